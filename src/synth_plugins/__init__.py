@@ -1,0 +1,52 @@
+"""synth-plugins: medical synthetic-data generators and metrics for Synthcity and SDV.
+
+Importing the package is quick: it imports no host. It arranges that
+
+- when Synthcity's plugin or metric modules are imported, the suite's generators and
+  metrics are registered in them (``Plugins().get("med_vae")``,
+  ``Metrics.evaluate(metrics={"privacy": ["hamming_leakage"]})``);
+- when SDMetrics' single-table metrics are imported, the suite's SDMetrics classes are
+  defined too, so SDMetrics and SDGym find them by name.
+
+Use :func:`register` to do all of this at once, e.g. in a worker process.
+"""
+
+from __future__ import annotations
+
+from synth_plugins import _hooks
+
+__version__ = "0.1.0"
+
+
+def _register_synthcity_generators(_module: object) -> None:
+    from synth_plugins.synthcity import register_generators
+
+    register_generators()
+
+
+def _register_synthcity_metrics(_module: object) -> None:
+    from synth_plugins.synthcity import register_metrics
+
+    register_metrics()
+
+
+def _define_sdmetrics_metrics(_module: object) -> None:
+    import synth_plugins.sdmetrics  # noqa: F401 - defining the classes registers them
+
+
+def register(hosts: tuple[str, ...] = ("synthcity", "sdmetrics")) -> None:
+    """Import the given hosts now and register the suite in each (idempotent)."""
+    if "synthcity" in hosts:
+        import synthcity.metrics.eval
+        import synthcity.plugins  # noqa: F401
+
+        from synth_plugins.synthcity import register as register_synthcity
+
+        register_synthcity()
+    if "sdmetrics" in hosts:
+        import synth_plugins.sdmetrics  # noqa: F401
+
+
+_hooks.when_imported("synthcity.plugins", _register_synthcity_generators)
+_hooks.when_imported("synthcity.metrics.eval", _register_synthcity_metrics)
+_hooks.when_imported("sdmetrics.single_table", _define_sdmetrics_metrics)

@@ -1,0 +1,75 @@
+"""Benchmarks of the suite's generators against built-ins, through the hosts' harnesses."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from synth_plugins.benchmark.report import to_markdown
+from synth_plugins.benchmark.tabular import TabularBenchmark, environment
+from synth_plugins.datasets import names
+from synth_plugins.errors import InvalidParameterError, UnknownNameError
+
+DEFAULT_DATASETS = {"tabular": ("heart_failure",)}
+
+
+def run_suite(
+    suite: str = "tabular",
+    datasets: Sequence[str] | None = None,
+    quick: bool = True,
+    repeats: int = 1,
+    output: Path = Path("benchmark-output"),
+    sdgym: bool = True,
+    show: Callable[[pd.DataFrame], None] = print,
+) -> dict[str, pd.DataFrame]:
+    """Run a benchmark suite, show each ranked table, and write them with a report.
+
+    Writes ``<output>/<suite>/<table>.csv``, ``report.md`` (tables, command, versions)
+    and ``environment.json``. Returns the tables by name.
+    """
+    if suite not in DEFAULT_DATASETS:
+        raise UnknownNameError("benchmark suite", suite, DEFAULT_DATASETS)
+    if repeats < 1:
+        raise InvalidParameterError(f"repeats must be at least 1, got {repeats}")
+    chosen = tuple(datasets or DEFAULT_DATASETS[suite])
+    for name in chosen:
+        if name not in names():
+            raise UnknownNameError("dataset", name, names())
+    folder = Path(output) / suite
+    folder.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    bench = TabularBenchmark(
+        datasets=chosen,
+        quick=quick,
+        repeats=repeats,
+        output=Path(output),
+        sdgym=sdgym,
+        log=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    tables = bench.run()
+    elapsed = time.perf_counter() - start
+    sections = []
+    for title, table in tables.items():
+        print(f"\n== {title} (ranked) ==")
+        show(table)
+        table.to_csv(folder / f"{title.replace(':', '_')}.csv")
+        sections.append(f"## {title}\n\n{to_markdown(table)}\n")
+    env = environment()
+    command = " ".join(["synth-plugins benchmark", suite, *sys.argv[3:]]).strip()
+    (folder / "environment.json").write_text(json.dumps(env, indent=2))
+    (folder / "report.md").write_text(
+        f"# synth-plugins benchmark: {suite}\n\n"
+        f"Mode: {'quick' if quick else 'full'}; repeats: {repeats}; datasets: "
+        f"{', '.join(chosen)}; wall time {elapsed:.0f} s.\n\n"
+        f"Command: `{command}`\n\nVersions: "
+        + ", ".join(f"{k} {v}" for k, v in env.items())
+        + "\n\n"
+        + "\n".join(sections)
+    )
+    print(f"\nwrote {folder}/report.md ({elapsed:.0f} s)")
+    return tables

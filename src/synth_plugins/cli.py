@@ -1,0 +1,164 @@
+"""The ``synth-plugins`` command: list what the suite provides, its datasets, and benchmark.
+
+Exit codes: 0 success, 2 a usage or input mistake (reported in one line, no traceback),
+1 a failure while running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from synth_plugins import catalog
+from synth_plugins.errors import SynthPluginsError
+
+HOSTS = ("synthcity", "sdv", "sdmetrics")
+
+
+def _print_table(frame: pd.DataFrame) -> None:
+    with pd.option_context(
+        "display.width", 200, "display.max_columns", 30, "display.max_colwidth", 60
+    ):
+        print(frame.to_string())
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """Print every generator and metric of the suite with its name in each host."""
+    rows = []
+    for g in catalog.GENERATORS:
+        rows.append(
+            {
+                "kind": "generator",
+                "name": g.name,
+                "synthcity": f"Plugins().get({g.name!r})  [{g.synthcity_type}]",
+                "sdv / sdmetrics": f"synth_plugins.sdv.{g.sdv_name}",
+                "summary": g.summary,
+            }
+        )
+    for m in catalog.METRICS:
+        rows.append(
+            {
+                "kind": "metric",
+                "name": m.name,
+                "synthcity": f"metrics={{{m.synthcity_type!r}: [{m.name!r}]}}",
+                "sdv / sdmetrics": f"synth_plugins.sdmetrics.{m.sdmetrics_name}",
+                "summary": m.summary,
+            }
+        )
+    if args.host == "synthcity":
+        rows = [{k: r[k] for k in ("kind", "name", "synthcity", "summary")} for r in rows]
+    elif args.host in ("sdv", "sdmetrics"):
+        rows = [{k: r[k] for k in ("kind", "name", "sdv / sdmetrics", "summary")} for r in rows]
+    if not rows:
+        print("the suite provides no generators or metrics yet")
+        return 0
+    _print_table(pd.DataFrame(rows).set_index("name"))
+    return 0
+
+
+def cmd_datasets(args: argparse.Namespace) -> int:
+    """Print every bundled dataset: kind, size, outcome and licence."""
+    from synth_plugins.datasets import load, names
+
+    rows = []
+    for name in names():
+        ds = load(name)
+        outcome = ds.target or (
+            f"{ds.duration_column}/{ds.event_column}" if ds.duration_column else ""
+        )
+        patients = ds.data[ds.id_column].nunique() if ds.id_column else len(ds.data)
+        rows.append(
+            {
+                "name": name,
+                "kind": ds.kind,
+                "rows": len(ds.data),
+                "patients": patients,
+                "columns": ds.data.shape[1],
+                "outcome": outcome,
+                "licence": ds.license.split(";")[0][:50],
+            }
+        )
+    _print_table(pd.DataFrame(rows).set_index("name"))
+    return 0
+
+
+def cmd_benchmark(args: argparse.Namespace) -> int:
+    """Run a benchmark suite, print ranked tables, write them to ``--output``."""
+    from synth_plugins.benchmark import run_suite
+
+    run_suite(
+        suite=args.suite,
+        datasets=args.dataset,
+        quick=not args.full,
+        repeats=args.repeats,
+        output=Path(args.output),
+        sdgym=not args.no_sdgym,
+        show=_print_table,
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``synth-plugins`` command."""
+    parser = argparse.ArgumentParser(
+        prog="synth-plugins",
+        description="Medical synthetic-data generators and metrics for Synthcity and SDV.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="show host logs")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("list", help="generators and metrics, by host")
+    p.add_argument("--host", choices=[*HOSTS, "all"], default="all")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("datasets", help="the bundled offline datasets")
+    p.set_defaults(func=cmd_datasets)
+
+    p = sub.add_parser("benchmark", help="benchmark generators through the hosts' harnesses")
+    p.add_argument("suite", nargs="?", default="tabular", choices=["tabular"])
+    p.add_argument(
+        "--dataset", action="append", help="dataset name (repeatable; default per suite)"
+    )
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="short fits (default)")
+    mode.add_argument("--full", action="store_true", help="paper-scale fits (hours)")
+    p.add_argument("--repeats", type=int, default=1, help="seeds per generator (default 1)")
+    p.add_argument("--output", default="benchmark-output", help="folder for results")
+    p.add_argument("--no-sdgym", action="store_true", help="skip the SDGym harness")
+    p.set_defaults(func=cmd_benchmark)
+    return parser
+
+
+def _quiet_hosts(verbose: bool) -> None:
+    """Keep host noise (warnings, per-epoch bars, log sinks) off the terminal unless asked."""
+    if verbose:
+        return
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    warnings.filterwarnings("ignore")
+    logging.getLogger().setLevel(logging.ERROR)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``synth-plugins`` command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _quiet_hosts(args.verbose)
+    try:
+        return int(args.func(args))
+    except SynthPluginsError as error:
+        print(f"synth-plugins: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("synth-plugins: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,378 @@
+"""The shared tabular encoder: mixed-type medical tables to a numeric matrix and back.
+
+Every generator of the suite models the same numeric layout, so that column roles, missing
+values, rounding and range handling are decided once:
+
+- ``numerical`` / ``integer`` columns become one column min-max scaled to [0, 1] with the
+  training minimum and maximum; on the way back they are clipped to the training range and
+  rounded (to whole numbers for ``integer``, to the number of decimals seen in training for
+  ``numerical``).
+- ``binary`` columns become one 0/1 column (1 is the second level in sorted order).
+- ``categorical`` and ``ordinal`` columns become one-hot blocks (ordinal levels keep their
+  order, so block position ``k`` is the ``k``-th level).
+- Missing values follow ``missing``:
+  ``"indicator"`` (default) fills the value position (training median for numeric columns,
+  training mode for discrete ones) and adds a 0/1 missingness column, so generators learn
+  where values are missing and ``inverse_transform`` writes NaN back;
+  ``"impute"`` fills the same way without an indicator (outputs never contain NaN);
+  ``"error"`` refuses missing values.
+
+``blocks`` describes the layout so model heads can be built per block (sigmoid for
+numerical and binary blocks, softmax per categorical block).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.encoding.roles import DISCRETE_ROLES, Role, infer_roles
+from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
+
+MissingPolicy = Literal["indicator", "impute", "error"]
+BlockKind = Literal["numerical", "binary", "categorical", "missing"]
+
+_MAX_DECIMALS = 6
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """What the encoder learned about one column during ``fit``."""
+
+    name: str
+    role: Role
+    dtype: Any
+    categories: tuple[Any, ...] = ()
+    low: float = 0.0
+    high: float = 0.0
+    decimals: int | None = None
+    has_missing: bool = False
+    fill_value: Any = None
+
+    @property
+    def is_discrete(self) -> bool:
+        """Whether the column is modelled as levels (binary, categorical, ordinal)."""
+        return self.role in DISCRETE_ROLES
+
+
+@dataclass(frozen=True)
+class Block:
+    """A slice ``[start, stop)`` of the encoded matrix that belongs to one column."""
+
+    column: str
+    kind: BlockKind
+    start: int
+    stop: int
+
+    @property
+    def width(self) -> int:
+        """Number of encoded columns in the block."""
+        return self.stop - self.start
+
+
+def _decimals(values: np.ndarray) -> int | None:
+    """Smallest number of decimals that represents every value exactly (None if > 6)."""
+    for decimals in range(_MAX_DECIMALS + 1):
+        scaled = values * 10**decimals
+        if np.allclose(scaled, np.round(scaled), rtol=0, atol=1e-6 * max(1, 10**decimals)):
+            return decimals
+    return None
+
+
+def _sorted_levels(values: pd.Series) -> tuple[Any, ...]:
+    """Observed levels in a stable order (numeric order for numbers, else string order)."""
+    levels = pd.unique(values.dropna())
+    try:
+        return tuple(sorted(levels))
+    except TypeError:
+        return tuple(sorted(levels, key=str))
+
+
+class TabularEncoder:
+    """Encode a mixed-type table to a float matrix and decode generator output back.
+
+    Args:
+        roles: role per column (see ``synth_plugins.encoding.roles``); columns not named
+            are inferred from their values.
+        missing: the missing-value policy, ``"indicator"``, ``"impute"`` or ``"error"``.
+        ordinal_levels: explicit level order for ordinal columns, e.g.
+            ``{"tgrade": ["I", "II", "III"]}``.
+
+    Example:
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"age": [50.0, 61.5, 70.0], "sex": ["F", "M", "F"]})
+        >>> enc = TabularEncoder().fit(df)
+        >>> enc.transform(df).shape
+        (3, 2)
+        >>> enc.inverse_transform(enc.transform(df)).equals(df)
+        True
+    """
+
+    def __init__(
+        self,
+        roles: Mapping[str, str] | None = None,
+        missing: MissingPolicy = "indicator",
+        ordinal_levels: Mapping[str, Sequence[Any]] | None = None,
+    ) -> None:
+        if missing not in ("indicator", "impute", "error"):
+            raise InvalidParameterError(
+                f"missing must be 'indicator', 'impute' or 'error', got {missing!r}"
+            )
+        self.roles = dict(roles or {})
+        self.missing = missing
+        self.ordinal_levels = {k: tuple(v) for k, v in (ordinal_levels or {}).items()}
+        self.specs_: list[ColumnSpec] | None = None
+        self.blocks_: list[Block] | None = None
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, data: pd.DataFrame) -> TabularEncoder:
+        """Learn roles, levels, ranges, rounding and fill values from training data."""
+        if not isinstance(data, pd.DataFrame):
+            raise InvalidDataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+        if data.empty or len(data.columns) == 0:
+            raise InvalidDataError("data is empty: at least one row and one column are needed")
+        duplicated = data.columns[data.columns.duplicated()].tolist()
+        if duplicated:
+            raise InvalidDataError(f"data has duplicated column names: {duplicated}")
+        for column in data.columns:
+            if data[column].isna().all():
+                raise InvalidDataError(
+                    f"column {column!r} has no observed values (all missing); drop it first"
+                )
+        roles = infer_roles(data, self.roles)
+        specs = [self._fit_column(data[column], roles[column]) for column in data.columns]
+        self.specs_ = specs
+        self.blocks_ = self._layout(specs)
+        return self
+
+    def _fit_column(self, series: pd.Series, role: Role) -> ColumnSpec:
+        name = str(series.name)
+        has_missing = bool(series.isna().any())
+        if has_missing and self.missing == "error":
+            raise InvalidDataError(
+                f"column {name!r} has {int(series.isna().sum())} missing values and "
+                "missing='error'; use missing='indicator' or 'impute', or fill them first"
+            )
+        observed = series.dropna()
+        if role in DISCRETE_ROLES:
+            categories = self._levels(series, role)
+            if role == "binary" and len(categories) > 2:
+                raise InvalidDataError(
+                    f"column {name!r} has role 'binary' but {len(categories)} levels: "
+                    f"{list(categories)[:10]}; declare it 'categorical'"
+                )
+            mode = observed.mode(dropna=True).iloc[0]
+            return ColumnSpec(
+                name, role, series.dtype, categories=categories,
+                has_missing=has_missing, fill_value=mode,
+            )  # fmt: skip
+        if not pd.api.types.is_numeric_dtype(observed) or pd.api.types.is_bool_dtype(observed):
+            raise InvalidDataError(
+                f"column {name!r} has role {role!r} but non-numeric values "
+                f"(dtype {series.dtype}); declare it 'categorical' or 'binary'"
+            )
+        values = observed.to_numpy(dtype=float)
+        if not np.all(np.isfinite(values)):
+            raise InvalidDataError(f"column {name!r} contains infinite values")
+        decimals = 0 if role == "integer" else _decimals(values)
+        return ColumnSpec(
+            name, role, series.dtype, low=float(values.min()), high=float(values.max()),
+            decimals=decimals, has_missing=has_missing, fill_value=float(np.median(values)),
+        )  # fmt: skip
+
+    def _levels(self, series: pd.Series, role: Role) -> tuple[Any, ...]:
+        name = str(series.name)
+        observed = set(pd.unique(series.dropna()))
+        if name in self.ordinal_levels:
+            levels = self.ordinal_levels[name]
+            unknown = observed - set(levels)
+            if unknown:
+                raise InvalidDataError(
+                    f"column {name!r} has values {sorted(map(str, unknown))} that are not in "
+                    f"ordinal_levels {list(levels)}"
+                )
+            return levels
+        if isinstance(series.dtype, pd.CategoricalDtype) and role == "ordinal":
+            return tuple(c for c in series.dtype.categories if c in observed)
+        return _sorted_levels(series)
+
+    def _layout(self, specs: list[ColumnSpec]) -> list[Block]:
+        blocks: list[Block] = []
+        position = 0
+        for spec in specs:
+            if spec.role in ("categorical", "ordinal"):
+                kind: BlockKind = "categorical"
+                width = len(spec.categories)
+            else:
+                kind = "binary" if spec.role == "binary" else "numerical"
+                width = 1
+            blocks.append(Block(spec.name, kind, position, position + width))
+            position += width
+            if spec.has_missing and self.missing == "indicator":
+                blocks.append(Block(spec.name, "missing", position, position + 1))
+                position += 1
+        return blocks
+
+    # ------------------------------------------------------------------ accessors
+    def _fitted(self) -> tuple[list[ColumnSpec], list[Block]]:
+        if self.specs_ is None or self.blocks_ is None:
+            raise NotFittedError("the TabularEncoder is not fitted; call fit(data) first")
+        return self.specs_, self.blocks_
+
+    @property
+    def specs(self) -> list[ColumnSpec]:
+        """One ``ColumnSpec`` per column, in the training column order."""
+        return self._fitted()[0]
+
+    @property
+    def blocks(self) -> list[Block]:
+        """The encoded layout, one block per column plus one per missingness indicator."""
+        return self._fitted()[1]
+
+    @property
+    def columns(self) -> list[str]:
+        """The training columns, in order."""
+        return [spec.name for spec in self.specs]
+
+    @property
+    def n_features(self) -> int:
+        """Width of the encoded matrix."""
+        return self.blocks[-1].stop
+
+    def spec(self, column: str) -> ColumnSpec:
+        """The ``ColumnSpec`` of one column (clear error for an unknown name)."""
+        for spec in self.specs:
+            if spec.name == column:
+                return spec
+        raise InvalidParameterError(f"unknown column {column!r}; columns are {self.columns}")
+
+    # ------------------------------------------------------------------ encoding
+    def _check_columns(self, data: pd.DataFrame) -> None:
+        if not isinstance(data, pd.DataFrame):
+            raise InvalidDataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+        missing = [c for c in self.columns if c not in data.columns]
+        extra = [c for c in data.columns if c not in self.columns]
+        if missing or extra:
+            raise InvalidDataError(
+                f"data columns do not match the fitted columns: missing {missing}, "
+                f"unexpected {extra}"
+            )
+
+    def codes(self, data: pd.DataFrame, column: str) -> np.ndarray:
+        """Integer level codes of a discrete column (missing -> the fill level's code)."""
+        spec = self.spec(column)
+        if not spec.is_discrete:
+            raise InvalidParameterError(f"column {column!r} is {spec.role}, not discrete")
+        series = data[column]
+        if spec.has_missing:
+            series = series.where(series.notna(), spec.fill_value)
+        elif series.isna().any():
+            raise InvalidDataError(
+                f"column {column!r} has missing values but had none in training data"
+            )
+        lookup = {level: code for code, level in enumerate(spec.categories)}
+        codes = series.map(lookup)
+        if codes.isna().any():
+            unseen = sorted(map(str, pd.unique(series[codes.isna()])))
+            raise InvalidDataError(
+                f"column {column!r} has values {unseen[:10]} not seen in training "
+                f"(known: {list(spec.categories)[:20]})"
+            )
+        return codes.to_numpy(dtype=np.int64)
+
+    def transform(self, data: pd.DataFrame) -> np.ndarray:
+        """Encode ``data`` (same columns as in ``fit``) to a float32 matrix."""
+        specs, blocks = self._fitted()
+        self._check_columns(data)
+        out = np.zeros((len(data), self.n_features), dtype=np.float32)
+        by_column = {spec.name: spec for spec in specs}
+        for block in blocks:
+            spec = by_column[block.column]
+            series = data[spec.name]
+            if block.kind == "missing":
+                out[:, block.start] = series.isna().to_numpy(dtype=np.float32)
+            elif block.kind == "numerical":
+                out[:, block.start] = self._scale(series, spec)
+            elif block.kind == "binary":
+                out[:, block.start] = self.codes(data, spec.name)
+            else:
+                out[np.arange(len(data)), block.start + self.codes(data, spec.name)] = 1.0
+        return out
+
+    def _scale(self, series: pd.Series, spec: ColumnSpec) -> np.ndarray:
+        if not pd.api.types.is_numeric_dtype(series):
+            raise InvalidDataError(f"column {spec.name!r} must be numeric, got {series.dtype}")
+        if series.isna().any() and not spec.has_missing:
+            raise InvalidDataError(
+                f"column {spec.name!r} has missing values but had none in training data"
+            )
+        values = series.fillna(spec.fill_value).to_numpy(dtype=float)
+        span = spec.high - spec.low
+        return (values - spec.low) / span if span > 0 else np.zeros_like(values)
+
+    # ------------------------------------------------------------------ decoding
+    def inverse_transform(self, matrix: np.ndarray) -> pd.DataFrame:
+        """Decode a generator's output matrix to a frame with the training schema.
+
+        Numeric blocks are clipped to [0, 1] then mapped back to the training range and
+        rounded; binary blocks are thresholded at 0.5; categorical blocks take the arg-max;
+        a missingness indicator at or above 0.5 writes a missing value.
+        """
+        specs, blocks = self._fitted()
+        matrix = np.asarray(matrix, dtype=float)
+        if matrix.ndim != 2 or matrix.shape[1] != self.n_features:
+            raise InvalidDataError(
+                f"expected a matrix with {self.n_features} columns, got shape {matrix.shape}"
+            )
+        if not np.all(np.isfinite(matrix)):
+            raise InvalidDataError("the matrix to decode contains NaN or infinite values")
+        by_column = {spec.name: spec for spec in specs}
+        decoded: dict[str, pd.Series] = {}
+        is_missing: dict[str, np.ndarray] = {}
+        for block in blocks:
+            spec = by_column[block.column]
+            part = matrix[:, block.start : block.stop]
+            if block.kind == "missing":
+                is_missing[spec.name] = part[:, 0] >= 0.5
+            elif block.kind == "numerical":
+                decoded[spec.name] = self._unscale(part[:, 0], spec)
+            else:
+                codes = (
+                    (part[:, 0] >= 0.5).astype(int) if block.kind == "binary" else part.argmax(1)
+                )
+                levels = np.asarray(spec.categories, dtype=object)
+                decoded[spec.name] = pd.Series(levels[np.minimum(codes, len(levels) - 1)])
+        frame = pd.DataFrame({spec.name: decoded[spec.name] for spec in specs})
+        for spec in specs:
+            frame[spec.name] = self._restore_dtype(
+                frame[spec.name], spec, is_missing.get(spec.name)
+            )
+        return frame
+
+    @staticmethod
+    def _unscale(values: np.ndarray, spec: ColumnSpec) -> pd.Series:
+        restored = spec.low + np.clip(values, 0.0, 1.0) * (spec.high - spec.low)
+        if spec.decimals is not None:
+            restored = np.round(restored, spec.decimals)
+        return pd.Series(np.clip(restored, spec.low, spec.high))
+
+    @staticmethod
+    def _restore_dtype(
+        series: pd.Series, spec: ColumnSpec, missing: np.ndarray | None
+    ) -> pd.Series:
+        if missing is not None and missing.any():
+            series = series.astype(object if spec.is_discrete else float)
+            series[missing] = np.nan
+        dtype = spec.dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            return series.astype(dtype)
+        if series.isna().any():
+            return series.astype(float) if pd.api.types.is_numeric_dtype(dtype) else series
+        try:
+            return series.astype(dtype)
+        except (TypeError, ValueError):
+            return series

@@ -1,0 +1,48 @@
+"""Exceptions raised by synth-plugins.
+
+Every error a user can cause names the argument or column at fault and what was expected,
+so that a message is enough to fix the call without reading our source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class SynthPluginsError(Exception):
+    """Base class of every error raised on purpose by synth-plugins."""
+
+
+class InvalidDataError(SynthPluginsError, ValueError):
+    """The data handed to a generator or metric cannot be used as given."""
+
+
+class InvalidParameterError(SynthPluginsError, ValueError):
+    """A parameter has a value outside what the method accepts."""
+
+
+class NotFittedError(SynthPluginsError, RuntimeError):
+    """A fitted-only operation was called on an object that has not been fitted."""
+
+
+class UnknownNameError(SynthPluginsError, KeyError):
+    """A generator, metric or dataset name is not known; the message lists the known ones."""
+
+    def __init__(self, kind: str, name: str, known: Iterable[str]) -> None:
+        self.kind = kind
+        self.name = name
+        self.known = sorted(known)
+        super().__init__(f"unknown {kind} {name!r}; available: {', '.join(self.known)}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class MissingDependencyError(SynthPluginsError, ImportError):
+    """An optional package needed for the requested feature is not installed."""
+
+    def __init__(self, package: str, feature: str, extra: str = "all") -> None:
+        super().__init__(
+            f"{feature} needs the package {package!r}, which is not installed; "
+            f"install it with: pip install 'synth-plugins[{extra}]'"
+        )

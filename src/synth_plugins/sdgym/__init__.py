@@ -1,0 +1,99 @@
+"""Run SDGym 0.15.1 fully offline on the suite's bundled datasets and synthesizers.
+
+SDGym reads local datasets from ``ROOT/single_table/<name>/{metadata.json, data.zip}``
+when called with ``sdv_datasets=None, additional_datasets_folder=ROOT``. Version 0.15.1
+then looks the dataset up relative to the *current directory* and falls back to S3 (which
+fails offline); :func:`write_local_dataset` therefore also writes the files to
+``ROOT/single_table/<name>/<name>/``, the second place SDGym looks, so no ``chdir`` is
+needed.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import zipfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from synth_plugins import catalog
+from synth_plugins.datasets import Dataset
+from synth_plugins.sdv.metadata import metadata_dict
+
+
+def write_local_dataset(dataset: Dataset, root: Path) -> Path:
+    """Write ``dataset`` where SDGym finds it offline; returns its folder."""
+    folder = Path(root) / "single_table" / dataset.name
+    for target in (folder, folder / dataset.name):
+        target.mkdir(parents=True, exist_ok=True)
+        metadata = metadata_dict(dataset.data, dataset.roles, table_name=dataset.name)
+        (target / "metadata.json").write_text(json.dumps(metadata, indent=2))
+        with zipfile.ZipFile(target / "data.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(f"{dataset.name}.csv", dataset.data.to_csv(index=False))
+    return folder
+
+
+def sdgym_synthesizer(name: str, **params: Any) -> type:
+    """An SDGym synthesizer class for a suite generator's SDV synthesizer.
+
+    The class is named after the SDV class (``MedVAESynthesizer``) and fits it with
+    ``params`` on the data and metadata SDGym passes in.
+    """
+    from sdgym.synthesizers.base import BaselineSynthesizer
+
+    entry = catalog.generator(name)
+    synthesizer_cls = catalog.resolve(entry.sdv_synthesizer)
+
+    def _get_trained_synthesizer(self: Any, data: pd.DataFrame, metadata: Any) -> Any:
+        synthesizer = synthesizer_cls(metadata, **params)
+        synthesizer.fit(data)
+        return synthesizer
+
+    def _sample_from_synthesizer(self: Any, synthesizer: Any, n_samples: int) -> pd.DataFrame:
+        return synthesizer.sample(n_samples)
+
+    return type(
+        entry.sdv_name,
+        (BaselineSynthesizer,),
+        {
+            "_NATIVELY_SUPPORTED": False,
+            "_MODALITY_FLAG": "single_table",
+            "_get_trained_synthesizer": _get_trained_synthesizer,
+            "_sample_from_synthesizer": _sample_from_synthesizer,
+            "__doc__": f"SDGym wrapper of synth_plugins.sdv.{entry.sdv_name}.",
+        },
+    )
+
+
+def run_sdgym(
+    datasets: Iterable[Dataset],
+    synthesizers: Sequence[str] = ("GaussianCopulaSynthesizer",),
+    custom_synthesizers: Sequence[type] = (),
+    sdmetrics: Sequence[Any] = (),
+    root: Path | None = None,
+    compute_privacy_score: bool = False,
+) -> pd.DataFrame:
+    """``sdgym.benchmark_single_table`` on local copies of ``datasets``; no network used.
+
+    ``sdmetrics`` may hold SDMetrics class names (the suite's included, e.g.
+    ``"CorrelationL1"``) or classes. Returns SDGym's result frame.
+    """
+    import sdgym
+
+    import synth_plugins.sdmetrics  # noqa: F401 - makes the suite's metrics findable by name
+
+    with tempfile.TemporaryDirectory(prefix="synth_plugins_sdgym_") as scratch:
+        folder = Path(root) if root is not None else Path(scratch)
+        for dataset in datasets:
+            write_local_dataset(dataset, folder)
+        return sdgym.benchmark_single_table(
+            synthesizers=list(synthesizers),
+            custom_synthesizers=list(custom_synthesizers) or None,
+            sdv_datasets=None,
+            additional_datasets_folder=str(folder),
+            sdmetrics=list(sdmetrics) or None,
+            compute_privacy_score=compute_privacy_score,
+        )

@@ -1,0 +1,37 @@
+"""Translate suite datasets to Synthcity DataLoaders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from synth_plugins.datasets import Dataset
+from synth_plugins.errors import InvalidParameterError
+
+
+def to_dataloader(dataset: Dataset, data: pd.DataFrame | None = None, **options: Any) -> Any:
+    """A Synthcity DataLoader for ``dataset`` (or for ``data`` with the dataset's roles).
+
+    Tabular datasets give a ``GenericDataLoader`` (with the target column when the dataset
+    has one), survival datasets a ``SurvivalAnalysisDataLoader`` with its duration and
+    event columns. ``options`` are passed to the loader (e.g. ``train_size``).
+    """
+    from synthcity.plugins.core.dataloader import GenericDataLoader, SurvivalAnalysisDataLoader
+
+    frame = dataset.data if data is None else data
+    if dataset.kind == "survival":
+        return SurvivalAnalysisDataLoader(
+            frame,
+            target_column=dataset.event_column,
+            time_to_event_column=dataset.duration_column,
+            **options,
+        )
+    if dataset.kind == "tabular":
+        if dataset.target is not None:
+            options.setdefault("target_column", dataset.target)
+        return GenericDataLoader(frame, **options)
+    raise InvalidParameterError(
+        f"dataset {dataset.name!r} is {dataset.kind}; a Synthcity loader for longitudinal "
+        "data is built by the longitudinal generator's adapter"
+    )

@@ -1,0 +1,1 @@
+"""Synthcity metric evaluators for the suite's metrics (one module per Synthcity type)."""

@@ -1,0 +1,58 @@
+"""Make the arguments of the current ``Metrics.evaluate`` call visible to our evaluators.
+
+Synthcity calls each evaluator with ``(X_gt.sample(n), X_syn.sample(n))`` only. Metrics
+that compare synthetic data with *both* the generator's training data and a holdout (the
+Hamming leakage coefficient, the DCR holdout share) need ``X_train`` as well, which
+``Metrics.evaluate`` receives (``Benchmarks.evaluate`` passes the holdout as ``X_gt`` and
+the training split as ``X_train``) but does not forward.
+
+:func:`record_metric_calls` wraps ``Metrics.evaluate`` with a recorder that stores the
+bound arguments in a context variable for the duration of the call and changes nothing
+else; :func:`current_call` reads them.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+_CURRENT: ContextVar[Mapping[str, Any] | None] = ContextVar(
+    "synth_plugins_metrics_call", default=None
+)
+_MARK = "__synth_plugins_recorder__"
+
+
+def current_call() -> Mapping[str, Any] | None:
+    """The arguments of the ``Metrics.evaluate`` call in progress, or None outside one."""
+    return _CURRENT.get()
+
+
+@contextmanager
+def metrics_call(**arguments: Any) -> Iterator[None]:
+    """Set the recorded call arguments, e.g. to run an evaluator outside Metrics.evaluate."""
+    token = _CURRENT.set(arguments)
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
+
+
+def record_metric_calls(metrics_cls: type) -> None:
+    """Wrap ``metrics_cls.evaluate`` (a staticmethod) with the recorder, once."""
+    original = metrics_cls.__dict__["evaluate"].__func__
+    if getattr(original, _MARK, False):
+        return
+    signature = inspect.signature(original)
+
+    @functools.wraps(original)
+    def evaluate(*args: Any, **kwargs: Any) -> Any:
+        arguments = signature.bind_partial(*args, **kwargs).arguments
+        with metrics_call(**arguments):
+            return original(*args, **kwargs)
+
+    setattr(evaluate, _MARK, True)
+    metrics_cls.evaluate = staticmethod(evaluate)

@@ -1,0 +1,223 @@
+"""The conformance kit for generators: what every generator must do in every host.
+
+Like Synthcity's generic plugin helpers or scikit-learn's ``check_estimator``, each check
+takes a catalog entry and a dataset, exercises the generator through a host's public API
+only, and raises ``AssertionError`` with a precise message when the contract is broken.
+The suite's tests run every check over every generator of the catalog; a contributor can
+run them over a new generator before proposing it.
+
+Checks in Synthcity: get by name (also from a fresh ``Plugins()``), listed, a usable
+hyper-parameter space, fit + generate (count, columns, dtypes, value ranges), save/load
+round trip, seeded determinism, conditional generation where declared, bad input.
+Checks in SDV: construct from metadata, fit + sample (the same schema checks), save/load,
+seeded determinism, native ``sample_from_conditions`` where declared, bad input.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.catalog import GeneratorEntry
+from synth_plugins.datasets import Dataset
+from synth_plugins.encoding.roles import DISCRETE_ROLES
+
+# ---------------------------------------------------------------------------- schema
+
+
+def assert_same_schema(
+    real: pd.DataFrame, synthetic: pd.DataFrame, roles: Mapping[str, str], count: int
+) -> None:
+    """Synthetic data has the real columns, row count, dtypes kinds and value domains.
+
+    Discrete columns only take levels seen in the real data; numeric columns stay in the
+    real range and whole-valued columns stay whole; missing values only appear in columns
+    that had missing values.
+    """
+    assert isinstance(synthetic, pd.DataFrame), f"expected a DataFrame, got {type(synthetic)}"
+    assert len(synthetic) == count, f"asked for {count} rows, got {len(synthetic)}"
+    assert list(synthetic.columns) == list(real.columns), (
+        f"columns differ: real {list(real.columns)}, synthetic {list(synthetic.columns)}"
+    )
+    for column in real.columns:
+        r, s = real[column], synthetic[column]
+        if s.isna().any() and not r.isna().any():
+            raise AssertionError(f"column {column!r} has missing values the real data lacks")
+        role = roles.get(column)
+        if role in DISCRETE_ROLES or not pd.api.types.is_numeric_dtype(r):
+            unseen = set(s.dropna().astype(str)) - set(r.dropna().astype(str))
+            assert not unseen, f"column {column!r} has unseen levels {sorted(unseen)[:10]}"
+            continue
+        assert pd.api.types.is_numeric_dtype(s), f"numeric column {column!r} came back as {s.dtype}"
+        values = s.dropna().to_numpy(dtype=float)
+        low, high = float(r.min()), float(r.max())
+        tolerance = 1e-6 * max(1.0, abs(low), abs(high))
+        assert values.size == 0 or (
+            values.min() >= low - tolerance and values.max() <= high + tolerance
+        ), f"column {column!r} leaves the real range [{low}, {high}]"
+        if np.allclose(r.dropna() % 1, 0):
+            assert np.allclose(values % 1, 0), f"whole-valued column {column!r} has fractions"
+
+
+def _assert_frames_equal(a: pd.DataFrame, b: pd.DataFrame, what: str) -> None:
+    try:
+        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+    except AssertionError as error:
+        raise AssertionError(f"{what}: outputs differ ({error})") from None
+
+
+def _assert_frames_differ(a: pd.DataFrame, b: pd.DataFrame, what: str) -> None:
+    if a.reset_index(drop=True).equals(b.reset_index(drop=True)):
+        raise AssertionError(f"{what}: outputs are identical")
+
+
+# ---------------------------------------------------------------------------- Synthcity
+
+
+def _plugins() -> Any:
+    from synthcity.plugins import Plugins
+
+    return Plugins()
+
+
+def check_synthcity_registration(entry: GeneratorEntry) -> None:
+    """The plugin is found by name and listed, also from a fresh ``Plugins()``."""
+    from synthcity.plugins.core.distribution import Distribution
+
+    for _ in range(2):  # every Plugins() resets Synthcity's category registry
+        plugins = _plugins()
+        assert entry.name in plugins.list(), f"{entry.name!r} missing from Plugins().list()"
+        cls = plugins.get_type(entry.name)
+        assert cls.name() == entry.name and cls.type() == entry.synthcity_type
+    from synthcity.plugins import Plugins
+
+    assert entry.name in Plugins(categories=[entry.synthcity_type]).list()
+    space = cls.hyperparameter_space()
+    assert space and all(isinstance(d, Distribution) for d in space), "empty hyper-space"
+    sampled = cls.sample_hyperparameters()
+    assert set(sampled) <= {d.name for d in space}
+    cls(**sampled)  # every point of the space is a valid constructor call
+
+
+def fit_synthcity(entry: GeneratorEntry, loader: Any, **params: Any) -> Any:
+    """A plugin fitted on ``loader`` with the entry's quick parameters (and ``params``)."""
+    workspace = Path(tempfile.mkdtemp(prefix="synth_plugins_ws_"))
+    options = {**entry.synthcity_quick, "workspace": workspace, **params}
+    return _plugins().get(entry.name, **options).fit(loader)
+
+
+def check_synthcity_generate(entry: GeneratorEntry, dataset: Dataset, loader: Any) -> Any:
+    """Fit, then generate more and fewer rows than the training set, schema intact."""
+    plugin = fit_synthcity(entry, loader)
+    real = loader.dataframe()
+    for count in (len(real) // 3, len(real)):
+        synthetic = plugin.generate(count=count).dataframe()
+        assert_same_schema(real, synthetic, dataset.roles, count)
+    return plugin
+
+
+def check_synthcity_save_load(entry: GeneratorEntry, plugin: Any, loader: Any) -> None:
+    """``save()`` then ``Plugins().load()`` gives a plugin that generates the same data."""
+    restored = _plugins().load(plugin.save())
+    assert type(restored) is type(plugin)
+    first = plugin.generate(count=50, random_state=3).dataframe()
+    second = restored.generate(count=50, random_state=3).dataframe()
+    _assert_frames_equal(first, second, "save/load round trip")
+
+
+def check_synthcity_determinism(entry: GeneratorEntry, loader: Any) -> None:
+    """The same ``random_state`` gives the same data; another one gives other data."""
+    outputs = [
+        fit_synthcity(entry, loader, random_state=seed).generate(count=60).dataframe()
+        for seed in (1, 1, 2)
+    ]
+    _assert_frames_equal(outputs[0], outputs[1], "same random_state")
+    _assert_frames_differ(outputs[0], outputs[2], "different random_state")
+
+
+def check_synthcity_bad_input(entry: GeneratorEntry, loader: Any) -> None:
+    """Fitting on an empty table fails with an error that says what is wrong."""
+    from synthcity.plugins.core.dataloader import GenericDataLoader
+
+    empty = GenericDataLoader(loader.dataframe().iloc[:0])
+    try:
+        fit_synthcity(entry, empty)
+    except Exception as error:
+        assert str(error), "the error for empty data has no message"
+    else:
+        raise AssertionError("fitting on an empty table did not raise")
+
+
+# ---------------------------------------------------------------------------- SDV
+
+
+def sdv_class(entry: GeneratorEntry) -> type:
+    """The SDV synthesizer class, as a user imports it from ``synth_plugins.sdv``."""
+    import synth_plugins.sdv
+
+    return getattr(synth_plugins.sdv, entry.sdv_name)
+
+
+def fit_sdv(entry: GeneratorEntry, dataset: Dataset, **params: Any) -> Any:
+    """An SDV synthesizer built from the dataset's metadata and fitted on its data."""
+    from synth_plugins.sdv.metadata import metadata_for
+
+    synthesizer = sdv_class(entry)(metadata_for(dataset), **{**entry.sdv_quick, **params})
+    synthesizer.fit(dataset.data)
+    return synthesizer
+
+
+def check_sdv_sample(entry: GeneratorEntry, dataset: Dataset) -> Any:
+    """Fit from SDV metadata, sample, and keep the real schema; parameters are reported."""
+    synthesizer = fit_sdv(entry, dataset)
+    for key, value in entry.sdv_quick.items():
+        assert synthesizer.get_parameters().get(key) == value, f"get_parameters lacks {key}"
+    for count in (len(dataset.data) // 3, len(dataset.data)):
+        assert_same_schema(dataset.data, synthesizer.sample(count), dataset.roles, count)
+    return synthesizer
+
+
+def check_sdv_save_load(synthesizer: Any) -> None:
+    """``save(path)`` then ``load(path)`` gives a synthesizer that samples the same rows."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "synthesizer.pkl"
+        synthesizer.save(path)
+        restored = type(synthesizer).load(path)
+    synthesizer.reset_sampling()
+    restored.reset_sampling()
+    _assert_frames_equal(synthesizer.sample(40), restored.sample(40), "SDV save/load")
+
+
+def check_sdv_determinism(entry: GeneratorEntry, dataset: Dataset) -> None:
+    """Two fits with the same ``random_state`` sample the same rows; others differ."""
+    outputs = [fit_sdv(entry, dataset, random_state=seed).sample(60) for seed in (1, 1, 2)]
+    _assert_frames_equal(outputs[0], outputs[1], "same random_state")
+    _assert_frames_differ(outputs[0], outputs[2], "different random_state")
+
+
+def check_sdv_conditions(synthesizer: Any, column: str, value: Any) -> None:
+    """``sample_from_conditions`` returns rows that hold the asked value."""
+    from sdv.sampling import Condition
+
+    rows = synthesizer.sample_from_conditions([Condition({column: value}, num_rows=30)])
+    assert len(rows) == 30, f"asked for 30 conditioned rows, got {len(rows)}"
+    assert (rows[column] == value).all(), f"conditioned column {column!r} != {value!r}"
+
+
+def check_sdv_bad_input(entry: GeneratorEntry, dataset: Dataset) -> None:
+    """Fitting on data whose columns do not match the metadata fails with a message."""
+    from synth_plugins.sdv.metadata import metadata_for
+
+    synthesizer = sdv_class(entry)(metadata_for(dataset), **entry.sdv_quick)
+    broken = dataset.data.drop(columns=[dataset.data.columns[0]])
+    try:
+        synthesizer.fit(broken)
+    except Exception as error:
+        assert dataset.data.columns[0] in str(error), f"error does not name the column: {error}"
+    else:
+        raise AssertionError("fitting data that lacks a metadata column did not raise")

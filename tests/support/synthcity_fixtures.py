@@ -1,0 +1,114 @@
+"""A tiny Synthcity plugin and evaluator used to test registration and the conformance kit.
+
+``ColumnBootstrapPlugin`` draws every column independently from its training values: a
+real (if weak) generator that keeps the schema. ``UnseededPlugin`` does the same but
+ignores ``random_state`` so that the determinism check must reject it. ``RowCountEvaluator``
+reports how many rows of each role it could see, through the recorded Metrics.evaluate call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from synthcity.metrics.eval_statistical import StatisticalEvaluator
+from synthcity.plugins.core.distribution import FloatDistribution
+from synthcity.plugins.core.plugin import Plugin
+
+from synth_plugins.catalog import GeneratorEntry, MetricEntry
+from synth_plugins.synthcity.metrics.context import current_call
+
+
+class ColumnBootstrapPlugin(Plugin):
+    """Independent per-column bootstrap of the training data."""
+
+    def __init__(self, jitter: float = 0.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.jitter = jitter
+
+    @staticmethod
+    def name() -> str:
+        return "sp_test_bootstrap"
+
+    @staticmethod
+    def type() -> str:
+        return "generic"
+
+    @staticmethod
+    def hyperparameter_space(**kwargs: Any) -> list:
+        return [FloatDistribution(name="jitter", low=0.0, high=0.1)]
+
+    def _fit(self, X: Any, *args: Any, **kwargs: Any) -> ColumnBootstrapPlugin:
+        if len(X) == 0:
+            raise ValueError("sp_test_bootstrap needs at least one training row")
+        self._train = X.dataframe()
+        return self
+
+    def _rng(self) -> np.random.Generator:
+        # Synthcity seeds the legacy global generator from random_state
+        return np.random.default_rng(np.random.randint(0, 2**31))  # noqa: NPY002
+
+    def _generate(self, count: int, syn_schema: Any, **kwargs: Any) -> Any:
+        rng = self._rng()
+
+        def draw(n: int) -> pd.DataFrame:
+            return pd.DataFrame(
+                {c: rng.choice(self._train[c].to_numpy(), n) for c in self._train.columns}
+            )
+
+        return self._safe_generate(draw, count, syn_schema)
+
+
+class UnseededPlugin(ColumnBootstrapPlugin):
+    """Broken on purpose: its output does not depend on random_state."""
+
+    @staticmethod
+    def name() -> str:
+        return "sp_test_unseeded"
+
+    def _rng(self) -> np.random.Generator:
+        return np.random.default_rng()
+
+
+class RowCountEvaluator(StatisticalEvaluator):
+    """Reports the rows it received and the rows of the recorded X_train."""
+
+    @staticmethod
+    def name() -> str:
+        return "sp_test_rows"
+
+    @staticmethod
+    def direction() -> str:
+        return "maximize"
+
+    def _evaluate(self, X_gt: Any, X_syn: Any) -> dict:
+        call = current_call() or {}
+        train = call.get("X_train")
+        return {"gt_rows": float(len(X_gt)), "train_rows": float(len(train) if train else -1)}
+
+
+def _entry(name: str, cls: str) -> GeneratorEntry:
+    return GeneratorEntry(
+        name=name,
+        title=name,
+        summary="test fixture",
+        synthcity_type="generic",
+        core="tests.support.synthcity_fixtures:ColumnBootstrapPlugin",
+        synthcity_plugin=f"tests.support.synthcity_fixtures:{cls}",
+        sdv_synthesizer="tests.support.synthcity_fixtures:NoSDV",
+        dataset="heart_failure",
+    )
+
+
+BOOTSTRAP = _entry("sp_test_bootstrap", "ColumnBootstrapPlugin")
+UNSEEDED = _entry("sp_test_unseeded", "UnseededPlugin")
+ROW_COUNT = MetricEntry(
+    name="sp_test_rows",
+    title="rows",
+    summary="test fixture",
+    synthcity_type="stats",
+    core="tests.support.synthcity_fixtures:RowCountEvaluator",
+    synthcity_evaluator="tests.support.synthcity_fixtures:RowCountEvaluator",
+    sdmetrics_metric="tests.support.synthcity_fixtures:NoSDMetrics",
+)

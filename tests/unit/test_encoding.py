@@ -1,0 +1,141 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from synth_plugins.encoding import TabularEncoder, infer_role, infer_roles
+from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
+
+
+@pytest.fixture
+def mixed():
+    return pd.DataFrame(
+        {
+            "age": [50.5, 61.25, np.nan, 70.0, 44.0],
+            "sex": ["F", "M", None, "F", "M"],
+            "stage": [1, 2, 3, 2, 1],
+            "flag": [True, False, True, True, False],
+            "grade": pd.Categorical(
+                ["lo", "hi", "mid", "lo", "hi"], categories=["lo", "mid", "hi"], ordered=True
+            ),
+            "count": [0, 12, 5, 40, 33],
+        }
+    )
+
+
+class TestRoles:
+    def test_inference(self, mixed):
+        roles = infer_roles(mixed)
+        assert roles == {
+            "age": "numerical",
+            "sex": "binary",
+            "stage": "categorical",
+            "flag": "binary",
+            "grade": "ordinal",
+            "count": "categorical",  # 5 whole values: at most 10 levels -> categorical
+        }
+        assert infer_role(pd.Series(range(0, 24, 2), name="n")) == "integer"
+
+    def test_given_roles_win_and_are_checked(self, mixed):
+        assert infer_roles(mixed, {"stage": "integer"})["stage"] == "integer"
+        with pytest.raises(InvalidParameterError, match="'nope'"):
+            infer_roles(mixed, {"nope": "numerical"})
+        with pytest.raises(InvalidParameterError, match="'weird'.*'age'"):
+            infer_roles(mixed, {"age": "weird"})
+
+    def test_all_missing_column_names_it(self):
+        with pytest.raises(InvalidDataError, match="'x'"):
+            infer_role(pd.Series([np.nan, np.nan], name="x"))
+
+
+class TestEncoder:
+    def test_round_trip_is_exact(self, mixed):
+        enc = TabularEncoder().fit(mixed)
+        back = enc.inverse_transform(enc.transform(mixed))
+        pd.testing.assert_frame_equal(back, mixed.assign(sex=mixed["sex"].fillna(np.nan)))
+
+    def test_layout(self, mixed):
+        enc = TabularEncoder({"count": "integer"}).fit(mixed)
+        kinds = [(b.column, b.kind, b.width) for b in enc.blocks]
+        assert kinds == [
+            ("age", "numerical", 1),
+            ("age", "missing", 1),
+            ("sex", "binary", 1),
+            ("sex", "missing", 1),
+            ("stage", "categorical", 3),
+            ("flag", "binary", 1),
+            ("grade", "categorical", 3),
+            ("count", "numerical", 1),
+        ]
+        matrix = enc.transform(mixed)
+        assert matrix.shape == (5, enc.n_features) and matrix.dtype == np.float32
+        assert matrix.min() >= 0 and matrix.max() <= 1
+        # ordinal blocks keep the declared order: "hi" is the third level
+        grade = next(b for b in enc.blocks if b.column == "grade")
+        assert matrix[1, grade.start + 2] == 1
+
+    def test_decoding_clips_rounds_thresholds_and_argmaxes(self, mixed):
+        enc = TabularEncoder({"count": "integer"}).fit(mixed)
+        noisy = np.full((1, enc.n_features), 0.4)
+        noisy[0, 0] = 1.7  # age beyond the top of the range
+        stage = next(b for b in enc.blocks if b.column == "stage")
+        noisy[0, stage.start : stage.stop] = [0.1, 0.2, 0.7]
+        count = next(b for b in enc.blocks if b.column == "count")
+        noisy[0, count.start] = 0.31  # 0.31 * 40 = 12.4 -> 12
+        row = enc.inverse_transform(noisy).iloc[0]
+        assert row["age"] == 70.0
+        assert row["stage"] == 3
+        assert row["count"] == 12
+        assert row["flag"] is np.False_ or row["flag"] == False  # noqa: E712
+        assert row["sex"] == "F"  # 0.4 < 0.5 -> first level; indicator 0.4 -> present
+
+    def test_missing_indicator_writes_nan_back(self, mixed):
+        enc = TabularEncoder().fit(mixed)
+        matrix = enc.transform(mixed)
+        assert np.isnan(enc.inverse_transform(matrix).loc[2, "age"])
+        assert pd.isna(enc.inverse_transform(matrix).loc[2, "sex"])
+
+    def test_impute_policy_never_outputs_nan(self, mixed):
+        enc = TabularEncoder(missing="impute").fit(mixed)
+        back = enc.inverse_transform(enc.transform(mixed))
+        assert not back.isna().any().any()
+        # the training median (55.875), rounded to the 2 decimals the column uses
+        assert back.loc[2, "age"] == 55.88
+
+    def test_error_policy_names_the_column(self, mixed):
+        with pytest.raises(InvalidDataError, match="'age'.*missing"):
+            TabularEncoder(missing="error").fit(mixed)
+
+    def test_unseen_level_is_an_error(self, mixed):
+        enc = TabularEncoder().fit(mixed)
+        other = mixed.assign(stage=[1, 2, 9, 2, 1])
+        with pytest.raises(InvalidDataError, match="'stage'.*9"):
+            enc.transform(other)
+
+    def test_column_mismatch_is_an_error(self, mixed):
+        enc = TabularEncoder().fit(mixed)
+        with pytest.raises(InvalidDataError, match="missing \\['age'\\]"):
+            enc.transform(mixed.drop(columns="age"))
+
+    def test_bad_inputs(self, mixed):
+        with pytest.raises(InvalidDataError, match="empty"):
+            TabularEncoder().fit(mixed.iloc[:0])
+        with pytest.raises(InvalidDataError, match="'age'.*no observed"):
+            TabularEncoder().fit(mixed.assign(age=np.nan))
+        with pytest.raises(InvalidDataError, match="'sex'.*non-numeric"):
+            TabularEncoder({"sex": "numerical"}).fit(mixed)
+        with pytest.raises(InvalidParameterError, match="missing"):
+            TabularEncoder(missing="drop")
+        with pytest.raises(NotFittedError):
+            TabularEncoder().transform(mixed)
+
+    def test_constant_column_round_trips(self):
+        frame = pd.DataFrame({"c": [3.5, 3.5, 3.5], "x": [1.0, 2.0, 3.0]})
+        enc = TabularEncoder().fit(frame)
+        pd.testing.assert_frame_equal(enc.inverse_transform(enc.transform(frame)), frame)
+
+    def test_explicit_ordinal_levels(self):
+        frame = pd.DataFrame({"grade": ["II", "I", "III", "II"]})
+        enc = TabularEncoder({"grade": "ordinal"}, ordinal_levels={"grade": ["I", "II", "III"]})
+        enc.fit(frame)
+        assert enc.spec("grade").categories == ("I", "II", "III")
+        assert list(enc.codes(frame, "grade")) == [1, 0, 2, 1]
