@@ -1,0 +1,50 @@
+"""The main job end to end through Synthcity's Benchmarks, on a small scale."""
+
+import pytest
+
+from synth_plugins.benchmark import run_suite
+from synth_plugins.benchmark.report import rank_generators, to_markdown
+from synth_plugins.benchmark.tabular import TabularBenchmark
+
+
+def test_ranking_respects_each_metrics_direction():
+    import pandas as pd
+
+    scores = pd.DataFrame(
+        {"up": [0.9, 0.5, 0.95], "down": [0.3, 0.1, 0.05], "failed": [1.0, None, 2.0]},
+        index=["a", "b", "c"],
+    )
+    ranked = rank_generators(scores, {"up": "maximize", "down": "minimize"})
+    assert list(ranked.index) == ["c", "a", "b"]  # c best on both; a: ranks 2, 3; b: 3, 2
+    assert ranked.loc["c", "mean_rank"] == 1.0 and ranked.loc["a", "mean_rank"] == 2.5
+    with_failure = rank_generators(scores, {"failed": "minimize"})
+    assert with_failure.index[-1] == "b"  # a missing score ranks last
+    assert "| c | 1 |" in to_markdown(ranked)
+
+
+@pytest.mark.slow
+def test_tabular_suite_produces_a_ranked_table_with_timings(tmp_path, monkeypatch):
+    bench = TabularBenchmark(
+        datasets=("heart_failure",),
+        synthcity_builtins={"marginal_distributions": {}},
+        sdgym=False,
+        output=tmp_path,
+        log=lambda line: None,
+    )
+    monkeypatch.setattr("synth_plugins.benchmark.TabularBenchmark", lambda **kw: _with(bench, kw))
+    tables = run_suite(
+        datasets=["heart_failure"], output=tmp_path, sdgym=False, show=lambda t: None
+    )
+    table = tables["synthcity:heart_failure"]
+    assert "marginal_distributions" in table.index
+    assert {"mean_rank", "fit_s", "sample_s", "peak_mb"} <= set(table.columns)
+    assert (table["fit_s"] > 0).all() and (table["sample_s"] > 0).all()
+    assert any(c.startswith("stats.jensenshannon_dist") for c in table.columns)
+    report = (tmp_path / "tabular" / "report.md").read_text()
+    assert "synthcity 0.2.12" in report and "marginal_distributions" in report
+
+
+def _with(bench, overrides):
+    bench.datasets = overrides["datasets"]
+    bench.output = overrides["output"]
+    return bench

@@ -1,0 +1,48 @@
+"""Every generator of the catalog, through the conformance kit, in Synthcity and in SDV."""
+
+import pytest
+
+import synth_plugins
+from synth_plugins import catalog
+from synth_plugins.datasets import load
+from synth_plugins.synthcity.loaders import to_dataloader
+from synth_plugins.testing import conformance
+
+GENERATORS = [pytest.param(e, id=e.name) for e in catalog.GENERATORS]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _registered():
+    synth_plugins.register()
+
+
+@pytest.mark.parametrize("entry", GENERATORS)
+class TestSynthcity:
+    def test_registration(self, entry):
+        conformance.check_synthcity_registration(entry)
+
+    def test_generate_save_load_and_bad_input(self, entry):
+        dataset = load(entry.dataset)
+        loader = to_dataloader(dataset)
+        plugin = conformance.check_synthcity_generate(entry, dataset, loader)
+        conformance.check_synthcity_save_load(entry, plugin, loader)
+        conformance.check_synthcity_bad_input(entry, loader)
+
+    def test_determinism(self, entry):
+        conformance.check_synthcity_determinism(entry, to_dataloader(load(entry.dataset)))
+
+
+@pytest.mark.parametrize("entry", GENERATORS)
+class TestSDV:
+    def test_sample_save_load_and_conditions(self, entry):
+        dataset = load(entry.dataset)
+        synthesizer = conformance.check_sdv_sample(entry, dataset)
+        conformance.check_sdv_save_load(synthesizer)
+        if entry.condition is not None:
+            conformance.check_sdv_conditions(synthesizer, *entry.condition)
+
+    def test_determinism(self, entry):
+        conformance.check_sdv_determinism(entry, load(entry.dataset))
+
+    def test_bad_input(self, entry):
+        conformance.check_sdv_bad_input(entry, load(entry.dataset))

@@ -1,0 +1,66 @@
+"""The pinned stack imports and runs: SDV, SDMetrics, SDGym (offline), lifelines, sksurv."""
+
+import socket
+
+import pandas as pd
+import pytest
+
+from synth_plugins.datasets import load
+from synth_plugins.sdv.metadata import metadata_for
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any attempt to open a network connection fails the test."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+def test_sdv_and_sdmetrics_run_on_suite_metadata():
+    from sdmetrics.reports.single_table import QualityReport
+    from sdv.single_table import GaussianCopulaSynthesizer
+
+    dataset = load("heart_failure")
+    metadata = metadata_for(dataset)
+    synthesizer = GaussianCopulaSynthesizer(metadata)
+    synthesizer.fit(dataset.data)
+    synthetic = synthesizer.sample(100)
+    assert list(synthetic.columns) == list(dataset.data.columns)
+    report = QualityReport()
+    report.generate(
+        dataset.data, synthetic, metadata.to_dict()["tables"]["heart_failure"], verbose=False
+    )
+    assert 0.5 < report.get_score() <= 1.0
+
+
+def test_lifelines_and_scikit_survival_fit_gbsg2():
+    from lifelines import CoxPHFitter
+    from sksurv.ensemble import RandomSurvivalForest
+    from sksurv.util import Surv
+
+    dataset = load("gbsg2")
+    numeric = dataset.data[["age", "tsize", "pnodes", "time", "cens"]]
+    cox = CoxPHFitter(penalizer=0.01).fit(numeric, "time", "cens")
+    assert cox.hazard_ratios_["pnodes"] > 1  # more positive nodes, higher hazard
+    y = Surv.from_arrays(numeric["cens"].astype(bool), numeric["time"])
+    forest = RandomSurvivalForest(n_estimators=10, random_state=0)
+    forest.fit(numeric[["age", "tsize", "pnodes"]], y)
+    assert forest.score(numeric[["age", "tsize", "pnodes"]], y) > 0.6
+
+
+@pytest.mark.slow
+def test_sdgym_runs_offline_on_a_local_dataset(no_network, tmp_path):
+    from synth_plugins.sdgym import run_sdgym, write_local_dataset
+
+    dataset = load("heart_failure")
+    folder = write_local_dataset(dataset, tmp_path)
+    assert (folder / "metadata.json").exists() and (folder / "heart_failure" / "data.zip").exists()
+    results = run_sdgym([dataset], sdmetrics=["KSComplement"], root=tmp_path)
+    ok = results.set_index("Synthesizer")
+    assert "GaussianCopulaSynthesizer" in ok.index
+    errors = ok.get("error", ok.get("Error", pd.Series(dtype=object)))
+    assert errors.isna().all(), errors.to_dict()
+    assert 0.5 < ok.loc["GaussianCopulaSynthesizer", "Quality_Score"] <= 1
