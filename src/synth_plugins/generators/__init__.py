@@ -1,0 +1,31 @@
+"""Framework-free generator cores (torch and pandas; no Synthcity or SDV imports).
+
+Each core takes a ``pandas.DataFrame`` in ``fit`` and returns one from ``sample``. Classes are
+imported lazily so that ``import synth_plugins.generators`` does not import torch.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from synth_plugins.generators.med_vae import MedVAE
+
+#: Public class name -> module that defines it.
+_LAZY: dict[str, str] = {
+    "MedVAE": "synth_plugins.generators.med_vae",
+}
+
+__all__ = ["MedVAE"]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a generator class on first access."""
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

@@ -1,0 +1,126 @@
+"""Small torch helpers shared by the generator cores: device, seeding, batching, progress.
+
+Seeding never depends on (nor leaves a trace in) the caller's global random state:
+:func:`seeded` forks torch's global generators for the duration of a block and seeds them, so
+layer initialisation is reproducible, while explicit draws use local ``torch.Generator``
+objects made by :func:`make_generator`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
+
+import numpy as np
+import torch
+
+from synth_plugins.errors import InvalidParameterError
+
+T = TypeVar("T")
+
+#: Largest seed accepted by ``torch.Generator.manual_seed`` that numpy can also produce.
+_SEED_BOUND = 2**63 - 1
+
+
+def resolve_device(device: str | torch.device) -> torch.device:
+    """Turn ``"auto"`` (CUDA when available, else CPU), a name or a device into a device.
+
+    Raises:
+        InvalidParameterError: for an unknown name, or ``"cuda"`` when CUDA is unavailable.
+    """
+    if isinstance(device, torch.device):
+        resolved = device
+    elif isinstance(device, str):
+        if device == "auto":
+            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        try:
+            resolved = torch.device(device)
+        except RuntimeError as error:
+            raise InvalidParameterError(
+                f"device must be 'auto', 'cpu', 'cuda' or 'cuda:<index>', got {device!r}"
+            ) from error
+    else:
+        raise InvalidParameterError(f"device must be a string or torch.device, got {device!r}")
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise InvalidParameterError(
+            f"device {device!r} was asked for but CUDA is not available; use 'auto' or 'cpu'"
+        )
+    if resolved.type not in ("cpu", "cuda"):
+        raise InvalidParameterError(f"device must be a CPU or CUDA device, got {device!r}")
+    return resolved
+
+
+def seed_from(rng: np.random.Generator) -> int:
+    """Draw a fresh seed for a torch generator from a numpy generator."""
+    return int(rng.integers(0, _SEED_BOUND))
+
+
+def new_rng(seed: int | None) -> np.random.Generator:
+    """A numpy generator seeded with ``seed`` (fresh OS entropy when ``None``)."""
+    return np.random.default_rng(seed)
+
+
+def make_generator(seed: int, device: torch.device | str = "cpu") -> torch.Generator:
+    """A local ``torch.Generator`` on ``device`` seeded with ``seed``."""
+    generator = torch.Generator(device=torch.device(device))
+    generator.manual_seed(int(seed))
+    return generator
+
+
+@contextlib.contextmanager
+def seeded(seed: int, device: torch.device | str | None = None) -> Iterator[None]:
+    """Seed torch's global generators inside the block and restore them afterwards.
+
+    Use it around code that draws from the global generators implicitly (layer
+    initialisation): the result depends on ``seed`` only, and the caller's random state is
+    left exactly as it was. The CPU generator is always forked and seeded; with a CUDA
+    ``device``, that device's generator too (other GPUs are not touched).
+    """
+    cuda_index: int | None = None
+    if device is not None and torch.device(device).type == "cuda":
+        index = torch.device(device).index
+        cuda_index = torch.cuda.current_device() if index is None else index
+    with torch.random.fork_rng(devices=[] if cuda_index is None else [cuda_index]):
+        torch.random.default_generator.manual_seed(int(seed))
+        if cuda_index is not None:
+            with torch.cuda.device(cuda_index):
+                torch.cuda.manual_seed(int(seed))
+        yield
+
+
+def randn(shape: tuple[int, ...], generator: torch.Generator, device: torch.device) -> torch.Tensor:
+    """Standard-normal draws from ``generator`` placed on ``device``."""
+    values = torch.randn(shape, generator=generator, device=generator.device)
+    return values if values.device == device else values.to(device)
+
+
+def batch_slices(
+    n_rows: int, batch_size: int, generator: torch.Generator, *, min_last: int = 1
+) -> list[torch.Tensor]:
+    """Shuffled row indices split into batches of ``batch_size``.
+
+    A last batch with fewer than ``min_last`` rows is merged into the batch before it (e.g.
+    ``min_last=2`` so that BatchNorm never sees a batch of one row).
+    """
+    order = torch.randperm(n_rows, generator=generator)
+    batches = list(torch.split(order, batch_size))
+    if len(batches) > 1 and len(batches[-1]) < min_last:
+        last = batches.pop()
+        batches[-1] = torch.cat([batches[-1], last])
+    return batches
+
+
+def progress(iterable: Iterable[T], *, total: int, desc: str, enabled: bool) -> Iterable[T]:
+    """Wrap ``iterable`` in a tqdm bar when ``enabled`` (tqdm is imported only then)."""
+    if not enabled:
+        return iterable
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, leave=False)
+
+
+def set_postfix(bar: Any, **values: float) -> None:
+    """Show the latest losses on a tqdm bar (no-op for a plain iterable)."""
+    if hasattr(bar, "set_postfix"):
+        bar.set_postfix({key: f"{value:.4g}" for key, value in values.items()}, refresh=False)

@@ -1,0 +1,104 @@
+"""Parameter checks shared by the generator cores.
+
+Every check raises :class:`~synth_plugins.errors.InvalidParameterError` with the parameter's
+name, the value received and what is expected, so a message is enough to fix the call.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from synth_plugins.errors import InvalidParameterError
+
+
+def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:
+    """Return ``value`` as an ``int`` if it is a whole number (not a bool) >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InvalidParameterError(f"{name} must be an integer, got {value!r}")
+    if minimum is not None and value < minimum:
+        raise InvalidParameterError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_float(
+    name: str,
+    value: Any,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    exclusive_minimum: bool = False,
+    exclusive_maximum: bool = False,
+) -> float:
+    """Return ``value`` as a finite ``float`` inside the given bounds."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidParameterError(f"{name} must be a number, got {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise InvalidParameterError(f"{name} must be finite, got {value!r}")
+    if minimum is not None and (number <= minimum if exclusive_minimum else number < minimum):
+        relation = ">" if exclusive_minimum else ">="
+        raise InvalidParameterError(f"{name} must be {relation} {minimum}, got {value!r}")
+    if maximum is not None and (number >= maximum if exclusive_maximum else number > maximum):
+        relation = "<" if exclusive_maximum else "<="
+        raise InvalidParameterError(f"{name} must be {relation} {maximum}, got {value!r}")
+    return number
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Return ``value`` if it is a bool (numpy bools included)."""
+    if not isinstance(value, bool) and type(value).__name__ != "bool_":
+        raise InvalidParameterError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
+    """Return ``value`` if it is one of ``choices``."""
+    options = tuple(choices)
+    if not isinstance(value, str | int | float | type(None)) or value not in options:
+        raise InvalidParameterError(
+            f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}"
+        )
+    return value
+
+
+def check_random_state(name: str, value: Any) -> int | None:
+    """Return a seed (an integer in [0, 2**32)) or ``None`` for an unseeded run."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InvalidParameterError(f"{name} must be None or an integer seed, got {value!r}")
+    if not 0 <= value < 2**32:
+        raise InvalidParameterError(f"{name} must be in [0, 2**32), got {value!r}")
+    return int(value)
+
+
+def check_int_tuple(name: str, value: Any, *, minimum: int = 1) -> tuple[int, ...]:
+    """Return a non-empty tuple of integers >= ``minimum`` (a list or tuple is accepted)."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidParameterError(f"{name} must be a sequence of integers, got {value!r}")
+    items = tuple(value)
+    if not items:
+        raise InvalidParameterError(f"{name} must name at least one size, got {value!r}")
+    return tuple(check_int(f"{name}[{i}]", item, minimum=minimum) for i, item in enumerate(items))
+
+
+def check_weights(name: str, value: Any, defaults: Mapping[str, float]) -> dict[str, float]:
+    """Merge a partial mapping of non-negative weights into ``defaults`` (unknown keys fail)."""
+    if value is None:
+        return dict(defaults)
+    if not isinstance(value, Mapping):
+        raise InvalidParameterError(
+            f"{name} must be a mapping with keys {sorted(defaults)}, got {value!r}"
+        )
+    unknown = sorted(map(str, set(value) - set(defaults)))
+    if unknown:
+        raise InvalidParameterError(
+            f"{name} has unknown keys {unknown}; expected keys among {sorted(defaults)}"
+        )
+    merged = dict(defaults)
+    for key, weight in value.items():
+        merged[key] = check_float(f"{name}[{key!r}]", weight, minimum=0.0)
+    return merged

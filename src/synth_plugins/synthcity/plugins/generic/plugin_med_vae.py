@@ -1,0 +1,255 @@
+"""Med-VAE as a Synthcity plugin (``Plugins().get("med_vae")``).
+
+Laid out like a Synthcity plugin file (one ``Plugin`` subclass, ``plugin = ...`` at the end)
+so it can be proposed upstream as ``synthcity/plugins/generic/plugin_med_vae.py``. The model
+itself is :class:`synth_plugins.generators.med_vae.MedVAE`; this module only translates
+Synthcity's DataLoader, ``cond`` and seeding conventions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.preprocessing import LabelEncoder
+from synthcity.plugins.core.dataloader import DataLoader
+from synthcity.plugins.core.distribution import (
+    CategoricalDistribution,
+    Distribution,
+    FloatDistribution,
+    IntegerDistribution,
+)
+from synthcity.plugins.core.plugin import Plugin
+from synthcity.plugins.core.schema import Schema
+
+from synth_plugins.errors import InvalidParameterError
+from synth_plugins.generators.med_vae import MedVAE
+
+_SYNTHCITY_MAX_LEVELS = 15
+
+
+def synthcity_roles(frame: pd.DataFrame, encoders: dict | None) -> dict[str, str]:
+    """Column roles of a frame Synthcity has label-encoded before ``_fit``.
+
+    Synthcity label-encodes strings, booleans and every column with fewer than 15 distinct
+    values, and leaves alone integer columns that already hold codes ``0..k-1``; both kinds
+    are modelled as ``binary`` (two levels) or ``categorical``. Other columns are
+    ``integer`` when whole-valued, else ``numerical``.
+    """
+    label_encoded = {c for c, e in (encoders or {}).items() if isinstance(e, LabelEncoder)}
+    roles: dict[str, str] = {}
+    for column in frame.columns:
+        observed = frame[column].dropna()
+        levels = observed.nunique()
+        whole = bool(np.all(np.isclose(observed.astype(float) % 1, 0)))
+        codes = whole and levels < _SYNTHCITY_MAX_LEVELS and observed.max() == levels - 1
+        if column in label_encoded or (codes and observed.min() == 0):
+            roles[column] = "binary" if levels <= 2 else "categorical"
+        else:
+            roles[column] = "integer" if whole else "numerical"
+    return roles
+
+
+class MedVAEPlugin(Plugin):
+    """Med-VAE (Hogg & Sainsbury): a VAE for mixed-type medical tables.
+
+    Categorical columns pass through one shared embedding table, numerical columns are
+    min-max scaled with sigmoid heads, binary columns get logistic heads; the loss is
+    ``100 MSE + BCE + sum of CEs + beta * (e / T) * KL`` with a differentiable KL (the
+    released notebook detached it; ``kl_mode="legacy_detached"`` reproduces that).
+    Generation decodes draws from stored training posteriors (``sampling="library"``, the
+    paper) or from the prior. ``dp=True`` trains with DP-SGD (Opacus) and samples the prior
+    only. Method card: ``docs/methods/med_vae.md``.
+
+    Conditional generation: fit with ``cond`` equal to one of the training columns (e.g.
+    ``cond=X["smoking"]``), then ``generate(count, cond=values)`` draws each row from the
+    library of training rows with that value. For conditions on any column without
+    refitting, use the core ``MedVAE.sample(conditions=...)`` or the SDV synthesizer.
+
+    Args:
+        n_iter: training epochs T (200; Synthcity's name for epochs).
+        batch_size: rows per mini-batch (32).
+        lr: Adam learning rate (1e-3).
+        latent_dim: latent dimension (32).
+        encoder_hidden: width of the first hidden layer (88); the second is ``decoder_hidden``.
+        decoder_hidden: width of the second hidden layer (60); the decoder mirrors (60, 88).
+        embedding_dim: embedding dimensions per categorical column (3).
+        beta: KL scaling factor (10), annealed linearly per epoch from 0.
+        kl_mode: ``"differentiable"`` or ``"legacy_detached"``.
+        leaky_relu_slope: LeakyReLU slope (0.3).
+        clipvalue: element-wise gradient clipping (1.0).
+        sampling: ``"auto"``, ``"library"`` or ``"prior"``.
+        missing: missing-value policy: ``"indicator"``, ``"impute"`` or ``"error"``.
+        dp: DP-SGD training with prior sampling only.
+        dp_noise_multiplier: DP-SGD noise multiplier (1.0).
+        dp_max_grad_norm: DP-SGD per-sample clipping norm (1.0).
+        dp_delta: delta for the reported epsilon (None: 1 / n_rows).
+        validation_fraction: share of rows held out for early stopping (0.0).
+        patience: early-stopping patience in epochs (None: off).
+        verbose: progress bar per epoch.
+        sampling_patience, strict, device, random_state, workspace, compress_dataset,
+        sampling_strategy: Synthcity's plugin arguments.
+
+    Example:
+        >>> import synth_plugins
+        >>> from synthcity.plugins import Plugins
+        >>> from synth_plugins.datasets import load
+        >>> X = load("heart_failure").data
+        >>> plugin = Plugins().get("med_vae", n_iter=5)
+        >>> plugin.fit(X)
+        >>> plugin.generate(count=10).dataframe().shape
+        (10, 13)
+    """
+
+    def __init__(
+        self,
+        n_iter: int = 200,
+        batch_size: int = 32,
+        lr: float = 1e-3,
+        latent_dim: int = 32,
+        encoder_hidden: int = 88,
+        decoder_hidden: int = 60,
+        embedding_dim: int = 3,
+        beta: float = 10.0,
+        kl_mode: str = "differentiable",
+        leaky_relu_slope: float = 0.3,
+        clipvalue: float = 1.0,
+        sampling: str = "auto",
+        missing: str = "indicator",
+        dp: bool = False,
+        dp_noise_multiplier: float = 1.0,
+        dp_max_grad_norm: float = 1.0,
+        dp_delta: float | None = None,
+        validation_fraction: float = 0.0,
+        patience: int | None = None,
+        verbose: bool = False,
+        # Synthcity's core plugin arguments
+        sampling_patience: int = 500,
+        strict: bool = True,
+        device: Any = "auto",
+        random_state: int = 0,
+        workspace: Path = Path("workspace"),
+        compress_dataset: bool = False,
+        sampling_strategy: str = "marginal",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            sampling_patience=sampling_patience,
+            strict=strict,
+            device=device,
+            random_state=random_state,
+            workspace=workspace,
+            compress_dataset=compress_dataset,
+            sampling_strategy=sampling_strategy,
+            **kwargs,
+        )
+        # the attribute is not called "model": Synthcity's Serializable saves an attribute of
+        # that name as bytes and does not restore it
+        self.core = MedVAE(
+            latent_dim=latent_dim,
+            hidden=(encoder_hidden, decoder_hidden),
+            embedding_dim=embedding_dim,
+            leaky_relu_slope=leaky_relu_slope,
+            beta=beta,
+            kl_mode=kl_mode,
+            lr=lr,
+            clipvalue=clipvalue,
+            batch_size=batch_size,
+            epochs=n_iter,
+            sampling=sampling,
+            missing=missing,
+            dp=dp,
+            dp_noise_multiplier=dp_noise_multiplier,
+            dp_max_grad_norm=dp_max_grad_norm,
+            dp_delta=dp_delta,
+            validation_fraction=validation_fraction,
+            patience=patience,
+            device=str(device),
+            random_state=random_state,
+            verbose=verbose,
+        )
+        self.cond_column: str | None = None
+
+    @staticmethod
+    def name() -> str:
+        """The plugin's name in Synthcity's registry."""
+        return "med_vae"
+
+    @staticmethod
+    def type() -> str:
+        """Synthcity's plugin category."""
+        return "generic"
+
+    @staticmethod
+    def hyperparameter_space(**kwargs: Any) -> list[Distribution]:
+        """The search space for Synthcity's (Optuna) hyper-parameter tuning."""
+        return [
+            IntegerDistribution(name="n_iter", low=50, high=500, step=50),
+            CategoricalDistribution(name="batch_size", choices=[32, 64, 128, 256]),
+            CategoricalDistribution(name="lr", choices=[1e-4, 5e-4, 1e-3, 2e-3]),
+            CategoricalDistribution(name="latent_dim", choices=[8, 16, 32, 64]),
+            IntegerDistribution(name="encoder_hidden", low=32, high=256, step=8),
+            IntegerDistribution(name="decoder_hidden", low=16, high=128, step=4),
+            IntegerDistribution(name="embedding_dim", low=2, high=8),
+            FloatDistribution(name="beta", low=0.1, high=20.0),
+        ]
+
+    def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> MedVAEPlugin:
+        frame = X.dataframe()
+        cond = kwargs.get("cond")
+        if cond is not None:
+            self.cond_column = self._matching_column(frame, cond)
+        self.core.roles = synthcity_roles(frame, self._data_encoders)
+        self.core.fit(frame)
+        return self
+
+    def _encoded(self, column: str, values: np.ndarray) -> np.ndarray:
+        """``values`` in the label-encoded space Synthcity trained the model in."""
+        encoder = (self._data_encoders or {}).get(column)
+        if isinstance(encoder, LabelEncoder) and set(values) <= set(encoder.classes_):
+            return encoder.transform(values)
+        return values
+
+    def _matching_column(self, frame: pd.DataFrame, cond: Any) -> str:
+        values = np.asarray(cond).ravel()
+        for column in frame.columns:
+            if len(values) != len(frame):
+                break
+            if (frame[column].to_numpy() == self._encoded(column, values)).all():
+                return str(column)
+        raise InvalidParameterError(
+            "med_vae conditions through its training-row libraries, so `cond` must be one of "
+            "the training columns (e.g. cond=X['smoking']); no column equals the given cond"
+        )
+
+    def _generate(self, count: int, syn_schema: Schema, **kwargs: Any) -> DataLoader:
+        cond = kwargs.get("cond")
+        # Synthcity seeds numpy's global generator from random_state; one draw seeds a call.
+        stream = np.random.default_rng(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
+
+        def sample(n: int) -> pd.DataFrame:
+            seed = int(stream.integers(2**31 - 1))
+            if cond is None:
+                return self.core.sample(n, random_state=seed)
+            return self._sample_conditioned(n, np.asarray(cond).ravel(), seed)
+
+        return self._safe_generate(sample, count, syn_schema)
+
+    def _sample_conditioned(self, n: int, cond: np.ndarray, seed: int) -> pd.DataFrame:
+        """Rows whose condition values follow ``cond`` (one value, or one per row, cycled)."""
+        assert self.cond_column is not None
+        wanted = self._encoded(self.cond_column, np.resize(cond, n))
+        parts = [
+            self.core.sample(
+                int((wanted == value).sum()),
+                conditions={self.cond_column: value},
+                random_state=seed + i,
+            )
+            for i, value in enumerate(pd.unique(wanted))
+        ]
+        return pd.concat(parts, ignore_index=True)
+
+
+plugin = MedVAEPlugin

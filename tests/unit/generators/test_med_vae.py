@@ -1,0 +1,365 @@
+"""Unit tests of the Med-VAE core (synth_plugins.generators.med_vae)."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
+from synth_plugins.generators import MedVAE
+
+torch.set_num_threads(1)
+
+# A small beta keeps the latent informative on 400 rows (beta=10 with a differentiable KL
+# collapses the posterior, see docs/methods/med_vae.md); epochs are few to stay fast.
+FAST = {"beta": 0.01, "epochs": 60, "random_state": 0}
+
+
+def mixed_frame(n: int = 400, seed: int = 0) -> pd.DataFrame:
+    """Mixed-type table with structure: stage drives age and the drug, sex drives the lab."""
+    rng = np.random.default_rng(seed)
+    stage = rng.choice(["I", "II", "III"], n, p=[0.5, 0.3, 0.2])
+    stage_code = pd.Series(stage).map({"I": 0, "II": 1, "III": 2}).to_numpy()
+    sex = rng.choice(["F", "M"], n, p=[0.45, 0.55])
+    drug = np.where(rng.random(n) < 0.25 + 0.3 * stage_code, rng.poisson(4, n) + 1, 0)
+    lab = (4.0 + 1.5 * (sex == "M") + rng.normal(0, 0.5, n)).round(2)
+    return pd.DataFrame(
+        {
+            "age": (50 + 10 * stage_code + rng.normal(0, 5, n)).round(1),
+            "sex": sex,
+            "stage": pd.Categorical(stage, categories=["I", "II", "III"]),
+            "smoker": rng.random(n) < 0.3,
+            "drug": drug.astype(np.int64),
+            "visits": rng.integers(0, 40, n),
+            "lab": np.where(rng.random(n) < 0.2, np.nan, lab),
+        }
+    )
+
+
+ROLES = {"drug": "integer"}
+
+
+@pytest.fixture(scope="module")
+def data() -> pd.DataFrame:
+    return mixed_frame()
+
+
+@pytest.fixture(scope="module")
+def model(data: pd.DataFrame) -> MedVAE:
+    return MedVAE(ROLES, **FAST).fit(data)
+
+
+def encoder_parameters(vae: MedVAE) -> list[torch.nn.Parameter]:
+    net = vae.model_
+    assert net is not None and net.embedding is not None
+    modules = [net.embedding, net.encoder, net.mu, net.logvar]
+    return [p for module in modules for p in module.parameters()]
+
+
+# ------------------------------------------------------------------------------ the loss
+class TestLoss:
+    @pytest.mark.parametrize("kl_mode", ["differentiable", "legacy_detached"])
+    def test_kl_gradient_reaches_the_encoder_only_when_differentiable(
+        self, data: pd.DataFrame, kl_mode: str
+    ) -> None:
+        vae = MedVAE(ROLES, epochs=1, kl_mode=kl_mode, random_state=0).fit(data)
+        params = encoder_parameters(vae)
+        batch = data.iloc[:64]
+
+        def grads(kl_weight: float) -> list[torch.Tensor]:
+            terms = vae.loss_terms(batch, kl_weight=kl_weight, random_state=1)
+            found = torch.autograd.grad(terms["objective"], params, allow_unused=True)
+            return [torch.zeros_like(p) if g is None else g for p, g in zip(params, found)]
+
+        # the objective's gradient with the KL weighted in, minus without: the KL's gradient
+        difference = sum(
+            float((a - b).abs().sum()) for a, b in zip(grads(10.0), grads(0.0), strict=True)
+        )
+        terms = vae.loss_terms(batch, kl_weight=10.0, random_state=1)
+        assert float(terms["kl"]) > 0
+        if kl_mode == "differentiable":
+            assert difference > 1e-3
+        else:
+            assert difference == 0.0
+            # ... yet the KL is part of the logged objective, as in the notebook
+            recon = vae.loss_terms(batch, kl_weight=0.0, random_state=1)["objective"]
+            assert float(terms["objective"]) == pytest.approx(
+                float(recon) + 10.0 * float(terms["kl"]), rel=1e-5
+            )
+
+    def test_reconstruction_loss_falls_over_epochs(self, model: MedVAE) -> None:
+        history = model.history_
+        assert len(history["total"]) == FAST["epochs"] == model.n_epochs_
+        assert history["numerical"][-1] < 0.5 * history["numerical"][0]
+        assert history["categorical"][-1] < 0.5 * history["categorical"][0]
+        assert history["binary"][-1] < history["binary"][0]
+        # per-epoch linear annealing a(e) = e / T starting at 0
+        assert history["kl_weight"][0] == 0.0
+        assert history["kl_weight"][1] == pytest.approx(FAST["beta"] / FAST["epochs"])
+
+    def test_architecture_follows_the_notebook(self, model: MedVAE) -> None:
+        net = model.model_
+        assert net is not None
+        norms = [m for m in net.modules() if isinstance(m, torch.nn.BatchNorm1d)]
+        assert len(norms) == 4
+        assert all(m.momentum == pytest.approx(0.01) and m.eps == 1e-3 for m in norms)
+        slopes = {m.negative_slope for m in net.modules() if isinstance(m, torch.nn.LeakyReLU)}
+        assert slopes == {0.3}
+        assert [m.out_features for m in net.encoder if isinstance(m, torch.nn.Linear)] == [88, 60]
+        assert [m.out_features for m in net.decoder if isinstance(m, torch.nn.Linear)] == [60, 88]
+        assert net.mu.out_features == net.logvar.out_features == 32
+        # one shared embedding table: sex and smoker are binary, stage has 3 levels
+        assert net.embedding is not None and tuple(net.embedding.weight.shape) == (3, 3)
+
+
+# ------------------------------------------------------------------------------ sampling
+class TestSampling:
+    @pytest.mark.parametrize("sampling", ["library", "prior"])
+    def test_output_has_the_training_schema(
+        self, model: MedVAE, data: pd.DataFrame, sampling: str
+    ) -> None:
+        synthetic = model.sample(500, sampling=sampling)
+        assert list(synthetic.columns) == list(data.columns)
+        assert synthetic.dtypes.to_dict() == data.dtypes.to_dict()
+        assert len(synthetic) == 500
+        assert list(synthetic["stage"].cat.categories) == ["I", "II", "III"]
+        assert set(synthetic["sex"]) <= {"F", "M"}
+        for column in ("age", "drug", "visits", "lab"):
+            values = synthetic[column].dropna()
+            assert values.min() >= data[column].min()
+            assert values.max() <= data[column].max()
+        for column in ("drug", "visits"):
+            assert (synthetic[column] % 1 == 0).all()
+        assert np.allclose(synthetic["age"], synthetic["age"].round(1))
+
+    def test_library_sampling_keeps_the_marginals(self, model: MedVAE, data: pd.DataFrame) -> None:
+        synthetic = model.sample(2000, random_state=3)
+        assert synthetic["age"].mean() == pytest.approx(data["age"].mean(), abs=2.5)
+        assert synthetic["age"].std() == pytest.approx(data["age"].std(), rel=0.3)
+        share = synthetic["stage"].value_counts(normalize=True)
+        assert share["I"] == pytest.approx(0.5, abs=0.1)
+
+    def test_missing_values_come_back_at_a_plausible_rate(self, model: MedVAE) -> None:
+        synthetic = model.sample(2000, random_state=4)
+        rate = synthetic["lab"].isna().mean()
+        assert 0.08 <= rate <= 0.35
+        assert synthetic.drop(columns="lab").notna().all().all()
+
+    def test_impute_policy_gives_no_missing_values(self, data: pd.DataFrame) -> None:
+        vae = MedVAE(ROLES, missing="impute", epochs=2, random_state=0).fit(data)
+        assert vae.sample(300)["lab"].notna().all()
+
+    def test_zero_rows(self, model: MedVAE, data: pd.DataFrame) -> None:
+        empty = model.sample(0)
+        assert list(empty.columns) == list(data.columns) and len(empty) == 0
+
+    def test_pickle_round_trip(self, model: MedVAE) -> None:
+        restored = pickle.loads(pickle.dumps(model))
+        pd.testing.assert_frame_equal(
+            restored.sample(50, random_state=9), model.sample(50, random_state=9)
+        )
+
+
+class TestDeterminism:
+    def test_same_seed_same_frames_and_different_seed_different(self, data: pd.DataFrame) -> None:
+        def run(seed: int) -> tuple[dict[str, list[float]], pd.DataFrame, pd.DataFrame]:
+            vae = MedVAE(ROLES, epochs=3, random_state=seed).fit(data)
+            return vae.history_, vae.sample(200), vae.sample(200, sampling="prior")
+
+        first, second, other = run(0), run(0), run(1)
+        assert first[0] == second[0]
+        pd.testing.assert_frame_equal(first[1], second[1])
+        pd.testing.assert_frame_equal(first[2], second[2])
+        assert not first[1].equals(other[1])
+        assert first[0]["total"] != other[0]["total"]
+
+    def test_sample_seed_and_seed_stream(self, model: MedVAE) -> None:
+        pd.testing.assert_frame_equal(
+            model.sample(100, random_state=5), model.sample(100, random_state=5)
+        )
+        assert not model.sample(100, random_state=5).equals(model.sample(100, random_state=6))
+        model.set_random_state(11)
+        first = [model.sample(50), model.sample(50)]
+        model.set_random_state(11)
+        second = [model.sample(50), model.sample(50)]
+        pd.testing.assert_frame_equal(first[0], second[0])
+        pd.testing.assert_frame_equal(first[1], second[1])
+        assert not first[0].equals(first[1])
+
+    def test_global_random_state_is_untouched(self, data: pd.DataFrame) -> None:
+        # the legacy global generators, on purpose
+        torch_state, numpy_state = torch.get_rng_state(), np.random.get_state()  # noqa: NPY002
+        MedVAE(ROLES, epochs=1, random_state=0).fit(data).sample(10)
+        assert torch.equal(torch_state, torch.get_rng_state())
+        assert np.array_equal(numpy_state[1], np.random.get_state()[1])  # noqa: NPY002
+
+
+# ---------------------------------------------------------------------- conditional sampling
+class TestConditions:
+    @pytest.mark.parametrize(
+        ("column", "value"), [("stage", "III"), ("sex", "F"), ("smoker", True)]
+    )
+    def test_library_conditioning_hits_common_values(
+        self, model: MedVAE, data: pd.DataFrame, column: str, value: object
+    ) -> None:
+        synthetic = model.sample(1000, conditions={column: value}, random_state=2)
+        unconditional = (model.sample(1000, random_state=2)[column] == value).mean()
+        assert unconditional < 0.7  # the condition changes the output ...
+        assert (synthetic[column] == value).mean() >= 0.95  # ... to the asked value
+
+    def test_two_conditions_use_the_intersection(self, model: MedVAE, data: pd.DataFrame) -> None:
+        conditions = {"stage": ["II", "III"], "sex": "F"}
+        pool = model._library_pool(model._parse_conditions(conditions))
+        expected = np.flatnonzero(data["stage"].isin(["II", "III"]) & (data["sex"] == "F"))
+        assert pool is not None and np.array_equal(pool, expected)
+        synthetic = model.sample(1000, conditions=conditions, random_state=3)
+        hit = synthetic["stage"].isin(["II", "III"]) & (synthetic["sex"] == "F")
+        assert hit.mean() >= 0.9
+
+    def test_numeric_present_and_absent(self, model: MedVAE) -> None:
+        present = model.sample(500, conditions={"drug": "present"}, random_state=1)
+        absent = model.sample(500, conditions={"drug": "absent"}, random_state=1)
+        unconditional = (model.sample(500, random_state=1)["drug"] == 0).mean()
+        assert unconditional < 0.65
+        assert (present["drug"] > 0).mean() >= 0.9
+        # decoded counts near 0 round to 0 or 1 (the paper: "continuous near 0")
+        assert (absent["drug"] == 0).mean() >= 0.8
+
+    def test_enforce_conditions_holds_for_every_row(self, model: MedVAE) -> None:
+        conditions = {"stage": "III", "sex": "F", "drug": "present"}
+        synthetic = model.sample(300, conditions=conditions, enforce_conditions=True)
+        assert len(synthetic) == 300
+        assert (synthetic["stage"] == "III").all() and (synthetic["sex"] == "F").all()
+        assert (synthetic["drug"] > 0).all()
+        prior = model.sample(
+            100, conditions={"sex": "M"}, sampling="prior", enforce_conditions=True
+        )
+        assert len(prior) == 100 and (prior["sex"] == "M").all()
+
+    def test_prior_conditions_need_enforcement(self, model: MedVAE) -> None:
+        with pytest.raises(InvalidParameterError, match="enforce_conditions"):
+            model.sample(10, conditions={"sex": "F"}, sampling="prior")
+
+    def test_unseen_value(self, model: MedVAE) -> None:
+        with pytest.raises(InvalidParameterError, match=r"stage='IV'.*never seen"):
+            model.sample(10, conditions={"stage": "IV"})
+        with pytest.raises(InvalidParameterError, match=r"age=999.*never seen"):
+            model.sample(10, conditions={"age": 999})
+
+    def test_unknown_column(self, model: MedVAE) -> None:
+        with pytest.raises(InvalidParameterError, match="unknown column 'weight'"):
+            model.sample(10, conditions={"weight": 70})
+
+    def test_too_small_library(self, model: MedVAE, data: pd.DataFrame) -> None:
+        age = data["age"].iloc[0]
+        count = int((data["age"] == age).sum())
+        assert count < 5
+        with pytest.raises(InvalidDataError, match=rf"only {count} training rows.*age="):
+            model.sample(10, conditions={"age": age})
+
+    def test_unreachable_enforcement_is_a_clear_error(self, data: pd.DataFrame) -> None:
+        # a continuous column decodes through a sigmoid: never exactly its training minimum
+        frame = data.assign(x=np.random.default_rng(0).random(len(data)))
+        vae = MedVAE(ROLES, epochs=1, min_library_size=1).fit(frame)
+        with pytest.raises(InvalidParameterError, match="enforce_conditions cannot reach"):
+            vae.sample(50, conditions={"x": "absent"}, enforce_conditions=True)
+
+
+# ------------------------------------------------------------------------------- DP mode
+class TestDifferentialPrivacy:
+    @pytest.fixture(scope="class")
+    def private(self, data: pd.DataFrame) -> MedVAE:
+        return MedVAE(ROLES, dp=True, epochs=2, random_state=0).fit(data)
+
+    def test_no_batch_norm_and_a_finite_epsilon(self, private: MedVAE, data: pd.DataFrame) -> None:
+        from opacus.validators import ModuleValidator
+
+        net = private.model_
+        assert net is not None
+        assert not any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in net.modules())
+        assert ModuleValidator.validate(copy.deepcopy(net).train(), strict=False) == []
+        assert private.epsilon_ is not None and 0 < private.epsilon_ < float("inf")
+        assert private.dp_delta_ == pytest.approx(1 / len(data))
+        assert private.library_mu_ is None
+
+    def test_prior_sampling_only(self, private: MedVAE, data: pd.DataFrame) -> None:
+        synthetic = private.sample(100)
+        assert list(synthetic.columns) == list(data.columns)
+        with pytest.raises(InvalidParameterError, match="library"):
+            private.sample(10, sampling="library")
+        with pytest.raises(InvalidParameterError, match="enforce_conditions"):
+            private.sample(10, conditions={"sex": "F"})
+        with pytest.raises(InvalidParameterError, match="sampling='library'"):
+            MedVAE(dp=True, sampling="library")
+        restored = pickle.loads(pickle.dumps(private))
+        pd.testing.assert_frame_equal(
+            restored.sample(20, random_state=1), private.sample(20, random_state=1)
+        )
+
+
+# ----------------------------------------------------------------------------- bad input
+class TestBadInput:
+    def test_all_missing_column(self, data: pd.DataFrame) -> None:
+        with pytest.raises(InvalidDataError, match="'empty'"):
+            MedVAE(epochs=1).fit(data.assign(empty=np.nan))
+
+    def test_single_row(self, data: pd.DataFrame) -> None:
+        with pytest.raises(InvalidDataError, match="at least 2 rows"):
+            MedVAE(epochs=1).fit(data.iloc[:1])
+
+    def test_constant_columns_are_reproduced(self, data: pd.DataFrame) -> None:
+        frame = data.assign(site="A", dose=5.0)
+        synthetic = MedVAE(ROLES, epochs=1).fit(frame).sample(50)
+        assert (synthetic["site"] == "A").all() and (synthetic["dose"] == 5.0).all()
+
+    def test_not_fitted(self) -> None:
+        with pytest.raises(NotFittedError):
+            MedVAE().sample(5)
+
+    def test_not_a_frame(self, data: pd.DataFrame) -> None:
+        with pytest.raises(InvalidDataError, match="DataFrame"):
+            MedVAE().fit(data.to_numpy())  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize(
+        ("kwargs", "name"),
+        [
+            ({"beta": -1.0}, "beta"),
+            ({"kl_mode": "detached"}, "kl_mode"),
+            ({"epochs": 0}, "epochs"),
+            ({"batch_size": 1}, "batch_size"),
+            ({"hidden": ()}, "hidden"),
+            ({"loss_weights": {"numeric": 1.0}}, "loss_weights"),
+            ({"numerical_activation": "tanh"}, "numerical_activation"),
+            ({"sampling": "posterior"}, "sampling"),
+            ({"patience": 3}, "patience"),
+            ({"dp": True, "validation_fraction": 0.1}, "validation_fraction"),
+            ({"random_state": -1}, "random_state"),
+            ({"device": "tpu"}, "device"),
+        ],
+    )
+    def test_bad_parameters_name_the_parameter(self, kwargs: dict, name: str) -> None:
+        with pytest.raises(InvalidParameterError, match=name):
+            MedVAE(**kwargs).fit(mixed_frame(20))
+
+    def test_bad_sample_arguments(self, model: MedVAE) -> None:
+        with pytest.raises(InvalidParameterError, match="n must be"):
+            model.sample(-1)
+        with pytest.raises(InvalidParameterError, match="sampling"):
+            model.sample(5, sampling="posterior")  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------ early stopping
+def test_validation_split_and_early_stopping(data: pd.DataFrame) -> None:
+    vae = MedVAE(ROLES, epochs=40, validation_fraction=0.2, patience=2, random_state=0)
+    vae.fit(data)
+    assert {"val_total", "val_numerical", "val_kl", "val_monitor"} <= set(vae.history_)
+    assert len(vae.history_["val_monitor"]) == vae.n_epochs_ <= 40
+    assert vae.best_epoch_ is not None
+    best = int(np.argmin(vae.history_["val_monitor"]))
+    assert vae.best_epoch_ == best
+    assert vae.library_mu_ is not None and len(vae.library_mu_) == len(data)
