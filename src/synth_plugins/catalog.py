@@ -62,9 +62,78 @@ class MetricEntry:
         return self.sdmetrics_metric.rsplit(":", 1)[1]
 
 
-GENERATORS: tuple[GeneratorEntry, ...] = ()
+GENERATORS: tuple[GeneratorEntry, ...] = (
+    GeneratorEntry(
+        name="med_vae",
+        title="Med-VAE",
+        summary="VAE for mixed-type medical tables; library/prior sampling, conditions, DP",
+        synthcity_type="generic",
+        core="synth_plugins.generators.med_vae:MedVAE",
+        synthcity_plugin="synth_plugins.synthcity.plugins.generic.plugin_med_vae:MedVAEPlugin",
+        sdv_synthesizer="synth_plugins.sdv.med_vae:MedVAESynthesizer",
+        dataset="heart_failure",
+        synthcity_quick={"n_iter": 10},
+        sdv_quick={"epochs": 10},
+        condition=("sex", 1),
+    ),
+)
 
-METRICS: tuple[MetricEntry, ...] = ()
+METRICS: tuple[MetricEntry, ...] = (
+    MetricEntry(
+        name="hamming_leakage",
+        title="Hamming leakage",
+        summary="AML study: privacy-leakage coefficient from Hamming distances to train vs holdout",
+        synthcity_type="privacy",
+        core="synth_plugins.metrics:hamming_leakage",
+        synthcity_evaluator="synth_plugins.synthcity.metrics.evaluators:HammingLeakageEvaluator",
+        sdmetrics_metric="synth_plugins.sdmetrics.single_table:HammingLeakage",
+    ),
+    MetricEntry(
+        name="dcr_holdout_share",
+        title="DCR holdout share",
+        summary="Platzer & Reutterer: share of synthetic rows closer to train than holdout",
+        synthcity_type="privacy",
+        core="synth_plugins.metrics:dcr_holdout_share",
+        synthcity_evaluator="synth_plugins.synthcity.metrics.evaluators:DcrHoldoutShareEvaluator",
+        sdmetrics_metric="synth_plugins.sdmetrics.single_table:DcrHoldoutShare",
+    ),
+    MetricEntry(
+        name="tabsyndex",
+        title="TabSynDex",
+        summary="TabSynDex: five fidelity/utility components and their mean",
+        synthcity_type="stats",
+        core="synth_plugins.metrics:tabsyndex",
+        synthcity_evaluator="synth_plugins.synthcity.metrics.evaluators:TabSynDexEvaluator",
+        sdmetrics_metric="synth_plugins.sdmetrics.single_table:TabSynDex",
+    ),
+    MetricEntry(
+        name="aml_fidelity",
+        title="AML fidelity",
+        summary="AML study: basic statistics, log-correlation, support coverage",
+        synthcity_type="stats",
+        core="synth_plugins.metrics:aml_fidelity",
+        synthcity_evaluator="synth_plugins.synthcity.metrics.evaluators:AmlFidelityEvaluator",
+        sdmetrics_metric="synth_plugins.sdmetrics.single_table:AmlFidelity",
+    ),
+    MetricEntry(
+        name="km_survival_scores",
+        title="KM survival scores",
+        summary="Kaplan-Meier optimism, divergence, short-sightedness (raw, 1-|x|)",
+        synthcity_type="stats",
+        core="synth_plugins.metrics:km_survival_scores",
+        synthcity_evaluator="synth_plugins.synthcity.metrics.evaluators:KmSurvivalScoresEvaluator",
+        sdmetrics_metric="synth_plugins.sdmetrics.single_table:KmSurvivalScores",
+    ),
+    MetricEntry(
+        name="correlation_l1",
+        title="Correlation L1",
+        summary="L1 distance of real vs synthetic correlation matrices",
+        synthcity_type="stats",
+        core="synth_plugins.metrics:correlation_l1",
+        synthcity_evaluator="synth_plugins.synthcity.metrics.evaluators:CorrelationL1Evaluator",
+        sdmetrics_metric="synth_plugins.sdmetrics.single_table:CorrelationL1",
+    ),
+)
 
 
 def generator(name: str) -> GeneratorEntry:

@@ -2,13 +2,13 @@
 
 import pandas as pd
 import pytest
-from tests.support.synthcity_fixtures import BOOTSTRAP, ROW_COUNT, UNSEEDED
 
 import synth_plugins
 from synth_plugins.datasets import load
 from synth_plugins.synthcity import register_generators, register_metrics
 from synth_plugins.synthcity.loaders import to_dataloader
 from synth_plugins.testing import conformance
+from tests.support.synthcity_fixtures import BOOTSTRAP, ROW_COUNT, UNSEEDED
 
 
 @pytest.fixture(scope="module")

@@ -71,6 +71,18 @@ class UnseededPlugin(ColumnBootstrapPlugin):
         return np.random.default_rng()
 
 
+class TrainingCopyPlugin(ColumnBootstrapPlugin):
+    """A privacy disaster on purpose: it emits its training rows (shuffled)."""
+
+    @staticmethod
+    def name() -> str:
+        return "sp_test_copy"
+
+    def _generate(self, count: int, syn_schema: Any, **kwargs: Any) -> Any:
+        rows = self._train.sample(frac=1.0, random_state=0).reset_index(drop=True)
+        return self._safe_generate(lambda n: rows.head(n), count, syn_schema)
+
+
 class RowCountEvaluator(StatisticalEvaluator):
     """Reports the rows it received and the rows of the recorded X_train."""
 
@@ -103,6 +115,7 @@ def _entry(name: str, cls: str) -> GeneratorEntry:
 
 BOOTSTRAP = _entry("sp_test_bootstrap", "ColumnBootstrapPlugin")
 UNSEEDED = _entry("sp_test_unseeded", "UnseededPlugin")
+COPY = _entry("sp_test_copy", "TrainingCopyPlugin")
 ROW_COUNT = MetricEntry(
     name="sp_test_rows",
     title="rows",

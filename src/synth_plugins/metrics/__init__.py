@@ -1,0 +1,85 @@
+"""Framework-free metric cores: privacy (Hamming leakage, DCR share) and fidelity scores.
+
+Each metric is a function named like the metric, returning a frozen result with a
+``score`` and ``to_dict()``, and a :class:`MetricInfo` constant (direction, range) that the
+host adapters read. Importing this package does not import PyTorch; the distance kernel
+imports it when a privacy metric runs.
+"""
+
+from synth_plugins.metrics._info import MetricInfo
+from synth_plugins.metrics.aml_fidelity import (
+    AML_FIDELITY,
+    AmlFidelityResult,
+    aml_basic_statistical_measure,
+    aml_fidelity,
+    aml_log_transformed_correlation_score,
+    aml_regularized_support_coverage,
+)
+from synth_plugins.metrics.associations import (
+    association_matrix,
+    correlation_ratio,
+    cramers_v,
+    pearson,
+    theils_u,
+)
+from synth_plugins.metrics.correlation import (
+    CORRELATION_L1,
+    CorrelationL1Result,
+    correlation_l1,
+)
+from synth_plugins.metrics.dcr import DCR_HOLDOUT_SHARE, DcrHoldoutShareResult, dcr_holdout_share
+from synth_plugins.metrics.hamming import (
+    HAMMING_LEAKAGE,
+    HammingLeakageResult,
+    HammingRunStats,
+    hamming_leakage,
+    leakage_coefficient,
+)
+from synth_plugins.metrics.survival import KM_SURVIVAL_SCORES, KmSurvivalResult, km_survival_scores
+from synth_plugins.metrics.tabsyndex import TABSYNDEX, TabSynDexResult, tabsyndex
+
+#: Every metric's description, by suite name.
+METRIC_INFOS: dict[str, MetricInfo] = {
+    info.name: info
+    for info in (
+        HAMMING_LEAKAGE,
+        DCR_HOLDOUT_SHARE,
+        TABSYNDEX,
+        AML_FIDELITY,
+        KM_SURVIVAL_SCORES,
+        CORRELATION_L1,
+    )
+}
+
+__all__ = [
+    "AML_FIDELITY",
+    "CORRELATION_L1",
+    "DCR_HOLDOUT_SHARE",
+    "HAMMING_LEAKAGE",
+    "KM_SURVIVAL_SCORES",
+    "METRIC_INFOS",
+    "TABSYNDEX",
+    "AmlFidelityResult",
+    "CorrelationL1Result",
+    "DcrHoldoutShareResult",
+    "HammingLeakageResult",
+    "HammingRunStats",
+    "KmSurvivalResult",
+    "MetricInfo",
+    "TabSynDexResult",
+    "aml_basic_statistical_measure",
+    "aml_fidelity",
+    "aml_log_transformed_correlation_score",
+    "aml_regularized_support_coverage",
+    "association_matrix",
+    "correlation_l1",
+    "correlation_ratio",
+    "cramers_v",
+    "dcr_holdout_share",
+    "hamming_leakage",
+    "km_survival_scores",
+    "leakage_coefficient",
+    "pearson",
+    "tabsyndex",
+    "theils_u",
+]

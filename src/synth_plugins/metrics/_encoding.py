@@ -1,0 +1,47 @@
+"""Label encoding shared by the metrics that need numbers for categorical columns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+
+def label_encode(
+    real: pd.Series, synthetic: pd.Series
+) -> tuple[np.ndarray, np.ndarray, list[object]]:
+    """Label-encode one categorical column of both tables with one mapping.
+
+    Levels of the real column come first, in sorted order (the category order for an
+    ordered categorical); levels seen only in the synthetic column follow, then one code
+    for missing values if any.
+
+    Returns:
+        Float codes for the real and the synthetic column, and the levels in code order.
+    """
+    if isinstance(real.dtype, pd.CategoricalDtype) and real.dtype.ordered:
+        levels: list[object] = [c for c in real.dtype.categories if (real == c).any()]
+    else:
+        levels = _sorted_levels(real.dropna().unique())
+    known = set(levels)
+    extra = _sorted_levels([v for v in pd.unique(synthetic.dropna()) if v not in known])
+    levels = levels + extra
+    mapping = {value: float(code) for code, value in enumerate(levels)}
+    missing_code = float(len(levels))
+
+    def encode(series: pd.Series) -> np.ndarray:
+        values = series.astype(object)
+        coded = values.map(mapping)
+        return np.where(values.isna(), missing_code, coded.to_numpy(dtype=np.float64))
+
+    return encode(real), encode(synthetic), levels
+
+
+def _sorted_levels(values: Iterable[object]) -> list[object]:
+    """Distinct values, sorted when they can be compared, else by type name and text."""
+    unique = list(dict.fromkeys(values))
+    try:
+        return sorted(unique)  # type: ignore[type-var]
+    except TypeError:
+        return sorted(unique, key=lambda v: (type(v).__name__, str(v)))

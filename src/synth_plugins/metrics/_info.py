@@ -1,0 +1,34 @@
+"""Static description of a metric, read by the host adapters, the CLI and the docs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Direction = Literal["maximize", "minimize"]
+Category = Literal["privacy", "stats"]
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    """What a metric's headline ``score`` means.
+
+    Attributes:
+        name: The suite name, the same in every host, the CLI and the docs.
+        category: ``"privacy"`` or ``"stats"`` (the Synthcity evaluator type).
+        direction: ``"maximize"`` when a larger score is better, ``"minimize"`` otherwise.
+        min_value: The smallest value the score can take (``-inf`` when unbounded).
+        max_value: The largest value the score can take (``inf`` when unbounded).
+        description: One sentence saying what the score measures.
+        threshold: A conventional decision threshold on the score, if the method has one.
+        ideal: The value of the score for a perfect synthetic data set, if there is one.
+    """
+
+    name: str
+    category: Category
+    direction: Direction
+    min_value: float
+    max_value: float
+    description: str
+    threshold: float | None = None
+    ideal: float | None = None

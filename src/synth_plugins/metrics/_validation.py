@@ -1,0 +1,232 @@
+"""Input checks shared by the metric cores.
+
+Every check raises an error from :mod:`synth_plugins.errors` that names the argument or
+column at fault, so that a message alone is enough to fix the call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.encoding.roles import DISCRETE_ROLES, infer_role
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
+
+
+def check_frame(data: Any, name: str, *, min_rows: int = 1) -> pd.DataFrame:
+    """Return ``data`` if it is a usable data frame, else raise.
+
+    Args:
+        data: The object passed by the caller.
+        name: The argument name, used in the error message.
+        min_rows: The fewest rows the metric can work with.
+
+    Returns:
+        The same data frame.
+
+    Raises:
+        InvalidDataError: ``data`` is not a data frame, has no columns, too few rows, or
+            repeated column names.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise InvalidDataError(f"{name} must be a pandas DataFrame, got {type(data).__name__}")
+    if data.shape[1] == 0:
+        raise InvalidDataError(f"{name} has no columns")
+    if len(data) < min_rows:
+        raise InvalidDataError(
+            f"{name} has {len(data)} row(s); this metric needs at least {min_rows}"
+        )
+    duplicated = data.columns[data.columns.duplicated()].tolist()
+    if duplicated:
+        raise InvalidDataError(f"{name} has repeated column names: {duplicated}")
+    return data
+
+
+def align_columns(
+    reference: pd.DataFrame, other: pd.DataFrame, reference_name: str, other_name: str
+) -> pd.DataFrame:
+    """Return ``other`` with the columns of ``reference``, in the same order.
+
+    Raises:
+        InvalidDataError: The two frames do not have the same set of columns; the message
+            lists the columns missing from and extra in ``other``.
+    """
+    missing = [c for c in reference.columns if c not in other.columns]
+    extra = [c for c in other.columns if c not in reference.columns]
+    if missing or extra:
+        raise InvalidDataError(
+            f"{other_name} must have the same columns as {reference_name}; "
+            f"missing from {other_name}: {missing}; not in {reference_name}: {extra}"
+        )
+    return other[list(reference.columns)]
+
+
+def check_choice(value: Any, name: str, choices: Iterable[Any]) -> Any:
+    """Return ``value`` if it is one of ``choices``, else raise InvalidParameterError."""
+    options = list(choices)
+    if value not in options:
+        raise InvalidParameterError(f"{name} must be one of {options}, got {value!r}")
+    return value
+
+
+def check_int(value: Any, name: str, *, minimum: int) -> int:
+    """Return ``value`` as an int if it is a whole number ``>= minimum``, else raise."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise InvalidParameterError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_number(
+    value: Any,
+    name: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    exclusive: bool = False,
+) -> float:
+    """Return ``value`` as a float if it is a finite number in range, else raise."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise InvalidParameterError(f"{name} must be a number, got {value!r}")
+    number = float(value)
+    if not np.isfinite(number):
+        raise InvalidParameterError(f"{name} must be finite, got {value!r}")
+    low_bad = minimum is not None and (number <= minimum if exclusive else number < minimum)
+    high_bad = maximum is not None and (number >= maximum if exclusive else number > maximum)
+    if low_bad or high_bad:
+        interval = f"({minimum}, {maximum})" if exclusive else f"[{minimum}, {maximum}]"
+        raise InvalidParameterError(f"{name} must lie in {interval}, got {value!r}")
+    return number
+
+
+def _column_role(frames: Sequence[pd.DataFrame], column: str) -> str:
+    """Infer one column's role from the first frame that has observed values in it."""
+    for frame in frames:
+        series = frame[column]
+        if series.notna().any():
+            return infer_role(series)
+    # no observed value anywhere: decide by dtype alone
+    dtype = frames[0][column].dtype
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        return "numerical"
+    return "categorical"
+
+
+def resolve_categorical(
+    frames: Sequence[pd.DataFrame],
+    categorical_columns: Iterable[str] | None,
+    argument: str = "categorical_columns",
+) -> list[str]:
+    """Return the categorical columns, given or inferred, in column order.
+
+    With an explicit list, every name must be a column. Without one, roles are inferred
+    with :func:`synth_plugins.encoding.roles.infer_role` from the first frame (the real
+    data), falling back to the later frames for a column with no observed values there;
+    binary, categorical and ordinal roles count as categorical. A column with no observed
+    value in any frame is numeric when its dtype is numeric, categorical otherwise.
+
+    Args:
+        frames: The frames of the metric call, the real (training) one first, with the
+            same columns.
+        categorical_columns: The caller's list, or None to infer.
+        argument: The argument name used in error messages.
+
+    Returns:
+        Names of the categorical columns, in the order of ``frames[0].columns``.
+
+    Raises:
+        InvalidParameterError: A listed name is not a column, or the argument is a string.
+    """
+    columns = list(frames[0].columns)
+    if categorical_columns is None:
+        return [c for c in columns if _column_role(frames, c) in DISCRETE_ROLES]
+    if isinstance(categorical_columns, str):
+        raise InvalidParameterError(
+            f"{argument} must be a list of column names, not the string {categorical_columns!r}"
+        )
+    given = list(categorical_columns)
+    unknown = [c for c in given if c not in columns]
+    if unknown:
+        raise InvalidParameterError(
+            f"{argument} names columns that are not in the data: {unknown}; columns are {columns}"
+        )
+    chosen = set(given)
+    return [c for c in columns if c in chosen]
+
+
+def numeric_values(series: pd.Series, name: str) -> np.ndarray:
+    """Return a numeric column as float64 with NaN for missing values.
+
+    Booleans become 0/1. Infinite values are rejected because no binning or moment is
+    defined for them.
+
+    Raises:
+        InvalidDataError: The column holds values that are not numbers, or infinities.
+    """
+    values = series
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype(object)
+    if pd.api.types.is_bool_dtype(values.dtype):
+        values = values.astype("float64")
+    try:
+        array = pd.to_numeric(values, errors="raise")
+        array = np.asarray(array.astype("float64"), dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise InvalidDataError(
+            f"column {series.name!r} of {name} is treated as numeric but holds non-numeric "
+            f"values; list it in categorical_columns ({error})"
+        ) from None
+    if np.isinf(array).any():
+        raise InvalidDataError(
+            f"column {series.name!r} of {name} holds infinite values; replace them first"
+        )
+    return array
+
+
+def numeric_block(frame: pd.DataFrame, columns: Sequence[str], name: str) -> np.ndarray:
+    """Return the given columns of ``frame`` as a float64 matrix (rows x columns)."""
+    if not columns:
+        return np.empty((len(frame), 0), dtype=np.float64)
+    return np.column_stack([numeric_values(frame[c], name) for c in columns])
+
+
+def category_codes(
+    series: Mapping[str, pd.Series] | Sequence[pd.Series],
+    *,
+    missing_as_level: bool,
+) -> tuple[list[np.ndarray], int]:
+    """Integer-code one categorical column across several frames with one shared mapping.
+
+    Values are matched by equality (``1``, ``1.0`` and ``True`` are the same level, as in
+    pandas). Levels are numbered in sorted order where the values can be sorted, else in
+    order of first appearance.
+
+    Args:
+        series: The column in each frame.
+        missing_as_level: True to give missing values their own code (the last one);
+            False to code them ``-1``.
+
+    Returns:
+        The codes per frame (int32) and the number of levels (the missing level included
+        when it is used).
+    """
+    parts = list(series.values()) if isinstance(series, Mapping) else list(series)
+    lengths = [len(p) for p in parts]
+    pooled = pd.concat(
+        [p.astype(object) if isinstance(p.dtype, pd.CategoricalDtype) else p for p in parts],
+        ignore_index=True,
+    )
+    try:
+        codes, _ = pd.factorize(pooled, sort=True)
+    except TypeError:
+        codes, _ = pd.factorize(pooled, sort=False)
+    codes = codes.astype(np.int32)
+    n_levels = int(codes.max()) + 1 if codes.size and codes.max() >= 0 else 0
+    missing = codes < 0
+    if missing_as_level and missing.any():
+        codes[missing] = n_levels
+        n_levels += 1
+    bounds = np.cumsum([0, *lengths])
+    return [codes[bounds[i] : bounds[i + 1]] for i in range(len(parts))], n_levels

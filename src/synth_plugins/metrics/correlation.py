@@ -1,0 +1,173 @@
+"""L1 distance between the correlation matrices of the real and synthetic data.
+
+The KerusCloud evaluation (seed 003 slides) compares correlation heatmaps by the
+"L1-norm-difference": the sum of absolute differences between the real and synthetic
+correlations of the numerically encoded variables (sex 0/1, class 1-3, ...):
+
+    L1 = sum over i < j of |rho_real[i, j] - rho_synthetic[i, j]|
+
+The slides do not say whether their values (1.28 without and 0.28 with modelled
+correlations on 5 Titanic variables) sum the upper triangle or the full matrix, nor whether
+they are sums or means, so both are options; the defaults are the upper-triangle sum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.metrics._encoding import label_encode
+from synth_plugins.metrics._info import MetricInfo
+from synth_plugins.metrics._validation import (
+    align_columns,
+    check_choice,
+    check_frame,
+    numeric_values,
+    resolve_categorical,
+)
+
+Method = Literal["pearson", "spearman"]
+Triangle = Literal["upper", "full"]
+Reduce = Literal["sum", "mean"]
+METHODS: tuple[str, ...] = ("pearson", "spearman")
+TRIANGLES: tuple[str, ...] = ("upper", "full")
+REDUCTIONS: tuple[str, ...] = ("sum", "mean")
+
+CORRELATION_L1 = MetricInfo(
+    name="correlation_l1",
+    category="stats",
+    direction="minimize",
+    min_value=0.0,
+    max_value=np.inf,
+    description=(
+        "Sum (or mean) of absolute differences between the real and synthetic correlation "
+        "matrices (upper triangle by default); 0 is best, at most 2 per cell."
+    ),
+    ideal=0.0,
+)
+
+
+@dataclass(frozen=True)
+class CorrelationL1Result:
+    """The correlation L1 distance.
+
+    Attributes:
+        l1: The sum (or mean) of absolute differences (the headline ``score``).
+        n_cells: Number of matrix cells compared.
+        max_abs_difference: The largest absolute difference of one cell.
+        method: ``"pearson"`` or ``"spearman"``.
+        triangle: ``"upper"`` (pairs i < j) or ``"full"`` (all cells).
+        reduce: ``"sum"`` or ``"mean"``.
+        real_correlation: The real correlation matrix.
+        synthetic_correlation: The synthetic correlation matrix.
+    """
+
+    l1: float
+    n_cells: int
+    max_abs_difference: float
+    method: str
+    triangle: str
+    reduce: str
+    real_correlation: pd.DataFrame = field(compare=False, repr=False)
+    synthetic_correlation: pd.DataFrame = field(compare=False, repr=False)
+
+    @property
+    def score(self) -> float:
+        """The headline number: the L1 distance."""
+        return self.l1
+
+    def to_dict(self) -> dict[str, float]:
+        """The figures as a flat ``{name: float}`` dict with stable keys."""
+        return {
+            "score": self.l1,
+            "l1": self.l1,
+            "n_cells": float(self.n_cells),
+            "max_abs_difference": self.max_abs_difference,
+        }
+
+
+def correlation_matrix(data: pd.DataFrame, method: Method = "pearson") -> pd.DataFrame:
+    """Pairwise-complete correlations of a numeric table, never NaN.
+
+    A correlation that is undefined (a constant column, or fewer than two rows observed
+    in both columns) is 0; the diagonal is 1.
+    """
+    check_choice(method, "method", METHODS)
+    matrix = data.corr(method=method).to_numpy(dtype=np.float64, copy=True)
+    matrix[~np.isfinite(matrix)] = 0.0
+    np.fill_diagonal(matrix, 1.0)
+    return pd.DataFrame(np.clip(matrix, -1.0, 1.0), index=data.columns, columns=data.columns)
+
+
+def correlation_l1(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    *,
+    method: Method = "pearson",
+    triangle: Triangle = "upper",
+    reduce: Reduce = "sum",
+    categorical_columns: Iterable[str] | None = None,
+) -> CorrelationL1Result:
+    """Sum or mean of ``|rho_real - rho_synthetic|`` over the correlation matrix.
+
+    Args:
+        real: The real table.
+        synthetic: The synthetic table; same columns.
+        method: ``"pearson"`` (the slides) or ``"spearman"``.
+        triangle: ``"upper"``: the ``p(p - 1) / 2`` pairs ``i < j``; ``"full"``: all
+            ``p^2`` cells (twice the upper sum, the diagonal adding 0).
+        reduce: ``"sum"`` (the slides' "sum of absolute values") or ``"mean"`` over the
+            compared cells (0 when there is none, i.e. one column with ``"upper"``).
+        categorical_columns: Columns that are not numbers are encoded as numbers first:
+            booleans as 0/1, other categorical columns by their level order (sorted
+            levels, or the order of an ordered categorical); numeric columns are used as
+            they are. None infers which columns hold categories.
+
+    Returns:
+        A :class:`CorrelationL1Result`.
+
+    Raises:
+        InvalidDataError: Empty or mismatched tables, non-numeric numeric columns.
+        InvalidParameterError: An unknown option.
+    """
+    check_frame(real, "real")
+    check_frame(synthetic, "synthetic")
+    synthetic = align_columns(real, synthetic, "real", "synthetic")
+    check_choice(method, "method", METHODS)
+    check_choice(triangle, "triangle", TRIANGLES)
+    check_choice(reduce, "reduce", REDUCTIONS)
+    categorical = set(resolve_categorical([real, synthetic], categorical_columns))
+    real_num, syn_num = {}, {}
+    for column in real.columns:
+        r, s = real[column], synthetic[column]
+        numeric = pd.api.types.is_numeric_dtype(r.dtype) and pd.api.types.is_numeric_dtype(s.dtype)
+        if column in categorical and not numeric:
+            real_codes, syn_codes, _ = label_encode(r, s)
+            # missing values stay missing (pairwise-complete correlations)
+            real_num[column] = np.where(r.isna(), np.nan, real_codes)
+            syn_num[column] = np.where(s.isna(), np.nan, syn_codes)
+        else:
+            real_num[column] = numeric_values(r, "real")
+            syn_num[column] = numeric_values(s, "synthetic")
+    real_corr = correlation_matrix(pd.DataFrame(real_num), method)
+    syn_corr = correlation_matrix(pd.DataFrame(syn_num), method)
+    difference = np.abs(real_corr.to_numpy() - syn_corr.to_numpy())
+    p = difference.shape[0]
+    cells = difference[np.triu_indices(p, k=1)] if triangle == "upper" else difference.ravel()
+    total = float(cells.sum())
+    n_cells = int(cells.size)
+    value = total if reduce == "sum" else (total / n_cells if n_cells else 0.0)
+    return CorrelationL1Result(
+        l1=value,
+        n_cells=n_cells,
+        max_abs_difference=float(cells.max()) if n_cells else 0.0,
+        method=method,
+        triangle=triangle,
+        reduce=reduce,
+        real_correlation=real_corr,
+        synthetic_correlation=syn_corr,
+    )

@@ -1,0 +1,284 @@
+"""Platzer & Reutterer holdout DCR share: are synthetic rows closer to training rows?
+
+Platzer & Reutterer (Frontiers in Big Data 2021, reference code ``privacy.ipynb`` of
+mostly-ai/paper-fidelity-accuracy) split the real data into a training set, which the
+generator sees, and a holdout set of the same size, which it does not. Every numeric
+column is cut into ``c = 100`` quantile bins computed on the pooled training, holdout and
+synthetic rows; every column is one-hot encoded with missing values as a level of their
+own, and the squared Euclidean distance on the one-hot vectors over 2, the number of
+differing columns, is the distance. For each synthetic row the distance to the closest
+record (DCR) is taken in the training and in the holdout set, and
+
+    share = P(DCR_train < DCR_holdout)
+            + n_train / (n_train + n_holdout) * P(DCR_train = DCR_holdout)
+
+is about 0.5 when the generator does not memorise (the holdout is as close as the
+training data) and approaches 1 when synthetic rows copy training rows. A one-sided
+binomial test (as the authors' R helper) gives a p-value; the nearest-neighbour distance
+ratio (NNDR, ``(d1 + 1e-8) / (d2 + 1e-8)``, the MOSTLY AI QA definition) is reported too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.metrics._distance import (
+    BACKENDS,
+    Backend,
+    CodedTables,
+    nearest_hamming,
+    quantile_edges,
+)
+from synth_plugins.metrics._info import MetricInfo
+from synth_plugins.metrics._validation import (
+    align_columns,
+    check_choice,
+    check_frame,
+    check_int,
+    resolve_categorical,
+)
+
+NanPolicy = Literal["category", "mismatch"]
+NAN_POLICIES: tuple[str, ...] = ("category", "mismatch")
+
+#: Smoothing of the nearest-neighbour distance ratio (MOSTLY AI QA).
+NNDR_EPSILON = 1e-8
+
+DCR_HOLDOUT_SHARE = MetricInfo(
+    name="dcr_holdout_share",
+    category="privacy",
+    direction="minimize",
+    min_value=0.0,
+    max_value=1.0,
+    description=(
+        "Platzer & Reutterer holdout share: the share of synthetic rows closer (Hamming DCR "
+        "on binned data) to a training row than to a holdout row, ties split by set size; "
+        "0.5 means no sign of memorisation, 1 means copies of training rows."
+    ),
+    threshold=None,
+    ideal=0.5,
+)
+
+
+@dataclass(frozen=True)
+class DcrHoldoutShareResult:
+    """The holdout DCR share and the figures behind it.
+
+    Attributes:
+        share: The DCR share (the headline ``score``); about ``expected_share`` without
+            memorisation, up to 1 when synthetic rows copy training rows.
+        p_value: One-sided binomial test of ``round(share * n_synthetic)`` successes in
+            ``n_synthetic`` trials against ``expected_share`` (alternative: greater).
+        expected_share: The share expected without memorisation, ``n_train / (n_train +
+            n_holdout)`` (0.5 for equal sizes).
+        n_closer_train: Synthetic rows strictly closer to the training set.
+        n_closer_holdout: Synthetic rows strictly closer to the holdout set.
+        n_ties: Synthetic rows at the same distance from both sets.
+        dcr_train_mean: Mean DCR of the synthetic rows to the training set.
+        dcr_holdout_mean: Mean DCR of the synthetic rows to the holdout set.
+        dcr_train_median: Median DCR to the training set.
+        dcr_holdout_median: Median DCR to the holdout set.
+        exact_matches_train: Synthetic rows at distance 0 from a training row (after binning).
+        exact_matches_holdout: Synthetic rows at distance 0 from a holdout row.
+        nndr_train_mean: Mean NNDR of the synthetic rows in the training set.
+        nndr_holdout_mean: Mean NNDR in the holdout set.
+        nndr_train_p10: 10th percentile of the NNDR in the training set.
+        nndr_holdout_p10: 10th percentile of the NNDR in the holdout set.
+        holdout_reference_share: Calibration: the share obtained when the holdout rows
+            themselves are scored as synthetic (their own row excluded); what a generator
+            that draws fresh rows from the population would get.
+        n_train: Training rows used (after balancing).
+        n_holdout: Holdout rows used (after balancing).
+        n_synthetic: Synthetic rows scored.
+    """
+
+    share: float
+    p_value: float
+    expected_share: float
+    n_closer_train: int
+    n_closer_holdout: int
+    n_ties: int
+    dcr_train_mean: float
+    dcr_holdout_mean: float
+    dcr_train_median: float
+    dcr_holdout_median: float
+    exact_matches_train: int
+    exact_matches_holdout: int
+    nndr_train_mean: float
+    nndr_holdout_mean: float
+    nndr_train_p10: float
+    nndr_holdout_p10: float
+    holdout_reference_share: float
+    n_train: int
+    n_holdout: int
+    n_synthetic: int
+
+    @property
+    def score(self) -> float:
+        """The headline number: the DCR share."""
+        return self.share
+
+    def to_dict(self) -> dict[str, float]:
+        """Every figure as a flat ``{name: float}`` dict with stable keys."""
+        out = {"score": self.share}
+        for name, value in self.__dict__.items():
+            out[name] = float(value)
+        return out
+
+
+def dcr_share(dcr_train: np.ndarray, dcr_holdout: np.ndarray, tie_weight: float) -> float:
+    """``P(train < holdout) + tie_weight * P(train == holdout)`` over the rows."""
+    closer = float(np.mean(dcr_train < dcr_holdout))
+    ties = float(np.mean(dcr_train == dcr_holdout))
+    return closer + tie_weight * ties
+
+
+def nndr(d1: np.ndarray, d2: np.ndarray) -> np.ndarray:
+    """Nearest-neighbour distance ratio ``(d1 + 1e-8) / (d2 + 1e-8)``, in ``[0, 1]``."""
+    return (d1 + NNDR_EPSILON) / (d2 + NNDR_EPSILON)
+
+
+def _balance(
+    train: pd.DataFrame, holdout: pd.DataFrame, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Subsample the larger of the two sets, without replacement, to the smaller's size."""
+    size = min(len(train), len(holdout))
+    rng = np.random.RandomState(seed)
+
+    def cut(frame: pd.DataFrame) -> pd.DataFrame:
+        if len(frame) == size:
+            return frame
+        rows = np.sort(rng.choice(len(frame), size=size, replace=False))
+        return frame.iloc[rows]
+
+    return cut(train), cut(holdout)
+
+
+def dcr_holdout_share(
+    train: pd.DataFrame,
+    holdout: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    *,
+    categorical_columns: Iterable[str] | None = None,
+    num_bins: int = 100,
+    nan_policy: NanPolicy = "category",
+    balance: bool = True,
+    seed: int = 0,
+    backend: Backend = "auto",
+    n_threads: int | None = None,
+) -> DcrHoldoutShareResult:
+    """Platzer & Reutterer's holdout DCR share with its binomial test and NNDR.
+
+    Args:
+        train: The real rows the generator was trained on.
+        holdout: Real rows the generator never saw (ideally as many as ``train``).
+        synthetic: The generated rows; same columns as ``train``.
+        categorical_columns: Columns compared by value; the others are binned. None infers
+            them from ``train`` (binary, categorical and ordinal roles).
+        num_bins: Quantile bins per numeric column, fitted on the pooled rows (100 in the
+            reference code).
+        nan_policy: ``"category"`` (reference): a missing value is a level of its own and
+            matches another missing value; ``"mismatch"``: a missing numeric value matches
+            nothing (the AML convention).
+        balance: When the training and holdout sets differ in size, subsample the larger
+            one (seeded, without replacement) to the smaller's size so that the share is
+            0.5 without memorisation, as in the reference design. With False the sets are
+            used as given and the tie weight and the test use ``n_train / (n_train +
+            n_holdout)``.
+        seed: Seed of the balancing subsample.
+        backend: Matrix-product backend of the distance kernel (same exact result).
+        n_threads: PyTorch threads for the kernel; None keeps the current setting.
+
+    Returns:
+        A :class:`DcrHoldoutShareResult`.
+
+    Raises:
+        InvalidDataError: A frame is empty or not a frame, the columns differ, a numeric
+            column holds text or infinities, or ``holdout`` (or, when balancing,
+            ``train``) has fewer than 2 rows.
+        InvalidParameterError: A parameter is out of range.
+    """
+    check_frame(train, "train", min_rows=2 if balance else 1)
+    check_frame(holdout, "holdout", min_rows=2)
+    check_frame(synthetic, "synthetic")
+    holdout = align_columns(train, holdout, "train", "holdout")
+    synthetic = align_columns(train, synthetic, "train", "synthetic")
+    num_bins = check_int(num_bins, "num_bins", minimum=1)
+    check_choice(nan_policy, "nan_policy", NAN_POLICIES)
+    check_choice(backend, "backend", BACKENDS)
+    seed = check_int(seed, "seed", minimum=0)
+    categorical = resolve_categorical([train, holdout, synthetic], categorical_columns)
+    if balance:
+        train, holdout = _balance(train, holdout, seed)
+    n_train, n_holdout, n_synthetic = len(train), len(holdout), len(synthetic)
+
+    tables = CodedTables(
+        {"train": train, "holdout": holdout, "synthetic": synthetic},
+        categorical,
+        categorical_missing="level",
+    )
+    parts = {
+        name: (name, np.arange(n))
+        for name, n in (("train", n_train), ("holdout", n_holdout), ("synthetic", n_synthetic))
+    }
+    pooled = tables.numeric_rows(list(parts.values()))
+    edges = [quantile_edges(pooled[:, j], num_bins) for j in range(pooled.shape[1])]
+    numeric_missing = "level" if nan_policy == "category" else "never"
+    codes = {
+        name: tables.codes([part], edges, numeric_missing=numeric_missing)
+        for name, part in parts.items()
+    }
+
+    def nearest(
+        query: str, reference: str, exclude_self: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return nearest_hamming(
+            codes[query],
+            codes[reference],
+            exclude_self=exclude_self,
+            backend=backend,
+            n_threads=n_threads,
+        )
+
+    syn_train_1, syn_train_2 = nearest("synthetic", "train")
+    syn_hol_1, syn_hol_2 = nearest("synthetic", "holdout")
+    ref_train_1, _ = nearest("holdout", "train")
+    ref_hol_1, _ = nearest("holdout", "holdout", exclude_self=True)
+
+    from scipy import stats
+
+    tie_weight = n_train / (n_train + n_holdout)
+    share = dcr_share(syn_train_1, syn_hol_1, tie_weight)
+    successes = round(share * n_synthetic)
+    p_value = float(
+        stats.binomtest(successes, n_synthetic, tie_weight, alternative="greater").pvalue
+    )
+    nndr_train = nndr(syn_train_1, syn_train_2)
+    nndr_holdout = nndr(syn_hol_1, syn_hol_2)
+    return DcrHoldoutShareResult(
+        share=share,
+        p_value=p_value,
+        expected_share=tie_weight,
+        n_closer_train=int(np.sum(syn_train_1 < syn_hol_1)),
+        n_closer_holdout=int(np.sum(syn_train_1 > syn_hol_1)),
+        n_ties=int(np.sum(syn_train_1 == syn_hol_1)),
+        dcr_train_mean=float(syn_train_1.mean()),
+        dcr_holdout_mean=float(syn_hol_1.mean()),
+        dcr_train_median=float(np.median(syn_train_1)),
+        dcr_holdout_median=float(np.median(syn_hol_1)),
+        exact_matches_train=int(np.sum(syn_train_1 == 0)),
+        exact_matches_holdout=int(np.sum(syn_hol_1 == 0)),
+        nndr_train_mean=float(nndr_train.mean()),
+        nndr_holdout_mean=float(nndr_holdout.mean()),
+        nndr_train_p10=float(np.percentile(nndr_train, 10)),
+        nndr_holdout_p10=float(np.percentile(nndr_holdout, 10)),
+        holdout_reference_share=dcr_share(ref_train_1, ref_hol_1, tie_weight),
+        n_train=n_train,
+        n_holdout=n_holdout,
+        n_synthetic=n_synthetic,
+    )

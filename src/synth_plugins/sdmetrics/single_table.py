@@ -1,0 +1,120 @@
+"""The suite's metrics as SDMetrics single-table metrics (and so SDGym metrics by name).
+
+``compute(real_data, synthetic_data, metadata=None, **options)`` returns the headline
+score; ``compute_breakdown`` returns every figure of the core result; ``normalize`` maps
+the score to [0, 1] with 1 best (SDMetrics' own rule from ``min_value``, ``max_value`` and
+``goal``). Options: ``target_column`` (TabSynDex), ``duration_column`` and
+``event_column`` (KM scores), and any option of the core function.
+
+Privacy metrics need a holdout the generator never saw: ``holdout_data=...``. In SDGym,
+pass ``sdmetrics=[("HammingLeakage", {"holdout_data": holdout})]`` and give SDGym the
+training rows only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import pandas as pd
+from sdmetrics.goal import Goal
+from sdmetrics.single_table.base import SingleTableMetric
+
+from synth_plugins.metrics import METRIC_INFOS
+from synth_plugins.metrics.dispatch import evaluate_metric
+
+
+def _categorical_columns(metadata: Mapping[str, Any] | None, columns: pd.Index) -> list[str] | None:
+    """Columns whose sdtype is categorical or boolean (None without metadata)."""
+    if not metadata:
+        return None
+    described = metadata.get("columns", {})
+    if "tables" in metadata:  # a multi-table style dict with one table
+        described = next(iter(metadata["tables"].values())).get("columns", {})
+    return [c for c in columns if described.get(c, {}).get("sdtype") in ("categorical", "boolean")]
+
+
+class SuiteSingleTableMetric(SingleTableMetric):
+    """Bridge from SDMetrics' metric API to a suite metric core."""
+
+    metric: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Take the SDMetrics attributes from the metric's description."""
+        super().__init_subclass__(**kwargs)
+        info = METRIC_INFOS[cls.metric]
+        cls.name = cls.__name__
+        cls.goal = Goal.MAXIMIZE if info.direction == "maximize" else Goal.MINIMIZE
+        cls.min_value = info.min_value
+        cls.max_value = info.max_value
+
+    @classmethod
+    def compute_breakdown(
+        cls,
+        real_data: pd.DataFrame,
+        synthetic_data: pd.DataFrame,
+        metadata: Mapping[str, Any] | None = None,
+        holdout_data: pd.DataFrame | None = None,
+        **options: Any,
+    ) -> dict[str, float]:
+        """Every figure of the metric, with the headline under ``"score"``."""
+        result = evaluate_metric(
+            cls.metric,
+            real_data,
+            synthetic_data,
+            holdout=holdout_data,
+            categorical_columns=_categorical_columns(metadata, real_data.columns),
+            **options,
+        )
+        return result.to_dict()
+
+    @classmethod
+    def compute(
+        cls,
+        real_data: pd.DataFrame,
+        synthetic_data: pd.DataFrame,
+        metadata: Mapping[str, Any] | None = None,
+        holdout_data: pd.DataFrame | None = None,
+        **options: Any,
+    ) -> float:
+        """The headline score (see ``goal``, ``min_value`` and ``max_value``)."""
+        breakdown = cls.compute_breakdown(
+            real_data, synthetic_data, metadata, holdout_data=holdout_data, **options
+        )
+        return float(breakdown["score"])
+
+
+class HammingLeakage(SuiteSingleTableMetric):
+    """The AML study's Hamming privacy-leakage coefficient (needs ``holdout_data``)."""
+
+    metric = "hamming_leakage"
+
+
+class DcrHoldoutShare(SuiteSingleTableMetric):
+    """Platzer & Reutterer's share of synthetic rows closer to training than to holdout."""
+
+    metric = "dcr_holdout_share"
+
+
+class TabSynDex(SuiteSingleTableMetric):
+    """TabSynDex with its five components (``target_column`` for its ML efficacy)."""
+
+    metric = "tabsyndex"
+
+
+class AmlFidelity(SuiteSingleTableMetric):
+    """The AML study's basic statistics, log-correlation and support-coverage scores."""
+
+    metric = "aml_fidelity"
+
+
+class KmSurvivalScores(SuiteSingleTableMetric):
+    """Kaplan-Meier scores (needs ``duration_column`` and ``event_column``)."""
+
+    metric = "km_survival_scores"
+
+
+class CorrelationL1(SuiteSingleTableMetric):
+    """L1 distance between the real and synthetic correlation matrices."""
+
+    metric = "correlation_l1"

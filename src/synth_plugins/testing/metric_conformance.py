@@ -1,0 +1,152 @@
+"""The conformance kit for metrics: what every metric must do in every host.
+
+The checks use three real tables from one dataset (``train``, ``holdout``, ``fresh``, all
+disjoint) and two reference "generators": one that copies the training rows and one that
+draws every column uniformly over its range or levels. Through the host APIs only:
+
+- registration: listed by Synthcity under its category with the catalog's direction, and
+  found by name among SDMetrics' single-table metrics with the same goal and range;
+- range and direction: no score is NaN and every one is inside ``[min_value, max_value]``
+  (an unbounded metric may reach its bound, e.g. the leakage coefficient of an exact copy);
+  SDMetrics' ``normalize`` lands in [0, 1]; a fidelity metric scores a copy of the real
+  data at least as well as uniform noise, and a privacy metric scores fresh real rows
+  better than a copy of the training rows;
+- bad input: mismatched columns and empty tables fail with an error naming the problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins import catalog
+from synth_plugins.catalog import MetricEntry
+from synth_plugins.datasets import Dataset
+from synth_plugins.errors import SynthPluginsError
+from synth_plugins.metrics import METRIC_INFOS
+from synth_plugins.metrics.dispatch import needs_holdout
+
+
+@dataclass(frozen=True)
+class MetricData:
+    """Disjoint real splits and the two reference synthetic tables."""
+
+    train: pd.DataFrame
+    holdout: pd.DataFrame
+    fresh: pd.DataFrame
+    copy: pd.DataFrame
+    uniform: pd.DataFrame
+    options: dict[str, Any]
+
+
+def metric_data(dataset: Dataset, seed: int = 0) -> MetricData:
+    """Split ``dataset`` in three equal disjoint parts and build the reference tables."""
+    rng = np.random.default_rng(seed)
+    shuffled = dataset.data.iloc[rng.permutation(len(dataset.data))].reset_index(drop=True)
+    train, holdout, fresh = np.array_split(shuffled, 3)
+    uniform = pd.DataFrame(index=range(len(train)))
+    for column in train.columns:
+        observed = dataset.data[column].dropna()
+        if dataset.roles.get(column) in ("numerical", "integer"):
+            values = rng.uniform(observed.min(), observed.max(), len(train))
+            uniform[column] = np.round(values) if dataset.roles[column] == "integer" else values
+        else:
+            uniform[column] = rng.choice(observed.unique(), len(train))
+    options = {}
+    if dataset.duration_column:
+        options = {"duration_column": dataset.duration_column, "event_column": dataset.event_column}
+    return MetricData(
+        train.reset_index(drop=True),
+        holdout.reset_index(drop=True),
+        fresh.reset_index(drop=True),
+        train.reset_index(drop=True).copy(),
+        uniform.astype(train.dtypes.to_dict()),
+        options,
+    )
+
+
+def _sdmetrics_class(entry: MetricEntry) -> Any:
+    from sdmetrics.single_table import SingleTableMetric
+
+    import synth_plugins.sdmetrics  # noqa: F401 - defines the classes
+
+    return SingleTableMetric.get_subclasses()[entry.sdmetrics_name]
+
+
+def _score(entry: MetricEntry, data: MetricData, synthetic: pd.DataFrame) -> float:
+    cls = _sdmetrics_class(entry)
+    holdout = data.holdout if needs_holdout(entry.name) else None
+    options = data.options if entry.name == "km_survival_scores" else {}
+    return cls.compute(data.train, synthetic, holdout_data=holdout, **options)
+
+
+def check_metric_registration(entry: MetricEntry) -> None:
+    """Listed in both hosts under the same name, category, direction and range."""
+    from sdmetrics.goal import Goal
+    from synthcity.metrics import Metrics
+
+    info = METRIC_INFOS[entry.name]
+    assert entry.name in Metrics.list().get(entry.synthcity_type, []), (
+        f"{entry.name!r} not listed by Synthcity under {entry.synthcity_type!r}"
+    )
+    evaluator = catalog.resolve(entry.synthcity_evaluator)
+    assert evaluator.direction() == info.direction, "Synthcity direction != metric info"
+    cls = _sdmetrics_class(entry)
+    expected = Goal.MAXIMIZE if info.direction == "maximize" else Goal.MINIMIZE
+    assert cls.goal == expected, f"SDMetrics goal {cls.goal} != {expected}"
+    assert (cls.min_value, cls.max_value) == (info.min_value, info.max_value)
+
+
+def check_metric_range_and_direction(entry: MetricEntry, data: MetricData) -> dict[str, float]:
+    """Scores are never NaN, stay in the declared range, normalise to [0, 1], rank right."""
+    info = METRIC_INFOS[entry.name]
+    cls = _sdmetrics_class(entry)
+    scores = {
+        name: _score(entry, data, synthetic)
+        for name, synthetic in (
+            ("copy", data.copy),
+            ("fresh", data.fresh),
+            ("uniform", data.uniform),
+        )
+    }
+    for name, score in scores.items():
+        assert not np.isnan(score), f"{entry.name} on the {name} table is NaN"
+        assert info.min_value <= score <= info.max_value, (
+            f"{entry.name} on the {name} table is {score}, outside "
+            f"[{info.min_value}, {info.max_value}]"
+        )
+        assert 0.0 <= cls.normalize(score) <= 1.0, f"normalize({score}) leaves [0, 1]"
+    better = (lambda a, b: a >= b) if info.direction == "maximize" else (lambda a, b: a <= b)
+    if info.category == "privacy":
+        assert better(scores["fresh"], scores["copy"]), (
+            f"{entry.name}: fresh real rows ({scores['fresh']}) do not score better than a "
+            f"copy of the training rows ({scores['copy']})"
+        )
+    else:
+        assert better(scores["copy"], scores["uniform"]), (
+            f"{entry.name}: a copy of the real data ({scores['copy']}) does not score at "
+            f"least as well as uniform noise ({scores['uniform']})"
+        )
+    return scores
+
+
+def check_metric_bad_input(entry: MetricEntry, data: MetricData) -> None:
+    """Mismatched columns and empty tables fail with an error that names the problem."""
+    cls = _sdmetrics_class(entry)
+    holdout = data.holdout if needs_holdout(entry.name) else None
+    options = data.options if entry.name == "km_survival_scores" else {}
+    dropped = next(c for c in data.train.columns if c not in options.values())
+    cases = {
+        "mismatched columns": (data.train, data.copy.drop(columns=[dropped])),
+        "empty synthetic table": (data.train, data.copy.iloc[:0]),
+    }
+    for what, (real, synthetic) in cases.items():
+        try:
+            cls.compute(real, synthetic, holdout_data=holdout, **options)
+        except SynthPluginsError as error:
+            assert str(error), f"{entry.name}: the error for {what} has no message"
+        else:
+            raise AssertionError(f"{entry.name}: {what} did not raise")

@@ -1,0 +1,43 @@
+"""Every metric of the catalog, through the metric conformance kit, in both hosts."""
+
+import pytest
+
+import synth_plugins
+from synth_plugins import catalog
+from synth_plugins.datasets import load
+from synth_plugins.testing import metric_conformance as kit
+
+METRICS = [pytest.param(e, id=e.name) for e in catalog.METRICS]
+
+
+@pytest.fixture(scope="module")
+def data():
+    synth_plugins.register()
+    return kit.metric_data(load("heart_failure"))
+
+
+@pytest.mark.parametrize("entry", METRICS)
+def test_registered_in_both_hosts(entry, data):
+    kit.check_metric_registration(entry)
+
+
+@pytest.mark.parametrize("entry", METRICS)
+def test_range_and_direction(entry, data):
+    kit.check_metric_range_and_direction(entry, data)
+
+
+@pytest.mark.parametrize("entry", METRICS)
+def test_bad_input(entry, data):
+    kit.check_metric_bad_input(entry, data)
+
+
+def test_kit_rejects_a_metric_with_the_wrong_direction(data, monkeypatch):
+    from dataclasses import replace
+
+    from synth_plugins.metrics import METRIC_INFOS
+
+    entry = catalog.metric("correlation_l1")
+    flipped = replace(METRIC_INFOS["correlation_l1"], direction="maximize")
+    monkeypatch.setitem(METRIC_INFOS, "correlation_l1", flipped)
+    with pytest.raises(AssertionError, match="does not score at least as well"):
+        kit.check_metric_range_and_direction(entry, data)

@@ -1,0 +1,92 @@
+"""Correlation L1 distance (KerusCloud slides, METHODS §6.4)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.metrics import CORRELATION_L1, correlation_l1
+
+
+def test_hand_computed_toy_example() -> None:
+    real = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [1.0, 2.0, 3.0]})  # r = 1
+    synthetic = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [3.0, 2.0, 1.0]})  # r = -1
+    assert correlation_l1(real, synthetic).l1 == pytest.approx(2.0)
+    assert correlation_l1(real, synthetic, triangle="full").l1 == pytest.approx(4.0)
+    assert correlation_l1(real, synthetic, reduce="mean").l1 == pytest.approx(2.0)
+    full_mean = correlation_l1(real, synthetic, triangle="full", reduce="mean")
+    assert full_mean.l1 == pytest.approx(1.0)
+    assert full_mean.n_cells == 4
+
+
+def test_three_variables_by_hand() -> None:
+    real = pd.DataFrame({"x": [1, 2, 3, 4], "y": [1, 2, 3, 4], "z": [1, 0, 0, 1]})
+    synthetic = pd.DataFrame({"x": [1, 2, 3, 4], "y": [4, 3, 2, 1], "z": [1, 0, 0, 1]})
+    # x-y flips from 1 to -1; x-z and y-z are 0 in both (z is symmetric)
+    result = correlation_l1(real, synthetic, categorical_columns=[])
+    assert result.l1 == pytest.approx(2.0)
+    assert result.n_cells == 3
+    assert result.max_abs_difference == pytest.approx(2.0)
+
+
+def test_spearman_ignores_monotone_transforms() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=200)
+    real = pd.DataFrame({"x": x, "y": x + rng.normal(size=200)})
+    synthetic = real.assign(y=np.exp(3 * real["y"]))
+    assert correlation_l1(real, synthetic, method="spearman").l1 == pytest.approx(0.0, abs=1e-12)
+    assert correlation_l1(real, synthetic, method="pearson").l1 > 0.1
+
+
+def test_identical_and_shuffled() -> None:
+    rng = np.random.default_rng(1)
+    z = rng.normal(size=300)
+    real = pd.DataFrame(
+        {
+            "age": 50 + 10 * z,
+            "sex": np.where(z + rng.normal(size=300) > 0, "m", "f"),
+            "y": (z > 0).astype(int),
+        }
+    )
+    assert correlation_l1(real, real).l1 == 0.0
+    shuffled = real.apply(lambda column: rng.permutation(column.to_numpy()))
+    assert correlation_l1(real, shuffled).l1 > 0.5
+    assert CORRELATION_L1.direction == "minimize"
+
+
+def test_constant_and_missing_columns_never_give_nan() -> None:
+    real = pd.DataFrame({"a": [1.0, 2.0, 3.0], "c": [5.0, 5.0, 5.0], "n": [np.nan] * 3})
+    synthetic = pd.DataFrame({"a": [3.0, 2.0, 1.0], "c": [1.0, 2.0, 3.0], "n": [np.nan] * 3})
+    result = correlation_l1(real, synthetic, categorical_columns=[])
+    assert np.isfinite(result.l1)
+    assert result.l1 == pytest.approx(1.0)  # a-c: 0 (constant) vs -1; the rest 0
+    one = correlation_l1(real[["a"]], synthetic[["a"]], reduce="mean")
+    assert (one.l1, one.n_cells) == (0.0, 0)
+
+
+def test_bad_inputs() -> None:
+    frame = pd.DataFrame({"a": [1.0, 2.0], "b": [2.0, 1.0]})
+    with pytest.raises(InvalidDataError, match="same columns"):
+        correlation_l1(frame, frame[["a"]])
+    with pytest.raises(InvalidDataError, match="0 row"):
+        correlation_l1(frame.iloc[:0], frame)
+    with pytest.raises(InvalidParameterError, match="method"):
+        correlation_l1(frame, frame, method="kendall")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="triangle"):
+        correlation_l1(frame, frame, triangle="lower")  # type: ignore[arg-type]
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10**6), n=st.integers(1, 20), p=st.integers(1, 5))
+def test_bounds(seed: int, n: int, p: int) -> None:
+    rng = np.random.default_rng(seed)
+    real = pd.DataFrame(rng.normal(size=(n, p)), columns=[f"c{i}" for i in range(p)])
+    synthetic = pd.DataFrame(rng.normal(size=(n + 1, p)), columns=real.columns)
+    upper = correlation_l1(real, synthetic, categorical_columns=[])
+    full = correlation_l1(real, synthetic, triangle="full", categorical_columns=[])
+    assert 0.0 <= upper.l1 <= 2 * upper.n_cells
+    assert full.l1 == pytest.approx(2 * upper.l1)

@@ -1,0 +1,142 @@
+"""Platzer & Reutterer holdout DCR share (METHODS §4.3)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.metrics import DCR_HOLDOUT_SHARE, dcr_holdout_share
+from synth_plugins.metrics.dcr import dcr_share, nndr
+
+COLS = ["a", "b"]
+
+
+def _frame(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=COLS)
+
+
+def test_hand_computed_toy_example() -> None:
+    train = _frame([(0, 0), (1, 1)])
+    holdout = _frame([(0, 1), (2, 2)])
+    synthetic = _frame([(0, 0), (2, 2), (1, 0)])
+    result = dcr_holdout_share(train, holdout, synthetic, categorical_columns=COLS)
+    # DCR to train: 0, 2, 1 (second: 2, 2, 1); to holdout: 1, 0, 2 (second: 2, 2, 2)
+    assert result.n_closer_train == 2
+    assert result.n_closer_holdout == 1
+    assert result.n_ties == 0
+    assert result.share == pytest.approx(2 / 3)
+    assert result.score == result.share
+    assert result.expected_share == 0.5
+    # binomial: P(X >= 2) for X ~ Bin(3, 0.5) = 4 / 8
+    assert result.p_value == pytest.approx(0.5)
+    assert result.dcr_train_mean == pytest.approx(1.0)
+    assert result.dcr_holdout_mean == pytest.approx(1.0)
+    assert result.exact_matches_train == 1
+    assert result.exact_matches_holdout == 1
+    assert result.nndr_train_mean == pytest.approx((0 + 1 + 1) / 3, abs=1e-6)
+    assert result.nndr_holdout_mean == pytest.approx((0.5 + 0 + 1) / 3, abs=1e-6)
+    # holdout rows scored as synthetic (own row excluded): (0,1) is closer to train,
+    # (2,2) ties at 2 -> (1 + 0.5) / 2
+    assert result.holdout_reference_share == pytest.approx(0.75)
+
+
+def test_tie_rule_and_nndr() -> None:
+    assert dcr_share(np.array([1, 2, 3]), np.array([2, 2, 1]), 0.5) == pytest.approx(0.5)
+    assert dcr_share(np.array([1, 2]), np.array([1, 2]), 0.25) == pytest.approx(0.25)
+    ratios = nndr(np.array([0, 2, 3]), np.array([0, 4, 3]))
+    np.testing.assert_allclose(ratios, [1.0, 0.5, 1.0])
+
+
+def _mixed(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=n)
+    return pd.DataFrame(
+        {
+            "x": z + rng.normal(size=n),
+            "y": np.where(rng.random(n) < 0.1, np.nan, np.exp(z)),
+            "g": rng.choice(["a", "b", "c"], n),
+            "f": z > 0,
+        }
+    )
+
+
+def test_copying_generator_is_detected() -> None:
+    train, holdout = _mixed(200, 1), _mixed(200, 2)
+    copies = train.sample(n=200, random_state=0).reset_index(drop=True)
+    copied = dcr_holdout_share(train, holdout, copies)
+    assert copied.share > 0.9
+    assert copied.p_value < 1e-6
+    assert copied.exact_matches_train == 200
+    fresh = dcr_holdout_share(train, holdout, _mixed(200, 3))
+    assert abs(fresh.share - 0.5) < 0.1
+    assert fresh.p_value > 0.01
+    assert abs(fresh.holdout_reference_share - 0.5) < 0.15
+
+
+def test_balancing_and_unbalanced_tie_weight() -> None:
+    train, holdout, synthetic = _mixed(50, 4), _mixed(20, 5), _mixed(30, 6)
+    balanced = dcr_holdout_share(train, holdout, synthetic)
+    assert (balanced.n_train, balanced.n_holdout) == (20, 20)
+    assert balanced.expected_share == 0.5
+    unbalanced = dcr_holdout_share(train, holdout, synthetic, balance=False)
+    assert (unbalanced.n_train, unbalanced.n_holdout) == (50, 20)
+    assert unbalanced.expected_share == pytest.approx(50 / 70)
+    # a holdout larger than the training set is cut down to the training size
+    larger = dcr_holdout_share(holdout, train, synthetic)
+    assert (larger.n_train, larger.n_holdout) == (20, 20)
+
+
+def test_nan_policies() -> None:
+    train = pd.DataFrame({"x": [np.nan, 1.0, 2.0, 3.0]})
+    holdout = pd.DataFrame({"x": [10.0, 11.0, 12.0, 13.0]})
+    synthetic = pd.DataFrame({"x": [np.nan]})
+    category = dcr_holdout_share(train, holdout, synthetic, categorical_columns=[])
+    assert category.dcr_train_mean == 0.0
+    mismatch = dcr_holdout_share(
+        train, holdout, synthetic, categorical_columns=[], nan_policy="mismatch"
+    )
+    assert mismatch.dcr_train_mean == 1.0
+
+
+def test_bad_inputs() -> None:
+    frame = _mixed(10, 1)
+    with pytest.raises(InvalidDataError, match="same columns"):
+        dcr_holdout_share(frame, frame, frame.drop(columns="x"))
+    with pytest.raises(InvalidDataError, match="at least 2"):
+        dcr_holdout_share(frame, frame.iloc[:1], frame)
+    with pytest.raises(InvalidDataError, match="0 row"):
+        dcr_holdout_share(frame, frame, frame.iloc[:0])
+    with pytest.raises(InvalidParameterError, match="nan_policy"):
+        dcr_holdout_share(frame, frame, frame, nan_policy="skip")  # type: ignore[arg-type]
+
+
+def test_all_missing_column_and_to_dict() -> None:
+    train, holdout, synthetic = (_mixed(20, s).assign(empty=np.nan) for s in (7, 8, 9))
+    values = dcr_holdout_share(train, holdout, synthetic).to_dict()
+    assert values["score"] == values["share"]
+    assert all(math.isfinite(v) for v in values.values())
+    assert DCR_HOLDOUT_SHARE.direction == "minimize"
+    assert DCR_HOLDOUT_SHARE.ideal == 0.5
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10**6), n=st.integers(2, 25), m=st.integers(1, 25))
+def test_bounds(seed: int, n: int, m: int) -> None:
+    rng = np.random.default_rng(seed)
+
+    def table(rows: int) -> pd.DataFrame:
+        return pd.DataFrame({"x": rng.normal(size=rows), "k": rng.integers(0, 3, rows)})
+
+    result = dcr_holdout_share(table(n), table(n), table(m), categorical_columns=["k"])
+    assert 0.0 <= result.share <= 1.0
+    assert 0.0 <= result.p_value <= 1.0
+    assert 0.0 <= result.holdout_reference_share <= 1.0
+    assert 0.0 <= result.nndr_train_mean <= 1.0
+    assert result.n_closer_train + result.n_closer_holdout + result.n_ties == m
+    assert all(math.isfinite(v) for v in result.to_dict().values())

@@ -1,0 +1,90 @@
+"""Shared input checks, metric descriptions, and the light package import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import synth_plugins.metrics as metrics
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.metrics._validation import (
+    align_columns,
+    category_codes,
+    check_frame,
+    resolve_categorical,
+)
+
+NAMES = [
+    "hamming_leakage",
+    "dcr_holdout_share",
+    "tabsyndex",
+    "aml_fidelity",
+    "km_survival_scores",
+    "correlation_l1",
+]
+
+
+def test_every_metric_has_a_function_and_an_info() -> None:
+    assert sorted(metrics.METRIC_INFOS) == sorted(NAMES)
+    for name, info in metrics.METRIC_INFOS.items():
+        assert callable(getattr(metrics, name))
+        assert info.name == name
+        assert info.direction in ("maximize", "minimize")
+        assert info.category in ("privacy", "stats")
+        assert info.min_value < info.max_value
+        assert info.description
+    assert metrics.METRIC_INFOS["hamming_leakage"].category == "privacy"
+    assert metrics.METRIC_INFOS["dcr_holdout_share"].category == "privacy"
+
+
+def test_import_does_not_load_torch_or_sklearn() -> None:
+    code = (
+        "import sys, synth_plugins.metrics; "
+        "print(any(m in sys.modules for m in ('torch', 'sklearn', 'lifelines')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_check_frame_and_align_columns() -> None:
+    with pytest.raises(InvalidDataError, match="no columns"):
+        check_frame(pd.DataFrame(index=[0, 1]), "real")
+    with pytest.raises(InvalidDataError, match="repeated"):
+        check_frame(pd.DataFrame([[1, 2]], columns=["a", "a"]), "real")
+    a = pd.DataFrame({"x": [1], "y": [2]})
+    b = pd.DataFrame({"y": [3], "x": [4]})
+    assert list(align_columns(a, b, "real", "synthetic").columns) == ["x", "y"]
+    with pytest.raises(InvalidDataError, match=r"missing from synthetic: \['y'\]"):
+        align_columns(a, b[["x"]], "real", "synthetic")
+
+
+def test_resolve_categorical() -> None:
+    frame = pd.DataFrame(
+        {
+            "num": np.linspace(0, 1, 20),
+            "flag": [True, False] * 10,
+            "text": ["a", "b", "c", "d"] * 5,
+            "small_int": [1, 2, 3, 4] * 5,
+            "empty_num": [np.nan] * 20,
+            "empty_obj": pd.Series([None] * 20, dtype=object),
+        }
+    )
+    assert resolve_categorical([frame], None) == ["flag", "text", "small_int", "empty_obj"]
+    assert resolve_categorical([frame], ["text", "num"]) == ["num", "text"]
+    with pytest.raises(InvalidParameterError, match="not the string"):
+        resolve_categorical([frame], "text")  # type: ignore[arg-type]
+
+
+def test_category_codes_match_by_equality() -> None:
+    (a, b), n = category_codes(
+        [pd.Series([1, 2, None], dtype=object), pd.Series([1.0, True, "x"], dtype=object)],
+        missing_as_level=True,
+    )
+    assert a[0] == b[0] == b[1]  # 1, 1.0 and True are one level, as in pandas
+    assert a[2] == n - 1  # the missing level is last
+    (c,), _ = category_codes([pd.Series(["u", None])], missing_as_level=False)
+    assert c[1] == -1
