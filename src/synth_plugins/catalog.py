@@ -76,6 +76,20 @@ GENERATORS: tuple[GeneratorEntry, ...] = (
         sdv_quick={"epochs": 10},
         condition=("sex", 1),
     ),
+    GeneratorEntry(
+        name="ck4gen",
+        title="CK4Gen",
+        summary="Cox-knowledge-distilled survival data (encoder + SynthNet), copy/model outcomes",
+        synthcity_type="survival_analysis",
+        core="synth_plugins.generators.ck4gen:CK4Gen",
+        synthcity_plugin=(
+            "synth_plugins.synthcity.plugins.survival_analysis.plugin_ck4gen:CK4GenPlugin"
+        ),
+        sdv_synthesizer="synth_plugins.sdv.ck4gen:CK4GenSynthesizer",
+        dataset="gbsg2",
+        synthcity_quick={"n_iter": 30},
+        sdv_quick={"duration_column": "time", "event_column": "cens", "epochs": 30},
+    ),
 )
 
 METRICS: tuple[MetricEntry, ...] = (
@@ -132,6 +146,24 @@ METRICS: tuple[MetricEntry, ...] = (
         core="synth_plugins.metrics:correlation_l1",
         synthcity_evaluator="synth_plugins.synthcity.metrics.evaluators:CorrelationL1Evaluator",
         sdmetrics_metric="synth_plugins.sdmetrics.single_table:CorrelationL1",
+    ),
+    MetricEntry(
+        name="hazard_ratio_alignment",
+        title="Hazard-ratio alignment",
+        summary="Cox log-HR error, sign/significance agreement, CI overlap (real vs synthetic)",
+        synthcity_type="stats",
+        core="synth_plugins.metrics:hazard_ratio_alignment",
+        synthcity_evaluator="synth_plugins.synthcity.metrics.evaluators:HazardRatioAlignmentEvaluator",
+        sdmetrics_metric="synth_plugins.sdmetrics.single_table:HazardRatioAlignment",
+    ),
+    MetricEntry(
+        name="survival_augmentation",
+        title="Survival augmentation",
+        summary="C-index/IBS of Cox and RSF trained on real vs real+synthetic, over seeds",
+        synthcity_type="performance",
+        core="synth_plugins.metrics:survival_augmentation",
+        synthcity_evaluator="synth_plugins.synthcity.metrics.evaluators:SurvivalAugmentationEvaluator",
+        sdmetrics_metric="synth_plugins.sdmetrics.single_table:SurvivalAugmentation",
     ),
 )
 

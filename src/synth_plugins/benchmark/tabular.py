@@ -28,10 +28,12 @@ from synth_plugins.benchmark.meter import PluginMeter
 from synth_plugins.benchmark.report import rank_generators
 from synth_plugins.datasets import load
 
+#: Epochs of every neural generator in quick mode (equal for all, so timings compare).
+QUICK_EPOCHS = 100
 #: Synthcity built-ins compared in quick mode, with their quick parameters.
 QUICK_SYNTHCITY_BUILTINS: dict[str, dict[str, Any]] = {
-    "tvae": {"n_iter": 100},
-    "ctgan": {"n_iter": 100},
+    "tvae": {"n_iter": QUICK_EPOCHS},
+    "ctgan": {"n_iter": QUICK_EPOCHS},
     "marginal_distributions": {},
 }
 FULL_SYNTHCITY_BUILTINS: dict[str, dict[str, Any]] = {
@@ -68,7 +70,7 @@ class TabularBenchmark:
         if builtins is None:
             builtins = QUICK_SYNTHCITY_BUILTINS if self.quick else FULL_SYNTHCITY_BUILTINS
         ours = {
-            e.name: dict(e.synthcity_quick if self.quick else {})
+            e.name: ({"n_iter": QUICK_EPOCHS} if self.quick else {})
             for e in catalog.GENERATORS
             if e.synthcity_type == "generic"
         }
@@ -150,7 +152,7 @@ class TabularBenchmark:
 
         dataset = load(name)
         custom = [
-            sdgym_synthesizer(e.name, **(dict(e.sdv_quick) if self.quick else {}))
+            sdgym_synthesizer(e.name, **({"epochs": QUICK_EPOCHS} if self.quick else {}))
             for e in catalog.GENERATORS
             if e.synthcity_type == "generic"
         ]

@@ -10,14 +10,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from synth_plugins.generators.ck4gen import CK4Gen
     from synth_plugins.generators.med_vae import MedVAE
 
 #: Public class name -> module that defines it.
 _LAZY: dict[str, str] = {
+    "CK4Gen": "synth_plugins.generators.ck4gen",
     "MedVAE": "synth_plugins.generators.med_vae",
 }
 
-__all__ = ["MedVAE"]
+__all__ = ["CK4Gen", "MedVAE"]
 
 
 def __getattr__(name: str) -> Any:

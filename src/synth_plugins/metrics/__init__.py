@@ -36,6 +36,16 @@ from synth_plugins.metrics.hamming import (
     leakage_coefficient,
 )
 from synth_plugins.metrics.survival import KM_SURVIVAL_SCORES, KmSurvivalResult, km_survival_scores
+from synth_plugins.metrics.survival_eval import (
+    HAZARD_RATIO_ALIGNMENT,
+    SURVIVAL_AUGMENTATION,
+    HazardRatioAlignmentResult,
+    KMComparisonResult,
+    SurvivalAugmentationResult,
+    hazard_ratio_alignment,
+    km_comparison,
+    survival_augmentation,
+)
 from synth_plugins.metrics.tabsyndex import TABSYNDEX, TabSynDexResult, tabsyndex
 
 #: Every metric's description, by suite name.
@@ -48,6 +58,8 @@ METRIC_INFOS: dict[str, MetricInfo] = {
         AML_FIDELITY,
         KM_SURVIVAL_SCORES,
         CORRELATION_L1,
+        HAZARD_RATIO_ALIGNMENT,
+        SURVIVAL_AUGMENTATION,
     )
 }
 
@@ -56,16 +68,21 @@ __all__ = [
     "CORRELATION_L1",
     "DCR_HOLDOUT_SHARE",
     "HAMMING_LEAKAGE",
+    "HAZARD_RATIO_ALIGNMENT",
     "KM_SURVIVAL_SCORES",
     "METRIC_INFOS",
+    "SURVIVAL_AUGMENTATION",
     "TABSYNDEX",
     "AmlFidelityResult",
     "CorrelationL1Result",
     "DcrHoldoutShareResult",
     "HammingLeakageResult",
     "HammingRunStats",
+    "HazardRatioAlignmentResult",
+    "KMComparisonResult",
     "KmSurvivalResult",
     "MetricInfo",
+    "SurvivalAugmentationResult",
     "TabSynDexResult",
     "aml_basic_statistical_measure",
     "aml_fidelity",
@@ -77,9 +94,12 @@ __all__ = [
     "cramers_v",
     "dcr_holdout_share",
     "hamming_leakage",
+    "hazard_ratio_alignment",
+    "km_comparison",
     "km_survival_scores",
     "leakage_coefficient",
     "pearson",
+    "survival_augmentation",
     "tabsyndex",
     "theils_u",
 ]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 Direction = Literal["maximize", "minimize"]
-Category = Literal["privacy", "stats"]
+Category = Literal["privacy", "stats", "performance"]
 
 
 @dataclass(frozen=True)
@@ -15,7 +15,8 @@ class MetricInfo:
 
     Attributes:
         name: The suite name, the same in every host, the CLI and the docs.
-        category: ``"privacy"`` or ``"stats"`` (the Synthcity evaluator type).
+        category: ``"privacy"``, ``"stats"`` or ``"performance"`` (the Synthcity evaluator
+            type).
         direction: ``"maximize"`` when a larger score is better, ``"minimize"`` otherwise.
         min_value: The smallest value the score can take (``-inf`` when unbounded).
         max_value: The largest value the score can take (``inf`` when unbounded).

@@ -8,7 +8,8 @@ SDMetrics adapters stay a few lines each and cannot drift apart.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -20,21 +21,115 @@ from synth_plugins.metrics import (
     correlation_l1,
     dcr_holdout_share,
     hamming_leakage,
+    hazard_ratio_alignment,
     km_survival_scores,
+    survival_augmentation,
     tabsyndex,
 )
 from synth_plugins.metrics._validation import align_columns, check_frame
 
-#: Metrics that compare synthetic data with the training data *and* a holdout.
-HOLDOUT_METRICS = frozenset({"hamming_leakage", "dcr_holdout_share"})
-#: Metrics that read a duration and an event column.
-SURVIVAL_METRICS = frozenset({"km_survival_scores"})
 _MAX_CLASS_LEVELS = 20
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a host can hand over, already checked and aligned."""
+
+    real: pd.DataFrame
+    synthetic: pd.DataFrame
+    holdout: pd.DataFrame | None
+    categorical: list[str] | None
+    target_column: str | None
+    duration_column: str
+    event_column: str
+
+
+@dataclass(frozen=True)
+class _Route:
+    """What a metric needs besides real and synthetic data, and how to call its core."""
+
+    call: Callable[[Inputs, dict[str, Any]], Any]
+    holdout: bool = False
+    survival: bool = False
+
+
+def _tabsyndex(x: Inputs, params: dict[str, Any]) -> Any:
+    if x.target_column is not None and "task" not in params:
+        params["task"] = _task(x.real[x.target_column], x.categorical)
+    return tabsyndex(
+        x.real,
+        x.synthetic,
+        categorical_columns=x.categorical,
+        target_column=x.target_column,
+        **params,
+    )
+
+
+_ROUTES: dict[str, _Route] = {
+    "hamming_leakage": _Route(
+        lambda x, p: hamming_leakage(
+            x.real, x.holdout, x.synthetic, categorical_columns=x.categorical, **p
+        ),
+        holdout=True,
+    ),
+    "dcr_holdout_share": _Route(
+        lambda x, p: dcr_holdout_share(
+            x.real, x.holdout, x.synthetic, categorical_columns=x.categorical, **p
+        ),
+        holdout=True,
+    ),
+    "tabsyndex": _Route(_tabsyndex),
+    "aml_fidelity": _Route(
+        lambda x, p: aml_fidelity(x.real, x.synthetic, categorical_columns=x.categorical, **p)
+    ),
+    "correlation_l1": _Route(
+        lambda x, p: correlation_l1(x.real, x.synthetic, categorical_columns=x.categorical, **p)
+    ),
+    "km_survival_scores": _Route(
+        lambda x, p: km_survival_scores(
+            x.real[x.duration_column],
+            x.real[x.event_column],
+            x.synthetic[x.duration_column],
+            x.synthetic[x.event_column],
+            **p,
+        ),
+        survival=True,
+    ),
+    "hazard_ratio_alignment": _Route(
+        lambda x, p: hazard_ratio_alignment(
+            x.real,
+            x.synthetic,
+            x.duration_column,
+            x.event_column,
+            categorical_columns=x.categorical,
+            **p,
+        ),
+        survival=True,
+    ),
+    "survival_augmentation": _Route(
+        lambda x, p: survival_augmentation(
+            x.real,
+            x.holdout,
+            x.synthetic,
+            x.duration_column,
+            x.event_column,
+            categorical_columns=x.categorical,
+            **p,
+        ),
+        holdout=True,
+        survival=True,
+    ),
+}
 
 
 def needs_holdout(name: str) -> bool:
     """Whether the metric needs a holdout besides the real (training) table."""
-    return name in HOLDOUT_METRICS
+    return name in _ROUTES and _ROUTES[name].holdout
+
+
+def needs_survival_columns(name: str) -> bool:
+    """Whether the metric reads a duration and an event column."""
+    return name in _ROUTES and _ROUTES[name].survival
 
 
 def evaluate_metric(
@@ -53,59 +148,51 @@ def evaluate_metric(
 
     Args:
         name: a suite metric name (``synth_plugins.metrics.METRIC_INFOS``).
-        real: the real table; for the privacy metrics, the generator's training data.
+        real: the real table; for metrics with a holdout, the generator's training data.
             Every table must have the real table's columns (an error names the difference).
         synthetic: the synthetic table.
-        holdout: real rows the generator did not see (privacy metrics only).
+        holdout: real rows the generator did not see (privacy and augmentation metrics).
         categorical_columns: the nominal columns; None lets the metric infer them.
         target_column: the outcome for TabSynDex's ML efficacy (classification when it is
             categorical or has at most 20 levels, regression otherwise).
-        duration_column: the follow-up time column (``km_survival_scores``).
-        event_column: the event indicator column (``km_survival_scores``).
-        **params: the core function's own options (e.g. ``num_bins``, ``threshold``).
+        duration_column: the follow-up time column (survival metrics).
+        event_column: the event indicator column (survival metrics).
+        **params: the core function's own options (e.g. ``num_bins``, ``seeds``).
     """
-    if name not in METRIC_INFOS:
-        raise UnknownNameError("metric", name, METRIC_INFOS)
+    route = _ROUTES.get(name)
+    if route is None or name not in METRIC_INFOS:
+        raise UnknownNameError("metric", name, _ROUTES)
     check_frame(real, "real")
     check_frame(synthetic, "synthetic")
     synthetic = align_columns(real, synthetic, "real", "synthetic")
+    if route.holdout and holdout is None:
+        raise InvalidParameterError(
+            f"{name} compares synthetic data with the generator's training data and a "
+            "holdout it never saw; pass the holdout (Synthcity: Metrics.evaluate(X_gt="
+            "holdout, X_syn, X_train=training data); SDMetrics/SDGym: holdout_data=...)"
+        )
     if holdout is not None:
         holdout = align_columns(real, check_frame(holdout, "holdout"), "real", "holdout")
-    categorical = None if categorical_columns is None else list(categorical_columns)
-    if name in HOLDOUT_METRICS:
-        if holdout is None:
-            raise InvalidParameterError(
-                f"{name} compares synthetic data with the generator's training data and a "
-                "holdout it never saw; pass the holdout (Synthcity: Metrics.evaluate(X_gt="
-                "holdout, X_syn, X_train=training data); SDMetrics/SDGym: holdout_data=...)"
-            )
-        core = hamming_leakage if name == "hamming_leakage" else dcr_holdout_share
-        return core(real, holdout, synthetic, categorical_columns=categorical, **params)
-    if name in SURVIVAL_METRICS:
+    if route.survival:
         for argument, column in (
             ("duration_column", duration_column),
             ("event_column", event_column),
         ):
-            if column is None or column not in real.columns or column not in synthetic.columns:
+            if column is None or column not in real.columns:
                 raise InvalidParameterError(
-                    f"{name} needs {argument}: the name of a column present in both tables "
+                    f"{name} needs {argument}: the name of a column of the tables "
                     f"(got {column!r}; columns are {list(real.columns)})"
                 )
-        return km_survival_scores(
-            real[duration_column],
-            real[event_column],
-            synthetic[duration_column],
-            synthetic[event_column],
-            **params,
-        )
-    if name == "tabsyndex":
-        if target_column is not None and "task" not in params:
-            params["task"] = _task(real[target_column], categorical)
-        return tabsyndex(
-            real, synthetic, categorical_columns=categorical, target_column=target_column, **params
-        )
-    core = aml_fidelity if name == "aml_fidelity" else correlation_l1
-    return core(real, synthetic, categorical_columns=categorical, **params)
+    inputs = Inputs(
+        real=real,
+        synthetic=synthetic,
+        holdout=holdout,
+        categorical=None if categorical_columns is None else list(categorical_columns),
+        target_column=target_column,
+        duration_column=duration_column or "",
+        event_column=event_column or "",
+    )
+    return route.call(inputs, dict(params))
 
 
 def _task(target: pd.Series, categorical: list[str] | None) -> str:

@@ -4,11 +4,11 @@
 score; ``compute_breakdown`` returns every figure of the core result; ``normalize`` maps
 the score to [0, 1] with 1 best (SDMetrics' own rule from ``min_value``, ``max_value`` and
 ``goal``). Options: ``target_column`` (TabSynDex), ``duration_column`` and
-``event_column`` (KM scores), and any option of the core function.
+``event_column`` (survival metrics), and any option of the core function.
 
-Privacy metrics need a holdout the generator never saw: ``holdout_data=...``. In SDGym,
-pass ``sdmetrics=[("HammingLeakage", {"holdout_data": holdout})]`` and give SDGym the
-training rows only.
+Privacy and augmentation metrics need a holdout the generator never saw:
+``holdout_data=...``. In SDGym, pass ``sdmetrics=[("HammingLeakage", {"holdout_data":
+holdout})]`` and give SDGym the training rows only.
 """
 
 from __future__ import annotations
@@ -118,3 +118,15 @@ class CorrelationL1(SuiteSingleTableMetric):
     """L1 distance between the real and synthetic correlation matrices."""
 
     metric = "correlation_l1"
+
+
+class HazardRatioAlignment(SuiteSingleTableMetric):
+    """Real vs synthetic Cox hazard ratios (needs ``duration_column`` and ``event_column``)."""
+
+    metric = "hazard_ratio_alignment"
+
+
+class SurvivalAugmentation(SuiteSingleTableMetric):
+    """C-index gain from adding synthetic rows (needs ``holdout_data`` and survival columns)."""
+
+    metric = "survival_augmentation"

@@ -27,7 +27,11 @@ from synth_plugins.catalog import MetricEntry
 from synth_plugins.datasets import Dataset
 from synth_plugins.errors import SynthPluginsError
 from synth_plugins.metrics import METRIC_INFOS
-from synth_plugins.metrics.dispatch import needs_holdout
+from synth_plugins.metrics.dispatch import needs_holdout, needs_survival_columns
+
+#: Options that keep the kit quick (fewer repeated model fits); the defaults are tested
+#: by each metric's own unit tests.
+KIT_OPTIONS: dict[str, dict[str, Any]] = {"survival_augmentation": {"seeds": 2}}
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ class MetricData:
     fresh: pd.DataFrame
     copy: pd.DataFrame
     uniform: pd.DataFrame
-    options: dict[str, Any]
+    survival_columns: dict[str, Any]
 
 
 def metric_data(dataset: Dataset, seed: int = 0) -> MetricData:
@@ -55,16 +59,19 @@ def metric_data(dataset: Dataset, seed: int = 0) -> MetricData:
             uniform[column] = np.round(values) if dataset.roles[column] == "integer" else values
         else:
             uniform[column] = rng.choice(observed.unique(), len(train))
-    options = {}
+    survival_columns = {}
     if dataset.duration_column:
-        options = {"duration_column": dataset.duration_column, "event_column": dataset.event_column}
+        survival_columns = {
+            "duration_column": dataset.duration_column,
+            "event_column": dataset.event_column,
+        }
     return MetricData(
         train.reset_index(drop=True),
         holdout.reset_index(drop=True),
         fresh.reset_index(drop=True),
         train.reset_index(drop=True).copy(),
         uniform.astype(train.dtypes.to_dict()),
-        options,
+        survival_columns,
     )
 
 
@@ -76,11 +83,17 @@ def _sdmetrics_class(entry: MetricEntry) -> Any:
     return SingleTableMetric.get_subclasses()[entry.sdmetrics_name]
 
 
+def _options(entry: MetricEntry, data: MetricData) -> dict[str, Any]:
+    options = dict(KIT_OPTIONS.get(entry.name, {}))
+    if needs_survival_columns(entry.name):
+        options.update(data.survival_columns)
+    return options
+
+
 def _score(entry: MetricEntry, data: MetricData, synthetic: pd.DataFrame) -> float:
     cls = _sdmetrics_class(entry)
     holdout = data.holdout if needs_holdout(entry.name) else None
-    options = data.options if entry.name == "km_survival_scores" else {}
-    return cls.compute(data.train, synthetic, holdout_data=holdout, **options)
+    return cls.compute(data.train, synthetic, holdout_data=holdout, **_options(entry, data))
 
 
 def check_metric_registration(entry: MetricEntry) -> None:
@@ -137,7 +150,7 @@ def check_metric_bad_input(entry: MetricEntry, data: MetricData) -> None:
     """Mismatched columns and empty tables fail with an error that names the problem."""
     cls = _sdmetrics_class(entry)
     holdout = data.holdout if needs_holdout(entry.name) else None
-    options = data.options if entry.name == "km_survival_scores" else {}
+    options = _options(entry, data)
     dropped = next(c for c in data.train.columns if c not in options.values())
     cases = {
         "mismatched columns": (data.train, data.copy.drop(columns=[dropped])),

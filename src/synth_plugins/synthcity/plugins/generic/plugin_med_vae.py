@@ -26,30 +26,7 @@ from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators.med_vae import MedVAE
-
-_SYNTHCITY_MAX_LEVELS = 15
-
-
-def synthcity_roles(frame: pd.DataFrame, encoders: dict | None) -> dict[str, str]:
-    """Column roles of a frame Synthcity has label-encoded before ``_fit``.
-
-    Synthcity label-encodes strings, booleans and every column with fewer than 15 distinct
-    values, and leaves alone integer columns that already hold codes ``0..k-1``; both kinds
-    are modelled as ``binary`` (two levels) or ``categorical``. Other columns are
-    ``integer`` when whole-valued, else ``numerical``.
-    """
-    label_encoded = {c for c, e in (encoders or {}).items() if isinstance(e, LabelEncoder)}
-    roles: dict[str, str] = {}
-    for column in frame.columns:
-        observed = frame[column].dropna()
-        levels = observed.nunique()
-        whole = bool(np.all(np.isclose(observed.astype(float) % 1, 0)))
-        codes = whole and levels < _SYNTHCITY_MAX_LEVELS and observed.max() == levels - 1
-        if column in label_encoded or (codes and observed.min() == 0):
-            roles[column] = "binary" if levels <= 2 else "categorical"
-        else:
-            roles[column] = "integer" if whole else "numerical"
-    return roles
+from synth_plugins.synthcity.roles import synthcity_roles
 
 
 class MedVAEPlugin(Plugin):
@@ -76,7 +53,9 @@ class MedVAEPlugin(Plugin):
         encoder_hidden: width of the first hidden layer (88); the second is ``decoder_hidden``.
         decoder_hidden: width of the second hidden layer (60); the decoder mirrors (60, 88).
         embedding_dim: embedding dimensions per categorical column (3).
-        beta: KL scaling factor (10), annealed linearly per epoch from 0.
+        beta: KL scaling factor (0.03), annealed linearly per epoch from 0. The notebook's
+            10 collapses the posterior with a differentiable KL (method card, "Why beta is
+            not 10"); ``beta=10, kl_mode="legacy_detached"`` reproduces the notebook.
         kl_mode: ``"differentiable"`` or ``"legacy_detached"``.
         leaky_relu_slope: LeakyReLU slope (0.3).
         clipvalue: element-wise gradient clipping (1.0).
@@ -112,7 +91,7 @@ class MedVAEPlugin(Plugin):
         encoder_hidden: int = 88,
         decoder_hidden: int = 60,
         embedding_dim: int = 3,
-        beta: float = 10.0,
+        beta: float = 0.03,
         kl_mode: str = "differentiable",
         leaky_relu_slope: float = 0.3,
         clipvalue: float = 1.0,
