@@ -80,14 +80,24 @@ def theils_u(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def _theils_u_codes(cx: np.ndarray, nx: int, cy: np.ndarray, ny: int) -> float:
+    """``U(x | y)`` from integer codes."""
+    return _theils_u_both(cx, nx, cy, ny)[0]
+
+
+def _theils_u_both(cx: np.ndarray, nx: int, cy: np.ndarray, ny: int) -> tuple[float, float]:
+    """``(U(x | y), U(y | x))`` from one contingency table."""
     table = _contingency(cx, nx, cy, ny)
     h_x = _entropy(table.sum(axis=1))
-    if h_x == 0:
-        return 1.0
-    h_xy = _entropy(table.ravel())
     h_y = _entropy(table.sum(axis=0))
-    conditional = h_xy - h_y  # H(x | y)
-    return float(np.clip((h_x - conditional) / h_x, 0.0, 1.0))
+    h_xy = _entropy(table.ravel())
+
+    def coefficient(h_target: float, h_given: float) -> float:
+        if h_target == 0:
+            return 1.0
+        conditional = h_xy - h_given  # H(target | given)
+        return float(np.clip((h_target - conditional) / h_target, 0.0, 1.0))
+
+    return coefficient(h_x, h_y), coefficient(h_y, h_x)
 
 
 def cramers_v(x: np.ndarray, y: np.ndarray, *, bias_correction: bool = True) -> float:
@@ -158,29 +168,30 @@ def association_matrix(
     check_choice(nominal, "nominal", NOMINAL_MEASURES)
     columns = list(data.columns)
     nominal_set = set(categorical_columns)
-    filled = data.astype(object).where(data.notna(), nan_replace_value)
     p = len(columns)
     matrix = np.zeros((p, p), dtype=np.float64)
     codes: dict[int, tuple[np.ndarray, int]] = {}
     numbers: dict[int, np.ndarray] = {}
     for i, column in enumerate(columns):
-        values = filled[column].to_numpy()
+        series = data[column]
         if column in nominal_set:
-            codes[i] = _codes(values)
-        else:
-            try:
-                numbers[i] = values.astype(np.float64)
-            except (TypeError, ValueError):
-                raise InvalidDataError(
-                    f"column {column!r} is not in categorical_columns but holds non-numeric values"
-                ) from None
-    single = set()
-    for i in range(p):
-        if i in codes:
-            if codes[i][1] <= 1:
-                single.add(i)
-        elif np.unique(numbers[i]).size <= 1:
-            single.add(i)
+            values = series.astype(object).where(series.notna(), nan_replace_value)
+            codes[i] = _codes(values.to_numpy())
+            continue
+        try:
+            if not pd.api.types.is_numeric_dtype(series.dtype) or isinstance(
+                series.dtype, pd.CategoricalDtype
+            ):
+                series = pd.to_numeric(series.astype(object))
+            numbers[i] = series.astype(np.float64).fillna(nan_replace_value).to_numpy()
+        except (TypeError, ValueError):
+            raise InvalidDataError(
+                f"column {column!r} is not in categorical_columns but holds non-numeric values"
+            ) from None
+    single = {i for i, (_, n_levels) in codes.items() if n_levels <= 1}
+    single |= {i for i, values in numbers.items() if np.unique(values).size <= 1}
+    # per numeric column: its mean and total sum of squares, shared by all its pairs
+    moments = {i: (v.mean(), float(((v - v.mean()) ** 2).sum())) for i, v in numbers.items()}
     for i in range(p):
         if i in single:
             continue
@@ -191,14 +202,13 @@ def association_matrix(
             if i in codes and j in codes:
                 if nominal == "theil_u":
                     # row i, column j: U(j | i); row j, column i: U(i | j)
-                    matrix[i, j] = _theils_u_codes(*codes[j], *codes[i])
-                    matrix[j, i] = _theils_u_codes(*codes[i], *codes[j])
+                    matrix[j, i], matrix[i, j] = _theils_u_both(*codes[i], *codes[j])
                 else:
                     value = _cramers_v_codes(*codes[i], *codes[j], bias_correction)
                     matrix[i, j] = matrix[j, i] = value
             elif i in codes or j in codes:
                 cat, num = (i, j) if i in codes else (j, i)
-                value = _correlation_ratio_codes(*codes[cat], numbers[num])
+                value = _correlation_ratio_codes(*codes[cat], numbers[num], *moments[num])
                 matrix[i, j] = matrix[j, i] = value
             else:
                 value = pearson(numbers[i], numbers[j])
@@ -207,16 +217,24 @@ def association_matrix(
     return pd.DataFrame(matrix, index=columns, columns=columns)
 
 
-def _correlation_ratio_codes(codes: np.ndarray, n_levels: int, y: np.ndarray) -> float:
+def _correlation_ratio_codes(
+    codes: np.ndarray,
+    n_levels: int,
+    y: np.ndarray,
+    mean: float | None = None,
+    total_ss: float | None = None,
+) -> float:
+    """Eta from integer codes; ``mean`` and ``total_ss`` of ``y`` may be passed in."""
+    if mean is None or total_ss is None:
+        mean = float(y.mean())
+        total_ss = float(((y - mean) ** 2).sum())
     counts = np.bincount(codes, minlength=n_levels).astype(np.float64)
     sums = np.bincount(codes, weights=y, minlength=n_levels)
     level_means = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
-    mean = y.mean()
     numerator = float((counts * (level_means - mean) ** 2).sum())
-    denominator = float(((y - mean) ** 2).sum())
-    if numerator == 0 or denominator == 0:
+    if numerator == 0 or total_ss == 0:
         return 0.0
-    return float(min(1.0, np.sqrt(numerator / denominator)))
+    return float(min(1.0, np.sqrt(numerator / total_ss)))
 
 
 def signed_log(matrix: np.ndarray) -> np.ndarray:

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import contextlib
 import math
+import time
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -89,6 +90,8 @@ class TabSynDexResult:
         pmse_ratio: ``pmse`` over its null expectation.
         task: ``"class"`` or ``"regr"``.
         target_column: The ML-efficacy target.
+        timings: Seconds spent per step (``encode``, ``basic``, ``corr``, ``pmse``, ``ml``,
+            ``sup``); not part of ``to_dict()``.
     """
 
     score: float
@@ -101,6 +104,7 @@ class TabSynDexResult:
     pmse_ratio: float
     task: str
     target_column: str
+    timings: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, float]:
         """The six scores and the pMSE figures as a flat dict with stable keys."""
@@ -505,14 +509,27 @@ def tabsyndex(
             "use task='class' or remove it from categorical_columns"
         )
 
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = now - clock
+        clock = now
+
     real_enc, syn_enc = _encode_tables(real, synthetic, categorical)
+    lap("encode")
     basic = basic_statistical_score(real_enc, syn_enc)
+    lap("basic")
     corr = log_transformed_correlation_score(
         association_matrix(real_enc, categorical, nominal="theil_u", nan_replace_value=0.0),
         association_matrix(syn_enc, categorical, nominal="theil_u", nan_replace_value=0.0),
     )
+    lap("corr")
     real_scaled, syn_scaled = _min_max(real_enc, syn_enc)
     pmse_value_score, pmse, ratio = pmse_score(*_impute(real_scaled, syn_scaled))
+    lap("pmse")
     ml = _ml_component(
         real_enc,
         syn_enc,
@@ -526,7 +543,9 @@ def tabsyndex(
         random_state,
         n_jobs,
     )
+    lap("ml")
     sup = support_coverage_score(real, synthetic, categorical)
+    lap("sup")
     components = (basic, corr, ml, pmse_value_score, sup)
     return TabSynDexResult(
         score=float(np.mean(components)),
@@ -539,6 +558,7 @@ def tabsyndex(
         pmse_ratio=ratio,
         task=task,
         target_column=str(target_column),
+        timings=timings,
     )
 
 
