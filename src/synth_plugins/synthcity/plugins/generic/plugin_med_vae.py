@@ -172,7 +172,7 @@ class MedVAEPlugin(Plugin):
             IntegerDistribution(name="encoder_hidden", low=32, high=256, step=8),
             IntegerDistribution(name="decoder_hidden", low=16, high=128, step=4),
             IntegerDistribution(name="embedding_dim", low=2, high=8),
-            FloatDistribution(name="beta", low=0.1, high=20.0),
+            FloatDistribution(name="beta", low=0.01, high=1.0),
         ]
 
     def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> MedVAEPlugin:
