@@ -48,3 +48,12 @@ def _with(bench, overrides):
     bench.datasets = overrides["datasets"]
     bench.output = overrides["output"]
     return bench
+
+
+def test_tabular_suite_leaves_out_survival_metrics():
+    names = [n for group in TabularBenchmark().all_metrics().values() for n in group]
+    assert "hamming_leakage" in names and "tabsyndex" in names
+    # "...augmentation" would switch Synthcity's Benchmarks to its fairness pipeline
+    assert not {"survival_augmentation", "km_survival_scores", "hazard_ratio_alignment"} & set(
+        names
+    )

@@ -77,10 +77,17 @@ class TabularBenchmark:
         return {**ours, **builtins}
 
     def all_metrics(self) -> dict[str, list[str]]:
-        """Synthcity metrics plus every metric of the suite that applies to plain tables."""
+        """Synthcity metrics plus every metric of the suite that applies to plain tables.
+
+        Survival metrics are left out: they need survival loaders, and Synthcity's
+        Benchmarks treats any metric named "...augmentation..." as its own fairness
+        augmentation pipeline, which skips every repeat of a plain table.
+        """
+        from synth_plugins.metrics.dispatch import needs_survival_columns
+
         metrics = {k: list(v) for k, v in self.metrics.items()}
         for entry in catalog.METRICS:
-            if entry.name != "km_survival_scores":
+            if not needs_survival_columns(entry.name):
                 metrics.setdefault(entry.synthcity_type, []).append(entry.name)
         return metrics
 
