@@ -11,11 +11,12 @@ from pathlib import Path
 import pandas as pd
 
 from synth_plugins.benchmark.report import to_markdown
+from synth_plugins.benchmark.survival import SurvivalBenchmark
 from synth_plugins.benchmark.tabular import TabularBenchmark, environment
 from synth_plugins.datasets import names
 from synth_plugins.errors import InvalidParameterError, UnknownNameError
 
-DEFAULT_DATASETS = {"tabular": ("heart_failure",)}
+DEFAULT_DATASETS = {"tabular": ("heart_failure",), "survival": ("gbsg2",)}
 
 
 def run_suite(
@@ -43,7 +44,8 @@ def run_suite(
     folder = Path(output) / suite
     folder.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    bench = TabularBenchmark(
+    suite_class = SurvivalBenchmark if suite == "survival" else TabularBenchmark
+    bench = suite_class(
         datasets=chosen,
         quick=quick,
         repeats=repeats,

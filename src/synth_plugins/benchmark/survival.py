@@ -1,0 +1,568 @@
+"""The ``survival`` benchmark suite: CK4Gen against Synthcity's survival generators.
+
+Synthcity's ``Benchmarks.evaluate(..., task_type="survival_analysis")`` fits every test
+case (CK4Gen in its two outcome modes, and built-ins) on the training split of a survival
+dataset and scores it on the holdout with Synthcity's ``survival_km_distance`` and the
+suite's ``km_survival_scores``, ``hazard_ratio_alignment``, ``hamming_leakage`` and
+``dcr_holdout_share``; :class:`~synth_plugins.benchmark.meter.PluginMeter` adds fit time,
+sample time and peak memory. Each test case is a separate ``Benchmarks.evaluate`` call, so
+the meter (which keys by plugin name) tells ``ck4gen`` in copy mode from ``ck4gen`` in
+model mode, and a generator that fails to fit costs one row, not the run.
+
+Two figures are computed outside the harness, on the synthetic data it caches in the
+workspace (``*.bkp``, one table per repeat):
+
+- ``hr.*``: :func:`~synth_plugins.metrics.survival_eval.hazard_ratio_alignment` of the full
+  synthetic table against the real *training* table, with the dataset's roles. Inside
+  ``Benchmarks`` the same metric sees the encoded holdout and an equal-size subsample of
+  the synthetic data (137 rows each on GBSG2), which is reported too
+  (``stats.hazard_ratio_alignment.*``) but is dominated by the holdout's own noise.
+- ``aug.*``: :func:`~synth_plugins.metrics.survival_eval.survival_augmentation` (C-index
+  and integrated Brier score of Cox and random-survival-forest models trained on real vs
+  real + synthetic rows, scored on the holdout). It cannot run inside ``Benchmarks``,
+  which treats every metric named "...augmentation..." as its fairness-augmentation
+  pipeline and skips the repeat when the loader has no ``fairness_column``.
+
+Generators that do not run in Synthcity (e.g. SDV's GaussianCopula) can be added as
+:class:`ExternalGenerator`: they are fitted and sampled outside the harness, metered the
+same way, and scored with the same ``Metrics.evaluate`` call that ``Benchmarks`` makes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins import __version__
+from synth_plugins.benchmark.meter import PluginMeter, peak_rss
+from synth_plugins.benchmark.report import rank_generators
+from synth_plugins.benchmark.tabular import _silence_synthcity_sinks
+from synth_plugins.datasets import Dataset, load
+
+#: CK4Gen's quick settings: fewer epochs, with the larger step the unit tests use.
+QUICK_CK4GEN: dict[str, Any] = {"n_iter": 100, "lr": 5e-3, "batch_size": 128}
+#: Epochs of the built-ins in quick mode (their defaults are 1,000 to 2,000).
+QUICK_BUILTIN_EPOCHS = 50
+#: Synthcity survival built-ins compared in quick mode, the fastest two measured on GBSG2
+#: (survival_nflow, then survae; tvae, survival_ctgan and survival_gan are slower).
+QUICK_SURVIVAL_BUILTINS: dict[str, dict[str, Any]] = {
+    "survae": {"n_iter": QUICK_BUILTIN_EPOCHS},
+    "survival_nflow": {"n_iter": QUICK_BUILTIN_EPOCHS},
+}
+FULL_SURVIVAL_BUILTINS: dict[str, dict[str, Any]] = {
+    "survival_gan": {},
+    "survival_ctgan": {},
+    "survae": {},
+    "survival_nflow": {},
+    "tvae": {},
+}
+#: Metrics ``Benchmarks.evaluate`` computes (holdout against synthetic data).
+#: Never add ``survival_augmentation`` here (see the module docstring).
+SURVIVAL_METRICS: dict[str, list[str]] = {
+    "stats": ["survival_km_distance", "km_survival_scores", "hazard_ratio_alignment"],
+    "privacy": ["hamming_leakage", "dcr_holdout_share"],
+}
+#: The columns the ranking uses, with their directions (1 = best in ``mean_rank``).
+RANKED_METRICS: dict[str, str] = {
+    "hr.mean_abs_log_hr_error": "minimize",
+    "hr.sign_agreement_significant": "maximize",
+    "stats.km_survival_scores.score": "maximize",
+    "aug.c_index_delta": "maximize",
+    "privacy.hamming_leakage.coefficient": "minimize",
+}
+#: Further columns shown in the compact table, after the ranked ones.
+SHOWN_METRICS: tuple[str, ...] = (
+    "hr.sign_agreement",
+    "hr.ci_overlap",
+    "stats.hazard_ratio_alignment.score",
+    "stats.survival_km_distance.abs_optimism",
+    "aug.ibs_delta",
+    "privacy.hamming_leakage.synthetic_train_exact_matches",
+    "privacy.dcr_holdout_share.score",
+    "fit_s",
+    "sample_s",
+    "peak_mb",
+)
+#: Covariate whose strata the Kaplan-Meier figure shows, per bundled dataset.
+KM_STRATA: dict[str, str] = {
+    "gbsg2": "horTh",
+    "actg320": "tx",
+    "whas500": "chf",
+    "flchain": "mgus",
+}
+#: Random-survival-forest settings of the augmentation metric in quick mode.
+QUICK_RSF: dict[str, Any] = {"n_estimators": 50}
+
+
+@dataclass
+class ExternalGenerator:
+    """A generator run outside Synthcity, scored like the harness's test cases.
+
+    Attributes:
+        fit: ``(training frame, seed) -> fitted model``.
+        sample: ``(fitted model, number of rows, seed) -> synthetic frame`` with the
+            training frame's columns.
+    """
+
+    fit: Callable[[pd.DataFrame, int], Any]
+    sample: Callable[[Any, int, int], pd.DataFrame]
+
+
+@dataclass
+class CaseResult:
+    """What one test case produced on one dataset (kept for scripts and figures).
+
+    Attributes:
+        synthetic: the synthetic table of each repeat that generated data.
+        hazard_ratios: the train-referenced hazard-ratio alignment of each of them.
+        augmentation: the augmentation result (None when it failed).
+        scores: the case's row of the full table.
+        errors: what failed, in words.
+    """
+
+    synthetic: list[pd.DataFrame] = field(default_factory=list)
+    hazard_ratios: list[Any] = field(default_factory=list)
+    augmentation: Any = None
+    scores: dict[str, float] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DatasetRun:
+    """One dataset's split, its per-case results and its tables."""
+
+    name: str
+    dataset: Dataset
+    train: pd.DataFrame
+    test: pd.DataFrame
+    notes: list[str]
+    cases: dict[str, CaseResult] = field(default_factory=dict)
+    full: pd.DataFrame | None = None
+    ranked: pd.DataFrame | None = None
+
+
+@dataclass
+class SurvivalBenchmark:
+    """What to run; ``quick`` keeps the whole suite under ten minutes on two cores.
+
+    Attributes:
+        datasets: bundled survival datasets.
+        quick: short fits, two built-ins, two augmentation seeds and a 50-tree forest.
+        repeats: seeds per generator (``Benchmarks``' repeats).
+        output: results folder; the workspace cache is ``<output>/workspace``, figures and
+            full tables go to ``<output>/survival``.
+        ck4gen: CK4Gen's Synthcity parameters (both modes); None uses the mode's default.
+        synthcity_builtins: Synthcity plugin name -> parameters; None uses the mode's.
+        external: generators run outside Synthcity, by test name.
+        max_rows: subsample larger datasets to this many rows (``random_state=0``).
+        complete_cases: drop rows with a missing value first (Synthcity's built-ins do
+            not accept them).
+        augmentation_seeds: seeds of the augmentation metric; None: 2 quick, 5 full.
+        rsf_params: forest settings of the augmentation metric; None: 50 trees quick.
+        train_size: share of rows the generators are fitted on (the rest is the holdout).
+        figures: write the Kaplan-Meier and hazard-ratio PNGs of the best generator.
+        sdgym: accepted for ``run_suite``; SDGym has no survival task, so it is unused.
+        log: progress lines.
+        metrics: the metrics ``Benchmarks.evaluate`` computes.
+    """
+
+    datasets: Sequence[str] = ("gbsg2",)
+    quick: bool = True
+    repeats: int = 1
+    output: Path = Path("benchmark-output")
+    ck4gen: dict[str, Any] | None = None
+    synthcity_builtins: dict[str, dict[str, Any]] | None = None
+    external: Mapping[str, ExternalGenerator] = field(default_factory=dict)
+    max_rows: int | None = None
+    complete_cases: bool = True
+    augmentation_seeds: int | None = None
+    rsf_params: dict[str, Any] | None = None
+    train_size: float = 0.8
+    figures: bool = True
+    sdgym: bool = False
+    log: Callable[[str], None] = print
+    metrics: dict[str, list[str]] = field(default_factory=lambda: dict(SURVIVAL_METRICS))
+    runs: dict[str, DatasetRun] = field(default_factory=dict, init=False)
+
+    def tests(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """``Benchmarks`` test cases: CK4Gen in copy and model mode, then the built-ins."""
+        ck4gen = self.ck4gen if self.ck4gen is not None else (QUICK_CK4GEN if self.quick else {})
+        builtins = self.synthcity_builtins
+        if builtins is None:
+            builtins = QUICK_SURVIVAL_BUILTINS if self.quick else FULL_SURVIVAL_BUILTINS
+        tests = [
+            ("ck4gen_copy", "ck4gen", {**ck4gen, "outcome": "copy"}),
+            ("ck4gen_model", "ck4gen", {**ck4gen, "outcome": "model"}),
+        ]
+        tests += [(plugin, plugin, dict(params)) for plugin, params in builtins.items()]
+        return tests
+
+    def seeds(self) -> int:
+        """Seeds of the augmentation metric."""
+        if self.augmentation_seeds is not None:
+            return self.augmentation_seeds
+        return 2 if self.quick else 5
+
+    def run(self) -> dict[str, pd.DataFrame]:
+        """Run every test case on every dataset; returns the compact ranked tables by name.
+
+        Also writes ``<output>/survival/<dataset>_full.csv`` (every figure of every case)
+        and, with ``figures``, ``km_<dataset>_<case>.png`` and ``hr_<dataset>_<case>.png``
+        for the best-ranked generator.
+        """
+        import synth_plugins
+
+        synth_plugins.register()
+        _silence_synthcity_sinks()
+        folder = Path(self.output) / "survival"
+        folder.mkdir(parents=True, exist_ok=True)
+        tables: dict[str, pd.DataFrame] = {}
+        for name in self.datasets:
+            run = self.evaluate_dataset(name)
+            assert run.full is not None and run.ranked is not None
+            run.full.to_csv(folder / f"{name}_full.csv")
+            tables[f"synthcity:{name}"] = run.ranked
+            if self.figures and len(run.ranked) and run.ranked["mean_rank"].notna().any():
+                best = str(run.ranked.index[0])
+                for path in self.plot(name, best, folder):
+                    self.log(f"[survival] {name}: wrote {path}")
+        return tables
+
+    # ------------------------------------------------------------------ one dataset
+    def prepare(self, name: str) -> DatasetRun:
+        """Load ``name``, apply ``complete_cases`` and ``max_rows``, and split it."""
+        from synth_plugins.synthcity.loaders import to_dataloader
+
+        dataset = load(name)
+        frame = dataset.data
+        notes: list[str] = []
+        if self.complete_cases and frame.isna().any().any():
+            before = len(frame)
+            frame = frame.dropna().reset_index(drop=True)
+            notes.append(f"complete cases: {len(frame)} of {before} rows")
+        if self.max_rows is not None and len(frame) > self.max_rows:
+            notes.append(f"subsampled {self.max_rows} of {len(frame)} rows (random_state=0)")
+            frame = frame.sample(self.max_rows, random_state=0).reset_index(drop=True)
+        # Synthcity's DataLoader.hash (Benchmarks' cache key) fails on pandas categoricals.
+        frame = frame.apply(
+            lambda column: (
+                column.astype(object) if isinstance(column.dtype, pd.CategoricalDtype) else column
+            )
+        )
+        loader = to_dataloader(dataset, data=frame, train_size=self.train_size, random_state=0)
+        run = DatasetRun(
+            name=name,
+            dataset=dataset,
+            train=loader.train().dataframe(),
+            test=loader.test().dataframe(),
+            notes=notes,
+        )
+        run.loader = loader  # type: ignore[attr-defined]
+        return run
+
+    def evaluate_dataset(self, name: str) -> DatasetRun:
+        """Every test case (and external generator) on one dataset; fills ``runs[name]``."""
+        run = self.prepare(name)
+        self.runs[name] = run
+        tests = self.tests()
+        cases = [t[0] for t in tests] + list(self.external)
+        self.log(
+            f"[survival] {name}: {len(run.train)} train / {len(run.test)} holdout rows; "
+            f"{len(cases)} generators x {self.repeats} repeat(s): {', '.join(cases)}"
+            + (f" ({'; '.join(run.notes)})" if run.notes else "")
+        )
+        rows: dict[str, dict[str, float]] = {}
+        for testcase, plugin, params in tests:
+            rows[testcase] = self._synthcity_case(run, testcase, plugin, params)
+        for testcase, generator in self.external.items():
+            rows[testcase] = self._external_case(run, testcase, generator)
+        full = pd.DataFrame.from_dict(rows, orient="index")
+        full.index.name = "generator"
+        ranked = rank_generators(full, RANKED_METRICS)
+        ranked.insert(0, "dataset", name)
+        run.full = ranked
+        shown = [c for c in (*RANKED_METRICS, *SHOWN_METRICS) if c in ranked.columns]
+        run.ranked = ranked[["dataset", "mean_rank", *shown]]
+        return run
+
+    def _workspace(self) -> Path:
+        workspace = Path(self.output) / "workspace" / f"synth-plugins-{__version__}"
+        workspace.mkdir(parents=True, exist_ok=True)
+        return workspace
+
+    def _synthcity_case(
+        self, run: DatasetRun, testcase: str, plugin: str, params: dict[str, Any]
+    ) -> dict[str, float]:
+        """One ``Benchmarks.evaluate`` call for one test case, then the outside figures."""
+        from synthcity.benchmark import Benchmarks
+        from synthcity.utils.serialization import load_from_file
+
+        loader = run.loader  # type: ignore[attr-defined]
+        workspace = self._workspace()
+        case = CaseResult()
+        run.cases[testcase] = case
+        stem = _cache_stem(loader, testcase, plugin, params)
+        timings_file = workspace / f"{stem}_timings_{self.repeats}.json"
+        start = time.perf_counter()
+        load_before = os.getloadavg()[0]
+        results: dict[str, pd.DataFrame] = {}
+        with PluginMeter() as meter:
+            try:
+                results = Benchmarks.evaluate(
+                    [(testcase, plugin, dict(params))],
+                    loader,
+                    metrics={k: list(v) for k, v in self.metrics.items()},
+                    repeats=self.repeats,
+                    task_type="survival_analysis",
+                    workspace=workspace,
+                )
+            except Exception as error:  # a fit that raises is not caught by Benchmarks
+                case.errors.append(f"Benchmarks: {type(error).__name__}: {error}")
+        elapsed = time.perf_counter() - start
+        timings = _timings(meter, plugin)
+        if timings["fit_s"] == timings["fit_s"]:  # measured now: keep for cached reruns
+            timings["load_avg"] = (load_before + os.getloadavg()[0]) / 2
+            timings_file.write_text(json.dumps(timings))
+        elif timings_file.exists():
+            timings = json.loads(timings_file.read_text())
+        self.log(
+            f"[survival] {run.name}: {testcase} done in {elapsed:.0f} s "
+            f"(fit {timings['fit_s']:.1f} s, load {timings.get('load_avg', np.nan):.1f})"
+            + (f"; {case.errors[-1][:200]}" if case.errors else "")
+        )
+        row: dict[str, float] = {}
+        frame = results.get(testcase)
+        if frame is not None and len(frame):
+            row.update(frame["mean"].astype(float).to_dict())
+        for repeat in range(self.repeats):
+            path = workspace / f"{stem}_{repeat}.bkp"
+            if path.exists():
+                case.synthetic.append(load_from_file(path).dataframe())
+        if not case.synthetic:
+            case.errors.append("no synthetic data was generated")
+        row.update(self._outside_figures(run, case))
+        row.update({k: v for k, v in timings.items() if k != "load_avg"})
+        case.scores = row
+        return row
+
+    def _external_case(
+        self, run: DatasetRun, testcase: str, generator: ExternalGenerator
+    ) -> dict[str, float]:
+        """Fit and sample outside Synthcity, then score like ``Benchmarks`` does.
+
+        The ``Metrics.evaluate`` call is ``Benchmarks``' own: the holdout as ``X_gt``, the
+        training split as ``X_train``.
+        """
+        from synthcity.metrics import Metrics
+
+        loader = run.loader  # type: ignore[attr-defined]
+        case = CaseResult()
+        run.cases[testcase] = case
+        fit_s: list[float] = []
+        sample_s: list[float] = []
+        peak_mb: list[float] = []
+        evaluations: list[pd.Series] = []
+        start = time.perf_counter()
+        for repeat in range(self.repeats):
+            try:
+                with peak_rss() as peak:
+                    tick = time.perf_counter()
+                    model = generator.fit(run.train.copy(), repeat)
+                    fit_s.append(time.perf_counter() - tick)
+                    tick = time.perf_counter()
+                    synthetic = generator.sample(model, len(run.train), repeat)
+                    sample_s.append(time.perf_counter() - tick)
+                peak_mb.append(peak())
+                synthetic = synthetic[list(run.train.columns)].reset_index(drop=True)
+                evaluation = Metrics.evaluate(
+                    loader.test(),
+                    synthetic,
+                    loader.train(),
+                    metrics={k: list(v) for k, v in self.metrics.items()},
+                    task_type="survival_analysis",
+                    workspace=self._workspace(),
+                    random_state=repeat,
+                )
+            except Exception as error:
+                case.errors.append(f"repeat {repeat}: {type(error).__name__}: {error}")
+                continue
+            case.synthetic.append(synthetic)
+            evaluations.append(evaluation["mean"].astype(float))
+        self.log(
+            f"[survival] {run.name}: {testcase} (outside Synthcity) done in "
+            f"{time.perf_counter() - start:.0f} s"
+            + (f"; {case.errors[-1][:200]}" if case.errors else "")
+        )
+        row: dict[str, float] = {}
+        if evaluations:
+            row.update(pd.concat(evaluations, axis=1).mean(axis=1).to_dict())
+        row.update(self._outside_figures(run, case))
+        row["fit_s"] = float(np.mean(fit_s)) if fit_s else np.nan
+        row["sample_s"] = float(np.mean(sample_s)) if sample_s else np.nan
+        row["peak_mb"] = float(np.max(peak_mb)) if peak_mb else np.nan
+        case.scores = row
+        return row
+
+    def _outside_figures(self, run: DatasetRun, case: CaseResult) -> dict[str, float]:
+        """``hr.*`` (train-referenced, full size) and ``aug.*`` on the synthetic tables."""
+        if not case.synthetic:
+            return {}
+        start = time.perf_counter()
+        try:
+            return self._hr_and_augmentation(run, case)
+        finally:
+            self.log(
+                f"[survival] {run.name}: hr/augmentation figures in "
+                f"{time.perf_counter() - start:.0f} s (load {os.getloadavg()[0]:.1f})"
+            )
+
+    def _hr_and_augmentation(self, run: DatasetRun, case: CaseResult) -> dict[str, float]:
+        from synth_plugins.metrics.survival_eval import (
+            hazard_ratio_alignment,
+            survival_augmentation,
+        )
+
+        duration = run.dataset.duration_column
+        event = run.dataset.event_column
+        assert duration is not None and event is not None
+        categorical = _categorical_columns(run.dataset, duration, event)
+        train = run.train
+        out: dict[str, float] = {}
+        summaries = []
+        for synthetic in case.synthetic:
+            try:
+                result = hazard_ratio_alignment(
+                    train, synthetic, duration, event, categorical_columns=categorical
+                )
+            except Exception as error:
+                case.errors.append(f"hazard_ratio_alignment: {type(error).__name__}: {error}")
+                continue
+            case.hazard_ratios.append(result)
+            summaries.append(result.to_dict())
+        if summaries:
+            mean = pd.DataFrame(summaries).mean()
+            for key in (
+                "mean_abs_log_hr_error",
+                "sign_agreement",
+                "sign_agreement_significant",
+                "significance_agreement",
+                "ci_overlap",
+                "n_significant_real",
+            ):
+                out[f"hr.{key}"] = float(mean[key])
+        seeds = self.seeds()
+        tables = [case.synthetic[i % len(case.synthetic)] for i in range(seeds)]
+        rsf = self.rsf_params if self.rsf_params is not None else (QUICK_RSF if self.quick else {})
+        try:
+            aug = survival_augmentation(
+                train,
+                run.test,
+                tables,
+                duration,
+                event,
+                seeds=seeds,
+                rsf_params=rsf,
+                categorical_columns=categorical,
+            )
+        except Exception as error:
+            case.errors.append(f"survival_augmentation: {type(error).__name__}: {error}")
+            return out
+        case.augmentation = aug
+        summary = aug.summary
+        out["aug.c_index_delta"] = float(summary["c_index_delta"].mean())
+        out["aug.ibs_delta"] = float(summary["ibs_delta"].mean())
+        for model, values in summary.iterrows():
+            for column in ("c_index_real", "c_index_augmented", "c_index_delta", "ibs_delta"):
+                out[f"aug.{model}_{column}"] = float(values[column])
+        out["aug.seeds"] = float(seeds)
+        return out
+
+    # ------------------------------------------------------------------ figures
+    def plot(self, dataset: str, testcase: str, folder: Path, prefix: str = "") -> list[Path]:
+        """Write the stratified Kaplan-Meier and hazard-ratio figures of one test case.
+
+        Real is the training split, synthetic the case's first repeat. Returns the paths
+        (``<prefix>km_<dataset>_<case>.png``, ``<prefix>hr_<dataset>_<case>.png``); none
+        when the case has no synthetic data.
+        """
+        from synth_plugins.metrics.survival_eval import km_comparison
+        from synth_plugins.metrics.survival_plots import plot_hazard_ratios, plot_km
+
+        run = self.runs[dataset]
+        case = run.cases.get(testcase)
+        if case is None or not case.synthetic:
+            return []
+        duration = run.dataset.duration_column
+        event = run.dataset.event_column
+        assert duration is not None and event is not None
+        strata = KM_STRATA.get(dataset) or _first_binary(run.dataset, duration, event)
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        written: list[Path] = []
+        km = km_comparison(run.train, case.synthetic[0], duration, event, strata=strata)
+        path = folder / f"{prefix}km_{dataset}_{testcase}.png"
+        plot_km(km, title=f"{dataset}: real (train) vs {testcase}, by {strata}").savefig(
+            path, dpi=110
+        )
+        written.append(path)
+        if case.hazard_ratios:
+            result = case.hazard_ratios[0]
+            path = folder / f"{prefix}hr_{dataset}_{testcase}.png"
+            plot_hazard_ratios(
+                result,
+                title=f"{dataset}, {testcase}: mean |log HR error| = "
+                f"{result.mean_abs_log_hr_error:.3f}",
+            ).savefig(path, dpi=110)
+            written.append(path)
+        return written
+
+
+def _cache_stem(loader: Any, testcase: str, plugin: str, params: Mapping[str, Any]) -> str:
+    """The file-name stem ``Benchmarks.evaluate`` caches a test case's data under.
+
+    ``{X.hash()}_{testcase}_{plugin}_{sha256(kwargs)}_{python version}``; the synthetic
+    table of repeat ``r`` is ``<stem>_<r>.bkp`` (synthcity 0.2.12,
+    ``synthcity/benchmark/__init__.py``).
+    """
+    from synthcity.benchmark.utils import get_json_serializable_kwargs
+
+    kwargs_hash = ""
+    if params:
+        raw = json.dumps(get_json_serializable_kwargs(dict(params)), sort_keys=True).encode()
+        kwargs_hash = hashlib.sha256(raw).hexdigest()
+    return f"{loader.hash()}_{testcase}_{plugin}_{kwargs_hash}_{platform.python_version()}"
+
+
+def _timings(meter: PluginMeter, plugin: str) -> dict[str, float]:
+    m = meter.measurements
+    return {
+        "fit_s": float(np.mean(m.fit_s[plugin])) if m.fit_s[plugin] else np.nan,
+        "sample_s": float(np.mean(m.generate_s[plugin])) if m.generate_s[plugin] else np.nan,
+        "peak_mb": float(np.max(m.peak_mb[plugin])) if m.peak_mb[plugin] else np.nan,
+    }
+
+
+def _categorical_columns(dataset: Dataset, duration: str, event: str) -> list[str]:
+    """Covariates with a binary, categorical or ordinal role (one-hot coded in Cox fits)."""
+    return [
+        column
+        for column, role in dataset.roles.items()
+        if column not in (duration, event) and role in ("binary", "categorical", "ordinal")
+    ]
+
+
+def _first_binary(dataset: Dataset, duration: str, event: str) -> str | None:
+    for column, role in dataset.roles.items():
+        if column not in (duration, event) and role == "binary":
+            return column
+    return None

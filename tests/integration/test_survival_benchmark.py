@@ -1,0 +1,46 @@
+"""The survival suite end to end through Synthcity's Benchmarks, on a small scale."""
+
+import pytest
+
+from synth_plugins.benchmark.survival import RANKED_METRICS, SurvivalBenchmark
+
+
+@pytest.mark.slow
+def test_survival_suite_ranks_ck4gen_against_a_builtin_and_draws_figures(tmp_path):
+    bench = SurvivalBenchmark(
+        datasets=("gbsg2",),
+        ck4gen={"n_iter": 10, "lr": 5e-3, "batch_size": 128},
+        synthcity_builtins={"marginal_distributions": {}},
+        augmentation_seeds=2,
+        rsf_params={"n_estimators": 10},
+        metrics={
+            "stats": ["km_survival_scores", "hazard_ratio_alignment"],
+            "privacy": ["hamming_leakage"],
+        },
+        output=tmp_path,
+        log=lambda line: None,
+    )
+    tables = bench.run()
+
+    table = tables["synthcity:gbsg2"]
+    assert set(table.index) == {"ck4gen_copy", "ck4gen_model", "marginal_distributions"}
+    assert {"dataset", "mean_rank", *RANKED_METRICS} <= set(table.columns)
+    assert {"fit_s", "sample_s", "peak_mb", "aug.ibs_delta"} <= set(table.columns)
+    assert table["mean_rank"].is_monotonic_increasing
+    assert (table["fit_s"] > 0).all() and (table["sample_s"] > 0).all()
+    # hazard-ratio alignment against the training data, for every generator
+    assert table["hr.mean_abs_log_hr_error"].notna().all()
+    assert table["hr.mean_abs_log_hr_error"].ge(0).all()
+    assert table["hr.sign_agreement_significant"].between(0, 1).all()
+    # ... and inside Benchmarks (holdout against synthetic data), with the KM scores
+    assert table["stats.hazard_ratio_alignment.score"].notna().all()
+    assert table["stats.km_survival_scores.score"].between(0, 1).all()
+    assert table["aug.c_index_delta"].between(-1, 1).all()
+
+    full = bench.runs["gbsg2"].full
+    assert full is not None and "aug.rsf_c_index_delta" in full.columns
+    assert (tmp_path / "survival" / "gbsg2_full.csv").exists()
+    best = table.index[0]
+    for kind in ("km", "hr"):
+        figure = tmp_path / "survival" / f"{kind}_gbsg2_{best}.png"
+        assert figure.exists() and figure.stat().st_size > 10_000
