@@ -17,6 +17,8 @@ from synth_plugins.errors import UnknownNameError
 
 SynthcityGeneratorType = Literal["generic", "survival_analysis", "time_series"]
 SynthcityMetricType = Literal["privacy", "stats", "performance", "detection", "sanity"]
+#: what a metric compares: one table per side, or long-format visit sequences per side
+MetricData = Literal["table", "sequences"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,9 @@ class MetricEntry:
     core: str
     synthcity_evaluator: str
     sdmetrics_metric: str
+    #: ``"table"``: an SDMetrics single-table metric, Synthcity generic/survival loaders;
+    #: ``"sequences"``: an SDMetrics time-series metric, Synthcity time-series loaders
+    data: MetricData = "table"
 
     @property
     def sdmetrics_name(self) -> str:
@@ -89,6 +94,21 @@ GENERATORS: tuple[GeneratorEntry, ...] = (
         dataset="gbsg2",
         synthcity_quick={"n_iter": 30},
         sdv_quick={"duration_column": "time", "event_column": "cens", "epochs": 30},
+    ),
+    GeneratorEntry(
+        name="longitudinal_lstm",
+        title="Longitudinal LSTM",
+        summary="Static VAE + visit LSTM: irregular visit sequences with stop and gap heads",
+        synthcity_type="time_series",
+        core="synth_plugins.generators.longitudinal_lstm:LongitudinalLSTM",
+        synthcity_plugin=(
+            "synth_plugins.synthcity.plugins.time_series.plugin_longitudinal_lstm"
+            ":LongitudinalLSTMPlugin"
+        ),
+        sdv_synthesizer="synth_plugins.sdv.longitudinal_lstm:LongitudinalLSTMSynthesizer",
+        dataset="ms_registry",
+        synthcity_quick={"n_iter": 3, "static_n_iter": 10, "hidden_size": 32, "num_layers": 1},
+        sdv_quick={"epochs": 3, "static_epochs": 10, "hidden_size": 32, "num_layers": 1},
     ),
 )
 
@@ -164,6 +184,16 @@ METRICS: tuple[MetricEntry, ...] = (
         core="synth_plugins.metrics:survival_augmentation",
         synthcity_evaluator="synth_plugins.synthcity.metrics.evaluators:SurvivalAugmentationEvaluator",
         sdmetrics_metric="synth_plugins.sdmetrics.single_table:SurvivalAugmentation",
+    ),
+    MetricEntry(
+        name="longitudinal_fidelity",
+        title="Longitudinal fidelity",
+        summary="Follow-up, events per patient-year, visit gaps, lengths, lag-1 Spearman, TSTR",
+        synthcity_type="stats",
+        core="synth_plugins.metrics.longitudinal:longitudinal_fidelity",
+        synthcity_evaluator="synth_plugins.synthcity.metrics.longitudinal:LongitudinalFidelityEvaluator",
+        sdmetrics_metric="synth_plugins.sdmetrics.timeseries:LongitudinalFidelity",
+        data="sequences",
     ),
 )
 

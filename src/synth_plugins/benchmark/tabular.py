@@ -87,7 +87,7 @@ class TabularBenchmark:
 
         metrics = {k: list(v) for k, v in self.metrics.items()}
         for entry in catalog.METRICS:
-            if not needs_survival_columns(entry.name):
+            if entry.data == "table" and not needs_survival_columns(entry.name):
                 metrics.setdefault(entry.synthcity_type, []).append(entry.name)
         return metrics
 

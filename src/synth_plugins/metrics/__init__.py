@@ -35,6 +35,11 @@ from synth_plugins.metrics.hamming import (
     hamming_leakage,
     leakage_coefficient,
 )
+from synth_plugins.metrics.longitudinal import (
+    LONGITUDINAL_FIDELITY,
+    LongitudinalFidelityResult,
+    longitudinal_fidelity,
+)
 from synth_plugins.metrics.survival import KM_SURVIVAL_SCORES, KmSurvivalResult, km_survival_scores
 from synth_plugins.metrics.survival_eval import (
     HAZARD_RATIO_ALIGNMENT,
@@ -60,6 +65,7 @@ METRIC_INFOS: dict[str, MetricInfo] = {
         CORRELATION_L1,
         HAZARD_RATIO_ALIGNMENT,
         SURVIVAL_AUGMENTATION,
+        LONGITUDINAL_FIDELITY,
     )
 }
 
@@ -70,6 +76,7 @@ __all__ = [
     "HAMMING_LEAKAGE",
     "HAZARD_RATIO_ALIGNMENT",
     "KM_SURVIVAL_SCORES",
+    "LONGITUDINAL_FIDELITY",
     "METRIC_INFOS",
     "SURVIVAL_AUGMENTATION",
     "TABSYNDEX",
@@ -81,6 +88,7 @@ __all__ = [
     "HazardRatioAlignmentResult",
     "KMComparisonResult",
     "KmSurvivalResult",
+    "LongitudinalFidelityResult",
     "MetricInfo",
     "SurvivalAugmentationResult",
     "TabSynDexResult",
@@ -98,6 +106,7 @@ __all__ = [
     "km_comparison",
     "km_survival_scores",
     "leakage_coefficient",
+    "longitudinal_fidelity",
     "pearson",
     "survival_augmentation",
     "tabsyndex",

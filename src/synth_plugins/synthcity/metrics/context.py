@@ -7,8 +7,9 @@ Hamming leakage coefficient, the DCR holdout share) need ``X_train`` as well, wh
 the training split as ``X_train``) but does not forward.
 
 :func:`record_metric_calls` wraps ``Metrics.evaluate`` with a recorder that stores the
-bound arguments in a context variable for the duration of the call and changes nothing
-else; :func:`current_call` reads them.
+bound arguments in a context variable for the duration of the call; :func:`current_call`
+reads them. For time-series loaders it also gives real and synthetic sequences disjoint ids
+(see :mod:`synth_plugins.synthcity.metrics.sequence_ids`); it changes nothing else.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
+
+from synth_plugins.synthcity.metrics.sequence_ids import separate_sequence_ids
 
 _CURRENT: ContextVar[Mapping[str, Any] | None] = ContextVar(
     "synth_plugins_metrics_call", default=None
@@ -51,8 +54,9 @@ def record_metric_calls(metrics_cls: type) -> None:
     @functools.wraps(original)
     def evaluate(*args: Any, **kwargs: Any) -> Any:
         arguments = signature.bind_partial(*args, **kwargs).arguments
+        separate_sequence_ids(arguments)
         with metrics_call(**arguments):
-            return original(*args, **kwargs)
+            return original(**arguments)
 
     setattr(evaluate, _MARK, True)
     metrics_cls.evaluate = staticmethod(evaluate)

@@ -1,0 +1,388 @@
+"""The sequential benchmark: longitudinal generators on long visit tables, SDGym-style output.
+
+SDGym has no sequential mode and Synthcity's ``Benchmarks`` does not finish on time series
+(issue #354), so this harness runs each generator as its users would (the core, SDV's
+``PARSynthesizer`` from sequential metadata, Synthcity time-series plugins through our
+``TimeSeriesDataLoader`` adapter), in one process, one after the other, and reports one row
+per (dataset, generator) with SDGym-like columns:
+
+``Train_Time`` and ``Sample_Time`` (seconds), ``Peak_Memory_MB`` (rise of the process's
+resident memory during fit + sample, sampled every 10 ms, so torch allocations count),
+``Quality_Score`` (:func:`~synth_plugins.metrics.longitudinal.longitudinal_fidelity`), the
+scores of its parts, a few raw figures (mean visits, follow-up, lag-1 correlation error,
+event rate) and ``Error`` (the message when a generator failed; the run continues).
+
+Every generator generates as many patients as the real table has.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.benchmark.meter import peak_rss
+from synth_plugins.datasets import Dataset
+from synth_plugins.metrics.longitudinal import longitudinal_fidelity
+
+#: Quality columns reported per run (part scores of the longitudinal fidelity).
+SCORE_PARTS: tuple[str, ...] = (
+    "sequence_length",
+    "visit_gaps",
+    "follow_up",
+    "category_shares",
+    "visit_numerics",
+    "spearman_longitudinal",
+    "static_ks",
+    "event_rate",
+    "discriminative",
+    "predictive",
+)
+
+
+@dataclass(frozen=True)
+class Contender:
+    """A generator to benchmark.
+
+    Attributes:
+        label: The row label (e.g. ``"longitudinal_lstm"``, ``"PARSynthesizer"``).
+        host: ``"core"`` (our :class:`LongitudinalLSTM`), ``"sdv_par"`` (SDV's PAR) or
+            ``"synthcity"`` (a Synthcity time-series plugin, by ``plugin`` name).
+        params: Constructor parameters.
+        plugin: The Synthcity plugin name (``host="synthcity"``).
+        outcome_columns: Static columns given to Synthcity as the outcome (several
+            built-in plugins cannot train without one, Synthcity #326).
+    """
+
+    label: str
+    host: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    plugin: str | None = None
+    outcome_columns: tuple[str, ...] = ()
+
+
+@dataclass
+class Run:
+    """One (dataset, generator) result: the table row, the output and the fitted model."""
+
+    row: dict[str, Any]
+    synthetic: pd.DataFrame | None
+    model: Any = None
+
+
+def _fit_sample(
+    contender: Contender, dataset: Dataset, n: int
+) -> tuple[Callable[[], Any], Callable[[], Any], Any]:
+    """(fit, sample, model) for a contender; ``sample()`` returns a long table."""
+    id_column, time_column = dataset.id_column, dataset.time_column
+    static = list(dataset.static_columns)
+    if contender.host == "core":
+        from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
+
+        model = LongitudinalLSTM(
+            id_column, time_column, static_columns=static, roles=dataset.roles,
+            **contender.params,
+        )  # fmt: skip
+        return (lambda: model.fit(dataset.data)), (lambda: model.sample(n, random_state=0)), model
+    if contender.host == "sdv_par":
+        from sdv.sequential import PARSynthesizer
+
+        from synth_plugins.sdv.sequential_metadata import sequential_metadata_for
+
+        params = {"cuda": False, "verbose": False, **contender.params}
+        par = PARSynthesizer(sequential_metadata_for(dataset), context_columns=static, **params)
+
+        def sample_par() -> pd.DataFrame:
+            out = par.sample(num_sequences=n)
+            # PAR keeps rows in generation order; sort like every other output
+            return out.sort_values([id_column, time_column], kind="stable").reset_index(drop=True)
+
+        return (lambda: par.fit(dataset.data)), sample_par, par
+    if contender.host == "synthcity":
+        from synthcity.plugins import Plugins
+
+        from synth_plugins.synthcity.timeseries import (
+            dataset_to_timeseries_loader,
+            from_timeseries_loader,
+        )
+
+        loader, spec = dataset_to_timeseries_loader(
+            dataset, outcome_columns=list(contender.outcome_columns)
+        )
+        workspace = Path(tempfile.mkdtemp(prefix="synth_plugins_bench_"))
+        params = dict(contender.params)
+        strict = params.pop("strict", True)
+        plugin = Plugins().get(contender.plugin, workspace=workspace, **params)
+        # Synthcity 0.2.12's time-series plugins do not pass ``strict`` on to the base
+        # class, so the constructor argument is lost; set the attribute it reads instead
+        plugin.strict = strict
+
+        def sample_plugin() -> pd.DataFrame:
+            generated = plugin.generate(count=min(n, dataset.n_patients))
+            return from_timeseries_loader(generated, spec)
+
+        return (lambda: plugin.fit(loader)), sample_plugin, plugin
+    raise ValueError(f"unknown host {contender.host!r}")
+
+
+def _clean(synthetic: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    """Make a generator's output a valid long table for the metric (and say what was fixed).
+
+    Generators that do not guarantee strictly increasing times (PAR, Synthcity's) may emit
+    repeated or decreasing times within a sequence: rows are sorted by time and repeated
+    ``(id, time)`` rows dropped, and the number of fixed rows is reported.
+    """
+    id_column, time_column = dataset.id_column, dataset.time_column
+    data = synthetic.dropna(subset=[time_column])
+    data = data.sort_values([id_column, time_column], kind="stable")
+    data = data.drop_duplicates(subset=[id_column, time_column], keep="first")
+    return data.reset_index(drop=True)
+
+
+def _time_violations(synthetic: pd.DataFrame, dataset: Dataset) -> float:
+    """Share of consecutive visit pairs (in output order) whose time does not increase."""
+    ids = synthetic[dataset.id_column].to_numpy()
+    times = pd.to_numeric(synthetic[dataset.time_column], errors="coerce").to_numpy(float)
+    same = ids[1:] == ids[:-1]
+    if not same.any():
+        return 0.0
+    return float(np.mean(~(np.diff(times)[same] > 0)))
+
+
+def run_one(
+    contender: Contender,
+    dataset: Dataset,
+    *,
+    event_column: str | None = None,
+    log: Callable[[str], None] = print,
+) -> Run:
+    """Fit, sample (as many patients as in the data), time, measure and score one generator."""
+    n = dataset.n_patients
+    row: dict[str, Any] = {
+        "Dataset": dataset.name,
+        "Synthesizer": contender.label,
+        "Patients": n,
+        "Visits": len(dataset.data),
+    }
+    synthetic = model = None
+    try:
+        fit, sample, model = _fit_sample(contender, dataset, n)
+        with peak_rss() as peak:
+            start = time.perf_counter()
+            fit()
+            row["Train_Time"] = time.perf_counter() - start
+            log(f"  {contender.label}: fitted in {row['Train_Time']:.1f} s")
+            start = time.perf_counter()
+            raw = sample()
+            row["Sample_Time"] = time.perf_counter() - start
+        row["Peak_Memory_MB"] = peak()
+        if contender.host == "core":
+            row["Epochs_Run"] = model.n_epochs_
+        if contender.host == "sdv_par":
+            row["Epochs_Run_PAR"] = contender.params.get("epochs", 128)
+        row["Generated_Patients"] = raw[dataset.id_column].nunique()
+        row["Time_Order_Violations"] = _time_violations(raw, dataset)
+        synthetic = _clean(raw, dataset)
+        row.update(score(dataset, synthetic, event_column=event_column))
+        row["Error"] = ""
+    except Exception as error:  # the harness reports a failure and goes on, as SDGym does
+        row["Error"] = f"{type(error).__name__}: {error}"[:300]
+        log(f"  {contender.label} failed: {row['Error']}\n{traceback.format_exc(limit=3)}")
+    return Run(row, synthetic, model)
+
+
+def score(
+    dataset: Dataset, synthetic: pd.DataFrame, *, event_column: str | None = None
+) -> dict[str, float]:
+    """Quality columns of one synthetic long table against the dataset."""
+    result = longitudinal_fidelity(
+        dataset.data,
+        synthetic,
+        id_column=dataset.id_column,
+        time_column=dataset.time_column,
+        static_columns=list(dataset.static_columns),
+        categorical_columns=[
+            c for c in dataset.visit_columns + dataset.static_columns
+            if dataset.roles.get(c) in ("binary", "categorical", "ordinal")
+            and not pd.api.types.is_numeric_dtype(dataset.data[c])
+        ],
+        event_column=event_column,
+    )  # fmt: skip
+    values = result.to_dict()
+    row = {"Quality_Score": result.score}
+    for part in SCORE_PARTS:
+        row[part] = values.get(f"{part}_score", np.nan)
+    marginals = [row[p] for p in ("category_shares", "visit_numerics") if np.isfinite(row[p])]
+    row["visit_marginals"] = float(np.mean(marginals)) if marginals else np.nan
+    row["visits_per_patient"] = values.get("sequence_length_synthetic_mean", np.nan)
+    row["follow_up_mean"] = values.get("follow_up_synthetic_mean", np.nan)
+    row["lag1_abs_diff"] = values.get("spearman_longitudinal_lag1_mean_abs_difference", np.nan)
+    row["gap_wasserstein_log"] = values.get("visit_gaps_wasserstein_log", np.nan)
+    if event_column is not None:
+        row["events_per_patient_year"] = values.get("event_rate_synthetic_pooled", np.nan)
+    return row
+
+
+def real_reference(dataset: Dataset, event_column: str | None = None) -> dict[str, Any]:
+    """The real table's own figures (the row the others are compared with)."""
+    from synth_plugins.metrics.longitudinal import event_rates
+
+    times = dataset.data.groupby(dataset.id_column, sort=False)[dataset.time_column]
+    row = {
+        "Dataset": dataset.name,
+        "Synthesizer": "(real data)",
+        "Patients": dataset.n_patients,
+        "Visits": len(dataset.data),
+        "visits_per_patient": float(times.size().mean()),
+        "follow_up_mean": float((times.max() - times.min()).mean()),
+    }
+    if event_column is not None:
+        row["events_per_patient_year"] = event_rates(
+            dataset.data, dataset.id_column, dataset.time_column, event_column
+        )[0]
+    return row
+
+
+def sample_million_rows(
+    model: Any, visits_per_patient: float, rows: int = 1_000_000, seed: int = 0
+) -> dict[str, float]:
+    """Time and memory of sampling at least ``rows`` visit rows from a fitted core."""
+    n = math.ceil(rows / max(visits_per_patient, 1e-9) * 1.02)
+    with peak_rss() as peak:
+        start = time.perf_counter()
+        sampled = model.sample(n, random_state=seed)
+        elapsed = time.perf_counter() - start
+    return {
+        "patients": float(n),
+        "rows": float(len(sampled)),
+        "seconds": elapsed,
+        "peak_memory_mb": peak(),
+    }
+
+
+# ------------------------------------------------------------------------------ plots
+def plot_gaps(
+    dataset: Dataset, synthetic: Mapping[str, pd.DataFrame], path: Path, unit: str = "years"
+) -> None:
+    """Histograms of the gaps between visits (log scale), real vs each generator."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def gaps(data: pd.DataFrame) -> np.ndarray:
+        diff = data.groupby(dataset.id_column, sort=False)[dataset.time_column].diff()
+        values = diff.dropna().to_numpy(float)
+        return values[values > 0]
+
+    real = gaps(dataset.data)
+    bins = np.geomspace(max(real.min(), 1e-3), real.max() * 1.5, 50)
+    panels = [(name, gaps(data)) for name, data in synthetic.items()]
+    fig, axes = plt.subplots(1, max(len(panels), 1), figsize=(4 * max(len(panels), 1), 3.2),
+                             sharey=True, squeeze=False)  # fmt: skip
+    for ax, (name, values) in zip(axes[0], panels):
+        ax.hist(real, bins=bins, density=True, alpha=0.5, label="real", color="tab:gray")
+        ax.hist(np.clip(values, bins[0], bins[-1]), bins=bins, density=True, alpha=0.5,
+                label=name, color="tab:blue")  # fmt: skip
+        ax.set_xscale("log")
+        ax.set_title(name, fontsize=9)
+        ax.set_xlabel(f"gap between visits ({unit}, log scale)")
+        ax.legend(fontsize=7)
+    fig.suptitle(f"{dataset.name}: visit gaps, real vs synthetic", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_trajectories(
+    dataset: Dataset,
+    synthetic: Mapping[str, pd.DataFrame],
+    column: str,
+    path: Path,
+    *,
+    n_patients: int = 6,
+    log_scale: bool = False,
+) -> None:
+    """Mean ``column`` by whole year since the first visit, plus a few single patients."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def by_year(data: pd.DataFrame) -> pd.Series:
+        first = data.groupby(dataset.id_column, sort=False)[dataset.time_column].transform("min")
+        years = np.floor(data[dataset.time_column] - first).astype(int)
+        values = pd.to_numeric(data[column], errors="coerce")
+        grouped = values.groupby(years)
+        means = grouped.mean()
+        return means[grouped.count() >= 20]
+
+    frames = {"real": dataset.data, **synthetic}
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    for name, data in frames.items():
+        means = by_year(data)
+        axes[0].plot(means.index, means.to_numpy(), marker="o", ms=3, label=name,
+                     color="black" if name == "real" else None)  # fmt: skip
+    axes[0].set_xlabel("years since first visit")
+    axes[0].set_ylabel(f"mean {column}")
+    axes[0].legend(fontsize=7)
+    axes[0].set_title(f"mean {column} by year of follow-up", fontsize=9)
+    rng = np.random.default_rng(0)
+    for name, data, style in (("real", dataset.data, "-"),
+                              *[(n, d, "--") for n, d in list(synthetic.items())[:1]]):  # fmt: skip
+        ids = data[dataset.id_column].unique()
+        counts = data.groupby(dataset.id_column).size()
+        ids = counts.index[counts >= 4].to_numpy() if (counts >= 4).any() else ids
+        for i, pid in enumerate(rng.choice(ids, min(n_patients, len(ids)), replace=False)):
+            rows = data[data[dataset.id_column] == pid]
+            axes[1].plot(rows[dataset.time_column] - rows[dataset.time_column].min(),
+                         pd.to_numeric(rows[column], errors="coerce"), style, marker=".",
+                         color=f"C{i}", alpha=0.8,
+                         label=f"{name}" if i == 0 else None)  # fmt: skip
+    axes[1].set_xlabel("years since first visit")
+    axes[1].set_title(f"single patients: real (solid) vs {list(synthetic)[:1]} (dashed)",
+                      fontsize=9)  # fmt: skip
+    if log_scale:
+        for ax in axes:
+            ax.set_yscale("log")
+    fig.suptitle(f"{dataset.name}: {column} trajectories", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def run_benchmark(
+    datasets: Sequence[tuple[Dataset, str | None]],
+    contenders: Mapping[str, Sequence[Contender]],
+    *,
+    log: Callable[[str], None] = print,
+) -> tuple[pd.DataFrame, dict[str, dict[str, pd.DataFrame]], dict[tuple[str, str], Any]]:
+    """Run every contender listed for each dataset; returns the table, outputs and models.
+
+    Args:
+        datasets: ``(dataset, event_column)`` pairs (event column: e.g. ``"relapses"``
+            for the annualised relapse rate; None skips the event rate).
+        contenders: The contenders per dataset name.
+        log: Progress printer.
+    """
+    rows, outputs, models = [], {}, {}
+    for dataset, event_column in datasets:
+        log(f"{dataset.name}: {dataset.n_patients} patients, {len(dataset.data)} visits")
+        rows.append(real_reference(dataset, event_column))
+        outputs[dataset.name] = {}
+        for contender in contenders.get(dataset.name, ()):
+            run = run_one(contender, dataset, event_column=event_column, log=log)
+            rows.append(run.row)
+            if run.synthetic is not None:
+                outputs[dataset.name][contender.label] = run.synthetic
+            if run.model is not None and not run.row.get("Error"):
+                models[(dataset.name, contender.label)] = run.model
+    return pd.DataFrame(rows), outputs, models

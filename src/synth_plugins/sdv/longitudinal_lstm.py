@@ -1,0 +1,252 @@
+"""The longitudinal LSTM as an SDV sequential synthesizer, shaped like ``PARSynthesizer``.
+
+``LongitudinalLSTMSynthesizer(metadata, context_columns=None, epochs=...)`` takes SDV
+metadata with a sequence key (the patient id) and a sequence index (the visit time),
+``fit(data)`` takes the long table, ``sample(num_sequences)`` returns a long table with
+``num_sequences`` new patients (a DataFrame, as SDV 1.x's PAR does), and ``save``/``load``
+are SDV's. The model is :class:`synth_plugins.generators.longitudinal_lstm.LongitudinalLSTM`,
+which encodes the raw values itself; SDV's per-column transformers are not used.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pandas as pd
+from sdv.single_table.base import BaseSynthesizer
+
+from synth_plugins.errors import InvalidParameterError
+from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
+from synth_plugins.sdv.sequential_metadata import (
+    roles_from_sequential_metadata,
+    sequence_columns,
+)
+
+#: SDV restarts sampling from this seed after ``fit`` and ``reset_sampling`` (as its own
+#: synthesizers do with ``FIXED_RNG_SEED``).
+FIXED_SAMPLING_SEED = 73251
+_DAY = pd.Timedelta(days=1)
+
+
+class LongitudinalLSTMSynthesizer(BaseSynthesizer):
+    """Longitudinal LSTM for SDV: static patient features plus irregular visit sequences.
+
+    Stage A is the suite's Med-VAE over the context (static) columns, Stage B an LSTM over
+    the visits conditioned on them, with heads for the end of follow-up, the gap to the next
+    visit (a log-normal mixture) and every visit column. Generated visit times strictly
+    increase and discrete values stay on their training levels (the EDSS grid). Method card:
+    ``docs/methods/longitudinal_lstm.md``.
+
+    Args:
+        metadata: SDV ``Metadata`` of one table with a sequence key and a sequence index
+            (numerical, or datetime: modelled in days).
+        enforce_min_max_values, enforce_rounding, locales: SDV's synthesizer arguments
+            (values are always kept in the training range and precision by the model).
+        context_columns: columns that do not vary within a sequence (the Stage A
+            variables); None infers them from the data (columns constant within every
+            sequence).
+        epochs: Stage B (LSTM) training epochs (100).
+        static_epochs: Stage A (VAE) training epochs (300).
+        hidden_size, num_layers, dropout, gap_components, max_visits, discrete_levels,
+            head_hidden, lr, weight_decay, batch_size, clip, validation_fraction, patience,
+            missing: see :class:`LongitudinalLSTM`.
+        cuda: use CUDA when available (as PAR's ``cuda``); False forces the CPU.
+        random_state: seed of the fit (SDV itself has no seed argument).
+        verbose: progress bars.
+
+    Example:
+        >>> from synth_plugins.datasets import load
+        >>> from synth_plugins.sdv import LongitudinalLSTMSynthesizer
+        >>> from synth_plugins.sdv.sequential_metadata import sequential_metadata_for
+        >>> ds = load("ms_registry", n_patients=200)
+        >>> synthesizer = LongitudinalLSTMSynthesizer(
+        ...     sequential_metadata_for(ds), epochs=2, static_epochs=2)
+        >>> synthesizer.fit(ds.data)
+        >>> synthesizer.sample(num_sequences=5)["patient_id"].nunique()
+        5
+    """
+
+    def __init__(
+        self,
+        metadata: Any,
+        enforce_min_max_values: bool = True,
+        enforce_rounding: bool = True,
+        locales: list[str] | None = None,
+        context_columns: list[str] | None = None,
+        epochs: int = 100,
+        static_epochs: int = 300,
+        hidden_size: int = 128,
+        num_layers: int = 2,
+        dropout: float = 0.2,
+        gap_components: int = 3,
+        max_visits: int | None = None,
+        discrete_levels: int = 25,
+        head_hidden: int = 64,
+        lr: float = 1e-3,
+        weight_decay: float = 1e-4,
+        batch_size: int = 64,
+        clip: float | None = 1.0,
+        validation_fraction: float = 0.0,
+        patience: int | None = None,
+        missing: str = "indicator",
+        cuda: bool = True,
+        random_state: int | None = 0,
+        verbose: bool = False,
+    ) -> None:
+        super().__init__(
+            metadata,
+            enforce_min_max_values=enforce_min_max_values,
+            enforce_rounding=enforce_rounding,
+            locales=locales if locales is not None else ["en_US"],
+        )
+        self._sequence_key, self._sequence_index = sequence_columns(self.metadata)
+        if context_columns is not None:
+            if isinstance(context_columns, str):
+                raise InvalidParameterError(
+                    f"context_columns must be a list of names, not {context_columns!r}"
+                )
+            keyed = {self._sequence_key, self._sequence_index} & set(context_columns)
+            if keyed:
+                raise InvalidParameterError(
+                    f"the sequence key/index {sorted(keyed)} cannot be context columns"
+                )
+        self.context_columns = list(context_columns) if context_columns is not None else None
+        self.epochs = epochs
+        self.static_epochs = static_epochs
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.gap_components = gap_components
+        self.max_visits = max_visits
+        self.discrete_levels = discrete_levels
+        self.head_hidden = head_hidden
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.batch_size = batch_size
+        self.clip = clip
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.missing = missing
+        self.cuda = cuda
+        self.random_state = random_state
+        self.verbose = verbose
+        self._model: LongitudinalLSTM | None = None
+        self._datetime_index = False
+        self._new_model({})  # validate every argument now, as SDV users expect
+
+    def _new_model(self, roles: dict[str, str]) -> LongitudinalLSTM:
+        return LongitudinalLSTM(
+            self._sequence_key,
+            self._sequence_index,
+            static_columns=self.context_columns,
+            roles=roles,
+            static_epochs=self.static_epochs,
+            epochs=self.epochs,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            dropout=self.dropout,
+            gap_components=self.gap_components,
+            max_visits=self.max_visits,
+            discrete_levels=self.discrete_levels,
+            head_hidden=self.head_hidden,
+            lr=self.lr,
+            weight_decay=self.weight_decay,
+            batch_size=self.batch_size,
+            clip=self.clip,
+            validation_fraction=self.validation_fraction,
+            patience=self.patience,
+            missing=self.missing,
+            device="auto" if self.cuda else "cpu",
+            random_state=self.random_state,
+            verbose=self.verbose,
+        )
+
+    def _validate(self, data: pd.DataFrame) -> list[str]:
+        """SDV's synthesizer-specific checks: context columns constant within sequences."""
+        errors = []
+        for column in self.context_columns or []:
+            if column not in data.columns:
+                errors.append(f"Context column {column!r} is not in the data.")
+                continue
+            varying = data.groupby(self._sequence_key)[column].nunique(dropna=False) > 1
+            if varying.any():
+                errors.append(
+                    f"Context column {column!r} is changing inside sequence "
+                    f"({self._sequence_key}={varying.index[varying.argmax()]!r})."
+                )
+        return errors
+
+    def _to_model_time(self, data: pd.DataFrame) -> pd.DataFrame:
+        index = data[self._sequence_index]
+        self._datetime_index = pd.api.types.is_datetime64_any_dtype(index)
+        if not self._datetime_index:
+            return data
+        data = data.copy()
+        data[self._sequence_index] = (index - pd.Timestamp(0)) / _DAY
+        return data
+
+    def fit(self, data: pd.DataFrame) -> None:
+        """Validate ``data`` against the metadata and fit the model on the raw values."""
+        self._check_input_metadata_updated()
+        self._fitted = False
+        self.validate(data)
+        roles = roles_from_sequential_metadata(self.metadata, data)
+        model = self._new_model(roles)
+        model.fit(self._to_model_time(data))
+        self._model = model
+        self._model.set_random_state(FIXED_SAMPLING_SEED)
+        self._fitted = True
+        self._fitted_date = datetime.datetime.today().strftime("%Y-%m-%d")
+        from sdv import version
+
+        self._fitted_sdv_version = getattr(version, "community", None)
+        self._fitted_sdv_enterprise_version = getattr(version, "enterprise", None)
+
+    def _fit(self, processed_data: pd.DataFrame) -> None:  # pragma: no cover - fit overrides
+        raise NotImplementedError("call fit(data): the model encodes raw values itself")
+
+    def reset_sampling(self) -> None:
+        """Restart sampling from the state right after fitting."""
+        if self._model is not None:
+            self._model.set_random_state(FIXED_SAMPLING_SEED)
+
+    def sample(self, num_sequences: int, sequence_length: int | None = None) -> pd.DataFrame:
+        """Sample ``num_sequences`` new patients (static values and a visit sequence each).
+
+        Args:
+            num_sequences: number of sequences (patients).
+            sequence_length: not supported (lengths come from the model's stop head); pass
+                None.
+
+        Returns:
+            The long table, sorted by sequence key then index, with new sequence keys.
+        """
+        if not self._fitted or self._model is None:
+            from sdv.errors import SamplingError
+
+            raise SamplingError(
+                "This synthesizer has not been fitted. Please fit your synthesizer first "
+                "before sampling synthetic data."
+            )
+        if sequence_length is not None:
+            raise InvalidParameterError(
+                "sequence_length is not supported: the number of visits is generated by "
+                "the model's end-of-follow-up head; sample(num_sequences) instead"
+            )
+        sampled = self._model.sample(num_sequences)
+        if self._datetime_index:
+            sampled[self._sequence_index] = pd.Timestamp(0) + sampled[self._sequence_index] * _DAY
+        return sampled
+
+    def predict_next_visit(self, history: pd.DataFrame, **options: Any) -> pd.DataFrame:
+        """One predicted next visit per sequence of ``history`` (see the core's method)."""
+        if self._model is None:
+            raise InvalidParameterError("fit the synthesizer before predicting")
+        datetime_index = self._datetime_index
+        predicted = self._model.predict_next_visit(self._to_model_time(history), **options)
+        self._datetime_index = datetime_index
+        if datetime_index:
+            index = self._sequence_index
+            predicted[index] = pd.Timestamp(0) + predicted[index] * _DAY
+        return predicted

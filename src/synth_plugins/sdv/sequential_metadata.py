@@ -1,0 +1,97 @@
+"""SDV sequential metadata (sequence key + sequence index) for long-format visit tables.
+
+SDV describes multi-sequence data with one table whose ``sequence_key`` identifies the
+patient and whose ``sequence_index`` orders the visits (numerical or datetime; an
+auto-detected categorical index is rejected by SDV). These helpers build that metadata from
+the suite's column roles, in the V1 dictionary form that SDV 1.38 and 2.x both load, and
+read back what a synthesizer needs from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from synth_plugins.datasets import Dataset
+from synth_plugins.errors import InvalidParameterError
+from synth_plugins.sdv.metadata import metadata_dict, roles_from_metadata
+
+
+def sequential_metadata_dict(
+    data: pd.DataFrame,
+    id_column: str,
+    time_column: str,
+    roles: Mapping[str, str] | None = None,
+    table_name: str = "table",
+) -> dict[str, Any]:
+    """A V1 SDV metadata dictionary with ``sequence_key`` and ``sequence_index`` set.
+
+    The id column gets sdtype ``id``, the time column ``numerical`` (``datetime`` for a
+    datetime column); the other columns follow their roles (inferred when not given).
+    """
+    for name, column in (("id_column", id_column), ("time_column", time_column)):
+        if column not in data.columns:
+            raise InvalidParameterError(f"{name} {column!r} is not a column of the data")
+    others = data.drop(columns=[id_column, time_column])
+    described = metadata_dict(others, dict(roles or {}), table_name)
+    table = described["tables"][table_name]
+    time_sdtype = (
+        "datetime" if pd.api.types.is_datetime64_any_dtype(data[time_column]) else "numerical"
+    )
+    columns = {id_column: {"sdtype": "id"}, time_column: {"sdtype": time_sdtype}}
+    columns.update(table["columns"])
+    table["columns"] = {c: columns[str(c)] for c in map(str, data.columns)}
+    table["sequence_key"] = id_column
+    table["sequence_index"] = time_column
+    return described
+
+
+def sequential_metadata_for(dataset: Dataset, table_name: str | None = None) -> Any:
+    """An ``sdv.metadata.Metadata`` for a longitudinal suite dataset."""
+    from sdv.metadata import Metadata
+
+    if dataset.kind != "longitudinal":
+        raise InvalidParameterError(
+            f"dataset {dataset.name!r} is {dataset.kind}; sequential metadata needs a "
+            "longitudinal dataset (an id and a time column)"
+        )
+    name = table_name or dataset.name
+    return Metadata.load_from_dict(
+        sequential_metadata_dict(
+            dataset.data, dataset.id_column, dataset.time_column, dataset.roles, name
+        )
+    )
+
+
+def sequence_columns(metadata: Any) -> tuple[str, str]:
+    """``(sequence_key, sequence_index)`` of single-table SDV metadata.
+
+    Raises:
+        InvalidParameterError: The metadata has several tables, or lacks either key.
+    """
+    tables = metadata.to_dict()["tables"]
+    if len(tables) != 1:
+        raise InvalidParameterError(
+            f"sequential synthesizers take metadata with one table, got {sorted(tables)}"
+        )
+    table = next(iter(tables.values()))
+    key, index = table.get("sequence_key"), table.get("sequence_index")
+    if not key or not index:
+        raise InvalidParameterError(
+            "the metadata needs a sequence key (the patient id) and a sequence index (the "
+            "visit time): metadata.set_sequence_key(id_column) and "
+            "metadata.set_sequence_index(time_column)"
+        )
+    if isinstance(key, list | tuple):
+        if len(key) != 1:
+            raise InvalidParameterError(f"one sequence key column is supported, got {key}")
+        key = key[0]
+    return str(key), str(index)
+
+
+def roles_from_sequential_metadata(metadata: Any, data: pd.DataFrame) -> dict[str, str]:
+    """Roles of the non-key columns of ``data`` from SDV metadata (see ``roles_from_metadata``)."""
+    key, index = sequence_columns(metadata)
+    return dict(roles_from_metadata(metadata, data.drop(columns=[key, index], errors="ignore")))

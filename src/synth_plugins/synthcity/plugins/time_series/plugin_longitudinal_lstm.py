@@ -1,0 +1,286 @@
+"""The longitudinal LSTM as a Synthcity time-series plugin (``Plugins().get("longitudinal_lstm")``).
+
+Laid out like a Synthcity plugin file (one ``Plugin`` subclass, ``plugin = ...`` at the end)
+so it can be proposed upstream as ``synthcity/plugins/time_series/plugin_longitudinal_lstm.py``.
+The model is :class:`synth_plugins.generators.longitudinal_lstm.LongitudinalLSTM`; this module
+only translates Synthcity's ``TimeSeriesDataLoader`` (``dataframe()`` is already a long table:
+``seq_id``, ``seq_time_id``, ``seq_static_*``, ``seq_temporal_*``, ``seq_out_*``) and its
+seeding conventions. Build loaders from long tables with
+:func:`synth_plugins.synthcity.timeseries.to_timeseries_loader` (works without an outcome).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from synthcity.plugins.core.constraints import Constraints
+from synthcity.plugins.core.dataloader import DataLoader
+from synthcity.plugins.core.distribution import (
+    CategoricalDistribution,
+    Distribution,
+    FloatDistribution,
+    IntegerDistribution,
+)
+from synthcity.plugins.core.plugin import Plugin
+from synthcity.plugins.core.schema import Schema
+
+from synth_plugins.errors import InvalidDataError
+from synth_plugins.generators._long_format import patient_index
+from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
+from synth_plugins.synthcity.plugins.generic.plugin_med_vae import synthcity_roles
+from synth_plugins.synthcity.timeseries import (
+    OUTCOME_PREFIX,
+    SEQ_ID,
+    SEQ_TIME,
+    STATIC_PREFIX,
+    TEMPORAL_PREFIX,
+    synthcity_long_frame,
+)
+
+#: Upper bound given to the ``seq_id`` domain, so that more sequences than in training can
+#: be generated (Synthcity's schema otherwise drops ids above the training maximum).
+_MAX_SEQ_ID = 2**31 - 1
+
+
+class WholeNumberRange(IntegerDistribution):
+    """An integer feature's range without Synthcity's ``dtype == int`` rule.
+
+    ``TimeSeriesDataLoader`` rebuilds static and outcome frames row by row, so whole-number
+    columns of an all-numeric frame come back as floats (for every time-series plugin);
+    the range is still enforced.
+    """
+
+    def as_constraint(self) -> Constraints:
+        """Only the range rules."""
+        return Constraints(rules=[(self.name, "ge", self.low), (self.name, "le", self.high)])
+
+
+class LongitudinalLSTMPlugin(Plugin):
+    """Longitudinal LSTM: static patient features plus irregular visit sequences.
+
+    Two stages, our proposal for the MS-registry "autoencoder + LSTM" generator known from
+    two abstracts: the suite's Med-VAE over the static (and outcome) features sampled from
+    its prior, then an LSTM over the visits conditioned on them, with heads for the end of
+    follow-up, the time to the next visit (a log-normal mixture) and every temporal
+    feature (missingness included). Generated observation times strictly increase, every
+    discrete feature keeps its training levels, and ``generate(count)`` returns ``count``
+    sequences for any ``count`` (more than in training too) in one pass. Method card:
+    ``docs/methods/longitudinal_lstm.md``.
+
+    Args:
+        n_iter: Stage B (LSTM) training epochs (100; Synthcity's name for epochs).
+        static_n_iter: Stage A (VAE) training epochs (300).
+        hidden_size: LSTM hidden size (128).
+        num_layers: LSTM layers (2).
+        dropout: dropout between LSTM layers (0.2).
+        gap_components: log-normal mixture components of the time to the next visit (3).
+        max_visits: cap on visits per sequence (None: the most in training).
+        discrete_levels: numeric features with at most this many values are modelled as
+            ordinal levels (25).
+        head_hidden: hidden width of the output heads (64).
+        lr: AdamW learning rate (1e-3).
+        weight_decay: AdamW weight decay (1e-4).
+        batch_size: sequences per batch (64).
+        clip: gradient-norm clipping (1.0).
+        validation_fraction: share of sequences held out for early stopping (0.0).
+        patience: early-stopping patience in epochs (None: off).
+        missing: ``"indicator"``, ``"impute"`` or ``"error"``.
+        verbose: progress bars.
+        sampling_patience, strict, device, random_state, workspace, compress_dataset,
+        sampling_strategy: Synthcity's plugin arguments.
+
+    Example:
+        >>> import synth_plugins
+        >>> from synthcity.plugins import Plugins
+        >>> from synth_plugins.datasets import load
+        >>> from synth_plugins.synthcity.timeseries import dataset_to_timeseries_loader
+        >>> loader, spec = dataset_to_timeseries_loader(load("ms_registry", n_patients=200))
+        >>> plugin = Plugins().get("longitudinal_lstm", n_iter=2, static_n_iter=2)
+        >>> plugin.fit(loader)
+        >>> len(plugin.generate(count=300).ids())
+        300
+    """
+
+    def __init__(
+        self,
+        n_iter: int = 100,
+        static_n_iter: int = 300,
+        hidden_size: int = 128,
+        num_layers: int = 2,
+        dropout: float = 0.2,
+        gap_components: int = 3,
+        max_visits: int | None = None,
+        discrete_levels: int = 25,
+        head_hidden: int = 64,
+        lr: float = 1e-3,
+        weight_decay: float = 1e-4,
+        batch_size: int = 64,
+        clip: float = 1.0,
+        validation_fraction: float = 0.0,
+        patience: int | None = None,
+        missing: str = "indicator",
+        verbose: bool = False,
+        # Synthcity's core plugin arguments
+        sampling_patience: int = 500,
+        strict: bool = True,
+        device: Any = "auto",
+        random_state: int = 0,
+        workspace: Path = Path("workspace"),
+        compress_dataset: bool = False,
+        sampling_strategy: str = "marginal",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            sampling_patience=sampling_patience,
+            strict=strict,
+            device=device,
+            random_state=random_state,
+            workspace=workspace,
+            compress_dataset=compress_dataset,
+            sampling_strategy=sampling_strategy,
+            **kwargs,
+        )
+        # not called "model": Synthcity's Serializable saves an attribute of that name as
+        # bytes and does not restore it
+        self.core = LongitudinalLSTM(
+            SEQ_ID,
+            SEQ_TIME,
+            static_epochs=static_n_iter,
+            epochs=n_iter,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            dropout=dropout,
+            gap_components=gap_components,
+            max_visits=max_visits,
+            discrete_levels=discrete_levels,
+            head_hidden=head_hidden,
+            lr=lr,
+            weight_decay=weight_decay,
+            batch_size=batch_size,
+            clip=clip,
+            validation_fraction=validation_fraction,
+            patience=patience,
+            missing=missing,
+            device=str(device),
+            random_state=random_state,
+            verbose=verbose,
+        )
+
+    @staticmethod
+    def name() -> str:
+        """The plugin's name in Synthcity's registry."""
+        return "longitudinal_lstm"
+
+    @staticmethod
+    def type() -> str:
+        """Synthcity's plugin category."""
+        return "time_series"
+
+    @staticmethod
+    def hyperparameter_space(**kwargs: Any) -> list[Distribution]:
+        """The search space for Synthcity's (Optuna) hyper-parameter tuning."""
+        return [
+            IntegerDistribution(name="n_iter", low=20, high=300, step=20),
+            IntegerDistribution(name="static_n_iter", low=50, high=500, step=50),
+            CategoricalDistribution(name="hidden_size", choices=[32, 64, 128, 256]),
+            IntegerDistribution(name="num_layers", low=1, high=3),
+            FloatDistribution(name="dropout", low=0.0, high=0.5),
+            IntegerDistribution(name="gap_components", low=1, high=5),
+            CategoricalDistribution(name="lr", choices=[3e-4, 1e-3, 3e-3]),
+            CategoricalDistribution(name="batch_size", choices=[32, 64, 128, 256]),
+        ]
+
+    def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> LongitudinalLSTMPlugin:
+        if X.type() != "time_series":
+            raise InvalidDataError(
+                f"longitudinal_lstm needs a TimeSeriesDataLoader (type 'time_series'), got a "
+                f"{X.type()!r} loader; build one with "
+                "synth_plugins.synthcity.timeseries.to_timeseries_loader"
+            )
+        frame = synthcity_long_frame(X)
+        if frame.empty:
+            raise InvalidDataError("the TimeSeriesDataLoader holds no visits")
+        static = [c for c in frame.columns if c.startswith((STATIC_PREFIX, OUTCOME_PREFIX))]
+        temporal = [c for c in frame.columns if c.startswith(TEMPORAL_PREFIX)]
+        self.core.static_columns = static
+        self.core.roles = synthcity_roles(frame[static + temporal], self._data_encoders)
+        self.core.fit(frame[[SEQ_ID, SEQ_TIME, *static, *temporal]])
+        self._relax_schemas()
+        return self
+
+    def _relax_schemas(self) -> None:
+        """Let ``seq_id`` exceed the training ids; drop the int-dtype rules (see above).
+
+        Synthcity's schema bounds ``seq_id`` by the training ids, so more sequences than in
+        training would be dropped (and ``generate`` would spin ``sampling_patience`` times).
+        """
+        for schema in (self._schema, self._training_schema):
+            if schema is None:
+                continue
+            for name, distribution in list(schema.domain.items()):
+                if name == SEQ_ID:
+                    schema.domain[name] = WholeNumberRange(name=SEQ_ID, low=0, high=_MAX_SEQ_ID)
+                elif type(distribution) is IntegerDistribution:
+                    schema.domain[name] = WholeNumberRange(
+                        name=name, low=distribution.low, high=distribution.high
+                    )
+
+    def _to_parts(
+        self, long: pd.DataFrame
+    ) -> tuple[pd.DataFrame, list[pd.DataFrame], list[list[float]], pd.DataFrame]:
+        """Synthcity's ``(static, temporal, observation_times, outcome)`` of a long table."""
+        index = patient_index(long, SEQ_ID)
+        first = long.iloc[index.starts].reset_index(drop=True)
+        static_cols = [c for c in long.columns if c.startswith(STATIC_PREFIX)]
+        outcome_cols = [c for c in long.columns if c.startswith(OUTCOME_PREFIX)]
+        temporal_cols = [c for c in long.columns if c.startswith(TEMPORAL_PREFIX)]
+        static = first[static_cols].rename(columns=lambda c: c[len(STATIC_PREFIX) :])
+        outcome = first[outcome_cols].rename(columns=lambda c: c[len(OUTCOME_PREFIX) :])
+        values = long[temporal_cols].rename(columns=lambda c: c[len(TEMPORAL_PREFIX) :])
+        times = long[SEQ_TIME].to_numpy(dtype=float)
+        temporal, observation_times = [], []
+        for start, length in zip(index.starts, index.lengths):
+            temporal.append(values.iloc[start : start + length].reset_index(drop=True))
+            observation_times.append(times[start : start + length].tolist())
+        return static, temporal, observation_times, outcome
+
+    def _generate(self, count: int, syn_schema: Schema, **kwargs: Any) -> DataLoader:
+        # Synthcity seeds numpy's global generator from random_state; one draw seeds a call.
+        stream = np.random.default_rng(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
+
+        def sample(n: int) -> tuple[Any, ...]:
+            long = self.core.sample(max(int(n), 1), random_state=int(stream.integers(2**31 - 1)))
+            static, temporal, times, outcome = self._to_parts(long)
+            return (
+                static if len(static.columns) else None,
+                temporal,
+                times,
+                outcome if len(outcome.columns) else None,
+            )
+
+        return self._safe_generate_time_series(sample, count, self._relaxed(syn_schema))
+
+    def _relaxed(self, syn_schema: Schema) -> Schema:
+        """``syn_schema`` with whole-number ranges for the features relaxed at fit.
+
+        ``generate`` rebuilds ``syn_schema`` from constraints, which turns our relaxed
+        integer ranges into float ranges with a ``dtype == float`` rule; restore them
+        (keeping any narrower bounds the caller's constraints added).
+        """
+        training = self.training_schema().domain
+        domain = dict(syn_schema.domain)
+        for name, distribution in domain.items():
+            if isinstance(training.get(name), WholeNumberRange) and not isinstance(
+                distribution, WholeNumberRange
+            ):
+                low, high = distribution.min(), distribution.max()
+                domain[name] = WholeNumberRange(
+                    name=name, low=int(np.ceil(low)), high=int(np.floor(high))
+                )
+        return Schema(domain=domain)
+
+
+plugin = LongitudinalLSTMPlugin

@@ -1,0 +1,310 @@
+"""Long-format visit tables <-> Synthcity's ``TimeSeriesDataLoader``.
+
+Synthcity's time-series loader wants a list of per-patient temporal frames, a list of
+observation times and optional static and outcome frames. Its own preparation has traps
+that :func:`to_timeseries_loader` avoids:
+
+- temporal values must be numbers (``np.isnan`` is called on every temporal frame), so
+  categorical visit columns are integer-coded (levels in sorted order) and decoded back;
+- a temporal row with *any* missing value is dropped while its observation time is kept,
+  which shifts every later time of the patient; so missing temporal values are filled
+  (numbers: the median; codes: -1 is never used, the mode is) and a ``<column>__observed``
+  0/1 column records where the value was observed;
+- ``outcome=None`` gives an empty outcome frame that several built-in plugins cannot train
+  on (Synthcity issue #326); here the outcome is optional and only built when outcome
+  columns are named, and our ``longitudinal_lstm`` plugin trains with or without one.
+
+:func:`from_timeseries_loader` turns a loader (e.g. ``plugin.generate(n)``) or its
+``dataframe()`` back into the original long table: the original column names, order,
+category levels, missing values and dtypes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.datasets import Dataset
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.generators._long_format import (
+    check_long_format,
+    check_static_columns,
+    infer_static_columns,
+    patient_index,
+)
+
+#: Suffix of the 0/1 column recording where a temporal value was observed.
+OBSERVED_SUFFIX = "__observed"
+#: Synthcity's column-name prefixes in ``TimeSeriesDataLoader.dataframe()``.
+SEQ_ID, SEQ_TIME = "seq_id", "seq_time_id"
+STATIC_PREFIX, TEMPORAL_PREFIX, OUTCOME_PREFIX = "seq_static_", "seq_temporal_", "seq_out_"
+
+
+@dataclass(frozen=True)
+class LongFormatSpec:
+    """How a long table was laid out for Synthcity, so it can be rebuilt.
+
+    Attributes:
+        id_column: The patient id column.
+        time_column: The visit time column.
+        static_columns: Per-patient columns given as ``static_data``.
+        visit_columns: Per-visit columns given as ``temporal_data``.
+        outcome_columns: Per-patient columns given as ``outcome`` (may be empty).
+        columns: The original column order.
+        dtypes: The original dtype of every column.
+        levels: Sorted levels of the temporal columns that were integer-coded.
+        observed: Temporal columns with missing values -> their ``__observed`` column.
+        fill: The fill value of each temporal column with missing values (in the coded
+            space for coded columns).
+    """
+
+    id_column: str
+    time_column: str
+    static_columns: tuple[str, ...]
+    visit_columns: tuple[str, ...]
+    outcome_columns: tuple[str, ...]
+    columns: tuple[str, ...]
+    dtypes: Mapping[str, Any] = field(repr=False)
+    levels: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    observed: Mapping[str, str] = field(default_factory=dict)
+    fill: Mapping[str, float] = field(default_factory=dict)
+
+
+def _levels(series: pd.Series) -> tuple[Any, ...]:
+    values = pd.unique(series.dropna())
+    try:
+        return tuple(sorted(values))
+    except TypeError:
+        return tuple(sorted(values, key=str))
+
+
+def _needs_codes(series: pd.Series) -> bool:
+    return (
+        pd.api.types.is_bool_dtype(series)
+        or not pd.api.types.is_numeric_dtype(series)
+        or isinstance(series.dtype, pd.CategoricalDtype)
+    )
+
+
+def split_long_format(
+    data: pd.DataFrame,
+    id_column: str,
+    time_column: str,
+    static_columns: Iterable[str] | None = None,
+    outcome_columns: Iterable[str] | None = None,
+) -> tuple[pd.DataFrame, LongFormatSpec]:
+    """Check a long table and work out the static / temporal / outcome split.
+
+    Returns the checked table (patients' rows together) and a :class:`LongFormatSpec` with
+    the temporal encodings (levels of coded columns, observed indicators, fill values).
+    """
+    data = check_long_format(data, id_column, time_column)
+    others = [c for c in data.columns if c not in (id_column, time_column)]
+    outcome = [] if outcome_columns is None else list(outcome_columns)
+    if isinstance(outcome_columns, str):
+        raise InvalidParameterError(
+            f"outcome_columns must be a list of names, not the string {outcome_columns!r}"
+        )
+    outcome = check_static_columns(data, id_column, time_column, outcome)
+    if static_columns is None:
+        static = [c for c in infer_static_columns(data, id_column, time_column, others)
+                  if c not in outcome]  # fmt: skip
+    else:
+        static = check_static_columns(data, id_column, time_column, static_columns)
+        overlap = sorted(set(static) & set(outcome))
+        if overlap:
+            raise InvalidParameterError(f"columns both static and outcome: {overlap}")
+    visit = [c for c in others if c not in static and c not in outcome]
+    if not visit:
+        raise InvalidDataError(
+            "no temporal (visit) columns: every column is constant within patients; pass "
+            "static_columns to say which ones vary"
+        )
+    levels, observed, fill = {}, {}, {}
+    for column in visit:
+        series = data[column]
+        if _needs_codes(series):
+            levels[column] = _levels(series)
+        if series.isna().any():
+            if series.isna().all():
+                raise InvalidDataError(f"visit column {column!r} has no observed value")
+            name = f"{column}{OBSERVED_SUFFIX}"
+            if name in data.columns:
+                raise InvalidDataError(f"column name {name!r} is reserved for an indicator")
+            observed[column] = name
+            if column in levels:
+                mode = series.mode(dropna=True).iloc[0]
+                fill[column] = float(levels[column].index(mode))
+            else:
+                fill[column] = float(series.median())
+    spec = LongFormatSpec(
+        id_column=id_column,
+        time_column=time_column,
+        static_columns=tuple(static),
+        visit_columns=tuple(visit),
+        outcome_columns=tuple(outcome),
+        columns=tuple(data.columns),
+        dtypes={c: data[c].dtype for c in data.columns},
+        levels=levels,
+        observed=observed,
+        fill=fill,
+    )
+    return data, spec
+
+
+def _temporal_matrix(data: pd.DataFrame, spec: LongFormatSpec) -> pd.DataFrame:
+    """The visit columns as numbers (codes, fills and observed indicators)."""
+    out = {}
+    for column in spec.visit_columns:
+        series = data[column]
+        if column in spec.levels:
+            lookup = {level: code for code, level in enumerate(spec.levels[column])}
+            values = series.map(lookup)
+            unseen = series.notna() & values.isna()
+            if unseen.any():
+                raise InvalidDataError(
+                    f"visit column {column!r} has levels not in the specification: "
+                    f"{sorted(map(str, pd.unique(series[unseen])))[:10]}"
+                )
+            values = values.astype(float)
+        else:
+            values = pd.to_numeric(series, errors="raise").astype(float)
+        if column in spec.observed:
+            out[spec.observed[column]] = series.notna().to_numpy(dtype=float)
+            values = values.fillna(spec.fill[column])
+        elif values.isna().any():
+            raise InvalidDataError(
+                f"visit column {column!r} has missing values but had none when the "
+                "specification was made"
+            )
+        out[column] = values.to_numpy()
+    return pd.DataFrame(out, index=data.index)
+
+
+def long_to_parts(
+    data: pd.DataFrame, spec: LongFormatSpec
+) -> tuple[pd.DataFrame, list[pd.DataFrame], list[list[float]], pd.DataFrame | None]:
+    """``(static, temporal, observation_times, outcome)`` for a ``TimeSeriesDataLoader``.
+
+    ``data`` must have the spec's columns; its patients' rows must be together and in time
+    order. ``outcome`` is None when the spec has no outcome columns.
+    """
+    index = patient_index(data, spec.id_column)
+    temporal_all = _temporal_matrix(data, spec).reset_index(drop=True)
+    times = data[spec.time_column].to_numpy(dtype=float)
+    temporal, observation_times = [], []
+    for start, length in zip(index.starts, index.lengths):
+        temporal.append(temporal_all.iloc[start : start + length].reset_index(drop=True))
+        observation_times.append(times[start : start + length].tolist())
+    first = data.iloc[index.starts].reset_index(drop=True)
+    static = first[list(spec.static_columns)]
+    outcome = first[list(spec.outcome_columns)] if spec.outcome_columns else None
+    return static, temporal, observation_times, outcome
+
+
+def to_timeseries_loader(
+    data: pd.DataFrame,
+    id_column: str,
+    time_column: str,
+    static_columns: Iterable[str] | None = None,
+    outcome_columns: Iterable[str] | None = None,
+    **loader_options: Any,
+) -> tuple[Any, LongFormatSpec]:
+    """A Synthcity ``TimeSeriesDataLoader`` from a long table, and the spec to decode it.
+
+    Args:
+        data: Long table: one row per visit.
+        id_column: The patient id column.
+        time_column: The numeric visit time column (the observation times).
+        static_columns: Per-patient columns (None: those constant within every patient,
+            minus the outcome columns).
+        outcome_columns: Per-patient outcome columns; None or empty: no outcome.
+        **loader_options: Passed to ``TimeSeriesDataLoader`` (e.g. ``train_size``).
+
+    Returns:
+        The loader and the :class:`LongFormatSpec` that :func:`from_timeseries_loader` needs.
+
+    Raises:
+        InvalidDataError: For a malformed long table (duplicate ``(id, time)`` rows,
+            unsorted or missing times, non-numeric times) or no visit column.
+    """
+    from synthcity.plugins.core.dataloader import TimeSeriesDataLoader
+
+    data, spec = split_long_format(data, id_column, time_column, static_columns, outcome_columns)
+    static, temporal, times, outcome = long_to_parts(data, spec)
+    loader = TimeSeriesDataLoader(
+        temporal_data=temporal,
+        observation_times=times,
+        static_data=static if len(static.columns) else None,
+        outcome=outcome,
+        **loader_options,
+    )
+    return loader, spec
+
+
+def dataset_to_timeseries_loader(
+    dataset: Dataset, outcome_columns: Iterable[str] | None = None, **loader_options: Any
+) -> tuple[Any, LongFormatSpec]:
+    """:func:`to_timeseries_loader` for a longitudinal suite dataset (its own split)."""
+    if dataset.kind != "longitudinal":
+        raise InvalidParameterError(f"dataset {dataset.name!r} is {dataset.kind}, not longitudinal")
+    outcome = list(outcome_columns or [])
+    static = [c for c in dataset.static_columns if c not in outcome]
+    return to_timeseries_loader(
+        dataset.data, dataset.id_column, dataset.time_column, static, outcome, **loader_options
+    )
+
+
+def synthcity_long_frame(loader_or_frame: Any) -> pd.DataFrame:
+    """A loader's ``dataframe()`` (or that frame) ordered by sequence then time."""
+    frame = loader_or_frame if isinstance(loader_or_frame, pd.DataFrame) else (
+        loader_or_frame.dataframe()
+    )  # fmt: skip
+    if SEQ_ID not in frame.columns or SEQ_TIME not in frame.columns:
+        raise InvalidDataError(
+            f"not a Synthcity time-series frame: no {SEQ_ID!r}/{SEQ_TIME!r} columns "
+            f"(columns: {list(frame.columns)[:10]})"
+        )
+    return frame.sort_values([SEQ_ID, SEQ_TIME], kind="stable").reset_index(drop=True)
+
+
+def from_timeseries_loader(loader_or_frame: Any, spec: LongFormatSpec) -> pd.DataFrame:
+    """The long table (original names, levels, missing values, dtypes) of a loader.
+
+    Sequence ids become the id column (Synthcity numbers sequences from 0).
+    """
+    frame = synthcity_long_frame(loader_or_frame)
+    out = pd.DataFrame({spec.id_column: frame[SEQ_ID].to_numpy(),
+                        spec.time_column: frame[SEQ_TIME].to_numpy(dtype=float)})  # fmt: skip
+    for column in spec.static_columns:
+        out[column] = frame[f"{STATIC_PREFIX}{column}"].to_numpy()
+    for column in spec.outcome_columns:
+        out[column] = frame[f"{OUTCOME_PREFIX}{column}"].to_numpy()
+    for column in spec.visit_columns:
+        values = frame[f"{TEMPORAL_PREFIX}{column}"]
+        if column in spec.levels:
+            levels = np.asarray(spec.levels[column], dtype=object)
+            codes = np.clip(np.round(values.to_numpy(dtype=float)), 0, len(levels) - 1)
+            values = pd.Series(levels[codes.astype(int)], dtype=object)
+        else:
+            values = pd.Series(values.to_numpy(dtype=float))
+        if column in spec.observed:
+            seen = frame[f"{TEMPORAL_PREFIX}{spec.observed[column]}"].to_numpy(dtype=float)
+            values = values.where(seen >= 0.5, np.nan)
+        out[column] = values.to_numpy()
+    out = out[list(spec.columns)]
+    for column, dtype in spec.dtypes.items():
+        if column == spec.id_column:
+            continue
+        try:
+            if out[column].isna().any() and pd.api.types.is_integer_dtype(dtype):
+                out[column] = out[column].astype(float)
+            else:
+                out[column] = out[column].astype(dtype)
+        except (TypeError, ValueError):
+            pass
+    return out

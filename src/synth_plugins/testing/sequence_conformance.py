@@ -1,0 +1,333 @@
+"""The conformance kit for sequence (longitudinal) generators, in Synthcity and in SDV.
+
+The sequence counterpart of :mod:`synth_plugins.testing.conformance`: each check takes a
+catalog entry (``synthcity_type="time_series"``) and a longitudinal dataset, uses the
+hosts' public APIs only, and raises ``AssertionError`` with a precise message when the
+contract is broken.
+
+What a sequence generator must do, in both hosts:
+
+- be found by name (Synthcity: listed under ``time_series``, also from a fresh
+  ``Plugins()``, with a usable hyper-parameter space; SDV: importable from
+  ``synth_plugins.sdv``, constructed from sequential metadata);
+- fit, then generate exactly the asked number of sequences, fewer *and more* than in
+  training, quickly (Synthcity's ``generate(count)`` must not spin when ``count`` exceeds
+  the training sequences);
+- keep the long-table schema: the training columns and dtypes, discrete values on their
+  training levels, numbers in their training range, whole numbers whole, missing values
+  only where the training data had some, static columns constant within a sequence,
+  strictly increasing times within a sequence;
+- save and load (the loaded generator samples the same data), and be deterministic for a
+  seed (another seed gives other data);
+- reject bad input with a clear error: duplicate ``(id, time)`` rows, unsorted times, a
+  patient without a visit time, a non-numeric time column.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.catalog import GeneratorEntry
+from synth_plugins.datasets import Dataset
+from synth_plugins.encoding.roles import DISCRETE_ROLES
+
+#: Seconds a ``generate``/``sample`` call of the kit may take (the trap it guards against
+#: took minutes).
+MAX_GENERATE_SECONDS = 60.0
+
+
+# ---------------------------------------------------------------------------- schema
+def assert_long_schema(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    *,
+    id_column: str,
+    time_column: str,
+    static_columns: tuple[str, ...] | list[str],
+    roles: Mapping[str, str],
+    n_sequences: int,
+) -> None:
+    """Synthetic long data keeps the real schema, has ``n_sequences`` ids, ordered times.
+
+    Checks columns and order, dtypes, discrete levels, numeric ranges and wholeness, where
+    missing values may appear, static columns constant within a sequence, visit times
+    strictly increasing within a sequence, and rows sorted by id then time.
+    """
+    assert isinstance(synthetic, pd.DataFrame), f"expected a DataFrame, got {type(synthetic)}"
+    assert list(synthetic.columns) == list(real.columns), (
+        f"columns differ: real {list(real.columns)}, synthetic {list(synthetic.columns)}"
+    )
+    got = synthetic[id_column].nunique()
+    assert got == n_sequences, f"asked for {n_sequences} sequences, got {got}"
+    for column in real.columns:
+        r, s = real[column], synthetic[column]
+        if column == id_column:
+            continue
+        if s.isna().any() and not r.isna().any():
+            raise AssertionError(f"column {column!r} has missing values the real data lacks")
+        if not s.isna().any():
+            assert s.dtype == r.dtype, f"column {column!r}: dtype {s.dtype}, real {r.dtype}"
+        if column == time_column:
+            continue
+        if roles.get(column) in DISCRETE_ROLES or not pd.api.types.is_numeric_dtype(r):
+            unseen = set(s.dropna().astype(str)) - set(r.dropna().astype(str))
+            assert not unseen, f"column {column!r} has unseen levels {sorted(unseen)[:10]}"
+            continue
+        values = s.dropna().to_numpy(dtype=float)
+        low, high = float(r.min()), float(r.max())
+        tolerance = 1e-6 * max(1.0, abs(low), abs(high))
+        assert values.size == 0 or (
+            values.min() >= low - tolerance and values.max() <= high + tolerance
+        ), f"column {column!r} leaves the real range [{low}, {high}]"
+        if np.allclose(r.dropna() % 1, 0):
+            assert np.allclose(values % 1, 0), f"whole-valued column {column!r} has fractions"
+    ids = synthetic[id_column].to_numpy()
+    times = synthetic[time_column].to_numpy(dtype=float)
+    assert np.isfinite(times).all(), "synthetic visit times must be finite"
+    same = ids[1:] == ids[:-1]
+    assert (np.diff(times)[same] > 0).all(), "visit times are not strictly increasing"
+    assert pd.Series(ids).is_monotonic_increasing or len(pd.unique(ids)) == (
+        1 + int((~same).sum())
+    ), "rows of a sequence are not contiguous"
+    if static_columns:
+        counts = synthetic.groupby(id_column)[list(static_columns)].nunique(dropna=False)
+        varying = [c for c in static_columns if (counts[c] > 1).any()]
+        assert not varying, f"static columns vary within a sequence: {varying}"
+
+
+def _assert_frames_equal(a: pd.DataFrame, b: pd.DataFrame, what: str) -> None:
+    try:
+        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+    except AssertionError as error:
+        raise AssertionError(f"{what}: outputs differ ({error})") from None
+
+
+def _assert_frames_differ(a: pd.DataFrame, b: pd.DataFrame, what: str) -> None:
+    if a.shape == b.shape and a.reset_index(drop=True).equals(b.reset_index(drop=True)):
+        raise AssertionError(f"{what}: outputs are identical")
+
+
+def bad_long_tables(dataset: Dataset) -> dict[str, pd.DataFrame]:
+    """Broken copies of a longitudinal dataset's table, by what is wrong with them."""
+    data = dataset.data
+    id_column, time_column = dataset.id_column, dataset.time_column
+    counts = data[id_column].value_counts(sort=False)
+    patient = counts.index[counts >= 2][0] if (counts >= 2).any() else data[id_column].iloc[0]
+    rows = data.index[data[id_column] == patient]
+    duplicate = pd.concat([data.loc[rows[:1]], data]).sort_values(
+        [id_column, time_column], kind="stable"
+    )
+    unsorted = data.copy()
+    order = list(data.index)
+    if len(rows) >= 2:
+        order[rows[0]], order[rows[1]] = order[rows[1]], order[rows[0]]
+    unsorted = data.loc[order].reset_index(drop=True)
+    no_visit = data.copy()
+    no_visit[time_column] = no_visit[time_column].astype(float)
+    no_visit.loc[rows[0], time_column] = np.nan
+    text_time = data.assign(**{time_column: data[time_column].astype(str)})
+    return {
+        "duplicate": duplicate.reset_index(drop=True),
+        "unsorted": unsorted,
+        "no_visit": no_visit,
+        "non_numeric_time": text_time,
+    }
+
+
+#: A word each bad-input error message must contain.
+BAD_INPUT_WORDS = {
+    "duplicate": "duplicate",
+    "unsorted": "sort",
+    "no_visit": "visit",
+    "non_numeric_time": "numeric",
+}
+
+
+def _expect_error(what: str, call: Any) -> None:
+    try:
+        call()
+    except Exception as error:
+        word = BAD_INPUT_WORDS[what]
+        assert word in str(error).lower(), f"{what}: the error does not say {word!r}: {error}"
+    else:
+        raise AssertionError(f"{what}: fitting bad input did not raise")
+
+
+# ---------------------------------------------------------------------------- Synthcity
+def _plugins() -> Any:
+    from synthcity.plugins import Plugins
+
+    return Plugins()
+
+
+def check_synthcity_registration(entry: GeneratorEntry) -> None:
+    """Found by name and listed under ``time_series``, also from a fresh ``Plugins()``."""
+    from synthcity.plugins import Plugins
+    from synthcity.plugins.core.distribution import Distribution
+
+    for _ in range(2):  # every Plugins() resets Synthcity's category registry
+        plugins = _plugins()
+        assert entry.name in plugins.list(), f"{entry.name!r} missing from Plugins().list()"
+        cls = plugins.get_type(entry.name)
+        assert cls.name() == entry.name and cls.type() == "time_series"
+    assert entry.name in Plugins(categories=["time_series"]).list()
+    space = cls.hyperparameter_space()
+    assert space and all(isinstance(d, Distribution) for d in space), "empty hyper-space"
+    cls(**cls.sample_hyperparameters())
+
+
+def synthcity_loader(dataset: Dataset) -> tuple[Any, Any]:
+    """The dataset as a ``TimeSeriesDataLoader`` without outcome, and its layout spec."""
+    from synth_plugins.synthcity.timeseries import dataset_to_timeseries_loader
+
+    return dataset_to_timeseries_loader(dataset)
+
+
+def fit_synthcity(entry: GeneratorEntry, loader: Any, **params: Any) -> Any:
+    """A plugin fitted on ``loader`` with the entry's quick parameters (and ``params``)."""
+    workspace = Path(tempfile.mkdtemp(prefix="synth_plugins_ws_"))
+    options = {**entry.synthcity_quick, "workspace": workspace, **params}
+    return _plugins().get(entry.name, **options).fit(loader)
+
+
+def _timed(call: Any, what: str) -> Any:
+    start = time.perf_counter()
+    result = call()
+    elapsed = time.perf_counter() - start
+    assert elapsed < MAX_GENERATE_SECONDS, f"{what} took {elapsed:.0f} s"
+    return result
+
+
+def check_synthcity_generate(entry: GeneratorEntry, dataset: Dataset) -> Any:
+    """Fit, then generate fewer and more sequences than in training, schema intact."""
+    from synth_plugins.synthcity.timeseries import from_timeseries_loader
+
+    loader, spec = synthcity_loader(dataset)
+    plugin = fit_synthcity(entry, loader)
+    n_train = dataset.n_patients
+    for count in (max(n_train // 3, 1), n_train + n_train // 2):
+        generated = _timed(lambda c=count: plugin.generate(count=c), f"generate(count={count})")
+        assert generated.type() == "time_series"
+        assert list(generated.dataframe().columns) == list(loader.dataframe().columns), (
+            "generated loader columns differ from the training loader's"
+        )
+        long = from_timeseries_loader(generated, spec)
+        assert_long_schema(
+            dataset.data, long, id_column=dataset.id_column, time_column=dataset.time_column,
+            static_columns=dataset.static_columns, roles=dataset.roles, n_sequences=count,
+        )  # fmt: skip
+    return plugin
+
+
+def check_synthcity_save_load(plugin: Any) -> None:
+    """``save()`` then ``Plugins().load()`` gives a plugin that generates the same data."""
+    restored = _plugins().load(plugin.save())
+    assert type(restored) is type(plugin)
+    first = plugin.generate(count=20, random_state=3).dataframe()
+    second = restored.generate(count=20, random_state=3).dataframe()
+    _assert_frames_equal(first, second, "save/load round trip")
+
+
+def check_synthcity_determinism(entry: GeneratorEntry, dataset: Dataset) -> None:
+    """The same ``random_state`` gives the same data; another one gives other data."""
+    loader, _ = synthcity_loader(dataset)
+    outputs = [
+        fit_synthcity(entry, loader, random_state=seed).generate(count=20).dataframe()
+        for seed in (1, 1, 2)
+    ]
+    _assert_frames_equal(outputs[0], outputs[1], "same random_state")
+    _assert_frames_differ(outputs[0], outputs[2], "different random_state")
+
+
+def check_synthcity_bad_input(entry: GeneratorEntry, dataset: Dataset) -> None:
+    """Loaders from bad long tables fail (in our adapter) with an error that says why."""
+    from synth_plugins.synthcity.timeseries import to_timeseries_loader
+
+    for what, table in bad_long_tables(dataset).items():
+        _expect_error(
+            what,
+            lambda t=table: fit_synthcity(
+                entry,
+                to_timeseries_loader(
+                    t, dataset.id_column, dataset.time_column, list(dataset.static_columns)
+                )[0],
+            ),
+        )
+
+
+# ---------------------------------------------------------------------------- SDV
+def sdv_class(entry: GeneratorEntry) -> type:
+    """The SDV synthesizer class, as a user imports it from ``synth_plugins.sdv``."""
+    import synth_plugins.sdv
+
+    return getattr(synth_plugins.sdv, entry.sdv_name)
+
+
+def fit_sdv(entry: GeneratorEntry, dataset: Dataset, **params: Any) -> Any:
+    """A synthesizer built from the dataset's sequential metadata and fitted on its data."""
+    from synth_plugins.sdv.sequential_metadata import sequential_metadata_for
+
+    options = {"context_columns": list(dataset.static_columns), **entry.sdv_quick, **params}
+    synthesizer = sdv_class(entry)(sequential_metadata_for(dataset), **options)
+    synthesizer.fit(dataset.data)
+    return synthesizer
+
+
+def check_sdv_sample(entry: GeneratorEntry, dataset: Dataset) -> Any:
+    """Fit from sequential metadata, sample fewer and more sequences, schema intact."""
+    synthesizer = fit_sdv(entry, dataset)
+    for key, value in entry.sdv_quick.items():
+        assert synthesizer.get_parameters().get(key) == value, f"get_parameters lacks {key}"
+    n_train = dataset.n_patients
+    for count in (max(n_train // 3, 1), n_train + n_train // 2):
+        sampled = _timed(lambda c=count: synthesizer.sample(num_sequences=c), "sample")
+        assert_long_schema(
+            dataset.data, sampled, id_column=dataset.id_column,
+            time_column=dataset.time_column, static_columns=dataset.static_columns,
+            roles=dataset.roles, n_sequences=count,
+        )  # fmt: skip
+    return synthesizer
+
+
+def check_sdv_save_load(synthesizer: Any) -> None:
+    """``save(path)`` then ``load(path)`` gives a synthesizer that samples the same data."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "synthesizer.pkl"
+        synthesizer.save(path)
+        restored = type(synthesizer).load(path)
+    synthesizer.reset_sampling()
+    restored.reset_sampling()
+    _assert_frames_equal(synthesizer.sample(15), restored.sample(15), "SDV save/load")
+
+
+def check_sdv_determinism(entry: GeneratorEntry, dataset: Dataset) -> None:
+    """Two fits with the same ``random_state`` sample the same data; others differ."""
+    outputs = [fit_sdv(entry, dataset, random_state=seed).sample(20) for seed in (1, 1, 2)]
+    _assert_frames_equal(outputs[0], outputs[1], "same random_state")
+    _assert_frames_differ(outputs[0], outputs[2], "different random_state")
+
+
+def check_sdv_bad_input(entry: GeneratorEntry, dataset: Dataset) -> None:
+    """Bad long tables and a missing metadata column fail with a clear error."""
+    from synth_plugins.sdv.sequential_metadata import sequential_metadata_for
+
+    metadata = sequential_metadata_for(dataset)
+    options = {"context_columns": list(dataset.static_columns), **entry.sdv_quick}
+    for what, table in bad_long_tables(dataset).items():
+        if what == "non_numeric_time":
+            continue  # SDV's own metadata validation rejects it first (sdtype numerical)
+        _expect_error(what, lambda t=table: sdv_class(entry)(metadata, **options).fit(t))
+    column = dataset.visit_columns[0]
+    try:
+        sdv_class(entry)(metadata, **options).fit(dataset.data.drop(columns=[column]))
+    except Exception as error:
+        assert column in str(error), f"error does not name the column: {error}"
+    else:
+        raise AssertionError("fitting data that lacks a metadata column did not raise")

@@ -1,0 +1,99 @@
+"""longitudinal_fidelity and longitudinal_lstm inside the hosts' own evaluation calls.
+
+Synthcity: ``Metrics.evaluate`` and ``Benchmarks.evaluate(task_type="time_series")`` on
+``TimeSeriesDataLoader``s without an outcome. SDMetrics: the time-series metric class,
+found by name, with SDV's sequential metadata.
+"""
+
+import pytest
+
+import synth_plugins
+from synth_plugins import catalog
+from synth_plugins.datasets import load
+from synth_plugins.errors import InvalidParameterError
+
+KEYS = ("score", "follow_up_score", "sequence_length_score", "visit_gaps_score")
+
+
+@pytest.fixture(scope="module")
+def cohorts():
+    synth_plugins.register()
+    return (
+        load("ms_registry", n_patients=80, seed=0),
+        load("ms_registry", n_patients=80, seed=1),
+    )
+
+
+def _scores(frame, prefix="stats.longitudinal_fidelity."):
+    return {k.removeprefix(prefix): v for k, v in frame["mean"].items() if k.startswith(prefix)}
+
+
+def test_synthcity_metrics_evaluate_on_timeseries_loaders(cohorts, tmp_path, monkeypatch):
+    from synthcity.metrics import Metrics
+
+    from synth_plugins.synthcity.metrics.longitudinal import LongitudinalFidelityEvaluator
+    from synth_plugins.synthcity.timeseries import dataset_to_timeseries_loader
+
+    real, other = cohorts
+    (real_loader, _), (other_loader, _) = map(dataset_to_timeseries_loader, (real, other))
+    monkeypatch.setattr(LongitudinalFidelityEvaluator, "event_column", "seq_temporal_relapses")
+    result = Metrics.evaluate(
+        real_loader,
+        other_loader,
+        metrics={"stats": ["longitudinal_fidelity"]},
+        task_type="time_series",
+        workspace=tmp_path,
+    )
+    scores = _scores(result)
+    assert set(KEYS) <= set(scores)
+    assert "event_rate_score" in scores
+    assert 0.6 < scores["score"] <= 1.0
+    # the same cohort against itself scores (almost) perfectly; a broken one scores lower
+    same = Metrics.evaluate(
+        real_loader,
+        real_loader,
+        metrics={"stats": ["longitudinal_fidelity"]},
+        task_type="time_series",
+        workspace=tmp_path,
+    )
+    same = _scores(same)
+    assert same["score"] > scores["score"]
+    assert same["sequence_length_score"] == pytest.approx(1.0)
+
+
+def test_synthcity_benchmarks_time_series(cohorts, tmp_path):
+    from synthcity.benchmark import Benchmarks
+
+    from synth_plugins.synthcity.timeseries import dataset_to_timeseries_loader
+
+    real, _ = cohorts
+    loader, _ = dataset_to_timeseries_loader(real)
+    entry = catalog.generator("longitudinal_lstm")
+    results = Benchmarks.evaluate(
+        [("ours", entry.name, dict(entry.synthcity_quick))],
+        loader,
+        metrics={"stats": ["longitudinal_fidelity"]},
+        task_type="time_series",
+        repeats=1,
+        workspace=tmp_path,
+        synthetic_size=40,
+    )
+    scores = _scores(results["ours"])
+    assert set(KEYS) <= set(scores)
+    assert 0.0 < scores["score"] <= 1.0
+
+
+def test_sdmetrics_time_series_metric(cohorts):
+    from sdmetrics.timeseries.base import TimeSeriesMetric
+
+    from synth_plugins.sdv.sequential_metadata import sequential_metadata_for
+
+    real, other = cohorts
+    metric = TimeSeriesMetric.get_subclasses()["LongitudinalFidelity"]
+    metadata = sequential_metadata_for(real).to_dict()["tables"][real.name]
+    breakdown = metric.compute_breakdown(real.data, other.data, metadata, event_column="relapses")
+    assert 0.6 < breakdown["score"] <= 1.0 and "event_rate_score" in breakdown
+    assert metric.compute(real.data, real.data, metadata) > breakdown["score"]
+    assert metric.normalize(0.7) == pytest.approx(0.7)
+    with pytest.raises(InvalidParameterError, match="sequence_key"):
+        metric.compute(real.data, other.data)

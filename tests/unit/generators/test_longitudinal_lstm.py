@@ -1,0 +1,212 @@
+"""Longitudinal LSTM core: checks that fail if the method is wrong, on the MS simulator."""
+
+import torch
+
+torch.set_num_threads(1)
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from synth_plugins.datasets import EDSS_GRID, simulate_ms_registry  # noqa: E402
+from synth_plugins.errors import (  # noqa: E402
+    InvalidDataError,
+    InvalidParameterError,
+    NotFittedError,
+)
+from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM  # noqa: E402
+from synth_plugins.metrics.longitudinal import event_rates  # noqa: E402
+
+#: A short training that still learns the simulator's rates (about 20-40 s on one core).
+QUICK = {
+    "epochs": 15,
+    "static_epochs": 100,
+    "hidden_size": 32,
+    "num_layers": 1,
+    "head_hidden": 32,
+    "lr": 3e-3,
+    "batch_size": 32,
+    "patience": 5,
+}
+TINY = {
+    "epochs": 1, "static_epochs": 2, "hidden_size": 8, "num_layers": 1, "head_hidden": 8,
+    "calibrate_stop": False,
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def cohort():
+    return simulate_ms_registry(n_patients=400, seed=0)
+
+
+@pytest.fixture(scope="module")
+def fitted(cohort):
+    return LongitudinalLSTM("patient_id", "time", roles=cohort.roles, **QUICK).fit(cohort.data)
+
+
+@pytest.fixture(scope="module")
+def synthetic(fitted):
+    return fitted.sample(1500, random_state=1)
+
+
+def _follow_up(data):
+    times = data.groupby("patient_id")["time"]
+    return (times.max() - times.min()).mean()
+
+
+def _lengths(data):
+    return data.groupby("patient_id").size()
+
+
+class TestAgainstTheSimulatorsTruth:
+    def test_annualised_relapse_rate(self, cohort, synthetic):
+        real_arr, _ = event_rates(cohort.data, "patient_id", "time", "relapses")
+        syn_arr, _ = event_rates(synthetic, "patient_id", "time", "relapses")
+        assert syn_arr == pytest.approx(real_arr, rel=0.3)
+        assert syn_arr == pytest.approx(cohort.truth["expected_arr"], rel=0.35)
+
+    def test_mean_follow_up(self, cohort, synthetic):
+        assert _follow_up(synthetic) == pytest.approx(_follow_up(cohort.data), rel=0.15)
+        assert _follow_up(synthetic) == pytest.approx(
+            cohort.truth["expected_follow_up_years"], rel=0.2
+        )
+
+    def test_stop_head_gives_the_real_length_distribution(self, cohort, synthetic):
+        real, syn = _lengths(cohort.data), _lengths(synthetic)
+        assert syn.mean() == pytest.approx(real.mean(), rel=0.1)
+        # geometric dropout: compare the survival of the length distribution at quartiles
+        for k in (2, 5, 10, 20):
+            assert (syn >= k).mean() == pytest.approx((real >= k).mean(), abs=0.08), k
+        assert syn.min() >= 1 and syn.max() <= real.max()
+
+    def test_visit_gaps_keep_the_clinic_rhythm(self, cohort, synthetic):
+        def share_near(data, centre):
+            gaps = data.groupby("patient_id")["time"].diff().dropna()
+            return ((gaps - centre).abs() < 0.15).mean()
+
+        for centre in (0.5, 1.0):  # 6- and 12-monthly visits
+            assert share_near(synthetic, centre) == pytest.approx(
+                share_near(cohort.data, centre), abs=0.12
+            )
+
+
+class TestGuarantees:
+    def test_times_strictly_increase_and_edss_on_grid(self, synthetic):
+        same = synthetic["patient_id"].to_numpy()[1:] == synthetic["patient_id"].to_numpy()[:-1]
+        assert (np.diff(synthetic["time"].to_numpy())[same] > 0).all()
+        assert set(synthetic["edss"].unique()) <= set(EDSS_GRID)
+        assert set(synthetic["baseline_edss"].unique()) <= set(EDSS_GRID)
+
+    def test_schema_ids_and_order(self, cohort, fitted, synthetic):
+        assert list(synthetic.columns) == list(cohort.data.columns)
+        assert (synthetic.dtypes == cohort.data.dtypes).all()
+        assert synthetic["patient_id"].nunique() == 1500
+        assert synthetic.equals(
+            synthetic.sort_values(["patient_id", "time"], kind="stable").reset_index(drop=True)
+        )
+        for column in ("dmt", "mri_activity", "relapses", "sex", "phenotype"):
+            assert set(synthetic[column].unique()) <= set(cohort.data[column].unique()), column
+        static = synthetic.groupby("patient_id")[list(fitted.static_columns_)].nunique()
+        assert (static == 1).all().all()
+        assert set(fitted.static_columns_) == set(cohort.static_columns)
+        assert fitted.roles_["edss"] == "ordinal"
+        assert len(fitted.sample(0)) == 0
+        assert list(fitted.sample(0).columns) == list(cohort.data.columns)
+
+    def test_sampling_in_batches_is_bounded_and_seeded(self, fitted):
+        fitted.sample_batch_size = 64
+        try:
+            small_batches = fitted.sample(200, random_state=5)
+        finally:
+            fitted.sample_batch_size = 4096
+        assert small_batches["patient_id"].nunique() == 200
+        assert fitted.sample(50, random_state=5).equals(fitted.sample(50, random_state=5))
+        assert not fitted.sample(50, random_state=5).equals(fitted.sample(50, random_state=6))
+
+    def test_predict_next_visit(self, cohort, fitted):
+        history = cohort.data[cohort.data["patient_id"] <= 30]
+        predicted = fitted.predict_next_visit(history, return_stop_probability=True)
+        last = history.groupby("patient_id")["time"].max()
+        assert len(predicted) == 30
+        assert (predicted["time"].to_numpy() > last.to_numpy()).all()
+        assert predicted["patient_id"].tolist() == last.index.tolist()
+        assert set(predicted["edss"]) <= set(EDSS_GRID)
+        assert predicted["stop_probability"].between(0, 1).all()
+        modes = fitted.predict_next_visit(history, sample=False)
+        assert modes.equals(fitted.predict_next_visit(history, sample=False))
+        first = history.groupby("patient_id").first()
+        assert (predicted.set_index("patient_id")["sex"] == first["sex"]).all()
+
+
+class TestSmallFits:
+    def test_determinism(self, cohort):
+        data = cohort.data[cohort.data["patient_id"] <= 60]
+
+        def run(seed):
+            model = LongitudinalLSTM("patient_id", "time", random_state=seed, **TINY)
+            return model.fit(data).sample(20)
+
+        pd.testing.assert_frame_equal(run(3), run(3))
+        assert not run(3).equals(run(4))
+
+    def test_missing_values_integer_times_and_string_ids(self):
+        rng = np.random.default_rng(0)
+        rows = []
+        for patient in range(40):
+            n = int(rng.integers(1, 6))
+            for k in range(n):
+                rows.append({
+                    "pid": f"p{patient}", "day": 30 * k + int(rng.integers(0, 3)),
+                    "group": "a" if patient % 2 else "b",
+                    "lab": np.nan if rng.random() < 0.3 else float(rng.normal(5, 1)),
+                    "flag": bool(rng.random() < 0.5),
+                })  # fmt: skip
+        data = pd.DataFrame(rows)
+        model = LongitudinalLSTM("pid", "day", **TINY).fit(data)
+        assert model.static_columns_ == ["group"]
+        out = model.sample(100, random_state=0)
+        assert out["lab"].isna().any() and out["lab"].notna().any()
+        assert out["day"].dtype == data["day"].dtype
+        assert out["pid"].str.startswith("synthetic_").all()
+        same = out["pid"].to_numpy()[1:] == out["pid"].to_numpy()[:-1]
+        assert (np.diff(out["day"].to_numpy())[same] >= 1).all()
+        assert out["flag"].dtype == bool
+
+
+class TestBadInput:
+    def test_bad_long_tables(self, cohort):
+        data = cohort.data[cohort.data["patient_id"] <= 30].reset_index(drop=True)
+        model = LongitudinalLSTM("patient_id", "time", **TINY)
+        with pytest.raises(InvalidDataError, match="duplicate"):
+            model.fit(pd.concat([data.iloc[:1], data]).reset_index(drop=True))
+        swapped = data.iloc[[1, 0, *range(2, len(data))]].reset_index(drop=True)
+        with pytest.raises(InvalidDataError, match="not sorted"):
+            model.fit(swapped)
+        no_visit = data.copy()
+        no_visit.loc[0, "time"] = np.nan
+        with pytest.raises(InvalidDataError, match="without a visit"):
+            model.fit(no_visit)
+        with pytest.raises(InvalidDataError, match="must be numeric"):
+            model.fit(data.assign(time=data["time"].astype(str)))
+        with pytest.raises(InvalidDataError, match="must be numeric"):
+            model.fit(
+                data.assign(time=pd.Timestamp("2020-01-01") + pd.to_timedelta(data.time, unit="D"))
+            )
+        with pytest.raises(InvalidDataError, match="no time_column"):
+            model.fit(data.drop(columns=["time"]))
+        with pytest.raises(InvalidDataError, match="changes within patients"):
+            LongitudinalLSTM("patient_id", "time", static_columns=["edss"], **TINY).fit(data)
+        with pytest.raises(InvalidDataError, match="at least 2 patients"):
+            model.fit(data[data["patient_id"] == 1])
+
+    def test_bad_parameters_and_unfitted(self):
+        with pytest.raises(InvalidParameterError, match="gap_components"):
+            LongitudinalLSTM("id", "t", gap_components=0)
+        with pytest.raises(InvalidParameterError, match="patience needs"):
+            LongitudinalLSTM("id", "t", validation_fraction=0.0, patience=3)
+        with pytest.raises(InvalidParameterError, match="differ|both"):
+            LongitudinalLSTM("id", "id")
+        with pytest.raises(InvalidParameterError, match="static_params must not set"):
+            LongitudinalLSTM("id", "t", static_params={"sampling": "library"})
+        with pytest.raises(NotFittedError):
+            LongitudinalLSTM("id", "t").sample(3)

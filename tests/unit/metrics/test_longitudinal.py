@@ -1,0 +1,173 @@
+"""Longitudinal fidelity metric: known answers on the MS simulator and on hand-built tables."""
+
+import torch
+
+torch.set_num_threads(1)
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from synth_plugins.datasets import simulate_ms_registry  # noqa: E402
+from synth_plugins.errors import InvalidDataError, InvalidParameterError  # noqa: E402
+from synth_plugins.metrics.longitudinal import (  # noqa: E402
+    LONGITUDINAL_FIDELITY,
+    PARTS,
+    event_rates,
+    longitudinal_fidelity,
+    prepare_tables,
+    sequence_length,
+    visit_gaps,
+)
+
+KEYS = {"id_column": "patient_id", "time_column": "time"}
+
+
+@pytest.fixture(scope="module")
+def cohorts():
+    real = simulate_ms_registry(n_patients=300, seed=0)
+    other = simulate_ms_registry(n_patients=300, seed=1)
+    return real, other
+
+
+@pytest.fixture(scope="module")
+def good(cohorts):
+    real, other = cohorts
+    return longitudinal_fidelity(real.data, other.data, event_column="relapses", **KEYS)
+
+
+def _toy(times_by_patient, value=None):
+    rows = []
+    for pid, times in times_by_patient.items():
+        for k, t in enumerate(times):
+            rows.append(
+                {
+                    "id": pid,
+                    "t": t,
+                    "sex": "F" if pid % 2 else "M",
+                    "x": float(k if value is None else value),
+                    "events": 1 if k else 0,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+class TestKnownAnswers:
+    def test_event_rate_is_the_simulators_arr(self, cohorts):
+        real, _ = cohorts
+        pooled, per_patient = event_rates(real.data, "patient_id", "time", "relapses")
+        # the cohort's realised ARR is close to its expected (Poisson-noise free) ARR
+        assert pooled == pytest.approx(real.truth["expected_arr"], rel=0.15)
+        assert per_patient > 0
+
+    def test_event_rate_hand_computed(self):
+        data = _toy({1: [0.0, 1.0, 2.0], 2: [0.0, 0.5], 3: [0.0]})
+        pooled, mean = event_rates(data, "id", "t", "events")
+        # patient 1: 2 events / 2 years; patient 2: 1 / 0.5; patient 3 has no follow-up
+        assert pooled == pytest.approx(3 / 2.5)
+        assert mean == pytest.approx((1.0 + 2.0) / 2)
+        pooled_days, _ = event_rates(
+            data.assign(t=data.t * 365.25), "id", "t", "events", time_per_year=365.25
+        )
+        assert pooled_days == pytest.approx(pooled)
+        with_first, _ = event_rates(
+            data.assign(events=1), "id", "t", "events", count_first_visit=True
+        )
+        assert with_first == pytest.approx(5 / 2.5)
+
+    def test_sequence_length_and_gaps(self):
+        real = _toy({1: [0.0, 1.0], 2: [0.0, 1.0, 2.0]})
+        same = prepare_tables(real, real, "id", "t")
+        assert sequence_length(same).score == 1.0
+        assert visit_gaps(same).wasserstein_log == 0.0
+        longer = _toy({1: [0.0, 2.0, 4.0, 6.0], 2: [0.0, 2.0, 4.0, 6.0]})
+        tables = prepare_tables(real, longer, "id", "t")
+        assert sequence_length(tables).tvd == pytest.approx(1.0)
+        assert visit_gaps(tables).wasserstein_log == pytest.approx(np.log(2.0))
+
+
+class TestFidelity:
+    def test_same_process_scores_high_and_in_range(self, cohorts, good):
+        result = good
+        values = result.to_dict()
+        assert set(result.parts) == set(PARTS)
+        assert 0.0 <= result.score <= 1.0
+        assert result.score > 0.85
+        assert values["discriminative_accuracy"] < 0.65
+        assert values["follow_up_synthetic_mean_in_real_ci"] == 1.0
+        # the two cohorts' own expected ARRs differ (patient heterogeneity); the realised rates
+        # may differ by that much plus Poisson noise, no more
+        real, other = cohorts
+        expected_gap = abs(other.truth["expected_arr"] / real.truth["expected_arr"] - 1.0)
+        assert values["event_rate_relative_error"] < expected_gap + 0.1
+        for name in PARTS:
+            assert 0.0 <= values[f"{name}_score"] <= 1.0
+        assert LONGITUDINAL_FIDELITY.direction == "maximize"
+
+    def test_broken_synthetic_scores_lower(self, cohorts, good):
+        real, other = cohorts
+        broken = other.data.copy()
+        rng = np.random.default_rng(0)
+        # shuffle EDSS across rows (no within-patient dependence), double every time
+        broken["edss"] = rng.permutation(broken["edss"].to_numpy())
+        broken["time"] = broken["time"] * 2.0
+        broken["relapses"] = 0
+        bad = longitudinal_fidelity(real.data, broken, event_column="relapses", **KEYS)
+        assert bad.score < good.score - 0.15
+        for part in (
+            "follow_up",
+            "event_rate",
+            "spearman_longitudinal",
+            "visit_gaps",
+            "discriminative",
+        ):
+            assert bad.parts[part].score < good.parts[part].score, part
+        assert bad.parts["event_rate"].score == 0.0
+        lag1 = bad.parts["spearman_longitudinal"].table.loc["edss lag1"]
+        assert lag1["real"] > 0.8 and abs(lag1["synthetic"]) < 0.2
+
+    def test_parts_subset_and_no_event_column(self, cohorts):
+        real, other = cohorts
+        result = longitudinal_fidelity(
+            real.data, other.data, parts=["follow_up", "sequence_length", "event_rate"], **KEYS
+        )
+        assert set(result.parts) == {"follow_up", "sequence_length"}
+
+    def test_a_table_against_itself_is_perfect(self, cohorts):
+        real, _ = cohorts
+        result = longitudinal_fidelity(real.data, real.data, event_column="relapses", **KEYS)
+        # cross-validation puts each patient's twin in the training folds with the other
+        # label, so accuracy falls below chance; that is no evidence of a difference
+        assert result.parts["discriminative"].accuracy < 0.5
+        assert result.parts["discriminative"].score == 1.0
+        assert result.score == pytest.approx(1.0)
+
+    def test_unpredictable_target_is_reported_not_scored(self, cohorts):
+        real, other = cohorts
+        rng = np.random.default_rng(0)
+        # a visit value that is pure noise: no model predicts it from the history (R² <= 0)
+        real_noise = real.data.assign(noise=rng.normal(size=len(real.data)))
+        other_noise = other.data.assign(noise=rng.normal(size=len(other.data)))
+        result = longitudinal_fidelity(real_noise, other_noise, predictive_target="noise", **KEYS)
+        assert "predictive" not in result.parts
+        assert "no real baseline" in result.errors["predictive"]
+
+
+class TestBadInput:
+    def test_errors_name_the_problem(self, cohorts):
+        real, other = cohorts
+        data = real.data
+        duplicated = pd.concat([data.iloc[:1], data]).reset_index(drop=True)
+        with pytest.raises(InvalidDataError, match="duplicate"):
+            longitudinal_fidelity(duplicated, other.data, **KEYS)
+        unsorted = data.iloc[::-1].reset_index(drop=True)
+        with pytest.raises(InvalidDataError, match="not sorted"):
+            longitudinal_fidelity(data, unsorted, **KEYS)
+        with pytest.raises(InvalidDataError, match="same columns"):
+            longitudinal_fidelity(data, other.data.drop(columns=["edss"]), **KEYS)
+        with pytest.raises(InvalidDataError, match="numeric"):
+            longitudinal_fidelity(data.assign(time=data.time.astype(str)), other.data, **KEYS)
+        with pytest.raises(InvalidParameterError, match="unknown parts"):
+            longitudinal_fidelity(data, other.data, parts=["nope"], **KEYS)
+        with pytest.raises(InvalidParameterError, match="event_column"):
+            longitudinal_fidelity(data, other.data, event_column="sex", **KEYS)
