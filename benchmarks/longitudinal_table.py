@@ -35,6 +35,7 @@ from synth_plugins.benchmark.longitudinal import (
     sample_million_rows,
 )
 from synth_plugins.benchmark.report import to_markdown
+from synth_plugins.benchmark.tabular import environment
 from synth_plugins.datasets import load
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,11 +105,22 @@ def main() -> None:
         ms_small.name: [ours(args), par, *synthcity_contenders(args, ("phenotype",))],
         ms_large.name: [ours(args, batch_size=256), par_large],
     }
-    table, outputs, models = run_benchmark(
-        [(pbc, None), (ms_small, "relapses"), (ms_large, "relapses")],
-        contenders,
-        log=lambda line: print(line, file=sys.stderr, flush=True),
-    )
+    args.output.mkdir(parents=True, exist_ok=True)
+    parts, outputs, models = [], {}, {}
+    for dataset, event in ((pbc, None), (ms_small, "relapses"), (ms_large, "relapses")):
+        part, generated, fitted = run_benchmark(
+            [(dataset, event)],
+            contenders,
+            log=lambda line: print(line, file=sys.stderr, flush=True),
+        )
+        parts.append(part)
+        outputs.update(generated)
+        models.update(fitted)
+        # written after every dataset, so a long run that is stopped keeps what it did
+        pd.concat(parts, ignore_index=True).to_csv(
+            args.output / "longitudinal_results.csv", index=False
+        )
+    table = pd.concat(parts, ignore_index=True)
     table["Epochs"] = [
         _epochs(row, args) for row in table.to_dict("records")
     ]  # fmt: skip
@@ -206,11 +218,6 @@ def targets(table: pd.DataFrame, large: str, million: dict | None, par_epochs: i
 
 
 def write_report(args, table, million, plots, elapsed, large_name) -> None:
-    import sdv
-    import synthcity
-
-    import synth_plugins
-
     columns = [
         "Dataset", "Synthesizer", "Epochs", "Patients", "Visits", "Train_Time", "Sample_Time",
         "Peak_Memory_MB", "Quality_Score", "sequence_length", "visit_gaps", "follow_up",
@@ -223,11 +230,7 @@ def write_report(args, table, million, plots, elapsed, large_name) -> None:
     command = "python benchmarks/longitudinal_table.py " + " ".join(sys.argv[1:])
     load_average = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     env = {
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "synthcity": synthcity.__version__,
-        "sdv": sdv.__version__,
-        "synth_plugins": synth_plugins.__version__,
+        **environment(),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, torch threads 1",
         "load_average_at_end": load_average,
     }

@@ -122,7 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_datasets)
 
     p = sub.add_parser("benchmark", help="benchmark generators through the hosts' harnesses")
-    p.add_argument("suite", nargs="?", default="tabular", choices=["tabular", "survival"])
+    p.add_argument(
+        "suite", nargs="?", default="tabular", choices=["tabular", "survival", "longitudinal"]
+    )
     p.add_argument(
         "--dataset", action="append", help="dataset name (repeatable; default per suite)"
     )

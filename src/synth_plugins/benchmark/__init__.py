@@ -10,13 +10,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from synth_plugins.benchmark.longitudinal import LongitudinalBenchmark
 from synth_plugins.benchmark.report import to_markdown
 from synth_plugins.benchmark.survival import SurvivalBenchmark
 from synth_plugins.benchmark.tabular import TabularBenchmark, environment
 from synth_plugins.datasets import names
 from synth_plugins.errors import InvalidParameterError, UnknownNameError
 
-DEFAULT_DATASETS = {"tabular": ("heart_failure",), "survival": ("gbsg2",)}
+DEFAULT_DATASETS = {
+    "tabular": ("heart_failure",),
+    "survival": ("gbsg2",),
+    "longitudinal": ("pbc_visits", "ms_registry"),
+}
 
 
 def run_suite(
@@ -44,15 +49,22 @@ def run_suite(
     folder = Path(output) / suite
     folder.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    suite_class = SurvivalBenchmark if suite == "survival" else TabularBenchmark
-    bench = suite_class(
-        datasets=chosen,
-        quick=quick,
-        repeats=repeats,
-        output=Path(output),
-        sdgym=sdgym,
-        log=lambda line: print(line, file=sys.stderr, flush=True),
-    )
+    log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+    if suite == "longitudinal":
+        # SDGym has no sequential mode: the suite runs through our sequential harness
+        bench = LongitudinalBenchmark(
+            datasets=chosen, quick=quick, repeats=repeats, output=Path(output), log=log
+        )
+    else:
+        suite_class = SurvivalBenchmark if suite == "survival" else TabularBenchmark
+        bench = suite_class(
+            datasets=chosen,
+            quick=quick,
+            repeats=repeats,
+            output=Path(output),
+            sdgym=sdgym,
+            log=log,
+        )
     tables = bench.run()
     elapsed = time.perf_counter() - start
     sections = []
@@ -61,6 +73,11 @@ def run_suite(
         show(table)
         table.to_csv(folder / f"{title.replace(':', '_')}.csv")
         sections.append(f"## {title}\n\n{to_markdown(table)}\n")
+    figures = sorted(folder.glob("*.png"))
+    if figures:
+        sections.append(
+            "## Figures\n\n" + "\n\n".join(f"![{png.stem}]({png.name})" for png in figures) + "\n"
+        )
     env = environment()
     command = " ".join(["synth-plugins benchmark", suite, *sys.argv[3:]]).strip()
     (folder / "environment.json").write_text(json.dumps(env, indent=2))

@@ -31,6 +31,7 @@ import pandas as pd
 
 from synth_plugins.benchmark.meter import peak_rss
 from synth_plugins.datasets import Dataset
+from synth_plugins.errors import InvalidParameterError
 from synth_plugins.metrics.longitudinal import longitudinal_fidelity
 
 #: Quality columns reported per run (part scores of the longitudinal fidelity).
@@ -98,14 +99,24 @@ def _fit_sample(
         from synth_plugins.sdv.sequential_metadata import sequential_metadata_for
 
         params = {"cuda": False, "verbose": False, **contender.params}
+        # PAR has no seed argument: it draws from torch's and numpy's global generators
+        seed = params.pop("seed", None)
         par = PARSynthesizer(sequential_metadata_for(dataset), context_columns=static, **params)
 
+        def seeded(call: Callable[[], Any]) -> Any:
+            if seed is not None:
+                import torch
+
+                torch.manual_seed(seed)
+                np.random.seed(seed)  # noqa: NPY002 - the generator PAR reads
+            return call()
+
         def sample_par() -> pd.DataFrame:
-            out = par.sample(num_sequences=n)
+            out = seeded(lambda: par.sample(num_sequences=n))
             # PAR keeps rows in generation order; sort like every other output
             return out.sort_values([id_column, time_column], kind="stable").reset_index(drop=True)
 
-        return (lambda: par.fit(dataset.data)), sample_par, par
+        return (lambda: seeded(lambda: par.fit(dataset.data))), sample_par, par
     if contender.host == "synthcity":
         from synthcity.plugins import Plugins
 
@@ -386,3 +397,156 @@ def run_benchmark(
             if run.model is not None and not run.row.get("Error"):
                 models[(dataset.name, contender.label)] = run.model
     return pd.DataFrame(rows), outputs, models
+
+
+# ------------------------------------------------------------------------- the suite
+#: Visit columns counting events since the previous visit, per dataset (the event rate).
+EVENT_COLUMNS: dict[str, str] = {"ms_registry": "relapses"}
+#: The visit column drawn in trajectory plots, and whether on a log scale, per dataset.
+TRAJECTORY_COLUMNS: dict[str, tuple[str, bool]] = {
+    "pbc_visits": ("serBilir", True),
+    "ms_registry": ("edss", False),
+}
+#: Patients simulated for ``ms_registry`` in the suite (quick, full).
+MS_PATIENTS = {True: 1_000, False: 10_000}
+#: Synthcity time-series plugins compared; they cannot train without an outcome (#326),
+#: so one static column per dataset is given to them as the outcome.
+SYNTHCITY_TIME_SERIES = ("timegan", "timevae", "fflows")
+SYNTHCITY_OUTCOME = {"pbc_visits": ("status2",), "ms_registry": ("phenotype",)}
+#: Quick mode keeps the two faster plugins, on the MS cohort only: on PBC visits (missing
+#: lab values) Synthcity drops every generated visit with a missing value and the plugins
+#: return no data ("Empty temporal data"), and fflows took 175 s for 2 iterations on PBC.
+QUICK_SYNTHCITY = {"ms_registry": ("timegan", "timevae")}
+
+
+@dataclass
+class LongitudinalBenchmark:
+    """The ``longitudinal`` suite of ``synth-plugins benchmark``.
+
+    ``longitudinal_lstm`` against SDV's ``PARSynthesizer`` and (unless ``synthcity`` is
+    False) Synthcity's time-series plugins, on each dataset, through :func:`run_one`;
+    seeds ``0 .. repeats - 1``. Quick mode uses short fits and a 1,000-patient MS cohort;
+    full mode the defaults of every generator and 10,000 patients.
+    """
+
+    datasets: Sequence[str] = ("pbc_visits", "ms_registry")
+    quick: bool = True
+    repeats: int = 1
+    output: Path = Path("benchmark-output")
+    synthcity: bool = True
+    log: Callable[[str], None] = print
+    #: parameters overriding the mode's, for longitudinal_lstm, PAR and Synthcity's plugins
+    lstm_params: Mapping[str, Any] = field(default_factory=dict)
+    par_params: Mapping[str, Any] = field(default_factory=dict)
+    synthcity_params: Mapping[str, Any] = field(default_factory=dict)
+    #: MS cohort size (default: :data:`MS_PATIENTS` of the mode)
+    ms_patients: int | None = None
+    #: the per-seed rows of the last run (the tables show their means)
+    runs: pd.DataFrame | None = None
+
+    def contenders(self, dataset: Dataset, seed: int) -> list[Contender]:
+        """The generators compared on ``dataset`` for one seed."""
+        if self.quick:
+            ours = {"epochs": 40, "static_epochs": 150}
+            par, synthcity_iter = {"epochs": 20}, 30
+        else:
+            ours, par, synthcity_iter = {}, {}, 1000
+        if dataset.n_patients > 2_000:
+            ours = {**ours, "batch_size": 256}
+        ours, par = {**ours, **self.lstm_params}, {**par, **self.par_params}
+        found = [
+            Contender("longitudinal_lstm", "core", {**ours, "random_state": seed}),
+            Contender("PARSynthesizer", "sdv_par", {**par, "seed": seed}),
+        ]
+        plugins = QUICK_SYNTHCITY.get(dataset.name, ()) if self.quick else SYNTHCITY_TIME_SERIES
+        outcome = SYNTHCITY_OUTCOME.get(dataset.name)
+        if self.synthcity and outcome and plugins:
+            # strict=False: Synthcity's schema filter drops every sequence these plugins
+            # generate on our loaders; sampling_patience=3 bounds its retry loop
+            params = {
+                "n_iter": synthcity_iter,
+                "random_state": seed,
+                "sampling_patience": 3,
+                "strict": False,
+                **self.synthcity_params,
+            }
+            found += [
+                Contender(name, "synthcity", params, plugin=name, outcome_columns=outcome)
+                for name in plugins
+            ]
+        return found
+
+    def load(self, name: str) -> Dataset:
+        """A longitudinal dataset of the suite (the MS simulator at the mode's size)."""
+        from synth_plugins.datasets import load
+
+        if name == "ms_registry":
+            return load(name, n_patients=self.ms_patients or MS_PATIENTS[self.quick], seed=0)
+        dataset = load(name)
+        if dataset.kind != "longitudinal":
+            raise InvalidParameterError(
+                f"dataset {name!r} is {dataset.kind}; the longitudinal suite needs a "
+                "longitudinal dataset (pbc_visits, ms_registry)"
+            )
+        return dataset
+
+    def run(self) -> dict[str, pd.DataFrame]:
+        """Run every contender on every dataset; returns one ranked table per dataset."""
+        import torch
+
+        torch.set_num_threads(1)
+        folder = self.output / "longitudinal"
+        folder.mkdir(parents=True, exist_ok=True)
+        tables: dict[str, pd.DataFrame] = {}
+        all_rows = []
+        for name in self.datasets:
+            dataset = self.load(name)
+            event = EVENT_COLUMNS.get(name)
+            rows, outputs = [], {}
+            for seed in range(self.repeats):
+                contenders = {dataset.name: self.contenders(dataset, seed)}
+                table, generated, _ = run_benchmark([(dataset, event)], contenders, log=self.log)
+                table["Seed"] = seed
+                rows.append(table if seed == 0 else table.iloc[1:])
+                if seed == 0:
+                    outputs = generated[dataset.name]
+            frame = pd.concat(rows, ignore_index=True)
+            all_rows.append(frame)
+            tables[f"longitudinal:{name}"] = rank_runs(frame)
+            self.plots(dataset, outputs, folder)
+        self.runs = pd.concat(all_rows, ignore_index=True)
+        self.runs.to_csv(folder / "runs.csv", index=False)
+        return tables
+
+    def plots(self, dataset: Dataset, outputs: Mapping[str, pd.DataFrame], folder: Path) -> None:
+        """Visit-gap histograms and trajectories of the first seed's outputs."""
+        if not outputs:
+            return
+        plot_gaps(dataset, outputs, folder / f"gaps_{dataset.name}.png")
+        column, log_scale = TRAJECTORY_COLUMNS.get(
+            dataset.name, (next(iter(dataset.visit_columns)), False)
+        )
+        path = folder / f"trajectories_{dataset.name}.png"
+        plot_trajectories(dataset, outputs, column, path, log_scale=log_scale)
+
+
+def rank_runs(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per generator (means over seeds), best ``Quality_Score`` first, real last.
+
+    Failed runs keep their error message; a generator that failed on every seed ranks
+    after those that produced data.
+    """
+    numeric = frame.select_dtypes("number").columns.drop("Seed", errors="ignore")
+    grouped = frame.groupby("Synthesizer", sort=False)
+    table = grouped[list(numeric)].mean()
+    table["Seeds"] = grouped.size()
+    if "Error" in frame.columns:
+        table["Error"] = grouped["Error"].agg(
+            lambda errors: "; ".join(sorted({e for e in errors.dropna() if e}))
+        )
+    real = table.loc[["(real data)"]] if "(real data)" in table.index else table.iloc[:0]
+    others = table.drop(index=real.index).sort_values(
+        "Quality_Score", ascending=False, na_position="last"
+    )
+    others.insert(0, "rank", np.arange(1, len(others) + 1))
+    return pd.concat([others, real])

@@ -1,0 +1,66 @@
+"""The longitudinal suite end to end (small sizes), through the CLI and the class."""
+
+import pandas as pd
+import pytest
+
+from synth_plugins.benchmark.longitudinal import LongitudinalBenchmark, rank_runs
+
+TINY = {"epochs": 3, "static_epochs": 10, "hidden_size": 16, "num_layers": 1}
+
+
+@pytest.mark.slow
+def test_suite_ranks_generators_and_draws_figures(tmp_path):
+    bench = LongitudinalBenchmark(
+        datasets=("ms_registry",),
+        repeats=2,
+        output=tmp_path,
+        synthcity=False,
+        lstm_params=TINY,
+        par_params={"epochs": 2},
+        ms_patients=60,
+        log=lambda line: None,
+    )
+    tables = bench.run()
+
+    table = tables["longitudinal:ms_registry"]
+    assert list(table.index)[-1] == "(real data)"
+    assert set(table.index) == {"longitudinal_lstm", "PARSynthesizer", "(real data)"}
+    ranked = table.drop(index="(real data)")
+    assert list(ranked["rank"]) == [1, 2]
+    assert ranked["Quality_Score"].is_monotonic_decreasing
+    assert ranked["Quality_Score"].between(0, 1).all()
+    assert (ranked["Seeds"] == 2).all()
+    assert (ranked["Train_Time"] > 0).all() and (ranked["Peak_Memory_MB"] >= 0).all()
+    # the MS cohort's relapse counts give an event rate per patient-year for everyone
+    assert table["events_per_patient_year"].notna().all()
+    runs = pd.read_csv(tmp_path / "longitudinal" / "runs.csv")
+    assert sorted(runs["Seed"].unique()) == [0, 1]
+    for kind in ("gaps", "trajectories"):
+        figure = tmp_path / "longitudinal" / f"{kind}_ms_registry.png"
+        assert figure.exists() and figure.stat().st_size > 10_000
+
+
+def test_rank_runs_averages_seeds_and_keeps_failures_last():
+    frame = pd.DataFrame(
+        [
+            {"Synthesizer": "(real data)", "Seed": 0, "Quality_Score": None, "Error": None},
+            {"Synthesizer": "a", "Seed": 0, "Quality_Score": 0.6, "Error": ""},
+            {"Synthesizer": "a", "Seed": 1, "Quality_Score": 0.8, "Error": ""},
+            {"Synthesizer": "b", "Seed": 0, "Quality_Score": 0.9, "Error": ""},
+            {"Synthesizer": "c", "Seed": 0, "Quality_Score": None, "Error": "ValueError: x"},
+        ]
+    )
+    table = rank_runs(frame)
+    assert list(table.index) == ["b", "a", "c", "(real data)"]
+    assert table.loc["a", "Quality_Score"] == pytest.approx(0.7)
+    assert table.loc["a", "Seeds"] == 2
+    assert table.loc["c", "Error"] == "ValueError: x"
+    assert list(table["rank"].iloc[:3]) == [1, 2, 3]
+
+
+def test_cli_rejects_a_tabular_dataset_for_the_longitudinal_suite(tmp_path, capsys):
+    from synth_plugins.cli import main
+
+    code = main(["benchmark", "longitudinal", "--dataset", "pima", "--output", str(tmp_path)])
+    assert code == 2
+    assert "longitudinal dataset" in capsys.readouterr().err
