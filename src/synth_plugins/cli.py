@@ -105,6 +105,47 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parameter(text: str) -> tuple[str, object]:
+    """``name=value`` with the value read as JSON when it parses (numbers, booleans)."""
+    import json
+
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    try:
+        return name, json.loads(value)
+    except json.JSONDecodeError:
+        return name, value
+
+
+def cmd_tune(args: argparse.Namespace) -> int:
+    """Tune a Synthcity plugin with Optuna; print and write the finished trials."""
+    from synth_plugins.benchmark.tuning import summary, tune
+
+    study = tune(
+        args.generator,
+        args.dataset,
+        n_trials=args.trials,
+        objective=args.objective,
+        fixed=dict(args.fix or []),
+        storage=args.storage,
+        study_name=args.study,
+        timeout=args.timeout,
+        seed=args.seed,
+        log=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    table = summary(study)
+    folder = Path(args.output)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{study.study_name}.csv"
+    table.to_csv(path, index=False)
+    _print_table(table.head(10))
+    if len(table):
+        print(f"\nbest {args.objective} = {study.best_value:.4f} with {study.best_params}")
+    print(f"wrote {path} ({len(table)} finished trials in the study)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``synth-plugins`` command."""
     parser = argparse.ArgumentParser(
@@ -135,6 +176,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", default="benchmark-output", help="folder for results")
     p.add_argument("--no-sdgym", action="store_true", help="skip the SDGym harness")
     p.set_defaults(func=cmd_benchmark)
+
+    p = sub.add_parser(
+        "tune",
+        help="Optuna search over a Synthcity plugin's hyperparameter_space()",
+        description="Each call adds trials to the study; processes (or machines) sharing "
+        "--storage and --study tune together.",
+    )
+    p.add_argument("generator", help="a Synthcity plugin name (the suite's or a built-in)")
+    p.add_argument("--dataset", required=True, help="a bundled tabular or survival dataset")
+    p.add_argument("--trials", type=int, default=20, help="trials to add (default 20)")
+    p.add_argument(
+        "--objective",
+        default="stats.aml_fidelity.score",
+        help="Metrics.evaluate row to optimise, <category>.<metric>.<key>",
+    )
+    p.add_argument(
+        "--fix", action="append", type=_parameter, metavar="NAME=VALUE", help="hold fixed"
+    )
+    p.add_argument("--storage", help="Optuna storage URL shared by workers, e.g. sqlite:///t.db")
+    p.add_argument("--study", help="study name (default <generator>-<dataset>)")
+    p.add_argument("--timeout", type=float, help="stop starting trials after this many s")
+    p.add_argument("--seed", type=int, default=0, help="sampler and fit seed")
+    p.add_argument("--output", default="tuning-output", help="folder for the trials table")
+    p.set_defaults(func=cmd_tune)
     return parser
 
 

@@ -1,0 +1,232 @@
+"""Hyper-parameter tuning of any Synthcity plugin with Optuna (``synth-plugins tune``).
+
+The search space is the plugin's own ``hyperparameter_space()``, turned into Optuna
+suggestions by Synthcity's ``suggest_all``; each trial fits the plugin on the training split
+of a bundled dataset and scores one output of ``Metrics.evaluate`` (holdout as ``X_gt``,
+training split as ``X_train``), e.g. ``stats.aml_fidelity.score``. The study's direction is
+the metric's own.
+
+Tuning that outgrows one machine needs no code of ours: give every process the same
+``storage`` (an Optuna RDB URL: ``sqlite:///tune.db`` for processes on one machine, a
+PostgreSQL or MySQL URL for several machines) and ``study_name``; each process adds its
+trials to the shared study (``load_if_exists``), and Optuna's sampler sees all of them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from synth_plugins.errors import InvalidParameterError, SynthPluginsError, UnknownNameError
+
+#: The default objective: fast, and defined for every tabular and survival loader.
+DEFAULT_OBJECTIVE = "stats.aml_fidelity.score"
+_TASK_TYPES = {"tabular": "classification", "survival": "survival_analysis"}
+
+
+@dataclass(frozen=True)
+class Objective:
+    """One output of ``Metrics.evaluate``: ``<category>.<metric>.<key>``."""
+
+    category: str
+    metric: str
+    key: str
+
+    @classmethod
+    def parse(cls, text: str) -> Objective:
+        """``"stats.aml_fidelity.score"`` -> Objective; ``key`` may itself contain dots."""
+        parts = text.split(".", 2)
+        if len(parts) != 3 or not all(parts):
+            raise InvalidParameterError(
+                f"objective must be '<category>.<metric>.<key>' as Metrics.evaluate names its "
+                f"rows (e.g. {DEFAULT_OBJECTIVE!r}), got {text!r}"
+            )
+        return cls(*parts)
+
+    @property
+    def row(self) -> str:
+        """The row label in ``Metrics.evaluate``'s result."""
+        return f"{self.category}.{self.metric}.{self.key}"
+
+    def direction(self) -> str:
+        """``"maximize"`` or ``"minimize"``, from the Synthcity metric class."""
+        import synth_plugins
+
+        synth_plugins.register(("synthcity",))
+        from synthcity.metrics.eval import standard_metrics
+
+        for metric in standard_metrics:
+            if metric.type() == self.category and metric.name() == self.metric:
+                return metric.direction()
+        known = sorted(f"{m.type()}.{m.name()}" for m in standard_metrics)
+        raise UnknownNameError("metric", f"{self.category}.{self.metric}", known)
+
+
+def suggest(trial: Any, distribution: Any) -> Any:
+    """An Optuna suggestion for one Synthcity ``Distribution``.
+
+    Synthcity 0.2.12's own ``suggest_all`` passes ``step`` positionally, which Optuna 5
+    rejects (``suggest_int() takes 4 positional arguments``), so the mapping is redone here
+    with keywords.
+    """
+    from synthcity.plugins.core import distribution as D
+
+    name = distribution.name
+    if isinstance(distribution, D.LogDistribution):
+        return trial.suggest_float(name, distribution.low, distribution.high, log=True)
+    if isinstance(distribution, D.FloatDistribution):
+        return trial.suggest_float(name, distribution.low, distribution.high)
+    if isinstance(distribution, D.IntLogDistribution):
+        return trial.suggest_int(name, distribution.low, distribution.high, log=True)
+    if isinstance(distribution, D.IntegerDistribution):
+        return trial.suggest_int(
+            name, distribution.low, distribution.high, step=distribution.step
+        )
+    if isinstance(distribution, D.CategoricalDistribution):
+        return trial.suggest_categorical(name, distribution.choices)
+    raise InvalidParameterError(
+        f"no Optuna suggestion for {name!r}: {type(distribution).__name__} is not a "
+        "Synthcity float, integer or categorical distribution"
+    )
+
+
+def search_space(plugin: str, fixed: Mapping[str, Any]) -> list[Any]:
+    """The plugin's ``hyperparameter_space()`` without the parameters fixed by the caller."""
+    import synth_plugins
+
+    synth_plugins.register(("synthcity",))
+    from synthcity.plugins import Plugins
+
+    plugins = Plugins()
+    if plugin not in plugins.list():
+        raise UnknownNameError("Synthcity plugin", plugin, plugins.list())
+    space = plugins.get_type(plugin).hyperparameter_space()
+    names = {d.name for d in space}
+    unknown = sorted(set(fixed) - names - {"random_state"})
+    if unknown:
+        raise InvalidParameterError(
+            f"fixed parameters {unknown} are not in {plugin}'s hyperparameter_space(); "
+            f"it has {sorted(names)}"
+        )
+    return [d for d in space if d.name not in fixed]
+
+
+def tune(
+    plugin: str,
+    dataset: str,
+    *,
+    n_trials: int = 20,
+    objective: str = DEFAULT_OBJECTIVE,
+    fixed: Mapping[str, Any] | None = None,
+    storage: str | None = None,
+    study_name: str | None = None,
+    timeout: float | None = None,
+    seed: int = 0,
+    workspace: Path | None = None,
+    log: Callable[[str], None] = print,
+) -> Any:
+    """Run (or continue) an Optuna study over a Synthcity plugin's hyper-parameters.
+
+    Args:
+        plugin: A Synthcity plugin name (the suite's, e.g. ``"med_vae"``, or a built-in).
+        dataset: A bundled tabular or survival dataset.
+        n_trials: Trials this call adds to the study.
+        objective: ``<category>.<metric>.<key>`` row of ``Metrics.evaluate``.
+        fixed: Parameters held constant (left out of the search), e.g. ``{"n_iter": 50}``.
+        storage: An Optuna storage URL shared by every worker; None keeps the study in
+            memory (single process).
+        study_name: The study to create or join (default ``<plugin>-<dataset>``).
+        timeout: Stop starting new trials after this many seconds.
+        seed: Seed of the sampler and of every fit (``random_state``).
+        workspace: Synthcity's cache folder for the evaluations (default: a temporary one).
+        log: Printer of one line per finished trial.
+
+    Returns:
+        The ``optuna.Study`` (``best_params``, ``best_value``, ``trials_dataframe()``).
+    """
+    import optuna
+    from synthcity.metrics import Metrics
+    from synthcity.plugins import Plugins
+
+    from synth_plugins.datasets import load
+    from synth_plugins.synthcity.loaders import to_dataloader
+
+    if n_trials < 1:
+        raise InvalidParameterError(f"n_trials must be at least 1, got {n_trials}")
+    target = Objective.parse(objective)
+    direction = target.direction()
+    fixed = dict(fixed or {})
+    space = search_space(plugin, fixed)
+    data = load(dataset)
+    if data.kind not in _TASK_TYPES:
+        raise InvalidParameterError(
+            f"dataset {dataset!r} is {data.kind}; tuning takes a tabular or survival dataset"
+        )
+    loader = to_dataloader(data, train_size=0.8, random_state=seed)
+    train, holdout = loader.train(), loader.test()
+    if workspace is None:
+        import tempfile
+
+        workspace = Path(tempfile.mkdtemp(prefix="synth_plugins_tune_"))
+
+    def run_trial(trial: optuna.Trial) -> float:
+        params = {d.name: suggest(trial, d) for d in space}
+        params.update(fixed, random_state=seed)
+        start = time.perf_counter()
+        try:
+            model = Plugins().get(plugin, workspace=workspace, **params).fit(train)
+            synthetic = model.generate(count=len(train))
+        except SynthPluginsError:
+            raise
+        except Exception as error:  # a fit that diverges fails its trial, not the study
+            trial.set_user_attr("error", f"{type(error).__name__}: {error}"[:300])
+            return float("nan")  # Optuna records a NaN objective as a failed trial
+        scores = Metrics.evaluate(
+            holdout,
+            synthetic,
+            X_train=train,
+            metrics={target.category: [target.metric]},
+            task_type=_TASK_TYPES[data.kind],
+            random_state=seed,
+            workspace=workspace,
+            use_cache=False,
+        )
+        if target.row not in scores.index:
+            raise InvalidParameterError(
+                f"Metrics.evaluate gave no {target.row!r}; it gave {list(scores.index)}"
+            )
+        trial.set_user_attr("seconds", time.perf_counter() - start)
+        return float(scores.loc[target.row, "mean"])
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(
+        study_name=study_name or f"{plugin}-{dataset}",
+        storage=storage,
+        load_if_exists=True,
+        direction=direction,
+        sampler=optuna.samplers.TPESampler(seed=seed),
+    )
+
+    def report(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        value = (
+            trial.user_attrs.get("error", "failed")
+            if trial.value is None
+            else (f"{trial.value:.4f}")
+        )
+        log(f"trial {trial.number}: {target.row} = {value} {trial.params}")
+
+    study.optimize(run_trial, n_trials=n_trials, timeout=timeout, callbacks=[report])
+    return study
+
+
+def summary(study: Any) -> pd.DataFrame:
+    """The finished trials, best first: value, parameters, seconds."""
+    frame = study.trials_dataframe(attrs=("number", "value", "params", "user_attrs", "state"))
+    frame = frame[frame["state"] == "COMPLETE"].drop(columns="state")
+    ascending = study.direction.name == "MINIMIZE"
+    return frame.sort_values("value", ascending=ascending).reset_index(drop=True)

@@ -1,0 +1,52 @@
+"""Optuna tuning of Synthcity plugins through ``synth-plugins tune``, with a shared storage."""
+
+import optuna
+import pytest
+
+from synth_plugins.benchmark.tuning import Objective, search_space, tune
+from synth_plugins.cli import main
+from synth_plugins.errors import InvalidParameterError, UnknownNameError
+
+
+def test_two_workers_share_one_study_through_the_storage(tmp_path, capsys):
+    storage = f"sqlite:///{tmp_path / 'tune.db'}"
+    common = ["--dataset", "heart_failure", "--storage", storage, "--study", "hf"]
+    fixed = ["--fix", "n_iter=3", "--fix", "batch_size=64"]
+    out = str(tmp_path / "out")
+    # two processes would run these at the same time; they share the study either way
+    assert main(["tune", "med_vae", "--trials", "2", *common, *fixed, "--output", out]) == 0
+    assert main(["tune", "med_vae", "--trials", "1", *common, *fixed, "--seed", "1"]) == 0
+    study = optuna.load_study(study_name="hf", storage=storage)
+    finished = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    assert len(finished) == 3
+    assert study.direction == optuna.study.StudyDirection.MAXIMIZE  # aml_fidelity
+    for trial in finished:
+        assert 0.0 <= trial.value <= 1.0
+        assert "n_iter" not in trial.params and "beta" in trial.params
+        assert 0.01 <= trial.params["beta"] <= 1.0
+    assert (tmp_path / "out" / "hf.csv").exists()
+    assert "best stats.aml_fidelity.score" in capsys.readouterr().out
+
+
+def test_a_builtin_with_a_minimised_objective():
+    study = tune(
+        "marginal_distributions",
+        "pima",
+        n_trials=1,
+        objective="stats.correlation_l1.score",
+        log=lambda line: None,
+    )
+    assert study.direction == optuna.study.StudyDirection.MINIMIZE
+    assert study.best_value >= 0.0
+
+
+def test_bad_requests_name_the_problem():
+    with pytest.raises(InvalidParameterError, match="<category>.<metric>.<key>"):
+        Objective.parse("aml_fidelity")
+    with pytest.raises(UnknownNameError, match="stats.nope"):
+        Objective.parse("stats.nope.score").direction()
+    with pytest.raises(UnknownNameError, match="no_such_plugin"):
+        search_space("no_such_plugin", {})
+    with pytest.raises(InvalidParameterError, match="not in med_vae"):
+        search_space("med_vae", {"n_layers": 2})
+    assert main(["tune", "med_vae", "--dataset", "ms_registry", "--trials", "1"]) == 2
