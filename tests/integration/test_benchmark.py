@@ -43,6 +43,33 @@ def test_tabular_suite_produces_a_ranked_table_with_timings(tmp_path, monkeypatc
     report = (tmp_path / "tabular" / "report.md").read_text()
     assert "synthcity 0.2.12" in report and "marginal_distributions" in report
 
+    # only the scores are ranked: of our metrics "score", of Synthcity's all but "gt"
+    ranked = bench.runs["heart_failure"].directions
+    assert "privacy.hamming_leakage.score" in ranked and "stats.ks_test.marginal" in ranked
+    assert not [key for key in ranked if key.endswith(".gt")]
+    ours = [key for key in ranked if key.split(".")[1] in {"hamming_leakage", "tabsyndex"}]
+    assert ours and all(key.endswith(".score") for key in ours)
+
+    # figures from the synthetic data the harness cached, embedded in report.html
+    folder = tmp_path / "tabular"
+    figures = bench.runs["heart_failure"].figures
+    assert sorted(p.name for p in figures) == [
+        "associations_heart_failure_marginal_distributions.png",
+        "associations_heart_failure_med_vae.png",
+        "distances_heart_failure.png",
+        "marginals_heart_failure.png",
+    ]
+    assert all(p.parent == folder and p.stat().st_size > 10_000 for p in figures)
+    page = (folder / "report.html").read_text()
+    assert page.count('src="data:image/png;base64,') == len(figures)
+    assert "synthcity" in page and "0.2.12" in page and "random_state" in page
+
+    # a resumed run reuses the cached fits and keeps the timings measured when fitting
+    bench.figures = bench.html = False
+    again = bench.run()["synthcity:heart_failure"]
+    for column in ("fit_s", "sample_s"):
+        assert again[column].to_dict() == table[column].to_dict()
+
 
 def _with(bench, overrides):
     bench.datasets = overrides["datasets"]

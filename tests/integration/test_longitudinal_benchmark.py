@@ -38,6 +38,9 @@ def test_suite_ranks_generators_and_draws_figures(tmp_path):
     for kind in ("gaps", "trajectories"):
         figure = tmp_path / "longitudinal" / f"{kind}_ms_registry.png"
         assert figure.exists() and figure.stat().st_size > 10_000
+    page = (tmp_path / "longitudinal" / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 2
+    assert "longitudinal_lstm" in page and "PARSynthesizer" in page
 
 
 def test_rank_runs_averages_seeds_and_keeps_failures_last():

@@ -44,3 +44,6 @@ def test_survival_suite_ranks_ck4gen_against_a_builtin_and_draws_figures(tmp_pat
     for kind in ("km", "hr"):
         figure = tmp_path / "survival" / f"{kind}_gbsg2_{best}.png"
         assert figure.exists() and figure.stat().st_size > 10_000
+    page = (tmp_path / "survival" / "report.html").read_text()
+    assert page.count('src="data:image/png;base64,') == 2
+    assert "ck4gen_model" in page and "hr.mean_abs_log_hr_error ↓" in page

@@ -78,6 +78,11 @@ def run_suite(
         sections.append(
             "## Figures\n\n" + "\n\n".join(f"![{png.stem}]({png.name})" for png in figures) + "\n"
         )
+    if (folder / "report.html").exists():
+        sections.insert(
+            0,
+            "The same results with figures and every figure reported: [report.html](report.html)\n",
+        )
     env = environment()
     command = " ".join(["synth-plugins benchmark", suite, *sys.argv[3:]]).strip()
     (folder / "environment.json").write_text(json.dumps(env, indent=2))

@@ -499,6 +499,7 @@ class LongitudinalBenchmark:
         folder.mkdir(parents=True, exist_ok=True)
         tables: dict[str, pd.DataFrame] = {}
         all_rows = []
+        start = time.perf_counter()
         for name in self.datasets:
             dataset = self.load(name)
             event = EVENT_COLUMNS.get(name)
@@ -516,7 +517,51 @@ class LongitudinalBenchmark:
             self.plots(dataset, outputs, folder)
         self.runs = pd.concat(all_rows, ignore_index=True)
         self.runs.to_csv(folder / "runs.csv", index=False)
+        self.write_html(tables, folder, time.perf_counter() - start)
         return tables
+
+    def write_html(self, tables: Mapping[str, pd.DataFrame], folder: Path, seconds: float) -> Path:
+        """Write ``<folder>/report.html``: ranked tables, figures, failures, seeds, versions."""
+        from synth_plugins.benchmark.report import ReportSection, write_html_report
+        from synth_plugins.benchmark.tabular import environment
+
+        shown = ["rank", "Quality_Score", *SCORE_PARTS, "Train_Time", "Sample_Time"]
+        sections = []
+        for name in self.datasets:
+            table = tables.get(f"longitudinal:{name}")
+            if table is None:
+                continue
+            compact = table[[c for c in [*shown, "Peak_Memory_MB"] if c in table.columns]]
+            failures = table["Error"] if "Error" in table else pd.Series(dtype=object)
+            sections.append(
+                ReportSection(
+                    title=name,
+                    tables=[("Ranked on Quality_Score (longitudinal_fidelity)", compact)],
+                    details=[("Every figure (means over seeds)", table)],
+                    figures=sorted(folder.glob(f"*_{name}.png")),
+                    notes=[f"{g}: {e}" for g, e in failures.items() if isinstance(e, str) and e],
+                    directions={c: "maximize" for c in ("Quality_Score", *SCORE_PARTS)},
+                )
+            )
+        generators = sorted(set(self.runs["Synthesizer"]) - {"(real data)"})
+        cohort = self.ms_patients or MS_PATIENTS[self.quick]
+        return write_html_report(
+            folder / "report.html",
+            "synth-plugins benchmark: longitudinal",
+            summary={
+                "mode": "quick" if self.quick else "full",
+                "repeats": self.repeats,
+                "datasets": ", ".join(self.datasets),
+                "generators": ", ".join(generators),
+                "wall time": f"{seconds:.0f} s",
+            },
+            sections=sections,
+            environment=environment(),
+            seeds={
+                "generators": f"random_state 0 .. {self.repeats - 1} (PAR: torch/numpy seeds)",
+                "ms_registry": f"simulated with seed 0, {cohort} patients",
+            },
+        )
 
     def plots(self, dataset: Dataset, outputs: Mapping[str, pd.DataFrame], folder: Path) -> None:
         """Visit-gap histograms and trajectories of the first seed's outputs."""

@@ -1,31 +1,122 @@
-"""Rank generators from harness results and render the tables people read."""
+"""Rank generators from harness results and render the tables and reports people read.
+
+Markdown tables (:func:`to_markdown`) go into ``report.md``; :func:`write_html_report`
+writes ``report.html``, one self-contained file (stylesheet inline, figures embedded as
+base64 ``data:`` URIs) that opens in any browser without the results folder.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import base64
+import html
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+#: The key of a suite metric's headline figure, the only one of its keys that is ranked.
+SCORE_KEY = "score"
+#: The key of a Synthcity metric computed on the real data alone (the same for every
+#: generator, e.g. ``performance.linear_model.gt``), which is not ranked.
+REAL_DATA_KEY = "gt"
 
-def rank_generators(scores: pd.DataFrame, directions: Mapping[str, str]) -> pd.DataFrame:
+
+def rank_generators(
+    scores: pd.DataFrame,
+    directions: Mapping[str, str],
+    ideals: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
     """Add per-metric ranks (1 = best, by each metric's direction) and their mean.
 
     ``scores`` has one row per generator and one column per metric; ``directions`` maps a
-    metric column to ``"maximize"`` or ``"minimize"``. Metrics missing for a generator
-    (a failed run) rank last. Rows come back sorted by ``mean_rank``.
+    metric column to ``"maximize"`` or ``"minimize"``. A column with an ideal value
+    (``ideals``, e.g. 0.5 for the DCR holdout share, where a share below 0.5 is no better
+    than 0.5) ranks by the distance to it instead. Metrics missing for a generator (a
+    failed run) rank last. Rows come back sorted by ``mean_rank``.
     """
+    ideals = ideals or {}
     ranks = pd.DataFrame(index=scores.index)
     for column, direction in directions.items():
         if column not in scores:
             continue
         values = scores[column].astype(float)
+        if column in ideals:
+            values, direction = (values - ideals[column]).abs(), "minimize"
         ranks[column] = values.rank(
             ascending=direction == "minimize", method="average", na_option="bottom"
         )
     ranked = scores.copy()
     ranked.insert(0, "mean_rank", ranks.mean(axis=1) if len(ranks.columns) else np.nan)
     return ranked.sort_values("mean_rank")
+
+
+def score_directions(
+    directions: Mapping[str, str], suite_metrics: Collection[str]
+) -> dict[str, str]:
+    """The keys of a Synthcity result that rank generators, with their directions.
+
+    Synthcity reports every key of a metric as ``<type>.<metric>.<key>`` with the metric's
+    single direction, so the figures behind a score (pair counts, set sizes, p-values)
+    would be ranked as if they were scores. Kept: of the suite's metrics (``suite_metrics``,
+    by name) the ``score`` key only; of Synthcity's own metrics every key but ``gt`` (and
+    ``gt.*``), the value on the real data, which is the same for every generator.
+
+    Args:
+        directions: Key -> ``"maximize"`` or ``"minimize"``, as ``Benchmarks`` reports them.
+        suite_metrics: The names of the suite's metrics.
+
+    Returns:
+        The ranked keys, in the order of ``directions``.
+    """
+    ours = set(suite_metrics)
+    kept: dict[str, str] = {}
+    for key, direction in directions.items():
+        parts = key.split(".")
+        if len(parts) < 3:  # not a "<type>.<metric>.<key>" figure
+            continue
+        metric, figure = parts[1], parts[2:]
+        is_score = (figure == [SCORE_KEY]) if metric in ours else (figure[0] != REAL_DATA_KEY)
+        if is_score:
+            kept[key] = direction
+    return kept
+
+
+def suite_ideals() -> dict[str, float]:
+    """Synthcity result keys of the suite's scores whose best value is inside their range.
+
+    The DCR holdout share is best at 0.5 (no sign of memorisation); below 0.5 the
+    synthetic rows are merely closer to the holdout, which is not better. Such scores rank
+    by their distance to the ideal (see :func:`rank_generators`).
+    """
+    from synth_plugins.metrics import METRIC_INFOS
+
+    return {
+        f"{info.category}.{info.name}.{SCORE_KEY}": info.ideal
+        for info in METRIC_INFOS.values()
+        if info.ideal is not None and info.min_value < info.ideal < info.max_value
+    }
+
+
+def overall_ranking(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Each generator's ``mean_rank`` in every ranked table, and the mean over them.
+
+    Args:
+        tables: Table title -> a table from :func:`rank_generators` (tables without a
+            ``mean_rank`` column are skipped).
+
+    Returns:
+        One row per generator, one column per ranked table, then ``mean_rank`` (over the
+        tables the generator appears in), sorted by it; empty when no table is ranked.
+    """
+    columns = {title: table["mean_rank"] for title, table in tables.items() if "mean_rank" in table}
+    if not columns:
+        return pd.DataFrame()
+    frame = pd.DataFrame(columns)
+    frame.index.name = "generator"
+    frame["mean_rank"] = frame.mean(axis=1)
+    return frame.sort_values("mean_rank")
 
 
 def to_markdown(frame: pd.DataFrame, float_format: str = "{:.4g}") -> str:
@@ -35,9 +126,211 @@ def to_markdown(frame: pd.DataFrame, float_format: str = "{:.4g}") -> str:
     for index, row in frame.iterrows():
         cells = [str(index)]
         for value in row:
-            if isinstance(value, float | np.floating):
-                cells.append("" if np.isnan(value) else float_format.format(value))
-            else:
-                cells.append(str(value))
+            cells.append(_format(value, float_format))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _format(value: object, float_format: str) -> str:
+    if isinstance(value, float | np.floating):
+        return "" if np.isnan(value) else float_format.format(value)
+    return str(value)
+
+
+# --------------------------------------------------------------------------------- HTML
+
+
+@dataclass
+class ReportSection:
+    """One part of the HTML report, usually one dataset.
+
+    Attributes:
+        title: The section heading.
+        tables: ``(caption, frame)`` pairs shown as they are (index as the first column).
+        details: ``(caption, frame)`` pairs shown collapsed and transposed (one row per
+            column of the frame), for wide tables with every figure.
+        figures: PNG files embedded in the page, in order.
+        notes: Lines shown under the heading (e.g. failures).
+        directions: Column -> ``"maximize"`` or ``"minimize"`` of the ranked columns: their
+            headers get an arrow and their best value is set in bold.
+    """
+
+    title: str
+    tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+    details: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+    figures: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    directions: Mapping[str, str] = field(default_factory=dict)
+
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1400px;
+       padding: 0 1em; color: #222; line-height: 1.4; }
+h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ccc; margin-top: 2em; }
+.scroll { overflow-x: auto; margin: 0.5em 0 1.2em; }
+table { border-collapse: collapse; font-size: 0.85em; }
+th, td { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: right; }
+th { background: #f2f2f2; } tbody th { text-align: left; }
+tbody tr:nth-child(even) { background: #fafafa; }
+td.best { font-weight: bold; background: #e6f4e6; }
+caption { caption-side: top; text-align: left; font-weight: 600; padding: 0.3em 0; }
+figure { margin: 1em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
+figcaption { font-size: 0.85em; color: #555; }
+.notes { color: #8a4b00; } dl.summary dt { font-weight: 600; float: left; width: 9em; }
+dl.summary dd { margin-left: 10em; }
+"""
+
+#: Header suffixes of ranked columns.
+ARROWS = {"maximize": " ↑", "minimize": " ↓"}
+
+
+def html_table(
+    frame: pd.DataFrame,
+    *,
+    caption: str = "",
+    directions: Mapping[str, str] | None = None,
+    float_format: str = "{:.4g}",
+) -> str:
+    """An HTML table of ``frame``, every name and value escaped.
+
+    Args:
+        frame: The table; its index is the first column.
+        caption: Shown above the table.
+        directions: Ranked columns: an arrow in the header (↑ higher is better, ↓ lower)
+            and the best value in bold.
+        float_format: Format of float cells; NaN is an empty cell.
+
+    Returns:
+        A ``<table>`` element wrapped in a horizontally scrolling ``<div>``.
+    """
+    directions = directions or {}
+    best: dict[str, float] = {}
+    for column, direction in directions.items():
+        if column in frame and direction in ARROWS:
+            values = pd.to_numeric(frame[column], errors="coerce")
+            if values.notna().any():
+                best[column] = values.max() if direction == "maximize" else values.min()
+    esc = html.escape
+    head = [f"<th>{esc(str(frame.index.name or ''))}</th>"]
+    for column in frame.columns:
+        arrow = ARROWS.get(directions.get(column, ""), "")
+        head.append(f"<th>{esc(str(column))}{arrow}</th>")
+    rows = []
+    for index, row in frame.iterrows():
+        cells = [f"<th>{esc(str(index))}</th>"]
+        for column, value in row.items():
+            marked = column in best and _equal(value, best[column])
+            text = esc(_format(value, float_format))
+            cells.append(f'<td class="best">{text}</td>' if marked else f"<td>{text}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    title = f"<caption>{esc(caption)}</caption>" if caption else ""
+    return (
+        f'<div class="scroll"><table>{title}<thead><tr>{"".join(head)}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def _equal(value: object, target: float) -> bool:
+    try:
+        return bool(np.isclose(float(value), target))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def html_figure(path: Path, caption: str | None = None) -> str:
+    """A ``<figure>`` with the PNG at ``path`` embedded as a base64 ``data:`` URI."""
+    path = Path(path)
+    encoded = base64.b64encode(path.read_bytes()).decode("ascii")
+    text = html.escape(caption if caption is not None else path.stem)
+    return (
+        f'<figure><img src="data:image/png;base64,{encoded}" alt="{text}">'
+        f"<figcaption>{text}</figcaption></figure>"
+    )
+
+
+def _key_values(caption: str, values: Mapping[str, object]) -> str:
+    frame = pd.DataFrame({"value": [str(v) for v in values.values()]}, index=list(values))
+    return html_table(frame, caption=caption)
+
+
+def html_report(
+    title: str,
+    *,
+    summary: Mapping[str, object],
+    sections: Sequence[ReportSection],
+    environment: Mapping[str, str],
+    seeds: Mapping[str, str],
+    ranking: pd.DataFrame | None = None,
+) -> str:
+    """A self-contained HTML page: summary, overall ranking, sections, seeds, versions.
+
+    Args:
+        title: The page title and heading.
+        summary: Facts about the run (mode, datasets, wall time, ...), in order.
+        sections: The parts of the page, usually one per dataset.
+        environment: Package -> version, as recorded by the run.
+        seeds: What was seeded -> how (e.g. the split, each repeat, the figures).
+        ranking: The overall ranking (see :func:`overall_ranking`); skipped when None or
+            empty.
+
+    Returns:
+        The page; every text from the data (names, values, paths) is escaped.
+    """
+    esc = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{esc(title)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{esc(title)}</h1>",
+        '<dl class="summary">',
+        *(f"<dt>{esc(str(k))}</dt><dd>{esc(str(v))}</dd>" for k, v in summary.items()),
+        "</dl>",
+    ]
+    if ranking is not None and len(ranking):
+        parts.append("<h2>Ranking</h2>")
+        parts.append(
+            "<p>Mean rank (1 = best) of each generator over the ranked metrics of each "
+            "table, and the mean over the tables.</p>"
+        )
+        parts.append(html_table(ranking, directions={"mean_rank": "minimize"}))
+    for section in sections:
+        parts.append(f"<h2>{esc(section.title)}</h2>")
+        parts.extend(f'<p class="notes">{esc(note)}</p>' for note in section.notes)
+        for caption, frame in section.tables:
+            parts.append(html_table(frame, caption=caption, directions=section.directions))
+        for caption, frame in section.details:
+            parts.append(f"<details><summary>{esc(caption)}</summary>")
+            parts.append(html_table(frame.T, directions=None))
+            parts.append("</details>")
+        parts.extend(html_figure(path) for path in section.figures)
+    parts.append("<h2>Seeds and versions</h2>")
+    parts.append(_key_values("Seeds", seeds))
+    parts.append(_key_values("Versions", environment))
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def write_html_report(
+    path: Path,
+    title: str,
+    *,
+    summary: Mapping[str, object],
+    sections: Sequence[ReportSection],
+    environment: Mapping[str, str],
+    seeds: Mapping[str, str],
+    ranking: pd.DataFrame | None = None,
+) -> Path:
+    """Write :func:`html_report` to ``path`` (UTF-8); returns the path."""
+    page = html_report(
+        title,
+        summary=summary,
+        sections=sections,
+        environment=environment,
+        seeds=seeds,
+        ranking=ranking,
+    )
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page, encoding="utf-8")
+    return path

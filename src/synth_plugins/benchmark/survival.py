@@ -26,14 +26,14 @@ workspace (``*.bkp``, one table per repeat):
 Generators that do not run in Synthcity (e.g. SDV's GaussianCopula) can be added as
 :class:`ExternalGenerator`: they are fitted and sampled outside the harness, metered the
 same way, and scored with the same ``Metrics.evaluate`` call that ``Benchmarks`` makes.
+
+:meth:`SurvivalBenchmark.run` ends by writing ``<output>/survival/report.html`` (tables,
+figures, seeds and versions in one file).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import platform
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,9 +44,15 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins import __version__
-from synth_plugins.benchmark.meter import PluginMeter, peak_rss
-from synth_plugins.benchmark.report import rank_generators
-from synth_plugins.benchmark.tabular import _silence_synthcity_sinks
+from synth_plugins.benchmark.meter import peak_rss
+from synth_plugins.benchmark.plots import save_figure
+from synth_plugins.benchmark.report import (
+    ReportSection,
+    overall_ranking,
+    rank_generators,
+    write_html_report,
+)
+from synth_plugins.benchmark.tabular import _silence_synthcity_sinks, environment, evaluate_case
 from synth_plugins.datasets import Dataset, load
 
 #: CK4Gen's quick settings: fewer epochs, with the larger step the unit tests use.
@@ -149,6 +155,7 @@ class DatasetRun:
     cases: dict[str, CaseResult] = field(default_factory=dict)
     full: pd.DataFrame | None = None
     ranked: pd.DataFrame | None = None
+    figures: list[Path] = field(default_factory=list)
 
 
 @dataclass
@@ -171,6 +178,7 @@ class SurvivalBenchmark:
         rsf_params: forest settings of the augmentation metric; None: 50 trees quick.
         train_size: share of rows the generators are fitted on (the rest is the holdout).
         figures: write the Kaplan-Meier and hazard-ratio PNGs of the best generator.
+        html: write ``<output>/survival/report.html`` at the end of :meth:`run`.
         sdgym: accepted for ``run_suite``; SDGym has no survival task, so it is unused.
         log: progress lines.
         metrics: the metrics ``Benchmarks.evaluate`` computes.
@@ -189,6 +197,7 @@ class SurvivalBenchmark:
     rsf_params: dict[str, Any] | None = None
     train_size: float = 0.8
     figures: bool = True
+    html: bool = True
     sdgym: bool = False
     log: Callable[[str], None] = print
     metrics: dict[str, list[str]] = field(default_factory=lambda: dict(SURVIVAL_METRICS))
@@ -216,12 +225,13 @@ class SurvivalBenchmark:
     def run(self) -> dict[str, pd.DataFrame]:
         """Run every test case on every dataset; returns the compact ranked tables by name.
 
-        Also writes ``<output>/survival/<dataset>_full.csv`` (every figure of every case)
-        and, with ``figures``, ``km_<dataset>_<case>.png`` and ``hr_<dataset>_<case>.png``
-        for the best-ranked generator.
+        Also writes ``<output>/survival/<dataset>_full.csv`` (every figure of every case),
+        with ``figures`` ``km_<dataset>_<case>.png`` and ``hr_<dataset>_<case>.png`` for the
+        best-ranked generator, and with ``html`` ``report.html``.
         """
         import synth_plugins
 
+        start = time.perf_counter()
         synth_plugins.register()
         _silence_synthcity_sinks()
         folder = Path(self.output) / "survival"
@@ -234,9 +244,60 @@ class SurvivalBenchmark:
             tables[f"synthcity:{name}"] = run.ranked
             if self.figures and len(run.ranked) and run.ranked["mean_rank"].notna().any():
                 best = str(run.ranked.index[0])
-                for path in self.plot(name, best, folder):
+                run.figures = self.plot(name, best, folder)
+                for path in run.figures:
                     self.log(f"[survival] {name}: wrote {path}")
+        if self.html:
+            path = self.write_html(tables, folder, time.perf_counter() - start)
+            self.log(f"[survival] wrote {path}")
         return tables
+
+    def recorded_seeds(self) -> dict[str, str]:
+        """What the run seeds, and how (recorded in the report)."""
+        seeds = {
+            "split": f"train_size={self.train_size}, random_state=0",
+            "generators": f"random_state = repeat, repeats 0 .. {self.repeats - 1} "
+            "(Benchmarks.evaluate; external generators get the repeat as seed)",
+            "augmentation": f"{self.seeds()} seeds, 0 .. {self.seeds() - 1}",
+            "figures": "synthetic table of repeat 0",
+        }
+        if self.max_rows is not None:
+            seeds["subsample"] = f"max_rows={self.max_rows}, random_state=0"
+        return seeds
+
+    def write_html(self, tables: Mapping[str, pd.DataFrame], folder: Path, seconds: float) -> Path:
+        """Write ``<folder>/report.html`` from the run's tables, figures, seeds and versions."""
+        sections = []
+        for name in self.datasets:
+            run = self.runs.get(name)
+            if run is None or run.ranked is None:
+                continue
+            errors = [f"{case}: {e}" for case, result in run.cases.items() for e in result.errors]
+            section = ReportSection(
+                title=name,
+                tables=[("Ranked (columns with an arrow are ranked)", run.ranked)],
+                figures=list(run.figures),
+                notes=[*run.notes, *errors],
+                directions=RANKED_METRICS,
+            )
+            if run.full is not None:
+                section.details.append(("Every figure of every generator", run.full))
+            sections.append(section)
+        return write_html_report(
+            folder / "report.html",
+            "synth-plugins benchmark: survival",
+            summary={
+                "mode": "quick" if self.quick else "full",
+                "repeats": self.repeats,
+                "datasets": ", ".join(self.datasets),
+                "generators": ", ".join([t[0] for t in self.tests()] + list(self.external)),
+                "wall time": f"{seconds:.0f} s",
+            },
+            sections=sections,
+            environment=environment(),
+            seeds=self.recorded_seeds(),
+            ranking=overall_ranking(tables),
+        )
 
     # ------------------------------------------------------------------ one dataset
     def prepare(self, name: str) -> DatasetRun:
@@ -253,12 +314,6 @@ class SurvivalBenchmark:
         if self.max_rows is not None and len(frame) > self.max_rows:
             notes.append(f"subsampled {self.max_rows} of {len(frame)} rows (random_state=0)")
             frame = frame.sample(self.max_rows, random_state=0).reset_index(drop=True)
-        # Synthcity's DataLoader.hash (Benchmarks' cache key) fails on pandas categoricals.
-        frame = frame.apply(
-            lambda column: (
-                column.astype(object) if isinstance(column.dtype, pd.CategoricalDtype) else column
-            )
-        )
         loader = to_dataloader(dataset, data=frame, train_size=self.train_size, random_state=0)
         run = DatasetRun(
             name=name,
@@ -304,50 +359,30 @@ class SurvivalBenchmark:
         self, run: DatasetRun, testcase: str, plugin: str, params: dict[str, Any]
     ) -> dict[str, float]:
         """One ``Benchmarks.evaluate`` call for one test case, then the outside figures."""
-        from synthcity.benchmark import Benchmarks
-        from synthcity.utils.serialization import load_from_file
-
         loader = run.loader  # type: ignore[attr-defined]
-        workspace = self._workspace()
         case = CaseResult()
         run.cases[testcase] = case
-        stem = _cache_stem(loader, testcase, plugin, params)
-        timings_file = workspace / f"{stem}_timings_{self.repeats}.json"
-        start = time.perf_counter()
-        load_before = os.getloadavg()[0]
-        results: dict[str, pd.DataFrame] = {}
-        with PluginMeter() as meter:
-            try:
-                results = Benchmarks.evaluate(
-                    [(testcase, plugin, dict(params))],
-                    loader,
-                    metrics={k: list(v) for k, v in self.metrics.items()},
-                    repeats=self.repeats,
-                    task_type="survival_analysis",
-                    workspace=workspace,
-                )
-            except Exception as error:  # a fit that raises is not caught by Benchmarks
-                case.errors.append(f"Benchmarks: {type(error).__name__}: {error}")
-        elapsed = time.perf_counter() - start
-        timings = _timings(meter, plugin)
-        if timings["fit_s"] == timings["fit_s"]:  # measured now: keep for cached reruns
-            timings["load_avg"] = (load_before + os.getloadavg()[0]) / 2
-            timings_file.write_text(json.dumps(timings))
-        elif timings_file.exists():
-            timings = json.loads(timings_file.read_text())
+        outcome = evaluate_case(
+            testcase,
+            plugin,
+            params,
+            loader,
+            metrics=self.metrics,
+            repeats=self.repeats,
+            task_type="survival_analysis",
+            workspace=self._workspace(),
+        )
+        case.errors.extend(outcome.errors)
+        timings = outcome.timings
         self.log(
-            f"[survival] {run.name}: {testcase} done in {elapsed:.0f} s "
+            f"[survival] {run.name}: {testcase} done in {outcome.seconds:.0f} s "
             f"(fit {timings['fit_s']:.1f} s, load {timings.get('load_avg', np.nan):.1f})"
             + (f"; {case.errors[-1][:200]}" if case.errors else "")
         )
         row: dict[str, float] = {}
-        frame = results.get(testcase)
-        if frame is not None and len(frame):
-            row.update(frame["mean"].astype(float).to_dict())
-        for repeat in range(self.repeats):
-            path = workspace / f"{stem}_{repeat}.bkp"
-            if path.exists():
-                case.synthetic.append(load_from_file(path).dataframe())
+        if outcome.results is not None and len(outcome.results):
+            row.update(outcome.results["mean"].astype(float).to_dict())
+        case.synthetic = outcome.synthetic
         if not case.synthetic:
             case.errors.append("no synthetic data was generated")
         row.update(self._outside_figures(run, case))
@@ -511,45 +546,18 @@ class SurvivalBenchmark:
         written: list[Path] = []
         km = km_comparison(run.train, case.synthetic[0], duration, event, strata=strata)
         path = folder / f"{prefix}km_{dataset}_{testcase}.png"
-        plot_km(km, title=f"{dataset}: real (train) vs {testcase}, by {strata}").savefig(
-            path, dpi=110
-        )
-        written.append(path)
+        figure = plot_km(km, title=f"{dataset}: real (train) vs {testcase}, by {strata}")
+        written.append(save_figure(figure, path))
         if case.hazard_ratios:
             result = case.hazard_ratios[0]
             path = folder / f"{prefix}hr_{dataset}_{testcase}.png"
-            plot_hazard_ratios(
+            figure = plot_hazard_ratios(
                 result,
                 title=f"{dataset}, {testcase}: mean |log HR error| = "
                 f"{result.mean_abs_log_hr_error:.3f}",
-            ).savefig(path, dpi=110)
-            written.append(path)
+            )
+            written.append(save_figure(figure, path))
         return written
-
-
-def _cache_stem(loader: Any, testcase: str, plugin: str, params: Mapping[str, Any]) -> str:
-    """The file-name stem ``Benchmarks.evaluate`` caches a test case's data under.
-
-    ``{X.hash()}_{testcase}_{plugin}_{sha256(kwargs)}_{python version}``; the synthetic
-    table of repeat ``r`` is ``<stem>_<r>.bkp`` (synthcity 0.2.12,
-    ``synthcity/benchmark/__init__.py``).
-    """
-    from synthcity.benchmark.utils import get_json_serializable_kwargs
-
-    kwargs_hash = ""
-    if params:
-        raw = json.dumps(get_json_serializable_kwargs(dict(params)), sort_keys=True).encode()
-        kwargs_hash = hashlib.sha256(raw).hexdigest()
-    return f"{loader.hash()}_{testcase}_{plugin}_{kwargs_hash}_{platform.python_version()}"
-
-
-def _timings(meter: PluginMeter, plugin: str) -> dict[str, float]:
-    m = meter.measurements
-    return {
-        "fit_s": float(np.mean(m.fit_s[plugin])) if m.fit_s[plugin] else np.nan,
-        "sample_s": float(np.mean(m.generate_s[plugin])) if m.generate_s[plugin] else np.nan,
-        "peak_mb": float(np.max(m.peak_mb[plugin])) if m.peak_mb[plugin] else np.nan,
-    }
 
 
 def _categorical_columns(dataset: Dataset, duration: str, event: str) -> list[str]:

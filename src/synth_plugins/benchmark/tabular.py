@@ -5,17 +5,27 @@ Two harnesses, each used as its users use it:
 - Synthcity's ``Benchmarks.evaluate`` fits every Synthcity plugin (the suite's, registered
   by name, and built-ins) on the training split and scores it on the holdout with
   Synthcity's metrics and the suite's; :class:`~synth_plugins.benchmark.meter.PluginMeter`
-  adds fit time, sample time and peak memory. Fitted generators and synthetic data are
-  cached in ``<output>/workspace`` so an interrupted run resumes.
+  adds fit time, sample time and peak memory. Each test case is its own call
+  (:func:`evaluate_case`, shared with the survival suite), so timings are per case and a
+  generator that fails to fit costs one row, not the run. Fitted generators, synthetic
+  data and timings are cached in ``<output>/workspace`` so an interrupted run resumes.
 - SDGym fits SDV synthesizers (the suite's and built-ins) on a local copy of the data
   (no download) and reports its quality scores, timings and memory.
+
+Generators are ranked on the score of each metric only (see
+:func:`~synth_plugins.benchmark.report.score_directions`). From the synthetic data the
+harness caches (first repeat) the suite draws figures per dataset
+(:mod:`synth_plugins.benchmark.plots`) and writes ``<output>/tabular/report.html``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import platform
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,8 +35,15 @@ import pandas as pd
 
 from synth_plugins import __version__, catalog
 from synth_plugins.benchmark.meter import PluginMeter
-from synth_plugins.benchmark.report import rank_generators
-from synth_plugins.datasets import load
+from synth_plugins.benchmark.report import (
+    ReportSection,
+    overall_ranking,
+    rank_generators,
+    score_directions,
+    suite_ideals,
+    write_html_report,
+)
+from synth_plugins.datasets import Dataset, load
 
 #: Epochs of every neural generator in quick mode (equal for all, so timings compare).
 QUICK_EPOCHS = 100
@@ -49,11 +66,168 @@ SYNTHCITY_METRICS: dict[str, list[str]] = {
     "performance": ["linear_model"],
 }
 SDGYM_BUILTINS = ("GaussianCopulaSynthesizer",)
+#: Shown after the ranked scores in the report's compact tables.
+COST_COLUMNS = ("fit_s", "sample_s", "peak_mb")
+#: How the training split is drawn (Synthcity's loader split).
+SPLIT = {"train_size": 0.8, "random_state": 0}
+
+
+@dataclass
+class CaseOutcome:
+    """What one ``Benchmarks.evaluate`` call for one test case gave.
+
+    Attributes:
+        results: ``Benchmarks``' frame of the case (``mean``, ``direction``, ... by metric
+            key), or None when the call failed.
+        timings: ``fit_s``, ``sample_s`` (means over repeats) and ``peak_mb`` (max), NaN
+            when nothing was measured; ``load_avg`` too when measured in this run.
+        synthetic: The synthetic table of each repeat the workspace holds, in repeat order.
+        seconds: Wall time of the call.
+        errors: What failed, in words.
+    """
+
+    results: pd.DataFrame | None
+    timings: dict[str, float]
+    synthetic: list[pd.DataFrame]
+    seconds: float
+    errors: list[str]
+
+
+def evaluate_case(
+    testcase: str,
+    plugin: str,
+    params: Mapping[str, Any],
+    loader: Any,
+    *,
+    metrics: Mapping[str, Sequence[str]],
+    repeats: int,
+    task_type: str,
+    workspace: Path,
+) -> CaseOutcome:
+    """One test case through ``Benchmarks.evaluate``, metered, with its cached outputs.
+
+    :class:`~synth_plugins.benchmark.meter.PluginMeter` times the plugin's fit and generate
+    calls. When ``Benchmarks`` reuses a cached generator (a resumed run) nothing is fitted,
+    so the timings measured when it was fitted are kept next to the cache
+    (``<stem>_timings_<repeats>.json``) and read back. The synthetic tables are read from
+    the workspace (``<stem>_<repeat>.bkp``, see :func:`cache_stem`).
+
+    Args:
+        testcase: The test name (a column of ``Benchmarks``' results).
+        plugin: The Synthcity plugin name.
+        params: The plugin's parameters.
+        loader: The Synthcity DataLoader (its training split is fitted).
+        metrics: ``Benchmarks``' ``metrics`` argument.
+        repeats: Repeats (seeds ``0 .. repeats - 1``).
+        task_type: ``Benchmarks``' task type.
+        workspace: ``Benchmarks``' cache folder.
+
+    Returns:
+        A :class:`CaseOutcome`; a call that raises is reported in ``errors``.
+    """
+    from synthcity.benchmark import Benchmarks
+    from synthcity.utils.serialization import load_from_file
+
+    stem = cache_stem(loader, testcase, plugin, params)
+    timings_file = workspace / f"{stem}_timings_{repeats}.json"
+    errors: list[str] = []
+    results: dict[str, pd.DataFrame] = {}
+    start = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    with PluginMeter() as meter:
+        try:
+            results = Benchmarks.evaluate(
+                [(testcase, plugin, dict(params))],
+                loader,
+                metrics={k: list(v) for k, v in metrics.items()},
+                repeats=repeats,
+                task_type=task_type,
+                workspace=workspace,
+            )
+        except Exception as error:  # a fit that raises is not caught by Benchmarks
+            errors.append(f"Benchmarks: {type(error).__name__}: {error}")
+    seconds = time.perf_counter() - start
+    timings = _timings(meter, plugin)
+    if not np.isnan(timings["fit_s"]):  # measured now: keep for cached reruns
+        timings["load_avg"] = (load_before + os.getloadavg()[0]) / 2
+        timings_file.write_text(json.dumps(timings))
+    elif timings_file.exists():
+        timings = json.loads(timings_file.read_text())
+    synthetic = [
+        load_from_file(path).dataframe()
+        for path in (workspace / f"{stem}_{repeat}.bkp" for repeat in range(repeats))
+        if path.exists()
+    ]
+    return CaseOutcome(results.get(testcase), timings, synthetic, seconds, errors)
+
+
+def cache_stem(loader: Any, testcase: str, plugin: str, params: Mapping[str, Any]) -> str:
+    """The file-name stem ``Benchmarks.evaluate`` caches a test case's data under.
+
+    ``{X.hash()}_{testcase}_{plugin}_{sha256(kwargs)}_{python version}``; the synthetic
+    table of repeat ``r`` is ``<stem>_<r>.bkp`` (synthcity 0.2.12,
+    ``synthcity/benchmark/__init__.py``).
+    """
+    from synthcity.benchmark.utils import get_json_serializable_kwargs
+
+    kwargs_hash = ""
+    if params:
+        raw = json.dumps(get_json_serializable_kwargs(dict(params)), sort_keys=True).encode()
+        kwargs_hash = hashlib.sha256(raw).hexdigest()
+    return f"{loader.hash()}_{testcase}_{plugin}_{kwargs_hash}_{platform.python_version()}"
+
+
+def _timings(meter: PluginMeter, plugin: str) -> dict[str, float]:
+    m = meter.measurements
+    return {
+        "fit_s": float(np.mean(m.fit_s[plugin])) if m.fit_s[plugin] else np.nan,
+        "sample_s": float(np.mean(m.generate_s[plugin])) if m.generate_s[plugin] else np.nan,
+        "peak_mb": float(np.max(m.peak_mb[plugin])) if m.peak_mb[plugin] else np.nan,
+    }
+
+
+@dataclass
+class TabularRun:
+    """One dataset's split, the synthetic data scored on it and its tables.
+
+    Attributes:
+        dataset: The loaded dataset.
+        train: The training split the generators were fitted on.
+        holdout: The holdout split they were scored on.
+        synthetic: Generator -> its first repeat's synthetic table (for the figures).
+        ranked: The ranked Synthcity table (every key).
+        directions: The keys it was ranked on, with their directions.
+        figures: The PNGs written for the dataset.
+        errors: Generator (or ``"figures"``) -> what failed.
+    """
+
+    dataset: Dataset
+    train: pd.DataFrame
+    holdout: pd.DataFrame
+    synthetic: dict[str, pd.DataFrame] = field(default_factory=dict)
+    ranked: pd.DataFrame | None = None
+    directions: dict[str, str] = field(default_factory=dict)
+    figures: list[Path] = field(default_factory=list)
+    errors: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
 class TabularBenchmark:
-    """What to run; ``quick`` keeps every fit short enough for a laptop."""
+    """What to run; ``quick`` keeps every fit short enough for a laptop.
+
+    Attributes:
+        datasets: Bundled tabular datasets.
+        quick: Short fits (:data:`QUICK_EPOCHS`) and fewer built-ins.
+        repeats: Seeds per generator (``Benchmarks``' repeats, ``random_state`` 0, 1, ...).
+        output: Results folder: the workspace cache is ``<output>/workspace``, figures and
+            ``report.html`` go to ``<output>/tabular``.
+        synthcity_builtins: Synthcity plugin name -> parameters; None uses the mode's.
+        sdgym: Also run the SDGym harness.
+        log: Progress lines.
+        metrics: Synthcity's metrics (the suite's are added, see :meth:`all_metrics`).
+        figures: Draw the marginal, association and distance figures of every dataset.
+        html: Write ``report.html`` at the end of :meth:`run`.
+    """
 
     datasets: Sequence[str] = ("heart_failure",)
     quick: bool = True
@@ -63,6 +237,9 @@ class TabularBenchmark:
     sdgym: bool = True
     log: Callable[[str], None] = print
     metrics: dict[str, list[str]] = field(default_factory=lambda: dict(SYNTHCITY_METRICS))
+    figures: bool = True
+    html: bool = True
+    runs: dict[str, TabularRun] = field(default_factory=dict, init=False)
 
     def contenders(self) -> dict[str, dict[str, Any]]:
         """Synthcity plugin name -> parameters: the suite's generic generators + built-ins."""
@@ -92,67 +269,154 @@ class TabularBenchmark:
         return metrics
 
     def run(self) -> dict[str, pd.DataFrame]:
-        """Run every harness on every dataset; returns the tables by name."""
+        """Run every harness on every dataset; returns the tables by name.
+
+        With ``figures``, also writes ``<output>/tabular/marginals_<dataset>.png``,
+        ``associations_<dataset>_<generator>.png`` and ``distances_<dataset>.png``; with
+        ``html``, ``<output>/tabular/report.html``.
+        """
         import synth_plugins
 
+        start = time.perf_counter()
         synth_plugins.register()
         _silence_synthcity_sinks()
+        folder = Path(self.output) / "tabular"
         tables: dict[str, pd.DataFrame] = {}
         for name in self.datasets:
             tables[f"synthcity:{name}"] = self._synthcity(name)
+            if self.figures:
+                self._figures(name, folder)
             if self.sdgym:
                 tables[f"sdgym:{name}"] = self._sdgym(name)
+        if self.html:
+            path = self.write_html(tables, folder, time.perf_counter() - start)
+            self.log(f"[tabular] wrote {path}")
         return tables
 
-    def _synthcity(self, name: str) -> pd.DataFrame:
-        from synthcity.benchmark import Benchmarks
+    def recorded_seeds(self) -> dict[str, str]:
+        """What the run seeds, and how (recorded in the report)."""
+        return {
+            "split": f"train_size={SPLIT['train_size']}, random_state={SPLIT['random_state']}",
+            "generators": f"random_state = repeat, repeats 0 .. {self.repeats - 1} "
+            "(Benchmarks.evaluate)",
+            "figures": "synthetic table of repeat 0; distance subsample and balancing seed 0",
+        }
 
+    def _synthcity(self, name: str) -> pd.DataFrame:
         from synth_plugins.synthcity.loaders import to_dataloader
 
         dataset = load(name)
-        loader = to_dataloader(dataset, train_size=0.8, random_state=0)
-        workspace = self.output / "workspace" / f"synth-plugins-{__version__}"
+        loader = to_dataloader(dataset, **SPLIT)
+        run = TabularRun(
+            dataset=dataset, train=loader.train().dataframe(), holdout=loader.test().dataframe()
+        )
+        self.runs[name] = run
+        workspace = Path(self.output) / "workspace" / f"synth-plugins-{__version__}"
         workspace.mkdir(parents=True, exist_ok=True)
         contenders = self.contenders()
-        tests = [(plugin, plugin, dict(params)) for plugin, params in contenders.items()]
         self.log(
-            f"[synthcity] {name}: {len(tests)} generators x {self.repeats} repeat(s): "
+            f"[synthcity] {name}: {len(contenders)} generators x {self.repeats} repeat(s): "
             + ", ".join(contenders)
         )
-        start = time.perf_counter()
-        with PluginMeter() as meter:
-            results = Benchmarks.evaluate(
-                tests,
+        rows: dict[str, dict[str, float]] = {}
+        directions: dict[str, str] = {}
+        metrics = self.all_metrics()
+        for plugin, params in contenders.items():
+            outcome = evaluate_case(
+                plugin,
+                plugin,
+                params,
                 loader,
-                metrics=self.all_metrics(),
+                metrics=metrics,
                 repeats=self.repeats,
                 task_type="classification",
                 workspace=workspace,
             )
-        self.log(f"[synthcity] {name}: done in {time.perf_counter() - start:.0f} s")
-        return self._synthcity_table(results, meter, name)
-
-    @staticmethod
-    def _synthcity_table(
-        results: dict[str, pd.DataFrame], meter: PluginMeter, dataset: str
-    ) -> pd.DataFrame:
-        rows: dict[str, dict[str, float]] = {}
-        directions: dict[str, str] = {}
-        for plugin, frame in results.items():
-            row = frame["mean"].astype(float).to_dict()
-            directions.update(frame["direction"].to_dict())
-            m = meter.measurements
-            row["fit_s"] = float(np.mean(m.fit_s[plugin])) if m.fit_s[plugin] else np.nan
-            row["sample_s"] = (
-                float(np.mean(m.generate_s[plugin])) if m.generate_s[plugin] else np.nan
+            self.log(
+                f"[synthcity] {name}: {plugin} done in {outcome.seconds:.0f} s "
+                f"(fit {outcome.timings['fit_s']:.1f} s)"
+                + (f"; {outcome.errors[-1][:200]}" if outcome.errors else "")
             )
-            row["peak_mb"] = float(np.max(m.peak_mb[plugin])) if m.peak_mb[plugin] else np.nan
+            row: dict[str, float] = {}
+            if outcome.results is not None and len(outcome.results):
+                row.update(outcome.results["mean"].astype(float).to_dict())
+                directions.update(outcome.results["direction"].to_dict())
+            row.update({k: outcome.timings[k] for k in COST_COLUMNS})
             rows[plugin] = row
+            if outcome.synthetic:
+                run.synthetic[plugin] = outcome.synthetic[0]
+            if outcome.errors:
+                run.errors[plugin] = outcome.errors
         table = pd.DataFrame.from_dict(rows, orient="index")
         table.index.name = "generator"
-        ranked = rank_generators(table, directions)
-        ranked.insert(0, "dataset", dataset)
+        run.directions = score_directions(directions, [e.name for e in catalog.METRICS])
+        ranked = rank_generators(table, run.directions, suite_ideals())
+        ranked.insert(0, "dataset", name)
+        run.ranked = ranked
         return ranked
+
+    def _figures(self, name: str, folder: Path) -> None:
+        """Draw one dataset's figures from the synthetic tables the harness cached.
+
+        A failure is logged and reported in the HTML report; the tables are kept.
+        """
+        from synth_plugins.benchmark.plots import discrete_columns, tabular_figures
+
+        run = self.runs[name]
+        start = time.perf_counter()
+        try:
+            run.figures = tabular_figures(
+                name,
+                run.train,
+                run.holdout,
+                run.synthetic,
+                discrete_columns(run.dataset.roles, run.train),
+                folder,
+            )
+        except Exception as error:  # a figure must not cost the tables of a finished run
+            run.errors.setdefault("figures", []).append(f"{type(error).__name__}: {error}")
+        self.log(
+            f"[tabular] {name}: {len(run.figures)} figures in {time.perf_counter() - start:.0f} s"
+            + (f"; {run.errors['figures'][-1][:200]}" if "figures" in run.errors else "")
+        )
+
+    def write_html(self, tables: Mapping[str, pd.DataFrame], folder: Path, seconds: float) -> Path:
+        """Write ``<folder>/report.html`` from the run's tables, figures, seeds and versions."""
+        sections = []
+        for name in self.datasets:
+            run = self.runs.get(name)
+            section = ReportSection(title=name)
+            synthcity = tables.get(f"synthcity:{name}")
+            if run is not None and synthcity is not None:
+                shown = ["mean_rank", *run.directions, *COST_COLUMNS]
+                compact = synthcity[[c for c in shown if c in synthcity.columns]]
+                section.tables.append(("Synthcity Benchmarks, ranked on these scores", compact))
+                section.details.append(("Every figure Synthcity reported", synthcity))
+                section.directions = run.directions
+                section.figures = list(run.figures)
+                section.notes = [
+                    f"{generator}: {error}"
+                    for generator, errors in run.errors.items()
+                    for error in errors
+                ]
+            if f"sdgym:{name}" in tables:
+                section.tables.append(("SDGym", tables[f"sdgym:{name}"]))
+            sections.append(section)
+        return write_html_report(
+            folder / "report.html",
+            "synth-plugins benchmark: tabular",
+            summary={
+                "mode": "quick" if self.quick else "full",
+                "repeats": self.repeats,
+                "datasets": ", ".join(self.datasets),
+                "generators": ", ".join(self.contenders()),
+                "wall time": f"{seconds:.0f} s",
+            },
+            sections=sections,
+            environment=environment(),
+            seeds=self.recorded_seeds(),
+            ranking=overall_ranking(tables),
+        )
 
     def _sdgym(self, name: str) -> pd.DataFrame:
         from synth_plugins.sdgym import run_sdgym, sdgym_synthesizer

@@ -84,9 +84,7 @@ def suggest(trial: Any, distribution: Any) -> Any:
     if isinstance(distribution, D.IntLogDistribution):
         return trial.suggest_int(name, distribution.low, distribution.high, log=True)
     if isinstance(distribution, D.IntegerDistribution):
-        return trial.suggest_int(
-            name, distribution.low, distribution.high, step=distribution.step
-        )
+        return trial.suggest_int(name, distribution.low, distribution.high, step=distribution.step)
     if isinstance(distribution, D.CategoricalDistribution):
         return trial.suggest_categorical(name, distribution.choices)
     raise InvalidParameterError(

@@ -16,10 +16,14 @@ def to_dataloader(dataset: Dataset, data: pd.DataFrame | None = None, **options:
     Tabular datasets give a ``GenericDataLoader`` (with the target column when the dataset
     has one), survival datasets a ``SurvivalAnalysisDataLoader`` with its duration and
     event columns. ``options`` are passed to the loader (e.g. ``train_size``).
+
+    Pandas ``category`` columns are passed as ``object`` columns with the same values:
+    Synthcity's ``DataLoader.hash`` (the cache key of ``Benchmarks.evaluate``) fails on
+    them, and its encoders treat both alike.
     """
     from synthcity.plugins.core.dataloader import GenericDataLoader, SurvivalAnalysisDataLoader
 
-    frame = dataset.data if data is None else data
+    frame = _without_categoricals(dataset.data if data is None else data)
     if dataset.kind == "survival":
         return SurvivalAnalysisDataLoader(
             frame,
@@ -35,3 +39,11 @@ def to_dataloader(dataset: Dataset, data: pd.DataFrame | None = None, **options:
         f"dataset {dataset.name!r} is {dataset.kind}; a Synthcity loader for longitudinal "
         "data is built by the longitudinal generator's adapter"
     )
+
+
+def _without_categoricals(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every pandas ``category`` column cast to ``object`` (a copy if any)."""
+    categorical = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    if not categorical:
+        return frame
+    return frame.astype(dict.fromkeys(categorical, object))

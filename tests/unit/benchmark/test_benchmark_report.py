@@ -1,0 +1,215 @@
+"""The ranking's keys and the HTML report (structure, embedded figures, escaping)."""
+
+import base64
+import re
+from html.parser import HTMLParser
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.benchmark.report import (
+    ReportSection,
+    html_report,
+    html_table,
+    overall_ranking,
+    rank_generators,
+    score_directions,
+    suite_ideals,
+    write_html_report,
+)
+from synth_plugins.benchmark.tabular import TabularBenchmark, TabularRun
+from synth_plugins.datasets import load
+
+VOID = {"meta", "img", "br", "hr", "link", "input"}
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+class _Structure(HTMLParser):
+    """Checks that every element is closed in order; collects image sources and text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.images: list[str] = []
+        self.text: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag == "img":
+            self.images.append(dict(attrs)["src"])
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack.pop() != tag:
+            self.errors.append(tag)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _parse(page: str) -> _Structure:
+    parser = _Structure()
+    parser.feed(page)
+    parser.close()
+    assert parser.errors == [] and parser.stack == []
+    return parser
+
+
+def test_only_scores_of_our_metrics_and_no_real_data_baseline_are_ranked():
+    directions = {
+        "privacy.hamming_leakage.score": "minimize",
+        "privacy.hamming_leakage.n_pairs": "minimize",
+        "privacy.dcr_holdout_share.n_holdout": "minimize",
+        "stats.tabsyndex.score": "maximize",
+        "stats.tabsyndex.basic_measure": "maximize",
+        "stats.jensenshannon_dist.marginal": "minimize",
+        "performance.linear_model.gt": "maximize",
+        "performance.xgb.gt.c_index": "maximize",
+        "performance.xgb.syn_id.c_index": "maximize",
+        "performance.linear_model.syn_id": "maximize",
+        "detection.detection_xgb.mean": "minimize",
+        "fit_s": "minimize",
+    }
+    kept = score_directions(directions, ["hamming_leakage", "dcr_holdout_share", "tabsyndex"])
+    assert kept == {
+        "privacy.hamming_leakage.score": "minimize",
+        "stats.tabsyndex.score": "maximize",
+        "stats.jensenshannon_dist.marginal": "minimize",
+        "performance.linear_model.syn_id": "maximize",
+        "performance.xgb.syn_id.c_index": "maximize",
+        "detection.detection_xgb.mean": "minimize",
+    }
+
+
+def test_overall_ranking_averages_the_tables_mean_ranks():
+    scores = pd.DataFrame({"s": [0.9, 0.5, 0.1]}, index=["a", "b", "c"])
+    first = rank_generators(scores, {"s": "maximize"})
+    second = rank_generators(scores.loc[["a", "b"]], {"s": "minimize"})
+    sdgym = pd.DataFrame({"Quality_Score": [0.8]}, index=["x"])
+    ranking = overall_ranking({"one": first, "two": second, "sdgym": sdgym})
+    assert list(ranking.columns) == ["one", "two", "mean_rank"]
+    assert ranking.loc["a", "mean_rank"] == 1.5 and ranking.loc["c", "mean_rank"] == 3.0
+    assert overall_ranking({"sdgym": sdgym}).empty
+
+
+def test_table_marks_the_best_value_and_the_direction_of_ranked_columns():
+    frame = pd.DataFrame({"up": [0.2, 0.9], "down": [0.2, 0.9], "n": [np.nan, 3.0]})
+    frame.index = pd.Index(["g1", "g2"], name="generator")
+    table = html_table(frame, directions={"up": "maximize", "down": "minimize"})
+    assert "up ↑" in table and "down ↓" in table
+    assert '<td class="best">0.9</td>' in table and '<td class="best">0.2</td>' in table
+    assert table.count('class="best"') == 2
+    assert "<td></td>" in table  # NaN is an empty cell
+    _parse(table)
+
+
+def _page(tmp_path, name="<script>alert('x')</script>"):
+    figure = tmp_path / "marginals_a&b.png"
+    figure.write_bytes(PNG)
+    table = pd.DataFrame({"score & more": [1.0, 2.0]}, index=pd.Index([name, "ok"], name="gen"))
+    section = ReportSection(
+        title="data <1>",
+        tables=[("ranked", table)],
+        details=[("everything", table)],
+        figures=[figure],
+        notes=[f"{name}: failed"],
+        directions={"score & more": "minimize"},
+    )
+    return html_report(
+        "bench <tabular>",
+        summary={"mode": "quick", "datasets": "data <1>"},
+        sections=[section],
+        environment={"synthcity": "0.2.12", "python": "3.11"},
+        seeds={"split": "random_state=0"},
+        ranking=overall_ranking({"t": rank_generators(table, {"score & more": "minimize"})}),
+    )
+
+
+def test_report_is_well_formed_and_self_contained(tmp_path):
+    page = _page(tmp_path)
+    assert page.startswith("<!DOCTYPE html>")
+    parsed = _parse(page)
+    assert {"html", "head", "style", "body", "table", "figure", "details"} <= set(parsed.tags)
+    assert "<link" not in page and "<script" not in page  # no external stylesheet or script
+    (source,) = parsed.images
+    prefix = "data:image/png;base64,"
+    assert source.startswith(prefix)
+    assert base64.b64decode(source[len(prefix) :]) == PNG
+    text = "".join(parsed.text)
+    assert "Seeds" in text and "random_state=0" in text and "synthcity" in text
+    assert "0.2.12" in text and "Ranking" in text
+
+
+def test_report_escapes_names_and_values(tmp_path):
+    page = _page(tmp_path)
+    assert "<script>" not in page and "data <1>" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    assert "data &lt;1&gt;" in page and "score &amp; more" in page
+    assert 'alt="marginals_a&amp;b"' in page
+    text = "".join(_parse(page).text)
+    assert "<script>alert('x')</script>: failed" in text  # what a reader sees
+
+
+def test_write_html_report_writes_utf8(tmp_path):
+    path = write_html_report(
+        tmp_path / "out" / "report.html",
+        "t",
+        summary={"mode": "quick"},
+        sections=[ReportSection("s", tables=[("↑", pd.DataFrame({"a": [1.0]}))])],
+        environment={},
+        seeds={},
+    )
+    assert path.read_text(encoding="utf-8").count("↑") >= 1
+
+
+def test_tabular_suite_report_has_every_dataset_part(tmp_path):
+    dataset = load("heart_failure")
+    figure = tmp_path / "marginals_heart_failure.png"
+    figure.write_bytes(PNG)
+    ranked = pd.DataFrame(
+        {
+            "dataset": ["heart_failure"] * 2,
+            "mean_rank": [1.0, 2.0],
+            "stats.tabsyndex.score": [0.9, 0.8],
+            "stats.tabsyndex.n_rows": [10.0, 10.0],
+            "fit_s": [1.0, 2.0],
+        },
+        index=pd.Index(["med_vae", "tvae"], name="generator"),
+    )
+    bench = TabularBenchmark(output=tmp_path, repeats=2)
+    bench.runs["heart_failure"] = TabularRun(
+        dataset=dataset,
+        train=dataset.data,
+        holdout=dataset.data,
+        ranked=ranked,
+        directions={"stats.tabsyndex.score": "maximize"},
+        figures=[figure],
+        errors={"tvae": ["Benchmarks: RuntimeError: boom"]},
+    )
+    sdgym = pd.DataFrame({"Quality_Score": [0.8]}, index=pd.Index(["Gc"], name="generator"))
+    tables = {"synthcity:heart_failure": ranked, "sdgym:heart_failure": sdgym}
+    path = bench.write_html(tables, tmp_path, 12.0)
+    page = path.read_text()
+    parsed = _parse(page)
+    assert len(parsed.images) == 1
+    text = "".join(parsed.text)
+    for expected in ("heart_failure", "SDGym", "tvae: Benchmarks: RuntimeError: boom", "12 s"):
+        assert expected in text
+    assert "repeats 0 .. 1" in text  # the seeds of the run
+    compact = page.split("<caption>")[1].split("</table>")[0]
+    assert "stats.tabsyndex.score ↑" in compact and "n_rows" not in compact
+    assert re.search(r"<details>.*stats\.tabsyndex\.n_rows", page, re.S)
+
+
+def test_a_score_with_an_ideal_inside_its_range_ranks_by_distance_to_it():
+    key = "privacy.dcr_holdout_share.score"
+    assert suite_ideals()[key] == 0.5
+    scores = pd.DataFrame({key: [0.40, 0.52, 0.90]}, index=["below", "near", "copies"])
+    ranked = rank_generators(scores, {key: "minimize"}, suite_ideals())
+    # 0.40 is no better than 0.5: the generator nearest 0.5 wins, the copier is last
+    assert list(ranked.index) == ["near", "below", "copies"]
+    plain = rank_generators(scores, {key: "minimize"})
+    assert list(plain.index) == ["below", "near", "copies"]
