@@ -54,6 +54,8 @@ def parse() -> argparse.Namespace:
     add("--par-epochs-large", type=int, default=3, help="PAR epochs on the large cohort")
     add("--synthcity-iter", type=int, default=50, help="n_iter of Synthcity's plugins")
     add("--no-synthcity", action="store_true")
+    add("--only", default="pbc,ms_small,ms_large", help="comma-separated parts to run")
+    add("--append", action="store_true", help="keep the other parts' rows of an earlier run")
     add("--output", type=Path, default=ROOT / "docs" / "benchmarks")
     return parser.parse_args()
 
@@ -106,24 +108,45 @@ def main() -> None:
         ms_large.name: [ours(args, batch_size=256), par_large],
     }
     args.output.mkdir(parents=True, exist_ok=True)
-    parts, outputs, models = [], {}, {}
-    for dataset, event in ((pbc, None), (ms_small, "relapses"), (ms_large, "relapses")):
+    csv = args.output / "longitudinal_results.csv"
+    commands_file = args.output / "longitudinal_commands.json"
+    command = "python benchmarks/longitudinal_table.py " + " ".join(sys.argv[1:])
+    chosen = {"pbc": pbc, "ms_small": ms_small, "ms_large": ms_large}
+    wanted = [chosen[p] for p in args.only.split(",") if p]  # "" only rewrites the report
+    kept = pd.read_csv(csv) if args.append and csv.exists() else pd.DataFrame()
+    if len(kept):
+        kept = kept[~kept["Dataset"].isin([d.name for d in wanted])]
+    commands = (
+        json.loads(commands_file.read_text()) if args.append and commands_file.exists() else []
+    )
+    commands.append(command.strip())
+    commands_file.write_text(json.dumps(commands, indent=2))
+    parts, models = [kept], {}
+    trajectory = {pbc.name: ("serBilir", True), ms_small.name: ("edss", False)}
+    for dataset in wanted:
+        event = None if dataset is pbc else "relapses"
         part, generated, fitted = run_benchmark(
             [(dataset, event)],
             contenders,
             log=lambda line: print(line, file=sys.stderr, flush=True),
         )
+        part["Epochs"] = [_epochs(row, args) for row in part.to_dict("records")]
         parts.append(part)
-        outputs.update(generated)
         models.update(fitted)
         # written after every dataset, so a long run that is stopped keeps what it did
-        pd.concat(parts, ignore_index=True).to_csv(
-            args.output / "longitudinal_results.csv", index=False
-        )
+        pd.concat(parts, ignore_index=True).to_csv(csv, index=False)
+        outputs = generated.get(dataset.name, {})
+        if outputs:
+            column, log_scale = trajectory.get(dataset.name, ("edss", False))
+            plot_gaps(dataset, outputs, args.output / f"longitudinal_gaps_{dataset.name}.png")
+            plot_trajectories(
+                dataset,
+                outputs,
+                column,
+                args.output / f"longitudinal_trajectories_{dataset.name}.png",
+                log_scale=log_scale,
+            )
     table = pd.concat(parts, ignore_index=True)
-    table["Epochs"] = [
-        _epochs(row, args) for row in table.to_dict("records")
-    ]  # fmt: skip
 
     million = None
     model = models.get((ms_large.name, "longitudinal_lstm"))
@@ -131,25 +154,18 @@ def main() -> None:
         rows = 20_000 if args.quick else 1_000_000
         million = sample_million_rows(model, len(ms_large.data) / ms_large.n_patients, rows=rows)
         print(f"sampled {million}", file=sys.stderr, flush=True)
-
-    args.output.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.output / "longitudinal_results.csv", index=False)
-    plots = []
-    for dataset, column, log_scale in (
-        (pbc, "serBilir", True),
-        (ms_small, "edss", False),
-        (ms_large, "edss", False),
-    ):
-        generated = outputs.get(dataset.name, {})
-        if not generated:
-            continue
-        gap_png = args.output / f"longitudinal_gaps_{dataset.name}.png"
-        traj_png = args.output / f"longitudinal_trajectories_{dataset.name}.png"
-        plot_gaps(dataset, generated, gap_png)
-        plot_trajectories(dataset, generated, column, traj_png, log_scale=log_scale)
-        plots += [gap_png.name, traj_png.name]
+        (args.output / "longitudinal_million.json").write_text(json.dumps(million))
+    elif (args.output / "longitudinal_million.json").exists() and args.append:
+        million = json.loads((args.output / "longitudinal_million.json").read_text())
+    names = [pbc.name, ms_small.name, ms_large.name]
+    plots = [
+        f"longitudinal_{kind}_{name}.png"
+        for name in names
+        for kind in ("gaps", "trajectories")
+        if (args.output / f"longitudinal_{kind}_{name}.png").exists()
+    ]
     elapsed = time.perf_counter() - start
-    write_report(args, table, million, plots, elapsed, ms_large.name)
+    write_report(args, table, million, plots, elapsed, ms_large.name, commands)
     print(f"wrote {args.output / 'longitudinal.md'} ({elapsed / 60:.1f} min)")
 
 
@@ -217,7 +233,7 @@ def targets(table: pd.DataFrame, large: str, million: dict | None, par_epochs: i
     return lines
 
 
-def write_report(args, table, million, plots, elapsed, large_name) -> None:
+def write_report(args, table, million, plots, elapsed, large_name, commands) -> None:
     columns = [
         "Dataset", "Synthesizer", "Epochs", "Patients", "Visits", "Train_Time", "Sample_Time",
         "Peak_Memory_MB", "Quality_Score", "sequence_length", "visit_gaps", "follow_up",
@@ -227,7 +243,6 @@ def write_report(args, table, million, plots, elapsed, large_name) -> None:
         "Time_Order_Violations", "Error",
     ]  # fmt: skip
     shown = table[[c for c in columns if c in table.columns]].set_index("Dataset")
-    command = "python benchmarks/longitudinal_table.py " + " ".join(sys.argv[1:])
     load_average = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     env = {
         **environment(),
@@ -237,7 +252,9 @@ def write_report(args, table, million, plots, elapsed, large_name) -> None:
     lines = [
         "# Sequential benchmark: longitudinal_lstm vs PAR and Synthcity's time-series plugins",
         "",
-        f"Command: `{command.strip()}` (wall time {elapsed / 60:.1f} min).",
+        "Commands (a later one re-ran the parts it names and kept the other rows): "
+        + "; ".join(f"`{c}`" for c in commands)
+        + f" (wall time of the last {elapsed / 60:.1f} min).",
         "",
         "Environment: " + "; ".join(f"{k} {v}" for k, v in env.items()) + ".",
         "",

@@ -101,6 +101,8 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
         output=Path(args.output),
         sdgym=not args.no_sdgym,
         show=_print_table,
+        n_jobs=args.n_jobs,
+        backend=args.backend,
     )
     return 0
 
@@ -175,6 +177,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeats", type=int, default=1, help="seeds per generator (default 1)")
     p.add_argument("--output", default="benchmark-output", help="folder for results")
     p.add_argument("--no-sdgym", action="store_true", help="skip the SDGym harness")
+    p.add_argument(
+        "--n-jobs", type=int, default=1, help="generators evaluated at once (tabular suite)"
+    )
+    p.add_argument(
+        "--backend",
+        help="joblib backend for --n-jobs: loky (default, this machine), or dask/ray on a "
+        "cluster whose client is configured (tabular suite)",
+    )
     p.set_defaults(func=cmd_benchmark)
 
     p = sub.add_parser(

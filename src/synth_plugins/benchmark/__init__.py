@@ -32,16 +32,22 @@ def run_suite(
     output: Path = Path("benchmark-output"),
     sdgym: bool = True,
     show: Callable[[pd.DataFrame], None] = print,
+    n_jobs: int = 1,
+    backend: str | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Run a benchmark suite, show each ranked table, and write them with a report.
 
     Writes ``<output>/<suite>/<table>.csv``, ``report.md`` (tables, command, versions)
-    and ``environment.json``. Returns the tables by name.
+    and ``environment.json``. Returns the tables by name. ``n_jobs`` and ``backend``
+    (tabular suite) run the generators of a dataset in parallel through joblib (see
+    :class:`~synth_plugins.benchmark.tabular.TabularBenchmark`).
     """
     if suite not in DEFAULT_DATASETS:
         raise UnknownNameError("benchmark suite", suite, DEFAULT_DATASETS)
     if repeats < 1:
         raise InvalidParameterError(f"repeats must be at least 1, got {repeats}")
+    if suite != "tabular" and (n_jobs != 1 or backend is not None):
+        raise InvalidParameterError("--n-jobs and --backend apply to the tabular suite only")
     chosen = tuple(datasets or DEFAULT_DATASETS[suite])
     for name in chosen:
         if name not in names():
@@ -55,15 +61,20 @@ def run_suite(
         bench = LongitudinalBenchmark(
             datasets=chosen, quick=quick, repeats=repeats, output=Path(output), log=log
         )
+    elif suite == "survival":
+        bench = SurvivalBenchmark(
+            datasets=chosen, quick=quick, repeats=repeats, output=Path(output), log=log
+        )
     else:
-        suite_class = SurvivalBenchmark if suite == "survival" else TabularBenchmark
-        bench = suite_class(
+        bench = TabularBenchmark(
             datasets=chosen,
             quick=quick,
             repeats=repeats,
             output=Path(output),
             sdgym=sdgym,
             log=log,
+            n_jobs=n_jobs,
+            backend=backend,
         )
     tables = bench.run()
     elapsed = time.perf_counter() - start

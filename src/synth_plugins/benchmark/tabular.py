@@ -44,6 +44,7 @@ from synth_plugins.benchmark.report import (
     write_html_report,
 )
 from synth_plugins.datasets import Dataset, load
+from synth_plugins.errors import InvalidParameterError
 
 #: Epochs of every neural generator in quick mode (equal for all, so timings compare).
 QUICK_EPOCHS = 100
@@ -161,6 +162,14 @@ def evaluate_case(
     return CaseOutcome(results.get(testcase), timings, synthetic, seconds, errors)
 
 
+def _evaluate_registered(*args: Any, **kwargs: Any) -> CaseOutcome:
+    """:func:`evaluate_case` in a worker: the suite registered in its Synthcity first."""
+    import synth_plugins
+
+    synth_plugins.register(("synthcity",))
+    return evaluate_case(*args, **kwargs)
+
+
 def cache_stem(loader: Any, testcase: str, plugin: str, params: Mapping[str, Any]) -> str:
     """The file-name stem ``Benchmarks.evaluate`` caches a test case's data under.
 
@@ -227,6 +236,12 @@ class TabularBenchmark:
         metrics: Synthcity's metrics (the suite's are added, see :meth:`all_metrics`).
         figures: Draw the marginal, association and distance figures of every dataset.
         html: Write ``report.html`` at the end of :meth:`run`.
+        n_jobs: Generators of a dataset evaluated at the same time (one ``Benchmarks``
+            call each, seeds inside it); 1 runs them one after the other in this process.
+        backend: The joblib backend that runs them (default ``"loky"``: worker processes
+            on this machine). A grid that outgrows one machine runs on a cluster through
+            joblib's ``"dask"`` (or ``"ray"``) backend, with ``output`` on storage every
+            worker sees, so that the workspace cache is shared.
     """
 
     datasets: Sequence[str] = ("heart_failure",)
@@ -239,6 +254,8 @@ class TabularBenchmark:
     metrics: dict[str, list[str]] = field(default_factory=lambda: dict(SYNTHCITY_METRICS))
     figures: bool = True
     html: bool = True
+    n_jobs: int = 1
+    backend: str | None = None
     runs: dict[str, TabularRun] = field(default_factory=dict, init=False)
 
     def contenders(self) -> dict[str, dict[str, Any]]:
@@ -320,18 +337,8 @@ class TabularBenchmark:
         )
         rows: dict[str, dict[str, float]] = {}
         directions: dict[str, str] = {}
-        metrics = self.all_metrics()
-        for plugin, params in contenders.items():
-            outcome = evaluate_case(
-                plugin,
-                plugin,
-                params,
-                loader,
-                metrics=metrics,
-                repeats=self.repeats,
-                task_type="classification",
-                workspace=workspace,
-            )
+        outcomes = self._evaluate_cases(loader, contenders, workspace)
+        for plugin, outcome in outcomes.items():
             self.log(
                 f"[synthcity] {name}: {plugin} done in {outcome.seconds:.0f} s "
                 f"(fit {outcome.timings['fit_s']:.1f} s)"
@@ -354,6 +361,32 @@ class TabularBenchmark:
         ranked.insert(0, "dataset", name)
         run.ranked = ranked
         return ranked
+
+    def _evaluate_cases(
+        self, loader: Any, contenders: Mapping[str, Mapping[str, Any]], workspace: Path
+    ) -> dict[str, CaseOutcome]:
+        """One :func:`evaluate_case` per generator, through joblib (see ``n_jobs``)."""
+        from joblib import Parallel, delayed, parallel_config
+
+        if self.n_jobs < 1:
+            raise InvalidParameterError(f"n_jobs must be at least 1, got {self.n_jobs}")
+        metrics = self.all_metrics()
+        calls = [
+            delayed(_evaluate_registered)(
+                plugin,
+                plugin,
+                params,
+                loader,
+                metrics=metrics,
+                repeats=self.repeats,
+                task_type="classification",
+                workspace=workspace,
+            )
+            for plugin, params in contenders.items()
+        ]
+        with parallel_config(backend=self.backend or "loky", n_jobs=self.n_jobs):
+            outcomes = Parallel()(calls)
+        return dict(zip(contenders, outcomes, strict=True))
 
     def _figures(self, name: str, folder: Path) -> None:
         """Draw one dataset's figures from the synthetic tables the harness cached.

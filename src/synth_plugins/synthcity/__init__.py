@@ -45,8 +45,14 @@ def register_generators(entries: Iterable[GeneratorEntry] | None = None) -> list
     return names
 
 
-def register_metrics(entries: Iterable[MetricEntry] | None = None) -> list[str]:
-    """Add the suite's evaluators to Synthcity's metric list; returns their names."""
+def register_metrics(
+    entries: Iterable[MetricEntry] | None = None, *, defined_in: str | None = None
+) -> list[str]:
+    """Add the suite's evaluators to Synthcity's metric list; returns their names.
+
+    ``defined_in``: a module still importing whose evaluator classes already exist (the
+    call from its last line); other modules still importing are skipped.
+    """
     import synthcity.metrics.eval as synthcity_eval
 
     from synth_plugins.synthcity.metrics.context import record_metric_calls
@@ -54,6 +60,12 @@ def register_metrics(entries: Iterable[MetricEntry] | None = None) -> list[str]:
     record_metric_calls(synthcity_eval.Metrics)
     names = []
     for entry in catalog.METRICS if entries is None else entries:
+        module_name = entry.synthcity_evaluator.split(":")[0]
+        if module_name != defined_in and _initializing(module_name):
+            # the user imported our evaluator module first and its own imports brought in
+            # Synthcity's metrics (which ran this hook): the classes do not exist yet, and
+            # the module registers them itself when it finishes (its last line)
+            continue
         cls = catalog.resolve(entry.synthcity_evaluator)
         if cls.name() != entry.name or cls.type() != entry.synthcity_type:
             raise TypeError(
@@ -69,6 +81,29 @@ def register_metrics(entries: Iterable[MetricEntry] | None = None) -> list[str]:
         synthcity_eval.standard_metrics.append(cls)
         names.append(entry.name)
     return names
+
+
+def _initializing(module_name: str) -> bool:
+    """Whether ``module_name`` is being imported right now (in ``sys.modules``, unfinished)."""
+    import sys
+
+    module = sys.modules.get(module_name)
+    return bool(getattr(getattr(module, "__spec__", None), "_initializing", False))
+
+
+def register_metrics_defined_in(module_name: str) -> None:
+    """Register the catalog's evaluators of ``module_name`` once Synthcity's metrics exist.
+
+    Called on the last line of each evaluator module, for the import order in which that
+    module is imported before Synthcity's metric list (see :func:`register_metrics`).
+    """
+    import sys
+
+    if "synthcity.metrics.eval" in sys.modules and not _initializing("synthcity.metrics.eval"):
+        register_metrics(
+            [e for e in catalog.METRICS if e.synthcity_evaluator.startswith(f"{module_name}:")],
+            defined_in=module_name,
+        )
 
 
 def register() -> dict[str, list[str]]:

@@ -24,6 +24,7 @@ from synthcity.metrics.eval_statistical import StatisticalEvaluator
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.metrics import METRIC_INFOS
 from synth_plugins.metrics.dispatch import evaluate_metric, needs_holdout
+from synth_plugins.synthcity import register_metrics_defined_in
 from synth_plugins.synthcity.metrics.context import current_call
 
 
@@ -134,3 +135,6 @@ class SurvivalAugmentationEvaluator(SuiteEvaluatorMixin, PerformanceEvaluator):
     def evaluate_default(self, X_gt: Any, X_syn: Any) -> float:
         """The headline score: mean C-index gain over the models."""
         return self.evaluate(X_gt, X_syn)["score"]
+
+
+register_metrics_defined_in(__name__)

@@ -18,6 +18,7 @@ from synthcity.metrics.eval_statistical import StatisticalEvaluator
 
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.metrics.longitudinal import LONGITUDINAL_FIDELITY, longitudinal_fidelity
+from synth_plugins.synthcity import register_metrics_defined_in
 from synth_plugins.synthcity.timeseries import (
     OUTCOME_PREFIX,
     SEQ_ID,
@@ -66,3 +67,6 @@ class LongitudinalFidelityEvaluator(StatisticalEvaluator):
     def evaluate_default(self, X_gt: Any, X_syn: Any) -> float:
         """The headline score."""
         return self.evaluate(X_gt, X_syn)["score"]
+
+
+register_metrics_defined_in(__name__)

@@ -1,0 +1,32 @@
+"""Registration works whatever the user imports first (a fresh interpreter per order)."""
+
+import ast
+import subprocess
+import sys
+
+import pytest
+
+from synth_plugins import catalog
+
+SCRIPT = """
+import synth_plugins
+from {module} import *  # noqa: F403
+from synthcity.metrics.eval import standard_metrics
+print(sorted(m.name() for m in standard_metrics if m.__module__.startswith("synth_plugins")))
+"""
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["synth_plugins.synthcity.metrics.evaluators", "synth_plugins.synthcity.metrics.longitudinal"],
+)
+def test_importing_an_evaluator_module_first_registers_every_metric(module):
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT.format(module=module)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    registered = ast.literal_eval(done.stdout.strip().splitlines()[-1])
+    assert registered == sorted(e.name for e in catalog.METRICS)
