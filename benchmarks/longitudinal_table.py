@@ -54,6 +54,7 @@ def parse() -> argparse.Namespace:
     add("--par-epochs-large", type=int, default=3, help="PAR epochs on the large cohort")
     add("--synthcity-iter", type=int, default=50, help="n_iter of Synthcity's plugins")
     add("--no-synthcity", action="store_true")
+    add("--synthcity-plugins", default=",".join(SYNTHCITY_PLUGINS), help="comma-separated")
     add("--only", default="pbc,ms_small,ms_large", help="comma-separated parts to run")
     add("--append", action="store_true", help="keep the other parts' rows of an earlier run")
     add("--output", type=Path, default=ROOT / "docs" / "benchmarks")
@@ -75,7 +76,7 @@ def synthcity_contenders(args: argparse.Namespace, outcome: tuple[str, ...]) -> 
     params = {"n_iter": args.synthcity_iter, "sampling_patience": 3, "strict": False}
     return [
         Contender(name, "synthcity", params, plugin=name, outcome_columns=outcome)
-        for name in SYNTHCITY_PLUGINS
+        for name in args.synthcity_plugins.split(",")
     ]
 
 
