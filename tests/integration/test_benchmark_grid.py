@@ -34,13 +34,14 @@ def test_two_worker_processes_give_the_tables_of_one_process(tmp_path, monkeypat
     a, b = parallel["synthcity:pima"], serial["synthcity:pima"]
     assert set(a.index) == set(BUILTINS)
     assert (a["fit_s"] > 0).all() and (a["sample_s"] > 0).all()
-    scores = [c for c in a.columns if c.startswith("stats.")]
+    scores = [c for c in a.columns if c.startswith("stats.jensenshannon_dist.")]
     assert scores and a[scores].notna().all().all()
-    # the same fits and metrics; the values are not bit-identical across processes (seen:
-    # Jensen-Shannon distances 0.0389 vs 0.0407, TabSynDex 0.375 vs 0.385), as Synthcity's
-    # seeding leaves some process-global state to chance, so they agree to sampling noise
+    # the same fits and metric; the values are not bit-identical across processes (seen:
+    # 0.0389 vs 0.0407), as Synthcity's seeding leaves some process-global state to chance,
+    # so they agree to sampling noise. (The suite's model-based scores, e.g. TabSynDex's
+    # ML component, vary more between runs - by 0.08 - and are not compared.)
     pd.testing.assert_frame_equal(
-        a[scores].sort_index(), b[scores].sort_index(), check_exact=False, atol=0.05
+        a[scores].sort_index(), b[scores].sort_index(), check_exact=False, atol=0.01
     )
 
 
