@@ -449,7 +449,7 @@ class LongitudinalBenchmark:
         """The generators compared on ``dataset`` for one seed."""
         if self.quick:
             ours = {"epochs": 40, "static_epochs": 150}
-            par, synthcity_iter = {"epochs": 10}, 10
+            par, synthcity_iter = {"epochs": 10}, 5
         else:
             ours, par, synthcity_iter = {}, {}, 1000
         if dataset.n_patients > 2_000:
