@@ -467,20 +467,11 @@ def visit_numerics(tables: LongTables) -> VisitNumericsResult:
 
 # --------------------------------------------------------------------- static numerics
 @dataclass(frozen=True)
-class StaticNumericsResult:
+class StaticNumericsResult(VisitNumericsResult):
     """Summary statistics and KS test per static numerical column (one row per patient).
 
-    Attributes:
-        table: Rows per column; columns ``real_mean, real_sd, synthetic_mean,
-            synthetic_sd, ks, ks_pvalue``.
+    The same table and score as :class:`VisitNumericsResult`; the figures add p-values.
     """
-
-    table: pd.DataFrame
-
-    @property
-    def score(self) -> float:
-        """``1 - mean KS`` over the columns (1.0 without static numerical columns)."""
-        return 1.0 - float(self.table["ks"].mean()) if len(self.table) else 1.0
 
     def to_dict(self) -> dict[str, float]:
         """Flat figures: the score and each column's KS statistic and p-value."""

@@ -64,14 +64,16 @@ def assert_same_schema(
             assert np.allclose(values % 1, 0), f"whole-valued column {column!r} has fractions"
 
 
-def _assert_frames_equal(a: pd.DataFrame, b: pd.DataFrame, what: str) -> None:
+def assert_frames_equal(a: pd.DataFrame, b: pd.DataFrame, what: str) -> None:
+    """Two outputs are the same table (index ignored); the message says which check."""
     try:
         pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
     except AssertionError as error:
         raise AssertionError(f"{what}: outputs differ ({error})") from None
 
 
-def _assert_frames_differ(a: pd.DataFrame, b: pd.DataFrame, what: str) -> None:
+def assert_frames_differ(a: pd.DataFrame, b: pd.DataFrame, what: str) -> None:
+    """Two outputs are not the same table (index ignored)."""
     if a.reset_index(drop=True).equals(b.reset_index(drop=True)):
         raise AssertionError(f"{what}: outputs are identical")
 
@@ -79,7 +81,8 @@ def _assert_frames_differ(a: pd.DataFrame, b: pd.DataFrame, what: str) -> None:
 # ---------------------------------------------------------------------------- Synthcity
 
 
-def _plugins() -> Any:
+def synthcity_plugins() -> Any:
+    """A fresh Synthcity `Plugins()` (which re-reads its plugin folders and registry)."""
     from synthcity.plugins import Plugins
 
     return Plugins()
@@ -90,7 +93,7 @@ def check_synthcity_registration(entry: GeneratorEntry) -> None:
     from synthcity.plugins.core.distribution import Distribution
 
     for _ in range(2):  # every Plugins() resets Synthcity's category registry
-        plugins = _plugins()
+        plugins = synthcity_plugins()
         assert entry.name in plugins.list(), f"{entry.name!r} missing from Plugins().list()"
         cls = plugins.get_type(entry.name)
         assert cls.name() == entry.name and cls.type() == entry.synthcity_type
@@ -108,7 +111,7 @@ def fit_synthcity(entry: GeneratorEntry, loader: Any, **params: Any) -> Any:
     """A plugin fitted on ``loader`` with the entry's quick parameters (and ``params``)."""
     workspace = Path(tempfile.mkdtemp(prefix="synth_plugins_ws_"))
     options = {**entry.synthcity_quick, "workspace": workspace, **params}
-    return _plugins().get(entry.name, **options).fit(loader)
+    return synthcity_plugins().get(entry.name, **options).fit(loader)
 
 
 def check_synthcity_generate(entry: GeneratorEntry, dataset: Dataset, loader: Any) -> Any:
@@ -123,11 +126,11 @@ def check_synthcity_generate(entry: GeneratorEntry, dataset: Dataset, loader: An
 
 def check_synthcity_save_load(entry: GeneratorEntry, plugin: Any, loader: Any) -> None:
     """``save()`` then ``Plugins().load()`` gives a plugin that generates the same data."""
-    restored = _plugins().load(plugin.save())
+    restored = synthcity_plugins().load(plugin.save())
     assert type(restored) is type(plugin)
     first = plugin.generate(count=50, random_state=3).dataframe()
     second = restored.generate(count=50, random_state=3).dataframe()
-    _assert_frames_equal(first, second, "save/load round trip")
+    assert_frames_equal(first, second, "save/load round trip")
 
 
 def check_synthcity_determinism(entry: GeneratorEntry, loader: Any) -> None:
@@ -136,8 +139,8 @@ def check_synthcity_determinism(entry: GeneratorEntry, loader: Any) -> None:
         fit_synthcity(entry, loader, random_state=seed).generate(count=60).dataframe()
         for seed in (1, 1, 2)
     ]
-    _assert_frames_equal(outputs[0], outputs[1], "same random_state")
-    _assert_frames_differ(outputs[0], outputs[2], "different random_state")
+    assert_frames_equal(outputs[0], outputs[1], "same random_state")
+    assert_frames_differ(outputs[0], outputs[2], "different random_state")
 
 
 def check_synthcity_bad_input(entry: GeneratorEntry, loader: Any) -> None:
@@ -190,14 +193,14 @@ def check_sdv_save_load(synthesizer: Any) -> None:
         restored = type(synthesizer).load(path)
     synthesizer.reset_sampling()
     restored.reset_sampling()
-    _assert_frames_equal(synthesizer.sample(40), restored.sample(40), "SDV save/load")
+    assert_frames_equal(synthesizer.sample(40), restored.sample(40), "SDV save/load")
 
 
 def check_sdv_determinism(entry: GeneratorEntry, dataset: Dataset) -> None:
     """Two fits with the same ``random_state`` sample the same rows; others differ."""
     outputs = [fit_sdv(entry, dataset, random_state=seed).sample(60) for seed in (1, 1, 2)]
-    _assert_frames_equal(outputs[0], outputs[1], "same random_state")
-    _assert_frames_differ(outputs[0], outputs[2], "different random_state")
+    assert_frames_equal(outputs[0], outputs[1], "same random_state")
+    assert_frames_differ(outputs[0], outputs[2], "different random_state")
 
 
 def check_sdv_conditions(synthesizer: Any, column: str, value: Any) -> None:

@@ -37,6 +37,16 @@ import pandas as pd
 from synth_plugins.catalog import GeneratorEntry
 from synth_plugins.datasets import Dataset
 from synth_plugins.encoding.roles import DISCRETE_ROLES
+from synth_plugins.testing.conformance import (
+    assert_frames_differ,
+    assert_frames_equal,
+    synthcity_plugins,
+)
+
+# registration is checked as for every generator (type() is the entry's "time_series")
+from synth_plugins.testing.conformance import (
+    check_synthcity_registration as check_synthcity_registration,
+)
 
 #: Seconds a ``generate``/``sample`` call of the kit may take (the trap it guards against
 #: took minutes).
@@ -102,18 +112,6 @@ def assert_long_schema(
         assert not varying, f"static columns vary within a sequence: {varying}"
 
 
-def _assert_frames_equal(a: pd.DataFrame, b: pd.DataFrame, what: str) -> None:
-    try:
-        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
-    except AssertionError as error:
-        raise AssertionError(f"{what}: outputs differ ({error})") from None
-
-
-def _assert_frames_differ(a: pd.DataFrame, b: pd.DataFrame, what: str) -> None:
-    if a.shape == b.shape and a.reset_index(drop=True).equals(b.reset_index(drop=True)):
-        raise AssertionError(f"{what}: outputs are identical")
-
-
 def bad_long_tables(dataset: Dataset) -> dict[str, pd.DataFrame]:
     """Broken copies of a longitudinal dataset's table, by what is wrong with them."""
     data = dataset.data
@@ -161,28 +159,6 @@ def _expect_error(what: str, call: Any) -> None:
 
 
 # ---------------------------------------------------------------------------- Synthcity
-def _plugins() -> Any:
-    from synthcity.plugins import Plugins
-
-    return Plugins()
-
-
-def check_synthcity_registration(entry: GeneratorEntry) -> None:
-    """Found by name and listed under ``time_series``, also from a fresh ``Plugins()``."""
-    from synthcity.plugins import Plugins
-    from synthcity.plugins.core.distribution import Distribution
-
-    for _ in range(2):  # every Plugins() resets Synthcity's category registry
-        plugins = _plugins()
-        assert entry.name in plugins.list(), f"{entry.name!r} missing from Plugins().list()"
-        cls = plugins.get_type(entry.name)
-        assert cls.name() == entry.name and cls.type() == "time_series"
-    assert entry.name in Plugins(categories=["time_series"]).list()
-    space = cls.hyperparameter_space()
-    assert space and all(isinstance(d, Distribution) for d in space), "empty hyper-space"
-    cls(**cls.sample_hyperparameters())
-
-
 def synthcity_loader(dataset: Dataset) -> tuple[Any, Any]:
     """The dataset as a ``TimeSeriesDataLoader`` without outcome, and its layout spec."""
     from synth_plugins.synthcity.timeseries import dataset_to_timeseries_loader
@@ -194,7 +170,7 @@ def fit_synthcity(entry: GeneratorEntry, loader: Any, **params: Any) -> Any:
     """A plugin fitted on ``loader`` with the entry's quick parameters (and ``params``)."""
     workspace = Path(tempfile.mkdtemp(prefix="synth_plugins_ws_"))
     options = {**entry.synthcity_quick, "workspace": workspace, **params}
-    return _plugins().get(entry.name, **options).fit(loader)
+    return synthcity_plugins().get(entry.name, **options).fit(loader)
 
 
 def _timed(call: Any, what: str) -> Any:
@@ -228,11 +204,11 @@ def check_synthcity_generate(entry: GeneratorEntry, dataset: Dataset) -> Any:
 
 def check_synthcity_save_load(plugin: Any) -> None:
     """``save()`` then ``Plugins().load()`` gives a plugin that generates the same data."""
-    restored = _plugins().load(plugin.save())
+    restored = synthcity_plugins().load(plugin.save())
     assert type(restored) is type(plugin)
     first = plugin.generate(count=20, random_state=3).dataframe()
     second = restored.generate(count=20, random_state=3).dataframe()
-    _assert_frames_equal(first, second, "save/load round trip")
+    assert_frames_equal(first, second, "save/load round trip")
 
 
 def check_synthcity_determinism(entry: GeneratorEntry, dataset: Dataset) -> None:
@@ -242,8 +218,8 @@ def check_synthcity_determinism(entry: GeneratorEntry, dataset: Dataset) -> None
         fit_synthcity(entry, loader, random_state=seed).generate(count=20).dataframe()
         for seed in (1, 1, 2)
     ]
-    _assert_frames_equal(outputs[0], outputs[1], "same random_state")
-    _assert_frames_differ(outputs[0], outputs[2], "different random_state")
+    assert_frames_equal(outputs[0], outputs[1], "same random_state")
+    assert_frames_differ(outputs[0], outputs[2], "different random_state")
 
 
 def check_synthcity_bad_input(entry: GeneratorEntry, dataset: Dataset) -> None:
@@ -304,14 +280,14 @@ def check_sdv_save_load(synthesizer: Any) -> None:
         restored = type(synthesizer).load(path)
     synthesizer.reset_sampling()
     restored.reset_sampling()
-    _assert_frames_equal(synthesizer.sample(15), restored.sample(15), "SDV save/load")
+    assert_frames_equal(synthesizer.sample(15), restored.sample(15), "SDV save/load")
 
 
 def check_sdv_determinism(entry: GeneratorEntry, dataset: Dataset) -> None:
     """Two fits with the same ``random_state`` sample the same data; others differ."""
     outputs = [fit_sdv(entry, dataset, random_state=seed).sample(20) for seed in (1, 1, 2)]
-    _assert_frames_equal(outputs[0], outputs[1], "same random_state")
-    _assert_frames_differ(outputs[0], outputs[2], "different random_state")
+    assert_frames_equal(outputs[0], outputs[1], "same random_state")
+    assert_frames_differ(outputs[0], outputs[2], "different random_state")
 
 
 def check_sdv_bad_input(entry: GeneratorEntry, dataset: Dataset) -> None:
