@@ -1,7 +1,7 @@
 """Med-VAE against SDV and Synthcity baselines, as in the paper; writes docs/benchmarks/med_vae.md.
 
-The evaluation follows the Med-VAE paper's protocol (``/work/shared/design/METHODS.md`` §1.6),
-adapted to small public tables:
+The evaluation follows the Med-VAE paper's protocol (its evaluation section and the authors'
+notebook, hogglet-rsc/Med-VAE at c34d19019f), adapted to small public tables:
 
 - **Tables**: ``pima`` (target ``target``), ``ckd`` (``class``), ``heart_failure``
   (``DEATH_EVENT``) and ``whas500`` covariates (the duration ``lenfol`` dropped, the event

@@ -1,6 +1,6 @@
 """L1 distance between the correlation matrices of the real and synthetic data.
 
-The KerusCloud evaluation (seed 003 slides) compares correlation heatmaps by the
+The KerusCloud evaluation slides (Exploristics) compares correlation heatmaps by the
 "L1-norm-difference": the sum of absolute differences between the real and synthetic
 correlations of the numerically encoded variables (sex 0/1, class 1-3, ...):
 
