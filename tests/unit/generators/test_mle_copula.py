@@ -106,10 +106,15 @@ class TestMarginals:
         assert best.family == "negative_binomial"
         assert best.parameters["r"] == pytest.approx(2.0, rel=0.15)
 
-    def test_positive_families_are_not_tried_on_non_positive_values(self):
-        x = np.random.default_rng(0).normal(0, 1, 500)
-        _, fits = fit_numeric(x, integer=False)
-        assert {m.family for m in fits} == {"normal", "beta", "uniform"}
+    def test_positive_families_are_shifted_below_non_positive_values(self):
+        x = stats.lognorm(0.8, loc=-3.0).rvs(3000, random_state=0)
+        best, fits = fit_numeric(x, integer=False, beta_padding=0.001)
+        assert best.family == "lognormal"
+        assert best.parameters["loc"] == pytest.approx(x.min() - 0.001 * np.ptp(x))
+        assert best.n_params == 3 and best.parameters["sigma"] == pytest.approx(0.8, rel=0.1)
+        unshifted, _ = fit_numeric(x + 10, integer=False, families=["lognormal"])
+        assert unshifted.parameters["loc"] == 0 and unshifted.n_params == 2
+        assert {m.family for m in fits} >= {"gamma", "weibull", "exponential"}
 
 
 class TestDependence:
