@@ -198,7 +198,8 @@ class TestOutput:
         assert (synthetic.dtypes == data.dtypes).all()
 
     def test_truncation_puts_no_point_mass_at_the_bounds(self):
-        # a normal fitted to a sample cut at 0: clipping would pile ~16% of draws onto 0
+        # a normal fitted to a sample cut at 0 has 5.5% of its mass below the minimum:
+        # clipping would pile it onto the minimum
         x = stats.norm(1, 1).rvs(4000, random_state=0)
         frame = pd.DataFrame({"x": x[x > 0]})
         fake = MLECopula(families=["normal"]).fit(frame).sample(5000, random_state=0)
