@@ -9,12 +9,16 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from synth_plugins.datasets import load
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators import MLECopula
 from synth_plugins.generators.mle_copula.copula import (
+    bivariate_normal_cdf,
     is_positive_semidefinite,
     nearest_correlation,
     normal_scores,
+    polychoric,
+    polyserial,
 )
 from synth_plugins.generators.mle_copula.marginals import fit_numeric
 
@@ -150,6 +154,40 @@ class TestDependence:
         difference = real.corr("spearman") - codes.corr("spearman")
         assert np.abs(difference.to_numpy()).max() < 0.05
         assert fake["grade"].dtype == frame["grade"].dtype
+
+    def test_latent_correlations_recover_the_latent_normal(self):
+        rng = np.random.default_rng(0)
+        z = rng.standard_normal((5000, 2)) @ np.linalg.cholesky([[1, 0.6], [0.6, 1]]).T
+        grade = np.digitize(z[:, 1], [-0.8, 0.3, 1.2])  # 4 ordered levels
+        flag = (z[:, 0] > 0.5).astype(int)
+        assert polyserial(z[:, 0], grade) == pytest.approx(0.6, abs=0.03)
+        assert polychoric(flag, grade) == pytest.approx(0.6, abs=0.05)
+        # the Pearson correlation of the codes is attenuated: the latent one is not
+        assert abs(np.corrcoef(flag, grade)[0, 1] - 0.6) > 0.1
+
+    def test_bivariate_normal_cdf_is_exact(self):
+        points = np.array([[0.0, 0.0], [-1.2, 0.4], [2.0, -0.3], [0.0, 1.5], [-9.0, 9.0]])
+        for rho in (-0.9, 0.0, 0.7):
+            reference = stats.multivariate_normal([0, 0], [[1, rho], [rho, 1]]).cdf(points)
+            ours = bivariate_normal_cdf(points[:, 0], points[:, 1], rho)
+            assert np.allclose(ours, reference, atol=1e-5)
+        assert bivariate_normal_cdf(np.array([0.0]), np.array([0.0]), 0.5)[0] == pytest.approx(
+            0.25 + np.arcsin(0.5) / (2 * np.pi)
+        )
+
+    def test_level2_keeps_titanic_correlations_and_level1_does_not(self):
+        dataset = load("titanic")
+        columns = ["pclass", "sex", "age", "fare", "survived"]
+        real, roles = dataset.data[columns], {c: dataset.roles[c] for c in columns}
+
+        def l1(fake: pd.DataFrame) -> float:
+            codes = {"sex": {"female": 0, "male": 1}}
+            a, b = real.replace(codes).corr(), fake.replace(codes).corr()
+            return float(np.abs(a - b).to_numpy()[np.triu_indices(5, 1)].sum())
+
+        level1 = l1(MLECopula(roles, level=1).fit(real).sample(len(real), random_state=0))
+        level2 = l1(MLECopula(roles, level=2).fit(real).sample(len(real), random_state=0))
+        assert level2 < 0.6 < 2.0 < level1
 
     def test_psd_repair_of_an_indefinite_pairwise_matrix(self):
         # each pair is observed on its own block of rows: r(a,b) = r(b,c) = 0.9 and
