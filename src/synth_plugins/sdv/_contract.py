@@ -181,15 +181,16 @@ class SingleTableContract:
 
     def _generate_id_columns(self, data: pd.DataFrame) -> None:
         """Give every ``id`` column that would be modelled (copied) SDV's key generator."""
-        self.auto_assign_transformers(data)  # type: ignore[attr-defined]
         described = next(iter(self.metadata.to_dict()["tables"].values()))["columns"]  # type: ignore[attr-defined]
+        ids = [c for c, meta in described.items() if meta.get("sdtype") == "id" and c in data]
+        if not ids:
+            return
+        self.auto_assign_transformers(data)  # type: ignore[attr-defined]
         transformers = self.get_transformers()  # type: ignore[attr-defined]
         updates = {
             column: fresh_id_transformer(data[column])
-            for column, meta in described.items()
-            if meta.get("sdtype") == "id"
-            and column in data.columns
-            and not (transformers.get(column) is not None and transformers[column].is_generator())
+            for column in ids
+            if not (transformers.get(column) is not None and transformers[column].is_generator())
         }
         if updates:
             self.update_transformers(updates)  # type: ignore[attr-defined]
