@@ -10,11 +10,20 @@ from sdv.single_table.base import BaseSingleTableSynthesizer
 
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators.ck4gen import CK4Gen
+from synth_plugins.metrics.survival_eval import check_survival_frame
+from synth_plugins.sdv._contract import SingleTableContract, device_for
 from synth_plugins.sdv.metadata import roles_from_metadata
 
 
-class CK4GenSynthesizer(BaseSingleTableSynthesizer):
+class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
     """CK4Gen-style survival data for SDV: a Cox teacher distilled into encoder + decoder.
+
+    ``fit`` and ``validate`` check the outcome columns on the raw table, before SDV's
+    transformers fill missing values: a missing, infinite or non-positive duration, an event
+    other than 0/1, or no event at all raise ``InvalidDataError`` naming the column.
+    Conditions (SDV's reject sampling) are checked first too: an unknown column, an unseen
+    level or a number outside the training range raise ``InvalidParameterError`` naming the
+    column. ``sample(0)`` gives an empty table with the training columns.
 
     Args:
         metadata: SDV ``Metadata`` of the table.
@@ -32,6 +41,8 @@ class CK4GenSynthesizer(BaseSingleTableSynthesizer):
         outcome: ``"copy"`` (the paper: real outcome pairs; see the method card on
             privacy) or ``"model"`` (drawn from the teacher and the censoring distribution).
         missing: ``"indicator"``, ``"impute"`` or ``"error"``.
+        enable_gpu: as SDV's own ``enable_gpu``: True trains and samples on CUDA when it is
+            available (else the CPU), False always on the CPU.
         random_state: seed of the fit (SDV itself has no seed argument).
         verbose: progress bars.
 
@@ -66,6 +77,7 @@ class CK4GenSynthesizer(BaseSingleTableSynthesizer):
         latent_noise: float = 0.0,
         outcome: str = "copy",
         missing: str = "indicator",
+        enable_gpu: bool = True,
         random_state: int | None = 0,
         verbose: bool = False,
     ) -> None:
@@ -97,6 +109,7 @@ class CK4GenSynthesizer(BaseSingleTableSynthesizer):
         self.latent_noise = latent_noise
         self.outcome = outcome
         self.missing = missing
+        self.enable_gpu = enable_gpu
         self.random_state = random_state
         self.verbose = verbose
         self._model: CK4Gen | None = None
@@ -118,9 +131,14 @@ class CK4GenSynthesizer(BaseSingleTableSynthesizer):
             latent_noise=self.latent_noise,
             outcome=self.outcome,
             missing=self.missing,
+            device=device_for(self.enable_gpu),
             random_state=self.random_state,
             verbose=self.verbose,
         )
+
+    def _check_raw(self, data: pd.DataFrame) -> None:
+        """The outcome columns of the raw table: durations > 0, events 0/1, some events."""
+        check_survival_frame(data, self.duration_column, self.event_column, min_rows=1)
 
     def _fit(self, processed_data: pd.DataFrame) -> None:
         roles = roles_from_metadata(self.metadata, processed_data)

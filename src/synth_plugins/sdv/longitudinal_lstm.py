@@ -1,11 +1,13 @@
 """The longitudinal LSTM as an SDV sequential synthesizer, shaped like ``PARSynthesizer``.
 
 ``LongitudinalLSTMSynthesizer(metadata, context_columns=None, epochs=...)`` takes SDV
-metadata with a sequence key (the patient id) and a sequence index (the visit time),
-``fit(data)`` takes the long table, ``sample(num_sequences)`` returns a long table with
-``num_sequences`` new patients (a DataFrame, as SDV 1.x's PAR does), and ``save``/``load``
-are SDV's. The model is :class:`synth_plugins.generators.longitudinal_lstm.LongitudinalLSTM`,
-which encodes the raw values itself; SDV's per-column transformers are not used.
+metadata with a sequence key (the patient id) and, optionally, a sequence index (the visit
+time), ``fit(data)`` takes the long table, ``sample(num_sequences)`` returns a long table
+with ``num_sequences`` new patients (a DataFrame, as SDV 1.x's PAR does), and
+``save``/``load`` are SDV's. The model is
+:class:`synth_plugins.generators.longitudinal_lstm.LongitudinalLSTM`, which encodes the raw
+values itself; keys, ids and datetimes go through
+:class:`synth_plugins.sdv._long_table.LongTableCodec` (fresh keys, times in days).
 """
 
 from __future__ import annotations
@@ -17,16 +19,16 @@ import pandas as pd
 from sdv.single_table.base import BaseSynthesizer
 
 from synth_plugins.errors import InvalidParameterError
+from synth_plugins.generators._validation import check_bool, check_int
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
-from synth_plugins.sdv.sequential_metadata import (
-    roles_from_sequential_metadata,
-    sequence_columns,
-)
+from synth_plugins.sdv._contract import device_for
+from synth_plugins.sdv._long_table import POSITION_COLUMN, LongTableCodec
+from synth_plugins.sdv.metadata import check_table
+from synth_plugins.sdv.sequential_metadata import sequence_columns
 
 #: SDV restarts sampling from this seed after ``fit`` and ``reset_sampling`` (as its own
 #: synthesizers do with ``FIXED_RNG_SEED``).
 FIXED_SAMPLING_SEED = 73251
-_DAY = pd.Timedelta(days=1)
 
 
 class LongitudinalLSTMSynthesizer(BaseSynthesizer):
@@ -38,9 +40,27 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
     increase and discrete values stay on their training levels (the EDSS grid). Method card:
     ``docs/methods/longitudinal_lstm.md``.
 
+    SDV's ``PARSynthesizer`` contract, and where this synthesizer differs:
+
+    - the sequence index may be numerical, datetime or datetime strings (the gaps are
+      modelled in days; sampled times come back as the column's own kind, never copied
+      from the training data); without a sequence index the row order within a sequence is
+      the order (the row position is modelled, and not returned);
+    - rows need not be sorted within a sequence (they are sorted by the index, as PAR
+      does); unlike PAR, two rows of a sequence at the same time are refused (the error
+      names the sequences), as is a missing time;
+    - sampled sequence keys are fresh: numbers continue after the largest training key,
+      text keys get a prefix that no training key starts with; other ``id`` columns are
+      generated (one value per sequence, or per row when they vary within sequences) and
+      other ``datetime`` columns are modelled as times (days); sdtypes other than
+      numerical, categorical, boolean, datetime and id are refused with an error naming
+      the column (PAR anonymizes them with Faker);
+    - unlike PAR, ``sequence_length`` is not supported and a sequence key is required with
+      at least two sequences; ``sample(0)`` gives an empty table with the training columns.
+
     Args:
-        metadata: SDV ``Metadata`` of one table with a sequence key and a sequence index
-            (numerical, or datetime: modelled in days).
+        metadata: SDV ``Metadata`` of one table with a sequence key and, optionally, a
+            sequence index (numerical or datetime).
         enforce_min_max_values, enforce_rounding, locales: SDV's synthesizer arguments
             (values are always kept in the training range and precision by the model).
         context_columns: columns that do not vary within a sequence (the Stage A
@@ -51,9 +71,12 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
         hidden_size, num_layers, dropout, gap_components, max_visits, discrete_levels,
             head_hidden, lr, weight_decay, batch_size, clip, validation_fraction, patience,
             missing: see :class:`LongitudinalLSTM`.
-        cuda: use CUDA when available (as PAR's ``cuda``); False forces the CPU.
+        cuda: PAR's name of ``enable_gpu`` in SDV 1.x (None: use ``enable_gpu``); it must
+            not contradict ``enable_gpu``.
         random_state: seed of the fit (SDV itself has no seed argument).
         verbose: progress bars.
+        enable_gpu: as SDV's own ``enable_gpu``: True trains and samples on CUDA when it is
+            available (else the CPU), False always on the CPU.
 
     Example:
         >>> from synth_plugins.datasets import load
@@ -90,9 +113,10 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
         validation_fraction: float = 0.0,
         patience: int | None = None,
         missing: str = "indicator",
-        cuda: bool = True,
+        cuda: bool | None = None,
         random_state: int | None = 0,
         verbose: bool = False,
+        enable_gpu: bool = True,
     ) -> None:
         super().__init__(
             metadata,
@@ -101,12 +125,13 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
             locales=locales if locales is not None else ["en_US"],
         )
         self._sequence_key, self._sequence_index = sequence_columns(self.metadata)
+        self._time_column = self._sequence_index or POSITION_COLUMN
         if context_columns is not None:
             if isinstance(context_columns, str):
                 raise InvalidParameterError(
                     f"context_columns must be a list of names, not {context_columns!r}"
                 )
-            keyed = {self._sequence_key, self._sequence_index} & set(context_columns)
+            keyed = {self._sequence_key, self._time_column} & set(context_columns)
             if keyed:
                 raise InvalidParameterError(
                     f"the sequence key/index {sorted(keyed)} cannot be context columns"
@@ -128,18 +153,26 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.missing = missing
-        self.cuda = cuda
+        enable_gpu = check_bool("enable_gpu", enable_gpu)
+        if cuda is not None and check_bool("cuda", cuda) and not enable_gpu:
+            raise InvalidParameterError(
+                "cuda=True contradicts enable_gpu=False; pass only enable_gpu (cuda is PAR's "
+                "older name for it)"
+            )
+        self.enable_gpu = enable_gpu if cuda is None else cuda
         self.random_state = random_state
         self.verbose = verbose
         self._model: LongitudinalLSTM | None = None
-        self._datetime_index = False
-        self._new_model({})  # validate every argument now, as SDV users expect
+        self._codec: LongTableCodec | None = None
+        self._new_model({}, self.context_columns)  # validate every argument now
 
-    def _new_model(self, roles: dict[str, str]) -> LongitudinalLSTM:
+    def _new_model(
+        self, roles: dict[str, str], static_columns: list[str] | None
+    ) -> LongitudinalLSTM:
         return LongitudinalLSTM(
             self._sequence_key,
-            self._sequence_index,
-            static_columns=self.context_columns,
+            self._time_column,
+            static_columns=static_columns,
             roles=roles,
             static_epochs=self.static_epochs,
             epochs=self.epochs,
@@ -157,7 +190,7 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
             validation_fraction=self.validation_fraction,
             patience=self.patience,
             missing=self.missing,
-            device="auto" if self.cuda else "cpu",
+            device=device_for(self.enable_gpu),
             random_state=self.random_state,
             verbose=self.verbose,
         )
@@ -177,24 +210,37 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
                 )
         return errors
 
-    def _to_model_time(self, data: pd.DataFrame) -> pd.DataFrame:
-        index = data[self._sequence_index]
-        self._datetime_index = pd.api.types.is_datetime64_any_dtype(index)
-        if not self._datetime_index:
-            return data
-        data = data.copy()
-        data[self._sequence_index] = (index - pd.Timestamp(0)) / _DAY
-        return data
+    def validate(self, data: Any) -> None:
+        """Validate ``data``: our checks (a DataFrame, unique column names), then SDV's.
+
+        Raises:
+            InvalidDataError: not a DataFrame or a repeated column name (named), then SDV's
+                metadata errors and the context-column rule.
+        """
+        check_table(data)
+        super().validate(data)
 
     def fit(self, data: pd.DataFrame) -> None:
-        """Validate ``data`` against the metadata and fit the model on the raw values."""
+        """Validate ``data`` against the metadata and fit the model on the long table.
+
+        Rows are sorted by the sequence index within each sequence first (as PAR does).
+
+        Raises:
+            InvalidDataError: see :meth:`validate`; a column of an unsupported sdtype; and
+                the core's long-table errors (duplicate or missing times, one sequence, ...).
+        """
         self._check_input_metadata_updated()
         self._fitted = False
         self.validate(data)
-        roles = roles_from_sequential_metadata(self.metadata, data)
-        model = self._new_model(roles)
-        model.fit(self._to_model_time(data))
-        self._model = model
+        described = next(iter(self.metadata.to_dict()["tables"].values()))["columns"]
+        codec = LongTableCodec(self._sequence_key, self._sequence_index)
+        table, roles = codec.fit(data, described, self.metadata)
+        static = self.context_columns
+        if static is not None:
+            static = [c for c in static if c not in codec.ids]
+        model = self._new_model(roles, static)
+        model.fit(table)
+        self._model, self._codec = model, codec
         self._model.set_random_state(FIXED_SAMPLING_SEED)
         self._fitted = True
         self._fitted_date = datetime.datetime.today().strftime("%Y-%m-%d")
@@ -211,42 +257,48 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
         if self._model is not None:
             self._model.set_random_state(FIXED_SAMPLING_SEED)
 
-    def sample(self, num_sequences: int, sequence_length: int | None = None) -> pd.DataFrame:
-        """Sample ``num_sequences`` new patients (static values and a visit sequence each).
-
-        Args:
-            num_sequences: number of sequences (patients).
-            sequence_length: not supported (lengths come from the model's stop head); pass
-                None.
-
-        Returns:
-            The long table, sorted by sequence key then index, with new sequence keys.
-        """
-        if not self._fitted or self._model is None:
+    def _fitted_parts(self) -> tuple[LongitudinalLSTM, LongTableCodec]:
+        if not self._fitted or self._model is None or self._codec is None:
             from sdv.errors import SamplingError
 
             raise SamplingError(
                 "This synthesizer has not been fitted. Please fit your synthesizer first "
                 "before sampling synthetic data."
             )
+        return self._model, self._codec
+
+    def sample(self, num_sequences: int, sequence_length: int | None = None) -> pd.DataFrame:
+        """Sample ``num_sequences`` new patients (static values and a visit sequence each).
+
+        Args:
+            num_sequences: number of sequences (patients); 0 gives an empty table with the
+                training columns.
+            sequence_length: not supported (lengths come from the model's stop head); pass
+                None.
+
+        Returns:
+            The long table, sorted by sequence key then index, with fresh sequence keys.
+
+        Raises:
+            InvalidParameterError: ``num_sequences`` is not a whole number >= 0, or
+                ``sequence_length`` is given.
+        """
+        model, codec = self._fitted_parts()
+        num_sequences = check_int("num_sequences", num_sequences, minimum=0)
         if sequence_length is not None:
             raise InvalidParameterError(
                 "sequence_length is not supported: the number of visits is generated by "
                 "the model's end-of-follow-up head; sample(num_sequences) instead"
             )
-        sampled = self._model.sample(num_sequences)
-        if self._datetime_index:
-            sampled[self._sequence_index] = pd.Timestamp(0) + sampled[self._sequence_index] * _DAY
-        return sampled
+        return codec.from_model(model.sample(num_sequences))
 
     def predict_next_visit(self, history: pd.DataFrame, **options: Any) -> pd.DataFrame:
-        """One predicted next visit per sequence of ``history`` (see the core's method)."""
-        if self._model is None:
-            raise InvalidParameterError("fit the synthesizer before predicting")
-        datetime_index = self._datetime_index
-        predicted = self._model.predict_next_visit(self._to_model_time(history), **options)
-        self._datetime_index = datetime_index
-        if datetime_index:
-            index = self._sequence_index
-            predicted[index] = pd.Timestamp(0) + predicted[index] * _DAY
-        return predicted
+        """One predicted next visit per sequence of ``history`` (see the core's method).
+
+        The rows keep the sequence keys of ``history``; other ``id`` columns get fresh
+        values and datetimes come back in their training kind.
+        """
+        model, codec = self._fitted_parts()
+        check_table(history, "history")
+        table = codec.to_model(history, keep_keys=True)
+        return codec.from_model(model.predict_next_visit(table, **options), keep_keys=True)

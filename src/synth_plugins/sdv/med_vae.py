@@ -9,17 +9,25 @@ import pandas as pd
 from sdv.single_table.base import BaseSingleTableSynthesizer
 
 from synth_plugins.generators.med_vae import MedVAE
+from synth_plugins.sdv._contract import SingleTableContract, device_for
 from synth_plugins.sdv.metadata import roles_from_metadata
 
 
-class MedVAESynthesizer(BaseSingleTableSynthesizer):
+class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
     """Med-VAE (Hogg & Sainsbury) for SDV: a VAE for mixed-type medical tables.
 
     Categorical and boolean columns reach the model as raw values (Med-VAE encodes them
     itself, through one shared embedding table); numerical and datetime columns use SDV's
     usual transformers. ``sample_from_conditions`` is native: rows are decoded from the
     posteriors of the training rows that match the condition (the paper's libraries), and
-    SDV's own filter then keeps only exact matches. Method card: ``docs/methods/med_vae.md``.
+    SDV's own filter then keeps only exact matches; with prior sampling (``dp=True`` or
+    ``sampling="prior"``) SDV's reject sampling is used. Conditions are checked before SDV
+    samples: an unknown column, a level never seen in training, a number outside the
+    training range (or, with library sampling, never observed) or too few matching training
+    rows raise :class:`~synth_plugins.errors.InvalidParameterError` (or
+    ``InvalidDataError``) naming the column. ``sample(0)`` gives an empty table with the
+    training columns; a negative ``num_rows`` is an error. Method card:
+    ``docs/methods/med_vae.md``.
 
     Args:
         metadata: SDV ``Metadata`` of the table.
@@ -38,6 +46,8 @@ class MedVAESynthesizer(BaseSingleTableSynthesizer):
         missing: ``"indicator"`` (default), ``"impute"`` or ``"error"``.
         dp, dp_noise_multiplier, dp_max_grad_norm, dp_delta: DP-SGD training (prior
             sampling only; ``epsilon`` is available after fit as ``.epsilon``).
+        enable_gpu: as SDV's own ``enable_gpu``: True trains and samples on CUDA when it is
+            available (else the CPU), False always on the CPU.
         random_state: seed of the fit (SDV itself has no seed argument).
         verbose: progress bar per epoch.
 
@@ -74,6 +84,7 @@ class MedVAESynthesizer(BaseSingleTableSynthesizer):
         dp_noise_multiplier: float = 1.0,
         dp_max_grad_norm: float = 1.0,
         dp_delta: float | None = None,
+        enable_gpu: bool = True,
         random_state: int | None = 0,
         verbose: bool = False,
     ) -> None:
@@ -97,6 +108,7 @@ class MedVAESynthesizer(BaseSingleTableSynthesizer):
         self.dp_noise_multiplier = dp_noise_multiplier
         self.dp_max_grad_norm = dp_max_grad_norm
         self.dp_delta = dp_delta
+        self.enable_gpu = enable_gpu
         self.random_state = random_state
         self.verbose = verbose
         self._model: MedVAE | None = None
@@ -120,6 +132,7 @@ class MedVAESynthesizer(BaseSingleTableSynthesizer):
             dp_noise_multiplier=self.dp_noise_multiplier,
             dp_max_grad_norm=self.dp_max_grad_norm,
             dp_delta=self.dp_delta,
+            device=device_for(self.enable_gpu),
             random_state=self.random_state,
             verbose=self.verbose,
         )
@@ -133,8 +146,23 @@ class MedVAESynthesizer(BaseSingleTableSynthesizer):
         roles = roles_from_metadata(self.metadata, processed_data)
         self._model = self._new_model(roles).fit(processed_data)
 
+    def _library_conditions(self) -> bool:
+        """Whether conditions are native (library sampling) rather than SDV's rejection."""
+        return self._model is not None and self._model.default_sampling == "library"
+
+    def _check_model_conditions(self, conditions: pd.DataFrame) -> None:
+        """With library sampling, ask the model whether it can honour each condition."""
+        if not self._library_conditions():
+            return
+        assert self._model is not None
+        for _, row in conditions.drop_duplicates().iterrows():
+            transformed = self._transform_conditions(row.to_frame().T.astype(conditions.dtypes))
+            self._model.sample(0, conditions=transformed.iloc[0].to_dict())
+
     def _sample(self, num_rows: int, conditions: Mapping[str, Any] | None = None) -> pd.DataFrame:
         assert self._model is not None
         if not conditions:
             return self._model.sample(num_rows)
+        if not self._library_conditions():
+            raise NotImplementedError  # prior sampling: SDV falls back to reject sampling
         return self._model.sample(num_rows, conditions=dict(conditions))

@@ -9,6 +9,7 @@ import pandas as pd
 
 from synth_plugins.datasets import Dataset
 from synth_plugins.encoding.roles import Role, infer_role
+from synth_plugins.errors import InvalidDataError
 
 _SDTYPE: dict[str, str] = {
     "numerical": "numerical",
@@ -19,10 +20,35 @@ _SDTYPE: dict[str, str] = {
 }
 
 
+def check_table(data: Any, name: str = "data") -> pd.DataFrame:
+    """Check that ``data`` is a DataFrame whose column names are unique, and return it.
+
+    SDV's metadata and transformers assume one column per name: a repeated name fails deep
+    inside them (``'DataFrame' object has no attribute 'dtype'``), so it is refused here.
+
+    Raises:
+        InvalidDataError: ``data`` is not a DataFrame, or repeats a column name.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise InvalidDataError(f"{name} must be a pandas DataFrame, got {type(data).__name__}")
+    duplicated = list(dict.fromkeys(data.columns[data.columns.duplicated()]))
+    if duplicated:
+        raise InvalidDataError(
+            f"{name} has duplicate column names {duplicated}: every column needs a unique "
+            "name (rename or drop the repeated columns)"
+        )
+    return data
+
+
 def metadata_dict(
     data: pd.DataFrame, roles: Mapping[str, str], table_name: str = "table"
 ) -> dict[str, Any]:
-    """A V1 SDV metadata dictionary (accepted by SDV 1.38 and 2.x) for ``data``."""
+    """A V1 SDV metadata dictionary (accepted by SDV 1.38 and 2.x) for ``data``.
+
+    Raises:
+        InvalidDataError: ``data`` is not a DataFrame or repeats a column name.
+    """
+    check_table(data)
     columns: dict[str, dict[str, str]] = {}
     for column in data.columns:
         role = roles.get(column) or infer_role(data[column])
@@ -46,7 +72,11 @@ def roles_from_metadata(metadata: Any, data: pd.DataFrame) -> dict[str, Role]:
 
     Categorical and boolean sdtypes become ``binary`` (two levels) or ``categorical``;
     numerical ones ``integer`` when every value is whole, else ``numerical``.
+
+    Raises:
+        InvalidDataError: ``data`` is not a DataFrame or repeats a column name.
     """
+    check_table(data)
     tables = metadata.to_dict()["tables"]
     columns = next(iter(tables.values()))["columns"]
     roles: dict[str, Role] = {}

@@ -16,7 +16,7 @@ import pandas as pd
 
 from synth_plugins.datasets import Dataset
 from synth_plugins.errors import InvalidParameterError
-from synth_plugins.sdv.metadata import metadata_dict, roles_from_metadata
+from synth_plugins.sdv.metadata import check_table, metadata_dict
 
 
 def sequential_metadata_dict(
@@ -30,7 +30,12 @@ def sequential_metadata_dict(
 
     The id column gets sdtype ``id``, the time column ``numerical`` (``datetime`` for a
     datetime column); the other columns follow their roles (inferred when not given).
+
+    Raises:
+        InvalidDataError: ``data`` is not a DataFrame or repeats a column name.
+        InvalidParameterError: ``id_column`` or ``time_column`` is not a column of ``data``.
     """
+    check_table(data)
     for name, column in (("id_column", id_column), ("time_column", time_column)):
         if column not in data.columns:
             raise InvalidParameterError(f"{name} {column!r} is not a column of the data")
@@ -65,11 +70,15 @@ def sequential_metadata_for(dataset: Dataset, table_name: str | None = None) -> 
     )
 
 
-def sequence_columns(metadata: Any) -> tuple[str, str]:
+def sequence_columns(metadata: Any) -> tuple[str, str | None]:
     """``(sequence_key, sequence_index)`` of single-table SDV metadata.
 
+    The sequence index is optional, as in SDV's ``PARSynthesizer``: without one it is None
+    and the order of the rows within a sequence is their order.
+
     Raises:
-        InvalidParameterError: The metadata has several tables, or lacks either key.
+        InvalidParameterError: The metadata has several tables, lacks a sequence key, or has
+            a composite one.
     """
     tables = metadata.to_dict()["tables"]
     if len(tables) != 1:
@@ -78,20 +87,14 @@ def sequence_columns(metadata: Any) -> tuple[str, str]:
         )
     table = next(iter(tables.values()))
     key, index = table.get("sequence_key"), table.get("sequence_index")
-    if not key or not index:
+    if not key:
         raise InvalidParameterError(
-            "the metadata needs a sequence key (the patient id) and a sequence index (the "
-            "visit time): metadata.set_sequence_key(id_column) and "
-            "metadata.set_sequence_index(time_column)"
+            "the metadata needs a sequence key (the patient id): "
+            "metadata.set_sequence_key(id_column); a sequence index (the visit time) is "
+            "optional: metadata.set_sequence_index(time_column)"
         )
     if isinstance(key, list | tuple):
         if len(key) != 1:
             raise InvalidParameterError(f"one sequence key column is supported, got {key}")
         key = key[0]
-    return str(key), str(index)
-
-
-def roles_from_sequential_metadata(metadata: Any, data: pd.DataFrame) -> dict[str, str]:
-    """Roles of the non-key columns of ``data`` from SDV metadata (see ``roles_from_metadata``)."""
-    key, index = sequence_columns(metadata)
-    return dict(roles_from_metadata(metadata, data.drop(columns=[key, index], errors="ignore")))
+    return str(key), (str(index) if index else None)

@@ -19,8 +19,9 @@ What a sequence generator must do, in both hosts:
   strictly increasing times within a sequence;
 - save and load (the loaded generator samples the same data), and be deterministic for a
   seed (another seed gives other data);
-- reject bad input with a clear error: duplicate ``(id, time)`` rows, unsorted times, a
-  patient without a visit time, a non-numeric time column.
+- reject bad input with a clear error: duplicate ``(id, time)`` rows, unsorted times (in
+  SDV, whose PAR contract sorts them, they are accepted), a patient without a visit time,
+  a non-numeric time column.
 """
 
 from __future__ import annotations
@@ -299,6 +300,8 @@ def check_sdv_bad_input(entry: GeneratorEntry, dataset: Dataset) -> None:
     for what, table in bad_long_tables(dataset).items():
         if what == "non_numeric_time":
             continue  # SDV's own metadata validation rejects it first (sdtype numerical)
+        if what == "unsorted":
+            continue  # SDV's contract (PAR) sorts the rows of a sequence by its index
         _expect_error(what, lambda t=table: sdv_class(entry)(metadata, **options).fit(t))
     column = dataset.visit_columns[0]
     try:

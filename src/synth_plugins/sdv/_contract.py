@@ -1,0 +1,261 @@
+"""SDV's synthesizer contract, checked by our code before SDV's own machinery runs.
+
+SDV wraps sampling in a handler that replaces any error by "Sampling terminated. No results
+were saved ..." (the real message only in the chained cause), and its metadata code fails
+obscurely on a repeated column name. :class:`SingleTableContract` puts our checks first:
+the table (a DataFrame with unique column names, plus each synthesizer's own rules), the
+row count of ``sample`` and the values of ``sample_from_conditions`` and
+``sample_remaining_columns``, so the first line a user reads names the argument or column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.errors import InvalidParameterError
+from synth_plugins.generators._validation import check_bool, check_int
+from synth_plugins.sdv.metadata import check_table
+
+#: How many known values a condition error lists.
+_SHOWN = 20
+
+
+def fresh_id_transformer(values: pd.Series) -> Any:
+    """SDV's generator of new key values (as for a primary key): never the training values.
+
+    Numbers become random integers, other values ``"sdv-id-"`` plus six random letters.
+    """
+    from rdt.transformers.pii import AnonymizedFaker
+
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return AnonymizedFaker(
+            function_name="random_int", function_kwargs={"min": 0, "max": 16777216}
+        )
+    return AnonymizedFaker(function_name="bothify", function_kwargs={"text": "sdv-id-??????"})
+
+
+def device_for(enable_gpu: Any) -> str:
+    """The core's ``device`` for SDV's ``enable_gpu``: ``"auto"`` (CUDA if available) or CPU."""
+    return "auto" if check_bool("enable_gpu", enable_gpu) else "cpu"
+
+
+@dataclass(frozen=True)
+class _ColumnDomain:
+    """What values of one column the fitted synthesizer can produce."""
+
+    levels: tuple[Any, ...] | None  # discrete columns: the training levels
+    low: float | None  # numerical columns: the training range
+    high: float | None
+    has_missing: bool
+
+
+class ConditionDomain:
+    """The values a synthesizer can honour in conditions, learnt from the training table.
+
+    Categorical and boolean columns take their training levels; numerical columns values in
+    their training range (generated values never leave it); a missing value only where the
+    training column had missing values. Other sdtypes are left to SDV.
+    """
+
+    def __init__(self, columns: Mapping[str, _ColumnDomain], names: list[str]) -> None:
+        self.columns = dict(columns)
+        self.names = names
+
+    @classmethod
+    def from_data(cls, data: pd.DataFrame, metadata: Any) -> ConditionDomain:
+        """Learn the domain of every categorical, boolean and numerical column of ``data``."""
+        described = next(iter(metadata.to_dict()["tables"].values()))["columns"]
+        columns = {}
+        for name in data.columns:
+            sdtype = described.get(name, {}).get("sdtype")
+            values = data[name]
+            observed = values.dropna()
+            if sdtype in ("categorical", "boolean"):
+                levels = tuple(pd.unique(observed))
+                columns[name] = _ColumnDomain(levels, None, None, bool(values.isna().any()))
+            elif sdtype == "numerical" and not observed.empty:
+                numbers = observed.to_numpy(dtype=float)
+                columns[name] = _ColumnDomain(
+                    None, float(numbers.min()), float(numbers.max()), bool(values.isna().any())
+                )
+        return cls(columns, [str(c) for c in data.columns])
+
+    def check(self, conditions: pd.DataFrame, what: str = "condition") -> None:
+        """Refuse a column or value the synthesizer cannot honour, naming it.
+
+        Raises:
+            InvalidParameterError: an unknown column, a value never seen in a categorical or
+                boolean column, a number outside a numerical column's training range, a
+                non-number in a numerical column, or a missing value in a column that had
+                none in training.
+        """
+        for column in conditions.columns:
+            if column not in self.names:
+                raise InvalidParameterError(
+                    f"{what} names an unknown column {column!r}; columns are {self.names}"
+                )
+            domain = self.columns.get(column)
+            if domain is None:
+                continue
+            for value in pd.unique(conditions[column]):
+                self._check_value(column, value, domain, what)
+
+    @staticmethod
+    def _check_value(column: str, value: Any, domain: _ColumnDomain, what: str) -> None:
+        if pd.isna(value):
+            if not domain.has_missing:
+                raise InvalidParameterError(
+                    f"{what} {column}=missing: column {column!r} had no missing values in "
+                    "training, so none are generated"
+                )
+            return
+        if domain.levels is not None:
+            if value not in domain.levels:
+                known = list(domain.levels)
+                more = f" (and {len(known) - _SHOWN} more)" if len(known) > _SHOWN else ""
+                raise InvalidParameterError(
+                    f"{what} {column}={value!r}: value never seen in training for column "
+                    f"{column!r}; known values: {known[:_SHOWN]}{more}"
+                )
+            return
+        if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
+            raise InvalidParameterError(
+                f"{what} {column}={value!r}: numerical column {column!r} takes numbers "
+                f"(training range {domain.low:g} to {domain.high:g})"
+            )
+        assert domain.low is not None and domain.high is not None
+        if not domain.low <= float(value) <= domain.high:
+            raise InvalidParameterError(
+                f"{what} {column}={value!r}: outside the training range of column {column!r} "
+                f"({domain.low:g} to {domain.high:g}); generated values never leave it"
+            )
+
+
+class SingleTableContract:
+    """Mixin for ``BaseSingleTableSynthesizer`` subclasses: our checks before SDV's.
+
+    Columns of sdtype ``id`` are always generated as new keys: SDV 1.38 models an ``id``
+    column that is not a key (and has no ``regex_format``) as categorical, which would copy
+    the real identifiers into synthetic rows; ``fit`` gives such a column SDV's key
+    generator instead (a transformer the user set with ``update_transformers`` is kept
+    when it is a generator).
+
+    Subclasses may add table rules in :meth:`_check_raw` (run by ``fit`` and ``validate`` on
+    the raw table, before SDV's transformers fill or change any value) and model-specific
+    condition rules in :meth:`_check_model_conditions`.
+    """
+
+    _domain: ConditionDomain | None = None
+    _schema: pd.DataFrame | None = None
+
+    def _check_raw(self, data: pd.DataFrame) -> None:
+        """Synthesizer-specific checks of the raw training table (none by default)."""
+
+    def _check_model_conditions(self, conditions: pd.DataFrame) -> None:
+        """Model-specific checks of condition values already in the domain (none by default)."""
+
+    def validate(self, data: Any) -> None:
+        """Validate ``data`` (our checks, then SDV's metadata and constraint checks).
+
+        Raises:
+            InvalidDataError: not a DataFrame, a repeated column name, or a rule of the
+                synthesizer broken (the message names the column); then SDV's own errors.
+        """
+        check_table(data)
+        self._check_raw(data)
+        super().validate(data)  # type: ignore[misc]
+
+    def fit(self, data: Any) -> None:
+        """Fit on the raw table; our checks run first (see :meth:`validate`)."""
+        check_table(data)
+        self._check_raw(data)
+        self._generate_id_columns(data)
+        super().fit(data)  # type: ignore[misc]
+        self._domain = ConditionDomain.from_data(data, self.metadata)  # type: ignore[attr-defined]
+        self._schema = data.iloc[:0].copy()
+
+    def _generate_id_columns(self, data: pd.DataFrame) -> None:
+        """Give every ``id`` column that would be modelled (copied) SDV's key generator."""
+        described = next(iter(self.metadata.to_dict()["tables"].values()))["columns"]  # type: ignore[attr-defined]
+        ids = [c for c, meta in described.items() if meta.get("sdtype") == "id" and c in data]
+        if not ids:
+            return
+        self.auto_assign_transformers(data)  # type: ignore[attr-defined]
+        transformers = self.get_transformers()  # type: ignore[attr-defined]
+        updates = {
+            column: fresh_id_transformer(data[column])
+            for column in ids
+            if not (transformers.get(column) is not None and transformers[column].is_generator())
+        }
+        if updates:
+            self.update_transformers(updates)  # type: ignore[attr-defined]
+
+    def sample(
+        self,
+        num_rows: int,
+        max_tries_per_batch: int = 100,
+        batch_size: int | None = None,
+        output_file_path: str | None = None,
+    ) -> pd.DataFrame:
+        """Sample ``num_rows`` rows (SDV's arguments).
+
+        ``num_rows=0`` gives an empty table with the training columns and dtypes.
+
+        Raises:
+            InvalidParameterError: ``num_rows`` is not a whole number >= 0.
+        """
+        num_rows = check_int("num_rows", num_rows, minimum=0)
+        if num_rows == 0 and self._fitted and self._schema is not None:  # type: ignore[attr-defined]
+            return self._schema.copy()
+        return super().sample(  # type: ignore[misc]
+            num_rows, max_tries_per_batch, batch_size, output_file_path
+        )
+
+    def _check_conditions(self, conditions: pd.DataFrame, what: str) -> None:
+        self._validate_fit_before_sample()  # type: ignore[attr-defined]
+        if self._domain is not None:
+            self._domain.check(conditions, what)
+        self._check_model_conditions(conditions)
+
+    def sample_from_conditions(
+        self,
+        conditions: list[Any],
+        max_tries_per_batch: int = 100,
+        batch_size: int | None = None,
+        output_file_path: str | None = None,
+    ) -> pd.DataFrame:
+        """SDV's conditional sampling, with every condition checked first.
+
+        Raises:
+            InvalidParameterError: a condition names an unknown column or a value the
+                synthesizer cannot produce (an unseen level, a number outside the training
+                range, ...): the message names the column and the known values.
+        """
+        for frame in self._make_condition_dfs(conditions):  # type: ignore[attr-defined]
+            self._check_conditions(frame, "condition")
+        return super().sample_from_conditions(  # type: ignore[misc]
+            conditions, max_tries_per_batch, batch_size, output_file_path
+        )
+
+    def sample_remaining_columns(
+        self,
+        known_columns: pd.DataFrame,
+        max_tries_per_batch: int = 100,
+        batch_size: int | None = None,
+        output_file_path: str | None = None,
+    ) -> pd.DataFrame:
+        """SDV's ``sample_remaining_columns``, with the known values checked first.
+
+        Raises:
+            InvalidParameterError: as :meth:`sample_from_conditions`, for a known column.
+        """
+        check_table(known_columns, "known_columns")
+        self._check_conditions(known_columns, "known value")
+        return super().sample_remaining_columns(  # type: ignore[misc]
+            known_columns, max_tries_per_batch, batch_size, output_file_path
+        )

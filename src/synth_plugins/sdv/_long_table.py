@@ -1,0 +1,247 @@
+"""Between an SDV sequential table and the longitudinal core's long table: keys, times, ids.
+
+SDV's ``PARSynthesizer`` accepts a sequence index that is numerical or datetime (also
+datetime strings), rows in any order within a sequence (it sorts them), and no sequence
+index at all (the row order is then the order). It generates new sequence keys and new
+``id`` values, and models datetimes as times. The longitudinal core takes numbers only, so
+:class:`LongTableCodec` turns the SDV table into the core's long table and the core's
+samples back:
+
+- the sequence key becomes a sequence number; sampled sequences get fresh keys that can
+  never equal a training key (numbers continue after the largest training key, text keys
+  get a prefix that no training key starts with);
+- a datetime sequence index, and every other ``datetime`` column, becomes days since
+  1970-01-01 (so the core models gaps in days) and comes back in the column's own kind:
+  ``datetime64`` of the same unit and time zone, or strings in the column's format, at the
+  resolution of the training values (whole days, seconds or finer);
+- without a sequence index, the position of the row within its sequence is the time;
+- other ``id`` columns are not modelled: each sampled sequence (or row, for a column that
+  varies within sequences) gets a fresh value;
+- sdtypes the core cannot model without copying values (``pii``, ``unknown``, faker
+  sdtypes such as ``email``) are refused with an error naming the column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.errors import InvalidDataError
+from synth_plugins.generators._long_format import constant_within_patients
+from synth_plugins.sdv.metadata import roles_from_metadata
+
+#: sdtypes the longitudinal synthesizer models (or generates, for ``id``).
+SUPPORTED_SDTYPES = ("numerical", "categorical", "boolean", "datetime", "id")
+#: The core's time column when the metadata has no sequence index (a row's position).
+POSITION_COLUMN = "__sequence_position__"
+_DAY_NS = 86_400 * 10**9
+#: Resolutions (in ns) that generated datetimes are rounded to, coarsest first.
+_RESOLUTIONS_NS = (_DAY_NS, 10**9, 10**6, 10**3)
+
+
+@dataclass(frozen=True)
+class FreshKeys:
+    """New values for an identifier column, disjoint from its training values."""
+
+    dtype: Any
+    start: int | None  # numeric keys: the first new number (after the largest training key)
+    prefix: str | None  # text keys: a prefix that no training key starts with
+
+    @classmethod
+    def learn(cls, values: pd.Series) -> FreshKeys:
+        """The key scheme for ``values`` (numbers or text)."""
+        observed = values.dropna()
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            top = float(observed.max()) if len(observed) else -1.0
+            return cls(values.dtype, int(np.floor(top)) + 1, None)
+        texts = observed.astype(str)
+        prefix = "sdv-id-"
+        while texts.str.startswith(prefix).any():
+            prefix = f"{prefix}x-"
+        return cls(values.dtype, None, prefix)
+
+    def make(self, numbers: np.ndarray) -> pd.Series:
+        """Keys for sequence (or row) numbers ``0, 1, ...``."""
+        numbers = np.asarray(numbers, dtype=np.int64)
+        if self.start is not None:
+            return pd.Series(self.start + numbers).astype(self.dtype)
+        keys = pd.Series([f"{self.prefix}{n}" for n in numbers], dtype=object)
+        if isinstance(self.dtype, pd.StringDtype):
+            return keys.astype(self.dtype)
+        return keys
+
+
+@dataclass
+class DatetimeColumn:
+    """A datetime column as float days since 1970-01-01, and back in its own kind."""
+
+    dtype: Any
+    datetime_format: str | None  # strings: the format they are written in
+    resolution_ns: int  # generated values are rounded to this (the training resolution)
+    tz: Any = None
+
+    @classmethod
+    def learn(cls, values: pd.Series, datetime_format: str | None, column: str) -> DatetimeColumn:
+        """Learn how ``values`` are written (dtype, format, time zone, resolution)."""
+        if pd.api.types.is_datetime64_any_dtype(values):
+            fmt = None
+            parsed = values
+        else:
+            fmt = datetime_format or _guess_format(values)
+            parsed = _parse(values, fmt, column)
+        tz = getattr(parsed.dt, "tz", None)
+        column = cls(values.dtype, fmt, 1, tz)
+        ns = column._nanoseconds(parsed)
+        ns = ns[~np.isnan(ns)]
+        column.resolution_ns = next(
+            (r for r in _RESOLUTIONS_NS if ns.size and np.all(np.mod(ns, r) == 0)), 1
+        )
+        return column
+
+    def _nanoseconds(self, parsed: pd.Series) -> np.ndarray:
+        if self.tz is not None:
+            parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+        ns = parsed.astype("datetime64[ns]").to_numpy().astype(np.int64).astype(float)
+        ns[parsed.isna().to_numpy()] = np.nan
+        return ns
+
+    def to_days(self, values: pd.Series, column: str) -> pd.Series:
+        """Float days since 1970-01-01 (missing values stay missing)."""
+        parsed = _parse(values, self.datetime_format, column)
+        return pd.Series(self._nanoseconds(parsed) / _DAY_NS, index=values.index)
+
+    def from_days(self, days: pd.Series) -> pd.Series:
+        """Datetimes of the training kind, rounded to the training resolution."""
+        ns = days.to_numpy(dtype=float) * _DAY_NS
+        missing = np.isnan(ns)
+        ns = np.round(np.where(missing, 0.0, ns) / self.resolution_ns) * self.resolution_ns
+        stamps = pd.Series(pd.to_datetime(ns.astype(np.int64)), index=days.index)
+        stamps[missing] = pd.NaT
+        if self.tz is not None:
+            stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(self.tz)
+        if self.datetime_format is not None:
+            text = stamps.dt.strftime(self.datetime_format).astype(object)
+            text[missing] = np.nan
+            return text
+        return stamps.astype(self.dtype)
+
+
+def _parse(values: pd.Series, fmt: str | None, column: str) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    try:
+        return pd.to_datetime(values, format=fmt)
+    except (TypeError, ValueError) as error:
+        raise InvalidDataError(
+            f"datetime column {column!r} has values that are not dates in the format "
+            f"{fmt!r} (set datetime_format in the metadata): {error}"
+        ) from None
+
+
+def _guess_format(values: pd.Series) -> str | None:
+    from rdt.transformers.utils import _guess_datetime_format_for_array
+
+    return _guess_datetime_format_for_array(values.dropna().astype(str).to_numpy())
+
+
+@dataclass
+class LongTableCodec:
+    """The SDV table <-> core long table conversion of one fitted synthesizer."""
+
+    key: str
+    index: str | None
+    time_column: str = ""
+    columns: list[str] = field(default_factory=list)
+    keys: FreshKeys | None = None
+    datetimes: dict[str, DatetimeColumn] = field(default_factory=dict)
+    ids: dict[str, tuple[FreshKeys, bool]] = field(default_factory=dict)
+
+    def fit(
+        self, data: pd.DataFrame, described: dict[str, dict[str, Any]], metadata: Any
+    ) -> tuple[pd.DataFrame, dict[str, str]]:
+        """Learn the conversion from the training table; return the core's table and roles.
+
+        Rows are sorted by time within each sequence (as PAR does); without a sequence
+        index their order is kept.
+
+        Raises:
+            InvalidDataError: a column of an sdtype the synthesizer cannot model, a missing
+                sequence key, or datetimes that do not parse.
+        """
+        for column in data.columns:
+            sdtype = described.get(column, {}).get("sdtype")
+            if sdtype not in SUPPORTED_SDTYPES:
+                raise InvalidDataError(
+                    f"column {column!r} has sdtype {sdtype!r}, which LongitudinalLSTMSynthesizer "
+                    f"cannot model without copying its values; supported sdtypes are "
+                    f"{list(SUPPORTED_SDTYPES)}: give it one of them in the metadata "
+                    "(e.g. 'id' for identifiers, which are then generated) or drop the column"
+                )
+        if self.index is None and POSITION_COLUMN in data.columns:
+            raise InvalidDataError(
+                f"column name {POSITION_COLUMN!r} is reserved for the row position when the "
+                "metadata has no sequence index; rename the column"
+            )
+        if data[self.key].isna().any():
+            raise InvalidDataError(
+                f"sequence key {self.key!r} is missing in {int(data[self.key].isna().sum())} "
+                "row(s); every row needs the key of its sequence"
+            )
+        self.columns = list(data.columns)
+        self.time_column = self.index or POSITION_COLUMN
+        self.keys = FreshKeys.learn(data[self.key])
+        self.datetimes = {
+            column: DatetimeColumn.learn(
+                data[column], described[column].get("datetime_format"), column
+            )
+            for column in data.columns
+            if described[column]["sdtype"] == "datetime"
+        }
+        self.ids = {
+            column: (
+                FreshKeys.learn(data[column]),
+                constant_within_patients(data, self.key, column),
+            )
+            for column in data.columns
+            if described[column]["sdtype"] == "id" and column != self.key
+        }
+        model = self.to_model(data)
+        others = [c for c in model.columns if c not in (self.key, self.time_column)]
+        roles = dict(roles_from_metadata(metadata, model[others]))
+        roles.update({c: "numerical" for c in self.datetimes if c != self.index})
+        return model, roles
+
+    def to_model(self, data: pd.DataFrame, *, keep_keys: bool = False) -> pd.DataFrame:
+        """The core's long table: numeric keys and times, no generated id columns.
+
+        ``keep_keys`` keeps the sequence keys (for predictions on a given history) instead
+        of numbering the sequences.
+        """
+        model = data.drop(columns=list(self.ids)).copy()
+        for column, converter in self.datetimes.items():
+            model[column] = converter.to_days(data[column], column)
+        codes = pd.factorize(data[self.key], sort=False)[0]
+        if not keep_keys:
+            model[self.key] = codes
+        if self.index is None:
+            model[self.time_column] = model.groupby(self.key, sort=False).cumcount()
+        else:
+            order = np.lexsort((model[self.time_column].to_numpy(dtype=float), codes))
+            model = model.iloc[order]
+        return model.reset_index(drop=True)
+
+    def from_model(self, sampled: pd.DataFrame, *, keep_keys: bool = False) -> pd.DataFrame:
+        """The SDV table of core samples: fresh keys and ids, datetimes, training order."""
+        assert self.keys is not None
+        table = sampled.copy()
+        sequence = pd.factorize(table[self.key], sort=False)[0]
+        if not keep_keys:
+            table[self.key] = self.keys.make(sequence)
+        for column, converter in self.datetimes.items():
+            table[column] = converter.from_days(table[column])
+        for column, (keys, per_sequence) in self.ids.items():
+            table[column] = keys.make(sequence if per_sequence else np.arange(len(table)))
+        return table[self.columns].reset_index(drop=True)

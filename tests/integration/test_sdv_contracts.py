@@ -1,0 +1,348 @@
+"""The suite's SDV synthesizers against SDV's own contract (issue 17, SDV side).
+
+Bad input must fail in our code first, with a message naming the column or argument:
+repeated column names, conditions SDV's sampling wrapper would otherwise hide behind
+"Sampling terminated", CK4Gen outcomes before SDV's transformers fill them, bad row counts.
+The synthesizers accept SDV's ``enable_gpu``, report every hyper-parameter, load as SDV's do,
+never copy identifiers or dates, and the longitudinal one follows ``PARSynthesizer``'s
+contract (datetime and string-datetime sequence index, unsorted rows, no sequence index).
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from sdv.metadata import Metadata
+from sdv.sampling import Condition
+
+from synth_plugins.datasets import load
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.sdv import CK4GenSynthesizer, LongitudinalLSTMSynthesizer, MedVAESynthesizer
+from synth_plugins.sdv.metadata import metadata_dict, metadata_for, roles_from_metadata
+from synth_plugins.sdv.sequential_metadata import sequential_metadata_dict
+
+LSTM_QUICK = {"epochs": 2, "static_epochs": 3, "hidden_size": 8, "num_layers": 1}
+
+
+def _with_duplicate(data: pd.DataFrame) -> pd.DataFrame:
+    """``data`` whose last column is renamed to the first column's name."""
+    duplicated = data.copy()
+    duplicated.columns = [*data.columns[:-1], data.columns[0]]
+    return duplicated
+
+
+def _first_line(error: pytest.ExceptionInfo) -> str:
+    return str(error.value).splitlines()[0]
+
+
+# ------------------------------------------------------------------ single-table fixtures
+@pytest.fixture(scope="module")
+def heart():
+    return load("heart_failure")
+
+
+@pytest.fixture(scope="module")
+def med_vae(heart):
+    synthesizer = MedVAESynthesizer(metadata_for(heart), epochs=2, enable_gpu=False)
+    synthesizer.fit(heart.data)
+    return synthesizer
+
+
+@pytest.fixture(scope="module")
+def gbsg2():
+    return load("gbsg2")
+
+
+@pytest.fixture(scope="module")
+def ck4gen(gbsg2):
+    synthesizer = CK4GenSynthesizer(metadata_for(gbsg2), "time", "cens", epochs=2)
+    synthesizer.fit(gbsg2.data)
+    return synthesizer
+
+
+# ------------------------------------------------------------------ sequential fixtures
+def _visits(n_patients: int = 30, seed: int = 0) -> pd.DataFrame:
+    """A small visit table: datetime visits at second resolution, ids, a birth date."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for patient in range(n_patients):
+        start = pd.Timestamp("2005-01-01") + pd.Timedelta(seconds=int(rng.integers(0, 3e8)))
+        birth = pd.Timestamp("1950-01-01") + pd.Timedelta(seconds=int(rng.integers(0, 1e9)))
+        time = start
+        for visit in range(int(rng.integers(2, 5))):
+            rows.append(
+                {
+                    "patient": 101 + patient,
+                    "visit_time": time,
+                    "record": f"MRN-{patient:04d}",
+                    "visit_id": f"V-{patient:04d}-{visit}",
+                    "birth": birth,
+                    "sex": "F" if patient % 3 else "M",
+                    "score": float(rng.normal(3, 1)),
+                }
+            )
+            time += pd.Timedelta(seconds=int(rng.integers(5e6, 4e7)))
+    return pd.DataFrame(rows)
+
+
+def _sequential_metadata(index: str | None = "visit_time", time_format: str | None = None):
+    columns = {
+        "patient": {"sdtype": "id"},
+        "visit_time": {"sdtype": "datetime"},
+        "record": {"sdtype": "id"},
+        "visit_id": {"sdtype": "id"},
+        "birth": {"sdtype": "datetime"},
+        "sex": {"sdtype": "categorical"},
+        "score": {"sdtype": "numerical"},
+    }
+    if time_format:
+        columns["visit_time"]["datetime_format"] = time_format
+    table = {"columns": columns, "sequence_key": "patient"}
+    if index is not None:
+        table["sequence_index"] = index
+    else:
+        del columns["visit_time"]
+    return Metadata.load_from_dict({"tables": {"visits": table}, "METADATA_SPEC_VERSION": "V1"})
+
+
+@pytest.fixture(scope="module")
+def visits():
+    return _visits()
+
+
+@pytest.fixture(scope="module")
+def lstm(visits):
+    """Fitted on the rows in shuffled order, with a datetime index and datetime context."""
+    synthesizer = LongitudinalLSTMSynthesizer(
+        _sequential_metadata(), context_columns=["record", "birth", "sex"], **LSTM_QUICK
+    )
+    synthesizer.fit(visits.sample(frac=1.0, random_state=0))
+    return synthesizer
+
+
+# ------------------------------------------------------------------ 1. duplicate names
+def test_metadata_helpers_name_duplicate_columns(heart):
+    duplicated = _with_duplicate(heart.data)
+    for call in (
+        lambda: metadata_dict(duplicated, {}),
+        lambda: roles_from_metadata(metadata_for(heart), duplicated),
+        lambda: sequential_metadata_dict(duplicated, "age", "time"),
+    ):
+        with pytest.raises(InvalidDataError, match=r"duplicate column names \['age'\]"):
+            call()
+
+
+def test_synthesizers_name_duplicate_columns_before_sdv(heart, gbsg2, visits):
+    cases = [
+        (MedVAESynthesizer(metadata_for(heart), epochs=1), heart.data),
+        (CK4GenSynthesizer(metadata_for(gbsg2), "time", "cens", epochs=1), gbsg2.data),
+        (LongitudinalLSTMSynthesizer(_sequential_metadata(), **LSTM_QUICK), visits),
+    ]
+    for synthesizer, data in cases:
+        duplicated = _with_duplicate(data)
+        for call in (synthesizer.fit, synthesizer.validate):
+            with pytest.raises(InvalidDataError, match="duplicate column names") as error:
+                call(duplicated)
+            assert repr(data.columns[0]) in str(error.value)
+
+
+# ------------------------------------------------------------------ 2. enable_gpu
+def test_enable_gpu_maps_to_the_core_device(heart, gbsg2, med_vae, ck4gen, lstm):
+    assert med_vae.get_parameters()["enable_gpu"] is False
+    assert med_vae._model.device == "cpu"
+    assert ck4gen.get_parameters()["enable_gpu"] is True and ck4gen._model.device == "auto"
+    assert lstm.get_parameters()["enable_gpu"] is True and lstm._model.device == "auto"
+    for cls, args in (
+        (MedVAESynthesizer, (metadata_for(heart),)),
+        (CK4GenSynthesizer, (metadata_for(gbsg2), "time", "cens")),
+        (LongitudinalLSTMSynthesizer, (_sequential_metadata(),)),
+    ):
+        with pytest.raises(InvalidParameterError, match="enable_gpu"):
+            cls(*args, enable_gpu="yes")
+    # PAR's older name: cuda=False is enable_gpu=False; a contradiction is refused
+    par_style = LongitudinalLSTMSynthesizer(_sequential_metadata(), cuda=False)
+    assert par_style.get_parameters()["enable_gpu"] is False
+    assert "cuda" not in par_style.get_parameters()
+    with pytest.raises(InvalidParameterError, match="cuda=True contradicts enable_gpu=False"):
+        LongitudinalLSTMSynthesizer(_sequential_metadata(), cuda=True, enable_gpu=False)
+
+
+# ------------------------------------------------------------------ 3. conditions
+@pytest.mark.parametrize(
+    ("condition", "words"),
+    [
+        ({"sex": 7}, ["sex=7", "known values: [1, 0]"]),
+        ({"nope": 1}, ["unknown column 'nope'"]),
+        ({"age": 1000.0}, ["age=1000.0", "training range"]),
+        ({"age": 41.5}, ["age=41.5", "never seen"]),  # library sampling: observed values only
+    ],
+)
+def test_conditions_are_checked_before_sdv_samples(med_vae, condition, words):
+    with pytest.raises(InvalidParameterError) as error:
+        med_vae.sample_from_conditions([Condition(condition, num_rows=5)])
+    assert "Sampling terminated" not in str(error.value)
+    assert all(word in _first_line(error) for word in words), _first_line(error)
+
+
+def test_known_columns_are_checked_before_sdv_samples(med_vae):
+    with pytest.raises(InvalidParameterError, match="sex=7") as error:
+        med_vae.sample_remaining_columns(pd.DataFrame({"sex": [7, 1]}))
+    assert "known values" in _first_line(error)
+    sampled = med_vae.sample_remaining_columns(pd.DataFrame({"sex": [0, 1, 1]}))
+    assert sampled["sex"].tolist() == [0, 1, 1]
+
+
+def test_ck4gen_conditions_are_checked(ck4gen):
+    with pytest.raises(InvalidParameterError) as error:
+        ck4gen.sample_from_conditions([Condition({"horTh": "maybe"}, num_rows=5)])
+    assert "horTh='maybe'" in _first_line(error) and "['no', 'yes']" in _first_line(error)
+
+
+# ------------------------------------------------------------------ 4. CK4Gen outcomes
+@pytest.mark.parametrize(
+    ("column", "value", "words"),
+    [
+        ("time", np.nan, "missing value"),
+        ("time", 0.0, "<= 0"),
+        ("cens", 2, "0/1"),
+    ],
+)
+def test_ck4gen_checks_raw_outcomes_before_sdv(gbsg2, column, value, words):
+    data = gbsg2.data.copy()
+    data[column] = data[column].astype(float)
+    data.loc[:4, column] = value
+    synthesizer = CK4GenSynthesizer(metadata_for(gbsg2), "time", "cens", epochs=1)
+    for call in (synthesizer.fit, synthesizer.validate):
+        with pytest.raises(InvalidDataError, match=words) as error:
+            call(data)
+        assert repr(column) in str(error.value)
+
+
+# ------------------------------------------------------------------ 6. sample, load, ...
+def test_sample_counts(med_vae, ck4gen, lstm, heart, gbsg2, visits):
+    for synthesizer, data in ((med_vae, heart.data), (ck4gen, gbsg2.data)):
+        empty = synthesizer.sample(0)
+        assert empty.empty and list(empty.columns) == list(data.columns)
+        assert (empty.dtypes == data.dtypes).all()
+        for bad in (-1, 2.5, True):
+            with pytest.raises(InvalidParameterError, match="num_rows"):
+                synthesizer.sample(bad)
+    empty = lstm.sample(0)
+    assert empty.empty and list(empty.columns) == list(visits.columns)
+    with pytest.raises(InvalidParameterError, match="num_sequences"):
+        lstm.sample(-2)
+
+
+def test_get_parameters_lists_every_hyper_parameter(heart, gbsg2):
+    for synthesizer in (
+        MedVAESynthesizer(metadata_for(heart)),
+        CK4GenSynthesizer(metadata_for(gbsg2), "time", "cens"),
+        LongitudinalLSTMSynthesizer(_sequential_metadata()),
+    ):
+        expected = set(inspect.signature(type(synthesizer).__init__).parameters)
+        expected -= {"self", "metadata", "cuda"}
+        parameters = synthesizer.get_parameters()
+        assert set(parameters) == expected
+        rebuilt = type(synthesizer)(synthesizer.get_metadata(), **parameters)
+        assert rebuilt.get_parameters() == parameters
+
+
+def test_get_metadata_and_load_as_sdv(med_vae, lstm, tmp_path):
+    from sdv.errors import SynthesizerInputError
+    from sdv.utils import load_synthesizer
+
+    for synthesizer in (med_vae, lstm):
+        assert isinstance(synthesizer.get_metadata(), Metadata)
+        assert synthesizer.get_metadata().to_dict() == synthesizer.metadata.to_dict()
+        path = tmp_path / f"{type(synthesizer).__name__}.pkl"
+        synthesizer.save(path)
+        assert type(type(synthesizer).load(path)) is type(synthesizer)
+        assert type(load_synthesizer(str(path))) is type(synthesizer)
+    with pytest.raises(SynthesizerInputError, match="MedVAESynthesizer"):
+        CK4GenSynthesizer.load(tmp_path / "MedVAESynthesizer.pkl")
+
+
+def test_single_table_id_columns_are_generated(heart):
+    data = heart.data.head(120).copy()
+    data.insert(0, "record", [f"R{i:04d}" for i in range(len(data))])
+    described = metadata_for(heart).to_dict()
+    table = next(iter(described["tables"].values()))
+    table["columns"] = {"record": {"sdtype": "id"}, **table["columns"]}  # not a key
+    synthesizer = MedVAESynthesizer(Metadata.load_from_dict(described), epochs=1)
+    synthesizer.fit(data)
+    sampled = synthesizer.sample(50)
+    assert not sampled["record"].isin(data["record"]).any()
+    assert sampled["record"].is_unique
+
+
+# ------------------------------------------------------------------ 5. PAR's contract
+def test_datetime_index_unsorted_rows_fresh_keys_and_ids(lstm, visits):
+    sampled = lstm.sample(12)
+    assert list(sampled.columns) == list(visits.columns)
+    assert sampled["visit_time"].dtype == visits["visit_time"].dtype
+    assert sampled["patient"].nunique() == 12
+    # fresh keys and ids: never a training value
+    for column in ("patient", "record", "visit_id"):
+        assert not sampled[column].isin(visits[column]).any(), column
+    assert (sampled.groupby("patient")["record"].nunique() == 1).all()  # one per sequence
+    assert sampled["visit_id"].is_unique  # varies within sequences: one per row
+    # datetimes are modelled as times, not copied; visits strictly increase in time
+    for column in ("visit_time", "birth"):
+        assert sampled[column].isin(visits[column]).mean() < 0.1, column
+    steps = sampled.groupby("patient")["visit_time"].diff().dropna()
+    assert (steps > pd.Timedelta(0)).all()
+    low, high = visits["visit_time"].min(), visits["visit_time"].max()
+    assert sampled["visit_time"].between(low - pd.Timedelta(days=1), high).all()
+
+
+def test_predict_next_visit_keeps_history_keys(lstm, visits):
+    history = visits[visits["patient"].isin([101, 102])]
+    predicted = lstm.predict_next_visit(history)
+    assert predicted["patient"].tolist() == [101, 102]
+    last = history.groupby("patient")["visit_time"].max().to_numpy()
+    assert (predicted["visit_time"].to_numpy() > last).all()
+
+
+def test_string_datetime_index_and_text_keys():
+    visits = _visits(n_patients=20, seed=1)
+    visits["visit_time"] = visits["visit_time"].dt.strftime("%d/%m/%Y %H:%M:%S")
+    visits["patient"] = "P" + visits["patient"].astype(str)
+    metadata = _sequential_metadata(time_format="%d/%m/%Y %H:%M:%S")
+    synthesizer = LongitudinalLSTMSynthesizer(metadata, **LSTM_QUICK)
+    synthesizer.fit(visits)
+    sampled = synthesizer.sample(5)
+    assert (
+        sampled["visit_time"]
+        .map(lambda v: bool(re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d", v)))
+        .all()
+    )
+    assert not sampled["visit_time"].isin(visits["visit_time"]).any()
+    assert sampled["patient"].str.startswith("sdv-id-").all()
+    times = pd.to_datetime(sampled["visit_time"], format="%d/%m/%Y %H:%M:%S")
+    assert (times.groupby(sampled["patient"]).diff().dropna() > pd.Timedelta(0)).all()
+
+
+def test_no_sequence_index_uses_row_order():
+    visits = _visits(n_patients=20, seed=2).drop(columns=["visit_time"])
+    synthesizer = LongitudinalLSTMSynthesizer(_sequential_metadata(index=None), **LSTM_QUICK)
+    synthesizer.fit(visits)
+    sampled = synthesizer.sample(4)
+    assert list(sampled.columns) == list(visits.columns)
+    assert sampled["patient"].nunique() == 4
+
+
+def test_unsupported_sdtypes_and_missing_keys_are_named(visits):
+    described = _sequential_metadata().to_dict()
+    described["tables"]["visits"]["columns"]["sex"] = {"sdtype": "email", "pii": True}
+    synthesizer = LongitudinalLSTMSynthesizer(Metadata.load_from_dict(described), **LSTM_QUICK)
+    with pytest.raises(InvalidDataError, match="column 'sex' has sdtype 'email'"):
+        synthesizer.fit(visits.assign(sex="a@b.org"))
+    no_key = visits.astype({"patient": float})
+    no_key.loc[0, "patient"] = np.nan
+    synthesizer = LongitudinalLSTMSynthesizer(_sequential_metadata(), **LSTM_QUICK)
+    with pytest.raises(Exception, match="patient"):
+        synthesizer.fit(no_key)

@@ -1,0 +1,53 @@
+"""The SDV sequential table <-> core long table conversion: fresh keys and datetimes."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synth_plugins.errors import InvalidDataError
+from synth_plugins.sdv._long_table import POSITION_COLUMN, DatetimeColumn, FreshKeys, LongTableCodec
+
+
+def test_numeric_keys_continue_after_the_largest_training_key():
+    keys = FreshKeys.learn(pd.Series([3, 17, 5], dtype="int32"))
+    made = keys.make(np.arange(3))
+    assert made.tolist() == [18, 19, 20] and made.dtype == "int32"
+
+
+def test_text_keys_use_a_prefix_no_training_key_starts_with():
+    keys = FreshKeys.learn(pd.Series(["sdv-id-0", "P1"]))
+    made = keys.make(np.arange(2))
+    assert not made.isin(["sdv-id-0", "P1"]).any()
+    assert made.str.startswith("sdv-id-x-").all()
+
+
+def test_datetimes_round_trip_in_their_own_kind():
+    aware = pd.Series(
+        pd.to_datetime(["2020-01-01 10:00", "2021-06-30 23:15"]).tz_localize("Europe/Paris")
+    )
+    column = DatetimeColumn.learn(aware, None, "t")
+    assert column.resolution_ns == 10**9  # whole seconds (not whole days)
+    back = column.from_days(column.to_days(aware, "t"))
+    assert back.dtype == aware.dtype and back.tolist() == aware.tolist()
+
+    days = pd.Series(pd.to_datetime(["2020-01-01", "2020-03-01"]))
+    daily = DatetimeColumn.learn(days, None, "d")
+    assert daily.resolution_ns == 86_400 * 10**9
+    shifted = daily.from_days(daily.to_days(days, "d") + 0.3)  # rounded to whole days
+    assert (shifted == days).all()
+
+    text = pd.Series(["31/12/2019", None, "01/02/2020"])
+    written = DatetimeColumn.learn(text, "%d/%m/%Y", "s")
+    back = written.from_days(written.to_days(text, "s"))
+    assert back[0] == "31/12/2019" and pd.isna(back[1]) and back[2] == "01/02/2020"
+
+
+def test_bad_dates_and_reserved_names_are_named():
+    column = DatetimeColumn.learn(pd.Series(["2020-01-01"]), "%Y-%m-%d", "visit")
+    with pytest.raises(InvalidDataError, match="datetime column 'visit'"):
+        column.to_days(pd.Series(["yesterday"]), "visit")
+    codec = LongTableCodec("id", None)
+    data = pd.DataFrame({"id": [1, 1], POSITION_COLUMN: [0, 1], "x": [1.0, 2.0]})
+    described = {c: {"sdtype": "numerical"} for c in data.columns} | {"id": {"sdtype": "id"}}
+    with pytest.raises(InvalidDataError, match="reserved"):
+        codec.fit(data, described, None)
