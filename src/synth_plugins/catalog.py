@@ -82,6 +82,18 @@ GENERATORS: tuple[GeneratorEntry, ...] = (
         condition=("sex", 1),
     ),
     GeneratorEntry(
+        name="mle_copula",
+        title="MLE copula",
+        summary="MLE marginals chosen by AIC/BIC, Gaussian copula (level 2) or independent (1)",
+        synthcity_type="generic",
+        core="synth_plugins.generators.mle_copula:MLECopula",
+        synthcity_plugin=(
+            "synth_plugins.synthcity.plugins.generic.plugin_mle_copula:MLECopulaPlugin"
+        ),
+        sdv_synthesizer="synth_plugins.sdv.mle_copula:MLECopulaSynthesizer",
+        dataset="heart_failure",
+    ),
+    GeneratorEntry(
         name="ck4gen",
         title="CK4Gen",
         summary="Cox-knowledge-distilled survival data (encoder + SynthNet), copy/model outcomes",

@@ -1,4 +1,4 @@
-"""Framework-free generator cores (torch and pandas; no Synthcity or SDV imports).
+"""Framework-free generator cores (torch or scipy, and pandas; no Synthcity or SDV imports).
 
 Each core takes a ``pandas.DataFrame`` in ``fit`` and returns one from ``sample``. Classes are
 imported lazily so that ``import synth_plugins.generators`` does not import torch.
@@ -12,14 +12,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from synth_plugins.generators.ck4gen import CK4Gen
     from synth_plugins.generators.med_vae import MedVAE
+    from synth_plugins.generators.mle_copula import MLECopula
 
 #: Public class name -> module that defines it.
 _LAZY: dict[str, str] = {
     "CK4Gen": "synth_plugins.generators.ck4gen",
     "MedVAE": "synth_plugins.generators.med_vae",
+    "MLECopula": "synth_plugins.generators.mle_copula",
 }
 
-__all__ = ["CK4Gen", "MedVAE"]
+__all__ = ["CK4Gen", "MLECopula", "MedVAE"]
 
 
 def __getattr__(name: str) -> Any:

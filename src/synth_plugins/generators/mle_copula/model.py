@@ -1,0 +1,414 @@
+"""MLE copula: maximum-likelihood marginals joined by a Gaussian copula (KerusCloud-style).
+
+Each numeric column gets the candidate family (normal, log-normal, gamma, Weibull,
+exponential, beta on the padded observed range, uniform; Poisson and negative binomial for
+non-negative integer columns) with the lowest AIC or BIC; discrete columns keep their
+observed frequencies. ``level=1`` draws the columns independently; ``level=2`` joins them by
+a Gaussian copula whose correlation is that of the real normal scores. Every draw is
+inverted through the fitted marginal on the observed range, so values stay in it and
+integer columns stay whole. Method card: ``docs/methods/mle_copula.md``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from synth_plugins.encoding.roles import DISCRETE_ROLES, NUMERIC_ROLES, infer_roles
+from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
+from synth_plugins.generators._validation import (
+    check_choice,
+    check_float,
+    check_int,
+    check_random_state,
+)
+from synth_plugins.generators.mle_copula.copula import (
+    latent_correlation,
+    nearest_correlation,
+    normal_scores,
+    sample_normal,
+)
+from synth_plugins.generators.mle_copula.marginals import (
+    FAMILIES,
+    CategoricalMarginal,
+    ConstantMarginal,
+    Marginal,
+    fit_categorical,
+    fit_numeric,
+)
+
+__all__ = ["MLECopula"]
+
+Selection = Literal["aic", "bic"]
+PIT = Literal["randomized", "mid_rank"]
+DiscreteCorrelation = Literal["latent", "pit"]
+
+#: The columns of :meth:`MLECopula.fit_table`.
+FIT_TABLE_COLUMNS: tuple[str, ...] = (
+    "column", "family", "parameters", "aic", "bic", "ks_statistic",
+)  # fmt: skip
+
+
+@dataclass
+class _Column:
+    """What the fit keeps about one column."""
+
+    name: Any
+    role: str
+    marginal: Marginal
+    candidates: list[Marginal]
+    missing_rate: float
+    dtype: Any
+
+    @property
+    def in_copula(self) -> bool:
+        """Whether the column varies (a point mass needs no dependence)."""
+        if isinstance(self.marginal, ConstantMarginal):
+            return False
+        return not (
+            isinstance(self.marginal, CategoricalMarginal) and len(self.marginal.levels) < 2
+        )
+
+
+class MLECopula:
+    """Maximum-likelihood marginals joined (``level=2``) or not (``level=1``) by a copula.
+
+    Column roles come from :func:`~synth_plugins.encoding.roles.infer_roles`:
+    ``numerical`` and ``integer`` columns are fitted by maximum likelihood over the
+    candidate ``families`` and the best by ``selection`` is kept; ``binary``,
+    ``categorical`` and ``ordinal`` columns keep their observed frequencies. A column with
+    one observed value is a point mass. Each column's share of missing values is
+    reproduced, independently of the other values.
+
+    Args:
+        roles: role per column; columns not named are inferred.
+        level: ``1`` (independent columns) or ``2`` (Gaussian copula with the correlation
+            of the real normal scores; default).
+        selection: ``"aic"`` (default) or ``"bic"``, the criterion that picks the family.
+        families: candidate families (default: all of
+            :data:`~synth_plugins.generators.mle_copula.marginals.FAMILIES`); positive-support
+            families are tried only on columns whose values are all > 0, count families only
+            on non-negative integer columns.
+        beta_padding: the beta family lives on the observed range widened by this share of
+            the range on each side (0.01), so the extreme values have a finite density.
+        pit: how ties of numeric columns are placed in their normal scores:
+            ``"randomized"`` (default, a uniform draw inside the tied step) or
+            ``"mid_rank"`` (its middle).
+        discrete_correlation: how discrete columns enter the copula's correlation:
+            ``"latent"`` (default; maximum-likelihood polyserial/polychoric correlations of
+            the latent normal the copula discretises) or ``"pit"`` (Pearson correlation of
+            their normal scores, ties placed by ``pit``, as for numeric columns; this
+            attenuates correlations that involve a discrete column).
+        random_state: seed of the randomised PIT and of the stream of sampling seeds; None
+            is unseeded. The global numpy random state is neither used nor changed.
+
+    Attributes:
+        roles_: the role of every column.
+        marginals_: column -> fitted marginal (family, parameters, AIC, BIC, KS statistic).
+        missing_rates_: column -> share of missing values in the training data.
+        raw_correlation_: correlation of the normal scores, pairwise-complete (``level=2``).
+        correlation_: the copula's correlation (the nearest correlation matrix to
+            ``raw_correlation_``; the identity for ``level=1``), a DataFrame.
+        correlation_repaired_: whether the raw matrix was not positive definite and was
+            replaced by the nearest correlation matrix.
+
+    Example:
+        >>> import numpy as np, pandas as pd
+        >>> rng = np.random.default_rng(0)
+        >>> df = pd.DataFrame({"age": rng.lognormal(4, 0.2, 500).round(),
+        ...                    "sex": rng.choice(["F", "M"], 500)})
+        >>> model = MLECopula(level=2).fit(df)
+        >>> model.fit_table()["family"].tolist()
+        ['lognormal', 'categorical']
+        >>> model.sample(100).shape
+        (100, 2)
+    """
+
+    def __init__(
+        self,
+        roles: Mapping[str, str] | None = None,
+        *,
+        level: int = 2,
+        selection: Selection = "aic",
+        families: Sequence[str] | None = None,
+        beta_padding: float = 0.01,
+        pit: PIT = "randomized",
+        discrete_correlation: DiscreteCorrelation = "latent",
+        random_state: int | None = 0,
+    ) -> None:
+        self.roles = dict(roles) if roles is not None else None
+        self.level = check_int("level", level, minimum=1)
+        if self.level > 2:
+            raise InvalidParameterError(f"level must be 1 or 2, got {level!r}")
+        self.selection = check_choice("selection", selection, ("aic", "bic"))
+        self.families = self._check_families(families)
+        self.beta_padding = check_float(
+            "beta_padding", beta_padding, minimum=0.0, exclusive_minimum=True, maximum=1.0
+        )
+        self.pit = check_choice("pit", pit, ("randomized", "mid_rank"))
+        self.discrete_correlation = check_choice(
+            "discrete_correlation", discrete_correlation, ("latent", "pit")
+        )
+        self.random_state = check_random_state("random_state", random_state)
+
+        self.roles_: dict[str, str] = {}
+        self.marginals_: dict[Any, Marginal] = {}
+        self.missing_rates_: dict[Any, float] = {}
+        self.raw_correlation_: pd.DataFrame | None = None
+        self.correlation_: pd.DataFrame | None = None
+        self.correlation_repaired_: bool = False
+        self._columns: list[_Column] = []
+        self._sample_rng: np.random.Generator | None = None
+
+    @staticmethod
+    def _check_families(families: Sequence[str] | None) -> tuple[str, ...] | None:
+        if families is None:
+            return None
+        if isinstance(families, str) or not isinstance(families, Sequence | set | frozenset):
+            raise InvalidParameterError(
+                f"families must be a list of family names among {list(FAMILIES)}, got {families!r}"
+            )
+        chosen = tuple(families)
+        unknown = [f for f in chosen if f not in FAMILIES]
+        if unknown or not chosen:
+            raise InvalidParameterError(
+                f"families must name at least one of {list(FAMILIES)}; got {list(chosen)}"
+            )
+        return chosen
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor arguments, as given (a sklearn-style view for host adapters)."""
+        names = (
+            "roles", "level", "selection", "families", "beta_padding", "pit",
+            "discrete_correlation", "random_state",
+        )  # fmt: skip
+        return {name: copy.deepcopy(getattr(self, name)) for name in names}
+
+    def __repr__(self) -> str:
+        return (
+            f"MLECopula(level={self.level}, selection={self.selection!r}, "
+            f"random_state={self.random_state})"
+        )
+
+    # ------------------------------------------------------------------------ fitting
+    def fit(self, data: pd.DataFrame) -> MLECopula:
+        """Fit every column's marginal and, at ``level=2``, the copula; returns ``self``.
+
+        Raises:
+            InvalidDataError: for a non-DataFrame, a table without rows or columns,
+                duplicate column names, a column with no observed value, a numeric column
+                with infinite or non-numeric values, an ``integer`` column with fractions,
+                or a column whose role this model does not handle.
+        """
+        frame = self._check_frame(data)
+        roles = infer_roles(frame, self.roles)
+        columns = [self._fit_column(frame[name], roles[name]) for name in frame.columns]
+
+        seeds = np.random.default_rng(self.random_state).integers(0, 2**32, size=2)
+        names = [c.name for c in columns]
+        copula = [c for c in columns if c.in_copula]
+        labels = [c.name for c in copula]
+        raw = np.eye(len(copula))
+        if self.level == 2 and copula:
+            pit_rng = np.random.default_rng(int(seeds[0]))
+            latent = [
+                self.discrete_correlation == "latent"
+                and isinstance(c.marginal, CategoricalMarginal)
+                for c in copula
+            ]
+            values = [self._codes(frame[c.name], c) for c in copula]
+            inputs = np.column_stack(
+                [v if d else normal_scores(v, pit_rng, self.pit) for v, d in zip(values, latent)]
+            )
+            raw = latent_correlation(inputs, latent)
+        repaired = nearest_correlation(raw)
+        self.roles_ = {name: roles[name] for name in names}
+        self.marginals_ = {c.name: c.marginal for c in columns}
+        self.missing_rates_ = {c.name: c.missing_rate for c in columns}
+        self.raw_correlation_ = pd.DataFrame(raw, index=labels, columns=labels)
+        self.correlation_ = pd.DataFrame(repaired, index=labels, columns=labels)
+        self.correlation_repaired_ = not np.allclose(raw, repaired, rtol=0, atol=1e-12)
+        self._columns = columns
+        self._sample_rng = np.random.default_rng(int(seeds[1]))
+        return self
+
+    @staticmethod
+    def _check_frame(data: Any) -> pd.DataFrame:
+        if not isinstance(data, pd.DataFrame):
+            raise InvalidDataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+        if data.shape[1] == 0:
+            raise InvalidDataError("data has no columns; mle_copula needs at least one column")
+        if len(data) == 0:
+            raise InvalidDataError(
+                f"data has no rows (columns {list(data.columns)[:10]}); mle_copula needs at "
+                "least one row to fit the marginals"
+            )
+        duplicated = sorted(map(str, data.columns[data.columns.duplicated()]))
+        if duplicated:
+            raise InvalidDataError(f"data has duplicate column names: {duplicated}")
+        empty = [str(c) for c in data.columns if data[c].isna().all()]
+        if empty:
+            raise InvalidDataError(
+                f"columns {empty} have no observed value (all missing); drop them before fitting"
+            )
+        return data
+
+    def _fit_column(self, series: pd.Series, role: str) -> _Column:
+        name = series.name
+        observed = series.dropna()
+        rate = float(series.isna().mean())
+        if role in NUMERIC_ROLES:
+            if not pd.api.types.is_numeric_dtype(observed) or pd.api.types.is_bool_dtype(observed):
+                raise InvalidDataError(
+                    f"column {name!r} has role {role!r} but holds {series.dtype} values; "
+                    "give it a discrete role (binary, categorical, ordinal) or convert it"
+                )
+            values = observed.to_numpy(dtype=float)
+            if not np.isfinite(values).all():
+                raise InvalidDataError(
+                    f"column {name!r} holds infinite values; replace them (e.g. by NaN)"
+                )
+            integer = role == "integer"
+            if integer and not np.allclose(values % 1, 0):
+                raise InvalidDataError(
+                    f"column {name!r} has role 'integer' but holds fractional values; "
+                    "declare it 'numerical'"
+                )
+            try:
+                best, candidates = fit_numeric(
+                    values,
+                    integer=integer,
+                    selection=self.selection,
+                    families=self.families,
+                    beta_padding=self.beta_padding,
+                )
+            except ValueError as error:
+                raise InvalidDataError(f"column {name!r}: {error}") from error
+            return _Column(name, role, best, candidates, rate, series.dtype)
+        if role in DISCRETE_ROLES:
+            levels = self._levels(series)
+            marginal: Marginal = fit_categorical(observed.to_numpy(dtype=object), levels)
+            if len(levels) == 1:
+                marginal = ConstantMarginal(levels[0], len(observed))
+            return _Column(name, role, marginal, [marginal], rate, series.dtype)
+        raise InvalidDataError(
+            f"column {name!r} has role {role!r}, which mle_copula does not model; it models "
+            f"{sorted(NUMERIC_ROLES | DISCRETE_ROLES)} columns (drop or convert this one)"
+        )
+
+    @staticmethod
+    def _levels(series: pd.Series) -> list[Any]:
+        """Observed levels in a fixed order: the categorical order, else sorted values."""
+        observed = series.dropna()
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            present = set(observed.unique())
+            return [level for level in series.dtype.categories if level in present]
+        unique = list(pd.unique(observed))
+        try:
+            return sorted(unique)
+        except TypeError:  # mixed types: order by their text
+            return sorted(unique, key=str)
+
+    @staticmethod
+    def _codes(series: pd.Series, column: _Column) -> np.ndarray:
+        """The values a column's normal scores are computed from (level codes if discrete)."""
+        if isinstance(column.marginal, CategoricalMarginal):
+            codes = pd.Categorical(series, categories=list(column.marginal.levels)).codes
+            return np.where(codes < 0, np.nan, codes).astype(float)
+        return series.to_numpy(dtype=float, na_value=np.nan)
+
+    # ------------------------------------------------------------------------ inspection
+    def _fitted(self) -> list[_Column]:
+        if not self._columns:
+            raise NotFittedError("this MLECopula is not fitted; call fit(data) first")
+        return self._columns
+
+    def fit_table(self, candidates: bool = False) -> pd.DataFrame:
+        """One row per column: chosen family, its parameters, AIC, BIC and KS statistic.
+
+        Discrete columns show ``family="categorical"`` with their level frequencies (KS 0:
+        the fitted CDF is the empirical one); a column with one value ``"constant"``. The KS
+        statistic compares the sample with the fitted CDF truncated to the observed range
+        (for integer columns, the CDF of the rounded variable).
+
+        Args:
+            candidates: list every family tried per column instead, with a ``selected``
+                column; a family whose fit failed shows ``aic = bic = inf``.
+        """
+        rows = []
+        for column in self._fitted():
+            shown = column.candidates if candidates else [column.marginal]
+            for marginal in shown:
+                row = {
+                    "column": column.name,
+                    "family": marginal.family,
+                    "parameters": dict(marginal.parameters),
+                    "aic": marginal.aic,
+                    "bic": marginal.bic,
+                    "ks_statistic": marginal.ks_statistic,
+                }
+                if candidates:
+                    row["selected"] = marginal is column.marginal
+                rows.append(row)
+        order = [*FIT_TABLE_COLUMNS, "selected"] if candidates else list(FIT_TABLE_COLUMNS)
+        return pd.DataFrame(rows, columns=order)
+
+    # ------------------------------------------------------------------------ sampling
+    def set_random_state(self, random_state: int | None) -> None:
+        """Restart the stream of seeds used by ``sample`` calls without ``random_state``."""
+        seed = check_random_state("random_state", random_state)
+        self._sample_rng = np.random.default_rng(seed)
+
+    def sample(self, n: int, random_state: int | None = None) -> pd.DataFrame:
+        """Generate ``n`` rows with the training columns and dtypes.
+
+        Args:
+            n: number of rows (>= 1).
+            random_state: seed of this call; None draws one from the model's seed stream
+                (seeded by ``random_state`` at fit, restarted by ``set_random_state``).
+        """
+        columns = self._fitted()
+        n = check_int("n", n, minimum=1)
+        seed = check_random_state("random_state", random_state)
+        if seed is None:
+            assert self._sample_rng is not None
+            seed = int(self._sample_rng.integers(0, 2**32))
+        rng = np.random.default_rng(seed)
+        copula = [c for c in columns if c.in_copula]
+        if self.level == 2 and copula:
+            assert self.correlation_ is not None
+            u = stats.norm.cdf(sample_normal(self.correlation_.to_numpy(), n, rng))
+        else:
+            u = rng.random((n, len(copula)))
+        position = {id(c): k for k, c in enumerate(copula)}
+        output = {}
+        for column in columns:
+            k = position.get(id(column))
+            values = column.marginal.ppf(u[:, k] if k is not None else np.zeros(n))
+            missing = (
+                rng.random(n) < column.missing_rate
+                if column.missing_rate > 0
+                else np.zeros(n, dtype=bool)
+            )
+            output[column.name] = _restore(values, missing, column.dtype)
+        return pd.DataFrame(output, columns=[c.name for c in columns])
+
+
+def _restore(values: np.ndarray, missing: np.ndarray, dtype: Any) -> pd.Series:
+    """``values`` with NaN where ``missing``, in the training ``dtype`` where it can hold them."""
+    series = pd.Series(values)
+    if missing.any():
+        series = series.astype(object)
+        series[missing] = np.nan
+    if isinstance(dtype, pd.CategoricalDtype):
+        return pd.Series(pd.Categorical(series, dtype=dtype))
+    try:
+        return series.astype(dtype)
+    except (TypeError, ValueError):
+        return series.infer_objects()

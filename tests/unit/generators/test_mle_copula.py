@@ -1,0 +1,292 @@
+"""Unit tests of the MLE-copula core (synth_plugins.generators.mle_copula)."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
+from synth_plugins.generators import MLECopula
+from synth_plugins.generators.mle_copula.copula import (
+    is_positive_semidefinite,
+    nearest_correlation,
+    normal_scores,
+)
+from synth_plugins.generators.mle_copula.marginals import fit_numeric
+
+#: The correlation of the normal scores the known-distribution table is drawn with.
+TRUE_R = np.array(
+    [
+        [1.0, 0.6, -0.4, 0.3],
+        [0.6, 1.0, -0.2, 0.5],
+        [-0.4, -0.2, 1.0, 0.0],
+        [0.3, 0.5, 0.0, 1.0],
+    ]
+)
+TRUE_FAMILIES = {
+    "lognormal": "lognormal",
+    "gamma": "gamma",
+    "normal": "normal",
+    "counts": "poisson",
+}
+
+
+def known_table(n: int = 3000, seed: int = 0) -> pd.DataFrame:
+    """Log-normal, gamma, normal and Poisson columns joined by a Gaussian copula TRUE_R."""
+    rng = np.random.default_rng(seed)
+    u = stats.norm.cdf(rng.standard_normal((n, 4)) @ np.linalg.cholesky(TRUE_R).T)
+    return pd.DataFrame(
+        {
+            "lognormal": stats.lognorm(0.5, scale=np.exp(3)).ppf(u[:, 0]),
+            "gamma": stats.gamma(2.0, scale=3.0).ppf(u[:, 1]),
+            "normal": stats.norm(100, 15).ppf(u[:, 2]),
+            "counts": stats.poisson(12).ppf(u[:, 3]).astype(np.int64),
+        }
+    )
+
+
+def normal_score_correlation(frame: pd.DataFrame) -> np.ndarray:
+    """Correlation of van der Waerden scores (mid-ranks), the copula's own scale."""
+    ranks = frame.rank(method="average") / (len(frame) + 1)
+    return np.corrcoef(stats.norm.ppf(ranks.to_numpy()), rowvar=False)
+
+
+@pytest.fixture(scope="module")
+def data() -> pd.DataFrame:
+    return known_table()
+
+
+@pytest.fixture(scope="module")
+def level2(data: pd.DataFrame) -> MLECopula:
+    return MLECopula(level=2).fit(data)
+
+
+@pytest.fixture(scope="module")
+def synthetic(level2: MLECopula) -> pd.DataFrame:
+    return level2.sample(10_000, random_state=1)
+
+
+class TestMarginals:
+    def test_the_true_families_are_chosen(self, level2):
+        table = level2.fit_table()
+        assert list(table.columns) == ["column", "family", "parameters", "aic", "bic",
+                                       "ks_statistic"]  # fmt: skip
+        assert dict(zip(table["column"], table["family"])) == TRUE_FAMILIES
+        assert table["ks_statistic"].between(0, 0.03).all()
+
+    def test_bic_chooses_the_true_families_too(self, data):
+        table = MLECopula(selection="bic").fit(data).fit_table()
+        assert dict(zip(table["column"], table["family"])) == TRUE_FAMILIES
+
+    def test_parameters_are_the_maximum_likelihood_ones(self, level2, data):
+        parameters = level2.fit_table().set_index("column")["parameters"]
+        logs = np.log(data["lognormal"])
+        assert parameters["lognormal"]["mu"] == pytest.approx(logs.mean())
+        assert parameters["lognormal"]["sigma"] == pytest.approx(logs.std(ddof=0))
+        assert parameters["normal"]["scale"] == pytest.approx(data["normal"].std(ddof=0))
+        assert parameters["counts"]["mu"] == pytest.approx(data["counts"].mean())
+        assert parameters["gamma"]["shape"] == pytest.approx(2.0, rel=0.1)
+
+    def test_candidate_table_ranks_by_the_criterion(self, level2):
+        table = level2.fit_table(candidates=True)
+        for _, rows in table.groupby("column"):
+            assert rows["selected"].sum() == 1
+            assert rows.loc[rows["selected"], "aic"].iloc[0] == rows["aic"].min()
+        counts = set(table.loc[table["column"] == "counts", "family"])
+        assert {"poisson", "negative_binomial", "normal"} <= counts
+        assert "poisson" not in set(table.loc[table["column"] == "normal", "family"])
+
+    def test_negative_binomial_on_overdispersed_counts(self):
+        x = stats.nbinom(2.0, 0.1).rvs(3000, random_state=3).astype(float)
+        best, _ = fit_numeric(x, integer=True)
+        assert best.family == "negative_binomial"
+        assert best.parameters["r"] == pytest.approx(2.0, rel=0.15)
+
+    def test_positive_families_are_not_tried_on_non_positive_values(self):
+        x = np.random.default_rng(0).normal(0, 1, 500)
+        _, fits = fit_numeric(x, integer=False)
+        assert {m.family for m in fits} == {"normal", "beta", "uniform"}
+
+
+class TestDependence:
+    def test_level2_recovers_the_correlations(self, data, synthetic):
+        real, fake = normal_score_correlation(data), normal_score_correlation(synthetic)
+        assert np.abs(real - fake).max() < 0.05
+        spearman = data.corr("spearman").to_numpy() - synthetic.corr("spearman").to_numpy()
+        assert np.abs(spearman).max() < 0.05
+
+    def test_level1_gives_independent_columns(self, data):
+        fake = MLECopula(level=1).fit(data).sample(10_000, random_state=1)
+        off_diagonal = fake.corr("spearman").to_numpy()[~np.eye(4, dtype=bool)]
+        assert np.abs(off_diagonal).max() < 0.05
+        assert (
+            MLECopula(level=1)
+            .fit(data)
+            .correlation_.equals(pd.DataFrame(np.eye(4), index=data.columns, columns=data.columns))
+        )
+
+    def test_categorical_columns_enter_the_copula(self):
+        rng = np.random.default_rng(0)
+        z = rng.standard_normal(3000)
+        frame = pd.DataFrame(
+            {
+                "x": np.exp(z + 0.5 * rng.standard_normal(3000)),
+                "grade": pd.Categorical(np.digitize(z, [-0.5, 0.7]).astype(str)),
+                "flag": np.where(z > 0, "yes", "no"),
+            }
+        )
+        fake = MLECopula().fit(frame).sample(5000, random_state=0)
+        codes = fake.assign(grade=fake["grade"].cat.codes, flag=fake["flag"] == "yes")
+        real = frame.assign(grade=frame["grade"].cat.codes, flag=frame["flag"] == "yes")
+        difference = real.corr("spearman") - codes.corr("spearman")
+        assert np.abs(difference.to_numpy()).max() < 0.05
+        assert fake["grade"].dtype == frame["grade"].dtype
+
+    def test_psd_repair_of_an_indefinite_pairwise_matrix(self):
+        # each pair is observed on its own block of rows: r(a,b) = r(b,c) = 0.9 and
+        # r(a,c) = -0.9, which no joint distribution can have
+        rng = np.random.default_rng(0)
+        blocks = []
+        for observed, sign in ((("a", "b"), 1), (("b", "c"), 1), (("a", "c"), -1)):
+            z = rng.standard_normal(400)
+            w = 0.9 * z + np.sqrt(1 - 0.81) * rng.standard_normal(400)
+            block = pd.DataFrame(np.nan, index=range(400), columns=["a", "b", "c"])
+            block[observed[0]], block[observed[1]] = z, sign * w
+            blocks.append(block)
+        frame = pd.concat(blocks, ignore_index=True)
+        model = MLECopula().fit(frame)
+        raw = model.raw_correlation_.to_numpy()
+        assert not is_positive_semidefinite(raw)
+        assert model.correlation_repaired_
+        repaired = model.correlation_.to_numpy()
+        assert is_positive_semidefinite(repaired) and np.allclose(np.diag(repaired), 1)
+        assert model.sample(100, random_state=0).shape == (100, 3)
+
+    def test_nearest_correlation_matches_higham_2002(self):
+        # the worked example of Higham (2002), section 4
+        repaired = nearest_correlation(np.array([[1, 1, 0], [1, 1, 1], [0, 1, 1]], float))
+        expected = np.array([[1, 0.7607, 0.1573], [0.7607, 1, 0.7607], [0.1573, 0.7607, 1]])
+        assert np.allclose(repaired, expected, atol=2e-4)
+        good = np.array([[1, 0.3], [0.3, 1]])
+        assert np.array_equal(nearest_correlation(good), good)
+
+    def test_normal_scores_break_ties(self):
+        values = np.array([0, 0, 0, 1, 1, np.nan])
+        rng = np.random.default_rng(0)
+        randomized = normal_scores(values, rng, "randomized")
+        assert np.isnan(randomized[-1]) and len(set(randomized[:5])) == 5
+        assert (randomized[:3] < stats.norm.ppf(0.6)).all()
+        mid = normal_scores(values, rng, "mid_rank")
+        assert np.allclose(mid[:5], stats.norm.ppf([0.3, 0.3, 0.3, 0.8, 0.8]))
+
+
+class TestOutput:
+    def test_bounds_integers_and_dtypes_hold(self, data, synthetic):
+        for column in data.columns:
+            assert synthetic[column].min() >= data[column].min()
+            assert synthetic[column].max() <= data[column].max()
+        assert synthetic["counts"].dtype == np.int64
+        assert (synthetic.dtypes == data.dtypes).all()
+
+    def test_truncation_puts_no_point_mass_at_the_bounds(self):
+        # a normal fitted to a sample cut at 0: clipping would pile ~16% of draws onto 0
+        x = stats.norm(1, 1).rvs(4000, random_state=0)
+        frame = pd.DataFrame({"x": x[x > 0]})
+        fake = MLECopula(families=["normal"]).fit(frame).sample(5000, random_state=0)
+        assert (fake["x"] == frame["x"].min()).mean() < 0.001
+        assert fake["x"].min() >= frame["x"].min()
+
+    def test_missing_rate_is_reproduced(self):
+        frame = known_table(2000, seed=1)
+        frame.loc[frame.sample(frac=0.3, random_state=0).index, "gamma"] = np.nan
+        frame["sex"] = np.where(np.arange(2000) % 2 == 0, "F", "M")
+        frame.loc[frame.sample(frac=0.1, random_state=1).index, "sex"] = None
+        model = MLECopula().fit(frame)
+        fake = model.sample(20_000, random_state=0)
+        assert fake["gamma"].isna().mean() == pytest.approx(0.3, abs=0.015)
+        assert fake["sex"].isna().mean() == pytest.approx(0.1, abs=0.01)
+        assert fake["normal"].notna().all()
+        assert model.missing_rates_["gamma"] == pytest.approx(0.3)
+
+    def test_constant_columns_are_point_masses(self):
+        frame = pd.DataFrame({"x": np.arange(50.0) ** 1.5, "site": 7, "unit": "mg"})
+        model = MLECopula().fit(frame)
+        fake = model.sample(30, random_state=0)
+        assert (fake["site"] == 7).all() and (fake["unit"] == "mg").all()
+        assert fake["site"].dtype == np.int64
+        families = dict(zip(model.fit_table()["column"], model.fit_table()["family"]))
+        assert families["site"] == families["unit"] == "constant"
+        assert list(model.correlation_.columns) == ["x"]
+
+    def test_seeded_determinism(self, data):
+        first = MLECopula(random_state=3).fit(data).sample(200)
+        again = MLECopula(random_state=3).fit(data).sample(200)
+        other = MLECopula(random_state=4).fit(data).sample(200)
+        pd.testing.assert_frame_equal(first, again)
+        assert not first.equals(other)
+        model = MLECopula(random_state=3).fit(data)
+        pd.testing.assert_frame_equal(model.sample(50, random_state=9),
+                                      model.sample(50, random_state=9))  # fmt: skip
+        model.set_random_state(5)
+        one = model.sample(50)
+        model.set_random_state(5)
+        pd.testing.assert_frame_equal(one, model.sample(50))
+
+    def test_pickle_round_trip(self, level2):
+        restored = pickle.loads(pickle.dumps(level2))
+        pd.testing.assert_frame_equal(
+            level2.sample(40, random_state=2), restored.sample(40, random_state=2)
+        )
+
+
+class TestBadInput:
+    @pytest.mark.parametrize(
+        ("frame", "message"),
+        [
+            (pd.DataFrame(), "no columns"),
+            (pd.DataFrame({"a": []}), "no rows"),
+            (pd.DataFrame({"a": [1.0, 2.0], "b": [np.nan, np.nan]}), r"\['b'\].*all missing"),
+            (pd.DataFrame({"a": [1.0, np.inf, 2.0]}), "'a' holds infinite"),
+            ([[1, 2]], "must be a pandas DataFrame"),
+        ],
+    )
+    def test_bad_data(self, frame, message):
+        with pytest.raises(InvalidDataError, match=message):
+            MLECopula().fit(frame)
+
+    def test_bad_roles(self):
+        frame = pd.DataFrame({"a": ["x", "y", "z"], "b": [1.5, 2.5, 3.0]})
+        with pytest.raises(InvalidDataError, match="'a' has role 'numerical'"):
+            MLECopula({"a": "numerical"}).fit(frame)
+        with pytest.raises(InvalidDataError, match="'b' has role 'integer'"):
+            MLECopula({"b": "integer"}).fit(frame)
+
+    @pytest.mark.parametrize(
+        ("kwargs", "message"),
+        [
+            ({"level": 3}, "level"),
+            ({"level": True}, "level"),
+            ({"selection": "ks"}, "selection"),
+            ({"families": ["normal", "cauchy"]}, "families"),
+            ({"families": "normal"}, "families"),
+            ({"beta_padding": 0.0}, "beta_padding"),
+            ({"pit": "random"}, "pit"),
+            ({"random_state": -1}, "random_state"),
+        ],
+    )
+    def test_bad_parameters(self, kwargs, message):
+        with pytest.raises(InvalidParameterError, match=message):
+            MLECopula(**kwargs)
+
+    def test_sampling_needs_a_fit_and_a_positive_count(self, level2):
+        with pytest.raises(NotFittedError):
+            MLECopula().sample(5)
+        with pytest.raises(NotFittedError):
+            MLECopula().fit_table()
+        for n in (0, -3, 2.5):
+            with pytest.raises(InvalidParameterError, match="n must be"):
+                level2.sample(n)
