@@ -56,6 +56,7 @@ def test_tabular_suite_produces_a_ranked_table_with_timings(tmp_path, monkeypatc
     assert sorted(p.name for p in figures) == [
         "associations_heart_failure_marginal_distributions.png",
         "associations_heart_failure_med_vae.png",
+        "associations_heart_failure_mle_copula.png",
         "distances_heart_failure.png",
         "marginals_heart_failure.png",
     ]

@@ -264,7 +264,10 @@ class TabularBenchmark:
         if builtins is None:
             builtins = QUICK_SYNTHCITY_BUILTINS if self.quick else FULL_SYNTHCITY_BUILTINS
         ours = {
-            e.name: ({"n_iter": QUICK_EPOCHS} if self.quick else {})
+            # only generators trained in epochs (their quick parameters say so) get fewer
+            e.name: (
+                {"n_iter": QUICK_EPOCHS} if self.quick and "n_iter" in e.synthcity_quick else {}
+            )
             for e in catalog.GENERATORS
             if e.synthcity_type == "generic"
         }
@@ -456,7 +459,10 @@ class TabularBenchmark:
 
         dataset = load(name)
         custom = [
-            sdgym_synthesizer(e.name, **({"epochs": QUICK_EPOCHS} if self.quick else {}))
+            sdgym_synthesizer(
+                e.name,
+                **({"epochs": QUICK_EPOCHS} if self.quick and "epochs" in e.sdv_quick else {}),
+            )
             for e in catalog.GENERATORS
             if e.synthcity_type == "generic"
         ]

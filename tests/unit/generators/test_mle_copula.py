@@ -9,12 +9,16 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from synth_plugins.datasets import load
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators import MLECopula
 from synth_plugins.generators.mle_copula.copula import (
+    bivariate_normal_cdf,
     is_positive_semidefinite,
     nearest_correlation,
     normal_scores,
+    polychoric,
+    polyserial,
 )
 from synth_plugins.generators.mle_copula.marginals import fit_numeric
 
@@ -106,10 +110,15 @@ class TestMarginals:
         assert best.family == "negative_binomial"
         assert best.parameters["r"] == pytest.approx(2.0, rel=0.15)
 
-    def test_positive_families_are_not_tried_on_non_positive_values(self):
-        x = np.random.default_rng(0).normal(0, 1, 500)
-        _, fits = fit_numeric(x, integer=False)
-        assert {m.family for m in fits} == {"normal", "beta", "uniform"}
+    def test_positive_families_are_shifted_below_non_positive_values(self):
+        x = stats.lognorm(0.8, loc=-3.0).rvs(3000, random_state=0)
+        best, fits = fit_numeric(x, integer=False, beta_padding=0.001)
+        assert best.family == "lognormal"
+        assert best.parameters["loc"] == pytest.approx(x.min() - 0.001 * np.ptp(x))
+        assert best.n_params == 3 and best.parameters["sigma"] == pytest.approx(0.8, rel=0.1)
+        unshifted, _ = fit_numeric(x + 10, integer=False, families=["lognormal"])
+        assert unshifted.parameters["loc"] == 0 and unshifted.n_params == 2
+        assert {m.family for m in fits} >= {"gamma", "weibull", "exponential"}
 
 
 class TestDependence:
@@ -145,6 +154,40 @@ class TestDependence:
         difference = real.corr("spearman") - codes.corr("spearman")
         assert np.abs(difference.to_numpy()).max() < 0.05
         assert fake["grade"].dtype == frame["grade"].dtype
+
+    def test_latent_correlations_recover_the_latent_normal(self):
+        rng = np.random.default_rng(0)
+        z = rng.standard_normal((5000, 2)) @ np.linalg.cholesky([[1, 0.6], [0.6, 1]]).T
+        grade = np.digitize(z[:, 1], [-0.8, 0.3, 1.2])  # 4 ordered levels
+        flag = (z[:, 0] > 0.5).astype(int)
+        assert polyserial(z[:, 0], grade) == pytest.approx(0.6, abs=0.03)
+        assert polychoric(flag, grade) == pytest.approx(0.6, abs=0.05)
+        # the Pearson correlation of the codes is attenuated: the latent one is not
+        assert abs(np.corrcoef(flag, grade)[0, 1] - 0.6) > 0.1
+
+    def test_bivariate_normal_cdf_is_exact(self):
+        points = np.array([[0.0, 0.0], [-1.2, 0.4], [2.0, -0.3], [0.0, 1.5], [-9.0, 9.0]])
+        for rho in (-0.9, 0.0, 0.7):
+            reference = stats.multivariate_normal([0, 0], [[1, rho], [rho, 1]]).cdf(points)
+            ours = bivariate_normal_cdf(points[:, 0], points[:, 1], rho)
+            assert np.allclose(ours, reference, atol=1e-5)
+        assert bivariate_normal_cdf(np.array([0.0]), np.array([0.0]), 0.5)[0] == pytest.approx(
+            0.25 + np.arcsin(0.5) / (2 * np.pi)
+        )
+
+    def test_level2_keeps_titanic_correlations_and_level1_does_not(self):
+        dataset = load("titanic")
+        columns = ["pclass", "sex", "age", "fare", "survived"]
+        real, roles = dataset.data[columns], {c: dataset.roles[c] for c in columns}
+
+        def l1(fake: pd.DataFrame) -> float:
+            codes = {"sex": {"female": 0, "male": 1}}
+            a, b = real.replace(codes).corr(), fake.replace(codes).corr()
+            return float(np.abs(a - b).to_numpy()[np.triu_indices(5, 1)].sum())
+
+        level1 = l1(MLECopula(roles, level=1).fit(real).sample(len(real), random_state=0))
+        level2 = l1(MLECopula(roles, level=2).fit(real).sample(len(real), random_state=0))
+        assert level2 < 0.6 < 2.0 < level1
 
     def test_psd_repair_of_an_indefinite_pairwise_matrix(self):
         # each pair is observed on its own block of rows: r(a,b) = r(b,c) = 0.9 and
@@ -193,7 +236,8 @@ class TestOutput:
         assert (synthetic.dtypes == data.dtypes).all()
 
     def test_truncation_puts_no_point_mass_at_the_bounds(self):
-        # a normal fitted to a sample cut at 0: clipping would pile ~16% of draws onto 0
+        # a normal fitted to a sample cut at 0 has 5.5% of its mass below the minimum:
+        # clipping would pile it onto the minimum
         x = stats.norm(1, 1).rvs(4000, random_state=0)
         frame = pd.DataFrame({"x": x[x > 0]})
         fake = MLECopula(families=["normal"]).fit(frame).sample(5000, random_state=0)

@@ -36,7 +36,7 @@ __all__ = [
     "fit_numeric",
 ]
 
-#: Families tried on every numeric column (positive-support ones only when all values > 0).
+#: Families tried on every numeric column.
 CONTINUOUS_FAMILIES: tuple[str, ...] = (
     "normal", "lognormal", "gamma", "weibull", "exponential", "beta", "uniform",
 )  # fmt: skip
@@ -44,7 +44,8 @@ CONTINUOUS_FAMILIES: tuple[str, ...] = (
 COUNT_FAMILIES: tuple[str, ...] = ("poisson", "negative_binomial")
 FAMILIES: tuple[str, ...] = (*CONTINUOUS_FAMILIES, *COUNT_FAMILIES)
 
-#: Continuous families whose support is x > 0 (fitted with the location fixed at 0).
+#: Continuous families whose support is x > loc: loc is 0 when every value is > 0, else the
+#: minimum less the padding (an estimated parameter then, like the beta's bounds).
 _POSITIVE = frozenset({"lognormal", "gamma", "weibull", "exponential"})
 #: Free parameters per family. The beta's two bounds come from the data, so they count.
 _N_PARAMS = {
@@ -147,13 +148,13 @@ def _frozen(family: str, parameters: dict[str, float]) -> Any:
     if family == "normal":
         return stats.norm(loc=p["loc"], scale=p["scale"])
     if family == "lognormal":
-        return stats.lognorm(p["sigma"], scale=math.exp(p["mu"]))
+        return stats.lognorm(p["sigma"], loc=p["loc"], scale=math.exp(p["mu"]))
     if family == "gamma":
-        return stats.gamma(p["shape"], scale=p["scale"])
+        return stats.gamma(p["shape"], loc=p["loc"], scale=p["scale"])
     if family == "weibull":
-        return stats.weibull_min(p["shape"], scale=p["scale"])
+        return stats.weibull_min(p["shape"], loc=p["loc"], scale=p["scale"])
     if family == "exponential":
-        return stats.expon(scale=p["scale"])
+        return stats.expon(loc=p["loc"], scale=p["scale"])
     if family == "beta":
         return stats.beta(p["a"], p["b"], loc=p["low"], scale=p["high"] - p["low"])
     if family == "uniform":
@@ -184,8 +185,8 @@ class ParametricMarginal(Marginal):
 
     @property
     def n_params(self) -> int:  # type: ignore[override]
-        """Free parameters of the family."""
-        return _N_PARAMS[self.family]
+        """Free parameters of the family (a shifted positive family counts its location)."""
+        return _N_PARAMS[self.family] + int(bool(self.parameters.get("loc", 0.0)))
 
     @property
     def distribution(self) -> Any:
@@ -299,19 +300,12 @@ def fit_categorical(values: np.ndarray, levels: Sequence[Any]) -> CategoricalMar
 
 def _mle_parameters(family: str, x: np.ndarray, padding: float) -> dict[str, float]:
     """Maximum-likelihood parameters of ``family`` for the sample ``x``."""
+    if family in _POSITIVE:
+        low = float(x.min())
+        loc = 0.0 if low > 0 else low - padding * (float(x.max()) - low)
+        return {**_positive_parameters(family, x - loc), "loc": loc}
     if family == "normal":
         return {"loc": float(x.mean()), "scale": float(x.std())}
-    if family == "lognormal":
-        logs = np.log(x)
-        return {"mu": float(logs.mean()), "sigma": float(logs.std())}
-    if family == "gamma":
-        shape, _, scale = stats.gamma.fit(x, floc=0)
-        return {"shape": float(shape), "scale": float(scale)}
-    if family == "weibull":
-        shape, _, scale = stats.weibull_min.fit(x, floc=0)
-        return {"shape": float(shape), "scale": float(scale)}
-    if family == "exponential":
-        return {"scale": float(x.mean())}
     if family == "beta":
         low, high = float(x.min()), float(x.max())
         pad = padding * (high - low)
@@ -325,6 +319,20 @@ def _mle_parameters(family: str, x: np.ndarray, padding: float) -> dict[str, flo
     if family == "negative_binomial":
         return _nbinom_mle(x)
     raise ValueError(f"unknown family {family!r}")  # pragma: no cover - internal names
+
+
+def _positive_parameters(family: str, x: np.ndarray) -> dict[str, float]:
+    """MLE of a positive-support family on ``x > 0`` with its location fixed at 0."""
+    if family == "lognormal":
+        logs = np.log(x)
+        return {"mu": float(logs.mean()), "sigma": float(logs.std())}
+    if family == "gamma":
+        shape, _, scale = stats.gamma.fit(x, floc=0)
+        return {"shape": float(shape), "scale": float(scale)}
+    if family == "weibull":
+        shape, _, scale = stats.weibull_min.fit(x, floc=0)
+        return {"shape": float(shape), "scale": float(scale)}
+    return {"scale": float(x.mean())}  # exponential
 
 
 def _nbinom_mle(x: np.ndarray) -> dict[str, float]:
@@ -369,12 +377,14 @@ def _ks_statistic(marginal: ParametricMarginal | CountMarginal, x: np.ndarray) -
 def candidate_families(
     x: np.ndarray, integer: bool, families: Sequence[str] | None = None
 ) -> list[str]:
-    """The families of ``families`` (default: all) whose support fits the sample ``x``."""
+    """The families of ``families`` (default: all) that apply to the sample ``x``.
+
+    Count families need non-negative whole values; every continuous family applies (a
+    positive-support family is shifted below the minimum when some value is <= 0).
+    """
     allowed = FAMILIES if families is None else tuple(families)
     chosen = []
     for family in allowed:
-        if family in _POSITIVE and x.min() <= 0:
-            continue
         if family in COUNT_FAMILIES and (not integer or x.min() < 0):
             continue
         chosen.append(family)

@@ -121,7 +121,7 @@ class MLECopula:
     Example:
         >>> import numpy as np, pandas as pd
         >>> rng = np.random.default_rng(0)
-        >>> df = pd.DataFrame({"age": rng.lognormal(4, 0.2, 500).round(),
+        >>> df = pd.DataFrame({"crp": rng.lognormal(2, 0.8, 500).round(1),
         ...                    "sex": rng.choice(["F", "M"], 500)})
         >>> model = MLECopula(level=2).fit(df)
         >>> model.fit_table()["family"].tolist()
