@@ -277,10 +277,13 @@ NOTES = """## Reading the results
   the slides' 1.28 is reproduced by the Pearson upper-triangle sum over sex, age, fare and
   survived (pclass left out; with it the sum is about 2.6). The search over measures and
   column sets is in the [`correlation_l1` card](../methods/metrics/correlation_l1.md). The
-  Level 2 value depends on the generator: `mle_copula` estimates latent (polychoric /
-  polyserial) correlations for the discrete columns, which keeps the Pearson correlations
-  of sex, pclass and survived closer than a copula on normal scores, hence a value below
-  the slides' 0.28.
+  Level 2 value depends on the generator, so it cannot pin the definition down:
+  `mle_copula` estimates latent (polychoric / polyserial) correlations for the discrete
+  columns, which keeps the Pearson correlations of sex, pclass and survived close, and
+  gives about half the slides' 0.28 on the four columns (and about 0.28 on all five, a
+  column set whose Level 1 value cannot fall below about 2.5). A copula on plain normal
+  scores attenuates the correlations of binary columns and lands nearer 0.3-0.5 on the
+  four columns.
 - **Level 1 accuracy cannot match the real model.** When every column, the target
   included, is drawn independently, the synthetic target carries no information about the
   features: a forest trained on it predicts at about the Dummy's accuracy (or below it,
