@@ -1,4 +1,4 @@
-"""Framework-free metric cores: privacy (Hamming leakage, DCR share) and fidelity scores.
+"""Framework-free metric cores: privacy, fidelity and clinical-validity scores.
 
 Each metric is a function named like the metric, returning a frozen result with a
 ``score`` and ``to_dict()``, and a :class:`MetricInfo` constant (direction, range) that the
@@ -21,6 +21,17 @@ from synth_plugins.metrics.associations import (
     cramers_v,
     pearson,
     theils_u,
+)
+from synth_plugins.metrics.clinical import (
+    EFFECT_AGREEMENT,
+    MODEL_UNDERSTANDING,
+    TABLE_ONE,
+    EffectAgreementResult,
+    ModelUnderstandingResult,
+    TableOneResult,
+    effect_agreement,
+    model_understanding,
+    table_one,
 )
 from synth_plugins.metrics.correlation import (
     CORRELATION_L1,
@@ -66,6 +77,9 @@ METRIC_INFOS: dict[str, MetricInfo] = {
         HAZARD_RATIO_ALIGNMENT,
         SURVIVAL_AUGMENTATION,
         LONGITUDINAL_FIDELITY,
+        MODEL_UNDERSTANDING,
+        TABLE_ONE,
+        EFFECT_AGREEMENT,
     )
 }
 
@@ -73,16 +87,20 @@ __all__ = [
     "AML_FIDELITY",
     "CORRELATION_L1",
     "DCR_HOLDOUT_SHARE",
+    "EFFECT_AGREEMENT",
     "HAMMING_LEAKAGE",
     "HAZARD_RATIO_ALIGNMENT",
     "KM_SURVIVAL_SCORES",
     "LONGITUDINAL_FIDELITY",
     "METRIC_INFOS",
+    "MODEL_UNDERSTANDING",
     "SURVIVAL_AUGMENTATION",
+    "TABLE_ONE",
     "TABSYNDEX",
     "AmlFidelityResult",
     "CorrelationL1Result",
     "DcrHoldoutShareResult",
+    "EffectAgreementResult",
     "HammingLeakageResult",
     "HammingRunStats",
     "HazardRatioAlignmentResult",
@@ -90,8 +108,10 @@ __all__ = [
     "KmSurvivalResult",
     "LongitudinalFidelityResult",
     "MetricInfo",
+    "ModelUnderstandingResult",
     "SurvivalAugmentationResult",
     "TabSynDexResult",
+    "TableOneResult",
     "aml_basic_statistical_measure",
     "aml_fidelity",
     "aml_log_transformed_correlation_score",
@@ -101,14 +121,17 @@ __all__ = [
     "correlation_ratio",
     "cramers_v",
     "dcr_holdout_share",
+    "effect_agreement",
     "hamming_leakage",
     "hazard_ratio_alignment",
     "km_comparison",
     "km_survival_scores",
     "leakage_coefficient",
     "longitudinal_fidelity",
+    "model_understanding",
     "pearson",
     "survival_augmentation",
+    "table_one",
     "tabsyndex",
     "theils_u",
 ]

@@ -20,10 +20,13 @@ from synth_plugins.metrics import (
     aml_fidelity,
     correlation_l1,
     dcr_holdout_share,
+    effect_agreement,
     hamming_leakage,
     hazard_ratio_alignment,
     km_survival_scores,
+    model_understanding,
     survival_augmentation,
+    table_one,
     tabsyndex,
 )
 from synth_plugins.metrics._validation import align_columns, check_frame
@@ -51,6 +54,7 @@ class _Route:
     call: Callable[[Inputs, dict[str, Any]], Any]
     holdout: bool = False
     survival: bool = False
+    target: bool = False
 
 
 def _tabsyndex(x: Inputs, params: dict[str, Any]) -> Any:
@@ -63,6 +67,16 @@ def _tabsyndex(x: Inputs, params: dict[str, Any]) -> Any:
         target_column=x.target_column,
         **params,
     )
+
+
+def _effect_agreement(x: Inputs, params: dict[str, Any]) -> Any:
+    """Hazard ratios when the host names survival columns, odds ratios otherwise."""
+    if x.duration_column and x.event_column:
+        params.setdefault("duration_column", x.duration_column)
+        params.setdefault("event_column", x.event_column)
+    elif x.target_column is not None:
+        params.setdefault("target_column", x.target_column)
+    return effect_agreement(x.real, x.synthetic, categorical_columns=x.categorical, **params)
 
 
 _ROUTES: dict[str, _Route] = {
@@ -119,12 +133,33 @@ _ROUTES: dict[str, _Route] = {
         holdout=True,
         survival=True,
     ),
+    "model_understanding": _Route(
+        lambda x, p: model_understanding(
+            x.real,
+            x.holdout,
+            x.synthetic,
+            x.target_column,
+            categorical_columns=x.categorical,
+            **p,
+        ),
+        holdout=True,
+        target=True,
+    ),
+    "table_one": _Route(
+        lambda x, p: table_one(x.real, x.synthetic, categorical_columns=x.categorical, **p)
+    ),
+    "effect_agreement": _Route(_effect_agreement, target=True),
 }
 
 
 def needs_holdout(name: str) -> bool:
     """Whether the metric needs a holdout besides the real (training) table."""
     return name in _ROUTES and _ROUTES[name].holdout
+
+
+def needs_target(name: str) -> bool:
+    """Whether the metric reads an outcome column (``target_column``)."""
+    return name in _ROUTES and _ROUTES[name].target
 
 
 def needs_survival_columns(name: str) -> bool:
@@ -153,9 +188,11 @@ def evaluate_metric(
         synthetic: the synthetic table.
         holdout: real rows the generator did not see (privacy and augmentation metrics).
         categorical_columns: the nominal columns; None lets the metric infer them.
-        target_column: the outcome for TabSynDex's ML efficacy (classification when it is
-            categorical or has at most 20 levels, regression otherwise).
-        duration_column: the follow-up time column (survival metrics).
+        target_column: the outcome: TabSynDex's ML efficacy (classification when it is
+            categorical or has at most 20 levels, regression otherwise), the class label of
+            ``model_understanding``, the binary outcome of ``effect_agreement``.
+        duration_column: the follow-up time column (survival metrics; with
+            ``event_column`` it makes ``effect_agreement`` compare hazard ratios).
         event_column: the event indicator column (survival metrics).
         **params: the core function's own options (e.g. ``num_bins``, ``seeds``).
     """

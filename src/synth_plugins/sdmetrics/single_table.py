@@ -130,3 +130,21 @@ class SurvivalAugmentation(SuiteSingleTableMetric):
     """C-index gain from adding synthetic rows (needs ``holdout_data`` and survival columns)."""
 
     metric = "survival_augmentation"
+
+
+class ModelUnderstanding(SuiteSingleTableMetric):
+    """Synthetic- vs real-trained classifier (needs ``holdout_data`` and ``target_column``)."""
+
+    metric = "model_understanding"
+
+
+class TableOne(SuiteSingleTableMetric):
+    """The AML study's Table 1 tests: share of variables without a significant difference."""
+
+    metric = "table_one"
+
+
+class EffectAgreement(SuiteSingleTableMetric):
+    """Odds or hazard ratios, real vs synthetic (``target_column``, or survival columns)."""
+
+    metric = "effect_agreement"

@@ -27,7 +27,7 @@ from synth_plugins.catalog import MetricEntry
 from synth_plugins.datasets import Dataset
 from synth_plugins.errors import SynthPluginsError
 from synth_plugins.metrics import METRIC_INFOS
-from synth_plugins.metrics.dispatch import needs_holdout, needs_survival_columns
+from synth_plugins.metrics.dispatch import needs_holdout, needs_survival_columns, needs_target
 
 #: Options that keep the kit quick (fewer repeated model fits); the defaults are tested
 #: by each metric's own unit tests.
@@ -44,6 +44,7 @@ class MetricData:
     copy: pd.DataFrame
     uniform: pd.DataFrame
     survival_columns: dict[str, Any]
+    target_column: str | None = None
 
 
 def metric_data(dataset: Dataset, seed: int = 0) -> MetricData:
@@ -72,6 +73,7 @@ def metric_data(dataset: Dataset, seed: int = 0) -> MetricData:
         train.reset_index(drop=True).copy(),
         uniform.astype(train.dtypes.to_dict()),
         survival_columns,
+        dataset.target,
     )
 
 
@@ -87,6 +89,8 @@ def _options(entry: MetricEntry, data: MetricData) -> dict[str, Any]:
     options = dict(KIT_OPTIONS.get(entry.name, {}))
     if needs_survival_columns(entry.name):
         options.update(data.survival_columns)
+    if needs_target(entry.name):
+        options["target_column"] = data.target_column
     return options
 
 

@@ -63,7 +63,9 @@ def test_constant_and_missing_columns_never_give_nan() -> None:
     synthetic = pd.DataFrame({"a": [3.0, 2.0, 1.0], "c": [1.0, 2.0, 3.0], "n": [np.nan] * 3})
     result = correlation_l1(real, synthetic, categorical_columns=[])
     assert np.isfinite(result.l1)
-    assert result.l1 == pytest.approx(1.0)  # a-c: 0 (constant) vs -1; the rest 0
+    # a-c: undefined in real (c constant), -1 in synthetic -> 1 + |-1|; n: undefined in both
+    assert result.l1 == pytest.approx(2.0)
+    assert result.n_undefined == 1
     one = correlation_l1(real[["a"]], synthetic[["a"]], reduce="mean")
     assert (one.l1, one.n_cells) == (0.0, 0)
 
@@ -75,9 +77,13 @@ def test_bad_inputs() -> None:
     with pytest.raises(InvalidDataError, match="0 row"):
         correlation_l1(frame.iloc[:0], frame)
     with pytest.raises(InvalidParameterError, match="method"):
-        correlation_l1(frame, frame, method="kendall")  # type: ignore[arg-type]
+        correlation_l1(frame, frame, method="tau")  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match="triangle"):
         correlation_l1(frame, frame, triangle="lower")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="unknown: \\['z'\\]"):
+        correlation_l1(frame, frame, columns=["a", "z"])
+    with pytest.raises(InvalidParameterError, match="not the string"):
+        correlation_l1(frame, frame, columns="a")
 
 
 @settings(max_examples=30, deadline=None)
@@ -90,3 +96,41 @@ def test_bounds(seed: int, n: int, p: int) -> None:
     full = correlation_l1(real, synthetic, triangle="full", categorical_columns=[])
     assert 0.0 <= upper.l1 <= 2 * upper.n_cells
     assert full.l1 == pytest.approx(2 * upper.l1)
+
+
+def test_collapsed_columns_score_worse_than_a_faithful_sample() -> None:
+    """SDMetrics ranking: a table whose numeric columns collapse to one value (distorted
+    marginals, dependence lost) must not beat fresh real rows (sampling noise only)."""
+    import synth_plugins  # noqa: F401 - registers the SDMetrics classes
+    from synth_plugins.datasets import load
+    from synth_plugins.sdmetrics import CorrelationL1
+    from synth_plugins.testing import metric_conformance as kit
+
+    data = kit.metric_data(load("heart_failure"))
+    numeric = [c for c in data.train.columns if data.train[c].nunique() > 2]
+    collapsed = data.fresh.assign(**{c: data.fresh[c].median() for c in numeric})
+    faithful = CorrelationL1.compute(data.train, data.fresh)
+    distorted = CorrelationL1.compute(data.train, collapsed)
+    assert faithful < distorted
+    assert CorrelationL1.normalize(faithful) > CorrelationL1.normalize(distorted)
+    # what the score does not see: a per-column affine change keeps Pearson correlations
+    rescaled = data.train.assign(**{c: 10 * data.train[c] + 5 for c in numeric})
+    assert CorrelationL1.compute(data.train, rescaled) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_keruscloud_titanic_level_1_figure() -> None:
+    """Independent columns (the slides' Level 1) give about 1.28 on sex, age, fare and
+    survived with the upper-triangle Pearson sum; about 2.7 with pclass added."""
+    from synth_plugins.datasets import load
+
+    titanic = load("titanic").data[["pclass", "sex", "age", "fare", "survived"]]
+    rng = np.random.default_rng(0)
+    deck = ["sex", "age", "fare", "survived"]
+    values = []
+    for _ in range(20):
+        independent = titanic.apply(lambda column: rng.permutation(column.to_numpy()))
+        values.append(correlation_l1(titanic, independent, columns=deck).l1)
+        assert correlation_l1(titanic, independent).l1 > 2.3
+    assert np.mean(values) == pytest.approx(1.28, abs=0.08)
+    kendall = correlation_l1(titanic, titanic.iloc[::-1].reset_index(drop=True), method="kendall")
+    assert kendall.l1 == pytest.approx(0.0, abs=1e-12)

@@ -137,4 +137,34 @@ class SurvivalAugmentationEvaluator(SuiteEvaluatorMixin, PerformanceEvaluator):
         return self.evaluate(X_gt, X_syn)["score"]
 
 
+class ModelUnderstandingEvaluator(SuiteEvaluatorMixin, PerformanceEvaluator):
+    """Classifier trained on synthetic vs real rows: accuracy, SHAP order and direction.
+
+    Reads the training data from ``X_train`` and tests on ``X_gt`` (the holdout), like the
+    privacy metrics: ``Metrics.evaluate(X_gt=holdout, X_syn, X_train=training data)``.
+    """
+
+    metric = "model_understanding"
+
+    def evaluate(self, X_gt: Any, X_syn: Any) -> dict[str, float]:
+        """Synthcity's performance evaluators implement ``evaluate`` themselves."""
+        return self._evaluate(X_gt, X_syn)
+
+    def evaluate_default(self, X_gt: Any, X_syn: Any) -> float:
+        """The headline score (accuracy ratio, importance order and direction)."""
+        return self.evaluate(X_gt, X_syn)["score"]
+
+
+class TableOneEvaluator(SuiteEvaluatorMixin, StatisticalEvaluator):
+    """The AML study's Table 1 tests: share of variables without a significant difference."""
+
+    metric = "table_one"
+
+
+class EffectAgreementEvaluator(SuiteEvaluatorMixin, StatisticalEvaluator):
+    """Odds ratios (generic loaders) or hazard ratios (survival loaders), real vs synthetic."""
+
+    metric = "effect_agreement"
+
+
 register_metrics_defined_in(__name__)

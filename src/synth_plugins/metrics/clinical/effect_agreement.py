@@ -1,0 +1,358 @@
+"""Do synthetic data give the same effect estimates as the real data?
+
+The AML study (seed 000) reports the odds ratio of complete remission by logistic regression
+and hazard ratios of event-free and overall survival by Cox regression, risk factor by risk
+factor; a synthetic cohort is useful for research when those estimates agree. Per covariate
+(a numeric covariate is one term; a categorical one gives one term per level against its
+first level in the real data):
+
+- binary outcome (``target_column``): a univariable logistic regression (statsmodels
+  ``Logit`` with an intercept) on each table; the effect is the log odds ratio;
+- survival outcome (``duration_column`` + ``event_column``): a univariable Cox model, fitted
+  with the suite's Cox code (:func:`synth_plugins.metrics.survival_eval.fit_cox`, the one
+  behind ``hazard_ratio_alignment``); the effect is the log hazard ratio.
+
+Per term: direction agreement (same sign), significance agreement (both p < alpha or both
+not) and confidence-interval overlap. The headline ``score`` is the mean of the three shares
+over the univariable terms. ``multivariable=True`` also fits one model with every covariate
+and reports the same shares for it. A synthetic estimate that cannot be made (a term
+constant in the synthetic data, perfect separation, no convergence) counts as disagreeing
+on all three and is listed in ``notes``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.metrics._info import MetricInfo
+from synth_plugins.metrics._validation import (
+    align_columns,
+    check_frame,
+    check_number,
+    resolve_categorical,
+)
+from synth_plugins.metrics.clinical._checks import (
+    check_binary,
+    check_not_constant,
+    check_target,
+    feature_columns,
+    shares,
+)
+from synth_plugins.metrics.survival_eval import _Design, check_survival_frame, fit_cox
+
+EFFECT_AGREEMENT = MetricInfo(
+    name="effect_agreement",
+    category="stats",
+    direction="maximize",
+    min_value=0.0,
+    max_value=1.0,
+    description=(
+        "Univariable odds ratios (binary outcome, logistic regression) or hazard ratios "
+        "(survival outcome, Cox) on real vs synthetic data: mean of the direction, "
+        "significance and confidence-interval-overlap agreement; 1 is best."
+    ),
+    ideal=1.0,
+)
+
+_ESTIMATE_COLUMNS = ("estimate", "se", "ci_lower", "ci_upper", "p")
+
+
+@dataclass(frozen=True, eq=False)
+class EffectAgreementResult:
+    """Real vs synthetic effect estimates and their agreement.
+
+    Attributes:
+        score: Mean of ``direction_agreement``, ``significance_agreement`` and
+            ``ci_overlap`` (univariable terms), in [0, 1].
+        effect: ``"odds_ratio"`` or ``"hazard_ratio"``.
+        table: One row per (``model``, ``term``): ``model`` is ``"univariable"`` or
+            ``"multivariable"``, ``covariate`` the source column; per side (``_real``,
+            ``_synthetic``) the log effect ``estimate``, ``se``, ``ci_lower``,
+            ``ci_upper`` (log scale), ``p`` and ``ratio`` (exp of the estimate; NaN where
+            the synthetic estimate could not be made); then ``direction_agree``,
+            ``significance_agree``, ``ci_overlap``.
+        direction_agreement: Share of univariable terms with the same sign.
+        significance_agreement: Share of univariable terms significant in both or neither.
+        ci_overlap: Share of univariable terms whose confidence intervals overlap.
+        direction_agreement_significant: Direction agreement among the univariable terms
+            significant in the real data (NaN when none is).
+        multivariable: The three shares of the multivariable model (empty when not asked).
+        alpha: The significance level.
+        notes: Estimates that could not be made, dropped rows, Cox fallbacks.
+    """
+
+    score: float
+    effect: str
+    table: pd.DataFrame = field(repr=False)
+    direction_agreement: float
+    significance_agreement: float
+    ci_overlap: float
+    direction_agreement_significant: float
+    multivariable: dict[str, float]
+    alpha: float
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, float]:
+        """The summary figures as a flat ``{name: float}`` dict with stable keys."""
+        out = {
+            "score": self.score,
+            "direction_agreement": self.direction_agreement,
+            "significance_agreement": self.significance_agreement,
+            "ci_overlap": self.ci_overlap,
+            "n_terms": float((self.table["model"] == "univariable").sum()),
+        }
+        out.update({f"multivariable_{k}": v for k, v in self.multivariable.items()})
+        return out
+
+
+def effect_agreement(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    *,
+    target_column: str | None = None,
+    duration_column: str | None = None,
+    event_column: str | None = None,
+    covariates: Iterable[str] | None = None,
+    multivariable: bool = False,
+    alpha: float = 0.05,
+    penalizer: float = 0.01,
+    categorical_columns: Iterable[str] | None = None,
+) -> EffectAgreementResult:
+    """Compare odds ratios or hazard ratios estimated on real and on synthetic data.
+
+    Args:
+        real: The real table.
+        synthetic: The synthetic table; same columns.
+        target_column: A binary outcome: odds ratios by logistic regression (the second of
+            the two sorted levels is the event, e.g. 1 or True).
+        duration_column: Follow-up time (> 0): hazard ratios by Cox regression, with
+            ``event_column`` (0/1). Takes precedence over ``target_column``.
+        event_column: The event indicator of a survival outcome.
+        covariates: The risk factors; None uses every other column.
+        multivariable: Also fit one model with every covariate.
+        alpha: Significance level (and 1 - confidence of the intervals).
+        penalizer: Ridge penalizer of the Cox fits (raised automatically if a fit fails to
+            converge, as in ``hazard_ratio_alignment``).
+        categorical_columns: Nominal covariates (dummy-coded against their first level);
+            None infers them.
+
+    Returns:
+        An :class:`EffectAgreementResult`.
+
+    Raises:
+        InvalidParameterError: No outcome given, or an outcome or covariate that is not a
+            column.
+        InvalidDataError: Empty or mismatched tables, a missing or single-valued outcome,
+            a non-binary target, invalid survival columns, no covariate, a covariate
+            constant in the real data, or a real estimate that cannot be made.
+    """
+    check_frame(real, "real", min_rows=2)
+    check_frame(synthetic, "synthetic", min_rows=2)
+    synthetic = align_columns(real, synthetic, "real", "synthetic")
+    alpha = check_number(alpha, "alpha", minimum=0.0, maximum=1.0, exclusive=True)
+    survival = duration_column is not None or event_column is not None
+    frames = {"real": real, "synthetic": synthetic}
+    if survival:
+        outcome = [duration_column, event_column]
+        outcomes = {
+            n: check_survival_frame(f, duration_column, event_column, name=n)
+            for n, f in frames.items()
+        }
+    elif target_column is not None:
+        outcome = [target_column]
+        check_target(frames, target_column)
+        event_level = check_binary(frames, target_column)[1]
+        outcomes = {n: (f[target_column] == event_level).to_numpy(float) for n, f in frames.items()}
+    else:
+        raise InvalidParameterError(
+            "effect_agreement needs an outcome: target_column (binary, odds ratios) or "
+            "duration_column and event_column (survival, hazard ratios)"
+        )
+    names = _covariates(real, covariates, outcome)
+    check_not_constant(real, names, "real")
+    categorical = resolve_categorical([real[names], synthetic[names]], categorical_columns)
+    design = _Design.from_reference(real[names], categorical, "real")
+    notes: list[str] = []
+    matrices = {}
+    for name, frame in frames.items():
+        x, missing, unseen = design.matrix(frame[names], name, impute=False)
+        drop = missing | unseen
+        if drop.any():
+            notes.append(f"{int(drop.sum())} {name} row(s) with missing or unseen values left out")
+        kept = ~drop
+        y = outcomes[name]
+        y = (y[0][kept], y[1][kept]) if survival else y[kept]
+        matrices[name] = (x.loc[kept].reset_index(drop=True), y)
+    fit = _cox_fit(penalizer, alpha) if survival else _logit_fit(alpha)
+    groups = [(c, _terms(design, c)) for c in names]
+    rows = []
+    for covariate, terms in groups:
+        rows.extend(_compare(fit, matrices, terms, covariate, "univariable", notes))
+    if multivariable:
+        all_terms = [t for _, terms in groups for t in terms]
+        owner = {t: c for c, terms in groups for t in terms}
+        for row in _compare(fit, matrices, all_terms, None, "multivariable", notes):
+            row["covariate"] = owner[row["term"]]
+            rows.append(row)
+    table = _agreement(pd.DataFrame(rows), alpha)
+    uni = table[table["model"] == "univariable"]
+    summary = {k: shares(uni[c].to_numpy()) for k, c in _SHARES.items()}
+    significant = uni["p_real"] < alpha
+    multi = table[table["model"] == "multivariable"]
+    return EffectAgreementResult(
+        score=float(np.mean(list(summary.values()))),
+        effect="hazard_ratio" if survival else "odds_ratio",
+        table=table,
+        **summary,
+        direction_agreement_significant=(
+            shares(uni.loc[significant, "direction_agree"].to_numpy())
+            if significant.any()
+            else float("nan")
+        ),
+        multivariable=(
+            {k: shares(multi[c].to_numpy()) for k, c in _SHARES.items()} if multivariable else {}
+        ),
+        alpha=alpha,
+        notes=tuple(notes),
+    )
+
+
+_SHARES = {
+    "direction_agreement": "direction_agree",
+    "significance_agreement": "significance_agree",
+    "ci_overlap": "ci_overlap",
+}
+
+
+def _covariates(real: pd.DataFrame, covariates: Iterable[str] | None, outcome: list) -> list[str]:
+    if covariates is None:
+        return feature_columns(real, outcome, "real")
+    if isinstance(covariates, str):
+        raise InvalidParameterError(f"covariates must be a list of names, not {covariates!r}")
+    chosen = list(covariates)
+    unknown = [c for c in chosen if c not in real.columns or c in outcome]
+    if not chosen or unknown:
+        raise InvalidParameterError(
+            f"covariates must name non-outcome columns of the tables; not usable: {unknown}"
+        )
+    return chosen
+
+
+def _terms(design: _Design, covariate: str) -> list[str]:
+    """The design columns of one covariate."""
+    if covariate in design.numeric:
+        return [covariate]
+    return [n for n in design.names if n.startswith(f"{covariate}[")]
+
+
+def _compare(
+    fit: Any,
+    matrices: dict[str, tuple[pd.DataFrame, Any]],
+    terms: list[str],
+    covariate: str | None,
+    model: str,
+    notes: list[str],
+) -> list[dict]:
+    """Fit one model on each table and return one row per term."""
+    estimates = {}
+    for name, (x, y) in matrices.items():
+        label = covariate or "all covariates"
+        if x[terms].nunique().min() < 2:
+            reason = "a term is constant"
+        else:
+            try:
+                estimates[name] = fit(x[terms], y)
+                continue
+            except (InvalidDataError, ValueError, np.linalg.LinAlgError) as error:
+                reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        if name == "real":
+            raise InvalidDataError(
+                f"the {model} model of {label} cannot be fitted on real: {reason}"
+            )
+        notes.append(f"{model} model of {label}: not estimable on synthetic ({reason})")
+        estimates[name] = pd.DataFrame(np.nan, index=terms, columns=list(_ESTIMATE_COLUMNS))
+    rows = []
+    for term in terms:
+        row: dict[str, Any] = {"model": model, "term": term, "covariate": covariate}
+        for name, side in (("real", "real"), ("synthetic", "synthetic")):
+            for column in _ESTIMATE_COLUMNS:
+                row[f"{column}_{side}"] = float(estimates[name].loc[term, column])
+        rows.append(row)
+    return rows
+
+
+def _agreement(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    for side in ("real", "synthetic"):
+        table[f"ratio_{side}"] = np.exp(table[f"estimate_{side}"])
+    estimable = table["estimate_synthetic"].notna()
+    table["direction_agree"] = estimable & (
+        np.sign(table["estimate_real"]) == np.sign(table["estimate_synthetic"])
+    )
+    table["significance_agree"] = estimable & (
+        (table["p_real"] < alpha) == (table["p_synthetic"] < alpha)
+    )
+    table["ci_overlap"] = (
+        estimable
+        & (table["ci_lower_synthetic"] <= table["ci_upper_real"])
+        & (table["ci_lower_real"] <= table["ci_upper_synthetic"])
+    )
+    return table
+
+
+def _logit_fit(alpha: float) -> Any:
+    """A function fitting a logistic regression and returning its term estimates."""
+
+    def fit(x: pd.DataFrame, y: np.ndarray) -> pd.DataFrame:
+        import statsmodels.api as sm
+
+        if len(np.unique(y)) < 2:
+            raise InvalidDataError("the outcome has a single value in these rows")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = sm.Logit(y, sm.add_constant(x.astype(float), has_constant="add")).fit(
+                disp=0, maxiter=200
+            )
+        bounds = result.conf_int(alpha)
+        out = pd.DataFrame(
+            {
+                "estimate": result.params,
+                "se": result.bse,
+                "ci_lower": bounds.iloc[:, 0],
+                "ci_upper": bounds.iloc[:, 1],
+                "p": result.pvalues,
+            }
+        ).drop(index="const")
+        if not np.isfinite(out.to_numpy()).all() or not result.mle_retvals.get("converged", True):
+            raise InvalidDataError("the logistic regression did not converge (separation?)")
+        return out
+
+    return fit
+
+
+def _cox_fit(penalizer: float, alpha: float) -> Any:
+    """A function fitting a Cox model with the suite's Cox code and returning its terms."""
+
+    def fit(x: pd.DataFrame, y: tuple[np.ndarray, np.ndarray]) -> pd.DataFrame:
+        durations, events = y
+        if events.sum() == 0:
+            raise InvalidDataError("no event in these rows")
+        fitter = fit_cox(x, durations, events, penalizer=penalizer, alpha=alpha).fitter
+        bounds = fitter.confidence_intervals_
+        return pd.DataFrame(
+            {
+                "estimate": fitter.params_,
+                "se": fitter.standard_errors_,
+                "ci_lower": bounds.iloc[:, 0],
+                "ci_upper": bounds.iloc[:, 1],
+                "p": fitter.summary["p"],
+            }
+        )
+
+    return fit

@@ -1,0 +1,358 @@
+"""Does a model trained on synthetic data understand the problem like one trained on real data?
+
+The KerusCloud case studies (Titanic, heart failure) ask three questions of a Random Forest
+trained on synthetic rows, tested like one trained on the real training rows on the same
+real holdout (a 70/30 split of the real data):
+
+1. does it predict as well (accuracy and balanced accuracy against a Dummy classifier that
+   always predicts the most frequent class; confusion matrices, rows = true class)?
+2. does it rank the features in the same order of importance (mean |SHAP| on the holdout;
+   Kendall tau between the two importance vectors and the overlap of the top-k features)?
+3. does each feature push the prediction the same way (the sign of the Spearman correlation
+   between a feature's value and its SHAP value for the positive class)?
+
+The headline ``score`` is the mean of three numbers in [0, 1]: the accuracy ratio
+``min(1, accuracy_synthetic / accuracy_real)``, the order agreement ``(tau + 1) / 2`` and
+the share of features whose direction agrees. SHAP values come from ``shap.TreeExplainer``
+(``pip install shap``); without ``shap``, or for a classifier that is not a tree model,
+permutation importance on the holdout replaces it and ``importance_method`` says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.metrics._encoding import _sorted_levels as sorted_levels
+from synth_plugins.metrics._info import MetricInfo
+from synth_plugins.metrics._validation import (
+    align_columns,
+    check_choice,
+    check_frame,
+    check_int,
+    resolve_categorical,
+)
+from synth_plugins.metrics.clinical._checks import (
+    check_not_constant,
+    check_target,
+    feature_columns,
+)
+from synth_plugins.metrics.clinical._features import encode_features, spearman_sign
+
+IMPORTANCE_METHODS: tuple[str, ...] = ("shap", "permutation")
+
+MODEL_UNDERSTANDING = MetricInfo(
+    name="model_understanding",
+    category="performance",
+    direction="maximize",
+    min_value=0.0,
+    max_value=1.0,
+    description=(
+        "Classifier trained on synthetic vs real rows, tested on a real holdout: mean of the "
+        "accuracy ratio, the SHAP importance-order agreement (tau + 1) / 2 and the share of "
+        "features with the same effect direction; 1 is best."
+    ),
+    ideal=1.0,
+)
+
+
+@dataclass(frozen=True, eq=False)
+class ModelUnderstandingResult:
+    """How a synthetic-trained classifier compares with a real-trained one.
+
+    Attributes:
+        score: The headline: mean of ``accuracy_ratio``, ``(kendall_tau + 1) / 2`` and
+            ``direction_agreement``, in [0, 1].
+        accuracy_real: Holdout accuracy of the model trained on real rows.
+        accuracy_synthetic: Holdout accuracy of the model trained on synthetic rows.
+        accuracy_dummy: Holdout accuracy of the most-frequent-class Dummy (real training).
+        balanced_accuracy_real: Balanced accuracy of the real-trained model.
+        balanced_accuracy_synthetic: Balanced accuracy of the synthetic-trained model.
+        balanced_accuracy_dummy: Balanced accuracy of the Dummy (1 / number of classes).
+        accuracy_ratio: ``min(1, accuracy_synthetic / accuracy_real)``.
+        kendall_tau: Kendall tau between the two importance vectors (0 when undefined).
+        top_k: The k of the top-k comparison.
+        top_k_overlap: Share of the real top-k features in the synthetic top-k.
+        top_k_order_match: Whether the top-k features come in exactly the same order.
+        direction_agreement: Share of features whose effect direction agrees.
+        importance_method: ``"shap"`` (mean |SHAP|) or ``"permutation"``.
+        positive_class: The class whose SHAP values give the directions.
+        importance: One row per feature (index ``feature``): ``importance_real``,
+            ``importance_synthetic``, ``rank_real``, ``rank_synthetic`` (1 = most
+            important), ``direction_real``, ``direction_synthetic`` (-1, 0, +1),
+            ``direction_agree``.
+        confusion_real: Confusion matrix of the real-trained model (rows true, columns
+            predicted, labelled by class).
+        confusion_synthetic: The same for the synthetic-trained model.
+        notes: Imputations and fallbacks.
+    """
+
+    score: float
+    accuracy_real: float
+    accuracy_synthetic: float
+    accuracy_dummy: float
+    balanced_accuracy_real: float
+    balanced_accuracy_synthetic: float
+    balanced_accuracy_dummy: float
+    accuracy_ratio: float
+    kendall_tau: float
+    top_k: int
+    top_k_overlap: float
+    top_k_order_match: bool
+    direction_agreement: float
+    importance_method: str
+    positive_class: Any
+    importance: pd.DataFrame = field(repr=False)
+    confusion_real: pd.DataFrame = field(repr=False)
+    confusion_synthetic: pd.DataFrame = field(repr=False)
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, float]:
+        """The summary figures as a flat ``{name: float}`` dict with stable keys."""
+        return {
+            "score": self.score,
+            "accuracy_real": self.accuracy_real,
+            "accuracy_synthetic": self.accuracy_synthetic,
+            "accuracy_dummy": self.accuracy_dummy,
+            "balanced_accuracy_real": self.balanced_accuracy_real,
+            "balanced_accuracy_synthetic": self.balanced_accuracy_synthetic,
+            "balanced_accuracy_dummy": self.balanced_accuracy_dummy,
+            "accuracy_ratio": self.accuracy_ratio,
+            "kendall_tau": self.kendall_tau,
+            "top_k_overlap": self.top_k_overlap,
+            "top_k_order_match": float(self.top_k_order_match),
+            "direction_agreement": self.direction_agreement,
+        }
+
+
+def model_understanding(
+    real: pd.DataFrame,
+    holdout: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    target_column: str,
+    *,
+    classifier: Any = None,
+    importance: str = "shap",
+    top_k: int = 3,
+    categorical_columns: Any = None,
+    random_state: int = 0,
+) -> ModelUnderstandingResult:
+    """Train one classifier on real and one on synthetic rows; compare them on the holdout.
+
+    Args:
+        real: The real training rows (the generator's training data).
+        holdout: Real rows neither the generator nor the real model saw (the test set).
+        synthetic: The synthetic rows; same columns.
+        target_column: The class label column (at least two classes in every table).
+        classifier: An unfitted scikit-learn classifier; cloned for each fit. Default
+            ``RandomForestClassifier(random_state=random_state)`` (scikit-learn defaults).
+        importance: ``"shap"`` (mean |SHAP|, needs ``shap`` and a tree model; falls back to
+            permutation importance, stated in ``notes``) or ``"permutation"``.
+        top_k: How many leading features the top-k comparison looks at (capped at the
+            number of features).
+        categorical_columns: Nominal feature columns, integer-coded with one shared
+            mapping; None infers them.
+        random_state: Seed of the default classifier and of permutation importance.
+
+    Returns:
+        A :class:`ModelUnderstandingResult`.
+
+    Raises:
+        InvalidDataError: Empty or mismatched tables, a missing target value, a single
+            class, no feature column, a feature constant in the real training rows.
+        InvalidParameterError: An unknown option or a missing target column.
+    """
+    from sklearn.base import clone
+    from sklearn.dummy import DummyClassifier
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.metrics import accuracy_score, balanced_accuracy_score, confusion_matrix
+
+    check_frame(real, "real", min_rows=2)
+    check_frame(holdout, "holdout", min_rows=2)
+    check_frame(synthetic, "synthetic", min_rows=2)
+    synthetic = align_columns(real, synthetic, "real", "synthetic")
+    holdout = align_columns(real, holdout, "real", "holdout")
+    check_choice(importance, "importance", IMPORTANCE_METHODS)
+    top_k = check_int(top_k, "top_k", minimum=1)
+    frames = {"real": real, "synthetic": synthetic, "holdout": holdout}
+    check_target(frames, target_column)
+    features = feature_columns(real, [target_column], "real")
+    check_not_constant(real, features, "real")
+    categorical = resolve_categorical([real[features], synthetic[features]], categorical_columns)
+    matrices, notes = encode_features(
+        {n: f[features] for n, f in frames.items()}, features, categorical
+    )
+    labels = {n: f[target_column].to_numpy() for n, f in frames.items()}
+    classes = sorted_levels(pd.unique(labels["real"]))
+    positive = classes[-1]
+
+    template = (
+        classifier if classifier is not None else RandomForestClassifier(random_state=random_state)
+    )
+    model_real = clone(template).fit(matrices["real"], labels["real"])
+    model_syn = clone(template).fit(matrices["synthetic"], labels["synthetic"])
+    dummy = DummyClassifier(strategy="most_frequent").fit(matrices["real"], labels["real"])
+    x_test, y_test = matrices["holdout"], labels["holdout"]
+    predictions = {
+        k: m.predict(x_test)
+        for k, m in (("real", model_real), ("synthetic", model_syn), ("dummy", dummy))
+    }
+    acc = {k: float(accuracy_score(y_test, p)) for k, p in predictions.items()}
+    bal = {k: float(balanced_accuracy_score(y_test, p)) for k, p in predictions.items()}
+    observed = sorted_levels([*classes, *y_test, *predictions["synthetic"]])
+    confusion = {
+        k: pd.DataFrame(
+            confusion_matrix(y_test, predictions[k], labels=observed),
+            index=pd.Index(observed, name="true"),
+            columns=pd.Index(observed, name="predicted"),
+        )
+        for k in ("real", "synthetic")
+    }
+
+    method = importance
+    if method == "shap":
+        explained = _shap_importance(model_real, model_syn, x_test, positive)
+        if isinstance(explained, str):
+            notes.append(f"permutation importance used instead of SHAP: {explained}")
+            method = "permutation"
+    if method == "permutation":
+        explained = _permutation_importance(
+            model_real, model_syn, x_test, y_test, positive, random_state
+        )
+    table = _importance_table(features, *explained)
+    k = min(top_k, len(features))
+    top_real = table.sort_values("rank_real").index[:k].tolist()
+    top_syn = table.sort_values("rank_synthetic").index[:k].tolist()
+    tau = _kendall(
+        table["importance_real"].to_numpy(), table["importance_synthetic"].to_numpy(), notes
+    )
+    ratio = (
+        min(1.0, acc["synthetic"] / acc["real"])
+        if acc["real"] > 0
+        else float(acc["synthetic"] >= acc["real"])
+    )
+    direction = float(table["direction_agree"].mean())
+    return ModelUnderstandingResult(
+        score=float(np.mean([ratio, (tau + 1.0) / 2.0, direction])),
+        accuracy_real=acc["real"],
+        accuracy_synthetic=acc["synthetic"],
+        accuracy_dummy=acc["dummy"],
+        balanced_accuracy_real=bal["real"],
+        balanced_accuracy_synthetic=bal["synthetic"],
+        balanced_accuracy_dummy=bal["dummy"],
+        accuracy_ratio=float(ratio),
+        kendall_tau=tau,
+        top_k=k,
+        top_k_overlap=len(set(top_real) & set(top_syn)) / k,
+        top_k_order_match=top_real == top_syn,
+        direction_agreement=direction,
+        importance_method=method,
+        positive_class=positive,
+        importance=table,
+        confusion_real=confusion["real"],
+        confusion_synthetic=confusion["synthetic"],
+        notes=tuple(notes),
+    )
+
+
+Explained = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _class_index(model: Any, positive: Any) -> int:
+    classes = list(model.classes_)
+    return classes.index(positive) if positive in classes else len(classes) - 1
+
+
+def _shap_importance(
+    model_real: Any, model_syn: Any, x_test: np.ndarray, positive: Any
+) -> Explained | str:
+    """Mean |SHAP| (averaged over classes) and directions, or why SHAP cannot be used."""
+    try:
+        import shap
+    except ImportError:
+        return "the package 'shap' is not installed"
+    out = []
+    for model in (model_real, model_syn):
+        try:
+            values = shap.TreeExplainer(model).shap_values(x_test, check_additivity=False)
+        except Exception as error:  # shap raises bare Exceptions for models it cannot walk
+            return f"shap.TreeExplainer cannot explain {type(model).__name__} ({error})"
+        values = np.stack(values, axis=-1) if isinstance(values, list) else np.asarray(values)
+        if values.ndim == 2:  # one output (e.g. a single-class synthetic model)
+            values = values[:, :, None]
+        magnitude = np.abs(values).mean(axis=(0, 2))
+        signed = values[:, :, _class_index(model, positive)]
+        directions = np.array(
+            [spearman_sign(x_test[:, j], signed[:, j]) for j in range(x_test.shape[1])]
+        )
+        out.append((magnitude, directions))
+    return out[0][0], out[1][0], out[0][1], out[1][1]
+
+
+def _permutation_importance(
+    model_real: Any,
+    model_syn: Any,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    positive: Any,
+    seed: int,
+) -> Explained:
+    """Permutation importance on the holdout; directions from the predicted probability."""
+    from sklearn.inspection import permutation_importance
+
+    out = []
+    for model in (model_real, model_syn):
+        result = permutation_importance(model, x_test, y_test, n_repeats=5, random_state=seed)
+        probability = model.predict_proba(x_test)[:, _class_index(model, positive)]
+        directions = np.array(
+            [spearman_sign(x_test[:, j], probability) for j in range(x_test.shape[1])]
+        )
+        out.append((np.asarray(result.importances_mean, dtype=float), directions))
+    return out[0][0], out[1][0], out[0][1], out[1][1]
+
+
+def _importance_table(
+    features: list[str],
+    imp_real: np.ndarray,
+    imp_syn: np.ndarray,
+    dir_real: np.ndarray,
+    dir_syn: np.ndarray,
+) -> pd.DataFrame:
+    table = pd.DataFrame(
+        {
+            "importance_real": imp_real,
+            "importance_synthetic": imp_syn,
+            "direction_real": dir_real.astype(int),
+            "direction_synthetic": dir_syn.astype(int),
+        },
+        index=pd.Index(features, name="feature"),
+    )
+    for side in ("real", "synthetic"):
+        table[f"rank_{side}"] = (-table[f"importance_{side}"]).rank(method="first").astype(int)
+    table["direction_agree"] = table["direction_real"] == table["direction_synthetic"]
+    return table[
+        [
+            "importance_real",
+            "importance_synthetic",
+            "rank_real",
+            "rank_synthetic",
+            "direction_real",
+            "direction_synthetic",
+            "direction_agree",
+        ]
+    ]
+
+
+def _kendall(a: np.ndarray, b: np.ndarray, notes: list[str]) -> float:
+    """Kendall tau-b of two importance vectors; 0 (noted) when undefined."""
+    from scipy.stats import kendalltau
+
+    if len(a) < 2 or np.ptp(a) == 0 or np.ptp(b) == 0:
+        notes.append(
+            "Kendall tau undefined (fewer than 2 features or constant importances); 0 used"
+        )
+        return 0.0
+    return float(kendalltau(a, b).statistic)

@@ -1,0 +1,321 @@
+"""The AML study's "Table 1": real and synthetic cohorts compared variable by variable.
+
+A clinical trial report opens with a table of the cohort's characteristics; the AML study
+(seed 000) compares the real and synthetic cohorts the same way. Per variable:
+
+- numeric: a Shapiro-Wilk test of each sample; when neither rejects normality (p >= alpha),
+  mean (SD) and Welch's t-test, otherwise median [Q1, Q3] and the Mann-Whitney U test
+  (two-sided);
+- categorical: counts and percentages per level; a chi-square test of the 2 x L
+  contingency table (source x level; Yates' correction for 2 x 2, scipy's default), or
+  Fisher's exact test when an expected count is below 5 (exact for 2 x 2, Monte Carlo with
+  a fixed seed for larger tables).
+
+The headline ``score`` is the share of variables without a significant difference
+(p >= alpha). :meth:`TableOneResult.to_markdown` and :meth:`TableOneResult.to_html` render the
+table as a clinician reads it.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.metrics._encoding import _sorted_levels as sorted_levels
+from synth_plugins.metrics._info import MetricInfo
+from synth_plugins.metrics._validation import (
+    align_columns,
+    check_frame,
+    check_int,
+    check_number,
+    numeric_values,
+    resolve_categorical,
+)
+from synth_plugins.metrics.clinical._checks import check_not_constant
+
+TABLE_ONE = MetricInfo(
+    name="table_one",
+    category="stats",
+    direction="maximize",
+    min_value=0.0,
+    max_value=1.0,
+    description=(
+        "Share of variables whose real and synthetic distributions do not differ "
+        "significantly (Table 1 tests: Shapiro-Wilk then Welch t or Mann-Whitney U; "
+        "chi-square or Fisher's exact); 1 is best."
+    ),
+    ideal=1.0,
+)
+
+#: An expected cell count below this sends a contingency table to Fisher's exact test.
+MIN_EXPECTED = 5.0
+_MIN_NUMERIC = 3  # Shapiro-Wilk needs at least three values
+
+
+@dataclass(frozen=True, eq=False)
+class TableOneResult:
+    """A Table 1 of real vs synthetic data.
+
+    Attributes:
+        score: Share of variables with p >= alpha (the headline).
+        tests: One row per variable (index ``variable``): ``kind`` (``"numeric"`` or
+            ``"categorical"``), ``normal`` (both Shapiro-Wilk p >= alpha; False for
+            categorical variables), ``shapiro_p_real``, ``shapiro_p_synthetic`` (NaN for
+            categorical variables or constant samples), ``test``, ``statistic``,
+            ``p_value``, ``significant``, ``missing_real``, ``missing_synthetic``.
+        rows: The display table: ``variable``, ``level`` (empty on a variable's first row),
+            ``real``, ``synthetic``, ``test``, ``p_value`` (formatted text).
+        n_real: Rows of the real table.
+        n_synthetic: Rows of the synthetic table.
+        alpha: The significance level.
+    """
+
+    score: float
+    tests: pd.DataFrame = field(repr=False)
+    rows: pd.DataFrame = field(repr=False)
+    n_real: int
+    n_synthetic: int
+    alpha: float
+
+    @property
+    def n_significant(self) -> int:
+        """Number of variables with a significant difference."""
+        return int(self.tests["significant"].sum())
+
+    def to_dict(self) -> dict[str, float]:
+        """The summary figures as a flat ``{name: float}`` dict with stable keys."""
+        return {
+            "score": self.score,
+            "n_variables": float(len(self.tests)),
+            "n_significant": float(self.n_significant),
+            "min_p_value": float(self.tests["p_value"].min()),
+        }
+
+    def _header(self) -> list[str]:
+        return [
+            "Variable",
+            f"Real (n = {self.n_real})",
+            f"Synthetic (n = {self.n_synthetic})",
+            "Test",
+            "p-value",
+        ]
+
+    def _cells(self) -> list[list[str]]:
+        out = []
+        for row in self.rows.itertuples(index=False):
+            label = f"&nbsp;&nbsp;{row.level}" if row.level != "" else row.variable
+            out.append([str(label), row.real, row.synthetic, row.test, row.p_value])
+        return out
+
+    def to_markdown(self) -> str:
+        """The table as Markdown (levels indented under their variable)."""
+        lines = ["| " + " | ".join(self._header()) + " |", "|" + "---|" * 5]
+        for cells in self._cells():
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        return "\n".join(lines) + "\n"
+
+    def to_html(self) -> str:
+        """The table as an HTML ``<table class="table-one">``."""
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in self._header())
+        body = []
+        for cells in self._cells():
+            first = cells[0] if cells[0].startswith("&nbsp;") else html.escape(cells[0])
+            rest = "".join(f"<td>{html.escape(c)}</td>" for c in cells[1:])
+            body.append(f"<tr><td>{first}</td>{rest}</tr>")
+        return (
+            f'<table class="table-one">\n<thead><tr>{head}</tr></thead>\n<tbody>\n'
+            + "\n".join(body)
+            + "\n</tbody>\n</table>\n"
+        )
+
+
+def table_one(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    *,
+    alpha: float = 0.05,
+    columns: Iterable[str] | None = None,
+    categorical_columns: Iterable[str] | None = None,
+    random_state: int = 0,
+) -> TableOneResult:
+    """Compare real and synthetic data variable by variable, as in a trial's Table 1.
+
+    Args:
+        real: The real table.
+        synthetic: The synthetic table; same columns.
+        alpha: Significance level of the normality and difference tests.
+        columns: The variables to compare, in display order; None compares every column.
+        categorical_columns: Nominal columns; None infers them (binary, few-level and text
+            columns are categorical).
+        random_state: Seed of the Monte Carlo Fisher test of tables larger than 2 x 2.
+
+    Returns:
+        A :class:`TableOneResult`.
+
+    Raises:
+        InvalidDataError: Empty or mismatched tables, a variable constant in the real
+            table, a numeric variable with fewer than 3 observed values in a table.
+        InvalidParameterError: An option out of range or an unknown column.
+    """
+    check_frame(real, "real")
+    check_frame(synthetic, "synthetic")
+    synthetic = align_columns(real, synthetic, "real", "synthetic")
+    alpha = check_number(alpha, "alpha", minimum=0.0, maximum=1.0, exclusive=True)
+    random_state = check_int(random_state, "random_state", minimum=0)
+    chosen = list(real.columns) if columns is None else _check_columns(columns, real)
+    real, synthetic = real[chosen], synthetic[chosen]
+    check_not_constant(real, chosen, "real")
+    categorical = set(resolve_categorical([real, synthetic], categorical_columns))
+    tests, rows = [], []
+    for column in chosen:
+        if column in categorical:
+            test, display = _categorical(real[column], synthetic[column], alpha, random_state)
+        else:
+            test, display = _numeric(real[column], synthetic[column], alpha)
+        tests.append({"variable": column, **test})
+        rows.extend(display)
+    table = pd.DataFrame(tests).set_index("variable")
+    table["significant"] = table["p_value"] < alpha
+    return TableOneResult(
+        score=float(1.0 - table["significant"].mean()),
+        tests=table,
+        rows=pd.DataFrame(rows),
+        n_real=len(real),
+        n_synthetic=len(synthetic),
+        alpha=alpha,
+    )
+
+
+def _check_columns(columns: Iterable[str], real: pd.DataFrame) -> list[str]:
+    if isinstance(columns, str):
+        raise InvalidParameterError(f"columns must be a list of names, not {columns!r}")
+    chosen = list(columns)
+    unknown = [c for c in chosen if c not in real.columns]
+    if not chosen or unknown:
+        raise InvalidParameterError(
+            f"columns must name columns of the tables; unknown: {unknown}; "
+            f"columns are {list(real.columns)}"
+        )
+    return chosen
+
+
+def format_p(p: float) -> str:
+    """A p-value as a report prints it (``<0.001`` below one in a thousand)."""
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _numeric(real: pd.Series, synthetic: pd.Series, alpha: float) -> tuple[dict, list[dict]]:
+    """Shapiro-Wilk on both samples, then Welch's t-test or Mann-Whitney U."""
+    from scipy import stats
+
+    samples = {}
+    for name, series in (("real", real), ("synthetic", synthetic)):
+        values = numeric_values(series, name)
+        observed = values[~np.isnan(values)]
+        if len(observed) < _MIN_NUMERIC:
+            raise InvalidDataError(
+                f"numeric column {series.name!r} of {name} has {len(observed)} observed "
+                f"value(s); Table 1 needs at least {_MIN_NUMERIC}"
+            )
+        samples[name] = observed
+    shapiro = {
+        name: (float(stats.shapiro(v).pvalue) if np.ptp(v) > 0 else np.nan)
+        for name, v in samples.items()
+    }
+    normal = all(np.isfinite(p) and p >= alpha for p in shapiro.values())
+    r, s = samples["real"], samples["synthetic"]
+    if normal:
+        result = stats.ttest_ind(r, s, equal_var=False)
+        name = "Welch t-test"
+        summary = {k: f"{v.mean():.2f} ({v.std(ddof=1):.2f})" for k, v in samples.items()}
+        label = f"{real.name}, mean (SD)"
+    else:
+        result = stats.mannwhitneyu(r, s, alternative="two-sided")
+        name = "Mann-Whitney U"
+        summary = {
+            k: "{:.2f} [{:.2f}, {:.2f}]".format(*np.percentile(v, [50, 25, 75]))
+            for k, v in samples.items()
+        }
+        label = f"{real.name}, median [Q1, Q3]"
+    p = float(result.pvalue)
+    test = {
+        "kind": "numeric",
+        "normal": normal,
+        "shapiro_p_real": shapiro["real"],
+        "shapiro_p_synthetic": shapiro["synthetic"],
+        "test": name,
+        "statistic": float(result.statistic),
+        "p_value": p,
+        "missing_real": int(real.isna().sum()),
+        "missing_synthetic": int(synthetic.isna().sum()),
+    }
+    display = [_row(label, "", summary["real"], summary["synthetic"], name, format_p(p))]
+    display.extend(_missing_row(real, synthetic))
+    return test, display
+
+
+def _categorical(
+    real: pd.Series, synthetic: pd.Series, alpha: float, seed: int
+) -> tuple[dict, list[dict]]:
+    """Counts per level; chi-square, or Fisher's exact test when an expected count < 5."""
+    from scipy import stats
+
+    levels = sorted_levels(pd.unique(pd.concat([real.dropna(), synthetic.dropna()])))
+    counts = np.array(
+        [[int((series == level).sum()) for level in levels] for series in (real, synthetic)]
+    )
+    totals = counts.sum(axis=1)
+    for name, total, series in (("real", totals[0], real), ("synthetic", totals[1], synthetic)):
+        if total == 0:
+            raise InvalidDataError(f"column {series.name!r} of {name} has no observed value")
+    expected = stats.contingency.expected_freq(counts)
+    if expected.min() >= MIN_EXPECTED:
+        result = stats.chi2_contingency(counts)
+        name, statistic, p = "Chi-square", float(result.statistic), float(result.pvalue)
+    elif counts.shape[1] == 2:
+        result = stats.fisher_exact(counts)
+        name, statistic, p = "Fisher's exact", float(result.statistic), float(result.pvalue)
+    else:
+        method = stats.MonteCarloMethod(n_resamples=9999, rng=np.random.default_rng(seed))
+        result = stats.fisher_exact(counts, method=method)
+        name, statistic, p = "Fisher's exact (MC)", float(result.statistic), float(result.pvalue)
+    test = {
+        "kind": "categorical",
+        "normal": False,
+        "shapiro_p_real": np.nan,
+        "shapiro_p_synthetic": np.nan,
+        "test": name,
+        "statistic": statistic,
+        "p_value": p,
+        "missing_real": int(real.isna().sum()),
+        "missing_synthetic": int(synthetic.isna().sum()),
+    }
+    display = [_row(f"{real.name}, n (%)", "", "", "", name, format_p(p))]
+    for j, level in enumerate(levels):
+        cells = [f"{counts[i, j]} ({100 * counts[i, j] / totals[i]:.1f}%)" for i in (0, 1)]
+        display.append(_row(str(real.name), str(level), *cells, "", ""))
+    display.extend(_missing_row(real, synthetic))
+    return test, display
+
+
+def _missing_row(real: pd.Series, synthetic: pd.Series) -> list[dict]:
+    n_real, n_syn = int(real.isna().sum()), int(synthetic.isna().sum())
+    if not (n_real or n_syn):
+        return []
+    return [_row(str(real.name), "missing", str(n_real), str(n_syn), "", "")]
+
+
+def _row(variable: str, level: str, real: str, synthetic: str, test: str, p: str) -> dict:
+    return {
+        "variable": variable,
+        "level": level,
+        "real": real,
+        "synthetic": synthetic,
+        "test": test,
+        "p_value": p,
+    }

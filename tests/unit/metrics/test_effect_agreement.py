@@ -1,0 +1,107 @@
+"""effect_agreement: odds ratios by logistic regression, hazard ratios by the suite's Cox."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.metrics import EFFECT_AGREEMENT, effect_agreement
+from synth_plugins.metrics.survival_eval import fit_cox
+
+
+def _binary(sign_x: float, seed: int, n: int = 400) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x, z = rng.normal(size=n), rng.normal(size=n)
+    group = rng.choice(["a", "b"], n)
+    logit = sign_x * 1.5 * x - 1.0 * z + 0.8 * (group == "b")
+    return pd.DataFrame(
+        {"x": x, "z": z, "group": group, "remission": (logit + rng.logistic(size=n) > 0) * 1}
+    )
+
+
+def test_odds_ratios_agree_on_a_fresh_sample_and_flag_a_flipped_effect() -> None:
+    import statsmodels.api as sm
+
+    real = _binary(+1, 0)
+    same = effect_agreement(real, _binary(+1, 1), target_column="remission")
+    assert same.effect == "odds_ratio"
+    assert same.direction_agreement == 1.0 and same.score > 0.8
+    flipped = effect_agreement(real, _binary(-1, 1), target_column="remission")
+    table = flipped.table.set_index("term")
+    assert list(table.index) == ["x", "z", "group[b]"]
+    assert not table.loc["x", "direction_agree"] and not table.loc["x", "ci_overlap"]
+    assert table.loc["z", "direction_agree"] and table.loc["group[b]", "direction_agree"]
+    assert flipped.direction_agreement == pytest.approx(2 / 3)
+    assert flipped.score < same.score
+    # the real odds ratio of x is statsmodels' univariable estimate
+    fit = sm.Logit(real["remission"], sm.add_constant(real[["x"]])).fit(disp=0)
+    assert table.loc["x", "estimate_real"] == pytest.approx(fit.params["x"])
+    assert table.loc["x", "ratio_real"] == pytest.approx(np.exp(fit.params["x"]))
+    assert EFFECT_AGREEMENT.direction == "maximize"
+
+
+def test_multivariable_option_adds_its_shares() -> None:
+    real = _binary(+1, 0)
+    result = effect_agreement(real, real, target_column="remission", multivariable=True)
+    assert result.to_dict()["multivariable_direction_agreement"] == 1.0
+    assert (result.table["model"] == "multivariable").sum() == 3
+    assert result.score == 1.0
+
+
+def _survival(sign_x: float, seed: int, n: int = 300) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x, z = rng.normal(size=n), rng.normal(size=n)
+    hazard = np.exp(sign_x * 0.8 * x + 0.5 * z)
+    time = rng.exponential(1 / hazard)
+    censor = rng.exponential(2.0, n)
+    return pd.DataFrame(
+        {"x": x, "z": z, "time": np.minimum(time, censor) + 1e-3, "event": (time <= censor) * 1}
+    )
+
+
+def test_hazard_ratios_reuse_the_suite_cox_and_flag_a_flipped_effect() -> None:
+    real = _survival(+1, 0)
+    result = effect_agreement(real, _survival(-1, 1), duration_column="time", event_column="event")
+    assert result.effect == "hazard_ratio"
+    table = result.table.set_index("term")
+    assert not table.loc["x", "direction_agree"]
+    assert table.loc["z", "direction_agree"]
+    cox = fit_cox(real[["x"]], real["time"].to_numpy(), real["event"].to_numpy()).fitter
+    assert table.loc["x", "estimate_real"] == pytest.approx(cox.params_["x"])
+
+
+def test_a_synthetic_term_that_cannot_be_estimated_disagrees() -> None:
+    real = _binary(+1, 0)
+    synthetic = _binary(+1, 1).assign(group="a")  # the level b never appears
+    result = effect_agreement(real, synthetic, target_column="remission")
+    row = result.table.set_index("term").loc["group[b]"]
+    assert np.isnan(row["estimate_synthetic"]) and not row["direction_agree"]
+    assert any("not estimable on synthetic" in note for note in result.notes)
+    assert np.isfinite(list(result.to_dict().values())).all()
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        (lambda f: f.assign(remission=1), "single class"),
+        (lambda f: f.assign(remission=f["remission"].where(f.index > 0)), "missing"),
+        (lambda f: f.assign(z=0.0), r"\['z'\].*single observed value"),
+        (lambda f: f[["remission"]], "no feature column"),
+        (lambda f: f.assign(remission=np.arange(len(f)) % 3), "exactly two levels"),
+    ],
+    ids=["single-class", "NaN target", "constant column", "no covariate", "three levels"],
+)
+def test_bad_input_is_named(change, match) -> None:
+    bad = change(_binary(+1, 0))
+    with pytest.raises(InvalidDataError, match=match):
+        effect_agreement(bad, bad, target_column="remission")
+
+
+def test_an_outcome_is_required() -> None:
+    real = _binary(+1, 0)
+    with pytest.raises(InvalidParameterError, match="needs an outcome"):
+        effect_agreement(real, real)
+    with pytest.raises(InvalidDataError, match="event_column 'death'"):
+        effect_agreement(real, real, duration_column="x", event_column="death")

@@ -1,0 +1,105 @@
+"""model_understanding: RF real vs synthetic, Dummy baseline, SHAP order and direction."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.metrics import MODEL_UNDERSTANDING, model_understanding
+
+
+@pytest.fixture(scope="module")
+def tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Five features with clearly ordered effects (a > b > c > d, e none; b negative)."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(600, 5))
+    logit = 3 * x[:, 0] - 2 * x[:, 1] + 1 * x[:, 2] + 0.5 * x[:, 3]
+    frame = pd.DataFrame(x, columns=list("abcde"))
+    frame["y"] = (logit + rng.logistic(size=600) > 0).astype(int)
+    return frame.iloc[:400].reset_index(drop=True), frame.iloc[400:].reset_index(drop=True)
+
+
+def test_a_copy_understands_the_data_exactly(tables) -> None:
+    train, holdout = tables
+    result = model_understanding(train, holdout, train.copy(), "y")
+    assert result.importance_method == "shap"
+    assert result.kendall_tau == pytest.approx(1.0)
+    assert result.top_k_order_match and result.top_k_overlap == 1.0
+    assert result.direction_agreement == 1.0
+    assert result.score == pytest.approx(1.0)
+    assert result.accuracy_synthetic == result.accuracy_real > result.accuracy_dummy + 0.2
+    assert result.importance["rank_real"].idxmin() == "a"
+    assert result.importance.loc["b", "direction_real"] == -1
+    assert result.importance.loc["a", "direction_real"] == 1
+    assert result.confusion_real.to_numpy().sum() == len(holdout)
+    pd.testing.assert_frame_equal(result.confusion_real, result.confusion_synthetic)
+    assert set(result.to_dict()) >= {"score", "accuracy_dummy", "kendall_tau"}
+    assert MODEL_UNDERSTANDING.direction == "maximize"
+
+
+def test_independently_shuffled_features_lose_the_understanding(tables) -> None:
+    train, holdout = tables
+    rng = np.random.default_rng(1)
+    shuffled = train.copy()
+    for column in "abcde":
+        shuffled[column] = rng.permutation(shuffled[column].to_numpy())
+    result = model_understanding(train, holdout, shuffled, "y")
+    assert result.kendall_tau < 0.5
+    assert not result.top_k_order_match
+    assert result.accuracy_synthetic < result.accuracy_real - 0.2
+    assert result.score < 0.75
+
+
+def test_permutation_importance_and_fallback_are_stated(tables) -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    train, holdout = tables
+    permuted = model_understanding(train, holdout, train, "y", importance="permutation")
+    assert permuted.importance_method == "permutation"
+    assert permuted.kendall_tau == pytest.approx(1.0)
+    linear = model_understanding(train, holdout, train, "y", classifier=LogisticRegression())
+    assert linear.importance_method == "permutation"
+    assert any("instead of SHAP" in note for note in linear.notes)
+    assert linear.importance.loc["b", "direction_real"] == -1
+
+
+def test_categorical_features_and_text_labels() -> None:
+    rng = np.random.default_rng(2)
+    group = rng.choice(["x", "y", "z"], 300)
+    label = np.where((group == "x") ^ (rng.random(300) < 0.1), "yes", "no")
+    frame = pd.DataFrame({"group": group, "noise": rng.normal(size=300), "label": label})
+    result = model_understanding(
+        frame[:200], frame[200:].reset_index(drop=True), frame[:200], "label"
+    )
+    assert result.positive_class == "yes"
+    assert list(result.confusion_real.index) == ["no", "yes"]
+    assert result.importance["rank_real"].idxmin() == "group"
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        (lambda f: f.assign(y=0), InvalidDataError, "single class"),
+        (lambda f: f.assign(y=f["y"].where(f.index > 0)), InvalidDataError, "missing"),
+        (lambda f: f.assign(e=1.0), InvalidDataError, r"\['e'\].*single observed value"),
+        (lambda f: f[["y"]], InvalidDataError, "no feature column"),
+    ],
+    ids=["single-class target", "NaN in target", "constant column", "no feature column"],
+)
+def test_bad_input_is_named(tables, change, error, match) -> None:
+    train, holdout = tables
+    bad = change(train)
+    with pytest.raises(error, match=match):
+        model_understanding(bad, holdout[bad.columns], bad, "y")
+
+
+def test_bad_arguments(tables) -> None:
+    train, holdout = tables
+    with pytest.raises(InvalidParameterError, match="target_column"):
+        model_understanding(train, holdout, train, "outcome")
+    with pytest.raises(InvalidParameterError, match="importance"):
+        model_understanding(train, holdout, train, "y", importance="gain")
+    with pytest.raises(InvalidDataError, match="single class"):
+        model_understanding(train, holdout, train.assign(y=1), "y")

@@ -1,0 +1,95 @@
+"""table_one: the AML Table 1 tests, chosen as specified, with scipy's p-values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.metrics import TABLE_ONE, table_one
+
+
+def _frames(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    n, m = 120, 100
+
+    def draw(size: int, shift: float) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "age": rng.normal(60 + shift, 10, size),  # normal -> Welch t-test
+                "crp": rng.lognormal(1.0 + shift / 10, 1.0, size),  # skewed -> Mann-Whitney U
+                "sex": rng.choice(["f", "m"], size),  # 2 x 2, large counts -> chi-square
+                "rare": rng.choice(["no", "yes"], size, p=[0.97, 0.03]),  # 2 x 2 -> Fisher
+                "stage": rng.choice(["I", "II", "III"], size, p=[0.48, 0.48, 0.04]),  # r x c
+            }
+        )
+
+    return draw(n, 0.0), draw(m, 5.0)
+
+
+def test_tests_are_chosen_as_specified_and_match_scipy() -> None:
+    real, synthetic = _frames()
+    result = table_one(real, synthetic)
+    tests = result.tests
+    assert tests["test"].to_dict() == {
+        "age": "Welch t-test",
+        "crp": "Mann-Whitney U",
+        "sex": "Chi-square",
+        "rare": "Fisher's exact",
+        "stage": "Fisher's exact (MC)",
+    }
+    assert bool(tests.loc["age", "normal"]) and not bool(tests.loc["crp", "normal"])
+    assert tests.loc["age", "shapiro_p_real"] == pytest.approx(stats.shapiro(real["age"]).pvalue)
+    welch = stats.ttest_ind(real["age"], synthetic["age"], equal_var=False)
+    assert tests.loc["age", "p_value"] == pytest.approx(welch.pvalue)
+    mwu = stats.mannwhitneyu(real["crp"], synthetic["crp"], alternative="two-sided")
+    assert tests.loc["crp", "p_value"] == pytest.approx(mwu.pvalue)
+
+    def counts(column: str) -> np.ndarray:
+        return pd.crosstab(
+            np.r_[["real"] * len(real), ["syn"] * len(synthetic)],
+            pd.concat([real[column], synthetic[column]]).to_numpy(),
+        ).to_numpy()
+
+    chi2 = stats.chi2_contingency(counts("sex"))  # Yates' correction for 2 x 2
+    assert tests.loc["sex", "p_value"] == pytest.approx(chi2.pvalue)
+    fisher = stats.fisher_exact(counts("rare"))
+    assert tests.loc["rare", "p_value"] == pytest.approx(fisher.pvalue)
+    assert 0.0 <= tests.loc["stage", "p_value"] <= 1.0
+    # the synthetic cohort is 5 years older: age must differ, and the headline counts it
+    assert bool(tests.loc["age", "significant"])
+    assert result.score == pytest.approx(1 - tests["significant"].mean())
+    assert TABLE_ONE.direction == "maximize"
+
+
+def test_identical_cohorts_score_one_and_render() -> None:
+    real, _ = _frames(1)
+    real.loc[0, "age"] = np.nan
+    result = table_one(real, real.copy())
+    assert result.score == 1.0
+    assert result.to_dict()["n_variables"] == 5.0
+    markdown = result.to_markdown()
+    assert "| Variable | Real (n = 120) | Synthetic (n = 120) | Test | p-value |" in markdown
+    assert "age, mean (SD)" in markdown and "crp, median [Q1, Q3]" in markdown
+    assert "sex, n (%)" in markdown and "missing" in markdown
+    html = result.to_html()
+    assert html.startswith('<table class="table-one">') and "<th>p-value</th>" in html
+    female = result.rows[(result.rows["variable"] == "sex") & (result.rows["level"] == "f")]
+    share = (real["sex"] == "f").mean() * 100
+    assert female["real"].iloc[0] == f"{(real['sex'] == 'f').sum()} ({share:.1f}%)"
+
+
+def test_bad_input_is_named() -> None:
+    real, synthetic = _frames()
+    with pytest.raises(InvalidDataError, match=r"\['sex'\].*single observed value"):
+        table_one(real.assign(sex="f"), synthetic)
+    with pytest.raises(InvalidDataError, match="'age' of synthetic has 2 observed"):
+        table_one(real, synthetic.assign(age=[1.0, 2.0] + [np.nan] * 98))
+    with pytest.raises(InvalidDataError, match="same columns"):
+        table_one(real, synthetic.drop(columns="age"))
+    with pytest.raises(InvalidParameterError, match="alpha"):
+        table_one(real, synthetic, alpha=1.5)
+    with pytest.raises(InvalidParameterError, match="unknown"):
+        table_one(real, synthetic, columns=["weight"])
