@@ -39,6 +39,10 @@ def infer_role(series: pd.Series, max_numeric_levels: int = DEFAULT_MAX_NUMERIC_
     few distinct whole values are ``categorical``, other whole-valued ones ``integer``, the
     rest ``numerical``.
     """
+    if len(series) == 0:
+        raise InvalidDataError(
+            f"column {series.name!r} has no rows: the data is empty (at least one row is needed)"
+        )
     values = series.dropna()
     if values.empty:
         raise InvalidDataError(
