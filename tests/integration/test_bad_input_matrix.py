@@ -13,12 +13,18 @@ from synth_plugins.testing.bad_input import case_id, matrix, run_case
 
 SYNTHCITY = "owned by synthcity adapters"
 SDV = "owned by sdv adapters"
-ENCODING = "owned by encoding (column-types, in progress)"
 _SCHEMA = "Synthcity's Schema raises a pydantic ValidationError before our empty check"
 _TTE = "Synthcity's loader: 'time_to_event_column contains values <= 0', not 'too few rows'"
 _MIXED = "Synthcity's encoder raises a TypeError that does not name the column"
 _DUP = "metadata helpers raise AttributeError 'DataFrame' object has no attribute 'dtype'"
-_ID = "identifier-like columns are modelled as categorical (training values copied)"
+_SC_ROLES = (
+    "Synthcity label-encodes text before _fit and synthcity_roles declares the codes "
+    "categorical, so identifiers are copied; infer roles from the decoded columns"
+)
+_SDV_ROLES = (
+    "metadata_dict has no sdtype for the roles 'identifier'/'datetime' (KeyError) and "
+    "declares numbers written as text 'numerical', which SDV's validation refuses"
+)
 
 #: case id -> (owner, what fails today); strict marks, so a fix turns them red.
 KNOWN_FAILURES: dict[str, tuple[str, str]] = {
@@ -45,9 +51,13 @@ KNOWN_FAILURES: dict[str, tuple[str, str]] = {
     "longitudinal_lstm-sdv-varying_static": (SDV, "SDV's own InvalidDataError comes first"),
     "longitudinal_lstm-sdv-missing_patient_id": (SDV, "SDV's own InvalidDataError comes first"),
     **{
-        f"{generator}-{host}-identifier_column": (ENCODING, _ID)
+        f"{generator}-synthcity-identifier_column": (SYNTHCITY, _SC_ROLES)
         for generator in ("med_vae", "ck4gen", "longitudinal_lstm")
-        for host in ("core", "synthcity", "sdv")
+    },
+    **{
+        f"{generator}-sdv-{case}": (SDV, _SDV_ROLES)
+        for generator in ("med_vae", "ck4gen", "longitudinal_lstm")
+        for case in ("identifier_column", "datetimes", "numeric_strings")
     },
 }
 
