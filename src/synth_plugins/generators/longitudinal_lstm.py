@@ -306,7 +306,9 @@ class LongitudinalLSTM:
         static_columns: per-patient columns; None infers them as the columns that are
             constant within every patient. All other columns are visit columns.
         roles: role per column (``numerical``, ``integer``, ``binary``, ``categorical``,
-            ``ordinal``); columns not named are inferred.
+            ``ordinal``, ``datetime``, ``identifier``); columns not named are inferred
+            (identifier-like columns get fresh keys, datetimes are generated as times; see
+            ``synth_plugins.encoding.roles``).
         static_epochs: training epochs of the Stage A VAE (300).
         epochs: training epochs of the Stage B LSTM (100).
         hidden_size: LSTM hidden size (128).

@@ -286,7 +286,9 @@ class MedVAE:
 
     Args:
         roles: role per column (``numerical``, ``integer``, ``binary``, ``categorical``,
-            ``ordinal``); columns not named are inferred.
+            ``ordinal``, ``datetime``, ``identifier``); columns not named are inferred
+            (identifier-like columns get fresh keys, datetimes are generated as times; see
+            ``synth_plugins.encoding.roles``).
         latent_dim: latent dimension (32).
         hidden: encoder hidden sizes; the decoder mirrors them ((88, 60)).
         embedding_dim: embedding dimensions per categorical column (3).

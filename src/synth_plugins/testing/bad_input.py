@@ -15,7 +15,8 @@ A case passes when the call ends in
   ``KeyError``, ``IndexError``, a host's own exception types, ...) fails the case; or
 - valid output, where the case allows it: the training columns in order, the asked
   number of rows (sequences for sequence generators), no missing values where the real
-  data had none, no infinite values, and no training value of an identifier-like column.
+  data had none, no infinite values, no training value of an identifier-like column, and
+  datetimes that come back as datetimes, generated rather than copied.
 
 Usage (the suite's test does exactly this)::
 
@@ -44,6 +45,9 @@ HOSTS: tuple[str, ...] = ("core", "synthcity", "sdv")
 QUICK_EPOCHS = 2
 #: Rows asked of a generator after a successful fit (patients for sequence generators).
 N_SAMPLE = 7
+#: Largest share of output rows whose datetime equals a training datetime (the tables'
+#: dates are whole days over about eight years, so chance collisions are rare).
+MAX_COPIED_DATETIMES = 0.5
 #: A level that never occurs in the base tables' ``stage`` column.
 UNSEEN_LEVEL = "IV"
 
@@ -64,6 +68,9 @@ class Table:
         time_column: The visit time column of long tables.
         static: The per-patient columns of long tables.
         identifiers: Identifier-like columns: no training value may come back.
+        datetimes: Datetime columns: they must come back as datetimes, generated rather
+            than copied (at most :data:`MAX_COPIED_DATETIMES` of the output rows may hold
+            a training value; a model of the column as levels copies them all).
     """
 
     data: pd.DataFrame
@@ -74,6 +81,7 @@ class Table:
     time_column: str | None = None
     static: tuple[str, ...] = ()
     identifiers: tuple[str, ...] = ()
+    datetimes: tuple[str, ...] = ()
 
     def with_data(self, data: pd.DataFrame, **changes: Any) -> Table:
         """The same layout over other data."""
@@ -190,7 +198,8 @@ def _numeric_strings(table: Table) -> Table:
 def _datetimes(table: Table) -> Table:
     rng = np.random.default_rng(4)
     days = rng.integers(0, 3000, len(table.data))
-    return _with_column(table, "seen_on", pd.Timestamp("2010-01-01") + pd.to_timedelta(days, "D"))
+    dates = pd.Timestamp("2010-01-01") + pd.to_timedelta(days, "D")
+    return _with_column(table, "seen_on", dates, datetimes=("seen_on",))
 
 
 def _mixed_object(table: Table) -> Table:
@@ -486,7 +495,7 @@ def assert_clear_error(error: BaseException, mentions: Sequence[str], what: str)
 
 
 def assert_valid_output(table: Table, output: Any, n: int, what: str) -> None:
-    """Output has the training columns and ``n`` rows, copies no identifier, adds no NaN/inf.
+    """Output has the training columns and ``n`` rows, copies no identifier/datetime, no NaN/inf.
 
     For sequence generators ``n`` counts distinct ids; NaN is allowed only in columns
     that had NaN in the training table.
@@ -511,6 +520,15 @@ def assert_valid_output(table: Table, output: Any, n: int, what: str) -> None:
     for column in table.identifiers:
         copied = set(output[column].dropna()) & set(real[column].dropna())
         assert not copied, f"{what}: identifier {column!r} copies {sorted(map(str, copied))[:5]}"
+    for column in table.datetimes:
+        series = output[column]
+        assert pd.api.types.is_datetime64_any_dtype(series), (
+            f"{what}: datetime column {column!r} came back as {series.dtype}"
+        )
+        share = series.isin(set(real[column].dropna())).mean() if len(series) else 0.0
+        assert share <= MAX_COPIED_DATETIMES, (
+            f"{what}: {share:.0%} of {column!r} values are training datetimes (copied)"
+        )
 
 
 def run_case(entry: GeneratorEntry, host: str, case: Case) -> Outcome:
