@@ -186,3 +186,23 @@ def test_med_vae_refuses_conditions_on_identifiers_and_dates():
             model.sample(5, conditions={column: value})
     rows = model.sample(40, conditions={"stage": "II"}, enforce_conditions=True)
     assert rows["record_id"].is_unique
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_longitudinal_per_patient_key_is_fresh_and_constant_within_patients():
+    from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
+
+    rows = [
+        {"patient": p, "day": 30 * v, "mrn": f"MRN{9000 + p}", "value": float(p % 5 + v)}
+        for p in range(25)
+        for v in range(3)
+    ]
+    train = pd.DataFrame(rows)
+    model = LongitudinalLSTM("patient", "day", epochs=2, static_epochs=2, calibrate_stop=False)
+    model.fit(train)
+    assert model.roles_["mrn"] == "identifier"  # inferred on one row per patient
+    synthetic = model.sample(30)
+    per_patient = synthetic.groupby("patient")["mrn"].nunique()
+    assert (per_patient == 1).all()
+    keys = synthetic.drop_duplicates("patient")["mrn"]
+    assert keys.is_unique and not set(keys) & set(train["mrn"])

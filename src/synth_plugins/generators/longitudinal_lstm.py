@@ -553,7 +553,11 @@ class LongitudinalLSTM:
                 "no visit columns: every column other than id and time is constant within "
                 "patients; pass static_columns explicitly to declare which ones vary"
             )
-        roles = self._resolve_roles(data, static_columns + visit_columns)
+        # static roles from one row per patient (a per-patient key repeats over visits)
+        roles = {
+            **self._resolve_roles(data.iloc[index.starts], static_columns),
+            **self._resolve_roles(data, visit_columns),
+        }
         times = data[self.time_column].to_numpy(dtype=float)
         first_times = times[index.starts]
         last_times = times[index.starts + index.lengths - 1]
