@@ -12,7 +12,7 @@ import pytest
 from synth_plugins import catalog
 from synth_plugins.encoding import TabularEncoder, infer_role, infer_roles
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.testing.bad_input import base_table
+from synth_plugins.testing.bad_input import base_table, core_params
 
 START = pd.Timestamp("2012-01-01")
 N_DAYS = 3000
@@ -146,11 +146,7 @@ class TestEncoder:
 
 
 def _core(entry, table):
-    from synth_plugins.testing.bad_input import _core_params
-
-    params = _core_params(entry, table)
-    params.update({k: 30 for k in params if "epoch" in k})
-    return catalog.resolve(entry.core)(**params)
+    return catalog.resolve(entry.core)(**core_params(entry, table, epochs=10))
 
 
 @pytest.mark.filterwarnings("ignore")

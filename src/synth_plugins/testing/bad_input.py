@@ -370,8 +370,12 @@ def _quick(params: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _core_params(entry: GeneratorEntry, table: Table) -> dict[str, Any]:
-    """Constructor arguments of the core: layout columns plus quick epochs, by signature."""
+def core_params(entry: GeneratorEntry, table: Table, epochs: int = QUICK_EPOCHS) -> dict[str, Any]:
+    """Constructor arguments of the core: layout columns plus ``epochs``, by signature.
+
+    Every parameter whose name contains ``epoch`` gets ``epochs``; ``calibrate_stop`` (a
+    long post-fit loop of the sequence core) is turned off.
+    """
     parameters = inspect.signature(resolve(entry.core)).parameters
     layout = {
         "duration_column": table.duration,
@@ -380,14 +384,14 @@ def _core_params(entry: GeneratorEntry, table: Table) -> dict[str, Any]:
         "time_column": table.time_column,
     }
     params: dict[str, Any] = {k: v for k, v in layout.items() if k in parameters}
-    params.update({k: QUICK_EPOCHS for k in parameters if "epoch" in k})
+    params.update({k: epochs for k in parameters if "epoch" in k})
     if "calibrate_stop" in parameters:
         params["calibrate_stop"] = False
     return params
 
 
 def _run_core(entry: GeneratorEntry, table: Table, case: Case) -> pd.DataFrame:
-    model = resolve(entry.core)(**_core_params(entry, table)).fit(table.data)
+    model = resolve(entry.core)(**core_params(entry, table)).fit(table.data)
     sample = model.sample
     if case.condition is not None:
         column, value = case.condition
