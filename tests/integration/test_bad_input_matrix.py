@@ -17,6 +17,7 @@ _SCHEMA = "Synthcity's Schema raises a pydantic ValidationError before our empty
 _TTE = "Synthcity's loader: 'time_to_event_column contains values <= 0', not 'too few rows'"
 _MIXED = "Synthcity's encoder raises a TypeError that does not name the column"
 _DUP = "metadata helpers raise AttributeError 'DataFrame' object has no attribute 'dtype'"
+_SC_DUP = "AttributeError 'DataFrame' object has no attribute 'dtype' before our duplicate check"
 _SC_ROLES = (
     "Synthcity label-encodes text before _fit and synthcity_roles declares the codes "
     "categorical, so identifiers are copied; infer roles from the decoded columns"
@@ -34,8 +35,8 @@ KNOWN_FAILURES: dict[str, tuple[str, str]] = {
     "ck4gen-synthcity-two_rows": (SYNTHCITY, _TTE),
     "med_vae-synthcity-mixed_object": (SYNTHCITY, _MIXED),
     "ck4gen-synthcity-mixed_object": (SYNTHCITY, _MIXED),
-    "med_vae-synthcity-duplicate_names": (SYNTHCITY, _DUP),
-    "ck4gen-synthcity-duplicate_names": (SYNTHCITY, _DUP),
+    "med_vae-synthcity-duplicate_names": (SYNTHCITY, _SC_DUP),
+    "ck4gen-synthcity-duplicate_names": (SYNTHCITY, _SC_DUP),
     "ck4gen-synthcity-unseen_condition": (SYNTHCITY, "generate(cond=...) is ignored"),
     "longitudinal_lstm-synthcity-n_zero": (SYNTHCITY, "generate(count=0) gives one sequence"),
     "longitudinal_lstm-synthcity-n_negative": (SYNTHCITY, "count=-3 gives one sequence"),
