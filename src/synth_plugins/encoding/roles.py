@@ -10,51 +10,106 @@ A role says how a column is modelled, independently of its pandas dtype:
 - ``categorical``: unordered levels.
 - ``ordinal``: ordered levels (e.g. tumour grade I < II < III, the EDSS grid); the order is
   the sorted order of the observed values unless given explicitly.
+- ``datetime``: points in time (a ``datetime64`` column, or dates written as text in one
+  format); modelled as a number (days since 1970-01-01) and written back in the input's
+  dtype or text format, so dates are generated, not copied.
+- ``identifier``: record keys (near-unique text, or distinct whole numbers that look like
+  keys); not modelled: every output row gets a fresh key that never equals a training value.
+
+Inference (:func:`infer_role`) also reads numbers written as text (``"26.31"``): such a
+column gets the role its numbers would get, and a numeric role means the encoder parses
+the strings and returns numbers.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
 
+from synth_plugins.encoding.parsing import is_datetime, parse_numbers
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 
-Role = Literal["numerical", "integer", "binary", "categorical", "ordinal"]
+Role = Literal["numerical", "integer", "binary", "categorical", "ordinal", "datetime", "identifier"]
 ROLES: tuple[str, ...] = get_args(Role)
 DISCRETE_ROLES: frozenset[str] = frozenset({"binary", "categorical", "ordinal"})
 NUMERIC_ROLES: frozenset[str] = frozenset({"numerical", "integer"})
 
 #: A numeric column with at most this many distinct values is inferred as categorical.
 DEFAULT_MAX_NUMERIC_LEVELS = 10
+#: A column is inferred ``identifier`` only with at least this many observed values ...
+MIN_IDENTIFIER_VALUES = 20
+#: ... and, for text, more than this share of distinct values among them.
+IDENTIFIER_DISTINCT_SHARE = 0.95
+_KEY_NAME = re.compile(r"(^|[^a-z])(id|key|mrn|uuid|guid)$|identifier")
+
+
+def looks_like_key_name(name: object) -> bool:
+    """Whether a column name reads like a key: ``id``, ``patient_id``, ``PatientID``, ``mrn``."""
+    text = str(name)
+    return bool(_KEY_NAME.search(text.lower())) or text.endswith(("ID", "Id"))
+
+
+def _is_identifier(series: pd.Series, values: pd.Series, text: bool) -> bool:
+    """The identifier rule (see :func:`infer_role`) on the observed ``values``."""
+    n_observed = len(values)
+    if n_observed < MIN_IDENTIFIER_VALUES:
+        return False
+    n_unique = values.nunique()
+    if text:
+        return n_unique / n_observed > IDENTIFIER_DISTINCT_SHARE
+    numbers = values.to_numpy(dtype=float)
+    if n_unique < n_observed or not np.all(numbers % 1 == 0):
+        return False
+    contiguous = numbers.max() - numbers.min() + 1 == n_observed
+    return contiguous or looks_like_key_name(series.name)
 
 
 def infer_role(series: pd.Series, max_numeric_levels: int = DEFAULT_MAX_NUMERIC_LEVELS) -> Role:
     """Infer the role of one column from its values (missing values are ignored).
 
-    Booleans and two-valued columns are ``binary``; strings and pandas categoricals are
-    ``categorical`` (``ordinal`` when the categorical dtype is ordered); numeric columns with
-    few distinct whole values are ``categorical``, other whole-valued ones ``integer``, the
-    rest ``numerical``.
+    In order: ``datetime`` for a ``datetime64`` column or dates written as text in one
+    format; ``ordinal`` for an ordered pandas categorical; numbers written as text are
+    read as numbers; ``binary`` for two values; ``identifier`` for text with at least
+    ``MIN_IDENTIFIER_VALUES`` observed values of which more than
+    ``IDENTIFIER_DISTINCT_SHARE`` are distinct, and for whole numbers (also written as
+    text) with at least ``MIN_IDENTIFIER_VALUES`` values, all distinct, that either form
+    a contiguous run (1, 2, ..., n) or sit in a column named like a key (``id``,
+    ``patient_id``, ``PatientID``, ``record_key``, ``mrn``); other text and unordered
+    categoricals are ``categorical``; numeric columns with few distinct whole values are
+    ``categorical``, other whole-valued ones ``integer``, the rest ``numerical``.
+    Declare a role explicitly to override any of these.
     """
+    if len(series) == 0:
+        raise InvalidDataError(
+            f"column {series.name!r} has no rows: the data is empty (at least one row is needed)"
+        )
     values = series.dropna()
     if values.empty:
         raise InvalidDataError(
             f"column {series.name!r} has no observed values; its role cannot be inferred "
             "(drop it, or declare its role explicitly)"
         )
-    n_unique = values.nunique()
+    if is_datetime(series):
+        return "datetime"
     if isinstance(series.dtype, pd.CategoricalDtype) and series.dtype.ordered:
         return "ordinal"
+    numbers = parse_numbers(series)
+    if numbers is not None:
+        values = numbers.dropna()
+    n_unique = values.nunique()
     if n_unique <= 2:
         return "binary"
     if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
-        return "categorical"
+        return "identifier" if _is_identifier(series, values, text=True) else "categorical"
     whole = bool(np.all(np.isclose(values.astype(float) % 1, 0)))
     if whole and n_unique <= max_numeric_levels:
         return "categorical"
+    if whole and _is_identifier(series, values, False):
+        return "identifier"
     return "integer" if whole else "numerical"
 
 

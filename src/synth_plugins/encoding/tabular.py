@@ -10,6 +10,16 @@ values, rounding and range handling are decided once:
 - ``binary`` columns become one 0/1 column (1 is the second level in sorted order).
 - ``categorical`` and ``ordinal`` columns become one-hot blocks (ordinal levels keep their
   order, so block position ``k`` is the ``k``-th level).
+- ``datetime`` columns become one numerical column (days since 1970-01-01, min-max scaled);
+  on the way back values outside [0, 1] are folded back into it (clipping would pile rows
+  onto the earliest and latest training datetimes), then rounded to the coarsest of day,
+  hour, minute and second that every training value fits, and written in the input's
+  ``datetime64`` dtype (time zone included) or, for dates given as text, in its format.
+- ``identifier`` columns are not modelled (no block): ``inverse_transform`` gives every row a
+  fresh key that never equals a training value: ``high + 1, high + 2, ...`` for whole-number
+  keys, ``<prefix><i>`` for text keys, with a prefix no training key starts with.
+- Numbers written as text (``"26.31"``) under a numeric role are parsed and come back as
+  numbers (float for ``numerical``, whole numbers for ``integer``), not as strings.
 - Missing values follow ``missing``:
   ``"indicator"`` (default) fills the value position (training median for numeric columns,
   training mode for discrete ones) and adds a 0/1 missingness column, so generators learn
@@ -30,13 +40,22 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from synth_plugins.encoding.roles import DISCRETE_ROLES, Role, infer_roles
+from synth_plugins.encoding.parsing import (
+    from_days,
+    parse_numbers,
+    text_date_format,
+    time_step,
+    to_days,
+)
+from synth_plugins.encoding.roles import DISCRETE_ROLES, NUMERIC_ROLES, Role, infer_roles
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 
 MissingPolicy = Literal["indicator", "impute", "error"]
 BlockKind = Literal["numerical", "binary", "categorical", "missing"]
 
 _MAX_DECIMALS = 6
+#: Fresh text keys start with this (made longer until no training key starts with it).
+KEY_PREFIX = "synthetic_"
 
 
 @dataclass(frozen=True)
@@ -52,11 +71,22 @@ class ColumnSpec:
     decimals: int | None = None
     has_missing: bool = False
     fill_value: Any = None
+    #: ``datetime`` columns given as text: their ``strftime`` format (None for datetime64)
+    text_format: str | None = None
+    #: ``datetime`` columns: rounding step of generated values, in nanoseconds (0: none)
+    step: int = 0
+    #: text ``identifier`` columns: the prefix of fresh keys ("" for whole-number keys)
+    key_prefix: str = ""
 
     @property
     def is_discrete(self) -> bool:
         """Whether the column is modelled as levels (binary, categorical, ordinal)."""
         return self.role in DISCRETE_ROLES
+
+    @property
+    def is_modelled(self) -> bool:
+        """Whether the column has a block in the encoded matrix (identifiers have none)."""
+        return self.role != "identifier"
 
 
 @dataclass(frozen=True)
@@ -81,6 +111,15 @@ def _decimals(values: np.ndarray) -> int | None:
         if np.allclose(scaled, np.round(scaled), rtol=0, atol=1e-6 * max(1, 10**decimals)):
             return decimals
     return None
+
+
+def _fresh_prefix(keys: pd.Series) -> str:
+    """A prefix that no training key starts with, so ``<prefix><i>`` is never a training key."""
+    texts = keys.astype(str)
+    prefix = KEY_PREFIX
+    while texts.str.startswith(prefix).any():
+        prefix += "x_"
+    return prefix
 
 
 def _sorted_levels(values: pd.Series) -> tuple[Any, ...]:
@@ -145,6 +184,11 @@ class TabularEncoder:
                 )
         roles = infer_roles(data, self.roles)
         specs = [self._fit_column(data[column], roles[column]) for column in data.columns]
+        if not any(spec.is_modelled for spec in specs):
+            raise InvalidDataError(
+                f"no column to model: every column is an identifier {list(data.columns)}; "
+                "declare a role for the ones to model (e.g. roles={'col': 'categorical'})"
+            )
         self.specs_ = specs
         self.blocks_ = self._layout(specs)
         return self
@@ -158,6 +202,10 @@ class TabularEncoder:
                 "missing='error'; use missing='indicator' or 'impute', or fill them first"
             )
         observed = series.dropna()
+        if role == "identifier":
+            return self._fit_identifier(series, has_missing)
+        if role == "datetime":
+            return self._fit_datetime(series, has_missing)
         if role in DISCRETE_ROLES:
             categories = self._levels(series, role)
             if role == "binary" and len(categories) > 2:
@@ -170,18 +218,51 @@ class TabularEncoder:
                 name, role, series.dtype, categories=categories,
                 has_missing=has_missing, fill_value=mode,
             )  # fmt: skip
-        if not pd.api.types.is_numeric_dtype(observed) or pd.api.types.is_bool_dtype(observed):
-            raise InvalidDataError(
-                f"column {name!r} has role {role!r} but non-numeric values "
-                f"(dtype {series.dtype}); declare it 'categorical' or 'binary'"
-            )
-        values = observed.to_numpy(dtype=float)
+        values = _numbers(series, ColumnSpec(name, role, series.dtype))
+        values = values[~np.isnan(values)]
         if not np.all(np.isfinite(values)):
             raise InvalidDataError(f"column {name!r} contains infinite values")
         decimals = 0 if role == "integer" else _decimals(values)
         return ColumnSpec(
             name, role, series.dtype, low=float(values.min()), high=float(values.max()),
             decimals=decimals, has_missing=has_missing, fill_value=float(np.median(values)),
+        )  # fmt: skip
+
+    @staticmethod
+    def _fit_identifier(series: pd.Series, has_missing: bool) -> ColumnSpec:
+        name, observed = str(series.name), series.dropna()
+        numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+        if numeric:
+            values = observed.to_numpy(dtype=float)
+            if not np.all(np.isfinite(values)):
+                raise InvalidDataError(f"identifier column {name!r} contains infinite values")
+            return ColumnSpec(
+                name, "identifier", series.dtype, low=float(values.min()),
+                high=float(np.floor(values.max())), has_missing=has_missing,
+            )  # fmt: skip
+        prefix = _fresh_prefix(observed)
+        return ColumnSpec(
+            name, "identifier", series.dtype, has_missing=has_missing, key_prefix=prefix
+        )
+
+    @staticmethod
+    def _fit_datetime(series: pd.Series, has_missing: bool) -> ColumnSpec:
+        name = str(series.name)
+        fmt = None
+        if not pd.api.types.is_datetime64_any_dtype(series.dtype):
+            fmt = text_date_format(series)
+            if fmt is None:
+                raise InvalidDataError(
+                    f"column {name!r} has role 'datetime' but holds neither datetime64 "
+                    f"values nor dates written in one format (e.g. '2019-03-07'); got dtype "
+                    f"{series.dtype}, values such as {list(series.dropna().astype(str)[:3])}"
+                )
+        days = to_days(series, fmt)
+        days = days[~np.isnan(days)]
+        return ColumnSpec(
+            name, "datetime", series.dtype, low=float(days.min()), high=float(days.max()),
+            has_missing=has_missing, fill_value=float(np.median(days)), text_format=fmt,
+            step=time_step(series, fmt),
         )  # fmt: skip
 
     def _levels(self, series: pd.Series, role: Role) -> tuple[Any, ...]:
@@ -204,6 +285,8 @@ class TabularEncoder:
         blocks: list[Block] = []
         position = 0
         for spec in specs:
+            if not spec.is_modelled:
+                continue
             if spec.role in ("categorical", "ordinal"):
                 kind: BlockKind = "categorical"
                 width = len(spec.categories)
@@ -241,7 +324,8 @@ class TabularEncoder:
     @property
     def n_features(self) -> int:
         """Width of the encoded matrix."""
-        return self.blocks[-1].stop
+        blocks = self.blocks
+        return blocks[-1].stop if blocks else 0
 
     def spec(self, column: str) -> ColumnSpec:
         """The ``ColumnSpec`` of one column (clear error for an unknown name)."""
@@ -303,14 +387,61 @@ class TabularEncoder:
                 out[np.arange(len(data)), block.start + self.codes(data, spec.name)] = 1.0
         return out
 
+    def numbers(self, data: pd.DataFrame, column: str) -> np.ndarray:
+        """The values the model sees, unscaled, of a numeric or datetime column (NaN: missing).
+
+        Numbers for ``numerical``/``integer`` columns (text is parsed), days since
+        1970-01-01 for ``datetime`` columns.
+        """
+        spec = self.spec(column)
+        if spec.role not in NUMERIC_ROLES and spec.role != "datetime":
+            raise InvalidParameterError(f"column {column!r} is {spec.role}, not numeric")
+        return _numbers(data[column], spec)
+
+    def fill_vector(self) -> np.ndarray:
+        """The encoding of a row whose every value is its column's fill value (observed)."""
+        specs, blocks = self._fitted()
+        by_column = {spec.name: spec for spec in specs}
+        vector = np.zeros(self.n_features, dtype=np.float32)
+        for block in blocks:
+            spec = by_column[block.column]
+            if block.kind == "numerical":
+                span = spec.high - spec.low
+                vector[block.start] = (spec.fill_value - spec.low) / span if span > 0 else 0.0
+            elif block.kind in ("binary", "categorical"):
+                code = list(spec.categories).index(spec.fill_value)
+                if block.kind == "binary":
+                    vector[block.start] = code
+                else:
+                    vector[block.start + code] = 1.0
+        return vector
+
+    def fresh_keys(self, column: str, n: int, start: int = 0) -> pd.Series:
+        """``n`` new keys of an identifier column, none equal to a training key.
+
+        Keys ``start .. start + n - 1`` of the column's sequence: ``high + 1 + i`` for
+        whole-number keys, ``<prefix><i>`` for text keys (see the module docstring).
+        """
+        spec = self.spec(column)
+        if spec.role != "identifier":
+            raise InvalidParameterError(f"column {column!r} is {spec.role}, not an identifier")
+        positions = np.arange(start, start + n, dtype=np.int64)
+        if spec.key_prefix:
+            return pd.Series([f"{spec.key_prefix}{i}" for i in positions], dtype=object)
+        keys = pd.Series(int(spec.high) + 1 + positions)
+        try:
+            return keys.astype(spec.dtype)
+        except (TypeError, ValueError):  # pragma: no cover - exotic dtypes
+            return keys
+
     def _scale(self, series: pd.Series, spec: ColumnSpec) -> np.ndarray:
-        if not pd.api.types.is_numeric_dtype(series):
-            raise InvalidDataError(f"column {spec.name!r} must be numeric, got {series.dtype}")
-        if series.isna().any() and not spec.has_missing:
+        values = _numbers(series, spec)
+        missing = np.isnan(values)
+        if missing.any() and not spec.has_missing:
             raise InvalidDataError(
                 f"column {spec.name!r} has missing values but had none in training data"
             )
-        values = series.fillna(spec.fill_value).to_numpy(dtype=float)
+        values = np.where(missing, spec.fill_value, values)
         span = spec.high - spec.low
         return (values - spec.low) / span if span > 0 else np.zeros_like(values)
 
@@ -346,15 +477,27 @@ class TabularEncoder:
                 )
                 levels = np.asarray(spec.categories, dtype=object)
                 decoded[spec.name] = pd.Series(levels[np.minimum(codes, len(levels) - 1)])
-        frame = pd.DataFrame({spec.name: decoded[spec.name] for spec in specs})
+        n_rows = len(matrix)
         for spec in specs:
-            frame[spec.name] = self._restore_dtype(
-                frame[spec.name], spec, is_missing.get(spec.name)
-            )
-        return frame
+            if spec.role == "identifier":
+                decoded[spec.name] = self.fresh_keys(spec.name, n_rows)
+            elif spec.role == "datetime":
+                days = decoded[spec.name].to_numpy(dtype=float)
+                missing = is_missing.get(spec.name)
+                if missing is not None:
+                    days = np.where(missing, np.nan, days)
+                decoded[spec.name] = from_days(days, spec.dtype, spec.text_format, spec.step)
+            else:
+                decoded[spec.name] = self._restore_dtype(
+                    decoded[spec.name], spec, is_missing.get(spec.name)
+                )
+        return pd.DataFrame({spec.name: decoded[spec.name] for spec in specs})
 
     @staticmethod
     def _unscale(values: np.ndarray, spec: ColumnSpec) -> pd.Series:
+        if spec.role == "datetime":  # fold, not clip: clipping piles rows onto the
+            values = np.abs(values)  # earliest and latest training datetimes (copies)
+            values = np.where(values > 1.0, 2.0 - values, values)
         restored = spec.low + np.clip(values, 0.0, 1.0) * (spec.high - spec.low)
         if spec.decimals is not None:
             restored = np.round(restored, spec.decimals)
@@ -368,6 +511,8 @@ class TabularEncoder:
             series = series.astype(object if spec.is_discrete else float)
             series[missing] = np.nan
         dtype = spec.dtype
+        if spec.role in NUMERIC_ROLES and not pd.api.types.is_numeric_dtype(dtype):
+            dtype = np.int64 if spec.role == "integer" else np.float64  # parsed from text
         if isinstance(dtype, pd.CategoricalDtype):
             return series.astype(dtype)
         if series.isna().any():
@@ -376,3 +521,38 @@ class TabularEncoder:
             return series.astype(dtype)
         except (TypeError, ValueError):
             return series
+
+
+def _numbers(series: pd.Series, spec: ColumnSpec) -> np.ndarray:
+    """What the model sees of a numeric or datetime column, unscaled (NaN where missing).
+
+    Floats for numeric columns (numbers written as text are parsed), days since 1970-01-01
+    for datetime columns; ``InvalidDataError`` naming the column otherwise.
+    """
+    if spec.role == "datetime":
+        try:
+            return to_days(series, spec.text_format)
+        except (TypeError, ValueError, OverflowError):
+            expected = f"dates in the format {spec.text_format!r}" if spec.text_format else (
+                "datetimes"
+            )  # fmt: skip
+            raise InvalidDataError(
+                f"column {spec.name!r} must hold {expected}, got dtype {series.dtype}"
+            ) from None
+    if pd.api.types.is_bool_dtype(series):
+        raise InvalidDataError(
+            f"column {spec.name!r} has role {spec.role!r} but boolean values; declare it 'binary'"
+        )
+    if pd.api.types.is_numeric_dtype(series):
+        return series.to_numpy(dtype=float, na_value=np.nan)
+    parsed = parse_numbers(series)
+    if parsed is None:
+        examples = [
+            v for v in series.dropna().unique()[:50] if parse_numbers(pd.Series([v])) is None
+        ]
+        raise InvalidDataError(
+            f"column {spec.name!r} has role {spec.role!r} but non-numeric values "
+            f"(dtype {series.dtype}, e.g. {examples[:3]}); declare it 'categorical' or "
+            "'binary', or clean the values"
+        )
+    return parsed.to_numpy(dtype=float)

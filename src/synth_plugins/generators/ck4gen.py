@@ -184,7 +184,9 @@ class CK4Gen:
         duration_column: the time-to-event column (values > 0).
         event_column: the event indicator (0 = censored, 1 = event; booleans accepted).
         roles: role per covariate (``numerical``, ``integer``, ``binary``, ``categorical``,
-            ``ordinal``); the others are inferred. Entries for the outcome columns are
+            ``ordinal``, ``datetime``, ``identifier``); the others are inferred
+            (identifier-like columns get fresh keys, datetimes are generated as times; see
+            ``synth_plugins.encoding.roles``). Entries for the outcome columns are
             ignored, so a dataset's ``roles`` can be passed as they are.
         teacher_penalizer: ridge penalizer of the Cox teacher (0.01). When lifelines fails to
             converge it is raised to 0.01, 0.1, then 1.0, with a warning.

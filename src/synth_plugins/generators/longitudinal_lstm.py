@@ -97,6 +97,9 @@ class _Column:
     start: int  # first position of the value block (everything before: earlier columns)
     stop: int
     missing: int | None  # position of the missingness indicator, if any
+    #: fold draws outside [0, 1] back into it instead of clipping (datetime columns:
+    #: clipping would copy the earliest and latest training datetimes)
+    fold: bool = False
 
     @property
     def end(self) -> int:
@@ -119,21 +122,9 @@ def _columns_from(encoder: TabularEncoder) -> tuple[_Column, ...]:
         else:
             values[block.column] = (block.kind, block.start, block.stop)
     return tuple(
-        _Column(name, kind, start, stop, missing.get(name))
+        _Column(name, kind, start, stop, missing.get(name), encoder.spec(name).role == "datetime")
         for name, (kind, start, stop) in values.items()
     )
-
-
-def _fill_vector(encoder: TabularEncoder) -> np.ndarray:
-    """The encoding of a row whose every value is its column's fill value."""
-    row = pd.DataFrame({spec.name: [spec.fill_value] for spec in encoder.specs})
-    for spec in encoder.specs:
-        row[spec.name] = row[spec.name].astype(object if spec.is_discrete else float)
-    vector = encoder.transform(row)[0]
-    for block in encoder.blocks:
-        if block.kind == "missing":
-            vector[block.start] = 0.0
-    return vector
 
 
 # ----------------------------------------------------------------------------- network
@@ -315,7 +306,9 @@ class LongitudinalLSTM:
         static_columns: per-patient columns; None infers them as the columns that are
             constant within every patient. All other columns are visit columns.
         roles: role per column (``numerical``, ``integer``, ``binary``, ``categorical``,
-            ``ordinal``); columns not named are inferred.
+            ``ordinal``, ``datetime``, ``identifier``); columns not named are inferred
+            (identifier-like columns get fresh keys, datetimes are generated as times; see
+            ``synth_plugins.encoding.roles``).
         static_epochs: training epochs of the Stage A VAE (300).
         epochs: training epochs of the Stage B LSTM (100).
         hidden_size: LSTM hidden size (128).
@@ -501,12 +494,16 @@ class LongitudinalLSTM:
 
     # --------------------------------------------------------------------- fitting
     def _resolve_roles(self, data: pd.DataFrame, columns: list[str]) -> dict[str, str]:
-        """Given or inferred roles; few-valued numeric columns become ``ordinal``."""
+        """Given or inferred roles; few-valued numeric columns become ``ordinal``.
+
+        Numbers written as text stay numeric (the encoder parses them and returns numbers).
+        """
         given = {k: v for k, v in (self.roles or {}).items() if k in columns}
         roles = dict(infer_roles(data[columns], given))
         if self.discrete_levels:
             for column in columns:
-                if roles[column] in NUMERIC_ROLES:
+                numeric = pd.api.types.is_numeric_dtype(data[column])
+                if roles[column] in NUMERIC_ROLES and numeric:
                     if data[column].nunique(dropna=True) <= self.discrete_levels:
                         roles[column] = "ordinal"
         return roles
@@ -556,7 +553,11 @@ class LongitudinalLSTM:
                 "no visit columns: every column other than id and time is constant within "
                 "patients; pass static_columns explicitly to declare which ones vary"
             )
-        roles = self._resolve_roles(data, static_columns + visit_columns)
+        # static roles from one row per patient (a per-patient key repeats over visits)
+        roles = {
+            **self._resolve_roles(data.iloc[index.starts], static_columns),
+            **self._resolve_roles(data, visit_columns),
+        }
         times = data[self.time_column].to_numpy(dtype=float)
         first_times = times[index.starts]
         last_times = times[index.starts + index.lengths - 1]
@@ -640,7 +641,7 @@ class LongitudinalLSTM:
         self.roles_ = {c: roles[c] for c in static_columns + visit_columns}
         self.static_model_ = static_model
         self.visit_encoder_ = visit_encoder
-        self._fill = _fill_vector(visit_encoder)
+        self._fill = visit_encoder.fill_vector()
         self.max_visits_ = max_visits
         self.model_ = net.cpu().eval()
         self.stop_shift_ = 0.0
@@ -840,7 +841,27 @@ class LongitudinalLSTM:
         if not parts:
             meta = self._meta
             return pd.DataFrame({c: pd.Series(dtype=meta["dtypes"][c]) for c in meta["columns"]})
-        return pd.concat(parts, ignore_index=True)
+        return self._renumber_keys(pd.concat(parts, ignore_index=True))
+
+    def _renumber_keys(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Fresh identifier keys over all batches, never a training key.
+
+        One key per patient for static identifier columns, one per visit for visit ones.
+        """
+        assert self.static_model_ is not None and self.visit_encoder_ is not None
+        static_encoder = self.static_model_.encoder_
+        assert static_encoder is not None
+        patient, ids = pd.factorize(frame[self.id_column])
+        for encoder, per_patient in ((static_encoder, True), (self.visit_encoder_, False)):
+            for spec in encoder.specs:
+                if spec.role != "identifier" or spec.name not in frame.columns:
+                    continue
+                if per_patient:
+                    keys = encoder.fresh_keys(spec.name, len(ids)).to_numpy()[patient]
+                else:
+                    keys = encoder.fresh_keys(spec.name, len(frame)).to_numpy()
+                frame[spec.name] = keys
+        return frame
 
     def _static_tensor(self, static: pd.DataFrame, device: torch.device) -> torch.Tensor:
         assert self.static_model_ is not None and self.static_model_.encoder_ is not None
@@ -904,6 +925,9 @@ class LongitudinalLSTM:
                 if sample:
                     sd = torch.exp(out[:, 1].clamp(_MIN_LOG_SD, _MAX_LOG_SD))
                     mean = mean + sd * torch.randn(n, generator=generator, device=device)
+                if column.fold:
+                    mean = mean.abs()
+                    mean = torch.where(mean > 1.0, 2.0 - mean, mean)
                 value = mean.clamp(0.0, 1.0)[:, None]
             elif column.kind == "binary":
                 value = bernoulli(torch.sigmoid(out[:, 0]))[:, None]
@@ -1026,7 +1050,10 @@ class LongitudinalLSTM:
         frame = frame[meta["columns"]]
         for column in meta["columns"]:
             want = meta["dtypes"][column]
-            if frame[column].dtype != want and not frame[column].isna().any():
+            parsed = pd.api.types.is_object_dtype(want) and pd.api.types.is_numeric_dtype(
+                frame[column]
+            )
+            if frame[column].dtype != want and not frame[column].isna().any() and not parsed:
                 try:
                     frame[column] = frame[column].astype(want)
                 except (TypeError, ValueError):

@@ -286,7 +286,9 @@ class MedVAE:
 
     Args:
         roles: role per column (``numerical``, ``integer``, ``binary``, ``categorical``,
-            ``ordinal``); columns not named are inferred.
+            ``ordinal``, ``datetime``, ``identifier``); columns not named are inferred
+            (identifier-like columns get fresh keys, datetimes are generated as times; see
+            ``synth_plugins.encoding.roles``).
         latent_dim: latent dimension (32).
         hidden: encoder hidden sizes; the decoder mirrors them ((88, 60)).
         embedding_dim: embedding dimensions per categorical column (3).
@@ -847,17 +849,21 @@ class MedVAE:
         """Per column, what conditions are matched against: level codes or raw numbers.
 
         Discrete columns keep their level code (-1 where missing), numeric columns their raw
-        value (NaN where missing), so missing values never match a condition.
+        value (NaN where missing), so missing values never match a condition. Datetime and
+        identifier columns take no conditions and are not stored (a store of identifiers
+        would keep real keys in the fitted model).
         """
         store: dict[str, np.ndarray] = {}
         for spec in encoder.specs:
             series = data[spec.name]
+            if spec.role in ("identifier", "datetime"):
+                continue
             if spec.is_discrete:
                 lookup = {level: code for code, level in enumerate(spec.categories)}
                 codes = series.astype(object).map(lookup).to_numpy(dtype=float, na_value=np.nan)
                 store[spec.name] = np.nan_to_num(codes, nan=-1.0).astype(np.int32)
             else:
-                store[spec.name] = series.to_numpy(dtype=float, na_value=np.nan)
+                store[spec.name] = encoder.numbers(data, spec.name)
         return store
 
     # ---------------------------------------------------------------------- diagnostics
@@ -979,6 +985,12 @@ class MedVAE:
                     f"conditions name an unknown column {column!r}; columns are {encoder.columns}"
                 )
             spec = encoder.spec(column)
+            if spec.role in ("identifier", "datetime"):
+                raise InvalidParameterError(
+                    f"conditions on the {spec.role} column {column!r} are not supported "
+                    "(identifiers get fresh keys, dates are generated as times); condition "
+                    "on a numeric or discrete column"
+                )
             values = (
                 list(wanted)
                 if isinstance(wanted, list | tuple | set | frozenset | np.ndarray | pd.Series)
@@ -1147,7 +1159,8 @@ class MedVAE:
             n_kept += int(mask.sum())
             n_drawn += batch
             if n_kept >= n:
-                return pd.concat(kept, ignore_index=True).iloc[:n].reset_index(drop=True)
+                frame = pd.concat(kept, ignore_index=True).iloc[:n].reset_index(drop=True)
+                return self._renumber_keys(frame)
             rate = n_kept / n_drawn
             rounds_left = self.max_rejection_rounds - round_
             hopeless = n_kept > 0 and (n - n_kept) > rate * cap * rounds_left
@@ -1161,6 +1174,15 @@ class MedVAE:
             "The model rarely generates these values: relax the conditions, raise "
             "max_rejection_rounds, or use enforce_conditions=False"
         )
+
+    def _renumber_keys(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Identifier columns of rows gathered over several rounds: one fresh key per row."""
+        encoder = self.encoder_
+        assert encoder is not None
+        for spec in encoder.specs:
+            if spec.role == "identifier":
+                frame[spec.name] = encoder.fresh_keys(spec.name, len(frame)).to_numpy()
+        return frame
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()

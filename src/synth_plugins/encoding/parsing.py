@@ -1,0 +1,127 @@
+"""Values stored in another form than they mean: numbers and dates kept as text, datetimes.
+
+Tables exported from clinical systems often keep numbers as strings (``"26.31"``) and dates
+as strings (``"2019-03-07"``) or ``datetime64`` columns. The encoder models both as numbers
+(dates as days since 1970-01-01), so generators create new values instead of copying the
+training strings; these helpers convert in both directions.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from pandas.tseries.api import guess_datetime_format
+
+_NS_PER_DAY = 86_400 * 10**9
+#: Rounding steps tried for generated datetimes, coarsest first (day, hour, minute, second).
+_STEPS_NS: tuple[int, ...] = (_NS_PER_DAY, 3_600 * 10**9, 60 * 10**9, 10**9)
+
+
+def is_text(series: pd.Series) -> bool:
+    """Whether the observed values of ``series`` are all strings (object or string dtype)."""
+    if not (series.dtype == object or pd.api.types.is_string_dtype(series.dtype)):
+        return False
+    observed = series.dropna()
+    return bool(len(observed)) and all(isinstance(value, str) for value in observed)
+
+
+def parse_numbers(series: pd.Series) -> pd.Series | None:
+    """The numbers of a text column whose every observed value is a number, else None.
+
+    Missing values stay missing; ``"inf"``/``"nan"`` strings do not count as numbers.
+    """
+    if not is_text(series):
+        return None
+    observed = series.dropna().str.strip()
+    numbers = pd.to_numeric(observed, errors="coerce")
+    if numbers.isna().any() or not np.all(np.isfinite(numbers.to_numpy(dtype=float))):
+        return None
+    out = pd.Series(np.nan, index=series.index, dtype=float, name=series.name)
+    out[observed.index] = numbers.astype(float)
+    return out
+
+
+def text_date_format(series: pd.Series) -> str | None:
+    """The ``strftime`` format shared by every observed value of a text column, or None.
+
+    Month-first is tried before day-first (``"03/07/2019"`` is March 7 unless another value
+    such as ``"20/07/2019"`` rules it out). Numbers written as text are not dates.
+    """
+    if not is_text(series) or parse_numbers(series) is not None:
+        return None
+    observed = series.dropna()
+    for dayfirst in (False, True):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fmt = guess_datetime_format(str(observed.iloc[0]), dayfirst=dayfirst)
+        if fmt is not None and pd.to_datetime(observed, format=fmt, errors="coerce").notna().all():
+            return fmt
+    return None
+
+
+def is_datetime(series: pd.Series) -> bool:
+    """Whether ``series`` holds datetimes: a ``datetime64`` dtype or dates written as text."""
+    return (
+        pd.api.types.is_datetime64_any_dtype(series.dtype) or text_date_format(series) is not None
+    )
+
+
+def _nanoseconds(series: pd.Series, fmt: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """Nanoseconds since 1970-01-01 (UTC wall clock) and the missing mask."""
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        stamps = series
+    else:
+        stamps = pd.to_datetime(series, format=fmt, errors="raise")
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    missing = stamps.isna().to_numpy()
+    nanoseconds = stamps.astype("datetime64[ns]").to_numpy().astype("int64")
+    return np.where(missing, 0, nanoseconds), missing
+
+
+def to_days(series: pd.Series, fmt: str | None = None) -> np.ndarray:
+    """Days since 1970-01-01 (UTC wall clock) of datetimes or date strings; NaN where missing."""
+    nanoseconds, missing = _nanoseconds(series, fmt)
+    days = nanoseconds / _NS_PER_DAY
+    days[missing] = np.nan
+    return days
+
+
+def time_step(series: pd.Series, fmt: str | None = None) -> int:
+    """The coarsest step (a day, hour, minute or second, in nanoseconds) every value fits.
+
+    Zero when the values have sub-second parts (generated values are then not rounded).
+    """
+    nanoseconds, missing = _nanoseconds(series, fmt)
+    observed = nanoseconds[~missing]
+    for step in _STEPS_NS:
+        if np.all(observed % step == 0):
+            return step
+    return 0
+
+
+def from_days(days: np.ndarray, dtype: object, fmt: str | None, step: int = 0) -> pd.Series:
+    """Datetimes of ``dtype`` (or strings in ``fmt``) from days since 1970-01-01 (NaN: NaT).
+
+    Values are rounded to a multiple of ``step`` nanoseconds when ``step`` is positive.
+    """
+    values = np.asarray(days, dtype=float)
+    missing = ~np.isfinite(values)
+    nanoseconds = np.where(missing, 0.0, values) * _NS_PER_DAY
+    if step > 0:
+        nanoseconds = np.round(nanoseconds / step) * step
+    stamps = pd.Series(np.round(nanoseconds).astype(np.int64).astype("datetime64[ns]"))
+    stamps[missing] = pd.NaT
+    if fmt is not None:
+        text = stamps.dt.strftime(fmt).astype(object)
+        text[missing] = np.nan
+        return text
+    tz = getattr(dtype, "tz", None)
+    if tz is not None:
+        return stamps.dt.tz_localize("UTC").dt.tz_convert(tz)
+    try:
+        return stamps.astype(dtype)
+    except (TypeError, ValueError):  # pragma: no cover - exotic dtypes
+        return stamps

@@ -1,0 +1,554 @@
+"""The bad-input matrix for generators: odd data through every generator in every host.
+
+Each case builds a small, deliberately odd table (or an odd ``n`` or condition) for one
+generator category and says what is acceptable: a clear error that names the column or
+argument at fault, or valid output. The matrix is every applicable
+``(generator, host, case)`` triple over :data:`synth_plugins.catalog.GENERATORS` and the
+hosts ``core``, ``synthcity`` and ``sdv``, so a new catalog generator is covered without
+writing a test.
+
+A case passes when the call ends in
+
+- an error of our own (:class:`~synth_plugins.errors.SynthPluginsError`) or a
+  ``ValueError``/``TypeError`` whose message names one of the case's expected words
+  (the column or argument at fault); a crash from inside a library (``AttributeError``,
+  ``KeyError``, ``IndexError``, a host's own exception types, ...) fails the case; or
+- valid output, where the case allows it: the training columns in order, the asked
+  number of rows (sequences for sequence generators), no missing values where the real
+  data had none, no infinite values, no training value of an identifier-like column, and
+  datetimes that come back as datetimes, generated rather than copied.
+
+Usage (the suite's test does exactly this)::
+
+    from synth_plugins.testing.bad_input import matrix, run_case
+    for generator, host, case in matrix():
+        run_case(generator, host, case)
+"""
+
+from __future__ import annotations
+
+import inspect
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.catalog import GENERATORS, GeneratorEntry, resolve
+from synth_plugins.errors import SynthPluginsError
+
+HOSTS: tuple[str, ...] = ("core", "synthcity", "sdv")
+#: Epochs (or iterations) every quick fit of the matrix uses.
+QUICK_EPOCHS = 2
+#: Rows asked of a generator after a successful fit (patients for sequence generators).
+N_SAMPLE = 7
+#: Largest share of output rows whose datetime equals a training datetime (the tables'
+#: dates are whole days over about eight years, so chance collisions are rare).
+MAX_COPIED_DATETIMES = 0.5
+#: A level that never occurs in the base tables' ``stage`` column.
+UNSEEN_LEVEL = "IV"
+
+# ---------------------------------------------------------------------------- base tables
+
+
+@dataclass(frozen=True)
+class Table:
+    """A training table and what a host needs to know about its layout.
+
+    Attributes:
+        data: The (possibly odd) training table.
+        kind: ``"generic"``, ``"survival_analysis"`` or ``"time_series"`` (the catalog's
+            Synthcity type, which decides the base table).
+        duration: The duration column of survival tables.
+        event: The event column of survival tables.
+        id_column: The patient id column of long tables.
+        time_column: The visit time column of long tables.
+        static: The per-patient columns of long tables.
+        identifiers: Identifier-like columns: no training value may come back.
+        datetimes: Datetime columns: they must come back as datetimes, generated rather
+            than copied (at most :data:`MAX_COPIED_DATETIMES` of the output rows may hold
+            a training value; a model of the column as levels copies them all).
+    """
+
+    data: pd.DataFrame
+    kind: str
+    duration: str | None = None
+    event: str | None = None
+    id_column: str | None = None
+    time_column: str | None = None
+    static: tuple[str, ...] = ()
+    identifiers: tuple[str, ...] = ()
+    datetimes: tuple[str, ...] = ()
+
+    def with_data(self, data: pd.DataFrame, **changes: Any) -> Table:
+        """The same layout over other data."""
+        return replace(self, data=data, **changes)
+
+
+def _covariates(n: int, rng: np.random.Generator) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "age": np.round(rng.uniform(30, 80, n), 1),
+            "bmi": np.round(rng.normal(26, 4, n), 2),
+            "sex": rng.integers(0, 2, n),
+            "stage": rng.choice(["I", "II", "III"], n),
+            "visits": rng.integers(0, 30, n),
+        }
+    )
+
+
+def base_table(kind: str) -> Table:
+    """The valid tiny table of a generator category (40 rows; 12 patients for sequences)."""
+    rng = np.random.default_rng(7)
+    if kind == "generic":
+        return Table(_covariates(40, rng), kind)
+    if kind == "survival_analysis":
+        data = _covariates(40, rng)
+        data["time"] = np.round(rng.exponential(500, 40) + 1.0, 1)
+        data["event"] = (rng.uniform(size=40) < 0.6).astype(int)
+        return Table(data, kind, duration="time", event="event")
+    if kind == "time_series":
+        rows = []
+        for patient in range(12):
+            sex = int(rng.integers(0, 2))
+            day = int(rng.integers(0, 50))
+            for _ in range(int(rng.integers(3, 5))):
+                rows.append(
+                    {
+                        "patient": patient + 1,
+                        "day": day,
+                        "sex": sex,
+                        "value": round(float(rng.normal(5, 1)), 2),
+                        "stage": str(rng.choice(["I", "II", "III"])),
+                    }
+                )
+                day += int(rng.integers(20, 200))
+        data = pd.DataFrame(rows)
+        return Table(data, kind, id_column="patient", time_column="day", static=("sex",))
+    raise ValueError(f"unknown generator category {kind!r}")
+
+
+# ---------------------------------------------------------------------------- cases
+
+
+@dataclass(frozen=True)
+class Case:
+    """One odd input and what is acceptable for it.
+
+    Attributes:
+        name: Short id (``inf``, ``duplicate_names``, ...), used in test ids.
+        kinds: The generator categories the case applies to.
+        build: Makes the case's training table from the category's base table.
+        mentions: Words of which an error message must contain at least one (the column
+            or argument at fault); compared case-insensitively.
+        output_ok: Whether valid output is an acceptable end (else only an error is).
+        n: Rows (patients) asked after the fit.
+        condition: ``(column, value)`` to generate under, for conditioning hosts.
+    """
+
+    name: str
+    kinds: frozenset[str]
+    build: Callable[[Table], Table]
+    mentions: tuple[str, ...]
+    output_ok: bool = True
+    n: int = N_SAMPLE
+    condition: tuple[str, Any] | None = None
+
+
+ALL = frozenset({"generic", "survival_analysis", "time_series"})
+TABULAR = frozenset({"generic", "survival_analysis"})
+SURVIVAL = frozenset({"survival_analysis"})
+SEQUENCES = frozenset({"time_series"})
+
+
+def _with_column(table: Table, name: str, values: Any, **changes: Any) -> Table:
+    data = table.data.copy()
+    data[name] = values
+    return table.with_data(data, **changes)
+
+
+def _with_values(table: Table, column: str, rows: Sequence[int], value: Any) -> Table:
+    data = table.data.copy()
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        data[column] = data[column].astype(object if data[column].dtype == object else float)
+    data.loc[list(rows), column] = value
+    return table.with_data(data)
+
+
+def _first_rows(table: Table, n: int) -> Table:
+    if table.kind != "time_series":
+        return table.with_data(table.data.iloc[:n].reset_index(drop=True))
+    keep = table.data[table.id_column].drop_duplicates().iloc[:n]
+    return table.with_data(table.data[table.data[table.id_column].isin(keep)])
+
+
+def _identifier(table: Table) -> Table:
+    values = [f"MRN{100000 + 37 * i}" for i in range(len(table.data))]
+    return _with_column(table, "record_id", values, identifiers=("record_id",))
+
+
+def _numeric_strings(table: Table) -> Table:
+    rng = np.random.default_rng(3)
+    return _with_column(table, "lab", [f"{v:.2f}" for v in rng.uniform(10, 40, len(table.data))])
+
+
+def _datetimes(table: Table) -> Table:
+    rng = np.random.default_rng(4)
+    days = rng.integers(0, 3000, len(table.data))
+    dates = pd.Timestamp("2010-01-01") + pd.to_timedelta(days, "D")
+    return _with_column(table, "seen_on", dates, datetimes=("seen_on",))
+
+
+def _mixed_object(table: Table) -> Table:
+    values = np.resize(np.array([1, "a", 2.5, "b"], dtype=object), len(table.data))
+    return _with_column(table, "mixed", values)
+
+
+def _duplicate_names(table: Table) -> Table:
+    data = table.data.copy()
+    data.insert(len(data.columns), "dup", data.iloc[:, -1])
+    data.insert(len(data.columns), "dup", data.iloc[:, 0], allow_duplicates=True)
+    return table.with_data(data)
+
+
+def _one_visit(table: Table) -> Table:
+    data = table.data.drop_duplicates(subset=[table.id_column], keep="first")
+    return table.with_data(data.reset_index(drop=True))
+
+
+def _unsorted(table: Table) -> Table:
+    data = table.data.sample(frac=1.0, random_state=0).reset_index(drop=True)
+    return table.with_data(data)
+
+
+def _duplicate_times(table: Table) -> Table:
+    data = table.data
+    repeated = pd.concat([data, data.iloc[[1]]]).sort_values(
+        [table.id_column, table.time_column], kind="stable"
+    )
+    return table.with_data(repeated.reset_index(drop=True))
+
+
+def _varying_static(table: Table) -> Table:
+    data = table.data.copy()
+    first = data.index[data[table.id_column] == data[table.id_column].iloc[0]]
+    data.loc[first[-1], "sex"] = 1 - data.loc[first[-1], "sex"]
+    return table.with_data(data)
+
+
+def _missing_id(table: Table) -> Table:
+    data = table.data.copy()
+    data[table.id_column] = data[table.id_column].astype(float)
+    data.loc[2, table.id_column] = np.nan
+    return table.with_data(data)
+
+
+def _event_values(values: Callable[[pd.Series], Any]) -> Callable[[Table], Table]:
+    def build(table: Table) -> Table:
+        data = table.data.copy()
+        data[table.event] = values(data[table.event])
+        return table.with_data(data)
+
+    return build
+
+
+def _same(table: Table) -> Table:
+    return table
+
+
+CASES: tuple[Case, ...] = (
+    Case("empty", ALL, lambda t: t.with_data(t.data.iloc[:0]), ("empty", "row", "0")),
+    Case("one_row", ALL, lambda t: _first_rows(t, 1), ("row", "patient", "at least")),
+    Case(
+        "two_rows",
+        ALL,
+        lambda t: _first_rows(t, 2),
+        ("row", "patient", "at least", "validation_fraction"),
+    ),
+    Case("all_nan_column", ALL, lambda t: _with_column(t, "empty_col", np.nan), ("empty_col",)),
+    Case(
+        "nan_in_categorical", ALL, lambda t: _with_values(t, "stage", [0, 3, 5], None), ("stage",)
+    ),
+    Case(
+        "inf",
+        ALL,
+        lambda t: _with_values(t, "value" if t.kind == "time_series" else "bmi", [1], np.inf),
+        ("bmi", "value", "inf"),
+    ),
+    Case("constant_column", ALL, lambda t: _with_column(t, "site", "A"), ("site",)),
+    Case("identifier_column", ALL, _identifier, ("record_id",)),
+    Case("numeric_strings", ALL, _numeric_strings, ("lab",)),
+    Case("datetimes", ALL, _datetimes, ("seen_on",)),
+    Case(
+        "bool_column",
+        ALL,
+        lambda t: _with_column(t, "smoker", np.arange(len(t.data)) % 3 == 0),
+        ("smoker",),
+    ),
+    Case("mixed_object", ALL, _mixed_object, ("mixed",)),
+    Case("duplicate_names", ALL, _duplicate_names, ("dup",), output_ok=False),
+    Case("n_zero", ALL, _same, ("n", "count", "num_rows", "num_sequences"), n=0),
+    Case(
+        "n_negative", ALL, _same, ("n", "count", "num_rows", "num_sequences"), output_ok=False, n=-3
+    ),
+    Case(
+        "unseen_condition",
+        TABULAR,
+        _same,
+        ("stage", UNSEEN_LEVEL),
+        output_ok=False,
+        condition=("stage", UNSEEN_LEVEL),
+    ),
+    # survival outcomes
+    Case(
+        "duration_not_positive",
+        SURVIVAL,
+        lambda t: _with_values(t, "time", [0, 1], 0.0),
+        ("time",),
+        output_ok=False,
+    ),
+    Case(
+        "duration_nan",
+        SURVIVAL,
+        lambda t: _with_values(t, "time", [0], np.nan),
+        ("time",),
+        output_ok=False,
+    ),
+    Case(
+        "event_outside_0_1",
+        SURVIVAL,
+        lambda t: _with_values(t, "event", [0], 2),
+        ("event",),
+        output_ok=False,
+    ),
+    Case("all_censored", SURVIVAL, _event_values(lambda e: 0), ("event",)),
+    Case("no_censoring", SURVIVAL, _event_values(lambda e: 1), ("event",)),
+    # visit sequences
+    Case("one_visit_per_patient", SEQUENCES, _one_visit, ("visit", "gap", "patient")),
+    Case("unsorted_visits", SEQUENCES, _unsorted, ("sort",)),
+    Case("duplicate_times", SEQUENCES, _duplicate_times, ("duplicate",), output_ok=False),
+    Case("varying_static", SEQUENCES, _varying_static, ("sex",)),
+    Case("missing_patient_id", SEQUENCES, _missing_id, ("patient",), output_ok=False),
+)
+
+
+def matrix(
+    generators: Sequence[GeneratorEntry] = GENERATORS, hosts: Sequence[str] = HOSTS
+) -> Iterator[tuple[GeneratorEntry, str, Case]]:
+    """Every applicable ``(generator, host, case)`` triple."""
+    for entry in generators:
+        for host in hosts:
+            for case in CASES:
+                if entry.synthcity_type in case.kinds and _applies(entry, host, case):
+                    yield entry, host, case
+
+
+def case_id(entry: GeneratorEntry, host: str, case: Case) -> str:
+    """A readable test id, e.g. ``med_vae-sdv-inf``."""
+    return f"{entry.name}-{host}-{case.name}"
+
+
+def _applies(entry: GeneratorEntry, host: str, case: Case) -> bool:
+    if case.condition is None:
+        return True
+    if host == "core":
+        return "conditions" in inspect.signature(resolve(entry.core).sample).parameters
+    return True
+
+
+# ---------------------------------------------------------------------------- hosts
+
+
+def _quick(params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` with every epoch/iteration count lowered to :data:`QUICK_EPOCHS`."""
+    return {
+        key: min(value, QUICK_EPOCHS) if ("epoch" in key or "n_iter" in key) else value
+        for key, value in params.items()
+    }
+
+
+def core_params(entry: GeneratorEntry, table: Table, epochs: int = QUICK_EPOCHS) -> dict[str, Any]:
+    """Constructor arguments of the core: layout columns plus ``epochs``, by signature.
+
+    Every parameter whose name contains ``epoch`` gets ``epochs``; ``calibrate_stop`` (a
+    long post-fit loop of the sequence core) is turned off.
+    """
+    parameters = inspect.signature(resolve(entry.core)).parameters
+    layout = {
+        "duration_column": table.duration,
+        "event_column": table.event,
+        "id_column": table.id_column,
+        "time_column": table.time_column,
+    }
+    params: dict[str, Any] = {k: v for k, v in layout.items() if k in parameters}
+    params.update({k: epochs for k in parameters if "epoch" in k})
+    if "calibrate_stop" in parameters:
+        params["calibrate_stop"] = False
+    return params
+
+
+def _run_core(entry: GeneratorEntry, table: Table, case: Case) -> pd.DataFrame:
+    model = resolve(entry.core)(**core_params(entry, table)).fit(table.data)
+    sample = model.sample
+    if case.condition is not None:
+        column, value = case.condition
+        return sample(case.n, conditions={column: value})
+    return sample(case.n)
+
+
+def _run_synthcity(entry: GeneratorEntry, table: Table, case: Case) -> pd.DataFrame:
+    from synthcity.plugins import Plugins
+
+    workspace = Path(tempfile.mkdtemp(prefix="synth_plugins_bad_"))
+    plugin = Plugins().get(entry.name, **_quick(entry.synthcity_quick), workspace=workspace)
+    if table.kind == "time_series":
+        from synth_plugins.synthcity.timeseries import from_timeseries_loader, to_timeseries_loader
+
+        assert table.id_column is not None and table.time_column is not None
+        loader, spec = to_timeseries_loader(
+            table.data, table.id_column, table.time_column, list(table.static)
+        )
+        plugin.fit(loader)
+        return from_timeseries_loader(plugin.generate(count=case.n), spec)
+    from synthcity.plugins.core.dataloader import GenericDataLoader, SurvivalAnalysisDataLoader
+
+    if table.kind == "survival_analysis":
+        loader = SurvivalAnalysisDataLoader(
+            table.data, target_column=table.event, time_to_event_column=table.duration
+        )
+    else:
+        loader = GenericDataLoader(table.data)
+    if case.condition is not None:
+        column, value = case.condition
+        plugin.fit(loader, cond=table.data[column])
+        return plugin.generate(count=case.n, cond=[value] * max(case.n, 1)).dataframe()
+    plugin.fit(loader)
+    return plugin.generate(count=case.n).dataframe()
+
+
+def _run_sdv(entry: GeneratorEntry, table: Table, case: Case) -> pd.DataFrame:
+    from sdv.metadata import Metadata
+
+    import synth_plugins.sdv
+
+    cls = getattr(synth_plugins.sdv, entry.sdv_name)
+    params = _quick(entry.sdv_quick)
+    if table.kind == "time_series":
+        from synth_plugins.sdv.sequential_metadata import sequential_metadata_dict
+
+        assert table.id_column is not None and table.time_column is not None
+        described = sequential_metadata_dict(table.data, table.id_column, table.time_column, {})
+        params["context_columns"] = list(table.static)
+        synthesizer = cls(Metadata.load_from_dict(described), **params)
+        synthesizer.fit(table.data)
+        return synthesizer.sample(num_sequences=case.n)
+    from synth_plugins.sdv.metadata import metadata_dict
+
+    if table.kind == "survival_analysis":
+        params.update({"duration_column": table.duration, "event_column": table.event})
+    synthesizer = cls(Metadata.load_from_dict(metadata_dict(table.data, {})), **params)
+    synthesizer.fit(table.data)
+    if case.condition is not None:
+        from sdv.sampling import Condition
+
+        column, value = case.condition
+        return synthesizer.sample_from_conditions([Condition({column: value}, num_rows=case.n)])
+    return synthesizer.sample(case.n)
+
+
+_RUNNERS: dict[str, Callable[[GeneratorEntry, Table, Case], pd.DataFrame]] = {
+    "core": _run_core,
+    "synthcity": _run_synthcity,
+    "sdv": _run_sdv,
+}
+
+
+# ---------------------------------------------------------------------------- checks
+
+
+@dataclass
+class Outcome:
+    """What a case ended in: the output, or the error."""
+
+    output: pd.DataFrame | None = None
+    error: BaseException | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _is_clear(error: BaseException) -> bool:
+    return isinstance(error, SynthPluginsError | ValueError | TypeError)
+
+
+def assert_clear_error(error: BaseException, mentions: Sequence[str], what: str) -> None:
+    """The error is ours (or a ValueError/TypeError) and its message names the culprit."""
+    message = str(error)
+    if not _is_clear(error):
+        raise AssertionError(
+            f"{what}: a crash from inside a library, {type(error).__module__}."
+            f"{type(error).__name__}: {message[:300]}"
+        ) from error
+    lowered = message.lower()
+    if not any(word.lower() in lowered for word in mentions):
+        raise AssertionError(
+            f"{what}: the {type(error).__name__} does not name any of {list(mentions)}: "
+            f"{message[:300]}"
+        ) from error
+
+
+def assert_valid_output(table: Table, output: Any, n: int, what: str) -> None:
+    """Output has the training columns and ``n`` rows, copies no identifier/datetime, no NaN/inf.
+
+    For sequence generators ``n`` counts distinct ids; NaN is allowed only in columns
+    that had NaN in the training table.
+    """
+    real = table.data
+    assert isinstance(output, pd.DataFrame), f"{what}: expected a DataFrame, got {type(output)}"
+    assert list(output.columns) == list(real.columns), (
+        f"{what}: columns differ: real {list(real.columns)}, output {list(output.columns)}"
+    )
+    if table.kind == "time_series" and table.id_column is not None:
+        count = output[table.id_column].nunique() if len(output) else 0
+        assert count == max(n, 0), f"{what}: asked for {n} sequences, got {count}"
+    else:
+        assert len(output) == n, f"{what}: asked for {n} rows, got {len(output)}"
+    for column in real.columns:
+        series = output[column]
+        if series.isna().any() and not real[column].isna().any():
+            raise AssertionError(f"{what}: column {column!r} has NaN the real data lacks")
+        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            values = series.dropna().to_numpy(dtype=float)
+            assert np.all(np.isfinite(values)), f"{what}: column {column!r} has inf"
+    for column in table.identifiers:
+        copied = set(output[column].dropna()) & set(real[column].dropna())
+        assert not copied, f"{what}: identifier {column!r} copies {sorted(map(str, copied))[:5]}"
+    for column in table.datetimes:
+        series = output[column]
+        assert pd.api.types.is_datetime64_any_dtype(series), (
+            f"{what}: datetime column {column!r} came back as {series.dtype}"
+        )
+        share = series.isin(set(real[column].dropna())).mean() if len(series) else 0.0
+        assert share <= MAX_COPIED_DATETIMES, (
+            f"{what}: {share:.0%} of {column!r} values are training datetimes (copied)"
+        )
+
+
+def run_case(entry: GeneratorEntry, host: str, case: Case) -> Outcome:
+    """Run one case and assert it ends in a clear error or valid output."""
+    what = case_id(entry, host, case)
+    table = case.build(base_table(entry.synthcity_type))
+    try:
+        output = _RUNNERS[host](entry, table, case)
+    except AssertionError:
+        raise
+    except Exception as error:  # judging every error is the point
+        assert_clear_error(error, case.mentions, what)
+        return Outcome(error=error)
+    if not case.output_ok:
+        raise AssertionError(
+            f"{what}: returned output where an error naming {list(case.mentions)} was expected"
+        )
+    assert_valid_output(table, output, case.n, what)
+    return Outcome(output=output)

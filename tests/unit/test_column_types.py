@@ -1,0 +1,204 @@
+"""Identifiers, datetimes and numbers written as text: generated, never copied, in every core.
+
+The shared layer (``encoding.roles.infer_role`` and ``TabularEncoder``) decides these roles
+once, so every generator core gets them; the tests below run each core of the catalog on a
+table with an identifier column, a datetime column and a numeric-string column.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synth_plugins import catalog
+from synth_plugins.encoding import TabularEncoder, infer_role, infer_roles
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.testing.bad_input import base_table, core_params
+
+START = pd.Timestamp("2012-01-01")
+N_DAYS = 3000
+
+
+def _dates(n: int, seed: int) -> pd.Series:
+    days = np.random.default_rng(seed).integers(0, N_DAYS, n)
+    return pd.Series(START + pd.to_timedelta(days, "D"))
+
+
+def _with_odd_columns(data: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    """``data`` plus a text identifier, a datetime (to the second) and numbers as text.
+
+    Times to the second make a chance collision with a training time negligible, so the
+    share of training times in the output measures copying (a model that treats the
+    column as levels copies 100 %).
+    """
+    rng = np.random.default_rng(seed)
+    n = len(data)
+    out = data.copy()
+    out["record_id"] = [f"MRN{100000 + 37 * i + seed}" for i in range(n)]
+    seconds = pd.to_timedelta(rng.integers(0, 86_400, n), "s")
+    out["seen_on"] = (_dates(n, seed) + seconds).to_numpy()
+    out["lab"] = [f"{v:.2f}" for v in rng.uniform(10, 40, n)]
+    return out
+
+
+class TestRoles:
+    def test_inferred_roles(self):
+        n = 40
+        frame = pd.DataFrame(
+            {
+                "record_id": [f"R{i:04d}" for i in range(n)],
+                "patient_id": np.random.default_rng(0).permutation(10_000)[:n],
+                "row": np.arange(1, n + 1),
+                "seen_on": _dates(n, 1).to_numpy(),
+                "born": [f"{d:%d/%m/%Y}" for d in _dates(n, 2)],
+                "lab": [f"{v:.2f}" for v in np.linspace(10, 40, n)],
+                "grade": np.resize(["1", "2", "3"], n),
+                "weight_g": np.random.default_rng(3).permutation(5000)[:n] + 2000,
+            }
+        )
+        assert infer_roles(frame) == {
+            "record_id": "identifier",  # text, > 95 % distinct
+            "patient_id": "identifier",  # distinct whole numbers, named like a key
+            "row": "identifier",  # distinct whole numbers 1..n
+            "seen_on": "datetime",
+            "born": "datetime",  # dates written as text, one format
+            "lab": "numerical",  # numbers written as text
+            "grade": "categorical",  # three whole numbers as text: levels
+            "weight_g": "integer",  # distinct, but neither a run nor a key name
+        }
+
+    def test_small_or_repeating_columns_are_not_identifiers(self):
+        assert infer_role(pd.Series([f"R{i}" for i in range(10)], name="r")) == "categorical"
+        repeating = pd.Series(np.resize([f"R{i}" for i in range(30)], 40), name="r")
+        assert infer_role(repeating) == "categorical"
+
+    def test_given_roles_win(self):
+        frame = pd.DataFrame({"code": [f"C{i}" for i in range(30)]})
+        assert infer_roles(frame, {"code": "categorical"}) == {"code": "categorical"}
+        enc = TabularEncoder({"code": "categorical"}).fit(frame)
+        assert enc.blocks[0].width == 30
+
+    def test_numeric_role_on_text_that_is_not_numbers_names_the_column(self):
+        frame = pd.DataFrame({"lab": ["1.5", "2.5", "n/a", "3.0"]})
+        with pytest.raises(InvalidDataError, match=r"'lab'.*'n/a'"):
+            TabularEncoder({"lab": "numerical"}).fit(frame)
+
+    def test_datetime_role_on_text_that_is_not_dates_names_the_column(self):
+        with pytest.raises(InvalidDataError, match="'when'.*datetime"):
+            TabularEncoder({"when": "datetime"}).fit(pd.DataFrame({"when": ["a", "b", "c"]}))
+
+    def test_only_identifiers_is_an_error(self):
+        frame = pd.DataFrame({"record_id": [f"R{i}" for i in range(30)]})
+        with pytest.raises(InvalidDataError, match="no column to model.*record_id"):
+            TabularEncoder().fit(frame)
+
+
+class TestEncoder:
+    @pytest.fixture
+    def frame(self):
+        frame = _with_odd_columns(base_table("generic").data)
+        frame["seen_on"] = _dates(len(frame), 0).to_numpy()  # whole days
+        frame["born"] = [f"{d:%d/%m/%Y}" for d in _dates(len(frame), 5)]
+        frame["stamp"] = pd.date_range("2020-03-01 08:30", periods=len(frame), freq="37min",
+                                       tz="Europe/Berlin")  # fmt: skip
+        return frame
+
+    def test_round_trip(self, frame):
+        enc = TabularEncoder().fit(frame)
+        back = enc.inverse_transform(enc.transform(frame))
+        for column in ("seen_on", "born", "stamp"):
+            pd.testing.assert_series_equal(back[column], frame[column], check_names=False)
+        np.testing.assert_allclose(back["lab"], frame["lab"].astype(float))
+        assert back["lab"].dtype == np.float64
+        assert not set(back["record_id"]) & set(frame["record_id"])
+        assert back["record_id"].is_unique
+
+    def test_generated_values(self, frame):
+        enc = TabularEncoder().fit(frame)
+        noise = np.random.default_rng(0).uniform(size=(500, enc.n_features))
+        out = enc.inverse_transform(noise)
+        assert out["seen_on"].dtype == frame["seen_on"].dtype
+        assert (out["seen_on"] == out["seen_on"].dt.normalize()).all(), "whole days, as in training"
+        assert out["seen_on"].between(frame["seen_on"].min(), frame["seen_on"].max()).all()
+        assert out["stamp"].dt.tz is not None and (out["stamp"].dt.second == 0).all()
+        born = pd.to_datetime(out["born"], format="%d/%m/%Y")  # the training text format
+        assert born.notna().all() and out["born"].nunique() > 100
+        assert out["lab"].between(10, 40).all() and out["lab"].nunique() > 100
+
+    def test_integer_keys_start_after_the_largest(self):
+        frame = pd.DataFrame({"id": np.arange(100, 130), "x": np.linspace(0, 1, 30)})
+        enc = TabularEncoder().fit(frame)
+        keys = enc.fresh_keys("id", 3)
+        assert keys.tolist() == [130, 131, 132] and keys.dtype == frame["id"].dtype
+
+    def test_text_keys_avoid_a_prefix_in_use(self):
+        frame = pd.DataFrame(
+            {"id": [f"synthetic_{i}" for i in range(30)], "x": np.linspace(0, 1, 30)}
+        )
+        enc = TabularEncoder().fit(frame)
+        assert not set(enc.fresh_keys("id", 60)) & set(frame["id"])
+
+    def test_missing_dates_come_back_missing(self):
+        frame = pd.DataFrame({"d": _dates(30, 0), "x": np.linspace(0, 1, 30)})
+        frame.loc[[3, 7], "d"] = pd.NaT
+        enc = TabularEncoder().fit(frame)
+        back = enc.inverse_transform(enc.transform(frame))
+        pd.testing.assert_series_equal(back["d"], frame["d"])
+
+
+def _core(entry, table):
+    return catalog.resolve(entry.core)(**core_params(entry, table, epochs=10))
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("entry", catalog.GENERATORS, ids=lambda e: e.name)
+def test_every_core_generates_ids_dates_and_numbers(entry):
+    table = base_table(entry.synthcity_type)
+    train = _with_odd_columns(table.data, seed=0)
+    holdout = _with_odd_columns(table.data, seed=1)
+    model = _core(entry, table).fit(train)
+    synthetic = model.sample(60)
+    train_dates = set(train["seen_on"])
+
+    assert not set(synthetic["record_id"]) & set(train["record_id"]), "copied identifiers"
+    assert pd.api.types.is_datetime64_any_dtype(synthetic["seen_on"])
+    copied = synthetic["seen_on"].isin(train_dates).mean()
+    holdout_rate = holdout["seen_on"].isin(train_dates).mean()
+    assert copied <= holdout_rate + 0.05, (
+        f"{copied:.0%} of dates copied (holdout {holdout_rate:.0%})"
+    )
+    lab = synthetic["lab"]
+    assert pd.api.types.is_float_dtype(lab), f"lab came back as {lab.dtype}"
+    values = train["lab"].astype(float)
+    assert lab.between(values.min(), values.max()).all()
+
+
+def test_med_vae_refuses_conditions_on_identifiers_and_dates():
+    from synth_plugins.generators.med_vae import MedVAE
+
+    train = _with_odd_columns(base_table("generic").data)
+    model = MedVAE(epochs=1).fit(train)
+    for column, value in (("record_id", "MRN100000"), ("seen_on", START)):
+        with pytest.raises(InvalidParameterError, match=f"'{column}'"):
+            model.sample(5, conditions={column: value})
+    rows = model.sample(40, conditions={"stage": "II"}, enforce_conditions=True)
+    assert rows["record_id"].is_unique
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_longitudinal_per_patient_key_is_fresh_and_constant_within_patients():
+    from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
+
+    rows = [
+        {"patient": p, "day": 30 * v, "mrn": f"MRN{9000 + p}", "value": float(p % 5 + v)}
+        for p in range(25)
+        for v in range(3)
+    ]
+    train = pd.DataFrame(rows)
+    model = LongitudinalLSTM("patient", "day", epochs=2, static_epochs=2, calibrate_stop=False)
+    model.fit(train)
+    assert model.roles_["mrn"] == "identifier"  # inferred on one row per patient
+    synthetic = model.sample(30)
+    per_patient = synthetic.groupby("patient")["mrn"].nunique()
+    assert (per_patient == 1).all()
+    keys = synthetic.drop_duplicates("patient")["mrn"]
+    assert keys.is_unique and not set(keys) & set(train["mrn"])
