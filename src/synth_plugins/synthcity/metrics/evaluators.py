@@ -25,7 +25,7 @@ from synth_plugins.errors import InvalidParameterError
 from synth_plugins.metrics import METRIC_INFOS
 from synth_plugins.metrics.dispatch import evaluate_metric, needs_holdout
 from synth_plugins.synthcity import register_metrics_defined_in
-from synth_plugins.synthcity.metrics.context import current_call
+from synth_plugins.synthcity.metrics.context import current_call, reporting_failures
 
 
 def _frame(data: Any) -> pd.DataFrame:
@@ -49,6 +49,10 @@ class SuiteEvaluatorMixin:
         return METRIC_INFOS[cls.metric].direction
 
     def _evaluate(self, X_gt: Any, X_syn: Any) -> dict[str, float]:
+        with reporting_failures(self.fqdn()):
+            return self._scores(X_gt, X_syn)
+
+    def _scores(self, X_gt: Any, X_syn: Any) -> dict[str, float]:
         info = X_gt.info()
         survival = X_gt.type() == "survival_analysis"
         columns = {
