@@ -9,7 +9,9 @@ the training split as ``X_train``) but does not forward.
 :func:`record_metric_calls` wraps ``Metrics.evaluate`` with a recorder that stores the
 bound arguments in a context variable for the duration of the call; :func:`current_call`
 reads them. For time-series loaders it also gives real and synthetic sequences disjoint ids
-(see :mod:`synth_plugins.synthcity.metrics.sequence_ids`).
+(see :mod:`synth_plugins.synthcity.metrics.sequence_ids`), and refuses survival loaders
+whose durations Synthcity's encoding would break, with a clear error (see
+:mod:`synth_plugins.synthcity.metrics.durations`).
 
 Synthcity catches every error an evaluator raises, logs it to a logger that has no handler
 by default, and leaves the metric's rows out of the result: a user sees no row and no
@@ -29,6 +31,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from synth_plugins.synthcity.metrics.durations import check_same_columns, check_survival_durations
 from synth_plugins.synthcity.metrics.sequence_ids import separate_sequence_ids
 
 _CURRENT: ContextVar[Mapping[str, Any] | None] = ContextVar(
@@ -82,6 +85,15 @@ def reporting_failures(metric: str) -> Iterator[None]:
         raise
 
 
+def _requests_suite_metrics(metrics: Mapping[str, Any] | None) -> bool:
+    """Whether a ``metrics={type: [names]}`` argument names one of the suite's metrics."""
+    from synth_plugins.metrics import METRIC_INFOS
+
+    if metrics is None:
+        return True  # Synthcity then runs every registered metric, ours included
+    return any(name in METRIC_INFOS for names in metrics.values() for name in names)
+
+
 def record_metric_calls(metrics_cls: type) -> None:
     """Wrap ``metrics_cls.evaluate`` (a staticmethod) with the recorder, once."""
     original = metrics_cls.__dict__["evaluate"].__func__
@@ -92,6 +104,9 @@ def record_metric_calls(metrics_cls: type) -> None:
     @functools.wraps(original)
     def evaluate(*args: Any, **kwargs: Any) -> Any:
         arguments = signature.bind_partial(*args, **kwargs).arguments
+        if _requests_suite_metrics(arguments.get("metrics")):
+            check_same_columns(arguments)
+        check_survival_durations(arguments)
         separate_sequence_ids(arguments)
         failures: dict[str, str] = {}
         token = _FAILURES.set(failures)
