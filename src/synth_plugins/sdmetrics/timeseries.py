@@ -7,7 +7,10 @@ sequence key and index from SDV's sequential metadata (``sequence_key``,
 ``Metadata.to_dict()`` (one table under ``"tables"``) or a ``Metadata`` object. Per-patient
 columns are the metadata's ``context_columns`` if given (as for ``PARSynthesizer``), else
 inferred from the real data. As SDV's ``PARSynthesizer`` does, rows need not be in time
-order: each patient's visits are sorted by time (stably) before they are compared.
+order: each patient's visits are sorted by time (stably) before they are compared, and the
+sequence index may hold dates (a datetime column, or strings the metadata marks as
+``"datetime"`` with their ``datetime_format``): they become days since the first real visit,
+with ``time_per_year=365.25`` unless given.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import pandas as pd
 from sdmetrics.goal import Goal
 from sdmetrics.timeseries.base import TimeSeriesMetric
 
-from synth_plugins.errors import InvalidParameterError
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics.longitudinal import LONGITUDINAL_FIDELITY, longitudinal_fidelity
 from synth_plugins.sdmetrics._metadata import table_metadata
 
@@ -33,6 +36,49 @@ def _one_key(value: str | Iterable[str] | None, what: str) -> str | None:
     if len(keys) != 1:
         raise InvalidParameterError(f"{what} must name one column, got {keys!r}")
     return keys[0]
+
+
+#: days per year for visit times derived from dates
+DAYS_PER_YEAR = 365.25
+
+
+def _dates_as_days(
+    real: Any, synthetic: Any, time_column: str, described: Mapping[str, Any]
+) -> tuple[Any, Any, bool]:
+    """Date visit times as days since the first real visit; whether they were dates.
+
+    Times are dates when either table's column has a datetime dtype or the metadata gives
+    the column the sdtype ``"datetime"`` (read with its ``datetime_format``, if any).
+    """
+    frames = [f for f in (real, synthetic) if isinstance(f, pd.DataFrame) and time_column in f]
+    spec = described.get(time_column, {})
+    dated = spec.get("sdtype") == "datetime" or any(
+        pd.api.types.is_datetime64_any_dtype(f[time_column]) for f in frames
+    )
+    if not dated or len(frames) < 2:
+        return real, synthetic, False
+    fmt = spec.get("datetime_format")
+
+    def parse(frame: pd.DataFrame, name: str) -> pd.Series:
+        try:
+            return pd.to_datetime(frame[time_column], format=fmt)
+        except (TypeError, ValueError) as error:
+            how = f" with the metadata's datetime_format {fmt!r}" if fmt else ""
+            raise InvalidDataError(
+                f"time column {time_column!r} of {name} cannot be read as dates{how}: {error}"
+            ) from None
+
+    real_dates, synthetic_dates = parse(real, "real_data"), parse(synthetic, "synthetic_data")
+    origin = real_dates.min()
+
+    def days(dates: pd.Series) -> pd.Series:
+        return (dates - origin) / pd.Timedelta(days=1)
+
+    return (
+        real.assign(**{time_column: days(real_dates)}),
+        synthetic.assign(**{time_column: days(synthetic_dates)}),
+        True,
+    )
 
 
 def _sorted_visits(data: Any, id_column: str, time_column: str) -> Any:
@@ -97,6 +143,11 @@ class LongitudinalFidelity(TimeSeriesMetric):
         options.setdefault("categorical_columns", [c for c in categorical if c != id_column])
         if "context_columns" in metadata:
             options.setdefault("static_columns", metadata["context_columns"])
+        real_data, synthetic_data, dated = _dates_as_days(
+            real_data, synthetic_data, time_column, described
+        )
+        if dated:
+            options.setdefault("time_per_year", DAYS_PER_YEAR)
         real_data = _sorted_visits(real_data, id_column, time_column)
         synthetic_data = _sorted_visits(synthetic_data, id_column, time_column)
         result = longitudinal_fidelity(

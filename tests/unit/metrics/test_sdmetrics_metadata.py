@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from synth_plugins.datasets import load, simulate_ms_registry
-from synth_plugins.errors import InvalidParameterError
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.sdmetrics import AmlFidelity, LongitudinalFidelity
 from synth_plugins.sdv.sequential_metadata import sequential_metadata_for
 
@@ -74,3 +74,41 @@ def test_single_table_metric_accepts_an_sdv_metadata_object():
         AmlFidelity.compute(real, synthetic, metadata, table_name="other")
     with pytest.raises(InvalidParameterError, match="metadata must be"):
         AmlFidelity.compute(real, synthetic, ["not", "metadata"])
+
+
+def test_longitudinal_reads_dates_as_days_like_par(cohorts):
+    real, other = cohorts
+    metadata = sequential_metadata_for(real).to_dict()["tables"][real.name]
+    expected = LongitudinalFidelity.compute_breakdown(real.data, other.data, metadata, parts=PARTS)
+
+    def dated(frame):
+        return frame.assign(
+            time=pd.Timestamp("2000-01-01") + pd.to_timedelta(frame["time"] * 365.25, unit="D")
+        )
+
+    as_dates = {**metadata, "columns": {**metadata["columns"], "time": {"sdtype": "datetime"}}}
+    breakdown = LongitudinalFidelity.compute_breakdown(
+        dated(real.data), dated(other.data), as_dates, parts=PARTS
+    )
+    # dates hold nanoseconds: equal gaps of different patients can round apart
+    assert breakdown["score"] == pytest.approx(expected["score"], abs=1e-3)
+    assert breakdown["follow_up_real_mean"] == pytest.approx(
+        expected["follow_up_real_mean"] * 365.25
+    )
+    # strings with the metadata's datetime_format, as SDV describes them
+    text = {
+        **metadata,
+        "columns": {
+            **metadata["columns"],
+            "time": {"sdtype": "datetime", "datetime_format": "%Y-%m-%d %H:%M:%S.%f"},
+        },
+    }
+    as_text = [
+        dated(f.data).assign(time=lambda d: d["time"].dt.strftime("%Y-%m-%d %H:%M:%S.%f"))
+        for f in cohorts
+    ]
+    assert LongitudinalFidelity.compute(*as_text, text, parts=PARTS) == pytest.approx(
+        expected["score"], abs=1e-3
+    )
+    with pytest.raises(InvalidDataError, match="'time' of synthetic_data cannot be read as dates"):
+        LongitudinalFidelity.compute(as_text[0], as_text[1].assign(time="soon"), text, parts=PARTS)
