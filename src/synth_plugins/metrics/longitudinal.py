@@ -143,8 +143,8 @@ def prepare_tables(
             codes); None: strings, booleans, categoricals and two-valued columns.
 
     Raises:
-        InvalidDataError: A malformed long table (see ``check_long_format``) or different
-            columns in the two tables.
+        InvalidDataError: A malformed long table (see ``check_long_format``), different
+            columns in the two tables, or infinite values in a numerical column.
         InvalidParameterError: Unknown column names.
     """
     real = check_long_format(real, id_column, time_column, name="real")
@@ -176,6 +176,13 @@ def prepare_tables(
     numerical_visit = [c for c in visit if c not in forced and _is_numerical(real[c])]
     categorical_visit = [c for c in visit if c not in numerical_visit]
     numerical_static = [c for c in static if c not in forced and _is_numerical(real[c])]
+    for name, frame in (("real", real), ("synthetic", synthetic)):
+        for column in (*numerical_visit, *numerical_static):
+            values = pd.to_numeric(frame[column], errors="coerce").to_numpy(float)
+            if np.isinf(values).any():
+                raise InvalidDataError(
+                    f"column {column!r} of {name} holds infinite values; replace them first"
+                )
     return LongTables(
         real, synthetic, id_column, time_column, tuple(static), tuple(visit),
         tuple(numerical_visit), tuple(categorical_visit), tuple(numerical_static),

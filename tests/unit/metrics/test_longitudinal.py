@@ -167,6 +167,11 @@ class TestBadInput:
             longitudinal_fidelity(data, other.data.drop(columns=["edss"]), **KEYS)
         with pytest.raises(InvalidDataError, match="numeric"):
             longitudinal_fidelity(data.assign(time=data.time.astype(str)), other.data, **KEYS)
+        infinite = other.data.assign(
+            edss=other.data["edss"].replace(other.data["edss"].iloc[0], np.inf)
+        )
+        with pytest.raises(InvalidDataError, match="'edss' of synthetic holds infinite"):
+            longitudinal_fidelity(data, infinite, **KEYS)
         with pytest.raises(InvalidParameterError, match="unknown parts"):
             longitudinal_fidelity(data, other.data, parts=["nope"], **KEYS)
         with pytest.raises(InvalidParameterError, match="event_column"):
