@@ -7,7 +7,11 @@ generator was trained on than to records it never saw:
 
     coefficient = mean min distance(synthetic -> test) / mean min distance(synthetic -> train) - 1
 
-A coefficient above 0.05 flags a potential privacy breach. To compare sets of equal size,
+A coefficient above 0.05 flags a potential privacy breach. When every synthetic row has an
+exact (binned) match among the training rows, the denominator is 0 and the paper's ratio is
+infinite; this module then divides by the smallest positive value the average could take
+(see :func:`ratio_minus_one`), so the coefficient stays finite and ranks such a copy above
+every table with the same test distance. To compare sets of equal size,
 every set is shuffled (seed 1) and split into ``round(n / n_test)`` near-equal subsets;
 distances are computed per pair of subsets with bins fitted on the target subset, and the
 pair statistics are averaged. The real-versus-real baseline repeats the procedure with the
@@ -86,6 +90,10 @@ class HammingRunStats:
             the per-row minimum distance (numpy linear interpolation).
         exact_matches: Rows at distance 0 after binning, summed over pairs.
         n_pairs: Number of subset pairs evaluated.
+        resolution: The smallest positive value ``avg_min_distance`` can take with these
+            subsets: one row of the largest from-subset at distance 1, averaged over the
+            pairs, ``1 / (n_pairs * rows of the largest from-subset)``. It stands in for a
+            zero denominator in the coefficient (see :func:`ratio_minus_one`).
     """
 
     avg_min_distance: float
@@ -93,6 +101,7 @@ class HammingRunStats:
     percentiles: tuple[float, float, float, float, float]
     exact_matches: int
     n_pairs: int
+    resolution: float
 
     @property
     def median_distance(self) -> float:
@@ -180,18 +189,29 @@ class HammingLeakageResult:
         return out
 
 
-def ratio_minus_one(numerator: float, denominator: float) -> float:
-    """``numerator / denominator - 1``, with ``0 / 0`` read as 1 (no difference).
+def ratio_minus_one(numerator: float, denominator: float, resolution: float | None = None) -> float:
+    """``numerator / denominator - 1`` for average minimum distances, finite by definition.
 
-    A positive numerator over a zero denominator gives ``inf``.
+    ``0 / 0`` reads as 1 (no difference, result 0). A positive numerator over a zero
+    denominator is divided by ``resolution`` instead: the smallest positive value the
+    denominator could have taken (see :attr:`HammingRunStats.resolution`). Every positive
+    average is at least that value, so the result is the largest ratio those subsets can
+    produce for this numerator, a finite value above any table that is not an exact copy.
+    Without ``resolution`` that case gives the mathematical limit, ``inf``.
     """
     if denominator > 0:
         return numerator / denominator - 1.0
-    return 0.0 if numerator == 0 else math.inf
+    if numerator == 0:
+        return 0.0
+    return math.inf if resolution is None else numerator / resolution - 1.0
 
 
 def leakage_coefficient(
-    avg_min_train: float, avg_min_test: float, formula: CoefficientFormula = "paper"
+    avg_min_train: float,
+    avg_min_test: float,
+    formula: CoefficientFormula = "paper",
+    *,
+    resolution: float | None = None,
 ) -> float:
     """The privacy leakage coefficient from the two average minimum distances.
 
@@ -200,15 +220,19 @@ def leakage_coefficient(
         avg_min_test: Average minimum distance of synthetic rows to test rows.
         formula: ``"paper"``: ``test / train - 1`` (the published values: 8.8587 / 8.7034
             - 1 = 0.0178); ``"code"``: ``1 - train / test``, what the AML code stored.
+        resolution: The smallest positive value the denominator (train for ``"paper"``,
+            test for ``"code"``) can take; it replaces a zero denominator (see
+            :func:`ratio_minus_one`). :func:`hamming_leakage` always passes it.
 
     Returns:
-        The coefficient; ``0.0`` when both distances are 0; ``inf`` (paper) or ``-inf``
-        (code) when only the denominator is 0.
+        The coefficient; ``0.0`` when both distances are 0. When only the denominator is
+        0: ``numerator / resolution - 1`` (paper) or ``1 - numerator / resolution``
+        (code), or ``inf`` / ``-inf`` without a ``resolution``.
     """
     check_choice(formula, "coefficient_formula", COEFFICIENT_FORMULAS)
     if formula == "paper":
-        return ratio_minus_one(avg_min_test, avg_min_train)
-    return -ratio_minus_one(avg_min_train, avg_min_test)
+        return ratio_minus_one(avg_min_test, avg_min_train, resolution)
+    return -ratio_minus_one(avg_min_train, avg_min_test, resolution)
 
 
 def split_subsets(n_rows: int, n_parts: int, seed: int) -> list[np.ndarray]:
@@ -226,12 +250,14 @@ def n_subsets(n_rows: int, balanced_count: int) -> int:
     return max(1, round(n_rows / balanced_count))
 
 
-PairStats = tuple[float, float, np.ndarray, int]
+#: mean d1, mean gap, percentiles of d1, exact matches, rows of the from-subset
+PairStats = tuple[float, float, np.ndarray, int, int]
 
 
 def _pair_stats(d1: np.ndarray, d2: np.ndarray) -> PairStats:
     percentiles = np.percentile(d1, list(PERCENTILES))
-    return float(d1.mean()), float((d2 - d1).mean()), percentiles, int((d1 == 0).sum())
+    zeros = int((d1 == 0).sum())
+    return float(d1.mean()), float((d2 - d1).mean()), percentiles, zeros, len(d1)
 
 
 def _aggregate(pairs: list[PairStats]) -> HammingRunStats:
@@ -239,7 +265,7 @@ def _aggregate(pairs: list[PairStats]) -> HammingRunStats:
     n = len(pairs)
     total_min, total_gap, total_zeros = 0.0, 0.0, 0
     total_percentiles = np.zeros(len(PERCENTILES))
-    for avg_min, gap, percentiles, zeros in pairs:
+    for avg_min, gap, percentiles, zeros, _ in pairs:
         total_min += avg_min
         total_gap += gap
         total_percentiles = total_percentiles + percentiles
@@ -250,6 +276,7 @@ def _aggregate(pairs: list[PairStats]) -> HammingRunStats:
         percentiles=tuple(float(v) for v in total_percentiles / n),  # type: ignore[arg-type]
         exact_matches=total_zeros,
         n_pairs=n,
+        resolution=1.0 / (n * max(rows for *_, rows in pairs)),
     )
 
 
@@ -273,6 +300,19 @@ def _cast_like(synthetic: pd.DataFrame, train: pd.DataFrame) -> pd.DataFrame:
                 out = synthetic.copy()
             out[column] = synthetic[column].astype(target)
     return out
+
+
+def _coefficient(
+    to_train: HammingRunStats, to_test: HammingRunStats, formula: CoefficientFormula
+) -> float:
+    """The coefficient of two runs, a zero denominator replaced by its run's resolution."""
+    denominator = to_train if formula == "paper" else to_test
+    return leakage_coefficient(
+        to_train.avg_min_distance,
+        to_test.avg_min_distance,
+        formula,
+        resolution=denominator.resolution,
+    )
 
 
 def hamming_leakage(
@@ -323,7 +363,10 @@ def hamming_leakage(
         n_threads: PyTorch threads for the kernel; None keeps the current setting.
 
     Returns:
-        A :class:`HammingLeakageResult`.
+        A :class:`HammingLeakageResult`. Every figure is finite: when the synthetic rows
+        all match training rows exactly (after binning), the coefficient divides by the
+        smallest positive average distance these subsets allow (see
+        :func:`ratio_minus_one`) instead of returning ``inf``.
 
     Raises:
         InvalidDataError: A frame is empty or not a frame, the columns differ, a numeric
@@ -436,16 +479,8 @@ def hamming_leakage(
         name: _aggregate([s for _, s in sorted(stats, key=lambda item: item[0])])
         for name, stats in collected.items()
     }
-    coefficient = leakage_coefficient(
-        runs["synthetic_train"].avg_min_distance,
-        runs["synthetic_test"].avg_min_distance,
-        coefficient_formula,
-    )
-    real_coefficient = leakage_coefficient(
-        runs["real_train"].avg_min_distance,
-        runs["real_test"].avg_min_distance,
-        coefficient_formula,
-    )
+    coefficient = _coefficient(runs["synthetic_train"], runs["synthetic_test"], coefficient_formula)
+    real_coefficient = _coefficient(runs["real_train"], runs["real_test"], coefficient_formula)
     return HammingLeakageResult(
         coefficient=coefficient,
         breach=bool(coefficient > threshold),
@@ -457,10 +492,14 @@ def hamming_leakage(
         real_test=runs["real_test"],
         real_coefficient=real_coefficient,
         synthetic_vs_real_train=ratio_minus_one(
-            runs["synthetic_train"].avg_min_distance, runs["real_train"].avg_min_distance
+            runs["synthetic_train"].avg_min_distance,
+            runs["real_train"].avg_min_distance,
+            runs["real_train"].resolution,
         ),
         synthetic_vs_real_test=ratio_minus_one(
-            runs["synthetic_test"].avg_min_distance, runs["real_test"].avg_min_distance
+            runs["synthetic_test"].avg_min_distance,
+            runs["real_test"].avg_min_distance,
+            runs["real_test"].resolution,
         ),
         balanced_count=balanced_count,
         n_subsets_train=len(train_parts),

@@ -143,8 +143,8 @@ def prepare_tables(
             codes); None: strings, booleans, categoricals and two-valued columns.
 
     Raises:
-        InvalidDataError: A malformed long table (see ``check_long_format``) or different
-            columns in the two tables.
+        InvalidDataError: A malformed long table (see ``check_long_format``), different
+            columns in the two tables, or infinite values in a numerical column.
         InvalidParameterError: Unknown column names.
     """
     real = check_long_format(real, id_column, time_column, name="real")
@@ -176,6 +176,13 @@ def prepare_tables(
     numerical_visit = [c for c in visit if c not in forced and _is_numerical(real[c])]
     categorical_visit = [c for c in visit if c not in numerical_visit]
     numerical_static = [c for c in static if c not in forced and _is_numerical(real[c])]
+    for name, frame in (("real", real), ("synthetic", synthetic)):
+        for column in (*numerical_visit, *numerical_static):
+            values = pd.to_numeric(frame[column], errors="coerce").to_numpy(float)
+            if np.isinf(values).any():
+                raise InvalidDataError(
+                    f"column {column!r} of {name} holds infinite values; replace them first"
+                )
     return LongTables(
         real, synthetic, id_column, time_column, tuple(static), tuple(visit),
         tuple(numerical_visit), tuple(categorical_visit), tuple(numerical_static),
@@ -517,7 +524,7 @@ class SpearmanResult:
     @property
     def lag1_mean_abs_difference(self) -> float:
         """Mean absolute difference of the lag-1 pairs only (NaN without them)."""
-        lagged = self.table.index.str.endswith(" lag1")
+        lagged = np.array([str(pair).endswith(" lag1") for pair in self.table.index], dtype=bool)
         return float(self.table.loc[lagged, "abs_difference"].mean()) if lagged.any() else np.nan
 
     def to_dict(self) -> dict[str, float]:
@@ -639,9 +646,10 @@ class VisitGapResult:
     """Gaps between consecutive visits, real vs synthetic.
 
     Attributes:
-        wasserstein_log: Wasserstein-1 distance between the log gaps.
-        ks: KS statistic of the gaps.
-        real_median, synthetic_median: Median gaps (time units).
+        wasserstein_log: Wasserstein-1 distance between the log gaps (0 when neither
+            table has a second visit, NaN when only one has).
+        ks: KS statistic of the gaps (1 when only one table has a second visit).
+        real_median, synthetic_median: Median gaps (time units; NaN without gaps).
     """
 
     wasserstein_log: float
@@ -665,17 +673,22 @@ class VisitGapResult:
         }
 
 
+def _median(values: np.ndarray) -> float:
+    return float(np.median(values)) if values.size else np.nan
+
+
 def visit_gaps(tables: LongTables) -> VisitGapResult:
     """Compare the distributions of gaps between consecutive visits."""
     real = _gaps(tables.real, tables.id_column, tables.time_column)
     syn = _gaps(tables.synthetic, tables.id_column, tables.time_column)
     if real.size == 0 or syn.size == 0:
+        # no distance between a distribution and nothing: NaN, and the worst KS
         both_empty = real.size == 0 and syn.size == 0
         ks = 0.0 if both_empty else 1.0
-        return VisitGapResult(0.0 if both_empty else np.inf, ks, np.nan, np.nan)
+        return VisitGapResult(0.0 if both_empty else np.nan, ks, _median(real), _median(syn))
     distance = float(stats.wasserstein_distance(np.log(real), np.log(syn)))
     ks, _ = _ks(real, syn)
-    return VisitGapResult(distance, ks, float(np.median(real)), float(np.median(syn)))
+    return VisitGapResult(distance, ks, _median(real), _median(syn))
 
 
 # ------------------------------------------------------------ per-patient features
@@ -970,9 +983,8 @@ class LongitudinalFidelityResult:
 
     @property
     def score(self) -> float:
-        """The mean of the computed parts' scores."""
-        scores = [part.score for part in self.parts.values()]
-        return float(np.mean(scores)) if scores else float("nan")
+        """The mean of the computed parts' scores (at least one part is always computed)."""
+        return float(np.mean([part.score for part in self.parts.values()]))
 
     def to_dict(self) -> dict[str, float]:
         """``score``, ``<part>_score`` per part, then every part figure as ``<part>_<key>``."""
@@ -1026,7 +1038,8 @@ def longitudinal_fidelity(
 
     Raises:
         InvalidDataError: Malformed tables (duplicate ``(id, time)`` rows, unsorted or
-            missing times, non-numeric times) or different columns.
+            missing times, non-numeric times), different columns, or none of the chosen
+            ``parts`` could be computed.
         InvalidParameterError: Unknown part or column names.
     """
     chosen = list(PARTS if parts is None else parts)
@@ -1080,4 +1093,11 @@ def longitudinal_fidelity(
             if name not in ("discriminative", "predictive"):
                 raise
             errors[name] = str(error)
+    if not results:
+        reasons = "; ".join(f"{name}: {why}" for name, why in errors.items())
+        raise InvalidDataError(
+            f"none of the parts {chosen} applies to these tables"
+            + (f" ({reasons})" if reasons else "")
+            + "; choose other parts"
+        )
     return LongitudinalFidelityResult(results, errors)

@@ -22,15 +22,16 @@ from sdmetrics.single_table.base import SingleTableMetric
 
 from synth_plugins.metrics import METRIC_INFOS
 from synth_plugins.metrics.dispatch import evaluate_metric
+from synth_plugins.sdmetrics._metadata import table_metadata
 
 
-def _categorical_columns(metadata: Mapping[str, Any] | None, columns: pd.Index) -> list[str] | None:
+def _categorical_columns(
+    metadata: Any, table_name: str | None, columns: pd.Index
+) -> list[str] | None:
     """Columns whose sdtype is categorical or boolean (None without metadata)."""
-    if not metadata:
+    described = table_metadata(metadata, table_name).get("columns")
+    if not described:
         return None
-    described = metadata.get("columns", {})
-    if "tables" in metadata:  # a multi-table style dict with one table
-        described = next(iter(metadata["tables"].values())).get("columns", {})
     return [c for c in columns if described.get(c, {}).get("sdtype") in ("categorical", "boolean")]
 
 
@@ -53,17 +54,24 @@ class SuiteSingleTableMetric(SingleTableMetric):
         cls,
         real_data: pd.DataFrame,
         synthetic_data: pd.DataFrame,
-        metadata: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | Any | None = None,
         holdout_data: pd.DataFrame | None = None,
+        *,
+        table_name: str | None = None,
         **options: Any,
     ) -> dict[str, float]:
-        """Every figure of the metric, with the headline under ``"score"``."""
+        """Every figure of the metric, with the headline under ``"score"``.
+
+        ``metadata`` may be one table's dict, SDV's ``Metadata.to_dict()`` or a
+        ``Metadata`` object (``table_name`` picks the table when it has several).
+        """
+        categorical = _categorical_columns(metadata, table_name, getattr(real_data, "columns", []))
         result = evaluate_metric(
             cls.metric,
             real_data,
             synthetic_data,
             holdout=holdout_data,
-            categorical_columns=_categorical_columns(metadata, real_data.columns),
+            categorical_columns=categorical,
             **options,
         )
         return result.to_dict()
@@ -73,13 +81,20 @@ class SuiteSingleTableMetric(SingleTableMetric):
         cls,
         real_data: pd.DataFrame,
         synthetic_data: pd.DataFrame,
-        metadata: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | Any | None = None,
         holdout_data: pd.DataFrame | None = None,
+        *,
+        table_name: str | None = None,
         **options: Any,
     ) -> float:
         """The headline score (see ``goal``, ``min_value`` and ``max_value``)."""
         breakdown = cls.compute_breakdown(
-            real_data, synthetic_data, metadata, holdout_data=holdout_data, **options
+            real_data,
+            synthetic_data,
+            metadata,
+            holdout_data=holdout_data,
+            table_name=table_name,
+            **options,
         )
         return float(breakdown["score"])
 

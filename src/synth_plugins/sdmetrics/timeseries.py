@@ -3,8 +3,14 @@
 SDMetrics compares sequential tables with ``TimeSeriesMetric.compute(real_data,
 synthetic_data, metadata, sequence_key=...)``; this class follows that call and takes the
 sequence key and index from SDV's sequential metadata (``sequence_key``,
-``sequence_index``) when they are not passed. Per-patient columns are the metadata's
-``context_columns`` if given (as for ``PARSynthesizer``), else inferred from the real data.
+``sequence_index``) when they are not passed: a single table's dict, SDV's
+``Metadata.to_dict()`` (one table under ``"tables"``) or a ``Metadata`` object. Per-patient
+columns are the metadata's ``context_columns`` if given (as for ``PARSynthesizer``), else
+inferred from the real data. As SDV's ``PARSynthesizer`` does, rows need not be in time
+order: each patient's visits are sorted by time (stably) before they are compared, and the
+sequence index may hold dates (a datetime column, or strings the metadata marks as
+``"datetime"`` with their ``datetime_format``): they become days since the first real visit,
+with ``time_per_year=365.25`` unless given.
 """
 
 from __future__ import annotations
@@ -12,12 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sdmetrics.goal import Goal
 from sdmetrics.timeseries.base import TimeSeriesMetric
 
-from synth_plugins.errors import InvalidParameterError
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics.longitudinal import LONGITUDINAL_FIDELITY, longitudinal_fidelity
+from synth_plugins.sdmetrics._metadata import table_metadata
 
 
 def _one_key(value: str | Iterable[str] | None, what: str) -> str | None:
@@ -28,6 +36,65 @@ def _one_key(value: str | Iterable[str] | None, what: str) -> str | None:
     if len(keys) != 1:
         raise InvalidParameterError(f"{what} must name one column, got {keys!r}")
     return keys[0]
+
+
+#: days per year for visit times derived from dates
+DAYS_PER_YEAR = 365.25
+
+
+def _dates_as_days(
+    real: Any, synthetic: Any, time_column: str, described: Mapping[str, Any]
+) -> tuple[Any, Any, bool]:
+    """Date visit times as days since the first real visit; whether they were dates.
+
+    Times are dates when either table's column has a datetime dtype or the metadata gives
+    the column the sdtype ``"datetime"`` (read with its ``datetime_format``, if any).
+    """
+    frames = [f for f in (real, synthetic) if isinstance(f, pd.DataFrame) and time_column in f]
+    spec = described.get(time_column, {})
+    dated = spec.get("sdtype") == "datetime" or any(
+        pd.api.types.is_datetime64_any_dtype(f[time_column]) for f in frames
+    )
+    if not dated or len(frames) < 2:
+        return real, synthetic, False
+    fmt = spec.get("datetime_format")
+
+    def parse(frame: pd.DataFrame, name: str) -> pd.Series:
+        try:
+            return pd.to_datetime(frame[time_column], format=fmt)
+        except (TypeError, ValueError) as error:
+            how = f" with the metadata's datetime_format {fmt!r}" if fmt else ""
+            raise InvalidDataError(
+                f"time column {time_column!r} of {name} cannot be read as dates{how}: {error}"
+            ) from None
+
+    real_dates, synthetic_dates = parse(real, "real_data"), parse(synthetic, "synthetic_data")
+    origin = real_dates.min()
+
+    def days(dates: pd.Series) -> pd.Series:
+        return (dates - origin) / pd.Timedelta(days=1)
+
+    return (
+        real.assign(**{time_column: days(real_dates)}),
+        synthetic.assign(**{time_column: days(synthetic_dates)}),
+        True,
+    )
+
+
+def _sorted_visits(data: Any, id_column: str, time_column: str) -> Any:
+    """Each patient's rows in time order (stable; patients keep their order).
+
+    Tables the core would refuse anyway (no such columns, a non-numeric time) are returned
+    unchanged, so that its error names the problem.
+    """
+    if not isinstance(data, pd.DataFrame) or not {id_column, time_column} <= set(data.columns):
+        return data
+    times = data[time_column]
+    if pd.api.types.is_bool_dtype(times) or not pd.api.types.is_numeric_dtype(times):
+        return data
+    patients, _ = pd.factorize(data[id_column], sort=False)
+    order = np.lexsort((times.to_numpy(dtype=float, na_value=np.nan), patients))
+    return data.iloc[order].reset_index(drop=True)
 
 
 class LongitudinalFidelity(TimeSeriesMetric):
@@ -48,13 +115,19 @@ class LongitudinalFidelity(TimeSeriesMetric):
         cls,
         real_data: pd.DataFrame,
         synthetic_data: pd.DataFrame,
-        metadata: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | Any | None = None,
         sequence_key: str | list[str] | None = None,
         sequence_index: str | None = None,
+        *,
+        table_name: str | None = None,
         **options: Any,
     ) -> dict[str, float]:
-        """Every figure of the metric, with the headline under ``"score"``."""
-        metadata = dict(metadata or {})
+        """Every figure of the metric, with the headline under ``"score"``.
+
+        ``metadata`` may be one table's dict, SDV's ``Metadata.to_dict()`` or a
+        ``Metadata`` object (``table_name`` picks the table when it has several).
+        """
+        metadata = table_metadata(metadata, table_name)
         id_column = _one_key(sequence_key or metadata.get("sequence_key"), "sequence_key")
         time_column = sequence_index or metadata.get("sequence_index")
         if id_column is None or time_column is None:
@@ -70,6 +143,13 @@ class LongitudinalFidelity(TimeSeriesMetric):
         options.setdefault("categorical_columns", [c for c in categorical if c != id_column])
         if "context_columns" in metadata:
             options.setdefault("static_columns", metadata["context_columns"])
+        real_data, synthetic_data, dated = _dates_as_days(
+            real_data, synthetic_data, time_column, described
+        )
+        if dated:
+            options.setdefault("time_per_year", DAYS_PER_YEAR)
+        real_data = _sorted_visits(real_data, id_column, time_column)
+        synthetic_data = _sorted_visits(synthetic_data, id_column, time_column)
         result = longitudinal_fidelity(
             real_data, synthetic_data, id_column=id_column, time_column=time_column, **options
         )
@@ -80,13 +160,21 @@ class LongitudinalFidelity(TimeSeriesMetric):
         cls,
         real_data: pd.DataFrame,
         synthetic_data: pd.DataFrame,
-        metadata: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | Any | None = None,
         sequence_key: str | list[str] | None = None,
         sequence_index: str | None = None,
+        *,
+        table_name: str | None = None,
         **options: Any,
     ) -> float:
         """The headline score in [0, 1], 1 best."""
         breakdown = cls.compute_breakdown(
-            real_data, synthetic_data, metadata, sequence_key, sequence_index, **options
+            real_data,
+            synthetic_data,
+            metadata,
+            sequence_key,
+            sequence_index,
+            table_name=table_name,
+            **options,
         )
         return float(breakdown["score"])

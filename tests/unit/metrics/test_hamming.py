@@ -77,9 +77,38 @@ def test_aml_table3_arithmetic() -> None:
 
 def test_degenerate_coefficients_are_documented_values() -> None:
     assert leakage_coefficient(0.0, 0.0) == 0.0
-    assert leakage_coefficient(0.0, 2.0) == math.inf
     assert leakage_coefficient(2.0, 0.0) == -1.0
+    # without a resolution, the limit; with one, a zero denominator is replaced by it
+    assert leakage_coefficient(0.0, 2.0) == math.inf
     assert leakage_coefficient(2.0, 0.0, "code") == -math.inf
+    assert leakage_coefficient(0.0, 2.0, resolution=0.25) == pytest.approx(7.0)
+    assert leakage_coefficient(2.0, 0.0, "code", resolution=0.5) == pytest.approx(-3.0)
+    assert leakage_coefficient(1.0, 2.0, resolution=0.25) == pytest.approx(1.0)
+
+
+def test_an_exact_copy_of_the_training_rows_scores_finite_and_worst() -> None:
+    train = _frame([(i % 3, i % 5, i % 7) for i in range(12)])
+    test = _frame([(i % 3, (i + 1) % 5, (i + 3) % 7) for i in range(10)])
+    # one subset per set (12 / 10 rounds to 1): every copied row has its twin in the pair
+    copy = hamming_leakage(train, test, train, categorical_columns=CATS)
+    assert copy.synthetic_train.avg_min_distance == 0.0
+    # one pair of 12 synthetic rows: the resolution is 1 / 12
+    assert copy.synthetic_train.resolution == pytest.approx(1 / 12)
+    assert copy.coefficient == pytest.approx(copy.synthetic_test.avg_min_distance * 12 - 1)
+    assert all(math.isfinite(v) for v in copy.to_dict().values())
+    assert copy.breach
+    # no table with the same distance to the test rows scores higher; one that copies
+    # fewer rows scores lower
+    for changed, expected in ((1, "equal"), (2, "lower")):
+        nearly = train.copy()
+        nearly.loc[: changed - 1, "a"] = 9
+        almost = hamming_leakage(train, test, nearly, categorical_columns=CATS)
+        assert almost.synthetic_test.avg_min_distance == copy.synthetic_test.avg_min_distance
+        assert almost.synthetic_train.avg_min_distance == changed / 12
+        if expected == "equal":
+            assert almost.coefficient == pytest.approx(copy.coefficient)
+        else:
+            assert almost.coefficient < copy.coefficient
 
 
 def test_numeric_bins_are_fitted_on_the_target_and_nan_policy() -> None:

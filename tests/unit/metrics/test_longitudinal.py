@@ -167,7 +167,42 @@ class TestBadInput:
             longitudinal_fidelity(data, other.data.drop(columns=["edss"]), **KEYS)
         with pytest.raises(InvalidDataError, match="numeric"):
             longitudinal_fidelity(data.assign(time=data.time.astype(str)), other.data, **KEYS)
+        infinite = other.data.assign(
+            edss=other.data["edss"].replace(other.data["edss"].iloc[0], np.inf)
+        )
+        with pytest.raises(InvalidDataError, match="'edss' of synthetic holds infinite"):
+            longitudinal_fidelity(data, infinite, **KEYS)
         with pytest.raises(InvalidParameterError, match="unknown parts"):
             longitudinal_fidelity(data, other.data, parts=["nope"], **KEYS)
         with pytest.raises(InvalidParameterError, match="event_column"):
             longitudinal_fidelity(data, other.data, event_column="sex", **KEYS)
+
+
+class TestEdgeShapes:
+    def test_one_static_numeric_column_gives_a_full_breakdown(self):
+        # one static numerical column: no static Spearman pair, so no lag-1 pair either
+        rng = np.random.default_rng(0)
+        times = {p: np.cumsum(rng.uniform(0.5, 2.0, 2 + p % 4)).tolist() for p in range(40)}
+        real = _toy(times).assign(age=lambda d: 20.0 + d["id"] % 37)
+        other = _toy(times, value=1.0).assign(age=lambda d: 25.0 + d["id"] % 31)
+        result = longitudinal_fidelity(real, other, id_column="id", time_column="t")
+        breakdown = result.to_dict()
+        assert breakdown["spearman_static_n_pairs"] == 0.0
+        assert breakdown["spearman_static_score"] == 1.0
+        assert np.isnan(breakdown["spearman_static_lag1_mean_abs_difference"])
+        assert 0.0 <= breakdown["score"] <= 1.0
+
+    def test_gaps_on_one_side_only_are_finite_figures(self):
+        one_visit = _toy({1: [0.0], 2: [0.0]})
+        two_visits = _toy({1: [0.0, 1.0], 2: [0.0, 3.0]})
+        result = visit_gaps(prepare_tables(two_visits, one_visit, "id", "t"))
+        assert result.score == 0.0 and result.ks == 1.0
+        assert np.isnan(result.wasserstein_log)
+        assert result.real_median == 2.0 and np.isnan(result.synthetic_median)
+
+    def test_no_computable_part_is_an_error_not_a_nan_score(self):
+        tiny = _toy({1: [0.0, 1.0], 2: [0.0, 2.0]})
+        with pytest.raises(InvalidDataError, match="none of the parts.*discriminative"):
+            longitudinal_fidelity(
+                tiny, tiny, id_column="id", time_column="t", parts=["discriminative"]
+            )

@@ -9,24 +9,42 @@ the training split as ``X_train``) but does not forward.
 :func:`record_metric_calls` wraps ``Metrics.evaluate`` with a recorder that stores the
 bound arguments in a context variable for the duration of the call; :func:`current_call`
 reads them. For time-series loaders it also gives real and synthetic sequences disjoint ids
-(see :mod:`synth_plugins.synthcity.metrics.sequence_ids`); it changes nothing else.
+(see :mod:`synth_plugins.synthcity.metrics.sequence_ids`), and refuses survival loaders
+whose durations Synthcity's encoding would break, with a clear error (see
+:mod:`synth_plugins.synthcity.metrics.durations`).
+
+Synthcity catches every error an evaluator raises, logs it to a logger that has no handler
+by default, and leaves the metric's rows out of the result: a user sees no row and no
+reason. Inside a recorded call, :func:`reporting_failures` turns each failure of a suite
+metric into a :class:`MetricFailedWarning` (shown by default) naming the metric and the
+reason, and the recorder lists the reasons in the result's ``attrs["failed_metrics"]``
+(``{"privacy.hamming_leakage": "InvalidParameterError: ..."}``).
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from synth_plugins.synthcity.metrics.durations import check_same_columns, check_survival_durations
 from synth_plugins.synthcity.metrics.sequence_ids import separate_sequence_ids
 
 _CURRENT: ContextVar[Mapping[str, Any] | None] = ContextVar(
     "synth_plugins_metrics_call", default=None
 )
+_FAILURES: ContextVar[dict[str, str] | None] = ContextVar(
+    "synth_plugins_metric_failures", default=None
+)
 _MARK = "__synth_plugins_recorder__"
+
+
+class MetricFailedWarning(UserWarning):
+    """A suite metric failed inside Synthcity's ``Metrics.evaluate``, which drops its rows."""
 
 
 def current_call() -> Mapping[str, Any] | None:
@@ -44,6 +62,38 @@ def metrics_call(**arguments: Any) -> Iterator[None]:
         _CURRENT.reset(token)
 
 
+@contextmanager
+def reporting_failures(metric: str) -> Iterator[None]:
+    """Re-raise any error of ``metric`` after warning about it inside ``Metrics.evaluate``.
+
+    Args:
+        metric: The metric's Synthcity key, ``<type>.<name>`` (the prefix of its rows).
+    """
+    try:
+        yield
+    except Exception as error:
+        failures = _FAILURES.get()
+        if failures is not None:
+            reason = f"{type(error).__name__}: {error}"
+            failures[metric] = reason
+            warnings.warn(
+                f"Synthcity's Metrics.evaluate leaves out {metric!r} because the metric "
+                f"failed: {reason}",
+                MetricFailedWarning,
+                stacklevel=3,
+            )
+        raise
+
+
+def _requests_suite_metrics(metrics: Mapping[str, Any] | None) -> bool:
+    """Whether a ``metrics={type: [names]}`` argument names one of the suite's metrics."""
+    from synth_plugins.metrics import METRIC_INFOS
+
+    if metrics is None:
+        return True  # Synthcity then runs every registered metric, ours included
+    return any(name in METRIC_INFOS for names in metrics.values() for name in names)
+
+
 def record_metric_calls(metrics_cls: type) -> None:
     """Wrap ``metrics_cls.evaluate`` (a staticmethod) with the recorder, once."""
     original = metrics_cls.__dict__["evaluate"].__func__
@@ -54,9 +104,19 @@ def record_metric_calls(metrics_cls: type) -> None:
     @functools.wraps(original)
     def evaluate(*args: Any, **kwargs: Any) -> Any:
         arguments = signature.bind_partial(*args, **kwargs).arguments
+        if _requests_suite_metrics(arguments.get("metrics")):
+            check_same_columns(arguments)
+        check_survival_durations(arguments)
         separate_sequence_ids(arguments)
-        with metrics_call(**arguments):
-            return original(**arguments)
+        failures: dict[str, str] = {}
+        token = _FAILURES.set(failures)
+        try:
+            with metrics_call(**arguments):
+                result = original(**arguments)
+        finally:
+            _FAILURES.reset(token)
+        result.attrs["failed_metrics"] = failures
+        return result
 
     setattr(evaluate, _MARK, True)
     metrics_cls.evaluate = staticmethod(evaluate)

@@ -21,11 +21,11 @@ from synthcity.metrics.eval_performance import PerformanceEvaluator
 from synthcity.metrics.eval_privacy import PrivacyEvaluator
 from synthcity.metrics.eval_statistical import StatisticalEvaluator
 
-from synth_plugins.errors import InvalidParameterError
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics import METRIC_INFOS
 from synth_plugins.metrics.dispatch import evaluate_metric, needs_holdout
 from synth_plugins.synthcity import register_metrics_defined_in
-from synth_plugins.synthcity.metrics.context import current_call
+from synth_plugins.synthcity.metrics.context import current_call, reporting_failures
 
 
 def _frame(data: Any) -> pd.DataFrame:
@@ -49,6 +49,15 @@ class SuiteEvaluatorMixin:
         return METRIC_INFOS[cls.metric].direction
 
     def _evaluate(self, X_gt: Any, X_syn: Any) -> dict[str, float]:
+        with reporting_failures(self.fqdn()):
+            return self._scores(X_gt, X_syn)
+
+    def _scores(self, X_gt: Any, X_syn: Any) -> dict[str, float]:
+        # Metrics.evaluate samples min(len(X_gt), len(X_syn)) rows of each: name the empty one
+        whole = current_call() or {}
+        for label, sampled in (("X_gt", X_gt), ("X_syn", X_syn)):
+            if len(sampled if whole.get(label) is None else whole[label]) == 0:
+                raise InvalidDataError(f"{self.metric} got {label} with 0 rows")
         info = X_gt.info()
         survival = X_gt.type() == "survival_analysis"
         columns = {

@@ -19,6 +19,7 @@ from synthcity.metrics.eval_statistical import StatisticalEvaluator
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.metrics.longitudinal import LONGITUDINAL_FIDELITY, longitudinal_fidelity
 from synth_plugins.synthcity import register_metrics_defined_in
+from synth_plugins.synthcity.metrics.context import reporting_failures
 from synth_plugins.synthcity.timeseries import (
     OUTCOME_PREFIX,
     SEQ_ID,
@@ -45,6 +46,10 @@ class LongitudinalFidelityEvaluator(StatisticalEvaluator):
         return LONGITUDINAL_FIDELITY.direction
 
     def _evaluate(self, X_gt: Any, X_syn: Any) -> dict[str, float]:
+        with reporting_failures(self.fqdn()):
+            return self._scores(X_gt, X_syn)
+
+    def _scores(self, X_gt: Any, X_syn: Any) -> dict[str, float]:
         for label, loader in (("X_gt", X_gt), ("X_syn", X_syn)):
             if loader.type() != "time_series":
                 raise InvalidDataError(

@@ -1,0 +1,47 @@
+"""Read one table's description from any metadata SDV or SDMetrics users hand a metric.
+
+SDV produces a ``Metadata`` object whose ``to_dict()`` nests the tables under ``"tables"``;
+older code and SDMetrics' own examples pass a single table's dict (``{"columns": ...}``).
+The suite's metric classes accept all three and read the one table from them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from synth_plugins.errors import InvalidParameterError
+
+
+def table_metadata(metadata: Any, table_name: str | None = None) -> dict[str, Any]:
+    """The single-table metadata dict in ``metadata`` (``{}`` for None).
+
+    Args:
+        metadata: None, a single table's dict, a dict with ``"tables"`` (SDV's
+            ``Metadata.to_dict()``) or an SDV ``Metadata`` object.
+        table_name: Which table to read when the metadata describes several.
+
+    Raises:
+        InvalidParameterError: The metadata is of another type, or names several tables
+            and ``table_name`` does not pick one of them.
+    """
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, Mapping) and callable(getattr(metadata, "to_dict", None)):
+        metadata = metadata.to_dict()
+    if not isinstance(metadata, Mapping):
+        raise InvalidParameterError(
+            "metadata must be an SDV Metadata object or a metadata dict, got "
+            f"{type(metadata).__name__}"
+        )
+    if "tables" not in metadata:
+        return dict(metadata)
+    tables = metadata["tables"]
+    if table_name is None and len(tables) == 1:
+        return dict(next(iter(tables.values())))
+    if table_name not in tables:
+        raise InvalidParameterError(
+            f"metadata describes the tables {sorted(tables)}; pass table_name= one of them"
+            + ("" if table_name is None else f" (got {table_name!r})")
+        )
+    return dict(tables[table_name])

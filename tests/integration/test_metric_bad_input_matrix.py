@@ -1,0 +1,27 @@
+"""Every catalog metric in every host on awkward input: a clear error or a finite score.
+
+The cases and the acceptance rule are in :mod:`synth_plugins.testing.metric_matrix`; ids read
+``<metric>-<host>-<case>``, e.g. ``tabsyndex-sdmetrics-identical``.
+"""
+
+import pytest
+
+import synth_plugins
+from synth_plugins.testing import metric_matrix as matrix
+
+CASES = [
+    pytest.param(entry, host, case, id=matrix.case_id(entry, host, case))
+    for entry, host, case in matrix.matrix()
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def registered():
+    synth_plugins.register()
+
+
+@pytest.mark.parametrize(("entry", "host", "case"), CASES)
+def test_bad_input(entry, host, case, tmp_path_factory):
+    workspace = tmp_path_factory.getbasetemp() / "metric_matrix"
+    outcome = matrix.run_case(entry, host, case, workspace)
+    matrix.check_outcome(entry, host, case, outcome)

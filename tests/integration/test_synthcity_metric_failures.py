@@ -1,0 +1,76 @@
+"""A suite metric that fails inside Synthcity's Metrics.evaluate tells the user why.
+
+Synthcity catches the error, logs it to a silent logger and drops the metric's rows; the
+suite warns (visible by default) with the metric's key and the reason, and lists the
+reasons in the result's ``attrs["failed_metrics"]``.
+"""
+
+import warnings
+
+import pytest
+
+import synth_plugins
+from synth_plugins.datasets import load
+from synth_plugins.synthcity.loaders import to_dataloader
+from synth_plugins.synthcity.metrics.context import MetricFailedWarning
+
+
+@pytest.fixture(scope="module")
+def loaders():
+    synth_plugins.register()
+    data = load("heart_failure")
+    return to_dataloader(data, train_size=0.5, random_state=0)
+
+
+def test_missing_training_data_is_reported_not_silently_dropped(loaders, tmp_path):
+    from synthcity.metrics import Metrics
+
+    with pytest.warns(MetricFailedWarning, match=r"'privacy\.hamming_leakage'.*X_train"):
+        result = Metrics.evaluate(
+            loaders.test(),
+            loaders.train(),
+            metrics={"privacy": ["hamming_leakage"], "stats": ["correlation_l1"]},
+            workspace=tmp_path,
+        )
+    assert not any(key.startswith("privacy.hamming_leakage") for key in result.index)
+    assert "stats.correlation_l1.score" in result.index  # the other metric still ran
+    assert set(result.attrs["failed_metrics"]) == {"privacy.hamming_leakage"}
+    assert "training data" in result.attrs["failed_metrics"]["privacy.hamming_leakage"]
+
+
+def test_a_missing_column_argument_is_reported_with_the_argument_name(loaders, tmp_path):
+    from synthcity.metrics import Metrics
+
+    # a generic loader has no duration column: the survival metric names what it needs
+    with pytest.warns(MetricFailedWarning, match=r"stats\.km_survival_scores.*duration_column"):
+        result = Metrics.evaluate(
+            loaders.test(),
+            loaders.train(),
+            metrics={"stats": ["km_survival_scores"]},
+            workspace=tmp_path,
+        )
+    assert "duration_column" in result.attrs["failed_metrics"]["stats.km_survival_scores"]
+
+
+def test_a_successful_call_warns_nothing_and_lists_no_failure(loaders, tmp_path):
+    from synthcity.metrics import Metrics
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MetricFailedWarning)
+        result = Metrics.evaluate(
+            loaders.test(),
+            loaders.train(),
+            metrics={"stats": ["correlation_l1"]},
+            workspace=tmp_path,
+        )
+    assert result.attrs["failed_metrics"] == {}
+
+
+def test_direct_evaluator_calls_raise_without_a_warning(loaders, tmp_path):
+    from synth_plugins.errors import InvalidParameterError
+    from synth_plugins.synthcity.metrics.evaluators import HammingLeakageEvaluator
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MetricFailedWarning)
+        with pytest.raises(InvalidParameterError, match="X_train"):
+            HammingLeakageEvaluator(workspace=tmp_path).evaluate(loaders.test(), loaders.train())

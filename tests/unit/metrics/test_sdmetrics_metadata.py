@@ -1,0 +1,114 @@
+"""The suite's SDMetrics classes accept every metadata form SDV produces, and unsorted visits."""
+
+import pandas as pd
+import pytest
+
+from synth_plugins.datasets import load, simulate_ms_registry
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.sdmetrics import AmlFidelity, LongitudinalFidelity
+from synth_plugins.sdv.sequential_metadata import sequential_metadata_for
+
+PARTS = ["follow_up", "sequence_length", "visit_gaps", "static_ks", "spearman_static"]
+
+
+@pytest.fixture(scope="module")
+def cohorts():
+    return simulate_ms_registry(n_patients=60, seed=0), simulate_ms_registry(n_patients=60, seed=1)
+
+
+def _forms(metadata):
+    """The Metadata object, its to_dict() and the single table's dict."""
+    full = metadata.to_dict()
+    return {
+        "object": metadata,
+        "to_dict": full,
+        "table": next(iter(full["tables"].values())),
+    }
+
+
+def test_longitudinal_accepts_every_metadata_form_with_the_same_score(cohorts):
+    real, other = cohorts
+    scores = {
+        form: LongitudinalFidelity.compute(real.data, other.data, metadata, parts=PARTS)
+        for form, metadata in _forms(sequential_metadata_for(real)).items()
+    }
+    assert len(set(scores.values())) == 1, scores
+    assert 0.0 < scores["object"] <= 1.0
+
+
+def test_longitudinal_sorts_each_patients_visits_like_par(cohorts):
+    real, other = cohorts
+    metadata = sequential_metadata_for(real)
+    shuffled = other.data.sample(frac=1.0, random_state=0).reset_index(drop=True)
+    expected = LongitudinalFidelity.compute(real.data, other.data, metadata, parts=PARTS)
+    assert LongitudinalFidelity.compute(real.data, shuffled, metadata, parts=PARTS) == (
+        pytest.approx(expected)
+    )
+
+
+def test_longitudinal_breakdown_with_one_static_numeric_column(cohorts):
+    real, other = cohorts
+    static = real.static_columns
+    numeric = [c for c in static if pd.api.types.is_float_dtype(real.data[c])][:1]
+    keep = [c for c in real.data.columns if c not in static or c in numeric]
+    breakdown = LongitudinalFidelity.compute_breakdown(
+        real.data[keep], other.data[keep], None, "patient_id", "time", parts=PARTS
+    )
+    assert breakdown["spearman_static_n_pairs"] == 0.0
+    assert 0.0 < breakdown["score"] <= 1.0
+
+
+def test_single_table_metric_accepts_an_sdv_metadata_object():
+    from sdv.metadata import Metadata
+
+    data = load("heart_failure").data
+    half = len(data) // 2
+    real, synthetic = data.iloc[:half], data.iloc[half:].reset_index(drop=True)
+    metadata = Metadata.detect_from_dataframe(data, table_name="hf")
+    scores = {
+        form: AmlFidelity.compute(real, synthetic, value)
+        for form, value in _forms(metadata).items()
+    }
+    assert len(set(scores.values())) == 1, scores
+    with pytest.raises(InvalidParameterError, match="table_name"):
+        AmlFidelity.compute(real, synthetic, metadata, table_name="other")
+    with pytest.raises(InvalidParameterError, match="metadata must be"):
+        AmlFidelity.compute(real, synthetic, ["not", "metadata"])
+
+
+def test_longitudinal_reads_dates_as_days_like_par(cohorts):
+    real, other = cohorts
+    metadata = sequential_metadata_for(real).to_dict()["tables"][real.name]
+    expected = LongitudinalFidelity.compute_breakdown(real.data, other.data, metadata, parts=PARTS)
+
+    def dated(frame):
+        return frame.assign(
+            time=pd.Timestamp("2000-01-01") + pd.to_timedelta(frame["time"] * 365.25, unit="D")
+        )
+
+    as_dates = {**metadata, "columns": {**metadata["columns"], "time": {"sdtype": "datetime"}}}
+    breakdown = LongitudinalFidelity.compute_breakdown(
+        dated(real.data), dated(other.data), as_dates, parts=PARTS
+    )
+    # dates hold nanoseconds: equal gaps of different patients can round apart
+    assert breakdown["score"] == pytest.approx(expected["score"], abs=1e-3)
+    assert breakdown["follow_up_real_mean"] == pytest.approx(
+        expected["follow_up_real_mean"] * 365.25
+    )
+    # strings with the metadata's datetime_format, as SDV describes them
+    text = {
+        **metadata,
+        "columns": {
+            **metadata["columns"],
+            "time": {"sdtype": "datetime", "datetime_format": "%Y-%m-%d %H:%M:%S.%f"},
+        },
+    }
+    as_text = [
+        dated(f.data).assign(time=lambda d: d["time"].dt.strftime("%Y-%m-%d %H:%M:%S.%f"))
+        for f in cohorts
+    ]
+    assert LongitudinalFidelity.compute(*as_text, text, parts=PARTS) == pytest.approx(
+        expected["score"], abs=1e-3
+    )
+    with pytest.raises(InvalidDataError, match="'time' of synthetic_data cannot be read as dates"):
+        LongitudinalFidelity.compute(as_text[0], as_text[1].assign(time="soon"), text, parts=PARTS)
