@@ -17,9 +17,11 @@ dataset, and raises ``AssertionError`` naming the plugin and the convention brok
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -67,13 +69,36 @@ def check_plugin_module_imports_first(entry: GeneratorEntry, prelude: str = "") 
     the module imports Synthcity, whose registration hook then runs while the module is
     still half-imported.
     """
+    check_plugin_modules_import_first([entry], [prelude])
+
+
+def check_plugin_modules_import_first(
+    entries: Iterable[GeneratorEntry], preludes: Iterable[str] = tuple(IMPORT_ORDERS.values())
+) -> None:
+    """:func:`check_plugin_module_imports_first` for every entry and prelude, concurrently.
+
+    Each case needs its own interpreter, which imports Synthcity (tens of seconds), so the
+    interpreters run side by side, as many at a time as there are CPUs.
+    """
+    cases = [(entry, prelude) for entry in entries for prelude in preludes]
+    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+        results = list(pool.map(lambda case: _import_first(*case), cases))
+    failures = [message for message in results if message]
+    if failures:
+        raise AssertionError("\n\n".join(failures))
+
+
+def _import_first(entry: GeneratorEntry, prelude: str) -> str | None:
+    """None if the import order works, else what failed."""
     module, _, attribute = entry.synthcity_plugin.partition(":")
     script = _IMPORT_SCRIPT.format(prelude=prelude, module=module, attribute=attribute)
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=600
     )
-    if done.returncode != 0 or done.stdout.strip().splitlines()[-1:] != ["ok"]:
-        raise _fail(entry, f"importing {module} first failed:\n{done.stderr[-3000:]}")
+    if done.returncode == 0 and done.stdout.strip().splitlines()[-1:] == ["ok"]:
+        return None
+    order = prelude.strip() or "nothing"
+    return f"{entry.name}: importing {module} first (after {order}) failed:\n{done.stderr[-3000:]}"
 
 
 # ---------------------------------------------------------------------------- data
