@@ -255,7 +255,7 @@ class LongitudinalLSTMPlugin(Plugin):
         check_count(count)
         if count is None and self.fitted:
             # Synthcity's default is len(loader), the number of visits, not of sequences
-            count = self.training_sequences
+            count = getattr(self, "training_sequences", None)  # None: saved before it existed
         for argument in ("static_data", "observation_times"):
             refuse_argument(self.name(), argument, kwargs.get(argument), _NO_STATIC_DATA)
         refuse_argument(self.name(), "cond", kwargs.get("cond"), _NO_COND)
