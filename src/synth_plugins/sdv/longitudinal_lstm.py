@@ -110,8 +110,10 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
         weight_decay: float = 1e-4,
         batch_size: int = 64,
         clip: float | None = 1.0,
-        validation_fraction: float = 0.0,
-        patience: int | None = None,
+        validation_fraction: float = LongitudinalLSTM.__init__.__kwdefaults__[
+            "validation_fraction"
+        ],
+        patience: int | None = LongitudinalLSTM.__init__.__kwdefaults__["patience"],
         missing: str = "indicator",
         cuda: bool | None = None,
         random_state: int | None = 0,
