@@ -1,4 +1,4 @@
-"""Framework-free metric cores: privacy (Hamming leakage, DCR share) and fidelity scores.
+"""Framework-free metric cores: privacy (Hamming leakage, DCR share, Anonymeter attacks), fidelity.
 
 Each metric is a function named like the metric, returning a frozen result with a
 ``score`` and ``to_dict()``, and a :class:`MetricInfo` constant (direction, range) that the
@@ -21,6 +21,12 @@ from synth_plugins.metrics.associations import (
     cramers_v,
     pearson,
     theils_u,
+)
+from synth_plugins.metrics.attacks import (
+    ANONYMETER_RISK,
+    AnonymeterRiskResult,
+    AttackRisk,
+    anonymeter_risk,
 )
 from synth_plugins.metrics.correlation import (
     CORRELATION_L1,
@@ -66,11 +72,13 @@ METRIC_INFOS: dict[str, MetricInfo] = {
         HAZARD_RATIO_ALIGNMENT,
         SURVIVAL_AUGMENTATION,
         LONGITUDINAL_FIDELITY,
+        ANONYMETER_RISK,
     )
 }
 
 __all__ = [
     "AML_FIDELITY",
+    "ANONYMETER_RISK",
     "CORRELATION_L1",
     "DCR_HOLDOUT_SHARE",
     "HAMMING_LEAKAGE",
@@ -81,6 +89,8 @@ __all__ = [
     "SURVIVAL_AUGMENTATION",
     "TABSYNDEX",
     "AmlFidelityResult",
+    "AnonymeterRiskResult",
+    "AttackRisk",
     "CorrelationL1Result",
     "DcrHoldoutShareResult",
     "HammingLeakageResult",
@@ -96,6 +106,7 @@ __all__ = [
     "aml_fidelity",
     "aml_log_transformed_correlation_score",
     "aml_regularized_support_coverage",
+    "anonymeter_risk",
     "association_matrix",
     "correlation_l1",
     "correlation_ratio",
