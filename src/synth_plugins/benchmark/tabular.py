@@ -419,6 +419,11 @@ class TabularBenchmark:
                 shown = ["mean_rank", *run.directions, *COST_COLUMNS]
                 compact = synthcity[[c for c in shown if c in synthcity.columns]]
                 section.tables.append(("Synthcity Benchmarks, ranked on these scores", compact))
+                attacks = attack_table(synthcity)
+                if attacks is not None:
+                    section.tables.append(
+                        ("Privacy attacks (anonymeter_risk: risk [95 % interval])", attacks)
+                    )
                 section.details.append(("Every figure Synthcity reported", synthcity))
                 section.directions = run.directions
                 section.figures = list(run.figures)
@@ -461,6 +466,29 @@ class TabularBenchmark:
         frame = frame.set_index("Synthesizer")
         frame.index.name = "generator"
         return frame.sort_values("Quality_Score", ascending=False)
+
+
+def attack_table(table: pd.DataFrame) -> pd.DataFrame | None:
+    """Each generator's Anonymeter risk per attack, as ``risk [low, high]`` (lower is better).
+
+    Read from the ``privacy.anonymeter_risk.*`` keys of a Synthcity results table; None when
+    the table has none.
+    """
+    from synth_plugins.metrics.attacks import ATTACKS
+
+    prefix = "privacy.anonymeter_risk."
+    columns = {}
+    for attack in ATTACKS:
+        keys = [f"{prefix}{attack}_risk{end}" for end in ("", "_ci_low", "_ci_high")]
+        if all(k in table.columns for k in keys):
+            risk, low, high = (table[k] for k in keys)
+            columns[attack] = [
+                f"{r:.2f} [{lo:.2f}, {hi:.2f}]" if np.isfinite(r) else "n/a"
+                for r, lo, hi in zip(risk, low, high)
+            ]
+    if not columns:
+        return None
+    return pd.DataFrame(columns, index=table.index)
 
 
 def _silence_synthcity_sinks() -> None:
