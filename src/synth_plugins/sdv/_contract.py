@@ -19,24 +19,10 @@ import pandas as pd
 
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators._validation import check_bool, check_int
-from synth_plugins.sdv.metadata import check_table
+from synth_plugins.sdv.metadata import check_table, parse_numeric_text
 
 #: How many known values a condition error lists.
 _SHOWN = 20
-
-
-def fresh_id_transformer(values: pd.Series) -> Any:
-    """SDV's generator of new key values (as for a primary key): never the training values.
-
-    Numbers become random integers, other values ``"sdv-id-"`` plus six random letters.
-    """
-    from rdt.transformers.pii import AnonymizedFaker
-
-    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        return AnonymizedFaker(
-            function_name="random_int", function_kwargs={"min": 0, "max": 16777216}
-        )
-    return AnonymizedFaker(function_name="bothify", function_kwargs={"text": "sdv-id-??????"})
 
 
 def device_for(enable_gpu: Any) -> str:
@@ -139,11 +125,14 @@ class ConditionDomain:
 class SingleTableContract:
     """Mixin for ``BaseSingleTableSynthesizer`` subclasses: our checks before SDV's.
 
-    Columns of sdtype ``id`` are always generated as new keys: SDV 1.38 models an ``id``
-    column that is not a key (and has no ``regex_format``) as categorical, which would copy
-    the real identifiers into synthetic rows; ``fit`` gives such a column SDV's key
-    generator instead (a transformer the user set with ``update_transformers`` is kept
-    when it is a generator).
+    Subclasses map SDV's ``categorical``, ``boolean`` and ``datetime`` sdtypes to no
+    transformer, so those columns, and ``id`` columns that are not keys (SDV gives them the
+    categorical transformer), reach the core raw;
+    :func:`~synth_plugins.sdv.metadata.roles_from_metadata` makes them ``datetime``
+    (modelled as days, written back in the column's dtype or format) and ``identifier``
+    (fresh keys, never a training value) columns, as in the cores. Numbers
+    written as text in a ``numerical`` column are parsed first (SDV's validation refuses
+    them; the cores parse them too), so they come back as numbers.
 
     Subclasses may add table rules in :meth:`_check_raw` (run by ``fit`` and ``validate`` on
     the raw table, before SDV's transformers fill or change any value) and model-specific
@@ -162,38 +151,25 @@ class SingleTableContract:
     def validate(self, data: Any) -> None:
         """Validate ``data`` (our checks, then SDV's metadata and constraint checks).
 
+        Numbers written as text in ``numerical`` columns are parsed first (see the class).
+
         Raises:
             InvalidDataError: not a DataFrame, a repeated column name, or a rule of the
                 synthesizer broken (the message names the column); then SDV's own errors.
         """
         check_table(data)
+        data = parse_numeric_text(data, self.metadata)  # type: ignore[attr-defined]
         self._check_raw(data)
         super().validate(data)  # type: ignore[misc]
 
     def fit(self, data: Any) -> None:
         """Fit on the raw table; our checks run first (see :meth:`validate`)."""
         check_table(data)
+        data = parse_numeric_text(data, self.metadata)  # type: ignore[attr-defined]
         self._check_raw(data)
-        self._generate_id_columns(data)
         super().fit(data)  # type: ignore[misc]
         self._domain = ConditionDomain.from_data(data, self.metadata)  # type: ignore[attr-defined]
         self._schema = data.iloc[:0].copy()
-
-    def _generate_id_columns(self, data: pd.DataFrame) -> None:
-        """Give every ``id`` column that would be modelled (copied) SDV's key generator."""
-        described = next(iter(self.metadata.to_dict()["tables"].values()))["columns"]  # type: ignore[attr-defined]
-        ids = [c for c, meta in described.items() if meta.get("sdtype") == "id" and c in data]
-        if not ids:
-            return
-        self.auto_assign_transformers(data)  # type: ignore[attr-defined]
-        transformers = self.get_transformers()  # type: ignore[attr-defined]
-        updates = {
-            column: fresh_id_transformer(data[column])
-            for column in ids
-            if not (transformers.get(column) is not None and transformers[column].is_generator())
-        }
-        if updates:
-            self.update_transformers(updates)  # type: ignore[attr-defined]
 
     def sample(
         self,
