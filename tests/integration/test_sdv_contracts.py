@@ -427,3 +427,5 @@ def test_single_table_synthesizers_generate_ids_dates_and_numbers(name):
     assert sampled["lab"].between(lab.min(), lab.max()).all()
     empty = synthesizer.sample(0)
     assert empty.empty and list(empty.columns) == list(data.columns)
+    with pytest.raises(InvalidParameterError, match="column 'record': it is an id column"):
+        synthesizer.sample_from_conditions([Condition({"record": "MRN100000"}, num_rows=2)])

@@ -45,12 +45,19 @@ class ConditionDomain:
 
     Categorical and boolean columns take their training levels; numerical columns values in
     their training range (generated values never leave it); a missing value only where the
-    training column had missing values. Other sdtypes are left to SDV.
+    training column had missing values; ``id`` columns none (their values are fresh keys,
+    never a training value). Other sdtypes are left to SDV.
     """
 
-    def __init__(self, columns: Mapping[str, _ColumnDomain], names: list[str]) -> None:
+    def __init__(
+        self,
+        columns: Mapping[str, _ColumnDomain],
+        names: list[str],
+        identifiers: frozenset[str] = frozenset(),
+    ) -> None:
         self.columns = dict(columns)
         self.names = names
+        self.identifiers = identifiers
 
     @classmethod
     def from_data(cls, data: pd.DataFrame, metadata: Any) -> ConditionDomain:
@@ -69,7 +76,10 @@ class ConditionDomain:
                 columns[name] = _ColumnDomain(
                     None, float(numbers.min()), float(numbers.max()), bool(values.isna().any())
                 )
-        return cls(columns, [str(c) for c in data.columns])
+        identifiers = frozenset(
+            str(name) for name in data.columns if described.get(name, {}).get("sdtype") == "id"
+        )
+        return cls(columns, [str(c) for c in data.columns], identifiers)
 
     def check(self, conditions: pd.DataFrame, what: str = "condition") -> None:
         """Refuse a column or value the synthesizer cannot honour, naming it.
@@ -78,12 +88,17 @@ class ConditionDomain:
             InvalidParameterError: an unknown column, a value never seen in a categorical or
                 boolean column, a number outside a numerical column's training range, a
                 non-number in a numerical column, or a missing value in a column that had
-                none in training.
+                none in training, or a condition on an ``id`` column.
         """
         for column in conditions.columns:
             if column not in self.names:
                 raise InvalidParameterError(
                     f"{what} names an unknown column {column!r}; columns are {self.names}"
+                )
+            if column in self.identifiers:
+                raise InvalidParameterError(
+                    f"{what} on column {column!r}: it is an id column, generated as fresh keys "
+                    "that are never a training value, so it cannot be conditioned on"
                 )
             domain = self.columns.get(column)
             if domain is None:
