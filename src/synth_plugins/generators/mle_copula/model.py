@@ -232,9 +232,13 @@ class MLECopula:
                 f"no column to model: every column is an identifier {list(frame.columns)}; "
                 "declare a role for the ones to model (e.g. roles={'col': 'categorical'})"
             )
-        raw = frame.drop(columns=list(keys))
-        frame = self._model_values(raw, roles)
-        columns = [self._fit_column(raw[n], frame[n], roles[n]) for n in frame.columns]
+        given = frame.drop(columns=list(keys))
+        dates = {n: datetime_spec(given[n]) for n in given.columns if roles[n] == "datetime"}
+        frame = self._model_values(given, roles, dates)
+        columns = [
+            self._fit_column(frame[n], roles[n], given[n].dtype, dates.get(n))
+            for n in frame.columns
+        ]
 
         seeds = np.random.default_rng(self.random_state).integers(0, 2**32, size=2)
         copula = [c for c in columns if c.in_copula]
@@ -287,25 +291,31 @@ class MLECopula:
         return data
 
     @staticmethod
-    def _model_values(frame: pd.DataFrame, roles: Mapping[str, str]) -> pd.DataFrame:
+    def _model_values(
+        frame: pd.DataFrame, roles: Mapping[str, str], dates: Mapping[Any, ColumnSpec]
+    ) -> pd.DataFrame:
         """The values the model sees: days for datetimes, numbers for numbers written as text."""
         model = frame.copy()
         for name in frame.columns:
-            if roles[name] == "datetime":
-                model[name] = to_days(frame[name], datetime_spec(frame[name]).text_format)
+            if name in dates:
+                model[name] = to_days(frame[name], dates[name].text_format)
             elif roles[name] in NUMERIC_ROLES:
                 numbers = parse_numbers(frame[name])
                 if numbers is not None:
                     model[name] = numbers
         return model
 
-    def _fit_column(self, raw: pd.Series, series: pd.Series, role: str) -> _Column:
-        """Fit one column's marginal to ``series``, its model values (``raw`` as given)."""
-        if role == "datetime":
-            column = self._fit_column(series, series, "numerical")
-            column.role, column.datetime = role, datetime_spec(raw)
+    def _fit_column(
+        self, series: pd.Series, role: str, dtype: Any, datetime: ColumnSpec | None = None
+    ) -> _Column:
+        """Fit one column's marginal to its model values (``dtype``: the given column's).
+
+        ``datetime`` columns are fitted as numerical ones on their days.
+        """
+        if datetime is not None:
+            column = self._fit_column(series, "numerical", series.dtype)
+            column.role, column.datetime = role, datetime
             return column
-        dtype = raw.dtype
         if role in NUMERIC_ROLES and not pd.api.types.is_numeric_dtype(dtype):
             dtype = np.dtype(np.int64 if role == "integer" else np.float64)  # parsed text
         name = series.name
@@ -381,7 +391,8 @@ class MLECopula:
         """One row per column: chosen family, its parameters, AIC, BIC and KS statistic.
 
         Discrete columns show ``family="categorical"`` with their level frequencies (KS 0:
-        the fitted CDF is the empirical one); a column with one value ``"constant"``. The KS
+        the fitted CDF is the empirical one); a column with one value ``"constant"``;
+        datetime columns their family on days since 1970-01-01; identifiers have no row. The KS
         statistic compares the sample with the fitted CDF truncated to the observed range
         (for integer columns, the CDF of the rounded variable).
 
