@@ -17,7 +17,9 @@ reproduce the teacher's linear predictor (optionally also its survival curves on
 grid); its last hidden layer is the latent representation. *SynthNet*, a decoder with a
 sigmoid output, is then trained with the encoder frozen to map latents back to the
 preprocessed covariates. Generation encodes real source patients, optionally perturbs the
-latents, decodes, and post-processes to the original types and ranges; the outcome is either
+latents, decodes (drawing discrete levels from the decoded probabilities), post-processes to
+the original types and ranges, and re-draws exact copies of training rows beyond the rate at
+which a real holdout would collide with the training rows; the outcome is either
 copied from the source patient (``outcome="copy"``, the paper) or drawn from the teacher's
 survival function and the censoring distribution (``outcome="model"``, ours).
 """
@@ -55,6 +57,7 @@ Outcome = Literal["copy", "model"]
 EncoderKind = Literal["mlp", "dcm"]
 DistillTarget = Literal["linear_predictor", "survival_curve"]
 DecoderLoss = Literal["mixed", "mse"]
+DiscreteDecoding = Literal["sample", "threshold"]
 _OUTCOMES: tuple[str, ...] = ("copy", "model")
 
 #: Fewest training rows accepted.
@@ -63,6 +66,9 @@ MIN_ROWS = 10
 _CHUNK = 65_536
 #: Bound on log-hazards before exponentiation, so float32 stays finite.
 _MAX_LOG_HAZARD = 30.0
+#: Rounds of re-drawing synthetic rows that copy a training row, and the smallest noise.
+_REDRAW_ROUNDS = 8
+_MIN_REDRAW_NOISE = 0.1
 
 COPY_PRIVACY_WARNING = (
     "CK4Gen outcome='copy': every synthetic row carries the exact (duration, event) pair of a "
@@ -212,6 +218,19 @@ class CK4Gen:
         latent_noise: ``sigma`` of the latent perturbation ``z + sigma * sd(z) * eps`` at
             sampling time, ``sd(z)`` per latent dimension over the training rows (0.0: the
             paper's plain reconstruction).
+        discrete_decoding: how SynthNet's probabilities of binary and categorical levels
+            become levels at sampling time: ``"sample"`` (default: drawn with the decoded
+            probability, so a rare level keeps its share and its link to the latent) or
+            ``"threshold"`` (0.5 threshold / arg-max: deterministic, but a level whose
+            decoded probability rarely reaches 0.5 all but disappears and survives only in
+            extreme-risk rows, which breaks its synthetic hazard ratio).
+        redraw_copies: keep exact copies of training rows no more frequent than in a real
+            holdout (default True): synthetic rows identical to a training row on every
+            column, beyond ``duplicate_rate_ * n`` (the share of training rows that equal
+            another training row, i.e. the rate at which a fresh real row would collide),
+            are generated again from the same source with growing latent noise (and, in
+            ``"model"`` mode, a new outcome; ``"copy"`` mode keeps the real outcome).
+            False gives the plain reconstruction.
         outcome: ``"copy"`` (each row takes its source patient's duration and event) or
             ``"model"`` (event time drawn from the teacher's ``S(t | x_synthetic)`` by
             inverse transform, censoring time from the reverse Kaplan-Meier estimate of the
@@ -251,6 +270,8 @@ class CK4Gen:
         time_grid_: the distillation grid of ``"survival_curve"`` (None otherwise).
         event_rate_: share of training rows with an event.
         max_follow_up_: largest training duration.
+        duplicate_rate_: share of training rows identical to another training row (the
+            allowance of ``redraw_copies``).
         notes_: what was adjusted during fit (dropped constant columns, penalizer fallback).
 
     Example:
@@ -285,6 +306,8 @@ class CK4Gen:
         validation_fraction: float = 0.1,
         patience: int | None = 20,
         latent_noise: float = 0.0,
+        discrete_decoding: DiscreteDecoding = "sample",
+        redraw_copies: bool = True,
         outcome: Outcome = "copy",
         sample_with_replacement: bool | Literal["auto"] = "auto",
         missing: MissingPolicy = "indicator",
@@ -336,6 +359,10 @@ class CK4Gen:
                 "or patience=None"
             )
         self.latent_noise = check_float("latent_noise", latent_noise, minimum=0.0)
+        self.discrete_decoding = check_choice(
+            "discrete_decoding", discrete_decoding, ("sample", "threshold")
+        )
+        self.redraw_copies = check_bool("redraw_copies", redraw_copies)
         self.outcome = check_choice("outcome", outcome, _OUTCOMES)
         if not (
             (isinstance(sample_with_replacement, str) and sample_with_replacement == "auto")
@@ -386,12 +413,15 @@ class CK4Gen:
         self._train_events: np.ndarray | None = None
         self._sample_rng: np.random.Generator | None = None
         self._last_source_index: np.ndarray | None = None
+        self._train_row_hashes: np.ndarray | None = None
+        self.duplicate_rate_: float | None = None
 
     _PARAMS: tuple[str, ...] = (
         "duration_column", "event_column", "roles", "teacher_penalizer", "encoder", "hidden",
         "dcm_k", "dcm_gamma", "distill_target", "n_time_grid", "decoder_hidden",
         "decoder_loss", "lr", "epochs_encoder", "epochs_decoder", "batch_size",
-        "validation_fraction", "patience", "latent_noise", "outcome",
+        "validation_fraction", "patience", "latent_noise", "discrete_decoding",
+        "redraw_copies", "outcome",
         "sample_with_replacement", "missing", "ordinal_levels", "device", "random_state",
         "verbose", "debug",
     )  # fmt: skip
@@ -516,6 +546,10 @@ class CK4Gen:
         ]
         self._train_latent = latent.numpy()
         self._train_durations, self._train_events = durations, events
+        hashes = _row_hashes(data)
+        unique, counts = np.unique(hashes, return_counts=True)
+        self._train_row_hashes = unique
+        self.duplicate_rate_ = float(counts[counts > 1].sum() / len(hashes))
         self._sample_rng = _torch.new_rng(sample_seed)
         self._last_source_index = None
         return self
@@ -762,11 +796,13 @@ class CK4Gen:
         Source patients are drawn from the training rows (see
         ``sample_with_replacement``), encoded, optionally perturbed in the latent space,
         decoded by SynthNet and post-processed (inverse min-max, rounding, clipping to the
-        training range, binary threshold 0.5, arg-max per categorical block, dtypes
-        restored). A missingness indicator is drawn as a Bernoulli variable with the decoded
-        probability (thresholding would erase values missing completely at random, whose
-        probability the latent cannot predict). The outcome follows ``outcome``. With
-        ``outcome="copy"`` a ``UserWarning`` states the privacy implication.
+        training range, dtypes restored). Binary and categorical levels follow
+        ``discrete_decoding`` (drawn from the decoded probabilities by default); a
+        missingness indicator is always drawn as a Bernoulli variable (thresholding would
+        erase values missing completely at random, whose probability the latent cannot
+        predict). The outcome follows ``outcome``. With ``redraw_copies`` rows identical to
+        a training row beyond the training data's own duplicate rate are generated again.
+        With ``outcome="copy"`` a ``UserWarning`` states the privacy implication.
 
         Args:
             n: number of rows (0 gives an empty frame with the training columns).
@@ -780,7 +816,7 @@ class CK4Gen:
             categories from training, missing values only where the training data had them
             and ``missing="indicator"``.
         """
-        preprocessor, _, decoder = self._fitted()
+        self._fitted()
         n = check_int("n", n, minimum=0)
         seed = check_random_state("random_state", random_state)
         if seed is None:
@@ -795,10 +831,21 @@ class CK4Gen:
         source = self._source_index(n, rng)
         self._last_source_index = source.copy() if self.debug else None
 
+        frame = self._generate(source, self.latent_noise, mode, rng)
+        if self.redraw_copies and n:
+            frame = self._redraw_copies(frame, source, mode, rng)
+        return frame
+
+    def _generate(
+        self, source: np.ndarray, sigma: float, mode: str, rng: np.random.Generator
+    ) -> pd.DataFrame:
+        """Decode the latents of ``source`` rows (latent noise ``sigma``) and add outcomes."""
+        preprocessor, _, decoder = self._fitted()
+        n = len(source)
         assert self._train_latent is not None and self.latent_scale_ is not None
         z = self._train_latent[source]
-        if self.latent_noise > 0 and n:
-            z = z + self.latent_noise * self.latent_scale_ * rng.standard_normal(z.shape)
+        if sigma > 0 and n:
+            z = z + sigma * self.latent_scale_ * rng.standard_normal(z.shape)
         with torch.no_grad():
             z_tensor = torch.from_numpy(np.ascontiguousarray(z, dtype=np.float32))
             parts = [torch.sigmoid(decoder(z_tensor[i : i + _CHUNK])) for i in range(0, n, _CHUNK)]
@@ -807,10 +854,7 @@ class CK4Gen:
                 if parts
                 else np.zeros((0, preprocessor.n_features))
             )
-        for block in preprocessor.blocks:
-            if block.kind == "missing":  # draw missingness at the decoded probability
-                probability = matrix[:, block.start]
-                matrix[:, block.start] = rng.uniform(size=n) < probability
+        _draw_discrete(matrix, preprocessor, self.discrete_decoding, rng)
         covariates = preprocessor.inverse_transform(matrix)
 
         assert self._train_durations is not None and self._train_events is not None
@@ -820,6 +864,49 @@ class CK4Gen:
         else:
             durations, events = self._model_outcomes(covariates, rng)
         return self._assemble(covariates, durations, events)
+
+    def _redraw_copies(
+        self, frame: pd.DataFrame, source: np.ndarray, mode: str, rng: np.random.Generator
+    ) -> pd.DataFrame:
+        """Re-draw rows identical to a training row beyond the training duplicate rate.
+
+        A real holdout of ``n`` rows is expected to hold about ``duplicate_rate_ * n`` rows
+        identical to a training row (the leave-one-out estimate). Synthetic copies beyond
+        that allowance, chosen at random, are generated again from the same source
+        patients with latent noise ``max(latent_noise, 0.1) * 2**k`` in round ``k`` (up to
+        ``_REDRAW_ROUNDS`` rounds); ``outcome="model"`` also draws a new outcome, while
+        ``"copy"`` keeps the source patient's real outcome. Copies still left are reported
+        in a warning.
+        """
+        assert self.duplicate_rate_ is not None
+        allowed = math.floor(self.duplicate_rate_ * len(frame))
+        frame = frame.copy()
+        for round_ in range(_REDRAW_ROUNDS + 1):
+            copies = np.flatnonzero(self._is_training_row(frame))
+            excess = len(copies) - allowed
+            if excess <= 0:
+                return frame
+            if round_ == _REDRAW_ROUNDS:
+                break
+            redo = np.sort(rng.choice(copies, size=excess, replace=False))
+            sigma = max(self.latent_noise, _MIN_REDRAW_NOISE) * 2.0**round_
+            fresh = self._generate(source[redo], sigma, mode, rng)
+            fresh.index = frame.index[redo]
+            for column in frame.columns:
+                frame.loc[fresh.index, column] = fresh[column]
+        warnings.warn(
+            f"CK4Gen: {excess} synthetic rows are still identical to a training row after "
+            f"{_REDRAW_ROUNDS} rounds of re-drawing (allowed: {allowed}, the training data's "
+            f"own duplicate rate {self.duplicate_rate_:.3g}); they are kept",
+            UserWarning,
+            stacklevel=3,
+        )
+        return frame
+
+    def _is_training_row(self, frame: pd.DataFrame) -> np.ndarray:
+        """Whether each row equals a training row on every column (64-bit row hashes)."""
+        assert self._train_row_hashes is not None
+        return np.isin(_row_hashes(frame), self._train_row_hashes)
 
     def _source_index(self, n: int, rng: np.random.Generator) -> np.ndarray:
         assert self._train_durations is not None
@@ -869,6 +956,38 @@ class CK4Gen:
         frame[self.duration_column] = _cast(durations, self._dtypes[self.duration_column])
         frame[self.event_column] = _cast(events, self._dtypes[self.event_column])
         return frame[self._columns]
+
+
+def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """A 64-bit hash of each row's values (pandas' hash; equal rows hash alike)."""
+    return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+
+
+def _draw_discrete(
+    matrix: np.ndarray, preprocessor: TabularEncoder, how: str, rng: np.random.Generator
+) -> None:
+    """Turn SynthNet's probabilities of discrete blocks into 0/1 codes, in place.
+
+    Missingness indicators are always drawn as Bernoulli variables. Binary and one-hot
+    blocks are drawn from the decoded probabilities with ``how="sample"`` (a binary level
+    with probability ``p``, a categorical level with probability proportional to its
+    output) and left to the encoder's 0.5 threshold / arg-max with ``"threshold"``. The
+    threshold maps every row whose decoded probability of a rare level is below 0.5 to
+    the common level, so a level with a 3 % share that the latent predicts only weakly
+    survives in a few of the highest-probability rows, which are the extreme-risk rows:
+    its synthetic Cox coefficient then diverges (quasi-separation).
+    """
+    n = len(matrix)
+    for block in preprocessor.blocks:
+        part = matrix[:, block.start : block.stop]
+        if block.kind == "missing" or (block.kind == "binary" and how == "sample"):
+            part[:, 0] = rng.uniform(size=n) < part[:, 0]
+        elif block.kind not in ("numerical", "binary") and how == "sample":
+            weights = np.clip(part, 1e-12, None)
+            cumulative = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
+            level = (rng.uniform(size=(n, 1)) > cumulative).sum(axis=1)
+            part[:] = 0.0
+            part[np.arange(n), np.minimum(level, block.width - 1)] = 1.0
 
 
 def _first_reaching(times: np.ndarray, levels: np.ndarray, targets: np.ndarray) -> np.ndarray:
