@@ -225,12 +225,16 @@ class CK4Gen:
             decoded probability rarely reaches 0.5 all but disappears and survives only in
             extreme-risk rows, which breaks its synthetic hazard ratio).
         redraw_copies: keep exact copies of training rows no more frequent than in a real
-            holdout (default True): synthetic rows identical to a training row on every
-            column, beyond ``duplicate_rate_ * n`` (the share of training rows that equal
-            another training row, i.e. the rate at which a fresh real row would collide),
-            are generated again from the same source with growing latent noise (and, in
-            ``"model"`` mode, a new outcome; ``"copy"`` mode keeps the real outcome).
-            False gives the plain reconstruction.
+            holdout (default True): synthetic rows that match a training row on every
+            column (see ``copy_bins``), beyond ``duplicate_rate_ * n`` (the share of
+            training rows that match another training row, i.e. the rate at which a fresh
+            real row collides), are generated again from the same source with growing
+            latent noise (and, in ``"model"`` mode, a new outcome; ``"copy"`` mode keeps the
+            real outcome). False gives the plain reconstruction.
+        copy_bins: how ``redraw_copies`` compares rows: the duration and every numeric
+            covariate are cut into this many training-quantile bins, as the Hamming
+            leakage metric's exact matches do (10, its default); other columns compare by
+            value. None compares every value exactly.
         outcome: ``"copy"`` (each row takes its source patient's duration and event) or
             ``"model"`` (event time drawn from the teacher's ``S(t | x_synthetic)`` by
             inverse transform, censoring time from the reverse Kaplan-Meier estimate of the
@@ -270,8 +274,8 @@ class CK4Gen:
         time_grid_: the distillation grid of ``"survival_curve"`` (None otherwise).
         event_rate_: share of training rows with an event.
         max_follow_up_: largest training duration.
-        duplicate_rate_: share of training rows identical to another training row (the
-            allowance of ``redraw_copies``).
+        duplicate_rate_: share of training rows that match another training row (the
+            allowance of ``redraw_copies``, compared as ``copy_bins`` says).
         notes_: what was adjusted during fit (dropped constant columns, penalizer fallback).
 
     Example:
@@ -308,6 +312,7 @@ class CK4Gen:
         latent_noise: float = 0.0,
         discrete_decoding: DiscreteDecoding = "sample",
         redraw_copies: bool = True,
+        copy_bins: int | None = 10,
         outcome: Outcome = "copy",
         sample_with_replacement: bool | Literal["auto"] = "auto",
         missing: MissingPolicy = "indicator",
@@ -363,6 +368,7 @@ class CK4Gen:
             "discrete_decoding", discrete_decoding, ("sample", "threshold")
         )
         self.redraw_copies = check_bool("redraw_copies", redraw_copies)
+        self.copy_bins = None if copy_bins is None else check_int("copy_bins", copy_bins, minimum=1)
         self.outcome = check_choice("outcome", outcome, _OUTCOMES)
         if not (
             (isinstance(sample_with_replacement, str) and sample_with_replacement == "auto")
@@ -414,6 +420,7 @@ class CK4Gen:
         self._sample_rng: np.random.Generator | None = None
         self._last_source_index: np.ndarray | None = None
         self._train_row_hashes: np.ndarray | None = None
+        self._copy_edges: dict[str, np.ndarray] = {}
         self.duplicate_rate_: float | None = None
 
     _PARAMS: tuple[str, ...] = (
@@ -421,7 +428,7 @@ class CK4Gen:
         "dcm_k", "dcm_gamma", "distill_target", "n_time_grid", "decoder_hidden",
         "decoder_loss", "lr", "epochs_encoder", "epochs_decoder", "batch_size",
         "validation_fraction", "patience", "latent_noise", "discrete_decoding",
-        "redraw_copies", "outcome",
+        "redraw_copies", "copy_bins", "outcome",
         "sample_with_replacement", "missing", "ordinal_levels", "device", "random_state",
         "verbose", "debug",
     )  # fmt: skip
@@ -546,7 +553,12 @@ class CK4Gen:
         ]
         self._train_latent = latent.numpy()
         self._train_durations, self._train_events = durations, events
-        hashes = _row_hashes(data)
+        self._copy_edges = (
+            {}
+            if self.copy_bins is None
+            else _quantile_edges(data, self._numeric_columns(preprocessor), self.copy_bins)
+        )
+        hashes = _row_hashes(_binned(data, self._copy_edges))
         unique, counts = np.unique(hashes, return_counts=True)
         self._train_row_hashes = unique
         self.duplicate_rate_ = float(counts[counts > 1].sum() / len(hashes))
@@ -868,10 +880,10 @@ class CK4Gen:
     def _redraw_copies(
         self, frame: pd.DataFrame, source: np.ndarray, mode: str, rng: np.random.Generator
     ) -> pd.DataFrame:
-        """Re-draw rows identical to a training row beyond the training duplicate rate.
+        """Re-draw rows that match a training row beyond the training duplicate rate.
 
         A real holdout of ``n`` rows is expected to hold about ``duplicate_rate_ * n`` rows
-        identical to a training row (the leave-one-out estimate). Synthetic copies beyond
+        matching a training row (the leave-one-out estimate). Synthetic copies beyond
         that allowance, chosen at random, are generated again from the same source
         patients with latent noise ``max(latent_noise, 0.1) * 2**k`` in round ``k`` (up to
         ``_REDRAW_ROUNDS`` rounds); ``outcome="model"`` also draws a new outcome, while
@@ -895,7 +907,7 @@ class CK4Gen:
             for column in frame.columns:
                 frame.loc[fresh.index, column] = fresh[column]
         warnings.warn(
-            f"CK4Gen: {excess} synthetic rows are still identical to a training row after "
+            f"CK4Gen: {excess} synthetic rows still match a training row after "
             f"{_REDRAW_ROUNDS} rounds of re-drawing (allowed: {allowed}, the training data's "
             f"own duplicate rate {self.duplicate_rate_:.3g}); they are kept",
             UserWarning,
@@ -904,9 +916,14 @@ class CK4Gen:
         return frame
 
     def _is_training_row(self, frame: pd.DataFrame) -> np.ndarray:
-        """Whether each row equals a training row on every column (64-bit row hashes)."""
+        """Whether each row matches a training row on every column (see ``copy_bins``)."""
         assert self._train_row_hashes is not None
-        return np.isin(_row_hashes(frame), self._train_row_hashes)
+        return np.isin(_row_hashes(_binned(frame, self._copy_edges)), self._train_row_hashes)
+
+    def _numeric_columns(self, preprocessor: TabularEncoder) -> list[str]:
+        """The duration and the numeric covariates (the columns ``copy_bins`` bins)."""
+        numeric = [b.column for b in preprocessor.blocks if b.kind == "numerical"]
+        return [self.duration_column, *numeric]
 
     def _source_index(self, n: int, rng: np.random.Generator) -> np.ndarray:
         assert self._train_durations is not None
@@ -956,6 +973,24 @@ class CK4Gen:
         frame[self.duration_column] = _cast(durations, self._dtypes[self.duration_column])
         frame[self.event_column] = _cast(events, self._dtypes[self.event_column])
         return frame[self._columns]
+
+
+def _quantile_edges(data: pd.DataFrame, columns: Sequence[str], bins: int) -> dict[str, np.ndarray]:
+    """Inner edges of ``bins`` training-quantile bins per numeric column (ties merged)."""
+    quantiles = np.linspace(0.0, 1.0, bins + 1)[1:-1]
+    return {
+        column: np.unique(np.nanquantile(data[column].to_numpy(dtype=float), quantiles))
+        for column in columns
+    }
+
+
+def _binned(frame: pd.DataFrame, edges: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """``frame`` with each column of ``edges`` replaced by its bin (-1 for missing)."""
+    out = frame.copy()
+    for column, inner in edges.items():
+        values = frame[column].to_numpy(dtype=float)
+        out[column] = np.where(np.isnan(values), -1, np.searchsorted(inner, values, "right"))
+    return out
 
 
 def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
