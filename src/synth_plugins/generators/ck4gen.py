@@ -979,8 +979,7 @@ def _quantile_edges(data: pd.DataFrame, columns: Sequence[str], bins: int) -> di
     """Inner edges of ``bins`` training-quantile bins per numeric column (ties merged)."""
     quantiles = np.linspace(0.0, 1.0, bins + 1)[1:-1]
     return {
-        column: np.unique(np.nanquantile(data[column].to_numpy(dtype=float), quantiles))
-        for column in columns
+        column: np.unique(np.nanquantile(_floats(data[column]), quantiles)) for column in columns
     }
 
 
@@ -988,9 +987,14 @@ def _binned(frame: pd.DataFrame, edges: Mapping[str, np.ndarray]) -> pd.DataFram
     """``frame`` with each column of ``edges`` replaced by its bin (-1 for missing)."""
     out = frame.copy()
     for column, inner in edges.items():
-        values = frame[column].to_numpy(dtype=float)
+        values = _floats(frame[column])
         out[column] = np.where(np.isnan(values), -1, np.searchsorted(inner, values, "right"))
     return out
+
+
+def _floats(series: pd.Series) -> np.ndarray:
+    """A numeric column as floats, missing values (NaN or pd.NA) as NaN."""
+    return series.to_numpy(dtype=float, na_value=np.nan)
 
 
 def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
