@@ -3,9 +3,12 @@
 A small, CK4Gen-only companion of ``benchmarks/ck4gen_survival.py`` (whose full run, with
 the Synthcity built-ins, needs about 30 minutes of an idle 2-core machine). On the same
 splits as that script (``SurvivalBenchmark.prepare``: 80/20, ``random_state=0``; FLChain
-complete cases subsampled to 1,000 rows), CK4Gen is fitted with the same settings
-(``epochs_encoder = epochs_decoder = 200``, ``lr=5e-3``, ``batch_size=128``) once per seed,
-and each fit is sampled (n = training size) in both outcome modes with
+complete cases subsampled to 1,000 rows), and on three real survival tables the suite has
+not used (``rossi`` and ``kidney_transplant`` from lifelines, ``veterans`` from
+scikit-survival; 80/20 ``train_test_split(random_state=0)``), CK4Gen is fitted with the
+same settings (``epochs_encoder = epochs_decoder = 200``, ``lr=5e-3``,
+``batch_size=128``) once per seed, and each fit is sampled (n = training size) in both
+outcome modes with
 
 - ``"new"``: the defaults (``discrete_decoding="sample"``, ``redraw_copies=True``);
 - ``"old"``: the previous behaviour (``discrete_decoding="threshold"``,
@@ -53,6 +56,59 @@ SETTINGS: dict[str, Any] = {
 NOISES = (0.5, 1.0)
 
 
+def _rossi() -> tuple[pd.DataFrame, str, str, dict[str, str]]:
+    from lifelines.datasets import load_rossi
+
+    binary = ("fin", "race", "wexp", "mar", "paro")
+    roles = {c: "binary" for c in binary} | {"age": "integer", "prio": "integer"}
+    return load_rossi(), "week", "arrest", roles
+
+
+def _kidney_transplant() -> tuple[pd.DataFrame, str, str, dict[str, str]]:
+    from lifelines.datasets import load_kidney_transplant
+
+    roles = {c: "binary" for c in ("black_male", "white_male", "black_female")}
+    return load_kidney_transplant(), "time", "death", roles | {"age": "integer"}
+
+
+def _veterans() -> tuple[pd.DataFrame, str, str, dict[str, str]]:
+    from sksurv.datasets import load_veterans_lung_cancer
+
+    covariates, outcome = load_veterans_lung_cancer()
+    data = covariates.assign(time=outcome["Survival_in_days"], status=outcome["Status"].astype(int))
+    roles = {"Celltype": "categorical", "Prior_therapy": "binary", "Treatment": "binary"}
+    return data, "time", "status", roles
+
+
+#: Real survival tables the suite's registry does not hold, shipped offline by lifelines and
+#: scikit-survival; split 80/20 with ``train_test_split(random_state=0)``.
+EXTRA = {"rossi": _rossi, "kidney_transplant": _kidney_transplant, "veterans": _veterans}
+
+
+def prepare(name: str) -> tuple[pd.DataFrame, pd.DataFrame, str, str, dict[str, str], list]:
+    """Training and holdout split, outcome columns, roles and notes of one table."""
+    if name in EXTRA:
+        from sklearn.model_selection import train_test_split
+
+        data, duration, event, roles = EXTRA[name]()
+        train, holdout = train_test_split(data, train_size=0.8, random_state=0)
+        note = "80/20 train_test_split(random_state=0)"
+        return (
+            train.reset_index(drop=True),
+            holdout.reset_index(drop=True),
+            duration,
+            event,
+            (roles),
+            [note],
+        )
+    from synth_plugins.benchmark.survival import SurvivalBenchmark
+
+    run = SurvivalBenchmark(datasets=(name,), max_rows=MAX_ROWS[name]).prepare(name)
+    dataset = run.dataset
+    roles = dict(dataset.roles)
+    return run.train, run.test, dataset.duration_column, dataset.event_column, roles, run.notes
+
+
 def variants() -> dict[str, dict[str, Any]]:
     """Sampling variants of one fit: attribute overrides of the fitted model."""
     out = {
@@ -95,22 +151,18 @@ def run_dataset(name: str, seeds: list[int]) -> dict[str, Any]:
     """Fit CK4Gen once per seed on ``name``'s training split and score every variant."""
     import torch
 
-    from synth_plugins.benchmark.survival import SurvivalBenchmark
     from synth_plugins.generators.ck4gen import CK4Gen, _row_hashes
     from synth_plugins.metrics.hamming import hamming_leakage
 
     torch.set_num_threads(1)
-    bench = SurvivalBenchmark(datasets=(name,), max_rows=MAX_ROWS[name])
-    run = bench.prepare(name)
-    dataset, train, holdout = run.dataset, run.train, run.test
-    duration, event = dataset.duration_column, dataset.event_column
+    train, holdout, duration, event, roles, notes = prepare(name)
     collisions = int(np.isin(_row_hashes(holdout), _row_hashes(train)).sum())
     real = hamming_leakage(train, holdout, holdout)  # the holdout scored as synthetic
     result: dict[str, Any] = {
         "dataset": name,
         "train": len(train),
         "holdout": len(holdout),
-        "notes": run.notes,
+        "notes": notes,
         "holdout_exact_copies": collisions,
         "holdout_exact_copies_per_train_size": collisions * len(train) / len(holdout),
         "holdout_binned_exact": int(real.synthetic_train.exact_matches),
@@ -121,7 +173,7 @@ def run_dataset(name: str, seeds: list[int]) -> dict[str, Any]:
     start = time.perf_counter()
     for seed in seeds:
         fit_start = time.perf_counter()
-        model = CK4Gen(duration, event, dict(dataset.roles), random_state=seed, **SETTINGS)
+        model = CK4Gen(duration, event, roles, random_state=seed, **SETTINGS)
         model.fit(train)
         fit_s = time.perf_counter() - fit_start
         holdout_matches = int(model._is_training_row(holdout).sum())
@@ -191,7 +243,7 @@ def per_covariate(result: dict[str, Any], variants_shown: tuple[str, ...] = ("ne
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--datasets", nargs="+", default=list(MAX_ROWS))
+    parser.add_argument("--datasets", nargs="+", default=[*MAX_ROWS, *EXTRA])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--report-only", action="store_true")
     args = parser.parse_args()
@@ -209,7 +261,7 @@ def main() -> None:
             f"{result['load_start']:.1f} -> {result['load_end']:.1f}"
         )
         print(summary(result))
-        if name in ("whas500", "gbsg2"):
+        if name in ("whas500", "gbsg2", *EXTRA):
             print(per_covariate(result))
 
 

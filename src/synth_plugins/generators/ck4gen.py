@@ -234,7 +234,8 @@ class CK4Gen:
         copy_bins: how ``redraw_copies`` compares rows: the duration and every numeric
             covariate are cut into this many training-quantile bins, as the Hamming
             leakage metric's exact matches do (10, its default); other columns compare by
-            value. None compares every value exactly.
+            value. None compares every value exactly. Exact copies are also held to the
+            exact duplicate rate, whatever ``copy_bins``.
         outcome: ``"copy"`` (each row takes its source patient's duration and event) or
             ``"model"`` (event time drawn from the teacher's ``S(t | x_synthetic)`` by
             inverse transform, censoring time from the reverse Kaplan-Meier estimate of the
@@ -276,6 +277,8 @@ class CK4Gen:
         max_follow_up_: largest training duration.
         duplicate_rate_: share of training rows that match another training row (the
             allowance of ``redraw_copies``, compared as ``copy_bins`` says).
+        exact_duplicate_rate_: share of training rows equal to another on every value
+            (the second allowance: exact copies are held to it whatever ``copy_bins``).
         notes_: what was adjusted during fit (dropped constant columns, penalizer fallback).
 
     Example:
@@ -420,6 +423,8 @@ class CK4Gen:
         self._sample_rng: np.random.Generator | None = None
         self._last_source_index: np.ndarray | None = None
         self._train_row_hashes: np.ndarray | None = None
+        self._train_exact_hashes: np.ndarray | None = None
+        self.exact_duplicate_rate_: float | None = None
         self._copy_edges: dict[str, np.ndarray] = {}
         self.duplicate_rate_: float | None = None
 
@@ -558,10 +563,10 @@ class CK4Gen:
             if self.copy_bins is None
             else _quantile_edges(data, self._numeric_columns(preprocessor), self.copy_bins)
         )
-        hashes = _row_hashes(_binned(data, self._copy_edges))
-        unique, counts = np.unique(hashes, return_counts=True)
-        self._train_row_hashes = unique
-        self.duplicate_rate_ = float(counts[counts > 1].sum() / len(hashes))
+        self._train_row_hashes, self.duplicate_rate_ = _hashes_and_rate(
+            _binned(data, self._copy_edges)
+        )
+        self._train_exact_hashes, self.exact_duplicate_rate_ = _hashes_and_rate(data)
         self._sample_rng = _torch.new_rng(sample_seed)
         self._last_source_index = None
         return self
@@ -883,41 +888,51 @@ class CK4Gen:
         """Re-draw rows that match a training row beyond the training duplicate rate.
 
         A real holdout of ``n`` rows is expected to hold about ``duplicate_rate_ * n`` rows
-        matching a training row (the leave-one-out estimate). Synthetic copies beyond
-        that allowance, chosen at random, are generated again from the same source
-        patients with latent noise ``max(latent_noise, 0.1) * 2**k`` in round ``k`` (up to
-        ``_REDRAW_ROUNDS`` rounds); ``outcome="model"`` also draws a new outcome, while
-        ``"copy"`` keeps the source patient's real outcome. Copies still left are reported
-        in a warning.
+        matching a training row in the ``copy_bins`` comparison, and about
+        ``exact_duplicate_rate_ * n`` equal to one on every value (leave-one-out
+        estimates). Synthetic copies beyond either allowance, chosen at random, are
+        generated again from the same source patients with latent noise
+        ``max(latent_noise, 0.1) * 2**k`` in round ``k`` (up to ``_REDRAW_ROUNDS`` rounds);
+        ``outcome="model"`` also draws a new outcome, while ``"copy"`` keeps the source
+        patient's real outcome. Copies still left are reported in a warning.
         """
-        assert self.duplicate_rate_ is not None
-        allowed = math.floor(self.duplicate_rate_ * len(frame))
+        assert self.duplicate_rate_ is not None and self.exact_duplicate_rate_ is not None
+        allowances = (
+            (False, math.floor(self.duplicate_rate_ * len(frame))),
+            (True, math.floor(self.exact_duplicate_rate_ * len(frame))),
+        )
         frame = frame.copy()
         for round_ in range(_REDRAW_ROUNDS + 1):
-            copies = np.flatnonzero(self._is_training_row(frame))
-            excess = len(copies) - allowed
-            if excess <= 0:
+            chosen = []
+            for exact, allowed in allowances:
+                copies = np.flatnonzero(self._is_training_row(frame, exact=exact))
+                if len(copies) > allowed:
+                    chosen.append(rng.choice(copies, size=len(copies) - allowed, replace=False))
+            if not chosen:
                 return frame
+            redo = np.unique(np.concatenate(chosen))
             if round_ == _REDRAW_ROUNDS:
                 break
-            redo = np.sort(rng.choice(copies, size=excess, replace=False))
             sigma = max(self.latent_noise, _MIN_REDRAW_NOISE) * 2.0**round_
             fresh = self._generate(source[redo], sigma, mode, rng)
             fresh.index = frame.index[redo]
             for column in frame.columns:
                 frame.loc[fresh.index, column] = fresh[column]
         warnings.warn(
-            f"CK4Gen: {excess} synthetic rows still match a training row after "
-            f"{_REDRAW_ROUNDS} rounds of re-drawing (allowed: {allowed}, the training data's "
-            f"own duplicate rate {self.duplicate_rate_:.3g}); they are kept",
+            f"CK4Gen: {len(redo)} synthetic rows still match a training row beyond the "
+            f"training data's own duplicate rate ({self.duplicate_rate_:.3g} binned, "
+            f"{self.exact_duplicate_rate_:.3g} exact) after {_REDRAW_ROUNDS} rounds of "
+            "re-drawing; they are kept",
             UserWarning,
             stacklevel=3,
         )
         return frame
 
-    def _is_training_row(self, frame: pd.DataFrame) -> np.ndarray:
-        """Whether each row matches a training row on every column (see ``copy_bins``)."""
-        assert self._train_row_hashes is not None
+    def _is_training_row(self, frame: pd.DataFrame, *, exact: bool = False) -> np.ndarray:
+        """Whether each row matches a training row (``copy_bins``; ``exact``: every value)."""
+        assert self._train_row_hashes is not None and self._train_exact_hashes is not None
+        if exact:
+            return np.isin(_row_hashes(frame), self._train_exact_hashes)
         return np.isin(_row_hashes(_binned(frame, self._copy_edges)), self._train_row_hashes)
 
     def _numeric_columns(self, preprocessor: TabularEncoder) -> list[str]:
@@ -995,6 +1010,13 @@ def _binned(frame: pd.DataFrame, edges: Mapping[str, np.ndarray]) -> pd.DataFram
 def _floats(series: pd.Series) -> np.ndarray:
     """A numeric column as floats, missing values (NaN or pd.NA) as NaN."""
     return series.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _hashes_and_rate(frame: pd.DataFrame) -> tuple[np.ndarray, float]:
+    """Unique row hashes of ``frame`` and the share of its rows equal to another row."""
+    hashes = _row_hashes(frame)
+    unique, counts = np.unique(hashes, return_counts=True)
+    return unique, float(counts[counts > 1].sum() / len(hashes))
 
 
 def _row_hashes(frame: pd.DataFrame) -> np.ndarray:

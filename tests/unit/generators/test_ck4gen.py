@@ -262,9 +262,12 @@ class TestSynthesis:
         else:  # binned: half the holdout matches; allow two binomial SDs of its count
             rate = collisions / len(holdout)
             bound = collisions + 2 * math.sqrt(len(holdout) * rate * (1 - rate))
+        exact_collisions = np.isin(_row_hashes(holdout), _row_hashes(train)).sum()
         for mode in ("copy", "model"):
             synthetic = quiet_sample(model, len(holdout), random_state=2, outcome=mode)
             assert model._is_training_row(synthetic).sum() <= bound, mode
+            # exact copies are held to the exact rate even when the comparison is binned
+            assert model._is_training_row(synthetic, exact=True).sum() <= exact_collisions
         plain = copy.deepcopy(model)
         plain.redraw_copies = False
         copies = plain._is_training_row(quiet_sample(plain, len(holdout), random_state=2))
