@@ -183,6 +183,17 @@ def _worst(name: str, case: str) -> str:
     )
 
 
+RERUN_HEADING = "## Re-run after the rare-level and copy fixes"
+
+
+def _kept_rerun_section() -> str:
+    """The CK4Gen-only re-run section of the page (``ck4gen_rare_privacy.py``), kept as is."""
+    text = DOC.read_text() if DOC.exists() else ""
+    start = text.find(RERUN_HEADING)
+    end = text.find("## What was run", start)
+    return text[start:end] if 0 <= start < end else ""
+
+
 def report(command: str) -> str:
     """The Markdown of ``docs/benchmarks/ck4gen.md`` from the kept results."""
     from synth_plugins.benchmark.tabular import environment
@@ -199,6 +210,9 @@ def report(command: str) -> str:
         "a CK4Gen-**style** implementation at reduced epochs on a shared machine, not the "
         "paper's numbers.\n"
     )
+    kept = _kept_rerun_section()
+    if kept:
+        out.append(kept)
     out.append("## What was run\n")
     out.append(f"Command (repository root): `{command}`\n")
     out.append(

@@ -17,7 +17,9 @@ reproduce the teacher's linear predictor (optionally also its survival curves on
 grid); its last hidden layer is the latent representation. *SynthNet*, a decoder with a
 sigmoid output, is then trained with the encoder frozen to map latents back to the
 preprocessed covariates. Generation encodes real source patients, optionally perturbs the
-latents, decodes, and post-processes to the original types and ranges; the outcome is either
+latents, decodes (drawing discrete levels from the decoded probabilities), post-processes to
+the original types and ranges, and re-draws exact copies of training rows beyond the rate at
+which a real holdout would collide with the training rows; the outcome is either
 copied from the source patient (``outcome="copy"``, the paper) or drawn from the teacher's
 survival function and the censoring distribution (``outcome="model"``, ours).
 """
@@ -55,6 +57,7 @@ Outcome = Literal["copy", "model"]
 EncoderKind = Literal["mlp", "dcm"]
 DistillTarget = Literal["linear_predictor", "survival_curve"]
 DecoderLoss = Literal["mixed", "mse"]
+DiscreteDecoding = Literal["sample", "threshold"]
 _OUTCOMES: tuple[str, ...] = ("copy", "model")
 
 #: Fewest training rows accepted.
@@ -63,6 +66,9 @@ MIN_ROWS = 10
 _CHUNK = 65_536
 #: Bound on log-hazards before exponentiation, so float32 stays finite.
 _MAX_LOG_HAZARD = 30.0
+#: Rounds of re-drawing synthetic rows that copy a training row, and the smallest noise.
+_REDRAW_ROUNDS = 8
+_MIN_REDRAW_NOISE = 0.1
 
 COPY_PRIVACY_WARNING = (
     "CK4Gen outcome='copy': every synthetic row carries the exact (duration, event) pair of a "
@@ -214,6 +220,24 @@ class CK4Gen:
         latent_noise: ``sigma`` of the latent perturbation ``z + sigma * sd(z) * eps`` at
             sampling time, ``sd(z)`` per latent dimension over the training rows (0.0: the
             paper's plain reconstruction).
+        discrete_decoding: how SynthNet's probabilities of binary and categorical levels
+            become levels at sampling time: ``"sample"`` (default: drawn with the decoded
+            probability, so a rare level keeps its share and its link to the latent) or
+            ``"threshold"`` (0.5 threshold / arg-max: deterministic, but a level whose
+            decoded probability rarely reaches 0.5 all but disappears and survives only in
+            extreme-risk rows, which breaks its synthetic hazard ratio).
+        redraw_copies: keep exact copies of training rows no more frequent than in a real
+            holdout (default True): synthetic rows that match a training row on every
+            column (see ``copy_bins``), beyond ``duplicate_rate_ * n`` (the share of
+            training rows that match another training row, i.e. the rate at which a fresh
+            real row collides), are generated again from the same source with growing
+            latent noise (and, in ``"model"`` mode, a new outcome; ``"copy"`` mode keeps the
+            real outcome). False gives the plain reconstruction.
+        copy_bins: how ``redraw_copies`` compares rows: the duration and every numeric
+            covariate are cut into this many training-quantile bins, as the Hamming
+            leakage metric's exact matches do (10, its default); other columns compare by
+            value. None compares every value exactly. Exact copies are also held to the
+            exact duplicate rate, whatever ``copy_bins``.
         outcome: ``"copy"`` (each row takes its source patient's duration and event) or
             ``"model"`` (event time drawn from the teacher's ``S(t | x_synthetic)`` by
             inverse transform, censoring time from the reverse Kaplan-Meier estimate of the
@@ -253,6 +277,10 @@ class CK4Gen:
         time_grid_: the distillation grid of ``"survival_curve"`` (None otherwise).
         event_rate_: share of training rows with an event.
         max_follow_up_: largest training duration.
+        duplicate_rate_: share of training rows that match another training row (the
+            allowance of ``redraw_copies``, compared as ``copy_bins`` says).
+        exact_duplicate_rate_: share of training rows equal to another on every value
+            (the second allowance: exact copies are held to it whatever ``copy_bins``).
         notes_: what was adjusted during fit (dropped constant columns, penalizer fallback).
 
     Example:
@@ -287,6 +315,9 @@ class CK4Gen:
         validation_fraction: float = 0.1,
         patience: int | None = 20,
         latent_noise: float = 0.0,
+        discrete_decoding: DiscreteDecoding = "sample",
+        redraw_copies: bool = True,
+        copy_bins: int | None = 10,
         outcome: Outcome = "copy",
         sample_with_replacement: bool | Literal["auto"] = "auto",
         missing: MissingPolicy = "indicator",
@@ -338,6 +369,11 @@ class CK4Gen:
                 "or patience=None"
             )
         self.latent_noise = check_float("latent_noise", latent_noise, minimum=0.0)
+        self.discrete_decoding = check_choice(
+            "discrete_decoding", discrete_decoding, ("sample", "threshold")
+        )
+        self.redraw_copies = check_bool("redraw_copies", redraw_copies)
+        self.copy_bins = None if copy_bins is None else check_int("copy_bins", copy_bins, minimum=1)
         self.outcome = check_choice("outcome", outcome, _OUTCOMES)
         if not (
             (isinstance(sample_with_replacement, str) and sample_with_replacement == "auto")
@@ -388,12 +424,18 @@ class CK4Gen:
         self._train_events: np.ndarray | None = None
         self._sample_rng: np.random.Generator | None = None
         self._last_source_index: np.ndarray | None = None
+        self._train_row_hashes: np.ndarray | None = None
+        self._train_exact_hashes: np.ndarray | None = None
+        self.exact_duplicate_rate_: float | None = None
+        self._copy_edges: dict[str, np.ndarray] = {}
+        self.duplicate_rate_: float | None = None
 
     _PARAMS: tuple[str, ...] = (
         "duration_column", "event_column", "roles", "teacher_penalizer", "encoder", "hidden",
         "dcm_k", "dcm_gamma", "distill_target", "n_time_grid", "decoder_hidden",
         "decoder_loss", "lr", "epochs_encoder", "epochs_decoder", "batch_size",
-        "validation_fraction", "patience", "latent_noise", "outcome",
+        "validation_fraction", "patience", "latent_noise", "discrete_decoding",
+        "redraw_copies", "copy_bins", "outcome",
         "sample_with_replacement", "missing", "ordinal_levels", "device", "random_state",
         "verbose", "debug",
     )  # fmt: skip
@@ -518,6 +560,15 @@ class CK4Gen:
         ]
         self._train_latent = latent.numpy()
         self._train_durations, self._train_events = durations, events
+        self._copy_edges = (
+            {}
+            if self.copy_bins is None
+            else _quantile_edges(data, self._numeric_columns(preprocessor), self.copy_bins)
+        )
+        self._train_row_hashes, self.duplicate_rate_ = _hashes_and_rate(
+            _binned(data, self._copy_edges)
+        )
+        self._train_exact_hashes, self.exact_duplicate_rate_ = _hashes_and_rate(data)
         self._sample_rng = _torch.new_rng(sample_seed)
         self._last_source_index = None
         return self
@@ -764,11 +815,13 @@ class CK4Gen:
         Source patients are drawn from the training rows (see
         ``sample_with_replacement``), encoded, optionally perturbed in the latent space,
         decoded by SynthNet and post-processed (inverse min-max, rounding, clipping to the
-        training range, binary threshold 0.5, arg-max per categorical block, dtypes
-        restored). A missingness indicator is drawn as a Bernoulli variable with the decoded
-        probability (thresholding would erase values missing completely at random, whose
-        probability the latent cannot predict). The outcome follows ``outcome``. With
-        ``outcome="copy"`` a ``UserWarning`` states the privacy implication.
+        training range, dtypes restored). Binary and categorical levels follow
+        ``discrete_decoding`` (drawn from the decoded probabilities by default); a
+        missingness indicator is always drawn as a Bernoulli variable (thresholding would
+        erase values missing completely at random, whose probability the latent cannot
+        predict). The outcome follows ``outcome``. With ``redraw_copies`` rows identical to
+        a training row beyond the training data's own duplicate rate are generated again.
+        With ``outcome="copy"`` a ``UserWarning`` states the privacy implication.
 
         Args:
             n: number of rows (0 gives an empty frame with the training columns).
@@ -782,7 +835,7 @@ class CK4Gen:
             categories from training, missing values only where the training data had them
             and ``missing="indicator"``.
         """
-        preprocessor, _, decoder = self._fitted()
+        self._fitted()
         n = check_int("n", n, minimum=0)
         seed = check_random_state("random_state", random_state)
         if seed is None:
@@ -797,10 +850,21 @@ class CK4Gen:
         source = self._source_index(n, rng)
         self._last_source_index = source.copy() if self.debug else None
 
+        frame = self._generate(source, self.latent_noise, mode, rng)
+        if self.redraw_copies and n:
+            frame = self._redraw_copies(frame, source, mode, rng)
+        return frame
+
+    def _generate(
+        self, source: np.ndarray, sigma: float, mode: str, rng: np.random.Generator
+    ) -> pd.DataFrame:
+        """Decode the latents of ``source`` rows (latent noise ``sigma``) and add outcomes."""
+        preprocessor, _, decoder = self._fitted()
+        n = len(source)
         assert self._train_latent is not None and self.latent_scale_ is not None
         z = self._train_latent[source]
-        if self.latent_noise > 0 and n:
-            z = z + self.latent_noise * self.latent_scale_ * rng.standard_normal(z.shape)
+        if sigma > 0 and n:
+            z = z + sigma * self.latent_scale_ * rng.standard_normal(z.shape)
         with torch.no_grad():
             z_tensor = torch.from_numpy(np.ascontiguousarray(z, dtype=np.float32))
             parts = [torch.sigmoid(decoder(z_tensor[i : i + _CHUNK])) for i in range(0, n, _CHUNK)]
@@ -809,10 +873,7 @@ class CK4Gen:
                 if parts
                 else np.zeros((0, preprocessor.n_features))
             )
-        for block in preprocessor.blocks:
-            if block.kind == "missing":  # draw missingness at the decoded probability
-                probability = matrix[:, block.start]
-                matrix[:, block.start] = rng.uniform(size=n) < probability
+        _draw_discrete(matrix, preprocessor, self.discrete_decoding, rng)
         covariates = preprocessor.inverse_transform(matrix)
 
         assert self._train_durations is not None and self._train_events is not None
@@ -822,6 +883,64 @@ class CK4Gen:
         else:
             durations, events = self._model_outcomes(covariates, rng)
         return self._assemble(covariates, durations, events)
+
+    def _redraw_copies(
+        self, frame: pd.DataFrame, source: np.ndarray, mode: str, rng: np.random.Generator
+    ) -> pd.DataFrame:
+        """Re-draw rows that match a training row beyond the training duplicate rate.
+
+        A real holdout of ``n`` rows is expected to hold about ``duplicate_rate_ * n`` rows
+        matching a training row in the ``copy_bins`` comparison, and about
+        ``exact_duplicate_rate_ * n`` equal to one on every value (leave-one-out
+        estimates). Synthetic copies beyond either allowance, chosen at random, are
+        generated again from the same source patients with latent noise
+        ``max(latent_noise, 0.1) * 2**k`` in round ``k`` (up to ``_REDRAW_ROUNDS`` rounds);
+        ``outcome="model"`` also draws a new outcome, while ``"copy"`` keeps the source
+        patient's real outcome. Copies still left are reported in a warning.
+        """
+        assert self.duplicate_rate_ is not None and self.exact_duplicate_rate_ is not None
+        allowances = (
+            (False, math.floor(self.duplicate_rate_ * len(frame))),
+            (True, math.floor(self.exact_duplicate_rate_ * len(frame))),
+        )
+        frame = frame.copy()
+        for round_ in range(_REDRAW_ROUNDS + 1):
+            chosen = []
+            for exact, allowed in allowances:
+                copies = np.flatnonzero(self._is_training_row(frame, exact=exact))
+                if len(copies) > allowed:
+                    chosen.append(rng.choice(copies, size=len(copies) - allowed, replace=False))
+            if not chosen:
+                return frame
+            redo = np.unique(np.concatenate(chosen))
+            if round_ == _REDRAW_ROUNDS:
+                break
+            sigma = max(self.latent_noise, _MIN_REDRAW_NOISE) * 2.0**round_
+            fresh = self._generate(source[redo], sigma, mode, rng)
+            fresh.index = frame.index[redo]
+            for column in frame.columns:
+                frame.loc[fresh.index, column] = fresh[column]
+        warnings.warn(
+            f"CK4Gen: {len(redo)} synthetic rows still match a training row beyond the "
+            f"training data's own duplicate rate ({self.duplicate_rate_:.3g} binned, "
+            f"{self.exact_duplicate_rate_:.3g} exact) after {_REDRAW_ROUNDS} rounds of "
+            "re-drawing; they are kept",
+            UserWarning,
+            stacklevel=3,
+        )
+        return frame
+
+    def _is_training_row(self, frame: pd.DataFrame, *, exact: bool = False) -> np.ndarray:
+        """Whether each row matches a training row (``copy_bins``; ``exact``: every value)."""
+        assert self._train_row_hashes is not None and self._train_exact_hashes is not None
+        if exact:
+            return np.isin(_row_hashes(frame), self._train_exact_hashes)
+        return np.isin(_row_hashes(_binned(frame, self._copy_edges)), self._train_row_hashes)
+
+    def _numeric_columns(self, preprocessor: TabularEncoder) -> list[str]:
+        """The duration and the numeric covariates (the columns ``copy_bins`` bins)."""
+        numeric = [b.column for b in preprocessor.blocks if b.kind == "numerical"]
+        return [self.duration_column, *numeric]
 
     def _source_index(self, n: int, rng: np.random.Generator) -> np.ndarray:
         assert self._train_durations is not None
@@ -871,6 +990,67 @@ class CK4Gen:
         frame[self.duration_column] = _cast(durations, self._dtypes[self.duration_column])
         frame[self.event_column] = _cast(events, self._dtypes[self.event_column])
         return frame[self._columns]
+
+
+def _quantile_edges(data: pd.DataFrame, columns: Sequence[str], bins: int) -> dict[str, np.ndarray]:
+    """Inner edges of ``bins`` training-quantile bins per numeric column (ties merged)."""
+    quantiles = np.linspace(0.0, 1.0, bins + 1)[1:-1]
+    return {
+        column: np.unique(np.nanquantile(_floats(data[column]), quantiles)) for column in columns
+    }
+
+
+def _binned(frame: pd.DataFrame, edges: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """``frame`` with each column of ``edges`` replaced by its bin (-1 for missing)."""
+    out = frame.copy()
+    for column, inner in edges.items():
+        values = _floats(frame[column])
+        out[column] = np.where(np.isnan(values), -1, np.searchsorted(inner, values, "right"))
+    return out
+
+
+def _floats(series: pd.Series) -> np.ndarray:
+    """A numeric column as floats, missing values (NaN or pd.NA) as NaN."""
+    return series.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _hashes_and_rate(frame: pd.DataFrame) -> tuple[np.ndarray, float]:
+    """Unique row hashes of ``frame`` and the share of its rows equal to another row."""
+    hashes = _row_hashes(frame)
+    unique, counts = np.unique(hashes, return_counts=True)
+    return unique, float(counts[counts > 1].sum() / len(hashes))
+
+
+def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """A 64-bit hash of each row's values (pandas' hash; equal rows hash alike)."""
+    return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+
+
+def _draw_discrete(
+    matrix: np.ndarray, preprocessor: TabularEncoder, how: str, rng: np.random.Generator
+) -> None:
+    """Turn SynthNet's probabilities of discrete blocks into 0/1 codes, in place.
+
+    Missingness indicators are always drawn as Bernoulli variables. Binary and one-hot
+    blocks are drawn from the decoded probabilities with ``how="sample"`` (a binary level
+    with probability ``p``, a categorical level with probability proportional to its
+    output) and left to the encoder's 0.5 threshold / arg-max with ``"threshold"``. The
+    threshold maps every row whose decoded probability of a rare level is below 0.5 to
+    the common level, so a level with a 3 % share that the latent predicts only weakly
+    survives in a few of the highest-probability rows, which are the extreme-risk rows:
+    its synthetic Cox coefficient then diverges (quasi-separation).
+    """
+    n = len(matrix)
+    for block in preprocessor.blocks:
+        part = matrix[:, block.start : block.stop]
+        if block.kind == "missing" or (block.kind == "binary" and how == "sample"):
+            part[:, 0] = rng.uniform(size=n) < part[:, 0]
+        elif block.kind not in ("numerical", "binary") and how == "sample":
+            weights = np.clip(part, 1e-12, None)
+            cumulative = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
+            level = (rng.uniform(size=(n, 1)) > cumulative).sum(axis=1)
+            part[:] = 0.0
+            part[np.arange(n), np.minimum(level, block.width - 1)] = 1.0
 
 
 def _first_reaching(times: np.ndarray, levels: np.ndarray, targets: np.ndarray) -> np.ndarray:

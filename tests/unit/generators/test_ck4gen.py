@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
-from synth_plugins.generators.ck4gen import CK4Gen
+from synth_plugins.generators.ck4gen import CK4Gen, _row_hashes
 from synth_plugins.metrics import survival_eval
 from synth_plugins.metrics.survival_eval import hazard_ratio_alignment
 
@@ -48,6 +48,35 @@ def simulate_cox(n: int = 600, seed: int = 0) -> pd.DataFrame:
         {"age": age, "treated": treated, "stage": stage, "marker": marker,
          "time": time, "event": event}
     )  # fmt: skip
+
+
+def widen(data: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """``data`` with six null-effect skewed lab values (rounded to 0.1) before the outcome."""
+    rng = np.random.default_rng(seed + 100)
+    for j in range(6):
+        data.insert(4, f"lab{j}", np.round(rng.gamma(2.0 + j, 1.0, len(data)), 1))
+    return data
+
+
+def repeated_patterns(seed: int, reps: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Training and holdout tables over the same 40 covariate rows, ``reps`` rows each,
+    with independent exponential event and uniform censoring times (3 decimals)."""
+    rng = np.random.default_rng(seed)
+    base = pd.DataFrame({
+        "age": np.round(rng.normal(60, 10, 40)),
+        "stage": rng.choice(["I", "II", "III"], 40),
+        "treated": rng.choice(["no", "yes"], 40),
+    })  # fmt: skip
+
+    def table() -> pd.DataFrame:
+        x = base.loc[base.index.repeat(reps)].reset_index(drop=True)
+        eta = 0.08 * (x["age"] - 60) + 0.8 * (x["stage"] == "III")
+        t_event = -np.log(rng.uniform(size=len(x))) / (0.1 * np.exp(eta))
+        t_censor = rng.uniform(0, 15, len(x))
+        time = np.round(np.maximum(np.minimum(t_event, t_censor), 0.001), 3)
+        return x.assign(time=time, event=(t_event <= t_censor).astype(int))
+
+    return table(), table()
 
 
 def quiet_sample(model: CK4Gen, n: int, **kwargs) -> pd.DataFrame:
@@ -194,23 +223,102 @@ class TestSynthesis:
         assert (plain["age"] != perturbed["age"]).mean() > 0.5
         pd.testing.assert_series_equal(plain["time"], perturbed["time"])  # same sources
 
-    def test_privacy_leakage_is_measured(self, sim):
+    def test_privacy_checks_pass_on_a_wide_table(self):
+        """Hamming leakage < 0.05 and DCR share within 0.1 of 0.5, in both modes.
+
+        The table has 10 covariates: with the 4 of ``sim`` most rows find an exact binned
+        match in both sets and the Hamming ratio is unstable (a fresh sample from the same
+        simulator scored 0.13). 0.1 is four binomial standard deviations at 400 rows.
+        """
+        from synth_plugins.metrics.dcr import dcr_holdout_share
         from synth_plugins.metrics.hamming import hamming_leakage
 
-        train, test = sim.iloc[:480], sim.iloc[480:]
-        model = CK4Gen("time", "event", epochs_encoder=30, epochs_decoder=30).fit(train)
-        synthetic = quiet_sample(model, len(train), random_state=0)
-        result = hamming_leakage(train, test, synthetic)
-        # METHODS §2.3 makes the §4 check mandatory for copy mode: it must run on CK4Gen
-        # output (its value is reported in docs/methods/ck4gen.md, not asserted here)
-        assert math.isfinite(result.coefficient)
-        assert result.synthetic_train.n_pairs > 0
+        data = widen(simulate_cox(800, seed=3), seed=3)
+        train, holdout = data.iloc[:400], data.iloc[400:]
+        model = CK4Gen("time", "event", random_state=0, **FAST).fit(train)
+        for mode in ("copy", "model"):
+            synthetic = quiet_sample(model, len(holdout), random_state=1, outcome=mode)
+            leakage = hamming_leakage(train, holdout, synthetic)
+            share = dcr_holdout_share(train, holdout, synthetic)
+            assert leakage.coefficient < 0.05 and not leakage.breach, (mode, leakage)
+            assert abs(share.share - 0.5) < 0.1, (mode, share)
+
+    @pytest.mark.parametrize("copy_bins", [None, 10])
+    def test_copies_of_training_rows_stay_at_the_holdout_rate(self, copy_bins):
+        """40 distinct covariate rows, each repeated with its own outcomes: SynthNet learns
+        them by heart, so copy mode reproduces training rows unless they are re-drawn.
+        Copies are counted as the model compares rows (exactly, or in 10 quantile bins as
+        the Hamming metric does) for the synthetic rows and for an equal-size holdout."""
+        train, holdout = repeated_patterns(seed=0)
+        model = CK4Gen(
+            "time", "event", epochs_encoder=30, epochs_decoder=150, lr=5e-3, batch_size=128,
+            random_state=0, copy_bins=copy_bins,
+        ).fit(train)  # fmt: skip
+        collisions = model._is_training_row(holdout).sum()
+        if copy_bins is None:  # exact copies: none in the holdout, so none allowed
+            assert model.duplicate_rate_ == 0.0
+            assert collisions == np.isin(_row_hashes(holdout), _row_hashes(train)).sum()
+            bound = collisions
+        else:  # binned: half the holdout matches; allow two binomial SDs of its count
+            rate = collisions / len(holdout)
+            bound = collisions + 2 * math.sqrt(len(holdout) * rate * (1 - rate))
+        exact_collisions = np.isin(_row_hashes(holdout), _row_hashes(train)).sum()
+        for mode in ("copy", "model"):
+            synthetic = quiet_sample(model, len(holdout), random_state=2, outcome=mode)
+            assert model._is_training_row(synthetic).sum() <= bound, mode
+            # exact copies are held to the exact rate even when the comparison is binned
+            assert model._is_training_row(synthetic, exact=True).sum() <= exact_collisions
+        plain = copy.deepcopy(model)
+        plain.redraw_copies = False
+        copies = plain._is_training_row(quiet_sample(plain, len(holdout), random_state=2))
+        assert copies.sum() > bound + 20  # the failure the filter prevents
+        # copy mode stays faithful: the outcomes are still the real multiset
+        synthetic = quiet_sample(model, len(train), random_state=3)
+        pairs = lambda f: sorted(zip(f["time"], f["event"]))  # noqa: E731
+        assert pairs(synthetic) == pairs(train)
 
     def test_pickle_round_trip(self, fitted):
         clone = pickle.loads(pickle.dumps(fitted))
         pd.testing.assert_frame_equal(
             quiet_sample(clone, 40, random_state=2), quiet_sample(fitted, 40, random_state=2)
         )
+
+
+def simulate_rare(n: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """Cox data with two rare binaries: ``rare`` (3 %, log-HR +1.5) and ``flag`` (about 5 %,
+    more frequent with age, no effect of its own, like WHAS500's ``afb``)."""
+    rng = np.random.default_rng(seed)
+    age = np.round(rng.normal(60, 10, n), 1)
+    rare = (rng.uniform(size=n) < 0.03).astype(int)
+    flag = (rng.uniform(size=n) < 1 / (1 + np.exp(3.3 - 1.2 * (age - 60) / 10))).astype(int)
+    sex = rng.integers(0, 2, n)
+    eta = 0.8 * (age - 60) / 10 + 1.5 * rare - 0.3 * sex
+    t_event = (-np.log(rng.uniform(size=n)) / (0.1 * np.exp(eta))) ** (1 / 1.5)
+    t_censor = np.minimum(rng.uniform(0, 12, n), 8.0)
+    time = np.round(np.maximum(np.minimum(t_event, t_censor), 0.01), 2)
+    return pd.DataFrame(
+        {"age": age, "rare": rare, "flag": flag, "sex": sex, "time": time,
+         "event": (t_event <= t_censor).astype(int)}
+    )  # fmt: skip
+
+
+class TestRareLevels:
+    @pytest.mark.parametrize("seed", [0, 1, 2])
+    def test_rare_binary_keeps_its_share_and_hazard_ratio(self, seed):
+        """With the old 0.5 threshold ``rare`` vanished on seed 1 and ``flag`` kept 1 % of
+        rows (real 6 %), all among the oldest patients."""
+        data = simulate_rare(seed=seed)
+        roles = {"rare": "binary", "flag": "binary", "sex": "binary"}
+        model = CK4Gen(
+            "time", "event", roles, epochs_encoder=40, epochs_decoder=60, lr=5e-3,
+            batch_size=128, random_state=seed,
+        ).fit(data)  # fmt: skip
+        synthetic = quiet_sample(model, len(data), random_state=seed, outcome="model")
+        for column in ("rare", "flag"):
+            assert abs(synthetic[column].mean() - data[column].mean()) < 0.025, column
+        table = hazard_ratio_alignment(data, synthetic, "time", "event").table
+        error = (table["log_hr_synthetic"] - table["log_hr_real"]).abs()
+        assert error["rare[1]"] < 0.5 and error["flag[1]"] < 0.5, table
 
 
 class TestRealData:
@@ -338,6 +446,9 @@ class TestValidation:
             ({"sample_with_replacement": "yes"}, "sample_with_replacement"),
             ({"validation_fraction": 0.0}, "patience"),
             ({"latent_noise": -1.0}, "latent_noise"),
+            ({"discrete_decoding": "argmax"}, "discrete_decoding"),
+            ({"redraw_copies": "yes"}, "redraw_copies"),
+            ({"copy_bins": 0}, "copy_bins"),
             ({"teacher_penalizer": -0.1}, "teacher_penalizer"),
             ({"missing": "drop"}, "missing"),
             ({"dcm_k": 0}, "dcm_k"),

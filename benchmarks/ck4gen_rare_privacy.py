@@ -1,0 +1,269 @@
+"""CK4Gen's rare-level and copy checks: per-covariate log-HR errors, copies, leakage, DCR.
+
+A small, CK4Gen-only companion of ``benchmarks/ck4gen_survival.py`` (whose full run, with
+the Synthcity built-ins, needs about 30 minutes of an idle 2-core machine). On the same
+splits as that script (``SurvivalBenchmark.prepare``: 80/20, ``random_state=0``; FLChain
+complete cases subsampled to 1,000 rows), and on three real survival tables the suite has
+not used (``rossi`` and ``kidney_transplant`` from lifelines, ``veterans`` from
+scikit-survival; 80/20 ``train_test_split(random_state=0)``), CK4Gen is fitted with the
+same settings (``epochs_encoder = epochs_decoder = 200``, ``lr=5e-3``,
+``batch_size=128``) once per seed, and each fit is sampled (n = training size) in both
+outcome modes with
+
+- ``"new"``: the defaults (``discrete_decoding="sample"``, ``redraw_copies=True``);
+- ``"old"``: the previous behaviour (``discrete_decoding="threshold"``,
+  ``redraw_copies=False``);
+- ``"noise=s"``: the defaults with ``latent_noise=s`` (the fidelity/privacy knob).
+
+Per sample: the absolute log-HR error of every covariate (``hazard_ratio_alignment``
+against the training split), sign agreement on the covariates significant in the real fit,
+raw exact copies of training rows (every column equal), rows matching a training row as
+``redraw_copies`` compares them (10 training-quantile bins), each against the same count
+for the real holdout scaled to the synthetic size, the Hamming leakage coefficient with
+its binned exact matches (summed over subset pairs, as the metric does), and the DCR
+holdout share.
+
+Usage (repository root)::
+
+    OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python benchmarks/ck4gen_rare_privacy.py
+
+Results: ``benchmark-output/ck4gen_rare_privacy/<dataset>.json`` (one per dataset) and a
+Markdown summary on stdout, copied into ``docs/benchmarks/ck4gen.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUT = ROOT / "benchmark-output" / "ck4gen_rare_privacy"
+MAX_ROWS: dict[str, int | None] = {"gbsg2": None, "actg320": None, "whas500": None, "flchain": 1000}
+SETTINGS: dict[str, Any] = {
+    "epochs_encoder": 200,
+    "epochs_decoder": 200,
+    "lr": 5e-3,
+    "batch_size": 128,
+}
+NOISES = (0.5, 1.0)
+
+
+def _rossi() -> tuple[pd.DataFrame, str, str, dict[str, str]]:
+    from lifelines.datasets import load_rossi
+
+    binary = ("fin", "race", "wexp", "mar", "paro")
+    roles = {c: "binary" for c in binary} | {"age": "integer", "prio": "integer"}
+    return load_rossi(), "week", "arrest", roles
+
+
+def _kidney_transplant() -> tuple[pd.DataFrame, str, str, dict[str, str]]:
+    from lifelines.datasets import load_kidney_transplant
+
+    roles = {c: "binary" for c in ("black_male", "white_male", "black_female")}
+    return load_kidney_transplant(), "time", "death", roles | {"age": "integer"}
+
+
+def _veterans() -> tuple[pd.DataFrame, str, str, dict[str, str]]:
+    from sksurv.datasets import load_veterans_lung_cancer
+
+    covariates, outcome = load_veterans_lung_cancer()
+    data = covariates.assign(time=outcome["Survival_in_days"], status=outcome["Status"].astype(int))
+    roles = {"Celltype": "categorical", "Prior_therapy": "binary", "Treatment": "binary"}
+    return data, "time", "status", roles
+
+
+#: Real survival tables the suite's registry does not hold, shipped offline by lifelines and
+#: scikit-survival; split 80/20 with ``train_test_split(random_state=0)``.
+EXTRA = {"rossi": _rossi, "kidney_transplant": _kidney_transplant, "veterans": _veterans}
+
+
+def prepare(name: str) -> tuple[pd.DataFrame, pd.DataFrame, str, str, dict[str, str], list]:
+    """Training and holdout split, outcome columns, roles and notes of one table."""
+    if name in EXTRA:
+        from sklearn.model_selection import train_test_split
+
+        data, duration, event, roles = EXTRA[name]()
+        train, holdout = train_test_split(data, train_size=0.8, random_state=0)
+        note = "80/20 train_test_split(random_state=0)"
+        return (
+            train.reset_index(drop=True),
+            holdout.reset_index(drop=True),
+            duration,
+            event,
+            (roles),
+            [note],
+        )
+    from synth_plugins.benchmark.survival import SurvivalBenchmark
+
+    run = SurvivalBenchmark(datasets=(name,), max_rows=MAX_ROWS[name]).prepare(name)
+    dataset = run.dataset
+    roles = dict(dataset.roles)
+    return run.train, run.test, dataset.duration_column, dataset.event_column, roles, run.notes
+
+
+def variants() -> dict[str, dict[str, Any]]:
+    """Sampling variants of one fit: attribute overrides of the fitted model."""
+    out = {
+        "new": {},
+        "old": {"discrete_decoding": "threshold", "redraw_copies": False},
+    }
+    for sigma in NOISES:
+        out[f"noise={sigma:g}"] = {"latent_noise": sigma}
+    return out
+
+
+def score(
+    train: pd.DataFrame, holdout: pd.DataFrame, synthetic: pd.DataFrame, duration: str, event: str
+) -> dict[str, Any]:
+    """Per-covariate log-HR errors, copies, Hamming leakage and DCR share of one sample."""
+    from synth_plugins.generators.ck4gen import _row_hashes
+    from synth_plugins.metrics.dcr import dcr_holdout_share
+    from synth_plugins.metrics.hamming import hamming_leakage
+    from synth_plugins.metrics.survival_eval import hazard_ratio_alignment
+
+    table = hazard_ratio_alignment(train, synthetic, duration, event).table
+    error = (table["log_hr_synthetic"] - table["log_hr_real"]).abs()
+    significant = table["significant_real"].astype(bool)
+    sign = np.sign(table["log_hr_synthetic"]) == np.sign(table["log_hr_real"])
+    leakage = hamming_leakage(train, holdout, synthetic)
+    share = dcr_holdout_share(train, holdout, synthetic)
+    return {
+        "log_hr_error": error.round(4).to_dict(),
+        "log_hr_synthetic": table["log_hr_synthetic"].round(4).to_dict(),
+        "log_hr_real": table["log_hr_real"].round(4).to_dict(),
+        "sign_significant": float(sign[significant].mean()) if significant.any() else None,
+        "exact_copies": int(np.isin(_row_hashes(synthetic), _row_hashes(train)).sum()),
+        "leakage": float(leakage.coefficient),
+        "binned_exact": int(leakage.synthetic_train.exact_matches),
+        "dcr_share": float(share.share),
+    }
+
+
+def run_dataset(name: str, seeds: list[int]) -> dict[str, Any]:
+    """Fit CK4Gen once per seed on ``name``'s training split and score every variant."""
+    import torch
+
+    from synth_plugins.generators.ck4gen import CK4Gen, _row_hashes
+    from synth_plugins.metrics.hamming import hamming_leakage
+
+    torch.set_num_threads(1)
+    train, holdout, duration, event, roles, notes = prepare(name)
+    collisions = int(np.isin(_row_hashes(holdout), _row_hashes(train)).sum())
+    real = hamming_leakage(train, holdout, holdout)  # the holdout scored as synthetic
+    result: dict[str, Any] = {
+        "dataset": name,
+        "train": len(train),
+        "holdout": len(holdout),
+        "notes": notes,
+        "holdout_exact_copies": collisions,
+        "holdout_exact_copies_per_train_size": collisions * len(train) / len(holdout),
+        "holdout_binned_exact": int(real.synthetic_train.exact_matches),
+        "settings": SETTINGS,
+        "load_start": os.getloadavg()[0],
+        "runs": [],
+    }
+    start = time.perf_counter()
+    for seed in seeds:
+        fit_start = time.perf_counter()
+        model = CK4Gen(duration, event, roles, random_state=seed, **SETTINGS)
+        model.fit(train)
+        fit_s = time.perf_counter() - fit_start
+        holdout_matches = int(model._is_training_row(holdout).sum())
+        for label, overrides in variants().items():
+            variant = CK4Gen.__new__(CK4Gen)
+            variant.__dict__.update(model.__dict__)
+            variant.__dict__.update(overrides)
+            for mode in ("copy", "model"):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    synthetic = variant.sample(len(train), random_state=seed, outcome=mode)
+                    scores = score(train, holdout, synthetic, duration, event)
+                scores["binned_copies"] = int(model._is_training_row(synthetic).sum())
+                scores["holdout_binned_copies"] = holdout_matches * len(train) / len(holdout)
+                result["runs"].append(
+                    {"seed": seed, "variant": label, "mode": mode, "fit_s": fit_s, **scores}
+                )
+        print(f"[{name}] seed {seed}: fit {fit_s:.1f} s", flush=True)
+    result["wall_s"] = time.perf_counter() - start
+    result["load_end"] = os.getloadavg()[0]
+    return result
+
+
+def summary(result: dict[str, Any]) -> str:
+    """Markdown rows: per variant and mode, mean over seeds of the headline figures."""
+    runs = pd.DataFrame(result["runs"])
+    lines = []
+    for (variant, mode), group in runs.groupby(["variant", "mode"], sort=False):
+        errors = pd.DataFrame(list(group["log_hr_error"]))
+        worst = errors.max(axis=0)
+        lines.append(
+            f"| {result['dataset']} | {variant} | {mode} | {errors.mean(axis=1).mean():.3f} | "
+            f"{errors.median(axis=1).mean():.3f} | {worst.max():.2f} (`{worst.idxmax()}`) | "
+            f"{group['sign_significant'].mean():.2f} | {group['exact_copies'].mean():.1f} | "
+            f"{group['binned_copies'].mean():.1f} ({group['holdout_binned_copies'].mean():.1f}) | "
+            f"{group['binned_exact'].mean():.1f} | {group['leakage'].mean():+.3f} | "
+            f"{group['dcr_share'].mean():.3f} |"
+        )
+    return "\n".join(lines)
+
+
+def per_covariate(result: dict[str, Any], variants_shown: tuple[str, ...] = ("new", "old")) -> str:
+    """Markdown table: mean over seeds of each covariate's absolute log-HR error.
+
+    A design column that is constant in a synthetic table is left out of both fits for
+    that seed; the mean is over the seeds where it was fitted (``n/3`` when not all).
+    """
+    runs = pd.DataFrame(result["runs"])
+    runs = runs[runs["variant"].isin(variants_shown)]
+    columns = [(v, m) for v in variants_shown for m in ("copy", "model")]
+    real = pd.DataFrame(list(runs["log_hr_real"])).mean(axis=0)
+    header = " | ".join(f"{v} {m}" for v, m in columns)
+    lines = [
+        f"| covariate | real log-HR | {header} |",
+        "|---" * (2 + len(columns)) + "|",
+    ]
+    for covariate in real.index:
+        cells = []
+        for variant, mode in columns:
+            group = runs[(runs["variant"] == variant) & (runs["mode"] == mode)]
+            values = [e[covariate] for e in group["log_hr_error"] if covariate in e]
+            note = "" if len(values) == len(group) else f" ({len(values)}/{len(group)})"
+            cells.append(f"{np.mean(values):.3f}{note}" if values else "–")
+        lines.append(f"| `{covariate}` | {real[covariate]:+.3f} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--datasets", nargs="+", default=[*MAX_ROWS, *EXTRA])
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--report-only", action="store_true")
+    args = parser.parse_args()
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    for name in args.datasets:
+        path = OUTPUT / f"{name}.json"
+        if not args.report_only:
+            path.write_text(json.dumps(run_dataset(name, args.seeds), indent=1))
+        result = json.loads(path.read_text())
+        print(
+            f"\n{name}: train {result['train']}, holdout {result['holdout']}; holdout raw "
+            f"copies {result['holdout_exact_copies']} (x train/holdout = "
+            f"{result['holdout_exact_copies_per_train_size']:.1f}), holdout binned exact "
+            f"{result['holdout_binned_exact']}; wall {result['wall_s']:.0f} s, load "
+            f"{result['load_start']:.1f} -> {result['load_end']:.1f}"
+        )
+        print(summary(result))
+        if name in ("whas500", "gbsg2", *EXTRA):
+            print(per_covariate(result))
+
+
+if __name__ == "__main__":
+    main()
