@@ -20,6 +20,7 @@ Column kinds are inferred (see :func:`infer_kind`) and can be overridden per col
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
@@ -27,6 +28,7 @@ from typing import Any, Literal, get_args
 import numpy as np
 import pandas as pd
 import torch
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
 
 from synth_plugins.encoding.roles import DISCRETE_ROLES
@@ -149,19 +151,27 @@ def infer_kind(
     return "continuous", ()
 
 
-def _fit_components(values: np.ndarray, max_modes: int, seed: int) -> tuple[tuple[float, ...], ...]:
-    """Means, standard deviations and weights of the active components of a variational GMM."""
-    if len(values) > _VGM_FIT_ROWS:
-        values = np.random.default_rng(seed).choice(values, _VGM_FIT_ROWS, replace=False)
-    n_components = int(min(max_modes, len(np.unique(values))))
-    mixture = BayesianGaussianMixture(
+def _mixture(n_components: int, seed: int) -> BayesianGaussianMixture:
+    """A Dirichlet-process Gaussian mixture that switches off the components it does not need."""
+    return BayesianGaussianMixture(
         n_components=n_components,
         weight_concentration_prior_type="dirichlet_process",
         weight_concentration_prior=1e-3,
         max_iter=100,
         n_init=1,
         random_state=seed,
-    ).fit(values.reshape(-1, 1))
+    )
+
+
+def _fit_components(values: np.ndarray, max_modes: int, seed: int) -> tuple[tuple[float, ...], ...]:
+    """Means, standard deviations and weights of the active components of a variational GMM."""
+    if len(values) > _VGM_FIT_ROWS:
+        values = np.random.default_rng(seed).choice(values, _VGM_FIT_ROWS, replace=False)
+    n_components = int(min(max_modes, len(np.unique(values))))
+    with warnings.catch_warnings():
+        # 100 EM iterations are a budget, not a bug: an unconverged fit still gives modes
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mixture = _mixture(n_components, seed).fit(values.reshape(-1, 1))
     active = mixture.weights_ > _MIN_COMPONENT_WEIGHT
     order = np.argsort(mixture.means_[active, 0])
     means = mixture.means_[active, 0][order]
