@@ -268,8 +268,9 @@ def run_timing(table: str, epochs: int) -> None:
 
     Each is fitted for ``epochs // 5`` and for ``epochs`` epochs; the difference divided by
     the extra epochs is the cost of one epoch without the fixed costs (mixture fits, SDV's
-    preprocessing); a 1-epoch fit before them pays the lazy imports. Both wall and CPU seconds (``time.process_time``) are recorded: on a
-    shared machine the CPU seconds are the comparable figure.
+    preprocessing); a 1-epoch fit before them pays the lazy imports. Both wall and CPU
+    seconds (``time.process_time``) are recorded: on a shared machine the CPU seconds are
+    the comparable figure.
     """
     import torch
     from sdv.single_table import CTGANSynthesizer
