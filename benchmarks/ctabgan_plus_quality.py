@@ -170,7 +170,7 @@ def done_keys() -> set[tuple[str, str, int]]:
     for line in RESULTS.read_text().splitlines():
         if line.strip():
             record = json.loads(line)
-            if "table" in record and "generator" in record:
+            if "mode" not in record:  # grid records (successes and failures) only
                 keys.add((record["table"], record["generator"], record["seed"]))
     return keys
 
