@@ -681,6 +681,21 @@ class _Trainer:
         for key, value in sums.items():
             self.history.setdefault(key, []).append(value / max(steps, 1))
 
+    def _draw_train(self, size: int) -> tuple[np.ndarray, ...]:
+        """Training-by-sampling ``(cond, block_ids, levels, rows)``; uniform rows without blocks."""
+        if self.sampler.blocks:
+            return self.sampler.sample_train(size, self.rng)
+        empty = np.zeros(0, dtype=np.int64)
+        rows = self.rng.integers(0, self.n_rows, size)
+        return np.zeros((size, 0), np.float32), empty, empty, rows
+
+    def _draw_original(self, size: int) -> tuple[np.ndarray, ...]:
+        """``(cond, block_ids, levels)`` at the training frequencies (empty without blocks)."""
+        if self.sampler.blocks:
+            return self.sampler.sample_original(size, self.rng)
+        empty = np.zeros(0, dtype=np.int64)
+        return np.zeros((size, 0), np.float32), empty, empty
+
     def _batch(self, cond: np.ndarray) -> torch.Tensor:
         return torch.from_numpy(cond).to(self.device)
 
@@ -705,16 +720,7 @@ class _Trainer:
             sums = dict.fromkeys(keys if self.aux is not None else keys[:4], 0.0)
             for _step in range(steps):
                 for _ in range(m.discriminator_steps):
-                    cond_np, _, _, rows = (
-                        self.sampler.sample_train(size, self.rng)
-                        if self.sampler.blocks
-                        else (
-                            np.zeros((size, 0), np.float32),
-                            None,
-                            None,
-                            self.rng.integers(0, self.n_rows, size),
-                        )
-                    )
+                    cond_np, _, _, rows = self._draw_train(size)
                     cond = self._batch(cond_np)
                     real = self.data[torch.as_tensor(rows, device=self.device)]
                     _, fake = self._fake(cond)
@@ -728,15 +734,7 @@ class _Trainer:
                     loss_d.backward()
                     self.d_opt.step()
                 sums["discriminator"] += float(loss_d.detach())
-                if self.sampler.blocks:
-                    cond_np, block_ids, levels, rows = self.sampler.sample_train(size, self.rng)
-                else:
-                    cond_np, block_ids, levels = (
-                        np.zeros((size, 0), np.float32),
-                        np.zeros(0),
-                        np.zeros(0),
-                    )
-                    rows = self.rng.integers(0, self.n_rows, size)
+                cond_np, block_ids, levels, rows = self._draw_train(size)
                 cond = self._batch(cond_np)
                 raw, fake = self._fake(cond)
                 fake_score, fake_features = self.discriminator(torch.cat([fake, cond], dim=1))
@@ -838,11 +836,7 @@ class _Trainer:
                             parameter.clamp_(-_DP_WEIGHT_CLIP, _DP_WEIGHT_CLIP)
                     sums["discriminator"] += float(loss_d.detach()) / max(b, 1)
                     size = max(b, 2)
-                    cond_np, block_ids, lv = (
-                        self.sampler.sample_original(size, self.rng)
-                        if self.sampler.blocks
-                        else (np.zeros((size, 0), np.float32), np.zeros(0), np.zeros(0))
-                    )
+                    cond_np, block_ids, lv = self._draw_original(size)
                     cond = self._batch(cond_np)
                     raw, fake = self._fake(cond)
                     fake_score, _ = critic(torch.cat([fake, cond], dim=1))
