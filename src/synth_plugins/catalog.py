@@ -82,6 +82,21 @@ GENERATORS: tuple[GeneratorEntry, ...] = (
         condition=("sex", 1),
     ),
     GeneratorEntry(
+        name="ctabgan_plus",
+        title="CTAB-GAN+",
+        summary="Conditional tabular WGAN-GP: mixed/log/general encoders, downstream loss, DP",
+        synthcity_type="generic",
+        core="synth_plugins.generators.ctabgan_plus:CTABGANPlus",
+        synthcity_plugin=(
+            "synth_plugins.synthcity.plugins.generic.plugin_ctabgan_plus:CTABGANPlusPlugin"
+        ),
+        sdv_synthesizer="synth_plugins.sdv.ctabgan_plus:CTABGANPlusSynthesizer",
+        dataset="heart_failure",
+        synthcity_quick={"n_iter": 10},
+        sdv_quick={"epochs": 10},
+        condition=("sex", 1),
+    ),
+    GeneratorEntry(
         name="mle_copula",
         title="MLE copula",
         summary="MLE marginals chosen by AIC/BIC, Gaussian copula (level 2) or independent (1)",

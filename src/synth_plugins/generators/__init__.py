@@ -11,17 +11,19 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from synth_plugins.generators.ck4gen import CK4Gen
+    from synth_plugins.generators.ctabgan_plus import CTABGANPlus
     from synth_plugins.generators.med_vae import MedVAE
     from synth_plugins.generators.mle_copula import MLECopula
 
 #: Public class name -> module that defines it.
 _LAZY: dict[str, str] = {
     "CK4Gen": "synth_plugins.generators.ck4gen",
+    "CTABGANPlus": "synth_plugins.generators.ctabgan_plus",
     "MedVAE": "synth_plugins.generators.med_vae",
     "MLECopula": "synth_plugins.generators.mle_copula",
 }
 
-__all__ = ["CK4Gen", "MLECopula", "MedVAE"]
+__all__ = ["CK4Gen", "CTABGANPlus", "MLECopula", "MedVAE"]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,855 @@
+"""CTAB-GAN+ (Zhao, Kunar, Birke, Van der Scheer, Chen): a conditional tabular WGAN-GP.
+
+Written from the paper (Frontiers in Big Data 6, 2024, doi 10.3389/fdata.2023.1296508); the
+authors' repository Team-TUD/CTAB-GAN-Plus has no licence and was only read. The method card
+``docs/methods/ctabgan_plus.md`` says what is faithful and where we differ.
+
+One training step: draw conditional vectors by training-by-sampling and the real rows that
+match them; the discriminator (critic) scores ``(row, cond)`` pairs with the Wasserstein loss
+and a gradient penalty; the generator maximises the critic's score on its rows, plus the
+conditional (cross-entropy) loss on the asked levels, the information loss (mean and standard
+deviation of the critic's last features, real vs synthetic) and, with a ``target``, the
+downstream loss of an auxiliary classifier/regressor trained on real rows alongside.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from torch.nn import functional as F
+
+from synth_plugins.errors import (
+    InvalidDataError,
+    InvalidParameterError,
+    MissingDependencyError,
+    NotFittedError,
+)
+from synth_plugins.generators import _torch
+from synth_plugins.generators._validation import (
+    check_bool,
+    check_float,
+    check_int,
+    check_int_tuple,
+    check_random_state,
+)
+from synth_plugins.generators.ctabgan_plus.conditional import ConditionalSampler
+from synth_plugins.generators.ctabgan_plus.networks import Auxiliary, Discriminator, Generator
+from synth_plugins.generators.ctabgan_plus.transformer import (
+    ColumnPlan,
+    MixedTypeTransformer,
+    as_list,
+    check_overrides,
+)
+
+__all__ = ["DEFAULTS", "CTABGANPlus", "CTABGANPlusDefaults"]
+
+#: Rows generated per forward pass when sampling (bounds memory for millions of rows).
+_SAMPLE_CHUNK = 65_536
+#: Weight clipping of the critic in DP mode (replaces the gradient penalty; see the card).
+_DP_WEIGHT_CLIP = 0.01
+
+
+@dataclass(frozen=True)
+class CTABGANPlusDefaults:
+    """The hyper-parameter defaults, declared once; the host adapters read them from here.
+
+    The training budget is SDV CTGAN's: ``epochs`` passes of ``max(1, n_rows // batch_size)``
+    steps of ``min(batch_size, n_rows)`` rows each (the 299-row heart-failure table: 300 steps).
+    """
+
+    epochs: int = 300
+    batch_size: int = 500
+    noise_dim: int = 128
+    generator_dims: tuple[int, ...] = (256, 256)
+    discriminator_dims: tuple[int, ...] = (256, 256)
+    auxiliary_dims: tuple[int, ...] = (128, 128)
+    generator_lr: float = 2e-4
+    discriminator_lr: float = 2e-4
+    weight_decay: float = 1e-6
+    discriminator_steps: int = 1
+    gp_weight: float = 10.0
+    info_weight: float | None = None
+    aux_weight: float = 1.0
+    gumbel_tau: float = 0.2
+    mixed_threshold: float = 0.1
+    log_skewness: float = 2.0
+    max_modes: int = 10
+    enforce_conditions: bool = True
+    max_rejection_rounds: int = 20
+    dp: bool = False
+    dp_noise_multiplier: float = 1.0
+    dp_max_grad_norm: float = 1.0
+    dp_delta: float | None = None
+    device: str = "auto"
+    random_state: int | None = 0
+    verbose: bool = False
+
+
+DEFAULTS = CTABGANPlusDefaults()
+_D = DEFAULTS
+
+
+class CTABGANPlus:
+    """CTAB-GAN+: conditional WGAN-GP with a mixed-type encoder and a downstream loss.
+
+    Column kinds are inferred (``column_kinds_`` after fit): discrete roles are
+    ``categorical`` (one-hot); a numeric column with a value on >= ``mixed_threshold`` of the
+    rows is ``mixed`` (those values are their own modes); a non-negative column with skewness
+    above ``log_skewness`` is ``log`` (log transform, then a variational Gaussian mixture); a
+    column whose mixture finds one mode is ``general`` (min-max to [-1, 1]); the rest are
+    ``continuous`` (mode-specific normalisation). Override with ``column_kinds`` and
+    ``mixed_values``.
+
+    Missing values: a numeric column's missing values are one more mode of the column
+    ("missing mode"; alpha 0); a categorical column's are one more level. Generated data
+    contain missing values at the learned rate; a column with no observed value is refused.
+
+    Differential privacy (``dp=True``): DP-SGD on the critic through Opacus (per-row
+    clipping, Gaussian noise, Poisson sampling, RDP accountant), ``epsilon_`` reported for
+    ``dp_delta`` (default ``1 / n_rows``). The generator only sees the critic's gradients
+    (post-processing). Parts that read real rows outside the critic are refused or replaced:
+    ``target`` (the auxiliary model trains on real rows) and ``info_weight > 0`` (the
+    information loss reads real rows' features) are refused; real rows carry a conditional
+    vector naming their own level (training-by-sampling picks rows by level, which breaks the
+    Poisson sampling the accountant assumes); the gradient penalty (which mixes a real and a
+    fake row) is replaced by weight clipping of the critic. Data-derived preprocessing
+    (levels, ranges, mixture fits, level frequencies) is not private.
+
+    Args:
+        roles: role per column (``numerical``, ``integer``, ``binary``, ``categorical``,
+            ``ordinal``); columns not named are inferred.
+        column_kinds: kind per column: ``continuous``, ``mixed``, ``general``, ``log``,
+            ``categorical``.
+        mixed_values: special values per column, e.g. ``{"dose": [0.0]}`` (makes it mixed).
+        target: a column for the downstream loss: an auxiliary classifier (categorical
+            column) or regressor (numeric column) trained alongside; None disables it.
+        epochs: passes over the data (300); each has ``max(1, n_rows // batch_size)`` steps.
+        batch_size: rows per step (500; at most ``n_rows``).
+        noise_dim: generator noise dimension (128).
+        generator_dims, discriminator_dims, auxiliary_dims: hidden widths (fully connected;
+            no cap on the encoded width).
+        generator_lr, discriminator_lr: Adam learning rates (2e-4; betas 0.5, 0.9).
+        weight_decay: Adam weight decay of both networks (1e-6).
+        discriminator_steps: critic steps per generator step (1).
+        gp_weight: gradient-penalty weight (10).
+        info_weight: information-loss weight; None means 1 (0 with ``dp=True``).
+        aux_weight: downstream-loss weight (1).
+        gumbel_tau: Gumbel-softmax temperature of the one-hot outputs in training (0.2).
+        mixed_threshold: share of rows on one value that makes a column mixed (0.1).
+        log_skewness: skewness above which a non-negative column is log-transformed (2).
+        max_modes: most mixture components per continuous column (10).
+        enforce_conditions: ``sample(conditions=...)`` regenerates rows that miss a
+            condition, so every row holds it (True); False returns the generator's rows.
+        max_rejection_rounds: generation rounds allowed for that (20).
+        dp, dp_noise_multiplier, dp_max_grad_norm, dp_delta: DP-SGD on the critic.
+        device: ``"auto"`` (CUDA if available), ``"cpu"``, ``"cuda"``, ...
+        random_state: seed of every random draw; None is unseeded. The global random state
+            is left as it was.
+        verbose: progress bar per epoch.
+
+    Attributes:
+        transformer_: the fitted :class:`MixedTypeTransformer`.
+        column_kinds_: the kind of every column.
+        history_: per-epoch mean losses: ``discriminator``, ``generator``, ``conditional``,
+            ``information``, ``downstream`` (on synthetic rows) and ``auxiliary`` (the
+            auxiliary model's loss on real rows).
+        epsilon_, dp_delta_: the privacy budget spent (None without ``dp``).
+
+    Example:
+        >>> import numpy as np, pandas as pd
+        >>> rng = np.random.default_rng(0)
+        >>> df = pd.DataFrame({"dose": np.where(rng.random(300) < 0.4, 0.0, rng.gamma(2, 3, 300)),
+        ...                    "sex": rng.choice(["F", "M"], 300)})
+        >>> model = CTABGANPlus(epochs=2).fit(df)
+        >>> model.column_kinds_["dose"]
+        'mixed'
+        >>> model.sample(5, conditions={"sex": "F"})["sex"].tolist()
+        ['F', 'F', 'F', 'F', 'F']
+    """
+
+    def __init__(
+        self,
+        roles: Mapping[str, str] | None = None,
+        *,
+        column_kinds: Mapping[str, str] | None = None,
+        mixed_values: Mapping[str, Sequence[float]] | None = None,
+        target: str | None = None,
+        epochs: int = _D.epochs,
+        batch_size: int = _D.batch_size,
+        noise_dim: int = _D.noise_dim,
+        generator_dims: Sequence[int] = _D.generator_dims,
+        discriminator_dims: Sequence[int] = _D.discriminator_dims,
+        auxiliary_dims: Sequence[int] = _D.auxiliary_dims,
+        generator_lr: float = _D.generator_lr,
+        discriminator_lr: float = _D.discriminator_lr,
+        weight_decay: float = _D.weight_decay,
+        discriminator_steps: int = _D.discriminator_steps,
+        gp_weight: float = _D.gp_weight,
+        info_weight: float | None = _D.info_weight,
+        aux_weight: float = _D.aux_weight,
+        gumbel_tau: float = _D.gumbel_tau,
+        mixed_threshold: float = _D.mixed_threshold,
+        log_skewness: float = _D.log_skewness,
+        max_modes: int = _D.max_modes,
+        enforce_conditions: bool = _D.enforce_conditions,
+        max_rejection_rounds: int = _D.max_rejection_rounds,
+        dp: bool = _D.dp,
+        dp_noise_multiplier: float = _D.dp_noise_multiplier,
+        dp_max_grad_norm: float = _D.dp_max_grad_norm,
+        dp_delta: float | None = _D.dp_delta,
+        device: str | torch.device = _D.device,
+        random_state: int | None = _D.random_state,
+        verbose: bool = _D.verbose,
+    ) -> None:
+        check_overrides(column_kinds, mixed_values)
+        self.roles = dict(roles) if roles is not None else None
+        self.column_kinds = dict(column_kinds) if column_kinds is not None else None
+        self.mixed_values = (
+            {column: as_list(values) for column, values in mixed_values.items()}
+            if mixed_values is not None
+            else None
+        )  # fmt: skip
+        if target is not None and not isinstance(target, str):
+            raise InvalidParameterError(f"target must be a column name or None, got {target!r}")
+        self.target = target
+        self.epochs = check_int("epochs", epochs, minimum=1)
+        self.batch_size = check_int("batch_size", batch_size, minimum=2)
+        self.noise_dim = check_int("noise_dim", noise_dim, minimum=1)
+        self.generator_dims = check_int_tuple("generator_dims", generator_dims)
+        self.discriminator_dims = check_int_tuple("discriminator_dims", discriminator_dims)
+        self.auxiliary_dims = check_int_tuple("auxiliary_dims", auxiliary_dims)
+        positive = {"minimum": 0.0, "exclusive_minimum": True}
+        self.generator_lr = check_float("generator_lr", generator_lr, **positive)
+        self.discriminator_lr = check_float("discriminator_lr", discriminator_lr, **positive)
+        self.weight_decay = check_float("weight_decay", weight_decay, minimum=0.0)
+        self.discriminator_steps = check_int("discriminator_steps", discriminator_steps, minimum=1)
+        self.gp_weight = check_float("gp_weight", gp_weight, minimum=0.0)
+        self.info_weight = (
+            None if info_weight is None else check_float("info_weight", info_weight, minimum=0.0)
+        )
+        self.aux_weight = check_float("aux_weight", aux_weight, minimum=0.0)
+        self.gumbel_tau = check_float("gumbel_tau", gumbel_tau, **positive)
+        self.mixed_threshold = check_float(
+            "mixed_threshold", mixed_threshold, minimum=0.0, maximum=1.0, exclusive_minimum=True
+        )
+        self.log_skewness = check_float("log_skewness", log_skewness, minimum=0.0)
+        self.max_modes = check_int("max_modes", max_modes, minimum=1)
+        self.enforce_conditions = check_bool("enforce_conditions", enforce_conditions)
+        self.max_rejection_rounds = check_int(
+            "max_rejection_rounds", max_rejection_rounds, minimum=1
+        )
+        self.dp = check_bool("dp", dp)
+        self.dp_noise_multiplier = check_float(
+            "dp_noise_multiplier", dp_noise_multiplier, minimum=0.0
+        )
+        self.dp_max_grad_norm = check_float("dp_max_grad_norm", dp_max_grad_norm, **positive)
+        self.dp_delta = (
+            None
+            if dp_delta is None
+            else check_float(
+                "dp_delta",
+                dp_delta,
+                minimum=0.0,
+                maximum=1.0,
+                exclusive_minimum=True,
+                exclusive_maximum=True,
+            )
+        )
+        self.device = _check_device(device)
+        self.random_state = check_random_state("random_state", random_state)
+        self.verbose = check_bool("verbose", verbose)
+        if self.dp:
+            if self.target is not None:
+                raise InvalidParameterError(
+                    "target is not allowed with dp=True: the auxiliary model trains on real "
+                    "rows outside DP-SGD and its gradients reach the generator, which voids "
+                    "the guarantee; use target=None"
+                )
+            if self.info_weight:
+                raise InvalidParameterError(
+                    "info_weight > 0 is not allowed with dp=True: the information loss reads "
+                    "the critic's features of real rows in the generator's (non-private) "
+                    "update, which voids the guarantee; use info_weight=None or 0"
+                )
+
+        self.transformer_: MixedTypeTransformer | None = None
+        self.column_kinds_: dict[str, str] = {}
+        self.generator_: Generator | None = None
+        self.history_: dict[str, list[float]] = {}
+        self.epsilon_: float | None = None
+        self.dp_delta_: float | None = None
+        self._sampler: ConditionalSampler | None = None
+        self._sample_rng: np.random.Generator | None = None
+        self._device_generator: Generator | None = None
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor arguments, as given (a sklearn-style view for host adapters)."""
+        names = ("roles", "column_kinds", "mixed_values", "target", *asdict(DEFAULTS))
+        return {name: copy.deepcopy(getattr(self, name)) for name in names}
+
+    def __repr__(self) -> str:
+        return f"CTABGANPlus(epochs={self.epochs}, dp={self.dp}, random_state={self.random_state})"
+
+    # ----------------------------------------------------------------------------- fit
+    def fit(self, data: pd.DataFrame) -> CTABGANPlus:
+        """Encode ``data`` and train the GAN; returns ``self``.
+
+        Raises:
+            InvalidDataError: for a non-DataFrame, an empty frame, fewer than 2 rows, or a
+                column with no observed value.
+            InvalidParameterError: for a ``target`` or override naming no column, or a kind
+                that does not fit the column.
+        """
+        if not isinstance(data, pd.DataFrame):
+            raise InvalidDataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+        if len(data) < 2 or len(data.columns) == 0:
+            raise InvalidDataError(
+                f"CTAB-GAN+ needs at least 2 rows and 1 column to train, got shape {data.shape}"
+            )
+        if self.target is not None and self.target not in data.columns:
+            raise InvalidParameterError(
+                f"target {self.target!r} is not a column of the data; columns are "
+                f"{list(data.columns)}"
+            )
+        rng = _torch.new_rng(self.random_state)
+        transform_seed, train_seed, sample_seed = (_torch.seed_from(rng) % 2**31 for _ in range(3))
+        transformer = MixedTypeTransformer(
+            self.roles, self.column_kinds, self.mixed_values,
+            mixed_threshold=self.mixed_threshold, log_skewness=self.log_skewness,
+            max_modes=self.max_modes, random_state=transform_seed,
+        ).fit(data)  # fmt: skip
+        matrix = transformer.transform(data)
+        sampler = ConditionalSampler(transformer, matrix)
+        # forget any previous fit (a failed fit leaves an unfitted model)
+        self.transformer_, self._sampler = transformer, sampler
+        self.column_kinds_ = transformer.kinds
+        self.generator_ = self._device_generator = None
+        self.history_ = {}
+        self.epsilon_ = self.dp_delta_ = None
+        device = _torch.resolve_device(self.device)
+        with _torch.seeded(train_seed, device):
+            trainer = _Trainer(self, transformer, sampler, matrix, data, device, train_seed)
+            generator = trainer.run_dp() if self.dp else trainer.run()
+        self.history_ = trainer.history
+        self.generator_ = generator.cpu().eval()
+        self._sample_rng = _torch.new_rng(sample_seed)
+        return self
+
+    # ---------------------------------------------------------------------- sampling
+    def _fitted(self) -> tuple[Generator, MixedTypeTransformer, ConditionalSampler]:
+        if self.generator_ is None or self.transformer_ is None or self._sampler is None:
+            raise NotFittedError("this CTABGANPlus is not fitted; call fit(data) first")
+        return self.generator_, self.transformer_, self._sampler
+
+    def set_random_state(self, random_state: int | None) -> None:
+        """Restart the stream of seeds used by ``sample`` calls without ``random_state``."""
+        self._sample_rng = _torch.new_rng(check_random_state("random_state", random_state))
+
+    def sample(
+        self,
+        n: int,
+        conditions: Mapping[str, Any] | None = None,
+        random_state: int | None = None,
+    ) -> pd.DataFrame:
+        """Generate ``n`` rows with the training schema.
+
+        Args:
+            n: number of rows (0 gives an empty frame with the training columns).
+            conditions: ``{column: value}`` on categorical columns (or a special value of a
+                mixed column). The first condition is fed to the generator through the
+                conditional vector; with ``enforce_conditions`` rows missing any condition
+                are regenerated.
+            random_state: seed of this call; None draws one from the model's seed stream.
+
+        Raises:
+            InvalidParameterError: for a bad ``n``, an unknown column, a numeric column
+                without special values, a value never seen in training, or conditions the
+                model cannot reach within ``max_rejection_rounds``.
+        """
+        _, transformer, sampler = self._fitted()
+        n = check_int("n", n, minimum=0)
+        seed = check_random_state("random_state", random_state)
+        parsed = self._parse_conditions(conditions, transformer, sampler)
+        if seed is None:
+            if self._sample_rng is None:  # pragma: no cover - set by fit
+                self._sample_rng = _torch.new_rng(None)
+            seed = _torch.seed_from(self._sample_rng) % 2**32
+        rng = np.random.default_rng(seed)
+        generator = _torch.make_generator(seed)
+        if not parsed or not self.enforce_conditions or n == 0:
+            return self._generate(n, parsed[:1], rng, generator)
+        kept: list[pd.DataFrame] = []
+        n_kept = n_drawn = 0
+        batch = n
+        for _ in range(self.max_rejection_rounds):
+            frame = self._generate(batch, parsed[:1], rng, generator)
+            mask = np.ones(len(frame), dtype=bool)
+            for column, value, _level in parsed:
+                mask &= (frame[column] == value).to_numpy()
+            kept.append(frame[mask])
+            n_kept += int(mask.sum())
+            n_drawn += batch
+            if n_kept >= n:
+                return pd.concat(kept, ignore_index=True).iloc[:n].reset_index(drop=True)
+            rate = max(n_kept / n_drawn, 1e-3)
+            batch = int(min(max(10 * n, 10_000), math.ceil(1.2 * (n - n_kept) / rate) + 16))
+        described = ", ".join(f"{c}={v!r}" for c, v, _ in parsed)
+        raise InvalidParameterError(
+            f"cannot reach {n} rows with {described}: only {n_kept} of {n_drawn} generated rows "
+            "held the conditions; relax them, train longer, or raise max_rejection_rounds"
+        )
+
+    def _parse_conditions(
+        self,
+        conditions: Mapping[str, Any] | None,
+        transformer: MixedTypeTransformer,
+        sampler: ConditionalSampler,
+    ) -> list[tuple[str, Any, int]]:
+        """``(column, value, level)`` per condition, level being the conditional-vector slot."""
+        if not conditions:
+            return []
+        if not isinstance(conditions, Mapping):
+            raise InvalidParameterError(
+                f"conditions must be a mapping {{column: value}}, got {type(conditions).__name__}"
+            )
+        parsed = []
+        for column, value in conditions.items():
+            plan = transformer.plan(column) if column in transformer.columns else None
+            if plan is None:
+                raise InvalidParameterError(
+                    f"conditions name an unknown column {column!r}; columns are "
+                    f"{transformer.columns}"
+                )
+            level = _level_of(plan, value)
+            if level is None:
+                known = list(plan.spec.categories) if plan.is_categorical else list(plan.special)
+                what = "a level" if plan.is_categorical else "a special value of the mixed column"
+                raise InvalidParameterError(
+                    f"condition {column}={value!r}: value never seen in training as {what}; "
+                    f"known values: {known[:20]}"
+                    + ("" if known or plan.is_categorical else " (none: the column is not mixed)")
+                )
+            if sampler.block(column) is None:  # a one-level column: nothing to condition on
+                level = -1
+            parsed.append(
+                (
+                    column,
+                    plan.spec.categories[level] if plan.is_categorical and level >= 0 else value,
+                    level,
+                )
+            )
+        return parsed
+
+    def _generator_on_device(self) -> Generator:
+        generator = self.generator_
+        assert generator is not None
+        try:
+            device = _torch.resolve_device(self.device)
+        except InvalidParameterError:
+            device = torch.device("cpu")
+        if device.type == "cpu":
+            return generator.eval()
+        if self._device_generator is None:
+            self._device_generator = copy.deepcopy(generator).to(device).eval()
+        return self._device_generator
+
+    @torch.inference_mode()
+    def _generate(
+        self,
+        n: int,
+        conditions: list[tuple[str, Any, int]],
+        rng: np.random.Generator,
+        generator: torch.Generator,
+    ) -> pd.DataFrame:
+        """Generate ``n`` rows (conditioned on the first condition, if any) in chunks."""
+        _, transformer, sampler = self._fitted()
+        net = self._generator_on_device()
+        device = next(net.parameters()).device
+        activation = _Activation(transformer, self.gumbel_tau)
+        parts = []
+        for start in range(0, max(n, 1), _SAMPLE_CHUNK):
+            size = min(_SAMPLE_CHUNK, n - start)
+            if size <= 0:
+                break
+            if conditions and conditions[0][2] >= 0:
+                cond = sampler.fixed(conditions[0][0], conditions[0][2], size)[0]
+            elif sampler.blocks:
+                cond = sampler.sample_original(size, rng)[0]
+            else:
+                cond = np.zeros((size, 0), dtype=np.float32)
+            noise = torch.randn((size, self.noise_dim), generator=generator)
+            inputs = torch.cat([noise, torch.from_numpy(cond)], dim=1).to(device)
+            raw = net(inputs).float().cpu()
+            parts.append(activation.hard(raw, generator).numpy())
+        matrix = np.concatenate(parts) if parts else np.zeros((0, transformer.n_features))
+        return transformer.inverse_transform(matrix)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_device_generator"] = None
+        return state
+
+
+def _level_of(plan: ColumnPlan, value: Any) -> int | None:
+    """The conditional-vector slot of ``value`` in a column, or None when it is unseen."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if plan.is_categorical:
+        for code, level in enumerate(plan.spec.categories):
+            try:
+                if level == value:
+                    return code
+            except (TypeError, ValueError):
+                continue
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        return None
+    for k, special in enumerate(plan.special):
+        if np.isclose(float(value), special, rtol=0, atol=1e-9):
+            return k
+    return None
+
+
+def _check_device(device: Any) -> str | torch.device:
+    """Check the spelling of ``device`` now; availability is checked when it is used."""
+    if isinstance(device, torch.device) or device == "auto":
+        return device
+    if isinstance(device, str):
+        try:
+            parsed = torch.device(device)
+        except RuntimeError:
+            parsed = None
+        if parsed is not None and parsed.type in ("cpu", "cuda"):
+            return device
+    raise InvalidParameterError(
+        f"device must be 'auto', 'cpu', 'cuda', 'cuda:<index>' or a torch.device, got {device!r}"
+    )
+
+
+class _Activation:
+    """Output activations: tanh on ``alpha``, (Gumbel-)softmax on every one-hot part."""
+
+    def __init__(self, transformer: MixedTypeTransformer, tau: float) -> None:
+        self.tau = tau
+        self.alpha = torch.as_tensor(
+            [p.start for p in transformer.plans if not p.is_categorical], dtype=torch.int64
+        )
+        self.one_hots = [p.one_hot for p in transformer.plans if p.one_hot is not None]
+
+    def soft(self, raw: torch.Tensor) -> torch.Tensor:
+        """Training output: tanh and Gumbel-softmax (global torch generator, seeded by fit)."""
+        parts = torch.zeros_like(raw)
+        parts[:, self.alpha] = torch.tanh(raw[:, self.alpha])
+        out = parts.clone()
+        for start, stop in self.one_hots:
+            out[:, start:stop] = F.gumbel_softmax(raw[:, start:stop], tau=self.tau)
+        return out
+
+    def hard(self, raw: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """Sampling output: tanh, and a one-hot drawn from each softmax (Gumbel-max)."""
+        out = torch.zeros_like(raw)
+        out[:, self.alpha] = torch.tanh(raw[:, self.alpha])
+        for start, stop in self.one_hots:
+            uniform = torch.rand((len(raw), stop - start), generator=generator).clamp(
+                1e-10, 1 - 1e-10
+            )
+            choice = (raw[:, start:stop] - torch.log(-torch.log(uniform))).argmax(1)
+            out[torch.arange(len(raw)), start + choice] = 1.0
+        return out
+
+
+class _Trainer:
+    """One fit's training state: networks, optimisers, the losses and their history."""
+
+    def __init__(
+        self,
+        model: CTABGANPlus,
+        transformer: MixedTypeTransformer,
+        sampler: ConditionalSampler,
+        matrix: np.ndarray,
+        data: pd.DataFrame,
+        device: torch.device,
+        seed: int,
+    ) -> None:
+        self.m = model
+        self.transformer = transformer
+        self.sampler = sampler
+        self.device = device
+        self.rng = np.random.default_rng(seed)
+        self.data = torch.from_numpy(matrix).to(device)
+        self.n_rows, width = matrix.shape
+        self.activation = _Activation(transformer, model.gumbel_tau)
+        self.generator = Generator(model.noise_dim + sampler.width, model.generator_dims, width).to(
+            device
+        )
+        self.discriminator = Discriminator(width + sampler.width, model.discriminator_dims).to(
+            device
+        )
+        betas = (0.5, 0.9)
+        self.g_opt = torch.optim.Adam(
+            self.generator.parameters(), lr=model.generator_lr, betas=betas,
+            weight_decay=model.weight_decay,
+        )  # fmt: skip
+        self.d_opt = torch.optim.Adam(
+            self.discriminator.parameters(), lr=model.discriminator_lr, betas=betas,
+            weight_decay=model.weight_decay,
+        )  # fmt: skip
+        self.info_weight = (
+            (0.0 if model.dp else 1.0) if model.info_weight is None else model.info_weight
+        )
+        self.history: dict[str, list[float]] = {}
+        self.aux: Auxiliary | None = None
+        if model.target is not None:
+            self._init_auxiliary(data)
+
+    # ----------------------------------------------------------------- auxiliary model
+    def _init_auxiliary(self, data: pd.DataFrame) -> None:
+        plan = self.transformer.plan(self.m.target)
+        self.target_plan = plan
+        keep = np.r_[0 : plan.start, plan.stop : self.transformer.n_features].astype(np.int64)
+        self.aux_inputs = torch.as_tensor(keep, device=self.device)
+        self.classify = plan.is_categorical
+        if self.classify:
+            labels = self.transformer.level_codes(data[plan.name], plan)
+            self.aux_labels = torch.as_tensor(labels, device=self.device)
+            out = plan.n_levels
+        else:
+            values = self.transformer.soft_value_real(plan, data[plan.name])
+            self.aux_labels = torch.as_tensor(values, dtype=torch.float32, device=self.device)
+            out = 1
+        self.aux = Auxiliary(len(keep), self.m.auxiliary_dims, out).to(self.device)
+        self.aux_opt = torch.optim.Adam(
+            self.aux.parameters(), lr=self.m.generator_lr, betas=(0.5, 0.9),
+            weight_decay=self.m.weight_decay,
+        )  # fmt: skip
+
+    def _aux_loss(self, inputs: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        assert self.aux is not None
+        output = self.aux(inputs[:, self.aux_inputs])
+        if self.classify:
+            return F.cross_entropy(output, labels)
+        observed = ~torch.isnan(labels)
+        if not observed.any():
+            return output.sum() * 0
+        return F.smooth_l1_loss(output[:, 0][observed], labels[observed])
+
+    def _fake_labels(self, fake: torch.Tensor) -> torch.Tensor:
+        plan = self.target_plan
+        block = fake[:, plan.start : plan.stop]
+        if self.classify:
+            return block.argmax(1).detach()
+        return self.transformer.soft_value(plan, block).detach()
+
+    # --------------------------------------------------------------------- losses
+    def _fake(self, cond: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        noise = torch.randn((len(cond), self.m.noise_dim), device=self.device)
+        raw = self.generator(torch.cat([noise, cond], dim=1))
+        return raw, self.activation.soft(raw)
+
+    def _conditional_loss(
+        self, raw: torch.Tensor, block_ids: np.ndarray, levels: np.ndarray
+    ) -> torch.Tensor:
+        """Cross-entropy of the generator's logits on the asked level (mean over rows)."""
+        total = raw.new_zeros(())
+        for j, block in enumerate(self.sampler.blocks):
+            rows = np.flatnonzero(block_ids == j)
+            if len(rows):
+                index = torch.as_tensor(rows, device=self.device)
+                target = torch.as_tensor(levels[rows], device=self.device)
+                logits = raw[index, block.start : block.stop]
+                total = total + F.cross_entropy(logits, target, reduction="sum")
+        return total / max(len(block_ids), 1)
+
+    def _gradient_penalty(
+        self, real: torch.Tensor, fake: torch.Tensor, cond: torch.Tensor
+    ) -> torch.Tensor:
+        mix = torch.rand((len(real), 1), device=self.device)
+        between = (mix * real + (1 - mix) * fake).requires_grad_(True)
+        score, _ = self.discriminator(torch.cat([between, cond], dim=1))
+        (gradient,) = torch.autograd.grad(score.sum(), between, create_graph=True)
+        return ((gradient.norm(2, dim=1) - 1) ** 2).mean()
+
+    def _record(self, sums: dict[str, float], steps: int) -> None:
+        for key, value in sums.items():
+            self.history.setdefault(key, []).append(value / max(steps, 1))
+
+    def _draw_train(self, size: int) -> tuple[np.ndarray, ...]:
+        """Training-by-sampling ``(cond, block_ids, levels, rows)``; uniform rows without blocks."""
+        if self.sampler.blocks:
+            return self.sampler.sample_train(size, self.rng)
+        empty = np.zeros(0, dtype=np.int64)
+        rows = self.rng.integers(0, self.n_rows, size)
+        return np.zeros((size, 0), np.float32), empty, empty, rows
+
+    def _draw_original(self, size: int) -> tuple[np.ndarray, ...]:
+        """``(cond, block_ids, levels)`` at the training frequencies (empty without blocks)."""
+        if self.sampler.blocks:
+            return self.sampler.sample_original(size, self.rng)
+        empty = np.zeros(0, dtype=np.int64)
+        return np.zeros((size, 0), np.float32), empty, empty
+
+    def _batch(self, cond: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(cond).to(self.device)
+
+    # ------------------------------------------------------------------- training
+    def run(self) -> Generator:
+        """Train with WGAN-GP, conditional, information and downstream losses."""
+        m = self.m
+        steps = max(1, self.n_rows // m.batch_size)
+        size = min(m.batch_size, self.n_rows)
+        bar = _torch.progress(range(m.epochs), total=m.epochs, desc="CTAB-GAN+", enabled=m.verbose)
+        keys = (
+            "discriminator",
+            "generator",
+            "conditional",
+            "information",
+            "downstream",
+            "auxiliary",
+        )
+        for _epoch in bar:
+            self.generator.train()
+            self.discriminator.train()
+            sums = dict.fromkeys(keys if self.aux is not None else keys[:4], 0.0)
+            for _step in range(steps):
+                for _ in range(m.discriminator_steps):
+                    cond_np, _, _, rows = self._draw_train(size)
+                    cond = self._batch(cond_np)
+                    real = self.data[torch.as_tensor(rows, device=self.device)]
+                    _, fake = self._fake(cond)
+                    fake = fake.detach()
+                    real_score, _ = self.discriminator(torch.cat([real, cond], dim=1))
+                    fake_score, _ = self.discriminator(torch.cat([fake, cond], dim=1))
+                    loss_d = fake_score.mean() - real_score.mean()
+                    if m.gp_weight:
+                        loss_d = loss_d + m.gp_weight * self._gradient_penalty(real, fake, cond)
+                    self.d_opt.zero_grad(set_to_none=True)
+                    loss_d.backward()
+                    self.d_opt.step()
+                sums["discriminator"] += float(loss_d.detach())
+                cond_np, block_ids, levels, rows = self._draw_train(size)
+                cond = self._batch(cond_np)
+                raw, fake = self._fake(cond)
+                fake_score, fake_features = self.discriminator(torch.cat([fake, cond], dim=1))
+                conditional = self._conditional_loss(raw, block_ids, levels)
+                loss_g = -fake_score.mean() + conditional
+                information = raw.new_zeros(())
+                if self.info_weight:
+                    real = self.data[torch.as_tensor(rows, device=self.device)]
+                    _, real_features = self.discriminator(torch.cat([real, cond], dim=1))
+                    real_features = real_features.detach()
+                    information = torch.norm(
+                        real_features.mean(0) - fake_features.mean(0)
+                    ) + torch.norm(real_features.std(0) - fake_features.std(0))
+                    loss_g = loss_g + self.info_weight * information
+                if self.aux is not None:
+                    downstream = self._aux_loss(fake, self._fake_labels(fake))
+                    loss_g = loss_g + m.aux_weight * downstream
+                    sums["downstream"] += float(downstream.detach())
+                self.g_opt.zero_grad(set_to_none=True)
+                loss_g.backward()
+                self.g_opt.step()
+                sums["generator"] += float(loss_g.detach())
+                sums["conditional"] += float(conditional.detach())
+                sums["information"] += float(information.detach())
+                if self.aux is not None:
+                    index = torch.as_tensor(
+                        self.rng.integers(0, self.n_rows, size), device=self.device
+                    )
+                    loss_a = self._aux_loss(self.data[index], self.aux_labels[index])
+                    self.aux_opt.zero_grad(set_to_none=True)
+                    loss_a.backward()
+                    self.aux_opt.step()
+                    sums["auxiliary"] += float(loss_a.detach())
+            self._record(sums, steps)
+            _torch.set_postfix(
+                bar, d=self.history["discriminator"][-1], g=self.history["generator"][-1]
+            )
+        return self.generator
+
+    def run_dp(self) -> Generator:
+        """Train the critic with DP-SGD (Opacus); the generator learns from it only."""
+        m = self.m
+        try:
+            from opacus import PrivacyEngine
+        except ImportError as error:  # pragma: no cover - opacus is installed with synthcity
+            raise MissingDependencyError("opacus", "CTAB-GAN+ with dp=True", "synthcity") from error
+        m.dp_delta_ = m.dp_delta if m.dp_delta is not None else 1.0 / self.n_rows
+        levels = torch.from_numpy(self.sampler.levels)
+        dataset = torch.utils.data.TensorDataset(self.data.cpu(), levels)
+        loader = torch.utils.data.DataLoader(
+            dataset, batch_size=min(m.batch_size, self.n_rows),
+            generator=_torch.make_generator(int(self.rng.integers(2**31))),
+        )  # fmt: skip
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*Secure RNG turned off.*")
+            warnings.filterwarnings("ignore", message=".*non-full backward hook.*")
+            warnings.filterwarnings("ignore", message=".*Optimal order is the.*")
+            engine = PrivacyEngine(accountant="rdp", secure_mode=False)
+            critic, d_opt, private_loader = engine.make_private(
+                module=self.discriminator, optimizer=self.d_opt, data_loader=loader,
+                noise_multiplier=m.dp_noise_multiplier, max_grad_norm=m.dp_max_grad_norm,
+                poisson_sampling=True, loss_reduction="sum",
+                noise_generator=_torch.make_generator(int(self.rng.integers(2**31)), self.device),
+            )  # fmt: skip
+            bar = _torch.progress(
+                range(m.epochs), total=m.epochs, desc="CTAB-GAN+ (DP)", enabled=m.verbose
+            )
+            for _epoch in bar:
+                self.generator.train()
+                critic.train()
+                sums = dict.fromkeys(
+                    ("discriminator", "generator", "conditional", "information"), 0.0
+                )
+                steps = 0
+                for real, real_levels in private_loader:
+                    real = real.to(self.device)
+                    b = len(real)
+                    if self.sampler.blocks:
+                        cond_real = self._batch(
+                            self.sampler.own_levels(real_levels.numpy(), self.rng)[0]
+                        )
+                        cond_fake = self._batch(self.sampler.sample_original(b, self.rng)[0])
+                    else:
+                        cond_real = cond_fake = real.new_zeros((b, 0))
+                    _, fake = (
+                        self._fake(cond_fake) if b else (None, real.new_zeros((0, real.shape[1])))
+                    )
+                    rows = torch.cat(
+                        [torch.cat([real, cond_real], 1), torch.cat([fake.detach(), cond_fake], 1)]
+                    )
+                    score, _ = critic(rows)
+                    # per-row terms, clipped one by one; an empty batch still takes a noise step
+                    loss_d = score[b:].sum() - score[:b].sum()
+                    d_opt.zero_grad(set_to_none=True)
+                    loss_d.backward()
+                    d_opt.step()
+                    with torch.no_grad():
+                        for parameter in self.discriminator.parameters():
+                            parameter.clamp_(-_DP_WEIGHT_CLIP, _DP_WEIGHT_CLIP)
+                    sums["discriminator"] += float(loss_d.detach()) / max(b, 1)
+                    size = max(b, 2)
+                    cond_np, block_ids, lv = self._draw_original(size)
+                    cond = self._batch(cond_np)
+                    raw, fake = self._fake(cond)
+                    fake_score, _ = critic(torch.cat([fake, cond], dim=1))
+                    conditional = self._conditional_loss(raw, block_ids, lv)
+                    loss_g = -fake_score.mean() + conditional
+                    self.g_opt.zero_grad(set_to_none=True)
+                    d_opt.zero_grad(set_to_none=True)
+                    loss_g.backward()
+                    self.g_opt.step()
+                    d_opt.zero_grad(set_to_none=True)
+                    sums["generator"] += float(loss_g.detach())
+                    sums["conditional"] += float(conditional.detach())
+                    steps += 1
+                self._record(sums, steps)
+            m.epsilon_ = float(engine.get_epsilon(m.dp_delta_))
+        return self.generator

@@ -1,0 +1,132 @@
+"""CTAB-GAN+ as an SDV single-table synthesizer: ``CTABGANPlusSynthesizer(metadata)``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import fields
+from typing import Any, ClassVar
+
+import pandas as pd
+from sdv.single_table.base import BaseSingleTableSynthesizer
+
+from synth_plugins.generators.ctabgan_plus import DEFAULTS, CTABGANPlus
+from synth_plugins.sdv.metadata import roles_from_metadata
+
+_D = DEFAULTS
+#: core hyper-parameters the synthesizer forwards under the same name (not ``device``,
+#: which SDV spells ``enable_gpu``)
+_FORWARDED = tuple(f.name for f in fields(DEFAULTS) if f.name != "device")
+
+
+class CTABGANPlusSynthesizer(BaseSingleTableSynthesizer):
+    """CTAB-GAN+ (Zhao et al. 2024) for SDV: a conditional tabular WGAN-GP.
+
+    SDV metadata drives the column roles (categorical and boolean sdtypes reach the model as
+    raw values and are one-hot encoded by CTAB-GAN+ itself; numerical columns get its
+    mode-specific, mixed, general or log encodings, inferred or set with ``column_kinds`` /
+    ``mixed_values``). ``sample_from_conditions`` is native on categorical columns: the
+    condition is fed through the conditional vector and rows that miss it are regenerated.
+    Every default is the core's (``DEFAULTS``). Method card: ``docs/methods/ctabgan_plus.md``.
+
+    Args:
+        metadata: SDV ``Metadata`` of the table.
+        enforce_min_max_values, enforce_rounding, locales: SDV's synthesizer arguments.
+        target: column for the auxiliary classifier/regressor (downstream loss), or None.
+        column_kinds, mixed_values: per-column overrides of the inferred kinds.
+        epochs, batch_size, noise_dim, generator_dims, discriminator_dims, auxiliary_dims,
+        generator_lr, discriminator_lr, weight_decay, discriminator_steps, gp_weight,
+        info_weight, aux_weight, gumbel_tau, mixed_threshold, log_skewness, max_modes,
+        enforce_conditions, max_rejection_rounds, dp, dp_noise_multiplier,
+        dp_max_grad_norm, dp_delta, random_state, verbose: the core's hyper-parameters
+            (same names and defaults; see ``CTABGANPlus``). ``epsilon`` is available after
+            a DP fit.
+        enable_gpu: use CUDA when available (SDV's name; the core's ``device="auto"``), else
+            the CPU.
+
+    Example:
+        >>> from synth_plugins.sdv import CTABGANPlusSynthesizer
+        >>> from synth_plugins.sdv.metadata import metadata_for
+        >>> from synth_plugins.datasets import load
+        >>> ds = load("heart_failure")
+        >>> synthesizer = CTABGANPlusSynthesizer(metadata_for(ds), epochs=5)
+        >>> synthesizer.fit(ds.data)
+        >>> synthesizer.sample(10).shape
+        (10, 13)
+    """
+
+    _model_sdtype_transformers: ClassVar[dict[str, None]] = {"categorical": None, "boolean": None}
+
+    def __init__(
+        self,
+        metadata: Any,
+        enforce_min_max_values: bool = True,
+        enforce_rounding: bool = True,
+        locales: list[str] | None = None,
+        target: str | None = None,
+        column_kinds: Mapping[str, str] | None = None,
+        mixed_values: Mapping[str, Sequence[float]] | None = None,
+        epochs: int = _D.epochs,
+        batch_size: int = _D.batch_size,
+        noise_dim: int = _D.noise_dim,
+        generator_dims: Sequence[int] = _D.generator_dims,
+        discriminator_dims: Sequence[int] = _D.discriminator_dims,
+        auxiliary_dims: Sequence[int] = _D.auxiliary_dims,
+        generator_lr: float = _D.generator_lr,
+        discriminator_lr: float = _D.discriminator_lr,
+        weight_decay: float = _D.weight_decay,
+        discriminator_steps: int = _D.discriminator_steps,
+        gp_weight: float = _D.gp_weight,
+        info_weight: float | None = _D.info_weight,
+        aux_weight: float = _D.aux_weight,
+        gumbel_tau: float = _D.gumbel_tau,
+        mixed_threshold: float = _D.mixed_threshold,
+        log_skewness: float = _D.log_skewness,
+        max_modes: int = _D.max_modes,
+        enforce_conditions: bool = _D.enforce_conditions,
+        max_rejection_rounds: int = _D.max_rejection_rounds,
+        dp: bool = _D.dp,
+        dp_noise_multiplier: float = _D.dp_noise_multiplier,
+        dp_max_grad_norm: float = _D.dp_max_grad_norm,
+        dp_delta: float | None = _D.dp_delta,
+        random_state: int | None = _D.random_state,
+        verbose: bool = _D.verbose,
+        enable_gpu: bool = _D.device != "cpu",
+    ) -> None:
+        super().__init__(
+            metadata,
+            enforce_min_max_values=enforce_min_max_values,
+            enforce_rounding=enforce_rounding,
+            locales=locales if locales is not None else ["en_US"],
+        )
+        given = dict(locals())
+        # SDV's get_parameters() reads every constructor argument back from an attribute
+        for name in ("target", "column_kinds", "mixed_values", *_FORWARDED, "enable_gpu"):
+            setattr(self, name, given[name])
+        self._model: CTABGANPlus | None = None
+        # validate every argument now, as SDV users expect errors at construction
+        self._new_model({})
+
+    def _new_model(self, roles: Mapping[str, str]) -> CTABGANPlus:
+        return CTABGANPlus(
+            roles=roles,
+            target=self.target,
+            column_kinds=self.column_kinds,
+            mixed_values=self.mixed_values,
+            device="auto" if self.enable_gpu else "cpu",
+            **{name: getattr(self, name) for name in _FORWARDED},
+        )
+
+    @property
+    def epsilon(self) -> float | None:
+        """The DP budget spent by the fit (None unless ``dp=True``)."""
+        return None if self._model is None else self._model.epsilon_
+
+    def _fit(self, processed_data: pd.DataFrame) -> None:
+        roles = roles_from_metadata(self.metadata, processed_data)
+        self._model = self._new_model(roles).fit(processed_data)
+
+    def _sample(self, num_rows: int, conditions: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        assert self._model is not None
+        if not conditions:
+            return self._model.sample(num_rows)
+        return self._model.sample(num_rows, conditions=dict(conditions))

@@ -1,0 +1,221 @@
+"""CTAB-GAN+ as a Synthcity plugin (``Plugins().get("ctabgan_plus")``).
+
+Laid out like a Synthcity plugin file (one ``Plugin`` subclass, ``plugin = ...`` at the end)
+so it can be proposed upstream as ``synthcity/plugins/generic/plugin_ctabgan_plus.py``. The
+model is :class:`synth_plugins.generators.ctabgan_plus.CTABGANPlus`; this module translates
+Synthcity's DataLoader, ``cond`` and seeding conventions. Every default is the core's
+(``DEFAULTS``), so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.preprocessing import LabelEncoder
+from synthcity.plugins.core.dataloader import DataLoader
+from synthcity.plugins.core.distribution import (
+    CategoricalDistribution,
+    Distribution,
+    FloatDistribution,
+    IntegerDistribution,
+)
+from synthcity.plugins.core.plugin import Plugin
+from synthcity.plugins.core.schema import Schema
+
+from synth_plugins.errors import InvalidParameterError
+from synth_plugins.generators.ctabgan_plus import DEFAULTS, CTABGANPlus
+from synth_plugins.synthcity.roles import synthcity_roles
+
+_D = DEFAULTS
+
+
+class CTABGANPlusPlugin(Plugin):
+    """CTAB-GAN+ (Zhao et al. 2024): a conditional tabular WGAN-GP for mixed-type data.
+
+    Numeric columns are encoded by mode-specific normalisation (variational Gaussian
+    mixture), with special values (e.g. many exact zeros) and missing values as their own
+    modes, a general (min-max) transform for single-mode columns and a log transform for
+    long-tailed ones; kinds are inferred and can be overridden (``column_kinds``,
+    ``mixed_values``). Training-by-sampling over categorical levels; information,
+    conditional and (with ``target``) downstream losses; fully connected networks with no
+    cap on the encoded width. ``dp=True`` trains the critic with DP-SGD (Opacus). Method
+    card: ``docs/methods/ctabgan_plus.md``.
+
+    Conditional generation: fit with ``cond`` equal to one of the training columns (e.g.
+    ``cond=X["sex"]``), then ``generate(count, cond=values)`` feeds each value through the
+    conditional vector; rows that miss it are regenerated.
+
+    Args:
+        n_iter: training epochs (Synthcity's name; the core's ``epochs``).
+        target: column for the auxiliary classifier/regressor (downstream loss), or None.
+        column_kinds, mixed_values: per-column overrides of the inferred kinds.
+        batch_size, noise_dim, generator_dims, discriminator_dims, auxiliary_dims,
+        generator_lr, discriminator_lr, weight_decay, discriminator_steps, gp_weight,
+        info_weight, aux_weight, gumbel_tau, mixed_threshold, log_skewness, max_modes,
+        enforce_conditions, max_rejection_rounds, dp, dp_noise_multiplier,
+        dp_max_grad_norm, dp_delta, verbose: the core's hyper-parameters (same names and
+            defaults; see ``CTABGANPlus``).
+        sampling_patience, strict, device, random_state, workspace, compress_dataset,
+        sampling_strategy: Synthcity's plugin arguments (``device`` and ``random_state``
+            are forwarded to the core).
+
+    Example:
+        >>> import synth_plugins
+        >>> from synthcity.plugins import Plugins
+        >>> from synth_plugins.datasets import load
+        >>> X = load("heart_failure").data
+        >>> plugin = Plugins().get("ctabgan_plus", n_iter=5)
+        >>> plugin.fit(X)
+        >>> plugin.generate(count=10).dataframe().shape
+        (10, 13)
+    """
+
+    def __init__(
+        self,
+        n_iter: int = _D.epochs,
+        target: str | None = None,
+        column_kinds: Mapping[str, str] | None = None,
+        mixed_values: Mapping[str, Sequence[float]] | None = None,
+        batch_size: int = _D.batch_size,
+        noise_dim: int = _D.noise_dim,
+        generator_dims: Sequence[int] = _D.generator_dims,
+        discriminator_dims: Sequence[int] = _D.discriminator_dims,
+        auxiliary_dims: Sequence[int] = _D.auxiliary_dims,
+        generator_lr: float = _D.generator_lr,
+        discriminator_lr: float = _D.discriminator_lr,
+        weight_decay: float = _D.weight_decay,
+        discriminator_steps: int = _D.discriminator_steps,
+        gp_weight: float = _D.gp_weight,
+        info_weight: float | None = _D.info_weight,
+        aux_weight: float = _D.aux_weight,
+        gumbel_tau: float = _D.gumbel_tau,
+        mixed_threshold: float = _D.mixed_threshold,
+        log_skewness: float = _D.log_skewness,
+        max_modes: int = _D.max_modes,
+        enforce_conditions: bool = _D.enforce_conditions,
+        max_rejection_rounds: int = _D.max_rejection_rounds,
+        dp: bool = _D.dp,
+        dp_noise_multiplier: float = _D.dp_noise_multiplier,
+        dp_max_grad_norm: float = _D.dp_max_grad_norm,
+        dp_delta: float | None = _D.dp_delta,
+        verbose: bool = _D.verbose,
+        # Synthcity's core plugin arguments
+        sampling_patience: int = 500,
+        strict: bool = True,
+        device: Any = _D.device,
+        random_state: int = 0,
+        workspace: Path = Path("workspace"),
+        compress_dataset: bool = False,
+        sampling_strategy: str = "marginal",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            sampling_patience=sampling_patience,
+            strict=strict,
+            device=device,
+            random_state=random_state,
+            workspace=workspace,
+            compress_dataset=compress_dataset,
+            sampling_strategy=sampling_strategy,
+            **kwargs,
+        )
+        given = dict(locals())
+        options = {f.name: given[f.name] for f in fields(DEFAULTS) if f.name in given}
+        options.update(epochs=n_iter, device=str(device), random_state=random_state)
+        # the attribute is not called "model": Synthcity's Serializable saves an attribute of
+        # that name as bytes and does not restore it
+        self.core = CTABGANPlus(
+            column_kinds=column_kinds, mixed_values=mixed_values, target=target, **options
+        )
+        self.cond_column: str | None = None
+
+    @staticmethod
+    def name() -> str:
+        """The plugin's name in Synthcity's registry."""
+        return "ctabgan_plus"
+
+    @staticmethod
+    def type() -> str:
+        """Synthcity's plugin category."""
+        return "generic"
+
+    @staticmethod
+    def hyperparameter_space(**kwargs: Any) -> list[Distribution]:
+        """The search space for Synthcity's (Optuna) hyper-parameter tuning."""
+        return [
+            IntegerDistribution(name="n_iter", low=100, high=1000, step=100),
+            CategoricalDistribution(name="batch_size", choices=[64, 128, 256, 500]),
+            CategoricalDistribution(name="generator_lr", choices=[1e-4, 2e-4, 5e-4, 1e-3]),
+            CategoricalDistribution(name="discriminator_lr", choices=[1e-4, 2e-4, 5e-4, 1e-3]),
+            CategoricalDistribution(name="noise_dim", choices=[64, 100, 128, 256]),
+            FloatDistribution(name="gp_weight", low=1.0, high=20.0),
+            FloatDistribution(name="info_weight", low=0.0, high=2.0),
+            IntegerDistribution(name="discriminator_steps", low=1, high=5),
+        ]
+
+    def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> CTABGANPlusPlugin:
+        frame = X.dataframe()
+        cond = kwargs.get("cond")
+        if cond is not None:
+            self.cond_column = self._matching_column(frame, cond)
+        self.core.roles = synthcity_roles(frame, self._data_encoders)
+        self.core.fit(frame)
+        return self
+
+    def _encoded(self, column: str, values: np.ndarray) -> np.ndarray:
+        """``values`` in the label-encoded space Synthcity trained the model in."""
+        encoder = (self._data_encoders or {}).get(column)
+        if isinstance(encoder, LabelEncoder) and set(values) <= set(encoder.classes_):
+            return encoder.transform(values)
+        return values
+
+    def _matching_column(self, frame: pd.DataFrame, cond: Any) -> str:
+        values = np.asarray(cond).ravel()
+        for column in frame.columns:
+            if len(values) != len(frame):
+                break
+            if (frame[column].to_numpy() == self._encoded(column, values)).all():
+                return str(column)
+        raise InvalidParameterError(
+            "ctabgan_plus conditions through its conditional vector, so `cond` must be one of "
+            "the categorical training columns (e.g. cond=X['sex']); no column equals the "
+            "given cond"
+        )
+
+    def _generate(self, count: int, syn_schema: Schema, **kwargs: Any) -> DataLoader:
+        cond = kwargs.get("cond")
+        # Synthcity seeds numpy's global generator from random_state; one draw seeds a call.
+        stream = np.random.default_rng(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
+
+        def sample(n: int) -> pd.DataFrame:
+            seed = int(stream.integers(2**31 - 1))
+            if cond is None:
+                return self.core.sample(n, random_state=seed)
+            return self._sample_conditioned(n, np.asarray(cond).ravel(), seed)
+
+        return self._safe_generate(sample, count, syn_schema)
+
+    def _sample_conditioned(self, n: int, cond: np.ndarray, seed: int) -> pd.DataFrame:
+        """Rows whose condition values follow ``cond`` (one value, or one per row, cycled)."""
+        if self.cond_column is None:
+            raise InvalidParameterError(
+                "generate(cond=...) needs a plugin fitted with cond=<a training column>"
+            )
+        wanted = self._encoded(self.cond_column, np.resize(cond, n))
+        parts = [
+            self.core.sample(
+                int((wanted == value).sum()),
+                conditions={self.cond_column: value},
+                random_state=seed + i,
+            )
+            for i, value in enumerate(pd.unique(wanted))
+        ]
+        return pd.concat(parts, ignore_index=True)
+
+
+plugin = CTABGANPlusPlugin

@@ -1,0 +1,253 @@
+"""Unit tests of the CTAB-GAN+ core (synth_plugins.generators.ctabgan_plus)."""
+
+from __future__ import annotations
+
+import inspect
+import math
+import pickle
+from dataclasses import fields
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
+from synth_plugins.generators import CTABGANPlus
+from synth_plugins.generators.ctabgan_plus import DEFAULTS
+
+torch.set_num_threads(1)
+
+# A small budget (batch 100 on 500 rows: 5 steps per epoch) keeps every fit to seconds.
+FAST = {"epochs": 40, "batch_size": 100, "random_state": 0}
+
+
+def mixed_frame(n: int = 500, seed: int = 0) -> pd.DataFrame:
+    """40 % exact zeros in ``dose``, a log-normal ``crp``, a normal ``age``, two categoricals."""
+    rng = np.random.default_rng(seed)
+    group = rng.choice(["a", "b", "c"], n, p=[0.5, 0.3, 0.2])
+    return pd.DataFrame(
+        {
+            "dose": np.where(rng.random(n) < 0.4, 0.0, rng.gamma(4.0, 5.0, n).round(1) + 1),
+            "crp": rng.lognormal(1.0, 0.8, n).round(3),
+            "age": rng.normal(60, 8, n).round(1),
+            "group": group,
+            "sex": rng.choice(["F", "M"], n),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def data() -> pd.DataFrame:
+    return mixed_frame()
+
+
+@pytest.fixture(scope="module")
+def model(data: pd.DataFrame) -> CTABGANPlus:
+    return CTABGANPlus(**FAST).fit(data)
+
+
+class TestEncoder:
+    def test_kinds_are_inferred(self, model: CTABGANPlus) -> None:
+        kinds = model.column_kinds_
+        assert kinds["dose"] == "mixed" and kinds["crp"] == "log"
+        assert kinds["group"] == kinds["sex"] == "categorical"
+        assert kinds["age"] in ("general", "continuous")
+        assert model.transformer_ is not None
+        assert model.transformer_.plan("dose").special == (0.0,)
+
+    def test_overrides_win(self, data: pd.DataFrame) -> None:
+        fitted = CTABGANPlus(
+            column_kinds={"crp": "general", "age": "continuous"},
+            mixed_values={"age": [60.0]},
+            epochs=1,
+        ).fit(data)
+        assert fitted.column_kinds_["crp"] == "general"
+        assert fitted.column_kinds_["age"] == "mixed"
+
+    def test_round_trip_of_the_encoding(self, model: CTABGANPlus, data: pd.DataFrame) -> None:
+        transformer = model.transformer_
+        assert transformer is not None
+        back = transformer.inverse_transform(transformer.transform(data))
+        for column in ("dose", "age", "group", "sex"):
+            if data[column].dtype == object:
+                assert (back[column] == data[column]).all()
+            else:
+                np.testing.assert_allclose(back[column], data[column], atol=0.06)
+
+
+class TestFidelity:
+    def test_zero_mass_of_a_mixed_column_is_kept(
+        self, model: CTABGANPlus, data: pd.DataFrame
+    ) -> None:
+        synthetic = model.sample(4000, random_state=1)
+        real_share = (data["dose"] == 0).mean()
+        assert abs((synthetic["dose"] == 0).mean() - real_share) <= 0.03
+
+    def test_log_normal_median(self, model: CTABGANPlus, data: pd.DataFrame) -> None:
+        synthetic = model.sample(4000, random_state=2)
+        real = data["crp"].median()
+        assert abs(synthetic["crp"].median() - real) <= 0.10 * real
+
+    def test_schema_and_ranges(self, model: CTABGANPlus, data: pd.DataFrame) -> None:
+        synthetic = model.sample(300, random_state=3)
+        assert list(synthetic.columns) == list(data.columns) and len(synthetic) == 300
+        for column in ("dose", "crp", "age"):
+            assert synthetic[column].between(data[column].min(), data[column].max()).all()
+        assert set(synthetic["group"]) <= {"a", "b", "c"}
+        assert model.sample(0).shape == (0, 5)
+
+    def test_conditional_vector_hits_the_asked_level(self, data: pd.DataFrame) -> None:
+        # no rejection: the rows are the generator's own answer to the conditional vector
+        fitted = CTABGANPlus(
+            epochs=100, batch_size=50, enforce_conditions=False, random_state=0
+        ).fit(data[["age", "group", "sex"]].iloc[:300])
+        for level in ("a", "c"):
+            rows = fitted.sample(1000, conditions={"group": level}, random_state=4)
+            assert (rows["group"] == level).mean() >= 0.95, level
+
+    def test_enforced_conditions_hold_on_every_row(self, model: CTABGANPlus) -> None:
+        enforced = model.sample(200, conditions={"group": "c", "sex": "M"}, random_state=5)
+        assert ((enforced["group"] == "c") & (enforced["sex"] == "M")).all()
+
+    def test_condition_on_a_special_value(self, model: CTABGANPlus) -> None:
+        rows = model.sample(100, conditions={"dose": 0.0}, random_state=6)
+        assert (rows["dose"] == 0).all()
+
+
+def two_feature_target(n: int = 400, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x1, x2 = rng.normal(size=n), rng.normal(size=n)
+    return pd.DataFrame({"x1": x1, "x2": x2, "y": np.where(x1 + x2 > 0, "yes", "no")})
+
+
+class TestAuxiliary:
+    def test_classifier_loss_falls(self) -> None:
+        fitted = CTABGANPlus(target="y", **FAST).fit(two_feature_target())
+        loss = fitted.history_["auxiliary"]
+        assert np.mean(loss[-5:]) < 0.6 * np.mean(loss[:5])
+        assert len(fitted.history_["downstream"]) == FAST["epochs"]
+
+    def test_regressor_target(self) -> None:
+        frame = two_feature_target().assign(y=lambda f: 2 * f.x1 - f.x2)
+        fitted = CTABGANPlus(target="y", **{**FAST, "epochs": 15}).fit(frame)
+        loss = fitted.history_["auxiliary"]
+        assert all(math.isfinite(v) for v in loss) and loss[-1] < loss[0]
+
+
+class TestPrivacy:
+    def test_epsilon_is_finite_and_grows_with_epochs(self, data: pd.DataFrame) -> None:
+        small = data.iloc[:200]
+        eps = [
+            CTABGANPlus(dp=True, epochs=e, batch_size=50, random_state=0).fit(small).epsilon_
+            for e in (1, 3)
+        ]
+        assert all(e is not None and math.isfinite(e) for e in eps)
+        assert eps[1] > eps[0]
+
+    @pytest.mark.parametrize(
+        "kwargs", [{"target": "sex"}, {"info_weight": 1.0}], ids=["target", "info"]
+    )
+    def test_options_that_void_the_guarantee_are_refused(self, kwargs: dict) -> None:
+        with pytest.raises(InvalidParameterError, match="dp=True"):
+            CTABGANPlus(dp=True, **kwargs)
+
+
+class TestDeterminismAndScale:
+    def test_same_seed_same_rows(self, data: pd.DataFrame) -> None:
+        small = data.iloc[:200]
+        runs = [
+            CTABGANPlus(epochs=2, batch_size=50, random_state=seed).fit(small).sample(50)
+            for seed in (7, 7, 8)
+        ]
+        pd.testing.assert_frame_equal(runs[0], runs[1])
+        assert not runs[0].equals(runs[2])
+
+    def test_more_than_1024_encoded_features(self) -> None:
+        rng = np.random.default_rng(0)
+        wide = pd.DataFrame(
+            {f"c{j}": rng.choice([f"l{k}" for k in range(600)], 1300) for j in range(2)}
+        ).assign(x=rng.normal(size=1300))
+        fitted = CTABGANPlus(epochs=1, batch_size=500).fit(wide)
+        assert fitted.transformer_ is not None and fitted.transformer_.n_features > 1024
+        assert fitted.sample(20).shape == (20, 3)
+
+    def test_missing_values_are_a_mode(self, data: pd.DataFrame) -> None:
+        holed = data.copy()
+        holed.loc[holed.index[::4], "age"] = np.nan
+        holed.loc[holed.index[1::5], "group"] = np.nan
+        fitted = CTABGANPlus(epochs=3, batch_size=100).fit(holed)
+        plan = fitted.transformer_.plan("age")  # type: ignore[union-attr]
+        assert plan.has_missing and plan.n_modes >= 2
+        out = fitted.sample(500, random_state=0)
+        assert out["age"].isna().any() and out["age"].notna().any()
+
+    def test_pickle_round_trip(self, model: CTABGANPlus) -> None:
+        restored = pickle.loads(pickle.dumps(model))
+        pd.testing.assert_frame_equal(
+            model.sample(30, random_state=9), restored.sample(30, random_state=9)
+        )
+
+
+class TestBadInput:
+    def test_empty_frame(self, data: pd.DataFrame) -> None:
+        with pytest.raises(InvalidDataError, match="at least 2 rows"):
+            CTABGANPlus(epochs=1).fit(data.iloc[:0])
+
+    def test_all_missing_column(self, data: pd.DataFrame) -> None:
+        with pytest.raises(InvalidDataError, match="'dose'"):
+            CTABGANPlus(epochs=1).fit(data.assign(dose=np.nan))
+
+    def test_target_not_a_column(self, data: pd.DataFrame) -> None:
+        with pytest.raises(InvalidParameterError, match="'outcome'"):
+            CTABGANPlus(target="outcome", epochs=1).fit(data)
+
+    def test_unseen_condition(self, model: CTABGANPlus) -> None:
+        with pytest.raises(InvalidParameterError, match="never seen"):
+            model.sample(5, conditions={"group": "z"})
+        with pytest.raises(InvalidParameterError, match="unknown column"):
+            model.sample(5, conditions={"nope": 1})
+        with pytest.raises(InvalidParameterError, match="age"):
+            model.sample(5, conditions={"age": 61.0})
+
+    def test_not_fitted(self) -> None:
+        with pytest.raises(NotFittedError):
+            CTABGANPlus().sample(3)
+
+    @pytest.mark.parametrize(
+        ("kwargs", "name"),
+        [
+            ({"epochs": 0}, "epochs"),
+            ({"column_kinds": {"age": "weird"}}, "column_kinds"),
+            ({"mixed_values": {"age": []}}, "mixed_values"),
+            ({"device": "tpu"}, "device"),
+        ],
+    )
+    def test_bad_parameters_name_the_parameter(
+        self, data: pd.DataFrame, kwargs: dict, name: str
+    ) -> None:
+        with pytest.raises(InvalidParameterError, match=name):
+            CTABGANPlus(**kwargs).fit(data)
+
+
+def test_adapters_forward_the_core_defaults() -> None:
+    """Both host adapters' signatures carry exactly the core's defaults."""
+    import synth_plugins
+    from synth_plugins import catalog
+
+    synth_plugins.register()  # imports Synthcity first, then the plugin module
+    entry = catalog.generator("ctabgan_plus")
+    CTABGANPlusPlugin = catalog.resolve(entry.synthcity_plugin)
+    CTABGANPlusSynthesizer = catalog.resolve(entry.sdv_synthesizer)
+
+    core = {f.name: getattr(DEFAULTS, f.name) for f in fields(DEFAULTS)}
+    core_signature = inspect.signature(CTABGANPlus).parameters
+    assert {name: core_signature[name].default for name in core} == core
+    synthcity = inspect.signature(CTABGANPlusPlugin).parameters
+    sdv = inspect.signature(CTABGANPlusSynthesizer).parameters
+    for name, default in core.items():
+        assert synthcity["n_iter" if name == "epochs" else name].default == default, name
+        if name == "device":
+            assert sdv["enable_gpu"].default is (default != "cpu")
+        else:
+            assert sdv[name].default == default, name
