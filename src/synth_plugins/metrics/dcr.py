@@ -40,6 +40,7 @@ from synth_plugins.metrics._validation import (
     check_choice,
     check_frame,
     check_int,
+    feature_tables,
     resolve_categorical,
 )
 
@@ -212,6 +213,10 @@ def dcr_holdout_share(
     check_choice(nan_policy, "nan_policy", NAN_POLICIES)
     check_choice(backend, "backend", BACKENDS)
     seed = check_int(seed, "seed", minimum=0)
+    features = feature_tables(
+        {"train": train, "holdout": holdout, "synthetic": synthetic}, categorical_columns
+    )
+    train, holdout, synthetic = features["train"], features["holdout"], features["synthetic"]
     categorical = resolve_categorical([train, holdout, synthetic], categorical_columns)
     if balance:
         train, holdout = _balance(train, holdout, seed)

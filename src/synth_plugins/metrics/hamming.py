@@ -48,6 +48,7 @@ from synth_plugins.metrics._validation import (
     check_frame,
     check_int,
     check_number,
+    feature_tables,
     resolve_categorical,
 )
 
@@ -385,6 +386,10 @@ def hamming_leakage(
     check_choice(backend, "backend", BACKENDS)
     threshold = check_number(threshold, "threshold")
     shuffle_seed = check_int(shuffle_seed, "shuffle_seed", minimum=0)
+    features = feature_tables(
+        {"train": train, "test": test, "synthetic": synthetic}, categorical_columns
+    )
+    train, test, synthetic = features["train"], features["test"], features["synthetic"]
     categorical = resolve_categorical([train, test, synthetic], categorical_columns)
     if match_dtypes:
         synthetic = _cast_like(synthetic, train)

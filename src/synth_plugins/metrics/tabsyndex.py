@@ -42,6 +42,7 @@ from synth_plugins.metrics._validation import (
     check_frame,
     check_int,
     check_number,
+    feature_tables,
     numeric_values,
     resolve_categorical,
 )
@@ -502,6 +503,10 @@ def tabsyndex(
         raise InvalidParameterError(
             f"target_column {target_column!r} is not a column; columns are {columns}"
         )
+    features = feature_tables(
+        {"real": real, "synthetic": synthetic}, categorical_columns, keep=[target_column]
+    )
+    real, synthetic = features["real"], features["synthetic"]
     categorical = resolve_categorical([real, synthetic], categorical_columns)
     if task == "regr" and target_column in categorical:
         raise InvalidParameterError(

@@ -38,7 +38,12 @@ from synth_plugins.catalog import MetricEntry
 from synth_plugins.datasets import load, simulate_ms_registry
 from synth_plugins.errors import SynthPluginsError
 from synth_plugins.metrics import METRIC_INFOS
-from synth_plugins.metrics.dispatch import evaluate_metric, needs_holdout, needs_survival_columns
+from synth_plugins.metrics.dispatch import (
+    evaluate_metric,
+    needs_holdout,
+    needs_survival_columns,
+    needs_target,
+)
 
 HOSTS: tuple[str, ...] = ("core", "synthcity", "synthcity-direct", "sdmetrics")
 
@@ -65,6 +70,8 @@ class Inputs:
     holdout: pd.DataFrame | None = None
     #: duration and event column (survival metrics); id and time column (sequences)
     columns: dict[str, str] = field(default_factory=dict)
+    #: the outcome column of metrics that read one (``target_column``)
+    target: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,9 @@ class Outcome:
 # ------------------------------------------------------------------------ base inputs
 #: heart_failure's follow-up and death columns
 SURVIVAL_COLUMNS = {"duration_column": "time", "event_column": "DEATH_EVENT"}
+#: heart_failure's outcome, for metrics with a ``target_column`` (Synthcity's loaders use
+#: the last column, which is this one)
+TARGET = "DEATH_EVENT"
 
 
 def base_inputs(entry: MetricEntry, rows: int = 40, patients: int = 16, seed: int = 0) -> Inputs:
@@ -108,7 +118,8 @@ def base_inputs(entry: MetricEntry, rows: int = 40, patients: int = 16, seed: in
     )
     holdout = holdout if needs_holdout(entry.name) else None
     columns = dict(SURVIVAL_COLUMNS) if needs_survival_columns(entry.name) else {}
-    return Inputs(train, synthetic, holdout, columns)
+    target = TARGET if needs_target(entry.name) and not columns else None
+    return Inputs(train, synthetic, holdout, columns, target)
 
 
 # ------------------------------------------------------------------------------ cases
@@ -117,8 +128,8 @@ def _is_sequences(entry: MetricEntry) -> bool:
 
 
 def _protected(base: Inputs) -> set[str]:
-    """Columns a case must not drop or break: survival, id and time columns."""
-    return set(base.columns.values())
+    """Columns a case must not drop or break: survival, id, time and target columns."""
+    return set(base.columns.values()) | ({base.target} if base.target else set())
 
 
 def _each_table(base: Inputs, change: Callable[[pd.DataFrame], pd.DataFrame]) -> Inputs:
@@ -265,8 +276,16 @@ def case_id(entry: MetricEntry, host: str, case: Case) -> str:
 
 
 # ------------------------------------------------------------------------------ hosts
+def _options(entry: MetricEntry, inputs: Inputs) -> dict[str, Any]:
+    """Keyword options of a direct call: the quick settings and the target column."""
+    options = dict(MATRIX_OPTIONS.get(entry.name, {}))
+    if inputs.target is not None:
+        options["target_column"] = inputs.target
+    return options
+
+
 def _core(entry: MetricEntry, inputs: Inputs) -> dict[str, float]:
-    options = MATRIX_OPTIONS.get(entry.name, {})
+    options = _options(entry, inputs)
     if entry.data == "sequences":
         core = catalog.resolve(entry.core)
         result = core(inputs.real, inputs.synthetic, **inputs.columns, **options)
@@ -285,7 +304,7 @@ def _sdmetrics(entry: MetricEntry, inputs: Inputs) -> dict[str, float]:
     import synth_plugins.sdmetrics as classes
 
     cls = getattr(classes, entry.sdmetrics_name)
-    options = dict(MATRIX_OPTIONS.get(entry.name, {}))
+    options = _options(entry, inputs)
     if entry.data == "sequences":
         return cls.compute_breakdown(
             inputs.real,
