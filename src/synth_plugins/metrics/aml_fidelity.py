@@ -254,6 +254,8 @@ def aml_fidelity(
         synthetic: The synthetic table; same columns.
         categorical_columns: Boolean and categorical columns (the study's ``boolean +
             categorical``); the others are numeric. None infers them from ``real``.
+            Identifier columns are left out and dates read as days (see
+            :func:`~synth_plugins.metrics._validation.feature_tables`).
         num_bins: Quantile buckets per numeric column in the support coverage (10).
         clip_value: Clip of every relative difference (1 in the study).
 

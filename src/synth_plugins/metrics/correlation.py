@@ -163,6 +163,8 @@ def correlation_l1(
             booleans as 0/1, other categorical columns by their level order (sorted
             levels, or the order of an ordered categorical); numeric columns are used as
             they are. None infers which columns hold categories.
+            Identifier columns are left out and dates read as days (see
+            :func:`~synth_plugins.metrics._validation.feature_tables`).
 
     Returns:
         A :class:`CorrelationL1Result`.

@@ -181,6 +181,8 @@ def dcr_holdout_share(
         synthetic: The generated rows; same columns as ``train``.
         categorical_columns: Columns compared by value; the others are binned. None infers
             them from ``train`` (binary, categorical and ordinal roles).
+            Identifier columns are left out and dates read as days (see
+            :func:`~synth_plugins.metrics._validation.feature_tables`).
         num_bins: Quantile bins per numeric column, fitted on the pooled rows (100 in the
             reference code).
         nan_policy: ``"category"`` (reference): a missing value is a level of its own and

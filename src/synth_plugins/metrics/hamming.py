@@ -342,6 +342,8 @@ def hamming_leakage(
         categorical_columns: Columns compared by value (booleans, categories); the others
             are binned. None infers them from ``train`` (binary, categorical and ordinal
             roles of :mod:`synth_plugins.encoding.roles`).
+            Identifier columns are left out and dates read as days (see
+            :func:`~synth_plugins.metrics._validation.feature_tables`).
         num_bins: Number of bins per numeric column (10 in the study).
         binning: ``"quantile_target"`` (the study: quantile bins fitted on each target
             subset, outer edges open), ``"quantile_pooled"`` (fitted on both subsets of

@@ -454,6 +454,8 @@ def tabsyndex(
         categorical_columns: Nominal columns (label-encoded here; Theil's U and the
             correlation ratio in the associations; one-hot features in the ML models;
             level counts in the support coverage). None infers them from ``real``.
+            Identifier columns are left out and dates read as days (see
+            :func:`~synth_plugins.metrics._validation.feature_tables`).
         target_column: The ML-efficacy target; default the last column (the reference's
             ``target_col=-1``). It is never one-hot encoded.
         task: ``"class"`` (4 classifiers, micro-F1) or ``"regr"`` (4 regressors, RMSE).

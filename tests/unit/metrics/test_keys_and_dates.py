@@ -126,3 +126,15 @@ def test_tabsyndex(tables) -> None:
     reference = tabsyndex(_as_days(train), _as_days(synthetic), **options)
     assert with_keys.score == pytest.approx(reference.score)
     assert np.isfinite(with_keys.score)
+
+
+def test_hazard_ratio_alignment(tables) -> None:
+    from synth_plugins.metrics import hazard_ratio_alignment
+
+    rng = np.random.default_rng(7)
+    train, _, synthetic = (t.assign(followup=rng.uniform(10, 900, N)) for t in tables.values())
+    with_keys = hazard_ratio_alignment(train, synthetic, "followup", "died")
+    reference = hazard_ratio_alignment(_as_days(train), _as_days(synthetic), "followup", "died")
+    _same(with_keys, reference)
+    assert "admission" in with_keys.table.index
+    assert "patient_id" not in with_keys.table.index

@@ -143,6 +143,8 @@ def effect_agreement(
             converge, as in ``hazard_ratio_alignment``).
         categorical_columns: Nominal covariates (dummy-coded against their first level);
             None infers them.
+            Identifier columns are left out and dates read as days (see
+            :func:`~synth_plugins.metrics._validation.feature_tables`).
 
     Returns:
         An :class:`EffectAgreementResult`.

@@ -156,6 +156,8 @@ def model_understanding(
             number of features).
         categorical_columns: Nominal feature columns, integer-coded with one shared
             mapping; None infers them.
+            Identifier columns are left out and dates read as days (see
+            :func:`~synth_plugins.metrics._validation.feature_tables`).
         random_state: Seed of the default classifier and of permutation importance.
 
     Returns:

@@ -153,6 +153,8 @@ def table_one(
         columns: The variables to compare, in display order; None compares every column.
         categorical_columns: Nominal columns; None infers them (binary, few-level and text
             columns are categorical).
+            Identifier columns are left out and dates read as days (see
+            :func:`~synth_plugins.metrics._validation.feature_tables`).
         random_state: Seed of the Monte Carlo Fisher test of tables larger than 2 x 2.
 
     Returns:
