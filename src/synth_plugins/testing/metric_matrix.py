@@ -222,6 +222,33 @@ def _only(kind: str) -> Callable[[MetricEntry, Inputs], Inputs]:
     return build
 
 
+def _keys_and_dates(entry: MetricEntry, base: Inputs) -> Inputs:
+    """A fresh record key and an admission date first in every table (keys differ per table).
+
+    They go first so that Synthcity's loaders keep the last column as their target.
+    """
+
+    def change(frame: pd.DataFrame, prefix: str) -> pd.DataFrame:
+        rng = np.random.default_rng(len(prefix))
+        days = pd.to_timedelta(rng.integers(0, 700, len(frame)), unit="D")
+        added = pd.DataFrame(
+            {
+                "record_id": [f"{prefix}-{i:05d}" for i in range(len(frame))],
+                "admission": pd.Timestamp("2019-01-01") + days,
+            },
+            index=frame.index,
+        )
+        return pd.concat([added, frame], axis=1)
+
+    holdout = None if base.holdout is None else change(base.holdout, "holdout")
+    return replace(
+        base,
+        real=change(base.real, "real"),
+        synthetic=change(base.synthetic, "synthetic"),
+        holdout=holdout,
+    )
+
+
 def _without_survival_columns(entry: MetricEntry, base: Inputs) -> Inputs:
     return replace(base, columns={})
 
@@ -249,6 +276,12 @@ CASES: tuple[Case, ...] = (
     Case("single-row", _single_row, r"row|patient|visit|at least|part"),
     Case("categorical-only", _only("categorical"), r"column|numeric|categorical|part"),
     Case("numeric-only", _only("numeric"), r"column|numeric|categorical|part"),
+    Case(
+        "keys-and-dates",
+        _keys_and_dates,
+        r"record_id|admission",
+        applies=lambda entry: not _is_sequences(entry),
+    ),
     Case(
         "no-survival-columns",
         _without_survival_columns,
