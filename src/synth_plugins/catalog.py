@@ -144,6 +144,15 @@ METRICS: tuple[MetricEntry, ...] = (
         sdmetrics_metric="synth_plugins.sdmetrics.single_table:DcrHoldoutShare",
     ),
     MetricEntry(
+        name="anonymeter_risk",
+        title="Anonymeter risk",
+        summary="Anonymeter: singling-out, linkability, inference risk beyond a holdout (worst)",
+        synthcity_type="privacy",
+        core="synth_plugins.metrics:anonymeter_risk",
+        synthcity_evaluator="synth_plugins.synthcity.metrics.evaluators:AnonymeterRiskEvaluator",
+        sdmetrics_metric="synth_plugins.sdmetrics.single_table:AnonymeterRisk",
+    ),
+    MetricEntry(
         name="tabsyndex",
         title="TabSynDex",
         summary="TabSynDex: five fidelity/utility components and their mean",

@@ -7,6 +7,7 @@ Exit codes: 0 success, 2 a usage or input mistake (reported in one line, no trac
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -17,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from synth_plugins import catalog
-from synth_plugins.errors import SynthPluginsError
+from synth_plugins.errors import InvalidParameterError, SynthPluginsError
 
 HOSTS = ("synthcity", "sdv", "sdmetrics")
 
@@ -93,17 +94,24 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
     """Run a benchmark suite, print ranked tables, write them to ``--output``."""
     from synth_plugins.benchmark import run_suite
 
-    run_suite(
-        suite=args.suite,
-        datasets=args.dataset,
-        quick=not args.full,
-        repeats=args.repeats,
-        output=Path(args.output),
-        sdgym=not args.no_sdgym,
-        show=_print_table,
-        n_jobs=args.n_jobs,
-        backend=args.backend,
-    )
+    if args.scheduler and args.backend != "dask":
+        raise InvalidParameterError("--scheduler needs --backend dask")
+    with contextlib.ExitStack() as stack:
+        if args.scheduler:
+            from dask.distributed import Client
+
+            stack.enter_context(Client(args.scheduler))
+        run_suite(
+            suite=args.suite,
+            datasets=args.dataset,
+            quick=not args.full,
+            repeats=args.repeats,
+            output=Path(args.output),
+            sdgym=not args.no_sdgym,
+            show=_print_table,
+            n_jobs=args.n_jobs,
+            backend=args.backend,
+        )
     return 0
 
 
@@ -178,12 +186,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", default="benchmark-output", help="folder for results")
     p.add_argument("--no-sdgym", action="store_true", help="skip the SDGym harness")
     p.add_argument(
-        "--n-jobs", type=int, default=1, help="generators evaluated at once (tabular suite)"
+        "--n-jobs",
+        type=int,
+        default=1,
+        help="cases (generators, and seeds in the longitudinal suite) run at once; -1: every "
+        "worker",
     )
     p.add_argument(
         "--backend",
-        help="joblib backend for --n-jobs: loky (default, this machine), or dask/ray on a "
-        "cluster whose client is configured (tabular suite)",
+        help="joblib backend for --n-jobs: loky (default, this machine), dask (with "
+        "--scheduler) or ray (a cluster whose client is configured; untested)",
+    )
+    p.add_argument(
+        "--scheduler",
+        help="with --backend dask: the Dask scheduler's address (tcp://host:8786); needs the "
+        "'dask' extra",
     )
     p.set_defaults(func=cmd_benchmark)
 

@@ -12,19 +12,13 @@ import synth_plugins
 from synth_plugins.testing.bad_input import case_id, matrix, run_case
 
 SYNTHCITY = "owned by synthcity adapters"
-SDV = "owned by sdv adapters"
 _SCHEMA = "Synthcity's Schema raises a pydantic ValidationError before our empty check"
 _TTE = "Synthcity's loader: 'time_to_event_column contains values <= 0', not 'too few rows'"
 _MIXED = "Synthcity's encoder raises a TypeError that does not name the column"
-_DUP = "metadata helpers raise AttributeError 'DataFrame' object has no attribute 'dtype'"
 _SC_DUP = "AttributeError 'DataFrame' object has no attribute 'dtype' before our duplicate check"
 _SC_ROLES = (
     "Synthcity label-encodes text before _fit and synthcity_roles declares the codes "
     "categorical, so identifiers are copied; infer roles from the decoded columns"
-)
-_SDV_ROLES = (
-    "metadata_dict has no sdtype for the roles 'identifier'/'datetime' (KeyError) and "
-    "declares numbers written as text 'numerical', which SDV's validation refuses"
 )
 
 #: case id -> (owner, what fails today); strict marks, so a fix turns them red.
@@ -44,25 +38,9 @@ KNOWN_FAILURES: dict[str, tuple[str, str]] = {
         SYNTHCITY,
         "synthcity/timeseries.py codes non-numeric visit columns as levels: dates copied",
     ),
-    "med_vae-sdv-duplicate_names": (SDV, _DUP),
-    "ck4gen-sdv-duplicate_names": (SDV, _DUP),
-    "longitudinal_lstm-sdv-duplicate_names": (SDV, _DUP),
-    "med_vae-sdv-n_zero": (SDV, "sample(0) returns a frame without the training columns"),
-    "ck4gen-sdv-n_zero": (SDV, "sample(0) returns a frame without the training columns"),
-    "med_vae-sdv-n_negative": (SDV, "sample(-3) returns rows instead of an error"),
-    "ck4gen-sdv-n_negative": (SDV, "sample(-3) returns rows instead of an error"),
-    "med_vae-sdv-unseen_condition": (SDV, "SDV's 'Sampling terminated' hides our message"),
-    "ck4gen-sdv-duration_nan": (SDV, "NaN durations pass SDV's transformer and come back"),
-    "longitudinal_lstm-sdv-varying_static": (SDV, "SDV's own InvalidDataError comes first"),
-    "longitudinal_lstm-sdv-missing_patient_id": (SDV, "SDV's own InvalidDataError comes first"),
     **{
         f"{generator}-synthcity-identifier_column": (SYNTHCITY, _SC_ROLES)
         for generator in ("med_vae", "ck4gen", "longitudinal_lstm")
-    },
-    **{
-        f"{generator}-sdv-{case}": (SDV, _SDV_ROLES)
-        for generator in ("med_vae", "ck4gen", "longitudinal_lstm")
-        for case in ("identifier_column", "datetimes", "numeric_strings")
     },
 }
 

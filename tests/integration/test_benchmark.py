@@ -64,6 +64,7 @@ def test_tabular_suite_produces_a_ranked_table_with_timings(tmp_path, monkeypatc
     page = (folder / "report.html").read_text()
     assert page.count('src="data:image/png;base64,') == len(figures)
     assert "synthcity" in page and "0.2.12" in page and "random_state" in page
+    assert "Privacy attacks (anonymeter_risk" in page
 
     # a resumed run reuses the cached fits and keeps the timings measured when fitting
     bench.figures = bench.html = False

@@ -344,5 +344,88 @@ def test_unsupported_sdtypes_and_missing_keys_are_named(visits):
     no_key = visits.astype({"patient": float})
     no_key.loc[0, "patient"] = np.nan
     synthesizer = LongitudinalLSTMSynthesizer(_sequential_metadata(), **LSTM_QUICK)
-    with pytest.raises(Exception, match="patient"):
+    with pytest.raises(InvalidDataError, match="sequence key 'patient' is missing in 1 row"):
         synthesizer.fit(no_key)
+
+
+def test_varying_context_is_named_by_our_check_first(visits):
+    synthesizer = LongitudinalLSTMSynthesizer(
+        _sequential_metadata(), context_columns=["sex"], **LSTM_QUICK
+    )
+    varying = visits.copy()
+    last = varying.index[varying["patient"] == varying["patient"].iloc[0]][-1]
+    varying.loc[last, "sex"] = "M" if varying.loc[last, "sex"] == "F" else "F"
+    for call in (synthesizer.fit, synthesizer.validate):
+        with pytest.raises(InvalidDataError, match="context column 'sex' changes inside"):
+            call(varying)
+
+
+# ------------------------------------------------------------------ column types
+def _odd_table(n: int = 80, seed: int = 0) -> pd.DataFrame:
+    """A small table with a text key, datetimes, dates as text and numbers as text."""
+    rng = np.random.default_rng(seed)
+    days = rng.integers(0, 3000, n)
+    return pd.DataFrame(
+        {
+            "record": [f"MRN{100000 + 37 * i}" for i in range(n)],
+            "seen_on": pd.Timestamp("2012-01-01") + pd.to_timedelta(days, "D"),
+            "born": (pd.Timestamp("1950-01-01") + pd.to_timedelta(days * 3, "D")).strftime(
+                "%d/%m/%Y"
+            ),
+            "lab": [f"{v:.2f}" for v in rng.uniform(10, 40, n)],
+            "stage": rng.choice(["I", "II", "III"], n),
+            "age": np.round(rng.uniform(30, 80, n), 1),
+        }
+    )
+
+
+def test_metadata_declares_ids_datetimes_and_numbers_as_text():
+    data = _odd_table()
+    columns = metadata_dict(data, {})["tables"]["table"]["columns"]
+    assert columns["record"] == {"sdtype": "id"}
+    assert columns["seen_on"] == {"sdtype": "datetime"}
+    assert columns["born"] == {"sdtype": "datetime", "datetime_format": "%d/%m/%Y"}
+    assert columns["lab"] == {"sdtype": "numerical"}
+    metadata = Metadata.load_from_dict(metadata_dict(data, {}))
+    roles = roles_from_metadata(metadata, data)
+    assert roles["record"] == "identifier" and roles["lab"] == "numerical"
+    assert roles["seen_on"] == roles["born"] == "datetime"
+    # after SDV's own datetime transformer (numbers): modelled as numbers
+    as_numbers = data.assign(seen_on=data["seen_on"].astype("int64").astype(float))
+    assert roles_from_metadata(metadata, as_numbers)["seen_on"] == "numerical"
+    with pytest.raises(InvalidDataError, match="'stage' has role 'datetime'"):
+        metadata_dict(data, {"stage": "datetime"})
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("name", ["MedVAESynthesizer", "CK4GenSynthesizer", "MLECopulaSynthesizer"])
+def test_single_table_synthesizers_generate_ids_dates_and_numbers(name):
+    import synth_plugins.sdv
+
+    data = _odd_table()
+    data["time"] = np.round(np.random.default_rng(1).exponential(300, len(data)) + 1, 1)
+    data["event"] = np.resize([0, 1, 1], len(data))
+    metadata = Metadata.load_from_dict(metadata_dict(data, {}))
+    cls = getattr(synth_plugins.sdv, name)
+    options = {"MedVAESynthesizer": {"epochs": 2}, "MLECopulaSynthesizer": {"level": 2}}
+    options["CK4GenSynthesizer"] = {"duration_column": "time", "event_column": "event"}
+    options["CK4GenSynthesizer"]["epochs"] = 2
+    synthesizer = cls(metadata, **options[name])
+    synthesizer.fit(data)
+    sampled = synthesizer.sample(60)
+    assert list(sampled.columns) == list(data.columns)
+    assert not sampled["record"].isin(data["record"]).any() and sampled["record"].is_unique
+    seen = sampled["seen_on"]
+    assert seen.dtype == data["seen_on"].dtype
+    assert data["seen_on"].min() <= seen.min() and seen.max() <= data["seen_on"].max()
+    assert (seen == seen.dt.normalize()).all()  # whole days, as in training
+    assert seen.isin(set(data["seen_on"])).mean() < 0.5  # generated, not copied levels
+    born = pd.to_datetime(sampled["born"], format="%d/%m/%Y")  # the input's text format
+    assert born.notna().all()
+    assert sampled["lab"].dtype == np.float64  # numbers written as text come back as numbers
+    lab = data["lab"].astype(float)
+    assert sampled["lab"].between(lab.min(), lab.max()).all()
+    empty = synthesizer.sample(0)
+    assert empty.empty and list(empty.columns) == list(data.columns)
+    with pytest.raises(InvalidParameterError, match="column 'record': it is an id column"):
+        synthesizer.sample_from_conditions([Condition({"record": "MRN100000"}, num_rows=2)])

@@ -202,3 +202,32 @@ def test_longitudinal_per_patient_key_is_fresh_and_constant_within_patients():
     assert (per_patient == 1).all()
     keys = synthetic.drop_duplicates("patient")["mrn"]
     assert keys.is_unique and not set(keys) & set(train["mrn"])
+
+
+def test_conformance_schema_compares_dates_as_times_and_keys_as_fresh():
+    from synth_plugins.testing.conformance import assert_same_schema
+
+    real = _with_odd_columns(base_table("generic").data.iloc[:30].reset_index(drop=True))
+    real["born"] = _dates(30, 5).dt.strftime("%d/%m/%Y")
+    synthetic = real.copy()
+    inside = real["seen_on"].min() + (real["seen_on"].max() - real["seen_on"].min()) / 3
+    synthetic["seen_on"] = inside  # a time the real data never has: not an "unseen level"
+    synthetic["born"] = pd.Series(_dates(30, 5)).min().strftime("%d/%m/%Y")
+    synthetic["record_id"] = [f"synthetic_{i}" for i in range(30)]
+    synthetic["lab"] = real["lab"].astype(float)  # numbers as text come back as numbers
+    assert_same_schema(real, synthetic, {}, 30)
+
+    too_late = synthetic.assign(seen_on=real["seen_on"].max() + pd.Timedelta(days=1))
+    with pytest.raises(AssertionError, match="'seen_on' leaves the real range"):
+        assert_same_schema(real, too_late, {}, 30)
+    as_text = synthetic.assign(seen_on=synthetic["seen_on"].astype(str))
+    with pytest.raises(AssertionError, match="'seen_on' came back as object"):
+        assert_same_schema(real, as_text, {}, 30)
+    wrong_format = synthetic.assign(born="1999-01-01")
+    with pytest.raises(AssertionError, match="'born' came back with values that are not dates"):
+        assert_same_schema(real, wrong_format, {}, 30)
+    copied = synthetic.assign(record_id=real["record_id"])
+    with pytest.raises(AssertionError, match="identifier 'record_id' repeats real keys"):
+        assert_same_schema(real, copied, {}, 30)
+    with pytest.raises(AssertionError, match="'lab' leaves the real range"):
+        assert_same_schema(real, synthetic.assign(lab=1e6), {}, 30)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from synth_plugins.benchmark.grid import check_n_jobs
 from synth_plugins.benchmark.longitudinal import LongitudinalBenchmark
 from synth_plugins.benchmark.report import to_markdown
 from synth_plugins.benchmark.survival import SurvivalBenchmark
@@ -39,15 +40,15 @@ def run_suite(
 
     Writes ``<output>/<suite>/<table>.csv``, ``report.md`` (tables, command, versions)
     and ``environment.json``. Returns the tables by name. ``n_jobs`` and ``backend``
-    (tabular suite) run the generators of a dataset in parallel through joblib (see
-    :class:`~synth_plugins.benchmark.tabular.TabularBenchmark`).
+    run the cases of a dataset (generators; seeds too in the longitudinal suite) in
+    parallel through joblib, on this machine or a Dask cluster (see
+    :mod:`synth_plugins.benchmark.grid`).
     """
     if suite not in DEFAULT_DATASETS:
         raise UnknownNameError("benchmark suite", suite, DEFAULT_DATASETS)
     if repeats < 1:
         raise InvalidParameterError(f"repeats must be at least 1, got {repeats}")
-    if suite != "tabular" and (n_jobs != 1 or backend is not None):
-        raise InvalidParameterError("--n-jobs and --backend apply to the tabular suite only")
+    check_n_jobs(n_jobs)
     chosen = tuple(datasets or DEFAULT_DATASETS[suite])
     for name in chosen:
         if name not in names():
@@ -59,11 +60,23 @@ def run_suite(
     if suite == "longitudinal":
         # SDGym has no sequential mode: the suite runs through our sequential harness
         bench = LongitudinalBenchmark(
-            datasets=chosen, quick=quick, repeats=repeats, output=Path(output), log=log
+            datasets=chosen,
+            quick=quick,
+            repeats=repeats,
+            output=Path(output),
+            log=log,
+            n_jobs=n_jobs,
+            backend=backend,
         )
     elif suite == "survival":
         bench = SurvivalBenchmark(
-            datasets=chosen, quick=quick, repeats=repeats, output=Path(output), log=log
+            datasets=chosen,
+            quick=quick,
+            repeats=repeats,
+            output=Path(output),
+            log=log,
+            n_jobs=n_jobs,
+            backend=backend,
         )
     else:
         bench = TabularBenchmark(

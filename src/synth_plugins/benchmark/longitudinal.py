@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synth_plugins.benchmark.grid import run_cases
 from synth_plugins.benchmark.meter import peak_rss
 from synth_plugins.datasets import Dataset
 from synth_plugins.errors import InvalidParameterError
@@ -399,6 +400,17 @@ def run_benchmark(
     return pd.DataFrame(rows), outputs, models
 
 
+def _run_case(
+    contender: Contender, dataset: Dataset, *, event_column: str | None, log: Callable[[str], None]
+) -> Run:
+    """:func:`run_one` in a grid worker: one torch thread, and no fitted model sent back."""
+    import torch
+
+    torch.set_num_threads(1)
+    run = run_one(contender, dataset, event_column=event_column, log=log)
+    return Run(run.row, run.synthetic)
+
+
 # ------------------------------------------------------------------------- the suite
 #: Visit columns counting events since the previous visit, per dataset (the event rate).
 EVENT_COLUMNS: dict[str, str] = {"ms_registry": "relapses"}
@@ -442,6 +454,11 @@ class LongitudinalBenchmark:
     synthcity_params: Mapping[str, Any] = field(default_factory=dict)
     #: MS cohort size (default: :data:`MS_PATIENTS` of the mode)
     ms_patients: int | None = None
+    #: (seed, generator) cases of a dataset run at the same time; 1 runs them one after the
+    #: other here (see :mod:`synth_plugins.benchmark.grid`)
+    n_jobs: int = 1
+    #: the joblib backend that runs them (``"loky"``, ``"dask"``, ``"ray"``)
+    backend: str | None = None
     #: the per-seed rows of the last run (the tables show their means)
     runs: pd.DataFrame | None = None
 
@@ -504,15 +521,17 @@ class LongitudinalBenchmark:
         for name in self.datasets:
             dataset = self.load(name)
             event = EVENT_COLUMNS.get(name)
-            rows, outputs = [], {}
-            for seed in range(self.repeats):
-                contenders = {dataset.name: self.contenders(dataset, seed)}
-                table, generated, _ = run_benchmark([(dataset, event)], contenders, log=self.log)
-                table["Seed"] = seed
-                rows.append(table if seed == 0 else table.iloc[1:])
-                if seed == 0:
-                    outputs = generated[dataset.name]
-            frame = pd.concat(rows, ignore_index=True)
+            self.log(f"{dataset.name}: {dataset.n_patients} patients, {len(dataset.data)} visits")
+            grid = [(s, c) for s in range(self.repeats) for c in self.contenders(dataset, s)]
+            cases = [((c, dataset), {"event_column": event, "log": self.log}) for _, c in grid]
+            done = run_cases(_run_case, cases, n_jobs=self.n_jobs, backend=self.backend)
+            frame = pd.DataFrame([real_reference(dataset, event), *(run.row for run in done)])
+            frame["Seed"] = [0, *(s for s, _ in grid)]
+            outputs = {
+                c.label: run.synthetic
+                for (s, c), run in zip(grid, done, strict=True)
+                if s == 0 and run.synthetic is not None
+            }
             all_rows.append(frame)
             tables[f"longitudinal:{name}"] = rank_runs(frame)
             self.plots(dataset, outputs, folder)

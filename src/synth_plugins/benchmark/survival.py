@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins import __version__
+from synth_plugins.benchmark.grid import run_cases
 from synth_plugins.benchmark.meter import peak_rss
 from synth_plugins.benchmark.plots import save_figure
 from synth_plugins.benchmark.report import (
@@ -52,7 +53,12 @@ from synth_plugins.benchmark.report import (
     rank_generators,
     write_html_report,
 )
-from synth_plugins.benchmark.tabular import _silence_synthcity_sinks, environment, evaluate_case
+from synth_plugins.benchmark.tabular import (
+    CaseOutcome,
+    _silence_synthcity_sinks,
+    environment,
+    evaluate_registered,
+)
 from synth_plugins.datasets import Dataset, load
 
 #: CK4Gen's quick settings: fewer epochs, with the larger step the unit tests use.
@@ -182,6 +188,10 @@ class SurvivalBenchmark:
         sdgym: accepted for ``run_suite``; SDGym has no survival task, so it is unused.
         log: progress lines.
         metrics: the metrics ``Benchmarks.evaluate`` computes.
+        n_jobs: Synthcity test cases of a dataset evaluated at the same time (one
+            ``Benchmarks`` call each, seeds inside it); 1 runs them one after the other here.
+        backend: the joblib backend that runs them (see
+            :mod:`synth_plugins.benchmark.grid`: ``"loky"``, ``"dask"``, ``"ray"``).
     """
 
     datasets: Sequence[str] = ("gbsg2",)
@@ -201,6 +211,8 @@ class SurvivalBenchmark:
     sdgym: bool = False
     log: Callable[[str], None] = print
     metrics: dict[str, list[str]] = field(default_factory=lambda: dict(SURVIVAL_METRICS))
+    n_jobs: int = 1
+    backend: str | None = None
     runs: dict[str, DatasetRun] = field(default_factory=dict, init=False)
 
     def tests(self) -> list[tuple[str, str, dict[str, Any]]]:
@@ -337,8 +349,21 @@ class SurvivalBenchmark:
             + (f" ({'; '.join(run.notes)})" if run.notes else "")
         )
         rows: dict[str, dict[str, float]] = {}
-        for testcase, plugin, params in tests:
-            rows[testcase] = self._synthcity_case(run, testcase, plugin, params)
+        cases = [
+            (
+                (testcase, plugin, params, run.loader),  # type: ignore[attr-defined]
+                {
+                    "metrics": self.metrics,
+                    "repeats": self.repeats,
+                    "task_type": "survival_analysis",
+                    "workspace": self._workspace(),
+                },
+            )
+            for testcase, plugin, params in tests
+        ]
+        outcomes = run_cases(evaluate_registered, cases, n_jobs=self.n_jobs, backend=self.backend)
+        for (testcase, _, _), outcome in zip(tests, outcomes, strict=True):
+            rows[testcase] = self._synthcity_case(run, testcase, outcome)
         for testcase, generator in self.external.items():
             rows[testcase] = self._external_case(run, testcase, generator)
         full = pd.DataFrame.from_dict(rows, orient="index")
@@ -356,22 +381,11 @@ class SurvivalBenchmark:
         return workspace
 
     def _synthcity_case(
-        self, run: DatasetRun, testcase: str, plugin: str, params: dict[str, Any]
+        self, run: DatasetRun, testcase: str, outcome: CaseOutcome
     ) -> dict[str, float]:
-        """One ``Benchmarks.evaluate`` call for one test case, then the outside figures."""
-        loader = run.loader  # type: ignore[attr-defined]
+        """One test case's ``Benchmarks.evaluate`` outcome, with the outside figures."""
         case = CaseResult()
         run.cases[testcase] = case
-        outcome = evaluate_case(
-            testcase,
-            plugin,
-            params,
-            loader,
-            metrics=self.metrics,
-            repeats=self.repeats,
-            task_type="survival_analysis",
-            workspace=self._workspace(),
-        )
         case.errors.extend(outcome.errors)
         timings = outcome.timings
         self.log(

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins import __version__, catalog
+from synth_plugins.benchmark.grid import run_cases
 from synth_plugins.benchmark.meter import PluginMeter
 from synth_plugins.benchmark.report import (
     ReportSection,
@@ -44,7 +45,6 @@ from synth_plugins.benchmark.report import (
     write_html_report,
 )
 from synth_plugins.datasets import Dataset, load
-from synth_plugins.errors import InvalidParameterError
 
 #: Epochs of every neural generator in quick mode (equal for all, so timings compare).
 QUICK_EPOCHS = 100
@@ -162,7 +162,7 @@ def evaluate_case(
     return CaseOutcome(results.get(testcase), timings, synthetic, seconds, errors)
 
 
-def _evaluate_registered(*args: Any, **kwargs: Any) -> CaseOutcome:
+def evaluate_registered(*args: Any, **kwargs: Any) -> CaseOutcome:
     """:func:`evaluate_case` in a worker: the suite registered in its Synthcity first."""
     import synth_plugins
 
@@ -240,8 +240,9 @@ class TabularBenchmark:
             call each, seeds inside it); 1 runs them one after the other in this process.
         backend: The joblib backend that runs them (default ``"loky"``: worker processes
             on this machine). A grid that outgrows one machine runs on a cluster through
-            joblib's ``"dask"`` (or ``"ray"``) backend, with ``output`` on storage every
-            worker sees, so that the workspace cache is shared.
+            joblib's ``"dask"`` backend (tested on a local cluster) or ``"ray"`` (not
+            tested), with ``output`` on storage every worker sees, so that the workspace
+            cache is shared (see :mod:`synth_plugins.benchmark.grid`).
     """
 
     datasets: Sequence[str] = ("heart_failure",)
@@ -369,26 +370,20 @@ class TabularBenchmark:
         self, loader: Any, contenders: Mapping[str, Mapping[str, Any]], workspace: Path
     ) -> dict[str, CaseOutcome]:
         """One :func:`evaluate_case` per generator, through joblib (see ``n_jobs``)."""
-        from joblib import Parallel, delayed, parallel_config
-
-        if self.n_jobs < 1:
-            raise InvalidParameterError(f"n_jobs must be at least 1, got {self.n_jobs}")
         metrics = self.all_metrics()
-        calls = [
-            delayed(_evaluate_registered)(
-                plugin,
-                plugin,
-                params,
-                loader,
-                metrics=metrics,
-                repeats=self.repeats,
-                task_type="classification",
-                workspace=workspace,
+        cases = [
+            (
+                (plugin, plugin, params, loader),
+                {
+                    "metrics": metrics,
+                    "repeats": self.repeats,
+                    "task_type": "classification",
+                    "workspace": workspace,
+                },
             )
             for plugin, params in contenders.items()
         ]
-        with parallel_config(backend=self.backend or "loky", n_jobs=self.n_jobs):
-            outcomes = Parallel()(calls)
+        outcomes = run_cases(evaluate_registered, cases, n_jobs=self.n_jobs, backend=self.backend)
         return dict(zip(contenders, outcomes, strict=True))
 
     def _figures(self, name: str, folder: Path) -> None:
@@ -427,6 +422,11 @@ class TabularBenchmark:
                 shown = ["mean_rank", *run.directions, *COST_COLUMNS]
                 compact = synthcity[[c for c in shown if c in synthcity.columns]]
                 section.tables.append(("Synthcity Benchmarks, ranked on these scores", compact))
+                attacks = attack_table(synthcity)
+                if attacks is not None:
+                    section.tables.append(
+                        ("Privacy attacks (anonymeter_risk: risk [95 % interval])", attacks)
+                    )
                 section.details.append(("Every figure Synthcity reported", synthcity))
                 section.directions = run.directions
                 section.figures = list(run.figures)
@@ -472,6 +472,29 @@ class TabularBenchmark:
         frame = frame.set_index("Synthesizer")
         frame.index.name = "generator"
         return frame.sort_values("Quality_Score", ascending=False)
+
+
+def attack_table(table: pd.DataFrame) -> pd.DataFrame | None:
+    """Each generator's Anonymeter risk per attack, as ``risk [low, high]`` (lower is better).
+
+    Read from the ``privacy.anonymeter_risk.*`` keys of a Synthcity results table; None when
+    the table has none.
+    """
+    from synth_plugins.metrics.attacks import ATTACKS
+
+    prefix = "privacy.anonymeter_risk."
+    columns = {}
+    for attack in ATTACKS:
+        keys = [f"{prefix}{attack}_risk{end}" for end in ("", "_ci_low", "_ci_high")]
+        if all(k in table.columns for k in keys):
+            risk, low, high = (table[k] for k in keys)
+            columns[attack] = [
+                f"{r:.2f} [{lo:.2f}, {hi:.2f}]" if np.isfinite(r) else "n/a"
+                for r, lo, hi in zip(risk, low, high)
+            ]
+    if not columns:
+        return None
+    return pd.DataFrame(columns, index=table.index)
 
 
 def _silence_synthcity_sinks() -> None:

@@ -131,6 +131,74 @@ def _sorted_levels(values: pd.Series) -> tuple[Any, ...]:
         return tuple(sorted(levels, key=str))
 
 
+def identifier_spec(series: pd.Series) -> ColumnSpec:
+    """What :func:`fresh_keys` needs to know of an ``identifier`` column's training keys.
+
+    Its largest whole-number key, or for text keys a prefix no training key starts with.
+
+    Raises:
+        InvalidDataError: a numeric identifier column holds infinite values.
+    """
+    name, observed = str(series.name), series.dropna()
+    has_missing = bool(series.isna().any())
+    numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+    if numeric:
+        values = observed.to_numpy(dtype=float)
+        if not np.all(np.isfinite(values)):
+            raise InvalidDataError(f"identifier column {name!r} contains infinite values")
+        return ColumnSpec(
+            name, "identifier", series.dtype, low=float(values.min()),
+            high=float(np.floor(values.max())), has_missing=has_missing,
+        )  # fmt: skip
+    prefix = _fresh_prefix(observed)
+    return ColumnSpec(name, "identifier", series.dtype, has_missing=has_missing, key_prefix=prefix)
+
+
+def fresh_keys(spec: ColumnSpec, n: int, start: int = 0) -> pd.Series:
+    """``n`` new keys of an identifier column (see :func:`identifier_spec`), none a training key.
+
+    Keys ``start .. start + n - 1`` of the column's sequence: ``high + 1 + i`` for
+    whole-number keys, ``<prefix><i>`` for text keys (see the module docstring).
+    """
+    positions = np.arange(start, start + n, dtype=np.int64)
+    if spec.key_prefix:
+        return pd.Series([f"{spec.key_prefix}{i}" for i in positions], dtype=object)
+    keys = pd.Series(int(spec.high) + 1 + positions)
+    try:
+        return keys.astype(spec.dtype)
+    except (TypeError, ValueError):  # pragma: no cover - exotic dtypes
+        return keys
+
+
+def datetime_spec(series: pd.Series) -> ColumnSpec:
+    """What a ``datetime`` column is modelled as (days) and written back with.
+
+    Its range and median in days since 1970-01-01, the rounding step of generated values,
+    and its text format (None for ``datetime64`` columns).
+
+    Raises:
+        InvalidDataError: the column holds neither datetime64 values nor dates written as
+            text in one format.
+    """
+    name = str(series.name)
+    fmt = None
+    if not pd.api.types.is_datetime64_any_dtype(series.dtype):
+        fmt = text_date_format(series)
+        if fmt is None:
+            raise InvalidDataError(
+                f"column {name!r} has role 'datetime' but holds neither datetime64 "
+                f"values nor dates written in one format (e.g. '2019-03-07'); got dtype "
+                f"{series.dtype}, values such as {list(series.dropna().astype(str)[:3])}"
+            )
+    days = to_days(series, fmt)
+    days = days[~np.isnan(days)]
+    return ColumnSpec(
+        name, "datetime", series.dtype, low=float(days.min()), high=float(days.max()),
+        has_missing=bool(series.isna().any()), fill_value=float(np.median(days)),
+        text_format=fmt, step=time_step(series, fmt),
+    )  # fmt: skip
+
+
 class TabularEncoder:
     """Encode a mixed-type table to a float matrix and decode generator output back.
 
@@ -203,9 +271,9 @@ class TabularEncoder:
             )
         observed = series.dropna()
         if role == "identifier":
-            return self._fit_identifier(series, has_missing)
+            return identifier_spec(series)
         if role == "datetime":
-            return self._fit_datetime(series, has_missing)
+            return datetime_spec(series)
         if role in DISCRETE_ROLES:
             categories = self._levels(series, role)
             if role == "binary" and len(categories) > 2:
@@ -226,43 +294,6 @@ class TabularEncoder:
         return ColumnSpec(
             name, role, series.dtype, low=float(values.min()), high=float(values.max()),
             decimals=decimals, has_missing=has_missing, fill_value=float(np.median(values)),
-        )  # fmt: skip
-
-    @staticmethod
-    def _fit_identifier(series: pd.Series, has_missing: bool) -> ColumnSpec:
-        name, observed = str(series.name), series.dropna()
-        numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
-        if numeric:
-            values = observed.to_numpy(dtype=float)
-            if not np.all(np.isfinite(values)):
-                raise InvalidDataError(f"identifier column {name!r} contains infinite values")
-            return ColumnSpec(
-                name, "identifier", series.dtype, low=float(values.min()),
-                high=float(np.floor(values.max())), has_missing=has_missing,
-            )  # fmt: skip
-        prefix = _fresh_prefix(observed)
-        return ColumnSpec(
-            name, "identifier", series.dtype, has_missing=has_missing, key_prefix=prefix
-        )
-
-    @staticmethod
-    def _fit_datetime(series: pd.Series, has_missing: bool) -> ColumnSpec:
-        name = str(series.name)
-        fmt = None
-        if not pd.api.types.is_datetime64_any_dtype(series.dtype):
-            fmt = text_date_format(series)
-            if fmt is None:
-                raise InvalidDataError(
-                    f"column {name!r} has role 'datetime' but holds neither datetime64 "
-                    f"values nor dates written in one format (e.g. '2019-03-07'); got dtype "
-                    f"{series.dtype}, values such as {list(series.dropna().astype(str)[:3])}"
-                )
-        days = to_days(series, fmt)
-        days = days[~np.isnan(days)]
-        return ColumnSpec(
-            name, "datetime", series.dtype, low=float(days.min()), high=float(days.max()),
-            has_missing=has_missing, fill_value=float(np.median(days)), text_format=fmt,
-            step=time_step(series, fmt),
         )  # fmt: skip
 
     def _levels(self, series: pd.Series, role: Role) -> tuple[Any, ...]:
@@ -419,20 +450,12 @@ class TabularEncoder:
     def fresh_keys(self, column: str, n: int, start: int = 0) -> pd.Series:
         """``n`` new keys of an identifier column, none equal to a training key.
 
-        Keys ``start .. start + n - 1`` of the column's sequence: ``high + 1 + i`` for
-        whole-number keys, ``<prefix><i>`` for text keys (see the module docstring).
+        Keys ``start .. start + n - 1`` of the column's sequence (see :func:`fresh_keys`).
         """
         spec = self.spec(column)
         if spec.role != "identifier":
             raise InvalidParameterError(f"column {column!r} is {spec.role}, not an identifier")
-        positions = np.arange(start, start + n, dtype=np.int64)
-        if spec.key_prefix:
-            return pd.Series([f"{spec.key_prefix}{i}" for i in positions], dtype=object)
-        keys = pd.Series(int(spec.high) + 1 + positions)
-        try:
-            return keys.astype(spec.dtype)
-        except (TypeError, ValueError):  # pragma: no cover - exotic dtypes
-            return keys
+        return fresh_keys(spec, n, start)
 
     def _scale(self, series: pd.Series, spec: ColumnSpec) -> np.ndarray:
         values = _numbers(series, spec)

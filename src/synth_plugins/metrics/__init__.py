@@ -1,4 +1,4 @@
-"""Framework-free metric cores: privacy, fidelity and clinical-validity scores.
+"""Framework-free metric cores: privacy (distances and attacks), fidelity, clinical validity.
 
 Each metric is a function named like the metric, returning a frozen result with a
 ``score`` and ``to_dict()``, and a :class:`MetricInfo` constant (direction, range) that the
@@ -21,6 +21,12 @@ from synth_plugins.metrics.associations import (
     cramers_v,
     pearson,
     theils_u,
+)
+from synth_plugins.metrics.attacks import (
+    ANONYMETER_RISK,
+    AnonymeterRiskResult,
+    AttackRisk,
+    anonymeter_risk,
 )
 from synth_plugins.metrics.clinical import (
     EFFECT_AGREEMENT,
@@ -80,11 +86,13 @@ METRIC_INFOS: dict[str, MetricInfo] = {
         MODEL_UNDERSTANDING,
         TABLE_ONE,
         EFFECT_AGREEMENT,
+        ANONYMETER_RISK,
     )
 }
 
 __all__ = [
     "AML_FIDELITY",
+    "ANONYMETER_RISK",
     "CORRELATION_L1",
     "DCR_HOLDOUT_SHARE",
     "EFFECT_AGREEMENT",
@@ -98,6 +106,8 @@ __all__ = [
     "TABLE_ONE",
     "TABSYNDEX",
     "AmlFidelityResult",
+    "AnonymeterRiskResult",
+    "AttackRisk",
     "CorrelationL1Result",
     "DcrHoldoutShareResult",
     "EffectAgreementResult",
@@ -116,6 +126,7 @@ __all__ = [
     "aml_fidelity",
     "aml_log_transformed_correlation_score",
     "aml_regularized_support_coverage",
+    "anonymeter_risk",
     "association_matrix",
     "correlation_l1",
     "correlation_ratio",

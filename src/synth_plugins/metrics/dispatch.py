@@ -18,6 +18,7 @@ from synth_plugins.errors import InvalidParameterError, UnknownNameError
 from synth_plugins.metrics import (
     METRIC_INFOS,
     aml_fidelity,
+    anonymeter_risk,
     correlation_l1,
     dcr_holdout_share,
     effect_agreement,
@@ -88,6 +89,12 @@ _ROUTES: dict[str, _Route] = {
     ),
     "dcr_holdout_share": _Route(
         lambda x, p: dcr_holdout_share(
+            x.real, x.holdout, x.synthetic, categorical_columns=x.categorical, **p
+        ),
+        holdout=True,
+    ),
+    "anonymeter_risk": _Route(
+        lambda x, p: anonymeter_risk(
             x.real, x.holdout, x.synthetic, categorical_columns=x.categorical, **p
         ),
         holdout=True,

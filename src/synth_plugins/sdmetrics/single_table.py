@@ -129,6 +129,12 @@ class DcrHoldoutShare(SuiteSingleTableMetric):
     metric = "dcr_holdout_share"
 
 
+class AnonymeterRisk(SuiteSingleTableMetric):
+    """Anonymeter's attack risks beyond a holdout (needs ``holdout_data``)."""
+
+    metric = "anonymeter_risk"
+
+
 class TabSynDex(SuiteSingleTableMetric):
     """TabSynDex with its five components (``target_column`` for its ML efficacy)."""
 

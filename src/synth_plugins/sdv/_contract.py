@@ -19,24 +19,10 @@ import pandas as pd
 
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators._validation import check_bool, check_int
-from synth_plugins.sdv.metadata import check_table
+from synth_plugins.sdv.metadata import check_table, parse_numeric_text
 
 #: How many known values a condition error lists.
 _SHOWN = 20
-
-
-def fresh_id_transformer(values: pd.Series) -> Any:
-    """SDV's generator of new key values (as for a primary key): never the training values.
-
-    Numbers become random integers, other values ``"sdv-id-"`` plus six random letters.
-    """
-    from rdt.transformers.pii import AnonymizedFaker
-
-    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        return AnonymizedFaker(
-            function_name="random_int", function_kwargs={"min": 0, "max": 16777216}
-        )
-    return AnonymizedFaker(function_name="bothify", function_kwargs={"text": "sdv-id-??????"})
 
 
 def device_for(enable_gpu: Any) -> str:
@@ -59,12 +45,19 @@ class ConditionDomain:
 
     Categorical and boolean columns take their training levels; numerical columns values in
     their training range (generated values never leave it); a missing value only where the
-    training column had missing values. Other sdtypes are left to SDV.
+    training column had missing values; ``id`` columns none (their values are fresh keys,
+    never a training value). Other sdtypes are left to SDV.
     """
 
-    def __init__(self, columns: Mapping[str, _ColumnDomain], names: list[str]) -> None:
+    def __init__(
+        self,
+        columns: Mapping[str, _ColumnDomain],
+        names: list[str],
+        identifiers: frozenset[str] = frozenset(),
+    ) -> None:
         self.columns = dict(columns)
         self.names = names
+        self.identifiers = identifiers
 
     @classmethod
     def from_data(cls, data: pd.DataFrame, metadata: Any) -> ConditionDomain:
@@ -83,7 +76,10 @@ class ConditionDomain:
                 columns[name] = _ColumnDomain(
                     None, float(numbers.min()), float(numbers.max()), bool(values.isna().any())
                 )
-        return cls(columns, [str(c) for c in data.columns])
+        identifiers = frozenset(
+            str(name) for name in data.columns if described.get(name, {}).get("sdtype") == "id"
+        )
+        return cls(columns, [str(c) for c in data.columns], identifiers)
 
     def check(self, conditions: pd.DataFrame, what: str = "condition") -> None:
         """Refuse a column or value the synthesizer cannot honour, naming it.
@@ -92,12 +88,17 @@ class ConditionDomain:
             InvalidParameterError: an unknown column, a value never seen in a categorical or
                 boolean column, a number outside a numerical column's training range, a
                 non-number in a numerical column, or a missing value in a column that had
-                none in training.
+                none in training, or a condition on an ``id`` column.
         """
         for column in conditions.columns:
             if column not in self.names:
                 raise InvalidParameterError(
                     f"{what} names an unknown column {column!r}; columns are {self.names}"
+                )
+            if column in self.identifiers:
+                raise InvalidParameterError(
+                    f"{what} on column {column!r}: it is an id column, generated as fresh keys "
+                    "that are never a training value, so it cannot be conditioned on"
                 )
             domain = self.columns.get(column)
             if domain is None:
@@ -139,11 +140,14 @@ class ConditionDomain:
 class SingleTableContract:
     """Mixin for ``BaseSingleTableSynthesizer`` subclasses: our checks before SDV's.
 
-    Columns of sdtype ``id`` are always generated as new keys: SDV 1.38 models an ``id``
-    column that is not a key (and has no ``regex_format``) as categorical, which would copy
-    the real identifiers into synthetic rows; ``fit`` gives such a column SDV's key
-    generator instead (a transformer the user set with ``update_transformers`` is kept
-    when it is a generator).
+    Subclasses map SDV's ``categorical``, ``boolean`` and ``datetime`` sdtypes to no
+    transformer, so those columns, and ``id`` columns that are not keys (SDV gives them the
+    categorical transformer), reach the core raw;
+    :func:`~synth_plugins.sdv.metadata.roles_from_metadata` makes them ``datetime``
+    (modelled as days, written back in the column's dtype or format) and ``identifier``
+    (fresh keys, never a training value) columns, as in the cores. Numbers
+    written as text in a ``numerical`` column are parsed first (SDV's validation refuses
+    them; the cores parse them too), so they come back as numbers.
 
     Subclasses may add table rules in :meth:`_check_raw` (run by ``fit`` and ``validate`` on
     the raw table, before SDV's transformers fill or change any value) and model-specific
@@ -162,38 +166,25 @@ class SingleTableContract:
     def validate(self, data: Any) -> None:
         """Validate ``data`` (our checks, then SDV's metadata and constraint checks).
 
+        Numbers written as text in ``numerical`` columns are parsed first (see the class).
+
         Raises:
             InvalidDataError: not a DataFrame, a repeated column name, or a rule of the
                 synthesizer broken (the message names the column); then SDV's own errors.
         """
         check_table(data)
+        data = parse_numeric_text(data, self.metadata)  # type: ignore[attr-defined]
         self._check_raw(data)
         super().validate(data)  # type: ignore[misc]
 
     def fit(self, data: Any) -> None:
         """Fit on the raw table; our checks run first (see :meth:`validate`)."""
         check_table(data)
+        data = parse_numeric_text(data, self.metadata)  # type: ignore[attr-defined]
         self._check_raw(data)
-        self._generate_id_columns(data)
         super().fit(data)  # type: ignore[misc]
         self._domain = ConditionDomain.from_data(data, self.metadata)  # type: ignore[attr-defined]
         self._schema = data.iloc[:0].copy()
-
-    def _generate_id_columns(self, data: pd.DataFrame) -> None:
-        """Give every ``id`` column that would be modelled (copied) SDV's key generator."""
-        described = next(iter(self.metadata.to_dict()["tables"].values()))["columns"]  # type: ignore[attr-defined]
-        ids = [c for c, meta in described.items() if meta.get("sdtype") == "id" and c in data]
-        if not ids:
-            return
-        self.auto_assign_transformers(data)  # type: ignore[attr-defined]
-        transformers = self.get_transformers()  # type: ignore[attr-defined]
-        updates = {
-            column: fresh_id_transformer(data[column])
-            for column in ids
-            if not (transformers.get(column) is not None and transformers[column].is_generator())
-        }
-        if updates:
-            self.update_transformers(updates)  # type: ignore[attr-defined]
 
     def sample(
         self,

@@ -23,7 +23,9 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
     other than 0/1, or no event at all raise ``InvalidDataError`` naming the column.
     Conditions (SDV's reject sampling) are checked first too: an unknown column, an unseen
     level or a number outside the training range raise ``InvalidParameterError`` naming the
-    column. ``sample(0)`` gives an empty table with the training columns.
+    column. ``sample(0)`` gives an empty table with the training columns. Categorical,
+    boolean and datetime columns, and ``id`` columns that are not keys, reach the model raw
+    (datetimes are modelled as days, ``id`` columns get fresh keys).
 
     Args:
         metadata: SDV ``Metadata`` of the table.
@@ -57,7 +59,11 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         (10, 10)
     """
 
-    _model_sdtype_transformers: ClassVar[dict[str, None]] = {"categorical": None, "boolean": None}
+    _model_sdtype_transformers: ClassVar[dict[str, None]] = {
+        "categorical": None,
+        "boolean": None,
+        "datetime": None,
+    }
 
     def __init__(
         self,

@@ -18,12 +18,12 @@ from typing import Any
 import pandas as pd
 from sdv.single_table.base import BaseSynthesizer
 
-from synth_plugins.errors import InvalidParameterError
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators._validation import check_bool, check_int
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
 from synth_plugins.sdv._contract import device_for
 from synth_plugins.sdv._long_table import POSITION_COLUMN, LongTableCodec
-from synth_plugins.sdv.metadata import check_table
+from synth_plugins.sdv.metadata import check_table, parse_numeric_text
 from synth_plugins.sdv.sequential_metadata import sequence_columns
 
 #: SDV restarts sampling from this seed after ``fit`` and ``reset_sampling`` (as its own
@@ -110,8 +110,10 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
         weight_decay: float = 1e-4,
         batch_size: int = 64,
         clip: float | None = 1.0,
-        validation_fraction: float = 0.0,
-        patience: int | None = None,
+        validation_fraction: float = LongitudinalLSTM.__init__.__kwdefaults__[
+            "validation_fraction"
+        ],
+        patience: int | None = LongitudinalLSTM.__init__.__kwdefaults__["patience"],
         missing: str = "indicator",
         cuda: bool | None = None,
         random_state: int | None = 0,
@@ -195,30 +197,47 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
             verbose=self.verbose,
         )
 
-    def _validate(self, data: pd.DataFrame) -> list[str]:
-        """SDV's synthesizer-specific checks: context columns constant within sequences."""
-        errors = []
-        for column in self.context_columns or []:
-            if column not in data.columns:
-                errors.append(f"Context column {column!r} is not in the data.")
-                continue
-            varying = data.groupby(self._sequence_key)[column].nunique(dropna=False) > 1
-            if varying.any():
-                errors.append(
-                    f"Context column {column!r} is changing inside sequence "
-                    f"({self._sequence_key}={varying.index[varying.argmax()]!r})."
-                )
-        return errors
-
-    def validate(self, data: Any) -> None:
-        """Validate ``data``: our checks (a DataFrame, unique column names), then SDV's.
+    def _check_sequences(self, data: pd.DataFrame) -> None:
+        """PAR's sequence rules, checked before SDV's: keys present, context constant.
 
         Raises:
-            InvalidDataError: not a DataFrame or a repeated column name (named), then SDV's
-                metadata errors and the context-column rule.
+            InvalidDataError: the sequence key is missing in some rows, or a context column
+                is not in the data or changes within a sequence (the message names it).
+        """
+        key = self._sequence_key
+        errors = []
+        if key in data.columns and data[key].isna().any():
+            errors.append(
+                f"sequence key {key!r} is missing in {int(data[key].isna().sum())} row(s); "
+                "every row needs the key of its sequence"
+            )
+        for column in self.context_columns or []:
+            if column not in data.columns:
+                errors.append(f"context column {column!r} is not in the data")
+                continue
+            varying = data.groupby(key)[column].nunique(dropna=False) > 1
+            if varying.any():
+                errors.append(
+                    f"context column {column!r} changes inside a sequence "
+                    f"({key}={varying.index[varying.argmax()]!r}); context columns must be "
+                    "constant within each sequence"
+                )
+        if errors:
+            raise InvalidDataError("; ".join(errors))
+
+    def validate(self, data: Any) -> None:
+        """Validate ``data``: our checks first, then SDV's metadata checks.
+
+        Numbers written as text in ``numerical`` columns are parsed first, as the cores do.
+
+        Raises:
+            InvalidDataError: not a DataFrame, a repeated column name, a missing sequence
+                key or a context column that changes within a sequence (named); then SDV's
+                metadata errors.
         """
         check_table(data)
-        super().validate(data)
+        self._check_sequences(data)
+        super().validate(parse_numeric_text(data, self.metadata))
 
     def fit(self, data: pd.DataFrame) -> None:
         """Validate ``data`` against the metadata and fit the model on the long table.
@@ -232,6 +251,7 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
         self._check_input_metadata_updated()
         self._fitted = False
         self.validate(data)
+        data = parse_numeric_text(data, self.metadata)
         described = next(iter(self.metadata.to_dict()["tables"].values()))["columns"]
         codec = LongTableCodec(self._sequence_key, self._sequence_index)
         table, roles = codec.fit(data, described, self.metadata)

@@ -17,9 +17,11 @@ class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
     """Med-VAE (Hogg & Sainsbury) for SDV: a VAE for mixed-type medical tables.
 
     Categorical and boolean columns reach the model as raw values (Med-VAE encodes them
-    itself, through one shared embedding table); numerical and datetime columns use SDV's
-    usual transformers. ``sample_from_conditions`` is native: rows are decoded from the
-    posteriors of the training rows that match the condition (the paper's libraries), and
+    itself, through one shared embedding table), as do datetime columns (modelled as days,
+    written back in the column's dtype or format) and ``id`` columns that are not keys
+    (fresh keys, never a training value); numerical columns use SDV's usual transformers.
+    ``sample_from_conditions`` is native: rows are decoded from the posteriors of the
+    training rows that match the condition (the paper's libraries), and
     SDV's own filter then keeps only exact matches; with prior sampling (``dp=True`` or
     ``sampling="prior"``) SDV's reject sampling is used. Conditions are checked before SDV
     samples: an unknown column, a level never seen in training, a number outside the
@@ -62,7 +64,11 @@ class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         (10, 13)
     """
 
-    _model_sdtype_transformers: ClassVar[dict[str, None]] = {"categorical": None, "boolean": None}
+    _model_sdtype_transformers: ClassVar[dict[str, None]] = {
+        "categorical": None,
+        "boolean": None,
+        "datetime": None,
+    }
 
     def __init__(
         self,

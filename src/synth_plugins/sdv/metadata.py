@@ -1,4 +1,11 @@
-"""SDV metadata from the suite's column roles, and roles back from SDV metadata."""
+"""SDV metadata from the suite's column roles, and roles back from SDV metadata.
+
+The suite's synthesizers take ``datetime`` and ``id`` columns raw, as its cores do: a
+datetime is modelled as days and written back in the column's dtype or text format, a
+non-key ``id`` column gets fresh keys that are never a training value. Numbers written as
+text are parsed into numbers before SDV sees the table (:func:`parse_numeric_text`), as the
+cores parse them, since SDV's validation refuses text in a ``numerical`` column.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from synth_plugins.datasets import Dataset
+from synth_plugins.encoding.parsing import parse_numbers, text_date_format
 from synth_plugins.encoding.roles import Role, infer_role
 from synth_plugins.errors import InvalidDataError
 
@@ -17,6 +25,8 @@ _SDTYPE: dict[str, str] = {
     "binary": "categorical",
     "categorical": "categorical",
     "ordinal": "categorical",
+    "datetime": "datetime",
+    "identifier": "id",
 }
 
 
@@ -45,17 +55,32 @@ def metadata_dict(
 ) -> dict[str, Any]:
     """A V1 SDV metadata dictionary (accepted by SDV 1.38 and 2.x) for ``data``.
 
+    Roles map to sdtypes: ``numerical``/``integer`` to ``numerical`` (numbers written as
+    text included: see :func:`parse_numeric_text`), ``binary`` to ``boolean`` for a bool
+    column else ``categorical``, ``categorical``/``ordinal`` to ``categorical``,
+    ``datetime`` to ``datetime`` (with the ``datetime_format`` of dates written as text)
+    and ``identifier`` to ``id``.
+
     Raises:
-        InvalidDataError: ``data`` is not a DataFrame or repeats a column name.
+        InvalidDataError: ``data`` is not a DataFrame or repeats a column name, or a
+            ``datetime`` column holds text that is not dates in one format.
     """
     check_table(data)
     columns: dict[str, dict[str, str]] = {}
     for column in data.columns:
         role = roles.get(column) or infer_role(data[column])
-        sdtype = _SDTYPE[role]
+        described: dict[str, str] = {"sdtype": _SDTYPE[role]}
         if role == "binary" and pd.api.types.is_bool_dtype(data[column]):
-            sdtype = "boolean"
-        columns[str(column)] = {"sdtype": sdtype}
+            described["sdtype"] = "boolean"
+        if role == "datetime" and not pd.api.types.is_datetime64_any_dtype(data[column]):
+            fmt = text_date_format(data[column])
+            if fmt is None:
+                raise InvalidDataError(
+                    f"column {column!r} has role 'datetime' but holds neither datetime64 values "
+                    "nor dates written in one format (e.g. '2019-03-07')"
+                )
+            described["datetime_format"] = fmt
+        columns[str(column)] = described
     return {"tables": {table_name: {"columns": columns}}, "METADATA_SPEC_VERSION": "V1"}
 
 
@@ -71,7 +96,10 @@ def roles_from_metadata(metadata: Any, data: pd.DataFrame) -> dict[str, Role]:
     """Roles for the columns of ``data`` from SDV metadata (numbers refined by values).
 
     Categorical and boolean sdtypes become ``binary`` (two levels) or ``categorical``;
-    numerical ones ``integer`` when every value is whole, else ``numerical``.
+    numerical ones ``integer`` when every value is whole, else ``numerical``; ``id``
+    becomes ``identifier`` (fresh keys); ``datetime`` stays ``datetime`` while the column
+    holds datetimes or date text, and is ``numerical`` once SDV's transformer has made it
+    numbers. Other sdtypes are inferred from the values.
 
     Raises:
         InvalidDataError: ``data`` is not a DataFrame or repeats a column name.
@@ -86,8 +114,38 @@ def roles_from_metadata(metadata: Any, data: pd.DataFrame) -> dict[str, Role]:
         if sdtype in ("categorical", "boolean"):
             roles[column] = "binary" if observed.nunique() <= 2 else "categorical"
         elif sdtype == "numerical":
+            numbers = parse_numbers(observed)
+            observed = numbers if numbers is not None else observed
             whole = observed.empty or bool((observed.astype(float) % 1 == 0).all())
             roles[column] = "integer" if whole else "numerical"
+        elif sdtype == "id":
+            roles[column] = "identifier"
+        elif sdtype == "datetime":
+            numeric = pd.api.types.is_numeric_dtype(data[column])
+            roles[column] = "numerical" if numeric else "datetime"
         else:
             roles[column] = infer_role(data[column])
     return roles
+
+
+def parse_numeric_text(data: pd.DataFrame, metadata: Any) -> pd.DataFrame:
+    """``data`` with numbers written as text parsed in the columns of sdtype ``numerical``.
+
+    The cores read ``"26.31"`` as the number 26.31 (and return numbers); SDV's validation
+    refuses text in a ``numerical`` column, so the SDV synthesizers parse such columns
+    first. Other columns, and text that is not all numbers, are left as they are (SDV's
+    validation then names the column).
+    """
+    columns = next(iter(metadata.to_dict()["tables"].values()))["columns"]
+    parsed = {}
+    for column in data.columns:
+        if columns.get(column, {}).get("sdtype") == "numerical":
+            numbers = parse_numbers(data[column])
+            if numbers is not None:
+                parsed[column] = numbers
+    if not parsed:
+        return data
+    data = data.copy()
+    for column, numbers in parsed.items():
+        data[column] = numbers
+    return data

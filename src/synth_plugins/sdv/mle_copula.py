@@ -9,18 +9,24 @@ import pandas as pd
 from sdv.single_table.base import BaseSingleTableSynthesizer
 
 from synth_plugins.generators.mle_copula import MLECopula
+from synth_plugins.sdv._contract import SingleTableContract
 from synth_plugins.sdv.metadata import roles_from_metadata
 
 
-class MLECopulaSynthesizer(BaseSingleTableSynthesizer):
+class MLECopulaSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
     """Maximum-likelihood marginals joined by a Gaussian copula, for SDV.
 
     Unlike SDV's ``GaussianCopulaSynthesizer`` (marginals chosen by a KS statistic among
     norm, beta, truncnorm, gamma, uniform and KDE), each numeric column's family is chosen
     by AIC or BIC among normal, log-normal, gamma, Weibull, exponential, beta and uniform,
-    plus Poisson and negative binomial for counts. Categorical and boolean columns reach
-    the model as raw values and keep their frequencies. ``sample_from_conditions`` uses
-    SDV's reject sampling. Method card: ``docs/methods/mle_copula.md``.
+    plus Poisson and negative binomial for counts. Categorical, boolean and datetime
+    columns, and ``id`` columns that are not keys, reach the model as raw values:
+    categories keep their frequencies, datetimes are modelled as days and ``id`` columns
+    get fresh keys. ``sample_from_conditions`` uses SDV's reject sampling; conditions are
+    checked first (an unknown column, an unseen level or a number outside the training
+    range raise ``InvalidParameterError`` naming the column). ``sample(0)`` gives an empty
+    table with the training columns; a negative ``num_rows`` is an error. Method card:
+    ``docs/methods/mle_copula.md``.
 
     Args:
         metadata: SDV ``Metadata`` of the table.
@@ -45,7 +51,11 @@ class MLECopulaSynthesizer(BaseSingleTableSynthesizer):
         (10, 13)
     """
 
-    _model_sdtype_transformers: ClassVar[dict[str, None]] = {"categorical": None, "boolean": None}
+    _model_sdtype_transformers: ClassVar[dict[str, None]] = {
+        "categorical": None,
+        "boolean": None,
+        "datetime": None,
+    }
 
     def __init__(
         self,
@@ -103,6 +113,4 @@ class MLECopulaSynthesizer(BaseSingleTableSynthesizer):
     def _sample(self, num_rows: int, conditions: Mapping[str, Any] | None = None) -> pd.DataFrame:
         # conditions are met by SDV's reject sampling, which filters these rows
         assert self._model is not None
-        if num_rows == 0:
-            return self._model.sample(1).iloc[:0]
         return self._model.sample(num_rows)

@@ -8,6 +8,7 @@ import pandas as pd
 
 from synth_plugins.datasets import Dataset
 from synth_plugins.errors import InvalidParameterError
+from synth_plugins.synthcity.checks import check_survival_columns, training_frame
 
 
 def to_dataloader(dataset: Dataset, data: pd.DataFrame | None = None, **options: Any) -> Any:
@@ -20,11 +21,17 @@ def to_dataloader(dataset: Dataset, data: pd.DataFrame | None = None, **options:
     Pandas ``category`` columns are passed as ``object`` columns with the same values:
     Synthcity's ``DataLoader.hash`` (the cache key of ``Benchmarks.evaluate``) fails on
     them, and its encoders treat both alike.
+
+    The data are checked first, so that an empty table or unusable survival columns get an
+    error naming the problem rather than one from Synthcity's loader or schema (see
+    :func:`synth_plugins.synthcity.checks.check_survival_columns`).
     """
     from synthcity.plugins.core.dataloader import GenericDataLoader, SurvivalAnalysisDataLoader
 
     frame = _without_categoricals(dataset.data if data is None else data)
+    training_frame(f"the Synthcity loader of {dataset.name!r}", frame)
     if dataset.kind == "survival":
+        check_survival_columns(frame, dataset.duration_column, dataset.event_column)
         return SurvivalAnalysisDataLoader(
             frame,
             target_column=dataset.event_column,

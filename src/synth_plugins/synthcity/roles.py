@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 from sklearn.preprocessing import LabelEncoder
 
-_SYNTHCITY_MAX_LEVELS = 15
+#: Synthcity label-encodes every column with fewer distinct values than this.
+SYNTHCITY_MAX_LEVELS = 15
 
 
 def synthcity_roles(frame: pd.DataFrame, encoders: dict | None) -> dict[str, str]:
@@ -23,7 +24,7 @@ def synthcity_roles(frame: pd.DataFrame, encoders: dict | None) -> dict[str, str
         observed = frame[column].dropna()
         levels = observed.nunique()
         whole = bool(np.all(np.isclose(observed.astype(float) % 1, 0)))
-        codes = whole and levels < _SYNTHCITY_MAX_LEVELS and observed.max() == levels - 1
+        codes = whole and levels < SYNTHCITY_MAX_LEVELS and observed.max() == levels - 1
         if column in label_encoded or (codes and observed.min() == 0):
             roles[column] = "binary" if levels <= 2 else "categorical"
         else:

@@ -25,7 +25,8 @@ import pandas as pd
 
 from synth_plugins.catalog import GeneratorEntry
 from synth_plugins.datasets import Dataset
-from synth_plugins.encoding.roles import DISCRETE_ROLES
+from synth_plugins.encoding.parsing import parse_numbers, text_date_format, to_days
+from synth_plugins.encoding.roles import DISCRETE_ROLES, infer_role
 
 # ---------------------------------------------------------------------------- schema
 
@@ -35,9 +36,12 @@ def assert_same_schema(
 ) -> None:
     """Synthetic data has the real columns, row count, dtypes kinds and value domains.
 
-    Discrete columns only take levels seen in the real data; numeric columns stay in the
-    real range and whole-valued columns stay whole; missing values only appear in columns
-    that had missing values.
+    Discrete columns only take levels seen in the real data; numeric columns (numbers
+    written as text included) stay in the real range and whole-valued columns stay whole;
+    datetime columns (``datetime64``, or dates written as text) come back as times in the
+    real range; identifier columns never repeat a real key; missing values only appear in
+    columns that had missing values. Identifiers and datetimes not named in ``roles`` are
+    recognised as the encoder does (:func:`~synth_plugins.encoding.roles.infer_role`).
     """
     assert isinstance(synthetic, pd.DataFrame), f"expected a DataFrame, got {type(synthetic)}"
     assert len(synthetic) == count, f"asked for {count} rows, got {len(synthetic)}"
@@ -49,19 +53,59 @@ def assert_same_schema(
         if s.isna().any() and not r.isna().any():
             raise AssertionError(f"column {column!r} has missing values the real data lacks")
         role = roles.get(column)
-        if role in DISCRETE_ROLES or not pd.api.types.is_numeric_dtype(r):
+        kind = role or infer_role(r)
+        if kind == "identifier":
+            copied = set(s.dropna()) & set(r.dropna())
+            assert not copied, f"identifier {column!r} repeats real keys {sorted(copied)[:5]}"
+        elif kind == "datetime":
+            _assert_times_in_range(column, r, s)
+        elif role in DISCRETE_ROLES or (
+            not pd.api.types.is_numeric_dtype(r) and parse_numbers(r) is None
+        ):
             unseen = set(s.dropna().astype(str)) - set(r.dropna().astype(str))
             assert not unseen, f"column {column!r} has unseen levels {sorted(unseen)[:10]}"
-            continue
-        assert pd.api.types.is_numeric_dtype(s), f"numeric column {column!r} came back as {s.dtype}"
-        values = s.dropna().to_numpy(dtype=float)
-        low, high = float(r.min()), float(r.max())
-        tolerance = 1e-6 * max(1.0, abs(low), abs(high))
-        assert values.size == 0 or (
-            values.min() >= low - tolerance and values.max() <= high + tolerance
-        ), f"column {column!r} leaves the real range [{low}, {high}]"
-        if np.allclose(r.dropna() % 1, 0):
-            assert np.allclose(values % 1, 0), f"whole-valued column {column!r} has fractions"
+        else:
+            _assert_numbers_in_range(column, r, s)
+
+
+def _assert_numbers_in_range(column: Any, real: pd.Series, synthetic: pd.Series) -> None:
+    """Numbers (also parsed from real text) stay in the real range, whole ones whole."""
+    assert pd.api.types.is_numeric_dtype(synthetic), (
+        f"numeric column {column!r} came back as {synthetic.dtype}"
+    )
+    parsed = parse_numbers(real)
+    reference = (parsed if parsed is not None else real).dropna().to_numpy(dtype=float)
+    values = synthetic.dropna().to_numpy(dtype=float)
+    low, high = float(reference.min()), float(reference.max())
+    tolerance = 1e-6 * max(1.0, abs(low), abs(high))
+    assert values.size == 0 or (
+        values.min() >= low - tolerance and values.max() <= high + tolerance
+    ), f"column {column!r} leaves the real range [{low}, {high}]"
+    if np.allclose(reference % 1, 0):
+        assert np.allclose(values % 1, 0), f"whole-valued column {column!r} has fractions"
+
+
+def _assert_times_in_range(column: Any, real: pd.Series, synthetic: pd.Series) -> None:
+    """Datetimes come back as datetimes (or as text in the real format) in the real range."""
+    fmt = None if pd.api.types.is_datetime64_any_dtype(real) else text_date_format(real)
+    if fmt is None:
+        assert pd.api.types.is_datetime64_any_dtype(synthetic), (
+            f"datetime column {column!r} came back as {synthetic.dtype}"
+        )
+    try:
+        days = to_days(synthetic, fmt)
+    except (TypeError, ValueError) as error:
+        raise AssertionError(
+            f"datetime column {column!r} came back with values that are not dates in the "
+            f"real format {fmt!r}: {error}"
+        ) from None
+    reference = to_days(real, fmt)
+    low, high = np.nanmin(reference), np.nanmax(reference)
+    values = days[~np.isnan(days)]
+    tolerance = 1e-9 * max(1.0, abs(low), abs(high))
+    assert values.size == 0 or (
+        values.min() >= low - tolerance and values.max() <= high + tolerance
+    ), f"datetime column {column!r} leaves the real range [{real.min()}, {real.max()}]"
 
 
 def assert_frames_equal(a: pd.DataFrame, b: pd.DataFrame, what: str) -> None:

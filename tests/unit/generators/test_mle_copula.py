@@ -292,15 +292,22 @@ class TestBadInput:
         ("frame", "message"),
         [
             (pd.DataFrame(), "no columns"),
-            (pd.DataFrame({"a": []}), "no rows"),
+            (pd.DataFrame({"a": []}), "0 row.*at least 2 rows"),
+            (pd.DataFrame({"a": [1.0], "b": ["x"]}), "1 row.*at least 2 rows"),
+            (pd.DataFrame({"id": [f"R{i}" for i in range(30)]}), "every column is an identifier"),
+            (
+                pd.DataFrame({"d": ["2020-01-01", "x", "2020-01-03"], "a": [1.0, 2.0, 3.0]}),
+                "'d' has role 'datetime'",
+            ),
             (pd.DataFrame({"a": [1.0, 2.0], "b": [np.nan, np.nan]}), r"\['b'\].*all missing"),
             (pd.DataFrame({"a": [1.0, np.inf, 2.0]}), "'a' holds infinite"),
             ([[1, 2]], "must be a pandas DataFrame"),
         ],
     )
     def test_bad_data(self, frame, message):
+        roles = {"d": "datetime"} if "d" in getattr(frame, "columns", ()) else None
         with pytest.raises(InvalidDataError, match=message):
-            MLECopula().fit(frame)
+            MLECopula(roles).fit(frame)
 
     def test_bad_roles(self):
         frame = pd.DataFrame({"a": ["x", "y", "z"], "b": [1.5, 2.5, 3.0]})
@@ -326,11 +333,112 @@ class TestBadInput:
         with pytest.raises(InvalidParameterError, match=message):
             MLECopula(**kwargs)
 
-    def test_sampling_needs_a_fit_and_a_positive_count(self, level2):
+    def test_sampling_needs_a_fit_and_a_count(self, level2, data):
         with pytest.raises(NotFittedError):
             MLECopula().sample(5)
         with pytest.raises(NotFittedError):
             MLECopula().fit_table()
-        for n in (0, -3, 2.5):
+        for n in (-3, 2.5):
             with pytest.raises(InvalidParameterError, match="n must be"):
                 level2.sample(n)
+        empty = level2.sample(0)
+        assert empty.empty and list(empty.columns) == list(data.columns)
+        assert (empty.dtypes == data.dtypes).all()
+
+
+def odd_table(n: int = 400, seed: int = 0) -> pd.DataFrame:
+    """Identifiers, datetimes (datetime64 with 3 missing, and text) and numbers as text.
+
+    The ``seen_on`` days and the ``lab`` numbers are strongly correlated.
+    """
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal(n)
+    days = np.round(1500 + 400 * z + 100 * rng.standard_normal(n))
+    seen = pd.Timestamp("2012-01-01") + pd.to_timedelta(days, "D")
+    frame = pd.DataFrame(
+        {
+            "record_id": [f"MRN{100000 + 37 * i}" for i in range(n)],
+            "patient_id": rng.permutation(50_000)[:n] + 1,
+            "seen_on": seen,
+            "born": (seen - pd.to_timedelta(rng.integers(20, 80, n) * 365, "D")).strftime(
+                "%d/%m/%Y"
+            ),
+            "lab": [f"{v:.2f}" for v in 25 + 5 * z + rng.standard_normal(n)],
+            "count": [str(v) for v in rng.poisson(8, n)],
+        }
+    )
+    frame.loc[[3, 30, 300], "seen_on"] = pd.NaT
+    return frame
+
+
+class TestColumnTypes:
+    @pytest.fixture(scope="class")
+    def train(self) -> pd.DataFrame:
+        return odd_table()
+
+    @pytest.fixture(scope="class")
+    def model(self, train) -> MLECopula:
+        return MLECopula().fit(train)
+
+    @pytest.fixture(scope="class")
+    def sampled(self, model) -> pd.DataFrame:
+        return model.sample(2000, random_state=3)
+
+    def test_roles_and_fit_table(self, model, train):
+        assert model.roles_ == {
+            "record_id": "identifier",
+            "patient_id": "identifier",
+            "seen_on": "datetime",
+            "born": "datetime",
+            "lab": "numerical",
+            "count": "integer",
+        }
+        # identifiers are not modelled: no marginal, no place in the copula
+        assert list(model.fit_table()["column"]) == ["seen_on", "born", "lab", "count"]
+        assert list(model.correlation_.index) == ["seen_on", "born", "lab", "count"]
+        assert list(model.sample(3).columns) == list(train.columns)
+
+    def test_identifiers_are_fresh_keys(self, sampled, train):
+        for column in ("record_id", "patient_id"):
+            assert not sampled[column].isin(train[column]).any(), column
+            assert sampled[column].is_unique and sampled[column].notna().all()
+        assert sampled["patient_id"].dtype == train["patient_id"].dtype
+        assert sampled["patient_id"].min() > train["patient_id"].max()
+
+    def test_datetimes_are_generated_in_their_dtype_and_format(self, sampled, train):
+        seen, real = sampled["seen_on"], train["seen_on"]
+        assert seen.dtype == real.dtype
+        assert real.min() <= seen.min() and seen.max() <= real.max()
+        assert (seen.dropna() == seen.dropna().dt.normalize()).all()  # whole days, as trained
+        assert seen.nunique() > real.nunique()  # new dates, not the training levels
+        assert 0.0 < seen.isna().mean() < 0.02  # 3 of 400 missing in training
+        born = pd.to_datetime(sampled["born"], format="%d/%m/%Y")  # the input's text format
+        real_born = pd.to_datetime(train["born"], format="%d/%m/%Y")
+        assert real_born.min() <= born.min() and born.max() <= real_born.max()
+
+    def test_dates_keep_their_dependence(self, sampled, train):
+        def days(frame):
+            return (frame["seen_on"] - pd.Timestamp("1970-01-01")).dt.days
+
+        real = np.corrcoef(days(train.dropna()), train.dropna()["lab"].astype(float))[0, 1]
+        ok = sampled.dropna()
+        fake = np.corrcoef(days(ok), ok["lab"])[0, 1]
+        assert real > 0.8 and abs(fake - real) < 0.1
+
+    def test_numbers_written_as_text_come_back_as_numbers(self, sampled, train):
+        assert sampled["lab"].dtype == np.float64
+        assert sampled["count"].dtype == np.int64
+        lab = train["lab"].astype(float)
+        assert sampled["lab"].between(lab.min(), lab.max()).all()
+
+    def test_tz_aware_datetimes_keep_their_time_zone(self):
+        n = 60
+        frame = pd.DataFrame(
+            {
+                "at": pd.date_range("2021-03-01 08:00", periods=n, freq="37h", tz="Europe/Paris"),
+                "x": np.linspace(0.0, 1.0, n),
+            }
+        )
+        sampled = MLECopula().fit(frame).sample(50, random_state=0)
+        assert sampled["at"].dtype == frame["at"].dtype
+        assert frame["at"].min() <= sampled["at"].min() <= sampled["at"].max() <= frame["at"].max()

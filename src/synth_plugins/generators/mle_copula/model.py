@@ -6,7 +6,10 @@ non-negative integer columns) with the lowest AIC or BIC; discrete columns keep 
 observed frequencies. ``level=1`` draws the columns independently; ``level=2`` joins them by
 a Gaussian copula whose correlation is that of the real normal scores. Every draw is
 inverted through the fitted marginal on the observed range, so values stay in it and
-integer columns stay whole. Method card: ``docs/methods/mle_copula.md``.
+integer columns stay whole. Datetime columns are modelled as numbers (days since
+1970-01-01) and written back in their dtype or text format; identifier columns are not
+modelled and get fresh keys (the shared encoder's rules, ``docs/architecture.md``).
+Method card: ``docs/methods/mle_copula.md``.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from synth_plugins.encoding.parsing import from_days, parse_numbers, to_days
 from synth_plugins.encoding.roles import DISCRETE_ROLES, NUMERIC_ROLES, infer_roles
+from synth_plugins.encoding.tabular import ColumnSpec, datetime_spec, fresh_keys, identifier_spec
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators._validation import (
     check_choice,
@@ -65,6 +70,8 @@ class _Column:
     candidates: list[Marginal]
     missing_rate: float
     dtype: Any
+    #: ``datetime`` columns: how days are written back (range, step, dtype or text format)
+    datetime: ColumnSpec | None = None
 
     @property
     def in_copula(self) -> bool:
@@ -83,8 +90,13 @@ class MLECopula:
     ``numerical`` and ``integer`` columns are fitted by maximum likelihood over the
     candidate ``families`` and the best by ``selection`` is kept; ``binary``,
     ``categorical`` and ``ordinal`` columns keep their observed frequencies. A column with
-    one observed value is a point mass. Each column's share of missing values is
-    reproduced, independently of the other values.
+    one observed value is a point mass. ``datetime`` columns are fitted like numerical
+    ones on their days since 1970-01-01 and come back in their dtype (or text format),
+    rounded to the coarsest of day, hour, minute and second that fits every training value.
+    ``identifier`` columns are not modelled: every output row gets a fresh key that is
+    never a training key, and they are never missing. Numbers written as text under a
+    numeric role are parsed and come back as numbers. Each column's share of missing values
+    is reproduced, independently of the other values.
 
     Args:
         roles: role per column; columns not named are inferred.
@@ -164,6 +176,8 @@ class MLECopula:
         self.correlation_: pd.DataFrame | None = None
         self.correlation_repaired_: bool = False
         self._columns: list[_Column] = []
+        self._keys: dict[Any, ColumnSpec] = {}
+        self._order: list[Any] = []
         self._sample_rng: np.random.Generator | None = None
 
     @staticmethod
@@ -201,17 +215,32 @@ class MLECopula:
         """Fit every column's marginal and, at ``level=2``, the copula; returns ``self``.
 
         Raises:
-            InvalidDataError: for a non-DataFrame, a table without rows or columns,
-                duplicate column names, a column with no observed value, a numeric column
-                with infinite or non-numeric values, an ``integer`` column with fractions,
-                or a column whose role this model does not handle.
+            InvalidDataError: for a non-DataFrame, a table with fewer than two rows or
+                without columns, duplicate column names, a column with no observed value, a
+                numeric column with infinite or non-numeric values, an ``integer`` column
+                with fractions, a ``datetime`` column without dates, or a table whose
+                every column is an identifier.
         """
         frame = self._check_frame(data)
         roles = infer_roles(frame, self.roles)
-        columns = [self._fit_column(frame[name], roles[name]) for name in frame.columns]
+        keys = {
+            name: identifier_spec(frame[name]) for name in frame.columns
+            if roles[name] == "identifier"
+        }  # fmt: skip
+        if len(keys) == frame.shape[1]:
+            raise InvalidDataError(
+                f"no column to model: every column is an identifier {list(frame.columns)}; "
+                "declare a role for the ones to model (e.g. roles={'col': 'categorical'})"
+            )
+        given = frame.drop(columns=list(keys))
+        dates = {n: datetime_spec(given[n]) for n in given.columns if roles[n] == "datetime"}
+        frame = self._model_values(given, roles, dates)
+        columns = [
+            self._fit_column(frame[n], roles[n], given[n].dtype, dates.get(n))
+            for n in frame.columns
+        ]
 
         seeds = np.random.default_rng(self.random_state).integers(0, 2**32, size=2)
-        names = [c.name for c in columns]
         copula = [c for c in columns if c.in_copula]
         labels = [c.name for c in copula]
         raw = np.eye(len(copula))
@@ -227,14 +256,16 @@ class MLECopula:
                 [v if d else normal_scores(v, pit_rng, self.pit) for v, d in zip(values, latent)]
             )
             raw = latent_correlation(inputs, latent)
-        repaired = nearest_correlation(raw)
-        self.roles_ = {name: roles[name] for name in names}
+        repaired = nearest_correlation(raw) if copula else raw
+        self.roles_ = dict(roles)
         self.marginals_ = {c.name: c.marginal for c in columns}
         self.missing_rates_ = {c.name: c.missing_rate for c in columns}
         self.raw_correlation_ = pd.DataFrame(raw, index=labels, columns=labels)
         self.correlation_ = pd.DataFrame(repaired, index=labels, columns=labels)
         self.correlation_repaired_ = not np.allclose(raw, repaired, rtol=0, atol=1e-12)
         self._columns = columns
+        self._keys = keys
+        self._order = list(data.columns)
         self._sample_rng = np.random.default_rng(int(seeds[1]))
         return self
 
@@ -244,10 +275,10 @@ class MLECopula:
             raise InvalidDataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
         if data.shape[1] == 0:
             raise InvalidDataError("data has no columns; mle_copula needs at least one column")
-        if len(data) == 0:
+        if len(data) < 2:
             raise InvalidDataError(
-                f"data has no rows (columns {list(data.columns)[:10]}); mle_copula needs at "
-                "least one row to fit the marginals"
+                f"data has {len(data)} row(s) (columns {list(data.columns)[:10]}); mle_copula "
+                "needs at least 2 rows to fit the marginals"
             )
         duplicated = sorted(map(str, data.columns[data.columns.duplicated()]))
         if duplicated:
@@ -259,7 +290,34 @@ class MLECopula:
             )
         return data
 
-    def _fit_column(self, series: pd.Series, role: str) -> _Column:
+    @staticmethod
+    def _model_values(
+        frame: pd.DataFrame, roles: Mapping[str, str], dates: Mapping[Any, ColumnSpec]
+    ) -> pd.DataFrame:
+        """The values the model sees: days for datetimes, numbers for numbers written as text."""
+        model = frame.copy()
+        for name in frame.columns:
+            if name in dates:
+                model[name] = to_days(frame[name], dates[name].text_format)
+            elif roles[name] in NUMERIC_ROLES:
+                numbers = parse_numbers(frame[name])
+                if numbers is not None:
+                    model[name] = numbers
+        return model
+
+    def _fit_column(
+        self, series: pd.Series, role: str, dtype: Any, datetime: ColumnSpec | None = None
+    ) -> _Column:
+        """Fit one column's marginal to its model values (``dtype``: the given column's).
+
+        ``datetime`` columns are fitted as numerical ones on their days.
+        """
+        if datetime is not None:
+            column = self._fit_column(series, "numerical", series.dtype)
+            column.role, column.datetime = role, datetime
+            return column
+        if role in NUMERIC_ROLES and not pd.api.types.is_numeric_dtype(dtype):
+            dtype = np.dtype(np.int64 if role == "integer" else np.float64)  # parsed text
         name = series.name
         observed = series.dropna()
         rate = float(series.isna().mean())
@@ -290,7 +348,7 @@ class MLECopula:
                 )
             except ValueError as error:
                 raise InvalidDataError(f"column {name!r}: {error}") from error
-            return _Column(name, role, best, candidates, rate, series.dtype)
+            return _Column(name, role, best, candidates, rate, dtype)
         if role in DISCRETE_ROLES:
             levels = self._levels(series)
             marginal: Marginal = fit_categorical(observed.to_numpy(dtype=object), levels)
@@ -333,7 +391,8 @@ class MLECopula:
         """One row per column: chosen family, its parameters, AIC, BIC and KS statistic.
 
         Discrete columns show ``family="categorical"`` with their level frequencies (KS 0:
-        the fitted CDF is the empirical one); a column with one value ``"constant"``. The KS
+        the fitted CDF is the empirical one); a column with one value ``"constant"``;
+        datetime columns their family on days since 1970-01-01; identifiers have no row. The KS
         statistic compares the sample with the fitted CDF truncated to the observed range
         (for integer columns, the CDF of the rounded variable).
 
@@ -369,12 +428,12 @@ class MLECopula:
         """Generate ``n`` rows with the training columns and dtypes.
 
         Args:
-            n: number of rows (>= 1).
+            n: number of rows (>= 0; 0 gives an empty table with the training columns).
             random_state: seed of this call; None draws one from the model's seed stream
                 (seeded by ``random_state`` at fit, restarted by ``set_random_state``).
         """
         columns = self._fitted()
-        n = check_int("n", n, minimum=1)
+        n = check_int("n", n, minimum=0)
         seed = check_random_state("random_state", random_state)
         if seed is None:
             assert self._sample_rng is not None
@@ -396,8 +455,15 @@ class MLECopula:
                 if column.missing_rate > 0
                 else np.zeros(n, dtype=bool)
             )
-            output[column.name] = _restore(values, missing, column.dtype)
-        return pd.DataFrame(output, columns=[c.name for c in columns])
+            if column.datetime is not None:
+                spec = column.datetime
+                days = np.where(missing, np.nan, values.astype(float))
+                output[column.name] = from_days(days, spec.dtype, spec.text_format, spec.step)
+            else:
+                output[column.name] = _restore(values, missing, column.dtype)
+        for name, spec in self._keys.items():
+            output[name] = fresh_keys(spec, n)
+        return pd.DataFrame(output, columns=self._order)
 
 
 def _restore(values: np.ndarray, missing: np.ndarray, dtype: Any) -> pd.Series:

@@ -96,6 +96,12 @@ class DcrHoldoutShareEvaluator(SuiteEvaluatorMixin, PrivacyEvaluator):
     metric = "dcr_holdout_share"
 
 
+class AnonymeterRiskEvaluator(SuiteEvaluatorMixin, PrivacyEvaluator):
+    """Anonymeter's singling-out, linkability and inference risks (the worst is the score)."""
+
+    metric = "anonymeter_risk"
+
+
 class TabSynDexEvaluator(SuiteEvaluatorMixin, StatisticalEvaluator):
     """TabSynDex with its five components."""
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.preprocessing import LabelEncoder
+from synthcity.plugins.core.constraints import Constraints
 from synthcity.plugins.core.dataloader import DataLoader
 from synthcity.plugins.core.distribution import (
     CategoricalDistribution,
@@ -26,7 +27,11 @@ from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators.med_vae import MedVAE
+from synth_plugins.synthcity.checks import check_count, inclusive_constraints, training_frame
 from synth_plugins.synthcity.roles import synthcity_roles
+
+#: The core's defaults: the one place each hyper-parameter's default is declared.
+_CORE = MedVAE.__init__.__kwdefaults__
 
 
 class MedVAEPlugin(Plugin):
@@ -44,6 +49,10 @@ class MedVAEPlugin(Plugin):
     ``cond=X["smoking"]``), then ``generate(count, cond=values)`` draws each row from the
     library of training rows with that value. For conditions on any column without
     refitting, use the core ``MedVAE.sample(conditions=...)`` or the SDV synthesizer.
+
+    Defaults are the core's (read from :class:`MedVAE`'s signature). Empty training data
+    and ``generate(count=...)`` with ``count < 1`` raise an error naming the problem
+    (``count=None`` generates as many rows as in training).
 
     Args:
         n_iter: training epochs T (200; Synthcity's name for epochs).
@@ -65,8 +74,8 @@ class MedVAEPlugin(Plugin):
         dp_noise_multiplier: DP-SGD noise multiplier (1.0).
         dp_max_grad_norm: DP-SGD per-sample clipping norm (1.0).
         dp_delta: delta for the reported epsilon (None: 1 / n_rows).
-        validation_fraction: share of rows held out for early stopping (0.0).
-        patience: early-stopping patience in epochs (None: off).
+        validation_fraction: share of rows held out for early stopping (0.0, the core's).
+        patience: early-stopping patience in epochs (None: off, the core's).
         verbose: progress bar per epoch.
         sampling_patience, strict, device, random_state, workspace, compress_dataset,
         sampling_strategy: Synthcity's plugin arguments.
@@ -84,31 +93,31 @@ class MedVAEPlugin(Plugin):
 
     def __init__(
         self,
-        n_iter: int = 200,
-        batch_size: int = 32,
-        lr: float = 1e-3,
-        latent_dim: int = 32,
-        encoder_hidden: int = 88,
-        decoder_hidden: int = 60,
-        embedding_dim: int = 3,
-        beta: float = 0.03,
-        kl_mode: str = "differentiable",
-        leaky_relu_slope: float = 0.3,
-        clipvalue: float = 1.0,
-        sampling: str = "auto",
-        missing: str = "indicator",
-        dp: bool = False,
-        dp_noise_multiplier: float = 1.0,
-        dp_max_grad_norm: float = 1.0,
-        dp_delta: float | None = None,
-        validation_fraction: float = 0.0,
-        patience: int | None = None,
-        verbose: bool = False,
+        n_iter: int = _CORE["epochs"],
+        batch_size: int = _CORE["batch_size"],
+        lr: float = _CORE["lr"],
+        latent_dim: int = _CORE["latent_dim"],
+        encoder_hidden: int = _CORE["hidden"][0],
+        decoder_hidden: int = _CORE["hidden"][1],
+        embedding_dim: int = _CORE["embedding_dim"],
+        beta: float = _CORE["beta"],
+        kl_mode: str = _CORE["kl_mode"],
+        leaky_relu_slope: float = _CORE["leaky_relu_slope"],
+        clipvalue: float = _CORE["clipvalue"],
+        sampling: str = _CORE["sampling"],
+        missing: str = _CORE["missing"],
+        dp: bool = _CORE["dp"],
+        dp_noise_multiplier: float = _CORE["dp_noise_multiplier"],
+        dp_max_grad_norm: float = _CORE["dp_max_grad_norm"],
+        dp_delta: float | None = _CORE["dp_delta"],
+        validation_fraction: float = _CORE["validation_fraction"],
+        patience: int | None = _CORE["patience"],
+        verbose: bool = _CORE["verbose"],
         # Synthcity's core plugin arguments
         sampling_patience: int = 500,
         strict: bool = True,
-        device: Any = "auto",
-        random_state: int = 0,
+        device: Any = _CORE["device"],
+        random_state: int = _CORE["random_state"],
         workspace: Path = Path("workspace"),
         compress_dataset: bool = False,
         sampling_strategy: str = "marginal",
@@ -174,6 +183,27 @@ class MedVAEPlugin(Plugin):
             IntegerDistribution(name="embedding_dim", low=2, high=8),
             FloatDistribution(name="beta", low=0.01, high=1.0),
         ]
+
+    def fit(self, X: DataLoader | pd.DataFrame, *args: Any, **kwargs: Any) -> MedVAEPlugin:
+        """Check the training data (not empty), then Synthcity's ``fit``."""
+        training_frame(self.name(), X)
+        return super().fit(X, *args, **kwargs)
+
+    def generate(
+        self,
+        count: int | None = None,
+        constraints: Constraints | None = None,
+        random_state: int | None = None,
+        **kwargs: Any,
+    ) -> DataLoader:
+        """Synthcity's ``generate``, after checking ``count`` (None or >= 1).
+
+        Strict bounds in ``constraints`` are made inclusive (see
+        :func:`synth_plugins.synthcity.checks.inclusive_constraints`).
+        """
+        check_count(count)
+        constraints = inclusive_constraints(constraints)
+        return super().generate(count, constraints, random_state, **kwargs)
 
     def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> MedVAEPlugin:
         frame = X.dataframe()

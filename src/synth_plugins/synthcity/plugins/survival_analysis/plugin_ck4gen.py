@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from synthcity.plugins.core.constraints import Constraints
 from synthcity.plugins.core.dataloader import DataLoader
 from synthcity.plugins.core.distribution import (
     CategoricalDistribution,
@@ -25,7 +26,33 @@ from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.generators.ck4gen import CK4Gen
+from synth_plugins.synthcity.checks import (
+    check_count,
+    check_survival_columns,
+    inclusive_constraints,
+    refuse_argument,
+    training_frame,
+)
 from synth_plugins.synthcity.roles import synthcity_roles
+
+#: The core's defaults: the one place each hyper-parameter's default is declared.
+_CORE = CK4Gen.__init__.__kwdefaults__
+
+#: Why CK4Gen refuses Synthcity's survival-plugin arguments (see the class docstring).
+_NO_TTE_STRATEGY = (
+    "CK4Gen's outcomes come from its own outcome argument ('copy': the source patient's "
+    "duration and event; 'model': drawn from the Cox teacher and the censoring "
+    "distribution), not from a separate time-to-event model"
+)
+_NO_SAMPLING_STRATEGY = (
+    "CK4Gen's teacher and student are trained on the rows as given; re-weighting them by "
+    "censoring would change the Cox model being distilled"
+)
+_NO_COND = (
+    "CK4Gen decodes encoded source patients and has no conditional input; to get rows "
+    "with a given value use generate(count, constraints=Constraints(rules=[(column, '==', "
+    "value)])), which keeps only matching rows"
+)
 
 
 class CK4GenPlugin(Plugin):
@@ -39,6 +66,16 @@ class CK4GenPlugin(Plugin):
     duration and event — real outcome pairs, a privacy risk the method card discusses;
     ``outcome="model"`` draws them from the teacher and the censoring distribution.
     Method card: ``docs/methods/ck4gen.md``.
+
+    Synthcity conventions it does not follow, with an error naming the argument:
+    ``fit``/``generate`` with ``cond`` (CK4Gen has no conditional input; use
+    ``constraints``, which keep only matching rows), and the survival plugins'
+    ``tte_strategy``/``uncensoring_model`` (the outcome comes from ``outcome``) and
+    ``dataloader_sampling_strategy`` (the Cox teacher is fitted on the rows as given).
+    Durations must be finite and > 0 with at least 15 distinct values (Synthcity
+    label-encodes columns with fewer, turning the shortest duration into 0), events 0/1;
+    ``generate(count=...)`` needs ``count >= 1`` (None: as many as in training). Defaults
+    are the core's (read from :class:`CK4Gen`'s signature).
 
     Args:
         n_iter: training epochs of each stage, encoder and decoder (500).
@@ -55,6 +92,8 @@ class CK4GenPlugin(Plugin):
         validation_fraction: share of rows held out for early stopping (0.1).
         patience: early-stopping patience in epochs (20).
         verbose: progress bars.
+        tte_strategy, uncensoring_model, dataloader_sampling_strategy: Synthcity's
+            survival-plugin arguments; only None is accepted (see above).
         sampling_patience, strict, device, random_state, workspace, compress_dataset,
         sampling_strategy: Synthcity's plugin arguments.
 
@@ -72,31 +111,43 @@ class CK4GenPlugin(Plugin):
 
     def __init__(
         self,
-        n_iter: int = 500,
-        batch_size: int = 64,
-        lr: float = 1e-3,
-        encoder: str = "mlp",
-        hidden_1: int = 64,
-        hidden_2: int = 32,
-        hidden_3: int = 16,
-        distill_target: str = "linear_predictor",
-        teacher_penalizer: float = 0.01,
-        latent_noise: float = 0.0,
-        outcome: str = "copy",
-        missing: str = "indicator",
-        validation_fraction: float = 0.1,
-        patience: int = 20,
-        verbose: bool = False,
+        n_iter: int = _CORE["epochs_encoder"],
+        batch_size: int = _CORE["batch_size"],
+        lr: float = _CORE["lr"],
+        encoder: str = _CORE["encoder"],
+        hidden_1: int = _CORE["hidden"][0],
+        hidden_2: int = _CORE["hidden"][1],
+        hidden_3: int = _CORE["hidden"][2],
+        distill_target: str = _CORE["distill_target"],
+        teacher_penalizer: float = _CORE["teacher_penalizer"],
+        latent_noise: float = _CORE["latent_noise"],
+        outcome: str = _CORE["outcome"],
+        missing: str = _CORE["missing"],
+        validation_fraction: float = _CORE["validation_fraction"],
+        patience: int | None = _CORE["patience"],
+        verbose: bool = _CORE["verbose"],
+        # Synthcity's survival-plugin arguments, refused (see above)
+        tte_strategy: str | None = None,
+        uncensoring_model: str | None = None,
+        dataloader_sampling_strategy: str | None = None,
         # Synthcity's core plugin arguments
         sampling_patience: int = 500,
         strict: bool = True,
-        device: Any = "auto",
-        random_state: int = 0,
+        device: Any = _CORE["device"],
+        random_state: int = _CORE["random_state"],
         workspace: Path = Path("workspace"),
         compress_dataset: bool = False,
         sampling_strategy: str = "marginal",
         **kwargs: Any,
     ) -> None:
+        refuse_argument(self.name(), "tte_strategy", tte_strategy, _NO_TTE_STRATEGY)
+        refuse_argument(self.name(), "uncensoring_model", uncensoring_model, _NO_TTE_STRATEGY)
+        refuse_argument(
+            self.name(),
+            "dataloader_sampling_strategy",
+            dataloader_sampling_strategy,
+            _NO_SAMPLING_STRATEGY,
+        )
         super().__init__(
             sampling_patience=sampling_patience,
             strict=strict,
@@ -154,12 +205,38 @@ class CK4GenPlugin(Plugin):
             FloatDistribution(name="latent_noise", low=0.0, high=0.5),
         ]
 
-    def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> CK4GenPlugin:
-        if X.type() != "survival_analysis":
+    def fit(self, X: DataLoader | pd.DataFrame, *args: Any, **kwargs: Any) -> CK4GenPlugin:
+        """Check the loader, the survival columns and ``cond``, then Synthcity's ``fit``."""
+        if isinstance(X, pd.DataFrame) or X.type() != "survival_analysis":
+            got = "a DataFrame" if isinstance(X, pd.DataFrame) else f"a {X.type()} loader"
             raise InvalidDataError(
                 "ck4gen needs a SurvivalAnalysisDataLoader (time_to_event_column and "
-                f"target_column); got a {X.type()} loader"
+                f"target_column); got {got}"
             )
+        refuse_argument(self.name(), "cond", kwargs.get("cond"), _NO_COND)
+        info = X.info()
+        frame = training_frame(self.name(), X)
+        check_survival_columns(frame, info["time_to_event_column"], info["target_column"])
+        return super().fit(X, *args, **kwargs)
+
+    def generate(
+        self,
+        count: int | None = None,
+        constraints: Constraints | None = None,
+        random_state: int | None = None,
+        **kwargs: Any,
+    ) -> DataLoader:
+        """Synthcity's ``generate``, after checking ``count`` (None or >= 1) and refusing ``cond``.
+
+        Strict bounds in ``constraints`` are made inclusive (see
+        :func:`synth_plugins.synthcity.checks.inclusive_constraints`).
+        """
+        check_count(count)
+        refuse_argument(self.name(), "cond", kwargs.get("cond"), _NO_COND)
+        constraints = inclusive_constraints(constraints)
+        return super().generate(count, constraints, random_state, **kwargs)
+
+    def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> CK4GenPlugin:
         info = X.info()
         frame = X.dataframe()
         self.core = CK4Gen(

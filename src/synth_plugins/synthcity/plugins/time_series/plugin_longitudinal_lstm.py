@@ -30,7 +30,13 @@ from synthcity.plugins.core.schema import Schema
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.generators._long_format import patient_index
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
-from synth_plugins.synthcity.plugins.generic.plugin_med_vae import synthcity_roles
+from synth_plugins.synthcity.checks import (
+    check_count,
+    inclusive_constraints,
+    refuse_argument,
+    training_frame,
+)
+from synth_plugins.synthcity.roles import synthcity_roles
 from synth_plugins.synthcity.timeseries import (
     OUTCOME_PREFIX,
     SEQ_ID,
@@ -38,6 +44,20 @@ from synth_plugins.synthcity.timeseries import (
     STATIC_PREFIX,
     TEMPORAL_PREFIX,
     synthcity_long_frame,
+)
+
+#: The core's defaults: the one place each hyper-parameter's default is declared.
+_CORE = LongitudinalLSTM.__init__.__kwdefaults__
+#: The loader types the plugin trains on (Synthcity's own time-series generators' two).
+_LOADER_TYPES = ("time_series", "time_series_survival")
+_NO_STATIC_DATA = (
+    "each sequence's static features are drawn from the plugin's own Stage A model, "
+    "together with its first visit time, and the visit LSTM is conditioned on both; "
+    "generating sequences for given static rows is not supported"
+)
+_NO_COND = (
+    "the plugin has no conditional input; use generate(count, constraints=...) to keep "
+    "only matching sequences"
 )
 
 #: Upper bound given to the ``seq_id`` domain, so that more sequences than in training can
@@ -70,6 +90,17 @@ class LongitudinalLSTMPlugin(Plugin):
     sequences for any ``count`` (more than in training too) in one pass. Method card:
     ``docs/methods/longitudinal_lstm.md``.
 
+    It trains on Synthcity's ``TimeSeriesDataLoader`` and ``TimeSeriesSurvivalDataLoader``
+    (the survival time and event are modelled as static outcome features and returned as
+    the generated loader's ``T`` and ``E``). Synthcity conventions it does not follow, with
+    an error naming the argument: ``generate(static_data=...)`` and
+    ``generate(observation_times=...)`` (static features and the first visit time come
+    from its own Stage A model, and the visit LSTM is conditioned on both) and
+    ``fit``/``generate`` with ``cond``. ``generate(count=...)`` needs ``count >= 1``
+    (None: as many sequences as in training, where Synthcity's default is the number of
+    visits). Defaults are the core's (read from
+    :class:`LongitudinalLSTM`'s signature).
+
     Args:
         n_iter: Stage B (LSTM) training epochs (100; Synthcity's name for epochs).
         static_n_iter: Stage A (VAE) training epochs (300).
@@ -85,8 +116,8 @@ class LongitudinalLSTMPlugin(Plugin):
         weight_decay: AdamW weight decay (1e-4).
         batch_size: sequences per batch (64).
         clip: gradient-norm clipping (1.0).
-        validation_fraction: share of sequences held out for early stopping (0.0).
-        patience: early-stopping patience in epochs (None: off).
+        validation_fraction: share of sequences held out for early stopping (0.1).
+        patience: early-stopping patience in epochs (10; None: off).
         missing: ``"indicator"``, ``"impute"`` or ``"error"``.
         verbose: progress bars.
         sampling_patience, strict, device, random_state, workspace, compress_dataset,
@@ -106,28 +137,28 @@ class LongitudinalLSTMPlugin(Plugin):
 
     def __init__(
         self,
-        n_iter: int = 100,
-        static_n_iter: int = 300,
-        hidden_size: int = 128,
-        num_layers: int = 2,
-        dropout: float = 0.2,
-        gap_components: int = 3,
-        max_visits: int | None = None,
-        discrete_levels: int = 25,
-        head_hidden: int = 64,
-        lr: float = 1e-3,
-        weight_decay: float = 1e-4,
-        batch_size: int = 64,
-        clip: float = 1.0,
-        validation_fraction: float = 0.0,
-        patience: int | None = None,
-        missing: str = "indicator",
-        verbose: bool = False,
+        n_iter: int = _CORE["epochs"],
+        static_n_iter: int = _CORE["static_epochs"],
+        hidden_size: int = _CORE["hidden_size"],
+        num_layers: int = _CORE["num_layers"],
+        dropout: float = _CORE["dropout"],
+        gap_components: int = _CORE["gap_components"],
+        max_visits: int | None = _CORE["max_visits"],
+        discrete_levels: int = _CORE["discrete_levels"],
+        head_hidden: int = _CORE["head_hidden"],
+        lr: float = _CORE["lr"],
+        weight_decay: float = _CORE["weight_decay"],
+        batch_size: int = _CORE["batch_size"],
+        clip: float | None = _CORE["clip"],
+        validation_fraction: float = _CORE["validation_fraction"],
+        patience: int | None = _CORE["patience"],
+        missing: str = _CORE["missing"],
+        verbose: bool = _CORE["verbose"],
         # Synthcity's core plugin arguments
         sampling_patience: int = 500,
         strict: bool = True,
-        device: Any = "auto",
-        random_state: int = 0,
+        device: Any = _CORE["device"],
+        random_state: int = _CORE["random_state"],
         workspace: Path = Path("workspace"),
         compress_dataset: bool = False,
         sampling_strategy: str = "marginal",
@@ -168,6 +199,8 @@ class LongitudinalLSTMPlugin(Plugin):
             random_state=random_state,
             verbose=verbose,
         )
+        #: sequences in the training data: what ``generate()`` without ``count`` returns
+        self.training_sequences: int | None = None
 
     @staticmethod
     def name() -> str:
@@ -193,16 +226,45 @@ class LongitudinalLSTMPlugin(Plugin):
             CategoricalDistribution(name="batch_size", choices=[32, 64, 128, 256]),
         ]
 
-    def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> LongitudinalLSTMPlugin:
-        if X.type() != "time_series":
+    def fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> LongitudinalLSTMPlugin:
+        """Check the loader (type, not empty) and refuse ``cond``, then Synthcity's ``fit``."""
+        kind = "a DataFrame" if isinstance(X, pd.DataFrame) else f"a {X.type()!r} loader"
+        if isinstance(X, pd.DataFrame) or X.type() not in _LOADER_TYPES:
             raise InvalidDataError(
-                f"longitudinal_lstm needs a TimeSeriesDataLoader (type 'time_series'), got a "
-                f"{X.type()!r} loader; build one with "
+                "longitudinal_lstm needs a TimeSeriesDataLoader or a "
+                f"TimeSeriesSurvivalDataLoader, got {kind}; build one with "
                 "synth_plugins.synthcity.timeseries.to_timeseries_loader"
             )
+        refuse_argument(self.name(), "cond", kwargs.get("cond"), _NO_COND)
+        training_frame(self.name(), X)
+        return super().fit(X, *args, **kwargs)
+
+    def generate(
+        self,
+        count: int | None = None,
+        constraints: Constraints | None = None,
+        random_state: int | None = None,
+        **kwargs: Any,
+    ) -> DataLoader:
+        """Synthcity's ``generate``, after checking ``count`` and refusing conditioning arguments.
+
+        ``count``: None (as many sequences as in training; Synthcity's own default would be
+        the number of visits) or >= 1. Strict bounds in ``constraints`` are made inclusive (see
+        :func:`synth_plugins.synthcity.checks.inclusive_constraints`).
+        """
+        check_count(count)
+        if count is None and self.fitted:
+            # Synthcity's default is len(loader), the number of visits, not of sequences
+            count = getattr(self, "training_sequences", None)  # None: saved before it existed
+        for argument in ("static_data", "observation_times"):
+            refuse_argument(self.name(), argument, kwargs.get(argument), _NO_STATIC_DATA)
+        refuse_argument(self.name(), "cond", kwargs.get("cond"), _NO_COND)
+        constraints = inclusive_constraints(constraints)
+        return super().generate(count, constraints, random_state, **kwargs)
+
+    def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> LongitudinalLSTMPlugin:
         frame = synthcity_long_frame(X)
-        if frame.empty:
-            raise InvalidDataError("the TimeSeriesDataLoader holds no visits")
+        self.training_sequences = int(frame[SEQ_ID].nunique())
         static = [c for c in frame.columns if c.startswith((STATIC_PREFIX, OUTCOME_PREFIX))]
         temporal = [c for c in frame.columns if c.startswith(TEMPORAL_PREFIX)]
         self.core.static_columns = static
@@ -252,14 +314,15 @@ class LongitudinalLSTMPlugin(Plugin):
         stream = np.random.default_rng(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
 
         def sample(n: int) -> tuple[Any, ...]:
-            long = self.core.sample(max(int(n), 1), random_state=int(stream.integers(2**31 - 1)))
+            # n >= 1: generate() checked count, and Synthcity asks for the sequences missing
+            long = self.core.sample(int(n), random_state=int(stream.integers(2**31 - 1)))
             static, temporal, times, outcome = self._to_parts(long)
-            return (
-                static if len(static.columns) else None,
-                temporal,
-                times,
-                outcome if len(outcome.columns) else None,
-            )
+            static = static if len(static.columns) else None
+            if self.data_info["data_type"] == "time_series_survival":
+                info = self.data_info
+                return (static, temporal, times, outcome[info["time_to_event_column"]],
+                        outcome[info["event_column"]])  # fmt: skip
+            return static, temporal, times, outcome if len(outcome.columns) else None
 
         return self._safe_generate_time_series(sample, count, self._relaxed(syn_schema))
 

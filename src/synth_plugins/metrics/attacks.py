@@ -1,0 +1,409 @@
+"""Attack-based privacy risk with Anonymeter: singling out, linkability and inference.
+
+Giomi et al. (PoPETs 2023(2), "A Unified Framework for Quantifying Privacy Risk in
+Synthetic Data", arXiv:2211.10459) measure the three risks that the Article 29 Working
+Party names for anonymised data by running attacks that use only the synthetic data and
+scoring their guesses on the generator's training rows and on a control (holdout) set the
+generator never saw:
+
+- singling out: predicates built from the synthetic data (rare values of one column,
+  "univariate", or a record's values on ``n_cols`` columns, "multivariate") that match
+  exactly one training row;
+- linkability: the columns are split in two halves; a training row's two halves are linked
+  when both have the same nearest synthetic row (Gower distance);
+- inference: the nearest synthetic row on every other column guesses the secret column
+  (exactly for a categorical secret, within 5 % for a numeric one).
+
+With attack and control success rates ``r_a`` and ``r_c`` (Wilson estimates), the risk is
+the residual success ``(r_a - r_c) / (1 - r_c)``, clipped to [0, 1], with its confidence
+interval from error propagation: the share of the attack's success owed to the training
+rows, not to what the synthetic data teach about the population. This module runs the
+attacks of the ``anonymeter`` package (Statice/Anonos, BSD 3-Clause Clear licence) with
+seeded randomness and returns every attack's risk and interval; the headline is the
+largest risk (lower is better).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.errors import InvalidDataError, InvalidParameterError, MissingDependencyError
+from synth_plugins.metrics._info import MetricInfo
+from synth_plugins.metrics._validation import (
+    align_columns,
+    check_frame,
+    check_int,
+    check_number,
+    numeric_values,
+    resolve_categorical,
+)
+
+#: The attacks, in report order.
+ATTACKS: tuple[str, ...] = (
+    "singling_out_univariate",
+    "singling_out_multivariate",
+    "linkability",
+    "inference",
+)
+#: The fewest rows of each table: below this an attack's success rate says nothing.
+MIN_ROWS = 10
+
+ANONYMETER_RISK = MetricInfo(
+    name="anonymeter_risk",
+    category="privacy",
+    direction="minimize",
+    min_value=0.0,
+    max_value=1.0,
+    description=(
+        "Anonymeter (Giomi et al. 2023): the largest of the singling-out, linkability and "
+        "inference risks, each the attack's success on training rows in excess of its "
+        "success on holdout rows; 0 means no attack gains from the training rows."
+    ),
+    threshold=None,
+    ideal=0.0,
+)
+
+# Anonymeter draws from module-level and unseeded generators; the seeded section swaps
+# them, so two calls in one process must not overlap.
+_SEED_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class AttackRisk:
+    """One attack's outcome.
+
+    Attributes:
+        risk: The residual (control-corrected) risk in [0, 1].
+        ci_low: Lower end of its confidence interval.
+        ci_high: Upper end of its confidence interval.
+        attack_rate: Success rate on the training rows.
+        control_rate: Success rate on the holdout rows.
+        baseline_rate: Success rate of Anonymeter's random-guess attacker on the training
+            rows; an ``attack_rate`` not above it means the attack is too weak for its
+            risk to say anything.
+        n_attacks: Attacks run (the denominator of the rates).
+    """
+
+    risk: float
+    ci_low: float
+    ci_high: float
+    attack_rate: float
+    control_rate: float
+    baseline_rate: float
+    n_attacks: int
+
+    def to_dict(self, prefix: str) -> dict[str, float]:
+        """Flat figures, keys prefixed with ``prefix`` (e.g. ``linkability_``)."""
+        return {
+            f"{prefix}risk": self.risk,
+            f"{prefix}risk_ci_low": self.ci_low,
+            f"{prefix}risk_ci_high": self.ci_high,
+            f"{prefix}attack_rate": self.attack_rate,
+            f"{prefix}control_rate": self.control_rate,
+            f"{prefix}baseline_rate": self.baseline_rate,
+            f"{prefix}n_attacks": float(self.n_attacks),
+        }
+
+
+@dataclass(frozen=True)
+class AnonymeterRiskResult:
+    """Every attack's risk, and the worst of them.
+
+    Attributes:
+        attacks: Attack name (see :data:`ATTACKS`) -> its :class:`AttackRisk`; for
+            ``"inference"``, the secret column with the largest risk.
+        inference_by_secret: Secret column -> the inference attack's risk on it.
+        confidence_level: The confidence level of the intervals.
+    """
+
+    attacks: dict[str, AttackRisk]
+    inference_by_secret: dict[str, AttackRisk]
+    confidence_level: float
+
+    @property
+    def score(self) -> float:
+        """The headline: the largest risk over the attacks run (lower is better)."""
+        return max(a.risk for a in self.attacks.values())
+
+    def to_dict(self) -> dict[str, float]:
+        """Every figure as a flat ``{name: float}`` dict with stable keys."""
+        out: dict[str, float] = {"score": self.score}
+        for name, attack in self.attacks.items():
+            out.update(attack.to_dict(f"{name}_"))
+        for column, attack in self.inference_by_secret.items():
+            out[f"inference_risk_{column}"] = attack.risk
+        out["confidence_level"] = self.confidence_level
+        return out
+
+
+def anonymeter_risk(
+    train: pd.DataFrame,
+    holdout: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    *,
+    categorical_columns: Iterable[str] | None = None,
+    attacks: Sequence[str] = ATTACKS,
+    n_attacks: int = 100,
+    n_cols: int = 3,
+    max_attempts: int = 1_000,
+    linkability_columns: tuple[Sequence[str], Sequence[str]] | None = None,
+    n_neighbors: int = 1,
+    secrets: Sequence[str] | None = None,
+    confidence_level: float = 0.95,
+    seed: int = 0,
+    n_jobs: int = 1,
+) -> AnonymeterRiskResult:
+    """Anonymeter's singling-out, linkability and inference risks of a synthetic table.
+
+    Args:
+        train: The real rows the generator was trained on (Anonymeter's ``ori``).
+        holdout: Real rows the generator never saw (Anonymeter's ``control``).
+        synthetic: The generated rows; same columns as ``train``.
+        categorical_columns: Columns compared by value (passed to Anonymeter as text); the
+            others are numeric. None infers them from ``train`` (binary, categorical and
+            ordinal roles of :mod:`synth_plugins.encoding.roles`).
+        attacks: Which of :data:`ATTACKS` to run.
+        n_attacks: Attacks per attack type; capped at the size of the smallest table
+            (the capped number is reported as ``n_attacks``).
+        n_cols: Columns per multivariate singling-out predicate (at most the number of
+            columns).
+        max_attempts: Most predicates the multivariate singling-out attacker tries before
+            it stops with fewer than ``n_attacks`` (Anonymeter's default, ten million, can
+            run for hours on small tables).
+        linkability_columns: The two disjoint column sets the linkability attacker holds;
+            None gives it the first and second half of the columns.
+        n_neighbors: Synthetic neighbours a linkability attack may share (1: the nearest).
+        secrets: Columns the inference attacker guesses, one attack each with every other
+            column as its knowledge; None guesses every column.
+        confidence_level: Confidence level of the intervals, in (0, 1).
+        seed: Seed of every random draw of the attacks.
+        n_jobs: Processes of Anonymeter's neighbour search.
+
+    Returns:
+        An :class:`AnonymeterRiskResult`.
+
+    Raises:
+        InvalidDataError: A frame is empty, has fewer than :data:`MIN_ROWS` rows or fewer
+            than 2 columns, or the columns differ.
+        InvalidParameterError: A parameter is out of range or names an unknown column.
+        MissingDependencyError: ``anonymeter`` is not installed.
+    """
+    check_frame(train, "train", min_rows=MIN_ROWS)
+    check_frame(holdout, "holdout", min_rows=MIN_ROWS)
+    check_frame(synthetic, "synthetic", min_rows=MIN_ROWS)
+    if train.shape[1] < 2:
+        raise InvalidDataError(
+            f"train has {train.shape[1]} column; linkability and inference attacks need at least 2"
+        )
+    holdout = align_columns(train, holdout, "train", "holdout")
+    synthetic = align_columns(train, synthetic, "train", "synthetic")
+    unknown = [a for a in attacks if a not in ATTACKS]
+    if isinstance(attacks, str) or unknown or not attacks:
+        raise InvalidParameterError(
+            f"attacks must be a non-empty list of {list(ATTACKS)}, got {attacks!r}"
+        )
+    columns = list(train.columns)
+    n_attacks = min(
+        check_int(n_attacks, "n_attacks", minimum=1), len(train), len(holdout), len(synthetic)
+    )
+    n_cols = check_int(n_cols, "n_cols", minimum=1)
+    if n_cols > len(columns):
+        raise InvalidParameterError(
+            f"n_cols must be at most the number of columns ({len(columns)}), got {n_cols}"
+        )
+    max_attempts = check_int(max_attempts, "max_attempts", minimum=1)
+    n_neighbors = check_int(n_neighbors, "n_neighbors", minimum=1)
+    confidence_level = check_number(
+        confidence_level, "confidence_level", minimum=0.0, maximum=1.0, exclusive=True
+    )
+    seed = check_int(seed, "seed", minimum=0)
+    n_jobs = check_int(n_jobs, "n_jobs", minimum=1)
+    halves = _linkability_halves(columns, linkability_columns)
+    secret_columns = _secrets(columns, secrets)
+    categorical = resolve_categorical([train, holdout, synthetic], categorical_columns)
+
+    # Anonymeter writes column names into pandas query strings: give it safe names
+    names = {column: f"c{j}" for j, column in enumerate(columns)}
+    ori, control, syn = (
+        _for_anonymeter(frame, what, categorical, names)
+        for frame, what in ((train, "train"), (holdout, "holdout"), (synthetic, "synthetic"))
+    )
+    evaluators = _anonymeter()
+    results: dict[str, AttackRisk] = {}
+    by_secret: dict[str, AttackRisk] = {}
+    with _seeded(seed, evaluators), _quiet():
+        for attack in attacks:
+            if attack.startswith("singling_out"):
+                evaluator = evaluators.SinglingOutEvaluator(
+                    ori=ori,
+                    syn=syn,
+                    n_attacks=n_attacks,
+                    n_cols=n_cols,
+                    control=control,
+                    max_attempts=max_attempts,
+                )
+                evaluator.evaluate(mode=attack.rsplit("_", 1)[1])
+                results[attack] = _risk(evaluator, confidence_level, n_attacks)
+            elif attack == "linkability":
+                evaluator = evaluators.LinkabilityEvaluator(
+                    ori=ori,
+                    syn=syn,
+                    aux_cols=tuple([names[c] for c in half] for half in halves),
+                    n_attacks=n_attacks,
+                    n_neighbors=n_neighbors,
+                    control=control,
+                )
+                evaluator.evaluate(n_jobs=n_jobs)
+                results[attack] = _risk(evaluator, confidence_level, n_attacks)
+            else:
+                for secret in secret_columns:
+                    evaluator = evaluators.InferenceEvaluator(
+                        ori=ori,
+                        syn=syn,
+                        aux_cols=[names[c] for c in columns if c != secret],
+                        secret=names[secret],
+                        n_attacks=n_attacks,
+                        control=control,
+                    )
+                    evaluator.evaluate(n_jobs=n_jobs)
+                    by_secret[secret] = _risk(evaluator, confidence_level, n_attacks)
+                results[attack] = max(by_secret.values(), key=lambda a: a.risk)
+    return AnonymeterRiskResult(results, by_secret, confidence_level)
+
+
+def _anonymeter() -> Any:
+    """The ``anonymeter.evaluators`` module, or a clear error naming the extra."""
+    try:
+        from anonymeter import evaluators
+    except ImportError as error:
+        raise MissingDependencyError("anonymeter", "anonymeter_risk", "privacy") from error
+    return evaluators
+
+
+def _linkability_halves(
+    columns: list[str], given: tuple[Sequence[str], Sequence[str]] | None
+) -> tuple[list[str], list[str]]:
+    """The attacker's two column sets: the caller's, checked, or the two halves."""
+    if given is None:
+        middle = len(columns) // 2
+        return columns[:middle], columns[middle:]
+    if len(given) != 2 or any(isinstance(half, str) or not half for half in given):
+        raise InvalidParameterError(
+            f"linkability_columns must be two non-empty lists of column names, got {given!r}"
+        )
+    first, second = list(given[0]), list(given[1])
+    unknown = [c for c in first + second if c not in columns]
+    if unknown:
+        raise InvalidParameterError(
+            f"linkability_columns names columns that are not in the data: {unknown}"
+        )
+    if set(first) & set(second):
+        raise InvalidParameterError(
+            f"linkability_columns must be disjoint; both hold {sorted(set(first) & set(second))}"
+        )
+    return first, second
+
+
+def _secrets(columns: list[str], secrets: Sequence[str] | None) -> list[str]:
+    """The inference attack's secret columns: the caller's, checked, or every column."""
+    if secrets is None:
+        return columns
+    if isinstance(secrets, str) or not secrets:
+        raise InvalidParameterError(
+            f"secrets must be a non-empty list of column names, got {secrets!r}"
+        )
+    unknown = [c for c in secrets if c not in columns]
+    if unknown:
+        raise InvalidParameterError(f"secrets names columns that are not in the data: {unknown}")
+    return list(secrets)
+
+
+def _for_anonymeter(
+    frame: pd.DataFrame, name: str, categorical: list[str], names: dict[str, str]
+) -> pd.DataFrame:
+    """Anonymeter's view of a table: categorical columns as text, numeric as float.
+
+    Anonymeter treats every non-numeric dtype as categorical; missing values stay missing.
+    Columns are renamed to ``names`` (identifiers that pandas queries accept).
+    """
+    out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+    for column in frame.columns:
+        series = frame[column].reset_index(drop=True)
+        if column in categorical:
+            out[names[column]] = series.astype(object).map(str, na_action="ignore")
+        else:
+            out[names[column]] = numeric_values(series, name)
+    return out
+
+
+def _risk(evaluator: Any, confidence_level: float, n_attacks: int) -> AttackRisk:
+    """One evaluated Anonymeter attack as an :class:`AttackRisk`."""
+    results = evaluator.results(confidence_level=confidence_level)
+    risk = results.risk()
+    return AttackRisk(
+        risk=float(risk.value),
+        ci_low=float(risk.ci[0]),
+        ci_high=float(risk.ci[1]),
+        attack_rate=float(results.attack_rate.value),
+        control_rate=float(results.control_rate.value),
+        baseline_rate=float(results.baseline_rate.value),
+        n_attacks=n_attacks,
+    )
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence Anonymeter's warnings for the block; the result carries what they say.
+
+    It warns when an attack is no better than random guessing (see ``baseline_rate``) and
+    when it builds fewer singling-out predicates than ``n_attacks`` (the rates keep
+    ``n_attacks`` as denominator, so the risk is then an underestimate).
+    """
+    logger = logging.getLogger("anonymeter")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+@contextlib.contextmanager
+def _seeded(seed: int, evaluators: Any) -> Iterator[None]:
+    """Seed every random draw of Anonymeter 1.0 for the duration of the block.
+
+    Anonymeter samples targets with pandas (numpy's global generator), builds singling-out
+    predicates from a module-level generator and draws the linkability baseline from a
+    fresh, unseeded one. The block seeds the global generator (restoring its state after)
+    and swaps the other two for seeded ones.
+    """
+    singling_out = evaluators.singling_out_evaluator
+    linkability = evaluators.linkability_evaluator
+    rng = np.random.default_rng(seed)
+
+    def random_links(n_synthetic: int, n_attacks: int, n_neighbors: int) -> np.ndarray:
+        return np.array(
+            [rng.choice(n_synthetic, size=n_neighbors, replace=False) for _ in range(n_attacks)]
+        )
+
+    with _SEED_LOCK:
+        state = np.random.get_state()  # noqa: NPY002 - Anonymeter draws from it
+        saved = singling_out.rng, linkability._random_links
+        np.random.seed(seed)  # noqa: NPY002
+        singling_out.rng, linkability._random_links = rng, random_links
+        try:
+            yield
+        finally:
+            singling_out.rng, linkability._random_links = saved
+            np.random.set_state(state)  # noqa: NPY002

@@ -1,0 +1,121 @@
+"""Checks our Synthcity plugins run on their input before Synthcity's own code sees it.
+
+Synthcity's ``Plugin.fit`` builds a schema and label-encodes the data before a plugin's
+``_fit`` runs, and its ``generate`` passes any ``count`` on; bad input then fails deep in
+Synthcity ("Invalid range for 'age': low or high is not finite", "The time_to_event_column
+contains 1 values less than or equal to zero") or silently (one sequence for
+``count=-5``). These checks say what is wrong, naming the argument or column.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.synthcity.roles import SYNTHCITY_MAX_LEVELS
+
+
+def check_count(count: Any) -> None:
+    """``generate(count=...)``: None (as many as the training rows) or an integer >= 1.
+
+    ``count=0`` is refused like a negative count: Synthcity's time-series loaders cannot
+    hold zero sequences, and every plugin of the suite answers it the same way.
+    """
+    if count is None:
+        return
+    if isinstance(count, bool) or not isinstance(count, (int, np.integer)):
+        raise InvalidParameterError(f"count must be an integer >= 1 or None, got {count!r}")
+    if count < 1:
+        raise InvalidParameterError(
+            f"count must be an integer >= 1 (None: as many as the training data), got {count}"
+        )
+
+
+def training_frame(plugin: str, X: Any) -> pd.DataFrame:
+    """The frame of ``X`` (a DataLoader or a DataFrame), refused when it holds no rows."""
+    frame = X if isinstance(X, pd.DataFrame) else X.dataframe()
+    if frame.shape[1] == 0:
+        raise InvalidDataError(f"{plugin} got training data without columns")
+    if len(frame) == 0:
+        raise InvalidDataError(f"{plugin} got training data without rows")
+    return frame
+
+
+def check_survival_columns(frame: pd.DataFrame, duration_column: str, event_column: str) -> None:
+    """Durations finite and > 0 with enough distinct values; events in {0, 1}.
+
+    Synthcity's survival loaders refuse durations <= 0 (and count a missing one among
+    them), and ``Plugin.fit`` label-encodes every column with fewer than
+    ``SYNTHCITY_MAX_LEVELS`` distinct values, which turns the shortest duration into 0.
+    """
+    for column in (duration_column, event_column):
+        if column not in frame.columns:
+            raise InvalidDataError(
+                f"survival column {column!r} is not in the data (columns: {list(frame.columns)})"
+            )
+    durations = pd.to_numeric(frame[duration_column], errors="coerce")
+    missing = int(durations.isna().sum())
+    if missing:
+        raise InvalidDataError(
+            f"duration column {duration_column!r} has {missing} missing or non-numeric values; "
+            "drop or impute those rows"
+        )
+    values = durations.to_numpy(dtype=float)
+    if not np.isfinite(values).all():
+        raise InvalidDataError(f"duration column {duration_column!r} has infinite values")
+    if (values <= 0).any():
+        raise InvalidDataError(
+            f"duration column {duration_column!r} has {int((values <= 0).sum())} values <= 0 "
+            f"(smallest {values.min():g}); Synthcity's survival loaders need durations > 0"
+        )
+    distinct = len(np.unique(values))
+    if distinct < SYNTHCITY_MAX_LEVELS:
+        raise InvalidDataError(
+            f"duration column {duration_column!r} has {distinct} distinct values; Synthcity "
+            f"label-encodes columns with fewer than {SYNTHCITY_MAX_LEVELS}, which would make "
+            "the shortest duration 0 (give more rows, or durations at a finer resolution)"
+        )
+    events = frame[event_column]
+    if events.isna().any() or not set(pd.unique(events)) <= {0, 1}:
+        seen = sorted(map(str, pd.unique(events)))[:10]
+        raise InvalidDataError(
+            f"event column {event_column!r} must hold 0 (censored) or 1 (event), got {seen}"
+        )
+
+
+def refuse_argument(plugin: str, argument: str, value: Any, why: str) -> None:
+    """Raise for an argument Synthcity defines that ``plugin`` does not support (not None)."""
+    if value is None:
+        return
+    shape = getattr(value, "shape", None)
+    given = f"a {type(value).__name__} of shape {shape}" if shape is not None else repr(value)
+    raise InvalidParameterError(f"{plugin} does not support {argument} (got {given}): {why}")
+
+
+#: Strict comparisons, which Synthcity 0.2.12's ``Schema.from_constraints`` drops.
+_STRICT = {">": ("ge", np.inf), "gt": ("ge", np.inf), "<": ("le", -np.inf), "lt": ("le", -np.inf)}
+
+
+def inclusive_constraints(constraints: Any) -> Any:
+    """``constraints`` with ``x > v`` as ``x >= nextafter(v, inf)`` (and ``<`` alike).
+
+    Synthcity's ``generate`` builds the sampling schema with ``Schema.from_constraints``,
+    which ignores ``>``/``gt``/``<``/``lt`` rules, so the rows are not filtered by them
+    and the final check then fails ("failed to meet the synthetic constraints"), for
+    every plugin. For float64 values the rewritten rule keeps exactly the same rows.
+    """
+    if constraints is None:
+        return None
+    from synthcity.plugins.core.constraints import Constraints
+
+    rules = []
+    for feature, op, value in constraints.rules:
+        if op in _STRICT and isinstance(value, (int, float, np.number)):
+            inclusive, towards = _STRICT[op]
+            rules.append((feature, inclusive, float(np.nextafter(float(value), towards))))
+        else:
+            rules.append((feature, op, value))
+    return Constraints(rules=rules)

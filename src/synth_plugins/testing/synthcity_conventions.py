@@ -1,0 +1,307 @@
+"""Synthcity's own plugin-test conventions, applied to every Synthcity plugin of the catalog.
+
+Synthcity tests each of its plugins the same way for its category (generic, survival
+analysis, time series): instances made three ways (``Plugins().get``, the class itself, and
+a ``synthcity.utils.serialization`` save/load round trip of an unfitted plugin), its
+``name()``/``type()``, every sampled point of ``hyperparameter_space()`` constructs, ``fit``
+then ``generate`` (default and explicit ``count``, the training columns), ``generate`` with
+``Constraints`` (every row satisfies them), ``cond`` where the plugin supports it. An
+upstream reviewer runs the same tests on a proposed plugin, so the suite runs them on its
+own. Two more checks guard registration: every plugin module imports first in a fresh
+interpreter, and the plugins survive ``Plugins().reload()``.
+
+Every check takes a catalog entry (so generators added to the catalog are covered without
+new tests), uses the entry's ``synthcity_quick`` parameters and a small sample of its
+dataset, and raises ``AssertionError`` naming the plugin and the convention broken.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.catalog import GeneratorEntry
+from synth_plugins.datasets import Dataset, load
+
+#: How a plugin module is imported first in a fresh interpreter: alone, and after the
+#: package (both must register every catalog generator in Synthcity).
+IMPORT_ORDERS = {
+    "module first": "",
+    "after import synth_plugins": "import synth_plugins\n",
+}
+_IMPORT_SCRIPT = """{prelude}from {module} import {attribute}
+from synthcity.plugins import Plugins
+from synth_plugins import catalog
+plugins = Plugins()
+missing = [e.name for e in catalog.GENERATORS if e.name not in plugins.list()]
+assert not missing, f"not registered: {{missing}}"
+assert plugins.get_type({attribute}.name()) is {attribute}, "another class is registered"
+print("ok")
+"""
+#: Rows generated with ``cond``, and how much more often than its training rate the asked
+#: value must appear (ignoring ``cond`` gives the training rate, within about 0.05).
+COND_ROWS, COND_MARGIN = 100, 0.15
+#: Training epochs (``n_iter``) at least, for the ``cond`` check.
+COND_MIN_N_ITER = 40
+#: Hyper-parameter points sampled per plugin (Synthcity's tests sample many; each
+#: construction is cheap, the plugins build their networks at fit).
+HYPERPARAMETER_SAMPLES = 20
+
+
+def _fail(entry: GeneratorEntry, message: str) -> AssertionError:
+    return AssertionError(f"{entry.name}: {message}")
+
+
+# ---------------------------------------------------------------------------- imports
+def check_plugin_module_imports_first(entry: GeneratorEntry, prelude: str = "") -> None:
+    """The plugin module imports first in a fresh interpreter and every generator registers.
+
+    ``prelude``: code run before the import (one of :data:`IMPORT_ORDERS`). This is how
+    Synthcity's own tests import a plugin (``from ...plugin_x import plugin``); importing
+    the module imports Synthcity, whose registration hook then runs while the module is
+    still half-imported.
+    """
+    check_plugin_modules_import_first([entry], [prelude])
+
+
+def check_plugin_modules_import_first(
+    entries: Iterable[GeneratorEntry], preludes: Iterable[str] = tuple(IMPORT_ORDERS.values())
+) -> None:
+    """:func:`check_plugin_module_imports_first` for every entry and prelude, concurrently.
+
+    Each case needs its own interpreter, which imports Synthcity (tens of seconds), so the
+    interpreters run side by side, as many at a time as there are CPUs.
+    """
+    cases = [(entry, prelude) for entry in entries for prelude in preludes]
+    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+        results = list(pool.map(lambda case: _import_first(*case), cases))
+    failures = [message for message in results if message]
+    if failures:
+        raise AssertionError("\n\n".join(failures))
+
+
+def _import_first(entry: GeneratorEntry, prelude: str) -> str | None:
+    """None if the import order works, else what failed."""
+    module, _, attribute = entry.synthcity_plugin.partition(":")
+    script = _IMPORT_SCRIPT.format(prelude=prelude, module=module, attribute=attribute)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=600
+    )
+    if done.returncode == 0 and done.stdout.strip().splitlines()[-1:] == ["ok"]:
+        return None
+    order = prelude.strip() or "nothing"
+    return f"{entry.name}: importing {module} first (after {order}) failed:\n{done.stderr[-3000:]}"
+
+
+# ---------------------------------------------------------------------------- data
+#: Rows (patients of sequence data) the convention checks train on.
+SMALL_ROWS = 200
+
+
+def small_dataset(entry: GeneratorEntry) -> Dataset:
+    """The entry's dataset, small enough for checks that fit several times."""
+    if entry.synthcity_type == "time_series":
+        return load(entry.dataset, n_patients=SMALL_ROWS // 5, seed=0)
+    dataset = load(entry.dataset)
+    if len(dataset.data) <= SMALL_ROWS:
+        return dataset
+    rows = dataset.data.sample(SMALL_ROWS, random_state=0).reset_index(drop=True)
+    return replace(dataset, data=rows)
+
+
+def loader_for(entry: GeneratorEntry, dataset: Dataset) -> Any:
+    """The Synthcity loader of the entry's category for ``dataset``."""
+    if entry.synthcity_type == "time_series":
+        from synth_plugins.synthcity.timeseries import dataset_to_timeseries_loader
+
+        return dataset_to_timeseries_loader(dataset)[0]
+    from synth_plugins.synthcity.loaders import to_dataloader
+
+    return to_dataloader(dataset)
+
+
+def _rows(loader: Any) -> int:
+    """Rows (generic, survival) or sequences (time series) of a loader."""
+    return len(loader.ids()) if loader.type().startswith("time_series") else len(loader)
+
+
+# ---------------------------------------------------------------------------- instances
+def plugin_instances(entry: GeneratorEntry, **params: Any) -> Iterator[tuple[str, Any]]:
+    """``(how, plugin)`` for the three ways Synthcity's tests make a plugin."""
+    from synthcity.plugins import Plugins
+    from synthcity.utils.serialization import load as sc_load
+    from synthcity.utils.serialization import save as sc_save
+
+    from synth_plugins import catalog
+
+    cls = catalog.resolve(entry.synthcity_plugin)
+    options = {**entry.synthcity_quick, **params}
+    yield "Plugins().get", Plugins().get(entry.name, **options)
+    yield "the class", cls(**options)
+    yield "serialization round trip", sc_load(sc_save(cls(**options)))
+
+
+def check_name_and_type(entry: GeneratorEntry) -> None:
+    """Every instance says the catalog's name and category."""
+    for how, plugin in plugin_instances(entry):
+        if plugin.name() != entry.name or plugin.type() != entry.synthcity_type:
+            raise _fail(
+                entry,
+                f"instance from {how} says {plugin.name()!r}/{plugin.type()!r}, the catalog "
+                f"{entry.name!r}/{entry.synthcity_type!r}",
+            )
+
+
+def check_hyperparameter_space(entry: GeneratorEntry) -> None:
+    """The space is non-empty and every sampled point is a valid constructor call."""
+    from synth_plugins import catalog
+
+    cls = catalog.resolve(entry.synthcity_plugin)
+    space = cls.hyperparameter_space()
+    if not space:
+        raise _fail(entry, "hyperparameter_space() is empty")
+    names = {d.name for d in space}
+    for _ in range(HYPERPARAMETER_SAMPLES):
+        sampled = cls.sample_hyperparameters()
+        if not set(sampled) <= names:
+            raise _fail(entry, f"sampled {sorted(set(sampled) - names)} outside the space")
+        try:
+            cls(**sampled)
+        except Exception as error:
+            raise _fail(entry, f"sampled {sampled} does not construct: {error}") from error
+
+
+# ---------------------------------------------------------------------------- fit/generate
+def check_fit_generate(entry: GeneratorEntry, loader: Any) -> list[Any]:
+    """Each instance fits, then ``generate()`` and ``generate(count)`` keep the columns.
+
+    Returns the fitted plugins (for the constraint and ``cond`` checks).
+    """
+    columns = list(loader.dataframe().columns)
+    fitted = []
+    for how, plugin in plugin_instances(entry):
+        plugin.fit(loader)
+        default = plugin.generate()
+        if _rows(default) != _rows(loader):
+            raise _fail(entry, f"{how}: generate() gave {_rows(default)} rows/sequences, "
+                               f"the training data has {_rows(loader)}")  # fmt: skip
+        for count in (1, 7):
+            synthetic = plugin.generate(count=count)
+            if _rows(synthetic) != count:
+                raise _fail(entry, f"{how}: generate(count={count}) gave {_rows(synthetic)}")
+            if sorted(synthetic.dataframe().columns) != sorted(columns):
+                raise _fail(entry, f"{how}: generated columns differ from the training ones")
+        fitted.append(plugin)
+    return fitted
+
+
+def constraint_column(loader: Any) -> tuple[str, float]:
+    """A numeric column with many values and its median: a rule most rows can meet."""
+    frame = loader.dataframe()
+    info = loader.info()
+    excluded = {info.get("time_to_event_column"), info.get("target_column"), "seq_id"}
+    for column in frame.columns:
+        values = frame[column]
+        if column in excluded or not pd.api.types.is_numeric_dtype(values):
+            continue
+        if values.nunique() >= 15 and not values.isna().any():
+            return str(column), float(values.median())
+    raise AssertionError("the dataset has no numeric column to constrain")
+
+
+def check_generate_with_constraints(entry: GeneratorEntry, plugin: Any, loader: Any) -> None:
+    """``generate(count, constraints=...)`` returns ``count`` rows that all satisfy them."""
+    from synthcity.plugins.core.constraints import Constraints
+
+    column, value = constraint_column(loader)
+    constraints = Constraints(rules=[(column, ">", value)])
+    synthetic = plugin.generate(count=10, constraints=constraints)
+    frame = synthetic.dataframe()
+    if _rows(synthetic) != 10:
+        raise _fail(entry, f"generate with constraints gave {_rows(synthetic)} of 10")
+    if not (frame[column] > value).all() or not constraints.filter(frame).all():
+        raise _fail(entry, f"generated rows break the constraint {column} > {value}")
+
+
+def check_cond(entry: GeneratorEntry, loader: Any) -> None:
+    """``cond``: honoured (generic plugins, on the entry's condition) or refused by name.
+
+    Synthcity's ``cond`` steers generation without guaranteeing it (``constraints`` do
+    that), so a plugin that honours it must give the asked value clearly more often than
+    its training rate; one that does not must raise an error naming ``cond`` at ``fit``,
+    never ignore it.
+    """
+    from synth_plugins.errors import InvalidParameterError
+
+    frame = loader.dataframe()
+    if entry.condition is not None and entry.synthcity_type == "generic":
+        column, value = entry.condition
+        # conditioning shows only once the decoder reproduces the column: train longer
+        epochs = max(int(entry.synthcity_quick.get("n_iter", 0)), COND_MIN_N_ITER)
+        plugin = next(iter(plugin_instances(entry, n_iter=epochs)))[1]
+        plugin.fit(loader, cond=frame[column])
+        rows = plugin.generate(count=COND_ROWS, cond=np.full(COND_ROWS, value)).dataframe()
+        base, share = float((frame[column] == value).mean()), float((rows[column] == value).mean())
+        if share < base + COND_MARGIN:
+            raise _fail(entry, f"generate(cond={value!r}) gave {column!r} == {value!r} in "
+                               f"{share:.0%} of rows, its training rate is {base:.0%}")  # fmt: skip
+        return
+    plugin = next(iter(plugin_instances(entry)))[1]
+    cond = frame.iloc[:, 0] if not loader.type().startswith("time_series") else None
+    try:
+        if cond is None:
+            plugin.fit(loader, cond=pd.Series(np.zeros(_rows(loader))))
+        else:
+            plugin.fit(loader, cond=cond)
+    except InvalidParameterError as error:
+        if "cond" not in str(error):
+            raise _fail(entry, f"the error refusing cond does not name it: {error}") from None
+    else:
+        raise _fail(entry, "fit(cond=...) was accepted but the catalog declares no condition")
+
+
+# ---------------------------------------------------------------------------- registry
+def check_survives_reload(entry: GeneratorEntry) -> None:
+    """After ``Plugins().reload()`` (Synthcity re-scans its folders) the plugin is still there."""
+    from synthcity.plugins import Plugins
+
+    from synth_plugins import catalog
+
+    Plugins().reload()
+    plugins = Plugins()
+    if entry.name not in plugins.list():
+        raise _fail(entry, "gone from Plugins().list() after Plugins().reload()")
+    if plugins.get_type(entry.name) is not catalog.resolve(entry.synthcity_plugin):
+        raise _fail(entry, "another class is registered after Plugins().reload()")
+    if entry.name not in Plugins(categories=[entry.synthcity_type]).list():
+        raise _fail(entry, f"not listed under {entry.synthcity_type!r} after reload")
+
+
+#: The checks of one plugin, in the order :func:`check_synthcity_conventions` runs them.
+CHECKS: tuple[Callable[..., Any], ...] = (
+    check_name_and_type,
+    check_hyperparameter_space,
+    check_fit_generate,
+    check_generate_with_constraints,
+    check_cond,
+    check_survives_reload,
+)
+
+
+def check_synthcity_conventions(entry: GeneratorEntry) -> None:
+    """Run every convention check (except the fresh-interpreter import) on one plugin."""
+    loader = loader_for(entry, small_dataset(entry))
+    check_name_and_type(entry)
+    check_hyperparameter_space(entry)
+    fitted = check_fit_generate(entry, loader)
+    check_generate_with_constraints(entry, fitted[0], loader)
+    check_cond(entry, loader)
+    check_survives_reload(entry)

@@ -1,0 +1,194 @@
+"""Every catalog Synthcity plugin through Synthcity's own conventions, and its bad input."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import synth_plugins
+from synth_plugins import catalog
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.testing import synthcity_conventions as kit
+from synth_plugins.testing.adapter_defaults import check_adapter_defaults
+
+ENTRIES = [pytest.param(e, id=e.name) for e in catalog.GENERATORS]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _registered():
+    synth_plugins.register()
+
+
+def plugin(name, **params):
+    from synthcity.plugins import Plugins
+
+    return Plugins().get(name, **{**catalog.generator(name).synthcity_quick, **params})
+
+
+@pytest.fixture(scope="module")
+def loaders():
+    return {e.name: kit.loader_for(e, kit.small_dataset(e)) for e in catalog.GENERATORS}
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_synthcity_conventions(entry):
+    kit.check_synthcity_conventions(entry)
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_adapter_defaults_are_the_cores(entry):
+    check_adapter_defaults(entry)
+
+
+def test_adapter_defaults_check_catches_drift_and_unknown_names():
+    from dataclasses import replace
+
+    entry = replace(
+        catalog.generator("longitudinal_lstm"),
+        sdv_synthesizer="tests.support.adapter_fixtures:DriftedSynthesizer",
+    )
+    with pytest.raises(AssertionError) as raised:
+        check_adapter_defaults(entry)
+    assert "sdv parameter 'patience' defaults to None, the core's patience to 10" in str(
+        raised.value
+    )
+    assert "sdv parameter 'stop' maps to no parameter" in str(raised.value)
+    assert "'epochs'" not in str(raised.value)
+
+
+def test_plugins_survive_reload_for_every_later_instance():
+    from synthcity.plugins import Plugins
+
+    plugins = Plugins()
+    plugins.reload()
+    for entry in catalog.GENERATORS:
+        assert entry.name in plugins.list()  # the instance that reloaded
+        assert entry.name in Plugins().list()
+    assert "longitudinal_lstm" not in Plugins(categories=["generic"]).list()
+
+
+@pytest.mark.parametrize("count", [0, -5, 2.5, True])
+@pytest.mark.parametrize("name", [e.name for e in catalog.GENERATORS])
+def test_generate_refuses_counts_below_one(name, count, loaders):
+    fitted = _fitted(name, loaders)
+    with pytest.raises(InvalidParameterError, match="count must be an integer >= 1"):
+        fitted.generate(count=count)
+
+
+_FITTED = {}
+
+
+def _fitted(name, loaders):
+    if name not in _FITTED:
+        _FITTED[name] = plugin(name).fit(loaders[name])
+    return _FITTED[name]
+
+
+# Synthcity's own TimeSeriesDataLoader refuses empty temporal data ("Empty temporal data")
+# before a plugin sees it, so only tabular and survival plugins can be handed no rows.
+@pytest.mark.parametrize(
+    "name", [e.name for e in catalog.GENERATORS if e.synthcity_type != "time_series"]
+)
+def test_empty_training_data_is_named(name, loaders):
+    empty = _empty_like(loaders[name])
+    with pytest.raises(InvalidDataError, match="without rows"):
+        plugin(name).fit(empty)
+
+
+def _empty_like(loader):
+    from synthcity.plugins.core.dataloader import (
+        GenericDataLoader,
+        SurvivalAnalysisDataLoader,
+    )
+
+    frame = loader.dataframe().iloc[:0]
+    if loader.type() == "survival_analysis":
+        info = loader.info()
+        return SurvivalAnalysisDataLoader(
+            frame, target_column=info["target_column"],
+            time_to_event_column=info["time_to_event_column"],
+        )  # fmt: skip
+    return GenericDataLoader(frame)
+
+
+class TestCK4GenSurvivalInput:
+    """What Synthcity's survival loaders would reject obscurely is named first."""
+
+    @pytest.fixture(scope="class")
+    def gbsg2(self):
+        from synth_plugins.datasets import load
+
+        return load("gbsg2")
+
+    @pytest.mark.parametrize(
+        ("edit", "message"),
+        [
+            (lambda d: d.iloc[:1], "'time' has 1 distinct values"),
+            (lambda d: d.iloc[:0], "without rows"),
+            (lambda d: d.assign(time=d.time.where(d.index % 7 > 0)), "'time' has 98 missing"),
+            (
+                lambda d: d.assign(time=d.time.where(d.index % 7 > 0, 0.0)),
+                "'time' has 98 values <= 0",
+            ),
+            (lambda d: d.assign(time=-d.time), "values <= 0"),
+            (lambda d: d.assign(cens=d.cens * 2), "event column 'cens' must hold 0"),
+        ],
+        ids=["one row", "empty", "NaN durations", "zero durations", "negative", "events 0/2"],
+    )
+    def test_to_dataloader_names_the_problem(self, gbsg2, edit, message):
+        from synth_plugins.synthcity.loaders import to_dataloader
+
+        with pytest.raises(InvalidDataError, match=message):
+            to_dataloader(gbsg2, edit(gbsg2.data))
+
+    def test_a_synthcity_loader_with_one_row_is_refused_before_synthcity_encodes_it(self, gbsg2):
+        from synthcity.plugins.core.dataloader import SurvivalAnalysisDataLoader
+
+        loader = SurvivalAnalysisDataLoader(
+            gbsg2.data.iloc[:10], target_column="cens", time_to_event_column="time"
+        )
+        with pytest.raises(InvalidDataError, match="'time' has 10 distinct values"):
+            plugin("ck4gen").fit(loader)
+
+    @pytest.mark.parametrize("argument", ["tte_strategy", "uncensoring_model",
+                                          "dataloader_sampling_strategy"])  # fmt: skip
+    def test_synthcity_survival_arguments_are_refused_by_name(self, argument):
+        with pytest.raises(InvalidParameterError, match=f"does not support {argument}"):
+            plugin("ck4gen", **{argument: "survival_function"})
+        assert plugin("ck4gen", **{argument: None}) is not None
+
+    def test_cond_is_refused_at_fit_and_generate(self, loaders):
+        loader = loaders["ck4gen"]
+        with pytest.raises(InvalidParameterError, match="does not support cond"):
+            plugin("ck4gen").fit(loader, cond=loader.dataframe()["cens"])
+        fitted = _fitted("ck4gen", loaders)
+        fitted.expecting_conditional = True  # as if fitted with cond, to reach generate
+        with pytest.raises(InvalidParameterError, match="does not support cond"):
+            fitted.generate(count=3, cond=np.ones(3))
+        fitted.expecting_conditional = False
+
+
+class TestLongitudinalSynthcityConventions:
+    def test_static_data_and_observation_times_are_refused(self, loaders):
+        fitted = _fitted("longitudinal_lstm", loaders)
+        static, _, times, _ = loaders["longitudinal_lstm"].unpack()
+        with pytest.raises(InvalidParameterError, match="does not support static_data"):
+            fitted.generate(count=3, static_data=static)
+        with pytest.raises(InvalidParameterError, match="does not support observation_times"):
+            fitted.generate(count=3, observation_times=times)
+
+    def test_time_series_survival_loader(self, loaders):
+        from synthcity.plugins.core.dataloader import TimeSeriesSurvivalDataLoader
+
+        static, temporal, times, _ = loaders["longitudinal_lstm"].unpack()
+        rng = np.random.default_rng(0)
+        T = pd.Series(rng.uniform(1, 10, len(temporal)))
+        E = pd.Series(rng.integers(0, 2, len(temporal)))
+        loader = TimeSeriesSurvivalDataLoader(
+            temporal_data=temporal, observation_times=times, T=T, E=E, static_data=static
+        )
+        generated = plugin("longitudinal_lstm").fit(loader).generate(count=5)
+        assert generated.type() == "time_series_survival"
+        assert len(generated.ids()) == 5
+        _, _, _, T_syn, E_syn = generated.unpack()
+        assert set(np.unique(E_syn)) <= {0, 1}
+        assert T_syn.between(T.min(), T.max()).all()

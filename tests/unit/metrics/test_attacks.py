@@ -1,0 +1,173 @@
+"""Anonymeter attack risks (singling out, linkability, inference) as the suite's metric."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.metrics import ANONYMETER_RISK, METRIC_INFOS, anonymeter_risk
+from synth_plugins.metrics.attacks import ATTACKS
+from synth_plugins.metrics.dispatch import evaluate_metric
+
+# the 'privacy' extra; anonymeter 1.0 needs Python < 3.12 and numpy < 1.27
+pytest.importorskip("anonymeter")
+
+#: few attacks keep every call to a second or two; the defaults are exercised by the
+#: conformance kit
+FAST = {"n_attacks": 60, "max_attempts": 300, "secrets": ["age", "sex"]}
+
+
+def _population(n: int, seed: int) -> pd.DataFrame:
+    """A mixed table whose rows are almost all unique (as patient records are)."""
+    rng = np.random.default_rng(seed)
+    age = rng.integers(20, 90, n)
+    return pd.DataFrame(
+        {
+            "age": age,
+            "weight": np.round(rng.normal(60 + 0.2 * age, 12), 1),
+            "creatinine": np.round(rng.lognormal(0, 0.4, n), 2),
+            "sex": rng.choice(["f", "m"], n),
+            "stage": rng.choice(["I", "II", "III", "IV"], n, p=[0.4, 0.3, 0.2, 0.1]),
+        }
+    )
+
+
+def _independent_marginals(train: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Each column drawn on its own from the training column (with replacement)."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({c: rng.choice(train[c].to_numpy(), len(train)) for c in train.columns})
+
+
+@pytest.fixture(scope="module")
+def tables():
+    population = _population(360, seed=1)
+    train, holdout = population.iloc[:180], population.iloc[180:].reset_index(drop=True)
+    return train, holdout
+
+
+@pytest.fixture(scope="module")
+def copy_and_marginals(tables):
+    train, holdout = tables
+    copy = anonymeter_risk(train, holdout, train.copy(), **FAST)
+    marginals = anonymeter_risk(train, holdout, _independent_marginals(train, 2), **FAST)
+    return copy, marginals
+
+
+def test_copying_the_training_rows_is_a_high_risk(copy_and_marginals):
+    copy, _ = copy_and_marginals
+    for attack in ("singling_out_univariate", "linkability", "inference"):
+        assert copy.attacks[attack].risk > 0.8, (attack, copy.attacks[attack])
+    # three-column predicates with ">=" / "<=" on numbers single out fewer rows
+    assert copy.attacks["singling_out_multivariate"].risk > 0.5
+    assert copy.score > 0.8
+
+
+def test_independent_marginals_carry_little_linkage_or_multivariate_risk(copy_and_marginals):
+    copy, marginals = copy_and_marginals
+    for attack in ("singling_out_multivariate", "linkability"):
+        assert marginals.attacks[attack].risk < 0.25, (attack, marginals.attacks[attack])
+        # the intervals do not overlap: the copy is riskier beyond sampling noise
+        assert copy.attacks[attack].ci_low > marginals.attacks[attack].ci_high
+    assert marginals.score < copy.score
+
+
+def test_result_figures_are_consistent(copy_and_marginals):
+    for result in copy_and_marginals:
+        assert set(result.attacks) == set(ATTACKS)
+        assert result.score == max(a.risk for a in result.attacks.values())
+        figures = result.to_dict()
+        assert figures["score"] == result.score
+        for attack, risk in result.attacks.items():
+            assert 0.0 <= risk.ci_low <= risk.risk <= risk.ci_high <= 1.0
+            assert figures[f"{attack}_risk"] == risk.risk
+            assert risk.n_attacks == 60
+        assert set(result.inference_by_secret) == {"age", "sex"}
+        assert result.attacks["inference"].risk == max(
+            r.risk for r in result.inference_by_secret.values()
+        )
+        assert all(np.isfinite(v) for v in figures.values())
+
+
+def test_seeded_and_leaves_numpy_global_state_alone(tables):
+    train, holdout = tables
+    synthetic = _independent_marginals(train, 3)
+    np.random.seed(123)  # noqa: NPY002 - the global generator is the point
+    expected_draw = np.random.random()  # noqa: NPY002
+    np.random.seed(123)  # noqa: NPY002 - the global generator is the point
+    first = anonymeter_risk(train, holdout, synthetic, **FAST).to_dict()
+    assert np.random.random() == expected_draw  # noqa: NPY002
+    assert anonymeter_risk(train, holdout, synthetic, **FAST).to_dict() == first
+    other = anonymeter_risk(train, holdout, synthetic, seed=1, **FAST).to_dict()
+    assert other != first
+
+
+def test_attack_count_is_capped_by_the_smallest_table(tables):
+    train, holdout = tables
+    result = anonymeter_risk(
+        train, holdout.iloc[:40], train, attacks=["linkability"], n_attacks=500
+    )
+    assert set(result.attacks) == {"linkability"}
+    assert result.attacks["linkability"].n_attacks == 40
+
+
+def test_awkward_column_names_and_values_are_handled(tables):
+    train, holdout = tables
+    rename = {"age": "age (years)", "stage": "tumour stage"}
+    train = train.rename(columns=rename).assign(sex=lambda d: d["sex"].replace("f", "f'x"))
+    holdout = holdout.rename(columns=rename)
+    result = anonymeter_risk(
+        train, holdout, train, n_attacks=40, max_attempts=200, secrets=["tumour stage"]
+    )
+    assert result.attacks["singling_out_univariate"].risk > 0.5
+    assert "inference_risk_tumour stage" in result.to_dict()
+
+
+def test_info_and_dispatch():
+    assert METRIC_INFOS["anonymeter_risk"] is ANONYMETER_RISK
+    assert ANONYMETER_RISK.direction == "minimize"
+    assert (ANONYMETER_RISK.min_value, ANONYMETER_RISK.max_value) == (0.0, 1.0)
+
+
+def test_a_holdout_is_required(tables):
+    train, _ = tables
+    with pytest.raises(InvalidParameterError, match="holdout"):
+        evaluate_metric("anonymeter_risk", train, train)
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        (lambda t, h, s: (t, h, s.drop(columns="stage")), InvalidDataError, "stage"),
+        (lambda t, h, s: (t, h.rename(columns={"age": "x"}), s), InvalidDataError, "holdout"),
+        (lambda t, h, s: (t, h.iloc[:9], s), InvalidDataError, "holdout has 9 row"),
+        (lambda t, h, s: (t.iloc[:5], h, s), InvalidDataError, "train has 5 row"),
+        (lambda t, h, s: (t[["age"]], h[["age"]], s[["age"]]), InvalidDataError, "2"),
+    ],
+    ids=["synthetic-column", "holdout-column", "small-holdout", "small-train", "one-column"],
+)
+def test_bad_tables_are_named(tables, change, error, match):
+    train, holdout = tables
+    with pytest.raises(error, match=match):
+        anonymeter_risk(*change(train, holdout, train))
+
+
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        ({"attacks": ["membership"]}, "attacks"),
+        ({"attacks": "linkability"}, "attacks"),
+        ({"n_cols": 6}, "n_cols"),
+        ({"n_attacks": 0}, "n_attacks"),
+        ({"confidence_level": 1.0}, "confidence_level"),
+        ({"linkability_columns": (["age", "sex"], ["sex"])}, "disjoint"),
+        ({"linkability_columns": (["age"], ["nope"])}, "nope"),
+        ({"secrets": ["nope"]}, "nope"),
+        ({"categorical_columns": ["nope"]}, "nope"),
+    ],
+)
+def test_bad_options_are_named(tables, options, match):
+    train, holdout = tables
+    with pytest.raises(InvalidParameterError, match=match):
+        anonymeter_risk(train, holdout, train, **options)
