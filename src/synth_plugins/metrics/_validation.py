@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synth_plugins.encoding.parsing import text_date_format, to_days
 from synth_plugins.encoding.roles import DISCRETE_ROLES, infer_role
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 
@@ -154,6 +155,75 @@ def resolve_categorical(
         )
     chosen = set(given)
     return [c for c in columns if c in chosen]
+
+
+def feature_tables(
+    frames: Mapping[str, pd.DataFrame],
+    categorical_columns: Iterable[str] | None = None,
+    *,
+    keep: Iterable[str] = (),
+) -> dict[str, pd.DataFrame]:
+    """The tables as a metric compares them: record keys left out, dates as days.
+
+    A key is never a feature: a column whose inferred role (see :func:`resolve_categorical`)
+    is ``identifier`` (record ids, patient numbers) is left out of every table, because
+    fresh synthetic keys never match real ones and would only add noise to a distance or a
+    fidelity score. A ``datetime`` column (``datetime64`` or dates written as text) becomes
+    a float column of days since 1970-01-01, read like any numeric column. Columns listed
+    in ``categorical_columns`` are left as they are, and those in ``keep`` (outcome and
+    covariate columns the caller named) are never left out. The tables given are not
+    modified.
+
+    Args:
+        frames: The metric's tables by argument name, the real (training) one first, with
+            the same columns.
+        categorical_columns: The caller's categorical columns (kept as given), or None.
+        keep: Columns that are never left out, whatever their role.
+
+    Returns:
+        The tables by argument name, in the same order.
+
+    Raises:
+        InvalidDataError: Every column is a key, or a date column of one table does not
+            hold dates in the format of the first table.
+    """
+    names = list(frames)
+    tables = [frames[n] for n in names]
+    given = (
+        set()
+        if categorical_columns is None or isinstance(categorical_columns, str)
+        else set(categorical_columns)
+    )
+    kept = set(keep)
+    roles = {c: _column_role(tables, c) for c in tables[0].columns if c not in given}
+    keys = [c for c, role in roles.items() if role == "identifier" and c not in kept]
+    dates = [c for c, role in roles.items() if role == "datetime"]
+    if not keys and not dates:
+        return dict(frames)
+    if len(keys) == tables[0].shape[1]:
+        raise InvalidDataError(
+            f"every column of {names[0]} is a record key ({keys}); keys are not compared, "
+            "so nothing is left to compare"
+        )
+    converted = {n: frames[n].drop(columns=keys) for n in names}
+    for column in dates:
+        reference = next((t[column] for t in tables if t[column].notna().any()), tables[0][column])
+        fmt = (
+            None if pd.api.types.is_datetime64_any_dtype(reference) else text_date_format(reference)
+        )
+        for name in names:
+            series = frames[name][column]
+            try:
+                days = to_days(
+                    series, None if pd.api.types.is_datetime64_any_dtype(series) else fmt
+                )
+            except (TypeError, ValueError) as error:
+                raise InvalidDataError(
+                    f"column {column!r} holds dates but its values in {name} are not dates "
+                    f"(expected the format {fmt or 'datetime64'}): {error}"
+                ) from None
+            converted[name][column] = days
+    return converted
 
 
 def numeric_values(series: pd.Series, name: str) -> np.ndarray:

@@ -31,6 +31,7 @@ from synth_plugins.metrics._validation import (
     check_frame,
     check_int,
     check_number,
+    feature_tables,
     numeric_values,
     resolve_categorical,
 )
@@ -253,6 +254,8 @@ def aml_fidelity(
         synthetic: The synthetic table; same columns.
         categorical_columns: Boolean and categorical columns (the study's ``boolean +
             categorical``); the others are numeric. None infers them from ``real``.
+            Identifier columns are left out and dates read as days (see
+            :func:`~synth_plugins.metrics._validation.feature_tables`).
         num_bins: Quantile buckets per numeric column in the support coverage (10).
         clip_value: Clip of every relative difference (1 in the study).
 
@@ -268,6 +271,8 @@ def aml_fidelity(
     synthetic = align_columns(real, synthetic, "real", "synthetic")
     num_bins = check_int(num_bins, "num_bins", minimum=1)
     clip_value = check_number(clip_value, "clip_value", minimum=0.0, exclusive=True)
+    features = feature_tables({"real": real, "synthetic": synthetic}, categorical_columns)
+    real, synthetic = features["real"], features["synthetic"]
     categorical = resolve_categorical([real, synthetic], categorical_columns)
     numeric = [c for c in real.columns if c not in set(categorical)]
     basic, mean_score, median_score, std_score = aml_basic_statistical_measure(

@@ -16,6 +16,9 @@ A correlation that is undefined in one table only (a column constant there, or f
 two rows observed in both columns) counts as the largest difference the defined side
 allows, ``1 + |rho|``: a generator that collapses a column has lost its dependence, and must
 not score better than a faithful sample whose correlations differ by sampling noise.
+Correlations need data: each table must have at least two rows, and a call in which no
+compared correlation is defined in either table (every pair constant or never observed
+together) is an error rather than the perfect score 0.
 """
 
 from __future__ import annotations
@@ -27,13 +30,14 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from synth_plugins.errors import InvalidParameterError
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics._encoding import label_encode
 from synth_plugins.metrics._info import MetricInfo
 from synth_plugins.metrics._validation import (
     align_columns,
     check_choice,
     check_frame,
+    feature_tables,
     numeric_values,
     resolve_categorical,
 )
@@ -44,6 +48,8 @@ Reduce = Literal["sum", "mean"]
 METHODS: tuple[str, ...] = ("pearson", "spearman", "kendall")
 TRIANGLES: tuple[str, ...] = ("upper", "full")
 REDUCTIONS: tuple[str, ...] = ("sum", "mean")
+#: The fewest rows a table needs for a correlation to be defined.
+MIN_ROWS = 2
 
 CORRELATION_L1 = MetricInfo(
     name="correlation_l1",
@@ -157,16 +163,20 @@ def correlation_l1(
             booleans as 0/1, other categorical columns by their level order (sorted
             levels, or the order of an ordered categorical); numeric columns are used as
             they are. None infers which columns hold categories.
+            Identifier columns are left out and dates read as days (see
+            :func:`~synth_plugins.metrics._validation.feature_tables`).
 
     Returns:
         A :class:`CorrelationL1Result`.
 
     Raises:
-        InvalidDataError: Empty or mismatched tables, non-numeric numeric columns.
+        InvalidDataError: Mismatched tables, a table with fewer than two rows,
+            non-numeric numeric columns, or no compared correlation defined in either
+            table.
         InvalidParameterError: An unknown option.
     """
-    check_frame(real, "real")
-    check_frame(synthetic, "synthetic")
+    check_frame(real, "real", min_rows=MIN_ROWS)
+    check_frame(synthetic, "synthetic", min_rows=MIN_ROWS)
     synthetic = align_columns(real, synthetic, "real", "synthetic")
     check_choice(method, "method", METHODS)
     check_choice(triangle, "triangle", TRIANGLES)
@@ -174,6 +184,8 @@ def correlation_l1(
     if columns is not None:
         chosen = _check_columns(columns, real)
         real, synthetic = real[chosen], synthetic[chosen]
+    features = feature_tables({"real": real, "synthetic": synthetic}, categorical_columns)
+    real, synthetic = features["real"], features["synthetic"]
     categorical = set(resolve_categorical([real, synthetic], categorical_columns))
     real_num, syn_num = {}, {}
     for column in real.columns:
@@ -195,6 +207,13 @@ def correlation_l1(
     keep = (
         np.triu(np.ones((p, p), dtype=bool), k=1) if triangle == "upper" else np.ones((p, p), bool)
     )
+    both_undefined = np.isnan(real_corr.to_numpy()) & np.isnan(syn_corr.to_numpy())
+    if p > 1 and both_undefined[~np.eye(p, dtype=bool)].all():
+        raise InvalidDataError(
+            f"no correlation of the compared columns {list(real.columns)} is defined in real "
+            "or synthetic: every pair has a constant column or fewer than two rows observed "
+            "in both columns, so the score would be a meaningless 0"
+        )
     cells = difference[keep]
     total = float(cells.sum())
     n_cells = int(cells.size)

@@ -40,6 +40,7 @@ from synth_plugins.metrics._validation import (
     check_choice,
     check_frame,
     check_int,
+    feature_tables,
     resolve_categorical,
 )
 
@@ -180,6 +181,8 @@ def dcr_holdout_share(
         synthetic: The generated rows; same columns as ``train``.
         categorical_columns: Columns compared by value; the others are binned. None infers
             them from ``train`` (binary, categorical and ordinal roles).
+            Identifier columns are left out and dates read as days (see
+            :func:`~synth_plugins.metrics._validation.feature_tables`).
         num_bins: Quantile bins per numeric column, fitted on the pooled rows (100 in the
             reference code).
         nan_policy: ``"category"`` (reference): a missing value is a level of its own and
@@ -212,6 +215,10 @@ def dcr_holdout_share(
     check_choice(nan_policy, "nan_policy", NAN_POLICIES)
     check_choice(backend, "backend", BACKENDS)
     seed = check_int(seed, "seed", minimum=0)
+    features = feature_tables(
+        {"train": train, "holdout": holdout, "synthetic": synthetic}, categorical_columns
+    )
+    train, holdout, synthetic = features["train"], features["holdout"], features["synthetic"]
     categorical = resolve_categorical([train, holdout, synthetic], categorical_columns)
     if balance:
         train, holdout = _balance(train, holdout, seed)

@@ -48,6 +48,7 @@ from synth_plugins.metrics._validation import (
     check_frame,
     check_int,
     check_number,
+    feature_tables,
     resolve_categorical,
 )
 
@@ -341,6 +342,8 @@ def hamming_leakage(
         categorical_columns: Columns compared by value (booleans, categories); the others
             are binned. None infers them from ``train`` (binary, categorical and ordinal
             roles of :mod:`synth_plugins.encoding.roles`).
+            Identifier columns are left out and dates read as days (see
+            :func:`~synth_plugins.metrics._validation.feature_tables`).
         num_bins: Number of bins per numeric column (10 in the study).
         binning: ``"quantile_target"`` (the study: quantile bins fitted on each target
             subset, outer edges open), ``"quantile_pooled"`` (fitted on both subsets of
@@ -385,6 +388,10 @@ def hamming_leakage(
     check_choice(backend, "backend", BACKENDS)
     threshold = check_number(threshold, "threshold")
     shuffle_seed = check_int(shuffle_seed, "shuffle_seed", minimum=0)
+    features = feature_tables(
+        {"train": train, "test": test, "synthetic": synthetic}, categorical_columns
+    )
+    train, test, synthetic = features["train"], features["test"], features["synthetic"]
     categorical = resolve_categorical([train, test, synthetic], categorical_columns)
     if match_dtypes:
         synthetic = _cast_like(synthetic, train)

@@ -43,6 +43,7 @@ from synth_plugins.metrics._validation import (
     check_frame,
     check_int,
     check_number,
+    feature_tables,
     numeric_values,
     resolve_categorical,
 )
@@ -519,6 +520,8 @@ def hazard_ratio_alignment(
         alpha: significance level of the tests and intervals (0.05).
         categorical_columns: covariates to one-hot code; None infers them (binary,
             categorical and ordinal roles).
+            Identifier columns are left out and dates read as days (see
+            :func:`~synth_plugins.metrics._validation.feature_tables`).
 
     Returns:
         The per-covariate table and the summary shares.
@@ -540,6 +543,12 @@ def hazard_ratio_alignment(
     real_d, real_e = check_survival_frame(real, duration_column, event_column, name="real")
     syn_d, syn_e = check_survival_frame(synthetic, duration_column, event_column, name="synthetic")
     synthetic = align_columns(real, synthetic, "real", "synthetic")
+    tables = feature_tables(
+        {"real": real, "synthetic": synthetic},
+        categorical_columns,
+        keep=[duration_column, event_column],
+    )
+    real, synthetic = tables["real"], tables["synthetic"]
     covariates = _covariate_columns(real, duration_column, event_column)
     categorical = resolve_categorical(
         [real[covariates], synthetic[covariates]], categorical_columns
@@ -1041,6 +1050,8 @@ def survival_augmentation(
             10th and 90th percentiles of the test durations.
         c_index: ``"harrell"`` (default) or ``"uno"``.
         categorical_columns: covariates to one-hot code; None infers them.
+            Identifier columns are left out and dates read as days (see
+            :func:`~synth_plugins.metrics._validation.feature_tables`).
         confidence: level of the confidence intervals over seeds (0.95).
 
     Returns:
@@ -1081,15 +1092,18 @@ def survival_augmentation(
         real_test, duration_column, event_column, name="real_test", require_events=False
     )
     real_test = align_columns(real_train, real_test, "real_train", "real_test")
-    covariates = _covariate_columns(real_train, duration_column, event_column)
-    synthetic_parts = []
-    for i, frame in enumerate(frames):
-        label = "synthetic" if len(frames) == 1 else f"synthetic[{i}]"
-        d, e = check_survival_frame(
+    labels = ["synthetic"] if len(frames) == 1 else [f"synthetic[{i}]" for i in range(len(frames))]
+    outcomes = {}
+    tables = {"real_train": real_train, "real_test": real_test}
+    for label, frame in zip(labels, frames, strict=True):
+        outcomes[label] = check_survival_frame(
             frame, duration_column, event_column, name=label, require_events=False
         )
-        frame = align_columns(real_train, frame, "real_train", label)
-        synthetic_parts.append((label, frame[covariates], d, e))
+        tables[label] = align_columns(real_train, frame, "real_train", label)
+    tables = feature_tables(tables, categorical_columns, keep=[duration_column, event_column])
+    real_train, real_test = tables["real_train"], tables["real_test"]
+    covariates = _covariate_columns(real_train, duration_column, event_column)
+    synthetic_parts = [(label, tables[label][covariates], *outcomes[label]) for label in labels]
     categorical = resolve_categorical(
         [real_train[covariates], real_test[covariates], *[p[1] for p in synthetic_parts]],
         categorical_columns,

@@ -42,6 +42,7 @@ from synth_plugins.metrics._validation import (
     check_frame,
     check_int,
     check_number,
+    feature_tables,
     numeric_values,
     resolve_categorical,
 )
@@ -453,6 +454,8 @@ def tabsyndex(
         categorical_columns: Nominal columns (label-encoded here; Theil's U and the
             correlation ratio in the associations; one-hot features in the ML models;
             level counts in the support coverage). None infers them from ``real``.
+            Identifier columns are left out and dates read as days (see
+            :func:`~synth_plugins.metrics._validation.feature_tables`).
         target_column: The ML-efficacy target; default the last column (the reference's
             ``target_col=-1``). It is never one-hot encoded.
         task: ``"class"`` (4 classifiers, micro-F1) or ``"regr"`` (4 regressors, RMSE).
@@ -502,6 +505,10 @@ def tabsyndex(
         raise InvalidParameterError(
             f"target_column {target_column!r} is not a column; columns are {columns}"
         )
+    features = feature_tables(
+        {"real": real, "synthetic": synthetic}, categorical_columns, keep=[target_column]
+    )
+    real, synthetic = features["real"], features["synthetic"]
     categorical = resolve_categorical([real, synthetic], categorical_columns)
     if task == "regr" and target_column in categorical:
         raise InvalidParameterError(

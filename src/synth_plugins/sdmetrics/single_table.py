@@ -35,6 +35,19 @@ def _categorical_columns(
     return [c for c in columns if described.get(c, {}).get("sdtype") in ("categorical", "boolean")]
 
 
+def _key_columns(metadata: Any, table_name: str | None, columns: pd.Index) -> list[str]:
+    """Columns whose sdtype is ``id`` (keys are never compared, as in the cores)."""
+    described = table_metadata(metadata, table_name).get("columns") or {}
+    return [c for c in columns if described.get(c, {}).get("sdtype") == "id"]
+
+
+def _without(data: Any, columns: list[str]) -> Any:
+    """``data`` without ``columns`` when it is a table (anything else is left to the core)."""
+    if not columns or not isinstance(data, pd.DataFrame):
+        return data
+    return data.drop(columns=[c for c in columns if c in data.columns])
+
+
 class SuiteSingleTableMetric(SingleTableMetric):
     """Bridge from SDMetrics' metric API to a suite metric core."""
 
@@ -63,14 +76,19 @@ class SuiteSingleTableMetric(SingleTableMetric):
         """Every figure of the metric, with the headline under ``"score"``.
 
         ``metadata`` may be one table's dict, SDV's ``Metadata.to_dict()`` or a
-        ``Metadata`` object (``table_name`` picks the table when it has several).
+        ``Metadata`` object (``table_name`` picks the table when it has several). Columns
+        of sdtype ``id`` are left out (unless named in an option such as
+        ``target_column``); without metadata the core infers keys itself.
         """
-        categorical = _categorical_columns(metadata, table_name, getattr(real_data, "columns", []))
+        columns = getattr(real_data, "columns", pd.Index([]))
+        categorical = _categorical_columns(metadata, table_name, columns)
+        named = {v for v in options.values() if isinstance(v, str)}
+        keys = [c for c in _key_columns(metadata, table_name, columns) if c not in named]
         result = evaluate_metric(
             cls.metric,
-            real_data,
-            synthetic_data,
-            holdout=holdout_data,
+            _without(real_data, keys),
+            _without(synthetic_data, keys),
+            holdout=_without(holdout_data, keys),
             categorical_columns=categorical,
             **options,
         )

@@ -38,7 +38,12 @@ from synth_plugins.catalog import MetricEntry
 from synth_plugins.datasets import load, simulate_ms_registry
 from synth_plugins.errors import SynthPluginsError
 from synth_plugins.metrics import METRIC_INFOS
-from synth_plugins.metrics.dispatch import evaluate_metric, needs_holdout, needs_survival_columns
+from synth_plugins.metrics.dispatch import (
+    evaluate_metric,
+    needs_holdout,
+    needs_survival_columns,
+    needs_target,
+)
 
 HOSTS: tuple[str, ...] = ("core", "synthcity", "synthcity-direct", "sdmetrics")
 
@@ -65,6 +70,8 @@ class Inputs:
     holdout: pd.DataFrame | None = None
     #: duration and event column (survival metrics); id and time column (sequences)
     columns: dict[str, str] = field(default_factory=dict)
+    #: the outcome column of metrics that read one (``target_column``)
+    target: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,9 @@ class Outcome:
 # ------------------------------------------------------------------------ base inputs
 #: heart_failure's follow-up and death columns
 SURVIVAL_COLUMNS = {"duration_column": "time", "event_column": "DEATH_EVENT"}
+#: heart_failure's outcome, for metrics with a ``target_column`` (Synthcity's loaders use
+#: the last column, which is this one)
+TARGET = "DEATH_EVENT"
 
 
 def base_inputs(entry: MetricEntry, rows: int = 40, patients: int = 16, seed: int = 0) -> Inputs:
@@ -108,7 +118,8 @@ def base_inputs(entry: MetricEntry, rows: int = 40, patients: int = 16, seed: in
     )
     holdout = holdout if needs_holdout(entry.name) else None
     columns = dict(SURVIVAL_COLUMNS) if needs_survival_columns(entry.name) else {}
-    return Inputs(train, synthetic, holdout, columns)
+    target = TARGET if needs_target(entry.name) and not columns else None
+    return Inputs(train, synthetic, holdout, columns, target)
 
 
 # ------------------------------------------------------------------------------ cases
@@ -117,8 +128,8 @@ def _is_sequences(entry: MetricEntry) -> bool:
 
 
 def _protected(base: Inputs) -> set[str]:
-    """Columns a case must not drop or break: survival, id and time columns."""
-    return set(base.columns.values())
+    """Columns a case must not drop or break: survival, id, time and target columns."""
+    return set(base.columns.values()) | ({base.target} if base.target else set())
 
 
 def _each_table(base: Inputs, change: Callable[[pd.DataFrame], pd.DataFrame]) -> Inputs:
@@ -211,6 +222,33 @@ def _only(kind: str) -> Callable[[MetricEntry, Inputs], Inputs]:
     return build
 
 
+def _keys_and_dates(entry: MetricEntry, base: Inputs) -> Inputs:
+    """A fresh record key and an admission date first in every table (keys differ per table).
+
+    They go first so that Synthcity's loaders keep the last column as their target.
+    """
+
+    def change(frame: pd.DataFrame, prefix: str) -> pd.DataFrame:
+        rng = np.random.default_rng(len(prefix))
+        days = pd.to_timedelta(rng.integers(0, 700, len(frame)), unit="D")
+        added = pd.DataFrame(
+            {
+                "record_id": [f"{prefix}-{i:05d}" for i in range(len(frame))],
+                "admission": pd.Timestamp("2019-01-01") + days,
+            },
+            index=frame.index,
+        )
+        return pd.concat([added, frame], axis=1)
+
+    holdout = None if base.holdout is None else change(base.holdout, "holdout")
+    return replace(
+        base,
+        real=change(base.real, "real"),
+        synthetic=change(base.synthetic, "synthetic"),
+        holdout=holdout,
+    )
+
+
 def _without_survival_columns(entry: MetricEntry, base: Inputs) -> Inputs:
     return replace(base, columns={})
 
@@ -239,6 +277,12 @@ CASES: tuple[Case, ...] = (
     Case("categorical-only", _only("categorical"), r"column|numeric|categorical|part"),
     Case("numeric-only", _only("numeric"), r"column|numeric|categorical|part"),
     Case(
+        "keys-and-dates",
+        _keys_and_dates,
+        r"record_id|admission",
+        applies=lambda entry: not _is_sequences(entry),
+    ),
+    Case(
         "no-survival-columns",
         _without_survival_columns,
         r"duration_column|event_column|time_to_event",
@@ -265,8 +309,16 @@ def case_id(entry: MetricEntry, host: str, case: Case) -> str:
 
 
 # ------------------------------------------------------------------------------ hosts
+def _options(entry: MetricEntry, inputs: Inputs) -> dict[str, Any]:
+    """Keyword options of a direct call: the quick settings and the target column."""
+    options = dict(MATRIX_OPTIONS.get(entry.name, {}))
+    if inputs.target is not None:
+        options["target_column"] = inputs.target
+    return options
+
+
 def _core(entry: MetricEntry, inputs: Inputs) -> dict[str, float]:
-    options = MATRIX_OPTIONS.get(entry.name, {})
+    options = _options(entry, inputs)
     if entry.data == "sequences":
         core = catalog.resolve(entry.core)
         result = core(inputs.real, inputs.synthetic, **inputs.columns, **options)
@@ -285,7 +337,7 @@ def _sdmetrics(entry: MetricEntry, inputs: Inputs) -> dict[str, float]:
     import synth_plugins.sdmetrics as classes
 
     cls = getattr(classes, entry.sdmetrics_name)
-    options = dict(MATRIX_OPTIONS.get(entry.name, {}))
+    options = _options(entry, inputs)
     if entry.data == "sequences":
         return cls.compute_breakdown(
             inputs.real,

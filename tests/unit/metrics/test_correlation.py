@@ -86,8 +86,25 @@ def test_bad_inputs() -> None:
         correlation_l1(frame, frame, columns="a")
 
 
+def test_too_few_rows_for_a_correlation_is_an_error_not_a_perfect_score() -> None:
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [2.0, 4.0, 6.0]})  # r = 1
+    with pytest.raises(InvalidDataError, match="synthetic has 1 row.*at least 2"):
+        correlation_l1(frame, frame.iloc[:1])
+    with pytest.raises(InvalidDataError, match="real has 1 row.*at least 2"):
+        correlation_l1(frame.iloc[:1], frame.iloc[:1], triangle="full")
+    # enough rows, but no pair observed together twice in either table
+    sparse = pd.DataFrame({"a": [1.0, 2.0, np.nan, np.nan], "b": [np.nan, np.nan, 1.0, 2.0]})
+    with pytest.raises(InvalidDataError, match="no correlation .* is defined"):
+        correlation_l1(sparse, sparse, categorical_columns=[])
+    constant = pd.DataFrame({"a": [1.0, 1.0, 1.0], "b": [2.0, 2.0, 2.0]})
+    with pytest.raises(InvalidDataError, match="constant column"):
+        correlation_l1(constant, constant, triangle="full", categorical_columns=[])
+    # defined on one side only still scores (the worst difference for that cell)
+    assert correlation_l1(constant, frame, categorical_columns=[]).l1 == pytest.approx(2.0)
+
+
 @settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 10**6), n=st.integers(1, 20), p=st.integers(1, 5))
+@given(seed=st.integers(0, 10**6), n=st.integers(2, 20), p=st.integers(1, 5))
 def test_bounds(seed: int, n: int, p: int) -> None:
     rng = np.random.default_rng(seed)
     real = pd.DataFrame(rng.normal(size=(n, p)), columns=[f"c{i}" for i in range(p)])

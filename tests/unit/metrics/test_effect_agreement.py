@@ -105,3 +105,20 @@ def test_an_outcome_is_required() -> None:
         effect_agreement(real, real)
     with pytest.raises(InvalidDataError, match="event_column 'death'"):
         effect_agreement(real, real, duration_column="x", event_column="death")
+
+
+def test_a_level_seen_only_in_incomplete_rows_is_no_design_column() -> None:
+    """Rows with a missing covariate are left out; a level met only there is no term."""
+    real = _binary(+1, 0)
+    incomplete = real.index[:20]
+    real.loc[incomplete, "x"] = np.nan
+    real["group"] = real["group"].astype(object)
+    real.loc[incomplete, "group"] = "c"
+    result = effect_agreement(real, _binary(+1, 1), target_column="remission")
+    assert list(result.table["term"]) == ["x", "z", "group[b]"]
+    assert np.isfinite(result.score)
+    alternating = real.copy()
+    alternating.loc[alternating.index[::2], "x"] = np.nan
+    alternating.loc[alternating.index[1::2], "z"] = np.nan
+    with pytest.raises(InvalidDataError, match="every real row has a missing value"):
+        effect_agreement(alternating, real, target_column="remission")

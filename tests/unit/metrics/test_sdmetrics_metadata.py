@@ -112,3 +112,20 @@ def test_longitudinal_reads_dates_as_days_like_par(cohorts):
     )
     with pytest.raises(InvalidDataError, match="'time' of synthetic_data cannot be read as dates"):
         LongitudinalFidelity.compute(as_text[0], as_text[1].assign(time="soon"), text, parts=PARTS)
+
+
+def test_single_table_classes_leave_out_columns_of_sdtype_id():
+    """A short table's key is not inferred as one; the metadata's ``id`` sdtype says so."""
+    data = load("heart_failure").data
+    real, synthetic = data.iloc[:15].copy(), data.iloc[15:30].reset_index(drop=True)
+    real["record"] = range(1001, 1016)
+    synthetic["record"] = range(5001, 5016)
+    columns = {c: {"sdtype": "numerical"} for c in data.columns}
+    metadata = {"columns": {**columns, "record": {"sdtype": "id"}}, "primary_key": "record"}
+    with_key = AmlFidelity.compute_breakdown(real, synthetic, metadata)
+    expected = AmlFidelity.compute_breakdown(data.iloc[:15], data.iloc[15:30], {"columns": columns})
+    assert with_key == pytest.approx(expected)
+    # without the sdtype the key is read as a number and changes the score
+    assert AmlFidelity.compute(real, synthetic) != pytest.approx(
+        AmlFidelity.compute(data.iloc[:15], data.iloc[15:30])
+    )

@@ -36,6 +36,7 @@ from synth_plugins.metrics._validation import (
     align_columns,
     check_frame,
     check_number,
+    feature_tables,
     resolve_categorical,
 )
 from synth_plugins.metrics.clinical._checks import (
@@ -142,6 +143,8 @@ def effect_agreement(
             converge, as in ``hazard_ratio_alignment``).
         categorical_columns: Nominal covariates (dummy-coded against their first level);
             None infers them.
+            Identifier columns are left out and dates read as days (see
+            :func:`~synth_plugins.metrics._validation.feature_tables`).
 
     Returns:
         An :class:`EffectAgreementResult`.
@@ -175,10 +178,21 @@ def effect_agreement(
             "effect_agreement needs an outcome: target_column (binary, odds ratios) or "
             "duration_column and event_column (survival, hazard ratios)"
         )
+    named = [] if covariates is None or isinstance(covariates, str) else list(covariates)
+    frames = feature_tables(frames, categorical_columns, keep=[*outcome, *named])
+    real, synthetic = frames["real"], frames["synthetic"]
     names = _covariates(real, covariates, outcome)
     check_not_constant(real, names, "real")
     categorical = resolve_categorical([real[names], synthetic[names]], categorical_columns)
-    design = _Design.from_reference(real[names], categorical, "real")
+    # levels come from the real rows the models use (rows with a missing covariate are left
+    # out), so that a level seen only in incomplete rows is no constant design column
+    complete = real[names].notna().all(axis=1)
+    if not complete.any():
+        raise InvalidDataError(
+            f"every real row has a missing value in one of the covariates {names}; "
+            "complete rows are needed to fit the models"
+        )
+    design = _Design.from_reference(real.loc[complete, names], categorical, "real")
     notes: list[str] = []
     matrices = {}
     for name, frame in frames.items():
@@ -265,7 +279,7 @@ def _compare(
     for name, (x, y) in matrices.items():
         label = covariate or "all covariates"
         if x[terms].nunique().min() < 2:
-            reason = "a term is constant"
+            reason = "a term is constant in the rows without missing values"
         else:
             try:
                 estimates[name] = fit(x[terms], y)

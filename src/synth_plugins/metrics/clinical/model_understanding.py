@@ -33,6 +33,7 @@ from synth_plugins.metrics._validation import (
     check_choice,
     check_frame,
     check_int,
+    feature_tables,
     resolve_categorical,
 )
 from synth_plugins.metrics.clinical._checks import (
@@ -155,6 +156,8 @@ def model_understanding(
             number of features).
         categorical_columns: Nominal feature columns, integer-coded with one shared
             mapping; None infers them.
+            Identifier columns are left out and dates read as days (see
+            :func:`~synth_plugins.metrics._validation.feature_tables`).
         random_state: Seed of the default classifier and of permutation importance.
 
     Returns:
@@ -179,6 +182,8 @@ def model_understanding(
     top_k = check_int(top_k, "top_k", minimum=1)
     frames = {"real": real, "synthetic": synthetic, "holdout": holdout}
     check_target(frames, target_column)
+    frames = feature_tables(frames, categorical_columns, keep=[target_column])
+    real, synthetic = frames["real"], frames["synthetic"]
     features = feature_columns(real, [target_column], "real")
     check_not_constant(real, features, "real")
     categorical = resolve_categorical([real[features], synthetic[features]], categorical_columns)

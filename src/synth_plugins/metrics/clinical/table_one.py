@@ -33,6 +33,7 @@ from synth_plugins.metrics._validation import (
     check_frame,
     check_int,
     check_number,
+    feature_tables,
     numeric_values,
     resolve_categorical,
 )
@@ -152,23 +153,30 @@ def table_one(
         columns: The variables to compare, in display order; None compares every column.
         categorical_columns: Nominal columns; None infers them (binary, few-level and text
             columns are categorical).
+            Identifier columns are left out and dates read as days (see
+            :func:`~synth_plugins.metrics._validation.feature_tables`).
         random_state: Seed of the Monte Carlo Fisher test of tables larger than 2 x 2.
 
     Returns:
         A :class:`TableOneResult`.
 
     Raises:
-        InvalidDataError: Empty or mismatched tables, a variable constant in the real
-            table, a numeric variable with fewer than 3 observed values in a table.
+        InvalidDataError: Mismatched tables, a table with fewer than two rows, a variable
+            constant in the real table, a numeric variable with fewer than 3 observed
+            values in a table.
         InvalidParameterError: An option out of range or an unknown column.
     """
-    check_frame(real, "real")
-    check_frame(synthetic, "synthetic")
+    check_frame(real, "real", min_rows=2)
+    check_frame(synthetic, "synthetic", min_rows=2)
     synthetic = align_columns(real, synthetic, "real", "synthetic")
     alpha = check_number(alpha, "alpha", minimum=0.0, maximum=1.0, exclusive=True)
     random_state = check_int(random_state, "random_state", minimum=0)
     chosen = list(real.columns) if columns is None else _check_columns(columns, real)
-    real, synthetic = real[chosen], synthetic[chosen]
+    features = feature_tables(
+        {"real": real[chosen], "synthetic": synthetic[chosen]}, categorical_columns
+    )
+    real, synthetic = features["real"], features["synthetic"]
+    chosen = list(real.columns)
     check_not_constant(real, chosen, "real")
     categorical = set(resolve_categorical([real, synthetic], categorical_columns))
     tests, rows = [], []
