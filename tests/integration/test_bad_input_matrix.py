@@ -11,17 +11,9 @@ import pytest
 import synth_plugins
 from synth_plugins.testing.bad_input import case_id, matrix, run_case
 
-SYNTHCITY = "owned by synthcity adapters"
 SDV = "owned by sdv adapters"
-_SCHEMA = "Synthcity's Schema raises a pydantic ValidationError before our empty check"
-_TTE = "Synthcity's loader: 'time_to_event_column contains values <= 0', not 'too few rows'"
-_MIXED = "Synthcity's encoder raises a TypeError that does not name the column"
+MLE_CORE = "owned by the mle_copula core"
 _DUP = "metadata helpers raise AttributeError 'DataFrame' object has no attribute 'dtype'"
-_SC_DUP = "AttributeError 'DataFrame' object has no attribute 'dtype' before our duplicate check"
-_SC_ROLES = (
-    "Synthcity label-encodes text before _fit and synthcity_roles declares the codes "
-    "categorical, so identifiers are copied; infer roles from the decoded columns"
-)
 _SDV_ROLES = (
     "metadata_dict has no sdtype for the roles 'identifier'/'datetime' (KeyError) and "
     "declares numbers written as text 'numerical', which SDV's validation refuses"
@@ -29,20 +21,10 @@ _SDV_ROLES = (
 
 #: case id -> (owner, what fails today); strict marks, so a fix turns them red.
 KNOWN_FAILURES: dict[str, tuple[str, str]] = {
-    "med_vae-synthcity-empty": (SYNTHCITY, _SCHEMA),
-    "ck4gen-synthcity-empty": (SYNTHCITY, _SCHEMA),
-    "ck4gen-synthcity-one_row": (SYNTHCITY, _TTE),
-    "ck4gen-synthcity-two_rows": (SYNTHCITY, _TTE),
-    "med_vae-synthcity-mixed_object": (SYNTHCITY, _MIXED),
-    "ck4gen-synthcity-mixed_object": (SYNTHCITY, _MIXED),
-    "med_vae-synthcity-duplicate_names": (SYNTHCITY, _SC_DUP),
-    "ck4gen-synthcity-duplicate_names": (SYNTHCITY, _SC_DUP),
-    "ck4gen-synthcity-unseen_condition": (SYNTHCITY, "generate(cond=...) is ignored"),
-    "longitudinal_lstm-synthcity-n_zero": (SYNTHCITY, "generate(count=0) gives one sequence"),
-    "longitudinal_lstm-synthcity-n_negative": (SYNTHCITY, "count=-3 gives one sequence"),
-    "longitudinal_lstm-synthcity-datetimes": (
-        SYNTHCITY,
-        "synthcity/timeseries.py codes non-numeric visit columns as levels: dates copied",
+    "mle_copula-synthcity-one_row": (
+        MLE_CORE,
+        "one row: numpy ValueError 'zero-size array' from the copula's correlation "
+        "(the same as mle_copula-core-one_row)",
     ),
     "med_vae-sdv-duplicate_names": (SDV, _DUP),
     "ck4gen-sdv-duplicate_names": (SDV, _DUP),
@@ -55,10 +37,6 @@ KNOWN_FAILURES: dict[str, tuple[str, str]] = {
     "ck4gen-sdv-duration_nan": (SDV, "NaN durations pass SDV's transformer and come back"),
     "longitudinal_lstm-sdv-varying_static": (SDV, "SDV's own InvalidDataError comes first"),
     "longitudinal_lstm-sdv-missing_patient_id": (SDV, "SDV's own InvalidDataError comes first"),
-    **{
-        f"{generator}-synthcity-identifier_column": (SYNTHCITY, _SC_ROLES)
-        for generator in ("med_vae", "ck4gen", "longitudinal_lstm")
-    },
     **{
         f"{generator}-sdv-{case}": (SDV, _SDV_ROLES)
         for generator in ("med_vae", "ck4gen", "longitudinal_lstm")

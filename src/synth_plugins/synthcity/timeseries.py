@@ -6,6 +6,10 @@ that :func:`to_timeseries_loader` avoids:
 
 - temporal values must be numbers (``np.isnan`` is called on every temporal frame), so
   categorical visit columns are integer-coded (levels in sorted order) and decoded back;
+  datetime visit columns (``datetime64`` or dates written as text) become days since
+  1970-01-01, so dates are generated rather than copied as levels, and identifier visit
+  columns (record keys, by :func:`synth_plugins.encoding.roles.infer_role`) are not
+  modelled: every output row gets a fresh key that equals no training key;
 - a temporal row with *any* missing value is dropped while its observation time is kept,
   which shifts every later time of the patient; so missing temporal values are filled
   (numbers: the median; codes: -1 is never used, the mode is) and a ``<column>__observed``
@@ -29,6 +33,8 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.datasets import Dataset
+from synth_plugins.encoding.parsing import from_days, text_date_format, time_step, to_days
+from synth_plugins.encoding.roles import infer_role
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators._long_format import (
     check_long_format,
@@ -36,6 +42,7 @@ from synth_plugins.generators._long_format import (
     infer_static_columns,
     patient_index,
 )
+from synth_plugins.synthcity.held_columns import FreshKeys
 
 #: Suffix of the 0/1 column recording where a temporal value was observed.
 OBSERVED_SUFFIX = "__observed"
@@ -59,7 +66,9 @@ class LongFormatSpec:
         levels: Sorted levels of the temporal columns that were integer-coded.
         observed: Temporal columns with missing values -> their ``__observed`` column.
         fill: The fill value of each temporal column with missing values (in the coded
-            space for coded columns).
+            space for coded columns, in days for datetime columns).
+        dates: Datetime visit columns -> ``(text format or None, rounding step in ns)``.
+        keys: Identifier visit columns (not modelled) and their fresh-key makers.
     """
 
     id_column: str
@@ -72,6 +81,8 @@ class LongFormatSpec:
     levels: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
     observed: Mapping[str, str] = field(default_factory=dict)
     fill: Mapping[str, float] = field(default_factory=dict)
+    dates: Mapping[str, tuple[str | None, int]] = field(default_factory=dict)
+    keys: tuple[FreshKeys, ...] = ()
 
 
 def _levels(series: pd.Series) -> tuple[Any, ...]:
@@ -80,6 +91,21 @@ def _levels(series: pd.Series) -> tuple[Any, ...]:
         return tuple(sorted(values))
     except TypeError:
         return tuple(sorted(values, key=str))
+
+
+def _visit_role(series: pd.Series) -> str | None:
+    """The suite's role of a visit column that could be a key or a date, else None."""
+    if not (
+        pd.api.types.is_datetime64_any_dtype(series)
+        or pd.api.types.is_integer_dtype(series)
+        or series.dtype == object
+        or pd.api.types.is_string_dtype(series)
+    ):
+        return None
+    try:
+        return infer_role(series)
+    except InvalidDataError:  # no observed value: refused below, naming the column
+        return None
 
 
 def _needs_codes(series: pd.Series) -> bool:
@@ -118,7 +144,20 @@ def split_long_format(
         overlap = sorted(set(static) & set(outcome))
         if overlap:
             raise InvalidParameterError(f"columns both static and outcome: {overlap}")
-    visit = [c for c in others if c not in static and c not in outcome]
+    visit, keys, dates = [], [], {}
+    for column in others:
+        if column in static or column in outcome:
+            continue
+        role = _visit_role(data[column])
+        if role == "identifier":
+            keys.append(FreshKeys.of(data[column]))
+            continue
+        if role == "datetime":
+            fmt = None if pd.api.types.is_datetime64_any_dtype(data[column]) else (
+                text_date_format(data[column])
+            )  # fmt: skip
+            dates[column] = (fmt, time_step(data[column], fmt))
+        visit.append(column)
     if not visit:
         raise InvalidDataError(
             "no temporal (visit) columns: every column is constant within patients; pass "
@@ -127,7 +166,9 @@ def split_long_format(
     levels, observed, fill = {}, {}, {}
     for column in visit:
         series = data[column]
-        if _needs_codes(series):
+        if column in dates:
+            series = pd.Series(to_days(series, dates[column][0]), index=series.index)
+        elif _needs_codes(series):
             levels[column] = _levels(series)
         if series.isna().any():
             if series.isna().all():
@@ -152,6 +193,8 @@ def split_long_format(
         levels=levels,
         observed=observed,
         fill=fill,
+        dates=dates,
+        keys=tuple(keys),
     )
     return data, spec
 
@@ -161,6 +204,8 @@ def _temporal_matrix(data: pd.DataFrame, spec: LongFormatSpec) -> pd.DataFrame:
     out = {}
     for column in spec.visit_columns:
         series = data[column]
+        if column in spec.dates:
+            series = pd.Series(to_days(series, spec.dates[column][0]), index=series.index)
         if column in spec.levels:
             lookup = {level: code for code, level in enumerate(spec.levels[column])}
             values = series.map(lookup)
@@ -295,7 +340,12 @@ def from_timeseries_loader(loader_or_frame: Any, spec: LongFormatSpec) -> pd.Dat
         if column in spec.observed:
             seen = frame[f"{TEMPORAL_PREFIX}{spec.observed[column]}"].to_numpy(dtype=float)
             values = values.where(seen >= 0.5, np.nan)
+        if column in spec.dates:
+            fmt, step = spec.dates[column]
+            values = from_days(values.to_numpy(dtype=float), spec.dtypes[column], fmt, step)
         out[column] = values.to_numpy()
+    for key in spec.keys:
+        out[key.name] = key.keys(len(out)).to_numpy()
     out = out[list(spec.columns)]
     for column, dtype in spec.dtypes.items():
         if column == spec.id_column:

@@ -12,13 +12,27 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
+from synthcity.plugins.core.constraints import Constraints
 from synthcity.plugins.core.dataloader import DataLoader
 from synthcity.plugins.core.distribution import CategoricalDistribution, Distribution
 from synthcity.plugins.core.plugin import Plugin
 from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.generators.mle_copula import MLECopula
+from synth_plugins.synthcity.checks import (
+    check_count,
+    inclusive_constraints,
+    refuse_argument,
+    training_frame,
+)
+from synth_plugins.synthcity.held_columns import HeldColumns, hold_columns
 from synth_plugins.synthcity.roles import synthcity_roles
+
+_NO_COND = (
+    "the copula has no conditional sampler; filter the output with "
+    "constraints=Constraints(rules=[(column, '==', value)]) instead"
+)
 
 
 class MLECopulaPlugin(Plugin):
@@ -32,7 +46,9 @@ class MLECopulaPlugin(Plugin):
     rate is reproduced. Method card: ``docs/methods/mle_copula.md``.
 
     Synthcity label-encodes columns with fewer than 15 distinct values before ``fit``;
-    those are modelled by their frequencies.
+    those are modelled by their frequencies. Identifier columns get fresh keys and dates
+    written as text are modelled as times (see :mod:`synth_plugins.synthcity.held_columns`).
+    Empty training data, ``count < 1`` and ``cond`` raise an error naming the problem.
 
     Args:
         level: ``1`` (independent columns) or ``2`` (Gaussian copula; default).
@@ -93,6 +109,7 @@ class MLECopulaPlugin(Plugin):
             discrete_correlation=discrete_correlation,
             random_state=random_state,
         )
+        self.held_columns: HeldColumns | None = None
 
     @staticmethod
     def name() -> str:
@@ -112,6 +129,32 @@ class MLECopulaPlugin(Plugin):
             CategoricalDistribution(name="selection", choices=["aic", "bic"]),
             CategoricalDistribution(name="pit", choices=["randomized", "mid_rank"]),
         ]
+
+    def fit(self, X: DataLoader | pd.DataFrame, *args: Any, **kwargs: Any) -> MLECopulaPlugin:
+        """Check the data and refuse ``cond``, hold identifiers and text dates, then ``fit``."""
+        refuse_argument(self.name(), "cond", kwargs.get("cond"), _NO_COND)
+        training_frame(self.name(), X)
+        X, self.held_columns = hold_columns(X)
+        return super().fit(X, *args, **kwargs)
+
+    def generate(
+        self,
+        count: int | None = None,
+        constraints: Constraints | None = None,
+        random_state: int | None = None,
+        **kwargs: Any,
+    ) -> DataLoader:
+        """Synthcity's ``generate``, after checking ``count`` (None or >= 1) and refusing ``cond``.
+
+        Strict bounds in ``constraints`` are made inclusive (see
+        :func:`synth_plugins.synthcity.checks.inclusive_constraints`).
+        """
+        check_count(count)
+        refuse_argument(self.name(), "cond", kwargs.get("cond"), _NO_COND)
+        constraints = inclusive_constraints(constraints)
+        generated = super().generate(count, constraints, random_state, **kwargs)
+        held = getattr(self, "held_columns", None)  # None: saved before it existed
+        return generated if held is None else held.restore(generated)
 
     def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> MLECopulaPlugin:
         frame = X.dataframe()
