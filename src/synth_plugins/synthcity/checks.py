@@ -45,7 +45,7 @@ def training_frame(plugin: str, X: Any) -> pd.DataFrame:
     if frame.shape[1] == 0:
         raise InvalidDataError(f"{plugin} got training data without columns")
     if len(frame) == 0:
-        raise InvalidDataError(f"{plugin} got empty training data (0 rows); give at least one row")
+        raise InvalidDataError(f"{plugin} got training data without rows")
     duplicated = sorted(map(str, set(frame.columns[frame.columns.duplicated()])))
     if duplicated:
         raise InvalidDataError(

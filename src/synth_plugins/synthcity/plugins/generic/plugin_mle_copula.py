@@ -29,6 +29,9 @@ from synth_plugins.synthcity.checks import (
 from synth_plugins.synthcity.held_columns import HeldColumns, hold_columns
 from synth_plugins.synthcity.roles import synthcity_roles
 
+#: The core's defaults: the one place each hyper-parameter's default is declared.
+_CORE = MLECopula.__init__.__kwdefaults__
+
 _NO_COND = (
     "the copula has no conditional sampler; filter the output with "
     "constraints=Constraints(rules=[(column, '==', value)]) instead"
@@ -49,6 +52,8 @@ class MLECopulaPlugin(Plugin):
     those are modelled by their frequencies. Identifier columns get fresh keys and dates
     written as text are modelled as times (see :mod:`synth_plugins.synthcity.held_columns`).
     Empty training data, ``count < 1`` and ``cond`` raise an error naming the problem.
+
+    Defaults are the core's (read from :class:`MLECopula`'s signature).
 
     Args:
         level: ``1`` (independent columns) or ``2`` (Gaussian copula; default).
@@ -73,17 +78,17 @@ class MLECopulaPlugin(Plugin):
 
     def __init__(
         self,
-        level: int = 2,
-        selection: str = "aic",
-        families: list[str] | None = None,
-        beta_padding: float = 0.01,
-        pit: str = "randomized",
-        discrete_correlation: str = "latent",
-        # Synthcity's core plugin arguments
+        level: int = _CORE["level"],
+        selection: str = _CORE["selection"],
+        families: list[str] | None = _CORE["families"],
+        beta_padding: float = _CORE["beta_padding"],
+        pit: str = _CORE["pit"],
+        discrete_correlation: str = _CORE["discrete_correlation"],
+        # Synthcity's core plugin arguments (the copula runs on the CPU whatever ``device``)
         sampling_patience: int = 500,
         strict: bool = True,
         device: Any = "cpu",
-        random_state: int = 0,
+        random_state: int = _CORE["random_state"],
         workspace: Path = Path("workspace"),
         compress_dataset: bool = False,
         sampling_strategy: str = "marginal",
