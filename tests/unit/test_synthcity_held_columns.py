@@ -17,6 +17,7 @@ def _table(n: int = 30) -> pd.DataFrame:
             "age": np.linspace(20, 80, n),
             "seen": days.strftime("%d/%m/%Y"),
             "patient_id": np.arange(500, 500 + n),
+            "lab": [f"{v:.2f}" for v in np.linspace(10, 40, n)],
         }
     )
 
@@ -25,10 +26,16 @@ def test_identifiers_are_taken_out_and_text_dates_parsed():
     data = _table()
     loader, held = hold_columns(data)
     frame = loader.dataframe()
-    assert list(frame.columns) == ["age", "seen"]
+    assert list(frame.columns) == ["age", "seen", "lab"]
     assert pd.api.types.is_datetime64_any_dtype(frame["seen"])
+    assert pd.api.types.is_float_dtype(frame["lab"])
     assert held.text_dates == {"seen": "%d/%m/%Y"}
-    assert loader.target_column == "seen"  # the dropped last column is no longer the target
+    assert held.text_numbers == {"lab": 2}
+
+
+def test_a_dropped_target_column_is_no_longer_the_target():
+    loader, _ = hold_columns(_table()[["age", "seen", "patient_id"]])
+    assert loader.target_column == "seen"
 
 
 def test_restore_gives_fresh_keys_and_text_dates_in_training_order():
@@ -41,6 +48,7 @@ def test_restore_gives_fresh_keys_and_text_dates_in_training_order():
     assert not out["patient_id"].isin(data["patient_id"]).any()
     assert out["patient_id"].dtype == data["patient_id"].dtype
     assert set(out["seen"]) == set(data["seen"])  # written back in the training format
+    assert set(out["lab"]) == set(data["lab"])
 
 
 def test_only_identifiers_is_refused():

@@ -6,8 +6,9 @@ modelled as levels and come out as training values: real identifiers and real da
 copied. :func:`hold_columns` reads the suite's roles
 (:func:`synth_plugins.encoding.roles.infer_role`) of the raw columns before Synthcity sees
 them: ``identifier`` columns are taken out (every generated row gets a fresh key that
-equals no training key) and dates written as text become ``datetime64`` columns, which
-Synthcity models as numbers; :meth:`HeldColumns.restore` puts both back on the generated
+equals no training key), dates written as text become ``datetime64`` columns, which
+Synthcity models as numbers, and numbers written as text (``"26.31"``) whose role is
+numeric become numbers; :meth:`HeldColumns.restore` puts all three back on the generated
 data, in the training column order and formats.
 """
 
@@ -20,8 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synth_plugins.encoding.parsing import is_text, text_date_format
-from synth_plugins.encoding.roles import infer_role
+from synth_plugins.encoding.parsing import is_text, parse_numbers, text_date_format
+from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_role
 from synth_plugins.errors import InvalidDataError
 
 #: Fresh text keys read ``<prefix><i>``; the prefix is lengthened until no training key has it.
@@ -78,17 +79,22 @@ class HeldColumns:
         columns: The training column order.
         keys: The identifier columns taken out, with their key makers.
         text_dates: Date columns written as text -> their ``strftime`` format.
+        text_numbers: Numeric columns written as text -> their number of decimals.
     """
 
     columns: tuple[str, ...]
     keys: tuple[FreshKeys, ...] = ()
     text_dates: dict[str, str] = field(default_factory=dict)
+    text_numbers: dict[str, int] = field(default_factory=dict)
 
     def restore(self, generated: Any) -> Any:
-        """The generated DataLoader with fresh keys and text dates back, in training order."""
-        if not self.keys and not self.text_dates:
+        """The generated DataLoader with fresh keys and text dates and numbers back, in order."""
+        if not (self.keys or self.text_dates or self.text_numbers):
             return generated
         frame = generated.dataframe().copy()
+        for column, decimals in self.text_numbers.items():
+            numbers = pd.to_numeric(frame[column])
+            frame[column] = numbers.map(f"{{:.{decimals}f}}".format).where(numbers.notna(), np.nan)
         for column, fmt in self.text_dates.items():
             stamps = pd.to_datetime(frame[column])
             frame[column] = stamps.dt.strftime(fmt).astype(object).where(stamps.notna(), np.nan)
@@ -116,6 +122,7 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
     fixed = set(layout)
     keys: list[FreshKeys] = []
     text_dates: dict[str, str] = {}
+    text_numbers: dict[str, int] = {}
     for column in frame.columns:
         series = frame[column]
         if column in fixed or not (is_text(series) or pd.api.types.is_integer_dtype(series)):
@@ -128,8 +135,10 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
             keys.append(FreshKeys.of(series))
         elif role == "datetime" and is_text(series):
             text_dates[str(column)] = str(text_date_format(series))
-    held = HeldColumns(tuple(map(str, frame.columns)), tuple(keys), text_dates)
-    if not keys and not text_dates:
+        elif role in NUMERIC_ROLES and is_text(series):
+            text_numbers[str(column)] = text_decimals(series)
+    held = HeldColumns(tuple(map(str, frame.columns)), tuple(keys), text_dates, text_numbers)
+    if not keys and not text_dates and not text_numbers:
         return loader, held
     dropped = [key.name for key in keys]
     if len(dropped) == frame.shape[1]:
@@ -140,7 +149,15 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
     reduced = frame.drop(columns=dropped)
     for column, fmt in text_dates.items():
         reduced[column] = pd.to_datetime(reduced[column], format=fmt)
+    for column in text_numbers:
+        reduced[column] = parse_numbers(reduced[column])
     info = loader.info()
     if info.get("target_column") in dropped:
         info["target_column"] = None  # Synthcity's default: the last column
     return type(loader).from_info(reduced, info), held
+
+
+def text_decimals(series: pd.Series) -> int:
+    """The most decimals any observed value of a column of numbers written as text has."""
+    fractions = series.dropna().astype(str).str.strip().str.partition(".")[2]
+    return int(fractions.str.len().max())
