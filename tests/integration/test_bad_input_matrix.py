@@ -11,38 +11,9 @@ import pytest
 import synth_plugins
 from synth_plugins.testing.bad_input import case_id, matrix, run_case
 
-SYNTHCITY = "owned by synthcity adapters"
-_SCHEMA = "Synthcity's Schema raises a pydantic ValidationError before our empty check"
-_TTE = "Synthcity's loader: 'time_to_event_column contains values <= 0', not 'too few rows'"
-_MIXED = "Synthcity's encoder raises a TypeError that does not name the column"
-_SC_DUP = "AttributeError 'DataFrame' object has no attribute 'dtype' before our duplicate check"
-_SC_ROLES = (
-    "Synthcity label-encodes text before _fit and synthcity_roles declares the codes "
-    "categorical, so identifiers are copied; infer roles from the decoded columns"
-)
-
-#: case id -> (owner, what fails today); strict marks, so a fix turns them red.
-KNOWN_FAILURES: dict[str, tuple[str, str]] = {
-    "med_vae-synthcity-empty": (SYNTHCITY, _SCHEMA),
-    "ck4gen-synthcity-empty": (SYNTHCITY, _SCHEMA),
-    "ck4gen-synthcity-one_row": (SYNTHCITY, _TTE),
-    "ck4gen-synthcity-two_rows": (SYNTHCITY, _TTE),
-    "med_vae-synthcity-mixed_object": (SYNTHCITY, _MIXED),
-    "ck4gen-synthcity-mixed_object": (SYNTHCITY, _MIXED),
-    "med_vae-synthcity-duplicate_names": (SYNTHCITY, _SC_DUP),
-    "ck4gen-synthcity-duplicate_names": (SYNTHCITY, _SC_DUP),
-    "ck4gen-synthcity-unseen_condition": (SYNTHCITY, "generate(cond=...) is ignored"),
-    "longitudinal_lstm-synthcity-n_zero": (SYNTHCITY, "generate(count=0) gives one sequence"),
-    "longitudinal_lstm-synthcity-n_negative": (SYNTHCITY, "count=-3 gives one sequence"),
-    "longitudinal_lstm-synthcity-datetimes": (
-        SYNTHCITY,
-        "synthcity/timeseries.py codes non-numeric visit columns as levels: dates copied",
-    ),
-    **{
-        f"{generator}-synthcity-identifier_column": (SYNTHCITY, _SC_ROLES)
-        for generator in ("med_vae", "ck4gen", "longitudinal_lstm")
-    },
-}
+#: case id -> (owner, what fails today), for a case whose fix is not merged yet; strict
+#: marks, so a fix turns the test red until its entry goes. Empty: every case passes.
+KNOWN_FAILURES: dict[str, tuple[str, str]] = {}
 
 
 def _params():

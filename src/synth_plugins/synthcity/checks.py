@@ -35,13 +35,38 @@ def check_count(count: Any) -> None:
 
 
 def training_frame(plugin: str, X: Any) -> pd.DataFrame:
-    """The frame of ``X`` (a DataLoader or a DataFrame), refused when it holds no rows."""
+    """The frame of ``X`` (a DataLoader or a DataFrame), checked before Synthcity reads it.
+
+    Refused: no columns, no rows (Synthcity's schema would fail on a column's range),
+    duplicate column names (its schema crashes reading a column's dtype) and columns
+    mixing text with other values (its label encoder cannot sort them).
+    """
     frame = X if isinstance(X, pd.DataFrame) else X.dataframe()
     if frame.shape[1] == 0:
         raise InvalidDataError(f"{plugin} got training data without columns")
     if len(frame) == 0:
         raise InvalidDataError(f"{plugin} got training data without rows")
+    duplicated = sorted(map(str, set(frame.columns[frame.columns.duplicated()])))
+    if duplicated:
+        raise InvalidDataError(
+            f"{plugin} got duplicate column names {duplicated}; give every column its own name"
+        )
+    for column in frame.columns:
+        check_one_kind(frame[column])
     return frame
+
+
+def check_one_kind(series: pd.Series) -> None:
+    """Refuse an object column that mixes text with numbers or other values."""
+    if series.dtype != object:
+        return
+    kinds = {type(value).__name__ for value in series.dropna()}
+    if "str" in kinds and len(kinds) > 1:
+        raise InvalidDataError(
+            f"column {series.name!r} mixes text with other values ({sorted(kinds)}); "
+            f"Synthcity's encoder sorts a column's values, so give it one kind "
+            f"(e.g. data[{series.name!r}].astype(str), or pd.to_numeric)"
+        )
 
 
 def check_survival_columns(frame: pd.DataFrame, duration_column: str, event_column: str) -> None:
@@ -91,7 +116,11 @@ def refuse_argument(plugin: str, argument: str, value: Any, why: str) -> None:
     if value is None:
         return
     shape = getattr(value, "shape", None)
-    given = f"a {type(value).__name__} of shape {shape}" if shape is not None else repr(value)
+    name = getattr(value, "name", None)
+    column = f" {name!r}" if isinstance(name, str) else ""
+    given = (
+        f"a {type(value).__name__}{column} of shape {shape}" if shape is not None else repr(value)
+    )
     raise InvalidParameterError(f"{plugin} does not support {argument} (got {given}): {why}")
 
 

@@ -6,6 +6,11 @@ that :func:`to_timeseries_loader` avoids:
 
 - temporal values must be numbers (``np.isnan`` is called on every temporal frame), so
   categorical visit columns are integer-coded (levels in sorted order) and decoded back;
+  datetime visit columns (``datetime64`` or dates written as text) become days since
+  1970-01-01, so dates are generated rather than copied as levels, numbers written as
+  text are parsed (and written back with their decimals), and identifier visit
+  columns (record keys, by :func:`synth_plugins.encoding.roles.infer_role`) are not
+  modelled: every output row gets a fresh key that equals no training key;
 - a temporal row with *any* missing value is dropped while its observation time is kept,
   which shifts every later time of the patient; so missing temporal values are filled
   (numbers: the median; codes: -1 is never used, the mode is) and a ``<column>__observed``
@@ -29,6 +34,15 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.datasets import Dataset
+from synth_plugins.encoding.parsing import (
+    from_days,
+    is_text,
+    parse_numbers,
+    text_date_format,
+    time_step,
+    to_days,
+)
+from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_role
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators._long_format import (
     check_long_format,
@@ -36,6 +50,7 @@ from synth_plugins.generators._long_format import (
     infer_static_columns,
     patient_index,
 )
+from synth_plugins.synthcity.held_columns import FreshKeys, text_decimals
 
 #: Suffix of the 0/1 column recording where a temporal value was observed.
 OBSERVED_SUFFIX = "__observed"
@@ -59,7 +74,10 @@ class LongFormatSpec:
         levels: Sorted levels of the temporal columns that were integer-coded.
         observed: Temporal columns with missing values -> their ``__observed`` column.
         fill: The fill value of each temporal column with missing values (in the coded
-            space for coded columns).
+            space for coded columns, in days for datetime columns).
+        dates: Datetime visit columns -> ``(text format or None, rounding step in ns)``.
+        keys: Identifier visit columns (not modelled) and their fresh-key makers.
+        text_numbers: Numeric visit columns written as text -> their number of decimals.
     """
 
     id_column: str
@@ -72,6 +90,9 @@ class LongFormatSpec:
     levels: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
     observed: Mapping[str, str] = field(default_factory=dict)
     fill: Mapping[str, float] = field(default_factory=dict)
+    dates: Mapping[str, tuple[str | None, int]] = field(default_factory=dict)
+    keys: tuple[FreshKeys, ...] = ()
+    text_numbers: Mapping[str, int] = field(default_factory=dict)
 
 
 def _levels(series: pd.Series) -> tuple[Any, ...]:
@@ -80,6 +101,21 @@ def _levels(series: pd.Series) -> tuple[Any, ...]:
         return tuple(sorted(values))
     except TypeError:
         return tuple(sorted(values, key=str))
+
+
+def _visit_role(series: pd.Series) -> str | None:
+    """The suite's role of a visit column that could be a key or a date, else None."""
+    if not (
+        pd.api.types.is_datetime64_any_dtype(series)
+        or pd.api.types.is_integer_dtype(series)
+        or series.dtype == object
+        or pd.api.types.is_string_dtype(series)
+    ):
+        return None
+    try:
+        return infer_role(series)
+    except InvalidDataError:  # no observed value: refused below, naming the column
+        return None
 
 
 def _needs_codes(series: pd.Series) -> bool:
@@ -118,7 +154,22 @@ def split_long_format(
         overlap = sorted(set(static) & set(outcome))
         if overlap:
             raise InvalidParameterError(f"columns both static and outcome: {overlap}")
-    visit = [c for c in others if c not in static and c not in outcome]
+    visit, keys, dates, text_numbers = [], [], {}, {}
+    for column in others:
+        if column in static or column in outcome:
+            continue
+        role = _visit_role(data[column])
+        if role == "identifier":
+            keys.append(FreshKeys.of(data[column]))
+            continue
+        if role == "datetime":
+            fmt = None if pd.api.types.is_datetime64_any_dtype(data[column]) else (
+                text_date_format(data[column])
+            )  # fmt: skip
+            dates[column] = (fmt, time_step(data[column], fmt))
+        elif role in NUMERIC_ROLES and is_text(data[column]):
+            text_numbers[column] = text_decimals(data[column])
+        visit.append(column)
     if not visit:
         raise InvalidDataError(
             "no temporal (visit) columns: every column is constant within patients; pass "
@@ -127,7 +178,11 @@ def split_long_format(
     levels, observed, fill = {}, {}, {}
     for column in visit:
         series = data[column]
-        if _needs_codes(series):
+        if column in dates:
+            series = pd.Series(to_days(series, dates[column][0]), index=series.index)
+        elif column in text_numbers:
+            series = parse_numbers(series)
+        elif _needs_codes(series):
             levels[column] = _levels(series)
         if series.isna().any():
             if series.isna().all():
@@ -152,6 +207,9 @@ def split_long_format(
         levels=levels,
         observed=observed,
         fill=fill,
+        dates=dates,
+        keys=tuple(keys),
+        text_numbers=text_numbers,
     )
     return data, spec
 
@@ -161,6 +219,16 @@ def _temporal_matrix(data: pd.DataFrame, spec: LongFormatSpec) -> pd.DataFrame:
     out = {}
     for column in spec.visit_columns:
         series = data[column]
+        if column in spec.dates:
+            series = pd.Series(to_days(series, spec.dates[column][0]), index=series.index)
+        elif column in spec.text_numbers:
+            numbers = parse_numbers(series)
+            if numbers is None and series.notna().any():
+                raise InvalidDataError(
+                    f"visit column {column!r} held numbers written as text; now it has "
+                    "values that are not numbers"
+                )
+            series = series.astype(float) if numbers is None else numbers
         if column in spec.levels:
             lookup = {level: code for code, level in enumerate(spec.levels[column])}
             values = series.map(lookup)
@@ -295,7 +363,15 @@ def from_timeseries_loader(loader_or_frame: Any, spec: LongFormatSpec) -> pd.Dat
         if column in spec.observed:
             seen = frame[f"{TEMPORAL_PREFIX}{spec.observed[column]}"].to_numpy(dtype=float)
             values = values.where(seen >= 0.5, np.nan)
+        if column in spec.dates:
+            fmt, step = spec.dates[column]
+            values = from_days(values.to_numpy(dtype=float), spec.dtypes[column], fmt, step)
+        elif column in spec.text_numbers:
+            formatted = values.map(f"{{:.{spec.text_numbers[column]}f}}".format)
+            values = formatted.where(values.notna(), np.nan)
         out[column] = values.to_numpy()
+    for key in spec.keys:
+        out[key.name] = key.keys(len(out)).to_numpy()
     out = out[list(spec.columns)]
     for column, dtype in spec.dtypes.items():
         if column == spec.id_column:

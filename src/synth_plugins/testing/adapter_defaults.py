@@ -63,6 +63,14 @@ HOST_ONLY: Mapping[str, frozenset[str]] = {
 }
 
 
+#: Host parameters that some cores take too: compared with the core's default where the
+#: core has a parameter of that name, else the host's own (``mle_copula`` runs on the CPU).
+HOST_SHARED: Mapping[str, frozenset[str]] = {
+    "synthcity": frozenset({"device"}),
+    "sdv": frozenset(),
+}
+
+
 def _adapter(entry: GeneratorEntry, host: str) -> type:
     return catalog.resolve(entry.synthcity_plugin if host == "synthcity" else entry.sdv_synthesizer)
 
@@ -87,7 +95,7 @@ def adapter_default_mismatches(entry: GeneratorEntry, host: str) -> list[str]:
     core = _parameters(catalog.resolve(entry.core))
     problems = []
     for name, parameter in _parameters(_adapter(entry, host)).items():
-        if name in HOST_ONLY[host]:
+        if name in HOST_ONLY[host] or (name in HOST_SHARED[host] and name not in core):
             continue
         targets = [t for t in NAME_MAPS[host].get(name, (name,)) if t.partition("[")[0] in core]
         if not targets:

@@ -17,11 +17,11 @@ dataset, and raises ``AssertionError`` naming the plugin and the convention brok
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -44,7 +44,6 @@ plugins = Plugins()
 missing = [e.name for e in catalog.GENERATORS if e.name not in plugins.list()]
 assert not missing, f"not registered: {{missing}}"
 assert plugins.get_type({attribute}.name()) is {attribute}, "another class is registered"
-print("ok")
 """
 #: Rows generated with ``cond``, and how much more often than its training rate the asked
 #: value must appear (ignoring ``cond`` gives the training rate, within about 0.05).
@@ -61,6 +60,70 @@ def _fail(entry: GeneratorEntry, message: str) -> AssertionError:
 
 
 # ---------------------------------------------------------------------------- imports
+#: Third-party modules Synthcity imports that take most of its import time (torch,
+#: torchvision, monai, scikit-learn, ...). The import check imports them once and forks an
+#: interpreter per case from there, so each case imports only Synthcity and the suite,
+#: both still first. A module missing here is imported by each case (slower, as correct).
+PRELOADED_DEPENDENCIES = (
+    "numpy",
+    "pandas",
+    "pydantic",
+    "loguru",
+    "torch",
+    "torchvision",
+    "monai.networks.layers.factories",
+    "sklearn.model_selection",
+    "sklearn.mixture",
+    "shap",
+    "optuna",
+    "opacus",
+    "lifelines",
+    "xgboost",
+    "geomloss",
+    "pycox.models",
+    "torchtuples",
+    "xgbse",
+    "nflows.flows.base",
+    "tsai.models.InceptionTime",
+    "be_great",
+)
+#: Runs in one fresh interpreter: preload, check that neither Synthcity nor the suite came
+#: with it, then fork a child per case (``{cases}``: a list of scripts) and print the
+#: failures as JSON (case index -> traceback) on the last line.
+_FORK_RUNNER = """
+import importlib, json, os, sys, traceback
+for name in {preload!r}:
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass
+early = sorted(m for m in sys.modules if m.split(".")[0] in ("synthcity", "synth_plugins"))
+assert not early, f"preloading imported {{early[:5]}}: the cases would not import them first"
+failures = {{}}
+for index, script in enumerate({cases!r}):
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        code = 0
+        try:
+            exec(compile(script, f"<case {{index}}>", "exec"), {{"__name__": "__main__"}})
+        except BaseException:
+            os.write(write, traceback.format_exc().encode())
+            code = 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        message = pipe.read().decode(errors="replace")
+    status = os.waitpid(pid, 0)[1]
+    if status != 0:
+        failures[index] = message or f"exit status {{status}}"
+print(json.dumps(failures))
+"""
+
+
 def check_plugin_module_imports_first(entry: GeneratorEntry, prelude: str = "") -> None:
     """The plugin module imports first in a fresh interpreter and every generator registers.
 
@@ -75,30 +138,48 @@ def check_plugin_module_imports_first(entry: GeneratorEntry, prelude: str = "") 
 def check_plugin_modules_import_first(
     entries: Iterable[GeneratorEntry], preludes: Iterable[str] = tuple(IMPORT_ORDERS.values())
 ) -> None:
-    """:func:`check_plugin_module_imports_first` for every entry and prelude, concurrently.
+    """:func:`check_plugin_module_imports_first` for every entry and prelude.
 
-    Each case needs its own interpreter, which imports Synthcity (tens of seconds), so the
-    interpreters run side by side, as many at a time as there are CPUs.
+    Each case needs an interpreter that has imported neither Synthcity nor the suite. One
+    fresh interpreter imports :data:`PRELOADED_DEPENDENCIES` (most of Synthcity's import
+    time) and forks a child per case, one after the other; where ``os.fork`` is missing,
+    each case gets its own fresh interpreter.
     """
     cases = [(entry, prelude) for entry in entries for prelude in preludes]
-    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-        results = list(pool.map(lambda case: _import_first(*case), cases))
-    failures = [message for message in results if message]
+    scripts = [_case_script(entry, prelude) for entry, prelude in cases]
+    if hasattr(os, "fork"):
+        runner = _FORK_RUNNER.format(preload=PRELOADED_DEPENDENCIES, cases=scripts)
+        done = _python(runner)
+        lines = done.stdout.strip().splitlines()
+        if done.returncode != 0 or not lines:
+            raise AssertionError(f"the import-first runner failed:\n{done.stderr[-3000:]}")
+        failed = {int(index): message for index, message in json.loads(lines[-1]).items()}
+    else:  # pragma: no cover - platforms without fork
+        failed = {}
+        for index, script in enumerate(scripts):
+            done = _python(script)
+            if done.returncode != 0:
+                failed[index] = done.stderr[-3000:]
+    failures = [_failure(*cases[index], message) for index, message in sorted(failed.items())]
     if failures:
         raise AssertionError("\n\n".join(failures))
 
 
-def _import_first(entry: GeneratorEntry, prelude: str) -> str | None:
-    """None if the import order works, else what failed."""
+def _case_script(entry: GeneratorEntry, prelude: str) -> str:
     module, _, attribute = entry.synthcity_plugin.partition(":")
-    script = _IMPORT_SCRIPT.format(prelude=prelude, module=module, attribute=attribute)
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=600
+    return _IMPORT_SCRIPT.format(prelude=prelude, module=module, attribute=attribute)
+
+
+def _python(script: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=900
     )
-    if done.returncode == 0 and done.stdout.strip().splitlines()[-1:] == ["ok"]:
-        return None
+
+
+def _failure(entry: GeneratorEntry, prelude: str, message: str) -> str:
+    module = entry.synthcity_plugin.partition(":")[0]
     order = prelude.strip() or "nothing"
-    return f"{entry.name}: importing {module} first (after {order}) failed:\n{done.stderr[-3000:]}"
+    return f"{entry.name}: importing {module} first (after {order}) failed:\n{message[-3000:]}"
 
 
 # ---------------------------------------------------------------------------- data

@@ -28,6 +28,7 @@ from synthcity.plugins.core.schema import Schema
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators.med_vae import MedVAE
 from synth_plugins.synthcity.checks import check_count, inclusive_constraints, training_frame
+from synth_plugins.synthcity.held_columns import HeldColumns, hold_columns
 from synth_plugins.synthcity.roles import synthcity_roles
 
 #: The core's defaults: the one place each hyper-parameter's default is declared.
@@ -159,6 +160,7 @@ class MedVAEPlugin(Plugin):
             verbose=verbose,
         )
         self.cond_column: str | None = None
+        self.held_columns: HeldColumns | None = None
 
     @staticmethod
     def name() -> str:
@@ -185,8 +187,13 @@ class MedVAEPlugin(Plugin):
         ]
 
     def fit(self, X: DataLoader | pd.DataFrame, *args: Any, **kwargs: Any) -> MedVAEPlugin:
-        """Check the training data (not empty), then Synthcity's ``fit``."""
+        """Check the training data, hold identifier and text-date columns, then Synthcity's ``fit``.
+
+        Identifier columns get fresh keys and dates written as text are modelled as times
+        (see :mod:`synth_plugins.synthcity.held_columns`), not copied as levels.
+        """
         training_frame(self.name(), X)
+        X, self.held_columns = hold_columns(X)
         return super().fit(X, *args, **kwargs)
 
     def generate(
@@ -203,7 +210,9 @@ class MedVAEPlugin(Plugin):
         """
         check_count(count)
         constraints = inclusive_constraints(constraints)
-        return super().generate(count, constraints, random_state, **kwargs)
+        generated = super().generate(count, constraints, random_state, **kwargs)
+        held = getattr(self, "held_columns", None)  # None: saved before it existed
+        return generated if held is None else held.restore(generated)
 
     def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> MedVAEPlugin:
         frame = X.dataframe()

@@ -12,13 +12,30 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
+from synthcity.plugins.core.constraints import Constraints
 from synthcity.plugins.core.dataloader import DataLoader
 from synthcity.plugins.core.distribution import CategoricalDistribution, Distribution
 from synthcity.plugins.core.plugin import Plugin
 from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.generators.mle_copula import MLECopula
+from synth_plugins.synthcity.checks import (
+    check_count,
+    inclusive_constraints,
+    refuse_argument,
+    training_frame,
+)
+from synth_plugins.synthcity.held_columns import HeldColumns, hold_columns
 from synth_plugins.synthcity.roles import synthcity_roles
+
+#: The core's defaults: the one place each hyper-parameter's default is declared.
+_CORE = MLECopula.__init__.__kwdefaults__
+
+_NO_COND = (
+    "the copula has no conditional sampler; filter the output with "
+    "constraints=Constraints(rules=[(column, '==', value)]) instead"
+)
 
 
 class MLECopulaPlugin(Plugin):
@@ -32,7 +49,11 @@ class MLECopulaPlugin(Plugin):
     rate is reproduced. Method card: ``docs/methods/mle_copula.md``.
 
     Synthcity label-encodes columns with fewer than 15 distinct values before ``fit``;
-    those are modelled by their frequencies.
+    those are modelled by their frequencies. Identifier columns get fresh keys and dates
+    written as text are modelled as times (see :mod:`synth_plugins.synthcity.held_columns`).
+    Empty training data, ``count < 1`` and ``cond`` raise an error naming the problem.
+
+    Defaults are the core's (read from :class:`MLECopula`'s signature).
 
     Args:
         level: ``1`` (independent columns) or ``2`` (Gaussian copula; default).
@@ -57,17 +78,17 @@ class MLECopulaPlugin(Plugin):
 
     def __init__(
         self,
-        level: int = 2,
-        selection: str = "aic",
-        families: list[str] | None = None,
-        beta_padding: float = 0.01,
-        pit: str = "randomized",
-        discrete_correlation: str = "latent",
-        # Synthcity's core plugin arguments
+        level: int = _CORE["level"],
+        selection: str = _CORE["selection"],
+        families: list[str] | None = _CORE["families"],
+        beta_padding: float = _CORE["beta_padding"],
+        pit: str = _CORE["pit"],
+        discrete_correlation: str = _CORE["discrete_correlation"],
+        # Synthcity's core plugin arguments (the copula runs on the CPU whatever ``device``)
         sampling_patience: int = 500,
         strict: bool = True,
         device: Any = "cpu",
-        random_state: int = 0,
+        random_state: int = _CORE["random_state"],
         workspace: Path = Path("workspace"),
         compress_dataset: bool = False,
         sampling_strategy: str = "marginal",
@@ -93,6 +114,7 @@ class MLECopulaPlugin(Plugin):
             discrete_correlation=discrete_correlation,
             random_state=random_state,
         )
+        self.held_columns: HeldColumns | None = None
 
     @staticmethod
     def name() -> str:
@@ -112,6 +134,32 @@ class MLECopulaPlugin(Plugin):
             CategoricalDistribution(name="selection", choices=["aic", "bic"]),
             CategoricalDistribution(name="pit", choices=["randomized", "mid_rank"]),
         ]
+
+    def fit(self, X: DataLoader | pd.DataFrame, *args: Any, **kwargs: Any) -> MLECopulaPlugin:
+        """Check the data and refuse ``cond``, hold identifiers and text dates, then ``fit``."""
+        refuse_argument(self.name(), "cond", kwargs.get("cond"), _NO_COND)
+        training_frame(self.name(), X)
+        X, self.held_columns = hold_columns(X)
+        return super().fit(X, *args, **kwargs)
+
+    def generate(
+        self,
+        count: int | None = None,
+        constraints: Constraints | None = None,
+        random_state: int | None = None,
+        **kwargs: Any,
+    ) -> DataLoader:
+        """Synthcity's ``generate``, after checking ``count`` (None or >= 1) and refusing ``cond``.
+
+        Strict bounds in ``constraints`` are made inclusive (see
+        :func:`synth_plugins.synthcity.checks.inclusive_constraints`).
+        """
+        check_count(count)
+        refuse_argument(self.name(), "cond", kwargs.get("cond"), _NO_COND)
+        constraints = inclusive_constraints(constraints)
+        generated = super().generate(count, constraints, random_state, **kwargs)
+        held = getattr(self, "held_columns", None)  # None: saved before it existed
+        return generated if held is None else held.restore(generated)
 
     def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> MLECopulaPlugin:
         frame = X.dataframe()

@@ -33,6 +33,7 @@ from synth_plugins.synthcity.checks import (
     refuse_argument,
     training_frame,
 )
+from synth_plugins.synthcity.held_columns import HeldColumns, hold_columns
 from synth_plugins.synthcity.roles import synthcity_roles
 
 #: The core's defaults: the one place each hyper-parameter's default is declared.
@@ -180,6 +181,7 @@ class CK4GenPlugin(Plugin):
             "verbose": verbose,
         }
         self.core: CK4Gen | None = None
+        self.held_columns: HeldColumns | None = None
 
     @staticmethod
     def name() -> str:
@@ -206,7 +208,11 @@ class CK4GenPlugin(Plugin):
         ]
 
     def fit(self, X: DataLoader | pd.DataFrame, *args: Any, **kwargs: Any) -> CK4GenPlugin:
-        """Check the loader, the survival columns and ``cond``, then Synthcity's ``fit``."""
+        """Check the loader, the survival columns and ``cond``, then Synthcity's ``fit``.
+
+        Identifier columns get fresh keys and dates written as text are modelled as times
+        (see :mod:`synth_plugins.synthcity.held_columns`), not copied as levels.
+        """
         if isinstance(X, pd.DataFrame) or X.type() != "survival_analysis":
             got = "a DataFrame" if isinstance(X, pd.DataFrame) else f"a {X.type()} loader"
             raise InvalidDataError(
@@ -216,7 +222,9 @@ class CK4GenPlugin(Plugin):
         refuse_argument(self.name(), "cond", kwargs.get("cond"), _NO_COND)
         info = X.info()
         frame = training_frame(self.name(), X)
-        check_survival_columns(frame, info["time_to_event_column"], info["target_column"])
+        layout = (info["time_to_event_column"], info["target_column"])
+        check_survival_columns(frame, *layout)
+        X, self.held_columns = hold_columns(X, layout)
         return super().fit(X, *args, **kwargs)
 
     def generate(
@@ -234,7 +242,9 @@ class CK4GenPlugin(Plugin):
         check_count(count)
         refuse_argument(self.name(), "cond", kwargs.get("cond"), _NO_COND)
         constraints = inclusive_constraints(constraints)
-        return super().generate(count, constraints, random_state, **kwargs)
+        generated = super().generate(count, constraints, random_state, **kwargs)
+        held = getattr(self, "held_columns", None)  # None: saved before it existed
+        return generated if held is None else held.restore(generated)
 
     def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> CK4GenPlugin:
         info = X.info()

@@ -1,0 +1,163 @@
+"""Columns our Synthcity plugins keep away from Synthcity's label encoding.
+
+Synthcity's ``Plugin.fit`` label-encodes every text column before a plugin's ``_fit`` runs,
+and ``generate`` decodes the codes back, so record keys and dates written as text are
+modelled as levels and come out as training values: real identifiers and real dates
+copied. :func:`hold_columns` reads the suite's roles
+(:func:`synth_plugins.encoding.roles.infer_role`) of the raw columns before Synthcity sees
+them: ``identifier`` columns are taken out (every generated row gets a fresh key that
+equals no training key), dates written as text become ``datetime64`` columns, which
+Synthcity models as numbers, and numbers written as text (``"26.31"``) whose role is
+numeric become numbers; :meth:`HeldColumns.restore` puts all three back on the generated
+data, in the training column order and formats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.encoding.parsing import is_text, parse_numbers, text_date_format
+from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_role
+from synth_plugins.errors import InvalidDataError
+
+#: Fresh text keys read ``<prefix><i>``; the prefix is lengthened until no training key has it.
+KEY_PREFIX = "syn_"
+
+
+@dataclass(frozen=True)
+class FreshKeys:
+    """How to make new keys for one identifier column.
+
+    Attributes:
+        name: The column.
+        dtype: Its training dtype.
+        high: The largest training key of a whole-number column (None for text keys).
+        prefix: The prefix of text keys, which no training key starts with.
+    """
+
+    name: str
+    dtype: Any
+    high: int | None = None
+    prefix: str = KEY_PREFIX
+
+    @classmethod
+    def of(cls, series: pd.Series) -> FreshKeys:
+        """The key maker of a column whose role is ``identifier``."""
+        observed = series.dropna()
+        if is_text(series):
+            texts = observed.astype(str)
+            prefix = KEY_PREFIX
+            while texts.str.startswith(prefix).any():
+                prefix += "x_"
+            return cls(str(series.name), series.dtype, prefix=prefix)
+        numbers = pd.to_numeric(observed, errors="raise").to_numpy(dtype=float)
+        if not np.all(np.isfinite(numbers)):
+            raise InvalidDataError(f"identifier column {series.name!r} has infinite values")
+        return cls(str(series.name), series.dtype, high=int(np.floor(numbers.max())))
+
+    def keys(self, n: int) -> pd.Series:
+        """``n`` keys, none equal to a training key (``high + 1, ...`` or ``<prefix>0, ...``)."""
+        if self.high is None:
+            return pd.Series([f"{self.prefix}{i}" for i in range(n)], dtype=object)
+        keys = pd.Series(self.high + 1 + np.arange(n, dtype=np.int64))
+        try:
+            return keys.astype(self.dtype)
+        except (TypeError, ValueError):  # pragma: no cover - exotic dtypes
+            return keys
+
+
+@dataclass(frozen=True)
+class HeldColumns:
+    """What :func:`hold_columns` changed, so :meth:`restore` can undo it on generated data.
+
+    Attributes:
+        columns: The training column order.
+        keys: The identifier columns taken out, with their key makers.
+        text_dates: Date columns written as text -> their ``strftime`` format.
+        text_numbers: Numeric columns written as text -> their number of decimals.
+    """
+
+    columns: tuple[str, ...]
+    keys: tuple[FreshKeys, ...] = ()
+    text_dates: dict[str, str] = field(default_factory=dict)
+    text_numbers: dict[str, int] = field(default_factory=dict)
+
+    def restore(self, generated: Any) -> Any:
+        """The generated DataLoader with fresh keys and text dates and numbers back, in order."""
+        if not (self.keys or self.text_dates or self.text_numbers):
+            return generated
+        frame = generated.dataframe().copy()
+        for column, decimals in self.text_numbers.items():
+            numbers = pd.to_numeric(frame[column])
+            frame[column] = numbers.map(f"{{:.{decimals}f}}".format).where(numbers.notna(), np.nan)
+        for column, fmt in self.text_dates.items():
+            stamps = pd.to_datetime(frame[column])
+            frame[column] = stamps.dt.strftime(fmt).astype(object).where(stamps.notna(), np.nan)
+        for key in self.keys:
+            frame[key.name] = key.keys(len(frame)).to_numpy()
+        return generated.decorate(frame[list(self.columns)])
+
+
+def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColumns]:
+    """``loader`` without identifier columns and with text dates parsed, and how to undo it.
+
+    Args:
+        loader: A tabular Synthcity DataLoader (generic or survival), or a DataFrame
+            (read as a ``GenericDataLoader``, as Synthcity's ``fit`` does).
+        layout: Columns the loader's layout gives a meaning (duration, event); never held.
+
+    Raises:
+        InvalidDataError: When every column is an identifier (nothing left to model).
+    """
+    if isinstance(loader, pd.DataFrame):
+        from synthcity.plugins.core.dataloader import GenericDataLoader
+
+        loader = GenericDataLoader(loader)
+    frame = loader.dataframe()
+    fixed = set(layout)
+    keys: list[FreshKeys] = []
+    text_dates: dict[str, str] = {}
+    text_numbers: dict[str, int] = {}
+    for column in frame.columns:
+        series = frame[column]
+        if column in fixed or not (is_text(series) or pd.api.types.is_integer_dtype(series)):
+            continue
+        try:
+            role = infer_role(series)
+        except InvalidDataError:  # empty or all-missing columns: the plugins' checks say so
+            continue
+        if role == "identifier":
+            keys.append(FreshKeys.of(series))
+        elif role == "datetime" and is_text(series):
+            text_dates[str(column)] = str(text_date_format(series))
+        elif role in NUMERIC_ROLES and is_text(series):
+            text_numbers[str(column)] = text_decimals(series)
+    held = HeldColumns(tuple(map(str, frame.columns)), tuple(keys), text_dates, text_numbers)
+    if not keys and not text_dates and not text_numbers:
+        return loader, held
+    dropped = [key.name for key in keys]
+    if len(dropped) == frame.shape[1]:
+        raise InvalidDataError(
+            f"every column is an identifier ({dropped}): there is nothing to model; "
+            "identifier columns get fresh keys, so add the columns to be generated"
+        )
+    reduced = frame.drop(columns=dropped)
+    for column, fmt in text_dates.items():
+        reduced[column] = pd.to_datetime(reduced[column], format=fmt)
+    for column in text_numbers:
+        reduced[column] = parse_numbers(reduced[column])
+    info = loader.info()
+    if info.get("target_column") in dropped:
+        info["target_column"] = None  # Synthcity's default: the last column
+    return type(loader).from_info(reduced, info), held
+
+
+def text_decimals(series: pd.Series) -> int:
+    """The most decimals any observed value of a column of numbers written as text has."""
+    fractions = series.dropna().astype(str).str.strip().str.partition(".")[2]
+    return int(fractions.str.len().max())
