@@ -21,7 +21,12 @@ from sdv.sampling import Condition
 
 from synth_plugins.datasets import load
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.sdv import CK4GenSynthesizer, LongitudinalLSTMSynthesizer, MedVAESynthesizer
+from synth_plugins.sdv import (
+    CK4GenSynthesizer,
+    CTABGANPlusSynthesizer,
+    LongitudinalLSTMSynthesizer,
+    MedVAESynthesizer,
+)
 from synth_plugins.sdv.metadata import metadata_dict, metadata_for, roles_from_metadata
 from synth_plugins.sdv.sequential_metadata import sequential_metadata_dict
 
@@ -48,6 +53,15 @@ def heart():
 @pytest.fixture(scope="module")
 def med_vae(heart):
     synthesizer = MedVAESynthesizer(metadata_for(heart), epochs=2, enable_gpu=False)
+    synthesizer.fit(heart.data)
+    return synthesizer
+
+
+@pytest.fixture(scope="module")
+def ctabgan(heart):
+    synthesizer = CTABGANPlusSynthesizer(
+        metadata_for(heart), epochs=2, batch_size=100, enable_gpu=False
+    )
     synthesizer.fit(heart.data)
     return synthesizer
 
@@ -139,6 +153,7 @@ def test_metadata_helpers_name_duplicate_columns(heart):
 def test_synthesizers_name_duplicate_columns_before_sdv(heart, gbsg2, visits):
     cases = [
         (MedVAESynthesizer(metadata_for(heart), epochs=1), heart.data),
+        (CTABGANPlusSynthesizer(metadata_for(heart), epochs=1), heart.data),
         (CK4GenSynthesizer(metadata_for(gbsg2), "time", "cens", epochs=1), gbsg2.data),
         (LongitudinalLSTMSynthesizer(_sequential_metadata(), **LSTM_QUICK), visits),
     ]
@@ -151,13 +166,16 @@ def test_synthesizers_name_duplicate_columns_before_sdv(heart, gbsg2, visits):
 
 
 # ------------------------------------------------------------------ 2. enable_gpu
-def test_enable_gpu_maps_to_the_core_device(heart, gbsg2, med_vae, ck4gen, lstm):
+def test_enable_gpu_maps_to_the_core_device(heart, gbsg2, med_vae, ctabgan, ck4gen, lstm):
     assert med_vae.get_parameters()["enable_gpu"] is False
     assert med_vae._model.device == "cpu"
+    assert ctabgan.get_parameters()["enable_gpu"] is False and ctabgan._model.device == "cpu"
+    assert CTABGANPlusSynthesizer(metadata_for(heart))._new_model({}).device == "auto"
     assert ck4gen.get_parameters()["enable_gpu"] is True and ck4gen._model.device == "auto"
     assert lstm.get_parameters()["enable_gpu"] is True and lstm._model.device == "auto"
     for cls, args in (
         (MedVAESynthesizer, (metadata_for(heart),)),
+        (CTABGANPlusSynthesizer, (metadata_for(heart),)),
         (CK4GenSynthesizer, (metadata_for(gbsg2), "time", "cens")),
         (LongitudinalLSTMSynthesizer, (_sequential_metadata(),)),
     ):
@@ -196,6 +214,28 @@ def test_known_columns_are_checked_before_sdv_samples(med_vae):
     assert sampled["sex"].tolist() == [0, 1, 1]
 
 
+@pytest.mark.parametrize(
+    ("condition", "words"),
+    [
+        ({"sex": 7}, ["sex=7", "known values: [1, 0]"]),
+        ({"nope": 1}, ["unknown column 'nope'"]),
+        ({"age": 1000.0}, ["age=1000.0", "training range"]),
+    ],
+)
+def test_ctabgan_conditions_are_checked_before_sdv_samples(ctabgan, condition, words):
+    with pytest.raises(InvalidParameterError) as error:
+        ctabgan.sample_from_conditions([Condition(condition, num_rows=5)])
+    assert "Sampling terminated" not in str(error.value)
+    assert all(word in _first_line(error) for word in words), _first_line(error)
+
+
+def test_ctabgan_levels_are_met_through_the_conditional_vector(ctabgan):
+    rows = ctabgan.sample_from_conditions([Condition({"sex": 0, "smoking": 1}, num_rows=20)])
+    assert len(rows) == 20 and (rows["sex"] == 0).all() and (rows["smoking"] == 1).all()
+    known = ctabgan.sample_remaining_columns(pd.DataFrame({"sex": [0, 1, 1]}))
+    assert known["sex"].tolist() == [0, 1, 1]
+
+
 def test_ck4gen_conditions_are_checked(ck4gen):
     with pytest.raises(InvalidParameterError) as error:
         ck4gen.sample_from_conditions([Condition({"horTh": "maybe"}, num_rows=5)])
@@ -223,8 +263,8 @@ def test_ck4gen_checks_raw_outcomes_before_sdv(gbsg2, column, value, words):
 
 
 # ------------------------------------------------------------------ 6. sample, load, ...
-def test_sample_counts(med_vae, ck4gen, lstm, heart, gbsg2, visits):
-    for synthesizer, data in ((med_vae, heart.data), (ck4gen, gbsg2.data)):
+def test_sample_counts(med_vae, ctabgan, ck4gen, lstm, heart, gbsg2, visits):
+    for synthesizer, data in ((med_vae, heart.data), (ctabgan, heart.data), (ck4gen, gbsg2.data)):
         empty = synthesizer.sample(0)
         assert empty.empty and list(empty.columns) == list(data.columns)
         assert (empty.dtypes == data.dtypes).all()
@@ -240,6 +280,7 @@ def test_sample_counts(med_vae, ck4gen, lstm, heart, gbsg2, visits):
 def test_get_parameters_lists_every_hyper_parameter(heart, gbsg2):
     for synthesizer in (
         MedVAESynthesizer(metadata_for(heart)),
+        CTABGANPlusSynthesizer(metadata_for(heart)),
         CK4GenSynthesizer(metadata_for(gbsg2), "time", "cens"),
         LongitudinalLSTMSynthesizer(_sequential_metadata()),
     ):
@@ -398,7 +439,10 @@ def test_metadata_declares_ids_datetimes_and_numbers_as_text():
 
 
 @pytest.mark.filterwarnings("ignore")
-@pytest.mark.parametrize("name", ["MedVAESynthesizer", "CK4GenSynthesizer", "MLECopulaSynthesizer"])
+@pytest.mark.parametrize(
+    "name",
+    ["MedVAESynthesizer", "CK4GenSynthesizer", "MLECopulaSynthesizer", "CTABGANPlusSynthesizer"],
+)
 def test_single_table_synthesizers_generate_ids_dates_and_numbers(name):
     import synth_plugins.sdv
 
@@ -408,6 +452,7 @@ def test_single_table_synthesizers_generate_ids_dates_and_numbers(name):
     metadata = Metadata.load_from_dict(metadata_dict(data, {}))
     cls = getattr(synth_plugins.sdv, name)
     options = {"MedVAESynthesizer": {"epochs": 2}, "MLECopulaSynthesizer": {"level": 2}}
+    options["CTABGANPlusSynthesizer"] = {"epochs": 2, "enable_gpu": False}
     options["CK4GenSynthesizer"] = {"duration_column": "time", "event_column": "event"}
     options["CK4GenSynthesizer"]["epochs"] = 2
     synthesizer = cls(metadata, **options[name])

@@ -185,6 +185,24 @@ def test_med_vae_refuses_conditions_on_identifiers_and_dates():
 
 
 @pytest.mark.filterwarnings("ignore")
+def test_ctabgan_refuses_identifiers_as_conditions_or_target():
+    from synth_plugins.generators.ctabgan_plus import CTABGANPlus
+
+    train = _with_odd_columns(base_table("generic").data)
+    model = CTABGANPlus(epochs=1, batch_size=20).fit(train)
+    assert model.column_kinds_["seen_on"] == "continuous"  # days: no date is its own mode
+    for column, value in (("record_id", "MRN100000"), ("seen_on", START)):
+        with pytest.raises(InvalidParameterError, match=f"'{column}'"):
+            model.sample(5, conditions={column: value})
+    rows = model.sample(40, conditions={"stage": "II"})
+    assert (rows["stage"] == "II").all() and rows["record_id"].is_unique
+    with pytest.raises(InvalidParameterError, match="target 'record_id' is an identifier"):
+        CTABGANPlus(epochs=1, target="record_id").fit(train)
+    with pytest.raises(InvalidParameterError, match="'seen_on' is a datetime column"):
+        CTABGANPlus(epochs=1, mixed_values={"seen_on": [0.0]}).fit(train)
+
+
+@pytest.mark.filterwarnings("ignore")
 def test_longitudinal_per_patient_key_is_fresh_and_constant_within_patients():
     from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
 

@@ -10,6 +10,7 @@ import pandas as pd
 from sdv.single_table.base import BaseSingleTableSynthesizer
 
 from synth_plugins.generators.ctabgan_plus import DEFAULTS, CTABGANPlus
+from synth_plugins.sdv._contract import SingleTableContract, device_for
 from synth_plugins.sdv.metadata import roles_from_metadata
 
 _D = DEFAULTS
@@ -18,15 +19,22 @@ _D = DEFAULTS
 _FORWARDED = tuple(f.name for f in fields(DEFAULTS) if f.name != "device")
 
 
-class CTABGANPlusSynthesizer(BaseSingleTableSynthesizer):
+class CTABGANPlusSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
     """CTAB-GAN+ (Zhao et al. 2024) for SDV: a conditional tabular WGAN-GP.
 
     SDV metadata drives the column roles (categorical and boolean sdtypes reach the model as
     raw values and are one-hot encoded by CTAB-GAN+ itself; numerical columns get its
     mode-specific, mixed, general or log encodings, inferred or set with ``column_kinds`` /
-    ``mixed_values``). ``sample_from_conditions`` is native on categorical columns: the
-    condition is fed through the conditional vector and rows that miss it are regenerated.
-    Every default is the core's (``DEFAULTS``). Method card: ``docs/methods/ctabgan_plus.md``.
+    ``mixed_values``). Datetime columns also reach the model raw (modelled as days, written
+    back in the column's dtype or format), and ``id`` columns that are not keys get fresh
+    keys, never a training value. ``sample_from_conditions`` is native on categorical
+    columns (and special values of mixed columns): the condition is fed through the
+    conditional vector and rows that miss it are regenerated; other conditions use SDV's
+    reject sampling. Conditions are checked first (an unknown column, an unseen level or a
+    number outside the training range raise ``InvalidParameterError`` naming the column).
+    ``sample(0)`` gives an empty table with the training columns; a negative ``num_rows``
+    is an error. Every default is the core's (``DEFAULTS``). Method card:
+    ``docs/methods/ctabgan_plus.md``.
 
     Args:
         metadata: SDV ``Metadata`` of the table.
@@ -40,8 +48,8 @@ class CTABGANPlusSynthesizer(BaseSingleTableSynthesizer):
         dp_max_grad_norm, dp_delta, random_state, verbose: the core's hyper-parameters
             (same names and defaults; see ``CTABGANPlus``). ``epsilon`` is available after
             a DP fit.
-        enable_gpu: use CUDA when available (SDV's name; the core's ``device="auto"``), else
-            the CPU.
+        enable_gpu: as SDV's own ``enable_gpu``: True trains and samples on CUDA when it is
+            available (the core's ``device="auto"``), False always on the CPU.
 
     Example:
         >>> from synth_plugins.sdv import CTABGANPlusSynthesizer
@@ -54,7 +62,11 @@ class CTABGANPlusSynthesizer(BaseSingleTableSynthesizer):
         (10, 13)
     """
 
-    _model_sdtype_transformers: ClassVar[dict[str, None]] = {"categorical": None, "boolean": None}
+    _model_sdtype_transformers: ClassVar[dict[str, None]] = {
+        "categorical": None,
+        "boolean": None,
+        "datetime": None,
+    }
 
     def __init__(
         self,
@@ -112,7 +124,7 @@ class CTABGANPlusSynthesizer(BaseSingleTableSynthesizer):
             target=self.target,
             column_kinds=self.column_kinds,
             mixed_values=self.mixed_values,
-            device="auto" if self.enable_gpu else "cpu",
+            device=device_for(self.enable_gpu),
             **{name: getattr(self, name) for name in _FORWARDED},
         )
 
@@ -129,4 +141,6 @@ class CTABGANPlusSynthesizer(BaseSingleTableSynthesizer):
         assert self._model is not None
         if not conditions:
             return self._model.sample(num_rows)
+        if not all(self._model.can_condition(c, v) for c, v in conditions.items()):
+            raise NotImplementedError  # not in the conditional vector: SDV's reject sampling
         return self._model.sample(num_rows, conditions=dict(conditions))

@@ -114,6 +114,26 @@ class TestFidelity:
         rows = model.sample(100, conditions={"dose": 0.0}, random_state=6)
         assert (rows["dose"] == 0).all()
 
+    def test_can_condition_is_what_the_conditional_vector_holds(self, model: CTABGANPlus) -> None:
+        assert model.can_condition("group", "c") and model.can_condition("dose", 0.0)
+        assert not model.can_condition("group", "z")  # unseen level
+        assert not model.can_condition("age", 61.0)  # a continuous value: not a mode
+        assert not model.can_condition("nope", 1)
+
+    def test_dates_and_text_keys_are_generated(self, data: pd.DataFrame) -> None:
+        frame = data.iloc[:200].copy()
+        frame["visit"] = pd.Timestamp("2015-01-01") + pd.to_timedelta(np.arange(200) * 9, "D")
+        frame["mrn"] = [f"P{i:05d}" for i in range(200)]
+        fitted = CTABGANPlus(epochs=5, batch_size=100, random_state=0).fit(frame)
+        assert fitted.column_kinds_["visit"] == "continuous" and "mrn" not in fitted.column_kinds_
+        rows = fitted.sample(300, random_state=1)
+        assert list(rows.columns) == list(frame.columns)
+        assert rows["visit"].dtype == frame["visit"].dtype
+        assert rows["visit"].between(frame["visit"].min(), frame["visit"].max()).all()
+        ends = [frame["visit"].min(), frame["visit"].max()]
+        assert rows["visit"].isin(ends).mean() < 0.03  # folded into range, not piled on the ends
+        assert rows["mrn"].is_unique and not rows["mrn"].isin(frame["mrn"]).any()
+
 
 def two_feature_target(n: int = 400, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)

@@ -26,6 +26,7 @@ import pandas as pd
 import torch
 from torch.nn import functional as F
 
+from synth_plugins.encoding.tabular import fresh_keys
 from synth_plugins.errors import (
     InvalidDataError,
     InvalidParameterError,
@@ -125,7 +126,10 @@ class CTABGANPlus:
 
     Args:
         roles: role per column (``numerical``, ``integer``, ``binary``, ``categorical``,
-            ``ordinal``); columns not named are inferred.
+            ``ordinal``, ``datetime``, ``identifier``; see ``synth_plugins.encoding.roles``);
+            columns not named are inferred. Datetime columns are modelled as days and
+            written back as datetimes; identifier columns get fresh keys, never a
+            training value.
         column_kinds: kind per column: ``continuous``, ``mixed``, ``general``, ``log``,
             ``categorical``.
         mixed_values: special values per column, e.g. ``{"dose": [0.0]}`` (makes it mixed).
@@ -305,8 +309,8 @@ class CTABGANPlus:
         Raises:
             InvalidDataError: for a non-DataFrame, an empty frame, fewer than 2 rows, or a
                 column with no observed value.
-            InvalidParameterError: for a ``target`` or override naming no column, or a kind
-                that does not fit the column.
+            InvalidParameterError: for a ``target`` or override naming no column or an
+                identifier column, or a kind that does not fit the column.
         """
         if not isinstance(data, pd.DataFrame):
             raise InvalidDataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
@@ -326,6 +330,11 @@ class CTABGANPlus:
             mixed_threshold=self.mixed_threshold, log_skewness=self.log_skewness,
             max_modes=self.max_modes, random_state=transform_seed,
         ).fit(data)  # fmt: skip
+        if self.target is not None and transformer.is_identifier(self.target):
+            raise InvalidParameterError(
+                f"target {self.target!r} is an identifier column (fresh keys, not modelled); "
+                "choose a modelled column or target=None"
+            )
         matrix = transformer.transform(data)
         sampler = ConditionalSampler(transformer, matrix)
         # forget any previous fit (a failed fit leaves an unfitted model)
@@ -398,7 +407,10 @@ class CTABGANPlus:
             n_kept += int(mask.sum())
             n_drawn += batch
             if n_kept >= n:
-                return pd.concat(kept, ignore_index=True).iloc[:n].reset_index(drop=True)
+                frame = pd.concat(kept, ignore_index=True).iloc[:n].reset_index(drop=True)
+                for spec in transformer.identifiers:  # unique over the kept batches
+                    frame[spec.name] = fresh_keys(spec, n).to_numpy()
+                return frame
             rate = max(n_kept / n_drawn, 1e-3)
             batch = int(min(max(10 * n, 10_000), math.ceil(1.2 * (n - n_kept) / rate) + 16))
         described = ", ".join(f"{c}={v!r}" for c, v, _ in parsed)
@@ -406,6 +418,18 @@ class CTABGANPlus:
             f"cannot reach {n} rows with {described}: only {n_kept} of {n_drawn} generated rows "
             "held the conditions; relax them, train longer, or raise max_rejection_rounds"
         )
+
+    def can_condition(self, column: str, value: Any) -> bool:
+        """Whether ``sample`` meets ``{column: value}`` through the conditional vector.
+
+        True for a training level of a categorical column and a special value of a mixed
+        column; False otherwise (``sample`` refuses such a condition, naming it), so a host
+        can fall back to rejection sampling for the rest.
+        """
+        _, transformer, _ = self._fitted()
+        if column not in transformer.columns:
+            return False
+        return _level_of(transformer.plan(column), value) is not None
 
     def _parse_conditions(
         self,
@@ -422,19 +446,23 @@ class CTABGANPlus:
             )
         parsed = []
         for column, value in conditions.items():
+            if transformer.is_identifier(column):
+                raise InvalidParameterError(
+                    f"condition on column {column!r}: it is an identifier column, generated as "
+                    "fresh keys that are never a training value, so it cannot be conditioned on"
+                )
             plan = transformer.plan(column) if column in transformer.columns else None
             if plan is None:
                 raise InvalidParameterError(
-                    f"conditions name an unknown column {column!r}; columns are "
-                    f"{transformer.columns}"
+                    f"conditions name an unknown column {column!r}; columns are {transformer.order}"
                 )
             level = _level_of(plan, value)
             if level is None:
                 known = list(plan.spec.categories) if plan.is_categorical else list(plan.special)
-                what = "a level" if plan.is_categorical else "a special value of the mixed column"
+                what = "a level" if plan.is_categorical else "a special value"
                 raise InvalidParameterError(
-                    f"condition {column}={value!r}: value never seen in training as {what}; "
-                    f"known values: {known[:20]}"
+                    f"condition {column}={value!r}: value never seen in training as {what} of "
+                    f"column {column!r}; known values: {known[:20]}"
                     + ("" if known or plan.is_categorical else " (none: the column is not mixed)")
                 )
             if sampler.block(column) is None:  # a one-level column: nothing to condition on
@@ -622,7 +650,9 @@ class _Trainer:
             self.aux_labels = torch.as_tensor(labels, device=self.device)
             out = plan.n_levels
         else:
-            values = self.transformer.soft_value_real(plan, data[plan.name])
+            values = self.transformer.soft_value_real(
+                plan, self.transformer.numbers(data, plan.name)
+            )
             self.aux_labels = torch.as_tensor(values, dtype=torch.float32, device=self.device)
             out = 1
         self.aux = Auxiliary(len(keep), self.m.auxiliary_dims, out).to(self.device)

@@ -15,6 +15,12 @@ Each column becomes one block of the encoded matrix:
   single mode has no one-hot (width 1).
 
 Column kinds are inferred (see :func:`infer_kind`) and can be overridden per column.
+
+Columns with the shared roles ``datetime`` and ``identifier`` (see
+:mod:`synth_plugins.encoding.roles`) are handled as in every core: a datetime column is a
+numeric column of days since 1970-01-01 (never mixed or log, so no training date becomes a
+mode of its own) written back in its dtype or text format; an identifier column has no
+block and gets fresh keys, never a training value.
 """
 
 from __future__ import annotations
@@ -31,8 +37,9 @@ import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
 
+from synth_plugins.encoding.parsing import from_days
 from synth_plugins.encoding.roles import DISCRETE_ROLES
-from synth_plugins.encoding.tabular import ColumnSpec, TabularEncoder
+from synth_plugins.encoding.tabular import ColumnSpec, TabularEncoder, fresh_keys
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 
 Kind = Literal["continuous", "mixed", "general", "log", "categorical"]
@@ -137,9 +144,12 @@ def infer_kind(
     least ``mixed_threshold`` of all rows is ``mixed`` with those values as special modes; a
     non-negative column with sample skewness above ``log_skewness`` is ``log``; otherwise
     ``continuous`` (which becomes ``general`` when the mixture finds a single mode).
+    ``datetime`` columns (``series``: their days) are always ``continuous``.
     """
     if role in DISCRETE_ROLES:
         return "categorical", ()
+    if role == "datetime":  # special or log-scaled days would copy or distort dates
+        return "continuous", ()
     observed = series.dropna().astype(float)
     shares = observed.value_counts() / len(series)
     special = tuple(sorted(float(v) for v, share in shares.items() if share >= mixed_threshold))
@@ -212,6 +222,9 @@ class MixedTypeTransformer:
         self.max_modes = max_modes
         self.random_state = random_state
         self.plans: list[ColumnPlan] = []
+        self.identifiers: list[ColumnSpec] = []
+        self.order: list[str] = []
+        self._encoder: TabularEncoder | None = None
 
     # -------------------------------------------------------------------------- fit
     def fit(self, data: pd.DataFrame) -> MixedTypeTransformer:
@@ -241,15 +254,33 @@ class MixedTypeTransformer:
                 )
             elif column not in roles:
                 roles[column] = "numerical"
-        specs = TabularEncoder(roles, "indicator").fit(data).specs
+        encoder = TabularEncoder(roles, "indicator").fit(data)
+        for column in (*self.column_kinds, *self.mixed_values):
+            role = encoder.spec(column).role
+            if role in ("datetime", "identifier"):
+                raise InvalidParameterError(
+                    f"column {column!r} is a {role} column; column_kinds and mixed_values "
+                    "apply to numeric columns only"
+                )
+        self._encoder = encoder
         rng = np.random.default_rng(self.random_state)
         plans, position = [], 0
-        for spec in specs:
-            plan = self._plan(data[spec.name], spec, position, int(rng.integers(2**31 - 1)))
+        for spec in encoder.specs:
+            if not spec.is_modelled:
+                continue
+            values = data[spec.name] if spec.is_discrete else self.numbers(data, spec.name)
+            plan = self._plan(values, spec, position, int(rng.integers(2**31 - 1)))
             plans.append(plan)
             position = plan.stop
         self.plans = plans
+        self.identifiers = [spec for spec in encoder.specs if not spec.is_modelled]
+        self.order = [spec.name for spec in encoder.specs]
         return self
+
+    def numbers(self, data: pd.DataFrame, column: str) -> pd.Series:
+        """A numeric or datetime column's modelled values: numbers (text parsed) or days."""
+        assert self._encoder is not None
+        return pd.Series(self._encoder.numbers(data, column), index=data.index, name=column)
 
     def _plan(self, series: pd.Series, spec: ColumnSpec, start: int, seed: int) -> ColumnPlan:
         name = spec.name
@@ -311,8 +342,12 @@ class MixedTypeTransformer:
 
     @property
     def columns(self) -> list[str]:
-        """Training columns, in order."""
+        """Modelled training columns (all but identifiers), in order."""
         return [plan.name for plan in self.plans]
+
+    def is_identifier(self, column: str) -> bool:
+        """Whether ``column`` is an identifier column (fresh keys, not modelled)."""
+        return any(spec.name == column for spec in self.identifiers)
 
     def plan(self, column: str) -> ColumnPlan:
         """The plan of one column."""
@@ -343,7 +378,7 @@ class MixedTypeTransformer:
         return out.astype(np.int64)
 
     def mode_codes(self, series: pd.Series, plan: ColumnPlan) -> tuple[np.ndarray, np.ndarray]:
-        """Numeric columns: mode index and ``alpha`` of every row."""
+        """Numeric columns: mode index and ``alpha`` of every row (``series``: :meth:`numbers`)."""
         values = series.to_numpy(dtype=float, na_value=np.nan)
         missing = np.isnan(values)
         if missing.any() and not plan.has_missing:
@@ -383,11 +418,10 @@ class MixedTypeTransformer:
         out = np.zeros((len(data), self.n_features), dtype=np.float32)
         rows = np.arange(len(data))
         for plan in self.plans:
-            series = data[plan.name]
             if plan.is_categorical:
-                out[rows, plan.start + self.level_codes(series, plan)] = 1.0
+                out[rows, plan.start + self.level_codes(data[plan.name], plan)] = 1.0
                 continue
-            modes, alpha = self.mode_codes(series, plan)
+            modes, alpha = self.mode_codes(self.numbers(data, plan.name), plan)
             out[:, plan.start] = alpha
             if plan.one_hot is not None:
                 out[rows, plan.mode_start + modes] = 1.0
@@ -395,7 +429,10 @@ class MixedTypeTransformer:
 
     # --------------------------------------------------------- inverse transform
     def inverse_transform(self, matrix: np.ndarray) -> pd.DataFrame:
-        """Decode ``[alpha | one-hot]`` blocks (one-hot parts by arg-max) to the schema."""
+        """Decode ``[alpha | one-hot]`` blocks (one-hot parts by arg-max) to the schema.
+
+        Datetime columns are written back from days, identifier columns get fresh keys.
+        """
         decoded: dict[str, pd.Series] = {}
         for plan in self.plans:
             block = matrix[:, plan.start : plan.stop]
@@ -412,8 +449,16 @@ class MixedTypeTransformer:
                     else np.zeros(len(block), dtype=np.int64)
                 )
                 series, is_missing = self._decode_numeric(plan, block[:, 0], modes)
-            decoded[plan.name] = TabularEncoder._restore_dtype(series, spec, is_missing)
-        return pd.DataFrame(decoded, columns=self.columns)
+            if spec.role == "datetime":
+                days = series.to_numpy(dtype=float)
+                if is_missing is not None:
+                    days = np.where(is_missing, np.nan, days)
+                decoded[plan.name] = from_days(days, spec.dtype, spec.text_format, spec.step)
+            else:
+                decoded[plan.name] = TabularEncoder._restore_dtype(series, spec, is_missing)
+        for spec in self.identifiers:
+            decoded[spec.name] = fresh_keys(spec, len(matrix))
+        return pd.DataFrame(decoded, columns=self.order)
 
     @staticmethod
     def _decode_numeric(
@@ -437,6 +482,11 @@ class MixedTypeTransformer:
                 k = modes[continuous] - offset
                 t = np.asarray(plan.means)[k] + 4 * np.asarray(plan.stds)[k] * a
             values[continuous] = plan.inverse_log(t)
+        if spec.role == "datetime" and spec.high > spec.low:
+            # folded into the range, as the shared encoder does: clipping would pile rows
+            # onto the earliest and latest training dates (copies)
+            scaled = (values - spec.low) / (spec.high - spec.low)
+            return TabularEncoder._unscale(scaled, spec), is_missing
         values = np.clip(values, spec.low, spec.high)
         if spec.decimals is not None:
             values = np.clip(np.round(values, spec.decimals), spec.low, spec.high)
@@ -472,7 +522,10 @@ class MixedTypeTransformer:
         return 2 * (value - low) / (high - low) - 1 if high > low else value * 0
 
     def soft_value_real(self, plan: ColumnPlan, series: pd.Series) -> np.ndarray:
-        """The regression target of real rows on the scale of :meth:`soft_value` (NaN: missing)."""
+        """The regression target of real rows on the scale of :meth:`soft_value` (NaN: missing).
+
+        ``series``: the column's modelled values (see :meth:`numbers`).
+        """
         values = series.to_numpy(dtype=float, na_value=np.nan)
         with np.errstate(invalid="ignore"):
             t = plan.forward_log(values)  # a log column has no special values

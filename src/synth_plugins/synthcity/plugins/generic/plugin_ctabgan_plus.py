@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.preprocessing import LabelEncoder
+from synthcity.plugins.core.constraints import Constraints
 from synthcity.plugins.core.dataloader import DataLoader
 from synthcity.plugins.core.distribution import (
     CategoricalDistribution,
@@ -29,6 +30,7 @@ from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators.ctabgan_plus import DEFAULTS, CTABGANPlus
+from synth_plugins.synthcity.checks import check_count, inclusive_constraints, training_frame
 from synth_plugins.synthcity.roles import synthcity_roles
 
 _D = DEFAULTS
@@ -49,6 +51,9 @@ class CTABGANPlusPlugin(Plugin):
     Conditional generation: fit with ``cond`` equal to one of the training columns (e.g.
     ``cond=X["sex"]``), then ``generate(count, cond=values)`` feeds each value through the
     conditional vector; rows that miss it are regenerated.
+
+    Empty training data and ``generate(count=...)`` with ``count < 1`` raise an error naming
+    the problem (``count=None`` generates as many rows as in training).
 
     Args:
         n_iter: training epochs (Synthcity's name; the core's ``epochs``).
@@ -157,6 +162,27 @@ class CTABGANPlusPlugin(Plugin):
             FloatDistribution(name="info_weight", low=0.0, high=2.0),
             IntegerDistribution(name="discriminator_steps", low=1, high=5),
         ]
+
+    def fit(self, X: DataLoader | pd.DataFrame, *args: Any, **kwargs: Any) -> CTABGANPlusPlugin:
+        """Check the training data (not empty), then Synthcity's ``fit``."""
+        training_frame(self.name(), X)
+        return super().fit(X, *args, **kwargs)
+
+    def generate(
+        self,
+        count: int | None = None,
+        constraints: Constraints | None = None,
+        random_state: int | None = None,
+        **kwargs: Any,
+    ) -> DataLoader:
+        """Synthcity's ``generate``, after checking ``count`` (None or >= 1).
+
+        Strict bounds in ``constraints`` are made inclusive (see
+        :func:`synth_plugins.synthcity.checks.inclusive_constraints`).
+        """
+        check_count(count)
+        constraints = inclusive_constraints(constraints)
+        return super().generate(count, constraints, random_state, **kwargs)
 
     def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> CTABGANPlusPlugin:
         frame = X.dataframe()
