@@ -31,6 +31,7 @@ from synthcity.plugins.core.schema import Schema
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators.ctabgan_plus import DEFAULTS, CTABGANPlus
 from synth_plugins.synthcity.checks import check_count, inclusive_constraints, training_frame
+from synth_plugins.synthcity.held_columns import HeldColumns, hold_columns
 from synth_plugins.synthcity.roles import synthcity_roles
 
 _D = DEFAULTS
@@ -138,6 +139,7 @@ class CTABGANPlusPlugin(Plugin):
             column_kinds=column_kinds, mixed_values=mixed_values, target=target, **options
         )
         self.cond_column: str | None = None
+        self.held_columns: HeldColumns | None = None
 
     @staticmethod
     def name() -> str:
@@ -164,8 +166,13 @@ class CTABGANPlusPlugin(Plugin):
         ]
 
     def fit(self, X: DataLoader | pd.DataFrame, *args: Any, **kwargs: Any) -> CTABGANPlusPlugin:
-        """Check the training data (not empty), then Synthcity's ``fit``."""
+        """Check the training data, hold identifier and text-date columns, then Synthcity's ``fit``.
+
+        Identifier columns get fresh keys and dates written as text are modelled as times
+        (see :mod:`synth_plugins.synthcity.held_columns`), not copied as levels.
+        """
         training_frame(self.name(), X)
+        X, self.held_columns = hold_columns(X)
         return super().fit(X, *args, **kwargs)
 
     def generate(
@@ -182,7 +189,9 @@ class CTABGANPlusPlugin(Plugin):
         """
         check_count(count)
         constraints = inclusive_constraints(constraints)
-        return super().generate(count, constraints, random_state, **kwargs)
+        generated = super().generate(count, constraints, random_state, **kwargs)
+        held = getattr(self, "held_columns", None)  # None: saved before it existed
+        return generated if held is None else held.restore(generated)
 
     def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> CTABGANPlusPlugin:
         frame = X.dataframe()
