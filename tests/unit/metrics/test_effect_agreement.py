@@ -82,6 +82,19 @@ def test_a_synthetic_term_that_cannot_be_estimated_disagrees() -> None:
     assert np.isfinite(list(result.to_dict().values())).all()
 
 
+def test_a_real_term_that_cannot_be_estimated_is_left_out_and_named() -> None:
+    real = _binary(+1, 0)
+    real["separator"] = real["remission"] * 2.0 + np.linspace(0.0, 0.5, len(real))
+    synthetic = _binary(+1, 1).assign(separator=np.linspace(0.0, 2.5, 400))
+    result = effect_agreement(real, synthetic, target_column="remission")
+    assert "separator" not in set(result.table["term"])
+    assert {"x", "z", "group[b]"} <= set(result.table["term"])
+    assert any("separator" in note and "not estimable on real" in note for note in result.notes)
+    assert np.isfinite(result.score)
+    with pytest.raises(InvalidDataError, match="no univariable model can be fitted on real"):
+        effect_agreement(real, synthetic, target_column="remission", covariates=["separator"])
+
+
 @pytest.mark.parametrize(
     ("change", "match"),
     [

@@ -1,7 +1,7 @@
 """The AML study's "Table 1": real and synthetic cohorts compared variable by variable.
 
 A clinical trial report opens with a table of the cohort's characteristics; the AML study
-(seed 000) compares the real and synthetic cohorts the same way. Per variable:
+(npj Digit. Med. 7, 76, 2024) compares the real and synthetic cohorts the same way. Per variable:
 
 - numeric: a Shapiro-Wilk test of each sample; when neither rejects normality (p >= alpha),
   mean (SD) and Welch's t-test, otherwise median [Q1, Q3] and the Mann-Whitney U test
