@@ -54,6 +54,7 @@ def test_tabular_suite_produces_a_ranked_table_with_timings(tmp_path, monkeypatc
     folder = tmp_path / "tabular"
     figures = bench.runs["heart_failure"].figures
     assert sorted(p.name for p in figures) == [
+        "associations_heart_failure_ctabgan_plus.png",
         "associations_heart_failure_marginal_distributions.png",
         "associations_heart_failure_med_vae.png",
         "associations_heart_failure_mle_copula.png",

@@ -38,6 +38,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from synth_plugins.encoding.parsing import is_text, parse_numbers, text_date_format, to_days
 from synth_plugins.encoding.tabular import MissingPolicy, TabularEncoder
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators import _nn, _torch
@@ -428,6 +429,7 @@ class CK4Gen:
         self._train_exact_hashes: np.ndarray | None = None
         self.exact_duplicate_rate_: float | None = None
         self._copy_edges: dict[str, np.ndarray] = {}
+        self._compared_columns: list[str] = []
         self.duplicate_rate_: float | None = None
 
     _PARAMS: tuple[str, ...] = (
@@ -565,10 +567,14 @@ class CK4Gen:
             if self.copy_bins is None
             else _quantile_edges(data, self._numeric_columns(preprocessor), self.copy_bins)
         )
+        # fresh keys never equal a training key: identifiers would hide every copy
+        keys = {spec.name for spec in preprocessor.specs if spec.role == "identifier"}
+        self._compared_columns = [column for column in data.columns if column not in keys]
+        compared = data[self._compared_columns]
         self._train_row_hashes, self.duplicate_rate_ = _hashes_and_rate(
-            _binned(data, self._copy_edges)
+            _binned(compared, self._copy_edges)
         )
-        self._train_exact_hashes, self.exact_duplicate_rate_ = _hashes_and_rate(data)
+        self._train_exact_hashes, self.exact_duplicate_rate_ = _hashes_and_rate(compared)
         self._sample_rng = _torch.new_rng(sample_seed)
         self._last_source_index = None
         return self
@@ -933,9 +939,10 @@ class CK4Gen:
     def _is_training_row(self, frame: pd.DataFrame, *, exact: bool = False) -> np.ndarray:
         """Whether each row matches a training row (``copy_bins``; ``exact``: every value)."""
         assert self._train_row_hashes is not None and self._train_exact_hashes is not None
+        compared = frame[self._compared_columns]
         if exact:
-            return np.isin(_row_hashes(frame), self._train_exact_hashes)
-        return np.isin(_row_hashes(_binned(frame, self._copy_edges)), self._train_row_hashes)
+            return np.isin(_row_hashes(compared), self._train_exact_hashes)
+        return np.isin(_row_hashes(_binned(compared, self._copy_edges)), self._train_row_hashes)
 
     def _numeric_columns(self, preprocessor: TabularEncoder) -> list[str]:
         """The duration and the numeric covariates (the columns ``copy_bins`` bins)."""
@@ -1010,7 +1017,20 @@ def _binned(frame: pd.DataFrame, edges: Mapping[str, np.ndarray]) -> pd.DataFram
 
 
 def _floats(series: pd.Series) -> np.ndarray:
-    """A numeric column as floats, missing values (NaN or pd.NA) as NaN."""
+    """A column the encoder models as numbers, as floats; missing values (NaN, pd.NA) as NaN.
+
+    Datetimes (and dates written as text) become days, numbers written as text are parsed:
+    the same numbers the encoder sees, so copies are binned as the model saw them.
+    """
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return to_days(series)
+    if is_text(series):
+        fmt = text_date_format(series)
+        if fmt is not None:
+            return to_days(series, fmt)
+        parsed = parse_numbers(series)
+        if parsed is not None:
+            return parsed.to_numpy(dtype=float)
     return series.to_numpy(dtype=float, na_value=np.nan)
 
 

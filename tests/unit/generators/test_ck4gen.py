@@ -277,6 +277,17 @@ class TestSynthesis:
         pairs = lambda f: sorted(zip(f["time"], f["event"]))  # noqa: E731
         assert pairs(synthetic) == pairs(train)
 
+    def test_identifier_columns_do_not_hide_copies(self):
+        """Fresh keys never equal a training key, so rows are compared without them."""
+        train, _ = repeated_patterns(seed=0, reps=2)
+        train.insert(0, "patient_id", [f"P{i:04d}" for i in range(len(train))])
+        model = CK4Gen(
+            "time", "event", epochs_encoder=2, epochs_decoder=2, random_state=0
+        ).fit(train)  # fmt: skip
+        renamed = train.assign(patient_id=[f"Q{i:04d}" for i in range(len(train))])
+        assert model._is_training_row(renamed).all()
+        assert model._is_training_row(renamed, exact=True).all()
+
     def test_pickle_round_trip(self, fitted):
         clone = pickle.loads(pickle.dumps(fitted))
         pd.testing.assert_frame_equal(
