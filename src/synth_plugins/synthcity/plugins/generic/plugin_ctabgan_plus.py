@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.preprocessing import LabelEncoder
-from synthcity.plugins.core.constraints import Constraints
 from synthcity.plugins.core.dataloader import DataLoader
 from synthcity.plugins.core.distribution import (
     CategoricalDistribution,
@@ -25,19 +24,17 @@ from synthcity.plugins.core.distribution import (
     FloatDistribution,
     IntegerDistribution,
 )
-from synthcity.plugins.core.plugin import Plugin
 from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators.ctabgan_plus import DEFAULTS, CTABGANPlus
-from synth_plugins.synthcity.checks import check_count, inclusive_constraints, training_frame
-from synth_plugins.synthcity.held_columns import HeldColumns, hold_columns
 from synth_plugins.synthcity.roles import synthcity_roles
+from synth_plugins.synthcity.suite_plugin import SuitePlugin
 
 _D = DEFAULTS
 
 
-class CTABGANPlusPlugin(Plugin):
+class CTABGANPlusPlugin(SuitePlugin):
     """CTAB-GAN+ (Zhao et al. 2024): a conditional tabular WGAN-GP for mixed-type data.
 
     Numeric columns are encoded by mode-specific normalisation (variational Gaussian
@@ -139,7 +136,6 @@ class CTABGANPlusPlugin(Plugin):
             column_kinds=column_kinds, mixed_values=mixed_values, target=target, **options
         )
         self.cond_column: str | None = None
-        self.held_columns: HeldColumns | None = None
 
     @staticmethod
     def name() -> str:
@@ -164,34 +160,6 @@ class CTABGANPlusPlugin(Plugin):
             FloatDistribution(name="info_weight", low=0.0, high=2.0),
             IntegerDistribution(name="discriminator_steps", low=1, high=5),
         ]
-
-    def fit(self, X: DataLoader | pd.DataFrame, *args: Any, **kwargs: Any) -> CTABGANPlusPlugin:
-        """Check the training data, hold identifier and text-date columns, then Synthcity's ``fit``.
-
-        Identifier columns get fresh keys and dates written as text are modelled as times
-        (see :mod:`synth_plugins.synthcity.held_columns`), not copied as levels.
-        """
-        training_frame(self.name(), X)
-        X, self.held_columns = hold_columns(X)
-        return super().fit(X, *args, **kwargs)
-
-    def generate(
-        self,
-        count: int | None = None,
-        constraints: Constraints | None = None,
-        random_state: int | None = None,
-        **kwargs: Any,
-    ) -> DataLoader:
-        """Synthcity's ``generate``, after checking ``count`` (None or >= 1).
-
-        Strict bounds in ``constraints`` are made inclusive (see
-        :func:`synth_plugins.synthcity.checks.inclusive_constraints`).
-        """
-        check_count(count)
-        constraints = inclusive_constraints(constraints)
-        generated = super().generate(count, constraints, random_state, **kwargs)
-        held = getattr(self, "held_columns", None)  # None: saved before it existed
-        return generated if held is None else held.restore(generated)
 
     def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> CTABGANPlusPlugin:
         frame = X.dataframe()

@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.preprocessing import LabelEncoder
-from synthcity.plugins.core.constraints import Constraints
 from synthcity.plugins.core.dataloader import DataLoader
 from synthcity.plugins.core.distribution import (
     CategoricalDistribution,
@@ -22,20 +21,18 @@ from synthcity.plugins.core.distribution import (
     FloatDistribution,
     IntegerDistribution,
 )
-from synthcity.plugins.core.plugin import Plugin
 from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators.med_vae import MedVAE
-from synth_plugins.synthcity.checks import check_count, inclusive_constraints, training_frame
-from synth_plugins.synthcity.held_columns import HeldColumns, hold_columns
 from synth_plugins.synthcity.roles import synthcity_roles
+from synth_plugins.synthcity.suite_plugin import SuitePlugin
 
 #: The core's defaults: the one place each hyper-parameter's default is declared.
 _CORE = MedVAE.__init__.__kwdefaults__
 
 
-class MedVAEPlugin(Plugin):
+class MedVAEPlugin(SuitePlugin):
     """Med-VAE (Hogg & Sainsbury): a VAE for mixed-type medical tables.
 
     Categorical columns pass through one shared embedding table, numerical columns are
@@ -160,7 +157,6 @@ class MedVAEPlugin(Plugin):
             verbose=verbose,
         )
         self.cond_column: str | None = None
-        self.held_columns: HeldColumns | None = None
 
     @staticmethod
     def name() -> str:
@@ -185,34 +181,6 @@ class MedVAEPlugin(Plugin):
             IntegerDistribution(name="embedding_dim", low=2, high=8),
             FloatDistribution(name="beta", low=0.01, high=1.0),
         ]
-
-    def fit(self, X: DataLoader | pd.DataFrame, *args: Any, **kwargs: Any) -> MedVAEPlugin:
-        """Check the training data, hold identifier and text-date columns, then Synthcity's ``fit``.
-
-        Identifier columns get fresh keys and dates written as text are modelled as times
-        (see :mod:`synth_plugins.synthcity.held_columns`), not copied as levels.
-        """
-        training_frame(self.name(), X)
-        X, self.held_columns = hold_columns(X)
-        return super().fit(X, *args, **kwargs)
-
-    def generate(
-        self,
-        count: int | None = None,
-        constraints: Constraints | None = None,
-        random_state: int | None = None,
-        **kwargs: Any,
-    ) -> DataLoader:
-        """Synthcity's ``generate``, after checking ``count`` (None or >= 1).
-
-        Strict bounds in ``constraints`` are made inclusive (see
-        :func:`synth_plugins.synthcity.checks.inclusive_constraints`).
-        """
-        check_count(count)
-        constraints = inclusive_constraints(constraints)
-        generated = super().generate(count, constraints, random_state, **kwargs)
-        held = getattr(self, "held_columns", None)  # None: saved before it existed
-        return generated if held is None else held.restore(generated)
 
     def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> MedVAEPlugin:
         frame = X.dataframe()

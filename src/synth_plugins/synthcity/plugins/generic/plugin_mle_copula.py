@@ -12,22 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
-from synthcity.plugins.core.constraints import Constraints
 from synthcity.plugins.core.dataloader import DataLoader
 from synthcity.plugins.core.distribution import CategoricalDistribution, Distribution
-from synthcity.plugins.core.plugin import Plugin
 from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.generators.mle_copula import MLECopula
-from synth_plugins.synthcity.checks import (
-    check_count,
-    inclusive_constraints,
-    refuse_argument,
-    training_frame,
-)
-from synth_plugins.synthcity.held_columns import HeldColumns, hold_columns
 from synth_plugins.synthcity.roles import synthcity_roles
+from synth_plugins.synthcity.suite_plugin import SuitePlugin
 
 #: The core's defaults: the one place each hyper-parameter's default is declared.
 _CORE = MLECopula.__init__.__kwdefaults__
@@ -38,7 +29,7 @@ _NO_COND = (
 )
 
 
-class MLECopulaPlugin(Plugin):
+class MLECopulaPlugin(SuitePlugin):
     """Maximum-likelihood marginals joined by a Gaussian copula (KerusCloud-style).
 
     Each numeric column gets the family (normal, log-normal, gamma, Weibull, exponential,
@@ -75,6 +66,8 @@ class MLECopulaPlugin(Plugin):
         >>> plugin.generate(count=10).dataframe().shape
         (10, 13)
     """
+
+    cond_refusal = _NO_COND
 
     def __init__(
         self,
@@ -114,7 +107,6 @@ class MLECopulaPlugin(Plugin):
             discrete_correlation=discrete_correlation,
             random_state=random_state,
         )
-        self.held_columns: HeldColumns | None = None
 
     @staticmethod
     def name() -> str:
@@ -134,32 +126,6 @@ class MLECopulaPlugin(Plugin):
             CategoricalDistribution(name="selection", choices=["aic", "bic"]),
             CategoricalDistribution(name="pit", choices=["randomized", "mid_rank"]),
         ]
-
-    def fit(self, X: DataLoader | pd.DataFrame, *args: Any, **kwargs: Any) -> MLECopulaPlugin:
-        """Check the data and refuse ``cond``, hold identifiers and text dates, then ``fit``."""
-        refuse_argument(self.name(), "cond", kwargs.get("cond"), _NO_COND)
-        training_frame(self.name(), X)
-        X, self.held_columns = hold_columns(X)
-        return super().fit(X, *args, **kwargs)
-
-    def generate(
-        self,
-        count: int | None = None,
-        constraints: Constraints | None = None,
-        random_state: int | None = None,
-        **kwargs: Any,
-    ) -> DataLoader:
-        """Synthcity's ``generate``, after checking ``count`` (None or >= 1) and refusing ``cond``.
-
-        Strict bounds in ``constraints`` are made inclusive (see
-        :func:`synth_plugins.synthcity.checks.inclusive_constraints`).
-        """
-        check_count(count)
-        refuse_argument(self.name(), "cond", kwargs.get("cond"), _NO_COND)
-        constraints = inclusive_constraints(constraints)
-        generated = super().generate(count, constraints, random_state, **kwargs)
-        held = getattr(self, "held_columns", None)  # None: saved before it existed
-        return generated if held is None else held.restore(generated)
 
     def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> MLECopulaPlugin:
         frame = X.dataframe()

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from synthcity.plugins.core.constraints import Constraints
 from synthcity.plugins.core.dataloader import DataLoader
 from synthcity.plugins.core.distribution import (
     CategoricalDistribution,
@@ -21,20 +20,17 @@ from synthcity.plugins.core.distribution import (
     FloatDistribution,
     IntegerDistribution,
 )
-from synthcity.plugins.core.plugin import Plugin
 from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.generators.ck4gen import CK4Gen
 from synth_plugins.synthcity.checks import (
-    check_count,
     check_survival_columns,
-    inclusive_constraints,
     refuse_argument,
     training_frame,
 )
-from synth_plugins.synthcity.held_columns import HeldColumns, hold_columns
 from synth_plugins.synthcity.roles import synthcity_roles
+from synth_plugins.synthcity.suite_plugin import SuitePlugin
 
 #: The core's defaults: the one place each hyper-parameter's default is declared.
 _CORE = CK4Gen.__init__.__kwdefaults__
@@ -56,7 +52,7 @@ _NO_COND = (
 )
 
 
-class CK4GenPlugin(Plugin):
+class CK4GenPlugin(SuitePlugin):
     """CK4Gen-style survival data: a Cox model distilled into an encoder + decoder.
 
     A lifelines Cox model (the teacher) is fitted on the training covariates; an encoder
@@ -109,6 +105,8 @@ class CK4GenPlugin(Plugin):
         >>> plugin.generate(count=10).dataframe().shape
         (10, 10)
     """
+
+    cond_refusal = _NO_COND
 
     def __init__(
         self,
@@ -181,7 +179,6 @@ class CK4GenPlugin(Plugin):
             "verbose": verbose,
         }
         self.core: CK4Gen | None = None
-        self.held_columns: HeldColumns | None = None
 
     @staticmethod
     def name() -> str:
@@ -207,44 +204,22 @@ class CK4GenPlugin(Plugin):
             FloatDistribution(name="latent_noise", low=0.0, high=0.5),
         ]
 
-    def fit(self, X: DataLoader | pd.DataFrame, *args: Any, **kwargs: Any) -> CK4GenPlugin:
-        """Check the loader, the survival columns and ``cond``, then Synthcity's ``fit``.
+    def outcome_columns(self, X: DataLoader | pd.DataFrame) -> tuple[str, ...]:
+        """The duration and event columns of the survival loader (never held)."""
+        info = X.info()
+        return (info["time_to_event_column"], info["target_column"])
 
-        Identifier columns get fresh keys and dates written as text are modelled as times
-        (see :mod:`synth_plugins.synthcity.held_columns`), not copied as levels.
-        """
+    def fit(self, X: DataLoader | pd.DataFrame, *args: Any, **kwargs: Any) -> CK4GenPlugin:
+        """Check the loader and the survival columns, then the suite's ``fit``."""
         if isinstance(X, pd.DataFrame) or X.type() != "survival_analysis":
             got = "a DataFrame" if isinstance(X, pd.DataFrame) else f"a {X.type()} loader"
             raise InvalidDataError(
                 "ck4gen needs a SurvivalAnalysisDataLoader (time_to_event_column and "
                 f"target_column); got {got}"
             )
-        refuse_argument(self.name(), "cond", kwargs.get("cond"), _NO_COND)
-        info = X.info()
-        frame = training_frame(self.name(), X)
-        layout = (info["time_to_event_column"], info["target_column"])
-        check_survival_columns(frame, *layout)
-        X, self.held_columns = hold_columns(X, layout)
+        self._refuse_cond(kwargs.get("cond"))
+        check_survival_columns(training_frame(self.name(), X), *self.outcome_columns(X))
         return super().fit(X, *args, **kwargs)
-
-    def generate(
-        self,
-        count: int | None = None,
-        constraints: Constraints | None = None,
-        random_state: int | None = None,
-        **kwargs: Any,
-    ) -> DataLoader:
-        """Synthcity's ``generate``, after checking ``count`` (None or >= 1) and refusing ``cond``.
-
-        Strict bounds in ``constraints`` are made inclusive (see
-        :func:`synth_plugins.synthcity.checks.inclusive_constraints`).
-        """
-        check_count(count)
-        refuse_argument(self.name(), "cond", kwargs.get("cond"), _NO_COND)
-        constraints = inclusive_constraints(constraints)
-        generated = super().generate(count, constraints, random_state, **kwargs)
-        held = getattr(self, "held_columns", None)  # None: saved before it existed
-        return generated if held is None else held.restore(generated)
 
     def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> CK4GenPlugin:
         info = X.info()
