@@ -167,7 +167,7 @@ def run_suite_result(
     elapsed = time.perf_counter() - start
     summaries = [
         f"## Summary: {title}\n\n{summary_markdown(frame, directions)}\n"
-        for title, frame, directions in summary_sections(tables)
+        for title, frame, directions in summary_sections(suite, tables)
     ]
     if summaries:
         summaries.insert(0, LEGEND + "\n")

@@ -46,10 +46,11 @@ def _col(label: str, source: str, direction: str, aspect: str) -> SummaryColumn:
     return SummaryColumn(label, source, direction, aspect)
 
 
-#: Summary columns per kind of ranked table (the prefix of its title), in order. Columns
-#: missing from a table (a metric that did not run) are left out.
+#: Summary columns per suite (``"tabular:<harness>"`` for the tabular suite's two
+#: harnesses, whose tables are titled ``"<harness>:<dataset>"``), in order. Columns missing
+#: from a table (a metric that did not run) are left out.
 SUMMARY_COLUMNS: dict[str, tuple[SummaryColumn, ...]] = {
-    "synthcity": (
+    "tabular:synthcity": (
         _col("mean rank", "mean_rank", "minimize", "rank"),
         _col("TabSynDex", "stats.tabsyndex.score", "maximize", "quality"),
         _col("JS distance", "stats.jensenshannon_dist.marginal", "minimize", "quality"),
@@ -83,7 +84,7 @@ SUMMARY_COLUMNS: dict[str, tuple[SummaryColumn, ...]] = {
         _col("fit s", "Train_Time", "minimize", "time"),
         _col("sample s", "Sample_Time", "minimize", "time"),
     ),
-    "sdgym": (
+    "tabular:sdgym": (
         _col("quality (SDMetrics)", "Quality_Score", "maximize", "quality"),
         _col("diagnostic", "Diagnostic_Score", "maximize", "quality"),
         _col("fit s", "Train_Time", "minimize", "time"),
@@ -93,9 +94,15 @@ SUMMARY_COLUMNS: dict[str, tuple[SummaryColumn, ...]] = {
 }
 
 
-def summary_columns(title: str) -> tuple[SummaryColumn, ...]:
-    """The summary columns of the ranked table called ``title`` (``"<kind>:<dataset>"``)."""
-    return SUMMARY_COLUMNS.get(title.split(":")[0], ())
+def summary_columns(suite: str, title: str) -> tuple[SummaryColumn, ...]:
+    """The summary columns of ``suite``'s ranked table called ``title``.
+
+    Args:
+        suite: ``tabular``, ``survival`` or ``longitudinal``.
+        title: The table's title, ``"<harness>:<dataset>"`` (e.g. ``"sdgym:pima"``).
+    """
+    harness = title.split(":")[0]
+    return SUMMARY_COLUMNS.get(f"{suite}:{harness}", SUMMARY_COLUMNS.get(suite, ()))
 
 
 def summary_table(
@@ -155,11 +162,13 @@ def summary_markdown(frame: pd.DataFrame, directions: Mapping[str, str]) -> str:
     return "\n".join(lines)
 
 
-def summary_sections(tables: Mapping[str, pd.DataFrame]) -> list[tuple[str, pd.DataFrame, dict]]:
-    """``(title, summary table, directions)`` of every table that has summary columns."""
+def summary_sections(
+    suite: str, tables: Mapping[str, pd.DataFrame]
+) -> list[tuple[str, pd.DataFrame, dict]]:
+    """``(title, summary table, directions)`` of each of ``suite``'s tables with summary columns."""
     found = []
     for title, table in tables.items():
-        frame, directions = summary_table(table, summary_columns(title))
+        frame, directions = summary_table(table, summary_columns(suite, title))
         if directions:
             found.append((title, frame, directions))
     return found
@@ -250,7 +259,7 @@ def write_index(
         if result.error:
             md += [f"**Failed:** {result.error}", ""]
             page.append(f'<p class="notes">Failed: {esc(result.error)}</p>')
-        for title, frame, directions in summary_sections(result.tables):
+        for title, frame, directions in summary_sections(suite, result.tables):
             md += [f"### {title}", "", summary_markdown(frame, directions), ""]
             page.append(html_table(frame, caption=title, directions=directions))
         details = ", ".join(f"[{p}]({p})" for p in [*links, *(f"{suite}/{c.name}" for c in csvs)])

@@ -47,7 +47,7 @@ def test_summary_has_few_columns_each_with_a_direction(kind):
 
 
 def test_summary_marks_the_best_value_of_each_column_by_its_direction():
-    columns = summary_columns("survival:gbsg2")
+    columns = summary_columns("survival", "synthcity:gbsg2")
     table = _wide(columns, generators=("ck4gen_copy", "survae", "(real data)"))
     frame, directions = summary_table(table, columns)
     assert "(real data)" not in frame.index  # a reference row is never "best"
@@ -63,7 +63,7 @@ def test_summary_marks_the_best_value_of_each_column_by_its_direction():
 
 
 def test_summary_skips_columns_a_table_lacks_and_refuses_too_many():
-    columns = summary_columns("longitudinal:pbc_visits")
+    columns = summary_columns("longitudinal", "longitudinal:pbc_visits")
     table = _wide(columns[:3])
     frame, _ = summary_table(table, columns)
     assert frame.shape[1] == 3
@@ -72,12 +72,13 @@ def test_summary_skips_columns_a_table_lacks_and_refuses_too_many():
 
 
 def _suite_result(tmp_path, suite, kind):
+    """A finished suite: its folder with a report, a CSV and a figure, and its table."""
     folder = tmp_path / suite
     folder.mkdir(parents=True)
     (folder / "report.html").write_text("<html></html>")
     (folder / f"{kind}_data.csv").write_text("a\n1\n")
     (folder / f"figure_{suite}.png").write_bytes(PNG)
-    table = _wide(summary_columns(f"{kind}:data"))
+    table = _wide(summary_columns(suite, f"{kind}:data"))
     return SuiteResult(
         suite=suite,
         tables={f"{kind}:data": table},
@@ -88,7 +89,7 @@ def _suite_result(tmp_path, suite, kind):
 
 
 def test_index_page_shows_every_suite_and_links_its_report(tmp_path):
-    kinds = {"tabular": "synthcity", "survival": "survival", "longitudinal": "longitudinal"}
+    kinds = {"tabular": "synthcity", "survival": "synthcity", "longitudinal": "longitudinal"}
     results = [_suite_result(tmp_path, suite, kind) for suite, kind in kinds.items()]
     md, page = write_index(
         tmp_path,
@@ -103,6 +104,9 @@ def test_index_page_shows_every_suite_and_links_its_report(tmp_path):
         assert f'href="{suite}/report.html"' in html and f"({suite}/report.html)" in text
         assert f'href="{suite}/{kind}_data.csv"' in html
         assert f"<caption>{kind}:data</caption>" in html
+    # each suite's own columns: both survival and tabular tables are titled "synthcity:..."
+    for header in ("TabSynDex ↑", "KM score ↑", "HR abs log error ↓", "visit gaps ↑"):
+        assert header in html and header in text
     assert html.count('src="data:image/png;base64,') == 3
     assert html.count('class="best"') >= 3
     for needle in ("synth-plugins benchmark all", "0.2.12", "random_state 0", "quick"):
@@ -138,7 +142,7 @@ def test_benchmark_without_a_suite_runs_all_three_and_writes_the_index(tmp_path,
 
 
 def test_suite_report_opens_with_its_summary_table(tmp_path, monkeypatch):
-    columns = summary_columns("synthcity:heart_failure")
+    columns = summary_columns("tabular", "synthcity:heart_failure")
     wide = _wide(columns)
 
     class Bench:
