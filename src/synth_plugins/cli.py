@@ -91,27 +91,39 @@ def cmd_datasets(args: argparse.Namespace) -> int:
 
 
 def cmd_benchmark(args: argparse.Namespace) -> int:
-    """Run a benchmark suite, print ranked tables, write them to ``--output``."""
-    from synth_plugins.benchmark import run_suite
+    """Run a benchmark suite (or all three), print ranked tables, write them to ``--output``.
+
+    ``all`` (the default) is the main job: every suite on its default datasets, then
+    ``<output>/index.html``; it exits with 1 when a suite failed (the page says which).
+    """
+    from synth_plugins.benchmark import run_all, run_suite
 
     if args.scheduler and args.backend != "dask":
         raise InvalidParameterError("--scheduler needs --backend dask")
+    if args.suite == "all" and args.dataset:
+        raise InvalidParameterError(
+            "--dataset needs one suite (tabular, survival or longitudinal); "
+            "'all' runs each suite on its default datasets"
+        )
+    common = {
+        "quick": not args.full,
+        "repeats": args.repeats,
+        "output": Path(args.output),
+        "sdgym": not args.no_sdgym,
+        "show": _print_table,
+        "n_jobs": args.n_jobs,
+        "backend": args.backend,
+    }
     with contextlib.ExitStack() as stack:
         if args.scheduler:
             from dask.distributed import Client
 
             stack.enter_context(Client(args.scheduler))
-        run_suite(
-            suite=args.suite,
-            datasets=args.dataset,
-            quick=not args.full,
-            repeats=args.repeats,
-            output=Path(args.output),
-            sdgym=not args.no_sdgym,
-            show=_print_table,
-            n_jobs=args.n_jobs,
-            backend=args.backend,
-        )
+        if args.suite == "all":
+            command = " ".join(["synth-plugins", *getattr(args, "argv", ["benchmark"])])
+            results = run_all(**common, command=command)
+            return 1 if any(r.error for r in results) else 0
+        run_suite(suite=args.suite, datasets=args.dataset, **common)
     return 0
 
 
@@ -174,7 +186,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("benchmark", help="benchmark generators through the hosts' harnesses")
     p.add_argument(
-        "suite", nargs="?", default="tabular", choices=["tabular", "survival", "longitudinal"]
+        "suite",
+        nargs="?",
+        default="all",
+        choices=["all", "tabular", "survival", "longitudinal"],
+        help="all (default): the three suites, then <output>/index.html",
     )
     p.add_argument(
         "--dataset", action="append", help="dataset name (repeatable; default per suite)"
@@ -243,6 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``synth-plugins`` command; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded in reports
     _quiet_hosts(args.verbose)
     try:
         return int(args.func(args))

@@ -22,7 +22,7 @@ def test_datasets_lists_every_dataset(capsys):
 
 
 def test_unknown_dataset_is_a_one_line_error(capsys):
-    assert main(["benchmark", "--dataset", "nope", "--no-sdgym"]) == 2
+    assert main(["benchmark", "tabular", "--dataset", "nope", "--no-sdgym"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("synth-plugins: error: unknown dataset 'nope'; available: actg320")
     assert "Traceback" not in err

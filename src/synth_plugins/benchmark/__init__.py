@@ -13,11 +13,20 @@ import pandas as pd
 from synth_plugins.benchmark.grid import check_n_jobs
 from synth_plugins.benchmark.longitudinal import LongitudinalBenchmark
 from synth_plugins.benchmark.report import to_markdown
+from synth_plugins.benchmark.summary import (
+    LEGEND,
+    SuiteResult,
+    summary_markdown,
+    summary_sections,
+    write_index,
+)
 from synth_plugins.benchmark.survival import SurvivalBenchmark
 from synth_plugins.benchmark.tabular import TabularBenchmark, environment
 from synth_plugins.datasets import names
 from synth_plugins.errors import InvalidParameterError, UnknownNameError
 
+#: The suites, in the order the main job (``suite="all"``) runs them.
+SUITES = ("tabular", "survival", "longitudinal")
 DEFAULT_DATASETS = {
     "tabular": ("heart_failure",),
     "survival": ("gbsg2",),
@@ -38,12 +47,77 @@ def run_suite(
 ) -> dict[str, pd.DataFrame]:
     """Run a benchmark suite, show each ranked table, and write them with a report.
 
-    Writes ``<output>/<suite>/<table>.csv``, ``report.md`` (tables, command, versions)
-    and ``environment.json``. Returns the tables by name. ``n_jobs`` and ``backend``
-    run the cases of a dataset (generators; seeds too in the longitudinal suite) in
-    parallel through joblib, on this machine or a Dask cluster (see
-    :mod:`synth_plugins.benchmark.grid`).
+    Writes ``<output>/<suite>/<table>.csv``, ``report.md`` (the short summary tables
+    first, then every figure, the command and versions) and ``environment.json``. Returns
+    the tables by name. ``n_jobs`` and ``backend`` run the cases of a dataset (generators;
+    seeds too in the longitudinal suite) in parallel through joblib, on this machine or a
+    Dask cluster (see :mod:`synth_plugins.benchmark.grid`).
     """
+    return run_suite_result(
+        suite, datasets, quick, repeats, output, sdgym, show, n_jobs, backend
+    ).tables
+
+
+def run_all(
+    quick: bool = True,
+    repeats: int = 1,
+    output: Path = Path("benchmark-output"),
+    sdgym: bool = True,
+    show: Callable[[pd.DataFrame], None] = print,
+    n_jobs: int = 1,
+    backend: str | None = None,
+    command: str = "synth-plugins benchmark all",
+) -> list[SuiteResult]:
+    """The main job: every suite on its default datasets, then ``<output>/index.html``.
+
+    Runs :data:`SUITES` one after the other through :func:`run_suite_result`. A suite that
+    fails is reported on the index page (and in the returned result's ``error``) and the
+    others still run. Writes ``<output>/index.md`` and ``index.html`` (see
+    :func:`synth_plugins.benchmark.summary.write_index`).
+    """
+    log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+    start = time.perf_counter()
+    results = []
+    for suite in SUITES:
+        suite_start = time.perf_counter()
+        try:
+            result = run_suite_result(
+                suite, None, quick, repeats, output, sdgym, show, n_jobs, backend
+            )
+        except (InvalidParameterError, UnknownNameError):
+            raise
+        except Exception as error:  # one failed suite must not hide the others
+            log(f"[{suite}] failed: {type(error).__name__}: {error}")
+            result = SuiteResult(
+                suite=suite,
+                seconds=time.perf_counter() - suite_start,
+                error=f"{type(error).__name__}: {error}"[:500],
+            )
+        results.append(result)
+    md, page = write_index(
+        Path(output),
+        results,
+        command=command,
+        environment=environment(),
+        mode="quick" if quick else "full",
+        seconds=time.perf_counter() - start,
+    )
+    print(f"\nwrote {page} and {md} ({time.perf_counter() - start:.0f} s)")
+    return results
+
+
+def run_suite_result(
+    suite: str = "tabular",
+    datasets: Sequence[str] | None = None,
+    quick: bool = True,
+    repeats: int = 1,
+    output: Path = Path("benchmark-output"),
+    sdgym: bool = True,
+    show: Callable[[pd.DataFrame], None] = print,
+    n_jobs: int = 1,
+    backend: str | None = None,
+) -> SuiteResult:
+    """:func:`run_suite`, returning the tables with the run's time, seeds and generators."""
     if suite not in DEFAULT_DATASETS:
         raise UnknownNameError("benchmark suite", suite, DEFAULT_DATASETS)
     if repeats < 1:
@@ -91,24 +165,31 @@ def run_suite(
         )
     tables = bench.run()
     elapsed = time.perf_counter() - start
+    summaries = [
+        f"## Summary: {title}\n\n{summary_markdown(frame, directions)}\n"
+        for title, frame, directions in summary_sections(suite, tables)
+    ]
+    if summaries:
+        summaries.insert(0, LEGEND + "\n")
     sections = []
     for title, table in tables.items():
         print(f"\n== {title} (ranked) ==")
         show(table)
         table.to_csv(folder / f"{title.replace(':', '_')}.csv")
-        sections.append(f"## {title}\n\n{to_markdown(table)}\n")
+        sections.append(f"## Every figure: {title}\n\n{to_markdown(table)}\n")
     figures = sorted(folder.glob("*.png"))
     if figures:
-        sections.append(
+        summaries.append(
             "## Figures\n\n" + "\n\n".join(f"![{png.stem}]({png.name})" for png in figures) + "\n"
         )
     if (folder / "report.html").exists():
-        sections.insert(
+        summaries.insert(
             0,
             "The same results with figures and every figure reported: [report.html](report.html)\n",
         )
     env = environment()
-    command = " ".join(["synth-plugins benchmark", suite, *sys.argv[3:]]).strip()
+    options = [a for a in sys.argv[2:] if a not in (*SUITES, "all")]
+    command = " ".join(["synth-plugins benchmark", suite, *options])
     (folder / "environment.json").write_text(json.dumps(env, indent=2))
     (folder / "report.md").write_text(
         f"# synth-plugins benchmark: {suite}\n\n"
@@ -117,7 +198,14 @@ def run_suite(
         f"Command: `{command}`\n\nVersions: "
         + ", ".join(f"{k} {v}" for k, v in env.items())
         + "\n\n"
-        + "\n".join(sections)
+        + "\n".join([*summaries, *sections])
     )
     print(f"\nwrote {folder}/report.md ({elapsed:.0f} s)")
-    return tables
+    seeds = getattr(bench, "recorded_seeds", None)
+    return SuiteResult(
+        suite=suite,
+        tables=tables,
+        seconds=elapsed,
+        seeds=seeds() if seeds else {"generators": f"seeds 0 .. {repeats - 1}"},
+        generators=sorted({g for t in tables.values() for g in t.index} - {"(real data)"}),
+    )

@@ -564,7 +564,6 @@ class LongitudinalBenchmark:
                 )
             )
         generators = sorted(set(self.runs["Synthesizer"]) - {"(real data)"})
-        cohort = self.ms_patients or MS_PATIENTS[self.quick]
         return write_html_report(
             folder / "report.html",
             "synth-plugins benchmark: longitudinal",
@@ -577,11 +576,16 @@ class LongitudinalBenchmark:
             },
             sections=sections,
             environment=environment(),
-            seeds={
-                "generators": f"random_state 0 .. {self.repeats - 1} (PAR: torch/numpy seeds)",
-                "ms_registry": f"simulated with seed 0, {cohort} patients",
-            },
+            seeds=self.recorded_seeds(),
         )
+
+    def recorded_seeds(self) -> dict[str, str]:
+        """What the run seeds, and how (recorded in the reports)."""
+        cohort = self.ms_patients or MS_PATIENTS[self.quick]
+        return {
+            "generators": f"random_state 0 .. {self.repeats - 1} (PAR: torch/numpy seeds)",
+            "ms_registry": f"simulated with seed 0, {cohort} patients",
+        }
 
     def plots(self, dataset: Dataset, outputs: Mapping[str, pd.DataFrame], folder: Path) -> None:
         """Visit-gap histograms and trajectories of the first seed's outputs."""

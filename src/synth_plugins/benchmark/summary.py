@@ -1,0 +1,290 @@
+"""Short summary tables of each suite and the one index page of the main job.
+
+A suite's ranked tables have dozens of columns (every key of every metric); a reader needs
+a handful: quality, utility, privacy and time, each with its direction and the best value
+marked. :func:`summary_table` picks those columns (at most :data:`MAX_COLUMNS`) from a
+ranked table; :func:`write_index` writes ``<output>/index.md`` and ``index.html``, one page
+with each suite's summary tables, its figures and links to its full report and CSVs.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.benchmark.report import ARROWS, STYLE, html_figure, html_table
+
+#: The most columns a summary table has (the generator name is the index, not a column).
+MAX_COLUMNS = 10
+#: Rows that are references, not generators (never marked best).
+REFERENCE_ROWS = ("(real data)",)
+
+
+@dataclass(frozen=True)
+class SummaryColumn:
+    """One column of a summary table.
+
+    Attributes:
+        label: The header shown (the arrow of ``direction`` is appended).
+        source: The column of the ranked table it is taken from.
+        direction: ``"maximize"`` or ``"minimize"``.
+        aspect: ``"rank"``, ``"quality"``, ``"utility"``, ``"privacy"`` or ``"time"``.
+    """
+
+    label: str
+    source: str
+    direction: str
+    aspect: str
+
+
+def _col(label: str, source: str, direction: str, aspect: str) -> SummaryColumn:
+    return SummaryColumn(label, source, direction, aspect)
+
+
+#: Summary columns per suite (``"tabular:<harness>"`` for the tabular suite's two
+#: harnesses, whose tables are titled ``"<harness>:<dataset>"``), in order. Columns missing
+#: from a table (a metric that did not run) are left out.
+SUMMARY_COLUMNS: dict[str, tuple[SummaryColumn, ...]] = {
+    "tabular:synthcity": (
+        _col("mean rank", "mean_rank", "minimize", "rank"),
+        _col("TabSynDex", "stats.tabsyndex.score", "maximize", "quality"),
+        _col("JS distance", "stats.jensenshannon_dist.marginal", "minimize", "quality"),
+        _col("detection AUC", "detection.detection_xgb.mean", "minimize", "quality"),
+        _col("utility (linear, TSTR)", "performance.linear_model.syn_id", "maximize", "utility"),
+        _col("Hamming leakage", "privacy.hamming_leakage.score", "minimize", "privacy"),
+        _col("attack risk", "privacy.anonymeter_risk.score", "minimize", "privacy"),
+        _col("fit s", "fit_s", "minimize", "time"),
+        _col("sample s", "sample_s", "minimize", "time"),
+        _col("peak MB", "peak_mb", "minimize", "time"),
+    ),
+    "survival": (
+        _col("mean rank", "mean_rank", "minimize", "rank"),
+        _col("KM score", "stats.km_survival_scores.score", "maximize", "quality"),
+        _col("HR abs log error", "hr.mean_abs_log_hr_error", "minimize", "quality"),
+        _col("HR sign agreement", "hr.sign_agreement_significant", "maximize", "quality"),
+        _col("augmentation ΔC", "aug.c_index_delta", "maximize", "utility"),
+        _col("Hamming leakage", "privacy.hamming_leakage.coefficient", "minimize", "privacy"),
+        _col("fit s", "fit_s", "minimize", "time"),
+        _col("sample s", "sample_s", "minimize", "time"),
+        _col("peak MB", "peak_mb", "minimize", "time"),
+    ),
+    "longitudinal": (
+        _col("rank", "rank", "minimize", "rank"),
+        _col("quality", "Quality_Score", "maximize", "quality"),
+        _col("visit gaps", "visit_gaps", "maximize", "quality"),
+        _col("visit marginals", "visit_marginals", "maximize", "quality"),
+        _col("lag correlations", "spearman_longitudinal", "maximize", "quality"),
+        _col("static KS", "static_ks", "maximize", "quality"),
+        _col("time-order violations", "Time_Order_Violations", "minimize", "quality"),
+        _col("fit s", "Train_Time", "minimize", "time"),
+        _col("sample s", "Sample_Time", "minimize", "time"),
+    ),
+    "tabular:sdgym": (
+        _col("quality (SDMetrics)", "Quality_Score", "maximize", "quality"),
+        _col("diagnostic", "Diagnostic_Score", "maximize", "quality"),
+        _col("fit s", "Train_Time", "minimize", "time"),
+        _col("sample s", "Sample_Time", "minimize", "time"),
+        _col("peak MB", "Peak_Memory_MB", "minimize", "time"),
+    ),
+}
+
+
+def summary_columns(suite: str, title: str) -> tuple[SummaryColumn, ...]:
+    """The summary columns of ``suite``'s ranked table called ``title``.
+
+    Args:
+        suite: ``tabular``, ``survival`` or ``longitudinal``.
+        title: The table's title, ``"<harness>:<dataset>"`` (e.g. ``"sdgym:pima"``).
+    """
+    harness = title.split(":")[0]
+    return SUMMARY_COLUMNS.get(f"{suite}:{harness}", SUMMARY_COLUMNS.get(suite, ()))
+
+
+def summary_table(
+    table: pd.DataFrame, columns: Sequence[SummaryColumn]
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The short table of ``table``: one row per generator, the chosen columns only.
+
+    Args:
+        table: A ranked table (one row per generator, means over seeds).
+        columns: The columns to show; those not in ``table`` are skipped.
+
+    Returns:
+        The table, its headers the labels with the direction's arrow, reference rows
+        (:data:`REFERENCE_ROWS`) dropped; and header -> direction.
+
+    Raises:
+        ValueError: More than :data:`MAX_COLUMNS` columns were asked for.
+    """
+    if len(columns) > MAX_COLUMNS:
+        raise ValueError(f"a summary table has at most {MAX_COLUMNS} columns, got {len(columns)}")
+    present = [c for c in columns if c.source in table.columns]
+    rows = table.drop(index=[r for r in REFERENCE_ROWS if r in table.index])
+    frame = pd.DataFrame(
+        {
+            c.label + ARROWS[c.direction]: pd.to_numeric(rows[c.source], errors="coerce")
+            for c in present
+        },
+        index=rows.index,
+    )
+    frame.index.name = "generator"
+    return frame, {c.label + ARROWS[c.direction]: c.direction for c in present}
+
+
+def best_values(frame: pd.DataFrame, directions: Mapping[str, str]) -> dict[str, float]:
+    """Header -> the best value of that column (by its direction); all-NaN columns left out."""
+    best = {}
+    for column, direction in directions.items():
+        values = frame[column].dropna()
+        if len(values):
+            best[column] = float(values.max() if direction == "maximize" else values.min())
+    return best
+
+
+def summary_markdown(frame: pd.DataFrame, directions: Mapping[str, str]) -> str:
+    """A Markdown table of a summary table, each column's best value in **bold**."""
+    best = best_values(frame, directions)
+    header = [str(frame.index.name or "")] + [str(c) for c in frame.columns]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for index, row in frame.iterrows():
+        cells = [str(index)]
+        for column, value in row.items():
+            text = "" if pd.isna(value) else f"{value:.4g}"
+            if column in best and text and np.isclose(value, best[column]):
+                text = f"**{text}**"
+            cells.append(text)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def summary_sections(
+    suite: str, tables: Mapping[str, pd.DataFrame]
+) -> list[tuple[str, pd.DataFrame, dict]]:
+    """``(title, summary table, directions)`` of each of ``suite``'s tables with summary columns."""
+    found = []
+    for title, table in tables.items():
+        frame, directions = summary_table(table, summary_columns(suite, title))
+        if directions:
+            found.append((title, frame, directions))
+    return found
+
+
+LEGEND = (
+    "↑ higher is better, ↓ lower is better; the best value of each column is in bold. "
+    "Rows are generators (means over seeds); every other figure is in the suite's report "
+    "and CSVs."
+)
+
+
+@dataclass
+class SuiteResult:
+    """What the index page shows of one suite's run.
+
+    Attributes:
+        suite: ``tabular``, ``survival`` or ``longitudinal``.
+        tables: The suite's ranked tables by title (``"<kind>:<dataset>"``).
+        seconds: The suite's wall time.
+        seeds: What was seeded -> how.
+        generators: The generators compared.
+        error: Why the suite failed, if it did (its tables are then empty).
+    """
+
+    suite: str
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    seconds: float = float("nan")
+    seeds: Mapping[str, str] = field(default_factory=dict)
+    generators: Sequence[str] = ()
+    error: str = ""
+
+
+def _suite_files(output: Path, suite: str) -> tuple[list[Path], list[Path]]:
+    folder = output / suite
+    return sorted(folder.glob("*.png")), sorted(folder.glob("*.csv"))
+
+
+def write_index(
+    output: Path,
+    results: Sequence[SuiteResult],
+    *,
+    command: str,
+    environment: Mapping[str, str],
+    mode: str,
+    seconds: float,
+) -> tuple[Path, Path]:
+    """Write ``<output>/index.md`` and ``index.html``: the page a person reads first.
+
+    Per suite: its summary tables, links to its ``report.html``, ``report.md`` and CSVs,
+    and its figures (embedded in the HTML page, linked from the Markdown one); then the
+    command, the seeds and the package versions.
+
+    Returns:
+        The paths of ``index.md`` and ``index.html``.
+    """
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    md = [
+        "# synth-plugins benchmark",
+        "",
+        f"Mode: **{mode}** (short fits: a smoke comparison, not the paper-scale result). "
+        f"Wall time {seconds:.0f} s. Command: `{command}`",
+        "",
+        LEGEND,
+        "",
+    ]
+    esc = html.escape
+    page = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>synth-plugins benchmark</title><style>{STYLE}</style></head><body>",
+        "<h1>synth-plugins benchmark</h1>",
+        f"<p>Mode: <b>{esc(mode)}</b> (short fits: a smoke comparison, not the paper-scale "
+        f"result). Wall time {seconds:.0f} s. Command: <code>{esc(command)}</code></p>",
+        f"<p>{esc(LEGEND)}</p>",
+    ]
+    for result in results:
+        suite = result.suite
+        figures, csvs = _suite_files(output, suite)
+        links = [f"{suite}/report.html", f"{suite}/report.md"]
+        md += [f"## {suite}", ""]
+        page.append(f"<h2>{esc(suite)}</h2>")
+        facts = f"{', '.join(result.generators)}; wall time {result.seconds:.0f} s"
+        md += [f"Generators: {facts}.", ""]
+        page.append(f"<p>Generators: {esc(facts)}.</p>")
+        if result.error:
+            md += [f"**Failed:** {result.error}", ""]
+            page.append(f'<p class="notes">Failed: {esc(result.error)}</p>')
+        for title, frame, directions in summary_sections(suite, result.tables):
+            md += [f"### {title}", "", summary_markdown(frame, directions), ""]
+            page.append(html_table(frame, caption=title, directions=directions))
+        details = ", ".join(f"[{p}]({p})" for p in [*links, *(f"{suite}/{c.name}" for c in csvs)])
+        md += [f"Every figure: {details}", ""]
+        page.append(
+            "<p>Every figure: "
+            + ", ".join(
+                f'<a href="{esc(p)}">{esc(p)}</a>'
+                for p in [*links, *(f"{suite}/{c.name}" for c in csvs)]
+            )
+            + "</p>"
+        )
+        md += [f"![{p.stem}]({suite}/{p.name})" for p in figures] + [""]
+        page.extend(html_figure(p) for p in figures)
+    seeds = {f"{r.suite}: {k}": v for r in results for k, v in r.seeds.items()}
+    md += ["## Command, seeds and versions", "", f"Command: `{command}`", ""]
+    md += [f"- seeds, {k}: {v}" for k, v in seeds.items()]
+    md += ["", "Versions: " + ", ".join(f"{k} {v}" for k, v in environment.items()), ""]
+    page.append("<h2>Command, seeds and versions</h2>")
+    page.append(f"<p>Command: <code>{esc(command)}</code></p>")
+    for caption, values in (("Seeds", seeds), ("Versions", environment)):
+        frame = pd.DataFrame({"value": [str(v) for v in values.values()]}, index=list(values))
+        page.append(html_table(frame, caption=caption))
+    page.append("</body></html>")
+    md_path, html_path = output / "index.md", output / "index.html"
+    md_path.write_text("\n".join(md), encoding="utf-8")
+    html_path.write_text("\n".join(page) + "\n", encoding="utf-8")
+    return md_path, html_path

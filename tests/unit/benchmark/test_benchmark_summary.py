@@ -1,0 +1,162 @@
+"""The main job's short summary tables, its index page and ``synth-plugins benchmark all``."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import synth_plugins.benchmark as benchmark
+from synth_plugins.benchmark.summary import (
+    MAX_COLUMNS,
+    SUMMARY_COLUMNS,
+    SuiteResult,
+    summary_columns,
+    summary_markdown,
+    summary_table,
+    write_index,
+)
+from synth_plugins.cli import main
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
+
+
+def _wide(columns, generators=("med_vae", "tvae", "ctgan"), width=120):
+    """A ranked table as a suite writes it: the summary's sources among many columns."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        rng.uniform(0.1, 0.9, size=(len(generators), width)),
+        index=list(generators),
+        columns=[f"stats.other_{i}.value" for i in range(width)],
+    )
+    for i, column in enumerate(columns):
+        frame[column.source] = [0.2 + 0.1 * i + 0.3 * k for k in range(len(generators))]
+    frame.index.name = "generator"
+    return frame
+
+
+@pytest.mark.parametrize("kind", sorted(SUMMARY_COLUMNS))
+def test_summary_has_few_columns_each_with_a_direction(kind):
+    columns = SUMMARY_COLUMNS[kind]
+    frame, directions = summary_table(_wide(columns), columns)
+    assert 1 <= frame.shape[1] <= MAX_COLUMNS
+    assert list(frame.columns) == list(directions)
+    for header, direction in directions.items():
+        assert header.endswith(" ↑" if direction == "maximize" else " ↓")
+    assert set(frame.index) == {"med_vae", "tvae", "ctgan"}
+
+
+def test_summary_marks_the_best_value_of_each_column_by_its_direction():
+    columns = summary_columns("survival", "synthcity:gbsg2")
+    table = _wide(columns, generators=("ck4gen_copy", "survae", "(real data)"))
+    frame, directions = summary_table(table, columns)
+    assert "(real data)" not in frame.index  # a reference row is never "best"
+    text = summary_markdown(frame, directions)
+    rows = {line.split(" | ")[0].strip("| "): line for line in text.splitlines()[2:]}
+    # values grow with the row: the first generator is best where lower is better
+    for position, (header, direction) in enumerate(directions.items(), start=1):
+        winner = "survae" if direction == "maximize" else "ck4gen_copy"
+        loser = "ck4gen_copy" if winner == "survae" else "survae"
+        assert rows[winner].split(" | ")[position].startswith("**"), header
+        assert "**" not in rows[loser].split(" | ")[position], header
+    assert "HR abs log error ↓" in text and "KM score ↑" in text
+
+
+def test_summary_skips_columns_a_table_lacks_and_refuses_too_many():
+    columns = summary_columns("longitudinal", "longitudinal:pbc_visits")
+    table = _wide(columns[:3])
+    frame, _ = summary_table(table, columns)
+    assert frame.shape[1] == 3
+    with pytest.raises(ValueError, match="at most"):
+        summary_table(table, columns * 2)
+
+
+def _suite_result(tmp_path, suite, kind):
+    """A finished suite: its folder with a report, a CSV and a figure, and its table."""
+    folder = tmp_path / suite
+    folder.mkdir(parents=True)
+    (folder / "report.html").write_text("<html></html>")
+    (folder / f"{kind}_data.csv").write_text("a\n1\n")
+    (folder / f"figure_{suite}.png").write_bytes(PNG)
+    table = _wide(summary_columns(suite, f"{kind}:data"))
+    return SuiteResult(
+        suite=suite,
+        tables={f"{kind}:data": table},
+        seconds=12.0,
+        seeds={"generators": "random_state 0"},
+        generators=list(table.index),
+    )
+
+
+def test_index_page_shows_every_suite_and_links_its_report(tmp_path):
+    kinds = {"tabular": "synthcity", "survival": "synthcity", "longitudinal": "longitudinal"}
+    results = [_suite_result(tmp_path, suite, kind) for suite, kind in kinds.items()]
+    md, page = write_index(
+        tmp_path,
+        results,
+        command="synth-plugins benchmark all",
+        environment={"synthcity": "0.2.12"},
+        mode="quick",
+        seconds=30.0,
+    )
+    html, text = page.read_text(), md.read_text()
+    for suite, kind in kinds.items():
+        assert f'href="{suite}/report.html"' in html and f"({suite}/report.html)" in text
+        assert f'href="{suite}/{kind}_data.csv"' in html
+        assert f"<caption>{kind}:data</caption>" in html
+    # each suite's own columns: both survival and tabular tables are titled "synthcity:..."
+    for header in ("TabSynDex ↑", "KM score ↑", "HR abs log error ↓", "visit gaps ↑"):
+        assert header in html and header in text
+    assert html.count('src="data:image/png;base64,') == 3
+    assert html.count('class="best"') >= 3
+    for needle in ("synth-plugins benchmark all", "0.2.12", "random_state 0", "quick"):
+        assert needle in html and needle in text
+    # each summary table in the Markdown page: at most MAX_COLUMNS columns besides the name
+    headers = [line for line in text.splitlines() if line.startswith("| generator")]
+    assert len(headers) == 3
+    assert all(1 < line.count(" | ") <= MAX_COLUMNS for line in headers)
+
+
+def test_benchmark_without_a_suite_runs_all_three_and_writes_the_index(tmp_path, monkeypatch):
+    ran = []
+
+    def fake(suite, datasets, quick, repeats, output, *rest):
+        ran.append((suite, datasets, quick))
+        (output / suite).mkdir(parents=True, exist_ok=True)
+        if suite == "survival":
+            raise RuntimeError("no synthetic data")
+        return SuiteResult(suite=suite, tables={}, seconds=1.0)
+
+    monkeypatch.setattr(benchmark, "run_suite_result", fake)
+    code = main(["benchmark", "--output", str(tmp_path), "--n-jobs", "1"])
+    assert [suite for suite, _, _ in ran] == ["tabular", "survival", "longitudinal"]
+    assert all(datasets is None and quick for _, datasets, quick in ran)
+    assert code == 1  # a failed suite fails the job, but the others still ran
+    page = (tmp_path / "index.html").read_text()
+    assert "Failed: RuntimeError: no synthetic data" in page
+    assert "synth-plugins benchmark --output" in page
+
+    ran.clear()
+    assert main(["benchmark", "all", "--dataset", "pima", "--output", str(tmp_path)]) == 2
+    assert not ran
+
+
+def test_suite_report_opens_with_its_summary_table(tmp_path, monkeypatch):
+    columns = summary_columns("tabular", "synthcity:heart_failure")
+    wide = _wide(columns)
+
+    class Bench:
+        def __init__(self, **kwargs):
+            pass
+
+        def run(self):
+            return {"synthcity:heart_failure": wide}
+
+    monkeypatch.setattr(benchmark, "TabularBenchmark", Bench)
+    result = benchmark.run_suite_result("tabular", output=tmp_path, show=lambda t: None)
+    assert result.generators == sorted(wide.index)
+    report = (tmp_path / "tabular" / "report.md").read_text()
+    first_table = next(line for line in report.splitlines() if line.startswith("|"))
+    assert first_table.count(" | ") <= MAX_COLUMNS and "mean rank ↓" in first_table
+    assert report.index("## Summary: synthcity:heart_failure") < report.index("## Every figure")
+    assert re.search(r"\*\*[0-9.]+\*\*", report)
