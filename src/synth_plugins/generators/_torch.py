@@ -51,6 +51,26 @@ def resolve_device(device: str | torch.device) -> torch.device:
     return resolved
 
 
+def check_device(device: Any) -> str | torch.device:
+    """Check the spelling of ``device`` now; availability is checked when it is used.
+
+    Raises:
+        InvalidParameterError: for anything but ``"auto"``, a CPU/CUDA name or a device.
+    """
+    if isinstance(device, torch.device) or device == "auto":
+        return device
+    if isinstance(device, str):
+        try:
+            parsed = torch.device(device)
+        except RuntimeError:
+            parsed = None
+        if parsed is not None and parsed.type in ("cpu", "cuda"):
+            return device
+    raise InvalidParameterError(
+        f"device must be 'auto', 'cpu', 'cuda', 'cuda:<index>' or a torch.device, got {device!r}"
+    )
+
+
 def seed_from(rng: np.random.Generator) -> int:
     """Draw a fresh seed for a torch generator from a numpy generator."""
     return int(rng.integers(0, _SEED_BOUND))

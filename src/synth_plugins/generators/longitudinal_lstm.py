@@ -74,7 +74,7 @@ from synth_plugins.generators._validation import (
     check_int,
     check_random_state,
 )
-from synth_plugins.generators.med_vae import MedVAE, _check_device
+from synth_plugins.generators.med_vae import MedVAE
 
 __all__ = ["LongitudinalLSTM"]
 
@@ -451,7 +451,7 @@ class LongitudinalLSTM:
         self.static_params = dict(static_params) if static_params is not None else None
         self.calibrate_stop = check_bool("calibrate_stop", calibrate_stop)
         self.sample_batch_size = check_int("sample_batch_size", sample_batch_size, minimum=1)
-        self.device = _check_device(device)
+        self.device = _torch.check_device(device)
         self.random_state = check_random_state("random_state", random_state)
         self.verbose = check_bool("verbose", verbose)
 

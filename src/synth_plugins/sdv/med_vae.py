@@ -12,6 +12,9 @@ from synth_plugins.generators.med_vae import MedVAE
 from synth_plugins.sdv._contract import SingleTableContract, device_for
 from synth_plugins.sdv.metadata import roles_from_metadata
 
+#: The core's defaults: the one place each hyper-parameter's default is declared.
+_CORE = MedVAE.__init__.__kwdefaults__
+
 
 class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
     """Med-VAE (Hogg & Sainsbury) for SDV: a VAE for mixed-type medical tables.
@@ -28,8 +31,8 @@ class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
     training range (or, with library sampling, never observed) or too few matching training
     rows raise :class:`~synth_plugins.errors.InvalidParameterError` (or
     ``InvalidDataError``) naming the column. ``sample(0)`` gives an empty table with the
-    training columns; a negative ``num_rows`` is an error. Method card:
-    ``docs/methods/med_vae.md``.
+    training columns; a negative ``num_rows`` is an error. Defaults are the core's (read
+    from :class:`MedVAE`'s signature). Method card: ``docs/methods/med_vae.md``.
 
     Args:
         metadata: SDV ``Metadata`` of the table.
@@ -76,23 +79,23 @@ class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         enforce_min_max_values: bool = True,
         enforce_rounding: bool = True,
         locales: list[str] | None = None,
-        epochs: int = 200,
-        batch_size: int = 32,
-        lr: float = 1e-3,
-        latent_dim: int = 32,
-        hidden: tuple[int, ...] = (88, 60),
-        embedding_dim: int = 3,
-        beta: float = 0.03,
-        kl_mode: str = "differentiable",
-        sampling: str = "auto",
-        missing: str = "indicator",
-        dp: bool = False,
-        dp_noise_multiplier: float = 1.0,
-        dp_max_grad_norm: float = 1.0,
-        dp_delta: float | None = None,
+        epochs: int = _CORE["epochs"],
+        batch_size: int = _CORE["batch_size"],
+        lr: float = _CORE["lr"],
+        latent_dim: int = _CORE["latent_dim"],
+        hidden: tuple[int, ...] = _CORE["hidden"],
+        embedding_dim: int = _CORE["embedding_dim"],
+        beta: float = _CORE["beta"],
+        kl_mode: str = _CORE["kl_mode"],
+        sampling: str = _CORE["sampling"],
+        missing: str = _CORE["missing"],
+        dp: bool = _CORE["dp"],
+        dp_noise_multiplier: float = _CORE["dp_noise_multiplier"],
+        dp_max_grad_norm: float = _CORE["dp_max_grad_norm"],
+        dp_delta: float | None = _CORE["dp_delta"],
         enable_gpu: bool = True,
-        random_state: int | None = 0,
-        verbose: bool = False,
+        random_state: int | None = _CORE["random_state"],
+        verbose: bool = _CORE["verbose"],
     ) -> None:
         super().__init__(
             metadata,

@@ -1,0 +1,186 @@
+"""Conditions on Med-VAE samples: parsing, the per-column store, matching and library pools."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.encoding.tabular import TabularEncoder
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
+
+PRESENT, ABSENT = "present", "absent"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One parsed condition: a column and the values (or rule) it must hold."""
+
+    column: str
+    discrete: bool
+    codes: tuple[int, ...] = ()  # discrete columns: accepted level codes
+    levels: tuple[Any, ...] = ()  # discrete columns: accepted levels
+    rule: str | None = None  # numeric columns: "present", "absent" or None (values)
+    values: tuple[float, ...] = ()  # numeric columns: accepted values
+    low: float = 0.0  # numeric columns: training minimum
+
+    def describe(self) -> str:
+        """Human-readable ``column=value`` text for error messages."""
+        if self.discrete:
+            shown: Any = self.levels[0] if len(self.levels) == 1 else list(self.levels)
+        else:
+            shown = self.rule or (self.values[0] if len(self.values) == 1 else list(self.values))
+        return f"{self.column}={shown!r}"
+
+    def match_training(self, stored: np.ndarray) -> np.ndarray:
+        """Mask of training rows satisfying the condition (missing values never match)."""
+        if self.discrete:
+            return np.isin(stored, np.asarray(self.codes))
+        return self._match_numeric(stored)
+
+    def match_frame(self, frame: pd.DataFrame) -> np.ndarray:
+        """Mask of generated rows satisfying the condition."""
+        series = frame[self.column]
+        if self.discrete:
+            return series.isin(list(self.levels)).to_numpy() & series.notna().to_numpy()
+        return self._match_numeric(series.to_numpy(dtype=float, na_value=np.nan))
+
+    def _match_numeric(self, values: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            if self.rule == PRESENT:
+                return values > self.low
+            if self.rule == ABSENT:
+                return values == self.low
+            wanted = np.asarray(self.values, dtype=float)
+            return np.isclose(values[:, None], wanted[None, :], rtol=1e-9, atol=1e-9).any(1)
+
+
+def store_conditions(encoder: TabularEncoder, data: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per column, what conditions are matched against: level codes or raw numbers.
+
+    Discrete columns keep their level code (-1 where missing), numeric columns their raw
+    value (NaN where missing), so missing values never match a condition. Datetime and
+    identifier columns take no conditions and are not stored (a store of identifiers
+    would keep real keys in the fitted model).
+    """
+    store: dict[str, np.ndarray] = {}
+    for spec in encoder.specs:
+        series = data[spec.name]
+        if spec.role in ("identifier", "datetime"):
+            continue
+        if spec.is_discrete:
+            lookup = {level: code for code, level in enumerate(spec.categories)}
+            codes = series.astype(object).map(lookup).to_numpy(dtype=float, na_value=np.nan)
+            store[spec.name] = np.nan_to_num(codes, nan=-1.0).astype(np.int32)
+        else:
+            store[spec.name] = encoder.numbers(data, spec.name)
+    return store
+
+
+def parse_conditions(
+    encoder: TabularEncoder,
+    store: Mapping[str, np.ndarray] | None,
+    conditions: Mapping[str, Any] | None,
+) -> list[Condition]:
+    """Check ``conditions`` against the training schema and parse them.
+
+    ``store`` (None in DP mode) holds the observed training values; without it a numeric
+    value is accepted anywhere in the training range.
+    """
+    if conditions is None:
+        return []
+    if not isinstance(conditions, Mapping):
+        raise InvalidParameterError(
+            f"conditions must be a mapping {{column: value}}, got {type(conditions).__name__}"
+        )
+    parsed = []
+    for column, wanted in conditions.items():
+        if column not in encoder.columns:
+            raise InvalidParameterError(
+                f"conditions name an unknown column {column!r}; columns are {encoder.columns}"
+            )
+        spec = encoder.spec(column)
+        if spec.role in ("identifier", "datetime"):
+            raise InvalidParameterError(
+                f"conditions on the {spec.role} column {column!r} are not supported "
+                "(identifiers get fresh keys, dates are generated as times); condition "
+                "on a numeric or discrete column"
+            )
+        values = (
+            list(wanted)
+            if isinstance(wanted, list | tuple | set | frozenset | np.ndarray | pd.Series)
+            else [wanted]
+        )
+        if not values:
+            raise InvalidParameterError(f"condition on {column!r} has no values")
+        for value in values:
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                raise InvalidParameterError(
+                    f"condition on {column!r}: conditioning on missing values is not supported"
+                )
+        if spec.is_discrete:
+            lookup: dict[Any, int] = {}
+            for code, level in enumerate(spec.categories):
+                lookup.setdefault(level, code)
+            codes = []
+            for value in values:
+                try:
+                    codes.append(lookup[value])
+                except (KeyError, TypeError):
+                    raise InvalidParameterError(
+                        f"condition {column}={value!r}: value never seen in training; "
+                        f"known values: {list(spec.categories)[:20]}"
+                    ) from None
+            levels = tuple(spec.categories[code] for code in codes)
+            parsed.append(Condition(column, True, codes=tuple(codes), levels=levels))
+            continue
+        if len(values) == 1 and values[0] in (PRESENT, ABSENT):
+            parsed.append(Condition(column, False, rule=values[0], low=spec.low))
+            continue
+        numbers = []
+        for value in values:
+            if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+                raise InvalidParameterError(
+                    f"condition {column}={value!r}: numeric column {column!r} takes "
+                    "'present', 'absent', or numbers seen in training"
+                )
+            seen = (
+                np.isclose(store[column], float(value), rtol=1e-9, atol=1e-9).any()
+                if store is not None
+                else spec.low <= float(value) <= spec.high
+            )
+            if not seen:
+                raise InvalidParameterError(
+                    f"condition {column}={value!r}: value never seen in training (range "
+                    f"{spec.low}..{spec.high}); use 'present'/'absent' or an observed value"
+                )
+            numbers.append(float(value))
+        parsed.append(Condition(column, False, values=tuple(numbers), low=spec.low))
+    return parsed
+
+
+def library_pool(
+    parsed: list[Condition],
+    store: Mapping[str, np.ndarray],
+    n_library: int,
+    min_library_size: int,
+) -> np.ndarray | None:
+    """Indices of the library rows matching all conditions (None: the whole library)."""
+    if not parsed:
+        return None
+    mask = np.ones(n_library, dtype=bool)
+    for condition in parsed:
+        mask &= condition.match_training(store[condition.column])
+    matched = int(mask.sum())
+    if matched < min_library_size:
+        described = ", ".join(condition.describe() for condition in parsed)
+        raise InvalidDataError(
+            f"only {matched} training rows satisfy all conditions ({described}); "
+            f"min_library_size={min_library_size} are needed. Relax the conditions "
+            "or lower min_library_size"
+        )
+    return np.flatnonzero(mask)

@@ -1,0 +1,121 @@
+"""Med-VAE generation: latent draws (training-posterior library or prior), decoding, rejection."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import torch
+
+from synth_plugins.encoding.tabular import TabularEncoder
+from synth_plugins.errors import InvalidParameterError
+from synth_plugins.generators.med_vae.conditions import Condition
+from synth_plugins.generators.med_vae.config import MAX_LOGVAR, SAMPLE_CHUNK, Sampling
+from synth_plugins.generators.med_vae.layout import Layout
+from synth_plugins.generators.med_vae.networks import MedVAENet
+
+
+@torch.inference_mode()
+def generate(
+    net: MedVAENet,
+    layout: Layout,
+    encoder: TabularEncoder,
+    n: int,
+    mode: Sampling,
+    library: tuple[np.ndarray, np.ndarray] | None,
+    pool: np.ndarray | None,
+    generator: torch.Generator,
+) -> pd.DataFrame:
+    """Decode ``n`` latent draws and post-process them with the encoder.
+
+    ``mode="library"`` draws rows of ``library`` (posterior means and log-variances of the
+    training rows) uniformly with replacement (from ``pool`` when given) and
+    ``z = mu + exp(logvar / 2) * eps``; ``mode="prior"`` draws ``z ~ N(0, I)``.
+    Decoding runs in chunks so that millions of rows fit in memory.
+    """
+    device = next(net.parameters()).device
+    latent_dim = net.mu.out_features
+    if mode == "library":
+        assert library is not None
+        library_mu = torch.from_numpy(library[0])
+        library_std = torch.exp(0.5 * torch.from_numpy(library[1]).clamp(max=MAX_LOGVAR))
+        candidates = None if pool is None else torch.from_numpy(pool)
+        n_candidates = len(library_mu) if candidates is None else len(candidates)
+    bin_index = torch.from_numpy(layout.binary_index)
+    num_index = torch.from_numpy(layout.numerical_index)
+    matrix = torch.zeros((n, layout.n_features), dtype=torch.float32)
+    for start in range(0, n, SAMPLE_CHUNK):
+        size = min(SAMPLE_CHUNK, n - start)
+        if mode == "library":
+            index = torch.randint(n_candidates, (size,), generator=generator)
+            if candidates is not None:
+                index = candidates[index]
+            eps = torch.randn((size, latent_dim), generator=generator)
+            z = library_mu[index] + library_std[index] * eps
+        else:
+            z = torch.randn((size, latent_dim), generator=generator)
+        numerical, binary, categorical = (part.float().cpu() for part in net.decode(z.to(device)))
+        rows = matrix[start : start + size]
+        if len(bin_index):
+            rows[:, bin_index] = torch.sigmoid(binary)
+        if len(num_index):
+            rows[:, num_index] = numerical
+        offset = 0
+        for (first, last), width in zip(layout.categorical_blocks, layout.cardinalities):
+            rows[:, first:last] = categorical[:, offset : offset + width]  # arg-max later
+            offset += width
+    return encoder.inverse_transform(matrix.numpy())
+
+
+def generate_enforced(
+    draw: Callable[[int], pd.DataFrame],
+    n: int,
+    parsed: list[Condition],
+    max_rounds: int,
+    encoder: TabularEncoder,
+) -> pd.DataFrame:
+    """Rejection sampling: keep rows of ``draw(batch)`` satisfying every condition until ``n``.
+
+    Each round generates enough rows for the acceptance rate seen so far (at most
+    ``max(10 * n, 10_000)``); it gives up after ``max_rounds`` rounds, after three rounds
+    without a single accepted row, or as soon as the rate seen so far cannot reach ``n``
+    within the remaining rounds.
+    """
+    kept: list[pd.DataFrame] = []
+    n_kept = n_drawn = 0
+    cap = max(10 * n, 10_000)
+    batch = min(max(n, 1_000), cap)
+    for round_ in range(1, max_rounds + 1):
+        frame = draw(batch)
+        mask = np.ones(len(frame), dtype=bool)
+        for condition in parsed:
+            mask &= condition.match_frame(frame)
+        kept.append(frame[mask])
+        n_kept += int(mask.sum())
+        n_drawn += batch
+        if n_kept >= n:
+            frame = pd.concat(kept, ignore_index=True).iloc[:n].reset_index(drop=True)
+            return renumber_keys(frame, encoder)
+        rate = n_kept / n_drawn
+        rounds_left = max_rounds - round_
+        hopeless = n_kept > 0 and (n - n_kept) > rate * cap * rounds_left
+        if hopeless or (n_kept == 0 and round_ >= 3):
+            break
+        batch = cap if rate == 0 else min(cap, math.ceil(1.2 * (n - n_kept) / rate) + 16)
+    described = ", ".join(condition.describe() for condition in parsed)
+    raise InvalidParameterError(
+        f"enforce_conditions cannot reach {n} rows satisfying {described}: only {n_kept} "
+        f"of {n_drawn} generated rows did (acceptance rate {n_kept / max(n_drawn, 1):.3%}). "
+        "The model rarely generates these values: relax the conditions, raise "
+        "max_rejection_rounds, or use enforce_conditions=False"
+    )
+
+
+def renumber_keys(frame: pd.DataFrame, encoder: TabularEncoder) -> pd.DataFrame:
+    """Identifier columns of rows gathered over several rounds: one fresh key per row."""
+    for spec in encoder.specs:
+        if spec.role == "identifier":
+            frame[spec.name] = encoder.fresh_keys(spec.name, len(frame)).to_numpy()
+    return frame
