@@ -116,7 +116,7 @@ class Sampler:
         self._thread.join()
 
 
-def child(rows: int, epochs: int, sample_rows: int, batch_size: int) -> dict[str, Any]:
+def child(rows: int, epochs: int, sample_rows: int, batch_size: int | str) -> dict[str, Any]:
     """Run in a fresh process: build the table, fit, sample; time and memory of each phase."""
     import torch
 
@@ -133,7 +133,8 @@ def child(rows: int, epochs: int, sample_rows: int, batch_size: int) -> dict[str
     MedVAE(epochs=1, device="cpu", random_state=0).fit(data.head(256)).sample(256)
     memory.mark("imports, table and warm-up")
     table_rss = memory.rss()
-    model = MedVAE(epochs=epochs, batch_size=batch_size, device="cpu", random_state=0)
+    lr: float | str = "auto" if batch_size == "auto" else 1e-3
+    model = MedVAE(epochs=epochs, batch_size=batch_size, lr=lr, device="cpu", random_state=0)
     start = time.perf_counter()
     model.fit(data)
     fit_s = time.perf_counter() - start
@@ -153,8 +154,9 @@ def child(rows: int, epochs: int, sample_rows: int, batch_size: int) -> dict[str
         "dtypes": {str(k): int(v) for k, v in data.dtypes.value_counts().items()},
         "encoded_features": int(model.encoder_.n_features),
         "epochs": epochs,
-        "batch_size": batch_size,
-        "steps_per_epoch": rows // batch_size,
+        "batch_size": model.batch_size_,
+        "lr": model.lr_,
+        "steps_per_epoch": rows // model.batch_size_,
         "make_table_s": make_s,
         "fit_s": fit_s,
         "fit_s_per_epoch": fit_s / epochs,
@@ -268,7 +270,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--sample-rows", type=int, default=1_000_000)
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument(
+        "--batch-size",
+        type=lambda text: text if text == "auto" else int(text),
+        default=32,
+        help="rows per batch, or 'auto' (batch and learning rate from the table size)",
+    )
     parser.add_argument("--quick", action="store_true", help="10,000 rows, sample 10,000")
     parser.add_argument("--output", default=str(DEFAULT_OUTPUT))
     parser.add_argument(

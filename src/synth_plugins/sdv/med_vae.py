@@ -24,7 +24,8 @@ class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
     written back in the column's dtype or format) and ``id`` columns that are not keys
     (fresh keys, never a training value); numerical columns use SDV's usual transformers.
     ``sample_from_conditions`` is native: rows are decoded from the posteriors of the
-    training rows that match the condition (the paper's libraries), and
+    training rows that match the condition (the paper's libraries; with the default
+    ``sampling="mixture"``, a Gaussian mixture fitted to those posteriors), and
     SDV's own filter then keeps only exact matches; with prior sampling (``dp=True`` or
     ``sampling="prior"``) SDV's reject sampling is used. Conditions are checked before SDV
     samples: an unknown column, a level never seen in training, a number outside the
@@ -37,9 +38,10 @@ class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
     Args:
         metadata: SDV ``Metadata`` of the table.
         enforce_min_max_values, enforce_rounding, locales: SDV's synthesizer arguments.
-        epochs: training epochs (200).
-        batch_size: rows per mini-batch (32).
-        lr: Adam learning rate (1e-3).
+        epochs: training epochs (200; early stopping on a validation split by default).
+        batch_size: rows per mini-batch, or ``"auto"`` (from the table size; 32 below
+            about 2,900 rows).
+        lr: Adam learning rate, or ``"auto"`` (1e-3 at batch 32, grown with the batch).
         latent_dim: latent dimension (32).
         hidden: encoder hidden sizes, mirrored by the decoder ((88, 60)).
         embedding_dim: embedding dimensions per categorical column (3).
@@ -47,7 +49,10 @@ class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
             10 collapses the posterior with a differentiable KL (method card, "Why beta is
             not 10"); ``beta=10, kl_mode="legacy_detached"`` reproduces the notebook.
         kl_mode: ``"differentiable"`` (default) or ``"legacy_detached"`` (the notebook).
-        sampling: ``"auto"``, ``"library"`` (the paper) or ``"prior"``.
+        sampling: ``"auto"``, ``"library"`` (the paper), ``"prior"`` or ``"mixture"``.
+        latent_temperature: scale of the posterior noise in library draws (1, the paper).
+        numerical_transform: ``"minmax"`` (the paper) or ``"quantile"`` (normal scores).
+        validation_fraction, patience: early stopping on a validation split.
         missing: ``"indicator"`` (default), ``"impute"`` or ``"error"``.
         dp, dp_noise_multiplier, dp_max_grad_norm, dp_delta: DP-SGD training (prior
             sampling only; ``epsilon`` is available after fit as ``.epsilon``).
@@ -80,15 +85,19 @@ class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         enforce_rounding: bool = True,
         locales: list[str] | None = None,
         epochs: int = _CORE["epochs"],
-        batch_size: int = _CORE["batch_size"],
-        lr: float = _CORE["lr"],
+        batch_size: int | str = _CORE["batch_size"],
+        lr: float | str = _CORE["lr"],
         latent_dim: int = _CORE["latent_dim"],
         hidden: tuple[int, ...] = _CORE["hidden"],
         embedding_dim: int = _CORE["embedding_dim"],
+        numerical_transform: str = _CORE["numerical_transform"],
         beta: float = _CORE["beta"],
         kl_mode: str = _CORE["kl_mode"],
         sampling: str = _CORE["sampling"],
+        latent_temperature: float = _CORE["latent_temperature"],
         missing: str = _CORE["missing"],
+        validation_fraction: float | str = _CORE["validation_fraction"],
+        patience: int | None = _CORE["patience"],
         dp: bool = _CORE["dp"],
         dp_noise_multiplier: float = _CORE["dp_noise_multiplier"],
         dp_max_grad_norm: float = _CORE["dp_max_grad_norm"],
@@ -109,10 +118,14 @@ class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         self.latent_dim = latent_dim
         self.hidden = tuple(hidden)
         self.embedding_dim = embedding_dim
+        self.numerical_transform = numerical_transform
         self.beta = beta
         self.kl_mode = kl_mode
         self.sampling = sampling
+        self.latent_temperature = latent_temperature
         self.missing = missing
+        self.validation_fraction = validation_fraction
+        self.patience = patience
         self.dp = dp
         self.dp_noise_multiplier = dp_noise_multiplier
         self.dp_max_grad_norm = dp_max_grad_norm
@@ -130,13 +143,17 @@ class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
             latent_dim=self.latent_dim,
             hidden=self.hidden,
             embedding_dim=self.embedding_dim,
+            numerical_transform=self.numerical_transform,
             beta=self.beta,
             kl_mode=self.kl_mode,
             lr=self.lr,
             batch_size=self.batch_size,
             epochs=self.epochs,
             sampling=self.sampling,
+            latent_temperature=self.latent_temperature,
             missing=self.missing,
+            validation_fraction=self.validation_fraction,
+            patience=self.patience,
             dp=self.dp,
             dp_noise_multiplier=self.dp_noise_multiplier,
             dp_max_grad_norm=self.dp_max_grad_norm,
@@ -157,7 +174,7 @@ class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
 
     def _library_conditions(self) -> bool:
         """Whether conditions are native (library sampling) rather than SDV's rejection."""
-        return self._model is not None and self._model.default_sampling == "library"
+        return self._model is not None and self._model.default_sampling != "prior"
 
     def _check_model_conditions(self, conditions: pd.DataFrame) -> None:
         """With library sampling, ask the model whether it can honour each condition."""

@@ -9,6 +9,7 @@ import pandas as pd
 import torch
 
 from synth_plugins.encoding.tabular import TabularEncoder
+from synth_plugins.generators.med_vae.transforms import Transform
 
 
 @dataclass(frozen=True)
@@ -43,13 +44,18 @@ class Layout:
             tuple(columns), tuple(blocks), encoder.n_features,
         )  # fmt: skip
 
+    def numerical(self, encoder: TabularEncoder, data: pd.DataFrame) -> np.ndarray:
+        """The min-max scaled numerical columns of ``data`` (what a transform is fitted on)."""
+        return encoder.transform(data)[:, self.numerical_index]
+
     def inputs(
-        self, encoder: TabularEncoder, data: pd.DataFrame
+        self, encoder: TabularEncoder, data: pd.DataFrame, transform: Transform
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """``x_cont = [binary | numerical]`` (float32) and level codes (int64) of ``data``."""
+        """``x_cont = [binary | transformed numerical]`` (float32) and level codes (int64)."""
         matrix = encoder.transform(data)
-        x_cont = np.concatenate(
-            [matrix[:, self.binary_index], matrix[:, self.numerical_index]], axis=1
+        numerical = transform.forward(matrix[:, self.numerical_index])
+        x_cont = np.concatenate([matrix[:, self.binary_index], numerical], axis=1).astype(
+            np.float32
         )
         codes = np.zeros((len(data), len(self.categorical_columns)), dtype=np.int64)
         for j, column in enumerate(self.categorical_columns):

@@ -1,9 +1,10 @@
-"""Med-VAE generation: latent draws (training-posterior library or prior), decoding, rejection."""
+"""Med-VAE generation: latent draws (library, prior or latent mixture), decoding, rejection."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -12,9 +13,57 @@ import torch
 from synth_plugins.encoding.tabular import TabularEncoder
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators.med_vae.conditions import Condition
-from synth_plugins.generators.med_vae.config import MAX_LOGVAR, SAMPLE_CHUNK, Sampling
+from synth_plugins.generators.med_vae.config import (
+    MAX_LOGVAR,
+    MIXTURE_FIT_ROWS,
+    MIXTURE_MAX,
+    MIXTURE_ROWS_PER_COMPONENT,
+    SAMPLE_CHUNK,
+    Sampling,
+)
 from synth_plugins.generators.med_vae.layout import Layout
 from synth_plugins.generators.med_vae.networks import MedVAENet
+from synth_plugins.generators.med_vae.transforms import Transform
+
+
+@dataclass(frozen=True)
+class LatentMixture:
+    """A Gaussian mixture fitted to the training rows' posterior means (the aggregate posterior).
+
+    Sampling it ("ex-post density estimation", Ghosh et al. 2020, arXiv:1903.12436) covers
+    the region of the latent space the decoder was trained on, as the library does, without
+    decoding near any single training row: each component pools many rows.
+    """
+
+    weights: np.ndarray
+    means: np.ndarray
+    cholesky: np.ndarray  # lower-triangular factor of each component's covariance
+
+    @classmethod
+    def fit(cls, mu: np.ndarray, seed: int) -> LatentMixture:
+        """Full-covariance mixture of ``min(10, n // 50)`` (at least 1) components."""
+        from sklearn.mixture import GaussianMixture
+
+        rng = np.random.default_rng(seed)
+        rows = mu if len(mu) <= MIXTURE_FIT_ROWS else mu[rng.choice(len(mu), MIXTURE_FIT_ROWS)]
+        n_components = int(np.clip(len(rows) // MIXTURE_ROWS_PER_COMPONENT, 1, MIXTURE_MAX))
+        mixture = GaussianMixture(
+            n_components, covariance_type="full", reg_covar=1e-4, random_state=seed % 2**32
+        ).fit(rows.astype(np.float64))
+        return cls(
+            mixture.weights_.astype(np.float64),
+            mixture.means_.astype(np.float32),
+            np.linalg.cholesky(mixture.covariances_).astype(np.float32),
+        )
+
+    def sample(self, size: int, generator: torch.Generator) -> torch.Tensor:
+        """``size`` latent draws."""
+        component = torch.multinomial(
+            torch.from_numpy(self.weights), size, replacement=True, generator=generator
+        )
+        eps = torch.randn((size, self.means.shape[1]), generator=generator)
+        factor = torch.from_numpy(self.cholesky)[component]
+        return torch.from_numpy(self.means)[component] + (factor @ eps.unsqueeze(2)).squeeze(2)
 
 
 @torch.inference_mode()
@@ -22,25 +71,30 @@ def generate(
     net: MedVAENet,
     layout: Layout,
     encoder: TabularEncoder,
+    transform: Transform,
     n: int,
     mode: Sampling,
-    library: tuple[np.ndarray, np.ndarray] | None,
+    latent: tuple[np.ndarray, np.ndarray] | LatentMixture | None,
     pool: np.ndarray | None,
     generator: torch.Generator,
+    temperature: float = 1.0,
 ) -> pd.DataFrame:
     """Decode ``n`` latent draws and post-process them with the encoder.
 
-    ``mode="library"`` draws rows of ``library`` (posterior means and log-variances of the
-    training rows) uniformly with replacement (from ``pool`` when given) and
-    ``z = mu + exp(logvar / 2) * eps``; ``mode="prior"`` draws ``z ~ N(0, I)``.
-    Decoding runs in chunks so that millions of rows fit in memory.
+    ``mode="library"``: ``latent`` holds the posterior means and log-variances of the
+    training rows; rows are drawn uniformly with replacement (from ``pool`` when given) and
+    ``z = mu + temperature * exp(logvar / 2) * eps`` (temperature 1 is the paper).
+    ``mode="mixture"``: ``latent`` is a :class:`LatentMixture`; ``mode="prior"``:
+    ``z ~ N(0, I)``. Decoding runs in chunks so that millions of rows fit in memory.
     """
     device = next(net.parameters()).device
     latent_dim = net.mu.out_features
     if mode == "library":
-        assert library is not None
-        library_mu = torch.from_numpy(library[0])
-        library_std = torch.exp(0.5 * torch.from_numpy(library[1]).clamp(max=MAX_LOGVAR))
+        assert isinstance(latent, tuple)
+        library_mu = torch.from_numpy(latent[0])
+        library_std = temperature * torch.exp(
+            0.5 * torch.from_numpy(latent[1]).clamp(max=MAX_LOGVAR)
+        )
         candidates = None if pool is None else torch.from_numpy(pool)
         n_candidates = len(library_mu) if candidates is None else len(candidates)
     bin_index = torch.from_numpy(layout.binary_index)
@@ -54,6 +108,9 @@ def generate(
                 index = candidates[index]
             eps = torch.randn((size, latent_dim), generator=generator)
             z = library_mu[index] + library_std[index] * eps
+        elif mode == "mixture":
+            assert isinstance(latent, LatentMixture)
+            z = latent.sample(size, generator)
         else:
             z = torch.randn((size, latent_dim), generator=generator)
         numerical, binary, categorical = (part.float().cpu() for part in net.decode(z.to(device)))
@@ -61,7 +118,7 @@ def generate(
         if len(bin_index):
             rows[:, bin_index] = torch.sigmoid(binary)
         if len(num_index):
-            rows[:, num_index] = numerical
+            rows[:, num_index] = torch.from_numpy(transform.inverse(numerical.numpy())).float()
         offset = 0
         for (first, last), width in zip(layout.categorical_blocks, layout.cardinalities):
             rows[:, first:last] = categorical[:, offset : offset + width]  # arg-max later

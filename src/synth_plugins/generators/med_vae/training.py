@@ -24,6 +24,20 @@ Tensors = tuple[torch.Tensor, torch.Tensor]
 _PARTS = ("total", "numerical", "binary", "categorical", "kl")
 
 
+def auto_batch_size(n_rows: int) -> int:
+    """``batch_size="auto"``: about 64 steps per epoch, a power of two in [32, 1024].
+
+    Small tables keep the paper's 32 (enough steps per epoch); large ones are not held to
+    batch 32 (31,250 steps per epoch on 1,000,000 rows).
+    """
+    return int(np.clip(2 ** round(math.log2(max(n_rows, 1) / 64)), 32, 1024))
+
+
+def auto_lr(batch_size: int) -> float:
+    """``lr="auto"``: 1e-3 at batch 32, grown with the square root of the batch, at most 4e-3."""
+    return min(1e-3 * math.sqrt(batch_size / 32), 4e-3)
+
+
 @dataclass(frozen=True)
 class TrainingPlan:
     """The hyper-parameters training reads (copied from a :class:`MedVAE`'s arguments)."""

@@ -39,9 +39,10 @@ class MedVAEPlugin(SuitePlugin):
     min-max scaled with sigmoid heads, binary columns get logistic heads; the loss is
     ``100 MSE + BCE + sum of CEs + beta * (e / T) * KL`` with a differentiable KL (the
     released notebook detached it; ``kl_mode="legacy_detached"`` reproduces that).
-    Generation decodes draws from stored training posteriors (``sampling="library"``, the
-    paper) or from the prior. ``dp=True`` trains with DP-SGD (Opacus) and samples the prior
-    only. Method card: ``docs/methods/med_vae.md``.
+    Generation decodes draws from a Gaussian mixture fitted to the training posteriors
+    (``sampling="mixture"``, the default), from the stored posteriors themselves
+    (``"library"``, the paper) or from the prior. ``dp=True`` trains with DP-SGD (Opacus)
+    and samples the prior only. Method card: ``docs/methods/med_vae.md``.
 
     Conditional generation: fit with ``cond`` equal to one of the training columns (e.g.
     ``cond=X["smoking"]``), then ``generate(count, cond=values)`` draws each row from the
@@ -54,26 +55,31 @@ class MedVAEPlugin(SuitePlugin):
 
     Args:
         n_iter: training epochs T (200; Synthcity's name for epochs).
-        batch_size: rows per mini-batch (32).
-        lr: Adam learning rate (1e-3).
+        batch_size: rows per mini-batch, or ``"auto"`` (from the table size; 32 below about
+            2,900 rows).
+        lr: Adam learning rate, or ``"auto"`` (1e-3 at batch 32, grown with the batch).
         latent_dim: latent dimension (32).
         encoder_hidden: width of the first hidden layer (88); the second is ``decoder_hidden``.
         decoder_hidden: width of the second hidden layer (60); the decoder mirrors (60, 88).
         embedding_dim: embedding dimensions per categorical column (3).
+        numerical_transform: ``"minmax"`` (the paper) or ``"quantile"`` (normal scores).
         beta: KL scaling factor (0.03), annealed linearly per epoch from 0. The notebook's
             10 collapses the posterior with a differentiable KL (method card, "Why beta is
             not 10"); ``beta=10, kl_mode="legacy_detached"`` reproduces the notebook.
         kl_mode: ``"differentiable"`` or ``"legacy_detached"``.
         leaky_relu_slope: LeakyReLU slope (0.3).
         clipvalue: element-wise gradient clipping (1.0).
-        sampling: ``"auto"``, ``"library"`` or ``"prior"``.
+        sampling: ``"auto"`` (mixture, or prior with ``dp``), ``"mixture"``, ``"library"``
+            or ``"prior"``.
+        latent_temperature: scale of the posterior noise in library draws (1, the paper).
         missing: missing-value policy: ``"indicator"``, ``"impute"`` or ``"error"``.
         dp: DP-SGD training with prior sampling only.
         dp_noise_multiplier: DP-SGD noise multiplier (1.0).
         dp_max_grad_norm: DP-SGD per-sample clipping norm (1.0).
         dp_delta: delta for the reported epsilon (None: 1 / n_rows).
-        validation_fraction: share of rows held out for early stopping (0.0, the core's).
-        patience: early-stopping patience in epochs (None: off, the core's).
+        validation_fraction: share of rows held out for early stopping (``"auto"``: 0.1,
+            none with ``dp``).
+        patience: early-stopping patience in epochs (20; None: off).
         verbose: progress bar per epoch.
         sampling_patience, strict, device, random_state, workspace, compress_dataset,
         sampling_strategy: Synthcity's plugin arguments.
@@ -92,23 +98,25 @@ class MedVAEPlugin(SuitePlugin):
     def __init__(
         self,
         n_iter: int = _CORE["epochs"],
-        batch_size: int = _CORE["batch_size"],
-        lr: float = _CORE["lr"],
+        batch_size: int | str = _CORE["batch_size"],
+        lr: float | str = _CORE["lr"],
         latent_dim: int = _CORE["latent_dim"],
         encoder_hidden: int = _CORE["hidden"][0],
         decoder_hidden: int = _CORE["hidden"][1],
         embedding_dim: int = _CORE["embedding_dim"],
+        numerical_transform: str = _CORE["numerical_transform"],
         beta: float = _CORE["beta"],
         kl_mode: str = _CORE["kl_mode"],
         leaky_relu_slope: float = _CORE["leaky_relu_slope"],
         clipvalue: float = _CORE["clipvalue"],
         sampling: str = _CORE["sampling"],
+        latent_temperature: float = _CORE["latent_temperature"],
         missing: str = _CORE["missing"],
         dp: bool = _CORE["dp"],
         dp_noise_multiplier: float = _CORE["dp_noise_multiplier"],
         dp_max_grad_norm: float = _CORE["dp_max_grad_norm"],
         dp_delta: float | None = _CORE["dp_delta"],
-        validation_fraction: float = _CORE["validation_fraction"],
+        validation_fraction: float | str = _CORE["validation_fraction"],
         patience: int | None = _CORE["patience"],
         verbose: bool = _CORE["verbose"],
         # Synthcity's core plugin arguments
@@ -137,6 +145,7 @@ class MedVAEPlugin(SuitePlugin):
             latent_dim=latent_dim,
             hidden=(encoder_hidden, decoder_hidden),
             embedding_dim=embedding_dim,
+            numerical_transform=numerical_transform,
             leaky_relu_slope=leaky_relu_slope,
             beta=beta,
             kl_mode=kl_mode,
@@ -145,6 +154,7 @@ class MedVAEPlugin(SuitePlugin):
             batch_size=batch_size,
             epochs=n_iter,
             sampling=sampling,
+            latent_temperature=latent_temperature,
             missing=missing,
             dp=dp,
             dp_noise_multiplier=dp_noise_multiplier,
@@ -180,6 +190,7 @@ class MedVAEPlugin(SuitePlugin):
             IntegerDistribution(name="decoder_hidden", low=16, high=128, step=4),
             IntegerDistribution(name="embedding_dim", low=2, high=8),
             FloatDistribution(name="beta", low=0.01, high=1.0),
+            CategoricalDistribution(name="numerical_transform", choices=["minmax", "quantile"]),
         ]
 
     def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> MedVAEPlugin:

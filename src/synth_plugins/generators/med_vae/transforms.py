@@ -1,0 +1,102 @@
+"""Numerical-column transforms Med-VAE can learn in: min-max (the paper) or quantile-normal.
+
+The :class:`~synth_plugins.encoding.tabular.TabularEncoder` gives every numerical column
+min-max scaled to [0, 1]; a transform maps those values to what the network reconstructs
+and maps decoded values back. Each transform inverts exactly on the training values, so
+nothing is lost before the encoder's own rounding and clipping.
+
+- ``"minmax"`` (the paper): the scaled values themselves, reconstructed by a sigmoid head.
+  A sigmoid of an MSE-trained output cannot shape a skewed or multi-modal marginal well.
+- ``"quantile"``: each column's empirical CDF followed by the standard-normal quantile
+  function (ties share the mid-rank), times :data:`SCORE_SCALE`, reconstructed by a linear
+  head; generated scores are mapped back by piecewise-linear interpolation between the
+  training values, so a decoded value lies between observed ones and the marginal follows
+  the training ranks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from scipy.special import ndtri
+
+NumericalTransform = Literal["minmax", "quantile"]
+TRANSFORMS: tuple[str, ...] = ("minmax", "quantile")
+#: Standard deviation of the quantile transform's scores: about that of a min-max column
+#: (0.29 for a uniform one), so the loss weight of the numerical MSE (100) keeps the balance
+#: it has against the other terms and the KL; unit-variance scores weigh 16 times more and
+#: the model memorises (measured: leakage 0.079 vs 0.035 on heart_failure).
+SCORE_SCALE = 0.25
+
+
+@dataclass(frozen=True)
+class MinMax:
+    """The encoder's min-max values unchanged (the paper's input and target)."""
+
+    def forward(self, values: np.ndarray) -> np.ndarray:
+        """Training targets of min-max scaled ``values`` (rows x numerical columns)."""
+        return values
+
+    def inverse(self, outputs: np.ndarray) -> np.ndarray:
+        """Min-max scaled values of decoded ``outputs``."""
+        return outputs
+
+
+@dataclass(frozen=True)
+class QuantileNormal:
+    """Per column: sorted distinct training values and their normal scores (the knots)."""
+
+    values: tuple[np.ndarray, ...]
+    scores: tuple[np.ndarray, ...]
+
+    @classmethod
+    def fit(cls, values: np.ndarray) -> QuantileNormal:
+        """Knots of each column of min-max scaled training ``values``.
+
+        A distinct value with ``c`` rows, ``b`` rows below it and ``n`` rows in all gets the
+        score ``SCORE_SCALE * Phi^-1((b + c / 2) / n)``, strictly increasing in the value.
+        Scores are float32 numbers, so the network's float32 inputs hold them exactly and
+        the inverse of a training row's input is its value, bit for bit.
+        """
+        knots, scores = [], []
+        for column in np.asarray(values, dtype=np.float64).T:
+            distinct, counts = np.unique(column, return_counts=True)
+            below = np.concatenate([[0], np.cumsum(counts)[:-1]])
+            knots.append(distinct)
+            normal = ndtri((below + counts / 2.0) / len(column))
+            scores.append(_increasing_float32(SCORE_SCALE * normal))
+        return cls(tuple(knots), tuple(scores))
+
+    def forward(self, values: np.ndarray) -> np.ndarray:
+        """Normal scores of min-max scaled ``values`` (exact at the training values)."""
+        out = np.empty(np.shape(values), dtype=np.float64)
+        for j, (knots, scores) in enumerate(zip(self.values, self.scores)):
+            out[:, j] = np.interp(values[:, j], knots, scores)
+        return out
+
+    def inverse(self, outputs: np.ndarray) -> np.ndarray:
+        """Min-max scaled values of decoded scores (interpolated between training values)."""
+        out = np.empty(np.shape(outputs), dtype=np.float64)
+        for j, (knots, scores) in enumerate(zip(self.values, self.scores)):
+            out[:, j] = np.interp(np.asarray(outputs[:, j], dtype=np.float64), scores, knots)
+        return out
+
+
+def _increasing_float32(scores: np.ndarray) -> np.ndarray:
+    """``scores`` rounded to float32 (as float64), nudged up where rounding merged two."""
+    rounded = scores.astype(np.float32)
+    if (np.diff(rounded) <= 0).any():  # only with millions of distinct values
+        for i in range(1, len(rounded)):
+            if rounded[i] <= rounded[i - 1]:
+                rounded[i] = np.nextafter(rounded[i - 1], np.float32(np.inf))
+    return rounded.astype(np.float64)
+
+
+Transform = MinMax | QuantileNormal
+
+
+def fit_transform(kind: str, values: np.ndarray) -> Transform:
+    """The fitted transform ``kind`` of min-max scaled training ``values``."""
+    return QuantileNormal.fit(values) if kind == "quantile" else MinMax()

@@ -1,0 +1,207 @@
+"""Unit tests of Med-VAE options beyond the paper: transforms, presets, auto training, sampling."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from synth_plugins.errors import InvalidParameterError
+from synth_plugins.generators import MedVAE
+from synth_plugins.generators.med_vae import training
+from synth_plugins.generators.med_vae.transforms import (
+    SCORE_SCALE,
+    MinMax,
+    QuantileNormal,
+    fit_transform,
+)
+
+torch.set_num_threads(1)
+
+
+def skewed_frame(n: int = 300, seed: int = 0) -> pd.DataFrame:
+    """A skewed lab with many ties, a bimodal score, a constant, a category and a binary."""
+    rng = np.random.default_rng(seed)
+    bimodal = np.where(rng.random(n) < 0.4, rng.normal(20, 2, n), rng.normal(60, 5, n))
+    return pd.DataFrame(
+        {
+            "creatinine": rng.lognormal(0.0, 0.8, n).round(1),
+            "score": bimodal.round(2),
+            "constant": np.full(n, 7.0),
+            "stage": rng.choice(["I", "II", "III"], n),
+            "smoker": rng.random(n) < 0.3,
+        }
+    )
+
+
+# ---------------------------------------------------------------------------- transforms
+class TestQuantileNormal:
+    def test_inverts_exactly_on_training_values(self) -> None:
+        rng = np.random.default_rng(1)
+        values = np.column_stack(
+            [
+                rng.lognormal(0, 1, 500).round(1),  # skewed, many ties
+                rng.integers(0, 3, 500),  # three distinct values
+                np.full(500, 0.25),  # constant
+            ]
+        )
+        values = (values - values.min(0)) / np.maximum(np.ptp(values, 0), 1e-12)
+        transform = QuantileNormal.fit(values)
+        scores = transform.forward(values)
+        np.testing.assert_array_equal(transform.inverse(scores), values)
+        assert np.isfinite(scores).all()
+
+    def test_scores_are_normal_and_rank_preserving(self) -> None:
+        values = np.random.default_rng(2).exponential(1.0, (4000, 1))
+        scores = QuantileNormal.fit(values).forward(values)[:, 0] / SCORE_SCALE
+        assert abs(scores.mean()) < 0.02 and abs(scores.std() - 1) < 0.02
+        assert abs(pd.Series(scores).skew()) < 0.05  # the raw values' skew is about 2
+        order = np.argsort(values[:, 0], kind="stable")
+        assert (np.diff(scores[order]) >= 0).all()
+
+    def test_inverse_stays_between_training_values(self) -> None:
+        values = np.array([[0.0], [0.1], [0.5], [1.0]])
+        transform = QuantileNormal.fit(values)
+        decoded = transform.inverse(np.array([[-50.0], [0.0], [50.0]]))[:, 0]
+        assert decoded[0] == 0.0 and decoded[2] == 1.0 and 0.1 < decoded[1] < 0.5
+
+    def test_minmax_is_the_identity(self) -> None:
+        values = np.random.default_rng(3).random((10, 2))
+        transform = fit_transform("minmax", values)
+        assert isinstance(transform, MinMax)
+        assert transform.inverse(transform.forward(values)) is values
+
+    def test_fitted_model_round_trips_its_training_matrix(self) -> None:
+        data = skewed_frame()
+        vae = MedVAE(epochs=1, numerical_transform="quantile", random_state=0).fit(data)
+        assert isinstance(vae.transform_, QuantileNormal)
+        layout, encoder = vae._layout, vae.encoder_
+        assert layout is not None and encoder is not None
+        scaled = layout.numerical(encoder, data)
+        x_cont, _ = layout.inputs(encoder, data, vae.transform_)
+        numerical = x_cont[:, len(layout.binary_index) :].numpy()
+        # float32 network inputs still decode to the exact training values
+        np.testing.assert_array_equal(vae.transform_.inverse(numerical), scaled)
+        matrix = encoder.transform(data)
+        matrix[:, layout.numerical_index] = vae.transform_.inverse(numerical)
+        pd.testing.assert_frame_equal(encoder.inverse_transform(matrix), data)
+
+    def test_quantile_model_uses_a_linear_head_and_shapes_a_skewed_marginal(self) -> None:
+        data = skewed_frame(600)
+        vae = MedVAE(epochs=40, numerical_transform="quantile", random_state=0).fit(data)
+        assert vae.model_ is not None and vae.model_.numerical_activation == "linear"
+        synthetic = vae.sample(2000, sampling="library", random_state=1)
+        real = data["creatinine"]
+        assert synthetic["creatinine"].skew() > 0.5 * real.skew()
+        assert synthetic["creatinine"].between(real.min(), real.max()).all()
+        assert (synthetic["constant"] == 7.0).all()
+
+    def test_sigmoid_cannot_reach_normal_scores(self) -> None:
+        with pytest.raises(InvalidParameterError, match="numerical_activation"):
+            MedVAE(numerical_transform="quantile", numerical_activation="sigmoid")
+        with pytest.raises(InvalidParameterError, match="numerical_transform"):
+            MedVAE(numerical_transform="log")
+
+
+# ------------------------------------------------------------------------------- presets
+def test_paper_preset_is_the_notebook_exactly() -> None:
+    """The released notebook's settings (hogglet-rsc/Med-VAE, Med-VAE.ipynb at c34d19019f)."""
+    params = MedVAE.from_preset("paper").get_params()
+    notebook = {
+        "latent_dim": 32,
+        "hidden": (88, 60),
+        "embedding_dim": 3,
+        "leaky_relu_slope": 0.3,
+        "batch_norm": True,
+        "numerical_transform": "minmax",
+        "numerical_activation": "sigmoid",
+        "loss_weights": {"numerical": 100.0, "binary": 1.0, "categorical": 1.0},
+        "beta": 10.0,
+        "kl_mode": "legacy_detached",
+        "lr": 1e-3,
+        "clipvalue": 1.0,
+        "batch_size": 32,
+        "epochs": 200,
+        "sampling": "library",
+        "latent_temperature": 1.0,
+        "validation_fraction": 0.0,
+        "patience": None,
+    }
+    assert {name: params[name] for name in notebook} == notebook
+    assert MedVAE.from_preset("paper", epochs=3).epochs == 3  # overrides on top
+    with pytest.raises(InvalidParameterError, match="preset"):
+        MedVAE.from_preset("recent")
+
+
+def test_paper_preset_trains_as_the_notebook() -> None:
+    vae = MedVAE.from_preset("paper", epochs=4, random_state=0).fit(skewed_frame(100))
+    assert vae.batch_size_ == 32 and vae.lr_ == 1e-3 and vae.n_epochs_ == 4
+    assert vae.history_["kl_weight"] == [0.0, 2.5, 5.0, 7.5]  # beta * e / T
+    assert vae.default_sampling == "library"
+
+
+# ------------------------------------------------------------------------ auto training
+@pytest.mark.parametrize(
+    ("n_rows", "batch", "lr"),
+    [(239, 32, 1e-3), (2_000, 32, 1e-3), (7_874, 128, 2e-3), (100_000, 1024, 4e-3)],
+)
+def test_auto_batch_size_and_lr_follow_the_table_size(n_rows: int, batch: int, lr: float) -> None:
+    assert training.auto_batch_size(n_rows) == batch
+    assert training.auto_lr(batch) == pytest.approx(lr)
+
+
+def test_auto_values_are_resolved_on_the_training_rows() -> None:
+    data = pd.concat([skewed_frame(5000)], ignore_index=True)
+    vae = MedVAE(batch_size="auto", lr="auto", epochs=1, validation_fraction=0.2, patience=1)
+    vae.fit(data)
+    assert vae.batch_size_ == training.auto_batch_size(4000) == 64
+    assert vae.lr_ == pytest.approx(training.auto_lr(64))
+    with pytest.raises(InvalidParameterError, match="batch_size"):
+        MedVAE(batch_size="big")
+
+
+# ----------------------------------------------------------------------------- sampling
+class TestLatentSampling:
+    @pytest.fixture(scope="class")
+    def fitted(self) -> tuple[MedVAE, pd.DataFrame]:
+        data = skewed_frame(400)
+        return MedVAE(epochs=30, random_state=0).fit(data), data
+
+    def test_mixture_is_seeded_and_keeps_the_schema(self, fitted) -> None:
+        vae, data = fitted
+        first = vae.sample(300, sampling="mixture", random_state=5)
+        pd.testing.assert_frame_equal(first, vae.sample(300, sampling="mixture", random_state=5))
+        assert list(first.columns) == list(data.columns)
+        assert not first.equals(vae.sample(300, sampling="mixture", random_state=6))
+
+    def test_mixture_pools_many_rows_per_component(self, fitted) -> None:
+        vae, _ = fitted
+        mixture = vae.latent_mixture_
+        assert mixture is not None
+        assert len(mixture.weights) == 400 // 50  # at least 50 rows per component on average
+        assert mixture.means.shape == (8, vae.latent_dim)
+
+    def test_temperature_widens_library_draws(self, fitted) -> None:
+        vae, _ = fitted
+        spreads = []
+        for temperature in (0.0, 1.0, 3.0):
+            vae.latent_temperature = temperature
+            synthetic = vae.sample(2000, sampling="library", random_state=1)
+            spreads.append(synthetic["score"].std())
+        vae.latent_temperature = 1.0
+        assert spreads[0] < spreads[2]
+
+    def test_conditions_use_a_mixture_of_the_matching_rows(self, fitted) -> None:
+        vae, data = fitted
+        base_rate = float((data["stage"] == "III").mean())
+        rows = vae.sample(1000, sampling="mixture", conditions={"stage": "III"}, random_state=2)
+        assert (rows["stage"] == "III").mean() > max(0.8, 2 * base_rate)
+        kept = vae.sample(
+            50, sampling="mixture", conditions={"stage": "III"}, enforce_conditions=True
+        )
+        assert (kept["stage"] == "III").all()
+
+    def test_dp_refuses_the_mixture(self) -> None:
+        with pytest.raises(InvalidParameterError, match="mixture"):
+            MedVAE(dp=True, sampling="mixture")
