@@ -16,31 +16,32 @@ output, with the same row comparison (:func:`row_hashes`).
 
 Rows are compared on every column except identifiers (role ``identifier``: generators
 give fresh keys, which would hide every copy). Two values are equal when they are equal
-as numbers (``3`` and ``3.0``, ``-0.0`` and ``0.0``; booleans as 0/1), as instants
-(datetimes, whatever the unit), or as values otherwise (a categorical level and the same
-text); every kind of missing value (``NaN``, ``None``, ``pd.NA``, ``NaT``) equals every
-other, so rows with missing values are compared too. A column's kind is read from the
-training frame.
+as numbers (``3`` and ``3.0``, ``-0.0`` and ``0.0``; booleans as 0/1; under a numeric
+role, numbers written as text too), as instants (``datetime64`` values, whatever the
+unit), or as values otherwise (a categorical level and the same text; mixed-type values
+by their text). Every kind of missing value (``NaN``, ``None``, ``pd.NA``, ``NaT``) equals
+every other, so rows with missing values are compared too. How a column compares is read
+from the training frame and the roles (:func:`compared_columns`).
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from synth_plugins.encoding.roles import infer_role
+from synth_plugins.encoding.parsing import parse_numbers
+from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_role
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 
 __all__ = [
     "DEFAULT_REDRAW_ROUNDS",
     "CopyFilter",
     "collision_rate",
-    "column_kinds",
     "compared_columns",
     "row_hashes",
 ]
@@ -53,33 +54,31 @@ _MISSING = "\x00<missing>"
 Kind = Literal["number", "time", "value"]
 
 
-def compared_columns(data: pd.DataFrame, roles: Mapping[Any, str] | None = None) -> list[Any]:
-    """The columns rows are compared on: all but those whose role is ``identifier``.
+def compared_columns(data: pd.DataFrame, roles: Mapping[Any, str] | None = None) -> dict[Any, Kind]:
+    """The columns rows are compared on, each with how its values compare.
 
-    A column without a role in ``roles`` gets the inferred one
-    (:func:`~synth_plugins.encoding.roles.infer_role`); a column with no observed value is
-    compared (it cannot be a key).
+    Every column but those whose role is ``identifier`` is compared. A column without a
+    role in ``roles`` gets the inferred one (:func:`~synth_plugins.encoding.roles.infer_role`;
+    a column with no observed value is compared, it cannot be a key). Columns of a numeric
+    role (numbers written as text included), booleans and numeric dtypes compare as
+    ``number``; ``datetime64`` columns as ``time`` (instants); the rest as ``value``.
     """
     given = dict(roles or {})
-    kept = []
-    for column in data.columns:
-        role = given.get(column)
-        if role is None and data[column].notna().any():
-            role = infer_role(data[column])
-        if role != "identifier":
-            kept.append(column)
-    return kept
-
-
-def column_kinds(data: pd.DataFrame, columns: Sequence[Any]) -> dict[Any, Kind]:
-    """How each column's values are compared: ``number``, ``time`` or ``value``."""
     kinds: dict[Any, Kind] = {}
-    for column in columns:
-        dtype = data[column].dtype
+    for column in data.columns:
+        series = data[column]
+        role = given.get(column)
+        if role is None and series.notna().any():
+            role = infer_role(series)
+        if role == "identifier":
+            continue
+        dtype = series.dtype
         if pd.api.types.is_datetime64_any_dtype(dtype):
             kinds[column] = "time"
-        elif pd.api.types.is_bool_dtype(dtype) or (
-            pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype)
+        elif (
+            role in NUMERIC_ROLES
+            or pd.api.types.is_bool_dtype(dtype)
+            or (pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype))
         ):
             kinds[column] = "number"
         else:
@@ -91,9 +90,13 @@ def _canonical(series: pd.Series, kind: Kind) -> Any:
     """One column's values in the form that makes equal values equal (see the module)."""
     if kind == "number":
         try:
-            values = series.to_numpy(dtype=float, na_value=np.nan) + 0.0  # -0.0 -> 0.0
+            values = series.to_numpy(dtype=float, na_value=np.nan)
         except (TypeError, ValueError):
-            return _canonical(series, "value")  # not numbers here: compared as values
+            parsed = parse_numbers(series)  # numbers written as text
+            if parsed is None:
+                return _canonical(series, "value")  # not numbers here: compared as values
+            values = parsed.to_numpy(dtype=float, na_value=np.nan)
+        values = values + 0.0  # -0.0 -> 0.0
         values[np.isnan(values)] = np.nan  # one NaN bit pattern
         return values
     if kind == "time":
@@ -196,8 +199,8 @@ class CopyFilter:
         """
         if not isinstance(train, pd.DataFrame):
             raise InvalidDataError(f"train must be a pandas DataFrame, got {type(train).__name__}")
-        self.columns_ = compared_columns(train, roles)
-        self.kinds_ = column_kinds(train, self.columns_)
+        self.kinds_ = compared_columns(train, roles)
+        self.columns_ = list(self.kinds_)
         hashes = row_hashes(train, self.kinds_)
         self.natural_rate_ = collision_rate(hashes)
         self.n_train_ = len(train)

@@ -24,7 +24,6 @@ import pandas as pd
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.generators.privacy import (
     collision_rate,
-    column_kinds,
     compared_columns,
     row_hashes,
 )
@@ -104,8 +103,7 @@ def exact_copies(
             raise InvalidDataError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
     if len(train) == 0:
         raise InvalidDataError("train has no rows; exact copies need training rows to compare")
-    columns = compared_columns(train, roles)
-    kinds = column_kinds(train, columns)
+    kinds = compared_columns(train, roles)
     train_hashes = row_hashes(train, kinds)
     known = np.unique(train_hashes)
     copies = int(np.isin(row_hashes(synthetic, kinds), known).sum())
@@ -126,5 +124,5 @@ def exact_copies(
         allowed=allowed,
         excess=max(0, copies - allowed),
         excess_rate=rate - natural,
-        columns=tuple(columns),
+        columns=tuple(kinds),
     )

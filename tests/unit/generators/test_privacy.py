@@ -10,7 +10,7 @@ from synth_plugins.errors import InvalidDataError, NotFittedError
 from synth_plugins.generators.privacy import (
     CopyFilter,
     collision_rate,
-    column_kinds,
+    compared_columns,
     row_hashes,
 )
 
@@ -168,10 +168,18 @@ class TestComparison:
 
     def test_values_compare_as_numbers_not_bytes(self):
         train = pd.DataFrame({"n": [0.0, 2.0], "flag": [True, False]})
-        kinds = column_kinds(train, ["n", "flag"])
+        kinds = compared_columns(train)
         same = pd.DataFrame({"n": [-0.0, 2], "flag": [1, 0]})
         assert (row_hashes(same, kinds) == row_hashes(train, kinds)).all()
         assert (row_hashes(train.assign(n=[0.0, 2.5]), kinds) != row_hashes(train, kinds)).any()
+
+    def test_numbers_written_as_text_compare_as_numbers_under_a_numeric_role(self):
+        train = pd.DataFrame({"crp": ["1.50", "2.25", "3"], "sex": ["F", "M", "F"]})
+        guard = CopyFilter("g").fit(train, roles={"crp": "numerical"})
+        synthetic = pd.DataFrame({"crp": [1.5, 2.5, 3.0], "sex": ["F", "M", "F"]})
+        assert guard.is_copy(synthetic).tolist() == [True, False, True]
+        as_text = CopyFilter("g").fit(train, roles={"crp": "categorical"})
+        assert not as_text.is_copy(synthetic).any()
 
     def test_missing_compared_column_is_named(self):
         guard = CopyFilter("g").fit(pd.DataFrame({"a": [1, 2], "b": [3, 4]}))
