@@ -53,6 +53,8 @@ class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         latent_temperature: scale of the posterior noise in library draws (1, the paper).
         numerical_transform: ``"minmax"`` (the paper) or ``"quantile"`` (normal scores).
         validation_fraction, patience: early stopping on a validation split.
+        redraw_copies: replace exact copies of training rows beyond the table's natural
+            collision rate by fresh draws (True).
         missing: ``"indicator"`` (default), ``"impute"`` or ``"error"``.
         dp, dp_noise_multiplier, dp_max_grad_norm, dp_delta: DP-SGD training (prior
             sampling only; ``epsilon`` is available after fit as ``.epsilon``).
@@ -98,6 +100,7 @@ class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         missing: str = _CORE["missing"],
         validation_fraction: float | str = _CORE["validation_fraction"],
         patience: int | None = _CORE["patience"],
+        redraw_copies: bool = _CORE["redraw_copies"],
         dp: bool = _CORE["dp"],
         dp_noise_multiplier: float = _CORE["dp_noise_multiplier"],
         dp_max_grad_norm: float = _CORE["dp_max_grad_norm"],
@@ -126,6 +129,7 @@ class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         self.missing = missing
         self.validation_fraction = validation_fraction
         self.patience = patience
+        self.redraw_copies = redraw_copies
         self.dp = dp
         self.dp_noise_multiplier = dp_noise_multiplier
         self.dp_max_grad_norm = dp_max_grad_norm
@@ -154,6 +158,7 @@ class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
             missing=self.missing,
             validation_fraction=self.validation_fraction,
             patience=self.patience,
+            redraw_copies=self.redraw_copies,
             dp=self.dp,
             dp_noise_multiplier=self.dp_noise_multiplier,
             dp_max_grad_norm=self.dp_max_grad_norm,

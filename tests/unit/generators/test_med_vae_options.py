@@ -205,3 +205,53 @@ class TestLatentSampling:
     def test_dp_refuses_the_mixture(self) -> None:
         with pytest.raises(InvalidParameterError, match="mixture"):
             MedVAE(dp=True, sampling="mixture")
+
+
+# ------------------------------------------------------------------------------ privacy
+def distinct_frame(n: int = 300, seed: int = 0) -> pd.DataFrame:
+    """Distinct rows of four 0..9 integer columns: natural collision rate 0, easy to copy."""
+    grid = np.random.default_rng(seed).choice(10**4, n, replace=False)
+    return pd.DataFrame({f"x{k}": (grid // 10**k) % 10 for k in range(4)})
+
+
+def profiles_frame(n: int = 300, seed: int = 0) -> pd.DataFrame:
+    """Twelve profiles, so nearly every row is a natural duplicate of another."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "sex": rng.choice(["F", "M"], n),
+            "grade": rng.integers(1, 4, n),
+            "smoker": rng.random(n) < 0.3,
+        }
+    )
+
+
+#: A memorising configuration: the training posteriors' means decoded without noise.
+MEMORISE = {"epochs": 60, "sampling": "library", "latent_temperature": 0.0, "random_state": 0}
+
+
+class TestCopies:
+    def test_excess_copies_are_redrawn(self) -> None:
+        from synth_plugins.metrics.copies import exact_copies
+
+        train = distinct_frame()
+        roles = dict.fromkeys(train.columns, "integer")
+        memoriser = MedVAE(roles, redraw_copies=False, **MEMORISE).fit(train)
+        raw = exact_copies(memoriser.sample(600, random_state=1), train)
+        assert raw.natural_rate == 0.0 and raw.copies > 0
+        guarded = MedVAE(roles, **MEMORISE).fit(train)
+        assert guarded.redraw_copies  # the default
+        assert exact_copies(guarded.sample(600, random_state=1), train).copies == 0
+
+    def test_natural_duplicates_are_kept(self) -> None:
+        from synth_plugins.metrics.copies import exact_copies
+
+        train = profiles_frame()
+        result = exact_copies(MedVAE(**MEMORISE).fit(train).sample(600), train)
+        assert result.natural_rate > 0.9
+        assert result.excess == 0 and result.copies > 0.9 * 600
+
+
+def test_dp_models_keep_no_copy_filter() -> None:
+    vae = MedVAE(dp=True, epochs=1, random_state=0).fit(profiles_frame(60))
+    assert vae._copy_filter is None and vae.validation_share(60) == 0.0

@@ -13,8 +13,9 @@ SAMPLING_MODES: tuple[str, ...] = ("library", "prior", "mixture")
 #: What ``sampling="auto"`` means without DP (with DP it is always the prior): the latent
 #: mixture, measured best on quality against the holdout and on privacy (method card).
 AUTO_SAMPLING: Sampling = "mixture"
-#: What ``validation_fraction="auto"`` means without DP (with DP: 0, no validation split).
-AUTO_VALIDATION_FRACTION = 0.1
+#: What ``validation_fraction="auto"`` means without DP from this many rows (with DP or
+#: fewer rows: no validation split).
+AUTO_VALIDATION_FRACTION, AUTO_VALIDATION_MIN_ROWS = 0.1, 50
 
 #: Rows decoded (or encoded) per forward pass, which bounds memory for millions of rows.
 SAMPLE_CHUNK = 65_536
@@ -24,7 +25,7 @@ MAX_LOGVAR = 60.0
 BN_MOMENTUM, BN_EPS, ADAM_EPS = 0.01, 1e-3, 1e-7
 #: Latent mixture ("mixture" sampling): at most this many components, each fitted on at
 #: least this many training rows on average, from at most this many posterior means.
-MIXTURE_MAX, MIXTURE_ROWS_PER_COMPONENT, MIXTURE_FIT_ROWS = 10, 50, 20_000
+MIXTURE_MAX, MIXTURE_ROWS_PER_COMPONENT, MIXTURE_FIT_ROWS = 10, 50, 5_000
 
 #: Named settings for :meth:`MedVAE.from_preset`. ``"paper"``: the released notebook
 #: (hogglet-rsc/Med-VAE at c34d19019f) exactly, KL detached as in its code.

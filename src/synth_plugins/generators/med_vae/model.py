@@ -28,6 +28,7 @@ from synth_plugins.generators.med_vae import training as _training
 from synth_plugins.generators.med_vae.config import (
     AUTO_SAMPLING,
     AUTO_VALIDATION_FRACTION,
+    AUTO_VALIDATION_MIN_ROWS,
     DEFAULT_LOSS_WEIGHTS,
     PRESETS,
     SAMPLING_MODES,
@@ -42,6 +43,7 @@ from synth_plugins.generators.med_vae.transforms import (
     Transform,
     fit_transform,
 )
+from synth_plugins.generators.privacy import CopyFilter
 
 
 class MedVAE:
@@ -125,14 +127,20 @@ class MedVAE:
         dp_max_grad_norm: per-sample gradient clipping norm (1.0).
         dp_delta: delta of the reported (epsilon, delta); None means ``1 / n_rows``.
         validation_fraction: share of rows held out to monitor a validation loss, or
-            ``"auto"`` (default): 0.1, or no split with ``dp=True`` (a number > 0 is not
-            allowed with ``dp=True``). The paper has no split (0.0).
+            ``"auto"`` (default): 0.1 from 50 rows, no split below 50 rows or with
+            ``dp=True`` (a number > 0 is not allowed with ``dp=True``). The paper has no
+            split (0.0).
         patience: with a validation split, stop after this many epochs without improvement
             of the validation loss and restore the best weights (20); None trains all
             epochs. Without a split, every epoch is trained.
         device: ``"auto"`` (CUDA if available, else CPU), ``"cpu"``, ``"cuda"``, ...
         random_state: seed of every random draw (weights, batches, noise, sampling); None is
             unseeded. The global torch/numpy random state is neither used nor changed.
+        redraw_copies: keep exact copies of training rows no more frequent than an
+            equal-size real sample would have (the table's natural collision rate, see
+            :class:`~synth_plugins.generators.privacy.CopyFilter`): excess copies are
+            replaced by fresh draws (True). Not applied with ``dp=True``: the filter reads
+            the training rows, outside the DP accounting, and prior samples rarely copy.
         verbose: show a progress bar per epoch.
 
     Attributes:
@@ -194,6 +202,7 @@ class MedVAE:
         patience: int | None = 20,
         device: str | torch.device = "auto",
         random_state: int | None = 0,
+        redraw_copies: bool = True,
         verbose: bool = False,
     ) -> None:
         self.roles = dict(roles) if roles is not None else None
@@ -262,6 +271,7 @@ class MedVAE:
         self.patience = None if patience is None else check_int("patience", patience, minimum=1)
         self.device = _torch.check_device(device)
         self.random_state = check_random_state("random_state", random_state)
+        self.redraw_copies = check_bool("redraw_copies", redraw_copies)
         self.verbose = check_bool("verbose", verbose)
         self._check_combinations()
 
@@ -279,6 +289,7 @@ class MedVAE:
         self.batch_size_: int | None = None
         self.lr_: float | None = None
         self._layout: Layout | None = None
+        self._copy_filter: CopyFilter | None = None
         self._condition_store: dict[str, np.ndarray] | None = None
         self._sample_rng: np.random.Generator | None = None
         self._device_model: MedVAENet | None = None
@@ -315,7 +326,8 @@ class MedVAE:
             "lr", "clipvalue", "batch_size", "epochs", "sampling", "latent_temperature",
             "min_library_size", "max_rejection_rounds",
             "missing", "ordinal_levels", "dp", "dp_noise_multiplier", "dp_max_grad_norm",
-            "dp_delta", "validation_fraction", "patience", "device", "random_state", "verbose",
+            "dp_delta", "validation_fraction", "patience", "device", "random_state",
+            "redraw_copies", "verbose",
         )  # fmt: skip
         return {name: copy.deepcopy(getattr(self, name)) for name in names}
 
@@ -329,11 +341,15 @@ class MedVAE:
             return "prior" if self.dp else AUTO_SAMPLING
         return self.sampling  # type: ignore[return-value]
 
-    @property
-    def validation_share(self) -> float:
-        """The share of rows held out: ``"auto"`` is 0.1, or 0 with ``dp=True``."""
+    def validation_share(self, n_rows: int) -> float:
+        """The share of ``n_rows`` held out: ``"auto"`` is 0.1 from 50 rows, else 0.
+
+        ``"auto"`` holds nothing out with ``dp=True`` or below 50 rows (a split of fewer
+        than 5 rows would make early stopping follow noise).
+        """
         if self.validation_fraction == "auto":
-            return 0.0 if self.dp else AUTO_VALIDATION_FRACTION
+            small = n_rows < AUTO_VALIDATION_MIN_ROWS
+            return 0.0 if self.dp or small else AUTO_VALIDATION_FRACTION
         return float(self.validation_fraction)
 
     @classmethod
@@ -392,7 +408,7 @@ class MedVAE:
         x_cont, codes = layout.inputs(encoder, data, transform)
 
         n_rows = len(data)
-        share = self.validation_share
+        share = self.validation_share(n_rows)
         n_val = max(round(n_rows * share), 1) if share else 0
         if n_rows - n_val < 2:
             raise InvalidDataError(
@@ -430,6 +446,7 @@ class MedVAE:
         self.n_epochs_ = 0
         self.library_mu_ = self.library_logvar_ = self.latent_mixture_ = None
         self._condition_store = None
+        self._copy_filter = None
         self._device_model = None
         train = (x_cont[train_rows].to(device), codes[train_rows].to(device))
         val = (x_cont[val_rows].to(device), codes[val_rows].to(device)) if n_val else None
@@ -449,6 +466,11 @@ class MedVAE:
             self.library_mu_, self.library_logvar_ = _training.posteriors(net, x_cont, codes)
             self.latent_mixture_ = _sampling.LatentMixture.fit(self.library_mu_, mixture_seed)
             self._condition_store = _conditions.store_conditions(encoder, data)
+        self._copy_filter = (
+            CopyFilter("med_vae").fit(data, {spec.name: spec.role for spec in encoder.specs})
+            if self.redraw_copies and not self.dp
+            else None
+        )
         self._sample_rng = _torch.new_rng(sample_seed)
         self.model_ = net
         return self
@@ -562,7 +584,10 @@ class MedVAE:
         }[mode]
         if mode == "mixture" and pool is not None:  # the matching rows' own mixture
             assert self.library_mu_ is not None
-            latent = _sampling.LatentMixture.fit(self.library_mu_[pool], seed)
+            if len(pool) < 2:  # no mixture of one row: its posterior (min_library_size=1)
+                mode, latent = "library", (self.library_mu_, self.library_logvar_)
+            else:
+                latent = _sampling.LatentMixture.fit(self.library_mu_[pool], seed)
         transform = self.transform_
         assert transform is not None
 
@@ -572,9 +597,17 @@ class MedVAE:
                 self.latent_temperature,
             )  # fmt: skip
 
-        if n == 0 or not (parsed and enforce):
-            return draw(n)
-        return _sampling.generate_enforced(draw, n, parsed, self.max_rejection_rounds, encoder)
+        def rows(size: int) -> pd.DataFrame:
+            if size == 0 or not (parsed and enforce):
+                return draw(size)
+            rounds = self.max_rejection_rounds
+            return _sampling.generate_enforced(draw, size, parsed, rounds, encoder)
+
+        frame = rows(n)
+        if self._copy_filter is None or n == 0:
+            return frame
+        redrawn = self._copy_filter.redraw(frame, rows, np.random.default_rng(seed))
+        return redrawn if redrawn is frame else _sampling.renumber_keys(redrawn, encoder)
 
     def _activation(self) -> str:
         """The numerical head's activation: ``"auto"`` follows the numerical transform."""

@@ -75,6 +75,8 @@ class MedVAEPlugin(SuitePlugin):
         validation_fraction: share of rows held out for early stopping (``"auto"``: 0.1,
             none with ``dp``).
         patience: early-stopping patience in epochs (20; None: off).
+        redraw_copies: replace exact copies of training rows beyond the table's natural
+            collision rate by fresh draws (True).
         verbose: progress bar per epoch.
         sampling_patience, strict, device, random_state, workspace, compress_dataset,
         sampling_strategy: Synthcity's plugin arguments.
@@ -118,6 +120,7 @@ class MedVAEPlugin(SuitePlugin):
         dp_delta: float | None = _CORE["dp_delta"],
         validation_fraction: float | str = _CORE["validation_fraction"],
         patience: int | None = _CORE["patience"],
+        redraw_copies: bool = _CORE["redraw_copies"],
         verbose: bool = _CORE["verbose"],
         # Synthcity's core plugin arguments
         sampling_patience: int = 500,
@@ -162,6 +165,7 @@ class MedVAEPlugin(SuitePlugin):
             dp_delta=dp_delta,
             validation_fraction=validation_fraction,
             patience=patience,
+            redraw_copies=redraw_copies,
             device=str(device),
             random_state=random_state,
             verbose=verbose,
