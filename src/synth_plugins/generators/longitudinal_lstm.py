@@ -83,8 +83,18 @@ _MIN_LOG_SD, _MAX_LOG_SD = -7.0, 2.0
 #: Stage A defaults that differ from MedVAE's own. Prior sampling needs a latent space
 #: regularised towards N(0, I): MedVAE's beta 0.03 suits its library sampling, not the prior.
 #: On 1,000 simulated MS patients (300 epochs) beta 0.3 gave the lowest static KS/TVD among
-#: 1, 0.3, 0.1 and 0.03 (docs/methods/longitudinal_lstm.md).
-_STATIC_DEFAULTS: dict[str, Any] = {"beta": 0.3, "batch_size": 64}
+#: 1, 0.3, 0.1 and 0.03 (docs/methods/longitudinal_lstm.md). The rest pins the MedVAE
+#: settings Stage A was measured with (MedVAE's own defaults changed since: quantile
+#: transform, lr and validation split "auto", copy filter), so Stage A is unchanged.
+_STATIC_DEFAULTS: dict[str, Any] = {
+    "beta": 0.3,
+    "batch_size": 64,
+    "lr": 1e-3,
+    "numerical_transform": "minmax",
+    "validation_fraction": 0.0,
+    "patience": None,
+    "redraw_copies": False,
+}
 
 
 # ------------------------------------------------------------------------------ layout
@@ -337,7 +347,8 @@ class LongitudinalLSTM:
             modelled and generated), ``"impute"`` (no missing values generated) or
             ``"error"``.
         static_params: extra :class:`MedVAE` arguments for Stage A (defaults: ``beta=0.3``,
-            ``batch_size=64``; ``sampling`` is always ``"prior"``).
+            ``batch_size=64``, ``lr=1e-3``, ``numerical_transform="minmax"``, no validation
+            split, ``redraw_copies=False``; ``sampling`` is always ``"prior"``).
         sample_batch_size: patients generated per batch (bounds memory; 4096).
         device: ``"auto"`` (CUDA if available, else CPU), ``"cpu"``, ``"cuda"``, ...
         random_state: seed of every random draw; None is unseeded. Global random states are

@@ -17,8 +17,9 @@ torch.set_num_threads(1)
 
 # A small beta keeps the latent informative on 400 rows (beta=10 with a differentiable KL
 # collapses the posterior, see docs/methods/med_vae.md); epochs are few to stay fast. These
-# tests check the paper's mechanics: every epoch trained, library sampling (the defaults'
-# early stopping and latent mixture are tested in test_med_vae_options.py).
+# tests check the paper's mechanics: every epoch trained, min-max, library sampling (the
+# defaults' early stopping, quantile transform and latent mixture are tested in
+# test_med_vae_options.py).
 FAST = {
     "beta": 0.01,
     "epochs": 60,
@@ -26,6 +27,7 @@ FAST = {
     "validation_fraction": 0.0,
     "patience": None,
     "sampling": "library",
+    "numerical_transform": "minmax",
 }
 
 
@@ -274,7 +276,8 @@ class TestConditions:
     def test_unreachable_enforcement_is_a_clear_error(self, data: pd.DataFrame) -> None:
         # a continuous column decodes through a sigmoid: never exactly its training minimum
         frame = data.assign(x=np.random.default_rng(0).random(len(data)))
-        vae = MedVAE(ROLES, epochs=1, min_library_size=1).fit(frame)
+        vae = MedVAE(ROLES, epochs=1, min_library_size=1, numerical_transform="minmax")
+        vae.fit(frame)
         with pytest.raises(InvalidParameterError, match="enforce_conditions cannot reach"):
             vae.sample(50, conditions={"x": "absent"}, enforce_conditions=True)
 

@@ -227,7 +227,13 @@ def profiles_frame(n: int = 300, seed: int = 0) -> pd.DataFrame:
 
 
 #: A memorising configuration: the training posteriors' means decoded without noise.
-MEMORISE = {"epochs": 60, "sampling": "library", "latent_temperature": 0.0, "random_state": 0}
+MEMORISE = {
+    "epochs": 60,
+    "numerical_transform": "minmax",
+    "sampling": "library",
+    "latent_temperature": 0.0,
+    "random_state": 0,
+}
 
 
 class TestCopies:

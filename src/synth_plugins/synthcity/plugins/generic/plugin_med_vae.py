@@ -31,7 +31,8 @@ class MedVAEPlugin(SuitePlugin):
     """Med-VAE (Hogg & Sainsbury): a VAE for mixed-type medical tables.
 
     Categorical columns pass through one shared embedding table, numerical columns are
-    min-max scaled with sigmoid heads, binary columns get logistic heads; the loss is
+    mapped to normal scores of their ranks (``numerical_transform="quantile"``; the paper's
+    min-max with sigmoid heads is ``"minmax"``), binary columns get logistic heads; the loss is
     ``100 MSE + BCE + sum of CEs + beta * (e / T) * KL`` with a differentiable KL (the
     released notebook detached it; ``kl_mode="legacy_detached"`` reproduces that).
     Generation decodes draws from a Gaussian mixture fitted to the training posteriors
