@@ -71,7 +71,7 @@ GENERATORS: tuple[GeneratorEntry, ...] = (
     GeneratorEntry(
         name="med_vae",
         title="Med-VAE",
-        summary="VAE for mixed-type medical tables; library/prior sampling, conditions, DP",
+        summary="VAE, mixed-type medical tables: latent-mixture/library sampling, conditions, DP",
         synthcity_type="generic",
         core="synth_plugins.generators.med_vae:MedVAE",
         synthcity_plugin="synth_plugins.synthcity.plugins.generic.plugin_med_vae:MedVAEPlugin",
