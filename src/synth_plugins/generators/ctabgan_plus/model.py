@@ -78,7 +78,7 @@ class CTABGANPlusDefaults:
     discriminator_steps: int = 1
     gp_weight: float = 10.0
     info_weight: float | None = None
-    aux_weight: float = 1.0
+    aux_weight: float = 0.25
     gumbel_tau: float = 0.2
     mixed_threshold: float = 0.1
     log_skewness: float = 2.0
@@ -145,7 +145,8 @@ class CTABGANPlus:
         discriminator_steps: critic steps per generator step (1).
         gp_weight: gradient-penalty weight (10).
         info_weight: information-loss weight; None means 1 (0 with ``dp=True``).
-        aux_weight: downstream-loss weight (1).
+        aux_weight: downstream-loss weight (0.25; the paper adds the loss unweighted, 1.0,
+            which collapsed a feature on one of three seeds: see the method card).
         gumbel_tau: Gumbel-softmax temperature of the one-hot outputs in training (0.2).
         mixed_threshold: share of rows on one value that makes a column mixed (0.1).
         log_skewness: skewness above which a non-negative column is log-transformed (2).
