@@ -1,4 +1,7 @@
-"""Binning and the exact nearest-neighbour Hamming kernel shared by the privacy metrics.
+"""Binning, the closest-record encoding and the exact nearest-neighbour Hamming kernel.
+
+Shared by the privacy metrics (Hamming leakage, DCR holdout share) and the benchmark's
+distance figures, so that a figure and the metric it illustrates encode rows the same way.
 
 Rows are integer-coded column by column: a code ``>= 0`` is a level that matches the same
 code, and :data:`NEVER_MATCHES` (``-1``) is a value that matches nothing, itself included
@@ -442,3 +445,59 @@ class CodedTables:
             [self.categorical[name][rows] for name, rows in parts], axis=0
         )
         return out
+
+
+# ------------------------------------------------------------ closest-record encoding
+
+
+def balance_sets(
+    train: pd.DataFrame, holdout: pd.DataFrame, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Subsample the larger of the two sets, without replacement, to the smaller's size.
+
+    With sets of equal size, a synthetic row that copies neither is as likely to lie closer
+    to a training row as to a holdout row, so the DCR holdout share is 0.5.
+    """
+    size = min(len(train), len(holdout))
+    rng = np.random.RandomState(seed)
+
+    def cut(frame: pd.DataFrame) -> pd.DataFrame:
+        if len(frame) == size:
+            return frame
+        rows = np.sort(rng.choice(len(frame), size=size, replace=False))
+        return frame.iloc[rows]
+
+    return cut(train), cut(holdout)
+
+
+def pooled_bin_codes(
+    frames: dict[str, pd.DataFrame],
+    categorical_columns: list[str],
+    *,
+    num_bins: int,
+    numeric_missing: Literal["level", "never"],
+) -> dict[str, np.ndarray]:
+    """Every frame's rows as codes, numeric columns cut into quantile bins of all the rows.
+
+    The closest-record encoding of Platzer & Reutterer (the DCR holdout share): one set of
+    ``num_bins`` quantile bins per numeric column, fitted on the rows of every frame
+    together; categorical columns by value, a missing categorical value a level of its own.
+
+    Args:
+        frames: Named frames with the same columns in the same order.
+        categorical_columns: The columns compared by value instead of by bin.
+        num_bins: Quantile bins per numeric column.
+        numeric_missing: ``"level"`` gives missing numeric values their own bin,
+            ``"never"`` makes them match nothing.
+
+    Returns:
+        The int32 codes of each frame, by name, for :func:`nearest_hamming`.
+    """
+    tables = CodedTables(frames, categorical_columns, categorical_missing="level")
+    parts = {name: (name, np.arange(len(frame))) for name, frame in frames.items()}
+    pooled = tables.numeric_rows(list(parts.values()))
+    edges = [quantile_edges(pooled[:, j], num_bins) for j in range(pooled.shape[1])]
+    return {
+        name: tables.codes([part], edges, numeric_missing=numeric_missing)
+        for name, part in parts.items()
+    }
