@@ -28,10 +28,10 @@ import pandas as pd
 
 from synth_plugins.encoding.roles import DISCRETE_ROLES
 from synth_plugins.figures import new_figure, save_figure
+from synth_plugins.metrics import distance
 from synth_plugins.metrics._validation import resolve_categorical
 from synth_plugins.metrics.associations import association_matrix
 from synth_plugins.metrics.dcr import dcr_share
-from synth_plugins.metrics.distance import balance_sets, nearest_hamming, pooled_bin_codes
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -289,8 +289,6 @@ def closest_record_distances(
     Returns:
         ``(to_train, to_holdout)``: int arrays, one distance per synthetic row used.
     """
-    synthetic = synthetic[list(train.columns)]
-    holdout = holdout[list(train.columns)]
     rng = np.random.default_rng(seed)
 
     def cut(frame: pd.DataFrame) -> pd.DataFrame:
@@ -298,18 +296,14 @@ def closest_record_distances(
             return frame
         return frame.iloc[np.sort(rng.choice(len(frame), size=max_rows, replace=False))]
 
-    train, holdout, synthetic = cut(train), cut(holdout), cut(synthetic)
-    categorical = resolve_categorical([train, holdout, synthetic], categorical_columns)
-    train, holdout = balance_sets(train, holdout, seed)
-    codes = pooled_bin_codes(
-        {"train": train, "holdout": holdout, "synthetic": synthetic},
-        categorical,
+    return distance.closest_record_distances(
+        cut(train),
+        cut(holdout[list(train.columns)]),
+        cut(synthetic[list(train.columns)]),
+        categorical_columns,
         num_bins=num_bins,
-        numeric_missing="level",
+        seed=seed,
     )
-    to_train, _ = nearest_hamming(codes["synthetic"], codes["train"])
-    to_holdout, _ = nearest_hamming(codes["synthetic"], codes["holdout"])
-    return to_train, to_holdout
 
 
 def plot_distances(

@@ -31,13 +31,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.metrics._validation import category_codes, numeric_block, resolve_categorical
 
 if TYPE_CHECKING:
     import torch
@@ -385,8 +386,6 @@ class CodedTables:
         *,
         categorical_missing: Literal["level", "never"],
     ) -> None:
-        from synth_plugins.metrics._validation import category_codes, numeric_block
-
         first = next(iter(frames.values()))
         categorical = set(categorical_columns)
         self.numeric_columns = [c for c in first.columns if c not in categorical]
@@ -501,3 +500,47 @@ def pooled_bin_codes(
         name: tables.codes([part], edges, numeric_missing=numeric_missing)
         for name, part in parts.items()
     }
+
+
+def closest_record_distances(
+    train: pd.DataFrame,
+    holdout: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    categorical_columns: Iterable[str] | None = None,
+    *,
+    num_bins: int = 100,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each synthetic row's distance to the closest training and to the closest holdout row.
+
+    The encoding of :func:`~synth_plugins.metrics.dcr.dcr_holdout_share` with its defaults:
+    the larger of ``train`` and ``holdout`` is subsampled to the smaller's size
+    (:func:`balance_sets`), numeric columns are cut into ``num_bins`` quantile bins of the
+    pooled rows, missing values are a level (:func:`pooled_bin_codes`), and the distance is
+    the number of differing columns. On tables the metric would not change (no identifier
+    or date column), ``dcr_share`` of the result is the metric's share.
+
+    Args:
+        train: The real rows the generator was fitted on.
+        holdout: Real rows it never saw.
+        synthetic: The generated rows, with the training columns.
+        categorical_columns: Columns compared by value; None infers them.
+        num_bins: Quantile bins per numeric column.
+        seed: Seed of the balancing subsample (the metric's ``seed``).
+
+    Returns:
+        ``(to_train, to_holdout)``: int arrays, one distance per synthetic row.
+    """
+    synthetic = synthetic[list(train.columns)]
+    holdout = holdout[list(train.columns)]
+    categorical = resolve_categorical([train, holdout, synthetic], categorical_columns)
+    train, holdout = balance_sets(train, holdout, seed)
+    codes = pooled_bin_codes(
+        {"train": train, "holdout": holdout, "synthetic": synthetic},
+        categorical,
+        num_bins=num_bins,
+        numeric_missing="level",
+    )
+    to_train, _ = nearest_hamming(codes["synthetic"], codes["train"])
+    to_holdout, _ = nearest_hamming(codes["synthetic"], codes["holdout"])
+    return to_train, to_holdout
