@@ -31,12 +31,14 @@ def _scores(frame, prefix="stats.longitudinal_fidelity."):
 def test_synthcity_metrics_evaluate_on_timeseries_loaders(cohorts, tmp_path, monkeypatch):
     from synthcity.metrics import Metrics
 
-    from synth_plugins.synthcity.metrics.longitudinal import LongitudinalFidelityEvaluator
+    from synth_plugins.synthcity.metrics.evaluators import LongitudinalFidelityEvaluator
     from synth_plugins.synthcity.timeseries import dataset_to_timeseries_loader
 
     real, other = cohorts
     (real_loader, _), (other_loader, _) = map(dataset_to_timeseries_loader, (real, other))
-    monkeypatch.setattr(LongitudinalFidelityEvaluator, "event_column", "seq_temporal_relapses")
+    monkeypatch.setattr(
+        LongitudinalFidelityEvaluator, "options", {"event_column": "seq_temporal_relapses"}
+    )
     result = Metrics.evaluate(
         real_loader,
         other_loader,
