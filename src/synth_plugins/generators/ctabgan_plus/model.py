@@ -176,7 +176,8 @@ class CTABGANPlus:
             auxiliary model's loss on real rows).
         epsilon_, dp_delta_: the privacy budget spent (None without ``dp``).
         copy_filter_: the fitted :class:`~synth_plugins.generators.privacy.CopyFilter`
-            (its ``natural_rate_`` is the allowance; None with ``redraw_copies=False``).
+            (its ``natural_rate_`` is the allowance), applied by ``sample`` while
+            ``redraw_copies`` is True.
 
     Example:
         >>> import numpy as np, pandas as pd
@@ -364,10 +365,9 @@ class CTABGANPlus:
             generator = trainer.run_dp() if self.dp else trainer.run()
         self.history_ = trainer.history
         self.generator_ = generator.cpu().eval()
-        if self.redraw_copies:
-            roles = {plan.name: plan.spec.role for plan in transformer.plans}
-            roles.update({spec.name: "identifier" for spec in transformer.identifiers})
-            self.copy_filter_ = CopyFilter("ctabgan_plus").fit(data, roles)
+        roles = {plan.name: plan.spec.role for plan in transformer.plans}
+        roles.update({spec.name: "identifier" for spec in transformer.identifiers})
+        self.copy_filter_ = CopyFilter("ctabgan_plus").fit(data, roles)
         self._sample_rng = _torch.new_rng(sample_seed)
         return self
 
@@ -388,6 +388,9 @@ class CTABGANPlus:
         random_state: int | None = None,
     ) -> pd.DataFrame:
         """Generate ``n`` rows with the training schema.
+
+        With ``redraw_copies``, rows equal to a training row beyond the training data's own
+        duplicate rate are replaced by fresh rows that hold the same conditions.
 
         Args:
             n: number of rows (0 gives an empty frame with the training columns).
@@ -417,7 +420,7 @@ class CTABGANPlus:
             return self._conditioned_rows(k, parsed, rng, generator)
 
         frame = draw(n)
-        if self.copy_filter_ is not None and n:
+        if self.redraw_copies and self.copy_filter_ is not None and n:
             frame = self.copy_filter_.redraw(frame, draw, rng).reset_index(drop=True)
         for spec in transformer.identifiers:  # unique over batches and fresh draws
             frame[spec.name] = fresh_keys(spec, n).to_numpy()

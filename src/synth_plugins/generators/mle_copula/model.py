@@ -140,7 +140,8 @@ class MLECopula:
         correlation_repaired_: whether the raw matrix was not positive definite and was
             replaced by the nearest correlation matrix.
         copy_filter_: the fitted :class:`~synth_plugins.generators.privacy.CopyFilter`
-            (its ``natural_rate_`` is the allowance; None with ``redraw_copies=False``).
+            (its ``natural_rate_`` is the allowance), applied by ``sample`` while
+            ``redraw_copies`` is True.
 
     Example:
         >>> import numpy as np, pandas as pd
@@ -278,9 +279,7 @@ class MLECopula:
         self.raw_correlation_ = pd.DataFrame(raw, index=labels, columns=labels)
         self.correlation_ = pd.DataFrame(repaired, index=labels, columns=labels)
         self.correlation_repaired_ = not np.allclose(raw, repaired, rtol=0, atol=1e-12)
-        self.copy_filter_ = (
-            CopyFilter("mle_copula").fit(given, roles) if self.redraw_copies else None
-        )
+        self.copy_filter_ = CopyFilter("mle_copula").fit(given, roles)
         self._columns = columns
         self._keys = keys
         self._order = list(data.columns)
@@ -461,7 +460,7 @@ class MLECopula:
             seed = int(self._sample_rng.integers(0, 2**32))
         rng = np.random.default_rng(seed)
         frame = self._draw(n, rng)
-        if self.copy_filter_ is not None and n:
+        if self.redraw_copies and self.copy_filter_ is not None and n:
             frame = self.copy_filter_.redraw(frame, lambda k: self._draw(k, rng), rng)
         for name, spec in self._keys.items():
             frame[name] = fresh_keys(spec, n)
