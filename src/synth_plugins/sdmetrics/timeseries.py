@@ -102,7 +102,9 @@ class LongitudinalFidelity(TimeSeriesMetric):
 
     ``compute_breakdown`` returns every part and figure; options are those of
     :func:`synth_plugins.metrics.longitudinal.longitudinal_fidelity` (``event_column``,
-    ``static_columns``, ``time_per_year``, ``parts``...).
+    ``static_columns``, ``time_per_year``, ``therapy_column`` and ``high_efficacy`` for the
+    high-efficacy therapy exposure, ``trajectory_columns``, ``parts``...); new parts and
+    figures of the core result appear in the breakdown without a change here.
     """
 
     name = "LongitudinalFidelity"

@@ -24,6 +24,12 @@ all and averages their scores (each in [0, 1], 1 = synthetic indistinguishable f
 - sequence length (visits per patient): score ``1 - total variation distance``;
 - gaps between visits: Wasserstein-1 distance and KS statistic of the log gaps; score
   ``1 - KS``;
+- trajectories: the mean of each numerical visit column by whole year of follow-up (years
+  with at least 20 visits in both tables), per-year errors; score
+  ``1 - min(1, mean |error| / real SD)`` averaged over columns;
+- high-efficacy therapy (HET) exposure, when a therapy column is given: the share of
+  patients ever on HET and the share of follow-up on HET (therapy carried forward between
+  visits); score ``1 - mean |share difference|``;
 - discriminative score: a gradient-boosting classifier on per-patient summary features
   (length, follow-up, gaps, static values, first/last/mean/SD/slope of numerical visit
   columns, per-patient category shares), cross-validated on equal numbers of real and
@@ -57,6 +63,12 @@ from synth_plugins.metrics.longitudinal._fidelity import (
     longitudinal_fidelity,
 )
 from synth_plugins.metrics.longitudinal._follow_up import FollowUpResult, follow_up
+from synth_plugins.metrics.longitudinal._het_exposure import (
+    MS_HIGH_EFFICACY,
+    HetExposureResult,
+    het_exposure,
+    het_shares,
+)
 from synth_plugins.metrics.longitudinal._numerics import (
     StaticNumericsResult,
     VisitNumericsResult,
@@ -76,15 +88,22 @@ from synth_plugins.metrics.longitudinal._spearman import (
     spearman_static,
 )
 from synth_plugins.metrics.longitudinal._tables import LongTables, prepare_tables
+from synth_plugins.metrics.longitudinal._trajectory import (
+    TrajectoryResult,
+    trajectory,
+    yearly_means,
+)
 from synth_plugins.metrics.longitudinal._visit_gaps import VisitGapResult, visit_gaps
 
 __all__ = [
     "LONGITUDINAL_FIDELITY",
+    "MS_HIGH_EFFICACY",
     "PARTS",
     "CategorySharesResult",
     "DiscriminativeResult",
     "EventRateResult",
     "FollowUpResult",
+    "HetExposureResult",
     "LongTables",
     "LongitudinalFidelityResult",
     "PartResult",
@@ -92,6 +111,7 @@ __all__ = [
     "SequenceLengthResult",
     "SpearmanResult",
     "StaticNumericsResult",
+    "TrajectoryResult",
     "VisitGapResult",
     "VisitNumericsResult",
     "category_shares",
@@ -99,6 +119,8 @@ __all__ = [
     "event_rate",
     "event_rates",
     "follow_up",
+    "het_exposure",
+    "het_shares",
     "longitudinal_fidelity",
     "patient_features",
     "predictive",
@@ -107,6 +129,8 @@ __all__ = [
     "spearman_longitudinal",
     "spearman_static",
     "static_numerics",
+    "trajectory",
     "visit_gaps",
     "visit_numerics",
+    "yearly_means",
 ]

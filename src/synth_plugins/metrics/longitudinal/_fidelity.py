@@ -16,11 +16,13 @@ from synth_plugins.metrics.longitudinal._category_shares import category_shares
 from synth_plugins.metrics.longitudinal._discriminative import discriminative
 from synth_plugins.metrics.longitudinal._event_rate import event_rate
 from synth_plugins.metrics.longitudinal._follow_up import follow_up
+from synth_plugins.metrics.longitudinal._het_exposure import MS_HIGH_EFFICACY, het_exposure
 from synth_plugins.metrics.longitudinal._numerics import static_numerics, visit_numerics
 from synth_plugins.metrics.longitudinal._predictive import predictive
 from synth_plugins.metrics.longitudinal._sequence_length import sequence_length
 from synth_plugins.metrics.longitudinal._spearman import spearman_longitudinal, spearman_static
 from synth_plugins.metrics.longitudinal._tables import prepare_tables
+from synth_plugins.metrics.longitudinal._trajectory import trajectory
 from synth_plugins.metrics.longitudinal._visit_gaps import visit_gaps
 
 LONGITUDINAL_FIDELITY = MetricInfo(
@@ -32,7 +34,8 @@ LONGITUDINAL_FIDELITY = MetricInfo(
     description=(
         "Mean of longitudinal fidelity sub-scores in [0, 1] (follow-up, event rate per "
         "patient-year, category shares per visit, static KS, Spearman static/longitudinal/"
-        "lag-1, sequence length, visit gaps, discriminative and predictive scores); 1 is best."
+        "lag-1, sequence length, visit gaps, per-year trajectories, high-efficacy therapy "
+        "exposure, discriminative and predictive scores); 1 is best."
     ),
     ideal=1.0,
 )
@@ -48,6 +51,8 @@ PARTS: tuple[str, ...] = (
     "spearman_longitudinal",
     "sequence_length",
     "visit_gaps",
+    "trajectory",
+    "het_exposure",
     "discriminative",
     "predictive",
 )
@@ -95,6 +100,10 @@ def longitudinal_fidelity(
     time_per_year: float = 1.0,
     count_first_visit: bool = False,
     predictive_target: str | None = None,
+    trajectory_columns: Iterable[str] | None = None,
+    trajectory_years: int | None = None,
+    therapy_column: str | None = None,
+    high_efficacy: Iterable[str] = MS_HIGH_EFFICACY,
     parts: Iterable[str] | None = None,
     n_folds: int = 5,
     random_state: int = 0,
@@ -114,6 +123,16 @@ def longitudinal_fidelity(
         count_first_visit: Whether events at the first visit count towards the rate.
         predictive_target: The visit column of the predictive score (None: the first
             numerical visit column).
+        trajectory_columns: Numerical visit columns whose mean by year of follow-up is
+            compared (None: all numerical visit columns).
+        trajectory_years: Compare the first ``trajectory_years`` years of follow-up only
+            (None: every year with at least 20 visits in both tables).
+        therapy_column: A visit column holding each visit's therapy: adds the
+            high-efficacy therapy exposure (share of patients ever on HET, share of
+            follow-up on HET); None skips that part.
+        high_efficacy: The therapy levels counted as high-efficacy (default: the MS study's
+            ocrelizumab, ofatumumab, natalizumab, alemtuzumab, rituximab, cladribine,
+            mitoxantrone).
         parts: The parts to compute (default: all of :data:`PARTS` that apply).
         n_folds: Cross-validation folds of the discriminative score.
         random_state: Seed of the discriminative and predictive scores.
@@ -154,6 +173,10 @@ def longitudinal_fidelity(
         "spearman_longitudinal": lambda: spearman_longitudinal(tables),
         "sequence_length": lambda: sequence_length(tables),
         "visit_gaps": lambda: visit_gaps(tables),
+        "trajectory": lambda: trajectory(
+            tables, trajectory_columns, time_per_year=time_per_year, max_years=trajectory_years
+        ),
+        "het_exposure": lambda: het_exposure(tables, therapy_column, high_efficacy),
         "discriminative": lambda: discriminative(
             tables, n_folds=n_folds, random_state=random_state
         ),
@@ -163,6 +186,10 @@ def longitudinal_fidelity(
     errors: dict[str, str] = {}
     for name in chosen:
         if name == "event_rate" and event_column is None:
+            continue
+        if name == "het_exposure" and therapy_column is None:
+            continue
+        if name == "trajectory" and not tables.numerical_visit:
             continue
         if name in ("spearman_static", "static_ks") and not tables.numerical_static:
             continue

@@ -7,7 +7,11 @@ what :func:`synth_plugins.metrics.longitudinal.longitudinal_fidelity` takes: sta
 outcome features are the per-patient columns, temporal features the visit columns. The event
 rate per patient-year needs the name of an event-count column, which Synthcity cannot pass:
 set ``LongitudinalFidelityEvaluator.event_column`` (e.g. ``"seq_temporal_relapses"``) to
-report it. Outputs are ``stats.longitudinal_fidelity.<key>`` with the keys of ``to_dict()``.
+report it. Any other option of ``longitudinal_fidelity`` goes in
+``LongitudinalFidelityEvaluator.options`` (Synthcity names; categorical temporal values are
+category codes), e.g. ``{"therapy_column": "seq_temporal_dmt", "high_efficacy": [3, 5]}`` for
+the high-efficacy therapy exposure. Outputs are ``stats.longitudinal_fidelity.<key>`` with
+the keys of ``to_dict()``, so new parts and figures are reported without a change here.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ class LongitudinalFidelityEvaluator(StatisticalEvaluator):
 
     #: an event-count temporal column (Synthcity name) for the event rate, if any
     event_column: ClassVar[str | None] = None
+    #: further ``longitudinal_fidelity`` options (Synthcity column names)
+    options: ClassVar[dict[str, Any]] = {}
 
     @staticmethod
     def name() -> str:
@@ -66,6 +72,7 @@ class LongitudinalFidelityEvaluator(StatisticalEvaluator):
             static_columns=static,
             event_column=event,
             random_state=self._random_state,
+            **self.options,
         )
         return result.to_dict()
 
