@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from synth_plugins.encoding.tabular import TabularEncoder
 
+#: Largest move, in levels, with its own logit for ordinal visit columns (the step kernel).
+STEP_RADIUS = 2
+
 
 @dataclass(frozen=True)
 class VisitColumn:
@@ -19,6 +22,9 @@ class VisitColumn:
     #: fold draws outside [0, 1] back into it instead of clipping (datetime columns:
     #: clipping would copy the earliest and latest training datetimes)
     fold: bool = False
+    #: ordered levels (role ``ordinal``): the head also gives context-dependent logits for
+    #: a move of ``-STEP_RADIUS..STEP_RADIUS`` levels from the previous visit's level
+    ordinal: bool = False
 
     @property
     def end(self) -> int:
@@ -29,7 +35,8 @@ class VisitColumn:
     def n_outputs(self) -> int:
         """Head outputs: missingness logit, then value parameters."""
         value = {"numerical": 2, "binary": 1}.get(self.kind, self.stop - self.start)
-        return value + (self.missing is not None)
+        steps = 2 * STEP_RADIUS + 1 if self.ordinal else 0
+        return value + steps + (self.missing is not None)
 
 
 def columns_from(encoder: TabularEncoder) -> tuple[VisitColumn, ...]:
@@ -43,7 +50,13 @@ def columns_from(encoder: TabularEncoder) -> tuple[VisitColumn, ...]:
             values[block.column] = (block.kind, block.start, block.stop)
     return tuple(
         VisitColumn(
-            name, kind, start, stop, missing.get(name), encoder.spec(name).role == "datetime"
+            name,
+            kind,
+            start,
+            stop,
+            missing.get(name),
+            fold=encoder.spec(name).role == "datetime",
+            ordinal=encoder.spec(name).role == "ordinal" and stop - start > 1,
         )
         for name, (kind, start, stop) in values.items()
     )

@@ -11,7 +11,7 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from synth_plugins.generators.longitudinal_lstm._layout import VisitColumn
+from synth_plugins.generators.longitudinal_lstm._layout import STEP_RADIUS, VisitColumn
 from synth_plugins.generators.longitudinal_lstm._sequences import Sequences
 
 #: Bounds of predicted log standard deviations (numerical values, log gaps).
@@ -64,9 +64,12 @@ class VisitLSTM(nn.Module):
             mlp_head(context + 2 + column.start, head_hidden, column.n_outputs)
             for column in columns
         )
-        # carry-forward bias of categorical/ordinal columns: + copy[i] on the logit of the
-        # previous visit's level (a state that rarely changes, such as EDSS or treatment)
+        # carry-forward bias of categorical columns: + copy[i] on the logit of the previous
+        # visit's level (a state that rarely changes, such as the treatment)
         self.copy = nn.Parameter(torch.zeros(len(columns)))
+        # ordinal columns after the first visit: weight of the absolute level logits next to
+        # the step kernel (0 at the start: a random walk from the previous level)
+        self.level_gate = nn.Parameter(torch.zeros(len(columns)))
 
     @torch.no_grad()
     def init_marginals(self, data: Sequences) -> None:
@@ -112,6 +115,9 @@ class VisitLSTM(nn.Module):
             values = visits[observed, column.start : column.stop]
             if values.size == 0:
                 continue
+            if column.ordinal:
+                self._init_steps(column, bias[offset:], data, values)
+                continue
             if column.kind == "categorical":
                 # carry-forward strength from how often a level repeats at the next visit
                 repeat = data.repeat_rate(column)
@@ -127,7 +133,34 @@ class VisitLSTM(nn.Module):
                 bias[offset] = logit(float(values.mean()))
             else:
                 freq = np.clip(values.mean(0), 1e-4, None)
-                bias[offset:] = torch.as_tensor(np.log(freq / freq.sum()), dtype=bias.dtype)
+                levels = column.stop - column.start
+                bias[offset : offset + levels] = torch.as_tensor(
+                    np.log(freq / freq.sum()), dtype=bias.dtype
+                )
+                bias[offset + levels :] = 0.0  # the step kernel starts neutral
+
+    @staticmethod
+    def _init_steps(
+        column: VisitColumn, bias: torch.Tensor, data: Sequences, values: np.ndarray
+    ) -> None:
+        """Ordinal head: level logits at the marginal, the step kernel at the moves' shares.
+
+        Later visits then start as a random walk with the training drift (the level logits
+        are gated off after the first visit); moves beyond ``STEP_RADIUS`` keep their share
+        through the other levels' logit 0.
+        """
+        levels = column.stop - column.start
+        freq = np.clip(values.mean(0), 1e-4, None)
+        bias[:levels] = torch.as_tensor(np.log(freq / freq.sum()), dtype=bias.dtype)
+        rates = data.move_rates(column, STEP_RADIUS)
+        bias[levels:] = 0.0
+        if rates is None:
+            return
+        shares, beyond = rates
+        others = max(levels - (2 * STEP_RADIUS + 1), 1)
+        scale = math.log(others / max(beyond, 1e-3))
+        steps = np.log(np.clip(shares, 1e-4, None)) + scale
+        bias[levels:] = torch.as_tensor(steps, dtype=bias.dtype)
 
     def initial_state(self, static: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``h0, c0 = tanh(W_h s), tanh(W_c s)`` shaped ``(layers, batch, hidden)``."""
@@ -151,15 +184,35 @@ class VisitLSTM(nn.Module):
     ) -> torch.Tensor:  # fmt: skip
         """Head ``index`` given the context, gap, first-visit flag, earlier columns.
 
-        Categorical outputs get the carry-forward bias on the previous visit's level.
+        Categorical outputs get the carry-forward bias on the previous visit's level. For an
+        ordinal column the head's last ``2 STEP_RADIUS + 1`` outputs are the logits of a move
+        of ``+STEP_RADIUS .. -STEP_RADIUS`` levels from the previous level; after the first
+        visit they are added to the absolute level logits scaled by a learned gate (0 at
+        the start). A drift such as "one EDSS step up, more likely after a long gap" is then
+        the same output whatever the current level. With absolute level logits only, each
+        level's next level is a separate map that a short training learns only towards the
+        marginal, and long synthetic trajectories reverted to the mean (see the method
+        card). The result has the missingness logit (if any) then one logit per level.
         """
         column = self.columns[index]
         inputs = torch.cat([hidden, gap[:, None], first[:, None], visit[:, : column.start]], dim=1)
         out = self.column_heads[index](inputs)
         if column.kind == "categorical":
             offset = int(column.missing is not None)
-            bias = self.copy[index] * previous[:, column.start : column.stop]
-            out = torch.cat([out[:, :offset], out[:, offset:] + bias], dim=1)
+            levels = column.stop - column.start
+            prev = previous[:, column.start : column.stop]
+            logits = out[:, offset : offset + levels]
+            if column.ordinal:
+                # after the first visit: gated level logits + the step kernel;
+                # windows[:, w, j] = prev[:, j + w - R]: level j is a move of R - w levels
+                gate = first + (1.0 - first) * self.level_gate[index]
+                padded = F.pad(prev, (STEP_RADIUS, STEP_RADIUS))
+                windows = padded.unfold(1, levels, 1)
+                steps = out[:, offset + levels :] * (1.0 - first)[:, None]
+                logits = logits * gate[:, None] + torch.einsum("nw,nwl->nl", steps, windows)
+            else:
+                logits = logits + self.copy[index] * prev
+            out = torch.cat([out[:, :offset], logits], dim=1)
         return out
 
 

@@ -73,6 +73,20 @@ class Sequences:
         index = np.flatnonzero(later)
         return float(np.mean(block[index] == block[index - 1]))
 
+    def move_rates(self, column: VisitColumn, radius: int) -> tuple[np.ndarray, float] | None:
+        """Shares of moves of ``+radius .. -radius`` levels, and of larger moves.
+
+        Moves are between consecutive visits of an ordinal column; None without any.
+        """
+        later = self.position() > 0
+        if not later.any():
+            return None
+        block = self.visits[:, column.start : column.stop].argmax(1)
+        index = np.flatnonzero(later)
+        moves = block[index] - block[index - 1]
+        shares = np.array([np.mean(moves == d) for d in range(radius, -radius - 1, -1)])
+        return shares, float(np.mean(np.abs(moves) > radius))
+
     def position(self) -> np.ndarray:
         """The visit number within its patient (0-based) of every visit."""
         return np.arange(len(self.visits)) - np.repeat(self.starts, self.lengths)

@@ -29,6 +29,7 @@ from synth_plugins.generators._validation import (
     check_int,
     check_random_state,
 )
+from synth_plugins.generators.longitudinal_lstm._consistency import ChangeRule, change_rules
 from synth_plugins.generators.longitudinal_lstm._frames import assemble, renumber_keys
 from synth_plugins.generators.longitudinal_lstm._layout import VisitColumn, columns_from
 from synth_plugins.generators.longitudinal_lstm._network import VisitLSTM, run_sequences
@@ -87,6 +88,11 @@ class LongitudinalLSTM:
             holds out 10 %.
         patience: stop Stage B after this many epochs without validation improvement (10);
             None trains all epochs (the best epoch is still restored); needs a split.
+        change_indicators: ``{indicator column: tracked column}``: a binary visit column
+            that is 1 exactly when the tracked column (e.g. the treatment) differs from the
+            previous visit, such as the MS registry's ``switch = 1[DMT changed]``. Sampling
+            keeps every such rule on every generated visit. None (default) detects the rules
+            that hold on every visit of the training data; ``{}`` turns them off.
         calibrate_stop: after training, shift the stop head's bias so that free-running
             samples have the training mean number of visits (see the method card; True).
         missing: missing-value policy of both stages: ``"indicator"`` (missingness is
@@ -108,6 +114,8 @@ class LongitudinalLSTM:
         model_: the Stage B network (on CPU).
         history_: per-epoch ``loss`` (and ``val_loss`` with a validation split).
         max_visits_: the visit cap used when sampling.
+        change_rules_: the change indicators kept consistent at sampling (declared or
+            detected).
 
     Example:
         >>> from synth_plugins.datasets import load
@@ -143,6 +151,7 @@ class LongitudinalLSTM:
         patience: int | None = 10,
         missing: MissingPolicy = "indicator",
         static_params: Mapping[str, Any] | None = None,
+        change_indicators: Mapping[str, str] | None = None,
         calibrate_stop: bool = True,
         sample_batch_size: int = 4096,
         device: str | torch.device = "auto",
@@ -205,6 +214,12 @@ class LongitudinalLSTM:
                 "arguments (static_epochs, missing, device, random_state, verbose)"
             )
         self.static_params = dict(static_params) if static_params is not None else None
+        if change_indicators is not None and not isinstance(change_indicators, Mapping):
+            raise InvalidParameterError(
+                "change_indicators must map indicator columns to tracked columns, got "
+                f"{change_indicators!r}"
+            )
+        self.change_indicators = None if change_indicators is None else dict(change_indicators)
         self.calibrate_stop = check_bool("calibrate_stop", calibrate_stop)
         self.sample_batch_size = check_int("sample_batch_size", sample_batch_size, minimum=1)
         _torch.resolve_device(device)  # a clear error now for a bad name or absent CUDA
@@ -220,6 +235,7 @@ class LongitudinalLSTM:
         self.model_: VisitLSTM | None = None
         self.history_: dict[str, list[float]] = {}
         self.max_visits_: int | None = None
+        self.change_rules_: tuple[ChangeRule, ...] = ()
         self.stop_shift_: float = 0.0
         self.n_epochs_: int = 0
         self.best_epoch_: int | None = None
@@ -234,8 +250,8 @@ class LongitudinalLSTM:
         "id_column", "time_column", "static_columns", "roles", "static_epochs", "epochs",
         "hidden_size", "num_layers", "dropout", "gap_components", "max_visits",
         "discrete_levels", "head_hidden", "lr", "weight_decay", "batch_size", "clip",
-        "validation_fraction", "patience", "missing", "static_params", "calibrate_stop",
-        "sample_batch_size",
+        "validation_fraction", "patience", "missing", "static_params", "change_indicators",
+        "calibrate_stop", "sample_batch_size",
         "device", "random_state", "verbose",
     )  # fmt: skip
 
@@ -386,6 +402,7 @@ class LongitudinalLSTM:
         self._device_model = None
         self._meta = meta
         self._columns = columns
+        rules = change_rules(data, index, columns, self.change_indicators)
         tensors = Sequences.build(
             visits, static_matrix, times, index, meta, self.validation_fraction, split_seed
         )
@@ -405,6 +422,7 @@ class LongitudinalLSTM:
         self.static_model_ = static_model
         self.visit_encoder_ = visit_encoder
         self._fill = visit_encoder.fill_vector()
+        self.change_rules_ = rules
         self.max_visits_ = max_visits
         self.model_ = net.cpu().eval()
         self.stop_shift_ = 0.0
@@ -519,7 +537,7 @@ class LongitudinalLSTM:
         t0 = torch.as_tensor(static[meta["first_name"]].to_numpy(dtype=float), device=device)
         patient, time, visits = roll_out(
             net, s, t0, meta=meta, fill=self._fill, max_visits=self.max_visits_,
-            generator=generator,
+            generator=generator, rules=self.change_rules_,
         )  # fmt: skip
         return self._assemble(static.reset_index(drop=True), patient, time, visits, id_offset)
 
@@ -608,7 +626,14 @@ class LongitudinalLSTM:
             first = torch.zeros(len(batch), device=device)
             assert self._fill is not None
             visit = draw_visit(
-                model, last, gap_feature, first, self._fill, generator, sample=sample
+                model,
+                last,
+                gap_feature,
+                first,
+                self._fill,
+                generator,
+                sample=sample,
+                rules=self.change_rules_,
             )
             last_time = torch.as_tensor(
                 times[index.starts[batch] + index.lengths[batch] - 1], device=device
