@@ -131,6 +131,14 @@ class TestTrajectoryAndTherapy:
         assert result.synthetic_ever == 1.0 and result.synthetic_follow_up == 1.0
         assert result.score == pytest.approx(1 - (0.5 + 0.6) / 2)
         assert het_exposure(tables, "dmt", ["interferon"]).real_follow_up == pytest.approx(2 / 5)
+        # category codes (as Synthcity's loaders hold them): 3 matches 3.0
+        coded = real.assign(
+            dmt=real["dmt"].map({"none": 0.0, "natalizumab": 3.0, "interferon": 1.0})
+        )
+        by_code = het_exposure(
+            prepare_tables(coded, coded, "id", "t", static_columns=[]), "dmt", [3]
+        )
+        assert by_code.real_ever == 0.5 and by_code.real_follow_up == pytest.approx(2 / 5)
         with pytest.raises(InvalidDataError, match="no level of high_efficacy"):
             het_exposure(tables, "dmt", ["ocrelizumab"])
         with pytest.raises(InvalidParameterError, match="not the string"):

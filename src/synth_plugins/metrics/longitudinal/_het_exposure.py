@@ -76,9 +76,7 @@ def het_shares(
     patient has follow-up.
     """
     index = patient_index(data, id_column)
-    on_het = (
-        data[therapy_column].notna() & data[therapy_column].astype(str).isin(levels)
-    ).to_numpy()
+    on_het = _on_het(data[therapy_column], levels)
     ever = float(np.mean(np.add.reduceat(on_het.astype(float), index.starts) > 0))
     times = data[time_column].to_numpy(dtype=float)
     patient = index.patient_of_row()
