@@ -104,6 +104,11 @@ class TestTrajectoryAndTherapy:
         assert trajectory(tables, ["x"], min_visits=1, max_years=1).year_error == {"x_0": 0.0}
         with pytest.raises(InvalidParameterError, match="not numerical visit columns"):
             trajectory(tables, ["sex"])
+        with pytest.raises(InvalidDataError, match="no year of follow-up"):
+            trajectory(tables, ["x"])  # 2 patients: no year has 20 visits
+        short = longitudinal_fidelity(real, flat, id_column="id", time_column="t",
+                                      parts=["trajectory", "follow_up"])  # fmt: skip
+        assert "trajectory" not in short.parts and "no year" in short.errors["trajectory"]
 
     def test_a_drifting_synthetic_cohort_has_the_larger_trajectory_error(self, cohorts):
         real, other = cohorts

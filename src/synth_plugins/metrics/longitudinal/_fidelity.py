@@ -202,7 +202,7 @@ def longitudinal_fidelity(
         try:
             results[name] = runners[name]()
         except InvalidDataError as error:
-            if name not in ("discriminative", "predictive"):
+            if name not in ("discriminative", "predictive", "trajectory"):
                 raise
             errors[name] = str(error)
     if not results:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from synth_plugins.errors import InvalidParameterError
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators._long_format import patient_index
 from synth_plugins.metrics._validation import check_int
 from synth_plugins.metrics.longitudinal._result import HIDDEN, PartResult
@@ -41,9 +41,9 @@ class TrajectoryResult(PartResult):
 
     @property
     def score(self) -> float:
-        """``1 - min(1, mean relative error)`` over columns (1.0 without compared years)."""
+        """``1 - min(1, mean relative error)`` over the columns with compared years."""
         values = [v for v in self.relative_error.values() if np.isfinite(v)]
-        return float(1.0 - min(1.0, np.mean(values))) if values else 1.0
+        return float(1.0 - min(1.0, np.mean(values)))
 
 
 def yearly_means(
@@ -81,6 +81,7 @@ def trajectory(
 
     Raises:
         InvalidParameterError: A column that is not a numerical visit column.
+        InvalidDataError: No year has ``min_visits`` visits in both tables.
     """
     chosen = list(tables.numerical_visit if columns is None else columns)
     if isinstance(columns, str):
@@ -122,6 +123,11 @@ def trajectory(
             mean_abs[column] = float(error.abs().mean())
             max_abs[column] = float(error.abs().max())
             relative[column] = mean_abs[column] / sd if sd > 0 else 0.0
+    if not rows:
+        raise InvalidDataError(
+            f"no year of follow-up has at least min_visits={min_visits} visits in both tables "
+            f"for {chosen}; the trajectory part needs longer or larger tables"
+        )
     table = pd.DataFrame(
         rows,
         columns=["column", "year", "real_mean", "synthetic_mean", "real_visits",
