@@ -394,7 +394,10 @@ METRICS: tuple[MetricEntry, ...] = (
     MetricEntry(
         name="longitudinal_fidelity",
         title="Longitudinal fidelity",
-        summary="Follow-up, events per patient-year, visit gaps, lengths, lag-1 Spearman, TSTR",
+        summary=(
+            "Follow-up, events per patient-year, visit gaps, lengths, lag-1 Spearman, "
+            "per-year trajectories, HET exposure, TSTR"
+        ),
         synthcity_type="stats",
         core="synth_plugins.metrics:longitudinal_fidelity",
         direction="maximize",
@@ -403,8 +406,8 @@ METRICS: tuple[MetricEntry, ...] = (
         description=(
             "Mean of longitudinal fidelity sub-scores in [0, 1] (follow-up, event rate per "
             "patient-year, category shares per visit, static KS, Spearman static/longitudinal/"
-            "lag-1, sequence length, visit gaps, discriminative and predictive scores); 1 is "
-            "best."
+            "lag-1, sequence length, visit gaps, per-year trajectories, high-efficacy therapy "
+            "exposure, discriminative and predictive scores); 1 is best."
         ),
         sdmetrics_name="LongitudinalFidelity",
         data="sequences",

@@ -18,6 +18,7 @@ Every generator generates as many patients as the real table has.
 from __future__ import annotations
 
 import math
+import os
 import tempfile
 import time
 import traceback
@@ -267,16 +268,24 @@ def real_reference(dataset: Dataset, event_column: str | None = None) -> dict[st
 def sample_million_rows(
     model: Any, visits_per_patient: float, rows: int = 1_000_000, seed: int = 0
 ) -> dict[str, float]:
-    """Time and memory of sampling at least ``rows`` visit rows from a fitted core."""
+    """Time and memory of sampling at least ``rows`` visit rows from a fitted core.
+
+    Besides the wall time, the process CPU time (all threads) per generated row and the
+    1-minute load average at the end: on a shared machine the wall time depends on the
+    other jobs, the CPU time per row much less.
+    """
     n = math.ceil(rows / max(visits_per_patient, 1e-9) * 1.02)
     with peak_rss() as peak:
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         sampled = model.sample(n, random_state=seed)
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     return {
         "patients": float(n),
         "rows": float(len(sampled)),
         "seconds": elapsed,
+        "cpu_seconds": cpu,
+        "cpu_us_per_row": 1e6 * cpu / max(len(sampled), 1),
+        "load_average_1min": os.getloadavg()[0],
         "peak_memory_mb": peak(),
     }
 

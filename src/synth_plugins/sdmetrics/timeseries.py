@@ -102,7 +102,8 @@ class SuiteTimeSeriesMetric(TimeSeriesMetric):
 
     ``compute_breakdown`` returns every figure of the core result; options are the core's
     (for ``longitudinal_fidelity``: ``event_column``, ``static_columns``,
-    ``time_per_year``, ``parts``...). Each metric's class is derived from its catalog entry
+    ``time_per_year``, ``therapy_column`` and ``high_efficacy``, ``trajectory_columns``,
+    ``parts``...). Each metric's class is derived from its catalog entry
     by :func:`synth_plugins.sdmetrics.metric_class`.
     """
 
