@@ -278,8 +278,10 @@ def make_fitter(
             synthesizer = GaussianCopulaSynthesizer(sdv_metadata())
         else:
             raise ValueError(f"unknown generator {name!r}")
-        synthesizer.fit(train)
-        return lambda n: synthesizer.sample(num_rows=n)
+        from synth_plugins.sdv import compat
+
+        compat.fit(synthesizer, train)
+        return lambda n: compat.sample(synthesizer, n)
 
     return fit
 
