@@ -94,7 +94,7 @@ def _sdv_gaussian_copula(train: pd.DataFrame, n: int, seed: int, epochs: int) ->
 
     from synth_plugins.sdv import compat
 
-    metadata = Metadata.detect_from_dataframe(train)
+    metadata = Metadata.detect_from_dataframes({"table": train})  # on both SDV lines
     synthesizer = GaussianCopulaSynthesizer(metadata)
     compat.fit(synthesizer, train)
     synthesizer._set_random_state(seed)  # SDV's seeded sampling (used by its own tests)

@@ -41,6 +41,14 @@ class _ColumnDomain:
     has_missing: bool
 
 
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python number it holds, so messages read ``7``, not ``np.int64(7)``.
+
+    numpy 2 writes its scalars' type in ``repr``.
+    """
+    return value.item() if isinstance(value, np.generic) else value
+
+
 class ConditionDomain:
     """The values a synthesizer can honour in conditions, learnt from the training table.
 
@@ -109,6 +117,7 @@ class ConditionDomain:
 
     @staticmethod
     def _check_value(column: str, value: Any, domain: _ColumnDomain, what: str) -> None:
+        value = _plain(value)
         if pd.isna(value):
             if not domain.has_missing:
                 raise InvalidParameterError(
@@ -118,7 +127,7 @@ class ConditionDomain:
             return
         if domain.levels is not None:
             if value not in domain.levels:
-                known = list(domain.levels)
+                known = [_plain(level) for level in domain.levels]
                 more = f" (and {len(known) - _SHOWN} more)" if len(known) > _SHOWN else ""
                 raise InvalidParameterError(
                     f"{what} {column}={value!r}: value never seen in training for column "

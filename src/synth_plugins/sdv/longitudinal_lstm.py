@@ -171,6 +171,15 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
         self._codec: LongTableCodec | None = None
         self._new_model({}, self.context_columns)  # validate every argument now
 
+    def get_parameters(self) -> dict[str, Any]:
+        """The constructor's parameters, ``cuda`` left out (it is folded into ``enable_gpu``).
+
+        SDV 1.x drops ``cuda`` itself; SDV 2.x would list it as None.
+        """
+        parameters = super().get_parameters()
+        parameters.pop("cuda", None)
+        return parameters
+
     def _new_model(
         self, roles: dict[str, str], static_columns: list[str] | None
     ) -> LongitudinalLSTM:
