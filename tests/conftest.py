@@ -53,6 +53,8 @@ NEEDS: dict[str, str] = {
         "synthcity"
     ),
     "tests/unit/test_cli.py::test_unknown_dataset_is_a_one_line_error": "synthcity",
+    "tests/unit/test_cli.py::test_bad_repeats_is_an_error": "synthcity",
+    "tests/unit/benchmark/test_benchmark_summary.py::test_benchmark_without_a_suite_*": "synthcity",
     # SDGym 0.15.1 fails to import with SDV 2
     "tests/integration/test_stack.py::test_sdgym_*": "sdgym",
     # anonymeter (both releases) needs numpy < 1.27
@@ -93,7 +95,7 @@ def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector):
     if package is None:
         return None
     skipped = _SkippedFile.from_parent(parent, path=module_path)
-    skipped.reason = _reason(package)
+    skipped.reason = f"{relative} {_reason(package)}"
     return skipped
 
 
