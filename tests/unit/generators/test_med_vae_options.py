@@ -248,6 +248,8 @@ class TestCopies:
         guarded = MedVAE(roles, **MEMORISE).fit(train)
         assert guarded.redraw_copies  # the default
         assert exact_copies(guarded.sample(600, random_state=1), train).copies == 0
+        memoriser.redraw_copies = True  # the filter is fitted either way, switched at sampling
+        assert exact_copies(memoriser.sample(600, random_state=1), train).copies == 0
 
     def test_natural_duplicates_are_kept(self) -> None:
         from synth_plugins.metrics.copies import exact_copies

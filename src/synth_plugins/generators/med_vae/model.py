@@ -140,8 +140,9 @@ class MedVAE:
         redraw_copies: keep exact copies of training rows no more frequent than an
             equal-size real sample would have (the table's natural collision rate, see
             :class:`~synth_plugins.generators.privacy.CopyFilter`): excess copies are
-            replaced by fresh draws (True). Not applied with ``dp=True``: the filter reads
-            the training rows, outside the DP accounting, and prior samples rarely copy.
+            replaced by fresh draws (True). The filter is fitted at ``fit`` and the switch
+            read at ``sample``. Not applied with ``dp=True``: the filter reads the training
+            rows, outside the DP accounting, and prior samples rarely copy.
         verbose: show a progress bar per epoch.
 
     Attributes:
@@ -469,7 +470,7 @@ class MedVAE:
             self._condition_store = _conditions.store_conditions(encoder, data)
         self._copy_filter = (
             CopyFilter("med_vae").fit(data, {spec.name: spec.role for spec in encoder.specs})
-            if self.redraw_copies and not self.dp
+            if not self.dp  # fitted always, so redraw_copies can be switched at sampling
             else None
         )
         self._sample_rng = _torch.new_rng(sample_seed)
@@ -605,7 +606,7 @@ class MedVAE:
             return _sampling.generate_enforced(draw, size, parsed, rounds, encoder)
 
         frame = rows(n)
-        if self._copy_filter is None or n == 0:
+        if self._copy_filter is None or not self.redraw_copies or n == 0:
             return frame
         redrawn = self._copy_filter.redraw(frame, rows, np.random.default_rng(seed))
         return redrawn if redrawn is frame else _sampling.renumber_keys(redrawn, encoder)
