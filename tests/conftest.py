@@ -41,6 +41,8 @@ NEEDS: dict[str, str] = {
     "tests/unit/test_synthcity_held_columns.py": "synthcity",
     "tests/unit/benchmark/test_synthcity_loaders.py": "synthcity",
     "tests/integration/test_conformance.py::TestSynthcity::*": "synthcity",
+    "tests/integration/test_conformance.py::test_synthcity_*": "synthcity",
+    "tests/integration/test_add_a_metric.py": "synthcity",
     "tests/integration/test_sequence_conformance.py::TestSynthcity::*": "synthcity",
     "tests/integration/test_sequence_conformance.py::test_pbc_visits_*": "synthcity",
     "tests/integration/test_bad_input_matrix.py::test_bad_input[*-synthcity-*]": "synthcity",
