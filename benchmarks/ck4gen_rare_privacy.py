@@ -106,7 +106,7 @@ def prepare(name: str) -> tuple[pd.DataFrame, pd.DataFrame, str, str, dict[str, 
     run = SurvivalBenchmark(datasets=(name,), max_rows=MAX_ROWS[name]).prepare(name)
     dataset = run.dataset
     roles = dict(dataset.roles)
-    return run.train, run.test, dataset.duration_column, dataset.event_column, roles, run.notes
+    return run.train, run.holdout, dataset.duration_column, dataset.event_column, roles, run.notes
 
 
 def variants() -> dict[str, dict[str, Any]]:
@@ -127,7 +127,7 @@ def score(
     from synth_plugins.generators.ck4gen import _row_hashes
     from synth_plugins.metrics.dcr import dcr_holdout_share
     from synth_plugins.metrics.hamming import hamming_leakage
-    from synth_plugins.metrics.survival_eval import hazard_ratio_alignment
+    from synth_plugins.metrics.survival import hazard_ratio_alignment
 
     table = hazard_ratio_alignment(train, synthetic, duration, event).table
     error = (table["log_hr_synthetic"] - table["log_hr_real"]).abs()

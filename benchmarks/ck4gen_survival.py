@@ -116,10 +116,10 @@ def run_dataset(name: str, builtins: tuple[str, ...], seeds: int) -> None:
         figures += [p.name for p in bench.plot(name, case, FIGURES, prefix="ck4gen_")]
     meta = {
         "dataset": name,
-        "rows": len(run.train) + len(run.test),
+        "rows": len(run.train) + len(run.holdout),
         "train": len(run.train),
-        "holdout": len(run.test),
-        "event_rate": float(pd.concat([run.train, run.test])[event].mean()),
+        "holdout": len(run.holdout),
+        "event_rate": float(pd.concat([run.train, run.holdout])[event].mean()),
         "notes": run.notes,
         "builtins": list(builtins),
         "wall_s": wall,

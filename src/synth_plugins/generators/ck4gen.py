@@ -50,7 +50,7 @@ from synth_plugins.generators._validation import (
     check_int_tuple,
     check_random_state,
 )
-from synth_plugins.metrics.survival_eval import check_survival_frame, fit_cox
+from synth_plugins.survival import check_survival_frame, fit_cox
 
 __all__ = ["COPY_PRIVACY_WARNING", "CK4Gen"]
 

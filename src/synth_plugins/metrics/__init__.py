@@ -57,15 +57,17 @@ from synth_plugins.metrics.longitudinal import (
     LongitudinalFidelityResult,
     longitudinal_fidelity,
 )
-from synth_plugins.metrics.survival import KM_SURVIVAL_SCORES, KmSurvivalResult, km_survival_scores
-from synth_plugins.metrics.survival_eval import (
+from synth_plugins.metrics.survival import (
     HAZARD_RATIO_ALIGNMENT,
+    KM_SURVIVAL_SCORES,
     SURVIVAL_AUGMENTATION,
     HazardRatioAlignmentResult,
     KMComparisonResult,
+    KmSurvivalResult,
     SurvivalAugmentationResult,
     hazard_ratio_alignment,
     km_comparison,
+    km_survival_scores,
     survival_augmentation,
 )
 from synth_plugins.metrics.tabsyndex import TABSYNDEX, TabSynDexResult, tabsyndex

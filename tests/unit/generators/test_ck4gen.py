@@ -14,8 +14,8 @@ import torch
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators.ck4gen import CK4Gen, _row_hashes
-from synth_plugins.metrics import survival_eval
-from synth_plugins.metrics.survival_eval import hazard_ratio_alignment
+from synth_plugins.metrics.survival import hazard_ratio_alignment
+from synth_plugins.survival import cox
 
 torch.set_num_threads(1)
 
@@ -375,14 +375,14 @@ class TestMissingAndEdgeCases:
         assert set(quiet_sample(model, 20)["site"]) == {"A"}
 
     def test_penalizer_fallback_warns(self, sim, monkeypatch):
-        original = survival_eval._fit_cox_once
+        original = cox.fit_cox_once
 
         def flaky(covariates, durations, events, penalizer, alpha):
             if penalizer < 0.1:
                 return None, [f"penalizer={penalizer:g}: forced failure"]
             return original(covariates, durations, events, penalizer, alpha)
 
-        monkeypatch.setattr(survival_eval, "_fit_cox_once", flaky)
+        monkeypatch.setattr(cox, "fit_cox_once", flaky)
         with pytest.warns(UserWarning, match="penalizer=0.1"):
             model = CK4Gen("time", "event", epochs_encoder=3, epochs_decoder=3).fit(sim)
         assert model.teacher_penalizer_ == 0.1
