@@ -12,11 +12,15 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import numpy as np
 import pandas as pd
+from sklearn.preprocessing import LabelEncoder
 from synthcity.plugins.core.constraints import Constraints
 from synthcity.plugins.core.dataloader import DataLoader
 from synthcity.plugins.core.plugin import Plugin
+from synthcity.plugins.core.schema import Schema
 
+from synth_plugins.errors import InvalidParameterError
 from synth_plugins.synthcity.checks import (
     check_count,
     inclusive_constraints,
@@ -24,6 +28,7 @@ from synth_plugins.synthcity.checks import (
     training_frame,
 )
 from synth_plugins.synthcity.held_columns import HeldColumns, hold_columns
+from synth_plugins.synthcity.roles import synthcity_roles
 
 
 class SuitePlugin(Plugin):
@@ -32,12 +37,24 @@ class SuitePlugin(Plugin):
     Subclasses implement ``_fit``/``_generate`` as any Synthcity plugin does; they set
     ``cond_refusal`` (why ``cond`` cannot be honoured) when they do not support ``cond``,
     and override ``outcome_columns`` when their loader gives columns a meaning.
+
+    A plugin wrapping one of the suite's tabular cores (``self.core``, with ``roles``,
+    ``fit(frame)`` and ``sample(n, conditions=..., random_state=...)``) implements ``_fit``
+    and ``_generate`` by calling ``_fit_core`` and ``_generate_core``; those give it
+    Synthcity's ``cond`` (a training column at fit, its wanted values at generate) through
+    the core's conditional sampler, described to users by ``cond_hint``.
     """
 
     #: why ``cond`` is refused, in the error a user reads; None: the plugin honours ``cond``
     cond_refusal: ClassVar[str | None] = None
+    #: what ``cond`` must be, in the error a user reads (plugins that honour ``cond``)
+    cond_hint: ClassVar[str] = "`cond` must equal one of the training columns"
     #: identifier and text-date columns held out of Synthcity's encoders (set by ``fit``)
     held_columns: HeldColumns | None = None
+    #: the training column that ``cond`` equalled at fit (set by ``_fit_core``)
+    cond_column: str | None = None
+    #: the framework-free generator a core-backed plugin wraps
+    core: Any = None
 
     def outcome_columns(self, X: DataLoader | pd.DataFrame) -> tuple[str, ...]:
         """Columns the loader gives a meaning (duration, event): never held."""
@@ -73,3 +90,65 @@ class SuitePlugin(Plugin):
         generated = super().generate(count, constraints, random_state, **kwargs)
         held = self.held_columns
         return generated if held is None else held.restore(generated)
+
+    def _fit_core(self, X: DataLoader, cond: Any) -> None:
+        """Fit ``self.core`` on the encoded frame; remember the column ``cond`` equals."""
+        frame = X.dataframe()
+        if cond is not None:
+            self.cond_column = self._matching_column(frame, cond)
+        self.core.roles = synthcity_roles(frame, self._data_encoders)
+        self.core.fit(frame)
+
+    def _generate_core(self, count: int, syn_schema: Schema, cond: Any) -> DataLoader:
+        """Sample ``count`` rows from ``self.core`` (following ``cond`` when given).
+
+        Synthcity seeds numpy's global generator from ``random_state``; one draw from it
+        seeds a stream, which seeds each of the core's calls (Synthcity may call several
+        times to fill ``count`` under constraints).
+        """
+        stream = np.random.default_rng(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
+
+        def sample(n: int) -> pd.DataFrame:
+            seed = int(stream.integers(2**31 - 1))
+            if cond is None:
+                return self.core.sample(n, random_state=seed)
+            return self._sample_conditioned(n, np.asarray(cond).ravel(), seed)
+
+        return self._safe_generate(sample, count, syn_schema)
+
+    def _encoded(self, column: str, values: np.ndarray) -> np.ndarray:
+        """``values`` in the label-encoded space Synthcity trained the core in."""
+        encoder = (self._data_encoders or {}).get(column)
+        if isinstance(encoder, LabelEncoder) and set(values) <= set(encoder.classes_):
+            return encoder.transform(values)
+        return values
+
+    def _matching_column(self, frame: pd.DataFrame, cond: Any) -> str:
+        """The training column whose values equal ``cond`` row by row."""
+        values = np.asarray(cond).ravel()
+        if len(values) == len(frame):
+            for column in frame.columns:
+                if (frame[column].to_numpy() == self._encoded(column, values)).all():
+                    return str(column)
+        raise InvalidParameterError(
+            f"{self.name()}: {self.cond_hint} (e.g. cond=X['sex']); no training column "
+            "equals the given cond"
+        )
+
+    def _sample_conditioned(self, n: int, cond: np.ndarray, seed: int) -> pd.DataFrame:
+        """Rows whose condition values follow ``cond`` (one value, or one per row, cycled)."""
+        if self.cond_column is None:
+            raise InvalidParameterError(
+                f"{self.name()}: generate(cond=...) needs a plugin fitted with "
+                "cond=<a training column>"
+            )
+        wanted = self._encoded(self.cond_column, np.resize(cond, n))
+        parts = [
+            self.core.sample(
+                int((wanted == value).sum()),
+                conditions={self.cond_column: value},
+                random_state=seed + i,
+            )
+            for i, value in enumerate(pd.unique(wanted))
+        ]
+        return pd.concat(parts, ignore_index=True)

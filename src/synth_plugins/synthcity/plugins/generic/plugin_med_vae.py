@@ -11,9 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-from sklearn.preprocessing import LabelEncoder
 from synthcity.plugins.core.dataloader import DataLoader
 from synthcity.plugins.core.distribution import (
     CategoricalDistribution,
@@ -23,9 +20,7 @@ from synthcity.plugins.core.distribution import (
 )
 from synthcity.plugins.core.schema import Schema
 
-from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators.med_vae import MedVAE
-from synth_plugins.synthcity.roles import synthcity_roles
 from synth_plugins.synthcity.suite_plugin import SuitePlugin
 
 #: The core's defaults: the one place each hyper-parameter's default is declared.
@@ -88,6 +83,11 @@ class MedVAEPlugin(SuitePlugin):
         >>> plugin.generate(count=10).dataframe().shape
         (10, 13)
     """
+
+    cond_hint = (
+        "conditions through its training-row libraries, so `cond` must be one of the "
+        "training columns"
+    )
 
     def __init__(
         self,
@@ -156,7 +156,6 @@ class MedVAEPlugin(SuitePlugin):
             random_state=random_state,
             verbose=verbose,
         )
-        self.cond_column: str | None = None
 
     @staticmethod
     def name() -> str:
@@ -183,59 +182,11 @@ class MedVAEPlugin(SuitePlugin):
         ]
 
     def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> MedVAEPlugin:
-        frame = X.dataframe()
-        cond = kwargs.get("cond")
-        if cond is not None:
-            self.cond_column = self._matching_column(frame, cond)
-        self.core.roles = synthcity_roles(frame, self._data_encoders)
-        self.core.fit(frame)
+        self._fit_core(X, kwargs.get("cond"))
         return self
 
-    def _encoded(self, column: str, values: np.ndarray) -> np.ndarray:
-        """``values`` in the label-encoded space Synthcity trained the model in."""
-        encoder = (self._data_encoders or {}).get(column)
-        if isinstance(encoder, LabelEncoder) and set(values) <= set(encoder.classes_):
-            return encoder.transform(values)
-        return values
-
-    def _matching_column(self, frame: pd.DataFrame, cond: Any) -> str:
-        values = np.asarray(cond).ravel()
-        for column in frame.columns:
-            if len(values) != len(frame):
-                break
-            if (frame[column].to_numpy() == self._encoded(column, values)).all():
-                return str(column)
-        raise InvalidParameterError(
-            "med_vae conditions through its training-row libraries, so `cond` must be one of "
-            "the training columns (e.g. cond=X['smoking']); no column equals the given cond"
-        )
-
     def _generate(self, count: int, syn_schema: Schema, **kwargs: Any) -> DataLoader:
-        cond = kwargs.get("cond")
-        # Synthcity seeds numpy's global generator from random_state; one draw seeds a call.
-        stream = np.random.default_rng(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
-
-        def sample(n: int) -> pd.DataFrame:
-            seed = int(stream.integers(2**31 - 1))
-            if cond is None:
-                return self.core.sample(n, random_state=seed)
-            return self._sample_conditioned(n, np.asarray(cond).ravel(), seed)
-
-        return self._safe_generate(sample, count, syn_schema)
-
-    def _sample_conditioned(self, n: int, cond: np.ndarray, seed: int) -> pd.DataFrame:
-        """Rows whose condition values follow ``cond`` (one value, or one per row, cycled)."""
-        assert self.cond_column is not None
-        wanted = self._encoded(self.cond_column, np.resize(cond, n))
-        parts = [
-            self.core.sample(
-                int((wanted == value).sum()),
-                conditions={self.cond_column: value},
-                random_state=seed + i,
-            )
-            for i, value in enumerate(pd.unique(wanted))
-        ]
-        return pd.concat(parts, ignore_index=True)
+        return self._generate_core(count, syn_schema, kwargs.get("cond"))
 
 
 plugin = MedVAEPlugin

@@ -11,13 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from synthcity.plugins.core.dataloader import DataLoader
 from synthcity.plugins.core.distribution import CategoricalDistribution, Distribution
 from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.generators.mle_copula import MLECopula
-from synth_plugins.synthcity.roles import synthcity_roles
 from synth_plugins.synthcity.suite_plugin import SuitePlugin
 
 #: The core's defaults: the one place each hyper-parameter's default is declared.
@@ -128,19 +126,11 @@ class MLECopulaPlugin(SuitePlugin):
         ]
 
     def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> MLECopulaPlugin:
-        frame = X.dataframe()
-        self.core.roles = synthcity_roles(frame, self._data_encoders)
-        self.core.fit(frame)
+        self._fit_core(X, None)
         return self
 
     def _generate(self, count: int, syn_schema: Schema, **kwargs: Any) -> DataLoader:
-        # Synthcity seeds numpy's global generator from random_state; one draw seeds a call.
-        stream = np.random.default_rng(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
-
-        def sample(n: int) -> Any:
-            return self.core.sample(n, random_state=int(stream.integers(2**31 - 1)))
-
-        return self._safe_generate(sample, count, syn_schema)
+        return self._generate_core(count, syn_schema, None)
 
 
 plugin = MLECopulaPlugin

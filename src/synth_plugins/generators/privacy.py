@@ -1,0 +1,284 @@
+"""Exact copies of training rows, held to the table's natural collision rate.
+
+The suite's privacy rule: a synthetic row identical to a training row must be no more
+frequent than a row of an equal-size real holdout identical to one. Real tables repeat
+rows (a coded questionnaire, a small cohort with few distinct profiles), so the rule does
+not forbid copies; it allows as many as a fresh real sample would have. That rate, the
+*natural collision rate*, is estimated on the training rows alone by leave-one-out: the
+share of training rows equal to another training row (for a row drawn from the same
+population, the chance that it equals some training row, estimated without a holdout).
+
+:class:`CopyFilter` is what a generator uses: fitted on its training frame, it replaces
+the synthetic copies beyond ``floor(natural_rate_ * n)`` (chosen at random) by fresh
+draws from the generator, for a few rounds, and warns if some remain.
+:func:`synth_plugins.metrics.copies.exact_copies` measures the same quantities on any
+output, with the same row comparison (:func:`row_hashes`).
+
+Rows are compared on every column except identifiers (role ``identifier``: generators
+give fresh keys, which would hide every copy). Two values are equal when they are equal
+as numbers (``3`` and ``3.0``, ``-0.0`` and ``0.0``; booleans as 0/1; under a numeric
+role, numbers written as text too), as instants (``datetime64`` values, whatever the
+unit), or as values otherwise (a categorical level and the same text; mixed-type values
+by their text). Every kind of missing value (``NaN``, ``None``, ``pd.NA``, ``NaT``) equals
+every other, so rows with missing values are compared too. How a column compares is read
+from the training frame and the roles (:func:`compared_columns`).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.encoding.parsing import parse_numbers
+from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_role
+from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
+
+__all__ = [
+    "DEFAULT_REDRAW_ROUNDS",
+    "CopyFilter",
+    "collision_rate",
+    "compared_columns",
+    "row_hashes",
+]
+
+#: Rounds of fresh draws :meth:`CopyFilter.redraw` makes before it warns.
+DEFAULT_REDRAW_ROUNDS = 8
+#: What a missing value becomes in a text column (one key for NaN, None and pd.NA).
+_MISSING = "\x00<missing>"
+
+Kind = Literal["number", "time", "value"]
+
+
+def compared_columns(data: pd.DataFrame, roles: Mapping[Any, str] | None = None) -> dict[Any, Kind]:
+    """The columns rows are compared on, each with how its values compare.
+
+    Every column but those whose role is ``identifier`` is compared. A column without a
+    role in ``roles`` gets the inferred one (:func:`~synth_plugins.encoding.roles.infer_role`;
+    a column with no observed value is compared, it cannot be a key). Columns of a numeric
+    role (numbers written as text included), booleans and numeric dtypes compare as
+    ``number``; ``datetime64`` columns as ``time`` (instants); the rest as ``value``.
+    """
+    given = dict(roles or {})
+    kinds: dict[Any, Kind] = {}
+    for column in data.columns:
+        series = data[column]
+        role = given.get(column)
+        if role is None and series.notna().any():
+            role = infer_role(series)
+        if role == "identifier":
+            continue
+        dtype = series.dtype
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            kinds[column] = "time"
+        elif (
+            role in NUMERIC_ROLES
+            or pd.api.types.is_bool_dtype(dtype)
+            or (pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype))
+        ):
+            kinds[column] = "number"
+        else:
+            kinds[column] = "value"
+    return kinds
+
+
+def _canonical(series: pd.Series, kind: Kind) -> Any:
+    """One column's values in the form that makes equal values equal (see the module)."""
+    if kind == "number":
+        try:
+            values = series.to_numpy(dtype=float, na_value=np.nan)
+        except (TypeError, ValueError):
+            parsed = parse_numbers(series)  # numbers written as text
+            if parsed is None:
+                return _canonical(series, "value")  # not numbers here: compared as values
+            values = parsed.to_numpy(dtype=float, na_value=np.nan)
+        values = values + 0.0  # -0.0 -> 0.0
+        values[np.isnan(values)] = np.nan  # one NaN bit pattern
+        return values
+    if kind == "time":
+        try:
+            times = pd.to_datetime(series)
+        except (TypeError, ValueError):
+            return _canonical(series, "value")
+        if getattr(times.dt, "tz", None) is not None:
+            times = times.dt.tz_convert("UTC").dt.tz_localize(None)
+        return times.astype("datetime64[ns]").to_numpy().view(np.int64)  # NaT: one value
+    values = series.astype(object).to_numpy(copy=True)
+    values[pd.isna(values)] = _MISSING
+    return values
+
+
+def row_hashes(frame: pd.DataFrame, kinds: Mapping[Any, Kind]) -> np.ndarray:
+    """A 64-bit hash of each row over the columns of ``kinds`` (equal rows hash alike).
+
+    Raises:
+        InvalidDataError: ``frame`` lacks one of the compared columns.
+    """
+    missing = [column for column in kinds if column not in frame.columns]
+    if missing:
+        raise InvalidDataError(
+            f"the frame lacks compared columns {missing}; it has {list(frame.columns)}"
+        )
+    canonical = pd.DataFrame(
+        {i: _canonical(frame[column], kind) for i, (column, kind) in enumerate(kinds.items())},
+        index=pd.RangeIndex(len(frame)),
+    )
+    if canonical.shape[1] == 0:
+        return np.zeros(len(frame), dtype=np.uint64)  # nothing compared: every row alike
+    return pd.util.hash_pandas_object(canonical, index=False).to_numpy()
+
+
+def collision_rate(hashes: np.ndarray) -> float:
+    """The leave-one-out collision rate: share of rows equal to another row of the same set."""
+    if len(hashes) == 0:
+        return 0.0
+    _, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
+    return float(np.mean(counts[inverse] > 1))
+
+
+class CopyFilter:
+    """Keeps a generator's exact copies of training rows at the natural collision rate.
+
+    Fit it on the training frame; :meth:`redraw` then lets at most
+    ``floor(natural_rate_ * n)`` of ``n`` synthetic rows equal a training row, replacing the
+    other copies (chosen at random) by fresh draws from the generator.
+
+    Args:
+        generator: the generator's name, used in the warning.
+        max_rounds: rounds of fresh draws before the remaining copies are reported
+            (``DEFAULT_REDRAW_ROUNDS``).
+
+    Attributes:
+        columns_: the compared columns (all but identifiers).
+        kinds_: how each compared column is compared (``number``, ``time``, ``value``).
+        natural_rate_: share of training rows equal to another training row (the
+            allowance per synthetic row).
+        n_train_: number of training rows.
+
+    Example:
+        >>> import numpy as np, pandas as pd
+        >>> train = pd.DataFrame({"grade": [1, 1, 2, 3], "sex": ["F", "F", "M", "F"]})
+        >>> guard = CopyFilter("example").fit(train)
+        >>> guard.natural_rate_
+        0.5
+        >>> rng = np.random.default_rng(0)
+        >>> def draw(k):
+        ...     return pd.DataFrame({"grade": rng.integers(4, 9, k), "sex": ["M"] * k})
+        >>> out = guard.redraw(train.copy(), draw, rng)
+        >>> int(guard.is_copy(out).sum())
+        2
+    """
+
+    def __init__(self, generator: str, max_rounds: int = DEFAULT_REDRAW_ROUNDS) -> None:
+        if not isinstance(generator, str) or not generator:
+            raise InvalidParameterError(f"generator must be a non-empty name, got {generator!r}")
+        if isinstance(max_rounds, bool) or not isinstance(max_rounds, int) or max_rounds < 1:
+            raise InvalidParameterError(f"max_rounds must be an int >= 1, got {max_rounds!r}")
+        self.generator = generator
+        self.max_rounds = max_rounds
+        self.columns_: list[Any] = []
+        self.kinds_: dict[Any, Kind] = {}
+        self.natural_rate_: float | None = None
+        self.n_train_: int = 0
+        self._train_hashes: np.ndarray | None = None
+
+    def fit(self, train: pd.DataFrame, roles: Mapping[Any, str] | None = None) -> CopyFilter:
+        """Store the training rows' hashes and their collision rate; returns ``self``.
+
+        Args:
+            train: the generator's training frame.
+            roles: role per column (as the generator resolved them); identifier columns
+                are left out of the comparison, unnamed columns get the inferred role.
+
+        Raises:
+            InvalidDataError: ``train`` is not a DataFrame.
+        """
+        if not isinstance(train, pd.DataFrame):
+            raise InvalidDataError(f"train must be a pandas DataFrame, got {type(train).__name__}")
+        self.kinds_ = compared_columns(train, roles)
+        self.columns_ = list(self.kinds_)
+        hashes = row_hashes(train, self.kinds_)
+        self.natural_rate_ = collision_rate(hashes)
+        self.n_train_ = len(train)
+        self._train_hashes = np.unique(hashes)
+        return self
+
+    def _fitted(self) -> np.ndarray:
+        if self._train_hashes is None:
+            raise NotFittedError("this CopyFilter is not fitted; call fit(train) first")
+        return self._train_hashes
+
+    def is_copy(self, frame: pd.DataFrame) -> np.ndarray:
+        """Whether each row of ``frame`` equals a training row on the compared columns."""
+        return np.isin(row_hashes(frame, self.kinds_), self._fitted())
+
+    def allowance(self, n: int) -> int:
+        """How many of ``n`` synthetic rows may equal a training row: ``floor(rate * n)``."""
+        self._fitted()
+        assert self.natural_rate_ is not None
+        return math.floor(self.natural_rate_ * n + 1e-9)
+
+    def redraw(
+        self,
+        synthetic: pd.DataFrame,
+        draw: Callable[[int], pd.DataFrame],
+        rng: np.random.Generator,
+    ) -> pd.DataFrame:
+        """``synthetic`` with its copies beyond the allowance replaced by fresh rows.
+
+        Each round, the copies beyond ``allowance(len(synthetic))`` are chosen at random
+        (``rng``) and replaced, in place of the old rows, by ``draw(k)``: ``k`` new rows
+        from the generator with the columns of ``synthetic`` (the generator's own random
+        stream, so the result is deterministic for a seeded generator). After
+        ``max_rounds`` rounds, copies still beyond the allowance are kept and a
+        ``UserWarning`` names the generator and the counts.
+
+        Raises:
+            InvalidDataError: ``draw(k)`` does not return ``k`` rows with the columns of
+                ``synthetic``.
+        """
+        self._fitted()
+        allowed = self.allowance(len(synthetic))
+        frame = synthetic
+        for _ in range(self.max_rounds):
+            copies = np.flatnonzero(self.is_copy(frame))
+            excess = len(copies) - allowed
+            if excess <= 0:
+                return frame
+            chosen = np.sort(rng.choice(copies, size=excess, replace=False))
+            frame = self._replace(frame, chosen, draw(excess))
+        copies = np.flatnonzero(self.is_copy(frame))
+        if len(copies) > allowed:
+            warnings.warn(
+                f"{self.generator}: {len(copies)} of {len(frame)} synthetic rows equal a "
+                f"training row, {len(copies) - allowed} more than the {allowed} that the "
+                f"table's natural collision rate ({self.natural_rate_:.3g}) allows, after "
+                f"{self.max_rounds} rounds of fresh draws; they are kept",
+                UserWarning,
+                stacklevel=3,
+            )
+        return frame
+
+    @staticmethod
+    def _replace(frame: pd.DataFrame, positions: np.ndarray, fresh: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` with the rows at ``positions`` replaced by ``fresh``'s, order kept."""
+        if not isinstance(fresh, pd.DataFrame) or len(fresh) != len(positions):
+            got = len(fresh) if isinstance(fresh, pd.DataFrame) else type(fresh).__name__
+            raise InvalidDataError(
+                f"draw({len(positions)}) must return a DataFrame of {len(positions)} rows, "
+                f"got {got}"
+            )
+        if list(fresh.columns) != list(frame.columns):
+            raise InvalidDataError(
+                f"draw() returned columns {list(fresh.columns)}, expected {list(frame.columns)}"
+            )
+        keep = np.setdiff1d(np.arange(len(frame)), positions)
+        stacked = pd.concat([frame.iloc[keep], fresh], ignore_index=True)
+        order = np.argsort(np.concatenate([keep, positions]), kind="stable")
+        result = stacked.iloc[order]
+        result.index = frame.index
+        return result

@@ -1,0 +1,64 @@
+"""exact_copies: synthetic copy rate, the holdout's collision rate, and the excess."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synth_plugins.errors import InvalidDataError
+from synth_plugins.metrics.copies import exact_copies
+
+
+@pytest.fixture
+def tables():
+    rng = np.random.default_rng(0)
+    train = pd.DataFrame({"a": np.arange(100) % 50, "b": np.arange(100) % 50 * 1.5})  # 50 pairs
+    holdout = pd.DataFrame({"a": np.r_[np.arange(30), np.arange(100, 170)], "b": 0.0})
+    holdout["b"] = holdout["a"] * 1.5
+    synthetic = pd.DataFrame({"a": rng.integers(0, 200, 200)})
+    synthetic["b"] = synthetic["a"] * 1.5
+    return train, holdout, synthetic
+
+
+def test_rates_and_excess_against_a_holdout(tables):
+    train, holdout, synthetic = tables
+    result = exact_copies(synthetic, train, holdout)
+    expected_copies = int((synthetic["a"] < 50).sum())
+    assert result.copies == expected_copies
+    assert result.synthetic_rate == pytest.approx(expected_copies / 200)
+    assert result.natural_rate == pytest.approx(0.30) and result.reference == "holdout"
+    assert result.allowed == 60
+    assert result.excess == max(0, expected_copies - 60)
+    assert result.excess_rate == pytest.approx(expected_copies / 200 - 0.30)
+    assert result.to_dict()["columns"] == ["a", "b"]
+
+
+def test_training_leave_one_out_without_holdout(tables):
+    train, _, synthetic = tables
+    result = exact_copies(synthetic, train)
+    assert result.reference == "training"
+    assert result.natural_rate == 1.0  # every training row has its twin
+    assert result.excess == 0
+
+
+def test_copy_of_the_training_rows_is_all_excess_on_a_distinct_table():
+    train = pd.DataFrame({"x": np.linspace(0, 1, 40), "y": np.arange(40) % 3})
+    result = exact_copies(train, train, train.assign(x=train["x"] + 5))
+    assert (result.copies, result.natural_rate, result.excess) == (40, 0.0, 40)
+
+
+def test_identifiers_ignored_and_missing_values_matched():
+    values = [np.nan] + [i / 2 for i in range(29)]  # not whole numbers: not a key
+    train = pd.DataFrame({"id": [f"P{i:03d}" for i in range(30)], "v": values})
+    synthetic = pd.DataFrame({"id": [f"S{i:03d}" for i in range(3)], "v": [None, 2.5, 100.0]})
+    result = exact_copies(synthetic, train)
+    assert result.columns == ("v",)
+    assert result.copies == 2
+    declared = exact_copies(synthetic, train, roles={"id": "categorical"})
+    assert declared.copies == 0
+
+
+def test_bad_input():
+    with pytest.raises(InvalidDataError, match="train has no rows"):
+        exact_copies(pd.DataFrame({"a": [1]}), pd.DataFrame({"a": []}))
+    with pytest.raises(InvalidDataError, match="holdout must be a pandas DataFrame"):
+        exact_copies(pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [1]}), holdout=[1])
