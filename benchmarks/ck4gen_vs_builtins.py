@@ -134,6 +134,8 @@ def _cell(values: pd.Series, digits: int = 3, sign: bool = False) -> str:
 def report(path: Path) -> str:
     """Markdown: one table per dataset, one row per generator, over its seeds."""
     runs = pd.DataFrame([json.loads(line) for line in path.read_text().splitlines()])
+    # two invocations may both have run a seed: the first result counts
+    runs = runs.drop_duplicates(["dataset", "generator", "seed", "budget"], keep="first")
     out = []
     for name, part in runs.groupby("dataset", sort=False):
         out += [
