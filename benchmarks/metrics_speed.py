@@ -107,7 +107,7 @@ def child_hamming(rows: int, threads: int) -> dict[str, object]:
     import torch
 
     from synth_plugins.metrics import hamming_leakage
-    from synth_plugins.metrics._distance import int8_engine
+    from synth_plugins.metrics.distance import int8_engine
 
     torch.set_num_threads(threads)
     real, synthetic = make_tables(rows, rows)

@@ -44,7 +44,9 @@ def register(hosts: tuple[str, ...] = ("synthcity", "sdmetrics")) -> None:
 
         register_synthcity()
     if "sdmetrics" in hosts:
-        import synth_plugins.sdmetrics  # noqa: F401
+        from synth_plugins.sdmetrics import define_metrics
+
+        define_metrics()
 
 
 _hooks.when_imported("synthcity.plugins", _register_synthcity_generators)

@@ -1,14 +1,16 @@
 """The one declarative list of what synth-plugins provides, read by every registration.
 
-Adding a generator or a metric to the suite means one module (the core), its host
-adapters, and one entry here: Synthcity registration, the SDV/SDMetrics namespaces, the CLI
-and the docs all read this list. References are ``"module:attribute"`` strings so that
-nothing heavy is imported until a host asks for it.
+Adding a generator to the suite means its core module, its host adapters and one entry
+here; adding a metric means its core module and one entry here, from which its Synthcity
+evaluator and SDMetrics class are derived. Synthcity registration, the SDV/SDMetrics
+namespaces, the CLI and the docs all read this list. References are ``"module:attribute"``
+strings so that nothing heavy is imported until a host asks for it.
 """
 
 from __future__ import annotations
 
 import importlib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -19,6 +21,10 @@ SynthcityGeneratorType = Literal["generic", "survival_analysis", "time_series"]
 SynthcityMetricType = Literal["privacy", "stats", "performance", "detection", "sanity"]
 #: what a metric compares: one table per side, or long-format visit sequences per side
 MetricData = Literal["table", "sequences"]
+#: what a metric needs besides real and synthetic data: real rows the generator never saw,
+#: an outcome column (``target_column``), or a duration and an event column
+MetricNeed = Literal["holdout", "target", "survival"]
+Direction = Literal["maximize", "minimize"]
 
 
 @dataclass(frozen=True)
@@ -48,23 +54,54 @@ class GeneratorEntry:
 
 @dataclass(frozen=True)
 class MetricEntry:
-    """A metric: its core function, its Synthcity evaluator and its SDMetrics class."""
+    """A metric: its core function and everything the hosts need to present it.
+
+    The Synthcity evaluator and the SDMetrics class are derived from this entry (see
+    :mod:`synth_plugins.synthcity.metrics.evaluators` and :mod:`synth_plugins.sdmetrics`);
+    :func:`synth_plugins.metrics.dispatch.evaluate_metric` calls the core with the host's
+    inputs matched to the core's parameter names.
+    """
 
     name: str
     title: str
     summary: str
     synthcity_type: SynthcityMetricType
+    #: ``"module:function"``: the core, returning a result with ``score`` and ``to_dict()``
     core: str
-    synthcity_evaluator: str
-    sdmetrics_metric: str
+    #: ``"maximize"`` when a larger headline score is better, ``"minimize"`` otherwise
+    direction: Direction
+    #: the smallest and largest headline score (``-inf``/``inf`` when unbounded)
+    min_value: float
+    max_value: float
+    #: one sentence saying what the headline score measures
+    description: str
+    #: the SDMetrics class name; the Synthcity evaluator is this name + ``"Evaluator"``
+    sdmetrics_name: str
+    #: what the hosts must supply besides the real and synthetic data
+    needs: tuple[MetricNeed, ...] = ()
     #: ``"table"``: an SDMetrics single-table metric, Synthcity generic/survival loaders;
     #: ``"sequences"``: an SDMetrics time-series metric, Synthcity time-series loaders
     data: MetricData = "table"
+    #: the score of a perfect synthetic data set, if there is one
+    ideal: float | None = None
+    #: a conventional decision threshold on the score, if the method has one
+    threshold: float | None = None
+    #: core parameters whose names differ from the host inputs': core name -> input name
+    #: (inputs: ``real``, ``synthetic``, ``holdout``, the ``*_column(s)`` options, and the
+    #: ``real_duration``/``real_event``/``synthetic_duration``/``synthetic_event`` series)
+    arguments: Mapping[str, str] = field(default_factory=dict)
+    #: core options the hosts pass unless the caller gives them
+    host_options: Mapping[str, Any] = field(default_factory=dict)
 
     @property
-    def sdmetrics_name(self) -> str:
-        """The SDMetrics class name (``HammingLeakage`` for ``hamming_leakage``)."""
-        return self.sdmetrics_metric.rsplit(":", 1)[1]
+    def synthcity_evaluator_name(self) -> str:
+        """The Synthcity evaluator class name (``HammingLeakageEvaluator``)."""
+        return f"{self.sdmetrics_name}Evaluator"
+
+    @property
+    def synthcity_key(self) -> str:
+        """The prefix of the metric's rows in Synthcity's output (``privacy.hamming_leakage``)."""
+        return f"{self.synthcity_type}.{self.name}"
 
 
 GENERATORS: tuple[GeneratorEntry, ...] = (
@@ -146,8 +183,18 @@ METRICS: tuple[MetricEntry, ...] = (
         summary="AML study: privacy-leakage coefficient from Hamming distances to train vs holdout",
         synthcity_type="privacy",
         core="synth_plugins.metrics:hamming_leakage",
-        synthcity_evaluator="synth_plugins.synthcity.metrics.evaluators:HammingLeakageEvaluator",
-        sdmetrics_metric="synth_plugins.sdmetrics.single_table:HammingLeakage",
+        direction="minimize",
+        min_value=-1.0,
+        max_value=math.inf,
+        description=(
+            "AML-study privacy leakage coefficient: mean minimum Hamming distance of synthetic "
+            "rows to unseen holdout rows over that to training rows, minus 1 (above 0.05 flags "
+            "a potential breach)."
+        ),
+        sdmetrics_name="HammingLeakage",
+        needs=("holdout",),
+        ideal=0.0,
+        threshold=0.05,
     ),
     MetricEntry(
         name="dcr_holdout_share",
@@ -155,8 +202,17 @@ METRICS: tuple[MetricEntry, ...] = (
         summary="Platzer & Reutterer: share of synthetic rows closer to train than holdout",
         synthcity_type="privacy",
         core="synth_plugins.metrics:dcr_holdout_share",
-        synthcity_evaluator="synth_plugins.synthcity.metrics.evaluators:DcrHoldoutShareEvaluator",
-        sdmetrics_metric="synth_plugins.sdmetrics.single_table:DcrHoldoutShare",
+        direction="minimize",
+        min_value=0.0,
+        max_value=1.0,
+        description=(
+            "Platzer & Reutterer holdout share: the share of synthetic rows closer (Hamming DCR "
+            "on binned data) to a training row than to a holdout row, ties split by set size; "
+            "0.5 means no sign of memorisation, 1 means copies of training rows."
+        ),
+        sdmetrics_name="DcrHoldoutShare",
+        needs=("holdout",),
+        ideal=0.5,
     ),
     MetricEntry(
         name="anonymeter_risk",
@@ -164,8 +220,17 @@ METRICS: tuple[MetricEntry, ...] = (
         summary="Anonymeter: singling-out, linkability, inference risk beyond a holdout (worst)",
         synthcity_type="privacy",
         core="synth_plugins.metrics:anonymeter_risk",
-        synthcity_evaluator="synth_plugins.synthcity.metrics.evaluators:AnonymeterRiskEvaluator",
-        sdmetrics_metric="synth_plugins.sdmetrics.single_table:AnonymeterRisk",
+        direction="minimize",
+        min_value=0.0,
+        max_value=1.0,
+        description=(
+            "Anonymeter (Giomi et al. 2023): the largest of the singling-out, linkability and "
+            "inference risks, each the attack's success on training rows in excess of its "
+            "success on holdout rows; 0 means no attack gains from the training rows."
+        ),
+        sdmetrics_name="AnonymeterRisk",
+        needs=("holdout",),
+        ideal=0.0,
     ),
     MetricEntry(
         name="tabsyndex",
@@ -173,8 +238,17 @@ METRICS: tuple[MetricEntry, ...] = (
         summary="TabSynDex: five fidelity/utility components and their mean",
         synthcity_type="stats",
         core="synth_plugins.metrics:tabsyndex",
-        synthcity_evaluator="synth_plugins.synthcity.metrics.evaluators:TabSynDexEvaluator",
-        sdmetrics_metric="synth_plugins.sdmetrics.single_table:TabSynDex",
+        direction="maximize",
+        min_value=0.0,
+        max_value=1.0,
+        description=(
+            "TabSynDex: mean of five [0, 1] scores (basic statistics, log-transformed "
+            "correlations, ML efficacy, pMSE, regularized support coverage); 1 is best."
+        ),
+        sdmetrics_name="TabSynDex",
+        ideal=1.0,
+        # classification for a categorical or few-level outcome, regression otherwise
+        host_options={"task": "auto"},
     ),
     MetricEntry(
         name="aml_fidelity",
@@ -182,8 +256,15 @@ METRICS: tuple[MetricEntry, ...] = (
         summary="AML study: basic statistics, log-correlation, support coverage",
         synthcity_type="stats",
         core="synth_plugins.metrics:aml_fidelity",
-        synthcity_evaluator="synth_plugins.synthcity.metrics.evaluators:AmlFidelityEvaluator",
-        sdmetrics_metric="synth_plugins.sdmetrics.single_table:AmlFidelity",
+        direction="maximize",
+        min_value=0.0,
+        max_value=1.0,
+        description=(
+            "AML-study fidelity: mean of its basic statistical measure, log-transformed "
+            "correlation score and regularized support coverage, each in [0, 1]; 1 is best."
+        ),
+        sdmetrics_name="AmlFidelity",
+        ideal=1.0,
     ),
     MetricEntry(
         name="km_survival_scores",
@@ -191,8 +272,16 @@ METRICS: tuple[MetricEntry, ...] = (
         summary="Kaplan-Meier optimism, divergence, short-sightedness (raw, 1-|x|)",
         synthcity_type="stats",
         core="synth_plugins.metrics:km_survival_scores",
-        synthcity_evaluator="synth_plugins.synthcity.metrics.evaluators:KmSurvivalScoresEvaluator",
-        sdmetrics_metric="synth_plugins.sdmetrics.single_table:KmSurvivalScores",
+        direction="maximize",
+        min_value=0.0,
+        max_value=1.0,
+        description=(
+            "Kaplan-Meier agreement: mean of 1 - |optimism|, 1 - KM divergence and "
+            "1 - |short-sightedness| between real and synthetic survival curves; 1 is best."
+        ),
+        sdmetrics_name="KmSurvivalScores",
+        needs=("survival",),
+        ideal=1.0,
     ),
     MetricEntry(
         name="correlation_l1",
@@ -200,8 +289,16 @@ METRICS: tuple[MetricEntry, ...] = (
         summary="L1 distance of real vs synthetic correlation matrices",
         synthcity_type="stats",
         core="synth_plugins.metrics:correlation_l1",
-        synthcity_evaluator="synth_plugins.synthcity.metrics.evaluators:CorrelationL1Evaluator",
-        sdmetrics_metric="synth_plugins.sdmetrics.single_table:CorrelationL1",
+        direction="minimize",
+        min_value=0.0,
+        max_value=math.inf,
+        description=(
+            "Sum (or mean) of absolute differences between the real and synthetic correlation "
+            "matrices (upper triangle by default); 0 is best, at most 2 per cell. Measures "
+            "dependence only, not the marginal distributions."
+        ),
+        sdmetrics_name="CorrelationL1",
+        ideal=0.0,
     ),
     MetricEntry(
         name="hazard_ratio_alignment",
@@ -209,17 +306,36 @@ METRICS: tuple[MetricEntry, ...] = (
         summary="Cox log-HR error, sign/significance agreement, CI overlap (real vs synthetic)",
         synthcity_type="stats",
         core="synth_plugins.metrics:hazard_ratio_alignment",
-        synthcity_evaluator="synth_plugins.synthcity.metrics.evaluators:HazardRatioAlignmentEvaluator",
-        sdmetrics_metric="synth_plugins.sdmetrics.single_table:HazardRatioAlignment",
+        direction="minimize",
+        min_value=0.0,
+        max_value=math.inf,
+        description=(
+            "Mean absolute difference between the log hazard ratios of the same Cox model "
+            "fitted on real and on synthetic data (0 when every hazard ratio is reproduced)."
+        ),
+        sdmetrics_name="HazardRatioAlignment",
+        needs=("survival",),
+        ideal=0.0,
     ),
     MetricEntry(
         name="survival_augmentation",
         title="Survival augmentation",
         summary="C-index/IBS of Cox and RSF trained on real vs real+synthetic, over seeds",
+        # Synthcity files augmentation utility under its "performance" evaluators; its
+        # Benchmarks.evaluate runs names containing "augmentation" as its own fairness
+        # pipeline, so the survival benchmark computes this metric itself (see the card)
         synthcity_type="performance",
         core="synth_plugins.metrics:survival_augmentation",
-        synthcity_evaluator="synth_plugins.synthcity.metrics.evaluators:SurvivalAugmentationEvaluator",
-        sdmetrics_metric="synth_plugins.sdmetrics.single_table:SurvivalAugmentation",
+        direction="maximize",
+        min_value=-1.0,
+        max_value=1.0,
+        description=(
+            "Mean gain in test C-index (Cox model and random survival forest, real holdout "
+            "rows) from training on real plus synthetic rows instead of real rows alone."
+        ),
+        sdmetrics_name="SurvivalAugmentation",
+        needs=("holdout", "survival"),
+        arguments={"real_train": "real"},
     ),
     MetricEntry(
         name="model_understanding",
@@ -227,8 +343,17 @@ METRICS: tuple[MetricEntry, ...] = (
         summary="RF trained on synthetic vs real: accuracy vs Dummy, SHAP order and direction",
         synthcity_type="performance",
         core="synth_plugins.metrics:model_understanding",
-        synthcity_evaluator="synth_plugins.synthcity.metrics.evaluators:ModelUnderstandingEvaluator",
-        sdmetrics_metric="synth_plugins.sdmetrics.single_table:ModelUnderstanding",
+        direction="maximize",
+        min_value=0.0,
+        max_value=1.0,
+        description=(
+            "Classifier trained on synthetic vs real rows, tested on a real holdout: mean of "
+            "the accuracy ratio, the SHAP importance-order agreement (tau + 1) / 2 and the "
+            "share of features with the same effect direction; 1 is best."
+        ),
+        sdmetrics_name="ModelUnderstanding",
+        needs=("holdout", "target"),
+        ideal=1.0,
     ),
     MetricEntry(
         name="table_one",
@@ -236,8 +361,16 @@ METRICS: tuple[MetricEntry, ...] = (
         summary="AML Table 1: Shapiro-Wilk then t/Mann-Whitney, chi-square/Fisher per variable",
         synthcity_type="stats",
         core="synth_plugins.metrics:table_one",
-        synthcity_evaluator="synth_plugins.synthcity.metrics.evaluators:TableOneEvaluator",
-        sdmetrics_metric="synth_plugins.sdmetrics.single_table:TableOne",
+        direction="maximize",
+        min_value=0.0,
+        max_value=1.0,
+        description=(
+            "Share of variables whose real and synthetic distributions do not differ "
+            "significantly (Table 1 tests: Shapiro-Wilk then Welch t or Mann-Whitney U; "
+            "chi-square or Fisher's exact); 1 is best."
+        ),
+        sdmetrics_name="TableOne",
+        ideal=1.0,
     ),
     MetricEntry(
         name="effect_agreement",
@@ -245,18 +378,40 @@ METRICS: tuple[MetricEntry, ...] = (
         summary="Odds ratios (logistic) or hazard ratios (Cox): sign, significance, CI overlap",
         synthcity_type="stats",
         core="synth_plugins.metrics:effect_agreement",
-        synthcity_evaluator="synth_plugins.synthcity.metrics.evaluators:EffectAgreementEvaluator",
-        sdmetrics_metric="synth_plugins.sdmetrics.single_table:EffectAgreement",
+        direction="maximize",
+        min_value=0.0,
+        max_value=1.0,
+        description=(
+            "Univariable odds ratios (binary outcome, logistic regression) or hazard ratios "
+            "(survival outcome, Cox) on real vs synthetic data: mean of the direction, "
+            "significance and confidence-interval-overlap agreement; 1 is best."
+        ),
+        sdmetrics_name="EffectAgreement",
+        # an outcome: target_column, or duration and event columns (which take precedence)
+        needs=("target",),
+        ideal=1.0,
     ),
     MetricEntry(
         name="longitudinal_fidelity",
         title="Longitudinal fidelity",
-        summary="Follow-up, events per patient-year, visit gaps, lengths, lag-1 Spearman, TSTR",
+        summary=(
+            "Follow-up, events per patient-year, visit gaps, lengths, lag-1 Spearman, "
+            "per-year trajectories, HET exposure, TSTR"
+        ),
         synthcity_type="stats",
-        core="synth_plugins.metrics.longitudinal:longitudinal_fidelity",
-        synthcity_evaluator="synth_plugins.synthcity.metrics.longitudinal:LongitudinalFidelityEvaluator",
-        sdmetrics_metric="synth_plugins.sdmetrics.timeseries:LongitudinalFidelity",
+        core="synth_plugins.metrics:longitudinal_fidelity",
+        direction="maximize",
+        min_value=0.0,
+        max_value=1.0,
+        description=(
+            "Mean of longitudinal fidelity sub-scores in [0, 1] (follow-up, event rate per "
+            "patient-year, category shares per visit, static KS, Spearman static/longitudinal/"
+            "lag-1, sequence length, visit gaps, per-year trajectories, high-efficacy therapy "
+            "exposure, discriminative and predictive scores); 1 is best."
+        ),
+        sdmetrics_name="LongitudinalFidelity",
         data="sequences",
+        ideal=1.0,
     ),
 )
 

@@ -49,3 +49,33 @@ class TestSDV:
 
     def test_bad_input(self, entry):
         conformance.check_sdv_bad_input(entry, load(entry.dataset))
+
+
+#: The one place that marks generators which do not yet follow the exact-copy rule.
+COPY_RULE_PENDING = frozenset({"med_vae"})
+COPY_RULE_REASON = (
+    "privacy rule: exact copies of training rows must be no more frequent than a real "
+    "holdout's collisions with them; this generator has not adopted "
+    "synth_plugins.generators.privacy.CopyFilter yet"
+)
+COPY_GENERATORS = [
+    pytest.param(
+        entry,
+        id=entry.name,
+        marks=[pytest.mark.xfail(reason=COPY_RULE_REASON, strict=False)]
+        if entry.name in COPY_RULE_PENDING
+        else [],
+    )
+    for entry in catalog.GENERATORS
+    if entry.synthcity_type != "time_series"
+]
+
+
+@pytest.mark.parametrize("entry", COPY_GENERATORS)
+def test_synthcity_exact_copies(entry):
+    conformance.check_synthcity_copies(entry)
+
+
+@pytest.mark.parametrize("entry", COPY_GENERATORS)
+def test_sdv_exact_copies(entry):
+    conformance.check_sdv_copies(entry)

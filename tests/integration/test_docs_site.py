@@ -81,11 +81,11 @@ def test_metric_card_examples_run(card, monkeypatch):
     # register first: importing an evaluator module before Synthcity's metrics would run
     # the registration hook while that module is half imported
     synth_plugins.register()
-    from synth_plugins.synthcity.metrics.longitudinal import LongitudinalFidelityEvaluator
+    from synth_plugins.synthcity.metrics.evaluators import LongitudinalFidelityEvaluator
 
-    # a card may set the evaluator's event column; undo it after the test
+    # a card may set the evaluator's options; undo it after the test
     monkeypatch.setattr(
-        LongitudinalFidelityEvaluator, "event_column", LongitudinalFidelityEvaluator.event_column
+        LongitudinalFidelityEvaluator, "options", LongitudinalFidelityEvaluator.options
     )
     blocks = BLOCK.findall(card.read_text())
     assert blocks, f"{card.name} has no python example"

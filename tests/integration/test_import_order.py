@@ -18,7 +18,7 @@ print(sorted(m.name() for m in standard_metrics if m.__module__.startswith("synt
 
 @pytest.mark.parametrize(
     "module",
-    ["synth_plugins.synthcity.metrics.evaluators", "synth_plugins.synthcity.metrics.longitudinal"],
+    ["synth_plugins.synthcity.metrics.evaluators", "synth_plugins.sdmetrics"],
 )
 def test_importing_an_evaluator_module_first_registers_every_metric(module):
     done = subprocess.run(

@@ -31,12 +31,20 @@ def _scores(frame, prefix="stats.longitudinal_fidelity."):
 def test_synthcity_metrics_evaluate_on_timeseries_loaders(cohorts, tmp_path, monkeypatch):
     from synthcity.metrics import Metrics
 
-    from synth_plugins.synthcity.metrics.longitudinal import LongitudinalFidelityEvaluator
+    from synth_plugins.metrics.longitudinal import MS_HIGH_EFFICACY
+    from synth_plugins.synthcity.metrics.evaluators import LongitudinalFidelityEvaluator
     from synth_plugins.synthcity.timeseries import dataset_to_timeseries_loader
 
     real, other = cohorts
-    (real_loader, _), (other_loader, _) = map(dataset_to_timeseries_loader, (real, other))
-    monkeypatch.setattr(LongitudinalFidelityEvaluator, "event_column", "seq_temporal_relapses")
+    (real_loader, spec), (other_loader, _) = map(dataset_to_timeseries_loader, (real, other))
+    # the MS study's HET exposure: Synthcity's temporal categories are codes
+    het_codes = [i for i, level in enumerate(spec.levels["dmt"]) if level in MS_HIGH_EFFICACY]
+    options = {
+        "event_column": "seq_temporal_relapses",
+        "therapy_column": "seq_temporal_dmt",
+        "high_efficacy": het_codes,
+    }
+    monkeypatch.setattr(LongitudinalFidelityEvaluator, "options", options)
     result = Metrics.evaluate(
         real_loader,
         other_loader,
@@ -47,6 +55,8 @@ def test_synthcity_metrics_evaluate_on_timeseries_loaders(cohorts, tmp_path, mon
     scores = _scores(result)
     assert set(KEYS) <= set(scores)
     assert "event_rate_score" in scores
+    assert {"het_exposure_score", "het_exposure_real_ever", "trajectory_score"} <= set(scores)
+    assert scores["het_exposure_real_ever"] > 0.2
     assert 0.6 < scores["score"] <= 1.0
     # the same cohort against itself scores (almost) perfectly; a broken one scores lower
     same = Metrics.evaluate(
@@ -91,8 +101,16 @@ def test_sdmetrics_time_series_metric(cohorts):
     real, other = cohorts
     metric = TimeSeriesMetric.get_subclasses()["LongitudinalFidelity"]
     metadata = sequential_metadata_for(real).to_dict()["tables"][real.name]
-    breakdown = metric.compute_breakdown(real.data, other.data, metadata, event_column="relapses")
+    breakdown = metric.compute_breakdown(
+        real.data, other.data, metadata, event_column="relapses", therapy_column="dmt"
+    )
     assert 0.6 < breakdown["score"] <= 1.0 and "event_rate_score" in breakdown
+    assert "het_exposure_synthetic_follow_up" in breakdown
+    # the metadata declare EDSS categorical; as a number it gets its yearly trajectory
+    numeric_edss = metric.compute_breakdown(
+        real.data, other.data, metadata, categorical_columns=["switch"], parts=["trajectory"]
+    )
+    assert "trajectory_mean_abs_error_edss" in numeric_edss
     assert metric.compute(real.data, real.data, metadata) > breakdown["score"]
     assert metric.normalize(0.7) == pytest.approx(0.7)
     with pytest.raises(InvalidParameterError, match="sequence_key"):

@@ -32,13 +32,21 @@ def test_bad_input(entry, data):
     kit.check_metric_bad_input(entry, data)
 
 
-def test_kit_rejects_a_metric_with_the_wrong_direction(data, monkeypatch):
+@pytest.mark.parametrize("entry", [pytest.param(e, id=e.name) for e in catalog.METRICS])
+def test_catalog_entry_matches_its_core(entry):
+    kit.check_metric_declaration(entry)
+
+
+def test_kit_rejects_a_metric_with_the_wrong_direction(data):
     from dataclasses import replace
 
-    from synth_plugins.metrics import METRIC_INFOS
-
-    entry = catalog.metric("correlation_l1")
-    flipped = replace(METRIC_INFOS["correlation_l1"], direction="maximize")
-    monkeypatch.setitem(METRIC_INFOS, "correlation_l1", flipped)
+    flipped = replace(catalog.metric("correlation_l1"), direction="maximize")
     with pytest.raises(AssertionError, match="does not score at least as well"):
-        kit.check_metric_range_and_direction(entry, data)
+        kit.check_metric_range_and_direction(flipped, data)
+
+
+def test_kit_rejects_an_entry_that_hides_a_holdout():
+    from dataclasses import replace
+
+    with pytest.raises(AssertionError, match="needs holdout is False"):
+        kit.check_metric_declaration(replace(catalog.metric("dcr_holdout_share"), needs=()))

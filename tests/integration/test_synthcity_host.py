@@ -5,16 +5,17 @@ import pytest
 
 import synth_plugins
 from synth_plugins.datasets import load
+from synth_plugins.metrics.copies import exact_copies
 from synth_plugins.synthcity import register_generators, register_metrics
 from synth_plugins.synthcity.loaders import to_dataloader
 from synth_plugins.testing import conformance
-from tests.support.synthcity_fixtures import BOOTSTRAP, ROW_COUNT, UNSEEDED
+from tests.support.synthcity_fixtures import BOOTSTRAP, COPY, ROW_COUNT, UNSEEDED
 
 
 @pytest.fixture(scope="module")
 def registered():
     synth_plugins.register()
-    register_generators([BOOTSTRAP, UNSEEDED])
+    register_generators([BOOTSTRAP, UNSEEDED, COPY])
     register_metrics([ROW_COUNT])
 
 
@@ -107,6 +108,19 @@ class TestConformanceKitItself:
         _, loader = heart
         with pytest.raises(AssertionError, match="same random_state"):
             conformance.check_synthcity_determinism(UNSEEDED, loader)
+
+    def test_copy_check_passes_a_bootstrap_and_rejects_a_copier(self, registered):
+        conformance.check_synthcity_copies(BOOTSTRAP)
+        with pytest.raises(AssertionError, match=r"160 of 160 synthetic rows \(1.000\)"):
+            conformance.check_synthcity_copies(COPY)
+
+    def test_repeated_rows_table_collides_at_one_half(self):
+        dataset, holdout = conformance.repeated_rows_dataset(BOOTSTRAP)
+        result = exact_copies(dataset.data, dataset.data, holdout, roles=dataset.roles)
+        assert result.natural_rate == 0.5 and result.reference == "holdout"
+        assert exact_copies(holdout, dataset.data).natural_rate == 0.5  # leave-one-out
+        assert len(dataset.data) == len(holdout) == 160
+        assert dataset.data.drop(columns="record_id").drop_duplicates().shape[0] == 160 - 40
 
     def test_schema_check_catches_out_of_range_and_unseen_levels(self, heart):
         dataset, _ = heart

@@ -1,23 +1,24 @@
-"""A tiny Synthcity plugin and evaluator used to test registration and the conformance kit.
+"""A tiny Synthcity plugin and metric used to test registration and the conformance kit.
 
 ``ColumnBootstrapPlugin`` draws every column independently from its training values: a
 real (if weak) generator that keeps the schema. ``UnseededPlugin`` does the same but
-ignores ``random_state`` so that the determinism check must reject it. ``RowCountEvaluator``
-reports how many rows of each role it could see, through the recorded Metrics.evaluate call.
+ignores ``random_state`` so that the determinism check must reject it. ``row_counts`` is
+a metric core with a holdout: its derived Synthcity evaluator reports how many rows of each
+role it could see, which shows that it read the training data of the recorded
+Metrics.evaluate call.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from synthcity.metrics.eval_statistical import StatisticalEvaluator
 from synthcity.plugins.core.distribution import FloatDistribution
 from synthcity.plugins.core.plugin import Plugin
 
 from synth_plugins.catalog import GeneratorEntry, MetricEntry
-from synth_plugins.synthcity.metrics.context import current_call
 
 
 class ColumnBootstrapPlugin(Plugin):
@@ -83,21 +84,26 @@ class TrainingCopyPlugin(ColumnBootstrapPlugin):
         return self._safe_generate(lambda n: rows.head(n), count, syn_schema)
 
 
-class RowCountEvaluator(StatisticalEvaluator):
-    """Reports the rows it received and the rows of the recorded X_train."""
+@dataclass(frozen=True)
+class RowCounts:
+    """The rows of the training data and of the holdout a metric received."""
 
-    @staticmethod
-    def name() -> str:
-        return "sp_test_rows"
+    train_rows: int
+    gt_rows: int
 
-    @staticmethod
-    def direction() -> str:
-        return "maximize"
+    @property
+    def score(self) -> float:
+        """The training rows."""
+        return float(self.train_rows)
 
-    def _evaluate(self, X_gt: Any, X_syn: Any) -> dict:
-        call = current_call() or {}
-        train = call.get("X_train")
-        return {"gt_rows": float(len(X_gt)), "train_rows": float(len(train) if train else -1)}
+    def to_dict(self) -> dict[str, float]:
+        """The score and both counts."""
+        return {"score": self.score, "train_rows": self.train_rows, "gt_rows": self.gt_rows}
+
+
+def row_counts(train: pd.DataFrame, holdout: pd.DataFrame, synthetic: pd.DataFrame) -> RowCounts:
+    """Count the training and holdout rows (``synthetic`` is only checked by the hosts)."""
+    return RowCounts(len(train), len(holdout))
 
 
 def _entry(name: str, cls: str) -> GeneratorEntry:
@@ -121,7 +127,11 @@ ROW_COUNT = MetricEntry(
     title="rows",
     summary="test fixture",
     synthcity_type="stats",
-    core="tests.support.synthcity_fixtures:RowCountEvaluator",
-    synthcity_evaluator="tests.support.synthcity_fixtures:RowCountEvaluator",
-    sdmetrics_metric="tests.support.synthcity_fixtures:NoSDMetrics",
+    core="tests.support.synthcity_fixtures:row_counts",
+    direction="maximize",
+    min_value=0.0,
+    max_value=float("inf"),
+    description="The number of training rows.",
+    sdmetrics_name="SpTestRows",
+    needs=("holdout",),
 )

@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from synth_plugins.encoding import TabularEncoder, infer_role, infer_roles
+from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 
 
@@ -139,3 +140,22 @@ class TestEncoder:
         enc.fit(frame)
         assert enc.spec("grade").categories == ("I", "II", "III")
         assert list(enc.codes(frame, "grade")) == [1, 0, 2, 1]
+
+
+class TestSortedLevels:
+    def test_numbers_in_numeric_order_text_in_text_order(self):
+        assert sorted_levels([10, 2, 10, 1]) == [1, 2, 10]
+        assert sorted_levels(np.array(["b", "a", "b"], dtype=object)) == ["a", "b"]
+
+    def test_mixed_types_sorted_as_text_ties_in_first_seen_order(self):
+        assert sorted_levels([10, "9", 1, "a"]) == [1, 10, "9", "a"]
+        assert sorted_levels(["1", 1]) == ["1", 1]
+        assert sorted_levels([1, "1"]) == [1, "1"]
+
+    def test_the_encoder_and_the_metrics_share_the_order(self):
+        from synth_plugins.metrics._encoding import label_encode
+
+        column = pd.Series([3, "x", 1, 3, None], dtype=object)
+        enc = TabularEncoder({"c": "categorical"}, missing="impute").fit(column.to_frame("c"))
+        _, _, levels = label_encode(column, column)
+        assert list(enc.spec("c").categories) == levels == [1, 3, "x"]

@@ -18,6 +18,7 @@ Every generator generates as many patients as the real table has.
 from __future__ import annotations
 
 import math
+import os
 import tempfile
 import time
 import traceback
@@ -33,6 +34,7 @@ from synth_plugins.benchmark.grid import run_cases
 from synth_plugins.benchmark.meter import peak_rss
 from synth_plugins.datasets import Dataset
 from synth_plugins.errors import InvalidParameterError
+from synth_plugins.figures import new_figure, save_figure
 from synth_plugins.metrics.longitudinal import longitudinal_fidelity
 
 #: Quality columns reported per run (part scores of the longitudinal fidelity).
@@ -266,16 +268,24 @@ def real_reference(dataset: Dataset, event_column: str | None = None) -> dict[st
 def sample_million_rows(
     model: Any, visits_per_patient: float, rows: int = 1_000_000, seed: int = 0
 ) -> dict[str, float]:
-    """Time and memory of sampling at least ``rows`` visit rows from a fitted core."""
+    """Time and memory of sampling at least ``rows`` visit rows from a fitted core.
+
+    Besides the wall time, the process CPU time (all threads) per generated row and the
+    1-minute load average at the end: on a shared machine the wall time depends on the
+    other jobs, the CPU time per row much less.
+    """
     n = math.ceil(rows / max(visits_per_patient, 1e-9) * 1.02)
     with peak_rss() as peak:
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         sampled = model.sample(n, random_state=seed)
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     return {
         "patients": float(n),
         "rows": float(len(sampled)),
         "seconds": elapsed,
+        "cpu_seconds": cpu,
+        "cpu_us_per_row": 1e6 * cpu / max(len(sampled), 1),
+        "load_average_1min": os.getloadavg()[0],
         "peak_memory_mb": peak(),
     }
 
@@ -285,10 +295,6 @@ def plot_gaps(
     dataset: Dataset, synthetic: Mapping[str, pd.DataFrame], path: Path, unit: str = "years"
 ) -> None:
     """Histograms of the gaps between visits (log scale), real vs each generator."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     def gaps(data: pd.DataFrame) -> np.ndarray:
         diff = data.groupby(dataset.id_column, sort=False)[dataset.time_column].diff()
@@ -298,8 +304,8 @@ def plot_gaps(
     real = gaps(dataset.data)
     bins = np.geomspace(max(real.min(), 1e-3), real.max() * 1.5, 50)
     panels = [(name, gaps(data)) for name, data in synthetic.items()]
-    fig, axes = plt.subplots(1, max(len(panels), 1), figsize=(4 * max(len(panels), 1), 3.2),
-                             sharey=True, squeeze=False)  # fmt: skip
+    fig = new_figure(4 * max(len(panels), 1), 3.2)
+    axes = fig.subplots(1, max(len(panels), 1), sharey=True, squeeze=False)
     for ax, (name, values) in zip(axes[0], panels):
         ax.hist(real, bins=bins, density=True, alpha=0.5, label="real", color="tab:gray")
         ax.hist(np.clip(values, bins[0], bins[-1]), bins=bins, density=True, alpha=0.5,
@@ -309,9 +315,7 @@ def plot_gaps(
         ax.set_xlabel(f"gap between visits ({unit}, log scale)")
         ax.legend(fontsize=7)
     fig.suptitle(f"{dataset.name}: visit gaps, real vs synthetic", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def plot_trajectories(
@@ -324,10 +328,6 @@ def plot_trajectories(
     log_scale: bool = False,
 ) -> None:
     """Mean ``column`` by whole year since the first visit, plus a few single patients."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     def by_year(data: pd.DataFrame) -> pd.Series:
         first = data.groupby(dataset.id_column, sort=False)[dataset.time_column].transform("min")
@@ -338,7 +338,8 @@ def plot_trajectories(
         return means[grouped.count() >= 20]
 
     frames = {"real": dataset.data, **synthetic}
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    fig = new_figure(10, 3.6)
+    axes = fig.subplots(1, 2)
     for name, data in frames.items():
         means = by_year(data)
         axes[0].plot(means.index, means.to_numpy(), marker="o", ms=3, label=name,
@@ -366,9 +367,7 @@ def plot_trajectories(
         for ax in axes:
             ax.set_yscale("log")
     fig.suptitle(f"{dataset.name}: {column} trajectories", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def run_benchmark(

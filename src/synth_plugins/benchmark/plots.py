@@ -13,9 +13,8 @@ For one dataset, real data against the synthetic table of every generator:
   of the DCR holdout share (:mod:`synth_plugins.metrics.dcr`); a generator that copies
   training rows shows training distances piled up at 0.
 
-Figures are built on an Agg canvas without pyplot (no global backend change, nothing
-shown); :func:`save_figure` writes a PNG and releases the figure. :func:`tabular_figures`
-writes every figure of one dataset.
+Figures are built with :mod:`synth_plugins.figures` (an Agg canvas, no pyplot, nothing
+shown) and written as PNGs. :func:`tabular_figures` writes every figure of one dataset.
 """
 
 from __future__ import annotations
@@ -28,11 +27,11 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.roles import DISCRETE_ROLES
-from synth_plugins.metrics._distance import CodedTables, nearest_hamming, quantile_edges
+from synth_plugins.figures import new_figure, save_figure
+from synth_plugins.metrics import distance
 from synth_plugins.metrics._validation import resolve_categorical
 from synth_plugins.metrics.associations import association_matrix
-from synth_plugins.metrics.dcr import _balance, dcr_share
-from synth_plugins.metrics.survival_plots import _new_figure
+from synth_plugins.metrics.dcr import dcr_share
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -54,16 +53,6 @@ GENERATOR_COLORS = (
 )  # fmt: skip
 #: Colours of the two reference sets of the distance histograms.
 DISTANCE_COLORS = {"train": "#d62728", "holdout": "#1f77b4"}
-DPI = 110
-
-
-def save_figure(figure: Figure, path: Path, dpi: int = DPI) -> Path:
-    """Write ``figure`` as a PNG at ``path`` and release it (its artists are cleared)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=dpi)
-    figure.clear()
-    return path
 
 
 def discrete_columns(roles: Mapping[str, str], frame: pd.DataFrame) -> list[str]:
@@ -179,7 +168,7 @@ def plot_marginals(
     categorical = set(categorical_columns)
     ncols = max(1, min(ncols, len(columns)))
     nrows = -(-len(columns) // ncols)
-    figure = _new_figure(3.2 * ncols, 2.4 * nrows + 0.6)
+    figure = new_figure(3.2 * ncols, 2.4 * nrows + 0.6)
     axes = np.atleast_1d(figure.subplots(nrows, ncols, squeeze=False)).ravel()
     for ax, column in zip(axes, columns):
         parts = {name: frame[column] for name, frame in synthetic.items() if column in frame}
@@ -246,7 +235,7 @@ def plot_associations(
     matrices = association_difference(real, synthetic, categorical_columns)
     p = len(real.columns)
     side = min(max(3.2, 0.22 * p + 1.5), 6.0)
-    figure = _new_figure(3 * side + 2.5, side + 2.0)  # room for the rotated labels
+    figure = new_figure(3 * side + 2.5, side + 2.0)  # room for the rotated labels
     axes = figure.subplots(1, 3)
     labels = [str(c) for c in real.columns]
     largest = float(np.abs(matrices[2].to_numpy()).max()) if p else 0.0
@@ -300,8 +289,6 @@ def closest_record_distances(
     Returns:
         ``(to_train, to_holdout)``: int arrays, one distance per synthetic row used.
     """
-    synthetic = synthetic[list(train.columns)]
-    holdout = holdout[list(train.columns)]
     rng = np.random.default_rng(seed)
 
     def cut(frame: pd.DataFrame) -> pd.DataFrame:
@@ -309,20 +296,14 @@ def closest_record_distances(
             return frame
         return frame.iloc[np.sort(rng.choice(len(frame), size=max_rows, replace=False))]
 
-    train, holdout, synthetic = cut(train), cut(holdout), cut(synthetic)
-    categorical = resolve_categorical([train, holdout, synthetic], categorical_columns)
-    train, holdout = _balance(train, holdout, seed)
-    frames = {"train": train, "holdout": holdout, "synthetic": synthetic}
-    tables = CodedTables(frames, categorical, categorical_missing="level")
-    parts = {name: (name, np.arange(len(frame))) for name, frame in frames.items()}
-    pooled = tables.numeric_rows(list(parts.values()))
-    edges = [quantile_edges(pooled[:, j], num_bins) for j in range(pooled.shape[1])]
-    codes = {
-        name: tables.codes([part], edges, numeric_missing="level") for name, part in parts.items()
-    }
-    to_train, _ = nearest_hamming(codes["synthetic"], codes["train"])
-    to_holdout, _ = nearest_hamming(codes["synthetic"], codes["holdout"])
-    return to_train, to_holdout
+    return distance.closest_record_distances(
+        cut(train),
+        cut(holdout[list(train.columns)]),
+        cut(synthetic[list(train.columns)]),
+        categorical_columns,
+        num_bins=num_bins,
+        seed=seed,
+    )
 
 
 def plot_distances(
@@ -353,7 +334,7 @@ def plot_distances(
     top = largest + 1 if n_columns is None else min(largest + 1, n_columns)
     ncols = max(1, min(ncols, len(names)))
     nrows = max(1, -(-len(names) // ncols))
-    figure = _new_figure(3.6 * ncols, 2.7 * nrows + 0.5)
+    figure = new_figure(3.6 * ncols, 2.7 * nrows + 0.5)
     axes = np.atleast_1d(figure.subplots(nrows, ncols, squeeze=False, sharey=True)).ravel()
     for ax, name in zip(axes, names):
         to_train, to_holdout = distances[name]

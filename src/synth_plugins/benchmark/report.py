@@ -90,12 +90,12 @@ def suite_ideals() -> dict[str, float]:
     synthetic rows are merely closer to the holdout, which is not better. Such scores rank
     by their distance to the ideal (see :func:`rank_generators`).
     """
-    from synth_plugins.metrics import METRIC_INFOS
+    from synth_plugins import catalog
 
     return {
-        f"{info.category}.{info.name}.{SCORE_KEY}": info.ideal
-        for info in METRIC_INFOS.values()
-        if info.ideal is not None and info.min_value < info.ideal < info.max_value
+        f"{entry.synthcity_key}.{SCORE_KEY}": entry.ideal
+        for entry in catalog.METRICS
+        if entry.ideal is not None and entry.min_value < entry.ideal < entry.max_value
     }
 
 

@@ -46,7 +46,6 @@ import pandas as pd
 from synth_plugins import __version__
 from synth_plugins.benchmark.grid import run_cases
 from synth_plugins.benchmark.meter import peak_rss
-from synth_plugins.benchmark.plots import save_figure
 from synth_plugins.benchmark.report import (
     ReportSection,
     overall_ranking,
@@ -55,11 +54,12 @@ from synth_plugins.benchmark.report import (
 )
 from synth_plugins.benchmark.tabular import (
     CaseOutcome,
-    _silence_synthcity_sinks,
     environment,
     evaluate_registered,
+    silence_synthcity_sinks,
 )
 from synth_plugins.datasets import Dataset, load
+from synth_plugins.figures import save_figure
 
 #: CK4Gen's quick settings: fewer epochs, with the larger step the unit tests use.
 QUICK_CK4GEN: dict[str, Any] = {"n_iter": 100, "lr": 5e-3, "batch_size": 128}
@@ -245,7 +245,7 @@ class SurvivalBenchmark:
 
         start = time.perf_counter()
         synth_plugins.register()
-        _silence_synthcity_sinks()
+        silence_synthcity_sinks()
         folder = Path(self.output) / "survival"
         folder.mkdir(parents=True, exist_ok=True)
         tables: dict[str, pd.DataFrame] = {}

@@ -281,11 +281,9 @@ class TabularBenchmark:
         Benchmarks treats any metric named "...augmentation..." as its own fairness
         augmentation pipeline, which skips every repeat of a plain table.
         """
-        from synth_plugins.metrics.dispatch import needs_survival_columns
-
         metrics = {k: list(v) for k, v in self.metrics.items()}
         for entry in catalog.METRICS:
-            if entry.data == "table" and not needs_survival_columns(entry.name):
+            if entry.data == "table" and "survival" not in entry.needs:
                 metrics.setdefault(entry.synthcity_type, []).append(entry.name)
         return metrics
 
@@ -300,7 +298,7 @@ class TabularBenchmark:
 
         start = time.perf_counter()
         synth_plugins.register()
-        _silence_synthcity_sinks()
+        silence_synthcity_sinks()
         folder = Path(self.output) / "tabular"
         tables: dict[str, pd.DataFrame] = {}
         for name in self.datasets:
@@ -497,7 +495,7 @@ def attack_table(table: pd.DataFrame) -> pd.DataFrame | None:
     return pd.DataFrame(columns, index=table.index)
 
 
-def _silence_synthcity_sinks() -> None:
+def silence_synthcity_sinks() -> None:
     """Drop the stderr log sinks Synthcity's first ``Plugins()`` installs (goggle notice).
 
     Synthcity logs a ``[CRITICAL] module disabled`` line for its ``goggle`` plugin (whose

@@ -40,6 +40,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.encoding.parsing import (
     from_days,
     parse_numbers,
@@ -120,15 +121,6 @@ def _fresh_prefix(keys: pd.Series) -> str:
     while texts.str.startswith(prefix).any():
         prefix += "x_"
     return prefix
-
-
-def _sorted_levels(values: pd.Series) -> tuple[Any, ...]:
-    """Observed levels in a stable order (numeric order for numbers, else string order)."""
-    levels = pd.unique(values.dropna())
-    try:
-        return tuple(sorted(levels))
-    except TypeError:
-        return tuple(sorted(levels, key=str))
 
 
 def identifier_spec(series: pd.Series) -> ColumnSpec:
@@ -310,7 +302,7 @@ class TabularEncoder:
             return levels
         if isinstance(series.dtype, pd.CategoricalDtype) and role == "ordinal":
             return tuple(c for c in series.dtype.categories if c in observed)
-        return _sorted_levels(series)
+        return tuple(sorted_levels(series.dropna().unique()))
 
     def _layout(self, specs: list[ColumnSpec]) -> list[Block]:
         blocks: list[Block] = []

@@ -48,6 +48,8 @@ __all__ = [
 
 #: Rounds of fresh draws :meth:`CopyFilter.redraw` makes before it warns.
 DEFAULT_REDRAW_ROUNDS = 8
+#: Most fresh rows :meth:`CopyFilter.redraw` asks for per copy it replaces, in one round.
+_MAX_OVERSAMPLING = 20
 #: What a missing value becomes in a text column (one key for NaN, None and pd.NA).
 _MISSING = "\x00<missing>"
 
@@ -230,28 +232,37 @@ class CopyFilter:
     ) -> pd.DataFrame:
         """``synthetic`` with its copies beyond the allowance replaced by fresh rows.
 
-        Each round, the copies beyond ``allowance(len(synthetic))`` are chosen at random
-        (``rng``) and replaced, in place of the old rows, by ``draw(k)``: ``k`` new rows
-        from the generator with the columns of ``synthetic`` (the generator's own random
-        stream, so the result is deterministic for a seeded generator). After
-        ``max_rounds`` rounds, copies still beyond the allowance are kept and a
-        ``UserWarning`` names the generator and the counts.
+        Each round, the ``k`` copies beyond ``allowance(len(synthetic))`` are chosen at
+        random (``rng``) and replaced, in place, by rows of ``draw(m)``: ``m`` new rows from
+        the generator with the columns of ``synthetic`` (from the generator's own random
+        stream, so the result is deterministic for a seeded generator), rows that are not
+        copies first. ``m = ceil(1.2 k / (1 - p))``, ``p`` the share of copies in the last
+        draw (at first in ``synthetic``), at most ``20 k``: a generator that copies often
+        is rejection-sampled in few rounds. After ``max_rounds`` rounds, copies still beyond
+        the allowance are kept and a ``UserWarning`` names the generator and the counts.
 
         Raises:
-            InvalidDataError: ``draw(k)`` does not return ``k`` rows with the columns of
+            InvalidDataError: ``draw(m)`` does not return ``m`` rows with the columns of
                 ``synthetic``.
         """
         self._fitted()
         allowed = self.allowance(len(synthetic))
         frame = synthetic
+        copies = np.flatnonzero(self.is_copy(frame))
+        share = len(copies) / max(len(frame), 1)
         for _ in range(self.max_rounds):
-            copies = np.flatnonzero(self.is_copy(frame))
             excess = len(copies) - allowed
             if excess <= 0:
                 return frame
             chosen = np.sort(rng.choice(copies, size=excess, replace=False))
-            frame = self._replace(frame, chosen, draw(excess))
-        copies = np.flatnonzero(self.is_copy(frame))
+            m = min(math.ceil(1.2 * excess / max(1.0 - share, 1 / _MAX_OVERSAMPLING)),
+                    _MAX_OVERSAMPLING * excess)  # fmt: skip
+            fresh = _checked(draw(m), m, frame.columns)
+            fresh_copy = self.is_copy(fresh)
+            share = float(fresh_copy.mean())
+            best = np.argsort(fresh_copy, kind="stable")[:excess]  # non-copies first
+            frame = _replace(frame, chosen, fresh.iloc[best])
+            copies = np.flatnonzero(self.is_copy(frame))
         if len(copies) > allowed:
             warnings.warn(
                 f"{self.generator}: {len(copies)} of {len(frame)} synthetic rows equal a "
@@ -263,22 +274,24 @@ class CopyFilter:
             )
         return frame
 
-    @staticmethod
-    def _replace(frame: pd.DataFrame, positions: np.ndarray, fresh: pd.DataFrame) -> pd.DataFrame:
-        """``frame`` with the rows at ``positions`` replaced by ``fresh``'s, order kept."""
-        if not isinstance(fresh, pd.DataFrame) or len(fresh) != len(positions):
-            got = len(fresh) if isinstance(fresh, pd.DataFrame) else type(fresh).__name__
-            raise InvalidDataError(
-                f"draw({len(positions)}) must return a DataFrame of {len(positions)} rows, "
-                f"got {got}"
-            )
-        if list(fresh.columns) != list(frame.columns):
-            raise InvalidDataError(
-                f"draw() returned columns {list(fresh.columns)}, expected {list(frame.columns)}"
-            )
-        keep = np.setdiff1d(np.arange(len(frame)), positions)
-        stacked = pd.concat([frame.iloc[keep], fresh], ignore_index=True)
-        order = np.argsort(np.concatenate([keep, positions]), kind="stable")
-        result = stacked.iloc[order]
-        result.index = frame.index
-        return result
+
+def _checked(fresh: Any, m: int, columns: pd.Index) -> pd.DataFrame:
+    """``draw(m)``'s output, checked: ``m`` rows with ``columns``."""
+    if not isinstance(fresh, pd.DataFrame) or len(fresh) != m:
+        got = f"{len(fresh)} rows" if isinstance(fresh, pd.DataFrame) else type(fresh).__name__
+        raise InvalidDataError(f"draw({m}) must return a DataFrame of {m} rows, got {got}")
+    if list(fresh.columns) != list(columns):
+        raise InvalidDataError(
+            f"draw() returned columns {list(fresh.columns)}, expected {list(columns)}"
+        )
+    return fresh
+
+
+def _replace(frame: pd.DataFrame, positions: np.ndarray, fresh: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the rows at ``positions`` replaced by ``fresh``'s, order and index kept."""
+    keep = np.setdiff1d(np.arange(len(frame)), positions)
+    stacked = pd.concat([frame.iloc[keep], fresh], ignore_index=True)
+    order = np.argsort(np.concatenate([keep, positions]), kind="stable")
+    result = stacked.iloc[order]
+    result.index = frame.index
+    return result

@@ -1,14 +1,13 @@
 """Framework-free metric cores: privacy (distances and attacks), fidelity, clinical validity.
 
 Each metric is a function named like the metric, returning a frozen result with a
-``score`` and ``to_dict()``, and a :class:`MetricInfo` constant (direction, range) that the
-host adapters read. Importing this package does not import PyTorch; the distance kernel
-imports it when a privacy metric runs.
+``score`` and ``to_dict()``. What the hosts need to present it (direction, range, what it
+needs besides real and synthetic data) is its entry in :mod:`synth_plugins.catalog`.
+Importing this package does not import PyTorch; the distance kernel imports it when a
+privacy metric runs.
 """
 
-from synth_plugins.metrics._info import MetricInfo
 from synth_plugins.metrics.aml_fidelity import (
-    AML_FIDELITY,
     AmlFidelityResult,
     aml_basic_statistical_measure,
     aml_fidelity,
@@ -23,15 +22,11 @@ from synth_plugins.metrics.associations import (
     theils_u,
 )
 from synth_plugins.metrics.attacks import (
-    ANONYMETER_RISK,
     AnonymeterRiskResult,
     AttackRisk,
     anonymeter_risk,
 )
 from synth_plugins.metrics.clinical import (
-    EFFECT_AGREEMENT,
-    MODEL_UNDERSTANDING,
-    TABLE_ONE,
     EffectAgreementResult,
     ModelUnderstandingResult,
     TableOneResult,
@@ -40,27 +35,21 @@ from synth_plugins.metrics.clinical import (
     table_one,
 )
 from synth_plugins.metrics.correlation import (
-    CORRELATION_L1,
     CorrelationL1Result,
     correlation_l1,
 )
-from synth_plugins.metrics.dcr import DCR_HOLDOUT_SHARE, DcrHoldoutShareResult, dcr_holdout_share
+from synth_plugins.metrics.dcr import DcrHoldoutShareResult, dcr_holdout_share
 from synth_plugins.metrics.hamming import (
-    HAMMING_LEAKAGE,
     HammingLeakageResult,
     HammingRunStats,
     hamming_leakage,
     leakage_coefficient,
 )
 from synth_plugins.metrics.longitudinal import (
-    LONGITUDINAL_FIDELITY,
     LongitudinalFidelityResult,
     longitudinal_fidelity,
 )
 from synth_plugins.metrics.survival import (
-    HAZARD_RATIO_ALIGNMENT,
-    KM_SURVIVAL_SCORES,
-    SURVIVAL_AUGMENTATION,
     HazardRatioAlignmentResult,
     KMComparisonResult,
     KmSurvivalResult,
@@ -70,43 +59,9 @@ from synth_plugins.metrics.survival import (
     km_survival_scores,
     survival_augmentation,
 )
-from synth_plugins.metrics.tabsyndex import TABSYNDEX, TabSynDexResult, tabsyndex
-
-#: Every metric's description, by suite name.
-METRIC_INFOS: dict[str, MetricInfo] = {
-    info.name: info
-    for info in (
-        HAMMING_LEAKAGE,
-        DCR_HOLDOUT_SHARE,
-        TABSYNDEX,
-        AML_FIDELITY,
-        KM_SURVIVAL_SCORES,
-        CORRELATION_L1,
-        HAZARD_RATIO_ALIGNMENT,
-        SURVIVAL_AUGMENTATION,
-        LONGITUDINAL_FIDELITY,
-        MODEL_UNDERSTANDING,
-        TABLE_ONE,
-        EFFECT_AGREEMENT,
-        ANONYMETER_RISK,
-    )
-}
+from synth_plugins.metrics.tabsyndex import TabSynDexResult, tabsyndex
 
 __all__ = [
-    "AML_FIDELITY",
-    "ANONYMETER_RISK",
-    "CORRELATION_L1",
-    "DCR_HOLDOUT_SHARE",
-    "EFFECT_AGREEMENT",
-    "HAMMING_LEAKAGE",
-    "HAZARD_RATIO_ALIGNMENT",
-    "KM_SURVIVAL_SCORES",
-    "LONGITUDINAL_FIDELITY",
-    "METRIC_INFOS",
-    "MODEL_UNDERSTANDING",
-    "SURVIVAL_AUGMENTATION",
-    "TABLE_ONE",
-    "TABSYNDEX",
     "AmlFidelityResult",
     "AnonymeterRiskResult",
     "AttackRisk",
@@ -119,7 +74,6 @@ __all__ = [
     "KMComparisonResult",
     "KmSurvivalResult",
     "LongitudinalFidelityResult",
-    "MetricInfo",
     "ModelUnderstandingResult",
     "SurvivalAugmentationResult",
     "TabSynDexResult",

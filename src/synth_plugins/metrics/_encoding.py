@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import numpy as np
 import pandas as pd
+
+from synth_plugins.encoding.levels import sorted_levels
 
 
 def label_encode(
@@ -23,9 +23,9 @@ def label_encode(
     if isinstance(real.dtype, pd.CategoricalDtype) and real.dtype.ordered:
         levels: list[object] = [c for c in real.dtype.categories if (real == c).any()]
     else:
-        levels = _sorted_levels(real.dropna().unique())
+        levels = sorted_levels(real.dropna().unique())
     known = set(levels)
-    extra = _sorted_levels([v for v in pd.unique(synthetic.dropna()) if v not in known])
+    extra = sorted_levels([v for v in pd.unique(synthetic.dropna()) if v not in known])
     levels = levels + extra
     mapping = {value: float(code) for code, value in enumerate(levels)}
     missing_code = float(len(levels))
@@ -36,12 +36,3 @@ def label_encode(
         return np.where(values.isna(), missing_code, coded.to_numpy(dtype=np.float64))
 
     return encode(real), encode(synthetic), levels
-
-
-def _sorted_levels(values: Iterable[object]) -> list[object]:
-    """Distinct values, sorted when they can be compared, else by type name and text."""
-    unique = list(dict.fromkeys(values))
-    try:
-        return sorted(unique)  # type: ignore[type-var]
-    except TypeError:
-        return sorted(unique, key=lambda v: (type(v).__name__, str(v)))

@@ -1,4 +1,8 @@
-"""Static description of a metric, read by the host adapters, the CLI and the docs."""
+"""Static description of a metric, as the survival and longitudinal cores still declare it.
+
+No host, the CLI or the docs read it: a metric's direction, range and meaning are its entry
+in :mod:`synth_plugins.catalog`. The module goes once those cores drop their constants.
+"""
 
 from __future__ import annotations
 

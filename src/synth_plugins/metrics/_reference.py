@@ -103,7 +103,7 @@ def _run(
 
 def hamming_leakage_rowwise(
     train: pd.DataFrame,
-    test: pd.DataFrame,
+    holdout: pd.DataFrame,
     synthetic: pd.DataFrame,
     categorical_columns: Sequence[str],
     *,
@@ -143,13 +143,15 @@ def hamming_leakage_rowwise(
             and not synthetic[column].isna().any()
         ):
             synthetic[column] = synthetic[column].astype(target_dtype)
-    train_p, test_p, synthetic_p = prepare(train), prepare(test), prepare(synthetic)
-    count = len(test)
+    train_p, holdout_p, synthetic_p = prepare(train), prepare(holdout), prepare(synthetic)
+    count = len(holdout)
     return {
         "synthetic_train": _run(
             synthetic_p, train_p, numeric, count, num_bins, shuffle_seed, False
         ),
-        "synthetic_test": _run(synthetic_p, test_p, numeric, count, num_bins, shuffle_seed, False),
+        "synthetic_test": _run(
+            synthetic_p, holdout_p, numeric, count, num_bins, shuffle_seed, False
+        ),
         "real_train": _run(train_p, train_p, numeric, count, num_bins, shuffle_seed, True),
-        "real_test": _run(train_p, test_p, numeric, count, num_bins, shuffle_seed, False),
+        "real_test": _run(train_p, holdout_p, numeric, count, num_bins, shuffle_seed, False),
     }

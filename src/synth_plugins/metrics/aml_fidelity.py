@@ -25,7 +25,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from synth_plugins.metrics._info import MetricInfo
 from synth_plugins.metrics._validation import (
     align_columns,
     check_frame,
@@ -39,19 +38,6 @@ from synth_plugins.metrics.associations import association_matrix, signed_log
 
 #: dython 0.5.1 ``nan_replace_value`` used by the AML code.
 AML_NAN_REPLACE_VALUE = -1.0
-
-AML_FIDELITY = MetricInfo(
-    name="aml_fidelity",
-    category="stats",
-    direction="maximize",
-    min_value=0.0,
-    max_value=1.0,
-    description=(
-        "AML-study fidelity: mean of its basic statistical measure, log-transformed "
-        "correlation score and regularized support coverage, each in [0, 1]; 1 is best."
-    ),
-    ideal=1.0,
-)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,6 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, MissingDependencyError
-from synth_plugins.metrics._info import MetricInfo
 from synth_plugins.metrics._validation import (
     align_columns,
     check_frame,
@@ -57,20 +56,6 @@ ATTACKS: tuple[str, ...] = (
 #: The fewest rows of each table: below this an attack's success rate says nothing.
 MIN_ROWS = 10
 
-ANONYMETER_RISK = MetricInfo(
-    name="anonymeter_risk",
-    category="privacy",
-    direction="minimize",
-    min_value=0.0,
-    max_value=1.0,
-    description=(
-        "Anonymeter (Giomi et al. 2023): the largest of the singling-out, linkability and "
-        "inference risks, each the attack's success on training rows in excess of its "
-        "success on holdout rows; 0 means no attack gains from the training rows."
-    ),
-    threshold=None,
-    ideal=0.0,
-)
 
 # Anonymeter draws from module-level and unseeded generators; the seeded section swaps
 # them, so two calls in one process must not overlap.

@@ -32,7 +32,6 @@ import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics._encoding import label_encode
-from synth_plugins.metrics._info import MetricInfo
 from synth_plugins.metrics._validation import (
     align_columns,
     check_choice,
@@ -50,20 +49,6 @@ TRIANGLES: tuple[str, ...] = ("upper", "full")
 REDUCTIONS: tuple[str, ...] = ("sum", "mean")
 #: The fewest rows a table needs for a correlation to be defined.
 MIN_ROWS = 2
-
-CORRELATION_L1 = MetricInfo(
-    name="correlation_l1",
-    category="stats",
-    direction="minimize",
-    min_value=0.0,
-    max_value=np.inf,
-    description=(
-        "Sum (or mean) of absolute differences between the real and synthetic correlation "
-        "matrices (upper triangle by default); 0 is best, at most 2 per cell. Measures "
-        "dependence only, not the marginal distributions."
-    ),
-    ideal=0.0,
-)
 
 
 @dataclass(frozen=True)

@@ -27,14 +27,6 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from synth_plugins.metrics._distance import (
-    BACKENDS,
-    Backend,
-    CodedTables,
-    nearest_hamming,
-    quantile_edges,
-)
-from synth_plugins.metrics._info import MetricInfo
 from synth_plugins.metrics._validation import (
     align_columns,
     check_choice,
@@ -43,27 +35,19 @@ from synth_plugins.metrics._validation import (
     feature_tables,
     resolve_categorical,
 )
+from synth_plugins.metrics.distance import (
+    BACKENDS,
+    Backend,
+    balance_sets,
+    nearest_hamming,
+    pooled_bin_codes,
+)
 
 NanPolicy = Literal["category", "mismatch"]
 NAN_POLICIES: tuple[str, ...] = ("category", "mismatch")
 
 #: Smoothing of the nearest-neighbour distance ratio (MOSTLY AI QA).
 NNDR_EPSILON = 1e-8
-
-DCR_HOLDOUT_SHARE = MetricInfo(
-    name="dcr_holdout_share",
-    category="privacy",
-    direction="minimize",
-    min_value=0.0,
-    max_value=1.0,
-    description=(
-        "Platzer & Reutterer holdout share: the share of synthetic rows closer (Hamming DCR "
-        "on binned data) to a training row than to a holdout row, ties split by set size; "
-        "0.5 means no sign of memorisation, 1 means copies of training rows."
-    ),
-    threshold=None,
-    ideal=0.5,
-)
 
 
 @dataclass(frozen=True)
@@ -144,22 +128,6 @@ def nndr(d1: np.ndarray, d2: np.ndarray) -> np.ndarray:
     return (d1 + NNDR_EPSILON) / (d2 + NNDR_EPSILON)
 
 
-def _balance(
-    train: pd.DataFrame, holdout: pd.DataFrame, seed: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Subsample the larger of the two sets, without replacement, to the smaller's size."""
-    size = min(len(train), len(holdout))
-    rng = np.random.RandomState(seed)
-
-    def cut(frame: pd.DataFrame) -> pd.DataFrame:
-        if len(frame) == size:
-            return frame
-        rows = np.sort(rng.choice(len(frame), size=size, replace=False))
-        return frame.iloc[rows]
-
-    return cut(train), cut(holdout)
-
-
 def dcr_holdout_share(
     train: pd.DataFrame,
     holdout: pd.DataFrame,
@@ -221,25 +189,14 @@ def dcr_holdout_share(
     train, holdout, synthetic = features["train"], features["holdout"], features["synthetic"]
     categorical = resolve_categorical([train, holdout, synthetic], categorical_columns)
     if balance:
-        train, holdout = _balance(train, holdout, seed)
+        train, holdout = balance_sets(train, holdout, seed)
     n_train, n_holdout, n_synthetic = len(train), len(holdout), len(synthetic)
-
-    tables = CodedTables(
+    codes = pooled_bin_codes(
         {"train": train, "holdout": holdout, "synthetic": synthetic},
         categorical,
-        categorical_missing="level",
+        num_bins=num_bins,
+        numeric_missing="level" if nan_policy == "category" else "never",
     )
-    parts = {
-        name: (name, np.arange(n))
-        for name, n in (("train", n_train), ("holdout", n_holdout), ("synthetic", n_synthetic))
-    }
-    pooled = tables.numeric_rows(list(parts.values()))
-    edges = [quantile_edges(pooled[:, j], num_bins) for j in range(pooled.shape[1])]
-    numeric_missing = "level" if nan_policy == "category" else "never"
-    codes = {
-        name: tables.codes([part], edges, numeric_missing=numeric_missing)
-        for name, part in parts.items()
-    }
 
     def nearest(
         query: str, reference: str, exclude_self: bool = False

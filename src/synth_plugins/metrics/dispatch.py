@@ -1,247 +1,187 @@
-"""One entry point that maps host inputs onto each metric core's own signature.
+"""Call any catalog metric's core with what a host hands over, matched by parameter name.
 
 Hosts hand a metric a real table, a synthetic table and sometimes more (a holdout, the
-target column, the survival columns, which columns are categorical). Each core takes what
-its method needs; :func:`evaluate_metric` does the mapping once, so the Synthcity and
-SDMetrics adapters stay a few lines each and cannot drift apart.
+outcome column, the survival columns, the id and time columns of visit sequences, which
+columns are categorical). :func:`evaluate_metric` checks those inputs once against what the
+catalog entry says the metric needs, then passes each of the core's parameters the input of
+the same name, so the Synthcity evaluators and SDMetrics classes derived from the catalog
+contain no code of their own per metric. Adding a metric needs no change here.
+
+How a core parameter finds its input:
+
+- by its name: ``real`` (also ``train``: in a metric with a holdout, the real table is the
+  generator's training data), ``synthetic``, ``holdout``, ``categorical_columns``,
+  ``target_column``, ``duration_column``, ``event_column``, ``id_column``,
+  ``time_column``, ``static_columns``, and the series ``real_duration``, ``real_event``,
+  ``synthetic_duration``, ``synthetic_event`` (the survival columns of each table);
+- or through the entry's ``arguments`` (core name -> input name), for a core whose
+  parameter names differ;
+- any other parameter is one of the core's own options, taken from the caller's options
+  (the entry's ``host_options`` fill those the caller leaves out).
+
+Inputs a core has no parameter for are not passed: every host offers the outcome and
+survival columns it knows, and each core takes what its method reads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import inspect
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
 
-from synth_plugins.errors import InvalidParameterError, UnknownNameError
-from synth_plugins.metrics import (
-    METRIC_INFOS,
-    aml_fidelity,
-    anonymeter_risk,
-    correlation_l1,
-    dcr_holdout_share,
-    effect_agreement,
-    hamming_leakage,
-    hazard_ratio_alignment,
-    km_survival_scores,
-    model_understanding,
-    survival_augmentation,
-    table_one,
-    tabsyndex,
-)
+from synth_plugins import catalog
+from synth_plugins.catalog import MetricEntry
+from synth_plugins.errors import InvalidParameterError
 from synth_plugins.metrics._validation import align_columns, check_frame
 
-_MAX_CLASS_LEVELS = 20
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """Everything a host can hand over, already checked and aligned."""
-
-    real: pd.DataFrame
-    synthetic: pd.DataFrame
-    holdout: pd.DataFrame | None
-    categorical: list[str] | None
-    target_column: str | None
-    duration_column: str
-    event_column: str
-
-
-@dataclass(frozen=True)
-class _Route:
-    """What a metric needs besides real and synthetic data, and how to call its core."""
-
-    call: Callable[[Inputs, dict[str, Any]], Any]
-    holdout: bool = False
-    survival: bool = False
-    target: bool = False
-
-
-def _tabsyndex(x: Inputs, params: dict[str, Any]) -> Any:
-    if x.target_column is not None and "task" not in params:
-        params["task"] = _task(x.real[x.target_column], x.categorical)
-    return tabsyndex(
-        x.real,
-        x.synthetic,
-        categorical_columns=x.categorical,
-        target_column=x.target_column,
-        **params,
-    )
-
-
-def _effect_agreement(x: Inputs, params: dict[str, Any]) -> Any:
-    """Hazard ratios when the host names survival columns, odds ratios otherwise."""
-    if x.duration_column and x.event_column:
-        params.setdefault("duration_column", x.duration_column)
-        params.setdefault("event_column", x.event_column)
-    elif x.target_column is not None:
-        params.setdefault("target_column", x.target_column)
-    return effect_agreement(x.real, x.synthetic, categorical_columns=x.categorical, **params)
-
-
-_ROUTES: dict[str, _Route] = {
-    "hamming_leakage": _Route(
-        lambda x, p: hamming_leakage(
-            x.real, x.holdout, x.synthetic, categorical_columns=x.categorical, **p
-        ),
-        holdout=True,
-    ),
-    "dcr_holdout_share": _Route(
-        lambda x, p: dcr_holdout_share(
-            x.real, x.holdout, x.synthetic, categorical_columns=x.categorical, **p
-        ),
-        holdout=True,
-    ),
-    "anonymeter_risk": _Route(
-        lambda x, p: anonymeter_risk(
-            x.real, x.holdout, x.synthetic, categorical_columns=x.categorical, **p
-        ),
-        holdout=True,
-    ),
-    "tabsyndex": _Route(_tabsyndex),
-    "aml_fidelity": _Route(
-        lambda x, p: aml_fidelity(x.real, x.synthetic, categorical_columns=x.categorical, **p)
-    ),
-    "correlation_l1": _Route(
-        lambda x, p: correlation_l1(x.real, x.synthetic, categorical_columns=x.categorical, **p)
-    ),
-    "km_survival_scores": _Route(
-        lambda x, p: km_survival_scores(
-            x.real[x.duration_column],
-            x.real[x.event_column],
-            x.synthetic[x.duration_column],
-            x.synthetic[x.event_column],
-            **p,
-        ),
-        survival=True,
-    ),
-    "hazard_ratio_alignment": _Route(
-        lambda x, p: hazard_ratio_alignment(
-            x.real,
-            x.synthetic,
-            x.duration_column,
-            x.event_column,
-            categorical_columns=x.categorical,
-            **p,
-        ),
-        survival=True,
-    ),
-    "survival_augmentation": _Route(
-        lambda x, p: survival_augmentation(
-            x.real,
-            x.holdout,
-            x.synthetic,
-            x.duration_column,
-            x.event_column,
-            categorical_columns=x.categorical,
-            **p,
-        ),
-        holdout=True,
-        survival=True,
-    ),
-    "model_understanding": _Route(
-        lambda x, p: model_understanding(
-            x.real,
-            x.holdout,
-            x.synthetic,
-            x.target_column,
-            categorical_columns=x.categorical,
-            **p,
-        ),
-        holdout=True,
-        target=True,
-    ),
-    "table_one": _Route(
-        lambda x, p: table_one(x.real, x.synthetic, categorical_columns=x.categorical, **p)
-    ),
-    "effect_agreement": _Route(_effect_agreement, target=True),
+#: the tables, by input name (``train`` is the real table under its holdout-metric name)
+TABLES = ("real", "synthetic", "holdout")
+#: the column options every host may offer, whichever metric it calls
+COLUMN_INPUTS = (
+    "categorical_columns",
+    "target_column",
+    "duration_column",
+    "event_column",
+    "id_column",
+    "time_column",
+    "static_columns",
+)
+#: the survival series, input name -> (table, column option)
+SERIES_INPUTS = {
+    "real_duration": ("real", "duration_column"),
+    "real_event": ("real", "event_column"),
+    "synthetic_duration": ("synthetic", "duration_column"),
+    "synthetic_event": ("synthetic", "event_column"),
 }
+_ALIASES = {"train": "real"}
 
 
-def needs_holdout(name: str) -> bool:
-    """Whether the metric needs a holdout besides the real (training) table."""
-    return name in _ROUTES and _ROUTES[name].holdout
+def _entry(metric: str | MetricEntry) -> MetricEntry:
+    return metric if isinstance(metric, MetricEntry) else catalog.metric(metric)
 
 
-def needs_target(name: str) -> bool:
-    """Whether the metric reads an outcome column (``target_column``)."""
-    return name in _ROUTES and _ROUTES[name].target
+def core_parameters(entry: MetricEntry) -> dict[str, tuple[str | None, bool]]:
+    """Each core parameter's input (None: one of the core's own options) and if it is required.
 
-
-def needs_survival_columns(name: str) -> bool:
-    """Whether the metric reads a duration and an event column."""
-    return name in _ROUTES and _ROUTES[name].survival
+    Raises:
+        InvalidParameterError: The entry's ``arguments`` name a parameter the core does
+            not have or an input that does not exist, or a required core parameter is
+            neither an input nor renamed to one.
+    """
+    parameters = inspect.signature(catalog.resolve(entry.core)).parameters
+    inputs = {*TABLES, *COLUMN_INPUTS, *SERIES_INPUTS}
+    for name, source in entry.arguments.items():
+        if name not in parameters or source not in inputs:
+            raise InvalidParameterError(
+                f"catalog entry {entry.name!r}: arguments maps {name!r} to {source!r}, but "
+                f"{entry.core} has the parameters {list(parameters)} and the inputs are "
+                f"{sorted(inputs)}"
+            )
+    unknown = [k for k in entry.host_options if k not in parameters]
+    if unknown:
+        raise InvalidParameterError(
+            f"catalog entry {entry.name!r}: host_options {unknown} are no parameters of "
+            f"{entry.core} ({list(parameters)})"
+        )
+    bound: dict[str, tuple[str | None, bool]] = {}
+    for name, parameter in parameters.items():
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            continue
+        required = parameter.default is parameter.empty
+        source = entry.arguments.get(name, _ALIASES.get(name, name))
+        if source in SERIES_INPUTS and "survival" not in entry.needs:
+            raise InvalidParameterError(
+                f"catalog entry {entry.name!r}: {entry.core} takes the survival series "
+                f'{name!r}; add "survival" to the entry\'s needs'
+            )
+        if source in inputs:
+            bound[name] = (source, required)
+        elif required:
+            raise InvalidParameterError(
+                f"catalog entry {entry.name!r}: {entry.core} requires {name!r}, which is no "
+                f"host input ({sorted(inputs)}); rename it in the entry's arguments"
+            )
+        else:
+            bound[name] = (None, False)
+    return bound
 
 
 def evaluate_metric(
-    name: str,
+    metric: str | MetricEntry,
     real: pd.DataFrame,
     synthetic: pd.DataFrame,
     *,
     holdout: pd.DataFrame | None = None,
     categorical_columns: Iterable[str] | None = None,
-    target_column: str | None = None,
-    duration_column: str | None = None,
-    event_column: str | None = None,
-    **params: Any,
+    **options: Any,
 ) -> Any:
-    """Compute the suite metric ``name`` and return its result object.
+    """Compute a catalog metric and return its core's result object.
 
     Args:
-        name: a suite metric name (``synth_plugins.metrics.METRIC_INFOS``).
-        real: the real table; for metrics with a holdout, the generator's training data.
-            Every table must have the real table's columns (an error names the difference).
-        synthetic: the synthetic table.
-        holdout: real rows the generator did not see (privacy and augmentation metrics).
-        categorical_columns: the nominal columns; None lets the metric infer them.
-        target_column: the outcome: TabSynDex's ML efficacy (classification when it is
-            categorical or has at most 20 levels, regression otherwise), the class label of
-            ``model_understanding``, the binary outcome of ``effect_agreement``.
-        duration_column: the follow-up time column (survival metrics; with
-            ``event_column`` it makes ``effect_agreement`` compare hazard ratios).
-        event_column: the event indicator column (survival metrics).
-        **params: the core function's own options (e.g. ``num_bins``, ``seeds``).
+        metric: A suite metric name (``catalog.METRICS``) or its catalog entry.
+        real: The real table; for metrics with a holdout, the generator's training data.
+            For a table metric every table must have the real table's columns (an error
+            names the difference).
+        synthetic: The synthetic table.
+        holdout: Real rows the generator did not see (privacy and augmentation metrics).
+        categorical_columns: The nominal columns; None lets the metric infer them.
+        **options: The columns the host knows (``target_column``, ``duration_column``,
+            ``event_column``; ``id_column``, ``time_column``, ``static_columns`` for visit
+            sequences), passed to the cores that read them, and the core's own options
+            (e.g. ``num_bins``, ``seeds``).
+
+    Raises:
+        InvalidParameterError: A needed holdout or column is missing, or an option is
+            not one of the core's.
+        InvalidDataError: A table is empty or malformed, or its columns differ from the
+            real table's.
     """
-    route = _ROUTES.get(name)
-    if route is None or name not in METRIC_INFOS:
-        raise UnknownNameError("metric", name, _ROUTES)
-    check_frame(real, "real")
-    check_frame(synthetic, "synthetic")
-    synthetic = align_columns(real, synthetic, "real", "synthetic")
-    if route.holdout and holdout is None:
+    entry = _entry(metric)
+    bound = core_parameters(entry)
+    own = {name for name, (source, _) in bound.items() if source is None}
+    unknown = [k for k in options if k not in own and k not in COLUMN_INPUTS]
+    if unknown:
         raise InvalidParameterError(
-            f"{name} compares synthetic data with the generator's training data and a "
+            f"{entry.name} has no option {unknown}; its options are {sorted(own)}"
+        )
+    if entry.data == "table":
+        check_frame(real, "real")
+        check_frame(synthetic, "synthetic")
+        synthetic = align_columns(real, synthetic, "real", "synthetic")
+        if holdout is not None:
+            holdout = align_columns(real, check_frame(holdout, "holdout"), "real", "holdout")
+    if "holdout" in entry.needs and holdout is None:
+        raise InvalidParameterError(
+            f"{entry.name} compares synthetic data with the generator's training data and a "
             "holdout it never saw; pass the holdout (Synthcity: Metrics.evaluate(X_gt="
             "holdout, X_syn, X_train=training data); SDMetrics/SDGym: holdout_data=...)"
         )
-    if holdout is not None:
-        holdout = align_columns(real, check_frame(holdout, "holdout"), "real", "holdout")
-    if route.survival:
-        for argument, column in (
-            ("duration_column", duration_column),
-            ("event_column", event_column),
-        ):
+    if "survival" in entry.needs:
+        for argument in ("duration_column", "event_column"):
+            column = options.get(argument)
             if column is None or column not in real.columns:
                 raise InvalidParameterError(
-                    f"{name} needs {argument}: the name of a column of the tables "
+                    f"{entry.name} needs {argument}: the name of a column of the tables "
                     f"(got {column!r}; columns are {list(real.columns)})"
                 )
-    inputs = Inputs(
-        real=real,
-        synthetic=synthetic,
-        holdout=holdout,
-        categorical=None if categorical_columns is None else list(categorical_columns),
-        target_column=target_column,
-        duration_column=duration_column or "",
-        event_column=event_column or "",
-    )
-    return route.call(inputs, dict(params))
-
-
-def _task(target: pd.Series, categorical: list[str] | None) -> str:
-    """``"class"`` for a categorical or few-level target, else ``"regr"``."""
-    if categorical is not None and target.name in categorical:
-        return "class"
-    numeric = pd.api.types.is_numeric_dtype(target) and not pd.api.types.is_bool_dtype(target)
-    return "regr" if numeric and target.nunique() > _MAX_CLASS_LEVELS else "class"
+    tables = {"real": real, "synthetic": synthetic, "holdout": holdout}
+    columns = {k: v for k, v in options.items() if k in COLUMN_INPUTS}
+    if categorical_columns is not None:
+        columns["categorical_columns"] = list(categorical_columns)
+    inputs: dict[str, Any] = {**tables, **columns}
+    wanted = {source for source, _ in bound.values()}
+    for name, (table, column) in SERIES_INPUTS.items():
+        if name in wanted and columns.get(column) is not None:
+            inputs[name] = tables[table][columns[column]]
+    chosen = {**entry.host_options, **{k: v for k, v in options.items() if k in own}}
+    arguments: dict[str, Any] = {}
+    for name, (source, required) in bound.items():
+        if source is None:
+            if name in chosen:
+                arguments[name] = chosen[name]
+        elif inputs.get(source) is not None or required:
+            # a missing required input reaches the core, whose error names it
+            arguments[name] = inputs.get(source)
+    return catalog.resolve(entry.core)(**arguments)

@@ -5,17 +5,19 @@ every numeric column into 10 quantile bins, compares rows by the number of diffe
 columns (Hamming distance), and asks whether synthetic rows lie closer to the records the
 generator was trained on than to records it never saw:
 
-    coefficient = mean min distance(synthetic -> test) / mean min distance(synthetic -> train) - 1
+    coefficient = mean min distance(synthetic -> holdout)
+                  / mean min distance(synthetic -> train) - 1
 
 A coefficient above 0.05 flags a potential privacy breach. When every synthetic row has an
 exact (binned) match among the training rows, the denominator is 0 and the paper's ratio is
 infinite; this module then divides by the smallest positive value the average could take
 (see :func:`ratio_minus_one`), so the coefficient stays finite and ranks such a copy above
-every table with the same test distance. To compare sets of equal size,
-every set is shuffled (seed 1) and split into ``round(n / n_test)`` near-equal subsets;
+every table with the same holdout distance. To compare sets of equal size,
+every set is shuffled (seed 1) and split into ``round(n / n_holdout)`` near-equal subsets;
 distances are computed per pair of subsets with bins fitted on the target subset, and the
 pair statistics are averaged. The real-versus-real baseline repeats the procedure with the
-training subsets in place of the synthetic data.
+training subsets in place of the synthetic data. (The study calls the holdout its "test"
+set; the result fields keep that name: ``synthetic_test``, ``real_test``.)
 
 Every figure of the study is returned: the four average minimum distances, the averaged
 gap to the second-nearest row, the averaged percentiles of the minimum distance, and the
@@ -33,15 +35,6 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError
-from synth_plugins.metrics._distance import (
-    BACKENDS,
-    Backend,
-    CodedTables,
-    equal_width_edges,
-    nearest_hamming,
-    quantile_edges,
-)
-from synth_plugins.metrics._info import MetricInfo
 from synth_plugins.metrics._validation import (
     align_columns,
     check_choice,
@@ -50,6 +43,14 @@ from synth_plugins.metrics._validation import (
     check_number,
     feature_tables,
     resolve_categorical,
+)
+from synth_plugins.metrics.distance import (
+    BACKENDS,
+    Backend,
+    CodedTables,
+    equal_width_edges,
+    nearest_hamming,
+    quantile_edges,
 )
 
 Binning = Literal["quantile_target", "quantile_pooled", "equal_width"]
@@ -62,21 +63,6 @@ COEFFICIENT_FORMULAS: tuple[str, ...] = ("paper", "code")
 
 #: Percentiles of the per-row minimum distance reported by the AML code.
 PERCENTILES: tuple[int, ...] = (5, 25, 50, 75, 95)
-
-HAMMING_LEAKAGE = MetricInfo(
-    name="hamming_leakage",
-    category="privacy",
-    direction="minimize",
-    min_value=-1.0,
-    max_value=math.inf,
-    description=(
-        "AML-study privacy leakage coefficient: mean minimum Hamming distance of synthetic "
-        "rows to unseen test rows over that to training rows, minus 1 (above 0.05 flags a "
-        "potential breach)."
-    ),
-    threshold=0.05,
-    ideal=0.0,
-)
 
 
 @dataclass(frozen=True)
@@ -130,18 +116,19 @@ class HammingLeakageResult:
         coefficient: The privacy leakage coefficient (the headline ``score``).
         breach: ``coefficient > threshold``.
         threshold: The breach threshold used.
-        coefficient_formula: ``"paper"`` (test / train - 1) or ``"code"`` (1 - train / test).
+        coefficient_formula: ``"paper"`` (holdout / train - 1) or ``"code"`` (1 - train /
+            holdout).
         synthetic_train: Synthetic subsets against training subsets.
-        synthetic_test: Synthetic subsets against the test set.
+        synthetic_test: Synthetic subsets against the holdout.
         real_train: Baseline: training subsets against each other (pairs i < j), or
             leave-one-out within the training set when it forms a single subset.
-        real_test: Baseline: training subsets against the test set.
+        real_test: Baseline: training subsets against the holdout.
         real_coefficient: The coefficient formula applied to the real baseline
             (``real_test`` over ``real_train``), the natural value for real data.
         synthetic_vs_real_train: ``synthetic_train / real_train - 1`` on the average
             minimum distances (stored, not published, by the AML code).
         synthetic_vs_real_test: ``synthetic_test / real_test - 1``.
-        balanced_count: The subset size target, the number of test rows.
+        balanced_count: The subset size target, the number of holdout rows.
         n_subsets_train: Number of training subsets.
         n_subsets_synthetic: Number of synthetic subsets.
         real_train_leave_one_out: True when ``real_train`` is leave-one-out.
@@ -209,7 +196,7 @@ def ratio_minus_one(numerator: float, denominator: float, resolution: float | No
 
 def leakage_coefficient(
     avg_min_train: float,
-    avg_min_test: float,
+    avg_min_holdout: float,
     formula: CoefficientFormula = "paper",
     *,
     resolution: float | None = None,
@@ -218,11 +205,11 @@ def leakage_coefficient(
 
     Args:
         avg_min_train: Average minimum distance of synthetic rows to training rows.
-        avg_min_test: Average minimum distance of synthetic rows to test rows.
-        formula: ``"paper"``: ``test / train - 1`` (the published values: 8.8587 / 8.7034
-            - 1 = 0.0178); ``"code"``: ``1 - train / test``, what the AML code stored.
+        avg_min_holdout: Average minimum distance of synthetic rows to holdout rows.
+        formula: ``"paper"``: ``holdout / train - 1`` (the published values: 8.8587 / 8.7034
+            - 1 = 0.0178); ``"code"``: ``1 - train / holdout``, what the AML code stored.
         resolution: The smallest positive value the denominator (train for ``"paper"``,
-            test for ``"code"``) can take; it replaces a zero denominator (see
+            holdout for ``"code"``) can take; it replaces a zero denominator (see
             :func:`ratio_minus_one`). :func:`hamming_leakage` always passes it.
 
     Returns:
@@ -232,8 +219,8 @@ def leakage_coefficient(
     """
     check_choice(formula, "coefficient_formula", COEFFICIENT_FORMULAS)
     if formula == "paper":
-        return ratio_minus_one(avg_min_test, avg_min_train, resolution)
-    return -ratio_minus_one(avg_min_train, avg_min_test, resolution)
+        return ratio_minus_one(avg_min_holdout, avg_min_train, resolution)
+    return -ratio_minus_one(avg_min_train, avg_min_holdout, resolution)
 
 
 def split_subsets(n_rows: int, n_parts: int, seed: int) -> list[np.ndarray]:
@@ -304,13 +291,13 @@ def _cast_like(synthetic: pd.DataFrame, train: pd.DataFrame) -> pd.DataFrame:
 
 
 def _coefficient(
-    to_train: HammingRunStats, to_test: HammingRunStats, formula: CoefficientFormula
+    to_train: HammingRunStats, to_holdout: HammingRunStats, formula: CoefficientFormula
 ) -> float:
     """The coefficient of two runs, a zero denominator replaced by its run's resolution."""
-    denominator = to_train if formula == "paper" else to_test
+    denominator = to_train if formula == "paper" else to_holdout
     return leakage_coefficient(
         to_train.avg_min_distance,
-        to_test.avg_min_distance,
+        to_holdout.avg_min_distance,
         formula,
         resolution=denominator.resolution,
     )
@@ -318,7 +305,7 @@ def _coefficient(
 
 def hamming_leakage(
     train: pd.DataFrame,
-    test: pd.DataFrame,
+    holdout: pd.DataFrame,
     synthetic: pd.DataFrame,
     *,
     categorical_columns: Iterable[str] | None = None,
@@ -337,7 +324,7 @@ def hamming_leakage(
 
     Args:
         train: The real rows the generator was trained on.
-        test: Real rows the generator never saw; its size sets the subset size.
+        holdout: Real rows the generator never saw; its size sets the subset size.
         synthetic: The generated rows; same columns as ``train``.
         categorical_columns: Columns compared by value (booleans, categories); the others
             are binned. None infers them from ``train`` (binary, categorical and ordinal
@@ -353,12 +340,13 @@ def hamming_leakage(
             its own (the study recoded those to -1 / "empty_val" before comparing);
             ``"mismatch_all"``: no missing value matches anything; ``"category"``: every
             missing value is a level of its own (Platzer & Reutterer).
-        balanced: True (the study) to split the sets into subsets of about the test size;
+        balanced: True (the study) to split the sets into subsets of about the holdout
+            size;
             False to compare whole sets.
         shuffle_seed: Seed of the shuffle before splitting (1 in the study).
         threshold: The coefficient above which ``breach`` is set (0.05 in the study).
-        coefficient_formula: ``"paper"`` (the published ``test / train - 1``) or ``"code"``
-            (``1 - train / test``, stored by the AML code; differs in the 4th decimal).
+        coefficient_formula: ``"paper"`` (the published ``holdout / train - 1``) or ``"code"``
+            (``1 - train / holdout``, stored by the AML code; differs in the 4th decimal).
         match_dtypes: Cast synthetic numeric columns to the training dtypes first (the
             AML code does; e.g. float ages are truncated to int).
         backend: Matrix-product backend of the distance kernel (``"auto"``, ``"int8"``,
@@ -377,9 +365,9 @@ def hamming_leakage(
         InvalidParameterError: A parameter is out of range.
     """
     check_frame(train, "train", min_rows=2)
-    check_frame(test, "test")
+    check_frame(holdout, "holdout")
     check_frame(synthetic, "synthetic")
-    test = align_columns(train, test, "train", "test")
+    holdout = align_columns(train, holdout, "train", "holdout")
     synthetic = align_columns(train, synthetic, "train", "synthetic")
     num_bins = check_int(num_bins, "num_bins", minimum=1)
     check_choice(binning, "binning", BINNINGS)
@@ -389,20 +377,20 @@ def hamming_leakage(
     threshold = check_number(threshold, "threshold")
     shuffle_seed = check_int(shuffle_seed, "shuffle_seed", minimum=0)
     features = feature_tables(
-        {"train": train, "test": test, "synthetic": synthetic}, categorical_columns
+        {"train": train, "holdout": holdout, "synthetic": synthetic}, categorical_columns
     )
-    train, test, synthetic = features["train"], features["test"], features["synthetic"]
-    categorical = resolve_categorical([train, test, synthetic], categorical_columns)
+    train, holdout, synthetic = features["train"], features["holdout"], features["synthetic"]
+    categorical = resolve_categorical([train, holdout, synthetic], categorical_columns)
     if match_dtypes:
         synthetic = _cast_like(synthetic, train)
 
     tables = CodedTables(
-        {"train": train, "test": test, "synthetic": synthetic},
+        {"train": train, "holdout": holdout, "synthetic": synthetic},
         categorical,
         categorical_missing="never" if nan_policy == "mismatch_all" else "level",
     )
     numeric_missing = "level" if nan_policy == "category" else "never"
-    balanced_count = len(test)
+    balanced_count = len(holdout)
     if balanced:
         train_parts = split_subsets(len(train), n_subsets(len(train), balanced_count), shuffle_seed)
         synthetic_parts = split_subsets(
@@ -411,7 +399,7 @@ def hamming_leakage(
     else:
         train_parts = [np.arange(len(train))]
         synthetic_parts = [np.arange(len(synthetic))]
-    test_rows = np.arange(len(test))
+    holdout_rows = np.arange(len(holdout))
 
     def edges_for(parts: list[tuple[str, np.ndarray]]) -> list[np.ndarray]:
         values = tables.numeric_rows(parts)
@@ -459,9 +447,9 @@ def hamming_leakage(
                 collected[run].append((key, _pair_stats(d1[start:stop], d2[start:stop])))
                 start = stop
 
-    # the test set as target: synthetic -> test and train -> test
+    # the holdout as target: synthetic -> holdout and train -> holdout
     run_target(
-        ("test", test_rows),
+        ("holdout", holdout_rows),
         [("synthetic_test", "synthetic", rows, (i, 0)) for i, rows in enumerate(synthetic_parts)]
         + [("real_test", "train", rows, (i, 0)) for i, rows in enumerate(train_parts)],
     )

@@ -35,7 +35,6 @@ import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics._encoding import label_encode
-from synth_plugins.metrics._info import MetricInfo
 from synth_plugins.metrics._validation import (
     align_columns,
     check_choice,
@@ -50,6 +49,8 @@ from synth_plugins.metrics.associations import association_matrix, signed_log
 
 Task = Literal["class", "regr"]
 TASKS: tuple[str, ...] = ("class", "regr")
+#: with ``task="auto"``, a numeric target with more levels than this is a regression target
+MAX_CLASS_LEVELS = 20
 
 #: The epsilon of the reference ``mape``: ``|a - b| / |a + 1e-6|``.
 MAPE_EPSILON = 1e-6
@@ -61,19 +62,6 @@ SUPPORT_BINS = 20
 SUPPORT_LEVEL_CAP = 2.0
 #: Seed of every model of the reference code.
 REFERENCE_SEED = 42
-
-TABSYNDEX = MetricInfo(
-    name="tabsyndex",
-    category="stats",
-    direction="maximize",
-    min_value=0.0,
-    max_value=1.0,
-    description=(
-        "TabSynDex: mean of five [0, 1] scores (basic statistics, log-transformed "
-        "correlations, ML efficacy, pMSE, regularized support coverage); 1 is best."
-    ),
-    ideal=1.0,
-)
 
 
 @dataclass(frozen=True)
@@ -434,13 +422,21 @@ def support_coverage_score(
 # --------------------------------------------------------------------------- main
 
 
+def _task(target: pd.Series, categorical_columns: Iterable[str] | None) -> Task:
+    """``"class"`` for a categorical or few-level target, else ``"regr"``."""
+    if categorical_columns is not None and target.name in list(categorical_columns):
+        return "class"
+    numeric = pd.api.types.is_numeric_dtype(target) and not pd.api.types.is_bool_dtype(target)
+    return "regr" if numeric and target.nunique() > MAX_CLASS_LEVELS else "class"
+
+
 def tabsyndex(
     real: pd.DataFrame,
     synthetic: pd.DataFrame,
     *,
     categorical_columns: Iterable[str] | None = None,
     target_column: str | None = None,
-    task: Task = "class",
+    task: Task | Literal["auto"] = "class",
     ml_holdout_fraction: float | None = None,
     ml_sample_size: int | None = None,
     random_state: int = REFERENCE_SEED,
@@ -458,7 +454,10 @@ def tabsyndex(
             :func:`~synth_plugins.metrics._validation.feature_tables`).
         target_column: The ML-efficacy target; default the last column (the reference's
             ``target_col=-1``). It is never one-hot encoded.
-        task: ``"class"`` (4 classifiers, micro-F1) or ``"regr"`` (4 regressors, RMSE).
+        task: ``"class"`` (4 classifiers, micro-F1), ``"regr"`` (4 regressors, RMSE) or
+            ``"auto"``: ``"class"`` for a named target that is in ``categorical_columns``,
+            not numeric, or has at most 20 levels, else ``"regr"`` (``"class"`` when no
+            target is named). The hosts use ``"auto"``.
         ml_holdout_fraction: None (reference: in-sample evaluation) or the fraction of
             each table held out to score the ML models.
         ml_sample_size: None (reference: all rows) or the most rows per table used by the
@@ -491,7 +490,7 @@ def tabsyndex(
     check_frame(real, "real")
     check_frame(synthetic, "synthetic")
     synthetic = align_columns(real, synthetic, "real", "synthetic")
-    check_choice(task, "task", TASKS)
+    check_choice(task, "task", (*TASKS, "auto"))
     if ml_sample_size is not None:
         ml_sample_size = check_int(ml_sample_size, "ml_sample_size", minimum=2)
     if ml_holdout_fraction is not None:
@@ -499,12 +498,18 @@ def tabsyndex(
             ml_holdout_fraction, "ml_holdout_fraction", minimum=0.0, maximum=1.0, exclusive=True
         )
     columns = list(real.columns)
+    if categorical_columns is not None:
+        categorical_columns = list(categorical_columns)
+    if task == "auto" and target_column is None:
+        task = "class"
     if target_column is None:
         target_column = columns[-1]
     if target_column not in columns:
         raise InvalidParameterError(
             f"target_column {target_column!r} is not a column; columns are {columns}"
         )
+    if task == "auto":
+        task = _task(real[target_column], categorical_columns)
     features = feature_tables(
         {"real": real, "synthetic": synthetic}, categorical_columns, keep=[target_column]
     )

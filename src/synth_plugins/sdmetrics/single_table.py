@@ -1,4 +1,4 @@
-"""The suite's metrics as SDMetrics single-table metrics (and so SDGym metrics by name).
+"""The base of the suite's SDMetrics single-table metrics (and so SDGym metrics by name).
 
 ``compute(real_data, synthetic_data, metadata=None, **options)`` returns the headline
 score; ``compute_breakdown`` returns every figure of the core result; ``normalize`` maps
@@ -17,10 +17,9 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import pandas as pd
-from sdmetrics.goal import Goal
 from sdmetrics.single_table.base import SingleTableMetric
 
-from synth_plugins.metrics import METRIC_INFOS
+from synth_plugins.catalog import MetricEntry
 from synth_plugins.metrics.dispatch import evaluate_metric
 from synth_plugins.sdmetrics._metadata import table_metadata
 
@@ -49,18 +48,14 @@ def _without(data: Any, columns: list[str]) -> Any:
 
 
 class SuiteSingleTableMetric(SingleTableMetric):
-    """Bridge from SDMetrics' metric API to a suite metric core."""
+    """Bridge from SDMetrics' single-table metric API to a catalog metric's core.
 
-    metric: ClassVar[str]
+    Each metric's class is derived from its catalog entry by
+    :func:`synth_plugins.sdmetrics.metric_class`, which sets ``entry``, ``name``, ``goal``,
+    ``min_value`` and ``max_value``.
+    """
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Take the SDMetrics attributes from the metric's description."""
-        super().__init_subclass__(**kwargs)
-        info = METRIC_INFOS[cls.metric]
-        cls.name = cls.__name__
-        cls.goal = Goal.MAXIMIZE if info.direction == "maximize" else Goal.MINIMIZE
-        cls.min_value = info.min_value
-        cls.max_value = info.max_value
+    entry: ClassVar[MetricEntry]
 
     @classmethod
     def compute_breakdown(
@@ -85,7 +80,7 @@ class SuiteSingleTableMetric(SingleTableMetric):
         named = {v for v in options.values() if isinstance(v, str)}
         keys = [c for c in _key_columns(metadata, table_name, columns) if c not in named]
         result = evaluate_metric(
-            cls.metric,
+            cls.entry,
             _without(real_data, keys),
             _without(synthetic_data, keys),
             holdout=_without(holdout_data, keys),
@@ -115,75 +110,3 @@ class SuiteSingleTableMetric(SingleTableMetric):
             **options,
         )
         return float(breakdown["score"])
-
-
-class HammingLeakage(SuiteSingleTableMetric):
-    """The AML study's Hamming privacy-leakage coefficient (needs ``holdout_data``)."""
-
-    metric = "hamming_leakage"
-
-
-class DcrHoldoutShare(SuiteSingleTableMetric):
-    """Platzer & Reutterer's share of synthetic rows closer to training than to holdout."""
-
-    metric = "dcr_holdout_share"
-
-
-class AnonymeterRisk(SuiteSingleTableMetric):
-    """Anonymeter's attack risks beyond a holdout (needs ``holdout_data``)."""
-
-    metric = "anonymeter_risk"
-
-
-class TabSynDex(SuiteSingleTableMetric):
-    """TabSynDex with its five components (``target_column`` for its ML efficacy)."""
-
-    metric = "tabsyndex"
-
-
-class AmlFidelity(SuiteSingleTableMetric):
-    """The AML study's basic statistics, log-correlation and support-coverage scores."""
-
-    metric = "aml_fidelity"
-
-
-class KmSurvivalScores(SuiteSingleTableMetric):
-    """Kaplan-Meier scores (needs ``duration_column`` and ``event_column``)."""
-
-    metric = "km_survival_scores"
-
-
-class CorrelationL1(SuiteSingleTableMetric):
-    """L1 distance between the real and synthetic correlation matrices."""
-
-    metric = "correlation_l1"
-
-
-class HazardRatioAlignment(SuiteSingleTableMetric):
-    """Real vs synthetic Cox hazard ratios (needs ``duration_column`` and ``event_column``)."""
-
-    metric = "hazard_ratio_alignment"
-
-
-class SurvivalAugmentation(SuiteSingleTableMetric):
-    """C-index gain from adding synthetic rows (needs ``holdout_data`` and survival columns)."""
-
-    metric = "survival_augmentation"
-
-
-class ModelUnderstanding(SuiteSingleTableMetric):
-    """Synthetic- vs real-trained classifier (needs ``holdout_data`` and ``target_column``)."""
-
-    metric = "model_understanding"
-
-
-class TableOne(SuiteSingleTableMetric):
-    """The AML study's Table 1 tests: share of variables without a significant difference."""
-
-    metric = "table_one"
-
-
-class EffectAgreement(SuiteSingleTableMetric):
-    """Odds or hazard ratios, real vs synthetic (``target_column``, or survival columns)."""
-
-    metric = "effect_agreement"

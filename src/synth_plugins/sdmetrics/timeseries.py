@@ -1,7 +1,7 @@
-"""The suite's longitudinal metric as an SDMetrics time-series metric.
+"""The base of the suite's SDMetrics time-series metrics (catalog metrics of visit sequences).
 
 SDMetrics compares sequential tables with ``TimeSeriesMetric.compute(real_data,
-synthetic_data, metadata, sequence_key=...)``; this class follows that call and takes the
+synthetic_data, metadata, sequence_key=...)``; this base follows that call and takes the
 sequence key and index from SDV's sequential metadata (``sequence_key``,
 ``sequence_index``) when they are not passed: a single table's dict, SDV's
 ``Metadata.to_dict()`` (one table under ``"tables"``) or a ``Metadata`` object. Per-patient
@@ -16,15 +16,15 @@ with ``time_per_year=365.25`` unless given.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from sdmetrics.goal import Goal
 from sdmetrics.timeseries.base import TimeSeriesMetric
 
+from synth_plugins.catalog import MetricEntry
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.metrics.longitudinal import LONGITUDINAL_FIDELITY, longitudinal_fidelity
+from synth_plugins.metrics.dispatch import evaluate_metric
 from synth_plugins.sdmetrics._metadata import table_metadata
 
 
@@ -97,18 +97,17 @@ def _sorted_visits(data: Any, id_column: str, time_column: str) -> Any:
     return data.iloc[order].reset_index(drop=True)
 
 
-class LongitudinalFidelity(TimeSeriesMetric):
-    """Longitudinal fidelity of long-format visit tables (the headline is the mean part score).
+class SuiteTimeSeriesMetric(TimeSeriesMetric):
+    """Bridge from SDMetrics' time-series metric API to a catalog metric's core.
 
-    ``compute_breakdown`` returns every part and figure; options are those of
-    :func:`synth_plugins.metrics.longitudinal.longitudinal_fidelity` (``event_column``,
-    ``static_columns``, ``time_per_year``, ``parts``...).
+    ``compute_breakdown`` returns every figure of the core result; options are the core's
+    (for ``longitudinal_fidelity``: ``event_column``, ``static_columns``,
+    ``time_per_year``, ``therapy_column`` and ``high_efficacy``, ``trajectory_columns``,
+    ``parts``...). Each metric's class is derived from its catalog entry
+    by :func:`synth_plugins.sdmetrics.metric_class`.
     """
 
-    name = "LongitudinalFidelity"
-    goal = Goal.MAXIMIZE
-    min_value = LONGITUDINAL_FIDELITY.min_value
-    max_value = LONGITUDINAL_FIDELITY.max_value
+    entry: ClassVar[MetricEntry]
 
     @classmethod
     def compute_breakdown(
@@ -132,7 +131,7 @@ class LongitudinalFidelity(TimeSeriesMetric):
         time_column = sequence_index or metadata.get("sequence_index")
         if id_column is None or time_column is None:
             raise InvalidParameterError(
-                "LongitudinalFidelity needs the patient id and visit time columns: pass "
+                f"{cls.__name__} needs the patient id and visit time columns: pass "
                 "metadata with 'sequence_key' and 'sequence_index' (SDV sequential metadata) "
                 "or sequence_key=... and sequence_index=..."
             )
@@ -150,8 +149,13 @@ class LongitudinalFidelity(TimeSeriesMetric):
             options.setdefault("time_per_year", DAYS_PER_YEAR)
         real_data = _sorted_visits(real_data, id_column, time_column)
         synthetic_data = _sorted_visits(synthetic_data, id_column, time_column)
-        result = longitudinal_fidelity(
-            real_data, synthetic_data, id_column=id_column, time_column=time_column, **options
+        result = evaluate_metric(
+            cls.entry,
+            real_data,
+            synthetic_data,
+            id_column=id_column,
+            time_column=time_column,
+            **options,
         )
         return result.to_dict()
 

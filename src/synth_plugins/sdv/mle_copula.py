@@ -12,6 +12,9 @@ from synth_plugins.generators.mle_copula import MLECopula
 from synth_plugins.sdv._contract import SingleTableContract
 from synth_plugins.sdv.metadata import roles_from_metadata
 
+#: The core's defaults: the one place each hyper-parameter's default is declared.
+_CORE = MLECopula.__init__.__kwdefaults__
+
 
 class MLECopulaSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
     """Maximum-likelihood marginals joined by a Gaussian copula, for SDV.
@@ -38,6 +41,10 @@ class MLECopulaSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         pit: ``"randomized"`` or ``"mid_rank"`` placement of ties in the normal scores.
         discrete_correlation: ``"latent"`` (polyserial/polychoric ML correlations of
             discrete columns; default) or ``"pit"`` (normal scores, attenuated).
+        redraw_copies: replace rows identical to a training row beyond the training data's
+            own duplicate rate by fresh draws (default True; see ``MLECopula``). The
+            rows are compared as the core writes them, before SDV's rounding
+            (``enforce_rounding``).
         random_state: seed of the fit (SDV itself has no seed argument).
 
     Example:
@@ -63,13 +70,14 @@ class MLECopulaSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         enforce_min_max_values: bool = True,
         enforce_rounding: bool = True,
         locales: list[str] | None = None,
-        level: int = 2,
-        selection: str = "aic",
-        families: list[str] | None = None,
-        beta_padding: float = 0.01,
-        pit: str = "randomized",
-        discrete_correlation: str = "latent",
-        random_state: int | None = 0,
+        level: int = _CORE["level"],
+        selection: str = _CORE["selection"],
+        families: list[str] | None = _CORE["families"],
+        beta_padding: float = _CORE["beta_padding"],
+        pit: str = _CORE["pit"],
+        discrete_correlation: str = _CORE["discrete_correlation"],
+        redraw_copies: bool = _CORE["redraw_copies"],
+        random_state: int | None = _CORE["random_state"],
     ) -> None:
         super().__init__(
             metadata,
@@ -83,6 +91,7 @@ class MLECopulaSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         self.beta_padding = beta_padding
         self.pit = pit
         self.discrete_correlation = discrete_correlation
+        self.redraw_copies = redraw_copies
         self.random_state = random_state
         self._model: MLECopula | None = None
         # validate every argument now, as SDV users expect errors at construction
@@ -97,6 +106,7 @@ class MLECopulaSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
             beta_padding=self.beta_padding,
             pit=self.pit,
             discrete_correlation=self.discrete_correlation,
+            redraw_copies=self.redraw_copies,
             random_state=self.random_state,
         )
 

@@ -14,8 +14,10 @@ How each host piece is extended (Synthcity 0.2.12 has no public hook for metrics
   registry, is wrapped to put the suite's classes back when they are missing: after
   ``Plugins().reload()`` (which empties the registry), and when a plugin module was
   imported first (its class did not exist yet when Synthcity finished importing).
-- metrics: the evaluator class is appended to ``synthcity.metrics.eval.standard_metrics``,
-  the list ``Metrics.evaluate`` and ``Metrics.list`` iterate at call time.
+- metrics: the evaluator class derived from the catalog entry (see
+  :mod:`synth_plugins.synthcity.metrics.evaluators`) is appended to
+  ``synthcity.metrics.eval.standard_metrics``, the list ``Metrics.evaluate`` and
+  ``Metrics.list`` iterate at call time.
 - ``Metrics.evaluate`` is wrapped by a recorder that only stores the call's arguments in a
   context variable (see :mod:`synth_plugins.synthcity.metrics.context`), because Synthcity
   hands evaluators a subsample of the holdout and synthetic data only, while a
@@ -29,6 +31,8 @@ from collections.abc import Iterable
 from synth_plugins import catalog
 from synth_plugins.catalog import GeneratorEntry, MetricEntry
 
+#: the module that derives the Synthcity evaluators from the catalog
+EVALUATORS = "synth_plugins.synthcity.metrics.evaluators"
 #: every generator entry registered in this process, by name: kept in Synthcity's registry
 _registered: dict[str, GeneratorEntry] = {}
 _adding = False
@@ -130,31 +134,27 @@ def _install_registry_guard() -> None:
 def register_metrics(
     entries: Iterable[MetricEntry] | None = None, *, defined_in: str | None = None
 ) -> list[str]:
-    """Add the suite's evaluators to Synthcity's metric list; returns their names.
+    """Add the evaluators derived from the catalog to Synthcity's metric list.
 
-    ``defined_in``: a module still importing whose evaluator classes already exist (the
-    call from its last line); other modules still importing are skipped.
+    Returns the names added. ``defined_in``: set by the evaluator module's last line, when
+    it was imported first and Synthcity's metric list already exists (the call then must
+    not wait for that module to finish importing).
     """
     import synthcity.metrics.eval as synthcity_eval
 
     from synth_plugins.synthcity.metrics.context import record_metric_calls
 
     record_metric_calls(synthcity_eval.Metrics)
+    if defined_in != EVALUATORS and _initializing(EVALUATORS):
+        # the user imported the evaluator module first and its own imports brought in
+        # Synthcity's metrics (which ran this hook): the derivation does not exist yet,
+        # and the module registers every evaluator itself when it finishes (its last line)
+        return []
+    from synth_plugins.synthcity.metrics.evaluators import evaluator_class
+
     names = []
     for entry in catalog.METRICS if entries is None else entries:
-        module_name = entry.synthcity_evaluator.split(":")[0]
-        if module_name != defined_in and _initializing(module_name):
-            # the user imported our evaluator module first and its own imports brought in
-            # Synthcity's metrics (which ran this hook): the classes do not exist yet, and
-            # the module registers them itself when it finishes (its last line)
-            continue
-        cls = catalog.resolve(entry.synthcity_evaluator)
-        if cls.name() != entry.name or cls.type() != entry.synthcity_type:
-            raise TypeError(
-                f"{entry.synthcity_evaluator} declares name()={cls.name()!r}, "
-                f"type()={cls.type()!r}; the catalog says {entry.name!r}, "
-                f"{entry.synthcity_type!r}"
-            )
+        cls = evaluator_class(entry)
         synthcity_eval.standard_metrics[:] = [
             m
             for m in synthcity_eval.standard_metrics
@@ -174,18 +174,15 @@ def _initializing(module_name: str) -> bool:
 
 
 def register_metrics_defined_in(module_name: str) -> None:
-    """Register the catalog's evaluators of ``module_name`` once Synthcity's metrics exist.
+    """Register the catalog's evaluators once the evaluator module and Synthcity's list exist.
 
-    Called on the last line of each evaluator module, for the import order in which that
+    Called on the last line of the evaluator module, for the import order in which that
     module is imported before Synthcity's metric list (see :func:`register_metrics`).
     """
     import sys
 
     if "synthcity.metrics.eval" in sys.modules and not _initializing("synthcity.metrics.eval"):
-        register_metrics(
-            [e for e in catalog.METRICS if e.synthcity_evaluator.startswith(f"{module_name}:")],
-            defined_in=module_name,
-        )
+        register_metrics(defined_in=module_name)
 
 
 def register() -> dict[str, list[str]]:

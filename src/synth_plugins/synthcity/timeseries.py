@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.datasets import Dataset
+from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.encoding.parsing import (
     from_days,
     is_text,
@@ -93,14 +94,6 @@ class LongFormatSpec:
     dates: Mapping[str, tuple[str | None, int]] = field(default_factory=dict)
     keys: tuple[FreshKeys, ...] = ()
     text_numbers: Mapping[str, int] = field(default_factory=dict)
-
-
-def _levels(series: pd.Series) -> tuple[Any, ...]:
-    values = pd.unique(series.dropna())
-    try:
-        return tuple(sorted(values))
-    except TypeError:
-        return tuple(sorted(values, key=str))
 
 
 def _visit_role(series: pd.Series) -> str | None:
@@ -183,7 +176,7 @@ def split_long_format(
         elif column in text_numbers:
             series = parse_numbers(series)
         elif _needs_codes(series):
-            levels[column] = _levels(series)
+            levels[column] = tuple(sorted_levels(series.dropna().unique()))
         if series.isna().any():
             if series.isna().all():
                 raise InvalidDataError(f"visit column {column!r} has no observed value")

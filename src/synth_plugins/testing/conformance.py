@@ -11,6 +11,8 @@ hyper-parameter space, fit + generate (count, columns, dtypes, value ranges), sa
 round trip, seeded determinism, conditional generation where declared, bad input.
 Checks in SDV: construct from metadata, fit + sample (the same schema checks), save/load,
 seeded determinism, native ``sample_from_conditions`` where declared, bad input.
+Checks in both hosts: exact copies of training rows no more frequent than a real
+holdout's collisions with them (on a table of repeated profiles, and on the bundled table).
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.catalog import GeneratorEntry
-from synth_plugins.datasets import Dataset
+from synth_plugins.datasets import Dataset, load
 from synth_plugins.encoding.parsing import parse_numbers, text_date_format, to_days
 from synth_plugins.encoding.roles import DISCRETE_ROLES, infer_role
+from synth_plugins.metrics.copies import exact_copies
 
 # ---------------------------------------------------------------------------- schema
 
@@ -268,3 +271,153 @@ def check_sdv_bad_input(entry: GeneratorEntry, dataset: Dataset) -> None:
         assert dataset.data.columns[0] in str(error), f"error does not name the column: {error}"
     else:
         raise AssertionError("fitting data that lacks a metadata column did not raise")
+
+
+# ---------------------------------------------------------------------------- exact copies
+
+#: Profiles of the repeated-rows table, and how many times each appears in each half.
+COPY_PROFILES = 40
+COPY_REPEATS_PER_HALF = 2
+#: The synthetic copy rate may exceed the holdout's collision rate ``p`` by this many
+#: binomial standard deviations ``sqrt(p (1 - p) / n)`` of ``n`` synthetic rows (sampling
+#: noise of a generator that copies exactly as often as a real sample collides).
+COPY_TOLERANCE_SD = 2.0
+
+
+def repeated_rows_dataset(entry: GeneratorEntry) -> tuple[Dataset, pd.DataFrame]:
+    """A small table of repeated rows, split into a training dataset and a real holdout.
+
+    ``COPY_PROFILES`` distinct profiles (age, sex, BMI, group; plus the duration and event
+    columns of the entry's survival dataset) each appear ``COPY_REPEATS_PER_HALF`` times in
+    each half, and each half has as many rows again that appear once in the whole table;
+    every row has its own text record key (an identifier, not compared). So half of the
+    holdout rows equal a training row, and half of the training rows equal another,
+    exactly: the natural collision rate is 1/2 by construction (no sampling noise), and a
+    generator that emits its training rows (rate 1) fails.
+    """
+    template = load(entry.dataset)
+    rng = np.random.default_rng(0)
+    n_single = COPY_PROFILES * COPY_REPEATS_PER_HALF
+
+    def rows(n: int, bmi: np.ndarray) -> pd.DataFrame:
+        table = pd.DataFrame(
+            {
+                "age": rng.integers(30, 80, n),
+                "sex": rng.integers(0, 2, n),
+                "bmi": bmi,
+                "group": rng.choice(["a", "b", "c"], n),
+            }
+        )
+        if template.kind == "survival":
+            assert template.duration_column and template.event_column
+            table[template.duration_column] = rng.uniform(1, 100, n).round(1)
+            table[template.event_column] = rng.integers(0, 2, n)
+        return table
+
+    profiles = rows(COPY_PROFILES, rng.normal(27, 4, COPY_PROFILES).round(1))
+    singles = rows(2 * n_single, 40 + np.arange(2 * n_single) / 10)  # never a profile's BMI
+    repeated = pd.concat([profiles] * COPY_REPEATS_PER_HALF, ignore_index=True)
+    halves = [
+        pd.concat([repeated, singles.iloc[i * n_single : (i + 1) * n_single]], ignore_index=True)
+        for i in (0, 1)
+    ]
+    for i, half in enumerate(halves):
+        half.insert(0, "record_id", [f"R{i}{k:04d}" for k in range(len(half))])
+    roles = {"record_id": "identifier", "age": "integer", "sex": "binary",
+             "bmi": "numerical", "group": "categorical"}  # fmt: skip
+    survival = {}
+    if template.kind == "survival":
+        roles.update({template.duration_column: "numerical", template.event_column: "binary"})
+        survival = {
+            "duration_column": template.duration_column,
+            "event_column": template.event_column,
+        }
+    kind = "survival" if template.kind == "survival" else "tabular"
+    train = Dataset(
+        name="repeated_rows",
+        kind=kind,
+        data=halves[0].sample(frac=1.0, random_state=0).reset_index(drop=True),
+        roles=roles,
+        description="40 profiles repeated, half for training (conformance kit)",
+        **survival,
+    )
+    return train, halves[1]
+
+
+def assert_copies_within_holdout_rate(
+    synthetic: pd.DataFrame, dataset: Dataset, holdout: pd.DataFrame, what: str
+) -> None:
+    """Synthetic copies of training rows are no more frequent than the holdout's collisions."""
+    result = exact_copies(synthetic, dataset.data, holdout, roles=dataset.roles)
+    p, n = result.natural_rate, result.n_synthetic
+    tolerance = COPY_TOLERANCE_SD * float(np.sqrt(p * (1 - p) / max(n, 1)))
+    assert result.synthetic_rate <= p + tolerance, (
+        f"{what}: {result.copies} of {n} synthetic rows ({result.synthetic_rate:.3f}) equal a "
+        f"training row; a real holdout collides at {p:.3f} (tolerance {tolerance:.3f})"
+    )
+
+
+def assert_no_excess_copies(synthetic: pd.DataFrame, dataset: Dataset, what: str) -> None:
+    """No more synthetic copies than the training rows' own duplicate rate allows."""
+    result = exact_copies(synthetic, dataset.data, roles=dataset.roles)
+    assert result.excess == 0, (
+        f"{what}: {result.copies} of {result.n_synthetic} synthetic rows equal a training "
+        f"row; the training data's duplicate rate ({result.natural_rate:.3f}) allows "
+        f"{result.allowed}"
+    )
+
+
+def default_budget(quick: Mapping[str, Any]) -> dict[str, Any]:
+    """An entry's quick parameters without its epoch counts: the generator's default budget.
+
+    The privacy rule holds by default; a quick fit under-trains and hides memorisation.
+    """
+    return {k: v for k, v in quick.items() if k not in BUDGET_PARAMETERS}
+
+
+#: The quick parameters that set a training budget (dropped by :func:`default_budget`).
+BUDGET_PARAMETERS = frozenset({"n_iter", "epochs", "static_n_iter", "static_epochs"})
+
+
+def check_synthcity_copies(entry: GeneratorEntry) -> None:
+    """Synthcity, at the default budget: the exact-copy rule on both tables.
+
+    On :func:`repeated_rows_dataset`, synthetic copies (as many rows as in training) are no
+    more frequent than the holdout's collisions plus ``COPY_TOLERANCE_SD`` binomial
+    standard deviations; on the entry's bundled table, no copies beyond the training data's
+    own duplicate rate.
+    """
+    from synth_plugins.synthcity.loaders import to_dataloader
+
+    dataset, holdout = repeated_rows_dataset(entry)
+    budget = default_budget(entry.synthcity_quick)
+
+    def fitted(data: Dataset) -> Any:
+        workspace = Path(tempfile.mkdtemp(prefix="synth_plugins_ws_"))
+        options = {**budget, "workspace": workspace}
+        return synthcity_plugins().get(entry.name, **options).fit(to_dataloader(data))
+
+    synthetic = fitted(dataset).generate(count=len(dataset.data)).dataframe()
+    assert_copies_within_holdout_rate(synthetic, dataset, holdout, f"synthcity {entry.name}")
+    bundled = load(entry.dataset)
+    synthetic = fitted(bundled).generate(count=len(bundled.data)).dataframe()
+    assert_no_excess_copies(synthetic, bundled, f"synthcity {entry.name} on {bundled.name}")
+
+
+def check_sdv_copies(entry: GeneratorEntry) -> None:
+    """SDV, at the default budget: the exact-copy rule on both tables (as in Synthcity)."""
+    from synth_plugins.sdv.metadata import metadata_for
+
+    dataset, holdout = repeated_rows_dataset(entry)
+    budget = default_budget(entry.sdv_quick)
+
+    def fitted(data: Dataset) -> Any:
+        synthesizer = sdv_class(entry)(metadata_for(data), **budget)
+        synthesizer.fit(data.data)
+        return synthesizer
+
+    synthetic = fitted(dataset).sample(len(dataset.data))
+    assert_copies_within_holdout_rate(synthetic, dataset, holdout, f"sdv {entry.name}")
+    bundled = load(entry.dataset)
+    synthetic = fitted(bundled).sample(len(bundled.data))
+    assert_no_excess_copies(synthetic, bundled, f"sdv {entry.name} on {bundled.name}")

@@ -2,7 +2,12 @@
 
 The checks use three real tables from one dataset (``train``, ``holdout``, ``fresh``, all
 disjoint) and two reference "generators": one that copies the training rows and one that
-draws every column uniformly over its range or levels. Through the host APIs only:
+draws every column uniformly over its range or levels.
+
+- declaration: the catalog entry matches its core's parameters (what it needs reaches the
+  core; no host code is involved, since both hosts' classes are derived from the entry);
+
+Through the host APIs only:
 
 - registration: listed by Synthcity under its category with the catalog's direction, and
   found by name among SDMetrics' single-table metrics with the same goal and range;
@@ -26,8 +31,7 @@ from synth_plugins import catalog
 from synth_plugins.catalog import MetricEntry
 from synth_plugins.datasets import Dataset
 from synth_plugins.errors import SynthPluginsError
-from synth_plugins.metrics import METRIC_INFOS
-from synth_plugins.metrics.dispatch import needs_holdout, needs_survival_columns, needs_target
+from synth_plugins.metrics.dispatch import core_parameters
 
 #: Options that keep the kit quick (fewer repeated model fits); the defaults are tested
 #: by each metric's own unit tests.
@@ -85,18 +89,57 @@ def _sdmetrics_class(entry: MetricEntry) -> Any:
     return SingleTableMetric.get_subclasses()[entry.sdmetrics_name]
 
 
+def _synthcity_class(entry: MetricEntry) -> Any:
+    """The evaluator Synthcity's ``Metrics.evaluate`` runs for ``entry``."""
+    from synthcity.metrics.eval import standard_metrics
+
+    found = [
+        m for m in standard_metrics if (m.type(), m.name()) == (entry.synthcity_type, entry.name)
+    ]
+    assert len(found) == 1, f"{entry.synthcity_key}: {len(found)} evaluators in Synthcity's list"
+    return found[0]
+
+
+def check_metric_declaration(entry: MetricEntry) -> None:
+    """The catalog entry matches its core: every input it needs reaches a core parameter.
+
+    The core must take the holdout exactly when the entry needs one, an outcome or the
+    survival columns when it needs them, and every required parameter must be a host
+    input (see :func:`synth_plugins.metrics.dispatch.core_parameters`, which raises).
+    """
+    assert callable(catalog.resolve(entry.core)), f"{entry.core} is not callable"
+    sources = {source for source, _ in core_parameters(entry).values() if source}
+    wanted = {
+        "holdout": {"holdout"},
+        "target": {"target_column"},
+        "survival": {"duration_column", "real_duration"},
+    }
+    for need, inputs in wanted.items():
+        takes = bool(sources & inputs)
+        if need == "holdout":
+            assert takes == (need in entry.needs), (
+                f"{entry.name}: needs holdout is {need in entry.needs}, but the core "
+                f"{'takes' if takes else 'has no parameter for'} a holdout"
+            )
+        elif need in entry.needs:
+            assert takes, f"{entry.name} needs {need}, but {entry.core} takes none of {inputs}"
+    assert entry.min_value < entry.max_value, f"{entry.name}: empty range"
+    if entry.ideal is not None:
+        assert entry.min_value <= entry.ideal <= entry.max_value, f"{entry.name}: ideal"
+
+
 def _options(entry: MetricEntry, data: MetricData) -> dict[str, Any]:
     options = dict(KIT_OPTIONS.get(entry.name, {}))
-    if needs_survival_columns(entry.name):
+    if "survival" in entry.needs:
         options.update(data.survival_columns)
-    if needs_target(entry.name):
+    if "target" in entry.needs:
         options["target_column"] = data.target_column
     return options
 
 
 def _score(entry: MetricEntry, data: MetricData, synthetic: pd.DataFrame) -> float:
     cls = _sdmetrics_class(entry)
-    holdout = data.holdout if needs_holdout(entry.name) else None
+    holdout = data.holdout if "holdout" in entry.needs else None
     return cls.compute(data.train, synthetic, holdout_data=holdout, **_options(entry, data))
 
 
@@ -105,21 +148,19 @@ def check_metric_registration(entry: MetricEntry) -> None:
     from sdmetrics.goal import Goal
     from synthcity.metrics import Metrics
 
-    info = METRIC_INFOS[entry.name]
     assert entry.name in Metrics.list().get(entry.synthcity_type, []), (
         f"{entry.name!r} not listed by Synthcity under {entry.synthcity_type!r}"
     )
-    evaluator = catalog.resolve(entry.synthcity_evaluator)
-    assert evaluator.direction() == info.direction, "Synthcity direction != metric info"
+    evaluator = _synthcity_class(entry)
+    assert evaluator.direction() == entry.direction, "Synthcity direction != catalog entry"
     cls = _sdmetrics_class(entry)
-    expected = Goal.MAXIMIZE if info.direction == "maximize" else Goal.MINIMIZE
+    expected = Goal.MAXIMIZE if entry.direction == "maximize" else Goal.MINIMIZE
     assert cls.goal == expected, f"SDMetrics goal {cls.goal} != {expected}"
-    assert (cls.min_value, cls.max_value) == (info.min_value, info.max_value)
+    assert (cls.min_value, cls.max_value) == (entry.min_value, entry.max_value)
 
 
 def check_metric_range_and_direction(entry: MetricEntry, data: MetricData) -> dict[str, float]:
     """Scores are never NaN, stay in the declared range, normalise to [0, 1], rank right."""
-    info = METRIC_INFOS[entry.name]
     cls = _sdmetrics_class(entry)
     scores = {
         name: _score(entry, data, synthetic)
@@ -131,13 +172,13 @@ def check_metric_range_and_direction(entry: MetricEntry, data: MetricData) -> di
     }
     for name, score in scores.items():
         assert np.isfinite(score), f"{entry.name} on the {name} table is {score}"
-        assert info.min_value <= score <= info.max_value, (
+        assert entry.min_value <= score <= entry.max_value, (
             f"{entry.name} on the {name} table is {score}, outside "
-            f"[{info.min_value}, {info.max_value}]"
+            f"[{entry.min_value}, {entry.max_value}]"
         )
         assert 0.0 <= cls.normalize(score) <= 1.0, f"normalize({score}) leaves [0, 1]"
-    better = (lambda a, b: a >= b) if info.direction == "maximize" else (lambda a, b: a <= b)
-    if info.category == "privacy":
+    better = (lambda a, b: a >= b) if entry.direction == "maximize" else (lambda a, b: a <= b)
+    if entry.synthcity_type == "privacy":
         assert better(scores["fresh"], scores["copy"]), (
             f"{entry.name}: fresh real rows ({scores['fresh']}) do not score better than a "
             f"copy of the training rows ({scores['copy']})"
@@ -153,7 +194,7 @@ def check_metric_range_and_direction(entry: MetricEntry, data: MetricData) -> di
 def check_metric_bad_input(entry: MetricEntry, data: MetricData) -> None:
     """Mismatched columns and empty tables fail with an error that names the problem."""
     cls = _sdmetrics_class(entry)
-    holdout = data.holdout if needs_holdout(entry.name) else None
+    holdout = data.holdout if "holdout" in entry.needs else None
     options = _options(entry, data)
     dropped = next(c for c in data.train.columns if c not in options.values())
     cases = {

@@ -4,8 +4,7 @@ Each case builds the inputs of one metric call from small real tables (a few doz
 a bundled dataset, or of simulated visit sequences for metrics with ``data="sequences"``)
 and runs it in one host:
 
-- ``core``: the core function, through :func:`synth_plugins.metrics.dispatch.evaluate_metric`
-  (or the longitudinal core for sequences);
+- ``core``: the core function, through :func:`synth_plugins.metrics.dispatch.evaluate_metric`;
 - ``synthcity``: Synthcity's ``Metrics.evaluate``, which catches evaluator errors; the
   suite's warning and ``attrs["failed_metrics"]`` must carry the reason;
 - ``synthcity-direct``: the Synthcity evaluator's own ``evaluate``;
@@ -37,13 +36,7 @@ from synth_plugins import catalog, errors
 from synth_plugins.catalog import MetricEntry
 from synth_plugins.datasets import load, simulate_ms_registry
 from synth_plugins.errors import SynthPluginsError
-from synth_plugins.metrics import METRIC_INFOS
-from synth_plugins.metrics.dispatch import (
-    evaluate_metric,
-    needs_holdout,
-    needs_survival_columns,
-    needs_target,
-)
+from synth_plugins.metrics.dispatch import evaluate_metric
 
 HOSTS: tuple[str, ...] = ("core", "synthcity", "synthcity-direct", "sdmetrics")
 
@@ -116,9 +109,9 @@ def base_inputs(entry: MetricEntry, rows: int = 40, patients: int = 16, seed: in
     train, holdout, synthetic = (
         data.iloc[order[i * rows : (i + 1) * rows]].reset_index(drop=True) for i in range(3)
     )
-    holdout = holdout if needs_holdout(entry.name) else None
-    columns = dict(SURVIVAL_COLUMNS) if needs_survival_columns(entry.name) else {}
-    target = TARGET if needs_target(entry.name) and not columns else None
+    holdout = holdout if "holdout" in entry.needs else None
+    columns = dict(SURVIVAL_COLUMNS) if "survival" in entry.needs else {}
+    target = TARGET if "target" in entry.needs and not columns else None
     return Inputs(train, synthetic, holdout, columns, target)
 
 
@@ -266,7 +259,7 @@ CASES: tuple[Case, ...] = (
         _missing_holdout,
         r"holdout|X_train|training data",
         must_fail=True,
-        applies=lambda entry: needs_holdout(entry.name),
+        applies=lambda entry: "holdout" in entry.needs,
     ),
     Case("constant", _constant, r"constant|varies|variance|column|event|row|patient|part"),
     Case("identical", _identical, r"^$"),
@@ -287,7 +280,7 @@ CASES: tuple[Case, ...] = (
         _without_survival_columns,
         r"duration_column|event_column|time_to_event",
         must_fail=True,
-        applies=lambda entry: needs_survival_columns(entry.name),
+        applies=lambda entry: "survival" in entry.needs,
     ),
 )
 
@@ -319,10 +312,6 @@ def _options(entry: MetricEntry, inputs: Inputs) -> dict[str, Any]:
 
 def _core(entry: MetricEntry, inputs: Inputs) -> dict[str, float]:
     options = _options(entry, inputs)
-    if entry.data == "sequences":
-        core = catalog.resolve(entry.core)
-        result = core(inputs.real, inputs.synthetic, **inputs.columns, **options)
-        return result.to_dict()
     return evaluate_metric(
         entry.name,
         inputs.real,
@@ -387,9 +376,9 @@ def _synthcity_arguments(entry: MetricEntry, inputs: Inputs) -> dict[str, Any]:
         except SynthPluginsError as error:
             raise type(error)(f"{argument}: {error}") from error
 
-    train = loader(inputs.real, "X_gt" if not needs_holdout(entry.name) else "X_train")
+    train = loader(inputs.real, "X_gt" if "holdout" not in entry.needs else "X_train")
     synthetic = loader(inputs.synthetic, "X_syn")
-    if needs_holdout(entry.name):
+    if "holdout" in entry.needs:
         gt = None if inputs.holdout is None else loader(inputs.holdout, "X_gt")
         # without a holdout, the user passes the training data as X_gt and no X_train
         return {"X_gt": gt or train, "X_syn": synthetic, "X_train": train if gt else None}
@@ -436,7 +425,9 @@ def _synthcity_direct(entry: MetricEntry, inputs: Inputs, workspace: Path) -> di
     from synth_plugins.synthcity.metrics.context import metrics_call
 
     arguments = _synthcity_arguments(entry, inputs)
-    evaluator = catalog.resolve(entry.synthcity_evaluator)(workspace=workspace, use_cache=False)
+    from synth_plugins.synthcity.metrics.evaluators import evaluator_class
+
+    evaluator = evaluator_class(entry)(workspace=workspace, use_cache=False)
     with metrics_call(**arguments):
         return evaluator.evaluate(arguments["X_gt"], arguments["X_syn"])
 
@@ -480,11 +471,10 @@ def check_outcome(entry: MetricEntry, host: str, case: Case, outcome: Outcome) -
         )
         return
     assert not case.must_fail, f"{where}: unusable input accepted: {outcome.figures}"
-    info = METRIC_INFOS[entry.name]
     score = outcome.figures["score"]
     assert math.isfinite(score), f"{where}: score {score}"
-    assert info.min_value <= score <= info.max_value, (
-        f"{where}: score {score} outside [{info.min_value}, {info.max_value}]"
+    assert entry.min_value <= score <= entry.max_value, (
+        f"{where}: score {score} outside [{entry.min_value}, {entry.max_value}]"
     )
     infinite = [k for k, v in outcome.figures.items() if np.isinf(v)]
     assert not infinite, f"{where}: infinite figures {infinite}"

@@ -15,6 +15,7 @@ import torch
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators import CTABGANPlus
 from synth_plugins.generators.ctabgan_plus import DEFAULTS
+from synth_plugins.metrics.copies import exact_copies
 
 torch.set_num_threads(1)
 
@@ -171,6 +172,40 @@ class TestPrivacy:
     def test_options_that_void_the_guarantee_are_refused(self, kwargs: dict) -> None:
         with pytest.raises(InvalidParameterError, match="dp=True"):
             CTABGANPlus(dp=True, **kwargs)
+
+
+class TestCopies:
+    """``redraw_copies``: copies held to the training data's own duplicate rate."""
+
+    @staticmethod
+    def grid_table() -> pd.DataFrame:
+        """60 distinct pairs of two 10-level columns, with a text patient key."""
+        pairs = np.random.default_rng(0).permutation(100)[:60]
+        return pd.DataFrame(
+            {
+                "patient": [f"P{i:04d}" for i in range(60)],
+                "stage": [f"s{p // 10}" for p in pairs],
+                "site": [f"t{p % 10}" for p in pairs],
+            }
+        )
+
+    def test_copies_are_replaced_also_under_conditions(self) -> None:
+        train = self.grid_table()
+        fast = {"epochs": 5, "batch_size": 30, "random_state": 0}
+        plain = CTABGANPlus(redraw_copies=False, **fast).fit(train)
+        assert exact_copies(plain.sample(300, random_state=1), train).excess > 50
+        model = CTABGANPlus(**fast).fit(train)
+        assert model.copy_filter_ is not None and model.copy_filter_.natural_rate_ == 0.0
+        assert model.copy_filter_.columns_ == ["stage", "site"]
+        synthetic = model.sample(300, random_state=1)
+        assert exact_copies(synthetic, train).copies == 0
+        assert synthetic["patient"].is_unique and not set(synthetic["patient"]) & set(
+            train["patient"]
+        )
+        pd.testing.assert_frame_equal(synthetic, model.sample(300, random_state=1))
+        conditioned = model.sample(100, conditions={"stage": "s3"}, random_state=2)
+        assert (conditioned["stage"] == "s3").all()
+        assert exact_copies(conditioned, train).copies == 0
 
 
 class TestDeterminismAndScale:

@@ -137,6 +137,56 @@ class TestGuarantees:
         first = history.groupby("patient_id").first()
         assert (predicted.set_index("patient_id")["sex"] == first["sex"]).all()
 
+    def test_switch_is_a_therapy_change_on_every_sampled_patient(self, fitted, synthetic):
+        # the simulator's switch = 1[dmt differs from the previous visit]: detected at fit
+        assert [(fitted.visit_columns_[r.indicator], fitted.visit_columns_[r.tracked])
+                for r in fitted.change_rules_] == [("switch", "dmt")]  # fmt: skip
+        previous = synthetic.groupby("patient_id")["dmt"].shift()
+        changed = (synthetic["dmt"] != previous) & previous.notna()
+        assert ((synthetic["switch"] == 1) == changed).all()
+        assert changed.any() and not changed.all()
+        history = synthetic[synthetic["patient_id"] <= 50]
+        nxt = fitted.predict_next_visit(history, random_state=0).set_index("patient_id")
+        last = history.groupby("patient_id")["dmt"].last()
+        assert ((nxt["switch"] == 1) == (nxt["dmt"] != last)).all()
+
+
+def _linear_edss_cohort(n_patients: int, seed: int) -> pd.DataFrame:
+    """21 yearly visits; EDSS moves one grid level up with probability 0.3 per visit.
+
+    The mean EDSS then rises linearly by 0.15 a year over 20 years (levels above 1.0 are
+    0.5 apart and nobody reaches the top), with no dropout.
+    """
+    rng = np.random.default_rng(seed)
+    grid = np.asarray(EDSS_GRID)
+    rows = []
+    for patient in range(n_patients):
+        level = int(rng.integers(2, 6))  # EDSS 1.5 .. 3.0
+        time = 0.0
+        for visit in range(21):
+            if visit:
+                time += round(float(rng.uniform(0.9, 1.1)), 3)
+                level += int(rng.random() < 0.3)
+            rows.append({"patient_id": patient + 1, "time": time, "sex": "F" if patient % 3
+                         else "M", "edss": float(grid[level])})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _slope(data: pd.DataFrame) -> float:
+    since = data["time"] - data.groupby("patient_id")["time"].transform("first")
+    keep = since <= 20.0
+    return float(np.polyfit(since[keep], data.loc[keep, "edss"], 1)[0])
+
+
+def test_linear_edss_drift_over_20_years_keeps_its_slope():
+    """Free-running samples keep a 20-year linear EDSS rise (the slope within 20 %)."""
+    data = _linear_edss_cohort(150, seed=0)
+    model = LongitudinalLSTM("patient_id", "time", roles={"edss": "ordinal"}, **QUICK)
+    synthetic = model.fit(data).sample(300, random_state=1)
+    real = _slope(data)
+    assert real == pytest.approx(0.15, rel=0.1)
+    assert _slope(synthetic) == pytest.approx(real, rel=0.2)
+
 
 class TestSmallFits:
     def test_determinism(self, cohort):
@@ -198,6 +248,25 @@ class TestBadInput:
             LongitudinalLSTM("patient_id", "time", static_columns=["edss"], **TINY).fit(data)
         with pytest.raises(InvalidDataError, match="at least 2 patients"):
             model.fit(data[data["patient_id"] == 1])
+
+    def test_bad_change_indicators(self, cohort):
+        data = cohort.data[cohort.data["patient_id"] <= 40].reset_index(drop=True)
+        with pytest.raises(InvalidParameterError, match="not a visit column"):
+            LongitudinalLSTM(
+                "patient_id", "time", change_indicators={"switch": "nope"}, **TINY
+            ).fit(data)
+        with pytest.raises(InvalidDataError, match="is not 'the 'mri_activity' changed"):
+            LongitudinalLSTM(
+                "patient_id", "time", change_indicators={"switch": "mri_activity"}, **TINY
+            ).fit(data)
+        with pytest.raises(InvalidParameterError, match="must map indicator columns"):
+            LongitudinalLSTM("patient_id", "time", change_indicators=["switch"], **TINY)
+        declared = LongitudinalLSTM(
+            "patient_id", "time", change_indicators={"switch": "dmt"}, **TINY
+        ).fit(data)
+        assert len(declared.change_rules_) == 1
+        off = LongitudinalLSTM("patient_id", "time", change_indicators={}, **TINY).fit(data)
+        assert off.change_rules_ == ()
 
     def test_bad_parameters_and_unfitted(self):
         with pytest.raises(InvalidParameterError, match="gap_components"):

@@ -21,6 +21,7 @@ from synth_plugins.generators.mle_copula.copula import (
     polyserial,
 )
 from synth_plugins.generators.mle_copula.marginals import fit_numeric
+from synth_plugins.metrics.copies import exact_copies
 
 #: The correlation of the normal scores the known-distribution table is drawn with.
 TRUE_R = np.array(
@@ -442,3 +443,39 @@ class TestColumnTypes:
         sampled = MLECopula().fit(frame).sample(50, random_state=0)
         assert sampled["at"].dtype == frame["at"].dtype
         assert frame["at"].min() <= sampled["at"].min() <= sampled["at"].max() <= frame["at"].max()
+
+
+class TestCopies:
+    """``redraw_copies``: copies held to the training data's own duplicate rate."""
+
+    @staticmethod
+    def grid_table(rows: np.ndarray) -> pd.DataFrame:
+        """Two 10-level columns and a patient key; ``rows`` index the 100 level pairs."""
+        return pd.DataFrame(
+            {
+                "patient_id": np.arange(1, len(rows) + 1),
+                "stage": [f"s{r // 10}" for r in rows],
+                "site": [f"t{r % 10}" for r in rows],
+            }
+        )
+
+    def test_distinct_table_gets_no_copies_by_default(self):
+        train = self.grid_table(np.random.default_rng(0).permutation(100)[:60])
+        plain = MLECopula(level=1, redraw_copies=False).fit(train).sample(300, random_state=1)
+        assert exact_copies(plain, train).excess > 100  # ~60 % of the pairs are training rows
+        model = MLECopula(level=1).fit(train)
+        assert model.copy_filter_.natural_rate_ == 0.0
+        assert "patient_id" not in model.copy_filter_.columns_
+        synthetic = model.sample(300, random_state=1)
+        assert exact_copies(synthetic, train).copies == 0
+        assert synthetic["patient_id"].is_unique and synthetic["patient_id"].min() > 60
+        pd.testing.assert_frame_equal(synthetic, model.sample(300, random_state=1))
+
+    def test_natural_duplicates_are_allowed(self):
+        train = self.grid_table(np.random.default_rng(0).integers(0, 20, 200))
+        model = MLECopula(level=1).fit(train)
+        synthetic = model.sample(200, random_state=2)
+        result = exact_copies(synthetic, train)
+        assert result.natural_rate > 0.9
+        assert result.excess == 0
+        assert result.copies >= 0.8 * result.allowed  # copies are kept, not removed

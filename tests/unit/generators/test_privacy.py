@@ -93,6 +93,22 @@ class TestRedraw:
         assert list(out.index) == list(synthetic.index)
         assert out.dtypes.equals(synthetic.dtypes)
 
+    def test_a_generator_that_mostly_copies_is_filtered_in_few_rounds(self):
+        rng = np.random.default_rng(9)
+        train = _fresh(rng)(100)  # natural rate 0
+        guard = CopyFilter("g", max_rounds=2).fit(train)
+
+        def mostly_copies(k: int) -> pd.DataFrame:  # 90 % copies
+            rows = train.iloc[rng.integers(0, 100, k)].reset_index(drop=True)
+            new = rng.random(k) < 0.1
+            rows.loc[new, "bmi"] = rng.uniform(500, 600, int(new.sum()))
+            return rows
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            out = guard.redraw(mostly_copies(200), mostly_copies, rng)
+        assert len(out) == 200 and not guard.is_copy(out).any()
+
     def test_deterministic_with_a_seed_and_random_choice_of_kept_copies(self):
         train = _repeated_table(np.random.default_rng(4))
         guard = CopyFilter("test").fit(train)
@@ -109,7 +125,9 @@ class TestRedraw:
         train = _fresh(np.random.default_rng(5))(30)
         guard = CopyFilter("my_generator", max_rounds=2).fit(train)
         with pytest.warns(UserWarning, match=r"my_generator: 3 of 3 synthetic rows .* 3 more"):
-            out = guard.redraw(train.iloc[:3], lambda k: train.iloc[:k], np.random.default_rng(0))
+            out = guard.redraw(
+                train.iloc[:3], lambda k: train.iloc[np.arange(k) % 30], np.random.default_rng(0)
+            )
         assert guard.is_copy(out).all()
 
     def test_no_warning_when_the_rule_holds(self):
@@ -124,10 +142,10 @@ class TestRedraw:
         train = _fresh(np.random.default_rng(5))(30)
         guard = CopyFilter("g").fit(train)
         rng = np.random.default_rng(0)
-        with pytest.raises(InvalidDataError, match=r"draw\(2\) must return .* 2 rows"):
+        with pytest.raises(InvalidDataError, match=r"draw\(\d+\) must return .* rows, got 1 rows"):
             guard.redraw(train.iloc[:2], lambda k: train.iloc[:1], rng)
         with pytest.raises(InvalidDataError, match="returned columns"):
-            guard.redraw(train.iloc[:2], lambda k: train.iloc[:k, :2], rng)
+            guard.redraw(train.iloc[:2], lambda k: _fresh(rng)(k).iloc[:, :2], rng)
 
     def test_unfitted(self):
         with pytest.raises(NotFittedError):

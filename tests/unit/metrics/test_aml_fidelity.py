@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from synth_plugins import catalog
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics import (
-    AML_FIDELITY,
     aml_basic_statistical_measure,
     aml_fidelity,
     aml_log_transformed_correlation_score,
@@ -100,7 +100,7 @@ def test_identical_data_is_perfect_and_result_fields() -> None:
     assert result.n_numeric_columns == 2
     assert result.n_categorical_columns == 2
     assert next(iter(result.to_dict())) == "score"
-    assert AML_FIDELITY.direction == "maximize"
+    assert catalog.metric("aml_fidelity").direction == "maximize"
 
 
 def test_shuffled_columns_lower_the_correlation_score() -> None:

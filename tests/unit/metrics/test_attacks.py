@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from synth_plugins import catalog
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.metrics import ANONYMETER_RISK, METRIC_INFOS, anonymeter_risk
+from synth_plugins.metrics import anonymeter_risk
 from synth_plugins.metrics.attacks import ATTACKS
 from synth_plugins.metrics.dispatch import evaluate_metric
 
@@ -124,10 +125,11 @@ def test_awkward_column_names_and_values_are_handled(tables):
     assert "inference_risk_tumour stage" in result.to_dict()
 
 
-def test_info_and_dispatch():
-    assert METRIC_INFOS["anonymeter_risk"] is ANONYMETER_RISK
-    assert ANONYMETER_RISK.direction == "minimize"
-    assert (ANONYMETER_RISK.min_value, ANONYMETER_RISK.max_value) == (0.0, 1.0)
+def test_catalog_entry():
+    entry = catalog.metric("anonymeter_risk")
+    assert entry.direction == "minimize"
+    assert (entry.min_value, entry.max_value) == (0.0, 1.0)
+    assert entry.needs == ("holdout",)
 
 
 def test_a_holdout_is_required(tables):

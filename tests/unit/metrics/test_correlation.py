@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from synth_plugins import catalog
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.metrics import CORRELATION_L1, correlation_l1
+from synth_plugins.metrics import correlation_l1
 
 
 def test_hand_computed_toy_example() -> None:
@@ -55,7 +56,7 @@ def test_identical_and_shuffled() -> None:
     assert correlation_l1(real, real).l1 == 0.0
     shuffled = real.apply(lambda column: rng.permutation(column.to_numpy()))
     assert correlation_l1(real, shuffled).l1 > 0.5
-    assert CORRELATION_L1.direction == "minimize"
+    assert catalog.metric("correlation_l1").direction == "minimize"
 
 
 def test_constant_and_missing_columns_never_give_nan() -> None:

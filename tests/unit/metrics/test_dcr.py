@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from synth_plugins import catalog
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.metrics import DCR_HOLDOUT_SHARE, dcr_holdout_share
+from synth_plugins.metrics import dcr_holdout_share
 from synth_plugins.metrics.dcr import dcr_share, nndr
 
 COLS = ["a", "b"]
@@ -121,8 +122,8 @@ def test_all_missing_column_and_to_dict() -> None:
     values = dcr_holdout_share(train, holdout, synthetic).to_dict()
     assert values["score"] == values["share"]
     assert all(math.isfinite(v) for v in values.values())
-    assert DCR_HOLDOUT_SHARE.direction == "minimize"
-    assert DCR_HOLDOUT_SHARE.ideal == 0.5
+    assert catalog.metric("dcr_holdout_share").direction == "minimize"
+    assert catalog.metric("dcr_holdout_share").ideal == 0.5
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.metrics._distance import (
+from synth_plugins.metrics.distance import (
     NEVER_MATCHES,
     assign_bins,
     equal_width_edges,

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from synth_plugins import catalog
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.metrics import EFFECT_AGREEMENT, effect_agreement
+from synth_plugins.metrics import effect_agreement
 from synth_plugins.survival import fit_cox
 
 
@@ -39,7 +40,7 @@ def test_odds_ratios_agree_on_a_fresh_sample_and_flag_a_flipped_effect() -> None
     fit = sm.Logit(real["remission"], sm.add_constant(real[["x"]])).fit(disp=0)
     assert table.loc["x", "estimate_real"] == pytest.approx(fit.params["x"])
     assert table.loc["x", "ratio_real"] == pytest.approx(np.exp(fit.params["x"]))
-    assert EFFECT_AGREEMENT.direction == "maximize"
+    assert catalog.metric("effect_agreement").direction == "maximize"
 
 
 def test_multivariable_option_adds_its_shares() -> None:

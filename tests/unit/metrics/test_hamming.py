@@ -10,10 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from synth_plugins import catalog
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.metrics import HAMMING_LEAKAGE, hamming_leakage, leakage_coefficient
-from synth_plugins.metrics._distance import int8_supported
+from synth_plugins.metrics import hamming_leakage, leakage_coefficient
 from synth_plugins.metrics._reference import hamming_leakage_rowwise
+from synth_plugins.metrics.distance import int8_supported
 from synth_plugins.metrics.hamming import n_subsets, split_subsets
 
 CATS = ["a", "b", "c"]
@@ -243,10 +244,10 @@ def test_to_dict_keys_are_stable_and_finite() -> None:
 
 
 def test_info() -> None:
-    assert HAMMING_LEAKAGE.name == "hamming_leakage"
-    assert HAMMING_LEAKAGE.category == "privacy"
-    assert HAMMING_LEAKAGE.direction == "minimize"
-    assert HAMMING_LEAKAGE.threshold == 0.05
+    assert catalog.metric("hamming_leakage").name == "hamming_leakage"
+    assert catalog.metric("hamming_leakage").synthcity_type == "privacy"
+    assert catalog.metric("hamming_leakage").direction == "minimize"
+    assert catalog.metric("hamming_leakage").threshold == 0.05
 
 
 def test_bad_inputs() -> None:

@@ -8,8 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lifelines import KaplanMeierFitter
 
+from synth_plugins import catalog
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.metrics import KM_SURVIVAL_SCORES, km_survival_scores
+from synth_plugins.metrics import km_survival_scores
 
 
 def test_hand_computed_toy_example() -> None:
@@ -43,7 +44,7 @@ def test_identical_data_is_perfect() -> None:
     assert (result.optimism, result.km_divergence, result.short_sightedness) == (0, 0, 0)
     assert result.score == 1.0
     assert result.n_points == 50  # the number of real rows, as in the AML study
-    assert KM_SURVIVAL_SCORES.direction == "maximize"
+    assert catalog.metric("km_survival_scores").direction == "maximize"
 
 
 def test_vectorised_prediction_equals_synthcity_scalar_loop() -> None:

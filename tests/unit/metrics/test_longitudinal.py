@@ -8,15 +8,18 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
+from synth_plugins import catalog  # noqa: E402
 from synth_plugins.datasets import simulate_ms_registry  # noqa: E402
 from synth_plugins.errors import InvalidDataError, InvalidParameterError  # noqa: E402
 from synth_plugins.metrics.longitudinal import (  # noqa: E402
-    LONGITUDINAL_FIDELITY,
+    MS_HIGH_EFFICACY,
     PARTS,
     event_rates,
+    het_exposure,
     longitudinal_fidelity,
     prepare_tables,
     sequence_length,
+    trajectory,
     visit_gaps,
 )
 
@@ -86,11 +89,89 @@ class TestKnownAnswers:
         assert visit_gaps(tables).wasserstein_log == pytest.approx(np.log(2.0))
 
 
+class TestTrajectoryAndTherapy:
+    def test_trajectory_hand_computed(self):
+        real = _toy({1: [0.0, 1.0, 2.0], 2: [0.0, 1.5, 2.5]})  # x = visit number
+        flat = _toy({1: [0.0, 1.0, 2.0], 2: [0.0, 1.5, 2.5]}, value=0.0)
+        tables = prepare_tables(real, flat, "id", "t")
+        result = trajectory(tables, ["x"], min_visits=1)
+        # year 0: real x 0, 0 (visits at 0) -> 0; year 1: 1, 1 -> 1; year 2: 2, 2 -> 2
+        assert result.year_error == {"x_0": 0.0, "x_1": -1.0, "x_2": -2.0}
+        assert result.mean_abs_error["x"] == pytest.approx(1.0)
+        assert result.max_abs_error["x"] == pytest.approx(2.0)
+        assert result.relative_error["x"] == pytest.approx(1.0 / real["x"].std())
+        assert trajectory(prepare_tables(real, real, "id", "t"), min_visits=1).score == 1.0
+        assert trajectory(tables, ["x"], min_visits=1, max_years=1).year_error == {"x_0": 0.0}
+        with pytest.raises(InvalidParameterError, match="not numerical visit columns"):
+            trajectory(tables, ["sex"])
+        with pytest.raises(InvalidDataError, match="no year of follow-up"):
+            trajectory(tables, ["x"])  # 2 patients: no year has 20 visits
+        short = longitudinal_fidelity(real, flat, id_column="id", time_column="t",
+                                      parts=["trajectory", "follow_up"])  # fmt: skip
+        assert "trajectory" not in short.parts and "no year" in short.errors["trajectory"]
+
+    def test_a_drifting_synthetic_cohort_has_the_larger_trajectory_error(self, cohorts):
+        real, other = cohorts
+        flat = other.data.copy()
+        first = flat.groupby("patient_id")["edss"].transform("first")
+        flat["edss"] = first  # no progression at all
+        keys = {"event_column": "relapses", **KEYS}
+        good = longitudinal_fidelity(real.data, other.data, parts=["trajectory"], **keys)
+        bad = longitudinal_fidelity(real.data, flat, parts=["trajectory"], **keys)
+        good_error = good.to_dict()["trajectory_mean_abs_error_edss"]
+        assert bad.to_dict()["trajectory_mean_abs_error_edss"] > 2 * good_error
+        assert bad.parts["trajectory"].score < good.parts["trajectory"].score
+
+    def test_het_exposure_hand_computed(self):
+        rows = [  # (id, time, therapy)
+            (1, 0.0, "none"), (1, 1.0, "natalizumab"), (1, 3.0, "none"),
+            (2, 0.0, "interferon"), (2, 2.0, "interferon"),
+        ]  # fmt: skip
+        real = pd.DataFrame(rows, columns=["id", "t", "dmt"])
+        syn = real.assign(dmt="natalizumab")
+        tables = prepare_tables(real, syn, "id", "t", static_columns=[])
+        result = het_exposure(tables, "dmt")
+        # patient 1 is on HET from t=1 to t=3 (2 of 5 follow-up years); patient 2 never
+        assert result.real_ever == 0.5 and result.real_follow_up == pytest.approx(2 / 5)
+        assert result.synthetic_ever == 1.0 and result.synthetic_follow_up == 1.0
+        assert result.score == pytest.approx(1 - (0.5 + 0.6) / 2)
+        assert het_exposure(tables, "dmt", ["interferon"]).real_follow_up == pytest.approx(2 / 5)
+        # category codes (as Synthcity's loaders hold them): 3 matches 3.0
+        coded = real.assign(
+            dmt=real["dmt"].map({"none": 0.0, "natalizumab": 3.0, "interferon": 1.0})
+        )
+        by_code = het_exposure(
+            prepare_tables(coded, coded, "id", "t", static_columns=[]), "dmt", [3]
+        )
+        assert by_code.real_ever == 0.5 and by_code.real_follow_up == pytest.approx(2 / 5)
+        with pytest.raises(InvalidDataError, match="no level of high_efficacy"):
+            het_exposure(tables, "dmt", ["ocrelizumab"])
+        with pytest.raises(InvalidParameterError, match="not the string"):
+            het_exposure(tables, "dmt", "natalizumab")
+        with pytest.raises(InvalidParameterError, match="must be a visit column"):
+            het_exposure(tables, "t")
+
+    def test_het_exposure_in_the_headline_on_the_simulator(self, cohorts):
+        real, other = cohorts
+        result = longitudinal_fidelity(
+            real.data, other.data, therapy_column="dmt", parts=["het_exposure"], **KEYS
+        )
+        values = result.to_dict()
+        # the default set covers the simulator's high-efficacy therapies
+        assert set(real.truth["high_efficacy_dmts"]) <= set(MS_HIGH_EFFICACY)
+        assert 0.2 < values["het_exposure_real_ever"] < 0.9
+        # two cohorts of one process: shares agree within sampling noise
+        assert values["het_exposure_synthetic_ever"] == pytest.approx(
+            values["het_exposure_real_ever"], abs=0.1
+        )
+        assert values["het_exposure_score"] > 0.9
+
+
 class TestFidelity:
     def test_same_process_scores_high_and_in_range(self, cohorts, good):
         result = good
         values = result.to_dict()
-        assert set(result.parts) == set(PARTS)
+        assert set(result.parts) == set(PARTS) - {"het_exposure"}  # no therapy column given
         assert 0.0 <= result.score <= 1.0
         assert result.score > 0.85
         assert values["discriminative_accuracy"] < 0.65
@@ -100,9 +181,9 @@ class TestFidelity:
         real, other = cohorts
         expected_gap = abs(other.truth["expected_arr"] / real.truth["expected_arr"] - 1.0)
         assert values["event_rate_relative_error"] < expected_gap + 0.1
-        for name in PARTS:
+        for name in result.parts:
             assert 0.0 <= values[f"{name}_score"] <= 1.0
-        assert LONGITUDINAL_FIDELITY.direction == "maximize"
+        assert catalog.metric("longitudinal_fidelity").direction == "maximize"
 
     def test_broken_synthetic_scores_lower(self, cohorts, good):
         real, other = cohorts

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from synth_plugins import catalog
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.metrics import MODEL_UNDERSTANDING, model_understanding
+from synth_plugins.metrics import model_understanding
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def test_a_copy_understands_the_data_exactly(tables) -> None:
     assert result.confusion_real.to_numpy().sum() == len(holdout)
     pd.testing.assert_frame_equal(result.confusion_real, result.confusion_synthetic)
     assert set(result.to_dict()) >= {"score", "accuracy_dummy", "kendall_tau"}
-    assert MODEL_UNDERSTANDING.direction == "maximize"
+    assert catalog.metric("model_understanding").direction == "maximize"
 
 
 def test_independently_shuffled_features_lose_the_understanding(tables) -> None:

@@ -1,4 +1,4 @@
-"""Shared input checks, metric descriptions, and the light package import."""
+"""Shared input checks, the metrics' catalog entries, and the light package import."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import synth_plugins.metrics as metrics
+from synth_plugins import catalog
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics._validation import (
     align_columns,
@@ -28,18 +29,17 @@ NAMES = [
 ]
 
 
-def test_every_metric_has_a_function_and_an_info() -> None:
-    assert set(NAMES) <= set(metrics.METRIC_INFOS)
+def test_every_metric_has_a_function_and_a_catalog_entry() -> None:
     for name in NAMES:
-        info = metrics.METRIC_INFOS[name]
+        entry = catalog.metric(name)
         assert callable(getattr(metrics, name))
-        assert info.name == name
-        assert info.direction in ("maximize", "minimize")
-        assert info.category in ("privacy", "stats")
-        assert info.min_value < info.max_value
-        assert info.description
-    assert metrics.METRIC_INFOS["hamming_leakage"].category == "privacy"
-    assert metrics.METRIC_INFOS["dcr_holdout_share"].category == "privacy"
+        assert catalog.resolve(entry.core) is getattr(metrics, name)
+        assert entry.direction in ("maximize", "minimize")
+        assert entry.synthcity_type in ("privacy", "stats")
+        assert entry.min_value < entry.max_value
+        assert entry.description
+    assert catalog.metric("hamming_leakage").synthcity_type == "privacy"
+    assert catalog.metric("dcr_holdout_share").synthcity_type == "privacy"
 
 
 def test_import_does_not_load_torch_or_sklearn() -> None:

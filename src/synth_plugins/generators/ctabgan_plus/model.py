@@ -49,6 +49,7 @@ from synth_plugins.generators.ctabgan_plus.transformer import (
     as_list,
     check_overrides,
 )
+from synth_plugins.generators.privacy import CopyFilter
 
 __all__ = ["DEFAULTS", "CTABGANPlus", "CTABGANPlusDefaults"]
 
@@ -78,13 +79,14 @@ class CTABGANPlusDefaults:
     discriminator_steps: int = 1
     gp_weight: float = 10.0
     info_weight: float | None = None
-    aux_weight: float = 1.0
+    aux_weight: float = 0.25
     gumbel_tau: float = 0.2
     mixed_threshold: float = 0.1
     log_skewness: float = 2.0
     max_modes: int = 10
     enforce_conditions: bool = True
     max_rejection_rounds: int = 20
+    redraw_copies: bool = True
     dp: bool = False
     dp_noise_multiplier: float = 1.0
     dp_max_grad_norm: float = 1.0
@@ -145,7 +147,8 @@ class CTABGANPlus:
         discriminator_steps: critic steps per generator step (1).
         gp_weight: gradient-penalty weight (10).
         info_weight: information-loss weight; None means 1 (0 with ``dp=True``).
-        aux_weight: downstream-loss weight (1).
+        aux_weight: downstream-loss weight (0.25; the paper adds the loss unweighted, 1.0,
+            which collapsed a feature on one of three seeds: see the method card).
         gumbel_tau: Gumbel-softmax temperature of the one-hot outputs in training (0.2).
         mixed_threshold: share of rows on one value that makes a column mixed (0.1).
         log_skewness: skewness above which a non-negative column is log-transformed (2).
@@ -153,6 +156,13 @@ class CTABGANPlus:
         enforce_conditions: ``sample(conditions=...)`` regenerates rows that miss a
             condition, so every row holds it (True); False returns the generator's rows.
         max_rejection_rounds: generation rounds allowed for that (20).
+        redraw_copies: keep exact copies of training rows no more frequent than in a real
+            holdout (default True): generated rows equal to a training row on every column
+            but identifiers, beyond ``floor(r * n)`` with ``r`` the share of training rows
+            equal to another training row, are replaced by fresh generated rows (with the
+            same conditions; up to 8 rounds, then a ``UserWarning``); see
+            :class:`~synth_plugins.generators.privacy.CopyFilter`. False returns the
+            generator's rows as they are.
         dp, dp_noise_multiplier, dp_max_grad_norm, dp_delta: DP-SGD on the critic.
         device: ``"auto"`` (CUDA if available), ``"cpu"``, ``"cuda"``, ...
         random_state: seed of every random draw; None is unseeded. The global random state
@@ -166,6 +176,9 @@ class CTABGANPlus:
             ``information``, ``downstream`` (on synthetic rows) and ``auxiliary`` (the
             auxiliary model's loss on real rows).
         epsilon_, dp_delta_: the privacy budget spent (None without ``dp``).
+        copy_filter_: the fitted :class:`~synth_plugins.generators.privacy.CopyFilter`
+            (its ``natural_rate_`` is the allowance), applied by ``sample`` while
+            ``redraw_copies`` is True.
 
     Example:
         >>> import numpy as np, pandas as pd
@@ -205,6 +218,7 @@ class CTABGANPlus:
         max_modes: int = _D.max_modes,
         enforce_conditions: bool = _D.enforce_conditions,
         max_rejection_rounds: int = _D.max_rejection_rounds,
+        redraw_copies: bool = _D.redraw_copies,
         dp: bool = _D.dp,
         dp_noise_multiplier: float = _D.dp_noise_multiplier,
         dp_max_grad_norm: float = _D.dp_max_grad_norm,
@@ -250,6 +264,7 @@ class CTABGANPlus:
         self.max_rejection_rounds = check_int(
             "max_rejection_rounds", max_rejection_rounds, minimum=1
         )
+        self.redraw_copies = check_bool("redraw_copies", redraw_copies)
         self.dp = check_bool("dp", dp)
         self.dp_noise_multiplier = check_float(
             "dp_noise_multiplier", dp_noise_multiplier, minimum=0.0
@@ -290,6 +305,7 @@ class CTABGANPlus:
         self.history_: dict[str, list[float]] = {}
         self.epsilon_: float | None = None
         self.dp_delta_: float | None = None
+        self.copy_filter_: CopyFilter | None = None
         self._sampler: ConditionalSampler | None = None
         self._sample_rng: np.random.Generator | None = None
         self._device_generator: Generator | None = None
@@ -343,12 +359,16 @@ class CTABGANPlus:
         self.generator_ = self._device_generator = None
         self.history_ = {}
         self.epsilon_ = self.dp_delta_ = None
+        self.copy_filter_ = None
         device = _torch.resolve_device(self.device)
         with _torch.seeded(train_seed, device):
             trainer = _Trainer(self, transformer, sampler, matrix, data, device, train_seed)
             generator = trainer.run_dp() if self.dp else trainer.run()
         self.history_ = trainer.history
         self.generator_ = generator.cpu().eval()
+        roles = {plan.name: plan.spec.role for plan in transformer.plans}
+        roles.update({spec.name: "identifier" for spec in transformer.identifiers})
+        self.copy_filter_ = CopyFilter("ctabgan_plus").fit(data, roles)
         self._sample_rng = _torch.new_rng(sample_seed)
         return self
 
@@ -369,6 +389,9 @@ class CTABGANPlus:
         random_state: int | None = None,
     ) -> pd.DataFrame:
         """Generate ``n`` rows with the training schema.
+
+        With ``redraw_copies``, rows equal to a training row beyond the training data's own
+        duplicate rate are replaced by fresh rows that hold the same conditions.
 
         Args:
             n: number of rows (0 gives an empty frame with the training columns).
@@ -393,6 +416,25 @@ class CTABGANPlus:
             seed = _torch.seed_from(self._sample_rng) % 2**32
         rng = np.random.default_rng(seed)
         generator = _torch.make_generator(seed)
+
+        def draw(k: int) -> pd.DataFrame:
+            return self._conditioned_rows(k, parsed, rng, generator)
+
+        frame = draw(n)
+        if self.redraw_copies and self.copy_filter_ is not None and n:
+            frame = self.copy_filter_.redraw(frame, draw, rng).reset_index(drop=True)
+        for spec in transformer.identifiers:  # unique over batches and fresh draws
+            frame[spec.name] = fresh_keys(spec, n).to_numpy()
+        return frame
+
+    def _conditioned_rows(
+        self,
+        n: int,
+        parsed: list[tuple[str, Any, int]],
+        rng: np.random.Generator,
+        generator: torch.Generator,
+    ) -> pd.DataFrame:
+        """``n`` generated rows holding ``parsed`` (with ``enforce_conditions``)."""
         if not parsed or not self.enforce_conditions or n == 0:
             return self._generate(n, parsed[:1], rng, generator)
         kept: list[pd.DataFrame] = []
@@ -407,10 +449,7 @@ class CTABGANPlus:
             n_kept += int(mask.sum())
             n_drawn += batch
             if n_kept >= n:
-                frame = pd.concat(kept, ignore_index=True).iloc[:n].reset_index(drop=True)
-                for spec in transformer.identifiers:  # unique over the kept batches
-                    frame[spec.name] = fresh_keys(spec, n).to_numpy()
-                return frame
+                return pd.concat(kept, ignore_index=True).iloc[:n].reset_index(drop=True)
             rate = max(n_kept / n_drawn, 1e-3)
             batch = int(min(max(10 * n, 10_000), math.ceil(1.2 * (n - n_kept) / rate) + 16))
         described = ", ".join(f"{c}={v!r}" for c, v, _ in parsed)

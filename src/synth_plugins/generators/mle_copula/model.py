@@ -8,7 +8,9 @@ a Gaussian copula whose correlation is that of the real normal scores. Every dra
 inverted through the fitted marginal on the observed range, so values stay in it and
 integer columns stay whole. Datetime columns are modelled as numbers (days since
 1970-01-01) and written back in their dtype or text format; identifier columns are not
-modelled and get fresh keys (the shared encoder's rules, ``docs/architecture.md``).
+modelled and get fresh keys (the shared encoder's rules, ``docs/architecture.md``). By
+default, sampled rows identical to a training row are held to the training data's own
+duplicate rate (``redraw_copies``, :mod:`synth_plugins.generators.privacy`).
 Method card: ``docs/methods/mle_copula.md``.
 """
 
@@ -28,6 +30,7 @@ from synth_plugins.encoding.roles import DISCRETE_ROLES, NUMERIC_ROLES, infer_ro
 from synth_plugins.encoding.tabular import ColumnSpec, datetime_spec, fresh_keys, identifier_spec
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators._validation import (
+    check_bool,
     check_choice,
     check_float,
     check_int,
@@ -47,6 +50,7 @@ from synth_plugins.generators.mle_copula.marginals import (
     fit_categorical,
     fit_numeric,
 )
+from synth_plugins.generators.privacy import CopyFilter
 
 __all__ = ["MLECopula"]
 
@@ -117,6 +121,12 @@ class MLECopula:
             the latent normal the copula discretises) or ``"pit"`` (Pearson correlation of
             their normal scores, ties placed by ``pit``, as for numeric columns; this
             attenuates correlations that involve a discrete column).
+        redraw_copies: keep exact copies of training rows no more frequent than in a real
+            holdout (default True): sampled rows equal to a training row on every column
+            but identifiers, beyond ``floor(r * n)`` with ``r`` the share of training rows
+            equal to another training row, are replaced by fresh draws (up to 8 rounds,
+            then a ``UserWarning``); see :class:`~synth_plugins.generators.privacy.CopyFilter`.
+            False returns the copula's draws as they are.
         random_state: seed of the randomised PIT and of the stream of sampling seeds; None
             is unseeded. The global numpy random state is neither used nor changed.
 
@@ -129,6 +139,9 @@ class MLECopula:
             ``raw_correlation_``; the identity for ``level=1``), a DataFrame.
         correlation_repaired_: whether the raw matrix was not positive definite and was
             replaced by the nearest correlation matrix.
+        copy_filter_: the fitted :class:`~synth_plugins.generators.privacy.CopyFilter`
+            (its ``natural_rate_`` is the allowance), applied by ``sample`` while
+            ``redraw_copies`` is True.
 
     Example:
         >>> import numpy as np, pandas as pd
@@ -152,6 +165,7 @@ class MLECopula:
         beta_padding: float = 0.01,
         pit: PIT = "randomized",
         discrete_correlation: DiscreteCorrelation = "latent",
+        redraw_copies: bool = True,
         random_state: int | None = 0,
     ) -> None:
         self.roles = dict(roles) if roles is not None else None
@@ -167,6 +181,7 @@ class MLECopula:
         self.discrete_correlation = check_choice(
             "discrete_correlation", discrete_correlation, ("latent", "pit")
         )
+        self.redraw_copies = check_bool("redraw_copies", redraw_copies)
         self.random_state = check_random_state("random_state", random_state)
 
         self.roles_: dict[str, str] = {}
@@ -175,6 +190,7 @@ class MLECopula:
         self.raw_correlation_: pd.DataFrame | None = None
         self.correlation_: pd.DataFrame | None = None
         self.correlation_repaired_: bool = False
+        self.copy_filter_: CopyFilter | None = None
         self._columns: list[_Column] = []
         self._keys: dict[Any, ColumnSpec] = {}
         self._order: list[Any] = []
@@ -200,7 +216,7 @@ class MLECopula:
         """The constructor arguments, as given (a sklearn-style view for host adapters)."""
         names = (
             "roles", "level", "selection", "families", "beta_padding", "pit",
-            "discrete_correlation", "random_state",
+            "discrete_correlation", "redraw_copies", "random_state",
         )  # fmt: skip
         return {name: copy.deepcopy(getattr(self, name)) for name in names}
 
@@ -263,6 +279,7 @@ class MLECopula:
         self.raw_correlation_ = pd.DataFrame(raw, index=labels, columns=labels)
         self.correlation_ = pd.DataFrame(repaired, index=labels, columns=labels)
         self.correlation_repaired_ = not np.allclose(raw, repaired, rtol=0, atol=1e-12)
+        self.copy_filter_ = CopyFilter("mle_copula").fit(given, roles)
         self._columns = columns
         self._keys = keys
         self._order = list(data.columns)
@@ -427,18 +444,31 @@ class MLECopula:
     def sample(self, n: int, random_state: int | None = None) -> pd.DataFrame:
         """Generate ``n`` rows with the training columns and dtypes.
 
+        With ``redraw_copies``, rows equal to a training row beyond the training data's own
+        duplicate rate are replaced by fresh draws (see ``redraw_copies``).
+
         Args:
             n: number of rows (>= 0; 0 gives an empty table with the training columns).
             random_state: seed of this call; None draws one from the model's seed stream
                 (seeded by ``random_state`` at fit, restarted by ``set_random_state``).
         """
-        columns = self._fitted()
+        self._fitted()
         n = check_int("n", n, minimum=0)
         seed = check_random_state("random_state", random_state)
         if seed is None:
             assert self._sample_rng is not None
             seed = int(self._sample_rng.integers(0, 2**32))
         rng = np.random.default_rng(seed)
+        frame = self._draw(n, rng)
+        if self.redraw_copies and self.copy_filter_ is not None and n:
+            frame = self.copy_filter_.redraw(frame, lambda k: self._draw(k, rng), rng)
+        for name, spec in self._keys.items():
+            frame[name] = fresh_keys(spec, n)
+        return frame[self._order]
+
+    def _draw(self, n: int, rng: np.random.Generator) -> pd.DataFrame:
+        """``n`` rows of the modelled columns (identifiers are added by ``sample``)."""
+        columns = self._fitted()
         copula = [c for c in columns if c.in_copula]
         if self.level == 2 and copula:
             assert self.correlation_ is not None
@@ -461,9 +491,7 @@ class MLECopula:
                 output[column.name] = from_days(days, spec.dtype, spec.text_format, spec.step)
             else:
                 output[column.name] = _restore(values, missing, column.dtype)
-        for name, spec in self._keys.items():
-            output[name] = fresh_keys(spec, n)
-        return pd.DataFrame(output, columns=self._order)
+        return pd.DataFrame(output, columns=[c.name for c in columns])
 
 
 def _restore(values: np.ndarray, missing: np.ndarray, dtype: Any) -> pd.Series:

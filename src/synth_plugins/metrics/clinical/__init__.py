@@ -9,21 +9,16 @@
 """
 
 from synth_plugins.metrics.clinical.effect_agreement import (
-    EFFECT_AGREEMENT,
     EffectAgreementResult,
     effect_agreement,
 )
 from synth_plugins.metrics.clinical.model_understanding import (
-    MODEL_UNDERSTANDING,
     ModelUnderstandingResult,
     model_understanding,
 )
-from synth_plugins.metrics.clinical.table_one import TABLE_ONE, TableOneResult, table_one
+from synth_plugins.metrics.clinical.table_one import TableOneResult, table_one
 
 __all__ = [
-    "EFFECT_AGREEMENT",
-    "MODEL_UNDERSTANDING",
-    "TABLE_ONE",
     "EffectAgreementResult",
     "ModelUnderstandingResult",
     "TableOneResult",

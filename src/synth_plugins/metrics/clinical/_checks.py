@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.metrics._encoding import _sorted_levels as sorted_levels
 
 
 def check_target(frames: dict[str, pd.DataFrame], target_column: object) -> None:

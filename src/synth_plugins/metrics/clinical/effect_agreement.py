@@ -33,7 +33,6 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.metrics._info import MetricInfo
 from synth_plugins.metrics._validation import (
     align_columns,
     check_frame,
@@ -50,20 +49,6 @@ from synth_plugins.metrics.clinical._checks import (
 )
 from synth_plugins.metrics.survival.design import CoxDesign
 from synth_plugins.survival import check_survival_frame, fit_cox
-
-EFFECT_AGREEMENT = MetricInfo(
-    name="effect_agreement",
-    category="stats",
-    direction="maximize",
-    min_value=0.0,
-    max_value=1.0,
-    description=(
-        "Univariable odds ratios (binary outcome, logistic regression) or hazard ratios "
-        "(survival outcome, Cox) on real vs synthetic data: mean of the direction, "
-        "significance and confidence-interval-overlap agreement; 1 is best."
-    ),
-    ideal=1.0,
-)
 
 _ESTIMATE_COLUMNS = ("estimate", "se", "ci_lower", "ci_upper", "p")
 

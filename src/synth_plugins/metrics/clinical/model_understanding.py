@@ -26,8 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synth_plugins.metrics._encoding import _sorted_levels as sorted_levels
-from synth_plugins.metrics._info import MetricInfo
+from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.metrics._validation import (
     align_columns,
     check_choice,
@@ -44,20 +43,6 @@ from synth_plugins.metrics.clinical._checks import (
 from synth_plugins.metrics.clinical._features import encode_features, spearman_sign
 
 IMPORTANCE_METHODS: tuple[str, ...] = ("shap", "permutation")
-
-MODEL_UNDERSTANDING = MetricInfo(
-    name="model_understanding",
-    category="performance",
-    direction="maximize",
-    min_value=0.0,
-    max_value=1.0,
-    description=(
-        "Classifier trained on synthetic vs real rows, tested on a real holdout: mean of the "
-        "accuracy ratio, the SHAP importance-order agreement (tau + 1) / 2 and the share of "
-        "features with the same effect direction; 1 is best."
-    ),
-    ideal=1.0,
-)
 
 
 @dataclass(frozen=True, eq=False)

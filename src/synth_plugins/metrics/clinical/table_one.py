@@ -25,9 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.metrics._encoding import _sorted_levels as sorted_levels
-from synth_plugins.metrics._info import MetricInfo
 from synth_plugins.metrics._validation import (
     align_columns,
     check_frame,
@@ -38,20 +37,6 @@ from synth_plugins.metrics._validation import (
     resolve_categorical,
 )
 from synth_plugins.metrics.clinical._checks import check_not_constant
-
-TABLE_ONE = MetricInfo(
-    name="table_one",
-    category="stats",
-    direction="maximize",
-    min_value=0.0,
-    max_value=1.0,
-    description=(
-        "Share of variables whose real and synthetic distributions do not differ "
-        "significantly (Table 1 tests: Shapiro-Wilk then Welch t or Mann-Whitney U; "
-        "chi-square or Fisher's exact); 1 is best."
-    ),
-    ideal=1.0,
-)
 
 #: An expected cell count below this sends a contingency table to Fisher's exact test.
 MIN_EXPECTED = 5.0

@@ -9,19 +9,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.metrics._validation import numeric_values
 
-__all__ = ["CoxDesign", "constant_columns", "covariate_columns", "sorted_levels"]
-
-
-def sorted_levels(values: pd.Series) -> list[Any]:
-    """The distinct non-missing values, sorted (by their text when not comparable)."""
-    levels = list(pd.unique(values.dropna()))
-    try:
-        return sorted(levels)
-    except TypeError:
-        return sorted(levels, key=str)
+__all__ = ["CoxDesign", "constant_columns", "covariate_columns"]
 
 
 @dataclass(frozen=True)
@@ -40,7 +32,7 @@ class CoxDesign:
         numeric, levels, fills = [], [], {}
         for column in reference.columns:
             if column in categorical:
-                observed = sorted_levels(reference[column])
+                observed = sorted_levels(pd.unique(reference[column].dropna()))
                 if not observed:
                     raise InvalidDataError(f"column {column!r} of {name} has no observed value")
                 levels.append((column, tuple(observed)))

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.metrics._validation import check_int
-from synth_plugins.metrics.survival.design import sorted_levels
 from synth_plugins.metrics.survival.km_scores import km_survival_scores
 from synth_plugins.survival import check_survival_frame
 
@@ -147,7 +147,7 @@ def _strata_labels(
         ]
         cut = [pd.cut(s.astype(float), edges, labels=labels) for s in (real, synthetic)]
         return cut[0].astype(object), cut[1].astype(object), labels
-    levels = sorted_levels(real)
+    levels = sorted_levels(pd.unique(real.dropna()))
     real_labels = real.astype(object).where(real.notna())
     syn_labels = synthetic.astype(object).where(synthetic.notna())
     return real_labels, syn_labels, levels

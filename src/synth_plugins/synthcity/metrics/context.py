@@ -87,11 +87,12 @@ def reporting_failures(metric: str) -> Iterator[None]:
 
 def _requests_suite_metrics(metrics: Mapping[str, Any] | None) -> bool:
     """Whether a ``metrics={type: [names]}`` argument names one of the suite's metrics."""
-    from synth_plugins.metrics import METRIC_INFOS
+    from synth_plugins import catalog
 
     if metrics is None:
         return True  # Synthcity then runs every registered metric, ours included
-    return any(name in METRIC_INFOS for names in metrics.values() for name in names)
+    ours = {entry.name for entry in catalog.METRICS}
+    return any(name in ours for names in metrics.values() for name in names)
 
 
 def record_metric_calls(metrics_cls: type) -> None:

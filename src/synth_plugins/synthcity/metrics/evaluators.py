@@ -1,19 +1,28 @@
-"""Synthcity evaluators for the suite's metrics (``Metrics.evaluate(metrics={...})``).
+"""Synthcity evaluators for the suite's metrics, derived from their catalog entries.
 
-Each class only names its metric; :class:`SuiteEvaluatorMixin` turns Synthcity's loaders
-into tables and calls :func:`synth_plugins.metrics.dispatch.evaluate_metric`. Output keys
-are the core result's ``to_dict()`` keys (``score`` first), reported by Synthcity as
+No evaluator is written by hand: :func:`evaluator_class` builds each one from its entry in
+``catalog.METRICS`` (name, type, direction, what it needs), on top of Synthcity's evaluator
+base class for the entry's type, and registration adds it to ``Metrics.evaluate``. The
+classes are also attributes of this module under their catalog names
+(``HammingLeakageEvaluator``, ``LongitudinalFidelityEvaluator``). Output keys are the
+core result's ``to_dict()`` keys (``score`` first), reported by Synthcity as
 ``<type>.<name>.<key>``.
 
 Inputs, following Synthcity's conventions: fidelity metrics get the (encoded, equal-size)
-samples of ``X_gt`` and ``X_syn`` that Synthcity hands every evaluator. Privacy metrics
-compare the synthetic data with the generator's training data and a holdout, so they read
-the full ``X_gt`` (the holdout, as ``Benchmarks.evaluate`` passes it), ``X_syn`` and
-``X_train`` of the current ``Metrics.evaluate`` call (see ``context.py``).
+samples of ``X_gt`` and ``X_syn`` that Synthcity hands every evaluator. Metrics that need
+a holdout compare the synthetic data with the generator's training data and a holdout, so
+they read the full ``X_gt`` (the holdout, as ``Benchmarks.evaluate`` passes it), ``X_syn``
+and ``X_train`` of the current ``Metrics.evaluate`` call (see ``context.py``). Metrics of
+visit sequences read time-series loaders as long tables (``seq_id``, ``seq_time_id``, the
+``seq_static_*`` and ``seq_out_*`` columns per patient).
+
+Synthcity's ``Metrics.evaluate`` cannot pass a metric its options; set them on the class,
+e.g. ``LongitudinalFidelityEvaluator.options = {"event_column": "seq_temporal_relapses"}``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import pandas as pd
@@ -21,43 +30,80 @@ from synthcity.metrics.eval_performance import PerformanceEvaluator
 from synthcity.metrics.eval_privacy import PrivacyEvaluator
 from synthcity.metrics.eval_statistical import StatisticalEvaluator
 
+from synth_plugins import catalog
+from synth_plugins.catalog import MetricEntry
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.metrics import METRIC_INFOS
-from synth_plugins.metrics.dispatch import evaluate_metric, needs_holdout
+from synth_plugins.metrics.dispatch import evaluate_metric
 from synth_plugins.synthcity import register_metrics_defined_in
 from synth_plugins.synthcity.metrics.context import current_call, reporting_failures
+from synth_plugins.synthcity.timeseries import (
+    OUTCOME_PREFIX,
+    SEQ_ID,
+    SEQ_TIME,
+    STATIC_PREFIX,
+    synthcity_long_frame,
+)
+
+
+class _Uncached:
+    """``evaluate`` for Synthcity's performance type, whose base leaves it to each metric."""
+
+    def evaluate(self, X_gt: Any, X_syn: Any) -> dict[str, float]:
+        """Every figure of the metric."""
+        return self._evaluate(X_gt, X_syn)  # type: ignore[attr-defined]
+
+    def evaluate_default(self, X_gt: Any, X_syn: Any) -> float:
+        """The headline score."""
+        return self.evaluate(X_gt, X_syn)["score"]
+
+
+#: Synthcity's evaluator base classes for each metric type the catalog uses
+BASES: dict[str, tuple[type, ...]] = {
+    "privacy": (PrivacyEvaluator,),
+    "stats": (StatisticalEvaluator,),
+    "performance": (_Uncached, PerformanceEvaluator),
+}
 
 
 def _frame(data: Any) -> pd.DataFrame:
     return data if isinstance(data, pd.DataFrame) else data.dataframe()
 
 
-class SuiteEvaluatorMixin:
-    """Bridge from Synthcity's evaluator API to a suite metric core."""
+class SuiteEvaluator:
+    """Bridge from Synthcity's evaluator API to a catalog metric's core (a mixin)."""
 
-    metric: ClassVar[str]
+    entry: ClassVar[MetricEntry]
+    #: core options for every call (Synthcity's ``Metrics.evaluate`` cannot pass them)
+    options: ClassVar[Mapping[str, Any]] = {}
     _default_metric = "score"
 
     @classmethod
     def name(cls) -> str:
-        """The suite name, as used in ``metrics={category: [name]}``."""
-        return cls.metric
+        """The suite name, as used in ``metrics={type: [name]}``."""
+        return cls.entry.name
+
+    @classmethod
+    def type(cls) -> str:
+        """The Synthcity metric type of the catalog entry."""
+        return cls.entry.synthcity_type
 
     @classmethod
     def direction(cls) -> str:
-        """``"maximize"`` or ``"minimize"``, from the metric's description."""
-        return METRIC_INFOS[cls.metric].direction
+        """``"maximize"`` or ``"minimize"``, from the catalog entry."""
+        return cls.entry.direction
 
     def _evaluate(self, X_gt: Any, X_syn: Any) -> dict[str, float]:
-        with reporting_failures(self.fqdn()):
-            return self._scores(X_gt, X_syn)
+        with reporting_failures(self.fqdn()):  # type: ignore[attr-defined]
+            if self.entry.data == "sequences":
+                return self._sequence_scores(X_gt, X_syn)
+            return self._table_scores(X_gt, X_syn)
 
-    def _scores(self, X_gt: Any, X_syn: Any) -> dict[str, float]:
+    def _table_scores(self, X_gt: Any, X_syn: Any) -> dict[str, float]:
         # Metrics.evaluate samples min(len(X_gt), len(X_syn)) rows of each: name the empty one
         whole = current_call() or {}
         for label, sampled in (("X_gt", X_gt), ("X_syn", X_syn)):
             if len(sampled if whole.get(label) is None else whole[label]) == 0:
-                raise InvalidDataError(f"{self.metric} got {label} with 0 rows")
+                raise InvalidDataError(f"{self.entry.name} got {label} with 0 rows")
         info = X_gt.info()
         survival = X_gt.type() == "survival_analysis"
         columns = {
@@ -65,121 +111,87 @@ class SuiteEvaluatorMixin:
             "duration_column": info.get("time_to_event_column") if survival else None,
             "event_column": info.get("target_column") if survival else None,
         }
-        if not needs_holdout(self.metric):
+        if "holdout" not in self.entry.needs:
             return evaluate_metric(
-                self.metric, X_gt.dataframe(), X_syn.dataframe(), **columns
+                self.entry, X_gt.dataframe(), X_syn.dataframe(), **columns, **self.options
             ).to_dict()
-        call = current_call() or {}
-        if call.get("X_train") is None:
+        if whole.get("X_train") is None:
             raise InvalidParameterError(
-                f"{self.metric} needs the generator's training data: call "
+                f"{self.entry.name} needs the generator's training data: call "
                 "Metrics.evaluate(X_gt=holdout, X_syn=synthetic, X_train=training data)"
             )
         return evaluate_metric(
-            self.metric,
-            _frame(call["X_train"]),
-            _frame(call["X_syn"]),
-            holdout=_frame(call["X_gt"]),
+            self.entry,
+            _frame(whole["X_train"]),
+            _frame(whole["X_syn"]),
+            holdout=_frame(whole["X_gt"]),
             **columns,
+            **self.options,
+        ).to_dict()
+
+    def _sequence_scores(self, X_gt: Any, X_syn: Any) -> dict[str, float]:
+        for label, loader in (("X_gt", X_gt), ("X_syn", X_syn)):
+            if loader.type() != "time_series":
+                raise InvalidDataError(
+                    f"{self.entry.name} needs time-series loaders; {label} is {loader.type()!r}"
+                )
+        real, synthetic = synthcity_long_frame(X_gt), synthcity_long_frame(X_syn)
+        static = [c for c in real.columns if c.startswith((STATIC_PREFIX, OUTCOME_PREFIX))]
+        options = {"random_state": self._random_state, **self.options}  # type: ignore[attr-defined]
+        return evaluate_metric(
+            self.entry,
+            real,
+            synthetic,
+            id_column=SEQ_ID,
+            time_column=SEQ_TIME,
+            static_columns=static,
+            **options,
         ).to_dict()
 
 
-class HammingLeakageEvaluator(SuiteEvaluatorMixin, PrivacyEvaluator):
-    """The AML study's Hamming privacy-leakage coefficient (lower is better)."""
-
-    metric = "hamming_leakage"
+_classes: dict[str, type] = {}
 
 
-class DcrHoldoutShareEvaluator(SuiteEvaluatorMixin, PrivacyEvaluator):
-    """Platzer & Reutterer's share of synthetic rows closer to training than holdout."""
-
-    metric = "dcr_holdout_share"
-
-
-class AnonymeterRiskEvaluator(SuiteEvaluatorMixin, PrivacyEvaluator):
-    """Anonymeter's singling-out, linkability and inference risks (the worst is the score)."""
-
-    metric = "anonymeter_risk"
-
-
-class TabSynDexEvaluator(SuiteEvaluatorMixin, StatisticalEvaluator):
-    """TabSynDex with its five components."""
-
-    metric = "tabsyndex"
-
-
-class AmlFidelityEvaluator(SuiteEvaluatorMixin, StatisticalEvaluator):
-    """The AML study's three normalised fidelity scores."""
-
-    metric = "aml_fidelity"
-
-
-class KmSurvivalScoresEvaluator(SuiteEvaluatorMixin, StatisticalEvaluator):
-    """Kaplan-Meier optimism, divergence and short-sightedness, raw and normalised."""
-
-    metric = "km_survival_scores"
+def evaluator_class(entry: MetricEntry) -> type:
+    """The Synthcity evaluator of a catalog metric (built once per metric name)."""
+    cls = _classes.get(entry.name)
+    if cls is None or cls.entry != entry:
+        bases = BASES.get(entry.synthcity_type)
+        if bases is None:
+            raise InvalidParameterError(
+                f"catalog entry {entry.name!r}: no Synthcity evaluator base for the type "
+                f"{entry.synthcity_type!r}; the suite derives {sorted(BASES)}"
+            )
+        cls = type(
+            entry.synthcity_evaluator_name,
+            (SuiteEvaluator, *bases),
+            {
+                "entry": entry,
+                "__module__": __name__,
+                "__doc__": f"{entry.title} for Synthcity's Metrics.evaluate: {entry.description}",
+            },
+        )
+        _classes[entry.name] = cls
+    return cls
 
 
-class CorrelationL1Evaluator(SuiteEvaluatorMixin, StatisticalEvaluator):
-    """L1 distance between the real and synthetic correlation matrices."""
-
-    metric = "correlation_l1"
-
-
-class HazardRatioAlignmentEvaluator(SuiteEvaluatorMixin, StatisticalEvaluator):
-    """Real vs synthetic Cox hazard ratios (survival loaders only)."""
-
-    metric = "hazard_ratio_alignment"
+def __getattr__(name: str) -> type:
+    """The evaluator of the catalog metric whose class is called ``name``."""
+    for entry in catalog.METRICS:
+        if entry.synthcity_evaluator_name == name:
+            return evaluator_class(entry)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class SurvivalAugmentationEvaluator(SuiteEvaluatorMixin, PerformanceEvaluator):
-    """C-index and IBS of survival models trained on real vs real + synthetic rows.
-
-    Works in ``Metrics.evaluate``. In ``Benchmarks.evaluate``, Synthcity treats every metric
-    whose name contains "augmentation" as its own fairness-augmentation pipeline and needs
-    the loader's ``fairness_column``; the suite's survival benchmark computes this metric
-    on the harness's outputs instead.
-    """
-
-    metric = "survival_augmentation"
-
-    def evaluate(self, X_gt: Any, X_syn: Any) -> dict[str, float]:
-        """Synthcity's performance evaluators implement ``evaluate`` themselves."""
-        return self._evaluate(X_gt, X_syn)
-
-    def evaluate_default(self, X_gt: Any, X_syn: Any) -> float:
-        """The headline score: mean C-index gain over the models."""
-        return self.evaluate(X_gt, X_syn)["score"]
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
-class ModelUnderstandingEvaluator(SuiteEvaluatorMixin, PerformanceEvaluator):
-    """Classifier trained on synthetic vs real rows: accuracy, SHAP order and direction.
-
-    Reads the training data from ``X_train`` and tests on ``X_gt`` (the holdout), like the
-    privacy metrics: ``Metrics.evaluate(X_gt=holdout, X_syn, X_train=training data)``.
-    """
-
-    metric = "model_understanding"
-
-    def evaluate(self, X_gt: Any, X_syn: Any) -> dict[str, float]:
-        """Synthcity's performance evaluators implement ``evaluate`` themselves."""
-        return self._evaluate(X_gt, X_syn)
-
-    def evaluate_default(self, X_gt: Any, X_syn: Any) -> float:
-        """The headline score (accuracy ratio, importance order and direction)."""
-        return self.evaluate(X_gt, X_syn)["score"]
-
-
-class TableOneEvaluator(SuiteEvaluatorMixin, StatisticalEvaluator):
-    """The AML study's Table 1 tests: share of variables without a significant difference."""
-
-    metric = "table_one"
-
-
-class EffectAgreementEvaluator(SuiteEvaluatorMixin, StatisticalEvaluator):
-    """Odds ratios (generic loaders) or hazard ratios (survival loaders), real vs synthetic."""
-
-    metric = "effect_agreement"
+__all__ = [
+    "SuiteEvaluator",
+    "evaluator_class",
+    *(e.synthcity_evaluator_name for e in catalog.METRICS),
+]
 
 
 register_metrics_defined_in(__name__)

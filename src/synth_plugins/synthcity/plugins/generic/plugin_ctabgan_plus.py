@@ -55,7 +55,7 @@ class CTABGANPlusPlugin(SuitePlugin):
         batch_size, noise_dim, generator_dims, discriminator_dims, auxiliary_dims,
         generator_lr, discriminator_lr, weight_decay, discriminator_steps, gp_weight,
         info_weight, aux_weight, gumbel_tau, mixed_threshold, log_skewness, max_modes,
-        enforce_conditions, max_rejection_rounds, dp, dp_noise_multiplier,
+        enforce_conditions, max_rejection_rounds, redraw_copies, dp, dp_noise_multiplier,
         dp_max_grad_norm, dp_delta, verbose: the core's hyper-parameters (same names and
             defaults; see ``CTABGANPlus``).
         sampling_patience, strict, device, random_state, workspace, compress_dataset,
@@ -102,6 +102,7 @@ class CTABGANPlusPlugin(SuitePlugin):
         max_modes: int = _D.max_modes,
         enforce_conditions: bool = _D.enforce_conditions,
         max_rejection_rounds: int = _D.max_rejection_rounds,
+        redraw_copies: bool = _D.redraw_copies,
         dp: bool = _D.dp,
         dp_noise_multiplier: float = _D.dp_noise_multiplier,
         dp_max_grad_norm: float = _D.dp_max_grad_norm,

@@ -52,6 +52,8 @@ class MLECopulaPlugin(SuitePlugin):
         pit: ``"randomized"`` or ``"mid_rank"`` placement of ties in the normal scores.
         discrete_correlation: ``"latent"`` (polyserial/polychoric ML correlations of
             discrete columns; default) or ``"pit"`` (normal scores, attenuated).
+        redraw_copies: replace rows identical to a training row beyond the training data's
+            own duplicate rate by fresh draws (default True; see ``MLECopula``).
         sampling_patience, strict, device, random_state, workspace, compress_dataset,
         sampling_strategy: Synthcity's plugin arguments (``random_state`` also seeds the
         model).
@@ -75,6 +77,7 @@ class MLECopulaPlugin(SuitePlugin):
         beta_padding: float = _CORE["beta_padding"],
         pit: str = _CORE["pit"],
         discrete_correlation: str = _CORE["discrete_correlation"],
+        redraw_copies: bool = _CORE["redraw_copies"],
         # Synthcity's core plugin arguments (the copula runs on the CPU whatever ``device``)
         sampling_patience: int = 500,
         strict: bool = True,
@@ -103,6 +106,7 @@ class MLECopulaPlugin(SuitePlugin):
             beta_padding=beta_padding,
             pit=pit,
             discrete_correlation=discrete_correlation,
+            redraw_copies=redraw_copies,
             random_state=random_state,
         )
 

@@ -1,4 +1,7 @@
-"""Binning and the exact nearest-neighbour Hamming kernel shared by the privacy metrics.
+"""Binning, the closest-record encoding and the exact nearest-neighbour Hamming kernel.
+
+Shared by the privacy metrics (Hamming leakage, DCR holdout share) and the benchmark's
+distance figures, so that a figure and the metric it illustrates encode rows the same way.
 
 Rows are integer-coded column by column: a code ``>= 0`` is a level that matches the same
 code, and :data:`NEVER_MATCHES` (``-1``) is a value that matches nothing, itself included
@@ -28,13 +31,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.metrics._validation import category_codes, numeric_block, resolve_categorical
 
 if TYPE_CHECKING:
     import torch
@@ -382,8 +386,6 @@ class CodedTables:
         *,
         categorical_missing: Literal["level", "never"],
     ) -> None:
-        from synth_plugins.metrics._validation import category_codes, numeric_block
-
         first = next(iter(frames.values()))
         categorical = set(categorical_columns)
         self.numeric_columns = [c for c in first.columns if c not in categorical]
@@ -442,3 +444,103 @@ class CodedTables:
             [self.categorical[name][rows] for name, rows in parts], axis=0
         )
         return out
+
+
+# ------------------------------------------------------------ closest-record encoding
+
+
+def balance_sets(
+    train: pd.DataFrame, holdout: pd.DataFrame, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Subsample the larger of the two sets, without replacement, to the smaller's size.
+
+    With sets of equal size, a synthetic row that copies neither is as likely to lie closer
+    to a training row as to a holdout row, so the DCR holdout share is 0.5.
+    """
+    size = min(len(train), len(holdout))
+    rng = np.random.RandomState(seed)
+
+    def cut(frame: pd.DataFrame) -> pd.DataFrame:
+        if len(frame) == size:
+            return frame
+        rows = np.sort(rng.choice(len(frame), size=size, replace=False))
+        return frame.iloc[rows]
+
+    return cut(train), cut(holdout)
+
+
+def pooled_bin_codes(
+    frames: dict[str, pd.DataFrame],
+    categorical_columns: list[str],
+    *,
+    num_bins: int,
+    numeric_missing: Literal["level", "never"],
+) -> dict[str, np.ndarray]:
+    """Every frame's rows as codes, numeric columns cut into quantile bins of all the rows.
+
+    The closest-record encoding of Platzer & Reutterer (the DCR holdout share): one set of
+    ``num_bins`` quantile bins per numeric column, fitted on the rows of every frame
+    together; categorical columns by value, a missing categorical value a level of its own.
+
+    Args:
+        frames: Named frames with the same columns in the same order.
+        categorical_columns: The columns compared by value instead of by bin.
+        num_bins: Quantile bins per numeric column.
+        numeric_missing: ``"level"`` gives missing numeric values their own bin,
+            ``"never"`` makes them match nothing.
+
+    Returns:
+        The int32 codes of each frame, by name, for :func:`nearest_hamming`.
+    """
+    tables = CodedTables(frames, categorical_columns, categorical_missing="level")
+    parts = {name: (name, np.arange(len(frame))) for name, frame in frames.items()}
+    pooled = tables.numeric_rows(list(parts.values()))
+    edges = [quantile_edges(pooled[:, j], num_bins) for j in range(pooled.shape[1])]
+    return {
+        name: tables.codes([part], edges, numeric_missing=numeric_missing)
+        for name, part in parts.items()
+    }
+
+
+def closest_record_distances(
+    train: pd.DataFrame,
+    holdout: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    categorical_columns: Iterable[str] | None = None,
+    *,
+    num_bins: int = 100,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each synthetic row's distance to the closest training and to the closest holdout row.
+
+    The encoding of :func:`~synth_plugins.metrics.dcr.dcr_holdout_share` with its defaults:
+    the larger of ``train`` and ``holdout`` is subsampled to the smaller's size
+    (:func:`balance_sets`), numeric columns are cut into ``num_bins`` quantile bins of the
+    pooled rows, missing values are a level (:func:`pooled_bin_codes`), and the distance is
+    the number of differing columns. On tables the metric would not change (no identifier
+    or date column), ``dcr_share`` of the result is the metric's share.
+
+    Args:
+        train: The real rows the generator was fitted on.
+        holdout: Real rows it never saw.
+        synthetic: The generated rows, with the training columns.
+        categorical_columns: Columns compared by value; None infers them.
+        num_bins: Quantile bins per numeric column.
+        seed: Seed of the balancing subsample (the metric's ``seed``).
+
+    Returns:
+        ``(to_train, to_holdout)``: int arrays, one distance per synthetic row.
+    """
+    synthetic = synthetic[list(train.columns)]
+    holdout = holdout[list(train.columns)]
+    categorical = resolve_categorical([train, holdout, synthetic], categorical_columns)
+    train, holdout = balance_sets(train, holdout, seed)
+    codes = pooled_bin_codes(
+        {"train": train, "holdout": holdout, "synthetic": synthetic},
+        categorical,
+        num_bins=num_bins,
+        numeric_missing="level",
+    )
+    to_train, _ = nearest_hamming(codes["synthetic"], codes["train"])
+    to_holdout, _ = nearest_hamming(codes["synthetic"], codes["holdout"])
+    return to_train, to_holdout

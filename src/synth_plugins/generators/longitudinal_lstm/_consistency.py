@@ -1,0 +1,125 @@
+"""Change indicators: a binary visit column that says "this column changed since the last visit"."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.generators._long_format import PatientIndex
+from synth_plugins.generators.longitudinal_lstm._layout import VisitColumn
+
+
+@dataclass(frozen=True)
+class ChangeRule:
+    """``indicator`` is 1 exactly when ``tracked`` differs from the previous visit.
+
+    Attributes:
+        indicator: Position of the binary indicator column in the model's visit columns.
+        tracked: Position of the tracked column (categorical, ordinal or binary).
+        first_value: The indicator's encoded value at every first visit (0.0 or 1.0).
+    """
+
+    indicator: int
+    tracked: int
+    first_value: float
+
+
+def _changed(values: pd.Series, index: PatientIndex) -> np.ndarray:
+    """Whether each non-first visit's value differs from the previous visit's (NaN = NaN)."""
+    codes = pd.factorize(values, use_na_sentinel=True)[0]  # missing -> -1, a level of its own
+    later = index.position_of_row() > 0
+    rows = np.flatnonzero(later)
+    return codes[rows] != codes[rows - 1]
+
+
+def _indicator_codes(values: pd.Series) -> np.ndarray | None:
+    """0/1 codes of a two-level column without missing values (1: the second sorted level)."""
+    if values.isna().any():
+        return None
+    levels = sorted(pd.unique(values), key=lambda v: (str(type(v)), v))
+    if len(levels) != 2:
+        return None
+    return (values == levels[1]).to_numpy(dtype=float)
+
+
+def _holds(
+    data: pd.DataFrame, index: PatientIndex, indicator: str, tracked: str
+) -> tuple[bool, float | None]:
+    """Whether the rule holds on every visit, and the indicator's constant first value."""
+    codes = _indicator_codes(data[indicator])
+    if codes is None:
+        return False, None
+    first = codes[index.starts]
+    if first.min() != first.max():
+        return False, None
+    changed = _changed(data[tracked], index)
+    later = codes[index.position_of_row() > 0]
+    if changed.size == 0 or changed.all() or not changed.any():
+        return False, None  # nothing to tell a change indicator from a constant
+    return bool(np.array_equal(later, changed.astype(float))), float(first[0])
+
+
+def change_rules(
+    data: pd.DataFrame,
+    index: PatientIndex,
+    columns: Sequence[VisitColumn],
+    declared: Mapping[str, str] | None,
+) -> tuple[ChangeRule, ...]:
+    """The change indicators of the visit columns: declared ones checked, or detected.
+
+    Args:
+        data: The checked long table (each patient's rows together, in time order).
+        index: Its patient index.
+        columns: The model's visit columns (encoding order).
+        declared: ``{indicator column: tracked column}``; None detects every binary visit
+            column that equals "the tracked column changed" on every visit of the data
+            (and is constant at first visits); an empty mapping turns the rules off.
+
+    Raises:
+        InvalidParameterError: A declared name that is not a visit column, an indicator
+            that is not a two-level column without missing values, or a tracked column that
+            is numerical.
+        InvalidDataError: A declared rule that the training data break.
+    """
+    position = {column.name: i for i, column in enumerate(columns)}
+    levels = {c.name for c in columns if c.kind in ("categorical", "binary")}
+    if declared is None:
+        rules = []
+        for indicator in (c.name for c in columns if c.kind == "binary"):
+            for tracked in sorted(levels - {indicator}, key=position.__getitem__):
+                holds, first = _holds(data, index, indicator, tracked)
+                if holds and first is not None:
+                    rules.append(ChangeRule(position[indicator], position[tracked], first))
+                    break
+        return tuple(rules)
+    rules = []
+    for indicator, tracked in declared.items():
+        for name in (indicator, tracked):
+            if name not in position:
+                raise InvalidParameterError(
+                    f"change_indicators names {name!r}, which is not a visit column; visit "
+                    f"columns are {list(position)}"
+                )
+        if columns[position[indicator]].kind != "binary" or data[indicator].isna().any():
+            raise InvalidParameterError(
+                f"change_indicators: {indicator!r} must be a two-level visit column without "
+                "missing values"
+            )
+        if tracked not in levels or tracked == indicator:
+            raise InvalidParameterError(
+                f"change_indicators: the tracked column {tracked!r} must be another "
+                "categorical, ordinal or binary visit column"
+            )
+        holds, first = _holds(data, index, indicator, tracked)
+        if not holds or first is None:
+            raise InvalidDataError(
+                f"change_indicators: {indicator!r} is not 'the {tracked!r} changed since the "
+                "previous visit' on every visit of the training data (and constant at first "
+                "visits); fix the data or drop the rule"
+            )
+        rules.append(ChangeRule(position[indicator], position[tracked], first))
+    return tuple(rules)

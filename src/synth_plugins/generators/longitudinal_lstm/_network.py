@@ -1,0 +1,235 @@
+"""Stage B network: the static-conditioned visit LSTM and its stop, gap and column heads."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from synth_plugins.generators.longitudinal_lstm._layout import STEP_RADIUS, VisitColumn
+from synth_plugins.generators.longitudinal_lstm._sequences import Sequences
+
+#: Bounds of predicted log standard deviations (numerical values, log gaps).
+MIN_LOG_SD, MAX_LOG_SD = -7.0, 2.0
+
+
+def mlp_head(in_features: int, hidden: int, out_features: int) -> nn.Sequential:
+    """A one-hidden-layer ReLU MLP (every output head)."""
+    return nn.Sequential(nn.Linear(in_features, hidden), nn.ReLU(), nn.Linear(hidden, out_features))
+
+
+class VisitLSTM(nn.Module):
+    """Stage B: the static-conditioned LSTM with stop, gap and per-column visit heads."""
+
+    def __init__(
+        self,
+        *,
+        static_dim: int,
+        columns: tuple[VisitColumn, ...],
+        visit_dim: int,
+        hidden_size: int,
+        num_layers: int,
+        dropout: float,
+        gap_components: int,
+        head_hidden: int,
+    ) -> None:
+        super().__init__()
+        self.columns = columns
+        self.num_layers = num_layers
+        self.hidden_size = hidden_size
+        self.gap_components = gap_components
+        self.init_h = nn.Linear(static_dim, num_layers * hidden_size)
+        self.init_c = nn.Linear(static_dim, num_layers * hidden_size)
+        self.bos = nn.Parameter(torch.zeros(visit_dim))
+        self.lstm = nn.LSTM(
+            visit_dim + 3 + static_dim,
+            hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            dropout=dropout if num_layers > 1 else 0.0,
+        )
+        # every head reads the context [LSTM state, static vector, previous visit]: the
+        # direct paths let a head copy a static baseline or carry a value forward
+        context = hidden_size + static_dim + visit_dim
+        self.visit_dim = visit_dim
+        self.context_dropout = nn.Dropout(dropout)
+        self.stop_head = mlp_head(context, head_hidden, 1)
+        self.gap_head = mlp_head(context, head_hidden, 3 * gap_components)
+        self.column_heads = nn.ModuleList(
+            mlp_head(context + 2 + column.start, head_hidden, column.n_outputs)
+            for column in columns
+        )
+        # carry-forward bias of categorical columns: + copy[i] on the logit of the previous
+        # visit's level (a state that rarely changes, such as the treatment)
+        self.copy = nn.Parameter(torch.zeros(len(columns)))
+        # ordinal columns after the first visit: weight of the absolute level logits next to
+        # the step kernel (0 at the start: a random walk from the previous level)
+        self.level_gate = nn.Parameter(torch.zeros(len(columns)))
+
+    @torch.no_grad()
+    def init_marginals(self, data: Sequences) -> None:
+        """Start every head at the training marginals: small final weights, fitted biases.
+
+        The stop head starts at the pooled end-of-follow-up rate, the gap mixture at spread
+        quantiles of the log gaps, each column head at its level frequencies (numerical: mean
+        and SD; missingness: the missing rate). Training then learns the dependence on the
+        history instead of first spending its steps on the marginals.
+        """
+
+        def final(head: nn.Sequential) -> nn.Linear:
+            layer = head[-1]
+            assert isinstance(layer, nn.Linear)
+            layer.weight.mul_(0.1)
+            return layer
+
+        def logit(p: float) -> float:
+            p = min(max(p, 1e-4), 1 - 1e-4)
+            return math.log(p / (1 - p))
+
+        n_stop = float(data.lengths.sum())
+        final(self.stop_head).bias.fill_(logit(len(data.lengths) / max(n_stop, 1.0)))
+        gaps = data.gap_feature[data.position() > 0]
+        c = self.gap_components
+        bias = final(self.gap_head).bias
+        bias[:c] = 0.0
+        if gaps.size:
+            bias[c : 2 * c] = torch.as_tensor(
+                np.quantile(gaps, (np.arange(c) + 0.5) / c), dtype=bias.dtype
+            )
+        bias[2 * c :] = math.log(0.5 if c > 1 else 1.0)
+        visits = data.visits
+        for column, head in zip(self.columns, self.column_heads):
+            bias = final(head).bias
+            offset = 0
+            observed = np.ones(len(visits), dtype=bool)
+            if column.missing is not None:
+                rate = float(visits[:, column.missing].mean())
+                bias[0] = logit(rate)
+                observed = visits[:, column.missing] < 0.5
+                offset = 1
+            values = visits[observed, column.start : column.stop]
+            if values.size == 0:
+                continue
+            if column.ordinal:
+                self._init_steps(column, bias[offset:], data, values)
+                continue
+            if column.kind == "categorical":
+                # carry-forward strength from how often a level repeats at the next visit
+                repeat = data.repeat_rate(column)
+                chance = float(np.sum(values.mean(0) ** 2))
+                if repeat is not None and repeat > chance > 0:
+                    self.copy[self.columns.index(column)] = float(
+                        np.clip(math.log(repeat / chance), 0.0, 6.0)
+                    )
+            if column.kind == "numerical":
+                bias[offset] = float(values.mean())
+                bias[offset + 1] = math.log(max(float(values.std()), 1e-3))
+            elif column.kind == "binary":
+                bias[offset] = logit(float(values.mean()))
+            else:
+                freq = np.clip(values.mean(0), 1e-4, None)
+                levels = column.stop - column.start
+                bias[offset : offset + levels] = torch.as_tensor(
+                    np.log(freq / freq.sum()), dtype=bias.dtype
+                )
+                bias[offset + levels :] = 0.0  # the step kernel starts neutral
+
+    @staticmethod
+    def _init_steps(
+        column: VisitColumn, bias: torch.Tensor, data: Sequences, values: np.ndarray
+    ) -> None:
+        """Ordinal head: level logits at the marginal, the step kernel at the moves' shares.
+
+        Later visits then start as a random walk with the training drift (the level logits
+        are gated off after the first visit); moves beyond ``STEP_RADIUS`` keep their share
+        through the other levels' logit 0.
+        """
+        levels = column.stop - column.start
+        freq = np.clip(values.mean(0), 1e-4, None)
+        bias[:levels] = torch.as_tensor(np.log(freq / freq.sum()), dtype=bias.dtype)
+        rates = data.move_rates(column, STEP_RADIUS)
+        bias[levels:] = 0.0
+        if rates is None:
+            return
+        shares, beyond = rates
+        others = max(levels - (2 * STEP_RADIUS + 1), 1)
+        scale = math.log(others / max(beyond, 1e-3))
+        steps = np.log(np.clip(shares, 1e-4, None)) + scale
+        bias[levels:] = torch.as_tensor(steps, dtype=bias.dtype)
+
+    def initial_state(self, static: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``h0, c0 = tanh(W_h s), tanh(W_c s)`` shaped ``(layers, batch, hidden)``."""
+        shape = (static.shape[0], self.num_layers, self.hidden_size)
+        h0 = torch.tanh(self.init_h(static)).view(shape).transpose(0, 1).contiguous()
+        c0 = torch.tanh(self.init_c(static)).view(shape).transpose(0, 1).contiguous()
+        return h0, c0
+
+    def gap_parameters(self, hidden: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """Mixture log-weights, means and log-SDs of the standardised log gap."""
+        logits, means, log_sd = self.gap_head(hidden).chunk(3, dim=-1)
+        return (
+            F.log_softmax(logits, dim=-1),
+            means,
+            log_sd.clamp(MIN_LOG_SD, MAX_LOG_SD),
+        )
+
+    def column_output(
+        self, index: int, hidden: torch.Tensor, gap: torch.Tensor, first: torch.Tensor,
+        visit: torch.Tensor, previous: torch.Tensor,
+    ) -> torch.Tensor:  # fmt: skip
+        """Head ``index`` given the context, gap, first-visit flag, earlier columns.
+
+        Categorical outputs get the carry-forward bias on the previous visit's level. For an
+        ordinal column the head's last ``2 STEP_RADIUS + 1`` outputs are the logits of a move
+        of ``+STEP_RADIUS .. -STEP_RADIUS`` levels from the previous level; after the first
+        visit they are added to the absolute level logits scaled by a learned gate (0 at
+        the start). A drift such as "one EDSS step up, more likely after a long gap" is then
+        the same output whatever the current level. With absolute level logits only, each
+        level's next level is a separate map that a short training learns only towards the
+        marginal, and long synthetic trajectories reverted to the mean (see the method
+        card). The result has the missingness logit (if any) then one logit per level.
+        """
+        column = self.columns[index]
+        inputs = torch.cat([hidden, gap[:, None], first[:, None], visit[:, : column.start]], dim=1)
+        out = self.column_heads[index](inputs)
+        if column.kind == "categorical":
+            offset = int(column.missing is not None)
+            levels = column.stop - column.start
+            prev = previous[:, column.start : column.stop]
+            logits = out[:, offset : offset + levels]
+            if column.ordinal:
+                # after the first visit: gated level logits + the step kernel;
+                # windows[:, w, j] = prev[:, j + w - R]: level j is a move of R - w levels
+                gate = first + (1.0 - first) * self.level_gate[index]
+                padded = F.pad(prev, (STEP_RADIUS, STEP_RADIUS))
+                windows = padded.unfold(1, levels, 1)
+                steps = out[:, offset + levels :] * (1.0 - first)[:, None]
+                logits = logits * gate[:, None] + torch.einsum("nw,nwl->nl", steps, windows)
+            else:
+                logits = logits + self.copy[index] * prev
+            out = torch.cat([out[:, :offset], logits], dim=1)
+        return out
+
+
+def run_sequences(net: VisitLSTM, batch: Mapping[str, torch.Tensor]) -> torch.Tensor:
+    """LSTM states ``(B, T, H)`` of padded step inputs; the learned BOS visit is step 0."""
+    inputs = batch["inputs"]
+    width = net.bos.shape[0]
+    bos = net.bos.expand(inputs.shape[0], 1, width)
+    inputs = torch.cat([torch.cat([bos, inputs[:, :1, width:]], dim=2), inputs[:, 1:]], dim=1)
+    packed = pack_padded_sequence(
+        inputs, batch["steps"].cpu(), batch_first=True, enforce_sorted=False
+    )
+    output, _ = net.lstm(packed, net.initial_state(batch["static"]))
+    hidden, _ = pad_packed_sequence(output, batch_first=True)
+    return hidden
+
+
+def gaussian_nll(x: torch.Tensor, mean: torch.Tensor, log_sd: torch.Tensor) -> torch.Tensor:
+    """Elementwise negative log-density of a Gaussian with the given mean and log SD."""
+    return 0.5 * ((x - mean) * torch.exp(-log_sd)) ** 2 + log_sd + 0.5 * math.log(2 * math.pi)

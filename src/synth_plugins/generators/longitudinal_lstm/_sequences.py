@@ -1,0 +1,151 @@
+"""Training sequences: flat visit tensors, the per-patient index and padded batches."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from synth_plugins.generators import _nn
+from synth_plugins.generators._long_format import PatientIndex
+from synth_plugins.generators.longitudinal_lstm._layout import VisitColumn
+
+
+@dataclass
+class Sequences:
+    """Flat visit tensors plus the per-patient index, and padded batch assembly."""
+
+    visits: np.ndarray  # (n_visits, F) encoded visits
+    gap_feature: np.ndarray  # (n_visits,) standardised log gap before the visit (0: first)
+    since_first: np.ndarray  # (n_visits,) time since the first visit / time_scale
+    static: np.ndarray  # (n_patients, S)
+    starts: np.ndarray
+    lengths: np.ndarray
+    train_patients: np.ndarray
+    val_patients: np.ndarray
+
+    @classmethod
+    def build(
+        cls,
+        visits: np.ndarray,
+        static: np.ndarray,
+        times: np.ndarray,
+        index: PatientIndex,
+        meta: Mapping[str, Any],
+        validation_fraction: float,
+        split_seed: int,
+    ) -> Sequences:
+        """Derive gap and time features; split patients into training and validation."""
+        position = index.position_of_row()
+        first_time = np.repeat(times[index.starts], index.lengths)
+        gaps = np.zeros_like(times)
+        gaps[1:] = np.diff(times)
+        gap_feature = np.where(
+            position > 0,
+            (np.log(np.maximum(gaps, 1e-12)) - meta["log_gap_mean"]) / meta["log_gap_sd"],
+            0.0,
+        )
+        since_first = (times - first_time) / meta["time_scale"]
+        if validation_fraction > 0:
+            train, val = _nn.split_rows(index.n_patients, validation_fraction, split_seed)
+        else:
+            train, val = np.arange(index.n_patients), np.zeros(0, dtype=np.int64)
+        return cls(
+            visits=np.ascontiguousarray(visits, dtype=np.float32),
+            gap_feature=gap_feature.astype(np.float32),
+            since_first=since_first.astype(np.float32),
+            static=np.ascontiguousarray(static, dtype=np.float32),
+            starts=index.starts,
+            lengths=index.lengths,
+            train_patients=train,
+            val_patients=val,
+        )
+
+    def repeat_rate(self, column: VisitColumn) -> float | None:
+        """Share of consecutive visit pairs with the same level of a categorical column."""
+        later = self.position() > 0
+        if not later.any():
+            return None
+        block = self.visits[:, column.start : column.stop].argmax(1)
+        index = np.flatnonzero(later)
+        return float(np.mean(block[index] == block[index - 1]))
+
+    def move_rates(self, column: VisitColumn, radius: int) -> tuple[np.ndarray, float] | None:
+        """Shares of moves of ``+radius .. -radius`` levels, and of larger moves.
+
+        Moves are between consecutive visits of an ordinal column; None without any.
+        """
+        later = self.position() > 0
+        if not later.any():
+            return None
+        block = self.visits[:, column.start : column.stop].argmax(1)
+        index = np.flatnonzero(later)
+        moves = block[index] - block[index - 1]
+        shares = np.array([np.mean(moves == d) for d in range(radius, -radius - 1, -1)])
+        return shares, float(np.mean(np.abs(moves) > radius))
+
+    def position(self) -> np.ndarray:
+        """The visit number within its patient (0-based) of every visit."""
+        return np.arange(len(self.visits)) - np.repeat(self.starts, self.lengths)
+
+    def batches(
+        self, patients: np.ndarray, batch_size: int, rng: np.random.Generator
+    ) -> list[np.ndarray]:
+        """Shuffled batches of patients.
+
+        Batches are not bucketed by length: with gradient clipping, batches of long
+        sequences would be clipped more than batches of short ones and the stop rate would be
+        biased. Packed sequences make the LSTM skip padding anyway.
+        """
+        if patients.size == 0:
+            return []
+        order = patients[rng.permutation(patients.size)]
+        return [order[i : i + batch_size] for i in range(0, order.size, batch_size)]
+
+    def gather(self, batch: np.ndarray, device: torch.device) -> dict[str, torch.Tensor]:
+        """Padded step inputs and flattened targets of a batch of patients.
+
+        A patient with ``K`` visits has ``K + 1`` steps: the inputs are ``BOS, v_1..v_K``;
+        step ``k < K`` predicts visit ``k + 1``; steps ``1..K`` carry the stop target (1 at
+        step ``K``).
+        """
+        lengths = self.lengths[batch]
+        n, width = len(batch), self.visits.shape[1]
+        steps = lengths + 1
+        t_max = int(steps.max())
+        k = np.arange(t_max - 1)
+        valid = k[None, :] < lengths[:, None]  # (n, T-1): visit k exists
+        rows = np.where(valid, self.starts[batch][:, None] + k[None, :], 0)
+        visit_pad = self.visits[rows] * valid[..., None]
+        gap_pad = self.gap_feature[rows] * valid
+        since_pad = self.since_first[rows] * valid
+        inputs = np.zeros((n, t_max, width + 3 + self.static.shape[1]), dtype=np.float32)
+        inputs[:, 1:, :width] = visit_pad
+        inputs[:, 1:, width] = gap_pad
+        inputs[:, 1:, width + 1] = since_pad
+        inputs[:, 0, width + 2] = 1.0
+        inputs[:, :, width + 3 :] = self.static[batch][:, None, :]
+        visit_rows, visit_cols = np.nonzero(valid)
+        flat = rows[visit_rows, visit_cols]
+        stop_valid = (np.arange(t_max)[None, :] >= 1) & (
+            np.arange(t_max)[None, :] <= lengths[:, None]
+        )
+        stop_rows, stop_cols = np.nonzero(stop_valid)
+        as_tensor = lambda a, dtype=torch.float32: torch.as_tensor(a, dtype=dtype, device=device)  # noqa: E731
+        tensors = {
+            "inputs": torch.from_numpy(inputs).to(device),
+            "static": as_tensor(self.static[batch]),
+            "steps": as_tensor(steps, torch.int64),
+            "visit_rows": as_tensor(visit_rows, torch.int64),
+            "visit_cols": as_tensor(visit_cols, torch.int64),
+            "target": as_tensor(self.visits[flat]),
+            "gap": as_tensor(self.gap_feature[flat]),
+            "first": as_tensor((visit_cols == 0).astype(np.float32)),
+            "stop_rows": as_tensor(stop_rows, torch.int64),
+            "stop_cols": as_tensor(stop_cols, torch.int64),
+            "stop_target": as_tensor((stop_cols == lengths[stop_rows]).astype(np.float32)),
+        }
+        return tensors

@@ -1,0 +1,152 @@
+"""Stage B training: teacher-forced likelihood, AdamW, early stopping on held-out patients."""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from synth_plugins.generators import _torch
+from synth_plugins.generators.longitudinal_lstm._network import (
+    MAX_LOG_SD,
+    MIN_LOG_SD,
+    VisitLSTM,
+    gaussian_nll,
+    run_sequences,
+)
+from synth_plugins.generators.longitudinal_lstm._sequences import Sequences
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """The Stage B optimisation hyper-parameters (see ``LongitudinalLSTM``)."""
+
+    epochs: int
+    lr: float
+    weight_decay: float
+    batch_size: int
+    clip: float | None
+    patience: int | None
+    verbose: bool
+
+
+@dataclass
+class TrainResult:
+    """What training leaves behind: per-epoch losses, epochs run and the kept epoch."""
+
+    history: dict[str, list[float]] = field(default_factory=dict)
+    n_epochs: int = 0
+    best_epoch: int | None = None
+
+
+def train(
+    net: VisitLSTM, data: Sequences, device: torch.device, seed: int, settings: TrainSettings
+) -> TrainResult:
+    """Train ``net`` in place; with a validation split the best epoch's weights are kept."""
+    optimizer = torch.optim.AdamW(
+        net.parameters(), lr=settings.lr, weight_decay=settings.weight_decay
+    )
+    order_rng = np.random.default_rng(seed)
+    result = TrainResult(history={"loss": []})
+    history = result.history
+    if data.val_patients.size:
+        history["val_loss"] = []
+    best, best_state, stale = math.inf, None, 0
+    bar = _torch.progress(
+        range(settings.epochs), total=settings.epochs, desc="longitudinal_lstm",
+        enabled=settings.verbose,
+    )  # fmt: skip
+    for epoch in bar:
+        net.train()
+        total = weight = 0.0
+        for batch in data.batches(data.train_patients, settings.batch_size, order_rng):
+            loss, n_visits = batch_loss(net, data, batch, device)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if settings.clip is not None:
+                nn.utils.clip_grad_norm_(net.parameters(), settings.clip)
+            optimizer.step()
+            total += float(loss.detach()) * n_visits
+            weight += n_visits
+        history["loss"].append(total / max(weight, 1.0))
+        result.n_epochs = epoch + 1
+        if data.val_patients.size:
+            current = evaluate(net, data, data.val_patients, device, settings.batch_size)
+            history["val_loss"].append(current)
+            if current < best:
+                best, stale, result.best_epoch = current, 0, epoch
+                best_state = copy.deepcopy(net.state_dict())
+            else:
+                stale += 1
+            _torch.set_postfix(bar, loss=history["loss"][-1], val=current)
+            if settings.patience is not None and stale >= settings.patience:
+                break
+        else:
+            result.best_epoch = epoch
+            _torch.set_postfix(bar, loss=history["loss"][-1])
+    if best_state is not None:
+        net.load_state_dict(best_state)
+    net.eval()
+    return result
+
+
+@torch.no_grad()
+def evaluate(
+    net: VisitLSTM, data: Sequences, patients: np.ndarray, device: torch.device, batch_size: int
+) -> float:
+    """Mean negative log-likelihood per visit of ``patients`` (evaluation mode)."""
+    net.eval()
+    total = weight = 0.0
+    rng = np.random.default_rng(0)
+    for batch in data.batches(patients, max(batch_size, 256), rng):
+        loss, n_visits = batch_loss(net, data, batch, device)
+        total += float(loss) * n_visits
+        weight += n_visits
+    return total / max(weight, 1.0)
+
+
+def batch_loss(
+    net: VisitLSTM, data: Sequences, batch: np.ndarray, device: torch.device
+) -> tuple[torch.Tensor, int]:
+    """Mean negative log-likelihood per visit of a batch of patients (teacher forcing)."""
+    b = data.gather(batch, device)
+    hidden = run_sequences(net, b)  # (B, T, H)
+    # stop head: steps 1..K of each patient (target 1 at step K, the end of follow-up)
+    width = net.visit_dim
+    previous = b["inputs"][:, :, :width]  # the visit fed at each step (zeros first)
+    sr, sc = b["stop_rows"], b["stop_cols"]
+    context = torch.cat([hidden[sr, sc], b["static"][sr], previous[sr, sc]], dim=1)
+    stop_logit = net.stop_head(net.context_dropout(context)).squeeze(-1)
+    loss = F.binary_cross_entropy_with_logits(stop_logit, b["stop_target"], reduction="sum")
+    # visit heads: steps 0..K-1 predict visits 1..K
+    vr, vc = b["visit_rows"], b["visit_cols"]
+    h = net.context_dropout(torch.cat([hidden[vr, vc], b["static"][vr], previous[vr, vc]], dim=1))
+    target, gap, first = b["target"], b["gap"], b["first"]
+    has_gap = first < 0.5
+    if bool(has_gap.any()):
+        log_w, means, log_sd = net.gap_parameters(h[has_gap])
+        log_prob = -gaussian_nll(gap[has_gap, None], means, log_sd)
+        loss = loss - torch.logsumexp(log_w + log_prob, dim=1).sum()
+    for i, column in enumerate(net.columns):
+        out = net.column_output(i, h, gap, first, target, previous[vr, vc])
+        observed = None
+        if column.missing is not None:
+            is_missing = target[:, column.missing]
+            loss = loss + F.binary_cross_entropy_with_logits(out[:, 0], is_missing, reduction="sum")
+            observed = 1.0 - is_missing
+            out = out[:, 1:]
+        value = target[:, column.start : column.stop]
+        if column.kind == "numerical":
+            per_row = gaussian_nll(value[:, 0], out[:, 0], out[:, 1].clamp(MIN_LOG_SD, MAX_LOG_SD))
+        elif column.kind == "binary":
+            per_row = F.binary_cross_entropy_with_logits(out[:, 0], value[:, 0], reduction="none")
+        else:
+            per_row = F.cross_entropy(out, value.argmax(1), reduction="none")
+        loss = loss + (per_row if observed is None else per_row * observed).sum()
+    n_visits = int(target.shape[0])
+    return loss / max(n_visits, 1), n_visits

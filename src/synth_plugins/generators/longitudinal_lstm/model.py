@@ -1,0 +1,655 @@
+"""The LongitudinalLSTM estimator: fit both stages, sample whole patients, predict next visits."""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_roles
+from synth_plugins.encoding.tabular import MissingPolicy, TabularEncoder
+from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
+from synth_plugins.generators import _torch
+from synth_plugins.generators._long_format import (
+    check_long_format,
+    check_static_columns,
+    infer_static_columns,
+    patient_index,
+)
+from synth_plugins.generators._validation import (
+    check_bool,
+    check_choice,
+    check_float,
+    check_int,
+    check_random_state,
+)
+from synth_plugins.generators.longitudinal_lstm._consistency import ChangeRule, change_rules
+from synth_plugins.generators.longitudinal_lstm._frames import assemble, renumber_keys
+from synth_plugins.generators.longitudinal_lstm._layout import VisitColumn, columns_from
+from synth_plugins.generators.longitudinal_lstm._network import VisitLSTM, run_sequences
+from synth_plugins.generators.longitudinal_lstm._sampling import draw_gap, draw_visit, roll_out
+from synth_plugins.generators.longitudinal_lstm._sequences import Sequences
+from synth_plugins.generators.longitudinal_lstm._training import TrainSettings, train
+from synth_plugins.generators.med_vae import MedVAE
+
+__all__ = ["LongitudinalLSTM"]
+
+#: Stage A defaults that differ from MedVAE's own. Prior sampling needs a latent space
+#: regularised towards N(0, I): MedVAE's beta 0.03 suits its library sampling, not the prior.
+#: On 1,000 simulated MS patients (300 epochs) beta 0.3 gave the lowest static KS/TVD among
+#: 1, 0.3, 0.1 and 0.03 (docs/methods/longitudinal_lstm.md).
+_STATIC_DEFAULTS: dict[str, Any] = {"beta": 0.3, "batch_size": 64}
+
+
+class LongitudinalLSTM:
+    """Two-stage generator of whole patients: static features, then an irregular visit sequence.
+
+    Stage A is the suite's :class:`~synth_plugins.generators.med_vae.MedVAE` over the static
+    columns (plus the first visit time), sampled from its prior; Stage B an LSTM conditioned on
+    the static vector with heads for the end of follow-up, the gap to the next visit (a
+    log-normal mixture) and every visit column (missingness included). This is our proposal
+    for the MS autoencoder + LSTM generator known only from two abstracts (METHODS.md §3);
+    see ``docs/methods/longitudinal_lstm.md``.
+
+    Args:
+        id_column: the patient identifier column of the long table.
+        time_column: the visit time column (numeric, e.g. years since baseline).
+        static_columns: per-patient columns; None infers them as the columns that are
+            constant within every patient. All other columns are visit columns.
+        roles: role per column (``numerical``, ``integer``, ``binary``, ``categorical``,
+            ``ordinal``, ``datetime``, ``identifier``); columns not named are inferred
+            (identifier-like columns get fresh keys, datetimes are generated as times; see
+            ``synth_plugins.encoding.roles``).
+        static_epochs: training epochs of the Stage A VAE (300).
+        epochs: training epochs of the Stage B LSTM (100).
+        hidden_size: LSTM hidden size (128).
+        num_layers: LSTM layers (2).
+        dropout: dropout between LSTM layers (0.2).
+        gap_components: log-normal mixture components of the time to the next visit (3).
+        max_visits: hard cap on visits per generated patient (None: the most in training).
+        discrete_levels: a numeric column with at most this many distinct observed values is
+            modelled as ordinal levels (softmax), so generated values are always observed
+            ones (the EDSS grid, relapse counts); 0 disables this (25).
+        head_hidden: hidden width of every output head (64).
+        lr: AdamW learning rate of Stage B (1e-3).
+        weight_decay: AdamW weight decay of Stage B (1e-4).
+        batch_size: patients per Stage B batch (64).
+        clip: gradient-norm clipping of Stage B (1.0); None disables it.
+        validation_fraction: share of patients held out to monitor a validation loss and
+            keep the best epoch's weights (0.1; 0 trains on every patient and keeps the last
+            weights). The LSTM memorises small cohorts quickly (on 400 simulated patients
+            the validation loss is lowest near epoch 15-30 and then rises), so the default
+            holds out 10 %.
+        patience: stop Stage B after this many epochs without validation improvement (10);
+            None trains all epochs (the best epoch is still restored); needs a split.
+        change_indicators: ``{indicator column: tracked column}``: a binary visit column
+            that is 1 exactly when the tracked column (e.g. the treatment) differs from the
+            previous visit, such as the MS registry's ``switch = 1[DMT changed]``. Sampling
+            keeps every such rule on every generated visit. None (default) detects the rules
+            that hold on every visit of the training data; ``{}`` turns them off.
+        calibrate_stop: after training, shift the stop head's bias so that free-running
+            samples have the training mean number of visits (see the method card; True).
+        missing: missing-value policy of both stages: ``"indicator"`` (missingness is
+            modelled and generated), ``"impute"`` (no missing values generated) or
+            ``"error"``.
+        static_params: extra :class:`MedVAE` arguments for Stage A (defaults: ``beta=0.3``,
+            ``batch_size=64``; ``sampling`` is always ``"prior"``).
+        sample_batch_size: patients generated per batch (bounds memory; 4096).
+        device: ``"auto"`` (CUDA if available, else CPU), ``"cpu"``, ``"cuda"``, ...
+        random_state: seed of every random draw; None is unseeded. Global random states are
+            neither used nor changed.
+        verbose: show progress bars.
+
+    Attributes:
+        static_columns_, visit_columns_: the static and visit columns (training order).
+        roles_: the role used for every static and visit column.
+        static_model_: the fitted Stage A :class:`MedVAE`.
+        visit_encoder_: the :class:`TabularEncoder` of the visit columns.
+        model_: the Stage B network (on CPU).
+        history_: per-epoch ``loss`` (and ``val_loss`` with a validation split).
+        max_visits_: the visit cap used when sampling.
+        change_rules_: the change indicators kept consistent at sampling (declared or
+            detected).
+
+    Example:
+        >>> from synth_plugins.datasets import load
+        >>> ds = load("ms_registry", n_patients=200, seed=0)
+        >>> model = LongitudinalLSTM("patient_id", "time", roles=ds.roles, epochs=2,
+        ...                          static_epochs=2).fit(ds.data)
+        >>> synthetic = model.sample(50)
+        >>> list(synthetic.columns) == list(ds.data.columns)
+        True
+    """
+
+    def __init__(
+        self,
+        id_column: str,
+        time_column: str,
+        static_columns: list[str] | tuple[str, ...] | None = None,
+        roles: Mapping[str, str] | None = None,
+        *,
+        static_epochs: int = 300,
+        epochs: int = 100,
+        hidden_size: int = 128,
+        num_layers: int = 2,
+        dropout: float = 0.2,
+        gap_components: int = 3,
+        max_visits: int | None = None,
+        discrete_levels: int = 25,
+        head_hidden: int = 64,
+        lr: float = 1e-3,
+        weight_decay: float = 1e-4,
+        batch_size: int = 64,
+        clip: float | None = 1.0,
+        validation_fraction: float = 0.1,
+        patience: int | None = 10,
+        missing: MissingPolicy = "indicator",
+        static_params: Mapping[str, Any] | None = None,
+        change_indicators: Mapping[str, str] | None = None,
+        calibrate_stop: bool = True,
+        sample_batch_size: int = 4096,
+        device: str | torch.device = "auto",
+        random_state: int | None = 0,
+        verbose: bool = False,
+    ) -> None:
+        for name, value in (("id_column", id_column), ("time_column", time_column)):
+            if not isinstance(value, str) or not value:
+                raise InvalidParameterError(f"{name} must be a column name, got {value!r}")
+        if id_column == time_column:
+            raise InvalidParameterError(f"id_column and time_column are both {id_column!r}")
+        self.id_column = id_column
+        self.time_column = time_column
+        if isinstance(static_columns, str):
+            raise InvalidParameterError(
+                f"static_columns must be a list of names, not the string {static_columns!r}"
+            )
+        self.static_columns = None if static_columns is None else list(static_columns)
+        self.roles = dict(roles) if roles is not None else None
+        self.static_epochs = check_int("static_epochs", static_epochs, minimum=1)
+        self.epochs = check_int("epochs", epochs, minimum=1)
+        self.hidden_size = check_int("hidden_size", hidden_size, minimum=1)
+        self.num_layers = check_int("num_layers", num_layers, minimum=1)
+        self.dropout = check_float("dropout", dropout, minimum=0.0, maximum=1.0,
+                                   exclusive_maximum=True)  # fmt: skip
+        self.gap_components = check_int("gap_components", gap_components, minimum=1)
+        self.max_visits = None if max_visits is None else check_int(
+            "max_visits", max_visits, minimum=1
+        )  # fmt: skip
+        self.discrete_levels = check_int("discrete_levels", discrete_levels, minimum=0)
+        self.head_hidden = check_int("head_hidden", head_hidden, minimum=1)
+        self.lr = check_float("lr", lr, minimum=0.0, exclusive_minimum=True)
+        self.weight_decay = check_float("weight_decay", weight_decay, minimum=0.0)
+        self.batch_size = check_int("batch_size", batch_size, minimum=1)
+        self.clip = None if clip is None else check_float(
+            "clip", clip, minimum=0.0, exclusive_minimum=True
+        )  # fmt: skip
+        self.validation_fraction = check_float(
+            "validation_fraction", validation_fraction, minimum=0.0, maximum=1.0,
+            exclusive_maximum=True,
+        )  # fmt: skip
+        self.patience = None if patience is None else check_int("patience", patience, minimum=1)
+        if self.patience is not None and self.validation_fraction == 0.0:
+            raise InvalidParameterError(
+                "patience needs a validation split: set validation_fraction > 0 (e.g. 0.1) "
+                "or patience=None"
+            )
+        self.missing = check_choice("missing", missing, ("indicator", "impute", "error"))
+        if static_params is not None and not isinstance(static_params, Mapping):
+            raise InvalidParameterError(
+                f"static_params must be a mapping of MedVAE arguments, got {static_params!r}"
+            )
+        reserved = sorted(
+            set(static_params or {})
+            & {"roles", "sampling", "epochs", "missing", "device", "random_state", "verbose"}
+        )
+        if reserved:
+            raise InvalidParameterError(
+                f"static_params must not set {reserved}: they come from this model's own "
+                "arguments (static_epochs, missing, device, random_state, verbose)"
+            )
+        self.static_params = dict(static_params) if static_params is not None else None
+        if change_indicators is not None and not isinstance(change_indicators, Mapping):
+            raise InvalidParameterError(
+                "change_indicators must map indicator columns to tracked columns, got "
+                f"{change_indicators!r}"
+            )
+        self.change_indicators = None if change_indicators is None else dict(change_indicators)
+        self.calibrate_stop = check_bool("calibrate_stop", calibrate_stop)
+        self.sample_batch_size = check_int("sample_batch_size", sample_batch_size, minimum=1)
+        _torch.resolve_device(device)  # a clear error now for a bad name or absent CUDA
+        self.device = device
+        self.random_state = check_random_state("random_state", random_state)
+        self.verbose = check_bool("verbose", verbose)
+
+        self.static_columns_: list[str] | None = None
+        self.visit_columns_: list[str] | None = None
+        self.roles_: dict[str, str] | None = None
+        self.static_model_: MedVAE | None = None
+        self.visit_encoder_: TabularEncoder | None = None
+        self.model_: VisitLSTM | None = None
+        self.history_: dict[str, list[float]] = {}
+        self.max_visits_: int | None = None
+        self.change_rules_: tuple[ChangeRule, ...] = ()
+        self.stop_shift_: float = 0.0
+        self.n_epochs_: int = 0
+        self.best_epoch_: int | None = None
+        self._columns: tuple[VisitColumn, ...] = ()
+        self._fill: np.ndarray | None = None
+        self._meta: dict[str, Any] = {}
+        self._sample_rng: np.random.Generator | None = None
+        self._device_model: VisitLSTM | None = None
+
+    # ---------------------------------------------------------------------- params
+    _PARAMS = (
+        "id_column", "time_column", "static_columns", "roles", "static_epochs", "epochs",
+        "hidden_size", "num_layers", "dropout", "gap_components", "max_visits",
+        "discrete_levels", "head_hidden", "lr", "weight_decay", "batch_size", "clip",
+        "validation_fraction", "patience", "missing", "static_params", "change_indicators",
+        "calibrate_stop", "sample_batch_size",
+        "device", "random_state", "verbose",
+    )  # fmt: skip
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor arguments, as given (a sklearn-style view for host adapters)."""
+        return {name: copy.deepcopy(getattr(self, name)) for name in self._PARAMS}
+
+    def __repr__(self) -> str:
+        return (
+            f"LongitudinalLSTM(id_column={self.id_column!r}, time_column={self.time_column!r}, "
+            f"epochs={self.epochs}, random_state={self.random_state})"
+        )
+
+    # --------------------------------------------------------------------- fitting
+    def _resolve_roles(self, data: pd.DataFrame, columns: list[str]) -> dict[str, str]:
+        """Given or inferred roles; few-valued numeric columns become ``ordinal``.
+
+        Numbers written as text stay numeric (the encoder parses them and returns numbers).
+        """
+        given = {k: v for k, v in (self.roles or {}).items() if k in columns}
+        roles = dict(infer_roles(data[columns], given))
+        if self.discrete_levels:
+            for column in columns:
+                numeric = pd.api.types.is_numeric_dtype(data[column])
+                if roles[column] in NUMERIC_ROLES and numeric:
+                    if data[column].nunique(dropna=True) <= self.discrete_levels:
+                        roles[column] = "ordinal"
+        return roles
+
+    def _split_columns(self, data: pd.DataFrame) -> tuple[list[str], list[str]]:
+        others = [c for c in data.columns if c not in (self.id_column, self.time_column)]
+        if self.static_columns is None:
+            static = infer_static_columns(data, self.id_column, self.time_column, others)
+        else:
+            static = check_static_columns(
+                data, self.id_column, self.time_column, self.static_columns
+            )
+        visit = [c for c in others if c not in static]
+        return static, visit
+
+    def _first_time_column(self, data: pd.DataFrame) -> str:
+        name = f"{self.time_column}__first_visit"
+        while name in data.columns:
+            name += "_"
+        return name
+
+    def fit(self, data: pd.DataFrame) -> LongitudinalLSTM:
+        """Fit Stage A on one row per patient and Stage B on the visit sequences.
+
+        Args:
+            data: long-format table: one row per visit with the id, time, static and visit
+                columns.
+
+        Returns:
+            self.
+
+        Raises:
+            InvalidDataError: for a malformed long table (see
+                :func:`~synth_plugins.generators._long_format.check_long_format`), fewer
+                than 2 patients, a static column that changes within a patient, a column
+                with no observed value, or missing values with ``missing="error"``.
+        """
+        data = check_long_format(data, self.id_column, self.time_column)
+        index = patient_index(data, self.id_column)
+        if index.n_patients < 2:
+            raise InvalidDataError(
+                f"at least 2 patients are needed to train, got {index.n_patients}"
+            )
+        static_columns, visit_columns = self._split_columns(data)
+        if not visit_columns:
+            raise InvalidDataError(
+                "no visit columns: every column other than id and time is constant within "
+                "patients; pass static_columns explicitly to declare which ones vary"
+            )
+        # static roles from one row per patient (a per-patient key repeats over visits)
+        roles = {
+            **self._resolve_roles(data.iloc[index.starts], static_columns),
+            **self._resolve_roles(data, visit_columns),
+        }
+        times = data[self.time_column].to_numpy(dtype=float)
+        first_times = times[index.starts]
+        last_times = times[index.starts + index.lengths - 1]
+        gaps = np.diff(times)[(index.patient_of_row()[1:] == index.patient_of_row()[:-1])]
+        integer_time = bool(
+            pd.api.types.is_integer_dtype(data[self.time_column]) or np.all(times % 1 == 0)
+        )
+        log_gaps = np.log(gaps) if gaps.size else np.zeros(1)
+        follow_up = last_times - first_times
+
+        # ---- Stage A: static VAE over one row per patient (+ the first visit time)
+        rng = _torch.new_rng(self.random_state)
+        static_seed, init_seed, train_seed, split_seed, sample_seed = (
+            _torch.seed_from(rng) % 2**32 for _ in range(5)
+        )
+        first_name = self._first_time_column(data)
+        static_frame = data.iloc[index.starts][static_columns].reset_index(drop=True)
+        static_frame[first_name] = first_times
+        static_roles = {c: roles[c] for c in static_columns}
+        static_roles[first_name] = "integer" if integer_time else "numerical"
+        params = {**_STATIC_DEFAULTS, **(self.static_params or {})}
+        static_model = MedVAE(
+            roles=static_roles, sampling="prior", epochs=self.static_epochs,
+            missing=self.missing, device=self.device, random_state=static_seed,
+            verbose=self.verbose, **params,
+        )  # fmt: skip
+        static_model.fit(static_frame)
+        static_matrix = static_model.encoder_.transform(static_frame)
+
+        # ---- Stage B: visit encoder and tensors
+        visit_encoder = TabularEncoder({c: roles[c] for c in visit_columns}, self.missing).fit(
+            data[visit_columns]
+        )
+        visits = visit_encoder.transform(data[visit_columns])
+        columns = columns_from(visit_encoder)
+        meta = {
+            "first_name": first_name,
+            "integer_time": integer_time,
+            "log_gap_mean": float(log_gaps.mean()),
+            "log_gap_sd": float(log_gaps.std()) if log_gaps.std() > 1e-8 else 1.0,
+            "min_gap": float(gaps.min()) if gaps.size else 1.0,
+            "max_gap": float(gaps.max()) if gaps.size else 1.0,
+            "max_follow_up": float(follow_up.max()),
+            "max_time": float(times.max()),
+            "time_scale": float(follow_up.max()) if follow_up.max() > 0 else 1.0,
+            "columns": list(data.columns),
+            "dtypes": {c: data[c].dtype for c in data.columns},
+            "id_numeric": bool(
+                pd.api.types.is_numeric_dtype(data[self.id_column])
+                and not pd.api.types.is_bool_dtype(data[self.id_column])
+            ),
+        }
+        max_visits = self.max_visits or int(index.lengths.max())
+        device = _torch.resolve_device(self.device)
+        with _torch.seeded(init_seed, device):
+            net = VisitLSTM(
+                static_dim=static_matrix.shape[1],
+                columns=columns,
+                visit_dim=visits.shape[1],
+                hidden_size=self.hidden_size,
+                num_layers=self.num_layers,
+                dropout=self.dropout,
+                gap_components=self.gap_components,
+                head_hidden=self.head_hidden,
+            ).to(device)
+
+        # forget any previous fit (a failed fit leaves an unfitted model)
+        self.model_ = None
+        self._device_model = None
+        self._meta = meta
+        self._columns = columns
+        rules = change_rules(data, index, columns, self.change_indicators)
+        tensors = Sequences.build(
+            visits, static_matrix, times, index, meta, self.validation_fraction, split_seed
+        )
+        net.init_marginals(tensors)
+        # dropout draws from torch's global generators: fork and seed them for the fit
+        with _torch.seeded(train_seed, device):
+            settings = TrainSettings(
+                self.epochs, self.lr, self.weight_decay, self.batch_size, self.clip,
+                self.patience, self.verbose,
+            )  # fmt: skip
+            trained = train(net, tensors, device, train_seed, settings)
+        self.history_ = trained.history
+        self.n_epochs_, self.best_epoch_ = trained.n_epochs, trained.best_epoch
+
+        self.static_columns_, self.visit_columns_ = static_columns, visit_columns
+        self.roles_ = {c: roles[c] for c in static_columns + visit_columns}
+        self.static_model_ = static_model
+        self.visit_encoder_ = visit_encoder
+        self._fill = visit_encoder.fill_vector()
+        self.change_rules_ = rules
+        self.max_visits_ = max_visits
+        self.model_ = net.cpu().eval()
+        self.stop_shift_ = 0.0
+        if self.calibrate_stop:
+            self._calibrate_stop(float(index.lengths.mean()), index.n_patients, sample_seed)
+        self._sample_rng = _torch.new_rng(sample_seed)
+        return self
+
+    def _calibrate_stop(self, target: float, n_patients: int, seed: int) -> None:
+        """Shift the stop head's bias so free-running samples have the training mean length.
+
+        Teacher forcing calibrates the stop head on real histories; free-running generation
+        feeds the model its own visits, which shifts the hazard a little. Up to six rounds
+        of ``bias += log(generated mean / training mean)`` (the hazard of a geometric length
+        is inversely proportional to the mean) on ``min(8000, max(2000, 4 n))`` patients.
+        """
+        assert self.model_ is not None
+        layer = self.model_.stop_head[-1]
+        assert isinstance(layer, nn.Linear)
+        n_draw = min(8000, max(2000, 4 * n_patients))
+        rng = np.random.default_rng(seed)
+        for _ in range(6):
+            sample = self.sample(n_draw, random_state=int(rng.integers(2**32)))
+            generated = len(sample) / n_draw
+            shift = math.log(generated / target)
+            if abs(shift) < 0.005:
+                break
+            with torch.no_grad():
+                layer.bias += shift
+            self.stop_shift_ += shift
+        self._device_model = None
+
+    # -------------------------------------------------------------------- sampling
+    def _fitted(self) -> tuple[VisitLSTM, MedVAE, TabularEncoder]:
+        if self.model_ is None or self.static_model_ is None or self.visit_encoder_ is None:
+            raise NotFittedError("this LongitudinalLSTM is not fitted; call fit(data) first")
+        return self.model_, self.static_model_, self.visit_encoder_
+
+    def set_random_state(self, random_state: int | None) -> None:
+        """Restart the stream of seeds used by ``sample`` calls without ``random_state``."""
+        self._sample_rng = _torch.new_rng(check_random_state("random_state", random_state))
+
+    def _call_seed(self, random_state: int | None) -> int:
+        seed = check_random_state("random_state", random_state)
+        if seed is None:
+            if self._sample_rng is None:  # pragma: no cover - set by fit
+                self._sample_rng = _torch.new_rng(None)
+            seed = _torch.seed_from(self._sample_rng) % 2**32
+        return seed
+
+    def _model_on_device(self) -> tuple[VisitLSTM, torch.device]:
+        net = self.model_
+        assert net is not None
+        try:
+            device = _torch.resolve_device(self.device)
+        except InvalidParameterError:
+            device = torch.device("cpu")
+        if device.type == "cpu":
+            return net.eval(), device
+        if self._device_model is None:
+            self._device_model = copy.deepcopy(net).to(device).eval()
+        return self._device_model, device
+
+    def sample(self, n_patients: int, *, random_state: int | None = None) -> pd.DataFrame:
+        """Generate whole patients: static features and a visit sequence each.
+
+        Args:
+            n_patients: number of patients (0 gives an empty table with the training
+                columns).
+            random_state: seed of this call; None draws one from the model's seed stream
+                (seeded by ``random_state`` at fit, restarted by ``set_random_state``).
+
+        Returns:
+            A long table with the training columns and dtypes, sorted by id then time; ids
+            are new (1..n for numeric training ids, ``"synthetic_<i>"`` otherwise).
+        """
+        _, static_model, _ = self._fitted()
+        n_patients = check_int("n_patients", n_patients, minimum=0)
+        seed = self._call_seed(random_state)
+        rng = np.random.default_rng(seed)
+        model, device = self._model_on_device()
+        parts = []
+        for start in range(0, n_patients, self.sample_batch_size):
+            size = min(self.sample_batch_size, n_patients - start)
+            static = static_model.sample(size, sampling="prior",
+                                         random_state=int(rng.integers(2**32)))  # fmt: skip
+            generator = _torch.make_generator(int(rng.integers(2**63 - 1)), device)
+            parts.append(self._roll_out(model, device, static, generator, start))
+        if not parts:
+            meta = self._meta
+            return pd.DataFrame({c: pd.Series(dtype=meta["dtypes"][c]) for c in meta["columns"]})
+        assert static_model.encoder_ is not None and self.visit_encoder_ is not None
+        return renumber_keys(
+            pd.concat(parts, ignore_index=True), self.id_column, static_model.encoder_,
+            self.visit_encoder_,
+        )  # fmt: skip
+
+    def _roll_out(
+        self,
+        net: VisitLSTM,
+        device: torch.device,
+        static: pd.DataFrame,
+        generator: torch.Generator,
+        id_offset: int,
+    ) -> pd.DataFrame:
+        """Free-running generation of one batch of patients whose statics are given."""
+        assert self.max_visits_ is not None and self._fill is not None
+        assert self.static_model_ is not None and self.static_model_.encoder_ is not None
+        meta = self._meta
+        matrix = self.static_model_.encoder_.transform(static)
+        s = torch.from_numpy(np.ascontiguousarray(matrix, dtype=np.float32)).to(device)
+        t0 = torch.as_tensor(static[meta["first_name"]].to_numpy(dtype=float), device=device)
+        patient, time, visits = roll_out(
+            net, s, t0, meta=meta, fill=self._fill, max_visits=self.max_visits_,
+            generator=generator, rules=self.change_rules_,
+        )  # fmt: skip
+        return self._assemble(static.reset_index(drop=True), patient, time, visits, id_offset)
+
+    def _assemble(
+        self, static: pd.DataFrame, patient: np.ndarray, time: np.ndarray, matrix: np.ndarray,
+        id_offset: int = 0,
+    ) -> pd.DataFrame:  # fmt: skip
+        """Long table in the training schema (see :func:`assemble`)."""
+        assert self.visit_encoder_ is not None and self.static_columns_ is not None
+        return assemble(
+            static, patient, time, matrix, id_column=self.id_column,
+            time_column=self.time_column, static_columns=self.static_columns_,
+            visit_encoder=self.visit_encoder_, meta=self._meta, id_offset=id_offset,
+        )  # fmt: skip
+
+    # ------------------------------------------------------------ next-visit mode
+    @torch.inference_mode()
+    def predict_next_visit(
+        self,
+        history: pd.DataFrame,
+        *,
+        sample: bool = True,
+        random_state: int | None = None,
+        return_stop_probability: bool = False,
+    ) -> pd.DataFrame:
+        """Predict each patient's next visit given their real history (seeded mode).
+
+        The static vector comes from each patient's own static values and first visit time;
+        the LSTM reads the whole history, then the gap and visit heads give the next visit
+        (ignoring the stop head: a next visit is always predicted).
+
+        Args:
+            history: long table with the training columns (any patients, at least one visit
+                each; same checks as ``fit``).
+            sample: draw the next visit (True), or take the most likely value of every head
+                (False: the most probable gap component's median, modes and means).
+            random_state: seed of the draws (``sample=True``); None uses the seed stream.
+            return_stop_probability: add a ``stop_probability`` column: the model's
+                probability that follow-up ends after the last visit of the history.
+
+        Returns:
+            One row per patient of ``history`` (in order of first appearance) with the
+            training columns: the patient's id and static values, the predicted time and
+            the predicted visit values.
+        """
+        _, static_model, encoder = self._fitted()
+        meta = self._meta
+        data = check_long_format(history, self.id_column, self.time_column, name="history")
+        expected = meta["columns"]
+        missing = [c for c in expected if c not in data.columns]
+        if missing:
+            raise InvalidDataError(f"history lacks the training columns {missing}")
+        assert self.static_columns_ is not None and self.visit_columns_ is not None
+        check_static_columns(data, self.id_column, self.time_column, self.static_columns_)
+        index = patient_index(data, self.id_column)
+        model, device = self._model_on_device()
+        generator = _torch.make_generator(self._call_seed(random_state), device)
+        times = data[self.time_column].to_numpy(dtype=float)
+        static = data.iloc[index.starts][self.static_columns_].reset_index(drop=True)
+        static[meta["first_name"]] = times[index.starts]
+        visits = encoder.transform(data[self.visit_columns_])
+        static_matrix = static_model.encoder_.transform(static)
+        seqs = Sequences.build(visits, static_matrix, times, index, meta, 0.0, 0)
+        parts = []
+        for start in range(0, index.n_patients, self.sample_batch_size):
+            batch = np.arange(start, min(start + self.sample_batch_size, index.n_patients))
+            b = seqs.gather(batch, device)
+            hidden = run_sequences(model, b)
+            rows = torch.arange(len(batch), device=device)
+            last = torch.cat(
+                [hidden[rows, b["steps"] - 1], b["static"],
+                 b["inputs"][rows, b["steps"] - 1, : model.visit_dim]], dim=1,
+            )  # fmt: skip
+            p_stop = torch.sigmoid(model.stop_head(last).squeeze(-1))
+            if sample:
+                gap = draw_gap(model, last, meta, generator)
+            else:
+                log_w, means, _ = model.gap_parameters(last)
+                best = log_w.argmax(1)
+                z = means[torch.arange(len(batch), device=device), best]
+                gap = torch.exp(z * meta["log_gap_sd"] + meta["log_gap_mean"])
+                gap = gap.clamp(meta["min_gap"], meta["max_gap"])
+                if meta["integer_time"]:
+                    gap = torch.round(gap).clamp(min=max(1.0, meta["min_gap"]))
+            gap_feature = (torch.log(gap) - meta["log_gap_mean"]) / meta["log_gap_sd"]
+            first = torch.zeros(len(batch), device=device)
+            assert self._fill is not None
+            visit = draw_visit(
+                model,
+                last,
+                gap_feature,
+                first,
+                self._fill,
+                generator,
+                sample=sample,
+                rules=self.change_rules_,
+            )
+            last_time = torch.as_tensor(
+                times[index.starts[batch] + index.lengths[batch] - 1], device=device
+            )
+            frame = self._assemble(
+                static, batch, (last_time + gap).cpu().numpy(), visit.cpu().numpy()
+            )
+            frame[self.id_column] = index.ids[batch]
+            if return_stop_probability:
+                frame["stop_probability"] = p_stop.cpu().numpy()
+            parts.append(frame)
+        result = pd.concat(parts, ignore_index=True)
+        result[self.id_column] = result[self.id_column].astype(data[self.id_column].dtype)
+        return result
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_device_model"] = None  # a device copy is rebuilt on demand
+        return state

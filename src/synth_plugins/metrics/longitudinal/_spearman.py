@@ -1,0 +1,110 @@
+"""Spearman correlations, real vs synthetic: static, longitudinal and lag-1 within patient."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.generators._long_format import patient_index
+from synth_plugins.metrics.longitudinal._result import HIDDEN, PartResult
+from synth_plugins.metrics.longitudinal._tables import LongTables, static_rows
+
+
+@dataclass(frozen=True)
+class SpearmanResult(PartResult):
+    """Spearman correlations of column pairs, real vs synthetic.
+
+    Attributes:
+        table: One row per pair: ``real, synthetic, abs_difference``.
+    """
+
+    DERIVED = ("max_abs_difference", "lag1_mean_abs_difference", "n_pairs")
+
+    table: pd.DataFrame = field(metadata=HIDDEN)
+
+    @property
+    def score(self) -> float:
+        """``1 - mean |rho_real - rho_syn| / 2`` (1.0 without pairs)."""
+        return 1.0 - float(self.table["abs_difference"].mean()) / 2 if len(self.table) else 1.0
+
+    @property
+    def max_abs_difference(self) -> float:
+        """The largest absolute difference of one pair (0 without pairs)."""
+        return float(self.table["abs_difference"].max()) if len(self.table) else 0.0
+
+    @property
+    def lag1_mean_abs_difference(self) -> float:
+        """Mean absolute difference of the lag-1 pairs only (NaN without them)."""
+        lagged = np.array([str(pair).endswith(" lag1") for pair in self.table.index], dtype=bool)
+        return float(self.table.loc[lagged, "abs_difference"].mean()) if lagged.any() else np.nan
+
+    @property
+    def n_pairs(self) -> int:
+        """The number of compared pairs."""
+        return len(self.table)
+
+
+def _spearman(frame: pd.DataFrame) -> pd.DataFrame:
+    matrix = frame.astype(float).corr(method="spearman")
+    return matrix.where(np.isfinite(matrix), 0.0)
+
+
+def _pairs(real: pd.DataFrame, syn: pd.DataFrame) -> pd.DataFrame:
+    columns = list(real.columns)
+    rr, ss = _spearman(real), _spearman(syn)
+    rows = {}
+    for i, a in enumerate(columns):
+        for b in columns[i + 1 :]:
+            r, s = float(rr.loc[a, b]), float(ss.loc[a, b])
+            rows[f"{a} ~ {b}"] = {"real": r, "synthetic": s, "abs_difference": abs(r - s)}
+    return pd.DataFrame.from_dict(
+        rows, orient="index", columns=["real", "synthetic", "abs_difference"]
+    )
+
+
+def spearman_static(tables: LongTables) -> SpearmanResult:
+    """Spearman correlations among the static numerical columns (one row per patient)."""
+    real = static_rows(tables.real, tables.id_column, tables.numerical_static)
+    syn = static_rows(tables.synthetic, tables.id_column, tables.numerical_static)
+    return SpearmanResult(_pairs(real, syn))
+
+
+def _longitudinal_frame(data: pd.DataFrame, tables: LongTables) -> pd.DataFrame:
+    """Numerical visit columns, time since the first visit, and lag-1 partners."""
+    index = patient_index(data, tables.id_column)
+    times = data[tables.time_column].to_numpy(dtype=float)
+    frame = pd.DataFrame(
+        {"time_since_first": times - np.repeat(times[index.starts], index.lengths)}
+    )
+    for column in tables.numerical_visit:
+        frame[column] = pd.to_numeric(data[column], errors="coerce").to_numpy(float)
+    return frame
+
+
+def spearman_longitudinal(tables: LongTables) -> SpearmanResult:
+    """Spearman correlations over visits, and lag-1 within patient.
+
+    Pairs: every two of (time since first visit, numerical visit columns) over all visit
+    rows, plus each numerical visit column at visit k against the same column at visit
+    k + 1 of the same patient (named ``"<column> lag1"``).
+    """
+    real = _longitudinal_frame(tables.real, tables)
+    syn = _longitudinal_frame(tables.synthetic, tables)
+    table = _pairs(real, syn)
+    rows = {}
+    for column in tables.numerical_visit:
+        values = []
+        for data, frame in ((tables.real, real), (tables.synthetic, syn)):
+            index = patient_index(data, tables.id_column)
+            same = index.patient_of_row()[1:] == index.patient_of_row()[:-1]
+            x = frame[column].to_numpy()
+            pair = pd.DataFrame({"a": x[:-1][same], "b": x[1:][same]})
+            rho = _spearman(pair).loc["a", "b"] if len(pair) > 1 else 0.0
+            values.append(float(rho))
+        rows[f"{column} lag1"] = {
+            "real": values[0], "synthetic": values[1], "abs_difference": abs(values[0] - values[1])
+        }  # fmt: skip
+    lagged = pd.DataFrame.from_dict(rows, orient="index", columns=list(table.columns))
+    return SpearmanResult(pd.concat([table, lagged]) if len(lagged) else table)

@@ -1,0 +1,154 @@
+"""Checked real and synthetic long tables, their column split and per-patient views."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.generators._long_format import (
+    check_long_format,
+    check_static_columns,
+    infer_static_columns,
+    patient_index,
+)
+
+
+@dataclass(frozen=True)
+class LongTables:
+    """Real and synthetic long tables, checked, with their column split.
+
+    Attributes:
+        real: The real table (each patient's rows together, time-ordered).
+        synthetic: The synthetic table, same columns.
+        id_column: The patient id column.
+        time_column: The visit time column.
+        static_columns: Per-patient columns.
+        visit_columns: Per-visit columns.
+        numerical_visit: Visit columns treated as numbers.
+        categorical_visit: Visit columns treated as categories.
+        numerical_static: Static columns treated as numbers.
+    """
+
+    real: pd.DataFrame
+    synthetic: pd.DataFrame
+    id_column: str
+    time_column: str
+    static_columns: tuple[str, ...]
+    visit_columns: tuple[str, ...]
+    numerical_visit: tuple[str, ...]
+    categorical_visit: tuple[str, ...]
+    numerical_static: tuple[str, ...]
+
+
+def _is_numerical(series: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+        return False
+    return series.dropna().nunique() > 2
+
+
+def prepare_tables(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    id_column: str,
+    time_column: str,
+    static_columns: Iterable[str] | None = None,
+    categorical_columns: Iterable[str] | None = None,
+) -> LongTables:
+    """Check both long tables and split their columns (shared by every part).
+
+    Args:
+        real: The real long table.
+        synthetic: The synthetic long table (same columns).
+        id_column: The patient id column.
+        time_column: The numeric visit time column.
+        static_columns: Per-patient columns; None infers them from the real table (columns
+            constant within every real patient).
+        categorical_columns: Columns to treat as categories even if numeric (e.g. ordinal
+            codes); None: strings, booleans, categoricals and two-valued columns.
+
+    Raises:
+        InvalidDataError: A malformed long table (see ``check_long_format``), different
+            columns in the two tables, or infinite values in a numerical column.
+        InvalidParameterError: Unknown column names.
+    """
+    real = check_long_format(real, id_column, time_column, name="real")
+    synthetic = check_long_format(synthetic, id_column, time_column, name="synthetic")
+    missing = [c for c in real.columns if c not in synthetic.columns]
+    extra = [c for c in synthetic.columns if c not in real.columns]
+    if missing or extra:
+        raise InvalidDataError(
+            "synthetic must have the same columns as real; missing from synthetic: "
+            f"{missing}; not in real: {extra}"
+        )
+    synthetic = synthetic[list(real.columns)]
+    if static_columns is None:
+        static = infer_static_columns(real, id_column, time_column)
+    else:
+        static = check_static_columns(real, id_column, time_column, static_columns)
+    visit = [c for c in real.columns if c not in (id_column, time_column, *static)]
+    forced = set()
+    if categorical_columns is not None:
+        if isinstance(categorical_columns, str):
+            raise InvalidParameterError(
+                "categorical_columns must be a list of names, not the string "
+                f"{categorical_columns!r}"
+            )
+        forced = set(categorical_columns)
+        unknown = sorted(forced - set(real.columns))
+        if unknown:
+            raise InvalidParameterError(f"categorical_columns are not columns: {unknown}")
+    numerical_visit = [c for c in visit if c not in forced and _is_numerical(real[c])]
+    categorical_visit = [c for c in visit if c not in numerical_visit]
+    numerical_static = [c for c in static if c not in forced and _is_numerical(real[c])]
+    for name, frame in (("real", real), ("synthetic", synthetic)):
+        for column in (*numerical_visit, *numerical_static):
+            values = pd.to_numeric(frame[column], errors="coerce").to_numpy(float)
+            if np.isinf(values).any():
+                raise InvalidDataError(
+                    f"column {column!r} of {name} holds infinite values; replace them first"
+                )
+    return LongTables(
+        real, synthetic, id_column, time_column, tuple(static), tuple(visit),
+        tuple(numerical_visit), tuple(categorical_visit), tuple(numerical_static),
+    )  # fmt: skip
+
+
+def per_patient(data: pd.DataFrame, id_column: str, time_column: str) -> pd.DataFrame:
+    """Visits, follow-up and first time per patient (table order)."""
+    index = patient_index(data, id_column)
+    times = data[time_column].to_numpy(dtype=float)
+    first = times[index.starts]
+    last = times[index.starts + index.lengths - 1]
+    return pd.DataFrame({"visits": index.lengths, "follow_up": last - first, "first": first})
+
+
+def gaps_of(data: pd.DataFrame, id_column: str, time_column: str) -> np.ndarray:
+    """Time between consecutive visits of the same patient, all patients pooled."""
+    index = patient_index(data, id_column)
+    times = data[time_column].to_numpy(dtype=float)
+    same = index.patient_of_row()[1:] == index.patient_of_row()[:-1]
+    return np.diff(times)[same]
+
+
+def static_rows(data: pd.DataFrame, id_column: str, columns: Sequence[str]) -> pd.DataFrame:
+    """One row per patient (its first) with ``columns``."""
+    return data.drop_duplicates(subset=id_column, keep="first")[list(columns)]
+
+
+def shared_levels(tables: LongTables) -> dict[str, list[Any]]:
+    """Levels of each static and categorical visit column over both tables, commonest first.
+
+    Missing values are the level ``"__missing__"``; codes mean the same in both tables.
+    """
+    levels = {}
+    for column in (*tables.static_columns, *tables.categorical_visit):
+        pooled = pd.concat([tables.real[column], tables.synthetic[column]]).astype(object)
+        pooled = pooled.where(pooled.notna(), "__missing__")
+        counts = pooled.value_counts()
+        levels[column] = list(counts.index)
+    return levels
