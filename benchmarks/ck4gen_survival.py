@@ -61,6 +61,7 @@ CK4GEN_CASES = ("ck4gen_copy", "ck4gen_model")
 def gaussian_copula(roles: dict[str, str]) -> Any:
     """SDV's GaussianCopulaSynthesizer as an external generator (metadata from roles)."""
     from synth_plugins.benchmark.survival import ExternalGenerator
+    from synth_plugins.sdv import compat
     from synth_plugins.sdv.metadata import metadata_dict
 
     def fit(train: pd.DataFrame, seed: int) -> Any:
@@ -71,11 +72,11 @@ def gaussian_copula(roles: dict[str, str]) -> Any:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             synthesizer = GaussianCopulaSynthesizer(metadata)
-            synthesizer.fit(train)
+            compat.fit(synthesizer, train)
         return synthesizer
 
     def sample(model: Any, n: int, seed: int) -> pd.DataFrame:
-        return model.sample(n)
+        return compat.sample(model, n)
 
     return ExternalGenerator(fit=fit, sample=sample)
 

@@ -92,11 +92,13 @@ def _sdv_gaussian_copula(train: pd.DataFrame, n: int, seed: int, epochs: int) ->
     from sdv.metadata import Metadata
     from sdv.single_table import GaussianCopulaSynthesizer
 
-    metadata = Metadata.detect_from_dataframe(train)
+    from synth_plugins.sdv import compat
+
+    metadata = Metadata.detect_from_dataframes({"table": train})  # on both SDV lines
     synthesizer = GaussianCopulaSynthesizer(metadata)
-    synthesizer.fit(train)
+    compat.fit(synthesizer, train)
     synthesizer._set_random_state(seed)  # SDV's seeded sampling (used by its own tests)
-    return synthesizer.sample(n)
+    return compat.sample(synthesizer, n)
 
 
 FACTORIES: dict[str, Callable[[pd.DataFrame, int, int, int], pd.DataFrame]] = {

@@ -278,8 +278,10 @@ def make_fitter(
             synthesizer = GaussianCopulaSynthesizer(sdv_metadata())
         else:
             raise ValueError(f"unknown generator {name!r}")
-        synthesizer.fit(train)
-        return lambda n: synthesizer.sample(num_rows=n)
+        from synth_plugins.sdv import compat
+
+        compat.fit(synthesizer, train)
+        return lambda n: compat.sample(synthesizer, n)
 
     return fit
 
@@ -375,21 +377,26 @@ def run_isolated(args: tuple, use_fork: bool) -> dict[str, Any]:
     return payload
 
 
-def preload() -> None:
-    """Import the hosts once in the parent so forked children start fast."""
+def preload(generators: list[str]) -> None:
+    """Import the hosts once in the parent so forked children start fast.
+
+    Synthcity only when a Synthcity generator is asked for: the SDV stack has none.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import sdmetrics.reports.single_table  # noqa: F401
         import sdv.single_table  # noqa: F401
         import xgboost  # noqa: F401
-        from synthcity.plugins import Plugins
 
         import synth_plugins
         import synth_plugins.metrics
         import synth_plugins.sdv
 
         synth_plugins.register()
-        Plugins().get("tvae", n_iter=1)  # loads the plugin registry
+        if any(name.startswith("synthcity_") for name in generators):
+            from synthcity.plugins import Plugins
+
+            Plugins().get("tvae", n_iter=1)  # loads the plugin registry
 
 
 # ---------------------------------------------------------------------- aggregation
@@ -765,7 +772,7 @@ def main() -> None:
         args.seeds = sorted({r["seed"] for r in records} & set(args.seeds))
         args.generators = []
     else:
-        preload()
+        preload(args.generators)
     done = {(r["table"], r["generator"], r["seed"], r.get("epochs")) for r in records}
     for seed in [] if args.render_only else args.seeds:  # seed outermost: resumable per seed
         for table in args.datasets:

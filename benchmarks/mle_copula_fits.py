@@ -157,13 +157,14 @@ def generators(seed: int) -> dict[str, Any]:
         from sdv.metadata import Metadata
         from sdv.single_table import GaussianCopulaSynthesizer
 
+        from synth_plugins.sdv import compat
         from synth_plugins.sdv.metadata import metadata_dict
 
         metadata = Metadata.load_from_dict(metadata_dict(real, roles))
         synthesizer = GaussianCopulaSynthesizer(metadata)
-        synthesizer.fit(real)
+        compat.fit(synthesizer, real)
         synthesizer._set_random_state(seed)
-        return synthesizer.sample(len(real))
+        return compat.sample(synthesizer, len(real))
 
     def synthcity_marginals(real: pd.DataFrame, roles: dict) -> pd.DataFrame:
         from synthcity.plugins import Plugins

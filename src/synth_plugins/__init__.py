@@ -34,8 +34,17 @@ def _define_sdmetrics_metrics(_module: object) -> None:
     import synth_plugins.sdmetrics  # noqa: F401 - defining the classes registers them
 
 
-def register(hosts: tuple[str, ...] = ("synthcity", "sdmetrics")) -> None:
-    """Import the given hosts now and register the suite in each (idempotent)."""
+def register(hosts: tuple[str, ...] | None = None) -> None:
+    """Import the given hosts now and register the suite in each (idempotent).
+
+    ``hosts`` names ``"synthcity"`` and/or ``"sdmetrics"``; None (the default) means every
+    one of them that is installed, so the SDV stack, which has no Synthcity, registers in
+    SDMetrics only. A host named explicitly must be installed (else ``ImportError``).
+    """
+    if hosts is None:
+        from importlib.util import find_spec
+
+        hosts = tuple(h for h in ("synthcity", "sdmetrics") if find_spec(h) is not None)
     if "synthcity" in hosts:
         import synthcity.metrics.eval
         import synthcity.plugins  # noqa: F401

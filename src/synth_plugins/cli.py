@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from synth_plugins import catalog
-from synth_plugins.errors import InvalidParameterError, SynthPluginsError
+from synth_plugins.errors import InvalidParameterError, MissingDependencyError, SynthPluginsError
 
 HOSTS = ("synthcity", "sdv", "sdmetrics")
 
@@ -90,12 +90,23 @@ def cmd_datasets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _need_synthcity(command: str) -> None:
+    """Refuse ``command`` in one line where Synthcity is missing (the SDV 2 stack)."""
+    from importlib.util import find_spec
+
+    if find_spec("synthcity") is None:
+        raise MissingDependencyError(
+            "synthcity", f"'synth-plugins {command}' (it runs Synthcity's harness)", "all"
+        )
+
+
 def cmd_benchmark(args: argparse.Namespace) -> int:
     """Run a benchmark suite (or all three), print ranked tables, write them to ``--output``.
 
     ``all`` (the default) is the main job: every suite on its default datasets, then
     ``<output>/index.html``; it exits with 1 when a suite failed (the page says which).
     """
+    _need_synthcity("benchmark")
     from synth_plugins.benchmark import run_all, run_suite
 
     if args.scheduler and args.backend != "dask":
@@ -142,6 +153,7 @@ def _parameter(text: str) -> tuple[str, object]:
 
 def cmd_tune(args: argparse.Namespace) -> int:
     """Tune a Synthcity plugin with Optuna; print and write the finished trials."""
+    _need_synthcity("tune")
     from synth_plugins.benchmark.tuning import summary, tune
 
     study = tune(

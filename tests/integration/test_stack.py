@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from synth_plugins.datasets import load
+from synth_plugins.sdv import compat
 from synth_plugins.sdv.metadata import metadata_for
 
 
@@ -25,9 +26,8 @@ def test_sdv_and_sdmetrics_run_on_suite_metadata():
 
     dataset = load("heart_failure")
     metadata = metadata_for(dataset)
-    synthesizer = GaussianCopulaSynthesizer(metadata)
-    synthesizer.fit(dataset.data)
-    synthetic = synthesizer.sample(100)
+    synthesizer = compat.fit(GaussianCopulaSynthesizer(metadata), dataset.data)
+    synthetic = compat.sample(synthesizer, 100)
     assert list(synthetic.columns) == list(dataset.data.columns)
     report = QualityReport()
     report.generate(

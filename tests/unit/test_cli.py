@@ -37,3 +37,22 @@ def test_usage_mistakes_exit_2(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["no-such-command"])
     assert exit_info.value.code == 2
+
+
+@pytest.mark.parametrize(
+    "argv", [["benchmark", "tabular"], ["tune", "med_vae", "--dataset", "pima"]]
+)
+def test_harness_commands_without_synthcity_are_a_one_line_error(argv, capsys, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+
+    def find_spec(name, *args):
+        return None if name == "synthcity" else real(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"'synth-plugins {argv[0]}' (it runs Synthcity's harness) needs the package" in err
+    assert "pip install 'synth-plugins[all]'" in err
+    assert "Traceback" not in err

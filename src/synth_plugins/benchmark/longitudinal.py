@@ -99,6 +99,7 @@ def _fit_sample(
     if contender.host == "sdv_par":
         from sdv.sequential import PARSynthesizer
 
+        from synth_plugins.sdv import compat
         from synth_plugins.sdv.sequential_metadata import sequential_metadata_for
 
         params = {"cuda": False, "verbose": False, **contender.params}
@@ -115,11 +116,11 @@ def _fit_sample(
             return call()
 
         def sample_par() -> pd.DataFrame:
-            out = seeded(lambda: par.sample(num_sequences=n))
+            out = seeded(lambda: compat.sample_sequences(par, n))
             # PAR keeps rows in generation order; sort like every other output
             return out.sort_values([id_column, time_column], kind="stable").reset_index(drop=True)
 
-        return (lambda: seeded(lambda: par.fit(dataset.data))), sample_par, par
+        return (lambda: seeded(lambda: compat.fit(par, dataset.data))), sample_par, par
     if contender.host == "synthcity":
         from synthcity.plugins import Plugins
 

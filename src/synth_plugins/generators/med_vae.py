@@ -761,8 +761,8 @@ class MedVAE:
         try:
             from opacus import PrivacyEngine
             from opacus.validators import ModuleValidator
-        except ImportError as error:  # pragma: no cover - opacus is installed with synthcity
-            raise MissingDependencyError("opacus", "Med-VAE with dp=True", "synthcity") from error
+        except ImportError as error:  # pragma: no cover - opacus comes with the dp extra
+            raise MissingDependencyError("opacus", "Med-VAE with dp=True", "dp") from error
         errors = ModuleValidator.validate(net, strict=False)
         if errors:  # pragma: no cover - the DP network is built without BatchNorm
             raise InvalidParameterError(f"the DP network is not Opacus-compatible: {errors}")

@@ -19,6 +19,7 @@ import pandas as pd
 
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators._validation import check_bool, check_int
+from synth_plugins.sdv.compat import native, single_table
 from synth_plugins.sdv.metadata import check_table, parse_numeric_text
 
 #: How many known values a condition error lists.
@@ -38,6 +39,14 @@ class _ColumnDomain:
     low: float | None  # numerical columns: the training range
     high: float | None
     has_missing: bool
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python number it holds, so messages read ``7``, not ``np.int64(7)``.
+
+    numpy 2 writes its scalars' type in ``repr``.
+    """
+    return value.item() if isinstance(value, np.generic) else value
 
 
 class ConditionDomain:
@@ -108,6 +117,7 @@ class ConditionDomain:
 
     @staticmethod
     def _check_value(column: str, value: Any, domain: _ColumnDomain, what: str) -> None:
+        value = _plain(value)
         if pd.isna(value):
             if not domain.has_missing:
                 raise InvalidParameterError(
@@ -117,7 +127,7 @@ class ConditionDomain:
             return
         if domain.levels is not None:
             if value not in domain.levels:
-                known = list(domain.levels)
+                known = [_plain(level) for level in domain.levels]
                 more = f" (and {len(known) - _SHOWN} more)" if len(known) > _SHOWN else ""
                 raise InvalidParameterError(
                     f"{what} {column}={value!r}: value never seen in training for column "
@@ -163,49 +173,46 @@ class SingleTableContract:
     def _check_model_conditions(self, conditions: pd.DataFrame) -> None:
         """Model-specific checks of condition values already in the domain (none by default)."""
 
+    def _checked(self, data: Any) -> pd.DataFrame:
+        """The raw training table of ``data`` after our checks, numbers as text parsed."""
+        table = check_table(single_table(data))
+        table = parse_numeric_text(table, self.metadata)  # type: ignore[attr-defined]
+        self._check_raw(table)
+        return table
+
     def validate(self, data: Any) -> None:
         """Validate ``data`` (our checks, then SDV's metadata and constraint checks).
 
+        ``data`` is the table, as a DataFrame or (SDV 2's shape) ``{table_name: DataFrame}``.
         Numbers written as text in ``numerical`` columns are parsed first (see the class).
 
         Raises:
-            InvalidDataError: not a DataFrame, a repeated column name, or a rule of the
+            InvalidDataError: not a table, a repeated column name, or a rule of the
                 synthesizer broken (the message names the column); then SDV's own errors.
         """
-        check_table(data)
-        data = parse_numeric_text(data, self.metadata)  # type: ignore[attr-defined]
-        self._check_raw(data)
-        super().validate(data)  # type: ignore[misc]
+        super().validate(native(self._checked(data), self.metadata))  # type: ignore[misc,attr-defined]
 
     def fit(self, data: Any) -> None:
-        """Fit on the raw table; our checks run first (see :meth:`validate`)."""
-        check_table(data)
-        data = parse_numeric_text(data, self.metadata)  # type: ignore[attr-defined]
-        self._check_raw(data)
-        super().fit(data)  # type: ignore[misc]
-        self._domain = ConditionDomain.from_data(data, self.metadata)  # type: ignore[attr-defined]
-        self._schema = data.iloc[:0].copy()
+        """Fit on the raw table (either shape); our checks run first (see :meth:`validate`)."""
+        table = self._checked(data)
+        super().fit(native(table, self.metadata))  # type: ignore[misc,attr-defined]
+        self._domain = ConditionDomain.from_data(table, self.metadata)  # type: ignore[attr-defined]
+        self._schema = table.iloc[:0].copy()
 
-    def sample(
-        self,
-        num_rows: int,
-        max_tries_per_batch: int = 100,
-        batch_size: int | None = None,
-        output_file_path: str | None = None,
-    ) -> pd.DataFrame:
-        """Sample ``num_rows`` rows (SDV's arguments).
+    def sample(self, num_rows: int, *args: Any, **kwargs: Any) -> Any:
+        """Sample ``num_rows`` rows; the other arguments are the installed SDV's.
 
-        ``num_rows=0`` gives an empty table with the training columns and dtypes.
+        Returns what the installed SDV returns: a DataFrame on SDV 1.x, ``{table_name:
+        DataFrame}`` on SDV 2.x. ``num_rows=0`` gives an empty table with the training
+        columns and dtypes.
 
         Raises:
             InvalidParameterError: ``num_rows`` is not a whole number >= 0.
         """
         num_rows = check_int("num_rows", num_rows, minimum=0)
         if num_rows == 0 and self._fitted and self._schema is not None:  # type: ignore[attr-defined]
-            return self._schema.copy()
-        return super().sample(  # type: ignore[misc]
-            num_rows, max_tries_per_batch, batch_size, output_file_path
-        )
+            return native(self._schema.copy(), self.metadata)  # type: ignore[attr-defined]
+        return super().sample(num_rows, *args, **kwargs)  # type: ignore[misc]
 
     def _check_conditions(self, conditions: pd.DataFrame, what: str) -> None:
         self._validate_fit_before_sample()  # type: ignore[attr-defined]
@@ -213,14 +220,11 @@ class SingleTableContract:
             self._domain.check(conditions, what)
         self._check_model_conditions(conditions)
 
-    def sample_from_conditions(
-        self,
-        conditions: list[Any],
-        max_tries_per_batch: int = 100,
-        batch_size: int | None = None,
-        output_file_path: str | None = None,
-    ) -> pd.DataFrame:
+    def sample_from_conditions(self, conditions: list[Any], *args: Any, **kwargs: Any) -> Any:
         """SDV's conditional sampling, with every condition checked first.
+
+        The other arguments, and what is returned, are the installed SDV's (see
+        :meth:`sample`).
 
         Raises:
             InvalidParameterError: a condition names an unknown column or a value the
@@ -229,24 +233,19 @@ class SingleTableContract:
         """
         for frame in self._make_condition_dfs(conditions):  # type: ignore[attr-defined]
             self._check_conditions(frame, "condition")
-        return super().sample_from_conditions(  # type: ignore[misc]
-            conditions, max_tries_per_batch, batch_size, output_file_path
-        )
+        return super().sample_from_conditions(conditions, *args, **kwargs)  # type: ignore[misc]
 
     def sample_remaining_columns(
-        self,
-        known_columns: pd.DataFrame,
-        max_tries_per_batch: int = 100,
-        batch_size: int | None = None,
-        output_file_path: str | None = None,
-    ) -> pd.DataFrame:
+        self, known_columns: pd.DataFrame, *args: Any, **kwargs: Any
+    ) -> Any:
         """SDV's ``sample_remaining_columns``, with the known values checked first.
+
+        The other arguments, and what is returned, are the installed SDV's (see
+        :meth:`sample`).
 
         Raises:
             InvalidParameterError: as :meth:`sample_from_conditions`, for a known column.
         """
         check_table(known_columns, "known_columns")
         self._check_conditions(known_columns, "known value")
-        return super().sample_remaining_columns(  # type: ignore[misc]
-            known_columns, max_tries_per_batch, batch_size, output_file_path
-        )
+        return super().sample_remaining_columns(known_columns, *args, **kwargs)  # type: ignore[misc]

@@ -54,8 +54,9 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         >>> from synth_plugins.datasets import load
         >>> ds = load("gbsg2")
         >>> synthesizer = CK4GenSynthesizer(metadata_for(ds), "time", "cens", epochs=20)
-        >>> synthesizer.fit(ds.data)
-        >>> synthesizer.sample(10).shape
+        >>> synthesizer.fit(ds.data)  # SDV 2 style {ds.name: ds.data} works too
+        >>> from synth_plugins.sdv.compat import single_table
+        >>> single_table(synthesizer.sample(10)).shape  # SDV 2 returns {ds.name: DataFrame}
         (10, 10)
     """
 

@@ -2,9 +2,10 @@
 
 ``LongitudinalLSTMSynthesizer(metadata, context_columns=None, epochs=...)`` takes SDV
 metadata with a sequence key (the patient id) and, optionally, a sequence index (the visit
-time), ``fit(data)`` takes the long table, ``sample(num_sequences)`` returns a long table
-with ``num_sequences`` new patients (a DataFrame, as SDV 1.x's PAR does), and
-``save``/``load`` are SDV's. The model is
+time), ``fit(data)`` takes the long table (a DataFrame, or ``{table_name: DataFrame}`` as
+SDV 2 takes it), ``sample_sequences(num_sequences)`` (SDV 2's name) and ``sample`` (SDV
+1.x's) return a long table with ``num_sequences`` new patients in the installed SDV's shape
+(a DataFrame on 1.x, ``{table_name: DataFrame}`` on 2.x), and ``save`` is SDV's. The model is
 :class:`synth_plugins.generators.longitudinal_lstm.LongitudinalLSTM`, which encodes the raw
 values itself; keys, ids and datetimes go through
 :class:`synth_plugins.sdv._long_table.LongTableCodec` (fresh keys, times in days).
@@ -23,6 +24,7 @@ from synth_plugins.generators._validation import check_bool, check_int
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
 from synth_plugins.sdv._contract import device_for
 from synth_plugins.sdv._long_table import POSITION_COLUMN, LongTableCodec
+from synth_plugins.sdv.compat import native, single_table
 from synth_plugins.sdv.metadata import check_table, parse_numeric_text
 from synth_plugins.sdv.sequential_metadata import sequence_columns
 
@@ -85,8 +87,9 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
         >>> ds = load("ms_registry", n_patients=200)
         >>> synthesizer = LongitudinalLSTMSynthesizer(
         ...     sequential_metadata_for(ds), epochs=2, static_epochs=2)
-        >>> synthesizer.fit(ds.data)
-        >>> synthesizer.sample(num_sequences=5)["patient_id"].nunique()
+        >>> synthesizer.fit(ds.data)  # SDV 2 style {ds.name: ds.data} works too
+        >>> from synth_plugins.sdv.compat import single_table
+        >>> single_table(synthesizer.sample_sequences(5))["patient_id"].nunique()
         5
     """
 
@@ -168,6 +171,15 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
         self._codec: LongTableCodec | None = None
         self._new_model({}, self.context_columns)  # validate every argument now
 
+    def get_parameters(self) -> dict[str, Any]:
+        """The constructor's parameters, ``cuda`` left out (it is folded into ``enable_gpu``).
+
+        SDV 1.x drops ``cuda`` itself; SDV 2.x would list it as None.
+        """
+        parameters = super().get_parameters()
+        parameters.pop("cuda", None)
+        return parameters
+
     def _new_model(
         self, roles: dict[str, str], static_columns: list[str] | None
     ) -> LongitudinalLSTM:
@@ -235,11 +247,11 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
                 key or a context column that changes within a sequence (named); then SDV's
                 metadata errors.
         """
-        check_table(data)
-        self._check_sequences(data)
-        super().validate(parse_numeric_text(data, self.metadata))
+        table = check_table(single_table(data))
+        self._check_sequences(table)
+        super().validate(native(parse_numeric_text(table, self.metadata), self.metadata))
 
-    def fit(self, data: pd.DataFrame) -> None:
+    def fit(self, data: Any) -> None:
         """Validate ``data`` against the metadata and fit the model on the long table.
 
         Rows are sorted by the sequence index within each sequence first (as PAR does).
@@ -251,7 +263,7 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
         self._check_input_metadata_updated()
         self._fitted = False
         self.validate(data)
-        data = parse_numeric_text(data, self.metadata)
+        data = parse_numeric_text(single_table(data), self.metadata)
         described = next(iter(self.metadata.to_dict()["tables"].values()))["columns"]
         codec = LongTableCodec(self._sequence_key, self._sequence_index)
         table, roles = codec.fit(data, described, self.metadata)
@@ -287,7 +299,7 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
             )
         return self._model, self._codec
 
-    def sample(self, num_sequences: int, sequence_length: int | None = None) -> pd.DataFrame:
+    def sample_sequences(self, num_sequences: int, sequence_length: int | None = None) -> Any:
         """Sample ``num_sequences`` new patients (static values and a visit sequence each).
 
         Args:
@@ -297,7 +309,8 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
                 None.
 
         Returns:
-            The long table, sorted by sequence key then index, with fresh sequence keys.
+            The long table, sorted by sequence key then index, with fresh sequence keys: a
+            DataFrame on SDV 1.x, ``{table_name: DataFrame}`` on SDV 2.x (as PAR returns).
 
         Raises:
             InvalidParameterError: ``num_sequences`` is not a whole number >= 0, or
@@ -310,7 +323,11 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
                 "sequence_length is not supported: the number of visits is generated by "
                 "the model's end-of-follow-up head; sample(num_sequences) instead"
             )
-        return codec.from_model(model.sample(num_sequences))
+        return native(codec.from_model(model.sample(num_sequences)), self.metadata)
+
+    def sample(self, num_sequences: int, sequence_length: int | None = None) -> Any:
+        """SDV 1.x's name of :meth:`sample_sequences` (kept on SDV 2 as well)."""
+        return self.sample_sequences(num_sequences, sequence_length)
 
     def predict_next_visit(self, history: pd.DataFrame, **options: Any) -> pd.DataFrame:
         """One predicted next visit per sequence of ``history`` (see the core's method).

@@ -53,8 +53,9 @@ class MLECopulaSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         >>> from synth_plugins.datasets import load
         >>> ds = load("heart_failure")
         >>> synthesizer = MLECopulaSynthesizer(metadata_for(ds), level=1)
-        >>> synthesizer.fit(ds.data)
-        >>> synthesizer.sample(10).shape
+        >>> synthesizer.fit(ds.data)  # SDV 2 style {ds.name: ds.data} works too
+        >>> from synth_plugins.sdv.compat import single_table
+        >>> single_table(synthesizer.sample(10)).shape  # SDV 2 returns {ds.name: DataFrame}
         (10, 13)
     """
 

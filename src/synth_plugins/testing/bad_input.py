@@ -433,6 +433,7 @@ def _run_sdv(entry: GeneratorEntry, table: Table, case: Case) -> pd.DataFrame:
     from sdv.metadata import Metadata
 
     import synth_plugins.sdv
+    from synth_plugins.sdv import compat
 
     cls = getattr(synth_plugins.sdv, entry.sdv_name)
     params = _quick(entry.sdv_quick)
@@ -443,20 +444,21 @@ def _run_sdv(entry: GeneratorEntry, table: Table, case: Case) -> pd.DataFrame:
         described = sequential_metadata_dict(table.data, table.id_column, table.time_column, {})
         params["context_columns"] = list(table.static)
         synthesizer = cls(Metadata.load_from_dict(described), **params)
-        synthesizer.fit(table.data)
-        return synthesizer.sample(num_sequences=case.n)
+        compat.fit(synthesizer, table.data)
+        return compat.sample_sequences(synthesizer, case.n)
     from synth_plugins.sdv.metadata import metadata_dict
 
     if table.kind == "survival_analysis":
         params.update({"duration_column": table.duration, "event_column": table.event})
     synthesizer = cls(Metadata.load_from_dict(metadata_dict(table.data, {})), **params)
-    synthesizer.fit(table.data)
+    compat.fit(synthesizer, table.data)
     if case.condition is not None:
         from sdv.sampling import Condition
 
         column, value = case.condition
-        return synthesizer.sample_from_conditions([Condition({column: value}, num_rows=case.n)])
-    return synthesizer.sample(case.n)
+        conditions = [Condition({column: value}, num_rows=case.n)]
+        return compat.single_table(synthesizer.sample_from_conditions(conditions))
+    return compat.sample(synthesizer, case.n)
 
 
 _RUNNERS: dict[str, Callable[[GeneratorEntry, Table, Case], pd.DataFrame]] = {

@@ -215,37 +215,43 @@ def sdv_class(entry: GeneratorEntry) -> type:
 
 def fit_sdv(entry: GeneratorEntry, dataset: Dataset, **params: Any) -> Any:
     """An SDV synthesizer built from the dataset's metadata and fitted on its data."""
+    from synth_plugins.sdv import compat
     from synth_plugins.sdv.metadata import metadata_for
 
     synthesizer = sdv_class(entry)(metadata_for(dataset), **{**entry.sdv_quick, **params})
-    synthesizer.fit(dataset.data)
-    return synthesizer
+    return compat.fit(synthesizer, dataset.data)
 
 
 def check_sdv_sample(entry: GeneratorEntry, dataset: Dataset) -> Any:
     """Fit from SDV metadata, sample, and keep the real schema; parameters are reported."""
+    from synth_plugins.sdv.compat import sample
+
     synthesizer = fit_sdv(entry, dataset)
     for key, value in entry.sdv_quick.items():
         assert synthesizer.get_parameters().get(key) == value, f"get_parameters lacks {key}"
     for count in (len(dataset.data) // 3, len(dataset.data)):
-        assert_same_schema(dataset.data, synthesizer.sample(count), dataset.roles, count)
+        assert_same_schema(dataset.data, sample(synthesizer, count), dataset.roles, count)
     return synthesizer
 
 
 def check_sdv_save_load(synthesizer: Any) -> None:
-    """``save(path)`` then ``load(path)`` gives a synthesizer that samples the same rows."""
+    """``save(path)`` then SDV's ``load_synthesizer(path)`` samples the same rows."""
+    from synth_plugins.sdv.compat import load_synthesizer, sample
+
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "synthesizer.pkl"
         synthesizer.save(path)
-        restored = type(synthesizer).load(path)
+        restored = load_synthesizer(path)
     synthesizer.reset_sampling()
     restored.reset_sampling()
-    assert_frames_equal(synthesizer.sample(40), restored.sample(40), "SDV save/load")
+    assert_frames_equal(sample(synthesizer, 40), sample(restored, 40), "SDV save/load")
 
 
 def check_sdv_determinism(entry: GeneratorEntry, dataset: Dataset) -> None:
     """Two fits with the same ``random_state`` sample the same rows; others differ."""
-    outputs = [fit_sdv(entry, dataset, random_state=seed).sample(60) for seed in (1, 1, 2)]
+    from synth_plugins.sdv.compat import sample
+
+    outputs = [sample(fit_sdv(entry, dataset, random_state=seed), 60) for seed in (1, 1, 2)]
     assert_frames_equal(outputs[0], outputs[1], "same random_state")
     assert_frames_differ(outputs[0], outputs[2], "different random_state")
 
@@ -254,19 +260,24 @@ def check_sdv_conditions(synthesizer: Any, column: str, value: Any) -> None:
     """``sample_from_conditions`` returns rows that hold the asked value."""
     from sdv.sampling import Condition
 
-    rows = synthesizer.sample_from_conditions([Condition({column: value}, num_rows=30)])
+    from synth_plugins.sdv.compat import single_table
+
+    rows = single_table(
+        synthesizer.sample_from_conditions([Condition({column: value}, num_rows=30)])
+    )
     assert len(rows) == 30, f"asked for 30 conditioned rows, got {len(rows)}"
     assert (rows[column] == value).all(), f"conditioned column {column!r} != {value!r}"
 
 
 def check_sdv_bad_input(entry: GeneratorEntry, dataset: Dataset) -> None:
     """Fitting on data whose columns do not match the metadata fails with a message."""
+    from synth_plugins.sdv import compat
     from synth_plugins.sdv.metadata import metadata_for
 
     synthesizer = sdv_class(entry)(metadata_for(dataset), **entry.sdv_quick)
     broken = dataset.data.drop(columns=[dataset.data.columns[0]])
     try:
-        synthesizer.fit(broken)
+        compat.fit(synthesizer, broken)
     except Exception as error:
         assert dataset.data.columns[0] in str(error), f"error does not name the column: {error}"
     else:

@@ -249,22 +249,24 @@ def sdv_class(entry: GeneratorEntry) -> type:
 
 def fit_sdv(entry: GeneratorEntry, dataset: Dataset, **params: Any) -> Any:
     """A synthesizer built from the dataset's sequential metadata and fitted on its data."""
+    from synth_plugins.sdv import compat
     from synth_plugins.sdv.sequential_metadata import sequential_metadata_for
 
     options = {"context_columns": list(dataset.static_columns), **entry.sdv_quick, **params}
     synthesizer = sdv_class(entry)(sequential_metadata_for(dataset), **options)
-    synthesizer.fit(dataset.data)
-    return synthesizer
+    return compat.fit(synthesizer, dataset.data)
 
 
 def check_sdv_sample(entry: GeneratorEntry, dataset: Dataset) -> Any:
     """Fit from sequential metadata, sample fewer and more sequences, schema intact."""
+    from synth_plugins.sdv.compat import sample_sequences
+
     synthesizer = fit_sdv(entry, dataset)
     for key, value in entry.sdv_quick.items():
         assert synthesizer.get_parameters().get(key) == value, f"get_parameters lacks {key}"
     n_train = dataset.n_patients
     for count in (max(n_train // 3, 1), n_train + n_train // 2):
-        sampled = _timed(lambda c=count: synthesizer.sample(num_sequences=c), "sample")
+        sampled = _timed(lambda c=count: sample_sequences(synthesizer, c), "sample")
         assert_long_schema(
             dataset.data, sampled, id_column=dataset.id_column,
             time_column=dataset.time_column, static_columns=dataset.static_columns,
@@ -274,25 +276,34 @@ def check_sdv_sample(entry: GeneratorEntry, dataset: Dataset) -> Any:
 
 
 def check_sdv_save_load(synthesizer: Any) -> None:
-    """``save(path)`` then ``load(path)`` gives a synthesizer that samples the same data."""
+    """``save(path)`` then SDV's ``load_synthesizer(path)`` samples the same data."""
+    from synth_plugins.sdv.compat import load_synthesizer, sample_sequences
+
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "synthesizer.pkl"
         synthesizer.save(path)
-        restored = type(synthesizer).load(path)
+        restored = load_synthesizer(path)
     synthesizer.reset_sampling()
     restored.reset_sampling()
-    assert_frames_equal(synthesizer.sample(15), restored.sample(15), "SDV save/load")
+    assert_frames_equal(
+        sample_sequences(synthesizer, 15), sample_sequences(restored, 15), "SDV save/load"
+    )
 
 
 def check_sdv_determinism(entry: GeneratorEntry, dataset: Dataset) -> None:
     """Two fits with the same ``random_state`` sample the same data; others differ."""
-    outputs = [fit_sdv(entry, dataset, random_state=seed).sample(20) for seed in (1, 1, 2)]
+    from synth_plugins.sdv.compat import sample_sequences
+
+    outputs = [
+        sample_sequences(fit_sdv(entry, dataset, random_state=seed), 20) for seed in (1, 1, 2)
+    ]
     assert_frames_equal(outputs[0], outputs[1], "same random_state")
     assert_frames_differ(outputs[0], outputs[2], "different random_state")
 
 
 def check_sdv_bad_input(entry: GeneratorEntry, dataset: Dataset) -> None:
     """Bad long tables and a missing metadata column fail with a clear error."""
+    from synth_plugins.sdv import compat
     from synth_plugins.sdv.sequential_metadata import sequential_metadata_for
 
     metadata = sequential_metadata_for(dataset)
@@ -302,10 +313,10 @@ def check_sdv_bad_input(entry: GeneratorEntry, dataset: Dataset) -> None:
             continue  # SDV's own metadata validation rejects it first (sdtype numerical)
         if what == "unsorted":
             continue  # SDV's contract (PAR) sorts the rows of a sequence by its index
-        _expect_error(what, lambda t=table: sdv_class(entry)(metadata, **options).fit(t))
+        _expect_error(what, lambda t=table: compat.fit(sdv_class(entry)(metadata, **options), t))
     column = dataset.visit_columns[0]
     try:
-        sdv_class(entry)(metadata, **options).fit(dataset.data.drop(columns=[column]))
+        compat.fit(sdv_class(entry)(metadata, **options), dataset.data.drop(columns=[column]))
     except Exception as error:
         assert column in str(error), f"error does not name the column: {error}"
     else:

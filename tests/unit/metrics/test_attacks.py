@@ -12,9 +12,6 @@ from synth_plugins.metrics import anonymeter_risk
 from synth_plugins.metrics.attacks import ATTACKS
 from synth_plugins.metrics.dispatch import evaluate_metric
 
-# the 'privacy' extra; anonymeter 1.0 needs Python < 3.12 and numpy < 1.27
-pytest.importorskip("anonymeter")
-
 #: few attacks keep every call to a second or two; the defaults are exercised by the
 #: conformance kit
 FAST = {"n_attacks": 60, "max_attempts": 300, "secrets": ["age", "sex"]}

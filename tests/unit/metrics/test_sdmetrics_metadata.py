@@ -64,7 +64,7 @@ def test_single_table_metric_accepts_an_sdv_metadata_object():
     data = load("heart_failure").data
     half = len(data) // 2
     real, synthetic = data.iloc[:half], data.iloc[half:].reset_index(drop=True)
-    metadata = Metadata.detect_from_dataframe(data, table_name="hf")
+    metadata = Metadata.detect_from_dataframes({"hf": data})  # on both SDV lines
     scores = {
         form: AmlFidelity.compute(real, synthetic, value)
         for form, value in _forms(metadata).items()

@@ -848,8 +848,8 @@ class _Trainer:
         m = self.m
         try:
             from opacus import PrivacyEngine
-        except ImportError as error:  # pragma: no cover - opacus is installed with synthcity
-            raise MissingDependencyError("opacus", "CTAB-GAN+ with dp=True", "synthcity") from error
+        except ImportError as error:  # pragma: no cover - opacus comes with the dp extra
+            raise MissingDependencyError("opacus", "CTAB-GAN+ with dp=True", "dp") from error
         m.dp_delta_ = m.dp_delta if m.dp_delta is not None else 1.0 / self.n_rows
         levels = torch.from_numpy(self.sampler.levels)
         dataset = torch.utils.data.TensorDataset(self.data.cpu(), levels)
