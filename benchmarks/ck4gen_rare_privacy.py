@@ -106,7 +106,7 @@ def prepare(name: str) -> tuple[pd.DataFrame, pd.DataFrame, str, str, dict[str, 
     run = SurvivalBenchmark(datasets=(name,), max_rows=MAX_ROWS[name]).prepare(name)
     dataset = run.dataset
     roles = dict(dataset.roles)
-    return run.train, run.test, dataset.duration_column, dataset.event_column, roles, run.notes
+    return run.train, run.holdout, dataset.duration_column, dataset.event_column, roles, run.notes
 
 
 def variants() -> dict[str, dict[str, Any]]:
@@ -120,44 +120,79 @@ def variants() -> dict[str, dict[str, Any]]:
     return out
 
 
+#: Variants run by default (``--variants`` picks others from :func:`variants`).
+DEFAULT_VARIANTS = ("new",)
+
+
+def teacher_outcomes(model: Any, train: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """The training covariates as they are, with outcomes drawn from the fitted teacher.
+
+    The noise floor of ``outcome="model"``: a generator that reproduced every covariate
+    exactly and drew outcomes as model mode does would score this log-HR error.
+    """
+    rng = np.random.default_rng(seed)
+    covariates = train.drop(columns=[model.duration_column, model.event_column])
+    durations, events = model._model_outcomes(covariates, rng)
+    out = train.copy()
+    out[model.duration_column] = durations
+    out[model.event_column] = events
+    return out
+
+
 def score(
-    train: pd.DataFrame, holdout: pd.DataFrame, synthetic: pd.DataFrame, duration: str, event: str
+    train: pd.DataFrame,
+    holdout: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    duration: str,
+    event: str,
+    roles: dict[str, str],
+    privacy: bool = True,
 ) -> dict[str, Any]:
-    """Per-covariate log-HR errors, copies, Hamming leakage and DCR share of one sample."""
-    from synth_plugins.generators.ck4gen import _row_hashes
+    """Per-covariate log-HR errors, copies, Hamming leakage and DCR share of one sample.
+
+    ``privacy=False`` (the reference rows: teacher outcomes, bootstrap) skips the Hamming
+    and DCR metrics, which say nothing about them.
+    """
     from synth_plugins.metrics.dcr import dcr_holdout_share
-    from synth_plugins.metrics.hamming import hamming_leakage
-    from synth_plugins.metrics.survival_eval import hazard_ratio_alignment
+    from synth_plugins.metrics.survival import hazard_ratio_alignment
 
     table = hazard_ratio_alignment(train, synthetic, duration, event).table
     error = (table["log_hr_synthetic"] - table["log_hr_real"]).abs()
     significant = table["significant_real"].astype(bool)
     sign = np.sign(table["log_hr_synthetic"]) == np.sign(table["log_hr_real"])
-    leakage = hamming_leakage(train, holdout, synthetic)
-    share = dcr_holdout_share(train, holdout, synthetic)
-    return {
+    out = {
         "log_hr_error": error.round(4).to_dict(),
         "log_hr_synthetic": table["log_hr_synthetic"].round(4).to_dict(),
         "log_hr_real": table["log_hr_real"].round(4).to_dict(),
+        "se_real": table["se_real"].round(4).to_dict(),
         "sign_significant": float(sign[significant].mean()) if significant.any() else None,
-        "exact_copies": int(np.isin(_row_hashes(synthetic), _row_hashes(train)).sum()),
-        "leakage": float(leakage.coefficient),
-        "binned_exact": int(leakage.synthetic_train.exact_matches),
-        "dcr_share": float(share.share),
+        "exact_copies": exact_copy_count(synthetic, train, roles),
+        "leakage": np.nan,
+        "binned_exact": np.nan,
+        "dcr_share": np.nan,
     }
+    if privacy:
+        leakage = hamming_leakage_of(train, holdout, synthetic)
+        out["leakage"] = float(leakage.coefficient)
+        out["binned_exact"] = int(leakage.synthetic_train.exact_matches)
+        out["dcr_share"] = float(dcr_holdout_share(train, holdout, synthetic).share)
+    return out
 
 
-def run_dataset(name: str, seeds: list[int]) -> dict[str, Any]:
-    """Fit CK4Gen once per seed on ``name``'s training split and score every variant."""
+def run_dataset(name: str, seeds: list[int], shown: tuple[str, ...]) -> dict[str, Any]:
+    """Fit CK4Gen once per seed on ``name``'s training split and score the variants.
+
+    Resumable: each seed's runs are appended to ``<dataset>.jsonl`` as soon as they are
+    scored (with the load average), and seeds already there are skipped.
+    """
     import torch
 
-    from synth_plugins.generators.ck4gen import CK4Gen, _row_hashes
-    from synth_plugins.metrics.hamming import hamming_leakage
+    from synth_plugins.generators.ck4gen import CK4Gen
 
     torch.set_num_threads(1)
     train, holdout, duration, event, roles, notes = prepare(name)
-    collisions = int(np.isin(_row_hashes(holdout), _row_hashes(train)).sum())
-    real = hamming_leakage(train, holdout, holdout)  # the holdout scored as synthetic
+    real = hamming_leakage_of(train, holdout, holdout)  # the holdout scored as synthetic
+    collisions = exact_copy_count(holdout, train, roles)
     result: dict[str, Any] = {
         "dataset": name,
         "train": len(train),
@@ -167,34 +202,68 @@ def run_dataset(name: str, seeds: list[int]) -> dict[str, Any]:
         "holdout_exact_copies_per_train_size": collisions * len(train) / len(holdout),
         "holdout_binned_exact": int(real.synthetic_train.exact_matches),
         "settings": SETTINGS,
-        "load_start": os.getloadavg()[0],
-        "runs": [],
     }
-    start = time.perf_counter()
+    path = OUTPUT / f"{name}.jsonl"
+    done = {(r["seed"], r["variant"], r["mode"]) for r in _read_runs(path)}
     for seed in seeds:
+        wanted = [(seed, v, m) for v in shown for m in ("copy", "model")] + [
+            (seed, "teacher", "model"),
+            (seed, "bootstrap", "real"),
+        ]
+        if all(key in done for key in wanted):
+            continue
+        load = os.getloadavg()[0]
         fit_start = time.perf_counter()
         model = CK4Gen(duration, event, roles, random_state=seed, **SETTINGS)
         model.fit(train)
         fit_s = time.perf_counter() - fit_start
         holdout_matches = int(model._is_training_row(holdout).sum())
-        for label, overrides in variants().items():
+        samples = {}
+        for label in shown:
             variant = CK4Gen.__new__(CK4Gen)
             variant.__dict__.update(model.__dict__)
-            variant.__dict__.update(overrides)
+            variant.__dict__.update(variants()[label])
             for mode in ("copy", "model"):
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    synthetic = variant.sample(len(train), random_state=seed, outcome=mode)
-                    scores = score(train, holdout, synthetic, duration, event)
+                    samples[(label, mode)] = variant.sample(
+                        len(train), random_state=seed, outcome=mode
+                    )
+        samples[("teacher", "model")] = teacher_outcomes(model, train, seed)
+        samples[("bootstrap", "real")] = train.sample(len(train), replace=True, random_state=seed)
+        with path.open("a") as stream:
+            for (label, mode), synthetic in samples.items():
+                privacy = label not in ("teacher", "bootstrap")
+                scores = score(train, holdout, synthetic, duration, event, roles, privacy)
                 scores["binned_copies"] = int(model._is_training_row(synthetic).sum())
                 scores["holdout_binned_copies"] = holdout_matches * len(train) / len(holdout)
-                result["runs"].append(
-                    {"seed": seed, "variant": label, "mode": mode, "fit_s": fit_s, **scores}
-                )
-        print(f"[{name}] seed {seed}: fit {fit_s:.1f} s", flush=True)
-    result["wall_s"] = time.perf_counter() - start
-    result["load_end"] = os.getloadavg()[0]
+                row = {"seed": seed, "variant": label, "mode": mode, "fit_s": fit_s, **scores}
+                row["load_start"], row["load_end"] = load, os.getloadavg()[0]
+                stream.write(json.dumps(row) + "\n")
+        print(f"[{name}] seed {seed}: fit {fit_s:.1f} s, load {load:.1f}", flush=True)
+    result["runs"] = [r for r in _read_runs(path) if r["seed"] in seeds]
     return result
+
+
+def _read_runs(path: Path) -> list[dict[str, Any]]:
+    """The runs kept in a dataset's jsonl (none when it does not exist)."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def hamming_leakage_of(train: pd.DataFrame, holdout: pd.DataFrame, synthetic: pd.DataFrame) -> Any:
+    """``hamming_leakage`` with its defaults (10 bins per numeric column)."""
+    from synth_plugins.metrics.hamming import hamming_leakage
+
+    return hamming_leakage(train, holdout, synthetic)
+
+
+def exact_copy_count(synthetic: pd.DataFrame, train: pd.DataFrame, roles: dict[str, str]) -> int:
+    """Rows of ``synthetic`` equal to a training row, as the suite's privacy rule compares."""
+    from synth_plugins.metrics.copies import exact_copies
+
+    return int(exact_copies(synthetic, train, roles=roles).copies)
 
 
 def summary(result: dict[str, Any]) -> str:
@@ -223,7 +292,9 @@ def per_covariate(result: dict[str, Any], variants_shown: tuple[str, ...] = ("ne
     """
     runs = pd.DataFrame(result["runs"])
     runs = runs[runs["variant"].isin(variants_shown)]
-    columns = [(v, m) for v in variants_shown for m in ("copy", "model")]
+    present = set(zip(runs["variant"], runs["mode"], strict=True))
+    modes = ("copy", "model", "real")
+    columns = [(v, m) for v in variants_shown for m in modes if (v, m) in present]
     real = pd.DataFrame(list(runs["log_hr_real"])).mean(axis=0)
     header = " | ".join(f"{v} {m}" for v, m in columns)
     lines = [
@@ -245,24 +316,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--datasets", nargs="+", default=[*MAX_ROWS, *EXTRA])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--variants", nargs="+", default=list(DEFAULT_VARIANTS))
     args = parser.parse_args()
     OUTPUT.mkdir(parents=True, exist_ok=True)
+    shown = tuple(args.variants)
     for name in args.datasets:
-        path = OUTPUT / f"{name}.json"
-        if not args.report_only:
-            path.write_text(json.dumps(run_dataset(name, args.seeds), indent=1))
-        result = json.loads(path.read_text())
+        result = run_dataset(name, args.seeds, shown)
+        runs = result["runs"]
+        fits = sorted({(r["seed"], r["fit_s"]) for r in runs})
+        loads = [r["load_start"] for r in runs] + [r["load_end"] for r in runs]
         print(
             f"\n{name}: train {result['train']}, holdout {result['holdout']}; holdout raw "
             f"copies {result['holdout_exact_copies']} (x train/holdout = "
             f"{result['holdout_exact_copies_per_train_size']:.1f}), holdout binned exact "
-            f"{result['holdout_binned_exact']}; wall {result['wall_s']:.0f} s, load "
-            f"{result['load_start']:.1f} -> {result['load_end']:.1f}"
+            f"{result['holdout_binned_exact']}; fit s per seed "
+            f"{', '.join(f'{f:.0f}' for _, f in fits)}; load {min(loads):.1f} to {max(loads):.1f}"
         )
         print(summary(result))
-        if name in ("whas500", "gbsg2", *EXTRA):
-            print(per_covariate(result))
+        print(per_covariate(result, (*shown, "teacher", "bootstrap")))
 
 
 if __name__ == "__main__":

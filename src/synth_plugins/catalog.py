@@ -335,7 +335,7 @@ METRICS: tuple[MetricEntry, ...] = (
         ),
         sdmetrics_name="SurvivalAugmentation",
         needs=("holdout", "survival"),
-        arguments={"real_train": "real", "real_test": "holdout"},
+        arguments={"real_train": "real"},
     ),
     MetricEntry(
         name="model_understanding",

@@ -124,13 +124,16 @@ class TestCK4GenSurvivalInput:
         [
             (lambda d: d.iloc[:1], "'time' has 1 distinct values"),
             (lambda d: d.iloc[:0], "without rows"),
-            (lambda d: d.assign(time=d.time.where(d.index % 7 > 0)), "'time' has 98 missing"),
+            (
+                lambda d: d.assign(time=d.time.where(d.index % 7 > 0)),
+                "'time' of data has 98 missing",
+            ),
             (
                 lambda d: d.assign(time=d.time.where(d.index % 7 > 0, 0.0)),
-                "'time' has 98 values <= 0",
+                r"'time' of data has 98 value\(s\) <= 0",
             ),
-            (lambda d: d.assign(time=-d.time), "values <= 0"),
-            (lambda d: d.assign(cens=d.cens * 2), "event column 'cens' must hold 0"),
+            (lambda d: d.assign(time=-d.time), r"value\(s\) <= 0"),
+            (lambda d: d.assign(cens=d.cens * 2), "event column 'cens' of data must hold 0"),
         ],
         ids=["one row", "empty", "NaN durations", "zero durations", "negative", "events 0/2"],
     )

@@ -12,12 +12,12 @@ model mode, and a generator that fails to fit costs one row, not the run.
 Two figures are computed outside the harness, on the synthetic data it caches in the
 workspace (``*.bkp``, one table per repeat):
 
-- ``hr.*``: :func:`~synth_plugins.metrics.survival_eval.hazard_ratio_alignment` of the full
+- ``hr.*``: :func:`~synth_plugins.metrics.survival.hazard_ratio_alignment` of the full
   synthetic table against the real *training* table, with the dataset's roles. Inside
   ``Benchmarks`` the same metric sees the encoded holdout and an equal-size subsample of
   the synthetic data (137 rows each on GBSG2), which is reported too
   (``stats.hazard_ratio_alignment.*``) but is dominated by the holdout's own noise.
-- ``aug.*``: :func:`~synth_plugins.metrics.survival_eval.survival_augmentation` (C-index
+- ``aug.*``: :func:`~synth_plugins.metrics.survival.survival_augmentation` (C-index
   and integrated Brier score of Cox and random-survival-forest models trained on real vs
   real + synthetic rows, scored on the holdout). It cannot run inside ``Benchmarks``,
   which treats every metric named "...augmentation..." as its fairness-augmentation
@@ -156,7 +156,7 @@ class DatasetRun:
     name: str
     dataset: Dataset
     train: pd.DataFrame
-    test: pd.DataFrame
+    holdout: pd.DataFrame
     notes: list[str]
     cases: dict[str, CaseResult] = field(default_factory=dict)
     full: pd.DataFrame | None = None
@@ -331,7 +331,7 @@ class SurvivalBenchmark:
             name=name,
             dataset=dataset,
             train=loader.train().dataframe(),
-            test=loader.test().dataframe(),
+            holdout=loader.test().dataframe(),
             notes=notes,
         )
         run.loader = loader  # type: ignore[attr-defined]
@@ -344,7 +344,7 @@ class SurvivalBenchmark:
         tests = self.tests()
         cases = [t[0] for t in tests] + list(self.external)
         self.log(
-            f"[survival] {name}: {len(run.train)} train / {len(run.test)} holdout rows; "
+            f"[survival] {name}: {len(run.train)} train / {len(run.holdout)} holdout rows; "
             f"{len(cases)} generators x {self.repeats} repeat(s): {', '.join(cases)}"
             + (f" ({'; '.join(run.notes)})" if run.notes else "")
         )
@@ -476,7 +476,7 @@ class SurvivalBenchmark:
             )
 
     def _hr_and_augmentation(self, run: DatasetRun, case: CaseResult) -> dict[str, float]:
-        from synth_plugins.metrics.survival_eval import (
+        from synth_plugins.metrics.survival import (
             hazard_ratio_alignment,
             survival_augmentation,
         )
@@ -515,7 +515,7 @@ class SurvivalBenchmark:
         try:
             aug = survival_augmentation(
                 train,
-                run.test,
+                run.holdout,
                 tables,
                 duration,
                 event,
@@ -544,7 +544,7 @@ class SurvivalBenchmark:
         (``<prefix>km_<dataset>_<case>.png``, ``<prefix>hr_<dataset>_<case>.png``); none
         when the case has no synthetic data.
         """
-        from synth_plugins.metrics.survival_eval import km_comparison
+        from synth_plugins.metrics.survival import km_comparison
         from synth_plugins.metrics.survival_plots import plot_hazard_ratios, plot_km
 
         run = self.runs[dataset]

@@ -50,7 +50,8 @@ from synth_plugins.generators._validation import (
     check_int_tuple,
     check_random_state,
 )
-from synth_plugins.metrics.survival_eval import check_survival_frame, fit_cox
+from synth_plugins.generators.privacy import CopyFilter, collision_rate, row_hashes
+from synth_plugins.survival import check_survival_frame, fit_cox
 
 __all__ = ["COPY_PRIVACY_WARNING", "CK4Gen"]
 
@@ -233,7 +234,12 @@ class CK4Gen:
             training rows that match another training row, i.e. the rate at which a fresh
             real row collides), are generated again from the same source with growing
             latent noise (and, in ``"model"`` mode, a new outcome; ``"copy"`` mode keeps the
-            real outcome). False gives the plain reconstruction.
+            real outcome). Rows are compared as the suite's shared privacy module
+            compares them (:mod:`synth_plugins.generators.privacy`: identifiers left out,
+            numbers as numbers, missing values equal), and exact copies are held to its
+            :class:`~synth_plugins.generators.privacy.CopyFilter` allowance; the re-draw
+            itself stays CK4Gen's own (same source patient, more latent noise), so copy
+            mode keeps one real outcome per source. False gives the plain reconstruction.
         copy_bins: how ``redraw_copies`` compares rows: the duration and every numeric
             covariate are cut into this many training-quantile bins, as the Hamming
             leakage metric's exact matches do (10, its default); other columns compare by
@@ -426,10 +432,10 @@ class CK4Gen:
         self._sample_rng: np.random.Generator | None = None
         self._last_source_index: np.ndarray | None = None
         self._train_row_hashes: np.ndarray | None = None
-        self._train_exact_hashes: np.ndarray | None = None
+        self._copy_filter: CopyFilter | None = None
+        self._binned_kinds: dict[str, Any] = {}
         self.exact_duplicate_rate_: float | None = None
         self._copy_edges: dict[str, np.ndarray] = {}
-        self._compared_columns: list[str] = []
         self.duplicate_rate_: float | None = None
 
     _PARAMS: tuple[str, ...] = (
@@ -567,14 +573,19 @@ class CK4Gen:
             if self.copy_bins is None
             else _quantile_edges(data, self._numeric_columns(preprocessor), self.copy_bins)
         )
-        # fresh keys never equal a training key: identifiers would hide every copy
-        keys = {spec.name for spec in preprocessor.specs if spec.role == "identifier"}
-        self._compared_columns = [column for column in data.columns if column not in keys]
-        compared = data[self._compared_columns]
-        self._train_row_hashes, self.duplicate_rate_ = _hashes_and_rate(
-            _binned(compared, self._copy_edges)
-        )
-        self._train_exact_hashes, self.exact_duplicate_rate_ = _hashes_and_rate(compared)
+        # the suite's row comparison: identifiers left out (fresh keys would hide every
+        # copy), numbers as numbers, every missing value equal to every other
+        roles = {spec.name: spec.role for spec in preprocessor.specs}
+        roles |= {self.duration_column: "numerical", self.event_column: "binary"}
+        self._copy_filter = CopyFilter("CK4Gen").fit(data, roles)
+        self.exact_duplicate_rate_ = self._copy_filter.natural_rate_
+        self._binned_kinds = {
+            column: "number" if column in self._copy_edges else kind
+            for column, kind in self._copy_filter.kinds_.items()
+        }
+        binned = row_hashes(_binned(data, self._copy_edges), self._binned_kinds)
+        self._train_row_hashes = np.unique(binned)
+        self.duplicate_rate_ = collision_rate(binned)
         self._sample_rng = _torch.new_rng(sample_seed)
         self._last_source_index = None
         return self
@@ -904,10 +915,10 @@ class CK4Gen:
         ``outcome="model"`` also draws a new outcome, while ``"copy"`` keeps the source
         patient's real outcome. Copies still left are reported in a warning.
         """
-        assert self.duplicate_rate_ is not None and self.exact_duplicate_rate_ is not None
+        assert self.duplicate_rate_ is not None and self._copy_filter is not None
         allowances = (
-            (False, math.floor(self.duplicate_rate_ * len(frame))),
-            (True, math.floor(self.exact_duplicate_rate_ * len(frame))),
+            (False, math.floor(self.duplicate_rate_ * len(frame) + 1e-9)),
+            (True, self._copy_filter.allowance(len(frame))),
         )
         frame = frame.copy()
         for round_ in range(_REDRAW_ROUNDS + 1):
@@ -938,11 +949,11 @@ class CK4Gen:
 
     def _is_training_row(self, frame: pd.DataFrame, *, exact: bool = False) -> np.ndarray:
         """Whether each row matches a training row (``copy_bins``; ``exact``: every value)."""
-        assert self._train_row_hashes is not None and self._train_exact_hashes is not None
-        compared = frame[self._compared_columns]
+        assert self._train_row_hashes is not None and self._copy_filter is not None
         if exact:
-            return np.isin(_row_hashes(compared), self._train_exact_hashes)
-        return np.isin(_row_hashes(_binned(compared, self._copy_edges)), self._train_row_hashes)
+            return self._copy_filter.is_copy(frame)
+        binned = row_hashes(_binned(frame, self._copy_edges), self._binned_kinds)
+        return np.isin(binned, self._train_row_hashes)
 
     def _numeric_columns(self, preprocessor: TabularEncoder) -> list[str]:
         """The duration and the numeric covariates (the columns ``copy_bins`` bins)."""
@@ -1032,18 +1043,6 @@ def _floats(series: pd.Series) -> np.ndarray:
         if parsed is not None:
             return parsed.to_numpy(dtype=float)
     return series.to_numpy(dtype=float, na_value=np.nan)
-
-
-def _hashes_and_rate(frame: pd.DataFrame) -> tuple[np.ndarray, float]:
-    """Unique row hashes of ``frame`` and the share of its rows equal to another row."""
-    hashes = _row_hashes(frame)
-    unique, counts = np.unique(hashes, return_counts=True)
-    return unique, float(counts[counts > 1].sum() / len(hashes))
-
-
-def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
-    """A 64-bit hash of each row's values (pandas' hash; equal rows hash alike)."""
-    return pd.util.hash_pandas_object(frame, index=False).to_numpy()
 
 
 def _draw_discrete(

@@ -49,13 +49,14 @@ from synth_plugins.metrics.longitudinal import (
     LongitudinalFidelityResult,
     longitudinal_fidelity,
 )
-from synth_plugins.metrics.survival import KmSurvivalResult, km_survival_scores
-from synth_plugins.metrics.survival_eval import (
+from synth_plugins.metrics.survival import (
     HazardRatioAlignmentResult,
     KMComparisonResult,
+    KmSurvivalResult,
     SurvivalAugmentationResult,
     hazard_ratio_alignment,
     km_comparison,
+    km_survival_scores,
     survival_augmentation,
 )
 from synth_plugins.metrics.tabsyndex import TabSynDexResult, tabsyndex

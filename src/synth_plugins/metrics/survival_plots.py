@@ -1,6 +1,6 @@
 """Figures of the survival evaluation: Kaplan-Meier curves and a hazard-ratio forest plot.
 
-Both helpers take a result of :mod:`synth_plugins.metrics.survival_eval` and return a
+Both helpers take a result of :mod:`synth_plugins.metrics.survival` and return a
 ``matplotlib.figure.Figure`` drawn on an Agg canvas: nothing is shown, pyplot's global state
 and backend are left alone, and ``figure.savefig(path)`` writes the file. matplotlib is
 imported only when a helper is called.
@@ -19,7 +19,7 @@ from synth_plugins.errors import InvalidParameterError, MissingDependencyError
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from synth_plugins.metrics.survival_eval import (
+    from synth_plugins.metrics.survival import (
         HazardRatioAlignmentResult,
         KMComparisonResult,
     )
@@ -53,7 +53,7 @@ def plot_km(
     """Real against synthetic Kaplan-Meier curves, one panel per stratum.
 
     Args:
-        comparison: the result of :func:`~synth_plugins.metrics.survival_eval.km_comparison`.
+        comparison: the result of :func:`~synth_plugins.metrics.survival.km_comparison`.
         strata: the strata to draw (``"overall"`` and/or stratum labels), in order; None
             draws all of them, overall first.
         show_ci: shade the 95 % confidence bands.
@@ -122,7 +122,7 @@ def plot_hazard_ratios(
 
     Args:
         result: the result of
-            :func:`~synth_plugins.metrics.survival_eval.hazard_ratio_alignment`.
+            :func:`~synth_plugins.metrics.survival.hazard_ratio_alignment`.
         log_scale: draw the hazard-ratio axis on a log scale (HR = 1 in the middle).
         title: figure title; None gives the mean absolute log-HR error.
 

@@ -10,9 +10,9 @@ from sdv.single_table.base import BaseSingleTableSynthesizer
 
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators.ck4gen import CK4Gen
-from synth_plugins.metrics.survival_eval import check_survival_frame
 from synth_plugins.sdv._contract import SingleTableContract, device_for
 from synth_plugins.sdv.metadata import roles_from_metadata
+from synth_plugins.survival import check_survival_frame
 
 
 class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):

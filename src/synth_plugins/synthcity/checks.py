@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.survival import check_survival_frame
 from synth_plugins.synthcity.roles import SYNTHCITY_MAX_LEVELS
 
 
@@ -70,44 +71,22 @@ def check_one_kind(series: pd.Series) -> None:
 
 
 def check_survival_columns(frame: pd.DataFrame, duration_column: str, event_column: str) -> None:
-    """Durations finite and > 0 with enough distinct values; events in {0, 1}.
+    """The suite's outcome rule, plus enough distinct durations for Synthcity.
 
-    Synthcity's survival loaders refuse durations <= 0 (and count a missing one among
-    them), and ``Plugin.fit`` label-encodes every column with fewer than
-    ``SYNTHCITY_MAX_LEVELS`` distinct values, which turns the shortest duration into 0.
+    Durations finite and > 0, events 0/1: :func:`synth_plugins.survival.check_survival_frame`
+    (Synthcity's survival loaders refuse durations <= 0 too). Synthcity's ``Plugin.fit``
+    also label-encodes every column with fewer than ``SYNTHCITY_MAX_LEVELS`` distinct
+    values, which would turn the shortest duration into 0.
     """
-    for column in (duration_column, event_column):
-        if column not in frame.columns:
-            raise InvalidDataError(
-                f"survival column {column!r} is not in the data (columns: {list(frame.columns)})"
-            )
-    durations = pd.to_numeric(frame[duration_column], errors="coerce")
-    missing = int(durations.isna().sum())
-    if missing:
-        raise InvalidDataError(
-            f"duration column {duration_column!r} has {missing} missing or non-numeric values; "
-            "drop or impute those rows"
-        )
-    values = durations.to_numpy(dtype=float)
-    if not np.isfinite(values).all():
-        raise InvalidDataError(f"duration column {duration_column!r} has infinite values")
-    if (values <= 0).any():
-        raise InvalidDataError(
-            f"duration column {duration_column!r} has {int((values <= 0).sum())} values <= 0 "
-            f"(smallest {values.min():g}); Synthcity's survival loaders need durations > 0"
-        )
-    distinct = len(np.unique(values))
+    durations, _ = check_survival_frame(
+        frame, duration_column, event_column, name="data", require_events=False, min_rows=1
+    )
+    distinct = len(np.unique(durations))
     if distinct < SYNTHCITY_MAX_LEVELS:
         raise InvalidDataError(
             f"duration column {duration_column!r} has {distinct} distinct values; Synthcity "
             f"label-encodes columns with fewer than {SYNTHCITY_MAX_LEVELS}, which would make "
             "the shortest duration 0 (give more rows, or durations at a finer resolution)"
-        )
-    events = frame[event_column]
-    if events.isna().any() or not set(pd.unique(events)) <= {0, 1}:
-        seen = sorted(map(str, pd.unique(events)))[:10]
-        raise InvalidDataError(
-            f"event column {event_column!r} must hold 0 (censored) or 1 (event), got {seen}"
         )
 
 

@@ -9,7 +9,7 @@ import pytest
 from synth_plugins import catalog
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics import effect_agreement
-from synth_plugins.metrics.survival_eval import fit_cox
+from synth_plugins.survival import fit_cox
 
 
 def _binary(sign_x: float, seed: int, n: int = 400) -> pd.DataFrame:

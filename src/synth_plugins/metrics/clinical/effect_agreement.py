@@ -9,7 +9,7 @@ level against its first level in the real data):
 - binary outcome (``target_column``): a univariable logistic regression (statsmodels
   ``Logit`` with an intercept) on each table; the effect is the log odds ratio;
 - survival outcome (``duration_column`` + ``event_column``): a univariable Cox model, fitted
-  with the suite's Cox code (:func:`synth_plugins.metrics.survival_eval.fit_cox`, the one
+  with the suite's Cox code (:func:`synth_plugins.survival.fit_cox`, the one
   behind ``hazard_ratio_alignment``); the effect is the log hazard ratio.
 
 Per term: direction agreement (same sign), significance agreement (both p < alpha or both
@@ -47,7 +47,8 @@ from synth_plugins.metrics.clinical._checks import (
     feature_columns,
     shares,
 )
-from synth_plugins.metrics.survival_eval import _Design, check_survival_frame, fit_cox
+from synth_plugins.metrics.survival.design import CoxDesign
+from synth_plugins.survival import check_survival_frame, fit_cox
 
 _ESTIMATE_COLUMNS = ("estimate", "se", "ci_lower", "ci_upper", "p")
 
@@ -179,7 +180,7 @@ def effect_agreement(
             f"every real row has a missing value in one of the covariates {names}; "
             "complete rows are needed to fit the models"
         )
-    design = _Design.from_reference(real.loc[complete, names], categorical, "real")
+    design = CoxDesign.from_reference(real.loc[complete, names], categorical, "real")
     notes: list[str] = []
     matrices = {}
     for name, frame in frames.items():
@@ -251,7 +252,7 @@ def _covariates(real: pd.DataFrame, covariates: Iterable[str] | None, outcome: l
     return chosen
 
 
-def _terms(design: _Design, covariate: str) -> list[str]:
+def _terms(design: CoxDesign, covariate: str) -> list[str]:
     """The design columns of one covariate."""
     if covariate in design.numeric:
         return [covariate]

@@ -2,7 +2,8 @@
 
 Synthcity's ``nonparametric_distance`` fits a Kaplan-Meier curve to the real and to the
 synthetic (duration, event) data and compares them on an even grid of ``n_points`` times
-from ``T_min = max(0, smallest duration)`` to ``T_max`` (the largest duration of both):
+from ``T_min`` (the smallest duration of both; Synthcity writes ``max(0, smallest)``, the
+same since durations are > 0) to ``T_max`` (the largest duration of both):
 
 - optimism: ``trapz(S_syn - S_real) / T_max``; positive when synthetic patients survive
   longer;
@@ -22,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from synth_plugins.errors import InvalidDataError
 from synth_plugins.metrics._info import MetricInfo
 from synth_plugins.metrics._validation import check_int
+from synth_plugins.survival import check_outcome_arrays
 
 KM_SURVIVAL_SCORES = MetricInfo(
     name="km_survival_scores",
@@ -71,27 +72,6 @@ class KmSurvivalResult:
         return {name: float(value) for name, value in self.__dict__.items()}
 
 
-def _check_survival(duration: Any, event: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
-    try:
-        t = np.asarray(duration, dtype=np.float64).ravel()
-        e = np.asarray(event, dtype=np.float64).ravel()
-    except (TypeError, ValueError):
-        raise InvalidDataError(f"{name} durations and events must be numeric") from None
-    if t.size == 0:
-        raise InvalidDataError(f"{name} durations are empty")
-    if t.size != e.size:
-        raise InvalidDataError(
-            f"{name} durations ({t.size}) and events ({e.size}) differ in length"
-        )
-    if not np.isfinite(t).all():
-        raise InvalidDataError(f"{name} durations contain missing or infinite values")
-    if (t < 0).any():
-        raise InvalidDataError(f"{name} durations must be >= 0")
-    if not np.isin(e, (0.0, 1.0)).all():
-        raise InvalidDataError(f"{name} events must be 0/1 or boolean, without missing values")
-    return t, e
-
-
 def km_survival_scores(
     real_duration: Any,
     real_event: Any,
@@ -103,7 +83,8 @@ def km_survival_scores(
     """Optimism, KM divergence and short-sightedness, raw and as ``1 - |x|``.
 
     Args:
-        real_duration: Real follow-up times (>= 0).
+        real_duration: Real follow-up times (> 0, the rule of
+            :func:`synth_plugins.survival.check_outcome_arrays`).
         real_event: Real event indicators (1 = event, 0 = censored).
         synthetic_duration: Synthetic follow-up times.
         synthetic_event: Synthetic event indicators.
@@ -114,22 +95,19 @@ def km_survival_scores(
         A :class:`KmSurvivalResult`.
 
     Raises:
-        InvalidDataError: Empty, mismatched, negative, missing or non-binary inputs, or
-            every duration 0.
+        InvalidDataError: Empty, mismatched, non-positive, missing or non-binary inputs.
         InvalidParameterError: ``n_points`` below 2.
     """
     from lifelines import KaplanMeierFitter
     from scipy.integrate import trapezoid
 
-    t_real, e_real = _check_survival(real_duration, real_event, "real")
-    t_syn, e_syn = _check_survival(synthetic_duration, synthetic_event, "synthetic")
+    t_real, e_real = check_outcome_arrays(real_duration, real_event, "real")
+    t_syn, e_syn = check_outcome_arrays(synthetic_duration, synthetic_event, "synthetic")
     if n_points is None:
         n_points = max(2, t_real.size)
     n_points = check_int(n_points, "n_points", minimum=2)
     t_max = float(max(t_real.max(), t_syn.max()))
-    if t_max <= 0:
-        raise InvalidDataError("every duration is 0; the survival curves are not defined")
-    t_min = max(0.0, float(min(t_real.min(), t_syn.min())))
+    t_min = float(min(t_real.min(), t_syn.min()))
     grid = np.linspace(t_min, t_max, n_points)
     real_curve = KaplanMeierFitter().fit(t_real, e_real).predict(grid).to_numpy(dtype=float)
     syn_curve = KaplanMeierFitter().fit(t_syn, e_syn).predict(grid).to_numpy(dtype=float)

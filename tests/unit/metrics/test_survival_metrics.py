@@ -1,4 +1,4 @@
-"""Survival evaluation (METHODS §2.5): hazard-ratio alignment, KM comparison, augmentation."""
+"""Survival metrics: hazard-ratio alignment, KM comparison, augmentation."""
 
 from __future__ import annotations
 
@@ -10,17 +10,14 @@ import pytest
 import torch
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.metrics import survival_eval
-from synth_plugins.metrics.survival_eval import (
+from synth_plugins.metrics.survival import (
     HAZARD_RATIO_ALIGNMENT,
     SURVIVAL_AUGMENTATION,
-    check_survival_frame,
-    fit_cox,
     hazard_ratio_alignment,
     km_comparison,
-    penalizer_ladder,
     survival_augmentation,
 )
+from synth_plugins.survival import cox
 
 torch.set_num_threads(1)
 
@@ -133,14 +130,14 @@ class TestHazardRatioAlignment:
         assert result.n_rows_synthetic == len(real) - 10
 
     def test_joint_penalizer_fallback(self, real, monkeypatch):
-        original = survival_eval._fit_cox_once
+        original = cox.fit_cox_once
 
         def flaky(covariates, durations, events, penalizer, alpha):
             if penalizer < 0.1 and len(durations) < len(real):
                 return None, ["forced failure"]
             return original(covariates, durations, events, penalizer, alpha)
 
-        monkeypatch.setattr(survival_eval, "_fit_cox_once", flaky)
+        monkeypatch.setattr(cox, "fit_cox_once", flaky)
         result = hazard_ratio_alignment(real, real.iloc[:400], "time", "event")
         assert result.penalizer == 0.1
         assert any("raised" in note for note in result.notes)
@@ -158,38 +155,6 @@ class TestHazardRatioAlignment:
         with pytest.raises(InvalidDataError, match="covariate"):
             hazard_ratio_alignment(real[["time", "event"]], real[["time", "event"]], "time",
                                    "event")  # fmt: skip
-
-
-class TestSharedPieces:
-    @pytest.mark.parametrize(
-        ("change", "message"),
-        [
-            (lambda d: d.assign(time=0.0), "<= 0"),
-            (lambda d: d.assign(time=np.nan), "missing"),
-            (lambda d: d.assign(time=np.inf), "infinite"),
-            (lambda d: d.assign(event=2), "0/1"),
-            (lambda d: d.assign(event="yes"), "0/1"),
-            (lambda d: d.assign(event=0), "censored"),
-            (lambda d: d.drop(columns="event"), "event_column 'event' is not a column"),
-        ],
-    )
-    def test_check_survival_frame(self, real, change, message):
-        with pytest.raises(InvalidDataError, match=message):
-            check_survival_frame(change(real.copy()), "time", "event")
-
-    def test_check_survival_frame_accepts_booleans(self, real):
-        durations, events = check_survival_frame(
-            real.assign(event=real["event"].astype(bool)), "time", "event"
-        )
-        assert events.dtype == np.int64 and durations.dtype == np.float64
-        assert events.sum() == real["event"].sum()
-
-    def test_penalizer_ladder_and_fit(self, real):
-        assert penalizer_ladder(0.0) == [0.0, 0.01, 0.1, 1.0]
-        assert penalizer_ladder(0.5) == [0.5, 1.0]
-        design = pd.get_dummies(real[["age", "treated"]], drop_first=True).astype(float)
-        fit = fit_cox(design, real["time"].to_numpy(), real["event"].to_numpy(), penalizer=0.0)
-        assert fit.penalizer == 0.0 and fit.fitter.params_["treated_yes"] < 0
 
 
 class TestKMComparison:
@@ -241,10 +206,10 @@ class TestSurvivalAugmentation:
         return real.iloc[:400].reset_index(drop=True), real.iloc[400:].reset_index(drop=True)
 
     def test_two_seeds_both_models(self, split):
-        train, test = split
+        train, holdout = split
         synthetic = simulate_cox(n=300, seed=7)
         result = survival_augmentation(
-            train, test, synthetic, "time", "event", seeds=2, rsf_params={"n_estimators": 15}
+            train, holdout, synthetic, "time", "event", seeds=2, rsf_params={"n_estimators": 15}
         )
         assert list(result.summary.index) == ["cox", "rsf"]
         assert len(result.per_seed) == 4
@@ -257,36 +222,36 @@ class TestSurvivalAugmentation:
         assert result.score == pytest.approx(deltas.groupby(result.per_seed["model"]).mean().mean())
         summary = result.to_dict()
         assert {"score", "cox_c_index_delta", "rsf_ibs_augmented_ci_high", "seeds"} <= set(summary)
-        assert result.times.min() >= test["time"].min()
+        assert result.times.min() >= holdout["time"].min()
 
     def test_data_from_the_same_process_do_not_hurt(self, split):
-        train, test = split
+        train, holdout = split
         result = survival_augmentation(
-            train, test, simulate_cox(n=400, seed=8), "time", "event", models=("cox",),
+            train, holdout, simulate_cox(n=400, seed=8), "time", "event", models=("cox",),
             seeds=2, c_index="uno",
         )  # fmt: skip
         assert result.summary.loc["cox", "c_index_delta"] > -0.02
 
     def test_one_synthetic_table_per_seed_and_subsampling(self, split):
-        train, test = split
+        train, holdout = split
         frames = [simulate_cox(n=200, seed=s) for s in (10, 11)]
         result = survival_augmentation(
-            train, test, frames, "time", "event", models=("cox",), seeds=2, synthetic_size=50
+            train, holdout, frames, "time", "event", models=("cox",), seeds=2, synthetic_size=50
         )
         assert (result.per_seed["n_synthetic"] == 50).all()
         assert result.per_seed["c_index_augmented"].nunique() == 2
 
     def test_errors(self, split):
-        train, test = split
+        train, holdout = split
         synthetic = simulate_cox(n=100, seed=3)
         with pytest.raises(InvalidParameterError, match="models"):
-            survival_augmentation(train, test, synthetic, "time", "event", models=("svm",))
+            survival_augmentation(train, holdout, synthetic, "time", "event", models=("svm",))
         with pytest.raises(InvalidParameterError, match="seeds"):
-            survival_augmentation(train, test, synthetic, "time", "event", seeds=0)
+            survival_augmentation(train, holdout, synthetic, "time", "event", seeds=0)
         with pytest.raises(InvalidDataError, match="seeds=2"):
-            survival_augmentation(train, test, [synthetic] * 3, "time", "event", seeds=2)
+            survival_augmentation(train, holdout, [synthetic] * 3, "time", "event", seeds=2)
         with pytest.raises(InvalidDataError, match="synthetic"):
-            survival_augmentation(train, test, synthetic.assign(event=5), "time", "event")
+            survival_augmentation(train, holdout, synthetic.assign(event=5), "time", "event")
 
 
 class TestPlots:

@@ -62,14 +62,14 @@ def test_bad_inputs() -> None:
         km_survival_scores([], [], [1], [1])
     with pytest.raises(InvalidDataError, match="differ in length"):
         km_survival_scores([1, 2], [1], [1], [1])
-    with pytest.raises(InvalidDataError, match=">= 0"):
+    with pytest.raises(InvalidDataError, match="<= 0"):
         km_survival_scores([-1, 2], [1, 1], [1], [1])
     with pytest.raises(InvalidDataError, match="missing"):
         km_survival_scores([np.nan, 2], [1, 1], [1], [1])
     with pytest.raises(InvalidDataError, match="0/1"):
         km_survival_scores([1, 2], [1, 2], [1], [1])
-    with pytest.raises(InvalidDataError, match="every duration is 0"):
-        km_survival_scores([0, 0], [1, 1], [0], [1])
+    with pytest.raises(InvalidDataError, match="durations must be > 0"):
+        km_survival_scores([0, 2], [1, 1], [1], [1])
     with pytest.raises(InvalidParameterError, match="n_points"):
         km_survival_scores([1, 2], [1, 1], [1], [1], n_points=1)
     single = km_survival_scores([3.0], [1], [2.0], [0])

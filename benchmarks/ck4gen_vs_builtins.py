@@ -1,0 +1,213 @@
+r"""CK4Gen against SDV's GaussianCopula and Synthcity's survival_nflow, 3 seeds, same splits.
+
+A resumable, seed-replicated companion of ``benchmarks/ck4gen_survival.py`` (whose
+Synthcity harness fits one seed per generator). On the splits of that script
+(``SurvivalBenchmark.prepare``: 80/20, ``random_state=0``; FLChain complete cases
+subsampled to 1,000 rows) each generator is fitted once per seed and sampled once (n =
+training size). Per sample: ``hazard_ratio_alignment`` against the training split (mean,
+median and largest absolute log-HR error, sign agreement on the covariates significant in
+the real fit), ``survival_augmentation`` on the holdout (Cox and a 50-tree random
+survival forest, one synthetic table, the seed of the sample), the Hamming leakage
+coefficient and the exact copies of training rows against the holdout's collision rate
+(``exact_copies``).
+
+Generators and budgets: ``ck4gen_copy`` / ``ck4gen_model`` (one fit, both outcome modes;
+the settings of ``ck4gen_rare_privacy.py``: 200/200 epochs at ``lr=5e-3``, batch 128;
+its default is 500/500 at ``lr=1e-3``), ``sdv_gaussian_copula`` (SDV defaults: no
+training budget) and ``survival_nflow`` (Synthcity defaults except ``n_iter``, given by
+``--nflow-iter``; Synthcity's default is 1,000).
+
+Usage (repository root)::
+
+    OMP_NUM_THREADS=1 PYTHONPATH=src nice -n 10 .venv/bin/python \
+        benchmarks/ck4gen_vs_builtins.py --generators ck4gen sdv_gaussian_copula
+
+Results are appended to ``benchmark-output/ck4gen_vs_builtins/runs.jsonl`` as each
+(dataset, generator, seed) finishes, with the load average; finished runs are skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUT = ROOT / "benchmark-output" / "ck4gen_vs_builtins"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from ck4gen_rare_privacy import MAX_ROWS, SETTINGS  # noqa: E402
+
+GENERATORS = ("ck4gen", "sdv_gaussian_copula", "survival_nflow")
+RSF = {"n_estimators": 50}
+
+
+def prepare(name: str) -> Any:
+    """The benchmark split of ``name`` (the Synthcity loader is kept for the built-ins)."""
+    from synth_plugins.benchmark.survival import SurvivalBenchmark
+
+    return SurvivalBenchmark(datasets=(name,), max_rows=MAX_ROWS[name]).prepare(name)
+
+
+def samples(generator: str, run: Any, seed: int, nflow_iter: int) -> dict[str, pd.DataFrame]:
+    """Fit one generator on the training split and sample it (per CK4Gen outcome mode)."""
+    dataset, train = run.dataset, run.train
+    n = len(train)
+    if generator == "ck4gen":
+        from synth_plugins.generators.ck4gen import CK4Gen
+
+        model = CK4Gen(
+            dataset.duration_column, dataset.event_column, dict(dataset.roles),
+            random_state=seed, **SETTINGS,
+        ).fit(train)  # fmt: skip
+        return {
+            f"ck4gen_{mode}": model.sample(n, random_state=seed, outcome=mode)
+            for mode in ("copy", "model")
+        }
+    if generator == "sdv_gaussian_copula":
+        from sdv.metadata import Metadata
+        from sdv.single_table import GaussianCopulaSynthesizer
+
+        from synth_plugins.sdv.metadata import metadata_dict
+
+        metadata = Metadata.load_from_dict(metadata_dict(train, dict(dataset.roles), "train"))
+        synthesizer = GaussianCopulaSynthesizer(metadata)
+        synthesizer.fit(train)
+        synthesizer._set_random_state(seed)  # SDV seeds its sampler this way (no public API)
+        return {generator: synthesizer.sample(n)}
+    from synthcity.plugins import Plugins
+
+    plugin = Plugins().get(generator, n_iter=nflow_iter, random_state=seed)
+    plugin.fit(run.loader.train())
+    out = plugin.generate(count=n, random_state=seed).dataframe()
+    return {generator: out[list(train.columns)]}
+
+
+def score(run: Any, synthetic: pd.DataFrame, seed: int) -> dict[str, Any]:
+    """Hazard-ratio alignment, augmentation, leakage and exact copies of one sample."""
+    from synth_plugins.metrics.copies import exact_copies
+    from synth_plugins.metrics.hamming import hamming_leakage
+    from synth_plugins.metrics.survival import hazard_ratio_alignment, survival_augmentation
+
+    dataset, train, holdout = run.dataset, run.train, run.holdout
+    d, e = dataset.duration_column, dataset.event_column
+    hr = hazard_ratio_alignment(train, synthetic, d, e)
+    error = hr.table["abs_log_hr_error"]
+    aug = survival_augmentation(
+        train, holdout, synthetic, d, e, seeds=1, rsf_params=RSF
+    ).per_seed.set_index("model")
+    copies = exact_copies(synthetic, train, holdout, roles=dict(dataset.roles))
+    return {
+        "mean_error": float(error.mean()),
+        "median_error": float(error.median()),
+        "largest_error": float(error.max()),
+        "largest_covariate": str(error.idxmax()),
+        "log_hr_error": error.round(4).to_dict(),
+        "sign_significant": hr.sign_agreement_significant,
+        "n_significant_real": hr.n_significant_real,
+        "delta_c_cox": float(aug.loc["cox", "c_index_augmented"] - aug.loc["cox", "c_index_real"]),
+        "delta_c_rsf": float(aug.loc["rsf", "c_index_augmented"] - aug.loc["rsf", "c_index_real"]),
+        "leakage": float(hamming_leakage(train, holdout, synthetic).coefficient),
+        "copies": copies.copies,
+        "copies_allowed": copies.allowed,
+        "copies_excess": copies.excess,
+    }
+
+
+def _cell(values: pd.Series, digits: int = 3, sign: bool = False) -> str:
+    """``mean [min, max]`` over seeds (just the value for one seed)."""
+    fmt = f"{{:{'+' if sign else ''}.{digits}f}}"
+    values = values.dropna()
+    if values.empty:
+        return "–"
+    if len(values) == 1:
+        return fmt.format(values.iloc[0])
+    return f"{fmt.format(values.mean())} [{fmt.format(values.min())}, {fmt.format(values.max())}]"
+
+
+def report(path: Path) -> str:
+    """Markdown: one table per dataset, one row per generator, over its seeds."""
+    runs = pd.DataFrame([json.loads(line) for line in path.read_text().splitlines()])
+    # two invocations may both have run a seed: the first result counts
+    runs = runs.drop_duplicates(["dataset", "generator", "seed", "budget"], keep="first")
+    out = []
+    for name, part in runs.groupby("dataset", sort=False):
+        out += [
+            f"\n**{name}** (cells: mean [min, max] over seeds)\n",
+            "| generator | budget | seeds | mean abs log-HR error | median | largest (covariate) "
+            "| sign (sig.) | ΔC cox | ΔC rsf | leakage | exact copies (allowed) | fit s |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for generator, group in part.groupby("generator", sort=False):
+            worst = group.loc[group["largest_error"].idxmax()]
+            out.append(
+                f"| `{generator}` | {group['budget'].iloc[0]} | {len(group)} | "
+                f"{_cell(group['mean_error'])} | {_cell(group['median_error'])} | "
+                f"{worst['largest_error']:.2f} (`{worst['largest_covariate']}`) | "
+                f"{_cell(group['sign_significant'], 2)} | {_cell(group['delta_c_cox'], 4, True)} "
+                f"| {_cell(group['delta_c_rsf'], 4, True)} | {_cell(group['leakage'], 3, True)} | "
+                f"{group['copies'].max()} ({group['copies_allowed'].max()}) | "
+                f"{group['fit_s'].mean():.0f} |"
+            )
+        loads = pd.concat([part["load_start"], part["load_end"]])
+        out.append(f"\nLoad average during {name}: {loads.min():.1f} to {loads.max():.1f}.")
+    return "\n".join(out)
+
+
+def main() -> None:
+    import torch
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--datasets", nargs="+", default=list(MAX_ROWS))
+    parser.add_argument("--generators", nargs="+", choices=GENERATORS, default=list(GENERATORS))
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--nflow-iter", type=int, default=1000)
+    parser.add_argument("--report-only", action="store_true")
+    args = parser.parse_args()
+    if args.report_only:
+        print(report(OUTPUT / "runs.jsonl"))
+        return
+    torch.set_num_threads(1)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    path = OUTPUT / "runs.jsonl"
+    done = set()
+    if path.exists():
+        for line in path.read_text().splitlines():
+            row = json.loads(line)
+            done.add((row["dataset"], row["generator"], row["seed"], row.get("budget")))
+    for name in args.datasets:
+        run = prepare(name)
+        for generator in args.generators:
+            budget = f"n_iter={args.nflow_iter}" if generator == "survival_nflow" else "default"
+            if generator == "ck4gen":
+                budget = "200/200 epochs, lr=5e-3, batch 128"
+            for seed in args.seeds:
+                key_name = "ck4gen_model" if generator == "ck4gen" else generator
+                if (name, key_name, seed, budget) in done:
+                    continue
+                load = os.getloadavg()[0]
+                tick = time.perf_counter()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    tables = samples(generator, run, seed, args.nflow_iter)
+                fit_s = time.perf_counter() - tick
+                for label, synthetic in tables.items():
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        row = {"dataset": name, "generator": label, "seed": seed,
+                               "budget": budget, "fit_s": fit_s, "load_start": load,
+                               **score(run, synthetic, seed)}  # fmt: skip
+                    row["load_end"] = os.getloadavg()[0]
+                    with path.open("a") as stream:
+                        stream.write(json.dumps(row) + "\n")
+                print(f"[{name}] {generator} seed {seed}: {fit_s:.0f} s, load {load:.1f}")
+
+
+if __name__ == "__main__":
+    main()

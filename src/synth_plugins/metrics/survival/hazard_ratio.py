@@ -1,0 +1,264 @@
+"""Hazard-ratio alignment: the same Cox model fitted on real and on synthetic data."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.errors import InvalidDataError
+from synth_plugins.metrics._info import MetricInfo
+from synth_plugins.metrics._validation import (
+    align_columns,
+    check_number,
+    feature_tables,
+    resolve_categorical,
+)
+from synth_plugins.metrics.survival.design import CoxDesign, constant_columns, covariate_columns
+from synth_plugins.survival import check_survival_frame, fit_cox_jointly
+
+__all__ = ["HAZARD_RATIO_ALIGNMENT", "HazardRatioAlignmentResult", "hazard_ratio_alignment"]
+
+HAZARD_RATIO_ALIGNMENT = MetricInfo(
+    name="hazard_ratio_alignment",
+    category="stats",
+    direction="minimize",
+    min_value=0.0,
+    max_value=math.inf,
+    description=(
+        "Mean absolute difference between the log hazard ratios of the same Cox model "
+        "fitted on real and on synthetic data (0 when every hazard ratio is reproduced)."
+    ),
+    ideal=0.0,
+)
+
+
+@dataclass(frozen=True, eq=False)
+class HazardRatioAlignmentResult:
+    """Hazard-ratio alignment between real and synthetic data.
+
+    Attributes:
+        table: one row per design covariate (index ``covariate``) with ``log_hr_real``,
+            ``log_hr_synthetic``, ``se_real``, ``se_synthetic``, ``ci_lower_real``,
+            ``ci_upper_real``, ``ci_lower_synthetic``, ``ci_upper_synthetic`` (log-HR
+            confidence bounds), ``p_real``, ``p_synthetic``, ``hr_real``, ``hr_synthetic``,
+            ``log_hr_difference`` (synthetic - real), ``abs_log_hr_error``, ``sign_agree``,
+            ``significant_real``, ``significant_synthetic``, ``significance_agree`` and
+            ``ci_overlap``.
+        mean_abs_log_hr_error: mean of ``abs_log_hr_error`` (the headline ``score``).
+        sign_agreement: share of covariates whose log-HR has the same sign in both fits.
+        sign_agreement_significant: the same share among covariates significant in the
+            real fit (NaN when none is).
+        significance_agreement: share of covariates that are significant in both fits or
+            in neither.
+        ci_overlap: share of covariates whose two confidence intervals overlap.
+        n_covariates: number of design covariates compared.
+        n_significant_real: number of covariates significant in the real fit.
+        penalizer: the penalizer used for both fits.
+        alpha: the significance level.
+        n_rows_real: real rows used (complete cases).
+        n_rows_synthetic: synthetic rows used (complete cases, known levels).
+        dropped_covariates: design columns left out because constant in a frame.
+        notes: convergence messages, fallbacks and dropped rows.
+    """
+
+    table: pd.DataFrame
+    mean_abs_log_hr_error: float
+    sign_agreement: float
+    sign_agreement_significant: float
+    significance_agreement: float
+    ci_overlap: float
+    n_covariates: int
+    n_significant_real: int
+    penalizer: float
+    alpha: float
+    n_rows_real: int
+    n_rows_synthetic: int
+    dropped_covariates: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def score(self) -> float:
+        """The headline number: the mean absolute log hazard-ratio error."""
+        return self.mean_abs_log_hr_error
+
+    def to_dict(self) -> dict[str, float]:
+        """The summary figures as a flat ``{name: float}`` dict with stable keys."""
+        return {
+            "score": self.mean_abs_log_hr_error,
+            "mean_abs_log_hr_error": self.mean_abs_log_hr_error,
+            "sign_agreement": self.sign_agreement,
+            "sign_agreement_significant": self.sign_agreement_significant,
+            "significance_agreement": self.significance_agreement,
+            "ci_overlap": self.ci_overlap,
+            "n_covariates": float(self.n_covariates),
+            "n_significant_real": float(self.n_significant_real),
+            "penalizer": self.penalizer,
+            "alpha": self.alpha,
+            "n_rows_real": float(self.n_rows_real),
+            "n_rows_synthetic": float(self.n_rows_synthetic),
+        }
+
+
+def _drop_rows(
+    design: pd.DataFrame,
+    durations: np.ndarray,
+    events: np.ndarray,
+    mask: np.ndarray,
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    keep = ~mask
+    return design[keep].reset_index(drop=True), durations[keep], events[keep]
+
+
+def hazard_ratio_alignment(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    duration_column: str,
+    event_column: str,
+    *,
+    penalizer: float = 0.01,
+    alpha: float = 0.05,
+    categorical_columns: Iterable[str] | None = None,
+) -> HazardRatioAlignmentResult:
+    """Compare the hazard ratios of the same Cox model fitted on real and synthetic data.
+
+    Both tables get the same design: numeric covariates as they are (hazard ratios per unit)
+    and categorical covariates one-hot coded with the real data's first level (sorted order)
+    as reference. Design columns constant in either table are left out of both fits. Rows
+    with a missing covariate are left out (complete cases), as are synthetic rows with a
+    level never seen in the real data; both are counted in ``notes``. The two fits use the
+    same penalizer; when either fails to converge both are refitted with the next penalizer
+    of :func:`~synth_plugins.survival.penalizer_ladder`.
+
+    Per covariate: ``log_hr_difference = beta_syn - beta_real``; the signs agree when
+    ``sign(beta_syn) == sign(beta_real)``; a covariate is significant when its Wald p-value
+    is below ``alpha``; the ``1 - alpha`` confidence intervals overlap when
+    ``lower_syn <= upper_real`` and ``lower_real <= upper_syn``.
+
+    Args:
+        real: the real (training) table, with duration and event columns.
+        synthetic: the synthetic table, with the same columns.
+        duration_column: time-to-event column.
+        event_column: event indicator column (0/1).
+        penalizer: lifelines ridge penalizer of both fits (0.01).
+        alpha: significance level of the tests and intervals (0.05).
+        categorical_columns: covariates to one-hot code; None infers them (binary,
+            categorical and ordinal roles).
+            Identifier columns are left out and dates read as days (see
+            :func:`~synth_plugins.metrics._validation.feature_tables`).
+
+    Returns:
+        The per-covariate table and the summary shares.
+
+    Raises:
+        InvalidDataError: invalid outcome columns, different columns, no covariate left, or
+            no penalizer that fits both tables.
+        InvalidParameterError: a bad ``alpha``, ``penalizer`` or categorical column.
+
+    Example:
+        >>> from synth_plugins.datasets import load
+        >>> gbsg2 = load("gbsg2").data
+        >>> result = hazard_ratio_alignment(gbsg2, gbsg2, "time", "cens")
+        >>> result.score, result.sign_agreement, result.ci_overlap
+        (0.0, 1.0, 1.0)
+    """
+    penalizer = check_number(penalizer, "penalizer", minimum=0.0)
+    alpha = check_number(alpha, "alpha", minimum=0.0, maximum=1.0, exclusive=True)
+    real_d, real_e = check_survival_frame(real, duration_column, event_column, name="real")
+    syn_d, syn_e = check_survival_frame(synthetic, duration_column, event_column, name="synthetic")
+    synthetic = align_columns(real, synthetic, "real", "synthetic")
+    tables = feature_tables(
+        {"real": real, "synthetic": synthetic},
+        categorical_columns,
+        keep=[duration_column, event_column],
+    )
+    real, synthetic = tables["real"], tables["synthetic"]
+    covariates = covariate_columns(real, duration_column, event_column)
+    categorical = resolve_categorical(
+        [real[covariates], synthetic[covariates]], categorical_columns
+    )
+    design = CoxDesign.from_reference(real[covariates], categorical, "real")
+    x_real, miss_real, _ = design.matrix(real[covariates], "real", impute=False)
+    x_syn, miss_syn, unseen_syn = design.matrix(synthetic[covariates], "synthetic", impute=False)
+    notes: list[str] = []
+    if miss_real.any():
+        notes.append(f"{int(miss_real.sum())} real row(s) with missing covariates left out")
+    if miss_syn.any():
+        notes.append(f"{int(miss_syn.sum())} synthetic row(s) with missing covariates left out")
+    if unseen_syn.any():
+        notes.append(
+            f"{int(unseen_syn.sum())} synthetic row(s) with levels not in the real data left out"
+        )
+    x_real, real_d, real_e = _drop_rows(x_real, real_d, real_e, miss_real)
+    x_syn, syn_d, syn_e = _drop_rows(x_syn, syn_d, syn_e, miss_syn | unseen_syn)
+    for frame_name, events in (("real", real_e), ("synthetic", syn_e)):
+        if len(events) < 2 or events.sum() == 0:
+            raise InvalidDataError(
+                f"{frame_name} has {len(events)} complete row(s) with {int(events.sum())} "
+                "event(s); a Cox fit needs at least 2 rows and 1 event"
+            )
+    dropped = constant_columns(x_real, x_syn)
+    if dropped:
+        notes.append(f"design columns constant in a table left out: {dropped}")
+    kept = [c for c in x_real.columns if c not in dropped]
+    if not kept:
+        raise InvalidDataError("no covariate varies in both tables; nothing to compare")
+    x_real, x_syn = x_real[kept], x_syn[kept]
+
+    fit_real, fit_syn = fit_cox_jointly(
+        [(x_real, real_d, real_e), (x_syn, syn_d, syn_e)],
+        labels=["real", "synthetic"],
+        penalizer=penalizer,
+        alpha=alpha,
+    )
+    notes.extend(fit_real.notes)
+    table = _alignment_table(fit_real.fitter, fit_syn.fitter, alpha)
+    significant = table["significant_real"].to_numpy(dtype=bool)
+    return HazardRatioAlignmentResult(
+        table=table,
+        mean_abs_log_hr_error=float(table["abs_log_hr_error"].mean()),
+        sign_agreement=float(table["sign_agree"].mean()),
+        sign_agreement_significant=(
+            float(table.loc[significant, "sign_agree"].mean()) if significant.any() else math.nan
+        ),
+        significance_agreement=float(table["significance_agree"].mean()),
+        ci_overlap=float(table["ci_overlap"].mean()),
+        n_covariates=len(table),
+        n_significant_real=int(significant.sum()),
+        penalizer=fit_real.penalizer,
+        alpha=alpha,
+        n_rows_real=len(real_e),
+        n_rows_synthetic=len(syn_e),
+        dropped_covariates=tuple(dropped),
+        notes=tuple(notes),
+    )
+
+
+def _alignment_table(fit_real: Any, fit_syn: Any, alpha: float) -> pd.DataFrame:
+    """Per-covariate comparison of two lifelines fits with the same design."""
+    columns = {}
+    for label, fitter in (("real", fit_real), ("synthetic", fit_syn)):
+        bounds = fitter.confidence_intervals_
+        columns[f"log_hr_{label}"] = fitter.params_
+        columns[f"se_{label}"] = fitter.standard_errors_
+        columns[f"ci_lower_{label}"] = bounds.iloc[:, 0]
+        columns[f"ci_upper_{label}"] = bounds.iloc[:, 1]
+        columns[f"p_{label}"] = fitter.summary["p"]
+    table = pd.DataFrame(columns)
+    table.index.name = "covariate"
+    table["hr_real"] = np.exp(table["log_hr_real"])
+    table["hr_synthetic"] = np.exp(table["log_hr_synthetic"])
+    table["log_hr_difference"] = table["log_hr_synthetic"] - table["log_hr_real"]
+    table["abs_log_hr_error"] = table["log_hr_difference"].abs()
+    table["sign_agree"] = np.sign(table["log_hr_real"]) == np.sign(table["log_hr_synthetic"])
+    table["significant_real"] = table["p_real"] < alpha
+    table["significant_synthetic"] = table["p_synthetic"] < alpha
+    table["significance_agree"] = table["significant_real"] == table["significant_synthetic"]
+    table["ci_overlap"] = (table["ci_lower_synthetic"] <= table["ci_upper_real"]) & (
+        table["ci_lower_real"] <= table["ci_upper_synthetic"]
+    )
+    return table

@@ -1,0 +1,169 @@
+"""Cox proportional hazards fits shared by the CK4Gen teacher and the survival metrics.
+
+lifelines' ``CoxPHFitter`` can fail to converge (a rare level with no event, a nearly
+separated covariate). Every fit in the suite then retries along one ladder of larger ridge
+penalizers (:func:`penalizer_ladder`) and says so in its notes, so a teacher and the metric
+that checks it fit the same model the same way.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.errors import InvalidDataError
+
+__all__ = [
+    "FALLBACK_PENALIZERS",
+    "CoxFit",
+    "fit_cox",
+    "fit_cox_jointly",
+    "fit_cox_once",
+    "penalizer_ladder",
+]
+
+#: Penalizers tried, in order, after the requested one fails to converge.
+FALLBACK_PENALIZERS: tuple[float, ...] = (0.01, 0.1, 1.0)
+
+#: One table to fit: ``(covariates, durations, events)``.
+CoxData = tuple[pd.DataFrame, np.ndarray, np.ndarray]
+
+
+def penalizer_ladder(penalizer: float) -> list[float]:
+    """The penalizers tried in turn: the requested one, then the larger fallbacks."""
+    return [penalizer, *[p for p in FALLBACK_PENALIZERS if p > penalizer]]
+
+
+@dataclass(frozen=True, eq=False)
+class CoxFit:
+    """A fitted lifelines Cox model and how it was obtained.
+
+    Attributes:
+        fitter: the fitted ``lifelines.CoxPHFitter``.
+        penalizer: the penalizer actually used (larger than requested after a fallback).
+        notes: convergence messages and fallbacks, for the user.
+    """
+
+    fitter: Any
+    penalizer: float
+    notes: tuple[str, ...] = ()
+
+
+def fit_cox_once(
+    covariates: pd.DataFrame,
+    durations: np.ndarray,
+    events: np.ndarray,
+    penalizer: float,
+    alpha: float,
+) -> tuple[Any | None, list[str]]:
+    """One lifelines fit; returns ``(None, messages)`` when it fails or is not finite."""
+    from lifelines import CoxPHFitter
+    from lifelines.exceptions import ConvergenceError
+
+    frame = covariates.reset_index(drop=True).astype(float)
+    frame["__duration__"] = durations
+    frame["__event__"] = events
+    messages: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            fitter = CoxPHFitter(penalizer=penalizer, alpha=alpha).fit(
+                frame, duration_col="__duration__", event_col="__event__"
+            )
+        except (ConvergenceError, np.linalg.LinAlgError, ZeroDivisionError) as error:
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            return None, [f"penalizer={penalizer:g}: {type(error).__name__}: {first_line}"]
+    for warning in caught:
+        text = str(warning.message).strip().splitlines()[0]
+        messages.append(f"penalizer={penalizer:g}: {text}")
+    finite = np.all(np.isfinite(fitter.params_.to_numpy())) and np.all(
+        np.isfinite(fitter.standard_errors_.to_numpy())
+    )
+    if not finite:
+        return None, [*messages, f"penalizer={penalizer:g}: non-finite coefficients"]
+    return fitter, messages
+
+
+def fit_cox_jointly(
+    tables: Sequence[CoxData],
+    *,
+    labels: Sequence[str],
+    penalizer: float = 0.01,
+    alpha: float = 0.05,
+    fallback: bool = True,
+) -> list[CoxFit]:
+    """Fit one Cox model per table, all with the same penalizer.
+
+    The penalizers of :func:`penalizer_ladder` are tried in turn until every table fits;
+    comparing two fits (real against synthetic) is only fair at one penalizer.
+
+    Args:
+        tables: ``(covariates, durations, events)`` per table; ``covariates`` is the numeric
+            design matrix (one column per coefficient, no outcome).
+        labels: one name per table, prefixed to its convergence messages.
+        penalizer: lifelines' ``penalizer`` (ridge by default) tried first.
+        alpha: significance level of the confidence intervals.
+        fallback: on a failure retry with the larger penalizers; False tries ``penalizer``
+            only.
+
+    Returns:
+        One :class:`CoxFit` per table, in order, sharing the penalizer and the notes.
+
+    Raises:
+        InvalidDataError: when no penalizer fits every table.
+    """
+    notes: list[str] = []
+    ladder = penalizer_ladder(penalizer) if fallback else [penalizer]
+    for value in ladder:
+        fitters = []
+        for label, (covariates, durations, events) in zip(labels, tables, strict=True):
+            fitter, messages = fit_cox_once(covariates, durations, events, value, alpha)
+            notes.extend(f"{label}: {m}" for m in messages)
+            fitters.append(fitter)
+        if all(f is not None for f in fitters):
+            if value != penalizer:
+                notes.append(f"penalizer raised from {penalizer:g} to {value:g} to converge")
+            return [CoxFit(f, float(value), tuple(notes)) for f in fitters]
+    raise InvalidDataError(
+        f"the Cox model could not be fitted on {', '.join(labels)} with penalizers {ladder}: "
+        + "; ".join(notes[-3:])
+    )
+
+
+def fit_cox(
+    covariates: pd.DataFrame,
+    durations: np.ndarray,
+    events: np.ndarray,
+    *,
+    penalizer: float = 0.01,
+    alpha: float = 0.05,
+    fallback: bool = True,
+    label: str = "data",
+) -> CoxFit:
+    """Fit a lifelines Cox proportional hazards model, raising the penalizer if it fails.
+
+    Args:
+        covariates: the numeric design matrix (one column per coefficient, no outcome).
+        durations: durations (> 0).
+        events: 0/1 event indicators.
+        penalizer: lifelines' ``penalizer`` (ridge by default) tried first.
+        alpha: significance level of the confidence intervals.
+        fallback: on a convergence failure, retry with the penalizers of
+            :func:`penalizer_ladder` (0.01, 0.1, 1.0 above the requested one).
+        label: the table's name in the notes and the error.
+
+    Returns:
+        The fitted model, the penalizer used, and convergence notes.
+
+    Raises:
+        InvalidDataError: when no penalizer gives a finite fit.
+    """
+    tables = [(covariates, durations, events)]
+    return fit_cox_jointly(
+        tables, labels=[label], penalizer=penalizer, alpha=alpha, fallback=fallback
+    )[0]

@@ -1,0 +1,155 @@
+"""Validation of survival outcomes: one rule for durations and events across the suite.
+
+A duration is the time from the origin (diagnosis, enrolment) to the event or censoring.
+It must be finite and **strictly positive**: a time-to-event is a positive random variable,
+Synthcity's survival loaders reject zero times, and the generators' outcome models (the Cox
+teacher's inverse-transform draw, log-time features) assume ``t > 0``. Tables that record a
+same-day event as 0 must say how to treat it before use (e.g.
+``synth_plugins.datasets.load("flchain", zero_durations="shift")``). An event indicator is
+0 (censored) or 1 (event); booleans are accepted; missing values are refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
+
+__all__ = ["check_outcome_arrays", "check_survival_frame"]
+
+
+def check_survival_frame(
+    data: Any,
+    duration_column: Any,
+    event_column: Any,
+    *,
+    name: str = "data",
+    require_events: bool = True,
+    min_rows: int = 2,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check the outcome columns of a survival table and return them as arrays.
+
+    Args:
+        data: the table.
+        duration_column: name of the time-to-event column (values finite and > 0).
+        event_column: name of the event indicator (0 = censored, 1 = event; booleans are
+            accepted).
+        name: the argument name used in error messages.
+        require_events: refuse a table in which every row is censored.
+        min_rows: the fewest rows accepted.
+
+    Returns:
+        ``(durations, events)``: float64 durations and int64 0/1 events.
+
+    Raises:
+        InvalidDataError: not a data frame, too few rows, repeated column names, a missing
+            outcome column, missing, infinite or non-positive durations, events other than
+            0/1, or (with ``require_events``) no event at all.
+        InvalidParameterError: the column names are not strings or are the same column.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise InvalidDataError(f"{name} must be a pandas DataFrame, got {type(data).__name__}")
+    if len(data) < min_rows:
+        raise InvalidDataError(f"{name} has {len(data)} row(s); at least {min_rows} are needed")
+    duplicated = data.columns[data.columns.duplicated()].tolist()
+    if duplicated:
+        raise InvalidDataError(f"{name} has repeated column names: {duplicated}")
+    for argument, column in (("duration_column", duration_column), ("event_column", event_column)):
+        if not isinstance(column, str):
+            raise InvalidParameterError(f"{argument} must be a column name, got {column!r}")
+        if column not in data.columns:
+            raise InvalidDataError(
+                f"{argument} {column!r} is not a column of {name}; columns are {list(data.columns)}"
+            )
+    if duration_column == event_column:
+        raise InvalidParameterError(
+            f"duration_column and event_column must be different columns, both are "
+            f"{duration_column!r}"
+        )
+    series = data[duration_column]
+    if pd.api.types.is_bool_dtype(series.dtype) or not pd.api.types.is_numeric_dtype(series.dtype):
+        raise InvalidDataError(
+            f"duration column {duration_column!r} of {name} must be numeric, got dtype "
+            f"{series.dtype}"
+        )
+    durations = _check_durations(
+        series.to_numpy(dtype=float, na_value=np.nan),
+        f"duration column {duration_column!r} of {name}",
+    )
+    events = _event_values(data[event_column], event_column, name)
+    if require_events and events.sum() == 0:
+        raise InvalidDataError(
+            f"all {len(events)} rows of {name} are censored (event column {event_column!r} "
+            "is 0 everywhere); at least one event is needed"
+        )
+    return durations, events
+
+
+def check_outcome_arrays(durations: Any, events: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Check a pair of duration and event sequences under the same rule as the frames.
+
+    Args:
+        durations: follow-up times (finite, > 0).
+        events: 0/1 (or boolean) event indicators, one per duration.
+        name: the data's name in error messages (e.g. ``"real"``).
+
+    Returns:
+        ``(durations, events)`` as float64 and int64 arrays.
+
+    Raises:
+        InvalidDataError: not numeric, empty, of different lengths, or breaking the rule.
+    """
+    try:
+        t = np.asarray(durations, dtype=np.float64).ravel()
+        e = np.asarray(events, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise InvalidDataError(f"{name} durations and events must be numeric") from None
+    if t.size == 0:
+        raise InvalidDataError(f"{name} durations are empty")
+    if t.size != e.size:
+        raise InvalidDataError(
+            f"{name} durations ({t.size}) and events ({e.size}) differ in length"
+        )
+    t = _check_durations(t, f"{name} durations")
+    if not np.isin(e, (0.0, 1.0)).all():
+        raise InvalidDataError(f"{name} events must be 0/1 or boolean, without missing values")
+    return t, e.astype(np.int64)
+
+
+def _check_durations(values: np.ndarray, what: str) -> np.ndarray:
+    """The rule itself: no missing, no infinite, every value > 0."""
+    n_missing = int(np.isnan(values).sum())
+    if n_missing:
+        raise InvalidDataError(f"{what} has {n_missing} missing value(s); every row needs one")
+    if not np.all(np.isfinite(values)):
+        raise InvalidDataError(f"{what} has infinite values")
+    bad = values <= 0
+    if bad.any():
+        raise InvalidDataError(
+            f"{what} has {int(bad.sum())} value(s) <= 0 (smallest {values.min():g}); "
+            "durations must be > 0"
+        )
+    return values
+
+
+def _event_values(series: pd.Series, column: str, name: str) -> np.ndarray:
+    raw = series.astype(object) if isinstance(series.dtype, pd.CategoricalDtype) else series
+    n_missing = int(raw.isna().sum())
+    if n_missing:
+        raise InvalidDataError(
+            f"event column {column!r} of {name} has {n_missing} missing value(s); "
+            "every row needs an event indicator (0 = censored, 1 = event)"
+        )
+    numbers = pd.to_numeric(raw.map(lambda v: float(v) if isinstance(v, bool) else v),
+                            errors="coerce")  # fmt: skip
+    values = numbers.to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isin(values, (0.0, 1.0))
+    if bad.any():
+        shown = sorted(map(str, pd.unique(raw[bad])))[:10]
+        raise InvalidDataError(
+            f"event column {column!r} of {name} must hold 0/1 (or False/True); found {shown}"
+        )
+    return values.astype(np.int64)

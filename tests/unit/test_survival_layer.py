@@ -1,0 +1,143 @@
+"""The shared survival layer: one outcome rule everywhere, and the Cox fits with fallback."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synth_plugins.errors import InvalidDataError
+from synth_plugins.survival import (
+    check_outcome_arrays,
+    check_survival_frame,
+    cox,
+    fit_cox,
+    fit_cox_jointly,
+    penalizer_ladder,
+)
+
+
+def simulate(n: int = 300, seed: int = 0) -> pd.DataFrame:
+    """Age (+0.5 per 10 years) and a treatment (-0.7) acting on an exponential hazard."""
+    rng = np.random.default_rng(seed)
+    age = rng.normal(60, 10, n)
+    treated = rng.choice(["no", "yes"], n)
+    eta = 0.05 * (age - 60) - 0.7 * (treated == "yes")
+    t_event = rng.exponential(1 / (0.1 * np.exp(eta)))
+    t_censor = rng.uniform(0, 15, n)
+    return pd.DataFrame(
+        {
+            "age": age,
+            "treated": treated,
+            "time": np.round(np.maximum(np.minimum(t_event, t_censor), 0.01), 2),
+            "event": (t_event <= t_censor).astype(int),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def real() -> pd.DataFrame:
+    return simulate()
+
+
+class TestOutcomeRule:
+    @pytest.mark.parametrize(
+        ("change", "message"),
+        [
+            (lambda d: d.assign(time=0.0), "<= 0"),
+            (lambda d: d.assign(time=-1.0), "<= 0"),
+            (lambda d: d.assign(time=np.nan), "missing"),
+            (lambda d: d.assign(time=np.inf), "infinite"),
+            (lambda d: d.assign(time="soon"), "numeric"),
+            (lambda d: d.assign(event=2), "0/1"),
+            (lambda d: d.assign(event="yes"), "0/1"),
+            (lambda d: d.assign(event=np.nan), "missing"),
+            (lambda d: d.assign(event=0), "censored"),
+            (lambda d: d.drop(columns="event"), "event_column 'event' is not a column"),
+        ],
+    )
+    def test_check_survival_frame(self, real, change, message):
+        with pytest.raises(InvalidDataError, match=message):
+            check_survival_frame(change(real.copy()), "time", "event")
+
+    def test_booleans_are_accepted(self, real):
+        durations, events = check_survival_frame(
+            real.assign(event=real["event"].astype(bool)), "time", "event"
+        )
+        assert events.dtype == np.int64 and durations.dtype == np.float64
+        assert events.sum() == real["event"].sum()
+
+    def test_arrays_follow_the_same_rule(self):
+        t, e = check_outcome_arrays([1.0, 2.5], [True, False], "real")
+        assert t.tolist() == [1.0, 2.5] and e.tolist() == [1, 0]
+        with pytest.raises(InvalidDataError, match="real durations has 1 value"):
+            check_outcome_arrays([0.0, 2.5], [1, 0], "real")
+        with pytest.raises(InvalidDataError, match="differ in length"):
+            check_outcome_arrays([1.0, 2.5], [1], "real")
+
+    def test_every_survival_entry_point_refuses_a_zero_duration(self, real):
+        """One rule: the generator, the metrics and the SDV synthesizer agree on t > 0."""
+        from synth_plugins.generators.ck4gen import CK4Gen
+        from synth_plugins.metrics import (
+            effect_agreement,
+            hazard_ratio_alignment,
+            km_comparison,
+            km_survival_scores,
+            survival_augmentation,
+        )
+
+        zero = real.copy()
+        zero.loc[0, "time"] = 0.0
+        calls = {
+            "ck4gen": lambda: CK4Gen("time", "event").fit(zero),
+            "hazard_ratio_alignment": lambda: hazard_ratio_alignment(real, zero, "time", "event"),
+            "km_comparison": lambda: km_comparison(zero, real, "time", "event"),
+            "km_survival_scores": lambda: km_survival_scores(
+                zero["time"], zero["event"], real["time"], real["event"]
+            ),
+            "survival_augmentation": lambda: survival_augmentation(
+                real, zero, real, "time", "event", seeds=1, models=("cox",)
+            ),
+            "effect_agreement": lambda: effect_agreement(
+                zero, real, duration_column="time", event_column="event"
+            ),
+        }
+        for call in calls.values():
+            with pytest.raises(InvalidDataError, match="<= 0"):
+                call()
+
+
+class TestCox:
+    def test_penalizer_ladder_and_fit(self, real):
+        assert penalizer_ladder(0.0) == [0.0, 0.01, 0.1, 1.0]
+        assert penalizer_ladder(0.5) == [0.5, 1.0]
+        design = pd.get_dummies(real[["age", "treated"]], drop_first=True).astype(float)
+        fit = fit_cox(design, real["time"].to_numpy(), real["event"].to_numpy(), penalizer=0.0)
+        assert fit.penalizer == 0.0 and fit.fitter.params_["treated_yes"] < 0
+        assert fit.fitter.params_["age"] > 0
+
+    def test_joint_fit_shares_the_raised_penalizer(self, real, monkeypatch):
+        original = cox.fit_cox_once
+
+        def flaky(covariates, durations, events, penalizer, alpha):
+            if penalizer < 0.1 and len(durations) < len(real):
+                return None, [f"penalizer={penalizer:g}: forced failure"]
+            return original(covariates, durations, events, penalizer, alpha)
+
+        monkeypatch.setattr(cox, "fit_cox_once", flaky)
+        design = pd.get_dummies(real[["age", "treated"]], drop_first=True).astype(float)
+        d, e = real["time"].to_numpy(), real["event"].to_numpy()
+        whole, part = fit_cox_jointly(
+            [(design, d, e), (design.iloc[:150], d[:150], e[:150])],
+            labels=["real", "synthetic"],
+            penalizer=0.0,
+        )
+        assert whole.penalizer == part.penalizer == 0.1
+        assert any(n.startswith("synthetic: penalizer=0: forced") for n in whole.notes)
+        assert "penalizer raised from 0 to 0.1 to converge" in whole.notes
+
+    def test_no_penalizer_fits_is_an_error(self, real, monkeypatch):
+        monkeypatch.setattr(cox, "fit_cox_once", lambda *a: (None, ["never"]))
+        design = real[["age"]]
+        with pytest.raises(InvalidDataError, match="could not be fitted on data"):
+            fit_cox(design, real["time"].to_numpy(), real["event"].to_numpy())
