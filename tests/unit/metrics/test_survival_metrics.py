@@ -9,10 +9,9 @@ import pandas as pd
 import pytest
 import torch
 
+from synth_plugins import catalog
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics.survival import (
-    HAZARD_RATIO_ALIGNMENT,
-    SURVIVAL_AUGMENTATION,
     hazard_ratio_alignment,
     km_comparison,
     survival_augmentation,
@@ -51,15 +50,15 @@ def real() -> pd.DataFrame:
     return simulate_cox()
 
 
-class TestMetricInfo:
+class TestCatalogEntries:
     def test_values(self):
-        assert HAZARD_RATIO_ALIGNMENT.name == "hazard_ratio_alignment"
-        assert HAZARD_RATIO_ALIGNMENT.direction == "minimize"
-        assert (HAZARD_RATIO_ALIGNMENT.min_value, HAZARD_RATIO_ALIGNMENT.ideal) == (0.0, 0.0)
-        assert HAZARD_RATIO_ALIGNMENT.max_value == math.inf
-        assert SURVIVAL_AUGMENTATION.name == "survival_augmentation"
-        assert SURVIVAL_AUGMENTATION.direction == "maximize"
-        assert (SURVIVAL_AUGMENTATION.min_value, SURVIVAL_AUGMENTATION.max_value) == (-1.0, 1.0)
+        hazard = catalog.metric("hazard_ratio_alignment")
+        assert hazard.direction == "minimize"
+        assert (hazard.min_value, hazard.ideal) == (0.0, 0.0)
+        assert hazard.max_value == math.inf
+        augmentation = catalog.metric("survival_augmentation")
+        assert augmentation.direction == "maximize"
+        assert (augmentation.min_value, augmentation.max_value) == (-1.0, 1.0)
 
 
 class TestHazardRatioAlignment:

@@ -17,26 +17,20 @@ layer, which the CK4Gen generator uses too.
 """
 
 from synth_plugins.metrics.survival.augmentation import (
-    SURVIVAL_AUGMENTATION,
     SurvivalAugmentationResult,
     survival_augmentation,
 )
 from synth_plugins.metrics.survival.hazard_ratio import (
-    HAZARD_RATIO_ALIGNMENT,
     HazardRatioAlignmentResult,
     hazard_ratio_alignment,
 )
 from synth_plugins.metrics.survival.km_comparison import KMComparisonResult, km_comparison
 from synth_plugins.metrics.survival.km_scores import (
-    KM_SURVIVAL_SCORES,
     KmSurvivalResult,
     km_survival_scores,
 )
 
 __all__ = [
-    "HAZARD_RATIO_ALIGNMENT",
-    "KM_SURVIVAL_SCORES",
-    "SURVIVAL_AUGMENTATION",
     "HazardRatioAlignmentResult",
     "KMComparisonResult",
     "KmSurvivalResult",

@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.metrics._info import MetricInfo
 from synth_plugins.metrics._validation import (
     align_columns,
     check_choice,
@@ -25,7 +24,6 @@ from synth_plugins.survival import check_survival_frame, fit_cox
 
 __all__ = [
     "DEFAULT_RSF_PARAMS",
-    "SURVIVAL_AUGMENTATION",
     "SurvivalAugmentationResult",
     "survival_augmentation",
 ]
@@ -42,19 +40,6 @@ DEFAULT_RSF_PARAMS: dict[str, Any] = {
     "max_features": "sqrt",
     "n_jobs": 1,
 }
-
-SURVIVAL_AUGMENTATION = MetricInfo(
-    name="survival_augmentation",
-    # Synthcity files augmentation utility under its "performance" evaluators.
-    category="performance",
-    direction="maximize",
-    min_value=-1.0,
-    max_value=1.0,
-    description=(
-        "Mean gain in test C-index (Cox model and random survival forest, real test rows) "
-        "from training on real plus synthetic rows instead of real rows alone."
-    ),
-)
 
 
 @dataclass(frozen=True, eq=False)

@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError
-from synth_plugins.metrics._info import MetricInfo
 from synth_plugins.metrics._validation import (
     align_columns,
     check_number,
@@ -21,20 +20,7 @@ from synth_plugins.metrics._validation import (
 from synth_plugins.metrics.survival.design import CoxDesign, constant_columns, covariate_columns
 from synth_plugins.survival import check_survival_frame, fit_cox_jointly
 
-__all__ = ["HAZARD_RATIO_ALIGNMENT", "HazardRatioAlignmentResult", "hazard_ratio_alignment"]
-
-HAZARD_RATIO_ALIGNMENT = MetricInfo(
-    name="hazard_ratio_alignment",
-    category="stats",
-    direction="minimize",
-    min_value=0.0,
-    max_value=math.inf,
-    description=(
-        "Mean absolute difference between the log hazard ratios of the same Cox model "
-        "fitted on real and on synthetic data (0 when every hazard ratio is reproduced)."
-    ),
-    ideal=0.0,
-)
+__all__ = ["HazardRatioAlignmentResult", "hazard_ratio_alignment"]
 
 
 @dataclass(frozen=True, eq=False)

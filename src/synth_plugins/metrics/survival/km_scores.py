@@ -23,22 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from synth_plugins.metrics._info import MetricInfo
 from synth_plugins.metrics._validation import check_int
 from synth_plugins.survival import check_outcome_arrays
-
-KM_SURVIVAL_SCORES = MetricInfo(
-    name="km_survival_scores",
-    category="stats",
-    direction="maximize",
-    min_value=0.0,
-    max_value=1.0,
-    description=(
-        "Kaplan-Meier agreement: mean of 1 - |optimism|, 1 - KM divergence and "
-        "1 - |short-sightedness| between real and synthetic survival curves; 1 is best."
-    ),
-    ideal=1.0,
-)
 
 
 @dataclass(frozen=True)
