@@ -73,7 +73,7 @@ def check_choice(value: Any, name: str, choices: Iterable[Any]) -> Any:
     return value
 
 
-def check_int(value: Any, name: str, *, minimum: int) -> int:
+def check_int(name: str, value: Any, *, minimum: int) -> int:
     """Return ``value`` as an int if it is a whole number ``>= minimum``, else raise."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
         raise InvalidParameterError(f"{name} must be an integer >= {minimum}, got {value!r}")

@@ -255,7 +255,7 @@ def aml_fidelity(
     check_frame(real, "real")
     check_frame(synthetic, "synthetic")
     synthetic = align_columns(real, synthetic, "real", "synthetic")
-    num_bins = check_int(num_bins, "num_bins", minimum=1)
+    num_bins = check_int("num_bins", num_bins, minimum=1)
     clip_value = check_number(clip_value, "clip_value", minimum=0.0, exclusive=True)
     features = feature_tables({"real": real, "synthetic": synthetic}, categorical_columns)
     real, synthetic = features["real"], features["synthetic"]

@@ -198,20 +198,20 @@ def anonymeter_risk(
         )
     columns = list(train.columns)
     n_attacks = min(
-        check_int(n_attacks, "n_attacks", minimum=1), len(train), len(holdout), len(synthetic)
+        check_int("n_attacks", n_attacks, minimum=1), len(train), len(holdout), len(synthetic)
     )
-    n_cols = check_int(n_cols, "n_cols", minimum=1)
+    n_cols = check_int("n_cols", n_cols, minimum=1)
     if n_cols > len(columns):
         raise InvalidParameterError(
             f"n_cols must be at most the number of columns ({len(columns)}), got {n_cols}"
         )
-    max_attempts = check_int(max_attempts, "max_attempts", minimum=1)
-    n_neighbors = check_int(n_neighbors, "n_neighbors", minimum=1)
+    max_attempts = check_int("max_attempts", max_attempts, minimum=1)
+    n_neighbors = check_int("n_neighbors", n_neighbors, minimum=1)
     confidence_level = check_number(
         confidence_level, "confidence_level", minimum=0.0, maximum=1.0, exclusive=True
     )
-    seed = check_int(seed, "seed", minimum=0)
-    n_jobs = check_int(n_jobs, "n_jobs", minimum=1)
+    seed = check_int("seed", seed, minimum=0)
+    n_jobs = check_int("n_jobs", n_jobs, minimum=1)
     halves = _linkability_halves(columns, linkability_columns)
     secret_columns = _secrets(columns, secrets)
     categorical = resolve_categorical([train, holdout, synthetic], categorical_columns)

@@ -179,10 +179,10 @@ def dcr_holdout_share(
     check_frame(synthetic, "synthetic")
     holdout = align_columns(train, holdout, "train", "holdout")
     synthetic = align_columns(train, synthetic, "train", "synthetic")
-    num_bins = check_int(num_bins, "num_bins", minimum=1)
+    num_bins = check_int("num_bins", num_bins, minimum=1)
     check_choice(nan_policy, "nan_policy", NAN_POLICIES)
     check_choice(backend, "backend", BACKENDS)
-    seed = check_int(seed, "seed", minimum=0)
+    seed = check_int("seed", seed, minimum=0)
     features = feature_tables(
         {"train": train, "holdout": holdout, "synthetic": synthetic}, categorical_columns
     )

@@ -369,13 +369,13 @@ def hamming_leakage(
     check_frame(synthetic, "synthetic")
     holdout = align_columns(train, holdout, "train", "holdout")
     synthetic = align_columns(train, synthetic, "train", "synthetic")
-    num_bins = check_int(num_bins, "num_bins", minimum=1)
+    num_bins = check_int("num_bins", num_bins, minimum=1)
     check_choice(binning, "binning", BINNINGS)
     check_choice(nan_policy, "nan_policy", NAN_POLICIES)
     check_choice(coefficient_formula, "coefficient_formula", COEFFICIENT_FORMULAS)
     check_choice(backend, "backend", BACKENDS)
     threshold = check_number(threshold, "threshold")
-    shuffle_seed = check_int(shuffle_seed, "shuffle_seed", minimum=0)
+    shuffle_seed = check_int("shuffle_seed", shuffle_seed, minimum=0)
     features = feature_tables(
         {"train": train, "holdout": holdout, "synthetic": synthetic}, categorical_columns
     )

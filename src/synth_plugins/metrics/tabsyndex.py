@@ -492,7 +492,7 @@ def tabsyndex(
     synthetic = align_columns(real, synthetic, "real", "synthetic")
     check_choice(task, "task", (*TASKS, "auto"))
     if ml_sample_size is not None:
-        ml_sample_size = check_int(ml_sample_size, "ml_sample_size", minimum=2)
+        ml_sample_size = check_int("ml_sample_size", ml_sample_size, minimum=2)
     if ml_holdout_fraction is not None:
         ml_holdout_fraction = check_number(
             ml_holdout_fraction, "ml_holdout_fraction", minimum=0.0, maximum=1.0, exclusive=True

@@ -164,7 +164,7 @@ def model_understanding(
     synthetic = align_columns(real, synthetic, "real", "synthetic")
     holdout = align_columns(real, holdout, "real", "holdout")
     check_choice(importance, "importance", IMPORTANCE_METHODS)
-    top_k = check_int(top_k, "top_k", minimum=1)
+    top_k = check_int("top_k", top_k, minimum=1)
     frames = {"real": real, "synthetic": synthetic, "holdout": holdout}
     check_target(frames, target_column)
     frames = feature_tables(frames, categorical_columns, keep=[target_column])

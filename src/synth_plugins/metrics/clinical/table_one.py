@@ -155,7 +155,7 @@ def table_one(
     check_frame(synthetic, "synthetic", min_rows=2)
     synthetic = align_columns(real, synthetic, "real", "synthetic")
     alpha = check_number(alpha, "alpha", minimum=0.0, maximum=1.0, exclusive=True)
-    random_state = check_int(random_state, "random_state", minimum=0)
+    random_state = check_int("random_state", random_state, minimum=0)
     chosen = list(real.columns) if columns is None else _check_columns(columns, real)
     features = feature_tables(
         {"real": real[chosen], "synthetic": synthetic[chosen]}, categorical_columns

@@ -55,11 +55,11 @@ def discriminative(
     from sklearn.model_selection import StratifiedKFold, cross_val_score
     from threadpoolctl import threadpool_limits
 
-    n_folds = check_int(n_folds, "n_folds", minimum=2)
+    n_folds = check_int("n_folds", n_folds, minimum=2)
     real = patient_features(tables.real, tables)
     syn = patient_features(tables.synthetic, tables)
     rng = np.random.default_rng(random_state)
-    n = min(len(real), len(syn), check_int(max_patients, "max_patients", minimum=2))
+    n = min(len(real), len(syn), check_int("max_patients", max_patients, minimum=2))
     if n < n_folds:
         raise InvalidDataError(
             f"the discriminative score needs at least n_folds={n_folds} patients per table, got {n}"

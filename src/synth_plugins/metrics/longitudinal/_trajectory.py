@@ -94,9 +94,9 @@ def trajectory(
             f"trajectory_columns {unknown} are not numerical visit columns; those are "
             f"{list(tables.numerical_visit)}"
         )
-    min_visits = check_int(min_visits, "min_visits", minimum=1)
+    min_visits = check_int("min_visits", min_visits, minimum=1)
     if max_years is not None:
-        max_years = check_int(max_years, "max_years", minimum=1)
+        max_years = check_int("max_years", max_years, minimum=1)
     keys = (tables.id_column, tables.time_column)
     rows, year_error, mean_abs, max_abs, relative, years = [], {}, {}, {}, {}, {}
     for column in chosen:

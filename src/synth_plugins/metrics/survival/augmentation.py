@@ -236,12 +236,12 @@ def survival_augmentation(
         raise InvalidParameterError(
             f"models must be distinct names among {list(MODELS)}, got {list(models)}"
         )
-    seeds = check_int(seeds, "seeds", minimum=1)
+    seeds = check_int("seeds", seeds, minimum=1)
     c_index = check_choice(c_index, "c_index", C_INDICES)
     confidence = check_number(confidence, "confidence", minimum=0.0, maximum=1.0, exclusive=True)
     penalizer = check_number(penalizer, "penalizer", minimum=0.0)
     if synthetic_size is not None:
-        synthetic_size = check_int(synthetic_size, "synthetic_size", minimum=1)
+        synthetic_size = check_int("synthetic_size", synthetic_size, minimum=1)
     if rsf_params is not None and not isinstance(rsf_params, Mapping):
         raise InvalidParameterError(f"rsf_params must be a mapping, got {rsf_params!r}")
     frames = [synthetic] if isinstance(synthetic, pd.DataFrame) else list(synthetic)

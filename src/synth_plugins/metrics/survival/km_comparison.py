@@ -187,7 +187,7 @@ def km_comparison(
         InvalidDataError: invalid outcome columns.
         InvalidParameterError: an unknown strata column or a bad ``n_bins``.
     """
-    n_bins = check_int(n_bins, "n_bins", minimum=2)
+    n_bins = check_int("n_bins", n_bins, minimum=2)
     real_d, real_e = check_survival_frame(
         real, duration_column, event_column, name="real", require_events=False, min_rows=1
     )

@@ -91,7 +91,7 @@ def km_survival_scores(
     t_syn, e_syn = check_outcome_arrays(synthetic_duration, synthetic_event, "synthetic")
     if n_points is None:
         n_points = max(2, t_real.size)
-    n_points = check_int(n_points, "n_points", minimum=2)
+    n_points = check_int("n_points", n_points, minimum=2)
     t_max = float(max(t_real.max(), t_syn.max()))
     t_min = float(min(t_real.min(), t_syn.min()))
     grid = np.linspace(t_min, t_max, n_points)
