@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from synth_plugins.metrics.intervals import mean_ci
 from synth_plugins.metrics.longitudinal._result import PartResult
-from synth_plugins.metrics.longitudinal._stats import ks_two_sample, mean_ci
+from synth_plugins.metrics.longitudinal._stats import ks_two_sample
 from synth_plugins.metrics.longitudinal._tables import LongTables, per_patient
 
 

@@ -1,4 +1,4 @@
-"""Small two-sample statistics shared by the parts: t-interval, KS, TVD, summary rows."""
+"""Small two-sample statistics shared by the parts: KS, TVD, summary rows."""
 
 from __future__ import annotations
 
@@ -7,19 +7,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from scipy import stats
-
-
-def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and two-sided t-interval (the interval collapses to the mean for n < 2)."""
-    values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values)]
-    if values.size == 0:
-        return float("nan"), float("nan"), float("nan")
-    mean = float(values.mean())
-    if values.size < 2:
-        return mean, mean, mean
-    half = float(stats.t.ppf(0.5 + level / 2, values.size - 1) * stats.sem(values))
-    return mean, mean - half, mean + half
 
 
 def ks_two_sample(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -19,6 +18,7 @@ from synth_plugins.metrics._validation import (
     feature_tables,
     resolve_categorical,
 )
+from synth_plugins.metrics.intervals import mean_ci
 from synth_plugins.metrics.survival.design import CoxDesign, constant_columns, covariate_columns
 from synth_plugins.survival import check_survival_frame, fit_cox
 
@@ -89,22 +89,6 @@ class SurvivalAugmentationResult:
         out["n_train"] = float(self.n_train)
         out["n_holdout"] = float(self.n_holdout)
         return out
-
-
-def _mean_ci(values: np.ndarray, confidence: float) -> tuple[float, float, float]:
-    """Mean and Student-t confidence interval of the mean (NaN bounds for one value)."""
-    from scipy import stats
-
-    values = np.asarray(values, dtype=float)
-    mean = float(values.mean())
-    if len(values) < 2:
-        return mean, math.nan, math.nan
-    half = (
-        float(stats.t.ppf(0.5 + confidence / 2, len(values) - 1))
-        * float(values.std(ddof=1))
-        / math.sqrt(len(values))
-    )
-    return mean, mean - half, mean + half
 
 
 def _structured(durations: np.ndarray, events: np.ndarray) -> np.ndarray:
@@ -389,7 +373,7 @@ def survival_augmentation(
             }
             values["delta"] = values["augmented"] - values["real"]
             for arm, array in values.items():
-                mean, low, high = _mean_ci(array, confidence)
+                mean, low, high = mean_ci(array, confidence)
                 row[f"{metric}_{arm}"] = mean
                 row[f"{metric}_{arm}_ci_low"] = low
                 row[f"{metric}_{arm}_ci_high"] = high
