@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from synth_plugins.errors import InvalidParameterError, MissingDependencyError
+from synth_plugins.errors import InvalidParameterError
+from synth_plugins.figures import new_figure
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -28,18 +29,6 @@ __all__ = ["plot_hazard_ratios", "plot_km"]
 
 #: Colours of the two sources (matplotlib's default cycle, first two entries).
 COLORS: dict[str, str] = {"real": "#1f77b4", "synthetic": "#ff7f0e"}
-
-
-def _new_figure(width: float, height: float) -> Figure:
-    """A Figure attached to an Agg canvas (no pyplot, no global backend change)."""
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-    except ImportError as error:  # pragma: no cover - matplotlib is a dependency
-        raise MissingDependencyError("matplotlib", "survival plots") from error
-    figure = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(figure)
-    return figure
 
 
 def plot_km(
@@ -75,7 +64,7 @@ def plot_km(
         raise InvalidParameterError(f"ncols must be an integer >= 1, got {ncols!r}")
     ncols = min(ncols, len(chosen))
     nrows = math.ceil(len(chosen) / ncols)
-    figure = _new_figure(4.0 * ncols, 3.2 * nrows)
+    figure = new_figure(4.0 * ncols, 3.2 * nrows)
     axes = np.atleast_1d(figure.subplots(nrows, ncols, sharey=True, squeeze=False)).ravel()
     curves = comparison.curves
     for ax, stratum in zip(axes, chosen):
@@ -132,7 +121,7 @@ def plot_hazard_ratios(
     """
     table = result.table
     n = len(table)
-    figure = _new_figure(6.5, max(2.5, 0.45 * n + 1.2))
+    figure = new_figure(6.5, max(2.5, 0.45 * n + 1.2))
     ax = figure.subplots()
     rows = np.arange(n)[::-1]
     for offset, source in ((0.15, "real"), (-0.15, "synthetic")):

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.encoding.parsing import from_days, parse_numbers, to_days
 from synth_plugins.encoding.roles import DISCRETE_ROLES, NUMERIC_ROLES, infer_roles
 from synth_plugins.encoding.tabular import ColumnSpec, datetime_spec, fresh_keys, identifier_spec
@@ -379,16 +380,12 @@ class MLECopula:
 
     @staticmethod
     def _levels(series: pd.Series) -> list[Any]:
-        """Observed levels in a fixed order: the categorical order, else sorted values."""
+        """Observed levels in a fixed order: the categorical order, else the suite's order."""
         observed = series.dropna()
         if isinstance(series.dtype, pd.CategoricalDtype):
             present = set(observed.unique())
             return [level for level in series.dtype.categories if level in present]
-        unique = list(pd.unique(observed))
-        try:
-            return sorted(unique)
-        except TypeError:  # mixed types: order by their text
-            return sorted(unique, key=str)
+        return sorted_levels(pd.unique(observed))
 
     @staticmethod
     def _codes(series: pd.Series, column: _Column) -> np.ndarray:
