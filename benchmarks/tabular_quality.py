@@ -671,7 +671,7 @@ def best_generators(
 def label(generator: str) -> str:
     """The printed name of a generator; the suite's own are marked with a dagger."""
     if generator == "real_train":
-        return "*real train (ceiling)*"
+        return "*real train (reference)*"
     spec = GENERATORS[generator]
     return spec.label + (" †" if spec.ours else "")
 
@@ -773,6 +773,23 @@ def pareto_line(table: str, groups: dict[tuple[str, str], dict]) -> str:
     return f"| {table} | {steps} |"
 
 
+def coverage(records: list[dict[str, Any]]) -> list[str]:
+    """Seeds recorded per generator and table (what has run and what is missing)."""
+    lines = [
+        "### Coverage (seeds recorded; the grid is 3 seeds per cell)",
+        "",
+        "| generator | " + " | ".join(TABLES) + " |",
+        "|---|" + "---|" * len(TABLES),
+    ]
+    for generator in ["real_train", *GENERATORS]:
+        counts = [
+            len({r["seed"] for r in records if r["table"] == t and r["generator"] == generator})
+            for t in TABLES
+        ]
+        lines.append(f"| {label(generator)} | " + " | ".join(map(str, counts)) + " |")
+    return [*lines, ""]
+
+
 def load_range(records: list[dict[str, Any]]) -> str:
     """Lowest and highest 1-minute load average seen before or after the runs."""
     loads = [r[k][0] for r in records for k in ("load_before", "load_after") if k in r]
@@ -804,6 +821,7 @@ def render_full(records: list[dict[str, Any]], failures: list[dict[str, Any]]) -
         "the same process right after. Peak MB: RSS increase during the fit.",
         "",
     ]
+    lines += coverage(records)
     for table in tables:
         lines += table_section(table, records, groups)
     lines += [
@@ -858,8 +876,9 @@ def render_med_vae(records: list[dict[str, Any]]) -> str:
         "/ real | fit ÷ arf | breaches | runs with excess copies |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    wins = neural_ok = 0
-    tstr_ok = arf_ok = privacy_ok = True
+    wins = neural_ok = tstr_ok = 0
+    arf_ratios: list[float] = []
+    breaches = excess = runs = copy_runs = 0
     for table in tables:
         mine = groups[(table, "med_vae")]
         score = mean(mine, "overall")
@@ -867,37 +886,49 @@ def render_med_vae(records: list[dict[str, Any]]) -> str:
         neural, neural_score = best_of(groups, table, NEURAL_BUILTINS, "overall")
         wins += bool(best) and score >= best_score
         neural_ok += bool(neural) and score >= neural_score
-        gap = mean(mine, "tstr") - mean(mine, "real_on_real")
-        tstr_ok &= gap >= -0.03
-        arf = groups.get((table, "synthcity_arf"))
-        ratio = mean(mine, "fit_s") / mean(arf, "fit_s") if arf else math.nan
-        arf_ok &= not ratio > 3
-        breaches = int(sum(mine.get("breach", [])))
-        excess = int(sum(mine.get("excess_copies", [])))
-        privacy_ok &= breaches == 0 and excess == 0
+        tstr_ok += mean(mine, "tstr") - mean(mine, "real_on_real") >= -0.03
+        arf = groups.get((table, "synthcity_arf"))  # both as ratios to GC: load cancels
+        ratio = mean(mine, "fit_ratio") / mean(arf, "fit_ratio") if arf else math.nan
+        if not math.isnan(ratio):
+            arf_ratios.append(ratio)
+        table_breaches = int(sum(mine.get("breach", [])))
+        table_excess = int(sum(mine.get("excess_copies", [])))
+        breaches, excess = breaches + table_breaches, excess + table_excess
+        runs += len(mine.get("breach", []))
+        copy_runs += len(mine.get("excess_copies", []))
+        copies = f"{table_excess}/{len(mine['excess_copies'])}" if "excess_copies" in mine else "—"
         lines.append(
             f"| {table} | {score:.3f} | {label(best)} {best_score:.3f} | {label(neural)} "
             f"{neural_score:.3f} | {mean(mine, 'tstr'):.3f} / {mean(mine, 'real_on_real'):.3f} "
-            f"| {ratio:.1f}× | {breaches}/{len(mine.get('breach', []))} "
-            f"| {excess}/{len(mine.get('excess_copies', []))} |"
+            f"| {'—' if math.isnan(ratio) else f'{ratio:.1f}×'} "
+            f"| {table_breaches}/{len(mine.get('breach', []))} | {copies} |"
         )
-    need = min(3, len(tables))
+    n, need = len(tables), min(3, len(tables))
     lines += [
         "",
-        f"- Quality ≥ the best built-in on ≥ {need} of {len(tables)} tables: "
-        f"{verdict(wins >= need)} ({wins} of {len(tables)}).",
-        f"- Quality ≥ every neural built-in on every table: "
-        f"{verdict(neural_ok == len(tables))} ({neural_ok} of {len(tables)}).",
-        f"- Fit time within 3× arf's on every table: {verdict(arf_ok)}.",
-        f"- TSTR within 0.03 of real-on-real on every table: {verdict(tstr_ok)}.",
-        f"- No leakage breach and no excess exact copies in any run: {verdict(privacy_ok)}.",
+        f"- Quality ≥ the best built-in on ≥ {need} of {n} tables: "
+        f"{verdict(wins >= need)} ({wins} of {n}).",
+        f"- Quality ≥ every neural built-in on every table: {verdict(neural_ok == n)} "
+        f"({neural_ok} of {n}).",
+        f"- Fit time within 3× arf's on every table: "
+        f"{verdict(len(arf_ratios) == n and max(arf_ratios) <= 3)} (arf measured on "
+        f"{len(arf_ratios)} of {n} tables"
+        + (f"; worst {max(arf_ratios):.1f}×" if arf_ratios else "")
+        + ").",
+        f"- TSTR within 0.03 of real-on-real on every table: {verdict(tstr_ok == n)} "
+        f"({tstr_ok} of {n}).",
+        f"- No leakage breach and no excess exact copies in any run: "
+        f"{verdict(breaches == 0 and excess == 0 and copy_runs == runs)} ({breaches} "
+        f"breaches in {runs} runs; excess copies in {excess} of the {copy_runs} runs that "
+        "counted copies).",
     ]
     large = groups.get(("support2", "med_vae")), groups.get(("support2", "sdv_tvae"))
     if all(large):
-        mine_s, tvae_s = mean(large[0], "fit_s"), mean(large[1], "fit_s")
+        mine_r, tvae_r = mean(large[0], "fit_ratio"), mean(large[1], "fit_ratio")
         lines.append(
-            f"- Fit on support2 no slower than SDV TVAE: {verdict(mine_s <= tvae_s)} "
-            f"(Med-VAE {mine_s:.0f} s, TVAE {tvae_s:.0f} s)."
+            f"- Fit on support2 no slower than SDV TVAE: {verdict(mine_r <= tvae_r)} "
+            f"(Med-VAE {mean(large[0], 'fit_s'):.0f} s, {mine_r:.0f}× GC; TVAE "
+            f"{mean(large[1], 'fit_s'):.0f} s, {tvae_r:.0f}× GC)."
         )
     return "\n".join(lines)
 
