@@ -292,6 +292,8 @@ def test_support2_cleaning_reads_survset_missing_as_nan_and_drops_the_outcome_le
     assert ds.data["dnr"].isna().sum() == 30
     assert ds.data["income"].isna().sum() == 2982
     assert ds.data["income"].cat.ordered and ds.roles["income"] == "ordinal"
+    for flag in ("diabetes", "dementia"):  # string levels, as whas500's flags
+        assert list(ds.data[flag].cat.categories) == ["0", "1"] and ds.roles[flag] == "binary"
     assert list(ds.data.columns[-2:]) == ["time", "death"]
     assert ds.data["alb"].isna().sum() == 3372  # laboratory missingness kept
     assert "Knaus" in ds.source and "GPL-3" in ds.license

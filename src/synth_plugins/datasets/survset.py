@@ -42,7 +42,8 @@ def load_support2() -> Dataset:
     Treatments (Knaus et al. 1995).
     Outcome: ``time`` (days of follow-up) and ``death`` (1 = died during follow-up).
     Cleaning: SurvSet's ``num_`` / ``fac_`` prefixes are removed, its ``"missing"`` level is
-    read back as NaN (``race``, ``dnr``, ``income``), and ``pid``, ``fac_num_co`` (a copy of
+    read back as NaN (``race``, ``dnr``, ``income``), the 0/1 flags ``diabetes`` and
+    ``dementia`` become the string levels ``"0"``/``"1"``, and ``pid``, ``fac_num_co`` (a copy of
     ``num_co``) and ``fac_sfdm2`` (leaks the outcome) are dropped. Missing laboratory values
     are kept (up to 62 % of ``adlp``). ``income`` is an ordered categorical.
     """
@@ -53,7 +54,10 @@ def load_support2() -> Dataset:
     data = data.rename(columns=lambda c: c.removeprefix("num_").removeprefix("fac_"))
     data = data.rename(columns={"event": "death"})
     for column in data.columns[data.dtypes == "category"]:
-        values = data[column].astype(object).where(data[column] != SURVSET_MISSING, np.nan)
+        # string levels everywhere (0/1 flags become "0"/"1", as in whas500): Synthcity's
+        # schema refuses an object column holding integers
+        present = data[column].notna() & (data[column] != SURVSET_MISSING)
+        values = data[column].astype(str).where(present, np.nan)
         data[column] = values.astype("category")
     data["income"] = data["income"].astype(pd.CategoricalDtype(SUPPORT2_INCOME, ordered=True))
     data["time"] = data["time"].astype(float)
