@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import med_vae_quality as shared  # the split, metadata and quality helpers
+import tabular_quality as shared  # the split, metadata and quality helpers
 from synth_plugins.metrics.copies import exact_copies
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -38,6 +38,7 @@ ALL_NAMES = {
     "actg320",
     "whas500",
     "flchain",
+    "support2",
     "pbc",
     "pbc_visits",
     "heart_failure",
@@ -51,6 +52,7 @@ KINDS = {
     "actg320": "survival",
     "whas500": "survival",
     "flchain": "survival",
+    "support2": "survival",
     "pbc": "survival",
     "pbc_visits": "longitudinal",
     "heart_failure": "tabular",
@@ -65,6 +67,7 @@ COUNTS = {
     "actg320": (1151, 1151, "censor", 96),
     "whas500": (500, 500, "fstat", 215),
     "flchain": (7874, 7874, "death", 2169),
+    "support2": (9105, 9105, "death", 6201),
     "pbc": (312, 312, "status2", 140),
     "pbc_visits": (1945, 312, "status2", 140),
     "heart_failure": (299, 299, "DEATH_EVENT", 96),
@@ -275,6 +278,32 @@ def test_survival_benchmarks_cleaning():
     assert gbsg.data.shape == (686, 10)
     assert gbsg.roles["tgrade"] == "ordinal" and gbsg.data["tgrade"].cat.ordered
     assert cached("whas500").data.shape == (500, 16)
+
+
+def test_support2_cleaning_reads_survset_missing_as_nan_and_drops_the_outcome_leak():
+    ds = cached("support2")
+    assert ds.data.shape == (9105, 35)
+    assert not {"pid", "fac_num_co", "fac_sfdm2", "sfdm2"} & set(ds.data.columns)
+    assert not any(c.startswith(("num_", "fac_")) for c in ds.data.columns if c != "num_co")
+    for column in ds.categorical_columns:
+        assert "missing" not in set(ds.data[column].dropna().astype(str)), column
+    # SurvSet's "missing" level: 42 race, 30 dnr, 2,982 income values
+    assert ds.data["race"].isna().sum() == 42
+    assert ds.data["dnr"].isna().sum() == 30
+    assert ds.data["income"].isna().sum() == 2982
+    assert ds.data["income"].cat.ordered and ds.roles["income"] == "ordinal"
+    for flag in ("diabetes", "dementia"):  # string levels, as whas500's flags
+        assert list(ds.data[flag].cat.categories) == ["0", "1"] and ds.roles[flag] == "binary"
+    assert list(ds.data.columns[-2:]) == ["time", "death"]
+    assert ds.data["alb"].isna().sum() == 3372  # laboratory missingness kept
+    assert "Knaus" in ds.source and "GPL-3" in ds.license
+
+
+def test_missing_survset_raises_missing_dependency(monkeypatch):
+    monkeypatch.setitem(sys.modules, "SurvSet", None)
+    monkeypatch.setitem(sys.modules, "SurvSet.data", None)
+    with pytest.raises(MissingDependencyError, match=r"synth-plugins\[benchmark\]"):
+        load("support2")
 
 
 def test_flchain_drops_chapter_keeps_creatinine_and_handles_zero_durations():

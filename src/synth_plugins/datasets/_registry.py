@@ -10,6 +10,7 @@ from synth_plugins.datasets._dataset import Dataset
 from synth_plugins.datasets.longitudinal import load_pbc, load_pbc_visits
 from synth_plugins.datasets.ms_simulator import simulate_ms_registry
 from synth_plugins.datasets.survival import load_actg320, load_flchain, load_gbsg2, load_whas500
+from synth_plugins.datasets.survset import load_support2
 from synth_plugins.datasets.tabular import load_ckd, load_heart_failure, load_pima, load_titanic
 from synth_plugins.errors import InvalidParameterError, UnknownNameError
 
@@ -18,6 +19,7 @@ LOADERS: dict[str, Callable[..., Dataset]] = {
     "actg320": load_actg320,
     "whas500": load_whas500,
     "flchain": load_flchain,
+    "support2": load_support2,
     "pbc": load_pbc,
     "pbc_visits": load_pbc_visits,
     "heart_failure": load_heart_failure,

@@ -1,0 +1,89 @@
+"""The tabular benchmark harness (benchmarks/tabular_quality.py): copies, ratios, ranking."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+PATH = Path(__file__).resolve().parents[3] / "benchmarks" / "tabular_quality.py"
+
+
+@pytest.fixture(scope="module")
+def harness():
+    spec = importlib.util.spec_from_file_location("tabular_quality", PATH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    yield module
+    del sys.modules[spec.name]
+
+
+def test_exact_copies_ignore_dtype_but_not_values(harness):
+    train = pd.DataFrame({"age": [50, 61, 70], "sex": ["m", "f", None], "bp": [1.5, np.nan, 3.0]})
+    rows = pd.DataFrame(
+        {
+            "age": [50.0, 61.0, 70.0, 70.0],  # floats from a generator: 50 == 50.0
+            "sex": ["m", "f", None, "m"],  # a missing value equals a missing value
+            "bp": [1.5, np.nan, 3.0, 3.0],
+        }
+    )
+    assert harness.exact_copies(train, rows) == 3
+    rows.loc[0, "bp"] = 1.5000001  # one value off: no longer a copy
+    assert harness.exact_copies(train, rows) == 2
+
+
+def test_latest_keeps_the_newest_successful_record(harness):
+    records = [
+        {"table": "t", "generator": "g", "seed": 0, "overall": 0.5},
+        {"table": "t", "generator": "g", "seed": 0, "overall": 0.7},
+        {"table": "t", "generator": "g", "seed": 0, "failure": True},
+        {"table": "t", "generator": "g", "seed": 1, "overall": 0.6},
+    ]
+    kept = harness.latest(records)
+    assert sorted(r["overall"] for r in kept) == [0.6, 0.7]
+
+
+def test_time_ratio_prefers_the_in_process_reference(harness):
+    new = {"table": "t", "generator": "g", "seed": 0, "fit_s": 30.0, "reference_fit_s": 3.0}
+    old = {"table": "t", "generator": "g", "seed": 1, "fit_s": 30.0, "protocol": "v1"}
+    reference = {
+        "table": "t",
+        "generator": harness.REFERENCE,
+        "seed": 1,
+        "fit_s": 6.0,
+        "protocol": "v1",
+    }
+    records = [new, old, reference]
+    assert harness.time_ratio(new, records) == pytest.approx(10.0)
+    assert harness.time_ratio(old, records) == pytest.approx(5.0)
+    assert math.isnan(harness.time_ratio({**old, "seed": 2}, records))
+
+
+def test_best_leakage_is_closest_to_zero_and_excess_copies_use_the_holdout_rate(harness):
+    base = {"table": "t", "seed": 0, "n_holdout": 100, "n_synthetic": 400, "fit_s": 1.0}
+    records = [
+        {**base, "generator": "sdv_tvae", "leakage": -0.04, "copies": 4, "holdout_copies": 1},
+        {**base, "generator": "med_vae", "leakage": 0.01, "copies": 5, "holdout_copies": 1},
+    ]
+    groups = harness.aggregate(records)
+    assert harness.best_generators(groups, "t", "leakage", -1) == {"med_vae"}
+    # the holdout collides once in 100 rows: 4 copies in 400 rows is the natural rate
+    assert groups[("t", "sdv_tvae")]["excess_copies"] == [0.0]
+    assert groups[("t", "med_vae")]["excess_copies"] == [1.0]
+
+
+def test_pareto_front_drops_generators_beaten_on_time_and_quality(harness):
+    groups = {
+        ("t", "sdv_gaussian_copula"): {"fit_ratio": [1.0], "overall": [0.80]},
+        ("t", "synthcity_arf"): {"fit_ratio": [3.0], "overall": [0.85]},
+        ("t", "sdv_ctgan"): {"fit_ratio": [40.0], "overall": [0.75]},  # slower and worse
+    }
+    line = harness.pareto_line("t", groups)
+    assert "SDV GaussianCopula" in line and "Synthcity arf" in line
+    assert "CTGAN" not in line
