@@ -372,13 +372,15 @@ def fit_generator(
         synthesizer = CTGANSynthesizer(metadata)
     else:
         raise ValueError(f"unknown generator {name!r}; known: {sorted(GENERATORS)}")
-    synthesizer.fit(train)
+    from synth_plugins.sdv import compat  # SDV 1 takes a DataFrame, SDV 2 a dictionary
+
+    compat.fit(synthesizer, train)
     params = {
         k: v
         for k, v in synthesizer.get_parameters().items()
         if isinstance(v, int | float | str | bool) or v is None
     }
-    return (lambda n: synthesizer.sample(num_rows=n)), params
+    return (lambda n: compat.sample(synthesizer, n)), params
 
 
 def reference_fit_seconds(train: pd.DataFrame, meta: dict, target: str, seed: int) -> float:
