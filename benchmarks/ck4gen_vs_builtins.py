@@ -74,13 +74,14 @@ def samples(generator: str, run: Any, seed: int, nflow_iter: int) -> dict[str, p
         from sdv.metadata import Metadata
         from sdv.single_table import GaussianCopulaSynthesizer
 
+        from synth_plugins.sdv import compat
         from synth_plugins.sdv.metadata import metadata_dict
 
         metadata = Metadata.load_from_dict(metadata_dict(train, dict(dataset.roles), "train"))
         synthesizer = GaussianCopulaSynthesizer(metadata)
-        synthesizer.fit(train)
+        compat.fit(synthesizer, train)
         synthesizer._set_random_state(seed)  # SDV seeds its sampler this way (no public API)
-        return {generator: synthesizer.sample(n)}
+        return {generator: compat.sample(synthesizer, n)}
     from synthcity.plugins import Plugins
 
     plugin = Plugins().get(generator, n_iter=nflow_iter, random_state=seed)

@@ -3,7 +3,7 @@
 For each (table, generator, seed) the core is fitted once at its **default** settings and
 training budget (``MLECopula()``; ``CTABGANPlus()``: 300 epochs, batch 500) on the 80 %
 split (stratified on the target, ``random_state=seed``; the split of
-``benchmarks/med_vae_quality.py``, whose helpers are imported), then sampled twice with the
+``benchmarks/tabular_quality.py``, whose helpers are imported), then sampled twice with the
 same ``random_state``: with the filter (the default) and with ``redraw_copies=False``. Both
 samples start from the same draw, so they differ only in the rows the filter replaced.
 Recorded per pair: exact copies of training rows (``synth_plugins.metrics.copies``) against

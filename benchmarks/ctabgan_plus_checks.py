@@ -100,7 +100,7 @@ def run_timing(table: str, epochs: int) -> None:
     import torch
     from sdv.single_table import CTGANSynthesizer
 
-    from synth_plugins.sdv import CTABGANPlusSynthesizer
+    from synth_plugins.sdv import CTABGANPlusSynthesizer, compat
 
     torch.set_num_threads(1)
     data, roles, _ = shared.load_table(table)
@@ -113,7 +113,7 @@ def run_timing(table: str, epochs: int) -> None:
                 warnings.simplefilter("ignore")
                 synthesizer = cls(metadata, epochs=n_epochs)
                 wall, cpu = time.perf_counter(), time.process_time()
-                synthesizer.fit(data)
+                compat.fit(synthesizer, data)
                 seconds[n_epochs] = (time.perf_counter() - wall, time.process_time() - cpu)
         extra = epochs - short
         record = {
@@ -153,7 +153,7 @@ def run_select(table: str, seeds: list[int], samples: int, weight: float) -> Non
     import torch
 
     from synth_plugins.metrics import aml_fidelity, hamming_leakage
-    from synth_plugins.sdv import CTABGANPlusSynthesizer
+    from synth_plugins.sdv import CTABGANPlusSynthesizer, compat
 
     torch.set_num_threads(1)
     data, roles, target = shared.load_table(table)
@@ -165,9 +165,9 @@ def run_select(table: str, seeds: list[int], samples: int, weight: float) -> Non
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             synthesizer = CTABGANPlusSynthesizer(metadata, random_state=seed)
-            synthesizer.fit(train)
+            compat.fit(synthesizer, train)
             for sample in range(samples):
-                synthetic = synthesizer.sample(len(train))[list(train.columns)]
+                synthetic = compat.sample(synthesizer, len(train))[list(train.columns)]
                 fidelity = aml_fidelity(train, synthetic).score
                 leak = hamming_leakage(train, holdout, synthetic).coefficient
                 objective = weight * fidelity - (1 - weight) * max(float(leak), 0.0)

@@ -1,6 +1,6 @@
 """Why Med-VAE loses to GaussianCopula and arf: its options measured one at a time, vs the holdout.
 
-Each (table, seed) is split 80/20 stratified on the target (as ``med_vae_quality.py``);
+Each (table, seed) is split 80/20 stratified on the target (``tabular_quality.split``);
 the generators see the train rows only. The core ``MedVAE`` is fitted once per *fit
 variant* (numerical transform x training rule, plus the paper preset) and sampled with
 every *sampling variant* (library at temperature 1 and 2, prior, latent mixture), since
@@ -10,7 +10,8 @@ the same splits. Per run, with ``n_synthetic = len(train)``:
 - SDV Quality Report against the real holdout (Overall, Column Shapes, Pair Trends);
 - TSTR: XGBoost trained on synthetic rows, accuracy on the holdout (and real-on-real);
 - Hamming leakage (AML defaults) with its binned exact matches to training rows, next to
-  the holdout's own (unbinned) exact collision rate with train times ``n_synthetic``;
+  the holdout's own (unbinned) exact collision rate with train times ``n_synthetic``
+  (``synth_plugins.metrics.copies.exact_copies``);
 - fit time and the 1-minute load average before and after the fit.
 
 Records are appended to a JSON-lines file as they finish (``--resume`` skips done runs);
@@ -31,7 +32,6 @@ import os
 import sys
 import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +39,12 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import med_vae_quality as mvq  # the shared split, metrics and formatting
+import tabular_quality as shared  # the split, generators, metrics and formatting
+from synth_plugins.metrics.copies import exact_copies
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "docs" / "benchmarks" / "med_vae_ablation.jsonl"
+DEFAULT_OUTPUT = ROOT / "docs" / "benchmarks" / "med_vae.md"
 SECTION = ("<!-- med_vae_ablation:start -->", "<!-- med_vae_ablation:end -->")
 
 #: Fit variants: name -> core ``MedVAE`` arguments (``None``: the paper preset; ``{}``:
@@ -71,54 +73,22 @@ SAMPLINGS: dict[str, tuple[str, float]] = {
 BASELINES = ("sdv_gaussian_copula", "synthcity_arf")
 
 
-def load_table(name: str) -> tuple[pd.DataFrame, dict[str, str], str]:
-    """``med_vae_quality.load_table``, with any survival table's event as the target."""
-    if name in mvq.TABLES:
-        return mvq.load_table(name)
-    from synth_plugins.datasets import load
-
-    dataset = load(name)
-    data = dataset.data.drop(columns=[dataset.duration_column]).reset_index(drop=True)
-    for column in data.columns:
-        if isinstance(data[column].dtype, pd.CategoricalDtype):
-            data[column] = data[column].astype(object)
-    return data, {c: dataset.roles[c] for c in data.columns}, str(dataset.event_column)
-
-
-def allowed_copies(train: pd.DataFrame, holdout: pd.DataFrame, n_synthetic: int) -> float:
-    """Exact copies of training rows an equal-size real sample has: holdout rate x n."""
-    keys = set(map(tuple, train.astype(str).to_numpy()))
-    hits = sum(tuple(row) in keys for row in holdout.astype(str).to_numpy())
-    return hits / len(holdout) * n_synthetic
-
-
-def baseline_fitter(name: str, meta: dict, target: str, seed: int) -> Callable:
-    """``fit(train) -> sample(n)`` of a baseline at its host's defaults."""
-    if name == "synthcity_arf":
-
-        def fit(train: pd.DataFrame) -> Callable[[int], pd.DataFrame]:
-            from synthcity.plugins import Plugins
-            from synthcity.plugins.core.dataloader import GenericDataLoader
-
-            plugin = Plugins().get("arf", random_state=seed)
-            plugin.fit(GenericDataLoader(mvq.impute(train), target_column=target))
-            return lambda n: plugin.generate(count=n).dataframe()
-
-        return fit
-    return mvq.make_fitter(name, meta, target, 0, seed)
-
-
 def evaluate(
     record: dict[str, Any], train: pd.DataFrame, holdout: pd.DataFrame, synthetic: pd.DataFrame,
-    meta: dict, target: str, seed: int,
+    meta: dict, roles: dict[str, str], target: str, seed: int,
 ) -> dict[str, Any]:  # fmt: skip
-    """Add quality, TSTR, leakage and copies of ``synthetic`` to ``record``."""
+    """Add quality, TSTR, leakage and the allowed copies of ``synthetic`` to ``record``.
+
+    ``allowed_copies`` is the holdout's exact collision rate with train times
+    ``n_synthetic``: the copies an equal-size real sample would have.
+    """
     synthetic = synthetic[list(train.columns)].reset_index(drop=True)
-    record.update(mvq.quality(holdout, synthetic, meta))
-    record["tstr"], _ = mvq.xgboost_accuracy(synthetic, holdout, target, seed)
-    record["real_on_real"], _ = mvq.xgboost_accuracy(train, holdout, target, seed)
-    record.update(mvq.leakage(train, holdout, synthetic))
-    record["allowed_copies"] = allowed_copies(train, holdout, len(synthetic))
+    record.update(shared.quality(holdout, synthetic, meta))
+    record["tstr"], _ = shared.xgboost_accuracy(synthetic, holdout, target, seed)
+    record["real_on_real"], _ = shared.xgboost_accuracy(train, holdout, target, seed)
+    record.update(shared.leakage(train, holdout, synthetic))
+    copies = exact_copies(synthetic, train, holdout, roles)
+    record["allowed_copies"] = copies.natural_rate * copies.n_synthetic
     return record
 
 
@@ -129,9 +99,9 @@ def run_table_seed(table: str, seed: int, done: set, out: Path, fits: list[str])
     from synth_plugins.generators.med_vae import MedVAE
 
     torch.set_num_threads(1)
-    data, roles, target = load_table(table)
-    train, holdout = mvq.split(data, target, seed)
-    meta = mvq.table_metadata(data, roles)
+    data, roles, target = shared.load_table(table)
+    train, holdout = shared.split(data, target, seed)
+    meta = shared.table_metadata(data, roles)
     base = {"table": table, "seed": seed, "n_train": len(train), "n_holdout": len(holdout)}
     for fit_name in fits:
         wanted = [s for s in SAMPLINGS if (table, seed, fit_name, s) not in done]
@@ -156,21 +126,21 @@ def run_table_seed(table: str, seed: int, done: set, out: Path, fits: list[str])
             record.update(fit_s=fit_s, epochs=model.n_epochs_, batch_size=model.batch_size_,
                           lr=model.lr_, load_before=load_before,
                           load_after=os.getloadavg()[0])  # fmt: skip
-            _append(out, evaluate(record, train, holdout, synthetic, meta, target, seed))
+            _append(out, evaluate(record, train, holdout, synthetic, meta, roles, target, seed))
     for name in BASELINES:
         if (table, seed, name, "") in done:
             continue
-        mvq.seed_everything(seed)
+        shared.seed_everything(seed)
         load_before = os.getloadavg()[0]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             start = time.perf_counter()
-            sample = baseline_fitter(name, meta, target, seed)(train)
+            sample, _ = shared.fit_generator(name, train, meta, target, seed)
             fit_s = time.perf_counter() - start
             synthetic = sample(len(train))
         record = dict(base, generator=name, fit=name, sampling="", fit_s=fit_s,
                       load_before=load_before, load_after=os.getloadavg()[0])  # fmt: skip
-        _append(out, evaluate(record, train, holdout, synthetic, meta, target, seed))
+        _append(out, evaluate(record, train, holdout, synthetic, meta, roles, target, seed))
 
 
 def _append(out: Path, record: dict[str, Any]) -> None:
@@ -180,23 +150,31 @@ def _append(out: Path, record: dict[str, Any]) -> None:
           flush=True)  # fmt: skip
 
 
+#: Keys of records written before the harness named the Hamming distance-0 counts.
+RENAMED = {"exact_train": "hamming_zero_train", "exact_holdout": "hamming_zero_holdout"}
+
+
 def _read(path: Path) -> list[dict[str, Any]]:
     """The records of ``path``, the first of each (table, seed, fit, sampling) kept."""
     records: dict[tuple, dict[str, Any]] = {}
     for line in path.read_text().splitlines() if path.exists() else []:
-        record = json.loads(line)
+        record = {RENAMED.get(k, k): v for k, v in json.loads(line).items()}
         records.setdefault(
             (record["table"], record["seed"], record["fit"], record["sampling"]), record
         )
     return list(records.values())
 
 
+def fmt(values: list[float], digits: int = 3) -> str:
+    """``mean ± 95 % half-width`` over seeds: the harness's table cell, never bold."""
+    return shared.cell(values, digits, bold=False)
+
+
 def render(records: list[dict[str, Any]], command: str) -> str:
-    """The markdown section: per table, every variant's mean ± 95 % CI over seeds."""
+    """The markdown section (markers added on writing): per table, each variant over seeds."""
     tables = list(dict.fromkeys(r["table"] for r in records))
     loads = [v for r in records for v in (r["load_before"], r["load_after"])]
     lines = [
-        SECTION[0],
         "## Why Med-VAE lost, option by option (benchmarks/med_vae_ablation.py)",
         "",
         f"Command: `{command}`",
@@ -218,7 +196,7 @@ def render(records: list[dict[str, Any]], command: str) -> str:
         "Cells: mean ± 95 % CI (Student t) "
         f"over seeds {sorted({r['seed'] for r in records})}. Load average (1 min) during the "
         f"runs {min(loads):.1f}–{max(loads):.1f} on {os.cpu_count()} CPUs, one torch thread. "
-        f"Versions: {mvq.versions()}.",
+        f"Versions: {shared.versions()}.",
     ]
     for table in tables:
         rows = [r for r in records if r["table"] == table]
@@ -226,7 +204,7 @@ def render(records: list[dict[str, Any]], command: str) -> str:
         lines += [
             "",
             f"### {table} (train {first['n_train']}, holdout {first['n_holdout']}; "
-            f"real-on-real XGBoost {mvq.fmt([r['real_on_real'] for r in rows])})",
+            f"real-on-real XGBoost {fmt([r['real_on_real'] for r in rows])})",
             "",
             "| generator | sampling | Overall | Shapes | Pair trends | TSTR | leakage | "
             "breaches | binned matches / holdout collisions | fit (s) | epochs |",
@@ -236,24 +214,23 @@ def render(records: list[dict[str, Any]], command: str) -> str:
         for fit_name, sampling in keys:
             group = [r for r in rows if (r["fit"], r["sampling"]) == (fit_name, sampling)]
             breaches = sum(r["leakage"] > 0.05 for r in group)
-            copies = np.mean([r["exact_train"] for r in group])
+            copies = np.mean([r["hamming_zero_train"] for r in group])
             allowed = np.mean([r["allowed_copies"] for r in group])
             epochs = float(np.mean([r.get("epochs") or np.nan for r in group]))
             lines.append(
-                f"| {fit_name} | {sampling or '—'} | {mvq.fmt([r['overall'] for r in group])} "
-                f"| {mvq.fmt([r['column_shapes'] for r in group])} "
-                f"| {mvq.fmt([r['column_pair_trends'] for r in group])} "
-                f"| {mvq.fmt([r['tstr'] for r in group])} "
-                f"| {mvq.fmt([r['leakage'] for r in group])} | {breaches}/{len(group)} "
-                f"| {copies:.1f} / {allowed:.1f} | {mvq.fmt([r['fit_s'] for r in group], 1)} "
+                f"| {fit_name} | {sampling or '—'} | {fmt([r['overall'] for r in group])} "
+                f"| {fmt([r['column_shapes'] for r in group])} "
+                f"| {fmt([r['column_pair_trends'] for r in group])} "
+                f"| {fmt([r['tstr'] for r in group])} "
+                f"| {fmt([r['leakage'] for r in group])} | {breaches}/{len(group)} "
+                f"| {copies:.1f} / {allowed:.1f} | {fmt([r['fit_s'] for r in group], 1)} "
                 f"| {'—' if np.isnan(epochs) else f'{epochs:.0f}'} |"
             )
-    lines.append(SECTION[1])
     return "\n".join(lines)
 
 
 def main() -> None:
-    mvq.single_threaded()
+    shared.single_threaded()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tables", nargs="+", default=["heart_failure", "whas500", "pima"])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
@@ -261,7 +238,7 @@ def main() -> None:
     parser.add_argument("--records", default=str(RECORDS), help="JSON-lines file")
     parser.add_argument("--resume", action="store_true", help="skip runs already recorded")
     parser.add_argument("--render", action="store_true", help="only write the docs section")
-    parser.add_argument("--output", default=str(mvq.DEFAULT_OUTPUT), help="markdown to update")
+    parser.add_argument("--output", default=str(DEFAULT_OUTPUT), help="markdown to update")
     args = parser.parse_args()
     out = Path(args.records)
     if not args.render:
@@ -273,7 +250,7 @@ def main() -> None:
             for table in args.tables:
                 run_table_seed(table, seed, done, out, args.fits)
     command = "OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python benchmarks/med_vae_ablation.py"
-    mvq.write_section(Path(args.output), render(_read(out), command), SECTION)
+    shared.write_section(Path(args.output), render(_read(out), command), SECTION)
     print(f"wrote {args.output}")
 
 

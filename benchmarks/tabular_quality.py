@@ -20,7 +20,10 @@ Protocol:
   SDV Quality Report against the holdout (and against train: a memorisation signal, not a
   quality), XGBoost TSTR accuracy on the holdout and real-on-real, TabSynDex and the AML
   fidelity score against the holdout, the Hamming leakage coefficient, exact copies of
-  train rows next to the holdout's own collision rate with train, fit and sample wall time,
+  train rows next to the holdout's own collision rate with train (both counted by the
+  suite's ``synth_plugins.metrics.copies.exact_copies``, identifier columns left out; a
+  run has excess copies when its copies exceed that rate times ``n_synthetic``, the
+  metric's ``excess``), fit and sample wall time,
   fit CPU time, peak RSS (forked child per run), and the fit time of the reference
   generator (SDV GaussianCopula) measured in the same child on the same rows, so times can
   be read as ratios on a shared machine. Load averages before and after.
@@ -61,6 +64,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from synth_plugins.metrics.copies import exact_copies
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "benchmarks"
@@ -276,22 +281,6 @@ def leakage(train: pd.DataFrame, holdout: pd.DataFrame, synthetic: pd.DataFrame)
     }
 
 
-def _row_keys(frame: pd.DataFrame, train: pd.DataFrame) -> pd.Series:
-    """One hash per row, with values cast like ``train``'s columns (5 and 5.0 are equal)."""
-    cast = pd.DataFrame(index=frame.index)
-    for column in train.columns:
-        if pd.api.types.is_numeric_dtype(train[column]):
-            cast[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
-        else:
-            cast[column] = frame[column].map(lambda v: "\x00nan" if pd.isna(v) else str(v))
-    return pd.util.hash_pandas_object(cast, index=False)
-
-
-def exact_copies(train: pd.DataFrame, rows: pd.DataFrame) -> int:
-    """How many of ``rows`` are identical, in every column, to some training row."""
-    return int(_row_keys(rows, train).isin(set(_row_keys(train, train))).sum())
-
-
 def fidelity(
     holdout: pd.DataFrame, synthetic: pd.DataFrame, categorical: list[str], target: str
 ) -> dict[str, float]:
@@ -383,13 +372,15 @@ def fit_generator(
         synthesizer = CTGANSynthesizer(metadata)
     else:
         raise ValueError(f"unknown generator {name!r}; known: {sorted(GENERATORS)}")
-    synthesizer.fit(train)
+    from synth_plugins.sdv import compat  # SDV 1 takes a DataFrame, SDV 2 a dictionary
+
+    compat.fit(synthesizer, train)
     params = {
         k: v
         for k, v in synthesizer.get_parameters().items()
         if isinstance(v, int | float | str | bool) or v is None
     }
-    return (lambda n: synthesizer.sample(num_rows=n)), params
+    return (lambda n: compat.sample(synthesizer, n)), params
 
 
 def reference_fit_seconds(train: pd.DataFrame, meta: dict, target: str, seed: int) -> float:
@@ -412,7 +403,7 @@ def run_one(table: str, generator: str, seed: int, code_version: str) -> dict[st
     record: dict[str, Any] = {
         "table": table, "generator": generator, "seed": seed, "code_version": code_version,
         "n_train": len(train), "n_holdout": len(holdout), "n_synthetic": len(train),
-        "holdout_copies": exact_copies(train, holdout),
+        "holdout_copies": exact_copies(holdout, train, roles=roles).copies,
         "time_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "load_before": os.getloadavg(),
     }  # fmt: skip
@@ -435,7 +426,7 @@ def run_one(table: str, generator: str, seed: int, code_version: str) -> dict[st
         record["peak_rss_mb"] = memory.peak / 2**20
         record["fit_rss_increase_mb"] = (memory.peak - memory.baseline) / 2**20
         synthetic = synthetic[list(train.columns)].reset_index(drop=True)
-        record["copies"] = exact_copies(train, synthetic)
+        record["copies"] = exact_copies(synthetic, train, holdout, roles).copies
         record.update(leakage(train, holdout, synthetic))
     record.update(quality(holdout, synthetic, meta))
     record["overall_vs_train"] = quality(train, synthetic, meta)["overall"]
@@ -627,7 +618,7 @@ def aggregate(records: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, 
                 group.setdefault(key, []).append(float(value))
         if "leakage" in record:
             group.setdefault("breach", []).append(float(record["leakage"] > BREACH))
-        if "copies" in record:
+        if "copies" in record:  # the metric's ``excess > 0``, from the stored counts
             expected = record["holdout_copies"] / record["n_holdout"] * record["n_synthetic"]
             group.setdefault("excess_copies", []).append(float(record["copies"] > expected))
     return groups

@@ -57,6 +57,21 @@ def test_identifiers_ignored_and_missing_values_matched():
     assert declared.copies == 0
 
 
+def test_generator_dtypes_do_not_hide_a_copy_but_one_value_off_does():
+    roles = {"age": "integer", "sex": "categorical", "bp": "numerical"}
+    train = pd.DataFrame({"age": [50, 61, 70], "sex": ["m", "f", None], "bp": [1.5, np.nan, 3.0]})
+    synthetic = pd.DataFrame(
+        {
+            "age": [50.0, 61.0, 70.0, 70.0],  # floats from a generator: 50 == 50.0
+            "sex": ["m", "f", None, "m"],  # a missing value equals a missing value
+            "bp": [1.5, np.nan, 3.0, 3.0],
+        }
+    )
+    assert exact_copies(synthetic, train, roles=roles).copies == 3
+    synthetic.loc[0, "bp"] = 1.5000001
+    assert exact_copies(synthetic, train, roles=roles).copies == 2
+
+
 def test_bad_input():
     with pytest.raises(InvalidDataError, match="train has no rows"):
         exact_copies(pd.DataFrame({"a": [1]}), pd.DataFrame({"a": []}))
