@@ -7,6 +7,10 @@ its ``mode``); ``--report`` lists them in ``docs/benchmarks/ctabgan_plus.md``.
 
 - ``--aux``: TSTR of CTAB-GAN+ with and without the downstream loss (``target``) on a
   synthetic table whose binary target depends on two of six features.
+  ``--aux-weights`` lists the ``aux_weight`` arms (default 0.25, the core's; 1.0 is the
+  paper's unweighted loss).
+- ``--dp-utility``: quality against the holdout, TSTR and epsilon of CTAB-GAN+ with
+  ``dp=True`` on heart_failure (``--dp-epochs``, ``--dp-noise``; default: the core's).
 - ``--timing TABLE``: fit seconds per epoch of CTAB-GAN+ and SDV CTGAN (same epochs).
 - ``--sample-speed``: seconds to sample 1,000,000 rows from a CTAB-GAN+ fit on heart_failure.
 - ``--select TABLE``: the AML study's model selection. CTAB-GAN+ is fitted once per seed
@@ -19,7 +23,9 @@ its ``mode``); ``--report`` lists them in ``docs/benchmarks/ctabgan_plus.md``.
 
 Usage (from the repository root)::
 
-    PYTHONPATH=src .venv/bin/python benchmarks/ctabgan_plus_checks.py --aux
+    PYTHONPATH=src .venv/bin/python benchmarks/ctabgan_plus_checks.py --aux --aux-weights 0.25 1.0
+    PYTHONPATH=src .venv/bin/python benchmarks/ctabgan_plus_checks.py --dp-utility \
+        --dp-epochs 30 --dp-noise 2
     PYTHONPATH=src .venv/bin/python benchmarks/ctabgan_plus_checks.py --timing heart_failure
     PYTHONPATH=src .venv/bin/python benchmarks/ctabgan_plus_checks.py --sample-speed
     PYTHONPATH=src .venv/bin/python benchmarks/ctabgan_plus_checks.py --report
@@ -66,8 +72,8 @@ def two_feature_table(n: int, seed: int) -> pd.DataFrame:
     return frame
 
 
-def run_aux(seeds: list[int]) -> None:
-    """TSTR of CTAB-GAN+ with and without ``target`` on the interaction table."""
+def run_aux(seeds: list[int], weights: list[float]) -> None:
+    """TSTR of CTAB-GAN+ without ``target`` and with it at each downstream-loss weight."""
     import torch
 
     from synth_plugins.generators import CTABGANPlus
@@ -76,16 +82,49 @@ def run_aux(seeds: list[int]) -> None:
     for seed in seeds:
         data = two_feature_table(2500, seed)
         train, holdout = shared.split(data, "y", seed)
-        for target in (None, "y"):
+        for target, weight in [(None, None), *(("y", w) for w in weights)]:
+            options = {} if weight is None else {"aux_weight": weight}
             start = time.perf_counter()
-            model = CTABGANPlus(target=target, random_state=seed).fit(train)
+            model = CTABGANPlus(target=target, random_state=seed, **options).fit(train)
             fit_s = time.perf_counter() - start
             synthetic = model.sample(len(train), random_state=seed)
             tstr, _ = shared.xgboost_accuracy(synthetic, holdout, "y", seed)
-            record = {"mode": "aux", "seed": seed, "target": target, "tstr": tstr,
-                      "fit_s": fit_s, "load": os.getloadavg()}  # fmt: skip
+            record = {"mode": "aux", "seed": seed, "target": target, "aux_weight": weight,
+                      "tstr": tstr, "fit_s": fit_s, "load": os.getloadavg()}  # fmt: skip
             append(record)
             print(record, flush=True)
+
+
+def run_dp_utility(seeds: list[int], epochs: int | None, noise: float | None) -> None:
+    """Quality and TSTR against the holdout of CTAB-GAN+ with ``dp=True``, and its epsilon."""
+    import torch
+
+    from synth_plugins.generators import CTABGANPlus
+
+    torch.set_num_threads(1)
+    data, roles, target = shared.load_table("heart_failure")
+    meta = shared.table_metadata(data, roles)
+    options: dict[str, Any] = {}
+    if epochs is not None:
+        options["epochs"] = epochs
+    if noise is not None:
+        options["dp_noise_multiplier"] = noise
+    for seed in seeds:
+        train, holdout = shared.split(data, target, seed)
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = CTABGANPlus(roles, dp=True, random_state=seed, **options).fit(train)
+        fit_s = time.perf_counter() - start
+        synthetic = model.sample(len(train), random_state=seed)
+        tstr, _ = shared.xgboost_accuracy(synthetic, holdout, target, seed)
+        record = {"mode": "dp_utility", "table": "heart_failure", "seed": seed, "dp": True,
+                  "epochs": epochs, "noise": noise, "epsilon": model.epsilon_,
+                  "delta": model.dp_delta_,
+                  "quality": shared.quality(holdout, synthetic, meta)["overall"],
+                  "tstr": tstr, "fit_s": fit_s, "load": os.getloadavg()}  # fmt: skip
+        append(record)
+        print(record, flush=True)
 
 
 def run_timing(table: str, epochs: int) -> None:
@@ -203,6 +242,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--aux", action="store_true", help="TSTR with vs without target")
+    parser.add_argument(
+        "--aux-weights", nargs="+", type=float, default=[0.25], help="aux_weight arms (--aux)"
+    )
+    parser.add_argument("--dp-utility", action="store_true", help="quality and eps with dp=True")
+    parser.add_argument("--dp-epochs", type=int, help="epochs (--dp-utility; default: core's)")
+    parser.add_argument("--dp-noise", type=float, help="noise multiplier (--dp-utility)")
     parser.add_argument("--timing", metavar="TABLE", help="fit s/epoch vs SDV CTGAN")
     parser.add_argument("--timing-epochs", type=int, default=50)
     parser.add_argument("--sample-speed", action="store_true", help="sample 1,000,000 rows")
@@ -212,7 +257,9 @@ def main() -> None:
     parser.add_argument("--report", action="store_true", help="only rewrite the list")
     args = parser.parse_args()
     if args.aux:
-        run_aux(args.seeds)
+        run_aux(args.seeds, args.aux_weights)
+    elif args.dp_utility:
+        run_dp_utility(args.seeds, args.dp_epochs, args.dp_noise)
     elif args.timing:
         run_timing(args.timing, args.timing_epochs)
     elif args.sample_speed:
