@@ -29,7 +29,15 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from tabular_quality import leakage, load_table, quality, split, table_metadata, write_section
+from tabular_quality import (
+    leakage,
+    load_table,
+    quality,
+    single_threaded,
+    split,
+    table_metadata,
+    write_section,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = ROOT / "docs" / "benchmarks" / "med_vae.md"
@@ -124,18 +132,6 @@ def run_sweep(args: argparse.Namespace) -> None:
     json_path = Path(args.output).with_name("med_vae_beta_sweep.json")
     json_path.write_text(json.dumps(records, indent=1))
     print(f"wrote {args.output} and {json_path}")
-
-
-def single_threaded() -> None:
-    """Re-execute with one OpenMP/BLAS thread (set before numpy, torch, xgboost load).
-
-    One thread per run keeps timings comparable on a shared machine, and an OpenMP pool
-    never started in the parent cannot deadlock a forked child (libgomp is not fork-safe).
-    """
-    wanted = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    if any(os.environ.get(k) != v for k, v in wanted.items()):
-        os.environ.update(wanted)
-        os.execv(sys.executable, [sys.executable, *sys.argv])
 
 
 def main() -> None:

@@ -282,7 +282,7 @@ class CTABGANPlus:
                 exclusive_maximum=True,
             )
         )
-        self.device = _check_device(device)
+        self.device = _torch.check_device(device)
         self.random_state = check_random_state("random_state", random_state)
         self.verbose = check_bool("verbose", verbose)
         if self.dp:
@@ -583,22 +583,6 @@ def _level_of(plan: ColumnPlan, value: Any) -> int | None:
         if np.isclose(float(value), special, rtol=0, atol=1e-9):
             return k
     return None
-
-
-def _check_device(device: Any) -> str | torch.device:
-    """Check the spelling of ``device`` now; availability is checked when it is used."""
-    if isinstance(device, torch.device) or device == "auto":
-        return device
-    if isinstance(device, str):
-        try:
-            parsed = torch.device(device)
-        except RuntimeError:
-            parsed = None
-        if parsed is not None and parsed.type in ("cpu", "cuda"):
-            return device
-    raise InvalidParameterError(
-        f"device must be 'auto', 'cpu', 'cuda', 'cuda:<index>' or a torch.device, got {device!r}"
-    )
 
 
 class _Activation:
