@@ -59,6 +59,7 @@ import traceback
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -475,20 +476,22 @@ def run_isolated(args: tuple, timeout_s: float) -> dict[str, Any]:
 
 
 def preload() -> None:
-    """Import the hosts once in the parent so forked children start fast."""
+    """Import the installed hosts once in the parent so forked children start fast."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import sdmetrics.reports.single_table  # noqa: F401
         import sdv.single_table  # noqa: F401
         import xgboost  # noqa: F401
-        from synthcity.plugins import Plugins
 
         import synth_plugins
         import synth_plugins.metrics
         import synth_plugins.sdv
 
         synth_plugins.register()
-        Plugins().get("tvae", n_iter=1)  # loads the plugin registry
+        if find_spec("synthcity") is not None:  # the SDV 2 stack has no Synthcity
+            from synthcity.plugins import Plugins
+
+            Plugins().get("tvae", n_iter=1)  # loads the plugin registry
 
 
 def code_version() -> str:
