@@ -33,6 +33,10 @@ from synth_plugins.sdv.sequential_metadata import sequence_columns
 FIXED_SAMPLING_SEED = 73251
 
 
+#: The core's defaults: the one place each hyper-parameter's default is declared.
+_CORE = LongitudinalLSTM.__init__.__kwdefaults__
+
+
 class LongitudinalLSTMSynthesizer(BaseSynthesizer):
     """Longitudinal LSTM for SDV: static patient features plus irregular visit sequences.
 
@@ -100,27 +104,25 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
         enforce_rounding: bool = True,
         locales: list[str] | None = None,
         context_columns: list[str] | None = None,
-        epochs: int = 100,
-        static_epochs: int = 300,
-        hidden_size: int = 128,
-        num_layers: int = 2,
-        dropout: float = 0.2,
-        gap_components: int = 3,
-        max_visits: int | None = None,
-        discrete_levels: int = 25,
-        head_hidden: int = 64,
-        lr: float = 1e-3,
-        weight_decay: float = 1e-4,
-        batch_size: int = 64,
-        clip: float | None = 1.0,
-        validation_fraction: float = LongitudinalLSTM.__init__.__kwdefaults__[
-            "validation_fraction"
-        ],
-        patience: int | None = LongitudinalLSTM.__init__.__kwdefaults__["patience"],
-        missing: str = "indicator",
+        epochs: int = _CORE["epochs"],
+        static_epochs: int = _CORE["static_epochs"],
+        hidden_size: int = _CORE["hidden_size"],
+        num_layers: int = _CORE["num_layers"],
+        dropout: float = _CORE["dropout"],
+        gap_components: int = _CORE["gap_components"],
+        max_visits: int | None = _CORE["max_visits"],
+        discrete_levels: int = _CORE["discrete_levels"],
+        head_hidden: int = _CORE["head_hidden"],
+        lr: float = _CORE["lr"],
+        weight_decay: float = _CORE["weight_decay"],
+        batch_size: int = _CORE["batch_size"],
+        clip: float | None = _CORE["clip"],
+        validation_fraction: float = _CORE["validation_fraction"],
+        patience: int | None = _CORE["patience"],
+        missing: str = _CORE["missing"],
         cuda: bool | None = None,
-        random_state: int | None = 0,
-        verbose: bool = False,
+        random_state: int | None = _CORE["random_state"],
+        verbose: bool = _CORE["verbose"],
         enable_gpu: bool = True,
     ) -> None:
         super().__init__(
