@@ -102,3 +102,17 @@ def check_weights(name: str, value: Any, defaults: Mapping[str, float]) -> dict[
     for key, weight in value.items():
         merged[key] = check_float(f"{name}[{key!r}]", weight, minimum=0.0)
     return merged
+
+
+def check_dp_options(
+    noise_multiplier: Any, max_grad_norm: Any, delta: Any
+) -> tuple[float, float, float | None]:
+    """DP-SGD's options, checked: noise >= 0, clipping norm > 0, delta in (0, 1) or None."""
+    noise = check_float("dp_noise_multiplier", noise_multiplier, minimum=0.0)
+    norm = check_float("dp_max_grad_norm", max_grad_norm, minimum=0.0, exclusive_minimum=True)
+    if delta is not None:
+        delta = check_float(
+            "dp_delta", delta, minimum=0.0, maximum=1.0,
+            exclusive_minimum=True, exclusive_maximum=True,
+        )  # fmt: skip
+    return noise, norm, delta

@@ -36,6 +36,7 @@ from synth_plugins.errors import (
 from synth_plugins.generators import _torch
 from synth_plugins.generators._validation import (
     check_bool,
+    check_dp_options,
     check_float,
     check_int,
     check_int_tuple,
@@ -266,21 +267,8 @@ class CTABGANPlus:
         )
         self.redraw_copies = check_bool("redraw_copies", redraw_copies)
         self.dp = check_bool("dp", dp)
-        self.dp_noise_multiplier = check_float(
-            "dp_noise_multiplier", dp_noise_multiplier, minimum=0.0
-        )
-        self.dp_max_grad_norm = check_float("dp_max_grad_norm", dp_max_grad_norm, **positive)
-        self.dp_delta = (
-            None
-            if dp_delta is None
-            else check_float(
-                "dp_delta",
-                dp_delta,
-                minimum=0.0,
-                maximum=1.0,
-                exclusive_minimum=True,
-                exclusive_maximum=True,
-            )
+        self.dp_noise_multiplier, self.dp_max_grad_norm, self.dp_delta = check_dp_options(
+            dp_noise_multiplier, dp_max_grad_norm, dp_delta
         )
         self.device = _torch.check_device(device)
         self.random_state = check_random_state("random_state", random_state)

@@ -16,6 +16,7 @@ from synth_plugins.generators import _torch
 from synth_plugins.generators._validation import (
     check_bool,
     check_choice,
+    check_dp_options,
     check_float,
     check_int,
     check_int_tuple,
@@ -241,23 +242,8 @@ class MedVAE:
         self.missing = check_choice("missing", missing, ("indicator", "impute", "error"))
         self.ordinal_levels = dict(ordinal_levels) if ordinal_levels is not None else None
         self.dp = check_bool("dp", dp)
-        self.dp_noise_multiplier = check_float(
-            "dp_noise_multiplier", dp_noise_multiplier, minimum=0.0
-        )
-        self.dp_max_grad_norm = check_float(
-            "dp_max_grad_norm", dp_max_grad_norm, minimum=0.0, exclusive_minimum=True
-        )
-        self.dp_delta = (
-            None
-            if dp_delta is None
-            else check_float(
-                "dp_delta",
-                dp_delta,
-                minimum=0.0,
-                maximum=1.0,
-                exclusive_minimum=True,
-                exclusive_maximum=True,
-            )
+        self.dp_noise_multiplier, self.dp_max_grad_norm, self.dp_delta = check_dp_options(
+            dp_noise_multiplier, dp_max_grad_norm, dp_delta
         )
         self.validation_fraction = (
             validation_fraction
