@@ -52,8 +52,8 @@ class TestSDV:
 
 
 #: Every tabular and survival generator follows the exact-copy rule (each adopts
-#: synth_plugins.generators.privacy.CopyFilter); the sequence generator is checked per patient
-#: by its own tests.
+#: synth_plugins.generators.privacy.CopyFilter). The sequence generator's rule is per patient
+#: (a whole copied sequence) and has no automated check yet.
 COPY_GENERATORS = [
     pytest.param(entry, id=entry.name)
     for entry in catalog.GENERATORS
