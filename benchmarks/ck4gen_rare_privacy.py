@@ -6,7 +6,7 @@ splits as that script (``SurvivalBenchmark.prepare``: 80/20, ``random_state=0``;
 complete cases subsampled to 1,000 rows), and on three real survival tables the suite has
 not used (``rossi`` and ``kidney_transplant`` from lifelines, ``veterans`` from
 scikit-survival; 80/20 ``train_test_split(random_state=0)``), CK4Gen is fitted with the
-same settings (``epochs_encoder = epochs_decoder = 200``, ``lr=5e-3``,
+same settings (``encoder_epochs = decoder_epochs = 200``, ``lr=5e-3``,
 ``batch_size=128``) once per seed, and each fit is sampled (n = training size) in both
 outcome modes with
 
@@ -48,8 +48,8 @@ ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "benchmark-output" / "ck4gen_rare_privacy"
 MAX_ROWS: dict[str, int | None] = {"gbsg2": None, "actg320": None, "whas500": None, "flchain": 1000}
 SETTINGS: dict[str, Any] = {
-    "epochs_encoder": 200,
-    "epochs_decoder": 200,
+    "encoder_epochs": 200,
+    "decoder_epochs": 200,
     "lr": 5e-3,
     "batch_size": 128,
 }

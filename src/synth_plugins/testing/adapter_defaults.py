@@ -21,7 +21,7 @@ from synth_plugins.catalog import GeneratorEntry
 #: tuple parameter). A name listed with several targets sets each one the core has.
 NAME_MAPS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "synthcity": {
-        "n_iter": ("epochs", "epochs_encoder", "epochs_decoder"),
+        "n_iter": ("epochs", "encoder_epochs", "decoder_epochs"),
         "static_n_iter": ("static_epochs",),
         "encoder_hidden": ("hidden[0]",),
         "decoder_hidden": ("hidden[1]",),
@@ -30,7 +30,7 @@ NAME_MAPS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "hidden_3": ("hidden[2]",),
     },
     "sdv": {
-        "epochs": ("epochs", "epochs_encoder", "epochs_decoder"),
+        "epochs": ("epochs", "encoder_epochs", "decoder_epochs"),
     },
 }
 #: Parameters that belong to the host, not to a core (no core default to compare with).

@@ -23,7 +23,7 @@ torch.set_num_threads(1)
 
 #: Strong effects of the simulation, as (design column, sign of the true log-HR).
 STRONG = {"age": 1.0, "treated[yes]": -1.0, "stage[III]": 1.0}
-FAST = {"epochs_encoder": 60, "epochs_decoder": 150, "lr": 5e-3, "batch_size": 128, "patience": 15}
+FAST = {"encoder_epochs": 60, "decoder_epochs": 150, "lr": 5e-3, "batch_size": 128, "patience": 15}
 
 
 def simulate_cox(n: int = 600, seed: int = 0) -> pd.DataFrame:
@@ -126,8 +126,8 @@ class TestTeacherAndDistillation:
         assert set(fitted.history_) == {
             "encoder_loss", "encoder_val_loss", "decoder_loss", "decoder_val_loss"
         }  # fmt: skip
-        assert 1 <= fitted.n_epochs_encoder_ <= FAST["epochs_encoder"]
-        assert len(fitted.history_["encoder_loss"]) == fitted.n_epochs_encoder_
+        assert 1 <= fitted.n_encoder_epochs_ <= FAST["encoder_epochs"]
+        assert len(fitted.history_["encoder_loss"]) == fitted.n_encoder_epochs_
         assert fitted.history_["encoder_loss"][-1] < fitted.history_["encoder_loss"][0]
         assert fitted.encode(sim).shape == (len(sim), 16)
         assert fitted.latent_scale_.shape == (16,)
@@ -135,7 +135,7 @@ class TestTeacherAndDistillation:
     def test_dcm_student_with_survival_curve_distillation(self, sim):
         model = CK4Gen(
             "time", "event", encoder="dcm", distill_target="survival_curve", n_time_grid=20,
-            epochs_encoder=50, epochs_decoder=10, lr=5e-3, batch_size=128, patience=None,
+            encoder_epochs=50, decoder_epochs=10, lr=5e-3, batch_size=128, patience=None,
             random_state=1,
         ).fit(sim)  # fmt: skip
         assert model.time_grid_ is not None and len(model.time_grid_) <= 20
@@ -144,7 +144,7 @@ class TestTeacherAndDistillation:
         assert model.time_grid_.max() <= event_times.max()
         risk = model.predict_risk(sim)
         assert np.corrcoef(risk, model.predict_risk(sim, model="teacher"))[0, 1] > 0.95
-        assert model.n_epochs_encoder_ == 50  # patience=None trains every epoch
+        assert model.n_encoder_epochs_ == 50  # patience=None trains every epoch
         assert len(quiet_sample(model, 50)) == 50
 
 
@@ -201,7 +201,7 @@ class TestSynthesis:
         a = quiet_sample(fitted, 100, random_state=11)
         pd.testing.assert_frame_equal(a, quiet_sample(fitted, 100, random_state=11))
         assert not a.equals(quiet_sample(fitted, 100, random_state=12))
-        small = {"epochs_encoder": 5, "epochs_decoder": 5, "random_state": 5}
+        small = {"encoder_epochs": 5, "decoder_epochs": 5, "random_state": 5}
         first = CK4Gen("time", "event", **small).fit(sim)
         second = CK4Gen("time", "event", **small).fit(sim)
         pd.testing.assert_frame_equal(quiet_sample(first, 80), quiet_sample(second, 80))
@@ -253,7 +253,7 @@ class TestSynthesis:
         the Hamming metric does) for the synthetic rows and for an equal-size holdout."""
         train, holdout = repeated_patterns(seed=0)
         model = CK4Gen(
-            "time", "event", epochs_encoder=30, epochs_decoder=150, lr=5e-3, batch_size=128,
+            "time", "event", encoder_epochs=30, decoder_epochs=150, lr=5e-3, batch_size=128,
             random_state=0, copy_bins=copy_bins,
         ).fit(train)  # fmt: skip
         kinds = compared_columns(train)
@@ -288,7 +288,7 @@ class TestSynthesis:
         train, _ = repeated_patterns(seed=0, reps=2)
         train.insert(0, "patient_id", [f"P{i:04d}" for i in range(len(train))])
         model = CK4Gen(
-            "time", "event", epochs_encoder=2, epochs_decoder=2, random_state=0
+            "time", "event", encoder_epochs=2, decoder_epochs=2, random_state=0
         ).fit(train)  # fmt: skip
         renamed = train.assign(patient_id=[f"Q{i:04d}" for i in range(len(train))])
         assert model._is_training_row(renamed).all()
@@ -327,7 +327,7 @@ class TestRareLevels:
         data = simulate_rare(seed=seed)
         roles = {"rare": "binary", "flag": "binary", "sex": "binary"}
         model = CK4Gen(
-            "time", "event", roles, epochs_encoder=40, epochs_decoder=60, lr=5e-3,
+            "time", "event", roles, encoder_epochs=40, decoder_epochs=60, lr=5e-3,
             batch_size=128, random_state=seed,
         ).fit(data)  # fmt: skip
         synthetic = quiet_sample(model, len(data), random_state=seed, outcome="model")
@@ -362,7 +362,7 @@ class TestMissingAndEdgeCases:
     def test_missing_values_policies(self, sim):
         data = sim.copy()
         data.loc[data.sample(frac=0.2, random_state=0).index, "age"] = np.nan
-        small = {"epochs_encoder": 15, "epochs_decoder": 40, "patience": None}
+        small = {"encoder_epochs": 15, "decoder_epochs": 40, "patience": None}
         model = CK4Gen("time", "event", missing="indicator", **small).fit(data)
         assert "age[missing]" in model.design_columns_
         synthetic = quiet_sample(model, 600, random_state=0)
@@ -375,7 +375,7 @@ class TestMissingAndEdgeCases:
 
     def test_constant_column_is_left_out_of_the_teacher(self, sim):
         data = sim.assign(site="A")
-        model = CK4Gen("time", "event", epochs_encoder=5, epochs_decoder=5).fit(data)
+        model = CK4Gen("time", "event", encoder_epochs=5, decoder_epochs=5).fit(data)
         assert any("site" in note for note in model.notes_)
         assert not any(c.startswith("site") for c in model.design_columns_)
         assert set(quiet_sample(model, 20)["site"]) == {"A"}
@@ -390,12 +390,12 @@ class TestMissingAndEdgeCases:
 
         monkeypatch.setattr(cox, "fit_cox_once", flaky)
         with pytest.warns(UserWarning, match="penalizer=0.1"):
-            model = CK4Gen("time", "event", epochs_encoder=3, epochs_decoder=3).fit(sim)
+            model = CK4Gen("time", "event", encoder_epochs=3, decoder_epochs=3).fit(sim)
         assert model.teacher_penalizer_ == 0.1
 
     def test_boolean_and_integer_outcomes_keep_their_dtypes(self, sim):
         data = sim.assign(event=sim["event"].astype(bool), time=np.ceil(sim["time"]).astype(int))
-        model = CK4Gen("time", "event", epochs_encoder=3, epochs_decoder=3).fit(data)
+        model = CK4Gen("time", "event", encoder_epochs=3, decoder_epochs=3).fit(data)
         for mode in ("copy", "model"):
             out = quiet_sample(model, 100, outcome=mode)
             assert out["event"].dtype == bool and out["time"].dtype == data["time"].dtype
@@ -443,7 +443,7 @@ class TestValidation:
     )
     def test_bad_data_is_refused_with_a_clear_error(self, sim, what, message):
         with pytest.raises(InvalidDataError, match=message):
-            CK4Gen("time", "event", epochs_encoder=1, epochs_decoder=1).fit(_bad(sim, what))
+            CK4Gen("time", "event", encoder_epochs=1, decoder_epochs=1).fit(_bad(sim, what))
 
     def test_other_bad_data(self, sim):
         with pytest.raises(InvalidDataError, match="DataFrame"):

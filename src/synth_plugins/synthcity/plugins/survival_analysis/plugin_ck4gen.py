@@ -110,7 +110,7 @@ class CK4GenPlugin(SuitePlugin):
 
     def __init__(
         self,
-        n_iter: int = _CORE["epochs_encoder"],
+        n_iter: int = _CORE["encoder_epochs"],
         batch_size: int = _CORE["batch_size"],
         lr: float = _CORE["lr"],
         encoder: str = _CORE["encoder"],
@@ -166,8 +166,8 @@ class CK4GenPlugin(SuitePlugin):
             "distill_target": distill_target,
             "teacher_penalizer": teacher_penalizer,
             "lr": lr,
-            "epochs_encoder": n_iter,
-            "epochs_decoder": n_iter,
+            "encoder_epochs": n_iter,
+            "decoder_epochs": n_iter,
             "batch_size": batch_size,
             "validation_fraction": validation_fraction,
             "patience": patience,

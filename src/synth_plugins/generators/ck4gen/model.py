@@ -1,28 +1,4 @@
-"""CK4Gen-style survival data generator: a Cox teacher distilled into an encoder, then decoded.
-
-A framework-free core (torch, pandas, lifelines). The pipeline follows the figure captions
-of Kuo, Gallego & Jorm, "CK4Gen: A Knowledge Distillation Framework for Generating
-High-Utility Synthetic Survival Datasets in Healthcare" (arXiv 2410.16872v1); their code is
-not public, so every detail the captions do not fix is our proposal and is configurable.
-The method card ``docs/methods/ck4gen.md`` separates what the paper establishes from what is
-CK4Gen-style.
-
-The model in one paragraph: the covariates are preprocessed by the shared
-:class:`~synth_plugins.encoding.tabular.TabularEncoder` (min-max scaling to [0, 1], one-hot
-categorical blocks, a documented missing-value policy) into the "preprocessed ground truth".
-A lifelines Cox model (the *teacher*) is fitted on that matrix with one-hot blocks coded
-against their first level. A student *encoder* with three hidden layers (a plain MLP, or a
-Deep-Cox-Mixtures-style gated mixture of experts) is trained by knowledge distillation to
-reproduce the teacher's linear predictor (optionally also its survival curves on a time
-grid); its last hidden layer is the latent representation. *SynthNet*, a decoder with a
-sigmoid output, is then trained with the encoder frozen to map latents back to the
-preprocessed covariates. Generation encodes real source patients, optionally perturbs the
-latents, decodes (drawing discrete levels from the decoded probabilities), post-processes to
-the original types and ranges, and re-draws exact copies of training rows beyond the rate at
-which a real holdout would collide with the training rows; the outcome is either
-copied from the source patient (``outcome="copy"``, the paper) or drawn from the teacher's
-survival function and the censoring distribution (``outcome="model"``, ours).
-"""
+"""The CK4Gen estimator: fit the teacher and both networks, then sample survival data."""
 
 from __future__ import annotations
 
@@ -35,10 +11,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import torch
-from torch import nn
-from torch.nn import functional as F
 
-from synth_plugins.encoding.parsing import is_text, parse_numbers, text_date_format, to_days
 from synth_plugins.encoding.tabular import MissingPolicy, TabularEncoder
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators import _nn, _torch
@@ -50,120 +23,40 @@ from synth_plugins.generators._validation import (
     check_int_tuple,
     check_random_state,
 )
+from synth_plugins.generators.ck4gen.config import (
+    CHUNK,
+    COPY_PRIVACY_WARNING,
+    MAX_LOG_HAZARD,
+    MIN_ROWS,
+    OUTCOMES,
+    REDRAW_ROUNDS,
+    DecoderLoss,
+    DiscreteDecoding,
+    DistillTarget,
+    EncoderKind,
+    Outcome,
+)
+from synth_plugins.generators.ck4gen.copies import binned, quantile_edges, redraw_copies
+from synth_plugins.generators.ck4gen.networks import Student, SynthNet
+from synth_plugins.generators.ck4gen.sampling import (
+    cast,
+    draw_discrete,
+    draw_outcomes,
+    source_index,
+)
+from synth_plugins.generators.ck4gen.teacher import (
+    censoring_distribution,
+    design_layout,
+    step,
+    time_grid,
+)
+from synth_plugins.generators.ck4gen.training import train_decoder, train_student
 from synth_plugins.generators.privacy import CopyFilter, collision_rate, row_hashes
 from synth_plugins.survival import check_survival_frame, fit_cox
 
-__all__ = ["COPY_PRIVACY_WARNING", "CK4Gen"]
-
-Outcome = Literal["copy", "model"]
-EncoderKind = Literal["mlp", "dcm"]
-DistillTarget = Literal["linear_predictor", "survival_curve"]
-DecoderLoss = Literal["mixed", "mse"]
-DiscreteDecoding = Literal["sample", "threshold"]
-_OUTCOMES: tuple[str, ...] = ("copy", "model")
-
-#: Fewest training rows accepted.
-MIN_ROWS = 10
-#: Rows encoded or decoded per forward pass when sampling.
-_CHUNK = 65_536
-#: Bound on log-hazards before exponentiation, so float32 stays finite.
-_MAX_LOG_HAZARD = 30.0
-#: Rounds of re-drawing synthetic rows that copy a training row, and the smallest noise.
-_REDRAW_ROUNDS = 8
-_MIN_REDRAW_NOISE = 0.1
-
-COPY_PRIVACY_WARNING = (
-    "CK4Gen outcome='copy': every synthetic row carries the exact (duration, event) pair of a "
-    "real training patient, and its covariates are decoded from that same patient's latent "
-    "code{noise}. The output is a perturbative reconstruction of real records, not a sample "
-    "from a fitted distribution: treat it as personal data unless a privacy evaluation (e.g. "
-    "hamming_leakage, dcr) on your data says otherwise. outcome='model' draws outcomes from "
-    "the fitted Cox teacher instead, and latent_noise > 0 loosens the covariate link."
-)
+__all__ = ["CK4Gen"]
 
 
-# ---------------------------------------------------------------------------- networks
-class _Student(nn.Module):
-    """The distilled encoder: a representation MLP and a risk head.
-
-    ``kind="mlp"``: ReLU hidden layers and a linear head, ``eta = w' z + b``.
-    ``kind="dcm"``: ReLU6 hidden layers (as in Deep Cox Mixtures), a gate
-    ``log pi = log_softmax(G z)`` and experts ``eta_k = c_k + gamma * tanh(E_k z)`` over
-    ``k`` components, where ``c_k`` is a learnt per-component log-hazard offset (standing
-    for DCM's per-component baseline hazard); ``eta = sum_k pi_k eta_k``.
-    """
-
-    def __init__(
-        self,
-        kind: str,
-        in_features: int,
-        hidden: Sequence[int],
-        k: int,
-        gamma: float,
-        offsets: np.ndarray,
-    ) -> None:
-        super().__init__()
-        self.kind = kind
-        self.gamma = float(gamma)
-        if kind == "mlp":
-            self.body = _nn.mlp(in_features, hidden, "relu")
-            self.head = nn.Linear(hidden[-1], 1)
-        else:
-            self.body = _nn.mlp(in_features, hidden, "relu6")
-            self.gate = nn.Linear(hidden[-1], k, bias=False)
-            self.expert = nn.Linear(hidden[-1], k, bias=False)
-            self.offsets = nn.Parameter(torch.as_tensor(offsets, dtype=torch.float32))
-
-    def latent(self, x: torch.Tensor) -> torch.Tensor:
-        """The latent representation (last hidden layer)."""
-        return self.body(x)
-
-    def components(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """DCM only: log mixture weights and per-component log-hazards, both ``(n, k)``."""
-        log_pi = F.log_softmax(self.gate(z), dim=1)
-        eta_k = self.offsets + self.gamma * torch.tanh(self.expert(z))
-        return log_pi, eta_k
-
-    def risk_from_latent(self, z: torch.Tensor) -> torch.Tensor:
-        """The student's log partial hazard ``eta`` of each row, shape ``(n,)``."""
-        if self.kind == "mlp":
-            return self.head(z).squeeze(1)
-        log_pi, eta_k = self.components(z)
-        return (log_pi.exp() * eta_k).sum(dim=1)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """The student's log partial hazard of each row."""
-        return self.risk_from_latent(self.latent(x))
-
-    def survival(self, x: torch.Tensor, cumulative_hazard: torch.Tensor) -> torch.Tensor:
-        """Survival probabilities ``(n, g)`` on a grid with baseline cumulative hazards ``(g,)``.
-
-        MLP: ``exp(-H0(t) exp(eta))``; DCM: the mixture ``sum_k pi_k exp(-H0(t) exp(eta_k))``.
-        """
-        z = self.latent(x)
-        if self.kind == "mlp":
-            eta = self.risk_from_latent(z).clamp(-_MAX_LOG_HAZARD, _MAX_LOG_HAZARD)
-            return torch.exp(-cumulative_hazard[None, :] * torch.exp(eta)[:, None])
-        log_pi, eta_k = self.components(z)
-        hazard = torch.exp(eta_k.clamp(-_MAX_LOG_HAZARD, _MAX_LOG_HAZARD))  # (n, k)
-        per_component = torch.exp(-cumulative_hazard[None, None, :] * hazard[:, :, None])
-        return (log_pi.exp()[:, :, None] * per_component).sum(dim=1)
-
-
-class _SynthNet(nn.Module):
-    """The decoder: latent -> ReLU hidden layers -> logits of the preprocessed covariates."""
-
-    def __init__(self, latent_dim: int, hidden: Sequence[int], out_features: int) -> None:
-        super().__init__()
-        self.body = _nn.mlp(latent_dim, hidden, "relu")
-        self.out = nn.Linear(hidden[-1] if hidden else latent_dim, out_features)
-
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        """Logits; ``sigmoid`` of them is the reconstruction in [0, 1]."""
-        return self.out(self.body(z))
-
-
-# ------------------------------------------------------------------------------- model
 class CK4Gen:
     """CK4Gen-style generator of synthetic survival data (Kuo, Gallego & Jorm, 2024).
 
@@ -212,8 +105,8 @@ class CK4Gen:
         decoder_loss: ``"mixed"`` (MSE for numeric columns, binary cross-entropy for binary,
             one-hot and missingness columns; default) or ``"mse"`` (MSE everywhere).
         lr: Adam learning rate of both networks (1e-3).
-        epochs_encoder: most epochs of distillation (500).
-        epochs_decoder: most epochs of SynthNet training (500).
+        encoder_epochs: most epochs of distillation (500).
+        decoder_epochs: most epochs of SynthNet training (500).
         batch_size: rows per mini-batch (64).
         validation_fraction: share of rows held out for early stopping (0.1); 0 trains on
             every row for the full number of epochs.
@@ -279,7 +172,7 @@ class CK4Gen:
         censoring_km_: lifelines ``KaplanMeierFitter`` of the censoring distribution.
         history_: per-epoch ``encoder_loss``, ``encoder_val_loss``, ``decoder_loss``,
             ``decoder_val_loss``.
-        n_epochs_encoder_, n_epochs_decoder_: epochs actually trained.
+        n_encoder_epochs_, n_decoder_epochs_: epochs actually trained.
         latent_scale_: standard deviation of each latent dimension over the training rows.
         time_grid_: the distillation grid of ``"survival_curve"`` (None otherwise).
         event_rate_: share of training rows with an event.
@@ -293,8 +186,8 @@ class CK4Gen:
     Example:
         >>> from synth_plugins.datasets import load
         >>> gbsg2 = load("gbsg2")
-        >>> model = CK4Gen("time", "cens", gbsg2.roles, epochs_encoder=20,
-        ...                epochs_decoder=20, outcome="model").fit(gbsg2.data)
+        >>> model = CK4Gen("time", "cens", gbsg2.roles, encoder_epochs=20,
+        ...                decoder_epochs=20, outcome="model").fit(gbsg2.data)
         >>> synthetic = model.sample(100)
         >>> synthetic.shape
         (100, 10)
@@ -316,8 +209,8 @@ class CK4Gen:
         decoder_hidden: Sequence[int] | None = None,
         decoder_loss: DecoderLoss = "mixed",
         lr: float = 1e-3,
-        epochs_encoder: int = 500,
-        epochs_decoder: int = 500,
+        encoder_epochs: int = 500,
+        decoder_epochs: int = 500,
         batch_size: int = 64,
         validation_fraction: float = 0.1,
         patience: int | None = 20,
@@ -363,8 +256,8 @@ class CK4Gen:
         )
         self.decoder_loss = check_choice("decoder_loss", decoder_loss, ("mixed", "mse"))
         self.lr = check_float("lr", lr, minimum=0.0, exclusive_minimum=True)
-        self.epochs_encoder = check_int("epochs_encoder", epochs_encoder, minimum=1)
-        self.epochs_decoder = check_int("epochs_decoder", epochs_decoder, minimum=1)
+        self.encoder_epochs = check_int("encoder_epochs", encoder_epochs, minimum=1)
+        self.decoder_epochs = check_int("decoder_epochs", decoder_epochs, minimum=1)
         self.batch_size = check_int("batch_size", batch_size, minimum=1)
         self.validation_fraction = check_float(
             "validation_fraction", validation_fraction, minimum=0.0, maximum=0.5
@@ -381,7 +274,7 @@ class CK4Gen:
         )
         self.redraw_copies = check_bool("redraw_copies", redraw_copies)
         self.copy_bins = None if copy_bins is None else check_int("copy_bins", copy_bins, minimum=1)
-        self.outcome = check_choice("outcome", outcome, _OUTCOMES)
+        self.outcome = check_choice("outcome", outcome, OUTCOMES)
         if not (
             (isinstance(sample_with_replacement, str) and sample_with_replacement == "auto")
             or isinstance(sample_with_replacement, bool)
@@ -408,12 +301,12 @@ class CK4Gen:
         self.teacher_: Any = None
         self.teacher_penalizer_: float | None = None
         self.design_columns_: list[str] = []
-        self.encoder_: _Student | None = None
-        self.decoder_: _SynthNet | None = None
+        self.encoder_: Student | None = None
+        self.decoder_: SynthNet | None = None
         self.censoring_km_: Any = None
         self.history_: dict[str, list[float]] = {}
-        self.n_epochs_encoder_ = 0
-        self.n_epochs_decoder_ = 0
+        self.n_encoder_epochs_ = 0
+        self.n_decoder_epochs_ = 0
         self.latent_scale_: np.ndarray | None = None
         self.time_grid_: np.ndarray | None = None
         self.event_rate_: float | None = None
@@ -441,7 +334,7 @@ class CK4Gen:
     _PARAMS: tuple[str, ...] = (
         "duration_column", "event_column", "roles", "teacher_penalizer", "encoder", "hidden",
         "dcm_k", "dcm_gamma", "distill_target", "n_time_grid", "decoder_hidden",
-        "decoder_loss", "lr", "epochs_encoder", "epochs_decoder", "batch_size",
+        "decoder_loss", "lr", "encoder_epochs", "decoder_epochs", "batch_size",
         "validation_fraction", "patience", "latent_noise", "discrete_decoding",
         "redraw_copies", "copy_bins", "outcome",
         "sample_with_replacement", "missing", "ordinal_levels", "device", "random_state",
@@ -495,7 +388,7 @@ class CK4Gen:
         notes: list[str] = []
 
         # --- teacher
-        design_index, design_names = self._design_layout(preprocessor, matrix, notes)
+        design_index, design_names = design_layout(preprocessor, matrix, notes)
         design = pd.DataFrame(matrix[:, design_index].astype(float), columns=design_names)
         cox = fit_cox(design, durations, events, penalizer=self.teacher_penalizer)
         if cox.penalizer != self.teacher_penalizer:
@@ -510,7 +403,7 @@ class CK4Gen:
         baseline = teacher.baseline_cumulative_hazard_
         baseline_times = baseline.index.to_numpy(dtype=float)
         baseline_cumhaz = np.maximum.accumulate(baseline.iloc[:, 0].to_numpy(dtype=float))
-        censoring = self._censoring_distribution(durations, events)
+        censoring = censoring_distribution(durations, events)
 
         # --- seeds, split, device
         device = _torch.resolve_device(self.device)
@@ -525,24 +418,38 @@ class CK4Gen:
         self.history_ = {}
         grid, curves = None, None
         if self.distill_target == "survival_curve":
-            grid = self._time_grid(durations, events)
-            grid_cumhaz = _step(baseline_times, baseline_cumhaz, grid)
-            eta = np.clip(eta_teacher.astype(float), -_MAX_LOG_HAZARD, _MAX_LOG_HAZARD)
+            grid = time_grid(durations, events, self.n_time_grid)
+            grid_cumhaz = step(baseline_times, baseline_cumhaz, grid)
+            eta = np.clip(eta_teacher.astype(float), -MAX_LOG_HAZARD, MAX_LOG_HAZARD)
             curves = np.exp(-grid_cumhaz[None, :] * np.exp(eta)[:, None]).astype(np.float32)
-        student = self._train_student(
+        student, encoder_run = train_student(
             x_all, eta_teacher, grid, curves, baseline_times, baseline_cumhaz,
-            train_rows, val_rows, device, enc_init, enc_batches,
+            train_rows, val_rows, kind=self.encoder, hidden=self.hidden, dcm_k=self.dcm_k,
+            dcm_gamma=self.dcm_gamma, epochs=self.encoder_epochs, batch_size=self.batch_size,
+            lr=self.lr, patience=self.patience, device=device, init_seed=enc_init,
+            batch_seed=enc_batches, verbose=self.verbose,
         )  # fmt: skip
+        self.history_["encoder_loss"] = encoder_run.train_loss
+        self.history_["encoder_val_loss"] = encoder_run.val_loss
+        self.n_encoder_epochs_ = encoder_run.n_epochs
 
         # --- SynthNet
         with torch.no_grad():
             latent = torch.cat(
-                [student.latent(x_all[i : i + _CHUNK].to(device)).cpu()
-                 for i in range(0, len(x_all), _CHUNK)]
+                [student.latent(x_all[i : i + CHUNK].to(device)).cpu()
+                 for i in range(0, len(x_all), CHUNK)]
             )  # fmt: skip
-        decoder = self._train_decoder(
-            latent, x_all, preprocessor, train_rows, val_rows, device, dec_init, dec_batches
-        )
+        decoder, decoder_run = train_decoder(
+            latent, x_all, preprocessor, train_rows, val_rows,
+            hidden=tuple(reversed(self.hidden)) if self.decoder_hidden is None
+            else self.decoder_hidden,
+            decoder_loss=self.decoder_loss, epochs=self.decoder_epochs,
+            batch_size=self.batch_size, lr=self.lr, patience=self.patience, device=device,
+            init_seed=dec_init, batch_seed=dec_batches, verbose=self.verbose,
+        )  # fmt: skip
+        self.history_["decoder_loss"] = decoder_run.train_loss
+        self.history_["decoder_val_loss"] = decoder_run.val_loss
+        self.n_decoder_epochs_ = decoder_run.n_epochs
 
         self.preprocessor_ = preprocessor
         self.teacher_ = teacher
@@ -571,7 +478,7 @@ class CK4Gen:
         self._copy_edges = (
             {}
             if self.copy_bins is None
-            else _quantile_edges(data, self._numeric_columns(preprocessor), self.copy_bins)
+            else quantile_edges(data, self._numeric_columns(preprocessor), self.copy_bins)
         )
         # the suite's row comparison: identifiers left out (fresh keys would hide every
         # copy), numbers as numbers, every missing value equal to every other
@@ -583,185 +490,15 @@ class CK4Gen:
             column: "number" if column in self._copy_edges else kind
             for column, kind in self._copy_filter.kinds_.items()
         }
-        binned = row_hashes(_binned(data, self._copy_edges), self._binned_kinds)
-        self._train_row_hashes = np.unique(binned)
-        self.duplicate_rate_ = collision_rate(binned)
+        hashes = row_hashes(binned(data, self._copy_edges), self._binned_kinds)
+        self._train_row_hashes = np.unique(hashes)
+        self.duplicate_rate_ = collision_rate(hashes)
         self._sample_rng = _torch.new_rng(sample_seed)
         self._last_source_index = None
         return self
 
-    @staticmethod
-    def _design_layout(
-        preprocessor: TabularEncoder, matrix: np.ndarray, notes: list[str]
-    ) -> tuple[np.ndarray, list[str]]:
-        """Teacher design: every encoded column but each one-hot block's first level.
-
-        Constant columns are left out (a Cox coefficient is not identifiable for them).
-        """
-        index: list[int] = []
-        names: list[str] = []
-        for block in preprocessor.blocks:
-            spec = preprocessor.spec(block.column)
-            if block.kind == "numerical":
-                index.append(block.start)
-                names.append(block.column)
-            elif block.kind == "missing":
-                index.append(block.start)
-                names.append(f"{block.column}[missing]")
-            elif block.kind == "binary":
-                level = spec.categories[-1] if spec.categories else 1
-                index.append(block.start)
-                names.append(f"{block.column}[{level}]")
-            else:
-                for offset in range(1, block.width):
-                    index.append(block.start + offset)
-                    names.append(f"{block.column}[{spec.categories[offset]}]")
-        columns = matrix[:, index] if index else np.empty((len(matrix), 0))
-        varies = columns.max(axis=0) > columns.min(axis=0) if index else np.array([], bool)
-        if not varies.all():
-            dropped = [name for name, keep in zip(names, varies) if not keep]
-            notes.append(f"constant columns left out of the Cox teacher's design: {dropped}")
-        if not varies.any():
-            raise InvalidDataError(
-                "no covariate varies in the data; the Cox teacher needs at least one"
-            )
-        kept = np.flatnonzero(varies)
-        return np.asarray(index, dtype=np.int64)[kept], [names[i] for i in kept]
-
-    @staticmethod
-    def _censoring_distribution(durations: np.ndarray, events: np.ndarray) -> Any:
-        """Reverse Kaplan-Meier: the KM estimate with censorings as the events."""
-        from lifelines import KaplanMeierFitter
-
-        return KaplanMeierFitter(label="censoring").fit(durations, 1 - events)
-
-    def _time_grid(self, durations: np.ndarray, events: np.ndarray) -> np.ndarray:
-        """``n_time_grid`` quantiles of the observed event times (unique values)."""
-        event_times = durations[events == 1]
-        quantiles = np.linspace(0.0, 1.0, self.n_time_grid + 2)[1:-1]
-        return np.unique(np.quantile(event_times, quantiles))
-
-    def _train_student(
-        self,
-        x_all: torch.Tensor,
-        eta_teacher: np.ndarray,
-        grid: np.ndarray | None,
-        curves: np.ndarray | None,
-        baseline_times: np.ndarray,
-        baseline_cumhaz: np.ndarray,
-        train_rows: np.ndarray,
-        val_rows: np.ndarray,
-        device: torch.device,
-        init_seed: int,
-        batch_seed: int,
-    ) -> _Student:
-        offsets = np.quantile(eta_teacher, (np.arange(self.dcm_k) + 0.5) / self.dcm_k)
-        with _torch.seeded(init_seed, device=device):
-            student = _Student(
-                self.encoder, x_all.shape[1], self.hidden, self.dcm_k, self.dcm_gamma, offsets
-            ).to(device)
-        x_train = x_all[train_rows].to(device)
-        eta_train = torch.from_numpy(eta_teacher[train_rows]).to(device)
-        x_val = x_all[val_rows].to(device)
-        eta_val = torch.from_numpy(eta_teacher[val_rows]).to(device)
-        use_curves = grid is not None and curves is not None
-        if use_curves:
-            grid_cumhaz = torch.as_tensor(
-                _step(baseline_times, baseline_cumhaz, grid), dtype=torch.float32, device=device
-            )
-            curves_train = torch.from_numpy(curves[train_rows]).to(device)
-            curves_val = torch.from_numpy(curves[val_rows]).to(device)
-
-        def loss_of(x: torch.Tensor, eta: torch.Tensor, curve: torch.Tensor | None) -> torch.Tensor:
-            loss = F.mse_loss(student(x), eta)
-            if curve is not None:
-                loss = loss + F.mse_loss(student.survival(x, grid_cumhaz), curve)
-            return loss
-
-        def batch_loss(index: torch.Tensor) -> torch.Tensor:
-            index = index.to(device)
-            return loss_of(
-                x_train[index], eta_train[index], curves_train[index] if use_curves else None
-            )
-
-        def val_loss() -> float:
-            return float(loss_of(x_val, eta_val, curves_val if use_curves else None))
-
-        run = _nn.train_early_stopping(
-            student,
-            batch_loss,
-            n_rows=len(train_rows),
-            epochs=self.epochs_encoder,
-            batch_size=self.batch_size,
-            lr=self.lr,
-            generator=_torch.make_generator(batch_seed),
-            val_loss=val_loss if len(val_rows) else None,
-            patience=self.patience,
-            desc="CK4Gen encoder",
-            verbose=self.verbose,
-        )
-        self.history_["encoder_loss"] = run.train_loss
-        self.history_["encoder_val_loss"] = run.val_loss
-        self.n_epochs_encoder_ = run.n_epochs
-        return student
-
-    def _train_decoder(
-        self,
-        latent: torch.Tensor,
-        x_all: torch.Tensor,
-        preprocessor: TabularEncoder,
-        train_rows: np.ndarray,
-        val_rows: np.ndarray,
-        device: torch.device,
-        init_seed: int,
-        batch_seed: int,
-    ) -> _SynthNet:
-        hidden = (
-            tuple(reversed(self.hidden)) if self.decoder_hidden is None else self.decoder_hidden
-        )
-        with _torch.seeded(init_seed, device=device):
-            decoder = _SynthNet(latent.shape[1], hidden, x_all.shape[1]).to(device)
-        numeric = np.zeros(x_all.shape[1], dtype=bool)
-        for block in preprocessor.blocks:
-            if block.kind == "numerical" or self.decoder_loss == "mse":
-                numeric[block.start : block.stop] = True
-        numeric_mask = torch.as_tensor(numeric, device=device)
-        z_train, x_train = latent[train_rows].to(device), x_all[train_rows].to(device)
-        z_val, x_val = latent[val_rows].to(device), x_all[val_rows].to(device)
-
-        def loss_of(z: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-            logits = decoder(z)
-            squared = (torch.sigmoid(logits) - x) ** 2
-            cross = F.binary_cross_entropy_with_logits(logits, x, reduction="none")
-            return torch.where(numeric_mask, squared, cross).mean()
-
-        def batch_loss(index: torch.Tensor) -> torch.Tensor:
-            index = index.to(device)
-            return loss_of(z_train[index], x_train[index])
-
-        def val_loss() -> float:
-            return float(loss_of(z_val, x_val))
-
-        run = _nn.train_early_stopping(
-            decoder,
-            batch_loss,
-            n_rows=len(train_rows),
-            epochs=self.epochs_decoder,
-            batch_size=self.batch_size,
-            lr=self.lr,
-            generator=_torch.make_generator(batch_seed),
-            val_loss=val_loss if len(val_rows) else None,
-            patience=self.patience,
-            desc="CK4Gen SynthNet",
-            verbose=self.verbose,
-        )
-        self.history_["decoder_loss"] = run.train_loss
-        self.history_["decoder_val_loss"] = run.val_loss
-        self.n_epochs_decoder_ = run.n_epochs
-        return decoder
-
     # ------------------------------------------------------------------- predictions
-    def _fitted(self) -> tuple[TabularEncoder, _Student, _SynthNet]:
+    def _fitted(self) -> tuple[TabularEncoder, Student, SynthNet]:
         if self.preprocessor_ is None or self.encoder_ is None or self.decoder_ is None:
             raise NotFittedError("this CK4Gen is not fitted; call fit(data) first")
         return self.preprocessor_, self.encoder_, self.decoder_
@@ -803,7 +540,7 @@ class CK4Gen:
         with torch.no_grad():
             x = torch.from_numpy(np.ascontiguousarray(matrix, dtype=np.float32))
             return (
-                torch.cat([student(x[i : i + _CHUNK]) for i in range(0, len(x), _CHUNK)])
+                torch.cat([student(x[i : i + CHUNK]) for i in range(0, len(x), CHUNK)])
                 .numpy(force=True)
                 .astype(float)
             )
@@ -815,7 +552,7 @@ class CK4Gen:
         with torch.no_grad():
             x = torch.from_numpy(np.ascontiguousarray(matrix, dtype=np.float32))
             return torch.cat(
-                [student.latent(x[i : i + _CHUNK]) for i in range(0, len(x), _CHUNK)]
+                [student.latent(x[i : i + CHUNK]) for i in range(0, len(x), CHUNK)]
             ).numpy()
 
     # ------------------------------------------------------------------------ sampling
@@ -859,17 +596,55 @@ class CK4Gen:
             if self._sample_rng is None:  # pragma: no cover - set by fit
                 self._sample_rng = _torch.new_rng(None)
             seed = _torch.seed_from(self._sample_rng)
-        mode = self.outcome if outcome is None else check_choice("outcome", outcome, _OUTCOMES)
+        mode = self.outcome if outcome is None else check_choice("outcome", outcome, OUTCOMES)
         rng = np.random.default_rng(seed)
         if mode == "copy":
             noise = "" if self.latent_noise > 0 else " without noise (latent_noise=0)"
             warnings.warn(COPY_PRIVACY_WARNING.format(noise=noise), UserWarning, stacklevel=2)
-        source = self._source_index(n, rng)
+        assert self._train_durations is not None
+        source = source_index(n, len(self._train_durations), self.sample_with_replacement, rng)
         self._last_source_index = source.copy() if self.debug else None
 
         frame = self._generate(source, self.latent_noise, mode, rng)
         if self.redraw_copies and n:
             frame = self._redraw_copies(frame, source, mode, rng)
+        return frame
+
+    def _redraw_copies(
+        self, frame: pd.DataFrame, source: np.ndarray, mode: str, rng: np.random.Generator
+    ) -> pd.DataFrame:
+        """Re-draw rows that match a training row beyond the training duplicate rate.
+
+        A real holdout of ``n`` rows is expected to hold about ``duplicate_rate_ * n`` rows
+        matching a training row in the ``copy_bins`` comparison, and about
+        ``exact_duplicate_rate_ * n`` equal to one on every value (leave-one-out
+        estimates). Synthetic copies beyond either allowance are generated again from the
+        same source patients with growing latent noise (:func:`copies.redraw_copies`);
+        ``outcome="model"`` also draws a new outcome, while ``"copy"`` keeps the source
+        patient's real outcome. Copies still left are reported in a warning.
+        """
+        assert self.duplicate_rate_ is not None and self._copy_filter is not None
+        allowances = (
+            (self._is_training_row, math.floor(self.duplicate_rate_ * len(frame) + 1e-9)),
+            (self._copy_filter.is_copy, self._copy_filter.allowance(len(frame))),
+        )
+        frame, left = redraw_copies(
+            frame,
+            source,
+            allowances,
+            lambda rows, sigma: self._generate(rows, sigma, mode, rng),
+            self.latent_noise,
+            rng,
+        )
+        if left:
+            warnings.warn(
+                f"CK4Gen: {left} synthetic rows still match a training row beyond the "
+                f"training data's own duplicate rate ({self.duplicate_rate_:.3g} binned, "
+                f"{self.exact_duplicate_rate_:.3g} exact) after {REDRAW_ROUNDS} rounds of "
+                "re-drawing; they are kept",
+                UserWarning,
+                stacklevel=3,
+            )
         return frame
 
     def _generate(
@@ -884,13 +659,13 @@ class CK4Gen:
             z = z + sigma * self.latent_scale_ * rng.standard_normal(z.shape)
         with torch.no_grad():
             z_tensor = torch.from_numpy(np.ascontiguousarray(z, dtype=np.float32))
-            parts = [torch.sigmoid(decoder(z_tensor[i : i + _CHUNK])) for i in range(0, n, _CHUNK)]
+            parts = [torch.sigmoid(decoder(z_tensor[i : i + CHUNK])) for i in range(0, n, CHUNK)]
             matrix = (
                 torch.cat(parts).numpy().astype(float)
                 if parts
                 else np.zeros((0, preprocessor.n_features))
             )
-        _draw_discrete(matrix, preprocessor, self.discrete_decoding, rng)
+        draw_discrete(matrix, preprocessor, self.discrete_decoding, rng)
         covariates = preprocessor.inverse_transform(matrix)
 
         assert self._train_durations is not None and self._train_events is not None
@@ -901,102 +676,36 @@ class CK4Gen:
             durations, events = self._model_outcomes(covariates, rng)
         return self._assemble(covariates, durations, events)
 
-    def _redraw_copies(
-        self, frame: pd.DataFrame, source: np.ndarray, mode: str, rng: np.random.Generator
-    ) -> pd.DataFrame:
-        """Re-draw rows that match a training row beyond the training duplicate rate.
-
-        A real holdout of ``n`` rows is expected to hold about ``duplicate_rate_ * n`` rows
-        matching a training row in the ``copy_bins`` comparison, and about
-        ``exact_duplicate_rate_ * n`` equal to one on every value (leave-one-out
-        estimates). Synthetic copies beyond either allowance, chosen at random, are
-        generated again from the same source patients with latent noise
-        ``max(latent_noise, 0.1) * 2**k`` in round ``k`` (up to ``_REDRAW_ROUNDS`` rounds);
-        ``outcome="model"`` also draws a new outcome, while ``"copy"`` keeps the source
-        patient's real outcome. Copies still left are reported in a warning.
-        """
-        assert self.duplicate_rate_ is not None and self._copy_filter is not None
-        allowances = (
-            (False, math.floor(self.duplicate_rate_ * len(frame) + 1e-9)),
-            (True, self._copy_filter.allowance(len(frame))),
-        )
-        frame = frame.copy()
-        for round_ in range(_REDRAW_ROUNDS + 1):
-            chosen = []
-            for exact, allowed in allowances:
-                copies = np.flatnonzero(self._is_training_row(frame, exact=exact))
-                if len(copies) > allowed:
-                    chosen.append(rng.choice(copies, size=len(copies) - allowed, replace=False))
-            if not chosen:
-                return frame
-            redo = np.unique(np.concatenate(chosen))
-            if round_ == _REDRAW_ROUNDS:
-                break
-            sigma = max(self.latent_noise, _MIN_REDRAW_NOISE) * 2.0**round_
-            fresh = self._generate(source[redo], sigma, mode, rng)
-            fresh.index = frame.index[redo]
-            for column in frame.columns:
-                frame.loc[fresh.index, column] = fresh[column]
-        warnings.warn(
-            f"CK4Gen: {len(redo)} synthetic rows still match a training row beyond the "
-            f"training data's own duplicate rate ({self.duplicate_rate_:.3g} binned, "
-            f"{self.exact_duplicate_rate_:.3g} exact) after {_REDRAW_ROUNDS} rounds of "
-            "re-drawing; they are kept",
-            UserWarning,
-            stacklevel=3,
-        )
-        return frame
-
     def _is_training_row(self, frame: pd.DataFrame, *, exact: bool = False) -> np.ndarray:
         """Whether each row matches a training row (``copy_bins``; ``exact``: every value)."""
         assert self._train_row_hashes is not None and self._copy_filter is not None
         if exact:
             return self._copy_filter.is_copy(frame)
-        binned = row_hashes(_binned(frame, self._copy_edges), self._binned_kinds)
-        return np.isin(binned, self._train_row_hashes)
+        hashes = row_hashes(binned(frame, self._copy_edges), self._binned_kinds)
+        return np.isin(hashes, self._train_row_hashes)
 
     def _numeric_columns(self, preprocessor: TabularEncoder) -> list[str]:
         """The duration and the numeric covariates (the columns ``copy_bins`` bins)."""
         numeric = [b.column for b in preprocessor.blocks if b.kind == "numerical"]
         return [self.duration_column, *numeric]
 
-    def _source_index(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        assert self._train_durations is not None
-        n_train = len(self._train_durations)
-        mode = self.sample_with_replacement
-        if mode is True or (mode == "auto" and n > n_train):
-            return rng.integers(0, n_train, size=n)
-        repeats = max(1, math.ceil(n / n_train))
-        return np.concatenate([rng.permutation(n_train) for _ in range(repeats)])[:n]
-
     def _model_outcomes(
         self, covariates: pd.DataFrame, rng: np.random.Generator
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Draw ``(duration, event)`` from the teacher and the censoring distribution.
-
-        Event time: ``T = min{t_j : H0(t_j) >= -log(U) / exp(eta(x))}``, the inverse of
-        ``S(t | x) = exp(-H0(t) exp(eta(x)))`` on the teacher's Breslow baseline (infinite
-        when ``S`` stays above ``U`` over the training follow-up). Censoring time:
-        ``C = min{t_j : G(t_j) <= V}`` on the reverse Kaplan-Meier ``G`` (infinite when
-        ``G`` stays above ``V``). Then ``duration = min(T, C)`` and ``event = T <= C``; when
-        both are infinite the row is censored at the maximum follow-up.
-        """
+        """Draw ``(duration, event)`` from the teacher and the censoring distribution."""
         assert self._baseline_times is not None and self._baseline_cumhaz is not None
         assert self._censor_times is not None and self._censor_survival is not None
-        n = len(covariates)
-        if n == 0:
+        assert self.max_follow_up_ is not None
+        if len(covariates) == 0:
             return np.zeros(0), np.zeros(0, dtype=np.int64)
         eta = np.clip(self._teacher_eta(self._covariate_matrix(covariates)), -50.0, 50.0)
-        u = 1.0 - rng.uniform(size=n)  # in (0, 1]
-        target = np.maximum(-np.log(u) / np.exp(eta), np.finfo(float).tiny)
-        event_time = _first_reaching(self._baseline_times, self._baseline_cumhaz, target)
-        v = 1.0 - rng.uniform(size=n)  # in (0, 1]
-        censor_time = _first_reaching(self._censor_times, -self._censor_survival, -v)
-        events = (event_time <= censor_time) & np.isfinite(event_time)
-        durations = np.minimum(event_time, censor_time)
-        assert self.max_follow_up_ is not None
-        durations = np.where(np.isfinite(durations), durations, self.max_follow_up_)
-        return durations, events.astype(np.int64)
+        return draw_outcomes(
+            eta,
+            (self._baseline_times, self._baseline_cumhaz),
+            (self._censor_times, self._censor_survival),
+            self.max_follow_up_,
+            rng,
+        )
 
     def _assemble(
         self, covariates: pd.DataFrame, durations: np.ndarray, events: np.ndarray
@@ -1005,92 +714,6 @@ class CK4Gen:
         if len(durations) and not (np.all(durations > 0) and np.all(np.isin(events, (0, 1)))):
             raise AssertionError("internal error: invalid synthetic outcome")  # pragma: no cover
         frame = covariates.reset_index(drop=True)
-        frame[self.duration_column] = _cast(durations, self._dtypes[self.duration_column])
-        frame[self.event_column] = _cast(events, self._dtypes[self.event_column])
+        frame[self.duration_column] = cast(durations, self._dtypes[self.duration_column])
+        frame[self.event_column] = cast(events, self._dtypes[self.event_column])
         return frame[self._columns]
-
-
-def _quantile_edges(data: pd.DataFrame, columns: Sequence[str], bins: int) -> dict[str, np.ndarray]:
-    """Inner edges of ``bins`` training-quantile bins per numeric column (ties merged)."""
-    quantiles = np.linspace(0.0, 1.0, bins + 1)[1:-1]
-    return {
-        column: np.unique(np.nanquantile(_floats(data[column]), quantiles)) for column in columns
-    }
-
-
-def _binned(frame: pd.DataFrame, edges: Mapping[str, np.ndarray]) -> pd.DataFrame:
-    """``frame`` with each column of ``edges`` replaced by its bin (-1 for missing)."""
-    out = frame.copy()
-    for column, inner in edges.items():
-        values = _floats(frame[column])
-        out[column] = np.where(np.isnan(values), -1, np.searchsorted(inner, values, "right"))
-    return out
-
-
-def _floats(series: pd.Series) -> np.ndarray:
-    """A column the encoder models as numbers, as floats; missing values (NaN, pd.NA) as NaN.
-
-    Datetimes (and dates written as text) become days, numbers written as text are parsed:
-    the same numbers the encoder sees, so copies are binned as the model saw them.
-    """
-    if pd.api.types.is_datetime64_any_dtype(series.dtype):
-        return to_days(series)
-    if is_text(series):
-        fmt = text_date_format(series)
-        if fmt is not None:
-            return to_days(series, fmt)
-        parsed = parse_numbers(series)
-        if parsed is not None:
-            return parsed.to_numpy(dtype=float)
-    return series.to_numpy(dtype=float, na_value=np.nan)
-
-
-def _draw_discrete(
-    matrix: np.ndarray, preprocessor: TabularEncoder, how: str, rng: np.random.Generator
-) -> None:
-    """Turn SynthNet's probabilities of discrete blocks into 0/1 codes, in place.
-
-    Missingness indicators are always drawn as Bernoulli variables. Binary and one-hot
-    blocks are drawn from the decoded probabilities with ``how="sample"`` (a binary level
-    with probability ``p``, a categorical level with probability proportional to its
-    output) and left to the encoder's 0.5 threshold / arg-max with ``"threshold"``. The
-    threshold maps every row whose decoded probability of a rare level is below 0.5 to
-    the common level, so a level with a 3 % share that the latent predicts only weakly
-    survives in a few of the highest-probability rows, which are the extreme-risk rows:
-    its synthetic Cox coefficient then diverges (quasi-separation).
-    """
-    n = len(matrix)
-    for block in preprocessor.blocks:
-        part = matrix[:, block.start : block.stop]
-        if block.kind == "missing" or (block.kind == "binary" and how == "sample"):
-            part[:, 0] = rng.uniform(size=n) < part[:, 0]
-        elif block.kind not in ("numerical", "binary") and how == "sample":
-            weights = np.clip(part, 1e-12, None)
-            cumulative = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
-            level = (rng.uniform(size=(n, 1)) > cumulative).sum(axis=1)
-            part[:] = 0.0
-            part[np.arange(n), np.minimum(level, block.width - 1)] = 1.0
-
-
-def _first_reaching(times: np.ndarray, levels: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """Per target, the first time whose non-decreasing ``levels`` reach it (inf if none)."""
-    index = np.searchsorted(levels, targets, side="left")
-    inside = index < len(times)
-    return np.where(inside, times[np.minimum(index, len(times) - 1)], np.inf)
-
-
-def _step(times: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """Right-continuous step function ``values`` (0 before ``times[0]``) evaluated at ``at``."""
-    index = np.searchsorted(times, at, side="right") - 1
-    return np.where(index >= 0, values[np.clip(index, 0, None)], 0.0)
-
-
-def _cast(values: np.ndarray, dtype: Any) -> pd.Series:
-    """``values`` as a Series of the training dtype (falls back to the values' own dtype)."""
-    series = pd.Series(values)
-    try:
-        if pd.api.types.is_bool_dtype(dtype):
-            return series.astype(bool).astype(dtype)
-        return series.astype(dtype)
-    except (TypeError, ValueError):  # pragma: no cover - exotic dtypes
-        return series

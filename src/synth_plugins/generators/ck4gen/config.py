@@ -1,0 +1,31 @@
+"""CK4Gen's option names and constants: outcome modes, size limits, the copy-mode warning."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Outcome = Literal["copy", "model"]
+EncoderKind = Literal["mlp", "dcm"]
+DistillTarget = Literal["linear_predictor", "survival_curve"]
+DecoderLoss = Literal["mixed", "mse"]
+DiscreteDecoding = Literal["sample", "threshold"]
+OUTCOMES: tuple[str, ...] = ("copy", "model")
+
+#: Fewest training rows accepted.
+MIN_ROWS = 10
+#: Rows encoded or decoded per forward pass when sampling.
+CHUNK = 65_536
+#: Bound on log-hazards before exponentiation, so float32 stays finite.
+MAX_LOG_HAZARD = 30.0
+#: Rounds of re-drawing synthetic rows that copy a training row, and the smallest noise.
+REDRAW_ROUNDS = 8
+MIN_REDRAW_NOISE = 0.1
+
+COPY_PRIVACY_WARNING = (
+    "CK4Gen outcome='copy': every synthetic row carries the exact (duration, event) pair of a "
+    "real training patient, and its covariates are decoded from that same patient's latent "
+    "code{noise}. The output is a perturbative reconstruction of real records, not a sample "
+    "from a fitted distribution: treat it as personal data unless a privacy evaluation (e.g. "
+    "hamming_leakage, dcr) on your data says otherwise. outcome='model' draws outcomes from "
+    "the fitted Cox teacher instead, and latent_noise > 0 loosens the covariate link."
+)

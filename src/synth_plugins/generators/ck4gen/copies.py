@@ -1,0 +1,85 @@
+"""CK4Gen's copy handling: rows binned as the Hamming leakage metric bins them, copies re-drawn."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from synth_plugins.encoding.parsing import is_text, parse_numbers, text_date_format, to_days
+from synth_plugins.generators.ck4gen.config import MIN_REDRAW_NOISE, REDRAW_ROUNDS
+
+
+def quantile_edges(data: pd.DataFrame, columns: Sequence[str], bins: int) -> dict[str, np.ndarray]:
+    """Inner edges of ``bins`` training-quantile bins per numeric column (ties merged)."""
+    quantiles = np.linspace(0.0, 1.0, bins + 1)[1:-1]
+    return {
+        column: np.unique(np.nanquantile(floats(data[column]), quantiles)) for column in columns
+    }
+
+
+def binned(frame: pd.DataFrame, edges: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """``frame`` with each column of ``edges`` replaced by its bin (-1 for missing)."""
+    out = frame.copy()
+    for column, inner in edges.items():
+        values = floats(frame[column])
+        out[column] = np.where(np.isnan(values), -1, np.searchsorted(inner, values, "right"))
+    return out
+
+
+def floats(series: pd.Series) -> np.ndarray:
+    """A column the encoder models as numbers, as floats; missing values (NaN, pd.NA) as NaN.
+
+    Datetimes (and dates written as text) become days, numbers written as text are parsed:
+    the same numbers the encoder sees, so copies are binned as the model saw them.
+    """
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return to_days(series)
+    if is_text(series):
+        fmt = text_date_format(series)
+        if fmt is not None:
+            return to_days(series, fmt)
+        parsed = parse_numbers(series)
+        if parsed is not None:
+            return parsed.to_numpy(dtype=float)
+    return series.to_numpy(dtype=float, na_value=np.nan)
+
+
+def redraw_copies(
+    frame: pd.DataFrame,
+    source: np.ndarray,
+    allowances: Sequence[tuple[Callable[[pd.DataFrame], np.ndarray], int]],
+    regenerate: Callable[[np.ndarray, float], pd.DataFrame],
+    latent_noise: float,
+    rng: np.random.Generator,
+) -> tuple[pd.DataFrame, int]:
+    """Re-draw synthetic rows that copy a training row beyond each allowance.
+
+    Each allowance is a test (which rows of a frame match a training row) and the number
+    of matching rows a real holdout of this size is expected to hold. Copies beyond either
+    allowance, chosen at random, are generated again by ``regenerate(source_rows, sigma)``
+    with latent noise ``sigma = max(latent_noise, 0.1) * 2**k`` in round ``k`` (up to
+    ``REDRAW_ROUNDS`` rounds).
+
+    Returns:
+        The frame (a copy) and the number of rows still beyond an allowance (0 when done).
+    """
+    frame = frame.copy()
+    for round_ in range(REDRAW_ROUNDS + 1):
+        chosen = []
+        for is_copy, allowed in allowances:
+            copies = np.flatnonzero(is_copy(frame))
+            if len(copies) > allowed:
+                chosen.append(rng.choice(copies, size=len(copies) - allowed, replace=False))
+        if not chosen:
+            return frame, 0
+        redo = np.unique(np.concatenate(chosen))
+        if round_ == REDRAW_ROUNDS:
+            break
+        sigma = max(latent_noise, MIN_REDRAW_NOISE) * 2.0**round_
+        fresh = regenerate(source[redo], sigma)
+        fresh.index = frame.index[redo]
+        for column in frame.columns:
+            frame.loc[fresh.index, column] = fresh[column]
+    return frame, len(redo)
