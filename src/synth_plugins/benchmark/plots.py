@@ -29,9 +29,9 @@ import pandas as pd
 from synth_plugins.encoding.roles import DISCRETE_ROLES
 from synth_plugins.figures import new_figure, save_figure
 from synth_plugins.metrics import distance
-from synth_plugins.metrics._validation import resolve_categorical
 from synth_plugins.metrics.associations import association_matrix
 from synth_plugins.metrics.dcr import dcr_share
+from synth_plugins.metrics.validation import resolve_categorical
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

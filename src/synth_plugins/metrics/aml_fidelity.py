@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from synth_plugins.metrics._validation import (
+from synth_plugins.metrics.associations import association_matrix, signed_log
+from synth_plugins.metrics.validation import (
     align_columns,
     check_frame,
     check_int,
@@ -34,7 +35,6 @@ from synth_plugins.metrics._validation import (
     numeric_values,
     resolve_categorical,
 )
-from synth_plugins.metrics.associations import association_matrix, signed_log
 
 #: dython 0.5.1 ``nan_replace_value`` used by the AML code.
 AML_NAN_REPLACE_VALUE = -1.0
@@ -241,7 +241,7 @@ def aml_fidelity(
         categorical_columns: Boolean and categorical columns (the study's ``boolean +
             categorical``); the others are numeric. None infers them from ``real``.
             Identifier columns are left out and dates read as days (see
-            :func:`~synth_plugins.metrics._validation.feature_tables`).
+            :func:`~synth_plugins.metrics.validation.feature_tables`).
         num_bins: Quantile buckets per numeric column in the support coverage (10).
         clip_value: Clip of every relative difference (1 in the study).
 

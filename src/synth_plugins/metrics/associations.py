@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError
-from synth_plugins.metrics._validation import check_choice
+from synth_plugins.metrics.validation import check_choice
 
 NominalMeasure = Literal["theil_u", "cramers_v"]
 NOMINAL_MEASURES: tuple[str, ...] = ("theil_u", "cramers_v")
@@ -165,7 +165,7 @@ def association_matrix(
     Raises:
         InvalidDataError: A numeric column holds values that are not numbers.
     """
-    check_choice(nominal, "nominal", NOMINAL_MEASURES)
+    check_choice("nominal", nominal, NOMINAL_MEASURES)
     columns = list(data.columns)
     nominal_set = set(categorical_columns)
     p = len(columns)

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, MissingDependencyError
-from synth_plugins.metrics._validation import (
+from synth_plugins.metrics.validation import (
     align_columns,
     check_frame,
     check_int,

@@ -32,7 +32,7 @@ import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics._encoding import label_encode
-from synth_plugins.metrics._validation import (
+from synth_plugins.metrics.validation import (
     align_columns,
     check_choice,
     check_frame,
@@ -100,7 +100,7 @@ def correlation_matrix(data: pd.DataFrame, method: Method = "pearson") -> pd.Dat
     A correlation is undefined (NaN) for a constant column or fewer than two rows observed
     in both columns; the diagonal is 1.
     """
-    check_choice(method, "method", METHODS)
+    check_choice("method", method, METHODS)
     matrix = data.corr(method=method).to_numpy(dtype=np.float64, copy=True)
     matrix[~np.isfinite(matrix)] = np.nan
     np.fill_diagonal(matrix, 1.0)
@@ -149,7 +149,7 @@ def correlation_l1(
             levels, or the order of an ordered categorical); numeric columns are used as
             they are. None infers which columns hold categories.
             Identifier columns are left out and dates read as days (see
-            :func:`~synth_plugins.metrics._validation.feature_tables`).
+            :func:`~synth_plugins.metrics.validation.feature_tables`).
 
     Returns:
         A :class:`CorrelationL1Result`.
@@ -163,9 +163,9 @@ def correlation_l1(
     check_frame(real, "real", min_rows=MIN_ROWS)
     check_frame(synthetic, "synthetic", min_rows=MIN_ROWS)
     synthetic = align_columns(real, synthetic, "real", "synthetic")
-    check_choice(method, "method", METHODS)
-    check_choice(triangle, "triangle", TRIANGLES)
-    check_choice(reduce, "reduce", REDUCTIONS)
+    check_choice("method", method, METHODS)
+    check_choice("triangle", triangle, TRIANGLES)
+    check_choice("reduce", reduce, REDUCTIONS)
     if columns is not None:
         chosen = _check_columns(columns, real)
         real, synthetic = real[chosen], synthetic[chosen]

@@ -27,20 +27,20 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from synth_plugins.metrics._validation import (
-    align_columns,
-    check_choice,
-    check_frame,
-    check_int,
-    feature_tables,
-    resolve_categorical,
-)
 from synth_plugins.metrics.distance import (
     BACKENDS,
     Backend,
     balance_sets,
     nearest_hamming,
     pooled_bin_codes,
+)
+from synth_plugins.metrics.validation import (
+    align_columns,
+    check_choice,
+    check_frame,
+    check_int,
+    feature_tables,
+    resolve_categorical,
 )
 
 NanPolicy = Literal["category", "mismatch"]
@@ -150,7 +150,7 @@ def dcr_holdout_share(
         categorical_columns: Columns compared by value; the others are binned. None infers
             them from ``train`` (binary, categorical and ordinal roles).
             Identifier columns are left out and dates read as days (see
-            :func:`~synth_plugins.metrics._validation.feature_tables`).
+            :func:`~synth_plugins.metrics.validation.feature_tables`).
         num_bins: Quantile bins per numeric column, fitted on the pooled rows (100 in the
             reference code).
         nan_policy: ``"category"`` (reference): a missing value is a level of its own and
@@ -180,8 +180,8 @@ def dcr_holdout_share(
     holdout = align_columns(train, holdout, "train", "holdout")
     synthetic = align_columns(train, synthetic, "train", "synthetic")
     num_bins = check_int("num_bins", num_bins, minimum=1)
-    check_choice(nan_policy, "nan_policy", NAN_POLICIES)
-    check_choice(backend, "backend", BACKENDS)
+    check_choice("nan_policy", nan_policy, NAN_POLICIES)
+    check_choice("backend", backend, BACKENDS)
     seed = check_int("seed", seed, minimum=0)
     features = feature_tables(
         {"train": train, "holdout": holdout, "synthetic": synthetic}, categorical_columns

@@ -34,7 +34,7 @@ import pandas as pd
 from synth_plugins import catalog
 from synth_plugins.catalog import MetricEntry
 from synth_plugins.errors import InvalidParameterError
-from synth_plugins.metrics._validation import align_columns, check_frame
+from synth_plugins.metrics.validation import align_columns, check_frame
 
 #: the tables, by input name (``train`` is the real table under its holdout-metric name)
 TABLES = ("real", "synthetic", "holdout")

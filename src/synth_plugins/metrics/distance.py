@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.metrics._validation import category_codes, numeric_block, resolve_categorical
+from synth_plugins.metrics.validation import category_codes, numeric_block, resolve_categorical
 
 if TYPE_CHECKING:
     import torch

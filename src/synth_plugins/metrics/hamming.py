@@ -35,15 +35,6 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError
-from synth_plugins.metrics._validation import (
-    align_columns,
-    check_choice,
-    check_frame,
-    check_int,
-    check_number,
-    feature_tables,
-    resolve_categorical,
-)
 from synth_plugins.metrics.distance import (
     BACKENDS,
     Backend,
@@ -51,6 +42,15 @@ from synth_plugins.metrics.distance import (
     equal_width_edges,
     nearest_hamming,
     quantile_edges,
+)
+from synth_plugins.metrics.validation import (
+    align_columns,
+    check_choice,
+    check_frame,
+    check_int,
+    check_number,
+    feature_tables,
+    resolve_categorical,
 )
 
 Binning = Literal["quantile_target", "quantile_pooled", "equal_width"]
@@ -217,7 +217,7 @@ def leakage_coefficient(
         0: ``numerator / resolution - 1`` (paper) or ``1 - numerator / resolution``
         (code), or ``inf`` / ``-inf`` without a ``resolution``.
     """
-    check_choice(formula, "coefficient_formula", COEFFICIENT_FORMULAS)
+    check_choice("coefficient_formula", formula, COEFFICIENT_FORMULAS)
     if formula == "paper":
         return ratio_minus_one(avg_min_holdout, avg_min_train, resolution)
     return -ratio_minus_one(avg_min_train, avg_min_holdout, resolution)
@@ -330,7 +330,7 @@ def hamming_leakage(
             are binned. None infers them from ``train`` (binary, categorical and ordinal
             roles of :mod:`synth_plugins.encoding.roles`).
             Identifier columns are left out and dates read as days (see
-            :func:`~synth_plugins.metrics._validation.feature_tables`).
+            :func:`~synth_plugins.metrics.validation.feature_tables`).
         num_bins: Number of bins per numeric column (10 in the study).
         binning: ``"quantile_target"`` (the study: quantile bins fitted on each target
             subset, outer edges open), ``"quantile_pooled"`` (fitted on both subsets of
@@ -370,10 +370,10 @@ def hamming_leakage(
     holdout = align_columns(train, holdout, "train", "holdout")
     synthetic = align_columns(train, synthetic, "train", "synthetic")
     num_bins = check_int("num_bins", num_bins, minimum=1)
-    check_choice(binning, "binning", BINNINGS)
-    check_choice(nan_policy, "nan_policy", NAN_POLICIES)
-    check_choice(coefficient_formula, "coefficient_formula", COEFFICIENT_FORMULAS)
-    check_choice(backend, "backend", BACKENDS)
+    check_choice("binning", binning, BINNINGS)
+    check_choice("nan_policy", nan_policy, NAN_POLICIES)
+    check_choice("coefficient_formula", coefficient_formula, COEFFICIENT_FORMULAS)
+    check_choice("backend", backend, BACKENDS)
     threshold = check_number(threshold, "threshold")
     shuffle_seed = check_int("shuffle_seed", shuffle_seed, minimum=0)
     features = feature_tables(

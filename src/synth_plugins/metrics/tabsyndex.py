@@ -35,7 +35,8 @@ import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics._encoding import label_encode
-from synth_plugins.metrics._validation import (
+from synth_plugins.metrics.associations import association_matrix, signed_log
+from synth_plugins.metrics.validation import (
     align_columns,
     check_choice,
     check_frame,
@@ -45,7 +46,6 @@ from synth_plugins.metrics._validation import (
     numeric_values,
     resolve_categorical,
 )
-from synth_plugins.metrics.associations import association_matrix, signed_log
 
 Task = Literal["class", "regr"]
 TASKS: tuple[str, ...] = ("class", "regr")
@@ -305,7 +305,7 @@ def ml_efficacy_score(
     most that many rows. A training target with a single class gets a constant predictor.
     ``n_jobs`` parallelises the random forests (same trees, the seed fixes them).
     """
-    check_choice(task, "task", TASKS)
+    check_choice("task", task, TASKS)
     if sample_size is not None:
         rng = np.random.default_rng(random_state)
         if len(real_x) > sample_size:
@@ -451,7 +451,7 @@ def tabsyndex(
             correlation ratio in the associations; one-hot features in the ML models;
             level counts in the support coverage). None infers them from ``real``.
             Identifier columns are left out and dates read as days (see
-            :func:`~synth_plugins.metrics._validation.feature_tables`).
+            :func:`~synth_plugins.metrics.validation.feature_tables`).
         target_column: The ML-efficacy target; default the last column (the reference's
             ``target_col=-1``). It is never one-hot encoded.
         task: ``"class"`` (4 classifiers, micro-F1), ``"regr"`` (4 regressors, RMSE) or
@@ -490,7 +490,7 @@ def tabsyndex(
     check_frame(real, "real")
     check_frame(synthetic, "synthetic")
     synthetic = align_columns(real, synthetic, "real", "synthetic")
-    check_choice(task, "task", (*TASKS, "auto"))
+    check_choice("task", task, (*TASKS, "auto"))
     if ml_sample_size is not None:
         ml_sample_size = check_int("ml_sample_size", ml_sample_size, minimum=2)
     if ml_holdout_fraction is not None:

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError
-from synth_plugins.generators._long_format import constant_within_patients
+from synth_plugins.long_format import constant_within_patients
 from synth_plugins.sdv.metadata import roles_from_metadata
 
 #: sdtypes the longitudinal synthesizer models (or generates, for ``id``).

@@ -45,7 +45,7 @@ from synth_plugins.encoding.parsing import (
 )
 from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_role
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.generators._long_format import (
+from synth_plugins.long_format import (
     check_long_format,
     check_static_columns,
     infer_static_columns,

@@ -19,7 +19,7 @@ from synth_plugins.metrics import (
     table_one,
     tabsyndex,
 )
-from synth_plugins.metrics._validation import feature_tables
+from synth_plugins.metrics.validation import feature_tables
 
 N = 40
 

@@ -12,7 +12,7 @@ import pytest
 import synth_plugins.metrics as metrics
 from synth_plugins import catalog
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.metrics._validation import (
+from synth_plugins.metrics.validation import (
     align_columns,
     category_codes,
     check_frame,

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.generators._long_format import PatientIndex
 from synth_plugins.generators.longitudinal_lstm._layout import VisitColumn
+from synth_plugins.long_format import PatientIndex
 
 
 @dataclass(frozen=True)

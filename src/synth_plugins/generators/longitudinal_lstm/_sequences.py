@@ -10,8 +10,8 @@ import numpy as np
 import torch
 
 from synth_plugins.generators import _nn
-from synth_plugins.generators._long_format import PatientIndex
 from synth_plugins.generators.longitudinal_lstm._layout import VisitColumn
+from synth_plugins.long_format import PatientIndex
 
 
 @dataclass

@@ -16,12 +16,6 @@ from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_roles
 from synth_plugins.encoding.tabular import MissingPolicy, TabularEncoder
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators import _torch
-from synth_plugins.generators._long_format import (
-    check_long_format,
-    check_static_columns,
-    infer_static_columns,
-    patient_index,
-)
 from synth_plugins.generators._validation import (
     check_bool,
     check_choice,
@@ -37,6 +31,12 @@ from synth_plugins.generators.longitudinal_lstm._sampling import draw_gap, draw_
 from synth_plugins.generators.longitudinal_lstm._sequences import Sequences
 from synth_plugins.generators.longitudinal_lstm._training import TrainSettings, train
 from synth_plugins.generators.med_vae import MedVAE
+from synth_plugins.long_format import (
+    check_long_format,
+    check_static_columns,
+    infer_static_columns,
+    patient_index,
+)
 
 __all__ = ["LongitudinalLSTM"]
 
@@ -321,7 +321,7 @@ class LongitudinalLSTM:
 
         Raises:
             InvalidDataError: for a malformed long table (see
-                :func:`~synth_plugins.generators._long_format.check_long_format`), fewer
+                :func:`~synth_plugins.long_format.check_long_format`), fewer
                 than 2 patients, a static column that changes within a patient, a column
                 with no observed value, or missing values with ``missing="error"``.
         """

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from synth_plugins.metrics._validation import category_codes, numeric_values
+from synth_plugins.metrics.validation import category_codes, numeric_values
 
 
 def encode_features(

@@ -33,13 +33,6 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.metrics._validation import (
-    align_columns,
-    check_frame,
-    check_number,
-    feature_tables,
-    resolve_categorical,
-)
 from synth_plugins.metrics.clinical._checks import (
     check_binary,
     check_not_constant,
@@ -48,6 +41,13 @@ from synth_plugins.metrics.clinical._checks import (
     shares,
 )
 from synth_plugins.metrics.survival.design import CoxDesign
+from synth_plugins.metrics.validation import (
+    align_columns,
+    check_frame,
+    check_number,
+    feature_tables,
+    resolve_categorical,
+)
 from synth_plugins.survival import check_survival_frame, fit_cox
 
 _ESTIMATE_COLUMNS = ("estimate", "se", "ci_lower", "ci_upper", "p")
@@ -132,7 +132,7 @@ def effect_agreement(
         categorical_columns: Nominal covariates (dummy-coded against their first level);
             None infers them.
             Identifier columns are left out and dates read as days (see
-            :func:`~synth_plugins.metrics._validation.feature_tables`).
+            :func:`~synth_plugins.metrics.validation.feature_tables`).
 
     Returns:
         An :class:`EffectAgreementResult`.

@@ -27,7 +27,13 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.levels import sorted_levels
-from synth_plugins.metrics._validation import (
+from synth_plugins.metrics.clinical._checks import (
+    check_not_constant,
+    check_target,
+    feature_columns,
+)
+from synth_plugins.metrics.clinical._features import encode_features, spearman_sign
+from synth_plugins.metrics.validation import (
     align_columns,
     check_choice,
     check_frame,
@@ -35,12 +41,6 @@ from synth_plugins.metrics._validation import (
     feature_tables,
     resolve_categorical,
 )
-from synth_plugins.metrics.clinical._checks import (
-    check_not_constant,
-    check_target,
-    feature_columns,
-)
-from synth_plugins.metrics.clinical._features import encode_features, spearman_sign
 
 IMPORTANCE_METHODS: tuple[str, ...] = ("shap", "permutation")
 
@@ -142,7 +142,7 @@ def model_understanding(
         categorical_columns: Nominal feature columns, integer-coded with one shared
             mapping; None infers them.
             Identifier columns are left out and dates read as days (see
-            :func:`~synth_plugins.metrics._validation.feature_tables`).
+            :func:`~synth_plugins.metrics.validation.feature_tables`).
         random_state: Seed of the default classifier and of permutation importance.
 
     Returns:
@@ -163,7 +163,7 @@ def model_understanding(
     check_frame(synthetic, "synthetic", min_rows=2)
     synthetic = align_columns(real, synthetic, "real", "synthetic")
     holdout = align_columns(real, holdout, "real", "holdout")
-    check_choice(importance, "importance", IMPORTANCE_METHODS)
+    check_choice("importance", importance, IMPORTANCE_METHODS)
     top_k = check_int("top_k", top_k, minimum=1)
     frames = {"real": real, "synthetic": synthetic, "holdout": holdout}
     check_target(frames, target_column)

@@ -27,7 +27,8 @@ import pandas as pd
 
 from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.metrics._validation import (
+from synth_plugins.metrics.clinical._checks import check_not_constant
+from synth_plugins.metrics.validation import (
     align_columns,
     check_frame,
     check_int,
@@ -36,7 +37,6 @@ from synth_plugins.metrics._validation import (
     numeric_values,
     resolve_categorical,
 )
-from synth_plugins.metrics.clinical._checks import check_not_constant
 
 #: An expected cell count below this sends a contingency table to Fisher's exact test.
 MIN_EXPECTED = 5.0
@@ -139,7 +139,7 @@ def table_one(
         categorical_columns: Nominal columns; None infers them (binary, few-level and text
             columns are categorical).
             Identifier columns are left out and dates read as days (see
-            :func:`~synth_plugins.metrics._validation.feature_tables`).
+            :func:`~synth_plugins.metrics.validation.feature_tables`).
         random_state: Seed of the Monte Carlo Fisher test of tables larger than 2 x 2.
 
     Returns:

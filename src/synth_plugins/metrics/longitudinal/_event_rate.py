@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.generators._long_format import patient_index
+from synth_plugins.long_format import patient_index
 from synth_plugins.metrics.longitudinal._result import PartResult
 from synth_plugins.metrics.longitudinal._tables import LongTables, per_patient
 

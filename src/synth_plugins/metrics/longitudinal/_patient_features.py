@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from synth_plugins.generators._long_format import patient_index
+from synth_plugins.long_format import patient_index
 from synth_plugins.metrics.longitudinal._tables import LongTables, per_patient, shared_levels
 
 

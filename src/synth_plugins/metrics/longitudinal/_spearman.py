@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from synth_plugins.generators._long_format import patient_index
+from synth_plugins.long_format import patient_index
 from synth_plugins.metrics.longitudinal._result import HIDDEN, PartResult
 from synth_plugins.metrics.longitudinal._tables import LongTables, static_rows
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.generators._long_format import (
+from synth_plugins.long_format import (
     check_long_format,
     check_static_columns,
     infer_static_columns,

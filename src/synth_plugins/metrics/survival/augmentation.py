@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.metrics._validation import (
+from synth_plugins.metrics.intervals import mean_ci
+from synth_plugins.metrics.survival.design import CoxDesign, constant_columns, covariate_columns
+from synth_plugins.metrics.validation import (
     align_columns,
     check_choice,
     check_int,
@@ -18,8 +20,6 @@ from synth_plugins.metrics._validation import (
     feature_tables,
     resolve_categorical,
 )
-from synth_plugins.metrics.intervals import mean_ci
-from synth_plugins.metrics.survival.design import CoxDesign, constant_columns, covariate_columns
 from synth_plugins.survival import check_survival_frame, fit_cox
 
 __all__ = [
@@ -203,7 +203,7 @@ def survival_augmentation(
         c_index: ``"harrell"`` (default) or ``"uno"``.
         categorical_columns: covariates to one-hot code; None infers them.
             Identifier columns are left out and dates read as days (see
-            :func:`~synth_plugins.metrics._validation.feature_tables`).
+            :func:`~synth_plugins.metrics.validation.feature_tables`).
         confidence: level of the confidence intervals over seeds (0.95).
 
     Returns:
@@ -221,7 +221,7 @@ def survival_augmentation(
             f"models must be distinct names among {list(MODELS)}, got {list(models)}"
         )
     seeds = check_int("seeds", seeds, minimum=1)
-    c_index = check_choice(c_index, "c_index", C_INDICES)
+    c_index = check_choice("c_index", c_index, C_INDICES)
     confidence = check_number(confidence, "confidence", minimum=0.0, maximum=1.0, exclusive=True)
     penalizer = check_number(penalizer, "penalizer", minimum=0.0)
     if synthetic_size is not None:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.errors import InvalidDataError
-from synth_plugins.metrics._validation import numeric_values
+from synth_plugins.metrics.validation import numeric_values
 
 __all__ = ["CoxDesign", "constant_columns", "covariate_columns"]
 

@@ -11,13 +11,13 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError
-from synth_plugins.metrics._validation import (
+from synth_plugins.metrics.survival.design import CoxDesign, constant_columns, covariate_columns
+from synth_plugins.metrics.validation import (
     align_columns,
     check_number,
     feature_tables,
     resolve_categorical,
 )
-from synth_plugins.metrics.survival.design import CoxDesign, constant_columns, covariate_columns
 from synth_plugins.survival import check_survival_frame, fit_cox_jointly
 
 __all__ = ["HazardRatioAlignmentResult", "hazard_ratio_alignment"]
@@ -135,7 +135,7 @@ def hazard_ratio_alignment(
         categorical_columns: covariates to one-hot code; None infers them (binary,
             categorical and ordinal roles).
             Identifier columns are left out and dates read as days (see
-            :func:`~synth_plugins.metrics._validation.feature_tables`).
+            :func:`~synth_plugins.metrics.validation.feature_tables`).
 
     Returns:
         The per-covariate table and the summary shares.

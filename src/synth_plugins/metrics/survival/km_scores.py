@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from synth_plugins.metrics._validation import check_int
+from synth_plugins.metrics.validation import check_int
 from synth_plugins.survival import check_outcome_arrays
 
 

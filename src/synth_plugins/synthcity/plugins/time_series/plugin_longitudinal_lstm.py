@@ -28,8 +28,8 @@ from synthcity.plugins.core.plugin import Plugin
 from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.errors import InvalidDataError
-from synth_plugins.generators._long_format import patient_index
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
+from synth_plugins.long_format import patient_index
 from synth_plugins.synthcity.checks import (
     check_count,
     inclusive_constraints,

@@ -1,8 +1,9 @@
-"""Long-format longitudinal data: checks and splits shared by the longitudinal core and metrics.
+"""Long-format visit tables: checks and per-patient splits shared by generators, metrics and hosts.
 
 Long format is one row per visit: a patient id column, a visit time column, per-patient
 ("static") columns that repeat on every visit row of a patient, and per-visit columns. This
-module only uses pandas/numpy, so host adapters and metric cores can import it without torch.
+module only uses pandas/numpy, so the longitudinal core, the longitudinal metrics and both host
+adapters import it (none of them imports another for it) and none of them needs torch for it.
 
 Rules enforced by :func:`check_long_format` (each violation raises
 :class:`~synth_plugins.errors.InvalidDataError` naming the patients at fault):

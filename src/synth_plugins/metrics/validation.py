@@ -65,7 +65,7 @@ def align_columns(
     return other[list(reference.columns)]
 
 
-def check_choice(value: Any, name: str, choices: Iterable[Any]) -> Any:
+def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
     """Return ``value`` if it is one of ``choices``, else raise InvalidParameterError."""
     options = list(choices)
     if value not in options:
