@@ -43,6 +43,7 @@ NEEDS: dict[str, str] = {
     "tests/integration/test_conformance.py::TestSynthcity::*": "synthcity",
     "tests/integration/test_conformance.py::test_synthcity_*": "synthcity",
     "tests/integration/test_add_a_metric.py": "synthcity",
+    "tests/integration/test_add_a_generator.py::test_synthcity_*": "synthcity",
     "tests/integration/test_sequence_conformance.py::TestSynthcity::*": "synthcity",
     "tests/integration/test_sequence_conformance.py::test_pbc_visits_*": "synthcity",
     "tests/integration/test_bad_input_matrix.py::test_bad_input[*-synthcity-*]": "synthcity",
