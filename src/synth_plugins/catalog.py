@@ -171,8 +171,8 @@ GENERATORS: tuple[GeneratorEntry, ...] = (
         ),
         sdv_synthesizer="synth_plugins.sdv.longitudinal_lstm:LongitudinalLSTMSynthesizer",
         dataset="ms_registry",
-        synthcity_quick={"n_iter": 3, "static_n_iter": 10, "hidden_size": 32, "num_layers": 1},
-        sdv_quick={"epochs": 3, "static_epochs": 10, "hidden_size": 32, "num_layers": 1},
+        synthcity_quick={"n_iter": 3, "static_n_iter": 10, "hidden": 32, "num_layers": 1},
+        sdv_quick={"epochs": 3, "static_epochs": 10, "hidden": 32, "num_layers": 1},
     ),
 )
 

@@ -7,6 +7,7 @@ from synth_plugins import catalog
 from synth_plugins.datasets import load
 from synth_plugins.synthcity.loaders import to_dataloader
 from synth_plugins.testing import conformance
+from synth_plugins.testing.names import check_parameter_names
 
 # Sequence generators (Synthcity type "time_series") have their own kit.
 GENERATORS = [
@@ -69,3 +70,18 @@ def test_synthcity_exact_copies(entry):
 @pytest.mark.parametrize("entry", COPY_GENERATORS)
 def test_sdv_exact_copies(entry):
     conformance.check_sdv_copies(entry)
+
+
+ALL_GENERATORS = [pytest.param(e, id=e.name) for e in catalog.GENERATORS]
+
+
+@pytest.mark.parametrize("entry", ALL_GENERATORS)
+def test_parameter_names(entry):
+    """The core and the SDV synthesizer use the glossary's names (docs/architecture.md)."""
+    check_parameter_names(entry, hosts=("sdv",))
+
+
+@pytest.mark.parametrize("entry", ALL_GENERATORS)
+def test_synthcity_parameter_names(entry):
+    """The Synthcity plugin uses the glossary's names, or Synthcity's own mapped ones."""
+    check_parameter_names(entry, hosts=("synthcity",))

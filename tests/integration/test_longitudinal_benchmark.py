@@ -5,7 +5,7 @@ import pytest
 
 from synth_plugins.benchmark.longitudinal import LongitudinalBenchmark, rank_runs
 
-TINY = {"epochs": 3, "static_epochs": 10, "hidden_size": 16, "num_layers": 1}
+TINY = {"epochs": 3, "static_epochs": 10, "hidden": 16, "num_layers": 1}
 
 
 @pytest.mark.slow

@@ -31,7 +31,7 @@ from synth_plugins.sdv.compat import SDV_MAJOR, single_table
 from synth_plugins.sdv.metadata import metadata_dict, metadata_for, roles_from_metadata
 from synth_plugins.sdv.sequential_metadata import sequential_metadata_dict
 
-LSTM_QUICK = {"epochs": 2, "static_epochs": 3, "hidden_size": 8, "num_layers": 1}
+LSTM_QUICK = {"epochs": 2, "static_epochs": 3, "hidden": 8, "num_layers": 1}
 
 
 def _with_duplicate(data: pd.DataFrame) -> pd.DataFrame:

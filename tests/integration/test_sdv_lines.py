@@ -60,7 +60,7 @@ def test_sdvs_own_synthesizers_through_compat(heart, tmp_path):
 def test_longitudinal_samples_with_both_names_in_the_lines_shape():
     cohort = load("ms_registry", n_patients=40, seed=0)
     synthesizer = LongitudinalLSTMSynthesizer(
-        sequential_metadata_for(cohort), epochs=1, static_epochs=2, hidden_size=8, num_layers=1
+        sequential_metadata_for(cohort), epochs=1, static_epochs=2, hidden=8, num_layers=1
     )
     synthesizer.fit({cohort.name: cohort.data})  # SDV 2's shape, on both lines
     for sampled in (synthesizer.sample_sequences(3), synthesizer.sample(3)):

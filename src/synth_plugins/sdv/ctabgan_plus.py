@@ -41,7 +41,7 @@ class CTABGANPlusSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         enforce_min_max_values, enforce_rounding, locales: SDV's synthesizer arguments.
         target: column for the auxiliary classifier/regressor (downstream loss), or None.
         column_kinds, mixed_values: per-column overrides of the inferred kinds.
-        epochs, batch_size, noise_dim, generator_dims, discriminator_dims, auxiliary_dims,
+        epochs, batch_size, noise_dim, generator_hidden, discriminator_hidden, auxiliary_hidden,
         generator_lr, discriminator_lr, weight_decay, discriminator_steps, gp_weight,
         info_weight, aux_weight, gumbel_tau, mixed_threshold, log_skewness, max_modes,
         enforce_conditions, max_rejection_rounds, redraw_copies, dp, dp_noise_multiplier,
@@ -81,9 +81,9 @@ class CTABGANPlusSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         epochs: int = _D.epochs,
         batch_size: int = _D.batch_size,
         noise_dim: int = _D.noise_dim,
-        generator_dims: Sequence[int] = _D.generator_dims,
-        discriminator_dims: Sequence[int] = _D.discriminator_dims,
-        auxiliary_dims: Sequence[int] = _D.auxiliary_dims,
+        generator_hidden: Sequence[int] = _D.generator_hidden,
+        discriminator_hidden: Sequence[int] = _D.discriminator_hidden,
+        auxiliary_hidden: Sequence[int] = _D.auxiliary_hidden,
         generator_lr: float = _D.generator_lr,
         discriminator_lr: float = _D.discriminator_lr,
         weight_decay: float = _D.weight_decay,

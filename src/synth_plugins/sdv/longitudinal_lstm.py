@@ -74,7 +74,7 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
             sequence).
         epochs: Stage B (LSTM) training epochs (100).
         static_epochs: Stage A (VAE) training epochs (300).
-        hidden_size, num_layers, dropout, gap_components, max_visits, discrete_levels,
+        hidden, num_layers, dropout, gap_components, max_visits, discrete_levels,
             head_hidden, lr, weight_decay, batch_size, clip, validation_fraction, patience,
             missing: see :class:`LongitudinalLSTM`.
         cuda: PAR's name of ``enable_gpu`` in SDV 1.x (None: use ``enable_gpu``); it must
@@ -106,7 +106,7 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
         context_columns: list[str] | None = None,
         epochs: int = _CORE["epochs"],
         static_epochs: int = _CORE["static_epochs"],
-        hidden_size: int = _CORE["hidden_size"],
+        hidden: int = _CORE["hidden"],
         num_layers: int = _CORE["num_layers"],
         dropout: float = _CORE["dropout"],
         gap_components: int = _CORE["gap_components"],
@@ -146,7 +146,7 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
         self.context_columns = list(context_columns) if context_columns is not None else None
         self.epochs = epochs
         self.static_epochs = static_epochs
-        self.hidden_size = hidden_size
+        self.hidden = hidden
         self.num_layers = num_layers
         self.dropout = dropout
         self.gap_components = gap_components
@@ -192,7 +192,7 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
             roles=roles,
             static_epochs=self.static_epochs,
             epochs=self.epochs,
-            hidden_size=self.hidden_size,
+            hidden=self.hidden,
             num_layers=self.num_layers,
             dropout=self.dropout,
             gap_components=self.gap_components,

@@ -23,8 +23,6 @@ NAME_MAPS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "synthcity": {
         "n_iter": ("epochs", "encoder_epochs", "decoder_epochs"),
         "static_n_iter": ("static_epochs",),
-        "encoder_hidden": ("hidden[0]",),
-        "decoder_hidden": ("hidden[1]",),
         "hidden_1": ("hidden[0]",),
         "hidden_2": ("hidden[1]",),
         "hidden_3": ("hidden[2]",),

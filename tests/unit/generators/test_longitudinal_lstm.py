@@ -21,7 +21,7 @@ from synth_plugins.metrics.longitudinal import event_rates  # noqa: E402
 QUICK = {
     "epochs": 15,
     "static_epochs": 100,
-    "hidden_size": 32,
+    "hidden": 32,
     "num_layers": 1,
     "head_hidden": 32,
     "lr": 3e-3,
@@ -29,7 +29,7 @@ QUICK = {
     "patience": 5,
 }
 TINY = {
-    "epochs": 1, "static_epochs": 2, "hidden_size": 8, "num_layers": 1, "head_hidden": 8,
+    "epochs": 1, "static_epochs": 2, "hidden": 8, "num_layers": 1, "head_hidden": 8,
     "calibrate_stop": False,
 }  # fmt: skip
 

@@ -71,9 +71,9 @@ class CTABGANPlusDefaults:
     epochs: int = 300
     batch_size: int = 500
     noise_dim: int = 128
-    generator_dims: tuple[int, ...] = (256, 256)
-    discriminator_dims: tuple[int, ...] = (256, 256)
-    auxiliary_dims: tuple[int, ...] = (128, 128)
+    generator_hidden: tuple[int, ...] = (256, 256)
+    discriminator_hidden: tuple[int, ...] = (256, 256)
+    auxiliary_hidden: tuple[int, ...] = (128, 128)
     generator_lr: float = 2e-4
     discriminator_lr: float = 2e-4
     weight_decay: float = 1e-6
@@ -141,7 +141,7 @@ class CTABGANPlus:
         epochs: passes over the data (300); each has ``max(1, n_rows // batch_size)`` steps.
         batch_size: rows per step (500; at most ``n_rows``).
         noise_dim: generator noise dimension (128).
-        generator_dims, discriminator_dims, auxiliary_dims: hidden widths (fully connected;
+        generator_hidden, discriminator_hidden, auxiliary_hidden: hidden widths (fully connected;
             no cap on the encoded width).
         generator_lr, discriminator_lr: Adam learning rates (2e-4; betas 0.5, 0.9).
         weight_decay: Adam weight decay of both networks (1e-6).
@@ -203,9 +203,9 @@ class CTABGANPlus:
         epochs: int = _D.epochs,
         batch_size: int = _D.batch_size,
         noise_dim: int = _D.noise_dim,
-        generator_dims: Sequence[int] = _D.generator_dims,
-        discriminator_dims: Sequence[int] = _D.discriminator_dims,
-        auxiliary_dims: Sequence[int] = _D.auxiliary_dims,
+        generator_hidden: Sequence[int] = _D.generator_hidden,
+        discriminator_hidden: Sequence[int] = _D.discriminator_hidden,
+        auxiliary_hidden: Sequence[int] = _D.auxiliary_hidden,
         generator_lr: float = _D.generator_lr,
         discriminator_lr: float = _D.discriminator_lr,
         weight_decay: float = _D.weight_decay,
@@ -242,9 +242,9 @@ class CTABGANPlus:
         self.epochs = check_int("epochs", epochs, minimum=1)
         self.batch_size = check_int("batch_size", batch_size, minimum=2)
         self.noise_dim = check_int("noise_dim", noise_dim, minimum=1)
-        self.generator_dims = check_int_tuple("generator_dims", generator_dims)
-        self.discriminator_dims = check_int_tuple("discriminator_dims", discriminator_dims)
-        self.auxiliary_dims = check_int_tuple("auxiliary_dims", auxiliary_dims)
+        self.generator_hidden = check_int_tuple("generator_hidden", generator_hidden)
+        self.discriminator_hidden = check_int_tuple("discriminator_hidden", discriminator_hidden)
+        self.auxiliary_hidden = check_int_tuple("auxiliary_hidden", auxiliary_hidden)
         positive = {"minimum": 0.0, "exclusive_minimum": True}
         self.generator_lr = check_float("generator_lr", generator_lr, **positive)
         self.discriminator_lr = check_float("discriminator_lr", discriminator_lr, **positive)
@@ -626,10 +626,10 @@ class _Trainer:
         self.data = torch.from_numpy(matrix).to(device)
         self.n_rows, width = matrix.shape
         self.activation = _Activation(transformer, model.gumbel_tau)
-        self.generator = Generator(model.noise_dim + sampler.width, model.generator_dims, width).to(
-            device
-        )
-        self.discriminator = Discriminator(width + sampler.width, model.discriminator_dims).to(
+        self.generator = Generator(
+            model.noise_dim + sampler.width, model.generator_hidden, width
+        ).to(device)
+        self.discriminator = Discriminator(width + sampler.width, model.discriminator_hidden).to(
             device
         )
         betas = (0.5, 0.9)
@@ -666,7 +666,7 @@ class _Trainer:
             )
             self.aux_labels = torch.as_tensor(values, dtype=torch.float32, device=self.device)
             out = 1
-        self.aux = Auxiliary(len(keep), self.m.auxiliary_dims, out).to(self.device)
+        self.aux = Auxiliary(len(keep), self.m.auxiliary_hidden, out).to(self.device)
         self.aux_opt = torch.optim.Adam(
             self.aux.parameters(), lr=self.m.generator_lr, betas=(0.5, 0.9),
             weight_decay=self.m.weight_decay,

@@ -78,7 +78,7 @@ class LongitudinalLSTM:
             ``synth_plugins.encoding.roles``).
         static_epochs: training epochs of the Stage A VAE (300).
         epochs: training epochs of the Stage B LSTM (100).
-        hidden_size: LSTM hidden size (128).
+        hidden: LSTM hidden size (128).
         num_layers: LSTM layers (2).
         dropout: dropout between LSTM layers (0.2).
         gap_components: log-normal mixture components of the time to the next visit (3).
@@ -147,7 +147,7 @@ class LongitudinalLSTM:
         *,
         static_epochs: int = 300,
         epochs: int = 100,
-        hidden_size: int = 128,
+        hidden: int = 128,
         num_layers: int = 2,
         dropout: float = 0.2,
         gap_components: int = 3,
@@ -184,7 +184,7 @@ class LongitudinalLSTM:
         self.roles = dict(roles) if roles is not None else None
         self.static_epochs = check_int("static_epochs", static_epochs, minimum=1)
         self.epochs = check_int("epochs", epochs, minimum=1)
-        self.hidden_size = check_int("hidden_size", hidden_size, minimum=1)
+        self.hidden = check_int("hidden", hidden, minimum=1)
         self.num_layers = check_int("num_layers", num_layers, minimum=1)
         self.dropout = check_float("dropout", dropout, minimum=0.0, maximum=1.0,
                                    exclusive_maximum=True)  # fmt: skip
@@ -259,7 +259,7 @@ class LongitudinalLSTM:
     # ---------------------------------------------------------------------- params
     _PARAMS = (
         "id_column", "time_column", "static_columns", "roles", "static_epochs", "epochs",
-        "hidden_size", "num_layers", "dropout", "gap_components", "max_visits",
+        "hidden", "num_layers", "dropout", "gap_components", "max_visits",
         "discrete_levels", "head_hidden", "lr", "weight_decay", "batch_size", "clip",
         "validation_fraction", "patience", "missing", "static_params", "change_indicators",
         "calibrate_stop", "sample_batch_size",
@@ -401,7 +401,7 @@ class LongitudinalLSTM:
                 static_dim=static_matrix.shape[1],
                 columns=columns,
                 visit_dim=visits.shape[1],
-                hidden_size=self.hidden_size,
+                hidden_size=self.hidden,
                 num_layers=self.num_layers,
                 dropout=self.dropout,
                 gap_components=self.gap_components,

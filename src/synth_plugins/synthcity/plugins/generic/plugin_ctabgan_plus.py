@@ -52,7 +52,7 @@ class CTABGANPlusPlugin(SuitePlugin):
         n_iter: training epochs (Synthcity's name; the core's ``epochs``).
         target: column for the auxiliary classifier/regressor (downstream loss), or None.
         column_kinds, mixed_values: per-column overrides of the inferred kinds.
-        batch_size, noise_dim, generator_dims, discriminator_dims, auxiliary_dims,
+        batch_size, noise_dim, generator_hidden, discriminator_hidden, auxiliary_hidden,
         generator_lr, discriminator_lr, weight_decay, discriminator_steps, gp_weight,
         info_weight, aux_weight, gumbel_tau, mixed_threshold, log_skewness, max_modes,
         enforce_conditions, max_rejection_rounds, redraw_copies, dp, dp_noise_multiplier,
@@ -86,9 +86,9 @@ class CTABGANPlusPlugin(SuitePlugin):
         mixed_values: Mapping[str, Sequence[float]] | None = None,
         batch_size: int = _D.batch_size,
         noise_dim: int = _D.noise_dim,
-        generator_dims: Sequence[int] = _D.generator_dims,
-        discriminator_dims: Sequence[int] = _D.discriminator_dims,
-        auxiliary_dims: Sequence[int] = _D.auxiliary_dims,
+        generator_hidden: Sequence[int] = _D.generator_hidden,
+        discriminator_hidden: Sequence[int] = _D.discriminator_hidden,
+        auxiliary_hidden: Sequence[int] = _D.auxiliary_hidden,
         generator_lr: float = _D.generator_lr,
         discriminator_lr: float = _D.discriminator_lr,
         weight_decay: float = _D.weight_decay,

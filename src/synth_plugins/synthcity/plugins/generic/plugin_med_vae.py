@@ -55,8 +55,8 @@ class MedVAEPlugin(SuitePlugin):
             2,900 rows).
         lr: Adam learning rate, or ``"auto"`` (1e-3 at batch 32, grown with the batch).
         latent_dim: latent dimension (32).
-        encoder_hidden: width of the first hidden layer (88); the second is ``decoder_hidden``.
-        decoder_hidden: width of the second hidden layer (60); the decoder mirrors (60, 88).
+        hidden_1, hidden_2: the encoder's two hidden widths (88, 60), the core's ``hidden``
+            (one number each, for Synthcity's search space); the decoder mirrors (60, 88).
         embedding_dim: embedding dimensions per categorical column (3).
         numerical_transform: ``"minmax"`` (the paper) or ``"quantile"`` (normal scores).
         beta: KL scaling factor (0.03), annealed linearly per epoch from 0. The notebook's
@@ -104,8 +104,8 @@ class MedVAEPlugin(SuitePlugin):
         batch_size: int | str = _CORE["batch_size"],
         lr: float | str = _CORE["lr"],
         latent_dim: int = _CORE["latent_dim"],
-        encoder_hidden: int = _CORE["hidden"][0],
-        decoder_hidden: int = _CORE["hidden"][1],
+        hidden_1: int = _CORE["hidden"][0],
+        hidden_2: int = _CORE["hidden"][1],
         embedding_dim: int = _CORE["embedding_dim"],
         numerical_transform: str = _CORE["numerical_transform"],
         beta: float = _CORE["beta"],
@@ -147,7 +147,7 @@ class MedVAEPlugin(SuitePlugin):
         # that name as bytes and does not restore it
         self.core = MedVAE(
             latent_dim=latent_dim,
-            hidden=(encoder_hidden, decoder_hidden),
+            hidden=(hidden_1, hidden_2),
             embedding_dim=embedding_dim,
             numerical_transform=numerical_transform,
             leaky_relu_slope=leaky_relu_slope,
@@ -190,8 +190,8 @@ class MedVAEPlugin(SuitePlugin):
             CategoricalDistribution(name="batch_size", choices=[32, 64, 128, 256]),
             CategoricalDistribution(name="lr", choices=[1e-4, 5e-4, 1e-3, 2e-3]),
             CategoricalDistribution(name="latent_dim", choices=[8, 16, 32, 64]),
-            IntegerDistribution(name="encoder_hidden", low=32, high=256, step=8),
-            IntegerDistribution(name="decoder_hidden", low=16, high=128, step=4),
+            IntegerDistribution(name="hidden_1", low=32, high=256, step=8),
+            IntegerDistribution(name="hidden_2", low=16, high=128, step=4),
             IntegerDistribution(name="embedding_dim", low=2, high=8),
             FloatDistribution(name="beta", low=0.01, high=1.0),
             CategoricalDistribution(name="numerical_transform", choices=["minmax", "quantile"]),

@@ -104,7 +104,7 @@ class LongitudinalLSTMPlugin(Plugin):
     Args:
         n_iter: Stage B (LSTM) training epochs (100; Synthcity's name for epochs).
         static_n_iter: Stage A (VAE) training epochs (300).
-        hidden_size: LSTM hidden size (128).
+        hidden: LSTM hidden size (128).
         num_layers: LSTM layers (2).
         dropout: dropout between LSTM layers (0.2).
         gap_components: log-normal mixture components of the time to the next visit (3).
@@ -139,7 +139,7 @@ class LongitudinalLSTMPlugin(Plugin):
         self,
         n_iter: int = _CORE["epochs"],
         static_n_iter: int = _CORE["static_epochs"],
-        hidden_size: int = _CORE["hidden_size"],
+        hidden: int = _CORE["hidden"],
         num_layers: int = _CORE["num_layers"],
         dropout: float = _CORE["dropout"],
         gap_components: int = _CORE["gap_components"],
@@ -181,7 +181,7 @@ class LongitudinalLSTMPlugin(Plugin):
             SEQ_TIME,
             static_epochs=static_n_iter,
             epochs=n_iter,
-            hidden_size=hidden_size,
+            hidden=hidden,
             num_layers=num_layers,
             dropout=dropout,
             gap_components=gap_components,
@@ -218,7 +218,7 @@ class LongitudinalLSTMPlugin(Plugin):
         return [
             IntegerDistribution(name="n_iter", low=20, high=300, step=20),
             IntegerDistribution(name="static_n_iter", low=50, high=500, step=50),
-            CategoricalDistribution(name="hidden_size", choices=[32, 64, 128, 256]),
+            CategoricalDistribution(name="hidden", choices=[32, 64, 128, 256]),
             IntegerDistribution(name="num_layers", low=1, high=3),
             FloatDistribution(name="dropout", low=0.0, high=0.5),
             IntegerDistribution(name="gap_components", low=1, high=5),
