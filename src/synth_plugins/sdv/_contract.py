@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidParameterError
-from synth_plugins.generators._validation import check_bool, check_int
+from synth_plugins.generators.validation import check_bool, check_int
 from synth_plugins.sdv.compat import native, single_table
 from synth_plugins.sdv.metadata import check_table, parse_numeric_text
 

@@ -20,8 +20,8 @@ import pandas as pd
 from sdv.single_table.base import BaseSynthesizer
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.generators._validation import check_bool, check_int
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
+from synth_plugins.generators.validation import check_bool, check_int
 from synth_plugins.sdv._contract import device_for
 from synth_plugins.sdv._long_table import POSITION_COLUMN, LongTableCodec
 from synth_plugins.sdv.compat import native, single_table

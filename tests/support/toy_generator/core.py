@@ -17,14 +17,14 @@ import pandas as pd
 
 from synth_plugins.encoding.tabular import MissingPolicy, TabularEncoder
 from synth_plugins.errors import NotFittedError
-from synth_plugins.generators._validation import (
+from synth_plugins.generators.privacy import CopyFilter
+from synth_plugins.generators.validation import (
     check_bool,
     check_choice,
     check_float,
     check_int,
     check_random_state,
 )
-from synth_plugins.generators.privacy import CopyFilter
 
 
 class ToyMarginals:

@@ -15,14 +15,6 @@ import torch
 from synth_plugins.encoding.tabular import MissingPolicy, TabularEncoder
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators import _nn, _torch
-from synth_plugins.generators._validation import (
-    check_bool,
-    check_choice,
-    check_float,
-    check_int,
-    check_int_tuple,
-    check_random_state,
-)
 from synth_plugins.generators.ck4gen.config import (
     CHUNK,
     COPY_PRIVACY_WARNING,
@@ -52,6 +44,14 @@ from synth_plugins.generators.ck4gen.teacher import (
 )
 from synth_plugins.generators.ck4gen.training import train_decoder, train_student
 from synth_plugins.generators.privacy import CopyFilter, collision_rate, row_hashes
+from synth_plugins.generators.validation import (
+    check_bool,
+    check_choice,
+    check_float,
+    check_int,
+    check_int_tuple,
+    check_random_state,
+)
 from synth_plugins.survival import check_survival_frame, fit_cox
 
 __all__ = ["CK4Gen"]

@@ -34,14 +34,6 @@ from synth_plugins.errors import (
     NotFittedError,
 )
 from synth_plugins.generators import _torch
-from synth_plugins.generators._validation import (
-    check_bool,
-    check_dp_options,
-    check_float,
-    check_int,
-    check_int_tuple,
-    check_random_state,
-)
 from synth_plugins.generators.ctabgan_plus.conditional import ConditionalSampler
 from synth_plugins.generators.ctabgan_plus.networks import Auxiliary, Discriminator, Generator
 from synth_plugins.generators.ctabgan_plus.transformer import (
@@ -51,6 +43,14 @@ from synth_plugins.generators.ctabgan_plus.transformer import (
     check_overrides,
 )
 from synth_plugins.generators.privacy import CopyFilter
+from synth_plugins.generators.validation import (
+    check_bool,
+    check_dp_options,
+    check_float,
+    check_int,
+    check_int_tuple,
+    check_random_state,
+)
 
 __all__ = ["DEFAULTS", "CTABGANPlus", "CTABGANPlusDefaults"]
 

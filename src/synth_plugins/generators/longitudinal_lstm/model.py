@@ -16,13 +16,6 @@ from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_roles
 from synth_plugins.encoding.tabular import MissingPolicy, TabularEncoder
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators import _torch
-from synth_plugins.generators._validation import (
-    check_bool,
-    check_choice,
-    check_float,
-    check_int,
-    check_random_state,
-)
 from synth_plugins.generators.longitudinal_lstm._consistency import ChangeRule, change_rules
 from synth_plugins.generators.longitudinal_lstm._frames import assemble, renumber_keys
 from synth_plugins.generators.longitudinal_lstm._layout import VisitColumn, columns_from
@@ -31,6 +24,13 @@ from synth_plugins.generators.longitudinal_lstm._sampling import draw_gap, draw_
 from synth_plugins.generators.longitudinal_lstm._sequences import Sequences
 from synth_plugins.generators.longitudinal_lstm._training import TrainSettings, train
 from synth_plugins.generators.med_vae import MedVAE
+from synth_plugins.generators.validation import (
+    check_bool,
+    check_choice,
+    check_float,
+    check_int,
+    check_random_state,
+)
 from synth_plugins.long_format import (
     check_long_format,
     check_static_columns,

@@ -13,16 +13,6 @@ import torch
 from synth_plugins.encoding.tabular import MissingPolicy, TabularEncoder
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators import _torch
-from synth_plugins.generators._validation import (
-    check_bool,
-    check_choice,
-    check_dp_options,
-    check_float,
-    check_int,
-    check_int_tuple,
-    check_random_state,
-    check_weights,
-)
 from synth_plugins.generators.med_vae import conditions as _conditions
 from synth_plugins.generators.med_vae import sampling as _sampling
 from synth_plugins.generators.med_vae import training as _training
@@ -45,6 +35,16 @@ from synth_plugins.generators.med_vae.transforms import (
     fit_transform,
 )
 from synth_plugins.generators.privacy import CopyFilter
+from synth_plugins.generators.validation import (
+    check_bool,
+    check_choice,
+    check_dp_options,
+    check_float,
+    check_int,
+    check_int_tuple,
+    check_random_state,
+    check_weights,
+)
 
 
 class MedVAE:

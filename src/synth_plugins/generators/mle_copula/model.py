@@ -30,13 +30,6 @@ from synth_plugins.encoding.parsing import from_days, parse_numbers, to_days
 from synth_plugins.encoding.roles import DISCRETE_ROLES, NUMERIC_ROLES, infer_roles
 from synth_plugins.encoding.tabular import ColumnSpec, datetime_spec, fresh_keys, identifier_spec
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
-from synth_plugins.generators._validation import (
-    check_bool,
-    check_choice,
-    check_float,
-    check_int,
-    check_random_state,
-)
 from synth_plugins.generators.mle_copula.copula import (
     latent_correlation,
     nearest_correlation,
@@ -52,6 +45,13 @@ from synth_plugins.generators.mle_copula.marginals import (
     fit_numeric,
 )
 from synth_plugins.generators.privacy import CopyFilter
+from synth_plugins.generators.validation import (
+    check_bool,
+    check_choice,
+    check_float,
+    check_int,
+    check_random_state,
+)
 
 __all__ = ["MLECopula"]
 
