@@ -145,7 +145,7 @@ GLOSSARY: tuple[Concept, ...] = (
         ("enable_gpu",),
         ("cuda", "gpu", "use_gpu", "use_cuda", "enable_gpu", "device_name"),
         "SDV's own switch is `enable_gpu` (the LSTM's SDV class also takes `cuda`, the name "
-        "SDV's PAR used, as an alias)",
+        "SDV's PAR uses, as an alias)",
     ),
     Concept(
         "seed",
