@@ -6,6 +6,7 @@ import synth_plugins
 from synth_plugins import catalog
 from synth_plugins.datasets import load
 from synth_plugins.testing import metric_conformance as kit
+from synth_plugins.testing.names import check_metric_parameter_names
 
 # metrics of visit sequences have their own host tests (test_longitudinal_hosts.py)
 METRICS = [pytest.param(e, id=e.name) for e in catalog.METRICS if e.data == "table"]
@@ -35,6 +36,12 @@ def test_bad_input(entry, data):
 @pytest.mark.parametrize("entry", [pytest.param(e, id=e.name) for e in catalog.METRICS])
 def test_catalog_entry_matches_its_core(entry):
     kit.check_metric_declaration(entry)
+
+
+@pytest.mark.parametrize("entry", [pytest.param(e, id=e.name) for e in catalog.METRICS])
+def test_parameter_names(entry):
+    """The core's parameters use the glossary's names (docs/architecture.md)."""
+    check_metric_parameter_names(entry)
 
 
 def test_kit_rejects_a_metric_with_the_wrong_direction(data):

@@ -108,7 +108,7 @@ def hamming_leakage_rowwise(
     categorical_columns: Sequence[str],
     *,
     num_bins: int = 10,
-    shuffle_seed: int = 1,
+    random_state: int = 1,
 ) -> dict[str, dict[str, float]]:
     """The four AML runs, computed row by row.
 
@@ -147,11 +147,11 @@ def hamming_leakage_rowwise(
     count = len(holdout)
     return {
         "synthetic_train": _run(
-            synthetic_p, train_p, numeric, count, num_bins, shuffle_seed, False
+            synthetic_p, train_p, numeric, count, num_bins, random_state, False
         ),
         "synthetic_test": _run(
-            synthetic_p, holdout_p, numeric, count, num_bins, shuffle_seed, False
+            synthetic_p, holdout_p, numeric, count, num_bins, random_state, False
         ),
-        "real_train": _run(train_p, train_p, numeric, count, num_bins, shuffle_seed, True),
-        "real_test": _run(train_p, holdout_p, numeric, count, num_bins, shuffle_seed, False),
+        "real_train": _run(train_p, train_p, numeric, count, num_bins, random_state, True),
+        "real_test": _run(train_p, holdout_p, numeric, count, num_bins, random_state, False),
     }

@@ -144,7 +144,7 @@ def anonymeter_risk(
     n_neighbors: int = 1,
     secrets: Sequence[str] | None = None,
     confidence_level: float = 0.95,
-    seed: int = 0,
+    random_state: int = 0,
     n_jobs: int = 1,
 ) -> AnonymeterRiskResult:
     """Anonymeter's singling-out, linkability and inference risks of a synthetic table.
@@ -170,7 +170,7 @@ def anonymeter_risk(
         secrets: Columns the inference attacker guesses, one attack each with every other
             column as its knowledge; None guesses every column.
         confidence_level: Confidence level of the intervals, in (0, 1).
-        seed: Seed of every random draw of the attacks.
+        random_state: Seed of every random draw of the attacks.
         n_jobs: Processes of Anonymeter's neighbour search.
 
     Returns:
@@ -210,7 +210,7 @@ def anonymeter_risk(
     confidence_level = check_number(
         confidence_level, "confidence_level", minimum=0.0, maximum=1.0, exclusive=True
     )
-    seed = check_int("seed", seed, minimum=0)
+    random_state = check_int("random_state", random_state, minimum=0)
     n_jobs = check_int("n_jobs", n_jobs, minimum=1)
     halves = _linkability_halves(columns, linkability_columns)
     secret_columns = _secrets(columns, secrets)
@@ -225,7 +225,7 @@ def anonymeter_risk(
     evaluators = _anonymeter()
     results: dict[str, AttackRisk] = {}
     by_secret: dict[str, AttackRisk] = {}
-    with _seeded(seed, evaluators), _quiet():
+    with _seeded(random_state, evaluators), _quiet():
         for attack in attacks:
             if attack.startswith("singling_out"):
                 evaluator = evaluators.SinglingOutEvaluator(

@@ -137,7 +137,7 @@ def dcr_holdout_share(
     num_bins: int = 100,
     nan_policy: NanPolicy = "category",
     balance: bool = True,
-    seed: int = 0,
+    random_state: int = 0,
     backend: Backend = "auto",
     n_threads: int | None = None,
 ) -> DcrHoldoutShareResult:
@@ -161,7 +161,7 @@ def dcr_holdout_share(
             0.5 without memorisation, as in the reference design. With False the sets are
             used as given and the tie weight and the test use ``n_train / (n_train +
             n_holdout)``.
-        seed: Seed of the balancing subsample.
+        random_state: Seed of the balancing subsample.
         backend: Matrix-product backend of the distance kernel (same exact result).
         n_threads: PyTorch threads for the kernel; None keeps the current setting.
 
@@ -182,14 +182,14 @@ def dcr_holdout_share(
     num_bins = check_int("num_bins", num_bins, minimum=1)
     check_choice("nan_policy", nan_policy, NAN_POLICIES)
     check_choice("backend", backend, BACKENDS)
-    seed = check_int("seed", seed, minimum=0)
+    random_state = check_int("random_state", random_state, minimum=0)
     features = feature_tables(
         {"train": train, "holdout": holdout, "synthetic": synthetic}, categorical_columns
     )
     train, holdout, synthetic = features["train"], features["holdout"], features["synthetic"]
     categorical = resolve_categorical([train, holdout, synthetic], categorical_columns)
     if balance:
-        train, holdout = balance_sets(train, holdout, seed)
+        train, holdout = balance_sets(train, holdout, random_state)
     n_train, n_holdout, n_synthetic = len(train), len(holdout), len(synthetic)
     codes = pooled_bin_codes(
         {"train": train, "holdout": holdout, "synthetic": synthetic},

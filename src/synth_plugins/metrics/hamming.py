@@ -313,7 +313,7 @@ def hamming_leakage(
     binning: Binning = "quantile_target",
     nan_policy: NanPolicy = "mismatch",
     balanced: bool = True,
-    shuffle_seed: int = 1,
+    random_state: int = 1,
     threshold: float = 0.05,
     coefficient_formula: CoefficientFormula = "paper",
     match_dtypes: bool = True,
@@ -343,7 +343,7 @@ def hamming_leakage(
         balanced: True (the study) to split the sets into subsets of about the holdout
             size;
             False to compare whole sets.
-        shuffle_seed: Seed of the shuffle before splitting (1 in the study).
+        random_state: Seed of the shuffle before splitting (1 in the study).
         threshold: The coefficient above which ``breach`` is set (0.05 in the study).
         coefficient_formula: ``"paper"`` (the published ``holdout / train - 1``) or ``"code"``
             (``1 - train / holdout``, stored by the AML code; differs in the 4th decimal).
@@ -375,7 +375,7 @@ def hamming_leakage(
     check_choice("coefficient_formula", coefficient_formula, COEFFICIENT_FORMULAS)
     check_choice("backend", backend, BACKENDS)
     threshold = check_number(threshold, "threshold")
-    shuffle_seed = check_int("shuffle_seed", shuffle_seed, minimum=0)
+    random_state = check_int("random_state", random_state, minimum=0)
     features = feature_tables(
         {"train": train, "holdout": holdout, "synthetic": synthetic}, categorical_columns
     )
@@ -392,9 +392,9 @@ def hamming_leakage(
     numeric_missing = "level" if nan_policy == "category" else "never"
     balanced_count = len(holdout)
     if balanced:
-        train_parts = split_subsets(len(train), n_subsets(len(train), balanced_count), shuffle_seed)
+        train_parts = split_subsets(len(train), n_subsets(len(train), balanced_count), random_state)
         synthetic_parts = split_subsets(
-            len(synthetic), n_subsets(len(synthetic), balanced_count), shuffle_seed
+            len(synthetic), n_subsets(len(synthetic), balanced_count), random_state
         )
     else:
         train_parts = [np.arange(len(train))]

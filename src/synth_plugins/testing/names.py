@@ -1,4 +1,4 @@
-"""The kit check that every generator names each concept as the glossary does.
+"""The kit check that every generator and metric names each concept as the glossary does.
 
 One concept has one name across the suite's generators: a core that writes ``learning_rate``
 where the others write ``lr``, or ``n_epochs`` for ``epochs``, makes users guess and the
@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from synth_plugins import catalog
-from synth_plugins.catalog import GeneratorEntry
+from synth_plugins.catalog import GeneratorEntry, MetricEntry
 from synth_plugins.testing.adapter_defaults import HOST_ONLY, NAME_MAPS
 
 
@@ -152,7 +152,16 @@ GLOSSARY: tuple[Concept, ...] = (
         ("random_state",),
         ("random_state",),
         ("random_state",),
-        ("seed", "seeds", "random_seed", "rng", "<part>_seed"),
+        ("seed", "random_seed", "rng", "<part>_seed"),
+        "a list of seeds, one per repeated run, is `seeds`",
+    ),
+    Concept(
+        "real rows the generator never saw (metrics)",
+        ("holdout",),
+        ("holdout",),
+        ("holdout",),
+        ("test", "test_data", "real_test", "holdout_data", "real_holdout", "validation_data"),
+        "a metric core's parameter; one bridge per host hands it that host's holdout input",
     ),
     Concept(
         "progress output",
@@ -226,6 +235,27 @@ def glossary_table() -> str:
         rows.append(f"| {c.concept} | {code(c.names)} | {code(c.synthcity)} | {code(c.sdv)} "
                     f"| {code(c.banned)} | {c.note} |")  # fmt: skip
     return "\n".join(rows) + "\n"
+
+
+def metric_parameter_problems(entry: MetricEntry) -> list[str]:
+    """Every parameter of ``entry``'s core function the glossary bans."""
+    problems = []
+    for name in inspect.signature(catalog.resolve(entry.core)).parameters:
+        concept = banned_concept(name)
+        if concept is not None:
+            problems.append(
+                f"parameter {name!r} of metric {entry.name} is a synonym of "
+                f"{concept.concept!r}: the glossary's names are {list(concept.names)}"
+            )
+    return problems
+
+
+def check_metric_parameter_names(entry: MetricEntry) -> None:
+    """``entry``'s core function uses the glossary's names only."""
+    problems = metric_parameter_problems(entry)
+    if problems:
+        raise AssertionError("one name per concept (docs/architecture.md):\n  - "
+                             + "\n  - ".join(problems))  # fmt: skip
 
 
 def check_parameter_names(entry: GeneratorEntry, hosts: tuple[str, ...] = ()) -> None:

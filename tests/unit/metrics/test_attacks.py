@@ -97,7 +97,7 @@ def test_seeded_and_leaves_numpy_global_state_alone(tables):
     first = anonymeter_risk(train, holdout, synthetic, **FAST).to_dict()
     assert np.random.random() == expected_draw  # noqa: NPY002
     assert anonymeter_risk(train, holdout, synthetic, **FAST).to_dict() == first
-    other = anonymeter_risk(train, holdout, synthetic, seed=1, **FAST).to_dict()
+    other = anonymeter_risk(train, holdout, synthetic, random_state=1, **FAST).to_dict()
     assert other != first
 
 
