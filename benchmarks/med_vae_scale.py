@@ -171,7 +171,7 @@ def child(rows: int, epochs: int, sample_rows: int, batch_size: int | str) -> di
         "ru_maxrss_self_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / GB,
         "load_before": load_before,
         "load_after": os.getloadavg(),
-        "final_loss": float(model.history_["total"][-1]),
+        "final_loss": float(model.history_["loss"][-1]),
     }
 
 

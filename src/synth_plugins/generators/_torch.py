@@ -115,22 +115,6 @@ def randn(shape: tuple[int, ...], generator: torch.Generator, device: torch.devi
     return values if values.device == device else values.to(device)
 
 
-def batch_slices(
-    n_rows: int, batch_size: int, generator: torch.Generator, *, min_last: int = 1
-) -> list[torch.Tensor]:
-    """Shuffled row indices split into batches of ``batch_size``.
-
-    A last batch with fewer than ``min_last`` rows is merged into the batch before it (e.g.
-    ``min_last=2`` so that BatchNorm never sees a batch of one row).
-    """
-    order = torch.randperm(n_rows, generator=generator)
-    batches = list(torch.split(order, batch_size))
-    if len(batches) > 1 and len(batches[-1]) < min_last:
-        last = batches.pop()
-        batches[-1] = torch.cat([batches[-1], last])
-    return batches
-
-
 def progress(iterable: Iterable[T], *, total: int, desc: str, enabled: bool) -> Iterable[T]:
     """Wrap ``iterable`` in a tqdm bar when ``enabled`` (tqdm is imported only then)."""
     if not enabled:

@@ -105,7 +105,7 @@ class TestLoss:
 
     def test_reconstruction_loss_falls_over_epochs(self, model: MedVAE) -> None:
         history = model.history_
-        assert len(history["total"]) == FAST["epochs"] == model.n_epochs_
+        assert len(history["loss"]) == FAST["epochs"] == model.n_epochs_
         assert history["numerical"][-1] < 0.5 * history["numerical"][0]
         assert history["categorical"][-1] < 0.5 * history["categorical"][0]
         assert history["binary"][-1] < history["binary"][0]
@@ -187,7 +187,7 @@ class TestDeterminism:
         pd.testing.assert_frame_equal(first[1], second[1])
         pd.testing.assert_frame_equal(first[2], second[2])
         assert not first[1].equals(other[1])
-        assert first[0]["total"] != other[0]["total"]
+        assert first[0]["loss"] != other[0]["loss"]
 
     def test_sample_seed_and_seed_stream(self, model: MedVAE) -> None:
         pd.testing.assert_frame_equal(
@@ -369,9 +369,9 @@ class TestBadInput:
 def test_validation_split_and_early_stopping(data: pd.DataFrame) -> None:
     vae = MedVAE(ROLES, epochs=40, validation_fraction=0.2, patience=2, random_state=0)
     vae.fit(data)
-    assert {"val_total", "val_numerical", "val_kl", "val_monitor"} <= set(vae.history_)
-    assert len(vae.history_["val_monitor"]) == vae.n_epochs_ <= 40
+    assert {"val_loss", "val_numerical", "val_kl"} <= set(vae.history_)
+    assert len(vae.history_["val_loss"]) == vae.n_epochs_ <= 40
     assert vae.best_epoch_ is not None
-    best = int(np.argmin(vae.history_["val_monitor"]))
+    best = int(np.argmin(vae.history_["val_loss"]))
     assert vae.best_epoch_ == best
     assert vae.library_mu_ is not None and len(vae.library_mu_) == len(data)

@@ -429,8 +429,8 @@ class CK4Gen:
             lr=self.lr, patience=self.patience, device=device, init_seed=enc_init,
             batch_seed=enc_batches, verbose=self.verbose,
         )  # fmt: skip
-        self.history_["encoder_loss"] = encoder_run.train_loss
-        self.history_["encoder_val_loss"] = encoder_run.val_loss
+        self.history_["encoder_loss"] = encoder_run.history["loss"]
+        self.history_["encoder_val_loss"] = encoder_run.history.get("val_loss", [])
         self.n_encoder_epochs_ = encoder_run.n_epochs
 
         # --- SynthNet
@@ -447,8 +447,8 @@ class CK4Gen:
             batch_size=self.batch_size, lr=self.lr, patience=self.patience, device=device,
             init_seed=dec_init, batch_seed=dec_batches, verbose=self.verbose,
         )  # fmt: skip
-        self.history_["decoder_loss"] = decoder_run.train_loss
-        self.history_["decoder_val_loss"] = decoder_run.val_loss
+        self.history_["decoder_loss"] = decoder_run.history["loss"]
+        self.history_["decoder_val_loss"] = decoder_run.history.get("val_loss", [])
         self.n_decoder_epochs_ = decoder_run.n_epochs
 
         self.preprocessor_ = preprocessor

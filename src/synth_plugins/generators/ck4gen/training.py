@@ -9,9 +9,15 @@ import torch
 from torch.nn import functional as F
 
 from synth_plugins.encoding.tabular import TabularEncoder
-from synth_plugins.generators import _nn, _torch
+from synth_plugins.generators import _torch
 from synth_plugins.generators.ck4gen.networks import Student, SynthNet
 from synth_plugins.generators.ck4gen.teacher import step
+from synth_plugins.generators.training import (
+    OptimizerSettings,
+    TrainingResult,
+    shuffled_batches,
+    train_network,
+)
 
 
 def train_student(
@@ -36,7 +42,7 @@ def train_student(
     init_seed: int,
     batch_seed: int,
     verbose: bool,
-) -> tuple[Student, _nn.TrainingRun]:
+) -> tuple[Student, TrainingResult]:
     """Distil the teacher's log partial hazards (and, with ``grid``, its survival curves)."""
     offsets = np.quantile(eta_teacher, (np.arange(dcm_k) + 0.5) / dcm_k)
     with _torch.seeded(init_seed, device=device):
@@ -59,23 +65,21 @@ def train_student(
             loss = loss + F.mse_loss(student.survival(x, grid_cumhaz), curve)
         return loss
 
-    def batch_loss(index: torch.Tensor) -> torch.Tensor:
+    def batch_loss(index: torch.Tensor, epoch: int) -> torch.Tensor:
         index = index.to(device)
         return loss_of(
             x_train[index], eta_train[index], curves_train[index] if use_curves else None
         )
 
-    def val_loss() -> float:
+    def val_loss(epoch: int) -> float:
         return float(loss_of(x_val, eta_val, curves_val if use_curves else None))
 
-    run = _nn.train_early_stopping(
+    run = train_network(
         student,
         batch_loss,
-        n_rows=len(train_rows),
+        shuffled_batches(len(train_rows), batch_size, _torch.make_generator(batch_seed)),
         epochs=epochs,
-        batch_size=batch_size,
-        lr=lr,
-        generator=_torch.make_generator(batch_seed),
+        optimizer=OptimizerSettings(lr=lr),
         val_loss=val_loss if len(val_rows) else None,
         patience=patience,
         desc="CK4Gen encoder",
@@ -101,7 +105,7 @@ def train_decoder(
     init_seed: int,
     batch_seed: int,
     verbose: bool,
-) -> tuple[SynthNet, _nn.TrainingRun]:
+) -> tuple[SynthNet, TrainingResult]:
     """Train SynthNet to map the frozen encoder's latents back to the preprocessed covariates.
 
     ``decoder_loss="mixed"``: MSE on numeric columns, binary cross-entropy on the others;
@@ -123,21 +127,19 @@ def train_decoder(
         cross = F.binary_cross_entropy_with_logits(logits, x, reduction="none")
         return torch.where(numeric_mask, squared, cross).mean()
 
-    def batch_loss(index: torch.Tensor) -> torch.Tensor:
+    def batch_loss(index: torch.Tensor, epoch: int) -> torch.Tensor:
         index = index.to(device)
         return loss_of(z_train[index], x_train[index])
 
-    def val_loss() -> float:
+    def val_loss(epoch: int) -> float:
         return float(loss_of(z_val, x_val))
 
-    run = _nn.train_early_stopping(
+    run = train_network(
         decoder,
         batch_loss,
-        n_rows=len(train_rows),
+        shuffled_batches(len(train_rows), batch_size, _torch.make_generator(batch_seed)),
         epochs=epochs,
-        batch_size=batch_size,
-        lr=lr,
-        generator=_torch.make_generator(batch_seed),
+        optimizer=OptimizerSettings(lr=lr),
         val_loss=val_loss if len(val_rows) else None,
         patience=patience,
         desc="CK4Gen SynthNet",

@@ -41,7 +41,7 @@ numeric values stay in their training range; every patient has between 1 and
 ``max_visits`` visits and no more follow-up than the longest in training.
 
 Modules: ``model`` (the estimator), ``_network`` (the LSTM and heads), ``_sequences``
-(training tensors), ``_training`` (the loss and the training loop), ``_sampling`` (the
+(training tensors), ``_training`` (the loss, in the shared training loop), ``_sampling`` (the
 free-running roll-out), ``_frames`` (arrays back to a long table), ``_layout`` (where each
 visit column sits in the encoding).
 """

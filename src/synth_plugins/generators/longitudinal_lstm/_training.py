@@ -1,17 +1,13 @@
-"""Stage B training: teacher-forced likelihood, AdamW, early stopping on held-out patients."""
+"""Stage B training: the teacher-forced likelihood, trained by the shared loop on patients."""
 
 from __future__ import annotations
 
-import copy
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
-from torch import nn
 from torch.nn import functional as F
 
-from synth_plugins.generators import _torch
 from synth_plugins.generators.longitudinal_lstm._network import (
     MAX_LOG_SD,
     MIN_LOG_SD,
@@ -20,6 +16,13 @@ from synth_plugins.generators.longitudinal_lstm._network import (
     run_sequences,
 )
 from synth_plugins.generators.longitudinal_lstm._sequences import Sequences
+from synth_plugins.generators.training import (
+    OptimizerSettings,
+    StepLoss,
+    TrainingResult,
+    shuffled_batches,
+    train_network,
+)
 
 
 @dataclass(frozen=True)
@@ -35,64 +38,37 @@ class TrainSettings:
     verbose: bool
 
 
-@dataclass
-class TrainResult:
-    """What training leaves behind: per-epoch losses, epochs run and the kept epoch."""
-
-    history: dict[str, list[float]] = field(default_factory=dict)
-    n_epochs: int = 0
-    best_epoch: int | None = None
-
-
 def train(
     net: VisitLSTM, data: Sequences, device: torch.device, seed: int, settings: TrainSettings
-) -> TrainResult:
-    """Train ``net`` in place; with a validation split the best epoch's weights are kept."""
-    optimizer = torch.optim.AdamW(
-        net.parameters(), lr=settings.lr, weight_decay=settings.weight_decay
-    )
-    order_rng = np.random.default_rng(seed)
-    result = TrainResult(history={"loss": []})
-    history = result.history
-    if data.val_patients.size:
-        history["val_loss"] = []
-    best, best_state, stale = math.inf, None, 0
-    bar = _torch.progress(
-        range(settings.epochs), total=settings.epochs, desc="longitudinal_lstm",
-        enabled=settings.verbose,
+) -> TrainingResult:
+    """Train ``net`` in place with the shared loop (:mod:`synth_plugins.generators.training`).
+
+    AdamW with gradient-norm clipping over shuffled batches of training patients, the loss
+    per visit; with held-out patients the best validation epoch's weights are kept.
+    """
+    patients = data.train_patients
+
+    def step(positions: torch.Tensor, epoch: int) -> StepLoss:
+        loss, n_visits = batch_loss(net, data, patients[positions.numpy()], device)
+        return StepLoss(loss, n_visits)
+
+    def val_loss(epoch: int) -> float:
+        return evaluate(net, data, data.val_patients, device, settings.batch_size)
+
+    return train_network(
+        net,
+        step,
+        shuffled_batches(patients.size, settings.batch_size, np.random.default_rng(seed)),
+        epochs=settings.epochs,
+        optimizer=OptimizerSettings(
+            lr=settings.lr, kind="adamw", weight_decay=settings.weight_decay,
+            clip_norm=settings.clip,
+        ),
+        val_loss=val_loss if data.val_patients.size else None,
+        patience=settings.patience,
+        desc="longitudinal_lstm",
+        verbose=settings.verbose,
     )  # fmt: skip
-    for epoch in bar:
-        net.train()
-        total = weight = 0.0
-        for batch in data.batches(data.train_patients, settings.batch_size, order_rng):
-            loss, n_visits = batch_loss(net, data, batch, device)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            if settings.clip is not None:
-                nn.utils.clip_grad_norm_(net.parameters(), settings.clip)
-            optimizer.step()
-            total += float(loss.detach()) * n_visits
-            weight += n_visits
-        history["loss"].append(total / max(weight, 1.0))
-        result.n_epochs = epoch + 1
-        if data.val_patients.size:
-            current = evaluate(net, data, data.val_patients, device, settings.batch_size)
-            history["val_loss"].append(current)
-            if current < best:
-                best, stale, result.best_epoch = current, 0, epoch
-                best_state = copy.deepcopy(net.state_dict())
-            else:
-                stale += 1
-            _torch.set_postfix(bar, loss=history["loss"][-1], val=current)
-            if settings.patience is not None and stale >= settings.patience:
-                break
-        else:
-            result.best_epoch = epoch
-            _torch.set_postfix(bar, loss=history["loss"][-1])
-    if best_state is not None:
-        net.load_state_dict(best_state)
-    net.eval()
-    return result
 
 
 @torch.no_grad()

@@ -24,8 +24,8 @@ split, and exact copies of training rows beyond the natural collision rate are r
 
 Modules, one job each: ``config`` (constants and option names), ``networks`` (the torch
 module), ``layout`` (where each input lives in the encoded matrix), ``transforms`` (numerical
-transforms), ``training`` (loss and
-optimisation loops), ``conditions`` (parsing and matching conditions), ``sampling`` (latent
+transforms), ``training`` (the loss, in
+the shared training loop), ``conditions`` (parsing and matching conditions), ``sampling`` (latent
 draws, decoding, rejection) and ``model`` (the :class:`MedVAE` estimator).
 """
 

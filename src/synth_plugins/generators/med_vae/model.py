@@ -133,8 +133,10 @@ class MedVAE:
             ``dp=True`` (a number > 0 is not allowed with ``dp=True``). The paper has no
             split (0.0).
         patience: with a validation split, stop after this many epochs without improvement
-            of the validation loss and restore the best weights (20); None trains all
-            epochs. Without a split, every epoch is trained.
+            of the validation loss (20); None trains all epochs. With a split the best
+            validation epoch's weights are restored either way (the shared loop's rule,
+            :mod:`synth_plugins.generators.training`); without one, every epoch is trained
+            and the last weights are kept.
         device: ``"auto"`` (CUDA if available, else CPU), ``"cpu"``, ``"cuda"``, ...
         random_state: seed of every random draw (weights, batches, noise, sampling); None is
             unseeded. The global torch/numpy random state is neither used nor changed.
@@ -149,9 +151,11 @@ class MedVAE:
     Attributes:
         encoder_: the fitted :class:`TabularEncoder`.
         model_: the trained network (on CPU).
-        history_: per-epoch losses: ``total``, ``numerical``, ``binary``, ``categorical``,
-            ``kl``, ``kl_weight`` and, with a validation split, the same with ``val_`` plus
-            ``val_monitor`` (the early-stopping criterion).
+        history_: per-epoch values: ``loss`` (the training objective per row),
+            ``numerical``, ``binary``, ``categorical``, ``kl`` (loss components per row),
+            ``kl_weight`` and, with a validation split, ``val_loss`` (the early-stopping
+            criterion) and ``val_numerical``, ``val_binary``, ``val_categorical``,
+            ``val_kl``.
         epsilon_: the spent privacy budget for ``dp_delta_`` (None without ``dp``).
         dp_delta_: the delta used for ``epsilon_`` (None without ``dp``).
         n_epochs_: epochs actually trained; ``best_epoch_``: the epoch whose weights are kept.
@@ -441,13 +445,14 @@ class MedVAE:
         plan = self._plan(len(train_rows))
         self.batch_size_, self.lr_ = plan.batch_size, plan.lr
         if self.dp:
-            net, run = _training.train_dp(net, plan, layout, train, device, train_seed, noise_seed)
+            net, run, (self.epsilon_, self.dp_delta_) = _training.train_dp(
+                net, plan, layout, train, device, train_seed, noise_seed
+            )
         else:
             net, run = _training.train(
                 net, plan, layout, train, val, device, train_seed, noise_seed
             )
         self.history_, self.n_epochs_, self.best_epoch_ = run.history, run.n_epochs, run.best_epoch
-        self.epsilon_, self.dp_delta_ = run.epsilon, run.dp_delta
 
         net = net.cpu().eval()
         if not self.dp:  # no library in DP mode: it would void the guarantee

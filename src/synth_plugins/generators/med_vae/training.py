@@ -1,13 +1,11 @@
-"""Med-VAE training: the seven-term loss, KL annealing, the Adam loop with early stop, DP-SGD."""
+"""Med-VAE training: the seven-term loss, KL annealing, its steps in the shared loop, DP-SGD."""
 
 from __future__ import annotations
 
-import copy
 import math
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -19,9 +17,16 @@ from synth_plugins.generators import _torch
 from synth_plugins.generators.med_vae.config import ADAM_EPS, SAMPLE_CHUNK
 from synth_plugins.generators.med_vae.layout import Layout
 from synth_plugins.generators.med_vae.networks import MedVAENet
+from synth_plugins.generators.training import (
+    OptimizerSettings,
+    StepLoss,
+    TrainingResult,
+    build_optimizer,
+    shuffled_batches,
+    train_network,
+)
 
 Tensors = tuple[torch.Tensor, torch.Tensor]
-_PARTS = ("total", "numerical", "binary", "categorical", "kl")
 
 
 def auto_batch_size(n_rows: int) -> int:
@@ -59,26 +64,6 @@ class TrainingPlan:
     def kl_weight(self, epoch: int) -> float:
         """``beta * a(e)`` with the notebook's per-epoch linear annealing ``a(e) = e / T``."""
         return self.beta * epoch / self.epochs
-
-
-@dataclass
-class TrainingRun:
-    """What a training run leaves besides the weights: losses per epoch and where it stopped."""
-
-    history: dict[str, list[float]] = field(default_factory=dict)
-    n_epochs: int = 0
-    best_epoch: int | None = None
-    epsilon: float | None = None
-    dp_delta: float | None = None
-
-    def record(
-        self, sums: Mapping[str, Any], n_rows: int, kl_weight: float, prefix: str = ""
-    ) -> None:
-        """Append one epoch's mean losses (``prefix="val_"`` for the validation split)."""
-        for key, value in sums.items():
-            self.history.setdefault(prefix + key, []).append(float(value) / max(n_rows, 1))
-        if not prefix:
-            self.history.setdefault("kl_weight", []).append(kl_weight)
 
 
 def losses(
@@ -123,13 +108,26 @@ def losses(
     return reconstruction + kl_term, parts
 
 
-def _accumulate(
-    sums: dict[str, Any], objective: torch.Tensor, parts: dict[str, torch.Tensor]
-) -> None:
-    """Add a batch's summed losses (kept on the device: one sync per epoch, not per step)."""
-    sums["total"] = sums["total"] + objective.detach().sum()
-    for key, value in parts.items():
-        sums[key] = sums[key] + value.detach().sum()
+def _step_loss(
+    net: nn.Module,
+    plan: TrainingPlan,
+    layout: Layout,
+    x_cont: torch.Tensor,
+    codes: torch.Tensor,
+    eps: torch.Tensor,
+    epoch: int,
+) -> StepLoss:
+    """One batch's mean objective, with its loss components summed for the epoch history."""
+    outputs = net(x_cont, codes, eps)
+    objective, parts = losses(plan, layout, outputs, x_cont, codes, plan.kl_weight(epoch))
+    # An empty Poisson batch (DP) still takes a (noise-only) step, as accounted.
+    loss = objective.mean() if len(x_cont) else objective.sum()
+    return StepLoss(loss, len(x_cont), {key: value.sum() for key, value in parts.items()})
+
+
+def _optimizer(plan: TrainingPlan) -> OptimizerSettings:
+    """Adam with Keras' ``eps`` and, without DP, element-wise gradient clipping."""
+    return OptimizerSettings(lr=plan.lr, eps=ADAM_EPS, clip_value=plan.clipvalue)
 
 
 def train(
@@ -141,64 +139,40 @@ def train(
     device: torch.device,
     train_seed: int,
     noise_seed: int,
-) -> tuple[MedVAENet, TrainingRun]:
-    """Adam with element-wise gradient clipping; early stopping on ``val`` with ``patience``.
+) -> tuple[MedVAENet, TrainingResult]:
+    """The shared loop (:mod:`synth_plugins.generators.training`) with the annealed objective.
 
-    With ``patience`` the weights of the best validation epoch are restored.
+    With ``val`` the monitored loss is :func:`_validate`'s criterion and the best
+    validation epoch's weights are restored (the loop's one rule).
     """
-    run = TrainingRun()
     batch_generator = _torch.make_generator(train_seed)
     noise_generator = _torch.make_generator(noise_seed, device)
-    optimizer = torch.optim.Adam(net.parameters(), lr=plan.lr, eps=ADAM_EPS)
-    parameters = list(net.parameters())
     val_eps = _torch.randn((len(val[0]), plan.latent_dim), noise_generator, device) if val else None
-    best_monitor, best_state, stale = math.inf, None, 0
-    n_rows = len(data[0])
-    bar = _torch.progress(
-        range(plan.epochs), total=plan.epochs, desc="Med-VAE", enabled=plan.verbose
+
+    def step(index: torch.Tensor, epoch: int) -> StepLoss:
+        index = index.to(device)
+        eps = _torch.randn((len(index), plan.latent_dim), noise_generator, device)
+        return _step_loss(net, plan, layout, data[0][index], data[1][index], eps, epoch)
+
+    def validate(epoch: int) -> tuple[float, dict[str, float]]:
+        assert val is not None and val_eps is not None
+        return _validate(net, plan, layout, val, val_eps, plan.kl_weight(epoch))
+
+    run = train_network(
+        net,
+        step,
+        shuffled_batches(len(data[0]), plan.batch_size, batch_generator, min_last=2),
+        epochs=plan.epochs,
+        optimizer=_optimizer(plan),
+        val_loss=validate if val is not None else None,
+        patience=plan.patience,
+        epoch_values=lambda epoch: {"kl_weight": plan.kl_weight(epoch)},
+        desc="Med-VAE",
+        verbose=plan.verbose,
     )
-    for epoch in bar:
-        kl_weight = plan.kl_weight(epoch)
-        net.train()
-        sums = dict.fromkeys(_PARTS, 0.0)
-        for index in _torch.batch_slices(n_rows, plan.batch_size, batch_generator, min_last=2):
-            index = index.to(device)
-            x_cont, codes = data[0][index], data[1][index]
-            eps = _torch.randn((len(index), plan.latent_dim), noise_generator, device)
-            outputs = net(x_cont, codes, eps)
-            objective, parts = losses(plan, layout, outputs, x_cont, codes, kl_weight)
-            loss = objective.mean()
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            if plan.clipvalue is not None:
-                nn.utils.clip_grad_value_(parameters, plan.clipvalue)
-            optimizer.step()
-            _accumulate(sums, objective, parts)
-        run.record(sums, n_rows, kl_weight)
-        if val is not None:
-            assert val_eps is not None
-            monitor = _validate(net, plan, layout, val, val_eps, kl_weight, run)
-            if monitor < best_monitor:
-                best_monitor, stale = monitor, 0
-                best_state = copy.deepcopy(net.state_dict())
-                run.best_epoch = epoch
-            else:
-                stale += 1
-        else:
-            run.best_epoch = epoch
-        run.n_epochs = epoch + 1
-        _torch.set_postfix(bar, loss=run.history["total"][-1])
-        if plan.patience is not None and stale >= plan.patience:
-            break
-    optimizer.zero_grad(set_to_none=True)
-    if plan.patience is not None and best_state is not None:
-        net.load_state_dict(best_state)
-    else:
-        run.best_epoch = run.n_epochs - 1
     return net, run
 
 
-@torch.no_grad()
 def _validate(
     net: MedVAENet,
     plan: TrainingPlan,
@@ -206,33 +180,27 @@ def _validate(
     val: Tensors,
     val_eps: torch.Tensor,
     kl_weight: float,
-    run: TrainingRun,
-) -> float:
-    """Record validation losses; return the early-stopping criterion.
+) -> tuple[float, dict[str, float]]:
+    """The early-stopping criterion, and the validation loss components per row.
 
     The criterion is the weighted reconstruction loss plus ``beta * KL`` at full weight
     (the objective annealing leads to, so it does not rise merely because the annealing
     weight grows); in ``legacy_detached`` mode, where the KL is not optimised, it is the
     weighted reconstruction loss only.
     """
-    net.eval()
     x_cont, codes = val
-    objective, parts = losses(plan, layout, net(x_cont, codes, val_eps), x_cont, codes, kl_weight)
-    sums = {"total": float(objective.sum())}
-    sums.update({key: float(value.sum()) for key, value in parts.items()})
+    _, parts = losses(plan, layout, net(x_cont, codes, val_eps), x_cont, codes, kl_weight)
     n_val = len(x_cont)
+    sums = {key: float(value.sum()) for key, value in parts.items()}
     weights = plan.loss_weights
-    reconstruction = (
+    monitor = (
         weights["numerical"] * sums["numerical"]
         + weights["binary"] * sums["binary"]
         + weights["categorical"] * sums["categorical"]
     ) / n_val
-    monitor = reconstruction
     if plan.kl_mode == "differentiable":
         monitor += plan.beta * sums["kl"] / n_val
-    sums["monitor"] = monitor * n_val
-    run.record(sums, n_val, kl_weight, prefix="val_")
-    return monitor
+    return monitor, {f"val_{key}": value / n_val for key, value in sums.items()}
 
 
 def train_dp(
@@ -243,8 +211,12 @@ def train_dp(
     device: torch.device,
     train_seed: int,
     noise_seed: int,
-) -> tuple[MedVAENet, TrainingRun]:
-    """DP-SGD through Opacus: per-sample clipping, Gaussian noise, Poisson sampling, RDP."""
+) -> tuple[MedVAENet, TrainingResult, tuple[float, float]]:
+    """DP-SGD through Opacus: per-sample clipping, Gaussian noise, Poisson sampling, RDP.
+
+    The shared loop runs Opacus' private module, optimiser and Poisson batches (no
+    validation split, every epoch). Returns the network, the run and ``(epsilon, delta)``.
+    """
     try:
         from opacus import PrivacyEngine
         from opacus.validators import ModuleValidator
@@ -253,12 +225,11 @@ def train_dp(
     errors = ModuleValidator.validate(net, strict=False)
     if errors:  # pragma: no cover - the DP network is built without BatchNorm
         raise InvalidParameterError(f"the DP network is not Opacus-compatible: {errors}")
-    run = TrainingRun()
     n_rows = len(data[0])
-    run.dp_delta = plan.dp_delta if plan.dp_delta is not None else 1.0 / n_rows
+    delta = plan.dp_delta if plan.dp_delta is not None else 1.0 / n_rows
     batch_generator = _torch.make_generator(train_seed)
     noise_generator = _torch.make_generator(noise_seed, device)
-    optimizer = torch.optim.Adam(net.parameters(), lr=plan.lr, eps=ADAM_EPS)
+    optimizer = build_optimizer(net.parameters(), _optimizer(plan))
     dataset = torch.utils.data.TensorDataset(data[0].cpu(), data[1].cpu())
     loader = torch.utils.data.DataLoader(
         dataset, batch_size=min(plan.batch_size, n_rows), generator=batch_generator
@@ -278,33 +249,24 @@ def train_dp(
             poisson_sampling=True,
             noise_generator=noise_generator,
         )
-        bar = _torch.progress(
-            range(plan.epochs), total=plan.epochs, desc="Med-VAE (DP)", enabled=plan.verbose
+
+        def step(batch: Tensors, epoch: int) -> StepLoss:
+            x_cont, codes = batch[0].to(device), batch[1].to(device)
+            eps = _torch.randn((len(x_cont), plan.latent_dim), noise_generator, device)
+            return _step_loss(private_net, plan, layout, x_cont, codes, eps, epoch)
+
+        run = train_network(
+            private_net,
+            step,
+            lambda: private_loader,
+            epochs=plan.epochs,
+            optimizer=private_optimizer,
+            epoch_values=lambda epoch: {"kl_weight": plan.kl_weight(epoch)},
+            desc="Med-VAE (DP)",
+            verbose=plan.verbose,
         )
-        for epoch in bar:
-            kl_weight = plan.kl_weight(epoch)
-            private_net.train()
-            sums = dict.fromkeys(_PARTS, 0.0)
-            seen = 0
-            for x_cont, codes in private_loader:
-                x_cont, codes = x_cont.to(device), codes.to(device)
-                eps = _torch.randn((len(x_cont), plan.latent_dim), noise_generator, device)
-                outputs = private_net(x_cont, codes, eps)
-                objective, parts = losses(plan, layout, outputs, x_cont, codes, kl_weight)
-                # An empty Poisson batch still takes a (noise-only) step, as accounted.
-                loss = objective.mean() if len(x_cont) else objective.sum()
-                private_optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                private_optimizer.step()
-                _accumulate(sums, objective, parts)
-                seen += len(x_cont)
-            run.record(sums, seen, kl_weight)
-            run.n_epochs = epoch + 1
-            _torch.set_postfix(bar, loss=run.history["total"][-1])
-        run.epsilon = float(engine.get_epsilon(run.dp_delta))
-        private_optimizer.zero_grad(set_to_none=True)
+        epsilon = float(engine.get_epsilon(delta))
         net = private_net.to_standard_module()
-    run.best_epoch = run.n_epochs - 1
     # Drop Opacus' bookkeeping on layers and parameters so the model pickles cleanly.
     for module in net.modules():
         for attribute in ("activations", "max_batch_len", "autograd_grad_sample_hooks"):
@@ -315,7 +277,7 @@ def train_dp(
             if hasattr(parameter, attribute):
                 delattr(parameter, attribute)
         parameter.grad = None
-    return net, run
+    return net, run, (epsilon, delta)
 
 
 @torch.inference_mode()

@@ -1,0 +1,253 @@
+"""The one training loop of the suite's neural generators: mini-batches, early stopping, history.
+
+Med-VAE, CK4Gen (both of its networks) and the longitudinal LSTM train through
+:func:`train_network`; each supplies only what is its own: the loss of a batch, the batches
+(shuffled rows from :func:`shuffled_batches`, or an Opacus Poisson loader for DP-SGD), an
+optional validation loss and the optimiser settings. CTAB-GAN+ (alternating discriminator and
+generator steps, no early stopping) and the MLE copula (no network) do not use it; see
+``docs/architecture.md``.
+
+The loop, per epoch ``e``:
+
+1. the module in training mode, for each batch: ``step(batch, e)`` gives the loss, then
+   ``zero_grad``, ``backward``, optional gradient clipping (by value or by norm), ``step``;
+2. the epoch's training loss, the mean of the batch losses weighted by their weights (rows,
+   or visits for the LSTM), is recorded under ``loss``, with any per-batch sums the step
+   reports (divided by the same total weight) and any per-epoch values of ``epoch_values``;
+3. with ``val_loss``: the module in evaluation mode, no gradients, the validation loss is
+   recorded under ``val_loss`` (with any extra values it reports); an epoch improves when its
+   validation loss is strictly below every earlier one; with ``patience``, training stops
+   after ``patience`` epochs in a row without improvement.
+
+**Restoring weights (one rule).** With a validation loss, the weights of the epoch with the
+lowest validation loss are restored at the end, whether training ran every epoch or stopped
+early; without one (or if no epoch ever improved, e.g. a NaN validation loss) the last
+epoch's weights are kept. :attr:`TrainingResult.best_epoch` is always the epoch whose weights
+the module holds. The module is left in evaluation mode.
+
+Losses are accumulated on the module's device in float64, so an epoch costs one host-device
+synchronisation, not one per batch.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple, TypeVar
+
+import numpy as np
+import torch
+from torch import nn
+
+from synth_plugins.generators import _torch
+
+__all__ = [
+    "OptimizerSettings",
+    "StepLoss",
+    "TrainingResult",
+    "build_optimizer",
+    "shuffled_batches",
+    "train_network",
+]
+
+B = TypeVar("B")
+
+
+@dataclass(frozen=True)
+class OptimizerSettings:
+    """How the loop builds its optimiser and clips gradients.
+
+    Attributes:
+        lr: learning rate.
+        kind: ``"adam"`` or ``"adamw"`` (decoupled weight decay).
+        weight_decay: weight decay (L2 for Adam, decoupled for AdamW).
+        eps: the optimiser's ``eps`` (torch's 1e-8; Med-VAE uses Keras' 1e-7).
+        clip_value: clip each gradient element to ``[-clip_value, clip_value]``, or None.
+        clip_norm: clip the gradients' total L2 norm to ``clip_norm``, or None.
+    """
+
+    lr: float
+    kind: Literal["adam", "adamw"] = "adam"
+    weight_decay: float = 0.0
+    eps: float = 1e-8
+    clip_value: float | None = None
+    clip_norm: float | None = None
+
+
+def build_optimizer(
+    parameters: Iterable[nn.Parameter], settings: OptimizerSettings
+) -> torch.optim.Optimizer:
+    """The Adam or AdamW optimiser ``settings`` describes, over ``parameters``."""
+    optimizer = torch.optim.AdamW if settings.kind == "adamw" else torch.optim.Adam
+    return optimizer(
+        parameters, lr=settings.lr, weight_decay=settings.weight_decay, eps=settings.eps
+    )
+
+
+class StepLoss(NamedTuple):
+    """What a training step returns when a plain scalar loss is not enough.
+
+    Attributes:
+        loss: the scalar loss to minimise (a mean over the batch).
+        weight: how many units ``loss`` averages over (rows, visits); weights the epoch mean.
+        sums: per-batch sums of diagnostics, recorded per epoch as ``sum / total weight``.
+    """
+
+    loss: torch.Tensor
+    weight: float
+    sums: Mapping[str, torch.Tensor] = {}
+
+
+@dataclass
+class TrainingResult:
+    """What :func:`train_network` did.
+
+    Attributes:
+        history: per-epoch values: ``loss`` (training), ``val_loss`` (with a validation
+            loss), and whatever the step, the validation loss and ``epoch_values`` report.
+        n_epochs: epochs run.
+        best_epoch: the epoch (0-based) whose weights the module holds.
+        stopped_early: whether ``patience`` ended training before the last epoch.
+    """
+
+    history: dict[str, list[float]] = field(default_factory=dict)
+    n_epochs: int = 0
+    best_epoch: int = -1
+    stopped_early: bool = False
+
+
+def shuffled_batches(
+    n_rows: int,
+    batch_size: int,
+    generator: torch.Generator | np.random.Generator,
+    *,
+    min_last: int = 1,
+) -> Callable[[], list[torch.Tensor]]:
+    """Batches of shuffled row positions, a new order each call (one call per epoch).
+
+    Each call permutes ``range(n_rows)`` with ``generator`` (a torch generator; the
+    longitudinal LSTM passes the numpy generator it has always shuffled patients with, so
+    its fixed-seed fits did not move) and splits it into CPU ``int64`` tensors of
+    ``batch_size``; a last batch smaller than ``min_last`` joins the one before (e.g. 2, so
+    BatchNorm never sees a single row).
+    """
+
+    def batches() -> list[torch.Tensor]:
+        if n_rows == 0:
+            return []
+        if isinstance(generator, np.random.Generator):
+            order = torch.from_numpy(generator.permutation(n_rows))
+        else:
+            order = torch.randperm(n_rows, generator=generator)
+        split = list(torch.split(order, batch_size))
+        if len(split) > 1 and len(split[-1]) < min_last:
+            last = split.pop()
+            split[-1] = torch.cat([split[-1], last])
+        return split
+
+    return batches
+
+
+def train_network(
+    module: nn.Module,
+    step: Callable[[B, int], torch.Tensor | StepLoss],
+    batches: Callable[[], Iterable[B]],
+    *,
+    epochs: int,
+    optimizer: OptimizerSettings | torch.optim.Optimizer,
+    parameters: Iterable[nn.Parameter] | None = None,
+    val_loss: Callable[[int], float | tuple[float, Mapping[str, float]]] | None = None,
+    patience: int | None = None,
+    epoch_values: Callable[[int], Mapping[str, float]] | None = None,
+    desc: str = "training",
+    verbose: bool = False,
+) -> TrainingResult:
+    """Train ``module`` for at most ``epochs`` epochs (the loop and its one restore rule above).
+
+    Args:
+        module: the network; its train/eval mode is set here.
+        step: ``step(batch, epoch)``: the mean loss of one batch, a scalar tensor (weighted
+            by ``len(batch)``), or a :class:`StepLoss`.
+        batches: called once per epoch; yields that epoch's batches (e.g.
+            :func:`shuffled_batches`, or a data loader).
+        epochs: most epochs to run.
+        optimizer: settings to build an Adam/AdamW optimiser from, or a ready optimiser
+            (e.g. Opacus' DP optimiser; gradient clipping is then the optimiser's own).
+        parameters: what to optimise and clip (default: all of ``module``'s parameters).
+        val_loss: ``val_loss(epoch)``: the validation loss to monitor, or ``(loss, extra)``
+            with extra values recorded under their own names; None: no validation.
+        patience: epochs without improvement before stopping, or None (every epoch runs).
+            Needs ``val_loss``.
+        epoch_values: ``epoch_values(epoch)``: extra per-epoch values to record (e.g. a KL
+            weight).
+        desc: progress-bar label.
+        verbose: show a progress bar.
+
+    Returns:
+        The history, the epochs run and the epoch whose weights were kept.
+    """
+    params = list(module.parameters() if parameters is None else parameters)
+    settings = optimizer if isinstance(optimizer, OptimizerSettings) else None
+    optim = build_optimizer(params, settings) if settings is not None else optimizer
+    assert isinstance(optim, torch.optim.Optimizer)
+    result = TrainingResult()
+    history = result.history
+    best, best_state, stale = math.inf, None, 0
+    bar = _torch.progress(range(epochs), total=epochs, desc=desc, enabled=verbose)
+    for epoch in bar:
+        module.train()
+        total: Any = 0.0
+        weight = 0.0
+        sums: dict[str, Any] = {}
+        for batch in batches():
+            out = step(batch, epoch)
+            loss, size, parts = (
+                out if isinstance(out, StepLoss) else (out, len(batch), {})  # type: ignore[arg-type]
+            )
+            optim.zero_grad(set_to_none=True)
+            loss.backward()
+            if settings is not None and settings.clip_value is not None:
+                nn.utils.clip_grad_value_(params, settings.clip_value)
+            if settings is not None and settings.clip_norm is not None:
+                nn.utils.clip_grad_norm_(params, settings.clip_norm)
+            optim.step()
+            total = total + loss.detach().to(torch.float64) * size
+            weight += size
+            for key, value in parts.items():
+                sums[key] = sums.get(key, 0.0) + value.detach()
+        history.setdefault("loss", []).append(float(total) / max(weight, 1.0))
+        for key, value in sums.items():
+            history.setdefault(key, []).append(float(value) / max(weight, 1.0))
+        if epoch_values is not None:
+            for key, value in epoch_values(epoch).items():
+                history.setdefault(key, []).append(float(value))
+        result.n_epochs = epoch + 1
+        if val_loss is None:
+            _torch.set_postfix(bar, loss=history["loss"][-1])
+            continue
+        module.eval()
+        with torch.no_grad():
+            monitored = val_loss(epoch)
+        current, extra = monitored if isinstance(monitored, tuple) else (monitored, {})
+        current = float(current)
+        history.setdefault("val_loss", []).append(current)
+        for key, value in extra.items():
+            history.setdefault(key, []).append(float(value))
+        if current < best:
+            best, stale, result.best_epoch = current, 0, epoch
+            best_state = copy.deepcopy(module.state_dict())
+        else:
+            stale += 1
+        _torch.set_postfix(bar, loss=history["loss"][-1], val=current)
+        if patience is not None and stale >= patience:
+            result.stopped_early = True
+            break
+    optim.zero_grad(set_to_none=True)
+    if best_state is not None:
+        module.load_state_dict(best_state)
+    else:
+        result.best_epoch = result.n_epochs - 1
+    module.eval()
+    return result

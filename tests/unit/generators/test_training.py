@@ -1,0 +1,137 @@
+"""The shared training loop: batching, weighted losses, early stopping and its one restore rule."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+from torch.optim.optimizer import register_optimizer_step_pre_hook
+
+from synth_plugins.generators.training import (
+    OptimizerSettings,
+    StepLoss,
+    build_optimizer,
+    shuffled_batches,
+    train_network,
+)
+
+
+def _regression(n: int = 64, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 3, generator=generator)
+    return x, x @ torch.tensor([1.0, -2.0, 0.5]) + 0.1 * torch.randn(n, generator=generator)
+
+
+def _fit(val_losses: list[float] | None, patience: int | None, epochs: int = 6):
+    """A linear model whose validation losses are scripted; returns it, the run, its states."""
+    torch.manual_seed(0)
+    net = nn.Linear(3, 1)
+    x, y = _regression()
+    states: list[dict[str, torch.Tensor]] = []
+
+    def step(index: torch.Tensor, epoch: int) -> torch.Tensor:
+        return ((net(x[index]).squeeze(1) - y[index]) ** 2).mean()
+
+    def val_loss(epoch: int) -> float:
+        states.append({k: v.clone() for k, v in net.state_dict().items()})
+        assert not net.training and not torch.is_grad_enabled()
+        assert val_losses is not None
+        return val_losses[epoch]
+
+    run = train_network(
+        net,
+        step,
+        shuffled_batches(len(x), 16, torch.Generator().manual_seed(1)),
+        epochs=epochs,
+        optimizer=OptimizerSettings(lr=0.05),
+        val_loss=val_loss if val_losses is not None else None,
+        patience=patience,
+    )
+    return net, run, states
+
+
+@pytest.mark.parametrize("patience", [None, 10])
+def test_best_validation_epoch_is_restored_with_or_without_patience(patience):
+    net, run, states = _fit([5.0, 3.0, 1.0, 2.0, 4.0, 6.0], patience)
+    assert run.n_epochs == 6 and run.best_epoch == 2 and not run.stopped_early
+    assert all(torch.equal(net.state_dict()[k], states[2][k]) for k in states[2])
+    assert run.history["val_loss"] == [5.0, 3.0, 1.0, 2.0, 4.0, 6.0]
+    assert not net.training
+
+
+def test_patience_stops_and_restores():
+    net, run, states = _fit([3.0, 1.0, 1.0, 2.0, 2.0, 0.1], patience=3)
+    # a tie is no improvement: epochs 2, 3 and 4 are stale, so training stops after epoch 4
+    assert run.stopped_early and run.n_epochs == 5 and run.best_epoch == 1
+    assert all(torch.equal(net.state_dict()[k], states[1][k]) for k in states[1])
+
+
+def test_without_validation_the_last_weights_are_kept():
+    _, run, _ = _fit(None, patience=None, epochs=5)
+    assert run.n_epochs == 5 and run.best_epoch == 4 and "val_loss" not in run.history
+    assert run.history["loss"][-1] < run.history["loss"][0]
+
+
+def test_step_weights_and_sums_make_the_epoch_history():
+    net = nn.Linear(1, 1)
+    batches = [torch.tensor([0, 1, 2]), torch.tensor([3])]
+
+    def step(batch: torch.Tensor, epoch: int) -> StepLoss:
+        loss = net.weight.sum() * 0 + float(len(batch))  # batch of 3: loss 3; of 1: loss 1
+        return StepLoss(loss, len(batch), {"rows": torch.tensor(float(len(batch)))})
+
+    run = train_network(
+        net,
+        step,
+        lambda: batches,
+        epochs=2,
+        optimizer=OptimizerSettings(lr=0.1),
+        epoch_values=lambda epoch: {"epoch": epoch},
+    )
+    assert run.history["loss"] == [2.5, 2.5]  # (3 * 3 + 1 * 1) / 4
+    assert run.history["rows"] == [1.0, 1.0] and run.history["epoch"] == [0.0, 1.0]
+
+
+def test_shuffled_batches():
+    batches = shuffled_batches(10, 4, torch.Generator().manual_seed(0), min_last=3)
+    first, second = batches(), batches()
+    assert [len(b) for b in first] == [4, 6]  # the last batch of 2 joins the one before
+    assert sorted(torch.cat(first).tolist()) == list(range(10))
+    assert not torch.equal(torch.cat(first), torch.cat(second))  # a new order per epoch
+    numpy_order = shuffled_batches(7, 3, np.random.default_rng(5))()
+    expected = np.random.default_rng(5).permutation(7)
+    assert torch.cat(numpy_order).tolist() == expected.tolist()
+    assert shuffled_batches(0, 3, np.random.default_rng(5))() == []
+
+
+def test_optimizer_settings_and_gradient_clipping():
+    net = nn.Linear(2, 1)
+    adamw = build_optimizer(net.parameters(), OptimizerSettings(lr=0.01, kind="adamw"))
+    assert isinstance(adamw, torch.optim.AdamW)
+    largest: list[float] = []
+
+    def record(optimizer: torch.optim.Optimizer, args: object, kwargs: object) -> None:
+        largest.append(max(float(p.grad.abs().max()) for p in net.parameters()))
+
+    def step(batch: torch.Tensor, epoch: int) -> torch.Tensor:
+        return 1e3 * net(torch.ones(len(batch), 2)).sum()
+
+    handle = register_optimizer_step_pre_hook(record)
+    try:
+        for clip, bound in (({"clip_value": 0.5}, 0.5), ({"clip_norm": 1.0}, 1.0), ({}, None)):
+            train_network(
+                net,
+                step,
+                lambda: [torch.arange(4)],
+                epochs=1,
+                optimizer=OptimizerSettings(lr=0.01, **clip),
+            )
+            assert largest[-1] <= bound + 1e-6 if bound is not None else largest[-1] > 1.0
+        # a ready optimiser is used as given
+        sgd = torch.optim.SGD(net.parameters(), lr=0.0)
+        before = {k: v.clone() for k, v in net.state_dict().items()}
+        train_network(net, step, lambda: [torch.arange(4)], epochs=1, optimizer=sgd)
+        assert all(torch.equal(before[k], v) for k, v in net.state_dict().items())
+    finally:
+        handle.remove()
