@@ -62,13 +62,22 @@ FITS: dict[str, dict[str, Any] | None] = {
                       "validation_fraction": 0.1, "patience": 20, "redraw_copies": False},
     "minmax+auto+filter": {"numerical_transform": "minmax"},
     "default": {},
+    "e120": {"epochs": 120},
+    "b64": {"batch_size": 64},
+    "b64_e120": {"batch_size": 64, "epochs": 120},
+    "b128_e100": {"batch_size": 128, "epochs": 100},
 }  # fmt: skip
-#: Sampling variants: name -> ``sample`` arguments and the model's ``latent_temperature``.
-SAMPLINGS: dict[str, tuple[str, float]] = {
-    "library": ("library", 1.0),
-    "library_t2": ("library", 2.0),
-    "prior": ("prior", 1.0),
-    "mixture": ("mixture", 1.0),
+#: Sampling variants: name -> ``sample``'s mode and the model's ``latent_temperature`` and
+#: ``decoding``.
+SAMPLINGS: dict[str, tuple[str, float, str]] = {
+    "library": ("library", 1.0, "mode"),
+    "library_t2": ("library", 2.0, "mode"),
+    "prior": ("prior", 1.0, "mode"),
+    "mixture": ("mixture", 1.0, "mode"),
+    "library_sample": ("library", 1.0, "sample"),
+    "mixture_sample": ("mixture", 1.0, "sample"),
+    "mixture_t07": ("mixture", 0.7, "mode"),
+    "mixture_sample_t07": ("mixture", 0.7, "sample"),
 }
 BASELINES = ("sdv_gaussian_copula", "synthcity_arf")
 
@@ -92,7 +101,10 @@ def evaluate(
     return record
 
 
-def run_table_seed(table: str, seed: int, done: set, out: Path, fits: list[str]) -> None:
+def run_table_seed(
+    table: str, seed: int, done: set, out: Path, fits: list[str], samplings: list[str],
+    baselines: list[str],
+) -> None:  # fmt: skip
     """Every missing (variant, sampling) and baseline run of one (table, seed)."""
     import torch
 
@@ -104,7 +116,7 @@ def run_table_seed(table: str, seed: int, done: set, out: Path, fits: list[str])
     meta = shared.table_metadata(data, roles)
     base = {"table": table, "seed": seed, "n_train": len(train), "n_holdout": len(holdout)}
     for fit_name in fits:
-        wanted = [s for s in SAMPLINGS if (table, seed, fit_name, s) not in done]
+        wanted = [s for s in samplings if (table, seed, fit_name, s) not in done]
         if fit_name == "paper":
             wanted = [s for s in wanted if s == "library"]
         if not wanted:
@@ -119,15 +131,15 @@ def run_table_seed(table: str, seed: int, done: set, out: Path, fits: list[str])
         ).fit(train)
         fit_s = time.perf_counter() - start
         for sampling_name in wanted:
-            mode, temperature = SAMPLINGS[sampling_name]
-            model.latent_temperature = temperature
+            mode, temperature, decoding = SAMPLINGS[sampling_name]
+            model.latent_temperature, model.decoding = temperature, decoding
             synthetic = model.sample(len(train), sampling=mode, random_state=seed + 1)
             record = dict(base, generator="med_vae", fit=fit_name, sampling=sampling_name)
             record.update(fit_s=fit_s, epochs=model.n_epochs_, batch_size=model.batch_size_,
                           lr=model.lr_, load_before=load_before,
                           load_after=os.getloadavg()[0])  # fmt: skip
             _append(out, evaluate(record, train, holdout, synthetic, meta, roles, target, seed))
-    for name in BASELINES:
+    for name in baselines:
         if (table, seed, name, "") in done:
             continue
         shared.seed_everything(seed)
@@ -235,6 +247,8 @@ def main() -> None:
     parser.add_argument("--tables", nargs="+", default=["heart_failure", "whas500", "pima"])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--fits", nargs="+", default=list(FITS), choices=list(FITS))
+    parser.add_argument("--samplings", nargs="+", default=list(SAMPLINGS), choices=list(SAMPLINGS))
+    parser.add_argument("--baselines", nargs="*", default=list(BASELINES), choices=BASELINES)
     parser.add_argument("--records", default=str(RECORDS), help="JSON-lines file")
     parser.add_argument("--resume", action="store_true", help="skip runs already recorded")
     parser.add_argument("--render", action="store_true", help="only write the docs section")
@@ -248,7 +262,7 @@ def main() -> None:
             done = set()
         for seed in args.seeds:
             for table in args.tables:
-                run_table_seed(table, seed, done, out, args.fits)
+                run_table_seed(table, seed, done, out, args.fits, args.samplings, args.baselines)
     command = "OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python benchmarks/med_vae_ablation.py"
     shared.write_section(Path(args.output), render(_read(out), command), SECTION)
     print(f"wrote {args.output}")

@@ -50,7 +50,10 @@ class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
             not 10"); ``beta=10, kl_mode="legacy_detached"`` reproduces the notebook.
         kl_mode: ``"differentiable"`` (default) or ``"legacy_detached"`` (the notebook).
         sampling: ``"auto"``, ``"library"`` (the paper), ``"prior"`` or ``"mixture"``.
-        latent_temperature: scale of the posterior noise in library draws (1, the paper).
+        latent_temperature: scale of the latent noise in library and mixture draws (1; the
+            paper's library at 1).
+        decoding: ``"mode"`` (the paper: each output's most likely value) or ``"sample"``
+            (draws from the decoder's output distributions).
         numerical_transform: ``"minmax"`` (the paper) or ``"quantile"`` (normal scores).
         validation_fraction, patience: early stopping on a validation split.
         redraw_copies: replace exact copies of training rows beyond the table's natural
@@ -98,6 +101,7 @@ class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         kl_mode: str = _CORE["kl_mode"],
         sampling: str = _CORE["sampling"],
         latent_temperature: float = _CORE["latent_temperature"],
+        decoding: str = _CORE["decoding"],
         missing: str = _CORE["missing"],
         validation_fraction: float | str = _CORE["validation_fraction"],
         patience: int | None = _CORE["patience"],
@@ -127,6 +131,7 @@ class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         self.kl_mode = kl_mode
         self.sampling = sampling
         self.latent_temperature = latent_temperature
+        self.decoding = decoding
         self.missing = missing
         self.validation_fraction = validation_fraction
         self.patience = patience
@@ -156,6 +161,7 @@ class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
             epochs=self.epochs,
             sampling=self.sampling,
             latent_temperature=self.latent_temperature,
+            decoding=self.decoding,
             missing=self.missing,
             validation_fraction=self.validation_fraction,
             patience=self.patience,

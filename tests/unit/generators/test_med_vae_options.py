@@ -125,6 +125,7 @@ def test_paper_preset_is_the_notebook_exactly() -> None:
         "epochs": 200,
         "sampling": "library",
         "latent_temperature": 1.0,
+        "decoding": "mode",
         "validation_fraction": 0.0,
         "patience": None,
     }
@@ -184,19 +185,57 @@ class TestLatentSampling:
 
     def test_temperature_widens_library_draws(self, fitted) -> None:
         vae, _ = fitted
+        vae.decoding = "mode"  # the latent spread alone
         spreads = []
         for temperature in (0.0, 1.0, 3.0):
             vae.latent_temperature = temperature
             synthetic = vae.sample(2000, sampling="library", random_state=1)
             spreads.append(synthetic["score"].std())
-        vae.latent_temperature = 1.0
+        vae.latent_temperature, vae.decoding = 1.0, "sample"
         assert spreads[0] < spreads[2]
+
+    def test_temperature_scales_the_mixture_components(self, fitted) -> None:
+        vae, _ = fitted
+        vae.latent_temperature, vae.decoding = 0.0, "mode"  # every draw: a component mean
+        try:
+            frozen = vae.sample(500, sampling="mixture", random_state=3)
+        finally:
+            vae.latent_temperature, vae.decoding = 1.0, "sample"
+        n_components = len(vae.latent_mixture_.weights)
+        assert len(frozen.drop_duplicates()) <= n_components
+        assert len(vae.sample(500, sampling="mixture", random_state=3).drop_duplicates()) > 100
+
+    def test_sample_decoding_draws_from_the_outputs(self, fitted) -> None:
+        vae, data = fitted
+        assert vae.decoding == "sample"  # the default
+        assert vae.residual_sd_ is not None and vae.residual_sd_.shape == (2,)  # no constant
+        assert (vae.residual_sd_ >= 0).all()
+        drawn = vae.sample(2000, sampling="mixture", random_state=4)
+        again = vae.sample(2000, sampling="mixture", random_state=4)
+        vae.latent_temperature = 0.0  # one latent point per component: outputs still vary
+        try:
+            frozen = vae.sample(500, sampling="mixture", random_state=3)
+        finally:
+            vae.latent_temperature = 1.0
+        pd.testing.assert_frame_equal(drawn, again)
+        assert list(drawn.columns) == list(data.columns)
+        assert len(frozen.drop_duplicates()) > len(vae.latent_mixture_.weights)
+        assert abs(drawn["smoker"].mean() - data["smoker"].mean()) < 0.1
+        assert set(drawn["stage"]) <= set(data["stage"])
+        with pytest.raises(InvalidParameterError, match="decoding"):
+            MedVAE(decoding="argmax")
 
     def test_conditions_use_a_mixture_of_the_matching_rows(self, fitted) -> None:
         vae, data = fitted
         base_rate = float((data["stage"] == "III").mean())
-        rows = vae.sample(1000, sampling="mixture", conditions={"stage": "III"}, random_state=2)
+        vae.decoding = "mode"  # the latent alone decides the level (the paper's decoding)
+        try:
+            rows = vae.sample(1000, sampling="mixture", conditions={"stage": "III"}, random_state=2)
+        finally:
+            vae.decoding = "sample"
         assert (rows["stage"] == "III").mean() > max(0.8, 2 * base_rate)
+        drawn = vae.sample(1000, sampling="mixture", conditions={"stage": "III"}, random_state=2)
+        assert (drawn["stage"] == "III").mean() > base_rate  # drawn levels: a weaker pull
         kept = vae.sample(
             50, sampling="mixture", conditions={"stage": "III"}, enforce_conditions=True
         )
@@ -232,6 +271,7 @@ MEMORISE = {
     "numerical_transform": "minmax",
     "sampling": "library",
     "latent_temperature": 0.0,
+    "decoding": "mode",
     "random_state": 0,
 }
 

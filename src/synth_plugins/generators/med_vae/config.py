@@ -10,6 +10,9 @@ DEFAULT_LOSS_WEIGHTS: dict[str, float] = {"numerical": 100.0, "binary": 1.0, "ca
 KLMode = Literal["differentiable", "legacy_detached"]
 Sampling = Literal["library", "prior", "mixture"]
 SAMPLING_MODES: tuple[str, ...] = ("library", "prior", "mixture")
+#: How decoder outputs become values: each output's most likely value (the paper) or a draw.
+Decoding = Literal["mode", "sample"]
+DECODINGS: tuple[str, ...] = ("mode", "sample")
 #: What ``sampling="auto"`` means without DP (with DP it is always the prior): the latent
 #: mixture, measured best on quality against the holdout and on privacy (method card).
 AUTO_SAMPLING: Sampling = "mixture"
@@ -47,6 +50,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "epochs": 200,
         "sampling": "library",
         "latent_temperature": 1.0,
+        "decoding": "mode",
         "validation_fraction": 0.0,
         "patience": None,
     },

@@ -56,14 +56,17 @@ class LatentMixture:
             np.linalg.cholesky(mixture.covariances_).astype(np.float32),
         )
 
-    def sample(self, size: int, generator: torch.Generator) -> torch.Tensor:
-        """``size`` latent draws."""
+    def sample(
+        self, size: int, generator: torch.Generator, temperature: float = 1.0
+    ) -> torch.Tensor:
+        """``size`` latent draws, each component's spread scaled by ``temperature``."""
         component = torch.multinomial(
             torch.from_numpy(self.weights), size, replacement=True, generator=generator
         )
         eps = torch.randn((size, self.means.shape[1]), generator=generator)
         factor = torch.from_numpy(self.cholesky)[component]
-        return torch.from_numpy(self.means)[component] + (factor @ eps.unsqueeze(2)).squeeze(2)
+        spread = (factor @ eps.unsqueeze(2)).squeeze(2)
+        return torch.from_numpy(self.means)[component] + temperature * spread
 
 
 @torch.inference_mode()
@@ -78,14 +81,24 @@ def generate(
     pool: np.ndarray | None,
     generator: torch.Generator,
     temperature: float = 1.0,
+    decoding: str = "mode",
+    residual_sd: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Decode ``n`` latent draws and post-process them with the encoder.
 
     ``mode="library"``: ``latent`` holds the posterior means and log-variances of the
     training rows; rows are drawn uniformly with replacement (from ``pool`` when given) and
     ``z = mu + temperature * exp(logvar / 2) * eps`` (temperature 1 is the paper).
-    ``mode="mixture"``: ``latent`` is a :class:`LatentMixture`; ``mode="prior"``:
+    ``mode="mixture"``: ``latent`` is a :class:`LatentMixture`, its components' spread
+    scaled by ``temperature``; ``mode="prior"``:
     ``z ~ N(0, I)``. Decoding runs in chunks so that millions of rows fit in memory.
+
+    ``decoding="mode"`` (the paper) keeps each output's most likely value: binary
+    probability thresholded at 0.5, categorical arg-max, numerical head output.
+    ``decoding="sample"`` draws from the decoder's distributions instead: binary values
+    from Bernoulli(p), levels from the softmax (Gumbel-max), and numerical values with
+    Gaussian noise of ``residual_sd`` (per column, in the transform's space) added before
+    the inverse transform.
     """
     device = next(net.parameters()).device
     latent_dim = net.mu.out_features
@@ -110,20 +123,46 @@ def generate(
             z = library_mu[index] + library_std[index] * eps
         elif mode == "mixture":
             assert isinstance(latent, LatentMixture)
-            z = latent.sample(size, generator)
+            z = latent.sample(size, generator, temperature)
         else:
             z = torch.randn((size, latent_dim), generator=generator)
         numerical, binary, categorical = (part.float().cpu() for part in net.decode(z.to(device)))
         rows = matrix[start : start + size]
+        stochastic = decoding == "sample"
         if len(bin_index):
-            rows[:, bin_index] = torch.sigmoid(binary)
+            probability = torch.sigmoid(binary)
+            if stochastic:
+                probability = torch.bernoulli(probability, generator=generator)
+            rows[:, bin_index] = probability
         if len(num_index):
+            if stochastic and residual_sd is not None:
+                noise = torch.randn(numerical.shape, generator=generator)
+                numerical = numerical + noise * torch.from_numpy(residual_sd).float()
             rows[:, num_index] = torch.from_numpy(transform.inverse(numerical.numpy())).float()
+        if stochastic and categorical.shape[1]:
+            uniform = torch.rand(categorical.shape, generator=generator).clamp(1e-12, 1.0)
+            categorical = categorical - torch.log(-torch.log(uniform))  # Gumbel-max draw
         offset = 0
         for (first, last), width in zip(layout.categorical_blocks, layout.cardinalities):
             rows[:, first:last] = categorical[:, offset : offset + width]  # arg-max later
             offset += width
     return encoder.inverse_transform(matrix.numpy())
+
+
+@torch.inference_mode()
+def residual_sd(net: MedVAENet, n_binary: int, x_cont: torch.Tensor, mu: np.ndarray) -> np.ndarray:
+    """Per numerical column: RMS of (training target - decoded posterior mean), float32.
+
+    What the decoder's mean leaves unexplained; ``decoding="sample"`` adds that much noise.
+    """
+    net.eval()
+    squares = np.zeros(net.n_numerical, dtype=np.float64)
+    for start in range(0, len(mu), SAMPLE_CHUNK):
+        z = torch.from_numpy(mu[start : start + SAMPLE_CHUNK])
+        numerical = net.decode(z.to(next(net.parameters()).device))[0].float().cpu()
+        target = x_cont[start : start + SAMPLE_CHUNK, n_binary:]
+        squares += ((numerical - target) ** 2).sum(dim=0).double().numpy()
+    return np.sqrt(squares / max(len(mu), 1)).astype(np.float32)
 
 
 def generate_enforced(

@@ -67,7 +67,10 @@ class MedVAEPlugin(SuitePlugin):
         clipvalue: element-wise gradient clipping (1.0).
         sampling: ``"auto"`` (mixture, or prior with ``dp``), ``"mixture"``, ``"library"``
             or ``"prior"``.
-        latent_temperature: scale of the posterior noise in library draws (1, the paper).
+        latent_temperature: scale of the latent noise in library and mixture draws (1; the
+            paper's library at 1).
+        decoding: ``"mode"`` (the paper: each output's most likely value) or ``"sample"``
+            (draws from the decoder's output distributions).
         missing: missing-value policy: ``"indicator"``, ``"impute"`` or ``"error"``.
         dp: DP-SGD training with prior sampling only.
         dp_noise_multiplier: DP-SGD noise multiplier (1.0).
@@ -114,6 +117,7 @@ class MedVAEPlugin(SuitePlugin):
         clipvalue: float = _CORE["clipvalue"],
         sampling: str = _CORE["sampling"],
         latent_temperature: float = _CORE["latent_temperature"],
+        decoding: str = _CORE["decoding"],
         missing: str = _CORE["missing"],
         dp: bool = _CORE["dp"],
         dp_noise_multiplier: float = _CORE["dp_noise_multiplier"],
@@ -159,6 +163,7 @@ class MedVAEPlugin(SuitePlugin):
             epochs=n_iter,
             sampling=sampling,
             latent_temperature=latent_temperature,
+            decoding=decoding,
             missing=missing,
             dp=dp,
             dp_noise_multiplier=dp_noise_multiplier,
