@@ -198,11 +198,15 @@ def render(records: list[dict[str, Any]], command: str) -> str:
         'batch 32, lr 1e-3, 200 epochs, no validation split; `+auto` = `batch_size="auto", '
         'lr="auto"`, `validation_fraction=0.1, patience=20`; these switch the copy filter '
         'off. `minmax+auto+filter` = `MedVAE(numerical_transform="minmax")` (the `+auto` '
-        "training with the copy filter on); `default` = `MedVAE()`; the recommended default "
-        "is the `quantile+auto` fit with `mixture` sampling (plus the copy filter). Sampling: "
-        "`library` "
-        "(temperature 1), `library_t2` (temperature 2), `prior`, `mixture` (Gaussian mixture "
-        "on the posterior means). Matches: synthetic rows at Hamming distance 0 from a training "
+        "training with the copy filter on); `default` = `MedVAE()`'s training (quantile, "
+        "`+auto`, 200 epochs, filter on); `e120`, `b64`, `b64_e120`, `b128_e100` = that "
+        "training with 120 epochs and/or batch 64 or 128 (lr auto). The recommended default "
+        "is the `default` fit with `mixture_sample` sampling. Sampling (decoding `mode`, the "
+        "paper's, unless named `_sample`): `library` (temperature 1), `library_t2` "
+        "(temperature 2), `prior`, `mixture` (Gaussian mixture "
+        'on the posterior means), `mixture_sample` (the mixture with `decoding="sample"`: '
+        "outputs drawn from the decoder's distributions), `_t07`: latent temperature 0.7. "
+        "Matches: synthetic rows at Hamming distance 0 from a training "
         "row after `hamming_leakage`'s binning (a coarser notion than an exact copy; the copy "
         "filter compares exact rows) / the holdout's own exact collision count scaled to n. "
         "Cells: mean ± 95 % CI (Student t) "
