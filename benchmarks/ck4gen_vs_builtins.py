@@ -1,4 +1,4 @@
-r"""CK4Gen against SDV's GaussianCopula and Synthcity's survival_nflow, 3 seeds, same splits.
+r"""CK4Gen against SDV's GaussianCopula and Synthcity's survival built-ins, 3 seeds, same splits.
 
 A resumable, seed-replicated companion of ``benchmarks/ck4gen_survival.py`` (whose
 Synthcity harness fits one seed per generator). On the splits of that script
@@ -14,16 +14,19 @@ coefficient and the exact copies of training rows against the holdout's collisio
 Generators and budgets: ``ck4gen_copy`` / ``ck4gen_model`` (one fit, both outcome modes;
 the settings of ``ck4gen_rare_privacy.py``: 200/200 epochs at ``lr=5e-3``, batch 128;
 its default is 500/500 at ``lr=1e-3``), ``sdv_gaussian_copula`` (SDV defaults: no
-training budget) and ``survival_nflow`` (Synthcity defaults except ``n_iter``, given by
-``--nflow-iter``; Synthcity's default is 1,000).
+training budget) and the Synthcity built-ins ``survival_nflow``, ``survae``, ``tvae``,
+``survival_ctgan`` and ``survival_gan`` (Synthcity defaults; ``--n-iter`` overrides their
+``n_iter``, whose defaults are in ``DEFAULT_ITER``).
 
 Usage (repository root)::
 
     OMP_NUM_THREADS=1 PYTHONPATH=src nice -n 10 .venv/bin/python \
         benchmarks/ck4gen_vs_builtins.py --generators ck4gen sdv_gaussian_copula
 
-Results are appended to ``benchmark-output/ck4gen_vs_builtins/runs.jsonl`` as each
+Results are appended to ``docs/benchmarks/ck4gen_vs_builtins.jsonl`` as each
 (dataset, generator, seed) finishes, with the load average; finished runs are skipped.
+``--write-docs`` rewrites the tables between the ``builtins`` markers of
+``docs/benchmarks/ck4gen.md`` from that file.
 """
 
 from __future__ import annotations
@@ -40,11 +43,21 @@ from typing import Any
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-OUTPUT = ROOT / "benchmark-output" / "ck4gen_vs_builtins"
+RESULTS = ROOT / "docs" / "benchmarks" / "ck4gen_vs_builtins.jsonl"
+DOC = ROOT / "docs" / "benchmarks" / "ck4gen.md"
+MARKERS = ("<!-- builtins:start -->", "<!-- builtins:end -->")
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from ck4gen_rare_privacy import MAX_ROWS, SETTINGS  # noqa: E402
 
-GENERATORS = ("ck4gen", "sdv_gaussian_copula", "survival_nflow")
+#: Synthcity's default ``n_iter`` of each built-in (``survival_gan`` wraps ``adsgan``).
+DEFAULT_ITER = {
+    "survival_nflow": 1000,
+    "survae": 1000,
+    "tvae": 1000,
+    "survival_ctgan": 2000,
+    "survival_gan": 10000,
+}
+GENERATORS = ("ck4gen", "sdv_gaussian_copula", *DEFAULT_ITER)
 RSF = {"n_estimators": 50}
 
 
@@ -55,7 +68,7 @@ def prepare(name: str) -> Any:
     return SurvivalBenchmark(datasets=(name,), max_rows=MAX_ROWS[name]).prepare(name)
 
 
-def samples(generator: str, run: Any, seed: int, nflow_iter: int) -> dict[str, pd.DataFrame]:
+def samples(generator: str, run: Any, seed: int, n_iter: int | None) -> dict[str, pd.DataFrame]:
     """Fit one generator on the training split and sample it (per CK4Gen outcome mode)."""
     dataset, train = run.dataset, run.train
     n = len(train)
@@ -84,7 +97,7 @@ def samples(generator: str, run: Any, seed: int, nflow_iter: int) -> dict[str, p
         return {generator: compat.sample(synthesizer, n)}
     from synthcity.plugins import Plugins
 
-    plugin = Plugins().get(generator, n_iter=nflow_iter, random_state=seed)
+    plugin = Plugins().get(generator, n_iter=n_iter, random_state=seed)
     plugin.fit(run.loader.train())
     out = plugin.generate(count=n, random_state=seed).dataframe()
     return {generator: out[list(train.columns)]}
@@ -168,15 +181,20 @@ def main() -> None:
     parser.add_argument("--datasets", nargs="+", default=list(MAX_ROWS))
     parser.add_argument("--generators", nargs="+", choices=GENERATORS, default=list(GENERATORS))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    parser.add_argument("--nflow-iter", type=int, default=1000)
+    parser.add_argument("--n-iter", type=int, default=None, help="built-ins' n_iter")
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
-    if args.report_only:
-        print(report(OUTPUT / "runs.jsonl"))
+    if args.report_only or args.write_docs:
+        tables = report(RESULTS)
+        print(tables)
+        if args.write_docs:
+            text = DOC.read_text()
+            start, end = text.index(MARKERS[0]) + len(MARKERS[0]), text.index(MARKERS[1])
+            DOC.write_text(text[:start] + tables + "\n" + text[end:])
         return
     torch.set_num_threads(1)
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    path = OUTPUT / "runs.jsonl"
+    path = RESULTS
     done = set()
     if path.exists():
         for line in path.read_text().splitlines():
@@ -185,7 +203,8 @@ def main() -> None:
     for name in args.datasets:
         run = prepare(name)
         for generator in args.generators:
-            budget = f"n_iter={args.nflow_iter}" if generator == "survival_nflow" else "default"
+            n_iter = args.n_iter or DEFAULT_ITER.get(generator)
+            budget = f"n_iter={n_iter}" if generator in DEFAULT_ITER else "default"
             if generator == "ck4gen":
                 budget = "200/200 epochs, lr=5e-3, batch 128"
             for seed in args.seeds:
@@ -196,7 +215,7 @@ def main() -> None:
                 tick = time.perf_counter()
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    tables = samples(generator, run, seed, args.nflow_iter)
+                    tables = samples(generator, run, seed, n_iter)
                 fit_s = time.perf_counter() - tick
                 for label, synthetic in tables.items():
                     with warnings.catch_warnings():
