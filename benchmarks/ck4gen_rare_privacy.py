@@ -13,7 +13,9 @@ outcome modes with
 - ``"new"``: the defaults (``discrete_decoding="sample"``, ``redraw_copies=True``);
 - ``"old"``: the previous behaviour (``discrete_decoding="threshold"``,
   ``redraw_copies=False``);
-- ``"noise=s"``: the defaults with ``latent_noise=s`` (the fidelity/privacy knob).
+- ``"noise=s"``: the defaults with ``latent_noise=s`` (the fidelity/privacy knob);
+- ``"independent"``: the defaults with ``outcome_draw="independent"`` (model mode draws
+  each row's outcome independently, the behaviour before the balanced draw).
 
 Per sample: the absolute log-HR error of every covariate (``hazard_ratio_alignment``
 against the training split), sign agreement on the covariates significant in the real fit,
@@ -117,6 +119,7 @@ def variants() -> dict[str, dict[str, Any]]:
     }
     for sigma in NOISES:
         out[f"noise={sigma:g}"] = {"latent_noise": sigma}
+    out["independent"] = {"outcome_draw": "independent"}
     return out
 
 

@@ -14,6 +14,7 @@ import torch
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators.ck4gen import CK4Gen
+from synth_plugins.generators.ck4gen.sampling import cube_sample, draw_outcomes, outcome_weights
 from synth_plugins.generators.privacy import compared_columns, row_hashes
 from synth_plugins.metrics.copies import exact_copies
 from synth_plugins.metrics.survival import hazard_ratio_alignment
@@ -338,6 +339,71 @@ class TestRareLevels:
         assert error["rare[1]"] < 0.5 and error["flag[1]"] < 0.5, table
 
 
+class TestBalancedOutcomes:
+    """``outcome_draw="balanced"``: each row keeps the teacher's outcome law, the totals do not
+    carry the Monte Carlo noise of independent draws."""
+
+    def test_outcome_weights_are_the_law_of_the_independent_draw(self, fitted, sim):
+        eta = np.clip(fitted.predict_risk(sim.iloc[:4], model="teacher"), -50, 50)
+        baseline = (fitted._baseline_times, fitted._baseline_cumhaz)
+        censoring = (fitted._censor_times, fitted._censor_survival)
+        w_event, w_censor = outcome_weights(eta, baseline, censoring)
+        np.testing.assert_allclose(w_event.sum(axis=1) + w_censor.sum(axis=1), 1.0, atol=1e-9)
+        rng = np.random.default_rng(0)
+        draws = 20_000
+        durations, events = draw_outcomes(
+            np.repeat(eta, draws), baseline, censoring, fitted.max_follow_up_, rng
+        )
+        durations, events = durations.reshape(4, draws), events.reshape(4, draws)
+        times = fitted._baseline_times
+        for row in range(4):
+            p = w_event[row].sum()
+            assert abs(events[row].mean() - p) < 4 * math.sqrt(p * (1 - p) / draws) + 1e-3
+            mean_event_time = (w_event[row] * times).sum() / p
+            observed = durations[row][events[row] == 1].mean()
+            assert abs(observed - mean_event_time) < 0.05 * mean_event_time
+
+    def test_cube_sample_keeps_each_probability_and_balances_the_totals(self):
+        rng = np.random.default_rng(1)
+        n = 200
+        x = np.column_stack([rng.uniform(size=n) < 0.03, rng.normal(size=n)]).astype(float)
+        p = rng.uniform(0.05, 0.6, size=n)
+        order = np.argsort(p)
+        draws = np.array([cube_sample(p, x, order, np.random.default_rng(s)) for s in range(600)])
+        assert np.abs(draws.mean(axis=0) - p).max() < 0.1  # 4.5 binomial SEs at p = 0.5
+        totals = draws.astype(float) @ np.column_stack([np.ones(n), x])
+        expected = p @ np.column_stack([np.ones(n), x])
+        # at most q + 1 = 4 rows are left to the landing phase, each moving a total by <= |x|
+        bound = 4 * np.abs(np.column_stack([np.ones(n), x])).max(axis=0)
+        assert (np.abs(totals - expected) <= bound).all()
+        independent = (rng.uniform(size=(600, n)) < p).astype(float) @ np.ones(n)
+        assert np.abs(independent - p.sum()).max() > 3 * np.abs(totals[:, 0] - p.sum()).max()
+
+    def test_events_among_a_levels_holders_follow_the_teacher(self, fitted):
+        """The synthetic events among stage III holders equal the teacher's expectation for
+        those rows up to the landing rows; independent draws scatter around it."""
+        deviation = {}
+        for draw in ("balanced", "independent"):
+            model = copy.copy(fitted)
+            model.outcome_draw = draw
+            gaps = []
+            for seed in range(5):
+                synthetic = model.sample(600, random_state=seed, outcome="model")
+                eta = np.clip(model.predict_risk(synthetic, model="teacher"), -50, 50)
+                w_event, _ = outcome_weights(
+                    eta,
+                    (model._baseline_times, model._baseline_cumhaz),
+                    (model._censor_times, model._censor_survival),
+                )
+                holders = (synthetic["stage"] == "III").to_numpy()
+                expected = w_event[holders].sum()
+                gaps.append(abs(synthetic["event"].to_numpy()[holders].sum() - expected))
+            deviation[draw] = max(gaps)
+        q = len(fitted.design_columns_)
+        assert deviation["balanced"] <= q + 1, deviation
+        assert deviation["independent"] > deviation["balanced"], deviation
+
+
 class TestRealData:
     def test_gbsg2(self):
         from synth_plugins.datasets import load
@@ -464,6 +530,7 @@ class TestValidation:
             ({"validation_fraction": 0.0}, "patience"),
             ({"latent_noise": -1.0}, "latent_noise"),
             ({"discrete_decoding": "argmax"}, "discrete_decoding"),
+            ({"outcome_draw": "cube"}, "outcome_draw"),
             ({"redraw_copies": "yes"}, "redraw_copies"),
             ({"copy_bins": 0}, "copy_bins"),
             ({"teacher_penalizer": -0.1}, "teacher_penalizer"),

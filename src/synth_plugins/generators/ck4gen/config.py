@@ -9,6 +9,7 @@ EncoderKind = Literal["mlp", "dcm"]
 DistillTarget = Literal["linear_predictor", "survival_curve"]
 DecoderLoss = Literal["mixed", "mse"]
 DiscreteDecoding = Literal["sample", "threshold"]
+OutcomeDraw = Literal["balanced", "independent"]
 OUTCOMES: tuple[str, ...] = ("copy", "model")
 
 #: Fewest training rows accepted.

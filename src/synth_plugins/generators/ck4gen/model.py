@@ -27,6 +27,7 @@ from synth_plugins.generators.ck4gen.config import (
     DistillTarget,
     EncoderKind,
     Outcome,
+    OutcomeDraw,
 )
 from synth_plugins.generators.ck4gen.copies import binned, quantile_edges, redraw_copies
 from synth_plugins.generators.ck4gen.networks import Student, SynthNet
@@ -34,6 +35,7 @@ from synth_plugins.generators.ck4gen.sampling import (
     cast,
     draw_discrete,
     draw_outcomes,
+    draw_outcomes_balanced,
     source_index,
 )
 from synth_plugins.generators.ck4gen.teacher import (
@@ -144,6 +146,13 @@ class CK4Gen:
             training censoring distribution; ``duration = min(T, C)``, ``event = T <= C``;
             an event time beyond the last training time is censored at the maximum
             follow-up).
+        outcome_draw: how ``outcome="model"`` draws the outcomes of a synthetic table:
+            ``"balanced"`` (default: every row's outcome has the law above, but the events
+            of the rows are drawn jointly by the cube method, so the number of events among
+            the holders of every binary level and the event-weighted total of every
+            covariate equal their expectations under the teacher, up to the rounding of a
+            few rows; rows are processed in order of teacher risk) or ``"independent"``
+            (one independent draw per row). Copy mode is unaffected.
         sample_with_replacement: how source patients are drawn: ``"auto"`` (a random
             permutation while ``n`` <= number of training rows, a bootstrap beyond),
             ``True`` (always a bootstrap) or ``False`` (stacked permutations: every patient
@@ -219,6 +228,7 @@ class CK4Gen:
         redraw_copies: bool = True,
         copy_bins: int | None = 10,
         outcome: Outcome = "copy",
+        outcome_draw: OutcomeDraw = "balanced",
         sample_with_replacement: bool | Literal["auto"] = "auto",
         missing: MissingPolicy = "indicator",
         ordinal_levels: Mapping[str, Sequence[Any]] | None = None,
@@ -275,6 +285,7 @@ class CK4Gen:
         self.redraw_copies = check_bool("redraw_copies", redraw_copies)
         self.copy_bins = None if copy_bins is None else check_int("copy_bins", copy_bins, minimum=1)
         self.outcome = check_choice("outcome", outcome, OUTCOMES)
+        self.outcome_draw = check_choice("outcome_draw", outcome_draw, ("balanced", "independent"))
         if not (
             (isinstance(sample_with_replacement, str) and sample_with_replacement == "auto")
             or isinstance(sample_with_replacement, bool)
@@ -336,7 +347,7 @@ class CK4Gen:
         "dcm_k", "dcm_gamma", "distill_target", "n_time_grid", "decoder_hidden",
         "decoder_loss", "lr", "encoder_epochs", "decoder_epochs", "batch_size",
         "validation_fraction", "patience", "latent_noise", "discrete_decoding",
-        "redraw_copies", "copy_bins", "outcome",
+        "redraw_copies", "copy_bins", "outcome", "outcome_draw",
         "sample_with_replacement", "missing", "ordinal_levels", "device", "random_state",
         "verbose", "debug",
     )  # fmt: skip
@@ -692,20 +703,25 @@ class CK4Gen:
     def _model_outcomes(
         self, covariates: pd.DataFrame, rng: np.random.Generator
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Draw ``(duration, event)`` from the teacher and the censoring distribution."""
+        """Draw ``(duration, event)`` from the teacher and the censoring distribution.
+
+        ``outcome_draw="balanced"`` draws the rows' events jointly (see
+        :func:`~synth_plugins.generators.ck4gen.sampling.draw_outcomes_balanced`).
+        """
         assert self._baseline_times is not None and self._baseline_cumhaz is not None
         assert self._censor_times is not None and self._censor_survival is not None
         assert self.max_follow_up_ is not None
         if len(covariates) == 0:
             return np.zeros(0), np.zeros(0, dtype=np.int64)
-        eta = np.clip(self._teacher_eta(self._covariate_matrix(covariates)), -50.0, 50.0)
-        return draw_outcomes(
-            eta,
-            (self._baseline_times, self._baseline_cumhaz),
-            (self._censor_times, self._censor_survival),
-            self.max_follow_up_,
-            rng,
-        )
+        matrix = self._covariate_matrix(covariates)
+        eta = np.clip(self._teacher_eta(matrix), -50.0, 50.0)
+        baseline = (self._baseline_times, self._baseline_cumhaz)
+        censoring = (self._censor_times, self._censor_survival)
+        if self.outcome_draw == "independent":
+            return draw_outcomes(eta, baseline, censoring, self.max_follow_up_, rng)
+        assert self._design_index is not None
+        design = matrix[:, self._design_index].astype(float)
+        return draw_outcomes_balanced(eta, design, baseline, censoring, self.max_follow_up_, rng)
 
     def _assemble(
         self, covariates: pd.DataFrame, durations: np.ndarray, events: np.ndarray

@@ -77,6 +77,154 @@ def draw_outcomes(
     return durations, events.astype(np.int64)
 
 
+def draw_outcomes_balanced(
+    eta: np.ndarray,
+    design: np.ndarray,
+    baseline: tuple[np.ndarray, np.ndarray],
+    censoring: tuple[np.ndarray, np.ndarray],
+    max_follow_up: float,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw ``(duration, event)`` per row with the law of :func:`draw_outcomes`, balanced.
+
+    Each row's event has the same probability ``p_i = P(T <= C, T finite | eta_i)`` and its
+    duration the same conditional law as in :func:`draw_outcomes`, but the events of the
+    rows are drawn jointly by the cube method (Deville & Tille, 2004): the synthetic number
+    of events, and its total over every design column (each binary level's holders, each
+    numeric covariate), equal their expectations ``sum_i p_i x_i`` up to the landing phase's
+    rounding of at most ``q + 1`` rows (``q`` = design columns). Rows are processed in
+    order of teacher risk, so the events are also spread evenly over the risk range. This
+    removes the Monte Carlo noise of independent draws, which for a level held by a few
+    rows often leaves its holders without an event and makes the Cox fit of the synthetic
+    table diverge. Durations are then drawn from their law given the event.
+    """
+    n = len(eta)
+    if n == 0:
+        return np.zeros(0), np.zeros(0, dtype=np.int64)
+    p = np.concatenate(
+        [outcome_weights(eta[i : i + _GRID_ROWS], baseline, censoring)[0].sum(axis=1)
+         for i in range(0, n, _GRID_ROWS)]
+    )  # fmt: skip
+    columns = design[:, design.std(axis=0) > 0] if len(design) > 1 else design[:, :0]
+    order = np.lexsort((rng.uniform(size=n), eta))
+    events = cube_sample(np.clip(p, 0.0, 1.0), columns, order, rng)
+    durations = np.empty(n)
+    censor_times = np.append(censoring[0], max_follow_up)
+    for i in range(0, n, _GRID_ROWS):
+        rows = slice(i, i + _GRID_ROWS)
+        w_event, w_censor = outcome_weights(eta[rows], baseline, censoring)
+        chunk = events[rows]
+        out = np.empty(len(chunk))
+        out[chunk] = baseline[0][_pick(w_event[chunk], rng)]
+        out[~chunk] = censor_times[_pick(w_censor[~chunk], rng)]
+        durations[rows] = out
+    return durations, events.astype(np.int64)
+
+
+#: Rows per block of the (rows x times) outcome grids.
+_GRID_ROWS = 2048
+
+
+def outcome_weights(
+    eta: np.ndarray,
+    baseline: tuple[np.ndarray, np.ndarray],
+    censoring: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """The joint law of :func:`draw_outcomes` per row, split by the event indicator.
+
+    Returns ``(w_event, w_censor)``: ``w_event[i, j] = P(T = t_j, C >= t_j)`` over the
+    baseline times, and ``w_censor[i, k] = P(C = c_k, T > c_k)`` over the censoring times
+    plus a last column ``P(C = inf, T = inf)`` (censored at the maximum follow-up). Each
+    row sums to 1; ``w_event.sum(axis=1)`` is the event probability.
+    """
+    times, cumhaz = baseline
+    censor_times, censor_survival = censoring
+    risk = np.exp(eta)[:, None]
+    survival = np.exp(-cumhaz[None, :] * risk)  # S(t_j | x) = P(T > t_j)
+    before = np.hstack([np.ones((len(eta), 1)), survival[:, :-1]])
+    last_censor = np.searchsorted(censor_times, times, side="left") - 1
+    censor_after = np.where(last_censor >= 0, censor_survival[np.maximum(last_censor, 0)], 1.0)
+    w_event = (before - survival) * censor_after[None, :]
+    censor_mass = np.append(1.0, censor_survival[:-1]) - censor_survival  # P(C = c_k)
+    last_time = np.searchsorted(times, censor_times, side="right") - 1
+    cumhaz_at = np.where(last_time >= 0, cumhaz[np.maximum(last_time, 0)], 0.0)
+    beyond = np.exp(-cumhaz_at[None, :] * risk)  # P(T > c_k)
+    never = censor_survival[-1] * survival[:, -1]  # C and T beyond the follow-up
+    w_censor = np.hstack([censor_mass[None, :] * beyond, never[:, None]])
+    return w_event, w_censor
+
+
+def cube_sample(
+    p: np.ndarray, x: np.ndarray, order: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """A balanced 0/1 draw: ``P(I_i = 1) = p_i`` and ``sum_i I_i (1, x_i) ~ sum_i p_i (1, x_i)``.
+
+    The cube method's flight phase (Deville & Tille, 2004, in the fast form of Chauvet &
+    Tille, 2006) moves ``q + 1`` undecided units at a time (in ``order``) along a direction
+    that keeps the balancing totals, with random step lengths that keep every ``p_i`` a
+    martingale, until at most ``q`` units are undecided; those are drawn by systematic
+    sampling in ``order`` (the landing phase).
+    """
+    pi = p.astype(float).copy()
+    x = np.column_stack([np.ones(len(pi)), x])
+    q = x.shape[1]
+    tol = 1e-9
+    pi[pi < tol], pi[pi > 1 - tol] = 0.0, 1.0
+    pending = [int(i) for i in order[::-1] if 0.0 < pi[i] < 1.0]  # pop() takes them in order
+    working: list[int] = []
+    while True:
+        while len(working) < q + 1 and pending:
+            working.append(pending.pop())
+        if len(working) < q + 1:
+            break
+        index = np.array(working)
+        direction = np.linalg.svd(x[index].T, full_matrices=True)[2][-1]
+        current = pi[index]
+        up, down = direction > 1e-12, direction < -1e-12
+        step_up = min(
+            np.min((1 - current[up]) / direction[up], initial=np.inf),
+            np.min(current[down] / -direction[down], initial=np.inf),
+        )
+        step_down = min(
+            np.min(current[up] / direction[up], initial=np.inf),
+            np.min((1 - current[down]) / -direction[down], initial=np.inf),
+        )
+        if rng.uniform() * (step_up + step_down) < step_down:
+            current = current + step_up * direction
+        else:
+            current = current - step_down * direction
+        current[current < tol], current[current > 1 - tol] = 0.0, 1.0
+        pi[index] = np.clip(current, 0.0, 1.0)
+        working = [i for i in working if 0.0 < pi[i] < 1.0]
+    chosen = pi == 1.0
+    if working:
+        rank = np.empty(len(pi), dtype=int)
+        rank[order] = np.arange(len(pi))
+        rest = np.array(sorted(working, key=lambda i: rank[i]))
+        chosen[rest] = systematic_sample(pi[rest], rng)
+    return chosen
+
+
+def systematic_sample(p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Systematic 0/1 draw in the given order: ``P(I_i = 1) = p_i``, total within 1 of ``sum p``."""
+    upper = np.cumsum(p)
+    lower = upper - p
+    start = rng.uniform()
+    return np.floor(upper - start) > np.floor(lower - start)
+
+
+def _pick(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Per row, an index drawn with probability proportional to ``weights`` (last if all 0)."""
+    if len(weights) == 0:
+        return np.zeros(0, dtype=int)
+    cumulative = np.cumsum(weights, axis=1)
+    target = rng.uniform(size=(len(weights), 1)) * cumulative[:, -1:]
+    index = (target >= cumulative).sum(axis=1)
+    return np.where(
+        cumulative[:, -1] > 0, np.minimum(index, weights.shape[1] - 1), weights.shape[1] - 1
+    )
+
+
 def first_reaching(times: np.ndarray, levels: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """Per target, the first time whose non-decreasing ``levels`` reach it (inf if none)."""
     index = np.searchsorted(levels, targets, side="left")
