@@ -13,7 +13,9 @@ coefficient and the exact copies of training rows against the holdout's collisio
 
 Generators and budgets: ``ck4gen_copy`` / ``ck4gen_model`` (one fit, both outcome modes;
 the settings of ``ck4gen_rare_privacy.py``: 200/200 epochs at ``lr=5e-3``, batch 128;
-its default is 500/500 at ``lr=1e-3``), ``sdv_gaussian_copula`` (SDV defaults: no
+its default is 500/500 at ``lr=1e-3``; model mode draws outcomes with the default
+``outcome_draw="balanced"``), ``ck4gen_model_noise0.5`` (the same fit settings with
+``latent_noise=0.5``, model mode only), ``sdv_gaussian_copula`` (SDV defaults: no
 training budget) and the Synthcity built-ins ``survival_nflow``, ``survae``, ``tvae``,
 ``survival_ctgan`` and ``survival_gan`` (Synthcity defaults; ``--n-iter`` overrides their
 ``n_iter``, whose defaults are in ``DEFAULT_ITER``).
@@ -57,7 +59,9 @@ DEFAULT_ITER = {
     "survival_ctgan": 2000,
     "survival_gan": 10000,
 }
-GENERATORS = ("ck4gen", "sdv_gaussian_copula", *DEFAULT_ITER)
+#: CK4Gen model mode with latent noise (the fidelity/privacy knob), as a separate row.
+NOISY = {"ck4gen_model_noise0.5": 0.5}
+GENERATORS = ("ck4gen", *NOISY, "sdv_gaussian_copula", *DEFAULT_ITER)
 RSF = {"n_estimators": 50}
 
 
@@ -83,6 +87,14 @@ def samples(generator: str, run: Any, seed: int, n_iter: int | None) -> dict[str
             f"ck4gen_{mode}": model.sample(n, random_state=seed, outcome=mode)
             for mode in ("copy", "model")
         }
+    if generator in NOISY:
+        from synth_plugins.generators.ck4gen import CK4Gen
+
+        model = CK4Gen(
+            dataset.duration_column, dataset.event_column, dict(dataset.roles),
+            random_state=seed, latent_noise=NOISY[generator], **SETTINGS,
+        ).fit(train)  # fmt: skip
+        return {generator: model.sample(n, random_state=seed, outcome="model")}
     if generator == "sdv_gaussian_copula":
         from sdv.metadata import Metadata
         from sdv.single_table import GaussianCopulaSynthesizer
@@ -205,7 +217,7 @@ def main() -> None:
         for generator in args.generators:
             n_iter = args.n_iter or DEFAULT_ITER.get(generator)
             budget = f"n_iter={n_iter}" if generator in DEFAULT_ITER else "default"
-            if generator == "ck4gen":
+            if generator == "ck4gen" or generator in NOISY:
                 budget = "200/200 epochs, lr=5e-3, batch 128"
             for seed in args.seeds:
                 key_name = "ck4gen_model" if generator == "ck4gen" else generator
