@@ -77,6 +77,10 @@ def draw_outcomes(
     return durations, events.astype(np.int64)
 
 
+#: Rows per block of the (rows x times) outcome grids of the balanced draw.
+_GRID_ROWS = 2048
+
+
 def draw_outcomes_balanced(
     eta: np.ndarray,
     design: np.ndarray,
@@ -119,10 +123,6 @@ def draw_outcomes_balanced(
         out[~chunk] = censor_times[_pick(w_censor[~chunk], rng)]
         durations[rows] = out
     return durations, events.astype(np.int64)
-
-
-#: Rows per block of the (rows x times) outcome grids.
-_GRID_ROWS = 2048
 
 
 def outcome_weights(
