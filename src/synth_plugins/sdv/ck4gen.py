@@ -14,6 +14,8 @@ from synth_plugins.sdv._contract import SingleTableContract, device_for
 from synth_plugins.sdv.metadata import roles_from_metadata
 from synth_plugins.survival import check_survival_frame
 
+_CORE = CK4Gen.__init__.__kwdefaults__
+
 
 class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
     """CK4Gen-style survival data for SDV: a Cox teacher distilled into encoder + decoder.
@@ -42,6 +44,8 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         latent_noise: perturbation of the latent code, in latent SDs (0.0).
         outcome: ``"copy"`` (the paper: real outcome pairs; see the method card on
             privacy) or ``"model"`` (drawn from the teacher and the censoring distribution).
+        outcome_draw: how model mode draws the outcomes: ``"balanced"`` (jointly, so event
+            totals per level match the teacher's expectation) or ``"independent"``.
         missing: ``"indicator"``, ``"impute"`` or ``"error"``.
         enable_gpu: as SDV's own ``enable_gpu``: True trains and samples on CUDA when it is
             available (else the CPU), False always on the CPU.
@@ -74,19 +78,20 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         enforce_min_max_values: bool = True,
         enforce_rounding: bool = True,
         locales: list[str] | None = None,
-        epochs: int = 500,
-        batch_size: int = 64,
-        lr: float = 1e-3,
-        encoder: str = "mlp",
-        hidden: tuple[int, ...] = (64, 32, 16),
-        distill_target: str = "linear_predictor",
-        teacher_penalizer: float = 0.01,
-        latent_noise: float = 0.0,
-        outcome: str = "copy",
-        missing: str = "indicator",
+        epochs: int = _CORE["encoder_epochs"],
+        batch_size: int = _CORE["batch_size"],
+        lr: float = _CORE["lr"],
+        encoder: str = _CORE["encoder"],
+        hidden: tuple[int, ...] = _CORE["hidden"],
+        distill_target: str = _CORE["distill_target"],
+        teacher_penalizer: float = _CORE["teacher_penalizer"],
+        latent_noise: float = _CORE["latent_noise"],
+        outcome: str = _CORE["outcome"],
+        outcome_draw: str = _CORE["outcome_draw"],
+        missing: str = _CORE["missing"],
         enable_gpu: bool = True,
-        random_state: int | None = 0,
-        verbose: bool = False,
+        random_state: int | None = _CORE["random_state"],
+        verbose: bool = _CORE["verbose"],
     ) -> None:
         super().__init__(
             metadata,
@@ -115,6 +120,7 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         self.teacher_penalizer = teacher_penalizer
         self.latent_noise = latent_noise
         self.outcome = outcome
+        self.outcome_draw = outcome_draw
         self.missing = missing
         self.enable_gpu = enable_gpu
         self.random_state = random_state
@@ -137,6 +143,7 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
             batch_size=self.batch_size,
             latent_noise=self.latent_noise,
             outcome=self.outcome,
+            outcome_draw=self.outcome_draw,
             missing=self.missing,
             device=device_for(self.enable_gpu),
             random_state=self.random_state,

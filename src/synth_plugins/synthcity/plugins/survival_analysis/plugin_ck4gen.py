@@ -85,6 +85,8 @@ class CK4GenPlugin(SuitePlugin):
         teacher_penalizer: the Cox teacher's penalizer (0.01).
         latent_noise: perturbation of the latent code, in latent SDs (0.0).
         outcome: ``"copy"`` (the paper) or ``"model"``.
+        outcome_draw: how model mode draws the outcomes: ``"balanced"`` (jointly, so event
+            totals per level match the teacher's expectation) or ``"independent"``.
         missing: missing-value policy: ``"indicator"``, ``"impute"`` or ``"error"``.
         validation_fraction: share of rows held out for early stopping (0.1).
         patience: early-stopping patience in epochs (20).
@@ -121,6 +123,7 @@ class CK4GenPlugin(SuitePlugin):
         teacher_penalizer: float = _CORE["teacher_penalizer"],
         latent_noise: float = _CORE["latent_noise"],
         outcome: str = _CORE["outcome"],
+        outcome_draw: str = _CORE["outcome_draw"],
         missing: str = _CORE["missing"],
         validation_fraction: float = _CORE["validation_fraction"],
         patience: int | None = _CORE["patience"],
@@ -173,6 +176,7 @@ class CK4GenPlugin(SuitePlugin):
             "patience": patience,
             "latent_noise": latent_noise,
             "outcome": outcome,
+            "outcome_draw": outcome_draw,
             "missing": missing,
             "device": str(device),
             "random_state": random_state,
