@@ -10,6 +10,7 @@ import torch
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators import MedVAE
 from synth_plugins.generators.med_vae import training
+from synth_plugins.generators.med_vae.sampling import reflect_into
 from synth_plugins.generators.med_vae.transforms import (
     SCORE_SCALE,
     MinMax,
@@ -163,6 +164,27 @@ def test_auto_values_are_resolved_on_the_training_rows() -> None:
 
 
 # ----------------------------------------------------------------------------- sampling
+def test_reflect_into_folds_values_inside_the_range_without_end_points() -> None:
+    values = torch.tensor([[0.5, -0.25], [1.25, 2.6], [-0.1, 0.0]])
+    folded = reflect_into(values, np.array([0.0, -1.0]), np.array([1.0, 1.0]))
+    expected = torch.tensor([[0.5, -0.25], [0.75, -0.6], [0.1, 0.0]])
+    torch.testing.assert_close(folded, expected)
+    constant = reflect_into(values, np.array([0.0, 2.0]), np.array([1.0, 2.0]))
+    torch.testing.assert_close(constant[:, 1], values[:, 1])  # zero width: left as it is
+
+
+@pytest.mark.parametrize("transform", ["minmax", "quantile"])
+def test_sampled_decoding_puts_no_mass_on_the_training_extremes(transform: str) -> None:
+    """Noise past the range is reflected, not clipped onto the training minimum/maximum."""
+    rng = np.random.default_rng(3)
+    data = pd.DataFrame({"a": rng.normal(0, 1, 200), "b": rng.uniform(0, 5, 200)})
+    vae = MedVAE(epochs=3, numerical_transform=transform, random_state=0).fit(data)
+    synthetic = vae.sample(2000, random_state=1)
+    for column in data:
+        at_extreme = synthetic[column].isin([data[column].min(), data[column].max()])
+        assert at_extreme.mean() < 0.005, column
+
+
 class TestLatentSampling:
     @pytest.fixture(scope="class")
     def fitted(self) -> tuple[MedVAE, pd.DataFrame]:

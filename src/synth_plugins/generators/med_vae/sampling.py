@@ -98,7 +98,8 @@ def generate(
     ``decoding="sample"`` draws from the decoder's distributions instead: binary values
     from Bernoulli(p), levels from the softmax (Gumbel-max), and numerical values with
     Gaussian noise of ``residual_sd`` (per column, in the transform's space) added before
-    the inverse transform.
+    the inverse transform and reflected at the column's training range (see
+    :func:`reflect_into`).
     """
     device = next(net.parameters()).device
     latent_dim = net.mu.out_features
@@ -138,6 +139,7 @@ def generate(
             if stochastic and residual_sd is not None:
                 noise = torch.randn(numerical.shape, generator=generator)
                 numerical = numerical + noise * torch.from_numpy(residual_sd).float()
+                numerical = reflect_into(numerical, *transform.bounds(numerical.shape[1]))
             rows[:, num_index] = torch.from_numpy(transform.inverse(numerical.numpy())).float()
         if stochastic and categorical.shape[1]:
             uniform = torch.rand(categorical.shape, generator=generator).clamp(1e-12, 1.0)
@@ -147,6 +149,23 @@ def generate(
             rows[:, first:last] = categorical[:, offset : offset + width]  # arg-max later
             offset += width
     return encoder.inverse_transform(matrix.numpy())
+
+
+def reflect_into(values: torch.Tensor, low: np.ndarray, high: np.ndarray) -> torch.Tensor:
+    """``values`` (rows x columns) folded back into ``[low, high]`` per column by reflection.
+
+    Noise that carries a decoded value past the training range would otherwise be clipped
+    there by the inverse transform and the encoder, piling synthetic rows onto the training
+    minimum and maximum exactly: a verbatim copy of an extreme training value (for a
+    datetime column, a real patient's date) and a point mass the marginal does not have.
+    Reflection keeps the noise's spread inside the range with no mass on the end points.
+    """
+    lo = torch.as_tensor(low, dtype=values.dtype)
+    width = torch.as_tensor(high, dtype=values.dtype) - lo
+    safe = torch.where(width > 0, width, torch.ones_like(width))
+    folded = torch.remainder(values - lo, 2 * safe)  # in [0, 2 * width)
+    folded = torch.where(folded > safe, 2 * safe - folded, folded)
+    return torch.where(width > 0, lo + folded, values)
 
 
 @torch.inference_mode()

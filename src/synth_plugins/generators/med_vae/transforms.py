@@ -43,6 +43,10 @@ class MinMax:
         """Min-max scaled values of decoded ``outputs``."""
         return outputs
 
+    def bounds(self, n_columns: int) -> tuple[np.ndarray, np.ndarray]:
+        """Lowest and highest training target of each column: 0 and 1."""
+        return np.zeros(n_columns), np.ones(n_columns)
+
 
 @dataclass(frozen=True)
 class QuantileNormal:
@@ -82,6 +86,13 @@ class QuantileNormal:
         for j, (knots, scores) in enumerate(zip(self.values, self.scores)):
             out[:, j] = np.interp(np.asarray(outputs[:, j], dtype=np.float64), scores, knots)
         return out
+
+    def bounds(self, n_columns: int) -> tuple[np.ndarray, np.ndarray]:
+        """Lowest and highest training score of each column (the outer knots)."""
+        return (
+            np.array([scores[0] for scores in self.scores]),
+            np.array([scores[-1] for scores in self.scores]),
+        )
 
 
 def _increasing_float32(scores: np.ndarray) -> np.ndarray:
