@@ -6,8 +6,12 @@ the output folder (``docs/benchmarks/`` by default). Usage::
 
     python benchmarks/longitudinal_table.py            # the documented run (about 1-2 h)
     python benchmarks/longitudinal_table.py --quick    # smoke test, tiny sizes and epochs
+    python benchmarks/longitudinal_table.py --only ms_small --output benchmark-output/ms_small
 
-Everything runs in one process with one torch thread, one generator after the other.
+Everything runs in one process with one torch thread, one generator after the other. Each
+generator's row is appended to ``longitudinal_rows.jsonl`` in the output folder as soon as
+it is done (with the load average); a re-run skips the (dataset, generator, epochs) rows
+that file has, so a stopped run resumes (``--fresh`` starts the file again).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import platform
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("TQDM_DISABLE", "1")
 
@@ -31,7 +36,8 @@ from synth_plugins.benchmark.longitudinal import (
     Contender,
     plot_gaps,
     plot_trajectories,
-    run_benchmark,
+    real_reference,
+    run_one,
     sample_million_rows,
 )
 from synth_plugins.benchmark.report import to_markdown
@@ -58,6 +64,7 @@ def parse() -> argparse.Namespace:
     add("--only", default="pbc,ms_small,ms_large", help="comma-separated parts to run")
     add("--append", action="store_true", help="keep the other parts' rows of an earlier run")
     add("--output", type=Path, default=ROOT / "docs" / "benchmarks")
+    add("--fresh", action="store_true", help="forget the finished rows of an earlier run")
     return parser.parse_args()
 
 
@@ -124,14 +131,12 @@ def main() -> None:
     commands_file.write_text(json.dumps(commands, indent=2))
     parts, models = [kept], {}
     trajectory = {pbc.name: ("serBilir", True), ms_small.name: ("edss", False)}
+    finished = args.output / "longitudinal_rows.jsonl"
+    if args.fresh and finished.exists():
+        finished.unlink()
     for dataset in wanted:
         event = None if dataset is pbc else "relapses"
-        part, generated, fitted = run_benchmark(
-            [(dataset, event)],
-            contenders,
-            log=lambda line: print(line, file=sys.stderr, flush=True),
-        )
-        part["Epochs"] = [_epochs(row, args) for row in part.to_dict("records")]
+        part, generated, fitted = run_resumable(dataset, event, contenders, args, finished)
         parts.append(part)
         models.update(fitted)
         # written after every dataset, so a long run that is stopped keeps what it did
@@ -168,6 +173,43 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     write_report(args, table, million, plots, elapsed, ms_large.name, commands)
     print(f"wrote {args.output / 'longitudinal.md'} ({elapsed / 60:.1f} min)")
+
+
+def run_resumable(
+    dataset: Any, event: str | None, contenders: dict, args: argparse.Namespace, finished: Path
+) -> tuple[pd.DataFrame, dict, dict]:
+    """One dataset, one generator after the other; each row appended to ``finished``.
+
+    Rows already in ``finished`` (same dataset, generator and epochs) are reused, not re-run
+    (their generated data and models are not kept, so plots and the 1,000,000-row timing
+    need the generators run in this process).
+    """
+    log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+    done = [json.loads(line) for line in finished.read_text().splitlines()] if (
+        finished.exists()
+    ) else []  # fmt: skip
+    rows = [real_reference(dataset, event)]
+    generated: dict[str, dict[str, pd.DataFrame]] = {dataset.name: {}}
+    models: dict[tuple[str, str], Any] = {}
+    for contender in contenders.get(dataset.name, ()):
+        key = (dataset.name, contender.label, json.dumps(contender.params, sort_keys=True))
+        old = [r for r in done if (r["Dataset"], r["Synthesizer"], r["_params"]) == key]
+        if old:
+            log(f"{dataset.name} {contender.label}: reused the finished row")
+            rows.append(old[-1])
+            continue
+        run = run_one(contender, dataset, event_column=event, log=log)
+        row = {**run.row, "_params": key[2], "Load_Average": os.getloadavg()[0]}
+        row["Epochs"] = _epochs(row, args)
+        with finished.open("a") as handle:
+            handle.write(json.dumps(row, default=float) + "\n")
+        rows.append(row)
+        if run.synthetic is not None:
+            generated[dataset.name][contender.label] = run.synthetic
+        if run.model is not None and not run.row.get("Error"):
+            models[(dataset.name, contender.label)] = run.model
+    table = pd.DataFrame(rows).drop(columns="_params", errors="ignore")
+    return table, generated, models
 
 
 def _epochs(row: dict, args: argparse.Namespace) -> str:
@@ -241,7 +283,7 @@ def write_report(args, table, million, plots, elapsed, large_name, commands) -> 
         "visit_marginals", "category_shares", "visit_numerics", "spearman_longitudinal",
         "static_ks", "event_rate", "discriminative", "predictive", "Generated_Patients",
         "visits_per_patient", "follow_up_mean", "events_per_patient_year", "lag1_abs_diff",
-        "Time_Order_Violations", "Error",
+        "Time_Order_Violations", "Load_Average", "Error",
     ]  # fmt: skip
     shown = table[[c for c in columns if c in table.columns]].set_index("Dataset")
     load_average = ", ".join(f"{x:.1f}" for x in os.getloadavg())

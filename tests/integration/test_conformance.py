@@ -54,7 +54,7 @@ class TestSDV:
 
 #: Every tabular and survival generator follows the exact-copy rule (each adopts
 #: synth_plugins.generators.privacy.CopyFilter). The sequence generator's rule is per patient
-#: (a whole copied sequence) and has no automated check yet.
+#: (a whole copied sequence): tests/integration/test_sequence_conformance.py checks it.
 COPY_GENERATORS = [
     pytest.param(entry, id=entry.name)
     for entry in catalog.GENERATORS

@@ -38,6 +38,9 @@ class TestSynthcity:
     def test_determinism(self, entry):
         kit.check_synthcity_determinism(entry, small(entry))
 
+    def test_patient_copies(self, entry):
+        kit.check_synthcity_patient_copies(entry, small(entry))
+
 
 @pytest.mark.parametrize("entry", GENERATORS)
 class TestSDV:
@@ -51,6 +54,9 @@ class TestSDV:
 
     def test_bad_input(self, entry):
         kit.check_sdv_bad_input(entry, small(entry))
+
+    def test_patient_copies(self, entry):
+        kit.check_sdv_patient_copies(entry, small(entry))
 
 
 def test_pbc_visits_with_missing_values_round_trip():

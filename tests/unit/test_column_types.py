@@ -212,7 +212,9 @@ def test_longitudinal_per_patient_key_is_fresh_and_constant_within_patients():
         for v in range(3)
     ]
     train = pd.DataFrame(rows)
-    model = LongitudinalLSTM("patient", "day", epochs=2, static_epochs=2, calibrate_stop=False)
+    model = LongitudinalLSTM(
+        "patient", "day", epochs=2, static_epochs=2, calibrate_stop=False, calibrate_steps=False
+    )
     model.fit(train)
     assert model.roles_["mrn"] == "identifier"  # inferred on one row per patient
     synthetic = model.sample(30)

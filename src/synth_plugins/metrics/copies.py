@@ -6,6 +6,13 @@ identical to a training row must be no more frequent than holdout rows identical
 the generators' :class:`~synth_plugins.generators.privacy.CopyFilter` (identifier columns
 left out; numbers, instants and missing values compared as values, not as bytes).
 
+For longitudinal (long-format) tables the unit is a patient: with ``id_column`` given, a
+synthetic patient is a copy when its static values, visit times and visit values (all its
+rows, in time order) equal a training patient's, and the natural rate is that of whole
+holdout patients. The rule for sequence generators is per patient: sharing one visit row
+with a training patient is common (a baseline visit of discrete values), copying a whole
+history is not.
+
 This is an exact, unbinned comparison; the ``exact_matches`` of ``hamming_leakage`` and
 ``dcr_holdout_share`` count rows at distance 0 after binning numeric columns, a coarser
 notion of a copy.
@@ -21,8 +28,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from synth_plugins.errors import InvalidDataError
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators.privacy import (
+    Kind,
     collision_rate,
     compared_columns,
     row_hashes,
@@ -35,9 +43,11 @@ __all__ = ["ExactCopiesResult", "exact_copies"]
 class ExactCopiesResult:
     """Synthetic exact copies of training rows and the natural rate they are held to.
 
+    A unit is a row, or a patient (all its rows) when ``exact_copies`` got an ``id_column``.
+
     Attributes:
-        n_synthetic: Synthetic rows compared.
-        copies: Synthetic rows equal to a training row (on ``columns``).
+        n_synthetic: Synthetic units (rows or patients) compared.
+        copies: Synthetic units equal to a training unit (on ``columns``).
         synthetic_rate: ``copies / n_synthetic`` (0 for an empty synthetic table).
         natural_rate: The table's natural collision rate: the share of holdout rows equal
             to a training row, or without a holdout the share of training rows equal to
@@ -72,8 +82,11 @@ def exact_copies(
     train: pd.DataFrame,
     holdout: pd.DataFrame | None = None,
     roles: Mapping[Any, str] | None = None,
+    *,
+    id_column: Any = None,
+    time_column: Any = None,
 ) -> ExactCopiesResult:
-    """Count synthetic rows identical to a training row and compare with the natural rate.
+    """Count synthetic rows (or patients) identical to a training one, against the natural rate.
 
     Args:
         synthetic: The generated table.
@@ -82,13 +95,19 @@ def exact_copies(
             from ``train`` alone (leave-one-out), as the generators' filter does.
         roles: Role per column; ``identifier`` columns are not compared (generators give
             fresh keys). Unnamed columns get the inferred role (from ``train``).
+        id_column: For long tables: the patient id. Each patient (its rows, which need not
+            be contiguous) is then one unit, compared on every other column; the id itself
+            is never compared.
+        time_column: For long tables: the visit time, which orders a patient's rows before
+            they are compared (None: the table's row order). Needs ``id_column``.
 
     Returns:
         An :class:`ExactCopiesResult`.
 
     Raises:
         InvalidDataError: A table is not a DataFrame, ``train`` is empty, or a table lacks
-            a compared column.
+            a compared column (or the id column).
+        InvalidParameterError: ``time_column`` without ``id_column``.
 
     Example:
         >>> import pandas as pd
@@ -97,22 +116,36 @@ def exact_copies(
         >>> result = exact_copies(pd.DataFrame({"grade": [1, 2, 7, 8]}), train, holdout)
         >>> result.synthetic_rate, result.natural_rate, result.excess
         (0.5, 0.25, 1)
+        >>> visits = pd.DataFrame({"id": [1, 1, 2], "t": [0, 1, 0], "edss": [2.0, 2.5, 2.0]})
+        >>> exact_copies(visits.assign(id=[7, 7, 8]), visits, id_column="id").copies
+        2
     """
     for name, frame in (("synthetic", synthetic), ("train", train), ("holdout", holdout)):
         if frame is not None and not isinstance(frame, pd.DataFrame):
             raise InvalidDataError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
     if len(train) == 0:
         raise InvalidDataError("train has no rows; exact copies need training rows to compare")
+    if time_column is not None and id_column is None:
+        raise InvalidParameterError("time_column orders the rows of a patient: give id_column")
+    if id_column is not None:
+        roles = {**(roles or {}), id_column: "identifier"}
     kinds = compared_columns(train, roles)
-    train_hashes = row_hashes(train, kinds)
+
+    def hashes(frame: pd.DataFrame) -> np.ndarray:
+        if id_column is None:
+            return row_hashes(frame, kinds)
+        return _patient_hashes(frame, kinds, id_column, time_column)
+
+    train_hashes = hashes(train)
     known = np.unique(train_hashes)
-    copies = int(np.isin(row_hashes(synthetic, kinds), known).sum())
+    synthetic_hashes = hashes(synthetic)
+    copies = int(np.isin(synthetic_hashes, known).sum())
     if holdout is None:
         natural, reference = collision_rate(train_hashes), "training"
     else:
-        matched = np.isin(row_hashes(holdout, kinds), known)
-        natural, reference = (float(matched.mean()) if len(holdout) else 0.0), "holdout"
-    n = len(synthetic)
+        matched = np.isin(hashes(holdout), known)
+        natural, reference = (float(matched.mean()) if len(matched) else 0.0), "holdout"
+    n = len(synthetic_hashes)
     rate = copies / n if n else 0.0
     allowed = math.floor(natural * n + 1e-9)
     return ExactCopiesResult(
@@ -126,3 +159,35 @@ def exact_copies(
         excess_rate=rate - natural,
         columns=tuple(kinds),
     )
+
+
+def _patient_hashes(
+    frame: pd.DataFrame, kinds: Mapping[Any, Kind], id_column: Any, time_column: Any = None
+) -> np.ndarray:
+    """One 64-bit hash per patient of a long table over its rows, in time (or row) order.
+
+    Patients with equal rows in the same order (on the columns of ``kinds``) hash alike,
+    whatever their ids. Patients are in order of first appearance.
+
+    Raises:
+        InvalidDataError: ``frame`` lacks the id, time or a compared column.
+    """
+    for column in (id_column, time_column):
+        if column is not None and column not in frame.columns:
+            raise InvalidDataError(f"the frame lacks the column {column!r}")
+    ids = pd.factorize(frame[id_column])[0]
+    if time_column is None:
+        order = np.argsort(ids, kind="stable")
+    else:
+        times = pd.to_numeric(frame[time_column], errors="coerce").to_numpy(float)
+        order = np.lexsort((times, ids))
+    rows = row_hashes(frame.iloc[order], kinds)
+    ids = ids[order]
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else ids
+    # position-weighted combination, then a second hash: (a, b) and (b, a) differ
+    position = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
+    salted = pd.util.hash_array(rows ^ (position.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)))
+    lengths = np.diff(np.r_[starts, len(rows)]).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        summed = np.add.reduceat(salted, starts) if len(rows) else salted
+        return pd.util.hash_array(summed ^ (lengths * np.uint64(0xBF58476D1CE4E5B9)))

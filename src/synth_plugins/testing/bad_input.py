@@ -373,8 +373,8 @@ def _quick(params: Mapping[str, Any]) -> dict[str, Any]:
 def core_params(entry: GeneratorEntry, table: Table, epochs: int = QUICK_EPOCHS) -> dict[str, Any]:
     """Constructor arguments of the core: layout columns plus ``epochs``, by signature.
 
-    Every parameter whose name contains ``epoch`` gets ``epochs``; ``calibrate_stop`` (a
-    long post-fit loop of the sequence core) is turned off.
+    Every parameter whose name contains ``epoch`` gets ``epochs``; ``calibrate_stop`` and
+    ``calibrate_steps`` (the sequence core's post-fit sampling loop) are turned off.
     """
     parameters = inspect.signature(resolve(entry.core)).parameters
     layout = {
@@ -385,8 +385,7 @@ def core_params(entry: GeneratorEntry, table: Table, epochs: int = QUICK_EPOCHS)
     }
     params: dict[str, Any] = {k: v for k, v in layout.items() if k in parameters}
     params.update({k: epochs for k in parameters if "epoch" in k})
-    if "calibrate_stop" in parameters:
-        params["calibrate_stop"] = False
+    params.update({k: False for k in ("calibrate_stop", "calibrate_steps") if k in parameters})
     return params
 
 

@@ -21,7 +21,12 @@ What a sequence generator must do, in both hosts:
   seed (another seed gives other data);
 - reject bad input with a clear error: duplicate ``(id, time)`` rows, unsorted times (in
   SDV, whose PAR contract sorts them, they are accepted), a patient without a visit time,
-  a non-numeric time column.
+  a non-numeric time column;
+- follow the suite's exact-copy rule per patient, at its default training budget: whole
+  synthetic patients (static values, visit times and visit values) equal to a training
+  patient no more often than patients of an equal-size real holdout are
+  (:func:`repeated_patients_dataset`), and none beyond the training patients' own
+  duplicate rate on the entry's dataset.
 """
 
 from __future__ import annotations
@@ -38,9 +43,12 @@ import pandas as pd
 from synth_plugins.catalog import GeneratorEntry
 from synth_plugins.datasets import Dataset
 from synth_plugins.encoding.roles import DISCRETE_ROLES
+from synth_plugins.metrics.copies import exact_copies
 from synth_plugins.testing.conformance import (
+    COPY_TOLERANCE_SD,
     assert_frames_differ,
     assert_frames_equal,
+    default_budget,
     synthcity_plugins,
 )
 
@@ -321,3 +329,128 @@ def check_sdv_bad_input(entry: GeneratorEntry, dataset: Dataset) -> None:
         assert column in str(error), f"error does not name the column: {error}"
     else:
         raise AssertionError("fitting data that lacks a metadata column did not raise")
+
+
+# ---------------------------------------------------------------------------- copies
+#: Distinct patient histories of :func:`repeated_patients_dataset`, and how often each
+#: appears in each half.
+COPY_PATIENT_PROFILES = 40
+COPY_PATIENT_REPEATS_PER_HALF = 2
+
+
+def repeated_patients_dataset() -> tuple[Dataset, pd.DataFrame]:
+    """A long table of repeated whole patients, split into a training dataset and a holdout.
+
+    ``COPY_PATIENT_PROFILES`` distinct short histories (static sex, group and age; 2-4
+    yearly visits of a 0-3 score and a 0/1 flag) each appear
+    ``COPY_PATIENT_REPEATS_PER_HALF`` times in each half, and each half has as many
+    patients again who appear once (an age no profile has). Half of the holdout patients
+    equal a training patient, and half of the training patients equal another: the natural
+    collision rate is 1/2 by construction, and a generator that emits its training patients
+    (rate 1) fails.
+    """
+    rng = np.random.default_rng(0)
+    n_single = COPY_PATIENT_PROFILES * COPY_PATIENT_REPEATS_PER_HALF
+
+    def patients(ages: np.ndarray) -> list[pd.DataFrame]:
+        out = []
+        for age in ages:
+            visits = int(rng.integers(2, 5))
+            out.append(
+                pd.DataFrame({
+                    "time": np.arange(visits),
+                    "sex": rng.choice(["F", "M"]),
+                    "group": rng.choice(["a", "b", "c"]),
+                    "age": int(age),
+                    "score": np.minimum(np.cumsum(rng.integers(0, 2, visits)), 3),
+                    "flag": rng.integers(0, 2, visits),
+                })
+            )  # fmt: skip
+        return out
+
+    profiles = patients(rng.integers(30, 80, COPY_PATIENT_PROFILES))
+    singles = patients(100 + np.arange(2 * n_single))
+    halves = []
+    for i in (0, 1):
+        chosen = profiles * COPY_PATIENT_REPEATS_PER_HALF + singles[i * n_single :][:n_single]
+        order = rng.permutation(len(chosen))
+        half = pd.concat(
+            [chosen[k].assign(patient_id=j + 1) for j, k in enumerate(order)], ignore_index=True
+        )
+        halves.append(half[["patient_id", "time", "sex", "group", "age", "score", "flag"]])
+    roles: dict[str, Any] = {
+        "sex": "binary",
+        "group": "categorical",
+        "age": "integer",
+        "score": "ordinal",
+        "flag": "binary",
+    }
+    train = Dataset(
+        name="repeated_patients",
+        kind="longitudinal",
+        data=halves[0],
+        roles=roles,
+        id_column="patient_id",
+        time_column="time",
+        static_columns=("sex", "group", "age"),
+        visit_columns=("score", "flag"),
+        description="40 patient histories repeated, half for training (conformance kit)",
+    )
+    return train, halves[1]
+
+
+def assert_patient_copies_within_holdout_rate(
+    synthetic: pd.DataFrame, dataset: Dataset, holdout: pd.DataFrame | None, what: str
+) -> None:
+    """Synthetic copies of whole training patients are no more frequent than real ones.
+
+    The natural rate is the holdout's (its patients equal to a training patient) or,
+    without a holdout, the training patients' own duplicate rate; the synthetic rate may
+    exceed it by ``COPY_TOLERANCE_SD`` binomial standard deviations.
+    """
+    result = exact_copies(
+        synthetic, dataset.data, holdout, roles=dataset.roles,
+        id_column=dataset.id_column, time_column=dataset.time_column,
+    )  # fmt: skip
+    p, n = result.natural_rate, result.n_synthetic
+    tolerance = COPY_TOLERANCE_SD * float(np.sqrt(p * (1 - p) / max(n, 1)))
+    assert result.synthetic_rate <= p + tolerance, (
+        f"{what}: {result.copies} of {n} synthetic patients ({result.synthetic_rate:.3f}) "
+        f"equal a training patient; real patients ({result.reference}) collide at {p:.3f} "
+        f"(tolerance {tolerance:.3f})"
+    )
+
+
+def check_synthcity_patient_copies(entry: GeneratorEntry, dataset: Dataset) -> None:
+    """Synthcity, default budget: the per-patient copy rule on both tables.
+
+    On :func:`repeated_patients_dataset` against its holdout, and on ``dataset`` against
+    its training patients' duplicate rate; as many sequences as in training each time.
+    """
+    from synth_plugins.synthcity.timeseries import from_timeseries_loader
+
+    budget = default_budget(entry.synthcity_quick)
+    repeated, holdout = repeated_patients_dataset()
+    for data, reference in ((repeated, holdout), (dataset, None)):
+        loader, spec = synthcity_loader(data)
+        workspace = Path(tempfile.mkdtemp(prefix="synth_plugins_ws_"))
+        plugin = synthcity_plugins().get(entry.name, **budget, workspace=workspace).fit(loader)
+        synthetic = from_timeseries_loader(plugin.generate(count=data.n_patients), spec)
+        what = f"synthcity {entry.name} on {data.name}"
+        assert_patient_copies_within_holdout_rate(synthetic, data, reference, what)
+
+
+def check_sdv_patient_copies(entry: GeneratorEntry, dataset: Dataset) -> None:
+    """SDV, default budget: the per-patient copy rule on both tables (as in Synthcity)."""
+    from synth_plugins.sdv import compat
+    from synth_plugins.sdv.compat import sample_sequences
+    from synth_plugins.sdv.sequential_metadata import sequential_metadata_for
+
+    budget = default_budget(entry.sdv_quick)
+    repeated, holdout = repeated_patients_dataset()
+    for data, reference in ((repeated, holdout), (dataset, None)):
+        options = {"context_columns": list(data.static_columns), **budget}
+        synthesizer = sdv_class(entry)(sequential_metadata_for(data), **options)
+        synthetic = sample_sequences(compat.fit(synthesizer, data.data), data.n_patients)
+        what = f"sdv {entry.name} on {data.name}"
+        assert_patient_copies_within_holdout_rate(synthetic, data, reference, what)

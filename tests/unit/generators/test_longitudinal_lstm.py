@@ -15,7 +15,11 @@ from synth_plugins.errors import (  # noqa: E402
     NotFittedError,
 )
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM  # noqa: E402
-from synth_plugins.metrics.longitudinal import event_rates  # noqa: E402
+from synth_plugins.generators.longitudinal_lstm._calibration import (  # noqa: E402
+    level_moves,
+    tilt_steps,
+)
+from synth_plugins.metrics.longitudinal import event_rates, patient_events  # noqa: E402
 
 #: A short training that still learns the simulator's rates (about 20-40 s on one core).
 QUICK = {
@@ -30,7 +34,7 @@ QUICK = {
 }
 TINY = {
     "epochs": 1, "static_epochs": 2, "hidden": 8, "num_layers": 1, "head_hidden": 8,
-    "calibrate_stop": False,
+    "calibrate_stop": False, "calibrate_steps": False,
 }  # fmt: skip
 
 
@@ -64,6 +68,24 @@ class TestAgainstTheSimulatorsTruth:
         syn_arr, _ = event_rates(synthetic, "patient_id", "time", "relapses")
         assert syn_arr == pytest.approx(real_arr, rel=0.3)
         assert syn_arr == pytest.approx(cohort.truth["expected_arr"], rel=0.35)
+
+    def test_events_per_patient_year_stay_in_the_real_range(self, cohort, synthetic):
+        """No rule bounds a patient's event rate at sampling; the output must stay in range.
+
+        Per-patient relapse rates (patients with follow-up): at most 1 % of the synthetic
+        patients above the real maximum (a maximum itself is noise: one relapse in a short
+        follow-up), the 99th percentile no higher than 1.25 times the real one, the 90th
+        within 30 %. A sampler whose rates ran away (e.g. a relapse count drifting up along
+        the visits) fails this. Measured: 1.84 vs 1.85 (99th), 0.66 vs 0.62 (90th).
+        """
+        rates = {}
+        for name, data in (("real", cohort.data), ("synthetic", synthetic)):
+            events, years = patient_events(data, "patient_id", "time", "relapses")
+            rates[name] = events / years
+        real, syn = rates["real"], rates["synthetic"]
+        assert np.mean(syn > real.max()) <= 0.01
+        assert np.quantile(syn, 0.99) <= 1.25 * np.quantile(real, 0.99)
+        assert np.quantile(syn, 0.9) == pytest.approx(np.quantile(real, 0.9), rel=0.3)
 
     def test_mean_follow_up(self, cohort, synthetic):
         assert _follow_up(synthetic) == pytest.approx(_follow_up(cohort.data), rel=0.15)
@@ -186,6 +208,26 @@ def test_linear_edss_drift_over_20_years_keeps_its_slope():
     real = _slope(data)
     assert real == pytest.approx(0.15, rel=0.1)
     assert _slope(synthetic) == pytest.approx(real, rel=0.2)
+
+
+def test_drift_calibration_restores_the_training_mean_move():
+    """A model whose step kernel is pushed off drifts wrongly; the calibration undoes it."""
+    data = _linear_edss_cohort(150, seed=0)
+    params = {**TINY, "calibrate_steps": False}
+    model = LongitudinalLSTM("patient_id", "time", roles={"edss": "ordinal"}, **params)
+    model.fit(data)
+    assert model.step_tilts_ == {}
+    column = [c.name for c in model.model_.columns].index("edss")
+    tilt_steps(model.model_, column, -1.5)  # far fewer steps up
+    encoder = model.visit_encoder_
+    target = level_moves(encoder, data, "edss", "patient_id").mean()  # 0.3 a visit
+    off = level_moves(encoder, model.sample(300, random_state=1), "edss", "patient_id").mean()
+    assert off < target - 0.1
+    model.calibrate_steps = True
+    model._calibrate(data, float(data.groupby("patient_id").size().mean()), 150, seed=0)
+    assert model.step_tilts_["edss"] > 1.0
+    moves = level_moves(encoder, model.sample(300, random_state=1), "edss", "patient_id")
+    assert moves.mean() == pytest.approx(target, abs=0.03)
 
 
 class TestSmallFits:

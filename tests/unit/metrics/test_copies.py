@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from synth_plugins.errors import InvalidDataError
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics.copies import exact_copies
 
 
@@ -77,3 +77,52 @@ def test_bad_input():
         exact_copies(pd.DataFrame({"a": [1]}), pd.DataFrame({"a": []}))
     with pytest.raises(InvalidDataError, match="holdout must be a pandas DataFrame"):
         exact_copies(pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [1]}), holdout=[1])
+
+
+# ------------------------------------------------------------------ whole patients
+def visits(ids, times, values, sex=None):
+    frame = pd.DataFrame({"id": ids, "t": times, "edss": values})
+    if sex is not None:
+        frame.insert(1, "sex", sex)
+    return frame
+
+
+def test_patients_are_copies_only_when_every_visit_and_static_value_matches():
+    train = visits([1, 1, 1, 2, 2], [0, 1, 2, 0, 1], [2.0, 2.5, 3.0, 1.0, 1.0], list("FFFMM"))
+    synthetic = pd.concat([
+        visits([10, 10, 10], [0, 1, 2], [2.0, 2.5, 3.0], list("FFF")),  # patient 1: a copy
+        visits([11, 11, 11], [0, 1, 2], [2.0, 2.5, 3.0], list("MMM")),  # another sex
+        visits([12, 12], [0, 1], [2.0, 2.5], list("FF")),  # a prefix of patient 1
+        visits([13, 13], [0, 2], [1.0, 1.0], list("MM")),  # patient 2 at other times
+        visits([14, 14], [0, 1], [1.0, 1.0], list("MM")),  # patient 2: a copy
+    ], ignore_index=True)  # fmt: skip
+    result = exact_copies(synthetic, train, id_column="id", time_column="t")
+    assert (result.n_synthetic, result.copies, result.excess) == (5, 2, 2)
+    assert result.columns == ("sex", "t", "edss")  # the id is never compared
+
+
+def test_patient_rows_are_ordered_by_time_and_need_not_be_contiguous():
+    train = visits([1, 1, 2, 2], [0, 1, 0, 1], [1.0, 2.0, 2.0, 1.0])
+    shuffled = train.assign(id=[7, 7, 8, 8]).iloc[[3, 1, 0, 2]]
+    assert exact_copies(shuffled, train, id_column="id", time_column="t").copies == 2
+    # in row order both patients have their later visit first: no copy
+    assert exact_copies(shuffled, train, id_column="id").copies == 0
+
+
+def test_patient_natural_rate_from_a_holdout_and_leave_one_out():
+    train = visits([1, 1, 2, 2, 3], [0, 1, 0, 1, 0], [1.0, 1.5, 1.0, 1.5, 4.0])
+    holdout = visits([5, 5, 6, 7], [0, 1, 0, 0], [1.0, 1.5, 4.0, 6.0])
+    synthetic = visits([9, 9], [0, 1], [1.0, 1.5])
+    with_holdout = exact_copies(synthetic, train, holdout, id_column="id", time_column="t")
+    assert with_holdout.natural_rate == pytest.approx(2 / 3)  # patients 5 and 6 of 3
+    assert with_holdout.allowed == 0 and with_holdout.excess == 1
+    alone = exact_copies(synthetic, train, id_column="id", time_column="t")
+    assert alone.reference == "training" and alone.natural_rate == pytest.approx(2 / 3)
+
+
+def test_patient_copies_bad_input():
+    train = visits([1, 1], [0, 1], [1.0, 2.0])
+    with pytest.raises(InvalidParameterError, match="id_column"):
+        exact_copies(train, train, time_column="t")
+    with pytest.raises(InvalidDataError, match="'id'"):
+        exact_copies(train.drop(columns="id"), train, id_column="id")

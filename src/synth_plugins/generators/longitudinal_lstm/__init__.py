@@ -42,7 +42,8 @@ numeric values stay in their training range; every patient has between 1 and
 
 Modules: ``model`` (the estimator), ``_network`` (the LSTM and heads), ``_sequences``
 (training tensors), ``_training`` (the loss, in the shared training loop), ``_sampling`` (the
-free-running roll-out), ``_frames`` (arrays back to a long table), ``_layout`` (where each
+free-running roll-out), ``_calibration`` (post-training stop and drift calibration),
+``_frames`` (arrays back to a long table), ``_layout`` (where each
 visit column sits in the encoding).
 """
 

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import torch
-from torch import nn
 
 from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_roles
 from synth_plugins.encoding.tabular import MissingPolicy, TabularEncoder
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators import _torch
+from synth_plugins.generators.longitudinal_lstm._calibration import calibrate, drift_targets
 from synth_plugins.generators.longitudinal_lstm._consistency import ChangeRule, change_rules
 from synth_plugins.generators.longitudinal_lstm._frames import assemble, renumber_keys
 from synth_plugins.generators.longitudinal_lstm._layout import VisitColumn, columns_from
@@ -105,6 +104,9 @@ class LongitudinalLSTM:
             that hold on every visit of the training data; ``{}`` turns them off.
         calibrate_stop: after training, shift the stop head's bias so that free-running
             samples have the training mean number of visits (see the method card; True).
+        calibrate_steps: after training, tilt the step kernel of every ordinal visit column
+            so that free-running samples have the training mean move per visit (the EDSS
+            drift over long follow-up; see the method card; True).
         missing: missing-value policy of both stages: ``"indicator"`` (missingness is
             modelled and generated), ``"impute"`` (no missing values generated) or
             ``"error"``.
@@ -127,6 +129,8 @@ class LongitudinalLSTM:
         max_visits_: the visit cap used when sampling.
         change_rules_: the change indicators kept consistent at sampling (declared or
             detected).
+        stop_shift_, step_tilts_: the stop-bias shift and the step-kernel tilt per ordinal
+            column set by the post-training calibration.
 
     Example:
         >>> from synth_plugins.datasets import load
@@ -164,6 +168,7 @@ class LongitudinalLSTM:
         static_params: Mapping[str, Any] | None = None,
         change_indicators: Mapping[str, str] | None = None,
         calibrate_stop: bool = True,
+        calibrate_steps: bool = True,
         sample_batch_size: int = 4096,
         device: str | torch.device = "auto",
         random_state: int | None = 0,
@@ -232,6 +237,7 @@ class LongitudinalLSTM:
             )
         self.change_indicators = None if change_indicators is None else dict(change_indicators)
         self.calibrate_stop = check_bool("calibrate_stop", calibrate_stop)
+        self.calibrate_steps = check_bool("calibrate_steps", calibrate_steps)
         self.sample_batch_size = check_int("sample_batch_size", sample_batch_size, minimum=1)
         _torch.resolve_device(device)  # a clear error now for a bad name or absent CUDA
         self.device = device
@@ -248,6 +254,7 @@ class LongitudinalLSTM:
         self.max_visits_: int | None = None
         self.change_rules_: tuple[ChangeRule, ...] = ()
         self.stop_shift_: float = 0.0
+        self.step_tilts_: dict[str, float] = {}
         self.n_epochs_: int = 0
         self.best_epoch_: int | None = None
         self._columns: tuple[VisitColumn, ...] = ()
@@ -262,7 +269,7 @@ class LongitudinalLSTM:
         "hidden", "num_layers", "dropout", "gap_components", "max_visits",
         "discrete_levels", "head_hidden", "lr", "weight_decay", "batch_size", "clip",
         "validation_fraction", "patience", "missing", "static_params", "change_indicators",
-        "calibrate_stop", "sample_batch_size",
+        "calibrate_stop", "calibrate_steps", "sample_batch_size",
         "device", "random_state", "verbose",
     )  # fmt: skip
 
@@ -436,34 +443,36 @@ class LongitudinalLSTM:
         self.change_rules_ = rules
         self.max_visits_ = max_visits
         self.model_ = net.cpu().eval()
-        self.stop_shift_ = 0.0
-        if self.calibrate_stop:
-            self._calibrate_stop(float(index.lengths.mean()), index.n_patients, sample_seed)
+        self.stop_shift_, self.step_tilts_ = 0.0, {}
+        if self.calibrate_stop or self.calibrate_steps:
+            self._calibrate(data, float(index.lengths.mean()), index.n_patients, sample_seed)
         self._sample_rng = _torch.new_rng(sample_seed)
         return self
 
-    def _calibrate_stop(self, target: float, n_patients: int, seed: int) -> None:
-        """Shift the stop head's bias so free-running samples have the training mean length.
+    def _calibrate(
+        self, data: pd.DataFrame, mean_visits: float, n_patients: int, seed: int
+    ) -> None:
+        """Calibrate free-running samples to the training mean length and ordinal moves.
 
-        Teacher forcing calibrates the stop head on real histories; free-running generation
-        feeds the model its own visits, which shifts the hazard a little. Up to six rounds
-        of ``bias += log(generated mean / training mean)`` (the hazard of a geometric length
-        is inversely proportional to the mean) on ``min(8000, max(2000, 4 n))`` patients.
+        See :mod:`~synth_plugins.generators.longitudinal_lstm._calibration`; samples of
+        ``min(8000, max(2000, 4 n))`` patients.
         """
-        assert self.model_ is not None
-        layer = self.model_.stop_head[-1]
-        assert isinstance(layer, nn.Linear)
-        n_draw = min(8000, max(2000, 4 * n_patients))
-        rng = np.random.default_rng(seed)
-        for _ in range(6):
-            sample = self.sample(n_draw, random_state=int(rng.integers(2**32)))
-            generated = len(sample) / n_draw
-            shift = math.log(generated / target)
-            if abs(shift) < 0.005:
-                break
-            with torch.no_grad():
-                layer.bias += shift
-            self.stop_shift_ += shift
+        assert self.model_ is not None and self.visit_encoder_ is not None
+
+        def sample(n: int, random_state: int) -> pd.DataFrame:
+            self._device_model = None  # a device copy must see the moved biases
+            return self.sample(n, random_state=random_state)
+
+        drifts = (
+            drift_targets(self.model_, self.visit_encoder_, data, self.id_column)
+            if self.calibrate_steps
+            else []
+        )
+        self.stop_shift_, self.step_tilts_ = calibrate(
+            self.model_, sample, n_draw=min(8000, max(2000, 4 * n_patients)), seed=seed,
+            target_length=mean_visits if self.calibrate_stop else None, drifts=drifts,
+            encoder=self.visit_encoder_, id_column=self.id_column,
+        )  # fmt: skip
         self._device_model = None
 
     # -------------------------------------------------------------------- sampling

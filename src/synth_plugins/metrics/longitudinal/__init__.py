@@ -55,7 +55,12 @@ from synth_plugins.metrics.longitudinal._discriminative import (
     DiscriminativeResult,
     discriminative,
 )
-from synth_plugins.metrics.longitudinal._event_rate import EventRateResult, event_rate, event_rates
+from synth_plugins.metrics.longitudinal._event_rate import (
+    EventRateResult,
+    event_rate,
+    event_rates,
+    patient_events,
+)
 from synth_plugins.metrics.longitudinal._fidelity import (
     PARTS,
     LongitudinalFidelityResult,
@@ -120,6 +125,7 @@ __all__ = [
     "het_exposure",
     "het_shares",
     "longitudinal_fidelity",
+    "patient_events",
     "patient_features",
     "predictive",
     "prepare_tables",

@@ -37,6 +37,32 @@ class EventRateResult(PartResult):
         return 1.0 - min(1.0, self.relative_error)
 
 
+def patient_events(
+    data: pd.DataFrame,
+    id_column: str,
+    time_column: str,
+    event_column: str,
+    *,
+    time_per_year: float = 1.0,
+    count_first_visit: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Events and follow-up years of every patient with follow-up > 0 (one long table).
+
+    Missing counts are 0. Args as in :func:`event_rates`; ``events / years`` are the
+    per-patient rates.
+    """
+    index = patient_index(data, id_column)
+    per = per_patient(data, id_column, time_column)
+    counts = pd.to_numeric(data[event_column], errors="coerce").fillna(0.0).to_numpy(float)
+    if not count_first_visit:
+        counts = counts.copy()
+        counts[index.starts] = 0.0
+    events = np.add.reduceat(counts, index.starts) if counts.size else np.zeros(0)
+    years = per["follow_up"].to_numpy() / time_per_year
+    keep = years > 0
+    return events[keep], years[keep]
+
+
 def event_rates(
     data: pd.DataFrame,
     id_column: str,
@@ -59,19 +85,13 @@ def event_rates(
         count_first_visit: Whether events recorded at the first visit count (they precede
             follow-up, so by default they do not).
     """
-    index = patient_index(data, id_column)
-    per = per_patient(data, id_column, time_column)
-    counts = pd.to_numeric(data[event_column], errors="coerce").fillna(0.0).to_numpy(float)
-    if not count_first_visit:
-        counts = counts.copy()
-        counts[index.starts] = 0.0
-    events = np.add.reduceat(counts, index.starts) if counts.size else np.zeros(0)
-    years = per["follow_up"].to_numpy() / time_per_year
-    keep = years > 0
-    if not keep.any():
+    events, years = patient_events(
+        data, id_column, time_column, event_column, time_per_year=time_per_year,
+        count_first_visit=count_first_visit,
+    )  # fmt: skip
+    if not years.size:
         return float("nan"), float("nan")
-    pooled = float(events[keep].sum() / years[keep].sum())
-    return pooled, float(np.mean(events[keep] / years[keep]))
+    return float(events.sum() / years.sum()), float(np.mean(events / years))
 
 
 def event_rate(
