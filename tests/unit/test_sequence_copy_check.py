@@ -8,6 +8,7 @@ import pytest
 import synth_plugins.sdv
 from synth_plugins import catalog
 from synth_plugins.datasets import load
+from synth_plugins.sdv.compat import single_table
 from synth_plugins.testing import sequence_conformance as kit
 
 
@@ -17,8 +18,8 @@ class CopyingSynthesizer:
     def __init__(self, metadata, context_columns=None, **params):
         self.metadata = metadata
 
-    def fit(self, data: pd.DataFrame) -> None:
-        self.data = data
+    def fit(self, data: pd.DataFrame | dict[str, pd.DataFrame]) -> None:
+        self.data = single_table(data)  # SDV 2 hands over {table_name: DataFrame}
 
     def sample(self, num_sequences: int) -> pd.DataFrame:
         ids = self.data["patient_id"].drop_duplicates().iloc[:num_sequences]
