@@ -10,12 +10,14 @@ import torch
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators import MedVAE
 from synth_plugins.generators.med_vae import training
-from synth_plugins.generators.med_vae.sampling import reflect_into
+from synth_plugins.generators.med_vae.sampling import reflect_lone_ends
 from synth_plugins.generators.med_vae.transforms import (
     SCORE_SCALE,
+    Ends,
     MinMax,
     QuantileNormal,
     fit_transform,
+    lone_ends,
 )
 
 torch.set_num_threads(1)
@@ -164,25 +166,37 @@ def test_auto_values_are_resolved_on_the_training_rows() -> None:
 
 
 # ----------------------------------------------------------------------------- sampling
-def test_reflect_into_folds_values_inside_the_range_without_end_points() -> None:
-    values = torch.tensor([[0.5, -0.25], [1.25, 2.6], [-0.1, 0.0]])
-    folded = reflect_into(values, np.array([0.0, -1.0]), np.array([1.0, 1.0]))
-    expected = torch.tensor([[0.5, -0.25], [0.75, -0.6], [0.1, 0.0]])
-    torch.testing.assert_close(folded, expected)
-    constant = reflect_into(values, np.array([0.0, 2.0]), np.array([1.0, 2.0]))
-    torch.testing.assert_close(constant[:, 1], values[:, 1])  # zero width: left as it is
+def test_lone_ends_are_reflected_and_shared_ends_kept() -> None:
+    values = torch.tensor([[0.5, -0.25, 1.5], [1.25, 2.6, -0.5], [-0.1, 0.0, 0.5]])
+    ends = Ends(
+        low=np.array([0.0, -1.0, 0.0]),
+        high=np.array([1.0, 1.0, 1.0]),
+        reflect_low=np.array([True, True, False]),
+        reflect_high=np.array([True, True, True]),
+    )
+    expected = torch.tensor([[0.5, -0.25, 0.5], [0.75, -0.6, -0.5], [0.1, 0.0, 0.5]])
+    torch.testing.assert_close(reflect_lone_ends(values, ends), expected)
+
+
+def test_lone_ends_are_read_from_the_training_values() -> None:
+    values = np.array([[0.0, 0.0], [0.0, 0.4], [1.0, 1.0], [0.5, 1.0]])
+    assert lone_ends(values) == ((False, True), (True, False))
+    assert MinMax.fit(values).lone_low == (False, True)
+    assert QuantileNormal.fit(values).lone_high == (True, False)
 
 
 @pytest.mark.parametrize("transform", ["minmax", "quantile"])
 def test_sampled_decoding_puts_no_mass_on_the_training_extremes(transform: str) -> None:
-    """Noise past the range is reflected, not clipped onto the training minimum/maximum."""
+    """Noise past a lone end is reflected, not clipped onto it; a shared end keeps its mass."""
     rng = np.random.default_rng(3)
-    data = pd.DataFrame({"a": rng.normal(0, 1, 200), "b": rng.uniform(0, 5, 200)})
+    zeros = np.where(rng.random(200) < 0.3, 0.0, rng.uniform(1, 5, 200))  # 30 % at the minimum
+    data = pd.DataFrame({"a": rng.normal(0, 1, 200), "b": rng.uniform(0, 5, 200), "z": zeros})
     vae = MedVAE(epochs=3, numerical_transform=transform, random_state=0).fit(data)
     synthetic = vae.sample(2000, random_state=1)
-    for column in data:
+    for column in ("a", "b"):
         at_extreme = synthetic[column].isin([data[column].min(), data[column].max()])
         assert at_extreme.mean() < 0.005, column
+    assert (synthetic["z"] == 0.0).mean() > 0.02  # clipped onto the shared minimum, as before
 
 
 class TestLatentSampling:

@@ -23,7 +23,7 @@ from synth_plugins.generators.med_vae.config import (
 )
 from synth_plugins.generators.med_vae.layout import Layout
 from synth_plugins.generators.med_vae.networks import MedVAENet
-from synth_plugins.generators.med_vae.transforms import Transform
+from synth_plugins.generators.med_vae.transforms import Ends, Transform
 
 
 @dataclass(frozen=True)
@@ -98,8 +98,8 @@ def generate(
     ``decoding="sample"`` draws from the decoder's distributions instead: binary values
     from Bernoulli(p), levels from the softmax (Gumbel-max), and numerical values with
     Gaussian noise of ``residual_sd`` (per column, in the transform's space) added before
-    the inverse transform and reflected at the column's training range (see
-    :func:`reflect_into`).
+    the inverse transform and reflected at the ends of the training range that a single
+    training row holds (see :func:`reflect_lone_ends`).
     """
     device = next(net.parameters()).device
     latent_dim = net.mu.out_features
@@ -139,7 +139,7 @@ def generate(
             if stochastic and residual_sd is not None:
                 noise = torch.randn(numerical.shape, generator=generator)
                 numerical = numerical + noise * torch.from_numpy(residual_sd).float()
-                numerical = reflect_into(numerical, *transform.bounds(numerical.shape[1]))
+                numerical = reflect_lone_ends(numerical, transform.ends(numerical.shape[1]))
             rows[:, num_index] = torch.from_numpy(transform.inverse(numerical.numpy())).float()
         if stochastic and categorical.shape[1]:
             uniform = torch.rand(categorical.shape, generator=generator).clamp(1e-12, 1.0)
@@ -151,21 +151,28 @@ def generate(
     return encoder.inverse_transform(matrix.numpy())
 
 
-def reflect_into(values: torch.Tensor, low: np.ndarray, high: np.ndarray) -> torch.Tensor:
-    """``values`` (rows x columns) folded back into ``[low, high]`` per column by reflection.
+def reflect_lone_ends(values: torch.Tensor, ends: Ends) -> torch.Tensor:
+    """``values`` (rows x columns) reflected back inside the training range at its lone ends.
 
-    Noise that carries a decoded value past the training range would otherwise be clipped
-    there by the inverse transform and the encoder, piling synthetic rows onto the training
-    minimum and maximum exactly: a verbatim copy of an extreme training value (for a
-    datetime column, a real patient's date) and a point mass the marginal does not have.
-    Reflection keeps the noise's spread inside the range with no mass on the end points.
+    Noise that carries a decoded value past the training range is clipped there by the
+    inverse transform and the encoder. At an end a single training row holds, that emits
+    the row's value verbatim (for a datetime column, a real patient's date) and puts a point
+    mass on it; reflecting instead keeps the noise's spread inside the range with no mass on
+    the end. A column with both ends lone is folded into the range; an end many rows share
+    keeps the clip, which reproduces its real point mass.
     """
-    lo = torch.as_tensor(low, dtype=values.dtype)
-    width = torch.as_tensor(high, dtype=values.dtype) - lo
+    lo = torch.as_tensor(ends.low, dtype=values.dtype)
+    hi = torch.as_tensor(ends.high, dtype=values.dtype)
+    reflect_lo = torch.as_tensor(ends.reflect_low)
+    reflect_hi = torch.as_tensor(ends.reflect_high)
+    width = hi - lo
+    both = reflect_lo & reflect_hi & (width > 0)
     safe = torch.where(width > 0, width, torch.ones_like(width))
     folded = torch.remainder(values - lo, 2 * safe)  # in [0, 2 * width)
-    folded = torch.where(folded > safe, 2 * safe - folded, folded)
-    return torch.where(width > 0, lo + folded, values)
+    folded = lo + torch.where(folded > safe, 2 * safe - folded, folded)
+    out = torch.where(both, folded, values)
+    out = torch.where(reflect_lo & ~both & (out < lo), 2 * lo - out, out)
+    return torch.where(reflect_hi & ~both & (out > hi), 2 * hi - out, out)
 
 
 @torch.inference_mode()

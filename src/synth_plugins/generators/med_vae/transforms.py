@@ -33,7 +33,19 @@ SCORE_SCALE = 0.25
 
 @dataclass(frozen=True)
 class MinMax:
-    """The encoder's min-max values unchanged (the paper's input and target)."""
+    """The encoder's min-max values unchanged (the paper's input and target).
+
+    ``lone_low`` / ``lone_high``: per column, whether the training minimum / maximum is held
+    by a single training row (empty: unknown, treated as not).
+    """
+
+    lone_low: tuple[bool, ...] = ()
+    lone_high: tuple[bool, ...] = ()
+
+    @classmethod
+    def fit(cls, values: np.ndarray) -> MinMax:
+        """The transform of min-max scaled training ``values``, with its lone ends."""
+        return cls(*lone_ends(values))
 
     def forward(self, values: np.ndarray) -> np.ndarray:
         """Training targets of min-max scaled ``values`` (rows x numerical columns)."""
@@ -43,9 +55,9 @@ class MinMax:
         """Min-max scaled values of decoded ``outputs``."""
         return outputs
 
-    def bounds(self, n_columns: int) -> tuple[np.ndarray, np.ndarray]:
-        """Lowest and highest training target of each column: 0 and 1."""
-        return np.zeros(n_columns), np.ones(n_columns)
+    def ends(self, n_columns: int) -> Ends:
+        """The training range of each column's targets (0 and 1) and its lone ends."""
+        return Ends(np.zeros(n_columns), np.ones(n_columns), *_masks(self, n_columns))
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,8 @@ class QuantileNormal:
 
     values: tuple[np.ndarray, ...]
     scores: tuple[np.ndarray, ...]
+    lone_low: tuple[bool, ...] = ()
+    lone_high: tuple[bool, ...] = ()
 
     @classmethod
     def fit(cls, values: np.ndarray) -> QuantileNormal:
@@ -71,7 +85,7 @@ class QuantileNormal:
             knots.append(distinct)
             normal = ndtri((below + counts / 2.0) / len(column))
             scores.append(_increasing_float32(SCORE_SCALE * normal))
-        return cls(tuple(knots), tuple(scores))
+        return cls(tuple(knots), tuple(scores), *lone_ends(values))
 
     def forward(self, values: np.ndarray) -> np.ndarray:
         """Normal scores of min-max scaled ``values`` (exact at the training values)."""
@@ -87,12 +101,42 @@ class QuantileNormal:
             out[:, j] = np.interp(np.asarray(outputs[:, j], dtype=np.float64), scores, knots)
         return out
 
-    def bounds(self, n_columns: int) -> tuple[np.ndarray, np.ndarray]:
-        """Lowest and highest training score of each column (the outer knots)."""
-        return (
-            np.array([scores[0] for scores in self.scores]),
-            np.array([scores[-1] for scores in self.scores]),
-        )
+    def ends(self, n_columns: int) -> Ends:
+        """The lowest and highest training score of each column and its lone ends."""
+        low = np.array([scores[0] for scores in self.scores])
+        high = np.array([scores[-1] for scores in self.scores])
+        return Ends(low, high, *_masks(self, n_columns))
+
+
+@dataclass(frozen=True)
+class Ends:
+    """Per column: the training range of the network's targets, and which end is lone.
+
+    An end is lone when a single training row holds it; decoded values pushed past a lone
+    end are reflected at sampling instead of clipped onto it (clipping would emit that
+    row's value verbatim, e.g. one patient's date). An end many rows share (a point mass,
+    such as zeros coding "not measured") keeps the clip, which reproduces the mass.
+    """
+
+    low: np.ndarray
+    high: np.ndarray
+    reflect_low: np.ndarray
+    reflect_high: np.ndarray
+
+
+def lone_ends(values: np.ndarray) -> tuple[tuple[bool, ...], tuple[bool, ...]]:
+    """Per column of training ``values``: is the minimum, and the maximum, held by one row?"""
+    columns = np.asarray(values, dtype=np.float64).T
+    low = tuple(bool(len(c) and (c == c.min()).sum() == 1) for c in columns)
+    high = tuple(bool(len(c) and (c == c.max()).sum() == 1) for c in columns)
+    return low, high
+
+
+def _masks(transform: MinMax | QuantileNormal, n_columns: int) -> tuple[np.ndarray, np.ndarray]:
+    """The lone-end masks of ``transform`` (all False when they were not recorded)."""
+    if len(transform.lone_low) != n_columns:
+        return np.zeros(n_columns, dtype=bool), np.zeros(n_columns, dtype=bool)
+    return np.array(transform.lone_low), np.array(transform.lone_high)
 
 
 def _increasing_float32(scores: np.ndarray) -> np.ndarray:
@@ -110,4 +154,4 @@ Transform = MinMax | QuantileNormal
 
 def fit_transform(kind: str, values: np.ndarray) -> Transform:
     """The fitted transform ``kind`` of min-max scaled training ``values``."""
-    return QuantileNormal.fit(values) if kind == "quantile" else MinMax()
+    return QuantileNormal.fit(values) if kind == "quantile" else MinMax.fit(values)
