@@ -129,6 +129,14 @@ class CK4Gen:
             ``"threshold"`` (0.5 threshold / arg-max: deterministic, but a level whose
             decoded probability rarely reaches 0.5 all but disappears and survives only in
             extreme-risk rows, which breaks its synthetic hazard ratio).
+        calibrate_levels: in ``"model"`` mode with ``discrete_decoding="sample"`` (default
+            True), tilt each binary and categorical block's decoded probabilities,
+            exponentially in the teacher risk of the row's other covariates, so that every
+            level's share and its holders' mean risk from the other covariates equal the
+            training ones, then draw the levels by systematic sampling in order of that
+            risk (:mod:`~synth_plugins.generators.ck4gen.calibration`). Without it SynthNet
+            gives a rare level to the reconstructions whose other covariates are already
+            the riskiest, and the teacher counts that risk twice. Copy mode is unaffected.
         redraw_copies: keep exact copies of training rows no more frequent than in a real
             holdout (default True): synthetic rows that match a training row on every
             column (see ``copy_bins``), beyond ``duplicate_rate_ * n`` (the share of
