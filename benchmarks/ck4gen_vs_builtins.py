@@ -184,10 +184,10 @@ def report(path: Path) -> str:
             "| sign (sig.) | ΔC cox | ΔC rsf | leakage | exact copies (allowed) | fit s |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
-        for generator, group in part.groupby("generator", sort=False):
+        for (generator, budget), group in part.groupby(["generator", "budget"], sort=False):
             worst = group.loc[group["largest_error"].idxmax()]
             out.append(
-                f"| `{generator}` | {group['budget'].iloc[0]} | {len(group)} | "
+                f"| `{generator}` | {budget} | {len(group)} | "
                 f"{_cell(group['mean_error'])} | {_cell(group['median_error'])} | "
                 f"{worst['largest_error']:.2f} (`{worst['largest_covariate']}`) | "
                 f"{_cell(group['sign_significant'], 2)} | {_cell(group['delta_c_cox'], 4, True)} "
