@@ -15,7 +15,14 @@ outcome modes with
   ``redraw_copies=False``);
 - ``"noise=s"``: the defaults with ``latent_noise=s`` (the fidelity/privacy knob);
 - ``"independent"``: the defaults with ``outcome_draw="independent"`` (model mode draws
-  each row's outcome independently, the behaviour before the balanced draw).
+  each row's outcome independently, the behaviour before the balanced draw);
+- ``"uncalibrated"``: the defaults with ``calibrate_levels=False`` (model mode draws
+  discrete levels from SynthNet's probabilities as they are, the behaviour before the
+  level calibration).
+
+``--budget default`` fits CK4Gen at its own defaults (up to 500/500 epochs, ``lr=1e-3``,
+batch 64, early stopping) and writes ``<dataset>.default.jsonl``; ``--budget short``
+(the default of this script, for the earlier results) uses the settings above.
 
 Per sample: the absolute log-HR error of every covariate (``hazard_ratio_alignment``
 against the training split), sign agreement on the covariates significant in the real fit,
@@ -55,6 +62,8 @@ SETTINGS: dict[str, Any] = {
     "lr": 5e-3,
     "batch_size": 128,
 }
+#: Fit settings per ``--budget``: CK4Gen's defaults, or the shorter ``SETTINGS`` used before.
+BUDGETS: dict[str, dict[str, Any]] = {"default": {}, "short": SETTINGS}
 NOISES = (0.5, 1.0)
 
 
@@ -120,6 +129,7 @@ def variants() -> dict[str, dict[str, Any]]:
     for sigma in NOISES:
         out[f"noise={sigma:g}"] = {"latent_noise": sigma}
     out["independent"] = {"outcome_draw": "independent"}
+    out["uncalibrated"] = {"calibrate_levels": False}
     return out
 
 
@@ -182,7 +192,9 @@ def score(
     return out
 
 
-def run_dataset(name: str, seeds: list[int], shown: tuple[str, ...]) -> dict[str, Any]:
+def run_dataset(
+    name: str, seeds: list[int], shown: tuple[str, ...], budget: str = "short"
+) -> dict[str, Any]:
     """Fit CK4Gen once per seed on ``name``'s training split and score the variants.
 
     Resumable: each seed's runs are appended to ``<dataset>.jsonl`` as soon as they are
@@ -204,9 +216,9 @@ def run_dataset(name: str, seeds: list[int], shown: tuple[str, ...]) -> dict[str
         "holdout_exact_copies": collisions,
         "holdout_exact_copies_per_train_size": collisions * len(train) / len(holdout),
         "holdout_binned_exact": int(real.synthetic_train.exact_matches),
-        "settings": SETTINGS,
+        "settings": BUDGETS[budget],
     }
-    path = OUTPUT / f"{name}.jsonl"
+    path = OUTPUT / (f"{name}.jsonl" if budget == "short" else f"{name}.{budget}.jsonl")
     done = {(r["seed"], r["variant"], r["mode"]) for r in _read_runs(path)}
     for seed in seeds:
         wanted = [(seed, v, m) for v in shown for m in ("copy", "model")] + [
@@ -217,7 +229,7 @@ def run_dataset(name: str, seeds: list[int], shown: tuple[str, ...]) -> dict[str
             continue
         load = os.getloadavg()[0]
         fit_start = time.perf_counter()
-        model = CK4Gen(duration, event, roles, random_state=seed, **SETTINGS)
+        model = CK4Gen(duration, event, roles, random_state=seed, **BUDGETS[budget])
         model.fit(train)
         fit_s = time.perf_counter() - fit_start
         holdout_matches = int(model._is_training_row(holdout).sum())
@@ -320,11 +332,12 @@ def main() -> None:
     parser.add_argument("--datasets", nargs="+", default=[*MAX_ROWS, *EXTRA])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--variants", nargs="+", default=list(DEFAULT_VARIANTS))
+    parser.add_argument("--budget", choices=tuple(BUDGETS), default="short")
     args = parser.parse_args()
     OUTPUT.mkdir(parents=True, exist_ok=True)
     shown = tuple(args.variants)
     for name in args.datasets:
-        result = run_dataset(name, args.seeds, shown)
+        result = run_dataset(name, args.seeds, shown, args.budget)
         runs = result["runs"]
         fits = sorted({(r["seed"], r["fit_s"]) for r in runs})
         loads = [r["load_start"] for r in runs] + [r["load_end"] for r in runs]

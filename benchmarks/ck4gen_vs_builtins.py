@@ -11,10 +11,12 @@ survival forest, one synthetic table, the seed of the sample), the Hamming leaka
 coefficient and the exact copies of training rows against the holdout's collision rate
 (``exact_copies``).
 
-Generators and budgets: ``ck4gen_copy`` / ``ck4gen_model`` (one fit, both outcome modes;
-the settings of ``ck4gen_rare_privacy.py``: 200/200 epochs at ``lr=5e-3``, batch 128;
-its default is 500/500 at ``lr=1e-3``; model mode draws outcomes with the default
-``outcome_draw="balanced"``), ``ck4gen_model_noise0.5`` (the same fit settings with
+Generators and budgets: ``ck4gen_copy`` / ``ck4gen_model`` / ``ck4gen_model_uncalibrated``
+(one fit at CK4Gen's default budget, up to 500/500 epochs at ``lr=1e-3``, batch 64, with
+early stopping; sampled in both outcome modes, model mode also with
+``calibrate_levels=False``, the draw of discrete levels before the level calibration;
+``--ck4gen-budget short`` fits with the earlier benchmark settings instead, 200/200 epochs
+at ``lr=5e-3``, batch 128), ``ck4gen_model_noise0.5`` (the same fit settings with
 ``latent_noise=0.5``, model mode only), ``sdv_gaussian_copula`` (SDV defaults: no
 training budget) and the Synthcity built-ins ``survival_nflow``, ``survae``, ``tvae``,
 ``survival_ctgan`` and ``survival_gan`` (Synthcity defaults; ``--n-iter`` overrides their
@@ -49,7 +51,7 @@ RESULTS = ROOT / "docs" / "benchmarks" / "ck4gen_vs_builtins.jsonl"
 DOC = ROOT / "docs" / "benchmarks" / "ck4gen.md"
 MARKERS = ("<!-- builtins:start -->", "<!-- builtins:end -->")
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from ck4gen_rare_privacy import MAX_ROWS, SETTINGS  # noqa: E402
+from ck4gen_rare_privacy import BUDGETS, MAX_ROWS  # noqa: E402
 
 #: Synthcity's default ``n_iter`` of each built-in (``survival_gan`` wraps ``adsgan``).
 DEFAULT_ITER = {
@@ -63,6 +65,12 @@ DEFAULT_ITER = {
 NOISY = {"ck4gen_model_noise0.5": 0.5}
 GENERATORS = ("ck4gen", *NOISY, "sdv_gaussian_copula", *DEFAULT_ITER)
 RSF = {"n_estimators": 50}
+#: The budget column of CK4Gen's rows per ``--ck4gen-budget`` (the rows of 200/200 epochs
+#: before the level calibration are labelled "200/200 epochs, lr=5e-3, batch 128").
+BUDGET_LABELS = {
+    "default": "default (500/500 epochs, lr=1e-3, batch 64, early stopping)",
+    "short": "200/200 epochs, lr=5e-3, batch 128, calibrated levels",
+}
 
 
 def prepare(name: str) -> Any:
@@ -72,27 +80,33 @@ def prepare(name: str) -> Any:
     return SurvivalBenchmark(datasets=(name,), max_rows=MAX_ROWS[name]).prepare(name)
 
 
-def samples(generator: str, run: Any, seed: int, n_iter: int | None) -> dict[str, pd.DataFrame]:
+def samples(
+    generator: str, run: Any, seed: int, n_iter: int | None, ck4gen_budget: str = "default"
+) -> dict[str, pd.DataFrame]:
     """Fit one generator on the training split and sample it (per CK4Gen outcome mode)."""
     dataset, train = run.dataset, run.train
     n = len(train)
+    settings = BUDGETS[ck4gen_budget]
     if generator == "ck4gen":
         from synth_plugins.generators.ck4gen import CK4Gen
 
         model = CK4Gen(
             dataset.duration_column, dataset.event_column, dict(dataset.roles),
-            random_state=seed, **SETTINGS,
+            random_state=seed, **settings,
         ).fit(train)  # fmt: skip
-        return {
+        out = {
             f"ck4gen_{mode}": model.sample(n, random_state=seed, outcome=mode)
             for mode in ("copy", "model")
         }
+        model.calibrate_levels = False
+        out["ck4gen_model_uncalibrated"] = model.sample(n, random_state=seed, outcome="model")
+        return out
     if generator in NOISY:
         from synth_plugins.generators.ck4gen import CK4Gen
 
         model = CK4Gen(
             dataset.duration_column, dataset.event_column, dict(dataset.roles),
-            random_state=seed, latent_noise=NOISY[generator], **SETTINGS,
+            random_state=seed, latent_noise=NOISY[generator], **settings,
         ).fit(train)  # fmt: skip
         return {generator: model.sample(n, random_state=seed, outcome="model")}
     if generator == "sdv_gaussian_copula":
@@ -170,10 +184,10 @@ def report(path: Path) -> str:
             "| sign (sig.) | ΔC cox | ΔC rsf | leakage | exact copies (allowed) | fit s |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
-        for generator, group in part.groupby("generator", sort=False):
+        for (generator, budget), group in part.groupby(["generator", "budget"], sort=False):
             worst = group.loc[group["largest_error"].idxmax()]
             out.append(
-                f"| `{generator}` | {group['budget'].iloc[0]} | {len(group)} | "
+                f"| `{generator}` | {budget} | {len(group)} | "
                 f"{_cell(group['mean_error'])} | {_cell(group['median_error'])} | "
                 f"{worst['largest_error']:.2f} (`{worst['largest_covariate']}`) | "
                 f"{_cell(group['sign_significant'], 2)} | {_cell(group['delta_c_cox'], 4, True)} "
@@ -194,6 +208,7 @@ def main() -> None:
     parser.add_argument("--generators", nargs="+", choices=GENERATORS, default=list(GENERATORS))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--n-iter", type=int, default=None, help="built-ins' n_iter")
+    parser.add_argument("--ck4gen-budget", choices=tuple(BUDGETS), default="default")
     parser.add_argument("--report-only", action="store_true")
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
@@ -218,7 +233,7 @@ def main() -> None:
             n_iter = args.n_iter or DEFAULT_ITER.get(generator)
             budget = f"n_iter={n_iter}" if generator in DEFAULT_ITER else "default"
             if generator == "ck4gen" or generator in NOISY:
-                budget = "200/200 epochs, lr=5e-3, batch 128"
+                budget = BUDGET_LABELS[args.ck4gen_budget]
             for seed in args.seeds:
                 key_name = "ck4gen_model" if generator == "ck4gen" else generator
                 if (name, key_name, seed, budget) in done:
@@ -227,7 +242,7 @@ def main() -> None:
                 tick = time.perf_counter()
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    tables = samples(generator, run, seed, n_iter)
+                    tables = samples(generator, run, seed, n_iter, args.ck4gen_budget)
                 fit_s = time.perf_counter() - tick
                 for label, synthetic in tables.items():
                     with warnings.catch_warnings():

@@ -46,6 +46,9 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
             privacy) or ``"model"`` (drawn from the teacher and the censoring distribution).
         outcome_draw: how model mode draws the outcomes: ``"balanced"`` (jointly, so event
             totals per level match the teacher's expectation) or ``"independent"``.
+        calibrate_levels: in model mode, draw binary and categorical levels so that each
+            level's share and its holders' risk from the other covariates follow the
+            training data (True) or from SynthNet's probabilities as they are (False).
         missing: ``"indicator"``, ``"impute"`` or ``"error"``.
         enable_gpu: as SDV's own ``enable_gpu``: True trains and samples on CUDA when it is
             available (else the CPU), False always on the CPU.
@@ -88,6 +91,7 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         latent_noise: float = _CORE["latent_noise"],
         outcome: str = _CORE["outcome"],
         outcome_draw: str = _CORE["outcome_draw"],
+        calibrate_levels: bool = _CORE["calibrate_levels"],
         missing: str = _CORE["missing"],
         enable_gpu: bool = True,
         random_state: int | None = _CORE["random_state"],
@@ -121,6 +125,7 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         self.latent_noise = latent_noise
         self.outcome = outcome
         self.outcome_draw = outcome_draw
+        self.calibrate_levels = calibrate_levels
         self.missing = missing
         self.enable_gpu = enable_gpu
         self.random_state = random_state
@@ -144,6 +149,7 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
             latent_noise=self.latent_noise,
             outcome=self.outcome,
             outcome_draw=self.outcome_draw,
+            calibrate_levels=self.calibrate_levels,
             missing=self.missing,
             device=device_for(self.enable_gpu),
             random_state=self.random_state,

@@ -15,6 +15,12 @@ import torch
 from synth_plugins.encoding.tabular import MissingPolicy, TabularEncoder
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators import _nn, _torch
+from synth_plugins.generators.ck4gen.calibration import (
+    LevelTarget,
+    draw_levels,
+    level_targets,
+    tilt_levels,
+)
 from synth_plugins.generators.ck4gen.config import (
     CHUNK,
     COPY_PRIVACY_WARNING,
@@ -123,6 +129,14 @@ class CK4Gen:
             ``"threshold"`` (0.5 threshold / arg-max: deterministic, but a level whose
             decoded probability rarely reaches 0.5 all but disappears and survives only in
             extreme-risk rows, which breaks its synthetic hazard ratio).
+        calibrate_levels: in ``"model"`` mode with ``discrete_decoding="sample"`` (default
+            True), tilt each binary and categorical block's decoded probabilities,
+            exponentially in the teacher risk of the row's other covariates, so that every
+            level's share and its holders' mean risk from the other covariates equal the
+            training ones, then draw the levels by systematic sampling in order of that
+            risk (:mod:`~synth_plugins.generators.ck4gen.calibration`). Without it SynthNet
+            gives a rare level to the reconstructions whose other covariates are already
+            the riskiest, and the teacher counts that risk twice. Copy mode is unaffected.
         redraw_copies: keep exact copies of training rows no more frequent than in a real
             holdout (default True): synthetic rows that match a training row on every
             column (see ``copy_bins``), beyond ``duplicate_rate_ * n`` (the share of
@@ -225,6 +239,7 @@ class CK4Gen:
         patience: int | None = 20,
         latent_noise: float = 0.0,
         discrete_decoding: DiscreteDecoding = "sample",
+        calibrate_levels: bool = True,
         redraw_copies: bool = True,
         copy_bins: int | None = 10,
         outcome: Outcome = "copy",
@@ -282,6 +297,7 @@ class CK4Gen:
         self.discrete_decoding = check_choice(
             "discrete_decoding", discrete_decoding, ("sample", "threshold")
         )
+        self.calibrate_levels = check_bool("calibrate_levels", calibrate_levels)
         self.redraw_copies = check_bool("redraw_copies", redraw_copies)
         self.copy_bins = None if copy_bins is None else check_int("copy_bins", copy_bins, minimum=1)
         self.outcome = check_choice("outcome", outcome, OUTCOMES)
@@ -326,6 +342,8 @@ class CK4Gen:
         self._columns: list[str] = []
         self._dtypes: dict[str, Any] = {}
         self._design_index: np.ndarray | None = None
+        self._beta: np.ndarray | None = None
+        self._level_targets: list[LevelTarget] = []
         self._baseline_times: np.ndarray | None = None
         self._baseline_cumhaz: np.ndarray | None = None
         self._censor_times: np.ndarray | None = None
@@ -347,7 +365,7 @@ class CK4Gen:
         "dcm_k", "dcm_gamma", "distill_target", "n_time_grid", "decoder_hidden",
         "decoder_loss", "lr", "encoder_epochs", "decoder_epochs", "batch_size",
         "validation_fraction", "patience", "latent_noise", "discrete_decoding",
-        "redraw_copies", "copy_bins", "outcome", "outcome_draw",
+        "calibrate_levels", "redraw_copies", "copy_bins", "outcome", "outcome_draw",
         "sample_with_replacement", "missing", "ordinal_levels", "device", "random_state",
         "verbose", "debug",
     )  # fmt: skip
@@ -477,6 +495,8 @@ class CK4Gen:
         self._columns = list(data.columns)
         self._dtypes = {column: data[column].dtype for column in data.columns}
         self._design_index = design_index
+        self._beta = teacher.params_.loc[design_names].to_numpy(dtype=float)
+        self._level_targets = level_targets(matrix, preprocessor, design_index, self._beta)
         self._baseline_times, self._baseline_cumhaz = baseline_times, baseline_cumhaz
         censor_times = censoring.survival_function_.index.to_numpy(dtype=float)
         positive = censor_times > 0  # drop the estimate's t = 0 row
@@ -616,13 +636,18 @@ class CK4Gen:
         source = source_index(n, len(self._train_durations), self.sample_with_replacement, rng)
         self._last_source_index = source.copy() if self.debug else None
 
-        frame = self._generate(source, self.latent_noise, mode, rng)
+        frame, tilts = self._generate(source, self.latent_noise, mode, rng)
         if self.redraw_copies and n:
-            frame = self._redraw_copies(frame, source, mode, rng)
+            frame = self._redraw_copies(frame, source, mode, rng, tilts)
         return frame
 
     def _redraw_copies(
-        self, frame: pd.DataFrame, source: np.ndarray, mode: str, rng: np.random.Generator
+        self,
+        frame: pd.DataFrame,
+        source: np.ndarray,
+        mode: str,
+        rng: np.random.Generator,
+        tilts: list[np.ndarray] | None,
     ) -> pd.DataFrame:
         """Re-draw rows that match a training row beyond the training duplicate rate.
 
@@ -643,7 +668,7 @@ class CK4Gen:
             frame,
             source,
             allowances,
-            lambda rows, sigma: self._generate(rows, sigma, mode, rng),
+            lambda rows, sigma: self._generate(rows, sigma, mode, rng, tilts)[0],
             self.latent_noise,
             rng,
         )
@@ -659,9 +684,18 @@ class CK4Gen:
         return frame
 
     def _generate(
-        self, source: np.ndarray, sigma: float, mode: str, rng: np.random.Generator
-    ) -> pd.DataFrame:
-        """Decode the latents of ``source`` rows (latent noise ``sigma``) and add outcomes."""
+        self,
+        source: np.ndarray,
+        sigma: float,
+        mode: str,
+        rng: np.random.Generator,
+        tilts: list[np.ndarray] | None = None,
+    ) -> tuple[pd.DataFrame, list[np.ndarray] | None]:
+        """Decode the latents of ``source`` rows (latent noise ``sigma``) and add outcomes.
+
+        Returns the frame and the level tilts used (``calibrate_levels`` in model mode;
+        None otherwise); ``tilts`` given are applied instead of solving new ones.
+        """
         preprocessor, _, decoder = self._fitted()
         n = len(source)
         assert self._train_latent is not None and self.latent_scale_ is not None
@@ -676,7 +710,15 @@ class CK4Gen:
                 if parts
                 else np.zeros((0, preprocessor.n_features))
             )
-        draw_discrete(matrix, preprocessor, self.discrete_decoding, rng)
+        if mode == "model" and self.calibrate_levels and self.discrete_decoding == "sample" and n:
+            assert self._design_index is not None and self._beta is not None
+            targets = self._level_targets
+            tilts = tilt_levels(matrix, targets, self._design_index, self._beta, tilts)
+            draw_levels(matrix, targets, self._design_index, self._beta, rng)
+            drawn = frozenset(target.start for target in targets)
+        else:
+            tilts, drawn = None, frozenset()
+        draw_discrete(matrix, preprocessor, self.discrete_decoding, rng, drawn)
         covariates = preprocessor.inverse_transform(matrix)
 
         assert self._train_durations is not None and self._train_events is not None
@@ -685,7 +727,7 @@ class CK4Gen:
             events = self._train_events[source]
         else:
             durations, events = self._model_outcomes(covariates, rng)
-        return self._assemble(covariates, durations, events)
+        return self._assemble(covariates, durations, events), tilts
 
     def _is_training_row(self, frame: pd.DataFrame, *, exact: bool = False) -> np.ndarray:
         """Whether each row matches a training row (``copy_bins``; ``exact``: every value)."""

@@ -22,7 +22,11 @@ def source_index(
 
 
 def draw_discrete(
-    matrix: np.ndarray, preprocessor: TabularEncoder, how: str, rng: np.random.Generator
+    matrix: np.ndarray,
+    preprocessor: TabularEncoder,
+    how: str,
+    rng: np.random.Generator,
+    drawn: frozenset[int] = frozenset(),
 ) -> None:
     """Turn SynthNet's probabilities of discrete blocks into 0/1 codes, in place.
 
@@ -33,10 +37,13 @@ def draw_discrete(
     threshold maps every row whose decoded probability of a rare level is below 0.5 to
     the common level, so a level with a 3 % share that the latent predicts only weakly
     survives in a few of the highest-probability rows, which are the extreme-risk rows:
-    its synthetic Cox coefficient then diverges (quasi-separation).
+    its synthetic Cox coefficient then diverges (quasi-separation). Blocks whose start is
+    in ``drawn`` hold levels already (the level calibration draws them) and are left alone.
     """
     n = len(matrix)
     for block in preprocessor.blocks:
+        if block.start in drawn:
+            continue
         part = matrix[:, block.start : block.stop]
         if block.kind == "missing" or (block.kind == "binary" and how == "sample"):
             part[:, 0] = rng.uniform(size=n) < part[:, 0]

@@ -87,6 +87,9 @@ class CK4GenPlugin(SuitePlugin):
         outcome: ``"copy"`` (the paper) or ``"model"``.
         outcome_draw: how model mode draws the outcomes: ``"balanced"`` (jointly, so event
             totals per level match the teacher's expectation) or ``"independent"``.
+        calibrate_levels: in model mode, draw binary and categorical levels so that each
+            level's share and its holders' risk from the other covariates follow the
+            training data (True) or from SynthNet's probabilities as they are (False).
         missing: missing-value policy: ``"indicator"``, ``"impute"`` or ``"error"``.
         validation_fraction: share of rows held out for early stopping (0.1).
         patience: early-stopping patience in epochs (20).
@@ -124,6 +127,7 @@ class CK4GenPlugin(SuitePlugin):
         latent_noise: float = _CORE["latent_noise"],
         outcome: str = _CORE["outcome"],
         outcome_draw: str = _CORE["outcome_draw"],
+        calibrate_levels: bool = _CORE["calibrate_levels"],
         missing: str = _CORE["missing"],
         validation_fraction: float = _CORE["validation_fraction"],
         patience: int | None = _CORE["patience"],
@@ -177,6 +181,7 @@ class CK4GenPlugin(SuitePlugin):
             "latent_noise": latent_noise,
             "outcome": outcome,
             "outcome_draw": outcome_draw,
+            "calibrate_levels": calibrate_levels,
             "missing": missing,
             "device": str(device),
             "random_state": random_state,
