@@ -135,3 +135,36 @@ def test_optimizer_settings_and_gradient_clipping():
         assert all(torch.equal(before[k], v) for k, v in net.state_dict().items())
     finally:
         handle.remove()
+
+
+def test_flat_parameters_train_identically_and_are_separated_afterwards():
+    """``flat=True`` is the same arithmetic: equal weights and history, own storage after."""
+    x, y = _regression()
+    results = []
+    for flat in (False, True):
+        torch.manual_seed(0)
+        net = nn.Sequential(nn.Linear(3, 8), nn.BatchNorm1d(8), nn.Tanh(), nn.Linear(8, 1))
+
+        def step(index: torch.Tensor, epoch: int, net: nn.Module = net) -> torch.Tensor:
+            return ((net(x[index]).squeeze(1) - y[index]) ** 2).mean()
+
+        def val_loss(epoch: int, net: nn.Module = net) -> float:
+            return float(((net(x).squeeze(1) - y) ** 2).mean()) + (epoch == 3)
+
+        run = train_network(
+            net,
+            step,
+            shuffled_batches(len(x), 16, torch.Generator().manual_seed(1)),
+            epochs=5,
+            optimizer=OptimizerSettings(lr=0.05, clip_value=0.5, flat=flat),
+            val_loss=val_loss,
+        )
+        results.append((net, run))
+    (plain, plain_run), (flat_net, flat_run) = results
+    assert flat_run.history == plain_run.history
+    for name, value in plain.state_dict().items():
+        assert torch.equal(flat_net.state_dict()[name], value), name
+    params = list(flat_net.parameters())
+    assert all(p.grad is None for p in params)
+    assert len({p.untyped_storage().data_ptr() for p in params}) == len(params)
+    assert all(p.untyped_storage().nbytes() == p.numel() * p.element_size() for p in params)

@@ -126,8 +126,12 @@ def _step_loss(
 
 
 def _optimizer(plan: TrainingPlan) -> OptimizerSettings:
-    """Adam with Keras' ``eps`` and, without DP, element-wise gradient clipping."""
-    return OptimizerSettings(lr=plan.lr, eps=ADAM_EPS, clip_value=plan.clipvalue)
+    """Adam with Keras' ``eps``, element-wise gradient clipping, one flat parameter tensor.
+
+    DP-SGD uses the settings to build the optimiser Opacus wraps; there ``clip_value`` and
+    ``flat`` play no part (per-sample clipping; Opacus needs the module's own parameters).
+    """
+    return OptimizerSettings(lr=plan.lr, eps=ADAM_EPS, clip_value=plan.clipvalue, flat=True)
 
 
 def train(
