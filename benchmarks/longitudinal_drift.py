@@ -16,13 +16,18 @@ batch resumes. The fitted model is kept in ``benchmark-output/`` so that ``--mil
     python benchmarks/longitudinal_drift.py --patients 10000 --epochs 60 --static-epochs 300
     python benchmarks/longitudinal_drift.py --dataset pbc_visits --epochs 100 --synthetic 1560
     python benchmarks/longitudinal_drift.py --patients 2000 --no-step-calibration  # ablation
+    python benchmarks/longitudinal_drift.py --patients 10000 --epochs 25 --static-epochs 100 \
+        --seed 1 --recalibrate  # the kept fit, calibrated again by the current code
 
 A run's arguments plus ``--million`` add the time to sample 1,000,000 visit rows to its row
 (measure it on an idle machine).
 
 ``--no-step-kernel`` turns the ordinal step kernel off (absolute level logits only) and
 ``--no-step-calibration`` the post-training drift calibration, for the ablations in the
-method card.
+method card. ``--recalibrate`` takes the kept fit of the configuration, undoes its
+post-training calibration and runs the current code's (stop, drift and level calibration)
+before sampling: the same trained network before and after a calibration change, in a row
+of its own.
 """
 
 from __future__ import annotations
@@ -49,7 +54,12 @@ import torch
 from synth_plugins.benchmark.longitudinal import sample_million_rows
 from synth_plugins.benchmark.tabular import environment
 from synth_plugins.datasets import Dataset, load
-from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM, _layout, model
+from synth_plugins.generators.longitudinal_lstm import (
+    LongitudinalLSTM,
+    _calibration,
+    _layout,
+    model,
+)
 from synth_plugins.metrics.copies import exact_copies
 from synth_plugins.metrics.longitudinal import (
     MS_HIGH_EFFICACY,
@@ -77,6 +87,7 @@ def parse() -> argparse.Namespace:
     add("--seed", type=int, default=0, help="model random_state")
     add("--no-step-kernel", action="store_true", help="ablation: no ordinal step kernel")
     add("--no-step-calibration", action="store_true", help="ablation: calibrate_steps=False")
+    add("--recalibrate", action="store_true", help="calibrate the kept fit again (this code)")
     add("--million", action="store_true", help="time sampling 1,000,000 visit rows")
     add("--force", action="store_true", help="re-run a configuration that has a row")
     add("--results", type=Path, default=ROOT / "docs/benchmarks/longitudinal_drift.json")
@@ -96,7 +107,12 @@ def configuration(args: argparse.Namespace) -> dict[str, Any]:
         "synthetic": args.synthetic,
         "step_kernel": not args.no_step_kernel,
         "calibrate_steps": not args.no_step_calibration,
+        "recalibrated": args.recalibrate,
     }
+
+
+#: Values of configuration keys added after the first rows (rows without the key have them).
+LEGACY = {"recalibrated": False}
 
 
 def cohorts(args: argparse.Namespace) -> tuple[Dataset, pd.DataFrame | None]:
@@ -136,6 +152,33 @@ def fit(args: argparse.Namespace, data: Dataset, path: Path) -> dict[str, Any]:
     with path.open("wb") as handle:
         pickle.dump(kept, handle)
     return kept
+
+
+def model_name(config: dict[str, Any]) -> str:
+    """The kept fit's file name: the configuration without the recalibration flag."""
+    return "_".join(f"{v}" for k, v in config.items() if k != "recalibrated")
+
+
+def recalibrate(fitted: LongitudinalLSTM, data: Dataset) -> dict[str, Any]:
+    """Undo the kept fit's post-training calibration and run this code's on it."""
+    net = fitted.model_
+    assert net is not None
+    before = {"stop_shift": fitted.stop_shift_, "step_tilts": dict(fitted.step_tilts_)}
+    for column, tilt in fitted.step_tilts_.items():
+        _calibration.tilt_steps(net, [c.name for c in net.columns].index(column), -tilt)
+    with torch.no_grad():
+        net.stop_head[-1].bias -= fitted.stop_shift_
+    # fits kept from before the level calibration lack its attributes
+    net.later_offsets = {}
+    fitted.calibrate_levels = True
+    lengths = data.data.groupby(data.id_column).size()
+    start, cpu = time.perf_counter(), time.process_time()
+    fitted._calibrate(data.data, float(lengths.mean()), len(lengths), seed=fitted.random_state)
+    return {
+        "kept_calibration": before,
+        "recalibration_seconds": round(time.perf_counter() - start, 1),
+        "recalibration_cpu_seconds": round(time.process_time() - cpu, 1),
+    }
 
 
 def by_year(data: Dataset, synthetic: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -194,9 +237,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     torch.set_num_threads(1)
     config = configuration(args)
     data, holdout = cohorts(args)
-    name = "_".join(f"{v}" for v in config.values())
-    kept = fit(args, data, args.models / f"{name}.pkl")
+    kept = fit(args, data, args.models / f"{model_name(config)}.pkl")
     fitted: LongitudinalLSTM = kept["model"]
+    if args.recalibrate:
+        kept = {**kept, **recalibrate(fitted, data)}
     n_synthetic = args.synthetic or data.n_patients
     synthetic = fitted.sample(n_synthetic, random_state=SAMPLE_SEED)
     columns = ["edss"] if args.dataset == "ms_registry" else list(visit_numbers(data))
@@ -214,6 +258,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "best_epoch": fitted.best_epoch_,
         "stop_shift": fitted.stop_shift_,
         "step_tilts": fitted.step_tilts_,
+        "level_offsets": getattr(fitted, "level_offsets_", {}),
         **{k: v for k, v in kept.items() if k != "model"},
         "visits_per_patient": {
             "real": len(data.data) / data.n_patients,
@@ -264,8 +309,7 @@ def git_commit() -> str:
 def million(args: argparse.Namespace, row: dict[str, Any]) -> dict[str, Any]:
     """Time to sample 1,000,000 visit rows from the kept model (fitted again if absent)."""
     data, _ = cohorts(args)
-    name = "_".join(f"{v}" for v in configuration(args).values())
-    fitted = fit(args, data, args.models / f"{name}.pkl")["model"]
+    fitted = fit(args, data, args.models / f"{model_name(configuration(args))}.pkl")["model"]
     return sample_million_rows(fitted, row["visits_per_patient"]["real"])
 
 
@@ -290,6 +334,8 @@ def page(rows: list[dict[str, Any]]) -> str:
         flags = [k for k in ("step_kernel", "calibrate_steps") if not row[k]]
         if flags:
             label += ", without " + " and ".join(f.replace("_", " ") for f in flags)
+        if row.get("recalibrated"):
+            label += ", kept fit recalibrated"
         out += [f"## {label}", ""]
         out += [
             f"Command `{row['command']}` at commit `{row['commit']}`, {row['date']}; fit"
@@ -301,6 +347,21 @@ def page(rows: list[dict[str, Any]]) -> str:
             f" step tilts {fmt_dict(row['step_tilts'])}.",
             "",
         ]
+        if row.get("recalibrated"):
+            kept = row["kept_calibration"]
+            out[-1:-1] = [
+                f"The trained network is the kept fit of the same configuration without"
+                f" recalibration; its calibration (stop shift {kept['stop_shift']:+.3f}, step"
+                f" tilts {fmt_dict(kept['step_tilts'])}) was undone and run again at this"
+                f" row's commit in {row['recalibration_seconds']} s wall"
+                f" ({row['recalibration_cpu_seconds']} s CPU).",
+            ]
+        if row.get("level_offsets"):
+            out[-1:-1] = [
+                "Level offsets (later visits): "
+                + "; ".join(f"{c}: {fmt_dict(v)}" for c, v in row["level_offsets"].items())
+                + ".",
+            ]
         for column, records in row["by_year"].items():
             worst = row["max_abs_error_to_year_20"][column]
             out += [
@@ -361,7 +422,7 @@ def main() -> None:
     args = parse()
     rows = json.loads(args.results.read_text()) if args.results.exists() else []
     config = configuration(args)
-    done = [i for i, r in enumerate(rows) if {k: r.get(k) for k in config} == config]
+    done = [i for i, r in enumerate(rows) if {k: r.get(k, LEGACY.get(k)) for k in config} == config]
     if done and not args.force and not args.million:
         print(f"skipped: a row for {config} exists (use --force to re-run)")
     else:

@@ -115,3 +115,47 @@ def test_sdmetrics_time_series_metric(cohorts):
     assert metric.normalize(0.7) == pytest.approx(0.7)
     with pytest.raises(InvalidParameterError, match="sequence_key"):
         metric.compute(real.data, other.data)
+
+
+def test_synthcity_plugin_switches_the_calibrations(cohorts):
+    from synthcity.plugins import Plugins
+
+    from synth_plugins.synthcity.timeseries import dataset_to_timeseries_loader
+
+    real, _ = cohorts
+    loader, _ = dataset_to_timeseries_loader(real)
+    default = Plugins().get("longitudinal_lstm")
+    assert default.core.calibrate_stop and default.core.calibrate_steps
+    assert default.core.calibrate_levels
+    plugin = Plugins().get(
+        "longitudinal_lstm", n_iter=1, static_n_iter=1, calibrate_stop=False,
+        calibrate_steps=False, calibrate_levels=False,
+    )  # fmt: skip
+    plugin.fit(loader)
+    assert not plugin.core.calibrate_stop and not plugin.core.calibrate_steps
+    assert plugin.core.stop_shift_ == 0.0 and plugin.core.step_tilts_ == {}
+    assert not plugin.core.calibrate_levels and plugin.core.level_offsets_ == {}
+    with pytest.raises(InvalidParameterError, match="calibrate_steps"):
+        Plugins().get("longitudinal_lstm", calibrate_steps="no")
+
+
+def test_sdv_synthesizer_switches_the_calibrations(cohorts):
+    from synth_plugins.sdv import LongitudinalLSTMSynthesizer
+    from synth_plugins.sdv.sequential_metadata import sequential_metadata_for
+
+    real, _ = cohorts
+    metadata = sequential_metadata_for(real)
+    default = LongitudinalLSTMSynthesizer(metadata).get_parameters()
+    assert default["calibrate_stop"] is True and default["calibrate_steps"] is True
+    assert default["calibrate_levels"] is True
+    synthesizer = LongitudinalLSTMSynthesizer(
+        metadata, epochs=1, static_epochs=1, calibrate_stop=False, calibrate_steps=False,
+        calibrate_levels=False,
+    )  # fmt: skip
+    assert synthesizer.get_parameters()["calibrate_steps"] is False
+    synthesizer.fit(real.data)
+    model = synthesizer._model
+    assert model is not None and not model.calibrate_stop and not model.calibrate_steps
+    assert model.stop_shift_ == 0.0 and model.step_tilts_ == {} and model.level_offsets_ == {}
+    with pytest.raises(InvalidParameterError, match="calibrate_stop"):
+        LongitudinalLSTMSynthesizer(metadata, calibrate_stop=1)

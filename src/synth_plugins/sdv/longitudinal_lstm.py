@@ -76,7 +76,8 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
         static_epochs: Stage A (VAE) training epochs (300).
         hidden, num_layers, dropout, gap_components, max_visits, discrete_levels,
             head_hidden, lr, weight_decay, batch_size, clip, validation_fraction, patience,
-            missing: see :class:`LongitudinalLSTM`.
+            calibrate_stop, calibrate_steps, calibrate_levels, missing: see
+            :class:`LongitudinalLSTM`.
         cuda: PAR's name of ``enable_gpu`` in SDV 1.x (None: use ``enable_gpu``); it must
             not contradict ``enable_gpu``.
         random_state: seed of the fit (SDV itself has no seed argument).
@@ -119,6 +120,9 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
         clip: float | None = _CORE["clip"],
         validation_fraction: float = _CORE["validation_fraction"],
         patience: int | None = _CORE["patience"],
+        calibrate_stop: bool = _CORE["calibrate_stop"],
+        calibrate_steps: bool = _CORE["calibrate_steps"],
+        calibrate_levels: bool = _CORE["calibrate_levels"],
         missing: str = _CORE["missing"],
         cuda: bool | None = None,
         random_state: int | None = _CORE["random_state"],
@@ -159,6 +163,9 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
         self.clip = clip
         self.validation_fraction = validation_fraction
         self.patience = patience
+        self.calibrate_stop = calibrate_stop
+        self.calibrate_steps = calibrate_steps
+        self.calibrate_levels = calibrate_levels
         self.missing = missing
         enable_gpu = check_bool("enable_gpu", enable_gpu)
         if cuda is not None and check_bool("cuda", cuda) and not enable_gpu:
@@ -205,6 +212,9 @@ class LongitudinalLSTMSynthesizer(BaseSynthesizer):
             clip=self.clip,
             validation_fraction=self.validation_fraction,
             patience=self.patience,
+            calibrate_stop=self.calibrate_stop,
+            calibrate_steps=self.calibrate_steps,
+            calibrate_levels=self.calibrate_levels,
             missing=self.missing,
             device=device_for(self.enable_gpu),
             random_state=self.random_state,

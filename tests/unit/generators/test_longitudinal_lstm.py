@@ -16,7 +16,7 @@ from synth_plugins.errors import (  # noqa: E402
 )
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM  # noqa: E402
 from synth_plugins.generators.longitudinal_lstm._calibration import (  # noqa: E402
-    level_moves,
+    changes_since_first,
     tilt_steps,
 )
 from synth_plugins.metrics.longitudinal import event_rates, patient_events  # noqa: E402
@@ -210,24 +210,90 @@ def test_linear_edss_drift_over_20_years_keeps_its_slope():
     assert _slope(synthetic) == pytest.approx(real, rel=0.2)
 
 
-def test_drift_calibration_restores_the_training_mean_move():
+def _mean_change(model, data):
+    return changes_since_first(model.visit_encoder_, data, "edss", "patient_id").mean()
+
+
+def test_drift_calibration_restores_the_training_mean_change():
     """A model whose step kernel is pushed off drifts wrongly; the calibration undoes it."""
     data = _linear_edss_cohort(150, seed=0)
-    params = {**TINY, "calibrate_steps": False}
+    params = {**TINY, "calibrate_steps": False, "calibrate_levels": False}
     model = LongitudinalLSTM("patient_id", "time", roles={"edss": "ordinal"}, **params)
     model.fit(data)
     assert model.step_tilts_ == {}
     column = [c.name for c in model.model_.columns].index("edss")
     tilt_steps(model.model_, column, -1.5)  # far fewer steps up
-    encoder = model.visit_encoder_
-    target = level_moves(encoder, data, "edss", "patient_id").mean()  # 0.3 a visit
-    off = level_moves(encoder, model.sample(300, random_state=1), "edss", "patient_id").mean()
-    assert off < target - 0.1
+    target = _mean_change(model, data)  # 0.3 a visit, 3 levels on average
+    assert _mean_change(model, model.sample(300, random_state=1)) < target - 1.0
     model.calibrate_steps = True
     model._calibrate(data, float(data.groupby("patient_id").size().mean()), 150, seed=0)
     assert model.step_tilts_["edss"] > 1.0
-    moves = level_moves(encoder, model.sample(300, random_state=1), "edss", "patient_id")
-    assert moves.mean() == pytest.approx(target, abs=0.03)
+    assert _mean_change(model, model.sample(300, random_state=1)) == pytest.approx(target, rel=0.1)
+
+
+def _therapy_event_cohort(n_patients: int, seed: int) -> pd.DataFrame:
+    """Yearly visits with a sticky therapy and Poisson events (0.3 a year, 0 at the first).
+
+    Every patient starts on ``A``; at each later visit the therapy changes with probability
+    0.2, to ``H`` four times likelier than to the other level.
+    """
+    rng = np.random.default_rng(seed)
+    rows = []
+    for patient in range(n_patients):
+        therapy, time = "A", 0.0
+        for visit in range(12):
+            events = 0
+            if visit:
+                time += 1.0
+                events = int(rng.poisson(0.3))
+                if rng.random() < 0.2:
+                    options = [t for t in ("A", "B", "H") if t != therapy]
+                    weights = [0.8 if t == "H" else 0.2 for t in options]
+                    therapy = str(rng.choice(options, p=np.asarray(weights) / sum(weights)))
+            rows.append({"patient_id": patient + 1, "time": time, "therapy": therapy,
+                         "events": events})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _later(data: pd.DataFrame) -> pd.DataFrame:
+    return data[data.groupby("patient_id").cumcount() > 0]
+
+
+def test_level_and_event_calibration_restore_therapy_share_and_event_rate():
+    """Pushed-off therapy and event heads drift wrongly; the calibrations undo both.
+
+    The event count is stationary (mean move per visit about 0 whatever its rate), so only
+    the mean change since the first visit pins its rate; the therapy's share of later
+    visits is a categorical level share.
+    """
+    data = _therapy_event_cohort(200, seed=0)
+    roles = {"therapy": "categorical", "events": "integer"}
+    # trained enough to draw no first-visit events: the tilt pins the change since then
+    params = {**QUICK, "calibrate_steps": False, "calibrate_levels": False}
+    model = LongitudinalLSTM("patient_id", "time", roles=roles, **params).fit(data)
+    names = [c.name for c in model.model_.columns]
+    tilt_steps(model.model_, names.index("events"), -3.0)  # far fewer events
+    model.model_.later_offsets[names.index("therapy")] = torch.tensor([0.0, 0.0, -2.0])
+
+    def rate_and_share(frame):
+        later = _later(frame)
+        return later["events"].mean(), (later["therapy"] == "H").mean()
+
+    rate, share = rate_and_share(data)
+    assert rate == pytest.approx(0.3, abs=0.03)
+    off_rate, off_share = rate_and_share(model.sample(400, random_state=1))
+    assert off_rate < rate - 0.1 and off_share < share - 0.15
+    model.calibrate_steps = model.calibrate_levels = True
+    model._calibrate(data, 12.0, 200, seed=0)
+    assert model.step_tilts_["events"] > 0.5 and model.level_offsets_["therapy"]["H"] > -1.5
+    synthetic = model.sample(2000, random_state=1)
+    new_rate, new_share = rate_and_share(synthetic)
+    # the rate is restored up to the first-visit events the short fit still draws (3 %)
+    assert new_rate == pytest.approx(rate, abs=0.05)
+    changes = [changes_since_first(model.visit_encoder_, d, "events", "patient_id").mean()
+               for d in (data, synthetic)]  # fmt: skip
+    assert changes[1] == pytest.approx(changes[0], rel=0.1)
+    assert new_share == pytest.approx(share, abs=0.03)
 
 
 class TestSmallFits:

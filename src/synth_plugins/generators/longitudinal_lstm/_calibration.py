@@ -1,19 +1,25 @@
-"""Post-training calibration of free-running samples: visits per patient and ordinal drift.
+"""Post-training calibration of free-running samples: length, ordinal drift, level shares.
 
 Teacher forcing fits every head on real histories; free-running generation feeds the model
-its own visits. Two training figures drift apart in free running and are restored by
-moving an output bias after training, on samples of the fitted model:
+its own visits. Three kinds of training figure drift apart in free running and are
+restored by moving output biases after training, on samples of the fitted model:
 
 - the mean number of visits per patient (the stop head's bias, ``calibrate_stop``);
-- the mean move per visit of every ordinal column, in levels (the step kernel's biases,
-  ``calibrate_steps``). The kernel's move logits get an exponential tilt ``delta * move``,
-  so "one level up" becomes likelier and "one level down" less likely together; a Newton
-  step ``delta += (training mean - generated mean) / generated variance`` solves for it
-  (the derivative of a tilted mean is the variance of the moves). On the MS simulator the
-  untilted free-running EDSS step was 17 % short of the training step on 2,000 patients
-  (half of it already short in teacher-forced predictions of a model stopped early, half
-  lost in free running) and 13 % too fast on 10,000; either compounds over 20 years of
-  follow-up (docs/methods/longitudinal_lstm.md).
+- the mean change of every ordinal column since the patient's first visit, over later
+  visits, in levels (the step kernel's biases, ``calibrate_steps``). The kernel's move
+  logits get an exponential tilt ``delta * move``, so "one level up" becomes likelier and
+  "one level down" less likely together; a Newton step ``delta += (training mean -
+  generated mean) / generated variance`` solves for it (for independent moves the
+  derivative of the tilted mean change is its variance). A trend (EDSS) and a stationary
+  count (relapses per visit, whose first-visit value the tilt leaves alone) are both
+  pinned by it; the mean move per visit, used before, is near 0 for any stationary count
+  whatever its level. On the MS simulator the untilted free-running EDSS step was 17 %
+  short of the training step on 2,000 patients and 13 % too fast on 10,000; either
+  compounds over 20 years of follow-up (docs/methods/longitudinal_lstm.md);
+- the share of every level of a categorical or binary visit column on later visits (a
+  later-visit logit offset per level, ``calibrate_levels``): the offset moves by
+  ``log(training share / generated share)``. Treatment states that a carry-forward bias
+  keeps (the MS registry's DMT, its high-efficacy share) drift like the EDSS step.
 """
 
 from __future__ import annotations
@@ -39,42 +45,93 @@ STOP_TOLERANCE = 0.005
 DRIFT_TOLERANCE_SE = 2.0
 #: Largest tilt change of one round (in logit per level).
 MAX_TILT_STEP = 1.0
+#: Largest change of a level's later-visit logit offset in one round.
+MAX_SHIFT_STEP = 1.0
 
 
 @dataclass(frozen=True)
 class DriftTarget:
-    """An ordinal visit column and its training mean move per visit (in levels)."""
+    """An ordinal visit column and its training mean change since the first visit."""
 
     index: int  # position in ``VisitLSTM.columns``
     name: str
     mean: float
 
 
-def level_moves(
+@dataclass(frozen=True)
+class ShareTarget:
+    """A categorical or binary visit column and its training share of each level.
+
+    Shares are of observed values on visits after a patient's first.
+    """
+
+    index: int  # position in ``VisitLSTM.columns``
+    name: str
+    shares: np.ndarray
+
+
+def changes_since_first(
     encoder: TabularEncoder, frame: pd.DataFrame, column: str, id_column: str
 ) -> np.ndarray:
-    """Moves in levels between consecutive visits of a patient where both values are seen.
+    """Level minus the patient's first level, on later visits where both values are seen.
 
     ``frame`` is a long table sorted by patient then time.
     """
     codes = encoder.codes(frame, column).astype(float)
     codes[frame[column].isna().to_numpy()] = np.nan
     ids = frame[id_column].to_numpy()
-    moves = np.diff(codes)[ids[1:] == ids[:-1]]
-    return moves[~np.isnan(moves)]
+    later = np.r_[False, ids[1:] == ids[:-1]]
+    starts = np.flatnonzero(~later)
+    first = np.repeat(codes[starts], np.diff(np.r_[starts, len(codes)]))
+    changes = (codes - first)[later]
+    return changes[~np.isnan(changes)]
+
+
+def later_codes(
+    encoder: TabularEncoder, frame: pd.DataFrame, column: str, id_column: str
+) -> np.ndarray:
+    """Level codes of ``column`` on visits after each patient's first, where observed."""
+    codes = encoder.codes(frame, column)
+    ids = frame[id_column].to_numpy()
+    keep = np.r_[False, ids[1:] == ids[:-1]] & frame[column].notna().to_numpy()
+    return codes[keep]
 
 
 def drift_targets(
     net: VisitLSTM, encoder: TabularEncoder, data: pd.DataFrame, id_column: str
 ) -> list[DriftTarget]:
-    """The training mean move of every ordinal column with at least one move."""
+    """The training mean change since the first visit of every ordinal column."""
     targets = []
     for index, column in enumerate(net.columns):
         if not column.ordinal:
             continue
-        moves = level_moves(encoder, data, column.name, id_column)
-        if moves.size:
-            targets.append(DriftTarget(index, column.name, float(moves.mean())))
+        changes = changes_since_first(encoder, data, column.name, id_column)
+        if changes.size:
+            targets.append(DriftTarget(index, column.name, float(changes.mean())))
+    return targets
+
+
+def share_targets(
+    net: VisitLSTM,
+    encoder: TabularEncoder,
+    data: pd.DataFrame,
+    id_column: str,
+    computed: Sequence[int] = (),
+) -> list[ShareTarget]:
+    """Later-visit level shares of every categorical (not ordinal) or binary column.
+
+    Columns in ``computed`` (change indicators computed from their tracked column) are
+    left out: their head is not used at sampling.
+    """
+    targets = []
+    for index, column in enumerate(net.columns):
+        if column.kind not in ("binary", "categorical") or column.ordinal or index in computed:
+            continue
+        codes = later_codes(encoder, data, column.name, id_column)
+        levels = 2 if column.kind == "binary" else column.stop - column.start
+        if codes.size:
+            shares = np.bincount(codes, minlength=levels) / codes.size
+            targets.append(ShareTarget(index, column.name, shares))
     return targets
 
 
@@ -89,6 +146,25 @@ def tilt_steps(net: VisitLSTM, index: int, delta: float) -> None:
         layer.bias[first_step:] += delta * moves.to(layer.bias.device)
 
 
+def offset_levels(net: VisitLSTM, target: ShareTarget, codes: np.ndarray) -> bool:
+    """Move the later-visit logit offsets of ``target``'s levels towards its shares.
+
+    Returns whether any offset moved. A level never generated moves by ``MAX_SHIFT_STEP``.
+    """
+    if codes.size == 0:
+        return False
+    generated = np.bincount(codes, minlength=target.shares.size) / codes.size
+    se = np.sqrt(np.maximum(generated * (1 - generated), 1.0 / codes.size) / codes.size)
+    off = np.abs(target.shares - generated) > DRIFT_TOLERANCE_SE * se
+    if not off.any():
+        return False
+    ratio = np.log(np.maximum(target.shares, 1e-12) / np.maximum(generated, 1e-12))
+    step = np.where(off, np.clip(ratio, -MAX_SHIFT_STEP, MAX_SHIFT_STEP), 0.0)
+    offsets = net.later_offsets.setdefault(target.index, torch.zeros(target.shares.size))
+    offsets += torch.as_tensor(step, dtype=offsets.dtype)
+    return True
+
+
 def calibrate(
     net: VisitLSTM,
     sample: Callable[[int, int], pd.DataFrame],
@@ -97,10 +173,11 @@ def calibrate(
     seed: int,
     target_length: float | None,
     drifts: Sequence[DriftTarget],
+    shares: Sequence[ShareTarget] = (),
     encoder: TabularEncoder,
     id_column: str,
 ) -> tuple[float, dict[str, float]]:
-    """Shift the stop bias and tilt the step kernels until samples match the targets.
+    """Shift the stop bias, tilt the step kernels and offset later-visit level logits.
 
     Args:
         net: the Stage B network (changed in place).
@@ -108,7 +185,10 @@ def calibrate(
         n_draw: patients per calibration sample.
         seed: seed of the calibration samples' seeds.
         target_length: the training mean number of visits (None: no stop calibration).
-        drifts: the ordinal columns to calibrate and their training mean moves.
+        drifts: the ordinal columns to calibrate and their training mean changes since
+            the first visit.
+        shares: the categorical and binary columns to calibrate and their training
+            later-visit level shares (offsets land in ``net.later_offsets``).
         encoder: the visit encoder (level codes of the sampled values).
         id_column: the patient id column of sampled tables.
 
@@ -116,14 +196,20 @@ def calibrate(
         The total stop-bias shift and the total tilt per calibrated column. Up to
         ``ROUNDS`` rounds; the stop bias moves by ``log(generated / training mean
         length)`` (a geometric length's hazard is inversely proportional to its mean) until
-        the shift is below ``STOP_TOLERANCE``; a tilt moves while the mean-move gap exceeds
-        ``DRIFT_TOLERANCE_SE`` standard errors.
+        the shift is below ``STOP_TOLERANCE``; a tilt moves while the mean-change gap exceeds
+        ``DRIFT_TOLERANCE_SE`` standard errors, by a Newton step (the variance of the changes)
+        in the first round and a secant step through the previous round after (moves that
+        persist, as a stationary count's do, make the mean change respond faster than the
+        variance says); a level's offset moves by the log ratio of
+        training to generated share (at most ``MAX_SHIFT_STEP``) while its gap exceeds
+        ``DRIFT_TOLERANCE_SE`` binomial standard errors.
     """
     stop_layer = net.stop_head[-1]
     assert isinstance(stop_layer, nn.Linear)
     rng = np.random.default_rng(seed)
     stop_shift = 0.0
     tilts = {target.name: 0.0 for target in drifts}
+    seen: dict[str, tuple[float, float]] = {}  # last round's tilt and generated mean
     for _ in range(ROUNDS):
         frame = sample(n_draw, int(rng.integers(2**32)))
         settled = True
@@ -135,16 +221,29 @@ def calibrate(
                 stop_shift += shift
                 settled = False
         for target in drifts:
-            moves = level_moves(encoder, frame, target.name, id_column)
-            if moves.size < 2 or moves.var() <= 0:
+            changes = changes_since_first(encoder, frame, target.name, id_column)
+            if changes.size < 2 or changes.var() <= 0:
                 continue
-            gap = target.mean - float(moves.mean())
-            if abs(gap) <= DRIFT_TOLERANCE_SE * float(moves.std()) / math.sqrt(moves.size):
+            mean = float(changes.mean())
+            gap = target.mean - mean
+            if abs(gap) <= DRIFT_TOLERANCE_SE * float(changes.std()) / math.sqrt(changes.size):
                 continue
-            delta = float(np.clip(gap / float(moves.var()), -MAX_TILT_STEP, MAX_TILT_STEP))
+            slope = float(changes.var())
+            if target.name in seen:  # the secant through the last round, when it rises
+                tilt, earlier = seen[target.name]
+                if (
+                    tilts[target.name] != tilt
+                    and (mean - earlier) / (tilts[target.name] - tilt) > 0
+                ):
+                    slope = (mean - earlier) / (tilts[target.name] - tilt)
+            seen[target.name] = (tilts[target.name], mean)
+            delta = float(np.clip(gap / slope, -MAX_TILT_STEP, MAX_TILT_STEP))
             tilt_steps(net, target.index, delta)
             tilts[target.name] += delta
             settled = False
+        for share in shares:
+            settled &= not offset_levels(net, share, later_codes(encoder, frame, share.name,
+                                                                 id_column))  # fmt: skip
         if settled:
             break
     return stop_shift, tilts

@@ -70,6 +70,9 @@ class VisitLSTM(nn.Module):
         # ordinal columns after the first visit: weight of the absolute level logits next to
         # the step kernel (0 at the start: a random walk from the previous level)
         self.level_gate = nn.Parameter(torch.zeros(len(columns)))
+        # later-visit logit offsets per level of categorical and binary columns, set by the
+        # post-training calibration (column position -> one offset per level)
+        self.later_offsets: dict[int, torch.Tensor] = {}
 
     @torch.no_grad()
     def init_marginals(self, data: Sequences) -> None:
@@ -184,6 +187,7 @@ class VisitLSTM(nn.Module):
     ) -> torch.Tensor:  # fmt: skip
         """Head ``index`` given the context, gap, first-visit flag, earlier columns.
 
+        Calibrated categorical and binary columns get their later-visit level offsets.
         Categorical outputs get the carry-forward bias on the previous visit's level. For an
         ordinal column the head's last ``2 STEP_RADIUS + 1`` outputs are the logits of a move
         of ``+STEP_RADIUS .. -STEP_RADIUS`` levels from the previous level; after the first
@@ -197,6 +201,14 @@ class VisitLSTM(nn.Module):
         column = self.columns[index]
         inputs = torch.cat([hidden, gap[:, None], first[:, None], visit[:, : column.start]], dim=1)
         out = self.column_heads[index](inputs)
+        offsets = self.later_offsets.get(index)
+        if offsets is not None:
+            offsets = offsets.to(out.device)
+            if column.kind == "binary":  # the logit of level 1 against level 0
+                offsets = offsets[1:] - offsets[:1]
+            later = (1.0 - first)[:, None] * offsets
+            offset = int(column.missing is not None)
+            out = torch.cat([out[:, :offset], out[:, offset:] + later], dim=1)
         if column.kind == "categorical":
             offset = int(column.missing is not None)
             levels = column.stop - column.start

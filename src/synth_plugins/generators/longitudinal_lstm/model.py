@@ -14,7 +14,11 @@ from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_roles
 from synth_plugins.encoding.tabular import MissingPolicy, TabularEncoder
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators import _torch
-from synth_plugins.generators.longitudinal_lstm._calibration import calibrate, drift_targets
+from synth_plugins.generators.longitudinal_lstm._calibration import (
+    calibrate,
+    drift_targets,
+    share_targets,
+)
 from synth_plugins.generators.longitudinal_lstm._consistency import ChangeRule, change_rules
 from synth_plugins.generators.longitudinal_lstm._frames import assemble, renumber_keys
 from synth_plugins.generators.longitudinal_lstm._layout import VisitColumn, columns_from
@@ -107,8 +111,13 @@ class LongitudinalLSTM:
         calibrate_stop: after training, shift the stop head's bias so that free-running
             samples have the training mean number of visits (see the method card; True).
         calibrate_steps: after training, tilt the step kernel of every ordinal visit column
-            so that free-running samples have the training mean move per visit (the EDSS
-            drift over long follow-up; see the method card; True).
+            so that free-running samples have the training mean change since the first
+            visit (the EDSS drift over long follow-up, the level of an event count; see the
+            method card; True).
+        calibrate_levels: after training, offset the later-visit logits of every
+            categorical and binary visit column so that free-running samples have the
+            training share of each level on visits after the first (a treatment's
+            high-efficacy share; see the method card; True).
         missing: missing-value policy of both stages: ``"indicator"`` (missingness is
             modelled and generated), ``"impute"`` (no missing values generated) or
             ``"error"``.
@@ -133,6 +142,8 @@ class LongitudinalLSTM:
             detected).
         stop_shift_, step_tilts_: the stop-bias shift and the step-kernel tilt per ordinal
             column set by the post-training calibration.
+        level_offsets_: the later-visit logit offset of every level of each calibrated
+            categorical or binary column (``{column: {level: offset}}``).
 
     Example:
         >>> from synth_plugins.datasets import load
@@ -171,6 +182,7 @@ class LongitudinalLSTM:
         change_indicators: Mapping[str, str] | None = None,
         calibrate_stop: bool = True,
         calibrate_steps: bool = True,
+        calibrate_levels: bool = True,
         sample_batch_size: int = 4096,
         device: str | torch.device = "auto",
         random_state: int | None = 0,
@@ -240,6 +252,7 @@ class LongitudinalLSTM:
         self.change_indicators = None if change_indicators is None else dict(change_indicators)
         self.calibrate_stop = check_bool("calibrate_stop", calibrate_stop)
         self.calibrate_steps = check_bool("calibrate_steps", calibrate_steps)
+        self.calibrate_levels = check_bool("calibrate_levels", calibrate_levels)
         self.sample_batch_size = check_int("sample_batch_size", sample_batch_size, minimum=1)
         _torch.resolve_device(device)  # a clear error now for a bad name or absent CUDA
         self.device = device
@@ -257,6 +270,7 @@ class LongitudinalLSTM:
         self.change_rules_: tuple[ChangeRule, ...] = ()
         self.stop_shift_: float = 0.0
         self.step_tilts_: dict[str, float] = {}
+        self.level_offsets_: dict[str, dict[Any, float]] = {}
         self.n_epochs_: int = 0
         self.best_epoch_: int | None = None
         self._columns: tuple[VisitColumn, ...] = ()
@@ -271,7 +285,7 @@ class LongitudinalLSTM:
         "hidden", "num_layers", "dropout", "gap_components", "max_visits",
         "discrete_levels", "head_hidden", "lr", "weight_decay", "batch_size", "clip",
         "validation_fraction", "patience", "missing", "static_params", "change_indicators",
-        "calibrate_stop", "calibrate_steps", "sample_batch_size",
+        "calibrate_stop", "calibrate_steps", "calibrate_levels", "sample_batch_size",
         "device", "random_state", "verbose",
     )  # fmt: skip
 
@@ -445,8 +459,8 @@ class LongitudinalLSTM:
         self.change_rules_ = rules
         self.max_visits_ = max_visits
         self.model_ = net.cpu().eval()
-        self.stop_shift_, self.step_tilts_ = 0.0, {}
-        if self.calibrate_stop or self.calibrate_steps:
+        self.stop_shift_, self.step_tilts_, self.level_offsets_ = 0.0, {}, {}
+        if self.calibrate_stop or self.calibrate_steps or self.calibrate_levels:
             self._calibrate(data, float(index.lengths.mean()), index.n_patients, sample_seed)
         self._sample_rng = _torch.new_rng(sample_seed)
         return self
@@ -454,7 +468,7 @@ class LongitudinalLSTM:
     def _calibrate(
         self, data: pd.DataFrame, mean_visits: float, n_patients: int, seed: int
     ) -> None:
-        """Calibrate free-running samples to the training mean length and ordinal moves.
+        """Calibrate free-running samples to the training length, drift and level shares.
 
         See :mod:`~synth_plugins.generators.longitudinal_lstm._calibration`; samples of
         ``min(8000, max(2000, 4 n))`` patients.
@@ -470,11 +484,25 @@ class LongitudinalLSTM:
             if self.calibrate_steps
             else []
         )
+        computed = [r.indicator for r in self.change_rules_ if r.tracked < r.indicator]
+        shares = (
+            share_targets(self.model_, self.visit_encoder_, data, self.id_column, computed)
+            if self.calibrate_levels
+            else []
+        )
         self.stop_shift_, self.step_tilts_ = calibrate(
             self.model_, sample, n_draw=min(8000, max(2000, 4 * n_patients)), seed=seed,
             target_length=mean_visits if self.calibrate_stop else None, drifts=drifts,
-            encoder=self.visit_encoder_, id_column=self.id_column,
+            shares=shares, encoder=self.visit_encoder_, id_column=self.id_column,
         )  # fmt: skip
+        self.level_offsets_ = {
+            share.name: dict(
+                zip(self.visit_encoder_.spec(share.name).categories,
+                    map(float, self.model_.later_offsets.get(share.index, [])), strict=False)
+            )
+            for share in shares
+            if share.index in self.model_.later_offsets
+        }  # fmt: skip
         self._device_model = None
 
     # -------------------------------------------------------------------- sampling

@@ -118,6 +118,14 @@ class LongitudinalLSTMPlugin(Plugin):
         clip: gradient-norm clipping (1.0).
         validation_fraction: share of sequences held out for early stopping (0.1).
         patience: early-stopping patience in epochs (10; None: off).
+        calibrate_stop: after training, shift the end-of-follow-up bias so that generated
+            sequences have the training mean length (True).
+        calibrate_steps: after training, tilt every ordinal feature's step kernel so that
+            generated sequences have the training mean change since the first visit (True;
+            the drift over long follow-up, see the method card).
+        calibrate_levels: after training, offset the later-visit logits of every categorical
+            and binary feature so that generated sequences have the training share of each
+            level after the first visit (True; a treatment's share, see the method card).
         missing: ``"indicator"``, ``"impute"`` or ``"error"``.
         verbose: progress bars.
         sampling_patience, strict, device, random_state, workspace, compress_dataset,
@@ -152,6 +160,9 @@ class LongitudinalLSTMPlugin(Plugin):
         clip: float | None = _CORE["clip"],
         validation_fraction: float = _CORE["validation_fraction"],
         patience: int | None = _CORE["patience"],
+        calibrate_stop: bool = _CORE["calibrate_stop"],
+        calibrate_steps: bool = _CORE["calibrate_steps"],
+        calibrate_levels: bool = _CORE["calibrate_levels"],
         missing: str = _CORE["missing"],
         verbose: bool = _CORE["verbose"],
         # Synthcity's core plugin arguments
@@ -194,6 +205,9 @@ class LongitudinalLSTMPlugin(Plugin):
             clip=clip,
             validation_fraction=validation_fraction,
             patience=patience,
+            calibrate_stop=calibrate_stop,
+            calibrate_steps=calibrate_steps,
+            calibrate_levels=calibrate_levels,
             missing=missing,
             device=str(device),
             random_state=random_state,
