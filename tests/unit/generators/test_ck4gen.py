@@ -303,6 +303,16 @@ class TestSynthesis:
         )
 
 
+def _weibull_outcomes(rng: np.random.Generator, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weibull (shape 1.5, scale 0.1) event times under linear predictor ``eta``, censored
+    uniformly on [0, 12] and administratively at 8; returns (time, event)."""
+    n = len(eta)
+    t_event = (-np.log(rng.uniform(size=n)) / (0.1 * np.exp(eta))) ** (1 / 1.5)
+    t_censor = np.minimum(rng.uniform(0, 12, n), 8.0)
+    time = np.round(np.maximum(np.minimum(t_event, t_censor), 0.01), 2)
+    return time, (t_event <= t_censor).astype(int)
+
+
 def simulate_rare(n: int = 1000, seed: int = 0) -> pd.DataFrame:
     """Cox data with two rare binaries: ``rare`` (3 %, log-HR +1.5) and ``flag`` (about 5 %,
     more frequent with age, no effect of its own, like WHAS500's ``afb``)."""
@@ -311,14 +321,10 @@ def simulate_rare(n: int = 1000, seed: int = 0) -> pd.DataFrame:
     rare = (rng.uniform(size=n) < 0.03).astype(int)
     flag = (rng.uniform(size=n) < 1 / (1 + np.exp(3.3 - 1.2 * (age - 60) / 10))).astype(int)
     sex = rng.integers(0, 2, n)
-    eta = 0.8 * (age - 60) / 10 + 1.5 * rare - 0.3 * sex
-    t_event = (-np.log(rng.uniform(size=n)) / (0.1 * np.exp(eta))) ** (1 / 1.5)
-    t_censor = np.minimum(rng.uniform(0, 12, n), 8.0)
-    time = np.round(np.maximum(np.minimum(t_event, t_censor), 0.01), 2)
+    time, event = _weibull_outcomes(rng, 0.8 * (age - 60) / 10 + 1.5 * rare - 0.3 * sex)
     return pd.DataFrame(
-        {"age": age, "rare": rare, "flag": flag, "sex": sex, "time": time,
-         "event": (t_event <= t_censor).astype(int)}
-    )  # fmt: skip
+        {"age": age, "rare": rare, "flag": flag, "sex": sex, "time": time, "event": event}
+    )
 
 
 class TestRareLevels:
@@ -348,14 +354,8 @@ def simulate_handful(n: int = 800, holders: int = 8, seed: int = 0) -> pd.DataFr
     rare = np.zeros(n, dtype=int)
     rare[rng.choice(n, holders, replace=False)] = 1
     sex = rng.integers(0, 2, n)
-    eta = 0.8 * (age - 60) / 10 + 1.0 * rare - 0.3 * sex
-    t_event = (-np.log(rng.uniform(size=n)) / (0.1 * np.exp(eta))) ** (1 / 1.5)
-    t_censor = np.minimum(rng.uniform(0, 12, n), 8.0)
-    time = np.round(np.maximum(np.minimum(t_event, t_censor), 0.01), 2)
-    return pd.DataFrame(
-        {"age": age, "rare": rare, "sex": sex, "time": time,
-         "event": (t_event <= t_censor).astype(int)}
-    )  # fmt: skip
+    time, event = _weibull_outcomes(rng, 0.8 * (age - 60) / 10 + 1.0 * rare - 0.3 * sex)
+    return pd.DataFrame({"age": age, "rare": rare, "sex": sex, "time": time, "event": event})
 
 
 def careful_log_hr(data: pd.DataFrame, column: str) -> float:
