@@ -69,7 +69,7 @@ RSF = {"n_estimators": 50}
 #: before the level calibration are labelled "200/200 epochs, lr=5e-3, batch 128").
 BUDGET_LABELS = {
     "default": "default (500/500 epochs, lr=1e-3, batch 64, early stopping)",
-    "short": "200/200 epochs, lr=5e-3, batch 128, calibrated levels",
+    "short": "200/200 epochs, lr=5e-3, batch 128, current code",
 }
 
 
