@@ -116,6 +116,44 @@ class TestCox:
         assert fit.penalizer == 0.0 and fit.fitter.params_["treated_yes"] < 0
         assert fit.fitter.params_["age"] > 0
 
+    def test_a_fit_that_does_not_converge_is_retried_with_a_shorter_step(self):
+        # One holder of a rare level, aged 50 years above everyone else, with an early event:
+        # lifelines' default Newton step overshoots and stops at a log-HR near -357 with only
+        # a warning. The retry keeps the penalizer and converges to a finite, positive value.
+        rng = np.random.default_rng(32)
+        n = int(rng.integers(100, 800))  # 714 rows
+        rng.integers(1, 5)  # a draw of the search that found this table, kept for its stream
+        design = pd.DataFrame(
+            {"age": rng.normal(60, 10, n), "b": rng.integers(0, 2, n).astype(float)}
+        )
+        holder = rng.choice(n, 1)
+        durations = rng.exponential(10, n)
+        events = (rng.random(n) < rng.uniform(0.1, 0.9)).astype(int)
+        design["rare"] = 0.0
+        design.loc[holder, "rare"] = 1.0
+        design.loc[holder, "age"] = design["age"].max() + 50
+        assert events[holder].tolist() == [1]
+        fit = fit_cox(design, durations, events, penalizer=0.01)
+        assert fit.penalizer == 0.01
+        assert 1.0 < fit.fitter.params_["rare"] < 5.0
+        assert any("failed to converge" in note for note in fit.notes)
+        assert "data: penalizer=0.01, step=0.1: converged" in fit.notes
+
+    def test_a_fit_that_never_converges_raises_the_penalizer(self, real, monkeypatch):
+        calls = []
+
+        def never_at_small_penalizers(frame, penalizer, alpha, step):
+            calls.append((penalizer, step))
+            fitter, lines, _ = original(frame, penalizer, alpha, step)
+            return fitter, lines, penalizer >= 0.1
+
+        original = cox._fit_lifelines
+        monkeypatch.setattr(cox, "_fit_lifelines", never_at_small_penalizers)
+        design = pd.get_dummies(real[["age", "treated"]], drop_first=True).astype(float)
+        fit = fit_cox(design, real["time"].to_numpy(), real["event"].to_numpy())
+        assert fit.penalizer == 0.1
+        assert calls == [(0.01, 0.95), (0.01, 0.1), (0.1, 0.95)]
+
     def test_joint_fit_shares_the_raised_penalizer(self, real, monkeypatch):
         original = cox.fit_cox_once
 

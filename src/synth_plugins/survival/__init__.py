@@ -3,13 +3,15 @@
 One rule for every survival table in the suite (:func:`check_survival_frame`,
 :func:`check_outcome_arrays`): durations are finite and strictly positive, events are 0/1
 (booleans accepted), nothing is missing. One way to fit a Cox model (:func:`fit_cox`,
-:func:`fit_cox_jointly`): lifelines' ``CoxPHFitter`` with a penalizer raised along
-:func:`penalizer_ladder` when a fit fails, so the CK4Gen teacher and the survival metrics
+:func:`fit_cox_jointly`): lifelines' ``CoxPHFitter``, retried with a shorter Newton step
+and then with a penalizer raised along :func:`penalizer_ladder` when a fit fails or does
+not converge, so the CK4Gen teacher and the survival metrics
 fit Cox models the same way.
 """
 
 from synth_plugins.survival.cox import (
     FALLBACK_PENALIZERS,
+    NEWTON_STEPS,
     CoxFit,
     fit_cox,
     fit_cox_jointly,
@@ -20,6 +22,7 @@ from synth_plugins.survival.outcome import check_outcome_arrays, check_survival_
 
 __all__ = [
     "FALLBACK_PENALIZERS",
+    "NEWTON_STEPS",
     "CoxFit",
     "check_outcome_arrays",
     "check_survival_frame",

@@ -1,9 +1,13 @@
 """Cox proportional hazards fits shared by the CK4Gen teacher and the survival metrics.
 
 lifelines' ``CoxPHFitter`` can fail to converge (a rare level with no event, a nearly
-separated covariate). Every fit in the suite then retries along one ladder of larger ridge
-penalizers (:func:`penalizer_ladder`) and says so in its notes, so a teacher and the metric
-that checks it fit the same model the same way.
+separated covariate). lifelines then only warns and returns the last Newton iterate, whose
+coefficients can be far from any maximum (-48 for a log hazard ratio whose converged fit is
++1.6). A fit counts as failed when it raises, has non-finite coefficients, or lifelines
+warns that Newton-Raphson did not converge; a failed fit is retried with a shorter Newton
+step (:data:`NEWTON_STEPS`), then along one ladder of larger ridge penalizers
+(:func:`penalizer_ladder`), and the notes say so, so a teacher and the metric that checks
+it fit the same model the same way.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from synth_plugins.errors import InvalidDataError
 
 __all__ = [
     "FALLBACK_PENALIZERS",
+    "NEWTON_STEPS",
     "CoxFit",
     "fit_cox",
     "fit_cox_jointly",
@@ -29,6 +34,19 @@ __all__ = [
 
 #: Penalizers tried, in order, after the requested one fails to converge.
 FALLBACK_PENALIZERS: tuple[float, ...] = (0.01, 0.1, 1.0)
+
+#: Newton step sizes tried in turn at one penalizer: lifelines' default, then a short step
+#: (lifelines' own advice when a fit does not converge).
+NEWTON_STEPS: tuple[float, ...] = (0.95, 0.1)
+
+#: Parts of lifelines' ``ConvergenceWarning`` messages that mean the Newton-Raphson fit
+#: stopped short of a maximum (not converged, or converged with a large last step, or a
+#: log-likelihood near 0 from complete separation).
+_NOT_CONVERGED: tuple[str, ...] = (
+    "failed to converge",
+    "norm(delta) is still high",
+    "complete separation",
+)
 
 #: One table to fit: ``(covariates, durations, events)``.
 CoxData = tuple[pd.DataFrame, np.ndarray, np.ndarray]
@@ -61,32 +79,61 @@ def fit_cox_once(
     penalizer: float,
     alpha: float,
 ) -> tuple[Any | None, list[str]]:
-    """One lifelines fit; returns ``(None, messages)`` when it fails or is not finite."""
-    from lifelines import CoxPHFitter
-    from lifelines.exceptions import ConvergenceError
+    """One lifelines fit at ``penalizer``; ``(None, messages)`` when it fails.
 
+    The Newton steps of :data:`NEWTON_STEPS` are tried in turn; a fit fails when lifelines
+    raises, warns that it did not converge (:data:`_NOT_CONVERGED`) at every step size, or
+    gives non-finite coefficients or standard errors.
+    """
     frame = covariates.reset_index(drop=True).astype(float)
     frame["__duration__"] = durations
     frame["__event__"] = events
     messages: list[str] = []
+    for step in NEWTON_STEPS:
+        label = f"penalizer={penalizer:g}" + ("" if step == NEWTON_STEPS[0] else f", step={step:g}")
+        fitter, warned, converged = _fit_lifelines(frame, penalizer, alpha, step)
+        messages.extend(f"{label}: {text}" for text in warned)
+        if fitter is None:
+            return None, messages
+        if not converged:
+            continue
+        finite = np.all(np.isfinite(fitter.params_.to_numpy())) and np.all(
+            np.isfinite(fitter.standard_errors_.to_numpy())
+        )
+        if not finite:
+            return None, [*messages, f"{label}: non-finite coefficients"]
+        if step != NEWTON_STEPS[0]:
+            messages.append(f"{label}: converged")
+        return fitter, messages
+    return None, messages
+
+
+def _fit_lifelines(
+    frame: pd.DataFrame, penalizer: float, alpha: float, step: float
+) -> tuple[Any | None, list[str], bool]:
+    """``(fitter or None when lifelines raised, warning lines, converged)`` of one fit."""
+    from lifelines import CoxPHFitter
+    from lifelines.exceptions import ConvergenceError, ConvergenceWarning
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             fitter = CoxPHFitter(penalizer=penalizer, alpha=alpha).fit(
-                frame, duration_col="__duration__", event_col="__event__"
+                frame,
+                duration_col="__duration__",
+                event_col="__event__",
+                fit_options={"step_size": step},
             )
         except (ConvergenceError, np.linalg.LinAlgError, ZeroDivisionError) as error:
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-            return None, [f"penalizer={penalizer:g}: {type(error).__name__}: {first_line}"]
-    for warning in caught:
-        text = str(warning.message).strip().splitlines()[0]
-        messages.append(f"penalizer={penalizer:g}: {text}")
-    finite = np.all(np.isfinite(fitter.params_.to_numpy())) and np.all(
-        np.isfinite(fitter.standard_errors_.to_numpy())
+            return None, [f"{type(error).__name__}: {first_line}"], False
+    lines = [str(w.message).strip().splitlines()[0] for w in caught]
+    converged = not any(
+        issubclass(w.category, ConvergenceWarning)
+        and any(part in str(w.message) for part in _NOT_CONVERGED)
+        for w in caught
     )
-    if not finite:
-        return None, [*messages, f"penalizer={penalizer:g}: non-finite coefficients"]
-    return fitter, messages
+    return fitter, lines, converged
 
 
 def fit_cox_jointly(
