@@ -390,7 +390,13 @@ class TestLevelCalibration:
         error = abs(careful_log_hr(synthetic, "rare") - careful_log_hr(data, "rare"))
         assert error < 1.0, error
 
-    def test_tilt_meets_each_levels_share_and_mean_risk(self):
+    @staticmethod
+    def tilted_three_levels(
+        calibrated: np.ndarray | None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(tilt, tilted probabilities, risk)`` for 2,000 rows of three levels whose
+        probabilities depend on a risk, tilted towards shares 0.7 / 0.05 / 0.25 and
+        holders' mean risks 0.1 / -0.5 / 0.0."""
         rng = np.random.default_rng(0)
         n = 2000
         risk = rng.normal(size=n)
@@ -398,27 +404,22 @@ class TestLevelCalibration:
         probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
         features = np.column_stack([np.ones(n), risk])
         share, mean_risk = np.array([0.7, 0.05, 0.25]), np.array([0.1, -0.5, 0.0])
-        tilt = solve_tilt(probabilities, features, share, mean_risk)
+        tilt = solve_tilt(probabilities, features, share, mean_risk, calibrated)
         weights = probabilities * np.exp(features @ tilt.T)
-        tilted = weights / weights.sum(axis=1, keepdims=True)
+        return tilt, weights / weights.sum(axis=1, keepdims=True), risk
+
+    def test_tilt_meets_each_levels_share_and_mean_risk(self):
+        _, tilted, risk = self.tilted_three_levels(None)
+        n = len(tilted)
+        share, mean_risk = np.array([0.7, 0.05, 0.25]), np.array([0.1, -0.5, 0.0])
         np.testing.assert_allclose(tilted.mean(axis=0)[1:], share[1:], atol=1e-4)
         np.testing.assert_allclose(
             (tilted * risk[:, None]).sum(axis=0)[1:] / (n * share[1:]), mean_risk[1:], atol=1e-3
         )
 
     def test_a_level_that_is_not_calibrated_keeps_a_zero_tilt(self):
-        rng = np.random.default_rng(0)
-        n = 2000
-        risk = rng.normal(size=n)
-        logits = np.column_stack([np.zeros(n), 1.5 * risk - 3.0, 0.5 * risk - 1.0])
-        probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-        features = np.column_stack([np.ones(n), risk])
-        share, mean_risk = np.array([0.7, 0.05, 0.25]), np.array([0.1, -0.5, 0.0])
-        calibrated = np.array([True, False, True])
-        tilt = solve_tilt(probabilities, features, share, mean_risk, calibrated)
+        tilt, tilted, _ = self.tilted_three_levels(np.array([True, False, True]))
         assert (tilt[1] == 0.0).all()
-        weights = probabilities * np.exp(features @ tilt.T)
-        tilted = weights / weights.sum(axis=1, keepdims=True)
         assert tilted.mean(axis=0)[2] == pytest.approx(0.25, abs=1e-4)
         assert tilted.mean(axis=0)[1] != pytest.approx(0.05, abs=1e-2)
 
