@@ -5,7 +5,8 @@ samples synthetic patients (``sample(m, random_state=1)``) and records, per run,
 every numerical visit column by whole year of follow-up (real and synthetic, with visit
 counts), the largest absolute yearly error up to year 20, and on the MS simulator the EDSS
 step per visit by phenotype, switch consistency, high-efficacy therapy (HET) exposure,
-events per patient-year and whole-patient copies against an equal-size real holdout
+events per patient-year, the share of visits with a switch with and without a relapse at
+the visit, and whole-patient copies against an equal-size real holdout
 (``simulate_ms_registry(n, seed 99)``; on PBC against the training patients' own duplicate
 rate). Each run is one row of ``--results`` (JSON, with the command, seeds, versions, git
 commit and load averages) and the page ``--page`` is rebuilt from all rows. A run whose
@@ -66,6 +67,7 @@ from synth_plugins.metrics.copies import exact_copies
 from synth_plugins.metrics.longitudinal import (
     MS_HIGH_EFFICACY,
     event_rates,
+    flag_given_event,
     het_shares,
     patient_events,
     yearly_means,
@@ -213,8 +215,15 @@ def ms_figures(data: Dataset, synthetic: pd.DataFrame) -> dict[str, Any]:
     previous = synthetic.groupby("patient_id")["dmt"].shift()
     changed = (synthetic["dmt"] != previous) & previous.notna()
     keys = ("patient_id", "time")
-    het, rates = {}, {}
+    het, rates, switches = {}, {}, {}
     for name, frame in (("real", real), ("synthetic", synthetic)):
+        switches[name] = dict(
+            zip(
+                ("relapse", "no_relapse"),
+                flag_given_event(frame, "patient_id", "relapses", "switch"),
+                strict=True,
+            )
+        )
         het[name] = dict(
             zip(
                 ("ever", "follow_up"),
@@ -236,6 +245,7 @@ def ms_figures(data: Dataset, synthetic: pd.DataFrame) -> dict[str, Any]:
         "switch_consistent_share": float(((synthetic["switch"] == 1) == changed).mean()),
         "het_exposure": het,
         "relapses_per_patient_year": rates,
+        "switch_given_relapse": switches,
     }
 
 
@@ -406,6 +416,13 @@ def page(rows: list[dict[str, Any]]) -> str:
                 f" Relapses per patient-year: real {fmt_dict(rates['real'])}; synthetic"
                 f" {fmt_dict(rates['synthetic'])}.",
             ]
+            if "switch_given_relapse" in row:
+                switches = row["switch_given_relapse"]
+                out[-1] += (
+                    " Share of later visits with a DMT switch, at a visit with / without a"
+                    f" relapse: real {fmt_dict(switches['real'])}; synthetic"
+                    f" {fmt_dict(switches['synthetic'])}."
+                )
         if "million_rows" in row:
             m = row["million_rows"]
             out.append(
