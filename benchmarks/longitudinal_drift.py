@@ -5,13 +5,16 @@ samples synthetic patients (``sample(m, random_state=1)``) and records, per run,
 every numerical visit column by whole year of follow-up (real and synthetic, with visit
 counts), the largest absolute yearly error up to year 20, and on the MS simulator the EDSS
 step per visit by phenotype, switch consistency, high-efficacy therapy (HET) exposure,
-events per patient-year and whole-patient copies against an equal-size real holdout
+events per patient-year, the share of visits with a switch with and without a relapse at
+the visit, and whole-patient copies against an equal-size real holdout
 (``simulate_ms_registry(n, seed 99)``; on PBC against the training patients' own duplicate
 rate). Each run is one row of ``--results`` (JSON, with the command, seeds, versions, git
 commit and load averages) and the page ``--page`` is rebuilt from all rows. A run whose
 configuration already has a row is skipped (``--force`` re-runs it), so an interrupted
-batch resumes. The fitted model is kept in ``benchmark-output/`` so that ``--million``
-(time to sample 1,000,000 visit rows) reuses it without refitting. Usage::
+batch resumes; ``--label`` gives a run a row (and kept fit) of its own beside an unlabelled
+one of the same configuration, named in its heading. The fitted model is kept in
+``benchmark-output/`` so that ``--million`` (time to sample 1,000,000 visit rows) reuses it
+without refitting. Usage::
 
     python benchmarks/longitudinal_drift.py --patients 10000 --epochs 60 --static-epochs 300
     python benchmarks/longitudinal_drift.py --dataset pbc_visits --epochs 100 --synthetic 1560
@@ -64,6 +67,7 @@ from synth_plugins.metrics.copies import exact_copies
 from synth_plugins.metrics.longitudinal import (
     MS_HIGH_EFFICACY,
     event_rates,
+    flag_given_event,
     het_shares,
     patient_events,
     yearly_means,
@@ -90,6 +94,7 @@ def parse() -> argparse.Namespace:
     add("--recalibrate", action="store_true", help="calibrate the kept fit again (this code)")
     add("--million", action="store_true", help="time sampling 1,000,000 visit rows")
     add("--force", action="store_true", help="re-run a configuration that has a row")
+    add("--label", default=None, help="a row of its own beside unlabelled ones (page heading)")
     add("--results", type=Path, default=ROOT / "docs/benchmarks/longitudinal_drift.json")
     add("--page", type=Path, default=ROOT / "docs/benchmarks/longitudinal_drift.md")
     add("--models", type=Path, default=ROOT / "benchmark-output/longitudinal_drift")
@@ -108,11 +113,12 @@ def configuration(args: argparse.Namespace) -> dict[str, Any]:
         "step_kernel": not args.no_step_kernel,
         "calibrate_steps": not args.no_step_calibration,
         "recalibrated": args.recalibrate,
+        "label": args.label,
     }
 
 
 #: Values of configuration keys added after the first rows (rows without the key have them).
-LEGACY = {"recalibrated": False}
+LEGACY = {"recalibrated": False, "label": None}
 
 
 def cohorts(args: argparse.Namespace) -> tuple[Dataset, pd.DataFrame | None]:
@@ -156,7 +162,10 @@ def fit(args: argparse.Namespace, data: Dataset, path: Path) -> dict[str, Any]:
 
 def model_name(config: dict[str, Any]) -> str:
     """The kept fit's file name: the configuration without the recalibration flag."""
-    return "_".join(f"{v}" for k, v in config.items() if k != "recalibrated")
+    kept = {k: v for k, v in config.items() if k != "recalibrated"}
+    if kept["label"] is None:  # unlabelled fits keep their names from before labels
+        del kept["label"]
+    return "_".join(f"{v}" for v in kept.values())
 
 
 def recalibrate(fitted: LongitudinalLSTM, data: Dataset) -> dict[str, Any]:
@@ -206,8 +215,15 @@ def ms_figures(data: Dataset, synthetic: pd.DataFrame) -> dict[str, Any]:
     previous = synthetic.groupby("patient_id")["dmt"].shift()
     changed = (synthetic["dmt"] != previous) & previous.notna()
     keys = ("patient_id", "time")
-    het, rates = {}, {}
+    het, rates, switches = {}, {}, {}
     for name, frame in (("real", real), ("synthetic", synthetic)):
+        switches[name] = dict(
+            zip(
+                ("relapse", "no_relapse"),
+                flag_given_event(frame, "patient_id", "relapses", "switch"),
+                strict=True,
+            )
+        )
         het[name] = dict(
             zip(
                 ("ever", "follow_up"),
@@ -229,6 +245,7 @@ def ms_figures(data: Dataset, synthetic: pd.DataFrame) -> dict[str, Any]:
         "switch_consistent_share": float(((synthetic["switch"] == 1) == changed).mean()),
         "het_exposure": het,
         "relapses_per_patient_year": rates,
+        "switch_given_relapse": switches,
     }
 
 
@@ -336,6 +353,8 @@ def page(rows: list[dict[str, Any]]) -> str:
             label += ", without " + " and ".join(f.replace("_", " ") for f in flags)
         if row.get("recalibrated"):
             label += ", kept fit recalibrated"
+        if row.get("label"):
+            label += f", {row['label']}"
         out += [f"## {label}", ""]
         out += [
             f"Command `{row['command']}` at commit `{row['commit']}`, {row['date']}; fit"
@@ -397,6 +416,13 @@ def page(rows: list[dict[str, Any]]) -> str:
                 f" Relapses per patient-year: real {fmt_dict(rates['real'])}; synthetic"
                 f" {fmt_dict(rates['synthetic'])}.",
             ]
+            if "switch_given_relapse" in row:
+                switches = row["switch_given_relapse"]
+                out[-1] += (
+                    " Share of later visits with a DMT switch, at a visit with / without a"
+                    f" relapse: real {fmt_dict(switches['real'])}; synthetic"
+                    f" {fmt_dict(switches['synthetic'])}."
+                )
         if "million_rows" in row:
             m = row["million_rows"]
             out.append(

@@ -15,6 +15,7 @@ from synth_plugins.metrics.longitudinal import (  # noqa: E402
     MS_HIGH_EFFICACY,
     PARTS,
     event_rates,
+    flag_given_event,
     het_exposure,
     longitudinal_fidelity,
     prepare_tables,
@@ -77,6 +78,27 @@ class TestKnownAnswers:
             data.assign(events=1), "id", "t", "events", count_first_visit=True
         )
         assert with_first == pytest.approx(5 / 2.5)
+
+    def test_flag_given_event_hand_computed(self):
+        data = pd.DataFrame(
+            {
+                "id": [1, 1, 1, 1, 2, 2],
+                "events": [2, 1, 0, 0, 1, np.nan],
+                "flag": [1, 1, 0, 1, 0, 0],
+            }
+        )
+        # later visits: (1, 1) (0, 0) (0, 1) for patient 1; (nan -> 0, 0) for patient 2;
+        # the first visits' events and flags are left out
+        with_event, without = flag_given_event(data, "id", "events", "flag")
+        assert with_event == 1.0
+        assert without == pytest.approx(1 / 3)
+        none = flag_given_event(data.assign(events=0), "id", "events", "flag")
+        assert np.isnan(none[0])
+
+    def test_switch_follows_relapse_in_the_simulator(self, cohorts):
+        real, _ = cohorts
+        after, otherwise = flag_given_event(real.data, "patient_id", "relapses", "switch")
+        assert after > 2 * otherwise
 
     def test_sequence_length_and_gaps(self):
         real = _toy({1: [0.0, 1.0], 2: [0.0, 1.0, 2.0]})

@@ -32,11 +32,16 @@ class VisitColumn:
         return self.stop if self.missing is None else self.missing + 1
 
     @property
+    def carries_forward(self) -> bool:
+        """Whether the column has a carry-forward bias (categorical, not ordinal)."""
+        return self.kind == "categorical" and not self.ordinal
+
+    @property
     def n_outputs(self) -> int:
-        """Head outputs: missingness logit, then value parameters."""
+        """Head outputs: missingness logit, value parameters, then step or carry logits."""
         value = {"numerical": 2, "binary": 1}.get(self.kind, self.stop - self.start)
         steps = 2 * STEP_RADIUS + 1 if self.ordinal else 0
-        return value + steps + (self.missing is not None)
+        return value + steps + self.carries_forward + (self.missing is not None)
 
 
 def columns_from(encoder: TabularEncoder) -> tuple[VisitColumn, ...]:

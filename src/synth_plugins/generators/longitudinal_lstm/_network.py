@@ -64,8 +64,9 @@ class VisitLSTM(nn.Module):
             mlp_head(context + 2 + column.start, head_hidden, column.n_outputs)
             for column in columns
         )
-        # carry-forward bias of categorical columns: + copy[i] on the logit of the previous
-        # visit's level (a state that rarely changes, such as the treatment)
+        # carry-forward bias of categorical columns: + copy[i] + the head's carry output on
+        # the logit of the previous visit's level (a state that rarely changes, such as the
+        # treatment, and changes more often in some contexts, such as after a relapse)
         self.copy = nn.Parameter(torch.zeros(len(columns)))
         # ordinal columns after the first visit: weight of the absolute level logits next to
         # the step kernel (0 at the start: a random walk from the previous level)
@@ -140,7 +141,7 @@ class VisitLSTM(nn.Module):
                 bias[offset : offset + levels] = torch.as_tensor(
                     np.log(freq / freq.sum()), dtype=bias.dtype
                 )
-                bias[offset + levels :] = 0.0  # the step kernel starts neutral
+                bias[offset + levels :] = 0.0  # the step kernel or carry output: neutral
 
     @staticmethod
     def _init_steps(
@@ -188,7 +189,11 @@ class VisitLSTM(nn.Module):
         """Head ``index`` given the context, gap, first-visit flag, earlier columns.
 
         Calibrated categorical and binary columns get their later-visit level offsets.
-        Categorical outputs get the carry-forward bias on the previous visit's level. For an
+        Categorical outputs get the carry-forward bias on the previous visit's level: the
+        learned constant ``copy`` plus the head's last output, so that how sticky the level
+        is can depend on the context (a treatment switch is 5 times as likely at a visit
+        with a relapse in the MS registry; with a constant bias the head has to learn the
+        product of the previous level and the relapse, which a short training misses). For an
         ordinal column the head's last ``2 STEP_RADIUS + 1`` outputs are the logits of a move
         of ``+STEP_RADIUS .. -STEP_RADIUS`` levels from the previous level; after the first
         visit they are added to the absolute level logits scaled by a learned gate (0 at
@@ -208,7 +213,8 @@ class VisitLSTM(nn.Module):
                 offsets = offsets[1:] - offsets[:1]
             later = (1.0 - first)[:, None] * offsets
             offset = int(column.missing is not None)
-            out = torch.cat([out[:, :offset], out[:, offset:] + later], dim=1)
+            end = offset + later.shape[1]
+            out = torch.cat([out[:, :offset], out[:, offset:end] + later, out[:, end:]], dim=1)
         if column.kind == "categorical":
             offset = int(column.missing is not None)
             levels = column.stop - column.start
@@ -223,7 +229,10 @@ class VisitLSTM(nn.Module):
                 steps = out[:, offset + levels :] * (1.0 - first)[:, None]
                 logits = logits * gate[:, None] + torch.einsum("nw,nwl->nl", steps, windows)
             else:
-                logits = logits + self.copy[index] * prev
+                carry = self.copy[index]
+                if out.shape[1] > offset + levels:  # fits pickled before the carry output lack it
+                    carry = carry + out[:, offset + levels, None]
+                logits = logits + carry * prev
             out = torch.cat([out[:, :offset], logits], dim=1)
         return out
 

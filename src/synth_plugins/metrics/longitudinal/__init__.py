@@ -59,6 +59,7 @@ from synth_plugins.metrics.longitudinal._event_rate import (
     EventRateResult,
     event_rate,
     event_rates,
+    flag_given_event,
     patient_events,
 )
 from synth_plugins.metrics.longitudinal._fidelity import (
@@ -121,6 +122,7 @@ __all__ = [
     "discriminative",
     "event_rate",
     "event_rates",
+    "flag_given_event",
     "follow_up",
     "het_exposure",
     "het_shares",

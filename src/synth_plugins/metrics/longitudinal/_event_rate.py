@@ -63,6 +63,28 @@ def patient_events(
     return events[keep], years[keep]
 
 
+def flag_given_event(
+    data: pd.DataFrame, id_column: str, event_column: str, flag_column: str
+) -> tuple[float, float]:
+    """Share of later visits with ``flag_column`` = 1: with an event at the visit, without.
+
+    The coupling of an event with a change at the same visit (on the MS registry: a DMT
+    switch at a visit that records a relapse). First visits are left out (their events
+    precede follow-up); missing counts are 0 and a missing flag is 0. NaN where no visit of
+    the kind exists.
+    """
+    index = patient_index(data, id_column)
+    later = np.ones(len(data), dtype=bool)
+    later[index.starts] = False
+    events = pd.to_numeric(data[event_column], errors="coerce").fillna(0.0).to_numpy() > 0
+    flags = pd.to_numeric(data[flag_column], errors="coerce").fillna(0.0).to_numpy() == 1
+
+    def share(rows: np.ndarray) -> float:
+        return float(flags[rows].mean()) if rows.any() else float("nan")
+
+    return share(later & events), share(later & ~events)
+
+
 def event_rates(
     data: pd.DataFrame,
     id_column: str,
