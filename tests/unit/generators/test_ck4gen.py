@@ -15,7 +15,12 @@ import torch
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators.ck4gen import CK4Gen
 from synth_plugins.generators.ck4gen.calibration import solve_tilt, systematic_levels
-from synth_plugins.generators.ck4gen.sampling import cube_sample, draw_outcomes, outcome_weights
+from synth_plugins.generators.ck4gen.sampling import (
+    add_residuals,
+    cube_sample,
+    draw_outcomes,
+    outcome_weights,
+)
 from synth_plugins.generators.privacy import compared_columns, row_hashes
 from synth_plugins.metrics.copies import exact_copies
 from synth_plugins.metrics.survival import hazard_ratio_alignment
@@ -376,11 +381,16 @@ class TestLevelCalibration:
     @pytest.mark.parametrize("seed", [0, 1, 2])
     def test_a_level_with_eight_holders_keeps_its_hazard_ratio(self, seed):
         """Without the calibration, seeds 0 and 2 gave synthetic log-HRs of -228 and -37
-        (real +1.36, +1.85): SynthNet gave the level to the oldest reconstructions."""
+        (real +1.36, +1.85): SynthNet gave the level to the oldest reconstructions.
+
+        The copy re-draw is off: on this table of three covariates 85 % of the rows match a
+        training row in the binned comparison, and every re-drawn row draws its level again
+        (seed 2 with ``numeric_residuals``: 118 rows re-drawn, 11 holders instead of 8)."""
         data = simulate_handful(seed=seed)
         model = CK4Gen(
             "time", "event", {"rare": "binary", "sex": "binary"}, encoder_epochs=40,
             decoder_epochs=60, lr=5e-3, batch_size=128, random_state=seed,
+            redraw_copies=False,
         ).fit(data)  # fmt: skip
         synthetic = quiet_sample(model, len(data), random_state=seed, outcome="model")
         holders = synthetic["rare"] == 1
@@ -447,6 +457,78 @@ class TestLevelCalibration:
         assert np.abs(onehot.mean(axis=0) - probabilities).max() < 0.07  # 4.5 SEs at p = 0.5
         counts = onehot.sum(axis=1)
         assert (np.abs(counts - probabilities.sum(axis=0)) <= 2).all()
+
+
+def simulate_correlated_markers(n: int = 800, seed: int = 0) -> pd.DataFrame:
+    """Cox data with two correlated markers (correlation 0.8, as FLChain's ``kappa`` and
+    ``lambda``): age +0.8 per 10 years, ``kappa`` no effect, ``lambda`` +0.5 per unit."""
+    rng = np.random.default_rng(seed)
+    age = np.round(rng.normal(60, 10, n), 1)
+    kappa = rng.normal(size=n)
+    lam = 0.8 * kappa + 0.6 * rng.normal(size=n)
+    time, event = _weibull_outcomes(rng, 0.8 * (age - 60) / 10 + 0.5 * lam)
+    return pd.DataFrame(
+        {"age": age, "kappa": np.round(kappa, 3), "lambda": np.round(lam, 3),
+         "time": time, "event": event}
+    )  # fmt: skip
+
+
+def residual_sd(data: pd.DataFrame) -> float:
+    """Standard deviation of ``lambda``'s residual on ``kappa`` and ``age`` (least squares)."""
+    x = np.column_stack([np.ones(len(data)), data["kappa"], data["age"]])
+    y = data["lambda"].to_numpy(dtype=float)
+    return float((y - x @ np.linalg.lstsq(x, y, rcond=None)[0]).std())
+
+
+class TestNumericResiduals:
+    """``numeric_residuals``: decoded numeric covariates get a training row's residual vector."""
+
+    def test_each_row_gets_one_whole_residual_vector_inside_the_range(self):
+        rng = np.random.default_rng(0)
+        matrix = np.column_stack([rng.uniform(0.3, 0.7, (500, 2)), rng.integers(0, 2, 500)])
+        residuals = rng.normal(0.0, 0.1, (50, 2))
+        before = matrix.copy()
+        add_residuals(matrix, np.array([0, 1]), residuals, np.random.default_rng(1))
+        np.testing.assert_array_equal(matrix[:, 2], before[:, 2])  # other columns untouched
+        assert ((matrix[:, :2] >= 0) & (matrix[:, :2] <= 1)).all()
+        added = matrix[:, :2] - before[:, :2]
+        # both columns of a row took the same training row's residuals
+        distance = np.abs(added[:, None, :] - residuals[None, :, :]).max(axis=2).min(axis=1)
+        assert distance.max() < 1e-12
+
+    def test_rows_leaving_the_range_draw_again(self):
+        matrix = np.full((400, 1), 0.95)
+        residuals = np.array([[0.2], [-0.1]])
+        add_residuals(matrix, np.array([0]), residuals, np.random.default_rng(0), rounds=40)
+        np.testing.assert_allclose(matrix[:, 0], 0.85)  # 1.15 is redrawn, not clipped
+        add_residuals(matrix, np.array([0]), np.array([[0.2]]), np.random.default_rng(0))
+        np.testing.assert_allclose(matrix[:, 0], 1.0)  # no draw fits: clipped
+
+    def test_model_mode_keeps_the_variation_the_latent_loses(self):
+        """Without the residuals the decoded ``lambda`` is almost a function of ``kappa``
+        and ``age`` (residual SD 0.10 of a real 0.60 on this fit; FLChain: 0.07 to 0.18 of
+        0.71), so its synthetic log-HR has several times the real standard error."""
+        data = simulate_correlated_markers()
+        model = CK4Gen("time", "event", random_state=0, **FAST).fit(data)
+        with_residuals = quiet_sample(model, len(data), random_state=0, outcome="model")
+        model.numeric_residuals = False
+        without = quiet_sample(model, len(data), random_state=0, outcome="model")
+        real_sd = residual_sd(data)
+        assert residual_sd(without) < 0.5 * real_sd
+        assert abs(residual_sd(with_residuals) - real_sd) < 0.15 * real_sd
+        real_corr = data["kappa"].corr(data["lambda"])
+        assert abs(with_residuals["kappa"].corr(with_residuals["lambda"]) - real_corr) < 0.05
+        table = hazard_ratio_alignment(data, with_residuals, "time", "event").table
+        se = table.loc["lambda", ["se_real", "se_synthetic"]]
+        assert se["se_synthetic"] < 1.5 * se["se_real"], table
+
+    def test_copy_mode_is_unaffected(self, fitted):
+        copy_mode = quiet_sample(fitted, 60, random_state=3, outcome="copy")
+        clone = copy.deepcopy(fitted)
+        clone.numeric_residuals = False
+        pd.testing.assert_frame_equal(
+            quiet_sample(clone, 60, random_state=3, outcome="copy"), copy_mode
+        )
 
 
 class TestBalancedOutcomes:

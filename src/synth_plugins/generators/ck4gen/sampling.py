@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.tabular import TabularEncoder
+from synth_plugins.generators.ck4gen.config import RESIDUAL_ROUNDS
 
 
 def source_index(
@@ -19,6 +20,35 @@ def source_index(
         return rng.integers(0, n_train, size=n)
     repeats = max(1, math.ceil(n / n_train))
     return np.concatenate([rng.permutation(n_train) for _ in range(repeats)])[:n]
+
+
+def add_residuals(
+    matrix: np.ndarray,
+    columns: np.ndarray,
+    residuals: np.ndarray,
+    rng: np.random.Generator,
+    rounds: int = RESIDUAL_ROUNDS,
+) -> None:
+    """Add a training row's reconstruction residual vector to each row's numeric columns.
+
+    SynthNet returns the conditional mean of the covariates given the latent; the residual
+    ``x - mean`` of a random training row, taken as a whole vector (so the residuals keep
+    their joint law), turns that mean into a draw. A row whose sum leaves [0, 1] draws
+    another vector, up to ``rounds`` times (the residual law truncated to the training
+    range); what is still outside is clipped. In place.
+    """
+    if not len(columns) or not len(residuals) or not len(matrix):
+        return
+    base = matrix[:, columns]
+    out = base.copy()
+    pending = np.arange(len(base))
+    for _ in range(rounds):
+        drawn = base[pending] + residuals[rng.integers(0, len(residuals), len(pending))]
+        out[pending] = drawn
+        pending = pending[((drawn < 0.0) | (drawn > 1.0)).any(axis=1)]
+        if not len(pending):
+            break
+    matrix[:, columns] = np.clip(out, 0.0, 1.0)
 
 
 def draw_discrete(
