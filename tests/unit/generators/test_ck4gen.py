@@ -20,6 +20,7 @@ from synth_plugins.generators.ck4gen.sampling import (
     cube_sample,
     draw_outcomes,
     outcome_weights,
+    residual_factor,
 )
 from synth_plugins.generators.privacy import compared_columns, row_hashes
 from synth_plugins.metrics.copies import exact_copies
@@ -385,7 +386,7 @@ class TestLevelCalibration:
 
         The copy re-draw is off: on this table of three covariates 85 % of the rows match a
         training row in the binned comparison, and every re-drawn row draws its level again
-        (seed 2 with ``numeric_residuals``: 118 rows re-drawn, 11 holders instead of 8)."""
+        (seed 2 with residual vectors of training rows: 118 rows re-drawn, 11 holders)."""
         data = simulate_handful(seed=seed)
         model = CK4Gen(
             "time", "event", {"rare": "binary", "sex": "binary"}, encoder_epochs=40,
@@ -481,28 +482,31 @@ def residual_sd(data: pd.DataFrame) -> float:
 
 
 class TestNumericResiduals:
-    """``numeric_residuals``: decoded numeric covariates get a training row's residual vector."""
+    """``numeric_residuals``: decoded numeric covariates get a Gaussian reconstruction residual."""
 
-    def test_each_row_gets_one_whole_residual_vector_inside_the_range(self):
+    def test_residuals_keep_their_covariance_inside_the_range(self):
         rng = np.random.default_rng(0)
-        matrix = np.column_stack([rng.uniform(0.3, 0.7, (500, 2)), rng.integers(0, 2, 500)])
-        residuals = rng.normal(0.0, 0.1, (50, 2))
+        matrix = np.column_stack([np.full((4000, 2), 0.5), rng.integers(0, 2, 4000)])
+        residuals = rng.multivariate_normal([0.0, 0.0], [[0.01, 0.008], [0.008, 0.01]], 300)
         before = matrix.copy()
-        add_residuals(matrix, np.array([0, 1]), residuals, np.random.default_rng(1))
+        add_residuals(matrix, np.array([0, 1]), residual_factor(residuals), rng)
         np.testing.assert_array_equal(matrix[:, 2], before[:, 2])  # other columns untouched
         assert ((matrix[:, :2] >= 0) & (matrix[:, :2] <= 1)).all()
         added = matrix[:, :2] - before[:, :2]
-        # both columns of a row took the same training row's residuals
-        distance = np.abs(added[:, None, :] - residuals[None, :, :]).max(axis=2).min(axis=1)
-        assert distance.max() < 1e-12
+        np.testing.assert_allclose(
+            np.cov(added, rowvar=False), np.cov(residuals, rowvar=False), atol=1e-3
+        )
+        # a draw, not a training row's residual vector: none is repeated
+        assert not np.isclose(added[:, None, 0], residuals[None, :, 0], rtol=0, atol=1e-12).any()
 
     def test_rows_leaving_the_range_draw_again(self):
         matrix = np.full((400, 1), 0.95)
-        residuals = np.array([[0.2], [-0.1]])
-        add_residuals(matrix, np.array([0]), residuals, np.random.default_rng(0), rounds=40)
-        np.testing.assert_allclose(matrix[:, 0], 0.85)  # 1.15 is redrawn, not clipped
-        add_residuals(matrix, np.array([0]), np.array([[0.2]]), np.random.default_rng(0))
-        np.testing.assert_allclose(matrix[:, 0], 1.0)  # no draw fits: clipped
+        factor = np.array([[0.1]])
+        add_residuals(matrix, np.array([0]), factor, np.random.default_rng(0), rounds=40)
+        assert (matrix < 1.0).all()  # redrawn until inside, never clipped
+        matrix = np.full((400, 1), 0.999)
+        add_residuals(matrix, np.array([0]), np.array([[100.0]]), np.random.default_rng(0), 1)
+        assert ((matrix == 0.0) | (matrix == 1.0)).mean() > 0.98  # no draw fits: clipped
 
     def test_model_mode_keeps_the_variation_the_latent_loses(self):
         """Without the residuals the decoded ``lambda`` is almost a function of ``kappa``

@@ -43,6 +43,7 @@ from synth_plugins.generators.ck4gen.sampling import (
     draw_discrete,
     draw_outcomes,
     draw_outcomes_balanced,
+    residual_factor,
     source_index,
 )
 from synth_plugins.generators.ck4gen.teacher import (
@@ -139,17 +140,18 @@ class CK4Gen:
             gives a rare level to the reconstructions whose other covariates are already
             the riskiest, and the teacher counts that risk twice. Copy mode is unaffected.
         numeric_residuals: in ``"model"`` mode (default True), add to each row's decoded
-            numeric covariates the reconstruction residual vector of a random training row
-            (``x - SynthNet(latent)``, rows without missing numeric values; a row whose sum
-            leaves the training range draws again, then is clipped), as discrete levels are
-            drawn rather than thresholded. SynthNet decodes the conditional mean of the
-            covariates given a latent that was trained to carry the teacher's risk only, so
-            the variation of a numeric covariate that its correlated neighbours do not
-            explain is lost: on FLChain the decoded ``kappa`` and ``lambda`` correlate at
-            0.98 (real 0.84), and ``lambda``'s synthetic log-HR has three times its real
-            standard error. The outcomes are drawn from the teacher on the final covariates,
-            so the added variation keeps every covariate's hazard ratio. Copy mode is
-            unaffected (noise that the copied outcome does not see would attenuate it).
+            numeric covariates a Gaussian residual with the covariance of the training
+            reconstruction residuals (``x - SynthNet(latent)``, rows without missing numeric
+            values; a row whose sum leaves the training range draws again, then is
+            clipped), as discrete levels are drawn rather than thresholded. SynthNet decodes
+            the conditional mean of the covariates given a latent trained to carry the
+            teacher's risk only, so the variation of a numeric covariate that its correlated
+            neighbours do not explain is lost (FLChain: decoded ``kappa`` and ``lambda``
+            correlate at 0.98, real 0.84, and ``lambda``'s synthetic log-HR has three times
+            its real standard error). The outcomes are drawn from the teacher on the final
+            covariates, so the added variation keeps every covariate's hazard ratio. Copy
+            mode is unaffected (noise that the copied outcome does not see would attenuate
+            it).
         redraw_copies: keep exact copies of training rows no more frequent than in a real
             holdout (default True): synthetic rows that match a training row on every
             column (see ``copy_bins``), beyond ``duplicate_rate_ * n`` (the share of
@@ -365,7 +367,7 @@ class CK4Gen:
         self._censor_survival: np.ndarray | None = None
         self._train_latent: np.ndarray | None = None
         self._numeric_index: np.ndarray = np.zeros(0, dtype=np.int64)
-        self._residuals: np.ndarray | None = None
+        self._residual_factor: np.ndarray | None = None
         self._train_durations: np.ndarray | None = None
         self._train_events: np.ndarray | None = None
         self._sample_rng: np.random.Generator | None = None
@@ -522,9 +524,10 @@ class CK4Gen:
             positive
         ]
         self._train_latent = latent.numpy()
-        self._numeric_index, self._residuals = self._reconstruction_residuals(
+        self._numeric_index, residuals = self._reconstruction_residuals(
             preprocessor, matrix, self._train_latent
         )
+        self._residual_factor = residual_factor(residuals)
         self._train_durations, self._train_events = durations, events
         self._copy_edges = (
             {}
@@ -755,8 +758,8 @@ class CK4Gen:
                 if parts
                 else np.zeros((0, preprocessor.n_features))
             )
-        if mode == "model" and self.numeric_residuals and self._residuals is not None:
-            add_residuals(matrix, self._numeric_index, self._residuals, rng)
+        if mode == "model" and self.numeric_residuals and self._residual_factor is not None:
+            add_residuals(matrix, self._numeric_index, self._residual_factor, rng)
         if mode == "model" and self.calibrate_levels and self.discrete_decoding == "sample" and n:
             assert self._design_index is not None and self._beta is not None
             targets = self._level_targets

@@ -22,28 +22,38 @@ def source_index(
     return np.concatenate([rng.permutation(n_train) for _ in range(repeats)])[:n]
 
 
+def residual_factor(residuals: np.ndarray) -> np.ndarray:
+    """A factor ``F`` with ``F F' = cov(residuals)`` (symmetric square root; rank-deficient ok)."""
+    if len(residuals) < 2 or residuals.shape[1] == 0:
+        return np.zeros((residuals.shape[1], residuals.shape[1]))
+    values, vectors = np.linalg.eigh(np.atleast_2d(np.cov(residuals, rowvar=False)))
+    return vectors * np.sqrt(np.clip(values, 0.0, None))
+
+
 def add_residuals(
     matrix: np.ndarray,
     columns: np.ndarray,
-    residuals: np.ndarray,
+    factor: np.ndarray,
     rng: np.random.Generator,
     rounds: int = RESIDUAL_ROUNDS,
 ) -> None:
-    """Add a training row's reconstruction residual vector to each row's numeric columns.
+    """Add a Gaussian residual with covariance ``factor @ factor.T`` to the numeric columns.
 
-    SynthNet returns the conditional mean of the covariates given the latent; the residual
-    ``x - mean`` of a random training row, taken as a whole vector (so the residuals keep
-    their joint law), turns that mean into a draw. A row whose sum leaves [0, 1] draws
-    another vector, up to ``rounds`` times (the residual law truncated to the training
+    SynthNet returns the conditional mean of the covariates given the latent; a residual
+    with the covariance of the training reconstruction residuals turns that mean into a
+    draw and keeps the residuals' correlations. A training row's own residual vector would
+    too, but where the latent carries nothing (a covariate without effect) the mean is
+    about constant and that vector would reproduce the row's values. A row whose sum
+    leaves [0, 1] draws again, up to ``rounds`` times (the law truncated to the training
     range); what is still outside is clipped. In place.
     """
-    if not len(columns) or not len(residuals) or not len(matrix):
+    if not len(columns) or not len(matrix):
         return
     base = matrix[:, columns]
     out = base.copy()
     pending = np.arange(len(base))
     for _ in range(rounds):
-        drawn = base[pending] + residuals[rng.integers(0, len(residuals), len(pending))]
+        drawn = base[pending] + rng.standard_normal((len(pending), len(columns))) @ factor.T
         out[pending] = drawn
         pending = pending[((drawn < 0.0) | (drawn > 1.0)).any(axis=1)]
         if not len(pending):
