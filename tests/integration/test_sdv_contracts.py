@@ -166,6 +166,14 @@ def test_synthesizers_name_duplicate_columns_before_sdv(heart, gbsg2, visits):
             assert repr(data.columns[0]) in str(error.value)
 
 
+def test_ck4gen_model_mode_options_reach_the_core(gbsg2):
+    options = {"outcome": "model", "calibrate_levels": False, "numeric_residuals": True}
+    core = CK4GenSynthesizer(metadata_for(gbsg2), "time", "cens", **options)._new_model({})
+    assert {name: getattr(core, name) for name in options} == options
+    with pytest.raises(InvalidParameterError, match="numeric_residuals"):
+        CK4GenSynthesizer(metadata_for(gbsg2), "time", "cens", numeric_residuals="yes")
+
+
 # ------------------------------------------------------------------ 2. enable_gpu
 def test_enable_gpu_maps_to_the_core_device(heart, gbsg2, med_vae, ctabgan, ck4gen, lstm):
     assert med_vae.get_parameters()["enable_gpu"] is False

@@ -159,6 +159,11 @@ class TestCK4GenSurvivalInput:
             plugin("ck4gen", **{argument: "survival_function"})
         assert plugin("ck4gen", **{argument: None}) is not None
 
+    def test_model_mode_options_reach_the_core(self):
+        options = {"outcome": "model", "calibrate_levels": False, "numeric_residuals": True}
+        core_params = plugin("ck4gen", **options).core_params
+        assert {name: core_params[name] for name in options} == options
+
     def test_cond_is_refused_at_fit_and_generate(self, loaders):
         loader = loaders["ck4gen"]
         with pytest.raises(InvalidParameterError, match="does not support cond"):

@@ -49,6 +49,10 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         calibrate_levels: in model mode, draw binary and categorical levels so that each
             level's share and its holders' risk from the other covariates follow the
             training data (True) or from SynthNet's probabilities as they are (False).
+        numeric_residuals: in model mode, add to the decoded numeric covariates a Gaussian
+            residual with the covariance of the training reconstruction residuals, so that
+            correlated numeric covariates keep their joint spread (True), or keep
+            SynthNet's conditional mean (False, the default).
         missing: ``"indicator"``, ``"impute"`` or ``"error"``.
         enable_gpu: as SDV's own ``enable_gpu``: True trains and samples on CUDA when it is
             available (else the CPU), False always on the CPU.
@@ -92,6 +96,7 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         outcome: str = _CORE["outcome"],
         outcome_draw: str = _CORE["outcome_draw"],
         calibrate_levels: bool = _CORE["calibrate_levels"],
+        numeric_residuals: bool = _CORE["numeric_residuals"],
         missing: str = _CORE["missing"],
         enable_gpu: bool = True,
         random_state: int | None = _CORE["random_state"],
@@ -126,6 +131,7 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         self.outcome = outcome
         self.outcome_draw = outcome_draw
         self.calibrate_levels = calibrate_levels
+        self.numeric_residuals = numeric_residuals
         self.missing = missing
         self.enable_gpu = enable_gpu
         self.random_state = random_state
@@ -150,6 +156,7 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
             outcome=self.outcome,
             outcome_draw=self.outcome_draw,
             calibrate_levels=self.calibrate_levels,
+            numeric_residuals=self.numeric_residuals,
             missing=self.missing,
             device=device_for(self.enable_gpu),
             random_state=self.random_state,

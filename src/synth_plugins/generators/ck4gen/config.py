@@ -21,6 +21,8 @@ MAX_LOG_HAZARD = 30.0
 #: Rounds of re-drawing synthetic rows that copy a training row, and the smallest noise.
 REDRAW_ROUNDS = 8
 MIN_REDRAW_NOISE = 0.1
+#: Draws of a residual vector for a row whose sum leaves the training range, before clipping.
+RESIDUAL_ROUNDS = 8
 
 COPY_PRIVACY_WARNING = (
     "CK4Gen outcome='copy': every synthetic row carries the exact (duration, event) pair of a "

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.tabular import TabularEncoder
+from synth_plugins.generators.ck4gen.config import RESIDUAL_ROUNDS
 
 
 def source_index(
@@ -19,6 +20,45 @@ def source_index(
         return rng.integers(0, n_train, size=n)
     repeats = max(1, math.ceil(n / n_train))
     return np.concatenate([rng.permutation(n_train) for _ in range(repeats)])[:n]
+
+
+def residual_factor(residuals: np.ndarray) -> np.ndarray:
+    """A factor ``F`` with ``F F' = cov(residuals)`` (symmetric square root; rank-deficient ok)."""
+    if len(residuals) < 2 or residuals.shape[1] == 0:
+        return np.zeros((residuals.shape[1], residuals.shape[1]))
+    values, vectors = np.linalg.eigh(np.atleast_2d(np.cov(residuals, rowvar=False)))
+    return vectors * np.sqrt(np.clip(values, 0.0, None))
+
+
+def add_residuals(
+    matrix: np.ndarray,
+    columns: np.ndarray,
+    factor: np.ndarray,
+    rng: np.random.Generator,
+    rounds: int = RESIDUAL_ROUNDS,
+) -> None:
+    """Add a Gaussian residual with covariance ``factor @ factor.T`` to the numeric columns.
+
+    SynthNet returns the conditional mean of the covariates given the latent; a residual
+    with the covariance of the training reconstruction residuals turns that mean into a
+    draw and keeps the residuals' correlations. A training row's own residual vector would
+    too, but where the latent carries nothing (a covariate without effect) the mean is
+    about constant and that vector would reproduce the row's values. A row whose sum
+    leaves [0, 1] draws again, up to ``rounds`` times (the law truncated to the training
+    range); what is still outside is clipped. In place.
+    """
+    if not len(columns) or not len(matrix):
+        return
+    base = matrix[:, columns]
+    out = base.copy()
+    pending = np.arange(len(base))
+    for _ in range(rounds):
+        drawn = base[pending] + rng.standard_normal((len(pending), len(columns))) @ factor.T
+        out[pending] = drawn
+        pending = pending[((drawn < 0.0) | (drawn > 1.0)).any(axis=1)]
+        if not len(pending):
+            break
+    matrix[:, columns] = np.clip(out, 0.0, 1.0)
 
 
 def draw_discrete(

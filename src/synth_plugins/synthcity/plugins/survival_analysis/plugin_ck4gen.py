@@ -90,6 +90,10 @@ class CK4GenPlugin(SuitePlugin):
         calibrate_levels: in model mode, draw binary and categorical levels so that each
             level's share and its holders' risk from the other covariates follow the
             training data (True) or from SynthNet's probabilities as they are (False).
+        numeric_residuals: in model mode, add to the decoded numeric covariates a Gaussian
+            residual with the covariance of the training reconstruction residuals, so that
+            correlated numeric covariates keep their joint spread (True), or keep
+            SynthNet's conditional mean (False, the default).
         missing: missing-value policy: ``"indicator"``, ``"impute"`` or ``"error"``.
         validation_fraction: share of rows held out for early stopping (0.1).
         patience: early-stopping patience in epochs (20).
@@ -128,6 +132,7 @@ class CK4GenPlugin(SuitePlugin):
         outcome: str = _CORE["outcome"],
         outcome_draw: str = _CORE["outcome_draw"],
         calibrate_levels: bool = _CORE["calibrate_levels"],
+        numeric_residuals: bool = _CORE["numeric_residuals"],
         missing: str = _CORE["missing"],
         validation_fraction: float = _CORE["validation_fraction"],
         patience: int | None = _CORE["patience"],
@@ -182,6 +187,7 @@ class CK4GenPlugin(SuitePlugin):
             "outcome": outcome,
             "outcome_draw": outcome_draw,
             "calibrate_levels": calibrate_levels,
+            "numeric_residuals": numeric_residuals,
             "missing": missing,
             "device": str(device),
             "random_state": random_state,
