@@ -280,7 +280,9 @@ def test_level_and_event_calibration_restore_therapy_share_and_event_rate():
 
     The event count is stationary (mean move per visit about 0 whatever its rate), so only
     the mean change since the first visit pins its rate; the therapy's share of later
-    visits is a categorical level share.
+    visits is a categorical level share. The event steps are pushed up: pushed down, a fit
+    whose absolute level logits carry the count barely moves (0.30 -> 0.26 with torch 2.13,
+    against 0.15 with torch 2.2), so the pushed-off state would depend on the fit.
     """
     data = _therapy_event_cohort(200, seed=0)
     roles = {"therapy": "categorical", "events": "integer"}
@@ -288,7 +290,7 @@ def test_level_and_event_calibration_restore_therapy_share_and_event_rate():
     params = {**QUICK, "calibrate_steps": False, "calibrate_levels": False}
     model = LongitudinalLSTM("patient_id", "time", roles=roles, **params).fit(data)
     names = [c.name for c in model.model_.columns]
-    tilt_steps(model.model_, names.index("events"), -3.0)  # far fewer events
+    tilt_steps(model.model_, names.index("events"), 3.0)  # far more events
     model.model_.later_offsets[names.index("therapy")] = torch.tensor([0.0, 0.0, -2.0])
 
     def rate_and_share(frame):
@@ -298,14 +300,15 @@ def test_level_and_event_calibration_restore_therapy_share_and_event_rate():
     rate, share = rate_and_share(data)
     assert rate == pytest.approx(0.3, abs=0.03)
     off_rate, off_share = rate_and_share(model.sample(400, random_state=1))
-    assert off_rate < rate - 0.1 and off_share < share - 0.15
+    assert off_rate > rate + 1.0 and off_share < share - 0.15
     model.calibrate_steps = model.calibrate_levels = True
     model._calibrate(data, 12.0, 200, seed=0)
-    assert model.step_tilts_["events"] > 0.5 and model.level_offsets_["therapy"]["H"] > -1.5
+    assert model.step_tilts_["events"] < -0.5 and model.level_offsets_["therapy"]["H"] > -1.5
     synthetic = model.sample(2000, random_state=1)
     new_rate, new_share = rate_and_share(synthetic)
-    # the rate is restored up to the first-visit events the short fit still draws (3 %)
-    assert new_rate == pytest.approx(rate, abs=0.05)
+    # the rate is restored up to the first-visit events the short fit still draws (up to
+    # 0.06 a patient; the real first visits have none)
+    assert new_rate == pytest.approx(rate, abs=0.07)
     changes = [changes_since_first(model.visit_encoder_, d, "events", "patient_id").mean()
                for d in (data, synthetic)]  # fmt: skip
     assert changes[1] == pytest.approx(changes[0], rel=0.1)
