@@ -18,7 +18,9 @@ outcome modes with
   each row's outcome independently, the behaviour before the balanced draw);
 - ``"uncalibrated"``: the defaults with ``calibrate_levels=False`` (model mode draws
   discrete levels from SynthNet's probabilities as they are, the behaviour before the
-  level calibration).
+  level calibration);
+- ``"residuals"``: the defaults with ``numeric_residuals=True`` (model mode adds a Gaussian
+  reconstruction residual to the decoded numeric covariates).
 
 ``--budget default`` fits CK4Gen at its own defaults (up to 500/500 epochs, ``lr=1e-3``,
 batch 64, early stopping) and writes ``<dataset>.default.jsonl``; ``--budget short``
@@ -130,6 +132,7 @@ def variants() -> dict[str, dict[str, Any]]:
         out[f"noise={sigma:g}"] = {"latent_noise": sigma}
     out["independent"] = {"outcome_draw": "independent"}
     out["uncalibrated"] = {"calibrate_levels": False}
+    out["residuals"] = {"numeric_residuals": True}
     return out
 
 
