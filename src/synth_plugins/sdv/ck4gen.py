@@ -51,8 +51,8 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
             training data (True) or from SynthNet's probabilities as they are (False).
         numeric_residuals: in model mode, add to the decoded numeric covariates a Gaussian
             residual with the covariance of the training reconstruction residuals, so that
-            correlated numeric covariates keep their joint spread (True), or keep
-            SynthNet's conditional mean (False, the default).
+            correlated numeric covariates keep their joint spread (True, the default),
+            or keep SynthNet's conditional mean (False).
         missing: ``"indicator"``, ``"impute"`` or ``"error"``.
         enable_gpu: as SDV's own ``enable_gpu``: True trains and samples on CUDA when it is
             available (else the CPU), False always on the CPU.

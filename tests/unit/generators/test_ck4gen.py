@@ -510,9 +510,9 @@ class TestNumericResiduals:
         0.074); with them 0.60, 0.79 and 0.075."""
         data = simulate_correlated_markers()
         model = CK4Gen("time", "event", random_state=0, **FAST).fit(data)
-        without = quiet_sample(model, len(data), random_state=0, outcome="model")
-        model.numeric_residuals = True
         with_residuals = quiet_sample(model, len(data), random_state=0, outcome="model")
+        model.numeric_residuals = False
+        without = quiet_sample(model, len(data), random_state=0, outcome="model")
         real_sd = residual_sd(data)
         assert residual_sd(without) < 0.5 * real_sd
         assert abs(residual_sd(with_residuals) - real_sd) < 0.15 * real_sd
@@ -525,7 +525,7 @@ class TestNumericResiduals:
     def test_copy_mode_is_unaffected(self, fitted):
         copy_mode = quiet_sample(fitted, 60, random_state=3, outcome="copy")
         clone = copy.deepcopy(fitted)
-        clone.numeric_residuals = True
+        clone.numeric_residuals = False
         pd.testing.assert_frame_equal(
             quiet_sample(clone, 60, random_state=3, outcome="copy"), copy_mode
         )

@@ -139,7 +139,7 @@ class CK4Gen:
             risk (:mod:`~synth_plugins.generators.ck4gen.calibration`). Without it SynthNet
             gives a rare level to the reconstructions whose other covariates are already
             the riskiest, and the teacher counts that risk twice. Copy mode is unaffected.
-        numeric_residuals: in ``"model"`` mode (default False), add to each row's decoded
+        numeric_residuals: in ``"model"`` mode (default True), add to each row's decoded
             numeric covariates a Gaussian residual with the covariance of the training
             reconstruction residuals (``x - SynthNet(latent)``, rows without missing numeric
             values; a row whose sum leaves the training range draws again, then is
@@ -151,10 +151,9 @@ class CK4Gen:
             its real standard error). The outcomes are drawn from the teacher on the final
             covariates, so the added variation keeps every covariate's hazard ratio. Copy
             mode is unaffected (noise that the copied outcome does not see would attenuate
-            it). Off by default: it lowers the mean log-HR errors over many samples, but
-            it is measured on the four paper tables only, and clipping piles up to 3.6 %
+            it). False keeps SynthNet's conditional mean (the behaviour before); a row
+            whose draws keep leaving the range is clipped, which can pile a few percent
             of rows at a skewed covariate's minimum (method card, *Numeric residuals*).
-            Turn it on when correlated numeric covariates carry effects.
         redraw_copies: keep exact copies of training rows no more frequent than in a real
             holdout (default True): synthetic rows that match a training row on every
             column (see ``copy_bins``), beyond ``duplicate_rate_ * n`` (the share of
@@ -258,7 +257,7 @@ class CK4Gen:
         latent_noise: float = 0.0,
         discrete_decoding: DiscreteDecoding = "sample",
         calibrate_levels: bool = True,
-        numeric_residuals: bool = False,
+        numeric_residuals: bool = True,
         redraw_copies: bool = True,
         copy_bins: int | None = 10,
         outcome: Outcome = "copy",

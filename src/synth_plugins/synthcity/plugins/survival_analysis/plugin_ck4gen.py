@@ -92,8 +92,8 @@ class CK4GenPlugin(SuitePlugin):
             training data (True) or from SynthNet's probabilities as they are (False).
         numeric_residuals: in model mode, add to the decoded numeric covariates a Gaussian
             residual with the covariance of the training reconstruction residuals, so that
-            correlated numeric covariates keep their joint spread (True), or keep
-            SynthNet's conditional mean (False, the default).
+            correlated numeric covariates keep their joint spread (True, the default),
+            or keep SynthNet's conditional mean (False).
         missing: missing-value policy: ``"indicator"``, ``"impute"`` or ``"error"``.
         validation_fraction: share of rows held out for early stopping (0.1).
         patience: early-stopping patience in epochs (20).
