@@ -151,9 +151,9 @@ class CK4Gen:
             its real standard error). The outcomes are drawn from the teacher on the final
             covariates, so the added variation keeps every covariate's hazard ratio. Copy
             mode is unaffected (noise that the copied outcome does not see would attenuate
-            it). False keeps SynthNet's conditional mean (the behaviour before); a row
-            whose draws keep leaving the range is clipped, which can pile a few percent
-            of rows at a skewed covariate's minimum (method card, *Numeric residuals*).
+            it). False keeps SynthNet's conditional mean (the behaviour before). The
+            residual is symmetric, so a right-skewed covariate's low values come out too
+            often (method card, *Numeric residuals*).
         redraw_copies: keep exact copies of training rows no more frequent than in a real
             holdout (default True): synthetic rows that match a training row on every
             column (see ``copy_bins``), beyond ``duplicate_rate_ * n`` (the share of
