@@ -530,6 +530,19 @@ class TestNumericResiduals:
             quiet_sample(clone, 60, random_state=3, outcome="copy"), copy_mode
         )
 
+    def test_a_fit_pickled_before_the_option_samples_as_it_did(self, fitted):
+        old = copy.deepcopy(fitted)
+        old.numeric_residuals = False
+        expected = quiet_sample(old, 60, random_state=3, outcome="model")
+        state = {k: v for k, v in fitted.__dict__.items() if k not in CK4Gen._ADDED_STATE}
+        legacy = CK4Gen.__new__(CK4Gen)
+        legacy.__dict__.update(state)  # as pickled before the option existed
+        restored = pickle.loads(pickle.dumps(legacy))
+        assert restored.numeric_residuals is False and restored._residual_factor is None
+        pd.testing.assert_frame_equal(
+            quiet_sample(restored, 60, random_state=3, outcome="model"), expected
+        )
+
 
 class TestBalancedOutcomes:
     """``outcome_draw="balanced"``: each row keeps the teacher's outcome law, the totals do not

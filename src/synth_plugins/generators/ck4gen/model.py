@@ -6,7 +6,7 @@ import copy
 import math
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -390,6 +390,22 @@ class CK4Gen:
         "outcome_draw", "sample_with_replacement", "missing", "ordinal_levels", "device",
         "random_state", "verbose", "debug",
     )  # fmt: skip
+
+    #: Attributes added after fits were first pickled, with the values that keep such a
+    #: fit sampling as it did (``numeric_residuals`` came in with its fit-time residuals).
+    _ADDED_STATE: ClassVar[dict[str, Any]] = {
+        "numeric_residuals": False,
+        "_residual_factor": None,
+        "_numeric_index": np.zeros(0, dtype=np.int64),
+    }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickle; attributes added since the fit was pickled get their legacy values.
+
+        So a model (or an SDV synthesizer) saved by an earlier version still samples, as
+        it did when it was saved.
+        """
+        self.__dict__.update({**copy.deepcopy(self._ADDED_STATE), **state})
 
     def get_params(self) -> dict[str, Any]:
         """The constructor arguments, as given (a sklearn-style view for host adapters)."""
