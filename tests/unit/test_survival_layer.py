@@ -154,6 +154,20 @@ class TestCox:
         assert fit.penalizer == 0.1
         assert calls == [(0.01, 0.95), (0.01, 0.1), (0.1, 0.95)]
 
+    def test_a_fit_that_raises_is_retried_with_a_shorter_step(self, real, monkeypatch):
+        original = cox._fit_lifelines
+
+        def overshoots_at_the_default_step(frame, penalizer, alpha, step):
+            if step == cox.NEWTON_STEPS[0]:
+                return None, ["ConvergenceError: delta contains nan value(s)."], False
+            return original(frame, penalizer, alpha, step)
+
+        monkeypatch.setattr(cox, "_fit_lifelines", overshoots_at_the_default_step)
+        design = pd.get_dummies(real[["age", "treated"]], drop_first=True).astype(float)
+        fit = fit_cox(design, real["time"].to_numpy(), real["event"].to_numpy())
+        assert fit.penalizer == 0.01  # kept: the shorter step converged
+        assert any("step=0.1: converged" in note for note in fit.notes), fit.notes
+
     def test_joint_fit_shares_the_raised_penalizer(self, real, monkeypatch):
         original = cox.fit_cox_once
 

@@ -81,9 +81,10 @@ def fit_cox_once(
 ) -> tuple[Any | None, list[str]]:
     """One lifelines fit at ``penalizer``; ``(None, messages)`` when it fails.
 
-    The Newton steps of :data:`NEWTON_STEPS` are tried in turn; a fit fails when lifelines
-    raises, warns that it did not converge (:data:`_NOT_CONVERGED`) at every step size, or
-    gives non-finite coefficients or standard errors.
+    The Newton steps of :data:`NEWTON_STEPS` are tried in turn: a fit at one step fails when
+    lifelines raises (an overshoot such as "delta contains nan"), warns that it did not
+    converge (:data:`_NOT_CONVERGED`), or gives non-finite coefficients or standard errors,
+    and the next, shorter step is tried; the fit fails when every step does.
     """
     frame = covariates.reset_index(drop=True).astype(float)
     frame["__duration__"] = durations
@@ -93,15 +94,14 @@ def fit_cox_once(
         label = f"penalizer={penalizer:g}" + ("" if step == NEWTON_STEPS[0] else f", step={step:g}")
         fitter, warned, converged = _fit_lifelines(frame, penalizer, alpha, step)
         messages.extend(f"{label}: {text}" for text in warned)
-        if fitter is None:
-            return None, messages
-        if not converged:
+        if fitter is None or not converged:
             continue
         finite = np.all(np.isfinite(fitter.params_.to_numpy())) and np.all(
             np.isfinite(fitter.standard_errors_.to_numpy())
         )
         if not finite:
-            return None, [*messages, f"{label}: non-finite coefficients"]
+            messages.append(f"{label}: non-finite coefficients")
+            continue
         if step != NEWTON_STEPS[0]:
             messages.append(f"{label}: converged")
         return fitter, messages
