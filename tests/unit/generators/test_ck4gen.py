@@ -398,11 +398,11 @@ class TestLevelCalibration:
 
     @staticmethod
     def tilted_three_levels(
-        calibrated: np.ndarray | None,
+        calibrated: np.ndarray | None, order: tuple[int, ...] = (0, 1, 2)
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(tilt, tilted probabilities, risk)`` for 2,000 rows of three levels whose
         probabilities depend on a risk, tilted towards shares 0.7 / 0.05 / 0.25 and
-        holders' mean risks 0.1 / -0.5 / 0.0."""
+        holders' mean risks 0.1 / -0.5 / 0.0 (levels in ``order``)."""
         rng = np.random.default_rng(0)
         n = 2000
         risk = rng.normal(size=n)
@@ -410,6 +410,8 @@ class TestLevelCalibration:
         probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
         features = np.column_stack([np.ones(n), risk])
         share, mean_risk = np.array([0.7, 0.05, 0.25]), np.array([0.1, -0.5, 0.0])
+        levels = list(order)
+        probabilities, share, mean_risk = probabilities[:, levels], share[levels], mean_risk[levels]
         tilt = solve_tilt(probabilities, features, share, mean_risk, calibrated)
         weights = probabilities * np.exp(features @ tilt.T)
         return tilt, weights / weights.sum(axis=1, keepdims=True), risk
@@ -428,6 +430,16 @@ class TestLevelCalibration:
         assert (tilt[1] == 0.0).all()
         assert tilted.mean(axis=0)[2] == pytest.approx(0.25, abs=1e-4)
         assert tilted.mean(axis=0)[1] != pytest.approx(0.05, abs=1e-2)
+
+    def test_an_uncalibrated_first_level_is_not_the_reference(self):
+        """The dual fixes its reference level's tilt; were the rare level the reference, it
+        would be calibrated whatever its flag (the other two levels' targets force it)."""
+        tilt, tilted, _ = self.tilted_three_levels(np.array([False, True, True]), (1, 0, 2))
+        assert (tilt[0] == tilt[1]).all()  # the rare level moves with the reference
+        assert tilted.mean(axis=0)[2] == pytest.approx(0.25, abs=1e-4)
+        assert tilted.mean(axis=0)[0] != pytest.approx(0.05, abs=1e-2)
+        binary, _, _ = self.tilted_three_levels(np.array([False, True]), (1, 0))
+        assert (binary == 0.0).all()  # a binary column with a one-holder side: no tilt
 
     @pytest.mark.parametrize(("holders", "calibrated"), [(1, False), (2, True)])
     def test_a_level_held_by_one_training_row_is_not_calibrated(self, holders, calibrated):

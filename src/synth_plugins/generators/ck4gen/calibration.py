@@ -183,6 +183,33 @@ def solve_tilt(
 ) -> np.ndarray:
     """Tilt ``(K, 2)`` whose tilted probabilities meet each level's share and mean risk.
 
+    The dual fixes one reference level's tilt at 0, and once every other level meets its
+    targets the reference meets its own; so the reference must be a calibrated level. It
+    is the first level unless that one is not calibrated, then the most frequent level.
+    """
+    order = np.arange(len(share))
+    if calibrated is not None and len(share) > 1 and not calibrated[0]:
+        reference = int(np.argmax(share))
+        order = np.array([reference, *(k for k in order if k != reference)])
+    theta = _solve_tilt_first_fixed(
+        probabilities[:, order],
+        features,
+        share[order],
+        mean_risk[order],
+        None if calibrated is None else np.asarray(calibrated, dtype=bool)[order],
+    )
+    return theta[np.argsort(order)]
+
+
+def _solve_tilt_first_fixed(
+    probabilities: np.ndarray,
+    features: np.ndarray,
+    share: np.ndarray,
+    mean_risk: np.ndarray,
+    calibrated: np.ndarray | None,
+) -> np.ndarray:
+    """:func:`solve_tilt` with the first level as the reference.
+
     Newton's method on the convex dual ``sum_i log sum_k p_ik exp(theta_k f_i) -
     sum_k theta_k T_k`` (first level fixed at 0), with a small ridge and a step-halving
     line search; parameters are bounded by ``MAX_TILT``. Levels that are not
