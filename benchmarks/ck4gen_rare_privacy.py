@@ -12,15 +12,16 @@ outcome modes with
 
 - ``"new"``: the defaults (``discrete_decoding="sample"``, ``redraw_copies=True``);
 - ``"old"``: the previous behaviour (``discrete_decoding="threshold"``,
-  ``redraw_copies=False``);
+  ``redraw_copies=False``, ``numeric_residuals=False``);
 - ``"noise=s"``: the defaults with ``latent_noise=s`` (the fidelity/privacy knob);
 - ``"independent"``: the defaults with ``outcome_draw="independent"`` (model mode draws
   each row's outcome independently, the behaviour before the balanced draw);
 - ``"uncalibrated"``: the defaults with ``calibrate_levels=False`` (model mode draws
   discrete levels from SynthNet's probabilities as they are, the behaviour before the
   level calibration);
-- ``"residuals"``: the defaults with ``numeric_residuals=True`` (model mode adds a Gaussian
-  reconstruction residual to the decoded numeric covariates).
+- ``"no_residuals"``: the defaults with ``numeric_residuals=False`` (model mode keeps
+  SynthNet's conditional mean of the numeric covariates, the behaviour before the
+  residuals became the default).
 
 ``--budget default`` fits CK4Gen at its own defaults (up to 500/500 epochs, ``lr=1e-3``,
 batch 64, early stopping) and writes ``<dataset>.default.jsonl``; ``--budget short``
@@ -126,13 +127,14 @@ def variants() -> dict[str, dict[str, Any]]:
     """Sampling variants of one fit: attribute overrides of the fitted model."""
     out = {
         "new": {},
-        "old": {"discrete_decoding": "threshold", "redraw_copies": False},
+        "old": {"discrete_decoding": "threshold", "redraw_copies": False,
+                "numeric_residuals": False},
     }
     for sigma in NOISES:
         out[f"noise={sigma:g}"] = {"latent_noise": sigma}
     out["independent"] = {"outcome_draw": "independent"}
     out["uncalibrated"] = {"calibrate_levels": False}
-    out["residuals"] = {"numeric_residuals": True}
+    out["no_residuals"] = {"numeric_residuals": False}
     return out
 
 

@@ -534,6 +534,18 @@ class TestNumericResiduals:
         se = table.loc["lambda", ["se_real", "se_synthetic"]]
         assert se["se_synthetic"] < 1.5 * se["se_real"], table
 
+    @pytest.mark.parametrize("missing", ["indicator", "impute"])
+    def test_rows_with_a_missing_number_stay_out_of_the_residual_covariance(self, missing):
+        data = simulate_correlated_markers(n=300)
+        data.loc[data.index[::5], "kappa"] = np.nan  # 60 filled values
+        model = CK4Gen("time", "event", missing=missing, random_state=0, **FAST).fit(data)
+        covariates = data.drop(columns=["time", "event"])
+        matrix = model.preprocessor_.transform(covariates)
+        _, residuals = model._reconstruction_residuals(
+            model.preprocessor_, matrix, model._train_latent, covariates
+        )
+        assert len(residuals) == 240
+
     def test_copy_mode_is_unaffected(self, fitted):
         copy_mode = quiet_sample(fitted, 60, random_state=3, outcome="copy")
         clone = copy.deepcopy(fitted)

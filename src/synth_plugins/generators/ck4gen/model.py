@@ -543,7 +543,7 @@ class CK4Gen:
         ]
         self._train_latent = latent.numpy()
         self._numeric_index, residuals = self._reconstruction_residuals(
-            preprocessor, matrix, self._train_latent
+            preprocessor, matrix, self._train_latent, covariates
         )
         self._residual_factor = residual_factor(residuals)
         self._train_durations, self._train_events = durations, events
@@ -570,18 +570,20 @@ class CK4Gen:
         return self
 
     def _reconstruction_residuals(
-        self, preprocessor: TabularEncoder, matrix: np.ndarray, latent: np.ndarray
+        self,
+        preprocessor: TabularEncoder,
+        matrix: np.ndarray,
+        latent: np.ndarray,
+        covariates: pd.DataFrame,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Numeric columns and their residuals ``x - SynthNet(latent)`` over the training rows.
 
-        Rows with a missing numeric value (filled, so their residual is not one of a real
-        value) are left out of the pool unless no row is complete.
+        Rows with a missing numeric value in ``covariates`` (filled by the encoder, with
+        ``missing="indicator"`` or ``"impute"``, so their residual is not one of a real
+        value) are left out of the covariance unless no row is complete.
         """
         assert self.decoder_ is not None
         numeric = {b.column: b.start for b in preprocessor.blocks if b.kind == "numerical"}
-        missing = [
-            b.start for b in preprocessor.blocks if b.kind == "missing" and b.column in numeric
-        ]
         columns = np.asarray(list(numeric.values()), dtype=np.int64)
         with torch.no_grad():
             z = torch.from_numpy(np.ascontiguousarray(latent, dtype=np.float32))
@@ -589,9 +591,7 @@ class CK4Gen:
                 [torch.sigmoid(self.decoder_(z[i : i + CHUNK])) for i in range(0, len(z), CHUNK)]
             ).numpy()
         residuals = matrix[:, columns].astype(float) - decoded[:, columns].astype(float)
-        complete = (
-            ~(matrix[:, missing] > 0.5).any(axis=1) if missing else np.ones(len(matrix), bool)
-        )
+        complete = ~covariates[list(numeric)].isna().any(axis=1).to_numpy()
         return columns, residuals[complete] if complete.any() else residuals
 
     # ------------------------------------------------------------------- predictions
