@@ -10,7 +10,9 @@ contract (datetime and string-datetime sequence index, unsorted rows, no sequenc
 
 from __future__ import annotations
 
+import copy
 import inspect
+import pickle
 import re
 
 import numpy as np
@@ -21,6 +23,7 @@ from sdv.sampling import Condition
 
 from synth_plugins.datasets import load
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.generators.ck4gen import CK4Gen
 from synth_plugins.sdv import (
     CK4GenSynthesizer,
     CTABGANPlusSynthesizer,
@@ -167,11 +170,22 @@ def test_synthesizers_name_duplicate_columns_before_sdv(heart, gbsg2, visits):
 
 
 def test_ck4gen_model_mode_options_reach_the_core(gbsg2):
-    options = {"outcome": "model", "calibrate_levels": False, "numeric_residuals": True}
+    options = {"outcome": "model", "calibrate_levels": False, "numeric_residuals": False}
     core = CK4GenSynthesizer(metadata_for(gbsg2), "time", "cens", **options)._new_model({})
     assert {name: getattr(core, name) for name in options} == options
     with pytest.raises(InvalidParameterError, match="numeric_residuals"):
         CK4GenSynthesizer(metadata_for(gbsg2), "time", "cens", numeric_residuals="yes")
+
+
+def test_a_ck4gen_saved_before_numeric_residuals_loads_with_them_off(ck4gen):
+    old = copy.deepcopy(ck4gen)
+    del old.__dict__["numeric_residuals"]  # as saved by an earlier version
+    for name in CK4Gen._ADDED_STATE:
+        del old._model.__dict__[name]
+    loaded = pickle.loads(pickle.dumps(old))
+    assert loaded.get_parameters()["numeric_residuals"] is False
+    assert loaded._model.numeric_residuals is False
+    assert len(single_table(loaded.sample(5))) == 5
 
 
 # ------------------------------------------------------------------ 2. enable_gpu

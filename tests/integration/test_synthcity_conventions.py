@@ -1,5 +1,7 @@
 """Every catalog Synthcity plugin through Synthcity's own conventions, and its bad input."""
 
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -160,9 +162,14 @@ class TestCK4GenSurvivalInput:
         assert plugin("ck4gen", **{argument: None}) is not None
 
     def test_model_mode_options_reach_the_core(self):
-        options = {"outcome": "model", "calibrate_levels": False, "numeric_residuals": True}
+        options = {"outcome": "model", "calibrate_levels": False, "numeric_residuals": False}
         core_params = plugin("ck4gen", **options).core_params
         assert {name: core_params[name] for name in options} == options
+
+    def test_a_plugin_saved_before_numeric_residuals_refits_with_them_off(self):
+        old = plugin("ck4gen")
+        del old.core_params["numeric_residuals"]  # as saved by an earlier version
+        assert pickle.loads(pickle.dumps(old)).core_params["numeric_residuals"] is False
 
     def test_cond_is_refused_at_fit_and_generate(self, loaders):
         loader = loaders["ck4gen"]

@@ -139,6 +139,13 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         self._model: CK4Gen | None = None
         self._new_model({})  # validate every argument now
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Load; an older save gets ``numeric_residuals=False``, as it was fitted.
+
+        Its model samples that way too (``CK4Gen.__setstate__``).
+        """
+        self.__dict__.update({"numeric_residuals": False, **state})
+
     def _new_model(self, roles: Mapping[str, str]) -> CK4Gen:
         return CK4Gen(
             self.duration_column,

@@ -195,6 +195,14 @@ class CK4GenPlugin(SuitePlugin):
         }
         self.core: CK4Gen | None = None
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Load; an older save refits with ``numeric_residuals=False``, as it was fitted.
+
+        Its core samples that way too (``CK4Gen.__setstate__``).
+        """
+        state["core_params"] = {"numeric_residuals": False, **state.get("core_params", {})}
+        self.__dict__.update(state)
+
     @staticmethod
     def name() -> str:
         """The plugin's name in Synthcity's registry."""
