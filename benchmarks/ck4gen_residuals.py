@@ -3,7 +3,7 @@ r"""CK4Gen model mode with and without ``numeric_residuals``, one fit per table 
 Both samples come from the same default-budget fit (the option acts at sampling time), on
 the splits of ``benchmarks/ck4gen_vs_builtins.py``, scored by its ``score`` (sample seed =
 fit seed) and, with ``DRAWS`` further samples, by the log-HR errors over all covariates and
-over the covariates other than levels with fewer than ``MIN_HOLDERS`` training rows (whose
+over the covariates other than levels with fewer than ``COMMON_HOLDERS`` training rows (whose
 errors are those of a handful of outcome draws). Rows are appended to the given jsonl with
 the load average; finished runs are skipped.
 
@@ -33,7 +33,7 @@ from ck4gen_vs_builtins import prepare, score  # noqa: E402
 #: Further samples of each fit, scored by hazard-ratio alignment only.
 DRAWS = 5
 #: Fewest training holders of a level for its error to count in ``common_*``.
-MIN_HOLDERS = 10
+COMMON_HOLDERS = 10
 
 
 def alignment(run: Any, synthetic: pd.DataFrame) -> dict[str, Any]:
@@ -50,7 +50,7 @@ def alignment(run: Any, synthetic: pd.DataFrame) -> dict[str, Any]:
         column, level = covariate[:-1].split("[", 1)
         return int((train[column].astype(str) == level).sum())
 
-    common = error[[holders(c) >= MIN_HOLDERS for c in error.index]]
+    common = error[[holders(c) >= COMMON_HOLDERS for c in error.index]]
     return {
         "all_mean": float(error.mean()),
         "all_median": float(error.median()),

@@ -49,7 +49,7 @@ def main() -> None:
                     )
                     table = hazard_ratio_alignment(run.train, synthetic, d, e).table
                     row = {
-                        "dataset": name, "seed": seed, "res": residuals, "r": r,
+                        "dataset": name, "seed": seed, "numeric_residuals": residuals, "draw": r,
                         "syn": table["log_hr_synthetic"].to_dict(),
                         "se": table["se_synthetic"].to_dict(),
                         "real": table["log_hr_real"].to_dict(), "load": os.getloadavg()[0],

@@ -95,6 +95,21 @@ class TestKnownAnswers:
         none = flag_given_event(data.assign(events=0), "id", "events", "flag")
         assert np.isnan(none[0])
 
+    @pytest.mark.parametrize(
+        ("edit", "words"),
+        [
+            (lambda d: d.drop(columns="flag"), "column 'flag' is not in the table"),
+            (lambda d: d.assign(flag=["yes", "no", "no", "no", "no", "no"]), "0, 1 or missing"),
+            (lambda d: d.assign(flag=[2, 1, 0, 0, 0, 0]), "0, 1 or missing"),
+            (lambda d: d.assign(events=list("abcdef")), "must hold numbers"),
+        ],
+    )
+    def test_flag_given_event_names_a_bad_column(self, edit, words):
+        data = pd.DataFrame({"id": [1, 1, 1, 2, 2, 2], "events": [0, 1, 0, 0, 1, 0],
+                             "flag": [0, 1, 0, 0, 0, 1]})  # fmt: skip
+        with pytest.raises(InvalidDataError, match=words):
+            flag_given_event(edit(data), "id", "events", "flag")
+
     def test_switch_follows_relapse_in_the_simulator(self, cohorts):
         real, _ = cohorts
         after, otherwise = flag_given_event(real.data, "patient_id", "relapses", "switch")

@@ -23,7 +23,10 @@ def source_index(
 
 
 def residual_factor(residuals: np.ndarray) -> np.ndarray:
-    """A factor ``F`` with ``F F' = cov(residuals)`` (symmetric square root; rank-deficient ok)."""
+    """A factor ``F`` with ``F F' = cov(residuals)``: ``V sqrt(L)`` of its eigen-decomposition.
+
+    A rank-deficient covariance is fine (its zero eigenvalues give no noise).
+    """
     if len(residuals) < 2 or residuals.shape[1] == 0:
         return np.zeros((residuals.shape[1], residuals.shape[1]))
     values, vectors = np.linalg.eigh(np.atleast_2d(np.cov(residuals, rowvar=False)))

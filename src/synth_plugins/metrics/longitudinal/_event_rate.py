@@ -69,15 +69,29 @@ def flag_given_event(
     """Share of later visits with ``flag_column`` = 1: with an event at the visit, without.
 
     The coupling of an event with a change at the same visit (on the MS registry: a DMT
-    switch at a visit that records a relapse). First visits are left out (their events
+    switch at a visit that records a relapse). A patient's rows must be contiguous and in
+    visit order (as the suite's long tables are); first visits are left out (their events
     precede follow-up); missing counts are 0 and a missing flag is 0. NaN where no visit of
     the kind exists.
+
+    Raises:
+        InvalidDataError: a column is absent, the event column is not numeric, or the flag
+            column holds a value other than 0, 1 or missing.
     """
+    for column in (id_column, event_column, flag_column):
+        if column not in data.columns:
+            raise InvalidDataError(f"column {column!r} is not in the table")
+    events = pd.to_numeric(data[event_column], errors="coerce")
+    if (events.isna() & data[event_column].notna()).any():
+        raise InvalidDataError(f"event column {event_column!r} must hold numbers (counts)")
+    flags = pd.to_numeric(data[flag_column], errors="coerce")
+    if not (flags.isin([0, 1]) | data[flag_column].isna()).all():
+        raise InvalidDataError(f"flag column {flag_column!r} must hold 0, 1 or missing values")
     index = patient_index(data, id_column)
     later = np.ones(len(data), dtype=bool)
     later[index.starts] = False
-    events = pd.to_numeric(data[event_column], errors="coerce").fillna(0.0).to_numpy() > 0
-    flags = pd.to_numeric(data[flag_column], errors="coerce").fillna(0.0).to_numpy() == 1
+    events = events.fillna(0.0).to_numpy() > 0
+    flags = flags.fillna(0.0).to_numpy() == 1
 
     def share(rows: np.ndarray) -> float:
         return float(flags[rows].mean()) if rows.any() else float("nan")
