@@ -127,8 +127,11 @@ def variants() -> dict[str, dict[str, Any]]:
     """Sampling variants of one fit: attribute overrides of the fitted model."""
     out = {
         "new": {},
-        "old": {"discrete_decoding": "threshold", "redraw_copies": False,
-                "numeric_residuals": False},
+        "old": {
+            "discrete_decoding": "threshold",
+            "redraw_copies": False,
+            "numeric_residuals": False,
+        },
     }
     for sigma in NOISES:
         out[f"noise={sigma:g}"] = {"latent_noise": sigma}
