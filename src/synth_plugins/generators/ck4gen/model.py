@@ -153,7 +153,8 @@ class CK4Gen:
             mode is unaffected (noise that the copied outcome does not see would attenuate
             it). False keeps SynthNet's conditional mean (the behaviour before). The
             residual is symmetric, so a right-skewed covariate's low values come out too
-            often (method card, *Numeric residuals*).
+            often (method card, *Numeric residuals*). Its covariance is measured on the
+            training rows, and ``latent_noise > 0`` adds spread of its own on top.
         redraw_copies: keep exact copies of training rows no more frequent than in a real
             holdout (default True): synthetic rows that match a training row on every
             column (see ``copy_bins``), beyond ``duplicate_rate_ * n`` (the share of
