@@ -1,5 +1,8 @@
 """Longitudinal LSTM core: checks that fail if the method is wrong, on the MS simulator."""
 
+import copy
+import pickle
+
 import torch
 
 torch.set_num_threads(1)
@@ -162,6 +165,28 @@ class TestGuarantees:
         assert modes.equals(fitted.predict_next_visit(history, sample=False))
         first = history.groupby("patient_id").first()
         assert (predicted.set_index("patient_id")["sex"] == first["sex"]).all()
+
+    def test_a_fit_pickled_before_the_carry_output_keeps_the_constant_bias(self, fitted):
+        """Fits pickled before the heads had a carry output sample with ``copy`` alone: the
+        same as a current fit whose carry output is zero."""
+        zeroed, legacy = copy.deepcopy(fitted), copy.deepcopy(fitted)
+        carrying = [i for i, c in enumerate(fitted.model_.columns) if c.carries_forward]
+        assert carrying  # the DMT
+        for index in carrying:
+            last = zeroed.model_.column_heads[index][-1]
+            with torch.no_grad():
+                last.weight[-1] = 0.0
+                last.bias[-1] = 0.0
+            old = legacy.model_.column_heads[index][-1]
+            pruned = torch.nn.Linear(old.in_features, old.out_features - 1)
+            with torch.no_grad():
+                pruned.weight.copy_(old.weight[:-1])
+                pruned.bias.copy_(old.bias[:-1])
+            legacy.model_.column_heads[index][-1] = pruned
+        legacy = pickle.loads(pickle.dumps(legacy))
+        pd.testing.assert_frame_equal(
+            legacy.sample(60, random_state=2), zeroed.sample(60, random_state=2)
+        )
 
     def test_switch_follows_a_relapse_at_the_visit(self, cohort, synthetic):
         """A DMT switch is about 5 times as likely at a visit with a relapse (simulator).
