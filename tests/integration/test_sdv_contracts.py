@@ -23,7 +23,6 @@ from sdv.sampling import Condition
 
 from synth_plugins.datasets import load
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.generators.ck4gen import CK4Gen
 from synth_plugins.sdv import (
     CK4GenSynthesizer,
     CTABGANPlusSynthesizer,
@@ -180,7 +179,7 @@ def test_ck4gen_model_mode_options_reach_the_core(gbsg2):
 def test_a_ck4gen_saved_before_numeric_residuals_loads_with_them_off(ck4gen):
     old = copy.deepcopy(ck4gen)
     del old.__dict__["numeric_residuals"]  # as saved by an earlier version
-    for name in CK4Gen._ADDED_STATE:
+    for name in ("numeric_residuals", "_residual_factor", "_numeric_index"):
         del old._model.__dict__[name]
     loaded = pickle.loads(pickle.dumps(old))
     assert loaded.get_parameters()["numeric_residuals"] is False

@@ -140,11 +140,11 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         self._new_model({})  # validate every argument now
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        """Load; an older save gets ``numeric_residuals=False``, as it was fitted.
+        """Load; an older save gets the arguments added since at their legacy values.
 
-        Its model samples that way too (``CK4Gen.__setstate__``).
+        Those are ``CK4Gen.LEGACY_PARAMS``, as it was fitted; its model samples that way too.
         """
-        self.__dict__.update({"numeric_residuals": False, **state})
+        self.__dict__.update({**CK4Gen.LEGACY_PARAMS, **state})
 
     def _new_model(self, roles: Mapping[str, str]) -> CK4Gen:
         return CK4Gen(

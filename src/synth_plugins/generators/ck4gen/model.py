@@ -392,10 +392,11 @@ class CK4Gen:
         "random_state", "verbose", "debug",
     )  # fmt: skip
 
-    #: Attributes added after fits were first pickled, with the values that keep such a
-    #: fit sampling as it did (``numeric_residuals`` came in with its fit-time residuals).
-    _ADDED_STATE: ClassVar[dict[str, Any]] = {
-        "numeric_residuals": False,
+    #: Constructor arguments added after fits were first pickled, with the value that keeps
+    #: such a fit sampling as it did; the host adapters restore their own saves with it.
+    LEGACY_PARAMS: ClassVar[dict[str, Any]] = {"numeric_residuals": False}
+    #: Fitted attributes that came with them (``numeric_residuals``' training residuals).
+    _LEGACY_FITTED: ClassVar[dict[str, Any]] = {
         "_residual_factor": None,
         "_numeric_index": np.zeros(0, dtype=np.int64),
     }
@@ -403,10 +404,10 @@ class CK4Gen:
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Unpickle; attributes added since the fit was pickled get their legacy values.
 
-        So a model (or an SDV synthesizer) saved by an earlier version still samples, as
-        it did when it was saved.
+        So a model saved by an earlier version still samples as it did when it was saved.
         """
-        self.__dict__.update({**copy.deepcopy(self._ADDED_STATE), **state})
+        legacy = copy.deepcopy({**self.LEGACY_PARAMS, **self._LEGACY_FITTED})
+        self.__dict__.update({**legacy, **state})
 
     def get_params(self) -> dict[str, Any]:
         """The constructor arguments, as given (a sklearn-style view for host adapters)."""
@@ -586,14 +587,18 @@ class CK4Gen:
         assert self.decoder_ is not None
         numeric = {b.column: b.start for b in preprocessor.blocks if b.kind == "numerical"}
         columns = np.asarray(list(numeric.values()), dtype=np.int64)
-        with torch.no_grad():
-            z = torch.from_numpy(np.ascontiguousarray(latent, dtype=np.float32))
-            decoded = torch.cat(
-                [torch.sigmoid(self.decoder_(z[i : i + CHUNK])) for i in range(0, len(z), CHUNK)]
-            ).numpy()
-        residuals = matrix[:, columns].astype(float) - decoded[:, columns].astype(float)
+        decoded = self._decode(self.decoder_, latent, preprocessor.n_features)
+        residuals = matrix[:, columns].astype(float) - decoded[:, columns]
         complete = ~covariates[list(numeric)].isna().any(axis=1).to_numpy()
         return columns, residuals[complete] if complete.any() else residuals
+
+    @staticmethod
+    def _decode(decoder: SynthNet, latent: np.ndarray, n_features: int) -> np.ndarray:
+        """SynthNet's output (min-max scale, float64) for latent rows, in chunks."""
+        with torch.no_grad():
+            z = torch.from_numpy(np.ascontiguousarray(latent, dtype=np.float32))
+            parts = [torch.sigmoid(decoder(z[i : i + CHUNK])) for i in range(0, len(z), CHUNK)]
+        return torch.cat(parts).numpy().astype(float) if parts else np.zeros((0, n_features))
 
     # ------------------------------------------------------------------- predictions
     def _fitted(self) -> tuple[TabularEncoder, Student, SynthNet]:
@@ -769,14 +774,7 @@ class CK4Gen:
         z = self._train_latent[source]
         if sigma > 0 and n:
             z = z + sigma * self.latent_scale_ * rng.standard_normal(z.shape)
-        with torch.no_grad():
-            z_tensor = torch.from_numpy(np.ascontiguousarray(z, dtype=np.float32))
-            parts = [torch.sigmoid(decoder(z_tensor[i : i + CHUNK])) for i in range(0, n, CHUNK)]
-            matrix = (
-                torch.cat(parts).numpy().astype(float)
-                if parts
-                else np.zeros((0, preprocessor.n_features))
-            )
+        matrix = self._decode(decoder, z, preprocessor.n_features)
         if mode == "model" and self.numeric_residuals and self._residual_factor is not None:
             add_residuals(matrix, self._numeric_index, self._residual_factor, rng)
         if mode == "model" and self.calibrate_levels and self.discrete_decoding == "sample" and n:

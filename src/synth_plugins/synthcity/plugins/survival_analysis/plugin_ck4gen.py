@@ -196,11 +196,11 @@ class CK4GenPlugin(SuitePlugin):
         self.core: CK4Gen | None = None
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        """Load; an older save refits with ``numeric_residuals=False``, as it was fitted.
+        """Load; an older save refits with the arguments added since at their legacy values.
 
-        Its core samples that way too (``CK4Gen.__setstate__``).
+        Those are ``CK4Gen.LEGACY_PARAMS``, as it was fitted; its core samples that way too.
         """
-        state["core_params"] = {"numeric_residuals": False, **state.get("core_params", {})}
+        state["core_params"] = {**CK4Gen.LEGACY_PARAMS, **state.get("core_params", {})}
         self.__dict__.update(state)
 
     @staticmethod
