@@ -10,7 +10,7 @@ import torch
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators import MedVAE
 from synth_plugins.generators.med_vae import training
-from synth_plugins.generators.med_vae.sampling import LatentMixture, reflect_lone_ends
+from synth_plugins.generators.med_vae.sampling import reflect_lone_ends
 from synth_plugins.generators.med_vae.transforms import (
     SCORE_SCALE,
     Ends,
@@ -218,30 +218,6 @@ class TestLatentSampling:
         assert mixture is not None
         assert len(mixture.weights) == 400 // 50  # at least 50 rows per component on average
         assert mixture.means.shape == (8, vae.latent_dim)
-
-    def test_mixture_components_carry_the_posterior_variance(self) -> None:
-        # two clusters of posterior means, every row with posterior variance 0.25 in
-        # every direction: the aggregate posterior of each cluster has the spread of its
-        # means plus 0.25, which a mixture fitted to the means alone misses
-        rng = np.random.default_rng(0)
-        centres = np.array([[-6.0, 0.0, 0.0], [6.0, 0.0, 0.0]])
-        mu = np.concatenate([centre + 0.3 * rng.standard_normal((400, 3)) for centre in centres])
-        logvar = np.full_like(mu, np.log(0.25))
-        mixture = LatentMixture.fit(mu, 0, logvar)
-        assert len(mixture.weights) == 10  # min(10, 800 // 50)
-        covariances = np.einsum("kij,klj->kil", mixture.cholesky, mixture.cholesky)
-        # the total spread of the draws: between-component plus within-component
-        draws = mixture.sample(200_000, torch.Generator().manual_seed(0)).numpy()
-        assert np.allclose(draws.var(axis=0)[1:], 0.3**2 + 0.25, rtol=0.05)
-        assert (np.diagonal(covariances, axis1=1, axis2=2) > 0.25).all()
-        # one component on one cluster: its covariance is the means' plus the variance
-        single = LatentMixture.fit(mu[:40], 0, logvar[:40])
-        expected = np.cov(mu[:40].T, bias=True) + 0.25 * np.eye(3)
-        got = single.cholesky[0] @ single.cholesky[0].T
-        assert np.allclose(got, expected, atol=2e-3)
-        # without the variances (conditional draws) the component is the means' alone
-        tight = LatentMixture.fit(mu[:40], 0).cholesky[0]
-        assert np.allclose(tight @ tight.T, np.cov(mu[:40].T, bias=True), atol=2e-3)
 
     def test_temperature_widens_library_draws(self, fitted) -> None:
         vae, _ = fitted

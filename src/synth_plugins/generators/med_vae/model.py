@@ -482,9 +482,7 @@ class MedVAE:
             self.residual_sd_ = _sampling.residual_sd(
                 net, len(layout.binary_index), x_cont, self.library_mu_
             )
-            self.latent_mixture_ = _sampling.LatentMixture.fit(
-                self.library_mu_, mixture_seed, self.library_logvar_
-            )
+            self.latent_mixture_ = _sampling.LatentMixture.fit(self.library_mu_, mixture_seed)
             self._condition_store = _conditions.store_conditions(encoder, data)
         self._copy_filter = (
             CopyFilter("med_vae").fit(data, {spec.name: spec.role for spec in encoder.specs})

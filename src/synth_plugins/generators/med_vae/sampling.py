@@ -28,7 +28,7 @@ from synth_plugins.generators.med_vae.transforms import Ends, Transform
 
 @dataclass(frozen=True)
 class LatentMixture:
-    """A Gaussian mixture fitted to the aggregate posterior of the training rows.
+    """A Gaussian mixture fitted to the training rows' posterior means (the aggregate posterior).
 
     Sampling it ("ex-post density estimation", Ghosh et al. 2020, arXiv:1903.12436) covers
     the region of the latent space the decoder was trained on, as the library does, without
@@ -40,39 +40,20 @@ class LatentMixture:
     cholesky: np.ndarray  # lower-triangular factor of each component's covariance
 
     @classmethod
-    def fit(cls, mu: np.ndarray, seed: int, logvar: np.ndarray | None = None) -> LatentMixture:
-        """Full-covariance mixture of ``min(10, n // 50)`` (at least 1) components.
-
-        The components are fitted to the posterior means. With ``logvar``, each covariance
-        is then widened by the mean posterior variance of the rows it holds (weighted by
-        responsibility): the aggregate posterior is the average of the rows' Gaussians
-        ``N(mu, var)``, not of points at ``mu``, so a mixture of the means alone is too
-        narrow by exactly that variance. This is the moment-matched (M-step) covariance of
-        those Gaussians under the fitted responsibilities, at the cost of one pass over the
-        rows. Without ``logvar`` the mixture stays on the means (conditional draws: they
-        must stay where the asked value is decoded).
-        """
+    def fit(cls, mu: np.ndarray, seed: int) -> LatentMixture:
+        """Full-covariance mixture of ``min(10, n // 50)`` (at least 1) components."""
         from sklearn.mixture import GaussianMixture
 
         rng = np.random.default_rng(seed)
-        keep = rng.choice(len(mu), MIXTURE_FIT_ROWS) if len(mu) > MIXTURE_FIT_ROWS else None
-        rows = (mu if keep is None else mu[keep]).astype(np.float64)
+        rows = mu if len(mu) <= MIXTURE_FIT_ROWS else mu[rng.choice(len(mu), MIXTURE_FIT_ROWS)]
         n_components = int(np.clip(len(rows) // MIXTURE_ROWS_PER_COMPONENT, 1, MIXTURE_MAX))
         mixture = GaussianMixture(
             n_components, covariance_type="full", reg_covar=1e-4, random_state=seed % 2**32
-        ).fit(rows)
-        covariances = mixture.covariances_
-        if logvar is not None:
-            kept = logvar if keep is None else logvar[keep]
-            variance = np.exp(np.minimum(kept.astype(np.float64), MAX_LOGVAR))
-            responsibility = mixture.predict_proba(rows)
-            held = np.maximum(responsibility.sum(axis=0), np.finfo(np.float64).tiny)
-            extra = responsibility.T @ variance / held[:, None]
-            covariances = covariances + extra[:, :, None] * np.eye(rows.shape[1])
+        ).fit(rows.astype(np.float64))
         return cls(
             mixture.weights_.astype(np.float64),
             mixture.means_.astype(np.float32),
-            np.linalg.cholesky(covariances).astype(np.float32),
+            np.linalg.cholesky(mixture.covariances_).astype(np.float32),
         )
 
     def sample(
