@@ -205,7 +205,12 @@ def render(records: list[dict[str, Any]], command: str) -> str:
         "paper's, unless named `_sample`): `library` (temperature 1), `library_t2` "
         "(temperature 2), `prior`, `mixture` (Gaussian mixture "
         'on the posterior means), `mixture_sample` (the mixture with `decoding="sample"`: '
-        "outputs drawn from the decoder's distributions), `_t07`: latent temperature 0.7. "
+        "outputs drawn from the decoder's distributions), `_t07`: latent temperature 0.7; "
+        "`mixture_means_sample` / `mixture_widened_sample` (records of commit `0bbeb98`, "
+        "which was reverted): the mixture refitted with the run's seed to the posterior "
+        "means / with each component's covariance widened by its rows' mean posterior "
+        "variance, sampled like `mixture_sample` with the same seed, so the two differ only "
+        "in the widening. "
         "Matches: synthetic rows at Hamming distance 0 from a training "
         "row after `hamming_leakage`'s binning (a coarser notion than an exact copy; the copy "
         "filter compares exact rows) / the holdout's own exact collision count scaled to n. "
