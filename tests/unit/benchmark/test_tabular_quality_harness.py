@@ -71,3 +71,18 @@ def test_pareto_front_drops_generators_beaten_on_time_and_quality(harness):
     line = harness.pareto_line("t", groups)
     assert "SDV GaussianCopula" in line and "Synthcity arf" in line
     assert "CTGAN" not in line
+
+
+def test_paired_differences_use_only_the_seeds_both_generators_ran(harness):
+    records = [
+        {"table": "t", "generator": "med_vae", "seed": 0, "overall": 0.80},
+        {"table": "t", "generator": "med_vae", "seed": 1, "overall": 0.90},
+        {"table": "t", "generator": "med_vae", "seed": 2, "overall": 0.70},  # no partner
+        {"table": "t", "generator": "sdv_gaussian_copula", "seed": 0, "overall": 0.75},
+        {"table": "t", "generator": "sdv_gaussian_copula", "seed": 1, "overall": 0.95},
+        {"table": "u", "generator": "sdv_gaussian_copula", "seed": 2, "overall": 0.10},
+    ]
+    differences = harness.paired_differences(
+        records, "t", "med_vae", "sdv_gaussian_copula", "overall"
+    )
+    assert differences == pytest.approx([0.05, -0.05])
