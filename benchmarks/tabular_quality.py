@@ -854,17 +854,11 @@ def paired_differences(
     records: list[dict[str, Any]], table: str, first: str, second: str, key: str
 ) -> list[float]:
     """``first``'s ``key`` minus ``second``'s, per seed that both ran on ``table``."""
-    by_seed = {
-        (r["generator"], r["seed"]): r[key]
-        for r in records
-        if r["table"] == table and r["generator"] in (first, second) and key in r
+    value = {
+        (r["generator"], r["seed"]): r[key] for r in records if r["table"] == table and key in r
     }
-    seeds = sorted({seed for _, seed in by_seed})
-    return [
-        by_seed[(first, s)] - by_seed[(second, s)]
-        for s in seeds
-        if (first, s) in by_seed and (second, s) in by_seed
-    ]
+    seeds = sorted(seed for generator, seed in value if generator == first)
+    return [value[(first, s)] - value[(second, s)] for s in seeds if (second, s) in value]
 
 
 def verdict(ok: bool) -> str:
