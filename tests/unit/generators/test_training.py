@@ -137,8 +137,17 @@ def test_optimizer_settings_and_gradient_clipping():
         handle.remove()
 
 
-def test_flat_parameters_train_identically_and_are_separated_afterwards():
-    """``flat=True`` is the same arithmetic: equal weights and history, own storage after."""
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"clip_value": 0.5},
+        {"weight_decay": 0.1},
+        {"kind": "adamw", "weight_decay": 0.1, "eps": 1e-7},
+    ],
+    ids=["adam-clip-value", "adam-l2", "adamw"],
+)
+def test_flat_parameters_train_identically_and_are_separated_afterwards(settings):
+    """``flat=True`` (its own Adam) is torch's arithmetic: equal weights and history."""
     x, y = _regression()
     results = []
     for flat in (False, True):
@@ -156,7 +165,7 @@ def test_flat_parameters_train_identically_and_are_separated_afterwards():
             step,
             shuffled_batches(len(x), 16, torch.Generator().manual_seed(1)),
             epochs=5,
-            optimizer=OptimizerSettings(lr=0.05, clip_value=0.5, flat=flat),
+            optimizer=OptimizerSettings(lr=0.05, flat=flat, **settings),
             val_loss=val_loss,
         )
         results.append((net, run))
