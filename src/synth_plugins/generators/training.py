@@ -241,9 +241,11 @@ def _flatten(params: list[nn.Parameter]) -> nn.Parameter:
 class _FlatAdam:
     """Adam or AdamW over the one flat parameter of ``flat=True``, without ``torch.optim``.
 
-    The update is torch's multi-tensor Adam/AdamW (torch 2.2; non-capturable, no amsgrad)
-    written as a handful of in-place calls on one tensor, so fixed-seed fits are
-    byte-identical to ``build_optimizer``'s. Two costs of ``torch.optim`` go: its per-step
+    The update is torch 2.2's multi-tensor Adam/AdamW (non-capturable, no amsgrad) written
+    as a handful of in-place calls on one tensor, so fixed-seed fits on torch 2.2 are
+    byte-identical to ``build_optimizer``'s (later torch takes the bias correction's square
+    root as ``x ** 0.5``, which can differ from ``math.sqrt`` in the last bit from about
+    step 1,270 on). Two costs of ``torch.optim`` go: its per-step
     wrappers (about 0.3 ms a step on CPU, a quarter of a small Med-VAE step), and the
     import of ``torch._dynamo`` that its constructor triggers (2-6 CPU s on the first fit
     in a process; it pulls in sympy and torch.onnx).
