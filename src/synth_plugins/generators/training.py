@@ -326,8 +326,8 @@ def _train(
             elif settings is not None:  # zero_grad without its per-call dynamo guard
                 for param in params:
                     param.grad = None
-            else:  # a ready optimiser (Opacus) clears its own per-sample state too
-                optimizer.zero_grad(set_to_none=True)  # type: ignore[union-attr]
+            elif isinstance(optim, torch.optim.Optimizer):  # a ready one (Opacus) clears
+                optim.zero_grad(set_to_none=True)  # its own per-sample state too
             loss.backward()
             if settings is not None and settings.clip_value is not None:
                 if flat_grad is not None:  # clip_grad_value_'s clamp, one call
