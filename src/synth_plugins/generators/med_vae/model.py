@@ -417,7 +417,7 @@ class MedVAE:
             )
         encoder = TabularEncoder(self.roles, self.missing, self.ordinal_levels).fit(data)
         layout = Layout.from_encoder(encoder)
-        transform = fit_transform(self.numerical_transform, layout.numerical(encoder, data))
+        transform = fit_transform(self.numerical_transform, *layout.numerical(encoder, data))
         x_cont, codes = layout.inputs(encoder, data, transform)
 
         n_rows = len(data)
@@ -479,9 +479,7 @@ class MedVAE:
         net = net.cpu().eval()
         if not self.dp:  # no library in DP mode: it would void the guarantee
             self.library_mu_, self.library_logvar_ = _training.posteriors(net, x_cont, codes)
-            self.residual_sd_ = _sampling.residual_sd(
-                net, len(layout.binary_index), x_cont, self.library_mu_
-            )
+            self.residual_sd_ = _sampling.residual_sd(net, layout, x_cont, self.library_mu_)
             self.latent_mixture_ = _sampling.LatentMixture.fit(self.library_mu_, mixture_seed)
             self._condition_store = _conditions.store_conditions(encoder, data)
         self._copy_filter = (

@@ -176,19 +176,29 @@ def reflect_lone_ends(values: torch.Tensor, ends: Ends) -> torch.Tensor:
 
 
 @torch.inference_mode()
-def residual_sd(net: MedVAENet, n_binary: int, x_cont: torch.Tensor, mu: np.ndarray) -> np.ndarray:
+def residual_sd(net: MedVAENet, layout: Layout, x_cont: torch.Tensor, mu: np.ndarray) -> np.ndarray:
     """Per numerical column: RMS of (training target - decoded posterior mean), float32.
 
     What the decoder's mean leaves unexplained; ``decoding="sample"`` adds that much noise.
+    Over the observed values of each column (a missing value's fill is not a target).
     """
     net.eval()
+    n_binary = len(layout.binary_index)
     squares = np.zeros(net.n_numerical, dtype=np.float64)
+    counts = np.zeros(net.n_numerical, dtype=np.float64)
     for start in range(0, len(mu), SAMPLE_CHUNK):
         z = torch.from_numpy(mu[start : start + SAMPLE_CHUNK])
         numerical = net.decode(z.to(next(net.parameters()).device))[0].float().cpu()
-        target = x_cont[start : start + SAMPLE_CHUNK, n_binary:]
-        squares += ((numerical - target) ** 2).sum(dim=0).double().numpy()
-    return np.sqrt(squares / max(len(mu), 1)).astype(np.float32)
+        chunk = x_cont[start : start + SAMPLE_CHUNK]
+        squared = (numerical - chunk[:, n_binary:]) ** 2
+        observed = layout.observed(chunk)
+        if observed is not None:
+            squared = squared * observed
+            counts += observed.sum(dim=0).double().numpy()
+        else:
+            counts += len(chunk)
+        squares += squared.sum(dim=0).double().numpy()
+    return np.sqrt(squares / np.maximum(counts, 1)).astype(np.float32)
 
 
 def generate_enforced(

@@ -82,7 +82,11 @@ def losses(
     numerical, binary, categorical, mu, logvar = outputs
     n_bin = len(layout.binary_index)
     zeros = x_cont.new_zeros(x_cont.shape[0])
-    num_loss = ((numerical - x_cont[:, n_bin:]) ** 2).mean(dim=1) if numerical.shape[1] else zeros
+    num_loss = zeros
+    if numerical.shape[1]:
+        squared = (numerical - x_cont[:, n_bin:]) ** 2
+        observed = layout.observed(x_cont)  # a missing value's fill is not a target
+        num_loss = (squared if observed is None else squared * observed).mean(dim=1)
     bin_loss = (
         F.binary_cross_entropy_with_logits(binary, x_cont[:, :n_bin], reduction="none").mean(dim=1)
         if n_bin

@@ -43,9 +43,12 @@ class MinMax:
     lone_high: tuple[bool, ...] = ()
 
     @classmethod
-    def fit(cls, values: np.ndarray) -> MinMax:
-        """The transform of min-max scaled training ``values``, with its lone ends."""
-        return cls(*lone_ends(values))
+    def fit(cls, values: np.ndarray, observed: np.ndarray | None = None) -> MinMax:
+        """The transform of min-max scaled training ``values``, with its lone ends.
+
+        ``observed``: where each value was observed (default: everywhere); only those count.
+        """
+        return cls(*lone_ends(values, observed))
 
     def forward(self, values: np.ndarray) -> np.ndarray:
         """Training targets of min-max scaled ``values`` (rows x numerical columns)."""
@@ -70,22 +73,24 @@ class QuantileNormal:
     lone_high: tuple[bool, ...] = ()
 
     @classmethod
-    def fit(cls, values: np.ndarray) -> QuantileNormal:
+    def fit(cls, values: np.ndarray, observed: np.ndarray | None = None) -> QuantileNormal:
         """Knots of each column of min-max scaled training ``values``.
 
         A distinct value with ``c`` rows, ``b`` rows below it and ``n`` rows in all gets the
         score ``SCORE_SCALE * Phi^-1((b + c / 2) / n)``, strictly increasing in the value.
         Scores are float32 numbers, so the network's float32 inputs hold them exactly and
-        the inverse of a training row's input is its value, bit for bit.
+        the inverse of a training row's input is its value, bit for bit. ``observed``:
+        where each value was observed (default: everywhere); only those are counted, so a
+        missing value's fill is not a point mass of the marginal.
         """
         knots, scores = [], []
-        for column in np.asarray(values, dtype=np.float64).T:
+        for column in _observed_columns(values, observed):
             distinct, counts = np.unique(column, return_counts=True)
             below = np.concatenate([[0], np.cumsum(counts)[:-1]])
             knots.append(distinct)
             normal = ndtri((below + counts / 2.0) / len(column))
             scores.append(_increasing_float32(SCORE_SCALE * normal))
-        return cls(tuple(knots), tuple(scores), *lone_ends(values))
+        return cls(tuple(knots), tuple(scores), *lone_ends(values, observed))
 
     def forward(self, values: np.ndarray) -> np.ndarray:
         """Normal scores of min-max scaled ``values`` (exact at the training values)."""
@@ -124,9 +129,19 @@ class Ends:
     reflect_high: np.ndarray
 
 
-def lone_ends(values: np.ndarray) -> tuple[tuple[bool, ...], tuple[bool, ...]]:
-    """Per column of training ``values``: is the minimum, and the maximum, held by one row?"""
+def _observed_columns(values: np.ndarray, observed: np.ndarray | None) -> list[np.ndarray]:
+    """Each column of ``values`` (float64), restricted to its observed rows when given."""
     columns = np.asarray(values, dtype=np.float64).T
+    if observed is None:
+        return list(columns)
+    return [column[mask] for column, mask in zip(columns, np.asarray(observed, bool).T)]
+
+
+def lone_ends(
+    values: np.ndarray, observed: np.ndarray | None = None
+) -> tuple[tuple[bool, ...], tuple[bool, ...]]:
+    """Per column of training ``values``: is the minimum, and the maximum, held by one row?"""
+    columns = _observed_columns(values, observed)
     low = tuple(bool(len(c) and (c == c.min()).sum() == 1) for c in columns)
     high = tuple(bool(len(c) and (c == c.max()).sum() == 1) for c in columns)
     return low, high
@@ -152,6 +167,8 @@ def _increasing_float32(scores: np.ndarray) -> np.ndarray:
 Transform = MinMax | QuantileNormal
 
 
-def fit_transform(kind: str, values: np.ndarray) -> Transform:
-    """The fitted transform ``kind`` of min-max scaled training ``values``."""
-    return QuantileNormal.fit(values) if kind == "quantile" else MinMax.fit(values)
+def fit_transform(kind: str, values: np.ndarray, observed: np.ndarray | None = None) -> Transform:
+    """The fitted transform ``kind`` of min-max scaled training ``values`` (observed ones)."""
+    if kind == "quantile":
+        return QuantileNormal.fit(values, observed)
+    return MinMax.fit(values, observed)
