@@ -81,11 +81,12 @@ class TestQuantileNormal:
         assert isinstance(vae.transform_, QuantileNormal)
         layout, encoder = vae._layout, vae.encoder_
         assert layout is not None and encoder is not None
-        scaled = layout.numerical(encoder, data)
+        scaled, observed = layout.numerical(encoder, data)
         x_cont, _ = layout.inputs(encoder, data, vae.transform_)
         numerical = x_cont[:, len(layout.binary_index) :].numpy()
-        # float32 network inputs still decode to the exact training values
-        np.testing.assert_array_equal(vae.transform_.inverse(numerical), scaled)
+        # float32 network inputs still decode to the exact observed training values
+        decoded = vae.transform_.inverse(numerical)
+        np.testing.assert_array_equal(decoded[observed], scaled[observed])
         matrix = encoder.transform(data)
         matrix[:, layout.numerical_index] = vae.transform_.inverse(numerical)
         pd.testing.assert_frame_equal(encoder.inverse_transform(matrix), data)
@@ -333,3 +334,47 @@ class TestCopies:
 def test_dp_models_keep_no_copy_filter() -> None:
     vae = MedVAE(dp=True, epochs=1, random_state=0).fit(profiles_frame(60))
     assert vae._copy_filter is None and vae.validation_share(60) == 0.0
+
+
+class TestMissingFill:
+    """A missing value's place holds the encoder's fill (the median), which is not data."""
+
+    def test_transforms_are_fitted_on_the_observed_values(self) -> None:
+        values = np.array([[0.1], [0.5], [0.5], [0.9], [0.2]])
+        observed = np.array([[True], [False], [False], [True], [True]])
+        quantile = QuantileNormal.fit(values, observed)
+        np.testing.assert_array_equal(quantile.values[0], [0.1, 0.2, 0.9])
+        assert quantile.lone_low == (True,) and quantile.lone_high == (True,)
+        assert MinMax.fit(values, observed).lone_low == (True,)
+        assert fit_transform("quantile", values).values[0].tolist() == [0.1, 0.2, 0.5, 0.9]
+
+    def test_layout_reads_observed_values_from_the_indicators(self) -> None:
+        rng = np.random.default_rng(0)
+        data = pd.DataFrame({"a": rng.normal(size=20), "b": rng.normal(size=20)})
+        data.loc[[1, 7], "a"] = np.nan
+        vae = MedVAE(epochs=1, validation_fraction=0.0, random_state=0).fit(data)
+        layout, encoder = vae._layout, vae.encoder_
+        assert layout is not None and encoder is not None
+        _, observed = layout.numerical(encoder, data)
+        assert observed[:, 0].tolist() == data["a"].notna().tolist() and observed[:, 1].all()
+        x_cont, _ = layout.inputs(encoder, data, vae.transform_)
+        mask = layout.observed(x_cont)
+        assert mask is not None and mask.tolist() == observed.astype(float).tolist()
+        complete = MedVAE(epochs=1, validation_fraction=0.0).fit(data.dropna())
+        assert complete._layout is not None and not len(complete._layout.masked_numerical)
+
+    def test_the_fill_does_not_leak_into_generated_values(self) -> None:
+        """Half missing, observed values near 0 or 10: the fill (the median, about 5) is no
+        value of the column, and generated values do not pile up there."""
+        rng = np.random.default_rng(0)
+        n = 600
+        low = rng.random(n) < 0.5
+        other = rng.normal(0, 1, n)
+        value = np.where(low, rng.normal(0.0, 0.5, n), rng.normal(10.0, 0.5, n))
+        value[rng.random(n) < 0.5] = np.nan
+        data = pd.DataFrame({"x": value, "other": other + 3 * low})
+        vae = MedVAE(epochs=60, random_state=0).fit(data)
+        synthetic = vae.sample(3000, random_state=1)
+        generated = synthetic["x"].dropna()
+        assert 0.3 < synthetic["x"].isna().mean() < 0.7
+        assert generated.between(2.5, 7.5).mean() < 0.05  # real: none
