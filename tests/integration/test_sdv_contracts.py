@@ -348,6 +348,26 @@ def test_single_table_id_columns_are_generated(heart):
     assert sampled["record"].is_unique
 
 
+def test_med_vae_models_missing_numbers_itself():
+    """SDV's default numerical transformer fills the mean and blanks values at random when
+    sampling; Med-VAE receives the missing values, so missingness keeps its tie to the
+    other columns and no generated value sits at the fill."""
+    rng = np.random.default_rng(0)
+    group = rng.choice(["a", "b"], 400)
+    value = np.where(rng.random(400) < 0.5, rng.normal(0, 0.5, 400), rng.normal(10, 0.5, 400))
+    data = pd.DataFrame({"group": group, "x": np.where(group == "a", np.nan, value)})
+    metadata = Metadata.load_from_dict(
+        metadata_dict(data, {"group": "categorical", "x": "numerical"}, "table")
+    )
+    synthesizer = MedVAESynthesizer(metadata, epochs=40, enable_gpu=False)
+    synthesizer.fit(data)
+    sampled = single_table(synthesizer.sample(1000))
+    missing = sampled["x"].isna()
+    assert missing[sampled["group"] == "a"].mean() > 0.9
+    assert missing[sampled["group"] == "b"].mean() < 0.1
+    assert sampled["x"].dropna().between(2.5, 7.5).mean() < 0.05  # the mean: about 5
+
+
 # ------------------------------------------------------------------ 5. PAR's contract
 def test_datetime_index_unsorted_rows_fresh_keys_and_ids(lstm, visits):
     sampled = single_table(lstm.sample(12))
