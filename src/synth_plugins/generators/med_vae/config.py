@@ -20,6 +20,10 @@ AUTO_SAMPLING: Sampling = "mixture"
 #: fewer rows: no validation split).
 AUTO_VALIDATION_FRACTION, AUTO_VALIDATION_MIN_ROWS = 0.1, 50
 
+#: With the quantile transform (no DP), a numerical column's most frequent value becomes a
+#: point mass, a 0/1 output of its own, when it holds at least this share of the observed
+#: values (method card, "Point masses").
+POINT_MASS_SHARE = 0.1
 #: Rows decoded (or encoded) per forward pass, which bounds memory for millions of rows.
 SAMPLE_CHUNK = 65_536
 #: Upper bound on a stored log-variance when sampling, so exp() stays finite in float32.

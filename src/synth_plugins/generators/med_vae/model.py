@@ -22,6 +22,7 @@ from synth_plugins.generators.med_vae.config import (
     AUTO_VALIDATION_MIN_ROWS,
     DECODINGS,
     DEFAULT_LOSS_WEIGHTS,
+    POINT_MASS_SHARE,
     PRESETS,
     SAMPLING_MODES,
     Decoding,
@@ -417,6 +418,8 @@ class MedVAE:
             )
         encoder = TabularEncoder(self.roles, self.missing, self.ordinal_levels).fit(data)
         layout = Layout.from_encoder(encoder)
+        if self.numerical_transform == "quantile" and not self.dp:
+            layout = layout.with_point_masses(encoder, data, POINT_MASS_SHARE)
         transform = fit_transform(self.numerical_transform, *layout.numerical(encoder, data))
         x_cont, codes = layout.inputs(encoder, data, transform)
 
@@ -440,7 +443,7 @@ class MedVAE:
         norm = ("layer" if self.dp else "batch") if self.batch_norm else "none"
         with _torch.seeded(init_seed, device):
             net = MedVAENet(
-                n_binary=len(layout.binary_index),
+                n_binary=layout.n_binary,
                 n_numerical=len(layout.numerical_index),
                 cardinalities=layout.cardinalities,
                 embedding_dim=self.embedding_dim,

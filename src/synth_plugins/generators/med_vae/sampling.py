@@ -130,17 +130,20 @@ def generate(
         numerical, binary, categorical = (part.float().cpu() for part in net.decode(z.to(device)))
         rows = matrix[start : start + size]
         stochastic = decoding == "sample"
-        if len(bin_index):
+        if binary.shape[1]:  # the encoder's binaries, then the point masses
             probability = torch.sigmoid(binary)
             if stochastic:
                 probability = torch.bernoulli(probability, generator=generator)
-            rows[:, bin_index] = probability
+            rows[:, bin_index] = probability[:, : len(bin_index)]
         if len(num_index):
             if stochastic and residual_sd is not None:
                 noise = torch.randn(numerical.shape, generator=generator)
                 numerical = numerical + noise * torch.from_numpy(residual_sd).float()
                 numerical = reflect_lone_ends(numerical, transform.ends(numerical.shape[1]))
             rows[:, num_index] = torch.from_numpy(transform.inverse(numerical.numpy())).float()
+        for k, (column, value) in enumerate(zip(layout.mass_numerical, layout.mass_values)):
+            at_mass = probability[:, len(bin_index) + k] >= 0.5
+            rows[at_mass, num_index[column]] = float(value)
         if stochastic and categorical.shape[1]:
             uniform = torch.rand(categorical.shape, generator=generator).clamp(1e-12, 1.0)
             categorical = categorical - torch.log(-torch.log(uniform))  # Gumbel-max draw
@@ -183,7 +186,7 @@ def residual_sd(net: MedVAENet, layout: Layout, x_cont: torch.Tensor, mu: np.nda
     Over the observed values of each column (a missing value's fill is not a target).
     """
     net.eval()
-    n_binary = len(layout.binary_index)
+    n_binary = layout.n_binary
     squares = np.zeros(net.n_numerical, dtype=np.float64)
     counts = np.zeros(net.n_numerical, dtype=np.float64)
     for start in range(0, len(mu), SAMPLE_CHUNK):

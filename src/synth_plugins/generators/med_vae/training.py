@@ -80,7 +80,7 @@ def losses(
     objective's value but not its gradient, as in the released notebook.
     """
     numerical, binary, categorical, mu, logvar = outputs
-    n_bin = len(layout.binary_index)
+    n_bin = layout.n_binary
     zeros = x_cont.new_zeros(x_cont.shape[0])
     num_loss = zeros
     if numerical.shape[1]:
