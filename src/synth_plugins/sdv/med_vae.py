@@ -23,7 +23,9 @@ class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
     Categorical and boolean columns reach the model as raw values (Med-VAE encodes them
     itself, through one shared embedding table), as do datetime columns (modelled as days,
     written back in the column's dtype or format) and ``id`` columns that are not keys
-    (fresh keys, never a training value); numerical columns use SDV's usual transformers.
+    (fresh keys, never a training value); numerical columns use SDV's float formatter for
+    rounding and the min/max clip, but keep their missing values for Med-VAE's own
+    missingness indicator (SDV's default would fill the mean and blank values at random).
     ``sample_from_conditions`` is native: rows are decoded from the posteriors of the
     training rows that match the condition (the paper's libraries; with the default
     ``sampling="mixture"``, a Gaussian mixture fitted to those posteriors), and

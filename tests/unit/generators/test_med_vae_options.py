@@ -378,3 +378,42 @@ class TestMissingFill:
         generated = synthetic["x"].dropna()
         assert 0.3 < synthetic["x"].isna().mean() < 0.7
         assert generated.between(2.5, 7.5).mean() < 0.05  # real: none
+
+
+class TestPointMasses:
+    """A value many rows share next to a gap (zeros coding "not measured") is its own output."""
+
+    def test_a_mass_is_a_shared_value_of_at_least_the_share(self) -> None:
+        rng = np.random.default_rng(0)
+        n = 200
+        data = pd.DataFrame(
+            {
+                "zeros": np.where(rng.random(n) < 0.4, 0.0, rng.uniform(10, 20, n)),
+                "rare": np.where(rng.random(n) < 0.04, 0.0, rng.uniform(10, 20, n)),
+                "smooth": rng.normal(size=n),
+                "gappy": np.where(
+                    rng.random(n) < 0.3,
+                    np.nan,
+                    np.where(rng.random(n) < 0.5, 5.0, rng.uniform(6, 9, n)),
+                ),
+            }
+        )
+        vae = MedVAE(epochs=1, random_state=0).fit(data)
+        layout = vae._layout
+        assert layout is not None and len(layout.mass_numerical) == 2  # zeros and gappy
+        assert layout.n_binary == len(layout.binary_index) + 2
+        paper = MedVAE.from_preset("paper", epochs=1).fit(data)
+        assert paper._layout is not None and not len(paper._layout.mass_numerical)
+
+    def test_the_mass_is_reproduced_without_values_in_the_gap(self) -> None:
+        rng = np.random.default_rng(1)
+        n = 600
+        other = rng.normal(size=n)
+        zeros = (other + rng.normal(0, 0.5, n)) < -0.25  # about 40 %, tied to "other"
+        data = pd.DataFrame({"x": np.where(zeros, 0.0, rng.uniform(10, 20, n)), "other": other})
+        vae = MedVAE(epochs=60, random_state=0).fit(data)
+        synthetic = vae.sample(3000, random_state=1)
+        assert abs((synthetic["x"] == 0).mean() - (data["x"] == 0).mean()) < 0.08
+        assert synthetic["x"].between(0, 10, inclusive="neither").mean() < 0.02
+        low = synthetic["other"] < synthetic["other"].median()
+        assert (synthetic.loc[low, "x"] == 0).mean() > (synthetic.loc[~low, "x"] == 0).mean() + 0.2

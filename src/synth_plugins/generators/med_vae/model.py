@@ -97,7 +97,9 @@ class MedVAE:
         numerical_transform: ``"quantile"`` (default: normal scores of the training ranks,
             linear head; exactly invertible on the training values; measured better on
             skewed marginals) or ``"minmax"`` (the paper: min-max values, sigmoid head). See
-            ``transforms``.
+            ``transforms``. With ``"quantile"`` (and without DP) a value that at least 10 %
+            of a column's observed training values share is a point mass, a 0/1 output of
+            its own (pima's zeros coding "not measured"; method card, "Point masses").
         numerical_activation: ``"auto"`` (sigmoid for min-max, linear for quantile),
             ``"sigmoid"`` (the code) or ``"linear"`` (the paper's text).
         loss_weights: weights of the ``"numerical"`` MSE (100), ``"binary"`` BCE (1) and each
@@ -138,7 +140,10 @@ class MedVAE:
             statistic of the private rows outside the accounting).
         min_library_size: fewest training rows that must match ``conditions`` (5).
         max_rejection_rounds: generation rounds allowed to ``enforce_conditions`` (20).
-        missing: missing-value policy, ``"indicator"``, ``"impute"`` or ``"error"``.
+        missing: missing-value policy, ``"indicator"``, ``"impute"`` or ``"error"``. With
+            ``"indicator"`` a missing number's place holds the training median, which is
+            not a target: the numerical loss, the residual noise and the quantile transform
+            use the observed values only.
         ordinal_levels: explicit level order of ordinal columns.
         dp: train with DP-SGD (Opacus) and sample the prior only.
         dp_noise_multiplier: noise standard deviation relative to the clipping norm (1.0).
@@ -522,7 +527,8 @@ class MedVAE:
         net.eval()
         outputs = net(x_cont, codes, eps)
         plan = self._plan(len(data))
-        objective, parts = _training.losses(plan, layout, outputs, x_cont, codes, weight)
+        targets = layout.observed(x_cont)
+        objective, parts = _training.losses(plan, layout, outputs, x_cont, codes, weight, targets)
         terms = {"objective": objective.mean()}
         terms.update({key: value.mean() for key, value in parts.items()})
         return terms

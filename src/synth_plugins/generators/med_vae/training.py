@@ -73,11 +73,14 @@ def losses(
     x_cont: torch.Tensor,
     codes: torch.Tensor,
     kl_weight: float,
+    targets: torch.Tensor | None,
 ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """Per-row objective and per-row loss components (numerical, binary, categorical, kl).
 
     ``kl_weight`` is ``beta * a(e)``. In ``legacy_detached`` mode the KL enters the
-    objective's value but not its gradient, as in the released notebook.
+    objective's value but not its gradient, as in the released notebook. ``targets``:
+    :meth:`Layout.observed` of ``x_cont`` (1 where a numerical value is a target), or None
+    when every one is.
     """
     numerical, binary, categorical, mu, logvar = outputs
     n_bin = layout.n_binary
@@ -85,8 +88,7 @@ def losses(
     num_loss = zeros
     if numerical.shape[1]:
         squared = (numerical - x_cont[:, n_bin:]) ** 2
-        observed = layout.observed(x_cont)  # a missing value's fill is not a target
-        num_loss = (squared if observed is None else squared * observed).mean(dim=1)
+        num_loss = (squared if targets is None else squared * targets).mean(dim=1)
     bin_loss = (
         F.binary_cross_entropy_with_logits(binary, x_cont[:, :n_bin], reduction="none").mean(dim=1)
         if n_bin
@@ -120,10 +122,12 @@ def _step_loss(
     codes: torch.Tensor,
     eps: torch.Tensor,
     epoch: int,
+    targets: torch.Tensor | None,
 ) -> StepLoss:
     """One batch's mean objective, with its loss components summed for the epoch history."""
     outputs = net(x_cont, codes, eps)
-    objective, parts = losses(plan, layout, outputs, x_cont, codes, plan.kl_weight(epoch))
+    weight = plan.kl_weight(epoch)
+    objective, parts = losses(plan, layout, outputs, x_cont, codes, weight, targets)
     # An empty Poisson batch (DP) still takes a (noise-only) step, as accounted.
     loss = objective.mean() if len(x_cont) else objective.sum()
     return StepLoss(loss, len(x_cont), {key: value.sum() for key, value in parts.items()})
@@ -156,11 +160,13 @@ def train(
     batch_generator = _torch.make_generator(train_seed)
     noise_generator = _torch.make_generator(noise_seed, device)
     val_eps = _torch.randn((len(val[0]), plan.latent_dim), noise_generator, device) if val else None
+    targets = layout.observed(data[0])  # once, not per batch
 
     def step(index: torch.Tensor, epoch: int) -> StepLoss:
         index = index.to(device)
         eps = _torch.randn((len(index), plan.latent_dim), noise_generator, device)
-        return _step_loss(net, plan, layout, data[0][index], data[1][index], eps, epoch)
+        mask = None if targets is None else targets[index]
+        return _step_loss(net, plan, layout, data[0][index], data[1][index], eps, epoch, mask)
 
     def validate(epoch: int) -> tuple[float, dict[str, float]]:
         assert val is not None and val_eps is not None
@@ -197,7 +203,8 @@ def _validate(
     weighted reconstruction loss only.
     """
     x_cont, codes = val
-    _, parts = losses(plan, layout, net(x_cont, codes, val_eps), x_cont, codes, kl_weight)
+    outputs = net(x_cont, codes, val_eps)
+    _, parts = losses(plan, layout, outputs, x_cont, codes, kl_weight, layout.observed(x_cont))
     n_val = len(x_cont)
     sums = {key: float(value.sum()) for key, value in parts.items()}
     weights = plan.loss_weights
@@ -261,7 +268,8 @@ def train_dp(
         def step(batch: Tensors, epoch: int) -> StepLoss:
             x_cont, codes = batch[0].to(device), batch[1].to(device)
             eps = _torch.randn((len(x_cont), plan.latent_dim), noise_generator, device)
-            return _step_loss(private_net, plan, layout, x_cont, codes, eps, epoch)
+            targets = layout.observed(x_cont)
+            return _step_loss(private_net, plan, layout, x_cont, codes, eps, epoch, targets)
 
         run = train_network(
             private_net,
