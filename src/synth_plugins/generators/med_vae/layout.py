@@ -14,7 +14,10 @@ from synth_plugins.generators.med_vae.transforms import Transform
 
 @dataclass(frozen=True)
 class Layout:
-    """Column positions of the binary, numerical and categorical blocks of the encoded matrix."""
+    """Column positions of the binary, numerical and categorical blocks of the encoded matrix.
+
+    The network's ``x_cont`` is ``[binary | point masses | transformed numerical]``.
+    """
 
     binary_index: np.ndarray  # binary blocks and missingness indicators
     numerical_index: np.ndarray
@@ -66,11 +69,11 @@ class Layout:
         )  # fmt: skip
 
     def observed(self, x_cont: torch.Tensor) -> torch.Tensor | None:
-        """1 where a numerical value of ``x_cont = [binary | numerical]`` was observed, else 0.
+        """1 where a numerical value of ``x_cont`` is a target, else 0; None if all are.
 
-        None when no numerical column has missing values. A missing value's position holds
-        the encoder's fill (the training median), which is not data: the numerical loss
-        and the decoder's residual spread skip it.
+        Not a target: a missing value's position, which holds the encoder's fill (the
+        training median, not data), and a value at its column's point mass, which the
+        mass's 0/1 output carries. The numerical loss and the residual spread skip both.
         """
         if not len(self.masked_numerical) and not len(self.mass_numerical):
             return None
