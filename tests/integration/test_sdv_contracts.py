@@ -28,6 +28,7 @@ from synth_plugins.sdv import (
     CTABGANPlusSynthesizer,
     LongitudinalLSTMSynthesizer,
     MedVAESynthesizer,
+    MLECopulaSynthesizer,
 )
 from synth_plugins.sdv.compat import SDV_MAJOR, single_table
 from synth_plugins.sdv.metadata import metadata_dict, metadata_for, roles_from_metadata
@@ -348,17 +349,21 @@ def test_single_table_id_columns_are_generated(heart):
     assert sampled["record"].is_unique
 
 
-def test_med_vae_models_missing_numbers_itself():
-    """SDV's default numerical transformer fills the mean and blanks values at random when
-    sampling; Med-VAE receives the missing values, so missingness keeps its tie to the
-    other columns and no generated value sits at the fill."""
+def _half_missing_bimodal() -> tuple[pd.DataFrame, Metadata]:
+    """``x`` near 0 or 10 where ``group`` is "b", missing where it is "a" (mean about 5)."""
     rng = np.random.default_rng(0)
     group = rng.choice(["a", "b"], 400)
     value = np.where(rng.random(400) < 0.5, rng.normal(0, 0.5, 400), rng.normal(10, 0.5, 400))
     data = pd.DataFrame({"group": group, "x": np.where(group == "a", np.nan, value)})
-    metadata = Metadata.load_from_dict(
-        metadata_dict(data, {"group": "categorical", "x": "numerical"}, "table")
-    )
+    roles = {"group": "categorical", "x": "numerical"}
+    return data, Metadata.load_from_dict(metadata_dict(data, roles, "table"))
+
+
+def test_med_vae_models_missing_numbers_itself():
+    """SDV's default numerical transformer fills the mean and blanks values at random when
+    sampling; Med-VAE receives the missing values, so missingness keeps its tie to the
+    other columns and no generated value sits at the fill."""
+    data, metadata = _half_missing_bimodal()
     synthesizer = MedVAESynthesizer(metadata, epochs=40, enable_gpu=False)
     synthesizer.fit(data)
     sampled = single_table(synthesizer.sample(1000))
@@ -366,6 +371,24 @@ def test_med_vae_models_missing_numbers_itself():
     assert missing[sampled["group"] == "a"].mean() > 0.9
     assert missing[sampled["group"] == "b"].mean() < 0.1
     assert sampled["x"].dropna().between(2.5, 7.5).mean() < 0.05  # the mean: about 5
+
+
+def test_mle_copula_fits_marginals_on_observed_numbers():
+    """With SDV's mean fill, half of ``x`` would sit at the mean and the fitted marginal
+    would be too narrow by about 1/sqrt(2); the core sees the observed values only."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(10, 2, 400)
+    data = pd.DataFrame(
+        {"x": np.where(rng.random(400) < 0.5, np.nan, x), "y": rng.normal(size=400)}
+    )
+    roles = {"x": "numerical", "y": "numerical"}
+    metadata = Metadata.load_from_dict(metadata_dict(data, roles, "table"))
+    synthesizer = MLECopulaSynthesizer(metadata)
+    synthesizer.fit(data)
+    sampled = single_table(synthesizer.sample(2000))
+    assert 0.4 < sampled["x"].isna().mean() < 0.6
+    observed_sd = data["x"].std()
+    assert abs(sampled["x"].std() - observed_sd) < 0.15 * observed_sd
 
 
 # ------------------------------------------------------------------ 5. PAR's contract

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import pandas as pd
-from rdt.transformers import FloatFormatter
 from sdv.single_table.base import BaseSingleTableSynthesizer
 
 from synth_plugins.generators.med_vae import MedVAE
@@ -86,6 +85,7 @@ class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         "boolean": None,
         "datetime": None,
     }
+    _keeps_missing_numbers: ClassVar[bool] = True  # Med-VAE's own missingness indicator
 
     def __init__(
         self,
@@ -176,27 +176,6 @@ class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
             device=device_for(self.enable_gpu),
             random_state=self.random_state,
             verbose=self.verbose,
-        )
-
-    def _update_default_transformers(self) -> None:
-        """Numerical columns reach the model with their missing values (SDV's hook).
-
-        SDV's default numerical transformer fills a missing value with the column mean and,
-        when sampling, blanks values at random at the training rate. The model would learn
-        a point mass at the mean (half of SUPPORT's glucose values) that then shows among
-        the generated values, and missingness would lose its ties to the other columns.
-        Med-VAE's own missingness indicator keeps both; rounding and the min/max clip stay
-        SDV's, as ``enforce_rounding`` and ``enforce_min_max_values`` say.
-        """
-        super()._update_default_transformers()
-        self._data_processor._update_transformers_by_sdtypes(
-            "numerical",
-            FloatFormatter(
-                missing_value_replacement=None,
-                missing_value_generation=None,
-                learn_rounding_scheme=self.enforce_rounding,
-                enforce_min_max_values=self.enforce_min_max_values,
-            ),
         )
 
     @property

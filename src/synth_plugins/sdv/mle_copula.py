@@ -25,7 +25,9 @@ class MLECopulaSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
     plus Poisson and negative binomial for counts. Categorical, boolean and datetime
     columns, and ``id`` columns that are not keys, reach the model as raw values:
     categories keep their frequencies, datetimes are modelled as days and ``id`` columns
-    get fresh keys. ``sample_from_conditions`` uses SDV's reject sampling; conditions are
+    get fresh keys. Numerical columns keep their missing values (not SDV's mean fill), so
+    each marginal is fitted on observed values and the core reproduces each column's share
+    of missing values. ``sample_from_conditions`` uses SDV's reject sampling; conditions are
     checked first (an unknown column, an unseen level or a number outside the training
     range raise ``InvalidParameterError`` naming the column). ``sample(0)`` gives an empty
     table with the training columns; a negative ``num_rows`` is an error. Method card:
@@ -64,6 +66,7 @@ class MLECopulaSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         "boolean": None,
         "datetime": None,
     }
+    _keeps_missing_numbers: ClassVar[bool] = True  # marginals fitted on observed values
 
     def __init__(
         self,
