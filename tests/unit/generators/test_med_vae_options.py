@@ -10,7 +10,7 @@ import torch
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators import MedVAE
 from synth_plugins.generators.med_vae import training
-from synth_plugins.generators.med_vae.sampling import reflect_lone_ends
+from synth_plugins.generators.med_vae.sampling import reflect_lone_ends, residual_sd
 from synth_plugins.generators.med_vae.transforms import (
     SCORE_SCALE,
     Ends,
@@ -363,21 +363,38 @@ class TestMissingFill:
         complete = MedVAE(epochs=1, validation_fraction=0.0).fit(data.dropna())
         assert complete._layout is not None and not len(complete._layout.masked_numerical)
 
-    def test_the_fill_does_not_leak_into_generated_values(self) -> None:
-        """Half missing, observed values near 0 or 10: the fill (the median, about 5) is no
-        value of the column, and generated values do not pile up there."""
+    def test_the_fill_is_no_target_of_the_loss_or_the_residual_noise(self) -> None:
+        """Changing what sits at a missing value's place changes neither the numerical loss
+        nor the residual spread; changing an observed value changes both."""
         rng = np.random.default_rng(0)
-        n = 600
-        low = rng.random(n) < 0.5
-        other = rng.normal(0, 1, n)
-        value = np.where(low, rng.normal(0.0, 0.5, n), rng.normal(10.0, 0.5, n))
-        value[rng.random(n) < 0.5] = np.nan
-        data = pd.DataFrame({"x": value, "other": other + 3 * low})
-        vae = MedVAE(epochs=60, random_state=0).fit(data)
-        synthetic = vae.sample(3000, random_state=1)
-        generated = synthetic["x"].dropna()
-        assert 0.3 < synthetic["x"].isna().mean() < 0.7
-        assert generated.between(2.5, 7.5).mean() < 0.05  # real: none
+        data = pd.DataFrame({"x": rng.normal(10, 2, 80), "y": rng.normal(size=80)})
+        data.loc[::4, "x"] = np.nan
+        vae = MedVAE(epochs=2, validation_fraction=0.0, random_state=0).fit(data)
+        layout, net = vae._layout, vae.model_
+        assert layout is not None and net is not None and vae.encoder_ is not None
+        x_cont, codes = layout.inputs(vae.encoder_, data, vae.transform_)
+        column = layout.n_binary + int(layout.masked_numerical[0])  # x's target in x_cont
+        eps = torch.zeros((len(x_cont), vae.latent_dim))
+        plan = vae._plan(len(data))
+
+        def numerical_loss(inputs: torch.Tensor) -> torch.Tensor:
+            outputs = net(x_cont, codes, eps)  # same outputs; only the targets move
+            _, parts = training.losses(
+                plan, layout, outputs, inputs, codes, 0.0, layout.observed(inputs)
+            )
+            return parts["numerical"].detach()
+
+        def spread(inputs: torch.Tensor) -> np.ndarray:
+            return residual_sd(net, layout, inputs, vae.library_mu_)
+
+        net.eval()
+        moved_missing, moved_observed = x_cont.clone(), x_cont.clone()
+        moved_missing[::4, column] += 5.0  # the rows whose x is missing
+        moved_observed[1::4, column] += 5.0
+        assert torch.equal(numerical_loss(moved_missing), numerical_loss(x_cont))
+        assert not torch.equal(numerical_loss(moved_observed), numerical_loss(x_cont))
+        np.testing.assert_array_equal(spread(moved_missing), spread(x_cont))
+        assert spread(moved_observed)[0] > spread(x_cont)[0]
 
 
 class TestPointMasses:

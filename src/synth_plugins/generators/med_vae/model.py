@@ -99,7 +99,7 @@ class MedVAE:
             skewed marginals) or ``"minmax"`` (the paper: min-max values, sigmoid head). See
             ``transforms``. With ``"quantile"`` (and without DP) a value that at least 10 %
             of a column's observed training values share is a point mass, a 0/1 output of
-            its own (pima's zeros coding "not measured"; method card, "Point masses").
+            its own (pima's zeros coding "not measured"; method card, item 7 of "Why Med-VAE lost").
         numerical_activation: ``"auto"`` (sigmoid for min-max, linear for quantile),
             ``"sigmoid"`` (the code) or ``"linear"`` (the paper's text).
         loss_weights: weights of the ``"numerical"`` MSE (100), ``"binary"`` BCE (1) and each
