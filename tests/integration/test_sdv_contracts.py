@@ -359,12 +359,19 @@ def _half_missing_bimodal() -> tuple[pd.DataFrame, Metadata]:
     return data, Metadata.load_from_dict(metadata_dict(data, roles, "table"))
 
 
-def test_med_vae_models_missing_numbers_itself():
+@pytest.mark.parametrize(
+    "synthesizer_class, options",
+    [
+        (MedVAESynthesizer, {"epochs": 40}),  # a missingness indicator
+        (CTABGANPlusSynthesizer, {}),  # a missing mode; learnt at its default 300 epochs
+    ],
+)
+def test_core_models_missing_numbers_itself(synthesizer_class: type, options: dict) -> None:
     """SDV's default numerical transformer fills the mean and blanks values at random when
-    sampling; Med-VAE receives the missing values, so missingness keeps its tie to the
+    sampling; these cores receive the missing values, so missingness keeps its tie to the
     other columns and no generated value sits at the fill."""
     data, metadata = _half_missing_bimodal()
-    synthesizer = MedVAESynthesizer(metadata, epochs=40, enable_gpu=False)
+    synthesizer = synthesizer_class(metadata, enable_gpu=False, random_state=0, **options)
     synthesizer.fit(data)
     sampled = single_table(synthesizer.sample(1000))
     missing = sampled["x"].isna()
