@@ -27,7 +27,9 @@ class CTABGANPlusSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
     mode-specific, mixed, general or log encodings, inferred or set with ``column_kinds`` /
     ``mixed_values``). Datetime columns also reach the model raw (modelled as days, written
     back in the column's dtype or format), and ``id`` columns that are not keys get fresh
-    keys, never a training value. ``sample_from_conditions`` is native on categorical
+    keys, never a training value. Numerical columns keep their missing values (not SDV's
+    mean fill): CTAB-GAN+ models them as the column's missing mode, tied to the other
+    columns. ``sample_from_conditions`` is native on categorical
     columns (and special values of mixed columns): the condition is fed through the
     conditional vector and rows that miss it are regenerated; other conditions use SDV's
     reject sampling. Conditions are checked first (an unknown column, an unseen level or a
