@@ -14,6 +14,7 @@ import copy
 import inspect
 import pickle
 import re
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -349,28 +350,40 @@ def test_single_table_id_columns_are_generated(heart):
     assert sampled["record"].is_unique
 
 
-def _half_missing_bimodal() -> tuple[pd.DataFrame, Metadata]:
-    """``x`` near 0 or 10 where ``group`` is "b", missing where it is "a" (mean about 5)."""
+def _half_missing_bimodal(outcome: bool = False) -> tuple[pd.DataFrame, Metadata]:
+    """``x`` near 0 or 10 where ``group`` is "b", missing where it is "a" (mean about 5);
+    with ``outcome``, an unrelated survival outcome (``time``, ``event``) too."""
     rng = np.random.default_rng(0)
     group = rng.choice(["a", "b"], 400)
     value = np.where(rng.random(400) < 0.5, rng.normal(0, 0.5, 400), rng.normal(10, 0.5, 400))
     data = pd.DataFrame({"group": group, "x": np.where(group == "a", np.nan, value)})
     roles = {"group": "categorical", "x": "numerical"}
+    if outcome:
+        data["time"] = rng.exponential(10.0, 400) + 0.1
+        data["event"] = rng.integers(0, 2, 400)
+        roles.update(time="numerical", event="binary")
     return data, Metadata.load_from_dict(metadata_dict(data, roles, "table"))
 
 
-@pytest.mark.parametrize(
-    "synthesizer_class, options",
-    [
-        (MedVAESynthesizer, {"epochs": 40}),  # a missingness indicator
-        (CTABGANPlusSynthesizer, {}),  # a missing mode; learnt at its default 300 epochs
-    ],
-)
-def test_core_models_missing_numbers_itself(synthesizer_class: type, options: dict) -> None:
+#: Synthesizers whose core models missing numbers: (factory, quick options of the test).
+#: CK4Gen's tables carry a survival outcome.
+_MISSING_AWARE = {
+    "med_vae": (MedVAESynthesizer, {"epochs": 40}),  # a missingness indicator
+    "ctabgan_plus": (CTABGANPlusSynthesizer, {}),  # a missing mode, learnt in 300 epochs
+    "ck4gen": (  # a missingness indicator, drawn in model mode
+        partial(CK4GenSynthesizer, duration_column="time", event_column="event"),
+        {"outcome": "model", "epochs": 100, "batch_size": 200, "lr": 0.005},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_MISSING_AWARE))
+def test_core_models_missing_numbers_itself(name: str) -> None:
     """SDV's default numerical transformer fills the mean and blanks values at random when
     sampling; these cores receive the missing values, so missingness keeps its tie to the
     other columns and no generated value sits at the fill."""
-    data, metadata = _half_missing_bimodal()
+    synthesizer_class, options = _MISSING_AWARE[name]
+    data, metadata = _half_missing_bimodal(outcome=name == "ck4gen")
     synthesizer = synthesizer_class(metadata, enable_gpu=False, random_state=0, **options)
     synthesizer.fit(data)
     sampled = single_table(synthesizer.sample(1000))
@@ -378,6 +391,16 @@ def test_core_models_missing_numbers_itself(synthesizer_class: type, options: di
     assert missing[sampled["group"] == "a"].mean() > 0.9
     assert missing[sampled["group"] == "b"].mean() < 0.1
     assert sampled["x"].dropna().between(2.5, 7.5).mean() < 0.05  # the mean: about 5
+
+
+@pytest.mark.parametrize("name", ["ck4gen", "med_vae"])
+def test_missing_error_policy_reaches_the_core(name: str) -> None:
+    """``missing="error"`` refuses missing numbers through SDV too; SDV's mean fill hid them."""
+    synthesizer_class, options = _MISSING_AWARE[name]
+    data, metadata = _half_missing_bimodal(outcome=name == "ck4gen")
+    synthesizer = synthesizer_class(metadata, enable_gpu=False, missing="error", **options)
+    with pytest.raises(InvalidDataError, match="'x'"):
+        synthesizer.fit(data)
 
 
 def test_mle_copula_fits_marginals_on_observed_numbers():

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -161,36 +161,38 @@ class SingleTableContract:
 
     Subclasses may add table rules in :meth:`_check_raw` (run by ``fit`` and ``validate`` on
     the raw table, before SDV's transformers fill or change any value) and model-specific
-    condition rules in :meth:`_check_model_conditions`. A subclass whose core models missing
-    numbers itself sets ``_keeps_missing_numbers`` (see :meth:`_update_default_transformers`).
+    condition rules in :meth:`_check_model_conditions`. Numerical columns reach the core
+    with their missing values, which every core of the suite models itself (see
+    :meth:`_update_default_transformers`).
     """
 
     _domain: ConditionDomain | None = None
     _schema: pd.DataFrame | None = None
-    _keeps_missing_numbers: ClassVar[bool] = False
 
     def _update_default_transformers(self) -> None:
-        """With ``_keeps_missing_numbers``, numerical columns reach the core with their NaN.
+        """Numerical columns reach the core with their missing values (NaN).
 
         SDV's default numerical transformer fills a missing value with the column mean and,
-        when sampling, blanks values at random at the training rate: the core would fit a
+        when sampling, blanks values at random at the training rate: a core would fit a
         point mass at the mean (half of SUPPORT's glucose values) that then shows among the
-        generated values. Rounding and the min/max clip stay SDV's, as
-        ``enforce_rounding`` and ``enforce_min_max_values`` say.
+        generated values, missingness would lose its ties to the other columns, and a core's
+        ``missing="error"`` would never see a missing value. The cores model missing numbers
+        themselves (Med-VAE and CK4Gen an indicator, CTAB-GAN+ a missing mode, the MLE
+        copula marginals fitted on observed values). Rounding and the min/max clip stay
+        SDV's, as ``enforce_rounding`` and ``enforce_min_max_values`` say.
         """
         super()._update_default_transformers()  # type: ignore[misc]
-        if self._keeps_missing_numbers:
-            from rdt.transformers import FloatFormatter
+        from rdt.transformers import FloatFormatter
 
-            formatter = FloatFormatter(
-                missing_value_replacement=None,
-                missing_value_generation=None,
-                learn_rounding_scheme=self.enforce_rounding,  # type: ignore[attr-defined]
-                enforce_min_max_values=self.enforce_min_max_values,  # type: ignore[attr-defined]
-            )
-            self._data_processor._update_transformers_by_sdtypes(  # type: ignore[attr-defined]
-                "numerical", formatter
-            )
+        formatter = FloatFormatter(
+            missing_value_replacement=None,
+            missing_value_generation=None,
+            learn_rounding_scheme=self.enforce_rounding,  # type: ignore[attr-defined]
+            enforce_min_max_values=self.enforce_min_max_values,  # type: ignore[attr-defined]
+        )
+        self._data_processor._update_transformers_by_sdtypes(  # type: ignore[attr-defined]
+            "numerical", formatter
+        )
 
     def _check_raw(self, data: pd.DataFrame) -> None:
         """Synthesizer-specific checks of the raw training table (none by default)."""

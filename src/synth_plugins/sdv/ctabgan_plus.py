@@ -70,7 +70,6 @@ class CTABGANPlusSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         "boolean": None,
         "datetime": None,
     }
-    _keeps_missing_numbers: ClassVar[bool] = True  # a numeric column's missing mode
 
     def __init__(
         self,

@@ -85,7 +85,6 @@ class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         "boolean": None,
         "datetime": None,
     }
-    _keeps_missing_numbers: ClassVar[bool] = True  # Med-VAE's own missingness indicator
 
     def __init__(
         self,

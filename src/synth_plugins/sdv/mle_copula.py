@@ -66,7 +66,6 @@ class MLECopulaSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         "boolean": None,
         "datetime": None,
     }
-    _keeps_missing_numbers: ClassVar[bool] = True  # marginals fitted on observed values
 
     def __init__(
         self,
