@@ -160,7 +160,7 @@ class SingleTableContract:
     them; the cores parse them too), so they come back as numbers.
 
     Subclasses may add table rules in :meth:`_check_raw` (run by ``fit`` and ``validate`` on
-    the raw table, before SDV's transformers fill or change any value) and model-specific
+    the raw table, before SDV's transformers change any value) and model-specific
     condition rules in :meth:`_check_model_conditions`. Numerical columns reach the core
     with their missing values, which every core of the suite models itself (see
     :meth:`_update_default_transformers`).

@@ -21,8 +21,9 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
     """CK4Gen-style survival data for SDV: a Cox teacher distilled into encoder + decoder.
 
     ``fit`` and ``validate`` check the outcome columns on the raw table, before SDV's
-    transformers fill missing values: a missing, infinite or non-positive duration, an event
-    other than 0/1, or no event at all raise ``InvalidDataError`` naming the column.
+    transformers change it: a missing, infinite or non-positive duration, an event other
+    than 0/1, or no event at all raise ``InvalidDataError`` naming the column. Missing
+    covariate numbers reach the core unfilled, so its ``missing`` policy applies.
     Conditions (SDV's reject sampling) are checked first too: an unknown column, an unseen
     level or a number outside the training range raise ``InvalidParameterError`` naming the
     column. ``sample(0)`` gives an empty table with the training columns. Categorical,
