@@ -7,32 +7,38 @@ separate them. This script fits ``MedVAESynthesizer`` with the given keyword opt
 ...), samples as many rows as it trained on, and prints per split and on average the
 overall quality against the holdout, TSTR (``XGBClassifier`` trained on the synthetic
 rows, accuracy on the holdout) and real-on-real, all with the shared benchmark's functions.
+One record per option set is appended to ``--output`` (JSON lines).
 
 Usage (from the repository root)::
 
     PYTHONPATH=src .venv/bin/python benchmarks/med_vae_tstr.py --table heart_failure \
         --splits 20 --options '{"decoding": "mode"}'
 
-Results: docs/methods/med_vae.md ("Why Med-VAE lost", item 8).
+Results: docs/methods/med_vae.md ("Why Med-VAE lost", item 8); records:
+docs/benchmarks/med_vae_tstr.jsonl.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tabular_quality as shared  # the split, metadata, quality and TSTR helpers
 
+RESULTS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks" / "med_vae_tstr.jsonl"
 
-def run(table: str, splits: int, options: dict) -> dict[str, float]:
-    """Per-split and mean quality, TSTR and real-on-real of one option set."""
+
+def run(table: str, splits: int, options: dict[str, Any]) -> dict[str, Any]:
+    """Quality, TSTR and real-on-real of one option set: per split and their means."""
     import torch
 
     from synth_plugins.sdv import MedVAESynthesizer, compat
@@ -40,7 +46,8 @@ def run(table: str, splits: int, options: dict) -> dict[str, float]:
     torch.set_num_threads(1)
     data, roles, target = shared.load_table(table)
     meta = shared.table_metadata(data, roles)
-    rows = []
+    per_split: dict[str, list[float]] = {"quality": [], "tstr": [], "real_on_real": []}
+    cpu = []
     for seed in range(splits):
         train, holdout = shared.split(data, target, seed)
         shared.seed_everything(seed)
@@ -50,18 +57,21 @@ def run(table: str, splits: int, options: dict) -> dict[str, float]:
             warnings.simplefilter("ignore")
             compat.fit(synthesizer, train)
             synthetic = compat.sample(synthesizer, len(train))
-        fit_cpu = time.process_time() - start
+        cpu.append(time.process_time() - start)
         synthetic = synthetic[list(train.columns)].reset_index(drop=True)
-        row = (
-            shared.quality(holdout, synthetic, meta)["overall"],
-            shared.xgboost_accuracy(synthetic, holdout, target, seed)[0],
-            shared.xgboost_accuracy(train, holdout, target, seed)[0],
-            fit_cpu,
+        per_split["quality"].append(shared.quality(holdout, synthetic, meta)["overall"])
+        per_split["tstr"].append(shared.xgboost_accuracy(synthetic, holdout, target, seed)[0])
+        per_split["real_on_real"].append(shared.xgboost_accuracy(train, holdout, target, seed)[0])
+        print(
+            f"split {seed}: quality {per_split['quality'][-1]:.3f}  "
+            f"TSTR {per_split['tstr'][-1]:.3f}  real {per_split['real_on_real'][-1]:.3f}"
         )
-        rows.append(row)
-        print(f"split {seed}: quality {row[0]:.3f}  TSTR {row[1]:.3f}  real {row[2]:.3f}")
-    quality_mean, tstr, real, cpu = np.mean(rows, axis=0)
-    return {"quality": quality_mean, "tstr": tstr, "real_on_real": real, "cpu_s": cpu}
+    means = {key: float(np.mean(values)) for key, values in per_split.items()}
+    return {
+        "table": table, "splits": splits, "options": options, **means,
+        "gap": means["real_on_real"] - means["tstr"], "per_split": per_split,
+        "fit_and_sample_cpu_s": float(np.mean(cpu)),
+    }  # fmt: skip
 
 
 def main() -> None:
@@ -71,13 +81,21 @@ def main() -> None:
     parser.add_argument("--table", default="heart_failure", choices=shared.TABLES)
     parser.add_argument("--splits", type=int, default=20)
     parser.add_argument("--options", default="{}", help="MedVAESynthesizer keywords (JSON)")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="JSON lines to append to")
     args = parser.parse_args()
-    options = json.loads(args.options)
-    result = run(args.table, args.splits, options)
+    record = run(args.table, args.splits, json.loads(args.options))
+    record.update(
+        code_version=shared.code_version(),
+        time_utc=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        load=os.getloadavg(),
+    )
+    with args.output.open("a") as stream:
+        stream.write(json.dumps(record) + "\n")
+    print("| table | options | quality | TSTR | real-on-real | gap | fit + sample CPU s |")
     print(
-        f"| {args.table} | {json.dumps(options)} | {result['quality']:.3f} "
-        f"| {result['tstr']:.3f} | {result['real_on_real']:.3f} "
-        f"| {result['tstr'] - result['real_on_real']:+.3f} | {result['cpu_s']:.1f} |"
+        f"| {args.table} | {json.dumps(record['options'])} | {record['quality']:.3f} "
+        f"| {record['tstr']:.3f} | {record['real_on_real']:.3f} | {record['gap']:.3f} "
+        f"| {record['fit_and_sample_cpu_s']:.1f} |"
     )
 
 
