@@ -2,7 +2,7 @@
 
 Bad input must fail in our code first, with a message naming the column or argument:
 repeated column names, conditions SDV's sampling wrapper would otherwise hide behind
-"Sampling terminated", CK4Gen outcomes before SDV's transformers fill them, bad row counts.
+"Sampling terminated", CK4Gen outcomes before SDV's transformers see them, bad row counts.
 The synthesizers accept SDV's ``enable_gpu``, report every hyper-parameter, load as SDV's do,
 never copy identifiers or dates, and the longitudinal one follows ``PARSynthesizer``'s
 contract (datetime and string-datetime sequence index, unsorted rows, no sequence index).
@@ -351,8 +351,10 @@ def test_single_table_id_columns_are_generated(heart):
 
 
 def _half_missing_bimodal(outcome: bool = False) -> tuple[pd.DataFrame, Metadata]:
-    """``x`` near 0 or 10 where ``group`` is "b", missing where it is "a" (mean about 5);
-    with ``outcome``, an unrelated survival outcome (``time``, ``event``) too."""
+    """``x`` near 0 or 10 where ``group`` is "b", missing where it is "a" (mean about 5).
+
+    With ``outcome``, the table also has an unrelated survival outcome (``time``, ``event``).
+    """
     rng = np.random.default_rng(0)
     group = rng.choice(["a", "b"], 400)
     value = np.where(rng.random(400) < 0.5, rng.normal(0, 0.5, 400), rng.normal(10, 0.5, 400))
