@@ -367,14 +367,15 @@ def _half_missing_bimodal(outcome: bool = False) -> tuple[pd.DataFrame, Metadata
     return data, Metadata.load_from_dict(metadata_dict(data, roles, "table"))
 
 
-#: Synthesizers whose core models missing numbers: (factory, quick options of the test).
-#: CK4Gen's tables carry a survival outcome.
+#: Synthesizers whose core models missing numbers: (factory, quick options of the test,
+#: whether the table needs a survival outcome).
 _MISSING_AWARE = {
-    "med_vae": (MedVAESynthesizer, {"epochs": 40}),  # a missingness indicator
-    "ctabgan_plus": (CTABGANPlusSynthesizer, {}),  # a missing mode, learnt in 300 epochs
+    "med_vae": (MedVAESynthesizer, {"epochs": 40}, False),  # a missingness indicator
+    "ctabgan_plus": (CTABGANPlusSynthesizer, {}, False),  # a missing mode, in 300 epochs
     "ck4gen": (  # a missingness indicator, drawn in model mode
         partial(CK4GenSynthesizer, duration_column="time", event_column="event"),
         {"outcome": "model", "epochs": 100, "batch_size": 200, "lr": 0.005},
+        True,
     ),
 }
 
@@ -384,8 +385,8 @@ def test_core_models_missing_numbers_itself(name: str) -> None:
     """SDV's default numerical transformer fills the mean and blanks values at random when
     sampling; these cores receive the missing values, so missingness keeps its tie to the
     other columns and no generated value sits at the fill."""
-    synthesizer_class, options = _MISSING_AWARE[name]
-    data, metadata = _half_missing_bimodal(outcome=name == "ck4gen")
+    synthesizer_class, options, outcome = _MISSING_AWARE[name]
+    data, metadata = _half_missing_bimodal(outcome)
     synthesizer = synthesizer_class(metadata, enable_gpu=False, random_state=0, **options)
     synthesizer.fit(data)
     sampled = single_table(synthesizer.sample(1000))
@@ -398,8 +399,8 @@ def test_core_models_missing_numbers_itself(name: str) -> None:
 @pytest.mark.parametrize("name", ["ck4gen", "med_vae"])
 def test_missing_error_policy_reaches_the_core(name: str) -> None:
     """``missing="error"`` refuses missing numbers through SDV too; SDV's mean fill hid them."""
-    synthesizer_class, options = _MISSING_AWARE[name]
-    data, metadata = _half_missing_bimodal(outcome=name == "ck4gen")
+    synthesizer_class, options, outcome = _MISSING_AWARE[name]
+    data, metadata = _half_missing_bimodal(outcome)
     synthesizer = synthesizer_class(metadata, enable_gpu=False, missing="error", **options)
     with pytest.raises(InvalidDataError, match="'x'"):
         synthesizer.fit(data)

@@ -160,7 +160,8 @@ def train(
     batch_generator = _torch.make_generator(train_seed)
     noise_generator = _torch.make_generator(noise_seed, device)
     val_eps = _torch.randn((len(val[0]), plan.latent_dim), noise_generator, device) if val else None
-    targets = layout.observed(data[0])  # once, not per batch
+    targets = layout.observed(data[0])  # once, not per batch or epoch
+    val_targets = layout.observed(val[0]) if val else None
 
     def step(index: torch.Tensor, epoch: int) -> StepLoss:
         index = index.to(device)
@@ -170,7 +171,7 @@ def train(
 
     def validate(epoch: int) -> tuple[float, dict[str, float]]:
         assert val is not None and val_eps is not None
-        return _validate(net, plan, layout, val, val_eps, plan.kl_weight(epoch))
+        return _validate(net, plan, layout, val, val_eps, plan.kl_weight(epoch), val_targets)
 
     run = train_network(
         net,
@@ -194,8 +195,11 @@ def _validate(
     val: Tensors,
     val_eps: torch.Tensor,
     kl_weight: float,
+    targets: torch.Tensor | None,
 ) -> tuple[float, dict[str, float]]:
     """The early-stopping criterion, and the validation loss components per row.
+
+    ``targets``: :meth:`Layout.observed` of the validation ``x_cont``.
 
     The criterion is the weighted reconstruction loss plus ``beta * KL`` at full weight
     (the objective annealing leads to, so it does not rise merely because the annealing
@@ -204,7 +208,7 @@ def _validate(
     """
     x_cont, codes = val
     outputs = net(x_cont, codes, val_eps)
-    _, parts = losses(plan, layout, outputs, x_cont, codes, kl_weight, layout.observed(x_cont))
+    _, parts = losses(plan, layout, outputs, x_cont, codes, kl_weight, targets)
     n_val = len(x_cont)
     sums = {key: float(value.sum()) for key, value in parts.items()}
     weights = plan.loss_weights
