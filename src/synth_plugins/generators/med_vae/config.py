@@ -10,9 +10,13 @@ DEFAULT_LOSS_WEIGHTS: dict[str, float] = {"numerical": 100.0, "binary": 1.0, "ca
 KLMode = Literal["differentiable", "legacy_detached"]
 Sampling = Literal["library", "prior", "mixture"]
 SAMPLING_MODES: tuple[str, ...] = ("library", "prior", "mixture")
-#: How decoder outputs become values: each output's most likely value (the paper) or a draw.
-Decoding = Literal["mode", "sample"]
-DECODINGS: tuple[str, ...] = ("mode", "sample")
+#: How decoder outputs become values: each output's most likely value (the paper), a draw,
+#: or a draw with binary outputs cut at calibrated thresholds.
+Decoding = Literal["mode", "sample", "calibrated"]
+DECODINGS: tuple[str, ...] = ("mode", "sample", "calibrated")
+#: Latent draws that set ``decoding="calibrated"``'s cut-off per binary output, once per
+#: ``sample`` call.
+CALIBRATION_ROWS = 20_000
 #: What ``sampling="auto"`` means without DP (with DP it is always the prior): the latent
 #: mixture, measured best on quality against the holdout and on privacy (method card).
 AUTO_SAMPLING: Sampling = "mixture"

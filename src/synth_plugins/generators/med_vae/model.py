@@ -619,10 +619,17 @@ class MedVAE:
         # the asked value, so the outputs are kept at their modes (drawn levels dilute it)
         decoding = "mode" if parsed and not enforce else self.decoding
 
+        thresholds = None
+        if decoding == "calibrated" and n:  # one set of cut-offs for every round of the call
+            sampler = _sampling.latent_sampler(
+                net, mode, latent, pool, generator, self.latent_temperature
+            )
+            thresholds = _sampling.binary_thresholds(net, sampler)
+
         def draw(size: int) -> pd.DataFrame:
             return _sampling.generate(
                 net, layout, encoder, transform, size, mode, latent, pool, generator,
-                self.latent_temperature, decoding, self.residual_sd_,
+                self.latent_temperature, decoding, self.residual_sd_, thresholds,
             )  # fmt: skip
 
         def rows(size: int) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from synth_plugins.encoding.tabular import TabularEncoder
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators.med_vae.conditions import Condition
 from synth_plugins.generators.med_vae.config import (
+    CALIBRATION_ROWS,
     MAX_LOGVAR,
     MIXTURE_FIT_ROWS,
     MIXTURE_MAX,
@@ -83,6 +84,7 @@ def generate(
     temperature: float = 1.0,
     decoding: str = "mode",
     residual_sd: np.ndarray | None = None,
+    thresholds: torch.Tensor | None = None,
 ) -> pd.DataFrame:
     """Decode ``n`` latent draws and post-process them with the encoder.
 
@@ -99,40 +101,28 @@ def generate(
     from Bernoulli(p), levels from the softmax (Gumbel-max), and numerical values with
     Gaussian noise of ``residual_sd`` (per column, in the transform's space) added before
     the inverse transform and reflected at the ends of the training range that a single
-    training row holds (see :func:`reflect_lone_ends`).
+    training row holds (see :func:`reflect_lone_ends`). ``decoding="calibrated"`` is
+    ``"sample"`` except that each binary output (binary column, missingness indicator,
+    point mass) is 1 where its logit exceeds its cut-off in ``thresholds`` (from
+    :func:`binary_thresholds`, required then).
     """
     device = next(net.parameters()).device
-    latent_dim = net.mu.out_features
-    if mode == "library":
-        assert isinstance(latent, tuple)
-        library_mu = torch.from_numpy(latent[0])
-        library_std = temperature * torch.exp(
-            0.5 * torch.from_numpy(latent[1]).clamp(max=MAX_LOGVAR)
-        )
-        candidates = None if pool is None else torch.from_numpy(pool)
-        n_candidates = len(library_mu) if candidates is None else len(candidates)
+    draw_latent = latent_sampler(net, mode, latent, pool, generator, temperature)
     bin_index = torch.from_numpy(layout.binary_index)
     num_index = torch.from_numpy(layout.numerical_index)
     matrix = torch.zeros((n, layout.n_features), dtype=torch.float32)
     for start in range(0, n, SAMPLE_CHUNK):
         size = min(SAMPLE_CHUNK, n - start)
-        if mode == "library":
-            index = torch.randint(n_candidates, (size,), generator=generator)
-            if candidates is not None:
-                index = candidates[index]
-            eps = torch.randn((size, latent_dim), generator=generator)
-            z = library_mu[index] + library_std[index] * eps
-        elif mode == "mixture":
-            assert isinstance(latent, LatentMixture)
-            z = latent.sample(size, generator, temperature)
-        else:
-            z = torch.randn((size, latent_dim), generator=generator)
+        z = draw_latent(size)
         numerical, binary, categorical = (part.float().cpu() for part in net.decode(z.to(device)))
         rows = matrix[start : start + size]
-        stochastic = decoding == "sample"
+        stochastic = decoding != "mode"
         if binary.shape[1]:  # the encoder's binaries, then the point masses
             probability = torch.sigmoid(binary)
-            if stochastic:
+            if decoding == "calibrated":
+                assert thresholds is not None
+                probability = (binary > thresholds).float()
+            elif stochastic:
                 probability = torch.bernoulli(probability, generator=generator)
             rows[:, bin_index] = probability[:, : len(bin_index)]
         if len(num_index):
@@ -152,6 +142,57 @@ def generate(
             rows[:, first:last] = categorical[:, offset : offset + width]  # arg-max later
             offset += width
     return encoder.inverse_transform(matrix.numpy())
+
+
+def latent_sampler(
+    net: MedVAENet,
+    mode: Sampling,
+    latent: tuple[np.ndarray, np.ndarray] | LatentMixture | None,
+    pool: np.ndarray | None,
+    generator: torch.Generator,
+    temperature: float,
+) -> Callable[[int], torch.Tensor]:
+    """A function of ``size`` giving that many latent draws of ``mode`` (see :func:`generate`)."""
+    latent_dim = net.mu.out_features
+    if mode == "library":
+        assert isinstance(latent, tuple)
+        library_mu = torch.from_numpy(latent[0])
+        library_std = temperature * torch.exp(
+            0.5 * torch.from_numpy(latent[1]).clamp(max=MAX_LOGVAR)
+        )
+        candidates = None if pool is None else torch.from_numpy(pool)
+        n_candidates = len(library_mu) if candidates is None else len(candidates)
+
+        def draw(size: int) -> torch.Tensor:
+            index = torch.randint(n_candidates, (size,), generator=generator)
+            if candidates is not None:
+                index = candidates[index]
+            eps = torch.randn((size, latent_dim), generator=generator)
+            return library_mu[index] + library_std[index] * eps
+
+        return draw
+    if mode == "mixture":
+        assert isinstance(latent, LatentMixture)
+        return lambda size: latent.sample(size, generator, temperature)
+    return lambda size: torch.randn((size, latent_dim), generator=generator)
+
+
+@torch.inference_mode()
+def binary_thresholds(
+    net: MedVAENet, draw_latent: Callable[[int], torch.Tensor], rows: int = CALIBRATION_ROWS
+) -> torch.Tensor:
+    """Per binary output, the logit above which ``decoding="calibrated"`` emits a 1.
+
+    The cut-off is the ``1 - s`` quantile of the output's logits over ``rows`` latent
+    draws, where ``s`` is the mean probability over those draws: the share of ones that
+    Bernoulli draws would give. So each output keeps that share, but the ones go to the
+    latent points where the decoder is most sure of them.
+    """
+    device = next(net.parameters()).device
+    logits = net.decode(draw_latent(rows).to(device))[1].double().cpu().numpy()
+    shares = (1.0 / (1.0 + np.exp(-logits))).mean(axis=0)
+    cuts = [np.quantile(logits[:, j], 1.0 - shares[j]) for j in range(logits.shape[1])]
+    return torch.tensor(cuts, dtype=torch.float32)
 
 
 def reflect_lone_ends(values: torch.Tensor, ends: Ends) -> torch.Tensor:
