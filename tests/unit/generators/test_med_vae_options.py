@@ -304,9 +304,10 @@ class TestCalibratedDecoding:
         vae, _ = fitted
         net, generator = vae.model_, torch.Generator().manual_seed(0)
         sampler = latent_sampler(net, "mixture", vae.latent_mixture_, None, generator, 1.0)
-        cuts = binary_thresholds(net, sampler, rows=5000)
-        logits = net.decode(sampler(5000))[1].detach()
-        assert cuts.shape == (vae._layout.n_binary,)
+        columns = vae._layout.binary_columns
+        assert len(columns) == 2  # event and smoker; no missingness indicator, no mass
+        cuts = binary_thresholds(net, sampler, columns, rows=5000)
+        logits = net.decode(sampler(5000))[1].detach()[:, columns]
         drawn_share = torch.sigmoid(logits).mean(dim=0)
         np.testing.assert_allclose((logits > cuts).float().mean(dim=0), drawn_share, atol=0.03)
 
@@ -331,6 +332,15 @@ class TestCalibratedDecoding:
             assert abs(calibrated[column].mean() - drawn[column].mean()) < 0.02
             assert abs(calibrated[column].mean() - data[column].mean()) < 0.03
         assert set(calibrated["stage"]) == set(data["stage"])  # levels are still drawn
+
+    def test_indicators_and_point_masses_stay_drawn(self) -> None:
+        data = skewed_frame(200)
+        data.loc[:40, "creatinine"] = np.nan
+        layout = MedVAE(epochs=1, random_state=0).fit(data)._layout
+        assert len(layout.masked_binary) == 1 and len(layout.mass_numerical) >= 1
+        # among the binary outputs: the constant (a binary block) and smoker
+        assert list(layout.binary_columns) == [1, 2]
+        assert list(layout.masked_binary) == [0]  # creatinine's indicator, left drawn
 
 
 def distinct_frame(n: int = 300, seed: int = 0) -> pd.DataFrame:

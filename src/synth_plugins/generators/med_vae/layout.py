@@ -39,6 +39,17 @@ class Layout:
         return len(self.binary_index) + len(self.mass_numerical)
 
     @property
+    def binary_columns(self) -> np.ndarray:
+        """Positions among the binary outputs of the binary columns themselves.
+
+        The other binary outputs belong to a numerical column: its missingness indicator
+        or its point mass.
+        """
+        positions = np.ones(len(self.binary_index), dtype=bool)
+        positions[self.masked_binary] = False
+        return np.flatnonzero(positions)
+
+    @property
     def cardinalities(self) -> tuple[int, ...]:
         """Number of levels of each categorical column."""
         return tuple(stop - start for start, stop in self.categorical_blocks)

@@ -102,9 +102,9 @@ def generate(
     Gaussian noise of ``residual_sd`` (per column, in the transform's space) added before
     the inverse transform and reflected at the ends of the training range that a single
     training row holds (see :func:`reflect_lone_ends`). ``decoding="calibrated"`` is
-    ``"sample"`` except that each binary output (binary column, missingness indicator,
-    point mass) is 1 where its logit exceeds its cut-off in ``thresholds`` (from
-    :func:`binary_thresholds`, required then).
+    ``"sample"`` except that each binary column is 1 where its logit exceeds its cut-off in
+    ``thresholds`` (from :func:`binary_thresholds`, required then); missingness indicators
+    and point masses are still drawn.
     """
     device = next(net.parameters()).device
     draw_latent = latent_sampler(net, mode, latent, pool, generator, temperature)
@@ -119,11 +119,12 @@ def generate(
         stochastic = decoding != "mode"
         if binary.shape[1]:  # the encoder's binaries, then the point masses
             probability = torch.sigmoid(binary)
+            if stochastic:
+                probability = torch.bernoulli(probability, generator=generator)
             if decoding == "calibrated":
                 assert thresholds is not None
-                probability = (binary > thresholds).float()
-            elif stochastic:
-                probability = torch.bernoulli(probability, generator=generator)
+                columns = torch.from_numpy(layout.binary_columns)
+                probability[:, columns] = (binary[:, columns] > thresholds).float()
             rows[:, bin_index] = probability[:, : len(bin_index)]
         if len(num_index):
             if stochastic and residual_sd is not None:
@@ -179,17 +180,21 @@ def latent_sampler(
 
 @torch.inference_mode()
 def binary_thresholds(
-    net: MedVAENet, draw_latent: Callable[[int], torch.Tensor], rows: int = CALIBRATION_ROWS
+    net: MedVAENet,
+    draw_latent: Callable[[int], torch.Tensor],
+    columns: np.ndarray,
+    rows: int = CALIBRATION_ROWS,
 ) -> torch.Tensor:
-    """Per binary output, the logit above which ``decoding="calibrated"`` emits a 1.
+    """The logit above which ``decoding="calibrated"`` sets each binary output of ``columns``.
 
-    The cut-off is the ``1 - s`` quantile of the output's logits over ``rows`` latent
-    draws, where ``s`` is the mean probability over those draws: the share of ones that
-    Bernoulli draws would give. So each output keeps that share, but the ones go to the
-    latent points where the decoder is most sure of them.
+    ``columns``: positions among the binary outputs (:attr:`Layout.binary_columns`). The
+    cut-off is the ``1 - s`` quantile of the output's logits over ``rows`` latent draws,
+    where ``s`` is the mean probability over those draws: the share of ones that Bernoulli
+    draws would give. So each column keeps that share, but its ones go to the latent points
+    where the decoder is surest of them.
     """
     device = next(net.parameters()).device
-    logits = net.decode(draw_latent(rows).to(device))[1].double().cpu().numpy()
+    logits = net.decode(draw_latent(rows).to(device))[1][:, columns].double().cpu().numpy()
     shares = (1.0 / (1.0 + np.exp(-logits))).mean(axis=0)
     cuts = [np.quantile(logits[:, j], 1.0 - shares[j]) for j in range(logits.shape[1])]
     return torch.tensor(cuts, dtype=torch.float32)

@@ -69,8 +69,10 @@ class MedVAEPlugin(SuitePlugin):
             or ``"prior"``.
         latent_temperature: scale of the latent noise in library and mixture draws (1; the
             paper's library at 1).
-        decoding: ``"mode"`` (the paper: each output's most likely value) or ``"sample"``
-            (draws from the decoder's output distributions).
+        decoding: ``"mode"`` (the paper: each output's most likely value), ``"sample"``
+            (draws from the decoder's output distributions) or ``"calibrated"`` (draws,
+            with binary outputs cut where the drawn share is kept: a sharper link between
+            a binary outcome and its predictors).
         missing: missing-value policy: ``"indicator"``, ``"impute"`` or ``"error"``.
         dp: DP-SGD training with prior sampling only.
         dp_noise_multiplier: DP-SGD noise multiplier (1.0).
