@@ -233,7 +233,7 @@ class TestLatentSampling:
             vae.latent_temperature = temperature
             synthetic = vae.sample(2000, sampling="library", random_state=1)
             spreads.append(synthetic["score"].std())
-        vae.latent_temperature, vae.decoding = 1.0, "sample"
+        vae.latent_temperature, vae.decoding = 1.0, "calibrated"
         assert spreads[0] < spreads[2]
 
     def test_temperature_scales_the_mixture_components(self, fitted) -> None:
@@ -242,14 +242,14 @@ class TestLatentSampling:
         try:
             frozen = vae.sample(500, sampling="mixture", random_state=3)
         finally:
-            vae.latent_temperature, vae.decoding = 1.0, "sample"
+            vae.latent_temperature, vae.decoding = 1.0, "calibrated"
         n_components = len(vae.latent_mixture_.weights)
         assert len(frozen.drop_duplicates()) <= n_components
         assert len(vae.sample(500, sampling="mixture", random_state=3).drop_duplicates()) > 100
 
-    def test_sample_decoding_draws_from_the_outputs(self, fitted) -> None:
+    def test_default_decoding_draws_from_the_outputs(self, fitted) -> None:
         vae, data = fitted
-        assert vae.decoding == "sample"  # the default
+        assert vae.decoding == "calibrated"  # the default: numbers and levels drawn
         assert vae.residual_sd_ is not None and vae.residual_sd_.shape == (2,)  # no constant
         assert (vae.residual_sd_ >= 0).all()
         drawn = vae.sample(2000, sampling="mixture", random_state=4)
@@ -316,12 +316,12 @@ class TestCalibratedDecoding:
 
         vae, data = fitted
         real = roc_auc_score(data["event"], data["marker"])
-        vae.decoding = "calibrated"
+        calibrated = vae.sample(4000, random_state=1)  # the default
+        vae.decoding = "sample"
         try:
-            calibrated = vae.sample(4000, random_state=1)
+            drawn = vae.sample(4000, random_state=1)
         finally:
-            vae.decoding = "sample"
-        drawn = vae.sample(4000, random_state=1)
+            vae.decoding = "calibrated"
         auc_calibrated = roc_auc_score(calibrated["event"], calibrated["marker"])
         auc_drawn = roc_auc_score(drawn["event"], drawn["marker"])
         # Bernoulli draws blur the link (0.92); the cut-offs keep it (0.94, real 0.94) ...

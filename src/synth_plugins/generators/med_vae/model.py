@@ -227,7 +227,7 @@ class MedVAE:
         epochs: int = 200,
         sampling: Literal["auto", "library", "prior", "mixture"] = "auto",
         latent_temperature: float = 1.0,
-        decoding: Decoding = "sample",
+        decoding: Decoding = "calibrated",
         min_library_size: int = 5,
         max_rejection_rounds: int = 20,
         missing: MissingPolicy = "indicator",
