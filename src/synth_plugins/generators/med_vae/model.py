@@ -129,17 +129,18 @@ class MedVAE:
         latent_temperature: scale of the latent noise: of the posterior noise in library
             draws, ``z = mu + temperature * sigma * eps`` (1, the paper), and of each
             component's spread in mixture draws (1).
-        decoding: ``"sample"`` (default) draws each output from the decoder's distribution:
+        decoding: ``"sample"`` draws each output from the decoder's distribution:
             binary values from Bernoulli(p), levels from the softmax, numerical values with
             Gaussian noise of the training residuals' standard deviation (per column, fitted
             after training on the posterior means); ``"mode"`` (the paper) keeps the most
             likely value: probability >= 0.5, arg-max, the numerical head's output;
-            ``"calibrated"`` is ``"sample"`` with each binary column set to 1 where its
-            logit is above a cut-off chosen per ``sample`` call on 20,000 latent draws so
+            ``"calibrated"`` (default) is ``"sample"`` with each binary column set to 1 where
+            its logit is above a cut-off chosen per ``sample`` call on 20,000 latent draws so
             that the share of ones is the one Bernoulli draws give: the ones go where the
             decoder is surest (missingness indicators and point masses are drawn). Sampling
             scored higher against real holdouts on all four bundled tables (method card);
-            calibrated decoding raised TSTR at about equal quality (method card, item 9).
+            calibrated decoding raised TSTR at about equal quality (method card, "Why Med-VAE
+            lost", item 9).
             ``sample`` calls with conditions and without ``enforce_conditions`` decode at
             the mode, the paper's library conditioning (drawn levels would dilute it).
             With ``dp=True`` numerical outputs get no noise (the residuals would be a
@@ -192,7 +193,7 @@ class MedVAE:
         transform_: the fitted numerical transform.
         residual_sd_: per numerical column, the standard deviation of the training values
             around their decoded posterior means, in the transform's space (the noise of
-            ``decoding="sample"``; None with ``dp=True``).
+            ``decoding="sample"`` and ``"calibrated"``; None with ``dp=True``).
         batch_size_, lr_: the batch size and learning rate used (``"auto"`` resolved).
 
     Example:
