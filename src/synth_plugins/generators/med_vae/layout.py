@@ -38,16 +38,16 @@ class Layout:
         """Width of the binary block of ``x_cont``: the encoder's binaries, then the masses."""
         return len(self.binary_index) + len(self.mass_numerical)
 
-    @property
-    def binary_columns(self) -> np.ndarray:
+    @staticmethod
+    def plain_binary(encoder: TabularEncoder) -> np.ndarray:
         """Positions among the binary outputs of the binary columns themselves.
 
-        The other binary outputs belong to a numerical column: its missingness indicator
-        or its point mass.
+        The other binary outputs are missingness indicators (of a column of any type) and
+        point masses (after the encoder's binaries). Read from ``encoder.blocks`` in the
+        order :meth:`from_encoder` lays the binary outputs out.
         """
-        positions = np.ones(len(self.binary_index), dtype=bool)
-        positions[self.masked_binary] = False
-        return np.flatnonzero(positions)
+        kinds = [block.kind for block in encoder.blocks if block.kind in ("binary", "missing")]
+        return np.flatnonzero(np.asarray([kind == "binary" for kind in kinds], dtype=bool))
 
     @property
     def cardinalities(self) -> tuple[int, ...]:

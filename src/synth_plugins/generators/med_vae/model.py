@@ -626,19 +626,21 @@ class MedVAE:
         # the asked value, so the outputs are kept at their modes (drawn levels dilute it)
         decoding = "mode" if parsed and not enforce else self.decoding
 
-        thresholds = None
-        if decoding == "calibrated" and n:  # one set of cut-offs for every round of the call
-            # on a generator of their own, so the call draws the same latent points as "sample"
-            calibration = _torch.make_generator(seed)
+        cutoffs = None
+        if decoding == "calibrated":  # one set of cut-offs for every round of the call
+            # drawn apart from the call's stream, which stays "sample"'s until decoded values
+            # steer it (rejection rounds, copy redraws)
+            calibration = _torch.make_generator(_torch.seed_from(np.random.default_rng([seed, 1])))
             sampler = _sampling.latent_sampler(
                 net, mode, latent, pool, calibration, self.latent_temperature
             )
-            thresholds = _sampling.binary_thresholds(net, sampler, layout.binary_columns)
+            columns = Layout.plain_binary(encoder)
+            cutoffs = _sampling.Cutoffs.calibrate(net, sampler, columns, calibration)
 
         def draw(size: int) -> pd.DataFrame:
             return _sampling.generate(
                 net, layout, encoder, transform, size, mode, latent, pool, generator,
-                self.latent_temperature, decoding, self.residual_sd_, thresholds,
+                self.latent_temperature, decoding, self.residual_sd_, cutoffs,
             )  # fmt: skip
 
         def rows(size: int) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from synth_plugins.generators.med_vae.config import (
     MIXTURE_MAX,
     MIXTURE_ROWS_PER_COMPONENT,
     SAMPLE_CHUNK,
+    Decoding,
     Sampling,
 )
 from synth_plugins.generators.med_vae.layout import Layout
@@ -82,9 +83,9 @@ def generate(
     pool: np.ndarray | None,
     generator: torch.Generator,
     temperature: float = 1.0,
-    decoding: str = "mode",
+    decoding: Decoding = "mode",
     residual_sd: np.ndarray | None = None,
-    thresholds: torch.Tensor | None = None,
+    cutoffs: Cutoffs | None = None,
 ) -> pd.DataFrame:
     """Decode ``n`` latent draws and post-process them with the encoder.
 
@@ -102,10 +103,11 @@ def generate(
     Gaussian noise of ``residual_sd`` (per column, in the transform's space) added before
     the inverse transform and reflected at the ends of the training range that a single
     training row holds (see :func:`reflect_lone_ends`). ``decoding="calibrated"`` is
-    ``"sample"`` except that each binary column is 1 where its logit exceeds its cut-off in
-    ``thresholds`` (from :func:`binary_thresholds`, required then); missingness indicators
-    and point masses are still drawn.
+    ``"sample"`` except that the binary columns follow ``cutoffs`` (required then);
+    missingness indicators and point masses are still drawn, from the same stream.
     """
+    if (decoding == "calibrated") != (cutoffs is not None):
+        raise ValueError("decoding='calibrated' needs cutoffs, and only it takes them")
     device = next(net.parameters()).device
     draw_latent = latent_sampler(net, mode, latent, pool, generator, temperature)
     bin_index = torch.from_numpy(layout.binary_index)
@@ -121,10 +123,8 @@ def generate(
             probability = torch.sigmoid(binary)
             if stochastic:
                 probability = torch.bernoulli(probability, generator=generator)
-            if decoding == "calibrated":
-                assert thresholds is not None
-                columns = torch.from_numpy(layout.binary_columns)
-                probability[:, columns] = (binary[:, columns] > thresholds).float()
+            if cutoffs is not None:
+                probability[:, cutoffs.columns] = cutoffs.apply(binary[:, cutoffs.columns])
             rows[:, bin_index] = probability[:, : len(bin_index)]
         if len(num_index):
             if stochastic and residual_sd is not None:
@@ -178,26 +178,56 @@ def latent_sampler(
     return lambda size: torch.randn((size, latent_dim), generator=generator)
 
 
-@torch.inference_mode()
-def binary_thresholds(
-    net: MedVAENet,
-    draw_latent: Callable[[int], torch.Tensor],
-    columns: np.ndarray,
-    rows: int = CALIBRATION_ROWS,
-) -> torch.Tensor:
-    """The logit above which ``decoding="calibrated"`` sets each binary output of ``columns``.
+@dataclass(frozen=True)
+class Cutoffs:
+    """How ``decoding="calibrated"`` turns the binary columns' logits into 0/1 in one call.
 
-    ``columns``: positions among the binary outputs (:attr:`Layout.binary_columns`). The
-    cut-off is the ``1 - s`` quantile of the output's logits over ``rows`` latent draws,
-    where ``s`` is the mean probability over those draws: the share of ones that Bernoulli
-    draws would give. So each column keeps that share, but its ones go to the latent points
-    where the decoder is surest of them.
+    A column is 1 above its cut-off, 0 below it, and 1 with probability ``tie_share`` at
+    it, so that its share of ones is the mean probability over the calibration draws: the
+    share Bernoulli draws would give (ties matter when many latent points share a logit,
+    e.g. a mixture at latent temperature 0). Ties are broken with a generator of their
+    own, apart from the call's stream.
     """
-    device = next(net.parameters()).device
-    logits = net.decode(draw_latent(rows).to(device))[1][:, columns].double().cpu().numpy()
-    shares = (1.0 / (1.0 + np.exp(-logits))).mean(axis=0)
-    cuts = [np.quantile(logits[:, j], 1.0 - shares[j]) for j in range(logits.shape[1])]
-    return torch.tensor(cuts, dtype=torch.float32)
+
+    columns: torch.Tensor  # positions among the binary outputs (Layout.plain_binary)
+    logits: torch.Tensor  # per column: the cut-off
+    tie_share: torch.Tensor  # per column: share of rows at the cut-off that get a 1
+    generator: torch.Generator
+
+    @classmethod
+    @torch.inference_mode()
+    def calibrate(
+        cls,
+        net: MedVAENet,
+        draw_latent: Callable[[int], torch.Tensor],
+        columns: np.ndarray,
+        generator: torch.Generator,
+        rows: int = CALIBRATION_ROWS,
+    ) -> Cutoffs:
+        """Cut-offs of ``columns`` from ``rows`` latent draws of ``draw_latent``."""
+        index = torch.from_numpy(columns)
+        if not len(columns):  # nothing to cut: no latent draws, no decoding
+            return cls(index, torch.zeros(0), torch.zeros(0), generator)
+        device = next(net.parameters()).device
+        logits = net.decode(draw_latent(rows).to(device))[1].float().cpu()[:, index]
+        shares = torch.sigmoid(logits.double()).mean(dim=0)
+        cuts, ties = torch.zeros(len(columns)), torch.zeros(len(columns))
+        for j in range(len(columns)):
+            ordered = torch.sort(logits[:, j], descending=True).values
+            cuts[j] = ordered[min(int(shares[j] * rows), rows - 1)]
+            above = float((logits[:, j] > cuts[j]).double().mean())
+            at = float((logits[:, j] == cuts[j]).double().mean())
+            ties[j] = min(max((float(shares[j]) - above) / at, 0.0), 1.0)
+        return cls(index, cuts, ties, generator)
+
+    def apply(self, logits: torch.Tensor) -> torch.Tensor:
+        """0/1 (float) of the binary columns, given their logits (rows x columns)."""
+        ones = logits > self.logits
+        at = logits == self.logits
+        if bool(at.any()):
+            uniform = torch.rand(logits.shape, generator=self.generator)
+            ones |= at & (uniform < self.tie_share)
+        return ones.float()
 
 
 def reflect_lone_ends(values: torch.Tensor, ends: Ends) -> torch.Tensor:
@@ -228,7 +258,8 @@ def reflect_lone_ends(values: torch.Tensor, ends: Ends) -> torch.Tensor:
 def residual_sd(net: MedVAENet, layout: Layout, x_cont: torch.Tensor, mu: np.ndarray) -> np.ndarray:
     """Per numerical column: RMS of (training target - decoded posterior mean), float32.
 
-    What the decoder's mean leaves unexplained; ``decoding="sample"`` adds that much noise.
+    What the decoder's mean leaves unexplained; ``decoding="sample"`` and ``"calibrated"``
+    add that much noise.
     Over the observed values of each column (a missing value's fill is not a target).
     """
     net.eval()
