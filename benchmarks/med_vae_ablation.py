@@ -200,8 +200,9 @@ def render(records: list[dict[str, Any]], command: str) -> str:
         'off. `minmax+auto+filter` = `MedVAE(numerical_transform="minmax")` (the `+auto` '
         "training with the copy filter on); `default` = `MedVAE()`'s training (quantile, "
         "`+auto`, 200 epochs, filter on); `e120`, `b64`, `b64_e120`, `b128_e100` = that "
-        "training with 120 epochs and/or batch 64 or 128 (lr auto). The recommended default "
-        "is the `default` fit with `mixture_sample` sampling. Sampling (decoding `mode`, the "
+        "training with 120 epochs and/or batch 64 or 128 (lr auto). This ablation chose the "
+        "`default` fit with `mixture_sample` sampling; the default decoding is now "
+        '`"calibrated"` (method card, item 9). Sampling (decoding `mode`, the '
         "paper's, unless named `_sample`): `library` (temperature 1), `library_t2` "
         "(temperature 2), `prior`, `mixture` (Gaussian mixture "
         'on the posterior means), `mixture_sample` (the mixture with `decoding="sample"`: '

@@ -11,10 +11,10 @@ KLMode = Literal["differentiable", "legacy_detached"]
 Sampling = Literal["library", "prior", "mixture"]
 SAMPLING_MODES: tuple[str, ...] = ("library", "prior", "mixture")
 #: How decoder outputs become values: each output's most likely value (the paper), a draw,
-#: or a draw with binary outputs cut at calibrated thresholds.
+#: or a draw with the binary columns cut at calibrated thresholds (the default).
 Decoding = Literal["mode", "sample", "calibrated"]
 DECODINGS: tuple[str, ...] = ("mode", "sample", "calibrated")
-#: Latent draws that set ``decoding="calibrated"``'s cut-off per binary output, once per
+#: Latent draws that set ``decoding="calibrated"``'s cut-off per binary column, once per
 #: ``sample`` call.
 CALIBRATION_ROWS = 20_000
 #: What ``sampling="auto"`` means without DP (with DP it is always the prior): the latent

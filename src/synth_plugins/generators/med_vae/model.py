@@ -63,8 +63,9 @@ class MedVAE:
     ``binary`` columns and missingness indicators are binary outputs (logit head, BCE),
     ``categorical``/``ordinal`` columns are integer codes through one shared embedding table
     (softmax head, cross-entropy). Decoded outputs are drawn from the decoder's
-    distributions (``decoding="sample"``; ``"calibrated"`` cuts binary outputs at calibrated
-    thresholds) or kept at their most likely values (``"mode"``, the paper), then
+    distributions (``decoding="sample"``; ``"calibrated"``, the default, cuts the binary
+    columns at calibrated thresholds) or kept at their most likely values (``"mode"``, the
+    paper), then
     post-processed by the encoder's ``inverse_transform`` (binary threshold 0.5,
     categorical arg-max, inverse min-max, rounding to the training precision, clipping to
     the training range, dtypes restored).

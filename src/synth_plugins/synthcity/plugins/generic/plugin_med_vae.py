@@ -69,10 +69,11 @@ class MedVAEPlugin(SuitePlugin):
             or ``"prior"``.
         latent_temperature: scale of the latent noise in library and mixture draws (1; the
             paper's library at 1).
-        decoding: ``"mode"`` (the paper: each output's most likely value), ``"sample"``
-            (draws from the decoder's output distributions) or ``"calibrated"`` (draws,
-            with binary outputs cut where the drawn share is kept: a sharper link between
-            a binary outcome and its predictors).
+        decoding: ``"calibrated"`` (default: outputs drawn from the decoder's
+            distributions, but each binary column cut at the logit that keeps the share
+            of ones a draw would give, so a binary outcome follows its predictors more
+            sharply), ``"sample"`` (every output drawn) or ``"mode"`` (the paper: each
+            output's most likely value).
         missing: missing-value policy: ``"indicator"``, ``"impute"`` or ``"error"``.
         dp: DP-SGD training with prior sampling only.
         dp_noise_multiplier: DP-SGD noise multiplier (1.0).
