@@ -48,7 +48,7 @@ __all__ = ["LongitudinalLSTM"]
 #: On 1,000 simulated MS patients (300 epochs) beta 0.3 gave the lowest static KS/TVD among
 #: 1, 0.3, 0.1 and 0.03 (docs/methods/longitudinal_lstm.md). The rest pins the MedVAE
 #: settings Stage A was measured with (MedVAE's own defaults changed since: quantile
-#: transform, lr and validation split "auto", copy filter, sampled decoding), so Stage A is
+#: transform, lr and validation split "auto", copy filter, calibrated decoding), so Stage A is
 #: unchanged.
 _STATIC_DEFAULTS: dict[str, Any] = {
     "beta": 0.3,

@@ -626,6 +626,8 @@ class MedVAE:
         # library conditioning without rejection is the paper's: the latent alone decides
         # the asked value, so the outputs are kept at their modes (drawn levels dilute it)
         decoding = "mode" if parsed and not enforce else self.decoding
+        if decoding == "calibrated" and not n:
+            decoding = "sample"  # no rows to cut: no calibration draws
 
         cutoffs = None
         if decoding == "calibrated":  # one set of cut-offs for every round of the call

@@ -215,19 +215,29 @@ class Cutoffs:
         for j in range(len(columns)):
             ordered = torch.sort(logits[:, j], descending=True).values
             cuts[j] = ordered[min(int(shares[j] * rows), rows - 1)]
-            above = float((logits[:, j] > cuts[j]).double().mean())
-            at = float((logits[:, j] == cuts[j]).double().mean())
-            ties[j] = min(max((float(shares[j]) - above) / at, 0.0), 1.0)
+            at = _at_cutoff(logits[:, j], cuts[j])
+            above = float(((logits[:, j] > cuts[j]) & ~at).double().mean())
+            ties[j] = min(max((float(shares[j]) - above) / float(at.double().mean()), 0.0), 1.0)
         return cls(index, cuts, ties, generator)
 
     def apply(self, logits: torch.Tensor) -> torch.Tensor:
         """0/1 (float) of the binary columns, given their logits (rows x columns)."""
-        ones = logits > self.logits
-        at = logits == self.logits
+        at = _at_cutoff(logits, self.logits)
+        ones = (logits > self.logits) & ~at
         if bool(at.any()):
             uniform = torch.rand(logits.shape, generator=self.generator)
             ones |= at & (uniform < self.tie_share)
         return ones.float()
+
+
+def _at_cutoff(logits: torch.Tensor, cutoffs: torch.Tensor) -> torch.Tensor:
+    """Where a logit is its cut-off, up to float32 rounding.
+
+    The same latent point decodes to logits a few 1e-7 apart in batches of different
+    sizes, so a tie seen among the calibration draws must still count as one in a small
+    batch of the call.
+    """
+    return torch.isclose(logits, cutoffs.expand_as(logits), rtol=1e-5, atol=1e-6)
 
 
 def reflect_lone_ends(values: torch.Tensor, ends: Ends) -> torch.Tensor:
