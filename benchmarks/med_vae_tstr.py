@@ -10,8 +10,9 @@ stratified 80/20 split, seeds 0, 1, ...), samples as many rows as it trained on
 draws) and on average the overall quality against the holdout, TSTR (``XGBClassifier``
 trained on the synthetic rows, accuracy on the holdout) and real-on-real, all with the
 shared benchmark's functions. One record per option set is appended to ``--output`` (JSON
-lines); records without ``draws`` had one (their ``fit_and_sample_cpu_s`` is one fit and
-one draw, ``fit_and_draws_cpu_s`` one fit and all its draws).
+lines). Records without ``draws`` had one draw; in records with ``draws``,
+``fit_and_sample_cpu_s`` (up to commit ``b43de6a``) and ``fit_and_draws_cpu_s`` (after)
+both count one fit and all its draws.
 
 Usage (from the repository root)::
 
