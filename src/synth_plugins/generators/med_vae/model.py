@@ -65,10 +65,9 @@ class MedVAE:
     (softmax head, cross-entropy). Decoded outputs are drawn from the decoder's
     distributions (``decoding="sample"``; ``"calibrated"``, the default, cuts the binary
     columns at calibrated thresholds) or kept at their most likely values (``"mode"``, the
-    paper), then
-    post-processed by the encoder's ``inverse_transform`` (binary threshold 0.5,
-    categorical arg-max, inverse min-max, rounding to the training precision, clipping to
-    the training range, dtypes restored).
+    paper), then post-processed by the encoder's ``inverse_transform`` (binary threshold
+    0.5, categorical arg-max, inverse min-max, rounding to the training precision, clipping
+    to the training range, dtypes restored).
 
     Missing values follow ``missing``: ``"indicator"`` (default) fills with the training
     median/mode and models a missingness indicator per affected column, so generated data
