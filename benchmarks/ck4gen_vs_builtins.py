@@ -60,6 +60,7 @@ DOC = ROOT / "docs" / "benchmarks" / "ck4gen.md"
 MARKERS = ("<!-- builtins:start -->", "<!-- builtins:end -->")
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from ck4gen_rare_privacy import BUDGETS, MAX_ROWS  # noqa: E402
+from tabular_quality import code_version  # noqa: E402
 
 #: Synthcity's default ``n_iter`` of each built-in (``survival_gan`` wraps ``adsgan``).
 DEFAULT_ITER = {
@@ -277,6 +278,7 @@ def main() -> None:
                         warnings.simplefilter("ignore")
                         row = {"dataset": name, "generator": label, "seed": seed,
                                "budget": budget, "scoring": SCORING, "fit_s": fit_s,
+                               "code_version": code_version(),
                                "load_start": load, **score(run, synthetic, seed)}  # fmt: skip
                     row["load_end"] = os.getloadavg()[0]
                     with path.open("a") as stream:

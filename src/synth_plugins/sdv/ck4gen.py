@@ -54,6 +54,10 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
             residual with the covariance of the training reconstruction residuals, so that
             correlated numeric covariates keep their joint spread (True, the default),
             or keep SynthNet's conditional mean (False).
+        calibrate_numeric: in model mode, map each numeric covariate's sampled values
+            monotonically onto its training marginal, so skewed columns and point masses
+            keep their shape and rows keep their ranks (True, the default), or leave them
+            as decoded (False).
         missing: ``"indicator"``, ``"impute"`` or ``"error"``.
         enable_gpu: as SDV's own ``enable_gpu``: True trains and samples on CUDA when it is
             available (else the CPU), False always on the CPU.
@@ -98,6 +102,7 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         outcome_draw: str = _CORE["outcome_draw"],
         calibrate_levels: bool = _CORE["calibrate_levels"],
         numeric_residuals: bool = _CORE["numeric_residuals"],
+        calibrate_numeric: bool = _CORE["calibrate_numeric"],
         missing: str = _CORE["missing"],
         enable_gpu: bool = True,
         random_state: int | None = _CORE["random_state"],
@@ -133,6 +138,7 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         self.outcome_draw = outcome_draw
         self.calibrate_levels = calibrate_levels
         self.numeric_residuals = numeric_residuals
+        self.calibrate_numeric = calibrate_numeric
         self.missing = missing
         self.enable_gpu = enable_gpu
         self.random_state = random_state
@@ -165,6 +171,7 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
             outcome_draw=self.outcome_draw,
             calibrate_levels=self.calibrate_levels,
             numeric_residuals=self.numeric_residuals,
+            calibrate_numeric=self.calibrate_numeric,
             missing=self.missing,
             device=device_for(self.enable_gpu),
             random_state=self.random_state,

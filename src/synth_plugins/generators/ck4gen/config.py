@@ -23,6 +23,10 @@ REDRAW_ROUNDS = 8
 MIN_REDRAW_NOISE = 0.1
 #: Draws of a residual vector for a row whose sum leaves the training range, before clipping.
 RESIDUAL_ROUNDS = 8
+#: Numeric marginal calibration: quantiles tabulated per column, and the draws on the
+#: training latents from which the sampler's own quantiles are estimated.
+NUMERIC_QUANTILES = 1001
+NUMERIC_CALIBRATION_ROWS = 20_000
 
 COPY_PRIVACY_WARNING = (
     "CK4Gen outcome='copy': every synthetic row carries the exact (duration, event) pair of a "

@@ -94,6 +94,10 @@ class CK4GenPlugin(SuitePlugin):
             residual with the covariance of the training reconstruction residuals, so that
             correlated numeric covariates keep their joint spread (True, the default),
             or keep SynthNet's conditional mean (False).
+        calibrate_numeric: in model mode, map each numeric covariate's sampled values
+            monotonically onto its training marginal, so skewed columns and point masses
+            keep their shape and rows keep their ranks (True, the default), or leave them
+            as decoded (False).
         missing: missing-value policy: ``"indicator"``, ``"impute"`` or ``"error"``.
         validation_fraction: share of rows held out for early stopping (0.1).
         patience: early-stopping patience in epochs (20).
@@ -133,6 +137,7 @@ class CK4GenPlugin(SuitePlugin):
         outcome_draw: str = _CORE["outcome_draw"],
         calibrate_levels: bool = _CORE["calibrate_levels"],
         numeric_residuals: bool = _CORE["numeric_residuals"],
+        calibrate_numeric: bool = _CORE["calibrate_numeric"],
         missing: str = _CORE["missing"],
         validation_fraction: float = _CORE["validation_fraction"],
         patience: int | None = _CORE["patience"],
@@ -188,6 +193,7 @@ class CK4GenPlugin(SuitePlugin):
             "outcome_draw": outcome_draw,
             "calibrate_levels": calibrate_levels,
             "numeric_residuals": numeric_residuals,
+            "calibrate_numeric": calibrate_numeric,
             "missing": missing,
             "device": str(device),
             "random_state": random_state,
