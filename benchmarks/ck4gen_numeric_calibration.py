@@ -7,7 +7,9 @@ seed, n = training size. Per sample: SDMetrics' Quality Report against the real 
 (all columns, the shared tabular benchmark's ``quality``), each numeric covariate's
 Kolmogorov-Smirnov distance to the holdout and share at the training minimum, and the
 survival benchmark's ``score`` (log-HR errors, sign agreement, augmentation, Hamming
-leakage, exact copies). Rows are appended to the given jsonl with the load average and
+leakage, exact copies); then ``DRAWS`` further samples of the same fit, each scored by
+its quality, log-HR errors and leakage, because one sample's largest log-HR error and
+leakage move by the draw. Rows are appended to the given jsonl with the load average and
 the commit; finished runs are skipped.
 
 Usage (repository root)::
@@ -36,6 +38,28 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import ck4gen_rare_privacy as rare  # noqa: E402
 import tabular_quality as tabular  # noqa: E402
 from ck4gen_vs_builtins import score  # noqa: E402
+
+#: Further samples of each fit (sample seeds ``1000 * seed + 1, ...``).
+DRAWS = 5
+
+
+def redraw(run: Any, synthetic: pd.DataFrame, meta: dict) -> dict[str, Any]:
+    """Quality, log-HR errors and leakage of one further sample."""
+    from synth_plugins.metrics.hamming import hamming_leakage
+    from synth_plugins.metrics.survival import hazard_ratio_alignment
+
+    d = run.dataset
+    hr = hazard_ratio_alignment(run.train, synthetic, d.duration_column, d.event_column)
+    error = hr.table["abs_log_hr_error"]
+    return {
+        "overall": tabular.quality(run.holdout, synthetic, meta)["overall"],
+        "mean_error": float(error.mean()),
+        "median_error": float(error.median()),
+        "largest_error": float(error.max()),
+        "largest_covariate": str(error.idxmax()),
+        "sign_significant": hr.sign_agreement_significant,
+        "leakage": float(hamming_leakage(run.train, run.holdout, synthetic).coefficient),
+    }
 
 
 def shapes(train: pd.DataFrame, holdout: pd.DataFrame, synthetic: pd.DataFrame, roles: dict):
@@ -102,6 +126,14 @@ def main() -> None:
                             **tabular.quality(holdout, synthetic, meta),
                             "columns": shapes(train, holdout, synthetic, roles),
                             **score(run, synthetic, seed),
+                            "redraws": [
+                                redraw(
+                                    run,
+                                    model.sample(len(train), random_state=r, outcome="model"),
+                                    meta,
+                                )
+                                for r in range(1000 * seed + 1, 1000 * seed + 1 + DRAWS)
+                            ],
                             "load_end": os.getloadavg()[0],
                         }
                     )
