@@ -499,10 +499,6 @@ def residual_sd(data: pd.DataFrame) -> float:
     return float((y - x @ np.linalg.lstsq(x, y, rcond=None)[0]).std())
 
 
-#: ``calibrate_numeric`` and its fitted state, added after ``numeric_residuals``.
-CALIBRATION_STATE = ("calibrate_numeric", "_numeric_targets", "_numeric_maps", "_numeric_seed")
-
-
 class TestNumericCalibration:
     """``calibrate_numeric``: model-mode numbers are mapped onto their training marginals."""
 
@@ -541,14 +537,6 @@ class TestNumericCalibration:
         table = hazard_ratio_alignment(data, calibrated, "time", "event").table
         assert table.loc["marker", "abs_log_hr_error"] < 3 * table.loc["marker", "se_real"]
 
-    def test_copy_mode_is_unaffected(self, fitted):
-        copy_mode = quiet_sample(fitted, 60, random_state=3, outcome="copy")
-        clone = copy.deepcopy(fitted)
-        clone.calibrate_numeric = False
-        pd.testing.assert_frame_equal(
-            quiet_sample(clone, 60, random_state=3, outcome="copy"), copy_mode
-        )
-
     def test_the_map_follows_the_sampling_settings(self, fitted):
         model = copy.deepcopy(fitted)
         first = model._sampled_quantiles()
@@ -558,19 +546,6 @@ class TestNumericCalibration:
         assert set(model._numeric_maps) == {(True, 0.0), (False, 0.0)}
         model.numeric_residuals = True
         assert model._sampled_quantiles() is first  # computed once per setting
-
-    def test_a_fit_pickled_before_the_option_samples_as_it_did(self, fitted):
-        old = copy.deepcopy(fitted)
-        old.calibrate_numeric = False
-        expected = quiet_sample(old, 60, random_state=3, outcome="model")
-        state = {k: v for k, v in fitted.__dict__.items() if k not in CALIBRATION_STATE}
-        legacy = CK4Gen.__new__(CK4Gen)
-        legacy.__dict__.update(state)  # as pickled before the option existed
-        restored = pickle.loads(pickle.dumps(legacy))
-        assert restored.calibrate_numeric is False and restored._numeric_targets is None
-        pd.testing.assert_frame_equal(
-            quiet_sample(restored, 60, random_state=3, outcome="model"), expected
-        )
 
 
 class TestNumericResiduals:
@@ -631,27 +606,46 @@ class TestNumericResiduals:
         )
         assert len(residuals) == 240
 
-    def test_copy_mode_is_unaffected(self, fitted):
-        copy_mode = quiet_sample(fitted, 60, random_state=3, outcome="copy")
-        clone = copy.deepcopy(fitted)
-        clone.numeric_residuals = False
-        pd.testing.assert_frame_equal(
-            quiet_sample(clone, 60, random_state=3, outcome="copy"), copy_mode
-        )
 
-    def test_a_fit_pickled_before_the_option_samples_as_it_did(self, fitted):
-        old = copy.deepcopy(fitted)
-        old.numeric_residuals = old.calibrate_numeric = False
-        expected = quiet_sample(old, 60, random_state=3, outcome="model")
-        added = ("numeric_residuals", "_residual_factor", "_numeric_index", *CALIBRATION_STATE)
-        state = {k: v for k, v in fitted.__dict__.items() if k not in added}
-        legacy = CK4Gen.__new__(CK4Gen)
-        legacy.__dict__.update(state)  # as pickled before the option existed
-        restored = pickle.loads(pickle.dumps(legacy))
-        assert restored.numeric_residuals is False and restored._residual_factor is None
-        pd.testing.assert_frame_equal(
-            quiet_sample(restored, 60, random_state=3, outcome="model"), expected
-        )
+#: Model-mode options added after fits were first pickled, each with the fitted state it
+#: brought (a fit pickled before an option loads with it off; see ``CK4Gen.LEGACY_PARAMS``).
+ADDED_OPTIONS = {
+    "numeric_residuals": ("numeric_residuals", "_residual_factor", "_numeric_index"),
+    "calibrate_numeric": (
+        "calibrate_numeric",
+        "_numeric_targets",
+        "_numeric_maps",
+        "_numeric_seed",
+    ),
+}
+
+
+@pytest.mark.parametrize("option", list(ADDED_OPTIONS))
+def test_copy_mode_ignores_a_model_mode_option(fitted, option):
+    copy_mode = quiet_sample(fitted, 60, random_state=3, outcome="copy")
+    clone = copy.deepcopy(fitted)
+    setattr(clone, option, False)
+    pd.testing.assert_frame_equal(
+        quiet_sample(clone, 60, random_state=3, outcome="copy"), copy_mode
+    )
+
+
+@pytest.mark.parametrize("option", list(ADDED_OPTIONS))
+def test_a_fit_pickled_before_an_option_samples_as_it_did(fitted, option):
+    """A pickle from before ``option`` also lacks every option added after it."""
+    later = list(ADDED_OPTIONS)[list(ADDED_OPTIONS).index(option) :]
+    old = copy.deepcopy(fitted)
+    for name in later:
+        setattr(old, name, False)
+    expected = quiet_sample(old, 60, random_state=3, outcome="model")
+    added = {attribute for name in later for attribute in ADDED_OPTIONS[name]}
+    legacy = CK4Gen.__new__(CK4Gen)
+    legacy.__dict__.update({k: v for k, v in fitted.__dict__.items() if k not in added})
+    restored = pickle.loads(pickle.dumps(legacy))
+    assert all(getattr(restored, name) is False for name in later)
+    pd.testing.assert_frame_equal(
+        quiet_sample(restored, 60, random_state=3, outcome="model"), expected
+    )
 
 
 class TestBalancedOutcomes:
