@@ -162,14 +162,20 @@ class TestCK4GenSurvivalInput:
         assert plugin("ck4gen", **{argument: None}) is not None
 
     def test_model_mode_options_reach_the_core(self):
-        options = {"outcome": "model", "calibrate_levels": False, "numeric_residuals": False}
+        options = {
+            "outcome": "model",
+            "calibrate_levels": False,
+            "numeric_residuals": False,
+            "calibrate_numeric": False,
+        }
         core_params = plugin("ck4gen", **options).core_params
         assert {name: core_params[name] for name in options} == options
 
-    def test_a_plugin_saved_before_numeric_residuals_refits_with_them_off(self):
+    @pytest.mark.parametrize("option", ["numeric_residuals", "calibrate_numeric"])
+    def test_a_plugin_saved_before_an_option_refits_with_it_off(self, option):
         old = plugin("ck4gen")
-        del old.core_params["numeric_residuals"]  # as saved by an earlier version
-        assert pickle.loads(pickle.dumps(old)).core_params["numeric_residuals"] is False
+        del old.core_params[option]  # as saved by an earlier version
+        assert pickle.loads(pickle.dumps(old)).core_params[option] is False
 
     def test_cond_is_refused_at_fit_and_generate(self, loaders):
         loader = loaders["ck4gen"]

@@ -25,8 +25,9 @@ PROBABILITIES = np.linspace(0.0, 1.0, NUMERIC_QUANTILES)
 def quantile_table(values: np.ndarray, observed: np.ndarray | None = None) -> np.ndarray:
     """Quantiles at :data:`PROBABILITIES` of each column (its observed rows only).
 
-    Shape ``(NUMERIC_QUANTILES, columns)``; a column with no observed value gets 0.5 (the
-    middle of min-max space), which the encoder never decodes as data.
+    Shape ``(NUMERIC_QUANTILES, columns)``. A column with no observed value (among
+    sampled rows, a column that is nearly always missing can draw none) gets 0.5, the
+    middle of min-max space; its values are then missing anyway.
     """
     table = np.full((len(PROBABILITIES), values.shape[1]), 0.5)
     for j in range(values.shape[1]):

@@ -387,7 +387,7 @@ class CK4Gen:
         self._numeric_index: np.ndarray = np.zeros(0, dtype=np.int64)
         self._residual_factor: np.ndarray | None = None
         self._numeric_targets: np.ndarray | None = None
-        self._numeric_maps: dict[tuple[bool, float], np.ndarray] = {}
+        self._sampled_tables: dict[tuple[bool, float], np.ndarray] = {}
         self._numeric_seed = 0
         self._train_durations: np.ndarray | None = None
         self._train_events: np.ndarray | None = None
@@ -422,7 +422,7 @@ class CK4Gen:
         "_residual_factor": None,
         "_numeric_index": np.zeros(0, dtype=np.int64),
         "_numeric_targets": None,
-        "_numeric_maps": {},
+        "_sampled_tables": {},
         "_numeric_seed": 0,
     }
 
@@ -577,7 +577,7 @@ class CK4Gen:
         self._numeric_targets = quantile_table(
             matrix[:, self._numeric_index].astype(float), observed.notna().to_numpy()
         )
-        self._numeric_seed, self._numeric_maps = sample_seed, {}
+        self._numeric_seed, self._sampled_tables = sample_seed, {}
         self._train_durations, self._train_events = durations, events
         self._copy_edges = (
             {}
@@ -623,18 +623,55 @@ class CK4Gen:
         complete = ~covariates[list(numeric)].isna().any(axis=1).to_numpy()
         return columns, residuals[complete] if complete.any() else residuals
 
+    def _calibrate_numbers(
+        self, matrix: np.ndarray, preprocessor: TabularEncoder, rng: np.random.Generator
+    ) -> frozenset[int]:
+        """Map the numeric columns onto their training marginals (``calibrate_numeric``).
+
+        The missingness indicators of numeric columns are drawn first (Bernoulli, as
+        ``draw_discrete`` would), and only the values they keep are mapped: a row that will
+        be missing keeps the decoded value near the encoder's fill, which is what the
+        teacher's design holds for a missing value. Uses the map of the model's own
+        ``latent_noise``, also for re-drawn copies (larger noise): values beyond its
+        sampled range take the ends of the training range. In place; returns the starts of
+        the indicator blocks drawn.
+        """
+        columns = self._numeric_index
+        observed = np.ones((len(matrix), len(columns)), dtype=bool)
+        for j, start in enumerate(self._missing_indicators(preprocessor)):
+            if start is not None:
+                matrix[:, start] = rng.uniform(size=len(matrix)) < matrix[:, start]
+                observed[:, j] = matrix[:, start] == 0
+        assert self._numeric_targets is not None
+        sampled, targets = self._sampled_quantiles(), self._numeric_targets
+        mapped = map_to_marginal(matrix[:, columns], sampled, targets)
+        matrix[:, columns] = np.where(observed, mapped, matrix[:, columns])
+        indicators = self._missing_indicators(preprocessor)
+        return frozenset(start for start in indicators if start is not None)
+
+    @staticmethod
+    def _missing_indicators(preprocessor: TabularEncoder) -> list[int | None]:
+        """Per numeric column (in block order), the start of its missingness block, or None."""
+        indicator = {b.column: b.start for b in preprocessor.blocks if b.kind == "missing"}
+        return [indicator.get(b.column) for b in preprocessor.blocks if b.kind == "numerical"]
+
     def _sampled_quantiles(self) -> np.ndarray:
         """Quantiles of the numeric values model mode produces before ``calibrate_numeric``.
 
         Estimated once per ``(numeric_residuals, latent_noise)`` setting on
         ``NUMERIC_CALIBRATION_ROWS`` draws of training latents, decoded as ``sample`` decodes
         them, from a generator of their own (seeded at fit), so a sample's own stream and
-        the map do not depend on each other or on the call.
+        the map do not depend on each other or on the call. A column with a missingness
+        indicator counts only the rows whose drawn indicator keeps the value, as the
+        training quantiles count only observed values: SynthNet decodes the rows it expects
+        to be missing near the encoder's fill, and counting them would squeeze the observed
+        values into the tails.
         """
         key = (self.numeric_residuals, self.latent_noise)
-        if key not in self._numeric_maps:
+        if key not in self._sampled_tables:
             preprocessor, _, decoder = self._fitted()
             assert self._train_latent is not None and self.latent_scale_ is not None
+            # [seed, 2]: a stream apart from the fit's and from every sample call's
             rng = np.random.default_rng([self._numeric_seed, 2])
             rows = rng.integers(0, len(self._train_latent), NUMERIC_CALIBRATION_ROWS)
             z = self._train_latent[rows]
@@ -643,8 +680,13 @@ class CK4Gen:
             matrix = self._decode(decoder, z, preprocessor.n_features)
             if self.numeric_residuals and self._residual_factor is not None:
                 add_residuals(matrix, self._numeric_index, self._residual_factor, rng)
-            self._numeric_maps[key] = quantile_table(matrix[:, self._numeric_index])
-        return self._numeric_maps[key]
+            indicators = self._missing_indicators(preprocessor)
+            observed = np.ones((len(matrix), len(indicators)), dtype=bool)
+            for j, start in enumerate(indicators):
+                if start is not None:
+                    observed[:, j] = rng.uniform(size=len(matrix)) >= matrix[:, start]
+            self._sampled_tables[key] = quantile_table(matrix[:, self._numeric_index], observed)
+        return self._sampled_tables[key]
 
     @staticmethod
     def _decode(decoder: SynthNet, latent: np.ndarray, n_features: int) -> np.ndarray:
@@ -831,11 +873,9 @@ class CK4Gen:
         matrix = self._decode(decoder, z, preprocessor.n_features)
         if mode == "model" and self.numeric_residuals and self._residual_factor is not None:
             add_residuals(matrix, self._numeric_index, self._residual_factor, rng)
+        drawn_missing: frozenset[int] = frozenset()
         if mode == "model" and self.calibrate_numeric and self._numeric_targets is not None:
-            columns = self._numeric_index
-            matrix[:, columns] = map_to_marginal(
-                matrix[:, columns], self._sampled_quantiles(), self._numeric_targets
-            )
+            drawn_missing = self._calibrate_numbers(matrix, preprocessor, rng)
         if mode == "model" and self.calibrate_levels and self.discrete_decoding == "sample" and n:
             assert self._design_index is not None and self._beta is not None
             targets = self._level_targets
@@ -844,7 +884,7 @@ class CK4Gen:
             drawn = frozenset(target.start for target in targets)
         else:
             tilts, drawn = None, frozenset()
-        draw_discrete(matrix, preprocessor, self.discrete_decoding, rng, drawn)
+        draw_discrete(matrix, preprocessor, self.discrete_decoding, rng, drawn | drawn_missing)
         covariates = preprocessor.inverse_transform(matrix)
 
         assert self._train_durations is not None and self._train_events is not None
