@@ -5,7 +5,9 @@ the splits of ``benchmarks/ck4gen_rare_privacy.py`` (the four paper tables as in
 ``ck4gen_vs_builtins.py``, and rossi, kidney_transplant and veterans), sample seed = fit
 seed, n = training size. Per sample: SDMetrics' Quality Report against the real holdout
 (all columns, the shared tabular benchmark's ``quality``), each numeric covariate's
-Kolmogorov-Smirnov distance to the holdout and share at the training minimum, and the
+Kolmogorov-Smirnov distance to the holdout and share at the training minimum, the
+``table_one`` score against the holdout (share of covariates without a significant
+difference at alpha 0.05; covariates constant in the holdout left out), and the
 survival benchmark's ``score`` (log-HR errors, sign agreement, augmentation, Hamming
 leakage, exact copies); then ``DRAWS`` further samples of the same fit, each scored by
 its quality, log-HR errors and leakage, because one sample's largest log-HR error and
@@ -80,6 +82,19 @@ def shapes(train: pd.DataFrame, holdout: pd.DataFrame, synthetic: pd.DataFrame, 
     return out
 
 
+def table_one_score(holdout: pd.DataFrame, synthetic: pd.DataFrame, roles: dict) -> dict:
+    """Table 1 of the covariates against the holdout: score and the differing covariates."""
+    from synth_plugins.metrics.clinical.table_one import table_one
+
+    columns = [c for c in roles if holdout[c].nunique() > 1]
+    result = table_one(holdout[columns], synthetic[columns])
+    tests = result.tests
+    return {
+        "table_one": result.score,
+        "table_one_differing": sorted(tests.index[tests["significant"]]),
+    }
+
+
 def main() -> None:
     import torch
 
@@ -125,6 +140,7 @@ def main() -> None:
                             "code_version": tabular.code_version(),
                             **tabular.quality(holdout, synthetic, meta),
                             "columns": shapes(train, holdout, synthetic, roles),
+                            **table_one_score(holdout, synthetic, roles),
                             **score(run, synthetic, seed),
                             "redraws": [
                                 redraw(
