@@ -82,11 +82,11 @@ def shapes(train: pd.DataFrame, holdout: pd.DataFrame, synthetic: pd.DataFrame, 
     return out
 
 
-def table_one_score(holdout: pd.DataFrame, synthetic: pd.DataFrame, roles: dict) -> dict:
+def table_one_score(holdout: pd.DataFrame, synthetic: pd.DataFrame, covariates: list) -> dict:
     """Table 1 of the covariates against the holdout: score and the differing covariates."""
     from synth_plugins.metrics.clinical.table_one import table_one
 
-    columns = [c for c in roles if holdout[c].nunique() > 1]
+    columns = [c for c in covariates if holdout[c].nunique() > 1]
     result = table_one(holdout[columns], synthetic[columns])
     tests = result.tests
     return {
@@ -140,7 +140,9 @@ def main() -> None:
                             "code_version": tabular.code_version(),
                             **tabular.quality(holdout, synthetic, meta),
                             "columns": shapes(train, holdout, synthetic, roles),
-                            **table_one_score(holdout, synthetic, roles),
+                            **table_one_score(
+                                holdout, synthetic, [c for c in roles if c not in (duration, event)]
+                            ),
                             **score(run, synthetic, seed),
                             "redraws": [
                                 redraw(
