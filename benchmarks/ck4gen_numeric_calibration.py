@@ -5,7 +5,8 @@ the splits of ``benchmarks/ck4gen_rare_privacy.py`` (the four paper tables as in
 ``ck4gen_vs_builtins.py``, and rossi, kidney_transplant and veterans), sample seed = fit
 seed, n = training size. Per sample: SDMetrics' Quality Report against the real holdout
 (all columns, the shared tabular benchmark's ``quality``), each numeric covariate's
-Kolmogorov-Smirnov distance to the holdout and share at the training minimum, the
+Kolmogorov-Smirnov distance to the holdout and share at the training minimum (numeric by
+role, or, where the table gives no role, numeric with more than two values), the
 ``table_one`` score against the holdout (share of covariates without a significant
 difference at alpha 0.05; covariates constant in the holdout left out), and the
 survival benchmark's ``score`` (log-HR errors, sign agreement, augmentation, Hamming
@@ -64,14 +65,23 @@ def redraw(run: Any, synthetic: pd.DataFrame, meta: dict) -> dict[str, Any]:
     }
 
 
-def shapes(train: pd.DataFrame, holdout: pd.DataFrame, synthetic: pd.DataFrame, roles: dict):
+def numeric_covariates(train: pd.DataFrame, covariates: list, roles: dict) -> list:
+    """Covariates modelled as numbers: by role, else (no role given) numeric with > 2 values."""
+    numeric = ("numerical", "integer")
+    return [
+        c
+        for c in covariates
+        if roles.get(c) in numeric
+        or (c not in roles and pd.api.types.is_numeric_dtype(train[c]) and train[c].nunique() > 2)
+    ]
+
+
+def shapes(train: pd.DataFrame, holdout: pd.DataFrame, synthetic: pd.DataFrame, numeric: list):
     """Per numeric covariate: KS distance to the holdout and the share at the training min."""
     from scipy.stats import ks_2samp
 
     out = {}
-    for column, role in roles.items():
-        if role not in ("numerical", "integer"):
-            continue
+    for column in numeric:
         real, fake = holdout[column].dropna(), synthetic[column].dropna()
         low = train[column].min()
         out[column] = {
@@ -116,6 +126,8 @@ def main() -> None:
             holdout=holdout,
             dataset=SimpleNamespace(duration_column=duration, event_column=event, roles=roles),
         )
+        covariates = [c for c in train.columns if c not in (duration, event)]
+        numeric = numeric_covariates(train, covariates, roles)
         meta = tabular.table_metadata(train, {**roles, duration: "numerical", event: "categorical"})
         for seed in args.seeds:
             if (name, seed) in done:
@@ -139,10 +151,8 @@ def main() -> None:
                             "load_start": load,
                             "code_version": tabular.code_version(),
                             **tabular.quality(holdout, synthetic, meta),
-                            "columns": shapes(train, holdout, synthetic, roles),
-                            **table_one_score(
-                                holdout, synthetic, [c for c in roles if c not in (duration, event)]
-                            ),
+                            "columns": shapes(train, holdout, synthetic, numeric),
+                            **table_one_score(holdout, synthetic, covariates),
                             **score(run, synthetic, seed),
                             "redraws": [
                                 redraw(
