@@ -43,6 +43,7 @@ from synth_plugins.generators.ck4gen.sampling import (
     add_residuals,
     cast,
     draw_discrete,
+    draw_kept,
     draw_outcomes,
     draw_outcomes_balanced,
     residual_factor,
@@ -637,11 +638,7 @@ class CK4Gen:
         the indicator blocks drawn.
         """
         columns, indicators = self._numeric_index, self._missing_indicators(preprocessor)
-        observed = np.ones((len(matrix), len(columns)), dtype=bool)
-        for j, start in enumerate(indicators):
-            if start is not None:
-                matrix[:, start] = rng.uniform(size=len(matrix)) < matrix[:, start]
-                observed[:, j] = matrix[:, start] == 0
+        observed = draw_kept(matrix, indicators, rng)
         assert self._numeric_targets is not None
         sampled, targets = self._sampled_quantiles(), self._numeric_targets
         mapped = map_to_marginal(matrix[:, columns], sampled, targets)
@@ -668,24 +665,34 @@ class CK4Gen:
         """
         key = (self.numeric_residuals, self.latent_noise)
         if key not in self._sampled_tables:
-            preprocessor, _, decoder = self._fitted()
-            assert self._train_latent is not None and self.latent_scale_ is not None
+            preprocessor, _, _ = self._fitted()
+            assert self._train_latent is not None
             # [seed, 2]: a stream apart from the fit's and from every sample call's
             rng = np.random.default_rng([self._numeric_seed, 2])
             rows = rng.integers(0, len(self._train_latent), NUMERIC_CALIBRATION_ROWS)
-            z = self._train_latent[rows]
-            if self.latent_noise > 0:
-                z = z + self.latent_noise * self.latent_scale_ * rng.standard_normal(z.shape)
-            matrix = self._decode(decoder, z, preprocessor.n_features)
-            if self.numeric_residuals and self._residual_factor is not None:
-                add_residuals(matrix, self._numeric_index, self._residual_factor, rng)
-            indicators = self._missing_indicators(preprocessor)
-            observed = np.ones((len(matrix), len(indicators)), dtype=bool)
-            for j, start in enumerate(indicators):
-                if start is not None:
-                    observed[:, j] = rng.uniform(size=len(matrix)) >= matrix[:, start]
+            matrix = self._decode_sources(rows, self.latent_noise, self.numeric_residuals, rng)
+            observed = draw_kept(matrix, self._missing_indicators(preprocessor), rng)
             self._sampled_tables[key] = quantile_table(matrix[:, self._numeric_index], observed)
         return self._sampled_tables[key]
+
+    def _decode_sources(
+        self, source: np.ndarray, sigma: float, residuals: bool, rng: np.random.Generator
+    ) -> np.ndarray:
+        """SynthNet's output for the latents of training rows ``source``.
+
+        The latents are perturbed by ``sigma`` latent standard deviations, and with
+        ``residuals`` the numeric columns get their reconstruction residual
+        (``numeric_residuals``); ``sample`` and the numeric calibration decode alike.
+        """
+        preprocessor, _, decoder = self._fitted()
+        assert self._train_latent is not None and self.latent_scale_ is not None
+        z = self._train_latent[source]
+        if sigma > 0 and len(source):
+            z = z + sigma * self.latent_scale_ * rng.standard_normal(z.shape)
+        matrix = self._decode(decoder, z, preprocessor.n_features)
+        if residuals and self._residual_factor is not None:
+            add_residuals(matrix, self._numeric_index, self._residual_factor, rng)
+        return matrix
 
     @staticmethod
     def _decode(decoder: SynthNet, latent: np.ndarray, n_features: int) -> np.ndarray:
@@ -863,15 +870,10 @@ class CK4Gen:
         Returns the frame and the level tilts used (``calibrate_levels`` in model mode;
         None otherwise); ``tilts`` given are applied instead of solving new ones.
         """
-        preprocessor, _, decoder = self._fitted()
+        preprocessor, _, _ = self._fitted()
         n = len(source)
-        assert self._train_latent is not None and self.latent_scale_ is not None
-        z = self._train_latent[source]
-        if sigma > 0 and n:
-            z = z + sigma * self.latent_scale_ * rng.standard_normal(z.shape)
-        matrix = self._decode(decoder, z, preprocessor.n_features)
-        if mode == "model" and self.numeric_residuals and self._residual_factor is not None:
-            add_residuals(matrix, self._numeric_index, self._residual_factor, rng)
+        residuals = mode == "model" and self.numeric_residuals
+        matrix = self._decode_sources(source, sigma, residuals, rng)
         drawn_missing: frozenset[int] = frozenset()
         if mode == "model" and self.calibrate_numeric and self._numeric_targets is not None:
             drawn_missing = self._calibrate_numbers(matrix, preprocessor, rng)

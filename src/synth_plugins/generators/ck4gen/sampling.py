@@ -64,6 +64,22 @@ def add_residuals(
     matrix[:, columns] = np.clip(out, 0.0, 1.0)
 
 
+def draw_kept(
+    matrix: np.ndarray, indicators: list[int | None], rng: np.random.Generator
+) -> np.ndarray:
+    """Draw the given missingness indicators (Bernoulli, in place); which values they keep.
+
+    ``indicators`` holds, per numeric column, the start of its missingness block or None
+    (never missing). Returns a rows x columns mask, True where the value is kept.
+    """
+    kept = np.ones((len(matrix), len(indicators)), dtype=bool)
+    for j, start in enumerate(indicators):
+        if start is not None:
+            matrix[:, start] = rng.uniform(size=len(matrix)) < matrix[:, start]
+            kept[:, j] = matrix[:, start] == 0
+    return kept
+
+
 def draw_discrete(
     matrix: np.ndarray,
     preprocessor: TabularEncoder,
