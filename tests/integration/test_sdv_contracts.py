@@ -176,6 +176,7 @@ def test_ck4gen_model_mode_options_reach_the_core(gbsg2):
         "calibrate_levels": False,
         "numeric_residuals": False,
         "calibrate_numeric": False,
+        "interpolate_durations": False,
     }
     core = CK4GenSynthesizer(metadata_for(gbsg2), "time", "cens", **options)._new_model({})
     assert {name: getattr(core, name) for name in options} == options
@@ -187,6 +188,7 @@ def test_ck4gen_model_mode_options_reach_the_core(gbsg2):
 CK4GEN_ADDED = {
     "numeric_residuals": ("_residual_factor", "_numeric_index"),
     "calibrate_numeric": ("_numeric_targets", "_sampled_tables", "_numeric_seed"),
+    "interpolate_durations": (),
 }
 
 

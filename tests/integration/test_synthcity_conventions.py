@@ -167,11 +167,14 @@ class TestCK4GenSurvivalInput:
             "calibrate_levels": False,
             "numeric_residuals": False,
             "calibrate_numeric": False,
+            "interpolate_durations": False,
         }
         core_params = plugin("ck4gen", **options).core_params
         assert {name: core_params[name] for name in options} == options
 
-    @pytest.mark.parametrize("option", ["numeric_residuals", "calibrate_numeric"])
+    @pytest.mark.parametrize(
+        "option", ["numeric_residuals", "calibrate_numeric", "interpolate_durations"]
+    )
     def test_a_plugin_saved_before_an_option_refits_with_it_off(self, option):
         old = plugin("ck4gen")
         del old.core_params[option]  # as saved by an earlier version

@@ -58,6 +58,9 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
             monotonically onto its training marginal, so skewed columns and point masses
             keep their shape and rows keep their ranks (True, the default), or leave them
             as decoded (False).
+        interpolate_durations: in model mode, spread each drawn duration over the gap
+            below the training duration it lands on, so durations are not copies of real
+            patients' durations (True, the default), or keep the training durations (False).
         missing: ``"indicator"``, ``"impute"`` or ``"error"``.
         enable_gpu: as SDV's own ``enable_gpu``: True trains and samples on CUDA when it is
             available (else the CPU), False always on the CPU.
@@ -103,6 +106,7 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         calibrate_levels: bool = _CORE["calibrate_levels"],
         numeric_residuals: bool = _CORE["numeric_residuals"],
         calibrate_numeric: bool = _CORE["calibrate_numeric"],
+        interpolate_durations: bool = _CORE["interpolate_durations"],
         missing: str = _CORE["missing"],
         enable_gpu: bool = True,
         random_state: int | None = _CORE["random_state"],
@@ -139,6 +143,7 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         self.calibrate_levels = calibrate_levels
         self.numeric_residuals = numeric_residuals
         self.calibrate_numeric = calibrate_numeric
+        self.interpolate_durations = interpolate_durations
         self.missing = missing
         self.enable_gpu = enable_gpu
         self.random_state = random_state
@@ -172,6 +177,7 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
             calibrate_levels=self.calibrate_levels,
             numeric_residuals=self.numeric_residuals,
             calibrate_numeric=self.calibrate_numeric,
+            interpolate_durations=self.interpolate_durations,
             missing=self.missing,
             device=device_for(self.enable_gpu),
             random_state=self.random_state,

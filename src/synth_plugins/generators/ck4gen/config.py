@@ -27,6 +27,9 @@ RESIDUAL_ROUNDS = 8
 #: training latents from which the sampler's own quantiles are estimated.
 NUMERIC_QUANTILES = 1001
 NUMERIC_CALIBRATION_ROWS = 20_000
+#: ``interpolate_durations``: a duration held by at least this share of the training rows
+#: is a point mass of the data (administrative censoring) and is not spread.
+POINT_MASS_SHARE = 0.01
 
 COPY_PRIVACY_WARNING = (
     "CK4Gen outcome='copy': every synthetic row carries the exact (duration, event) pair of a "

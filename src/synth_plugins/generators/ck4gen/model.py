@@ -6,6 +6,7 @@ import copy
 import math
 import warnings
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -46,6 +47,8 @@ from synth_plugins.generators.ck4gen.sampling import (
     draw_kept,
     draw_outcomes,
     draw_outcomes_balanced,
+    interpolate_times,
+    point_masses,
     residual_factor,
     source_index,
 )
@@ -169,6 +172,18 @@ class CK4Gen:
             (GBSG2 ``estrec``: median 130 against 34 real, 0.5 % at 0 against 11.5 %). Rows
             keep their ranks, so the dependence in ranks is the sampler's; the outcomes
             are drawn from the teacher on the mapped covariates. Copy mode is unaffected.
+        interpolate_durations: in ``"model"`` mode (default True), spread each drawn
+            duration uniformly over the gap between the training duration it lands on and
+            the next smaller one (on the durations' own resolution: whole days, weeks, or
+            decimals), so durations have a density instead of repeating training durations
+            (:func:`~synth_plugins.generators.ck4gen.sampling.interpolate_times`). The
+            teacher's baseline and the censoring estimate put their mass on training
+            durations only, so without it every synthetic duration is a real patient's
+            exact duration (kidney_transplant: all of them, against 40 % of a real
+            holdout's), and exact copies of training rows come out more often than the
+            holdout collides with them. Durations held by at least 1 % of the training rows
+            (administrative censoring) stay point masses, and rows censored beyond the last
+            training time keep the maximum follow-up; copy mode is unaffected.
         redraw_copies: keep exact copies of training rows no more frequent than in a real
             holdout (default True): synthetic rows that match a training row on every
             column (see ``copy_bins``), beyond ``duplicate_rate_ * n`` (the share of
@@ -274,6 +289,7 @@ class CK4Gen:
         calibrate_levels: bool = True,
         numeric_residuals: bool = True,
         calibrate_numeric: bool = True,
+        interpolate_durations: bool = True,
         redraw_copies: bool = True,
         copy_bins: int | None = 10,
         outcome: Outcome = "copy",
@@ -334,6 +350,7 @@ class CK4Gen:
         self.calibrate_levels = check_bool("calibrate_levels", calibrate_levels)
         self.numeric_residuals = check_bool("numeric_residuals", numeric_residuals)
         self.calibrate_numeric = check_bool("calibrate_numeric", calibrate_numeric)
+        self.interpolate_durations = check_bool("interpolate_durations", interpolate_durations)
         self.redraw_copies = check_bool("redraw_copies", redraw_copies)
         self.copy_bins = None if copy_bins is None else check_int("copy_bins", copy_bins, minimum=1)
         self.outcome = check_choice("outcome", outcome, OUTCOMES)
@@ -406,9 +423,9 @@ class CK4Gen:
         "dcm_k", "dcm_gamma", "distill_target", "n_time_grid", "decoder_hidden",
         "decoder_loss", "lr", "encoder_epochs", "decoder_epochs", "batch_size",
         "validation_fraction", "patience", "latent_noise", "discrete_decoding",
-        "calibrate_levels", "numeric_residuals", "calibrate_numeric", "redraw_copies",
-        "copy_bins", "outcome", "outcome_draw", "sample_with_replacement", "missing",
-        "ordinal_levels", "device", "random_state", "verbose", "debug",
+        "calibrate_levels", "numeric_residuals", "calibrate_numeric", "interpolate_durations",
+        "redraw_copies", "copy_bins", "outcome", "outcome_draw", "sample_with_replacement",
+        "missing", "ordinal_levels", "device", "random_state", "verbose", "debug",
     )  # fmt: skip
 
     #: Constructor arguments added after fits were first pickled, with the value that keeps
@@ -416,6 +433,7 @@ class CK4Gen:
     LEGACY_PARAMS: ClassVar[dict[str, Any]] = {
         "numeric_residuals": False,
         "calibrate_numeric": False,
+        "interpolate_durations": False,
     }
     #: Fitted attributes that came with them (``numeric_residuals``' training residuals,
     #: ``calibrate_numeric``'s quantile tables and their seed).
@@ -915,7 +933,8 @@ class CK4Gen:
         """Draw ``(duration, event)`` from the teacher and the censoring distribution.
 
         ``outcome_draw="balanced"`` draws the rows' events jointly (see
-        :func:`~synth_plugins.generators.ck4gen.sampling.draw_outcomes_balanced`).
+        :func:`~synth_plugins.generators.ck4gen.sampling.draw_outcomes_balanced`);
+        ``interpolate_durations`` spreads the drawn durations between training durations.
         """
         assert self._baseline_times is not None and self._baseline_cumhaz is not None
         assert self._censor_times is not None and self._censor_survival is not None
@@ -926,11 +945,23 @@ class CK4Gen:
         eta = np.clip(self._teacher_eta(matrix), -50.0, 50.0)
         baseline = (self._baseline_times, self._baseline_cumhaz)
         censoring = (self._censor_times, self._censor_survival)
+        spread = None
+        if self.interpolate_durations:
+            assert self._train_durations is not None
+            durations = self._train_durations
+            spread = partial(
+                interpolate_times,
+                grid=np.unique(durations),
+                points=point_masses(durations),
+                rng=rng,
+            )
         if self.outcome_draw == "independent":
-            return draw_outcomes(eta, baseline, censoring, self.max_follow_up_, rng)
+            return draw_outcomes(eta, baseline, censoring, self.max_follow_up_, rng, spread)
         assert self._design_index is not None
         design = matrix[:, self._design_index].astype(float)
-        return draw_outcomes_balanced(eta, design, baseline, censoring, self.max_follow_up_, rng)
+        return draw_outcomes_balanced(
+            eta, design, baseline, censoring, self.max_follow_up_, rng, spread
+        )
 
     def _assemble(
         self, covariates: pd.DataFrame, durations: np.ndarray, events: np.ndarray

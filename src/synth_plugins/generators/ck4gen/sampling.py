@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.tabular import TabularEncoder
-from synth_plugins.generators.ck4gen.config import RESIDUAL_ROUNDS
+from synth_plugins.generators.ck4gen.config import POINT_MASS_SHARE, RESIDUAL_ROUNDS
 
 
 def source_index(
@@ -120,6 +121,7 @@ def draw_outcomes(
     censoring: tuple[np.ndarray, np.ndarray],
     max_follow_up: float,
     rng: np.random.Generator,
+    spread: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Draw ``(duration, event)`` per row from the teacher and the censoring distribution.
 
@@ -128,7 +130,9 @@ def draw_outcomes(
     (infinite when ``S`` stays above ``U`` over the training follow-up). Censoring time:
     ``C = min{t_j : G(t_j) <= V}`` on the reverse Kaplan-Meier ``(t_j, G)`` (infinite when
     ``G`` stays above ``V``). Then ``duration = min(T, C)`` and ``event = T <= C``; when
-    both are infinite the row is censored at ``max_follow_up``.
+    both are infinite the row is censored at ``max_follow_up``. ``spread``, if given, maps
+    the drawn durations (not ``max_follow_up``) to their final values (see
+    :func:`interpolate_times`).
     """
     n = len(eta)
     u = 1.0 - rng.uniform(size=n)  # in (0, 1]
@@ -139,7 +143,10 @@ def draw_outcomes(
     censor_time = first_reaching(censor_times, -censor_survival, -v)
     events = (event_time <= censor_time) & np.isfinite(event_time)
     durations = np.minimum(event_time, censor_time)
-    durations = np.where(np.isfinite(durations), durations, max_follow_up)
+    drawn = np.isfinite(durations)
+    if spread is not None:
+        durations[drawn] = spread(durations[drawn])
+    durations = np.where(drawn, durations, max_follow_up)
     return durations, events.astype(np.int64)
 
 
@@ -154,6 +161,7 @@ def draw_outcomes_balanced(
     censoring: tuple[np.ndarray, np.ndarray],
     max_follow_up: float,
     rng: np.random.Generator,
+    spread: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Draw ``(duration, event)`` per row with the law of :func:`draw_outcomes`, balanced.
 
@@ -166,7 +174,8 @@ def draw_outcomes_balanced(
     order of teacher risk, so the events are also spread evenly over the risk range. This
     removes the Monte Carlo noise of independent draws, which for a level held by a few
     rows often leaves its holders without an event and makes the Cox fit of the synthetic
-    table diverge. Durations are then drawn from their law given the event.
+    table diverge. Durations are then drawn from their law given the event, and mapped by
+    ``spread`` as in :func:`draw_outcomes`.
     """
     n = len(eta)
     if n == 0:
@@ -186,7 +195,12 @@ def draw_outcomes_balanced(
         chunk = events[rows]
         out = np.empty(len(chunk))
         out[chunk] = baseline[0][_pick(w_event[chunk], rng)]
-        out[~chunk] = censor_times[_pick(w_censor[~chunk], rng)]
+        censored = _pick(w_censor[~chunk], rng)
+        out[~chunk] = censor_times[censored]
+        if spread is not None:
+            drawn = np.ones(len(chunk), dtype=bool)
+            drawn[~chunk] = censored < len(censoring[0])  # the last column: max_follow_up
+            out[drawn] = spread(out[drawn])
         durations[rows] = out
     return durations, events.astype(np.int64)
 
@@ -289,6 +303,64 @@ def _pick(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.where(
         cumulative[:, -1] > 0, np.minimum(index, weights.shape[1] - 1), weights.shape[1] - 1
     )
+
+
+def interpolate_times(
+    times: np.ndarray, grid: np.ndarray, points: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Each time equal to a point of ``grid`` after the first, drawn over the gap before it.
+
+    The teacher's Breslow baseline and the reverse Kaplan-Meier put all their mass on
+    training durations, so every drawn duration would be some training patient's exact
+    duration, and a synthetic row that also meets that patient's covariates is an exact
+    copy far more often than a row of a real holdout would be. With ``grid`` the sorted
+    distinct training durations, a time equal to ``grid[j]`` (``j >= 1``) becomes uniform
+    on ``(grid[j - 1], grid[j]]``: the cumulative distribution interpolated linearly between
+    training durations, a density at the data's own resolution. Durations recorded to a
+    resolution (whole days or weeks, or a fixed number of decimals; see
+    :func:`time_resolution`) stay on it: the time is uniform over the resolution's values in
+    the gap, so consecutive values (weeks 1, 2, 3, ...) are left as they are. Times in
+    ``points``, the point masses of the data (:func:`point_masses`), the first grid point,
+    and times off the grid are kept.
+    """
+    times = np.asarray(times, dtype=float).copy()
+    index = np.searchsorted(grid, times)
+    inside = np.minimum(index, len(grid) - 1)
+    gap = (index >= 1) & (index < len(grid)) & (grid[inside] == times) & ~np.isin(times, points)
+    low, high = grid[index[gap] - 1], times[gap]
+    scale = time_resolution(grid)
+    if scale is None:
+        drawn = high - rng.uniform(size=len(high)) * (high - low)  # in (low, high]
+        times[gap] = np.clip(drawn, np.nextafter(low, high), high)
+    else:
+        first, last = (np.round(edge * scale).astype(np.int64) for edge in (low, high))
+        steps = rng.integers(first + 1, last + 1)  # the resolution's values in the gap
+        times[gap] = steps / scale
+    return times
+
+
+def point_masses(durations: np.ndarray) -> np.ndarray:
+    """Durations held by at least ``POINT_MASS_SHARE`` of the rows (and by two or more).
+
+    Such a duration is a point mass that a real holdout repeats too (administrative
+    censoring at the end of a study, a scheduled visit), not one patient's value:
+    :func:`interpolate_times` keeps it.
+    """
+    values, counts = np.unique(durations, return_counts=True)
+    return values[counts >= max(2, math.ceil(POINT_MASS_SHARE * len(durations)))]
+
+
+#: Most decimals :func:`time_resolution` looks for.
+_MAX_DECIMALS = 6
+
+
+def time_resolution(values: np.ndarray) -> int | None:
+    """``10 ** d`` for the fewest decimals ``d`` (up to 6) that write every value, else None."""
+    for decimals in range(_MAX_DECIMALS + 1):
+        scaled = np.asarray(values, dtype=float) * 10**decimals
+        if np.allclose(scaled, np.round(scaled), rtol=0.0, atol=1e-6):
+            return 10**decimals
+    return None
 
 
 def first_reaching(times: np.ndarray, levels: np.ndarray, targets: np.ndarray) -> np.ndarray:

@@ -98,6 +98,9 @@ class CK4GenPlugin(SuitePlugin):
             monotonically onto its training marginal, so skewed columns and point masses
             keep their shape and rows keep their ranks (True, the default), or leave them
             as decoded (False).
+        interpolate_durations: in model mode, spread each drawn duration over the gap
+            below the training duration it lands on, so durations are not copies of real
+            patients' durations (True, the default), or keep the training durations (False).
         missing: missing-value policy: ``"indicator"``, ``"impute"`` or ``"error"``.
         validation_fraction: share of rows held out for early stopping (0.1).
         patience: early-stopping patience in epochs (20).
@@ -138,6 +141,7 @@ class CK4GenPlugin(SuitePlugin):
         calibrate_levels: bool = _CORE["calibrate_levels"],
         numeric_residuals: bool = _CORE["numeric_residuals"],
         calibrate_numeric: bool = _CORE["calibrate_numeric"],
+        interpolate_durations: bool = _CORE["interpolate_durations"],
         missing: str = _CORE["missing"],
         validation_fraction: float = _CORE["validation_fraction"],
         patience: int | None = _CORE["patience"],
@@ -194,6 +198,7 @@ class CK4GenPlugin(SuitePlugin):
             "calibrate_levels": calibrate_levels,
             "numeric_residuals": numeric_residuals,
             "calibrate_numeric": calibrate_numeric,
+            "interpolate_durations": interpolate_durations,
             "missing": missing,
             "device": str(device),
             "random_state": random_state,

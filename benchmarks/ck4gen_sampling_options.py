@@ -1,6 +1,8 @@
-r"""CK4Gen model mode with and without ``calibrate_numeric``, one fit per table and seed.
+r"""CK4Gen model mode with one sampling option off and on, one fit per table and seed.
 
-Both samples come from the same default-budget fit (the option acts at sampling time), on
+The option is ``calibrate_numeric`` or ``interpolate_durations`` (``--option``); every other
+argument stays at its default. Both samples come from the same default-budget fit (the
+option acts at sampling time), on
 the splits of ``benchmarks/ck4gen_rare_privacy.py`` (the four paper tables as in
 ``ck4gen_vs_builtins.py``, and rossi, kidney_transplant and veterans), sample seed = fit
 seed, n = training size. Per sample: SDMetrics' Quality Report against the real holdout
@@ -10,15 +12,21 @@ role, or, where the table gives no role, numeric with more than two values), the
 ``table_one`` score against the holdout (share of covariates without a significant
 difference at alpha 0.05; covariates constant in the holdout left out), and the
 survival benchmark's ``score`` (log-HR errors, sign agreement, augmentation, Hamming
-leakage, exact copies); then ``DRAWS`` further samples of the same fit, each scored by
-its quality, log-HR errors and leakage, because one sample's largest log-HR error and
-leakage move by the draw. Rows are appended to the given jsonl with the load average and
-the commit; finished runs are skipped.
+leakage, exact copies), and the share of synthetic durations equal to a training duration
+(with the holdout's share, the natural one); then ``DRAWS`` further samples of the same
+fit, each scored by its quality, log-HR errors, leakage and (for ``interpolate_durations``)
+exact copies, because one sample's largest log-HR error, leakage and copies move by the
+draw. Rows are appended to the given jsonl with the load average and the commit; finished
+runs are skipped.
 
 Usage (repository root)::
 
     OMP_NUM_THREADS=1 PYTHONPATH=src nice -n 10 .venv/bin/python \
-        benchmarks/ck4gen_numeric_calibration.py docs/benchmarks/ck4gen_numeric_calibration.jsonl
+        benchmarks/ck4gen_sampling_options.py --option calibrate_numeric \
+        docs/benchmarks/ck4gen_numeric_calibration.jsonl
+    OMP_NUM_THREADS=1 PYTHONPATH=src nice -n 10 .venv/bin/python \
+        benchmarks/ck4gen_sampling_options.py --option interpolate_durations \
+        docs/benchmarks/ck4gen_interpolate_durations.jsonl
 """
 
 from __future__ import annotations
@@ -44,16 +52,23 @@ from ck4gen_vs_builtins import score  # noqa: E402
 
 #: Further samples of each fit (sample seeds ``1000 * seed + 1, ...``).
 DRAWS = 5
+#: The options compared (each a CK4Gen constructor argument acting at sampling time).
+OPTIONS = ("calibrate_numeric", "interpolate_durations")
 
 
-def redraw(run: Any, synthetic: pd.DataFrame, meta: dict) -> dict[str, Any]:
-    """Quality, log-HR errors and leakage of one further sample."""
+def redraw(run: Any, synthetic: pd.DataFrame, meta: dict, copies: bool) -> dict[str, Any]:
+    """Quality, log-HR errors and leakage of one further sample (and its exact copies)."""
+    from synth_plugins.metrics.copies import exact_copies
     from synth_plugins.metrics.hamming import hamming_leakage
     from synth_plugins.metrics.survival import hazard_ratio_alignment
 
     d = run.dataset
     hr = hazard_ratio_alignment(run.train, synthetic, d.duration_column, d.event_column)
     error = hr.table["abs_log_hr_error"]
+    counted = {}
+    if copies:
+        found = exact_copies(synthetic, run.train, run.holdout, roles=dict(d.roles))
+        counted = {"copies": found.copies, "copies_allowed": found.allowed}
     return {
         "overall": tabular.quality(run.holdout, synthetic, meta)["overall"],
         "mean_error": float(error.mean()),
@@ -62,7 +77,13 @@ def redraw(run: Any, synthetic: pd.DataFrame, meta: dict) -> dict[str, Any]:
         "largest_covariate": str(error.idxmax()),
         "sign_significant": hr.sign_agreement_significant,
         "leakage": float(hamming_leakage(run.train, run.holdout, synthetic).coefficient),
+        **counted,
     }
+
+
+def on_training_durations(train: pd.DataFrame, frame: pd.DataFrame, duration: str) -> float:
+    """Share of ``frame``'s durations equal to some training duration."""
+    return float(frame[duration].isin(set(train[duration])).mean())
 
 
 def numeric_covariates(train: pd.DataFrame, covariates: list, roles: dict) -> list:
@@ -112,6 +133,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("output", type=Path)
+    parser.add_argument("--option", choices=OPTIONS, default=OPTIONS[0])
     parser.add_argument("--datasets", nargs="+", default=[*rare.MAX_ROWS, *rare.EXTRA])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     args = parser.parse_args()
@@ -139,14 +161,14 @@ def main() -> None:
                 warnings.simplefilter("ignore")
                 model = CK4Gen(duration, event, roles, random_state=seed).fit(train)
                 fit_s = time.perf_counter() - tick
-                for calibrated in (False, True):
-                    model.calibrate_numeric = calibrated
+                for value in (False, True):
+                    setattr(model, args.option, value)
                     synthetic = model.sample(len(train), random_state=seed, outcome="model")
                     rows.append(
                         {
                             "dataset": name,
                             "seed": seed,
-                            "calibrate_numeric": calibrated,
+                            args.option: value,
                             "fit_s": fit_s,
                             "load_start": load,
                             "code_version": tabular.code_version(),
@@ -154,11 +176,18 @@ def main() -> None:
                             "columns": shapes(train, holdout, synthetic, numeric),
                             **table_one_score(holdout, synthetic, covariates),
                             **score(run, synthetic, seed),
+                            "on_training_durations": on_training_durations(
+                                train, synthetic, duration
+                            ),
+                            "holdout_on_training_durations": on_training_durations(
+                                train, holdout, duration
+                            ),
                             "redraws": [
                                 redraw(
                                     run,
                                     model.sample(len(train), random_state=r, outcome="model"),
                                     meta,
+                                    copies=args.option == "interpolate_durations",
                                 )
                                 for r in range(1000 * seed + 1, 1000 * seed + 1 + DRAWS)
                             ],
