@@ -169,8 +169,9 @@ def draw_outcomes_balanced(
     duration the same conditional law as in :func:`draw_outcomes`, but the events of the
     rows are drawn jointly by the cube method (Deville & Tille, 2004): the synthetic number
     of events, and its total over every design column (each binary level's holders, each
-    numeric covariate), equal their expectations ``sum_i p_i x_i`` up to the landing phase's
-    rounding of at most ``q + 1`` rows (``q`` = design columns). Rows are processed in
+    numeric covariate), equal their expectations ``sum_i p_i x_i`` up to the rows left
+    undecided when the landing phase drops that column (:func:`cube_sample`: the number of
+    events within one, a rare level's events balanced longest). Rows are processed in
     order of teacher risk, so the events are also spread evenly over the risk range. This
     removes the Monte Carlo noise of independent draws, which for a level held by a few
     rows often leaves its holders without an event and makes the Cox fit of the synthetic
@@ -242,14 +243,17 @@ def cube_sample(
     The cube method's flight phase (Deville & Tille, 2004, in the fast form of Chauvet &
     Tille, 2006) moves ``q + 1`` undecided units at a time (in ``order``) along a direction
     that keeps the balancing totals, with random step lengths that keep every ``p_i`` a
-    martingale, until at most ``q`` units are undecided; those are drawn by systematic
-    sampling in ``order`` (the landing phase).
+    martingale, until at most ``q`` units are undecided. The landing phase then drops the
+    balancing columns one at a time and flies on with the rest (Deville & Tille's landing
+    by suppression of variables), in :func:`landing_priority` order: numeric columns first,
+    then binary columns from the most held to the least, the number of units last. So the
+    total stays within one of its expectation, and a rare level's total is balanced until
+    only a unit or two are left undecided.
     """
     pi = p.astype(float).copy()
-    x = np.column_stack([np.ones(len(pi)), x])
+    x = np.column_stack([np.ones(len(pi)), x[:, landing_priority(x)]])
     q = x.shape[1]
-    tol = 1e-9
-    pi[pi < tol], pi[pi > 1 - tol] = 0.0, 1.0
+    pi[pi < _DECIDED], pi[pi > 1 - _DECIDED] = 0.0, 1.0
     pending = [int(i) for i in order[::-1] if 0.0 < pi[i] < 1.0]  # pop() takes them in order
     working: list[int] = []
     while True:
@@ -257,32 +261,60 @@ def cube_sample(
             working.append(pending.pop())
         if len(working) < q + 1:
             break
-        index = np.array(working)
-        direction = np.linalg.svd(x[index].T, full_matrices=True)[2][-1]
-        current = pi[index]
-        up, down = direction > 1e-12, direction < -1e-12
-        step_up = min(
-            np.min((1 - current[up]) / direction[up], initial=np.inf),
-            np.min(current[down] / -direction[down], initial=np.inf),
-        )
-        step_down = min(
-            np.min(current[up] / direction[up], initial=np.inf),
-            np.min((1 - current[down]) / -direction[down], initial=np.inf),
-        )
-        if rng.uniform() * (step_up + step_down) < step_down:
-            current = current + step_up * direction
-        else:
-            current = current - step_down * direction
-        current[current < tol], current[current > 1 - tol] = 0.0, 1.0
-        pi[index] = np.clip(current, 0.0, 1.0)
-        working = [i for i in working if 0.0 < pi[i] < 1.0]
+        working = _flight_step(pi, x, working, rng)
+    for kept in range(q, 0, -1):  # landing: the first ``kept`` columns still balanced
+        while len(working) > kept:
+            working = _flight_step(pi, x[:, :kept], working, rng)
     chosen = pi == 1.0
-    if working:
-        rank = np.empty(len(pi), dtype=int)
-        rank[order] = np.arange(len(pi))
-        rest = np.array(sorted(working, key=lambda i: rank[i]))
-        chosen[rest] = systematic_sample(pi[rest], rng)
+    if working:  # one unit left
+        chosen[working] = rng.uniform(size=len(working)) < pi[working]
     return chosen
+
+
+#: Inclusion probabilities this close to 0 or 1 count as decided.
+_DECIDED = 1e-9
+
+
+def _flight_step(
+    pi: np.ndarray, x: np.ndarray, working: list[int], rng: np.random.Generator
+) -> list[int]:
+    """One step of the cube method's flight on the ``working`` units (more than ``x`` has columns).
+
+    Their probabilities move along a direction that keeps ``x``'s totals, by a random length
+    that keeps each a martingale, until one reaches 0 or 1. In place; the units still
+    undecided are returned.
+    """
+    index = np.array(working)
+    direction = np.linalg.svd(x[index].T, full_matrices=True)[2][-1]
+    current = pi[index]
+    up, down = direction > 1e-12, direction < -1e-12
+    step_up = min(
+        np.min((1 - current[up]) / direction[up], initial=np.inf),
+        np.min(current[down] / -direction[down], initial=np.inf),
+    )
+    step_down = min(
+        np.min(current[up] / direction[up], initial=np.inf),
+        np.min((1 - current[down]) / -direction[down], initial=np.inf),
+    )
+    if rng.uniform() * (step_up + step_down) < step_down:
+        current = current + step_up * direction
+    else:
+        current = current - step_down * direction
+    current[current < _DECIDED], current[current > 1 - _DECIDED] = 0.0, 1.0
+    pi[index] = np.clip(current, 0.0, 1.0)
+    return [i for i in working if 0.0 < pi[i] < 1.0]
+
+
+def landing_priority(x: np.ndarray) -> np.ndarray:
+    """The columns of ``x`` in the order the landing phase keeps them, longest first.
+
+    Binary (0/1) columns by their smaller count (holders or non-holders), fewest first, then
+    the other columns.
+    """
+    binary = np.all((x == 0.0) | (x == 1.0), axis=0)
+    held = x.sum(axis=0)
+    rarity = np.where(binary, np.minimum(held, len(x) - held), np.inf)
+    return np.argsort(rarity, kind="stable")
 
 
 def systematic_sample(p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
