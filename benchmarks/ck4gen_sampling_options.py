@@ -133,14 +133,15 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("output", type=Path)
-    parser.add_argument("--option", choices=OPTIONS, default=OPTIONS[0])
+    parser.add_argument("--option", choices=OPTIONS, required=True)
     parser.add_argument("--datasets", nargs="+", default=[*rare.MAX_ROWS, *rare.EXTRA])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     args = parser.parse_args()
     torch.set_num_threads(1)
     done = set()
     if args.output.exists():
-        done = {(r["dataset"], r["seed"]) for r in map(json.loads, args.output.open())}
+        runs = map(json.loads, args.output.open())
+        done = {(r["dataset"], r["seed"]) for r in runs if args.option in r}
     for name in args.datasets:
         train, holdout, duration, event, roles, _ = rare.prepare(name)
         run = SimpleNamespace(

@@ -20,10 +20,11 @@ from synth_plugins.generators.ck4gen.sampling import (
     add_residuals,
     cube_sample,
     draw_outcomes,
+    draw_outcomes_balanced,
+    duration_grid,
     interpolate_times,
     landing_priority,
     outcome_weights,
-    point_masses,
     residual_factor,
     time_resolution,
 )
@@ -593,36 +594,69 @@ class TestDurationInterpolation:
     """``interpolate_durations``: model-mode durations are drawn over the gap below the
     training duration the teacher's draw lands on, on the durations' resolution."""
 
-    NONE = np.zeros(0)  # no point masses
-
     def test_a_whole_number_time_is_uniform_over_the_days_of_its_gap(self):
-        grid = np.array([1.0, 2.0, 3.0, 10.0, 20.0])
+        grid = duration_grid(np.array([4.0, 5.0, 6.0, 10.0, 20.0]))
+        assert grid.scale == 1 and len(grid.points) == 0
         rng = np.random.default_rng(0)
-        drawn = interpolate_times(np.full(70_000, 10.0), grid, self.NONE, rng)
+        drawn = interpolate_times(np.full(40_000, 10.0), grid, rng)
         values, counts = np.unique(drawn, return_counts=True)
-        np.testing.assert_array_equal(values, np.arange(4.0, 11.0))  # 4, ..., 10
+        np.testing.assert_array_equal(values, [7.0, 8.0, 9.0, 10.0])
         assert np.abs(counts / 10_000 - 1).max() < 0.05
-        kept = np.array([1.0, 2.0, 3.0, 5.0, np.nan])  # first point, gaps of one, off the grid
-        np.testing.assert_array_equal(interpolate_times(kept, grid, self.NONE, rng), kept)
+        # the first point (no training duration below it), gaps of one, off the grid
+        kept = np.array([4.0, 5.0, 6.0, 8.0, np.nan])
+        np.testing.assert_array_equal(interpolate_times(kept, grid, rng), kept)
 
     def test_point_masses_of_the_data_are_kept(self):
         durations = np.concatenate([np.arange(1.0, 181.0), np.full(20, 200.0), [190.0, 190.0]])
-        points = point_masses(durations)  # 200 days: 20 of 202 rows; 190: a tie of 2 (< 1 %)
-        np.testing.assert_array_equal(points, [200.0])
+        grid = duration_grid(durations)  # 200 days: 20 of 202 rows; 190: a tie of 2 (< 1 %)
+        np.testing.assert_array_equal(grid.points, [200.0])
         times = np.array([200.0] * 5 + [190.0] * 400)
-        drawn = interpolate_times(times, np.unique(durations), points, np.random.default_rng(2))
+        drawn = interpolate_times(times, grid, np.random.default_rng(2))
         assert (drawn[:5] == 200.0).all()
         assert set(drawn[5:]) == set(np.arange(181.0, 191.0))
+        # in a small table 1 % is under one row: a point mass still needs two
+        small = duration_grid(np.concatenate([np.arange(1.0, 49.0), [60.0, 60.0]]))
+        np.testing.assert_array_equal(small.points, [60.0])
 
     def test_decimal_and_continuous_times(self):
         rng = np.random.default_rng(1)
-        assert time_resolution(np.array([3.41, 3.47, 8.0])) == 100
         assert time_resolution(np.array([0.1, np.pi])) is None
-        drawn = interpolate_times(np.full(6000, 3.47), np.array([3.41, 3.47, 8.0]), self.NONE, rng)
+        grid = duration_grid(np.array([3.41, 3.47, 8.0]))
+        assert grid.scale == 100
+        drawn = interpolate_times(np.full(6000, 3.47), grid, rng)
         np.testing.assert_array_equal(np.unique(drawn), [3.42, 3.43, 3.44, 3.45, 3.46, 3.47])
-        drawn = interpolate_times(np.full(6000, 4.0), np.array([0.1, np.pi, 4.0]), self.NONE, rng)
+        drawn = interpolate_times(
+            np.full(6000, 4.0), duration_grid(np.array([0.1, np.pi, 4.0])), rng
+        )
         assert ((drawn > np.pi) & (drawn <= 4.0)).all()
         assert abs(drawn.mean() - (np.pi + 4.0) / 2) < 0.01
+
+    def test_durations_apart_by_rounding_noise_are_continuous(self):
+        """``0.1 + 0.2`` and ``0.3`` are two durations; one decimal would write both alike
+        (the first version then drew from an empty gap and raised)."""
+        grid = duration_grid(np.array([0.1, 0.1 + 0.2, 0.3, 0.7]))
+        assert grid.scale is None
+        for time, below in ((0.3, 0.1), (0.1 + 0.2, 0.3)):  # 0.3 < 0.1 + 0.2
+            drawn = interpolate_times(np.full(500, time), grid, np.random.default_rng(3))
+            assert ((drawn > below) & (drawn <= time)).all()
+
+    @pytest.mark.parametrize("draw", ["balanced", "independent"])
+    def test_rows_censored_beyond_the_follow_up_are_not_spread(self, draw):
+        """Rows whose event and censoring both lie beyond the last time keep the maximum
+        follow-up; every drawn time goes through ``spread`` (here: + 100)."""
+        baseline = (np.array([1.0, 2.0, 3.0]), np.array([0.1, 0.2, 0.3]))
+        censoring = (np.array([1.5, 2.5]), np.array([0.9, 0.8]))  # 80 % never censored
+        eta, rng = np.zeros(4000), np.random.default_rng(4)
+        shift = lambda t: t + 100.0  # noqa: E731
+        if draw == "balanced":
+            durations, events = draw_outcomes_balanced(
+                eta, np.zeros((4000, 0)), baseline, censoring, 3.0, rng, shift
+            )
+        else:
+            durations, events = draw_outcomes(eta, baseline, censoring, 3.0, rng, shift)
+        beyond = durations == 3.0
+        assert (events[beyond] == 0).all() and (durations[~beyond] > 100.0).all()
+        assert abs(beyond.mean() - 0.8 * math.exp(-0.3)) < 0.03  # P(C and T beyond 3)
 
     def test_each_duration_falls_in_the_gap_below_the_drawn_one(self, fitted, sim):
         model = copy.deepcopy(fitted)

@@ -47,8 +47,8 @@ from synth_plugins.generators.ck4gen.sampling import (
     draw_kept,
     draw_outcomes,
     draw_outcomes_balanced,
+    duration_grid,
     interpolate_times,
-    point_masses,
     residual_factor,
     source_index,
 )
@@ -948,13 +948,8 @@ class CK4Gen:
         spread = None
         if self.interpolate_durations:
             assert self._train_durations is not None
-            durations = self._train_durations
-            spread = partial(
-                interpolate_times,
-                grid=np.unique(durations),
-                points=point_masses(durations),
-                rng=rng,
-            )
+            grid = duration_grid(self._train_durations)
+            spread = partial(interpolate_times, durations=grid, rng=rng)
         if self.outcome_draw == "independent":
             return draw_outcomes(eta, baseline, censoring, self.max_follow_up_, rng, spread)
         assert self._design_index is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -337,10 +338,35 @@ def _pick(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     )
 
 
+@dataclass(frozen=True)
+class DurationGrid:
+    """What :func:`interpolate_times` needs of the training durations (:func:`duration_grid`).
+
+    ``grid``: the sorted distinct durations; ``points``: the point masses among them;
+    ``scale``: ``10 ** d`` for durations written with ``d`` decimals, None if continuous.
+    """
+
+    grid: np.ndarray
+    points: np.ndarray
+    scale: int | None
+
+
+def duration_grid(durations: np.ndarray) -> DurationGrid:
+    """The grid, point masses and resolution of the training ``durations``.
+
+    A point mass is a duration held by at least ``POINT_MASS_SHARE`` of the rows and by two
+    or more: a value a real holdout repeats too (administrative censoring at the end of a
+    study, a scheduled visit), not one patient's.
+    """
+    values, counts = np.unique(np.asarray(durations, dtype=float), return_counts=True)
+    points = values[counts >= max(2, math.ceil(POINT_MASS_SHARE * len(durations)))]
+    return DurationGrid(values, points, time_resolution(values))
+
+
 def interpolate_times(
-    times: np.ndarray, grid: np.ndarray, points: np.ndarray, rng: np.random.Generator
+    times: np.ndarray, durations: DurationGrid, rng: np.random.Generator
 ) -> np.ndarray:
-    """Each time equal to a point of ``grid`` after the first, drawn over the gap before it.
+    """Each time equal to a training duration after the first, drawn over the gap before it.
 
     The teacher's Breslow baseline and the reverse Kaplan-Meier put all their mass on
     training durations, so every drawn duration would be some training patient's exact
@@ -351,16 +377,18 @@ def interpolate_times(
     training durations, a density at the data's own resolution. Durations recorded to a
     resolution (whole days or weeks, or a fixed number of decimals; see
     :func:`time_resolution`) stay on it: the time is uniform over the resolution's values in
-    the gap, so consecutive values (weeks 1, 2, 3, ...) are left as they are. Times in
-    ``points``, the point masses of the data (:func:`point_masses`), the first grid point,
-    and times off the grid are kept.
+    the gap, so consecutive values (weeks 1, 2, 3, ...) are left as they are. The point
+    masses, the first grid point (no training duration bounds its gap), and times off the
+    grid are kept.
     """
+    grid = durations.grid
     times = np.asarray(times, dtype=float).copy()
     index = np.searchsorted(grid, times)
     inside = np.minimum(index, len(grid) - 1)
-    gap = (index >= 1) & (index < len(grid)) & (grid[inside] == times) & ~np.isin(times, points)
+    gap = (index >= 1) & (index < len(grid)) & (grid[inside] == times)
+    gap &= ~np.isin(times, durations.points)
     low, high = grid[index[gap] - 1], times[gap]
-    scale = time_resolution(grid)
+    scale = durations.scale
     if scale is None:
         drawn = high - rng.uniform(size=len(high)) * (high - low)  # in (low, high]
         times[gap] = np.clip(drawn, np.nextafter(low, high), high)
@@ -371,26 +399,22 @@ def interpolate_times(
     return times
 
 
-def point_masses(durations: np.ndarray) -> np.ndarray:
-    """Durations held by at least ``POINT_MASS_SHARE`` of the rows (and by two or more).
-
-    Such a duration is a point mass that a real holdout repeats too (administrative
-    censoring at the end of a study, a scheduled visit), not one patient's value:
-    :func:`interpolate_times` keeps it.
-    """
-    values, counts = np.unique(durations, return_counts=True)
-    return values[counts >= max(2, math.ceil(POINT_MASS_SHARE * len(durations)))]
-
-
 #: Most decimals :func:`time_resolution` looks for.
 _MAX_DECIMALS = 6
 
 
 def time_resolution(values: np.ndarray) -> int | None:
-    """``10 ** d`` for the fewest decimals ``d`` (up to 6) that write every value, else None."""
+    """``10 ** d`` for the fewest decimals ``d`` (up to 6) that write every value, else None.
+
+    ``values`` are distinct; a resolution that would write two of them alike (``0.3`` and
+    ``0.1 + 0.2``) is not one.
+    """
+    values = np.asarray(values, dtype=float)
     for decimals in range(_MAX_DECIMALS + 1):
-        scaled = np.asarray(values, dtype=float) * 10**decimals
-        if np.allclose(scaled, np.round(scaled), rtol=0.0, atol=1e-6):
+        scaled = values * 10**decimals
+        steps = np.round(scaled)
+        written = np.allclose(scaled, steps, rtol=0.0, atol=1e-6)
+        if written and len(np.unique(steps)) == len(values):
             return 10**decimals
     return None
 
