@@ -236,6 +236,10 @@ def outcome_weights(
     return w_event, w_censor
 
 
+#: Inclusion probabilities this close to 0 or 1 count as decided.
+_DECIDED = 1e-9
+
+
 def cube_sample(
     p: np.ndarray, x: np.ndarray, order: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
@@ -247,7 +251,8 @@ def cube_sample(
     martingale, until at most ``q`` units are undecided. The landing phase then drops the
     balancing columns one at a time and flies on with the rest (Deville & Tille's landing
     by suppression of variables), in :func:`landing_priority` order: numeric columns first,
-    then binary columns from the most held to the least, the number of units last. So the
+    then binary columns from the most common to the rarest (by the smaller of holders and
+    non-holders), the number of units last. So the
     total stays within one of its expectation, and a rare level's total is balanced until
     only a unit or two are left undecided.
     """
@@ -270,10 +275,6 @@ def cube_sample(
     if working:  # one unit left
         chosen[working] = rng.uniform(size=len(working)) < pi[working]
     return chosen
-
-
-#: Inclusion probabilities this close to 0 or 1 count as decided.
-_DECIDED = 1e-9
 
 
 def _flight_step(
