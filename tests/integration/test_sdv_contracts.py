@@ -24,6 +24,7 @@ from sdv.sampling import Condition
 
 from synth_plugins.datasets import load
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.generators.ck4gen import CK4Gen
 from synth_plugins.sdv import (
     CK4GenSynthesizer,
     CTABGANPlusSynthesizer,
@@ -171,13 +172,8 @@ def test_synthesizers_name_duplicate_columns_before_sdv(heart, gbsg2, visits):
 
 
 def test_ck4gen_model_mode_options_reach_the_core(gbsg2):
-    options = {
-        "outcome": "model",
-        "calibrate_levels": False,
-        "numeric_residuals": False,
-        "calibrate_numeric": False,
-        "interpolate_durations": False,
-    }
+    # every option added since fits were first saved (all off), and calibrate_levels
+    options = {"outcome": "model", "calibrate_levels": False, **CK4Gen.LEGACY_PARAMS}
     core = CK4GenSynthesizer(metadata_for(gbsg2), "time", "cens", **options)._new_model({})
     assert {name: getattr(core, name) for name in options} == options
     with pytest.raises(InvalidParameterError, match="numeric_residuals"):

@@ -9,6 +9,7 @@ import pytest
 import synth_plugins
 from synth_plugins import catalog
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.generators.ck4gen import CK4Gen
 from synth_plugins.testing import synthcity_conventions as kit
 from synth_plugins.testing.adapter_defaults import check_adapter_defaults
 
@@ -162,19 +163,12 @@ class TestCK4GenSurvivalInput:
         assert plugin("ck4gen", **{argument: None}) is not None
 
     def test_model_mode_options_reach_the_core(self):
-        options = {
-            "outcome": "model",
-            "calibrate_levels": False,
-            "numeric_residuals": False,
-            "calibrate_numeric": False,
-            "interpolate_durations": False,
-        }
+        # every option added since fits were first saved (all off), and calibrate_levels
+        options = {"outcome": "model", "calibrate_levels": False, **CK4Gen.LEGACY_PARAMS}
         core_params = plugin("ck4gen", **options).core_params
         assert {name: core_params[name] for name in options} == options
 
-    @pytest.mark.parametrize(
-        "option", ["numeric_residuals", "calibrate_numeric", "interpolate_durations"]
-    )
+    @pytest.mark.parametrize("option", list(CK4Gen.LEGACY_PARAMS))
     def test_a_plugin_saved_before_an_option_refits_with_it_off(self, option):
         old = plugin("ck4gen")
         del old.core_params[option]  # as saved by an earlier version

@@ -47,20 +47,14 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
             privacy) or ``"model"`` (drawn from the teacher and the censoring distribution).
         outcome_draw: how model mode draws the outcomes: ``"balanced"`` (jointly, so event
             totals per level match the teacher's expectation) or ``"independent"``.
-        calibrate_levels: in model mode, draw binary and categorical levels so that each
-            level's share and its holders' risk from the other covariates follow the
-            training data (True) or from SynthNet's probabilities as they are (False).
-        numeric_residuals: in model mode, add to the decoded numeric covariates a Gaussian
-            residual with the covariance of the training reconstruction residuals, so that
-            correlated numeric covariates keep their joint spread (True, the default),
-            or keep SynthNet's conditional mean (False).
-        calibrate_numeric: in model mode, map each numeric covariate's sampled values
-            monotonically onto its training marginal, so skewed columns and point masses
-            keep their shape and rows keep their ranks (True, the default), or leave them
-            as decoded (False).
-        interpolate_durations: in model mode, spread each drawn duration over the gap
-            below the training duration it lands on, so durations are not copies of real
-            patients' durations (True, the default), or keep the training durations (False).
+        calibrate_levels, numeric_residuals, calibrate_numeric, interpolate_durations:
+            model-mode options of the core
+            :class:`~synth_plugins.generators.ck4gen.CK4Gen`, passed through with its
+            defaults (all True): levels drawn to the training shares and risk, a
+            reconstruction residual on the numeric covariates, each numeric covariate
+            mapped onto its training marginal, durations drawn between the training
+            durations rather than copied. The core's docstring and the method card say
+            how; False gives the behaviour before each option.
         missing: ``"indicator"``, ``"impute"`` or ``"error"``.
         enable_gpu: as SDV's own ``enable_gpu``: True trains and samples on CUDA when it is
             available (else the CPU), False always on the CPU.
