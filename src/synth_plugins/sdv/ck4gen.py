@@ -48,13 +48,8 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         outcome_draw: how model mode draws the outcomes: ``"balanced"`` (jointly, so event
             totals per level match the teacher's expectation) or ``"independent"``.
         calibrate_levels, numeric_residuals, calibrate_numeric, interpolate_durations:
-            model-mode options of the core
-            :class:`~synth_plugins.generators.ck4gen.CK4Gen`, passed through with its
-            defaults (all True): levels drawn to the training shares and risk, a
-            reconstruction residual on the numeric covariates, each numeric covariate
-            mapped onto its training marginal, durations drawn between the training
-            durations rather than copied. The core's docstring and the method card say
-            how; False gives the behaviour before each option.
+            model-mode options of :class:`~synth_plugins.generators.ck4gen.CK4Gen`, passed
+            through with its defaults (True); its docstring says what each does.
         missing: ``"indicator"``, ``"impute"`` or ``"error"``.
         enable_gpu: as SDV's own ``enable_gpu``: True trains and samples on CUDA when it is
             available (else the CPU), False always on the CPU.

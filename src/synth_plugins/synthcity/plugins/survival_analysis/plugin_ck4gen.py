@@ -88,13 +88,8 @@ class CK4GenPlugin(SuitePlugin):
         outcome_draw: how model mode draws the outcomes: ``"balanced"`` (jointly, so event
             totals per level match the teacher's expectation) or ``"independent"``.
         calibrate_levels, numeric_residuals, calibrate_numeric, interpolate_durations:
-            model-mode options of the core
-            :class:`~synth_plugins.generators.ck4gen.CK4Gen`, passed through with its
-            defaults (all True): levels drawn to the training shares and risk, a
-            reconstruction residual on the numeric covariates, each numeric covariate
-            mapped onto its training marginal, durations drawn between the training
-            durations rather than copied. The core's docstring and the method card say
-            how; False gives the behaviour before each option.
+            model-mode options of :class:`~synth_plugins.generators.ck4gen.CK4Gen`, passed
+            through with its defaults (True); its docstring says what each does.
         missing: missing-value policy: ``"indicator"``, ``"impute"`` or ``"error"``.
         validation_fraction: share of rows held out for early stopping (0.1).
         patience: early-stopping patience in epochs (20).
