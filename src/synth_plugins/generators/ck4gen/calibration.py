@@ -39,6 +39,7 @@ import numpy as np
 
 from synth_plugins.encoding.tabular import TabularEncoder
 from synth_plugins.generators.ck4gen.sampling import systematic_sample
+from synth_plugins.generators.ck4gen.teacher import TeacherDesign
 
 #: Bound on the tilt parameters (standardised risk): keeps an unreachable target finite.
 MAX_TILT = 8.0
@@ -65,16 +66,16 @@ class LevelTarget:
 
 
 def level_targets(
-    matrix: np.ndarray, preprocessor: TabularEncoder, design_index: np.ndarray, beta: np.ndarray
+    matrix: np.ndarray, preprocessor: TabularEncoder, design: TeacherDesign, beta: np.ndarray
 ) -> list[LevelTarget]:
     """The training moments of every binary and categorical block (see module docstring)."""
-    design = matrix[:, design_index].astype(float)
+    source, terms = design.source, design(matrix)
     targets = []
     for block in preprocessor.blocks:
         if block.kind not in ("binary", "categorical"):
             continue
-        inside = (design_index >= block.start) & (design_index < block.stop)
-        risk = design[:, ~inside] @ beta[~inside]
+        inside = (source >= block.start) & (source < block.stop)
+        risk = terms[:, ~inside] @ beta[~inside]
         centre, scale = float(risk.mean()), float(risk.std()) or 1.0
         standard = (risk - centre) / scale
         levels = _levels(matrix[:, block.start : block.stop], block.kind == "binary")
@@ -93,7 +94,7 @@ def level_targets(
 def tilt_levels(
     matrix: np.ndarray,
     targets: list[LevelTarget],
-    design_index: np.ndarray,
+    design: TeacherDesign,
     beta: np.ndarray,
     tilts: list[np.ndarray] | None = None,
 ) -> list[np.ndarray]:
@@ -104,10 +105,10 @@ def tilt_levels(
     earlier call are applied as they are (the re-draw of a few copied rows keeps the tilt
     of the whole table instead of calibrating the few rows on their own).
     """
-    design = matrix[:, design_index].astype(float)
+    terms = design(matrix)
     used = []
     for position, target in enumerate(targets):
-        risk = _other_risk(design, target, beta)
+        risk = _other_risk(terms, target, beta)
         features = np.column_stack([np.ones(len(risk)), risk])
         part = matrix[:, target.start : target.stop]
         probabilities = _levels(part, target.binary, soft=True)
@@ -129,7 +130,7 @@ def tilt_levels(
 def draw_levels(
     matrix: np.ndarray,
     targets: list[LevelTarget],
-    design_index: np.ndarray,
+    design: TeacherDesign,
     beta: np.ndarray,
     rng: np.random.Generator,
 ) -> None:
@@ -137,9 +138,9 @@ def draw_levels(
 
     See :func:`systematic_levels`; rows of equal ``r`` are taken in random order.
     """
-    design = matrix[:, design_index].astype(float)
+    terms = design(matrix)
     for target in targets:
-        risk = _other_risk(design, target, beta)
+        risk = _other_risk(terms, target, beta)
         order = np.lexsort((rng.uniform(size=len(risk)), risk))
         part = matrix[:, target.start : target.stop]
         probabilities = _levels(part, target.binary, soft=True)
@@ -274,9 +275,9 @@ def _solve_tilt_first_fixed(
     return np.vstack([np.zeros((1, 2)), values.reshape(k - 1, 2)])
 
 
-def _other_risk(design: np.ndarray, target: LevelTarget, beta: np.ndarray) -> np.ndarray:
+def _other_risk(terms: np.ndarray, target: LevelTarget, beta: np.ndarray) -> np.ndarray:
     """Standardised teacher risk of each row's covariates other than the block's."""
-    risk = design[:, ~target.columns] @ beta[~target.columns]
+    risk = terms[:, ~target.columns] @ beta[~target.columns]
     return (risk - target.centre) / target.scale
 
 

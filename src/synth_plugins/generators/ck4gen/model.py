@@ -53,9 +53,11 @@ from synth_plugins.generators.ck4gen.sampling import (
     source_index,
 )
 from synth_plugins.generators.ck4gen.teacher import (
+    KNOT_QUANTILES,
+    TeacherDesign,
     censoring_distribution,
-    design_layout,
     step,
+    teacher_design,
     time_grid,
 )
 from synth_plugins.generators.ck4gen.training import train_decoder, train_student
@@ -107,6 +109,11 @@ class CK4Gen:
             ignored, so a dataset's ``roles`` can be passed as they are.
         teacher_penalizer: ridge penalizer of the Cox teacher (0.01). When lifelines fails to
             converge it is raised to 0.01, 0.1, then 1.0, with a warning.
+        teacher_knots: knots of a restricted cubic spline in each numeric covariate of the
+            Cox teacher (4; 3 to 5), so its log-hazard can bend where the data do; 0 keeps
+            every covariate linear (the paper). The spline shapes the outcomes drawn in
+            ``"model"`` mode and the risk the encoder distils (method card, *Spline
+            teacher*).
         encoder: ``"mlp"`` (ReLU MLP + linear head) or ``"dcm"`` (Deep-Cox-Mixtures-style
             ReLU6 MLP with a gated mixture of ``dcm_k`` bounded experts).
         hidden: sizes of the encoder's hidden layers ((64, 32, 16)); the last is the latent
@@ -270,6 +277,7 @@ class CK4Gen:
         roles: Mapping[str, str] | None = None,
         *,
         teacher_penalizer: float = 0.01,
+        teacher_knots: int = 4,
         encoder: EncoderKind = "mlp",
         hidden: Sequence[int] = (64, 32, 16),
         dcm_k: int = 3,
@@ -318,6 +326,9 @@ class CK4Gen:
             raise InvalidParameterError(f"roles must be a mapping column -> role, got {roles!r}")
         self.roles = dict(roles) if roles is not None else None
         self.teacher_penalizer = check_float("teacher_penalizer", teacher_penalizer, minimum=0.0)
+        self.teacher_knots = check_choice(
+            "teacher_knots", check_int("teacher_knots", teacher_knots), (0, *KNOT_QUANTILES)
+        )
         self.encoder = check_choice("encoder", encoder, ("mlp", "dcm"))
         self.hidden = check_int_tuple("hidden", hidden)
         self.dcm_k = check_int("dcm_k", dcm_k, minimum=1)
@@ -394,7 +405,7 @@ class CK4Gen:
         self.notes_: list[str] = []
         self._columns: list[str] = []
         self._dtypes: dict[str, Any] = {}
-        self._design_index: np.ndarray | None = None
+        self._design: TeacherDesign | None = None
         self._beta: np.ndarray | None = None
         self._level_targets: list[LevelTarget] = []
         self._baseline_times: np.ndarray | None = None
@@ -419,9 +430,9 @@ class CK4Gen:
         self.duplicate_rate_: float | None = None
 
     _PARAMS: tuple[str, ...] = (
-        "duration_column", "event_column", "roles", "teacher_penalizer", "encoder", "hidden",
-        "dcm_k", "dcm_gamma", "distill_target", "n_time_grid", "decoder_hidden",
-        "decoder_loss", "lr", "encoder_epochs", "decoder_epochs", "batch_size",
+        "duration_column", "event_column", "roles", "teacher_penalizer", "teacher_knots",
+        "encoder", "hidden", "dcm_k", "dcm_gamma", "distill_target", "n_time_grid",
+        "decoder_hidden", "decoder_loss", "lr", "encoder_epochs", "decoder_epochs", "batch_size",
         "validation_fraction", "patience", "latent_noise", "discrete_decoding",
         "calibrate_levels", "numeric_residuals", "calibrate_numeric", "interpolate_durations",
         "redraw_copies", "copy_bins", "outcome", "outcome_draw", "sample_with_replacement",
@@ -434,6 +445,7 @@ class CK4Gen:
         "numeric_residuals": False,
         "calibrate_numeric": False,
         "interpolate_durations": False,
+        "teacher_knots": 0,
     }
     #: Fitted attributes that came with them (``numeric_residuals``' training residuals,
     #: ``calibrate_numeric``'s quantile tables and their seed).
@@ -451,6 +463,10 @@ class CK4Gen:
         So a model saved by an earlier version still samples as it did when it was saved.
         """
         legacy = copy.deepcopy({**self.LEGACY_PARAMS, **self._LEGACY_FITTED})
+        if "_design_index" in state:  # fitted before the design could hold spline terms
+            index = state.pop("_design_index")
+            names = state.get("design_columns_", [])
+            state["_design"] = None if index is None else TeacherDesign(index, tuple(names))
         self.__dict__.update({**legacy, **state})
 
     def get_params(self) -> dict[str, Any]:
@@ -500,9 +516,9 @@ class CK4Gen:
         notes: list[str] = []
 
         # --- teacher
-        design_index, design_names = design_layout(preprocessor, matrix, notes)
-        design = pd.DataFrame(matrix[:, design_index].astype(float), columns=design_names)
-        cox = fit_cox(design, durations, events, penalizer=self.teacher_penalizer)
+        design = teacher_design(preprocessor, matrix, self.teacher_knots, notes)
+        terms = pd.DataFrame(design(matrix), columns=list(design.names))
+        cox = fit_cox(terms, durations, events, penalizer=self.teacher_penalizer)
         if cox.penalizer != self.teacher_penalizer:
             message = (
                 f"the Cox teacher did not converge with teacher_penalizer="
@@ -511,7 +527,7 @@ class CK4Gen:
             warnings.warn(message, UserWarning, stacklevel=2)
             notes.append(message)
         teacher = cox.fitter
-        eta_teacher = teacher.predict_log_partial_hazard(design).to_numpy(dtype=np.float32)
+        eta_teacher = teacher.predict_log_partial_hazard(terms).to_numpy(dtype=np.float32)
         baseline = teacher.baseline_cumulative_hazard_
         baseline_times = baseline.index.to_numpy(dtype=float)
         baseline_cumhaz = np.maximum.accumulate(baseline.iloc[:, 0].to_numpy(dtype=float))
@@ -566,7 +582,7 @@ class CK4Gen:
         self.preprocessor_ = preprocessor
         self.teacher_ = teacher
         self.teacher_penalizer_ = cox.penalizer
-        self.design_columns_ = list(design_names)
+        self.design_columns_ = list(design.names)
         self.encoder_ = student.cpu().eval()
         self.decoder_ = decoder.cpu().eval()
         self.censoring_km_ = censoring
@@ -577,9 +593,9 @@ class CK4Gen:
         self.notes_ = notes
         self._columns = list(data.columns)
         self._dtypes = {column: data[column].dtype for column in data.columns}
-        self._design_index = design_index
-        self._beta = teacher.params_.loc[design_names].to_numpy(dtype=float)
-        self._level_targets = level_targets(matrix, preprocessor, design_index, self._beta)
+        self._design = design
+        self._beta = teacher.params_.loc[list(design.names)].to_numpy(dtype=float)
+        self._level_targets = level_targets(matrix, preprocessor, design, self._beta)
         self._baseline_times, self._baseline_cumhaz = baseline_times, baseline_cumhaz
         censor_times = censoring.survival_function_.index.to_numpy(dtype=float)
         positive = censor_times > 0  # drop the estimate's t = 0 row
@@ -737,11 +753,9 @@ class CK4Gen:
         return preprocessor.transform(covariates)
 
     def _teacher_eta(self, matrix: np.ndarray) -> np.ndarray:
-        assert self._design_index is not None
-        design = pd.DataFrame(
-            matrix[:, self._design_index].astype(float), columns=self.design_columns_
-        )
-        return self.teacher_.predict_log_partial_hazard(design).to_numpy(dtype=float)
+        assert self._design is not None
+        terms = pd.DataFrame(self._design(matrix), columns=self.design_columns_)
+        return self.teacher_.predict_log_partial_hazard(terms).to_numpy(dtype=float)
 
     def predict_risk(
         self, data: pd.DataFrame, *, model: Literal["student", "teacher"] = "student"
@@ -896,10 +910,10 @@ class CK4Gen:
         if mode == "model" and self.calibrate_numeric and self._numeric_targets is not None:
             drawn_missing = self._calibrate_numbers(matrix, preprocessor, rng)
         if mode == "model" and self.calibrate_levels and self.discrete_decoding == "sample" and n:
-            assert self._design_index is not None and self._beta is not None
+            assert self._design is not None and self._beta is not None
             targets = self._level_targets
-            tilts = tilt_levels(matrix, targets, self._design_index, self._beta, tilts)
-            draw_levels(matrix, targets, self._design_index, self._beta, rng)
+            tilts = tilt_levels(matrix, targets, self._design, self._beta, tilts)
+            draw_levels(matrix, targets, self._design, self._beta, rng)
             drawn = frozenset(target.start for target in targets)
         else:
             tilts, drawn = None, frozenset()
@@ -952,10 +966,9 @@ class CK4Gen:
             spread = partial(interpolate_times, durations=grid, rng=rng)
         if self.outcome_draw == "independent":
             return draw_outcomes(eta, baseline, censoring, self.max_follow_up_, rng, spread)
-        assert self._design_index is not None
-        design = matrix[:, self._design_index].astype(float)
+        assert self._design is not None
         return draw_outcomes_balanced(
-            eta, design, baseline, censoring, self.max_follow_up_, rng, spread
+            eta, self._design(matrix), baseline, censoring, self.max_follow_up_, rng, spread
         )
 
     def _assemble(

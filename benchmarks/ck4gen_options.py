@@ -1,8 +1,9 @@
-r"""CK4Gen model mode with one sampling option off and on, one fit per table and seed.
+r"""CK4Gen model mode with one option off and on, per table and seed.
 
-The option is ``calibrate_numeric`` or ``interpolate_durations`` (``--option``); every other
-argument stays at its default. Both samples come from the same default-budget fit (the
-option acts at sampling time), on
+The option is ``calibrate_numeric``, ``interpolate_durations`` (off: False, on: True) or
+``teacher_knots`` (off: 0, on: 4) (``--option``); every other argument stays at its
+default. For a sampling option both samples come from the same default-budget fit; for
+``teacher_knots``, which acts at fit time, each value has its own fit (same seed). On
 the splits of ``benchmarks/ck4gen_rare_privacy.py`` (the four paper tables as in
 ``ck4gen_vs_builtins.py``, and rossi, kidney_transplant and veterans), sample seed = fit
 seed, n = training size. Per sample: SDMetrics' Quality Report against the real holdout
@@ -15,18 +16,23 @@ survival benchmark's ``score`` (log-HR errors, sign agreement, augmentation, Ham
 leakage, exact copies), and the share of synthetic durations equal to a training duration
 (with the holdout's share, the natural one); then ``DRAWS`` further samples of the same
 fit, each scored by its quality, log-HR errors, leakage and (for ``interpolate_durations``)
-exact copies, because one sample's largest log-HR error, leakage and copies move by the
-draw. Rows are appended to the given jsonl with the load average and the commit; finished
-runs are skipped.
+exact copies, and (for ``teacher_knots``) the augmentation's change in each model's
+C-index (the random survival forest's a mean over 3 forest seeds), because one sample's
+largest log-HR error, leakage, copies and augmentation move by the draw. Rows are
+appended to the given jsonl with the load average and the commit; finished runs are
+skipped.
 
 Usage (repository root)::
 
     OMP_NUM_THREADS=1 PYTHONPATH=src nice -n 10 .venv/bin/python \
-        benchmarks/ck4gen_sampling_options.py --option calibrate_numeric \
+        benchmarks/ck4gen_options.py --option calibrate_numeric \
         docs/benchmarks/ck4gen_numeric_calibration.jsonl
     OMP_NUM_THREADS=1 PYTHONPATH=src nice -n 10 .venv/bin/python \
-        benchmarks/ck4gen_sampling_options.py --option interpolate_durations \
+        benchmarks/ck4gen_options.py --option interpolate_durations \
         docs/benchmarks/ck4gen_interpolate_durations.jsonl
+    OMP_NUM_THREADS=1 PYTHONPATH=src nice -n 10 .venv/bin/python \
+        benchmarks/ck4gen_options.py --option teacher_knots \
+        docs/benchmarks/ck4gen_teacher_knots.jsonl
 """
 
 from __future__ import annotations
@@ -48,19 +54,29 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import ck4gen_rare_privacy as rare  # noqa: E402
 import tabular_quality as tabular  # noqa: E402
-from ck4gen_vs_builtins import score  # noqa: E402
+from ck4gen_vs_builtins import RSF, score  # noqa: E402
 
 #: Further samples of each fit (sample seeds ``1000 * seed + 1, ...``).
 DRAWS = 5
-#: The options compared (each a CK4Gen constructor argument acting at sampling time).
-OPTIONS = ("calibrate_numeric", "interpolate_durations")
+#: The options compared (CK4Gen constructor arguments), each with its (off, on) values.
+OPTIONS: dict[str, tuple[Any, Any]] = {
+    "calibrate_numeric": (False, True),
+    "interpolate_durations": (False, True),
+    "teacher_knots": (0, 4),
+}
+#: The options that act at fit time (a fit per value).
+FIT_OPTIONS = ("teacher_knots",)
+#: Forest seeds of a further sample's augmentation (``teacher_knots`` only).
+FOREST_SEEDS = 3
 
 
-def redraw(run: Any, synthetic: pd.DataFrame, meta: dict, copies: bool) -> dict[str, Any]:
-    """Quality, log-HR errors and leakage of one further sample (and its exact copies)."""
+def redraw(
+    run: Any, synthetic: pd.DataFrame, meta: dict, copies: bool, augmentation: bool
+) -> dict[str, Any]:
+    """Quality, log-HR errors and leakage of one further sample (its copies, augmentation)."""
     from synth_plugins.metrics.copies import exact_copies
     from synth_plugins.metrics.hamming import hamming_leakage
-    from synth_plugins.metrics.survival import hazard_ratio_alignment
+    from synth_plugins.metrics.survival import hazard_ratio_alignment, survival_augmentation
 
     d = run.dataset
     hr = hazard_ratio_alignment(run.train, synthetic, d.duration_column, d.event_column)
@@ -69,6 +85,12 @@ def redraw(run: Any, synthetic: pd.DataFrame, meta: dict, copies: bool) -> dict[
     if copies:
         found = exact_copies(synthetic, run.train, run.holdout, roles=dict(d.roles))
         counted = {"copies": found.copies, "copies_allowed": found.allowed}
+    if augmentation:
+        summary = survival_augmentation(
+            run.train, run.holdout, synthetic, d.duration_column, d.event_column,
+            seeds=FOREST_SEEDS, rsf_params=RSF,
+        ).summary  # fmt: skip
+        counted |= {f"delta_c_{m}": float(summary.loc[m, "c_index_delta"]) for m in summary.index}
     return {
         "overall": tabular.quality(run.holdout, synthetic, meta)["overall"],
         "mean_error": float(error.mean()),
@@ -156,13 +178,17 @@ def main() -> None:
             if (name, seed) in done:
                 continue
             load = os.getloadavg()[0]
-            tick = time.perf_counter()
             rows = []
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                model = CK4Gen(duration, event, roles, random_state=seed).fit(train)
-                fit_s = time.perf_counter() - tick
-                for value in (False, True):
+                model = None
+                for value in OPTIONS[args.option]:
+                    if model is None or args.option in FIT_OPTIONS:
+                        tick = time.perf_counter()
+                        model = CK4Gen(duration, event, roles, random_state=seed)
+                        setattr(model, args.option, value)
+                        model.fit(train)
+                        fit_s = time.perf_counter() - tick
                     setattr(model, args.option, value)
                     synthetic = model.sample(len(train), random_state=seed, outcome="model")
                     rows.append(
@@ -189,6 +215,7 @@ def main() -> None:
                                     model.sample(len(train), random_state=r, outcome="model"),
                                     meta,
                                     copies=args.option == "interpolate_durations",
+                                    augmentation=args.option == "teacher_knots",
                                 )
                                 for r in range(1000 * seed + 1, 1000 * seed + 1 + DRAWS)
                             ],
