@@ -169,10 +169,12 @@ class TestCK4GenSurvivalInput:
         assert {name: core_params[name] for name in options} == options
 
     @pytest.mark.parametrize("option", list(CK4Gen.LEGACY_PARAMS))
-    def test_a_plugin_saved_before_an_option_refits_with_it_off(self, option):
+    def test_a_plugin_saved_before_an_option_refits_with_its_legacy_value(self, option):
         old = plugin("ck4gen")
         del old.core_params[option]  # as saved by an earlier version
-        assert pickle.loads(pickle.dumps(old)).core_params[option] is False
+        restored = pickle.loads(pickle.dumps(old)).core_params[option]
+        assert restored == CK4Gen.LEGACY_PARAMS[option]
+        assert type(restored) is type(CK4Gen.LEGACY_PARAMS[option])
 
     def test_cond_is_refused_at_fit_and_generate(self, loaders):
         loader = loaders["ck4gen"]

@@ -42,6 +42,8 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         hidden: the encoder's three hidden widths ((64, 32, 16)).
         distill_target: ``"linear_predictor"`` or ``"survival_curve"``.
         teacher_penalizer: the Cox teacher's penalizer (0.01).
+        teacher_knots: knots of the teacher's spline per numeric covariate (4; 0 is linear,
+            the paper).
         latent_noise: perturbation of the latent code, in latent SDs (0.0).
         outcome: ``"copy"`` (the paper: real outcome pairs; see the method card on
             privacy) or ``"model"`` (drawn from the teacher and the censoring distribution).
@@ -89,6 +91,7 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         hidden: tuple[int, ...] = _CORE["hidden"],
         distill_target: str = _CORE["distill_target"],
         teacher_penalizer: float = _CORE["teacher_penalizer"],
+        teacher_knots: int = _CORE["teacher_knots"],
         latent_noise: float = _CORE["latent_noise"],
         outcome: str = _CORE["outcome"],
         outcome_draw: str = _CORE["outcome_draw"],
@@ -126,6 +129,7 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         self.hidden = tuple(hidden)
         self.distill_target = distill_target
         self.teacher_penalizer = teacher_penalizer
+        self.teacher_knots = teacher_knots
         self.latent_noise = latent_noise
         self.outcome = outcome
         self.outcome_draw = outcome_draw
@@ -156,6 +160,7 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
             hidden=self.hidden,
             distill_target=self.distill_target,
             teacher_penalizer=self.teacher_penalizer,
+            teacher_knots=self.teacher_knots,
             lr=self.lr,
             encoder_epochs=self.epochs,
             decoder_epochs=self.epochs,

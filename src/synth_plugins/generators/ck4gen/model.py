@@ -56,8 +56,8 @@ from synth_plugins.generators.ck4gen.teacher import (
     KNOT_QUANTILES,
     TeacherDesign,
     censoring_distribution,
+    fit_teacher,
     step,
-    teacher_design,
     time_grid,
 )
 from synth_plugins.generators.ck4gen.training import train_decoder, train_student
@@ -70,7 +70,7 @@ from synth_plugins.generators.validation import (
     check_int_tuple,
     check_random_state,
 )
-from synth_plugins.survival import check_survival_frame, fit_cox
+from synth_plugins.survival import check_survival_frame
 
 __all__ = ["CK4Gen"]
 
@@ -516,9 +516,10 @@ class CK4Gen:
         notes: list[str] = []
 
         # --- teacher
-        design = teacher_design(preprocessor, matrix, self.teacher_knots, notes)
-        terms = pd.DataFrame(design(matrix), columns=list(design.names))
-        cox = fit_cox(terms, durations, events, penalizer=self.teacher_penalizer)
+        design, cox = fit_teacher(
+            preprocessor, matrix, durations, events, knots=self.teacher_knots,
+            penalizer=self.teacher_penalizer, notes=notes,
+        )  # fmt: skip
         if cox.penalizer != self.teacher_penalizer:
             message = (
                 f"the Cox teacher did not converge with teacher_penalizer="
@@ -527,7 +528,9 @@ class CK4Gen:
             warnings.warn(message, UserWarning, stacklevel=2)
             notes.append(message)
         teacher = cox.fitter
-        eta_teacher = teacher.predict_log_partial_hazard(terms).to_numpy(dtype=np.float32)
+        eta_teacher = teacher.predict_log_partial_hazard(design.frame(matrix)).to_numpy(
+            dtype=np.float32
+        )
         baseline = teacher.baseline_cumulative_hazard_
         baseline_times = baseline.index.to_numpy(dtype=float)
         baseline_cumhaz = np.maximum.accumulate(baseline.iloc[:, 0].to_numpy(dtype=float))
@@ -754,8 +757,8 @@ class CK4Gen:
 
     def _teacher_eta(self, matrix: np.ndarray) -> np.ndarray:
         assert self._design is not None
-        terms = pd.DataFrame(self._design(matrix), columns=self.design_columns_)
-        return self.teacher_.predict_log_partial_hazard(terms).to_numpy(dtype=float)
+        frame = self._design.frame(matrix)
+        return self.teacher_.predict_log_partial_hazard(frame).to_numpy(dtype=float)
 
     def predict_risk(
         self, data: pd.DataFrame, *, model: Literal["student", "teacher"] = "student"

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from synth_plugins.encoding.tabular import TabularEncoder
 from synth_plugins.errors import InvalidDataError
+from synth_plugins.survival import CoxFit, fit_cox, fit_cox_once
 
 #: Knot quantiles of a restricted cubic spline by number of knots (Harrell, *Regression
 #: Modeling Strategies*, 2nd ed., 2015, section 2.4.6).
@@ -20,61 +22,121 @@ KNOT_QUANTILES: dict[int, tuple[float, ...]] = {
 
 
 @dataclass(frozen=True)
+class Spline:
+    """The nonlinear terms of a restricted cubic spline in one numeric covariate.
+
+    Attributes:
+        covariate: the covariate's name.
+        column: its encoded column.
+        knots: the knots, on the encoded scale (``len(knots) - 2`` terms).
+    """
+
+    covariate: str
+    column: int
+    knots: np.ndarray
+
+    @property
+    def names(self) -> list[str]:
+        """The terms' names: ``"age[spline 1]"``, ..."""
+        return [f"{self.covariate}[spline {j}]" for j in range(1, len(self.knots) - 1)]
+
+    def __call__(self, matrix: np.ndarray) -> np.ndarray:
+        """The terms of the encoded rows ``matrix``."""
+        return spline_basis(matrix[:, self.column].astype(float), self.knots)
+
+
+@dataclass(frozen=True)
 class TeacherDesign:
-    """The Cox teacher's design: encoded columns, then spline terms of numeric ones.
+    """The Cox teacher's design: encoded columns, then spline terms of numeric covariates.
 
     Attributes:
         index: the encoded column of each linear term.
-        names: every term's name, the linear terms first, then the spline terms
-            (``"age[spline 1]"``, ...).
-        splines: ``(encoded column, knots)`` per numeric covariate given a restricted cubic
-            spline; each adds ``len(knots) - 2`` terms (see :func:`spline_basis`).
+        linear_names: the linear terms' names.
+        splines: the covariates whose effect may bend (see :func:`fit_teacher`).
     """
 
     index: np.ndarray
-    names: tuple[str, ...]
-    splines: tuple[tuple[int, np.ndarray], ...] = ()
+    linear_names: tuple[str, ...]
+    splines: tuple[Spline, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every term's name: the linear terms, then the spline terms."""
+        return (*self.linear_names, *[name for spline in self.splines for name in spline.names])
 
     @property
     def source(self) -> np.ndarray:
-        """The encoded column each term is computed from (linear terms, then spline terms)."""
-        spline_sources = [column for column, knots in self.splines for _ in knots[2:]]
+        """The encoded column each term is computed from."""
+        spline_sources = [spline.column for spline in self.splines for _ in spline.names]
         return np.concatenate([self.index, np.asarray(spline_sources, dtype=np.int64)])
 
     def __call__(self, matrix: np.ndarray) -> np.ndarray:
         """The design of the encoded rows ``matrix``, one column per term of ``names``."""
-        terms = [matrix[:, self.index].astype(float)]
-        terms += [spline_basis(matrix[:, column].astype(float), k) for column, k in self.splines]
+        terms = [matrix[:, self.index].astype(float), *(s(matrix) for s in self.splines)]
         return np.hstack(terms)
 
+    def frame(self, matrix: np.ndarray) -> pd.DataFrame:
+        """:meth:`__call__` as a frame with the terms' names (what lifelines takes)."""
+        return pd.DataFrame(self(matrix), columns=list(self.names))
 
-def teacher_design(
-    preprocessor: TabularEncoder, matrix: np.ndarray, knots: int, notes: list[str]
-) -> TeacherDesign:
-    """The teacher's design on the training rows ``matrix`` (see :func:`design_layout`).
 
-    With ``knots`` > 0, each numeric covariate also gets the nonlinear terms of a restricted
-    cubic spline with knots at :data:`KNOT_QUANTILES` of its training values, so the
-    teacher's log-hazard can bend in that covariate (linear beyond the outer knots). A
-    covariate with fewer than 3 distinct knot values (few distinct values) stays linear.
+def fit_teacher(
+    preprocessor: TabularEncoder,
+    matrix: np.ndarray,
+    durations: np.ndarray,
+    events: np.ndarray,
+    *,
+    knots: int,
+    penalizer: float,
+    notes: list[str],
+) -> tuple[TeacherDesign, CoxFit]:
+    """Fit the Cox teacher on the encoded training rows ``matrix``.
+
+    The linear terms are those of :func:`design_layout`. With ``knots`` > 0, each numeric
+    covariate is offered the nonlinear terms of a restricted cubic spline with knots at
+    :data:`KNOT_QUANTILES` of its training values (a covariate with fewer than 3 distinct
+    knot values stays linear), and keeps them when adding them alone to the linear model
+    lowers its partial AIC (at the linear fit's penalizer): the teacher's log-hazard bends
+    where the data support it and stays linear, as in the paper, where they do not. The
+    teacher is then fitted on the linear terms and the splines kept.
     """
     index, names = design_layout(preprocessor, matrix, notes)
+    design = TeacherDesign(index, tuple(names))
+    cox = fit_cox(design.frame(matrix), durations, events, penalizer=penalizer)
     if not knots:
-        return TeacherDesign(index, tuple(names))
-    splines, spline_names, linear = [], [], []
+        return design, cox
+    kept, few = [], []
+    for spline in _candidate_splines(preprocessor, matrix, index, knots, few):
+        trial = TeacherDesign(index, tuple(names), (spline,))
+        fitter, _ = fit_cox_once(trial.frame(matrix), durations, events, cox.penalizer, 0.05)
+        if fitter is not None and fitter.AIC_partial_ < cox.fitter.AIC_partial_:
+            kept.append(spline)
+    if few:
+        notes.append(f"numeric covariates kept linear in the Cox teacher (few values): {few}")
+    if not kept:
+        return design, cox
+    notes.append(
+        f"Cox teacher: restricted cubic splines ({knots} knots) in {[s.covariate for s in kept]}"
+    )
+    design = TeacherDesign(index, tuple(names), tuple(kept))
+    return design, fit_cox(design.frame(matrix), durations, events, penalizer=cox.penalizer)
+
+
+def _candidate_splines(
+    preprocessor: TabularEncoder, matrix: np.ndarray, index: np.ndarray, knots: int, few: list
+) -> list[Spline]:
+    """A spline per numeric covariate of the linear design (``few``: those with too few values)."""
+    candidates = []
     for block in preprocessor.blocks:
         if block.kind != "numerical" or block.start not in index:
             continue
         values = matrix[:, block.start].astype(float)
         at = np.unique(np.quantile(values, KNOT_QUANTILES[knots]))
         if len(at) < 3:
-            linear.append(block.column)
-            continue
-        splines.append((block.start, at))
-        spline_names += [f"{block.column}[spline {j}]" for j in range(1, len(at) - 1)]
-    if linear:
-        notes.append(f"numeric covariates kept linear in the Cox teacher (few values): {linear}")
-    return TeacherDesign(index, (*names, *spline_names), tuple(splines))
+            few.append(block.column)
+        else:
+            candidates.append(Spline(block.column, int(block.start), at))
+    return candidates
 
 
 def spline_basis(x: np.ndarray, knots: np.ndarray) -> np.ndarray:

@@ -24,6 +24,7 @@ from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.generators.ck4gen import CK4Gen
+from synth_plugins.generators.ck4gen.teacher import KNOT_QUANTILES
 from synth_plugins.synthcity.checks import (
     check_survival_columns,
     refuse_argument,
@@ -83,6 +84,8 @@ class CK4GenPlugin(SuitePlugin):
             decoder mirrors them.
         distill_target: ``"linear_predictor"`` or ``"survival_curve"``.
         teacher_penalizer: the Cox teacher's penalizer (0.01).
+        teacher_knots: knots of the teacher's spline per numeric covariate (4; 0 is linear,
+            the paper).
         latent_noise: perturbation of the latent code, in latent SDs (0.0).
         outcome: ``"copy"`` (the paper) or ``"model"``.
         outcome_draw: how model mode draws the outcomes: ``"balanced"`` (jointly, so event
@@ -124,6 +127,7 @@ class CK4GenPlugin(SuitePlugin):
         hidden_3: int = _CORE["hidden"][2],
         distill_target: str = _CORE["distill_target"],
         teacher_penalizer: float = _CORE["teacher_penalizer"],
+        teacher_knots: int = _CORE["teacher_knots"],
         latent_noise: float = _CORE["latent_noise"],
         outcome: str = _CORE["outcome"],
         outcome_draw: str = _CORE["outcome_draw"],
@@ -175,6 +179,7 @@ class CK4GenPlugin(SuitePlugin):
             "hidden": (hidden_1, hidden_2, hidden_3),
             "distill_target": distill_target,
             "teacher_penalizer": teacher_penalizer,
+            "teacher_knots": teacher_knots,
             "lr": lr,
             "encoder_epochs": n_iter,
             "decoder_epochs": n_iter,
@@ -225,6 +230,7 @@ class CK4GenPlugin(SuitePlugin):
             IntegerDistribution(name="hidden_2", low=16, high=64, step=8),
             IntegerDistribution(name="hidden_3", low=8, high=32, step=4),
             FloatDistribution(name="latent_noise", low=0.0, high=0.5),
+            CategoricalDistribution(name="teacher_knots", choices=[0, *KNOT_QUANTILES]),
         ]
 
     def outcome_columns(self, X: DataLoader | pd.DataFrame) -> tuple[str, ...]:
