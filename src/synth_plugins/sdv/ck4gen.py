@@ -42,8 +42,8 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         hidden: the encoder's three hidden widths ((64, 32, 16)).
         distill_target: ``"linear_predictor"`` or ``"survival_curve"``.
         teacher_penalizer: the Cox teacher's penalizer (0.01).
-        teacher_knots: knots of the teacher's spline per numeric covariate (4; 0 is linear,
-            the paper).
+        teacher_knots: knots of the spline the teacher offers each numeric covariate, kept
+            where it lowers the AIC (4; 0 is linear, the paper).
         latent_noise: perturbation of the latent code, in latent SDs (0.0).
         outcome: ``"copy"`` (the paper: real outcome pairs; see the method card on
             privacy) or ``"model"`` (drawn from the teacher and the censoring distribution).

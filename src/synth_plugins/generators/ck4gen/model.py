@@ -109,11 +109,11 @@ class CK4Gen:
             ignored, so a dataset's ``roles`` can be passed as they are.
         teacher_penalizer: ridge penalizer of the Cox teacher (0.01). When lifelines fails to
             converge it is raised to 0.01, 0.1, then 1.0, with a warning.
-        teacher_knots: knots of a restricted cubic spline in each numeric covariate of the
-            Cox teacher (4; 3 to 5), so its log-hazard can bend where the data do; 0 keeps
-            every covariate linear (the paper). The spline shapes the outcomes drawn in
-            ``"model"`` mode and the risk the encoder distils (method card, *Spline
-            teacher*).
+        teacher_knots: knots of the restricted cubic spline offered to each numeric
+            covariate of the Cox teacher (4; 3 to 5), kept where it lowers the teacher's
+            partial AIC, so its log-hazard bends where the data do; 0 keeps every covariate
+            linear (the paper). The splines shape the outcomes drawn in ``"model"`` mode
+            and the risk the encoder distils (method card, *Spline teacher*).
         encoder: ``"mlp"`` (ReLU MLP + linear head) or ``"dcm"`` (Deep-Cox-Mixtures-style
             ReLU6 MLP with a gated mixture of ``dcm_k`` bounded experts).
         hidden: sizes of the encoder's hidden layers ((64, 32, 16)); the last is the latent
