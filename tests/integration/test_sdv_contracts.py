@@ -203,6 +203,21 @@ def test_a_ck4gen_saved_before_an_option_loads_with_it_off(ck4gen, option):
     assert len(single_table(loaded.sample(5))) == 5
 
 
+def test_a_ck4gen_saved_before_teacher_knots_loads_with_its_linear_teacher(gbsg2):
+    """Such a save holds the teacher's linear columns as ``_design_index``."""
+    synthesizer = CK4GenSynthesizer(metadata_for(gbsg2), "time", "cens", epochs=2, teacher_knots=0)
+    synthesizer.fit(gbsg2.data)
+    old = copy.deepcopy(synthesizer)
+    del old.__dict__["teacher_knots"]
+    core = old._model.__dict__
+    del core["teacher_knots"]
+    core["_design_index"] = core.pop("_design").index
+    loaded = pickle.loads(pickle.dumps(old))
+    assert loaded.get_parameters()["teacher_knots"] == 0 and loaded._model.teacher_knots == 0
+    assert loaded._model._design.names == tuple(synthesizer._model.design_columns_)
+    assert len(single_table(loaded.sample(5))) == 5
+
+
 # ------------------------------------------------------------------ 2. enable_gpu
 def test_enable_gpu_maps_to_the_core_device(heart, gbsg2, med_vae, ctabgan, ck4gen, lstm):
     assert med_vae.get_parameters()["enable_gpu"] is False

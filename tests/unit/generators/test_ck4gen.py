@@ -28,7 +28,7 @@ from synth_plugins.generators.ck4gen.sampling import (
     residual_factor,
     time_resolution,
 )
-from synth_plugins.generators.ck4gen.teacher import spline_basis
+from synth_plugins.generators.ck4gen.teacher import _candidate_splines, spline_basis
 from synth_plugins.generators.privacy import compared_columns, row_hashes
 from synth_plugins.metrics.copies import exact_copies
 from synth_plugins.metrics.survival import hazard_ratio_alignment
@@ -626,8 +626,18 @@ class TestSplineTeacher:
             assert np.all(np.abs(second[(inner > knot + 0.02) & (inner < 7.98), j]) > 0)
         beyond = inner > knots[-1] + 0.02
         np.testing.assert_allclose(second[beyond], 0.0, atol=1e-9)  # linear past the last knot
-        # continuous up to the second derivative: the jumps of the third differences only
-        assert np.abs(np.diff(second, axis=0)).max() < 1e-3
+
+    def test_the_basis_spans_the_natural_cubic_splines_on_its_knots(self):
+        """With 1 and x, the terms span the natural cubic splines (C2, linear at the ends):
+        least squares reproduces scipy's natural interpolant of random values exactly."""
+        from scipy.interpolate import CubicSpline
+
+        knots = np.array([0.05, 0.2, 0.45, 0.7, 0.95])
+        x = np.linspace(knots[0], knots[-1], 500)
+        target = CubicSpline(knots, np.random.default_rng(0).normal(size=5), bc_type="natural")
+        basis = np.column_stack([np.ones_like(x), x, spline_basis(x, knots)])
+        coefficients = np.linalg.lstsq(basis, target(x), rcond=None)[0]
+        np.testing.assert_allclose(basis @ coefficients, target(x), atol=1e-9)
 
     def test_a_spline_is_kept_where_it_lowers_the_aic(self):
         """The U-shaped marker's spline lowers the teacher's partial AIC; the null
@@ -640,9 +650,25 @@ class TestSplineTeacher:
         (spline,) = model._design.splines
         assert spline.column == starts["marker"] and len(spline.knots) == 3
         assert model._design.source.tolist() == [*model._design.index, starts["marker"]]
-        assert any("splines (3 knots) in ['marker']" in note for note in model.notes_)
+        assert any("splines in ['marker (3 knots)']" in note for note in model.notes_)
+        # the level calibration's "other covariates" of a binary count the spline term
+        (target,) = model._level_targets
+        assert target.columns.tolist() == [False, True, False, False]
         off = CK4Gen("time", "event", teacher_knots=0, random_state=0, **FAST).fit(data)
         assert off.design_columns_ == linear
+
+    def test_without_a_kept_spline_the_generator_is_the_linear_one(self):
+        """Age acts linearly in the day cohort, so no spline is kept and both modes sample
+        exactly as with ``teacher_knots=0``."""
+        data = simulate_day_cohort(400)
+        fits = [
+            CK4Gen("time", "death", teacher_knots=knots, random_state=0, **FAST).fit(data)
+            for knots in (4, 0)
+        ]
+        assert fits[0]._design.splines == ()
+        for outcome in ("model", "copy"):
+            spline, linear = (quiet_sample(m, 100, random_state=1, outcome=outcome) for m in fits)
+            pd.testing.assert_frame_equal(spline, linear)
 
     def test_a_covariate_with_few_values_stays_linear_with_a_note(self, sim):
         visits = np.where(np.arange(len(sim)) % 10 == 0, 3, 1)  # knots at 1, 1, 1, 3
@@ -664,6 +690,42 @@ class TestSplineTeacher:
                 assert abs(quadratic_log_hr(synthetic) - real) < 0.04
             else:
                 assert abs(quadratic_log_hr(synthetic)) < 0.04
+
+    def test_knots_are_placed_on_the_observed_values(self):
+        """Imputed values (a point mass at the median) do not merge the knots."""
+        data = simulate_u_shaped(400)
+        data.loc[data.index % 10 < 7, "marker"] = np.nan  # 70 % missing
+        model = CK4Gen("time", "event", missing="impute", random_state=0, **FAST).fit(data)
+        covariates = data.drop(columns=["time", "event"])
+        matrix = model.preprocessor_.transform(covariates)
+        candidates, few = _candidate_splines(
+            model.preprocessor_, matrix, covariates.notna(), model._design.index, 4
+        )
+        assert [len(c.knots) for c in candidates] == [4, 4] and few == []
+
+    def test_a_failing_spline_fit_leaves_the_teacher_linear(self, monkeypatch):
+        """A candidate whose fit fails is not kept; if the joint fit of the kept splines
+        fails, the teacher is the linear one; the notes say so."""
+        import synth_plugins.generators.ck4gen.teacher as teacher_module
+
+        data = simulate_u_shaped(400)
+        real_fit, calls = teacher_module.fit_cox_once, []
+
+        def fail_on(numbers):
+            def fit(*args, **kwargs):
+                calls.append(1)
+                return (None, []) if len(calls) in numbers else real_fit(*args, **kwargs)
+
+            return fit
+
+        for failing, expected in (({1}, "fits with a spline in ['marker'] failed"),
+                                  ({3}, "fit with every spline kept failed")):  # fmt: skip
+            calls.clear()
+            monkeypatch.setattr(teacher_module, "fit_cox_once", fail_on(failing))
+            model = CK4Gen("time", "event", random_state=0, **FAST).fit(data)
+            assert model._design.splines == ()
+            assert model.design_columns_ == ["marker", "treated[1]", "noise"]
+            assert any(expected in note for note in model.notes_), model.notes_
 
     def test_a_fit_pickled_before_the_option_loads_with_a_linear_design(self):
         data = simulate_u_shaped(300)

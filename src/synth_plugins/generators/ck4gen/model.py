@@ -517,8 +517,8 @@ class CK4Gen:
 
         # --- teacher
         design, cox = fit_teacher(
-            preprocessor, matrix, durations, events, knots=self.teacher_knots,
-            penalizer=self.teacher_penalizer, notes=notes,
+            preprocessor, matrix, covariates.notna(), durations, events,
+            knots=self.teacher_knots, penalizer=self.teacher_penalizer, notes=notes,
         )  # fmt: skip
         if cox.penalizer != self.teacher_penalizer:
             message = (

@@ -19,9 +19,12 @@ KNOT_QUANTILES: dict[int, tuple[float, ...]] = {
     4: (0.05, 0.35, 0.65, 0.95),
     5: (0.05, 0.275, 0.50, 0.725, 0.95),
 }
+#: Significance level of the confidence intervals lifelines reports for the teacher's
+#: spline fits (they are not used; the AIC decides).
+CONFIDENCE_ALPHA = 0.05
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Spline:
     """The nonlinear terms of a restricted cubic spline in one numeric covariate.
 
@@ -45,7 +48,7 @@ class Spline:
         return spline_basis(matrix[:, self.column].astype(float), self.knots)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TeacherDesign:
     """The Cox teacher's design: encoded columns, then spline terms of numeric covariates.
 
@@ -83,6 +86,7 @@ class TeacherDesign:
 def fit_teacher(
     preprocessor: TabularEncoder,
     matrix: np.ndarray,
+    observed: pd.DataFrame,
     durations: np.ndarray,
     events: np.ndarray,
     *,
@@ -94,49 +98,78 @@ def fit_teacher(
 
     The linear terms are those of :func:`design_layout`. With ``knots`` > 0, each numeric
     covariate is offered the nonlinear terms of a restricted cubic spline with knots at
-    :data:`KNOT_QUANTILES` of its training values (a covariate with fewer than 3 distinct
-    knot values stays linear), and keeps them when adding them alone to the linear model
-    lowers its partial AIC (at the linear fit's penalizer): the teacher's log-hazard bends
-    where the data support it and stays linear, as in the paper, where they do not. The
-    teacher is then fitted on the linear terms and the splines kept.
+    :data:`KNOT_QUANTILES` of its observed training values (``observed``: one boolean
+    column per covariate; a covariate with fewer than 3 distinct knot values stays
+    linear), and keeps them when adding them alone to the linear model lowers its partial
+    AIC (lifelines' log-likelihood at the linear fit's ridge penalizer): the teacher's
+    log-hazard bends where the data support it and stays linear, as in the paper, where
+    they do not. The teacher is then fitted on the linear terms and the splines kept, at
+    the same penalizer; if that fit fails the teacher stays linear. ``notes`` says which.
     """
     index, names = design_layout(preprocessor, matrix, notes)
-    design = TeacherDesign(index, tuple(names))
-    cox = fit_cox(design.frame(matrix), durations, events, penalizer=penalizer)
+    linear = TeacherDesign(index, tuple(names))
+    cox = fit_cox(linear.frame(matrix), durations, events, penalizer=penalizer)
     if not knots:
-        return design, cox
-    kept, few = [], []
-    for spline in _candidate_splines(preprocessor, matrix, index, knots, few):
-        trial = TeacherDesign(index, tuple(names), (spline,))
-        fitter, _ = fit_cox_once(trial.frame(matrix), durations, events, cox.penalizer, 0.05)
-        if fitter is not None and fitter.AIC_partial_ < cox.fitter.AIC_partial_:
-            kept.append(spline)
+        return linear, cox
+    candidates, few = _candidate_splines(preprocessor, matrix, observed, index, knots)
     if few:
         notes.append(f"numeric covariates kept linear in the Cox teacher (few values): {few}")
+    kept, failed = [], []
+    for spline in candidates:
+        fitter = _fit_at(
+            TeacherDesign(index, tuple(names), (spline,)), matrix, durations, events, cox
+        )
+        if fitter is None:
+            failed.append(spline.covariate)
+        elif fitter.AIC_partial_ < cox.fitter.AIC_partial_:
+            kept.append(spline)
+    if failed:
+        notes.append(f"Cox teacher: the fits with a spline in {failed} failed; kept linear")
     if not kept:
-        return design, cox
-    notes.append(
-        f"Cox teacher: restricted cubic splines ({knots} knots) in {[s.covariate for s in kept]}"
-    )
+        return linear, cox
     design = TeacherDesign(index, tuple(names), tuple(kept))
-    return design, fit_cox(design.frame(matrix), durations, events, penalizer=cox.penalizer)
+    fitter = _fit_at(design, matrix, durations, events, cox)
+    if fitter is None:
+        notes.append("Cox teacher: the fit with every spline kept failed; the teacher is linear")
+        return linear, cox
+    described = [f"{s.covariate} ({len(s.knots)} knots)" for s in kept]
+    notes.append(f"Cox teacher: restricted cubic splines in {described}")
+    return design, CoxFit(fitter, cox.penalizer, cox.notes)
+
+
+def _fit_at(
+    design: TeacherDesign,
+    matrix: np.ndarray,
+    durations: np.ndarray,
+    events: np.ndarray,
+    linear: CoxFit,
+) -> Any:
+    """One lifelines fit of ``design`` at the linear teacher's penalizer; None if it fails."""
+    fitter, _ = fit_cox_once(
+        design.frame(matrix), durations, events, linear.penalizer, alpha=CONFIDENCE_ALPHA
+    )
+    return fitter
 
 
 def _candidate_splines(
-    preprocessor: TabularEncoder, matrix: np.ndarray, index: np.ndarray, knots: int, few: list
-) -> list[Spline]:
-    """A spline per numeric covariate of the linear design (``few``: those with too few values)."""
-    candidates = []
+    preprocessor: TabularEncoder,
+    matrix: np.ndarray,
+    observed: pd.DataFrame,
+    index: np.ndarray,
+    knots: int,
+) -> tuple[list[Spline], list[str]]:
+    """A spline per numeric covariate of the linear design, and those with too few values."""
+    candidates, few = [], []
     for block in preprocessor.blocks:
         if block.kind != "numerical" or block.start not in index:
             continue
-        values = matrix[:, block.start].astype(float)
-        at = np.unique(np.quantile(values, KNOT_QUANTILES[knots]))
+        values = matrix[observed[block.column].to_numpy(dtype=bool), block.start]
+        at = np.unique(np.quantile(values.astype(float), KNOT_QUANTILES[knots]))
         if len(at) < 3:
             few.append(block.column)
         else:
             candidates.append(Spline(block.column, int(block.start), at))
-    return candidates
+    return candidates, few
 
 
 def spline_basis(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
