@@ -13,7 +13,7 @@ from synth_plugins.errors import InvalidDataError
 from synth_plugins.survival import CoxFit, fit_cox, fit_cox_once
 
 #: Knot quantiles of a restricted cubic spline by number of knots (Harrell, *Regression
-#: Modeling Strategies*, 2nd ed., 2015, section 2.4.6).
+#: Modeling Strategies*, 2nd ed., 2015, on choosing the number and position of knots).
 KNOT_QUANTILES: dict[int, tuple[float, ...]] = {
     3: (0.10, 0.50, 0.90),
     4: (0.05, 0.35, 0.65, 0.95),
