@@ -185,11 +185,11 @@ def main() -> None:
                 for value in OPTIONS[args.option]:
                     if model is None or args.option in FIT_OPTIONS:
                         tick = time.perf_counter()
-                        model = CK4Gen(duration, event, roles, random_state=seed)
-                        setattr(model, args.option, value)
+                        options = {args.option: value}  # validated by the constructor
+                        model = CK4Gen(duration, event, roles, random_state=seed, **options)
                         model.fit(train)
                         fit_s = time.perf_counter() - tick
-                    setattr(model, args.option, value)
+                    setattr(model, args.option, value)  # a sampling option's second value
                     synthetic = model.sample(len(train), random_state=seed, outcome="model")
                     rows.append(
                         {
