@@ -54,7 +54,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -66,6 +66,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from ck4gen_rare_privacy import BUDGETS, EXTRA, MAX_ROWS  # noqa: E402
 from ck4gen_rare_privacy import prepare as prepare_table  # noqa: E402
 from tabular_quality import code_version  # noqa: E402
+
+if TYPE_CHECKING:
+    from synth_plugins.datasets import Dataset
 
 #: Synthcity's default ``n_iter`` of each built-in (``survival_gan`` wraps ``adsgan``).
 DEFAULT_ITER = {
@@ -92,41 +95,16 @@ BUDGET_LABELS = {
 
 
 @dataclass(frozen=True)
-class ExtraDataset:
-    """The outcome columns and roles of a table outside the suite's registry."""
+class TrainingLoader:
+    """An extra table's stand-in for a split loader: ``train()`` is its training split."""
 
-    duration_column: str
-    event_column: str
-    roles: dict[str, str]
-
-
-@dataclass(frozen=True)
-class ExtraLoader:
-    """Hands Synthcity's built-ins the training split of an extra table (``train()``)."""
-
-    frame: pd.DataFrame
-    dataset: ExtraDataset
+    dataset: Dataset
 
     def train(self) -> Any:
-        """A ``SurvivalAnalysisDataLoader`` over the whole training split."""
-        from synthcity.plugins.core.dataloader import SurvivalAnalysisDataLoader
+        """The Synthcity loader of the whole training split (``to_dataloader``)."""
+        from synth_plugins.synthcity.loaders import to_dataloader
 
-        categorical = self.frame.select_dtypes("category").columns
-        return SurvivalAnalysisDataLoader(
-            self.frame.astype({c: object for c in categorical}),
-            target_column=self.dataset.event_column,
-            time_to_event_column=self.dataset.duration_column,
-        )
-
-
-@dataclass(frozen=True)
-class ExtraRun:
-    """The split of an extra table, shaped as ``SurvivalBenchmark.prepare``'s run."""
-
-    dataset: ExtraDataset
-    train: pd.DataFrame
-    holdout: pd.DataFrame
-    loader: ExtraLoader
+        return to_dataloader(self.dataset)
 
 
 def prepare(name: str) -> Any:
@@ -135,11 +113,20 @@ def prepare(name: str) -> Any:
     The paper tables come from ``SurvivalBenchmark.prepare``; the extra tables (``EXTRA``)
     from ``ck4gen_rare_privacy.prepare``, the split its CK4Gen records were scored on.
     """
+    from synth_plugins.benchmark.survival import DatasetRun, SurvivalBenchmark
+
     if name in EXTRA:
-        train, holdout, duration, event, roles, _ = prepare_table(name)
-        dataset = ExtraDataset(duration, event, roles)
-        return ExtraRun(dataset, train, holdout, ExtraLoader(train, dataset))
-    from synth_plugins.benchmark.survival import SurvivalBenchmark
+        from synth_plugins.datasets import Dataset
+        from synth_plugins.encoding.roles import infer_roles
+
+        train, holdout, duration, event, roles, notes = prepare_table(name)
+        dataset = Dataset(
+            name, "survival", train, infer_roles(train, roles),
+            duration_column=duration, event_column=event,
+        )  # fmt: skip
+        run = DatasetRun(name, dataset, train, holdout, notes)
+        run.loader = TrainingLoader(dataset)  # type: ignore[attr-defined]
+        return run
 
     return SurvivalBenchmark(datasets=(name,), max_rows=MAX_ROWS[name]).prepare(name)
 
