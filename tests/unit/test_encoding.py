@@ -134,6 +134,24 @@ class TestEncoder:
         enc = TabularEncoder().fit(frame)
         pd.testing.assert_frame_equal(enc.inverse_transform(enc.transform(frame)), frame)
 
+    def test_nullable_dtypes_round_trip_with_their_missing_values(self):
+        frame = pd.DataFrame(
+            {
+                "count": pd.array([3, None, 17, 4, None, 8, 11, 2, 30, 21, 5, 9], dtype="Int64"),
+                "dose": pd.array([1.5, 2.25, None, 4.0] * 3, dtype="Float64"),
+                "flag": pd.array([True, None, False, True] * 3, dtype="boolean"),
+                "site": pd.array(["a", "b", None, "a"] * 3, dtype="string"),
+            }
+        )
+        enc = TabularEncoder().fit(frame)
+        pd.testing.assert_frame_equal(enc.inverse_transform(enc.transform(frame)), frame)
+
+    def test_non_text_column_labels_come_back_as_given(self):
+        frame = pd.DataFrame({0: [1.5, 2.0, 3.25], 1: ["a", "b", "a"]})
+        enc = TabularEncoder().fit(frame)
+        assert enc.columns == [0, 1]
+        pd.testing.assert_frame_equal(enc.inverse_transform(enc.transform(frame)), frame)
+
     def test_explicit_ordinal_levels(self):
         frame = pd.DataFrame({"grade": ["II", "I", "III", "II"]})
         enc = TabularEncoder({"grade": "ordinal"}, ordinal_levels={"grade": ["I", "II", "III"]})

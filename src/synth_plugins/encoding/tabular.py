@@ -33,7 +33,7 @@ numerical and binary blocks, softmax per categorical block).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -63,7 +63,9 @@ KEY_PREFIX = "synthetic_"
 class ColumnSpec:
     """What the encoder learned about one column during ``fit``."""
 
-    name: str
+    #: the column's label in the training frame: text as a rule, but a frame built from
+    #: an array has integer labels, and they come back as given
+    name: Hashable
     role: Role
     dtype: Any
     categories: tuple[Any, ...] = ()
@@ -131,7 +133,7 @@ def identifier_spec(series: pd.Series) -> ColumnSpec:
     Raises:
         InvalidDataError: a numeric identifier column holds infinite values.
     """
-    name, observed = str(series.name), series.dropna()
+    name, observed = series.name, series.dropna()
     has_missing = bool(series.isna().any())
     numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
     if numeric:
@@ -172,7 +174,7 @@ def datetime_spec(series: pd.Series) -> ColumnSpec:
         InvalidDataError: the column holds neither datetime64 values nor dates written as
             text in one format.
     """
-    name = str(series.name)
+    name = series.name
     fmt = None
     if not pd.api.types.is_datetime64_any_dtype(series.dtype):
         fmt = text_date_format(series)
@@ -254,7 +256,7 @@ class TabularEncoder:
         return self
 
     def _fit_column(self, series: pd.Series, role: Role) -> ColumnSpec:
-        name = str(series.name)
+        name = series.name
         has_missing = bool(series.isna().any())
         if has_missing and self.missing == "error":
             raise InvalidDataError(
@@ -289,7 +291,7 @@ class TabularEncoder:
         )  # fmt: skip
 
     def _levels(self, series: pd.Series, role: Role) -> tuple[Any, ...]:
-        name = str(series.name)
+        name = series.name
         observed = set(pd.unique(series.dropna()))
         if name in self.ordinal_levels:
             levels = self.ordinal_levels[name]
@@ -530,7 +532,9 @@ class TabularEncoder:
             dtype = np.int64 if spec.role == "integer" else np.float64  # parsed from text
         if isinstance(dtype, pd.CategoricalDtype):
             return series.astype(dtype)
-        if series.isna().any():
+        if series.isna().any() and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
+            # numpy integers and bools cannot hold a missing value; pandas' nullable
+            # dtypes (Int64, Float64, boolean, string) can, so they are kept
             return series.astype(float) if pd.api.types.is_numeric_dtype(dtype) else series
         try:
             return series.astype(dtype)

@@ -147,6 +147,8 @@ class Case:
         output_ok: Whether valid output is an acceptable end (else only an error is).
         n: Rows (patients) asked after the fit.
         condition: ``(column, value)`` to generate under, for conditioning hosts.
+        same_dtypes: Whether the core's output must keep every training column's dtype
+            (the hosts cast to their own types, as they do for their built-in generators).
     """
 
     name: str
@@ -156,6 +158,7 @@ class Case:
     output_ok: bool = True
     n: int = N_SAMPLE
     condition: tuple[str, Any] | None = None
+    same_dtypes: bool = False
 
 
 ALL = frozenset({"generic", "survival_analysis", "time_series"})
@@ -246,6 +249,23 @@ def _missing_id(table: Table) -> Table:
     return table.with_data(data)
 
 
+def _nullable_dtypes(table: Table) -> Table:
+    """Pandas' nullable dtypes: whole numbers with a missing value, booleans, text."""
+    data = table.data.copy()
+    count = pd.array(np.arange(len(data)) % 7, dtype="Int64")
+    count[[1, 4]] = pd.NA
+    data["count_na"] = count
+    data["flag"] = pd.array(np.arange(len(data)) % 3 == 0, dtype="boolean")
+    data["label"] = pd.array(np.resize(["low", "high"], len(data)), dtype="string")
+    return table.with_data(data)
+
+
+def _integer_names(table: Table) -> Table:
+    """Two modelled columns named by integers, as a frame built from an array has."""
+    names = ("value",) if table.kind == "time_series" else ("age", "bmi")
+    return table.with_data(table.data.rename(columns={n: i for i, n in enumerate(names)}))
+
+
 def _event_values(values: Callable[[pd.Series], Any]) -> Callable[[Table], Table]:
     def build(table: Table) -> Table:
         data = table.data.copy()
@@ -290,6 +310,8 @@ CASES: tuple[Case, ...] = (
     ),
     Case("mixed_object", ALL, _mixed_object, ("mixed",)),
     Case("duplicate_names", ALL, _duplicate_names, ("dup",), output_ok=False),
+    Case("nullable_dtypes", ALL, _nullable_dtypes, ("count_na", "flag", "label"), same_dtypes=True),
+    Case("integer_names", ALL, _integer_names, ("0", "1", "name"), same_dtypes=True),
     Case("n_zero", ALL, _same, ("n", "count", "num_rows", "num_sequences"), n=0),
     Case(
         "n_negative", ALL, _same, ("n", "count", "num_rows", "num_sequences"), output_ok=False, n=-3
@@ -552,4 +574,11 @@ def run_case(entry: GeneratorEntry, host: str, case: Case) -> Outcome:
             f"{what}: returned output where an error naming {list(case.mentions)} was expected"
         )
     assert_valid_output(table, output, case.n, what)
+    if case.same_dtypes and host == "core":
+        changed = {
+            column: f"{table.data[column].dtype} -> {output[column].dtype}"
+            for column in table.data.columns
+            if output[column].dtype != table.data[column].dtype
+        }
+        assert not changed, f"{what}: columns came back with other dtypes: {changed}"
     return Outcome(output=output)
