@@ -1,5 +1,7 @@
 """Every catalog metric in every host on awkward input: a clear error or a finite score.
 
+Inputs that only relabel or retype the base inputs must give the base inputs' figures.
+
 The cases and the acceptance rule are in :mod:`synth_plugins.testing.metric_matrix`; ids read
 ``<metric>-<host>-<case>``, e.g. ``tabsyndex-sdmetrics-identical``.
 """
@@ -25,3 +27,5 @@ def test_bad_input(entry, host, case, tmp_path_factory):
     workspace = tmp_path_factory.getbasetemp() / "metric_matrix"
     outcome = matrix.run_case(entry, host, case, workspace)
     matrix.check_outcome(entry, host, case, outcome)
+    if case.same_figures:
+        matrix.check_same_figures(entry, host, case, outcome, workspace)

@@ -79,6 +79,9 @@ class Case:
     must_fail: bool = False
     #: which metrics the case applies to
     applies: Callable[[MetricEntry], bool] = lambda entry: True
+    #: the inputs hold the base inputs' values under other labels or dtypes, so the
+    #: figures must equal the base inputs' (see :func:`check_same_figures`)
+    same_figures: bool = False
 
 
 @dataclass(frozen=True)
@@ -242,6 +245,33 @@ def _keys_and_dates(entry: MetricEntry, base: Inputs) -> Inputs:
     )
 
 
+def _nullable_dtypes(entry: MetricEntry, base: Inputs) -> Inputs:
+    """Pandas' nullable dtypes (Int64, Float64, boolean, string) for every other column."""
+    protected = _protected(base)
+
+    def nullable(series: pd.Series) -> pd.Series:
+        if pd.api.types.is_bool_dtype(series):
+            return series.astype("boolean")
+        if pd.api.types.is_integer_dtype(series):
+            return series.astype("Int64")
+        if pd.api.types.is_float_dtype(series):
+            return series.astype("Float64")
+        return series.astype("string") if series.dtype == object else series
+
+    return _each_table(
+        base,
+        lambda frame: frame.apply(lambda s: s if s.name in protected else nullable(s)),
+    )
+
+
+def _integer_labels(entry: MetricEntry, base: Inputs) -> Inputs:
+    """Two covariates labelled 0 and 1, as in a frame built from an array."""
+    protected = _protected(base)
+    chosen = [c for c in base.real.columns if c not in protected][:2]
+    labels = {column: i for i, column in enumerate(chosen)}
+    return _each_table(base, lambda frame: frame.rename(columns=labels))
+
+
 def _without_survival_columns(entry: MetricEntry, base: Inputs) -> Inputs:
     return replace(base, columns={})
 
@@ -274,6 +304,16 @@ CASES: tuple[Case, ...] = (
         _keys_and_dates,
         r"record_id|admission",
         applies=lambda entry: not _is_sequences(entry),
+    ),
+    Case("nullable-dtypes", _nullable_dtypes, r"^$", same_figures=True),
+    # tables only: Synthcity's own Metrics.evaluate fails on a time-series loader with
+    # integer labels (``X.encode()`` raises "Empty temporal data") before any metric runs
+    Case(
+        "integer-labels",
+        _integer_labels,
+        r"^$",
+        applies=lambda entry: not _is_sequences(entry),
+        same_figures=True,
     ),
     Case(
         "no-survival-columns",
@@ -478,3 +518,24 @@ def check_outcome(entry: MetricEntry, host: str, case: Case, outcome: Outcome) -
     )
     infinite = [k for k, v in outcome.figures.items() if np.isinf(v)]
     assert not infinite, f"{where}: infinite figures {infinite}"
+
+
+def check_same_figures(
+    entry: MetricEntry, host: str, case: Case, outcome: Outcome, workspace: Path
+) -> None:
+    """A ``same_figures`` case gives the base inputs' figures (labels and dtypes are no data).
+
+    The headline score must be equal, and so must the figures as a whole; they are compared
+    as sorted values, since per-column figures are named after the (relabelled) columns.
+    """
+    where = case_id(entry, host, case)
+    base = run_case(entry, host, replace(case, build=lambda entry, inputs: inputs), workspace)
+    assert base.error is None, f"{where}: the base inputs failed: {base.message[:300]}"
+    assert np.isclose(base.figures["score"], outcome.figures["score"], rtol=1e-9), (
+        f"{where}: score {outcome.figures['score']} against {base.figures['score']} on the "
+        "base inputs"
+    )
+    expected, got = (np.sort(list(figures.values())) for figures in (base.figures, outcome.figures))
+    assert len(expected) == len(got) and np.allclose(expected, got, rtol=1e-9, equal_nan=True), (
+        f"{where}: figures differ from the base inputs': {outcome.figures} against {base.figures}"
+    )

@@ -25,7 +25,7 @@ term can be estimated on the real data the metric raises ``InvalidDataError``.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -252,11 +252,16 @@ def _covariates(real: pd.DataFrame, covariates: Iterable[str] | None, outcome: l
     return chosen
 
 
-def _terms(design: CoxDesign, covariate: str) -> list[str]:
-    """The design columns of one covariate."""
+def _terms(design: CoxDesign, covariate: Hashable) -> list[Hashable]:
+    """The design columns of one covariate: itself, or its ``covariate[level]`` indicators.
+
+    Numeric columns keep their own labels in the design, which need not be text (a frame
+    built from an array has integer labels); indicator names are always text.
+    """
     if covariate in design.numeric:
         return [covariate]
-    return [n for n in design.names if n.startswith(f"{covariate}[")]
+    prefix = f"{covariate}["
+    return [n for n in design.names if isinstance(n, str) and n.startswith(prefix)]
 
 
 def _compare(
