@@ -20,7 +20,9 @@ early stopping; sampled in both outcome modes, model mode also with
 ``calibrate_levels=False``, the draw of discrete levels before the level calibration;
 ``--ck4gen-budget short`` fits with the earlier benchmark settings instead, 200/200 epochs
 at ``lr=5e-3``, batch 128), ``ck4gen_model_noise0.5`` (the same fit settings with
-``latent_noise=0.5``, model mode only), ``sdv_gaussian_copula`` (SDV defaults: no
+``latent_noise=0.5``, model mode only), ``ck4gen_paper`` (``CK4Gen.from_preset("paper")``
+at the same fit settings: copied outcomes, a linear teacher, thresholded levels, no copy
+filter), ``sdv_gaussian_copula`` (SDV defaults: no
 training budget) and the Synthcity built-ins ``survival_nflow``, ``survae``, ``tvae``,
 ``survival_ctgan`` and ``survival_gan`` (Synthcity defaults; ``--n-iter`` overrides their
 ``n_iter``, whose defaults are in ``DEFAULT_ITER``). ``real_bootstrap`` is a reference, not a
@@ -82,7 +84,9 @@ DEFAULT_ITER = {
 NOISY = {"ck4gen_model_noise0.5": 0.5}
 #: The resample of the training rows that gives each measure's noise floor.
 REFERENCE = "real_bootstrap"
-GENERATORS = ("ck4gen", *NOISY, "sdv_gaussian_copula", *DEFAULT_ITER, REFERENCE)
+#: CK4Gen's paper preset (``CK4Gen.from_preset("paper")``), as a separate row.
+PAPER = "ck4gen_paper"
+GENERATORS = ("ck4gen", *NOISY, PAPER, "sdv_gaussian_copula", *DEFAULT_ITER, REFERENCE)
 #: The scoring of new rows (see the module docstring); older rows have no ``scoring``.
 SCORING = "cox-retry"
 RSF = {"n_estimators": 50}
@@ -162,6 +166,14 @@ def samples(
             random_state=seed, latent_noise=NOISY[generator], **settings,
         ).fit(train)  # fmt: skip
         return {generator: model.sample(n, random_state=seed, outcome="model")}
+    if generator == PAPER:
+        from synth_plugins.generators.ck4gen import CK4Gen
+
+        model = CK4Gen.from_preset(
+            "paper", dataset.duration_column, dataset.event_column, dict(dataset.roles),
+            random_state=seed, **settings,
+        ).fit(train)  # fmt: skip
+        return {generator: model.sample(n, random_state=seed)}
     if generator == "sdv_gaussian_copula":
         from sdv.metadata import Metadata
         from sdv.single_table import GaussianCopulaSynthesizer
@@ -301,7 +313,7 @@ def main() -> None:
             budget = f"n_iter={n_iter}" if generator in DEFAULT_ITER else "default"
             if generator == REFERENCE:
                 budget = "reference (bootstrap of the training rows)"
-            if generator == "ck4gen" or generator in NOISY:
+            if generator in ("ck4gen", PAPER) or generator in NOISY:
                 budget = BUDGET_LABELS[args.ck4gen_budget]
             for seed in args.seeds:
                 key_name = "ck4gen_model" if generator == "ck4gen" else generator

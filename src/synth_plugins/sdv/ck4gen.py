@@ -45,8 +45,9 @@ class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         teacher_knots: knots of the spline the teacher offers each numeric covariate, kept
             where it lowers the AIC (4; 0 is linear, the paper).
         latent_noise: perturbation of the latent code, in latent SDs (0.0).
-        outcome: ``"copy"`` (the paper: real outcome pairs; see the method card on
-            privacy) or ``"model"`` (drawn from the teacher and the censoring distribution).
+        outcome: ``"model"`` (default: drawn from the teacher and the censoring
+            distribution) or ``"copy"`` (the paper: real outcome pairs; see the method card
+            on privacy).
         outcome_draw: how model mode draws the outcomes: ``"balanced"`` (jointly, so event
             totals per level match the teacher's expectation) or ``"independent"``.
         calibrate_levels, numeric_residuals, calibrate_numeric, interpolate_durations:

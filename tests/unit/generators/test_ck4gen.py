@@ -180,7 +180,7 @@ class TestSynthesis:
     def test_copy_mode_keeps_the_outcome_multiset_and_warns_once(self, fitted, sim):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            synthetic = fitted.sample(len(sim), random_state=4)
+            synthetic = fitted.sample(len(sim), random_state=4, outcome="copy")
         ours = [w for w in caught if issubclass(w.category, UserWarning)]
         assert len(ours) == 1 and "copy" in str(ours[0].message)
         assert "personal data" in str(ours[0].message)
@@ -188,7 +188,7 @@ class TestSynthesis:
         assert pairs(synthetic) == pairs(sim)
 
     def test_copy_mode_beyond_n_bootstraps_real_pairs(self, fitted, sim):
-        synthetic = quiet_sample(fitted, 2 * len(sim) + 7, random_state=5)
+        synthetic = quiet_sample(fitted, 2 * len(sim) + 7, random_state=5, outcome="copy")
         real_pairs = set(zip(sim["time"], sim["event"]))
         assert set(zip(synthetic["time"], synthetic["event"])) <= real_pairs
 
@@ -233,7 +233,7 @@ class TestSynthesis:
         assert list(synthetic.columns) == list(sim.columns)
         debug = copy.deepcopy(fitted)
         debug.debug = True
-        synthetic = quiet_sample(debug, 50, random_state=8)
+        synthetic = quiet_sample(debug, 50, random_state=8, outcome="copy")
         index = debug._last_source_index
         assert index is not None and len(set(index)) == 50  # a permutation while n <= N
         np.testing.assert_array_equal(synthetic["time"], sim["time"].to_numpy()[index])
@@ -241,8 +241,8 @@ class TestSynthesis:
     def test_latent_noise_perturbs_the_reconstruction(self, fitted):
         noisy = copy.deepcopy(fitted)
         noisy.latent_noise = 1.0
-        plain = quiet_sample(fitted, 200, random_state=9)
-        perturbed = quiet_sample(noisy, 200, random_state=9)
+        plain = quiet_sample(fitted, 200, random_state=9, outcome="copy")
+        perturbed = quiet_sample(noisy, 200, random_state=9, outcome="copy")
         assert (plain["age"] != perturbed["age"]).mean() > 0.5
         pd.testing.assert_series_equal(plain["time"], perturbed["time"])  # same sources
 
@@ -297,10 +297,12 @@ class TestSynthesis:
             assert measured.excess == 0 and measured.copies <= exact_collisions, measured
         plain = copy.deepcopy(model)
         plain.redraw_copies = False
-        copies = plain._is_training_row(quiet_sample(plain, len(holdout), random_state=2))
+        copies = plain._is_training_row(
+            quiet_sample(plain, len(holdout), random_state=2, outcome="copy")
+        )
         assert copies.sum() > bound + 20  # the failure the filter prevents
         # copy mode stays faithful: the outcomes are still the real multiset
-        synthetic = quiet_sample(model, len(train), random_state=3)
+        synthetic = quiet_sample(model, len(train), random_state=3, outcome="copy")
         pairs = lambda f: sorted(zip(f["time"], f["event"]))  # noqa: E731
         assert pairs(synthetic) == pairs(train)
 
@@ -1227,5 +1229,19 @@ class TestValidation:
 
     def test_get_params_round_trip(self, fitted):
         params = fitted.get_params()
-        assert params["hidden"] == (64, 32, 16) and params["outcome"] == "copy"
+        assert params["hidden"] == (64, 32, 16) and params["outcome"] == "model"
         assert CK4Gen(**params).get_params() == params
+
+    def test_paper_preset_is_the_papers_generator(self):
+        paper = CK4Gen.from_preset("paper", "time", "event", lr=5e-3)
+        assert paper.get_params() == {
+            **CK4Gen("time", "event").get_params(),
+            "outcome": "copy",  # the defaults draw outcomes from the teacher
+            "teacher_knots": 0,  # the defaults offer splines
+            "discrete_decoding": "threshold",
+            "latent_noise": 0.0,
+            "redraw_copies": False,  # the defaults filter copied rows
+            "lr": 5e-3,  # overrides win
+        }
+        with pytest.raises(InvalidParameterError, match="preset"):
+            CK4Gen.from_preset("newest", "time", "event")

@@ -21,13 +21,14 @@ sigmoid output, is then trained with the encoder frozen to map latents back to t
 preprocessed covariates. Generation encodes real source patients, optionally perturbs the
 latents, decodes (drawing discrete levels from the decoded probabilities), post-processes to
 the original types and ranges, and re-draws exact copies of training rows beyond the rate at
-which a real holdout would collide with the training rows; the outcome is either copied from
-the source patient (``outcome="copy"``, the paper) or drawn from the teacher's survival
-function and the censoring distribution (``outcome="model"``, ours). Model mode also adds a
+which a real holdout would collide with the training rows; the outcome is drawn from the teacher's
+survival function and the censoring distribution (``outcome="model"``, ours, the default)
+or copied from the source patient (``outcome="copy"``, the paper;
+``CK4Gen.from_preset("paper", ...)`` gives all of the paper's settings). Model mode also adds a
 reconstruction residual to the numeric covariates, maps each onto its training marginal, and
 draws discrete levels calibrated to the teacher risk of the other covariates.
 
-Modules, one job each: ``config`` (option names, constants, the copy-mode warning),
+Modules, one job each: ``config`` (option names, constants, the paper preset, the copy-mode warning),
 ``networks`` (the student encoder and SynthNet), ``teacher`` (the Cox teacher's design,
 distillation grid and censoring distribution), ``training`` (distilling the student, then
 training SynthNet), ``sampling`` (source patients, discrete levels, outcomes drawn from the

@@ -29,6 +29,7 @@ from synth_plugins.generators.ck4gen.config import (
     MIN_ROWS,
     NUMERIC_CALIBRATION_ROWS,
     OUTCOMES,
+    PRESETS,
     REDRAW_ROUNDS,
     DecoderLoss,
     DiscreteDecoding,
@@ -81,10 +82,10 @@ class CK4Gen:
     A Cox proportional hazards *teacher* (lifelines ``CoxPHFitter``) is distilled into a
     three-hidden-layer *encoder*; *SynthNet* decodes the encoder's latent representation
     back to the preprocessed covariates. Synthetic rows are reconstructions of real source
-    patients (optionally with latent noise) with an outcome that is either the source
-    patient's (``outcome="copy"``, the paper) or drawn from the teacher (``"model"``).
-    What the paper establishes and what is our proposal is listed in
-    ``docs/methods/ck4gen.md``.
+    patients (optionally with latent noise) with an outcome drawn from the teacher
+    (``outcome="model"``, the default) or copied from the source patient (``"copy"``, the
+    paper; ``CK4Gen.from_preset("paper", ...)`` gives the paper's settings). What the paper
+    establishes and what is our proposal is listed in ``docs/methods/ck4gen.md``.
 
     Preprocessing (the "preprocessed ground truth"): the shared
     :class:`~synth_plugins.encoding.tabular.TabularEncoder` min-max scales numeric columns to
@@ -208,12 +209,13 @@ class CK4Gen:
             leakage metric's exact matches do (10, its default); other columns compare by
             value. None compares every value exactly. Exact copies are also held to the
             exact duplicate rate, whatever ``copy_bins``.
-        outcome: ``"copy"`` (each row takes its source patient's duration and event) or
-            ``"model"`` (event time drawn from the teacher's ``S(t | x_synthetic)`` by
-            inverse transform, censoring time from the reverse Kaplan-Meier estimate of the
-            training censoring distribution; ``duration = min(T, C)``, ``event = T <= C``;
-            an event time beyond the last training time is censored at the maximum
-            follow-up).
+        outcome: ``"model"`` (default: event time drawn from the teacher's
+            ``S(t | x_synthetic)`` by inverse transform, censoring time from the reverse
+            Kaplan-Meier estimate of the training censoring distribution;
+            ``duration = min(T, C)``, ``event = T <= C``; an event time beyond the last
+            training time is censored at the maximum follow-up) or ``"copy"`` (the paper:
+            each row takes its source patient's duration and event, real outcome pairs;
+            ``sample`` warns on every call).
         outcome_draw: how ``outcome="model"`` draws the outcomes of a synthetic table:
             ``"balanced"`` (default: every row's outcome has the law above, but the events
             of the rows are drawn jointly by the cube method, so the number of events among
@@ -264,10 +266,13 @@ class CK4Gen:
         >>> from synth_plugins.datasets import load
         >>> gbsg2 = load("gbsg2")
         >>> model = CK4Gen("time", "cens", gbsg2.roles, encoder_epochs=20,
-        ...                decoder_epochs=20, outcome="model").fit(gbsg2.data)
+        ...                decoder_epochs=20).fit(gbsg2.data)
         >>> synthetic = model.sample(100)
         >>> synthetic.shape
         (100, 10)
+        >>> paper = CK4Gen.from_preset("paper", "time", "cens", gbsg2.roles)
+        >>> paper.outcome, paper.teacher_knots
+        ('copy', 0)
     """
 
     def __init__(
@@ -300,7 +305,7 @@ class CK4Gen:
         interpolate_durations: bool = True,
         redraw_copies: bool = True,
         copy_bins: int | None = 10,
-        outcome: Outcome = "copy",
+        outcome: Outcome = "model",
         outcome_draw: OutcomeDraw = "balanced",
         sample_with_replacement: bool | Literal["auto"] = "auto",
         missing: MissingPolicy = "indicator",
@@ -456,6 +461,25 @@ class CK4Gen:
         "_sampled_tables": {},
         "_numeric_seed": 0,
     }
+
+    @classmethod
+    def from_preset(
+        cls,
+        preset: str,
+        duration_column: str,
+        event_column: str,
+        roles: Mapping[str, str] | None = None,
+        **overrides: Any,
+    ) -> CK4Gen:
+        """A model with a named preset's settings (``"paper"``), ``overrides`` on top.
+
+        ``"paper"`` is the paper's generator as the method card reads it (:data:`PRESETS`):
+        copied outcome pairs, a linear Cox teacher, thresholded levels, no latent noise and
+        no filter of copied rows.
+        """
+        settings = dict(PRESETS[check_choice("preset", preset, tuple(PRESETS))])
+        settings.update(overrides)
+        return cls(duration_column, event_column, roles, **settings)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Unpickle; attributes added since the fit was pickled get their legacy values.

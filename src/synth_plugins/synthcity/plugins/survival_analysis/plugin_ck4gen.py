@@ -60,10 +60,10 @@ class CK4GenPlugin(SuitePlugin):
     (MLP, or a Deep-Cox-Mixtures-style student) learns its risk score by knowledge
     distillation; a decoder (SynthNet) learns to rebuild the covariates from the encoder's
     latent code. Generation encodes source patients, optionally perturbs the code, and
-    decodes. ``outcome="copy"`` (the paper) gives each synthetic row its source patient's
-    duration and event — real outcome pairs, a privacy risk the method card discusses;
-    ``outcome="model"`` draws them from the teacher and the censoring distribution.
-    Method card: ``docs/methods/ck4gen.md``.
+    decodes. ``outcome="model"`` (the default) draws each row's duration and event from the
+    teacher and the censoring distribution; ``outcome="copy"`` (the paper) gives each
+    synthetic row its source patient's duration and event — real outcome pairs, a privacy
+    risk the method card discusses. Method card: ``docs/methods/ck4gen.md``.
 
     Synthcity conventions it does not follow, with an error naming the argument:
     ``fit``/``generate`` with ``cond`` (CK4Gen has no conditional input; use
@@ -87,7 +87,8 @@ class CK4GenPlugin(SuitePlugin):
         teacher_knots: knots of the spline the teacher offers each numeric covariate, kept
             where it lowers the AIC (4; 0 is linear, the paper).
         latent_noise: perturbation of the latent code, in latent SDs (0.0).
-        outcome: ``"copy"`` (the paper) or ``"model"``.
+        outcome: ``"model"`` (default: drawn from the teacher and the censoring
+            distribution) or ``"copy"`` (the paper: real outcome pairs).
         outcome_draw: how model mode draws the outcomes: ``"balanced"`` (jointly, so event
             totals per level match the teacher's expectation) or ``"independent"``.
         calibrate_levels, numeric_residuals, calibrate_numeric, interpolate_durations:
@@ -108,7 +109,7 @@ class CK4GenPlugin(SuitePlugin):
         >>> from synth_plugins.datasets import load
         >>> from synth_plugins.synthcity.loaders import to_dataloader
         >>> X = to_dataloader(load("gbsg2"))
-        >>> plugin = Plugins().get("ck4gen", n_iter=20, outcome="model")
+        >>> plugin = Plugins().get("ck4gen", n_iter=20)
         >>> plugin.fit(X)
         >>> plugin.generate(count=10).dataframe().shape
         (10, 10)
