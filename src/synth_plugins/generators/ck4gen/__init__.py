@@ -28,13 +28,13 @@ or copied from the source patient (``outcome="copy"``, the paper;
 reconstruction residual to the numeric covariates, maps each onto its training marginal, and
 draws discrete levels calibrated to the teacher risk of the other covariates.
 
-Modules, one job each: ``config`` (option names, constants, the paper preset, the copy-mode warning),
-``networks`` (the student encoder and SynthNet), ``teacher`` (the Cox teacher's design,
-distillation grid and censoring distribution), ``training`` (distilling the student, then
-training SynthNet), ``sampling`` (source patients, discrete levels, outcomes drawn from the
-teacher), ``calibration`` (model mode's level calibration), ``marginals`` (model mode's
-numeric marginal calibration), ``copies`` (binned row comparison and re-drawing copies of
-training rows) and ``model`` (the :class:`CK4Gen` estimator).
+Modules, one job each: ``config`` (option names, constants, the paper preset, the copy-mode
+warning), ``networks`` (the student encoder and SynthNet), ``teacher`` (the Cox teacher's
+design, distillation grid and censoring distribution), ``training`` (distilling the
+student, then training SynthNet), ``sampling`` (source patients, discrete levels, outcomes
+drawn from the teacher), ``calibration`` (model mode's level calibration), ``marginals``
+(model mode's numeric marginal calibration), ``copies`` (binned row comparison and
+re-drawing copies of training rows) and ``model`` (the :class:`CK4Gen` estimator).
 """
 
 from synth_plugins.generators.ck4gen.config import COPY_PRIVACY_WARNING, MIN_ROWS
