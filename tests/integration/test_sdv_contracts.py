@@ -347,6 +347,40 @@ def test_get_parameters_lists_every_hyper_parameter(heart, gbsg2):
         assert rebuilt.get_parameters() == parameters
 
 
+def test_loss_values_per_epoch_as_sdv_reports_them(med_vae, ctabgan, ck4gen, lstm, heart):
+    """SDV's CTGAN/TVAE API: a frame of losses per epoch, a plotly figure, an error unfitted."""
+    from sdv.errors import NotFittedError
+
+    expected = {
+        "med_vae": ("Loss", "Validation Loss", "KL Loss", "KL Weight"),
+        "ctabgan": ("Generator Loss", "Discriminator Loss"),
+        "ck4gen": ("Encoder Loss", "Encoder Validation Loss", "Decoder Loss"),
+        "lstm": ("Loss", "Validation Loss"),
+    }
+    fitted = {"med_vae": med_vae, "ctabgan": ctabgan, "ck4gen": ck4gen, "lstm": lstm}
+    for name, synthesizer in fitted.items():
+        losses = synthesizer.get_loss_values()
+        history = synthesizer._model.history_
+        assert list(losses.columns[:1]) == ["Epoch"] and set(expected[name]) <= set(losses)
+        assert len(losses) == max(map(len, history.values())) and losses["Epoch"].iloc[0] == 0
+        assert np.isfinite(losses.drop(columns="Epoch").to_numpy()).all(), name  # equal stages
+        figure = synthesizer.get_loss_values_plot()
+        assert figure.layout.title.text.endswith("loss function")
+        assert {trace.name for trace in figure.data} == set(losses.columns) - {"Epoch"}
+    unfitted = MedVAESynthesizer(metadata_for(heart))
+    with pytest.raises(NotFittedError, match="fit your synthesizer first"):
+        unfitted.get_loss_values()
+
+
+def test_loss_frame_pads_a_stage_that_stopped_earlier():
+    from synth_plugins.sdv.loss_values import loss_frame
+
+    frame = loss_frame({"encoder_loss": [3.0, 2.0, 1.5], "decoder_val_loss": [0.5]})
+    assert list(frame.columns) == ["Epoch", "Encoder Loss", "Decoder Validation Loss"]
+    assert frame["Epoch"].tolist() == [0, 1, 2]
+    assert frame["Decoder Validation Loss"].isna().tolist() == [False, True, True]
+
+
 def test_get_metadata_and_load_as_sdv(med_vae, lstm, tmp_path):
     from sdv.errors import SynthesizerInputError
     from sdv.utils import load_synthesizer

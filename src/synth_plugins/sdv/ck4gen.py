@@ -11,13 +11,14 @@ from sdv.single_table.base import BaseSingleTableSynthesizer
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators.ck4gen import CK4Gen
 from synth_plugins.sdv._contract import SingleTableContract, device_for
+from synth_plugins.sdv.loss_values import LossValuesMixin
 from synth_plugins.sdv.metadata import roles_from_metadata
 from synth_plugins.survival import check_survival_frame
 
 _CORE = CK4Gen.__init__.__kwdefaults__
 
 
-class CK4GenSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
+class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSynthesizer):
     """CK4Gen-style survival data for SDV: a Cox teacher distilled into encoder + decoder.
 
     ``fit`` and ``validate`` check the outcome columns on the raw table, before SDV's

@@ -11,6 +11,7 @@ from sdv.single_table.base import BaseSingleTableSynthesizer
 
 from synth_plugins.generators.ctabgan_plus import DEFAULTS, CTABGANPlus
 from synth_plugins.sdv._contract import SingleTableContract, device_for
+from synth_plugins.sdv.loss_values import LossValuesMixin
 from synth_plugins.sdv.metadata import roles_from_metadata
 
 _D = DEFAULTS
@@ -19,7 +20,7 @@ _D = DEFAULTS
 _FORWARDED = tuple(f.name for f in fields(DEFAULTS) if f.name != "device")
 
 
-class CTABGANPlusSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
+class CTABGANPlusSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSynthesizer):
     """CTAB-GAN+ (Zhao et al. 2024) for SDV: a conditional tabular WGAN-GP.
 
     SDV metadata drives the column roles (categorical and boolean sdtypes reach the model as

@@ -25,6 +25,7 @@ from synth_plugins.generators.validation import check_bool, check_int
 from synth_plugins.sdv._contract import device_for
 from synth_plugins.sdv._long_table import POSITION_COLUMN, LongTableCodec
 from synth_plugins.sdv.compat import native, single_table
+from synth_plugins.sdv.loss_values import LossValuesMixin
 from synth_plugins.sdv.metadata import check_table, parse_numeric_text
 from synth_plugins.sdv.sequential_metadata import sequence_columns
 
@@ -37,7 +38,7 @@ FIXED_SAMPLING_SEED = 73251
 _CORE = LongitudinalLSTM.__init__.__kwdefaults__
 
 
-class LongitudinalLSTMSynthesizer(BaseSynthesizer):
+class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
     """Longitudinal LSTM for SDV: static patient features plus irregular visit sequences.
 
     Stage A is the suite's Med-VAE over the context (static) columns, Stage B an LSTM over

@@ -10,13 +10,14 @@ from sdv.single_table.base import BaseSingleTableSynthesizer
 
 from synth_plugins.generators.med_vae import MedVAE
 from synth_plugins.sdv._contract import SingleTableContract, device_for
+from synth_plugins.sdv.loss_values import LossValuesMixin
 from synth_plugins.sdv.metadata import roles_from_metadata
 
 #: The core's defaults: the one place each hyper-parameter's default is declared.
 _CORE = MedVAE.__init__.__kwdefaults__
 
 
-class MedVAESynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
+class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSynthesizer):
     """Med-VAE (Hogg & Sainsbury) for SDV: a VAE for mixed-type medical tables.
 
     Categorical and boolean columns reach the model as raw values (Med-VAE encodes them
