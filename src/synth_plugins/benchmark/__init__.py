@@ -170,7 +170,8 @@ def run_suite_result(
         for title, frame, directions in summary_sections(suite, tables)
     ]
     if summaries:
-        summaries.insert(0, LEGEND + "\n")
+        notes = getattr(bench, "reading_notes", ())  # the survival suite's CK4Gen rows
+        summaries.insert(0, "\n\n".join([LEGEND, *notes]) + "\n")
     sections = []
     for title, table in tables.items():
         print(f"\n== {title} (ranked) ==")

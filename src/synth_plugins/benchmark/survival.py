@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -112,6 +112,15 @@ KM_STRATA: dict[str, str] = {
     "whas500": "chf",
     "flchain": "mgus",
 }
+#: What a reader needs to read the two CK4Gen rows; shown above the tables of report.md and
+#: under each dataset of report.html.
+READING_NOTES: tuple[str, ...] = (
+    "`ck4gen_model` is CK4Gen at its defaults (`outcome='model'`). `ck4gen_copy` is the "
+    "paper's copy mode (`outcome='copy'`): every row carries a real training patient's "
+    "(duration, event), so its Kaplan-Meier curve is the training patients' own (exactly, "
+    "when as many rows as training rows are sampled) and its KM score, and the rank that "
+    "comes with it, hold by construction.",
+)
 #: Random-survival-forest settings of the augmentation metric in quick mode.
 QUICK_RSF: dict[str, Any] = {"n_estimators": 50}
 
@@ -214,6 +223,8 @@ class SurvivalBenchmark:
     n_jobs: int = 1
     backend: str | None = None
     runs: dict[str, DatasetRun] = field(default_factory=dict, init=False)
+    #: shown with the tables (see :data:`READING_NOTES`)
+    reading_notes: ClassVar[tuple[str, ...]] = READING_NOTES
 
     def tests(self) -> list[tuple[str, str, dict[str, Any]]]:
         """``Benchmarks`` test cases: CK4Gen in copy and model mode, then the built-ins."""
@@ -289,7 +300,7 @@ class SurvivalBenchmark:
                 title=name,
                 tables=[("Ranked (columns with an arrow are ranked)", run.ranked)],
                 figures=list(run.figures),
-                notes=[*run.notes, *errors],
+                notes=[*run.notes, *self.reading_notes, *errors],
                 directions=RANKED_METRICS,
             )
             if run.full is not None:
