@@ -359,10 +359,7 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
 
     def _relabel(self, frame: pd.DataFrame) -> pd.DataFrame:
         """``frame`` with the training table's own column labels back (0, not '0')."""
-        labels = getattr(self, "_labels", {})  # absent in synthesizers saved before it
-        if all(labels.get(name, name) == name for name in frame.columns):
-            return frame
-        return frame.rename(columns=labels)
+        return frame.rename(columns=getattr(self, "_labels", {}))  # {} if saved before it
 
 
 def _text_names(data: pd.DataFrame) -> pd.DataFrame:

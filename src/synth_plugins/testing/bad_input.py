@@ -16,7 +16,9 @@ A case passes when the call ends in
 - valid output, where the case allows it: the training columns in order, the asked
   number of rows (sequences for sequence generators), no missing values where the real
   data had none, no infinite values, no training value of an identifier-like column, and
-  datetimes that come back as datetimes, generated rather than copied.
+  datetimes that come back as datetimes, generated rather than copied; for cases that
+  only retype or relabel valid data (pandas' nullable dtypes, integer column labels), the
+  core also gives every column back with its training dtype and label.
 
 Usage (the suite's test does exactly this)::
 

@@ -14,9 +14,10 @@ A case ends in one of two acceptable ways: an error raised by the suite
 (:class:`~synth_plugins.errors.SynthPluginsError`) whose message matches the case's pattern
 (the argument or column at fault), or a headline score that is finite and inside the
 metric's ``[min_value, max_value]`` with no infinite figure beside it. Cases marked
-``must_fail`` only accept the error. Anything else (an error from inside a library, NaN or
-inf) fails the check. Cases are derived from ``catalog.METRICS``, so a new metric is covered
-as soon as it is listed.
+``must_fail`` only accept the error; cases marked ``same_figures`` (pandas' nullable
+dtypes, integer column labels) must also give the figures of the unchanged inputs.
+Anything else (an error from inside a library, NaN or inf) fails the check. Cases are
+derived from ``catalog.METRICS``, so a new metric is covered as soon as it is listed.
 """
 
 from __future__ import annotations
