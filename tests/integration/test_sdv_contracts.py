@@ -375,7 +375,9 @@ def test_loss_values_per_epoch_as_sdv_reports_them(med_vae, ctabgan, ck4gen, lst
 def test_loss_frame_pads_a_stage_that_stopped_earlier():
     from synth_plugins.sdv.loss_values import loss_frame
 
-    frame = loss_frame({"encoder_loss": [3.0, 2.0, 1.5], "decoder_val_loss": [0.5]})
+    frame = loss_frame(
+        {"encoder_loss": [3.0, 2.0, 1.5], "encoder_val_loss": [], "decoder_val_loss": [0.5]}
+    )  # no validation split while the encoder trained: its column is left out
     assert list(frame.columns) == ["Epoch", "Encoder Loss", "Decoder Validation Loss"]
     assert frame["Epoch"].tolist() == [0, 1, 2]
     assert frame["Decoder Validation Loss"].isna().tolist() == [False, True, True]

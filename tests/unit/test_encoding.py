@@ -152,6 +152,11 @@ class TestEncoder:
         assert enc.columns == [0, 1]
         pd.testing.assert_frame_equal(enc.inverse_transform(enc.transform(frame)), frame)
 
+    def test_labels_that_read_alike_are_refused(self):
+        frame = pd.DataFrame({1: ["a", "b", "a"], "1": ["x", "x", "y"], "v": [1.0, 2.0, 3.0]})
+        with pytest.raises(InvalidDataError, match=r"read the same as text: 1 and '1'"):
+            TabularEncoder().fit(frame)  # the Cox design would name both "1[...]"
+
     def test_explicit_ordinal_levels(self):
         frame = pd.DataFrame({"grade": ["II", "I", "III", "II"]})
         enc = TabularEncoder({"grade": "ordinal"}, ordinal_levels={"grade": ["I", "II", "III"]})

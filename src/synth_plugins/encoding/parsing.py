@@ -117,7 +117,7 @@ def from_days(days: np.ndarray, dtype: object, fmt: str | None, step: int = 0) -
     if fmt is not None:
         text = stamps.dt.strftime(fmt).astype(object)
         text[missing] = np.nan
-        return text
+        return text.astype(dtype) if isinstance(dtype, pd.StringDtype) else text
     tz = getattr(dtype, "tz", None)
     if tz is not None:
         return stamps.dt.tz_localize("UTC").dt.tz_convert(tz)

@@ -40,6 +40,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from synth_plugins.encoding.labels import check_labels
 from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.encoding.parsing import (
     from_days,
@@ -96,7 +97,7 @@ class ColumnSpec:
 class Block:
     """A slice ``[start, stop)`` of the encoded matrix that belongs to one column."""
 
-    column: str
+    column: Hashable
     kind: BlockKind
     start: int
     stop: int
@@ -156,7 +157,10 @@ def fresh_keys(spec: ColumnSpec, n: int, start: int = 0) -> pd.Series:
     """
     positions = np.arange(start, start + n, dtype=np.int64)
     if spec.key_prefix:
-        return pd.Series([f"{spec.key_prefix}{i}" for i in positions], dtype=object)
+        text = isinstance(spec.dtype, pd.StringDtype)  # pandas' string dtype is kept
+        return pd.Series(
+            [f"{spec.key_prefix}{i}" for i in positions], dtype=spec.dtype if text else object
+        )
     keys = pd.Series(int(spec.high) + 1 + positions)
     try:
         return keys.astype(spec.dtype)
@@ -239,6 +243,7 @@ class TabularEncoder:
         duplicated = data.columns[data.columns.duplicated()].tolist()
         if duplicated:
             raise InvalidDataError(f"data has duplicated column names: {duplicated}")
+        check_labels(data.columns)
         for column in data.columns:
             if data[column].isna().all():
                 raise InvalidDataError(
@@ -342,7 +347,7 @@ class TabularEncoder:
         return self._fitted()[1]
 
     @property
-    def columns(self) -> list[str]:
+    def columns(self) -> list[Hashable]:
         """The training columns, in order."""
         return [spec.name for spec in self.specs]
 
@@ -352,7 +357,7 @@ class TabularEncoder:
         blocks = self.blocks
         return blocks[-1].stop if blocks else 0
 
-    def spec(self, column: str) -> ColumnSpec:
+    def spec(self, column: Hashable) -> ColumnSpec:
         """The ``ColumnSpec`` of one column (clear error for an unknown name)."""
         for spec in self.specs:
             if spec.name == column:
@@ -371,7 +376,7 @@ class TabularEncoder:
                 f"unexpected {extra}"
             )
 
-    def codes(self, data: pd.DataFrame, column: str) -> np.ndarray:
+    def codes(self, data: pd.DataFrame, column: Hashable) -> np.ndarray:
         """Integer level codes of a discrete column (missing -> the fill level's code)."""
         spec = self.spec(column)
         if not spec.is_discrete:
@@ -412,7 +417,7 @@ class TabularEncoder:
                 out[np.arange(len(data)), block.start + self.codes(data, spec.name)] = 1.0
         return out
 
-    def numbers(self, data: pd.DataFrame, column: str) -> np.ndarray:
+    def numbers(self, data: pd.DataFrame, column: Hashable) -> np.ndarray:
         """The values the model sees, unscaled, of a numeric or datetime column (NaN: missing).
 
         Numbers for ``numerical``/``integer`` columns (text is parsed), days since
@@ -441,7 +446,7 @@ class TabularEncoder:
                     vector[block.start + code] = 1.0
         return vector
 
-    def fresh_keys(self, column: str, n: int, start: int = 0) -> pd.Series:
+    def fresh_keys(self, column: Hashable, n: int, start: int = 0) -> pd.Series:
         """``n`` new keys of an identifier column, none equal to a training key.
 
         Keys ``start .. start + n - 1`` of the column's sequence (see :func:`fresh_keys`).
@@ -479,8 +484,8 @@ class TabularEncoder:
         if not np.all(np.isfinite(matrix)):
             raise InvalidDataError("the matrix to decode contains NaN or infinite values")
         by_column = {spec.name: spec for spec in specs}
-        decoded: dict[str, pd.Series] = {}
-        is_missing: dict[str, np.ndarray] = {}
+        decoded: dict[Hashable, pd.Series] = {}
+        is_missing: dict[Hashable, np.ndarray] = {}
         for block in blocks:
             spec = by_column[block.column]
             part = matrix[:, block.start : block.stop]

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synth_plugins.encoding.labels import check_labels
 from synth_plugins.encoding.parsing import text_date_format, to_days
 from synth_plugins.encoding.roles import DISCRETE_ROLES, infer_role
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
@@ -29,8 +30,8 @@ def check_frame(data: Any, name: str, *, min_rows: int = 1) -> pd.DataFrame:
         The same data frame.
 
     Raises:
-        InvalidDataError: ``data`` is not a data frame, has no columns, too few rows, or
-            repeated column names.
+        InvalidDataError: ``data`` is not a data frame, has no columns, too few rows,
+            repeated column names, or labels that read the same as text (``1``, ``"1"``).
     """
     if not isinstance(data, pd.DataFrame):
         raise InvalidDataError(f"{name} must be a pandas DataFrame, got {type(data).__name__}")
@@ -43,6 +44,7 @@ def check_frame(data: Any, name: str, *, min_rows: int = 1) -> pd.DataFrame:
     duplicated = data.columns[data.columns.duplicated()].tolist()
     if duplicated:
         raise InvalidDataError(f"{name} has repeated column names: {duplicated}")
+    check_labels(data.columns, name)
     return data
 
 

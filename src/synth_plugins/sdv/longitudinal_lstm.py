@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 from sdv.single_table.base import BaseSynthesizer
 
+from synth_plugins.encoding.labels import check_labels
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
 from synth_plugins.generators.validation import check_bool, check_int
@@ -370,10 +371,5 @@ def _text_names(data: pd.DataFrame) -> pd.DataFrame:
     """
     if all(isinstance(label, str) for label in data.columns):
         return data
-    texts = pd.Index([str(label) for label in data.columns])
-    if texts.duplicated().any():
-        raise InvalidDataError(
-            f"column labels {sorted(set(texts[texts.duplicated()]))} occur both as text and "
-            "as numbers; SDV names columns by text, so rename one of each pair"
-        )
-    return data.set_axis(texts, axis=1)
+    check_labels(data.columns)
+    return data.set_axis([str(label) for label in data.columns], axis=1)

@@ -38,11 +38,13 @@ def loss_frame(history: Mapping[str, Sequence[float]]) -> pd.DataFrame:
     """One row per epoch: ``Epoch`` (from 0, as SDV counts) and one column per history key.
 
     Series of different lengths (CK4Gen trains its encoder, then its decoder, each with
-    its own early stopping) are padded with NaN after their last epoch.
+    its own early stopping) are padded with NaN after their last epoch; empty series (a
+    validation loss without a validation split) are left out.
     """
-    epochs = max((len(values) for values in history.values()), default=0)
+    recorded = {key: values for key, values in history.items() if len(values)}
+    epochs = max((len(values) for values in recorded.values()), default=0)
     columns: dict[str, Any] = {"Epoch": np.arange(epochs)}
-    for key, values in history.items():
+    for key, values in recorded.items():
         padded = np.full(epochs, np.nan)
         padded[: len(values)] = values
         columns[loss_label(key)] = padded

@@ -39,8 +39,10 @@ def training_frame(plugin: str, X: Any) -> pd.DataFrame:
     """The frame of ``X`` (a DataLoader or a DataFrame), checked before Synthcity reads it.
 
     Refused: no columns, no rows (Synthcity's schema would fail on a column's range),
-    duplicate column names (its schema crashes reading a column's dtype) and columns
-    mixing text with other values (its label encoder cannot sort them).
+    duplicate column names (its schema crashes reading a column's dtype), columns
+    mixing text with other values (its label encoder cannot sort them) and pandas'
+    nullable integers with missing values (its schema then refuses every generated table,
+    its own plugins' too: "failed to meet the synthetic constraints").
     """
     frame = X if isinstance(X, pd.DataFrame) else X.dataframe()
     if frame.shape[1] == 0:
@@ -54,7 +56,24 @@ def training_frame(plugin: str, X: Any) -> pd.DataFrame:
         )
     for column in frame.columns:
         check_one_kind(frame[column])
+        check_nullable_integers(frame[column])
     return frame
+
+
+def check_nullable_integers(series: pd.Series) -> None:
+    """Refuse a pandas nullable integer column (``Int64``, ...) with missing values."""
+    if not (
+        isinstance(series.dtype, pd.api.extensions.ExtensionDtype)
+        and pd.api.types.is_integer_dtype(series.dtype)
+        and series.isna().any()
+    ):
+        return
+    raise InvalidDataError(
+        f"column {series.name!r} is {series.dtype} with {int(series.isna().sum())} missing "
+        "value(s); Synthcity's schema cannot check generated rows against it (its own "
+        "plugins fail with 'failed to meet the synthetic constraints'), so cast it to float "
+        f"first: data[{series.name!r}] = data[{series.name!r}].astype(float)"
+    )
 
 
 def check_one_kind(series: pd.Series) -> None:

@@ -56,6 +56,8 @@ def test_check_frame_and_align_columns() -> None:
         check_frame(pd.DataFrame(index=[0, 1]), "real")
     with pytest.raises(InvalidDataError, match="repeated"):
         check_frame(pd.DataFrame([[1, 2]], columns=["a", "a"]), "real")
+    with pytest.raises(InvalidDataError, match=r"real has column labels .* 1 and '1'"):
+        check_frame(pd.DataFrame([[1, 2]], columns=[1, "1"]), "real")
     a = pd.DataFrame({"x": [1], "y": [2]})
     b = pd.DataFrame({"y": [3], "x": [4]})
     assert list(align_columns(a, b, "real", "synthetic").columns) == ["x", "y"]

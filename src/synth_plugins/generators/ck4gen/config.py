@@ -15,8 +15,9 @@ OUTCOMES: tuple[str, ...] = ("copy", "model")
 #: Named settings for :meth:`CK4Gen.from_preset`. ``"paper"``: Kuo, Gallego & Jorm (2024),
 #: Fig. 1 as the method card reads it: every source patient's own (duration, event)
 #: copied, a linear Cox teacher, levels thresholded at 0.5 / arg-max, plain
-#: reconstructions (no latent noise) and no filter of copied rows. The defaults differ
-#: in all five; the card's *Outcome modes and privacy* and benchmark pages say why.
+#: reconstructions (no latent noise) and no filter of copied rows. The defaults differ in
+#: four of the five (``latent_noise`` is 0 in both); the method card's *The default and
+#: the paper preset* says why.
 PRESETS: dict[str, dict[str, Any]] = {
     "paper": {
         "outcome": "copy",

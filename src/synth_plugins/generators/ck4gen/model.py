@@ -320,7 +320,10 @@ class CK4Gen:
             ("event_column", event_column),
         ):
             if not isinstance(value, str) or not value:
-                raise InvalidParameterError(f"{argument} must be a column name, got {value!r}")
+                raise InvalidParameterError(
+                    f"{argument} must be a column name (text), got {value!r}; give the column "
+                    "a text label first (covariates may keep integer labels)"
+                )
         if duration_column == event_column:
             raise InvalidParameterError(
                 f"duration_column and event_column must differ, both are {duration_column!r}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,11 +60,11 @@ class TeacherDesign:
     """
 
     index: np.ndarray
-    linear_names: tuple[str, ...]
+    linear_names: tuple[Hashable, ...]
     splines: tuple[Spline, ...] = ()
 
     @property
-    def names(self) -> tuple[str, ...]:
+    def names(self) -> tuple[Hashable, ...]:
         """Every term's name: the linear terms, then the spline terms."""
         return (*self.linear_names, *[name for spline in self.splines for name in spline.names])
 
@@ -194,13 +195,13 @@ def spline_basis(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
 
 def design_layout(
     preprocessor: TabularEncoder, matrix: np.ndarray, notes: list[str]
-) -> tuple[np.ndarray, list[str]]:
+) -> tuple[np.ndarray, list[Hashable]]:
     """The teacher's linear terms: every encoded column but each one-hot block's first level.
 
     Constant columns are left out (a Cox coefficient is not identifiable for them).
     """
     index: list[int] = []
-    names: list[str] = []
+    names: list[Hashable] = []
     for block in preprocessor.blocks:
         spec = preprocessor.spec(block.column)
         if block.kind == "numerical":

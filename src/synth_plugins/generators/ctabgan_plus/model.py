@@ -237,7 +237,10 @@ class CTABGANPlus:
             else None
         )  # fmt: skip
         if target is not None and not isinstance(target, str):
-            raise InvalidParameterError(f"target must be a column name or None, got {target!r}")
+            raise InvalidParameterError(
+                f"target must be a column name (text) or None, got {target!r}; give the column "
+                "a text label first (other columns may keep integer labels)"
+            )
         self.target = target
         self.epochs = check_int("epochs", epochs, minimum=1)
         self.batch_size = check_int("batch_size", batch_size, minimum=2)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
@@ -85,7 +85,7 @@ class ColumnPlan:
     t_high: float = 0.0
 
     @property
-    def name(self) -> str:
+    def name(self) -> Hashable:
         """The column name."""
         return self.spec.name
 

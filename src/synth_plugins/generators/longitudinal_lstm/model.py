@@ -190,7 +190,10 @@ class LongitudinalLSTM:
     ) -> None:
         for name, value in (("id_column", id_column), ("time_column", time_column)):
             if not isinstance(value, str) or not value:
-                raise InvalidParameterError(f"{name} must be a column name, got {value!r}")
+                raise InvalidParameterError(
+                    f"{name} must be a column name (text), got {value!r}; give the column a "
+                    "text label first (other columns may keep integer labels)"
+                )
         if id_column == time_column:
             raise InvalidParameterError(f"id_column and time_column are both {id_column!r}")
         self.id_column = id_column
