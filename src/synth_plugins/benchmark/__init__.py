@@ -169,8 +169,8 @@ def run_suite_result(
         f"## Summary: {title}\n\n{summary_markdown(frame, directions)}\n"
         for title, frame, directions in summary_sections(suite, tables)
     ]
+    notes = tuple(getattr(bench, "reading_notes", ()))  # the survival suite's CK4Gen rows
     if summaries:
-        notes = getattr(bench, "reading_notes", ())  # the survival suite's CK4Gen rows
         summaries.insert(0, "\n\n".join([LEGEND, *notes]) + "\n")
     sections = []
     for title, table in tables.items():
@@ -209,4 +209,5 @@ def run_suite_result(
         seconds=elapsed,
         seeds=seeds() if seeds else {"generators": f"seeds 0 .. {repeats - 1}"},
         generators=sorted({g for t in tables.values() for g in t.index} - {"(real data)"}),
+        notes=notes,
     )

@@ -192,6 +192,7 @@ class SuiteResult:
         seeds: What was seeded -> how.
         generators: The generators compared.
         error: Why the suite failed, if it did (its tables are then empty).
+        notes: What a reader needs to read the tables (the suite's ``reading_notes``).
     """
 
     suite: str
@@ -200,6 +201,7 @@ class SuiteResult:
     seeds: Mapping[str, str] = field(default_factory=dict)
     generators: Sequence[str] = ()
     error: str = ""
+    notes: Sequence[str] = ()
 
 
 def _suite_files(output: Path, suite: str) -> tuple[list[Path], list[Path]]:
@@ -259,6 +261,9 @@ def write_index(
         if result.error:
             md += [f"**Failed:** {result.error}", ""]
             page.append(f'<p class="notes">Failed: {esc(result.error)}</p>')
+        for note in result.notes:
+            md += [note, ""]
+            page.append(f"<p>{esc(note)}</p>")
         for title, frame, directions in summary_sections(suite, result.tables):
             md += [f"### {title}", "", summary_markdown(frame, directions), ""]
             page.append(html_table(frame, caption=title, directions=directions))

@@ -85,6 +85,7 @@ def _suite_result(tmp_path, suite, kind):
         seconds=12.0,
         seeds={"generators": "random_state 0"},
         generators=list(table.index),
+        notes=(f"how to read {suite}'s rows",),
     )
 
 
@@ -111,6 +112,8 @@ def test_index_page_shows_every_suite_and_links_its_report(tmp_path):
     assert html.count('class="best"') >= 3
     for needle in ("synth-plugins benchmark all", "0.2.12", "random_state 0", "quick"):
         assert needle in html and needle in text
+    for suite in kinds:  # each suite's reading notes, beside its tables
+        assert f"how to read {suite}&#x27;s rows" in html and f"how to read {suite}'s rows" in text
     # each summary table in the Markdown page: at most MAX_COLUMNS columns besides the name
     headers = [line for line in text.splitlines() if line.startswith("| generator")]
     assert len(headers) == 3
