@@ -135,6 +135,18 @@ def prepare(name: str) -> Any:
     return SurvivalBenchmark(datasets=(name,), max_rows=MAX_ROWS[name]).prepare(name)
 
 
+def fit_ck4gen(run: Any, seed: int, settings: dict[str, Any], preset: str | None = None) -> Any:
+    """CK4Gen fitted on the training split: at ``settings``, from ``preset`` if given."""
+    from synth_plugins.generators.ck4gen import CK4Gen
+
+    dataset = run.dataset
+    layout = (dataset.duration_column, dataset.event_column, dict(dataset.roles))
+    options = {"random_state": seed, **settings}
+    if preset is None:
+        return CK4Gen(*layout, **options).fit(run.train)
+    return CK4Gen.from_preset(preset, *layout, **options).fit(run.train)
+
+
 def samples(
     generator: str, run: Any, seed: int, n_iter: int | None, ck4gen_budget: str = "default"
 ) -> dict[str, pd.DataFrame]:
@@ -145,12 +157,7 @@ def samples(
     if generator == REFERENCE:
         return {generator: train.sample(n, replace=True, random_state=seed)}
     if generator == "ck4gen":
-        from synth_plugins.generators.ck4gen import CK4Gen
-
-        model = CK4Gen(
-            dataset.duration_column, dataset.event_column, dict(dataset.roles),
-            random_state=seed, **settings,
-        ).fit(train)  # fmt: skip
+        model = fit_ck4gen(run, seed, settings)
         out = {
             f"ck4gen_{mode}": model.sample(n, random_state=seed, outcome=mode)
             for mode in ("copy", "model")
@@ -159,20 +166,10 @@ def samples(
         out["ck4gen_model_uncalibrated"] = model.sample(n, random_state=seed, outcome="model")
         return out
     if generator in NOISY:
-        from synth_plugins.generators.ck4gen import CK4Gen
-
-        model = CK4Gen(
-            dataset.duration_column, dataset.event_column, dict(dataset.roles),
-            random_state=seed, latent_noise=NOISY[generator], **settings,
-        ).fit(train)  # fmt: skip
+        model = fit_ck4gen(run, seed, {**settings, "latent_noise": NOISY[generator]})
         return {generator: model.sample(n, random_state=seed, outcome="model")}
     if generator == PAPER:
-        from synth_plugins.generators.ck4gen import CK4Gen
-
-        model = CK4Gen.from_preset(
-            "paper", dataset.duration_column, dataset.event_column, dict(dataset.roles),
-            random_state=seed, **settings,
-        ).fit(train)  # fmt: skip
+        model = fit_ck4gen(run, seed, settings, preset="paper")
         return {generator: model.sample(n, random_state=seed)}
     if generator == "sdv_gaussian_copula":
         from sdv.metadata import Metadata

@@ -116,3 +116,14 @@ def check_dp_options(
             exclusive_minimum=True, exclusive_maximum=True,
         )  # fmt: skip
     return noise, norm, delta
+
+
+def preset_settings(
+    presets: Mapping[str, Mapping[str, Any]], preset: Any, overrides: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The constructor arguments of a named preset, with ``overrides`` on top.
+
+    Raises:
+        InvalidParameterError: ``preset`` is not one of ``presets``' names.
+    """
+    return {**presets[check_choice("preset", preset, tuple(presets))], **overrides}

@@ -70,6 +70,7 @@ from synth_plugins.generators.validation import (
     check_int,
     check_int_tuple,
     check_random_state,
+    preset_settings,
 )
 from synth_plugins.survival import check_survival_frame
 
@@ -480,8 +481,7 @@ class CK4Gen:
         copied outcome pairs, a linear Cox teacher, thresholded levels, no latent noise and
         no filter of copied rows.
         """
-        settings = dict(PRESETS[check_choice("preset", preset, tuple(PRESETS))])
-        settings.update(overrides)
+        settings = preset_settings(PRESETS, preset, overrides)
         return cls(duration_column, event_column, roles, **settings)
 
     def __setstate__(self, state: dict[str, Any]) -> None:

@@ -47,6 +47,7 @@ from synth_plugins.generators.validation import (
     check_int_tuple,
     check_random_state,
     check_weights,
+    preset_settings,
 )
 
 
@@ -388,9 +389,7 @@ class MedVAE:
         KL detached, batch 32, lr 1e-3, 200 epochs, min-max + sigmoid, library sampling at
         temperature 1, no validation split.
         """
-        settings = dict(PRESETS[check_choice("preset", preset, tuple(PRESETS))])
-        settings.update(overrides)
-        return cls(roles, **settings)
+        return cls(roles, **preset_settings(PRESETS, preset, overrides))
 
     def _plan(self, n_rows: int) -> _training.TrainingPlan:
         """The hyper-parameters training reads, ``"auto"`` ones resolved for ``n_rows``."""
