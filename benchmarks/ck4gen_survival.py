@@ -184,15 +184,15 @@ def _worst(name: str, case: str) -> str:
     )
 
 
-#: The hand-written sections kept when the page is rewritten: from this heading (the
+#: The sections kept when the page is rewritten: from this heading (the summary and the
 #: 3-seed re-run of ``ck4gen_vs_builtins.py`` and ``ck4gen_rare_privacy.py``) to "What was run".
-RERUN_HEADING = "## Re-run with 3 seeds"
+KEPT_HEADING = "## At a glance"
 
 
 def _kept_rerun_section() -> str:
     """The hand-written re-run sections of the page, kept as they are."""
     text = DOC.read_text() if DOC.exists() else ""
-    start = text.find(RERUN_HEADING)
+    start = text.find(KEPT_HEADING)
     end = text.find("## What was run", start)
     return text[start:end] if 0 <= start < end else ""
 

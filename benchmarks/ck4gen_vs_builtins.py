@@ -42,8 +42,10 @@ Usage (repository root)::
 
 Results are appended to ``docs/benchmarks/ck4gen_vs_builtins.jsonl`` as each
 (dataset, generator, seed) finishes, with the load average; finished runs are skipped.
-``--write-docs`` rewrites the tables between the ``builtins`` markers of
-``docs/benchmarks/ck4gen.md`` from that file.
+``--write-docs`` rewrites, from that file, the summary between the ``builtins-summary``
+markers of ``docs/benchmarks/ck4gen.md`` (mean log-HR error per generator and table at the
+current settings) and the tables between its ``builtins`` markers (per table, the current
+settings, then CK4Gen's superseded settings and ablations).
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "docs" / "benchmarks" / "ck4gen_vs_builtins.jsonl"
 DOC = ROOT / "docs" / "benchmarks" / "ck4gen.md"
 MARKERS = ("<!-- builtins:start -->", "<!-- builtins:end -->")
+SUMMARY_MARKERS = ("<!-- builtins-summary:start -->", "<!-- builtins-summary:end -->")
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from ck4gen_rare_privacy import BUDGETS, EXTRA, MAX_ROWS  # noqa: E402
 from ck4gen_rare_privacy import prepare as prepare_table  # noqa: E402
@@ -233,37 +236,137 @@ def _cell(values: pd.Series, digits: int = 3, sign: bool = False) -> str:
     return f"{fmt.format(values.mean())} [{fmt.format(values.min())}, {fmt.format(values.max())}]"
 
 
-def report(path: Path) -> str:
-    """Markdown: one table per dataset, one row per generator, over its seeds."""
+#: How the summary and the current tables name CK4Gen's rows at its default budget (model
+#: mode has been the default outcome since 5 December 2026).
+CURRENT_CK4GEN = {
+    "ck4gen_model": "**`ck4gen`** (default)",
+    "ck4gen_paper": "`ck4gen` paper preset",
+    "ck4gen_copy": '`ck4gen` `outcome="copy"`',
+}
+#: Hamming leakage coefficients above this are breaches (the AML default).
+LEAKAGE_BREACH = 0.05
+
+
+def load_runs(path: Path) -> pd.DataFrame:
+    """Every run of ``path``, one row per (dataset, generator, seed, budget).
+
+    A run's row of the current scoring counts; of two rows of one scoring, the first.
+    """
     runs = pd.DataFrame([json.loads(line) for line in path.read_text().splitlines()])
     runs["rescored"] = runs["scoring"].eq(SCORING) if "scoring" in runs else False
-    # a run's row of the current scoring counts; of two rows of one scoring, the first
     first_rescored = runs.iloc[(~runs["rescored"]).argsort(kind="stable")]
-    runs = first_rescored.drop_duplicates(
+    return first_rescored.drop_duplicates(
         ["dataset", "generator", "seed", "budget"], keep="first"
     ).sort_index()
-    out = []
-    for name, part in runs.groupby("dataset", sort=False):
-        out += [
-            f"\n**{name}** (cells: mean [min, max] over seeds)\n",
-            "| generator | budget | seeds | mean abs log-HR error | median | largest (covariate) "
-            "| sign (sig.) | ΔC cox | ΔC rsf | leakage | exact copies (allowed) | fit s |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|",
-        ]
-        for (generator, budget), group in part.groupby(["generator", "budget"], sort=False):
-            worst = group.loc[group["largest_error"].idxmax()]
-            older = "" if group["rescored"].all() else " †"
-            out.append(
-                f"| `{generator}`{older} | {budget} | {len(group)} | "
-                f"{_cell(group['mean_error'])} | {_cell(group['median_error'])} | "
-                f"{worst['largest_error']:.2f} (`{worst['largest_covariate']}`) | "
-                f"{_cell(group['sign_significant'], 2)} | {_cell(group['delta_c_cox'], 4, True)} "
-                f"| {_cell(group['delta_c_rsf'], 4, True)} | {_cell(group['leakage'], 3, True)} | "
-                f"{group['copies'].max()} ({group['copies_allowed'].max()}) | "
-                f"{group['fit_s'].mean():.0f} |"
-            )
+
+
+def is_current(runs: pd.DataFrame) -> pd.Series:
+    """Rows of the settings a user gets today: CK4Gen's default budget, every other generator.
+
+    CK4Gen's rows at earlier budgets or before a sampling change (their budget label ends in
+    "before ...") and its ablations (``ck4gen_model_uncalibrated``, ``latent_noise``) are
+    superseded; they stay in the file and in the page's last tables.
+    """
+    ck4gen = runs["generator"].str.startswith("ck4gen")
+    default = runs["generator"].isin(CURRENT_CK4GEN) & runs["budget"].eq(BUDGET_LABELS["default"])
+    return ~ck4gen | default
+
+
+def _label(generator: str) -> str:
+    return CURRENT_CK4GEN.get(generator, f"`{generator}`")
+
+
+def summary(runs: pd.DataFrame) -> str:
+    """One screen: mean absolute log-HR error per generator and table, and privacy counts.
+
+    Current settings only. A cell is marked ‡ where some seed broke the privacy rule (a
+    leakage coefficient above 0.05 or more exact copies than the holdout allows); the
+    lowest unmarked mean of each table (the reference excluded) is bold; a table where
+    every generator is marked has none.
+    """
+    current = runs[is_current(runs)].assign(
+        unsafe=lambda frame: frame["leakage"].gt(LEAKAGE_BREACH) | frame["copies_excess"].gt(0)
+    )
+    datasets = list(dict.fromkeys(current["dataset"]))
+    means = current.pivot_table("mean_error", "generator", "dataset", aggfunc="mean")
+    unsafe = current.pivot_table("unsafe", "generator", "dataset", aggfunc="any")
+    eligible = means.where(~unsafe.reindex_like(means).fillna(True).astype(bool))
+    best = eligible.drop(index=REFERENCE, errors="ignore").apply(
+        lambda column: column.idxmin() if column.notna().any() else None
+    )
+    ours = [g for g in CURRENT_CK4GEN if g in means.index]
+    others = sorted(g for g in means.index if g not in CURRENT_CK4GEN and g != REFERENCE)
+    out = [
+        "| generator | " + " | ".join(datasets) + " | lowest on | sign agreement (runs at 1.00) "
+        "| leakage > 0.05 (runs) | excess exact copies (runs) |",
+        "|---|" + "---|" * (len(datasets) + 4),
+    ]
+    for generator in [*ours, *others, *([REFERENCE] if REFERENCE in means.index else [])]:
+        own = current[current["generator"].eq(generator)]
+        cells = []
+        for name in datasets:
+            value = means.loc[generator].get(name)
+            text = "–" if pd.isna(value) else f"{value:.3f}"
+            if generator != REFERENCE and bool(unsafe.loc[generator].get(name, False)):
+                text += " ‡"
+            cells.append(f"**{text}**" if best.get(name) == generator else text)
+        wins = f"{int(best.eq(generator).sum())} of {len(datasets)}"
+        wins = "–" if generator == REFERENCE else wins
+        out.append(
+            f"| {_label(generator)} | " + " | ".join(cells) + f" | {wins} | "
+            f"{int(own['sign_significant'].ge(1.0).sum())} of {len(own)} | "
+            f"{int(own['leakage'].gt(LEAKAGE_BREACH).sum())} of {len(own)} | "
+            f"{int(own['copies_excess'].gt(0).sum())} of {len(own)} |"
+        )
+    return "\n".join(out)
+
+
+def _table(part: pd.DataFrame, with_budget: bool) -> list[str]:
+    """One dataset's rows, one per generator and budget, over its seeds."""
+    head = "| generator | budget " if with_budget else "| generator "
+    out = [
+        head + "| seeds | mean abs log-HR error | median | largest (covariate) "
+        "| sign (sig.) | ΔC cox | ΔC rsf | leakage | exact copies (allowed) | fit s |",
+        "|---|" + ("---|" if with_budget else "") + "---|" * 10,
+    ]
+    groups = part.groupby(["generator", "budget"], sort=False)
+    if not with_budget:  # lowest mean error first, the reference last
+        groups = sorted(
+            groups, key=lambda item: (item[0][0] == REFERENCE, item[1]["mean_error"].mean())
+        )
+    for (generator, budget), group in groups:
+        worst = group.loc[group["largest_error"].idxmax()]
+        older = "" if group["rescored"].all() else " †"
+        name = f"`{generator}`" if with_budget else _label(generator)
+        out.append(
+            f"| {name}{older} | " + (f"{budget} | " if with_budget else "") + f"{len(group)} | "
+            f"{_cell(group['mean_error'])} | {_cell(group['median_error'])} | "
+            f"{worst['largest_error']:.2f} (`{worst['largest_covariate']}`) | "
+            f"{_cell(group['sign_significant'], 2)} | {_cell(group['delta_c_cox'], 4, True)} "
+            f"| {_cell(group['delta_c_rsf'], 4, True)} | {_cell(group['leakage'], 3, True)} | "
+            f"{group['copies'].max()} ({group['copies_allowed'].max()}) | "
+            f"{group['fit_s'].mean():.0f} |"
+        )
+    return out
+
+
+def report(runs: pd.DataFrame) -> str:
+    """Markdown: per dataset, the current settings, then CK4Gen's superseded rows."""
+    current = is_current(runs)
+    out = ["\n### Current settings, per table\n"]
+    for name, part in runs[current].groupby("dataset", sort=False):
+        out += [f"\n**{name}** (cells: mean [min, max] over seeds; lowest mean first)\n"]
+        out += _table(part, with_budget=False)
         loads = pd.concat([part["load_start"], part["load_end"]])
         out.append(f"\nLoad average during {name}: {loads.min():.1f} to {loads.max():.1f}.")
+    out.append(
+        "\n### Superseded CK4Gen settings and ablations, per table\n\n"
+        "Earlier budgets, rows sampled before a change of the defaults (their budget says "
+        "before which), `calibrate_levels=False` and `latent_noise=0.5`; the notes below cite "
+        "them.\n"
+    )
+    for name, part in runs[~current].groupby("dataset", sort=False):
+        out += [f"\n**{name}**\n", *_table(part, with_budget=True)]
     if not runs["rescored"].all():
         out.append(
             "\n† Some seeds of this row were scored before the Cox fits retried a fit that "
@@ -271,6 +374,20 @@ def report(path: Path) -> str:
             "docstring of `benchmarks/ck4gen_vs_builtins.py`."
         )
     return "\n".join(out)
+
+
+def write_docs(path: Path) -> None:
+    """Rewrite the page's generated blocks (summary and tables) from ``path``."""
+    runs = load_runs(path)
+    text = DOC.read_text()
+    for (start_marker, end_marker), block in (
+        (SUMMARY_MARKERS, summary(runs)),
+        (MARKERS, report(runs)),
+    ):
+        start = text.index(start_marker) + len(start_marker)
+        end = text.index(end_marker)
+        text = text[:start] + "\n" + block + "\n" + text[end:]
+    DOC.write_text(text)
 
 
 def main() -> None:
@@ -288,12 +405,10 @@ def main() -> None:
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
     if args.report_only or args.write_docs:
-        tables = report(RESULTS)
-        print(tables)
+        runs = load_runs(RESULTS)
+        print(summary(runs), report(runs), sep="\n")
         if args.write_docs:
-            text = DOC.read_text()
-            start, end = text.index(MARKERS[0]) + len(MARKERS[0]), text.index(MARKERS[1])
-            DOC.write_text(text[:start] + tables + "\n" + text[end:])
+            write_docs(RESULTS)
         return
     torch.set_num_threads(1)
     path = RESULTS
