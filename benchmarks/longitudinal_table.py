@@ -79,7 +79,7 @@ def synthcity_contenders(args: argparse.Namespace, outcome: tuple[str, ...]) -> 
     # strict=False: with Synthcity's schema filter on, every row these plugins generate on
     # our loaders was dropped ("Empty temporal data": category codes come back as floats);
     # sampling_patience=3: with the default 500 a plugin whose output violates the schema
-    # loops for many minutes (HOSTS.md, "time-series generation limit")
+    # loops for many minutes
     params = {"n_iter": args.synthcity_iter, "sampling_patience": 3, "strict": False}
     return [
         Contender(name, "synthcity", params, plugin=name, outcome_columns=outcome)

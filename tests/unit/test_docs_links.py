@@ -3,7 +3,8 @@
 A reader of the site, of the README or of a benchmark script has only this repository and
 the public web. Every Markdown link must therefore point to a public ``http(s)`` URL or to a
 file inside the repository that exists, and no page or script may name an absolute path of
-somebody's machine (a design folder, a home directory, a temporary folder).
+somebody's machine (a design folder, a home directory, a temporary folder) or cite the
+team's internal design documents, which a user does not have.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ ABSOLUTE = re.compile(r"(?<![\w.~:/<>{}-])(/[A-Za-z_][\w.-]*/[\w.-]+|[A-Z]:\\\w)
 #: the kernel's own files, which a script may read to describe the machine
 SYSTEM = ("/proc/", "/sys/", "/dev/")
 PRIVATE_HOSTS = ("localhost", "127.", "0.0.0.0", "10.", "192.168.", "[::1]")
+#: the team's internal design documents (not shipped; the public docs are lower-case pages)
+INTERNAL = re.compile(r"\b(?:METHODS|ARCHITECTURE|STACK|HOSTS|DATASETS|STYLE)\.md\b")
 
 
 def _relative(path: Path) -> str:
@@ -76,6 +79,12 @@ def test_no_absolute_filesystem_paths(path):
     assert not found, f"{_relative(path)} names absolute paths: {sorted(set(found))}"
 
 
+@pytest.mark.parametrize("path", PAGES + SCRIPTS, ids=_relative)
+def test_no_citation_of_internal_design_documents(path):
+    found = INTERNAL.findall(path.read_text())
+    assert not found, f"{_relative(path)} cites internal documents: {sorted(set(found))}"
+
+
 @pytest.mark.parametrize(
     ("target", "allowed"),
     [
@@ -90,6 +99,11 @@ def test_no_absolute_filesystem_paths(path):
 )
 def test_the_link_rule_itself(target, allowed):
     assert (check_link(ROOT / "docs" / "index.md", target) is None) is allowed
+
+
+def test_the_internal_document_rule_itself():
+    assert INTERNAL.findall("the acceptance target of METHODS.md §2.5")
+    assert not INTERNAL.findall("see docs/architecture.md and docs/datasets.md")
 
 
 def test_the_path_rule_itself():

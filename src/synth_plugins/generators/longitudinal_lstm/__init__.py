@@ -1,6 +1,6 @@
 """Longitudinal LSTM: static patient features + irregular visit sequences (MS-registry style).
 
-A framework-free core (torch and pandas only) of the two-stage design of METHODS.md §3.2.
+A framework-free core (torch and pandas only) of a two-stage design, static then visits.
 The MS "dual autoencoder + LSTM" generator is known only from two conference abstracts (a
 cross-sectional autoencoder over clinico-demographic variables, and an LSTM that generates
 time to visit, EDSS, relapses, treatment, treatment change and MRI); every detail below is

@@ -69,7 +69,7 @@ class LongitudinalLSTM:
     columns (plus the first visit time), sampled from its prior; Stage B an LSTM conditioned on
     the static vector with heads for the end of follow-up, the gap to the next visit (a
     log-normal mixture) and every visit column (missingness included). This is our proposal
-    for the MS autoencoder + LSTM generator known only from two abstracts (METHODS.md §3);
+    for the MS autoencoder + LSTM generator known only from two MSBase conference abstracts;
     see ``docs/methods/longitudinal_lstm.md``.
 
     Args:

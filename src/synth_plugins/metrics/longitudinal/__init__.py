@@ -1,7 +1,7 @@
 """Longitudinal fidelity: real vs synthetic patient histories in long format (one row per visit).
 
-The statistics reported by the MS registry abstracts (METHODS.md §3.1, definitions §3.3),
-generalised to any long table with a patient id and a visit time, plus sequence-level
+The statistics reported by the MS registry abstracts (definitions ours: the abstracts give
+none), generalised to any long table with a patient id and a visit time, plus sequence-level
 checks. Each part has its own function and result; :func:`longitudinal_fidelity` runs them
 all and averages their scores (each in [0, 1], 1 = synthetic indistinguishable from real):
 
