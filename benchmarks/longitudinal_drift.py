@@ -76,7 +76,7 @@ from synth_plugins.metrics.longitudinal import (
 ROOT = Path(__file__).resolve().parent.parent
 #: Seeds: the MS cohort, its real holdout, and the synthetic sample.
 COHORT_SEED, HOLDOUT_SEED, SAMPLE_SEED = 0, 99, 1
-#: Years compared for the headline figure (the issue's target: within 0.3 up to year 20).
+#: Years compared for the headline figure (the target: within 0.3 up to year 20).
 TARGET_YEARS = 20
 
 

@@ -226,7 +226,7 @@ def _epochs(row: dict, args: argparse.Namespace) -> str:
 
 
 def targets(table: pd.DataFrame, large: str, million: dict | None, par_epochs: int) -> list[str]:
-    """The issue's targets, each with the numbers that decide it."""
+    """The longitudinal targets, each with the numbers that decide it."""
     lines = ["| target | measured | holds |", "|---|---|---|"]
     ours = table[table.Synthesizer == "longitudinal_lstm"].set_index("Dataset")
     for name in ("PARSynthesizer", "timegan"):

@@ -682,7 +682,7 @@ SECTIONS = {
         "<!-- tabular_quality_ctabgan_plus:end -->",
     ),
 }
-#: The built-ins issue 15 names as the bar for Med-VAE's quality.
+#: The built-ins that set the bar for Med-VAE's quality.
 BUILTINS = tuple(g for g, spec in GENERATORS.items() if not spec.ours)
 NEURAL_BUILTINS = tuple(g for g in BUILTINS if GENERATORS[g].neural)
 
@@ -867,7 +867,7 @@ def verdict(ok: bool) -> str:
 
 
 def render_med_vae(records: list[dict[str, Any]]) -> str:
-    """Med-VAE against issue 15's targets, from the shared results."""
+    """Med-VAE against its targets, from the shared results."""
     groups = aggregate(records)
     tables = [t for t in tables_in(records) if (t, "med_vae") in groups]
     versions_used = sorted({r["code_version"] for r in records if r["generator"] == "med_vae"})
@@ -952,7 +952,7 @@ def render_med_vae(records: list[dict[str, Any]]) -> str:
 
 
 def render_ctabgan_plus(records: list[dict[str, Any]]) -> str:
-    """CTAB-GAN+ against issue 12's targets (both CTGANs), from the shared results."""
+    """CTAB-GAN+ against its targets (both CTGANs), from the shared results."""
     groups = aggregate(records)
     tables = [t for t in tables_in(records) if (t, "ctabgan_plus") in groups]
     lines = [

@@ -193,7 +193,7 @@ def survival_augmentation(
         duration_column: time-to-event column.
         event_column: event indicator column (0/1).
         models: any of ``"cox"`` and ``"rsf"``.
-        seeds: number of repetitions (>= 1; the issue's protocol asks for >= 5).
+        seeds: number of repetitions (>= 1; the suite's protocol uses >= 5).
         synthetic_size: synthetic rows added per seed, drawn without replacement (with
             replacement when larger than the table); None adds every synthetic row.
         penalizer: Cox penalizer (0.01).
