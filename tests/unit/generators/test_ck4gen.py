@@ -1245,3 +1245,10 @@ class TestValidation:
         }
         with pytest.raises(InvalidParameterError, match="preset"):
             CK4Gen.from_preset("newest", "time", "event")
+
+
+def test_one_epoch_budget_in_the_hosts_matches_the_core_defaults():
+    """The adapters' single ``n_iter`` / ``epochs`` trains both networks, defaulting to the
+    encoder's budget: that is the core's default only while both budgets are equal."""
+    defaults = CK4Gen.__init__.__kwdefaults__
+    assert defaults["encoder_epochs"] == defaults["decoder_epochs"]

@@ -123,7 +123,8 @@ class LongitudinalLSTM:
             ``"error"``.
         static_params: extra :class:`MedVAE` arguments for Stage A (defaults: ``beta=0.3``,
             ``batch_size=64``, ``lr=1e-3``, ``numerical_transform="minmax"``, no validation
-            split, ``redraw_copies=False``; ``sampling`` is always ``"prior"``).
+            split, ``redraw_copies=False``, ``decoding="mode"``; ``sampling`` is always
+            ``"prior"``; the arguments this model sets itself are refused).
         sample_batch_size: patients generated per batch (bounds memory; 4096).
         device: ``"auto"`` (CUDA if available, else CPU), ``"cpu"``, ``"cuda"``, ...
         random_state: seed of every random draw; None is unseeded. Global random states are

@@ -109,9 +109,10 @@ class MLECopula:
             of the real normal scores; default).
         selection: ``"aic"`` (default) or ``"bic"``, the criterion that picks the family.
         families: candidate families (default: all of
-            :data:`~synth_plugins.generators.mle_copula.marginals.FAMILIES`); positive-support
-            families are tried only on columns whose values are all > 0, count families only
-            on non-negative integer columns.
+            :data:`~synth_plugins.generators.mle_copula.marginals.FAMILIES`); every
+            continuous family is tried on every numeric column (a positive-support family
+            shifted below the minimum when some value is <= 0), count families only on
+            non-negative integer columns.
         beta_padding: the beta family lives on the observed range widened by this share of
             the range on each side (0.01), so the extreme values have a finite density.
         pit: how ties of numeric columns are placed in their normal scores:
