@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 import synth_plugins
+from synth_plugins import catalog
 from synth_plugins.datasets import load
 from synth_plugins.metrics.copies import exact_copies
 from synth_plugins.synthcity import register_generators, register_metrics
@@ -138,3 +139,14 @@ class TestConformanceKitItself:
         with pytest.raises(AssertionError, match="columns differ"):
             conformance.assert_same_schema(real, real.iloc[:, 1:], dataset.roles, len(real))
         assert isinstance(real, pd.DataFrame)
+
+
+@pytest.mark.parametrize("name", [entry.name for entry in catalog.GENERATORS])
+def test_fit_refuses_an_array_naming_what_it_takes(registered, name):
+    import numpy as np
+    from synthcity.plugins import Plugins
+
+    from synth_plugins.errors import InvalidDataError
+
+    with pytest.raises(InvalidDataError, match="got a ndarray"):
+        Plugins().get(name).fit(np.zeros((20, 3)))

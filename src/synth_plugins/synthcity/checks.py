@@ -35,6 +35,21 @@ def check_count(count: Any) -> None:
         )
 
 
+def loader_type(X: Any) -> str | None:
+    """The Synthcity loader type of ``X`` (``"generic"``, ``"survival_analysis"``, ...).
+
+    None for anything that is not a loader: a DataFrame, an array, ...
+    """
+    kind = getattr(X, "type", None)
+    return kind() if callable(kind) and callable(getattr(X, "dataframe", None)) else None
+
+
+def describe_input(X: Any) -> str:
+    """``X`` as an error message names it: "a 'generic' loader", "a DataFrame", "a ndarray"."""
+    kind = loader_type(X)
+    return f"a {kind!r} loader" if kind else f"a {type(X).__name__}"
+
+
 def training_frame(plugin: str, X: Any) -> pd.DataFrame:
     """The frame of ``X`` (a DataLoader or a DataFrame), checked before Synthcity reads it.
 
@@ -44,7 +59,15 @@ def training_frame(plugin: str, X: Any) -> pd.DataFrame:
     nullable integers with missing values (its schema then refuses every generated table,
     its own plugins' too: "failed to meet the synthetic constraints").
     """
-    frame = X if isinstance(X, pd.DataFrame) else X.dataframe()
+    if isinstance(X, pd.DataFrame):
+        frame = X
+    elif loader_type(X) is not None:
+        frame = X.dataframe()
+    else:
+        raise InvalidDataError(
+            f"{plugin} takes a Synthcity DataLoader or a pandas DataFrame, got "
+            f"{describe_input(X)}; wrap an array as pd.DataFrame(X, columns=[...])"
+        )
     if frame.shape[1] == 0:
         raise InvalidDataError(f"{plugin} got training data without columns")
     if len(frame) == 0:

@@ -27,6 +27,8 @@ from synth_plugins.generators.ck4gen import CK4Gen
 from synth_plugins.generators.ck4gen.teacher import KNOT_QUANTILES
 from synth_plugins.synthcity.checks import (
     check_survival_columns,
+    describe_input,
+    loader_type,
     refuse_argument,
     training_frame,
 )
@@ -241,11 +243,10 @@ class CK4GenPlugin(SuitePlugin):
 
     def fit(self, X: DataLoader | pd.DataFrame, *args: Any, **kwargs: Any) -> CK4GenPlugin:
         """Check the loader and the survival columns, then the suite's ``fit``."""
-        if isinstance(X, pd.DataFrame) or X.type() != "survival_analysis":
-            got = "a DataFrame" if isinstance(X, pd.DataFrame) else f"a {X.type()} loader"
+        if loader_type(X) != "survival_analysis":
             raise InvalidDataError(
                 "ck4gen needs a SurvivalAnalysisDataLoader (time_to_event_column and "
-                f"target_column); got {got}"
+                f"target_column); got {describe_input(X)}"
             )
         self._refuse_cond(kwargs.get("cond"))
         check_survival_columns(training_frame(self.name(), X), *self.outcome_columns(X))

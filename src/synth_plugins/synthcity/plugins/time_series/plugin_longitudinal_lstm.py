@@ -32,7 +32,9 @@ from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
 from synth_plugins.long_format import patient_index
 from synth_plugins.synthcity.checks import (
     check_count,
+    describe_input,
     inclusive_constraints,
+    loader_type,
     refuse_argument,
     training_frame,
 )
@@ -242,11 +244,10 @@ class LongitudinalLSTMPlugin(Plugin):
 
     def fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> LongitudinalLSTMPlugin:
         """Check the loader (type, not empty) and refuse ``cond``, then Synthcity's ``fit``."""
-        kind = "a DataFrame" if isinstance(X, pd.DataFrame) else f"a {X.type()!r} loader"
-        if isinstance(X, pd.DataFrame) or X.type() not in _LOADER_TYPES:
+        if loader_type(X) not in _LOADER_TYPES:
             raise InvalidDataError(
                 "longitudinal_lstm needs a TimeSeriesDataLoader or a "
-                f"TimeSeriesSurvivalDataLoader, got {kind}; build one with "
+                f"TimeSeriesSurvivalDataLoader, got {describe_input(X)}; build one with "
                 "synth_plugins.synthcity.timeseries.to_timeseries_loader"
             )
         refuse_argument(self.name(), "cond", kwargs.get("cond"), _NO_COND)
