@@ -42,6 +42,7 @@ from synth_plugins.metrics.validation import (
     check_frame,
     check_int,
     check_number,
+    feature_tables,
     numeric_values,
     resolve_categorical,
 )
@@ -152,7 +153,9 @@ def anonymeter_risk(
     Args:
         train: The real rows the generator was trained on (Anonymeter's ``ori``).
         holdout: Real rows the generator never saw (Anonymeter's ``control``).
-        synthetic: The generated rows; same columns as ``train``.
+        synthetic: The generated rows; same columns as ``train``. Record keys (columns
+            inferred as ``identifier``) are left out, as by every table-based metric, unless
+            named in ``secrets`` or ``linkability_columns``; dates are compared as days.
         categorical_columns: Columns compared by value (passed to Anonymeter as text); the
             others are numeric. None infers them from ``train`` (binary, categorical and
             ordinal roles of :mod:`synth_plugins.encoding.roles`).
@@ -178,19 +181,31 @@ def anonymeter_risk(
 
     Raises:
         InvalidDataError: A frame is empty, has fewer than :data:`MIN_ROWS` rows or fewer
-            than 2 columns, or the columns differ.
+            than 2 columns besides record keys, or the columns differ.
         InvalidParameterError: A parameter is out of range or names an unknown column.
         MissingDependencyError: ``anonymeter`` is not installed.
     """
     check_frame(train, "train", min_rows=MIN_ROWS)
     check_frame(holdout, "holdout", min_rows=MIN_ROWS)
     check_frame(synthetic, "synthetic", min_rows=MIN_ROWS)
-    if train.shape[1] < 2:
-        raise InvalidDataError(
-            f"train has {train.shape[1]} column; linkability and inference attacks need at least 2"
-        )
     holdout = align_columns(train, holdout, "train", "holdout")
     synthetic = align_columns(train, synthetic, "train", "synthetic")
+    # record keys are not attributes an attacker learns from a synthetic table; dates as days
+    named = [
+        *(secrets if isinstance(secrets, (list, tuple)) else []),
+        *(c for half in (linkability_columns or ()) for c in half),
+    ]
+    kept = [c for c in dict.fromkeys(named) if c in train.columns]
+    train, holdout, synthetic = feature_tables(
+        {"train": train, "holdout": holdout, "synthetic": synthetic},
+        categorical_columns,
+        keep=kept,
+    ).values()
+    if train.shape[1] < 2:
+        raise InvalidDataError(
+            f"train has {train.shape[1]} column besides record keys; linkability and "
+            "inference attacks need at least 2"
+        )
     unknown = [a for a in attacks if a not in ATTACKS]
     if isinstance(attacks, str) or unknown or not attacks:
         raise InvalidParameterError(
@@ -215,6 +230,12 @@ def anonymeter_risk(
     halves = _linkability_halves(columns, linkability_columns)
     secret_columns = _secrets(columns, secrets)
     categorical = resolve_categorical([train, holdout, synthetic], categorical_columns)
+    # a key the caller named is compared by value when it is not a number
+    categorical += [
+        c
+        for c in kept
+        if c not in categorical and not pd.api.types.is_numeric_dtype(train[c].dtype)
+    ]
 
     # Anonymeter writes column names into pandas query strings: give it safe names
     names = {column: f"c{j}" for j, column in enumerate(columns)}

@@ -122,6 +122,21 @@ def test_awkward_column_names_and_values_are_handled(tables):
     assert "inference_risk_tumour stage" in result.to_dict()
 
 
+def test_record_keys_are_left_out_as_by_every_table_metric(tables):
+    train, holdout = tables
+    synthetic = _independent_marginals(train, 3)
+    options = {**FAST, "attacks": ["linkability", "inference"]}
+    reference = anonymeter_risk(train, holdout, synthetic, **options)
+    keyed = [
+        frame.assign(patient_id=[f"{tag}{i:04d}" for i in range(len(frame))])
+        for tag, frame in zip("THS", (train, holdout, synthetic))
+    ]
+    assert anonymeter_risk(*keyed, **options).to_dict() == reference.to_dict()
+    # a key the caller names as a secret is attacked
+    named = anonymeter_risk(*keyed, **{**options, "secrets": ["patient_id"]})
+    assert "inference_risk_patient_id" in named.to_dict()
+
+
 def test_catalog_entry():
     entry = catalog.metric("anonymeter_risk")
     assert entry.direction == "minimize"
