@@ -256,11 +256,19 @@ class TestConditions:
         with pytest.raises(InvalidParameterError, match="enforce_conditions"):
             model.sample(10, conditions={"sex": "F"}, sampling="prior")
 
-    def test_unseen_value(self, model: MedVAE) -> None:
+    def test_unseen_value(self, model: MedVAE, data: pd.DataFrame) -> None:
         with pytest.raises(InvalidParameterError, match=r"stage='IV'.*never seen"):
             model.sample(10, conditions={"stage": "IV"})
-        with pytest.raises(InvalidParameterError, match=r"age=999.*never seen"):
+        oldest = data["age"].max()
+        with pytest.raises(InvalidParameterError, match=rf"age=999.*nearest .* are {oldest:g};"):
             model.sample(10, conditions={"age": 999})
+        # a value inside the range that no row holds: the message names its neighbours
+        ages = np.unique(data["age"])
+        between = (ages[10] + ages[11]) / 2
+        with pytest.raises(
+            InvalidParameterError, match=rf"no training row .* are {ages[10]:g} and {ages[11]:g};"
+        ):
+            model.sample(10, conditions={"age": between})
 
     def test_unknown_column(self, model: MedVAE) -> None:
         with pytest.raises(InvalidParameterError, match="unknown column 'weight'"):

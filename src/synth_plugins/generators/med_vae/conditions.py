@@ -153,14 +153,29 @@ def parse_conditions(
                 if store is not None
                 else spec.low <= float(value) <= spec.high
             )
+            if not seen and store is None:
+                raise InvalidParameterError(
+                    f"condition {column}={value!r}: outside the training range "
+                    f"{spec.low}..{spec.high}; use 'present'/'absent' or a value in that range"
+                )
             if not seen:
                 raise InvalidParameterError(
-                    f"condition {column}={value!r}: value never seen in training (range "
-                    f"{spec.low}..{spec.high}); use 'present'/'absent' or an observed value"
+                    f"condition {column}={value!r}: no training row holds this value, and "
+                    "conditional sampling decodes the posteriors of the training rows that "
+                    f"do; the nearest observed values are {_nearest(store[column], value)}; "
+                    "use one of them, or 'present'/'absent'"
                 )
             numbers.append(float(value))
         parsed.append(Condition(column, False, values=tuple(numbers), low=spec.low))
     return parsed
+
+
+def _nearest(observed: np.ndarray, value: float) -> str:
+    """The observed values just below and just above ``value``, as a message lists them."""
+    distinct = np.unique(observed[~np.isnan(observed)])
+    below, above = distinct[distinct < value], distinct[distinct > value]
+    near = [*below[-1:], *above[:1]]
+    return " and ".join(f"{v:g}" for v in near)
 
 
 def library_pool(
