@@ -249,7 +249,7 @@ def test_enable_gpu_maps_to_the_core_device(heart, gbsg2, med_vae, ctabgan, ck4g
         ({"sex": 7}, ["sex=7", "known values: [1, 0]"]),
         ({"nope": 1}, ["unknown column 'nope'"]),
         ({"age": 1000.0}, ["age=1000.0", "training range"]),
-        ({"age": 41.5}, ["age=41.5", "never seen"]),  # library sampling: observed values only
+        ({"age": 41.5}, ["age=41.5", "no training row holds"]),  # observed values only
     ],
 )
 def test_conditions_are_checked_before_sdv_samples(med_vae, condition, words):
@@ -257,6 +257,40 @@ def test_conditions_are_checked_before_sdv_samples(med_vae, condition, words):
         med_vae.sample_from_conditions([Condition(condition, num_rows=5)])
     assert "Sampling terminated" not in str(error.value)
     assert all(word in _first_line(error) for word in words), _first_line(error)
+
+
+def test_med_vae_enforces_conditions_in_the_core(med_vae, monkeypatch):
+    """SDV keeps only rows that hold every condition: the core's rejection, with drawn
+    levels, finds them even where a weak fit (2 epochs here) rarely decodes the asked level,
+    and a number asked for is given to every row."""
+    calls = []
+    sample = med_vae._model.sample
+
+    def recording(n, **kwargs):
+        calls.append(kwargs.get("enforce_conditions", False))
+        return sample(n, **kwargs)
+
+    monkeypatch.setattr(med_vae._model, "sample", recording)
+    rows = single_table(med_vae.sample_from_conditions([Condition({"sex": 0}, num_rows=8)]))
+    assert len(rows) == 8 and (rows["sex"] == 0).all()
+    assert calls and calls[-1] is True
+    # a number is given to every row, decoded from the training rows that hold it
+    rows = single_table(med_vae.sample_from_conditions([Condition({"age": 75.0}, num_rows=6)]))
+    assert len(rows) == 6 and (rows["age"] == 75.0).all()
+
+
+def test_a_core_error_while_sampling_is_not_hidden_by_sdv(med_vae, monkeypatch):
+    sample = med_vae._model.sample
+
+    def unreachable(n, **kwargs):
+        if n and kwargs.get("conditions"):
+            raise InvalidParameterError("enforce_conditions cannot reach 8 rows satisfying sex=0")
+        return sample(n, **kwargs)
+
+    monkeypatch.setattr(med_vae._model, "sample", unreachable)
+    with pytest.raises(InvalidParameterError, match="cannot reach 8 rows") as error:
+        med_vae.sample_from_conditions([Condition({"sex": 0}, num_rows=8)])
+    assert "Sampling terminated" not in str(error.value)
 
 
 def test_known_columns_are_checked_before_sdv_samples(med_vae):

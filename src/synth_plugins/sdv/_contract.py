@@ -10,20 +10,38 @@ row count of ``sample`` and the values of ``sample_from_conditions`` and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from synth_plugins.errors import InvalidParameterError
+from synth_plugins.errors import InvalidParameterError, SynthPluginsError
 from synth_plugins.generators.validation import check_bool, check_int
 from synth_plugins.sdv.compat import native, single_table
 from synth_plugins.sdv.metadata import check_table, parse_numeric_text
 
 #: How many known values a condition error lists.
 _SHOWN = 20
+
+
+@contextmanager
+def _own_errors_surface() -> Iterator[None]:
+    """Re-raise the suite's own error that SDV's sampling wrapper replaced.
+
+    SDV's conditional sampling turns any error into "Error: Sampling terminated. No results
+    were saved ..." of the same type, the real message only in the chained cause; an error
+    a core raises while sampling (a condition it cannot reach) is re-raised as it was.
+    """
+    try:
+        yield
+    except Exception as error:
+        cause = error.__cause__
+        if isinstance(cause, SynthPluginsError) and "Sampling terminated" in str(error):
+            raise cause from None
+        raise
 
 
 def device_for(enable_gpu: Any) -> str:
@@ -260,7 +278,8 @@ class SingleTableContract:
         """
         for frame in self._make_condition_dfs(conditions):  # type: ignore[attr-defined]
             self._check_conditions(frame, "condition")
-        return super().sample_from_conditions(conditions, *args, **kwargs)  # type: ignore[misc]
+        with _own_errors_surface():
+            return super().sample_from_conditions(conditions, *args, **kwargs)  # type: ignore[misc]
 
     def sample_remaining_columns(
         self, known_columns: pd.DataFrame, *args: Any, **kwargs: Any
@@ -275,4 +294,5 @@ class SingleTableContract:
         """
         check_table(known_columns, "known_columns")
         self._check_conditions(known_columns, "known value")
-        return super().sample_remaining_columns(known_columns, *args, **kwargs)  # type: ignore[misc]
+        with _own_errors_surface():
+            return super().sample_remaining_columns(known_columns, *args, **kwargs)  # type: ignore[misc]

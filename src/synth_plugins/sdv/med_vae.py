@@ -28,9 +28,11 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
     missingness indicator (SDV's default would fill the mean and blank values at random).
     ``sample_from_conditions`` is native: rows are decoded from the posteriors of the
     training rows that match the condition (the paper's libraries; with the default
-    ``sampling="mixture"``, a Gaussian mixture fitted to those posteriors), and
-    SDV's own filter then keeps only exact matches; with prior sampling (``dp=True`` or
-    ``sampling="prior"``) SDV's reject sampling is used. Conditions are checked before SDV
+    ``sampling="mixture"``, a Gaussian mixture fitted to those posteriors), with the core's
+    ``enforce_conditions``: levels are drawn and rows that miss one are generated again,
+    and a number asked for is given to every row, so every row holds the conditions even
+    after a short fit; with prior sampling (``dp=True`` or ``sampling="prior"``) SDV's
+    reject sampling is used. Conditions are checked before SDV
     samples: an unknown column, a level never seen in training, a number outside the
     training range (or, with library sampling, never observed) or too few matching training
     rows raise :class:`~synth_plugins.errors.InvalidParameterError` (or
@@ -209,4 +211,8 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
             return self._model.sample(num_rows)
         if not self._library_conditions():
             raise NotImplementedError  # prior sampling: SDV falls back to reject sampling
-        return self._model.sample(num_rows, conditions=dict(conditions))
+        # SDV returns only rows that hold every condition: the core's own rejection gets them
+        # with drawn levels and gives each row an asked number, so a weakly trained model
+        # still yields rows (SDV's retries of its most likely levels may find none) and a
+        # condition it cannot reach gets the core's message
+        return self._model.sample(num_rows, conditions=dict(conditions), enforce_conditions=True)

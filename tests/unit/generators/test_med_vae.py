@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -251,6 +252,26 @@ class TestConditions:
             100, conditions={"sex": "M"}, sampling="prior", enforce_conditions=True
         )
         assert len(prior) == 100 and (prior["sex"] == "M").all()
+
+    def test_an_exact_number_asked_for_is_given_to_every_row(
+        self, model: MedVAE, data: pd.DataFrame
+    ) -> None:
+        visits = data["visits"].value_counts().idxmax()  # held by several training rows
+        conditions = {"visits": visits, "sex": "F"}
+        synthetic = model.sample(40, conditions=conditions, enforce_conditions=True)
+        assert (synthetic["visits"] == visits).all() and (synthetic["sex"] == "F").all()
+        assert synthetic["visits"].dtype == model.sample(5)["visits"].dtype
+
+    def test_conditions_that_few_rows_hold_warn(self, model: MedVAE, data: pd.DataFrame) -> None:
+        from synth_plugins.generators.med_vae.conditions import warn_if_rarely_held
+
+        parsed = model._parse_conditions({"sex": "F", "age": float(data["age"].iloc[0])})
+        rows = pd.DataFrame({"sex": ["M"] * 8 + ["F"] * 2, "age": [0.0] * 10})
+        with pytest.warns(UserWarning, match=r"only 20% of the 10 rows .*\(sex='F'\)"):
+            warn_if_rarely_held(rows, parsed)
+        with warnings.catch_warnings():  # half of them, and exact numbers are not counted
+            warnings.simplefilter("error")
+            warn_if_rarely_held(rows.assign(sex=["M", "F"] * 5), parsed)
 
     def test_prior_conditions_need_enforcement(self, model: MedVAE) -> None:
         with pytest.raises(InvalidParameterError, match="enforce_conditions"):

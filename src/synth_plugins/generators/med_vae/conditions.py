@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -168,6 +169,59 @@ def parse_conditions(
             numbers.append(float(value))
         parsed.append(Condition(column, False, values=tuple(numbers), low=spec.low))
     return parsed
+
+
+def fixed_numbers(parsed: list[Condition]) -> dict[str, float]:
+    """The numeric conditions that ask for one exact value: ``{column: value}``."""
+    return {
+        c.column: c.values[0]
+        for c in parsed
+        if not c.discrete and c.rule is None and len(c.values) == 1
+    }
+
+
+def set_numbers(frame: pd.DataFrame, fixed: Mapping[str, float]) -> pd.DataFrame:
+    """``frame`` with each column of ``fixed`` set to its value, in the column's dtype."""
+    if not fixed:
+        return frame
+    frame = frame.copy()
+    for column, value in fixed.items():
+        dtype = frame[column].dtype
+        whole = float(value).is_integer()
+        keep = whole or not (pd.api.types.is_integer_dtype(dtype))
+        frame[column] = pd.Series(value, index=frame.index).astype(dtype if keep else float)
+    return frame
+
+
+#: Below this share of rows holding the conditions, conditional sampling without rejection
+#: warns: the latent alone no longer decides the asked levels.
+HELD_WARNING_SHARE = 0.5
+
+
+def warn_if_rarely_held(frame: pd.DataFrame, parsed: list[Condition]) -> None:
+    """Warn when fewer than half of the rows hold the levels or rules they were asked for.
+
+    Without ``enforce_conditions`` (the paper's conditional generation) rows are decoded from
+    the posteriors of the training rows that hold the conditions, and a trained model
+    decodes most of them back to the asked levels; an under-trained one may not. Exact
+    numeric values are left out: decoded numbers land near them, not on them.
+    """
+    checked = [c for c in parsed if c.discrete or c.rule is not None]
+    if not checked or frame.empty:
+        return
+    held = np.ones(len(frame), dtype=bool)
+    for condition in checked:
+        held &= condition.match_frame(frame)
+    share = float(held.mean())
+    if share < HELD_WARNING_SHARE:
+        asked = ", ".join(c.describe() for c in checked)
+        warnings.warn(
+            f"only {share:.0%} of the {len(frame)} rows hold the conditions ({asked}): the "
+            "model decodes them poorly (too few epochs?); enforce_conditions=True keeps only "
+            "rows that hold them",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _nearest(observed: np.ndarray, value: float) -> str:

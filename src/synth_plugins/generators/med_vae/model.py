@@ -571,9 +571,12 @@ class MedVAE:
             sampling: ``"library"`` or ``"prior"``; None uses the model's ``sampling``.
             enforce_conditions: keep only generated rows that satisfy the conditions,
                 generating more until ``n`` are reached (at most ``max_rejection_rounds``
-                rounds), so every returned row holds an asked value. Without it, library
-                conditioning is the paper's: most, not all, rows hold the asked value.
-                Required for conditions with prior sampling (rejection from the prior).
+                rounds), so every returned row holds an asked value; with library or mixture
+                sampling a single number asked for a numeric column is given to every row
+                (decoded from the training rows that hold it). Without it, library
+                conditioning is the paper's: most, not all, rows hold the asked value, and a
+                warning says when fewer than half do. Required for conditions with prior
+                sampling (rejection from the prior).
             random_state: seed of this call; None draws one from the model's seed stream
                 (seeded by ``random_state`` at fit, restarted by ``set_random_state``).
 
@@ -644,13 +647,26 @@ class MedVAE:
                 self.latent_temperature, decoding, self.residual_sd_, cutoffs,
             )  # fmt: skip
 
+        # with library draws, an exact number asked for is given to every row (they are
+        # decoded from the training rows that hold it); a decoded number almost never
+        # equals it, so rejection would never end. The prior knows no rows: it rejects.
+        fixed = {} if mode == "prior" else _conditions.fixed_numbers(parsed)
+        checked = [c for c in parsed if c.column not in fixed]
+
         def rows(size: int) -> pd.DataFrame:
             if size == 0 or not (parsed and enforce):
                 return draw(size)
             rounds = self.max_rejection_rounds
-            return _sampling.generate_enforced(draw, size, parsed, rounds, encoder)
+            frame = (
+                _sampling.generate_enforced(draw, size, checked, rounds, encoder)
+                if checked
+                else draw(size)
+            )
+            return _conditions.set_numbers(frame, fixed)
 
         frame = rows(n)
+        if parsed and not enforce:
+            _conditions.warn_if_rarely_held(frame, parsed)
         if self._copy_filter is None or not self.redraw_copies or n == 0:
             return frame
         redrawn = self._copy_filter.redraw(frame, rows, np.random.default_rng(seed))
