@@ -551,6 +551,12 @@ def test_datetime_index_unsorted_rows_fresh_keys_and_ids(lstm, visits):
     assert sampled["visit_time"].between(low - pd.Timedelta(days=1), high).all()
 
 
+def test_sampling_for_given_context_is_refused_with_the_reason(lstm, visits):
+    context = visits.drop_duplicates("patient").head(3)
+    with pytest.raises(InvalidParameterError, match="cannot sample visits for given context"):
+        lstm.sample_sequential_columns(context)
+
+
 def test_predict_next_visit_keeps_history_keys(lstm, visits):
     history = visits[visits["patient"].isin([101, 102])]
     predicted = lstm.predict_next_visit(history)

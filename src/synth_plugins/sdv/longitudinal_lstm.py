@@ -342,6 +342,26 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
             )
         return native(self._relabel(codec.from_model(model.sample(num_sequences))), self.metadata)
 
+    def sample_sequential_columns(
+        self, context_columns: pd.DataFrame, sequence_length: int | None = None
+    ) -> Any:
+        """PAR's sampling for given context values: not supported, with the reason.
+
+        Raises:
+            InvalidParameterError: always. Each patient's static values (the context
+                columns among them) and first visit time come from Stage A, and the visit
+                LSTM is conditioned on both, so visits for given context values would need
+                a Stage A conditioned on them.
+        """
+        raise InvalidParameterError(
+            "LongitudinalLSTMSynthesizer cannot sample visits for given context values "
+            f"(got {len(context_columns) if hasattr(context_columns, '__len__') else '?'} "
+            "rows): its static columns (the context columns among them) and each first "
+            "visit time are generated together with the visits. Use "
+            "sample_sequences(num_sequences) for new patients, or predict_next_visit(history) "
+            "to continue real histories"
+        )
+
     def sample(self, num_sequences: int, sequence_length: int | None = None) -> Any:
         """SDV 1.x's name of :meth:`sample_sequences` (kept on SDV 2 as well)."""
         return self.sample_sequences(num_sequences, sequence_length)
