@@ -121,6 +121,8 @@ def resolve_categorical(
     frames: Sequence[pd.DataFrame],
     categorical_columns: Iterable[str] | None,
     argument: str = "categorical_columns",
+    *,
+    outside: Iterable[str] = (),
 ) -> list[str]:
     """Return the categorical columns, given or inferred, in column order.
 
@@ -135,6 +137,9 @@ def resolve_categorical(
             same columns.
         categorical_columns: The caller's list, or None to infer.
         argument: The argument name used in error messages.
+        outside: Columns of the caller's table that ``frames`` leave out (an outcome, the
+            covariates not chosen): listed in ``categorical_columns`` they are ignored, as
+            SDV metadata lists every categorical column of a table.
 
     Returns:
         Names of the categorical columns, in the order of ``frames[0].columns``.
@@ -149,7 +154,8 @@ def resolve_categorical(
         raise InvalidParameterError(
             f"{argument} must be a list of column names, not the string {categorical_columns!r}"
         )
-    given = list(categorical_columns)
+    ignored = set(outside) - set(columns)
+    given = [c for c in categorical_columns if c not in ignored]
     unknown = [c for c in given if c not in columns]
     if unknown:
         raise InvalidParameterError(

@@ -72,11 +72,16 @@ class SuiteSingleTableMetric(SingleTableMetric):
 
         ``metadata`` may be one table's dict, SDV's ``Metadata.to_dict()`` or a
         ``Metadata`` object (``table_name`` picks the table when it has several). Columns
-        of sdtype ``id`` are left out (unless named in an option such as
-        ``target_column``); without metadata the core infers keys itself.
+        of sdtype ``categorical`` or ``boolean`` are the core's ``categorical_columns``
+        (an outcome among them is not a covariate: the core ignores it there), unless the
+        caller passes ``categorical_columns``; columns of sdtype ``id`` are left out (unless
+        named in an option such as ``target_column``); without metadata the core infers
+        both itself.
         """
         columns = getattr(real_data, "columns", pd.Index([]))
-        categorical = _categorical_columns(metadata, table_name, columns)
+        categorical = options.pop("categorical_columns", None)  # the caller's list wins
+        if categorical is None:
+            categorical = _categorical_columns(metadata, table_name, columns)
         named = {v for v in options.values() if isinstance(v, str)}
         keys = [c for c in _key_columns(metadata, table_name, columns) if c not in named]
         result = evaluate_metric(

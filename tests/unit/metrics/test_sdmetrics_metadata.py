@@ -129,3 +129,40 @@ def test_single_table_classes_leave_out_columns_of_sdtype_id():
     assert AmlFidelity.compute(real, synthetic) != pytest.approx(
         AmlFidelity.compute(data.iloc[:15], data.iloc[15:30])
     )
+
+
+def _metadata_score(metric, real, synthetic, table, **options):
+    """The score with SDV metadata (the outcome is categorical there) and the core's own
+    inference with the metadata's categorical columns minus the outcome, which must agree."""
+    from synth_plugins.sdv.metadata import metadata_for
+
+    metadata = metadata_for(table)
+    described = next(iter(metadata.to_dict()["tables"].values()))["columns"]
+    categorical = [c for c, d in described.items() if d["sdtype"] in ("categorical", "boolean")]
+    named = set(options.values())
+    assert named & set(categorical)  # the outcome is categorical in the metadata
+    with_metadata = metric.compute(real, synthetic, metadata, **options)
+    without = metric.compute(
+        real, synthetic, categorical_columns=[c for c in categorical if c not in named], **options
+    )
+    return with_metadata, without
+
+
+@pytest.mark.parametrize(
+    ("metric_name", "dataset", "options"),
+    [
+        ("HazardRatioAlignment", "gbsg2", {"duration_column": "time", "event_column": "cens"}),
+        ("EffectAgreement", "gbsg2", {"duration_column": "time", "event_column": "cens"}),
+        ("EffectAgreement", "pima", {"target_column": "target"}),
+    ],
+)
+def test_outcome_metrics_take_metadata_that_lists_the_outcome(metric_name, dataset, options):
+    import synth_plugins.sdmetrics as classes
+
+    table = load(dataset)
+    data = table.data.dropna().reset_index(drop=True)
+    real, synthetic = data.iloc[:200], data.iloc[200:400].reset_index(drop=True)
+    with_metadata, without = _metadata_score(
+        getattr(classes, metric_name), real, synthetic, table, **options
+    )
+    assert with_metadata == pytest.approx(without)

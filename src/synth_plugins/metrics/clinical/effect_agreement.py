@@ -171,7 +171,9 @@ def effect_agreement(
     real, synthetic = frames["real"], frames["synthetic"]
     names = _covariates(real, covariates, outcome)
     check_not_constant(real, names, "real")
-    categorical = resolve_categorical([real[names], synthetic[names]], categorical_columns)
+    categorical = resolve_categorical(
+        [real[names], synthetic[names]], categorical_columns, outside=real.columns
+    )
     # levels come from the real rows the models use (rows with a missing covariate are left
     # out), so that a level seen only in incomplete rows is no constant design column
     complete = real[names].notna().all(axis=1)

@@ -171,7 +171,9 @@ def model_understanding(
     real, synthetic = frames["real"], frames["synthetic"]
     features = feature_columns(real, [target_column], "real")
     check_not_constant(real, features, "real")
-    categorical = resolve_categorical([real[features], synthetic[features]], categorical_columns)
+    categorical = resolve_categorical(
+        [real[features], synthetic[features]], categorical_columns, outside=real.columns
+    )
     matrices, notes = encode_features(
         {n: f[features] for n, f in frames.items()}, features, categorical
     )

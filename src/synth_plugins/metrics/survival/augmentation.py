@@ -259,6 +259,7 @@ def survival_augmentation(
     categorical = resolve_categorical(
         [real_train[covariates], holdout[covariates], *[p[1] for p in synthetic_parts]],
         categorical_columns,
+        outside=real_train.columns,
     )
     design = CoxDesign.from_reference(real_train[covariates], categorical, "real_train")
     notes: list[str] = []

@@ -165,7 +165,7 @@ def hazard_ratio_alignment(
     real, synthetic = tables["real"], tables["synthetic"]
     covariates = covariate_columns(real, duration_column, event_column)
     categorical = resolve_categorical(
-        [real[covariates], synthetic[covariates]], categorical_columns
+        [real[covariates], synthetic[covariates]], categorical_columns, outside=real.columns
     )
     design = CoxDesign.from_reference(real[covariates], categorical, "real")
     x_real, miss_real, _ = design.matrix(real[covariates], "real", impute=False)
