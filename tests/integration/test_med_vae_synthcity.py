@@ -36,3 +36,21 @@ def test_cond_that_is_not_a_column_is_refused(heart):
     plugin = Plugins().get("med_vae", n_iter=2)
     with pytest.raises(InvalidParameterError, match="one of the training columns"):
         plugin.fit(to_dataloader(load("heart_failure")), cond=np.arange(len(heart)) % 3)
+
+
+def test_generate_cond_takes_one_value_or_one_per_row_of_the_training_levels():
+    """A cond of another length was cycled or cut without a word; an unseen text level was
+    named by its label code."""
+    import pandas as pd
+    from synthcity.plugins import Plugins
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"sex": rng.choice(["F", "M"], 120), "age": rng.normal(60, 9, 120)})
+    plugin = Plugins().get("ctabgan_plus", n_iter=2, batch_size=60)
+    plugin.fit(frame, cond=frame["sex"])
+    assert (plugin.generate(count=6, cond=["F"]).dataframe()["sex"] == "F").all()
+    assert len(plugin.generate(count=6, cond=["F", "M"] * 3).dataframe()) == 6
+    with pytest.raises(InvalidParameterError, match=r"cond has 5 values.*count=20"):
+        plugin.generate(count=20, cond=["F"] * 5)
+    with pytest.raises(InvalidParameterError, match=r"\['X'\].*levels are \['F', 'M'\]"):
+        plugin.generate(count=4, cond=["X"] * 4)

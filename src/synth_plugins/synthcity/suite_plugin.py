@@ -107,12 +107,13 @@ class SuitePlugin(Plugin):
         times to fill ``count`` under constraints).
         """
         stream = np.random.default_rng(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
+        wanted = None if cond is None else self._checked_cond(np.asarray(cond).ravel(), count)
 
         def sample(n: int) -> pd.DataFrame:
             seed = int(stream.integers(2**31 - 1))
-            if cond is None:
+            if wanted is None:
                 return self.core.sample(n, random_state=seed)
-            return self._sample_conditioned(n, np.asarray(cond).ravel(), seed)
+            return self._sample_conditioned(n, wanted, seed)
 
         return self._safe_generate(sample, count, syn_schema)
 
@@ -135,13 +136,41 @@ class SuitePlugin(Plugin):
             "equals the given cond"
         )
 
-    def _sample_conditioned(self, n: int, cond: np.ndarray, seed: int) -> pd.DataFrame:
-        """Rows whose condition values follow ``cond`` (one value, or one per row, cycled)."""
+    def _checked_cond(self, cond: np.ndarray, count: int) -> np.ndarray:
+        """``generate``'s ``cond``: one value, or one per generated row, of the training levels.
+
+        Raises:
+            InvalidParameterError: the plugin was fitted without ``cond``, ``cond`` has
+                neither 1 nor ``count`` values, or a value is not a level of the column
+                (the message lists the levels as the user wrote them).
+        """
         if self.cond_column is None:
             raise InvalidParameterError(
                 f"{self.name()}: generate(cond=...) needs a plugin fitted with "
                 "cond=<a training column>"
             )
+        if len(cond) not in (1, count):
+            raise InvalidParameterError(
+                f"{self.name()}: cond has {len(cond)} values; give one value for every row or "
+                f"one value per generated row (count={count})"
+            )
+        encoder = (self._data_encoders or {}).get(self.cond_column)
+        if isinstance(encoder, LabelEncoder):
+            unknown = sorted({str(v) for v in cond if v not in set(encoder.classes_)})
+            if unknown:
+                raise InvalidParameterError(
+                    f"{self.name()}: cond holds {unknown[:5]}, never seen in training column "
+                    f"{self.cond_column!r}; its levels are {list(encoder.classes_)[:20]}"
+                )
+        return cond
+
+    def _sample_conditioned(self, n: int, cond: np.ndarray, seed: int) -> pd.DataFrame:
+        """Rows whose condition values follow ``cond``: one value, or one per row.
+
+        The values are cycled when Synthcity asks for more rows than ``count`` to fill it
+        under constraints.
+        """
+        assert self.cond_column is not None
         wanted = self._encoded(self.cond_column, np.resize(cond, n))
         parts = [
             self.core.sample(
