@@ -18,6 +18,16 @@ from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.survival import check_survival_frame
 from synth_plugins.synthcity.roles import SYNTHCITY_MAX_LEVELS
 
+#: How to get rows with a given value from a plugin without ``cond``. Synthcity's constraints
+#: compare a text column's label codes, not its levels (a level fails inside Synthcity, for
+#: its own plugins too), so text levels are filtered after generation.
+CONSTRAINT_ADVICE = (
+    "use generate(count, constraints=Constraints(rules=[(column, '==', value)])) on a numeric "
+    "column; on a text column filter the generated rows, e.g. "
+    "generate(count).dataframe().query(\"column == 'level'\") (Synthcity's constraints "
+    "compare a text column's label codes)"
+)
+
 
 def check_count(count: Any) -> None:
     """``generate(count=...)``: None (as many as the training rows) or an integer >= 1.

@@ -16,14 +16,14 @@ from synthcity.plugins.core.distribution import CategoricalDistribution, Distrib
 from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.generators.mle_copula import MLECopula
+from synth_plugins.synthcity.checks import CONSTRAINT_ADVICE
 from synth_plugins.synthcity.suite_plugin import SuitePlugin
 
 #: The core's defaults: the one place each hyper-parameter's default is declared.
 _CORE = MLECopula.__init__.__kwdefaults__
 
 _NO_COND = (
-    "the copula has no conditional sampler; filter the output with "
-    "constraints=Constraints(rules=[(column, '==', value)]) instead"
+    f"the copula has no conditional sampler; to get rows with a given value {CONSTRAINT_ADVICE}"
 )
 
 

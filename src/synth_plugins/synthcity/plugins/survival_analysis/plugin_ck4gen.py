@@ -26,6 +26,7 @@ from synth_plugins.errors import InvalidDataError
 from synth_plugins.generators.ck4gen import CK4Gen
 from synth_plugins.generators.ck4gen.teacher import KNOT_QUANTILES
 from synth_plugins.synthcity.checks import (
+    CONSTRAINT_ADVICE,
     check_survival_columns,
     describe_input,
     loader_type,
@@ -50,8 +51,7 @@ _NO_SAMPLING_STRATEGY = (
 )
 _NO_COND = (
     "CK4Gen decodes encoded source patients and has no conditional input; to get rows "
-    "with a given value use generate(count, constraints=Constraints(rules=[(column, '==', "
-    "value)])), which keeps only matching rows"
+    f"with a given value {CONSTRAINT_ADVICE}"
 )
 
 
