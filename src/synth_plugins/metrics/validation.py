@@ -54,8 +54,10 @@ def align_columns(
     """Return ``other`` with the columns of ``reference``, in the same order.
 
     Raises:
-        InvalidDataError: The two frames do not have the same set of columns; the message
-            lists the columns missing from and extra in ``other``.
+        InvalidDataError: The two frames do not have the same set of columns (the message
+            lists the columns missing from and extra in ``other``), or a column holds
+            numbers in one and text that is not numbers in the other (labels against
+            their codes, as a label-encoded table gives them).
     """
     missing = [c for c in reference.columns if c not in other.columns]
     extra = [c for c in other.columns if c not in reference.columns]
@@ -64,7 +66,46 @@ def align_columns(
             f"{other_name} must have the same columns as {reference_name}; "
             f"missing from {other_name}: {missing}; not in {reference_name}: {extra}"
         )
-    return other[list(reference.columns)]
+    other = other[list(reference.columns)]
+    for j, column in enumerate(reference.columns):
+        kinds = (_kind(reference.iloc[:, j]), _kind(other.iloc[:, j]))
+        if None not in kinds and kinds[0] != kinds[1]:
+            raise InvalidDataError(
+                f"column {column!r} holds {kinds[0]} in {reference_name} and {kinds[1]} in "
+                f"{other_name} (e.g. {_example(reference.iloc[:, j])!r} and "
+                f"{_example(other.iloc[:, j])!r}); give both the same values: labels "
+                "decoded, or codes in both"
+            )
+    return other
+
+
+#: How many observed values :func:`_kind` reads (enough to tell text from numbers).
+_KIND_SAMPLE = 1_000
+
+
+def _kind(series: pd.Series) -> str | None:
+    """``"numbers"``, ``"text"`` or None (empty, booleans, dates, mixed) for a column.
+
+    Numbers written as text count as numbers: the metrics read them as numbers (and the
+    generators return them as numbers).
+    """
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return None
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return "numbers" if series.notna().any() else None
+    if pd.api.types.is_string_dtype(series.dtype) or series.dtype == object:
+        observed = series.dropna().head(_KIND_SAMPLE)
+        if len(observed) and all(isinstance(v, str) for v in observed):
+            parsed = pd.to_numeric(observed, errors="coerce")
+            return "numbers" if parsed.notna().all() else "text"
+    return None
+
+
+def _example(series: pd.Series) -> object:
+    """The first observed value of ``series`` (for a message)."""
+    observed = series.dropna()
+    value = observed.iloc[0] if len(observed) else None
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:

@@ -91,3 +91,19 @@ def test_category_codes_match_by_equality() -> None:
     assert a[2] == n - 1  # the missing level is last
     (c,), _ = category_codes([pd.Series(["u", None])], missing_as_level=False)
     assert c[1] == -1
+
+
+def test_labels_against_their_codes_are_named():
+    """A label-encoded synthetic column (0/1) scored against its text labels would compare
+    every value as different; numbers written as text are numbers."""
+    from synth_plugins.metrics import table_one
+    from synth_plugins.metrics.validation import align_columns
+
+    real = pd.DataFrame({"sex": ["F", "M"] * 20, "age": np.arange(40.0)})
+    coded = real.assign(sex=[0, 1] * 20)
+    with pytest.raises(InvalidDataError, match=r"'sex' holds text in real and numbers in synth"):
+        align_columns(real, coded, "real", "synthetic")
+    with pytest.raises(InvalidDataError, match=r"e\.g\. 'F' and 0"):
+        table_one(real, coded)
+    as_text = real.assign(age=real["age"].map(str))
+    assert align_columns(real, as_text, "real", "synthetic").shape == real.shape
