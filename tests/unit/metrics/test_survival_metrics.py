@@ -122,6 +122,17 @@ class TestHazardRatioAlignment:
         assert result.n_rows_synthetic == len(real) - 5
         assert any("not in the real data" in note for note in result.notes)
 
+    def test_too_few_events_per_design_column_are_noted(self, real):
+        result = hazard_ratio_alignment(real, real, "time", "event")
+        assert not any("per column" in note for note in result.notes)  # 600 rows
+        few = real.copy()
+        few.loc[few.index[12:], "event"] = 0  # at most 12 events for several columns
+        result = hazard_ratio_alignment(real, few, "time", "event")
+        assert any(
+            note.startswith("synthetic has") and "fewer than 10 per column" in note
+            for note in result.notes
+        )
+
     def test_missing_covariates_are_complete_cases(self, real):
         synthetic = real.copy()
         synthetic.loc[:9, "age"] = np.nan

@@ -49,7 +49,8 @@ class HazardRatioAlignmentResult:
         n_rows_real: real rows used (complete cases).
         n_rows_synthetic: synthetic rows used (complete cases, known levels).
         dropped_covariates: design columns left out because constant in a frame.
-        notes: convergence messages, fallbacks and dropped rows.
+        notes: convergence messages, fallbacks, dropped rows and too few events per
+            design column.
     """
 
     table: pd.DataFrame
@@ -98,6 +99,11 @@ def _drop_rows(
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     keep = ~mask
     return design[keep].reset_index(drop=True), durations[keep], events[keep]
+
+
+#: Events per design column below which a Cox fit's coefficients are unstable (the rule
+#: of thumb of Peduzzi et al., J Clin Epidemiol 1995), said in the result's notes.
+EVENTS_PER_COLUMN = 10
 
 
 def hazard_ratio_alignment(
@@ -194,6 +200,13 @@ def hazard_ratio_alignment(
     if not kept:
         raise InvalidDataError("no covariate varies in both tables; nothing to compare")
     x_real, x_syn = x_real[kept], x_syn[kept]
+    for frame_name, events in (("real", real_e), ("synthetic", syn_e)):
+        if events.sum() < EVENTS_PER_COLUMN * len(kept):
+            notes.append(
+                f"{frame_name} has {int(events.sum())} event(s) for {len(kept)} design "
+                f"column(s), fewer than {EVENTS_PER_COLUMN} per column: its Cox coefficients "
+                "are unstable, so read the errors with their standard errors"
+            )
 
     fit_real, fit_syn = fit_cox_jointly(
         [(x_real, real_d, real_e), (x_syn, syn_d, syn_e)],
