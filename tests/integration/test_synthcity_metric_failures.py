@@ -74,3 +74,28 @@ def test_direct_evaluator_calls_raise_without_a_warning(loaders, tmp_path):
         warnings.simplefilter("error", MetricFailedWarning)
         with pytest.raises(InvalidParameterError, match="X_train"):
             HammingLeakageEvaluator(workspace=tmp_path).evaluate(loaders.test(), loaders.train())
+
+
+def test_a_count_in_the_message_says_it_is_of_synthcitys_sample(tmp_path):
+    """Metrics.evaluate samples as many rows of each table as the smaller has: a message
+    counting 137 rows of a 548-row synthetic table says so."""
+    from synthcity.metrics import Metrics
+    from synthcity.plugins.core.dataloader import SurvivalAnalysisDataLoader
+
+    synth_plugins.register()
+    split = to_dataloader(load("gbsg2"), train_size=0.8, random_state=0)
+    info = split.train().info()
+    censored = split.train().dataframe().assign(**{info["target_column"]: 0})
+    synthetic = SurvivalAnalysisDataLoader(
+        censored,
+        target_column=info["target_column"],
+        time_to_event_column=info["time_to_event_column"],
+    )
+    with pytest.warns(MetricFailedWarning, match=r"censored.*of the 548 rows of X_syn"):
+        Metrics.evaluate(
+            split.test(),
+            synthetic,
+            metrics={"stats": ["hazard_ratio_alignment"]},
+            task_type="survival_analysis",
+            workspace=tmp_path,
+        )

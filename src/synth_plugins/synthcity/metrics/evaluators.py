@@ -112,9 +112,23 @@ class SuiteEvaluator:
             "event_column": info.get("target_column") if survival else None,
         }
         if "holdout" not in self.entry.needs:
-            return evaluate_metric(
-                self.entry, X_gt.dataframe(), X_syn.dataframe(), **columns, **self.options
-            ).to_dict()
+            try:
+                return evaluate_metric(
+                    self.entry, X_gt.dataframe(), X_syn.dataframe(), **columns, **self.options
+                ).to_dict()
+            except InvalidDataError as error:  # its counts are of Synthcity's samples
+                sampled = [
+                    f"{len(part)} of the {len(whole[label])} rows of {label}"
+                    for label, part in (("X_gt", X_gt), ("X_syn", X_syn))
+                    if whole.get(label) is not None and len(part) < len(whole[label])
+                ]
+                if not sampled:
+                    raise
+                raise InvalidDataError(
+                    f"{error} (Synthcity's Metrics.evaluate gave the metric "
+                    f"{' and '.join(sampled)}: it samples as many rows of each table as the "
+                    "smaller one has)"
+                ) from error
         if whole.get("X_train") is None:
             raise InvalidParameterError(
                 f"{self.entry.name} needs the generator's training data: call "
