@@ -184,11 +184,30 @@ dl.summary dd { margin-left: 10em; }
 ARROWS = {"maximize": " ↑", "minimize": " ↓"}
 
 
+def header_mark(direction: str | float | None) -> str:
+    """The header suffix of a ranked column: ↑, ↓, or → its ideal value (closest is best)."""
+    if isinstance(direction, int | float):
+        return f" →{direction:g}"
+    return ARROWS.get(direction or "", "")
+
+
+def best_value(values: pd.Series, direction: str | float) -> float:
+    """The best of ``values`` (no NaN): the largest, the smallest, or the closest to an ideal.
+
+    ``direction`` is ``"maximize"``, ``"minimize"`` or the ideal value itself (0.5 for the
+    DCR holdout share, 0 for the Hamming leakage coefficient), as :func:`rank_generators`
+    ranks them.
+    """
+    if isinstance(direction, int | float):
+        return float(values.loc[(values - direction).abs().idxmin()])
+    return float(values.max() if direction == "maximize" else values.min())
+
+
 def html_table(
     frame: pd.DataFrame,
     *,
     caption: str = "",
-    directions: Mapping[str, str] | None = None,
+    directions: Mapping[str, str | float] | None = None,
     float_format: str = "{:.4g}",
 ) -> str:
     """An HTML table of ``frame``, every name and value escaped.
@@ -196,25 +215,30 @@ def html_table(
     Args:
         frame: The table; its index is the first column.
         caption: Shown above the table.
-        directions: Ranked columns: an arrow in the header (↑ higher is better, ↓ lower)
-            and the best value in bold.
+        directions: Ranked columns: a mark in the header (↑ higher is better, ↓ lower,
+            → the ideal value) and the best value in bold. A Synthcity result key with an
+            ideal value inside its range (:func:`suite_ideals`) is best at that value,
+            as the ranking has it.
         float_format: Format of float cells; NaN is an empty cell.
 
     Returns:
         A ``<table>`` element wrapped in a horizontally scrolling ``<div>``.
     """
-    directions = directions or {}
+    ideals = suite_ideals()
+    directions = {
+        column: ideals.get(column, direction) for column, direction in (directions or {}).items()
+    }
     best: dict[str, float] = {}
     for column, direction in directions.items():
-        if column in frame and direction in ARROWS:
-            values = pd.to_numeric(frame[column], errors="coerce")
-            if values.notna().any():
-                best[column] = values.max() if direction == "maximize" else values.min()
+        if column in frame and (direction in ARROWS or isinstance(direction, int | float)):
+            values = pd.to_numeric(frame[column], errors="coerce").dropna()
+            if len(values):
+                best[column] = best_value(values, direction)
     esc = html.escape
     head = [f"<th>{esc(str(frame.index.name or ''))}</th>"]
     for column in frame.columns:
-        arrow = ARROWS.get(directions.get(column, ""), "")
-        head.append(f"<th>{esc(str(column))}{arrow}</th>")
+        mark = header_mark(directions.get(column))
+        head.append(f"<th>{esc(str(column))}{mark}</th>")
     rows = []
     for index, row in frame.iterrows():
         cells = [f"<th>{esc(str(index))}</th>"]

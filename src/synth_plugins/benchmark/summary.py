@@ -17,7 +17,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from synth_plugins.benchmark.report import ARROWS, STYLE, html_figure, html_table
+from synth_plugins.benchmark.report import (
+    STYLE,
+    best_value,
+    header_mark,
+    html_figure,
+    html_table,
+    suite_ideals,
+)
 
 #: The most columns a summary table has (the generator name is the index, not a column).
 MAX_COLUMNS = 10
@@ -125,28 +132,30 @@ def summary_table(
         raise ValueError(f"a summary table has at most {MAX_COLUMNS} columns, got {len(columns)}")
     present = [c for c in columns if c.source in table.columns]
     rows = table.drop(index=[r for r in REFERENCE_ROWS if r in table.index])
+    ideals = suite_ideals()  # best at a value inside the range, as the ranking has them
+    marked = {c: ideals.get(c.source, c.direction) for c in present}
     frame = pd.DataFrame(
         {
-            c.label + ARROWS[c.direction]: pd.to_numeric(rows[c.source], errors="coerce")
+            c.label + header_mark(marked[c]): pd.to_numeric(rows[c.source], errors="coerce")
             for c in present
         },
         index=rows.index,
     )
     frame.index.name = "generator"
-    return frame, {c.label + ARROWS[c.direction]: c.direction for c in present}
+    return frame, {c.label + header_mark(marked[c]): marked[c] for c in present}
 
 
-def best_values(frame: pd.DataFrame, directions: Mapping[str, str]) -> dict[str, float]:
-    """Header -> the best value of that column (by its direction); all-NaN columns left out."""
+def best_values(frame: pd.DataFrame, directions: Mapping[str, str | float]) -> dict[str, float]:
+    """Header -> the best value of that column (see :func:`best_value`); all-NaN left out."""
     best = {}
     for column, direction in directions.items():
         values = frame[column].dropna()
         if len(values):
-            best[column] = float(values.max() if direction == "maximize" else values.min())
+            best[column] = best_value(values, direction)
     return best
 
 
-def summary_markdown(frame: pd.DataFrame, directions: Mapping[str, str]) -> str:
+def summary_markdown(frame: pd.DataFrame, directions: Mapping[str, str | float]) -> str:
     """A Markdown table of a summary table, each column's best value in **bold**."""
     best = best_values(frame, directions)
     header = [str(frame.index.name or "")] + [str(c) for c in frame.columns]
@@ -175,7 +184,8 @@ def summary_sections(
 
 
 LEGEND = (
-    "↑ higher is better, ↓ lower is better; the best value of each column is in bold. "
+    "↑ higher is better, ↓ lower is better, →x closest to x is best (as the ranking reads "
+    "it); the best value of each column is in bold. "
     "Rows are generators (means over seeds); every other figure is in the suite's report "
     "and CSVs."
 )

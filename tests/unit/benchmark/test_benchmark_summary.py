@@ -42,8 +42,30 @@ def test_summary_has_few_columns_each_with_a_direction(kind):
     assert 1 <= frame.shape[1] <= MAX_COLUMNS
     assert list(frame.columns) == list(directions)
     for header, direction in directions.items():
-        assert header.endswith(" ↑" if direction == "maximize" else " ↓")
+        if isinstance(direction, float):  # best at an ideal inside the range, as ranked
+            assert header.endswith(f" →{direction:g}")
+        else:
+            assert header.endswith(" ↑" if direction == "maximize" else " ↓")
     assert set(frame.index) == {"med_vae", "tvae", "ctgan"}
+
+
+def test_a_column_with_an_ideal_marks_the_value_closest_to_it():
+    """Hamming leakage is best at 0 and ranked by distance to it: a negative coefficient is
+    not better than a zero one, so the bold goes where the ranking puts the best."""
+    from synth_plugins.benchmark.report import html_table
+
+    columns = summary_columns("tabular", "synthcity:pima")
+    table = _wide(columns)
+    table["privacy.hamming_leakage.score"] = [-0.02, 0.001, 0.03]
+    frame, directions = summary_table(table, columns)
+    assert directions["Hamming leakage →0"] == 0.0
+    line = next(row for row in summary_markdown(frame, directions).splitlines() if "tvae" in row)
+    assert "**0.001**" in line
+    full = html_table(
+        table[["privacy.hamming_leakage.score"]],
+        directions={"privacy.hamming_leakage.score": "minimize"},
+    )
+    assert '<td class="best">0.001</td>' in full and "→0" in full
 
 
 def test_summary_marks_the_best_value_of_each_column_by_its_direction():
