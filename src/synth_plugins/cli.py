@@ -151,6 +151,27 @@ def _parameter(text: str) -> tuple[str, object]:
         return name, value
 
 
+def _seed(text: str) -> int:
+    """A seed: a whole number >= 0 (as numpy and scikit-learn take it)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value}")
+    return value
+
+
+def _folder(text: str) -> str:
+    """An output folder: a path that is a folder or does not exist yet.
+
+    Checked before any fit, so that a long run does not end on it.
+    """
+    if Path(text).exists() and not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} exists and is not a folder")
+    return text
+
+
 def cmd_tune(args: argparse.Namespace) -> int:
     """Tune a Synthcity plugin with Optuna; print and write the finished trials."""
     _need_synthcity("tune")
@@ -211,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--quick", action="store_true", help="short fits (default)")
     mode.add_argument("--full", action="store_true", help="paper-scale fits (hours)")
     p.add_argument("--repeats", type=int, default=1, help="seeds per generator (default 1)")
-    p.add_argument("--output", default="benchmark-output", help="folder for results")
+    p.add_argument("--output", type=_folder, default="benchmark-output", help="folder for results")
     p.add_argument("--no-sdgym", action="store_true", help="skip the SDGym harness")
     p.add_argument(
         "--n-jobs",
@@ -222,6 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--backend",
+        choices=("loky", "dask", "ray"),
         help="joblib backend for --n-jobs: loky (default, this machine), dask (with "
         "--scheduler) or ray (a cluster whose client is configured; untested)",
     )
@@ -252,8 +274,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--storage", help="Optuna storage URL shared by workers, e.g. sqlite:///t.db")
     p.add_argument("--study", help="study name (default <generator>-<dataset>)")
     p.add_argument("--timeout", type=float, help="stop starting trials after this many s")
-    p.add_argument("--seed", type=int, default=0, help="sampler and fit seed")
-    p.add_argument("--output", default="tuning-output", help="folder for the trials table")
+    p.add_argument("--seed", type=_seed, default=0, help="sampler and fit seed")
+    p.add_argument(
+        "--output", type=_folder, default="tuning-output", help="folder for the trials table"
+    )
     p.set_defaults(func=cmd_tune)
     return parser
 

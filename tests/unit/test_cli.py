@@ -28,6 +28,19 @@ def test_unknown_dataset_is_a_one_line_error(capsys):
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("suite", "dataset", "kind"),
+    [("survival", "pima", "tabular"), ("tabular", "pbc_visits", "longitudinal")],
+)
+def test_a_dataset_the_suite_cannot_run_on_is_a_one_line_error(suite, dataset, kind, capsys):
+    """Before, the survival suite ran every generator on pima, each failed, and the reports
+    were written full of NaN with exit code 0."""
+    assert main(["benchmark", suite, "--dataset", dataset, "--no-sdgym"]) == 2
+    err = capsys.readouterr().err
+    assert f"dataset '{dataset}' is {kind}; the {suite} suite needs" in err
+    assert "Traceback" not in err
+
+
 def test_bad_repeats_is_an_error(capsys):
     assert main(["benchmark", "--repeats", "0"]) == 2
     assert "repeats must be at least 1" in capsys.readouterr().err
@@ -56,3 +69,36 @@ def test_harness_commands_without_synthcity_are_a_one_line_error(argv, capsys, m
     assert f"'synth-plugins {argv[0]}' (it runs Synthcity's harness) needs the package" in err
     assert "pip install 'synth-plugins[all]'" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["tune", "med_vae", "--dataset", "pima", "--seed", "-1"], "expected a whole number >= 0"),
+        (["benchmark", "tabular", "--backend", "foo"], "invalid choice: 'foo'"),
+        (["benchmark", "tabular", "--output", "{file}"], "exists and is not a folder"),
+        (["tune", "med_vae", "--dataset", "pima", "--output", "{file}"], "is not a folder"),
+    ],
+)
+def test_bad_options_stop_before_any_fit(argv, words, tmp_path, capsys):
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    with pytest.raises(SystemExit) as exit_info:
+        main([a.format(file=afile) for a in argv])
+    assert exit_info.value.code == 2
+    assert words in capsys.readouterr().err
+
+
+def test_reports_record_the_command_that_reproduces_the_run():
+    from pathlib import Path
+
+    from synth_plugins.benchmark import cli_command
+
+    command = cli_command("survival", ["gbsg2"], False, 3, Path("out"), True, 2, None)
+    assert command == (
+        "synth-plugins benchmark survival --dataset gbsg2 --full --repeats 3 --n-jobs 2 "
+        "--output out"
+    )
+    assert cli_command("tabular", None, True, 1, Path("o"), False, 1, "loky") == (
+        "synth-plugins benchmark tabular --no-sdgym --backend loky --output o"
+    )

@@ -22,7 +22,7 @@ from synth_plugins.benchmark.summary import (
 )
 from synth_plugins.benchmark.survival import SurvivalBenchmark
 from synth_plugins.benchmark.tabular import TabularBenchmark, environment
-from synth_plugins.datasets import names
+from synth_plugins.datasets import load, names
 from synth_plugins.errors import InvalidParameterError, UnknownNameError
 
 #: The suites, in the order the main job (``suite="all"``) runs them.
@@ -106,6 +106,55 @@ def run_all(
     return results
 
 
+#: The dataset kinds each suite can run on (a survival table is a table too).
+SUITE_KINDS = {
+    "tabular": ("tabular", "survival"),
+    "survival": ("survival",),
+    "longitudinal": ("longitudinal",),
+}
+
+
+def check_suite_dataset(suite: str, name: str) -> None:
+    """Refuse a dataset whose kind ``suite`` cannot run on, before anything is fitted.
+
+    Raises:
+        InvalidParameterError: the message names the dataset, its kind and the suite's
+            datasets.
+    """
+    kind = "longitudinal" if name == "ms_registry" else load(name).kind  # no simulation
+    if kind not in SUITE_KINDS[suite]:
+        raise InvalidParameterError(
+            f"dataset {name!r} is {kind}; the {suite} suite needs a "
+            f"{' or '.join(SUITE_KINDS[suite])} dataset (its defaults: "
+            f"{', '.join(DEFAULT_DATASETS[suite])})"
+        )
+
+
+def cli_command(
+    suite: str,
+    datasets: Sequence[str] | None,
+    quick: bool,
+    repeats: int,
+    output: Path,
+    sdgym: bool,
+    n_jobs: int,
+    backend: str | None,
+) -> str:
+    """The ``synth-plugins`` command that runs this suite with these arguments (for reports).
+
+    Built from the arguments themselves, so a report records what ran whether it was
+    started from the command line (with any global option) or from Python.
+    """
+    parts = ["synth-plugins benchmark", suite]
+    parts += [f"--dataset {name}" for name in datasets or ()]
+    parts += [] if quick else ["--full"]
+    parts += [] if repeats == 1 else [f"--repeats {repeats}"]
+    parts += [] if sdgym or suite != "tabular" else ["--no-sdgym"]
+    parts += [] if n_jobs == 1 else [f"--n-jobs {n_jobs}"]
+    parts += [] if backend is None else [f"--backend {backend}"]
+    return " ".join([*parts, f"--output {output}"])
+
+
 def run_suite_result(
     suite: str = "tabular",
     datasets: Sequence[str] | None = None,
@@ -123,10 +172,15 @@ def run_suite_result(
     if repeats < 1:
         raise InvalidParameterError(f"repeats must be at least 1, got {repeats}")
     check_n_jobs(n_jobs)
+    if isinstance(datasets, str):
+        raise InvalidParameterError(
+            f"datasets must be a list of dataset names, not the string {datasets!r}"
+        )
     chosen = tuple(datasets or DEFAULT_DATASETS[suite])
     for name in chosen:
         if name not in names():
             raise UnknownNameError("dataset", name, names())
+        check_suite_dataset(suite, name)
     folder = Path(output) / suite
     folder.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
@@ -189,8 +243,7 @@ def run_suite_result(
             "The same results with figures and every figure reported: [report.html](report.html)\n",
         )
     env = environment()
-    options = [a for a in sys.argv[2:] if a not in (*SUITES, "all")]
-    command = " ".join(["synth-plugins benchmark", suite, *options])
+    command = cli_command(suite, datasets, quick, repeats, output, sdgym, n_jobs, backend)
     (folder / "environment.json").write_text(json.dumps(env, indent=2))
     (folder / "report.md").write_text(
         f"# synth-plugins benchmark: {suite}\n\n"
