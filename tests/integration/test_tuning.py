@@ -28,6 +28,19 @@ def test_two_workers_share_one_study_through_the_storage(tmp_path, capsys):
     assert "best stats.aml_fidelity.score" in capsys.readouterr().out
 
 
+def test_a_shared_study_refuses_trials_of_other_settings(tmp_path):
+    """Before, a study shared through the storage took trials of another dataset, generator
+    or objective and reported one's best parameters with another's score."""
+    storage = f"sqlite:///{tmp_path / 'tune.db'}"
+    common = {"n_trials": 1, "storage": storage, "study_name": "s", "log": lambda line: None}
+    tune("mle_copula", "pima", **common)
+    with pytest.raises(InvalidParameterError, match=r"dataset 'pima' there, 'ckd' here"):
+        tune("mle_copula", "ckd", **common)
+    with pytest.raises(InvalidParameterError, match=r"objective .*correlation_l1"):
+        tune("mle_copula", "pima", objective="stats.correlation_l1.score", **common)
+    assert len(optuna.load_study(study_name="s", storage=storage).trials) == 1
+
+
 def test_a_builtin_with_a_minimised_objective():
     study = tune(
         "marginal_distributions",

@@ -14,6 +14,7 @@ trials to the shared study (``load_if_exists``), and Optuna's sampler sees all o
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -209,6 +210,8 @@ def tune(
         direction=direction,
         sampler=optuna.samplers.TPESampler(seed=seed),
     )
+    check_study(study, {"plugin": plugin, "dataset": dataset, "objective": target.row,
+                        "fixed": json.dumps(fixed, sort_keys=True, default=str)})  # fmt: skip
 
     def report(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
         value = (
@@ -220,6 +223,37 @@ def tune(
 
     study.optimize(run_trial, n_trials=n_trials, timeout=timeout, callbacks=[report])
     return study
+
+
+def check_study(study: Any, settings: Mapping[str, str]) -> None:
+    """Stamp a new study with what it tunes; refuse to add trials of other settings to it.
+
+    A study shared through ``--storage`` keeps one generator, dataset, objective (and so
+    direction) and set of fixed parameters: trials of another would be ranked together with
+    its own, and ``best_params`` would mix them.
+
+    Raises:
+        InvalidParameterError: the study was created for other settings (the message names
+            each difference).
+    """
+    stamped = study.user_attrs
+    if not stamped and not study.trials:
+        for key, value in settings.items():
+            study.set_user_attr(key, value)
+        return
+    different = {
+        key: (stamped[key], value)
+        for key, value in settings.items()
+        if key in stamped and stamped[key] != value
+    }
+    if different:
+        said = "; ".join(
+            f"{key} {old!r} there, {new!r} here" for key, (old, new) in different.items()
+        )
+        raise InvalidParameterError(
+            f"study {study.study_name!r} tunes other settings ({said}); give another --study "
+            "name, or the same settings"
+        )
 
 
 def summary(study: Any) -> pd.DataFrame:
