@@ -63,3 +63,6 @@ def test_bad_requests_name_the_problem():
     with pytest.raises(InvalidParameterError, match="not in med_vae"):
         search_space("med_vae", {"n_layers": 2})
     assert main(["tune", "med_vae", "--dataset", "ms_registry", "--trials", "1"]) == 2
+    # a survival plugin on a table without outcomes: refused before any fit
+    with pytest.raises(InvalidParameterError, match=r"'survival_analysis' plugin .* 'pima'"):
+        tune("survae", "pima", n_trials=1, log=lambda line: None)

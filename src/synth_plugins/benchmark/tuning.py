@@ -28,6 +28,12 @@ from synth_plugins.errors import InvalidParameterError, SynthPluginsError, Unkno
 #: The default objective: fast, and defined for every tabular and survival loader.
 DEFAULT_OBJECTIVE = "stats.aml_fidelity.score"
 _TASK_TYPES = {"tabular": "classification", "survival": "survival_analysis"}
+#: The Synthcity plugin types that fit each dataset kind's loader (a survival table is a
+#: table to a generic plugin).
+_PLUGIN_TYPES = {
+    "tabular": ("generic", "privacy", "debug"),
+    "survival": ("generic", "privacy", "debug", "survival_analysis"),
+}
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,12 @@ def tune(
         raise InvalidParameterError(
             f"dataset {dataset!r} is {data.kind}; tuning takes a tabular or survival dataset"
         )
+    plugin_type = Plugins().get(plugin).type()
+    if plugin_type not in _PLUGIN_TYPES[data.kind]:
+        raise InvalidParameterError(
+            f"{plugin} is a Synthcity {plugin_type!r} plugin and dataset {dataset!r} is "
+            f"{data.kind}; it takes a plugin of type {' or '.join(_PLUGIN_TYPES[data.kind])}"
+        )
     loader = to_dataloader(data, train_size=0.8, random_state=seed)
     train, holdout = loader.train(), loader.test()
     if workspace is None:
@@ -202,7 +214,9 @@ def tune(
         trial.set_user_attr("seconds", time.perf_counter() - start)
         return float(scores.loc[target.row, "mean"])
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    # each finished or failed trial is one line of ``log``; Optuna's own warnings would add a
+    # traceback for a trial stopped by the suite's error, which is raised as one line
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
     study = optuna.create_study(
         study_name=study_name or f"{plugin}-{dataset}",
         storage=storage,
