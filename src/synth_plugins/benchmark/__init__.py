@@ -121,7 +121,11 @@ def check_suite_dataset(suite: str, name: str) -> None:
         InvalidParameterError: the message names the dataset, its kind and the suite's
             datasets.
     """
-    kind = "longitudinal" if name == "ms_registry" else load(name).kind  # no simulation
+    check_suite_kind(suite, name, "longitudinal" if name == "ms_registry" else load(name).kind)
+
+
+def check_suite_kind(suite: str, name: str, kind: str) -> None:
+    """Refuse dataset ``name`` of ``kind`` for ``suite`` (see :func:`check_suite_dataset`)."""
     if kind not in SUITE_KINDS[suite]:
         raise InvalidParameterError(
             f"dataset {name!r} is {kind}; the {suite} suite needs a "

@@ -33,7 +33,6 @@ import pandas as pd
 from synth_plugins.benchmark.grid import run_cases
 from synth_plugins.benchmark.meter import peak_rss
 from synth_plugins.datasets import Dataset
-from synth_plugins.errors import InvalidParameterError
 from synth_plugins.figures import new_figure, save_figure
 from synth_plugins.metrics.longitudinal import longitudinal_fidelity
 
@@ -500,12 +499,10 @@ class LongitudinalBenchmark:
 
         if name == "ms_registry":
             return load(name, n_patients=self.ms_patients or MS_PATIENTS[self.quick], seed=0)
+        from synth_plugins.benchmark import check_suite_kind  # the package imports this one
+
         dataset = load(name)
-        if dataset.kind != "longitudinal":
-            raise InvalidParameterError(
-                f"dataset {name!r} is {dataset.kind}; the longitudinal suite needs a "
-                "longitudinal dataset (pbc_visits, ms_registry)"
-            )
+        check_suite_kind("longitudinal", name, dataset.kind)
         return dataset
 
     def run(self) -> dict[str, pd.DataFrame]:

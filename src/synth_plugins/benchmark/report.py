@@ -199,7 +199,7 @@ def best_value(values: pd.Series, direction: str | float) -> float:
     ranks them.
     """
     if isinstance(direction, int | float):
-        return float(values.loc[(values - direction).abs().idxmin()])
+        return float(values.iloc[int(np.argmin((values - direction).abs().to_numpy()))])
     return float(values.max() if direction == "maximize" else values.min())
 
 

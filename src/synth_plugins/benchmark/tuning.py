@@ -224,8 +224,8 @@ def tune(
         direction=direction,
         sampler=optuna.samplers.TPESampler(seed=seed),
     )
-    check_study(study, {"plugin": plugin, "dataset": dataset, "objective": target.row,
-                        "fixed": json.dumps(fixed, sort_keys=True, default=str)})  # fmt: skip
+    settings = {"plugin": plugin, "dataset": dataset, "objective": target.row}
+    check_study(study, {**settings, "fixed": json.dumps(fixed, sort_keys=True, default=str)})
 
     def report(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
         value = (

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.labels import check_labels
-from synth_plugins.encoding.parsing import text_date_format, to_days
+from synth_plugins.encoding.parsing import is_text, parse_numbers, text_date_format, to_days
 from synth_plugins.encoding.roles import DISCRETE_ROLES, infer_role
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 
@@ -79,10 +79,6 @@ def align_columns(
     return other
 
 
-#: How many observed values :func:`_kind` reads (enough to tell text from numbers).
-_KIND_SAMPLE = 1_000
-
-
 def _kind(series: pd.Series) -> str | None:
     """``"numbers"``, ``"text"`` or None (empty, booleans, dates, mixed) for a column.
 
@@ -93,11 +89,8 @@ def _kind(series: pd.Series) -> str | None:
         return None
     if pd.api.types.is_numeric_dtype(series.dtype):
         return "numbers" if series.notna().any() else None
-    if pd.api.types.is_string_dtype(series.dtype) or series.dtype == object:
-        observed = series.dropna().head(_KIND_SAMPLE)
-        if len(observed) and all(isinstance(v, str) for v in observed):
-            parsed = pd.to_numeric(observed, errors="coerce")
-            return "numbers" if parsed.notna().all() else "text"
+    if is_text(series):
+        return "numbers" if parse_numbers(series) is not None else "text"
     return None
 
 

@@ -354,10 +354,9 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
                 a Stage A conditioned on them.
         """
         raise InvalidParameterError(
-            "LongitudinalLSTMSynthesizer cannot sample visits for given context values "
-            f"(got {len(context_columns) if hasattr(context_columns, '__len__') else '?'} "
-            "rows): its static columns (the context columns among them) and each first "
-            "visit time are generated together with the visits. Use "
+            "LongitudinalLSTMSynthesizer cannot sample visits for given context values: its "
+            "static columns (the context columns among them) and each first visit time are "
+            "generated together with the visits. Use "
             "sample_sequences(num_sequences) for new patients, or predict_next_visit(history) "
             "to continue real histories"
         )

@@ -156,7 +156,8 @@ class SuitePlugin(Plugin):
             )
         encoder = (self._data_encoders or {}).get(self.cond_column)
         if isinstance(encoder, LabelEncoder):
-            unknown = sorted({str(v) for v in cond if v not in set(encoder.classes_)})
+            levels = set(encoder.classes_)
+            unknown = sorted({str(v) for v in cond if v not in levels})
             if unknown:
                 raise InvalidParameterError(
                     f"{self.name()}: cond holds {unknown[:5]}, never seen in training column "
