@@ -16,6 +16,8 @@ from __future__ import annotations
 from synth_plugins import _hooks
 
 __version__ = "0.1.0"
+#: The hosts :func:`register` registers the suite in.
+_REGISTRY_HOSTS = ("synthcity", "sdmetrics")
 
 
 def _register_synthcity_generators(_module: object) -> None:
@@ -44,7 +46,12 @@ def register(hosts: tuple[str, ...] | None = None) -> None:
     if hosts is None:
         from importlib.util import find_spec
 
-        hosts = tuple(h for h in ("synthcity", "sdmetrics") if find_spec(h) is not None)
+        hosts = tuple(h for h in _REGISTRY_HOSTS if find_spec(h) is not None)
+    if isinstance(hosts, str) or not set(hosts) <= set(_REGISTRY_HOSTS):
+        from synth_plugins.errors import InvalidParameterError
+
+        known = ", ".join(map(repr, _REGISTRY_HOSTS))
+        raise InvalidParameterError(f"hosts must be None or a tuple of {known}; got {hosts!r}")
     if "synthcity" in hosts:
         import synthcity.metrics.eval
         import synthcity.plugins  # noqa: F401

@@ -10,7 +10,9 @@ import argparse
 import contextlib
 import logging
 import os
+import re
 import sys
+import textwrap
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -83,7 +85,8 @@ def cmd_datasets(args: argparse.Namespace) -> int:
                 "patients": patients,
                 "columns": ds.data.shape[1],
                 "outcome": outcome,
-                "licence": ds.license.split(";")[0][:50],
+                # the first clause, cut at a word (the full text: the parser's description)
+                "licence": textwrap.shorten(ds.license.split(";")[0], 50, placeholder=" …"),
             }
         )
     _print_table(pd.DataFrame(rows).set_index("name"))
@@ -100,6 +103,15 @@ def _need_synthcity(command: str) -> None:
         )
 
 
+def _quiet_synthcity(verbose: bool) -> None:
+    """Load Synthcity's plugins without their import notices, unless ``-v`` asks for them."""
+    if verbose:
+        return
+    from synth_plugins.benchmark.tabular import silence_synthcity_sinks
+
+    silence_synthcity_sinks()
+
+
 def cmd_benchmark(args: argparse.Namespace) -> int:
     """Run a benchmark suite (or all three), print ranked tables, write them to ``--output``.
 
@@ -107,6 +119,7 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
     ``<output>/index.html``; it exits with 1 when a suite failed (the page says which).
     """
     _need_synthcity("benchmark")
+    _quiet_synthcity(args.verbose)
     from synth_plugins.benchmark import run_all, run_suite
 
     if args.scheduler and args.backend != "dask":
@@ -175,6 +188,7 @@ def _folder(text: str) -> str:
 def cmd_tune(args: argparse.Namespace) -> int:
     """Tune a Synthcity plugin with Optuna; print and write the finished trials."""
     _need_synthcity("tune")
+    _quiet_synthcity(args.verbose)
     from synth_plugins.benchmark.tuning import summary, tune
 
     study = tune(
@@ -192,7 +206,8 @@ def cmd_tune(args: argparse.Namespace) -> int:
     table = summary(study)
     folder = Path(args.output)
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{study.study_name}.csv"
+    # a study name may hold characters a file name cannot ("team/run-1")
+    path = folder / (re.sub(r"[^\w.-]", "_", study.study_name) + ".csv")
     table.to_csv(path, index=False)
     _print_table(table.head(10))
     if len(table):
@@ -214,7 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", choices=[*HOSTS, "all"], default="all")
     p.set_defaults(func=cmd_list)
 
-    p = sub.add_parser("datasets", help="the bundled offline datasets")
+    p = sub.add_parser(
+        "datasets",
+        help="the bundled offline datasets",
+        description="The bundled datasets. The licence column is its first clause; the full "
+        "text is load(name).license in Python and the datasets page of the docs.",
+    )
     p.set_defaults(func=cmd_datasets)
 
     p = sub.add_parser("benchmark", help="benchmark generators through the hosts' harnesses")

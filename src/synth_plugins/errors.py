@@ -18,7 +18,16 @@ class InvalidDataError(SynthPluginsError, ValueError):
 
 
 class InvalidParameterError(SynthPluginsError, ValueError):
-    """A parameter has a value outside what the method accepts."""
+    """A parameter has a value outside what the method accepts.
+
+    ``parameter`` is the name the message starts with, where a check of one parameter
+    raised it (a host adapter then says its own name for it, e.g. ``n_iter`` for
+    ``epochs``); None otherwise.
+    """
+
+    def __init__(self, message: str, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.parameter = parameter
 
 
 class NotFittedError(SynthPluginsError, RuntimeError):

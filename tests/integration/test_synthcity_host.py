@@ -150,3 +150,32 @@ def test_fit_refuses_an_array_naming_what_it_takes(registered, name):
 
     with pytest.raises(InvalidDataError, match="got a ndarray"):
         Plugins().get(name).fit(np.zeros((20, 3)))
+
+
+@pytest.mark.parametrize(
+    ("name", "argument", "value", "said"),
+    [
+        ("med_vae", "n_iter", "abc", "n_iter must be an integer, got 'abc'"),
+        ("med_vae", "hidden_2", 0, "hidden_2 must be an integer >= 1, got 0"),
+        ("ctabgan_plus", "n_iter", -3, "n_iter must be an integer >= 1, got -3"),
+        ("ck4gen", "n_iter", "abc", "n_iter must be an integer, got 'abc'"),
+        ("ck4gen", "hidden_3", -1, "hidden_3 must be an integer >= 1, got -1"),
+        ("ck4gen", "lr", -1.0, "lr must be > 0.0, got -1.0"),
+        ("longitudinal_lstm", "static_n_iter", "x", "static_n_iter must be an integer"),
+    ],
+)
+def test_a_bad_argument_is_refused_at_construction_under_synthcitys_name(
+    registered, name, argument, value, said
+):
+    """The core's check runs when the plugin is made, and names the argument as given.
+
+    The cores call ``n_iter`` ``epochs`` (or ``encoder_epochs``) and ``hidden_1``
+    ``hidden[0]``; ck4gen used to check its arguments only at fit.
+    """
+    from synthcity.plugins import Plugins
+
+    from synth_plugins.errors import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match=f"^{said}") as caught:
+        Plugins().get(name, **{argument: value})
+    assert caught.value.parameter == argument

@@ -1,6 +1,10 @@
 """Optuna tuning of Synthcity plugins through ``synth-plugins tune``, with a shared storage."""
 
+import subprocess
+import sys
+
 import optuna
+import pandas as pd
 import pytest
 
 from synth_plugins.benchmark.tuning import Objective, search_space, tune
@@ -10,13 +14,14 @@ from synth_plugins.errors import InvalidParameterError, UnknownNameError
 
 def test_two_workers_share_one_study_through_the_storage(tmp_path, capsys):
     storage = f"sqlite:///{tmp_path / 'tune.db'}"
-    common = ["--dataset", "heart_failure", "--storage", storage, "--study", "hf"]
+    # a study name need not be a file name: the table is written as team_hf.csv
+    common = ["--dataset", "heart_failure", "--storage", storage, "--study", "team/hf"]
     fixed = ["--fix", "n_iter=3", "--fix", "batch_size=64"]
     out = str(tmp_path / "out")
     # two processes would run these at the same time; they share the study either way
     assert main(["tune", "med_vae", "--trials", "2", *common, *fixed, "--output", out]) == 0
     assert main(["tune", "med_vae", "--trials", "1", *common, *fixed, "--seed", "1"]) == 0
-    study = optuna.load_study(study_name="hf", storage=storage)
+    study = optuna.load_study(study_name="team/hf", storage=storage)
     finished = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     assert len(finished) == 3
     assert study.direction == optuna.study.StudyDirection.MAXIMIZE  # aml_fidelity
@@ -24,7 +29,10 @@ def test_two_workers_share_one_study_through_the_storage(tmp_path, capsys):
         assert 0.0 <= trial.value <= 1.0
         assert "n_iter" not in trial.params and "beta" in trial.params
         assert 0.01 <= trial.params["beta"] <= 1.0
-    assert (tmp_path / "out" / "hf.csv").exists()
+    table = pd.read_csv(tmp_path / "out" / "team_hf.csv")
+    assert len(table) == 2  # the first call's table; the study now holds 3
+    assert (table["fixed_n_iter"] == 3).all() and (table["fixed_batch_size"] == 64).all()
+    assert "params_beta" in table and "params_n_iter" not in table
     assert "best stats.aml_fidelity.score" in capsys.readouterr().out
 
 
@@ -66,3 +74,26 @@ def test_bad_requests_name_the_problem():
     # a survival plugin on a table without outcomes: refused before any fit
     with pytest.raises(InvalidParameterError, match=r"'survival_analysis' plugin .* 'pima'"):
         tune("survae", "pima", n_trials=1, log=lambda line: None)
+
+
+def test_the_command_keeps_host_import_notices_off_the_terminal(tmp_path):
+    """Synthcity logs a CRITICAL line per ``Plugins()`` for its goggle plugin (no ``dgl``
+    wheel) and pyKeOps prints a CPU-only notice; ``-v`` shows them, the default does not."""
+
+    def terminal(*verbose: str) -> str:
+        argv = ["tune", "mle_copula", "--dataset", "heart_failure", "--trials", "1"]
+        done = subprocess.run(
+            [sys.executable, "-m", "synth_plugins.cli", *verbose, *argv, "--output", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout + done.stderr
+
+    notices = ("CRITICAL", "KeOps")
+    if not any(notice in terminal("-v") for notice in notices):
+        pytest.skip("this stack's Synthcity prints no import notices")
+    shown = terminal()
+    assert not any(notice in shown for notice in notices), shown
+    assert "trial 0: stats.aml_fidelity.score" in shown

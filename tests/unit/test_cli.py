@@ -19,6 +19,8 @@ def test_datasets_lists_every_dataset(capsys):
     for name in names():
         assert name in out
     assert "1945" in out  # pbc_visits rows
+    # the licence is cut at a word, not inside one ("Rubini, Soundarapa")
+    assert "Soundarapa" not in out and "Rubini, …" in out
 
 
 def test_unknown_dataset_is_a_one_line_error(capsys):

@@ -125,6 +125,9 @@ def test_unknown_option_is_rejected_with_the_accepted_ones():
         load("pima", zeros_missing=True)
     with pytest.raises(InvalidParameterError, match="no options"):
         load("ckd", seed=1)
+    # a truthy string used to be read as True
+    with pytest.raises(InvalidParameterError, match="zeros_as_missing must be True or False"):
+        load("pima", zeros_as_missing="yes")
 
 
 def test_import_is_light():

@@ -5,7 +5,14 @@ import pytest
 
 import synth_plugins
 from synth_plugins import _hooks, catalog
-from synth_plugins.errors import UnknownNameError
+from synth_plugins.errors import InvalidParameterError, UnknownNameError
+
+
+@pytest.mark.parametrize("hosts", [("bogus",), ("synthcity", "sdv"), "synthcity"])
+def test_register_refuses_a_host_it_does_not_know(hosts):
+    """``register(("bogus",))`` used to register nowhere and say nothing."""
+    with pytest.raises(InvalidParameterError, match="hosts must be None or a tuple of"):
+        synth_plugins.register(hosts)
 
 
 class TestPostImportHook:

@@ -20,7 +20,9 @@ harness caches (first repeat) the suite draws figures per dataset
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import os
 import platform
@@ -496,16 +498,21 @@ def attack_table(table: pd.DataFrame) -> pd.DataFrame | None:
 
 
 def silence_synthcity_sinks() -> None:
-    """Drop the stderr log sinks Synthcity's first ``Plugins()`` installs (goggle notice).
+    """Load Synthcity's plugins without their import notices; drop the log sinks they add.
 
-    Synthcity logs a ``[CRITICAL] module disabled`` line for its ``goggle`` plugin (whose
-    ``dgl`` dependency has no wheel for torch 2.2) on every ``Plugins()``; failures of our
-    own runs are still raised or reported in the result tables.
+    Synthcity (and the ``decaf`` and ``fflows`` packages its plugins import) add stderr log
+    sinks, through which every ``Plugins()`` logs a ``[CRITICAL] module disabled`` line for
+    the ``goggle`` plugin (its ``dgl`` dependency has no wheel for torch 2.2); pyKeOps
+    prints a CPU-only notice on stdout when first imported. The first load runs with both
+    streams held, and the sinks are then removed; failures of our own runs are still raised
+    or reported in the result tables.
     """
     import loguru
-    from synthcity.plugins import Plugins
 
-    Plugins()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        from synthcity.plugins import Plugins
+
+        Plugins()
     loguru.logger.remove()
 
 

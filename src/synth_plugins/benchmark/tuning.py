@@ -271,8 +271,14 @@ def check_study(study: Any, settings: Mapping[str, str]) -> None:
 
 
 def summary(study: Any) -> pd.DataFrame:
-    """The finished trials, best first: value, parameters, seconds."""
+    """The finished trials, best first: value, parameters (tuned, then fixed), seconds.
+
+    A parameter held fixed is the column ``fixed_<name>``, so that the table alone says
+    how each trial was fitted.
+    """
     frame = study.trials_dataframe(attrs=("number", "value", "params", "user_attrs", "state"))
     frame = frame[frame["state"] == "COMPLETE"].drop(columns="state")
+    fixed = json.loads(study.user_attrs.get("fixed", "{}"))
+    frame = frame.assign(**{f"fixed_{name}": value for name, value in fixed.items()})
     ascending = study.direction.name == "MINIMIZE"
     return frame.sort_values("value", ascending=ascending).reset_index(drop=True)

@@ -6,6 +6,7 @@ import numpy as np
 
 from synth_plugins.datasets._dataset import Dataset
 from synth_plugins.datasets._files import SHIPPED_FILES, read_shipped_csv
+from synth_plugins.generators.validation import check_bool
 
 HEART_FAILURE_FILE = "heart_failure_clinical_records_dataset.csv"
 TITANIC_FILE = "titanic3.csv"
@@ -121,7 +122,7 @@ def load_pima(zeros_as_missing: bool = False) -> Dataset:
             into ``NaN`` (the columns become float); ``False`` (default) returns the file as is.
     """
     data = read_shipped_csv(PIMA_FILE)
-    if zeros_as_missing:
+    if check_bool("zeros_as_missing", zeros_as_missing):
         for column in PIMA_ZERO_MEANS_MISSING:
             data[column] = data[column].astype(float).mask(data[column] == 0)
     roles = {

@@ -1,14 +1,15 @@
 """Parameter checks shared by the generator cores and their SDV adapters.
 
 Every check raises :class:`~synth_plugins.errors.InvalidParameterError` with the parameter's
-name, the value received and what is expected, so a message is enough to fix the call.
+name, the value received and what is expected, so a message is enough to fix the call; the
+error's ``parameter`` is that name.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from synth_plugins.errors import InvalidParameterError
@@ -17,9 +18,11 @@ from synth_plugins.errors import InvalidParameterError
 def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:
     """Return ``value`` as an ``int`` if it is a whole number (not a bool) >= ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise InvalidParameterError(f"{name} must be an integer, got {value!r}")
+        raise InvalidParameterError(f"{name} must be an integer, got {value!r}", parameter=name)
     if minimum is not None and value < minimum:
-        raise InvalidParameterError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        raise InvalidParameterError(
+            f"{name} must be an integer >= {minimum}, got {value!r}", parameter=name
+        )
     return int(value)
 
 
@@ -34,24 +37,44 @@ def check_float(
 ) -> float:
     """Return ``value`` as a finite ``float`` inside the given bounds."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InvalidParameterError(f"{name} must be a number, got {value!r}")
+        raise InvalidParameterError(f"{name} must be a number, got {value!r}", parameter=name)
     number = float(value)
     if not math.isfinite(number):
-        raise InvalidParameterError(f"{name} must be finite, got {value!r}")
+        raise InvalidParameterError(f"{name} must be finite, got {value!r}", parameter=name)
     if minimum is not None and (number <= minimum if exclusive_minimum else number < minimum):
         relation = ">" if exclusive_minimum else ">="
-        raise InvalidParameterError(f"{name} must be {relation} {minimum}, got {value!r}")
+        raise InvalidParameterError(
+            f"{name} must be {relation} {minimum}, got {value!r}", parameter=name
+        )
     if maximum is not None and (number >= maximum if exclusive_maximum else number > maximum):
         relation = "<" if exclusive_maximum else "<="
-        raise InvalidParameterError(f"{name} must be {relation} {maximum}, got {value!r}")
+        raise InvalidParameterError(
+            f"{name} must be {relation} {maximum}, got {value!r}", parameter=name
+        )
     return number
 
 
 def check_bool(name: str, value: Any) -> bool:
     """Return ``value`` if it is a bool (numpy bools included)."""
     if not isinstance(value, bool) and type(value).__name__ != "bool_":
-        raise InvalidParameterError(f"{name} must be True or False, got {value!r}")
+        raise InvalidParameterError(f"{name} must be True or False, got {value!r}", parameter=name)
     return bool(value)
+
+
+def check_auto(check: Callable[..., Any], name: str, value: Any, **bounds: Any) -> Any:
+    """``"auto"`` (a value chosen at fit), or ``value`` as ``check(name, value, **bounds)``.
+
+    The error of ``check`` says that ``"auto"`` is accepted too.
+    """
+    if isinstance(value, str) and value == "auto":
+        return value
+    try:
+        return check(name, value, **bounds)
+    except InvalidParameterError as error:
+        expected = str(error).removeprefix(f"{name} must be ")
+        raise InvalidParameterError(
+            f"{name} must be 'auto' or {expected}", parameter=name
+        ) from None
 
 
 def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
@@ -59,7 +82,8 @@ def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
     options = tuple(choices)
     if not isinstance(value, str | int | float | type(None)) or value not in options:
         raise InvalidParameterError(
-            f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}"
+            f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}",
+            parameter=name,
         )
     return value
 
@@ -69,19 +93,25 @@ def check_random_state(name: str, value: Any) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise InvalidParameterError(f"{name} must be None or an integer seed, got {value!r}")
+        raise InvalidParameterError(
+            f"{name} must be None or an integer seed, got {value!r}", parameter=name
+        )
     if not 0 <= value < 2**32:
-        raise InvalidParameterError(f"{name} must be in [0, 2**32), got {value!r}")
+        raise InvalidParameterError(f"{name} must be in [0, 2**32), got {value!r}", parameter=name)
     return int(value)
 
 
 def check_int_tuple(name: str, value: Any, *, minimum: int = 1) -> tuple[int, ...]:
     """Return a non-empty tuple of integers >= ``minimum`` (a list or tuple is accepted)."""
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise InvalidParameterError(f"{name} must be a sequence of integers, got {value!r}")
+        raise InvalidParameterError(
+            f"{name} must be a sequence of integers, got {value!r}", parameter=name
+        )
     items = tuple(value)
     if not items:
-        raise InvalidParameterError(f"{name} must name at least one size, got {value!r}")
+        raise InvalidParameterError(
+            f"{name} must name at least one size, got {value!r}", parameter=name
+        )
     return tuple(check_int(f"{name}[{i}]", item, minimum=minimum) for i, item in enumerate(items))
 
 
@@ -91,12 +121,14 @@ def check_weights(name: str, value: Any, defaults: Mapping[str, float]) -> dict[
         return dict(defaults)
     if not isinstance(value, Mapping):
         raise InvalidParameterError(
-            f"{name} must be a mapping with keys {sorted(defaults)}, got {value!r}"
+            f"{name} must be a mapping with keys {sorted(defaults)}, got {value!r}",
+            parameter=name,
         )
     unknown = sorted(map(str, set(value) - set(defaults)))
     if unknown:
         raise InvalidParameterError(
-            f"{name} has unknown keys {unknown}; expected keys among {sorted(defaults)}"
+            f"{name} has unknown keys {unknown}; expected keys among {sorted(defaults)}",
+            parameter=name,
         )
     merged = dict(defaults)
     for key, weight in value.items():

@@ -172,6 +172,20 @@ def test_auto_values_are_resolved_on_the_training_rows() -> None:
         MedVAE(batch_size="big")
 
 
+@pytest.mark.parametrize(
+    ("argument", "value", "said"),
+    [
+        ("lr", "fast", "lr must be 'auto' or a number, got 'fast'"),
+        ("batch_size", 1, "batch_size must be 'auto' or an integer >= 2, got 1"),
+        ("validation_fraction", 1.5, "validation_fraction must be 'auto' or < 1.0, got 1.5"),
+    ],
+)
+def test_an_auto_argument_says_auto_is_accepted(argument: str, value: object, said: str) -> None:
+    with pytest.raises(InvalidParameterError, match=f"^{said}$") as caught:
+        MedVAE(**{argument: value})
+    assert caught.value.parameter == argument
+
+
 # ----------------------------------------------------------------------------- sampling
 def test_lone_ends_are_reflected_and_shared_ends_kept() -> None:
     values = torch.tensor([[0.5, -0.25, 1.5], [1.25, 2.6, -0.5], [-0.1, 0.0, 0.5]])

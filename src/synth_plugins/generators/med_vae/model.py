@@ -39,6 +39,7 @@ from synth_plugins.generators.med_vae.transforms import (
 )
 from synth_plugins.generators.privacy import CopyFilter
 from synth_plugins.generators.validation import (
+    check_auto,
     check_bool,
     check_choice,
     check_dp_options,
@@ -260,15 +261,13 @@ class MedVAE:
         self.loss_weights = check_weights("loss_weights", loss_weights, DEFAULT_LOSS_WEIGHTS)
         self.beta = check_float("beta", beta, minimum=0.0)
         self.kl_mode = check_choice("kl_mode", kl_mode, ("differentiable", "legacy_detached"))
-        self.lr = lr if lr == "auto" else check_float("lr", lr, minimum=0.0, exclusive_minimum=True)
+        self.lr = check_auto(check_float, "lr", lr, minimum=0.0, exclusive_minimum=True)
         self.clipvalue = (
             None
             if clipvalue is None
             else check_float("clipvalue", clipvalue, minimum=0.0, exclusive_minimum=True)
         )
-        self.batch_size = (
-            batch_size if batch_size == "auto" else check_int("batch_size", batch_size, minimum=2)
-        )
+        self.batch_size = check_auto(check_int, "batch_size", batch_size, minimum=2)
         self.epochs = check_int("epochs", epochs, minimum=1)
         self.sampling = check_choice("sampling", sampling, ("auto", *SAMPLING_MODES))
         self.latent_temperature = check_float("latent_temperature", latent_temperature, minimum=0.0)
@@ -283,16 +282,13 @@ class MedVAE:
         self.dp_noise_multiplier, self.dp_max_grad_norm, self.dp_delta = check_dp_options(
             dp_noise_multiplier, dp_max_grad_norm, dp_delta
         )
-        self.validation_fraction = (
-            validation_fraction
-            if validation_fraction == "auto"
-            else check_float(
-                "validation_fraction",
-                validation_fraction,
-                minimum=0.0,
-                maximum=1.0,
-                exclusive_maximum=True,
-            )
+        self.validation_fraction = check_auto(
+            check_float,
+            "validation_fraction",
+            validation_fraction,
+            minimum=0.0,
+            maximum=1.0,
+            exclusive_maximum=True,
         )
         self.patience = None if patience is None else check_int("patience", patience, minimum=1)
         self.device = _torch.check_device(device)

@@ -21,6 +21,7 @@ from synthcity.plugins.core.distribution import (
 from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.generators.med_vae import MedVAE
+from synth_plugins.synthcity.checks import synthcity_names
 from synth_plugins.synthcity.suite_plugin import SuitePlugin
 
 #: The core's defaults: the one place each hyper-parameter's default is declared.
@@ -152,33 +153,36 @@ class MedVAEPlugin(SuitePlugin):
         )
         # the attribute is not called "model": Synthcity's Serializable saves an attribute of
         # that name as bytes and does not restore it
-        self.core = MedVAE(
-            latent_dim=latent_dim,
-            hidden=(hidden_1, hidden_2),
-            embedding_dim=embedding_dim,
-            numerical_transform=numerical_transform,
-            leaky_relu_slope=leaky_relu_slope,
-            beta=beta,
-            kl_mode=kl_mode,
-            lr=lr,
-            clipvalue=clipvalue,
-            batch_size=batch_size,
-            epochs=n_iter,
-            sampling=sampling,
-            latent_temperature=latent_temperature,
-            decoding=decoding,
-            missing=missing,
-            dp=dp,
-            dp_noise_multiplier=dp_noise_multiplier,
-            dp_max_grad_norm=dp_max_grad_norm,
-            dp_delta=dp_delta,
-            validation_fraction=validation_fraction,
-            patience=patience,
-            redraw_copies=redraw_copies,
-            device=str(device),
-            random_state=random_state,
-            verbose=verbose,
-        )
+        with synthcity_names(
+            {"epochs": "n_iter", "hidden[0]": "hidden_1", "hidden[1]": "hidden_2"}
+        ):
+            self.core = MedVAE(
+                latent_dim=latent_dim,
+                hidden=(hidden_1, hidden_2),
+                embedding_dim=embedding_dim,
+                numerical_transform=numerical_transform,
+                leaky_relu_slope=leaky_relu_slope,
+                beta=beta,
+                kl_mode=kl_mode,
+                lr=lr,
+                clipvalue=clipvalue,
+                batch_size=batch_size,
+                epochs=n_iter,
+                sampling=sampling,
+                latent_temperature=latent_temperature,
+                decoding=decoding,
+                missing=missing,
+                dp=dp,
+                dp_noise_multiplier=dp_noise_multiplier,
+                dp_max_grad_norm=dp_max_grad_norm,
+                dp_delta=dp_delta,
+                validation_fraction=validation_fraction,
+                patience=patience,
+                redraw_copies=redraw_copies,
+                device=str(device),
+                random_state=random_state,
+                verbose=verbose,
+            )
 
     @staticmethod
     def name() -> str:

@@ -31,6 +31,7 @@ from synth_plugins.synthcity.checks import (
     describe_input,
     loader_type,
     refuse_argument,
+    synthcity_names,
     training_frame,
 )
 from synth_plugins.synthcity.roles import synthcity_roles
@@ -201,6 +202,12 @@ class CK4GenPlugin(SuitePlugin):
             "random_state": random_state,
             "verbose": verbose,
         }
+        # every argument is checked now, as by any plugin: a core with placeholder outcome
+        # columns (the loader names them at fit)
+        names = {"encoder_epochs": "n_iter", "decoder_epochs": "n_iter"}
+        names.update({f"hidden[{i}]": f"hidden_{i + 1}" for i in range(3)})
+        with synthcity_names(names):
+            CK4Gen("duration", "event", **self.core_params)
         self.core: CK4Gen | None = None
 
     def __setstate__(self, state: dict[str, Any]) -> None:

@@ -36,6 +36,7 @@ from synth_plugins.synthcity.checks import (
     inclusive_constraints,
     loader_type,
     refuse_argument,
+    synthcity_names,
     training_frame,
 )
 from synth_plugins.synthcity.roles import synthcity_roles
@@ -189,32 +190,33 @@ class LongitudinalLSTMPlugin(Plugin):
         )
         # not called "model": Synthcity's Serializable saves an attribute of that name as
         # bytes and does not restore it
-        self.core = LongitudinalLSTM(
-            SEQ_ID,
-            SEQ_TIME,
-            static_epochs=static_n_iter,
-            epochs=n_iter,
-            hidden=hidden,
-            num_layers=num_layers,
-            dropout=dropout,
-            gap_components=gap_components,
-            max_visits=max_visits,
-            discrete_levels=discrete_levels,
-            head_hidden=head_hidden,
-            lr=lr,
-            weight_decay=weight_decay,
-            batch_size=batch_size,
-            clip=clip,
-            validation_fraction=validation_fraction,
-            patience=patience,
-            calibrate_stop=calibrate_stop,
-            calibrate_steps=calibrate_steps,
-            calibrate_levels=calibrate_levels,
-            missing=missing,
-            device=str(device),
-            random_state=random_state,
-            verbose=verbose,
-        )
+        with synthcity_names({"epochs": "n_iter", "static_epochs": "static_n_iter"}):
+            self.core = LongitudinalLSTM(
+                SEQ_ID,
+                SEQ_TIME,
+                static_epochs=static_n_iter,
+                epochs=n_iter,
+                hidden=hidden,
+                num_layers=num_layers,
+                dropout=dropout,
+                gap_components=gap_components,
+                max_visits=max_visits,
+                discrete_levels=discrete_levels,
+                head_hidden=head_hidden,
+                lr=lr,
+                weight_decay=weight_decay,
+                batch_size=batch_size,
+                clip=clip,
+                validation_fraction=validation_fraction,
+                patience=patience,
+                calibrate_stop=calibrate_stop,
+                calibrate_steps=calibrate_steps,
+                calibrate_levels=calibrate_levels,
+                missing=missing,
+                device=str(device),
+                random_state=random_state,
+                verbose=verbose,
+            )
         #: sequences in the training data: what ``generate()`` without ``count`` returns
         self.training_sequences: int | None = None
 
