@@ -6,7 +6,8 @@ separate them; and one synthetic draw moves it too (standard deviation 0.035 ove
 of the same fitted model on heart_failure). This script fits ``MedVAESynthesizer`` with
 the given keyword options on ``--splits`` splits of the shared benchmark (the same
 stratified 80/20 split, seeds 0, 1, ...), samples as many rows as it trained on
-``--draws`` times (the synthesizer's own seed stream), and prints per split (mean over the
+``--draws`` times (the synthesizer's own seed stream; with ``--stratify``, each outcome
+level at its training share through ``sample_from_conditions``), and prints per split (mean over the
 draws) and on average the overall quality against the holdout, TSTR (``XGBClassifier``
 trained on the synthetic rows, accuracy on the holdout) and real-on-real, all with the
 shared benchmark's functions. One record per option set is appended to ``--output`` (JSON
@@ -42,7 +43,27 @@ import tabular_quality as shared  # the split, metadata, quality and TSTR helper
 RESULTS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks" / "med_vae_tstr.jsonl"
 
 
-def run(table: str, splits: int, draws: int, options: dict[str, Any]) -> dict[str, Any]:
+def draw(synthesizer: Any, train: Any, target: str, stratify: bool, seed: int) -> Any:
+    """As many rows as ``train``, one draw of ``synthesizer``.
+
+    With ``stratify``, each level of the outcome at its training share
+    (``sample_from_conditions``, one condition per level; the rows shuffled).
+    """
+    from sdv.sampling import Condition
+
+    from synth_plugins.sdv import compat
+
+    if not stratify:
+        return compat.sample(synthesizer, len(train))
+    shares = train[target].value_counts()
+    conditions = [Condition({target: level}, num_rows=int(n)) for level, n in shares.items()]
+    rows = synthesizer.sample_from_conditions(conditions)
+    return rows.sample(frac=1.0, random_state=seed)
+
+
+def run(
+    table: str, splits: int, draws: int, options: dict[str, Any], stratify: bool = False
+) -> dict[str, Any]:
     """Quality, TSTR and real-on-real of one option set: per split and their means."""
     import torch
 
@@ -61,7 +82,7 @@ def run(table: str, splits: int, draws: int, options: dict[str, Any]) -> dict[st
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             compat.fit(synthesizer, train)
-            samples = [compat.sample(synthesizer, len(train)) for _ in range(draws)]
+            samples = [draw(synthesizer, train, target, stratify, k) for k in range(draws)]
         cpu.append(time.process_time() - start)
         quality, tstr = [], []
         for synthetic in samples:
@@ -77,7 +98,8 @@ def run(table: str, splits: int, draws: int, options: dict[str, Any]) -> dict[st
         )
     means = {key: float(np.mean(values)) for key, values in per_split.items()}
     return {
-        "table": table, "splits": splits, "draws": draws, "options": options, **means,
+        "table": table, "splits": splits, "draws": draws, "options": options,
+        **({"stratify": True} if stratify else {}), **means,
         "gap": means["real_on_real"] - means["tstr"], "per_split": per_split,
         "fit_and_draws_cpu_s": float(np.mean(cpu)),  # one fit and all its draws
     }  # fmt: skip
@@ -91,11 +113,16 @@ def main() -> None:
     parser.add_argument("--splits", type=int, default=20)
     parser.add_argument("--draws", type=int, default=5, help="synthetic samples per split")
     parser.add_argument("--options", default="{}", help="MedVAESynthesizer keywords (JSON)")
+    parser.add_argument(
+        "--stratify",
+        action="store_true",
+        help="sample each outcome level at its training share (sample_from_conditions)",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS, help="JSON lines to append to")
     args = parser.parse_args()
     if args.splits < 1 or args.draws < 1:
         parser.error("--splits and --draws must be at least 1")
-    record = run(args.table, args.splits, args.draws, json.loads(args.options))
+    record = run(args.table, args.splits, args.draws, json.loads(args.options), args.stratify)
     record.update(
         code_version=shared.code_version(),
         time_utc=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
