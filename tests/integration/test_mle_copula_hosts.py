@@ -41,3 +41,31 @@ def test_sdv_forwards_parameters_and_shows_the_fit_table():
     assert list(table["column"]) == list(dataset.data.columns)
     assert synthesizer._model.level == 1 and synthesizer._model.selection == "bic"
     assert table.set_index("column").loc["sex", "family"] == "categorical"
+
+
+def test_sdv_refuses_a_missing_value_as_a_condition_with_the_way_round():
+    """A column with missing values in training used to accept ``Condition({c: None})`` and
+    end in SDV's "Sampling terminated" (SDV drops a missing value from its condition
+    groups); the refusal names the column and how to get such rows."""
+    import numpy as np
+    import pandas as pd
+    from sdv.metadata import Metadata
+    from sdv.sampling import Condition
+
+    from synth_plugins.errors import InvalidParameterError
+    from synth_plugins.sdv import MLECopulaSynthesizer
+    from synth_plugins.sdv.metadata import metadata_dict
+
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame(
+        {
+            "lab": np.where(rng.random(200) < 0.2, np.nan, rng.normal(size=200)),
+            "site": np.where(rng.random(200) < 0.2, None, rng.choice(["A", "B"], 200)),
+        }
+    )
+    roles = {"lab": "numerical", "site": "categorical"}
+    synthesizer = MLECopulaSynthesizer(Metadata.load_from_dict(metadata_dict(data, roles, "t")))
+    synthesizer.fit(data)
+    for column in ("lab", "site"):
+        with pytest.raises(InvalidParameterError, match=rf"{column}=missing: .*\.isna\(\)"):
+            synthesizer.sample_from_conditions([Condition({column: None}, num_rows=5)])

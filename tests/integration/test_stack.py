@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from synth_plugins.datasets import load
+from synth_plugins.errors import InvalidParameterError
 from synth_plugins.sdv import compat
 from synth_plugins.sdv.metadata import metadata_for
 
@@ -64,3 +65,21 @@ def test_sdgym_runs_offline_on_a_local_dataset(no_network, tmp_path):
     errors = ok.get("error", ok.get("Error", pd.Series(dtype=object)))
     assert errors.isna().all(), errors.to_dict()
     assert 0.5 < ok.loc["GaussianCopulaSynthesizer", "Quality_Score"] <= 1
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "error", "words"),
+    [
+        ("ctabgan_plus", {"epochs": -1}, InvalidParameterError, "epochs must be an integer >= 1"),
+        ("mle_copula", {"epochs": 3}, TypeError, "unexpected keyword argument 'epochs'"),
+        ("longitudinal_lstm", {}, InvalidParameterError, "generates sequences"),
+    ],
+)
+def test_sdgym_synthesizer_refuses_bad_arguments_before_the_run(name, params, error, words):
+    """These used to return a class and fail inside SDGym, reported in its Error column."""
+    from synth_plugins.sdgym import sdgym_synthesizer
+
+    with pytest.raises(error, match=words):
+        sdgym_synthesizer(name, **params)
+    made = sdgym_synthesizer("ck4gen", duration_column="time", event_column="cens", epochs=3)
+    assert made.__name__ == "CK4GenSynthesizer"

@@ -61,3 +61,22 @@ def test_plain_tables_pass_unchanged():
     loader, held = hold_columns(GenericDataLoader(data))
     assert held.restore(loader) is loader
     assert list(loader.dataframe().columns) == ["age"]
+
+
+def test_generated_datetimes_are_rounded_to_the_training_step():
+    """Synthcity decodes a ``datetime64`` column from numbers, with sub-second parts; the
+    generated values come back at the coarsest step every training value fits (a day here,
+    a second where training values have seconds)."""
+    data = _table()[["age"]].assign(
+        admitted=pd.Timestamp("2020-01-01") + pd.to_timedelta(np.arange(30) * 3, "D"),
+        stamped=pd.Timestamp("2020-01-01 08:00:05") + pd.to_timedelta(np.arange(30) * 7, "s"),
+    )
+    loader, held = hold_columns(data)
+    assert held.date_steps == {"admitted": 86_400 * 10**9, "stamped": 10**9}
+    noisy = loader.dataframe().copy()
+    noisy[["admitted", "stamped"]] += pd.Timedelta("3h 25min 7.3s")
+    noisy.loc[0, "admitted"] = pd.NaT
+    out = held.restore(GenericDataLoader(noisy)).dataframe()
+    assert (out["admitted"].dropna() == out["admitted"].dropna().dt.normalize()).all()
+    assert out["admitted"].isna().sum() == 1
+    assert (out["stamped"] == data["stamped"] + pd.Timedelta("3h 25min 7s")).all()

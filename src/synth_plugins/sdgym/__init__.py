@@ -21,6 +21,7 @@ import pandas as pd
 
 from synth_plugins import catalog
 from synth_plugins.datasets import Dataset
+from synth_plugins.errors import InvalidParameterError
 from synth_plugins.sdv.metadata import metadata_dict
 
 
@@ -40,12 +41,26 @@ def sdgym_synthesizer(name: str, **params: Any) -> type:
     """An SDGym synthesizer class for a suite generator's SDV synthesizer.
 
     The class is named after the SDV class (``MedVAESynthesizer``) and fits it with
-    ``params`` on the data and metadata SDGym passes in.
+    ``params`` on the data and metadata SDGym passes in. ``params`` are checked now (see
+    :func:`check_params`), so that a bad one is refused here rather than reported in
+    SDGym's ``Error`` column after the run.
+
+    Raises:
+        InvalidParameterError: ``name`` is a sequence generator (SDGym's single-table
+            benchmark cannot run it), or a value of ``params`` is refused.
+        TypeError: ``params`` names an argument the synthesizer does not take.
     """
     from sdgym.synthesizers.base import BaselineSynthesizer
 
     entry = catalog.generator(name)
+    if entry.synthcity_type == "time_series":
+        raise InvalidParameterError(
+            f"{name} generates sequences, and SDGym's single-table benchmark cannot run it; "
+            "benchmark it with the suite's longitudinal benchmark (synth-plugins benchmark "
+            "longitudinal)"
+        )
     synthesizer_cls = catalog.resolve(entry.sdv_synthesizer)
+    check_params(synthesizer_cls, params)
 
     def _get_trained_synthesizer(self: Any, data: pd.DataFrame, metadata: Any) -> Any:
         synthesizer = synthesizer_cls(metadata, **params)
@@ -66,6 +81,21 @@ def sdgym_synthesizer(name: str, **params: Any) -> type:
             "__doc__": f"SDGym wrapper of synth_plugins.sdv.{entry.sdv_name}.",
         },
     )
+
+
+def check_params(synthesizer_cls: type, params: dict[str, Any]) -> None:
+    """Make ``synthesizer_cls(metadata, **params)`` once, on a stand-in table's metadata.
+
+    The suite's SDV synthesizers check every argument when made. The stand-in table has a
+    numerical column for every text value of ``params`` (which may name a column, as
+    CK4Gen's ``duration_column`` does) and one more.
+    """
+    from sdv.metadata import Metadata
+
+    named = {value for value in params.values() if isinstance(value, str)}
+    columns = {column: {"sdtype": "numerical"} for column in (*sorted(named), "__stand_in__")}
+    metadata = {"tables": {"table": {"columns": columns}}, "METADATA_SPEC_VERSION": "V1"}
+    synthesizer_cls(Metadata.load_from_dict(metadata), **params)
 
 
 def run_sdgym(

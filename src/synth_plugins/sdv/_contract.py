@@ -56,7 +56,6 @@ class _ColumnDomain:
     levels: tuple[Any, ...] | None  # discrete columns: the training levels
     low: float | None  # numerical columns: the training range
     high: float | None
-    has_missing: bool
 
 
 def _plain(value: Any) -> Any:
@@ -71,9 +70,11 @@ class ConditionDomain:
     """The values a synthesizer can honour in conditions, learnt from the training table.
 
     Categorical and boolean columns take their training levels; numerical columns values in
-    their training range (generated values never leave it); a missing value only where the
-    training column had missing values; ``id`` columns none (their values are fresh keys,
-    never a training value). Other sdtypes are left to SDV.
+    their training range (generated values never leave it); ``id`` columns none (their
+    values are fresh keys, never a training value). A missing value is refused: SDV groups
+    conditions by their (transformed) values and drops a missing one, which the suite's
+    synthesizers pass on untransformed, so the call would end in SDV's "Sampling
+    terminated". Other sdtypes are left to SDV.
     """
 
     def __init__(
@@ -97,12 +98,10 @@ class ConditionDomain:
             observed = values.dropna()
             if sdtype in ("categorical", "boolean"):
                 levels = tuple(pd.unique(observed))
-                columns[name] = _ColumnDomain(levels, None, None, bool(values.isna().any()))
+                columns[name] = _ColumnDomain(levels, None, None)
             elif sdtype == "numerical" and not observed.empty:
                 numbers = observed.to_numpy(dtype=float)
-                columns[name] = _ColumnDomain(
-                    None, float(numbers.min()), float(numbers.max()), bool(values.isna().any())
-                )
+                columns[name] = _ColumnDomain(None, float(numbers.min()), float(numbers.max()))
         identifiers = frozenset(
             str(name) for name in data.columns if described.get(name, {}).get("sdtype") == "id"
         )
@@ -114,8 +113,8 @@ class ConditionDomain:
         Raises:
             InvalidParameterError: an unknown column, a value never seen in a categorical or
                 boolean column, a number outside a numerical column's training range, a
-                non-number in a numerical column, or a missing value in a column that had
-                none in training, or a condition on an ``id`` column.
+                non-number in a numerical column, a missing value, or a condition on an
+                ``id`` column.
         """
         for column in conditions.columns:
             if column not in self.names:
@@ -137,12 +136,12 @@ class ConditionDomain:
     def _check_value(column: str, value: Any, domain: _ColumnDomain, what: str) -> None:
         value = _plain(value)
         if pd.isna(value):
-            if not domain.has_missing:
-                raise InvalidParameterError(
-                    f"{what} {column}=missing: column {column!r} had no missing values in "
-                    "training, so none are generated"
-                )
-            return
+            raise InvalidParameterError(
+                f"{what} {column}=missing: a missing value cannot be a condition of this "
+                "synthesizer (SDV drops it from its groups of conditions); sample rows and keep "
+                f"those where {column!r} is missing, e.g. "
+                f"synthesizer.sample(n).loc[lambda t: t[{column!r}].isna()]"
+            )
         if domain.levels is not None:
             if value not in domain.levels:
                 known = [_plain(level) for level in domain.levels]

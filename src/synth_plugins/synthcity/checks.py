@@ -65,11 +65,12 @@ def describe_input(X: Any) -> str:
 def training_frame(plugin: str, X: Any) -> pd.DataFrame:
     """The frame of ``X`` (a DataLoader or a DataFrame), checked before Synthcity reads it.
 
-    Refused: no columns, no rows (Synthcity's schema would fail on a column's range),
-    duplicate column names (its schema crashes reading a column's dtype), columns
-    mixing text with other values (its label encoder cannot sort them) and pandas'
-    nullable integers with missing values (its schema then refuses every generated table,
-    its own plugins' too: "failed to meet the synthetic constraints").
+    Refused: no columns, no rows, a column without an observed value or with an
+    infinite number (Synthcity's schema would fail on the column's range), duplicate
+    column names (its schema crashes reading a column's dtype), columns mixing text with
+    other values (its label encoder cannot sort them) and pandas' nullable integers with
+    missing values (its schema then refuses every generated table, its own plugins' too:
+    "failed to meet the synthetic constraints").
     """
     if isinstance(X, pd.DataFrame):
         frame = X
@@ -90,9 +91,26 @@ def training_frame(plugin: str, X: Any) -> pd.DataFrame:
             f"{plugin} got duplicate column names {duplicated}; give every column its own name"
         )
     for column in frame.columns:
+        check_range(frame[column])
         check_one_kind(frame[column])
         check_nullable_integers(frame[column])
     return frame
+
+
+def check_range(series: pd.Series) -> None:
+    """Refuse a column whose range is not finite: no observed value, or an infinite number."""
+    if series.isna().all():
+        raise InvalidDataError(
+            f"column {series.name!r} has no observed values (all missing); drop it first"
+        )
+    if (
+        pd.api.types.is_float_dtype(series)
+        and np.isinf(series.to_numpy(dtype=float, na_value=np.nan)).any()
+    ):
+        raise InvalidDataError(
+            f"column {series.name!r} contains infinite values; replace them first (with NaN "
+            "where the value is unknown)"
+        )
 
 
 def check_nullable_integers(series: pd.Series) -> None:

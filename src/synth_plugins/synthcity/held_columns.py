@@ -9,7 +9,11 @@ them: ``identifier`` columns are taken out (every generated row gets a fresh key
 equals no training key), dates written as text become ``datetime64`` columns, which
 Synthcity models as numbers, and numbers written as text (``"26.31"``) whose role is
 numeric become numbers; :meth:`HeldColumns.restore` puts all three back on the generated
-data, in the training column order and formats.
+data, in the training column order and formats, and rounds generated ``datetime64``
+values to the coarsest of day, hour, minute and second that every training value fits
+(Synthcity decodes them from numbers, with sub-second parts). Columns of pandas'
+``string`` dtype, which Synthcity's schema refuses, reach it as ``object`` and come back
+as ``string``.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synth_plugins.encoding.parsing import is_text, parse_numbers, text_date_format
+from synth_plugins.encoding.parsing import is_text, parse_numbers, text_date_format, time_step
 from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_role
 from synth_plugins.errors import InvalidDataError
 
@@ -80,18 +84,31 @@ class HeldColumns:
         keys: The identifier columns taken out, with their key makers.
         text_dates: Date columns written as text -> their ``strftime`` format.
         text_numbers: Numeric columns written as text -> their number of decimals.
+        date_steps: ``datetime64`` columns -> the step (ns) generated values are rounded to.
+        string_dtypes: Columns of pandas' ``string`` dtype -> that dtype.
     """
 
     columns: tuple[str, ...]
     keys: tuple[FreshKeys, ...] = ()
     text_dates: dict[str, str] = field(default_factory=dict)
     text_numbers: dict[str, int] = field(default_factory=dict)
+    date_steps: dict[str, int] = field(default_factory=dict)
+    string_dtypes: dict[str, Any] = field(default_factory=dict)
 
     def restore(self, generated: Any) -> Any:
         """The generated DataLoader with fresh keys and text dates and numbers back, in order."""
-        if not (self.keys or self.text_dates or self.text_numbers):
+        changes = (
+            self.keys,
+            self.text_dates,
+            self.text_numbers,
+            self.date_steps,
+            self.string_dtypes,
+        )
+        if not any(changes):
             return generated
         frame = generated.dataframe().copy()
+        for column, step in self.date_steps.items():
+            frame[column] = frame[column].dt.round(pd.Timedelta(step, "ns"))
         for column, decimals in self.text_numbers.items():
             numbers = pd.to_numeric(frame[column])
             frame[column] = numbers.map(f"{{:.{decimals}f}}".format).where(numbers.notna(), np.nan)
@@ -100,6 +117,8 @@ class HeldColumns:
             frame[column] = stamps.dt.strftime(fmt).astype(object).where(stamps.notna(), np.nan)
         for key in self.keys:
             frame[key.name] = key.keys(len(frame)).to_numpy()
+        for column, dtype in self.string_dtypes.items():
+            frame[column] = frame[column].astype(dtype)
         return generated.decorate(frame[list(self.columns)])
 
 
@@ -123,8 +142,18 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
     keys: list[FreshKeys] = []
     text_dates: dict[str, str] = {}
     text_numbers: dict[str, int] = {}
+    date_steps: dict[str, int] = {}
+    string_dtypes = {
+        str(column): dtype
+        for column, dtype in frame.dtypes.items()
+        if isinstance(dtype, pd.StringDtype)
+    }
     for column in frame.columns:
         series = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(series):
+            if step := time_step(series):
+                date_steps[str(column)] = step
+            continue
         if column in fixed or not (is_text(series) or pd.api.types.is_integer_dtype(series)):
             continue
         try:
@@ -137,8 +166,15 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
             text_dates[str(column)] = str(text_date_format(series))
         elif role in NUMERIC_ROLES and is_text(series):
             text_numbers[str(column)] = text_decimals(series)
-    held = HeldColumns(tuple(map(str, frame.columns)), tuple(keys), text_dates, text_numbers)
-    if not keys and not text_dates and not text_numbers:
+    held = HeldColumns(
+        tuple(map(str, frame.columns)),
+        tuple(keys),
+        text_dates,
+        text_numbers,
+        date_steps,
+        string_dtypes,
+    )
+    if not (keys or text_dates or text_numbers or string_dtypes):
         return loader, held
     dropped = [key.name for key in keys]
     if len(dropped) == frame.shape[1]:
@@ -147,6 +183,9 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
             "identifier columns get fresh keys, so add the columns to be generated"
         )
     reduced = frame.drop(columns=dropped)
+    for column in string_dtypes:
+        if column in reduced:
+            reduced[column] = reduced[column].astype(object).where(reduced[column].notna(), None)
     for column, fmt in text_dates.items():
         reduced[column] = pd.to_datetime(reduced[column], format=fmt)
     for column in text_numbers:

@@ -166,19 +166,23 @@ class SuitePlugin(Plugin):
         return cond
 
     def _sample_conditioned(self, n: int, cond: np.ndarray, seed: int) -> pd.DataFrame:
-        """Rows whose condition values follow ``cond``: one value, or one per row.
+        """Rows whose condition values follow ``cond``: one value, or one per row, in order.
 
-        The values are cycled when Synthcity asks for more rows than ``count`` to fill it
-        under constraints.
+        The core samples the rows of each value at once; they are put back at that value's
+        positions in ``cond``. The values are cycled when Synthcity asks for more rows than
+        ``count`` to fill it under constraints.
         """
         assert self.cond_column is not None
         wanted = self._encoded(self.cond_column, np.resize(cond, n))
+        values = pd.unique(wanted)
         parts = [
             self.core.sample(
                 int((wanted == value).sum()),
                 conditions={self.cond_column: value},
                 random_state=seed + i,
             )
-            for i, value in enumerate(pd.unique(wanted))
+            for i, value in enumerate(values)
         ]
-        return pd.concat(parts, ignore_index=True)
+        rows = pd.concat(parts, ignore_index=True)
+        rows.index = np.concatenate([np.flatnonzero(wanted == value) for value in values])
+        return rows.sort_index().reset_index(drop=True)

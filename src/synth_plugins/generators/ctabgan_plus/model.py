@@ -435,7 +435,8 @@ class CTABGANPlus:
             frame = self._generate(batch, parsed[:1], rng, generator)
             mask = np.ones(len(frame), dtype=bool)
             for column, value, _level in parsed:
-                mask &= (frame[column] == value).to_numpy()
+                # a nullable column compares to <NA> on its missing rows: not held
+                mask &= (frame[column] == value).fillna(False).to_numpy(dtype=bool)
             kept.append(frame[mask])
             n_kept += int(mask.sum())
             n_drawn += batch

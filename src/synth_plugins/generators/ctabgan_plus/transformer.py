@@ -41,6 +41,7 @@ from synth_plugins.encoding.parsing import from_days
 from synth_plugins.encoding.roles import DISCRETE_ROLES
 from synth_plugins.encoding.tabular import ColumnSpec, TabularEncoder, fresh_keys
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.generators.validation import check_choice
 
 Kind = Literal["continuous", "mixed", "general", "log", "categorical"]
 KINDS: tuple[str, ...] = get_args(Kind)
@@ -236,11 +237,6 @@ class MixedTypeTransformer:
                 raise InvalidParameterError(
                     f"{name} names columns that are not in the data: {unknown}; "
                     f"columns are {list(data.columns)}"
-                )
-        for column, kind in self.column_kinds.items():
-            if kind not in KINDS:
-                raise InvalidParameterError(
-                    f"column_kinds[{column!r}] must be one of {list(KINDS)}, got {kind!r}"
                 )
         roles = dict(self.roles)
         for column, kind in self.column_kinds.items():
@@ -539,11 +535,13 @@ def _transformed_range(plan: ColumnPlan) -> tuple[float, float]:
 
 
 def check_overrides(column_kinds: Any, mixed_values: Any) -> None:
-    """Validate the shape of the user's per-column overrides before fitting."""
+    """Validate the user's per-column overrides before fitting (their columns at fit)."""
     if column_kinds is not None and not isinstance(column_kinds, Mapping):
         raise InvalidParameterError(
             f"column_kinds must be a mapping {{column: kind}}, got {type(column_kinds).__name__}"
         )
+    for column, kind in (column_kinds or {}).items():
+        check_choice(f"column_kinds[{column!r}]", kind, KINDS)
     if mixed_values is None:
         return
     if not isinstance(mixed_values, Mapping):
