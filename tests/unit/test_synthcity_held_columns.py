@@ -80,3 +80,19 @@ def test_generated_datetimes_are_rounded_to_the_training_step():
     assert (out["admitted"].dropna() == out["admitted"].dropna().dt.normalize()).all()
     assert out["admitted"].isna().sum() == 1
     assert (out["stamped"] == data["stamped"] + pd.Timedelta("3h 25min 7s")).all()
+
+
+def test_string_and_category_columns_come_back_in_their_dtype():
+    """Synthcity's schema refuses pandas' ``string`` dtype and its encoders give ``object``
+    back for ``category``; both reach it as ``object`` and are restored."""
+    stage = pd.CategoricalDtype(["I", "II", "III"], ordered=True)
+    data = _table()[["age"]].assign(
+        label=pd.array(["a", "b", None] * 10, dtype="string"),
+        stage=pd.Series(["I", "II", "III"] * 10, dtype=stage),
+    )
+    loader, held = hold_columns(data)
+    assert (loader.dataframe()[["label", "stage"]].dtypes == object).all()
+    assert loader.dataframe()["label"].isna().sum() == 10
+    out = held.restore(GenericDataLoader(loader.dataframe())).dataframe()
+    assert out["label"].dtype == "string" and out["stage"].dtype == stage
+    pd.testing.assert_frame_equal(out, data)

@@ -12,8 +12,8 @@ numeric become numbers; :meth:`HeldColumns.restore` puts all three back on the g
 data, in the training column order and formats, and rounds generated ``datetime64``
 values to the coarsest of day, hour, minute and second that every training value fits
 (Synthcity decodes them from numbers, with sub-second parts). Columns of pandas'
-``string`` dtype, which Synthcity's schema refuses, reach it as ``object`` and come back
-as ``string``.
+``string`` and ``category`` dtypes reach Synthcity as ``object`` (its schema refuses
+``string``, and its encoders give ``object`` back) and come back in their dtype.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ class HeldColumns:
         text_dates: Date columns written as text -> their ``strftime`` format.
         text_numbers: Numeric columns written as text -> their number of decimals.
         date_steps: ``datetime64`` columns -> the step (ns) generated values are rounded to.
-        string_dtypes: Columns of pandas' ``string`` dtype -> that dtype.
+        pandas_dtypes: Columns of pandas' ``string`` or ``category`` dtype -> that dtype.
     """
 
     columns: tuple[str, ...]
@@ -93,7 +93,7 @@ class HeldColumns:
     text_dates: dict[str, str] = field(default_factory=dict)
     text_numbers: dict[str, int] = field(default_factory=dict)
     date_steps: dict[str, int] = field(default_factory=dict)
-    string_dtypes: dict[str, Any] = field(default_factory=dict)
+    pandas_dtypes: dict[str, Any] = field(default_factory=dict)
 
     def restore(self, generated: Any) -> Any:
         """The generated DataLoader with fresh keys and text dates and numbers back, in order."""
@@ -102,7 +102,7 @@ class HeldColumns:
             self.text_dates,
             self.text_numbers,
             self.date_steps,
-            self.string_dtypes,
+            self.pandas_dtypes,
         )
         if not any(changes):
             return generated
@@ -117,7 +117,7 @@ class HeldColumns:
             frame[column] = stamps.dt.strftime(fmt).astype(object).where(stamps.notna(), np.nan)
         for key in self.keys:
             frame[key.name] = key.keys(len(frame)).to_numpy()
-        for column, dtype in self.string_dtypes.items():
+        for column, dtype in self.pandas_dtypes.items():
             frame[column] = frame[column].astype(dtype)
         return generated.decorate(frame[list(self.columns)])
 
@@ -143,10 +143,10 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
     text_dates: dict[str, str] = {}
     text_numbers: dict[str, int] = {}
     date_steps: dict[str, int] = {}
-    string_dtypes = {
+    pandas_dtypes = {
         str(column): dtype
         for column, dtype in frame.dtypes.items()
-        if isinstance(dtype, pd.StringDtype)
+        if isinstance(dtype, pd.StringDtype | pd.CategoricalDtype)
     }
     for column in frame.columns:
         series = frame[column]
@@ -172,9 +172,9 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
         text_dates,
         text_numbers,
         date_steps,
-        string_dtypes,
+        pandas_dtypes,
     )
-    if not (keys or text_dates or text_numbers or string_dtypes):
+    if not (keys or text_dates or text_numbers or pandas_dtypes):
         return loader, held
     dropped = [key.name for key in keys]
     if len(dropped) == frame.shape[1]:
@@ -183,7 +183,7 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
             "identifier columns get fresh keys, so add the columns to be generated"
         )
     reduced = frame.drop(columns=dropped)
-    for column in string_dtypes:
+    for column in pandas_dtypes:
         if column in reduced:
             reduced[column] = reduced[column].astype(object).where(reduced[column].notna(), None)
     for column, fmt in text_dates.items():
