@@ -139,6 +139,40 @@ def test_synthcity_plugin_switches_the_calibrations(cohorts):
         Plugins().get("longitudinal_lstm", calibrate_steps="no")
 
 
+def test_synthcity_round_trip_gives_fresh_patient_ids_of_the_training_kind(cohorts):
+    """Synthcity numbers sequences from 0; the long table never gets a real patient id."""
+    from synthcity.plugins import Plugins
+
+    from synth_plugins.synthcity.timeseries import (
+        dataset_to_timeseries_loader,
+        from_timeseries_loader,
+        to_timeseries_loader,
+    )
+
+    real, _ = cohorts
+    loader, spec = dataset_to_timeseries_loader(real)
+    plugin = Plugins().get(
+        "longitudinal_lstm", n_iter=1, static_n_iter=1, calibrate_stop=False,
+        calibrate_steps=False, calibrate_levels=False,
+    )  # fmt: skip
+    plugin.fit(loader)
+    ids = from_timeseries_loader(plugin.generate(count=30), spec)["patient_id"]
+    top = int(real.data["patient_id"].max())
+    assert ids.dtype == real.data["patient_id"].dtype
+    assert sorted(ids.unique()) == list(range(top + 1, top + 31))
+    for dtype in (object, "string"):  # text keys stay text, in their dtype
+        text = real.data.assign(
+            patient_id=("PT" + real.data["patient_id"].astype(str)).astype(dtype)
+        )
+        text_loader, text_spec = to_timeseries_loader(
+            text, "patient_id", "time", real.static_columns
+        )
+        back = from_timeseries_loader(text_loader, text_spec)["patient_id"]
+        assert back.dtype == text["patient_id"].dtype
+        assert back.nunique() == text["patient_id"].nunique()
+        assert not back.isin(text["patient_id"]).any()
+
+
 def test_sdv_synthesizer_switches_the_calibrations(cohorts):
     from synth_plugins.sdv import LongitudinalLSTMSynthesizer
     from synth_plugins.sdv.sequential_metadata import sequential_metadata_for

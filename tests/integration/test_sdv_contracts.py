@@ -618,6 +618,41 @@ def test_varying_context_is_named_by_our_check_first(visits):
             call(varying)
 
 
+def test_long_table_errors_name_the_users_sequence_keys(visits):
+    """Two visits at one time, or a visit without a time, name the key, not its position."""
+    text = visits.assign(patient="P" + visits["patient"].astype(str))
+    row = text.index[text["patient"] == "P125"][1]  # the 25th sequence
+    synthesizer = LongitudinalLSTMSynthesizer(_sequential_metadata(), **LSTM_QUICK)
+    with pytest.raises(InvalidDataError, match=r"patients 'P125' have two visits at the same"):
+        synthesizer.fit(pd.concat([text, text.loc[[row]]], ignore_index=True))
+    no_time = text.copy()
+    no_time.loc[row, "visit_time"] = pd.NaT
+    with pytest.raises(InvalidDataError, match=r"without a visit: ids 'P125';"):
+        synthesizer.fit(no_time)
+
+
+def test_no_varying_column_names_context_columns(visits):
+    """The core's static_columns error reaches the SDV user as context_columns."""
+    first_visits = visits.groupby("patient").head(1)
+    synthesizer = LongitudinalLSTMSynthesizer(_sequential_metadata(), **LSTM_QUICK)
+    with pytest.raises(InvalidParameterError, match="^context_columns is None") as error:
+        synthesizer.fit(first_visits)
+    assert "static_columns" not in str(error.value)
+    assert error.value.parameter == "context_columns"
+    every = LongitudinalLSTMSynthesizer(
+        _sequential_metadata(), context_columns=["record", "birth", "sex", "score"], **LSTM_QUICK
+    )
+    with pytest.raises(InvalidParameterError, match="^context_columns names every column"):
+        every.fit(visits.assign(score=visits.groupby("patient")["score"].transform("first")))
+
+
+def test_two_sequences_fit_at_the_default_validation_split(visits):
+    two = visits[visits["patient"] <= 102]
+    synthesizer = LongitudinalLSTMSynthesizer(_sequential_metadata(), **LSTM_QUICK)
+    synthesizer.fit(two)
+    assert single_table(synthesizer.sample(3))["patient"].nunique() == 3
+
+
 # ------------------------------------------------------------------ column types
 def _odd_table(n: int = 80, seed: int = 0) -> pd.DataFrame:
     """A small table with a text key, datetimes, dates as text and numbers as text."""

@@ -51,19 +51,27 @@ def mlp(
     return nn.Sequential(*layers)
 
 
-def split_rows(n_rows: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def split_rows(
+    n_rows: int, fraction: float, seed: int, *, unit: str = "rows"
+) -> tuple[np.ndarray, np.ndarray]:
     """Seeded split of ``range(n_rows)`` into sorted training and validation indices.
 
-    ``fraction == 0`` gives no validation rows; otherwise at least one row is held out.
+    ``round(n_rows * fraction)`` rows are held out, and at least one when ``fraction > 0``
+    and 2 rows are left to train on: that minimum never takes the only rows a tiny table
+    has (2 rows train on both, without a split), but a share asked for is not shrunk.
 
     Raises:
-        InvalidDataError: when fewer than 2 training rows would remain.
+        InvalidDataError: when the share leaves fewer than 2 training rows (``unit``
+            names what a row is in the message, e.g. ``"patients"``).
     """
-    n_val = 0 if fraction <= 0 else max(1, round(n_rows * fraction))
+    n_val = round(n_rows * fraction)
+    if fraction > 0 and n_val == 0 and n_rows > 2:
+        n_val = 1
     if n_rows - n_val < 2:
         raise InvalidDataError(
-            f"validation_fraction={fraction} leaves {n_rows - n_val} training rows of "
-            f"{n_rows}; at least 2 are needed"
+            f"validation_fraction={fraction} holds out {n_val} of {n_rows} {unit}, leaving "
+            f"{n_rows - n_val} to train on; at least 2 are needed: lower it, or pass "
+            f"validation_fraction=0 (and patience=None) to train on all of them"
         )
     order = np.random.default_rng(seed).permutation(n_rows)
     return np.sort(order[n_val:]), np.sort(order[:n_val])

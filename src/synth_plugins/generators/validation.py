@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from synth_plugins.errors import InvalidParameterError
@@ -75,6 +76,27 @@ def check_auto(check: Callable[..., Any], name: str, value: Any, **bounds: Any) 
         raise InvalidParameterError(
             f"{name} must be 'auto' or {expected}", parameter=name
         ) from None
+
+
+@contextmanager
+def host_names(names: Mapping[str, str]) -> Iterator[None]:
+    """Say a host's name of a core parameter in the core's error about it.
+
+    An adapter passes some arguments on under the core's name (Synthcity's ``n_iter`` as
+    ``epochs``, SDV's ``context_columns`` as the longitudinal core's ``static_columns``);
+    ``names`` maps the core's name to the host's, so that the error starts with the name
+    the user wrote. Only errors whose ``parameter`` is a mapped name and whose message
+    starts with it are renamed.
+    """
+    try:
+        yield
+    except InvalidParameterError as error:
+        core = error.parameter
+        message = str(error)
+        if core not in names or not message.startswith(core):
+            raise
+        ours = names[core]
+        raise InvalidParameterError(f"{ours}{message[len(core) :]}", parameter=ours) from None
 
 
 def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:

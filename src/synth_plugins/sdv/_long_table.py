@@ -7,9 +7,9 @@ index at all (the row order is then the order). It generates new sequence keys a
 :class:`LongTableCodec` turns the SDV table into the core's long table and the core's
 samples back:
 
-- the sequence key becomes a sequence number; sampled sequences get fresh keys that can
-  never equal a training key (numbers continue after the largest training key, text keys
-  get a prefix that no training key starts with);
+- the sequence keys reach the core as they are (so its errors name the user's keys);
+  sampled sequences get fresh keys that can never equal a training key (numbers continue
+  after the largest training key, text keys get a prefix that no training key starts with);
 - a datetime sequence index, and every other ``datetime`` column, becomes days since
   1970-01-01 (so the core models gaps in days) and comes back in the column's own kind:
   ``datetime64`` of the same unit and time zone, or strings in the column's format, at the
@@ -214,18 +214,16 @@ class LongTableCodec:
         roles.update({c: "numerical" for c in self.datetimes if c != self.index})
         return model, roles
 
-    def to_model(self, data: pd.DataFrame, *, keep_keys: bool = False) -> pd.DataFrame:
-        """The core's long table: numeric keys and times, no generated id columns.
+    def to_model(self, data: pd.DataFrame) -> pd.DataFrame:
+        """The core's long table: numeric times, no generated id columns, sorted by time.
 
-        ``keep_keys`` keeps the sequence keys (for predictions on a given history) instead
-        of numbering the sequences.
+        The sequence keys are kept, so the core's errors (two visits at one time, a visit
+        without a time) name the user's sequences.
         """
         model = data.drop(columns=list(self.ids)).copy()
         for column, converter in self.datetimes.items():
             model[column] = converter.to_days(data[column], column)
         codes = pd.factorize(data[self.key], sort=False)[0]
-        if not keep_keys:
-            model[self.key] = codes
         if self.index is None:
             model[self.time_column] = model.groupby(self.key, sort=False).cumcount()
         else:

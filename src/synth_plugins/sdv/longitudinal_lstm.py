@@ -22,7 +22,7 @@ from sdv.single_table.base import BaseSynthesizer
 from synth_plugins.encoding.labels import check_labels
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
-from synth_plugins.generators.validation import check_bool, check_int
+from synth_plugins.generators.validation import check_bool, check_int, host_names
 from synth_plugins.sdv._contract import device_for
 from synth_plugins.sdv._long_table import POSITION_COLUMN, LongTableCodec
 from synth_plugins.sdv.compat import native, single_table
@@ -275,6 +275,8 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         Raises:
             InvalidDataError: see :meth:`validate`; a column of an unsupported sdtype; and
                 the core's long-table errors (duplicate or missing times, one sequence, ...).
+            InvalidParameterError: ``context_columns`` (given, or inferred when None)
+                leaves no column that varies within sequences.
         """
         self._check_input_metadata_updated()
         self._fitted = False
@@ -288,7 +290,8 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         if static is not None:
             static = [c for c in static if c not in codec.ids]
         model = self._new_model(roles, static)
-        model.fit(table)
+        with host_names({"static_columns": "context_columns"}):
+            model.fit(table)
         self._model, self._codec, self._labels = model, codec, labels
         self._model.set_random_state(FIXED_SAMPLING_SEED)
         self._fitted = True
@@ -372,7 +375,7 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         values and datetimes come back in their training kind.
         """
         model, codec = self._fitted_parts()
-        table = codec.to_model(_text_names(check_table(history, "history")), keep_keys=True)
+        table = codec.to_model(_text_names(check_table(history, "history")))
         return self._relabel(
             codec.from_model(model.predict_next_visit(table, **options), keep_keys=True)
         )

@@ -9,8 +9,6 @@ contains 1 values less than or equal to zero") or silently (one sequence for
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -173,25 +171,6 @@ def refuse_argument(plugin: str, argument: str, value: Any, why: str) -> None:
         f"a {type(value).__name__}{column} of shape {shape}" if shape is not None else repr(value)
     )
     raise InvalidParameterError(f"{plugin} does not support {argument} (got {given}): {why}")
-
-
-@contextmanager
-def synthcity_names(names: Mapping[str, str]) -> Iterator[None]:
-    """Say Synthcity's name of a core parameter in the core's error about it.
-
-    A plugin passes some arguments on under the core's name (``n_iter`` as ``epochs``,
-    ``hidden_1`` as ``hidden[0]``); ``names`` maps the core's name to the plugin's, so that
-    ``n_iter='abc'`` is reported as ``n_iter``, the name the user wrote.
-    """
-    try:
-        yield
-    except InvalidParameterError as error:
-        core = error.parameter
-        message = str(error)
-        if core not in names or not message.startswith(core):
-            raise
-        ours = names[core]
-        raise InvalidParameterError(f"{ours}{message[len(core) :]}", parameter=ours) from None
 
 
 #: Strict comparisons, which Synthcity 0.2.12's ``Schema.from_constraints`` drops.

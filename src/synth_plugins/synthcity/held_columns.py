@@ -27,52 +27,8 @@ import pandas as pd
 
 from synth_plugins.encoding.parsing import is_text, parse_numbers, text_date_format, time_step
 from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_role
+from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_spec
 from synth_plugins.errors import InvalidDataError
-
-#: Fresh text keys read ``<prefix><i>``; the prefix is lengthened until no training key has it.
-KEY_PREFIX = "syn_"
-
-
-@dataclass(frozen=True)
-class FreshKeys:
-    """How to make new keys for one identifier column.
-
-    Attributes:
-        name: The column.
-        dtype: Its training dtype.
-        high: The largest training key of a whole-number column (None for text keys).
-        prefix: The prefix of text keys, which no training key starts with.
-    """
-
-    name: str
-    dtype: Any
-    high: int | None = None
-    prefix: str = KEY_PREFIX
-
-    @classmethod
-    def of(cls, series: pd.Series) -> FreshKeys:
-        """The key maker of a column whose role is ``identifier``."""
-        observed = series.dropna()
-        if is_text(series):
-            texts = observed.astype(str)
-            prefix = KEY_PREFIX
-            while texts.str.startswith(prefix).any():
-                prefix += "x_"
-            return cls(str(series.name), series.dtype, prefix=prefix)
-        numbers = pd.to_numeric(observed, errors="raise").to_numpy(dtype=float)
-        if not np.all(np.isfinite(numbers)):
-            raise InvalidDataError(f"identifier column {series.name!r} has infinite values")
-        return cls(str(series.name), series.dtype, high=int(np.floor(numbers.max())))
-
-    def keys(self, n: int) -> pd.Series:
-        """``n`` keys, none equal to a training key (``high + 1, ...`` or ``<prefix>0, ...``)."""
-        if self.high is None:
-            return pd.Series([f"{self.prefix}{i}" for i in range(n)], dtype=object)
-        keys = pd.Series(self.high + 1 + np.arange(n, dtype=np.int64))
-        try:
-            return keys.astype(self.dtype)
-        except (TypeError, ValueError):  # pragma: no cover - exotic dtypes
-            return keys
 
 
 @dataclass(frozen=True)
@@ -81,7 +37,8 @@ class HeldColumns:
 
     Attributes:
         columns: The training column order.
-        keys: The identifier columns taken out, with their key makers.
+        keys: The identifier columns taken out (:func:`~synth_plugins.encoding.tabular.
+            identifier_spec`: what their fresh keys continue from).
         text_dates: Date columns written as text -> their ``strftime`` format.
         text_numbers: Numeric columns written as text -> their number of decimals.
         date_steps: ``datetime64`` columns -> the step (ns) generated values are rounded to.
@@ -89,7 +46,7 @@ class HeldColumns:
     """
 
     columns: tuple[str, ...]
-    keys: tuple[FreshKeys, ...] = ()
+    keys: tuple[ColumnSpec, ...] = ()
     text_dates: dict[str, str] = field(default_factory=dict)
     text_numbers: dict[str, int] = field(default_factory=dict)
     date_steps: dict[str, int] = field(default_factory=dict)
@@ -115,8 +72,8 @@ class HeldColumns:
         for column, fmt in self.text_dates.items():
             stamps = pd.to_datetime(frame[column])
             frame[column] = stamps.dt.strftime(fmt).astype(object).where(stamps.notna(), np.nan)
-        for key in self.keys:
-            frame[key.name] = key.keys(len(frame)).to_numpy()
+        for spec in self.keys:
+            frame[spec.name] = fresh_keys(spec, len(frame)).to_numpy()
         for column, dtype in self.pandas_dtypes.items():
             frame[column] = frame[column].astype(dtype)
         return generated.decorate(frame[list(self.columns)])
@@ -139,7 +96,7 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
         loader = GenericDataLoader(loader)
     frame = loader.dataframe()
     fixed = set(layout)
-    keys: list[FreshKeys] = []
+    keys: list[ColumnSpec] = []
     text_dates: dict[str, str] = {}
     text_numbers: dict[str, int] = {}
     date_steps: dict[str, int] = {}
@@ -161,7 +118,7 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
         except InvalidDataError:  # empty or all-missing columns: the plugins' checks say so
             continue
         if role == "identifier":
-            keys.append(FreshKeys.of(series))
+            keys.append(identifier_spec(series))
         elif role == "datetime" and is_text(series):
             text_dates[str(column)] = str(text_date_format(series))
         elif role in NUMERIC_ROLES and is_text(series):
@@ -176,7 +133,7 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
     )
     if not (keys or text_dates or text_numbers or pandas_dtypes):
         return loader, held
-    dropped = [key.name for key in keys]
+    dropped = [spec.name for spec in keys]
     if len(dropped) == frame.shape[1]:
         raise InvalidDataError(
             f"every column is an identifier ({dropped}): there is nothing to model; "

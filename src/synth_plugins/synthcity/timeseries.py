@@ -21,7 +21,9 @@ that :func:`to_timeseries_loader` avoids:
 
 :func:`from_timeseries_loader` turns a loader (e.g. ``plugin.generate(n)``) or its
 ``dataframe()`` back into the original long table: the original column names, order,
-category levels, missing values and dtypes.
+category levels, missing values and dtypes. Synthcity numbers sequences from 0, so each
+sequence gets a fresh patient id of the training ids' kind and dtype (whole numbers after
+the largest training id, text with a prefix no training id starts with), never a real one.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from synth_plugins.encoding.parsing import (
     to_days,
 )
 from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_role
+from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_spec
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.long_format import (
     check_long_format,
@@ -51,7 +54,7 @@ from synth_plugins.long_format import (
     infer_static_columns,
     patient_index,
 )
-from synth_plugins.synthcity.held_columns import FreshKeys, text_decimals
+from synth_plugins.synthcity.held_columns import text_decimals
 
 #: Suffix of the 0/1 column recording where a temporal value was observed.
 OBSERVED_SUFFIX = "__observed"
@@ -72,12 +75,14 @@ class LongFormatSpec:
         outcome_columns: Per-patient columns given as ``outcome`` (may be empty).
         columns: The original column order.
         dtypes: The original dtype of every column.
+        id_keys: What the fresh patient ids need of the training ids (see
+            :func:`~synth_plugins.encoding.tabular.fresh_keys`).
         levels: Sorted levels of the temporal columns that were integer-coded.
         observed: Temporal columns with missing values -> their ``__observed`` column.
         fill: The fill value of each temporal column with missing values (in the coded
             space for coded columns, in days for datetime columns).
         dates: Datetime visit columns -> ``(text format or None, rounding step in ns)``.
-        keys: Identifier visit columns (not modelled) and their fresh-key makers.
+        keys: Identifier visit columns (not modelled): what their fresh keys continue from.
         text_numbers: Numeric visit columns written as text -> their number of decimals.
     """
 
@@ -88,11 +93,12 @@ class LongFormatSpec:
     outcome_columns: tuple[str, ...]
     columns: tuple[str, ...]
     dtypes: Mapping[str, Any] = field(repr=False)
+    id_keys: ColumnSpec = field(repr=False)
     levels: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
     observed: Mapping[str, str] = field(default_factory=dict)
     fill: Mapping[str, float] = field(default_factory=dict)
     dates: Mapping[str, tuple[str | None, int]] = field(default_factory=dict)
-    keys: tuple[FreshKeys, ...] = ()
+    keys: tuple[ColumnSpec, ...] = ()
     text_numbers: Mapping[str, int] = field(default_factory=dict)
 
 
@@ -153,7 +159,7 @@ def split_long_format(
             continue
         role = _visit_role(data[column])
         if role == "identifier":
-            keys.append(FreshKeys.of(data[column]))
+            keys.append(identifier_spec(data[column]))
             continue
         if role == "datetime":
             fmt = None if pd.api.types.is_datetime64_any_dtype(data[column]) else (
@@ -197,6 +203,7 @@ def split_long_format(
         outcome_columns=tuple(outcome),
         columns=tuple(data.columns),
         dtypes={c: data[c].dtype for c in data.columns},
+        id_keys=identifier_spec(data[id_column]),
         levels=levels,
         observed=observed,
         fill=fill,
@@ -252,7 +259,9 @@ def long_to_parts(
     """``(static, temporal, observation_times, outcome)`` for a ``TimeSeriesDataLoader``.
 
     ``data`` must have the spec's columns; its patients' rows must be together and in time
-    order. ``outcome`` is None when the spec has no outcome columns.
+    order. ``outcome`` is None when the spec has no outcome columns. The parts' columns are
+    labelled by text, as Synthcity names them (``seq_temporal_0`` for a column labelled
+    ``0``); its loader fails to fit on other labels.
     """
     index = patient_index(data, spec.id_column)
     temporal_all = _temporal_matrix(data, spec).reset_index(drop=True)
@@ -264,7 +273,13 @@ def long_to_parts(
     first = data.iloc[index.starts].reset_index(drop=True)
     static = first[list(spec.static_columns)]
     outcome = first[list(spec.outcome_columns)] if spec.outcome_columns else None
-    return static, temporal, observation_times, outcome
+    as_text = {"columns": str}
+    return (
+        static.rename(**as_text),
+        [part.rename(**as_text) for part in temporal],
+        observation_times,
+        None if outcome is None else outcome.rename(**as_text),
+    )
 
 
 def to_timeseries_loader(
@@ -336,10 +351,14 @@ def synthcity_long_frame(loader_or_frame: Any) -> pd.DataFrame:
 def from_timeseries_loader(loader_or_frame: Any, spec: LongFormatSpec) -> pd.DataFrame:
     """The long table (original names, levels, missing values, dtypes) of a loader.
 
-    Sequence ids become the id column (Synthcity numbers sequences from 0).
+    Each sequence gets a fresh patient id (Synthcity numbers sequences from 0, and a real
+    id is never copied): the training ids' dtype, whole numbers after the largest training
+    id, or text ``synthetic_<i>`` with a prefix no training id starts with.
     """
     frame = synthcity_long_frame(loader_or_frame)
-    out = pd.DataFrame({spec.id_column: frame[SEQ_ID].to_numpy(),
+    sequence, sequences = pd.factorize(frame[SEQ_ID], sort=False)
+    ids = fresh_keys(spec.id_keys, len(sequences)).iloc[sequence].reset_index(drop=True)
+    out = pd.DataFrame({spec.id_column: ids,
                         spec.time_column: frame[SEQ_TIME].to_numpy(dtype=float)})  # fmt: skip
     for column in spec.static_columns:
         out[column] = frame[f"{STATIC_PREFIX}{column}"].to_numpy()
@@ -364,7 +383,7 @@ def from_timeseries_loader(loader_or_frame: Any, spec: LongFormatSpec) -> pd.Dat
             values = formatted.where(values.notna(), np.nan)
         out[column] = values.to_numpy()
     for key in spec.keys:
-        out[key.name] = key.keys(len(out)).to_numpy()
+        out[key.name] = fresh_keys(key, len(out)).to_numpy()
     out = out[list(spec.columns)]
     for column, dtype in spec.dtypes.items():
         if column == spec.id_column:

@@ -188,6 +188,14 @@ class TestGuarantees:
             legacy.sample(60, random_state=2), zeroed.sample(60, random_state=2)
         )
 
+    def test_a_fit_saved_before_fresh_ids_asks_to_be_fitted_again(self, fitted):
+        """Such a fit kept no record of its training ids; it used to sample ids 1, 2, ...,
+        real patients' ids, and would now fail with a ``KeyError``."""
+        legacy = copy.deepcopy(fitted)
+        del legacy._meta["id_keys"]
+        with pytest.raises(NotFittedError, match="fit it again"):
+            pickle.loads(pickle.dumps(legacy)).sample(5, random_state=0)
+
     def test_switch_follows_a_relapse_at_the_visit(self, cohort, synthetic):
         """A DMT switch is about 5 times as likely at a visit with a relapse (simulator).
 
@@ -208,7 +216,7 @@ class TestGuarantees:
         changed = (synthetic["dmt"] != previous) & previous.notna()
         assert ((synthetic["switch"] == 1) == changed).all()
         assert changed.any() and not changed.all()
-        history = synthetic[synthetic["patient_id"] <= 50]
+        history = synthetic[synthetic["patient_id"].isin(synthetic["patient_id"].unique()[:50])]
         nxt = fitted.predict_next_visit(history, random_state=0).set_index("patient_id")
         last = history.groupby("patient_id")["dmt"].last()
         assert ((nxt["switch"] == 1) == (nxt["dmt"] != last)).all()
@@ -374,6 +382,33 @@ class TestSmallFits:
         assert (np.diff(out["day"].to_numpy())[same] >= 1).all()
         assert out["flag"].dtype == bool
 
+    def test_sampled_ids_are_fresh_keys_of_the_training_kind(self, cohort):
+        """No sampled id equals a training id: whole numbers continue after the largest,
+        text gets a prefix no training id starts with; the id's dtype is kept."""
+        data = cohort.data[cohort.data["patient_id"] <= 60].reset_index(drop=True)
+        model = LongitudinalLSTM("patient_id", "time", sample_batch_size=7, **TINY).fit(data)
+        ids = model.sample(20, random_state=0)["patient_id"].drop_duplicates()
+        assert ids.tolist() == list(range(61, 81)) and ids.dtype == data["patient_id"].dtype
+        text = data.assign(patient_id=("PT" + data["patient_id"].astype(str)).astype("string"))
+        model = LongitudinalLSTM("patient_id", "time", **TINY).fit(text)
+        ids = model.sample(20, random_state=0)["patient_id"]
+        assert ids.dtype == "string" and ids.nunique() == 20
+        assert not ids.isin(text["patient_id"]).any()
+
+    def test_two_patients_train_on_both_at_the_defaults(self, cohort):
+        """The split's minimum of one held-out patient never takes one of two patients."""
+        data = cohort.data[cohort.data["patient_id"] <= 2]
+        model = LongitudinalLSTM("patient_id", "time", **TINY).fit(data)
+        assert model.validation_fraction == 0.1 and model.patience == 10
+        assert "val_loss" not in model.history_
+        assert model.sample(3, random_state=0)["patient_id"].nunique() == 3
+        three = LongitudinalLSTM("patient_id", "time", **TINY).fit(
+            cohort.data[cohort.data["patient_id"] <= 3]
+        )
+        assert len(three.history_["val_loss"]) == 1  # from 3 patients, one is held out
+        with pytest.raises(InvalidDataError, match="holds out 1 of 2 patients.*validation_fr"):
+            LongitudinalLSTM("patient_id", "time", validation_fraction=0.5, **TINY).fit(data)
+
 
 class TestBadInput:
     def test_bad_long_tables(self, cohort):
@@ -400,6 +435,18 @@ class TestBadInput:
             LongitudinalLSTM("patient_id", "time", static_columns=["edss"], **TINY).fit(data)
         with pytest.raises(InvalidDataError, match="at least 2 patients"):
             model.fit(data[data["patient_id"] == 1])
+
+    def test_no_visit_column_names_static_columns_first(self, cohort):
+        """The error starts with the parameter, so a host can say its own name for it."""
+        first_visits = cohort.data.groupby("patient_id").head(1).reset_index(drop=True)
+        with pytest.raises(InvalidParameterError, match="^static_columns is None") as error:
+            LongitudinalLSTM("patient_id", "time", **TINY).fit(first_visits)
+        assert error.value.parameter == "static_columns"
+        assert str(error.value).count("static_columns") == 1
+        others = [c for c in cohort.data.columns if c not in ("patient_id", "time")]
+        every = LongitudinalLSTM("patient_id", "time", static_columns=others, **TINY)
+        with pytest.raises(InvalidParameterError, match="^static_columns names every column"):
+            every.fit(first_visits)
 
     def test_bad_change_indicators(self, cohort):
         data = cohort.data[cohort.data["patient_id"] <= 40].reset_index(drop=True)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synth_plugins.encoding.tabular import TabularEncoder
+from synth_plugins.encoding.tabular import TabularEncoder, fresh_keys
 
 
 def assemble(
@@ -26,19 +26,14 @@ def assemble(
 ) -> pd.DataFrame:
     """Long table in the training schema from per-visit patient numbers, times, visits.
 
-    ``static`` holds one row per patient number; ids are ``patient + id_offset + 1`` (or
-    ``"synthetic_<id>"`` for non-numeric training ids).
+    ``static`` holds one row per patient number; patient ``i`` gets fresh key
+    ``id_offset + i`` of the training ids (:func:`fresh_keys`: never a training id, in
+    its dtype), so batches sampled with offsets ``0, size, 2 size, ...`` share no key.
     """
     visits = visit_encoder.inverse_transform(matrix)
     static_rows = static.iloc[patient][list(static_columns)].reset_index(drop=True)
-    ids = patient + id_offset + 1
-    dtype = meta["dtypes"][id_column]
-    if meta["id_numeric"]:
-        id_values = pd.Series(ids).astype(dtype)
-    else:
-        id_values = pd.Series([f"synthetic_{i}" for i in ids], dtype=object)
-        if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype):
-            id_values = id_values.astype(str if dtype is np.dtype(object) else dtype)
+    keys = fresh_keys(meta["id_keys"], len(static), id_offset)
+    id_values = keys.iloc[patient].reset_index(drop=True)
     time_values = pd.Series(time)
     if meta["integer_time"]:
         time_values = time_values.round()
@@ -55,6 +50,8 @@ def assemble(
         frame[column] = frame[column].astype(visits[column].dtype)
     frame = frame[meta["columns"]]
     for column in meta["columns"]:
+        if column == id_column:  # fresh keys, in their dtype (text for a categorical id:
+            continue  # its levels are the training ids, a cast would make them NaN)
         want = meta["dtypes"][column]
         parsed = pd.api.types.is_object_dtype(want) and pd.api.types.is_numeric_dtype(frame[column])
         if frame[column].dtype != want and not frame[column].isna().any() and not parsed:

@@ -50,7 +50,9 @@ class Sequences:
         )
         since_first = (times - first_time) / meta["time_scale"]
         if validation_fraction > 0:
-            train, val = _nn.split_rows(index.n_patients, validation_fraction, split_seed)
+            train, val = _nn.split_rows(
+                index.n_patients, validation_fraction, split_seed, unit="patients"
+            )
         else:
             train, val = np.arange(index.n_patients), np.zeros(0, dtype=np.int64)
         return cls(

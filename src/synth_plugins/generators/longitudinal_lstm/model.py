@@ -11,7 +11,7 @@ import pandas as pd
 import torch
 
 from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_roles
-from synth_plugins.encoding.tabular import MissingPolicy, TabularEncoder
+from synth_plugins.encoding.tabular import MissingPolicy, TabularEncoder, identifier_spec
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators import _torch
 from synth_plugins.generators.longitudinal_lstm._calibration import (
@@ -100,7 +100,8 @@ class LongitudinalLSTM:
             keep the best epoch's weights (0.1; 0 trains on every patient and keeps the last
             weights). The LSTM memorises small cohorts quickly (on 400 simulated patients
             the validation loss is lowest near epoch 15-30 and then rises), so the default
-            holds out 10 %.
+            holds out 10 %: at least one patient, except from 2 patients, which both train
+            (without a split, so without early stopping).
         patience: stop Stage B after this many epochs without validation improvement (10);
             None trains all epochs (the best epoch is still restored); needs a split.
         change_indicators: ``{indicator column: tracked column}``: a binary visit column
@@ -330,6 +331,24 @@ class LongitudinalLSTM:
         visit = [c for c in others if c not in static]
         return static, visit
 
+    def _no_visit_column(self) -> str:
+        """Why no column is left to model per visit, starting with ``static_columns``.
+
+        The message names the parameter first and only there, so a host adapter can say
+        its own name for it (:func:`~synth_plugins.generators.validation.host_names`).
+        """
+        if self.static_columns is None:
+            return (
+                "static_columns is None, so the columns constant within every patient are "
+                "static, and here every column other than id and time is (as when each "
+                "patient has one visit): no visit column is left; pass it explicitly, "
+                "leaving out the columns to model per visit"
+            )
+        return (
+            "static_columns names every column other than id and time, so no visit column "
+            "is left; leave out the columns to model per visit"
+        )
+
     def _first_time_column(self, data: pd.DataFrame) -> str:
         name = f"{self.time_column}__first_visit"
         while name in data.columns:
@@ -351,6 +370,8 @@ class LongitudinalLSTM:
                 :func:`~synth_plugins.long_format.check_long_format`), fewer
                 than 2 patients, a static column that changes within a patient, a column
                 with no observed value, or missing values with ``missing="error"``.
+            InvalidParameterError: ``static_columns`` (given, or inferred when None)
+                leaves no visit column.
         """
         data = check_long_format(data, self.id_column, self.time_column)
         index = patient_index(data, self.id_column)
@@ -360,10 +381,7 @@ class LongitudinalLSTM:
             )
         static_columns, visit_columns = self._split_columns(data)
         if not visit_columns:
-            raise InvalidDataError(
-                "no visit columns: every column other than id and time is constant within "
-                "patients; pass static_columns explicitly to declare which ones vary"
-            )
+            raise InvalidParameterError(self._no_visit_column(), parameter="static_columns")
         # static roles from one row per patient (a per-patient key repeats over visits)
         roles = {
             **self._resolve_roles(data.iloc[index.starts], static_columns),
@@ -416,10 +434,7 @@ class LongitudinalLSTM:
             "time_scale": float(follow_up.max()) if follow_up.max() > 0 else 1.0,
             "columns": list(data.columns),
             "dtypes": {c: data[c].dtype for c in data.columns},
-            "id_numeric": bool(
-                pd.api.types.is_numeric_dtype(data[self.id_column])
-                and not pd.api.types.is_bool_dtype(data[self.id_column])
-            ),
+            "id_keys": identifier_spec(data[self.id_column]),
         }
         max_visits = self.max_visits or int(index.lengths.max())
         device = _torch.resolve_device(self.device)
@@ -513,6 +528,12 @@ class LongitudinalLSTM:
     def _fitted(self) -> tuple[VisitLSTM, MedVAE, TabularEncoder]:
         if self.model_ is None or self.static_model_ is None or self.visit_encoder_ is None:
             raise NotFittedError("this LongitudinalLSTM is not fitted; call fit(data) first")
+        if "id_keys" not in self._meta:  # saved before patient ids became fresh keys
+            raise NotFittedError(
+                "this LongitudinalLSTM was saved by an earlier synth-plugins, which kept no "
+                "record of its training ids, so its sampled ids could equal real ones; fit it "
+                "again"
+            )
         return self.model_, self.static_model_, self.visit_encoder_
 
     def set_random_state(self, random_state: int | None) -> None:
@@ -550,8 +571,11 @@ class LongitudinalLSTM:
                 (seeded by ``random_state`` at fit, restarted by ``set_random_state``).
 
         Returns:
-            A long table with the training columns and dtypes, sorted by id then time; ids
-            are new (1..n for numeric training ids, ``"synthetic_<i>"`` otherwise).
+            A long table with the training columns and dtypes, one patient after another,
+            each in time order. Ids are fresh keys in the training id's dtype, never a
+            training id: whole numbers continue after the largest training id, text reads
+            ``"synthetic_<i>"`` with a prefix no training id starts with (see
+            :func:`~synth_plugins.encoding.tabular.fresh_keys`).
         """
         _, static_model, _ = self._fitted()
         n_patients = check_int("n_patients", n_patients, minimum=0)

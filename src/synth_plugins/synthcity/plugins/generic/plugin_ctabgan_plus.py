@@ -24,7 +24,7 @@ from synthcity.plugins.core.distribution import (
 from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.generators.ctabgan_plus import DEFAULTS, CTABGANPlus
-from synth_plugins.synthcity.checks import synthcity_names
+from synth_plugins.generators.validation import host_names
 from synth_plugins.synthcity.suite_plugin import SuitePlugin
 
 _D = DEFAULTS
@@ -134,7 +134,7 @@ class CTABGANPlusPlugin(SuitePlugin):
         options.update(epochs=n_iter, device=str(device), random_state=random_state)
         # the attribute is not called "model": Synthcity's Serializable saves an attribute of
         # that name as bytes and does not restore it
-        with synthcity_names({"epochs": "n_iter"}):
+        with host_names({"epochs": "n_iter"}):
             self.core = CTABGANPlus(
                 column_kinds=column_kinds, mixed_values=mixed_values, target=target, **options
             )

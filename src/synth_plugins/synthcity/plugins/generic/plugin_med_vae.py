@@ -21,7 +21,7 @@ from synthcity.plugins.core.distribution import (
 from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.generators.med_vae import MedVAE
-from synth_plugins.synthcity.checks import synthcity_names
+from synth_plugins.generators.validation import host_names
 from synth_plugins.synthcity.suite_plugin import SuitePlugin
 
 #: The core's defaults: the one place each hyper-parameter's default is declared.
@@ -153,9 +153,7 @@ class MedVAEPlugin(SuitePlugin):
         )
         # the attribute is not called "model": Synthcity's Serializable saves an attribute of
         # that name as bytes and does not restore it
-        with synthcity_names(
-            {"epochs": "n_iter", "hidden[0]": "hidden_1", "hidden[1]": "hidden_2"}
-        ):
+        with host_names({"epochs": "n_iter", "hidden[0]": "hidden_1", "hidden[1]": "hidden_2"}):
             self.core = MedVAE(
                 latent_dim=latent_dim,
                 hidden=(hidden_1, hidden_2),

@@ -25,13 +25,13 @@ from synthcity.plugins.core.schema import Schema
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.generators.ck4gen import CK4Gen
 from synth_plugins.generators.ck4gen.teacher import KNOT_QUANTILES
+from synth_plugins.generators.validation import host_names
 from synth_plugins.synthcity.checks import (
     CONSTRAINT_ADVICE,
     check_survival_columns,
     describe_input,
     loader_type,
     refuse_argument,
-    synthcity_names,
     training_frame,
 )
 from synth_plugins.synthcity.roles import synthcity_roles
@@ -206,7 +206,7 @@ class CK4GenPlugin(SuitePlugin):
         # columns (the loader names them at fit)
         names = {"encoder_epochs": "n_iter", "decoder_epochs": "n_iter"}
         names.update({f"hidden[{i}]": f"hidden_{i + 1}" for i in range(3)})
-        with synthcity_names(names):
+        with host_names(names):
             CK4Gen("duration", "event", **self.core_params)
         self.core: CK4Gen | None = None
 

@@ -29,6 +29,7 @@ from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
+from synth_plugins.generators.validation import host_names
 from synth_plugins.long_format import patient_index
 from synth_plugins.synthcity.checks import (
     check_count,
@@ -36,7 +37,6 @@ from synth_plugins.synthcity.checks import (
     inclusive_constraints,
     loader_type,
     refuse_argument,
-    synthcity_names,
     training_frame,
 )
 from synth_plugins.synthcity.roles import synthcity_roles
@@ -190,7 +190,7 @@ class LongitudinalLSTMPlugin(Plugin):
         )
         # not called "model": Synthcity's Serializable saves an attribute of that name as
         # bytes and does not restore it
-        with synthcity_names({"epochs": "n_iter", "static_epochs": "static_n_iter"}):
+        with host_names({"epochs": "n_iter", "static_epochs": "static_n_iter"}):
             self.core = LongitudinalLSTM(
                 SEQ_ID,
                 SEQ_TIME,
