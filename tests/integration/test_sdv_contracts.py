@@ -579,7 +579,7 @@ def test_string_datetime_index_and_text_keys():
         .all()
     )
     assert not sampled["visit_time"].isin(visits["visit_time"]).any()
-    assert sampled["patient"].str.startswith("sdv-id-").all()
+    assert sampled["patient"].str.startswith("synthetic_").all()
     times = pd.to_datetime(sampled["visit_time"], format="%d/%m/%Y %H:%M:%S")
     assert (times.groupby(sampled["patient"]).diff().dropna() > pd.Timedelta(0)).all()
 

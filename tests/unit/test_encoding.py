@@ -4,6 +4,7 @@ import pytest
 
 from synth_plugins.encoding import TabularEncoder, infer_role, infer_roles
 from synth_plugins.encoding.levels import sorted_levels
+from synth_plugins.encoding.tabular import fresh_keys, identifier_spec
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 
 
@@ -182,3 +183,17 @@ class TestSortedLevels:
         enc = TabularEncoder({"c": "categorical"}, missing="impute").fit(column.to_frame("c"))
         _, _, levels = label_encode(column, column)
         assert list(enc.spec("c").categories) == levels == [1, 3, "x"]
+
+
+def test_fresh_numeric_keys_continue_after_the_largest_training_key():
+    spec = identifier_spec(pd.Series([3, 17, 5], dtype="int32"))
+    made = fresh_keys(spec, 3)
+    assert made.tolist() == [18, 19, 20] and made.dtype == "int32"
+    assert fresh_keys(spec, 2, start=3).tolist() == [21, 22]  # a later batch
+
+
+def test_fresh_text_keys_use_a_prefix_no_training_key_starts_with():
+    training = pd.Series(["synthetic_0", "P1"], dtype="string")
+    made = fresh_keys(identifier_spec(training), 2)
+    assert not made.isin(training).any() and made.dtype == "string"
+    assert made.str.startswith("synthetic_x_").all()

@@ -1,24 +1,10 @@
-"""The SDV sequential table <-> core long table conversion: fresh keys and datetimes."""
+"""The SDV sequential table <-> core long table conversion: datetimes and reserved names."""
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from synth_plugins.errors import InvalidDataError
-from synth_plugins.sdv._long_table import POSITION_COLUMN, DatetimeColumn, FreshKeys, LongTableCodec
-
-
-def test_numeric_keys_continue_after_the_largest_training_key():
-    keys = FreshKeys.learn(pd.Series([3, 17, 5], dtype="int32"))
-    made = keys.make(np.arange(3))
-    assert made.tolist() == [18, 19, 20] and made.dtype == "int32"
-
-
-def test_text_keys_use_a_prefix_no_training_key_starts_with():
-    keys = FreshKeys.learn(pd.Series(["sdv-id-0", "P1"]))
-    made = keys.make(np.arange(2))
-    assert not made.isin(["sdv-id-0", "P1"]).any()
-    assert made.str.startswith("sdv-id-x-").all()
+from synth_plugins.sdv._long_table import POSITION_COLUMN, DatetimeColumn, LongTableCodec
 
 
 def test_datetimes_round_trip_in_their_own_kind():

@@ -8,8 +8,9 @@ index at all (the row order is then the order). It generates new sequence keys a
 samples back:
 
 - the sequence keys reach the core as they are (so its errors name the user's keys);
-  sampled sequences get fresh keys that can never equal a training key (numbers continue
-  after the largest training key, text keys get a prefix that no training key starts with);
+  the core gives sampled sequences fresh keys that can never equal a training key (numbers
+  continue after the largest training key, text keys get a prefix that no training key
+  starts with: :func:`~synth_plugins.encoding.tabular.fresh_keys`);
 - a datetime sequence index, and every other ``datetime`` column, becomes days since
   1970-01-01 (so the core models gaps in days) and comes back in the column's own kind:
   ``datetime64`` of the same unit and time zone, or strings in the column's format, at the
@@ -29,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_spec
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.long_format import constant_within_patients
 from synth_plugins.sdv.metadata import roles_from_metadata
@@ -40,38 +42,6 @@ POSITION_COLUMN = "__sequence_position__"
 _DAY_NS = 86_400 * 10**9
 #: Resolutions (in ns) that generated datetimes are rounded to, coarsest first.
 _RESOLUTIONS_NS = (_DAY_NS, 10**9, 10**6, 10**3)
-
-
-@dataclass(frozen=True)
-class FreshKeys:
-    """New values for an identifier column, disjoint from its training values."""
-
-    dtype: Any
-    start: int | None  # numeric keys: the first new number (after the largest training key)
-    prefix: str | None  # text keys: a prefix that no training key starts with
-
-    @classmethod
-    def learn(cls, values: pd.Series) -> FreshKeys:
-        """The key scheme for ``values`` (numbers or text)."""
-        observed = values.dropna()
-        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-            top = float(observed.max()) if len(observed) else -1.0
-            return cls(values.dtype, int(np.floor(top)) + 1, None)
-        texts = observed.astype(str)
-        prefix = "sdv-id-"
-        while texts.str.startswith(prefix).any():
-            prefix = f"{prefix}x-"
-        return cls(values.dtype, None, prefix)
-
-    def make(self, numbers: np.ndarray) -> pd.Series:
-        """Keys for sequence (or row) numbers ``0, 1, ...``."""
-        numbers = np.asarray(numbers, dtype=np.int64)
-        if self.start is not None:
-            return pd.Series(self.start + numbers).astype(self.dtype)
-        keys = pd.Series([f"{self.prefix}{n}" for n in numbers], dtype=object)
-        if isinstance(self.dtype, pd.StringDtype):
-            return keys.astype(self.dtype)
-        return keys
 
 
 @dataclass
@@ -155,9 +125,11 @@ class LongTableCodec:
     index: str | None
     time_column: str = ""
     columns: list[str] = field(default_factory=list)
-    keys: FreshKeys | None = None
     datetimes: dict[str, DatetimeColumn] = field(default_factory=dict)
-    ids: dict[str, tuple[FreshKeys, bool]] = field(default_factory=dict)
+    #: ``id`` columns other than the key: what their fresh values continue from
+    #: (:func:`~synth_plugins.encoding.tabular.identifier_spec`), and whether they are
+    #: constant within sequences (one value per sequence, else one per row)
+    ids: dict[str, tuple[ColumnSpec, bool]] = field(default_factory=dict)
 
     def fit(
         self, data: pd.DataFrame, described: dict[str, dict[str, Any]], metadata: Any
@@ -192,7 +164,6 @@ class LongTableCodec:
             )
         self.columns = list(data.columns)
         self.time_column = self.index or POSITION_COLUMN
-        self.keys = FreshKeys.learn(data[self.key])
         self.datetimes = {
             column: DatetimeColumn.learn(
                 data[column], described[column].get("datetime_format"), column
@@ -202,7 +173,7 @@ class LongTableCodec:
         }
         self.ids = {
             column: (
-                FreshKeys.learn(data[column]),
+                identifier_spec(data[column]),
                 constant_within_patients(data, self.key, column),
             )
             for column in data.columns
@@ -231,15 +202,19 @@ class LongTableCodec:
             model = model.iloc[order]
         return model.reset_index(drop=True)
 
-    def from_model(self, sampled: pd.DataFrame, *, keep_keys: bool = False) -> pd.DataFrame:
-        """The SDV table of core samples: fresh keys and ids, datetimes, training order."""
-        assert self.keys is not None
+    def from_model(self, sampled: pd.DataFrame) -> pd.DataFrame:
+        """The SDV table of core rows: fresh ids, datetimes, training order.
+
+        The sequence keys are the core's (fresh keys of sampled sequences, or the given
+        sequences' own keys for ``predict_next_visit``).
+        """
         table = sampled.copy()
-        sequence = pd.factorize(table[self.key], sort=False)[0]
-        if not keep_keys:
-            table[self.key] = self.keys.make(sequence)
+        sequence, sequences = pd.factorize(table[self.key], sort=False)
         for column, converter in self.datetimes.items():
             table[column] = converter.from_days(table[column])
-        for column, (keys, per_sequence) in self.ids.items():
-            table[column] = keys.make(sequence if per_sequence else np.arange(len(table)))
+        for column, (spec, per_sequence) in self.ids.items():
+            if per_sequence:
+                table[column] = fresh_keys(spec, len(sequences)).to_numpy()[sequence]
+            else:
+                table[column] = fresh_keys(spec, len(table)).to_numpy()
         return table[self.columns].reset_index(drop=True)
