@@ -193,3 +193,41 @@ def test_sdv_synthesizer_switches_the_calibrations(cohorts):
     assert model.stop_shift_ == 0.0 and model.step_tilts_ == {} and model.level_offsets_ == {}
     with pytest.raises(InvalidParameterError, match="calibrate_stop"):
         LongitudinalLSTMSynthesizer(metadata, calibrate_stop=1)
+
+
+#: The calibrations off: each fit of the change-indicator tests is a quick check of its rules.
+QUICK = {"calibrate_stop": False, "calibrate_steps": False, "calibrate_levels": False}
+
+
+@pytest.mark.parametrize(("indicators", "rules"), [({"switch": "dmt"}, 1), ({}, 0)])
+def test_synthcity_plugin_takes_declared_change_indicators(cohorts, indicators, rules):
+    """A switch flag is declared (or the rule turned off) by its feature names, as in the
+    core; the plugin used to detect it only."""
+    from synthcity.plugins import Plugins
+
+    from synth_plugins.synthcity.timeseries import dataset_to_timeseries_loader
+
+    loader, _ = dataset_to_timeseries_loader(cohorts[0])
+    plugin = Plugins().get(
+        "longitudinal_lstm", n_iter=1, static_n_iter=1, change_indicators=indicators, **QUICK
+    )
+    plugin.fit(loader)
+    assert len(plugin.core.change_rules_) == rules
+
+
+@pytest.mark.parametrize(("indicators", "rules"), [({"switch": "dmt"}, 1), ({}, 0)])
+def test_sdv_synthesizer_takes_declared_change_indicators(cohorts, indicators, rules):
+    """As the Synthcity plugin: the synthesizer used to detect the flag only."""
+    from synth_plugins.sdv import LongitudinalLSTMSynthesizer
+    from synth_plugins.sdv.sequential_metadata import sequential_metadata_for
+
+    real, _ = cohorts
+    metadata = sequential_metadata_for(real)
+    synthesizer = LongitudinalLSTMSynthesizer(
+        metadata, epochs=1, static_epochs=1, change_indicators=indicators, **QUICK
+    )
+    synthesizer.fit(real.data)
+    assert synthesizer._model is not None
+    assert len(synthesizer._model.change_rules_) == rules
+    with pytest.raises(InvalidParameterError, match="change_indicators must map"):
+        LongitudinalLSTMSynthesizer(metadata, change_indicators=["switch"])

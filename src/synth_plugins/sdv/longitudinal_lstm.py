@@ -14,6 +14,7 @@ values itself; keys, ids and datetimes go through
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -80,6 +81,9 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
             head_hidden, lr, weight_decay, batch_size, clip, validation_fraction, patience,
             calibrate_stop, calibrate_steps, calibrate_levels, missing: see
             :class:`LongitudinalLSTM`.
+        change_indicators: ``{indicator column: tracked column}`` kept consistent at
+            sampling (an indicator is 1 exactly where its column changed since the previous
+            visit); None detects them in the training data, ``{}`` turns the rule off.
         cuda: PAR's name of ``enable_gpu`` in SDV 1.x (None: use ``enable_gpu``); it must
             not contradict ``enable_gpu``.
         random_state: seed of the fit (SDV itself has no seed argument).
@@ -125,6 +129,7 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         calibrate_stop: bool = _CORE["calibrate_stop"],
         calibrate_steps: bool = _CORE["calibrate_steps"],
         calibrate_levels: bool = _CORE["calibrate_levels"],
+        change_indicators: Mapping[str, str] | None = _CORE["change_indicators"],
         missing: str = _CORE["missing"],
         cuda: bool | None = None,
         random_state: int | None = _CORE["random_state"],
@@ -168,6 +173,7 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         self.calibrate_stop = calibrate_stop
         self.calibrate_steps = calibrate_steps
         self.calibrate_levels = calibrate_levels
+        self.change_indicators = change_indicators
         self.missing = missing
         enable_gpu = check_bool("enable_gpu", enable_gpu)
         if cuda is not None and check_bool("cuda", cuda) and not enable_gpu:
@@ -219,6 +225,7 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
             calibrate_stop=self.calibrate_stop,
             calibrate_steps=self.calibrate_steps,
             calibrate_levels=self.calibrate_levels,
+            change_indicators=self.change_indicators,
             missing=self.missing,
             device=device_for(self.enable_gpu),
             random_state=self.random_state,

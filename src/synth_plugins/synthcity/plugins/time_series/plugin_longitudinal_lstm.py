@@ -11,6 +11,7 @@ seeding conventions. Build loaders from long tables with
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,20 @@ _NO_COND = (
     "the plugin has no conditional input; use generate(count, constraints=...) to keep "
     "only matching sequences"
 )
+
+
+def _temporal_names(change_indicators: Any) -> Any:
+    """``change_indicators`` in the names the core sees (Synthcity's ``seq_temporal_<name>``).
+
+    Anything but a mapping is passed on as is, for the core to refuse.
+    """
+    if not isinstance(change_indicators, Mapping):
+        return change_indicators
+    return {
+        f"{TEMPORAL_PREFIX}{indicator}": f"{TEMPORAL_PREFIX}{tracked}"
+        for indicator, tracked in change_indicators.items()
+    }
+
 
 #: Upper bound given to the ``seq_id`` domain, so that more sequences than in training can
 #: be generated (Synthcity's schema otherwise drops ids above the training maximum).
@@ -129,6 +144,9 @@ class LongitudinalLSTMPlugin(Plugin):
         calibrate_levels: after training, offset the later-visit logits of every categorical
             and binary feature so that generated sequences have the training share of each
             level after the first visit (True; a treatment's share, see the method card).
+        change_indicators: ``{indicator: tracked}`` temporal features kept consistent at
+            sampling (the indicator is 1 exactly where the tracked feature changed since the
+            previous visit); None detects them in the training data, ``{}`` turns it off.
         missing: ``"indicator"``, ``"impute"`` or ``"error"``.
         verbose: progress bars.
         sampling_patience, strict, device, random_state, workspace, compress_dataset,
@@ -166,6 +184,7 @@ class LongitudinalLSTMPlugin(Plugin):
         calibrate_stop: bool = _CORE["calibrate_stop"],
         calibrate_steps: bool = _CORE["calibrate_steps"],
         calibrate_levels: bool = _CORE["calibrate_levels"],
+        change_indicators: Mapping[str, str] | None = _CORE["change_indicators"],
         missing: str = _CORE["missing"],
         verbose: bool = _CORE["verbose"],
         # Synthcity's core plugin arguments
@@ -212,6 +231,7 @@ class LongitudinalLSTMPlugin(Plugin):
                 calibrate_stop=calibrate_stop,
                 calibrate_steps=calibrate_steps,
                 calibrate_levels=calibrate_levels,
+                change_indicators=_temporal_names(change_indicators),
                 missing=missing,
                 device=str(device),
                 random_state=random_state,
