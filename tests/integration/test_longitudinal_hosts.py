@@ -5,6 +5,7 @@ Synthcity: ``Metrics.evaluate`` and ``Benchmarks.evaluate(task_type="time_series
 found by name, with SDV's sequential metadata.
 """
 
+import numpy as np
 import pytest
 
 import synth_plugins
@@ -231,3 +232,32 @@ def test_sdv_synthesizer_takes_declared_change_indicators(cohorts, indicators, r
     assert len(synthesizer._model.change_rules_) == rules
     with pytest.raises(InvalidParameterError, match="change_indicators must map"):
         LongitudinalLSTMSynthesizer(metadata, change_indicators=["switch"])
+
+
+def test_synthcity_round_trip_copies_no_per_patient_identifier_or_date():
+    """A per-patient record number and a date of birth written as text went to Synthcity
+    as text, which it label-encodes: every generated value was a real patient's."""
+    import pandas as pd
+    from synthcity.plugins import Plugins
+
+    from synth_plugins.synthcity.timeseries import from_timeseries_loader, to_timeseries_loader
+
+    born = pd.Timestamp("1950-01-01") + pd.to_timedelta(np.arange(60) * 211, "D")
+    data = pd.DataFrame(
+        {
+            "pid": np.repeat(np.arange(60), 4),
+            "t": np.tile([0.0, 30.0, 60.0, 90.0], 60),
+            "mrn": np.repeat([f"MRN{p * 7919:06d}" for p in range(60)], 4),
+            "dob": np.repeat(born.strftime("%Y-%m-%d"), 4),
+            "edss": (np.arange(240) % 5).astype(float),
+        }
+    )
+    loader, spec = to_timeseries_loader(data, "pid", "t")
+    assert spec.static_columns == ("dob",) and [k.name for k in spec.patient_keys] == ["mrn"]
+    plugin = Plugins().get("longitudinal_lstm", n_iter=1, static_n_iter=1, **QUICK)
+    plugin.fit(loader)
+    out = from_timeseries_loader(plugin.generate(count=20), spec)
+    assert not out["mrn"].isin(data["mrn"]).any()
+    assert (out.groupby("pid")["mrn"].nunique() == 1).all()  # one key per patient
+    assert out["dob"].str.fullmatch(r"\d{4}-\d\d-\d\d").all()  # written back as text
+    assert out["dob"].isin(data["dob"]).mean() < 0.2

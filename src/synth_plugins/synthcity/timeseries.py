@@ -81,9 +81,13 @@ class LongFormatSpec:
         observed: Temporal columns with missing values -> their ``__observed`` column.
         fill: The fill value of each temporal column with missing values (in the coded
             space for coded columns, in days for datetime columns).
-        dates: Datetime visit columns -> ``(text format or None, rounding step in ns)``.
+        dates: Datetime visit, static and outcome columns -> ``(text format or None,
+            rounding step in ns)``; they reach Synthcity as days since 1970-01-01.
         keys: Identifier visit columns (not modelled): what their fresh keys continue from.
-        text_numbers: Numeric visit columns written as text -> their number of decimals.
+        text_numbers: Numeric visit, static and outcome columns written as text -> their
+            number of decimals; they reach Synthcity as numbers.
+        patient_keys: Identifier per-patient columns (not modelled; one fresh key per
+            generated patient), taken out of the static columns.
     """
 
     id_column: str
@@ -100,6 +104,7 @@ class LongFormatSpec:
     dates: Mapping[str, tuple[str | None, int]] = field(default_factory=dict)
     keys: tuple[ColumnSpec, ...] = ()
     text_numbers: Mapping[str, int] = field(default_factory=dict)
+    patient_keys: tuple[ColumnSpec, ...] = ()
 
 
 def _visit_role(series: pd.Series) -> str | None:
@@ -123,6 +128,45 @@ def _needs_codes(series: pd.Series) -> bool:
         or not pd.api.types.is_numeric_dtype(series)
         or isinstance(series.dtype, pd.CategoricalDtype)
     )
+
+
+def _as_numbers(
+    series: pd.Series,
+    dates: Mapping[str, tuple[str | None, int]],
+    text_numbers: Mapping[str, int],
+) -> pd.Series:
+    """A date column as days since 1970-01-01, numbers written as text as numbers.
+
+    Other columns are returned as they are. Synthcity would label-encode dates and numbers
+    written as text, and so give back training values (a real date of birth).
+
+    Raises:
+        InvalidDataError: a column of numbers written as text now holds other values.
+    """
+    column = series.name
+    if column in dates:
+        return pd.Series(to_days(series, dates[column][0]), index=series.index)
+    if column in text_numbers:
+        numbers = parse_numbers(series)
+        if numbers is None and series.notna().any():
+            raise InvalidDataError(
+                f"column {column!r} held numbers written as text; now it has values that are "
+                "not numbers"
+            )
+        return series.astype(float) if numbers is None else numbers
+    return series
+
+
+def _from_numbers(values: pd.Series, column: str, spec: LongFormatSpec) -> pd.Series:
+    """Generated numbers of a date column, or of numbers written as text, in that kind."""
+    if column in spec.dates:
+        fmt, step = spec.dates[column]
+        return from_days(values.to_numpy(dtype=float), spec.dtypes[column], fmt, step)
+    if column in spec.text_numbers:
+        numbers = pd.Series(values.to_numpy(dtype=float))
+        formatted = numbers.map(f"{{:.{spec.text_numbers[column]}f}}".format)
+        return formatted.where(numbers.notna(), np.nan)
+    return values
 
 
 def split_long_format(
@@ -153,13 +197,13 @@ def split_long_format(
         overlap = sorted(set(static) & set(outcome))
         if overlap:
             raise InvalidParameterError(f"columns both static and outcome: {overlap}")
-    visit, keys, dates, text_numbers = [], [], {}, {}
+    visit, keys, patient_keys, dates, text_numbers = [], [], [], {}, {}
+    patients = data.drop_duplicates(id_column)  # a per-patient column's role is the patients'
     for column in others:
-        if column in static or column in outcome:
-            continue
-        role = _visit_role(data[column])
-        if role == "identifier":
-            keys.append(identifier_spec(data[column]))
+        per_patient = column in static or column in outcome
+        role = _visit_role(patients[column] if per_patient else data[column])
+        if role == "identifier" and column not in outcome:
+            (patient_keys if column in static else keys).append(identifier_spec(data[column]))
             continue
         if role == "datetime":
             fmt = None if pd.api.types.is_datetime64_any_dtype(data[column]) else (
@@ -168,7 +212,9 @@ def split_long_format(
             dates[column] = (fmt, time_step(data[column], fmt))
         elif role in NUMERIC_ROLES and is_text(data[column]):
             text_numbers[column] = text_decimals(data[column])
-        visit.append(column)
+        if not per_patient:
+            visit.append(column)
+    static = [c for c in static if c not in {spec.name for spec in patient_keys}]
     if not visit:
         raise InvalidDataError(
             "no temporal (visit) columns: every column is constant within patients; pass "
@@ -176,12 +222,8 @@ def split_long_format(
         )
     levels, observed, fill = {}, {}, {}
     for column in visit:
-        series = data[column]
-        if column in dates:
-            series = pd.Series(to_days(series, dates[column][0]), index=series.index)
-        elif column in text_numbers:
-            series = parse_numbers(series)
-        elif _needs_codes(series):
+        series = _as_numbers(data[column], dates, text_numbers)
+        if column not in dates and column not in text_numbers and _needs_codes(series):
             levels[column] = tuple(sorted_levels(series.dropna().unique()))
         if series.isna().any():
             if series.isna().all():
@@ -210,6 +252,7 @@ def split_long_format(
         dates=dates,
         keys=tuple(keys),
         text_numbers=text_numbers,
+        patient_keys=tuple(patient_keys),
     )
     return data, spec
 
@@ -218,17 +261,7 @@ def _temporal_matrix(data: pd.DataFrame, spec: LongFormatSpec) -> pd.DataFrame:
     """The visit columns as numbers (codes, fills and observed indicators)."""
     out = {}
     for column in spec.visit_columns:
-        series = data[column]
-        if column in spec.dates:
-            series = pd.Series(to_days(series, spec.dates[column][0]), index=series.index)
-        elif column in spec.text_numbers:
-            numbers = parse_numbers(series)
-            if numbers is None and series.notna().any():
-                raise InvalidDataError(
-                    f"visit column {column!r} held numbers written as text; now it has "
-                    "values that are not numbers"
-                )
-            series = series.astype(float) if numbers is None else numbers
+        series = _as_numbers(data[column], spec.dates, spec.text_numbers)
         if column in spec.levels:
             lookup = {level: code for code, level in enumerate(spec.levels[column])}
             values = series.map(lookup)
@@ -271,6 +304,8 @@ def long_to_parts(
         temporal.append(temporal_all.iloc[start : start + length].reset_index(drop=True))
         observation_times.append(times[start : start + length].tolist())
     first = data.iloc[index.starts].reset_index(drop=True)
+    for column in (*spec.static_columns, *spec.outcome_columns):
+        first[column] = _as_numbers(first[column], spec.dates, spec.text_numbers)
     static = first[list(spec.static_columns)]
     outcome = first[list(spec.outcome_columns)] if spec.outcome_columns else None
     as_text = {"columns": str}
@@ -361,9 +396,11 @@ def from_timeseries_loader(loader_or_frame: Any, spec: LongFormatSpec) -> pd.Dat
     out = pd.DataFrame({spec.id_column: ids,
                         spec.time_column: frame[SEQ_TIME].to_numpy(dtype=float)})  # fmt: skip
     for column in spec.static_columns:
-        out[column] = frame[f"{STATIC_PREFIX}{column}"].to_numpy()
+        out[column] = _from_numbers(frame[f"{STATIC_PREFIX}{column}"], column, spec).to_numpy()
     for column in spec.outcome_columns:
-        out[column] = frame[f"{OUTCOME_PREFIX}{column}"].to_numpy()
+        out[column] = _from_numbers(frame[f"{OUTCOME_PREFIX}{column}"], column, spec).to_numpy()
+    for key in spec.patient_keys:
+        out[key.name] = fresh_keys(key, len(sequences)).to_numpy()[sequence]
     for column in spec.visit_columns:
         values = frame[f"{TEMPORAL_PREFIX}{column}"]
         if column in spec.levels:
@@ -375,13 +412,7 @@ def from_timeseries_loader(loader_or_frame: Any, spec: LongFormatSpec) -> pd.Dat
         if column in spec.observed:
             seen = frame[f"{TEMPORAL_PREFIX}{spec.observed[column]}"].to_numpy(dtype=float)
             values = values.where(seen >= 0.5, np.nan)
-        if column in spec.dates:
-            fmt, step = spec.dates[column]
-            values = from_days(values.to_numpy(dtype=float), spec.dtypes[column], fmt, step)
-        elif column in spec.text_numbers:
-            formatted = values.map(f"{{:.{spec.text_numbers[column]}f}}".format)
-            values = formatted.where(values.notna(), np.nan)
-        out[column] = values.to_numpy()
+        out[column] = _from_numbers(values, column, spec).to_numpy()
     for key in spec.keys:
         out[key.name] = fresh_keys(key, len(out)).to_numpy()
     out = out[list(spec.columns)]
