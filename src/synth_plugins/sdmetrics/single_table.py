@@ -63,9 +63,9 @@ class SuiteSingleTableMetric(SingleTableMetric):
         real_data: pd.DataFrame,
         synthetic_data: pd.DataFrame,
         metadata: Mapping[str, Any] | Any | None = None,
-        holdout_data: pd.DataFrame | None = None,
-        *,
         table_name: str | None = None,
+        *,
+        holdout_data: pd.DataFrame | None = None,
         **options: Any,
     ) -> dict[str, float]:
         """Every figure of the metric, with the headline under ``"score"``.
@@ -100,9 +100,9 @@ class SuiteSingleTableMetric(SingleTableMetric):
         real_data: pd.DataFrame,
         synthetic_data: pd.DataFrame,
         metadata: Mapping[str, Any] | Any | None = None,
-        holdout_data: pd.DataFrame | None = None,
-        *,
         table_name: str | None = None,
+        *,
+        holdout_data: pd.DataFrame | None = None,
         **options: Any,
     ) -> float:
         """The headline score (see ``goal``, ``min_value`` and ``max_value``)."""
@@ -110,8 +110,8 @@ class SuiteSingleTableMetric(SingleTableMetric):
             real_data,
             synthetic_data,
             metadata,
+            table_name,
             holdout_data=holdout_data,
-            table_name=table_name,
             **options,
         )
         return float(breakdown["score"])

@@ -115,10 +115,10 @@ class SuiteTimeSeriesMetric(TimeSeriesMetric):
         real_data: pd.DataFrame,
         synthetic_data: pd.DataFrame,
         metadata: Mapping[str, Any] | Any | None = None,
-        sequence_key: str | list[str] | None = None,
-        sequence_index: str | None = None,
-        *,
         table_name: str | None = None,
+        sequence_key: str | list[str] | None = None,
+        *,
+        sequence_index: str | None = None,
         **options: Any,
     ) -> dict[str, float]:
         """Every figure of the metric, with the headline under ``"score"``.
@@ -165,10 +165,10 @@ class SuiteTimeSeriesMetric(TimeSeriesMetric):
         real_data: pd.DataFrame,
         synthetic_data: pd.DataFrame,
         metadata: Mapping[str, Any] | Any | None = None,
-        sequence_key: str | list[str] | None = None,
-        sequence_index: str | None = None,
-        *,
         table_name: str | None = None,
+        sequence_key: str | list[str] | None = None,
+        *,
+        sequence_index: str | None = None,
         **options: Any,
     ) -> float:
         """The headline score in [0, 1], 1 best."""
@@ -176,9 +176,9 @@ class SuiteTimeSeriesMetric(TimeSeriesMetric):
             real_data,
             synthetic_data,
             metadata,
+            table_name,
             sequence_key,
-            sequence_index,
-            table_name=table_name,
+            sequence_index=sequence_index,
             **options,
         )
         return float(breakdown["score"])

@@ -372,9 +372,8 @@ def _sdmetrics(entry: MetricEntry, inputs: Inputs) -> dict[str, float]:
         return cls.compute_breakdown(
             inputs.real,
             inputs.synthetic,
-            None,
-            inputs.columns.get("id_column"),
-            inputs.columns.get("time_column"),
+            sequence_key=inputs.columns.get("id_column"),
+            sequence_index=inputs.columns.get("time_column"),
             **options,
         )
     return cls.compute_breakdown(

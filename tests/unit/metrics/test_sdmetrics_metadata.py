@@ -52,7 +52,13 @@ def test_longitudinal_breakdown_with_one_static_numeric_column(cohorts):
     numeric = [c for c in static if pd.api.types.is_float_dtype(real.data[c])][:1]
     keep = [c for c in real.data.columns if c not in static or c in numeric]
     breakdown = LongitudinalFidelity.compute_breakdown(
-        real.data[keep], other.data[keep], None, "patient_id", "time", parts=PARTS
+        real.data[keep],
+        other.data[keep],
+        None,
+        None,
+        "patient_id",
+        sequence_index="time",
+        parts=PARTS,
     )
     assert breakdown["spearman_static_n_pairs"] == 0.0
     assert 0.0 < breakdown["score"] <= 1.0
@@ -72,6 +78,9 @@ def test_single_table_metric_accepts_an_sdv_metadata_object():
     assert len(set(scores.values())) == 1, scores
     with pytest.raises(InvalidParameterError, match="table_name"):
         AmlFidelity.compute(real, synthetic, metadata, table_name="other")
+    # SDMetrics' own order: table_name is the fourth argument (the holdout, which some
+    # metrics take, is a keyword; it used to be the fourth and refused "hf" as a frame)
+    assert AmlFidelity.compute(real, synthetic, metadata, "hf") == scores["object"]
     with pytest.raises(InvalidParameterError, match="metadata must be"):
         AmlFidelity.compute(real, synthetic, ["not", "metadata"])
 
