@@ -259,6 +259,28 @@ def test_conditions_are_checked_before_sdv_samples(med_vae, condition, words):
     assert all(word in _first_line(error) for word in words), _first_line(error)
 
 
+@pytest.mark.parametrize("saved_to", [None, "partial.csv"])
+def test_the_suites_error_surfaces_unless_sdv_saved_partial_results(saved_to):
+    """SDV wraps an error raised while sampling in "Sampling terminated"; the suite's own
+    error is shown instead, except where SDV's message says where partial rows were saved
+    (the suite's error stays its cause)."""
+    from sdv.single_table.utils import handle_sampling_error
+
+    from synth_plugins.sdv._contract import _own_errors_surface
+
+    ours = InvalidParameterError("cannot reach 5 rows with group='z'")
+    with pytest.raises(InvalidParameterError) as error, _own_errors_surface():
+        try:
+            raise ours
+        except InvalidParameterError as raised:
+            handle_sampling_error(saved_to, raised)
+    if saved_to is None:
+        assert error.value is ours
+    else:
+        assert "Partial results are stored in partial.csv" in str(error.value)
+        assert error.value.__cause__ is ours
+
+
 def test_med_vae_enforces_conditions_in_the_core(med_vae, monkeypatch):
     """SDV keeps only rows that hold every condition: the core's rejection, with drawn
     levels, finds them even where a weak fit (2 epochs here) rarely decodes the asked level,

@@ -33,13 +33,15 @@ def _own_errors_surface() -> Iterator[None]:
 
     SDV's conditional sampling turns any error into "Error: Sampling terminated. No results
     were saved ..." of the same type, the real message only in the chained cause; an error
-    a core raises while sampling (a condition it cannot reach) is re-raised as it was.
+    a core raises while sampling (a condition it cannot reach) is re-raised as it was. When
+    SDV saved partial results (``output_file_path`` given), its message, which says where,
+    is kept (the suite's error stays its cause).
     """
     try:
         yield
     except Exception as error:
         cause = error.__cause__
-        if isinstance(cause, SynthPluginsError) and "Sampling terminated" in str(error):
+        if isinstance(cause, SynthPluginsError) and "No results were saved" in str(error):
             raise cause from None
         raise
 
