@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
-from sdv.single_table.base import BaseSynthesizer
+from sdv.single_table.base import FIXED_RNG_SEED, BaseSynthesizer
 
 from synth_plugins.encoding.labels import check_labels
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
@@ -30,11 +30,6 @@ from synth_plugins.sdv.compat import native, single_table
 from synth_plugins.sdv.loss_values import LossValuesMixin
 from synth_plugins.sdv.metadata import check_table, parse_numeric_text
 from synth_plugins.sdv.sequential_metadata import sequence_columns
-
-#: SDV restarts sampling from this seed after ``fit`` and ``reset_sampling`` (as its own
-#: synthesizers do with ``FIXED_RNG_SEED``).
-FIXED_SAMPLING_SEED = 73251
-
 
 #: The core's defaults: the one place each hyper-parameter's default is declared.
 _CORE = LongitudinalLSTM.__init__.__kwdefaults__
@@ -326,7 +321,7 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         with host_names({"static_columns": "context_columns"}):
             model.fit(table)
         self._model, self._codec, self._labels = model, codec, labels
-        self._model.set_random_state(FIXED_SAMPLING_SEED)
+        self._model.set_random_state(FIXED_RNG_SEED)  # SDV's own restart seed
         self._fitted = True
         self._fitted_date = datetime.datetime.today().strftime("%Y-%m-%d")
         from sdv import version
@@ -340,7 +335,7 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
     def reset_sampling(self) -> None:
         """Restart sampling from the state right after fitting."""
         if self._model is not None:
-            self._model.set_random_state(FIXED_SAMPLING_SEED)
+            self._model.set_random_state(FIXED_RNG_SEED)
 
     def _fitted_parts(self) -> tuple[LongitudinalLSTM, LongTableCodec]:
         if not self._fitted or self._model is None or self._codec is None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from synthcity.plugins.core.dataloader import DataLoader
 from synthcity.plugins.core.distribution import (
@@ -272,13 +271,7 @@ class CK4GenPlugin(SuitePlugin):
 
     def _generate(self, count: int, syn_schema: Schema, **kwargs: Any) -> DataLoader:
         assert self.core is not None
-        # Synthcity seeds numpy's global generator from random_state; one draw seeds a call.
-        stream = np.random.default_rng(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
-
-        def sample(n: int) -> pd.DataFrame:
-            return self.core.sample(n, random_state=int(stream.integers(2**31 - 1)))
-
-        return self._safe_generate(sample, count, syn_schema)
+        return self._generate_core(count, syn_schema, None)
 
 
 plugin = CK4GenPlugin
