@@ -42,8 +42,9 @@ class MedVAEPlugin(SuitePlugin):
     and samples the prior only. Method card: ``docs/methods/med_vae.md``.
 
     Conditional generation: fit with ``cond`` equal to one of the training columns (e.g.
-    ``cond=X["smoking"]``), then ``generate(count, cond=values)`` draws each row from the
-    library of training rows with that value. For conditions on any column without
+    ``cond=X["smoking"]``), then ``generate(count, cond=values)`` decodes each row from the
+    training rows with that value (a mixture fitted to their posteriors, or with
+    ``sampling="library"`` their stored posteriors). For conditions on any column without
     refitting, use the core ``MedVAE.sample(conditions=...)`` or the SDV synthesizer.
 
     Defaults are the core's (read from :class:`MedVAE`'s signature). Empty training data
