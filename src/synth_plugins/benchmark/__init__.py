@@ -121,7 +121,7 @@ def check_suite_dataset(suite: str, name: str) -> None:
         InvalidParameterError: the message names the dataset, its kind and the suite's
             datasets.
     """
-    check_suite_kind(suite, name, "longitudinal" if name == "ms_registry" else load(name).kind)
+    check_suite_kind(suite, name, load(name).kind)
 
 
 def check_suite_kind(suite: str, name: str, kind: str) -> None:

@@ -172,7 +172,7 @@ def tune(
         raise InvalidParameterError(
             f"dataset {dataset!r} is {data.kind}; tuning takes a tabular or survival dataset"
         )
-    plugin_type = Plugins().get(plugin).type()
+    plugin_type = Plugins().get_type(plugin).type()
     if plugin_type not in _PLUGIN_TYPES[data.kind]:
         raise InvalidParameterError(
             f"{plugin} is a Synthcity {plugin_type!r} plugin and dataset {dataset!r} is "

@@ -126,6 +126,14 @@ def _fresh_prefix(keys: pd.Series) -> str:
     return prefix
 
 
+def check_observed(series: pd.Series) -> None:
+    """Refuse a column without an observed value: its role, range and levels are unknown."""
+    if series.isna().all():
+        raise InvalidDataError(
+            f"column {series.name!r} has no observed values (all missing); drop it first"
+        )
+
+
 def identifier_spec(series: pd.Series) -> ColumnSpec:
     """What :func:`fresh_keys` needs to know of an ``identifier`` column's training keys.
 
@@ -245,10 +253,7 @@ class TabularEncoder:
             raise InvalidDataError(f"data has duplicated column names: {duplicated}")
         check_labels(data.columns)
         for column in data.columns:
-            if data[column].isna().all():
-                raise InvalidDataError(
-                    f"column {column!r} has no observed values (all missing); drop it first"
-                )
+            check_observed(data[column])
         roles = infer_roles(data, self.roles)
         specs = [self._fit_column(data[column], roles[column]) for column in data.columns]
         if not any(spec.is_modelled for spec in specs):

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synth_plugins.encoding.tabular import check_observed
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.survival import check_survival_frame
 from synth_plugins.synthcity.roles import SYNTHCITY_MAX_LEVELS
@@ -97,10 +98,7 @@ def training_frame(plugin: str, X: Any) -> pd.DataFrame:
 
 def check_range(series: pd.Series) -> None:
     """Refuse a column whose range is not finite: no observed value, or an infinite number."""
-    if series.isna().all():
-        raise InvalidDataError(
-            f"column {series.name!r} has no observed values (all missing); drop it first"
-        )
+    check_observed(series)
     if (
         pd.api.types.is_float_dtype(series)
         and np.isinf(series.to_numpy(dtype=float, na_value=np.nan)).any()

@@ -65,6 +65,11 @@ _NO_COND = (
 )
 
 
+#: Upper bound given to the ``seq_id`` domain, so that more sequences than in training can
+#: be generated (Synthcity's schema otherwise drops ids above the training maximum).
+_MAX_SEQ_ID = 2**31 - 1
+
+
 def _temporal_names(change_indicators: Any) -> Any:
     """``change_indicators`` in the names the core sees (Synthcity's ``seq_temporal_<name>``).
 
@@ -76,11 +81,6 @@ def _temporal_names(change_indicators: Any) -> Any:
         f"{TEMPORAL_PREFIX}{indicator}": f"{TEMPORAL_PREFIX}{tracked}"
         for indicator, tracked in change_indicators.items()
     }
-
-
-#: Upper bound given to the ``seq_id`` domain, so that more sequences than in training can
-#: be generated (Synthcity's schema otherwise drops ids above the training maximum).
-_MAX_SEQ_ID = 2**31 - 1
 
 
 class WholeNumberRange(IntegerDistribution):
