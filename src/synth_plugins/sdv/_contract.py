@@ -6,6 +6,8 @@ obscurely on a repeated column name. :class:`SingleTableContract` puts our check
 the table (a DataFrame with unique column names, plus each synthesizer's own rules), the
 row count of ``sample`` and the values of ``sample_from_conditions`` and
 ``sample_remaining_columns``, so the first line a user reads names the argument or column.
+Bad training data raises :class:`SDVInvalidDataError`, which SDV code catches as SDV's own
+``InvalidDataError``.
 """
 
 from __future__ import annotations
@@ -17,14 +19,48 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sdv import errors as sdv_errors
 
-from synth_plugins.errors import InvalidParameterError, SynthPluginsError
+from synth_plugins.errors import InvalidDataError, InvalidParameterError, SynthPluginsError
 from synth_plugins.generators.validation import check_bool, check_int
 from synth_plugins.sdv.compat import native, single_table
 from synth_plugins.sdv.metadata import check_table, parse_numeric_text
 
 #: How many known values a condition error lists.
 _SHOWN = 20
+
+
+class SDVInvalidDataError(InvalidDataError, sdv_errors.InvalidDataError):
+    """Bad training data in the SDV host: the suite's ``InvalidDataError`` and SDV's.
+
+    SDV's synthesizers raise ``sdv.errors.InvalidDataError`` from ``fit`` and ``validate``,
+    and code written for them catches that class; the suite's checks run before SDV's, so
+    their error is SDV's class too. ``errors`` lists the problem, as in SDV's; the message is
+    the suite's, naming the column.
+    """
+
+    def __init__(self, message: str) -> None:
+        InvalidDataError.__init__(self, message)
+        self.errors = [message]
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+@contextmanager
+def sdv_data_errors() -> Iterator[None]:
+    """Raise the suite's bad-data error inside the block as :class:`SDVInvalidDataError`.
+
+    For ``fit`` and ``validate``: the checks of the adapters and of the cores (a core's fit
+    refuses a table SDV's metadata check let through, e.g. CK4Gen's table without an event)
+    raise the suite's class, framework-free; the SDV host gives it SDV's class as well.
+    """
+    try:
+        yield
+    except InvalidDataError as error:
+        if isinstance(error, sdv_errors.InvalidDataError):
+            raise
+        raise SDVInvalidDataError(str(error)).with_traceback(error.__traceback__) from None
 
 
 @contextmanager
@@ -233,15 +269,22 @@ class SingleTableContract:
         Numbers written as text in ``numerical`` columns are parsed first (see the class).
 
         Raises:
-            InvalidDataError: not a table, a repeated column name, or a rule of the
+            SDVInvalidDataError: not a table, a repeated column name, or a rule of the
                 synthesizer broken (the message names the column); then SDV's own errors.
         """
-        super().validate(native(self._checked(data), self.metadata))  # type: ignore[misc,attr-defined]
+        with sdv_data_errors():
+            table = self._checked(data)
+        super().validate(native(table, self.metadata))  # type: ignore[misc,attr-defined]
 
     def fit(self, data: Any) -> None:
-        """Fit on the raw table (either shape); our checks run first (see :meth:`validate`)."""
-        table = self._checked(data)
-        super().fit(native(table, self.metadata))  # type: ignore[misc,attr-defined]
+        """Fit on the raw table (either shape); our checks run first (see :meth:`validate`).
+
+        Raises:
+            SDVInvalidDataError: see :meth:`validate`; and the core's refusals of the table.
+        """
+        with sdv_data_errors():
+            table = self._checked(data)
+            super().fit(native(table, self.metadata))  # type: ignore[misc,attr-defined]
         self._domain = ConditionDomain.from_data(table, self.metadata)  # type: ignore[attr-defined]
         self._schema = table.iloc[:0].copy()
 

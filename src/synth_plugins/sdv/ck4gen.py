@@ -23,7 +23,8 @@ class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
 
     ``fit`` and ``validate`` check the outcome columns on the raw table, before SDV's
     transformers change it: a missing, infinite or non-positive duration, an event other
-    than 0/1, or no event at all raise ``InvalidDataError`` naming the column. Missing
+    than 0/1, or no event at all raise SDV's ``InvalidDataError`` (the suite's too, see
+    :class:`~synth_plugins.sdv._contract.SDVInvalidDataError`) naming the column. Missing
     covariate numbers reach the core unfilled, so its ``missing`` policy applies.
     Conditions (SDV's reject sampling) are checked first too: an unknown column, an unseen
     level or a number outside the training range raise ``InvalidParameterError`` naming the

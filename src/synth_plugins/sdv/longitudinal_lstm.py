@@ -24,7 +24,7 @@ from synth_plugins.encoding.labels import check_labels
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
 from synth_plugins.generators.validation import check_bool, check_int, host_names
-from synth_plugins.sdv._contract import device_for
+from synth_plugins.sdv._contract import device_for, sdv_data_errors
 from synth_plugins.sdv._long_table import POSITION_COLUMN, LongTableCodec
 from synth_plugins.sdv.compat import native, single_table
 from synth_plugins.sdv.loss_values import LossValuesMixin
@@ -287,12 +287,13 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         Numbers written as text in ``numerical`` columns are parsed first, as the cores do.
 
         Raises:
-            InvalidDataError: not a DataFrame, a repeated column name, a missing sequence
+            SDVInvalidDataError: not a DataFrame, a repeated column name, a missing sequence
                 key or a context column that changes within a sequence (named); then SDV's
                 metadata errors.
         """
-        table = _text_names(check_table(single_table(data)))
-        self._check_sequences(table)
+        with sdv_data_errors():
+            table = _text_names(check_table(single_table(data)))
+            self._check_sequences(table)
         super().validate(native(parse_numeric_text(table, self.metadata), self.metadata))
 
     def fit(self, data: Any) -> None:
@@ -301,8 +302,9 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         Rows are sorted by the sequence index within each sequence first (as PAR does).
 
         Raises:
-            InvalidDataError: see :meth:`validate`; a column of an unsupported sdtype; and
-                the core's long-table errors (duplicate or missing times, one sequence, ...).
+            SDVInvalidDataError: see :meth:`validate`; a column of an unsupported sdtype;
+                and the core's long-table errors (duplicate or missing times, one sequence,
+                ...).
             InvalidParameterError: ``context_columns`` (given, or inferred when None)
                 leaves no column that varies within sequences.
         """
@@ -313,13 +315,14 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         data = parse_numeric_text(_text_names(single_table(data)), self.metadata)
         described = next(iter(self.metadata.to_dict()["tables"].values()))["columns"]
         codec = LongTableCodec(self._sequence_key, self._sequence_index)
-        table, roles = codec.fit(data, described, self.metadata)
         static = self.context_columns
-        if static is not None:
-            static = [c for c in static if c not in codec.ids]
-        model = self._new_model(roles, static)
-        with host_names({"static_columns": "context_columns"}):
-            model.fit(table)
+        with sdv_data_errors():
+            table, roles = codec.fit(data, described, self.metadata)
+            if static is not None:
+                static = [c for c in static if c not in codec.ids]
+            model = self._new_model(roles, static)
+            with host_names({"static_columns": "context_columns"}):
+                model.fit(table)
         self._model, self._codec, self._labels = model, codec, labels
         self._model.set_random_state(FIXED_RNG_SEED)  # SDV's own restart seed
         self._fitted = True

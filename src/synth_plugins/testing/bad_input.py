@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.catalog import GENERATORS, GeneratorEntry, resolve
-from synth_plugins.errors import SynthPluginsError
+from synth_plugins.errors import InvalidDataError, SynthPluginsError
 
 HOSTS: tuple[str, ...] = ("core", "synthcity", "sdv")
 #: Epochs (or iterations) every quick fit of the matrix uses.
@@ -460,6 +460,27 @@ def _run_synthcity(entry: GeneratorEntry, table: Table, case: Case) -> pd.DataFr
     return plugin.generate(count=case.n).dataframe()
 
 
+def _fit_sdv(synthesizer: Any, data: pd.DataFrame) -> None:
+    """Fit in the SDV host; bad data must be SDV's ``InvalidDataError`` too.
+
+    Code written for SDV's synthesizers catches ``sdv.errors.InvalidDataError`` around
+    ``fit``; the suite's checks, which speak first, must raise that class as well.
+    """
+    from sdv.errors import InvalidDataError as SDVInvalidData
+
+    from synth_plugins.sdv import compat
+
+    try:
+        compat.fit(synthesizer, data)
+    except InvalidDataError as error:
+        if not isinstance(error, SDVInvalidData):
+            raise AssertionError(
+                f"fit refused the data with the suite's InvalidDataError but not SDV's "
+                f"sdv.errors.InvalidDataError: {error}"
+            ) from error
+        raise
+
+
 def _run_sdv(entry: GeneratorEntry, table: Table, case: Case) -> pd.DataFrame:
     from sdv.metadata import Metadata
 
@@ -475,14 +496,14 @@ def _run_sdv(entry: GeneratorEntry, table: Table, case: Case) -> pd.DataFrame:
         described = sequential_metadata_dict(table.data, table.id_column, table.time_column, {})
         params["context_columns"] = list(table.static)
         synthesizer = cls(Metadata.load_from_dict(described), **params)
-        compat.fit(synthesizer, table.data)
+        _fit_sdv(synthesizer, table.data)
         return compat.sample_sequences(synthesizer, case.n)
     from synth_plugins.sdv.metadata import metadata_dict
 
     if table.kind == "survival_analysis":
         params.update({"duration_column": table.duration, "event_column": table.event})
     synthesizer = cls(Metadata.load_from_dict(metadata_dict(table.data, {})), **params)
-    compat.fit(synthesizer, table.data)
+    _fit_sdv(synthesizer, table.data)
     if case.condition is not None:
         from sdv.sampling import Condition
 
