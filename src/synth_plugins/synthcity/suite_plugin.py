@@ -1,11 +1,12 @@
-"""The checks every tabular suite plugin runs around Synthcity's own ``fit`` and ``generate``.
+"""The checks every suite plugin runs around Synthcity's own ``fit`` and ``generate``.
 
 Synthcity validates and encodes the data inside ``Plugin.fit`` before a plugin's ``_fit``
-sees it, so what must happen first happens here, once, for every generic and survival plugin
-of the suite: the training data are checked (our error, naming the problem), identifier and
-text-date columns are held out of Synthcity's encoders (fresh keys and generated dates, see
-:mod:`synth_plugins.synthcity.held_columns`), ``count`` is checked, strict constraint bounds
-are made inclusive (Synthcity drops them), and a plugin that cannot honour ``cond`` says so.
+sees it, so what must happen first happens here, once, for every plugin of the suite
+(generic, survival and time series): the training data are checked (our error, naming the
+problem), identifier and text-date columns of tables are held out of Synthcity's encoders
+(fresh keys and generated dates, see :mod:`synth_plugins.synthcity.held_columns`),
+``count`` is checked, strict constraint bounds are made inclusive (Synthcity drops them),
+and a plugin that cannot honour ``cond`` says so.
 """
 
 from __future__ import annotations
@@ -64,12 +65,23 @@ class SuitePlugin(Plugin):
         if self.cond_refusal is not None:
             refuse_argument(self.name(), "cond", cond, self.cond_refusal)
 
+    def _training_frame(self, X: DataLoader | pd.DataFrame) -> pd.DataFrame:
+        """The training frame of ``X``, checked (see :func:`training_frame`).
+
+        A plugin with rules of its own (a loader type, outcome columns) extends this.
+        """
+        return training_frame(self.name(), X)
+
     def fit(self, X: DataLoader | pd.DataFrame, *args: Any, **kwargs: Any) -> Any:
         """Check the training data, hold identifier and text-date columns, then ``fit``."""
         self._refuse_cond(kwargs.get("cond"))
-        training_frame(self.name(), X)
-        X, self.held_columns = hold_columns(X, self.outcome_columns(X))
+        self._training_frame(X)
+        X, self.held_columns = self._hold(X)
         return super().fit(X, *args, **kwargs)
+
+    def _hold(self, X: DataLoader | pd.DataFrame) -> tuple[Any, HeldColumns | None]:
+        """``X`` with its identifier and text-date columns held out of Synthcity's encoders."""
+        return hold_columns(X, self.outcome_columns(X))
 
     def generate(
         self,

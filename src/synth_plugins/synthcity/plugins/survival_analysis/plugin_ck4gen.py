@@ -31,7 +31,6 @@ from synth_plugins.synthcity.checks import (
     describe_input,
     loader_type,
     refuse_argument,
-    training_frame,
 )
 from synth_plugins.synthcity.roles import synthcity_roles
 from synth_plugins.synthcity.suite_plugin import SuitePlugin
@@ -247,16 +246,16 @@ class CK4GenPlugin(SuitePlugin):
         info = X.info()
         return (info["time_to_event_column"], info["target_column"])
 
-    def fit(self, X: DataLoader | pd.DataFrame, *args: Any, **kwargs: Any) -> CK4GenPlugin:
-        """Check the loader and the survival columns, then the suite's ``fit``."""
+    def _training_frame(self, X: DataLoader | pd.DataFrame) -> pd.DataFrame:
+        """The suite's checks, after the loader type and before the survival columns'."""
         if loader_type(X) != "survival_analysis":
             raise InvalidDataError(
                 "ck4gen needs a SurvivalAnalysisDataLoader (time_to_event_column and "
                 f"target_column); got {describe_input(X)}"
             )
-        self._refuse_cond(kwargs.get("cond"))
-        check_survival_columns(training_frame(self.name(), X), *self.outcome_columns(X))
-        return super().fit(X, *args, **kwargs)
+        frame = super()._training_frame(X)
+        check_survival_columns(frame, *self.outcome_columns(X))
+        return frame
 
     def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> CK4GenPlugin:
         info = X.info()

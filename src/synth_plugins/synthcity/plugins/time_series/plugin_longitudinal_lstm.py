@@ -25,22 +25,15 @@ from synthcity.plugins.core.distribution import (
     FloatDistribution,
     IntegerDistribution,
 )
-from synthcity.plugins.core.plugin import Plugin
 from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
 from synth_plugins.generators.validation import host_names
 from synth_plugins.long_format import patient_index
-from synth_plugins.synthcity.checks import (
-    check_count,
-    describe_input,
-    inclusive_constraints,
-    loader_type,
-    refuse_argument,
-    training_frame,
-)
+from synth_plugins.synthcity.checks import describe_input, loader_type, refuse_argument
 from synth_plugins.synthcity.roles import synthcity_roles
+from synth_plugins.synthcity.suite_plugin import SuitePlugin
 from synth_plugins.synthcity.timeseries import (
     OUTCOME_PREFIX,
     SEQ_ID,
@@ -96,7 +89,7 @@ class WholeNumberRange(IntegerDistribution):
         return Constraints(rules=[(self.name, "ge", self.low), (self.name, "le", self.high)])
 
 
-class LongitudinalLSTMPlugin(Plugin):
+class LongitudinalLSTMPlugin(SuitePlugin):
     """Longitudinal LSTM: static patient features plus irregular visit sequences.
 
     Two stages, our proposal for the MS-registry "autoencoder + LSTM" generator known from
@@ -163,6 +156,8 @@ class LongitudinalLSTMPlugin(Plugin):
         >>> len(plugin.generate(count=300).ids())
         300
     """
+
+    cond_refusal = _NO_COND
 
     def __init__(
         self,
@@ -264,17 +259,24 @@ class LongitudinalLSTMPlugin(Plugin):
             CategoricalDistribution(name="batch_size", choices=[32, 64, 128, 256]),
         ]
 
-    def fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> LongitudinalLSTMPlugin:
-        """Check the loader (type, not empty) and refuse ``cond``, then Synthcity's ``fit``."""
+    def _training_frame(self, X: DataLoader | pd.DataFrame) -> pd.DataFrame:
+        """The suite's checks of the training data, after the loader type's."""
         if loader_type(X) not in _LOADER_TYPES:
             raise InvalidDataError(
                 "longitudinal_lstm needs a TimeSeriesDataLoader or a "
                 f"TimeSeriesSurvivalDataLoader, got {describe_input(X)}; build one with "
                 "synth_plugins.synthcity.timeseries.to_timeseries_loader"
             )
-        refuse_argument(self.name(), "cond", kwargs.get("cond"), _NO_COND)
-        training_frame(self.name(), X)
-        return super().fit(X, *args, **kwargs)
+        return super()._training_frame(X)
+
+    def _hold(self, X: DataLoader | pd.DataFrame) -> tuple[Any, None]:
+        """Nothing is held: the time-series loader already handled those columns.
+
+        ``to_timeseries_loader`` gives per-patient identifiers fresh keys and turns dates
+        written as text into numbers (see :mod:`synth_plugins.synthcity.timeseries`), and
+        ``seq_id`` is Synthcity's own key.
+        """
+        return X, None
 
     def generate(
         self,
@@ -283,20 +285,16 @@ class LongitudinalLSTMPlugin(Plugin):
         random_state: int | None = None,
         **kwargs: Any,
     ) -> DataLoader:
-        """Synthcity's ``generate``, after checking ``count`` and refusing conditioning arguments.
+        """The suite's ``generate``, after refusing given static rows and observation times.
 
         ``count``: None (as many sequences as in training; Synthcity's own default would be
-        the number of visits) or >= 1. Strict bounds in ``constraints`` are made inclusive (see
-        :func:`synth_plugins.synthcity.checks.inclusive_constraints`).
+        the number of visits) or >= 1.
         """
-        check_count(count)
         if count is None and self.fitted:
             # Synthcity's default is len(loader), the number of visits, not of sequences
             count = getattr(self, "training_sequences", None)  # None: saved before it existed
         for argument in ("static_data", "observation_times"):
             refuse_argument(self.name(), argument, kwargs.get(argument), _NO_STATIC_DATA)
-        refuse_argument(self.name(), "cond", kwargs.get("cond"), _NO_COND)
-        constraints = inclusive_constraints(constraints)
         return super().generate(count, constraints, random_state, **kwargs)
 
     def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> LongitudinalLSTMPlugin:
