@@ -62,6 +62,7 @@ NEEDS: dict[str, str] = {
     "tests/integration/test_stack.py::test_sdgym_*": "sdgym",
     # anonymeter (both releases) needs numpy < 1.27
     "tests/unit/metrics/test_attacks.py": "anonymeter",
+    "tests/unit/metrics/test_sdmetrics_metadata.py::test_an_id_column_named_*": "anonymeter",
     "tests/integration/test_metric_bad_input_matrix.py::test_bad_input[anonymeter_risk-*]": (
         "anonymeter"
     ),

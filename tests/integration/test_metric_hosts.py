@@ -57,3 +57,67 @@ def test_suite_metrics_run_by_name_in_sdgym_with_a_holdout(tmp_path):
     assert 0 <= row["CorrelationL1"] < 10
     assert 0 < row["TabSynDex"] <= 1
     assert row["HammingLeakage"] > -1
+
+
+def _cohort(n: int, seed: int):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "age": rng.normal(60, 10, n).round(1),
+            "region": rng.choice([f"r{i}" for i in range(15)], n),
+            "sex": rng.choice(["f", "m"], n),
+            "wbc": rng.lognormal(1, 0.3, n),
+        }
+    )
+
+
+def test_metrics_evaluate_caches_per_training_table_and_options(tmp_path):
+    """Synthcity keys its cache on X_gt and X_syn only: a second call with other training
+    data (here: the synthetic rows themselves) or other options must not get the first
+    call's result back from the workspace."""
+    from synthcity.metrics import Metrics
+
+    from synth_plugins.metrics import aml_fidelity, hamming_leakage
+    from synth_plugins.synthcity.metrics import evaluators
+
+    synth_plugins.register()
+    train, holdout, synthetic = _cohort(200, 0), _cohort(200, 1), _cohort(200, 2)
+    for training in (train, synthetic.copy(), train):
+        result = Metrics.evaluate(
+            holdout, synthetic, X_train=training,
+            metrics={"privacy": ["hamming_leakage"]}, workspace=tmp_path,
+        )  # fmt: skip
+        expected = hamming_leakage(training, holdout, synthetic).score
+        assert result.loc["privacy.hamming_leakage.score", "mean"] == pytest.approx(expected)
+    cls = evaluators.AmlFidelityEvaluator
+    try:
+        for options in ({}, {"num_bins": 2}):
+            cls.options = options
+            result = Metrics.evaluate(
+                holdout, synthetic, metrics={"stats": ["aml_fidelity"]}, workspace=tmp_path
+            )
+            expected = aml_fidelity(holdout, synthetic, **options).score
+            assert result.loc["stats.aml_fidelity.score", "mean"] == pytest.approx(expected)
+    finally:
+        cls.options = {}
+
+
+def test_text_columns_keep_their_role_through_synthcitys_encoding(tmp_path):
+    """Synthcity label-encodes text before the evaluators see it; a text column of 15
+    levels must still be scored as categorical, as the core and SDMetrics score it."""
+    from synthcity.metrics import Metrics
+
+    from synth_plugins.metrics import aml_fidelity
+    from synth_plugins.sdmetrics import AmlFidelity
+
+    synth_plugins.register()
+    real, synthetic = _cohort(200, 0), _cohort(200, 1)
+    result = Metrics.evaluate(
+        real, synthetic, metrics={"stats": ["aml_fidelity"]}, workspace=tmp_path
+    )
+    core = aml_fidelity(real, synthetic).score
+    assert AmlFidelity.compute(real, synthetic) == pytest.approx(core)
+    assert result.loc["stats.aml_fidelity.score", "mean"] == pytest.approx(core)

@@ -37,6 +37,7 @@ from synth_plugins.metrics.validation import (
     check_choice,
     check_frame,
     feature_tables,
+    name_list,
     numeric_values,
     resolve_categorical,
 )
@@ -218,11 +219,7 @@ def correlation_l1(
 
 def _check_columns(columns: Iterable[str], real: pd.DataFrame) -> list[str]:
     """The requested column subset, checked against the table."""
-    if isinstance(columns, str):
-        raise InvalidParameterError(
-            f"columns must be a list of column names, not the string {columns!r}"
-        )
-    chosen = list(columns)
+    chosen = name_list("columns", columns)
     unknown = [c for c in chosen if c not in real.columns]
     if not chosen or unknown:
         raise InvalidParameterError(

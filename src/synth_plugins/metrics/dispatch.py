@@ -34,7 +34,7 @@ import pandas as pd
 from synth_plugins import catalog
 from synth_plugins.catalog import MetricEntry
 from synth_plugins.errors import InvalidParameterError
-from synth_plugins.metrics.validation import align_columns, check_frame
+from synth_plugins.metrics.validation import align_columns, check_frame, name_list
 
 #: the tables, by input name (``train`` is the real table under its holdout-metric name)
 TABLES = ("real", "synthetic", "holdout")
@@ -169,7 +169,7 @@ def evaluate_metric(
     tables = {"real": real, "synthetic": synthetic, "holdout": holdout}
     columns = {k: v for k, v in options.items() if k in COLUMN_INPUTS}
     if categorical_columns is not None:
-        columns["categorical_columns"] = list(categorical_columns)
+        columns["categorical_columns"] = name_list("categorical_columns", categorical_columns)
     inputs: dict[str, Any] = {**tables, **columns}
     wanted = {source for source, _ in bound.values()}
     for name, (table, column) in SERIES_INPUTS.items():

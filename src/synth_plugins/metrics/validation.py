@@ -83,8 +83,11 @@ def _kind(series: pd.Series) -> str | None:
     """``"numbers"``, ``"text"`` or None (empty, booleans, dates, mixed) for a column.
 
     Numbers written as text count as numbers: the metrics read them as numbers (and the
-    generators return them as numbers).
+    generators return them as numbers). A ``category`` column is judged by its values.
     """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.dropna()
+        series = series.astype(series.cat.categories.dtype)
     if pd.api.types.is_bool_dtype(series.dtype):
         return None
     if pd.api.types.is_numeric_dtype(series.dtype):
@@ -138,6 +141,23 @@ def check_number(
     return number
 
 
+def name_list(argument: str, value: Any, what: str = "column names") -> list[Any]:
+    """``value`` (a list, tuple, set, ...) as a list, checked to be one.
+
+    Raises:
+        InvalidParameterError: ``value`` is a string (``list("sex")`` would be its letters,
+            one of which may happen to name a column) or not a collection.
+    """
+    if isinstance(value, str):
+        raise InvalidParameterError(
+            f"{argument} must be a list of {what}, not the string {value!r}"
+        )
+    try:
+        return list(value)
+    except TypeError:
+        raise InvalidParameterError(f"{argument} must be a list of {what}, got {value!r}") from None
+
+
 def _column_role(frames: Sequence[pd.DataFrame], column: str) -> str:
     """Infer one column's role from the first frame that has observed values in it."""
     for frame in frames:
@@ -179,17 +199,14 @@ def resolve_categorical(
         Names of the categorical columns, in the order of ``frames[0].columns``.
 
     Raises:
-        InvalidParameterError: A listed name is not a column, or the argument is a string.
+        InvalidParameterError: A listed name is not a column, or the argument is not a list
+            (see :func:`name_list`).
     """
     columns = list(frames[0].columns)
     if categorical_columns is None:
         return [c for c in columns if _column_role(frames, c) in DISCRETE_ROLES]
-    if isinstance(categorical_columns, str):
-        raise InvalidParameterError(
-            f"{argument} must be a list of column names, not the string {categorical_columns!r}"
-        )
     ignored = set(outside) - set(columns)
-    given = [c for c in categorical_columns if c not in ignored]
+    given = [c for c in name_list(argument, categorical_columns) if c not in ignored]
     unknown = [c for c in given if c not in columns]
     if unknown:
         raise InvalidParameterError(

@@ -21,17 +21,35 @@ from sdmetrics.single_table.base import SingleTableMetric
 
 from synth_plugins.catalog import MetricEntry
 from synth_plugins.metrics.dispatch import evaluate_metric
+from synth_plugins.metrics.validation import resolve_categorical
 from synth_plugins.sdmetrics._metadata import table_metadata
 
 
-def _categorical_columns(
-    metadata: Any, table_name: str | None, columns: pd.Index
-) -> list[str] | None:
-    """Columns whose sdtype is categorical or boolean (None without metadata)."""
+def _categorical_columns(metadata: Any, table_name: str | None, data: Any) -> list[str] | None:
+    """Columns whose sdtype is categorical or boolean (None without metadata).
+
+    A column the metadata does not describe gets the role the core would infer for it, as
+    without metadata (not "numerical" by default).
+    """
     described = table_metadata(metadata, table_name).get("columns")
-    if not described:
+    if not described or not isinstance(data, pd.DataFrame):
         return None
-    return [c for c in columns if described.get(c, {}).get("sdtype") in ("categorical", "boolean")]
+    undescribed = [c for c in data.columns if c not in described]
+    inferred = set(resolve_categorical([data[undescribed]], None)) if undescribed else set()
+    return [
+        c
+        for c in data.columns
+        if c in inferred or described.get(c, {}).get("sdtype") in ("categorical", "boolean")
+    ]
+
+
+def _named(value: Any) -> set[str]:
+    """The column names an option value holds: a name, or names in lists, tuples and sets."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, list | tuple | set | frozenset):
+        return set().union(*(_named(item) for item in value))
+    return set()
 
 
 def _key_columns(metadata: Any, table_name: str | None, columns: pd.Index) -> list[str]:
@@ -75,14 +93,14 @@ class SuiteSingleTableMetric(SingleTableMetric):
         of sdtype ``categorical`` or ``boolean`` are the core's ``categorical_columns``
         (an outcome among them is not a covariate: the core ignores it there), unless the
         caller passes ``categorical_columns``; columns of sdtype ``id`` are left out (unless
-        named in an option such as ``target_column``); without metadata the core infers
-        both itself.
+        named in an option such as ``target_column`` or ``secrets``); without metadata, or
+        for a column the metadata leaves out, the core's inference decides.
         """
         columns = getattr(real_data, "columns", pd.Index([]))
         categorical = options.pop("categorical_columns", None)  # the caller's list wins
         if categorical is None:
-            categorical = _categorical_columns(metadata, table_name, columns)
-        named = {v for v in options.values() if isinstance(v, str)}
+            categorical = _categorical_columns(metadata, table_name, real_data)
+        named = _named(list(options.values()))
         keys = [c for c in _key_columns(metadata, table_name, columns) if c not in named]
         result = evaluate_metric(
             cls.entry,

@@ -86,8 +86,15 @@ def test_categorical_features_and_text_labels() -> None:
         (lambda f: f.assign(y=f["y"].where(f.index > 0)), InvalidDataError, "missing"),
         (lambda f: f.assign(e=1.0), InvalidDataError, r"\['e'\].*single observed value"),
         (lambda f: f[["y"]], InvalidDataError, "no feature column"),
+        (lambda f: f.assign(y=f["e"] + 0.5), InvalidDataError, "continuous numbers"),
     ],
-    ids=["single-class target", "NaN in target", "constant column", "no feature column"],
+    ids=[
+        "single-class target",
+        "NaN in target",
+        "constant column",
+        "no feature column",
+        "continuous target",
+    ],
 )
 def test_bad_input_is_named(tables, change, error, match) -> None:
     train, holdout = tables

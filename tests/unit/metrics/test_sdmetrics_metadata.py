@@ -140,6 +140,34 @@ def test_single_table_classes_leave_out_columns_of_sdtype_id():
     )
 
 
+def test_an_id_column_named_in_a_list_option_is_kept():
+    """``secrets=["record"]`` asks about the key itself: it must reach the core."""
+    from synth_plugins.sdmetrics import AnonymeterRisk
+
+    data = load("heart_failure").data.iloc[:80].reset_index(drop=True)
+    data["record"] = [f"P{i}" for i in range(80)]
+    train, holdout = data.iloc[:40], data.iloc[40:].reset_index(drop=True)
+    columns = {c: {"sdtype": "numerical"} for c in data.columns}
+    metadata = {"columns": {**columns, "record": {"sdtype": "id"}}}
+    options = {"secrets": ["record"], "attacks": ["inference"], "n_attacks": 20}
+    breakdown = AnonymeterRisk.compute_breakdown(
+        train, train, metadata, holdout_data=holdout, **options
+    )
+    assert "inference_risk_record" in breakdown
+
+
+def test_columns_the_metadata_leaves_out_are_inferred_as_without_metadata():
+    """Partial metadata must not turn an undescribed text column into a number."""
+    data = load("heart_failure").data
+    real, synthetic = data.iloc[:100], data.iloc[100:200].reset_index(drop=True)
+    real = real.assign(group=["a", "b", "c", "d"] * 25)
+    synthetic = synthetic.assign(group=["b", "a", "d", "c"] * 25)
+    partial = {"columns": {"age": {"sdtype": "numerical"}}}
+    assert AmlFidelity.compute(real, synthetic, partial) == pytest.approx(
+        AmlFidelity.compute(real, synthetic)
+    )
+
+
 def _metadata_score(metric, real, synthetic, table, **options):
     """The score with SDV metadata (the outcome is categorical there) and the core's own
     inference with the metadata's categorical columns minus the outcome, which must agree."""

@@ -107,3 +107,34 @@ def test_labels_against_their_codes_are_named():
         table_one(real, coded)
     as_text = real.assign(age=real["age"].map(str))
     assert align_columns(real, as_text, "real", "synthetic").shape == real.shape
+
+
+def test_a_category_column_against_its_codes_is_named():
+    """The bundled datasets hold ``category`` columns; a label-encoded synthetic one must
+    not be scored against them as if the codes were the labels."""
+    from synth_plugins.metrics import hamming_leakage
+    from synth_plugins.metrics.validation import align_columns
+
+    real = pd.DataFrame({"sex": pd.Categorical(["F", "M"] * 20), "age": np.arange(40.0)})
+    coded = real.assign(sex=[0, 1] * 20)
+    with pytest.raises(InvalidDataError, match=r"'sex' holds text in real and numbers in synth"):
+        align_columns(real, coded, "real", "synthetic")
+    with pytest.raises(InvalidDataError, match=r"e\.g\. 'F' and 0"):
+        hamming_leakage(real, real, coded)
+    numbers = real.assign(sex=pd.Categorical([0, 1] * 20))  # category of numbers: numbers
+    assert align_columns(numbers, coded, "real", "synthetic").shape == real.shape
+
+
+@pytest.mark.parametrize("value", ["sex", 3])
+def test_a_column_list_that_is_not_a_list_is_refused_in_every_host(value):
+    """``list("sex")`` is its letters, one of which may name a column: refused by name."""
+    from synth_plugins.metrics.dispatch import evaluate_metric
+    from synth_plugins.sdmetrics import TabSynDex
+
+    real = pd.DataFrame({"sex": ["F", "M"] * 20, "e": np.arange(40.0), "x": np.arange(40.0)})
+    for call in (
+        lambda: evaluate_metric("tabsyndex", real, real, categorical_columns=value),
+        lambda: TabSynDex.compute(real, real, categorical_columns=value),
+    ):
+        with pytest.raises(InvalidParameterError, match="categorical_columns must be a list"):
+            call()

@@ -20,8 +20,11 @@ def check_target(frames: dict[str, pd.DataFrame], target_column: object) -> None
 
     Raises:
         InvalidParameterError: no target column given, or not a column of the tables.
-        InvalidDataError: a missing target value, or a single class in a table.
+        InvalidDataError: a missing target value, a single class in a table, or
+            continuous numbers (not class labels).
     """
+    from sklearn.utils.multiclass import type_of_target  # metrics import without sklearn
+
     if not isinstance(target_column, str):
         raise InvalidParameterError(
             f"target_column must name the outcome column (a string), got {target_column!r}"
@@ -44,6 +47,12 @@ def check_target(frames: dict[str, pd.DataFrame], target_column: object) -> None
             raise InvalidDataError(
                 f"target column {target_column!r} of {name} has a single class "
                 f"({levels[0]!r}); a classifier needs at least two"
+            )
+        if type_of_target(target.to_numpy()) == "continuous":
+            raise InvalidDataError(
+                f"target column {target_column!r} of {name} holds continuous numbers (e.g. "
+                f"{target.iloc[0]!r}); the metric needs class labels: name a class column, "
+                "or cut this one into classes first (pd.cut)"
             )
 
 

@@ -12,6 +12,7 @@ from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.long_format import patient_index
 from synth_plugins.metrics.longitudinal._result import HIDDEN, PartResult
 from synth_plugins.metrics.longitudinal._tables import LongTables
+from synth_plugins.metrics.validation import name_list
 
 #: The MS study's high-efficacy disease-modifying therapies (the default ``high_efficacy``).
 MS_HIGH_EFFICACY: tuple[str, ...] = (
@@ -108,11 +109,7 @@ def het_exposure(
             f"therapy_column {therapy_column!r} must be a visit column; visit columns are "
             f"{list(tables.visit_columns)}"
         )
-    if isinstance(high_efficacy, str):
-        raise InvalidParameterError(
-            f"high_efficacy must be a list of therapy levels, not the string {high_efficacy!r}"
-        )
-    levels = tuple(dict.fromkeys(high_efficacy))
+    levels = tuple(dict.fromkeys(name_list("high_efficacy", high_efficacy, "therapy levels")))
     if not levels:
         raise InvalidParameterError("high_efficacy must name at least one therapy level")
     if not _on_het(tables.real[therapy_column], levels).any():

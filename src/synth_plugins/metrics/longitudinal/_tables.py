@@ -16,6 +16,7 @@ from synth_plugins.long_format import (
     infer_static_columns,
     patient_index,
 )
+from synth_plugins.metrics.validation import name_list
 
 
 @dataclass(frozen=True)
@@ -93,12 +94,7 @@ def prepare_tables(
     visit = [c for c in real.columns if c not in (id_column, time_column, *static)]
     forced = set()
     if categorical_columns is not None:
-        if isinstance(categorical_columns, str):
-            raise InvalidParameterError(
-                "categorical_columns must be a list of names, not the string "
-                f"{categorical_columns!r}"
-            )
-        forced = set(categorical_columns)
+        forced = set(name_list("categorical_columns", categorical_columns))
         unknown = sorted(forced - set(real.columns))
         if unknown:
             raise InvalidParameterError(f"categorical_columns are not columns: {unknown}")

@@ -12,7 +12,7 @@ from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.long_format import patient_index
 from synth_plugins.metrics.longitudinal._result import HIDDEN, PartResult
 from synth_plugins.metrics.longitudinal._tables import LongTables
-from synth_plugins.metrics.validation import check_int
+from synth_plugins.metrics.validation import check_int, name_list
 
 
 @dataclass(frozen=True)
@@ -83,11 +83,11 @@ def trajectory(
         InvalidParameterError: A column that is not a numerical visit column.
         InvalidDataError: No year has ``min_visits`` visits in both tables.
     """
-    chosen = list(tables.numerical_visit if columns is None else columns)
-    if isinstance(columns, str):
-        raise InvalidParameterError(
-            f"trajectory_columns must be a list of names, not the string {columns!r}"
-        )
+    chosen = (
+        list(tables.numerical_visit)
+        if columns is None
+        else name_list("trajectory_columns", columns)
+    )
     unknown = [c for c in chosen if c not in tables.numerical_visit]
     if unknown:
         raise InvalidParameterError(

@@ -22,18 +22,23 @@ e.g. ``LongitudinalFidelityEvaluator.options = {"event_column": "seq_temporal_re
 
 from __future__ import annotations
 
+import hashlib
+import platform
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pandas as pd
 from synthcity.metrics.eval_performance import PerformanceEvaluator
 from synthcity.metrics.eval_privacy import PrivacyEvaluator
 from synthcity.metrics.eval_statistical import StatisticalEvaluator
+from synthcity.utils.serialization import load_from_file, save_to_file
 
-from synth_plugins import catalog
+from synth_plugins import __version__, catalog
 from synth_plugins.catalog import MetricEntry
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics.dispatch import evaluate_metric
+from synth_plugins.metrics.validation import resolve_categorical
 from synth_plugins.synthcity import register_metrics_defined_in
 from synth_plugins.synthcity.metrics.context import current_call, reporting_failures
 from synth_plugins.synthcity.timeseries import (
@@ -43,6 +48,47 @@ from synth_plugins.synthcity.timeseries import (
     STATIC_PREFIX,
     synthcity_long_frame,
 )
+
+
+def _digest(data: Any) -> str:
+    """A content hash of a table or loader: every value (missing ones too) and every label."""
+    frame = _frame(data)
+    digest = hashlib.sha256(repr([str(c) for c in frame.columns]).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+class _Cached:
+    """Synthcity's result cache for privacy and statistical metrics, keyed on all they read.
+
+    Synthcity names a cached result by the hashes of the ``X_gt`` and ``X_syn`` samples
+    only. The suite's metrics also read the whole tables of the call and ``X_train``
+    (holdout metrics) and the class ``options``: under Synthcity's key, a call with other
+    training data or options would get an earlier call's result back, from a file that
+    outlives the session. The key here holds every input, the options and the versions.
+    """
+
+    def evaluate(self, X_gt: Any, X_syn: Any) -> dict[str, float]:
+        """Every figure of the metric, from the workspace cache when ``use_cache`` allows."""
+        whole = current_call() or {}
+        parts = [_digest(X_gt), _digest(X_syn)]
+        parts += [
+            _digest(whole[k]) for k in ("X_gt", "X_syn", "X_train") if whole.get(k) is not None
+        ]
+        parts += [
+            repr(sorted(self.options.items())),  # type: ignore[attr-defined]
+            str(self._reduction),  # type: ignore[attr-defined]
+            platform.python_version(),
+            __version__,
+        ]
+        key = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+        name = f"synth_plugins_metric_{self.type()}_{self.name()}_{key}.bkp"  # type: ignore[attr-defined]
+        path = Path(self._workspace) / name  # type: ignore[attr-defined]
+        if self.use_cache(path):  # type: ignore[attr-defined]
+            return load_from_file(path)
+        results = self._evaluate(X_gt, X_syn)  # type: ignore[attr-defined]
+        save_to_file(path, results)
+        return results
 
 
 class _Uncached:
@@ -59,8 +105,8 @@ class _Uncached:
 
 #: Synthcity's evaluator base classes for each metric type the catalog uses
 BASES: dict[str, tuple[type, ...]] = {
-    "privacy": (PrivacyEvaluator,),
-    "stats": (StatisticalEvaluator,),
+    "privacy": (_Cached, PrivacyEvaluator),
+    "stats": (_Cached, StatisticalEvaluator),
     "performance": (_Uncached, PerformanceEvaluator),
 }
 
@@ -112,9 +158,15 @@ class SuiteEvaluator:
             "event_column": info.get("target_column") if survival else None,
         }
         if "holdout" not in self.entry.needs:
+            options = dict(self.options)
+            if "categorical_columns" not in options and whole.get("X_gt") is not None:
+                # Synthcity label-encodes text (11 levels and more read as numbers): decide
+                # from the caller's tables, as the core and SDMetrics do
+                raw = [_frame(whole[k]) for k in ("X_gt", "X_syn") if whole.get(k) is not None]
+                options["categorical_columns"] = resolve_categorical(raw, None)
             try:
                 return evaluate_metric(
-                    self.entry, X_gt.dataframe(), X_syn.dataframe(), **columns, **self.options
+                    self.entry, X_gt.dataframe(), X_syn.dataframe(), **columns, **options
                 ).to_dict()
             except InvalidDataError as error:  # its counts are of Synthcity's samples
                 sampled = [
