@@ -3,8 +3,10 @@
 ``compute(real_data, synthetic_data, metadata=None, **options)`` returns the headline
 score; ``compute_breakdown`` returns every figure of the core result; ``normalize`` maps
 the score to [0, 1] with 1 best (SDMetrics' own rule from ``min_value``, ``max_value`` and
-``goal``). Options: ``target_column`` (TabSynDex), ``duration_column`` and
-``event_column`` (survival metrics), and any option of the core function.
+``goal``, measured from the ideal where a minimised metric's ideal lies inside its range:
+see :meth:`SuiteSingleTableMetric.normalize`). Options: ``target_column`` (TabSynDex),
+``duration_column`` and ``event_column`` (survival metrics), and any option of the core
+function.
 
 Privacy and augmentation metrics need a holdout the generator never saw:
 ``holdout_data=...``. In SDGym, pass ``sdmetrics=[("HammingLeakage", {"holdout_data":
@@ -16,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+import numpy as np
 import pandas as pd
 from sdmetrics.single_table.base import SingleTableMetric
 
@@ -133,3 +136,27 @@ class SuiteSingleTableMetric(SingleTableMetric):
             **options,
         )
         return float(breakdown["score"])
+
+    @classmethod
+    def normalize(cls, raw_score: float) -> float:
+        """The score in [0, 1], 1 best: SDMetrics' rule, measured from an inner ideal.
+
+        A minimised metric whose ideal lies above its minimum is no better below the ideal
+        than at it: the Hamming coefficient (ideal 0 in [-1, inf): a negative value means
+        the synthetic rows are nearer the holdout, not less leaky) and the DCR holdout share
+        (ideal 0.5 in [0, 1]). Their scores up to the ideal normalise to 1, the others by
+        SDMetrics' rule on [ideal, max] (``exp(ideal - score)`` without a maximum), where
+        SDMetrics' rule on the whole range would put the ideal itself at 0.37 or 0.5. Other
+        metrics follow SDMetrics' rule.
+        """
+        entry = cls.entry
+        ideal = entry.ideal
+        if entry.direction != "minimize" or ideal is None or ideal <= entry.min_value:
+            return float(super().normalize(raw_score))
+        if not entry.min_value <= raw_score <= entry.max_value:
+            raise ValueError("`raw_score` must be between `min_value` and `max_value`.")
+        if raw_score <= ideal:
+            return 1.0
+        if np.isinf(entry.max_value):
+            return float(np.exp(ideal - raw_score))
+        return float(1.0 - (raw_score - ideal) / (entry.max_value - ideal))

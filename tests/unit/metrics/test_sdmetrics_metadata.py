@@ -203,3 +203,19 @@ def test_outcome_metrics_take_metadata_that_lists_the_outcome(metric_name, datas
         getattr(classes, metric_name), real, synthetic, table, **options
     )
     assert with_metadata == pytest.approx(without)
+
+
+def test_normalize_counts_scores_below_an_inner_ideal_as_ideal():
+    """SDGym keeps only the normalised score: no leak (Hamming <= 0, DCR share <= 0.5)
+    must read 1, not SDMetrics' 0.37 and 0.5; above the ideal it falls; other metrics keep
+    SDMetrics' rule."""
+    import numpy as np
+
+    from synth_plugins.sdmetrics import CorrelationL1, DcrHoldoutShare, HammingLeakage
+
+    assert [HammingLeakage.normalize(x) for x in (-1.0, -0.3, 0.0)] == [1.0, 1.0, 1.0]
+    assert HammingLeakage.normalize(0.5) == pytest.approx(np.exp(-0.5))
+    assert [DcrHoldoutShare.normalize(x) for x in (0.0, 0.5, 0.75, 1.0)] == [1, 1, 0.5, 0]
+    assert CorrelationL1.normalize(0.5) == pytest.approx(np.exp(-0.5))
+    with pytest.raises(ValueError, match="between"):
+        HammingLeakage.normalize(-1.5)
