@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
+
 from synth_plugins.errors import InvalidParameterError
 
 
@@ -27,6 +29,11 @@ def table_metadata(metadata: Any, table_name: str | None = None) -> dict[str, An
     """
     if metadata is None:
         return {}
+    if isinstance(metadata, pd.DataFrame):  # has to_dict(): refuse it before reading it
+        raise InvalidParameterError(
+            "metadata must be an SDV Metadata object or a metadata dict, got a DataFrame; "
+            "a holdout goes in holdout_data=... (the third positional argument is metadata)"
+        )
     if not isinstance(metadata, Mapping) and callable(getattr(metadata, "to_dict", None)):
         metadata = metadata.to_dict()
     if not isinstance(metadata, Mapping):

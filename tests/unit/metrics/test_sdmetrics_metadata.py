@@ -219,3 +219,11 @@ def test_normalize_counts_scores_below_an_inner_ideal_as_ideal():
     assert CorrelationL1.normalize(0.5) == pytest.approx(np.exp(-0.5))
     with pytest.raises(ValueError, match="between"):
         HammingLeakage.normalize(-1.5)
+
+
+def test_a_holdout_passed_as_metadata_is_named():
+    """SDMetrics' DCROverfittingProtection takes (real, synthetic, real_validation, ...);
+    ours take metadata third, and a DataFrame there must not be read as metadata."""
+    data = load("heart_failure").data
+    with pytest.raises(InvalidParameterError, match="holdout_data="):
+        AmlFidelity.compute(data, data, data)
