@@ -33,7 +33,7 @@ from synth_plugins.sdv import (
     MedVAESynthesizer,
     MLECopulaSynthesizer,
 )
-from synth_plugins.sdv.compat import SDV_MAJOR, single_table
+from synth_plugins.sdv.compat import SDV_MAJOR, native, single_table
 from synth_plugins.sdv.metadata import metadata_dict, metadata_for, roles_from_metadata
 from synth_plugins.sdv.sequential_metadata import sequential_metadata_dict
 
@@ -753,3 +753,56 @@ def test_single_table_synthesizers_generate_ids_dates_and_numbers(name):
     assert empty.empty and list(empty.columns) == list(data.columns)
     with pytest.raises(InvalidParameterError, match="column 'record': it is an id column"):
         synthesizer.sample_from_conditions([Condition({"record": "MRN100000"}, num_rows=2)])
+
+
+# ------------------------------------------------------------------ 7. SDV constraints
+@pytest.mark.parametrize(
+    ("cls", "args"),
+    [
+        (MedVAESynthesizer, {"epochs": 1}),
+        (CTABGANPlusSynthesizer, {"epochs": 1}),
+        (MLECopulaSynthesizer, {}),
+        (CK4GenSynthesizer, {"duration_column": "time", "event_column": "cens", "epochs": 1}),
+    ],
+    ids=["med_vae", "ctabgan_plus", "mle_copula", "ck4gen"],
+)
+def test_a_constraint_keeps_the_synthesizers_transformers(gbsg2, cls, args):
+    """SDV's add_constraints rebuilds its data processor without the synthesizer's choices:
+    categories would reach the core as UniformEncoder numbers and missing numbers as the
+    column mean."""
+    from sdv.cag import Inequality
+
+    synthesizer = cls(metadata_for(gbsg2), **args)
+    synthesizer.add_constraints([Inequality(low_column_name="pnodes", high_column_name="age")])
+    synthesizer.auto_assign_transformers(native(gbsg2.data, synthesizer.metadata))
+    transformers = synthesizer.get_transformers()
+    assert transformers["tgrade"] is None  # the core gets the raw levels
+    assert transformers["tsize"].missing_value_replacement is None  # and the missing values
+    # no row misses pnodes or age, so the constraint's NaN marker is all missing: the core
+    # gets SDV's "None" token for it instead (it refuses a column without observed values)
+    synthesizer.fit(gbsg2.data)
+    sampled = single_table(synthesizer.sample(20))
+    assert (sampled["pnodes"] < sampled["age"]).all()
+
+
+def test_ck4gen_refuses_a_constraint_that_rewrites_its_outcome(gbsg2):
+    from sdv.cag import Inequality
+
+    synthesizer = CK4GenSynthesizer(metadata_for(gbsg2), "time", "cens", epochs=1)
+    with pytest.raises(InvalidParameterError, match=r"rewrite the outcome column\(s\) \['time'\]"):
+        synthesizer.add_constraints([Inequality(low_column_name="age", high_column_name="time")])
+    assert synthesizer.get_constraints() == []  # unchanged: it still fits and samples
+    synthesizer.fit(gbsg2.data)
+    assert len(single_table(synthesizer.sample(5))) == 5
+
+
+def test_a_table_dictionary_must_name_the_metadatas_table(heart):
+    synthesizer = MLECopulaSynthesizer(metadata_for(heart))
+    with pytest.raises(SDVInvalidDataError, match="holds the table 'wrong'.*'heart_failure'"):
+        synthesizer.fit({"wrong": heart.data})
+
+
+def test_the_lstm_refuses_transformers_it_would_not_use(visits):
+    synthesizer = LongitudinalLSTMSynthesizer(_sequential_metadata(), **LSTM_QUICK)
+    with pytest.raises(InvalidParameterError, match="uses no SDV transformer"):
+        synthesizer.update_transformers({"score": None})

@@ -23,7 +23,7 @@ from sdv import errors as sdv_errors
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, SynthPluginsError
 from synth_plugins.generators.validation import check_bool, check_int
-from synth_plugins.sdv.compat import native, single_table
+from synth_plugins.sdv.compat import native, single_table, table_name
 from synth_plugins.sdv.metadata import check_table, parse_numeric_text
 
 #: How many known values a condition error lists.
@@ -233,8 +233,10 @@ class SingleTableContract:
         generated values, missingness would lose its ties to the other columns, and a core's
         ``missing="error"`` would never see a missing value. The cores model missing numbers
         themselves (Med-VAE and CK4Gen an indicator, CTAB-GAN+ a missing mode, the MLE
-        copula marginals fitted on observed values). Rounding and the min/max clip stay
-        SDV's, as ``enforce_rounding`` and ``enforce_min_max_values`` say.
+        copula marginals fitted on observed values). Rounding stays SDV's, as
+        ``enforce_rounding`` says; ``enforce_min_max_values`` adds SDV's clip, but the cores
+        never generate a number outside its column's training range themselves, so
+        ``False`` does not widen it.
         """
         super()._update_default_transformers()  # type: ignore[misc]
         from rdt.transformers import FloatFormatter
@@ -249,6 +251,37 @@ class SingleTableContract:
             "numerical", formatter
         )
 
+    def add_constraints(self, constraints: list[Any]) -> None:
+        """SDV's ``add_constraints``, keeping the synthesizer's transformer choices.
+
+        SDV's own builds a new data processor without the synthesizer's transformer
+        choices (``_update_default_transformers``): categorical columns would then reach the
+        core as SDV's ``UniformEncoder`` numbers (a 3-level column as hundreds of levels),
+        dates as numbers, and missing numbers filled with the column mean. They are made
+        again here, as after construction. (SDV's ``TVAESynthesizer`` has the same trap.)
+        """
+        super().add_constraints(constraints)  # type: ignore[misc]
+        self._update_default_transformers()
+
+    def _preprocess(self, data: pd.DataFrame) -> pd.DataFrame:
+        """SDV's preprocessing; a constraint's missing-value marker made observable.
+
+        SDV's ``Inequality`` and ``Range`` add a categorical ``<columns>.nan_component``
+        column naming which of their columns are missing in each row, ``"None"`` where none
+        is; when no row has a missing value the whole column is missing, which SDV reads
+        back the same way. That column reaches the core untransformed (see
+        :meth:`add_constraints`), and the cores refuse a column without an observed value,
+        so it gets SDV's own ``"None"`` instead.
+        """
+        processed = super()._preprocess(data)  # type: ignore[misc]
+        original = self._original_metadata.to_dict()["tables"]  # type: ignore[attr-defined]
+        columns = next(iter(original.values()))["columns"]
+        for column in processed.columns:
+            marker = str(column).endswith(".nan_component") and column not in columns
+            if marker and processed[column].isna().all():
+                processed[column] = "None"
+        return processed
+
     def _check_raw(self, data: pd.DataFrame) -> None:
         """Synthesizer-specific checks of the raw training table (none by default)."""
 
@@ -257,7 +290,7 @@ class SingleTableContract:
 
     def _checked(self, data: Any) -> pd.DataFrame:
         """The raw training table of ``data`` after our checks, numbers as text parsed."""
-        table = check_table(single_table(data))
+        table = check_table(single_table(data, table_name=table_name(self.metadata)))  # type: ignore[attr-defined]
         table = parse_numeric_text(table, self.metadata)  # type: ignore[attr-defined]
         self._check_raw(table)
         return table

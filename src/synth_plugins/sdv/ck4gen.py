@@ -16,6 +16,14 @@ from synth_plugins.sdv.metadata import roles_from_metadata
 from synth_plugins.survival import check_survival_frame
 
 _CORE = CK4Gen.__init__.__kwdefaults__
+#: The attributes SDV's ``add_constraints`` changes (restored when a call is refused).
+_CONSTRAINT_STATE = (
+    "metadata",
+    "_chained_constraints",
+    "_reject_sampling_constraints",
+    "_constraints_fitted",
+    "_data_processor",
+)
 
 
 class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSynthesizer):
@@ -180,6 +188,34 @@ class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
             random_state=self.random_state,
             verbose=self.verbose,
         )
+
+    def add_constraints(self, constraints: list[Any]) -> None:
+        """SDV's ``add_constraints``, refusing constraints that rewrite an outcome column.
+
+        A constraint SDV enforces by transforming columns (``Inequality`` on the duration,
+        ``FixedCombinations`` with the event, ...) would hand the model rewritten columns
+        in their place; CK4Gen draws durations and events itself (from the Cox teacher and
+        the censoring distribution), so it needs both as they are. Such a call leaves the
+        synthesizer unchanged.
+
+        Raises:
+            InvalidParameterError: a constraint removes the duration or event column from
+                the modelled table (the message names it).
+        """
+        # what SDV's add_constraints changes: it replaces these, and appends to the lists
+        state = {name: getattr(self, name) for name in _CONSTRAINT_STATE}
+        state = {k: list(v) if isinstance(v, list) else v for k, v in state.items()}
+        super().add_constraints(constraints)
+        columns = next(iter(self.metadata.to_dict()["tables"].values()))["columns"]
+        rewritten = [c for c in (self.duration_column, self.event_column) if c not in columns]
+        if rewritten:
+            self.__dict__.update(state)
+            raise InvalidParameterError(
+                f"constraints rewrite the outcome column(s) {rewritten}: CK4Gen draws "
+                "durations and events itself, from its Cox teacher and the censoring "
+                "distribution, so it needs them as they are; constrain other columns, or "
+                "keep the sampled rows that meet the rule"
+            )
 
     def _check_raw(self, data: pd.DataFrame) -> None:
         """The outcome columns of the raw table: durations > 0, events 0/1, some events."""

@@ -24,12 +24,16 @@ from synth_plugins.errors import InvalidDataError
 SDV_MAJOR = int(version("sdv").split(".")[0])
 
 
-def single_table(data: Any, name: str = "data") -> pd.DataFrame:
+def single_table(data: Any, name: str = "data", table_name: str | None = None) -> pd.DataFrame:
     """The DataFrame in ``data``: a DataFrame itself, or SDV 2's one-table dictionary.
+
+    ``table_name``: the metadata's table, which the dictionary's key must name (as SDV's
+    own synthesizers require); None accepts any key.
 
     Raises:
         InvalidDataError: ``data`` is neither a DataFrame nor a dictionary holding exactly
-            one DataFrame (the message names ``name`` and what it got).
+            one DataFrame, or its key is not ``table_name`` (the message names ``name`` and
+            what it got).
     """
     if isinstance(data, Mapping):
         if len(data) != 1:
@@ -38,10 +42,15 @@ def single_table(data: Any, name: str = "data") -> pd.DataFrame:
                 f"{{table_name: DataFrame}}, got a dictionary with {len(data)} entries "
                 f"{list(data)[:5]}"
             )
-        (table_name, table), *_ = data.items()
+        (key, table), *_ = data.items()
         if not isinstance(table, pd.DataFrame):
             raise InvalidDataError(
-                f"{name}[{table_name!r}] must be a pandas DataFrame, got {type(table).__name__}"
+                f"{name}[{key!r}] must be a pandas DataFrame, got {type(table).__name__}"
+            )
+        if table_name is not None and key != table_name:
+            raise InvalidDataError(
+                f"{name} holds the table {key!r}, but the metadata describes the table "
+                f"{table_name!r}; pass {{{table_name!r}: DataFrame}} (or the DataFrame)"
             )
         return table
     if not isinstance(data, pd.DataFrame):

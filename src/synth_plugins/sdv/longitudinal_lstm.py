@@ -26,7 +26,7 @@ from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
 from synth_plugins.generators.validation import check_bool, check_int, host_names
 from synth_plugins.sdv._contract import device_for, sdv_data_errors
 from synth_plugins.sdv._long_table import POSITION_COLUMN, LongTableCodec
-from synth_plugins.sdv.compat import native, single_table
+from synth_plugins.sdv.compat import native, single_table, table_name
 from synth_plugins.sdv.loss_values import LossValuesMixin
 from synth_plugins.sdv.metadata import check_table, parse_numeric_text
 from synth_plugins.sdv.sequential_metadata import sequence_columns
@@ -211,6 +211,20 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
             "a range (values already stay in each column's training range)"
         )
 
+    def update_transformers(self, *args: Any, **kwargs: Any) -> None:
+        """Refused: the synthesizer encodes the raw values itself, without SDV's transformers.
+
+        SDV's base would record the transformers and ``fit`` would never use them.
+
+        Raises:
+            InvalidParameterError: always, saying how values are encoded instead.
+        """
+        raise InvalidParameterError(
+            "LongitudinalLSTMSynthesizer encodes the raw values itself (categories as levels, "
+            "numbers scaled, dates as days) and uses no SDV transformer; set a column's "
+            "sdtype in the metadata to change how it is modelled"
+        )
+
     def get_parameters(self) -> dict[str, Any]:
         """The constructor's parameters, ``cuda`` left out (it is folded into ``enable_gpu``).
 
@@ -292,7 +306,9 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
                 metadata errors.
         """
         with sdv_data_errors():
-            table = _text_names(check_table(single_table(data)))
+            table = _text_names(
+                check_table(single_table(data, table_name=table_name(self.metadata)))
+            )
             self._check_sequences(table)
         super().validate(native(parse_numeric_text(table, self.metadata), self.metadata))
 
