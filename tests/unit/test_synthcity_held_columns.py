@@ -99,3 +99,22 @@ def test_string_and_category_columns_come_back_in_their_dtype():
     out = held.restore(GenericDataLoader(loader.dataframe())).dataframe()
     assert out["label"].dtype == "string" and out["stage"].dtype == stage
     pd.testing.assert_frame_equal(out, data)
+
+
+def test_the_plugins_schema_includes_its_own_output_with_held_columns(tmp_path):
+    """Synthcity's plugin tests assert ``schema_includes(generated)``: the schema describes
+    the held training data, so generated keys and text dates are held the same way first.
+    ``workspace`` may be text, as Synthcity's own plugins take it."""
+    from synthcity.plugins import Plugins
+
+    import synth_plugins
+
+    synth_plugins.register()
+    data = _table(60)
+    plugin = Plugins().get("mle_copula", workspace=str(tmp_path))
+    plugin.fit(GenericDataLoader(data))
+    generated = plugin.generate(count=20, random_state=0)
+    assert plugin.schema_includes(GenericDataLoader(data))
+    assert plugin.schema_includes(generated)
+    assert plugin.schema_includes(generated.dataframe())
+    assert not plugin.schema_includes(data.assign(seen="not a date"))

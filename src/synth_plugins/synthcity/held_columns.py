@@ -52,6 +52,31 @@ class HeldColumns:
     date_steps: dict[str, int] = field(default_factory=dict)
     pandas_dtypes: dict[str, Any] = field(default_factory=dict)
 
+    def hold(self, loader: Any) -> Any:
+        """``loader`` as the plugin trains on it: keys out, text dates and numbers parsed.
+
+        Applied by :func:`hold_columns` to the training loader, and to any loader compared
+        with the plugin's schema (generated rows hold fresh keys and text again).
+        """
+        if not (self.keys or self.text_dates or self.text_numbers or self.pandas_dtypes):
+            return loader
+        frame = loader.dataframe()
+        dropped = [spec.name for spec in self.keys]
+        reduced = frame.drop(columns=[c for c in dropped if c in frame.columns])
+        for column in self.pandas_dtypes:
+            if column in reduced:
+                reduced[column] = (
+                    reduced[column].astype(object).where(reduced[column].notna(), None)
+                )
+        for column, fmt in self.text_dates.items():
+            reduced[column] = pd.to_datetime(reduced[column], format=fmt)
+        for column in self.text_numbers:
+            reduced[column] = parse_numbers(reduced[column])
+        info = loader.info()
+        if info.get("target_column") in dropped:
+            info["target_column"] = None  # Synthcity's default: the last column
+        return type(loader).from_info(reduced, info)
+
     def restore(self, generated: Any) -> Any:
         """The generated DataLoader with fresh keys and text dates and numbers back, in order."""
         changes = (
@@ -131,26 +156,13 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
         date_steps,
         pandas_dtypes,
     )
-    if not (keys or text_dates or text_numbers or pandas_dtypes):
-        return loader, held
-    dropped = [spec.name for spec in keys]
-    if len(dropped) == frame.shape[1]:
+    if len(keys) == frame.shape[1]:
         raise InvalidDataError(
-            f"every column is an identifier ({dropped}): there is nothing to model; "
-            "identifier columns get fresh keys, so add the columns to be generated"
+            f"every column is an identifier ({[spec.name for spec in keys]}): there is "
+            "nothing to model; identifier columns get fresh keys, so add the columns to be "
+            "generated"
         )
-    reduced = frame.drop(columns=dropped)
-    for column in pandas_dtypes:
-        if column in reduced:
-            reduced[column] = reduced[column].astype(object).where(reduced[column].notna(), None)
-    for column, fmt in text_dates.items():
-        reduced[column] = pd.to_datetime(reduced[column], format=fmt)
-    for column in text_numbers:
-        reduced[column] = parse_numbers(reduced[column])
-    info = loader.info()
-    if info.get("target_column") in dropped:
-        info["target_column"] = None  # Synthcity's default: the last column
-    return type(loader).from_info(reduced, info), held
+    return held.hold(loader), held
 
 
 def text_decimals(series: pd.Series) -> int:

@@ -11,6 +11,7 @@ and a plugin that cannot honour ``cond`` says so.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -56,6 +57,33 @@ class SuitePlugin(Plugin):
     cond_column: str | None = None
     #: the framework-free generator a core-backed plugin wraps
     core: Any = None
+
+    def __init__(self, *, workspace: Path | str = Path("workspace"), **kwargs: Any) -> None:
+        """Synthcity's ``Plugin``; ``workspace`` may be a string, as the built-ins take it.
+
+        (Synthcity's own plugins convert it through pydantic; ``Plugin`` itself calls
+        ``workspace.mkdir``.)
+        """
+        super().__init__(workspace=Path(workspace), **kwargs)
+
+    def schema_includes(self, other: DataLoader | pd.DataFrame) -> bool:
+        """Synthcity's check, on ``other`` as the plugin trains on data (held columns out).
+
+        The stored schema describes the training data without its identifier columns and
+        with dates and numbers written as text parsed; generated rows hold them again.
+        """
+        held = self.held_columns
+        if held is None:
+            return super().schema_includes(other)
+        if isinstance(other, pd.DataFrame):
+            from synthcity.plugins.core.dataloader import GenericDataLoader
+
+            other = GenericDataLoader(other)
+        try:
+            other = held.hold(other)
+        except (ValueError, TypeError):  # a text date or number that does not parse
+            return False
+        return super().schema_includes(other)
 
     def outcome_columns(self, X: DataLoader | pd.DataFrame) -> tuple[str, ...]:
         """Columns the loader gives a meaning (duration, event): never held."""

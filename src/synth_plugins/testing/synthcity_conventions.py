@@ -4,7 +4,8 @@ Synthcity tests each of its plugins the same way for its category (generic, surv
 analysis, time series): instances made three ways (``Plugins().get``, the class itself, and
 a ``synthcity.utils.serialization`` save/load round trip of an unfitted plugin), its
 ``name()``/``type()``, every sampled point of ``hyperparameter_space()`` constructs, ``fit``
-then ``generate`` (default and explicit ``count``, the training columns), ``generate`` with
+then ``generate`` (default and explicit ``count``, the training columns, the schema includes
+the generated rows), ``generate`` with
 ``Constraints`` (every row satisfies them), ``cond`` where the plugin supports it. An
 upstream reviewer runs the same tests on a proposed plugin, so the suite runs them on its
 own. Two more checks guard registration: every plugin module imports first in a fresh
@@ -21,6 +22,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
@@ -224,7 +226,9 @@ def plugin_instances(entry: GeneratorEntry, **params: Any) -> Iterator[tuple[str
     from synth_plugins import catalog
 
     cls = catalog.resolve(entry.synthcity_plugin)
-    options = {**entry.synthcity_quick, **params}
+    # the workspace as text, as Synthcity's own plugins take it
+    workspace = tempfile.mkdtemp(prefix="synth_plugins_ws_")
+    options = {**entry.synthcity_quick, "workspace": workspace, **params}
     yield "Plugins().get", Plugins().get(entry.name, **options)
     yield "the class", cls(**options)
     yield "serialization round trip", sc_load(sc_save(cls(**options)))
@@ -280,6 +284,8 @@ def check_fit_generate(entry: GeneratorEntry, loader: Any) -> list[Any]:
                 raise _fail(entry, f"{how}: generate(count={count}) gave {_rows(synthetic)}")
             if sorted(synthetic.dataframe().columns) != sorted(columns):
                 raise _fail(entry, f"{how}: generated columns differ from the training ones")
+            if not plugin.schema_includes(synthetic):
+                raise _fail(entry, f"{how}: the schema does not include the generated rows")
         fitted.append(plugin)
     return fitted
 
