@@ -806,3 +806,30 @@ def test_the_lstm_refuses_transformers_it_would_not_use(visits):
     synthesizer = LongitudinalLSTMSynthesizer(_sequential_metadata(), **LSTM_QUICK)
     with pytest.raises(InvalidParameterError, match="uses no SDV transformer"):
         synthesizer.update_transformers({"score": None})
+
+
+def test_lstm_text_ids_with_a_regex_format_match_it_and_copy_no_training_value(visits):
+    """SDV generates ``id`` values from their ``regex_format``; its diagnostic checks them."""
+    import re
+
+    data = visits.assign(patient="PT" + visits["patient"].astype(str))  # PT101, PT102, ...
+    described = _sequential_metadata().to_dict()
+    columns = described["tables"]["visits"]["columns"]
+    columns["patient"]["regex_format"] = "PT[0-9]{3}"
+    columns["visit_id"]["regex_format"] = "V-[0-9]{4}-[0-9]"
+    synthesizer = LongitudinalLSTMSynthesizer(
+        Metadata.load_from_dict(described), context_columns=["sex"], **LSTM_QUICK
+    )
+    synthesizer.fit(data)
+    sampled = single_table(synthesizer.sample(6))
+    for column, pattern in (("patient", r"PT[0-9]{3}"), ("visit_id", r"V-[0-9]{4}-[0-9]")):
+        assert sampled[column].map(lambda v, p=pattern: re.fullmatch(p, v) is not None).all()
+        assert not sampled[column].isin(data[column]).any()
+    assert sampled["patient"].nunique() == 6
+    assert sampled["visit_id"].nunique() == len(sampled)
+    # the pattern has room for 10 values besides the training ones: asking more is an error
+    columns["patient"]["regex_format"] = "PT1[0-9]{2}"
+    small = LongitudinalLSTMSynthesizer(Metadata.load_from_dict(described), **LSTM_QUICK)
+    small.fit(data)
+    with pytest.raises(InvalidDataError, match="regex_format 'PT1\\[0-9\\]\\{2\\}' allows 100"):
+        small.sample(100)

@@ -18,6 +18,8 @@ samples back:
 - without a sequence index, the position of the row within its sequence is the time;
 - other ``id`` columns are not modelled: each sampled sequence (or row, for a column that
   varies within sequences) gets a fresh value;
+- a text ``id`` column (the sequence key included) with a ``regex_format`` gets fresh
+  values that match it, as SDV generates such keys, none a training value;
 - sdtypes the core cannot model without copying values (``pii``, ``unknown``, faker
   sdtypes such as ``email``) are refused with an error naming the column.
 """
@@ -130,6 +132,8 @@ class LongTableCodec:
     #: (:func:`~synth_plugins.encoding.tabular.identifier_spec`), and whether they are
     #: constant within sequences (one value per sequence, else one per row)
     ids: dict[str, tuple[ColumnSpec, bool]] = field(default_factory=dict)
+    #: text ``id`` columns with a ``regex_format`` -> (the pattern, the training values)
+    patterns: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
 
     def fit(
         self, data: pd.DataFrame, described: dict[str, dict[str, Any]], metadata: Any
@@ -179,6 +183,13 @@ class LongTableCodec:
             for column in data.columns
             if described[column]["sdtype"] == "id" and column != self.key
         }
+        self.patterns = {
+            column: (described[column]["regex_format"], frozenset(data[column].dropna()))
+            for column in data.columns
+            if described[column]["sdtype"] == "id"
+            and described[column].get("regex_format")
+            and not pd.api.types.is_numeric_dtype(data[column])
+        }
         model = self.to_model(data)
         others = [c for c in model.columns if c not in (self.key, self.time_column)]
         roles = dict(roles_from_metadata(metadata, model[others]))
@@ -202,11 +213,12 @@ class LongTableCodec:
             model = model.iloc[order]
         return model.reset_index(drop=True)
 
-    def from_model(self, sampled: pd.DataFrame) -> pd.DataFrame:
+    def from_model(self, sampled: pd.DataFrame, new_sequences: bool = True) -> pd.DataFrame:
         """The SDV table of core rows: fresh ids, datetimes, training order.
 
-        The sequence keys are the core's (fresh keys of sampled sequences, or the given
-        sequences' own keys for ``predict_next_visit``).
+        The sequence keys are the core's: fresh keys of sampled sequences
+        (``new_sequences``; from the key's ``regex_format`` when it has one), or the given
+        sequences' own keys for ``predict_next_visit``.
         """
         table = sampled.copy()
         sequence, sequences = pd.factorize(table[self.key], sort=False)
@@ -217,4 +229,42 @@ class LongTableCodec:
                 table[column] = fresh_keys(spec, len(sequences)).to_numpy()[sequence]
             else:
                 table[column] = fresh_keys(spec, len(table)).to_numpy()
+        for column, (regex, taken) in self.patterns.items():
+            if column == self.key:
+                if new_sequences:
+                    keys = regex_values(regex, taken, len(sequences), column)
+                    table[column] = np.asarray(keys, dtype=object)[sequence]
+            elif self.ids[column][1]:
+                table[column] = np.asarray(
+                    regex_values(regex, taken, len(sequences), column), dtype=object
+                )[sequence]
+            else:
+                table[column] = regex_values(regex, taken, len(table), column)
         return table[self.columns].reset_index(drop=True)
+
+
+def regex_values(regex: str, taken: frozenset[str], n: int, column: str) -> list[str]:
+    """``n`` distinct strings matching ``regex`` (SDV's ``regex_format``), none in ``taken``.
+
+    SDV generates ``id`` values from their pattern with rdt's regex enumeration; so does
+    this, skipping the training values.
+
+    Raises:
+        InvalidDataError: the pattern has fewer than ``n`` strings besides ``taken``.
+    """
+    from rdt.transformers.utils import strings_from_regex
+
+    values: list[str] = []
+    if n <= 0:
+        return values
+    generator, size = strings_from_regex(regex)
+    for value in generator:
+        if value not in taken:
+            values.append(value)
+            if len(values) == n:
+                return values
+    raise InvalidDataError(
+        f"column {column!r}: its regex_format {regex!r} allows {size} values, "
+        f"{len(taken)} of them in the training data, and {n} new ones were asked for; "
+        "widen the pattern (e.g. more digits)"
+    )

@@ -423,7 +423,8 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         """
         model, codec = self._fitted_parts()
         table = codec.to_model(_text_names(check_table(history, "history")))
-        return self._relabel(codec.from_model(model.predict_next_visit(table, **options)))
+        visits = model.predict_next_visit(table, **options)
+        return self._relabel(codec.from_model(visits, new_sequences=False))
 
     def _relabel(self, frame: pd.DataFrame) -> pd.DataFrame:
         """``frame`` with the training table's own column labels back (0, not '0')."""
