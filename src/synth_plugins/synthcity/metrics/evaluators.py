@@ -18,6 +18,8 @@ visit sequences read time-series loaders as long tables (``seq_id``, ``seq_time_
 
 Synthcity's ``Metrics.evaluate`` cannot pass a metric its options; set them on the class,
 e.g. ``LongitudinalFidelityEvaluator.options = {"event_column": "seq_temporal_relapses"}``.
+Results saved in Synthcity's workspace cache are keyed on every table of the call, the
+options and the versions (Synthcity's own key holds the ``X_gt`` and ``X_syn`` samples only).
 """
 
 from __future__ import annotations
@@ -48,6 +50,10 @@ from synth_plugins.synthcity.timeseries import (
     STATIC_PREFIX,
     synthcity_long_frame,
 )
+
+
+def _frame(data: Any) -> pd.DataFrame:
+    return data if isinstance(data, pd.DataFrame) else data.dataframe()
 
 
 def _digest(data: Any) -> str:
@@ -109,10 +115,6 @@ BASES: dict[str, tuple[type, ...]] = {
     "stats": (_Cached, StatisticalEvaluator),
     "performance": (_Uncached, PerformanceEvaluator),
 }
-
-
-def _frame(data: Any) -> pd.DataFrame:
-    return data if isinstance(data, pd.DataFrame) else data.dataframe()
 
 
 class SuiteEvaluator:
