@@ -523,8 +523,7 @@ class TabularEncoder:
     @staticmethod
     def _unscale(values: np.ndarray, spec: ColumnSpec) -> pd.Series:
         if spec.role == "datetime":  # fold, not clip: clipping piles rows onto the
-            values = np.abs(values)  # earliest and latest training datetimes (copies)
-            values = np.where(values > 1.0, 2.0 - values, values)
+            values = fold_unit(values)  # earliest and latest training datetimes (copies)
         restored = spec.low + np.clip(values, 0.0, 1.0) * (spec.high - spec.low)
         if spec.decimals is not None:
             restored = np.round(restored, spec.decimals)
@@ -550,6 +549,17 @@ class TabularEncoder:
             return series.astype(dtype)
         except (TypeError, ValueError):
             return series
+
+
+def fold_unit(values: np.ndarray) -> np.ndarray:
+    """Values scaled to the training range [0, 1], reflected back into it at its ends.
+
+    Clipping would put every value beyond an end on it: the most extreme training row's
+    exact value, repeated (a copy of that patient's value). Reflection keeps the spread
+    inside the range with no mass on the ends.
+    """
+    folded = np.abs(values)
+    return np.where(folded > 1.0, 2.0 - folded, folded)
 
 
 def _numbers(series: pd.Series, spec: ColumnSpec) -> np.ndarray:

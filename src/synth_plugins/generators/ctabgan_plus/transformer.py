@@ -39,7 +39,7 @@ from sklearn.mixture import BayesianGaussianMixture
 
 from synth_plugins.encoding.parsing import from_days
 from synth_plugins.encoding.roles import DISCRETE_ROLES
-from synth_plugins.encoding.tabular import ColumnSpec, TabularEncoder, fresh_keys
+from synth_plugins.encoding.tabular import ColumnSpec, TabularEncoder, fold_unit, fresh_keys
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators.validation import check_choice
 
@@ -478,11 +478,14 @@ class MixedTypeTransformer:
                 k = modes[continuous] - offset
                 t = np.asarray(plan.means)[k] + 4 * np.asarray(plan.stds)[k] * a
             values[continuous] = plan.inverse_log(t)
-        if spec.role == "datetime" and spec.high > spec.low:
-            # folded into the range, as the shared encoder does: clipping would pile rows
-            # onto the earliest and latest training dates (copies)
-            scaled = (values - spec.low) / (spec.high - spec.low)
-            return TabularEncoder._unscale(scaled, spec), is_missing
+        if spec.high > spec.low:
+            # folded into the range, as the shared encoder does for dates: clipping would
+            # pile rows onto the training minimum and maximum, the extreme patients' exact
+            # values and dates (7 % of rows on one real record number, measured)
+            scaled = fold_unit((values - spec.low) / (spec.high - spec.low))
+            values = spec.low + np.clip(scaled, 0.0, 1.0) * (spec.high - spec.low)
+            if spec.role == "datetime":
+                return TabularEncoder._unscale(scaled, spec), is_missing
         values = np.clip(values, spec.low, spec.high)
         if spec.decimals is not None:
             values = np.clip(np.round(values, spec.decimals), spec.low, spec.high)
