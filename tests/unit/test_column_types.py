@@ -71,6 +71,18 @@ class TestRoles:
         repeating = pd.Series(np.resize([f"R{i}" for i in range(30)], 40), name="r")
         assert infer_role(repeating) == "categorical"
 
+    def test_free_text_whose_rows_are_mostly_unique_is_an_identifier(self):
+        """81 % distinct (a few repeated words, the rest one note per patient): modelled
+        as levels, every generated note was a real patient's note (a privacy probe)."""
+        rng = np.random.default_rng(0)
+        notes = [f"pt reports pain level {v}" for v in rng.integers(0, 99_999, 240)]
+        comment = pd.Series([*notes, *(["none", "stable"] * 30)], name="comment")
+        assert 0.5 < (comment.map(comment.value_counts()) == 1).mean() < 0.95
+        assert infer_role(comment) == "identifier"
+        frame = pd.DataFrame({"comment": comment, "age": rng.normal(60, 10, len(comment))})
+        encoder = TabularEncoder().fit(frame)
+        assert not encoder.fresh_keys("comment", 50).isin(comment).any()
+
     def test_given_roles_win(self):
         frame = pd.DataFrame({"code": [f"C{i}" for i in range(30)]})
         assert infer_roles(frame, {"code": "categorical"}) == {"code": "categorical"}

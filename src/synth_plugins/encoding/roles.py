@@ -44,6 +44,10 @@ DEFAULT_MAX_NUMERIC_LEVELS = 10
 MIN_IDENTIFIER_VALUES = 20
 #: ... and, for text, more than this share of distinct values among them.
 IDENTIFIER_DISTINCT_SHARE = 0.95
+#: Text where more than this share of the observed rows holds a value no other row has (free
+#: text, phone numbers, addresses with a few repeats) is an identifier too: modelled as
+#: levels, its values would be sampled back, each one a patient's own.
+IDENTIFIER_SINGLETON_SHARE = 0.5
 _KEY_NAME = re.compile(r"(^|[^a-z])(id|key|mrn|uuid|guid)$|identifier")
 
 
@@ -60,7 +64,10 @@ def _is_identifier(series: pd.Series, values: pd.Series, text: bool) -> bool:
         return False
     n_unique = values.nunique()
     if text:
-        return n_unique / n_observed > IDENTIFIER_DISTINCT_SHARE
+        if n_unique / n_observed > IDENTIFIER_DISTINCT_SHARE:
+            return True
+        counts = values.value_counts()
+        return (counts == 1).sum() / n_observed > IDENTIFIER_SINGLETON_SHARE
     numbers = values.to_numpy(dtype=float)
     if n_unique < n_observed or not np.all(numbers % 1 == 0):
         return False
@@ -75,7 +82,9 @@ def infer_role(series: pd.Series, max_numeric_levels: int = DEFAULT_MAX_NUMERIC_
     format; ``ordinal`` for an ordered pandas categorical; numbers written as text are
     read as numbers; ``binary`` for two values; ``identifier`` for text with at least
     ``MIN_IDENTIFIER_VALUES`` observed values of which more than
-    ``IDENTIFIER_DISTINCT_SHARE`` are distinct, and for whole numbers (also written as
+    ``IDENTIFIER_DISTINCT_SHARE`` are distinct or more than ``IDENTIFIER_SINGLETON_SHARE``
+    are values no other row has (free text, whose levels would be copied), and for whole
+    numbers (also written as
     text) with at least ``MIN_IDENTIFIER_VALUES`` values, all distinct, that either form
     a contiguous run (1, 2, ..., n) or sit in a column named like a key (``id``,
     ``patient_id``, ``PatientID``, ``record_key``, ``mrn``); other text and unordered
