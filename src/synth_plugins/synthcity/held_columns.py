@@ -92,8 +92,7 @@ class HeldColumns:
         for column, step in self.date_steps.items():
             frame[column] = frame[column].dt.round(pd.Timedelta(step, "ns"))
         for column, decimals in self.text_numbers.items():
-            numbers = pd.to_numeric(frame[column])
-            frame[column] = numbers.map(f"{{:.{decimals}f}}".format).where(numbers.notna(), np.nan)
+            frame[column] = as_text(pd.to_numeric(frame[column]), decimals)
         for column, fmt in self.text_dates.items():
             stamps = pd.to_datetime(frame[column])
             frame[column] = stamps.dt.strftime(fmt).astype(object).where(stamps.notna(), np.nan)
@@ -163,6 +162,11 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
             "generated"
         )
     return held.hold(loader), held
+
+
+def as_text(numbers: pd.Series, decimals: int) -> pd.Series:
+    """Generated numbers written as text with ``decimals`` decimals (missing stay missing)."""
+    return numbers.map(f"{{:.{decimals}f}}".format).where(numbers.notna(), np.nan)
 
 
 def text_decimals(series: pd.Series) -> int:

@@ -54,7 +54,7 @@ from synth_plugins.long_format import (
     infer_static_columns,
     patient_index,
 )
-from synth_plugins.synthcity.held_columns import text_decimals
+from synth_plugins.synthcity.held_columns import as_text, text_decimals
 
 #: Suffix of the 0/1 column recording where a temporal value was observed.
 OBSERVED_SUFFIX = "__observed"
@@ -163,9 +163,7 @@ def _from_numbers(values: pd.Series, column: str, spec: LongFormatSpec) -> pd.Se
         fmt, step = spec.dates[column]
         return from_days(values.to_numpy(dtype=float), spec.dtypes[column], fmt, step)
     if column in spec.text_numbers:
-        numbers = pd.Series(values.to_numpy(dtype=float))
-        formatted = numbers.map(f"{{:.{spec.text_numbers[column]}f}}".format)
-        return formatted.where(numbers.notna(), np.nan)
+        return as_text(pd.Series(values.to_numpy(dtype=float)), spec.text_numbers[column])
     return values
 
 
