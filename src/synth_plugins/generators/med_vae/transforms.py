@@ -2,16 +2,17 @@
 
 The :class:`~synth_plugins.encoding.tabular.TabularEncoder` gives every numerical column
 min-max scaled to [0, 1]; a transform maps those values to what the network reconstructs
-and maps decoded values back. Each transform inverts exactly on the training values, so
-nothing is lost before the encoder's own rounding and clipping.
+and maps decoded values back. The forward map is exact on the training values; the
+inverse of ``"minmax"`` is too, that of ``"quantile"`` is smoothed on purpose.
 
 - ``"minmax"`` (the paper): the scaled values themselves, reconstructed by a sigmoid head.
   A sigmoid of an MSE-trained output cannot shape a skewed or multi-modal marginal well.
 - ``"quantile"``: each column's empirical CDF followed by the standard-normal quantile
   function (ties share the mid-rank), times :data:`SCORE_SCALE`, reconstructed by a linear
-  head; generated scores are mapped back by piecewise-linear interpolation between the
-  training values, so a decoded value lies between observed ones and the marginal follows
-  the training ranks.
+  head; generated scores are mapped back through the training quantiles smoothed over about
+  :data:`ROWS_PER_KNOT` rows (see :class:`QuantileNormal`), so a decoded value lies inside
+  the training range and the marginal follows the training ranks without reproducing
+  where each training value sits.
 """
 
 from __future__ import annotations
@@ -29,6 +30,15 @@ TRANSFORMS: tuple[str, ...] = ("minmax", "quantile")
 #: it has against the other terms and the KL; unit-variance scores weigh 16 times more and
 #: the model memorises (measured: leakage 0.079 vs 0.035 on heart_failure).
 SCORE_SCALE = 0.25
+#: The quantile transform's inverse interpolates between training quantiles this many rows
+#: apart (at least :data:`MIN_KNOTS` of them). Interpolating between every training value
+#: gives each gap between neighbours the same share of generated values however narrow it
+#: is, so values pile up where training values sit close: generated dates fell on real
+#: patients' dates 5.7 times as often as a holdout's on 300 rows (2.3 on 3,000); 1.3 and
+#: 1.1 with 10 rows per knot (method card, item 10 of "Why Med-VAE lost").
+ROWS_PER_KNOT = 10
+#: Fewest knots of the smoothed inverse, so a small table keeps the shape of its marginal.
+MIN_KNOTS = 20
 
 
 @dataclass(frozen=True)
@@ -65,10 +75,15 @@ class MinMax:
 
 @dataclass(frozen=True)
 class QuantileNormal:
-    """Per column: sorted distinct training values and their normal scores (the knots)."""
+    """Per column: forward knots (training values) and inverse knots (smoothed quantiles).
+
+    Each knot pairs a min-max scaled value with its normal score.
+    """
 
     values: tuple[np.ndarray, ...]
     scores: tuple[np.ndarray, ...]
+    inverse_values: tuple[np.ndarray, ...]
+    inverse_scores: tuple[np.ndarray, ...]
     lone_low: tuple[bool, ...] = ()
     lone_high: tuple[bool, ...] = ()
 
@@ -76,21 +91,27 @@ class QuantileNormal:
     def fit(cls, values: np.ndarray, observed: np.ndarray | None = None) -> QuantileNormal:
         """Knots of each column of min-max scaled training ``values``.
 
-        A distinct value with ``c`` rows, ``b`` rows below it and ``n`` rows in all gets the
-        score ``SCORE_SCALE * Phi^-1((b + c / 2) / n)``, strictly increasing in the value.
-        Scores are float32 numbers, so the network's float32 inputs hold them exactly and
-        the inverse of a training row's input is its value, bit for bit. ``observed``:
-        where each value was observed (default: everywhere); only those are counted, so a
-        missing value's fill is not a point mass of the marginal.
+        Forward: a distinct value with ``c`` rows, ``b`` rows below it and ``n`` rows in all
+        gets the score ``SCORE_SCALE * Phi^-1((b + c / 2) / n)``, strictly increasing in the
+        value. Scores are float32 numbers, so the network's float32 inputs hold them exactly.
+        Inverse: see :func:`smoothed_quantiles`. ``observed``: where each value was observed
+        (default: everywhere); only those are counted, so a missing value's fill is not a
+        point mass of the marginal.
         """
-        knots, scores = [], []
+        knots, scores, inverse_knots, inverse_scores = [], [], [], []
         for column in _observed_columns(values, observed):
             distinct, counts = np.unique(column, return_counts=True)
             below = np.concatenate([[0], np.cumsum(counts)[:-1]])
             knots.append(distinct)
             normal = ndtri((below + counts / 2.0) / len(column))
             scores.append(_increasing_float32(SCORE_SCALE * normal))
-        return cls(tuple(knots), tuple(scores), *lone_ends(values, observed))
+            quantiles, levels = smoothed_quantiles(column)
+            inverse_knots.append(quantiles)
+            inverse_scores.append(SCORE_SCALE * ndtri(levels))
+        return cls(
+            tuple(knots), tuple(scores), tuple(inverse_knots), tuple(inverse_scores),
+            *lone_ends(values, observed),
+        )  # fmt: skip
 
     def forward(self, values: np.ndarray) -> np.ndarray:
         """Normal scores of min-max scaled ``values`` (exact at the training values)."""
@@ -100,17 +121,35 @@ class QuantileNormal:
         return out
 
     def inverse(self, outputs: np.ndarray) -> np.ndarray:
-        """Min-max scaled values of decoded scores (interpolated between training values)."""
+        """Min-max scaled values of decoded scores (the smoothed training quantiles)."""
         out = np.empty(np.shape(outputs), dtype=np.float64)
-        for j, (knots, scores) in enumerate(zip(self.values, self.scores)):
+        for j, (knots, scores) in enumerate(zip(self.inverse_values, self.inverse_scores)):
             out[:, j] = np.interp(np.asarray(outputs[:, j], dtype=np.float64), scores, knots)
         return out
 
     def ends(self, n_columns: int) -> Ends:
-        """The lowest and highest training score of each column and its lone ends."""
-        low = np.array([scores[0] for scores in self.scores])
-        high = np.array([scores[-1] for scores in self.scores])
+        """The lowest and highest score the inverse resolves per column, and its lone ends."""
+        low = np.array([scores[0] for scores in self.inverse_scores])
+        high = np.array([scores[-1] for scores in self.inverse_scores])
         return Ends(low, high, *_masks(self, n_columns))
+
+
+def smoothed_quantiles(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The inverse knots of one column: quantiles at evenly spaced levels, and the levels.
+
+    The ``i``-th of ``n`` sorted values sits at level ``(i + 1/2) / n`` and the quantile
+    function interpolates linearly between them; it is read at
+    ``max(MIN_KNOTS, n / ROWS_PER_KNOT)`` levels from the lowest to the highest (never more
+    than ``n``), so the ends are the training minimum and maximum. A value many rows share
+    spans several levels and keeps its share of the generated values (a flat stretch); a
+    value one row holds is not a knot unless it is an end.
+    """
+    ordered = np.sort(np.asarray(column, dtype=np.float64))
+    n = len(ordered)
+    ranks = (np.arange(n) + 0.5) / n
+    n_knots = min(n, max(MIN_KNOTS, int(np.ceil(n / ROWS_PER_KNOT))))
+    levels = np.linspace(ranks[0], ranks[-1], n_knots)
+    return np.interp(levels, ranks, ordered), levels
 
 
 @dataclass(frozen=True)
