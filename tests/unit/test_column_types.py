@@ -83,6 +83,22 @@ class TestRoles:
         encoder = TabularEncoder().fit(frame)
         assert not encoder.fresh_keys("comment", 50).isin(comment).any()
 
+    def test_text_numbers_with_a_leading_zero_are_codes_not_quantities(self):
+        """Phone numbers read as numbers came back as integers without their leading zero."""
+        rng = np.random.default_rng(0)
+        phone = pd.Series([f"07{v}" for v in rng.integers(10**8, 10**9, 60)], name="phone")
+        assert infer_role(phone) == "identifier"
+        frame = pd.DataFrame({"phone": phone, "age": rng.normal(60, 10, 60)})
+        keys = TabularEncoder().fit(frame).inverse_transform(np.zeros((5, 1)))["phone"]
+        assert keys.map(type).eq(str).all() and not keys.isin(phone).any()
+        postcode = pd.Series(["01234", "02134", "01234", "00420"] * 10)
+        assert infer_role(postcode) == "categorical"
+        # numbers that merely start with zero stay numbers, and a declared role is honoured
+        assert infer_role(pd.Series(["0.51", "0", "12.5", "3.25"] * 10)) == "numerical"
+        codes = pd.DataFrame({"code": [f"{v:03d}" for v in range(100, 140)] + ["007"]})
+        encoder = TabularEncoder({"code": "integer"}).fit(codes)
+        assert encoder.spec("code").role == "integer" and encoder.spec("code").low == 7.0
+
     def test_given_roles_win(self):
         frame = pd.DataFrame({"code": [f"C{i}" for i in range(30)]})
         assert infer_roles(frame, {"code": "categorical"}) == {"code": "categorical"}

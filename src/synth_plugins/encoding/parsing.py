@@ -43,6 +43,19 @@ def parse_numbers(series: pd.Series) -> pd.Series | None:
     return out
 
 
+def is_zero_padded(series: pd.Series) -> bool:
+    """Whether text numbers are codes: a whole number with a leading zero (``"01234"``).
+
+    True when some observed value is one (``"07700900461"``). A phone number, postal code
+    or record code read as a number would lose its leading zero and be modelled as a
+    quantity; such a column is text (see :func:`synth_plugins.encoding.roles.infer_role`).
+    ``"0.5"`` and ``"0"`` are numbers.
+    """
+    if not is_text(series):
+        return False
+    return bool(series.dropna().str.strip().str.fullmatch(r"[+-]?0\d+").any())
+
+
 def text_date_format(series: pd.Series) -> str | None:
     """The ``strftime`` format shared by every observed value of a text column, or None.
 

@@ -18,7 +18,8 @@ A role says how a column is modelled, independently of its pandas dtype:
 
 Inference (:func:`infer_role`) also reads numbers written as text (``"26.31"``): such a
 column gets the role its numbers would get, and a numeric role means the encoder parses
-the strings and returns numbers.
+the strings and returns numbers. Text numbers with a leading zero (``"07700900461"``) are
+codes, not quantities, and follow the rules for text.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import Literal, get_args
 import numpy as np
 import pandas as pd
 
-from synth_plugins.encoding.parsing import is_datetime, parse_numbers
+from synth_plugins.encoding.parsing import is_datetime, is_zero_padded, parse_numbers
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 
 Role = Literal["numerical", "integer", "binary", "categorical", "ordinal", "datetime", "identifier"]
@@ -80,7 +81,8 @@ def infer_role(series: pd.Series, max_numeric_levels: int = DEFAULT_MAX_NUMERIC_
 
     In order: ``datetime`` for a ``datetime64`` column or dates written as text in one
     format; ``ordinal`` for an ordered pandas categorical; numbers written as text are
-    read as numbers; ``binary`` for two values; ``identifier`` for text with at least
+    read as numbers, unless one has a leading zero (``"07700900461"``: codes such as phone
+    numbers, which stay text); ``binary`` for two values; ``identifier`` for text with at least
     ``MIN_IDENTIFIER_VALUES`` observed values of which more than
     ``IDENTIFIER_DISTINCT_SHARE`` are distinct or more than ``IDENTIFIER_SINGLETON_SHARE``
     are values no other row has (free text, whose levels would be copied), and for whole
@@ -106,7 +108,7 @@ def infer_role(series: pd.Series, max_numeric_levels: int = DEFAULT_MAX_NUMERIC_
         return "datetime"
     if isinstance(series.dtype, pd.CategoricalDtype) and series.dtype.ordered:
         return "ordinal"
-    numbers = parse_numbers(series)
+    numbers = None if is_zero_padded(series) else parse_numbers(series)
     if numbers is not None:
         values = numbers.dropna()
     n_unique = values.nunique()

@@ -13,7 +13,13 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.labels import check_labels
-from synth_plugins.encoding.parsing import is_text, parse_numbers, text_date_format, to_days
+from synth_plugins.encoding.parsing import (
+    is_text,
+    is_zero_padded,
+    parse_numbers,
+    text_date_format,
+    to_days,
+)
 from synth_plugins.encoding.roles import DISCRETE_ROLES, infer_role
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 
@@ -93,7 +99,8 @@ def _kind(series: pd.Series) -> str | None:
     if pd.api.types.is_numeric_dtype(series.dtype):
         return "numbers" if series.notna().any() else None
     if is_text(series):
-        return "numbers" if parse_numbers(series) is not None else "text"
+        numbers = not is_zero_padded(series) and parse_numbers(series) is not None
+        return "numbers" if numbers else "text"
     return None
 
 

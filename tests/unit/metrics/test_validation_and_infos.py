@@ -65,6 +65,15 @@ def test_check_frame_and_align_columns() -> None:
         align_columns(a, b[["x"]], "real", "synthetic")
 
 
+def test_zero_padded_codes_are_text_against_generated_keys() -> None:
+    """Real phone numbers ("07...") against the fresh text keys the generators give them."""
+    real = pd.DataFrame({"phone": ["07700900461", "07700900462"]})
+    synthetic = pd.DataFrame({"phone": ["synthetic_0", "synthetic_1"]})
+    assert align_columns(real, synthetic, "real", "synthetic").equals(synthetic)
+    with pytest.raises(InvalidDataError, match="holds numbers in real and text"):
+        align_columns(pd.DataFrame({"phone": ["7700900461"]}), synthetic, "real", "synthetic")
+
+
 def test_resolve_categorical() -> None:
     frame = pd.DataFrame(
         {
