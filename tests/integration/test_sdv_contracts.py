@@ -833,3 +833,26 @@ def test_lstm_text_ids_with_a_regex_format_match_it_and_copy_no_training_value(v
     small.fit(data)
     with pytest.raises(InvalidDataError, match="regex_format 'PT1\\[0-9\\]\\{2\\}' allows 100"):
         small.sample(100)
+
+
+def test_lstm_refuses_metadata_as_par_does():
+    """Code written for PARSynthesizer catches SDV's classes; the messages are the suite's."""
+    from sdv.errors import SynthesizerInputError
+    from sdv.metadata.errors import InvalidMetadataError
+    from sdv.sequential import PARSynthesizer
+
+    keyless = _sequential_metadata(index=None).to_dict()
+    del keyless["tables"]["visits"]["sequence_key"]
+    keyless = Metadata.load_from_dict(keyless)
+    with pytest.raises(SynthesizerInputError):
+        PARSynthesizer(keyless)
+    with pytest.raises(SynthesizerInputError, match="needs a sequence key") as caught:
+        LongitudinalLSTMSynthesizer(keyless, **LSTM_QUICK)
+    assert isinstance(caught.value, InvalidParameterError)
+    two = _sequential_metadata().to_dict()
+    two["tables"]["other"] = {"columns": {"a": {"sdtype": "numerical"}}}
+    two = Metadata.load_from_dict(two)
+    with pytest.raises(InvalidMetadataError):
+        PARSynthesizer(two)
+    with pytest.raises(InvalidMetadataError, match="more than one table"):
+        LongitudinalLSTMSynthesizer(two, **LSTM_QUICK)

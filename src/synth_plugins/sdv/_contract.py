@@ -47,6 +47,14 @@ class SDVInvalidDataError(InvalidDataError, sdv_errors.InvalidDataError):
         return str(self.args[0])
 
 
+class SDVSynthesizerInputError(InvalidParameterError, sdv_errors.SynthesizerInputError):
+    """A synthesizer argument SDV's built-ins refuse with ``SynthesizerInputError``.
+
+    E.g. metadata without a sequence key, which ``PARSynthesizer`` refuses so; code written
+    for SDV catches that class, and the message is the suite's.
+    """
+
+
 @contextmanager
 def sdv_data_errors() -> Iterator[None]:
     """Raise the suite's bad-data error inside the block as :class:`SDVInvalidDataError`.

@@ -16,6 +16,7 @@ import pandas as pd
 
 from synth_plugins.datasets import Dataset
 from synth_plugins.errors import InvalidParameterError
+from synth_plugins.sdv._contract import SDVSynthesizerInputError
 from synth_plugins.sdv.metadata import check_table, metadata_dict
 
 
@@ -77,8 +78,9 @@ def sequence_columns(metadata: Any) -> tuple[str, str | None]:
     and the order of the rows within a sequence is their order.
 
     Raises:
-        InvalidParameterError: The metadata has several tables, lacks a sequence key, or has
-            a composite one.
+        SDVSynthesizerInputError: The metadata lacks a sequence key (``PARSynthesizer``
+            raises SDV's ``SynthesizerInputError`` too).
+        InvalidParameterError: It has several tables, or a composite sequence key.
     """
     tables = metadata.to_dict()["tables"]
     if len(tables) != 1:
@@ -88,7 +90,7 @@ def sequence_columns(metadata: Any) -> tuple[str, str | None]:
     table = next(iter(tables.values()))
     key, index = table.get("sequence_key"), table.get("sequence_index")
     if not key:
-        raise InvalidParameterError(
+        raise SDVSynthesizerInputError(
             "the metadata needs a sequence key (the patient id): "
             "metadata.set_sequence_key(id_column); a sequence index (the visit time) is "
             "optional: metadata.set_sequence_index(time_column)"
