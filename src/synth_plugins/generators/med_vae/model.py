@@ -98,7 +98,8 @@ class MedVAE:
         leaky_relu_slope: negative slope of the LeakyReLU (0.3, Keras' default).
         batch_norm: BatchNorm after each hidden Linear (True; Keras momentum 0.99, eps 1e-3).
         numerical_transform: ``"quantile"`` (default: normal scores of the training ranks,
-            linear head; exactly invertible on the training values; measured better on
+            linear head; decoded back through the training quantiles smoothed over 10 rows,
+            so generated values do not pile up on training values; measured better on
             skewed marginals) or ``"minmax"`` (the paper: min-max values, sigmoid head). See
             ``transforms``. With ``"quantile"`` (and without DP) a value that at least 10 %
             of a column's observed training values share is a point mass, a 0/1 output of
