@@ -403,11 +403,13 @@ class TestLevelCalibration:
             "time", "event", {"rare": "binary", "sex": "binary"}, encoder_epochs=40,
             decoder_epochs=60, lr=5e-3, batch_size=128, random_state=seed,
         ).fit(data)  # fmt: skip
-        synthetic = quiet_sample(model, len(data), random_state=seed, outcome="model")
+        # four times the rows, so the holders' mean age is not the noise of 8 rows (its
+        # standard error would be about 2.4 years)
+        synthetic = quiet_sample(model, 4 * len(data), random_state=seed, outcome="model")
         holders = synthetic["rare"] == 1
-        assert 7 <= holders.sum() <= 9  # 8 expected, systematic draw
+        assert 28 <= holders.sum() <= 36  # 32 expected
         real_age = data.loc[data["rare"] == 1, "age"].mean()
-        assert abs(synthetic.loc[holders, "age"].mean() - real_age) < 5.0
+        assert abs(synthetic.loc[holders, "age"].mean() - real_age) < 3.0
         error = abs(careful_log_hr(synthetic, "rare") - careful_log_hr(data, "rare"))
         assert error < 1.0, error
 
@@ -532,6 +534,35 @@ class TestNumericCalibration:
         target = np.linspace(0.0, 1.0, 10_000)[:, None]
         mapped = map_to_marginal(np.zeros((5, 1)), quantile_table(sampled), quantile_table(target))
         np.testing.assert_allclose(mapped, 0.15, atol=1e-3)  # middle of the tie's 30 %
+
+    def test_mapped_dates_fall_on_training_dates_no_more_than_a_holdouts(self):
+        """Mapped onto every training value's quantile, sampled values piled up where
+        training values sit close: on 300 dates over 20,000 days, 3.4 times as many fell on
+        a training date as a holdout's (a CK4Gen fit on such a table gave 0.053 against
+        0.016). The training marginal is read from its smoothed quantile function."""
+        ratios = []
+        for seed in range(20):
+            rng = np.random.default_rng(seed)
+            train, holdout = rng.integers(0, 20_000, (2, 300)) / 20_000
+            sampled = rng.normal(0.5, 0.1, (20_000, 1))
+            target = quantile_table(train[:, None], smoothed=True)
+            mapped = map_to_marginal(
+                rng.normal(0.5, 0.1, (20_000, 1)), quantile_table(sampled), target
+            )
+            days = np.round(mapped[:, 0] * 20_000)
+            ratios.append(np.isin(days, train * 20_000).mean() / np.isin(holdout, train).mean())
+        assert 0.8 < np.mean(ratios) < 1.6
+
+    def test_only_near_continuous_columns_are_smoothed(self):
+        """Ages repeat in a holdout anyway: smoothing them bought no privacy and cost
+        hazard-ratio fidelity (ACTG320's largest log-HR error 1.30 -> 1.52 over 3 seeds)."""
+        rng = np.random.default_rng(0)
+        ages = rng.integers(30, 90, (500, 1)) / 100
+        np.testing.assert_array_equal(
+            quantile_table(ages, smoothed=True), quantile_table(ages, smoothed=False)
+        )
+        labs = rng.lognormal(0, 1, (500, 1)).round(4)
+        assert not np.allclose(quantile_table(labs, smoothed=True), quantile_table(labs))
 
     def test_model_mode_keeps_a_skewed_marginal_with_a_point_mass(self):
         """On this fit, without the calibration the marker has 0.4 % of rows at 0 (real

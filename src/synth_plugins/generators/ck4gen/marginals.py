@@ -17,22 +17,36 @@ from __future__ import annotations
 import numpy as np
 
 from synth_plugins.generators.ck4gen.config import NUMERIC_QUANTILES
+from synth_plugins.generators.quantiles import is_near_continuous, smoothed_quantiles
 
 #: Probabilities at which both distributions are tabulated.
 PROBABILITIES = np.linspace(0.0, 1.0, NUMERIC_QUANTILES)
 
 
-def quantile_table(values: np.ndarray, observed: np.ndarray | None = None) -> np.ndarray:
+def quantile_table(
+    values: np.ndarray, observed: np.ndarray | None = None, smoothed: bool = False
+) -> np.ndarray:
     """Quantiles at :data:`PROBABILITIES` of each column (its observed rows only).
 
-    Shape ``(NUMERIC_QUANTILES, columns)``. A column with no observed value (among
-    sampled rows, a column that is nearly always missing can draw none) gets 0.5, the
-    middle of min-max space; its values are then missing anyway.
+    Shape ``(NUMERIC_QUANTILES, columns)``. ``smoothed``: a near-continuous column
+    (:func:`~synth_plugins.generators.quantiles.is_near_continuous`) is read from its
+    smoothed quantile function (:func:`~synth_plugins.generators.quantiles.smoothed_quantiles`),
+    as for the training values the draws are mapped onto: interpolating between every
+    training value put generated values on training values 2 to 3 times as often as a
+    holdout's (a lab with 2 decimals, dates). The sampler's own draws, and the other
+    columns, are tabulated as they are. A column
+    with no observed value (among sampled rows, a column that is nearly always missing can
+    draw none) gets 0.5, the middle of min-max space; its values are then missing anyway.
     """
     table = np.full((len(PROBABILITIES), values.shape[1]), 0.5)
     for j in range(values.shape[1]):
         column = values[:, j] if observed is None else values[observed[:, j], j]
-        if len(column):
+        if not len(column):
+            continue
+        if smoothed and is_near_continuous(column):
+            knots, levels = smoothed_quantiles(column)
+            table[:, j] = np.interp(PROBABILITIES, levels, knots)
+        else:
             table[:, j] = np.quantile(column, PROBABILITIES)
     return table
 

@@ -640,7 +640,7 @@ class CK4Gen:
         self._residual_factor = residual_factor(residuals)
         observed = covariates[[b.column for b in preprocessor.blocks if b.kind == "numerical"]]
         self._numeric_targets = quantile_table(
-            matrix[:, self._numeric_index].astype(float), observed.notna().to_numpy()
+            matrix[:, self._numeric_index].astype(float), observed.notna().to_numpy(), True
         )
         self._numeric_seed, self._sampled_tables = sample_seed, {}
         self._train_durations, self._train_events = durations, events

@@ -10,7 +10,7 @@ inverse of ``"minmax"`` is too, that of ``"quantile"`` is smoothed on purpose.
 - ``"quantile"``: each column's empirical CDF followed by the standard-normal quantile
   function (ties share the mid-rank), times :data:`SCORE_SCALE`, reconstructed by a linear
   head; generated scores are mapped back through the training quantiles smoothed over about
-  :data:`ROWS_PER_KNOT` rows (see :class:`QuantileNormal`), so a decoded value lies inside
+  10 rows (:mod:`synth_plugins.generators.quantiles`), so a decoded value lies inside
   the training range and the marginal follows the training ranks without reproducing
   where each training value sits.
 """
@@ -23,6 +23,8 @@ from typing import Literal
 import numpy as np
 from scipy.special import ndtri
 
+from synth_plugins.generators.quantiles import smoothed_quantiles
+
 NumericalTransform = Literal["minmax", "quantile"]
 TRANSFORMS: tuple[str, ...] = ("minmax", "quantile")
 #: Standard deviation of the quantile transform's scores: about that of a min-max column
@@ -30,19 +32,6 @@ TRANSFORMS: tuple[str, ...] = ("minmax", "quantile")
 #: it has against the other terms and the KL; unit-variance scores weigh 16 times more and
 #: the model memorises (measured: leakage 0.079 vs 0.035 on heart_failure).
 SCORE_SCALE = 0.25
-#: The quantile transform's inverse interpolates between training quantiles this many rows
-#: apart (at least :data:`MIN_KNOTS` of them). Interpolating between every training value
-#: gives each gap between neighbours the same share of generated values however narrow it
-#: is, so values pile up where training values sit close: generated dates fell on real
-#: patients' dates 5.7 times as often as a holdout's on 300 rows (2.3 on 3,000); 1.3 and
-#: 1.1 with 10 rows per knot (method card, "What we changed": smoothed quantiles).
-ROWS_PER_KNOT = 10
-#: Fewest knots of the smoothed inverse, so a small table keeps the shape of its marginal.
-MIN_KNOTS = 20
-#: A value at least this many training rows share keeps its share of the generated values
-#: (two rows on one date are chance; without this rule pima's 8 zero BMIs, a code for "not
-#: measured", were smoothed away and SDV's Column Pair Trends fell by 0.02).
-MIN_TIED_ROWS = 3
 
 
 @dataclass(frozen=True)
@@ -136,29 +125,6 @@ class QuantileNormal:
         low = np.array([scores[0] for scores in self.inverse_scores])
         high = np.array([scores[-1] for scores in self.inverse_scores])
         return Ends(low, high, *_masks(self, n_columns))
-
-
-def smoothed_quantiles(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The inverse knots of one column: quantiles at increasing levels, and the levels.
-
-    The ``i``-th of ``n`` sorted values sits at level ``(i + 1/2) / n`` and the quantile
-    function interpolates linearly between them. It is read at
-    ``max(MIN_KNOTS, n / ROWS_PER_KNOT)`` evenly spaced levels from the lowest to the highest
-    (never more than ``n``), so the ends are the training minimum and maximum, and at both
-    ends of the stretch of each value at least :data:`MIN_TIED_ROWS` rows share, so such a
-    value keeps its share of the generated values (a value that codes "not measured", a
-    clinic day). A value one or two rows hold is not a knot unless it is an end.
-    """
-    ordered = np.sort(np.asarray(column, dtype=np.float64))
-    n = len(ordered)
-    ranks = (np.arange(n) + 0.5) / n
-    n_knots = min(n, max(MIN_KNOTS, int(np.ceil(n / ROWS_PER_KNOT))))
-    _, first, counts = np.unique(ordered, return_index=True, return_counts=True)
-    tied = counts >= MIN_TIED_ROWS
-    even = np.linspace(ranks[0], ranks[-1], n_knots)
-    stretches = [ranks[first[tied]], ranks[first[tied] + counts[tied] - 1]]
-    levels = np.unique(np.concatenate([even, *stretches]))
-    return np.interp(levels, ranks, ordered), levels
 
 
 @dataclass(frozen=True)
