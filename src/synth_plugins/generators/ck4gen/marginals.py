@@ -34,9 +34,9 @@ def quantile_table(
     as for the training values the draws are mapped onto: interpolating between every
     training value put generated values on training values 2 to 3 times as often as a
     holdout's (a lab with 2 decimals, dates). The sampler's own draws, and the other
-    columns, are tabulated as they are. A column
-    with no observed value (among sampled rows, a column that is nearly always missing can
-    draw none) gets 0.5, the middle of min-max space; its values are then missing anyway.
+    columns, are tabulated as they are. A column with no observed value (among sampled
+    rows, a column that is nearly always missing can draw none) gets 0.5, the middle of
+    min-max space; its values are then missing anyway.
     """
     table = np.full((len(PROBABILITIES), values.shape[1]), 0.5)
     for j in range(values.shape[1]):

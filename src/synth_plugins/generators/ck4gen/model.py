@@ -640,7 +640,9 @@ class CK4Gen:
         self._residual_factor = residual_factor(residuals)
         observed = covariates[[b.column for b in preprocessor.blocks if b.kind == "numerical"]]
         self._numeric_targets = quantile_table(
-            matrix[:, self._numeric_index].astype(float), observed.notna().to_numpy(), True
+            matrix[:, self._numeric_index].astype(float),
+            observed.notna().to_numpy(),
+            smoothed=True,
         )
         self._numeric_seed, self._sampled_tables = sample_seed, {}
         self._train_durations, self._train_events = durations, events
