@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import tempfile
 
 import optuna
 import pandas as pd
@@ -49,7 +50,8 @@ def test_a_shared_study_refuses_trials_of_other_settings(tmp_path):
     assert len(optuna.load_study(study_name="s", storage=storage).trials) == 1
 
 
-def test_a_builtin_with_a_minimised_objective():
+def test_a_builtin_with_a_minimised_objective(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the workspace goes
     study = tune(
         "marginal_distributions",
         "pima",
@@ -59,6 +61,7 @@ def test_a_builtin_with_a_minimised_objective():
     )
     assert study.direction == optuna.study.StudyDirection.MINIMIZE
     assert study.best_value >= 0.0
+    assert not list(tmp_path.glob("synth_plugins_tune_*"))  # the temporary workspace is gone
 
 
 def test_bad_requests_name_the_problem():

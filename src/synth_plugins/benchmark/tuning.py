@@ -148,7 +148,8 @@ def tune(
         study_name: The study to create or join (default ``<plugin>-<dataset>``).
         timeout: Stop starting new trials after this many seconds.
         seed: Seed of the sampler and of every fit (``random_state``).
-        workspace: Synthcity's cache folder for the evaluations (default: a temporary one).
+        workspace: Synthcity's cache folder for the evaluations (default: a temporary one,
+            removed when the study ends).
         log: Printer of one line per finished trial.
 
     Returns:
@@ -180,10 +181,12 @@ def tune(
         )
     loader = to_dataloader(data, train_size=0.8, random_state=seed)
     train, holdout = loader.train(), loader.test()
+    owned = None  # a temporary workspace, removed when the study ends
     if workspace is None:
         import tempfile
 
-        workspace = Path(tempfile.mkdtemp(prefix="synth_plugins_tune_"))
+        owned = tempfile.TemporaryDirectory(prefix="synth_plugins_tune_")
+        workspace = Path(owned.name)
 
     def run_trial(trial: optuna.Trial) -> float:
         params = {d.name: suggest(trial, d) for d in space}
@@ -235,7 +238,11 @@ def tune(
         )
         log(f"trial {trial.number}: {target.row} = {value} {trial.params}")
 
-    study.optimize(run_trial, n_trials=n_trials, timeout=timeout, callbacks=[report])
+    try:
+        study.optimize(run_trial, n_trials=n_trials, timeout=timeout, callbacks=[report])
+    finally:
+        if owned is not None:
+            owned.cleanup()
     return study
 
 

@@ -58,6 +58,12 @@ def looks_like_key_name(name: object) -> bool:
     return bool(_KEY_NAME.search(text.lower())) or text.endswith(("ID", "Id"))
 
 
+def singleton_share(values: pd.Series | np.ndarray) -> float:
+    """Share of the (observed) ``values`` that no other value equals (0.0 when empty)."""
+    counts = pd.Series(values).value_counts()
+    return float((counts == 1).sum() / len(values)) if len(values) else 0.0
+
+
 def _is_identifier(series: pd.Series, values: pd.Series, text: bool) -> bool:
     """The identifier rule (see :func:`infer_role`) on the observed ``values``."""
     n_observed = len(values)
@@ -67,8 +73,7 @@ def _is_identifier(series: pd.Series, values: pd.Series, text: bool) -> bool:
     if text:
         if n_unique / n_observed > IDENTIFIER_DISTINCT_SHARE:
             return True
-        counts = values.value_counts()
-        return (counts == 1).sum() / n_observed > IDENTIFIER_SINGLETON_SHARE
+        return singleton_share(values) > IDENTIFIER_SINGLETON_SHARE
     numbers = values.to_numpy(dtype=float)
     if n_unique < n_observed or not np.all(numbers % 1 == 0):
         return False

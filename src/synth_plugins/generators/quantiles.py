@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from synth_plugins.encoding.roles import singleton_share
+
 #: The smoothed quantile function interpolates between training quantiles this many rows
 #: apart (at least :data:`MIN_KNOTS` of them). Interpolating between every training value
 #: gives each gap between neighbours the same share of generated values however narrow it
@@ -59,5 +61,4 @@ def smoothed_quantiles(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def is_near_continuous(column: np.ndarray) -> bool:
     """Whether more than :data:`NEAR_CONTINUOUS_SINGLETON_SHARE` of the values are unique."""
-    _, counts = np.unique(np.asarray(column, dtype=np.float64), return_counts=True)
-    return bool(len(column)) and (counts == 1).sum() > NEAR_CONTINUOUS_SINGLETON_SHARE * len(column)
+    return singleton_share(column) > NEAR_CONTINUOUS_SINGLETON_SHARE

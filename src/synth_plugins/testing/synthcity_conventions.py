@@ -18,6 +18,7 @@ dataset, and raises ``AssertionError`` naming the plugin and the convention brok
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -217,6 +218,12 @@ def _rows(loader: Any) -> int:
 
 
 # ---------------------------------------------------------------------------- instances
+@functools.cache
+def _workspaces() -> tempfile.TemporaryDirectory:
+    """The folder of the plugins' workspaces, removed when the process exits."""
+    return tempfile.TemporaryDirectory(prefix="synth_plugins_ws_")
+
+
 def plugin_instances(entry: GeneratorEntry, **params: Any) -> Iterator[tuple[str, Any]]:
     """``(how, plugin)`` for the three ways Synthcity's tests make a plugin."""
     from synthcity.plugins import Plugins
@@ -227,7 +234,7 @@ def plugin_instances(entry: GeneratorEntry, **params: Any) -> Iterator[tuple[str
 
     cls = catalog.resolve(entry.synthcity_plugin)
     # the workspace as text, as Synthcity's own plugins take it
-    workspace = tempfile.mkdtemp(prefix="synth_plugins_ws_")
+    workspace = tempfile.mkdtemp(dir=_workspaces().name)
     options = {**entry.synthcity_quick, "workspace": workspace, **params}
     yield "Plugins().get", Plugins().get(entry.name, **options)
     yield "the class", cls(**options)
