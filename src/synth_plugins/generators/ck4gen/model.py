@@ -181,18 +181,20 @@ class CK4Gen:
             (GBSG2 ``estrec``: median 130 against 34 real, 0.5 % at 0 against 11.5 %). Rows
             keep their ranks, so the dependence in ranks is the sampler's; the outcomes
             are drawn from the teacher on the mapped covariates. Copy mode is unaffected.
-        interpolate_durations: in ``"model"`` mode (default True), spread each drawn
-            duration uniformly over the gap between the training duration it lands on and
-            the next smaller one (on the durations' own resolution: whole days, weeks, or
-            decimals), so durations have a density instead of repeating training durations
-            (:func:`~synth_plugins.generators.ck4gen.sampling.interpolate_times`). The
-            teacher's baseline and the censoring estimate put their mass on training
-            durations only, so without it every synthetic duration is a real patient's
-            exact duration (kidney_transplant: all of them, against 40 % of a real
-            holdout's), and exact copies of training rows come out more often than the
-            holdout collides with them. Durations held by at least 1 % of the training rows
-            (administrative censoring) stay point masses, and rows censored beyond the last
-            training time keep the maximum follow-up; copy mode is unaffected.
+        interpolate_durations: in ``"model"`` mode (default True), redraw each drawn
+            duration from the training durations' smoothed quantile function, at a level
+            within the stretch the training duration it lands on holds, rounded to the
+            durations' own resolution (whole days, weeks, or decimals), so durations have a
+            density instead of repeating training durations
+            (:func:`~synth_plugins.generators.ck4gen.sampling.interpolate_times`; the order
+            of distinct durations is kept). The teacher's baseline and the censoring
+            estimate put their mass on training durations only, so without it every
+            synthetic duration is a real patient's exact duration (kidney_transplant: all
+            of them, against 40 % of a real holdout's), and exact copies of training rows
+            come out more often than the holdout collides with them. Durations held by at
+            least 1 % of the training rows (administrative censoring) stay point masses,
+            and rows censored beyond the last training time keep the maximum follow-up;
+            copy mode is unaffected.
         redraw_copies: keep exact copies of training rows no more frequent than in a real
             holdout (default True): synthetic rows that match a training row on every
             column (see ``copy_bins``), beyond ``duplicate_rate_ * n`` (the share of
@@ -980,7 +982,7 @@ class CK4Gen:
 
         ``outcome_draw="balanced"`` draws the rows' events jointly (see
         :func:`~synth_plugins.generators.ck4gen.sampling.draw_outcomes_balanced`);
-        ``interpolate_durations`` spreads the drawn durations between training durations.
+        ``interpolate_durations`` redraws the drawn durations from the smoothed training durations.
         """
         assert self._baseline_times is not None and self._baseline_cumhaz is not None
         assert self._censor_times is not None and self._censor_survival is not None

@@ -12,6 +12,7 @@ import pandas as pd
 
 from synth_plugins.encoding.tabular import TabularEncoder
 from synth_plugins.generators.ck4gen.config import POINT_MASS_SHARE, RESIDUAL_ROUNDS
+from synth_plugins.generators.quantiles import smoothed_quantiles
 
 
 def source_index(
@@ -343,60 +344,70 @@ def _pick(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 class DurationGrid:
     """What :func:`interpolate_times` needs of the training durations (:func:`duration_grid`).
 
-    ``grid``: the sorted distinct durations; ``points``: the point masses among them;
-    ``scale``: ``10 ** d`` for durations written with ``d`` decimals, None if continuous.
+    ``grid``: the sorted distinct durations; ``shares``: the share of training rows at or
+    below each; ``knots`` and ``levels``: the durations' smoothed quantile function
+    (:func:`~synth_plugins.generators.quantiles.smoothed_quantiles`); ``points``: the point
+    masses among the durations; ``scale``: ``10 ** d`` for durations written with ``d``
+    decimals, None if continuous.
     """
 
     grid: np.ndarray
+    shares: np.ndarray
+    knots: np.ndarray
+    levels: np.ndarray
     points: np.ndarray
     scale: int | None
 
 
 def duration_grid(durations: np.ndarray) -> DurationGrid:
-    """The grid, point masses and resolution of the training ``durations``.
+    """The grid, smoothed quantile function, point masses and resolution of ``durations``.
 
     A point mass is a duration held by at least ``POINT_MASS_SHARE`` of the rows and by two
     or more: a value a real holdout repeats too (administrative censoring at the end of a
     study, a scheduled visit), not one patient's.
     """
-    values, counts = np.unique(np.asarray(durations, dtype=float), return_counts=True)
+    durations = np.asarray(durations, dtype=float)
+    values, counts = np.unique(durations, return_counts=True)
     points = values[counts >= max(2, math.ceil(POINT_MASS_SHARE * len(durations)))]
-    return DurationGrid(values, points, time_resolution(values))
+    knots, levels = smoothed_quantiles(durations)
+    shares = np.cumsum(counts) / len(durations)
+    return DurationGrid(values, shares, knots, levels, points, time_resolution(values))
 
 
 def interpolate_times(
     times: np.ndarray, durations: DurationGrid, rng: np.random.Generator
 ) -> np.ndarray:
-    """Each time equal to a training duration after the first, drawn over the gap before it.
+    """Each time equal to a training duration, redrawn from the smoothed quantile function.
 
     The teacher's Breslow baseline and the reverse Kaplan-Meier put all their mass on
     training durations, so every drawn duration would be some training patient's exact
     duration, and a synthetic row that also meets that patient's covariates is an exact
-    copy far more often than a row of a real holdout would be. With ``grid`` the sorted
-    distinct training durations, a time equal to ``grid[j]`` (``j >= 1``) becomes uniform
-    on ``(grid[j - 1], grid[j]]``: the cumulative distribution interpolated linearly between
-    training durations, a density at the data's own resolution. Durations recorded to a
-    resolution (whole days or weeks, or a fixed number of decimals; see
-    :func:`time_resolution`) stay on it: the time is uniform over the resolution's values in
-    the gap, so consecutive values (weeks 1, 2, 3, ...) are left as they are. The point
-    masses, the first grid point (no training duration bounds its gap), and times off the
-    grid are kept.
+    copy far more often than a row of a real holdout would be. A time equal to the
+    training duration ``grid[j]`` stands for the training rows that hold it: the levels
+    ``(shares[j - 1], shares[j]]`` of the durations' distribution. It becomes the smoothed
+    quantile function (:func:`~synth_plugins.generators.quantiles.smoothed_quantiles`:
+    training quantiles about ten rows apart, a duration three or more rows share kept) at
+    a level drawn uniformly from that stretch. The map keeps the order of times that differ
+    (a Cox fit sees the same ranks) and gives the durations a density at the scale of ten
+    rows: spreading over the gap to the next smaller duration alone put a time drawn in a
+    gap of one day on that day, so durations in days equalled a training duration about
+    twice as often as a holdout's do. Durations recorded to a resolution (whole days or
+    weeks, or a fixed number of decimals; see :func:`time_resolution`) are rounded to it.
+    The point masses and times off the grid are kept.
     """
     grid = durations.grid
     times = np.asarray(times, dtype=float).copy()
     index = np.searchsorted(grid, times)
     inside = np.minimum(index, len(grid) - 1)
-    gap = (index >= 1) & (index < len(grid)) & (grid[inside] == times)
-    gap &= ~np.isin(times, durations.points)
-    low, high = grid[index[gap] - 1], times[gap]
-    scale = durations.scale
-    if scale is None:
-        drawn = high - rng.uniform(size=len(high)) * (high - low)  # in (low, high]
-        times[gap] = np.clip(drawn, np.nextafter(low, high), high)
-    else:
-        first, last = (np.round(edge * scale).astype(np.int64) for edge in (low, high))
-        steps = rng.integers(first + 1, last + 1)  # the resolution's values in the gap
-        times[gap] = steps / scale
+    spread = (index < len(grid)) & (grid[inside] == times) & ~np.isin(times, durations.points)
+    j = index[spread]
+    low = np.where(j >= 1, durations.shares[np.maximum(j - 1, 0)], 0.0)
+    high = durations.shares[j]
+    level = high - rng.uniform(size=len(j)) * (high - low)  # in (low, high]
+    drawn = np.interp(level, durations.levels, durations.knots)
+    if durations.scale is not None:
+        drawn = np.round(drawn * durations.scale) / durations.scale
+    times[spread] = drawn
     return times
 
 
