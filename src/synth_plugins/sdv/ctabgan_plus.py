@@ -47,10 +47,10 @@ class CTABGANPlusSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTab
         epochs, batch_size, noise_dim, generator_hidden, discriminator_hidden, auxiliary_hidden,
         generator_lr, discriminator_lr, weight_decay, discriminator_steps, gp_weight,
         info_weight, aux_weight, gumbel_tau, mixed_threshold, log_skewness, max_modes,
-        enforce_conditions, max_rejection_rounds, redraw_copies, dp, dp_noise_multiplier,
-        dp_max_grad_norm, dp_delta, random_state, verbose: the core's hyper-parameters
-            (same names and defaults; see ``CTABGANPlus``). ``epsilon`` is available after
-            a DP fit.
+        enforce_conditions, max_rejection_rounds, calibrate_levels, redraw_copies, dp,
+        dp_noise_multiplier, dp_max_grad_norm, dp_delta, random_state, verbose: the core's
+            hyper-parameters (same names and defaults; see ``CTABGANPlus``). ``epsilon`` is
+            available after a DP fit.
         enable_gpu: as SDV's own ``enable_gpu``: True trains and samples on CUDA when it is
             available (the core's ``device="auto"``), False always on the CPU.
 
@@ -100,6 +100,7 @@ class CTABGANPlusSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTab
         max_modes: int = _D.max_modes,
         enforce_conditions: bool = _D.enforce_conditions,
         max_rejection_rounds: int = _D.max_rejection_rounds,
+        calibrate_levels: bool = _D.calibrate_levels,
         redraw_copies: bool = _D.redraw_copies,
         dp: bool = _D.dp,
         dp_noise_multiplier: float = _D.dp_noise_multiplier,

@@ -34,6 +34,7 @@ from synth_plugins.errors import (
     NotFittedError,
 )
 from synth_plugins.generators import _torch
+from synth_plugins.generators.ctabgan_plus.calibration import CALIBRATION_ROWS, level_offsets
 from synth_plugins.generators.ctabgan_plus.conditional import ConditionalSampler
 from synth_plugins.generators.ctabgan_plus.networks import Auxiliary, Discriminator, Generator
 from synth_plugins.generators.ctabgan_plus.transformer import (
@@ -87,6 +88,7 @@ class CTABGANPlusDefaults:
     max_modes: int = 10
     enforce_conditions: bool = True
     max_rejection_rounds: int = 20
+    calibrate_levels: bool = True
     redraw_copies: bool = True
     dp: bool = False
     dp_noise_multiplier: float = 1.0
@@ -157,6 +159,14 @@ class CTABGANPlus:
         enforce_conditions: ``sample(conditions=...)`` regenerates rows that miss a
             condition, so every row holds it (True); False returns the generator's rows.
         max_rejection_rounds: generation rounds allowed for that (20).
+        calibrate_levels: draw each categorical column's levels with per-level offsets on
+            the generator's logits, fitted after training so that the levels' shares in
+            generated rows equal the training shares (default True; see
+            :mod:`~synth_plugins.generators.ctabgan_plus.calibration`). On a small table
+            the default budget leaves the softmax nearly flat, and a level one of 301 rows
+            holds came out on 5.2 % of the rows (0.35 % calibrated). A column named in
+            ``sample(conditions=...)`` is left to its condition. False draws from the
+            generator's softmax as it is, as the paper does. Acts at sampling.
         redraw_copies: keep exact copies of training rows no more frequent than in a real
             holdout (default True): generated rows equal to a training row on every column
             but identifiers, beyond ``floor(r * n)`` with ``r`` the share of training rows
@@ -177,6 +187,8 @@ class CTABGANPlus:
             ``information``, ``downstream`` (on synthetic rows) and ``auxiliary`` (the
             auxiliary model's loss on real rows).
         epsilon_, dp_delta_: the privacy budget spent (None without ``dp``).
+        level_offsets_: per encoded feature, the offset added to the generator's logits
+            when ``calibrate_levels`` is True (0 outside categorical columns).
         copy_filter_: the fitted :class:`~synth_plugins.generators.privacy.CopyFilter`
             (its ``natural_rate_`` is the allowance), applied by ``sample`` while
             ``redraw_copies`` is True.
@@ -219,6 +231,7 @@ class CTABGANPlus:
         max_modes: int = _D.max_modes,
         enforce_conditions: bool = _D.enforce_conditions,
         max_rejection_rounds: int = _D.max_rejection_rounds,
+        calibrate_levels: bool = _D.calibrate_levels,
         redraw_copies: bool = _D.redraw_copies,
         dp: bool = _D.dp,
         dp_noise_multiplier: float = _D.dp_noise_multiplier,
@@ -268,6 +281,7 @@ class CTABGANPlus:
         self.max_rejection_rounds = check_int(
             "max_rejection_rounds", max_rejection_rounds, minimum=1
         )
+        self.calibrate_levels = check_bool("calibrate_levels", calibrate_levels)
         self.redraw_copies = check_bool("redraw_copies", redraw_copies)
         self.dp = check_bool("dp", dp)
         self.dp_noise_multiplier, self.dp_max_grad_norm, self.dp_delta = check_dp_options(
@@ -297,6 +311,7 @@ class CTABGANPlus:
         self.epsilon_: float | None = None
         self.dp_delta_: float | None = None
         self.copy_filter_: CopyFilter | None = None
+        self.level_offsets_: torch.Tensor | None = None
         self._sampler: ConditionalSampler | None = None
         self._sample_rng: np.random.Generator | None = None
         self._device_generator: Generator | None = None
@@ -331,7 +346,9 @@ class CTABGANPlus:
                 f"{list(data.columns)}"
             )
         rng = _torch.new_rng(self.random_state)
-        transform_seed, train_seed, sample_seed = (_torch.seed_from(rng) % 2**31 for _ in range(3))
+        transform_seed, train_seed, sample_seed, calibration_seed = (
+            _torch.seed_from(rng) % 2**31 for _ in range(4)
+        )
         transformer = MixedTypeTransformer(
             self.roles, self.column_kinds, self.mixed_values,
             mixed_threshold=self.mixed_threshold, log_skewness=self.log_skewness,
@@ -350,13 +367,14 @@ class CTABGANPlus:
         self.generator_ = self._device_generator = None
         self.history_ = {}
         self.epsilon_ = self.dp_delta_ = None
-        self.copy_filter_ = None
+        self.copy_filter_ = self.level_offsets_ = None
         device = _torch.resolve_device(self.device)
         with _torch.seeded(train_seed, device):
             trainer = _Trainer(self, transformer, sampler, matrix, data, device, train_seed)
             generator = trainer.run_dp() if self.dp else trainer.run()
         self.history_ = trainer.history
         self.generator_ = generator.cpu().eval()
+        self.level_offsets_ = self._fit_level_offsets(matrix, calibration_seed)
         roles = {plan.name: plan.spec.role for plan in transformer.plans}
         roles.update({spec.name: "identifier" for spec in transformer.identifiers})
         self.copy_filter_ = CopyFilter("ctabgan_plus").fit(data, roles)
@@ -529,32 +547,77 @@ class CTABGANPlus:
         generator: torch.Generator,
     ) -> pd.DataFrame:
         """Generate ``n`` rows (conditioned on the first condition, if any) in chunks."""
-        _, transformer, sampler = self._fitted()
-        net = self._generator_on_device()
-        device = next(net.parameters()).device
+        _, transformer, _ = self._fitted()
         activation = _Activation(transformer, self.gumbel_tau)
+        offsets = self._offsets(conditions)
         parts = []
         for start in range(0, max(n, 1), _SAMPLE_CHUNK):
             size = min(_SAMPLE_CHUNK, n - start)
             if size <= 0:
                 break
-            if conditions and conditions[0][2] >= 0:
-                cond = sampler.fixed(conditions[0][0], conditions[0][2], size)[0]
-            elif sampler.blocks:
-                cond = sampler.sample_original(size, rng)[0]
-            else:
-                cond = np.zeros((size, 0), dtype=np.float32)
-            noise = torch.randn((size, self.noise_dim), generator=generator)
-            inputs = torch.cat([noise, torch.from_numpy(cond)], dim=1).to(device)
-            raw = net(inputs).float().cpu()
+            raw = self._raw(size, conditions, rng, generator)
+            if offsets is not None:
+                raw = raw + offsets
             parts.append(activation.hard(raw, generator).numpy())
         matrix = np.concatenate(parts) if parts else np.zeros((0, transformer.n_features))
         return transformer.inverse_transform(matrix)
+
+    def _raw(
+        self,
+        size: int,
+        conditions: list[tuple[str, Any, int]],
+        rng: np.random.Generator,
+        generator: torch.Generator,
+    ) -> torch.Tensor:
+        """The generator's outputs before activation for ``size`` rows (on the CPU)."""
+        _, _, sampler = self._fitted()
+        net = self._generator_on_device()
+        if conditions and conditions[0][2] >= 0:
+            cond = sampler.fixed(conditions[0][0], conditions[0][2], size)[0]
+        elif sampler.blocks:
+            cond = sampler.sample_original(size, rng)[0]
+        else:
+            cond = np.zeros((size, 0), dtype=np.float32)
+        noise = torch.randn((size, self.noise_dim), generator=generator)
+        inputs = torch.cat([noise, torch.from_numpy(cond)], dim=1)
+        return net(inputs.to(next(net.parameters()).device)).float().cpu()
+
+    @torch.inference_mode()
+    def _fit_level_offsets(self, matrix: np.ndarray, seed: int) -> torch.Tensor | None:
+        """The level calibration's offsets (:mod:`.calibration`); None without categories."""
+        _, transformer, _ = self._fitted()
+        spans = [p.one_hot for p in transformer.plans if p.is_categorical and p.one_hot]
+        if not spans:
+            return None
+        raw = self._raw(
+            CALIBRATION_ROWS, [], np.random.default_rng(seed), _torch.make_generator(seed)
+        )
+        targets = [torch.from_numpy(matrix[:, start:stop].mean(axis=0)) for start, stop in spans]
+        return level_offsets(raw, spans, targets)
+
+    def _offsets(self, conditions: list[tuple[str, Any, int]]) -> torch.Tensor | None:
+        """The offsets ``sample`` adds to the logits (None without ``calibrate_levels``).
+
+        Zero on the column the conditional vector asks for: its condition decides it.
+        """
+        if not self.calibrate_levels or self.level_offsets_ is None:
+            return None
+        offsets = self.level_offsets_.clone()
+        if conditions:
+            plan = self._fitted()[1].plan(conditions[0][0])
+            offsets[plan.start : plan.stop] = 0.0
+        return offsets
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["_device_generator"] = None
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # a fit pickled before the level calibration existed samples as it did
+        state.setdefault("calibrate_levels", False)
+        state.setdefault("level_offsets_", None)
+        self.__dict__.update(state)
 
 
 def _level_of(plan: ColumnPlan, value: Any) -> int | None:

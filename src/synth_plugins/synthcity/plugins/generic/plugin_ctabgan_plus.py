@@ -56,9 +56,9 @@ class CTABGANPlusPlugin(SuitePlugin):
         batch_size, noise_dim, generator_hidden, discriminator_hidden, auxiliary_hidden,
         generator_lr, discriminator_lr, weight_decay, discriminator_steps, gp_weight,
         info_weight, aux_weight, gumbel_tau, mixed_threshold, log_skewness, max_modes,
-        enforce_conditions, max_rejection_rounds, redraw_copies, dp, dp_noise_multiplier,
-        dp_max_grad_norm, dp_delta, verbose: the core's hyper-parameters (same names and
-            defaults; see ``CTABGANPlus``).
+        enforce_conditions, max_rejection_rounds, calibrate_levels, redraw_copies, dp,
+        dp_noise_multiplier, dp_max_grad_norm, dp_delta, verbose: the core's
+            hyper-parameters (same names and defaults; see ``CTABGANPlus``).
         sampling_patience, strict, device, random_state, workspace, compress_dataset,
         sampling_strategy: Synthcity's plugin arguments (``device`` and ``random_state``
             are forwarded to the core).
@@ -103,6 +103,7 @@ class CTABGANPlusPlugin(SuitePlugin):
         max_modes: int = _D.max_modes,
         enforce_conditions: bool = _D.enforce_conditions,
         max_rejection_rounds: int = _D.max_rejection_rounds,
+        calibrate_levels: bool = _D.calibrate_levels,
         redraw_copies: bool = _D.redraw_copies,
         dp: bool = _D.dp,
         dp_noise_multiplier: float = _D.dp_noise_multiplier,

@@ -1,0 +1,66 @@
+"""Level calibration of CTAB-GAN+: offsets on the categorical logits so level shares match training.
+
+Sampling draws each categorical level from the generator's softmax (Gumbel-max), as the
+paper and the reference code do. On a small table the default budget (300 epochs of one
+batch) leaves that softmax close to flat, so every level gets a floor of a few per cent of
+the rows however rare it is: a level one of 301 training rows holds (0.33 %) came out on
+5.2 % of generated rows, and the levels' total variation distance to training was 0.08
+(method card, *Level calibration*). A rare level is often the identifying one, so the floor
+is a fidelity and a privacy problem.
+
+The calibration adds one offset per level to the generator's logits of each categorical
+column, the same for every row, chosen so that the level shares of generated rows equal the
+training shares. With Gumbel-max sampling a row draws level ``k`` with probability
+``softmax(raw + offset)_k``, so the expected share of level ``k`` is the mean of that
+probability over the generator's outputs. The offsets are found on a fixed set of outputs
+(``CALIBRATION_ROWS`` rows generated as ``sample`` does, the conditional vector at the
+training frequencies) by the fixed-point iteration ``offset += log(target / share)``, which
+is iterative proportional fitting of a softmax mean: each step matches the shares exactly
+for the current row weights and converges in a few dozen steps. Within a row, levels keep
+the order of the generator's logits, so what the generator learnt about a level's relation
+to the other columns is kept; only how often each level is drawn changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+#: Generated rows on which the offsets are fitted.
+CALIBRATION_ROWS = 20_000
+#: Most fixed-point steps, and the largest share error (absolute) that stops them.
+MAX_STEPS = 200
+TOLERANCE = 1e-4
+#: Offsets stay within this many nats of the generator's logits (a level the generator
+#: never gives cannot be forced onto rows with an infinite offset).
+MAX_OFFSET = 10.0
+
+
+def level_offsets(
+    raw: torch.Tensor, spans: Sequence[tuple[int, int]], targets: Sequence[torch.Tensor]
+) -> torch.Tensor:
+    """Offsets (one per encoded feature, 0 outside ``spans``) that match the level shares.
+
+    Args:
+        raw: generator outputs before activation, rows x encoded features.
+        spans: ``(start, stop)`` of each categorical column's one-hot part.
+        targets: per span, the training share of each level (sums to 1).
+
+    Returns:
+        A float32 vector to add to ``raw`` before the levels are drawn.
+    """
+    offsets = torch.zeros(raw.shape[1], dtype=torch.float64)
+    for (start, stop), target in zip(spans, targets, strict=True):
+        logits = raw[:, start:stop].double()
+        target = target.double()
+        offset = torch.zeros(stop - start, dtype=torch.float64)
+        floor = 0.5 / len(logits)  # a level no row draws still gets a finite step
+        for _ in range(MAX_STEPS):
+            share = torch.softmax(logits + offset, dim=1).mean(dim=0)
+            if float((share - target).abs().max()) < TOLERANCE:
+                break
+            offset += torch.log(target / share.clamp(min=floor))
+            offset = (offset - offset.mean()).clamp(-MAX_OFFSET, MAX_OFFSET)
+        offsets[start:stop] = offset
+    return offsets.float()
