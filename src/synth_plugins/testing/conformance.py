@@ -30,6 +30,7 @@ from synth_plugins.datasets import Dataset, load
 from synth_plugins.encoding.parsing import parse_numbers, text_date_format, to_days
 from synth_plugins.encoding.roles import DISCRETE_ROLES, infer_role
 from synth_plugins.metrics.copies import exact_copies
+from synth_plugins.testing.workspaces import new_workspace
 
 # ---------------------------------------------------------------------------- schema
 
@@ -156,7 +157,7 @@ def check_synthcity_registration(entry: GeneratorEntry) -> None:
 
 def fit_synthcity(entry: GeneratorEntry, loader: Any, **params: Any) -> Any:
     """A plugin fitted on ``loader`` with the entry's quick parameters (and ``params``)."""
-    workspace = Path(tempfile.mkdtemp(prefix="synth_plugins_ws_"))
+    workspace = new_workspace()
     options = {**entry.synthcity_quick, "workspace": workspace, **params}
     return synthcity_plugins().get(entry.name, **options).fit(loader)
 
@@ -404,7 +405,7 @@ def check_synthcity_copies(entry: GeneratorEntry) -> None:
     budget = default_budget(entry.synthcity_quick)
 
     def fitted(data: Dataset) -> Any:
-        workspace = Path(tempfile.mkdtemp(prefix="synth_plugins_ws_"))
+        workspace = new_workspace()
         options = {**budget, "workspace": workspace}
         return synthcity_plugins().get(entry.name, **options).fit(to_dataloader(data))
 

@@ -56,6 +56,7 @@ from synth_plugins.testing.conformance import (
 from synth_plugins.testing.conformance import (
     check_synthcity_registration as check_synthcity_registration,
 )
+from synth_plugins.testing.workspaces import new_workspace
 
 #: Seconds a ``generate``/``sample`` call of the kit may take (the trap it guards against
 #: took minutes).
@@ -177,7 +178,7 @@ def synthcity_loader(dataset: Dataset) -> tuple[Any, Any]:
 
 def fit_synthcity(entry: GeneratorEntry, loader: Any, **params: Any) -> Any:
     """A plugin fitted on ``loader`` with the entry's quick parameters (and ``params``)."""
-    workspace = Path(tempfile.mkdtemp(prefix="synth_plugins_ws_"))
+    workspace = new_workspace()
     options = {**entry.synthcity_quick, "workspace": workspace, **params}
     return synthcity_plugins().get(entry.name, **options).fit(loader)
 
@@ -433,7 +434,7 @@ def check_synthcity_patient_copies(entry: GeneratorEntry, dataset: Dataset) -> N
     repeated, holdout = repeated_patients_dataset()
     for data, reference in ((repeated, holdout), (dataset, None)):
         loader, spec = synthcity_loader(data)
-        workspace = Path(tempfile.mkdtemp(prefix="synth_plugins_ws_"))
+        workspace = new_workspace()
         plugin = synthcity_plugins().get(entry.name, **budget, workspace=workspace).fit(loader)
         synthetic = from_timeseries_loader(plugin.generate(count=data.n_patients), spec)
         what = f"synthcity {entry.name} on {data.name}"

@@ -18,12 +18,10 @@ dataset, and raises ``AssertionError`` naming the plugin and the convention brok
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
@@ -33,6 +31,7 @@ import pandas as pd
 
 from synth_plugins.catalog import GeneratorEntry
 from synth_plugins.datasets import Dataset, load
+from synth_plugins.testing.workspaces import new_workspace
 
 #: How a plugin module is imported first in a fresh interpreter: alone, and after the
 #: package (both must register every catalog generator in Synthcity).
@@ -218,12 +217,6 @@ def _rows(loader: Any) -> int:
 
 
 # ---------------------------------------------------------------------------- instances
-@functools.cache
-def _workspaces() -> tempfile.TemporaryDirectory:
-    """The folder of the plugins' workspaces, removed when the process exits."""
-    return tempfile.TemporaryDirectory(prefix="synth_plugins_ws_")
-
-
 def plugin_instances(entry: GeneratorEntry, **params: Any) -> Iterator[tuple[str, Any]]:
     """``(how, plugin)`` for the three ways Synthcity's tests make a plugin."""
     from synthcity.plugins import Plugins
@@ -234,7 +227,7 @@ def plugin_instances(entry: GeneratorEntry, **params: Any) -> Iterator[tuple[str
 
     cls = catalog.resolve(entry.synthcity_plugin)
     # the workspace as text, as Synthcity's own plugins take it
-    workspace = tempfile.mkdtemp(dir=_workspaces().name)
+    workspace = str(new_workspace())
     options = {**entry.synthcity_quick, "workspace": workspace, **params}
     yield "Plugins().get", Plugins().get(entry.name, **options)
     yield "the class", cls(**options)
