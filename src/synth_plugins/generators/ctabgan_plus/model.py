@@ -164,7 +164,7 @@ class CTABGANPlus:
             generated rows equal the training shares (default True; see
             :mod:`~synth_plugins.generators.ctabgan_plus.calibration`). On a small table
             the default budget leaves the softmax nearly flat, and a level one of 301 rows
-            holds came out on 5.2 % of the rows (0.35 % calibrated). A column named in
+            holds came out on 5.1 % of the rows (0.36 % calibrated). A column named in
             ``sample(conditions=...)`` is left to its condition. False draws from the
             generator's softmax as it is, as the paper does. Acts at sampling.
         redraw_copies: keep exact copies of training rows no more frequent than in a real
