@@ -55,8 +55,10 @@ from synth_plugins.generators.validation import (
 
 __all__ = ["DEFAULTS", "CTABGANPlus", "CTABGANPlusDefaults"]
 
-#: Rows generated per forward pass when sampling (bounds memory for millions of rows).
+#: Rows generated per call when sampling (bounds memory for millions of rows).
 _SAMPLE_CHUNK = 65_536
+#: Rows per forward pass of the generator (bounds its activations' memory).
+_FORWARD_CHUNK = 4_096
 #: Weight clipping of the critic in DP mode (replaces the gradient penalty; see the card).
 _DP_WEIGHT_CLIP = 0.01
 
@@ -580,7 +582,10 @@ class CTABGANPlus:
             cond = np.zeros((size, 0), dtype=np.float32)
         noise = torch.randn((size, self.noise_dim), generator=generator)
         inputs = torch.cat([noise, torch.from_numpy(cond)], dim=1)
-        return net(inputs.to(next(net.parameters()).device)).float().cpu()
+        device = next(net.parameters()).device
+        return torch.cat(
+            [net(part.to(device)).float().cpu() for part in inputs.split(_FORWARD_CHUNK)]
+        )
 
     @torch.inference_mode()
     def _fit_level_offsets(self, matrix: np.ndarray, seed: int) -> torch.Tensor | None:
