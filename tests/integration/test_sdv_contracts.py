@@ -393,6 +393,22 @@ def test_sample_counts(med_vae, ctabgan, ck4gen, lstm, heart, gbsg2, visits):
         lstm.sample(-2)
 
 
+def test_sample_of_no_rows_does_what_sdv_does_with_the_other_arguments(med_vae, heart, tmp_path):
+    """SDV's own synthesizers check and act on the output path for 0 rows too (SDV 2
+    creates the folder); ours did not reach SDV then."""
+    from sdv.single_table import GaussianCopulaSynthesizer
+
+    own = GaussianCopulaSynthesizer(metadata_for(heart))
+    own.fit(native(heart.data, own.metadata))
+    key = "output_folder_path" if SDV_MAJOR >= 2 else "output_file_path"
+    for name, synthesizer in (("sdv", own), ("suite", med_vae)):
+        path = tmp_path / (name if SDV_MAJOR >= 2 else f"{name}.csv")
+        synthesizer.sample(0, **{key: str(path)})
+        assert path.exists() == (SDV_MAJOR >= 2), name
+    empty = single_table(med_vae.sample(0, **{key: str(tmp_path / "again")}))
+    assert empty.empty and list(empty.columns) == list(heart.data.columns)
+
+
 def test_get_parameters_lists_every_hyper_parameter(heart, gbsg2):
     for synthesizer in (
         MedVAESynthesizer(metadata_for(heart)),

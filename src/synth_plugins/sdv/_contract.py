@@ -334,15 +334,18 @@ class SingleTableContract:
 
         Returns what the installed SDV returns: a DataFrame on SDV 1.x, ``{table_name:
         DataFrame}`` on SDV 2.x. ``num_rows=0`` gives an empty table with the training
-        columns and dtypes.
+        columns and dtypes (SDV's own synthesizers give one without columns), after SDV has
+        checked the other arguments and done what it does with them (SDV 2 creates
+        ``output_folder_path``).
 
         Raises:
             InvalidParameterError: ``num_rows`` is not a whole number >= 0.
         """
         num_rows = check_int("num_rows", num_rows, minimum=0)
-        if num_rows == 0 and self._fitted and self._schema is not None:  # type: ignore[attr-defined]
+        sampled = super().sample(num_rows, *args, **kwargs)  # type: ignore[misc]
+        if num_rows == 0 and self._schema is not None:
             return native(self._schema.copy(), self.metadata)  # type: ignore[attr-defined]
-        return super().sample(num_rows, *args, **kwargs)  # type: ignore[misc]
+        return sampled
 
     def _check_conditions(self, conditions: pd.DataFrame, what: str) -> None:
         self._validate_fit_before_sample()  # type: ignore[attr-defined]
