@@ -1,5 +1,6 @@
 """The suite's metrics inside the hosts' own harnesses: Benchmarks.evaluate and SDGym."""
 
+import pandas as pd
 import pytest
 
 import synth_plugins
@@ -121,3 +122,86 @@ def test_text_columns_keep_their_role_through_synthcitys_encoding(tmp_path):
     core = aml_fidelity(real, synthetic).score
     assert AmlFidelity.compute(real, synthetic) == pytest.approx(core)
     assert result.loc["stats.aml_fidelity.score", "mean"] == pytest.approx(core)
+
+
+def test_metrics_evaluate_scores_the_callers_tables_not_synthcitys_codes(tmp_path):
+    """Metrics.evaluate label-encodes a number column with fewer than 15 values, a missing
+    value becoming the largest code; the suite's evaluators score the caller's tables, so
+    the figures are the core's (correlation_l1 read 1.03 where the core reads 0.50)."""
+    import numpy as np
+    from synthcity.metrics import Metrics
+
+    from synth_plugins.metrics import aml_fidelity, correlation_l1, table_one
+
+    synth_plugins.register()
+    real, synthetic = _cohort(200, 0), _cohort(200, 1)
+    for frame, seed in ((real, 3), (synthetic, 4)):  # 13 odd values: numeric to the suite
+        frame["grade"] = 2.0 * np.random.default_rng(seed).integers(0, 13, len(frame)) + 1
+    synthetic.loc[::4, "grade"] = np.nan
+    metrics = {"stats": ["correlation_l1", "table_one", "aml_fidelity"]}
+    result = Metrics.evaluate(real, synthetic, metrics=metrics, workspace=tmp_path)
+    for name, core in (
+        ("correlation_l1", correlation_l1),
+        ("table_one", table_one),
+        ("aml_fidelity", aml_fidelity),
+    ):
+        expected = core(real, synthetic).score
+        assert result.loc[f"stats.{name}.score", "mean"] == pytest.approx(expected), name
+
+
+def test_loaders_naming_another_outcome_column_are_refused(tmp_path):
+    """A GenericDataLoader without target_column takes its last column: a synthetic table
+    in another column order would have had the metric read another outcome, silently."""
+    from synthcity.metrics import Metrics
+    from synthcity.plugins.core.dataloader import GenericDataLoader
+
+    from synth_plugins.errors import InvalidDataError
+
+    synth_plugins.register()
+    real, synthetic = _cohort(100, 0), _cohort(100, 1)
+    holdout = GenericDataLoader(real, target_column="sex")
+    reordered = GenericDataLoader(synthetic[["sex", "age", "region", "wbc"]])
+    with pytest.raises(InvalidDataError, match="X_syn has target_column='wbc' where X_gt has"):
+        Metrics.evaluate(
+            holdout, reordered, metrics={"performance": ["model_understanding"]},
+            workspace=tmp_path,
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        (
+            lambda f: f.assign(region=f["region"].astype("string").where(f.index % 5 > 0)),
+            "X_gt: column 'region' is string with missing values",
+        ),
+        (
+            lambda f: f.assign(region=f["region"].where(f.index % 5 > 0, 7)),
+            "X_gt: column 'region' mixes text",
+        ),
+        (
+            lambda f: f.assign(
+                seen=pd.Timestamp("2020-01-01", tz="Europe/Berlin") + pd.to_timedelta(f.index, "D")
+            ),
+            "X_gt: column 'seen' holds time-zone-aware dates",
+        ),
+        (
+            lambda f: f.rename(columns={"wbc": "age"}),
+            r"X_gt repeats the column label\(s\) \['age'\]",
+        ),
+    ],
+    ids=["string-with-missing", "text-and-numbers", "zoned-dates", "repeated-labels"],
+)
+def test_columns_synthcitys_encoders_stop_on_are_named(tmp_path, change, match):
+    """Synthcity's own encoding stops on these before any evaluator runs, naming no column."""
+    from synthcity.metrics import Metrics
+
+    from synth_plugins.errors import InvalidDataError
+
+    synth_plugins.register()
+    real, synthetic = _cohort(100, 0), _cohort(100, 1)
+    with pytest.raises(InvalidDataError, match=match):
+        Metrics.evaluate(
+            change(real), change(synthetic), metrics={"stats": ["correlation_l1"]},
+            workspace=tmp_path,
+        )  # fmt: skip

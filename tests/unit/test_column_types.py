@@ -279,3 +279,19 @@ def test_conformance_schema_compares_dates_as_times_and_keys_as_fresh():
         assert_same_schema(real, copied, {}, 30)
     with pytest.raises(AssertionError, match="'lab' leaves the real range"):
         assert_same_schema(real, synthetic.assign(lab=1e6), {}, 30)
+
+
+def test_time_spans_are_refused_naming_the_column():
+    """No role fits timedelta64: as text its levels would be compared and copied one by
+    one (a metric crashed in pandas on them); every generator host refuses them through
+    the bad-input kit's ``timedeltas`` case, the shared layer and a metric here."""
+    from synth_plugins.metrics import correlation_l1
+
+    data = base_table("generic").data
+    data["stay"] = pd.to_timedelta(np.arange(len(data)) % 9 + 1, "D")
+    with pytest.raises(InvalidDataError, match="'stay'.*time spans.*total_seconds"):
+        infer_role(data["stay"])
+    with pytest.raises(InvalidDataError, match="'stay'"):
+        infer_roles(data, {"stay": "numerical"})
+    with pytest.raises(InvalidDataError, match="'stay'"):
+        correlation_l1(data, data.iloc[::-1].reset_index(drop=True))

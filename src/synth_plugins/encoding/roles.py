@@ -81,6 +81,23 @@ def _is_identifier(series: pd.Series, values: pd.Series, text: bool) -> bool:
     return contiguous or looks_like_key_name(series.name)
 
 
+def check_not_timedelta(series: pd.Series) -> None:
+    """Refuse a column of time spans (``timedelta64``), naming it and the conversion.
+
+    No role fits it: read as text its levels would be compared (and copied) one by one,
+    and no host gives generated numbers back as time spans.
+
+    Raises:
+        InvalidDataError: ``series`` has a ``timedelta64`` dtype.
+    """
+    if pd.api.types.is_timedelta64_dtype(series.dtype):
+        raise InvalidDataError(
+            f"column {series.name!r} holds time spans (timedelta64), which the suite does not "
+            f"model or score; convert them to numbers first, e.g. "
+            f"data[{series.name!r}].dt.total_seconds() / 86400 for days"
+        )
+
+
 def infer_role(series: pd.Series, max_numeric_levels: int = DEFAULT_MAX_NUMERIC_LEVELS) -> Role:
     """Infer the role of one column from its values (missing values are ignored).
 
@@ -103,6 +120,7 @@ def infer_role(series: pd.Series, max_numeric_levels: int = DEFAULT_MAX_NUMERIC_
         raise InvalidDataError(
             f"column {series.name!r} has no rows: the data is empty (at least one row is needed)"
         )
+    check_not_timedelta(series)
     values = series.dropna()
     if values.empty:
         raise InvalidDataError(
@@ -145,6 +163,7 @@ def infer_roles(
     result: dict[str, Role] = {}
     for column in data.columns:
         if column in given:
+            check_not_timedelta(data[column])
             role = given[column]
             if role not in ROLES:
                 raise InvalidParameterError(

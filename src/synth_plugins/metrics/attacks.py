@@ -338,14 +338,17 @@ def _for_anonymeter(
 ) -> pd.DataFrame:
     """Anonymeter's view of a table: categorical columns as text, numeric as float.
 
-    Anonymeter treats every non-numeric dtype as categorical; missing values stay missing.
+    Anonymeter treats every non-numeric dtype as categorical; missing values (``pd.NA``
+    included) become ``NaN``, and a categorical column stays text even when all missing.
     Columns are renamed to ``names`` (identifiers that pandas queries accept).
     """
     out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
     for column in frame.columns:
         series = frame[column].reset_index(drop=True)
         if column in categorical:
-            out[names[column]] = series.astype(object).map(str, na_action="ignore")
+            text = series.astype(object).map(str, na_action="ignore").astype(object)
+            text[series.isna().to_numpy()] = np.nan  # pd.NA too; object even when all missing
+            out[names[column]] = text
         else:
             out[names[column]] = numeric_values(series, name)
     return out

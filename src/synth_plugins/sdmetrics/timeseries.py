@@ -15,7 +15,7 @@ with ``time_per_year=365.25`` unless given.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -28,9 +28,12 @@ from synth_plugins.metrics.dispatch import evaluate_metric
 from synth_plugins.sdmetrics._metadata import table_metadata
 
 
-def _one_key(value: str | Iterable[str] | None, what: str) -> str | None:
-    """SDMetrics passes keys as lists; the longitudinal metric takes one column."""
-    if value is None or isinstance(value, str):
+def _one_key(value: Hashable | Iterable[Hashable] | None, what: str) -> Hashable | None:
+    """SDMetrics passes keys as lists; the longitudinal metric takes one column.
+
+    A single label (text, or an integer as a frame built from an array has) is that column.
+    """
+    if value is None or isinstance(value, str) or not isinstance(value, Iterable):
         return value
     keys = list(value)
     if len(keys) != 1:
@@ -127,8 +130,10 @@ class SuiteTimeSeriesMetric(TimeSeriesMetric):
         ``Metadata`` object (``table_name`` picks the table when it has several).
         """
         metadata = table_metadata(metadata, table_name)
-        id_column = _one_key(sequence_key or metadata.get("sequence_key"), "sequence_key")
-        time_column = sequence_index or metadata.get("sequence_index")
+        if sequence_key is None:  # a column label may be 0
+            sequence_key = metadata.get("sequence_key")
+        id_column = _one_key(sequence_key, "sequence_key")
+        time_column = metadata.get("sequence_index") if sequence_index is None else sequence_index
         if id_column is None or time_column is None:
             raise InvalidParameterError(
                 f"{cls.__name__} needs the patient id and visit time columns: pass "

@@ -100,7 +100,9 @@ def check_outcome_arrays(durations: Any, events: Any, name: str) -> tuple[np.nda
         ``(durations, events)`` as float64 and int64 arrays.
 
     Raises:
-        InvalidDataError: not numeric, empty, of different lengths, or breaking the rule.
+        InvalidDataError: not numeric, empty, of different lengths, two pandas Series whose
+            indexes differ (the pairs are taken by position, which they would not mean), or
+            breaking the rule.
     """
     try:
         t = np.asarray(durations, dtype=np.float64).ravel()
@@ -112,6 +114,16 @@ def check_outcome_arrays(durations: Any, events: Any, name: str) -> tuple[np.nda
     if t.size != e.size:
         raise InvalidDataError(
             f"{name} durations ({t.size}) and events ({e.size}) differ in length"
+        )
+    if (
+        isinstance(durations, pd.Series)
+        and isinstance(events, pd.Series)
+        and not durations.index.equals(events.index)
+    ):
+        raise InvalidDataError(
+            f"{name} durations and events are Series with different indexes; each row's "
+            "duration and event are paired by position, so take both from one table (or "
+            "pass arrays)"
         )
     t = _check_durations(t, f"{name} durations")
     if not np.isin(e, (0.0, 1.0)).all():

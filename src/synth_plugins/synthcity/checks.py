@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synth_plugins.encoding.roles import check_not_timedelta
 from synth_plugins.encoding.tabular import check_observed
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.survival import check_survival_frame
@@ -64,7 +65,8 @@ def describe_input(X: Any) -> str:
 def training_frame(plugin: str, X: Any) -> pd.DataFrame:
     """The frame of ``X`` (a DataLoader or a DataFrame), checked before Synthcity reads it.
 
-    Refused: no columns, no rows, a column without an observed value or with an
+    Refused: no columns, no rows, time spans (its schema has no type for them), a
+    column without an observed value or with an
     infinite number (Synthcity's schema would fail on the column's range), duplicate
     column names (its schema crashes reading a column's dtype), columns mixing text with
     other values (its label encoder cannot sort them) and pandas' nullable integers with
@@ -90,6 +92,7 @@ def training_frame(plugin: str, X: Any) -> pd.DataFrame:
             f"{plugin} got duplicate column names {duplicated}; give every column its own name"
         )
     for column in frame.columns:
+        check_not_timedelta(frame[column])
         check_range(frame[column])
         check_one_kind(frame[column])
         check_nullable_integers(frame[column])

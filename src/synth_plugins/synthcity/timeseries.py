@@ -45,7 +45,7 @@ from synth_plugins.encoding.parsing import (
     time_step,
     to_days,
 )
-from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_role
+from synth_plugins.encoding.roles import NUMERIC_ROLES, check_not_timedelta, infer_role
 from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_spec
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.long_format import (
@@ -198,6 +198,7 @@ def split_long_format(
     visit, keys, patient_keys, dates, text_numbers = [], [], [], {}, {}
     patients = data.drop_duplicates(id_column)  # a per-patient column's role is the patients'
     for column in others:
+        check_not_timedelta(data[column])  # Synthcity's loader would pass them on as numbers
         per_patient = column in static or column in outcome
         role = _visit_role(patients[column] if per_patient else data[column])
         if role == "identifier" and column not in outcome:

@@ -208,6 +208,12 @@ def _datetimes(table: Table) -> Table:
     return _with_column(table, "seen_on", dates, datetimes=("seen_on",))
 
 
+def _timedeltas(table: Table) -> Table:
+    """Lengths of stay as ``timedelta64`` (no role fits them; the error names the column)."""
+    days = np.random.default_rng(5).integers(1, 30, len(table.data))
+    return _with_column(table, "stay", pd.to_timedelta(days, "D"))
+
+
 def _mixed_object(table: Table) -> Table:
     values = np.resize(np.array([1, "a", 2.5, "b"], dtype=object), len(table.data))
     return _with_column(table, "mixed", values)
@@ -317,6 +323,7 @@ CASES: tuple[Case, ...] = (
         lambda t: _with_column(t, "smoker", np.arange(len(t.data)) % 3 == 0),
         ("smoker",),
     ),
+    Case("timedeltas", ALL, _timedeltas, ("stay",), output_ok=False),
     Case("mixed_object", ALL, _mixed_object, ("mixed",)),
     Case("duplicate_names", ALL, _duplicate_names, ("dup",), output_ok=False),
     Case("nullable_numbers", ALL, _nullable_numbers, ("count_na", "flag"), same_dtypes=True),

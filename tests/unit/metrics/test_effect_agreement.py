@@ -136,3 +136,20 @@ def test_a_level_seen_only_in_incomplete_rows_is_no_design_column() -> None:
     alternating.loc[alternating.index[1::2], "z"] = np.nan
     with pytest.raises(InvalidDataError, match="every real row has a missing value"):
         effect_agreement(alternating, real, target_column="remission")
+
+
+def test_a_numerically_zero_real_effect_has_no_direction_in_any_row_order() -> None:
+    """In the bad-input kit's heart_failure inputs the univariable log odds ratio of
+    anaemia is 0 up to rounding, -7e-17 in one row order and +4e-17 in another; its sign
+    must not decide the agreement (direction agreement moved 0.889 -> 0.861 before)."""
+    from synth_plugins.testing import metric_matrix
+
+    inputs = metric_matrix.base_inputs(catalog.metric("effect_agreement"))
+    shuffled = inputs.real.sample(frac=1.0, random_state=5).reset_index(drop=True)
+    first = effect_agreement(inputs.real, inputs.synthetic, target_column="DEATH_EVENT")
+    second = effect_agreement(shuffled, inputs.synthetic, target_column="DEATH_EVENT")
+    assert second.direction_agreement == first.direction_agreement
+    for result in (first, second):
+        row = result.table.set_index("term").loc["anaemia[1]"]
+        assert abs(row["estimate_real"]) < 1e-12 < abs(row["estimate_synthetic"])
+        assert not row["direction_agree"]

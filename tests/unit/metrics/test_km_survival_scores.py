@@ -76,6 +76,20 @@ def test_bad_inputs() -> None:
     assert single.n_points == 2
 
 
+def test_series_from_different_rows_are_refused() -> None:
+    """Durations and events are paired by position: Series whose indexes differ (one
+    reversed, one reset) would pair one patient's time with another's event."""
+    import pandas as pd
+
+    time = pd.Series([5.0, 8.0, 13.0, 21.0], index=[10, 11, 12, 13])
+    event = pd.Series([1, 0, 1, 1], index=[10, 11, 12, 13])
+    for other in (event[::-1], event.reset_index(drop=True)):
+        with pytest.raises(InvalidDataError, match="different indexes"):
+            km_survival_scores(time, event, time, other)
+    same = km_survival_scores(time, event, time.to_numpy(), event[::-1].to_numpy())
+    assert np.isfinite(same.score)
+
+
 @settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 10**6), n=st.integers(1, 40), m=st.integers(1, 40))
 def test_bounds(seed: int, n: int, m: int) -> None:

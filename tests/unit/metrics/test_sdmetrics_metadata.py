@@ -227,3 +227,22 @@ def test_a_holdout_passed_as_metadata_is_named():
     data = load("heart_failure").data
     with pytest.raises(InvalidParameterError, match="holdout_data="):
         AmlFidelity.compute(data, data, data)
+
+
+def test_longitudinal_takes_a_sequence_key_labelled_0(cohorts):
+    """Column labels may be integers; 0 is a key, not a missing argument."""
+    real, other = cohorts
+    labels = {"patient_id": 0, "time": 1}
+    expected = LongitudinalFidelity.compute(
+        real.data, other.data, None, None, "patient_id", sequence_index="time", parts=PARTS
+    )
+    score = LongitudinalFidelity.compute(
+        real.data.rename(columns=labels),
+        other.data.rename(columns=labels),
+        None,
+        None,
+        0,
+        sequence_index=1,
+        parts=PARTS,
+    )
+    assert score == pytest.approx(expected)

@@ -31,7 +31,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from synth_plugins.synthcity.metrics.durations import check_same_columns, check_survival_durations
+from synth_plugins.synthcity.metrics.durations import (
+    check_encodable,
+    check_same_columns,
+    check_survival_durations,
+)
 from synth_plugins.synthcity.metrics.sequence_ids import separate_sequence_ids
 
 _CURRENT: ContextVar[Mapping[str, Any] | None] = ContextVar(
@@ -107,6 +111,7 @@ def record_metric_calls(metrics_cls: type) -> None:
         arguments = signature.bind_partial(*args, **kwargs).arguments
         if _requests_suite_metrics(arguments.get("metrics")):
             check_same_columns(arguments)
+            check_encodable(arguments)
         check_survival_durations(arguments)
         separate_sequence_ids(arguments)
         failures: dict[str, str] = {}

@@ -10,7 +10,14 @@ Every metric of the call fails that way, built-in or ours; :func:`check_survival
 says what is wrong instead, before Synthcity starts.
 
 The same encoding step fails on loaders with different columns (time-series loaders stop
-with "y contains previously unseen labels"); :func:`check_same_columns` names the columns.
+with "y contains previously unseen labels") and on repeated column labels;
+:func:`check_same_columns` names the columns. Loaders that name different target or
+duration columns (a ``GenericDataLoader`` without ``target_column`` takes its last column,
+so two loaders of the same table in another column order disagree) would have the metrics
+read the outcome from one of them silently; :func:`check_same_columns` refuses them too.
+Its label encoder also stops, naming no column, on a column that mixes text with numbers
+and on pandas ``string`` columns with missing values, and its datetime encoder on
+time-zone-aware dates; :func:`check_encodable` names the column and the conversion.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError
+from synth_plugins.synthcity.checks import check_one_kind
 
 #: Synthcity's rule: columns with fewer distinct values are label-encoded.
 LABEL_ENCODED_BELOW = 15
@@ -58,16 +66,32 @@ def check_survival_durations(arguments: Mapping[str, Any]) -> None:
 
 
 def check_same_columns(arguments: Mapping[str, Any]) -> None:
-    """Raise if a loader of the call does not have the columns of ``X_gt``.
+    """Raise unless every loader of the call has the columns and outcome roles of ``X_gt``.
 
     Raises:
-        InvalidDataError: The message names the loader and its missing and extra columns.
+        InvalidDataError: A table repeats a column label, lacks a column of ``X_gt`` or has
+            one more, or a loader names another target or duration column than ``X_gt``;
+            the message names the loader and the columns.
     """
     loaders = {k: arguments[k] for k in _LOADER_ARGUMENTS if arguments.get(k) is not None}
     frames = {k: v if isinstance(v, pd.DataFrame) else v.dataframe() for k, v in loaders.items()}
+    for name, frame in frames.items():
+        repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+        if repeated:
+            raise InvalidDataError(f"{name} repeats the column label(s) {repeated}")
     if "X_gt" not in frames:
         return
     reference = list(frames["X_gt"].columns)
+    roles = _outcome_roles(loaders["X_gt"])
+    for name, loader in loaders.items():
+        theirs = _outcome_roles(loader)
+        for role, column in roles.items():
+            if role in theirs and theirs[role] != column:
+                raise InvalidDataError(
+                    f"{name} has {role}={theirs[role]!r} where X_gt has {column!r}; give "
+                    f"every loader of the call the same {role} (a GenericDataLoader "
+                    "without target_column takes its last column)"
+                )
     for name, frame in frames.items():
         missing = [c for c in reference if c not in frame.columns]
         extra = [c for c in frame.columns if c not in reference]
@@ -76,3 +100,45 @@ def check_same_columns(arguments: Mapping[str, Any]) -> None:
                 f"{name} must have the same columns as X_gt; missing from {name}: {missing}; "
                 f"not in X_gt: {extra}"
             )
+
+
+def _outcome_roles(loader: Any) -> dict[str, Any]:
+    """The target and duration columns a loader declares (none for a plain DataFrame)."""
+    if isinstance(loader, pd.DataFrame) or not callable(getattr(loader, "info", None)):
+        return {}
+    info = loader.info()
+    return {k: info[k] for k in ("target_column", "time_to_event_column") if info.get(k)}
+
+
+def check_encodable(arguments: Mapping[str, Any]) -> None:
+    """Raise if Synthcity's encoders would stop on a column of a table of the call.
+
+    Raises:
+        InvalidDataError: A column mixes text with other values, is a pandas ``string``
+            column with missing values, or holds time-zone-aware datetimes; the message
+            names the table, the column and the conversion.
+    """
+    for name in _LOADER_ARGUMENTS:
+        data = arguments.get(name)
+        if data is None:
+            continue
+        frame = data if isinstance(data, pd.DataFrame) else data.dataframe()
+        for column in frame.columns:
+            series = frame[column]
+            try:
+                check_one_kind(series)
+            except InvalidDataError as error:
+                raise InvalidDataError(f"{name}: {error}") from None
+            if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+                if series.isna().any():
+                    raise InvalidDataError(
+                        f"{name}: column {column!r} is {series.dtype} with missing values, "
+                        "which Synthcity's label encoder cannot sort with text; cast it to "
+                        f"object first: data[{column!r}] = data[{column!r}].astype(object)"
+                    )
+            if isinstance(series.dtype, pd.DatetimeTZDtype):
+                raise InvalidDataError(
+                    f"{name}: column {column!r} holds time-zone-aware dates, which Synthcity's "
+                    f"encoder cannot read; drop the zone first: data[{column!r}] = "
+                    f"data[{column!r}].dt.tz_convert(None)"
+                )

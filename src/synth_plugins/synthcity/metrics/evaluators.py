@@ -8,11 +8,14 @@ classes are also attributes of this module under their catalog names
 core result's ``to_dict()`` keys (``score`` first), reported by Synthcity as
 ``<type>.<name>.<key>``.
 
-Inputs, following Synthcity's conventions: fidelity metrics get the (encoded, equal-size)
-samples of ``X_gt`` and ``X_syn`` that Synthcity hands every evaluator. Metrics that need
-a holdout compare the synthetic data with the generator's training data and a holdout, so
-they read the full ``X_gt`` (the holdout, as ``Benchmarks.evaluate`` passes it), ``X_syn``
-and ``X_train`` of the current ``Metrics.evaluate`` call (see ``context.py``). Metrics of
+Inputs: Synthcity hands every evaluator equal-size samples of ``X_gt`` and ``X_syn``,
+label-encoded (a number column with fewer than 15 distinct values becomes codes 0, 1, ...,
+its missing values the largest code). The suite's metrics decide column roles and missing
+values themselves, so inside a ``Metrics.evaluate`` call they read the caller's whole
+tables (see ``context.py``) and give the figures of the core and SDMetrics: fidelity
+metrics ``X_gt`` and ``X_syn``; metrics that need a holdout also ``X_train`` (the
+generator's training data; ``X_gt`` is the holdout, as ``Benchmarks.evaluate`` passes
+it). Called directly, an evaluator scores the loaders it is given. Metrics of
 visit sequences read time-series loaders as long tables (``seq_id``, ``seq_time_id``, the
 ``seq_static_*`` and ``seq_out_*`` columns per patient).
 
@@ -40,7 +43,6 @@ from synth_plugins import __version__, catalog
 from synth_plugins.catalog import MetricEntry
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics.dispatch import evaluate_metric
-from synth_plugins.metrics.validation import resolve_categorical
 from synth_plugins.synthcity import register_metrics_defined_in
 from synth_plugins.synthcity.metrics.context import current_call, reporting_failures
 from synth_plugins.synthcity.timeseries import (
@@ -160,29 +162,14 @@ class SuiteEvaluator:
             "event_column": info.get("target_column") if survival else None,
         }
         if "holdout" not in self.entry.needs:
-            options = dict(self.options)
-            if "categorical_columns" not in options and whole.get("X_gt") is not None:
-                # Synthcity label-encodes text (11 levels and more read as numbers): decide
-                # from the caller's tables, as the core and SDMetrics do
-                raw = [_frame(whole[k]) for k in ("X_gt", "X_syn") if whole.get(k) is not None]
-                options["categorical_columns"] = resolve_categorical(raw, None)
-            try:
-                return evaluate_metric(
-                    self.entry, X_gt.dataframe(), X_syn.dataframe(), **columns, **options
-                ).to_dict()
-            except InvalidDataError as error:  # its counts are of Synthcity's samples
-                sampled = [
-                    f"{len(part)} of the {len(whole[label])} rows of {label}"
-                    for label, part in (("X_gt", X_gt), ("X_syn", X_syn))
-                    if whole.get(label) is not None and len(part) < len(whole[label])
-                ]
-                if not sampled:
-                    raise
-                raise InvalidDataError(
-                    f"{error} (Synthcity's Metrics.evaluate gave the metric "
-                    f"{' and '.join(sampled)}: it samples as many rows of each table as the "
-                    "smaller one has)"
-                ) from error
+            # Metrics.evaluate passes label-encoded samples (a number column with fewer than
+            # 15 values becomes codes, a missing value the largest code): score the caller's
+            # tables, as the core and SDMetrics do
+            real, synthetic = (
+                _frame(whole[k]) if whole.get(k) is not None else sampled.dataframe()
+                for k, sampled in (("X_gt", X_gt), ("X_syn", X_syn))
+            )
+            return evaluate_metric(self.entry, real, synthetic, **columns, **self.options).to_dict()
         if whole.get("X_train") is None:
             raise InvalidParameterError(
                 f"{self.entry.name} needs the generator's training data: call "
@@ -198,12 +185,18 @@ class SuiteEvaluator:
         ).to_dict()
 
     def _sequence_scores(self, X_gt: Any, X_syn: Any) -> dict[str, float]:
-        for label, loader in (("X_gt", X_gt), ("X_syn", X_syn)):
+        whole = current_call() or {}
+        # the caller's loaders rather than Synthcity's label-encoded samples of them
+        loaders = [
+            whole[label] if hasattr(whole.get(label), "type") else given
+            for label, given in (("X_gt", X_gt), ("X_syn", X_syn))
+        ]
+        for label, loader in zip(("X_gt", "X_syn"), loaders):
             if loader.type() != "time_series":
                 raise InvalidDataError(
                     f"{self.entry.name} needs time-series loaders; {label} is {loader.type()!r}"
                 )
-        real, synthetic = synthcity_long_frame(X_gt), synthcity_long_frame(X_syn)
+        real, synthetic = (synthcity_long_frame(loader) for loader in loaders)
         static = [c for c in real.columns if c.startswith((STATIC_PREFIX, OUTCOME_PREFIX))]
         options = {"random_state": self._random_state, **self.options}  # type: ignore[attr-defined]
         return evaluate_metric(
