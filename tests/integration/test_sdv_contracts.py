@@ -306,6 +306,20 @@ def test_med_vae_enforces_conditions_in_the_core(med_vae, monkeypatch):
     assert len(rows) == 6 and (rows["age"] == 75.0).all()
 
 
+def test_med_vae_min_library_size_is_a_synthesizer_argument(med_vae, heart):
+    """A number fewer than 5 training rows hold is refused, naming min_library_size, which
+    the synthesizer takes (the error named an option no host accepted)."""
+    ages = heart.data["age"].value_counts()
+    rare = float(ages[ages == 1].index[0])
+    with pytest.raises(InvalidDataError, match="min_library_size=5"):
+        med_vae.sample_from_conditions([Condition({"age": rare}, num_rows=3)])
+    loose = MedVAESynthesizer(metadata_for(heart), epochs=2, min_library_size=1)
+    loose.fit(heart.data)
+    assert loose.get_parameters()["min_library_size"] == 1
+    rows = single_table(loose.sample_from_conditions([Condition({"age": rare}, num_rows=3)]))
+    assert (rows["age"] == rare).all()
+
+
 def test_a_core_error_while_sampling_is_not_hidden_by_sdv(med_vae, monkeypatch):
     sample = med_vae._model.sample
 

@@ -63,6 +63,9 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
             sharply), ``"sample"`` (every output drawn) or ``"mode"`` (the paper: each
             output's most likely value).
         numerical_transform: ``"minmax"`` (the paper) or ``"quantile"`` (normal scores).
+        min_library_size: fewest training rows that must hold the conditions of a
+            ``sample_from_conditions`` or ``sample_remaining_columns`` call (5): rows
+            decoded from fewer posteriors come close to those patients.
         validation_fraction, patience: early stopping on a validation split.
         redraw_copies: replace exact copies of training rows beyond the table's natural
             collision rate by fresh draws (True).
@@ -110,6 +113,7 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
         sampling: str = _CORE["sampling"],
         latent_temperature: float = _CORE["latent_temperature"],
         decoding: str = _CORE["decoding"],
+        min_library_size: int = _CORE["min_library_size"],
         missing: str = _CORE["missing"],
         validation_fraction: float | str = _CORE["validation_fraction"],
         patience: int | None = _CORE["patience"],
@@ -140,6 +144,7 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
         self.sampling = sampling
         self.latent_temperature = latent_temperature
         self.decoding = decoding
+        self.min_library_size = min_library_size
         self.missing = missing
         self.validation_fraction = validation_fraction
         self.patience = patience
@@ -170,6 +175,7 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
             sampling=self.sampling,
             latent_temperature=self.latent_temperature,
             decoding=self.decoding,
+            min_library_size=self.min_library_size,
             missing=self.missing,
             validation_fraction=self.validation_fraction,
             patience=self.patience,

@@ -11,6 +11,7 @@ and a plugin that cannot honour ``cond`` says so.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -51,6 +52,8 @@ class SuitePlugin(Plugin):
     cond_refusal: ClassVar[str | None] = None
     #: what ``cond`` must be, in the error a user reads (plugins that honour ``cond``)
     cond_hint: ClassVar[str] = "`cond` must equal one of the training columns"
+    #: keywords of the core's ``sample`` for rows generated under ``cond``
+    condition_options: ClassVar[Mapping[str, Any]] = {}
     #: identifier and text-date columns held out of Synthcity's encoders (set by ``fit``)
     held_columns: HeldColumns | None = None
     #: the training column that ``cond`` equalled at fit (set by ``_fit_core``)
@@ -220,6 +223,7 @@ class SuitePlugin(Plugin):
                 int((wanted == value).sum()),
                 conditions={self.cond_column: value},
                 random_state=seed + i,
+                **self.condition_options,
             )
             for i, value in enumerate(values)
         ]

@@ -8,8 +8,9 @@ Synthcity's DataLoader, ``cond`` and seeding conventions.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from synthcity.plugins.core.dataloader import DataLoader
 from synthcity.plugins.core.distribution import (
@@ -44,7 +45,9 @@ class MedVAEPlugin(SuitePlugin):
     Conditional generation: fit with ``cond`` equal to one of the training columns (e.g.
     ``cond=X["smoking"]``), then ``generate(count, cond=values)`` decodes each row from the
     training rows with that value (a mixture fitted to their posteriors, or with
-    ``sampling="library"`` their stored posteriors). For conditions on any column without
+    ``sampling="library"`` their stored posteriors), with the core's
+    ``enforce_conditions``, as the SDV synthesizer samples: rows that miss the value are
+    generated again, so every row holds it. For conditions on any column without
     refitting, use the core ``MedVAE.sample(conditions=...)`` or the SDV synthesizer.
 
     Defaults are the core's (read from :class:`MedVAE`'s signature). Empty training data
@@ -76,6 +79,8 @@ class MedVAEPlugin(SuitePlugin):
             of ones a draw would give, so a binary outcome follows its predictors more
             sharply), ``"sample"`` (every output drawn) or ``"mode"`` (the paper: each
             output's most likely value).
+        min_library_size: fewest training rows that must hold a ``generate(cond=...)``
+            value (5): rows decoded from fewer posteriors come close to those patients.
         missing: missing-value policy: ``"indicator"``, ``"impute"`` or ``"error"``.
         dp: DP-SGD training with prior sampling only.
         dp_noise_multiplier: DP-SGD noise multiplier (1.0).
@@ -105,6 +110,7 @@ class MedVAEPlugin(SuitePlugin):
         "conditions through its training-row libraries, so `cond` must be one of the "
         "training columns"
     )
+    condition_options: ClassVar[Mapping[str, Any]] = {"enforce_conditions": True}
 
     def __init__(
         self,
@@ -123,6 +129,7 @@ class MedVAEPlugin(SuitePlugin):
         sampling: str = _CORE["sampling"],
         latent_temperature: float = _CORE["latent_temperature"],
         decoding: str = _CORE["decoding"],
+        min_library_size: int = _CORE["min_library_size"],
         missing: str = _CORE["missing"],
         dp: bool = _CORE["dp"],
         dp_noise_multiplier: float = _CORE["dp_noise_multiplier"],
@@ -170,6 +177,7 @@ class MedVAEPlugin(SuitePlugin):
                 sampling=sampling,
                 latent_temperature=latent_temperature,
                 decoding=decoding,
+                min_library_size=min_library_size,
                 missing=missing,
                 dp=dp,
                 dp_noise_multiplier=dp_noise_multiplier,
