@@ -276,3 +276,38 @@ def test_sdv_synthesizer_refuses_what_it_would_ignore(cohorts):
     for name in ("enforce_min_max_values", "enforce_rounding"):
         with pytest.raises(InvalidParameterError, match=f"{name}=False is not supported"):
             LongitudinalLSTMSynthesizer(metadata, **{name: False})
+
+
+def test_synthcity_scores_the_callers_sequences(cohorts, tmp_path):
+    """Metrics.evaluate hands evaluators label-encoded samples of as many sequences as the
+    smaller loader has; the suite's evaluator scores the caller's loaders, so the figure
+    is the core's on all 80 real patients against the 50 synthetic ones."""
+    from synthcity.metrics import Metrics
+
+    from synth_plugins.metrics.dispatch import evaluate_metric
+    from synth_plugins.synthcity.timeseries import (
+        OUTCOME_PREFIX,
+        SEQ_ID,
+        SEQ_TIME,
+        STATIC_PREFIX,
+        dataset_to_timeseries_loader,
+        synthcity_long_frame,
+    )
+
+    real = cohorts[0]
+    other = load("ms_registry", n_patients=50, seed=1)
+    (real_loader, _), (other_loader, _) = map(dataset_to_timeseries_loader, (real, other))
+    result = Metrics.evaluate(
+        real_loader,
+        other_loader,
+        metrics={"stats": ["longitudinal_fidelity"]},
+        task_type="time_series",
+        workspace=tmp_path,
+    )
+    long_real, long_other = map(synthcity_long_frame, (real_loader, other_loader))
+    static = [c for c in long_real.columns if c.startswith((STATIC_PREFIX, OUTCOME_PREFIX))]
+    core = evaluate_metric(
+        "longitudinal_fidelity", long_real, long_other, id_column=SEQ_ID, time_column=SEQ_TIME,
+        static_columns=static, random_state=0,
+    )  # fmt: skip
+    assert _scores(result)["score"] == pytest.approx(core.score)

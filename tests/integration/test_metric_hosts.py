@@ -126,26 +126,33 @@ def test_text_columns_keep_their_role_through_synthcitys_encoding(tmp_path):
 
 def test_metrics_evaluate_scores_the_callers_tables_not_synthcitys_codes(tmp_path):
     """Metrics.evaluate label-encodes a number column with fewer than 15 values, a missing
-    value becoming the largest code; the suite's evaluators score the caller's tables, so
-    the figures are the core's (correlation_l1 read 1.03 where the core reads 0.50)."""
+    value becoming the largest code, and samples as many rows of each table as the smaller
+    has; the suite's evaluators score the caller's values of the sampled rows, so the
+    figures are the core's on those rows (correlation_l1 read 1.03 where the core read 0.50).
+    """
     import numpy as np
     from synthcity.metrics import Metrics
+    from synthcity.plugins.core.dataloader import GenericDataLoader
 
     from synth_plugins.metrics import aml_fidelity, correlation_l1, table_one
 
     synth_plugins.register()
-    real, synthetic = _cohort(200, 0), _cohort(200, 1)
+    real, synthetic = _cohort(200, 0), _cohort(260, 1)
     for frame, seed in ((real, 3), (synthetic, 4)):  # 13 odd values: numeric to the suite
         frame["grade"] = 2.0 * np.random.default_rng(seed).integers(0, 13, len(frame)) + 1
     synthetic.loc[::4, "grade"] = np.nan
     metrics = {"stats": ["correlation_l1", "table_one", "aml_fidelity"]}
     result = Metrics.evaluate(real, synthetic, metrics=metrics, workspace=tmp_path)
+    # the rows Synthcity's sample takes (seeded), with the caller's values
+    real_rows, synthetic_rows = (
+        GenericDataLoader(frame).sample(200).dataframe() for frame in (real, synthetic)
+    )
     for name, core in (
         ("correlation_l1", correlation_l1),
         ("table_one", table_one),
         ("aml_fidelity", aml_fidelity),
     ):
-        expected = core(real, synthetic).score
+        expected = core(real_rows, synthetic_rows).score
         assert result.loc[f"stats.{name}.score", "mean"] == pytest.approx(expected), name
 
 
@@ -177,17 +184,17 @@ def test_loaders_naming_another_outcome_column_are_refused(tmp_path):
         ),
         (
             lambda f: f.assign(region=f["region"].where(f.index % 5 > 0, 7)),
-            "X_gt: column 'region' mixes text",
+            "X_gt and X_syn: column 'region' mixes text",
         ),
         (
             lambda f: f.assign(
                 seen=pd.Timestamp("2020-01-01", tz="Europe/Berlin") + pd.to_timedelta(f.index, "D")
             ),
-            "X_gt: column 'seen' holds time-zone-aware dates",
+            "X_gt and X_syn: column 'seen' holds time-zone-aware dates",
         ),
         (
             lambda f: f.rename(columns={"wbc": "age"}),
-            r"X_gt repeats the column label\(s\) \['age'\]",
+            "X_gt has column labels that read the same as text: 'age' and 'age'",
         ),
     ],
     ids=["string-with-missing", "text-and-numbers", "zoned-dates", "repeated-labels"],
@@ -205,3 +212,34 @@ def test_columns_synthcitys_encoders_stop_on_are_named(tmp_path, change, match):
             change(real), change(synthetic), metrics={"stats": ["correlation_l1"]},
             workspace=tmp_path,
         )  # fmt: skip
+
+
+def test_what_synthcity_encodes_is_not_refused(tmp_path):
+    """Refusals are for what Synthcity cannot encode: a few zoned dates are label-encoded,
+    and X_train may name another target than X_gt (the suite reads X_gt's); text in one
+    table against numbers in the other is refused, naming the column."""
+    from synthcity.metrics import Metrics
+    from synthcity.plugins.core.dataloader import GenericDataLoader
+
+    from synth_plugins.errors import InvalidDataError
+
+    synth_plugins.register()
+    real, synthetic, train = _cohort(100, 0), _cohort(100, 1), _cohort(100, 2)
+    zone = pd.Timestamp("2020-01-01", tz="Europe/Berlin")
+    few = {"seen": lambda f: zone + pd.to_timedelta(f.index % 5, "D")}
+    result = Metrics.evaluate(
+        real.assign(**few), synthetic.assign(**few), metrics={"stats": ["correlation_l1"]},
+        workspace=tmp_path,
+    )  # fmt: skip
+    assert "stats.correlation_l1.score" in result.index
+    result = Metrics.evaluate(
+        GenericDataLoader(real, target_column="sex"),
+        GenericDataLoader(synthetic, target_column="sex"),
+        X_train=GenericDataLoader(train),
+        metrics={"privacy": ["dcr_holdout_share"]},
+        workspace=tmp_path,
+    )
+    assert "privacy.dcr_holdout_share.score" in result.index
+    codes = synthetic.assign(sex=(synthetic["sex"] == "m").astype(int))
+    with pytest.raises(InvalidDataError, match="X_gt and X_syn: column 'sex' mixes text"):
+        Metrics.evaluate(real, codes, metrics={"stats": ["correlation_l1"]}, workspace=tmp_path)

@@ -316,6 +316,8 @@ def test_med_vae_min_library_size_is_a_synthesizer_argument(med_vae, heart):
     loose = MedVAESynthesizer(metadata_for(heart), epochs=2, min_library_size=1)
     loose.fit(heart.data)
     assert loose.get_parameters()["min_library_size"] == 1
+    rounds = MedVAESynthesizer(metadata_for(heart), max_rejection_rounds=3)
+    assert rounds._new_model({}).max_rejection_rounds == 3
     rows = single_table(loose.sample_from_conditions([Condition({"age": rare}, num_rows=3)]))
     assert (rows["age"] == rare).all()
 

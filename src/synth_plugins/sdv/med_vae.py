@@ -66,6 +66,8 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
         min_library_size: fewest training rows that must hold the conditions of a
             ``sample_from_conditions`` or ``sample_remaining_columns`` call (5): rows
             decoded from fewer posteriors come close to those patients.
+        max_rejection_rounds: generation rounds allowed to find rows that hold the
+            conditions (20).
         validation_fraction, patience: early stopping on a validation split.
         redraw_copies: replace exact copies of training rows beyond the table's natural
             collision rate by fresh draws (True).
@@ -114,6 +116,7 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
         latent_temperature: float = _CORE["latent_temperature"],
         decoding: str = _CORE["decoding"],
         min_library_size: int = _CORE["min_library_size"],
+        max_rejection_rounds: int = _CORE["max_rejection_rounds"],
         missing: str = _CORE["missing"],
         validation_fraction: float | str = _CORE["validation_fraction"],
         patience: int | None = _CORE["patience"],
@@ -145,6 +148,7 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
         self.latent_temperature = latent_temperature
         self.decoding = decoding
         self.min_library_size = min_library_size
+        self.max_rejection_rounds = max_rejection_rounds
         self.missing = missing
         self.validation_fraction = validation_fraction
         self.patience = patience
@@ -176,6 +180,7 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
             latent_temperature=self.latent_temperature,
             decoding=self.decoding,
             min_library_size=self.min_library_size,
+            max_rejection_rounds=self.max_rejection_rounds,
             missing=self.missing,
             validation_fraction=self.validation_fraction,
             patience=self.patience,

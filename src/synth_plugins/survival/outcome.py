@@ -100,10 +100,15 @@ def check_outcome_arrays(durations: Any, events: Any, name: str) -> tuple[np.nda
         ``(durations, events)`` as float64 and int64 arrays.
 
     Raises:
-        InvalidDataError: not numeric, empty, of different lengths, two pandas Series whose
-            indexes differ (the pairs are taken by position, which they would not mean), or
-            breaking the rule.
+        InvalidDataError: time spans, not numeric, empty, of different lengths, two
+            pandas Series whose indexes differ (the pairs are taken by position, which
+            they would not mean), or breaking the rule.
     """
+    if pd.api.types.is_timedelta64_dtype(getattr(durations, "dtype", None)):
+        raise InvalidDataError(
+            f"{name} durations are time spans (timedelta64); give them as numbers, e.g. "
+            "durations.dt.total_seconds() / 86400 for days"
+        )
     try:
         t = np.asarray(durations, dtype=np.float64).ravel()
         e = np.asarray(events, dtype=np.float64).ravel()

@@ -88,6 +88,8 @@ def test_series_from_different_rows_are_refused() -> None:
             km_survival_scores(time, event, time, other)
     same = km_survival_scores(time, event, time.to_numpy(), event[::-1].to_numpy())
     assert np.isfinite(same.score)
+    with pytest.raises(InvalidDataError, match="time spans"):  # read as nanoseconds before
+        km_survival_scores(pd.to_timedelta(time, "D"), event, time, event)
 
 
 @settings(max_examples=30, deadline=None)

@@ -331,7 +331,7 @@ def generate_enforced(
         f"enforce_conditions cannot reach {n} rows satisfying {described}: only {n_kept} "
         f"of {n_drawn} generated rows did (acceptance rate {n_kept / max(n_drawn, 1):.3%}). "
         "The model rarely generates these values: relax the conditions, raise "
-        "max_rejection_rounds, or use enforce_conditions=False"
+        "max_rejection_rounds, or (MedVAE.sample) use enforce_conditions=False"
     )
 
 

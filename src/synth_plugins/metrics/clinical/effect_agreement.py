@@ -40,6 +40,7 @@ from synth_plugins.metrics.clinical._checks import (
     feature_columns,
     shares,
 )
+from synth_plugins.metrics.directions import direction
 from synth_plugins.metrics.survival.design import CoxDesign
 from synth_plugins.metrics.validation import (
     align_columns,
@@ -302,24 +303,13 @@ def _compare(
     return rows
 
 
-#: An estimate smaller than this many of its standard errors is rounding noise around 0
-#: (a fit of the same rows in another order gave -7e-17 and +4e-17): it has no direction.
-_NO_DIRECTION_Z = 1e-9
-
-
-def _direction(estimate: pd.Series, se: pd.Series) -> pd.Series:
-    """The sign of each log effect; 0 where it is numerically zero against its error."""
-    zero = estimate.abs() <= _NO_DIRECTION_Z * se.abs().fillna(0.0)
-    return np.sign(estimate).where(~zero, 0.0)
-
-
 def _agreement(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
     for side in ("real", "synthetic"):
         table[f"ratio_{side}"] = np.exp(table[f"estimate_{side}"])
     estimable = table["estimate_synthetic"].notna()
     table["direction_agree"] = estimable & (
-        _direction(table["estimate_real"], table["se_real"])
-        == _direction(table["estimate_synthetic"], table["se_synthetic"])
+        direction(table["estimate_real"], table["se_real"])
+        == direction(table["estimate_synthetic"], table["se_synthetic"])
     )
     table["significance_agree"] = estimable & (
         (table["p_real"] < alpha) == (table["p_synthetic"] < alpha)

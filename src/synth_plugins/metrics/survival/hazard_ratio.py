@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError
+from synth_plugins.metrics.directions import direction
 from synth_plugins.metrics.survival.design import CoxDesign, constant_columns, covariate_columns
 from synth_plugins.metrics.validation import (
     align_columns,
@@ -253,7 +254,9 @@ def _alignment_table(fit_real: Any, fit_syn: Any, alpha: float) -> pd.DataFrame:
     table["hr_synthetic"] = np.exp(table["log_hr_synthetic"])
     table["log_hr_difference"] = table["log_hr_synthetic"] - table["log_hr_real"]
     table["abs_log_hr_error"] = table["log_hr_difference"].abs()
-    table["sign_agree"] = np.sign(table["log_hr_real"]) == np.sign(table["log_hr_synthetic"])
+    table["sign_agree"] = direction(table["log_hr_real"], table["se_real"]) == direction(
+        table["log_hr_synthetic"], table["se_synthetic"]
+    )
     table["significant_real"] = table["p_real"] < alpha
     table["significant_synthetic"] = table["p_synthetic"] < alpha
     table["significance_agree"] = table["significant_real"] == table["significant_synthetic"]

@@ -1,17 +1,20 @@
 """Make the arguments of the current ``Metrics.evaluate`` call visible to our evaluators.
 
-Synthcity calls each evaluator with ``(X_gt.sample(n), X_syn.sample(n))`` only. Metrics
-that compare synthetic data with *both* the generator's training data and a holdout (the
-Hamming leakage coefficient, the DCR holdout share) need ``X_train`` as well, which
-``Metrics.evaluate`` receives (``Benchmarks.evaluate`` passes the holdout as ``X_gt`` and
-the training split as ``X_train``) but does not forward.
+Synthcity calls each evaluator with ``(X_gt.sample(n), X_syn.sample(n))`` only, after
+label-encoding them. Metrics that compare synthetic data with *both* the generator's
+training data and a holdout (the Hamming leakage coefficient, the DCR holdout share) need
+``X_train`` as well, which ``Metrics.evaluate`` receives (``Benchmarks.evaluate`` passes the
+holdout as ``X_gt`` and the training split as ``X_train``) but does not forward; and every
+suite metric reads the caller's values rather than Synthcity's codes (see
+``evaluators.py``).
 
 :func:`record_metric_calls` wraps ``Metrics.evaluate`` with a recorder that stores the
 bound arguments in a context variable for the duration of the call; :func:`current_call`
 reads them. For time-series loaders it also gives real and synthetic sequences disjoint ids
-(see :mod:`synth_plugins.synthcity.metrics.sequence_ids`), and refuses survival loaders
-whose durations Synthcity's encoding would break, with a clear error (see
-:mod:`synth_plugins.synthcity.metrics.durations`).
+(see :mod:`synth_plugins.synthcity.metrics.sequence_ids`), and refuses, with a clear
+error, survival loaders whose durations Synthcity's encoding would break and, when suite
+metrics are asked for, tables with other columns or outcome columns than ``X_gt`` and
+columns Synthcity's encoders stop on (see :mod:`synth_plugins.synthcity.metrics.call_checks`).
 
 Synthcity catches every error an evaluator raises, logs it to a logger that has no handler
 by default, and leaves the metric's rows out of the result: a user sees no row and no
@@ -31,7 +34,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from synth_plugins.synthcity.metrics.durations import (
+from synth_plugins.synthcity.metrics.call_checks import (
     check_encodable,
     check_same_columns,
     check_survival_durations,

@@ -9,13 +9,15 @@ core result's ``to_dict()`` keys (``score`` first), reported by Synthcity as
 ``<type>.<name>.<key>``.
 
 Inputs: Synthcity hands every evaluator equal-size samples of ``X_gt`` and ``X_syn``,
-label-encoded (a number column with fewer than 15 distinct values becomes codes 0, 1, ...,
-its missing values the largest code). The suite's metrics decide column roles and missing
-values themselves, so inside a ``Metrics.evaluate`` call they read the caller's whole
-tables (see ``context.py``) and give the figures of the core and SDMetrics: fidelity
-metrics ``X_gt`` and ``X_syn``; metrics that need a holdout also ``X_train`` (the
-generator's training data; ``X_gt`` is the holdout, as ``Benchmarks.evaluate`` passes
-it). Called directly, an evaluator scores the loaders it is given. Metrics of
+label-encoded (text and boolean columns, and number columns with fewer than 15 distinct
+values, become codes 0, 1, ...; a missing value the largest code). The suite's metrics
+decide column roles and missing values themselves, so inside a ``Metrics.evaluate`` call
+(see ``context.py``) they read the caller's values: fidelity metrics the rows Synthcity
+sampled, taken from the caller's ``X_gt`` and ``X_syn`` (the figures of the core and
+SDMetrics on those rows); metrics that need a holdout the whole ``X_gt`` (the holdout, as
+``Benchmarks.evaluate`` passes it), ``X_syn`` and ``X_train`` (the generator's training
+data); metrics of visit sequences the caller's whole loaders. Called directly, an
+evaluator scores the loaders it is given. Metrics of
 visit sequences read time-series loaders as long tables (``seq_id``, ``seq_time_id``, the
 ``seq_static_*`` and ``seq_out_*`` columns per patient).
 
@@ -37,6 +39,7 @@ import pandas as pd
 from synthcity.metrics.eval_performance import PerformanceEvaluator
 from synthcity.metrics.eval_privacy import PrivacyEvaluator
 from synthcity.metrics.eval_statistical import StatisticalEvaluator
+from synthcity.plugins.core.dataloader import DataLoader, create_from_info
 from synthcity.utils.serialization import load_from_file, save_to_file
 
 from synth_plugins import __version__, catalog
@@ -56,6 +59,25 @@ from synth_plugins.synthcity.timeseries import (
 
 def _frame(data: Any) -> pd.DataFrame:
     return data if isinstance(data, pd.DataFrame) else data.dataframe()
+
+
+def _callers_rows(whole: Any, sampled: Any) -> pd.DataFrame:
+    """The caller's values of the rows Synthcity sampled for an evaluator.
+
+    ``Metrics.evaluate`` hands evaluators equal-size samples of its loaders after
+    label-encoding them (a number column with fewer than 15 values becomes codes, a missing
+    value the largest code), which the suite's metrics would read as data. The samples keep
+    the caller's row labels, so the same rows are taken from the caller's table (``whole``,
+    from the recorded call). Where the labels do not identify rows (repeated labels) every
+    row is taken; outside a recorded call the sample is the caller's own loader.
+    """
+    frame = sampled.dataframe()
+    if whole is None:
+        return frame
+    raw = _frame(whole)
+    if raw.index.is_unique and frame.index.isin(raw.index).all():
+        return raw.loc[frame.index]
+    return raw
 
 
 def _digest(data: Any) -> str:
@@ -162,14 +184,27 @@ class SuiteEvaluator:
             "event_column": info.get("target_column") if survival else None,
         }
         if "holdout" not in self.entry.needs:
-            # Metrics.evaluate passes label-encoded samples (a number column with fewer than
-            # 15 values becomes codes, a missing value the largest code): score the caller's
-            # tables, as the core and SDMetrics do
             real, synthetic = (
-                _frame(whole[k]) if whole.get(k) is not None else sampled.dataframe()
+                _callers_rows(whole.get(k), sampled)
                 for k, sampled in (("X_gt", X_gt), ("X_syn", X_syn))
             )
-            return evaluate_metric(self.entry, real, synthetic, **columns, **self.options).to_dict()
+            try:
+                return evaluate_metric(
+                    self.entry, real, synthetic, **columns, **self.options
+                ).to_dict()
+            except InvalidDataError as error:  # its counts are of Synthcity's samples
+                sampled = [
+                    f"{len(part)} of the {len(whole[label])} rows of {label}"
+                    for label, part in (("X_gt", real), ("X_syn", synthetic))
+                    if whole.get(label) is not None and len(part) < len(whole[label])
+                ]
+                if not sampled:
+                    raise
+                raise InvalidDataError(
+                    f"{error} (Synthcity's Metrics.evaluate gave the metric "
+                    f"{' and '.join(sampled)}: it samples as many rows of each table as the "
+                    "smaller one has)"
+                ) from error
         if whole.get("X_train") is None:
             raise InvalidParameterError(
                 f"{self.entry.name} needs the generator's training data: call "
@@ -186,15 +221,19 @@ class SuiteEvaluator:
 
     def _sequence_scores(self, X_gt: Any, X_syn: Any) -> dict[str, float]:
         whole = current_call() or {}
-        # the caller's loaders rather than Synthcity's label-encoded samples of them
+        # the caller's loaders rather than Synthcity's label-encoded samples of them; a
+        # DataFrame becomes a loader of X_gt's layout, as Metrics.evaluate makes it
         loaders = [
-            whole[label] if hasattr(whole.get(label), "type") else given
+            given if whole.get(label) is None else whole[label]
             for label, given in (("X_gt", X_gt), ("X_syn", X_syn))
         ]
+        if isinstance(loaders[0], DataLoader) and isinstance(loaders[1], pd.DataFrame):
+            loaders[1] = create_from_info(loaders[1], loaders[0].info())
         for label, loader in zip(("X_gt", "X_syn"), loaders):
-            if loader.type() != "time_series":
+            kind = loader.type() if isinstance(loader, DataLoader) else type(loader).__name__
+            if kind != "time_series":
                 raise InvalidDataError(
-                    f"{self.entry.name} needs time-series loaders; {label} is {loader.type()!r}"
+                    f"{self.entry.name} needs time-series loaders; {label} is {kind!r}"
                 )
         real, synthetic = (synthcity_long_frame(loader) for loader in loaders)
         static = [c for c in real.columns if c.startswith((STATIC_PREFIX, OUTCOME_PREFIX))]

@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
-#: the loaders ``Metrics.evaluate`` concatenates, in its order
-_LOADER_ARGUMENTS = ("X_gt", "X_syn", "X_train", "X_ref_syn", "X_augmented")
+from synth_plugins.synthcity.metrics.call_checks import LOADER_ARGUMENTS
 
 
 def _is_time_series(loader: Any) -> bool:
@@ -36,7 +35,7 @@ def _with_offset(loader: Any, offset: int) -> Any:
 
 def separate_sequence_ids(arguments: MutableMapping[str, Any]) -> None:
     """Give every time-series loader in ``arguments`` a disjoint id range (in place)."""
-    loaders = [(k, arguments[k]) for k in _LOADER_ARGUMENTS if arguments.get(k) is not None]
+    loaders = [(k, arguments[k]) for k in LOADER_ARGUMENTS if arguments.get(k) is not None]
     if len(loaders) < 2 or not all(_is_time_series(v) for _, v in loaders):
         return
     offset = 0

@@ -81,6 +81,8 @@ class MedVAEPlugin(SuitePlugin):
             output's most likely value).
         min_library_size: fewest training rows that must hold a ``generate(cond=...)``
             value (5): rows decoded from fewer posteriors come close to those patients.
+        max_rejection_rounds: generation rounds allowed to find rows that hold a ``cond``
+            value (20).
         missing: missing-value policy: ``"indicator"``, ``"impute"`` or ``"error"``.
         dp: DP-SGD training with prior sampling only.
         dp_noise_multiplier: DP-SGD noise multiplier (1.0).
@@ -130,6 +132,7 @@ class MedVAEPlugin(SuitePlugin):
         latent_temperature: float = _CORE["latent_temperature"],
         decoding: str = _CORE["decoding"],
         min_library_size: int = _CORE["min_library_size"],
+        max_rejection_rounds: int = _CORE["max_rejection_rounds"],
         missing: str = _CORE["missing"],
         dp: bool = _CORE["dp"],
         dp_noise_multiplier: float = _CORE["dp_noise_multiplier"],
@@ -178,6 +181,7 @@ class MedVAEPlugin(SuitePlugin):
                 latent_temperature=latent_temperature,
                 decoding=decoding,
                 min_library_size=min_library_size,
+                max_rejection_rounds=max_rejection_rounds,
                 missing=missing,
                 dp=dp,
                 dp_noise_multiplier=dp_noise_multiplier,

@@ -1,4 +1,4 @@
-"""Refuse, clearly, the loaders that Synthcity's ``Metrics.evaluate`` cannot encode.
+"""Refuse, clearly, the Metrics.evaluate calls that Synthcity cannot encode or would misread.
 
 Before any evaluator runs, ``Metrics.evaluate`` (Synthcity 0.2.12) fits one encoder per
 column on the pooled loaders and rebuilds each loader from its encoded frame. A column with
@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from synth_plugins.encoding.labels import check_labels
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.synthcity.checks import check_one_kind
 
@@ -34,7 +35,7 @@ from synth_plugins.synthcity.checks import check_one_kind
 LABEL_ENCODED_BELOW = 15
 
 #: the loaders ``Metrics.evaluate`` pools, in its order
-_LOADER_ARGUMENTS = ("X_gt", "X_syn", "X_train", "X_ref_syn", "X_augmented")
+LOADER_ARGUMENTS = ("X_gt", "X_syn", "X_train", "X_ref_syn", "X_augmented")
 
 
 def check_survival_durations(arguments: Mapping[str, Any]) -> None:
@@ -44,7 +45,7 @@ def check_survival_durations(arguments: Mapping[str, Any]) -> None:
         InvalidDataError: The duration column has fewer than 15 distinct values over the
             loaders of the call; the message names the column and the way out.
     """
-    loaders = {k: arguments[k] for k in _LOADER_ARGUMENTS if arguments.get(k) is not None}
+    loaders = {k: arguments[k] for k in LOADER_ARGUMENTS if arguments.get(k) is not None}
     survival = [
         v
         for v in loaders.values()
@@ -66,32 +67,26 @@ def check_survival_durations(arguments: Mapping[str, Any]) -> None:
 
 
 def check_same_columns(arguments: Mapping[str, Any]) -> None:
-    """Raise unless every loader of the call has the columns and outcome roles of ``X_gt``.
+    """Raise unless every table of the call has ``X_gt``'s columns, and ``X_syn`` its outcome.
+
+    Synthcity's built-in metrics unpack each loader's own target, the suite's read
+    ``X_gt``'s for both tables: an ``X_syn`` that names another target or duration column
+    than ``X_gt`` (or than the last column, which a DataFrame ``X_gt`` gets as its target)
+    would have the call's figures read different outcomes.
 
     Raises:
-        InvalidDataError: A table repeats a column label, lacks a column of ``X_gt`` or has
-            one more, or a loader names another target or duration column than ``X_gt``;
-            the message names the loader and the columns.
+        InvalidDataError: A table repeats a column label (or has two that read the same
+            as text), lacks a column of ``X_gt`` or has one more, or ``X_syn`` names
+            another target or duration column than ``X_gt``;
+            the message names the table and the columns.
     """
-    loaders = {k: arguments[k] for k in _LOADER_ARGUMENTS if arguments.get(k) is not None}
+    loaders = {k: arguments[k] for k in LOADER_ARGUMENTS if arguments.get(k) is not None}
     frames = {k: v if isinstance(v, pd.DataFrame) else v.dataframe() for k, v in loaders.items()}
     for name, frame in frames.items():
-        repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
-        if repeated:
-            raise InvalidDataError(f"{name} repeats the column label(s) {repeated}")
+        check_labels(frame.columns, name)
     if "X_gt" not in frames:
         return
     reference = list(frames["X_gt"].columns)
-    roles = _outcome_roles(loaders["X_gt"])
-    for name, loader in loaders.items():
-        theirs = _outcome_roles(loader)
-        for role, column in roles.items():
-            if role in theirs and theirs[role] != column:
-                raise InvalidDataError(
-                    f"{name} has {role}={theirs[role]!r} where X_gt has {column!r}; give "
-                    f"every loader of the call the same {role} (a GenericDataLoader "
-                    "without target_column takes its last column)"
-                )
     for name, frame in frames.items():
         missing = [c for c in reference if c not in frame.columns]
         extra = [c for c in frame.columns if c not in reference]
@@ -100,35 +95,53 @@ def check_same_columns(arguments: Mapping[str, Any]) -> None:
                 f"{name} must have the same columns as X_gt; missing from {name}: {missing}; "
                 f"not in X_gt: {extra}"
             )
+    if "X_syn" in loaders:
+        ours, theirs = _outcome_roles(loaders["X_gt"]), _outcome_roles(loaders["X_syn"])
+        for role, column in ours.items():
+            if role in theirs and theirs[role] != column:
+                raise InvalidDataError(
+                    f"X_syn has {role}={theirs[role]!r} where X_gt has {column!r}; give both "
+                    f"the same {role} (a GenericDataLoader without target_column, or a "
+                    "DataFrame, takes its last column)"
+                )
 
 
-def _outcome_roles(loader: Any) -> dict[str, Any]:
-    """The target and duration columns a loader declares (none for a plain DataFrame)."""
-    if isinstance(loader, pd.DataFrame) or not callable(getattr(loader, "info", None)):
+def _outcome_roles(data: Any) -> dict[str, Any]:
+    """The target and duration columns of a loader; a DataFrame's last column is its target.
+
+    (``Metrics.evaluate`` reads a DataFrame ``X_gt`` as a ``GenericDataLoader``, whose target
+    is its last column, and gives a DataFrame ``X_syn`` the layout of ``X_gt``.)
+    """
+    if isinstance(data, pd.DataFrame):
+        return {"target_column": data.columns[-1]} if data.shape[1] else {}
+    if not callable(getattr(data, "info", None)):
         return {}
-    info = loader.info()
+    info = data.info()
     return {k: info[k] for k in ("target_column", "time_to_event_column") if info.get(k)}
 
 
 def check_encodable(arguments: Mapping[str, Any]) -> None:
-    """Raise if Synthcity's encoders would stop on a column of a table of the call.
+    """Raise if Synthcity's encoders would stop on a column of the call's tables.
+
+    ``Metrics.evaluate`` fits each column's encoder on ``X_gt`` and ``X_syn`` pooled.
 
     Raises:
-        InvalidDataError: A column mixes text with other values, is a pandas ``string``
-            column with missing values, or holds time-zone-aware datetimes; the message
-            names the table, the column and the conversion.
+        InvalidDataError: A column mixes text with other values (within a table, or text in
+            one and numbers in another), is a pandas ``string`` column with missing values,
+            or holds time-zone-aware dates with at least 15 distinct values (fewer are
+            label-encoded, which works); the message names the column and the conversion.
     """
-    for name in _LOADER_ARGUMENTS:
-        data = arguments.get(name)
-        if data is None:
-            continue
-        frame = data if isinstance(data, pd.DataFrame) else data.dataframe()
-        for column in frame.columns:
-            series = frame[column]
-            try:
-                check_one_kind(series)
-            except InvalidDataError as error:
-                raise InvalidDataError(f"{name}: {error}") from None
+    frames = {
+        name: data if isinstance(data, pd.DataFrame) else data.dataframe()
+        for name in ("X_gt", "X_syn")
+        if (data := arguments.get(name)) is not None
+    }
+    if not frames:
+        return
+    names = " and ".join(frames)
+    for column in next(iter(frames.values())).columns:
+        parts = [frame[column] for frame in frames.values() if column in frame.columns]
+        for name, series in zip(frames, parts):
             if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
                 if series.isna().any():
                     raise InvalidDataError(
@@ -136,9 +149,15 @@ def check_encodable(arguments: Mapping[str, Any]) -> None:
                         "which Synthcity's label encoder cannot sort with text; cast it to "
                         f"object first: data[{column!r}] = data[{column!r}].astype(object)"
                     )
-            if isinstance(series.dtype, pd.DatetimeTZDtype):
-                raise InvalidDataError(
-                    f"{name}: column {column!r} holds time-zone-aware dates, which Synthcity's "
-                    f"encoder cannot read; drop the zone first: data[{column!r}] = "
-                    f"data[{column!r}].dt.tz_convert(None)"
-                )
+        pooled = pd.concat([part.astype(object) for part in parts], ignore_index=True)
+        try:
+            check_one_kind(pooled.rename(column))
+        except InvalidDataError as error:
+            raise InvalidDataError(f"{names}: {error}") from None
+        zoned = [p for p in parts if isinstance(p.dtype, pd.DatetimeTZDtype)]
+        if zoned and pd.concat(zoned).nunique() >= LABEL_ENCODED_BELOW:
+            raise InvalidDataError(
+                f"{names}: column {column!r} holds time-zone-aware dates, which Synthcity's "
+                f"encoder cannot read; drop the zone first: data[{column!r}] = "
+                f"data[{column!r}].dt.tz_convert(None)"
+            )
