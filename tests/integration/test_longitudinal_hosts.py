@@ -25,12 +25,21 @@ def cohorts():
     )
 
 
+def _fidelity(real, other, workspace):
+    """Synthcity's Metrics.evaluate of longitudinal_fidelity on two time-series loaders."""
+    from synthcity.metrics import Metrics
+
+    return Metrics.evaluate(
+        real, other, metrics={"stats": ["longitudinal_fidelity"]}, task_type="time_series",
+        workspace=workspace,
+    )  # fmt: skip
+
+
 def _scores(frame, prefix="stats.longitudinal_fidelity."):
     return {k.removeprefix(prefix): v for k, v in frame["mean"].items() if k.startswith(prefix)}
 
 
 def test_synthcity_metrics_evaluate_on_timeseries_loaders(cohorts, tmp_path, monkeypatch):
-    from synthcity.metrics import Metrics
 
     from synth_plugins.metrics.longitudinal import MS_HIGH_EFFICACY
     from synth_plugins.synthcity.metrics.evaluators import LongitudinalFidelityEvaluator
@@ -46,13 +55,7 @@ def test_synthcity_metrics_evaluate_on_timeseries_loaders(cohorts, tmp_path, mon
         "high_efficacy": het_codes,
     }
     monkeypatch.setattr(LongitudinalFidelityEvaluator, "options", options)
-    result = Metrics.evaluate(
-        real_loader,
-        other_loader,
-        metrics={"stats": ["longitudinal_fidelity"]},
-        task_type="time_series",
-        workspace=tmp_path,
-    )
+    result = _fidelity(real_loader, other_loader, tmp_path)
     scores = _scores(result)
     assert set(KEYS) <= set(scores)
     assert "event_rate_score" in scores
@@ -60,13 +63,7 @@ def test_synthcity_metrics_evaluate_on_timeseries_loaders(cohorts, tmp_path, mon
     assert scores["het_exposure_real_ever"] > 0.2
     assert 0.6 < scores["score"] <= 1.0
     # the same cohort against itself scores (almost) perfectly; a broken one scores lower
-    same = Metrics.evaluate(
-        real_loader,
-        real_loader,
-        metrics={"stats": ["longitudinal_fidelity"]},
-        task_type="time_series",
-        workspace=tmp_path,
-    )
+    same = _fidelity(real_loader, real_loader, tmp_path)
     same = _scores(same)
     assert same["score"] > scores["score"]
     assert same["sequence_length_score"] == pytest.approx(1.0)
@@ -282,7 +279,6 @@ def test_synthcity_scores_the_callers_sequences(cohorts, tmp_path):
     """Metrics.evaluate hands evaluators label-encoded samples of as many sequences as the
     smaller loader has; the suite's evaluator scores the caller's loaders, so the figure
     is the core's on all 80 real patients against the 50 synthetic ones."""
-    from synthcity.metrics import Metrics
 
     from synth_plugins.metrics.dispatch import evaluate_metric
     from synth_plugins.synthcity.timeseries import (
@@ -297,13 +293,7 @@ def test_synthcity_scores_the_callers_sequences(cohorts, tmp_path):
     real = cohorts[0]
     other = load("ms_registry", n_patients=50, seed=1)
     (real_loader, _), (other_loader, _) = map(dataset_to_timeseries_loader, (real, other))
-    result = Metrics.evaluate(
-        real_loader,
-        other_loader,
-        metrics={"stats": ["longitudinal_fidelity"]},
-        task_type="time_series",
-        workspace=tmp_path,
-    )
+    result = _fidelity(real_loader, other_loader, tmp_path)
     long_real, long_other = map(synthcity_long_frame, (real_loader, other_loader))
     static = [c for c in long_real.columns if c.startswith((STATIC_PREFIX, OUTCOME_PREFIX))]
     core = evaluate_metric(
