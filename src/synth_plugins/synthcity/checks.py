@@ -65,9 +65,9 @@ def describe_input(X: Any) -> str:
 def training_frame(plugin: str, X: Any) -> pd.DataFrame:
     """The frame of ``X`` (a DataLoader or a DataFrame), checked before Synthcity reads it.
 
-    Refused: no columns, no rows, time spans (its schema has no type for them), a
-    column without an observed value or with an
-    infinite number (Synthcity's schema would fail on the column's range), duplicate
+    Refused: no columns, no rows, time spans (its schema has no type for them), a column
+    without an observed value or with an infinite number (Synthcity's schema would fail on
+    the column's range), duplicate
     column names (its schema crashes reading a column's dtype), columns mixing text with
     other values (its label encoder cannot sort them) and pandas' nullable integers with
     missing values (its schema then refuses every generated table, its own plugins' too:

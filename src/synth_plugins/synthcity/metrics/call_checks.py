@@ -11,13 +11,14 @@ says what is wrong instead, before Synthcity starts.
 
 The same encoding step fails on loaders with different columns (time-series loaders stop
 with "y contains previously unseen labels") and on repeated column labels;
-:func:`check_same_columns` names the columns. Loaders that name different target or
-duration columns (a ``GenericDataLoader`` without ``target_column`` takes its last column,
-so two loaders of the same table in another column order disagree) would have the metrics
-read the outcome from one of them silently; :func:`check_same_columns` refuses them too.
-Its label encoder also stops, naming no column, on a column that mixes text with numbers
-and on pandas ``string`` columns with missing values, and its datetime encoder on
-time-zone-aware dates; :func:`check_encodable` names the column and the conversion.
+:func:`check_same_columns` names the columns. It also refuses an ``X_syn`` that names
+another target or duration column than ``X_gt`` (a ``GenericDataLoader`` without
+``target_column`` takes its last column, so the same table in another column order
+disagrees): Synthcity's built-in metrics would read each table's own outcome, the suite's
+``X_gt``'s. Synthcity's label encoder also stops, naming no column, on a column that
+mixes text with numbers and on pandas ``string`` columns with missing values, and its
+datetime encoder on time-zone-aware dates; :func:`check_encodable` names the column and
+the conversion.
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ import pandas as pd
 from synth_plugins.encoding.labels import check_labels
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.synthcity.checks import check_one_kind
+
+
+def frame_of(data: Any) -> pd.DataFrame:
+    """The frame of a Synthcity DataLoader, or the DataFrame itself."""
+    return data if isinstance(data, pd.DataFrame) else data.dataframe()
+
 
 #: Synthcity's rule: columns with fewer distinct values are label-encoded.
 LABEL_ENCODED_BELOW = 15
@@ -77,11 +84,11 @@ def check_same_columns(arguments: Mapping[str, Any]) -> None:
     Raises:
         InvalidDataError: A table repeats a column label (or has two that read the same
             as text), lacks a column of ``X_gt`` or has one more, or ``X_syn`` names
-            another target or duration column than ``X_gt``;
-            the message names the table and the columns.
+            another target or duration column than ``X_gt``; the message names the table
+            and the columns.
     """
     loaders = {k: arguments[k] for k in LOADER_ARGUMENTS if arguments.get(k) is not None}
-    frames = {k: v if isinstance(v, pd.DataFrame) else v.dataframe() for k, v in loaders.items()}
+    frames = {k: frame_of(v) for k, v in loaders.items()}
     for name, frame in frames.items():
         check_labels(frame.columns, name)
     if "X_gt" not in frames:
@@ -132,7 +139,7 @@ def check_encodable(arguments: Mapping[str, Any]) -> None:
             label-encoded, which works); the message names the column and the conversion.
     """
     frames = {
-        name: data if isinstance(data, pd.DataFrame) else data.dataframe()
+        name: frame_of(data)
         for name in ("X_gt", "X_syn")
         if (data := arguments.get(name)) is not None
     }
@@ -140,8 +147,9 @@ def check_encodable(arguments: Mapping[str, Any]) -> None:
         return
     names = " and ".join(frames)
     for column in next(iter(frames.values())).columns:
-        parts = [frame[column] for frame in frames.values() if column in frame.columns]
-        for name, series in zip(frames, parts):
+        columns = {n: frame[column] for n, frame in frames.items() if column in frame.columns}
+        parts = list(columns.values())
+        for name, series in columns.items():
             if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
                 if series.isna().any():
                     raise InvalidDataError(

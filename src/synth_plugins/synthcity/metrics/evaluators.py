@@ -16,10 +16,9 @@ decide column roles and missing values themselves, so inside a ``Metrics.evaluat
 sampled, taken from the caller's ``X_gt`` and ``X_syn`` (the figures of the core and
 SDMetrics on those rows); metrics that need a holdout the whole ``X_gt`` (the holdout, as
 ``Benchmarks.evaluate`` passes it), ``X_syn`` and ``X_train`` (the generator's training
-data); metrics of visit sequences the caller's whole loaders. Called directly, an
-evaluator scores the loaders it is given. Metrics of
-visit sequences read time-series loaders as long tables (``seq_id``, ``seq_time_id``, the
-``seq_static_*`` and ``seq_out_*`` columns per patient).
+data); metrics of visit sequences the caller's whole loaders, as long tables (``seq_id``,
+``seq_time_id``, the ``seq_static_*`` and ``seq_out_*`` columns per patient). Called
+directly, an evaluator scores the loaders it is given.
 
 Synthcity's ``Metrics.evaluate`` cannot pass a metric its options; set them on the class,
 e.g. ``LongitudinalFidelityEvaluator.options = {"event_column": "seq_temporal_relapses"}``.
@@ -47,6 +46,7 @@ from synth_plugins.catalog import MetricEntry
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics.dispatch import evaluate_metric
 from synth_plugins.synthcity import register_metrics_defined_in
+from synth_plugins.synthcity.metrics.call_checks import frame_of
 from synth_plugins.synthcity.metrics.context import current_call, reporting_failures
 from synth_plugins.synthcity.timeseries import (
     OUTCOME_PREFIX,
@@ -55,10 +55,6 @@ from synth_plugins.synthcity.timeseries import (
     STATIC_PREFIX,
     synthcity_long_frame,
 )
-
-
-def _frame(data: Any) -> pd.DataFrame:
-    return data if isinstance(data, pd.DataFrame) else data.dataframe()
 
 
 def _callers_rows(whole: Any, sampled: Any) -> pd.DataFrame:
@@ -74,7 +70,7 @@ def _callers_rows(whole: Any, sampled: Any) -> pd.DataFrame:
     frame = sampled.dataframe()
     if whole is None:
         return frame
-    raw = _frame(whole)
+    raw = frame_of(whole)
     if raw.index.is_unique and frame.index.isin(raw.index).all():
         return raw.loc[frame.index]
     return raw
@@ -82,7 +78,7 @@ def _callers_rows(whole: Any, sampled: Any) -> pd.DataFrame:
 
 def _digest(data: Any) -> str:
     """A content hash of a table or loader: every value (missing ones too) and every label."""
-    frame = _frame(data)
+    frame = frame_of(data)
     digest = hashlib.sha256(repr([str(c) for c in frame.columns]).encode())
     digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
     return digest.hexdigest()
@@ -212,9 +208,9 @@ class SuiteEvaluator:
             )
         return evaluate_metric(
             self.entry,
-            _frame(whole["X_train"]),
-            _frame(whole["X_syn"]),
-            holdout=_frame(whole["X_gt"]),
+            frame_of(whole["X_train"]),
+            frame_of(whole["X_syn"]),
+            holdout=frame_of(whole["X_gt"]),
             **columns,
             **self.options,
         ).to_dict()
