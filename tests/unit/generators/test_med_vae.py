@@ -302,6 +302,14 @@ class TestConditions:
         with pytest.raises(InvalidDataError, match=rf"only {count} training rows.*age="):
             model.sample(10, conditions={"age": age})
 
+    def test_messages_show_whole_numbers_as_written(self, data: pd.DataFrame) -> None:
+        # numeric conditions are stored as floats; the messages give the user's 3, not 3.0
+        vae = MedVAE(ROLES, epochs=1, min_library_size=len(data) + 1).fit(data)
+        with pytest.raises(InvalidDataError, match=r"\(drug=3\);"):
+            vae.sample(10, conditions={"drug": 3})
+        with pytest.raises(InvalidDataError, match=r"\(drug=\[0, 3\]\);"):
+            vae.sample(10, conditions={"drug": [0, 3]})
+
     def test_unreachable_enforcement_is_a_clear_error(self, data: pd.DataFrame) -> None:
         # a continuous column decodes through a sigmoid: never exactly its training minimum
         frame = data.assign(x=np.random.default_rng(0).random(len(data)))

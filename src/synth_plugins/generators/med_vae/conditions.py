@@ -34,7 +34,8 @@ class Condition:
         if self.discrete:
             shown: Any = self.levels[0] if len(self.levels) == 1 else list(self.levels)
         else:
-            shown = self.rule or (self.values[0] if len(self.values) == 1 else list(self.values))
+            numbers = [_as_written(v) for v in self.values]
+            shown = self.rule or (numbers[0] if len(numbers) == 1 else numbers)
         return f"{self.column}={shown!r}"
 
     def match_training(self, stored: np.ndarray) -> np.ndarray:
@@ -222,6 +223,11 @@ def warn_if_rarely_held(frame: pd.DataFrame, parsed: list[Condition]) -> None:
             UserWarning,
             stacklevel=3,
         )
+
+
+def _as_written(value: float) -> int | float:
+    """A stored numeric condition as the user wrote it: ``30.0`` back to ``30``."""
+    return int(value) if float(value).is_integer() else float(value)
 
 
 def _nearest(observed: np.ndarray, value: float) -> str:
