@@ -279,6 +279,8 @@ class TabularEncoder:
         if role == "datetime":
             return datetime_spec(series)
         if role in DISCRETE_ROLES:
+            if any(isinstance(v, float | np.floating) and np.isinf(v) for v in pd.unique(observed)):
+                raise InvalidDataError(f"column {name!r} contains infinite values")
             categories = self._levels(series, role)
             if role == "binary" and len(categories) > 2:
                 raise InvalidDataError(

@@ -191,6 +191,13 @@ def _first_rows(table: Table, n: int) -> Table:
     return table.with_data(table.data[table.data[table.id_column].isin(keep)])
 
 
+def _infinite_grade(table: Table) -> Table:
+    """A three-valued number with one infinite value (generators model such columns as levels)."""
+    grade = (np.arange(len(table.data)) % 3 + 1).astype(float)
+    grade[1] = np.inf
+    return _with_column(table, "grade", grade)
+
+
 def _identifier(table: Table) -> Table:
     values = [f"MRN{100000 + 37 * i}" for i in range(len(table.data))]
     return _with_column(table, "record_id", values, identifiers=("record_id",))
@@ -313,6 +320,7 @@ CASES: tuple[Case, ...] = (
         lambda t: _with_values(t, "value" if t.kind == "time_series" else "bmi", [1], np.inf),
         ("bmi", "value", "inf"),
     ),
+    Case("inf_few_values", ALL, _infinite_grade, ("grade",), output_ok=False),
     Case("constant_column", ALL, lambda t: _with_column(t, "site", "A"), ("site",)),
     Case("identifier_column", ALL, _identifier, ("record_id",)),
     Case("numeric_strings", ALL, _numeric_strings, ("lab",)),
