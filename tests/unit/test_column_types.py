@@ -128,12 +128,14 @@ class TestEncoder:
         frame["born"] = [f"{d:%d/%m/%Y}" for d in _dates(len(frame), 5)]
         frame["stamp"] = pd.date_range("2020-03-01 08:30", periods=len(frame), freq="37min",
                                        tz="Europe/Berlin")  # fmt: skip
+        # dates at local midnight across changes of clocks (22:00 or 23:00 on the UTC clock)
+        frame["admitted"] = _dates(len(frame), 7).dt.tz_localize("Europe/Berlin").to_numpy()
         return frame
 
     def test_round_trip(self, frame):
         enc = TabularEncoder().fit(frame)
         back = enc.inverse_transform(enc.transform(frame))
-        for column in ("seen_on", "born", "stamp"):
+        for column in ("seen_on", "born", "stamp", "admitted"):
             pd.testing.assert_series_equal(back[column], frame[column], check_names=False)
         np.testing.assert_allclose(back["lab"], frame["lab"].astype(float))
         assert back["lab"].dtype == np.float64
@@ -148,6 +150,9 @@ class TestEncoder:
         assert (out["seen_on"] == out["seen_on"].dt.normalize()).all(), "whole days, as in training"
         assert out["seen_on"].between(frame["seen_on"].min(), frame["seen_on"].max()).all()
         assert out["stamp"].dt.tz is not None and (out["stamp"].dt.second == 0).all()
+        admitted = out["admitted"]
+        assert admitted.dtype == frame["admitted"].dtype and admitted.nunique() > 50
+        assert (admitted == admitted.dt.normalize()).all(), "local midnight, as in training"
         born = pd.to_datetime(out["born"], format="%d/%m/%Y")  # the training text format
         assert born.notna().all() and out["born"].nunique() > 100
         assert out["lab"].between(10, 40).all() and out["lab"].nunique() > 100

@@ -12,15 +12,24 @@ def test_datetimes_round_trip_in_their_own_kind():
         pd.to_datetime(["2020-01-01 10:00", "2021-06-30 23:15"]).tz_localize("Europe/Paris")
     )
     column = DatetimeColumn.learn(aware, None, "t")
-    assert column.resolution_ns == 10**9  # whole seconds (not whole days)
+    assert column.step_ns == 60 * 10**9  # whole minutes (not whole days)
     back = column.from_days(column.to_days(aware, "t"))
     assert back.dtype == aware.dtype and back.tolist() == aware.tolist()
 
     days = pd.Series(pd.to_datetime(["2020-01-01", "2020-03-01"]))
     daily = DatetimeColumn.learn(days, None, "d")
-    assert daily.resolution_ns == 86_400 * 10**9
+    assert daily.step_ns == 86_400 * 10**9
     shifted = daily.from_days(daily.to_days(days, "d") + 0.3)  # rounded to whole days
     assert (shifted == days).all()
+
+    # dates at local midnight, on both sides of a change of clocks: whole days on the zone's
+    # own clock (on the UTC clock they sit at 22:00 and 23:00), and back at local midnight
+    local = pd.Series(pd.to_datetime(["2020-01-01", "2020-07-01"]).tz_localize("Europe/Paris"))
+    dated = DatetimeColumn.learn(local, None, "v")
+    assert dated.step_ns == 86_400 * 10**9
+    assert dated.to_days(local, "v").diff().iloc[1] == 182  # whole days between midnights
+    moved = dated.from_days(dated.to_days(local, "v") + 0.3)
+    assert moved.dtype == local.dtype and moved.tolist() == local.tolist()
 
     text = pd.Series(["31/12/2019", None, "01/02/2020"])
     written = DatetimeColumn.learn(text, "%d/%m/%Y", "s")

@@ -9,12 +9,15 @@ training strings; these helpers convert in both directions.
 from __future__ import annotations
 
 import warnings
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
 _NS_PER_DAY = 86_400 * 10**9
+#: The clock time-zone-aware values are read on: UTC (instants) or their zone's own.
+Clock = Literal["UTC", "local"]
 #: Rounding steps tried for generated datetimes, coarsest first (day, hour, minute, second).
 _STEPS_NS: tuple[int, ...] = (_NS_PER_DAY, 3_600 * 10**9, 60 * 10**9, 10**9)
 
@@ -81,22 +84,39 @@ def is_datetime(series: pd.Series) -> bool:
     )
 
 
-def _nanoseconds(series: pd.Series, fmt: str | None) -> tuple[np.ndarray, np.ndarray]:
-    """Nanoseconds since 1970-01-01 (UTC wall clock) and the missing mask."""
+def _nanoseconds(
+    series: pd.Series, fmt: str | None, clock: Clock = "UTC"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nanoseconds since 1970-01-01 and the missing mask.
+
+    Time-zone-aware values are read on the UTC clock (``clock="UTC"``: instants) or on
+    their own zone's clock (``clock="local"``: a date at local midnight is a whole day).
+    """
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         stamps = series
     else:
         stamps = pd.to_datetime(series, format=fmt, errors="raise")
     if getattr(stamps.dt, "tz", None) is not None:
-        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+        stamps = stamps.dt.tz_convert("UTC") if clock == "UTC" else stamps
+        stamps = stamps.dt.tz_localize(None)
     missing = stamps.isna().to_numpy()
     nanoseconds = stamps.astype("datetime64[ns]").to_numpy().astype("int64")
     return np.where(missing, 0, nanoseconds), missing
 
 
-def to_days(series: pd.Series, fmt: str | None = None) -> np.ndarray:
-    """Days since 1970-01-01 (UTC wall clock) of datetimes or date strings; NaN where missing."""
-    nanoseconds, missing = _nanoseconds(series, fmt)
+def _whole_ns(nanoseconds: np.ndarray) -> np.ndarray:
+    """Float nanoseconds since 1970-01-01 as ``datetime64[ns]``."""
+    return np.round(nanoseconds).astype(np.int64).astype("datetime64[ns]")
+
+
+def to_days(series: pd.Series, fmt: str | None = None, clock: Clock = "UTC") -> np.ndarray:
+    """Days since 1970-01-01 of datetimes or date strings; NaN where missing.
+
+    Time-zone-aware values count on the UTC clock (instants), or with ``clock="local"`` on
+    their zone's clock (a day from one local midnight to the next is 1, also across a
+    change of clocks; :func:`from_days` reads them back with the same ``clock``).
+    """
+    nanoseconds, missing = _nanoseconds(series, fmt, clock)
     days = nanoseconds / _NS_PER_DAY
     days[missing] = np.nan
     return days
@@ -106,8 +126,10 @@ def time_step(series: pd.Series, fmt: str | None = None) -> int:
     """The coarsest step (a day, hour, minute or second, in nanoseconds) every value fits.
 
     Zero when the values have sub-second parts (generated values are then not rounded).
+    Time-zone-aware values are read on their own zone's clock, so that dates at local
+    midnight have a step of a day (:func:`from_days` rounds on that clock too).
     """
-    nanoseconds, missing = _nanoseconds(series, fmt)
+    nanoseconds, missing = _nanoseconds(series, fmt, clock="local")
     observed = nanoseconds[~missing]
     for step in _STEPS_NS:
         if np.all(observed % step == 0):
@@ -115,25 +137,33 @@ def time_step(series: pd.Series, fmt: str | None = None) -> int:
     return 0
 
 
-def from_days(days: np.ndarray, dtype: object, fmt: str | None, step: int = 0) -> pd.Series:
+def from_days(
+    days: np.ndarray, dtype: object, fmt: str | None, step: int = 0, clock: Clock = "UTC"
+) -> pd.Series:
     """Datetimes of ``dtype`` (or strings in ``fmt``) from days since 1970-01-01 (NaN: NaT).
 
-    Values are rounded to a multiple of ``step`` nanoseconds when ``step`` is positive.
+    ``days`` count on the ``clock`` :func:`to_days` gave them on. Values are rounded to a
+    multiple of ``step`` nanoseconds when ``step`` is positive; for a time-zone-aware
+    ``dtype`` on the zone's own clock, so that whole local days come back at local midnight.
     """
     values = np.asarray(days, dtype=float)
     missing = ~np.isfinite(values)
-    nanoseconds = np.where(missing, 0.0, values) * _NS_PER_DAY
+    tz = None if fmt is not None else getattr(dtype, "tz", None)
+    stamps = pd.Series(_whole_ns(np.where(missing, 0.0, values) * _NS_PER_DAY))
+    if tz is not None and clock == "UTC":
+        stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(tz).dt.tz_localize(None)
     if step > 0:
-        nanoseconds = np.round(nanoseconds / step) * step
-    stamps = pd.Series(np.round(nanoseconds).astype(np.int64).astype("datetime64[ns]"))
+        stamps = pd.Series(_whole_ns(np.round(stamps.to_numpy().astype(np.int64) / step) * step))
     stamps[missing] = pd.NaT
     if fmt is not None:
         text = stamps.dt.strftime(fmt).astype(object)
         text[missing] = np.nan
         return text.astype(dtype) if isinstance(dtype, pd.StringDtype) else text
-    tz = getattr(dtype, "tz", None)
     if tz is not None:
-        return stamps.dt.tz_localize("UTC").dt.tz_convert(tz)
+        # a rounded wall time that the zone skips (spring forward) moves forward; one it
+        # passes twice (fall back) takes standard time
+        standard = np.zeros(len(stamps), dtype=bool)
+        stamps = stamps.dt.tz_localize(tz, ambiguous=standard, nonexistent="shift_forward")
     try:
         return stamps.astype(dtype)
     except (TypeError, ValueError):  # pragma: no cover - exotic dtypes

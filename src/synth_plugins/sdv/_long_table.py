@@ -14,7 +14,8 @@ samples back:
 - a datetime sequence index, and every other ``datetime`` column, becomes days since
   1970-01-01 (so the core models gaps in days) and comes back in the column's own kind:
   ``datetime64`` of the same unit and time zone, or strings in the column's format, at the
-  resolution of the training values (whole days, seconds or finer);
+  resolution of the training values (whole days, hours, minutes or seconds, on the
+  column's own clock);
 - without a sequence index, the position of the row within its sequence is the time;
 - other ``id`` columns are not modelled: each sampled sequence (or row, for a column that
   varies within sequences) gets a fresh value;
@@ -32,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synth_plugins.encoding.parsing import from_days, time_step, to_days
 from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_spec
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.long_format import constant_within_patients
@@ -41,64 +43,40 @@ from synth_plugins.sdv.metadata import roles_from_metadata
 SUPPORTED_SDTYPES = ("numerical", "categorical", "boolean", "datetime", "id")
 #: The core's time column when the metadata has no sequence index (a row's position).
 POSITION_COLUMN = "__sequence_position__"
-_DAY_NS = 86_400 * 10**9
-#: Resolutions (in ns) that generated datetimes are rounded to, coarsest first.
-_RESOLUTIONS_NS = (_DAY_NS, 10**9, 10**6, 10**3)
 
 
 @dataclass
 class DatetimeColumn:
-    """A datetime column as float days since 1970-01-01, and back in its own kind."""
+    """A datetime column as float days since 1970-01-01, and back in its own kind.
+
+    The conversions are the encoder's (:mod:`synth_plugins.encoding.parsing`), on the
+    column's own clock: a time-zone-aware date at local midnight is a whole number of days
+    (the core's gaps stay whole days across changes of clocks) and comes back at local
+    midnight, at the training resolution.
+    """
 
     dtype: Any
     datetime_format: str | None  # strings: the format they are written in
-    resolution_ns: int  # generated values are rounded to this (the training resolution)
-    tz: Any = None
+    step_ns: int  # generated values are rounded to this (the training resolution; 0: not)
 
     @classmethod
     def learn(cls, values: pd.Series, datetime_format: str | None, column: str) -> DatetimeColumn:
         """Learn how ``values`` are written (dtype, format, time zone, resolution)."""
-        if pd.api.types.is_datetime64_any_dtype(values):
-            fmt = None
-            parsed = values
-        else:
+        fmt = None
+        if not pd.api.types.is_datetime64_any_dtype(values):
             fmt = datetime_format or _guess_format(values)
-            parsed = _parse(values, fmt, column)
-        tz = getattr(parsed.dt, "tz", None)
-        column = cls(values.dtype, fmt, 1, tz)
-        ns = column._nanoseconds(parsed)
-        ns = ns[~np.isnan(ns)]
-        column.resolution_ns = next(
-            (r for r in _RESOLUTIONS_NS if ns.size and np.all(np.mod(ns, r) == 0)), 1
-        )
-        return column
-
-    def _nanoseconds(self, parsed: pd.Series) -> np.ndarray:
-        if self.tz is not None:
-            parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
-        ns = parsed.astype("datetime64[ns]").to_numpy().astype(np.int64).astype(float)
-        ns[parsed.isna().to_numpy()] = np.nan
-        return ns
+        return cls(values.dtype, fmt, time_step(_parse(values, fmt, column)))
 
     def to_days(self, values: pd.Series, column: str) -> pd.Series:
         """Float days since 1970-01-01 (missing values stay missing)."""
         parsed = _parse(values, self.datetime_format, column)
-        return pd.Series(self._nanoseconds(parsed) / _DAY_NS, index=values.index)
+        return pd.Series(to_days(parsed, clock="local"), index=values.index)
 
     def from_days(self, days: pd.Series) -> pd.Series:
         """Datetimes of the training kind, rounded to the training resolution."""
-        ns = days.to_numpy(dtype=float) * _DAY_NS
-        missing = np.isnan(ns)
-        ns = np.round(np.where(missing, 0.0, ns) / self.resolution_ns) * self.resolution_ns
-        stamps = pd.Series(pd.to_datetime(ns.astype(np.int64)), index=days.index)
-        stamps[missing] = pd.NaT
-        if self.tz is not None:
-            stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(self.tz)
-        if self.datetime_format is not None:
-            text = stamps.dt.strftime(self.datetime_format).astype(object)
-            text[missing] = np.nan
-            return text
-        return stamps.astype(self.dtype)
+        values = days.to_numpy(dtype=float)
+        written = from_days(values, self.dtype, self.datetime_format, self.step_ns, "local")
+        return pd.Series(written.to_numpy(), index=days.index, dtype=written.dtype)
 
 
 def _parse(values: pd.Series, fmt: str | None, column: str) -> pd.Series:
