@@ -1,4 +1,4 @@
-"""Identifier and text-date columns are held away from Synthcity's label encoding."""
+"""Identifier, date and text-number columns are held away from Synthcity's encoders."""
 
 import numpy as np
 import pandas as pd
@@ -27,9 +27,9 @@ def test_identifiers_are_taken_out_and_text_dates_parsed():
     loader, held = hold_columns(data)
     frame = loader.dataframe()
     assert list(frame.columns) == ["age", "seen", "lab"]
-    assert pd.api.types.is_datetime64_any_dtype(frame["seen"])
+    assert frame["seen"].iloc[1] - frame["seen"].iloc[0] == 11  # days since 1970-01-01
     assert pd.api.types.is_float_dtype(frame["lab"])
-    assert held.text_dates == {"seen": "%d/%m/%Y"}
+    assert held.dates["seen"].fmt == "%d/%m/%Y"
     assert held.text_numbers == {"lab": 2}
 
 
@@ -64,18 +64,19 @@ def test_plain_tables_pass_unchanged():
 
 
 def test_generated_datetimes_are_rounded_to_the_training_step():
-    """Synthcity decodes a ``datetime64`` column from numbers, with sub-second parts; the
-    generated values come back at the coarsest step every training value fits (a day here,
-    a second where training values have seconds)."""
+    """A ``datetime64`` column reaches the plugin as days; the generated values come back
+    at the coarsest step every training value fits (a day here, a second where training
+    values have seconds)."""
     data = _table()[["age"]].assign(
         admitted=pd.Timestamp("2020-01-01") + pd.to_timedelta(np.arange(30) * 3, "D"),
         stamped=pd.Timestamp("2020-01-01 08:00:05") + pd.to_timedelta(np.arange(30) * 7, "s"),
     )
     loader, held = hold_columns(data)
-    assert held.date_steps == {"admitted": 86_400 * 10**9, "stamped": 10**9}
+    steps = {column: date.step for column, date in held.dates.items()}
+    assert steps == {"admitted": 86_400 * 10**9, "stamped": 10**9}
     noisy = loader.dataframe().copy()
-    noisy[["admitted", "stamped"]] += pd.Timedelta("3h 25min 7.3s")
-    noisy.loc[0, "admitted"] = pd.NaT
+    noisy[["admitted", "stamped"]] += pd.Timedelta("3h 25min 7.3s") / pd.Timedelta(days=1)
+    noisy.loc[0, "admitted"] = np.nan
     out = held.restore(GenericDataLoader(noisy)).dataframe()
     assert (out["admitted"].dropna() == out["admitted"].dropna().dt.normalize()).all()
     assert out["admitted"].isna().sum() == 1
@@ -120,10 +121,12 @@ def test_the_plugins_schema_includes_its_own_output_with_held_columns(tmp_path):
     assert not plugin.schema_includes(data.assign(seen="not a date"))
 
 
-@pytest.mark.parametrize("name", ["mle_copula", "ctabgan_plus"])
-def test_datetime_columns_are_modelled_as_numbers(name, tmp_path):
-    """Synthcity hands a datetime64 column to the core as nanoseconds; read as whole
-    numbers near 1e18 (role "integer"), the MLE copula fitted no family at all."""
+@pytest.mark.parametrize("name", ["mle_copula", "ctabgan_plus", "med_vae"])
+def test_datetime_columns_are_modelled_as_days(name, tmp_path):
+    """Synthcity hands a datetime64 column to the core as nanoseconds and a missing date as
+    the smallest int64: the MLE copula fitted no family to numbers near 1e18, and with
+    missing dates the cores drew dates from 1683 or none that met Synthcity's schema. Held
+    as days, dates (also written as text) come back in range, missing where they were."""
     from synthcity.plugins import Plugins
 
     import synth_plugins
@@ -131,10 +134,24 @@ def test_datetime_columns_are_modelled_as_numbers(name, tmp_path):
     synth_plugins.register()
     rng = np.random.default_rng(0)
     dob = pd.Timestamp("1940-01-01") + pd.to_timedelta(rng.integers(0, 20_000, 200), "D")
-    data = pd.DataFrame({"age": rng.integers(20, 90, 200), "dob": dob})
-    params = {"n_iter": 5} if name == "ctabgan_plus" else {}
+    unknown = np.arange(200) % 8 == 0
+    data = pd.DataFrame(
+        {
+            "age": rng.integers(20, 90, 200),
+            "dob": dob,
+            "seen": dob.where(~unknown),
+            "written": dob.strftime("%d/%m/%Y").where(~unknown, None),
+        }
+    )
+    params = {"n_iter": 5} if name != "mle_copula" else {}
     plugin = Plugins().get(name, workspace=tmp_path, **params)
     plugin.fit(GenericDataLoader(data))
-    dob = plugin.generate(count=50, random_state=0).dataframe()["dob"]
-    assert pd.api.types.is_datetime64_any_dtype(dob)
-    assert dob.between(data["dob"].min(), data["dob"].max()).all()
+    out = plugin.generate(count=200, random_state=0).dataframe()
+    written = pd.to_datetime(out["written"], format="%d/%m/%Y")
+    for column, dates in (("dob", out["dob"]), ("seen", out["seen"]), ("written", written)):
+        assert pd.api.types.is_datetime64_any_dtype(out[column]) or column == "written"
+        observed = dates.dropna()
+        assert observed.between(data["dob"].min(), data["dob"].max()).all(), column
+        assert (observed == observed.dt.normalize()).all(), column
+    assert out["dob"].notna().all()
+    assert 0 < out["seen"].isna().sum() < len(out) and 0 < written.isna().sum() < len(out)

@@ -1,19 +1,23 @@
-"""Columns our Synthcity plugins keep away from Synthcity's label encoding.
+"""Columns our Synthcity plugins keep away from Synthcity's encoders.
 
 Synthcity's ``Plugin.fit`` label-encodes every text column before a plugin's ``_fit`` runs,
 and ``generate`` decodes the codes back, so record keys and dates written as text are
 modelled as levels and come out as training values: real identifiers and real dates
-copied. :func:`hold_columns` reads the suite's roles
+copied. It hands ``datetime64`` columns to the plugin as nanoseconds, a missing date as
+the smallest int64 (about the year 1677), so a model fitted on them draws dates centuries
+away. :func:`hold_columns` reads the suite's roles
 (:func:`synth_plugins.encoding.roles.infer_role`) of the raw columns before Synthcity sees
 them: ``identifier`` columns are taken out (every generated row gets a fresh key that
-equals no training key), dates written as text become ``datetime64`` columns, which
-Synthcity models as numbers, and numbers written as text (``"26.31"``) whose role is
-numeric become numbers; :meth:`HeldColumns.restore` puts all three back on the generated
-data, in the training column order and formats, and rounds generated ``datetime64``
-values to the coarsest of day, hour, minute and second that every training value fits
-(Synthcity decodes them from numbers, with sub-second parts). Columns of pandas'
+equals no training key), every date column (``datetime64``, or dates written as text)
+becomes days since 1970-01-01 with NaN where a date is missing, and numbers written as
+text (``"26.31"``) whose role is numeric become numbers; :meth:`HeldColumns.restore` puts
+all three back on the generated data, in the training column order, dtypes and formats,
+with generated dates rounded to the coarsest of day, hour, minute and second that every
+training value fits (:func:`synth_plugins.encoding.parsing.from_days`). Columns of pandas'
 ``string`` and ``category`` dtypes reach Synthcity as ``object`` (its schema refuses
 ``string``, and its encoders give ``object`` back) and come back in their dtype.
+(Synthcity's constraints cannot compare dates in any plugin; on a held date column they
+compare days since 1970-01-01.)
 """
 
 from __future__ import annotations
@@ -25,10 +29,35 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synth_plugins.encoding.parsing import is_text, parse_numbers, text_date_format, time_step
+from synth_plugins.encoding.parsing import (
+    from_days,
+    is_text,
+    parse_numbers,
+    text_date_format,
+    time_step,
+    to_days,
+)
 from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_role
 from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_spec
 from synth_plugins.errors import InvalidDataError
+
+
+@dataclass(frozen=True)
+class HeldDate:
+    """How a held date column is written, so generated days come back in its kind.
+
+    Its dtype, its text format (None for ``datetime64``) and the step in ns generated
+    values are rounded to (0: not rounded).
+    """
+
+    dtype: Any
+    fmt: str | None
+    step: int
+
+    @classmethod
+    def of(cls, series: pd.Series, fmt: str | None = None) -> HeldDate:
+        """The writing of a date column (``fmt`` for dates written as text)."""
+        return cls(series.dtype, fmt, time_step(series, fmt))
 
 
 @dataclass(frozen=True)
@@ -39,26 +68,24 @@ class HeldColumns:
         columns: The training column order.
         keys: The identifier columns taken out (:func:`~synth_plugins.encoding.tabular.
             identifier_spec`: what their fresh keys continue from).
-        text_dates: Date columns written as text -> their ``strftime`` format.
+        dates: Date columns (``datetime64`` or text) -> how they are written.
         text_numbers: Numeric columns written as text -> their number of decimals.
-        date_steps: ``datetime64`` columns -> the step (ns) generated values are rounded to.
         pandas_dtypes: Columns of pandas' ``string`` or ``category`` dtype -> that dtype.
     """
 
     columns: tuple[str, ...]
     keys: tuple[ColumnSpec, ...] = ()
-    text_dates: dict[str, str] = field(default_factory=dict)
+    dates: dict[str, HeldDate] = field(default_factory=dict)
     text_numbers: dict[str, int] = field(default_factory=dict)
-    date_steps: dict[str, int] = field(default_factory=dict)
     pandas_dtypes: dict[str, Any] = field(default_factory=dict)
 
     def hold(self, loader: Any) -> Any:
-        """``loader`` as the plugin trains on it: keys out, text dates and numbers parsed.
+        """``loader`` as the plugin trains on it: keys out, dates in days, text numbers parsed.
 
         Applied by :func:`hold_columns` to the training loader, and to any loader compared
         with the plugin's schema (generated rows hold fresh keys and text again).
         """
-        if not (self.keys or self.text_dates or self.text_numbers or self.pandas_dtypes):
+        if not (self.keys or self.dates or self.text_numbers or self.pandas_dtypes):
             return loader
         frame = loader.dataframe()
         dropped = [spec.name for spec in self.keys]
@@ -68,8 +95,8 @@ class HeldColumns:
                 reduced[column] = (
                     reduced[column].astype(object).where(reduced[column].notna(), None)
                 )
-        for column, fmt in self.text_dates.items():
-            reduced[column] = pd.to_datetime(reduced[column], format=fmt)
+        for column, date in self.dates.items():
+            reduced[column] = to_days(reduced[column], date.fmt)
         for column in self.text_numbers:
             reduced[column] = parse_numbers(reduced[column])
         info = loader.info()
@@ -78,24 +105,16 @@ class HeldColumns:
         return type(loader).from_info(reduced, info)
 
     def restore(self, generated: Any) -> Any:
-        """The generated DataLoader with fresh keys and text dates and numbers back, in order."""
-        changes = (
-            self.keys,
-            self.text_dates,
-            self.text_numbers,
-            self.date_steps,
-            self.pandas_dtypes,
-        )
-        if not any(changes):
+        """The generated DataLoader with fresh keys, dates and text numbers back, in order."""
+        if not (self.keys or self.dates or self.text_numbers or self.pandas_dtypes):
             return generated
         frame = generated.dataframe().copy()
-        for column, step in self.date_steps.items():
-            frame[column] = frame[column].dt.round(pd.Timedelta(step, "ns"))
+        for column, date in self.dates.items():
+            days = frame[column].to_numpy(dtype=float)
+            written = from_days(days, date.dtype, date.fmt, date.step)
+            frame[column] = written.set_axis(frame.index)
         for column, decimals in self.text_numbers.items():
             frame[column] = as_text(pd.to_numeric(frame[column]), decimals)
-        for column, fmt in self.text_dates.items():
-            stamps = pd.to_datetime(frame[column])
-            frame[column] = stamps.dt.strftime(fmt).astype(object).where(stamps.notna(), np.nan)
         for spec in self.keys:
             frame[spec.name] = fresh_keys(spec, len(frame)).to_numpy()
         for column, dtype in self.pandas_dtypes.items():
@@ -104,7 +123,9 @@ class HeldColumns:
 
 
 def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColumns]:
-    """``loader`` without identifier columns and with text dates parsed, and how to undo it.
+    """``loader`` as the plugin trains on it, and how to undo it on generated data.
+
+    Identifier columns are taken out, dates become days, numbers written as text are parsed.
 
     Args:
         loader: A tabular Synthcity DataLoader (generic or survival), or a DataFrame
@@ -121,9 +142,8 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
     frame = loader.dataframe()
     fixed = set(layout)
     keys: list[ColumnSpec] = []
-    text_dates: dict[str, str] = {}
+    dates: dict[str, HeldDate] = {}
     text_numbers: dict[str, int] = {}
-    date_steps: dict[str, int] = {}
     pandas_dtypes = {
         str(column): dtype
         for column, dtype in frame.dtypes.items()
@@ -132,8 +152,7 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
     for column in frame.columns:
         series = frame[column]
         if pd.api.types.is_datetime64_any_dtype(series):
-            if step := time_step(series):
-                date_steps[str(column)] = step
+            dates[str(column)] = HeldDate.of(series)
             continue
         if column in fixed or not (is_text(series) or pd.api.types.is_integer_dtype(series)):
             continue
@@ -144,15 +163,14 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
         if role == "identifier":
             keys.append(identifier_spec(series))
         elif role == "datetime" and is_text(series):
-            text_dates[str(column)] = str(text_date_format(series))
+            dates[str(column)] = HeldDate.of(series, text_date_format(series))
         elif role in NUMERIC_ROLES and is_text(series):
             text_numbers[str(column)] = text_decimals(series)
     held = HeldColumns(
         tuple(map(str, frame.columns)),
         tuple(keys),
-        text_dates,
+        dates,
         text_numbers,
-        date_steps,
         pandas_dtypes,
     )
     if len(keys) == frame.shape[1]:

@@ -15,20 +15,13 @@ def synthcity_roles(frame: pd.DataFrame, encoders: dict | None) -> dict[str, str
 
     Synthcity label-encodes strings, booleans and every column with fewer than 15 distinct
     values, and leaves alone integer columns that already hold codes ``0..k-1``; both kinds
-    are modelled as ``binary`` (two levels) or ``categorical``. Datetime columns, which
-    Synthcity's ``DatetimeEncoder`` turns into nanoseconds, are ``numerical`` (as whole
-    numbers near 1e18 they would be ``integer``, which the MLE copula's families cannot
-    fit). Other columns are ``integer`` when whole-valued, else ``numerical``.
+    are modelled as ``binary`` (two levels) or ``categorical``. Other columns are
+    ``integer`` when whole-valued, else ``numerical`` (dates arrive as days since
+    1970-01-01: :mod:`synth_plugins.synthcity.held_columns`).
     """
-    from synthcity.plugins.core.models.feature_encoder import DatetimeEncoder
-
     label_encoded = {c for c, e in (encoders or {}).items() if isinstance(e, LabelEncoder)}
-    datetimes = {c for c, e in (encoders or {}).items() if isinstance(e, DatetimeEncoder)}
     roles: dict[str, str] = {}
     for column in frame.columns:
-        if column in datetimes:
-            roles[column] = "numerical"
-            continue
         observed = frame[column].dropna()
         levels = observed.nunique()
         whole = bool(np.all(np.isclose(observed.astype(float) % 1, 0)))

@@ -215,6 +215,14 @@ def _datetimes(table: Table) -> Table:
     return _with_column(table, "seen_on", dates, datetimes=("seen_on",))
 
 
+def _missing_dates(table: Table) -> Table:
+    """Dates with one in eight missing (Synthcity hands a missing date over as year 1677)."""
+    dated = _datetimes(table)
+    data = dated.data.copy()
+    data.loc[data.index[::8], "seen_on"] = pd.NaT
+    return dated.with_data(data)
+
+
 def _timedeltas(table: Table) -> Table:
     """Lengths of stay as ``timedelta64`` (no role fits them; the error names the column)."""
     days = np.random.default_rng(5).integers(1, 30, len(table.data))
@@ -331,6 +339,7 @@ CASES: tuple[Case, ...] = (
         lambda t: _with_column(t, "smoker", np.arange(len(t.data)) % 3 == 0),
         ("smoker",),
     ),
+    Case("missing_dates", ALL, _missing_dates, ("seen_on",)),
     Case("timedeltas", ALL, _timedeltas, ("stay",), output_ok=False),
     Case("mixed_object", ALL, _mixed_object, ("mixed",)),
     Case("duplicate_names", ALL, _duplicate_names, ("dup",), output_ok=False),

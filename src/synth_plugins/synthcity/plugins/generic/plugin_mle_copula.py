@@ -39,7 +39,7 @@ class MLECopulaPlugin(SuitePlugin):
 
     Synthcity label-encodes columns with fewer than 15 distinct values before ``fit``;
     those are modelled by their frequencies. Identifier columns get fresh keys and dates
-    written as text are modelled as times (see :mod:`synth_plugins.synthcity.held_columns`).
+    (also written as text) are modelled as days (see :mod:`synth_plugins.synthcity.held_columns`).
     Empty training data, ``count < 1`` and ``cond`` raise an error naming the problem.
 
     Defaults are the core's (read from :class:`MLECopula`'s signature).
