@@ -108,7 +108,7 @@ class Block:
         return self.stop - self.start
 
 
-def _decimals(values: np.ndarray) -> int | None:
+def decimals_of(values: np.ndarray) -> int | None:
     """Smallest number of decimals that represents every value exactly (None if > 6)."""
     for decimals in range(_MAX_DECIMALS + 1):
         scaled = values * 10**decimals
@@ -296,7 +296,7 @@ class TabularEncoder:
         values = values[~np.isnan(values)]
         if not np.all(np.isfinite(values)):
             raise InvalidDataError(f"column {name!r} contains infinite values")
-        decimals = 0 if role == "integer" else _decimals(values)
+        decimals = 0 if role == "integer" else decimals_of(values)
         return ColumnSpec(
             name, role, series.dtype, low=float(values.min()), high=float(values.max()),
             decimals=decimals, has_missing=has_missing, fill_value=float(np.median(values)),

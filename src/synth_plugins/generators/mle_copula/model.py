@@ -28,7 +28,13 @@ from scipy import stats
 from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.encoding.parsing import from_days, parse_numbers, to_days
 from synth_plugins.encoding.roles import DISCRETE_ROLES, NUMERIC_ROLES, infer_roles
-from synth_plugins.encoding.tabular import ColumnSpec, datetime_spec, fresh_keys, identifier_spec
+from synth_plugins.encoding.tabular import (
+    ColumnSpec,
+    datetime_spec,
+    decimals_of,
+    fresh_keys,
+    identifier_spec,
+)
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators.mle_copula.copula import (
     latent_correlation,
@@ -77,6 +83,8 @@ class _Column:
     dtype: Any
     #: ``datetime`` columns: how days are written back (range, step, dtype or text format)
     datetime: ColumnSpec | None = None
+    #: ``numerical`` columns: the decimals draws are rounded to (None: more than 6 in training)
+    decimals: int | None = None
 
     @property
     def in_copula(self) -> bool:
@@ -367,7 +375,8 @@ class MLECopula:
                 )
             except ValueError as error:
                 raise InvalidDataError(f"column {name!r}: {error}") from error
-            return _Column(name, role, best, candidates, rate, dtype)
+            decimals = None if integer else decimals_of(values)
+            return _Column(name, role, best, candidates, rate, dtype, decimals=decimals)
         if role in DISCRETE_ROLES:
             levels = self._levels(series)
             marginal: Marginal = fit_categorical(observed.to_numpy(dtype=object), levels)
@@ -488,6 +497,8 @@ class MLECopula:
                 days = np.where(missing, np.nan, values.astype(float))
                 output[column.name] = from_days(days, spec.dtype, spec.text_format, spec.step)
             else:
+                if column.decimals is not None:  # as recorded, so copies are judged as written
+                    values = np.round(values.astype(float), column.decimals)
                 output[column.name] = _restore(values, missing, column.dtype)
         return pd.DataFrame(output, columns=[c.name for c in columns])
 
