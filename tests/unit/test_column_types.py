@@ -114,6 +114,12 @@ class TestRoles:
         with pytest.raises(InvalidDataError, match="'when'.*datetime"):
             TabularEncoder({"when": "datetime"}).fit(pd.DataFrame({"when": ["a", "b", "c"]}))
 
+    def test_integer_role_on_fractions_names_the_column(self):
+        # rounding 5.13 to 5 would lose data silently (every core shares the rule)
+        frame = pd.DataFrame({"lab": [5.13, 4.87, 6.0], "x": [1.0, 2.0, 3.0]})
+        with pytest.raises(InvalidDataError, match="'lab' has role 'integer' but holds fractional"):
+            TabularEncoder({"lab": "integer"}).fit(frame)
+
     def test_only_identifiers_is_an_error(self):
         frame = pd.DataFrame({"record_id": [f"R{i}" for i in range(30)]})
         with pytest.raises(InvalidDataError, match="no column to model.*record_id"):

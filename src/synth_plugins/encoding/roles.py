@@ -98,6 +98,19 @@ def check_not_timedelta(series: pd.Series) -> None:
         )
 
 
+def check_whole_numbers(values: np.ndarray, column: object) -> None:
+    """Refuse fractions in a column given the role ``integer`` (rounding them loses data).
+
+    Raises:
+        InvalidDataError: an observed value of ``values`` is not a whole number.
+    """
+    if not np.allclose(values % 1, 0):
+        raise InvalidDataError(
+            f"column {column!r} has role 'integer' but holds fractional values; "
+            "declare it 'numerical'"
+        )
+
+
 def infer_role(series: pd.Series, max_numeric_levels: int = DEFAULT_MAX_NUMERIC_LEVELS) -> Role:
     """Infer the role of one column from its values (missing values are ignored).
 

@@ -49,7 +49,13 @@ from synth_plugins.encoding.parsing import (
     time_step,
     to_days,
 )
-from synth_plugins.encoding.roles import DISCRETE_ROLES, NUMERIC_ROLES, Role, infer_roles
+from synth_plugins.encoding.roles import (
+    DISCRETE_ROLES,
+    NUMERIC_ROLES,
+    Role,
+    check_whole_numbers,
+    infer_roles,
+)
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 
 MissingPolicy = Literal["indicator", "impute", "error"]
@@ -296,6 +302,8 @@ class TabularEncoder:
         values = values[~np.isnan(values)]
         if not np.all(np.isfinite(values)):
             raise InvalidDataError(f"column {name!r} contains infinite values")
+        if role == "integer":
+            check_whole_numbers(values, name)
         decimals = 0 if role == "integer" else decimals_of(values)
         return ColumnSpec(
             name, role, series.dtype, low=float(values.min()), high=float(values.max()),

@@ -27,7 +27,12 @@ from scipy import stats
 
 from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.encoding.parsing import from_days, parse_numbers, to_days
-from synth_plugins.encoding.roles import DISCRETE_ROLES, NUMERIC_ROLES, infer_roles
+from synth_plugins.encoding.roles import (
+    DISCRETE_ROLES,
+    NUMERIC_ROLES,
+    check_whole_numbers,
+    infer_roles,
+)
 from synth_plugins.encoding.tabular import (
     ColumnSpec,
     datetime_spec,
@@ -360,11 +365,8 @@ class MLECopula:
                     f"column {name!r} holds infinite values; replace them (e.g. by NaN)"
                 )
             integer = role == "integer"
-            if integer and not np.allclose(values % 1, 0):
-                raise InvalidDataError(
-                    f"column {name!r} has role 'integer' but holds fractional values; "
-                    "declare it 'numerical'"
-                )
+            if integer:
+                check_whole_numbers(values, name)
             try:
                 best, candidates = fit_numeric(
                     values,
