@@ -373,8 +373,16 @@ class TestBadInput:
             model.sample(5, conditions={"group": "z"})
         with pytest.raises(InvalidParameterError, match="unknown column"):
             model.sample(5, conditions={"nope": 1})
-        with pytest.raises(InvalidParameterError, match="age"):
+        with pytest.raises(InvalidParameterError, match="'age' is a .* without special values"):
             model.sample(5, conditions={"age": 61.0})
+        with pytest.raises(InvalidParameterError, match="'group': conditioning on missing"):
+            model.sample(5, conditions={"group": None})
+
+    def test_a_special_value_no_row_holds_is_refused(self, data: pd.DataFrame) -> None:
+        # declared but absent, it got a mode of its own: 15 % of rows in a probe
+        assert not (data["crp"] == -5.0).any()
+        with pytest.raises(InvalidParameterError, match=r"mixed_values\['crp'\] names \[-5.0\]"):
+            CTABGANPlus(epochs=1, mixed_values={"crp": [-5.0]}).fit(data)
 
     def test_not_fitted(self) -> None:
         with pytest.raises(NotFittedError):

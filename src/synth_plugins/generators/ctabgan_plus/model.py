@@ -507,6 +507,17 @@ class CTABGANPlus:
                 raise InvalidParameterError(
                     f"conditions name an unknown column {column!r}; columns are {transformer.order}"
                 )
+            if not plan.is_categorical and not plan.special:
+                raise InvalidParameterError(
+                    f"condition on column {column!r}: conditions take a level of a "
+                    "categorical column or a special value of a mixed column; "
+                    f"{column!r} is a {plan.spec.role} column without special values"
+                )
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                raise InvalidParameterError(
+                    f"condition on column {column!r}: conditioning on missing values is not "
+                    "supported"
+                )
             level = _level_of(plan, value)
             if level is None:
                 known = list(plan.spec.categories) if plan.is_categorical else list(plan.special)
@@ -514,7 +525,6 @@ class CTABGANPlus:
                 raise InvalidParameterError(
                     f"condition {column}={value!r}: value never seen in training as {what} of "
                     f"column {column!r}; known values: {known[:20]}"
-                    + ("" if known or plan.is_categorical else " (none: the column is not mixed)")
                 )
             if sampler.block(column) is None:  # a one-level column: nothing to condition on
                 level = -1
@@ -627,8 +637,6 @@ class CTABGANPlus:
 
 def _level_of(plan: ColumnPlan, value: Any) -> int | None:
     """The conditional-vector slot of ``value`` in a column, or None when it is unseen."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
     if plan.is_categorical:
         for code, level in enumerate(plan.spec.categories):
             try:

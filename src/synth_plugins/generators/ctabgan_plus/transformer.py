@@ -191,6 +191,21 @@ def _fit_components(values: np.ndarray, max_modes: int, seed: int) -> tuple[tupl
     return tuple(map(float, means)), tuple(map(float, stds)), tuple(map(float, weights))
 
 
+def _check_special_values_occur(name: str, special: tuple[float, ...], values: np.ndarray) -> None:
+    """Refuse a declared special value that no training row holds.
+
+    A special value gets its own mode, learnt from the rows that hold it; declared but
+    absent, the generator would still emit it (15 % of rows in a probe) and accept it as
+    a condition.
+    """
+    absent = [v for v in special if not np.isclose(values, v, rtol=0, atol=1e-9).any()]
+    if absent:
+        raise InvalidParameterError(
+            f"mixed_values[{name!r}] names {absent}, which no training value of {name!r} "
+            "equals; a special value is one the column takes (e.g. 0 for no dose)"
+        )
+
+
 class MixedTypeTransformer:
     """Encode a table into CTAB-GAN+ blocks and decode generator output back.
 
@@ -300,6 +315,8 @@ class MixedTypeTransformer:
                 )
             kind, special = "mixed", tuple(sorted(set(self.mixed_values[name])))
         values = series.dropna().to_numpy(dtype=float)
+        if name in self.mixed_values:
+            _check_special_values_occur(name, special, values)
         rest = values[~np.isin(values, special)] if special else values
         log_shift = None
         if kind == "log":
