@@ -163,11 +163,11 @@ class TestEncoder:
         assert born.notna().all() and out["born"].nunique() > 100
         assert out["lab"].between(10, 40).all() and out["lab"].nunique() > 100
 
-    def test_integer_keys_start_after_the_largest(self):
+    def test_integer_keys_start_at_the_power_of_ten_above_the_largest(self):
         frame = pd.DataFrame({"id": np.arange(100, 130), "x": np.linspace(0, 1, 30)})
         enc = TabularEncoder().fit(frame)
         keys = enc.fresh_keys("id", 3)
-        assert keys.tolist() == [130, 131, 132] and keys.dtype == frame["id"].dtype
+        assert keys.tolist() == [1000, 1001, 1002] and keys.dtype == frame["id"].dtype
 
     def test_text_keys_avoid_a_prefix_in_use(self):
         frame = pd.DataFrame(

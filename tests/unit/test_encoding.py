@@ -185,11 +185,15 @@ class TestSortedLevels:
         assert list(enc.spec("c").categories) == levels == [1, 3, "x"]
 
 
-def test_fresh_numeric_keys_continue_after_the_largest_training_key():
-    spec = identifier_spec(pd.Series([3, 17, 5], dtype="int32"))
+def test_fresh_numeric_keys_do_not_reveal_the_largest_training_key():
+    # high + 1 would tell anyone that a real record 9974742 exists
+    spec = identifier_spec(pd.Series([3, 9_974_742, 5], dtype="int32"))
     made = fresh_keys(spec, 3)
-    assert made.tolist() == [18, 19, 20] and made.dtype == "int32"
-    assert fresh_keys(spec, 2, start=3).tolist() == [21, 22]  # a later batch
+    assert made.tolist() == [10_000_000, 10_000_001, 10_000_002] and made.dtype == "int32"
+    assert fresh_keys(spec, 2, start=3).tolist() == [10_000_003, 10_000_004]  # a later batch
+    # where the power of ten does not fit the dtype, keys continue after the largest
+    full = identifier_spec(pd.Series([1, 2_000_000_000], dtype="int32"))
+    assert fresh_keys(full, 2).tolist() == [2_000_000_001, 2_000_000_002]
 
 
 def test_fresh_text_keys_use_a_prefix_no_training_key_starts_with():

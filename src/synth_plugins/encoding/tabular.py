@@ -16,8 +16,10 @@ values, rounding and range handling are decided once:
   hour, minute and second that every training value fits, and written in the input's
   ``datetime64`` dtype (time zone included) or, for dates given as text, in its format.
 - ``identifier`` columns are not modelled (no block): ``inverse_transform`` gives every row a
-  fresh key that never equals a training value: ``high + 1, high + 2, ...`` for whole-number
-  keys, ``<prefix><i>`` for text keys, with a prefix no training key starts with.
+  fresh key that never equals a training value: for whole-number keys ``10**d, 10**d + 1,
+  ...``, ``d`` the number of digits of the largest training key (so the output does not
+  reveal that key, as ``high + 1`` would), ``<prefix><i>`` for text keys, with a prefix no
+  training key starts with.
 - Numbers written as text (``"26.31"``) under a numeric role are parsed and come back as
   numbers (float for ``numerical``, whole numbers for ``integer``), not as strings.
 - Missing values follow ``missing``:
@@ -166,8 +168,10 @@ def identifier_spec(series: pd.Series) -> ColumnSpec:
 def fresh_keys(spec: ColumnSpec, n: int, start: int = 0) -> pd.Series:
     """``n`` new keys of an identifier column (see :func:`identifier_spec`), none a training key.
 
-    Keys ``start .. start + n - 1`` of the column's sequence: ``high + 1 + i`` for
-    whole-number keys, ``<prefix><i>`` for text keys (see the module docstring).
+    Keys ``start .. start + n - 1`` of the column's sequence: ``10**d + i`` for whole-number
+    keys (``d`` the number of digits of the largest training key; ``high + 1 + i`` where
+    that would overflow the column's integer dtype), ``<prefix><i>`` for text keys (see
+    the module docstring).
     """
     positions = np.arange(start, start + n, dtype=np.int64)
     if spec.key_prefix:
@@ -175,11 +179,20 @@ def fresh_keys(spec: ColumnSpec, n: int, start: int = 0) -> pd.Series:
         return pd.Series(
             [f"{spec.key_prefix}{i}" for i in positions], dtype=spec.dtype if text else object
         )
-    keys = pd.Series(int(spec.high) + 1 + positions)
+    keys = pd.Series(_first_fresh_key(spec, start + n) + positions)
     try:
         return keys.astype(spec.dtype)
     except (TypeError, ValueError):  # pragma: no cover - exotic dtypes
         return keys
+
+
+def _first_fresh_key(spec: ColumnSpec, n: int) -> int:
+    """The first of ``n`` fresh whole-number keys: the power of ten above every training key."""
+    first = 10 ** len(str(max(int(spec.high), 0)))
+    if isinstance(spec.dtype, np.dtype) and spec.dtype.kind in "iu":
+        if first + n - 1 > np.iinfo(spec.dtype).max:
+            return int(spec.high) + 1
+    return first
 
 
 def datetime_spec(series: pd.Series) -> ColumnSpec:

@@ -9,8 +9,8 @@ samples back:
 
 - the sequence keys reach the core as they are (so its errors name the user's keys);
   the core gives sampled sequences fresh keys that can never equal a training key (numbers
-  continue after the largest training key, text keys get a prefix that no training key
-  starts with: :func:`~synth_plugins.encoding.tabular.fresh_keys`);
+  start at the power of ten above the largest training key, text keys get a prefix that
+  no training key starts with: :func:`~synth_plugins.encoding.tabular.fresh_keys`);
 - a datetime sequence index, and every other ``datetime`` column, becomes days since
   1970-01-01 (so the core models gaps in days) and comes back in the column's own kind:
   ``datetime64`` of the same unit and time zone, or strings in the column's format, at the

@@ -53,9 +53,10 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
     - rows need not be sorted within a sequence (they are sorted by the index, as PAR
       does); unlike PAR, two rows of a sequence at the same time are refused (the error
       names the sequences), as is a missing time;
-    - sampled sequence keys are fresh: numbers continue after the largest training key,
-      text keys get a prefix that no training key starts with; other ``id`` columns are
-      generated (one value per sequence, or per row when they vary within sequences) and
+    - sampled sequence keys are fresh: numbers start at the power of ten above the largest
+      training key, text keys get a prefix that no training key starts with; other ``id``
+      columns are generated (one value per sequence, or per row when they vary within
+      sequences) and
       other ``datetime`` columns are modelled as times (days); sdtypes other than
       numerical, categorical, boolean, datetime and id are refused with an error naming
       the column (PAR anonymizes them with Faker);

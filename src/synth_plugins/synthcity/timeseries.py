@@ -386,8 +386,9 @@ def from_timeseries_loader(loader_or_frame: Any, spec: LongFormatSpec) -> pd.Dat
     """The long table (original names, levels, missing values, dtypes) of a loader.
 
     Each sequence gets a fresh patient id (Synthcity numbers sequences from 0, and a real
-    id is never copied): the training ids' dtype, whole numbers after the largest training
-    id, or text ``synthetic_<i>`` with a prefix no training id starts with.
+    id is never copied): the training ids' dtype, whole numbers from the power of ten above
+    the largest training id, or text ``synthetic_<i>`` with a prefix no training id starts
+    with.
     """
     frame = synthcity_long_frame(loader_or_frame)
     sequence, sequences = pd.factorize(frame[SEQ_ID], sort=False)

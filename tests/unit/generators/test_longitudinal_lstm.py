@@ -383,12 +383,12 @@ class TestSmallFits:
         assert out["flag"].dtype == bool
 
     def test_sampled_ids_are_fresh_keys_of_the_training_kind(self, cohort):
-        """No sampled id equals a training id: whole numbers continue after the largest,
-        text gets a prefix no training id starts with; the id's dtype is kept."""
+        """No sampled id equals a training id: whole numbers start at the power of ten above
+        the largest, text gets a prefix no training id starts with; the id's dtype is kept."""
         data = cohort.data[cohort.data["patient_id"] <= 60].reset_index(drop=True)
         model = LongitudinalLSTM("patient_id", "time", sample_batch_size=7, **TINY).fit(data)
         ids = model.sample(20, random_state=0)["patient_id"].drop_duplicates()
-        assert ids.tolist() == list(range(61, 81)) and ids.dtype == data["patient_id"].dtype
+        assert ids.tolist() == list(range(100, 120)) and ids.dtype == data["patient_id"].dtype
         text = data.assign(patient_id=("PT" + data["patient_id"].astype(str)).astype("string"))
         model = LongitudinalLSTM("patient_id", "time", **TINY).fit(text)
         ids = model.sample(20, random_state=0)["patient_id"]

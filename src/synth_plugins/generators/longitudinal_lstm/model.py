@@ -573,8 +573,9 @@ class LongitudinalLSTM:
         Returns:
             A long table with the training columns and dtypes, one patient after another,
             each in time order. Ids are fresh keys in the training id's dtype, never a
-            training id: whole numbers continue after the largest training id, text reads
-            ``"synthetic_<i>"`` with a prefix no training id starts with (see
+            training id: whole numbers start at the power of ten above the largest
+            training id, text reads ``"synthetic_<i>"`` with a prefix no training id
+            starts with (see
             :func:`~synth_plugins.encoding.tabular.fresh_keys`).
         """
         _, static_model, _ = self._fitted()
