@@ -455,9 +455,15 @@ def _run_core(entry: GeneratorEntry, table: Table, case: Case) -> pd.DataFrame:
 
 
 def _run_synthcity(entry: GeneratorEntry, table: Table, case: Case) -> pd.DataFrame:
+    with tempfile.TemporaryDirectory(prefix="synth_plugins_bad_") as workspace:
+        return _fit_and_generate_in_synthcity(entry, table, case, Path(workspace))
+
+
+def _fit_and_generate_in_synthcity(
+    entry: GeneratorEntry, table: Table, case: Case, workspace: Path
+) -> pd.DataFrame:
     from synthcity.plugins import Plugins
 
-    workspace = Path(tempfile.mkdtemp(prefix="synth_plugins_bad_"))
     plugin = Plugins().get(entry.name, **_quick(entry.synthcity_quick), workspace=workspace)
     if table.kind == "time_series":
         from synth_plugins.synthcity.timeseries import from_timeseries_loader, to_timeseries_loader
