@@ -74,6 +74,12 @@ class TestOutcomeRule:
             check_outcome_arrays([0.0, 2.5], [1, 0], "real")
         with pytest.raises(InvalidDataError, match="differ in length"):
             check_outcome_arrays([1.0, 2.5], [1], "real")
+        # columns of a table (as the hosts pass them) are named, as check_survival_frame does
+        table = pd.DataFrame({"time": [1.0, -2.0], "cens": [1, 2]})
+        with pytest.raises(InvalidDataError, match="duration column 'time' of synthetic has 1"):
+            check_outcome_arrays(table["time"], table["cens"], "synthetic")
+        with pytest.raises(InvalidDataError, match=r"event column 'cens' of synthetic .*\['2'\]"):
+            check_outcome_arrays(table["time"].abs(), table["cens"], "synthetic")
 
     def test_every_survival_entry_point_refuses_a_zero_duration(self, real):
         """One rule: the generator, the metrics and the SDV synthesizer agree on t > 0."""

@@ -130,10 +130,21 @@ def check_outcome_arrays(durations: Any, events: Any, name: str) -> tuple[np.nda
             "duration and event are paired by position, so take both from one table (or "
             "pass arrays)"
         )
-    t = _check_durations(t, f"{name} durations")
-    if not np.isin(e, (0.0, 1.0)).all():
-        raise InvalidDataError(f"{name} events must be 0/1 or boolean, without missing values")
+    t = _check_durations(t, _described(durations, "duration", name))
+    bad = ~np.isin(e, (0.0, 1.0))
+    if bad.any():
+        shown = sorted({f"{value:g}" for value in e[bad]})[:10]
+        raise InvalidDataError(
+            f"{_described(events, 'event', name)} must hold 0/1 or booleans, without missing "
+            f"values; found {shown}"
+        )
     return t, e.astype(np.int64)
+
+
+def _described(values: Any, kind: str, name: str) -> str:
+    """How messages name an outcome sequence: its column when it is a named Series."""
+    column = values.name if isinstance(values, pd.Series) else None
+    return f"{kind} column {column!r} of {name}" if column is not None else f"{name} {kind}s"
 
 
 def _check_durations(values: np.ndarray, what: str) -> np.ndarray:
