@@ -16,6 +16,7 @@ import textwrap
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -118,17 +119,57 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
     ``all`` (the default) is the main job: every suite on its default datasets, then
     ``<output>/index.html``; it exits with 1 when a suite failed (the page says which).
     """
-    _need_synthcity("benchmark")
-    _quiet_synthcity(args.verbose)
-    from synth_plugins.benchmark import run_all, run_suite
+    _check_benchmark_options(args)
+    from synth_plugins.benchmark.grid import check_backend
 
+    with contextlib.ExitStack() as stack:
+        if args.scheduler:
+            stack.enter_context(_dask_client(args.scheduler))
+        check_backend(args.backend)
+        return _run_benchmark(args)
+
+
+def _check_benchmark_options(args: argparse.Namespace) -> None:
+    """Refuse options that cannot go together, before anything is loaded or fitted."""
     if args.scheduler and args.backend != "dask":
         raise InvalidParameterError("--scheduler needs --backend dask")
+    if args.backend == "dask" and not args.scheduler:
+        raise InvalidParameterError(
+            "--backend dask needs --scheduler, the address of a running Dask scheduler "
+            "(e.g. tcp://host:8786)"
+        )
     if args.suite == "all" and args.dataset:
         raise InvalidParameterError(
             "--dataset needs one suite (tabular, survival or longitudinal); "
             "'all' runs each suite on its default datasets"
         )
+
+
+def _dask_client(address: str) -> Any:
+    """A client of the Dask scheduler at ``address`` (``--scheduler``), or a one-line error.
+
+    Dask waits for a scheduler that does not answer until its connect timeout (30 s by
+    default, ``distributed.comm.timeouts.connect``), then raises ``OSError``; a malformed
+    address raises ``ValueError`` at once.
+    """
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise MissingDependencyError("distributed", "--backend dask", "dask") from None
+    try:
+        return Client(address)
+    except (OSError, ValueError) as error:
+        raise InvalidParameterError(
+            f"--scheduler {address!r}: no Dask scheduler could be reached there ({error})"
+        ) from None
+
+
+def _run_benchmark(args: argparse.Namespace) -> int:
+    """The suite (or all three) that ``args`` asks for, once its options are checked."""
+    _need_synthcity("benchmark")
+    _quiet_synthcity(args.verbose)
+    from synth_plugins.benchmark import run_all, run_suite
+
     common = {
         "quick": not args.full,
         "repeats": args.repeats,
@@ -138,16 +179,11 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
         "n_jobs": args.n_jobs,
         "backend": args.backend,
     }
-    with contextlib.ExitStack() as stack:
-        if args.scheduler:
-            from dask.distributed import Client
-
-            stack.enter_context(Client(args.scheduler))
-        if args.suite == "all":
-            command = " ".join(["synth-plugins", *getattr(args, "argv", ["benchmark"])])
-            results = run_all(**common, command=command)
-            return 1 if any(r.error for r in results) else 0
-        run_suite(suite=args.suite, datasets=args.dataset, **common)
+    if args.suite == "all":
+        command = " ".join(["synth-plugins", *getattr(args, "argv", ["benchmark"])])
+        results = run_all(**common, command=command)
+        return 1 if any(r.error for r in results) else 0
+    run_suite(suite=args.suite, datasets=args.dataset, **common)
     return 0
 
 
@@ -175,6 +211,17 @@ def _seed(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    """A time limit: a number of seconds > 0 (at 0 no trial would start)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0:  # a negative number, 0, nan or no number
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text!r}")
+    return value
+
+
 def _folder(text: str) -> str:
     """An output folder: a path that is a folder or does not exist yet.
 
@@ -189,7 +236,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
     """Tune a Synthcity plugin with Optuna; print and write the finished trials."""
     _need_synthcity("tune")
     _quiet_synthcity(args.verbose)
-    from synth_plugins.benchmark.tuning import summary, tune
+    from synth_plugins.benchmark.tuning import open_storage, summary, tune
 
     study = tune(
         args.generator,
@@ -197,7 +244,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
         n_trials=args.trials,
         objective=args.objective,
         fixed=dict(args.fix or []),
-        storage=args.storage,
+        storage=open_storage(args.storage, option="--storage") if args.storage else None,
         study_name=args.study,
         timeout=args.timeout,
         seed=args.seed,
@@ -293,8 +340,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--storage", help="Optuna storage URL shared by workers, e.g. sqlite:///t.db")
     p.add_argument("--study", help="study name (default <generator>-<dataset>)")
-    p.add_argument("--timeout", type=float, help="stop starting trials after this many s")
-    p.add_argument("--seed", type=_seed, default=0, help="sampler and fit seed")
+    p.add_argument("--timeout", type=_seconds, help="stop starting trials after this many s (> 0)")
+    p.add_argument(
+        "--seed",
+        type=_seed,
+        default=0,
+        help="seed of the train/holdout split and of every fit (and of the sampler without "
+        "--storage); every worker of a shared study gives the same",
+    )
     p.add_argument(
         "--output", type=_folder, default="tuning-output", help="folder for the trials table"
     )

@@ -50,3 +50,16 @@ def test_parallel_options_are_checked(tmp_path):
         _bench(tmp_path, n_jobs=0).run()
     with pytest.raises(InvalidParameterError, match="n_jobs"):
         run_suite("survival", output=tmp_path, n_jobs=-2)
+
+
+def test_a_backend_that_cannot_run_here_is_refused_before_the_suite_starts(tmp_path):
+    """Before, the suite prepared its data and failed at its first case with joblib's
+    ValueError ('first create a Dask Client', 'Invalid backend: ray')."""
+    from importlib.util import find_spec
+
+    with pytest.raises(InvalidParameterError, match="needs an active dask.distributed Client"):
+        run_suite("survival", output=tmp_path, backend="dask")
+    if find_spec("ray") is None:
+        with pytest.raises(InvalidParameterError, match="backend 'ray' needs Ray"):
+            run_suite("survival", output=tmp_path, backend="ray")
+    assert not (tmp_path / "survival").exists()

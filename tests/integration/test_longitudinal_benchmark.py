@@ -1,9 +1,19 @@
 """The longitudinal suite end to end (small sizes), through the CLI and the class."""
 
+from types import SimpleNamespace
+
 import pandas as pd
 import pytest
 
-from synth_plugins.benchmark.longitudinal import LongitudinalBenchmark, rank_runs
+from synth_plugins.benchmark import longitudinal
+from synth_plugins.benchmark.longitudinal import (
+    Contender,
+    LongitudinalBenchmark,
+    rank_runs,
+    real_reference,
+    run_one,
+)
+from synth_plugins.datasets import load
 
 TINY = {"epochs": 3, "static_epochs": 10, "hidden": 16, "num_layers": 1}
 
@@ -67,3 +77,54 @@ def test_cli_rejects_a_tabular_dataset_for_the_longitudinal_suite(tmp_path, caps
     code = main(["benchmark", "longitudinal", "--dataset", "pima", "--output", str(tmp_path)])
     assert code == 2
     assert "longitudinal dataset" in capsys.readouterr().err
+
+
+@pytest.fixture
+def first_patients(monkeypatch):
+    """Every generator "generates" the first 40 PBC patients' visits (no fit)."""
+    pbc = load("pbc_visits")
+    ids = pbc.data["id"].unique()[:40]
+    output = pbc.data[pbc.data["id"].isin(ids)].reset_index(drop=True)
+
+    def fit_sample(contender, dataset, n):
+        return (lambda: None), (lambda: output.copy()), SimpleNamespace(n_epochs_=1)
+
+    monkeypatch.setattr(longitudinal, "_fit_sample", fit_sample)
+    return output
+
+
+def test_generator_rows_count_the_patients_and_visits_it_generated(first_patients):
+    """Before, "Patients" and "Visits" of every generator row were the real table's (312
+    patients, 1,945 visits on PBC), whatever the generator produced."""
+    pbc = load("pbc_visits")
+    contender = Contender("longitudinal_lstm", "core")
+    row = run_one(contender, pbc, log=lambda line: None).row
+    assert row["Error"] == ""
+    assert (row["Patients"], row["Visits"]) == (40, len(first_patients))
+    assert (real_reference(pbc)["Patients"], real_reference(pbc)["Visits"]) == (312, 1945)
+
+
+def test_pbc_visits_report_has_no_blank_event_rate_and_only_its_seeds(first_patients, tmp_path):
+    """Before, the pbc_visits table had an event_rate column that was always blank (the
+    suite knew only the MS cohort's relapses), and its seeds table named ms_registry, which
+    did not run."""
+    bench = LongitudinalBenchmark(
+        datasets=("pbc_visits",), output=tmp_path, synthcity=False, log=lambda line: None
+    )
+    table = bench.run()["longitudinal:pbc_visits"]
+    assert "event_rate" not in table.columns
+    assert table.loc["longitudinal_lstm", "Patients"] == 40
+    assert table.loc["(real data)", "Patients"] == 312
+    (note,) = bench.reading_notes
+    assert note.startswith("pbc_visits: no event_rate column") and "'status2'" in note
+    assert bench.recorded_seeds().keys() == {"generators"}
+    page = (tmp_path / "longitudinal" / "report.html").read_text()
+    assert "ms_registry" not in page
+    assert "no event_rate column" in page
+
+
+def test_the_event_column_is_the_datasets_own_visit_count():
+    ms = load("ms_registry", n_patients=20, seed=0)
+    pbc = load("pbc_visits")
+    assert longitudinal.event_column(ms) == "relapses"
+    assert pbc.event_column == "status2" and longitudinal.event_column(pbc) is None

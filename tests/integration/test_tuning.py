@@ -8,7 +8,7 @@ import optuna
 import pandas as pd
 import pytest
 
-from synth_plugins.benchmark.tuning import Objective, search_space, tune
+from synth_plugins.benchmark.tuning import Objective, search_space, summary, tune
 from synth_plugins.cli import main
 from synth_plugins.errors import InvalidParameterError, UnknownNameError
 
@@ -21,7 +21,7 @@ def test_two_workers_share_one_study_through_the_storage(tmp_path, capsys):
     out = str(tmp_path / "out")
     # two processes would run these at the same time; they share the study either way
     assert main(["tune", "med_vae", "--trials", "2", *common, *fixed, "--output", out]) == 0
-    assert main(["tune", "med_vae", "--trials", "1", *common, *fixed, "--seed", "1"]) == 0
+    assert main(["tune", "med_vae", "--trials", "1", *common, *fixed]) == 0
     study = optuna.load_study(study_name="team/hf", storage=storage)
     finished = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     assert len(finished) == 3
@@ -48,6 +48,51 @@ def test_a_shared_study_refuses_trials_of_other_settings(tmp_path):
     with pytest.raises(InvalidParameterError, match=r"objective .*correlation_l1"):
         tune("mle_copula", "pima", objective="stats.correlation_l1.score", **common)
     assert len(optuna.load_study(study_name="s", storage=storage).trials) == 1
+
+
+def test_workers_of_a_shared_study_draw_different_trials_on_one_split(tmp_path):
+    """Before, every worker's sampler was seeded with --seed, so workers joining one study
+    ran the same trials (same parameters, same score); and a worker with another --seed
+    added trials scored on another train/holdout split."""
+    storage = f"sqlite:///{tmp_path / 'tune.db'}"
+    common = {
+        "n_trials": 1,
+        "fixed": {"n_iter": 2, "batch_size": 64},
+        "storage": storage,
+        "study_name": "shared",
+        "log": lambda line: None,
+    }
+    tune("med_vae", "pima", **common)
+    study = tune("med_vae", "pima", **common)  # a second worker, as a second process would
+    first, second = (t.params for t in study.trials)
+    assert first != second
+    assert study.user_attrs["seed"] == 0  # the split the study was created with
+    with pytest.raises(InvalidParameterError, match=r"seed 0 there, 1 here"):
+        tune("med_vae", "pima", **common, seed=1)
+    assert len(optuna.load_study(study_name="shared", storage=storage).trials) == 2
+
+
+def test_a_study_without_finished_trials_gives_an_empty_table():
+    """Before, a study whose timeout ran out before its first trial ended with KeyError:
+    'state' when its table was written."""
+    table = summary(optuna.create_study())
+    assert len(table) == 0 and "value" in table.columns
+    with pytest.raises(InvalidParameterError, match="timeout must be a number of seconds > 0"):
+        tune("med_vae", "pima", n_trials=1, timeout=0, log=lambda line: None)
+
+
+def test_a_storage_that_cannot_be_opened_is_a_one_line_error(tmp_path, capsys):
+    """Before, ``--storage bogus://x`` ended with SQLAlchemy's NoSuchModuleError traceback."""
+    argv = ["tune", "med_vae", "--dataset", "pima", "--trials", "1", "--storage", "bogus://x"]
+    assert main([*argv, "--output", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "synth-plugins: error: --storage 'bogus://x' cannot be opened as an Optuna storage "
+        "(Can't load plugin: sqlalchemy.dialects:bogus)"
+    )
+    assert len(err.strip().splitlines()) == 1
+    with pytest.raises(InvalidParameterError, match=r"storage 'notaurl' cannot be opened"):
+        tune("med_vae", "pima", n_trials=1, storage="notaurl", log=lambda line: None)
 
 
 def test_a_builtin_with_a_minimised_objective(tmp_path, monkeypatch):

@@ -110,3 +110,64 @@ def test_reports_record_the_command_that_reproduces_the_run():
     assert cli_command("tabular", None, True, 1, Path("o"), False, 1, "loky") == (
         "synth-plugins benchmark tabular --no-sdgym --backend loky --output o"
     )
+
+
+@pytest.fixture
+def no_suite_may_start(monkeypatch):
+    """Fail the test if a benchmark suite starts: the refusals below come before any work."""
+    import synth_plugins.benchmark as benchmark
+
+    def started(*args, **kwargs):
+        pytest.fail("a suite started although its options cannot run")
+
+    monkeypatch.setattr(benchmark, "run_suite", started)
+    monkeypatch.setattr(benchmark, "run_all", started)
+
+
+def test_dask_backend_without_a_scheduler_is_refused_before_any_work(no_suite_may_start, capsys):
+    """Before, the suite loaded its data and stopped at its first case with joblib's
+    'To use Joblib with Dask first create a Dask Client' traceback."""
+    assert main(["benchmark", "survival", "--backend", "dask"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("synth-plugins: error: --backend dask needs --scheduler")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_an_unreachable_scheduler_is_a_one_line_error(no_suite_may_start, capsys):
+    """Before, Dask's connect timeout ended the command with an OSError traceback."""
+    dask = pytest.importorskip("dask")
+    pytest.importorskip("dask.distributed")
+    argv = ["benchmark", "tabular", "--backend", "dask", "--scheduler", "tcp://127.0.0.1:1"]
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("synth-plugins: error: --scheduler 'tcp://127.0.0.1:1': no Dask")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_ray_backend_without_ray_is_refused_at_once(no_suite_may_start, capsys):
+    """Before, the suite ran until its first case, then joblib raised 'Invalid backend: ray'
+    (about 40 s into the run, with a traceback)."""
+    from importlib.util import find_spec
+
+    if find_spec("ray") is not None:
+        pytest.skip("Ray is installed here: its joblib backend is registered, not refused")
+    assert main(["benchmark", "tabular", "--backend", "ray", "--n-jobs", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("synth-plugins: error: backend 'ray' needs Ray, which is not installed")
+    assert "pip install 'ray[default]'" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("timeout", ["0", "-5", "nan"])
+def test_tune_refuses_a_timeout_that_would_start_no_trial(timeout, monkeypatch, capsys):
+    """Before, ``--timeout 0`` (or less) started no trial and the table of trials failed
+    with KeyError: 'state'."""
+    import synth_plugins.benchmark.tuning as tuning
+
+    monkeypatch.setattr(tuning, "tune", lambda *a, **k: pytest.fail("tuning started"))
+    with pytest.raises(SystemExit) as exit_info:
+        main(["tune", "med_vae", "--dataset", "pima", "--timeout", timeout])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --timeout: expected a number of seconds > 0, got '{timeout}'" in err

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from synth_plugins.benchmark.grid import check_n_jobs
+from synth_plugins.benchmark.grid import check_backend, check_n_jobs
 from synth_plugins.benchmark.longitudinal import LongitudinalBenchmark
 from synth_plugins.benchmark.report import to_markdown
 from synth_plugins.benchmark.summary import (
@@ -73,8 +73,10 @@ def run_all(
     Runs :data:`SUITES` one after the other through :func:`run_suite_result`. A suite that
     fails is reported on the index page (and in the returned result's ``error``) and the
     others still run. Writes ``<output>/index.md`` and ``index.html`` (see
-    :func:`synth_plugins.benchmark.summary.write_index`).
+    :func:`synth_plugins.benchmark.summary.write_index`). A backend that cannot run here
+    (see :func:`~synth_plugins.benchmark.grid.check_backend`) stops it before the first suite.
     """
+    check_backend(backend)
     log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
     start = time.perf_counter()
     results = []
@@ -176,6 +178,7 @@ def run_suite_result(
     if repeats < 1:
         raise InvalidParameterError(f"repeats must be at least 1, got {repeats}")
     check_n_jobs(n_jobs)
+    check_backend(backend)
     if isinstance(datasets, str):
         raise InvalidParameterError(
             f"datasets must be a list of dataset names, not the string {datasets!r}"

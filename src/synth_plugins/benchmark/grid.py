@@ -6,6 +6,7 @@ other in this process; otherwise joblib's ``backend`` runs them: ``"loky"`` (the
 in worker processes on this machine, ``"dask"`` on the workers of the active
 ``dask.distributed`` client (a local cluster or a real one), ``"ray"`` on a Ray cluster
 (documented, not tested). No scheduling of our own: joblib and the cluster do it.
+:func:`check_backend` refuses a backend that cannot run here before any case runs.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from synth_plugins.errors import InvalidParameterError
+from synth_plugins.errors import InvalidParameterError, MissingDependencyError
 
 T = TypeVar("T")
 
@@ -28,6 +29,56 @@ def check_n_jobs(n_jobs: int) -> int:
             f"n_jobs must be at least 1, or -1 for every worker, got {n_jobs!r}"
         )
     return n_jobs
+
+
+def check_backend(backend: str | None) -> str | None:
+    """Return ``backend`` if its cases can run now, else raise before any case runs.
+
+    joblib finds out only when the first case is handed over (minutes into a suite): the
+    ``"dask"`` backend needs an active ``dask.distributed`` client, the ``"ray"`` backend
+    needs Ray, whose joblib backend is registered here (``ray.util.joblib.register_ray``).
+
+    Raises:
+        MissingDependencyError: ``"dask"`` without the ``dask`` extra.
+        InvalidParameterError: ``"dask"`` without a client, ``"ray"`` without Ray; the
+            message says what is needed.
+    """
+    if backend == "dask":
+        _check_dask_client()
+    elif backend == "ray":
+        _register_ray()
+    return backend
+
+
+def _check_dask_client() -> None:
+    """Refuse the ``"dask"`` backend when no ``dask.distributed`` client is active."""
+    try:
+        from distributed import get_client
+    except ImportError:
+        raise MissingDependencyError("distributed", "the 'dask' backend", "dask") from None
+    try:
+        get_client()
+    except ValueError:  # "No global client found"
+        raise InvalidParameterError(
+            "backend 'dask' needs an active dask.distributed Client (from the command "
+            "line: --scheduler tcp://host:8786)",
+            parameter="backend",
+        ) from None
+
+
+def _register_ray() -> None:
+    """Register Ray's joblib backend; refuse the ``"ray"`` backend without Ray."""
+    from importlib.util import find_spec
+
+    if find_spec("ray") is None:
+        raise InvalidParameterError(
+            "backend 'ray' needs Ray, which is not installed; install it with: "
+            "pip install 'ray[default]'",
+            parameter="backend",
+        )
+    from ray.util.joblib import register_ray
+
+    register_ray()
 
 
 def run_cases(
@@ -46,7 +97,7 @@ def run_cases(
         n_jobs: Cases run at the same time; 1 runs them here, one after the other; -1
             uses every worker of the backend.
         backend: The joblib backend (default ``"loky"``); ``"dask"`` needs an active
-            ``dask.distributed.Client``.
+            ``dask.distributed.Client``, ``"ray"`` needs Ray (see :func:`check_backend`).
 
     Returns:
         The results, in the order of ``cases``.
@@ -54,6 +105,7 @@ def run_cases(
     from joblib import Parallel, delayed, parallel_config
 
     check_n_jobs(n_jobs)
+    check_backend(backend)
     calls = [delayed(function)(*args, **kwargs) for args, kwargs in cases]
     with parallel_config(backend=backend or "loky", n_jobs=n_jobs):
         return list(Parallel()(calls))

@@ -6,13 +6,14 @@ SDGym has no sequential mode and Synthcity's ``Benchmarks`` does not finish on t
 ``TimeSeriesDataLoader`` adapter), in one process, one after the other, and reports one row
 per (dataset, generator) with SDGym-like columns:
 
-``Train_Time`` and ``Sample_Time`` (seconds), ``Peak_Memory_MB`` (rise of the process's
-resident memory during fit + sample, sampled every 10 ms, so torch allocations count),
-``Quality_Score`` (:func:`~synth_plugins.metrics.longitudinal.longitudinal_fidelity`), the
-scores of its parts, a few raw figures (mean visits, follow-up, lag-1 correlation error,
+``Patients`` and ``Visits`` (what the generator produced; on the ``(real data)`` row the
+real table's), ``Train_Time`` and ``Sample_Time`` (seconds), ``Peak_Memory_MB`` (rise of the
+process's resident memory during fit + sample, sampled every 10 ms, so torch allocations
+count), ``Quality_Score`` (:func:`~synth_plugins.metrics.longitudinal.longitudinal_fidelity`),
+the scores of its parts, a few raw figures (mean visits, follow-up, lag-1 correlation error,
 event rate) and ``Error`` (the message when a generator failed; the run continues).
 
-Every generator generates as many patients as the real table has.
+Every generator is asked for as many patients as the real table has.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ SCORE_PARTS: tuple[str, ...] = (
     "discriminative",
     "predictive",
 )
+
+#: The parts scored on a dataset without an event column.
+_PARTS_WITHOUT_EVENTS = tuple(part for part in SCORE_PARTS if part != "event_rate")
 
 
 @dataclass(frozen=True)
@@ -178,13 +182,17 @@ def run_one(
     event_column: str | None = None,
     log: Callable[[str], None] = print,
 ) -> Run:
-    """Fit, sample (as many patients as in the data), time, measure and score one generator."""
+    """Fit, sample (as many patients as in the data), time, measure and score one generator.
+
+    ``Patients`` and ``Visits`` count the generator's output as it came (before repeated or
+    time-less visits are dropped for scoring); NaN when it failed.
+    """
     n = dataset.n_patients
     row: dict[str, Any] = {
         "Dataset": dataset.name,
         "Synthesizer": contender.label,
-        "Patients": n,
-        "Visits": len(dataset.data),
+        "Patients": np.nan,
+        "Visits": np.nan,
     }
     synthetic = model = None
     try:
@@ -202,7 +210,8 @@ def run_one(
             row["Epochs_Run"] = model.n_epochs_
         if contender.host == "sdv_par":
             row["Epochs_Run_PAR"] = contender.params.get("epochs", 128)
-        row["Generated_Patients"] = raw[dataset.id_column].nunique()
+        row["Patients"] = raw[dataset.id_column].nunique()
+        row["Visits"] = len(raw)
         row["Time_Order_Violations"] = _time_violations(raw, dataset)
         synthetic = _clean(raw, dataset)
         row.update(score(dataset, synthetic, event_column=event_column))
@@ -232,7 +241,8 @@ def score(
     )  # fmt: skip
     values = result.to_dict()
     row = {"Quality_Score": result.score}
-    for part in SCORE_PARTS:
+    # without an event column the event-rate part is not computed: no column, not a blank one
+    for part in SCORE_PARTS if event_column is not None else _PARTS_WITHOUT_EVENTS:
         row[part] = values.get(f"{part}_score", np.nan)
     marginals = [row[p] for p in ("category_shares", "visit_numerics") if np.isfinite(row[p])]
     row["visit_marginals"] = float(np.mean(marginals)) if marginals else np.nan
@@ -411,8 +421,38 @@ def _run_case(
 
 
 # ------------------------------------------------------------------------- the suite
-#: Visit columns counting events since the previous visit, per dataset (the event rate).
+#: Visit columns counting events since the previous visit, per dataset (the event rate),
+#: for datasets that declare none (see :func:`event_column`).
 EVENT_COLUMNS: dict[str, str] = {"ms_registry": "relapses"}
+
+
+def event_column(dataset: Dataset) -> str | None:
+    """The visit column counting events since the previous visit, for the event rate.
+
+    The dataset's declared ``event_column`` when it is such a visit column, else the suite's
+    (:data:`EVENT_COLUMNS`); None when there is none. ``pbc_visits`` declares ``status2``,
+    its survival outcome: a static column (death, repeated on every visit) that counts no
+    events between visits, so it has none.
+    """
+    for column in (dataset.event_column, EVENT_COLUMNS.get(dataset.name)):
+        if column is not None and column in dataset.visit_columns:
+            return column
+    return None
+
+
+def no_event_rate_note(dataset: Dataset) -> str:
+    """Why ``dataset``'s table has no ``event_rate`` column (it has no event column)."""
+    declared = (
+        f"its event column {dataset.event_column!r} is a static outcome, not a visit count"
+        if dataset.event_column
+        else "it declares no event column"
+    )
+    return (
+        f"{dataset.name}: no event_rate column: the event-rate part needs a visit column "
+        f"counting events since the previous visit, and {declared}."
+    )
+
+
 #: The visit column drawn in trajectory plots, and whether on a log scale, per dataset.
 TRAJECTORY_COLUMNS: dict[str, tuple[str, bool]] = {
     "pbc_visits": ("serBilir", True),
@@ -460,6 +500,13 @@ class LongitudinalBenchmark:
     backend: str | None = None
     #: the per-seed rows of the last run (the tables show their means)
     runs: pd.DataFrame | None = None
+    #: per dataset, what a reader needs to read the last run's table (e.g. a part left out)
+    dataset_notes: dict[str, list[str]] = field(default_factory=dict, init=False)
+
+    @property
+    def reading_notes(self) -> tuple[str, ...]:
+        """The last run's notes, shown with its tables in report.md and on the index page."""
+        return tuple(note for notes in self.dataset_notes.values() for note in notes)
 
     def contenders(self, dataset: Dataset, seed: int) -> list[Contender]:
         """The generators compared on ``dataset`` for one seed."""
@@ -514,10 +561,14 @@ class LongitudinalBenchmark:
         folder.mkdir(parents=True, exist_ok=True)
         tables: dict[str, pd.DataFrame] = {}
         all_rows = []
+        self.dataset_notes = {}
         start = time.perf_counter()
         for name in self.datasets:
             dataset = self.load(name)
-            event = EVENT_COLUMNS.get(name)
+            event = event_column(dataset)
+            notes = self.dataset_notes[name] = []
+            if event is None:
+                notes.append(no_event_rate_note(dataset))
             self.log(f"{dataset.name}: {dataset.n_patients} patients, {len(dataset.data)} visits")
             grid = [(s, c) for s in range(self.repeats) for c in self.contenders(dataset, s)]
             cases = [((c, dataset), {"event_column": event, "log": self.log}) for _, c in grid]
@@ -556,7 +607,10 @@ class LongitudinalBenchmark:
                     tables=[("Ranked on Quality_Score (longitudinal_fidelity)", compact)],
                     details=[("Every figure (means over seeds)", table)],
                     figures=sorted(folder.glob(f"*_{name}.png")),
-                    notes=[f"{g}: {e}" for g, e in failures.items() if isinstance(e, str) and e],
+                    notes=[
+                        *self.dataset_notes.get(name, ()),
+                        *(f"{g}: {e}" for g, e in failures.items() if isinstance(e, str) and e),
+                    ],
                     directions={c: "maximize" for c in ("Quality_Score", *SCORE_PARTS)},
                 )
             )
@@ -578,11 +632,11 @@ class LongitudinalBenchmark:
 
     def recorded_seeds(self) -> dict[str, str]:
         """What the run seeds, and how (recorded in the reports)."""
-        cohort = self.ms_patients or MS_PATIENTS[self.quick]
-        return {
-            "generators": f"random_state 0 .. {self.repeats - 1} (PAR: torch/numpy seeds)",
-            "ms_registry": f"simulated with seed 0, {cohort} patients",
-        }
+        seeds = {"generators": f"random_state 0 .. {self.repeats - 1} (PAR: torch/numpy seeds)"}
+        if "ms_registry" in self.datasets:
+            cohort = self.ms_patients or MS_PATIENTS[self.quick]
+            seeds["ms_registry"] = f"simulated with seed 0, {cohort} patients"
+        return seeds
 
     def plots(self, dataset: Dataset, outputs: Mapping[str, pd.DataFrame], folder: Path) -> None:
         """Visit-gap histograms and trajectories of the first seed's outputs."""

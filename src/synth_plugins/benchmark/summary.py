@@ -75,7 +75,7 @@ SUMMARY_COLUMNS: dict[str, tuple[SummaryColumn, ...]] = {
         _col("HR abs log error", "hr.mean_abs_log_hr_error", "minimize", "quality"),
         _col("HR sign agreement", "hr.sign_agreement_significant", "maximize", "quality"),
         _col("augmentation ΔC", "aug.c_index_delta", "maximize", "utility"),
-        _col("Hamming leakage", "privacy.hamming_leakage.coefficient", "minimize", "privacy"),
+        _col("Hamming leakage", "privacy.hamming_leakage.score", "minimize", "privacy"),
         _col("fit s", "fit_s", "minimize", "time"),
         _col("sample s", "sample_s", "minimize", "time"),
         _col("peak MB", "peak_mb", "minimize", "time"),

@@ -43,13 +43,15 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from synth_plugins import __version__
+from synth_plugins import __version__, catalog
 from synth_plugins.benchmark.grid import run_cases
 from synth_plugins.benchmark.meter import peak_rss
 from synth_plugins.benchmark.report import (
+    SCORE_KEY,
     ReportSection,
     overall_ranking,
     rank_generators,
+    suite_ideals,
     write_html_report,
 )
 from synth_plugins.benchmark.tabular import (
@@ -84,13 +86,27 @@ SURVIVAL_METRICS: dict[str, list[str]] = {
     "stats": ["survival_km_distance", "km_survival_scores", "hazard_ratio_alignment"],
     "privacy": ["hamming_leakage", "dcr_holdout_share"],
 }
-#: The columns the ranking uses, with their directions (1 = best in ``mean_rank``).
+
+
+def headline_score(name: str) -> dict[str, str]:
+    """``{key: direction}`` of a suite metric's headline score in Synthcity's results.
+
+    Both come from the catalog, as in the tabular suite, whose ideals
+    (:func:`~synth_plugins.benchmark.report.suite_ideals`) are keyed the same way: the
+    Hamming leakage coefficient, best at 0, then ranks by its distance to 0 in both suites.
+    """
+    entry = catalog.metric(name)
+    return {f"{entry.synthcity_key}.{SCORE_KEY}": entry.direction}
+
+
+#: The columns the ranking uses, with their directions (1 = best in ``mean_rank``); a
+#: column with an ideal inside its range (``suite_ideals()``) ranks by its distance to it.
 RANKED_METRICS: dict[str, str] = {
     "hr.mean_abs_log_hr_error": "minimize",
     "hr.sign_agreement_significant": "maximize",
-    "stats.km_survival_scores.score": "maximize",
+    **headline_score("km_survival_scores"),
     "aug.c_index_delta": "maximize",
-    "privacy.hamming_leakage.coefficient": "minimize",
+    **headline_score("hamming_leakage"),
 }
 #: Further columns shown in the compact table, after the ranked ones.
 SHOWN_METRICS: tuple[str, ...] = (
@@ -379,7 +395,7 @@ class SurvivalBenchmark:
             rows[testcase] = self._external_case(run, testcase, generator)
         full = pd.DataFrame.from_dict(rows, orient="index")
         full.index.name = "generator"
-        ranked = rank_generators(full, RANKED_METRICS)
+        ranked = rank_generators(full, RANKED_METRICS, suite_ideals())
         ranked.insert(0, "dataset", name)
         run.full = ranked
         shown = [c for c in (*RANKED_METRICS, *SHOWN_METRICS) if c in ranked.columns]

@@ -10,6 +10,8 @@ Tuning that outgrows one machine needs no code of ours: give every process the s
 ``storage`` (an Optuna RDB URL: ``sqlite:///tune.db`` for processes on one machine, a
 PostgreSQL or MySQL URL for several machines) and ``study_name``; each process adds its
 trials to the shared study (``load_if_exists``), and Optuna's sampler sees all of them.
+The sampler of a shared study is not seeded, so that its workers draw different trials;
+the train/holdout split and every fit keep the study's ``seed`` (see :func:`make_sampler`).
 """
 
 from __future__ import annotations
@@ -121,6 +123,44 @@ def search_space(plugin: str, fixed: Mapping[str, Any]) -> list[Any]:
     return [d for d in space if d.name not in fixed]
 
 
+def open_storage(url: str, option: str = "storage") -> Any:
+    """The Optuna RDB storage at ``url``, opened (and its tables created) before any fit.
+
+    Args:
+        url: An SQLAlchemy URL, e.g. ``sqlite:///tune.db``.
+        option: The name the caller knows the URL by, for the message (``--storage``).
+
+    Raises:
+        InvalidParameterError: the URL does not parse, names no installed database driver,
+            or the database cannot be opened; one line, naming ``option``.
+    """
+    import optuna
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return optuna.storages.RDBStorage(url)
+    except (ImportError, ValueError, SQLAlchemyError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise InvalidParameterError(
+            f"{option} {url!r} cannot be opened as an Optuna storage ({reason}); expected a "
+            "database URL such as sqlite:///tune.db or postgresql://user@host/db",
+            parameter="storage",
+        ) from None
+
+
+def make_sampler(seed: int, shared: bool) -> Any:
+    """The study's sampler: seeded with ``seed`` in one process, unseeded when shared.
+
+    Every worker of a shared study (``storage``) builds its own sampler: seeded alike, they
+    would draw the same trials (TPE's first trials are random draws of its generator). Left
+    unseeded, each draws its own; Optuna's ``constant_liar`` (on by default) keeps them from
+    all proposing the neighbourhood of a running trial.
+    """
+    import optuna
+
+    return optuna.samplers.TPESampler(seed=None if shared else seed)
+
+
 def tune(
     plugin: str,
     dataset: str,
@@ -128,7 +168,7 @@ def tune(
     n_trials: int = 20,
     objective: str = DEFAULT_OBJECTIVE,
     fixed: Mapping[str, Any] | None = None,
-    storage: str | None = None,
+    storage: Any = None,
     study_name: str | None = None,
     timeout: float | None = None,
     seed: int = 0,
@@ -143,11 +183,14 @@ def tune(
         n_trials: Trials this call adds to the study.
         objective: ``<category>.<metric>.<key>`` row of ``Metrics.evaluate``.
         fixed: Parameters held constant (left out of the search), e.g. ``{"n_iter": 50}``.
-        storage: An Optuna storage URL shared by every worker; None keeps the study in
-            memory (single process).
+        storage: An Optuna storage URL shared by every worker (or a storage opened by
+            :func:`open_storage`); None keeps the study in memory (single process).
         study_name: The study to create or join (default ``<plugin>-<dataset>``).
-        timeout: Stop starting new trials after this many seconds.
-        seed: Seed of the sampler and of every fit (``random_state``).
+        timeout: Stop starting new trials after this many seconds (> 0).
+        seed: Seed of the train/holdout split and of every fit (``random_state``), recorded
+            in the study: a worker with another seed is refused. Without ``storage`` it
+            seeds the sampler too; a shared study's sampler is unseeded
+            (:func:`make_sampler`).
         workspace: Synthcity's cache folder for the evaluations (default: a temporary one,
             removed when the study ends).
         log: Printer of one line per finished trial.
@@ -164,6 +207,10 @@ def tune(
 
     if n_trials < 1:
         raise InvalidParameterError(f"n_trials must be at least 1, got {n_trials}")
+    if timeout is not None and not timeout > 0:
+        raise InvalidParameterError(f"timeout must be a number of seconds > 0, got {timeout}")
+    if isinstance(storage, str):
+        storage = open_storage(storage)
     target = Objective.parse(objective)
     direction = target.direction()
     fixed = dict(fixed or {})
@@ -225,9 +272,9 @@ def tune(
         storage=storage,
         load_if_exists=True,
         direction=direction,
-        sampler=optuna.samplers.TPESampler(seed=seed),
+        sampler=make_sampler(seed, shared=storage is not None),
     )
-    settings = {"plugin": plugin, "dataset": dataset, "objective": target.row}
+    settings = {"plugin": plugin, "dataset": dataset, "objective": target.row, "seed": seed}
     check_study(study, {**settings, "fixed": json.dumps(fixed, sort_keys=True, default=str)})
 
     def report(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
@@ -246,12 +293,13 @@ def tune(
     return study
 
 
-def check_study(study: Any, settings: Mapping[str, str]) -> None:
+def check_study(study: Any, settings: Mapping[str, object]) -> None:
     """Stamp a new study with what it tunes; refuse to add trials of other settings to it.
 
     A study shared through ``--storage`` keeps one generator, dataset, objective (and so
-    direction) and set of fixed parameters: trials of another would be ranked together with
-    its own, and ``best_params`` would mix them.
+    direction), seed (and so train/holdout split) and set of fixed parameters: trials of
+    another would be ranked together with its own, and ``best_params`` would mix them. A
+    study stamped before a setting was recorded accepts any value of it.
 
     Raises:
         InvalidParameterError: the study was created for other settings (the message names
@@ -281,9 +329,12 @@ def summary(study: Any) -> pd.DataFrame:
     """The finished trials, best first: value, parameters (tuned, then fixed), seconds.
 
     A parameter held fixed is the column ``fixed_<name>``, so that the table alone says
-    how each trial was fitted.
+    how each trial was fitted. A study without finished trials (a ``timeout`` that ran out
+    before the first) gives a table without rows.
     """
     frame = study.trials_dataframe(attrs=("number", "value", "params", "user_attrs", "state"))
+    if frame.empty:  # Optuna gives a frame without columns for a study without trials
+        frame = pd.DataFrame(columns=["number", "value", "state"])
     frame = frame[frame["state"] == "COMPLETE"].drop(columns="state")
     fixed = json.loads(study.user_attrs.get("fixed", "{}"))
     frame = frame.assign(**{f"fixed_{name}": value for name, value in fixed.items()})

@@ -1,0 +1,70 @@
+"""How the survival suite ranks and marks its columns, without fitting anything.
+
+``Benchmarks.evaluate`` is replaced by canned results (:func:`_outcome`), so the suite's
+own ranking, compact table, summary table and report run as in a real run.
+"""
+
+import pandas as pd
+import pytest
+
+from synth_plugins.benchmark import survival
+from synth_plugins.benchmark.summary import best_values, summary_columns, summary_table
+from synth_plugins.benchmark.survival import DatasetRun, SurvivalBenchmark
+from synth_plugins.benchmark.tabular import CaseOutcome
+
+#: Hamming leakage coefficients: "a" below the ideal 0, "b" next to it, "c" above it.
+LEAKAGE = {"a": -0.02, "b": 0.001, "c": 0.03}
+
+
+def _outcome(coefficient: float) -> CaseOutcome:
+    """One test case's ``Benchmarks`` result: every other ranked score the same."""
+    results = pd.DataFrame(
+        {
+            "mean": {
+                "stats.km_survival_scores.score": 0.9,
+                "privacy.hamming_leakage.score": coefficient,
+                "privacy.hamming_leakage.coefficient": coefficient,
+            }
+        }
+    )
+    timings = {"fit_s": 1.0, "sample_s": 0.1, "peak_mb": 10.0}
+    return CaseOutcome(results=results, timings=timings, synthetic=[], seconds=1.0, errors=[])
+
+
+@pytest.fixture
+def bench(tmp_path, monkeypatch):
+    """A survival suite of three test cases whose harness results are :data:`LEAKAGE`."""
+    empty = pd.DataFrame()
+
+    def prepare(self, name):
+        run = DatasetRun(name=name, dataset=None, train=empty, holdout=empty, notes=[])
+        run.loader = None
+        return run
+
+    def run_cases(function, cases, *, n_jobs=1, backend=None):
+        return [_outcome(LEAKAGE[args[0]]) for args, _ in cases]
+
+    monkeypatch.setattr(SurvivalBenchmark, "prepare", prepare)
+    monkeypatch.setattr(survival, "run_cases", run_cases)
+    monkeypatch.setattr(SurvivalBenchmark, "tests", lambda self: [(g, g, {}) for g in LEAKAGE])
+    return SurvivalBenchmark(output=tmp_path, figures=False, log=lambda line: None)
+
+
+def test_hamming_leakage_ranks_by_its_distance_to_zero_as_in_the_tabular_suite(bench, tmp_path):
+    """Before, the survival suite ranked the coefficient 'lower is better': "a", whose
+    synthetic rows are merely closer to the holdout (-0.02), ranked first, while its ideal
+    is 0: SDMetrics' normalisation gives every value below 0 the score of 0 itself, and the
+    tabular suite ranks it by its distance to 0."""
+    run = bench.evaluate_dataset("gbsg2")
+    ranked = run.ranked
+    assert list(ranked.index) == ["b", "a", "c"]  # |0.001| < |-0.02| < |0.03|
+    assert "privacy.hamming_leakage.score" in ranked.columns
+    # the summary table marks it →0 with the value nearest 0 as the best, as the tabular one
+    frame, directions = summary_table(ranked, summary_columns("survival", "synthcity:gbsg2"))
+    assert directions["Hamming leakage →0"] == 0.0
+    assert best_values(frame, directions)["Hamming leakage →0"] == 0.001
+    # and the report's ranked table says →0 and sets 0.001 in bold
+    page = bench.write_html({"synthcity:gbsg2": ranked}, tmp_path, 1.0).read_text()
+    assert "privacy.hamming_leakage.score →0</th>" in page
+    assert '<td class="best">0.001</td>' in page
+    assert '<td class="best">-0.02</td>' not in page
