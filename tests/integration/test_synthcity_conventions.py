@@ -77,6 +77,21 @@ def test_generate_refuses_counts_below_one(name, count, loaders):
         fitted.generate(count=count)
 
 
+@pytest.mark.parametrize(
+    "name", [e.name for e in catalog.GENERATORS if e.synthcity_type != "time_series"]
+)
+def test_a_constraint_on_text_is_refused_by_name(name, loaders):
+    """Synthcity compares a text column's label codes (``int('yes')`` failed inside it)."""
+    from synthcity.plugins.core.constraints import Constraints
+
+    fitted = _fitted(name, loaders)
+    column = loaders[name].dataframe().columns[0]
+    for value in ("level", ["level", "other"]):
+        rule = Constraints(rules=[(column, "in" if isinstance(value, list) else "==", value)])
+        with pytest.raises(InvalidParameterError, match=rf"column '{column}' with text.*query"):
+            fitted.generate(count=3, constraints=rule)
+
+
 _FITTED = {}
 
 

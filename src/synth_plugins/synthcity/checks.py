@@ -174,6 +174,29 @@ def refuse_argument(plugin: str, argument: str, value: Any, why: str) -> None:
     raise InvalidParameterError(f"{plugin} does not support {argument} (got {given}): {why}")
 
 
+def check_constraint_values(constraints: Any) -> None:
+    """Refuse a constraint that compares a column with text.
+
+    Synthcity compares a text column's label codes, not its levels, so such a rule fails
+    inside Synthcity (``invalid literal for int()``), for its own plugins too.
+
+    Raises:
+        InvalidParameterError: a rule's value is text (or holds text); the message names
+            the column and the way to get those rows.
+    """
+    if constraints is None:
+        return
+    for feature, op, value in constraints.rules:
+        values = value if isinstance(value, list | tuple | set | np.ndarray) else [value]
+        if any(isinstance(v, str) for v in values):
+            raise InvalidParameterError(
+                f"constraint ({feature!r}, {op!r}, {value!r}) compares column {feature!r} with "
+                "text, which Synthcity's constraints cannot do (they compare label codes); "
+                f"filter the generated rows instead, e.g. "
+                f"generate(count).dataframe().query(\"{feature} == 'level'\")"
+            )
+
+
 #: Strict comparisons, which Synthcity 0.2.12's ``Schema.from_constraints`` drops.
 _STRICT = {">": ("ge", np.inf), "gt": ("ge", np.inf), "<": ("le", -np.inf), "lt": ("le", -np.inf)}
 

@@ -25,6 +25,7 @@ from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.synthcity.checks import (
+    check_constraint_values,
     check_count,
     inclusive_constraints,
     refuse_argument,
@@ -123,12 +124,15 @@ class SuitePlugin(Plugin):
     ) -> DataLoader:
         """Synthcity's ``generate``, after checking ``count`` (None or an integer >= 1).
 
-        Strict bounds in ``constraints`` are made inclusive (see
+        A constraint that compares a column with text is refused (see
+        :func:`synth_plugins.synthcity.checks.check_constraint_values`); strict bounds in
+        ``constraints`` are made inclusive (see
         :func:`synth_plugins.synthcity.checks.inclusive_constraints`); held columns are
         generated afresh.
         """
         check_count(count)
         self._refuse_cond(kwargs.get("cond"))
+        check_constraint_values(constraints)
         constraints = inclusive_constraints(constraints)
         generated = super().generate(count, constraints, random_state, **kwargs)
         held = self.held_columns
