@@ -62,9 +62,11 @@ FULL_SYNTHCITY_BUILTINS: dict[str, dict[str, Any]] = {
     "nflow": {},
     "marginal_distributions": {},
 }
-#: Synthcity metrics reported for every generator (the suite's metrics are added).
+#: Synthcity metrics reported for every generator (the suite's metrics are added). Its
+#: ``max_mean_discrepancy`` is left out: an RBF kernel of width 1 on unscaled columns gave
+#: every generator the same value (0.01299 for all six on pima), a tie in every ranking.
 SYNTHCITY_METRICS: dict[str, list[str]] = {
-    "stats": ["jensenshannon_dist", "ks_test", "max_mean_discrepancy"],
+    "stats": ["jensenshannon_dist", "ks_test"],
     "detection": ["detection_xgb"],
     "performance": ["linear_model"],
 }
