@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,6 +54,7 @@ def redraw_copies(
     regenerate: Callable[[np.ndarray, float], pd.DataFrame],
     latent_noise: float,
     rng: np.random.Generator,
+    keys: Sequence[Any] = (),
 ) -> tuple[pd.DataFrame, int]:
     """Re-draw synthetic rows that copy a training row beyond each allowance.
 
@@ -60,7 +62,9 @@ def redraw_copies(
     of matching rows a real holdout of this size is expected to hold. Copies beyond either
     allowance, chosen at random, are generated again by ``regenerate(source_rows, sigma)``
     with latent noise ``sigma = max(latent_noise, 0.1) * 2**k`` in round ``k`` (up to
-    ``REDRAW_ROUNDS`` rounds).
+    ``REDRAW_ROUNDS`` rounds). A re-drawn row keeps its own value of the ``keys`` columns
+    (identifiers: each row of ``frame`` already has a fresh key, and ``regenerate`` numbers
+    its rows from the first key again).
 
     Returns:
         The frame (a copy) and the number of rows still beyond an allowance (0 when done).
@@ -80,6 +84,6 @@ def redraw_copies(
         sigma = max(latent_noise, MIN_REDRAW_NOISE) * 2.0**round_
         fresh = regenerate(source[redo], sigma)
         fresh.index = frame.index[redo]
-        for column in frame.columns:
+        for column in frame.columns.difference(keys, sort=False):
             frame.loc[fresh.index, column] = fresh[column]
     return frame, len(redo)

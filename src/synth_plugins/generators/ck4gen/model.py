@@ -911,6 +911,7 @@ class CK4Gen:
             lambda rows, sigma: self._generate(rows, sigma, mode, rng, tilts)[0],
             self.latent_noise,
             rng,
+            keys=[s.name for s in self._fitted()[0].specs_ if s.role == "identifier"],
         )
         if left:
             warnings.warn(
