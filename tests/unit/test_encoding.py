@@ -191,9 +191,19 @@ def test_fresh_numeric_keys_do_not_reveal_the_largest_training_key():
     made = fresh_keys(spec, 3)
     assert made.tolist() == [10_000_000, 10_000_001, 10_000_002] and made.dtype == "int32"
     assert fresh_keys(spec, 2, start=3).tolist() == [10_000_003, 10_000_004]  # a later batch
-    # where the power of ten does not fit the dtype, keys continue after the largest
-    full = identifier_spec(pd.Series([1, 2_000_000_000], dtype="int32"))
-    assert fresh_keys(full, 2).tolist() == [2_000_000_001, 2_000_000_002]
+    # where the power of ten does not fit the dtype, the keys are 64-bit (int32 wrapped round
+    # to negative keys, and high + 1 told the largest key)
+    full = identifier_spec(pd.Series([1, 2_147_483_600], dtype="int32"))
+    made = fresh_keys(full, 2)
+    assert made.tolist() == [10**10, 10**10 + 1] and made.dtype == "int64"
+    nullable = identifier_spec(pd.Series([1, None, 2_147_483_600], dtype="Int32"))
+    assert fresh_keys(nullable, 1).dtype == "Int64"
+    # keys beyond 2**53 are read exactly (as a float 10**18 - 1 reads 10**18, 19 digits)
+    long = identifier_spec(pd.Series([10**18 - 1, 5], dtype="int64"))
+    assert fresh_keys(long, 2).tolist() == [10**18, 10**18 + 1]
+    # above them no power of ten fits 64 bits (high + 1 gave training keys back)
+    with pytest.raises(InvalidDataError, match="'accession' has keys of 19 digits.*as text"):
+        identifier_spec(pd.Series([1_800_000_000_000_000_099, 5], name="accession"))
 
 
 def test_fresh_text_keys_use_a_prefix_no_training_key_starts_with():

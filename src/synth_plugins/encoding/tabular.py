@@ -145,10 +145,12 @@ def check_observed(series: pd.Series) -> None:
 def identifier_spec(series: pd.Series) -> ColumnSpec:
     """What :func:`fresh_keys` needs to know of an ``identifier`` column's training keys.
 
-    Its largest whole-number key, or for text keys a prefix no training key starts with.
+    Its largest whole-number key (exact, also beyond 2**53 for integer dtypes), or for text
+    keys a prefix no training key starts with.
 
     Raises:
-        InvalidDataError: a numeric identifier column holds infinite values.
+        InvalidDataError: a numeric identifier column holds infinite values, or keys so
+            long that fresh keys above them do not fit in 64 bits.
     """
     name, observed = series.name, series.dropna()
     has_missing = bool(series.isna().any())
@@ -157,9 +159,17 @@ def identifier_spec(series: pd.Series) -> ColumnSpec:
         values = observed.to_numpy(dtype=float)
         if not np.all(np.isfinite(values)):
             raise InvalidDataError(f"identifier column {name!r} contains infinite values")
+        whole = pd.api.types.is_integer_dtype(series.dtype)
+        high = int(observed.max()) if whole else int(np.floor(values.max()))
+        if _first_fresh_key(high) > np.iinfo(np.int64).max:  # keys of 19 digits or more
+            raise InvalidDataError(
+                f"identifier column {name!r} has keys of {len(str(high))} digits: fresh "
+                "whole-number keys above them would not fit in 64 bits; give the keys as "
+                "text (fresh text keys get a prefix no training key has)"
+            )
         return ColumnSpec(
-            name, "identifier", series.dtype, low=float(values.min()),
-            high=float(np.floor(values.max())), has_missing=has_missing,
+            name, "identifier", series.dtype, low=float(values.min()), high=high,
+            has_missing=has_missing,
         )  # fmt: skip
     prefix = _fresh_prefix(observed)
     return ColumnSpec(name, "identifier", series.dtype, has_missing=has_missing, key_prefix=prefix)
@@ -169,8 +179,8 @@ def fresh_keys(spec: ColumnSpec, n: int, start: int = 0) -> pd.Series:
     """``n`` new keys of an identifier column (see :func:`identifier_spec`), none a training key.
 
     Keys ``start .. start + n - 1`` of the column's sequence: ``10**d + i`` for whole-number
-    keys (``d`` the number of digits of the largest training key; ``high + 1 + i`` where
-    that would overflow the column's integer dtype), ``<prefix><i>`` for text keys (see
+    keys (``d`` the number of digits of the largest training key; in 64-bit integers where
+    they would not fit the column's integer dtype), ``<prefix><i>`` for text keys (see
     the module docstring).
     """
     positions = np.arange(start, start + n, dtype=np.int64)
@@ -179,20 +189,24 @@ def fresh_keys(spec: ColumnSpec, n: int, start: int = 0) -> pd.Series:
         return pd.Series(
             [f"{spec.key_prefix}{i}" for i in positions], dtype=spec.dtype if text else object
         )
-    keys = pd.Series(_first_fresh_key(spec, start + n) + positions)
+    keys = pd.Series(_first_fresh_key(int(spec.high)) + positions)
+    numbers = getattr(spec.dtype, "numpy_dtype", spec.dtype)  # pandas' Int32 holds int32
+    if isinstance(numbers, np.dtype) and numbers.kind in "iu":
+        if keys.iloc[-1:].gt(np.iinfo(numbers).max).any():  # int32 keys near 2**31
+            nullable = isinstance(spec.dtype, pd.api.extensions.ExtensionDtype)
+            return keys.astype("Int64" if nullable else np.int64)
     try:
         return keys.astype(spec.dtype)
     except (TypeError, ValueError):  # pragma: no cover - exotic dtypes
         return keys
 
 
-def _first_fresh_key(spec: ColumnSpec, n: int) -> int:
-    """The first of ``n`` fresh whole-number keys: the power of ten above every training key."""
-    first = 10 ** len(str(max(int(spec.high), 0)))
-    if isinstance(spec.dtype, np.dtype) and spec.dtype.kind in "iu":
-        if first + n - 1 > np.iinfo(spec.dtype).max:
-            return int(spec.high) + 1
-    return first
+def _first_fresh_key(high: int) -> int:
+    """The first fresh whole-number key: the power of ten above every training key.
+
+    Not ``high + 1``, which would tell anyone the largest real record number.
+    """
+    return 10 ** len(str(max(high, 0)))
 
 
 def datetime_spec(series: pd.Series) -> ColumnSpec:
