@@ -783,6 +783,15 @@ def test_single_table_synthesizers_generate_ids_dates_and_numbers(name):
     assert sampled["lab"].between(lab.min(), lab.max()).all()
     empty = single_table(synthesizer.sample(0))
     assert empty.empty and list(empty.columns) == list(data.columns)
+    # keys continue over SDV's batches and calls (each batch numbered them from the first:
+    # 100 distinct keys in 300 rows), and start again after reset_sampling, as SDV's do
+    batched = single_table(synthesizer.sample(60, batch_size=25))["record"]
+    conditions = [Condition({"stage": level}, num_rows=10) for level in ("I", "II")]
+    conditioned = single_table(synthesizer.sample_from_conditions(conditions))["record"]
+    given = pd.concat([sampled["record"], batched, conditioned])
+    assert given.is_unique and not given.isin(data["record"]).any()
+    synthesizer.reset_sampling()
+    assert single_table(synthesizer.sample(60))["record"].equals(sampled["record"])
     with pytest.raises(InvalidParameterError, match="column 'record': it is an id column"):
         synthesizer.sample_from_conditions([Condition({"record": "MRN100000"}, num_rows=2)])
 

@@ -7,7 +7,8 @@ the table (a DataFrame with unique column names, plus each synthesizer's own rul
 row count of ``sample`` and the values of ``sample_from_conditions`` and
 ``sample_remaining_columns``, so the first line a user reads names the argument or column.
 Bad training data raises :class:`SDVInvalidDataError`, which SDV code catches as SDV's own
-``InvalidDataError``.
+``InvalidDataError``. Fresh keys of ``id`` columns that are not the primary key continue
+from batch to batch and call to call, as SDV's own keys do, until ``reset_sampling``.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ import numpy as np
 import pandas as pd
 from sdv import errors as sdv_errors
 
+from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_spec
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, SynthPluginsError
 from synth_plugins.generators.validation import check_bool, check_int
 from synth_plugins.sdv.compat import native, single_table, table_name
-from synth_plugins.sdv.metadata import check_table, parse_numeric_text
+from synth_plugins.sdv.metadata import check_table, parse_numeric_text, roles_from_metadata
 
 #: How many known values a condition error lists.
 _SHOWN = 20
@@ -231,6 +233,9 @@ class SingleTableContract:
 
     _domain: ConditionDomain | None = None
     _schema: pd.DataFrame | None = None
+    #: ``id`` columns that are not the primary key, and the fresh keys given out so far
+    _key_specs: tuple[ColumnSpec, ...] = ()
+    _keys_issued: int = 0
 
     def _update_default_transformers(self) -> None:
         """Numerical columns reach the core with their missing values (NaN).
@@ -328,6 +333,49 @@ class SingleTableContract:
             super().fit(native(table, self.metadata))  # type: ignore[misc,attr-defined]
         self._domain = ConditionDomain.from_data(table, self.metadata)  # type: ignore[attr-defined]
         self._schema = table.iloc[:0].copy()
+        self._key_specs = self._learn_keys(table)
+        self._keys_issued = 0
+
+    def _learn_keys(self, table: pd.DataFrame) -> tuple[ColumnSpec, ...]:
+        """The ``id`` columns the synthesizer generates itself (SDV makes primary keys)."""
+        described = next(iter(self.metadata.to_dict()["tables"].values()))  # type: ignore[attr-defined]
+        primary = described.get("primary_key")
+        roles = roles_from_metadata(self.metadata, table)  # type: ignore[attr-defined]
+        return tuple(
+            identifier_spec(table[column])
+            for column, role in roles.items()
+            if role == "identifier" and column != primary
+        )
+
+    def _sample(self, num_rows: int, conditions: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """SDV's hook for one batch: the subclass's :meth:`_core_rows`, with fresh keys.
+
+        SDV samples in batches (``batch_size``, conditions, reject sampling), each a call of
+        ``_sample``; the core numbers each batch's keys from the first again, so the keys
+        are given here, continuing the ones given out before.
+        """
+        frame = self._core_rows(num_rows, conditions)
+        for spec in self._key_specs:
+            if spec.name in frame.columns:
+                keys = fresh_keys(spec, len(frame), start=self._keys_issued)
+                frame[spec.name] = keys.to_numpy()
+        self._keys_issued += len(frame)
+        return frame
+
+    def _core_rows(
+        self, num_rows: int, conditions: Mapping[str, Any] | None = None
+    ) -> pd.DataFrame:
+        """``num_rows`` rows from the subclass's core.
+
+        ``NotImplementedError`` where it cannot meet ``conditions``: SDV then falls back to
+        its reject sampling.
+        """
+        raise NotImplementedError
+
+    def reset_sampling(self) -> None:
+        """SDV's ``reset_sampling``; fresh keys start again from the first."""
+        super().reset_sampling()  # type: ignore[misc]
+        self._keys_issued = 0
 
     def sample(self, num_rows: int, *args: Any, **kwargs: Any) -> Any:
         """Sample ``num_rows`` rows; the other arguments are the installed SDV's.

@@ -226,7 +226,9 @@ class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
         roles[self.duration_column] = "numerical"
         self._model = self._new_model(roles).fit(processed_data)
 
-    def _sample(self, num_rows: int, conditions: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    def _core_rows(
+        self, num_rows: int, conditions: Mapping[str, Any] | None = None
+    ) -> pd.DataFrame:
         if conditions:
             raise NotImplementedError  # SDV falls back to reject sampling
         assert self._model is not None

@@ -143,7 +143,9 @@ class CTABGANPlusSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTab
         roles = roles_from_metadata(self.metadata, processed_data)
         self._model = self._new_model(roles).fit(processed_data)
 
-    def _sample(self, num_rows: int, conditions: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    def _core_rows(
+        self, num_rows: int, conditions: Mapping[str, Any] | None = None
+    ) -> pd.DataFrame:
         assert self._model is not None
         if not conditions:
             return self._model.sample(num_rows)

@@ -216,7 +216,9 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
             transformed = self._transform_conditions(row.to_frame().T.astype(conditions.dtypes))
             self._model.sample(0, conditions=transformed.iloc[0].to_dict())
 
-    def _sample(self, num_rows: int, conditions: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    def _core_rows(
+        self, num_rows: int, conditions: Mapping[str, Any] | None = None
+    ) -> pd.DataFrame:
         assert self._model is not None
         if not conditions:
             return self._model.sample(num_rows)

@@ -123,7 +123,9 @@ class MLECopulaSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         roles = roles_from_metadata(self.metadata, processed_data)
         self._model = self._new_model(roles).fit(processed_data)
 
-    def _sample(self, num_rows: int, conditions: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    def _core_rows(
+        self, num_rows: int, conditions: Mapping[str, Any] | None = None
+    ) -> pd.DataFrame:
         # conditions are met by SDV's reject sampling, which filters these rows
         assert self._model is not None
         return self._model.sample(num_rows)
