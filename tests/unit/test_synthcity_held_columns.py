@@ -33,6 +33,17 @@ def test_identifiers_are_taken_out_and_text_dates_parsed():
     assert held.text_numbers == {"lab": 2}
 
 
+def test_whole_number_keys_stored_as_floats_are_identifiers_too():
+    """A key column with missing values is float; it was modelled as a number, so synthetic
+    record numbers fell among the real ones."""
+    data = _table()[["age"]].assign(mrn=np.arange(9_974_700, 9_974_730, dtype=float))
+    data.loc[3, "mrn"] = np.nan
+    loader, held = hold_columns(data)
+    assert list(loader.dataframe().columns) == ["age"]
+    out = held.restore(GenericDataLoader(loader.dataframe())).dataframe()
+    assert out["mrn"].min() == 10_000_000 and out["mrn"].is_unique
+
+
 def test_a_dropped_target_column_is_no_longer_the_target():
     loader, _ = hold_columns(_table()[["age", "seen", "patient_id"]])
     assert loader.target_column == "seen"
