@@ -826,6 +826,25 @@ def test_a_constraint_keeps_the_synthesizers_transformers(gbsg2, cls, args):
     assert (sampled["pnodes"] < sampled["age"]).all()
 
 
+@pytest.mark.skipif(SDV_MAJOR < 2, reason="the ordinal sdtype is SDV 2's")
+def test_ordinal_columns_reach_the_core_raw():
+    """SDV 2's detection makes a 0/1 event ``ordinal``; its transformer handed CK4Gen
+    uniform numbers in (0, 1), which it refused as events."""
+    rng = np.random.default_rng(5)
+    data = pd.DataFrame(
+        {
+            "age": rng.normal(50, 10, 200).round(1),
+            "time": rng.exponential(100, 200).round(0) + 1,
+            "event": rng.integers(0, 2, 200),
+        }
+    )
+    metadata = Metadata.detect_from_dataframes({"t": data})
+    assert metadata.to_dict()["tables"]["t"]["columns"]["event"]["sdtype"] == "ordinal"
+    synthesizer = CK4GenSynthesizer(metadata, "time", "event", epochs=1)
+    synthesizer.fit(data)
+    assert set(single_table(synthesizer.sample(30))["event"]) <= {0, 1}
+
+
 def test_ck4gen_refuses_a_constraint_that_rewrites_its_outcome(gbsg2):
     from sdv.cag import Inequality
 

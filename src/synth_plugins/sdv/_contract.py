@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -231,6 +231,15 @@ class SingleTableContract:
     :meth:`_update_default_transformers`).
     """
 
+    #: sdtypes that reach the core raw (no SDV transformer): the cores model levels, dates
+    #: and booleans themselves. SDV 2's ``ordinal`` (its detection gives it to a 0/1 event)
+    #: would otherwise reach the core as uniform numbers in (0, 1).
+    _model_sdtype_transformers: ClassVar[dict[str, None]] = {
+        "categorical": None,
+        "boolean": None,
+        "datetime": None,
+        "ordinal": None,
+    }
     _domain: ConditionDomain | None = None
     _schema: pd.DataFrame | None = None
     #: ``id`` columns that are not the primary key, and the fresh keys given out so far

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
-from typing import Any, ClassVar
+from typing import Any
 
 import pandas as pd
 from sdv.single_table.base import BaseSingleTableSynthesizer
@@ -65,12 +65,6 @@ class CTABGANPlusSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTab
         >>> single_table(synthesizer.sample(10)).shape  # SDV 2 returns {ds.name: DataFrame}
         (10, 13)
     """
-
-    _model_sdtype_transformers: ClassVar[dict[str, None]] = {
-        "categorical": None,
-        "boolean": None,
-        "datetime": None,
-    }
 
     def __init__(
         self,

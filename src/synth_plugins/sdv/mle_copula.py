@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 import pandas as pd
 from sdv.single_table.base import BaseSingleTableSynthesizer
@@ -60,12 +60,6 @@ class MLECopulaSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         >>> single_table(synthesizer.sample(10)).shape  # SDV 2 returns {ds.name: DataFrame}
         (10, 13)
     """
-
-    _model_sdtype_transformers: ClassVar[dict[str, None]] = {
-        "categorical": None,
-        "boolean": None,
-        "datetime": None,
-    }
 
     def __init__(
         self,
