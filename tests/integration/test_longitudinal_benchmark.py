@@ -86,8 +86,13 @@ def first_patients(monkeypatch):
     ids = pbc.data["id"].unique()[:40]
     output = pbc.data[pbc.data["id"].isin(ids)].reset_index(drop=True)
 
-    def fit_sample(contender, dataset, n):
+    def fit_sample(contender, dataset, n, workspace):
+        (workspace / "cache.bkp").write_text("a plugin's cache")  # as Synthcity's may
+        used.append(workspace)
         return (lambda: None), (lambda: output.copy()), SimpleNamespace(n_epochs_=1)
+
+    used: list = []
+    output.attrs["workspaces"] = used
 
     monkeypatch.setattr(longitudinal, "_fit_sample", fit_sample)
     return output
@@ -102,6 +107,9 @@ def test_generator_rows_count_the_patients_and_visits_it_generated(first_patient
     assert row["Error"] == ""
     assert (row["Patients"], row["Visits"]) == (40, len(first_patients))
     assert (real_reference(pbc)["Patients"], real_reference(pbc)["Visits"]) == (312, 1945)
+    # the plugin's workspace is removed after the run (each run left a folder in /tmp)
+    (workspace,) = first_patients.attrs["workspaces"]
+    assert not workspace.exists()
 
 
 def test_pbc_visits_report_has_no_blank_event_rate_and_only_its_seeds(first_patients, tmp_path):

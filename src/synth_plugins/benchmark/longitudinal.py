@@ -86,9 +86,12 @@ class Run:
 
 
 def _fit_sample(
-    contender: Contender, dataset: Dataset, n: int
+    contender: Contender, dataset: Dataset, n: int, workspace: Path
 ) -> tuple[Callable[[], Any], Callable[[], Any], Any]:
-    """(fit, sample, model) for a contender; ``sample()`` returns a long table."""
+    """(fit, sample, model) for a contender; ``sample()`` returns a long table.
+
+    ``workspace``: the folder a Synthcity plugin is given (its constructor creates it).
+    """
     id_column, time_column = dataset.id_column, dataset.time_column
     static = list(dataset.static_columns)
     if contender.host == "core":
@@ -135,7 +138,6 @@ def _fit_sample(
         loader, spec = dataset_to_timeseries_loader(
             dataset, outcome_columns=list(contender.outcome_columns)
         )
-        workspace = Path(tempfile.mkdtemp(prefix="synth_plugins_bench_"))
         params = dict(contender.params)
         strict = params.pop("strict", True)
         plugin = Plugins().get(contender.plugin, workspace=workspace, **params)
@@ -195,8 +197,9 @@ def run_one(
         "Visits": np.nan,
     }
     synthetic = model = None
+    scratch = tempfile.TemporaryDirectory(prefix="synth_plugins_bench_")  # removed at the end
     try:
-        fit, sample, model = _fit_sample(contender, dataset, n)
+        fit, sample, model = _fit_sample(contender, dataset, n, Path(scratch.name))
         with peak_rss() as peak:
             start = time.perf_counter()
             fit()
@@ -219,6 +222,8 @@ def run_one(
     except Exception as error:  # the harness reports a failure and goes on, as SDGym does
         row["Error"] = f"{type(error).__name__}: {error}"[:300]
         log(f"  {contender.label} failed: {row['Error']}\n{traceback.format_exc(limit=3)}")
+    finally:
+        scratch.cleanup()
     return Run(row, synthetic, model)
 
 
