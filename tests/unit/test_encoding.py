@@ -4,6 +4,7 @@ import pytest
 
 from synth_plugins.encoding import TabularEncoder, infer_role, infer_roles
 from synth_plugins.encoding.levels import sorted_levels
+from synth_plugins.encoding.parsing import from_days, time_step, to_days
 from synth_plugins.encoding.tabular import fresh_keys, identifier_spec
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 
@@ -211,3 +212,27 @@ def test_fresh_text_keys_use_a_prefix_no_training_key_starts_with():
     made = fresh_keys(identifier_spec(training), 2)
     assert not made.isin(training).any() and made.dtype == "string"
     assert made.str.startswith("synthetic_x_").all()
+
+
+def test_times_in_the_hour_clocks_go_back_keep_their_side():
+    """Rounding on the zone's clock met the repeated hour with standard time for every
+    value: the first pass (daylight time) moved one hour later, onto the next row."""
+    instants = pd.date_range("2021-11-07 03:00", periods=30, freq="h", tz="UTC")
+    local = pd.Series(instants.tz_convert("America/New_York"))
+    step = time_step(local)
+    assert step == 3_600 * 10**9
+    back = from_days(to_days(local), local.dtype, None, step)
+    assert back.tolist() == local.tolist()
+    nudged = from_days(to_days(local) + 0.1 / 24, local.dtype, None, step)  # rounded back
+    assert nudged.tolist() == local.tolist()
+
+
+def test_text_with_a_utc_offset_keeps_its_instants():
+    """Days and steps of dates written with ``%z`` are on the UTC clock (a +13:00 midnight
+    came back a day early and without its offset)."""
+    fmt = "%Y-%m-%d %H:%M:%S%z"
+    text = pd.Series(["2021-03-01 00:00:00+13:00", "2021-03-05 00:00:00+13:00", None])
+    back = from_days(to_days(text, fmt), object, fmt, time_step(text, fmt))
+    parsed = pd.to_datetime(back, format=fmt)
+    assert parsed.iloc[:2].tolist() == pd.to_datetime(text.iloc[:2], format=fmt).tolist()
+    assert back.iloc[0].endswith("+0000") and pd.isna(back.iloc[2])

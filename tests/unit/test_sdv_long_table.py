@@ -37,6 +37,15 @@ def test_datetimes_round_trip_in_their_own_kind():
     assert back[0] == "31/12/2019" and pd.isna(back[1]) and back[2] == "01/02/2020"
 
 
+def test_text_dates_without_a_declared_format_are_read():
+    """The format was guessed with a private rdt function that rdt 2 no longer has."""
+    text = pd.Series(["2021-03-01", None, "2021-03-05"])
+    column = DatetimeColumn.learn(text, None, "seen")
+    assert column.datetime_format == "%Y-%m-%d"
+    back = column.from_days(column.to_days(text, "seen") + 0.3)
+    assert back[0] == "2021-03-01" and pd.isna(back[1]) and back[2] == "2021-03-05"
+
+
 def test_bad_dates_and_reserved_names_are_named():
     column = DatetimeColumn.learn(pd.Series(["2020-01-01"]), "%Y-%m-%d", "visit")
     with pytest.raises(InvalidDataError, match="datetime column 'visit'"):

@@ -90,18 +90,25 @@ def _nanoseconds(
     """Nanoseconds since 1970-01-01 and the missing mask.
 
     Time-zone-aware values are read on the UTC clock (``clock="UTC"``: instants) or on
-    their own zone's clock (``clock="local"``: a date at local midnight is a whole day).
+    their own zone's clock (``clock="local"``: a date at local midnight is a whole day);
+    text written with a UTC offset (``%z`` in ``fmt``) always on the UTC clock.
     """
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         stamps = series
     else:
         stamps = pd.to_datetime(series, format=fmt, errors="raise")
     if getattr(stamps.dt, "tz", None) is not None:
-        stamps = stamps.dt.tz_convert("UTC") if clock == "UTC" else stamps
+        on_utc = clock == "UTC" or writes_offset(fmt)  # an offset is no zone with a clock
+        stamps = stamps.dt.tz_convert("UTC") if on_utc else stamps
         stamps = stamps.dt.tz_localize(None)
     missing = stamps.isna().to_numpy()
     nanoseconds = stamps.astype("datetime64[ns]").to_numpy().astype("int64")
     return np.where(missing, 0, nanoseconds), missing
+
+
+def writes_offset(fmt: str | None) -> bool:
+    """Whether dates written in ``fmt`` carry a UTC offset (``%z``): read on the UTC clock."""
+    return fmt is not None and "%z" in fmt
 
 
 def _whole_ns(nanoseconds: np.ndarray) -> np.ndarray:
@@ -144,26 +151,53 @@ def from_days(
 
     ``days`` count on the ``clock`` :func:`to_days` gave them on. Values are rounded to a
     multiple of ``step`` nanoseconds when ``step`` is positive; for a time-zone-aware
-    ``dtype`` on the zone's own clock, so that whole local days come back at local midnight.
+    ``dtype`` on the zone's own clock, so that whole local days come back at local midnight
+    (a rounded time in the hour a change of clocks repeats keeps the side its instant was
+    on). Text written with a UTC offset (``%z``) counts and comes back on the UTC clock.
     """
     values = np.asarray(days, dtype=float)
     missing = ~np.isfinite(values)
     tz = None if fmt is not None else getattr(dtype, "tz", None)
+    clock = "UTC" if writes_offset(fmt) else clock
     stamps = pd.Series(_whole_ns(np.where(missing, 0.0, values) * _NS_PER_DAY))
+    instants = None
     if tz is not None and clock == "UTC":
-        stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(tz).dt.tz_localize(None)
+        instants = stamps.dt.tz_localize("UTC").dt.tz_convert(tz)
+        if step <= 0:  # nothing to round: the instants themselves
+            return _as_dtype(instants.where(~missing, pd.NaT), dtype)
+        stamps = instants.dt.tz_localize(None)
     if step > 0:
         stamps = pd.Series(_whole_ns(np.round(stamps.to_numpy().astype(np.int64) / step) * step))
-    stamps[missing] = pd.NaT
+    stamps = stamps.where(~missing, pd.NaT)
     if fmt is not None:
-        text = stamps.dt.strftime(fmt).astype(object)
-        text[missing] = np.nan
+        if writes_offset(fmt):
+            stamps = stamps.dt.tz_localize("UTC")
+        text = stamps.dt.strftime(fmt).astype(object).where(~missing, np.nan)
         return text.astype(dtype) if isinstance(dtype, pd.StringDtype) else text
     if tz is not None:
-        # a rounded wall time that the zone skips (spring forward) moves forward; one it
-        # passes twice (fall back) takes standard time
-        standard = np.zeros(len(stamps), dtype=bool)
-        stamps = stamps.dt.tz_localize(tz, ambiguous=standard, nonexistent="shift_forward")
+        stamps = _on_zone(stamps, tz, instants)
+    return _as_dtype(stamps, dtype)
+
+
+def _on_zone(wall: pd.Series, tz: object, instants: pd.Series | None) -> pd.Series:
+    """Local wall times as times of zone ``tz``.
+
+    A wall time the zone skips (clocks forward) moves forward; one it passes twice (clocks
+    back) takes the side of its instant in ``instants`` (before rounding), else standard
+    time.
+    """
+    zoned = wall.dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward").copy()
+    repeated = (zoned.isna() & wall.notna()).to_numpy()
+    if repeated.any():
+        daylight = np.zeros(int(repeated.sum()), dtype=bool)
+        if instants is not None:
+            daylight = np.array([bool(t.dst()) for t in instants[repeated]])
+        zoned[repeated] = wall[repeated].dt.tz_localize(tz, ambiguous=daylight)
+    return zoned
+
+
+def _as_dtype(stamps: pd.Series, dtype: object) -> pd.Series:
+    """``stamps`` in the column's own datetime dtype (unit, time zone) where it holds them."""
     try:
         return stamps.astype(dtype)
     except (TypeError, ValueError):  # pragma: no cover - exotic dtypes

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synth_plugins.encoding.parsing import from_days, time_step, to_days
+from synth_plugins.encoding.parsing import from_days, text_date_format, time_step, to_days
 from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_spec
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.long_format import constant_within_patients
@@ -64,13 +64,13 @@ class DatetimeColumn:
         """Learn how ``values`` are written (dtype, format, time zone, resolution)."""
         fmt = None
         if not pd.api.types.is_datetime64_any_dtype(values):
-            fmt = datetime_format or _guess_format(values)
-        return cls(values.dtype, fmt, time_step(_parse(values, fmt, column)))
+            fmt = datetime_format or text_date_format(values)
+        return cls(values.dtype, fmt, time_step(_parse(values, fmt, column), fmt))
 
     def to_days(self, values: pd.Series, column: str) -> pd.Series:
         """Float days since 1970-01-01 (missing values stay missing)."""
         parsed = _parse(values, self.datetime_format, column)
-        return pd.Series(to_days(parsed, clock="local"), index=values.index)
+        return pd.Series(to_days(parsed, self.datetime_format, "local"), index=values.index)
 
     def from_days(self, days: pd.Series) -> pd.Series:
         """Datetimes of the training kind, rounded to the training resolution."""
@@ -89,12 +89,6 @@ def _parse(values: pd.Series, fmt: str | None, column: str) -> pd.Series:
             f"datetime column {column!r} has values that are not dates in the format "
             f"{fmt!r} (set datetime_format in the metadata): {error}"
         ) from None
-
-
-def _guess_format(values: pd.Series) -> str | None:
-    from rdt.transformers.utils import _guess_datetime_format_for_array
-
-    return _guess_datetime_format_for_array(values.dropna().astype(str).to_numpy())
 
 
 @dataclass
