@@ -119,6 +119,9 @@ class TestRoles:
         frame = pd.DataFrame({"lab": [5.13, 4.87, 6.0], "x": [1.0, 2.0, 3.0]})
         with pytest.raises(InvalidDataError, match="'lab' has role 'integer' but holds fractional"):
             TabularEncoder({"lab": "integer"}).fit(frame)
+        # whole up to floating-point error is whole (0.7 + 0.1 + 0.1 + 0.1 is 0.9999999999999999)
+        sums = frame.assign(lab=[0.7 + 0.1 + 0.1 + 0.1, 2.9999999999999996, 4.0])
+        TabularEncoder({"lab": "integer"}).fit(sums)
 
     def test_only_identifiers_is_an_error(self):
         frame = pd.DataFrame({"record_id": [f"R{i}" for i in range(30)]})

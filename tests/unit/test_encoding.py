@@ -199,6 +199,11 @@ def test_fresh_numeric_keys_do_not_reveal_the_largest_training_key():
     assert made.tolist() == [10**10, 10**10 + 1] and made.dtype == "int64"
     nullable = identifier_spec(pd.Series([1, None, 2_147_483_600], dtype="Int32"))
     assert fresh_keys(nullable, 1).dtype == "Int64"
+    # float keys (a key column with missing values) beyond 2**53 are whole numbers in Int64
+    # (as floats 10**16 and 10**16 + 1 are one number)
+    floats = identifier_spec(pd.Series([1_234_567_890_123_456.0, 5.0, np.nan]))
+    made = fresh_keys(floats, 3)
+    assert made.tolist() == [10**16, 10**16 + 1, 10**16 + 2] and made.dtype == "Int64"
     # keys beyond 2**53 are read exactly (as a float 10**18 - 1 reads 10**18, 19 digits)
     long = identifier_spec(pd.Series([10**18 - 1, 5], dtype="int64"))
     assert fresh_keys(long, 2).tolist() == [10**18, 10**18 + 1]

@@ -104,7 +104,7 @@ def check_whole_numbers(values: np.ndarray, column: object) -> None:
     Raises:
         InvalidDataError: an observed value of ``values`` is not a whole number.
     """
-    if not np.allclose(values % 1, 0):
+    if not np.allclose(values, np.round(values)):  # (2.9999999999999996 is whole)
         raise InvalidDataError(
             f"column {column!r} has role 'integer' but holds fractional values; "
             "declare it 'numerical'"

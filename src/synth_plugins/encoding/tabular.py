@@ -180,8 +180,8 @@ def fresh_keys(spec: ColumnSpec, n: int, start: int = 0) -> pd.Series:
 
     Keys ``start .. start + n - 1`` of the column's sequence: ``10**d + i`` for whole-number
     keys (``d`` the number of digits of the largest training key; in 64-bit integers where
-    they would not fit the column's integer dtype), ``<prefix><i>`` for text keys (see
-    the module docstring).
+    the column's dtype would not hold them exactly: int32 near 2**31, floats beyond 2**53),
+    ``<prefix><i>`` for text keys (see the module docstring).
     """
     positions = np.arange(start, start + n, dtype=np.int64)
     if spec.key_prefix:
@@ -191,10 +191,11 @@ def fresh_keys(spec: ColumnSpec, n: int, start: int = 0) -> pd.Series:
         )
     keys = pd.Series(_first_fresh_key(int(spec.high)) + positions)
     numbers = getattr(spec.dtype, "numpy_dtype", spec.dtype)  # pandas' Int32 holds int32
-    if isinstance(numbers, np.dtype) and numbers.kind in "iu":
-        if keys.iloc[-1:].gt(np.iinfo(numbers).max).any():  # int32 keys near 2**31
+    if isinstance(numbers, np.dtype) and numbers.kind in "iuf" and len(keys):
+        exact = np.iinfo(numbers).max if numbers.kind in "iu" else 2 ** np.finfo(numbers).nmant
+        if keys.iloc[-1] > exact:  # int32 keys near 2**31, float keys of 16 digits
             nullable = isinstance(spec.dtype, pd.api.extensions.ExtensionDtype)
-            return keys.astype("Int64" if nullable else np.int64)
+            return keys.astype("Int64" if nullable or numbers.kind == "f" else np.int64)
     try:
         return keys.astype(spec.dtype)
     except (TypeError, ValueError):  # pragma: no cover - exotic dtypes
