@@ -218,7 +218,9 @@ def _epochs(row: dict, args: argparse.Namespace) -> str:
         return str(row.get("Epochs_Run", "")) or str(args.epochs)
     if name == "PARSynthesizer":
         return str(
-            args.par_epochs_large if row["Patients"] == args.ms_patients else args.par_epochs
+            args.par_epochs_large
+            if row["Dataset"] == f"ms_registry_{args.ms_patients}"  # the large cohort
+            else args.par_epochs
         )
     if name in SYNTHCITY_PLUGINS:
         return f"n_iter {args.synthcity_iter}"
@@ -281,7 +283,7 @@ def write_report(args, table, million, plots, elapsed, large_name, commands) -> 
         "Dataset", "Synthesizer", "Epochs", "Patients", "Visits", "Train_Time", "Sample_Time",
         "Peak_Memory_MB", "Quality_Score", "sequence_length", "visit_gaps", "follow_up",
         "visit_marginals", "category_shares", "visit_numerics", "spearman_longitudinal",
-        "static_ks", "event_rate", "discriminative", "predictive", "Generated_Patients",
+        "static_ks", "event_rate", "discriminative", "predictive",
         "visits_per_patient", "follow_up_mean", "events_per_patient_year", "lag1_abs_diff",
         "Time_Order_Violations", "Load_Average", "Error",
     ]  # fmt: skip

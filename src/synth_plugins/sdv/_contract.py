@@ -255,8 +255,10 @@ class SingleTableContract:
         generated values, missingness would lose its ties to the other columns, and a core's
         ``missing="error"`` would never see a missing value. The cores model missing numbers
         themselves (Med-VAE and CK4Gen an indicator, CTAB-GAN+ a missing mode, the MLE
-        copula marginals fitted on observed values). Rounding stays SDV's, as
-        ``enforce_rounding`` says; ``enforce_min_max_values`` adds SDV's clip, but the cores
+        copula marginals fitted on observed values). The cores write numbers at their
+        recorded decimals themselves (their copy filters compare the rows returned), so
+        ``enforce_rounding=False`` does not unround them; ``enforce_min_max_values`` adds
+        SDV's clip, but the cores
         never generate a number outside its column's training range themselves, so
         ``False`` does not widen it.
         """

@@ -45,8 +45,8 @@ class MLECopulaSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
             discrete columns; default) or ``"pit"`` (normal scores, attenuated).
         redraw_copies: replace rows identical to a training row beyond the training data's
             own duplicate rate by fresh draws (default True; see ``MLECopula``). The
-            core rounds draws to the recorded decimals first, as SDV's
-            ``enforce_rounding`` does, so the rows compared are the rows returned.
+            core rounds draws to the recorded decimals first (whatever
+            ``enforce_rounding`` says), so the rows compared are the rows returned.
         random_state: seed of the fit (SDV itself has no seed argument).
 
     Example:
