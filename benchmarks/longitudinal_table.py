@@ -102,7 +102,7 @@ def main() -> None:
     )
     ms_large = dataclasses.replace(
         load("ms_registry", n_patients=args.ms_patients, seed=0),
-        name=f"ms_registry_{args.ms_patients}",
+        name=_large_name(args),
     )
     par = Contender("PARSynthesizer", "sdv_par", {"epochs": args.par_epochs})
     par_large = Contender(
@@ -212,15 +212,18 @@ def run_resumable(
     return table, generated, models
 
 
+def _large_name(args: argparse.Namespace) -> str:
+    """The name of the large MS cohort (PAR runs it at ``--par-epochs-large``)."""
+    return f"ms_registry_{args.ms_patients}"
+
+
 def _epochs(row: dict, args: argparse.Namespace) -> str:
     name = row["Synthesizer"]
     if name == "longitudinal_lstm":
         return str(row.get("Epochs_Run", "")) or str(args.epochs)
     if name == "PARSynthesizer":
         return str(
-            args.par_epochs_large
-            if row["Dataset"] == f"ms_registry_{args.ms_patients}"  # the large cohort
-            else args.par_epochs
+            args.par_epochs_large if row["Dataset"] == _large_name(args) else args.par_epochs
         )
     if name in SYNTHCITY_PLUGINS:
         return f"n_iter {args.synthcity_iter}"
