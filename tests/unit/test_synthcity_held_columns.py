@@ -62,6 +62,18 @@ def test_restore_gives_fresh_keys_and_text_dates_in_training_order():
     assert set(out["lab"]) == set(data["lab"])
 
 
+def test_layout_columns_are_never_held_even_dates_and_keys():
+    """A column the loader gives a meaning stays as it is, whatever its type."""
+    data = _table()
+    data["when"] = pd.Timestamp("2015-01-01") + pd.to_timedelta(np.arange(len(data)), "D")
+    loader, held = hold_columns(data, layout=("when", "patient_id", "seen"))
+    frame = loader.dataframe()
+    assert held.dates == {}
+    assert [spec.name for spec in held.keys] == ["record"]
+    pd.testing.assert_series_equal(frame["when"], data["when"])
+    pd.testing.assert_series_equal(frame["patient_id"], data["patient_id"])
+
+
 def test_only_identifiers_is_refused():
     with pytest.raises(InvalidDataError, match="patient_id"):
         hold_columns(_table()[["patient_id"]])

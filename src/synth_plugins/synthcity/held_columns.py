@@ -151,11 +151,13 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
     }
     for column in frame.columns:
         series = frame[column]
+        if column in fixed:
+            continue
         if pd.api.types.is_datetime64_any_dtype(series):
             dates[str(column)] = HeldDate.of(series)
             continue
         numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
-        if column in fixed or not (is_text(series) or numeric):  # (float: keys with NaN)
+        if not (is_text(series) or numeric):  # (float: keys with NaN)
             continue
         try:
             role = infer_role(series)
