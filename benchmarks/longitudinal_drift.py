@@ -175,8 +175,14 @@ def recalibrate(fitted: LongitudinalLSTM, data: Dataset) -> dict[str, Any]:
     before = {"stop_shift": fitted.stop_shift_, "step_tilts": dict(fitted.step_tilts_)}
     for column, tilt in fitted.step_tilts_.items():
         _calibration.tilt_steps(net, [c.name for c in net.columns].index(column), -tilt)
+    # fits kept from before the first-stop calibration lack its shift (their first_stop
+    # is 0 and took the bias shift with the later decisions)
+    first_shift = getattr(fitted, "first_stop_shift_", None)
+    before["first_stop_shift"] = first_shift
     with torch.no_grad():
         net.stop_head[-1].bias -= fitted.stop_shift_
+        if first_shift is not None:
+            net.first_stop -= first_shift - fitted.stop_shift_
     # fits kept from before the level calibration lack its attributes
     net.later_offsets = {}
     fitted.calibrate_levels = True

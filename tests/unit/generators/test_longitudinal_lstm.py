@@ -188,6 +188,18 @@ class TestGuarantees:
             legacy.sample(60, random_state=2), zeroed.sample(60, random_state=2)
         )
 
+    def test_a_fit_pickled_before_the_first_stop_offset_samples_without_it(self, fitted):
+        """Such a fit unpickles with ``first_stop`` 0 and samples as a current fit with 0."""
+        zeroed, legacy = copy.deepcopy(fitted), copy.deepcopy(fitted)
+        with torch.no_grad():
+            zeroed.model_.first_stop.zero_()
+        del legacy.model_._parameters["first_stop"]
+        legacy = pickle.loads(pickle.dumps(legacy))
+        assert float(legacy.model_.first_stop) == 0.0
+        pd.testing.assert_frame_equal(
+            legacy.sample(60, random_state=2), zeroed.sample(60, random_state=2)
+        )
+
     def test_a_fit_saved_before_fresh_ids_asks_to_be_fitted_again(self, fitted):
         """Such a fit kept no record of its training ids; it used to sample ids 1, 2, ...,
         real patients' ids, and would now fail with a ``KeyError``."""
@@ -346,6 +358,29 @@ def test_level_and_event_calibration_restore_therapy_share_and_event_rate():
                for d in (data, synthetic)]  # fmt: skip
     assert changes[1] == pytest.approx(changes[0], rel=0.1)
     assert new_share == pytest.approx(share, abs=0.03)
+
+
+def test_one_visit_patients_keep_their_share(cohort):
+    """Half the patients seen once: the first stop decision keeps its own hazard.
+
+    The stop head started at the pooled hazard of every decision (1 in 6 here) and the stop
+    calibration shifted one bias to the mean length, so a short or early-stopped training
+    gave a geometric length: 17 % one-visit patients against 55 % real, at the real mean
+    (60 patients, at most 60 epochs, best epoch 7). The first decision now starts at the
+    share of one-visit patients and is calibrated to it. Measured here (1 epoch, real
+    0.533): 0.170 uncalibrated and 0.172 calibrated before, 0.536 and 0.536 now.
+    """
+    data = cohort.data[cohort.data["patient_id"] <= 60]
+    data = data[(data["patient_id"] % 2 == 1) | ~data.duplicated("patient_id")]
+    real = _lengths(data)
+    settings = {**TINY, "calibrate_levels": False}
+    for calibrated in (False, True):
+        model = LongitudinalLSTM(
+            "patient_id", "time", roles=cohort.roles, **{**settings, "calibrate_stop": calibrated}
+        ).fit(data)
+        lengths = _lengths(model.sample(2000, random_state=0))
+        assert (lengths == 1).mean() == pytest.approx((real == 1).mean(), abs=0.06), calibrated
+    assert lengths.mean() == pytest.approx(real.mean(), rel=0.1)
 
 
 class TestSmallFits:

@@ -21,7 +21,8 @@ Stage B (visit model)
     and ``s``. From the state after step ``k`` the heads give, in this order:
 
     1. ``p_stop``: the follow-up ends (Bernoulli; from the second step on, i.e. every patient
-       has at least one visit);
+       has at least one visit; the first decision gets its own logit offset, so the share of
+       one-visit patients is not tied to the later hazard);
     2. the gap to the next visit: a mixture of ``gap_components`` log-normals (multi-modal
        clinic rhythms such as 6 and 12 months), not used for the first visit;
     3. each visit column in turn, given the state, the gap and the columns already drawn for

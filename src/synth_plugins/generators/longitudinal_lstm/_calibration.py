@@ -4,7 +4,11 @@ Teacher forcing fits every head on real histories; free-running generation feeds
 its own visits. Three kinds of training figure drift apart in free running and are
 restored by moving output biases after training, on samples of the fitted model:
 
-- the mean number of visits per patient (the stop head's bias, ``calibrate_stop``);
+- the mean number of visits per patient (the stop head's bias, ``calibrate_stop``) and the
+  share of patients with one visit (the first decision's offset ``first_stop``): with one
+  bias for every decision, a model whose first-decision hazard is too low (a short or
+  early-stopped training on a cohort where half the patients are seen once) kept it too
+  low, and the mean-matching bias then made the long histories too short;
 - the mean change of every ordinal column since the patient's first visit, over later
   visits, in levels (the step kernel's biases, ``calibrate_steps``). The kernel's move
   logits get an exponential tilt ``delta * move``, so "one level up" becomes likelier and
@@ -47,6 +51,14 @@ DRIFT_TOLERANCE_SE = 2.0
 MAX_TILT_STEP = 1.0
 #: Largest change of a level's later-visit logit offset in one round.
 MAX_SHIFT_STEP = 1.0
+
+
+@dataclass(frozen=True)
+class StopTarget:
+    """The training mean number of visits per patient and share of one-visit patients."""
+
+    mean: float
+    single: float
 
 
 @dataclass(frozen=True)
@@ -135,6 +147,26 @@ def share_targets(
     return targets
 
 
+def first_stop_shift(target: float, lengths: np.ndarray) -> float:
+    """Logit change that moves the share of one-visit patients towards ``target``.
+
+    ``lengths`` are the generated visits per patient; 0 while the gap is within
+    ``DRIFT_TOLERANCE_SE`` binomial standard errors. Shares are kept half a patient away
+    from 0 and 1.
+    """
+    n = lengths.size
+    generated = float(np.mean(lengths == 1))
+    se = math.sqrt(max(generated * (1 - generated), 1.0 / n) / n)
+    if abs(target - generated) <= DRIFT_TOLERANCE_SE * se:
+        return 0.0
+
+    def logit(p: float) -> float:
+        p = min(max(p, 0.5 / n), 1 - 0.5 / n)
+        return math.log(p / (1 - p))
+
+    return logit(target) - logit(generated)
+
+
 def tilt_steps(net: VisitLSTM, index: int, delta: float) -> None:
     """Add ``delta * move`` to the step-kernel logit of every move of column ``index``."""
     column = net.columns[index]
@@ -171,20 +203,21 @@ def calibrate(
     *,
     n_draw: int,
     seed: int,
-    target_length: float | None,
+    stop: StopTarget | None,
     drifts: Sequence[DriftTarget],
     shares: Sequence[ShareTarget] = (),
     encoder: TabularEncoder,
     id_column: str,
-) -> tuple[float, dict[str, float]]:
-    """Shift the stop bias, tilt the step kernels and offset later-visit level logits.
+) -> tuple[float, float, dict[str, float]]:
+    """Shift the stop logits, tilt the step kernels and offset later-visit level logits.
 
     Args:
         net: the Stage B network (changed in place).
         sample: ``sample(n_patients, seed)`` draws a long table from the current ``net``.
         n_draw: patients per calibration sample.
         seed: seed of the calibration samples' seeds.
-        target_length: the training mean number of visits (None: no stop calibration).
+        stop: the training mean number of visits and share of one-visit patients (None:
+            no stop calibration).
         drifts: the ordinal columns to calibrate and their training mean changes since
             the first visit.
         shares: the categorical and binary columns to calibrate and their training
@@ -193,32 +226,40 @@ def calibrate(
         id_column: the patient id column of sampled tables.
 
     Returns:
-        The total stop-bias shift and the total tilt per calibrated column. Up to
-        ``ROUNDS`` rounds; the stop bias moves by ``log(generated / training mean
-        length)`` (a geometric length's hazard is inversely proportional to its mean) until
-        the shift is below ``STOP_TOLERANCE``; a tilt moves while the mean-change gap exceeds
-        ``DRIFT_TOLERANCE_SE`` standard errors, by a Newton step (the variance of the changes)
-        in the first round and a secant step through the previous round after (moves that
-        persist, as a stationary count's do, make the mean change respond faster than the
-        variance says); a level's offset moves by the log ratio of
+        The total stop-bias shift, the total shift of the first stop decision's logit and
+        the total tilt per calibrated column. Up to ``ROUNDS`` rounds; the stop bias moves
+        by ``log(generated / training mean length)`` (a geometric length's hazard is
+        inversely proportional to its mean) until the shift is below ``STOP_TOLERANCE``;
+        the first decision's logit moves by the logit gap between the training and the
+        generated share of one-visit patients while that gap exceeds
+        ``DRIFT_TOLERANCE_SE`` binomial standard errors (``first_stop`` takes it, less the
+        bias shift, so that one bias no longer moves both); a tilt moves while the
+        mean-change gap exceeds ``DRIFT_TOLERANCE_SE`` standard errors, by a Newton step (the
+        variance of the changes) in the first round and a secant step through the previous
+        round after (moves that persist, as a stationary count's do, make the mean change
+        respond faster than the variance says); a level's offset moves by the log ratio of
         training to generated share (at most ``MAX_SHIFT_STEP``) while its gap exceeds
         ``DRIFT_TOLERANCE_SE`` binomial standard errors.
     """
     stop_layer = net.stop_head[-1]
     assert isinstance(stop_layer, nn.Linear)
     rng = np.random.default_rng(seed)
-    stop_shift = 0.0
+    stop_shift = first_shift = 0.0
     tilts = {target.name: 0.0 for target in drifts}
     seen: dict[str, tuple[float, float]] = {}  # last round's tilt and generated mean
     for _ in range(ROUNDS):
         frame = sample(n_draw, int(rng.integers(2**32)))
         settled = True
-        if target_length is not None:
-            shift = math.log(len(frame) / n_draw / target_length)
-            if abs(shift) >= STOP_TOLERANCE:
+        if stop is not None:
+            shift = math.log(len(frame) / n_draw / stop.mean)
+            shift = shift if abs(shift) >= STOP_TOLERANCE else 0.0
+            first = first_stop_shift(stop.single, frame[id_column].value_counts().to_numpy())
+            if shift or first:
                 with torch.no_grad():
                     stop_layer.bias += shift
+                    net.first_stop += first - shift
                 stop_shift += shift
+                first_shift += first
                 settled = False
         for target in drifts:
             changes = changes_since_first(encoder, frame, target.name, id_column)
@@ -246,4 +287,4 @@ def calibrate(
                                                                  id_column))  # fmt: skip
         if settled:
             break
-    return stop_shift, tilts
+    return stop_shift, first_shift, tilts

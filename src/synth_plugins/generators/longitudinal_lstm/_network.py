@@ -59,6 +59,10 @@ class VisitLSTM(nn.Module):
         self.visit_dim = visit_dim
         self.context_dropout = nn.Dropout(dropout)
         self.stop_head = mlp_head(context, head_hidden, 1)
+        # stop logit offset of the first decision (after the first visit): the share of
+        # patients seen once is often far from the later hazard (half of a registry against
+        # 1 in 6 later), and a short training does not learn the jump from the history
+        self.first_stop = nn.Parameter(torch.zeros(()))
         self.gap_head = mlp_head(context, head_hidden, 3 * gap_components)
         self.column_heads = nn.ModuleList(
             mlp_head(context + 2 + column.start, head_hidden, column.n_outputs)
@@ -79,10 +83,12 @@ class VisitLSTM(nn.Module):
     def init_marginals(self, data: Sequences) -> None:
         """Start every head at the training marginals: small final weights, fitted biases.
 
-        The stop head starts at the pooled end-of-follow-up rate, the gap mixture at spread
-        quantiles of the log gaps, each column head at its level frequencies (numerical: mean
-        and SD; missingness: the missing rate). Training then learns the dependence on the
-        history instead of first spending its steps on the marginals.
+        The stop head starts at the pooled end-of-follow-up rate of the later decisions and
+        ``first_stop`` at the first decision's rate (the share of one-visit patients) against
+        it, the gap mixture at spread quantiles of the log gaps, each column head at its
+        level frequencies (numerical: mean and SD; missingness: the missing rate). Training
+        then learns the dependence on the history instead of first spending its steps on the
+        marginals.
         """
 
         def final(head: nn.Sequential) -> nn.Linear:
@@ -95,8 +101,10 @@ class VisitLSTM(nn.Module):
             p = min(max(p, 1e-4), 1 - 1e-4)
             return math.log(p / (1 - p))
 
-        n_stop = float(data.lengths.sum())
-        final(self.stop_head).bias.fill_(logit(len(data.lengths) / max(n_stop, 1.0)))
+        lengths = data.lengths
+        later = logit(float(np.sum(lengths > 1)) / max(float(np.sum(lengths - 1)), 1.0))
+        final(self.stop_head).bias.fill_(later)
+        self.first_stop.fill_(logit(float(np.mean(lengths == 1))) - later)
         gaps = data.gap_feature[data.position() > 0]
         c = self.gap_components
         bias = final(self.gap_head).bias
@@ -165,6 +173,20 @@ class VisitLSTM(nn.Module):
         scale = math.log(others / max(beyond, 1e-3))
         steps = np.log(np.clip(shares, 1e-4, None)) + scale
         bias[levels:] = torch.as_tensor(steps, dtype=bias.dtype)
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Unpickle; fits pickled before the first-stop offset get an offset of 0."""
+        super().__setstate__(state)
+        if "first_stop" not in self._parameters:
+            self.first_stop = nn.Parameter(torch.zeros(()))
+
+    def stop_logit(self, context: torch.Tensor, first: torch.Tensor | float) -> torch.Tensor:
+        """Logits ``(n,)`` that follow-up ends, given the heads' context.
+
+        ``first`` is 1 for the first decision (after the first visit) and 0 later: it adds
+        ``first_stop``.
+        """
+        return self.stop_head(context).squeeze(-1) + first * self.first_stop
 
     def initial_state(self, static: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``h0, c0 = tanh(W_h s), tanh(W_c s)`` shaped ``(layers, batch, hidden)``."""

@@ -179,7 +179,7 @@ def roll_out(
         hidden = torch.cat([out[:, 0], s, previous], dim=1)
         m = hidden.shape[0]
         if step >= 1:
-            p_stop = torch.sigmoid(net.stop_head(hidden).squeeze(-1))
+            p_stop = torch.sigmoid(net.stop_logit(hidden, float(step == 1)))
             keep = torch.rand(m, generator=generator, device=device) >= p_stop
             if step >= max_visits:
                 keep = torch.zeros_like(keep)

@@ -92,12 +92,13 @@ def batch_loss(
     """Mean negative log-likelihood per visit of a batch of patients (teacher forcing)."""
     b = data.gather(batch, device)
     hidden = run_sequences(net, b)  # (B, T, H)
-    # stop head: steps 1..K of each patient (target 1 at step K, the end of follow-up)
+    # stop head: steps 1..K of each patient (target 1 at step K, the end of follow-up;
+    # step 1, after the first visit, with the first-stop offset)
     width = net.visit_dim
     previous = b["inputs"][:, :, :width]  # the visit fed at each step (zeros first)
     sr, sc = b["stop_rows"], b["stop_cols"]
     context = torch.cat([hidden[sr, sc], b["static"][sr], previous[sr, sc]], dim=1)
-    stop_logit = net.stop_head(net.context_dropout(context)).squeeze(-1)
+    stop_logit = net.stop_logit(net.context_dropout(context), (sc == 1).float())
     loss = F.binary_cross_entropy_with_logits(stop_logit, b["stop_target"], reduction="sum")
     # visit heads: steps 0..K-1 predict visits 1..K
     vr, vc = b["visit_rows"], b["visit_cols"]

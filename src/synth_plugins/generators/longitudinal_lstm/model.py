@@ -15,6 +15,7 @@ from synth_plugins.encoding.tabular import MissingPolicy, TabularEncoder, identi
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators import _torch
 from synth_plugins.generators.longitudinal_lstm._calibration import (
+    StopTarget,
     calibrate,
     drift_targets,
     share_targets,
@@ -109,8 +110,9 @@ class LongitudinalLSTM:
             previous visit, such as the MS registry's ``switch = 1[DMT changed]``. Sampling
             keeps every such rule on every generated visit. None (default) detects the rules
             that hold on every visit of the training data; ``{}`` turns them off.
-        calibrate_stop: after training, shift the stop head's bias so that free-running
-            samples have the training mean number of visits (see the method card; True).
+        calibrate_stop: after training, shift the stop head's bias and its first
+            decision's offset so that free-running samples have the training mean number of
+            visits and share of one-visit patients (see the method card; True).
         calibrate_steps: after training, tilt the step kernel of every ordinal visit column
             so that free-running samples have the training mean change since the first
             visit (the EDSS drift over long follow-up, the level of an event count; see the
@@ -142,8 +144,9 @@ class LongitudinalLSTM:
         max_visits_: the visit cap used when sampling.
         change_rules_: the change indicators kept consistent at sampling (declared or
             detected).
-        stop_shift_, step_tilts_: the stop-bias shift and the step-kernel tilt per ordinal
-            column set by the post-training calibration.
+        stop_shift_, first_stop_shift_, step_tilts_: the stop-bias shift, the shift of the
+            first stop decision's logit (after the first visit) and the step-kernel tilt per
+            ordinal column set by the post-training calibration.
         level_offsets_: the later-visit logit offset of every level of each calibrated
             categorical or binary column (``{column: {level: offset}}``).
 
@@ -274,6 +277,7 @@ class LongitudinalLSTM:
         self.max_visits_: int | None = None
         self.change_rules_: tuple[ChangeRule, ...] = ()
         self.stop_shift_: float = 0.0
+        self.first_stop_shift_: float = 0.0
         self.step_tilts_: dict[str, float] = {}
         self.level_offsets_: dict[str, dict[Any, float]] = {}
         self.n_epochs_: int = 0
@@ -478,7 +482,8 @@ class LongitudinalLSTM:
         self.change_rules_ = rules
         self.max_visits_ = max_visits
         self.model_ = net.cpu().eval()
-        self.stop_shift_, self.step_tilts_, self.level_offsets_ = 0.0, {}, {}
+        self.stop_shift_, self.first_stop_shift_ = 0.0, 0.0
+        self.step_tilts_, self.level_offsets_ = {}, {}
         if self.calibrate_stop or self.calibrate_steps or self.calibrate_levels:
             self._calibrate(data, float(index.lengths.mean()), index.n_patients, sample_seed)
         self._sample_rng = _torch.new_rng(sample_seed)
@@ -487,7 +492,7 @@ class LongitudinalLSTM:
     def _calibrate(
         self, data: pd.DataFrame, mean_visits: float, n_patients: int, seed: int
     ) -> None:
-        """Calibrate free-running samples to the training length, drift and level shares.
+        """Calibrate free-running samples to the training lengths, drift and level shares.
 
         See :mod:`~synth_plugins.generators.longitudinal_lstm._calibration`; samples of
         ``min(8000, max(2000, 4 n))`` patients.
@@ -509,10 +514,12 @@ class LongitudinalLSTM:
             if self.calibrate_levels
             else []
         )
-        self.stop_shift_, self.step_tilts_ = calibrate(
+        single = float(np.mean(data[self.id_column].value_counts().to_numpy() == 1))
+        self.stop_shift_, self.first_stop_shift_, self.step_tilts_ = calibrate(
             self.model_, sample, n_draw=min(8000, max(2000, 4 * n_patients)), seed=seed,
-            target_length=mean_visits if self.calibrate_stop else None, drifts=drifts,
-            shares=shares, encoder=self.visit_encoder_, id_column=self.id_column,
+            stop=StopTarget(mean_visits, single) if self.calibrate_stop else None,
+            drifts=drifts, shares=shares, encoder=self.visit_encoder_,
+            id_column=self.id_column,
         )  # fmt: skip
         self.level_offsets_ = {
             share.name: dict(
@@ -690,7 +697,7 @@ class LongitudinalLSTM:
                 [hidden[rows, b["steps"] - 1], b["static"],
                  b["inputs"][rows, b["steps"] - 1, : model.visit_dim]], dim=1,
             )  # fmt: skip
-            p_stop = torch.sigmoid(model.stop_head(last).squeeze(-1))
+            p_stop = torch.sigmoid(model.stop_logit(last, (b["steps"] == 2).float()))
             if sample:
                 gap = draw_gap(model, last, meta, generator)
             else:
