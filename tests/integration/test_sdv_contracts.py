@@ -796,6 +796,54 @@ def test_single_table_synthesizers_generate_ids_dates_and_numbers(name):
         synthesizer.sample_from_conditions([Condition({"record": "MRN100000"}, num_rows=2)])
 
 
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize(
+    "name",
+    ["MedVAESynthesizer", "CK4GenSynthesizer", "MLECopulaSynthesizer", "CTABGANPlusSynthesizer"],
+)
+def test_fresh_keys_that_the_training_dtype_cannot_hold_come_back_wider(name):
+    """SDV cast generated ``id`` columns back to the training dtype: 10**10 in an int32 or
+    uint32 column wrapped round to 1,410,065,408 (100 of 100 keys were training keys),
+    16-digit float keys repeated, nullable Int32 keys made every ``sample`` fail, and uint64
+    keys of 19 digits were refused though 10**19 fits."""
+    import synth_plugins.sdv
+
+    n = 80
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame(
+        {
+            "int32": (1_410_065_408 + np.arange(n)).astype(np.int32),
+            "uint32": (4_000_000_000 + np.arange(n)).astype(np.uint32),
+            "nullable": pd.array(1_410_065_408 + np.arange(n), dtype="Int32"),
+            "float": 2e15 + np.arange(n, dtype=float),
+            "uint64": np.uint64(2**63) + np.arange(n, dtype=np.uint64),
+            "age": rng.normal(60, 10, n).round(),
+            "time": np.round(rng.exponential(300, n) + 1, 1),
+            "event": np.resize([0, 1, 1], n),
+        }
+    )
+    columns = {c: {"sdtype": "id"} for c in ("int32", "uint32", "nullable", "float", "uint64")}
+    columns.update({c: {"sdtype": "numerical"} for c in ("age", "time")})
+    columns["event"] = {"sdtype": "categorical"}
+    metadata = Metadata.load_from_dict(
+        {"METADATA_SPEC_VERSION": "V1", "tables": {"table": {"columns": columns}}}
+    )
+    options = {"MedVAESynthesizer": {"epochs": 1}, "MLECopulaSynthesizer": {"level": 1}}
+    options["CTABGANPlusSynthesizer"] = {"epochs": 1, "enable_gpu": False}
+    options["CK4GenSynthesizer"] = {"duration_column": "time", "event_column": "event"}
+    options["CK4GenSynthesizer"]["epochs"] = 1
+    synthesizer = getattr(synth_plugins.sdv, name)(metadata, **options[name])
+    synthesizer.fit(data)
+    sampled = single_table(synthesizer.sample(40))
+    wider = {"int32": "int64", "uint32": "int64", "nullable": "Int64", "float": "Int64"}
+    for column, dtype in {**wider, "uint64": "uint64"}.items():
+        keys = sampled[column]
+        assert keys.dtype == dtype, column
+        assert keys.is_unique and not keys.isin(set(data[column])).any(), column
+    assert sampled["int32"].iloc[0] == 10**10 and sampled["float"].iloc[0] == 10**16
+    assert sampled["uint64"].iloc[0] == 10**19
+
+
 # ------------------------------------------------------------------ 7. SDV constraints
 @pytest.mark.parametrize(
     ("cls", "args"),

@@ -210,6 +210,12 @@ def test_fresh_numeric_keys_do_not_reveal_the_largest_training_key():
     # above them no power of ten fits 64 bits (high + 1 gave training keys back)
     with pytest.raises(InvalidDataError, match="'accession' has keys of 19 digits.*as text"):
         identifier_spec(pd.Series([1_800_000_000_000_000_099, 5], name="accession"))
+    # ... but in unsigned 64-bit integers 10**19 fits (they were refused all the same)
+    unsigned = identifier_spec(pd.Series([2**63 + 5, 7], dtype="uint64"))
+    made = fresh_keys(unsigned, 2, start=1)
+    assert made.tolist() == [10**19 + 1, 10**19 + 2] and made.dtype == "uint64"
+    with pytest.raises(InvalidDataError, match="keys of 20 digits"):
+        identifier_spec(pd.Series([10**19 + 5, 7], dtype="uint64"))
 
 
 def test_fresh_text_keys_use_a_prefix_no_training_key_starts_with():

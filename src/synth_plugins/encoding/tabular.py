@@ -161,7 +161,7 @@ def identifier_spec(series: pd.Series) -> ColumnSpec:
             raise InvalidDataError(f"identifier column {name!r} contains infinite values")
         whole = pd.api.types.is_integer_dtype(series.dtype)
         high = int(observed.max()) if whole else int(np.floor(values.max()))
-        if _first_fresh_key(high) > np.iinfo(np.int64).max:  # keys of 19 digits or more
+        if _first_fresh_key(high) > _largest_key(series.dtype):  # 19 digits, 20 in uint64
             raise InvalidDataError(
                 f"identifier column {name!r} has keys of {len(str(high))} digits: fresh "
                 "whole-number keys above them would not fit in 64 bits; give the keys as "
@@ -189,7 +189,11 @@ def fresh_keys(spec: ColumnSpec, n: int, start: int = 0) -> pd.Series:
         return pd.Series(
             [f"{spec.key_prefix}{i}" for i in positions], dtype=spec.dtype if text else object
         )
-    keys = pd.Series(_first_fresh_key(int(spec.high)) + positions)
+    first = _first_fresh_key(int(spec.high))
+    if first > np.iinfo(np.int64).max:  # uint64 keys of 19 digits
+        keys = pd.Series(np.uint64(first) + positions.astype(np.uint64))
+    else:
+        keys = pd.Series(first + positions)
     numbers = getattr(spec.dtype, "numpy_dtype", spec.dtype)  # pandas' Int32 holds int32
     if isinstance(numbers, np.dtype) and numbers.kind in "iuf" and len(keys):
         exact = np.iinfo(numbers).max if numbers.kind in "iu" else 2 ** np.finfo(numbers).nmant
@@ -200,6 +204,17 @@ def fresh_keys(spec: ColumnSpec, n: int, start: int = 0) -> pd.Series:
         return keys.astype(spec.dtype)
     except (TypeError, ValueError):  # pragma: no cover - exotic dtypes
         return keys
+
+
+def _largest_key(dtype: Any) -> int:
+    """The largest fresh whole-number key a column of ``dtype`` can be given.
+
+    That of unsigned 64-bit integers for a ``uint64`` (or ``UInt64``) column, else that of
+    signed ones (narrower dtypes are widened to int64, see :func:`fresh_keys`).
+    """
+    numbers = getattr(dtype, "numpy_dtype", dtype)
+    unsigned = isinstance(numbers, np.dtype) and numbers == np.uint64
+    return int(np.iinfo(np.uint64 if unsigned else np.int64).max)
 
 
 def _first_fresh_key(high: int) -> int:

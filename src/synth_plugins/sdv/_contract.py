@@ -13,7 +13,7 @@ from batch to batch and call to call, as SDV's own keys do, until ``reset_sampli
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -95,6 +95,23 @@ def _own_errors_surface() -> Iterator[None]:
 def device_for(enable_gpu: Any) -> str:
     """The core's ``device`` for SDV's ``enable_gpu``: ``"auto"`` (CUDA if available) or CPU."""
     return "auto" if check_bool("enable_gpu", enable_gpu) else "cpu"
+
+
+def _in_key_dtypes(table: pd.DataFrame, keys: Iterable[ColumnSpec]) -> pd.DataFrame:
+    """``table`` with each generated ``id`` column in the dtype of its fresh keys.
+
+    SDV casts every sampled column back to the dtype it was fitted with; fresh keys that a
+    column's dtype cannot hold (``10**10`` in an int32 or uint32 column, ``10**16 + i`` as
+    a float; :func:`~synth_plugins.encoding.tabular.fresh_keys` widens them to int64 or
+    Int64) would wrap round onto training keys or repeat, so SDV is fitted on the wider
+    dtype.
+    """
+    widened = table.copy()
+    for spec in keys:
+        dtype = fresh_keys(spec, 1).dtype
+        if widened[spec.name].dtype != dtype:
+            widened[spec.name] = widened[spec.name].astype(dtype)
+    return widened
 
 
 @dataclass(frozen=True)
@@ -341,10 +358,12 @@ class SingleTableContract:
         """
         with sdv_data_errors():
             table = self._checked(data)
+            keys = self._learn_keys(table)
+            table = _in_key_dtypes(table, keys)
             super().fit(native(table, self.metadata))  # type: ignore[misc,attr-defined]
         self._domain = ConditionDomain.from_data(table, self.metadata)  # type: ignore[attr-defined]
         self._schema = table.iloc[:0].copy()
-        self._key_specs = self._learn_keys(table)
+        self._key_specs = keys
         self._keys_issued = 0
 
     def _learn_keys(self, table: pd.DataFrame) -> tuple[ColumnSpec, ...]:
