@@ -910,6 +910,24 @@ def test_a_table_dictionary_must_name_the_metadatas_table(heart):
         synthesizer.fit({"wrong": heart.data})
 
 
+def test_lstm_keys_continue_over_calls_until_reset_sampling(lstm, visits):
+    """As PARSynthesizer's: every call numbered its patients from the first fresh key (two
+    samples of 10 stacked held 10 keys), and the other ``id`` columns likewise."""
+    lstm.reset_sampling()
+    first, second = single_table(lstm.sample(10)), single_table(lstm.sample(10))
+    assert first["patient"].iloc[0] == 1000  # the power of ten above the training keys
+    for column in ("patient", "record", "visit_id"):
+        assert not second[column].isin(first[column]).any(), column
+    assert pd.concat([first, second])["patient"].nunique() == 20
+    history = visits[visits["patient"] <= 103]
+    predicted = lstm.predict_next_visit(history)
+    assert predicted["patient"].tolist() == [101, 102, 103]  # their own keys
+    assert not predicted["visit_id"].isin(pd.concat([first, second])["visit_id"]).any()
+    lstm.reset_sampling()
+    pd.testing.assert_frame_equal(single_table(lstm.sample(10)), first)
+    lstm.reset_sampling()
+
+
 def test_the_lstm_refuses_transformers_it_would_not_use(visits):
     synthesizer = LongitudinalLSTMSynthesizer(_sequential_metadata(), **LSTM_QUICK)
     with pytest.raises(InvalidParameterError, match="uses no SDV transformer"):
@@ -935,6 +953,14 @@ def test_lstm_text_ids_with_a_regex_format_match_it_and_copy_no_training_value(v
         assert not sampled[column].isin(data[column]).any()
     assert sampled["patient"].nunique() == 6
     assert sampled["visit_id"].nunique() == len(sampled)
+    # the next call's values continue the pattern (each call started again: two samples
+    # stacked merged their patients), and start again after reset_sampling
+    later = single_table(synthesizer.sample(6))
+    for column in ("patient", "visit_id"):
+        assert not later[column].isin(sampled[column]).any()
+        assert not later[column].isin(data[column]).any()
+    synthesizer.reset_sampling()
+    pd.testing.assert_frame_equal(single_table(synthesizer.sample(6)), sampled)
     # the pattern has room for 10 values besides the training ones: asking more is an error
     columns["patient"]["regex_format"] = "PT1[0-9]{2}"
     small = LongitudinalLSTMSynthesizer(Metadata.load_from_dict(described), **LSTM_QUICK)

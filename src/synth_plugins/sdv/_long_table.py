@@ -106,6 +106,8 @@ class LongTableCodec:
     ids: dict[str, tuple[ColumnSpec, bool]] = field(default_factory=dict)
     #: text ``id`` columns with a ``regex_format`` -> (the pattern, the training values)
     patterns: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
+    #: what the sequence key's fresh values continue from (None: a codec fitted before it)
+    key_spec: ColumnSpec | None = None
 
     def fit(
         self, data: pd.DataFrame, described: dict[str, dict[str, Any]], metadata: Any
@@ -140,6 +142,7 @@ class LongTableCodec:
             )
         self.columns = list(data.columns)
         self.time_column = self.index or POSITION_COLUMN
+        self.key_spec = identifier_spec(data[self.key])
         self.datetimes = {
             column: DatetimeColumn.learn(
                 data[column], described[column].get("datetime_format"), column
@@ -185,41 +188,55 @@ class LongTableCodec:
             model = model.iloc[order]
         return model.reset_index(drop=True)
 
-    def from_model(self, sampled: pd.DataFrame, new_sequences: bool = True) -> pd.DataFrame:
+    def from_model(
+        self,
+        sampled: pd.DataFrame,
+        new_sequences: bool = True,
+        *,
+        first_sequence: int = 0,
+        first_row: int = 0,
+    ) -> pd.DataFrame:
         """The SDV table of core rows: fresh ids, datetimes, training order.
 
-        The sequence keys are the core's: fresh keys of sampled sequences
-        (``new_sequences``; from the key's ``regex_format`` when it has one), or the given
-        sequences' own keys for ``predict_next_visit``.
+        The sequence keys are fresh keys of sampled sequences (``new_sequences``; from the
+        key's ``regex_format`` when it has one), or the given sequences' own keys for
+        ``predict_next_visit``. Fresh values start at position ``first_sequence`` of their
+        column's sequence for the key and ids constant within sequences, at ``first_row``
+        for ids that vary by row: a synthesizer passes the numbers it gave out before, so
+        that its keys continue over calls, as SDV's own do.
         """
         table = sampled.copy()
         sequence, sequences = pd.factorize(table[self.key], sort=False)
+        n_sequences, n_rows = len(sequences), len(table)
+        if new_sequences and self.key_spec is not None:
+            keys = fresh_keys(self.key_spec, n_sequences, first_sequence)
+            table[self.key] = keys.to_numpy()[sequence]
         for column, converter in self.datetimes.items():
             table[column] = converter.from_days(table[column])
         for column, (spec, per_sequence) in self.ids.items():
             if per_sequence:
-                table[column] = fresh_keys(spec, len(sequences)).to_numpy()[sequence]
+                keys = fresh_keys(spec, n_sequences, first_sequence)
+                table[column] = keys.to_numpy()[sequence]
             else:
-                table[column] = fresh_keys(spec, len(table)).to_numpy()
+                table[column] = fresh_keys(spec, n_rows, first_row).to_numpy()
         for column, (regex, taken) in self.patterns.items():
-            if column == self.key:
-                if new_sequences:
-                    keys = regex_values(regex, taken, len(sequences), column)
-                    table[column] = np.asarray(keys, dtype=object)[sequence]
-            elif self.ids[column][1]:
-                table[column] = np.asarray(
-                    regex_values(regex, taken, len(sequences), column), dtype=object
-                )[sequence]
+            if column == self.key and not new_sequences:
+                continue
+            if column == self.key or self.ids[column][1]:
+                values = regex_values(regex, taken, n_sequences, column, first_sequence)
+                table[column] = np.asarray(values, dtype=object)[sequence]
             else:
-                table[column] = regex_values(regex, taken, len(table), column)
+                table[column] = regex_values(regex, taken, n_rows, column, first_row)
         return table[self.columns].reset_index(drop=True)
 
 
-def regex_values(regex: str, taken: frozenset[str], n: int, column: str) -> list[str]:
+def regex_values(
+    regex: str, taken: frozenset[str], n: int, column: str, start: int = 0
+) -> list[str]:
     """``n`` distinct strings matching ``regex`` (SDV's ``regex_format``), none in ``taken``.
 
     SDV generates ``id`` values from their pattern with rdt's regex enumeration; so does
-    this, skipping the training values.
+    this, skipping the training values and the first ``start`` others (given out before).
 
     Raises:
         InvalidDataError: the pattern has fewer than ``n`` strings besides ``taken``.
@@ -230,13 +247,18 @@ def regex_values(regex: str, taken: frozenset[str], n: int, column: str) -> list
     if n <= 0:
         return values
     generator, size = strings_from_regex(regex)
+    skipped = 0
     for value in generator:
-        if value not in taken:
-            values.append(value)
-            if len(values) == n:
-                return values
+        if value in taken:
+            continue
+        if skipped < start:
+            skipped += 1
+            continue
+        values.append(value)
+        if len(values) == n:
+            return values
     raise InvalidDataError(
         f"column {column!r}: its regex_format {regex!r} allows {size} values, "
-        f"{len(taken)} of them in the training data, and {n} new ones were asked for; "
-        "widen the pattern (e.g. more digits)"
+        f"{len(taken)} of them in the training data and {start} given out before, and "
+        f"{n} new ones were asked for; widen the pattern (e.g. more digits)"
     )
