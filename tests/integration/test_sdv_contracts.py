@@ -801,11 +801,14 @@ def test_single_table_synthesizers_generate_ids_dates_and_numbers(name):
     "name",
     ["MedVAESynthesizer", "CK4GenSynthesizer", "MLECopulaSynthesizer", "CTABGANPlusSynthesizer"],
 )
-def test_fresh_keys_that_the_training_dtype_cannot_hold_come_back_wider(name):
+def test_generated_ids_never_take_a_training_value(name):
     """SDV cast generated ``id`` columns back to the training dtype: 10**10 in an int32 or
     uint32 column wrapped round to 1,410,065,408 (100 of 100 keys were training keys),
     16-digit float keys repeated, nullable Int32 keys made every ``sample`` fail, and uint64
-    keys of 19 digits were refused though 10**19 fits."""
+    keys of 19 digits were refused though 10**19 fits. SDV's ``RegexGenerator`` wrote a
+    ``regex_format`` column from the pattern's first strings: the training values."""
+    import re
+
     import synth_plugins.sdv
 
     n = 80
@@ -817,12 +820,15 @@ def test_fresh_keys_that_the_training_dtype_cannot_hold_come_back_wider(name):
             "nullable": pd.array(1_410_065_408 + np.arange(n), dtype="Int32"),
             "float": 2e15 + np.arange(n, dtype=float),
             "uint64": np.uint64(2**63) + np.arange(n, dtype=np.uint64),
+            "record": [f"R{i:04d}" for i in rng.permutation(n)],
             "age": rng.normal(60, 10, n).round(),
             "time": np.round(rng.exponential(300, n) + 1, 1),
             "event": np.resize([0, 1, 1], n),
         }
     )
-    columns = {c: {"sdtype": "id"} for c in ("int32", "uint32", "nullable", "float", "uint64")}
+    ids = ("int32", "uint32", "nullable", "float", "uint64", "record")
+    columns = {c: {"sdtype": "id"} for c in ids}
+    columns["record"]["regex_format"] = "R[0-9]{4}"
     columns.update({c: {"sdtype": "numerical"} for c in ("age", "time")})
     columns["event"] = {"sdtype": "categorical"}
     metadata = Metadata.load_from_dict(
@@ -835,13 +841,18 @@ def test_fresh_keys_that_the_training_dtype_cannot_hold_come_back_wider(name):
     synthesizer = getattr(synth_plugins.sdv, name)(metadata, **options[name])
     synthesizer.fit(data)
     sampled = single_table(synthesizer.sample(40))
+    later = single_table(synthesizer.sample(40, batch_size=15))
     wider = {"int32": "int64", "uint32": "int64", "nullable": "Int64", "float": "Int64"}
     for column, dtype in {**wider, "uint64": "uint64"}.items():
-        keys = sampled[column]
-        assert keys.dtype == dtype, column
+        assert sampled[column].dtype == dtype, column
+    for column in ids:
+        keys = pd.concat([sampled[column], later[column]])
         assert keys.is_unique and not keys.isin(set(data[column])).any(), column
     assert sampled["int32"].iloc[0] == 10**10 and sampled["float"].iloc[0] == 10**16
     assert sampled["uint64"].iloc[0] == 10**19
+    assert sampled["record"].map(lambda v: re.fullmatch("R[0-9]{4}", v) is not None).all()
+    synthesizer.reset_sampling()
+    assert single_table(synthesizer.sample(40))["record"].equals(sampled["record"])
 
 
 # ------------------------------------------------------------------ 7. SDV constraints

@@ -8,7 +8,9 @@ row count of ``sample`` and the values of ``sample_from_conditions`` and
 ``sample_remaining_columns``, so the first line a user reads names the argument or column.
 Bad training data raises :class:`SDVInvalidDataError`, which SDV code catches as SDV's own
 ``InvalidDataError``. Fresh keys of ``id`` columns that are not the primary key continue
-from batch to batch and call to call, as SDV's own keys do, until ``reset_sampling``.
+from batch to batch and call to call, as SDV's own keys do, until ``reset_sampling``; a
+column with a ``regex_format`` gets the pattern's strings that are not training values
+(:mod:`synth_plugins.sdv.id_patterns`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 import numpy as np
@@ -26,6 +29,7 @@ from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_sp
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, SynthPluginsError
 from synth_plugins.generators.validation import check_bool, check_int
 from synth_plugins.sdv.compat import native, single_table, table_name
+from synth_plugins.sdv.id_patterns import Pattern, id_patterns, regex_values
 from synth_plugins.sdv.metadata import check_table, parse_numeric_text, roles_from_metadata
 
 #: How many known values a condition error lists.
@@ -262,6 +266,8 @@ class SingleTableContract:
     #: ``id`` columns that are not the primary key, and the fresh keys given out so far
     _key_specs: tuple[ColumnSpec, ...] = ()
     _keys_issued: int = 0
+    #: those of them with a ``regex_format``: the pattern and the training values
+    _key_patterns: Mapping[str, Pattern] = MappingProxyType({})
 
     def _update_default_transformers(self) -> None:
         """Numerical columns reach the core with their missing values (NaN).
@@ -360,10 +366,11 @@ class SingleTableContract:
             table = self._checked(data)
             keys = self._learn_keys(table)
             table = _in_key_dtypes(table, keys)
+            patterns = self._take_patterns(table, keys)
             super().fit(native(table, self.metadata))  # type: ignore[misc,attr-defined]
         self._domain = ConditionDomain.from_data(table, self.metadata)  # type: ignore[attr-defined]
         self._schema = table.iloc[:0].copy()
-        self._key_specs = keys
+        self._key_specs, self._key_patterns = keys, patterns
         self._keys_issued = 0
 
     def _learn_keys(self, table: pd.DataFrame) -> tuple[ColumnSpec, ...]:
@@ -377,18 +384,41 @@ class SingleTableContract:
             if role == "identifier" and column != primary
         )
 
+    def _take_patterns(self, table: pd.DataFrame, keys: Iterable[ColumnSpec]) -> dict[str, Pattern]:
+        """The generated ``id`` columns with a ``regex_format``, taken from SDV's generator.
+
+        SDV's ``RegexGenerator`` would write their values after the core's, enumerating the
+        pattern from its first string: training values (a table numbered ``R0000``,
+        ``R0001``, ... got 50 of 50 back). Their transformer becomes None, so the values
+        :meth:`_sample` gives (the same enumeration without the training values) reach the
+        output.
+        """
+        described = next(iter(self.metadata.to_dict()["tables"].values()))  # type: ignore[attr-defined]
+        generated = [spec.name for spec in keys]
+        patterns = id_patterns(table[generated], described["columns"])
+        if patterns:
+            self.auto_assign_transformers(native(table, self.metadata))  # type: ignore[attr-defined]
+            self._data_processor.update_transformers(dict.fromkeys(patterns))  # type: ignore[attr-defined]
+        return patterns
+
     def _sample(self, num_rows: int, conditions: Mapping[str, Any] | None = None) -> pd.DataFrame:
         """SDV's hook for one batch: the subclass's :meth:`_core_rows`, with fresh keys.
 
         SDV samples in batches (``batch_size``, conditions, reject sampling), each a call of
         ``_sample``; the core numbers each batch's keys from the first again, so the keys
-        are given here, continuing the ones given out before.
+        are given here, continuing the ones given out before (from the column's
+        ``regex_format`` when it has one).
         """
         frame = self._core_rows(num_rows, conditions)
         for spec in self._key_specs:
-            if spec.name in frame.columns:
-                keys = fresh_keys(spec, len(frame), start=self._keys_issued)
-                frame[spec.name] = keys.to_numpy()
+            if spec.name not in frame.columns:
+                continue
+            if spec.name in self._key_patterns:
+                regex, taken = self._key_patterns[spec.name]
+                values = regex_values(regex, taken, len(frame), spec.name, self._keys_issued)
+                frame[spec.name] = np.asarray(values, dtype=object)
+            else:
+                frame[spec.name] = fresh_keys(spec, len(frame), start=self._keys_issued).to_numpy()
         self._keys_issued += len(frame)
         return frame
 

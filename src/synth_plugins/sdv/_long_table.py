@@ -37,6 +37,7 @@ from synth_plugins.encoding.parsing import from_days, text_date_format, time_ste
 from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_spec
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.long_format import constant_within_patients
+from synth_plugins.sdv.id_patterns import Pattern, id_patterns, regex_values
 from synth_plugins.sdv.metadata import roles_from_metadata
 
 #: sdtypes the longitudinal synthesizer models (or generates, for ``id``).
@@ -105,7 +106,7 @@ class LongTableCodec:
     #: constant within sequences (one value per sequence, else one per row)
     ids: dict[str, tuple[ColumnSpec, bool]] = field(default_factory=dict)
     #: text ``id`` columns with a ``regex_format`` -> (the pattern, the training values)
-    patterns: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
+    patterns: dict[str, Pattern] = field(default_factory=dict)
     #: what the sequence key's fresh values continue from (None: a codec fitted before it)
     key_spec: ColumnSpec | None = None
 
@@ -158,13 +159,7 @@ class LongTableCodec:
             for column in data.columns
             if described[column]["sdtype"] == "id" and column != self.key
         }
-        self.patterns = {
-            column: (described[column]["regex_format"], frozenset(data[column].dropna()))
-            for column in data.columns
-            if described[column]["sdtype"] == "id"
-            and described[column].get("regex_format")
-            and not pd.api.types.is_numeric_dtype(data[column])
-        }
+        self.patterns = id_patterns(data, described)
         model = self.to_model(data)
         others = [c for c in model.columns if c not in (self.key, self.time_column)]
         roles = dict(roles_from_metadata(metadata, model[others]))
@@ -228,37 +223,3 @@ class LongTableCodec:
             else:
                 table[column] = regex_values(regex, taken, n_rows, column, first_row)
         return table[self.columns].reset_index(drop=True)
-
-
-def regex_values(
-    regex: str, taken: frozenset[str], n: int, column: str, start: int = 0
-) -> list[str]:
-    """``n`` distinct strings matching ``regex`` (SDV's ``regex_format``), none in ``taken``.
-
-    SDV generates ``id`` values from their pattern with rdt's regex enumeration; so does
-    this, skipping the training values and the first ``start`` others (given out before).
-
-    Raises:
-        InvalidDataError: the pattern has fewer than ``n`` strings besides ``taken``.
-    """
-    from rdt.transformers.utils import strings_from_regex
-
-    values: list[str] = []
-    if n <= 0:
-        return values
-    generator, size = strings_from_regex(regex)
-    skipped = 0
-    for value in generator:
-        if value in taken:
-            continue
-        if skipped < start:
-            skipped += 1
-            continue
-        values.append(value)
-        if len(values) == n:
-            return values
-    raise InvalidDataError(
-        f"column {column!r}: its regex_format {regex!r} allows {size} values, "
-        f"{len(taken)} of them in the training data and {start} given out before, and "
-        f"{n} new ones were asked for; widen the pattern (e.g. more digits)"
-    )
