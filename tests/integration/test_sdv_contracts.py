@@ -820,19 +820,34 @@ def test_generated_ids_never_take_a_training_value(name):
             "nullable": pd.array(1_410_065_408 + np.arange(n), dtype="Int32"),
             "float": 2e15 + np.arange(n, dtype=float),
             "uint64": np.uint64(2**63) + np.arange(n, dtype=np.uint64),
+            "int8": np.arange(n, dtype=np.int8),  # its 28th fresh key, 128, wrapped round
             "record": [f"R{i:04d}" for i in rng.permutation(n)],
+            "code": rng.permutation(n),  # numbers with a pattern of digits
+            "alternate": [f"A{i:03d}" for i in range(n)],  # SDV's own keys
+            "primary": np.arange(n),
             "age": rng.normal(60, 10, n).round(),
             "time": np.round(rng.exponential(300, n) + 1, 1),
             "event": np.resize([0, 1, 1], n),
         }
     )
-    ids = ("int32", "uint32", "nullable", "float", "uint64", "record")
-    columns = {c: {"sdtype": "id"} for c in ids}
+    ids = ("int32", "uint32", "nullable", "float", "uint64", "int8", "record", "code")
+    columns = {c: {"sdtype": "id"} for c in (*ids, "alternate", "primary")}
     columns["record"]["regex_format"] = "R[0-9]{4}"
+    columns["code"]["regex_format"] = "[0-9]{3}"
+    columns["alternate"]["regex_format"] = "A[0-9]{3}"
     columns.update({c: {"sdtype": "numerical"} for c in ("age", "time")})
     columns["event"] = {"sdtype": "categorical"}
     metadata = Metadata.load_from_dict(
-        {"METADATA_SPEC_VERSION": "V1", "tables": {"table": {"columns": columns}}}
+        {
+            "METADATA_SPEC_VERSION": "V1",
+            "tables": {
+                "table": {
+                    "columns": columns,
+                    "primary_key": "primary",
+                    "alternate_keys": ["alternate"],
+                }
+            },
+        }
     )
     options = {"MedVAESynthesizer": {"epochs": 1}, "MLECopulaSynthesizer": {"level": 1}}
     options["CTABGANPlusSynthesizer"] = {"epochs": 1, "enable_gpu": False}
@@ -843,6 +858,7 @@ def test_generated_ids_never_take_a_training_value(name):
     sampled = single_table(synthesizer.sample(40))
     later = single_table(synthesizer.sample(40, batch_size=15))
     wider = {"int32": "int64", "uint32": "int64", "nullable": "Int64", "float": "Int64"}
+    wider["int8"] = "int64"
     for column, dtype in {**wider, "uint64": "uint64"}.items():
         assert sampled[column].dtype == dtype, column
     for column in ids:
@@ -851,8 +867,44 @@ def test_generated_ids_never_take_a_training_value(name):
     assert sampled["int32"].iloc[0] == 10**10 and sampled["float"].iloc[0] == 10**16
     assert sampled["uint64"].iloc[0] == 10**19
     assert sampled["record"].map(lambda v: re.fullmatch("R[0-9]{4}", v) is not None).all()
+    assert sampled["code"].between(n, 999).all() and sampled["alternate"].is_unique
     synthesizer.reset_sampling()
     assert single_table(synthesizer.sample(40))["record"].equals(sampled["record"])
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_generated_ids_of_a_table_with_number_labels_follow_their_pattern():
+    """SDV names the columns 0, 1 ... as text: the pattern and the fresh keys were looked up
+    by the number label, so the column kept SDV's generator (training values) and the core's
+    keys (numbered from the first in each batch)."""
+    n = 60
+    data = pd.DataFrame({0: [f"R{i:04d}" for i in range(n)], 1: np.linspace(1, 9, n) ** 2})
+    data[2] = np.arange(n) * 7  # an id without a pattern
+    columns = {"0": {"sdtype": "id", "regex_format": "R[0-9]{4}"}, "1": {"sdtype": "numerical"}}
+    columns["2"] = {"sdtype": "id"}
+    metadata = Metadata.load_from_dict(
+        {"METADATA_SPEC_VERSION": "V1", "tables": {"table": {"columns": columns}}}
+    )
+    synthesizer = MLECopulaSynthesizer(metadata, level=1)
+    synthesizer.fit(data)
+    first = single_table(synthesizer.sample(10, batch_size=4))
+    second = single_table(synthesizer.sample(10))
+    assert list(first.columns) == [0, 1, 2]
+    for column in (0, 2):
+        given = pd.concat([first[column], second[column]])
+        assert given.is_unique and not given.isin(set(data[column])).any(), column
+    assert first[0].iloc[0] == "R0060"
+
+
+def test_fractional_float_keys_beyond_2_to_the_53_are_refused():
+    """As floats their fresh keys (from 10**16) repeat; SDV failed with a bare TypeError."""
+    data = pd.DataFrame({"record": 1e15 + np.arange(40) + 0.5, "age": np.arange(40.0)})
+    columns = {"record": {"sdtype": "id"}, "age": {"sdtype": "numerical"}}
+    metadata = Metadata.load_from_dict(
+        {"METADATA_SPEC_VERSION": "V1", "tables": {"table": {"columns": columns}}}
+    )
+    with pytest.raises(SDVInvalidDataError, match="'record' holds fractions and keys of 16"):
+        MLECopulaSynthesizer(metadata, level=1).fit(data)
 
 
 # ------------------------------------------------------------------ 7. SDV constraints

@@ -29,7 +29,7 @@ from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_sp
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, SynthPluginsError
 from synth_plugins.generators.validation import check_bool, check_int
 from synth_plugins.sdv.compat import native, single_table, table_name
-from synth_plugins.sdv.id_patterns import Pattern, id_patterns, regex_values
+from synth_plugins.sdv.id_patterns import IdPattern, id_patterns
 from synth_plugins.sdv.metadata import check_table, parse_numeric_text, roles_from_metadata
 
 #: How many known values a condition error lists.
@@ -102,19 +102,34 @@ def device_for(enable_gpu: Any) -> str:
 
 
 def _in_key_dtypes(table: pd.DataFrame, keys: Iterable[ColumnSpec]) -> pd.DataFrame:
-    """``table`` with each generated ``id`` column in the dtype of its fresh keys.
+    """``table`` with each generated ``id`` column in a dtype that holds its fresh keys.
 
-    SDV casts every sampled column back to the dtype it was fitted with; fresh keys that a
-    column's dtype cannot hold (``10**10`` in an int32 or uint32 column, ``10**16 + i`` as
-    a float; :func:`~synth_plugins.encoding.tabular.fresh_keys` widens them to int64 or
-    Int64) would wrap round onto training keys or repeat, so SDV is fitted on the wider
-    dtype.
+    SDV casts every sampled column back to the dtype it was fitted with, so fresh keys a
+    column's dtype cannot hold would wrap round onto training keys (``10**10`` in an int32
+    or uint32 column; an int8 column after its 28th key) or repeat (``10**16 + i`` as
+    floats). SDV is fitted on integers narrower than 64 bits as int64 (``Int64`` when
+    nullable) and on float keys whose fresh keys pass 2**53 as ``Int64``.
+
+    Raises:
+        InvalidDataError: such float keys hold fractions (they have no whole-number dtype).
     """
     widened = table.copy()
     for spec in keys:
-        dtype = fresh_keys(spec, 1).dtype
-        if widened[spec.name].dtype != dtype:
-            widened[spec.name] = widened[spec.name].astype(dtype)
+        column = widened[spec.name]
+        dtype = getattr(column.dtype, "numpy_dtype", column.dtype)  # pandas' Int32: int32
+        nullable = isinstance(column.dtype, pd.api.extensions.ExtensionDtype)
+        if dtype.kind in "iu" and dtype.itemsize < 8:
+            widened[spec.name] = column.astype("Int64" if nullable else np.int64)
+        elif dtype.kind == "f" and fresh_keys(spec, 1).dtype == "Int64":
+            observed = column.dropna()
+            if not (observed == np.floor(observed)).all():
+                raise InvalidDataError(
+                    f"identifier column {spec.name!r} holds fractions and keys of "
+                    f"{len(str(int(spec.high)))} digits: as floats its fresh keys (from "
+                    f"10**{len(str(int(spec.high)))}) cannot be told apart; give the keys as "
+                    "whole numbers or as text"
+                )
+            widened[spec.name] = column.astype("Int64")
     return widened
 
 
@@ -267,7 +282,7 @@ class SingleTableContract:
     _key_specs: tuple[ColumnSpec, ...] = ()
     _keys_issued: int = 0
     #: those of them with a ``regex_format``: the pattern and the training values
-    _key_patterns: Mapping[str, Pattern] = MappingProxyType({})
+    _key_patterns: Mapping[Any, IdPattern] = MappingProxyType({})
 
     def _update_default_transformers(self) -> None:
         """Numerical columns reach the core with their missing values (NaN).
@@ -374,31 +389,39 @@ class SingleTableContract:
         self._keys_issued = 0
 
     def _learn_keys(self, table: pd.DataFrame) -> tuple[ColumnSpec, ...]:
-        """The ``id`` columns the synthesizer generates itself (SDV makes primary keys)."""
+        """The ``id`` columns the synthesizer generates itself (SDV makes its keys).
+
+        SDV generates the primary key and the alternate keys, as for its own synthesizers.
+        """
         described = next(iter(self.metadata.to_dict()["tables"].values()))  # type: ignore[attr-defined]
-        primary = described.get("primary_key")
+        sdv_keys = {described.get("primary_key"), *described.get("alternate_keys", [])}
         roles = roles_from_metadata(self.metadata, table)  # type: ignore[attr-defined]
         return tuple(
             identifier_spec(table[column])
             for column, role in roles.items()
-            if role == "identifier" and column != primary
+            if role == "identifier" and str(column) not in sdv_keys
         )
 
-    def _take_patterns(self, table: pd.DataFrame, keys: Iterable[ColumnSpec]) -> dict[str, Pattern]:
+    def _take_patterns(
+        self, table: pd.DataFrame, keys: Iterable[ColumnSpec]
+    ) -> dict[Any, IdPattern]:
         """The generated ``id`` columns with a ``regex_format``, taken from SDV's generator.
 
         SDV's ``RegexGenerator`` would write their values after the core's, enumerating the
         pattern from its first string: training values (a table numbered ``R0000``,
-        ``R0001``, ... got 50 of 50 back). Their transformer becomes None, so the values
+        ``R0001``, ... got 50 of 50 back). Their transformer becomes None (a transformer
+        the user chose for them included: the synthesizer generates them), so the values
         :meth:`_sample` gives (the same enumeration without the training values) reach the
         output.
         """
         described = next(iter(self.metadata.to_dict()["tables"].values()))  # type: ignore[attr-defined]
-        generated = [spec.name for spec in keys]
-        patterns = id_patterns(table[generated], described["columns"])
+        patterns = id_patterns(table[[spec.name for spec in keys]], described["columns"])
         if patterns:
-            self.auto_assign_transformers(native(table, self.metadata))  # type: ignore[attr-defined]
-            self._data_processor.update_transformers(dict.fromkeys(patterns))  # type: ignore[attr-defined]
+            # SDV names columns as text (its fit converts the labels; this does not)
+            named = native(table.rename(columns=str), self.metadata)  # type: ignore[attr-defined]
+            self.auto_assign_transformers(named)  # type: ignore[attr-defined]
+            passed = {str(column): None for column in patterns}
+            self._data_processor.update_transformers(passed)  # type: ignore[attr-defined]
         return patterns
 
     def _sample(self, num_rows: int, conditions: Mapping[str, Any] | None = None) -> pd.DataFrame:
@@ -411,14 +434,14 @@ class SingleTableContract:
         """
         frame = self._core_rows(num_rows, conditions)
         for spec in self._key_specs:
-            if spec.name not in frame.columns:
+            name = str(spec.name)  # the core's column: SDV names columns as text
+            if name not in frame.columns:
                 continue
             if spec.name in self._key_patterns:
-                regex, taken = self._key_patterns[spec.name]
-                values = regex_values(regex, taken, len(frame), spec.name, self._keys_issued)
-                frame[spec.name] = np.asarray(values, dtype=object)
+                pattern = self._key_patterns[spec.name]
+                frame[name] = pattern.values(len(frame), spec.name, self._keys_issued)
             else:
-                frame[spec.name] = fresh_keys(spec, len(frame), start=self._keys_issued).to_numpy()
+                frame[name] = fresh_keys(spec, len(frame), start=self._keys_issued).to_numpy()
         self._keys_issued += len(frame)
         return frame
 

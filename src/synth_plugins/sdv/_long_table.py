@@ -19,8 +19,9 @@ samples back:
 - without a sequence index, the position of the row within its sequence is the time;
 - other ``id`` columns are not modelled: each sampled sequence (or row, for a column that
   varies within sequences) gets a fresh value;
-- a text ``id`` column (the sequence key included) with a ``regex_format`` gets fresh
-  values that match it, as SDV generates such keys, none a training value;
+- an ``id`` column (the sequence key included) with a ``regex_format`` gets fresh values
+  that match it, as SDV generates such keys, none a training value
+  (:mod:`~synth_plugins.sdv.id_patterns`);
 - sdtypes the core cannot model without copying values (``pii``, ``unknown``, faker
   sdtypes such as ``email``) are refused with an error naming the column.
 """
@@ -37,7 +38,7 @@ from synth_plugins.encoding.parsing import from_days, text_date_format, time_ste
 from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_spec
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.long_format import constant_within_patients
-from synth_plugins.sdv.id_patterns import Pattern, id_patterns, regex_values
+from synth_plugins.sdv.id_patterns import IdPattern, id_patterns
 from synth_plugins.sdv.metadata import roles_from_metadata
 
 #: sdtypes the longitudinal synthesizer models (or generates, for ``id``).
@@ -105,8 +106,8 @@ class LongTableCodec:
     #: (:func:`~synth_plugins.encoding.tabular.identifier_spec`), and whether they are
     #: constant within sequences (one value per sequence, else one per row)
     ids: dict[str, tuple[ColumnSpec, bool]] = field(default_factory=dict)
-    #: text ``id`` columns with a ``regex_format`` -> (the pattern, the training values)
-    patterns: dict[str, Pattern] = field(default_factory=dict)
+    #: ``id`` columns with a ``regex_format`` (the sequence key included)
+    patterns: dict[Any, IdPattern] = field(default_factory=dict)
     #: what the sequence key's fresh values continue from (None: a codec fitted before it)
     key_spec: ColumnSpec | None = None
 
@@ -203,23 +204,25 @@ class LongTableCodec:
         table = sampled.copy()
         sequence, sequences = pd.factorize(table[self.key], sort=False)
         n_sequences, n_rows = len(sequences), len(table)
-        if new_sequences and self.key_spec is not None:
-            keys = fresh_keys(self.key_spec, n_sequences, first_sequence)
-            table[self.key] = keys.to_numpy()[sequence]
+        if new_sequences and self.key in self.patterns:
+            keys = self.patterns[self.key].values(n_sequences, self.key, first_sequence)
+            table[self.key] = keys[sequence]
+        elif new_sequences and self.key_spec is not None:
+            keys = fresh_keys(self.key_spec, n_sequences, first_sequence).to_numpy()
+            table[self.key] = keys[sequence]
         for column, converter in self.datetimes.items():
             table[column] = converter.from_days(table[column])
         for column, (spec, per_sequence) in self.ids.items():
+            pattern = self.patterns.get(column)
             if per_sequence:
-                keys = fresh_keys(spec, n_sequences, first_sequence)
-                table[column] = keys.to_numpy()[sequence]
+                keys = (
+                    pattern.values(n_sequences, column, first_sequence)
+                    if pattern
+                    else fresh_keys(spec, n_sequences, first_sequence).to_numpy()
+                )
+                table[column] = keys[sequence]
+            elif pattern:
+                table[column] = pattern.values(n_rows, column, first_row)
             else:
                 table[column] = fresh_keys(spec, n_rows, first_row).to_numpy()
-        for column, (regex, taken) in self.patterns.items():
-            if column == self.key and not new_sequences:
-                continue
-            if column == self.key or self.ids[column][1]:
-                values = regex_values(regex, taken, n_sequences, column, first_sequence)
-                table[column] = np.asarray(values, dtype=object)[sequence]
-            else:
-                table[column] = regex_values(regex, taken, n_rows, column, first_row)
         return table[self.columns].reset_index(drop=True)

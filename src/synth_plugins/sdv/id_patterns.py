@@ -1,77 +1,105 @@
-"""Fresh values of text ``id`` columns that SDV metadata gives a ``regex_format``.
+"""Fresh values of ``id`` columns that SDV metadata gives a ``regex_format``.
 
 SDV generates such a column from its pattern (rdt's ``RegexGenerator`` enumerates the
 strings the pattern matches), so its values can be the training values themselves: a
 table whose record numbers are the pattern's first strings gets them back. The suite's
 synthesizers generate these columns themselves, with the same enumeration, skipping every
-training value, and continue it over calls (as they continue other fresh keys). A primary
-key stays SDV's: SDV generates it, as for its own synthesizers.
+training value, and continue it over calls (as they continue other fresh keys). Primary
+and alternate keys stay SDV's: SDV generates them, as for its own synthesizers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError
 
-__all__ = ["id_patterns", "regex_values"]
+__all__ = ["IdPattern", "id_patterns"]
 
-#: A patterned column: its ``regex_format`` and its training values.
-Pattern = tuple[str, frozenset[str]]
+
+@dataclass(frozen=True)
+class IdPattern:
+    """An ``id`` column's ``regex_format`` and its training values.
+
+    A numeric column (SDV allows a pattern of digits on one) compares and returns numbers:
+    ``"0042"`` is the training key 42.
+    """
+
+    regex: str
+    taken: frozenset[Any]
+    numeric: bool = False
+
+    @classmethod
+    def of(cls, series: pd.Series, regex: str) -> IdPattern:
+        """The pattern of a training column."""
+        numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+        observed = series.dropna()
+        return cls(regex, frozenset(observed.tolist() if numeric else observed), numeric)
+
+    def values(self, n: int, column: Hashable, start: int = 0) -> np.ndarray:
+        """``n`` distinct values matching the pattern, none a training value.
+
+        The pattern's strings in rdt's enumeration (as SDV generates them), less the
+        training values and the first ``start`` others (given out before); numbers
+        (int64) for a numeric column.
+
+        Raises:
+            InvalidDataError: the pattern has fewer than ``n`` such values, or gives a
+                string that is not a whole number for a numeric column.
+        """
+        from rdt.transformers.utils import strings_from_regex
+
+        found: list[Any] = []
+        skipped = 0
+        generator, size = strings_from_regex(self.regex) if n > 0 else (iter(()), 0)
+        for text in generator:
+            value = self._value(text, column)
+            if value in self.taken:  # numbers: 42 == 42.0
+                continue
+            if skipped < start:
+                skipped += 1
+                continue
+            found.append(value)
+            if len(found) == n:
+                break
+        if len(found) < n:
+            raise InvalidDataError(
+                f"column {column!r}: its regex_format {self.regex!r} allows {size} values, "
+                f"{len(self.taken)} of them in the training data and {start} given out "
+                f"before, and {n} new ones were asked for; widen the pattern (e.g. more "
+                "digits)"
+            )
+        return np.asarray(found, dtype=np.int64 if self.numeric else object)
+
+    def _value(self, text: str, column: Hashable) -> Any:
+        if not self.numeric:
+            return text
+        if not text.isdigit():
+            raise InvalidDataError(
+                f"column {column!r} holds numbers, but its regex_format {self.regex!r} "
+                f"gives {text!r}; give the column a pattern of digits, or its keys as text"
+            )
+        return int(text)
 
 
 def id_patterns(
-    data: pd.DataFrame, described: Mapping[str, Mapping[str, Any]], exclude: tuple[str, ...] = ()
-) -> dict[str, Pattern]:
-    """The text ``id`` columns of ``data`` with a ``regex_format``, but ``exclude``.
+    data: pd.DataFrame, described: Mapping[str, Mapping[str, Any]]
+) -> dict[Hashable, IdPattern]:
+    """The ``id`` columns of ``data`` with a ``regex_format``, by their labels in ``data``.
 
     Args:
-        data: the training table.
+        data: the training table (its column labels may be numbers: the metadata names
+            them as text).
         described: the metadata's ``columns`` (``{column: {"sdtype": ..., ...}}``).
-        exclude: columns SDV generates itself (the primary key).
     """
-    return {
-        column: (str(described[column]["regex_format"]), frozenset(data[column].dropna()))
-        for column in data.columns
-        if column not in exclude
-        and described.get(column, {}).get("sdtype") == "id"
-        and described[column].get("regex_format")
-        and not pd.api.types.is_numeric_dtype(data[column])
-    }
-
-
-def regex_values(
-    regex: str, taken: frozenset[str], n: int, column: str, start: int = 0
-) -> list[str]:
-    """``n`` distinct strings matching ``regex`` (SDV's ``regex_format``), none in ``taken``.
-
-    SDV generates ``id`` values from their pattern with rdt's regex enumeration; so does
-    this, skipping the training values and the first ``start`` others (given out before).
-
-    Raises:
-        InvalidDataError: the pattern has fewer than ``n`` strings besides ``taken``.
-    """
-    from rdt.transformers.utils import strings_from_regex
-
-    values: list[str] = []
-    if n <= 0:
-        return values
-    generator, size = strings_from_regex(regex)
-    skipped = 0
-    for value in generator:
-        if value in taken:
-            continue
-        if skipped < start:
-            skipped += 1
-            continue
-        values.append(value)
-        if len(values) == n:
-            return values
-    raise InvalidDataError(
-        f"column {column!r}: its regex_format {regex!r} allows {size} values, "
-        f"{len(taken)} of them in the training data and {start} given out before, and "
-        f"{n} new ones were asked for; widen the pattern (e.g. more digits)"
-    )
+    patterns = {}
+    for column in data.columns:
+        entry = described.get(str(column), {})
+        if entry.get("sdtype") == "id" and entry.get("regex_format"):
+            patterns[column] = IdPattern.of(data[column], str(entry["regex_format"]))
+    return patterns

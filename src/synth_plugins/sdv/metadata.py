@@ -109,7 +109,7 @@ def roles_from_metadata(metadata: Any, data: pd.DataFrame) -> dict[str, Role]:
     columns = next(iter(tables.values()))["columns"]
     roles: dict[str, Role] = {}
     for column in data.columns:
-        sdtype = columns.get(column, {}).get("sdtype")
+        sdtype = columns.get(str(column), {}).get("sdtype")  # metadata names 0 as '0'
         observed = data[column].dropna()
         if sdtype in ("categorical", "boolean"):
             roles[column] = "binary" if observed.nunique() <= 2 else "categorical"
@@ -139,7 +139,7 @@ def parse_numeric_text(data: pd.DataFrame, metadata: Any) -> pd.DataFrame:
     columns = next(iter(metadata.to_dict()["tables"].values()))["columns"]
     parsed = {}
     for column in data.columns:
-        if columns.get(column, {}).get("sdtype") == "numerical":
+        if columns.get(str(column), {}).get("sdtype") == "numerical":
             numbers = parse_numbers(data[column])
             if numbers is not None:
                 parsed[column] = numbers
