@@ -170,6 +170,30 @@ class TestSampling:
         empty = model.sample(0)
         assert list(empty.columns) == list(data.columns) and len(empty) == 0
 
+    def test_wide_samples_are_decoded_chunk_by_chunk(
+        self, data: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The whole rows x features matrix went to the encoder at once: with a 2,000-level
+        column 27 KB a row, 27 GB for a million rows. Each chunk is decoded on its own, and
+        keys stay one per row over the chunks."""
+        from synth_plugins.generators.med_vae import sampling
+
+        keyed = data.assign(record=np.arange(len(data)) + 500)
+        vae = MedVAE({**ROLES, "record": "identifier"}, epochs=2, random_state=0).fit(keyed)
+        decoded: list[int] = []
+        inverse = type(vae.encoder_).inverse_transform
+
+        def spy(encoder, matrix):  # type: ignore[no-untyped-def]
+            decoded.append(len(matrix))
+            return inverse(encoder, matrix)
+
+        monkeypatch.setattr(type(vae.encoder_), "inverse_transform", spy)
+        monkeypatch.setattr(sampling, "SAMPLE_CELLS", 1_024 * vae.encoder_.n_features)
+        out = vae.sample(2_500, random_state=1)
+        assert decoded[:3] == [1_024, 1_024, 452]
+        assert len(out) == 2_500 and out["record"].is_unique
+        assert out["record"].iloc[0] == 1_000 and not out["record"].isin(keyed["record"]).any()
+
     def test_pickle_round_trip(self, model: MedVAE) -> None:
         restored = pickle.loads(pickle.dumps(model))
         pd.testing.assert_frame_equal(

@@ -30,6 +30,10 @@ AUTO_VALIDATION_FRACTION, AUTO_VALIDATION_MIN_ROWS = 0.1, 50
 POINT_MASS_SHARE = 0.1
 #: Rows decoded (or encoded) per forward pass, which bounds memory for millions of rows.
 SAMPLE_CHUNK = 65_536
+#: Decoded output cells (rows x encoded features) per chunk when sampling: wide tables
+#: decode fewer rows at once (a 2,000-level column: about 5,900 rows; memory per chunk,
+#: with the decoder's and the encoder's copies, is about 40 bytes a cell).
+SAMPLE_CELLS = 2**23
 #: Upper bound on a stored log-variance when sampling, so exp() stays finite in float32.
 MAX_LOGVAR = 60.0
 #: Keras defaults that matter for a faithful port (BatchNormalization, Adam).

@@ -19,6 +19,7 @@ from synth_plugins.generators.med_vae.config import (
     MIXTURE_FIT_ROWS,
     MIXTURE_MAX,
     MIXTURE_ROWS_PER_COMPONENT,
+    SAMPLE_CELLS,
     SAMPLE_CHUNK,
     Decoding,
     Sampling,
@@ -89,22 +90,23 @@ def generate(
 ) -> pd.DataFrame:
     """Decode ``n`` latent draws and post-process them with the encoder.
 
-    ``mode="library"``: ``latent`` holds the posterior means and log-variances of the
-    training rows; rows are drawn uniformly with replacement (from ``pool`` when given) and
-    ``z = mu + temperature * exp(logvar / 2) * eps`` (temperature 1 is the paper).
-    ``mode="mixture"``: ``latent`` is a :class:`LatentMixture`, its components' spread
-    scaled by ``temperature``; ``mode="prior"``:
-    ``z ~ N(0, I)``. Decoding runs in chunks so that millions of rows fit in memory.
+        ``mode="library"``: ``latent`` holds the posterior means and log-variances of the
+        training rows; rows are drawn uniformly with replacement (from ``pool`` when given) and
+        ``z = mu + temperature * exp(logvar / 2) * eps`` (temperature 1 is the paper).
+        ``mode="mixture"``: ``latent`` is a :class:`LatentMixture`, its components' spread
+        scaled by ``temperature``; ``mode="prior"``:
+        ``z ~ N(0, I)``. Decoding runs in chunks, each decoded to rows on its own, so that
+    millions of rows fit in memory.
 
-    ``decoding="mode"`` (the paper) keeps each output's most likely value: binary
-    probability thresholded at 0.5, categorical arg-max, numerical head output.
-    ``decoding="sample"`` draws from the decoder's distributions instead: binary values
-    from Bernoulli(p), levels from the softmax (Gumbel-max), and numerical values with
-    Gaussian noise of ``residual_sd`` (per column, in the transform's space) added before
-    the inverse transform and reflected at the ends of the training range that a single
-    training row holds (see :func:`reflect_lone_ends`). ``decoding="calibrated"`` is
-    ``"sample"`` except that the binary columns follow ``cutoffs`` (required then);
-    missingness indicators and point masses are still drawn, from the same stream.
+        ``decoding="mode"`` (the paper) keeps each output's most likely value: binary
+        probability thresholded at 0.5, categorical arg-max, numerical head output.
+        ``decoding="sample"`` draws from the decoder's distributions instead: binary values
+        from Bernoulli(p), levels from the softmax (Gumbel-max), and numerical values with
+        Gaussian noise of ``residual_sd`` (per column, in the transform's space) added before
+        the inverse transform and reflected at the ends of the training range that a single
+        training row holds (see :func:`reflect_lone_ends`). ``decoding="calibrated"`` is
+        ``"sample"`` except that the binary columns follow ``cutoffs`` (required then);
+        missingness indicators and point masses are still drawn, from the same stream.
     """
     if (decoding == "calibrated") != (cutoffs is not None):
         raise ValueError("decoding='calibrated' needs cutoffs, and only it takes them")
@@ -112,12 +114,13 @@ def generate(
     draw_latent = latent_sampler(net, mode, latent, pool, generator, temperature)
     bin_index = torch.from_numpy(layout.binary_index)
     num_index = torch.from_numpy(layout.numerical_index)
-    matrix = torch.zeros((n, layout.n_features), dtype=torch.float32)
-    for start in range(0, n, SAMPLE_CHUNK):
-        size = min(SAMPLE_CHUNK, n - start)
+    frames = []
+    chunk = max(1_024, min(SAMPLE_CHUNK, SAMPLE_CELLS // max(layout.n_features, 1)))
+    for start in range(0, n, chunk):
+        size = min(chunk, n - start)
         z = draw_latent(size)
         numerical, binary, categorical = (part.float().cpu() for part in net.decode(z.to(device)))
-        rows = matrix[start : start + size]
+        rows = torch.zeros((size, layout.n_features), dtype=torch.float32)
         stochastic = decoding != "mode"
         if binary.shape[1]:  # the encoder's binaries, then the point masses
             probability = torch.sigmoid(binary)
@@ -142,7 +145,14 @@ def generate(
         for (first, last), width in zip(layout.categorical_blocks, layout.cardinalities):
             rows[:, first:last] = categorical[:, offset : offset + width]  # arg-max later
             offset += width
-    return encoder.inverse_transform(matrix.numpy())
+        # each chunk decoded on its own: the n x features matrix of a 2,000-level column
+        # (and the encoder's float64 copy of it) took 27 KB a row, 27 GB for 1M rows
+        frames.append(encoder.inverse_transform(rows.numpy()))
+    if len(frames) == 1:
+        return frames[0]
+    if not frames:
+        return encoder.inverse_transform(np.zeros((0, layout.n_features), dtype=np.float32))
+    return renumber_keys(pd.concat(frames, ignore_index=True), encoder)  # one key per row
 
 
 def latent_sampler(
