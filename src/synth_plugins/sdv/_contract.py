@@ -7,7 +7,7 @@ the table (a DataFrame with unique column names, plus each synthesizer's own rul
 row count of ``sample`` and the values of ``sample_from_conditions`` and
 ``sample_remaining_columns``, so the first line a user reads names the argument or column.
 Bad training data raises :class:`SDVInvalidDataError`, which SDV code catches as SDV's own
-``InvalidDataError``. Fresh keys of ``id`` columns that are not the primary key continue
+``InvalidDataError``. Fresh keys of ``id`` columns that are not SDV's keys continue
 from batch to batch and call to call, as SDV's own keys do, until ``reset_sampling``; a
 column with a ``regex_format`` gets the pattern's strings that are not training values
 (:mod:`synth_plugins.sdv.id_patterns`).
@@ -278,7 +278,8 @@ class SingleTableContract:
     }
     _domain: ConditionDomain | None = None
     _schema: pd.DataFrame | None = None
-    #: ``id`` columns that are not the primary key, and the fresh keys given out so far
+    #: ``id`` columns that are not SDV's keys (primary, alternate), and the fresh keys given
+    #: out so far
     _key_specs: tuple[ColumnSpec, ...] = ()
     _keys_issued: int = 0
     #: those of them with a ``regex_format``: the pattern and the training values
