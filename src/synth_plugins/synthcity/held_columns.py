@@ -59,6 +59,15 @@ class HeldDate:
         """The writing of a date column (``fmt`` for dates written as text)."""
         return cls(series.dtype, fmt, time_step(series, fmt))
 
+    def days(self, series: pd.Series) -> pd.Series:
+        """``series`` as days since 1970-01-01 (NaN where missing), on its index."""
+        return pd.Series(to_days(series, self.fmt), index=series.index)
+
+    def written(self, days: pd.Series) -> pd.Series:
+        """Generated ``days`` back in the column's kind, rounded to its step, on their index."""
+        values = from_days(days.to_numpy(dtype=float), self.dtype, self.fmt, self.step)
+        return values.set_axis(days.index)
+
 
 @dataclass(frozen=True)
 class HeldColumns:
@@ -96,7 +105,7 @@ class HeldColumns:
                     reduced[column].astype(object).where(reduced[column].notna(), None)
                 )
         for column, date in self.dates.items():
-            reduced[column] = to_days(reduced[column], date.fmt)
+            reduced[column] = date.days(reduced[column])
         for column in self.text_numbers:
             reduced[column] = parse_numbers(reduced[column])
         info = loader.info()
@@ -110,9 +119,7 @@ class HeldColumns:
             return generated
         frame = generated.dataframe().copy()
         for column, date in self.dates.items():
-            days = frame[column].to_numpy(dtype=float)
-            written = from_days(days, date.dtype, date.fmt, date.step)
-            frame[column] = written.set_axis(frame.index)
+            frame[column] = date.written(frame[column])
         for column, decimals in self.text_numbers.items():
             frame[column] = as_text(pd.to_numeric(frame[column]), decimals)
         for spec in self.keys:

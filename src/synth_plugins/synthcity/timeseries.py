@@ -38,12 +38,9 @@ import pandas as pd
 from synth_plugins.datasets import Dataset
 from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.encoding.parsing import (
-    from_days,
     is_text,
     parse_numbers,
     text_date_format,
-    time_step,
-    to_days,
 )
 from synth_plugins.encoding.roles import NUMERIC_ROLES, check_not_timedelta, infer_role
 from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_spec
@@ -54,7 +51,7 @@ from synth_plugins.long_format import (
     infer_static_columns,
     patient_index,
 )
-from synth_plugins.synthcity.held_columns import as_text, text_decimals
+from synth_plugins.synthcity.held_columns import HeldDate, as_text, text_decimals
 
 #: Suffix of the 0/1 column recording where a temporal value was observed.
 OBSERVED_SUFFIX = "__observed"
@@ -81,8 +78,9 @@ class LongFormatSpec:
         observed: Temporal columns with missing values -> their ``__observed`` column.
         fill: The fill value of each temporal column with missing values (in the coded
             space for coded columns, in days for datetime columns).
-        dates: Datetime visit, static and outcome columns -> ``(text format or None,
-            rounding step in ns)``; they reach Synthcity as days since 1970-01-01.
+        dates: Datetime visit, static and outcome columns -> how they are written
+            (:class:`~synth_plugins.synthcity.held_columns.HeldDate`); they reach
+            Synthcity as days since 1970-01-01.
         keys: Identifier visit columns (not modelled): what their fresh keys continue from.
         text_numbers: Numeric visit, static and outcome columns written as text -> their
             number of decimals; they reach Synthcity as numbers.
@@ -101,7 +99,7 @@ class LongFormatSpec:
     levels: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
     observed: Mapping[str, str] = field(default_factory=dict)
     fill: Mapping[str, float] = field(default_factory=dict)
-    dates: Mapping[str, tuple[str | None, int]] = field(default_factory=dict)
+    dates: Mapping[str, HeldDate] = field(default_factory=dict)
     keys: tuple[ColumnSpec, ...] = ()
     text_numbers: Mapping[str, int] = field(default_factory=dict)
     patient_keys: tuple[ColumnSpec, ...] = ()
@@ -132,7 +130,7 @@ def _needs_codes(series: pd.Series) -> bool:
 
 def _as_numbers(
     series: pd.Series,
-    dates: Mapping[str, tuple[str | None, int]],
+    dates: Mapping[str, HeldDate],
     text_numbers: Mapping[str, int],
 ) -> pd.Series:
     """A date column as days since 1970-01-01, numbers written as text as numbers.
@@ -145,7 +143,7 @@ def _as_numbers(
     """
     column = series.name
     if column in dates:
-        return pd.Series(to_days(series, dates[column][0]), index=series.index)
+        return dates[column].days(series)
     if column in text_numbers:
         numbers = parse_numbers(series)
         if numbers is None and series.notna().any():
@@ -160,8 +158,7 @@ def _as_numbers(
 def _from_numbers(values: pd.Series, column: str, spec: LongFormatSpec) -> pd.Series:
     """Generated numbers of a date column, or of numbers written as text, in that kind."""
     if column in spec.dates:
-        fmt, step = spec.dates[column]
-        return from_days(values.to_numpy(dtype=float), spec.dtypes[column], fmt, step)
+        return spec.dates[column].written(values)
     if column in spec.text_numbers:
         return as_text(pd.Series(values.to_numpy(dtype=float)), spec.text_numbers[column])
     return values
@@ -208,7 +205,7 @@ def split_long_format(
             fmt = None if pd.api.types.is_datetime64_any_dtype(data[column]) else (
                 text_date_format(data[column])
             )  # fmt: skip
-            dates[column] = (fmt, time_step(data[column], fmt))
+            dates[column] = HeldDate.of(data[column], fmt)
         elif role in NUMERIC_ROLES and is_text(data[column]):
             text_numbers[column] = text_decimals(data[column])
         if not per_patient:
