@@ -21,7 +21,10 @@ never-matching values), ``w(a) = sum v(a)`` is 0 for the reference level and 1 o
 ``J`` is the all-ones matrix and ``I'`` the identity with a 0 at the never-matching slot.
 Summed over the ``p`` columns, ``matches = X Y' + p - W_query - W_reference`` with 0/1
 entries in ``X`` and entries 0, 1 or 2 in ``Y``; the reference term rides in the product as
-one extra column. Products run in chunks of query rows, on int8 kernels (PyTorch's
+one extra column. A column with more than :data:`WIDE_LEVELS` levels stays out of the
+factors (its one-hot block would cost rows x levels bytes and as many products): its
+matches are added to each chunk's counts by comparing the codes directly. Products run in
+chunks of query rows, on int8 kernels (PyTorch's
 quantized linear layer with unit scales, exact for integers) when the result fits a byte,
 else in float32 (exact below 2**24); per row, an argmax, one overwrite and a max give the
 two largest match counts without sorting.
@@ -49,6 +52,11 @@ BACKENDS: tuple[str, ...] = ("auto", "int8", "float32")
 
 #: Bytes of one chunk of the query-by-reference match matrix.
 DEFAULT_CHUNK_BYTES = 16 * 2**20
+
+#: Columns with more levels than this are compared by value, chunk by chunk, instead of
+#: through one-hot factors, whose memory and product grow with the number of levels (at
+#: about 150 levels the two take the same time).
+WIDE_LEVELS = 128
 
 
 # --------------------------------------------------------------------------- binning
@@ -129,6 +137,24 @@ def _row_blocks(codes: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
     step = max(1, 2**22 // max(codes.shape[1], 1))
     for start in range(0, len(codes), step):
         yield start, codes[start : start + step]
+
+
+def _wide_columns(query: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Which columns have more than :data:`WIDE_LEVELS` levels (compared by value)."""
+    most = np.maximum(query.max(axis=0, initial=-1), reference.max(axis=0, initial=-1))
+    return most + 1 > WIDE_LEVELS
+
+
+def _never_equal(query: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The two code blocks column by column, never-matching values equal to nothing.
+
+    Each column becomes one contiguous row, so that comparing a chunk of query rows with
+    every reference row reads memory in order.
+    """
+    query = np.ascontiguousarray(query.T)
+    reference = np.ascontiguousarray(reference.T)
+    reference[reference == NEVER_MATCHES] = NEVER_MATCHES - 1
+    return query, reference
 
 
 def _encode(query: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -310,7 +336,9 @@ def nearest_hamming(
             f"(got {p}); use backend='float32'"
         )
     use_int8 = engine is not None and 2 * p <= 255
-    x, y, w_query = _encode(query, reference)
+    wide = _wide_columns(query, reference)
+    x, y, w_query = _encode(query[:, ~wide], reference[:, ~wide])
+    wide_query, wide_reference = _never_equal(query[:, wide], reference[:, wide])
     itemsize = 1 if use_int8 else 4
     rows_per_chunk = max(1, min(n_query, chunk_bytes // (n_ref * itemsize)))
     first = np.empty(n_query, dtype=np.int32)
@@ -319,17 +347,17 @@ def nearest_hamming(
     with torch_threads(n_threads), torch.inference_mode(), engine_context:
         if use_int8:
             packed = _prepack_int8(torch.from_numpy(y.astype(np.int8)))
-            x_all = _quantize_uint8(torch.from_numpy(x))
         else:
             y_t = torch.from_numpy(y.astype(np.float32)).t().contiguous()
-            x_all = torch.from_numpy(x)
         for start in range(0, n_query, rows_per_chunk):
             stop = min(start + rows_per_chunk, n_query)
-            x_chunk = x_all[start:stop]
+            x_chunk = torch.from_numpy(x[start:stop])
             if use_int8:
-                scores = _matmul_int8(x_chunk, packed).numpy()
+                scores = _matmul_int8(_quantize_uint8(x_chunk), packed).numpy()
             else:
                 scores = (x_chunk.to(torch.float32) @ y_t).numpy()
+            for query_column, reference_column in zip(wide_query, wide_reference):
+                scores += query_column[start:stop, None] == reference_column
             if exclude_self:
                 rows = np.arange(stop - start)
                 scores[rows, start + rows] = 0

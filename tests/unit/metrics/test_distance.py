@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +13,7 @@ from hypothesis import strategies as st
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics.distance import (
     NEVER_MATCHES,
+    WIDE_LEVELS,
     assign_bins,
     equal_width_edges,
     int8_supported,
@@ -24,14 +27,28 @@ BACKENDS = ["float32", "int8"] if int8_supported() else ["float32"]
 
 @st.composite
 def code_pairs(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of a few columns, some with more than ``WIDE_LEVELS`` levels (compared by
+    value), whose rows share a handful of those levels so that they can match."""
     p = draw(st.integers(1, 6))
-    levels = draw(st.lists(st.integers(1, 5), min_size=p, max_size=p))
+    levels = draw(
+        st.lists(
+            st.integers(1, 5) | st.integers(WIDE_LEVELS + 1, WIDE_LEVELS + 400),
+            min_size=p,
+            max_size=p,
+        )
+    )
     n_query = draw(st.integers(1, 12))
     n_ref = draw(st.integers(1, 40))
     seed = draw(st.integers(0, 2**31 - 1))
     rng = np.random.default_rng(seed)
-    query = np.stack([rng.integers(-1, level, n_query) for level in levels], axis=1)
-    reference = np.stack([rng.integers(-1, level, n_ref) for level in levels], axis=1)
+
+    def column(level: int, n_rows: int) -> np.ndarray:
+        if level <= 5:
+            return rng.integers(-1, level, n_rows)
+        return rng.choice([NEVER_MATCHES, 0, 1, level - 1], n_rows)
+
+    query = np.stack([column(level, n_query) for level in levels], axis=1)
+    reference = np.stack([column(level, n_ref) for level in levels], axis=1)
     return query, reference
 
 
@@ -91,6 +108,24 @@ def test_wide_tables_fall_back_to_float32() -> None:
     np.testing.assert_array_equal(got[1], expected[1])
     with pytest.raises(InvalidParameterError, match="int8"):
         nearest_hamming(query, reference, backend="int8")
+
+
+def test_a_many_level_column_costs_no_one_hot_memory() -> None:
+    """A 5,000-level column would take 5,000 one-hot slots a row (about 100 MB of factors
+    for 5,000 rows); compared by value it costs the codes and one chunk of counts."""
+    rng = np.random.default_rng(0)
+    query = np.stack([rng.integers(0, 5000, 5000), rng.integers(0, 3, 5000)], axis=1)
+    reference = np.stack([rng.integers(0, 5000, 5000), rng.integers(0, 3, 5000)], axis=1)
+    reference[:50] = query[:50]
+    tracemalloc.start()
+    try:
+        d1, _ = nearest_hamming(query, reference, chunk_bytes=2**20)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 * 2**20
+    assert (d1[:50] == 0).all()
+    np.testing.assert_array_equal(d1[:300], nearest_hamming_bruteforce(query[:300], reference)[0])
 
 
 def test_kernel_errors() -> None:
