@@ -11,7 +11,7 @@ and alternate keys stay SDV's: SDV generates them, as for its own synthesizers.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,19 @@ class IdPattern:
     regex: str
     taken: frozenset[Any]
     numeric: bool = False
+    #: where the last call's enumeration stopped: ``[values given out, the live
+    #: enumeration]``, so that a call continuing from there does not enumerate again the
+    #: strings given out before (not pickled, not compared)
+    _resume: list[Any] = field(default_factory=list, compare=False, repr=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_resume"] = []
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state.setdefault("_resume", [])
+        self.__dict__.update(state)
 
     @classmethod
     def of(cls, series: pd.Series, regex: str) -> IdPattern:
@@ -57,6 +70,9 @@ class IdPattern:
         found: list[Any] = []
         skipped = 0
         generator, size = strings_from_regex(self.regex) if n > 0 else (iter(()), 0)
+        if n > 0 and self._resume and self._resume[0] == start:
+            skipped, generator = start, self._resume[1]
+        self._resume.clear()  # until this call has given its values out
         for text in generator:
             value = self._value(text, column)
             if value in self.taken:  # numbers: 42 == 42.0
@@ -74,6 +90,7 @@ class IdPattern:
                 f"before, and {n} new ones were asked for; widen the pattern (e.g. more "
                 "digits)"
             )
+        self._resume[:] = [start + n, generator]
         return np.asarray(found, dtype=np.int64 if self.numeric else object)
 
     def _value(self, text: str, column: Hashable) -> Any:
