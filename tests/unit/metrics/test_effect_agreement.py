@@ -121,21 +121,48 @@ def test_an_outcome_is_required() -> None:
         effect_agreement(real, real, duration_column="x", event_column="death")
 
 
-def test_a_level_seen_only_in_incomplete_rows_is_no_design_column() -> None:
-    """Rows with a missing covariate are left out; a level met only there is no term."""
+def test_each_model_uses_the_rows_that_have_its_own_covariates() -> None:
+    """A univariable model keeps the rows missing only another covariate; the
+    multivariable one leaves them out, and a level met only there is none of its terms."""
     real = _binary(+1, 0)
     incomplete = real.index[:20]
     real.loc[incomplete, "x"] = np.nan
     real["group"] = real["group"].astype(object)
     real.loc[incomplete, "group"] = "c"
-    result = effect_agreement(real, _binary(+1, 1), target_column="remission")
-    assert list(result.table["term"]) == ["x", "z", "group[b]"]
+    result = effect_agreement(real, _binary(+1, 1), target_column="remission", multivariable=True)
+    table = result.table
+    uni = table[table["model"] == "univariable"]
+    multi = table[table["model"] == "multivariable"]
+    assert list(uni["term"]) == ["x", "z", "group[b]", "group[c]"]
+    assert list(multi["term"]) == ["x", "z", "group[b]"]
     assert np.isfinite(result.score)
-    alternating = real.copy()
+    import statsmodels.api as sm
+
+    z_fit = sm.Logit(real["remission"], sm.add_constant(real[["z"]])).fit(disp=0)  # all rows
+    assert uni.set_index("term").loc["z", "estimate_real"] == pytest.approx(z_fit.params["z"])
+    alternating = _binary(+1, 0)
     alternating.loc[alternating.index[::2], "x"] = np.nan
     alternating.loc[alternating.index[1::2], "z"] = np.nan
-    with pytest.raises(InvalidDataError, match="every real row has a missing value"):
-        effect_agreement(alternating, real, target_column="remission")
+    both = effect_agreement(alternating, alternating, target_column="remission", multivariable=True)
+    assert both.score == 1.0
+    assert (both.table["model"] == "multivariable").sum() == 0
+    assert "multivariable model: no real row has every covariate, left out" in both.notes
+
+
+def test_a_synthetic_column_with_no_value_costs_only_its_own_terms() -> None:
+    real, synthetic = _binary(+1, 0), _binary(+1, 1)
+    full = effect_agreement(real, synthetic, target_column="remission")
+    blank = synthetic.assign(z=np.nan)
+    result = effect_agreement(real, blank, target_column="remission")
+    rows = result.table.set_index("term")
+    kept = full.table.set_index("term")
+    for term in ("x", "group[b]"):
+        assert rows.loc[term, "estimate_synthetic"] == kept.loc[term, "estimate_synthetic"]
+    assert np.isnan(rows.loc["z", "estimate_synthetic"])
+    assert not rows.loc["z", ["direction_agree", "significance_agree", "ci_overlap"]].any()
+    assert any(
+        note.startswith("univariable model of z: 400 synthetic row(s)") for note in result.notes
+    )
 
 
 def test_a_numerically_zero_real_effect_has_no_direction_in_any_row_order() -> None:

@@ -15,7 +15,8 @@ level against its first level in the real data):
 Per term: direction agreement (same sign), significance agreement (both p < alpha or both
 not) and confidence-interval overlap. The headline ``score`` is the mean of the three shares
 over the univariable terms. ``multivariable=True`` also fits one model with every covariate
-and reports the same shares for it. A synthetic estimate that cannot be made (a term
+and reports the same shares for it. Each model uses the rows that have its own covariates
+(a complete-case analysis per model). A synthetic estimate that cannot be made (a term
 constant in the synthetic data, perfect separation, no convergence) counts as disagreeing
 on all three and is listed in ``notes``. A term that cannot be estimated on the real data
 has no reference to agree with: it is left out and listed in ``notes``; when no univariable
@@ -175,37 +176,26 @@ def effect_agreement(
     categorical = resolve_categorical(
         [real[names], synthetic[names]], categorical_columns, outside=real.columns
     )
-    # levels come from the real rows the models use (rows with a missing covariate are left
-    # out), so that a level seen only in incomplete rows is no constant design column
-    complete = real[names].notna().all(axis=1)
-    if not complete.any():
-        raise InvalidDataError(
-            f"every real row has a missing value in one of the covariates {names}; "
-            "complete rows are needed to fit the models"
-        )
-    design = CoxDesign.from_reference(real.loc[complete, names], categorical, "real")
     notes: list[str] = []
-    matrices = {}
-    for name, frame in frames.items():
-        x, missing, unseen = design.matrix(frame[names], name, impute=False)
-        drop = missing | unseen
-        if drop.any():
-            notes.append(f"{int(drop.sum())} {name} row(s) with missing or unseen values left out")
-        kept = ~drop
-        y = outcomes[name]
-        y = (y[0][kept], y[1][kept]) if survival else y[kept]
-        matrices[name] = (x.loc[kept].reset_index(drop=True), y)
     fit = _cox_fit(penalizer, alpha) if survival else _logit_fit(alpha)
-    groups = [(c, _terms(design, c)) for c in names]
     rows = []
-    for covariate, terms in groups:
+    for covariate in names:
+        label = f"univariable model of {covariate}"
+        design, matrices = _model_data(frames, outcomes, [covariate], categorical, label, notes)
+        terms = _terms(design, covariate)
         rows.extend(_compare(fit, matrices, terms, covariate, "univariable", notes))
     if multivariable:
-        all_terms = [t for _, terms in groups for t in terms]
-        owner = {t: c for c, terms in groups for t in terms}
-        for row in _compare(fit, matrices, all_terms, None, "multivariable", notes):
-            row["covariate"] = owner[row["term"]]
-            rows.append(row)
+        label = "multivariable model"
+        if real[names].notna().all(axis=1).any():
+            design, matrices = _model_data(frames, outcomes, names, categorical, label, notes)
+            groups = [(c, _terms(design, c)) for c in names]
+            all_terms = [t for _, terms in groups for t in terms]
+            owner = {t: c for c, terms in groups for t in terms}
+            for row in _compare(fit, matrices, all_terms, None, "multivariable", notes):
+                row["covariate"] = owner[row["term"]]
+                rows.append(row)
+        else:
+            notes.append(f"{label}: no real row has every covariate, left out")
     uni_rows = [row for row in rows if row["model"] == "univariable"]
     if not uni_rows:
         raise InvalidDataError(
@@ -239,6 +229,40 @@ _SHARES = {
     "significance_agreement": "significance_agree",
     "ci_overlap": "ci_overlap",
 }
+
+
+def _model_data(
+    frames: dict[str, pd.DataFrame],
+    outcomes: dict[str, Any],
+    columns: list[Hashable],
+    categorical: list[Hashable],
+    label: str,
+    notes: list[str],
+) -> tuple[CoxDesign, dict[str, tuple[pd.DataFrame, Any]]]:
+    """One model's design and, per table, its design rows and outcomes.
+
+    A model uses the rows that have its own covariates (a row missing another covariate
+    still counts in a univariable model), and its levels come from the real rows it uses,
+    so that a level seen only in rows it leaves out is no constant design column. Rows
+    left out (a missing value, a level the real rows do not have) are counted in ``notes``.
+    """
+    real = frames["real"]
+    complete = real[columns].notna().all(axis=1)
+    chosen = [c for c in categorical if c in columns]
+    design = CoxDesign.from_reference(real.loc[complete, columns], chosen, "real")
+    matrices = {}
+    for name, frame in frames.items():
+        x, missing, unseen = design.matrix(frame[columns], name, impute=False)
+        drop = missing | unseen
+        if drop.any():
+            notes.append(
+                f"{label}: {int(drop.sum())} {name} row(s) with missing or unseen values left out"
+            )
+        kept = ~drop
+        y = outcomes[name]
+        y = (y[0][kept], y[1][kept]) if isinstance(y, tuple) else y[kept]
+        matrices[name] = (x.loc[kept].reset_index(drop=True), y)
+    return design, matrices
 
 
 def _covariates(real: pd.DataFrame, covariates: Iterable[str] | None, outcome: list) -> list[str]:
@@ -280,7 +304,7 @@ def _compare(
     for name, (x, y) in matrices.items():
         label = covariate or "all covariates"
         if x[terms].nunique().min() < 2:
-            reason = "a term is constant in the rows without missing values"
+            reason = "a term is constant in the rows the model uses"
         else:
             try:
                 estimates[name] = fit(x[terms], y)
