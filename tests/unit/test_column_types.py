@@ -66,6 +66,15 @@ class TestRoles:
             "weight_g": "integer",  # distinct, but neither a run nor a key name
         }
 
+    def test_key_names_written_together_need_the_word_apart(self):
+        """Distinct whole numbers are a key only under a key's name: ``PatientID`` and
+        CDISC's ``USUBJID`` are, upper-case measurements ending in ``ID`` are not."""
+        values = np.random.default_rng(0).permutation(10_000)[:40]
+        for name in ("PatientID", "patientId", "PATIENT_ID", "USUBJID", "PATID", "mrn"):
+            assert infer_role(pd.Series(values, name=name)) == "identifier", name
+        for name in ("URIC_ACID", "LIPID", "COVID", "PLATELETS_PAID", "uric_acid"):
+            assert infer_role(pd.Series(values, name=name)) == "integer", name
+
     def test_small_or_repeating_columns_are_not_identifiers(self):
         assert infer_role(pd.Series([f"R{i}" for i in range(10)], name="r")) == "categorical"
         repeating = pd.Series(np.resize([f"R{i}" for i in range(30)], 40), name="r")

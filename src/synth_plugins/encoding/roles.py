@@ -50,12 +50,18 @@ IDENTIFIER_DISTINCT_SHARE = 0.95
 #: levels, its values would be sampled back, each one a patient's own.
 IDENTIFIER_SINGLETON_SHARE = 0.5
 _KEY_NAME = re.compile(r"(^|[^a-z])(id|key|mrn|uuid|guid)$|identifier")
+_CAMEL_KEY_NAME = re.compile(r"[a-z0-9](ID|Id)$|^(U?SUBJ|PAT|PT)ID$")
 
 
 def looks_like_key_name(name: object) -> bool:
-    """Whether a column name reads like a key: ``id``, ``patient_id``, ``PatientID``, ``mrn``."""
+    """Whether a column name reads like a key: ``id``, ``patient_id``, ``PatientID``, ``mrn``.
+
+    A name ending in ``ID`` or ``Id`` is a key when the word before it is written apart
+    (``patientId``, ``PatientID``, CDISC's ``USUBJID``): ``URIC_ACID``, ``LIPID`` and
+    ``COVID`` are measurements.
+    """
     text = str(name)
-    return bool(_KEY_NAME.search(text.lower())) or text.endswith(("ID", "Id"))
+    return bool(_KEY_NAME.search(text.lower()) or _CAMEL_KEY_NAME.search(text))
 
 
 def singleton_share(values: pd.Series | np.ndarray) -> float:
