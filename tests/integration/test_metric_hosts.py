@@ -156,6 +156,31 @@ def test_metrics_evaluate_scores_the_callers_tables_not_synthcitys_codes(tmp_pat
         assert result.loc[f"stats.{name}.score", "mean"] == pytest.approx(expected), name
 
 
+def test_metrics_evaluate_gives_the_cores_figure_on_the_callers_rows_in_their_order(tmp_path):
+    """Synthcity shuffles the rows it hands an evaluator; TabSynDex's seeded model split
+    reads rows in order, so a shuffled copy moved its figure (0.829 against the core's
+    0.830 on the same rows). The evaluators take the caller's rows in the caller's order."""
+    from synthcity.metrics import Metrics
+    from synthcity.plugins.core.dataloader import GenericDataLoader
+
+    from synth_plugins.metrics import tabsyndex
+
+    synth_plugins.register()
+    data = load("heart_failure").data
+    real, synthetic = data.iloc[:120].reset_index(drop=True), data.iloc[120:240]
+    synthetic = synthetic.reset_index(drop=True)
+    loaders = [GenericDataLoader(f, target_column="DEATH_EVENT") for f in (real, synthetic)]
+    result = Metrics.evaluate(
+        *loaders,
+        metrics={"stats": ["tabsyndex"]},
+        task_type="classification",
+        use_cache=False,
+        workspace=tmp_path,
+    )
+    core = tabsyndex(real, synthetic, target_column="DEATH_EVENT")
+    assert result.loc["stats.tabsyndex.score", "mean"] == pytest.approx(core.score, abs=1e-12)
+
+
 def test_loaders_naming_another_outcome_column_are_refused(tmp_path):
     """A GenericDataLoader without target_column takes its last column: a synthetic table
     in another column order would have had the metric read another outcome, silently."""

@@ -39,6 +39,7 @@ import pandas as pd
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, MissingDependencyError
 from synth_plugins.metrics.validation import (
     align_columns,
+    category_codes,
     check_frame,
     check_int,
     check_number,
@@ -239,10 +240,9 @@ def anonymeter_risk(
 
     # Anonymeter writes column names into pandas query strings: give it safe names
     names = {column: f"c{j}" for j, column in enumerate(columns)}
-    ori, control, syn = (
-        _for_anonymeter(frame, what, categorical, names)
-        for frame, what in ((train, "train"), (holdout, "holdout"), (synthetic, "synthetic"))
-    )
+    ori, control, syn = _for_anonymeter(
+        {"train": train, "holdout": holdout, "synthetic": synthetic}, categorical, names
+    ).values()
     evaluators = _anonymeter()
     results: dict[str, AttackRisk] = {}
     by_secret: dict[str, AttackRisk] = {}
@@ -334,23 +334,32 @@ def _secrets(columns: list[str], secrets: Sequence[str] | None) -> list[str]:
 
 
 def _for_anonymeter(
-    frame: pd.DataFrame, name: str, categorical: list[str], names: dict[str, str]
-) -> pd.DataFrame:
-    """Anonymeter's view of a table: categorical columns as text, numeric as float.
+    frames: dict[str, pd.DataFrame], categorical: list[str], names: dict[str, str]
+) -> dict[str, pd.DataFrame]:
+    """Anonymeter's view of the tables: categorical columns as level labels, numeric as float.
 
-    Anonymeter treats every non-numeric dtype as categorical; missing values (``pd.NA``
-    included) become ``NaN``, and a categorical column stays text even when all missing.
-    Columns are renamed to ``names`` (identifiers that pandas queries accept).
+    Anonymeter compares categorical values as they are written, so each categorical column
+    gets one labelling shared by the tables, matched by equality as every metric of the
+    suite matches them (``1``, ``1.0`` and ``True`` are one level;
+    :func:`~synth_plugins.metrics.validation.category_codes`), written as text: Anonymeter
+    treats every non-numeric dtype as categorical. Missing values (``pd.NA`` included) are
+    ``NaN``, and a categorical column stays text even when all missing. Columns are renamed
+    to ``names`` (identifiers that pandas queries accept).
     """
-    out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
-    for column in frame.columns:
-        series = frame[column].reset_index(drop=True)
+    out = {name: pd.DataFrame(index=pd.RangeIndex(len(frame))) for name, frame in frames.items()}
+    columns = next(iter(frames.values())).columns
+    for column in columns:
         if column in categorical:
-            text = series.astype(object).map(str, na_action="ignore").astype(object)
-            text[series.isna().to_numpy()] = np.nan  # pd.NA too; object even when all missing
-            out[names[column]] = text
+            codes, _ = category_codes([f[column] for f in frames.values()], missing_as_level=False)
+            for name, code in zip(frames, codes):
+                labels = pd.Series(code.astype(str), dtype=object)
+                labels[code < 0] = np.nan
+                out[name][names[column]] = labels
         else:
-            out[names[column]] = numeric_values(series, name)
+            for name, frame in frames.items():
+                out[name][names[column]] = numeric_values(
+                    frame[column].reset_index(drop=True), name
+                )
     return out
 
 

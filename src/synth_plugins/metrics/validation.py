@@ -229,16 +229,18 @@ def feature_tables(
     *,
     keep: Iterable[str] = (),
 ) -> dict[str, pd.DataFrame]:
-    """The tables as a metric compares them: record keys left out, dates as days.
+    """The tables as a metric compares them: keys left out, dates as days, text numbers read.
 
     A key is never a feature: a column whose inferred role (see :func:`resolve_categorical`)
     is ``identifier`` (record ids, patient numbers) is left out of every table, because
     fresh synthetic keys never match real ones and would only add noise to a distance or a
     fidelity score. A ``datetime`` column (``datetime64`` or dates written as text) becomes
-    a float column of days since 1970-01-01, read like any numeric column. Columns listed
-    in ``categorical_columns`` are left as they are, and those in ``keep`` (outcome and
-    covariate columns the caller named) are never left out. The tables given are not
-    modified.
+    a float column of days since 1970-01-01, read like any numeric column. Numbers written
+    as text (``"0"``, ``"1.5"``; not codes with a leading zero such as ``"007"``) are read
+    as numbers, so that ``"1"`` in one table and ``1`` in another are one value. Columns
+    listed in ``categorical_columns`` are neither keys nor dates (their text numbers are
+    read too), and those in ``keep`` (outcome and covariate columns the caller named) are
+    never left out. The tables given are not modified.
 
     Args:
         frames: The metric's tables by argument name, the real (training) one first, with
@@ -264,7 +266,15 @@ def feature_tables(
     roles = {c: _column_role(tables, c) for c in tables[0].columns if c not in given}
     keys = [c for c, role in roles.items() if role == "identifier" and c not in kept]
     dates = [c for c, role in roles.items() if role == "datetime"]
-    if not keys and not dates:
+    numbers = {
+        (name, column): parsed
+        for name in names
+        for column in frames[name].columns
+        if column not in keys and column not in dates
+        for parsed in [_text_numbers(frames[name][column])]
+        if parsed is not None
+    }
+    if not keys and not dates and not numbers:
         return dict(frames)
     if len(keys) == tables[0].shape[1]:
         raise InvalidDataError(
@@ -289,7 +299,16 @@ def feature_tables(
                     f"(expected the format {fmt or 'datetime64'}): {error}"
                 ) from None
             converted[name][column] = days
+    for (name, column), parsed in numbers.items():
+        converted[name][column] = parsed
     return converted
+
+
+def _text_numbers(series: pd.Series) -> pd.Series | None:
+    """The numbers of a column of numbers written as text (not codes with a leading zero)."""
+    if is_zero_padded(series):
+        return None
+    return parse_numbers(series)
 
 
 def numeric_values(series: pd.Series, name: str) -> np.ndarray:

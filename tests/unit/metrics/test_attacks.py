@@ -62,6 +62,26 @@ def test_copying_the_training_rows_is_a_high_risk(copy_and_marginals):
     assert copy.score > 0.8
 
 
+def test_a_copy_written_in_other_dtypes_is_the_same_copy(tables):
+    """``1``, ``1.0`` and ``True`` are one value for Anonymeter as for every metric: a
+    copy of the training rows with its codes as floats (or the real ones as booleans)
+    keeps the risk of the copy (it fell to 0 when the values were compared as text)."""
+    train, holdout = tables
+    train = train.assign(smoker=(train["age"] % 3 == 0).astype(int))
+    holdout = holdout.assign(smoker=(holdout["age"] % 3 == 0).astype(int))
+    options = {**FAST, "secrets": ["smoker", "sex"]}
+    same = anonymeter_risk(train, holdout, train.copy(), **options)
+    as_floats = anonymeter_risk(
+        train, holdout, train.assign(smoker=train["smoker"].astype(float)), **options
+    )
+    as_booleans = anonymeter_risk(
+        train.assign(smoker=train["smoker"].astype(bool)), holdout, train.copy(), **options
+    )
+    assert same.inference_by_secret["smoker"].risk > 0.5
+    for other in (as_floats, as_booleans):
+        assert other.to_dict() == same.to_dict()
+
+
 def test_independent_marginals_carry_little_linkage_or_multivariate_risk(copy_and_marginals):
     copy, marginals = copy_and_marginals
     for attack in ("singling_out_multivariate", "linkability"):

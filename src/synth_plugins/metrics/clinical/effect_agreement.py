@@ -303,7 +303,9 @@ def _compare(
     estimates = {}
     for name, (x, y) in matrices.items():
         label = covariate or "all covariates"
-        if x[terms].nunique().min() < 2:
+        if len(x) == 0:
+            reason = "no row has the model's covariates"
+        elif x[terms].nunique().min() < 2:
             reason = "a term is constant in the rows the model uses"
         else:
             try:

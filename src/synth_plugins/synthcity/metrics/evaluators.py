@@ -64,15 +64,18 @@ def _callers_rows(whole: Any, sampled: Any) -> pd.DataFrame:
     label-encoding them (a number column with fewer than 15 values becomes codes, a missing
     value the largest code), which the suite's metrics would read as data. The samples keep
     the caller's row labels, so the same rows are taken from the caller's table (``whole``,
-    from the recorded call). Where the labels do not identify rows (repeated labels) every
-    row is taken; outside a recorded call the sample is the caller's own loader.
+    from the recorded call), in the caller's order (Synthcity's sample is shuffled, and a
+    seeded part of a metric, such as TabSynDex's model split, reads rows in order: on the
+    same rows every host gives the same figures). Where the labels do not identify rows
+    (repeated labels) every row is taken; outside a recorded call the sample is the
+    caller's own loader.
     """
     frame = sampled.dataframe()
     if whole is None:
         return frame
     raw = frame_of(whole)
     if raw.index.is_unique and frame.index.isin(raw.index).all():
-        return raw.loc[frame.index]
+        return raw.loc[raw.index.isin(frame.index)]
     return raw
 
 
