@@ -12,12 +12,14 @@ import logging
 import os
 import re
 import sys
+import tempfile
 import textwrap
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from synth_plugins import catalog
@@ -26,11 +28,53 @@ from synth_plugins.errors import InvalidParameterError, MissingDependencyError, 
 HOSTS = ("synthcity", "sdv", "sdmetrics")
 
 
+#: Characters a printed table may take on a line, and one text cell.
+SCREEN_WIDTH, CELL_WIDTH = 200, 60
+
+
+def _cell(value: object) -> str:
+    """One value as a table shows it: numbers to 4 significant digits, text cut to fit."""
+    if isinstance(value, (float, np.floating)):
+        return "" if np.isnan(value) else f"{value:.4g}"
+    text = "" if value is None or value is pd.NA else str(value)
+    return text if len(text) <= CELL_WIDTH else text[: CELL_WIDTH - 1] + "…"
+
+
 def _print_table(frame: pd.DataFrame) -> None:
-    with pd.option_context(
-        "display.width", 200, "display.max_columns", 30, "display.max_colwidth", 60
-    ):
-        print(frame.to_string())
+    """Print ``frame`` in at most :data:`SCREEN_WIDTH` characters a line.
+
+    Text is left-aligned, numbers right-aligned; the columns that do not fit after the
+    first ones are named under the table instead (the CSVs and reports hold them all).
+    """
+    columns = [(str(frame.index.name or ""), [_cell(v) for v in frame.index], False)]
+    columns += [
+        (
+            str(name),
+            [_cell(v) for v in frame[name]],
+            pd.api.types.is_numeric_dtype(frame[name].dtype),
+        )
+        for name in frame.columns
+    ]
+    shown, used = [], 0
+    for header, cells, numeric in columns:
+        width = max([len(header), *map(len, cells)])
+        if shown and used + width + 2 > SCREEN_WIDTH:
+            break
+        shown.append((header, cells, numeric, width))
+        used += width + 2
+    for row in range(-1, len(frame)):
+        parts = []
+        for header, cells, numeric, width in shown:
+            text = header if row < 0 else cells[row]
+            parts.append(text.rjust(width) if numeric else text.ljust(width))
+        print("  ".join(parts).rstrip())
+    hidden = [header for header, _, _ in columns[len(shown) :]]
+    if hidden:
+        print(
+            textwrap.fill(
+                f"(not shown here, {len(hidden)} more: {', '.join(hidden)})", SCREEN_WIDTH
+            )
+        )
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -63,7 +107,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not rows:
         print("the suite provides no generators or metrics yet")
         return 0
-    _print_table(pd.DataFrame(rows).set_index("name"))
+    table = pd.DataFrame(rows)
+    for kind, part in table.groupby("kind", sort=False):
+        print(f"{kind}s:")
+        _print_table(part.drop(columns="kind").set_index("name"))
+        print()
     return 0
 
 
@@ -223,12 +271,21 @@ def _seconds(text: str) -> float:
 
 
 def _folder(text: str) -> str:
-    """An output folder: a path that is a folder or does not exist yet.
+    """An output folder, made here (with its parents) when it does not exist yet.
 
-    Checked before any fit, so that a long run does not end on it.
+    Made and checked for writing before any fit, so that a long run does not end on it.
     """
-    if Path(text).exists() and not Path(text).is_dir():
+    path = Path(text)
+    if path.exists() and not path.is_dir():
         raise argparse.ArgumentTypeError(f"{text!r} exists and is not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as error:
+        raise argparse.ArgumentTypeError(
+            f"cannot write to the folder {text!r}: {error.strerror or error}"
+        ) from None
     return text
 
 

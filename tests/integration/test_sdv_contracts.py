@@ -157,6 +157,21 @@ def test_metadata_helpers_name_duplicate_columns(heart):
             call()
 
 
+def test_metadata_helpers_name_a_misspelled_column_or_role(heart, visits):
+    """A typo in ``roles`` was ignored (the column kept its inferred sdtype) or ended in
+    a bare ``KeyError``; the layout columns of a sequential table may be given roles."""
+    with pytest.raises(InvalidParameterError, match=r"not in the data: \['tme'\]"):
+        metadata_dict(heart.data, {"tme": "categorical"})
+    with pytest.raises(InvalidParameterError, match=r"role 'identfier' for column 'time'"):
+        metadata_dict(heart.data, {"time": "identfier"})
+    with pytest.raises(InvalidParameterError, match=r"not in the data: \['sexx'\]"):
+        sequential_metadata_dict(visits, "patient", "visit_time", roles={"sexx": "categorical"})
+    described = sequential_metadata_dict(
+        visits, "patient", "visit_time", roles={"patient": "identifier", "sex": "categorical"}
+    )
+    assert described["tables"]["table"]["columns"]["patient"] == {"sdtype": "id"}
+
+
 def test_synthesizers_name_duplicate_columns_before_sdv(heart, gbsg2, visits):
     # caught as SDV's own InvalidDataError, as code written for SDV's synthesizers does;
     # the message is the suite's, and SDV's ``errors`` list holds it

@@ -11,6 +11,29 @@ def test_list_shows_every_name(capsys):
         assert entry.name in out
 
 
+def test_printed_tables_fit_the_screen_width_and_name_what_they_leave_out(capsys):
+    """A benchmark's ranked table has dozens of columns (7,128 characters a line were
+    printed); a printed table keeps to the screen width and names the columns left out."""
+    import numpy as np
+    import pandas as pd
+
+    from synth_plugins.cli import SCREEN_WIDTH, _print_table
+
+    assert main(["list"]) == 0
+    assert max(map(len, capsys.readouterr().out.splitlines())) <= SCREEN_WIDTH
+    wide = pd.DataFrame(
+        np.random.default_rng(0).normal(size=(3, 40)),
+        columns=[f"figure_{i:02d}_of_a_long_name" for i in range(40)],
+        index=pd.Index(["a", "b", "c"], name="generator"),
+    )
+    _print_table(wide)
+    lines = capsys.readouterr().out.splitlines()
+    assert max(map(len, lines)) <= SCREEN_WIDTH
+    assert lines[0].startswith("generator  figure_00_of_a_long_name")
+    note = " ".join(lines[4:])
+    assert note.startswith("(not shown here, ") and "figure_39_of_a_long_name)" in note
+
+
 def test_datasets_lists_every_dataset(capsys):
     from synth_plugins.datasets import names
 
@@ -86,6 +109,8 @@ def test_harness_commands_without_synthcity_are_a_one_line_error(argv, capsys, m
         (["benchmark", "tabular", "--backend", "foo"], "invalid choice: 'foo'"),
         (["benchmark", "tabular", "--output", "{file}"], "exists and is not a folder"),
         (["tune", "med_vae", "--dataset", "pima", "--output", "{file}"], "is not a folder"),
+        (["tune", "med_vae", "--dataset", "pima", "--output", "{file}/sub"], "cannot write"),
+        (["benchmark", "tabular", "--output", "{file}/sub"], "cannot write to the folder"),
     ],
 )
 def test_bad_options_stop_before_any_fit(argv, words, tmp_path, capsys):

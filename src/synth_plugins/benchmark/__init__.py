@@ -45,7 +45,7 @@ def run_suite(
     n_jobs: int = 1,
     backend: str | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Run a benchmark suite, show each ranked table, and write them with a report.
+    """Run a benchmark suite, show each ranked table's summary, and write them with a report.
 
     Writes ``<output>/<suite>/<table>.csv``, ``report.md`` (the short summary tables
     first, then every figure, the command and versions) and ``environment.json``. Returns
@@ -234,10 +234,13 @@ def run_suite_result(
     if summaries:
         summaries.insert(0, "\n\n".join([LEGEND, *notes]) + "\n")
     sections = []
+    short = {title: frame for title, frame, _ in summary_sections(suite, tables)}
     for title, table in tables.items():
+        path = folder / f"{title.replace(':', '_')}.csv"
+        table.to_csv(path)
         print(f"\n== {title} (ranked) ==")
-        show(table)
-        table.to_csv(folder / f"{title.replace(':', '_')}.csv")
+        show(short.get(title, table))  # the summary a person reads; every figure in the CSV
+        print(f"every figure: {path}")
         sections.append(f"## Every figure: {title}\n\n{to_markdown(table)}\n")
     figures = sorted(folder.glob("*.png"))
     if figures:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from synth_plugins.datasets import Dataset
 from synth_plugins.encoding.parsing import parse_numbers, text_date_format
-from synth_plugins.encoding.roles import Role, infer_role
+from synth_plugins.encoding.roles import Role, infer_role, infer_roles
 from synth_plugins.errors import InvalidDataError
 
 _SDTYPE: dict[str, str] = {
@@ -64,11 +64,14 @@ def metadata_dict(
     Raises:
         InvalidDataError: ``data`` is not a DataFrame or repeats a column name, or a
             ``datetime`` column holds text that is not dates in one format.
+        InvalidParameterError: ``roles`` names a column ``data`` does not have, or a role
+            that is not one of the suite's.
     """
     check_table(data)
+    resolved = infer_roles(data, roles)
     columns: dict[str, dict[str, str]] = {}
     for column in data.columns:
-        role = roles.get(column) or infer_role(data[column])
+        role = resolved[column]
         described: dict[str, str] = {"sdtype": _SDTYPE[role]}
         if role == "binary" and pd.api.types.is_bool_dtype(data[column]):
             described["sdtype"] = "boolean"

@@ -41,7 +41,9 @@ def sequential_metadata_dict(
         if column not in data.columns:
             raise InvalidParameterError(f"{name} {column!r} is not a column of the data")
     others = data.drop(columns=[id_column, time_column])
-    described = metadata_dict(others, dict(roles or {}), table_name)
+    layout = (id_column, time_column)  # described below, whatever role they are given
+    given = {c: role for c, role in (roles or {}).items() if c not in layout}
+    described = metadata_dict(others, given, table_name)
     table = described["tables"][table_name]
     time_sdtype = (
         "datetime" if pd.api.types.is_datetime64_any_dtype(data[time_column]) else "numerical"

@@ -167,3 +167,26 @@ def test_equal_width_edges_are_open_and_even() -> None:
     edges = equal_width_edges(np.array([0.0, 10.0, np.nan]), 5)
     np.testing.assert_allclose(edges, [-np.inf, 2, 4, 6, 8, np.inf])
     assert equal_width_edges(np.array([np.nan]), 3).tolist() == [-np.inf, np.inf]
+
+
+def test_the_int8_kernel_is_quiet_about_pytorchs_quantization_deprecation() -> None:
+    """PyTorch 2.13 warns once per process that quantized tensors will be removed; the
+    warning is about the suite's internals, not for the user (the float32 path takes
+    over when they are gone)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import numpy as np\n"
+        "from synth_plugins.metrics.distance import nearest_hamming\n"
+        "print(nearest_hamming(np.array([[0, 1], [1, 1]]), np.array([[0, 0], [1, 1]]))[0])\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-W", "always", "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[1 0]"
+    assert "quantize" not in run.stderr
