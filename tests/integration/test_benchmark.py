@@ -42,6 +42,8 @@ def test_tabular_suite_produces_a_ranked_table_with_timings(tmp_path, monkeypatc
     assert any(c.startswith("stats.jensenshannon_dist") for c in table.columns)
     report = (tmp_path / "tabular" / "report.md").read_text()
     assert "synthcity 0.2.12" in report and "marginal_distributions" in report
+    # report.md holds the attack table report.html shows (docs/benchmarking.md)
+    assert "## Privacy attacks: synthcity:heart_failure (anonymeter_risk" in report
 
     # only the scores are ranked: of our metrics "score", of Synthcity's all but "gt"
     ranked = bench.runs["heart_failure"].directions

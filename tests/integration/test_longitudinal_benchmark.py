@@ -1,5 +1,6 @@
 """The longitudinal suite end to end (small sizes), through the CLI and the class."""
 
+import os
 from types import SimpleNamespace
 
 import pandas as pd
@@ -126,6 +127,8 @@ def test_pbc_visits_report_has_no_blank_event_rate_and_only_its_seeds(first_pati
     (note,) = bench.reading_notes
     assert note.startswith("pbc_visits: no event_rate column") and "'status2'" in note
     assert bench.recorded_seeds().keys() == {"generators"}
+    hash_seed = os.environ.get("PYTHONHASHSEED", "random")
+    assert f"PYTHONHASHSEED={hash_seed}" in bench.recorded_seeds()["generators"]
     page = (tmp_path / "longitudinal" / "report.html").read_text()
     assert "ms_registry" not in page
     assert "no event_rate column" in page

@@ -21,7 +21,7 @@ from synth_plugins.benchmark.summary import (
     write_index,
 )
 from synth_plugins.benchmark.survival import SurvivalBenchmark
-from synth_plugins.benchmark.tabular import TabularBenchmark, environment
+from synth_plugins.benchmark.tabular import TabularBenchmark, attack_table, environment
 from synth_plugins.datasets import load, names
 from synth_plugins.errors import InvalidParameterError, UnknownNameError
 
@@ -230,6 +230,13 @@ def run_suite_result(
         f"## Summary: {title}\n\n{summary_markdown(frame, directions)}\n"
         for title, frame, directions in summary_sections(suite, tables)
     ]
+    for title, table in tables.items():  # the tabular suite's Anonymeter attacks
+        attacks = attack_table(table)
+        if attacks is not None:
+            summaries.append(
+                f"## Privacy attacks: {title} (anonymeter_risk: risk [95 % interval], ↓)\n\n"
+                f"{to_markdown(attacks)}\n"
+            )
     notes = tuple(getattr(bench, "reading_notes", ()))  # the survival suite's CK4Gen rows
     if summaries:
         summaries.insert(0, "\n\n".join([LEGEND, *notes]) + "\n")

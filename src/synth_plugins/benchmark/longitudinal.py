@@ -637,7 +637,13 @@ class LongitudinalBenchmark:
 
     def recorded_seeds(self) -> dict[str, str]:
         """What the run seeds, and how (recorded in the reports)."""
-        seeds = {"generators": f"random_state 0 .. {self.repeats - 1} (PAR: torch/numpy seeds)"}
+        # PAR's rows also follow Python's hash seed (set iteration inside SDV): the same
+        # PYTHONHASHSEED reproduces them in another process, a random one does not
+        hash_seed = os.environ.get("PYTHONHASHSEED", "random")
+        seeds = {
+            "generators": f"random_state 0 .. {self.repeats - 1} (PAR: torch/numpy seeds "
+            f"and PYTHONHASHSEED={hash_seed})"
+        }
         if "ms_registry" in self.datasets:
             cohort = self.ms_patients or MS_PATIENTS[self.quick]
             seeds["ms_registry"] = f"simulated with seed 0, {cohort} patients"
