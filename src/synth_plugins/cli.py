@@ -435,6 +435,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("synth-plugins: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader stopped early (`synth-plugins list | head`)
+        # Python would report the failed flush of stdout at exit: point it at nothing
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -196,3 +196,20 @@ def test_tune_refuses_a_timeout_that_would_start_no_trial(timeout, monkeypatch, 
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert f"argument --timeout: expected a number of seconds > 0, got '{timeout}'" in err
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    """``synth-plugins list | head -2``: the command stops quietly when the pipe closes."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-c", "from synth_plugins.cli import main; main(['list'])"]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.readline().startswith(b"generators:")
+        process.stdout.close()  # as `head` does once it has its lines
+        errors = process.stderr.read().decode()
+        process.wait(timeout=120)
+    assert "Traceback" not in errors and "BrokenPipeError" not in errors
