@@ -561,6 +561,26 @@ _MISSING_AWARE = {
 }
 
 
+@pytest.mark.parametrize("argument", ["enforce_min_max_values", "enforce_rounding"])
+def test_enforcement_switched_off_is_refused_not_ignored(heart, gbsg2, argument):
+    """SDV's own synthesizers return unrounded or out-of-range values with ``False``; the
+    suite's cores keep the training range and precision whatever SDV asks, so ``False``
+    was silently ignored (it is refused, naming the argument, as SDV users catch it)."""
+    from sdv.errors import SynthesizerInputError
+
+    makers = [
+        (MedVAESynthesizer, heart),
+        (CTABGANPlusSynthesizer, heart),
+        (MLECopulaSynthesizer, heart),
+        (partial(CK4GenSynthesizer, duration_column="time", event_column="cens"), gbsg2),
+    ]
+    for make, dataset in makers:
+        metadata = metadata_for(dataset)
+        with pytest.raises(SynthesizerInputError, match=f"{argument}=False is not supported"):
+            make(metadata, **{argument: False})
+        assert make(metadata, **{argument: True}).get_parameters()[argument] is True
+
+
 @pytest.mark.parametrize("name", sorted(_MISSING_AWARE))
 def test_core_models_missing_numbers_itself(name: str) -> None:
     """SDV's default numerical transformer fills the mean and blanks values at random when

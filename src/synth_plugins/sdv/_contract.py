@@ -248,6 +248,29 @@ class ConditionDomain:
             )
 
 
+def check_enforcement(enforce_min_max_values: Any, enforce_rounding: Any) -> None:
+    """Refuse ``False`` for SDV's two enforcement arguments, naming the argument.
+
+    The suite's cores never generate a number outside its column's training range, and
+    write numbers at the column's training precision themselves (their copy filters compare
+    the rows as returned): ``False`` would not give what it gives SDV's own synthesizers
+    (unrounded values, values beyond the training range), so it is refused, not ignored.
+
+    Raises:
+        SDVSynthesizerInputError: either argument is ``False`` (or not a boolean).
+    """
+    for name, value in (
+        ("enforce_min_max_values", enforce_min_max_values),
+        ("enforce_rounding", enforce_rounding),
+    ):
+        if not check_bool(name, value):
+            raise SDVSynthesizerInputError(
+                f"{name}=False is not supported: the suite's synthesizers always keep "
+                "generated values in each column's training range and at its training "
+                "precision"
+            )
+
+
 class SingleTableContract:
     """Mixin for ``BaseSingleTableSynthesizer`` subclasses: our checks before SDV's.
 
@@ -282,6 +305,23 @@ class SingleTableContract:
     #: out so far
     _key_specs: tuple[ColumnSpec, ...] = ()
     _keys_issued: int = 0
+
+    def __init__(
+        self,
+        metadata: Any,
+        *,
+        enforce_min_max_values: bool = True,
+        enforce_rounding: bool = True,
+        **options: Any,
+    ) -> None:
+        check_enforcement(enforce_min_max_values, enforce_rounding)
+        super().__init__(  # type: ignore[call-arg]
+            metadata,
+            enforce_min_max_values=enforce_min_max_values,
+            enforce_rounding=enforce_rounding,
+            **options,
+        )
+
     #: those of them with a ``regex_format``: the pattern and the training values
     _key_patterns: Mapping[Any, IdPattern] = MappingProxyType({})
 
@@ -294,12 +334,9 @@ class SingleTableContract:
         generated values, missingness would lose its ties to the other columns, and a core's
         ``missing="error"`` would never see a missing value. The cores model missing numbers
         themselves (Med-VAE and CK4Gen an indicator, CTAB-GAN+ a missing mode, the MLE
-        copula marginals fitted on observed values). The cores write numbers at their
-        recorded decimals themselves (their copy filters compare the rows returned), so
-        ``enforce_rounding=False`` does not unround them; ``enforce_min_max_values`` adds
-        SDV's clip, but the cores
-        never generate a number outside its column's training range themselves, so
-        ``False`` does not widen it.
+        copula marginals fitted on observed values). The cores also write numbers at their
+        recorded decimals and within the training range themselves, so SDV's rounding and
+        clip (both always on: :func:`check_enforcement`) leave their values as they are.
         """
         super()._update_default_transformers()  # type: ignore[misc]
         from rdt.transformers import FloatFormatter

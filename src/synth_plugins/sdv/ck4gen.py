@@ -44,7 +44,10 @@ class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
         metadata: SDV ``Metadata`` of the table.
         duration_column: the follow-up time column (values > 0).
         event_column: the event indicator column (0/1).
-        enforce_min_max_values, enforce_rounding, locales: SDV's synthesizer arguments.
+        enforce_min_max_values, enforce_rounding: SDV's synthesizer arguments; True only
+            (``False`` is refused): generated values always keep each column's training
+            range and precision.
+        locales: SDV's synthesizer argument (the Faker locales of ``pii`` columns).
         epochs: training epochs of each stage, encoder and decoder (500).
         batch_size: rows per mini-batch (64).
         lr: Adam learning rate (1e-3).

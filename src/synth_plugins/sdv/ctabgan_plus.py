@@ -41,7 +41,10 @@ class CTABGANPlusSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTab
 
     Args:
         metadata: SDV ``Metadata`` of the table.
-        enforce_min_max_values, enforce_rounding, locales: SDV's synthesizer arguments.
+        enforce_min_max_values, enforce_rounding: SDV's synthesizer arguments; True only
+            (``False`` is refused): generated values always keep each column's training
+            range and precision.
+        locales: SDV's synthesizer argument (the Faker locales of ``pii`` columns).
         target: column for the auxiliary classifier/regressor (downstream loss), or None.
         column_kinds, mixed_values: per-column overrides of the inferred kinds.
         epochs, batch_size, noise_dim, generator_hidden, discriminator_hidden, auxiliary_hidden,

@@ -25,7 +25,7 @@ from synth_plugins.encoding.labels import check_labels
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
 from synth_plugins.generators.validation import check_bool, check_int, host_names
-from synth_plugins.sdv._contract import device_for, sdv_data_errors
+from synth_plugins.sdv._contract import check_enforcement, device_for, sdv_data_errors
 from synth_plugins.sdv._long_table import POSITION_COLUMN, LongTableCodec
 from synth_plugins.sdv.compat import native, single_table, table_name
 from synth_plugins.sdv.loss_values import LossValuesMixin
@@ -151,15 +151,7 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
             enforce_rounding=enforce_rounding,
             locales=locales if locales is not None else ["en_US"],
         )
-        for name, value in (
-            ("enforce_min_max_values", enforce_min_max_values),
-            ("enforce_rounding", enforce_rounding),
-        ):
-            if not check_bool(name, value):
-                raise InvalidParameterError(
-                    f"{name}=False is not supported: the model always keeps values in the "
-                    "training range and precision"
-                )
+        check_enforcement(enforce_min_max_values, enforce_rounding)
         self._sequence_key, self._sequence_index = sequence_columns(self.metadata)
         self._time_column = self._sequence_index or POSITION_COLUMN
         if context_columns is not None:

@@ -42,7 +42,10 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
 
     Args:
         metadata: SDV ``Metadata`` of the table.
-        enforce_min_max_values, enforce_rounding, locales: SDV's synthesizer arguments.
+        enforce_min_max_values, enforce_rounding: SDV's synthesizer arguments; True only
+            (``False`` is refused): generated values always keep each column's training
+            range and precision.
+        locales: SDV's synthesizer argument (the Faker locales of ``pii`` columns).
         epochs: training epochs (200; early stopping on a validation split by default).
         batch_size: rows per mini-batch, or ``"auto"`` (from the table size; 32 below
             about 2,900 rows).

@@ -35,7 +35,10 @@ class MLECopulaSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
 
     Args:
         metadata: SDV ``Metadata`` of the table.
-        enforce_min_max_values, enforce_rounding, locales: SDV's synthesizer arguments.
+        enforce_min_max_values, enforce_rounding: SDV's synthesizer arguments; True only
+            (``False`` is refused): generated values always keep each column's training
+            range and precision.
+        locales: SDV's synthesizer argument (the Faker locales of ``pii`` columns).
         level: ``1`` (independent columns) or ``2`` (Gaussian copula; default).
         selection: ``"aic"`` (default) or ``"bic"``.
         families: candidate families (None: all).
