@@ -271,16 +271,21 @@ def _seconds(text: str) -> float:
 
 
 def _folder(text: str) -> str:
-    """An output folder, made here (with its parents) when it does not exist yet.
+    """An output folder: a folder, or a path where one can be made, that can be written to.
 
-    Made and checked for writing before any fit, so that a long run does not end on it.
+    Checked before any fit, so that a long run does not end on it; nothing is made here
+    (a command that stops on another option leaves no folder behind).
     """
     path = Path(text)
     if path.exists() and not path.is_dir():
         raise argparse.ArgumentTypeError(f"{text!r} exists and is not a folder")
+    existing = next(p for p in (path.absolute(), *path.absolute().parents) if p.exists())
+    if not existing.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"cannot write to the folder {text!r}: {str(existing)!r} is not a folder"
+        )
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
+        with tempfile.TemporaryDirectory(dir=existing):
             pass
     except OSError as error:
         raise argparse.ArgumentTypeError(

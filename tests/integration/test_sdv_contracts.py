@@ -170,6 +170,10 @@ def test_metadata_helpers_name_a_misspelled_column_or_role(heart, visits):
         visits, "patient", "visit_time", roles={"patient": "identifier", "sex": "categorical"}
     )
     assert described["tables"]["table"]["columns"]["patient"] == {"sdtype": "id"}
+    with pytest.raises(InvalidParameterError, match=r"gives 'visit_time' the role 'categor"):
+        sequential_metadata_dict(
+            visits, "patient", "visit_time", roles={"visit_time": "categorical"}
+        )
 
 
 def test_synthesizers_name_duplicate_columns_before_sdv(heart, gbsg2, visits):

@@ -70,7 +70,8 @@ class TestRoles:
         """Distinct whole numbers are a key only under a key's name: ``PatientID`` and
         CDISC's ``USUBJID`` are, upper-case measurements ending in ``ID`` are not."""
         values = np.random.default_rng(0).permutation(10_000)[:40]
-        for name in ("PatientID", "patientId", "PATIENT_ID", "USUBJID", "PATID", "mrn"):
+        keys = ("PatientID", "patientId", "PATIENT_ID", "USUBJID", "PATID", "PATIENTID")
+        for name in (*keys, "SUBJECTID", "PatientGUID", "PID", "RECORDID", "mrn"):
             assert infer_role(pd.Series(values, name=name)) == "identifier", name
         for name in ("URIC_ACID", "LIPID", "COVID", "PLATELETS_PAID", "uric_acid"):
             assert infer_role(pd.Series(values, name=name)) == "integer", name

@@ -247,3 +247,16 @@ def test_text_with_a_utc_offset_keeps_its_instants():
     parsed = pd.to_datetime(back, format=fmt)
     assert parsed.iloc[:2].tolist() == pd.to_datetime(text.iloc[:2], format=fmt).tolist()
     assert back.iloc[0].endswith("+0000") and pd.isna(back.iloc[2])
+
+
+def test_text_numbers_are_read_by_position_whatever_the_index():
+    """A table stacked without ``ignore_index`` repeats row labels; reading by label raised
+    pandas' InvalidIndexError."""
+    from synth_plugins.encoding.parsing import parse_numbers, text_numbers
+
+    repeated = pd.Series(["1", None, "2.5", "4"], index=[0, 0, 1, 1])
+    np.testing.assert_array_equal(parse_numbers(repeated).to_numpy(), [1.0, np.nan, 2.5, 4.0])
+    assert list(parse_numbers(repeated).index) == [0, 0, 1, 1]
+    assert text_numbers(pd.Series(["007", "12"])) is None  # codes with a leading zero
+    codes = text_numbers(pd.Series(["1", "2"], dtype="category"))
+    assert codes is not None and codes.tolist() == [1.0, 2.0]

@@ -56,7 +56,17 @@ def test_a_failed_call_does_not_leave_a_spent_enumeration_behind() -> None:
     two_digits = pd.Series([f"R{i:02d}" for i in range(0, 100, 3)])  # 34 of the 100 strings
     pattern = IdPattern.of(two_digits, r"R[0-9]{2}")
     pattern.values(30, "id")
-    with pytest.raises(InvalidDataError, match="widen the pattern"):
+    with pytest.raises(InvalidDataError, match="allows 100 values, 34 of them in the"):
         pattern.values(50, "id", 30)
     fresh = IdPattern.of(two_digits, r"R[0-9]{2}")
     assert list(pattern.values(30, "id", 30)) == list(fresh.values(60, "id"))[30:]
+
+
+def test_asking_for_no_value_leaves_the_enumeration_where_it_was() -> None:
+    """``sample(0)`` then ``sample(3)``: the empty call must not stand for the next one."""
+    pattern = IdPattern.of(TRAINING, r"R[0-9]{5}")
+    assert len(pattern.values(0, "id")) == 0
+    fresh = IdPattern.of(TRAINING, r"R[0-9]{5}")
+    assert list(pattern.values(3, "id")) == list(fresh.values(3, "id"))
+    assert len(pattern.values(0, "id", 3)) == 0
+    assert list(pattern.values(2, "id", 3)) == list(fresh.values(2, "id", 3))

@@ -226,9 +226,10 @@ def run_suite_result(
         )
     tables = bench.run()
     elapsed = time.perf_counter() - start
+    sections_short = summary_sections(suite, tables)
     summaries = [
         f"## Summary: {title}\n\n{summary_markdown(frame, directions)}\n"
-        for title, frame, directions in summary_sections(suite, tables)
+        for title, frame, directions in sections_short
     ]
     for title, table in tables.items():  # the tabular suite's Anonymeter attacks
         attacks = attack_table(table)
@@ -241,7 +242,7 @@ def run_suite_result(
     if summaries:
         summaries.insert(0, "\n\n".join([LEGEND, *notes]) + "\n")
     sections = []
-    short = {title: frame for title, frame, _ in summary_sections(suite, tables)}
+    short = {title: frame for title, frame, _ in sections_short}
     for title, table in tables.items():
         path = folder / f"{title.replace(':', '_')}.csv"
         table.to_csv(path)

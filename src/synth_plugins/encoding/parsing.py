@@ -41,9 +41,22 @@ def parse_numbers(series: pd.Series) -> pd.Series | None:
     numbers = pd.to_numeric(observed, errors="coerce")
     if numbers.isna().any() or not np.all(np.isfinite(numbers.to_numpy(dtype=float))):
         return None
-    out = pd.Series(np.nan, index=series.index, dtype=float, name=series.name)
-    out[observed.index] = numbers.astype(float)
-    return out
+    values = np.full(len(series), np.nan)
+    values[series.notna().to_numpy()] = numbers.to_numpy(dtype=float)  # by position
+    return pd.Series(values, index=series.index, name=series.name)
+
+
+def text_numbers(series: pd.Series) -> pd.Series | None:
+    """The numbers of a column of numbers written as text, else None.
+
+    Codes with a leading zero (``"007"``: :func:`is_zero_padded`) are text, not numbers; a
+    ``category`` column is judged by its values.
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(object)
+    if is_zero_padded(series):
+        return None
+    return parse_numbers(series)
 
 
 def is_zero_padded(series: pd.Series) -> bool:

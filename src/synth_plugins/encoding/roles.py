@@ -31,7 +31,7 @@ from typing import Literal, get_args
 import numpy as np
 import pandas as pd
 
-from synth_plugins.encoding.parsing import is_datetime, is_zero_padded, parse_numbers
+from synth_plugins.encoding.parsing import is_datetime, text_numbers
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 
 Role = Literal["numerical", "integer", "binary", "categorical", "ordinal", "datetime", "identifier"]
@@ -50,15 +50,23 @@ IDENTIFIER_DISTINCT_SHARE = 0.95
 #: levels, its values would be sampled back, each one a patient's own.
 IDENTIFIER_SINGLETON_SHARE = 0.5
 _KEY_NAME = re.compile(r"(^|[^a-z])(id|key|mrn|uuid|guid)$|identifier")
-_CAMEL_KEY_NAME = re.compile(r"[a-z0-9](ID|Id)$|^(U?SUBJ|PAT|PT)ID$")
+#: names written together that end in a key's ``ID``: after a lower-case letter or digit
+#: (``PatientID``), as ``GUID``/``UUID``, or a whole common key name in capitals
+#: (``PATIENTID``, CDISC's ``USUBJID``), but not ``URIC_ACID``, ``LIPID`` or ``COVID``
+_CAMEL_KEY_NAME = re.compile(
+    r"[a-z0-9](ID|Id)$|(GUID|UUID)$|^(U?SUBJ|SUBJECT|PAT|PATIENT|PT|P|S|PERSON|MEMBER|RECORD"
+    r"|REC|SAMPLE|SPECIMEN|CASE|ENCOUNTER|ENC|VISIT|ADMISSION|ADM|HADM|STAY|ICUSTAY)ID$"
+)
 
 
 def looks_like_key_name(name: object) -> bool:
     """Whether a column name reads like a key: ``id``, ``patient_id``, ``PatientID``, ``mrn``.
 
-    A name ending in ``ID`` or ``Id`` is a key when the word before it is written apart
-    (``patientId``, ``PatientID``, CDISC's ``USUBJID``): ``URIC_ACID``, ``LIPID`` and
-    ``COVID`` are measurements.
+    A name written together that ends in ``ID`` or ``Id`` is a key when a lower-case
+    letter or digit comes before it (``patientId``, ``PatientID``), when it ends in
+    ``GUID``/``UUID``, or when it is a common key name in capitals (``PATIENTID``,
+    ``SUBJECTID``, CDISC's ``USUBJID``, ``PID``, ``RECORDID``): ``URIC_ACID``, ``LIPID``
+    and ``COVID`` are measurements.
     """
     text = str(name)
     return bool(_KEY_NAME.search(text.lower()) or _CAMEL_KEY_NAME.search(text))
@@ -150,7 +158,9 @@ def infer_role(series: pd.Series, max_numeric_levels: int = DEFAULT_MAX_NUMERIC_
         return "datetime"
     if isinstance(series.dtype, pd.CategoricalDtype) and series.dtype.ordered:
         return "ordinal"
-    numbers = None if is_zero_padded(series) else parse_numbers(series)
+    # an unordered category of text is levels, whatever they read as
+    is_category = isinstance(series.dtype, pd.CategoricalDtype)
+    numbers = None if is_category else text_numbers(series)
     if numbers is not None:
         values = numbers.dropna()
     n_unique = values.nunique()

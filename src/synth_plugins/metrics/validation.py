@@ -6,20 +6,14 @@ column at fault, so that a message alone is enough to fix the call.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.labels import check_labels
-from synth_plugins.encoding.parsing import (
-    is_text,
-    is_zero_padded,
-    parse_numbers,
-    text_date_format,
-    to_days,
-)
+from synth_plugins.encoding.parsing import is_text, text_date_format, text_numbers, to_days
 from synth_plugins.encoding.roles import DISCRETE_ROLES, infer_role
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 
@@ -99,8 +93,7 @@ def _kind(series: pd.Series) -> str | None:
     if pd.api.types.is_numeric_dtype(series.dtype):
         return "numbers" if series.notna().any() else None
     if is_text(series):
-        numbers = not is_zero_padded(series) and parse_numbers(series) is not None
-        return "numbers" if numbers else "text"
+        return "numbers" if text_numbers(series) is not None else "text"
     return None
 
 
@@ -237,7 +230,8 @@ def feature_tables(
     fidelity score. A ``datetime`` column (``datetime64`` or dates written as text) becomes
     a float column of days since 1970-01-01, read like any numeric column. Numbers written
     as text (``"0"``, ``"1.5"``; not codes with a leading zero such as ``"007"``) are read
-    as numbers, so that ``"1"`` in one table and ``1`` in another are one value. Columns
+    as numbers where another table holds the column as numbers, so that ``"1"`` in one
+    table and ``1`` in another are one value. Columns
     listed in ``categorical_columns`` are neither keys nor dates (their text numbers are
     read too), and those in ``keep`` (outcome and covariate columns the caller named) are
     never left out. The tables given are not modified.
@@ -268,11 +262,9 @@ def feature_tables(
     dates = [c for c, role in roles.items() if role == "datetime"]
     numbers = {
         (name, column): parsed
-        for name in names
-        for column in frames[name].columns
+        for column in tables[0].columns
         if column not in keys and column not in dates
-        for parsed in [_text_numbers(frames[name][column])]
-        if parsed is not None
+        for name, parsed in _numbers_of_text(frames, column).items()
     }
     if not keys and not dates and not numbers:
         return dict(frames)
@@ -304,11 +296,29 @@ def feature_tables(
     return converted
 
 
-def _text_numbers(series: pd.Series) -> pd.Series | None:
-    """The numbers of a column of numbers written as text (not codes with a leading zero)."""
-    if is_zero_padded(series):
-        return None
-    return parse_numbers(series)
+def _numbers_of_text(frames: Mapping[str, pd.DataFrame], column: Hashable) -> dict[str, pd.Series]:
+    """The tables whose ``column`` holds numbers written as text, read as numbers.
+
+    Only where another table holds the column as numbers, and only when every table that
+    writes it as text writes numbers (:func:`~synth_plugins.encoding.parsing.text_numbers`):
+    ``"1"`` then meets ``1``. A column that every table writes as text stays text (codes
+    such as ``"250.1"`` and ``"250.10"`` stay two levels).
+    """
+    parsed, numeric = {}, False
+    for name, frame in frames.items():
+        series = frame[column]
+        values = series.dtype
+        if isinstance(values, pd.CategoricalDtype):
+            values = values.categories.dtype
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            numeric = numeric or bool(series.notna().any())
+            continue
+        if series.notna().any():
+            numbers = text_numbers(series)
+            if numbers is None:
+                return {}
+            parsed[name] = numbers
+    return parsed if numeric else {}
 
 
 def numeric_values(series: pd.Series, name: str) -> np.ndarray:

@@ -257,7 +257,8 @@ def check_enforcement(enforce_min_max_values: Any, enforce_rounding: Any) -> Non
     (unrounded values, values beyond the training range), so it is refused, not ignored.
 
     Raises:
-        SDVSynthesizerInputError: either argument is ``False`` (or not a boolean).
+        SDVSynthesizerInputError: either argument is ``False``.
+        InvalidParameterError: either argument is not a boolean.
     """
     for name, value in (
         ("enforce_min_max_values", enforce_min_max_values),
@@ -305,6 +306,8 @@ class SingleTableContract:
     #: out so far
     _key_specs: tuple[ColumnSpec, ...] = ()
     _keys_issued: int = 0
+    #: those of them with a ``regex_format``: the pattern and the training values
+    _key_patterns: Mapping[Any, IdPattern] = MappingProxyType({})
 
     def __init__(
         self,
@@ -321,9 +324,6 @@ class SingleTableContract:
             enforce_rounding=enforce_rounding,
             **options,
         )
-
-    #: those of them with a ``regex_format``: the pattern and the training values
-    _key_patterns: Mapping[Any, IdPattern] = MappingProxyType({})
 
     def _update_default_transformers(self) -> None:
         """Numerical columns reach the core with their missing values (NaN).

@@ -36,7 +36,7 @@ class IdPattern:
     #: where the last call's enumeration stopped: ``[values given out, the live
     #: enumeration]``, so that a call continuing from there does not enumerate again the
     #: strings given out before (not pickled, not compared)
-    _resume: list[Any] = field(default_factory=list, compare=False, repr=False)
+    _resume: list[Any] = field(default_factory=list, init=False, compare=False, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -67,10 +67,12 @@ class IdPattern:
         """
         from rdt.transformers.utils import strings_from_regex
 
+        if n == 0:  # nothing to give out; the enumeration stays where it is
+            return np.asarray([], dtype=np.int64 if self.numeric else object)
         found: list[Any] = []
         skipped = 0
-        generator, size = strings_from_regex(self.regex) if n > 0 else (iter(()), 0)
-        if n > 0 and self._resume and self._resume[0] == start:
+        generator, size = strings_from_regex(self.regex)
+        if self._resume and self._resume[0] == start:
             skipped, generator = start, self._resume[1]
         self._resume.clear()  # until this call has given its values out
         for text in generator:
@@ -85,7 +87,7 @@ class IdPattern:
                 break
         if len(found) < n:
             raise InvalidDataError(
-                f"column {column!r}: its regex_format {self.regex!r} allows {size} values, "
+                f"column {column!r}: its regex_format {self.regex!r} allows {size:.0f} values, "
                 f"{len(self.taken)} of them in the training data and {start} given out "
                 f"before, and {n} new ones were asked for; widen the pattern (e.g. more "
                 "digits)"

@@ -145,13 +145,13 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         verbose: bool = _CORE["verbose"],
         enable_gpu: bool = True,
     ) -> None:
+        check_enforcement(enforce_min_max_values, enforce_rounding)
         super().__init__(
             metadata,
             enforce_min_max_values=enforce_min_max_values,
             enforce_rounding=enforce_rounding,
             locales=locales if locales is not None else ["en_US"],
         )
-        check_enforcement(enforce_min_max_values, enforce_rounding)
         self._sequence_key, self._sequence_index = sequence_columns(self.metadata)
         self._time_column = self._sequence_index or POSITION_COLUMN
         if context_columns is not None:

@@ -34,14 +34,23 @@ def sequential_metadata_dict(
 
     Raises:
         InvalidDataError: ``data`` is not a DataFrame or repeats a column name.
-        InvalidParameterError: ``id_column`` or ``time_column`` is not a column of ``data``.
+        InvalidParameterError: ``id_column`` or ``time_column`` is not a column of ``data``,
+            ``roles`` gives either another role than a sequence key or time can have, or
+            names a column that is not in ``data``.
     """
     check_table(data)
     for name, column in (("id_column", id_column), ("time_column", time_column)):
         if column not in data.columns:
             raise InvalidParameterError(f"{name} {column!r} is not a column of the data")
     others = data.drop(columns=[id_column, time_column])
-    layout = (id_column, time_column)  # described below, whatever role they are given
+    layout = {id_column: ("identifier",), time_column: ("numerical", "integer", "datetime")}
+    for column, allowed in layout.items():
+        role = (roles or {}).get(column, allowed[0])
+        if role not in allowed:
+            raise InvalidParameterError(
+                f"roles gives {column!r} the role {role!r}; as the sequence "
+                f"{'key' if column == id_column else 'time'} its role is one of {list(allowed)}"
+            )
     given = {c: role for c, role in (roles or {}).items() if c not in layout}
     described = metadata_dict(others, given, table_name)
     table = described["tables"][table_name]
