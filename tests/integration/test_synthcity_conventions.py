@@ -227,3 +227,30 @@ class TestLongitudinalSynthcityConventions:
         _, _, _, T_syn, E_syn = generated.unpack()
         assert set(np.unique(E_syn)) <= {0, 1}
         assert T_syn.between(T.min(), T.max()).all()
+
+    @pytest.mark.parametrize(
+        ("change", "match"),
+        [
+            ({"E": lambda e: e + 1}, r"event column 'event' of the loader's outcome"),
+            ({"T": lambda t: t.where(t.index != 0, -1.0)}, r"'time_to_event' .* <= 0"),
+            ({"T": lambda t: t.where(t.index != 0, np.nan)}, r"'time_to_event'"),
+        ],
+    )
+    def test_time_series_survival_outcomes_follow_the_suites_rule(self, loaders, change, match):
+        """Events coded 1/2, a negative or a missing duration: Synthcity's loader takes
+        them, and the model generated them back; CK4Gen refuses them, and so does this."""
+        from synthcity.plugins.core.dataloader import TimeSeriesSurvivalDataLoader
+
+        static, temporal, times, _ = loaders["longitudinal_lstm"].unpack()
+        rng = np.random.default_rng(0)
+        outcome = {
+            "T": pd.Series(rng.uniform(1, 10, len(temporal))),
+            "E": pd.Series(rng.integers(0, 2, len(temporal))),
+        }
+        for key, edit in change.items():
+            outcome[key] = edit(outcome[key])
+        loader = TimeSeriesSurvivalDataLoader(
+            temporal_data=temporal, observation_times=times, static_data=static, **outcome
+        )
+        with pytest.raises(InvalidDataError, match=match):
+            plugin("longitudinal_lstm").fit(loader)

@@ -31,6 +31,7 @@ from synth_plugins.errors import InvalidDataError
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
 from synth_plugins.generators.validation import host_names
 from synth_plugins.long_format import patient_index
+from synth_plugins.survival import check_survival_frame
 from synth_plugins.synthcity.checks import describe_input, loader_type, refuse_argument
 from synth_plugins.synthcity.roles import synthcity_roles
 from synth_plugins.synthcity.suite_plugin import SuitePlugin
@@ -260,12 +261,28 @@ class LongitudinalLSTMPlugin(SuitePlugin):
         ]
 
     def _training_frame(self, X: DataLoader | pd.DataFrame) -> pd.DataFrame:
-        """The suite's checks of the training data, after the loader type's."""
-        if loader_type(X) not in _LOADER_TYPES:
+        """The suite's checks of the training data, after the loader type's.
+
+        A ``TimeSeriesSurvivalDataLoader``'s outcome follows the suite's survival rule, as
+        CK4Gen's does (durations finite and > 0, events 0/1): Synthcity's loader takes any
+        numbers, and the model would generate events coded 1/2 or missing durations back.
+        """
+        kind = loader_type(X)
+        if kind not in _LOADER_TYPES:
             raise InvalidDataError(
                 "longitudinal_lstm needs a TimeSeriesDataLoader or a "
                 f"TimeSeriesSurvivalDataLoader, got {describe_input(X)}; build one with "
                 "synth_plugins.synthcity.timeseries.to_timeseries_loader"
+            )
+        if kind == "time_series_survival":
+            outcome = X.data["outcome"]  # type: ignore[union-attr]
+            check_survival_frame(
+                outcome,
+                X.time_to_event_col,  # type: ignore[union-attr]
+                X.event_col,  # type: ignore[union-attr]
+                name="the loader's outcome (T, E)",
+                require_events=False,
+                min_rows=1,
             )
         return super()._training_frame(X)
 
