@@ -231,10 +231,10 @@ def feature_tables(
     a float column of days since 1970-01-01, read like any numeric column. Numbers written
     as text (``"0"``, ``"1.5"``; not codes with a leading zero such as ``"007"``) are read
     as numbers where another table holds the column as numbers, so that ``"1"`` in one
-    table and ``1`` in another are one value. Columns
-    listed in ``categorical_columns`` are neither keys nor dates (their text numbers are
-    read too), and those in ``keep`` (outcome and covariate columns the caller named) are
-    never left out. The tables given are not modified.
+    table and ``1`` in another are one value. Columns listed in ``categorical_columns``
+    are neither keys nor dates (their text numbers are read by the same rule), and those
+    in ``keep`` (outcome and covariate columns the caller named) are never left out. The
+    tables given are not modified.
 
     Args:
         frames: The metric's tables by argument name, the real (training) one first, with
