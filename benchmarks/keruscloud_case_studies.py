@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -39,7 +41,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synth_plugins.benchmark.tabular import environment
+
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from tabular_quality import code_version  # noqa: E402
+
 DEFAULT_PAGE = ROOT / "docs" / "benchmarks" / "keruscloud.md"
 STUDIES: dict[str, dict[str, Any]] = {
     "titanic": {
@@ -384,6 +391,22 @@ def _verdicts(table: pd.DataFrame) -> list[tuple[str, str, str]]:
     return out
 
 
+def _run_record(meta: dict[str, Any]) -> list[str]:
+    """The run's command, code version, package versions and machine load, as lines.
+
+    Results saved before these were recorded have none: no lines then.
+    """
+    if "command" not in meta:
+        return []
+    versions = ", ".join(f"{name} {v}" for name, v in meta["versions"].items())
+    return [
+        f"Command: `{meta['command']}`; code `{meta['code_version']}`; {versions}; 1-minute "
+        f"load average {meta['load'][0]:.2f} before, {meta['load'][1]:.2f} after, on the "
+        "shared 2-core machine.",
+        "",
+    ]
+
+
 def write_page(
     runs: pd.DataFrame, files: dict[str, list[str]], meta: dict[str, Any], page: Path
 ) -> None:
@@ -423,6 +446,7 @@ def write_page(
         "[`table_one`](../methods/metrics/table_one.md), "
         "[`effect_agreement`](../methods/metrics/effect_agreement.md).",
         "",
+        *_run_record(meta),
         "## The slides' conclusions, checked",
         "",
         "| the slides | measured here | reproduced? |",
@@ -491,6 +515,7 @@ def main(argv: list[str] | None = None) -> None:
     epochs = 10 if args.quick else args.epochs
     out = args.output.parent
     out.mkdir(parents=True, exist_ok=True)
+    load_before = os.getloadavg()[0]
     start = time.time()
     rows, files = {}, {}
     for study in args.studies:
@@ -509,7 +534,15 @@ def main(argv: list[str] | None = None) -> None:
                 files[study] = _figures(study, train, synthetic, results, out)
     runs = pd.DataFrame.from_dict(rows, orient="index")
     runs.index.names = ["study", "generator", "seed"]
-    meta = {"seeds": seeds, "epochs": epochs, "seconds": time.time() - start}
+    meta = {
+        "seeds": seeds,
+        "epochs": epochs,
+        "seconds": time.time() - start,
+        "command": " ".join(["python", "benchmarks/keruscloud_case_studies.py", *sys.argv[1:]]),
+        "code_version": code_version(),
+        "versions": environment(),
+        "load": [load_before, os.getloadavg()[0]],
+    }
     records = json.loads(runs.reset_index().to_json(orient="records"))
     results_file.write_text(json.dumps({"meta": meta, "runs": records}, indent=1))
     write_page(runs, files, meta, args.output)
