@@ -482,7 +482,7 @@ def write_page(
         for generator, row in part.iterrows():
             lines.append(f"- {LABELS[generator]}: {row['shap_order_synthetic']}")
         lines.append("")
-        for filename in files.get(study, []):
+        for filename in sorted(files.get(study, [])):  # the same order from a run or the JSON
             lines += [f"![{filename}]({filename})", ""]
     page.write_text("\n".join(lines))
 
