@@ -29,7 +29,7 @@ from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_sp
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, SynthPluginsError
 from synth_plugins.generators.validation import check_bool, check_int
 from synth_plugins.sdv.compat import native, single_table, table_name
-from synth_plugins.sdv.id_patterns import IdPattern, id_patterns
+from synth_plugins.sdv.id_patterns import IdPattern, fresh_values, id_patterns
 from synth_plugins.sdv.metadata import check_table, parse_numeric_text, roles_from_metadata
 
 #: How many known values a condition error lists.
@@ -475,11 +475,8 @@ class SingleTableContract:
             name = str(spec.name)  # the core's column: SDV names columns as text
             if name not in frame.columns:
                 continue
-            if spec.name in self._key_patterns:
-                pattern = self._key_patterns[spec.name]
-                frame[name] = pattern.values(len(frame), spec.name, self._keys_issued)
-            else:
-                frame[name] = fresh_keys(spec, len(frame), start=self._keys_issued).to_numpy()
+            pattern = self._key_patterns.get(spec.name)
+            frame[name] = fresh_values(spec, pattern, len(frame), self._keys_issued)
         self._keys_issued += len(frame)
         return frame
 

@@ -35,10 +35,10 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.parsing import from_days, text_date_format, time_step, to_days
-from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_spec
+from synth_plugins.encoding.tabular import ColumnSpec, identifier_spec
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.long_format import constant_within_patients
-from synth_plugins.sdv.id_patterns import IdPattern, id_patterns
+from synth_plugins.sdv.id_patterns import IdPattern, fresh_values, id_patterns
 from synth_plugins.sdv.metadata import roles_from_metadata
 
 #: sdtypes the longitudinal synthesizer models (or generates, for ``id``).
@@ -204,25 +204,17 @@ class LongTableCodec:
         table = sampled.copy()
         sequence, sequences = pd.factorize(table[self.key], sort=False)
         n_sequences, n_rows = len(sequences), len(table)
-        if new_sequences and self.key in self.patterns:
-            keys = self.patterns[self.key].values(n_sequences, self.key, first_sequence)
-            table[self.key] = keys[sequence]
-        elif new_sequences and self.key_spec is not None:
-            keys = fresh_keys(self.key_spec, n_sequences, first_sequence).to_numpy()
+        if new_sequences and self.key_spec is not None:
+            pattern = self.patterns.get(self.key)
+            keys = fresh_values(self.key_spec, pattern, n_sequences, first_sequence)
             table[self.key] = keys[sequence]
         for column, converter in self.datetimes.items():
             table[column] = converter.from_days(table[column])
         for column, (spec, per_sequence) in self.ids.items():
             pattern = self.patterns.get(column)
             if per_sequence:
-                keys = (
-                    pattern.values(n_sequences, column, first_sequence)
-                    if pattern
-                    else fresh_keys(spec, n_sequences, first_sequence).to_numpy()
-                )
+                keys = fresh_values(spec, pattern, n_sequences, first_sequence)
                 table[column] = keys[sequence]
-            elif pattern:
-                table[column] = pattern.values(n_rows, column, first_row)
             else:
-                table[column] = fresh_keys(spec, n_rows, first_row).to_numpy()
+                table[column] = fresh_values(spec, pattern, n_rows, first_row)
         return table[self.columns].reset_index(drop=True)

@@ -17,9 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys
 from synth_plugins.errors import InvalidDataError
 
-__all__ = ["IdPattern", "id_patterns"]
+__all__ = ["IdPattern", "fresh_values", "id_patterns"]
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,17 @@ class IdPattern:
                 f"gives {text!r}; give the column a pattern of digits, or its keys as text"
             )
         return int(text)
+
+
+def fresh_values(spec: ColumnSpec, pattern: IdPattern | None, n: int, start: int) -> np.ndarray:
+    """``n`` fresh values of an ``id`` column from position ``start`` on.
+
+    The pattern's strings less the training values when the column has a
+    ``regex_format``, else fresh keys (:func:`~synth_plugins.encoding.tabular.fresh_keys`).
+    """
+    if pattern is not None:
+        return pattern.values(n, spec.name, start)
+    return fresh_keys(spec, n, start).to_numpy()
 
 
 def id_patterns(

@@ -55,8 +55,9 @@ class HeldDate:
     step: int
 
     @classmethod
-    def of(cls, series: pd.Series, fmt: str | None = None) -> HeldDate:
-        """The writing of a date column (``fmt`` for dates written as text)."""
+    def of(cls, series: pd.Series) -> HeldDate:
+        """The writing of a date column (``datetime64``, or text in one format, found)."""
+        fmt = None if pd.api.types.is_datetime64_any_dtype(series) else text_date_format(series)
         return cls(series.dtype, fmt, time_step(series, fmt))
 
     def days(self, series: pd.Series) -> pd.Series:
@@ -173,7 +174,7 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
         if role == "identifier":
             keys.append(identifier_spec(series))
         elif role == "datetime" and is_text(series):
-            dates[str(column)] = HeldDate.of(series, text_date_format(series))
+            dates[str(column)] = HeldDate.of(series)
         elif role in NUMERIC_ROLES and is_text(series):
             text_numbers[str(column)] = text_decimals(series)
     held = HeldColumns(

@@ -40,7 +40,6 @@ from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.encoding.parsing import (
     is_text,
     parse_numbers,
-    text_date_format,
 )
 from synth_plugins.encoding.roles import NUMERIC_ROLES, check_not_timedelta, infer_role
 from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_spec
@@ -202,10 +201,7 @@ def split_long_format(
             (patient_keys if column in static else keys).append(identifier_spec(data[column]))
             continue
         if role == "datetime":
-            fmt = None if pd.api.types.is_datetime64_any_dtype(data[column]) else (
-                text_date_format(data[column])
-            )  # fmt: skip
-            dates[column] = HeldDate.of(data[column], fmt)
+            dates[column] = HeldDate.of(data[column])
         elif role in NUMERIC_ROLES and is_text(data[column]):
             text_numbers[column] = text_decimals(data[column])
         if not per_patient:

@@ -287,7 +287,7 @@ def test_drift_calibration_restores_the_training_mean_change():
     target = _mean_change(model, data)  # 0.3 a visit, 3 levels on average
     assert _mean_change(model, model.sample(300, random_state=1)) < target - 1.0
     model.calibrate_steps = True
-    model._calibrate(data, float(data.groupby("patient_id").size().mean()), 150, seed=0)
+    model._calibrate(data, data.groupby("patient_id").size().to_numpy(), seed=0)
     assert model.step_tilts_["edss"] > 1.0
     assert _mean_change(model, model.sample(300, random_state=1)) == pytest.approx(target, rel=0.1)
 
@@ -347,7 +347,7 @@ def test_level_and_event_calibration_restore_therapy_share_and_event_rate():
     off_rate, off_share = rate_and_share(model.sample(400, random_state=1))
     assert off_rate > rate + 1.0 and off_share < share - 0.15
     model.calibrate_steps = model.calibrate_levels = True
-    model._calibrate(data, 12.0, 200, seed=0)
+    model._calibrate(data, data.groupby("patient_id").size().to_numpy(), seed=0)  # 12 each
     assert model.step_tilts_["events"] < -0.5 and model.level_offsets_["therapy"]["H"] > -1.5
     synthetic = model.sample(2000, random_state=1)
     new_rate, new_share = rate_and_share(synthetic)

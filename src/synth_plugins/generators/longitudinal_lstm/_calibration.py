@@ -147,6 +147,16 @@ def share_targets(
     return targets
 
 
+def _beyond_noise(target: np.ndarray, generated: np.ndarray, n: int) -> np.ndarray:
+    """Whether shares ``generated`` of ``n`` draws lie beyond noise of ``target``.
+
+    Beyond ``DRIFT_TOLERANCE_SE`` binomial standard errors, the variance floored at
+    ``1 / n`` so that a share of 0 or 1 still has a tolerance.
+    """
+    se = np.sqrt(np.maximum(generated * (1 - generated), 1.0 / n) / n)
+    return np.abs(target - generated) > DRIFT_TOLERANCE_SE * se
+
+
 def first_stop_shift(target: float, lengths: np.ndarray) -> float:
     """Logit change that moves the share of one-visit patients towards ``target``.
 
@@ -156,8 +166,7 @@ def first_stop_shift(target: float, lengths: np.ndarray) -> float:
     """
     n = lengths.size
     generated = float(np.mean(lengths == 1))
-    se = math.sqrt(max(generated * (1 - generated), 1.0 / n) / n)
-    if abs(target - generated) <= DRIFT_TOLERANCE_SE * se:
+    if not _beyond_noise(np.asarray(target), np.asarray(generated), n):
         return 0.0
 
     def logit(p: float) -> float:
@@ -186,8 +195,7 @@ def offset_levels(net: VisitLSTM, target: ShareTarget, codes: np.ndarray) -> boo
     if codes.size == 0:
         return False
     generated = np.bincount(codes, minlength=target.shares.size) / codes.size
-    se = np.sqrt(np.maximum(generated * (1 - generated), 1.0 / codes.size) / codes.size)
-    off = np.abs(target.shares - generated) > DRIFT_TOLERANCE_SE * se
+    off = _beyond_noise(target.shares, generated, codes.size)
     if not off.any():
         return False
     ratio = np.log(np.maximum(target.shares, 1e-12) / np.maximum(generated, 1e-12))

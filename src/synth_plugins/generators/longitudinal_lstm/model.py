@@ -485,16 +485,15 @@ class LongitudinalLSTM:
         self.stop_shift_, self.first_stop_shift_ = 0.0, 0.0
         self.step_tilts_, self.level_offsets_ = {}, {}
         if self.calibrate_stop or self.calibrate_steps or self.calibrate_levels:
-            self._calibrate(data, float(index.lengths.mean()), index.n_patients, sample_seed)
+            self._calibrate(data, np.asarray(index.lengths), sample_seed)
         self._sample_rng = _torch.new_rng(sample_seed)
         return self
 
-    def _calibrate(
-        self, data: pd.DataFrame, mean_visits: float, n_patients: int, seed: int
-    ) -> None:
+    def _calibrate(self, data: pd.DataFrame, lengths: np.ndarray, seed: int) -> None:
         """Calibrate free-running samples to the training lengths, drift and level shares.
 
-        See :mod:`~synth_plugins.generators.longitudinal_lstm._calibration`; samples of
+        ``lengths`` holds each training patient's number of visits. See
+        :mod:`~synth_plugins.generators.longitudinal_lstm._calibration`; samples of
         ``min(8000, max(2000, 4 n))`` patients.
         """
         assert self.model_ is not None and self.visit_encoder_ is not None
@@ -514,10 +513,10 @@ class LongitudinalLSTM:
             if self.calibrate_levels
             else []
         )
-        single = float(np.mean(data[self.id_column].value_counts().to_numpy() == 1))
+        stop = StopTarget(float(lengths.mean()), float(np.mean(lengths == 1)))
         self.stop_shift_, self.first_stop_shift_, self.step_tilts_ = calibrate(
-            self.model_, sample, n_draw=min(8000, max(2000, 4 * n_patients)), seed=seed,
-            stop=StopTarget(mean_visits, single) if self.calibrate_stop else None,
+            self.model_, sample, n_draw=min(8000, max(2000, 4 * len(lengths))), seed=seed,
+            stop=stop if self.calibrate_stop else None,
             drifts=drifts, shares=shares, encoder=self.visit_encoder_,
             id_column=self.id_column,
         )  # fmt: skip

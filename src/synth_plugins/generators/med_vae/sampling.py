@@ -90,23 +90,23 @@ def generate(
 ) -> pd.DataFrame:
     """Decode ``n`` latent draws and post-process them with the encoder.
 
-        ``mode="library"``: ``latent`` holds the posterior means and log-variances of the
-        training rows; rows are drawn uniformly with replacement (from ``pool`` when given) and
-        ``z = mu + temperature * exp(logvar / 2) * eps`` (temperature 1 is the paper).
-        ``mode="mixture"``: ``latent`` is a :class:`LatentMixture`, its components' spread
-        scaled by ``temperature``; ``mode="prior"``:
-        ``z ~ N(0, I)``. Decoding runs in chunks, each decoded to rows on its own, so that
+    ``mode="library"``: ``latent`` holds the posterior means and log-variances of the
+    training rows; rows are drawn uniformly with replacement (from ``pool`` when given) and
+    ``z = mu + temperature * exp(logvar / 2) * eps`` (temperature 1 is the paper).
+    ``mode="mixture"``: ``latent`` is a :class:`LatentMixture`, its components' spread
+    scaled by ``temperature``; ``mode="prior"``:
+    ``z ~ N(0, I)``. Decoding runs in chunks, each decoded to rows on its own, so that
     millions of rows fit in memory.
 
-        ``decoding="mode"`` (the paper) keeps each output's most likely value: binary
-        probability thresholded at 0.5, categorical arg-max, numerical head output.
-        ``decoding="sample"`` draws from the decoder's distributions instead: binary values
-        from Bernoulli(p), levels from the softmax (Gumbel-max), and numerical values with
-        Gaussian noise of ``residual_sd`` (per column, in the transform's space) added before
-        the inverse transform and reflected at the ends of the training range that a single
-        training row holds (see :func:`reflect_lone_ends`). ``decoding="calibrated"`` is
-        ``"sample"`` except that the binary columns follow ``cutoffs`` (required then);
-        missingness indicators and point masses are still drawn, from the same stream.
+    ``decoding="mode"`` (the paper) keeps each output's most likely value: binary
+    probability thresholded at 0.5, categorical arg-max, numerical head output.
+    ``decoding="sample"`` draws from the decoder's distributions instead: binary values
+    from Bernoulli(p), levels from the softmax (Gumbel-max), and numerical values with
+    Gaussian noise of ``residual_sd`` (per column, in the transform's space) added before
+    the inverse transform and reflected at the ends of the training range that a single
+    training row holds (see :func:`reflect_lone_ends`). ``decoding="calibrated"`` is
+    ``"sample"`` except that the binary columns follow ``cutoffs`` (required then);
+    missingness indicators and point masses are still drawn, from the same stream.
     """
     if (decoding == "calibrated") != (cutoffs is not None):
         raise ValueError("decoding='calibrated' needs cutoffs, and only it takes them")
