@@ -976,6 +976,31 @@ def test_a_constraint_keeps_the_synthesizers_transformers(gbsg2, cls, args):
     assert (sampled["pnodes"] < sampled["age"]).all()
 
 
+@pytest.mark.parametrize(
+    ("cls", "args"),
+    [(MedVAESynthesizer, {"epochs": 1}), (MLECopulaSynthesizer, {})],
+    ids=["med_vae", "mle_copula"],
+)
+def test_conditions_on_every_column_of_a_constraint(gbsg2, cls, args):
+    """A condition giving both columns of an ``Inequality`` left SDV's missing-value marker
+    missing, and SDV's grouping dropped it ("No objects to concatenate"); and the condition
+    domain was read from the constraint's metadata, which lacks both columns, so an age
+    outside the training range reached the model and SDV's rejection loop."""
+    from sdv.cag import Inequality
+
+    synthesizer = cls(metadata_for(gbsg2), random_state=0, **args)
+    synthesizer.add_constraints([Inequality(low_column_name="pnodes", high_column_name="age")])
+    synthesizer.fit(gbsg2.data)
+    common = gbsg2.data.value_counts(["pnodes", "age"]).index[0]  # held by >= 5 rows
+    pair = {"pnodes": float(common[0]), "age": float(common[1])}
+    sampled = single_table(synthesizer.sample_from_conditions([Condition(pair, num_rows=4)]))
+    assert len(sampled) == 4
+    assert (sampled["pnodes"] == pair["pnodes"]).all() and (sampled["age"] == pair["age"]).all()
+    beyond = {"pnodes": pair["pnodes"], "age": 150.0}
+    with pytest.raises(InvalidParameterError, match="age=150.0: outside the training range"):
+        synthesizer.sample_from_conditions([Condition(beyond, num_rows=4)])
+
+
 @pytest.mark.skipif(SDV_MAJOR < 2, reason="the ordinal sdtype is SDV 2's")
 def test_ordinal_columns_reach_the_core_raw():
     """SDV 2's detection makes a 0/1 event ``ordinal``; its transformer handed CK4Gen

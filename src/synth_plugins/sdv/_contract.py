@@ -373,14 +373,38 @@ class SingleTableContract:
         :meth:`add_constraints`), and the cores refuse a column without an observed value,
         so it gets SDV's own ``"None"`` instead.
         """
-        processed = super()._preprocess(data)  # type: ignore[misc]
-        original = self._original_metadata.to_dict()["tables"]  # type: ignore[attr-defined]
+        return self._observable_markers(super()._preprocess(data))  # type: ignore[misc]
+
+    def _transform_conditions(self, condition_df: pd.DataFrame) -> pd.DataFrame:
+        """SDV's transform of a condition; a constraint's missing-value marker as in training.
+
+        A condition that gives every column of an ``Inequality`` or ``Range`` has no
+        missing value, so SDV's marker is missing there too (see :meth:`_preprocess`):
+        SDV's grouping of transformed conditions then drops the condition and sampling
+        ends in "No objects to concatenate". It gets ``"None"``, the training level.
+        """
+        return self._observable_markers(super()._transform_conditions(condition_df))  # type: ignore[misc]
+
+    def _observable_markers(self, processed: pd.DataFrame) -> pd.DataFrame:
+        """``processed`` with each constraint missing-value marker that has no value "None"."""
+        original = self._raw_metadata.to_dict()["tables"]
         columns = next(iter(original.values()))["columns"]
         for column in processed.columns:
             marker = str(column).endswith(".nan_component") and column not in columns
             if marker and processed[column].isna().all():
                 processed[column] = "None"
         return processed
+
+    @property
+    def _raw_metadata(self) -> Any:
+        """The metadata of the user's table (SDV's ``self.metadata`` is the modelled one).
+
+        SDV's ``add_constraints`` replaces ``self.metadata`` by the metadata of the table
+        its constraints make (an ``Inequality``'s two columns become a low column and a
+        difference); the checks of the raw table, its keys and the condition domain need
+        the user's columns.
+        """
+        return self._original_metadata  # type: ignore[attr-defined]
 
     def _check_raw(self, data: pd.DataFrame) -> None:
         """Synthesizer-specific checks of the raw training table (none by default)."""
@@ -390,8 +414,8 @@ class SingleTableContract:
 
     def _checked(self, data: Any) -> pd.DataFrame:
         """The raw training table of ``data`` after our checks, numbers as text parsed."""
-        table = check_table(single_table(data, table_name=table_name(self.metadata)))  # type: ignore[attr-defined]
-        table = parse_numeric_text(table, self.metadata)  # type: ignore[attr-defined]
+        table = check_table(single_table(data, table_name=table_name(self._raw_metadata)))  # type: ignore[attr-defined]
+        table = parse_numeric_text(table, self._raw_metadata)
         self._check_raw(table)
         return table
 
@@ -407,7 +431,7 @@ class SingleTableContract:
         """
         with sdv_data_errors():
             table = self._checked(data)
-        super().validate(native(table, self.metadata))  # type: ignore[misc,attr-defined]
+        super().validate(native(table, self._raw_metadata))  # type: ignore[misc]
 
     def fit(self, data: Any) -> None:
         """Fit on the raw table (either shape); our checks run first (see :meth:`validate`).
@@ -420,8 +444,8 @@ class SingleTableContract:
             keys = self._learn_keys(table)
             table = _in_key_dtypes(table, keys)
             patterns = self._take_patterns(table, keys)
-            super().fit(native(table, self.metadata))  # type: ignore[misc,attr-defined]
-        self._domain = ConditionDomain.from_data(table, self.metadata)  # type: ignore[attr-defined]
+            super().fit(native(table, self._raw_metadata))  # type: ignore[misc]
+        self._domain = ConditionDomain.from_data(table, self._raw_metadata)
         self._schema = table.iloc[:0].copy()
         self._key_specs, self._key_patterns = keys, patterns
         self._keys_issued = 0
@@ -431,9 +455,9 @@ class SingleTableContract:
 
         SDV generates the primary key and the alternate keys, as for its own synthesizers.
         """
-        described = next(iter(self.metadata.to_dict()["tables"].values()))  # type: ignore[attr-defined]
+        described = next(iter(self._raw_metadata.to_dict()["tables"].values()))
         sdv_keys = {described.get("primary_key"), *described.get("alternate_keys", [])}
-        roles = roles_from_metadata(self.metadata, table)  # type: ignore[attr-defined]
+        roles = roles_from_metadata(self._raw_metadata, table)
         return tuple(
             identifier_spec(table[column])
             for column, role in roles.items()
@@ -452,11 +476,11 @@ class SingleTableContract:
         :meth:`_sample` gives (the same enumeration without the training values) reach the
         output.
         """
-        described = next(iter(self.metadata.to_dict()["tables"].values()))  # type: ignore[attr-defined]
+        described = next(iter(self._raw_metadata.to_dict()["tables"].values()))
         patterns = id_patterns(table[[spec.name for spec in keys]], described["columns"])
         if patterns:
             # SDV names columns as text (its fit converts the labels; this does not)
-            named = native(table.rename(columns=str), self.metadata)  # type: ignore[attr-defined]
+            named = native(table.rename(columns=str), self._raw_metadata)
             self.auto_assign_transformers(named)  # type: ignore[attr-defined]
             passed = {str(column): None for column in patterns}
             self._data_processor.update_transformers(passed)  # type: ignore[attr-defined]
@@ -510,7 +534,7 @@ class SingleTableContract:
         num_rows = check_int("num_rows", num_rows, minimum=0)
         sampled = super().sample(num_rows, *args, **kwargs)  # type: ignore[misc]
         if num_rows == 0 and self._schema is not None:
-            return native(self._schema.copy(), self.metadata)  # type: ignore[attr-defined]
+            return native(self._schema.copy(), self._raw_metadata)
         return sampled
 
     def _check_conditions(self, conditions: pd.DataFrame, what: str) -> None:
