@@ -5,7 +5,7 @@ import pytest
 from synth_plugins.encoding import TabularEncoder, infer_role, infer_roles
 from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.encoding.parsing import from_days, time_step, to_days
-from synth_plugins.encoding.tabular import fresh_keys, identifier_spec
+from synth_plugins.encoding.tabular import decimals_of, fresh_keys, identifier_spec
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 
 
@@ -260,3 +260,21 @@ def test_text_numbers_are_read_by_position_whatever_the_index():
     assert text_numbers(pd.Series(["007", "12"])) is None  # codes with a leading zero
     codes = text_numbers(pd.Series(["1", "2"], dtype="category"))
     assert codes is not None and codes.tolist() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    ("values", "dtype", "expected"),
+    [
+        ([0.1 + 0.2, 1.5], None, 1),  # float noise is not a decimal
+        ([26.31, 100000.25], None, 2),
+        ([0.0, 2.0], None, 0),
+        ([1234567.4], None, 1),  # not a whole number, however large
+        ([0.1], np.float32, 1),  # float32's 0.1 is 0.10000000149...
+        ([58.7668382433468, 56.4478151352535, 70.0744715803307], None, 6),  # 13 decimals
+        ([1.2e-8, 3.4e-8, 4.9e-8], None, None),  # 6 decimals would make them zeros
+        ([1.2e-6, 3.4e-6, 4.9e-6], None, None),
+    ],
+)
+def test_decimals_of(values: list[float], dtype: object, expected: int | None) -> None:
+    array = np.array(values, dtype=dtype or float).astype(float)
+    assert decimals_of(array, dtype) == expected

@@ -64,6 +64,11 @@ MissingPolicy = Literal["indicator", "impute", "error"]
 BlockKind = Literal["numerical", "binary", "categorical", "missing"]
 
 _MAX_DECIMALS = 6
+#: How far a value may sit from its rounding and still count as exact (relative).
+_FLOAT64_RTOL = 1e-9
+_FLOAT32_RTOL = 1e-6
+#: Most a value may move, as a share of its column's spread, when written at 6 decimals.
+_SPREAD_RTOL = 1e-5
 #: Fresh text keys start with this (made longer until no training key starts with it).
 KEY_PREFIX = "synthetic_"
 
@@ -116,13 +121,25 @@ class Block:
         return self.stop - self.start
 
 
-def decimals_of(values: np.ndarray) -> int | None:
-    """Smallest number of decimals that represents every value exactly (None if > 6)."""
+def decimals_of(values: np.ndarray, dtype: Any = None) -> int | None:
+    """The decimals generated values of a column are written at (None: not rounded).
+
+    The smallest ``d`` <= 6 at which rounding changes no value by more than its storage
+    precision: a relative ``1e-9`` for ``float64`` (``0.1 + 0.2`` has one decimal),
+    ``1e-6`` where ``dtype`` is ``float32`` (whose ``0.1`` is ``0.10000000149...``).
+    Values with more decimals get 6 when rounding there moves none of them by more than a
+    hundred-thousandth of the column's spread (ages written with 13 decimals), and None when it
+    would (concentrations of ``1e-8``, which 6 decimals would make zeros).
+    """
+    dtype = getattr(dtype, "numpy_dtype", dtype)  # pandas' nullable Float32
+    rtol = _FLOAT32_RTOL if dtype == np.float32 else _FLOAT64_RTOL
+    magnitude = np.abs(values)
     for decimals in range(_MAX_DECIMALS + 1):
-        scaled = values * 10**decimals
-        if np.allclose(scaled, np.round(scaled), rtol=0, atol=1e-6 * max(1, 10**decimals)):
+        deviation = np.abs(values - np.round(values, decimals))
+        if np.all(deviation <= rtol * magnitude):
             return decimals
-    return None
+    spread = float(values.std()) or float(magnitude.max())
+    return _MAX_DECIMALS if deviation.max() <= _SPREAD_RTOL * spread else None
 
 
 def _fresh_prefix(keys: pd.Series) -> str:
@@ -347,7 +364,7 @@ class TabularEncoder:
             raise InvalidDataError(f"column {name!r} contains infinite values")
         if role == "integer":
             check_whole_numbers(values, name)
-        decimals = 0 if role == "integer" else decimals_of(values)
+        decimals = 0 if role == "integer" else decimals_of(values, series.dtype)
         return ColumnSpec(
             name, role, series.dtype, low=float(values.min()), high=float(values.max()),
             decimals=decimals, has_missing=has_missing, fill_value=float(np.median(values)),

@@ -17,6 +17,7 @@ from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFit
 from synth_plugins.generators import CTABGANPlus
 from synth_plugins.generators.ctabgan_plus import DEFAULTS
 from synth_plugins.generators.ctabgan_plus.calibration import level_offsets
+from synth_plugins.generators.ctabgan_plus.transformer import _fit_components
 from synth_plugins.metrics.copies import exact_copies
 
 torch.set_num_threads(1)
@@ -77,6 +78,30 @@ class TestEncoder:
                 assert (back[column] == data[column]).all()
             else:
                 np.testing.assert_allclose(back[column], data[column], atol=0.06)
+
+    def test_modes_do_not_depend_on_the_unit(self) -> None:
+        """scikit-learn's variance floor (1e-6) is absolute: a bimodal column in mol/L
+        (its mmol/L values times 1e-3) came out with its modes merged."""
+        rng = np.random.default_rng(0)
+        values = np.concatenate([rng.normal(2.0, 0.2, 300), rng.normal(6.0, 0.3, 200)]).round(3)
+        base = _fit_components(values, 10, 0)
+        for scale in (1e-3, 1e-6):
+            means, stds, weights = _fit_components(values * scale, 10, 0)
+            np.testing.assert_allclose(means, np.array(base[0]) * scale, rtol=1e-6)
+            np.testing.assert_allclose(stds, np.array(base[1]) * scale, rtol=1e-6)
+            np.testing.assert_allclose(weights, base[2], rtol=1e-6)
+        assert len(base[0]) == 2
+
+    def test_a_column_of_tiny_magnitudes_keeps_its_values(self) -> None:
+        """Values of 1e-6 mol/L have more than 6 decimals: rounding them at 6 (or at 0)
+        gave every generated row the same value."""
+        rng = np.random.default_rng(1)
+        frame = pd.DataFrame(
+            {"conc": rng.uniform(1, 5, 300) * 1e-6, "sex": rng.choice(["F", "M"], 300)}
+        )
+        sampled = CTABGANPlus(epochs=2, random_state=0).fit(frame).sample(300)
+        assert sampled["conc"].nunique() > 250
+        assert sampled["conc"].between(frame["conc"].min(), frame["conc"].max()).all()
 
 
 class TestFidelity:

@@ -491,3 +491,15 @@ class TestCopies:
         assert result.natural_rate > 0.9
         assert result.excess == 0
         assert result.copies >= 0.8 * result.allowed  # copies are kept, not removed
+
+
+def test_a_column_of_tiny_magnitudes_keeps_its_values() -> None:
+    """Values of 1e-8 counted as whole numbers (an absolute tolerance of 1e-6): every
+    generated concentration was 0.0, below the training minimum."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {"conc": rng.uniform(1, 5, 300) * 1e-8, "sex": rng.choice(["F", "M"], 300)}
+    )
+    sampled = MLECopula(random_state=0).fit(frame).sample(300)
+    assert sampled["conc"].nunique() > 250
+    assert sampled["conc"].between(frame["conc"].min(), frame["conc"].max()).all()

@@ -175,18 +175,26 @@ def _mixture(n_components: int, seed: int) -> BayesianGaussianMixture:
 
 
 def _fit_components(values: np.ndarray, max_modes: int, seed: int) -> tuple[tuple[float, ...], ...]:
-    """Means, standard deviations and weights of the active components of a variational GMM."""
+    """Means, standard deviations and weights of the active components of a variational GMM.
+
+    The mixture is fitted on the standardised values and its components scaled back:
+    scikit-learn's floor on a component's variance (``reg_covar``, 1e-6) is absolute, so
+    on a column of small magnitudes (a concentration of 1e-6 mol/L) it would swamp the
+    data's own spread and merge its modes.
+    """
     if len(values) > _VGM_FIT_ROWS:
         values = np.random.default_rng(seed).choice(values, _VGM_FIT_ROWS, replace=False)
     n_components = int(min(max_modes, len(np.unique(values))))
+    center, scale = float(values.mean()), float(values.std())
+    scale = scale if scale > 0 else 1.0
     with warnings.catch_warnings():
         # 100 EM iterations are a budget, not a bug: an unconverged fit still gives modes
         warnings.simplefilter("ignore", ConvergenceWarning)
-        mixture = _mixture(n_components, seed).fit(values.reshape(-1, 1))
+        mixture = _mixture(n_components, seed).fit(((values - center) / scale).reshape(-1, 1))
     active = mixture.weights_ > _MIN_COMPONENT_WEIGHT
     order = np.argsort(mixture.means_[active, 0])
-    means = mixture.means_[active, 0][order]
-    stds = np.sqrt(mixture.covariances_[active, 0, 0])[order]
+    means = mixture.means_[active, 0][order] * scale + center
+    stds = np.sqrt(mixture.covariances_[active, 0, 0])[order] * scale
     weights = mixture.weights_[active][order] / mixture.weights_[active].sum()
     return tuple(map(float, means)), tuple(map(float, stds)), tuple(map(float, weights))
 

@@ -377,7 +377,7 @@ class MLECopula:
                 )
             except ValueError as error:
                 raise InvalidDataError(f"column {name!r}: {error}") from error
-            decimals = None if integer else decimals_of(values)
+            decimals = None if integer else decimals_of(values, dtype)
             return _Column(name, role, best, candidates, rate, dtype, decimals=decimals)
         if role in DISCRETE_ROLES:
             levels = self._levels(series)
