@@ -248,6 +248,21 @@ class ConditionDomain:
             )
 
 
+def restart_seed(random_state: int | None) -> int:
+    """The seed a synthesizer's sampling stream starts from (first sample, ``reset_sampling``).
+
+    SDV restarts each synthesizer's stream at one fixed seed (``FIXED_RNG_SEED``), so that
+    samples are reproducible; a synthesizer given its own ``random_state`` starts from
+    both, so two seeds give two samples (with SDV's seed alone they gave two fits and
+    one sample). Without ``random_state``, SDV's seed.
+    """
+    from sdv.single_table.base import FIXED_RNG_SEED
+
+    if random_state is None:
+        return FIXED_RNG_SEED
+    return int(np.random.SeedSequence([FIXED_RNG_SEED, random_state]).generate_state(1)[0])
+
+
 def check_enforcement(enforce_min_max_values: Any, enforce_rounding: Any) -> None:
     """Refuse ``False`` for SDV's two enforcement arguments, naming the argument.
 
@@ -513,6 +528,18 @@ class SingleTableContract:
         its reject sampling.
         """
         raise NotImplementedError
+
+    def _set_random_state(self, random_state: Any) -> None:
+        """SDV's (re)start of the sampling stream; its fixed seed made this synthesizer's.
+
+        SDV passes ``FIXED_RNG_SEED`` before the first sample and after
+        :meth:`reset_sampling`: the stream starts from :func:`restart_seed` instead.
+        """
+        from sdv.single_table.base import FIXED_RNG_SEED
+
+        if isinstance(random_state, int) and random_state == FIXED_RNG_SEED:
+            random_state = restart_seed(self.random_state)  # type: ignore[attr-defined]
+        super()._set_random_state(random_state)  # type: ignore[misc]
 
     def reset_sampling(self) -> None:
         """SDV's ``reset_sampling``; fresh keys start again from the first."""

@@ -19,13 +19,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sdv.single_table.base import FIXED_RNG_SEED, BaseSynthesizer
+from sdv.single_table.base import BaseSynthesizer
 
 from synth_plugins.encoding.labels import check_labels
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
 from synth_plugins.generators.validation import check_bool, check_int, host_names
-from synth_plugins.sdv._contract import check_enforcement, device_for, sdv_data_errors
+from synth_plugins.sdv._contract import (
+    check_enforcement,
+    device_for,
+    restart_seed,
+    sdv_data_errors,
+)
 from synth_plugins.sdv._long_table import POSITION_COLUMN, LongTableCodec
 from synth_plugins.sdv.compat import native, single_table, table_name
 from synth_plugins.sdv.loss_values import LossValuesMixin
@@ -347,7 +352,7 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
                 model.fit(table)
         self._model, self._codec, self._labels = model, codec, labels
         self._issued = _Issued()
-        self._model.set_random_state(FIXED_RNG_SEED)  # SDV's own restart seed
+        self._model.set_random_state(restart_seed(self.random_state))
         self._fitted = True
         self._fitted_date = datetime.datetime.today().strftime("%Y-%m-%d")
         from sdv import version
@@ -361,7 +366,7 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
     def reset_sampling(self) -> None:
         """Restart sampling from the state right after fitting (fresh keys included)."""
         if self._model is not None:
-            self._model.set_random_state(FIXED_RNG_SEED)
+            self._model.set_random_state(restart_seed(self.random_state))
         self._issued = _Issued()
 
     def _fitted_parts(self) -> tuple[LongitudinalLSTM, LongTableCodec]:
