@@ -456,14 +456,30 @@ class SingleTableContract:
         """
         with sdv_data_errors():
             table = self._checked(data)
+            super().fit(native(table, self._raw_metadata))  # type: ignore[misc]
+
+    def preprocess(self, data: Any) -> pd.DataFrame:
+        """SDV's preprocessing of the raw table (either shape), after our checks.
+
+        What sampling needs from the raw table is learnt here, on SDV's ``fit`` route and
+        on its ``preprocess`` + ``fit_processed_data`` route alike: the ``id`` columns the
+        synthesizer generates and their patterns, the values conditions may take, and the
+        columns and dtypes of an empty sample.
+
+        Raises:
+            SDVInvalidDataError: see :meth:`validate`.
+        """
+        with sdv_data_errors():
+            table = self._checked(data)
             keys = self._learn_keys(table)
             table = _in_key_dtypes(table, keys)
             patterns = self._take_patterns(table, keys)
-            super().fit(native(table, self._raw_metadata))  # type: ignore[misc]
+            processed = super().preprocess(native(table, self._raw_metadata))  # type: ignore[misc]
         self._domain = ConditionDomain.from_data(table, self._raw_metadata)
         self._schema = table.iloc[:0].copy()
         self._key_specs, self._key_patterns = keys, patterns
         self._keys_issued = 0
+        return processed
 
     def _learn_keys(self, table: pd.DataFrame) -> tuple[ColumnSpec, ...]:
         """The ``id`` columns the synthesizer generates itself (SDV makes its keys).
