@@ -1,8 +1,9 @@
-"""Read one table's description from any metadata SDV or SDMetrics users hand a metric.
+"""Read one table, and its description, from what SDV or SDMetrics users hand a metric.
 
 SDV produces a ``Metadata`` object whose ``to_dict()`` nests the tables under ``"tables"``;
 older code and SDMetrics' own examples pass a single table's dict (``{"columns": ...}``).
-The suite's metric classes accept all three and read the one table from them.
+The suite's metric classes accept all three and read the one table from them. Data comes
+as a DataFrame or, as SDV 2's ``sample`` returns it, ``{table_name: DataFrame}``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,31 @@ from typing import Any
 import pandas as pd
 
 from synth_plugins.errors import InvalidParameterError
+
+#: sdtypes whose values are levels: the metrics' categorical columns (SDV 2's detection
+#: makes 0/1 columns ``ordinal``).
+LEVEL_SDTYPES = frozenset({"categorical", "boolean", "ordinal"})
+
+
+def table_data(data: Any, table_name: str | None = None, name: str = "data") -> Any:
+    """The table in ``data``: itself, or the one DataFrame of ``{table_name: DataFrame}``.
+
+    Anything else is returned as it is, for the core's checks to name.
+
+    Raises:
+        InvalidParameterError: a dict of several tables and ``table_name`` does not pick
+            one of them.
+    """
+    if not isinstance(data, Mapping):
+        return data
+    if table_name is None and len(data) == 1:
+        return next(iter(data.values()))
+    if table_name not in data:
+        raise InvalidParameterError(
+            f"{name} holds the tables {sorted(map(str, data))}; pass table_name= one of them"
+            + ("" if table_name is None else f" (got {table_name!r})")
+        )
+    return data[table_name]
 
 
 def table_metadata(metadata: Any, table_name: str | None = None) -> dict[str, Any]:

@@ -25,11 +25,11 @@ from sdmetrics.single_table.base import SingleTableMetric
 from synth_plugins.catalog import MetricEntry
 from synth_plugins.metrics.dispatch import evaluate_metric
 from synth_plugins.metrics.validation import resolve_categorical
-from synth_plugins.sdmetrics._metadata import table_metadata
+from synth_plugins.sdmetrics._metadata import LEVEL_SDTYPES, table_data, table_metadata
 
 
 def _categorical_columns(metadata: Any, table_name: str | None, data: Any) -> list[str] | None:
-    """Columns whose sdtype is categorical or boolean (None without metadata).
+    """Columns whose sdtype is categorical, boolean or ordinal (None without metadata).
 
     A column the metadata does not describe gets the role the core would infer for it, as
     without metadata (not "numerical" by default).
@@ -42,7 +42,7 @@ def _categorical_columns(metadata: Any, table_name: str | None, data: Any) -> li
     return [
         c
         for c in data.columns
-        if c in inferred or described.get(c, {}).get("sdtype") in ("categorical", "boolean")
+        if c in inferred or described.get(c, {}).get("sdtype") in LEVEL_SDTYPES
     ]
 
 
@@ -92,13 +92,17 @@ class SuiteSingleTableMetric(SingleTableMetric):
         """Every figure of the metric, with the headline under ``"score"``.
 
         ``metadata`` may be one table's dict, SDV's ``Metadata.to_dict()`` or a
-        ``Metadata`` object (``table_name`` picks the table when it has several). Columns
-        of sdtype ``categorical`` or ``boolean`` are the core's ``categorical_columns``
+        ``Metadata`` object (``table_name`` picks the table when it has several); each
+        table a DataFrame or SDV 2's ``{table_name: DataFrame}``. Columns of sdtype
+        ``categorical``, ``boolean`` or ``ordinal`` are the core's ``categorical_columns``
         (an outcome among them is not a covariate: the core ignores it there), unless the
         caller passes ``categorical_columns``; columns of sdtype ``id`` are left out (unless
         named in an option such as ``target_column`` or ``secrets``); without metadata, or
         for a column the metadata leaves out, the core's inference decides.
         """
+        real_data = table_data(real_data, table_name, "real_data")
+        synthetic_data = table_data(synthetic_data, table_name, "synthetic_data")
+        holdout_data = table_data(holdout_data, table_name, "holdout_data")
         columns = getattr(real_data, "columns", pd.Index([]))
         categorical = options.pop("categorical_columns", None)  # the caller's list wins
         if categorical is None:

@@ -25,7 +25,7 @@ from sdmetrics.timeseries.base import TimeSeriesMetric
 from synth_plugins.catalog import MetricEntry
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics.dispatch import evaluate_metric
-from synth_plugins.sdmetrics._metadata import table_metadata
+from synth_plugins.sdmetrics._metadata import LEVEL_SDTYPES, table_data, table_metadata
 
 
 def _one_key(value: Hashable | Iterable[Hashable] | None, what: str) -> Hashable | None:
@@ -127,8 +127,11 @@ class SuiteTimeSeriesMetric(TimeSeriesMetric):
         """Every figure of the metric, with the headline under ``"score"``.
 
         ``metadata`` may be one table's dict, SDV's ``Metadata.to_dict()`` or a
-        ``Metadata`` object (``table_name`` picks the table when it has several).
+        ``Metadata`` object (``table_name`` picks the table when it has several); each
+        table a DataFrame or SDV 2's ``{table_name: DataFrame}``.
         """
+        real_data = table_data(real_data, table_name, "real_data")
+        synthetic_data = table_data(synthetic_data, table_name, "synthetic_data")
         metadata = table_metadata(metadata, table_name)
         if sequence_key is None:  # a column label may be 0
             sequence_key = metadata.get("sequence_key")
@@ -141,9 +144,7 @@ class SuiteTimeSeriesMetric(TimeSeriesMetric):
                 "or sequence_key=... and sequence_index=..."
             )
         described = metadata.get("columns", {})
-        categorical = [
-            c for c, d in described.items() if d.get("sdtype") in ("categorical", "boolean")
-        ]
+        categorical = [c for c, d in described.items() if d.get("sdtype") in LEVEL_SDTYPES]
         options.setdefault("categorical_columns", [c for c in categorical if c != id_column])
         if "context_columns" in metadata:
             options.setdefault("static_columns", metadata["context_columns"])

@@ -246,3 +246,46 @@ def test_longitudinal_takes_a_sequence_key_labelled_0(cohorts):
         parts=PARTS,
     )
     assert score == pytest.approx(expected)
+
+
+def _described(data: pd.DataFrame, sdtype: str) -> dict:
+    """One table's metadata dict giving every 0/1 column ``sdtype``."""
+    columns = {
+        c: {"sdtype": sdtype if set(data[c].dropna().unique()) <= {0, 1} else "numerical"}
+        for c in data.columns
+    }
+    return {"METADATA_SPEC_VERSION": "V1", "tables": {"hf": {"columns": columns}}}
+
+
+@pytest.mark.parametrize("name", ["TabSynDex", "HammingLeakage", "AmlFidelity"])
+def test_sdv2_ordinal_columns_are_levels(name):
+    """SDV 2's detection makes 0/1 columns ``ordinal``; the bridge read them as numbers
+    (TabSynDex 0.796 against 0.835 with the same columns called categorical)."""
+    import synth_plugins.sdmetrics as bridge
+
+    metric = getattr(bridge, name)
+    data = load("heart_failure").data.sample(200, random_state=0).reset_index(drop=True)
+    real, synthetic, holdout = data.iloc[:70], data.iloc[70:140], data.iloc[140:]
+    options = {"holdout_data": holdout} if name == "HammingLeakage" else {}
+    ordinal = metric.compute(real, synthetic, _described(data, "ordinal"), **options)
+    categorical = metric.compute(real, synthetic, _described(data, "categorical"), **options)
+    assert ordinal == pytest.approx(categorical)
+
+
+def test_tables_given_as_sdv2_dictionaries():
+    """SDV 2's ``sample`` returns ``{table_name: DataFrame}``, which SDMetrics takes; the
+    bridge refused it ("real must be a pandas DataFrame, got dict")."""
+    from synth_plugins.sdmetrics import HammingLeakage, TabSynDex
+
+    data = load("heart_failure").data
+    real, synthetic, holdout = data.iloc[:100], data.iloc[100:200], data.iloc[200:]
+    metadata = _described(data, "categorical")
+    expected = TabSynDex.compute(real, synthetic, metadata)
+    assert TabSynDex.compute({"hf": real}, {"hf": synthetic}, metadata) == expected
+    leak = HammingLeakage.compute(real, synthetic, metadata, holdout_data=holdout)
+    wrapped = HammingLeakage.compute(
+        {"hf": real}, {"hf": synthetic}, metadata, holdout_data={"hf": holdout}
+    )
+    assert wrapped == leak
+    with pytest.raises(InvalidParameterError, match=r"holds the tables \['a', 'b'\]"):
+        TabSynDex.compute({"a": real, "b": real}, synthetic, metadata)
