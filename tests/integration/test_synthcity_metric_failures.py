@@ -22,20 +22,37 @@ def loaders():
     return to_dataloader(data, train_size=0.5, random_state=0)
 
 
-def test_missing_training_data_is_reported_not_silently_dropped(loaders, tmp_path):
+def test_missing_training_data_is_refused_before_synthcity_starts(loaders, tmp_path):
+    """The metric's rows were dropped, and the warning naming it hidden by the filters
+    Synthcity's imports install: the result was an empty table."""
     from synthcity.metrics import Metrics
 
-    with pytest.warns(MetricFailedWarning, match=r"'privacy\.hamming_leakage'.*X_train"):
-        result = Metrics.evaluate(
+    from synth_plugins.errors import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match=r"^hamming_leakage need .*X_train="):
+        Metrics.evaluate(
             loaders.test(),
             loaders.train(),
             metrics={"privacy": ["hamming_leakage"], "stats": ["correlation_l1"]},
             workspace=tmp_path,
         )
-    assert not any(key.startswith("privacy.hamming_leakage") for key in result.index)
+
+
+def test_a_failure_is_shown_although_synthcity_ignores_every_warning(loaders, tmp_path):
+    from synthcity.metrics import Metrics
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("ignore")  # what importing Synthcity's dependencies does
+        result = Metrics.evaluate(
+            loaders.test(),
+            loaders.train(),
+            metrics={"stats": ["km_survival_scores", "correlation_l1"]},
+            workspace=tmp_path,
+        )
+    told = [str(w.message) for w in caught if issubclass(w.category, MetricFailedWarning)]
+    assert len(told) == 1 and "stats.km_survival_scores" in told[0]
     assert "stats.correlation_l1.score" in result.index  # the other metric still ran
-    assert set(result.attrs["failed_metrics"]) == {"privacy.hamming_leakage"}
-    assert "training data" in result.attrs["failed_metrics"]["privacy.hamming_leakage"]
+    assert set(result.attrs["failed_metrics"]) == {"stats.km_survival_scores"}
 
 
 def test_a_missing_column_argument_is_reported_with_the_argument_name(loaders, tmp_path):

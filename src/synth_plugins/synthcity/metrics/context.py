@@ -20,8 +20,10 @@ Synthcity catches every error an evaluator raises, logs it to a logger that has 
 by default, and leaves the metric's rows out of the result: a user sees no row and no
 reason. Inside a recorded call, :func:`reporting_failures` turns each failure of a suite
 metric into a :class:`MetricFailedWarning` (shown by default) naming the metric and the
-reason, and the recorder lists the reasons in the result's ``attrs["failed_metrics"]``
-(``{"privacy.hamming_leakage": "InvalidParameterError: ..."}``).
+reason (shown although Synthcity's imports ignore every warning), and the recorder lists
+the reasons in the result's ``attrs["failed_metrics"]`` (``{"privacy.hamming_leakage":
+"InvalidParameterError: ..."}``). A call that names a holdout metric of the suite without
+``X_train`` is refused before Synthcity starts.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from synth_plugins.errors import InvalidParameterError
 from synth_plugins.synthcity.metrics.call_checks import (
     check_encodable,
     check_same_columns,
@@ -92,14 +95,47 @@ def reporting_failures(metric: str) -> Iterator[None]:
         raise
 
 
-def _requests_suite_metrics(metrics: Mapping[str, Any] | None) -> bool:
-    """Whether a ``metrics={type: [names]}`` argument names one of the suite's metrics."""
+def _requested(metrics: Mapping[str, Any] | None) -> list[Any]:
+    """The suite's catalog entries a ``metrics={type: [names]}`` argument asks for."""
     from synth_plugins import catalog
 
     if metrics is None:
-        return True  # Synthcity then runs every registered metric, ours included
-    ours = {entry.name for entry in catalog.METRICS}
-    return any(name in ours for names in metrics.values() for name in names)
+        return list(catalog.METRICS)  # Synthcity then runs every registered metric
+    asked = {(kind, name) for kind, names in metrics.items() for name in names}
+    return [e for e in catalog.METRICS if (e.synthcity_type, e.name) in asked]
+
+
+def check_training_data(arguments: Mapping[str, Any]) -> None:
+    """Refuse a call that names a holdout metric of the suite and gives no ``X_train``.
+
+    Such a metric compares the synthetic rows with the training rows and the holdout;
+    without ``X_train`` its rows would be left out of the result, and the warning that
+    says why is hidden: importing Synthcity installs filters that ignore every warning.
+
+    Raises:
+        InvalidParameterError: ``metrics`` names such a metric and ``X_train`` is None.
+    """
+    if arguments.get("X_train") is not None or arguments.get("metrics") is None:
+        return  # (without metrics= Synthcity runs every metric: the others still count)
+    needing = [e.name for e in _requested(arguments["metrics"]) if "holdout" in e.needs]
+    if needing:
+        raise InvalidParameterError(
+            f"{', '.join(needing)} need the generator's training data: call "
+            "Metrics.evaluate(X_gt=holdout, X_syn=synthetic, X_train=training data, ...)"
+        )
+
+
+@contextmanager
+def _failures_shown() -> Iterator[None]:
+    """Show :class:`MetricFailedWarning` inside the call unless the caller filters it.
+
+    Synthcity's imports install filters that ignore every ``UserWarning`` (and, from one
+    dependency, every warning), which hid the one place a failed suite metric is named.
+    """
+    with warnings.catch_warnings():
+        if not any(f[2] is MetricFailedWarning for f in warnings.filters):
+            warnings.simplefilter("always", MetricFailedWarning)
+        yield
 
 
 def record_metric_calls(metrics_cls: type) -> None:
@@ -112,15 +148,16 @@ def record_metric_calls(metrics_cls: type) -> None:
     @functools.wraps(original)
     def evaluate(*args: Any, **kwargs: Any) -> Any:
         arguments = signature.bind_partial(*args, **kwargs).arguments
-        if _requests_suite_metrics(arguments.get("metrics")):
+        if _requested(arguments.get("metrics")):
             check_same_columns(arguments)
             check_encodable(arguments)
+            check_training_data(arguments)
         check_survival_durations(arguments)
         separate_sequence_ids(arguments)
         failures: dict[str, str] = {}
         token = _FAILURES.set(failures)
         try:
-            with metrics_call(**arguments):
+            with metrics_call(**arguments), _failures_shown():
                 result = original(**arguments)
         finally:
             _FAILURES.reset(token)
