@@ -9,6 +9,7 @@ contains 1 values less than or equal to zero") or silently (one sequence for
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -201,13 +202,16 @@ def check_constraint_values(constraints: Any) -> None:
 _STRICT = {">": ("ge", np.inf), "gt": ("ge", np.inf), "<": ("le", -np.inf), "lt": ("le", -np.inf)}
 
 
-def inclusive_constraints(constraints: Any) -> Any:
+def inclusive_constraints(constraints: Any, integers: Collection[str] = ()) -> Any:
     """``constraints`` with ``x > v`` as ``x >= nextafter(v, inf)`` (and ``<`` alike).
 
     Synthcity's ``generate`` builds the sampling schema with ``Schema.from_constraints``,
     which ignores ``>``/``gt``/``<``/``lt`` rules, so the rows are not filtered by them
     and the final check then fails ("failed to meet the synthetic constraints"), for
-    every plugin. For float64 values the rewritten rule keeps exactly the same rows.
+    every plugin. For float64 values the rewritten rule keeps exactly the same rows. On
+    the ``integers`` columns (integer in the training schema) the bound is the next whole
+    number, ``x >= floor(v) + 1`` (``x <= ceil(v) - 1``): the schema truncates an
+    integer bound, so ``x >= 40.00000000000001`` kept 40, which the final check refused.
     """
     if constraints is None:
         return None
@@ -217,7 +221,11 @@ def inclusive_constraints(constraints: Any) -> Any:
     for feature, op, value in constraints.rules:
         if op in _STRICT and isinstance(value, (int, float, np.number)):
             inclusive, towards = _STRICT[op]
-            rules.append((feature, inclusive, float(np.nextafter(float(value), towards))))
+            if feature in integers:
+                whole = np.floor(value) + 1 if towards > 0 else np.ceil(value) - 1
+                rules.append((feature, inclusive, float(whole)))
+            else:
+                rules.append((feature, inclusive, float(np.nextafter(float(value), towards))))
         else:
             rules.append((feature, op, value))
     return Constraints(rules=rules)

@@ -20,6 +20,7 @@ import pandas as pd
 from sklearn.preprocessing import LabelEncoder
 from synthcity.plugins.core.constraints import Constraints
 from synthcity.plugins.core.dataloader import DataLoader
+from synthcity.plugins.core.distribution import IntegerDistribution
 from synthcity.plugins.core.plugin import Plugin
 from synthcity.plugins.core.schema import Schema
 
@@ -133,10 +134,17 @@ class SuitePlugin(Plugin):
         check_count(count)
         self._refuse_cond(kwargs.get("cond"))
         check_constraint_values(constraints)
-        constraints = inclusive_constraints(constraints)
+        constraints = inclusive_constraints(constraints, self._integer_columns())
         generated = super().generate(count, constraints, random_state, **kwargs)
         held = self.held_columns
         return generated if held is None else held.restore(generated)
+
+    def _integer_columns(self) -> set[str]:
+        """The columns the training schema holds as integers (none before the fit)."""
+        if self._training_schema is None:
+            return set()
+        domain = self.training_schema().domain
+        return {name for name, dist in domain.items() if isinstance(dist, IntegerDistribution)}
 
     def _fit_core(self, X: DataLoader, cond: Any) -> None:
         """Fit ``self.core`` on the encoded frame; remember the column ``cond`` equals."""
