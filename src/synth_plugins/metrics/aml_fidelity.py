@@ -249,11 +249,12 @@ def aml_fidelity(
         An :class:`AmlFidelityResult`; no figure is ever NaN.
 
     Raises:
-        InvalidDataError: Empty or mismatched tables, non-numeric numeric columns.
+        InvalidDataError: A table of fewer than 2 rows, mismatched tables, non-numeric
+            numeric columns.
         InvalidParameterError: A parameter is out of range.
     """
-    check_frame(real, "real")
-    check_frame(synthetic, "synthetic")
+    check_frame(real, "real", min_rows=2)
+    check_frame(synthetic, "synthetic", min_rows=2)
     synthetic = align_columns(real, synthetic, "real", "synthetic")
     num_bins = check_int("num_bins", num_bins, minimum=1)
     clip_value = check_number(clip_value, "clip_value", minimum=0.0, exclusive=True)

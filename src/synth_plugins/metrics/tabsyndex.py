@@ -483,12 +483,13 @@ def tabsyndex(
     target are dropped.
 
     Raises:
-        InvalidDataError: Empty or mismatched tables, non-numeric numeric columns.
+        InvalidDataError: A table of fewer than 2 rows, mismatched tables, non-numeric
+            numeric columns.
         InvalidParameterError: Unknown target column or task, a categorical regression
             target, or an out-of-range holdout fraction.
     """
-    check_frame(real, "real")
-    check_frame(synthetic, "synthetic")
+    check_frame(real, "real", min_rows=2)
+    check_frame(synthetic, "synthetic", min_rows=2)
     synthetic = align_columns(real, synthetic, "real", "synthetic")
     check_choice("task", task, (*TASKS, "auto"))
     if ml_sample_size is not None:

@@ -194,3 +194,24 @@ def test_a_column_list_that_is_not_a_list_is_refused_in_every_host(value):
     ):
         with pytest.raises(InvalidParameterError, match="categorical_columns must be a list"):
             call()
+
+
+@pytest.mark.parametrize("side", ["real", "synthetic"])
+def test_one_row_is_refused_by_every_distribution_metric(side: str) -> None:
+    """TabSynDex, the AML scores and the KM scores scored a real table of one row
+    (0.27, 0.23, 0.78) where every other metric asks for 2."""
+    from synth_plugins.datasets import load
+
+    data = load("heart_failure").data
+    tables = {"real": data.iloc[:50], "synthetic": data.iloc[50:100]}
+    tables[side] = tables[side].iloc[:1]
+    message = rf"{side} has 1 row.*at least 2"
+    with pytest.raises(InvalidDataError, match=message):
+        metrics.tabsyndex(tables["real"], tables["synthetic"], target_column="DEATH_EVENT")
+    with pytest.raises(InvalidDataError, match=message):
+        metrics.aml_fidelity(tables["real"], tables["synthetic"])
+    real, synthetic = tables["real"], tables["synthetic"]
+    with pytest.raises(InvalidDataError, match=message):
+        metrics.km_survival_scores(
+            real["time"], real["DEATH_EVENT"], synthetic["time"], synthetic["DEATH_EVENT"]
+        )
