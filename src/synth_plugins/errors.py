@@ -7,6 +7,17 @@ so that a message is enough to fix the call without reading our source.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+
+def plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds, so messages read ``7``, not ``np.int64(7)``.
+
+    numpy 2 writes its scalars' type in ``repr``.
+    """
+    return value.item() if isinstance(value, np.generic) else value
 
 
 class SynthPluginsError(Exception):

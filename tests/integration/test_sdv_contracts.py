@@ -349,7 +349,8 @@ def test_enable_gpu_maps_to_the_core_device(heart, gbsg2, med_vae, ctabgan, ck4g
         ({"sex": 7}, ["sex=7", "known values: [1, 0]"]),
         ({"nope": 1}, ["unknown column 'nope'"]),
         ({"age": 1000.0}, ["age=1000.0", "training range"]),
-        ({"age": 41.5}, ["age=41.5", "no training row holds"]),  # observed values only
+        ({"age": 41.5}, ["age=41.5", "no training row holds", "use one of them"]),
+        ({"ejection_fraction": 38.5}, ["generated in whole numbers", "use e.g. 38"]),
     ],
 )
 def test_conditions_are_checked_before_sdv_samples(med_vae, condition, words):
@@ -357,6 +358,8 @@ def test_conditions_are_checked_before_sdv_samples(med_vae, condition, words):
         med_vae.sample_from_conditions([Condition(condition, num_rows=5)])
     assert "Sampling terminated" not in str(error.value)
     assert all(word in _first_line(error) for word in words), _first_line(error)
+    # the core's 'present'/'absent' rules are not conditions SDV can pass
+    assert "present" not in _first_line(error)
 
 
 @pytest.mark.parametrize("saved_to", [None, "partial.csv"])
@@ -445,6 +448,7 @@ def test_known_columns_are_checked_before_sdv_samples(med_vae):
         ({"sex": 7}, ["sex=7", "known values: [1, 0]"]),
         ({"nope": 1}, ["unknown column 'nope'"]),
         ({"age": 1000.0}, ["age=1000.0", "training range"]),
+        ({"ejection_fraction": 38.5}, ["generated in whole numbers", "use e.g. 38"]),
     ],
 )
 def test_ctabgan_conditions_are_checked_before_sdv_samples(ctabgan, condition, words):

@@ -25,8 +25,13 @@ import numpy as np
 import pandas as pd
 from sdv import errors as sdv_errors
 
-from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_spec
-from synth_plugins.errors import InvalidDataError, InvalidParameterError, SynthPluginsError
+from synth_plugins.encoding.tabular import ColumnSpec, decimals_of, fresh_keys, identifier_spec
+from synth_plugins.errors import (
+    InvalidDataError,
+    InvalidParameterError,
+    SynthPluginsError,
+    plain,
+)
 from synth_plugins.generators.validation import check_bool, check_int
 from synth_plugins.sdv.compat import native, single_table, table_name
 from synth_plugins.sdv.id_patterns import IdPattern, fresh_values, id_patterns
@@ -140,21 +145,17 @@ class _ColumnDomain:
     levels: tuple[Any, ...] | None  # discrete columns: the training levels
     low: float | None  # numerical columns: the training range
     high: float | None
-
-
-def _plain(value: Any) -> Any:
-    """A numpy scalar as the Python number it holds, so messages read ``7``, not ``np.int64(7)``.
-
-    numpy 2 writes its scalars' type in ``repr``.
-    """
-    return value.item() if isinstance(value, np.generic) else value
+    #: numerical columns: the decimals generated values are written at (None: any)
+    decimals: int | None = None
 
 
 class ConditionDomain:
     """The values a synthesizer can honour in conditions, learnt from the training table.
 
     Categorical and boolean columns take their training levels; numerical columns values in
-    their training range (generated values never leave it); ``id`` columns none (their
+    their training range at their training decimals (generated values never leave the range
+    and are written at those decimals: 33.5 in a column of whole numbers would send SDV's
+    rejection sampling round until it gives up); ``id`` columns none (their
     values are fresh keys, never a training value). A missing value is refused: SDV groups
     conditions by their (transformed) values and drops a missing one, which the suite's
     synthesizers pass on untransformed, so the call would end in SDV's "Sampling
@@ -185,7 +186,8 @@ class ConditionDomain:
                 columns[name] = _ColumnDomain(levels, None, None)
             elif sdtype == "numerical" and not observed.empty:
                 numbers = observed.to_numpy(dtype=float)
-                columns[name] = _ColumnDomain(None, float(numbers.min()), float(numbers.max()))
+                low, high = float(numbers.min()), float(numbers.max())
+                columns[name] = _ColumnDomain(None, low, high, decimals_of(numbers, values.dtype))
         identifiers = frozenset(
             str(name) for name in data.columns if described.get(name, {}).get("sdtype") == "id"
         )
@@ -196,7 +198,8 @@ class ConditionDomain:
 
         Raises:
             InvalidParameterError: an unknown column, a value never seen in a categorical or
-                boolean column, a number outside a numerical column's training range, a
+                boolean column, a number outside a numerical column's training range or with
+                more decimals than its training values, a
                 non-number in a numerical column, a missing value, or a condition on an
                 ``id`` column.
         """
@@ -218,7 +221,7 @@ class ConditionDomain:
 
     @staticmethod
     def _check_value(column: str, value: Any, domain: _ColumnDomain, what: str) -> None:
-        value = _plain(value)
+        value = plain(value)
         if pd.isna(value):
             raise InvalidParameterError(
                 f"{what} {column}=missing: a missing value cannot be a condition of this "
@@ -228,7 +231,7 @@ class ConditionDomain:
             )
         if domain.levels is not None:
             if value not in domain.levels:
-                known = [_plain(level) for level in domain.levels]
+                known = [plain(level) for level in domain.levels]
                 more = f" (and {len(known) - _SHOWN} more)" if len(known) > _SHOWN else ""
                 raise InvalidParameterError(
                     f"{what} {column}={value!r}: value never seen in training for column "
@@ -245,6 +248,14 @@ class ConditionDomain:
             raise InvalidParameterError(
                 f"{what} {column}={value!r}: outside the training range of column {column!r} "
                 f"({domain.low:g} to {domain.high:g}); generated values never leave it"
+            )
+        needed = decimals_of(np.array([float(value)]))
+        if domain.decimals is not None and (needed is None or needed > domain.decimals):
+            written = "whole numbers" if domain.decimals == 0 else f"{domain.decimals} decimals"
+            raise InvalidParameterError(
+                f"{what} {column}={value!r}: column {column!r} is generated in {written}, "
+                f"as in training, so no row can hold this value; use e.g. "
+                f"{round(float(value), domain.decimals):g}"
             )
 
 

@@ -301,6 +301,16 @@ class TestConditions:
         with pytest.raises(InvalidParameterError, match="enforce_conditions"):
             model.sample(10, conditions={"sex": "F"}, sampling="prior")
 
+    def test_levels_in_messages_read_as_written(self) -> None:
+        """numpy 2 writes its scalars' type: "known values: [np.int64(1), ...]"."""
+        rng = np.random.default_rng(0)
+        frame = pd.DataFrame({"grade": rng.integers(1, 4, 60), "age": rng.normal(50, 9, 60)})
+        fitted = MedVAE(roles={"grade": "categorical"}, epochs=1, random_state=0).fit(frame)
+        with pytest.raises(InvalidParameterError, match=r"known values: \[1, 2, 3\]$"):
+            fitted.sample(5, conditions={"grade": 7})
+        with pytest.raises(InvalidDataError, match=r"\(grade=1, age="):
+            fitted.sample(5, conditions={"grade": np.int64(1), "age": float(frame["age"][0])})
+
     def test_unseen_value(self, model: MedVAE, data: pd.DataFrame) -> None:
         with pytest.raises(InvalidParameterError, match=r"stage='IV'.*never seen"):
             model.sample(10, conditions={"stage": "IV"})

@@ -32,6 +32,7 @@ from synth_plugins.errors import (
     InvalidParameterError,
     MissingDependencyError,
     NotFittedError,
+    plain,
 )
 from synth_plugins.generators import _torch
 from synth_plugins.generators.ctabgan_plus.calibration import CALIBRATION_ROWS, level_offsets
@@ -521,6 +522,7 @@ class CTABGANPlus:
             level = _level_of(plan, value)
             if level is None:
                 known = list(plan.spec.categories) if plan.is_categorical else list(plan.special)
+                known = [plain(value) for value in known]
                 what = "a level" if plan.is_categorical else "a special value"
                 raise InvalidParameterError(
                     f"condition {column}={value!r}: value never seen in training as {what} of "

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.tabular import TabularEncoder
-from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.errors import InvalidDataError, InvalidParameterError, plain
 
 PRESENT, ABSENT = "present", "absent"
 
@@ -32,7 +32,8 @@ class Condition:
     def describe(self) -> str:
         """Human-readable ``column=value`` text for error messages."""
         if self.discrete:
-            shown: Any = self.levels[0] if len(self.levels) == 1 else list(self.levels)
+            levels = [plain(level) for level in self.levels]
+            shown: Any = levels[0] if len(levels) == 1 else levels
         else:
             numbers = [_as_written(v) for v in self.values]
             shown = self.rule or (numbers[0] if len(numbers) == 1 else numbers)
@@ -135,7 +136,7 @@ def parse_conditions(
                 except (KeyError, TypeError):
                     raise InvalidParameterError(
                         f"condition {column}={value!r}: value never seen in training; "
-                        f"known values: {list(spec.categories)[:20]}"
+                        f"known values: {[plain(c) for c in spec.categories[:20]]}"
                     ) from None
             levels = tuple(spec.categories[code] for code in codes)
             parsed.append(Condition(column, True, codes=tuple(codes), levels=levels))
@@ -158,14 +159,14 @@ def parse_conditions(
             if not seen and store is None:
                 raise InvalidParameterError(
                     f"condition {column}={value!r}: outside the training range "
-                    f"{spec.low}..{spec.high}; use 'present'/'absent' or a value in that range"
+                    f"{spec.low}..{spec.high}; use a value in that range"
                 )
             if not seen:
                 raise InvalidParameterError(
                     f"condition {column}={value!r}: no training row holds this value, and "
                     "conditional sampling decodes the posteriors of the training rows that "
                     f"do; the nearest observed values are {_nearest(store[column], value)}; "
-                    "use one of them, or 'present'/'absent'"
+                    "use one of them"
                 )
             numbers.append(float(value))
         parsed.append(Condition(column, False, values=tuple(numbers), low=spec.low))
