@@ -11,6 +11,7 @@ needed.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -37,22 +38,33 @@ def write_local_dataset(dataset: Dataset, root: Path) -> Path:
     return folder
 
 
-def sdgym_synthesizer(name: str, **params: Any) -> type:
+def sdgym_synthesizer(name: str, *, label: str | None = None, **params: Any) -> type:
     """An SDGym synthesizer class for a suite generator's SDV synthesizer.
 
-    The class is named after the SDV class (``MedVAESynthesizer``) and fits it with
-    ``params`` on the data and metadata SDGym passes in. ``params`` are checked now (see
-    :func:`check_params`), so that a bad one is refused here rather than reported in
-    SDGym's ``Error`` column after the run.
+    The class fits the SDV synthesizer with ``params`` on the data and metadata SDGym
+    passes in. Its name is SDGym's ``Synthesizer`` label and a folder name of SDGym's
+    output: ``label`` if given, else the SDV class's name followed by the parameters
+    (``MedVAESynthesizer``, ``MedVAESynthesizer_epochs-20``), so that two variants of
+    one generator are told apart. ``params`` are checked now (see :func:`check_params`),
+    so that a bad one is refused here rather than reported in SDGym's ``Error`` column
+    after the run.
 
     Raises:
         InvalidParameterError: ``name`` is a sequence generator (SDGym's single-table
-            benchmark cannot run it), or a value of ``params`` is refused.
+            benchmark cannot run it), a value of ``params`` is refused, or ``label`` is
+            not a name of letters, digits, ``_``, ``-`` and ``.``.
         TypeError: ``params`` names an argument the synthesizer does not take.
     """
     from sdgym.synthesizers.base import BaselineSynthesizer
 
     entry = catalog.generator(name)
+    if label is None:
+        label = "_".join([entry.sdv_name, *(f"{k}-{_safe(v)}" for k, v in sorted(params.items()))])
+    elif not isinstance(label, str) or not _LABEL.fullmatch(label):
+        raise InvalidParameterError(
+            f"label must be a name of letters, digits, '_', '-' and '.' (SDGym makes a "
+            f"folder of it), got {label!r}"
+        )
     if entry.synthcity_type == "time_series":
         raise InvalidParameterError(
             f"{name} generates sequences, and SDGym's single-table benchmark cannot run it; "
@@ -71,7 +83,7 @@ def sdgym_synthesizer(name: str, **params: Any) -> type:
         return synthesizer.sample(n_samples)
 
     return type(
-        entry.sdv_name,
+        label,
         (BaselineSynthesizer,),
         {
             "_NATIVELY_SUPPORTED": False,
@@ -81,6 +93,15 @@ def sdgym_synthesizer(name: str, **params: Any) -> type:
             "__doc__": f"SDGym wrapper of synth_plugins.sdv.{entry.sdv_name}.",
         },
     )
+
+
+#: What an SDGym synthesizer's name may hold (it names a folder of SDGym's output).
+_LABEL = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def _safe(value: Any) -> str:
+    """``value`` written with the characters a label may hold."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", ".", str(value)).strip(".") or "x"
 
 
 def check_params(synthesizer_cls: type, params: dict[str, Any]) -> None:
