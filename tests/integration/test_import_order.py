@@ -30,3 +30,21 @@ def test_importing_an_evaluator_module_first_registers_every_metric(module):
     assert done.returncode == 0, done.stderr[-2000:]
     registered = ast.literal_eval(done.stdout.strip().splitlines()[-1])
     assert registered == sorted(e.name for e in catalog.METRICS)
+
+
+def test_importing_the_plugin_base_class_first_registers_every_generator():
+    """``from synth_plugins.synthcity.suite_plugin import SuitePlugin`` (the page on adding
+    a generator says to subclass it) failed in a fresh interpreter: its Synthcity import
+    ran the registration, which imported the plugin modules, which import ``SuitePlugin``
+    from the unfinished module."""
+    script = (
+        "from synth_plugins.synthcity.suite_plugin import SuitePlugin\n"
+        "from synthcity.plugins import Plugins\n"
+        f"print(sorted(set(Plugins().list()) & {set(e.name for e in catalog.GENERATORS)!r}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    registered = ast.literal_eval(done.stdout.strip().splitlines()[-1])
+    assert registered == sorted(e.name for e in catalog.GENERATORS)

@@ -50,7 +50,7 @@ def register_generators(entries: Iterable[GeneratorEntry] | None = None) -> list
     """
     entries = list(catalog.GENERATORS if entries is None else entries)
     for entry in entries:
-        if not _initializing(_module_of(entry.synthcity_plugin)):
+        if not _not_ready(entry):
             _plugin_class(entry)  # a lying entry fails now, before it is kept
     _install_registry_guard()
     _registered.update((entry.name, entry) for entry in entries)
@@ -94,7 +94,7 @@ def _restore_registered(*, create_categories: bool = False) -> None:
     _adding = True
     try:
         for name, entry in list(_registered.items()):
-            if name in host.PLUGIN_REGISTRY or _initializing(_module_of(entry.synthcity_plugin)):
+            if name in host.PLUGIN_REGISTRY or _not_ready(entry):
                 continue
             cls = _plugin_class(entry)
             host.PLUGIN_REGISTRY[name] = cls
@@ -163,6 +163,20 @@ def register_metrics(
         synthcity_eval.standard_metrics.append(cls)
         names.append(entry.name)
     return names
+
+
+#: The base class module every plugin module imports.
+_BASE_MODULE = "synth_plugins.synthcity.suite_plugin"
+
+
+def _not_ready(entry: GeneratorEntry) -> bool:
+    """Whether the entry's plugin class cannot be imported yet (added at the next read).
+
+    Its module, or the base class's module, is being imported: importing
+    ``suite_plugin`` first imports Synthcity, whose registration hook would import the
+    plugin modules, which import ``SuitePlugin`` from the unfinished module.
+    """
+    return _initializing(_module_of(entry.synthcity_plugin)) or _initializing(_BASE_MODULE)
 
 
 def _initializing(module_name: str) -> bool:
