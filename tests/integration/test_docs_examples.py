@@ -22,3 +22,28 @@ def test_python_blocks_run(page):
             exec(compile(block, f"{page}[block {number}]", "exec"), namespace)
         except Exception as error:  # pragma: no cover - the message is the point
             raise AssertionError(f"{page}, python block {number} failed: {error!r}") from error
+
+
+def _modules_with_examples() -> list[str]:
+    source = ROOT / "src"
+    return sorted(
+        ".".join(path.relative_to(source).with_suffix("").parts)
+        for path in source.rglob("*.py")
+        if ">>> " in path.read_text()
+    )
+
+
+@pytest.mark.parametrize("module", _modules_with_examples())
+def test_docstring_examples_run(module):
+    """The ``Example:`` sections of the public classes: a plugin's ``plugin.fit(X)`` printed
+    the plugin, which its example did not show."""
+    import doctest
+    import importlib
+
+    try:
+        imported = importlib.import_module(module)
+    except ImportError as error:  # Synthcity's plugins on the SDV stack
+        pytest.skip(f"{module} needs a package this stack lacks: {error}")
+    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    result = doctest.testmod(imported, optionflags=flags, verbose=False)
+    assert result.attempted > 0 and result.failed == 0, f"{module}: {result}"

@@ -69,7 +69,7 @@ class CTABGANPlusPlugin(SuitePlugin):
         >>> from synth_plugins.datasets import load
         >>> X = load("heart_failure").data
         >>> plugin = Plugins().get("ctabgan_plus", n_iter=5)
-        >>> plugin.fit(X)
+        >>> plugin = plugin.fit(X)
         >>> plugin.generate(count=10).dataframe().shape
         (10, 13)
     """

@@ -103,7 +103,7 @@ class MedVAEPlugin(SuitePlugin):
         >>> from synth_plugins.datasets import load
         >>> X = load("heart_failure").data
         >>> plugin = Plugins().get("med_vae", n_iter=5)
-        >>> plugin.fit(X)
+        >>> plugin = plugin.fit(X)
         >>> plugin.generate(count=10).dataframe().shape
         (10, 13)
     """

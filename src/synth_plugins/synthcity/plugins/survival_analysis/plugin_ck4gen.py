@@ -111,7 +111,7 @@ class CK4GenPlugin(SuitePlugin):
         >>> from synth_plugins.synthcity.loaders import to_dataloader
         >>> X = to_dataloader(load("gbsg2"))
         >>> plugin = Plugins().get("ck4gen", n_iter=20)
-        >>> plugin.fit(X)
+        >>> plugin = plugin.fit(X)
         >>> plugin.generate(count=10).dataframe().shape
         (10, 10)
     """

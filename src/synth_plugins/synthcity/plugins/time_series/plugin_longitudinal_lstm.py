@@ -153,7 +153,7 @@ class LongitudinalLSTMPlugin(SuitePlugin):
         >>> from synth_plugins.synthcity.timeseries import dataset_to_timeseries_loader
         >>> loader, spec = dataset_to_timeseries_loader(load("ms_registry", n_patients=200))
         >>> plugin = Plugins().get("longitudinal_lstm", n_iter=2, static_n_iter=2)
-        >>> plugin.fit(loader)
+        >>> plugin = plugin.fit(loader)
         >>> len(plugin.generate(count=300).ids())
         300
     """
