@@ -4,7 +4,8 @@ Importing the package is quick: it imports no host. It arranges that
 
 - when Synthcity's plugin or metric modules are imported, the suite's generators and
   metrics are registered in them (``Plugins().get("med_vae")``,
-  ``Metrics.evaluate(metrics={"privacy": ["hamming_leakage"]})``);
+  ``Metrics.evaluate(metrics={"privacy": ["hamming_leakage"]})``), and
+  ``Benchmarks.evaluate`` refuses up front the one suite metric it cannot run;
 - when SDMetrics' single-table metrics are imported, the suite's SDMetrics classes are
   defined too, so SDMetrics and SDGym find them by name.
 
@@ -30,6 +31,12 @@ def _register_synthcity_metrics(_module: object) -> None:
     from synth_plugins.synthcity import register_metrics
 
     register_metrics()
+
+
+def _guard_synthcity_benchmarks(module: object) -> None:
+    from synth_plugins.synthcity.metrics.context import guard_benchmarks
+
+    guard_benchmarks(module.Benchmarks)  # type: ignore[attr-defined]
 
 
 def _define_sdmetrics_metrics(_module: object) -> None:
@@ -67,4 +74,5 @@ def register(hosts: tuple[str, ...] | None = None) -> None:
 
 _hooks.when_imported("synthcity.plugins", _register_synthcity_generators)
 _hooks.when_imported("synthcity.metrics.eval", _register_synthcity_metrics)
+_hooks.when_imported("synthcity.benchmark", _guard_synthcity_benchmarks)
 _hooks.when_imported("sdmetrics.single_table", _define_sdmetrics_metrics)

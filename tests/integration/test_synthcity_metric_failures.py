@@ -116,3 +116,24 @@ def test_a_count_in_the_message_says_it_is_of_synthcitys_sample(tmp_path):
             task_type="survival_analysis",
             workspace=tmp_path,
         )
+
+
+def test_benchmarks_refuse_survival_augmentation_before_fitting(tmp_path):
+    """Benchmarks.evaluate runs every metric named '...augmentation...' as its fairness
+    pipeline: without a fairness column the whole run's metrics were lost (one CRITICAL
+    log line), after the generators had been fitted."""
+    from synthcity.benchmark import Benchmarks
+
+    from synth_plugins.errors import InvalidParameterError
+
+    loader = to_dataloader(load("gbsg2"), train_size=0.8, random_state=0)
+    with pytest.raises(InvalidParameterError, match="cannot run in Synthcity's Benchmarks"):
+        Benchmarks.evaluate(
+            [("ck", "ck4gen", {"n_iter": 1})],
+            loader,
+            task_type="survival_analysis",
+            metrics={"performance": ["survival_augmentation"]},
+            repeats=1,
+            workspace=tmp_path,
+        )
+    assert not any(tmp_path.iterdir())  # refused before any fit

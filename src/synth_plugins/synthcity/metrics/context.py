@@ -166,3 +166,41 @@ def record_metric_calls(metrics_cls: type) -> None:
 
     setattr(evaluate, _MARK, True)
     metrics_cls.evaluate = staticmethod(evaluate)
+
+
+def guard_benchmarks(benchmarks_cls: type) -> None:
+    """Wrap ``benchmarks_cls.evaluate`` (a staticmethod) with :func:`check_benchmark_metrics`."""
+    original = benchmarks_cls.__dict__["evaluate"].__func__
+    if getattr(original, _MARK, False):
+        return
+    signature = inspect.signature(original)
+
+    @functools.wraps(original)
+    def evaluate(*args: Any, **kwargs: Any) -> Any:
+        check_benchmark_metrics(signature.bind_partial(*args, **kwargs).arguments)
+        return original(*args, **kwargs)
+
+    setattr(evaluate, _MARK, True)
+    benchmarks_cls.evaluate = staticmethod(evaluate)
+
+
+def check_benchmark_metrics(arguments: Mapping[str, Any]) -> None:
+    """Refuse the suite's ``survival_augmentation`` in ``Benchmarks.evaluate``.
+
+    ``Benchmarks.evaluate`` (Synthcity 0.2.12) runs its own fairness-augmentation pipeline
+    whenever a metric's name contains "augmentation": it needs a ``fairness_column``, and
+    without one every metric of the run is lost after the generators have been fitted.
+
+    Raises:
+        InvalidParameterError: ``metrics`` names ``survival_augmentation``.
+    """
+    names = [name for names in (arguments.get("metrics") or {}).values() for name in names]
+    if "survival_augmentation" in names:
+        raise InvalidParameterError(
+            "survival_augmentation cannot run in Synthcity's Benchmarks.evaluate, which "
+            "treats every metric named '...augmentation...' as its fairness-augmentation "
+            "pipeline (and without a fairness_column loses every metric of the run); score "
+            "the benchmark's synthetic data with Metrics.evaluate(X_gt=holdout, "
+            "X_syn=synthetic, X_train=training data, metrics={'performance': "
+            "['survival_augmentation']}), or run `synth-plugins benchmark survival`"
+        )
