@@ -125,6 +125,16 @@ def test_strict_bounds_hold_on_integer_and_float_columns(name):
         assert generated[column].gt(low).all() and generated[column].lt(high).all(), column
 
 
+@pytest.mark.parametrize("name", [e.name for e in catalog.GENERATORS])
+def test_random_state_is_an_integer_seed(name, loaders):
+    """None was accepted, then failed in ``fit`` inside Synthcity's schema (pydantic);
+    a numpy integer failed in Python's ``random.seed``."""
+    with pytest.raises(InvalidParameterError, match="random_state must be an integer seed"):
+        plugin(name, random_state=None)
+    fitted = plugin(name, random_state=np.int64(3))
+    assert fitted.random_state == 3 and type(fitted.random_state) is int
+
+
 _FITTED = {}
 
 

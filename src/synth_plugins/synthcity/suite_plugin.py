@@ -25,6 +25,7 @@ from synthcity.plugins.core.plugin import Plugin
 from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.errors import InvalidParameterError
+from synth_plugins.generators.validation import check_random_state
 from synth_plugins.synthcity.checks import (
     check_constraint_values,
     check_count,
@@ -67,8 +68,22 @@ class SuitePlugin(Plugin):
         """Synthcity's ``Plugin``; ``workspace`` may be a string, as the built-ins take it.
 
         (Synthcity's own plugins convert it through pydantic; ``Plugin`` itself calls
-        ``workspace.mkdir``.)
+        ``workspace.mkdir``.) ``random_state`` must be an integer seed (a numpy integer is
+        read as one): Synthcity seeds its data schema and Python's ``random`` with it, and
+        None or a numpy integer failed there, in ``fit``, naming neither.
+
+        Raises:
+            InvalidParameterError: ``random_state`` is not an integer seed in [0, 2**32).
         """
+        if "random_state" in kwargs:
+            seed = check_random_state("random_state", kwargs["random_state"])
+            if seed is None:
+                raise InvalidParameterError(
+                    "random_state must be an integer seed in a Synthcity plugin (Synthcity "
+                    "seeds its data schema with it), got None",
+                    parameter="random_state",
+                )
+            kwargs["random_state"] = seed
         super().__init__(workspace=Path(workspace), **kwargs)
 
     def schema_includes(self, other: DataLoader | pd.DataFrame) -> bool:
