@@ -128,7 +128,7 @@ def test_edge_cases_and_errors() -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 10**6), n=st.integers(1, 30), m=st.integers(1, 30))
+@given(seed=st.integers(0, 10**6), n=st.integers(2, 30), m=st.integers(2, 30))
 def test_bounds(seed: int, n: int, m: int) -> None:
     rng = np.random.default_rng(seed)
 

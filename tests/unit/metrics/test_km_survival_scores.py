@@ -71,9 +71,10 @@ def test_bad_inputs() -> None:
     with pytest.raises(InvalidDataError, match="durations must be > 0"):
         km_survival_scores([0, 2], [1, 1], [1], [1])
     with pytest.raises(InvalidParameterError, match="n_points"):
-        km_survival_scores([1, 2], [1, 1], [1], [1], n_points=1)
-    single = km_survival_scores([3.0], [1], [2.0], [0])
-    assert single.n_points == 2
+        km_survival_scores([1, 2], [1, 1], [1, 3], [1, 0], n_points=1)
+    with pytest.raises(InvalidDataError, match="real has 1 row"):  # a curve of one step
+        km_survival_scores([3.0], [1], [2.0, 4.0], [0, 1])
+    assert km_survival_scores([3.0, 5.0], [1, 0], [2.0, 4.0], [0, 1]).n_points == 2
 
 
 def test_series_from_different_rows_are_refused() -> None:
@@ -93,7 +94,7 @@ def test_series_from_different_rows_are_refused() -> None:
 
 
 @settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 10**6), n=st.integers(1, 40), m=st.integers(1, 40))
+@given(seed=st.integers(0, 10**6), n=st.integers(2, 40), m=st.integers(2, 40))
 def test_bounds(seed: int, n: int, m: int) -> None:
     rng = np.random.default_rng(seed)
     result = km_survival_scores(
