@@ -125,6 +125,24 @@ def test_string_and_category_columns_come_back_in_their_dtype():
     pd.testing.assert_frame_equal(out, data)
 
 
+def test_keys_and_free_text_of_category_dtype_are_held():
+    """A ``category`` column was never held: Synthcity label-encoded MRNs, notes and
+    dates stored as categories and decoded them back, 100 % training values."""
+    rng = np.random.default_rng(0)
+    data = _table()[["age"]].assign(
+        mrn=pd.Categorical([f"MRN-{i:05d}" for i in rng.choice(99999, 30, replace=False)]),
+        note=pd.Categorical([f"reports pain for {k} days" for k in range(30)]),
+    )
+    loader, held = hold_columns(data)
+    assert {spec.name for spec in held.keys} == {"mrn", "note"}
+    assert list(loader.dataframe().columns) == ["age"]
+    out = held.restore(GenericDataLoader(loader.dataframe())).dataframe()
+    for column in ("mrn", "note"):
+        assert isinstance(out[column].dtype, pd.CategoricalDtype)
+        assert not out[column].isin(data[column].astype(str)).any()
+        assert not set(out[column].cat.categories) & set(data[column].cat.categories)
+
+
 def test_the_plugins_schema_includes_its_own_output_with_held_columns(tmp_path):
     """Synthcity's plugin tests assert ``schema_includes(generated)``: the schema describes
     the held training data, so generated keys and text dates are held the same way first.

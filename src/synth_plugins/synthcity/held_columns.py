@@ -15,7 +15,9 @@ all three back on the generated data, in the training column order, dtypes and f
 with generated dates rounded to the coarsest of day, hour, minute and second that every
 training value fits (:func:`synth_plugins.encoding.parsing.from_days`). Columns of pandas'
 ``string`` and ``category`` dtypes reach Synthcity as ``object`` (its schema refuses
-``string``, and its encoders give ``object`` back) and come back in their dtype.
+``string``, and its encoders give ``object`` back) and come back in their dtype; a
+``category`` column is held like any other when its role is ``identifier`` (MRNs or free
+text stored as categories), and its fresh keys come back as a category of their own.
 (Synthcity's constraints cannot compare dates in any plugin; on a held date column they
 compare days since 1970-01-01.)
 """
@@ -165,7 +167,8 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
             dates[str(column)] = HeldDate.of(series)
             continue
         numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
-        if not (is_text(series) or numeric):  # (float: keys with NaN)
+        category = isinstance(series.dtype, pd.CategoricalDtype)
+        if not (is_text(series) or numeric or category):  # (float: keys with NaN)
             continue
         try:
             role = infer_role(series)
@@ -173,6 +176,8 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
             continue
         if role == "identifier":
             keys.append(identifier_spec(series))
+            if category:  # fresh keys are not the training categories (which would leak)
+                pandas_dtypes[str(column)] = "category"
         elif role == "datetime" and is_text(series):
             dates[str(column)] = HeldDate.of(series)
         elif role in NUMERIC_ROLES and is_text(series):
