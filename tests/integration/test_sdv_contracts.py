@@ -350,7 +350,7 @@ def test_enable_gpu_maps_to_the_core_device(heart, gbsg2, med_vae, ctabgan, ck4g
         ({"nope": 1}, ["unknown column 'nope'"]),
         ({"age": 1000.0}, ["age=1000.0", "training range"]),
         ({"age": 41.5}, ["age=41.5", "no training row holds", "use one of them"]),
-        ({"ejection_fraction": 38.5}, ["generated in whole numbers", "use e.g. 38"]),
+        ({"ejection_fraction": 38.5}, ["holds whole numbers", "use e.g. 38"]),
     ],
 )
 def test_conditions_are_checked_before_sdv_samples(med_vae, condition, words):
@@ -448,7 +448,7 @@ def test_known_columns_are_checked_before_sdv_samples(med_vae):
         ({"sex": 7}, ["sex=7", "known values: [1, 0]"]),
         ({"nope": 1}, ["unknown column 'nope'"]),
         ({"age": 1000.0}, ["age=1000.0", "training range"]),
-        ({"ejection_fraction": 38.5}, ["generated in whole numbers", "use e.g. 38"]),
+        ({"ejection_fraction": 38.5}, ["holds whole numbers", "use e.g. 38"]),
     ],
 )
 def test_ctabgan_conditions_are_checked_before_sdv_samples(ctabgan, condition, words):
@@ -1079,6 +1079,44 @@ def test_conditions_on_every_column_of_a_constraint(gbsg2, cls, args):
     beyond = {"pnodes": pair["pnodes"], "age": 150.0}
     with pytest.raises(InvalidParameterError, match="age=150.0: outside the training range"):
         synthesizer.sample_from_conditions([Condition(beyond, num_rows=4)])
+
+
+def test_float_conditions_finer_than_the_training_values_are_left_to_sdv():
+    """SDV matches a float condition to 1 % and writes the asked value in: 70.55 in a
+    column of one decimal, and a float32 column's own values, are met, not refused."""
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame(
+        {
+            "age": rng.integers(20, 80, 300),
+            "w": rng.normal(70, 5, 300).round(1),
+            "f32": rng.normal(5, 1, 300).round(1).astype(np.float32),
+        }
+    )
+    columns = {c: {"sdtype": "numerical"} for c in data}
+    metadata = Metadata.load_from_dict(
+        {"METADATA_SPEC_VERSION": "V1", "tables": {"t": {"columns": columns}}}
+    )
+    synthesizer = MLECopulaSynthesizer(metadata, random_state=0)
+    synthesizer.fit(data)
+    rows = single_table(synthesizer.sample_from_conditions([Condition({"w": 70.55}, num_rows=3)]))
+    assert (rows["w"] == 70.55).all()
+    known = single_table(synthesizer.sample_remaining_columns(data[["f32"]].head(3)))
+    assert known["f32"].tolist() == data["f32"].head(3).tolist()
+    with pytest.raises(InvalidParameterError, match="age=33.5: column 'age' holds whole"):
+        synthesizer.sample_from_conditions([Condition({"age": 33.5}, num_rows=3)])
+
+
+@pytest.mark.skipif(SDV_MAJOR < 2, reason="the ordinal sdtype is SDV 2's")
+def test_a_detected_ordinal_column_takes_its_levels_as_conditions():
+    """SDV 2 detects a 0/1 column as ``ordinal``; the condition domain left it to SDV's
+    rejection sampling ("Unable to sample any rows") for a value it never held."""
+    rng = np.random.default_rng(1)
+    data = pd.DataFrame({"age": rng.normal(50, 9, 200).round(1), "event": rng.integers(0, 2, 200)})
+    metadata = Metadata.detect_from_dataframes({"t": data})
+    synthesizer = MLECopulaSynthesizer(metadata, random_state=0)
+    synthesizer.fit(data)
+    with pytest.raises(InvalidParameterError, match="event=7: value never seen"):
+        synthesizer.sample_from_conditions([Condition({"event": 7}, num_rows=3)])
 
 
 @pytest.mark.skipif(SDV_MAJOR < 2, reason="the ordinal sdtype is SDV 2's")

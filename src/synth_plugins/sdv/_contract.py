@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 from sdv import errors as sdv_errors
 
-from synth_plugins.encoding.tabular import ColumnSpec, decimals_of, fresh_keys, identifier_spec
+from synth_plugins.encoding.roles import DISCRETE_ROLES
+from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_spec
 from synth_plugins.errors import (
     InvalidDataError,
     InvalidParameterError,
@@ -138,6 +139,10 @@ def _in_key_dtypes(table: pd.DataFrame, keys: Iterable[ColumnSpec]) -> pd.DataFr
     return widened
 
 
+#: sdtypes whose condition values the synthesizers check (others are left to SDV).
+_CONDITIONED_SDTYPES = frozenset({"categorical", "boolean", "ordinal", "numerical"})
+
+
 @dataclass(frozen=True)
 class _ColumnDomain:
     """What values of one column the fitted synthesizer can produce."""
@@ -145,17 +150,18 @@ class _ColumnDomain:
     levels: tuple[Any, ...] | None  # discrete columns: the training levels
     low: float | None  # numerical columns: the training range
     high: float | None
-    #: numerical columns: the decimals generated values are written at (None: any)
-    decimals: int | None = None
+    #: numerical columns of an integer dtype, whose values SDV matches exactly
+    whole: bool = False
 
 
 class ConditionDomain:
     """The values a synthesizer can honour in conditions, learnt from the training table.
 
     Categorical and boolean columns take their training levels; numerical columns values in
-    their training range at their training decimals (generated values never leave the range
-    and are written at those decimals: 33.5 in a column of whole numbers would send SDV's
-    rejection sampling round until it gives up); ``id`` columns none (their
+    their training range (generated values never leave it), whole numbers in an integer
+    column (SDV matches those exactly, so 33.5 would send its rejection sampling round until
+    it gives up; a float column's conditions are matched to 1 % by SDV); ``id`` columns
+    none (their
     values are fresh keys, never a training value). A missing value is refused: SDV groups
     conditions by their (transformed) values and drops a missing one, which the suite's
     synthesizers pass on untransformed, so the call would end in SDV's "Sampling
@@ -174,20 +180,27 @@ class ConditionDomain:
 
     @classmethod
     def from_data(cls, data: pd.DataFrame, metadata: Any) -> ConditionDomain:
-        """Learn the domain of every categorical, boolean and numerical column of ``data``."""
+        """Learn the domain of every categorical, boolean, ordinal and numerical column.
+
+        A column takes levels or a range as the core models it: by the role
+        :func:`~synth_plugins.sdv.metadata.roles_from_metadata` gives it (SDV 2's detection
+        makes a 0/1 column ``ordinal``; the core models it as two levels).
+        """
         described = next(iter(metadata.to_dict()["tables"].values()))["columns"]
+        roles = roles_from_metadata(metadata, data)
         columns = {}
         for name in data.columns:
-            sdtype = described.get(name, {}).get("sdtype")
+            if described.get(name, {}).get("sdtype") not in _CONDITIONED_SDTYPES:
+                continue
             values = data[name]
             observed = values.dropna()
-            if sdtype in ("categorical", "boolean"):
-                levels = tuple(pd.unique(observed))
-                columns[name] = _ColumnDomain(levels, None, None)
-            elif sdtype == "numerical" and not observed.empty:
+            if roles[name] in DISCRETE_ROLES:
+                columns[name] = _ColumnDomain(tuple(pd.unique(observed)), None, None)
+            elif not observed.empty and pd.api.types.is_numeric_dtype(values):
                 numbers = observed.to_numpy(dtype=float)
                 low, high = float(numbers.min()), float(numbers.max())
-                columns[name] = _ColumnDomain(None, low, high, decimals_of(numbers, values.dtype))
+                whole = pd.api.types.is_integer_dtype(values.dtype)
+                columns[name] = _ColumnDomain(None, low, high, whole)
         identifiers = frozenset(
             str(name) for name in data.columns if described.get(name, {}).get("sdtype") == "id"
         )
@@ -198,8 +211,8 @@ class ConditionDomain:
 
         Raises:
             InvalidParameterError: an unknown column, a value never seen in a categorical or
-                boolean column, a number outside a numerical column's training range or with
-                more decimals than its training values, a
+                boolean column, a number outside a numerical column's training range or a
+                fraction in an integer column, a
                 non-number in a numerical column, a missing value, or a condition on an
                 ``id`` column.
         """
@@ -249,13 +262,10 @@ class ConditionDomain:
                 f"{what} {column}={value!r}: outside the training range of column {column!r} "
                 f"({domain.low:g} to {domain.high:g}); generated values never leave it"
             )
-        needed = decimals_of(np.array([float(value)]))
-        if domain.decimals is not None and (needed is None or needed > domain.decimals):
-            written = "whole numbers" if domain.decimals == 0 else f"{domain.decimals} decimals"
+        if domain.whole and not float(value).is_integer():
             raise InvalidParameterError(
-                f"{what} {column}={value!r}: column {column!r} is generated in {written}, "
-                f"as in training, so no row can hold this value; use e.g. "
-                f"{round(float(value), domain.decimals):g}"
+                f"{what} {column}={value!r}: column {column!r} holds whole numbers, as do the "
+                f"generated rows, so no row can hold this value; use e.g. {round(float(value)):d}"
             )
 
 
