@@ -123,6 +123,10 @@ def test_strict_bounds_hold_on_integer_and_float_columns(name):
         generated = fitted.generate(count=20, constraints=rules, random_state=0).dataframe()
         assert len(generated) == 20, column
         assert generated[column].gt(low).all() and generated[column].lt(high).all(), column
+    # an inclusive bound between whole numbers was truncated the same way
+    rules = Constraints(rules=[("age", ">=", 40.5), ("age", "<=", 59.5)])
+    generated = fitted.generate(count=20, constraints=rules, random_state=0).dataframe()
+    assert len(generated) == 20 and generated["age"].between(41, 59).all()
 
 
 @pytest.mark.parametrize("name", [e.name for e in catalog.GENERATORS])
