@@ -82,7 +82,7 @@ def test_sdgym_synthesizer_refuses_bad_arguments_before_the_run(name, params, er
     with pytest.raises(error, match=words):
         sdgym_synthesizer(name, **params)
     made = sdgym_synthesizer("ck4gen", duration_column="time", event_column="cens", epochs=3)
-    assert made.__name__ == "CK4GenSynthesizer_duration_column-time_epochs-3_event_column-cens"
+    assert made.__name__ == "duration_column-time_epochs-3_event_column-cens_CK4GenSynthesizer"
 
 
 def test_sdgym_variants_of_one_generator_get_their_own_labels():
@@ -91,9 +91,9 @@ def test_sdgym_variants_of_one_generator_get_their_own_labels():
     from synth_plugins.sdgym import sdgym_synthesizer
 
     assert sdgym_synthesizer("med_vae").__name__ == "MedVAESynthesizer"
-    assert sdgym_synthesizer("med_vae", epochs=2).__name__ == "MedVAESynthesizer_epochs-2"
+    assert sdgym_synthesizer("med_vae", epochs=2).__name__ == "epochs-2_MedVAESynthesizer"
     wide = sdgym_synthesizer("med_vae", epochs=60, hidden=(64, 32))
-    assert wide.__name__ == "MedVAESynthesizer_epochs-60_hidden-64.32"
+    assert wide.__name__ == "epochs-60_hidden-64.32_MedVAESynthesizer"
     assert sdgym_synthesizer("med_vae", label="small", epochs=2).__name__ == "small"
     with pytest.raises(InvalidParameterError, match="label must be a name"):
         sdgym_synthesizer("med_vae", label="a/b")

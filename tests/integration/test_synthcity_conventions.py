@@ -133,8 +133,9 @@ def test_strict_bounds_hold_on_integer_and_float_columns(name):
 def test_random_state_is_an_integer_seed(name, loaders):
     """None was accepted, then failed in ``fit`` inside Synthcity's schema (pydantic);
     a numpy integer failed in Python's ``random.seed``."""
-    with pytest.raises(InvalidParameterError, match="random_state must be an integer seed"):
-        plugin(name, random_state=None)
+    for wrong in (None, "1", 1.5):
+        with pytest.raises(InvalidParameterError, match=r"integer seed in \[0, 2\*\*32\)"):
+            plugin(name, random_state=wrong)
     fitted = plugin(name, random_state=np.int64(3))
     assert fitted.random_state == 3 and type(fitted.random_state) is int
 

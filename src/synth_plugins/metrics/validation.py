@@ -15,7 +15,13 @@ import pandas as pd
 from synth_plugins.encoding.labels import check_labels
 from synth_plugins.encoding.parsing import is_text, text_date_format, text_numbers, to_days
 from synth_plugins.encoding.roles import DISCRETE_ROLES, infer_role
-from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.errors import InvalidDataError, InvalidParameterError, plain
+
+
+def check_rows(n_rows: int, name: str, min_rows: int) -> None:
+    """Raise unless a table (or a pair of outcome arrays) has ``min_rows`` rows or more."""
+    if n_rows < min_rows:
+        raise InvalidDataError(f"{name} has {n_rows} row(s); this metric needs at least {min_rows}")
 
 
 def check_frame(data: Any, name: str, *, min_rows: int = 1) -> pd.DataFrame:
@@ -37,10 +43,7 @@ def check_frame(data: Any, name: str, *, min_rows: int = 1) -> pd.DataFrame:
         raise InvalidDataError(f"{name} must be a pandas DataFrame, got {type(data).__name__}")
     if data.shape[1] == 0:
         raise InvalidDataError(f"{name} has no columns")
-    if len(data) < min_rows:
-        raise InvalidDataError(
-            f"{name} has {len(data)} row(s); this metric needs at least {min_rows}"
-        )
+    check_rows(len(data), name, min_rows)
     duplicated = data.columns[data.columns.duplicated()].tolist()
     if duplicated:
         raise InvalidDataError(f"{name} has repeated column names: {duplicated}")
@@ -101,7 +104,7 @@ def _example(series: pd.Series) -> object:
     """The first observed value of ``series`` (for a message)."""
     observed = series.dropna()
     value = observed.iloc[0] if len(observed) else None
-    return value.item() if isinstance(value, np.generic) else value
+    return plain(value)
 
 
 def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:

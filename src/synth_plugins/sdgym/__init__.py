@@ -43,11 +43,12 @@ def sdgym_synthesizer(name: str, *, label: str | None = None, **params: Any) -> 
 
     The class fits the SDV synthesizer with ``params`` on the data and metadata SDGym
     passes in. Its name is SDGym's ``Synthesizer`` label and a folder name of SDGym's
-    output: ``label`` if given, else the SDV class's name followed by the parameters
-    (``MedVAESynthesizer``, ``MedVAESynthesizer_epochs-20``), so that two variants of
-    one generator are told apart. ``params`` are checked now (see :func:`check_params`),
-    so that a bad one is refused here rather than reported in SDGym's ``Error`` column
-    after the run.
+    output: ``label`` if given, else the parameters followed by the SDV class's name
+    (``MedVAESynthesizer``, ``epochs-20_MedVAESynthesizer``), so that two variants of one
+    generator are told apart (SDGym finds a synthesizer's output folder by name prefix, so
+    no default label starts with another; give labels with the same care). ``params``
+    are checked now (see :func:`check_params`), so that a bad one is refused here rather
+    than reported in SDGym's ``Error`` column after the run.
 
     Raises:
         InvalidParameterError: ``name`` is a sequence generator (SDGym's single-table
@@ -58,8 +59,8 @@ def sdgym_synthesizer(name: str, *, label: str | None = None, **params: Any) -> 
     from sdgym.synthesizers.base import BaselineSynthesizer
 
     entry = catalog.generator(name)
-    if label is None:
-        label = "_".join([entry.sdv_name, *(f"{k}-{_safe(v)}" for k, v in sorted(params.items()))])
+    if label is None:  # the class last: SDGym matches output folders by name prefix
+        label = "_".join([*(f"{k}-{_safe(v)}" for k, v in sorted(params.items())), entry.sdv_name])
     elif not isinstance(label, str) or not _LABEL.fullmatch(label):
         raise InvalidParameterError(
             f"label must be a name of letters, digits, '_', '-' and '.' (SDGym makes a "

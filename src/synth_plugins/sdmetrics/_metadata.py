@@ -35,7 +35,7 @@ def table_data(data: Any, table_name: str | None = None, name: str = "data") -> 
         return next(iter(data.values()))
     if table_name not in data:
         raise InvalidParameterError(
-            f"{name} holds the tables {sorted(map(str, data))}; pass table_name= one of them"
+            f"{name} holds the tables {list(data)}; pass table_name= one of them"
             + ("" if table_name is None else f" (got {table_name!r})")
         )
     return data[table_name]

@@ -11,6 +11,7 @@ and a plugin that cannot honour ``cond`` says so.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -76,14 +77,14 @@ class SuitePlugin(Plugin):
             InvalidParameterError: ``random_state`` is not an integer seed in [0, 2**32).
         """
         if "random_state" in kwargs:
-            seed = check_random_state("random_state", kwargs["random_state"])
-            if seed is None:
+            seed = kwargs["random_state"]
+            if seed is None or isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
                 raise InvalidParameterError(
-                    "random_state must be an integer seed in a Synthcity plugin (Synthcity "
-                    "seeds its data schema with it), got None",
+                    "random_state must be an integer seed in [0, 2**32) in a Synthcity plugin "
+                    f"(Synthcity seeds its data schema with it), got {seed!r}",
                     parameter="random_state",
                 )
-            kwargs["random_state"] = seed
+            kwargs["random_state"] = check_random_state("random_state", seed)
         super().__init__(workspace=Path(workspace), **kwargs)
 
     def schema_includes(self, other: DataLoader | pd.DataFrame) -> bool:

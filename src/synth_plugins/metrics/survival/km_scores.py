@@ -23,8 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from synth_plugins.errors import InvalidDataError
-from synth_plugins.metrics.validation import check_int
+from synth_plugins.metrics.validation import check_int, check_rows
 from synth_plugins.survival import check_outcome_arrays
 
 
@@ -92,8 +91,7 @@ def km_survival_scores(
     t_real, e_real = check_outcome_arrays(real_duration, real_event, "real")
     t_syn, e_syn = check_outcome_arrays(synthetic_duration, synthetic_event, "synthetic")
     for name, durations in (("real", t_real), ("synthetic", t_syn)):
-        if durations.size < 2:  # a curve of one patient is one step: nothing to compare
-            raise InvalidDataError(f"{name} has 1 row; this metric needs at least 2")
+        check_rows(durations.size, name, 2)  # a curve of one patient is one step
     if n_points is None:
         n_points = max(2, t_real.size)
     n_points = check_int("n_points", n_points, minimum=2)

@@ -125,17 +125,17 @@ def check_training_data(arguments: Mapping[str, Any]) -> None:
         )
 
 
-@contextmanager
-def _failures_shown() -> Iterator[None]:
-    """Show :class:`MetricFailedWarning` inside the call unless the caller filters it.
+def _show_failures() -> None:
+    """Let :class:`MetricFailedWarning` through, unless a filter already names it.
 
     Synthcity's imports install filters that ignore every ``UserWarning`` (and, from one
     dependency, every warning), which hid the one place a failed suite metric is named.
+    The filter added concerns this class only and stays (a ``catch_warnings`` around the
+    call would restore the filters of another thread's call); a filter the user adds for
+    the class later goes before it and wins.
     """
-    with warnings.catch_warnings():
-        if not any(f[2] is MetricFailedWarning for f in warnings.filters):
-            warnings.simplefilter("always", MetricFailedWarning)
-        yield
+    if not any(f[2] is MetricFailedWarning for f in warnings.filters):
+        warnings.filterwarnings("default", category=MetricFailedWarning)
 
 
 def record_metric_calls(metrics_cls: type) -> None:
@@ -157,7 +157,8 @@ def record_metric_calls(metrics_cls: type) -> None:
         failures: dict[str, str] = {}
         token = _FAILURES.set(failures)
         try:
-            with metrics_call(**arguments), _failures_shown():
+            _show_failures()
+            with metrics_call(**arguments):
                 result = original(**arguments)
         finally:
             _FAILURES.reset(token)
