@@ -1119,6 +1119,31 @@ def test_a_detected_ordinal_column_takes_its_levels_as_conditions():
         synthesizer.sample_from_conditions([Condition({"event": 7}, num_rows=3)])
 
 
+def test_identifiers_declared_categorical_are_named_in_a_warning():
+    """SDV's detection calls UUIDs and notes ``categorical``; their training values were
+    generated verbatim, 100 %, with no word from the suite."""
+    import uuid
+
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame(
+        {
+            "uid": [str(uuid.UUID(int=int(i))) for i in rng.integers(0, 2**62, 100)],
+            "note": [f"pain for {k} days" for k in range(100)],
+            "age": rng.normal(50, 9, 100).round(1),
+            "sex": rng.choice(["F", "M"], 100),
+        }
+    )
+    columns = {"uid": {"sdtype": "categorical"}, "note": {"sdtype": "categorical"}}
+    columns |= {"age": {"sdtype": "numerical"}, "sex": {"sdtype": "categorical"}}
+    metadata = Metadata.load_from_dict(
+        {"METADATA_SPEC_VERSION": "V1", "tables": {"t": {"columns": columns}}}
+    )
+    with pytest.warns(UserWarning, match="column 'uid' has sdtype 'categorical'") as caught:
+        MLECopulaSynthesizer(metadata).fit(data)
+    named = [str(w.message) for w in caught if "sdtype 'categorical'" in str(w.message)]
+    assert len(named) == 2 and "'note'" in named[1] and "'sex'" not in " ".join(named)
+
+
 @pytest.mark.skipif(SDV_MAJOR < 2, reason="the ordinal sdtype is SDV 2's")
 def test_ordinal_columns_reach_the_core_raw():
     """SDV 2's detection makes a 0/1 event ``ordinal``; its transformer handed CK4Gen

@@ -15,6 +15,7 @@ column with a ``regex_format`` gets the pattern's strings that are not training 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ import numpy as np
 import pandas as pd
 from sdv import errors as sdv_errors
 
-from synth_plugins.encoding.roles import DISCRETE_ROLES
+from synth_plugins.encoding.roles import DISCRETE_ROLES, infer_role
 from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_spec
 from synth_plugins.errors import (
     InvalidDataError,
@@ -269,6 +270,32 @@ class ConditionDomain:
             )
 
 
+def warn_identifier_levels(table: pd.DataFrame, metadata: Any) -> None:
+    """Warn about ``categorical`` columns whose values read as identifiers or free text.
+
+    A categorical column's levels are generated as they are, so training values come out
+    verbatim: right for a diagnosis code, not for the UUIDs, record numbers or notes that
+    SDV's metadata detection calls categorical. The suite's identifier rule
+    (:func:`~synth_plugins.encoding.roles.infer_role`) names them; sdtype ``id`` gives
+    fresh keys instead.
+    """
+    described = next(iter(metadata.to_dict()["tables"].values()))["columns"]
+    for column in table.columns:
+        if described.get(column, {}).get("sdtype") != "categorical":
+            continue
+        values = table[column]
+        if values.notna().any() and infer_role(values) == "identifier":
+            distinct = values.nunique()
+            warnings.warn(
+                f"column {column!r} has sdtype 'categorical', but its values read as "
+                f"identifiers or free text ({distinct} distinct in {values.notna().sum()}): "
+                "its training values will be generated verbatim; give it sdtype 'id' "
+                "(fresh keys) or leave it out",
+                UserWarning,
+                stacklevel=5,  # the caller of fit (fit -> SDV's fit -> preprocess -> here)
+            )
+
+
 def restart_seed(random_state: int | None) -> int:
     """The seed a synthesizer's sampling stream starts from (first sample, ``reset_sampling``).
 
@@ -492,6 +519,7 @@ class SingleTableContract:
         """
         with sdv_data_errors():
             table = self._checked(data)
+            warn_identifier_levels(table, self._raw_metadata)
             keys = self._learn_keys(table)
             table = _in_key_dtypes(table, keys)
             patterns = self._take_patterns(table, keys)
