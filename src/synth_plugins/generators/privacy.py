@@ -40,6 +40,7 @@ from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFit
 
 __all__ = [
     "DEFAULT_REDRAW_ROUNDS",
+    "MANY_REPLACED",
     "CopyFilter",
     "collision_rate",
     "compared_columns",
@@ -48,6 +49,8 @@ __all__ = [
 
 #: Rounds of fresh draws :meth:`CopyFilter.redraw` makes before it warns.
 DEFAULT_REDRAW_ROUNDS = 8
+#: Share of the rows beyond which :meth:`CopyFilter.redraw` warns that it replaces many.
+MANY_REPLACED = 0.1
 #: Most fresh rows :meth:`CopyFilter.redraw` asks for per copy it replaces, in one round.
 _MAX_OVERSAMPLING = 20
 #: What a missing value becomes in a text column (one key for NaN, None and pd.NA).
@@ -250,6 +253,7 @@ class CopyFilter:
         frame = synthetic
         copies = np.flatnonzero(self.is_copy(frame))
         share = len(copies) / max(len(frame), 1)
+        self._warn_if_many_replaced(len(copies) - allowed, len(frame))
         for _ in range(self.max_rounds):
             excess = len(copies) - allowed
             if excess <= 0:
@@ -273,6 +277,29 @@ class CopyFilter:
                 stacklevel=3,
             )
         return frame
+
+    def _warn_if_many_replaced(self, excess: int, n: int) -> None:
+        """Warn when the filter replaces more than ``MANY_REPLACED`` of the rows.
+
+        The natural rate is estimated from the training rows' own duplicates: a table that
+        was deduplicated, or whose few distinct profiles each appear once, reads 0 where a
+        fresh sample of the population would repeat many training rows, and the filter
+        then removes the most common profiles (a 3-level column's commonest level fell
+        from 64 % to 34 % in a probe).
+        """
+        if n and excess / n > MANY_REPLACED:
+            warnings.warn(
+                f"{self.generator}: the copy filter replaces {excess} of {n} synthetic rows "
+                "that equal a training row (the allowance is the rate at which the training "
+                f"rows repeat one another, {self.natural_rate_:.3g}). Either the generator "
+                "reproduces its training rows, or the table was deduplicated or holds few "
+                "distinct profiles, so that rate is too low and the filter distorts the "
+                "distribution: compare with a holdout "
+                "(synth_plugins.metrics.copies.exact_copies) before choosing "
+                "redraw_copies=False",
+                UserWarning,
+                stacklevel=4,
+            )
 
 
 def _checked(fresh: Any, m: int, columns: pd.Index) -> pd.DataFrame:
