@@ -31,7 +31,7 @@ from __future__ import annotations
 import functools
 import inspect
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -138,51 +138,59 @@ def _show_failures() -> None:
         warnings.filterwarnings("default", category=MetricFailedWarning)
 
 
-def record_metric_calls(metrics_cls: type) -> None:
-    """Wrap ``metrics_cls.evaluate`` (a staticmethod) with the recorder, once."""
-    original = metrics_cls.__dict__["evaluate"].__func__
+#: Makes the replacement of an ``evaluate`` from the original and its signature.
+Wrapper = Callable[[Callable[..., Any], Any], Callable[..., Any]]
+
+
+def _wrap_evaluate(cls: type, wrap: Wrapper) -> None:
+    """Replace ``cls.evaluate`` (a staticmethod) by ``wrap(original, signature)``, once."""
+    original = cls.__dict__["evaluate"].__func__
     if getattr(original, _MARK, False):
         return
-    signature = inspect.signature(original)
+    wrapped = functools.wraps(original)(wrap(original, inspect.signature(original)))
+    setattr(wrapped, _MARK, True)
+    cls.evaluate = staticmethod(wrapped)  # type: ignore[attr-defined]
 
-    @functools.wraps(original)
-    def evaluate(*args: Any, **kwargs: Any) -> Any:
-        arguments = signature.bind_partial(*args, **kwargs).arguments
-        if _requested(arguments.get("metrics")):
-            check_same_columns(arguments)
-            check_encodable(arguments)
-            check_training_data(arguments)
-        check_survival_durations(arguments)
-        separate_sequence_ids(arguments)
-        failures: dict[str, str] = {}
-        token = _FAILURES.set(failures)
-        try:
-            _show_failures()
-            with metrics_call(**arguments):
-                result = original(**arguments)
-        finally:
-            _FAILURES.reset(token)
-        result.attrs["failed_metrics"] = failures
-        return result
 
-    setattr(evaluate, _MARK, True)
-    metrics_cls.evaluate = staticmethod(evaluate)
+def record_metric_calls(metrics_cls: type) -> None:
+    """Wrap ``metrics_cls.evaluate`` (a staticmethod) with the recorder, once."""
+
+    def recorder(original: Callable[..., Any], signature: Any) -> Callable[..., Any]:
+        def evaluate(*args: Any, **kwargs: Any) -> Any:
+            arguments = signature.bind_partial(*args, **kwargs).arguments
+            if _requested(arguments.get("metrics")):
+                check_same_columns(arguments)
+                check_encodable(arguments)
+                check_training_data(arguments)
+            check_survival_durations(arguments)
+            separate_sequence_ids(arguments)
+            failures: dict[str, str] = {}
+            token = _FAILURES.set(failures)
+            try:
+                _show_failures()
+                with metrics_call(**arguments):
+                    result = original(**arguments)
+            finally:
+                _FAILURES.reset(token)
+            result.attrs["failed_metrics"] = failures
+            return result
+
+        return evaluate
+
+    _wrap_evaluate(metrics_cls, recorder)
 
 
 def guard_benchmarks(benchmarks_cls: type) -> None:
     """Wrap ``benchmarks_cls.evaluate`` (a staticmethod) with :func:`check_benchmark_metrics`."""
-    original = benchmarks_cls.__dict__["evaluate"].__func__
-    if getattr(original, _MARK, False):
-        return
-    signature = inspect.signature(original)
 
-    @functools.wraps(original)
-    def evaluate(*args: Any, **kwargs: Any) -> Any:
-        check_benchmark_metrics(signature.bind_partial(*args, **kwargs).arguments)
-        return original(*args, **kwargs)
+    def guard(original: Callable[..., Any], signature: Any) -> Callable[..., Any]:
+        def evaluate(*args: Any, **kwargs: Any) -> Any:
+            check_benchmark_metrics(signature.bind_partial(*args, **kwargs).arguments)
+            return original(*args, **kwargs)
 
-    setattr(evaluate, _MARK, True)
-    benchmarks_cls.evaluate = staticmethod(evaluate)
+        return evaluate
+
+    _wrap_evaluate(benchmarks_cls, guard)
 
 
 def check_benchmark_metrics(arguments: Mapping[str, Any]) -> None:
