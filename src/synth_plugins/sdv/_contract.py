@@ -84,21 +84,32 @@ def sdv_data_errors() -> Iterator[None]:
         raise SDVInvalidDataError(str(error)).with_traceback(error.__traceback__) from None
 
 
+#: Said under a core's error about conditions when SDV's constraints rewrote them.
+_CONSTRAINED_CONDITIONS = (
+    "The conditions named above are as SDV's constraints rewrite them (an Inequality or "
+    "Range turns its columns into a low column and differences, a '.nan_component' marks "
+    "missing values): ask for a combination of the constrained columns that training rows hold."
+)
+
+
 @contextmanager
-def _own_errors_surface() -> Iterator[None]:
+def _own_errors_surface(constrained: bool = False) -> Iterator[None]:
     """Re-raise the suite's own error that SDV's sampling wrapper replaced.
 
     SDV's conditional sampling turns any error into "Error: Sampling terminated. No results
     were saved ..." of the same type, the real message only in the chained cause; an error
     a core raises while sampling (a condition it cannot reach) is re-raised as it was. When
     SDV saved partial results (``output_file_path`` given), its message, which says where,
-    is kept (the suite's error stays its cause).
+    is kept (the suite's error stays its cause). ``constrained``: the synthesizer has SDV
+    constraints, whose rewritten columns the core's message names; a note says so.
     """
     try:
         yield
     except Exception as error:
         cause = error.__cause__
         if isinstance(cause, SynthPluginsError) and "No results were saved" in str(error):
+            if constrained:
+                cause.add_note(_CONSTRAINED_CONDITIONS)
             raise cause from None
         raise
 
@@ -459,6 +470,11 @@ class SingleTableContract:
         return processed
 
     @property
+    def _constrained(self) -> bool:
+        """Whether SDV constraints rewrite the table the core models."""
+        return bool(getattr(self, "_chained_constraints", None))
+
+    @property
     def _raw_metadata(self) -> Any:
         """The metadata of the user's table (SDV's ``self.metadata`` is the modelled one).
 
@@ -648,7 +664,7 @@ class SingleTableContract:
         """
         for frame in self._make_condition_dfs(conditions):  # type: ignore[attr-defined]
             self._check_conditions(frame, "condition")
-        with _own_errors_surface():
+        with _own_errors_surface(self._constrained):
             return super().sample_from_conditions(conditions, *args, **kwargs)  # type: ignore[misc]
 
     def sample_remaining_columns(
@@ -664,5 +680,5 @@ class SingleTableContract:
         """
         check_table(known_columns, "known_columns")
         self._check_conditions(known_columns, "known value")
-        with _own_errors_surface():
+        with _own_errors_surface(self._constrained):
             return super().sample_remaining_columns(known_columns, *args, **kwargs)  # type: ignore[misc]
