@@ -278,3 +278,30 @@ def test_text_numbers_are_read_by_position_whatever_the_index():
 def test_decimals_of(values: list[float], dtype: object, expected: int | None) -> None:
     array = np.array(values, dtype=dtype or float).astype(float)
     assert decimals_of(array, dtype) == expected
+
+
+def test_dates_the_date_rules_cannot_see_are_named_in_a_warning() -> None:
+    """Dates written as whole numbers (20200131) were modelled as numbers and came out as
+    20194666; a category of date strings as levels (training dates). Neither was said."""
+    import warnings
+
+    from synth_plugins.encoding.roles import warn_hidden_dates
+
+    days = pd.Timestamp("2018-01-01") + pd.to_timedelta(np.arange(0, 600, 7), unit="D")
+    data = pd.DataFrame(
+        {
+            "admitted": days.strftime("%Y%m%d").astype(int),
+            "visit": pd.Categorical(days.strftime("%Y-%m-%d")),
+            "count": np.arange(len(days)) + 20_000_000,  # 8 digits, not all dates
+            "age": np.linspace(20, 80, len(days)),
+        }
+    )
+    with pytest.warns(UserWarning) as caught:
+        TabularEncoder().fit(data)
+    told = [str(w.message) for w in caught if "give the column as dates" in str(w.message)]
+    assert len(told) == 2
+    assert "'admitted' holds whole numbers that all read as dates (YYYYMMDD)" in told[0]
+    assert "'visit' holds a pandas category of dates" in told[1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a declared role is honoured without a word
+        warn_hidden_dates(data, {"admitted": "integer", "visit": "categorical"})

@@ -202,3 +202,57 @@ def infer_roles(
         else:
             result[column] = infer_role(data[column], max_numeric_levels)
     return result
+
+
+#: The dates ``warn_hidden_dates`` reads whole numbers as (``20200131``).
+_NUMBER_DATE_RANGE = (19000101, 21001231)
+
+
+def hidden_dates(series: pd.Series) -> str | None:
+    """How a column of dates hides from the date rules, or None when it does not.
+
+    Whole numbers that all read as dates written ``YYYYMMDD`` (``20200131``) are modelled as
+    numbers, so generated values need not be dates (``20194666``); a pandas ``category`` of
+    dates written as text is modelled as levels, so generated dates are training dates
+    (fresh keys where nearly every value differs).
+    """
+    observed = series.dropna()
+    if observed.nunique() < 2:
+        return None
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        texts = observed.astype(object)
+        if texts.map(lambda value: isinstance(value, str)).all() and is_datetime(texts):
+            return "a pandas category of dates: modelled as levels, its dates come back as they are"
+        return None
+    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_integer_dtype(series):
+        return None
+    low, high = _NUMBER_DATE_RANGE
+    if not observed.between(low, high).all():
+        return None
+    dates = pd.to_datetime(observed.astype("int64").astype(str), format="%Y%m%d", errors="coerce")
+    if dates.notna().all():
+        return (
+            "whole numbers that all read as dates (YYYYMMDD): modelled as numbers, "
+            "generated values need not be dates"
+        )
+    return None
+
+
+def warn_hidden_dates(data: pd.DataFrame, roles: Mapping[str, str] | None) -> None:
+    """Warn, naming the column, about each column of dates the date rules cannot see.
+
+    A role given explicitly is honoured without a word (``roles=``); see :func:`hidden_dates`.
+    """
+    import warnings
+
+    for column in data.columns:
+        if column in (roles or {}):
+            continue
+        how = hidden_dates(data[column])
+        if how is not None:
+            warnings.warn(
+                f"column {column!r} holds {how}; give the column as dates, e.g. "
+                f"pd.to_datetime(data[{column!r}].astype(str)), or declare its role",
+                UserWarning,
+                stacklevel=3,
+            )

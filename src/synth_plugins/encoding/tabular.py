@@ -57,6 +57,7 @@ from synth_plugins.encoding.roles import (
     Role,
     check_whole_numbers,
     infer_roles,
+    warn_hidden_dates,
 )
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 
@@ -320,6 +321,7 @@ class TabularEncoder:
         check_labels(data.columns)
         for column in data.columns:
             check_observed(data[column])
+        warn_hidden_dates(data, self.roles)
         roles = infer_roles(data, self.roles)
         specs = [self._fit_column(data[column], roles[column]) for column in data.columns]
         if not any(spec.is_modelled for spec in specs):

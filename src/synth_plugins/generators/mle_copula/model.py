@@ -32,6 +32,7 @@ from synth_plugins.encoding.roles import (
     NUMERIC_ROLES,
     check_whole_numbers,
     infer_roles,
+    warn_hidden_dates,
 )
 from synth_plugins.encoding.tabular import (
     ColumnSpec,
@@ -253,6 +254,7 @@ class MLECopula:
                 every column is an identifier.
         """
         frame = self._check_frame(data)
+        warn_hidden_dates(frame, self.roles)
         roles = infer_roles(frame, self.roles)
         keys = {
             name: identifier_spec(frame[name]) for name in frame.columns
