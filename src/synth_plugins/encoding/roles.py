@@ -25,6 +25,7 @@ codes, not quantities, and follow the rules for text.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
 from typing import Literal, get_args
 
@@ -220,8 +221,7 @@ def hidden_dates(series: pd.Series) -> str | None:
     if observed.nunique() < 2:
         return None
     if isinstance(series.dtype, pd.CategoricalDtype):
-        texts = observed.astype(object)
-        if texts.map(lambda value: isinstance(value, str)).all() and is_datetime(texts):
+        if is_datetime(observed.astype(object)):  # (text in one date format)
             return "a pandas category of dates: modelled as levels, its dates come back as they are"
         return None
     if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_integer_dtype(series):
@@ -243,8 +243,6 @@ def warn_hidden_dates(data: pd.DataFrame, roles: Mapping[str, str] | None) -> No
 
     A role given explicitly is honoured without a word (``roles=``); see :func:`hidden_dates`.
     """
-    import warnings
-
     for column in data.columns:
         if column in (roles or {}):
             continue

@@ -110,14 +110,13 @@ def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
     return value
 
 
-def check_random_state(name: str, value: Any) -> int | None:
-    """Return a seed (an integer in [0, 2**32)) or ``None`` for an unseeded run."""
-    if value is None:
+def check_random_state(name: str, value: Any, *, none: bool = True) -> int | None:
+    """Return a seed (an integer in [0, 2**32)) or, if ``none``, ``None`` for an unseeded run."""
+    if value is None and none:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise InvalidParameterError(
-            f"{name} must be None or an integer seed, got {value!r}", parameter=name
-        )
+        expected = "None or an integer seed" if none else "an integer seed in [0, 2**32)"
+        raise InvalidParameterError(f"{name} must be {expected}, got {value!r}", parameter=name)
     if not 0 <= value < 2**32:
         raise InvalidParameterError(f"{name} must be in [0, 2**32), got {value!r}", parameter=name)
     return int(value)

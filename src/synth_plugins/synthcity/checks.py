@@ -200,8 +200,8 @@ def check_constraint_values(constraints: Any) -> None:
 
 #: Strict comparisons, which Synthcity 0.2.12's ``Schema.from_constraints`` drops.
 _STRICT = {">": ("ge", np.inf), "gt": ("ge", np.inf), "<": ("le", -np.inf), "lt": ("le", -np.inf)}
-#: Inclusive comparisons, which it keeps.
-_INCLUSIVE = {">=": np.inf, "ge": np.inf, "<=": -np.inf, "le": -np.inf}
+#: Whether an inclusive comparison is a lower bound.
+_LOWER = {">=": True, "ge": True, "<=": False, "le": False}
 
 
 def inclusive_constraints(constraints: Any, integers: Collection[str] = ()) -> Any:
@@ -211,10 +211,9 @@ def inclusive_constraints(constraints: Any, integers: Collection[str] = ()) -> A
     which ignores ``>``/``gt``/``<``/``lt`` rules, so the rows are not filtered by them
     and the final check then fails ("failed to meet the synthetic constraints"), for
     every plugin. For float64 values the rewritten rule keeps exactly the same rows. On
-    the ``integers`` columns (integer in the training schema) every bound is the whole
-    number inside it, ``x >= floor(v) + 1`` for ``x > v``, ``x >= ceil(v)`` for
-    ``x >= v`` (and ``<``, ``<=`` alike): the schema truncates an integer bound, so
-    ``x >= 40.5`` (or the nudged ``x > 40``) kept 40, which the final check refused.
+    the ``integers`` columns (integer in the training schema) every bound is then rounded
+    inward to a whole number (``x >= 40.5`` is ``x >= 41``, ``x > 40`` too): the schema
+    truncates an integer bound, so ``x >= 40.5`` kept 40, which the final check refused.
     """
     if constraints is None:
         return None
@@ -224,15 +223,9 @@ def inclusive_constraints(constraints: Any, integers: Collection[str] = ()) -> A
     for feature, op, value in constraints.rules:
         bound = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
         if bound and op in _STRICT:
-            inclusive, towards = _STRICT[op]
-            if feature in integers:
-                whole = np.floor(value) + 1 if towards > 0 else np.ceil(value) - 1
-                rules.append((feature, inclusive, float(whole)))
-            else:
-                rules.append((feature, inclusive, float(np.nextafter(float(value), towards))))
-        elif bound and op in _INCLUSIVE and feature in integers:
-            whole = np.ceil(value) if _INCLUSIVE[op] > 0 else np.floor(value)
-            rules.append((feature, op, float(whole)))
-        else:
-            rules.append((feature, op, value))
+            op, towards = _STRICT[op]
+            value = float(np.nextafter(float(value), towards))
+        if bound and op in _LOWER and feature in integers:
+            value = float(np.ceil(value) if _LOWER[op] else np.floor(value))
+        rules.append((feature, op, value))
     return Constraints(rules=rules)

@@ -11,7 +11,6 @@ and a plugin that cannot honour ``cond`` says so.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -76,15 +75,10 @@ class SuitePlugin(Plugin):
         Raises:
             InvalidParameterError: ``random_state`` is not an integer seed in [0, 2**32).
         """
-        if "random_state" in kwargs:
-            seed = kwargs["random_state"]
-            if seed is None or isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-                raise InvalidParameterError(
-                    "random_state must be an integer seed in [0, 2**32) in a Synthcity plugin "
-                    f"(Synthcity seeds its data schema with it), got {seed!r}",
-                    parameter="random_state",
-                )
-            kwargs["random_state"] = check_random_state("random_state", seed)
+        if "random_state" in kwargs:  # (Synthcity seeds its data schema with it: no None)
+            kwargs["random_state"] = check_random_state(
+                "random_state", kwargs["random_state"], none=False
+            )
         super().__init__(workspace=Path(workspace), **kwargs)
 
     def schema_includes(self, other: DataLoader | pd.DataFrame) -> bool:
