@@ -63,6 +63,10 @@ class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
             on privacy).
         outcome_draw: how model mode draws the outcomes: ``"balanced"`` (jointly, so event
             totals per level match the teacher's expectation) or ``"independent"``.
+        censoring_model: model mode's censoring law: ``"stratified"`` (default: reverse
+            Kaplan-Meier estimates within strata of a Cox model's censoring risk, so
+            follow-up that depends on the covariates carries over) or ``"marginal"`` (one
+            reverse Kaplan-Meier estimate for every row).
         calibrate_levels, numeric_residuals, calibrate_numeric, interpolate_durations:
             model-mode options of :class:`~synth_plugins.generators.ck4gen.CK4Gen`, passed
             through with its defaults (True); its docstring says what each does.
@@ -103,6 +107,7 @@ class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
         latent_noise: float = _CORE["latent_noise"],
         outcome: str = _CORE["outcome"],
         outcome_draw: str = _CORE["outcome_draw"],
+        censoring_model: str = _CORE["censoring_model"],
         calibrate_levels: bool = _CORE["calibrate_levels"],
         numeric_residuals: bool = _CORE["numeric_residuals"],
         calibrate_numeric: bool = _CORE["calibrate_numeric"],
@@ -141,6 +146,7 @@ class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
         self.latent_noise = latent_noise
         self.outcome = outcome
         self.outcome_draw = outcome_draw
+        self.censoring_model = censoring_model
         self.calibrate_levels = calibrate_levels
         self.numeric_residuals = numeric_residuals
         self.calibrate_numeric = calibrate_numeric
@@ -176,6 +182,7 @@ class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
             latent_noise=self.latent_noise,
             outcome=self.outcome,
             outcome_draw=self.outcome_draw,
+            censoring_model=self.censoring_model,
             calibrate_levels=self.calibrate_levels,
             numeric_residuals=self.numeric_residuals,
             calibrate_numeric=self.calibrate_numeric,

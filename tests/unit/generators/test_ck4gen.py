@@ -18,6 +18,7 @@ from synth_plugins.generators.ck4gen import CK4Gen
 from synth_plugins.generators.ck4gen.calibration import solve_tilt, systematic_levels
 from synth_plugins.generators.ck4gen.marginals import map_to_marginal, quantile_table
 from synth_plugins.generators.ck4gen.sampling import (
+    Censoring,
     add_residuals,
     cube_sample,
     draw_outcomes,
@@ -29,7 +30,11 @@ from synth_plugins.generators.ck4gen.sampling import (
     residual_factor,
     time_resolution,
 )
-from synth_plugins.generators.ck4gen.teacher import _candidate_splines, spline_basis
+from synth_plugins.generators.ck4gen.teacher import (
+    _candidate_splines,
+    risk_edges,
+    spline_basis,
+)
 from synth_plugins.generators.privacy import compared_columns, row_hashes
 from synth_plugins.metrics.copies import exact_copies
 from synth_plugins.metrics.survival import hazard_ratio_alignment
@@ -896,7 +901,7 @@ class TestDurationInterpolation:
         """Rows whose event and censoring both lie beyond the last time keep the maximum
         follow-up; every drawn time goes through ``spread`` (here: + 100)."""
         baseline = (np.array([1.0, 2.0, 3.0]), np.array([0.1, 0.2, 0.3]))
-        censoring = (np.array([1.5, 2.5]), np.array([0.9, 0.8]))  # 80 % never censored
+        censoring = Censoring(np.array([1.5, 2.5]), np.array([[0.9, 0.8]]))  # 80 % never
         eta, rng = np.zeros(4000), np.random.default_rng(4)
         shift = lambda t: t + 100.0  # noqa: E731
         if draw == "balanced":
@@ -1023,6 +1028,7 @@ ADDED_OPTIONS = {
         "_numeric_seed",
     ),
     "interpolate_durations": ("interpolate_durations",),
+    "censoring_model": ("censoring_model", "censoring_strata_"),
 }
 
 
@@ -1030,7 +1036,7 @@ ADDED_OPTIONS = {
 def test_copy_mode_ignores_a_model_mode_option(fitted, option):
     copy_mode = quiet_sample(fitted, 60, random_state=3, outcome="copy")
     clone = copy.deepcopy(fitted)
-    setattr(clone, option, False)
+    setattr(clone, option, CK4Gen.LEGACY_PARAMS[option])
     pd.testing.assert_frame_equal(
         quiet_sample(clone, 60, random_state=3, outcome="copy"), copy_mode
     )
@@ -1042,16 +1048,116 @@ def test_a_fit_pickled_before_an_option_samples_as_it_did(fitted, option):
     later = list(ADDED_OPTIONS)[list(ADDED_OPTIONS).index(option) :]
     old = copy.deepcopy(fitted)
     for name in later:
-        setattr(old, name, False)
+        setattr(old, name, CK4Gen.LEGACY_PARAMS[name])
     expected = quiet_sample(old, 60, random_state=3, outcome="model")
     added = {attribute for name in later for attribute in ADDED_OPTIONS[name]}
     legacy = CK4Gen.__new__(CK4Gen)
     legacy.__dict__.update({k: v for k, v in fitted.__dict__.items() if k not in added})
     restored = pickle.loads(pickle.dumps(legacy))
-    assert all(getattr(restored, name) is False for name in later)
+    assert all(getattr(restored, name) == CK4Gen.LEGACY_PARAMS[name] for name in later)
     pd.testing.assert_frame_equal(
         quiet_sample(restored, 60, random_state=3, outcome="model"), expected
     )
+
+
+def check_outcome_law(model: CK4Gen, rows: pd.DataFrame) -> None:
+    """``outcome_weights`` is the law of ``draw_outcomes`` for each of ``rows``: the event
+    share and the mean event time of 20,000 independent draws per row."""
+    eta, baseline, censoring = model._outcome_law(model._covariate_matrix(rows))
+    curves = censoring.curves(slice(None))
+    w_event, w_censor = outcome_weights(eta, baseline, censoring.times, curves)
+    np.testing.assert_allclose(w_event.sum(axis=1) + w_censor.sum(axis=1), 1.0, atol=1e-9)
+    draws, n = 20_000, len(rows)
+    curve = None if censoring.curve is None else np.repeat(censoring.curve, draws)
+    repeated = Censoring(censoring.times, censoring.survival, curve)
+    durations, events = draw_outcomes(
+        np.repeat(eta, draws), baseline, repeated, model.max_follow_up_, np.random.default_rng(0)
+    )
+    durations, events = durations.reshape(n, draws), events.reshape(n, draws)
+    for row in range(n):
+        p = w_event[row].sum()
+        assert abs(events[row].mean() - p) < 4 * math.sqrt(p * (1 - p) / draws) + 1e-3
+        mean_event_time = (w_event[row] * model._baseline_times).sum() / p
+        observed = durations[row][events[row] == 1].mean()
+        assert abs(observed - mean_event_time) < 0.05 * mean_event_time
+
+
+def simulate_entry_cohorts(n: int = 800, seed: int = 0) -> pd.DataFrame:
+    """Follow-up that ends on one calendar date: patients who entered late (``cohort`` 1)
+    are censored by day 1,000, the others by day 3,000; a few losses to follow-up; the
+    hazard depends on age only."""
+    rng = np.random.default_rng(seed)
+    age = np.round(rng.normal(60, 10, n))
+    late = (rng.uniform(size=n) < 0.4).astype(int)
+    t_event = -np.log(rng.uniform(size=n)) / (0.0004 * np.exp(0.05 * (age - 60)))
+    t_censor = np.minimum(np.where(late == 1, 1000.0, 3000.0), rng.uniform(0, 20_000, n))
+    return pd.DataFrame(
+        {"age": age, "late": late, "time": np.ceil(np.minimum(t_event, t_censor)),
+         "event": (t_event <= t_censor).astype(int)}
+    )  # fmt: skip
+
+
+class TestCensoringModel:
+    """``censoring_model="stratified"``: censoring times follow the covariates they depend on."""
+
+    @pytest.fixture(scope="class")
+    def cohorts(self):
+        data = simulate_entry_cohorts()
+        return data, CK4Gen("time", "event", random_state=0, **FAST).fit(data)
+
+    def test_follow_up_ends_where_the_cohort_s_does(self, cohorts):
+        """The late cohort's follow-up ends by day 1,000; the marginal law gives a third of
+        its synthetic rows (the early cohort's share of later censorings) up to 3,000."""
+        data, model = cohorts
+        beyond = {}
+        for law in ("stratified", "marginal"):
+            model.censoring_model = law
+            synthetic = quiet_sample(model, 3000, random_state=1, outcome="model")
+            late = synthetic[synthetic["late"] == 1]
+            beyond[law] = float((late["time"] > 1050).mean())
+        model.censoring_model = "stratified"
+        assert (data.loc[data["late"] == 1, "time"] <= 1000).all()
+        assert beyond["stratified"] < 0.03 and beyond["marginal"] > 0.25, beyond
+
+    def test_outcome_weights_are_the_law_of_the_draw_per_stratum(self, cohorts):
+        data, model = cohorts
+        assert model.censoring_strata_ is not None
+        rows = pd.concat([data[data["late"] == 1].head(2), data[data["late"] == 0].head(2)])
+        assert len(set(model._outcome_law(model._covariate_matrix(rows))[2].curve)) > 1
+        check_outcome_law(model, rows)
+
+    def test_censoring_unrelated_to_the_covariates_keeps_the_marginal_law(self, fitted):
+        """Strata cut on noise would only tie each row's censoring to a few training rows."""
+        assert fitted.censoring_strata_ is None
+        assert any("does not depend on the covariates" in note for note in fitted.notes_)
+
+    def test_the_censoring_model_leaves_the_event_effects(self, cohorts):
+        """The cohort has no effect on the hazard: its synthetic log-HR stays near 0."""
+        _, model = cohorts
+        synthetic = quiet_sample(model, 3000, random_state=2, outcome="model")
+        design = synthetic[["age", "late"]].astype(float)
+        durations, events = synthetic["time"].to_numpy(), synthetic["event"].to_numpy()
+        fit = fit_cox(design, durations, events, penalizer=0.01)
+        assert abs(fit.fitter.params_["late"]) < 0.25
+
+    def test_strata_cut_in_the_gaps_and_hold_enough_censorings(self):
+        rng = np.random.default_rng(0)
+        two_groups = np.r_[rng.normal(0.0, 0.1, 300), rng.normal(3.0, 0.1, 200)]
+        edges = risk_edges(two_groups, 5, 20)
+        assert ((edges > 0.5) & (edges < 2.5)).sum() == 1  # one cut between the groups
+        assert np.bincount(np.searchsorted(edges, two_groups, side="right")).min() >= 20
+        few_apart = np.r_[rng.normal(0.0, 0.1, 300), np.full(5, 5.0)]
+        counts = np.bincount(np.searchsorted(risk_edges(few_apart, 5, 20), few_apart, "right"))
+        assert counts.min() >= 20
+        assert len(risk_edges(np.zeros(100), 5, 20)) == 0
+
+    def test_without_censored_rows_the_law_is_the_marginal_one(self):
+        data = simulate_entry_cohorts(300).assign(event=1)
+        model = CK4Gen("time", "event", random_state=0, **FAST).fit(data)
+        assert model.censoring_strata_ is None
+        assert any("0 censored training rows" in note for note in model.notes_)
+        synthetic = quiet_sample(model, 200, random_state=0, outcome="model")
+        assert synthetic["event"].mean() > 0.9  # the rest outlive the last event time
 
 
 class TestBalancedOutcomes:
@@ -1059,24 +1165,8 @@ class TestBalancedOutcomes:
     carry the Monte Carlo noise of independent draws."""
 
     def test_outcome_weights_are_the_law_of_the_independent_draw(self, fitted, sim):
-        eta = np.clip(fitted.predict_risk(sim.iloc[:4], model="teacher"), -50, 50)
-        baseline = (fitted._baseline_times, fitted._baseline_cumhaz)
-        censoring = (fitted._censor_times, fitted._censor_survival)
-        w_event, w_censor = outcome_weights(eta, baseline, censoring)
-        np.testing.assert_allclose(w_event.sum(axis=1) + w_censor.sum(axis=1), 1.0, atol=1e-9)
-        rng = np.random.default_rng(0)
-        draws = 20_000
-        durations, events = draw_outcomes(
-            np.repeat(eta, draws), baseline, censoring, fitted.max_follow_up_, rng
-        )
-        durations, events = durations.reshape(4, draws), events.reshape(4, draws)
-        times = fitted._baseline_times
-        for row in range(4):
-            p = w_event[row].sum()
-            assert abs(events[row].mean() - p) < 4 * math.sqrt(p * (1 - p) / draws) + 1e-3
-            mean_event_time = (w_event[row] * times).sum() / p
-            observed = durations[row][events[row] == 1].mean()
-            assert abs(observed - mean_event_time) < 0.05 * mean_event_time
+        assert fitted.censoring_strata_ is None  # censoring independent of the covariates
+        check_outcome_law(fitted, sim.iloc[:4])
 
     def test_cube_sample_keeps_each_probability_and_balances_the_totals(self):
         rng = np.random.default_rng(1)
@@ -1140,12 +1230,10 @@ class TestBalancedOutcomes:
             gaps = []
             for seed in range(5):
                 synthetic = model.sample(600, random_state=seed, outcome="model")
-                eta = np.clip(model.predict_risk(synthetic, model="teacher"), -50, 50)
-                w_event, _ = outcome_weights(
-                    eta,
-                    (model._baseline_times, model._baseline_cumhaz),
-                    (model._censor_times, model._censor_survival),
-                )
+                law = model._outcome_law(model._covariate_matrix(synthetic))
+                eta, baseline, censoring = law
+                curves = censoring.curves(slice(None))
+                w_event, _ = outcome_weights(eta, baseline, censoring.times, curves)
                 holders = (synthetic["stage"] == "III").to_numpy()
                 expected = w_event[holders].sum()
                 gaps.append(abs(synthetic["event"].to_numpy()[holders].sum() - expected))
@@ -1282,6 +1370,7 @@ class TestValidation:
             ({"latent_noise": -1.0}, "latent_noise"),
             ({"discrete_decoding": "argmax"}, "discrete_decoding"),
             ({"outcome_draw": "cube"}, "outcome_draw"),
+            ({"censoring_model": "kaplan_meier"}, "censoring_model"),
             ({"redraw_copies": "yes"}, "redraw_copies"),
             ({"calibrate_levels": 1}, "calibrate_levels"),
             ({"copy_bins": 0}, "copy_bins"),

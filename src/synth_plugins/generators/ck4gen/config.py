@@ -10,6 +10,7 @@ DistillTarget = Literal["linear_predictor", "survival_curve"]
 DecoderLoss = Literal["mixed", "mse"]
 DiscreteDecoding = Literal["sample", "threshold"]
 OutcomeDraw = Literal["balanced", "independent"]
+CensoringModel = Literal["stratified", "marginal"]
 OUTCOMES: tuple[str, ...] = ("copy", "model")
 
 #: Named settings for :meth:`CK4Gen.from_preset`. ``"paper"``: Kuo, Gallego & Jorm (2024),

@@ -31,6 +31,7 @@ from synth_plugins.generators.ck4gen.config import (
     OUTCOMES,
     PRESETS,
     REDRAW_ROUNDS,
+    CensoringModel,
     DecoderLoss,
     DiscreteDecoding,
     DistillTarget,
@@ -42,6 +43,7 @@ from synth_plugins.generators.ck4gen.copies import binned, quantile_edges, redra
 from synth_plugins.generators.ck4gen.marginals import map_to_marginal, quantile_table
 from synth_plugins.generators.ck4gen.networks import Student, SynthNet
 from synth_plugins.generators.ck4gen.sampling import (
+    Censoring,
     add_residuals,
     cast,
     draw_discrete,
@@ -55,8 +57,10 @@ from synth_plugins.generators.ck4gen.sampling import (
 )
 from synth_plugins.generators.ck4gen.teacher import (
     KNOT_QUANTILES,
+    CensoringStrata,
     TeacherDesign,
     censoring_distribution,
+    fit_censoring_strata,
     fit_teacher,
     step,
     time_grid,
@@ -213,12 +217,11 @@ class CK4Gen:
             value. None compares every value exactly. Exact copies are also held to the
             exact duplicate rate, whatever ``copy_bins``.
         outcome: ``"model"`` (default: event time drawn from the teacher's
-            ``S(t | x_synthetic)`` by inverse transform, censoring time from the reverse
-            Kaplan-Meier estimate of the training censoring distribution;
-            ``duration = min(T, C)``, ``event = T <= C``; an event time beyond the last
-            training time is censored at the maximum follow-up) or ``"copy"`` (the paper:
-            each row takes its source patient's duration and event, real outcome pairs;
-            ``sample`` warns on every call).
+            ``S(t | x_synthetic)`` by inverse transform, censoring time from
+            ``censoring_model``; ``duration = min(T, C)``, ``event = T <= C``; an event
+            time beyond the last training time is censored at the maximum follow-up) or
+            ``"copy"`` (the paper: each row takes its source patient's duration and event,
+            real outcome pairs; ``sample`` warns on every call).
         outcome_draw: how ``outcome="model"`` draws the outcomes of a synthetic table:
             ``"balanced"`` (default: every row's outcome has the law above, but the events
             of the rows are drawn jointly by the cube method, so the number of events among
@@ -226,6 +229,18 @@ class CK4Gen:
             covariate equal their expectations under the teacher, up to the rounding of a
             few rows; rows are processed in order of teacher risk) or ``"independent"``
             (one independent draw per row). Copy mode is unaffected.
+        censoring_model: the censoring law of ``outcome="model"``: ``"stratified"``
+            (default: the training rows are ranked by a Cox model of their censoring times
+            on the teacher's design and cut into up to 5 strata, each with at least 20
+            censorings, and a synthetic row's censoring time is drawn from its stratum's
+            reverse Kaplan-Meier estimate, so censoring that depends on the covariates
+            carries over, such as follow-up that ends on a calendar date and is shorter for
+            later entry years) or ``"marginal"`` (one reverse Kaplan-Meier estimate for
+            every row: a patient who entered a year before the data were frozen can come
+            out with ten years of follow-up). A sampling choice: the fit estimates both.
+            The law stays the marginal one (a note says why) with fewer than 40
+            censorings, where the Cox model finds no dependence on the covariates
+            (likelihood-ratio test, p >= 0.01), or if its fit fails (also a warning).
         sample_with_replacement: how source patients are drawn: ``"auto"`` (a random
             permutation while ``n`` <= number of training rows, a bootstrap beyond),
             ``True`` (always a bootstrap) or ``False`` (stacked permutations: every patient
@@ -252,6 +267,10 @@ class CK4Gen:
         encoder_: the distilled student network (CPU).
         decoder_: SynthNet (CPU).
         censoring_km_: lifelines ``KaplanMeierFitter`` of the censoring distribution.
+        censoring_strata_: the censoring laws of ``censoring_model="stratified"``
+            (:class:`~synth_plugins.generators.ck4gen.teacher.CensoringStrata`: the Cox
+            model of the censoring times, the strata's cut points and reverse Kaplan-Meier
+            estimates); None when the censorings were too few or its fit failed.
         history_: per-epoch ``encoder_loss``, ``encoder_val_loss``, ``decoder_loss``,
             ``decoder_val_loss``.
         n_encoder_epochs_, n_decoder_epochs_: epochs actually trained.
@@ -310,6 +329,7 @@ class CK4Gen:
         copy_bins: int | None = 10,
         outcome: Outcome = "model",
         outcome_draw: OutcomeDraw = "balanced",
+        censoring_model: CensoringModel = "stratified",
         sample_with_replacement: bool | Literal["auto"] = "auto",
         missing: MissingPolicy = "indicator",
         ordinal_levels: Mapping[str, Sequence[Any]] | None = None,
@@ -377,6 +397,9 @@ class CK4Gen:
         self.copy_bins = None if copy_bins is None else check_int("copy_bins", copy_bins, minimum=1)
         self.outcome = check_choice("outcome", outcome, OUTCOMES)
         self.outcome_draw = check_choice("outcome_draw", outcome_draw, ("balanced", "independent"))
+        self.censoring_model = check_choice(
+            "censoring_model", censoring_model, ("stratified", "marginal")
+        )
         if not (
             (isinstance(sample_with_replacement, str) and sample_with_replacement == "auto")
             or isinstance(sample_with_replacement, bool)
@@ -406,6 +429,7 @@ class CK4Gen:
         self.encoder_: Student | None = None
         self.decoder_: SynthNet | None = None
         self.censoring_km_: Any = None
+        self.censoring_strata_: CensoringStrata | None = None
         self.history_: dict[str, list[float]] = {}
         self.n_encoder_epochs_ = 0
         self.n_decoder_epochs_ = 0
@@ -446,7 +470,8 @@ class CK4Gen:
         "decoder_hidden", "decoder_loss", "lr", "encoder_epochs", "decoder_epochs", "batch_size",
         "validation_fraction", "patience", "latent_noise", "discrete_decoding",
         "calibrate_levels", "numeric_residuals", "calibrate_numeric", "interpolate_durations",
-        "redraw_copies", "copy_bins", "outcome", "outcome_draw", "sample_with_replacement",
+        "redraw_copies", "copy_bins", "outcome", "outcome_draw", "censoring_model",
+        "sample_with_replacement",
         "missing", "ordinal_levels", "device", "random_state", "verbose", "debug",
     )  # fmt: skip
 
@@ -457,6 +482,7 @@ class CK4Gen:
         "calibrate_numeric": False,
         "interpolate_durations": False,
         "teacher_knots": 0,
+        "censoring_model": "marginal",
     }
     #: Fitted attributes that came with them (``numeric_residuals``' training residuals,
     #: ``calibrate_numeric``'s quantile tables and their seed).
@@ -466,6 +492,7 @@ class CK4Gen:
         "_numeric_targets": None,
         "_sampled_tables": {},
         "_numeric_seed": 0,
+        "censoring_strata_": None,
     }
 
     @classmethod
@@ -564,6 +591,7 @@ class CK4Gen:
         baseline_times = baseline.index.to_numpy(dtype=float)
         baseline_cumhaz = np.maximum.accumulate(baseline.iloc[:, 0].to_numpy(dtype=float))
         censoring = censoring_distribution(durations, events)
+        strata = fit_censoring_strata(design, matrix, durations, events, cox.penalizer, notes)
 
         # --- seeds, split, device
         device = _torch.resolve_device(self.device)
@@ -618,6 +646,7 @@ class CK4Gen:
         self.encoder_ = student.cpu().eval()
         self.decoder_ = decoder.cpu().eval()
         self.censoring_km_ = censoring
+        self.censoring_strata_ = strata
         self.time_grid_ = grid
         self.latent_scale_ = latent.numpy().std(axis=0)
         self.event_rate_ = float(events.mean())
@@ -979,21 +1008,17 @@ class CK4Gen:
     def _model_outcomes(
         self, covariates: pd.DataFrame, rng: np.random.Generator
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Draw ``(duration, event)`` from the teacher and the censoring distribution.
+        """Draw ``(duration, event)`` from the teacher and the censoring law.
 
         ``outcome_draw="balanced"`` draws the rows' events jointly (see
         :func:`~synth_plugins.generators.ck4gen.sampling.draw_outcomes_balanced`);
         ``interpolate_durations`` redraws the drawn durations from the smoothed training durations.
         """
-        assert self._baseline_times is not None and self._baseline_cumhaz is not None
-        assert self._censor_times is not None and self._censor_survival is not None
-        assert self.max_follow_up_ is not None
+        assert self.max_follow_up_ is not None and self._design is not None
         if len(covariates) == 0:
             return np.zeros(0), np.zeros(0, dtype=np.int64)
         matrix = self._covariate_matrix(covariates)
-        eta = np.clip(self._teacher_eta(matrix), -50.0, 50.0)
-        baseline = (self._baseline_times, self._baseline_cumhaz)
-        censoring = (self._censor_times, self._censor_survival)
+        eta, baseline, censoring = self._outcome_law(matrix)
         spread = None
         if self.interpolate_durations:
             assert self._train_durations is not None
@@ -1001,10 +1026,28 @@ class CK4Gen:
             spread = partial(interpolate_times, durations=grid, rng=rng)
         if self.outcome_draw == "independent":
             return draw_outcomes(eta, baseline, censoring, self.max_follow_up_, rng, spread)
-        assert self._design is not None
         return draw_outcomes_balanced(
             eta, self._design(matrix), baseline, censoring, self.max_follow_up_, rng, spread
         )
+
+    def _outcome_law(
+        self, matrix: np.ndarray
+    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], Censoring]:
+        """Model mode's outcome law of the encoded rows ``matrix``.
+
+        The teacher's log partial hazards (bounded, so ``exp`` stays finite), its Breslow
+        baseline ``(times, H0)``, and each row's censoring law (``censoring_model``).
+        """
+        assert self._baseline_times is not None and self._baseline_cumhaz is not None
+        assert self._censor_times is not None and self._censor_survival is not None
+        eta = np.clip(self._teacher_eta(matrix), -50.0, 50.0)
+        baseline = (self._baseline_times, self._baseline_cumhaz)
+        strata = self.censoring_strata_
+        if self.censoring_model == "marginal" or strata is None:
+            return eta, baseline, Censoring(self._censor_times, self._censor_survival[None, :])
+        assert self._design is not None
+        stratum = strata.stratum(self._design.frame(matrix))
+        return eta, baseline, Censoring(strata.times, strata.survival, stratum)
 
     def _assemble(
         self, covariates: pd.DataFrame, durations: np.ndarray, events: np.ndarray

@@ -117,32 +117,64 @@ def draw_discrete(
             part[np.arange(n), np.minimum(level, block.width - 1)] = 1.0
 
 
+#: Rows per block of the (rows x times) outcome grids.
+_GRID_ROWS = 2048
+
+
+@dataclass(frozen=True)
+class Censoring:
+    """The censoring law of each synthetic row: one of a few curves ``G(t) = P(C > t)``.
+
+    Attributes:
+        times: the censoring times (increasing, > 0).
+        survival: one curve per row, each non-increasing: ``G`` at ``times``.
+        curve: the curve of each synthetic row; None gives every row the first one.
+    """
+
+    times: np.ndarray
+    survival: np.ndarray
+    curve: np.ndarray | None = None
+
+    def curves(self, rows: slice) -> np.ndarray:
+        """``G(times)`` of ``rows``: one row per synthetic row, or one shared row."""
+        if self.curve is None:
+            return self.survival[:1]
+        return self.survival[self.curve[rows]]
+
+
 def draw_outcomes(
     eta: np.ndarray,
     baseline: tuple[np.ndarray, np.ndarray],
-    censoring: tuple[np.ndarray, np.ndarray],
+    censoring: Censoring,
     max_follow_up: float,
     rng: np.random.Generator,
     spread: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Draw ``(duration, event)`` per row from the teacher and the censoring distribution.
+    """Draw ``(duration, event)`` per row from the teacher and the censoring law.
 
     Event time: ``T = min{t_j : H0(t_j) >= -log(U) / exp(eta)}``, the inverse of
     ``S(t | x) = exp(-H0(t) exp(eta))`` on the teacher's Breslow baseline ``(t_j, H0)``
     (infinite when ``S`` stays above ``U`` over the training follow-up). Censoring time:
-    ``C = min{t_j : G(t_j) <= V}`` on the reverse Kaplan-Meier ``(t_j, G)`` (infinite when
-    ``G`` stays above ``V``). Then ``duration = min(T, C)`` and ``event = T <= C``; when
-    both are infinite the row is censored at ``max_follow_up``. ``spread``, if given, maps
-    the drawn durations (not ``max_follow_up``) to their final values (see
-    :func:`interpolate_times`).
+    ``C = min{c_k : G(c_k | x) <= V}`` on the row's censoring curve (:class:`Censoring`;
+    infinite when ``G`` stays above ``V``). Then ``duration = min(T, C)`` and
+    ``event = T <= C``; when both are infinite the row is censored at ``max_follow_up``.
+    ``spread``, if given, maps the drawn durations (not ``max_follow_up``) to their final
+    values (see :func:`interpolate_times`).
     """
     n = len(eta)
     u = 1.0 - rng.uniform(size=n)  # in (0, 1]
     target = np.maximum(-np.log(u) / np.exp(eta), np.finfo(float).tiny)
     event_time = first_reaching(*baseline, target)
     v = 1.0 - rng.uniform(size=n)  # in (0, 1]
-    censor_times, censor_survival = censoring
-    censor_time = first_reaching(censor_times, -censor_survival, -v)
+    censor_time = np.empty(n)
+    for i in range(0, n, _GRID_ROWS):
+        rows = slice(i, i + _GRID_ROWS)
+        # the curves do not increase: the first time at or below V follows those above it
+        first = (censoring.curves(rows) > v[rows, None]).sum(axis=1)
+        inside = first < len(censoring.times)
+        censor_time[rows] = np.where(
+            inside, censoring.times[np.minimum(first, len(censoring.times) - 1)], np.inf
+        )
     events = (event_time <= censor_time) & np.isfinite(event_time)
     durations = np.minimum(event_time, censor_time)
     drawn = np.isfinite(durations)
@@ -152,15 +184,11 @@ def draw_outcomes(
     return durations, events.astype(np.int64)
 
 
-#: Rows per block of the (rows x times) outcome grids of the balanced draw.
-_GRID_ROWS = 2048
-
-
 def draw_outcomes_balanced(
     eta: np.ndarray,
     design: np.ndarray,
     baseline: tuple[np.ndarray, np.ndarray],
-    censoring: tuple[np.ndarray, np.ndarray],
+    censoring: Censoring,
     max_follow_up: float,
     rng: np.random.Generator,
     spread: Callable[[np.ndarray], np.ndarray] | None = None,
@@ -183,18 +211,19 @@ def draw_outcomes_balanced(
     n = len(eta)
     if n == 0:
         return np.zeros(0), np.zeros(0, dtype=np.int64)
-    p = np.concatenate(
-        [outcome_weights(eta[i : i + _GRID_ROWS], baseline, censoring)[0].sum(axis=1)
-         for i in range(0, n, _GRID_ROWS)]
-    )  # fmt: skip
+    blocks = [slice(i, i + _GRID_ROWS) for i in range(0, n, _GRID_ROWS)]
+
+    def weights(rows: slice) -> tuple[np.ndarray, np.ndarray]:
+        return outcome_weights(eta[rows], baseline, censoring.times, censoring.curves(rows))
+
+    p = np.concatenate([weights(rows)[0].sum(axis=1) for rows in blocks])
     columns = design[:, design.std(axis=0) > 0] if len(design) > 1 else design[:, :0]
     order = np.lexsort((rng.uniform(size=n), eta))
     events = cube_sample(np.clip(p, 0.0, 1.0), columns, order, rng)
     durations = np.empty(n)
-    censor_times = np.append(censoring[0], max_follow_up)
-    for i in range(0, n, _GRID_ROWS):
-        rows = slice(i, i + _GRID_ROWS)
-        w_event, w_censor = outcome_weights(eta[rows], baseline, censoring)
+    censor_times = np.append(censoring.times, max_follow_up)
+    for rows in blocks:
+        w_event, w_censor = weights(rows)
         chunk = events[rows]
         out = np.empty(len(chunk))
         out[chunk] = baseline[0][_pick(w_event[chunk], rng)]
@@ -202,7 +231,7 @@ def draw_outcomes_balanced(
         out[~chunk] = censor_times[censored]
         if spread is not None:
             drawn = np.ones(len(chunk), dtype=bool)
-            drawn[~chunk] = censored < len(censoring[0])  # the last column: max_follow_up
+            drawn[~chunk] = censored < len(censoring.times)  # the last column: max_follow_up
             out[drawn] = spread(out[drawn])
         durations[rows] = out
     return durations, events.astype(np.int64)
@@ -211,29 +240,34 @@ def draw_outcomes_balanced(
 def outcome_weights(
     eta: np.ndarray,
     baseline: tuple[np.ndarray, np.ndarray],
-    censoring: tuple[np.ndarray, np.ndarray],
+    censor_times: np.ndarray,
+    censor_survival: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The joint law of :func:`draw_outcomes` per row, split by the event indicator.
 
-    Returns ``(w_event, w_censor)``: ``w_event[i, j] = P(T = t_j, C >= t_j)`` over the
-    baseline times, and ``w_censor[i, k] = P(C = c_k, T > c_k)`` over the censoring times
-    plus a last column ``P(C = inf, T = inf)`` (censored at the maximum follow-up). Each
-    row sums to 1; ``w_event.sum(axis=1)`` is the event probability.
+    ``censor_survival``: ``G(censor_times | x)``, one row per row of ``eta`` or one row
+    shared by all (:meth:`Censoring.curves`). Returns ``(w_event, w_censor)``:
+    ``w_event[i, j] = P(T = t_j, C >= t_j)`` over the baseline times, and
+    ``w_censor[i, k] = P(C = c_k, T > c_k)`` over the censoring times plus a last column
+    ``P(C = inf, T = inf)`` (censored at the maximum follow-up). Each row sums to 1;
+    ``w_event.sum(axis=1)`` is the event probability.
     """
     times, cumhaz = baseline
-    censor_times, censor_survival = censoring
     risk = np.exp(eta)[:, None]
     survival = np.exp(-cumhaz[None, :] * risk)  # S(t_j | x) = P(T > t_j)
     before = np.hstack([np.ones((len(eta), 1)), survival[:, :-1]])
     last_censor = np.searchsorted(censor_times, times, side="left") - 1
-    censor_after = np.where(last_censor >= 0, censor_survival[np.maximum(last_censor, 0)], 1.0)
-    w_event = (before - survival) * censor_after[None, :]
-    censor_mass = np.append(1.0, censor_survival[:-1]) - censor_survival  # P(C = c_k)
+    censor_after = np.where(
+        last_censor[None, :] >= 0, censor_survival[:, np.maximum(last_censor, 0)], 1.0
+    )
+    w_event = (before - survival) * censor_after
+    start = np.ones((len(censor_survival), 1))
+    censor_mass = np.hstack([start, censor_survival[:, :-1]]) - censor_survival  # P(C = c_k)
     last_time = np.searchsorted(times, censor_times, side="right") - 1
     cumhaz_at = np.where(last_time >= 0, cumhaz[np.maximum(last_time, 0)], 0.0)
     beyond = np.exp(-cumhaz_at[None, :] * risk)  # P(T > c_k)
-    never = censor_survival[-1] * survival[:, -1]  # C and T beyond the follow-up
-    w_censor = np.hstack([censor_mass[None, :] * beyond, never[:, None]])
+    never = censor_survival[:, -1] * survival[:, -1]  # C and T beyond the follow-up
+    w_censor = np.hstack([censor_mass * beyond, never[:, None]])
     return w_event, w_censor
 
 

@@ -1,4 +1,4 @@
-"""CK4Gen's Cox teacher: its design columns, distillation grid and the censoring distribution."""
+"""CK4Gen's Cox teachers: the outcome's (design columns, distillation grid) and the censoring's."""
 
 from __future__ import annotations
 
@@ -27,6 +27,13 @@ CONFIDENCE_ALPHA = 0.05
 #: rows x terms**2 of the teacher's design above which a fit warns that it will be slow
 #: (:func:`warn_if_wide`): 10,000 rows and 300 terms, about 10 minutes on 2 cores.
 SLOW_DESIGN = 10_000 * 300**2
+#: ``censoring_model="stratified"``: at most this many strata, each with at least this many
+#: censored training rows.
+MAX_STRATA = 5
+MIN_STRATUM_CENSORINGS = 20
+#: ... and only where the censoring depends on the covariates: the Cox model of the
+#: censoring times against none, likelihood-ratio test at this level.
+CENSORING_ALPHA = 0.01
 
 
 @dataclass(frozen=True, eq=False)
@@ -266,6 +273,130 @@ def censoring_distribution(durations: np.ndarray, events: np.ndarray) -> Any:
     from lifelines import KaplanMeierFitter
 
     return KaplanMeierFitter(label="censoring").fit(durations, 1 - events)
+
+
+@dataclass(frozen=True, eq=False)
+class CensoringStrata:
+    """Censoring laws by censoring risk: reverse Kaplan-Meier estimates within strata.
+
+    Attributes:
+        teacher: a lifelines ``CoxPHFitter`` of the censoring times (the censorings as
+            events) on the teacher's design; its log partial hazard ranks the rows.
+        edges: the cut points between strata on that scale (increasing).
+        times: every training censoring time (increasing, > 0).
+        survival: one row per stratum, its reverse Kaplan-Meier estimate at ``times``.
+    """
+
+    teacher: Any
+    edges: np.ndarray
+    times: np.ndarray
+    survival: np.ndarray
+
+    def stratum(self, frame: pd.DataFrame) -> np.ndarray:
+        """The stratum of each row of the teacher's design ``frame``."""
+        risk = self.teacher.predict_log_partial_hazard(frame).to_numpy(dtype=float)
+        return np.searchsorted(self.edges, risk, side="right")
+
+
+def fit_censoring_strata(
+    design: TeacherDesign,
+    matrix: np.ndarray,
+    durations: np.ndarray,
+    events: np.ndarray,
+    penalizer: float,
+    notes: list[str],
+) -> CensoringStrata | None:
+    """The censoring laws of ``censoring_model="stratified"``; None for the marginal one.
+
+    A Cox model of the censoring times on the teacher's ``design`` (the censorings as its
+    events, at the teacher's penalizer, raised if the fit fails) ranks the training rows
+    by their risk of being censored; the rows are cut into up to :data:`MAX_STRATA`
+    strata of that risk (:func:`risk_edges`), each with at least
+    :data:`MIN_STRATUM_CENSORINGS` censorings, and each stratum's censoring law is its own
+    reverse Kaplan-Meier estimate. A proportional-hazards model alone cannot end follow-up
+    on a date (its largest single-time drop is ``1 - 1/e``), which the strata can.
+
+    None (the marginal law), with a note: when there are too few censorings for two
+    strata; when the censoring does not depend on the covariates (the model's
+    likelihood-ratio test against no covariates has ``p >= CENSORING_ALPHA``: strata cut
+    on noise would only tie each row's censoring to a few training rows); and, with a
+    warning too, when no penalizer gives a finite fit.
+    """
+    from lifelines import KaplanMeierFitter
+
+    censored = events == 0
+    n_strata = min(MAX_STRATA, int(censored.sum()) // MIN_STRATUM_CENSORINGS)
+    if n_strata < 2:
+        notes.append(
+            f"{int(censored.sum())} censored training rows: censoring is drawn from the "
+            "marginal reverse Kaplan-Meier estimate"
+        )
+        return None
+    frame = design.frame(matrix)
+    try:
+        fit = fit_cox(frame, durations, 1 - events, penalizer=penalizer)
+    except InvalidDataError as error:
+        message = (
+            f"the Cox model of the censoring times could not be fitted ({error}); "
+            "censoring is drawn from the marginal reverse Kaplan-Meier estimate"
+        )
+        warnings.warn(message, UserWarning, stacklevel=3)
+        notes.append(message)
+        return None
+    p_value = float(fit.fitter.log_likelihood_ratio_test().p_value)
+    if not p_value < CENSORING_ALPHA:
+        notes.append(
+            f"the censoring does not depend on the covariates (likelihood-ratio test "
+            f"p = {p_value:.2g}): censoring is drawn from the marginal reverse Kaplan-Meier "
+            "estimate"
+        )
+        return None
+    risk = fit.fitter.predict_log_partial_hazard(frame).to_numpy(dtype=float)
+    edges = risk_edges(risk[censored], n_strata, MIN_STRATUM_CENSORINGS)
+    strata = np.searchsorted(edges, risk, side="right")
+    times = np.unique(durations[censored])
+    survival = np.ones((len(edges) + 1, len(times)))
+    for s in np.unique(strata):
+        rows = strata == s
+        km = KaplanMeierFitter().fit(durations[rows], censored[rows].astype(int))
+        survival[s] = km.survival_function_at_times(times).to_numpy(dtype=float)
+    notes.append(
+        f"censoring: reverse Kaplan-Meier estimates in {len(edges) + 1} strata of the "
+        f"censoring risk (likelihood-ratio test p = {p_value:.2g})"
+    )
+    return CensoringStrata(fit.fitter, edges, times, survival)
+
+
+def risk_edges(risk: np.ndarray, n_strata: int, minimum: int) -> np.ndarray:
+    """Cut points of ``risk`` into at most ``n_strata`` strata of at least ``minimum`` values.
+
+    One-dimensional k-means (Lloyd's iterations from the quantiles): the cuts fall in the
+    gaps between groups of values, so a covariate that decides the censoring (an entry
+    cohort) is not split across strata as quantile cuts would split it. A stratum left
+    with fewer than ``minimum`` values is merged with its nearer neighbour.
+    """
+    values = np.sort(risk)
+    edges = np.unique(np.quantile(values, np.linspace(0.0, 1.0, n_strata + 1)[1:-1]))
+    for _ in range(100):
+        strata = np.searchsorted(edges, values, side="right")
+        centres = np.array([values[strata == s].mean() for s in np.unique(strata)])
+        moved = (centres[:-1] + centres[1:]) / 2
+        if len(moved) == len(edges) and np.allclose(moved, edges):
+            break
+        edges = moved
+    while len(edges):
+        strata = np.searchsorted(edges, values, side="right")
+        counts = np.bincount(strata, minlength=len(edges) + 1)
+        small = int(np.argmin(counts))
+        if counts[small] >= minimum:
+            break
+        centres = np.array([values[strata == s].mean() if counts[s] else np.nan
+                            for s in range(len(counts))])  # fmt: skip
+        below = centres[small] - centres[small - 1] if small > 0 else np.inf
+        above = centres[small + 1] - centres[small] if small < len(edges) else np.inf
+        merge_up = small == 0 or above < below  # an empty stratum (nan) goes down unless first
+        edges = np.delete(edges, small if merge_up else small - 1)
+    return edges
 
 
 def time_grid(durations: np.ndarray, events: np.ndarray, n_time_grid: int) -> np.ndarray:

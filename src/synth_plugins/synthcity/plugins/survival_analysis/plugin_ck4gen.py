@@ -92,6 +92,10 @@ class CK4GenPlugin(SuitePlugin):
             distribution) or ``"copy"`` (the paper: real outcome pairs).
         outcome_draw: how model mode draws the outcomes: ``"balanced"`` (jointly, so event
             totals per level match the teacher's expectation) or ``"independent"``.
+        censoring_model: model mode's censoring law: ``"stratified"`` (default: reverse
+            Kaplan-Meier estimates within strata of a Cox model's censoring risk, so
+            follow-up that depends on the covariates carries over) or ``"marginal"`` (one
+            reverse Kaplan-Meier estimate for every row).
         calibrate_levels, numeric_residuals, calibrate_numeric, interpolate_durations:
             model-mode options of :class:`~synth_plugins.generators.ck4gen.CK4Gen`, passed
             through with its defaults (True); its docstring says what each does.
@@ -133,6 +137,7 @@ class CK4GenPlugin(SuitePlugin):
         latent_noise: float = _CORE["latent_noise"],
         outcome: str = _CORE["outcome"],
         outcome_draw: str = _CORE["outcome_draw"],
+        censoring_model: str = _CORE["censoring_model"],
         calibrate_levels: bool = _CORE["calibrate_levels"],
         numeric_residuals: bool = _CORE["numeric_residuals"],
         calibrate_numeric: bool = _CORE["calibrate_numeric"],
@@ -191,6 +196,7 @@ class CK4GenPlugin(SuitePlugin):
             "latent_noise": latent_noise,
             "outcome": outcome,
             "outcome_draw": outcome_draw,
+            "censoring_model": censoring_model,
             "calibrate_levels": calibrate_levels,
             "numeric_residuals": numeric_residuals,
             "calibrate_numeric": calibrate_numeric,
