@@ -63,10 +63,10 @@ class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
             on privacy).
         outcome_draw: how model mode draws the outcomes: ``"balanced"`` (jointly, so event
             totals per level match the teacher's expectation) or ``"independent"``.
-        censoring_model: model mode's censoring law: ``"stratified"`` (default: reverse
-            Kaplan-Meier estimates within strata of a Cox model's censoring risk, so
-            follow-up that depends on the covariates carries over) or ``"marginal"`` (one
-            reverse Kaplan-Meier estimate for every row).
+        censoring_model: model mode's censoring law: ``"marginal"`` (default: one reverse
+            Kaplan-Meier estimate for every row) or ``"stratified"`` (reverse Kaplan-Meier
+            estimates within strata of a Cox model's censoring risk: follow-up that
+            depends on the covariates carries over, at a measured cost in leakage).
         calibrate_levels, numeric_residuals, calibrate_numeric, interpolate_durations:
             model-mode options of :class:`~synth_plugins.generators.ck4gen.CK4Gen`, passed
             through with its defaults (True); its docstring says what each does.

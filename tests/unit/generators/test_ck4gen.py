@@ -1098,12 +1098,14 @@ def simulate_entry_cohorts(n: int = 800, seed: int = 0) -> pd.DataFrame:
 
 
 class TestCensoringModel:
-    """``censoring_model="stratified"``: censoring times follow the covariates they depend on."""
+    """``censoring_model="stratified"``: censoring times follow the covariates they depend on
+    (the default ``"marginal"`` ignores them)."""
 
     @pytest.fixture(scope="class")
     def cohorts(self):
         data = simulate_entry_cohorts()
-        return data, CK4Gen("time", "event", random_state=0, **FAST).fit(data)
+        model = CK4Gen("time", "event", censoring_model="stratified", random_state=0, **FAST)
+        return data, model.fit(data)
 
     def test_follow_up_ends_where_the_cohort_s_does(self, cohorts):
         """The late cohort's follow-up ends by day 1,000; the marginal law gives a third of
