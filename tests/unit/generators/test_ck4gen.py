@@ -1128,10 +1128,18 @@ class TestCensoringModel:
         assert len(set(model._outcome_law(model._covariate_matrix(rows))[2].curve)) > 1
         check_outcome_law(model, rows)
 
-    def test_censoring_unrelated_to_the_covariates_keeps_the_marginal_law(self, fitted):
+    def test_censoring_unrelated_to_the_covariates_keeps_the_marginal_law(self, sim):
         """Strata cut on noise would only tie each row's censoring to a few training rows."""
-        assert fitted.censoring_strata_ is None
-        assert any("does not depend on the covariates" in note for note in fitted.notes_)
+        model = CK4Gen("time", "event", censoring_model="stratified", random_state=0, **FAST)
+        model.fit(sim)
+        assert model.censoring_strata_ is None
+        assert any("does not depend on the covariates" in note for note in model.notes_)
+
+    def test_a_marginal_fit_refuses_to_sample_stratified(self, fitted):
+        model = copy.copy(fitted)
+        model.censoring_model = "stratified"
+        with pytest.raises(InvalidParameterError, match="fit it again with censoring_model"):
+            model.sample(10, outcome="model")
 
     def test_the_censoring_model_leaves_the_event_effects(self, cohorts):
         """The cohort has no effect on the hazard: its synthetic log-HR stays near 0."""
@@ -1155,7 +1163,8 @@ class TestCensoringModel:
 
     def test_without_censored_rows_the_law_is_the_marginal_one(self):
         data = simulate_entry_cohorts(300).assign(event=1)
-        model = CK4Gen("time", "event", random_state=0, **FAST).fit(data)
+        model = CK4Gen("time", "event", censoring_model="stratified", random_state=0, **FAST)
+        model.fit(data)
         assert model.censoring_strata_ is None
         assert any("0 censored training rows" in note for note in model.notes_)
         synthetic = quiet_sample(model, 200, random_state=0, outcome="model")
@@ -1167,7 +1176,7 @@ class TestBalancedOutcomes:
     carry the Monte Carlo noise of independent draws."""
 
     def test_outcome_weights_are_the_law_of_the_independent_draw(self, fitted, sim):
-        assert fitted.censoring_strata_ is None  # censoring independent of the covariates
+        assert fitted.censoring_strata_ is None  # the default censoring_model="marginal"
         check_outcome_law(fitted, sim.iloc[:4])
 
     def test_cube_sample_keeps_each_probability_and_balances_the_totals(self):

@@ -239,11 +239,12 @@ class CK4Gen:
             can come out with ten years of follow-up. The stratified law keeps such
             dependence, but ties each row's follow-up to fewer training rows and raises
             the Hamming leakage (method card, *Censoring by censoring risk*: on
-            kidney_transplant above 0.05 in 6 of 10 fits), so it is not the default. A
-            sampling choice: the fit estimates both. The law stays the marginal one (a
-            note says why) with fewer than 40 censorings, where the Cox model finds no
-            dependence on the covariates (likelihood-ratio test, p >= 0.01), or if its
-            fit fails (also a warning).
+            kidney_transplant above 0.05 in 6 of 10 fits), so it is not the default. The
+            strata are estimated at fit, so set it before ``fit`` (a stratified fit can
+            then sample either way). The law stays the marginal one (a note says why)
+            with fewer than 40 censorings, where the Cox model finds no dependence on the
+            covariates (likelihood-ratio test, p >= 0.01), or if its fit fails (also a
+            warning).
         sample_with_replacement: how source patients are drawn: ``"auto"`` (a random
             permutation while ``n`` <= number of training rows, a bootstrap beyond),
             ``True`` (always a bootstrap) or ``False`` (stacked permutations: every patient
@@ -273,7 +274,8 @@ class CK4Gen:
         censoring_strata_: the censoring laws of ``censoring_model="stratified"``
             (:class:`~synth_plugins.generators.ck4gen.teacher.CensoringStrata`: the Cox
             model of the censoring times, the strata's cut points and reverse Kaplan-Meier
-            estimates); None when the censorings were too few or its fit failed.
+            estimates); None after a marginal fit, or when the strata were not used (see
+            ``notes_``).
         history_: per-epoch ``encoder_loss``, ``encoder_val_loss``, ``decoder_loss``,
             ``decoder_val_loss``.
         n_encoder_epochs_, n_decoder_epochs_: epochs actually trained.
@@ -433,6 +435,7 @@ class CK4Gen:
         self.decoder_: SynthNet | None = None
         self.censoring_km_: Any = None
         self.censoring_strata_: CensoringStrata | None = None
+        self._strata_estimated = False
         self.history_: dict[str, list[float]] = {}
         self.n_encoder_epochs_ = 0
         self.n_decoder_epochs_ = 0
@@ -496,6 +499,7 @@ class CK4Gen:
         "_sampled_tables": {},
         "_numeric_seed": 0,
         "censoring_strata_": None,
+        "_strata_estimated": False,
     }
 
     @classmethod
@@ -594,7 +598,9 @@ class CK4Gen:
         baseline_times = baseline.index.to_numpy(dtype=float)
         baseline_cumhaz = np.maximum.accumulate(baseline.iloc[:, 0].to_numpy(dtype=float))
         censoring = censoring_distribution(durations, events)
-        strata = fit_censoring_strata(design, matrix, durations, events, cox.penalizer, notes)
+        strata = None
+        if self.censoring_model == "stratified":
+            strata = fit_censoring_strata(design, matrix, durations, events, cox.penalizer, notes)
 
         # --- seeds, split, device
         device = _torch.resolve_device(self.device)
@@ -650,6 +656,7 @@ class CK4Gen:
         self.decoder_ = decoder.cpu().eval()
         self.censoring_km_ = censoring
         self.censoring_strata_ = strata
+        self._strata_estimated = self.censoring_model == "stratified"
         self.time_grid_ = grid
         self.latent_scale_ = latent.numpy().std(axis=0)
         self.event_rate_ = float(events.mean())
@@ -1046,6 +1053,12 @@ class CK4Gen:
         eta = np.clip(self._teacher_eta(matrix), -50.0, 50.0)
         baseline = (self._baseline_times, self._baseline_cumhaz)
         strata = self.censoring_strata_
+        if self.censoring_model == "stratified" and not self._strata_estimated:
+            raise InvalidParameterError(
+                "censoring_model='stratified' needs the censoring strata, which are "
+                "estimated at fit: this model was fitted with censoring_model='marginal'; "
+                "fit it again with censoring_model='stratified'"
+            )
         if self.censoring_model == "marginal" or strata is None:
             return eta, baseline, Censoring(self._censor_times, self._censor_survival[None, :])
         assert self._design is not None
