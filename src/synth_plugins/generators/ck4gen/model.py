@@ -239,7 +239,7 @@ class CK4Gen:
             can come out with ten years of follow-up. The stratified law keeps such
             dependence, but ties each row's follow-up to fewer training rows and raises
             the Hamming leakage (method card, *Censoring by censoring risk*: on
-            kidney_transplant above 0.05 in 6 of 10 fits), so it is not the default. The
+            kidney_transplant above 0.05 in 7 of 10 fits), so it is not the default. The
             strata are estimated at fit, so set it before ``fit`` (a stratified fit can
             then sample either way). The law stays the marginal one (a note says why)
             with fewer than 40 censorings, where the Cox model finds no dependence on the
