@@ -15,7 +15,9 @@ def label_encode(
 
     Levels of the real column come first, in sorted order (the category order for an
     ordered categorical); levels seen only in the synthetic column follow, then one code
-    for missing values if any.
+    for missing values if any. Values are matched by equality, as Python's ``dict`` and
+    ``set`` match them (``1``, ``1.0`` and ``True`` are one level), so every observed
+    value gets a code: a code is never NaN.
 
     Returns:
         Float codes for the real and the synthetic column, and the levels in code order.
@@ -31,8 +33,13 @@ def label_encode(
     missing_code = float(len(levels))
 
     def encode(series: pd.Series) -> np.ndarray:
+        # a dict look-up, not Series.map(dict): pandas matches a dict's keys by index
+        # look-up, where True is not 1
         values = series.astype(object)
-        coded = values.map(mapping)
-        return np.where(values.isna(), missing_code, coded.to_numpy(dtype=np.float64))
+        missing = values.isna().to_numpy()
+        return np.array(
+            [missing_code if gap else mapping[value] for value, gap in zip(values, missing)],
+            dtype=np.float64,
+        )
 
     return encode(real), encode(synthetic), levels

@@ -83,16 +83,17 @@ def align_columns(
 
 
 def _kind(series: pd.Series) -> str | None:
-    """``"numbers"``, ``"text"`` or None (empty, booleans, dates, mixed) for a column.
+    """``"numbers"``, ``"text"`` or None (empty, dates, mixed) for a column.
 
-    Numbers written as text count as numbers: the metrics read them as numbers (and the
-    generators return them as numbers). A ``category`` column is judged by its values.
+    Numbers written as text and booleans count as numbers: the metrics read them as numbers
+    (see :func:`feature_tables`; the generators return them as numbers). A ``category``
+    column is judged by its values.
     """
+    if _is_boolean(series):
+        return "numbers"
     if isinstance(series.dtype, pd.CategoricalDtype):
         series = series.dropna()
         series = series.astype(series.cat.categories.dtype)
-    if pd.api.types.is_bool_dtype(series.dtype):
-        return None
     if pd.api.types.is_numeric_dtype(series.dtype):
         return "numbers" if series.notna().any() else None
     if is_text(series):
@@ -232,12 +233,13 @@ def feature_tables(
     fresh synthetic keys never match real ones and would only add noise to a distance or a
     fidelity score. A ``datetime`` column (``datetime64`` or dates written as text) becomes
     a float column of days since 1970-01-01, read like any numeric column. Numbers written
-    as text (``"0"``, ``"1.5"``; not codes with a leading zero such as ``"007"``) are read
-    as numbers where another table holds the column as numbers, so that ``"1"`` in one
-    table and ``1`` in another are one value. Columns listed in ``categorical_columns``
-    are neither keys nor dates (their text numbers are read by the same rule), and those
-    in ``keep`` (outcome and covariate columns the caller named) are never left out. The
-    tables given are not modified.
+    as text (``"0"``, ``"1.5"``; not codes with a leading zero such as ``"007"``) and
+    booleans are read as numbers where another table holds the column in another of these
+    forms, so that ``"1"``, ``1`` and ``True`` are one value (see :func:`_as_numbers`).
+    Columns listed in ``categorical_columns`` are neither keys nor dates (their text
+    numbers and booleans are read by the same rule), and those in ``keep`` (outcome and
+    covariate columns the caller named) are never left out. The tables given are not
+    modified.
 
     Args:
         frames: The metric's tables by argument name, the real (training) one first, with
@@ -267,7 +269,7 @@ def feature_tables(
         (name, column): parsed
         for column in tables[0].columns
         if column not in keys and column not in dates
-        for name, parsed in _numbers_of_text(frames, column).items()
+        for name, parsed in _as_numbers(frames, column).items()
     }
     if not keys and not dates and not numbers:
         return dict(frames)
@@ -299,29 +301,59 @@ def feature_tables(
     return converted
 
 
-def _numbers_of_text(frames: Mapping[str, pd.DataFrame], column: Hashable) -> dict[str, pd.Series]:
-    """The tables whose ``column`` holds numbers written as text, read as numbers.
+def _as_numbers(frames: Mapping[str, pd.DataFrame], column: Hashable) -> dict[str, pd.Series]:
+    """The tables whose ``column`` holds text numbers or booleans, read as numbers.
 
-    Only where another table holds the column as numbers, and only when every table that
-    writes it as text writes numbers (:func:`~synth_plugins.encoding.parsing.text_numbers`):
-    ``"1"`` then meets ``1``. A column that every table writes as text stays text (codes
-    such as ``"250.1"`` and ``"250.10"`` stay two levels).
+    Each table holds the column as numbers, as numbers written as text
+    (:func:`~synth_plugins.encoding.parsing.text_numbers`) or as booleans (see
+    :func:`_is_boolean`). Where the tables use more than one of these forms, the text numbers
+    and the booleans (as 0/1) are read as numbers: ``"1"``, ``1`` and ``True`` then meet,
+    whichever table holds which. A column that every table writes in the same form keeps
+    it (codes such as ``"250.1"`` and ``"250.10"`` stay two levels, booleans stay
+    booleans), and so does one that some table holds in none of these forms.
     """
-    parsed, numeric = {}, False
+    parsed: dict[str, pd.Series] = {}
+    forms: set[str] = set()
     for name, frame in frames.items():
         series = frame[column]
-        values = series.dtype
-        if isinstance(values, pd.CategoricalDtype):
-            values = values.categories.dtype
-        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-            numeric = numeric or bool(series.notna().any())
+        if not series.notna().any():
             continue
-        if series.notna().any():
-            numbers = text_numbers(series)
-            if numbers is None:
-                return {}
-            parsed[name] = numbers
-    return parsed if numeric else {}
+        if _is_boolean(series):
+            forms.add("booleans")
+            values = series.astype(object)
+            parsed[name] = values.where(values.notna(), np.nan).astype("float64")
+            continue
+        dtype = series.dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            dtype = dtype.categories.dtype
+        if pd.api.types.is_numeric_dtype(dtype):
+            forms.add("numbers")
+            continue
+        numbers = text_numbers(series)
+        if numbers is None:
+            return {}
+        forms.add("text")
+        parsed[name] = numbers
+    return parsed if len(forms) > 1 else {}
+
+
+def _is_boolean(series: pd.Series) -> bool:
+    """Whether a column holds booleans and has an observed value.
+
+    Booleans are a ``bool`` or ``boolean`` column, a ``category`` column of boolean levels,
+    or an object column whose every observed value is a boolean (booleans with missing
+    values, as pandas holds them).
+    """
+    if not series.notna().any():
+        return False
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        levels = dtype.categories
+    elif pd.api.types.is_object_dtype(dtype):
+        levels = series.dropna()
+    else:
+        return pd.api.types.is_bool_dtype(dtype)
+    return all(isinstance(value, bool | np.bool_) for value in levels)
 
 
 def numeric_values(series: pd.Series, name: str) -> np.ndarray:

@@ -152,6 +152,110 @@ def test_numbers_written_as_text_are_the_same_numbers_in_every_table_metric(side
         assert call(first, second) == call(real, real.copy()), name
 
 
+def test_label_encode_matches_booleans_and_numbers_by_equality():
+    """``True`` against the real ``1`` was a NaN code (pandas looks a dict's keys up as an
+    index, where ``True`` is not ``1``): no observed value may go without a code."""
+    from synth_plugins.metrics._encoding import label_encode
+
+    real, synthetic, levels = label_encode(
+        pd.Series([0, 1, 1]), pd.Series([True, False, 1.0, None, "x"], dtype=object)
+    )
+    assert levels == [0, 1, "x"]
+    assert real.tolist() == [0.0, 1.0, 1.0]
+    assert synthetic.tolist() == [1.0, 0.0, 1.0, 3.0, 2.0]
+    _, synthetic, _ = label_encode(pd.Series([0, 1, 1]), pd.Series([True, False, True]))
+    assert synthetic.tolist() == [1.0, 0.0, 1.0]
+
+
+def _binary_table(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    flag = rng.integers(0, 2, n).astype(float)
+    flag[rng.random(n) < 0.1] = np.nan
+    return pd.DataFrame(
+        {
+            "age": rng.normal(60, 10, n).round(1),
+            "smoker": rng.integers(0, 2, n),
+            "flag": flag,
+            "stage": rng.integers(1, 4, n),
+            "death": rng.integers(0, 2, n),
+        }
+    )
+
+
+def _as_booleans(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The 0/1 columns as booleans: ``bool``, or object (``None`` missing) where missing."""
+    out = frame.copy()
+    for column in columns:
+        values = frame[column]
+        out[column] = (
+            values.astype(bool)
+            if values.notna().all()
+            else [None if pd.isna(v) else bool(v) for v in values]
+        )
+    return out
+
+
+def _as_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    out = frame.copy()
+    for column in columns:
+        out[column] = [None if pd.isna(v) else str(int(v)) for v in frame[column]]
+    return out
+
+
+_TABLE_METRICS = {
+    "aml_fidelity": lambda a, h, b: metrics.aml_fidelity(a, b).score,
+    "table_one": lambda a, h, b: metrics.table_one(a, b).score,
+    "correlation_l1": lambda a, h, b: metrics.correlation_l1(a, b).score,
+    "effect_agreement": lambda a, h, b: metrics.effect_agreement(a, b, target_column="death").score,
+    "tabsyndex": lambda a, h, b: metrics.tabsyndex(a, b, target_column="death").score,
+    "hamming_leakage": lambda a, h, b: metrics.hamming_leakage(a, h, b).score,
+    "dcr_holdout_share": lambda a, h, b: metrics.dcr_holdout_share(a, h, b).score,
+    "model_understanding": lambda a, h, b: metrics.model_understanding(a, h, b, "death").score,
+}
+
+
+@pytest.mark.parametrize("form", ["bool", "category", "text against bool"])
+def test_booleans_are_the_numbers_0_and_1_in_every_table_metric(form):
+    """Synthetic 0/1 columns written as booleans (with missing values: an object column)
+    against real numbers, or against real text numbers (how actg320 ships its categoricals),
+    score as the same table: TabSynDex fell from 0.90 to 0.50 when ``True`` met ``1``, and
+    to 0.38 when it met ``"1"``."""
+    real = _binary_table(120, 0)
+    holdout = _binary_table(80, 1)
+    synthetic = _as_booleans(real, ["smoker", "flag"])
+    first = real
+    if form == "category":
+        synthetic = synthetic.astype({"smoker": "category", "flag": "category"})
+    if form == "text against bool":
+        first = _as_text(real, ["smoker", "flag"])
+    for name, call in _TABLE_METRICS.items():
+        assert call(first, holdout, synthetic) == call(real, holdout, real.copy()), name
+
+
+def test_an_outcome_in_text_against_booleans_is_one_outcome():
+    """model_understanding ended in scikit-learn's "Mix of label input types" for real
+    labels ``"0"``/``"1"`` against synthetic ``False``/``True``."""
+    real, holdout = _binary_table(120, 0), _binary_table(80, 1)
+    text, booleans = _as_text(real, ["death"]), _as_booleans(real, ["death"])
+    result = metrics.model_understanding(text, holdout, booleans, "death")
+    assert result.score == metrics.model_understanding(real, holdout, real.copy(), "death").score
+
+
+def test_booleans_meet_numbers_but_stay_booleans_in_every_table():
+    from synth_plugins.metrics.validation import feature_tables
+
+    flags = pd.DataFrame({"flag": [True, False, None] * 10, "age": np.arange(30.0)})
+    tables = feature_tables({"real": flags, "synthetic": flags.copy()})
+    assert tables["real"]["flag"].tolist()[:3] == [True, False, None]
+    numbers = flags.assign(flag=[1, 0, 1] * 10)
+    tables = feature_tables({"real": numbers, "synthetic": flags})
+    assert tables["synthetic"]["flag"].tolist()[:2] == [1.0, 0.0]
+    assert np.isnan(tables["synthetic"]["flag"].iloc[2])
+    labels = flags.assign(flag=["yes", "no", None] * 10)
+    with pytest.raises(InvalidDataError, match=r"'flag' holds text in real and numbers in synth"):
+        align_columns(labels, flags, "real", "synthetic")
+
+
 def test_codes_that_every_table_writes_as_text_stay_text():
     """Only a column another table holds as numbers is read as numbers: codes written as
     text in every table keep their levels (``"250.1"`` and ``"250.10"`` are two)."""
