@@ -430,6 +430,32 @@ def _task(target: pd.Series, categorical_columns: Iterable[str] | None) -> Task:
     return "regr" if numeric and target.nunique() > MAX_CLASS_LEVELS else "class"
 
 
+def _check_class_target(target: pd.Series) -> None:
+    """Refuse a numeric classification target that holds continuous numbers.
+
+    Continuous is scikit-learn's ``type_of_target`` (numbers that are not all whole, as
+    ``model_understanding`` decides) with more than :data:`MAX_CLASS_LEVELS` levels, where
+    ``task="auto"`` would choose a regression: such a target as classes would give every
+    value a class of its own. The real table decides, as it does for ``task="auto"``; the
+    synthetic values are label-encoded with it (values the real data lack are classes of
+    their own).
+
+    Raises:
+        InvalidParameterError: The target is continuous; the message names it.
+    """
+    from sklearn.utils.multiclass import type_of_target
+
+    values = numeric_values(target, "real")
+    observed = np.unique(values[~np.isnan(values)])
+    if observed.size > MAX_CLASS_LEVELS and type_of_target(observed) == "continuous":
+        raise InvalidParameterError(
+            f"task='class' needs class labels, but the target column {target.name!r} holds "
+            f"continuous numbers ({observed.size} distinct values in real, e.g. "
+            f"{observed[0]:g}); use task='regr' (or 'auto'), list it in categorical_columns, "
+            "or cut it into classes first (pd.cut)"
+        )
+
+
 def tabsyndex(
     real: pd.DataFrame,
     synthetic: pd.DataFrame,
@@ -457,7 +483,10 @@ def tabsyndex(
         task: ``"class"`` (4 classifiers, micro-F1), ``"regr"`` (4 regressors, RMSE) or
             ``"auto"``: ``"class"`` for a named target that is in ``categorical_columns``,
             not numeric, or has at most 20 levels, else ``"regr"`` (``"class"`` when no
-            target is named). The hosts use ``"auto"``.
+            target is named). The hosts use ``"auto"``. A classification target is
+            label-encoded with one mapping of both tables (``1.5`` is a class of its
+            own); ``"class"`` refuses a numeric target of more than 20 levels that are
+            not all whole numbers.
         ml_holdout_fraction: None (reference: in-sample evaluation) or the fraction of
             each table held out to score the ML models.
         ml_sample_size: None (reference: all rows) or the most rows per table used by the
@@ -486,7 +515,8 @@ def tabsyndex(
         InvalidDataError: A table of fewer than 2 rows, mismatched tables, non-numeric
             numeric columns.
         InvalidParameterError: Unknown target column or task, a categorical regression
-            target, or an out-of-range holdout fraction.
+            target, a continuous classification target, or an out-of-range holdout
+            fraction.
     """
     check_frame(real, "real", min_rows=2)
     check_frame(synthetic, "synthetic", min_rows=2)
@@ -521,6 +551,8 @@ def tabsyndex(
             f"task='regr' needs a numeric target, but {target_column!r} is categorical; "
             "use task='class' or remove it from categorical_columns"
         )
+    if task == "class" and target_column not in categorical:
+        _check_class_target(real[target_column])
 
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -620,8 +652,9 @@ def _ml_component(
     syn_x = np.hstack(syn_parts) if syn_parts else np.zeros((len(syn_enc), 1))
     t = columns.index(target)
     if task == "class":
-        real_y = real_enc[target].to_numpy().astype(np.int64)
-        syn_y = syn_enc[target].to_numpy().astype(np.int64)
+        # one mapping of both tables: a numeric target's values are labels, not truncated
+        real_codes, syn_codes, _ = label_encode(real_enc[target], syn_enc[target])
+        real_y, syn_y = real_codes.astype(np.int64), syn_codes.astype(np.int64)
     else:
         real_y, syn_y = real_scaled[:, t], syn_scaled[:, t]
         keep_r, keep_s = ~np.isnan(real_y), ~np.isnan(syn_y)

@@ -148,6 +148,28 @@ def test_bad_inputs() -> None:
         tabsyndex(real, real, ml_holdout_fraction=1.5)
 
 
+def test_a_numeric_class_target_is_label_encoded_not_truncated() -> None:
+    """A score in half steps (1.0, 1.5, ..., 3.0) was cast to int64: five classes became
+    three. Its levels are classes, as the same levels written as whole numbers are."""
+    real, synthetic = _table(120, 10), _table(120, 11)
+    for table in (real, synthetic):
+        table["score"] = np.clip(np.round(table["w"] + 2), 0, 4) / 2 + 1.0
+    assert sorted(real["score"].unique()) == [1.0, 1.5, 2.0, 2.5, 3.0]
+    doubled = {name: t.assign(score=t["score"] * 2) for name, t in (("r", real), ("s", synthetic))}
+    halves = tabsyndex(real, synthetic, target_column="score", task="auto")
+    wholes = tabsyndex(doubled["r"], doubled["s"], target_column="score", task="auto")
+    assert halves.task == "class"
+    assert halves.ml_score == wholes.ml_score
+
+
+def test_the_class_task_refuses_a_continuous_target() -> None:
+    """Continuous values cast to int64 became classes without a word (0.8 -> 0, 1.1 -> 1)."""
+    real, synthetic = _table(60, 12), _table(60, 13)
+    with pytest.raises(InvalidParameterError, match=r"target column 'x' holds continuous"):
+        tabsyndex(real, synthetic, target_column="x", task="class")
+    assert tabsyndex(real, synthetic, target_column="x", task="auto").task == "regr"
+
+
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10**6), n=st.integers(2, 30), m=st.integers(2, 30))
 def test_component_bounds(seed: int, n: int, m: int) -> None:
