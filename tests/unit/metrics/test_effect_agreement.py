@@ -113,6 +113,17 @@ def test_bad_input_is_named(change, match) -> None:
         effect_agreement(bad, bad, target_column="remission")
 
 
+@pytest.mark.parametrize("booleans", [False, True], ids=["text-numbers", "text-booleans"])
+def test_an_outcome_written_as_text_is_the_same_outcome(booleans) -> None:
+    """An outcome "0"/"1" in one table and 0/1 (or False/True) in the other was refused as
+    four levels ([0, '0', 1, '1']) where model_understanding accepted it."""
+    real, synthetic = _binary(+1, 0), _binary(+1, 1)
+    expected = effect_agreement(real, synthetic, target_column="remission").score
+    text = real.assign(remission=real["remission"].map(str))
+    other = synthetic.assign(remission=synthetic["remission"] == 1) if booleans else synthetic
+    assert effect_agreement(text, other, target_column="remission").score == expected
+
+
 def test_an_outcome_is_required() -> None:
     real = _binary(+1, 0)
     with pytest.raises(InvalidParameterError, match="needs an outcome"):

@@ -122,7 +122,8 @@ def effect_agreement(
         real: The real table.
         synthetic: The synthetic table; same columns.
         target_column: A binary outcome: odds ratios by logistic regression (the second of
-            the two sorted levels is the event, e.g. 1 or True).
+            the two sorted levels is the event, e.g. 1 or True). ``1``, ``"1"`` and
+            ``True`` in different tables are one level, as in every table metric.
         duration_column: Follow-up time (> 0): hazard ratios by Cox regression, with
             ``event_column`` (0/1). Takes precedence over ``target_column``.
         event_column: The event indicator of a survival outcome.
@@ -161,8 +162,6 @@ def effect_agreement(
     elif target_column is not None:
         outcome = [target_column]
         check_target(frames, target_column)
-        event_level = check_binary(frames, target_column)[1]
-        outcomes = {n: (f[target_column] == event_level).to_numpy(float) for n, f in frames.items()}
     else:
         raise InvalidParameterError(
             "effect_agreement needs an outcome: target_column (binary, odds ratios) or "
@@ -171,6 +170,10 @@ def effect_agreement(
     named = [] if covariates is None or isinstance(covariates, str) else list(covariates)
     frames = feature_tables(frames, categorical_columns, keep=[*outcome, *named])
     real, synthetic = frames["real"], frames["synthetic"]
+    if not survival:
+        # after feature_tables, which reads "1" and True as 1 where a table holds numbers
+        event_level = check_binary(frames, target_column)[1]
+        outcomes = {n: (f[target_column] == event_level).to_numpy(float) for n, f in frames.items()}
     names = _covariates(real, covariates, outcome)
     check_not_constant(real, names, "real")
     categorical = resolve_categorical(
