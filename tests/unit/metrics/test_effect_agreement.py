@@ -132,6 +132,16 @@ def test_an_outcome_is_required() -> None:
         effect_agreement(real, real, duration_column="x", event_column="death")
 
 
+@pytest.mark.parametrize("penalizer", [-1.0, float("nan"), "0.1"])
+def test_a_bad_penalizer_is_refused(penalizer) -> None:
+    """A negative or NaN Cox penalizer was used without a word."""
+    real = _survival(+1, 0)
+    with pytest.raises(InvalidParameterError, match="penalizer"):
+        effect_agreement(
+            real, real, duration_column="time", event_column="event", penalizer=penalizer
+        )
+
+
 def test_each_model_uses_the_rows_that_have_its_own_covariates() -> None:
     """A univariable model keeps the rows missing only another covariate; the
     multivariable one leaves them out, and a level met only there is none of its terms."""

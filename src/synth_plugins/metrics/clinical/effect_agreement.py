@@ -141,8 +141,9 @@ def effect_agreement(
         An :class:`EffectAgreementResult`.
 
     Raises:
-        InvalidParameterError: No outcome given, or an outcome or covariate that is not a
-            column.
+        InvalidParameterError: No outcome given, an outcome or covariate that is not a
+            column, or an ``alpha`` or ``penalizer`` out of range (``penalizer`` must be a
+            finite number >= 0, as in ``hazard_ratio_alignment``).
         InvalidDataError: Empty or mismatched tables, a missing or single-valued outcome,
             a non-binary target, invalid survival columns, no covariate, a covariate
             constant in the real data, or a real estimate that cannot be made.
@@ -151,6 +152,7 @@ def effect_agreement(
     check_frame(synthetic, "synthetic", min_rows=2)
     synthetic = align_columns(real, synthetic, "real", "synthetic")
     alpha = check_number(alpha, "alpha", minimum=0.0, maximum=1.0, exclusive=True)
+    penalizer = check_number(penalizer, "penalizer", minimum=0.0)
     survival = duration_column is not None or event_column is not None
     frames = {"real": real, "synthetic": synthetic}
     if survival:
