@@ -387,7 +387,8 @@ METRICS: tuple[MetricEntry, ...] = (
             "significance and confidence-interval-overlap agreement; 1 is best."
         ),
         sdmetrics_name="EffectAgreement",
-        # an outcome: target_column, or duration and event columns (which take precedence)
+        # one outcome: target_column, or duration and event columns (the target may repeat
+        # the event column, as a survival loader's target does)
         needs=("target",),
         ideal=1.0,
     ),

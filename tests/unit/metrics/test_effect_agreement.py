@@ -132,6 +132,20 @@ def test_an_outcome_is_required() -> None:
         effect_agreement(real, real, duration_column="x", event_column="death")
 
 
+def test_one_outcome_per_call() -> None:
+    """A binary target given with survival columns was ignored without a word (and used
+    as a covariate of the hazard ratios)."""
+    real = _survival(+1, 0).assign(group=lambda f: np.where(f["z"] > 0, "a", "b"))
+    survival = {"duration_column": "time", "event_column": "event"}
+    message = r"one outcome.*target_column='group', duration_column='time', event_column='ev"
+    with pytest.raises(InvalidParameterError, match=message):
+        effect_agreement(real, real, target_column="group", **survival)
+    # a survival loader names its event column as the target: one outcome, hazard ratios
+    same = effect_agreement(real, real, target_column="event", **survival)
+    assert same.effect == "hazard_ratio"
+    assert same.score == effect_agreement(real, real, **survival).score
+
+
 @pytest.mark.parametrize("penalizer", [-1.0, float("nan"), "0.1"])
 def test_a_bad_penalizer_is_refused(penalizer) -> None:
     """A negative or NaN Cox penalizer was used without a word."""

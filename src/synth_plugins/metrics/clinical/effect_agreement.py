@@ -125,7 +125,9 @@ def effect_agreement(
             the two sorted levels is the event, e.g. 1 or True). ``1``, ``"1"`` and
             ``True`` in different tables are one level, as in every table metric.
         duration_column: Follow-up time (> 0): hazard ratios by Cox regression, with
-            ``event_column`` (0/1). Takes precedence over ``target_column``.
+            ``event_column`` (0/1). One outcome per call: with the survival columns,
+            ``target_column`` may only name ``event_column`` (as a Synthcity survival
+            loader's target does); another target column is refused.
         event_column: The event indicator of a survival outcome.
         covariates: The risk factors; None uses every other column.
         multivariable: Also fit one model with every covariate.
@@ -141,7 +143,8 @@ def effect_agreement(
         An :class:`EffectAgreementResult`.
 
     Raises:
-        InvalidParameterError: No outcome given, an outcome or covariate that is not a
+        InvalidParameterError: No outcome given, both a binary and a survival outcome, an
+            outcome or covariate that is not a
             column, or an ``alpha`` or ``penalizer`` out of range (``penalizer`` must be a
             finite number >= 0, as in ``hazard_ratio_alignment``).
         InvalidDataError: Empty or mismatched tables, a missing or single-valued outcome,
@@ -154,6 +157,13 @@ def effect_agreement(
     alpha = check_number(alpha, "alpha", minimum=0.0, maximum=1.0, exclusive=True)
     penalizer = check_number(penalizer, "penalizer", minimum=0.0)
     survival = duration_column is not None or event_column is not None
+    if survival and target_column is not None and target_column != event_column:
+        raise InvalidParameterError(
+            "effect_agreement compares one outcome: target_column (binary, odds ratios) or "
+            "duration_column and event_column (survival, hazard ratios), not both; got "
+            f"target_column={target_column!r}, duration_column={duration_column!r}, "
+            f"event_column={event_column!r}"
+        )
     frames = {"real": real, "synthetic": synthetic}
     if survival:
         outcome = [duration_column, event_column]
