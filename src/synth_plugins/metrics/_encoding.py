@@ -8,27 +8,29 @@ import pandas as pd
 from synth_plugins.encoding.levels import sorted_levels
 
 
-def label_encode(
-    real: pd.Series, synthetic: pd.Series
-) -> tuple[np.ndarray, np.ndarray, list[object]]:
-    """Label-encode one categorical column of both tables with one mapping.
+def label_codes(real: pd.Series, *others: pd.Series) -> tuple[list[np.ndarray], list[object]]:
+    """Label-encode one categorical column of several tables with one mapping.
 
     Levels of the real column come first, in sorted order (the category order for an
-    ordered categorical); levels seen only in the synthetic column follow, then one code
-    for missing values if any. Values are matched by equality, as Python's ``dict`` and
-    ``set`` match them (``1``, ``1.0`` and ``True`` are one level), so every observed
-    value gets a code: a code is never NaN.
+    ordered categorical: ``"70" < "80" < "100"``, not the text order); levels seen only in
+    the other columns follow, sorted, then one code for missing values if any. Values are
+    matched by equality, as Python's ``dict`` and ``set`` match them (``1``, ``1.0`` and
+    ``True`` are one level), so every observed value gets a code: a code is never NaN.
+
+    Args:
+        real: The column of the real table, whose levels come first.
+        others: The same column of the other tables (synthetic, holdout).
 
     Returns:
-        Float codes for the real and the synthetic column, and the levels in code order.
+        Float codes for ``real`` and then each of ``others``, and the levels in code order.
     """
     if isinstance(real.dtype, pd.CategoricalDtype) and real.dtype.ordered:
         levels: list[object] = [c for c in real.dtype.categories if (real == c).any()]
     else:
         levels = sorted_levels(real.dropna().unique())
     known = set(levels)
-    extra = sorted_levels([v for v in pd.unique(synthetic.dropna()) if v not in known])
-    levels = levels + extra
+    seen = [v for other in others for v in pd.unique(other.dropna()) if v not in known]
+    levels = levels + sorted_levels(seen)
     mapping = {value: float(code) for code, value in enumerate(levels)}
     missing_code = float(len(levels))
 
@@ -42,4 +44,16 @@ def label_encode(
             dtype=np.float64,
         )
 
-    return encode(real), encode(synthetic), levels
+    return [encode(series) for series in (real, *others)], levels
+
+
+def label_encode(
+    real: pd.Series, synthetic: pd.Series
+) -> tuple[np.ndarray, np.ndarray, list[object]]:
+    """:func:`label_codes` of a real and a synthetic column.
+
+    Returns:
+        Float codes for the real and the synthetic column, and the levels in code order.
+    """
+    (real_codes, synthetic_codes), levels = label_codes(real, synthetic)
+    return real_codes, synthetic_codes, levels

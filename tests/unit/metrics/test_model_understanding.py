@@ -79,6 +79,26 @@ def test_categorical_features_and_text_labels() -> None:
     assert result.importance["rank_real"].idxmin() == "group"
 
 
+def test_an_ordered_categorical_is_coded_in_its_category_order() -> None:
+    """actg320's ``karnof`` ('70' < '80' < '90' < '100') was coded by text sort ('100'
+    first), so the same values stored as numbers in the synthetic table scored otherwise."""
+    rng = np.random.default_rng(3)
+    n = 450
+    karnof = rng.choice([70, 80, 90, 100], n)
+    noise = rng.normal(size=n)
+    died = ((100 - karnof) / 10 + noise + rng.logistic(size=n) > 1.5).astype(int)
+    order = pd.CategoricalDtype(["70", "80", "90", "100"], ordered=True)
+    frame = pd.DataFrame({"karnof": karnof.astype(str), "noise": noise, "died": died})
+    frame["karnof"] = frame["karnof"].astype(order)
+    real, holdout = frame[:300], frame[300:].reset_index(drop=True)
+    synthetic = frame[:300].sample(frac=1.0, replace=True, random_state=4).reset_index(drop=True)
+    as_numbers = synthetic.assign(karnof=synthetic["karnof"].astype(int))
+    coded = model_understanding(real, holdout, synthetic, "died", importance="permutation")
+    numbers = model_understanding(real, holdout, as_numbers, "died", importance="permutation")
+    assert coded.importance.loc["karnof", "direction_real"] == -1
+    assert coded.score == numbers.score
+
+
 @pytest.mark.parametrize(
     ("change", "error", "match"),
     [

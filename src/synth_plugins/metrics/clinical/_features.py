@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from synth_plugins.metrics.validation import category_codes, numeric_values
+from synth_plugins.metrics._encoding import label_codes
+from synth_plugins.metrics.validation import numeric_values
 
 
 def encode_features(
@@ -15,9 +16,11 @@ def encode_features(
 ) -> tuple[dict[str, np.ndarray], list[str]]:
     """One float matrix per table, one column per feature, with one shared encoding.
 
-    Categorical columns become integer codes shared by all tables (missing values are a
-    level of their own); numeric columns keep their values, missing values taking the
-    median of the first table (the real training rows).
+    Categorical columns become codes shared by all tables
+    (:func:`~synth_plugins.metrics._encoding.label_codes`: the levels of the first table,
+    the real training rows, in sorted order or the category order of an ordered
+    categorical, then the others' levels; missing values are a level of their own);
+    numeric columns keep their values, missing values taking the median of the first table.
 
     Returns:
         The matrices by table name, and notes on what was imputed.
@@ -27,9 +30,9 @@ def encode_features(
     notes: list[str] = []
     for column in columns:
         if column in categorical:
-            codes, _ = category_codes([frames[n][column] for n in names], missing_as_level=True)
+            codes, _ = label_codes(*(frames[n][column] for n in names))
             for name, code in zip(names, codes, strict=True):
-                parts[name].append(code.astype(np.float64))
+                parts[name].append(code)
             continue
         values = {n: numeric_values(frames[n][column], n) for n in names}
         fill = float(np.nanmedian(values[names[0]]))

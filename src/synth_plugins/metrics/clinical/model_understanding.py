@@ -140,7 +140,7 @@ def model_understanding(
         top_k: How many leading features the top-k comparison looks at (capped at the
             number of features).
         categorical_columns: Nominal feature columns, integer-coded with one shared
-            mapping; None infers them.
+            mapping (an ordered categorical in its category order); None infers them.
             Identifier columns are left out and dates read as days (see
             :func:`~synth_plugins.metrics.validation.feature_tables`).
         random_state: Seed of the default classifier and of permutation importance.
