@@ -131,3 +131,15 @@ def test_bad_arguments(tables) -> None:
         model_understanding(train, holdout, train, "y", importance="gain")
     with pytest.raises(InvalidDataError, match="single class"):
         model_understanding(train, holdout, train.assign(y=1), "y")
+
+
+@pytest.mark.parametrize("name", ["SVC()", "LinearRegression()", "'rf'"])
+def test_a_classifier_it_cannot_use_is_refused_by_name(tables, name) -> None:
+    """SVC() (no predict_proba), a regressor or a name ended in raw scikit-learn errors."""
+    from sklearn.linear_model import LinearRegression
+    from sklearn.svm import SVC
+
+    classifier = {"SVC()": SVC(), "LinearRegression()": LinearRegression(), "'rf'": "rf"}[name]
+    train, holdout = tables
+    with pytest.raises(InvalidParameterError, match=r"classifier must be None .*predict_proba"):
+        model_understanding(train, holdout, train, "y", classifier=classifier)

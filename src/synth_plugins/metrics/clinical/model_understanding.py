@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.levels import sorted_levels
+from synth_plugins.errors import InvalidParameterError
 from synth_plugins.metrics.clinical._checks import (
     check_not_constant,
     check_target,
@@ -133,8 +134,9 @@ def model_understanding(
         holdout: Real rows neither the generator nor the real model saw (the test set).
         synthetic: The synthetic rows; same columns.
         target_column: The class label column (at least two classes in every table).
-        classifier: An unfitted scikit-learn classifier; cloned for each fit. Default
-            ``RandomForestClassifier(random_state=random_state)`` (scikit-learn defaults).
+        classifier: An unfitted scikit-learn classifier with ``predict_proba``; cloned for
+            each fit. Default ``RandomForestClassifier(random_state=random_state)``
+            (scikit-learn defaults).
         importance: ``"shap"`` (mean |SHAP|, needs ``shap`` and a tree model; falls back to
             permutation importance, stated in ``notes``) or ``"permutation"``.
         top_k: How many leading features the top-k comparison looks at (capped at the
@@ -151,7 +153,8 @@ def model_understanding(
     Raises:
         InvalidDataError: Empty or mismatched tables, a missing target value, a single
             class, no feature column, a feature constant in the real training rows.
-        InvalidParameterError: An unknown option or a missing target column.
+        InvalidParameterError: An unknown option, a missing target column, or a
+            ``classifier`` that is not a scikit-learn classifier with ``predict_proba``.
     """
     from sklearn.base import clone
     from sklearn.dummy import DummyClassifier
@@ -165,6 +168,7 @@ def model_understanding(
     holdout = align_columns(real, holdout, "real", "holdout")
     check_choice("importance", importance, IMPORTANCE_METHODS)
     top_k = check_int("top_k", top_k, minimum=1)
+    _check_classifier(classifier)
     frames = {"real": real, "synthetic": synthetic, "holdout": holdout}
     check_target(frames, target_column)
     frames = feature_tables(frames, categorical_columns, keep=[target_column])
@@ -251,6 +255,38 @@ def model_understanding(
 
 
 Explained = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _check_classifier(classifier: Any) -> None:
+    """Refuse a ``classifier`` the metric cannot use, before any model is fitted.
+
+    The metric clones and fits it, and reads class probabilities (``predict_proba``) for
+    the permutation importance and its directions (SHAP falls back to them), so it must be
+    a scikit-learn classifier with ``predict_proba``; None is the default Random Forest.
+
+    Raises:
+        InvalidParameterError: Anything else (a name such as ``"rf"``, a regressor, an
+            ``SVC()`` without ``probability=True``); the message says what is accepted.
+    """
+    from sklearn.base import is_classifier
+
+    if classifier is None:
+        return
+    try:
+        found = is_classifier(classifier)
+    except AttributeError:  # scikit-learn 1.9 reads tags, which a non-estimator lacks
+        found = False
+    if found and hasattr(classifier, "predict_proba"):
+        return
+    reason = (
+        "it has no predict_proba (for SVC, pass probability=True)"
+        if found
+        else "it is not a scikit-learn classifier"
+    )
+    raise InvalidParameterError(
+        "classifier must be None (a Random Forest) or an unfitted scikit-learn classifier "
+        f"with predict_proba, e.g. RandomForestClassifier(); got {classifier!r}: {reason}"
+    )
 
 
 def _class_index(model: Any, positive: Any) -> int:
