@@ -30,14 +30,14 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.errors import InvalidDataError
 from synth_plugins.metrics._encoding import label_encode
 from synth_plugins.metrics.validation import (
     align_columns,
     check_choice,
     check_frame,
+    column_subset,
     feature_tables,
-    name_list,
     numeric_values,
     resolve_categorical,
 )
@@ -168,7 +168,7 @@ def correlation_l1(
     check_choice("triangle", triangle, TRIANGLES)
     check_choice("reduce", reduce, REDUCTIONS)
     if columns is not None:
-        chosen = _check_columns(columns, real)
+        chosen = column_subset(columns, real)
         real, synthetic = real[chosen], synthetic[chosen]
     features = feature_tables({"real": real, "synthetic": synthetic}, categorical_columns)
     real, synthetic = features["real"], features["synthetic"]
@@ -215,17 +215,3 @@ def correlation_l1(
         real_correlation=real_corr,
         synthetic_correlation=syn_corr,
     )
-
-
-def _check_columns(columns: Iterable[str], real: pd.DataFrame) -> list[str]:
-    """The requested column subset, checked against the table."""
-    chosen = name_list("columns", columns)
-    unknown = [c for c in chosen if c not in real.columns]
-    if not chosen or unknown:
-        raise InvalidParameterError(
-            f"columns must name at least one column of the tables; unknown: {unknown}; "
-            f"columns are {list(real.columns)}"
-        )
-    if len(set(chosen)) != len(chosen):
-        raise InvalidParameterError(f"columns repeats a name: {chosen}")
-    return chosen

@@ -162,6 +162,26 @@ def name_list(argument: str, value: Any, what: str = "column names") -> list[Any
         raise InvalidParameterError(f"{argument} must be a list of {what}, got {value!r}") from None
 
 
+def column_subset(columns: Any, real: pd.DataFrame) -> list[Any]:
+    """The columns a metric is asked to compare (its ``columns`` argument), checked.
+
+    Raises:
+        InvalidParameterError: ``columns`` is not a list (see :func:`name_list`), is empty,
+            names a column that ``real`` lacks, or repeats a name (a column compared twice
+            would count twice, and pandas returns a frame where one column is expected).
+    """
+    chosen = name_list("columns", columns)
+    unknown = [c for c in chosen if c not in real.columns]
+    if not chosen or unknown:
+        raise InvalidParameterError(
+            f"columns must name at least one column of the tables; unknown: {unknown}; "
+            f"columns are {list(real.columns)}"
+        )
+    if len(set(chosen)) != len(chosen):
+        raise InvalidParameterError(f"columns repeats a name: {chosen}")
+    return chosen
+
+
 def _column_role(frames: Sequence[pd.DataFrame], column: str) -> str:
     """Infer one column's role from the first frame that has observed values in it."""
     for frame in frames:

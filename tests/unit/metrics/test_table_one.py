@@ -94,3 +94,10 @@ def test_bad_input_is_named() -> None:
         table_one(real, synthetic, alpha=1.5)
     with pytest.raises(InvalidParameterError, match="unknown"):
         table_one(real, synthetic, columns=["weight"])
+
+
+def test_a_repeated_column_is_refused_by_name() -> None:
+    """columns=["age", "age"] ended in pandas' "truth value of a Series is ambiguous"."""
+    real, synthetic = _frames()
+    with pytest.raises(InvalidParameterError, match=r"columns repeats a name: \['age', 'age'\]"):
+        table_one(real, synthetic, columns=["age", "age"])

@@ -26,13 +26,14 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.levels import sorted_levels
-from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.errors import InvalidDataError
 from synth_plugins.metrics.clinical._checks import check_not_constant
 from synth_plugins.metrics.validation import (
     align_columns,
     check_frame,
     check_int,
     check_number,
+    column_subset,
     feature_tables,
     numeric_values,
     resolve_categorical,
@@ -135,7 +136,8 @@ def table_one(
         real: The real table.
         synthetic: The synthetic table; same columns.
         alpha: Significance level of the normality and difference tests.
-        columns: The variables to compare, in display order; None compares every column.
+        columns: The variables to compare, in display order, each once; None compares
+            every column.
         categorical_columns: Nominal columns; None infers them (binary, few-level and text
             columns are categorical).
             Identifier columns are left out and dates read as days (see
@@ -149,14 +151,15 @@ def table_one(
         InvalidDataError: Mismatched tables, a table with fewer than two rows, a variable
             constant in the real table, a numeric variable with fewer than 3 observed
             values in a table.
-        InvalidParameterError: An option out of range or an unknown column.
+        InvalidParameterError: An option out of range, or ``columns`` naming an unknown
+            column or one column twice.
     """
     check_frame(real, "real", min_rows=2)
     check_frame(synthetic, "synthetic", min_rows=2)
     synthetic = align_columns(real, synthetic, "real", "synthetic")
     alpha = check_number(alpha, "alpha", minimum=0.0, maximum=1.0, exclusive=True)
     random_state = check_int("random_state", random_state, minimum=0)
-    chosen = list(real.columns) if columns is None else _check_columns(columns, real)
+    chosen = list(real.columns) if columns is None else column_subset(columns, real)
     features = feature_tables(
         {"real": real[chosen], "synthetic": synthetic[chosen]}, categorical_columns
     )
@@ -182,19 +185,6 @@ def table_one(
         n_synthetic=len(synthetic),
         alpha=alpha,
     )
-
-
-def _check_columns(columns: Iterable[str], real: pd.DataFrame) -> list[str]:
-    if isinstance(columns, str):
-        raise InvalidParameterError(f"columns must be a list of names, not {columns!r}")
-    chosen = list(columns)
-    unknown = [c for c in chosen if c not in real.columns]
-    if not chosen or unknown:
-        raise InvalidParameterError(
-            f"columns must name columns of the tables; unknown: {unknown}; "
-            f"columns are {list(real.columns)}"
-        )
-    return chosen
 
 
 def format_p(p: float) -> str:
