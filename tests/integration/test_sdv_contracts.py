@@ -176,6 +176,15 @@ def test_metadata_helpers_name_a_misspelled_column_or_role(heart, visits):
         )
 
 
+def test_sequential_metadata_makes_a_per_patient_record_number_an_id(visits):
+    """A record number repeats over its patient's visits: judged on the visit rows it read
+    as levels (``categorical``), and every sampled row carried a real one."""
+    columns = sequential_metadata_dict(visits, "patient", "visit_time")["tables"]["table"]
+    assert columns["columns"]["record"] == {"sdtype": "id"}
+    assert columns["columns"]["visit_id"] == {"sdtype": "id"}
+    assert columns["columns"]["sex"] == {"sdtype": "categorical"}
+
+
 def test_synthesizers_name_duplicate_columns_before_sdv(heart, gbsg2, visits):
     # caught as SDV's own InvalidDataError, as code written for SDV's synthesizers does;
     # the message is the suite's, and SDV's ``errors`` list holds it
@@ -1150,6 +1159,18 @@ def test_identifiers_declared_categorical_are_named_in_a_warning():
         MLECopulaSynthesizer(metadata).fit(data)
     named = [str(w.message) for w in caught if "sdtype 'categorical'" in str(w.message)]
     assert len(named) == 2 and "'note'" in named[1] and "'sex'" not in " ".join(named)
+
+
+def test_lstm_names_a_per_sequence_identifier_declared_categorical(visits):
+    """SDV's detection calls a record number ``categorical``; judged on the visit rows,
+    where it repeats, it passed as levels and was generated verbatim without a word."""
+    described = _sequential_metadata().to_dict()
+    described["tables"]["visits"]["columns"]["record"] = {"sdtype": "categorical"}
+    synthesizer = LongitudinalLSTMSynthesizer(Metadata.load_from_dict(described), **LSTM_QUICK)
+    with pytest.warns(UserWarning, match=r"'record' has sdtype 'categorical'") as caught:
+        synthesizer.fit(visits)
+    named = [str(w.message) for w in caught if "sdtype 'categorical'" in str(w.message)]
+    assert len(named) == 1 and "(30 distinct in 30 sequences)" in named[0]
 
 
 @pytest.mark.skipif(SDV_MAJOR < 2, reason="the ordinal sdtype is SDV 2's")

@@ -35,6 +35,7 @@ from synth_plugins.errors import (
     plain,
 )
 from synth_plugins.generators.validation import check_bool, check_int
+from synth_plugins.long_format import constant_within_patients
 from synth_plugins.sdv.compat import native, single_table, table_name
 from synth_plugins.sdv.id_patterns import IdPattern, fresh_values, id_patterns
 from synth_plugins.sdv.metadata import check_table, parse_numeric_text, roles_from_metadata
@@ -281,29 +282,39 @@ class ConditionDomain:
             )
 
 
-def warn_identifier_levels(table: pd.DataFrame, metadata: Any) -> None:
+def warn_identifier_levels(
+    table: pd.DataFrame, metadata: Any, sequence_key: str | None = None, *, stacklevel: int
+) -> None:
     """Warn about ``categorical`` columns whose values read as identifiers or free text.
 
     A categorical column's levels are generated as they are, so training values come out
     verbatim: right for a diagnosis code, not for the UUIDs, record numbers or notes that
     SDV's metadata detection calls categorical. The suite's identifier rule
     (:func:`~synth_plugins.encoding.roles.infer_role`) names them; sdtype ``id`` gives
-    fresh keys instead.
+    fresh keys instead. In a sequential table (``sequence_key`` given) a column constant
+    within every sequence is judged on one row per sequence, as the longitudinal core
+    judges it: a patient's record number repeats over the patient's visits. ``stacklevel``
+    points the warning at the caller of the synthesizer's ``fit``.
     """
     described = next(iter(metadata.to_dict()["tables"].values()))["columns"]
+    first_rows = table if sequence_key is None else table.drop_duplicates(subset=sequence_key)
     for column in table.columns:
         if described.get(column, {}).get("sdtype") != "categorical":
             continue
-        values = table[column]
+        per_sequence = sequence_key is not None and constant_within_patients(
+            table, sequence_key, column
+        )
+        values = (first_rows if per_sequence else table)[column]
         if values.notna().any() and infer_role(values) == "identifier":
             distinct = values.nunique()
             warnings.warn(
                 f"column {column!r} has sdtype 'categorical', but its values read as "
-                f"identifiers or free text ({distinct} distinct in {values.notna().sum()}): "
+                f"identifiers or free text ({distinct} distinct in {values.notna().sum()}"
+                f"{' sequences' if per_sequence else ''}): "
                 "its training values will be generated verbatim; give it sdtype 'id' "
                 "(fresh keys) or leave it out",
                 UserWarning,
-                stacklevel=5,  # the caller of fit (fit -> SDV's fit -> preprocess -> here)
+                stacklevel=stacklevel,
             )
 
 
@@ -535,7 +546,8 @@ class SingleTableContract:
         """
         with sdv_data_errors():
             table = self._checked(data)
-            warn_identifier_levels(table, self._raw_metadata)
+            # the caller of fit: fit -> SDV's fit -> preprocess -> warn_identifier_levels
+            warn_identifier_levels(table, self._raw_metadata, stacklevel=5)
             keys = self._learn_keys(table)
             table = _in_key_dtypes(table, keys)
             patterns = self._take_patterns(table, keys)

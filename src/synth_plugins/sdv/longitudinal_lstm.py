@@ -30,6 +30,7 @@ from synth_plugins.sdv._contract import (
     device_for,
     restart_seed,
     sdv_data_errors,
+    warn_identifier_levels,
 )
 from synth_plugins.sdv._long_table import POSITION_COLUMN, LongTableCodec
 from synth_plugins.sdv.compat import native, single_table, table_name
@@ -341,6 +342,8 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         labels = {str(label): label for label in single_table(data).columns}
         data = parse_numeric_text(_text_names(single_table(data)), self.metadata)
         described = next(iter(self.metadata.to_dict()["tables"].values()))["columns"]
+        # the caller of fit: fit -> warn_identifier_levels
+        warn_identifier_levels(data, self.metadata, self._sequence_key, stacklevel=3)
         codec = LongTableCodec(self._sequence_key, self._sequence_index)
         static = self.context_columns
         with sdv_data_errors():

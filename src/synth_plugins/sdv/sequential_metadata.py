@@ -15,7 +15,9 @@ from typing import Any
 import pandas as pd
 
 from synth_plugins.datasets import Dataset
+from synth_plugins.encoding.roles import infer_roles
 from synth_plugins.errors import InvalidParameterError
+from synth_plugins.long_format import infer_static_columns
 from synth_plugins.sdv._contract import SDVSynthesizerInputError
 from synth_plugins.sdv.metadata import check_table, metadata_dict
 
@@ -30,7 +32,11 @@ def sequential_metadata_dict(
     """A V1 SDV metadata dictionary with ``sequence_key`` and ``sequence_index`` set.
 
     The id column gets sdtype ``id``, the time column ``numerical`` (``datetime`` for a
-    datetime column); the other columns follow their roles (inferred when not given).
+    datetime column); the other columns follow their roles (inferred when not given). A
+    column constant within every patient has its role inferred on one row per patient, as
+    :class:`~synth_plugins.generators.longitudinal_lstm.LongitudinalLSTM` infers it: a
+    record number repeats over a patient's visits, so judged on the visit rows it would
+    read as levels (and be generated verbatim) instead of an ``id``.
 
     Raises:
         InvalidDataError: ``data`` is not a DataFrame or repeats a column name.
@@ -52,6 +58,11 @@ def sequential_metadata_dict(
                 f"{'key' if column == id_column else 'time'} its role is one of {list(allowed)}"
             )
     given = {c: role for c, role in (roles or {}).items() if c not in layout}
+    static = [
+        c for c in infer_static_columns(data, id_column, time_column, others.columns)
+        if c not in given
+    ]  # fmt: skip
+    given.update(infer_roles(data.drop_duplicates(subset=id_column)[static]))
     described = metadata_dict(others, given, table_name)
     table = described["tables"][table_name]
     time_sdtype = (
