@@ -784,7 +784,7 @@ def test_unsupported_sdtypes_and_missing_keys_are_named(visits):
     described = _sequential_metadata().to_dict()
     described["tables"]["visits"]["columns"]["sex"] = {"sdtype": "email", "pii": True}
     synthesizer = LongitudinalLSTMSynthesizer(Metadata.load_from_dict(described), **LSTM_QUICK)
-    with pytest.raises(InvalidDataError, match="column 'sex' has sdtype 'email'"):
+    with pytest.raises(InvalidDataError, match="'sex' has sdtype 'email', which .* not generate"):
         synthesizer.fit(visits.assign(sex="a@b.org"))
     no_key = visits.astype({"patient": float})
     no_key.loc[0, "patient"] = np.nan
@@ -1190,6 +1190,23 @@ def test_ordinal_columns_reach_the_core_raw():
     synthesizer = CK4GenSynthesizer(metadata, "time", "event", epochs=1)
     synthesizer.fit(data)
     assert set(single_table(synthesizer.sample(30))["event"]) <= {0, 1}
+
+
+@pytest.mark.skipif(SDV_MAJOR < 2, reason="the ordinal sdtype is SDV 2's")
+def test_lstm_fits_the_ordinal_columns_sdv_detects():
+    """SDV 2's detection makes the registry's relapse counts and switch ``ordinal``;
+    PARSynthesizer fits that metadata, the LSTM refused it as "copying its values"."""
+    data = load("ms_registry", n_patients=30, seed=0).data
+    metadata = Metadata.detect_from_dataframes({"ms": data})
+    metadata.update_column("patient_id", sdtype="id", table_name="ms")
+    metadata.set_sequence_key("patient_id", table_name="ms")
+    metadata.set_sequence_index("time", table_name="ms")
+    columns = metadata.to_dict()["tables"]["ms"]["columns"]
+    assert columns["relapses"]["sdtype"] == "ordinal"
+    synthesizer = LongitudinalLSTMSynthesizer(metadata, **LSTM_QUICK)
+    synthesizer.fit(data)
+    sampled = single_table(synthesizer.sample(5))
+    assert set(sampled["relapses"]) <= set(data["relapses"])
 
 
 def test_ck4gen_refuses_a_constraint_that_rewrites_its_outcome(gbsg2):

@@ -22,8 +22,8 @@ samples back:
 - an ``id`` column (the sequence key included) with a ``regex_format`` gets fresh values
   that match it, as SDV generates such keys, none a training value
   (:mod:`~synth_plugins.sdv.id_patterns`);
-- sdtypes the core cannot model without copying values (``pii``, ``unknown``, faker
-  sdtypes such as ``email``) are refused with an error naming the column.
+- sdtypes that PAR fills with Faker values (``pii``, ``unknown``, faker sdtypes such as
+  ``email``) are refused with an error naming the column.
 """
 
 from __future__ import annotations
@@ -41,8 +41,10 @@ from synth_plugins.long_format import constant_within_patients
 from synth_plugins.sdv.id_patterns import IdPattern, fresh_values, id_patterns
 from synth_plugins.sdv.metadata import roles_from_metadata
 
-#: sdtypes the longitudinal synthesizer models (or generates, for ``id``).
-SUPPORTED_SDTYPES = ("numerical", "categorical", "boolean", "datetime", "id")
+#: sdtypes the longitudinal synthesizer models (or generates, for ``id``); SDV 2's
+#: ``ordinal`` (its detection gives it to counts such as relapses) takes its role from the
+#: values, as in the single-table synthesizers (:func:`roles_from_metadata`).
+SUPPORTED_SDTYPES = ("numerical", "categorical", "boolean", "ordinal", "datetime", "id")
 #: The core's time column when the metadata has no sequence index (a row's position).
 POSITION_COLUMN = "__sequence_position__"
 
@@ -127,10 +129,11 @@ class LongTableCodec:
             sdtype = described.get(column, {}).get("sdtype")
             if sdtype not in SUPPORTED_SDTYPES:
                 raise InvalidDataError(
-                    f"column {column!r} has sdtype {sdtype!r}, which LongitudinalLSTMSynthesizer "
-                    f"cannot model without copying its values; supported sdtypes are "
-                    f"{list(SUPPORTED_SDTYPES)}: give it one of them in the metadata "
-                    "(e.g. 'id' for identifiers, which are then generated) or drop the column"
+                    f"column {column!r} has sdtype {sdtype!r}, which "
+                    "LongitudinalLSTMSynthesizer does not generate (PARSynthesizer fills such "
+                    f"columns with Faker values); supported sdtypes are {list(SUPPORTED_SDTYPES)}"
+                    ": give it 'id' for fresh keys, 'categorical' to model its values (training "
+                    "values are then generated verbatim), or drop the column"
                 )
         if self.index is None and POSITION_COLUMN in data.columns:
             raise InvalidDataError(

@@ -73,8 +73,8 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
       columns are generated (one value per sequence, or per row when they vary within
       sequences); as PAR's, they continue over calls until ``reset_sampling``; and
       other ``datetime`` columns are modelled as times (days); sdtypes other than
-      numerical, categorical, boolean, datetime and id are refused with an error naming
-      the column (PAR anonymizes them with Faker);
+      numerical, categorical, boolean, ordinal, datetime and id are refused with an error
+      naming the column (PAR anonymizes them with Faker);
     - unlike PAR, ``sequence_length`` is not supported and a sequence key is required with
       at least two sequences; ``sample(0)`` gives an empty table with the training columns.
 
