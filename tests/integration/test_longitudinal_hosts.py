@@ -137,6 +137,40 @@ def test_synthcity_plugin_switches_the_calibrations(cohorts):
         Plugins().get("longitudinal_lstm", calibrate_steps="no")
 
 
+def test_synthcity_constraints_keep_or_drop_whole_sequences(cohorts, tmp_path, monkeypatch):
+    """A rule on a temporal feature cut single visits out of sequences (Synthcity matches
+    rows): visits per patient fell from 10.6 to 7.5 and the switch indicator no longer
+    marked the DMT's changes. A sequence with a visit that breaks the rule is dropped
+    whole, and more are drawn, so that ``count`` sequences come back."""
+    from synthcity.plugins import Plugins
+    from synthcity.plugins.core.constraints import Constraints
+
+    from synth_plugins.synthcity.timeseries import dataset_to_timeseries_loader
+
+    real, _ = cohorts
+    loader, _ = dataset_to_timeseries_loader(real)
+    plugin = Plugins().get("longitudinal_lstm", n_iter=1, static_n_iter=2, workspace=tmp_path)
+    plugin.fit(loader)
+    drawn = []
+    sample = plugin.core.sample
+
+    def recorded(*args, **kwargs):
+        drawn.append(sample(*args, **kwargs))
+        return drawn[-1]
+
+    monkeypatch.setattr(plugin.core, "sample", recorded)
+    rule = Constraints(rules=[("seq_temporal_edss", "le", 3.0)])
+    generated = plugin.generate(count=20, constraints=rule, random_state=0).dataframe()
+    assert generated["seq_id"].nunique() == 20
+    assert generated["seq_temporal_edss"].max() <= 3.0
+    # each sequence comes back with all its visits: its times are those of a drawn sequence
+    whole = {tuple(g["seq_time_id"]) for d in drawn for _, g in d.groupby("seq_id")}
+    assert all(tuple(g["seq_time_id"]) in whole for _, g in generated.groupby("seq_id"))
+    plugin.sampling_patience = 1  # one draw of 20: some sequences break the rule
+    with pytest.raises(InvalidParameterError, match="of 20 sequences met the constraints in 1"):
+        plugin.generate(count=20, constraints=rule, random_state=0)
+
+
 def test_synthcity_round_trip_gives_fresh_patient_ids_of_the_training_kind(cohorts):
     """Synthcity numbers sequences from 0; the long table never gets a real patient id."""
     from synthcity.plugins import Plugins

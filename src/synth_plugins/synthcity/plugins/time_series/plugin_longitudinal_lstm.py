@@ -12,6 +12,7 @@ seeding conventions. Build loaders from long tables with
 from __future__ import annotations
 
 from collections.abc import Mapping
+from math import ceil
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from synthcity.plugins.core.distribution import (
 )
 from synthcity.plugins.core.schema import Schema
 
-from synth_plugins.errors import InvalidDataError
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
 from synth_plugins.generators.validation import host_names
 from synth_plugins.long_format import patient_index
@@ -110,7 +111,9 @@ class LongitudinalLSTMPlugin(SuitePlugin):
     from its own Stage A model, and the visit LSTM is conditioned on both) and
     ``fit``/``generate`` with ``cond``. ``generate(count=...)`` needs ``count >= 1``
     (None: as many sequences as in training, where Synthcity's default is the number of
-    visits). Defaults are the core's (read from
+    visits). ``generate(count, constraints=...)`` keeps or drops whole sequences (a
+    sequence with any visit that breaks a rule is dropped, and more are drawn), where
+    Synthcity would drop single visits. Defaults are the core's (read from
     :class:`LongitudinalLSTM`'s signature).
 
     Args:
@@ -361,13 +364,57 @@ class LongitudinalLSTMPlugin(SuitePlugin):
             observation_times.append(times[start : start + length].tolist())
         return static, temporal, observation_times, outcome
 
+    def _whole_sequences(
+        self, count: int, constraints: Constraints, stream: np.random.Generator
+    ) -> pd.DataFrame:
+        """``count`` sampled sequences, each with every visit meeting ``constraints``.
+
+        Synthcity matches a time-series loader's constraints row by row, which would cut
+        single visits out of sequences (their gaps, lengths and change indicators no longer
+        the model's); a sequence with any visit that breaks a rule is dropped whole instead,
+        and more are drawn (sized by the share kept so far, at most ten times the number
+        missing), up to ``sampling_patience`` draws. A plugin that is not ``strict`` applies
+        no constraint, as Synthcity's.
+
+        Raises:
+            InvalidParameterError: fewer than ``count`` sequences met the constraints in
+                ``sampling_patience`` draws.
+        """
+        kept: list[pd.DataFrame] = []
+        n_kept = n_drawn = 0
+        for _ in range(self.sampling_patience):
+            missing = count - n_kept
+            size = missing if n_kept == 0 else min(ceil(missing * n_drawn / n_kept), 10 * missing)
+            long = self.core.sample(size, random_state=int(stream.integers(2**31 - 1)))
+            if not self.strict:
+                return long
+            typed = self.training_schema().adapt_dtypes(long.copy())  # as Synthcity matches
+            broken = long.loc[~constraints.filter(typed).to_numpy(), SEQ_ID].unique()
+            long = long[~long[SEQ_ID].isin(broken)]
+            # draws number their sequences alike: renumber so that they stay apart
+            long = long.assign(**{SEQ_ID: n_kept + pd.factorize(long[SEQ_ID])[0]})
+            long = long[long[SEQ_ID] < count]
+            kept.append(long)
+            n_drawn += size
+            n_kept += long[SEQ_ID].nunique()
+            if n_kept == count:
+                return pd.concat(kept, ignore_index=True)
+        raise InvalidParameterError(
+            f"{self.name()}: {n_kept} of {count} sequences met the constraints in "
+            f"{self.sampling_patience} draws ({n_drawn} sequences drawn; a sequence is kept "
+            "only when every visit meets them); loosen the constraints or raise "
+            "sampling_patience"
+        )
+
     def _generate(self, count: int, syn_schema: Schema, **kwargs: Any) -> DataLoader:
         # Synthcity seeds numpy's global generator from random_state; one draw seeds a call.
         stream = np.random.default_rng(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
+        syn_schema = self._relaxed(syn_schema)
+        constraints = syn_schema.as_constraints()
 
         def sample(n: int) -> tuple[Any, ...]:
             # n >= 1: generate() checked count, and Synthcity asks for the sequences missing
-            long = self.core.sample(int(n), random_state=int(stream.integers(2**31 - 1)))
+            long = self._whole_sequences(int(n), constraints, stream)
             static, temporal, times, outcome = self._to_parts(long)
             static = static if len(static.columns) else None
             if self.data_info["data_type"] == "time_series_survival":
@@ -376,7 +423,7 @@ class LongitudinalLSTMPlugin(SuitePlugin):
                         outcome[info["event_column"]])  # fmt: skip
             return static, temporal, times, outcome if len(outcome.columns) else None
 
-        return self._safe_generate_time_series(sample, count, self._relaxed(syn_schema))
+        return self._safe_generate_time_series(sample, count, syn_schema)
 
     def _relaxed(self, syn_schema: Schema) -> Schema:
         """``syn_schema`` with whole-number ranges for the features relaxed at fit.
