@@ -295,6 +295,18 @@ class TestBadInput:
         with pytest.raises(InvalidParameterError, match="event_column"):
             longitudinal_fidelity(data, other.data, event_column="sex", **KEYS)
 
+    def test_labels_against_codes_and_infinite_levels_are_refused(self, cohorts):
+        """Synthetic integer codes of a text column were scored against the real labels
+        (TVD 1.0, no error), and inf in a categorical column was scored as a level."""
+        real, other = cohorts
+        coded = other.data.assign(dmt=other.data["dmt"].astype("category").cat.codes)
+        with pytest.raises(InvalidDataError, match="'dmt' holds text in real and numbers in"):
+            longitudinal_fidelity(real.data, coded, **KEYS)
+        relapses = other.data["relapses"].astype(float)
+        infinite = other.data.assign(relapses=relapses.where(relapses.index != 3, np.inf))
+        with pytest.raises(InvalidDataError, match="'relapses' of synthetic holds infinite"):
+            longitudinal_fidelity(real.data, infinite, categorical_columns=["relapses"], **KEYS)
+
 
 class TestEdgeShapes:
     def test_one_static_numeric_column_gives_a_full_breakdown(self):

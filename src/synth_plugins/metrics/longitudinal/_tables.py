@@ -16,7 +16,7 @@ from synth_plugins.long_format import (
     infer_static_columns,
     patient_index,
 )
-from synth_plugins.metrics.validation import name_list
+from synth_plugins.metrics.validation import align_columns, name_list
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,20 @@ def _is_numerical(series: pd.Series) -> bool:
     return series.dropna().nunique() > 2
 
 
+def _holds_infinity(series: pd.Series, numerical: bool) -> bool:
+    """Whether ``series`` holds an infinite number.
+
+    A numerical column is read as numbers (text numbers included); a categorical one only
+    when it holds numbers (codes), where inf would otherwise be scored as a level: a text
+    label stays a label.
+    """
+    if numerical:
+        return bool(np.isinf(pd.to_numeric(series, errors="coerce").to_numpy(float)).any())
+    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+        return False
+    return bool(np.isinf(series.to_numpy(float)).any())
+
+
 def prepare_tables(
     real: pd.DataFrame,
     synthetic: pd.DataFrame,
@@ -74,18 +88,16 @@ def prepare_tables(
 
     Raises:
         InvalidDataError: A malformed long table (see ``check_long_format``), different
-            columns in the two tables, or infinite values in a numerical column.
+            columns in the two tables, a column holding text labels in one table and
+            numbers (codes) in the other, or infinite values in a column.
         InvalidParameterError: Unknown column names.
     """
     real = check_long_format(real, id_column, time_column, name="real")
     synthetic = check_long_format(synthetic, id_column, time_column, name="synthetic")
-    missing = [c for c in real.columns if c not in synthetic.columns]
-    extra = [c for c in synthetic.columns if c not in real.columns]
-    if missing or extra:
-        raise InvalidDataError(
-            "synthetic must have the same columns as real; missing from synthetic: "
-            f"{missing}; not in real: {extra}"
-        )
+    # the table metrics' column rules (labels against codes refused); ids are never compared
+    align_columns(
+        real.drop(columns=id_column), synthetic.drop(columns=id_column), "real", "synthetic"
+    )
     synthetic = synthetic[list(real.columns)]
     if static_columns is None:
         static = infer_static_columns(real, id_column, time_column)
@@ -101,10 +113,10 @@ def prepare_tables(
     numerical_visit = [c for c in visit if c not in forced and _is_numerical(real[c])]
     categorical_visit = [c for c in visit if c not in numerical_visit]
     numerical_static = [c for c in static if c not in forced and _is_numerical(real[c])]
+    numerical = {*numerical_visit, *numerical_static}
     for name, frame in (("real", real), ("synthetic", synthetic)):
-        for column in (*numerical_visit, *numerical_static):
-            values = pd.to_numeric(frame[column], errors="coerce").to_numpy(float)
-            if np.isinf(values).any():
+        for column in (*static, *visit):
+            if _holds_infinity(frame[column], column in numerical):
                 raise InvalidDataError(
                     f"column {column!r} of {name} holds infinite values; replace them first"
                 )
