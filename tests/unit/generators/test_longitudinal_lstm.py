@@ -417,6 +417,28 @@ class TestSmallFits:
         assert (np.diff(out["day"].to_numpy())[same] >= 1).all()
         assert out["flag"].dtype == bool
 
+    def test_times_keep_the_training_precision(self):
+        """Visit times recorded to 0.01 came back with 10 decimals (the sum of gaps)."""
+        rng = np.random.default_rng(0)
+        rows = []
+        for patient in range(40):
+            time = round(float(rng.uniform(0, 1)), 2)
+            for _ in range(int(rng.integers(2, 6))):
+                rows.append({"pid": patient, "t": time, "lab": float(rng.normal(5, 1))})
+                time = round(time + float(rng.uniform(0.01, 1.0)), 2)
+        data = pd.DataFrame(rows)
+        model = LongitudinalLSTM("pid", "t", **TINY).fit(data)
+        out = model.sample(200, random_state=0)
+        assert np.allclose(out["t"], out["t"].round(2), rtol=0, atol=1e-12)
+        same = out["pid"].to_numpy()[1:] == out["pid"].to_numpy()[:-1]
+        assert (np.diff(out["t"].to_numpy())[same] >= 0.01 - 1e-9).all()
+        following = model.predict_next_visit(data, sample=False)["t"]
+        assert np.allclose(following, following.round(2), rtol=0, atol=1e-12)
+        saved_before = copy.deepcopy(model)  # a fit pickled before: times as they were
+        del saved_before._meta["time_decimals"]
+        unrounded = saved_before.sample(50, random_state=0)["t"]
+        assert not np.allclose(unrounded, unrounded.round(2), rtol=0, atol=1e-12)
+
     def test_sampled_ids_are_fresh_keys_of_the_training_kind(self, cohort):
         """No sampled id equals a training id: whole numbers start at the power of ten above
         the largest, text gets a prefix no training id starts with; the id's dtype is kept."""

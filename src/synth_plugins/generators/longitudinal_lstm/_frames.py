@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.tabular import TabularEncoder, fresh_keys
+from synth_plugins.generators.longitudinal_lstm._sampling import time_decimals
 
 
 def assemble(
@@ -35,8 +36,9 @@ def assemble(
     keys = fresh_keys(meta["id_keys"], len(static), id_offset)
     id_values = keys.iloc[patient].reset_index(drop=True)
     time_values = pd.Series(time)
-    if meta["integer_time"]:
-        time_values = time_values.round()
+    decimals = time_decimals(meta)
+    if decimals is not None:  # sums of gaps: 0.1 + 0.2 is 0.30000000000000004
+        time_values = time_values.round(decimals)
     try:
         time_values = time_values.astype(meta["dtypes"][time_column])
     except (TypeError, ValueError):  # pragma: no cover - numeric dtypes always cast

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -39,20 +40,41 @@ def draw_category(probabilities: torch.Tensor, generator: torch.Generator) -> to
     return code.clamp_(max=probabilities.shape[1] - 1)
 
 
+def time_decimals(meta: Mapping[str, Any]) -> int | None:
+    """The decimals generated times are written at: the training times' (None: not rounded).
+
+    Whole times have 0. A model fitted before the decimals were recorded rounds whole times
+    only, as it did.
+    """
+    return meta.get("time_decimals", 0 if meta["integer_time"] else None)
+
+
+def on_time_grid(gap: torch.Tensor, meta: Mapping[str, Any]) -> torch.Tensor:
+    """Gaps at the training times' precision, none shorter than the shortest training gap.
+
+    The shortest gap is taken up to the grid (one unit for whole times). A time is the
+    first time (written at the training precision by Stage A) plus such gaps, so generated
+    times keep the training precision and stay strictly increasing once rounded to it.
+    """
+    decimals = time_decimals(meta)
+    if decimals is None:
+        return gap
+    step = 10.0**-decimals
+    shortest = step * max(1, math.ceil(meta["min_gap"] / step - 1e-6))
+    return torch.round(gap, decimals=decimals).clamp(min=shortest)
+
+
 def draw_gap(
     net: VisitLSTM, hidden: torch.Tensor, meta: Mapping[str, Any], generator: torch.Generator
 ) -> torch.Tensor:
-    """Gaps in time units (clipped to the training range; whole for integer times)."""
+    """Gaps in time units (clipped to the training range; at the training precision)."""
     log_w, means, log_sd = net.gap_parameters(hidden)
     component = draw_category(log_w.exp(), generator)
     rows = torch.arange(hidden.shape[0], device=hidden.device)
     noise = torch.randn(hidden.shape[0], generator=generator, device=hidden.device)
     z = means[rows, component] + torch.exp(log_sd[rows, component]) * noise
     gap = torch.exp(z * meta["log_gap_sd"] + meta["log_gap_mean"])
-    gap = gap.clamp(meta["min_gap"], meta["max_gap"])
-    if meta["integer_time"]:
-        gap = torch.round(gap).clamp(min=max(1.0, meta["min_gap"]))
-    return gap
+    return on_time_grid(gap.clamp(meta["min_gap"], meta["max_gap"]), meta)
 
 
 def draw_visit(

@@ -11,7 +11,12 @@ import pandas as pd
 import torch
 
 from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_roles
-from synth_plugins.encoding.tabular import MissingPolicy, TabularEncoder, identifier_spec
+from synth_plugins.encoding.tabular import (
+    MissingPolicy,
+    TabularEncoder,
+    decimals_of,
+    identifier_spec,
+)
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators import _torch
 from synth_plugins.generators.longitudinal_lstm._calibration import (
@@ -24,7 +29,12 @@ from synth_plugins.generators.longitudinal_lstm._consistency import ChangeRule, 
 from synth_plugins.generators.longitudinal_lstm._frames import assemble, renumber_keys
 from synth_plugins.generators.longitudinal_lstm._layout import VisitColumn, columns_from
 from synth_plugins.generators.longitudinal_lstm._network import VisitLSTM, run_sequences
-from synth_plugins.generators.longitudinal_lstm._sampling import draw_gap, draw_visit, roll_out
+from synth_plugins.generators.longitudinal_lstm._sampling import (
+    draw_gap,
+    draw_visit,
+    on_time_grid,
+    roll_out,
+)
 from synth_plugins.generators.longitudinal_lstm._sequences import Sequences
 from synth_plugins.generators.longitudinal_lstm._training import TrainSettings, train
 from synth_plugins.generators.med_vae import MedVAE
@@ -398,6 +408,8 @@ class LongitudinalLSTM:
         integer_time = bool(
             pd.api.types.is_integer_dtype(data[self.time_column]) or np.all(times % 1 == 0)
         )
+        # generated times are written at the training precision (see on_time_grid)
+        time_decimals = 0 if integer_time else decimals_of(times, data[self.time_column].dtype)
         log_gaps = np.log(gaps) if gaps.size else np.zeros(1)
         follow_up = last_times - first_times
 
@@ -429,6 +441,7 @@ class LongitudinalLSTM:
         meta = {
             "first_name": first_name,
             "integer_time": integer_time,
+            "time_decimals": time_decimals,
             "log_gap_mean": float(log_gaps.mean()),
             "log_gap_sd": float(log_gaps.std()) if log_gaps.std() > 1e-8 else 1.0,
             "min_gap": float(gaps.min()) if gaps.size else 1.0,
@@ -704,9 +717,7 @@ class LongitudinalLSTM:
                 best = log_w.argmax(1)
                 z = means[torch.arange(len(batch), device=device), best]
                 gap = torch.exp(z * meta["log_gap_sd"] + meta["log_gap_mean"])
-                gap = gap.clamp(meta["min_gap"], meta["max_gap"])
-                if meta["integer_time"]:
-                    gap = torch.round(gap).clamp(min=max(1.0, meta["min_gap"]))
+                gap = on_time_grid(gap.clamp(meta["min_gap"], meta["max_gap"]), meta)
             gap_feature = (torch.log(gap) - meta["log_gap_mean"]) / meta["log_gap_sd"]
             first = torch.zeros(len(batch), device=device)
             assert self._fill is not None
