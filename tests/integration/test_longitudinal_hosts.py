@@ -6,6 +6,7 @@ found by name, with SDV's sequential metadata.
 """
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import synth_plugins
@@ -169,6 +170,27 @@ def test_synthcity_constraints_keep_or_drop_whole_sequences(cohorts, tmp_path, m
     plugin.sampling_patience = 1  # one draw of 20: some sequences break the rule
     with pytest.raises(InvalidParameterError, match="of 20 sequences met the constraints in 1"):
         plugin.generate(count=20, constraints=rule, random_state=0)
+
+
+def test_synthcity_filled_visit_values_keep_the_training_decimals(tmp_path):
+    """Missing visit values were filled with the median (5.255, between 5.25 and 5.26),
+    and the plugin wrote the 2-decimal column at the fill value's 3 decimals."""
+    from synthcity.plugins import Plugins
+
+    from synth_plugins.synthcity.timeseries import from_timeseries_loader, to_timeseries_loader
+
+    rng = np.random.default_rng(4)  # the median of the observed values, 4.965, is none
+    rows = [
+        {"pid": patient, "t": float(visit), "sex": "FM"[patient % 2],
+         "lab": np.nan if rng.random() < 0.2 else round(float(rng.normal(5, 1)), 2)}
+        for patient in range(30) for visit in range(int(rng.integers(2, 6)))
+    ]  # fmt: skip
+    data = pd.DataFrame(rows)
+    loader, spec = to_timeseries_loader(data, "pid", "t")
+    assert spec.fill["lab"] in set(data["lab"])
+    plugin = Plugins().get("longitudinal_lstm", n_iter=1, static_n_iter=2, workspace=tmp_path)
+    lab = from_timeseries_loader(plugin.fit(loader).generate(count=30), spec)["lab"].dropna()
+    assert np.allclose(lab, lab.round(2), rtol=0, atol=1e-9)
 
 
 def test_synthcity_round_trip_gives_fresh_patient_ids_of_the_training_kind(cohorts):

@@ -13,7 +13,8 @@ that :func:`to_timeseries_loader` avoids:
   modelled: every output row gets a fresh key that equals no training key;
 - a temporal row with *any* missing value is dropped while its observation time is kept,
   which shifts every later time of the patient; so missing temporal values are filled
-  (numbers: the median; codes: -1 is never used, the mode is) and a ``<column>__observed``
+  (numbers: the lower median, an observed value, so that the column keeps its decimals;
+  codes: -1 is never used, the mode is) and a ``<column>__observed``
   0/1 column records where the value was observed;
 - ``outcome=None`` gives an empty outcome frame that several built-in plugins cannot train
   on (Synthcity issue #326); here the outcome is optional and only built when outcome
@@ -227,8 +228,8 @@ def split_long_format(
             if column in levels:
                 mode = series.mode(dropna=True).iloc[0]
                 fill[column] = float(levels[column].index(mode))
-            else:
-                fill[column] = float(series.median())
+            else:  # the lower median: an observed value, so no decimal is added
+                fill[column] = float(series.dropna().quantile(0.5, interpolation="lower"))
     spec = LongFormatSpec(
         id_column=id_column,
         time_column=time_column,
