@@ -319,7 +319,9 @@ class TestEdgeShapes:
         breakdown = result.to_dict()
         assert breakdown["spearman_static_n_pairs"] == 0.0
         assert breakdown["spearman_static_score"] == 1.0
-        assert np.isnan(breakdown["spearman_static_lag1_mean_abs_difference"])
+        # static columns have no lag-1 pairs: the figure was NaN in every call
+        assert "spearman_static_lag1_mean_abs_difference" not in breakdown
+        assert not np.isnan(breakdown["spearman_longitudinal_lag1_mean_abs_difference"])
         assert 0.0 <= breakdown["score"] <= 1.0
 
     def test_gaps_on_one_side_only_are_finite_figures(self):

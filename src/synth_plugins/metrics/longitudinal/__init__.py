@@ -88,6 +88,7 @@ from synth_plugins.metrics.longitudinal._sequence_length import (
     sequence_length,
 )
 from synth_plugins.metrics.longitudinal._spearman import (
+    LongitudinalSpearmanResult,
     SpearmanResult,
     spearman_longitudinal,
     spearman_static,
@@ -110,6 +111,7 @@ __all__ = [
     "HetExposureResult",
     "LongTables",
     "LongitudinalFidelityResult",
+    "LongitudinalSpearmanResult",
     "PartResult",
     "PredictiveResult",
     "SequenceLengthResult",

@@ -20,7 +20,7 @@ class SpearmanResult(PartResult):
         table: One row per pair: ``real, synthetic, abs_difference``.
     """
 
-    DERIVED = ("max_abs_difference", "lag1_mean_abs_difference", "n_pairs")
+    DERIVED = ("max_abs_difference", "n_pairs")
 
     table: pd.DataFrame = field(metadata=HIDDEN)
 
@@ -35,15 +35,26 @@ class SpearmanResult(PartResult):
         return float(self.table["abs_difference"].max()) if len(self.table) else 0.0
 
     @property
+    def n_pairs(self) -> int:
+        """The number of compared pairs."""
+        return len(self.table)
+
+
+@dataclass(frozen=True)
+class LongitudinalSpearmanResult(SpearmanResult):
+    """Spearman correlations over visits, the lag-1 pairs within patient among them.
+
+    Only this part has lag-1 pairs, so only it reports their mean difference (the static
+    part's was NaN in every call).
+    """
+
+    DERIVED = ("max_abs_difference", "lag1_mean_abs_difference", "n_pairs")
+
+    @property
     def lag1_mean_abs_difference(self) -> float:
         """Mean absolute difference of the lag-1 pairs only (NaN without them)."""
         lagged = np.array([str(pair).endswith(" lag1") for pair in self.table.index], dtype=bool)
         return float(self.table.loc[lagged, "abs_difference"].mean()) if lagged.any() else np.nan
-
-    @property
-    def n_pairs(self) -> int:
-        """The number of compared pairs."""
-        return len(self.table)
 
 
 def _spearman(frame: pd.DataFrame) -> pd.DataFrame:
@@ -83,7 +94,7 @@ def _longitudinal_frame(data: pd.DataFrame, tables: LongTables) -> pd.DataFrame:
     return frame
 
 
-def spearman_longitudinal(tables: LongTables) -> SpearmanResult:
+def spearman_longitudinal(tables: LongTables) -> LongitudinalSpearmanResult:
     """Spearman correlations over visits, and lag-1 within patient.
 
     Pairs: every two of (time since first visit, numerical visit columns) over all visit
@@ -107,4 +118,4 @@ def spearman_longitudinal(tables: LongTables) -> SpearmanResult:
             "real": values[0], "synthetic": values[1], "abs_difference": abs(values[0] - values[1])
         }  # fmt: skip
     lagged = pd.DataFrame.from_dict(rows, orient="index", columns=list(table.columns))
-    return SpearmanResult(pd.concat([table, lagged]) if len(lagged) else table)
+    return LongitudinalSpearmanResult(pd.concat([table, lagged]) if len(lagged) else table)
