@@ -148,6 +148,12 @@ class TestEncoder:
         enc = TabularEncoder().fit(frame)
         pd.testing.assert_frame_equal(enc.inverse_transform(enc.transform(frame)), frame)
 
+    def test_float32_with_missing_values_keeps_its_dtype(self):
+        """float32 holds NaN, but a column with missing values came back float64."""
+        frame = pd.DataFrame({"lab": np.array([1.5, np.nan, 2.25, 4.0] * 3, dtype=np.float32)})
+        enc = TabularEncoder().fit(frame)
+        pd.testing.assert_frame_equal(enc.inverse_transform(enc.transform(frame)), frame)
+
     def test_non_text_column_labels_come_back_as_given(self):
         frame = pd.DataFrame({0: [1.5, 2.0, 3.25], 1: ["a", "b", "a"]})
         enc = TabularEncoder().fit(frame)

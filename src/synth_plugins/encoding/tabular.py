@@ -613,9 +613,13 @@ class TabularEncoder:
             dtype = np.int64 if spec.role == "integer" else np.float64  # parsed from text
         if isinstance(dtype, pd.CategoricalDtype):
             return series.astype(dtype)
-        if series.isna().any() and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
-            # numpy integers and bools cannot hold a missing value; pandas' nullable
-            # dtypes (Int64, Float64, boolean, string) can, so they are kept
+        holds_missing = isinstance(dtype, pd.api.extensions.ExtensionDtype) or (
+            pd.api.types.is_float_dtype(dtype)
+        )
+        if series.isna().any() and not holds_missing:
+            # numpy integers and bools cannot hold a missing value; numpy floats (float32
+            # included) and pandas' nullable dtypes (Int64, Float64, boolean, string) can,
+            # so they are kept
             return series.astype(float) if pd.api.types.is_numeric_dtype(dtype) else series
         try:
             return series.astype(dtype)

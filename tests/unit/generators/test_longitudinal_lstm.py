@@ -439,6 +439,15 @@ class TestSmallFits:
         unrounded = saved_before.sample(50, random_state=0)["t"]
         assert not np.allclose(unrounded, unrounded.round(2), rtol=0, atol=1e-12)
 
+    def test_float32_visit_columns_keep_their_dtype(self, cohort):
+        """A float32 visit column with missing values came back float64."""
+        data = cohort.data[cohort.data["patient_id"] <= 40].reset_index(drop=True)
+        lab = data["edss"].astype(np.float32).where(data.index % 5 != 1)
+        data = data.assign(lab=lab, age_at_onset=data["age_at_onset"].astype(np.float32))
+        out = LongitudinalLSTM("patient_id", "time", **TINY).fit(data).sample(20, random_state=0)
+        assert out["lab"].dtype == np.float32 and out["lab"].isna().any()
+        assert out["age_at_onset"].dtype == np.float32
+
     def test_sampled_ids_are_fresh_keys_of_the_training_kind(self, cohort):
         """No sampled id equals a training id: whole numbers start at the power of ten above
         the largest, text gets a prefix no training id starts with; the id's dtype is kept."""
