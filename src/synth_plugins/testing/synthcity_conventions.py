@@ -31,6 +31,7 @@ import pandas as pd
 
 from synth_plugins.catalog import GeneratorEntry
 from synth_plugins.datasets import Dataset, load
+from synth_plugins.synthcity.timeseries import SEQ_ID, STATIC_PREFIX
 from synth_plugins.testing.workspaces import new_workspace
 
 #: How a plugin module is imported first in a fresh interpreter: alone, and after the
@@ -291,13 +292,20 @@ def check_fit_generate(entry: GeneratorEntry, loader: Any) -> list[Any]:
 
 
 def constraint_column(loader: Any) -> tuple[str, float]:
-    """A numeric column with many values and its median: a rule most rows can meet."""
+    """A numeric column with many values and its median: a rule most rows can meet.
+
+    Of a time-series loader, a static column: a sequence is kept whole or dropped, so a
+    rule on a visit value (or the time) at its median is met by few whole sequences.
+    """
     frame = loader.dataframe()
     info = loader.info()
-    excluded = {info.get("time_to_event_column"), info.get("target_column"), "seq_id"}
+    excluded = {info.get("time_to_event_column"), info.get("target_column"), SEQ_ID}
+    sequences = loader.type().startswith("time_series")
     for column in frame.columns:
         values = frame[column]
         if column in excluded or not pd.api.types.is_numeric_dtype(values):
+            continue
+        if sequences and not str(column).startswith(STATIC_PREFIX):
             continue
         if values.nunique() >= 15 and not values.isna().any():
             return str(column), float(values.median())
