@@ -306,6 +306,9 @@ class TestBadInput:
         infinite = other.data.assign(relapses=relapses.where(relapses.index != 3, np.inf))
         with pytest.raises(InvalidDataError, match="'relapses' of synthetic holds infinite"):
             longitudinal_fidelity(real.data, infinite, categorical_columns=["relapses"], **KEYS)
+        as_levels = infinite.assign(relapses=infinite["relapses"].astype("category"))
+        with pytest.raises(InvalidDataError, match="'relapses' of synthetic holds infinite"):
+            longitudinal_fidelity(real.data, as_levels, categorical_columns=["relapses"], **KEYS)
 
 
 class TestEdgeShapes:

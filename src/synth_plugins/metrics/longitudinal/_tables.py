@@ -61,6 +61,8 @@ def _holds_infinity(series: pd.Series, numerical: bool) -> bool:
     """
     if numerical:
         return bool(np.isinf(pd.to_numeric(series, errors="coerce").to_numpy(float)).any())
+    if isinstance(series.dtype, pd.CategoricalDtype):  # judged by its values
+        series = series.dropna().astype(series.cat.categories.dtype)
     if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
         return False
     return bool(np.isinf(series.to_numpy(float)).any())
