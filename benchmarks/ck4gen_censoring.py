@@ -95,21 +95,22 @@ def main() -> None:
     done = set()
     if args.out.exists():
         done = {
-            (row["dataset"], row["seed"])
+            (row["dataset"], row["seed"], row["censoring_model"])
             for row in map(json.loads, args.out.read_text().splitlines())
         }
     version = code_version()
     for name in args.datasets:
         run = prepare(name)
         for seed in args.seeds:
-            if (name, seed) in done:
+            laws = [law for law in LAWS if (name, seed, law) not in done]
+            if not laws:
                 continue
             load = os.getloadavg()[0]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 model = fit_ck4gen(run, seed, {**BUDGETS["default"], "censoring_model": LAWS[0]})
                 note = next(n for n in model.notes_ if "censor" in n)
-                for law in LAWS:
+                for law in laws:
                     model.censoring_model = law
                     synthetic = model.sample(len(run.train), random_state=seed, outcome="model")
                     row = {

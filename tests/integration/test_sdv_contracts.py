@@ -281,8 +281,10 @@ def test_preprocess_then_fit_processed_data_is_fit(cls, args):
 
 
 def test_ck4gen_model_mode_options_reach_the_core(gbsg2):
-    # every option added since fits were first saved (all off), and calibrate_levels
-    options = {"outcome": "model", "calibrate_levels": False, **CK4Gen.LEGACY_PARAMS}
+    # every option added since fits were first saved (all off, the censoring law
+    # stratified: its legacy value is the default), and calibrate_levels
+    legacy = {**CK4Gen.LEGACY_PARAMS, "censoring_model": "stratified"}
+    options = {"outcome": "model", "calibrate_levels": False, **legacy}
     core = CK4GenSynthesizer(metadata_for(gbsg2), "time", "cens", **options)._new_model({})
     assert {name: getattr(core, name) for name in options} == options
     with pytest.raises(InvalidParameterError, match="numeric_residuals"):
@@ -294,6 +296,7 @@ CK4GEN_ADDED = {
     "numeric_residuals": ("_residual_factor", "_numeric_index"),
     "calibrate_numeric": ("_numeric_targets", "_sampled_tables", "_numeric_seed"),
     "interpolate_durations": (),
+    "censoring_model": ("censoring_strata_", "_strata_estimated"),
 }
 
 
@@ -307,8 +310,8 @@ def test_a_ck4gen_saved_before_an_option_loads_with_it_off(ck4gen, option):
             del old._model.__dict__[attribute]
     loaded = pickle.loads(pickle.dumps(old))
     for name in later:
-        assert loaded.get_parameters()[name] is False
-        assert getattr(loaded._model, name) is False
+        assert loaded.get_parameters()[name] == CK4Gen.LEGACY_PARAMS[name]
+        assert getattr(loaded._model, name) == CK4Gen.LEGACY_PARAMS[name]
     assert len(single_table(loaded.sample(5))) == 5
 
 

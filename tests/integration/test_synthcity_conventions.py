@@ -226,8 +226,10 @@ class TestCK4GenSurvivalInput:
         assert plugin("ck4gen", **{argument: None}) is not None
 
     def test_model_mode_options_reach_the_core(self):
-        # every option added since fits were first saved (all off), and calibrate_levels
-        options = {"outcome": "model", "calibrate_levels": False, **CK4Gen.LEGACY_PARAMS}
+        # every option added since fits were first saved (all off, the censoring law
+        # stratified: its legacy value is the default), and calibrate_levels
+        legacy = {**CK4Gen.LEGACY_PARAMS, "censoring_model": "stratified"}
+        options = {"outcome": "model", "calibrate_levels": False, **legacy}
         core_params = plugin("ck4gen", **options).core_params
         assert {name: core_params[name] for name in options} == options
 

@@ -1135,6 +1135,22 @@ class TestCensoringModel:
         assert model.censoring_strata_ is None
         assert any("does not depend on the covariates" in note for note in model.notes_)
 
+    def test_censored_rows_of_one_risk_keep_the_marginal_law_and_say_so(self):
+        """Rows of one level are never censored: every censored row has the same risk, so
+        no stratum can be cut (the strata gave one stratum, labelled as strata)."""
+        rng = np.random.default_rng(0)
+        x = (rng.uniform(size=400) < 0.5).astype(int)
+        t_event = -np.log(rng.uniform(size=400)) / 0.001
+        t_censor = np.where(x == 1, np.inf, rng.uniform(0, 2000, 400))
+        data = pd.DataFrame(
+            {"x": x, "time": np.ceil(np.minimum(t_event, t_censor)),
+             "event": (t_event <= t_censor).astype(int)}
+        )  # fmt: skip
+        model = CK4Gen("time", "event", censoring_model="stratified", random_state=0, **FAST)
+        model.fit(data)
+        assert model.censoring_strata_ is None
+        assert any("share one censoring risk" in note for note in model.notes_)
+
     def test_a_marginal_fit_refuses_to_sample_stratified(self, fitted):
         model = copy.copy(fitted)
         model.censoring_model = "stratified"

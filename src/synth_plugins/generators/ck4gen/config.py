@@ -12,6 +12,7 @@ DiscreteDecoding = Literal["sample", "threshold"]
 OutcomeDraw = Literal["balanced", "independent"]
 CensoringModel = Literal["stratified", "marginal"]
 OUTCOMES: tuple[str, ...] = ("copy", "model")
+CENSORING_MODELS: tuple[str, ...] = ("marginal", "stratified")
 
 #: Named settings for :meth:`CK4Gen.from_preset`. ``"paper"``: Kuo, Gallego & Jorm (2024),
 #: Fig. 1 as the method card reads it: every source patient's own (duration, event)

@@ -23,6 +23,7 @@ from synth_plugins.generators.ck4gen.calibration import (
     tilt_levels,
 )
 from synth_plugins.generators.ck4gen.config import (
+    CENSORING_MODELS,
     CHUNK,
     COPY_PRIVACY_WARNING,
     MAX_LOG_HAZARD,
@@ -243,8 +244,8 @@ class CK4Gen:
             strata are estimated at fit, so set it before ``fit`` (a stratified fit can
             then sample either way). The law stays the marginal one (a note says why)
             with fewer than 40 censorings, where the Cox model finds no dependence on the
-            covariates (likelihood-ratio test, p >= 0.01), or if its fit fails (also a
-            warning).
+            covariates (likelihood-ratio test, p >= 0.01), where the censored rows share
+            one censoring risk, or if its fit fails (also a warning).
         sample_with_replacement: how source patients are drawn: ``"auto"`` (a random
             permutation while ``n`` <= number of training rows, a bootstrap beyond),
             ``True`` (always a bootstrap) or ``False`` (stacked permutations: every patient
@@ -402,9 +403,7 @@ class CK4Gen:
         self.copy_bins = None if copy_bins is None else check_int("copy_bins", copy_bins, minimum=1)
         self.outcome = check_choice("outcome", outcome, OUTCOMES)
         self.outcome_draw = check_choice("outcome_draw", outcome_draw, ("balanced", "independent"))
-        self.censoring_model = check_choice(
-            "censoring_model", censoring_model, ("stratified", "marginal")
-        )
+        self.censoring_model = check_choice("censoring_model", censoring_model, CENSORING_MODELS)
         if not (
             (isinstance(sample_with_replacement, str) and sample_with_replacement == "auto")
             or isinstance(sample_with_replacement, bool)

@@ -126,7 +126,9 @@ class Censoring:
     """The censoring law of each synthetic row: one of a few curves ``G(t) = P(C > t)``.
 
     Attributes:
-        times: the censoring times (increasing, > 0).
+        times: the times at which the curves are given (increasing, > 0): the training
+            censoring times, or every training duration for the reverse Kaplan-Meier
+            estimate of all rows.
         survival: one curve per row, each non-increasing: ``G`` at ``times``.
         curve: the curve of each synthetic row; None gives every row the first one.
     """

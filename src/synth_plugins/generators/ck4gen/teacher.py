@@ -280,21 +280,21 @@ class CensoringStrata:
     """Censoring laws by censoring risk: reverse Kaplan-Meier estimates within strata.
 
     Attributes:
-        teacher: a lifelines ``CoxPHFitter`` of the censoring times (the censorings as
-            events) on the teacher's design; its log partial hazard ranks the rows.
+        cox: a lifelines ``CoxPHFitter`` of the censoring times (the censorings as events)
+            on the teacher's design; its log partial hazard ranks the rows.
         edges: the cut points between strata on that scale (increasing).
         times: every training censoring time (increasing, > 0).
         survival: one row per stratum, its reverse Kaplan-Meier estimate at ``times``.
     """
 
-    teacher: Any
+    cox: Any
     edges: np.ndarray
     times: np.ndarray
     survival: np.ndarray
 
     def stratum(self, frame: pd.DataFrame) -> np.ndarray:
         """The stratum of each row of the teacher's design ``frame``."""
-        risk = self.teacher.predict_log_partial_hazard(frame).to_numpy(dtype=float)
+        risk = self.cox.predict_log_partial_hazard(frame).to_numpy(dtype=float)
         return np.searchsorted(self.edges, risk, side="right")
 
 
@@ -319,7 +319,8 @@ def fit_censoring_strata(
     None (the marginal law), with a note: when there are too few censorings for two
     strata; when the censoring does not depend on the covariates (the model's
     likelihood-ratio test against no covariates has ``p >= CENSORING_ALPHA``: strata cut
-    on noise would only tie each row's censoring to a few training rows); and, with a
+    on noise would only tie each row's censoring to a few training rows); when the
+    censored rows share one risk (the dependence lies in rows never censored); and, with a
     warning too, when no penalizer gives a finite fit.
     """
     from lifelines import KaplanMeierFitter
@@ -353,6 +354,13 @@ def fit_censoring_strata(
         return None
     risk = fit.fitter.predict_log_partial_hazard(frame).to_numpy(dtype=float)
     edges = risk_edges(risk[censored], n_strata, MIN_STRATUM_CENSORINGS)
+    if not len(edges):
+        notes.append(
+            "the censored training rows share one censoring risk (the dependence comes "
+            "from rows that are never censored), so no strata can be cut: censoring is "
+            "drawn from the marginal reverse Kaplan-Meier estimate"
+        )
+        return None
     strata = np.searchsorted(edges, risk, side="right")
     times = np.unique(durations[censored])
     survival = np.ones((len(edges) + 1, len(times)))
