@@ -35,14 +35,14 @@ def label_codes(real: pd.Series, *others: pd.Series) -> tuple[list[np.ndarray], 
     missing_code = float(len(levels))
 
     def encode(series: pd.Series) -> np.ndarray:
-        # a dict look-up, not Series.map(dict): pandas matches a dict's keys by index
-        # look-up, where True is not 1
         values = series.astype(object)
         missing = values.isna().to_numpy()
-        return np.array(
-            [missing_code if gap else mapping[value] for value, gap in zip(values, missing)],
-            dtype=np.float64,
-        )
+        codes = np.full(len(values), missing_code)
+        # each distinct value looked up in the dict, not Series.map(dict): pandas matches a
+        # dict's keys by index look-up, where True is not 1
+        index, distinct = pd.factorize(values[~missing])
+        codes[~missing] = np.array([mapping[value] for value in distinct], dtype=np.float64)[index]
+        return codes
 
     return [encode(series) for series in (real, *others)], levels
 
