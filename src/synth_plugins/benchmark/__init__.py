@@ -48,7 +48,9 @@ def run_suite(
     """Run a benchmark suite, show each ranked table's summary, and write them with a report.
 
     Writes ``<output>/<suite>/<table>.csv``, ``report.md`` (the short summary tables
-    first, then every figure, the command and versions) and ``environment.json``. Returns
+    first, then every figure, the command and versions) and ``environment.json``. Files an
+    earlier run left in a reused folder stay there but are not shown (see
+    :func:`written_since`). Returns
     the tables by name. ``n_jobs`` and ``backend`` run the cases of a dataset (generators;
     seeds too in the longitudinal suite) in parallel through joblib, on this machine or a
     Dask cluster (see :mod:`synth_plugins.benchmark.grid`).
@@ -190,6 +192,7 @@ def run_suite_result(
         check_suite_dataset(suite, name)
     folder = Path(output) / suite
     folder.mkdir(parents=True, exist_ok=True)
+    before = _file_stamps(folder)
     start = time.perf_counter()
     log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
     if suite == "longitudinal":
@@ -250,12 +253,12 @@ def run_suite_result(
         show(short.get(title, table))  # the summary a person reads; every figure in the CSV
         print(f"every figure: {path}")
         sections.append(f"## Every figure: {title}\n\n{to_markdown(table)}\n")
-    figures = sorted(folder.glob("*.png"))
+    figures = [p for p in written_since(folder, before) if p.suffix == ".png"]
     if figures:
         summaries.append(
             "## Figures\n\n" + "\n\n".join(f"![{png.stem}]({png.name})" for png in figures) + "\n"
         )
-    if (folder / "report.html").exists():
+    if (folder / "report.html") in written_since(folder, before):
         summaries.insert(
             0,
             "The same results with figures and every figure reported: [report.html](report.html)\n",
@@ -281,4 +284,19 @@ def run_suite_result(
         seeds=seeds() if seeds else {"generators": f"seeds 0 .. {repeats - 1}"},
         generators=sorted({g for t in tables.values() for g in t.index} - {"(real data)"}),
         notes=notes,
+        files=tuple(p.name for p in written_since(folder, before)),
     )
+
+
+def _file_stamps(folder: Path) -> dict[Path, tuple[int, int]]:
+    """Each file of ``folder`` (not its subfolders) -> its modification time and size."""
+    return {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir() if p.is_file()}
+
+
+def written_since(folder: Path, before: dict[Path, tuple[int, int]]) -> list[Path]:
+    """The files of ``folder`` made or rewritten since ``before`` (:func:`_file_stamps`), sorted.
+
+    A reused ``--output`` folder keeps an earlier run's files (other datasets' figures and
+    CSVs); a suite's report and the index page show only the files its own run wrote.
+    """
+    return sorted(p for p, stamp in _file_stamps(folder).items() if before.get(p) != stamp)

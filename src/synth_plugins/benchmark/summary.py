@@ -203,6 +203,8 @@ class SuiteResult:
         generators: The generators compared.
         error: Why the suite failed, if it did (its tables are then empty).
         notes: What a reader needs to read the tables (the suite's ``reading_notes``).
+        files: The names of the files this run wrote in ``<output>/<suite>`` (an earlier
+            run's files in a reused folder are not among them).
     """
 
     suite: str
@@ -212,11 +214,14 @@ class SuiteResult:
     generators: Sequence[str] = ()
     error: str = ""
     notes: Sequence[str] = ()
+    files: Sequence[str] = ()
 
 
-def _suite_files(output: Path, suite: str) -> tuple[list[Path], list[Path]]:
-    folder = output / suite
-    return sorted(folder.glob("*.png")), sorted(folder.glob("*.csv"))
+def _suite_files(output: Path, result: SuiteResult) -> tuple[list[Path], list[Path]]:
+    """The figures and CSVs of ``result``'s run that are in ``<output>/<suite>``."""
+    folder = output / result.suite
+    present = sorted(folder / name for name in result.files if (folder / name).is_file())
+    return [p for p in present if p.suffix == ".png"], [p for p in present if p.suffix == ".csv"]
 
 
 def write_index(
@@ -231,8 +236,8 @@ def write_index(
     """Write ``<output>/index.md`` and ``index.html``: the page a person reads first.
 
     Per suite: its summary tables, links to its ``report.html``, ``report.md`` and CSVs,
-    and its figures (embedded in the HTML page, linked from the Markdown one); then the
-    command, the seeds and the package versions.
+    and its figures (embedded in the HTML page, linked from the Markdown one), those of the
+    run only (``SuiteResult.files``); then the command, the seeds and the package versions.
 
     Returns:
         The paths of ``index.md`` and ``index.html``.
@@ -261,7 +266,7 @@ def write_index(
     ]
     for result in results:
         suite = result.suite
-        figures, csvs = _suite_files(output, suite)
+        figures, csvs = _suite_files(output, result)
         links = [f"{suite}/report.html", f"{suite}/report.md"]
         md += [f"## {suite}", ""]
         page.append(f"<h2>{esc(suite)}</h2>")

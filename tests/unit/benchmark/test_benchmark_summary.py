@@ -108,6 +108,7 @@ def _suite_result(tmp_path, suite, kind):
         seeds={"generators": "random_state 0"},
         generators=list(table.index),
         notes=(f"how to read {suite}'s rows",),
+        files=("report.html", f"{kind}_data.csv", f"figure_{suite}.png"),
     )
 
 
@@ -185,3 +186,34 @@ def test_suite_report_opens_with_its_summary_table(tmp_path, monkeypatch):
     assert first_table.count(" | ") <= MAX_COLUMNS and "mean rank ↓" in first_table
     assert report.index("## Summary: synthcity:heart_failure") < report.index("## Every figure")
     assert re.search(r"\*\*[0-9.]+\*\*", report)
+
+
+def test_a_reused_output_folder_shows_only_this_runs_files(tmp_path, monkeypatch):
+    """A second run into the same --output: its report and index leave the first's files out."""
+    wide = _wide(summary_columns("survival", "synthcity:x"))
+
+    class Bench:
+        def __init__(self, datasets, output, **kwargs):
+            self.datasets, self.output = datasets, output
+
+        def run(self):
+            for name in self.datasets:
+                (self.output / "survival" / f"km_{name}_case.png").write_bytes(PNG)
+                (self.output / "survival" / f"{name}_full.csv").write_text(f"{name}\n")
+            return {f"synthcity:{name}": wide for name in self.datasets}
+
+    monkeypatch.setattr(benchmark, "SurvivalBenchmark", Bench)
+    run = lambda name: benchmark.run_suite_result(  # noqa: E731
+        "survival", [name], output=tmp_path, show=lambda t: None
+    )
+    run("gbsg2")
+    result = run("whas500")
+    report = (tmp_path / "survival" / "report.md").read_text()
+    assert "km_whas500_case.png" in report and "gbsg2" not in report
+    assert not any("gbsg2" in name for name in result.files)
+    assert "synthcity_whas500.csv" in result.files and "report.md" in result.files
+    md, page = write_index(
+        tmp_path, [result], command="c", environment={}, mode="quick", seconds=1.0
+    )
+    assert "gbsg2" not in md.read_text() and "gbsg2" not in page.read_text()
+    assert "survival/whas500_full.csv" in md.read_text()
