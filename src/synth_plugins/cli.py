@@ -320,7 +320,9 @@ def cmd_tune(args: argparse.Namespace) -> int:
     table.to_csv(path, index=False)
     _print_table(table.head(10))
     if len(table):
-        print(f"\nbest {args.objective} = {study.best_value:.4f} with {study.best_params}")
+        # the tuned values with the fixed ones and the seed: the whole fit that scored it
+        fitted = {**study.best_params, **dict(args.fix or []), "random_state": args.seed}
+        print(f"\nbest {args.objective} = {study.best_value:.4f} with {fitted}")
     print(f"wrote {path} ({len(table)} finished trials in the study)")
     return 0
 

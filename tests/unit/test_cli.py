@@ -213,3 +213,33 @@ def test_a_reader_that_stops_early_gets_no_traceback():
         errors = process.stderr.read().decode()
         process.wait(timeout=120)
     assert "Traceback" not in errors and "BrokenPipeError" not in errors
+
+
+def _study(values, fixed='{"n_iter": 5}'):
+    """An in-memory study with one trial per value (None: a failed trial) and its stamp."""
+    import optuna
+
+    study = optuna.create_study(direction="maximize")
+    study.set_user_attr("fixed", fixed)
+    for value in values:
+        trial = study.ask()
+        trial.suggest_float("beta", 0.0, 1.0)
+        if value is None:
+            trial.set_user_attr("error", "RuntimeError: diverged")
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+        else:
+            study.tell(trial, value)
+    return study
+
+
+def test_tune_prints_the_best_trial_with_its_fixed_values_and_seed(tmp_path, monkeypatch, capsys):
+    """Before, the line named only the tuned values: it did not reproduce the score."""
+    import synth_plugins.benchmark.tuning as tuning
+
+    study = _study([0.5, 0.75])
+    monkeypatch.setattr(tuning, "tune", lambda *a, **k: study)
+    argv = ["tune", "med_vae", "--dataset", "pima", "--fix", "n_iter=5", "--seed", "3"]
+    assert main([*argv, "--output", str(tmp_path)]) == 0
+    best = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("best"))
+    assert "'n_iter': 5" in best and "'random_state': 3" in best
+    assert f"'beta': {study.best_params['beta']}" in best
