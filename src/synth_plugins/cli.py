@@ -298,7 +298,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
     """Tune a Synthcity plugin with Optuna; print and write the finished trials."""
     _need_synthcity("tune")
     _quiet_synthcity(args.verbose)
-    from synth_plugins.benchmark.tuning import open_storage, summary, tune
+    from synth_plugins.benchmark.tuning import all_failed, open_storage, summary, tune
 
     study = tune(
         args.generator,
@@ -319,11 +319,16 @@ def cmd_tune(args: argparse.Namespace) -> int:
     path = folder / (re.sub(r"[^\w.-]", "_", study.study_name) + ".csv")
     table.to_csv(path, index=False)
     _print_table(table.head(10))
-    if len(table):
+    finished = int((table["state"] == "COMPLETE").sum()) if len(table) else 0
+    if finished:
         # the tuned values with the fixed ones and the seed: the whole fit that scored it
         fitted = {**study.best_params, **dict(args.fix or []), "random_state": args.seed}
         print(f"\nbest {args.objective} = {study.best_value:.4f} with {fitted}")
-    print(f"wrote {path} ({len(table)} finished trials in the study)")
+    print(f"wrote {path} ({finished} finished, {len(table) - finished} failed trials in the study)")
+    failed = all_failed(table)
+    if failed:
+        print(f"synth-plugins: error: {failed}", file=sys.stderr)
+        return 1
     return 0
 
 

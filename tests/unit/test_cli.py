@@ -219,7 +219,7 @@ def _study(values, fixed='{"n_iter": 5}'):
     """An in-memory study with one trial per value (None: a failed trial) and its stamp."""
     import optuna
 
-    study = optuna.create_study(direction="maximize")
+    study = optuna.create_study(study_name="med_vae-pima", direction="maximize")
     study.set_user_attr("fixed", fixed)
     for value in values:
         trial = study.ask()
@@ -243,3 +243,18 @@ def test_tune_prints_the_best_trial_with_its_fixed_values_and_seed(tmp_path, mon
     best = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("best"))
     assert "'n_iter': 5" in best and "'random_state': 3" in best
     assert f"'beta': {study.best_params['beta']}" in best
+
+
+def test_tune_where_every_trial_fails_says_so_and_exits_1(tmp_path, monkeypatch, capsys):
+    """Before, it exited 0 and wrote a CSV with a header only."""
+    import pandas as pd
+
+    import synth_plugins.benchmark.tuning as tuning
+
+    monkeypatch.setattr(tuning, "tune", lambda *a, **k: _study([None, None]))
+    assert main(["tune", "med_vae", "--dataset", "pima", "--output", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "all 2 trials failed; the first: RuntimeError: diverged" in err
+    table = pd.read_csv(tmp_path / "med_vae-pima.csv")
+    assert list(table["state"]) == ["FAIL", "FAIL"]
+    assert (table["user_attrs_error"] == "RuntimeError: diverged").all()

@@ -326,17 +326,29 @@ def check_study(study: Any, settings: Mapping[str, object]) -> None:
 
 
 def summary(study: Any) -> pd.DataFrame:
-    """The finished trials, best first: value, parameters (tuned, then fixed), seconds.
+    """The finished trials, best first, then the failed ones: value, parameters, seconds.
 
     A parameter held fixed is the column ``fixed_<name>``, so that the table alone says
-    how each trial was fitted. A study without finished trials (a ``timeout`` that ran out
+    how each trial was fitted; ``state`` is ``COMPLETE`` or ``FAIL``, and a failed trial's
+    error is in ``user_attrs_error``. A study without trials (a ``timeout`` that ran out
     before the first) gives a table without rows.
     """
     frame = study.trials_dataframe(attrs=("number", "value", "params", "user_attrs", "state"))
     if frame.empty:  # Optuna gives a frame without columns for a study without trials
         frame = pd.DataFrame(columns=["number", "value", "state"])
-    frame = frame[frame["state"] == "COMPLETE"].drop(columns="state")
+    frame = frame[frame["state"].isin(["COMPLETE", "FAIL"])]
     fixed = json.loads(study.user_attrs.get("fixed", "{}"))
     frame = frame.assign(**{f"fixed_{name}": value for name, value in fixed.items()})
     ascending = study.direction.name == "MINIMIZE"
-    return frame.sort_values("value", ascending=ascending).reset_index(drop=True)
+    frame = frame.assign(_failed=frame["state"] == "FAIL")
+    frame = frame.sort_values(["_failed", "value"], ascending=[True, ascending])
+    return frame.drop(columns="_failed").reset_index(drop=True)
+
+
+def all_failed(table: pd.DataFrame) -> str:
+    """Why no trial of ``table`` (:func:`summary`) finished, if all failed; else ``""``."""
+    if not len(table) or (table["state"] == "COMPLETE").any():
+        return ""
+    first = table.sort_values("number").iloc[0]
+    error = first.get("user_attrs_error", "")
+    return f"all {len(table)} trials failed; the first: {error if pd.notna(error) else '?'}"
