@@ -191,6 +191,25 @@ def _check_benchmark_options(args: argparse.Namespace) -> None:
             "--dataset needs one suite (tabular, survival or longitudinal); "
             "'all' runs each suite on its default datasets"
         )
+    from synth_plugins.benchmark import SUITES
+
+    for suite in SUITES if args.suite == "all" else (args.suite,):
+        _check_not_a_file(Path(args.output) / suite, "folder")
+
+
+def _check_not_a_file(path: Path, kind: str) -> None:
+    """Refuse ``path`` under ``--output`` where something of another kind is in its way.
+
+    Args:
+        path: Where a run will write a ``kind``.
+        kind: ``"folder"`` or ``"file"``.
+    """
+    in_the_way = path.is_dir() if kind == "file" else path.exists() and not path.is_dir()
+    if in_the_way:
+        other = "a folder" if kind == "file" else "not a folder"
+        raise InvalidParameterError(
+            f"--output: {str(path)!r} is {other}; the run writes a {kind} there"
+        )
 
 
 def _dask_client(address: str) -> Any:
@@ -298,8 +317,18 @@ def cmd_tune(args: argparse.Namespace) -> int:
     """Tune a Synthcity plugin with Optuna; print and write the finished trials."""
     _need_synthcity("tune")
     _quiet_synthcity(args.verbose)
-    from synth_plugins.benchmark.tuning import all_failed, open_storage, summary, tune
+    from synth_plugins.benchmark.tuning import (
+        all_failed,
+        default_study_name,
+        open_storage,
+        summary,
+        tune,
+    )
 
+    # a study name may hold characters a file name cannot ("team/run-1")
+    name = args.study or default_study_name(args.generator, args.dataset)
+    path = Path(args.output) / (re.sub(r"[^\w.-]", "_", name) + ".csv")
+    _check_not_a_file(path, "file")
     study = tune(
         args.generator,
         args.dataset,
@@ -313,10 +342,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
         log=lambda line: print(line, file=sys.stderr, flush=True),
     )
     table = summary(study)
-    folder = Path(args.output)
-    folder.mkdir(parents=True, exist_ok=True)
-    # a study name may hold characters a file name cannot ("team/run-1")
-    path = folder / (re.sub(r"[^\w.-]", "_", study.study_name) + ".csv")
+    path.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(path, index=False)
     _print_table(table.head(10))
     finished = int((table["state"] == "COMPLETE").sum()) if len(table) else 0

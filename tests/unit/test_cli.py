@@ -258,3 +258,30 @@ def test_tune_where_every_trial_fails_says_so_and_exits_1(tmp_path, monkeypatch,
     table = pd.read_csv(tmp_path / "med_vae-pima.csv")
     assert list(table["state"]) == ["FAIL", "FAIL"]
     assert (table["user_attrs_error"] == "RuntimeError: diverged").all()
+
+
+@pytest.mark.parametrize(
+    ("argv", "in_the_way"),
+    [
+        (["benchmark", "survival"], "survival"),
+        (["benchmark"], "longitudinal"),
+        (["tune", "med_vae", "--dataset", "pima"], "med_vae-pima.csv/"),
+        (["tune", "med_vae", "--dataset", "pima", "--study", "a/b"], "a_b.csv/"),
+    ],
+)
+def test_output_paths_in_the_way_are_refused_before_any_fit(
+    argv, in_the_way, tmp_path, monkeypatch, capsys
+):
+    """Before, a file <output>/survival or a folder <output>/<study>.csv raised a traceback
+    (FileExistsError; IsADirectoryError after every fit)."""
+    import synth_plugins.benchmark as benchmark
+    import synth_plugins.benchmark.tuning as tuning
+
+    monkeypatch.setattr(tuning, "tune", lambda *a, **k: pytest.fail("tuning started"))
+    monkeypatch.setattr(benchmark, "run_suite_result", lambda *a, **k: pytest.fail("ran"))
+    path = tmp_path / in_the_way.rstrip("/")
+    path.mkdir() if in_the_way.endswith("/") else path.write_text("")
+    assert main([*argv, "--output", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("synth-plugins: error: --output: ") and str(path) in err
+    assert len(err.strip().splitlines()) == 1

@@ -148,6 +148,11 @@ def open_storage(url: str, option: str = "storage") -> Any:
         ) from None
 
 
+def default_study_name(plugin: str, dataset: str) -> str:
+    """The study :func:`tune` creates or joins without a ``study_name``."""
+    return f"{plugin}-{dataset}"
+
+
 def make_sampler(seed: int, shared: bool) -> Any:
     """The study's sampler: seeded with ``seed`` in one process, unseeded when shared.
 
@@ -268,7 +273,7 @@ def tune(
     # traceback for a trial stopped by the suite's error, which is raised as one line
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     study = optuna.create_study(
-        study_name=study_name or f"{plugin}-{dataset}",
+        study_name=study_name or default_study_name(plugin, dataset),
         storage=storage,
         load_if_exists=True,
         direction=direction,
