@@ -329,6 +329,12 @@ def cmd_tune(args: argparse.Namespace) -> int:
     name = args.study or default_study_name(args.generator, args.dataset)
     path = Path(args.output) / (re.sub(r"[^\w.-]", "_", name) + ".csv")
     _check_not_a_file(path, "file")
+    if not args.storage and path.exists():  # an in-memory study holds this call's trials only
+        raise InvalidParameterError(
+            f"--output: {str(path)!r} holds an earlier call's trials, which this call would "
+            "replace (without --storage trials do not add up); give another --study or "
+            "--output, remove the file, or tune with --storage"
+        )
     study = tune(
         args.generator,
         args.dataset,
@@ -419,8 +425,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "tune",
         help="Optuna search over a Synthcity plugin's hyperparameter_space()",
-        description="Each call adds trials to the study; processes (or machines) sharing "
-        "--storage and --study tune together.",
+        description="With --storage, each call adds trials to the study, and processes (or "
+        "machines) sharing --storage and --study tune together. Without it the study lives "
+        "for one call, and an <output>/<study>.csv of an earlier call is refused, not "
+        "overwritten.",
     )
     p.add_argument("generator", help="a Synthcity plugin name (the suite's or a built-in)")
     p.add_argument("--dataset", required=True, help="a bundled tabular or survival dataset")

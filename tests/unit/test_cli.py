@@ -285,3 +285,19 @@ def test_output_paths_in_the_way_are_refused_before_any_fit(
     err = capsys.readouterr().err
     assert err.startswith("synth-plugins: error: --output: ") and str(path) in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_tune_without_storage_refuses_to_overwrite_an_earlier_table(tmp_path, monkeypatch, capsys):
+    """Before, a second call replaced the first call's CSV while --help said trials add up."""
+    import synth_plugins.benchmark.tuning as tuning
+
+    monkeypatch.setattr(tuning, "tune", lambda *a, **k: _study([0.5]))
+    argv = ["tune", "med_vae", "--dataset", "pima", "--output", str(tmp_path)]
+    assert main(argv) == 0
+    first = (tmp_path / "med_vae-pima.csv").read_text()
+    capsys.readouterr()
+    assert main(argv) == 2
+    assert "without --storage trials do not add up" in capsys.readouterr().err
+    assert (tmp_path / "med_vae-pima.csv").read_text() == first
+    storage = f"sqlite:///{tmp_path / 't.db'}"
+    assert main([*argv, "--storage", storage]) == 0  # the table of a shared study: all its trials
