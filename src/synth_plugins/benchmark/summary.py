@@ -267,10 +267,11 @@ def write_index(
     for result in results:
         suite = result.suite
         figures, csvs = _suite_files(output, result)
-        links = [f"{suite}/report.html", f"{suite}/report.md"]
+        reports = [f"{suite}/{name}" for name in ("report.html", "report.md")]
+        links = [p for p in reports if (output / p).is_file()]
         md += [f"## {suite}", ""]
         page.append(f"<h2>{esc(suite)}</h2>")
-        facts = f"{', '.join(result.generators)}; wall time {result.seconds:.0f} s"
+        facts = f"{', '.join(result.generators) or 'none'}; wall time {result.seconds:.0f} s"
         md += [f"Generators: {facts}.", ""]
         page.append(f"<p>Generators: {esc(facts)}.</p>")
         if result.error:
@@ -282,13 +283,14 @@ def write_index(
         for title, frame, directions in summary_sections(suite, result.tables):
             md += [f"### {title}", "", summary_markdown(frame, directions), ""]
             page.append(html_table(frame, caption=title, directions=directions))
-        details = ", ".join(f"[{p}]({p})" for p in [*links, *(f"{suite}/{c.name}" for c in csvs)])
+        links += [f"{suite}/{c.name}" for c in csvs]  # only files that are there
+        details = ", ".join(f"[{p}]({p})" for p in links) or "none (no report was written)"
         md += [f"Every figure: {details}", ""]
         page.append(
             "<p>Every figure: "
-            + ", ".join(
-                f'<a href="{esc(p)}">{esc(p)}</a>'
-                for p in [*links, *(f"{suite}/{c.name}" for c in csvs)]
+            + (
+                ", ".join(f'<a href="{esc(p)}">{esc(p)}</a>' for p in links)
+                or "none (no report was written)"
             )
             + "</p>"
         )

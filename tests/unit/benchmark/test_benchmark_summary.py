@@ -217,3 +217,17 @@ def test_a_reused_output_folder_shows_only_this_runs_files(tmp_path, monkeypatch
     )
     assert "gbsg2" not in md.read_text() and "gbsg2" not in page.read_text()
     assert "survival/whas500_full.csv" in md.read_text()
+
+
+def test_index_of_a_failed_suite_links_only_files_that_exist(tmp_path):
+    """Before, it linked survival/report.html and report.md that were never written, and
+    said 'Generators: ; wall time 3 s'."""
+    failed = SuiteResult(suite="survival", seconds=3.0, error="RuntimeError: boom")
+    md, page = write_index(
+        tmp_path, [failed], command="c", environment={}, mode="quick", seconds=3.0
+    )
+    text, html = md.read_text(), page.read_text()
+    assert "survival/report" not in text and "survival/report" not in html
+    assert "Generators: none; wall time 3 s." in text and "Generators: none;" in html
+    for link in re.findall(r"\]\(([^)]+)\)", text):
+        assert (tmp_path / link).exists()
