@@ -26,6 +26,9 @@ from synth_plugins import catalog
 from synth_plugins.errors import InvalidParameterError, MissingDependencyError, SynthPluginsError
 
 HOSTS = ("synthcity", "sdv", "sdmetrics")
+#: The option of each Python parameter whose check the CLI leaves to the library: an error
+#: naming the parameter (``InvalidParameterError.parameter``) is told with the option.
+OPTIONS = {"n_trials": "--trials", "n_jobs": "--n-jobs", "repeats": "--repeats"}
 
 
 #: Characters a printed table may take on a line, and one text cell.
@@ -476,7 +479,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except SynthPluginsError as error:
-        print(f"synth-plugins: error: {error}", file=sys.stderr)
+        message, name = str(error), getattr(error, "parameter", None)
+        if name in OPTIONS and message.startswith(name):
+            message = OPTIONS[name] + message[len(name) :]
+        print(f"synth-plugins: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("synth-plugins: interrupted", file=sys.stderr)

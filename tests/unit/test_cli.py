@@ -74,7 +74,7 @@ def test_a_dataset_the_suite_cannot_run_on_is_a_one_line_error(suite, dataset, k
 
 def test_bad_repeats_is_an_error(capsys):
     assert main(["benchmark", "--repeats", "0"]) == 2
-    assert "repeats must be at least 1" in capsys.readouterr().err
+    assert "--repeats must be at least 1" in capsys.readouterr().err
 
 
 def test_usage_mistakes_exit_2(capsys):
@@ -301,3 +301,16 @@ def test_tune_without_storage_refuses_to_overwrite_an_earlier_table(tmp_path, mo
     assert (tmp_path / "med_vae-pima.csv").read_text() == first
     storage = f"sqlite:///{tmp_path / 't.db'}"
     assert main([*argv, "--storage", storage]) == 0  # the table of a shared study: all its trials
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["tune", "med_vae", "--dataset", "pima", "--trials", "-1"], "--trials must be at least 1"),
+        (["benchmark", "survival", "--n-jobs", "0"], "--n-jobs must be at least 1, or -1"),
+    ],
+)
+def test_errors_name_the_option_not_the_python_parameter(argv, words, tmp_path, capsys):
+    """Before, the messages said n_trials and n_jobs, which the command line does not have."""
+    assert main([*argv, "--output", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith(f"synth-plugins: error: {words}")

@@ -178,7 +178,9 @@ def run_suite_result(
     if suite not in DEFAULT_DATASETS:
         raise UnknownNameError("benchmark suite", suite, DEFAULT_DATASETS)
     if repeats < 1:
-        raise InvalidParameterError(f"repeats must be at least 1, got {repeats}")
+        raise InvalidParameterError(
+            f"repeats must be at least 1, got {repeats}", parameter="repeats"
+        )
     check_n_jobs(n_jobs)
     check_backend(backend)
     if isinstance(datasets, str):

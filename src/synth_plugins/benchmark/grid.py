@@ -26,7 +26,8 @@ def check_n_jobs(n_jobs: int) -> int:
     """Return ``n_jobs`` if it is a positive count or -1 (every worker), else raise."""
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or (n_jobs < 1 and n_jobs != -1):
         raise InvalidParameterError(
-            f"n_jobs must be at least 1, or -1 for every worker, got {n_jobs!r}"
+            f"n_jobs must be at least 1, or -1 for every worker, got {n_jobs!r}",
+            parameter="n_jobs",
         )
     return n_jobs
 

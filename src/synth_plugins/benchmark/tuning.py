@@ -211,7 +211,9 @@ def tune(
     from synth_plugins.synthcity.loaders import to_dataloader
 
     if n_trials < 1:
-        raise InvalidParameterError(f"n_trials must be at least 1, got {n_trials}")
+        raise InvalidParameterError(
+            f"n_trials must be at least 1, got {n_trials}", parameter="n_trials"
+        )
     if timeout is not None and not timeout > 0:
         raise InvalidParameterError(f"timeout must be a number of seconds > 0, got {timeout}")
     if isinstance(storage, str):
