@@ -397,7 +397,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="all (default): the three suites, then <output>/index.html",
     )
     p.add_argument(
-        "--dataset", action="append", help="dataset name (repeatable; default per suite)"
+        "--dataset",
+        action="append",
+        help="dataset name (repeatable, a repeat runs once; default per suite)",
     )
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", help="short fits (default)")

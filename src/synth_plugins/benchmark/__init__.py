@@ -187,6 +187,8 @@ def run_suite_result(
         raise InvalidParameterError(
             f"datasets must be a list of dataset names, not the string {datasets!r}"
         )
+    # a dataset named twice is run once, in the order first given
+    datasets = list(dict.fromkeys(datasets)) if datasets else None
     chosen = tuple(datasets or DEFAULT_DATASETS[suite])
     for name in chosen:
         if name not in names():

@@ -231,3 +231,22 @@ def test_index_of_a_failed_suite_links_only_files_that_exist(tmp_path):
     assert "Generators: none; wall time 3 s." in text and "Generators: none;" in html
     for link in re.findall(r"\]\(([^)]+)\)", text):
         assert (tmp_path / link).exists()
+
+
+def test_a_dataset_named_twice_runs_once(tmp_path, monkeypatch):
+    """Before, --dataset whas500 --dataset whas500 fitted it twice and listed it twice."""
+    seen = []
+
+    class Bench:
+        def __init__(self, datasets, **kwargs):
+            seen.append(datasets)
+
+        def run(self):
+            return {}
+
+    monkeypatch.setattr(benchmark, "SurvivalBenchmark", Bench)
+    names = ["whas500", "gbsg2", "whas500"]
+    benchmark.run_suite_result("survival", names, output=tmp_path, show=lambda t: None)
+    assert seen == [("whas500", "gbsg2")]
+    report = (tmp_path / "survival" / "report.md").read_text()
+    assert "datasets: whas500, gbsg2;" in report and report.count("--dataset whas500") == 1
