@@ -130,8 +130,9 @@ def test_the_command_keeps_host_import_notices_off_the_terminal(tmp_path):
 
     def terminal(*verbose: str) -> str:
         argv = ["tune", "mle_copula", "--dataset", "heart_failure", "--trials", "1"]
+        output = tmp_path / ("verbose" if verbose else "quiet")  # each call its own table
         done = subprocess.run(
-            [sys.executable, "-m", "synth_plugins.cli", *verbose, *argv, "--output", str(tmp_path)],
+            [sys.executable, "-m", "synth_plugins.cli", *verbose, *argv, "--output", str(output)],
             capture_output=True,
             text=True,
             timeout=300,
