@@ -5,6 +5,7 @@ import pytest
 from synth_plugins.benchmark import run_suite
 from synth_plugins.benchmark.report import rank_generators, to_markdown
 from synth_plugins.benchmark.tabular import TabularBenchmark
+from synth_plugins.datasets import load
 
 
 def test_ranking_respects_each_metrics_direction():
@@ -80,6 +81,23 @@ def _with(bench, overrides):
     bench.datasets = overrides["datasets"]
     bench.output = overrides["output"]
     return bench
+
+
+def test_the_tabular_suite_scores_utility_on_a_survival_table():
+    """A survival table is a plain table in this suite, its event the utility's target:
+    Synthcity's linear_model gave no row for a survival loader, and the utility column
+    vanished from the summary without a word."""
+    from synthcity.metrics import Metrics
+
+    from synth_plugins.benchmark.tabular import table_loader
+
+    loader = table_loader(load("gbsg2"))
+    assert loader.type() == "generic" and loader.target_column == "cens"
+    scores = Metrics.evaluate(
+        loader.test(), loader.train(), X_train=loader.train(),
+        metrics={"performance": ["linear_model"]}, task_type="classification", use_cache=False,
+    )  # fmt: skip
+    assert any("linear_model" in row for row in scores.index)
 
 
 def test_tabular_suite_leaves_out_survival_metrics():
