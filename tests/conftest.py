@@ -57,6 +57,16 @@ NEEDS: dict[str, str] = {
     ),
     "tests/unit/test_cli.py::test_unknown_dataset_is_a_one_line_error": "synthcity",
     "tests/unit/test_cli.py::test_bad_repeats_is_an_error": "synthcity",
+    "tests/unit/test_cli.py::test_tune_prints_the_best_trial_*": "synthcity",
+    "tests/unit/test_cli.py::test_tune_where_every_trial_fails_*": "synthcity",
+    "tests/unit/test_cli.py::test_tune_without_storage_*": "synthcity",
+    "tests/unit/test_cli.py::test_errors_name_the_option_not_the_python_parameter*": "synthcity",
+    "tests/unit/test_cli.py::test_output_paths_in_the_way_are_refused_before_any_fit[argv2-*": (
+        "synthcity"
+    ),
+    "tests/unit/test_cli.py::test_output_paths_in_the_way_are_refused_before_any_fit[argv3-*": (
+        "synthcity"
+    ),
     "tests/unit/benchmark/test_benchmark_summary.py::test_benchmark_without_a_suite_*": "synthcity",
     # SDGym 0.15.1 fails to import with SDV 2
     "tests/integration/test_stack.py::test_sdgym_*": "sdgym",
