@@ -37,9 +37,9 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, MissingDependencyError
+from synth_plugins.metrics._encoding import label_codes
 from synth_plugins.metrics.validation import (
     align_columns,
-    category_codes,
     check_frame,
     check_int,
     check_number,
@@ -341,7 +341,7 @@ def _for_anonymeter(
     Anonymeter compares categorical values as they are written, so each categorical column
     gets one labelling shared by the tables, matched by equality as every metric of the
     suite matches them (``1``, ``1.0`` and ``True`` are one level;
-    :func:`~synth_plugins.metrics.validation.category_codes`), written as text: Anonymeter
+    :func:`~synth_plugins.metrics._encoding.label_codes`), written as text: Anonymeter
     treats every non-numeric dtype as categorical. Missing values (``pd.NA`` included) are
     ``NaN``, and a categorical column stays text even when all missing. Columns are renamed
     to ``names`` (identifiers that pandas queries accept).
@@ -350,10 +350,10 @@ def _for_anonymeter(
     columns = next(iter(frames.values())).columns
     for column in columns:
         if column in categorical:
-            codes, _ = category_codes([f[column] for f in frames.values()], missing_as_level=False)
+            codes, levels = label_codes(*(f[column] for f in frames.values()))
             for name, code in zip(frames, codes):
-                labels = pd.Series(code.astype(str), dtype=object)
-                labels[code < 0] = np.nan
+                labels = pd.Series(code.astype(np.int64).astype(str), dtype=object)
+                labels[code == len(levels)] = np.nan
                 out[name][names[column]] = labels
         else:
             for name, frame in frames.items():

@@ -42,7 +42,8 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.metrics.validation import category_codes, numeric_block, resolve_categorical
+from synth_plugins.metrics._encoding import label_codes
+from synth_plugins.metrics.validation import numeric_block, resolve_categorical
 
 if TYPE_CHECKING:
     import torch
@@ -436,11 +437,10 @@ class CodedTables:
             for name, frame in frames.items()
         }
         for j, column in enumerate(self.categorical_columns):
-            per_frame, _ = category_codes(
-                [frames[name][column] for name in names],
-                missing_as_level=categorical_missing == "level",
-            )
+            per_frame, levels = label_codes(*(frames[name][column] for name in names))
             for name, codes in zip(names, per_frame):
+                if categorical_missing == "never":
+                    codes[codes == len(levels)] = -1  # missing matches nothing
                 self.categorical[name][:, j] = codes
 
     @property

@@ -14,7 +14,6 @@ from synth_plugins import catalog
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics.validation import (
     align_columns,
-    category_codes,
     check_frame,
     resolve_categorical,
 )
@@ -91,15 +90,33 @@ def test_resolve_categorical() -> None:
         resolve_categorical([frame], "text")  # type: ignore[arg-type]
 
 
-def test_category_codes_match_by_equality() -> None:
-    (a, b), n = category_codes(
-        [pd.Series([1, 2, None], dtype=object), pd.Series([1.0, True, "x"], dtype=object)],
-        missing_as_level=True,
+def test_one_label_coding_for_every_metric() -> None:
+    """The distance and attack metrics code categoricals with ``label_codes``, the rule of
+    the fidelity metrics: equal values (``1``, ``1.0``, ``True``) share a code across the
+    tables, and missing values get one code of their own after the levels."""
+    from synth_plugins.metrics._encoding import label_codes
+    from synth_plugins.metrics.attacks import _for_anonymeter
+    from synth_plugins.metrics.distance import CodedTables
+
+    (a, b), levels = label_codes(
+        pd.Series([1, 2, None], dtype=object), pd.Series([1.0, True, "x"], dtype=object)
     )
-    assert a[0] == b[0] == b[1]  # 1, 1.0 and True are one level, as in pandas
-    assert a[2] == n - 1  # the missing level is last
-    (c,), _ = category_codes([pd.Series(["u", None])], missing_as_level=False)
-    assert c[1] == -1
+    assert a[0] == b[0] == b[1]  # 1, 1.0 and True are one level
+    assert a[2] == len(levels)  # the missing code follows the levels
+    frames = {
+        "train": pd.DataFrame({"c": pd.Series([1, None, "u"], dtype=object)}),
+        "synthetic": pd.DataFrame({"c": pd.Series([True, None, "u"], dtype=object)}),
+    }
+    for missing, expected in (("level", 2), ("never", -1)):
+        coded = CodedTables(frames, ["c"], categorical_missing=missing)
+        assert (
+            coded.categorical["train"][:, 0].tolist()
+            == coded.categorical["synthetic"][:, 0].tolist()
+        )
+        assert coded.categorical["train"][1, 0] == expected
+    labels = _for_anonymeter(frames, ["c"], {"c": "c"})
+    assert labels["train"]["c"].tolist()[::2] == labels["synthetic"]["c"].tolist()[::2]
+    assert labels["train"]["c"].isna().tolist() == [False, True, False]
 
 
 def test_labels_against_their_codes_are_named():
