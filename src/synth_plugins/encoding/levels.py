@@ -1,8 +1,13 @@
-"""The one order of a column's levels, used wherever levels become codes or one-hot blocks."""
+"""The one order of a column's levels, and how a report writes a level.
+
+The order is used wherever levels become codes or one-hot blocks.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+import numpy as np
 
 
 def sorted_levels(values: Iterable[object]) -> list[object]:
@@ -17,3 +22,15 @@ def sorted_levels(values: Iterable[object]) -> list[object]:
         return sorted(unique)  # type: ignore[type-var]
     except TypeError:
         return sorted(unique, key=str)
+
+
+def level_text(value: object) -> str:
+    """A level as a report writes it: a whole float as an integer (``1.0`` -> ``"1"``).
+
+    The metrics read numbers written as text (``"0"``/``"1"``) and booleans as floats where
+    another table holds them as numbers, so a level the data wrote as ``"1"`` or ``1``
+    reaches a report as ``1.0``; it is shown as the data wrote it.
+    """
+    if isinstance(value, (float, np.floating)) and np.isfinite(value) and float(value).is_integer():
+        return str(int(value))
+    return str(value)

@@ -101,3 +101,15 @@ def test_a_repeated_column_is_refused_by_name() -> None:
     real, synthetic = _frames()
     with pytest.raises(InvalidParameterError, match=r"columns repeats a name: \['age', 'age'\]"):
         table_one(real, synthetic, columns=["age", "age"])
+
+
+def test_levels_are_shown_as_the_data_write_them() -> None:
+    """Text numbers ("0"/"1") against numbers are read as floats to be one value; the
+    display showed the levels as "0.0" and "1.0"."""
+    real = pd.DataFrame({"sex": ["0", "1", "1", "0", "1"] * 20})
+    synthetic = pd.DataFrame({"sex": [0, 1, 1, 1, 1] * 20})
+    rows = table_one(real, synthetic).rows
+    assert rows["level"].tolist() == ["", "0", "1"]
+    halves = pd.DataFrame({"dose": [0.5, 1.0, 1.5] * 10})
+    rows = table_one(halves, halves, categorical_columns=["dose"]).rows
+    assert rows["level"].tolist() == ["", "0.5", "1", "1.5"]

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from synth_plugins.encoding.levels import sorted_levels
+from synth_plugins.encoding.levels import level_text, sorted_levels
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.metrics.clinical._checks import check_not_constant
 from synth_plugins.metrics.validation import (
@@ -281,7 +281,7 @@ def _categorical(
     display = [_row(f"{real.name}, n (%)", "", "", "", name, format_p(p))]
     for j, level in enumerate(levels):
         cells = [f"{counts[i, j]} ({100 * counts[i, j] / totals[i]:.1f}%)" for i in (0, 1)]
-        display.append(_row(str(real.name), str(level), *cells, "", ""))
+        display.append(_row(str(real.name), level_text(level), *cells, "", ""))
     display.extend(_missing_row(real, synthetic))
     return test, display
 
