@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from synthcity.plugins.core.dataloader import GenericDataLoader
 
-from synth_plugins.errors import InvalidDataError
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.synthcity.held_columns import hold_columns
 
 
@@ -196,3 +196,24 @@ def test_datetime_columns_are_modelled_as_days(name, tmp_path):
         assert (observed == observed.dt.normalize()).all(), column
     assert out["dob"].notna().all()
     assert 0 < out["seen"].isna().sum() < len(out) and 0 < written.isna().sum() < len(out)
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        {"target": "patient_id"},
+        {"column_kinds": {"patient_id": "continuous"}},
+        {"mixed_values": {"patient_id": [1]}},
+    ],
+)
+def test_an_option_naming_a_held_identifier_says_so(option, tmp_path):
+    """ctabgan_plus options naming an identifier column were refused as "not in the data"
+    (the column was held out before the core's checks), listing columns without it."""
+    from synthcity.plugins import Plugins
+
+    import synth_plugins
+
+    synth_plugins.register()
+    plugin = Plugins().get("ctabgan_plus", n_iter=1, workspace=str(tmp_path), **option)
+    with pytest.raises(InvalidParameterError, match=r"names 'patient_id', held out as identifier"):
+        plugin.fit(GenericDataLoader(_table(40)))

@@ -115,12 +115,38 @@ class SuitePlugin(Plugin):
         """
         return training_frame(self.name(), X)
 
+    def named_columns(self) -> dict[str, list[str]]:
+        """The columns the plugin's options name, by option (none here).
+
+        A plugin whose options name columns (a target, per-column overrides) lists them, so
+        that ``fit`` can say when one names a column held out as an identifier.
+        """
+        return {}
+
     def fit(self, X: DataLoader | pd.DataFrame, *args: Any, **kwargs: Any) -> Any:
-        """Check the training data, hold identifier and text-date columns, then ``fit``."""
+        """Check the training data, hold identifier and text-date columns, then ``fit``.
+
+        Raises:
+            InvalidParameterError: An option names a column held out as an identifier.
+        """
         self._refuse_cond(kwargs.get("cond"))
         self._training_frame(X)
         X, self.held_columns = self._hold(X)
+        self._refuse_held_keys()
         return super().fit(X, *args, **kwargs)
+
+    def _refuse_held_keys(self) -> None:
+        """Refuse options naming an identifier column: it is held out, never modelled."""
+        held = self.held_columns
+        keys = set() if held is None else {spec.name for spec in held.keys}
+        for option, columns in self.named_columns().items():
+            named = [column for column in columns if column in keys]
+            if named:
+                raise InvalidParameterError(
+                    f"{self.name()}: {option} names {', '.join(map(repr, named))}, held out "
+                    "as identifier column(s) (distinct values that look like record keys get "
+                    f"fresh keys and are not modelled); name other columns in {option}"
+                )
 
     def _hold(self, X: DataLoader | pd.DataFrame) -> tuple[Any, HeldColumns | None]:
         """``X`` with its identifier and text-date columns held out of Synthcity's encoders."""

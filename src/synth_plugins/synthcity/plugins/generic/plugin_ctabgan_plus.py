@@ -164,6 +164,15 @@ class CTABGANPlusPlugin(SuitePlugin):
             IntegerDistribution(name="discriminator_steps", low=1, high=5),
         ]
 
+    def named_columns(self) -> dict[str, list[str]]:
+        """The columns ``target``, ``column_kinds`` and ``mixed_values`` name."""
+        core = self.core
+        return {
+            "target": [] if core.target is None else [core.target],
+            "column_kinds": list(core.column_kinds or {}),
+            "mixed_values": list(core.mixed_values or {}),
+        }
+
     def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> CTABGANPlusPlugin:
         self._fit_core(X, kwargs.get("cond"))
         return self
