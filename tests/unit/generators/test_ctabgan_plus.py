@@ -409,6 +409,20 @@ class TestBadInput:
         with pytest.raises(InvalidParameterError, match=r"mixed_values\['crp'\] names \[-5.0\]"):
             CTABGANPlus(epochs=1, mixed_values={"crp": [-5.0]}).fit(data)
 
+    @pytest.mark.parametrize("kind", ["continuous", "categorical"])
+    def test_a_kind_on_an_inferred_identifier_is_refused(
+        self, data: pd.DataFrame, kind: str
+    ) -> None:
+        """An override made the record numbers a modelled column: every generated
+        ``patient_id`` was a training one. Declaring the role models it on purpose."""
+        frame = data.iloc[:120].assign(patient_id=np.arange(1, 121))
+        with pytest.raises(InvalidParameterError, match="'patient_id', an identifier column"):
+            CTABGANPlus(epochs=1, column_kinds={"patient_id": kind}).fit(frame)
+        fitted = CTABGANPlus(
+            epochs=1, roles={"patient_id": "integer"}, column_kinds={"patient_id": "continuous"}
+        ).fit(frame)
+        assert fitted.column_kinds_["patient_id"] == "continuous"
+
     def test_not_fitted(self) -> None:
         with pytest.raises(NotFittedError):
             CTABGANPlus().sample(3)

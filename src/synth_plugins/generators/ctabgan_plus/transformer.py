@@ -38,7 +38,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
 
 from synth_plugins.encoding.parsing import from_days
-from synth_plugins.encoding.roles import DISCRETE_ROLES
+from synth_plugins.encoding.roles import DISCRETE_ROLES, infer_role
 from synth_plugins.encoding.tabular import ColumnSpec, TabularEncoder, fold_unit, fresh_keys
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators.validation import check_choice
@@ -263,6 +263,13 @@ class MixedTypeTransformer:
                 )
         roles = dict(self.roles)
         for column, kind in self.column_kinds.items():
+            if column not in roles and infer_role(data[column]) == "identifier":
+                # an override would model the keys, and the output would copy them
+                raise InvalidParameterError(
+                    f"column_kinds names {column!r}, an identifier column (distinct values "
+                    "that look like record keys get fresh keys and are not modelled); to "
+                    f"model it, declare its role too, e.g. roles={{{column!r}: 'integer'}}"
+                )
             if kind == "categorical":
                 roles[column] = "categorical"
             elif roles.get(column) in DISCRETE_ROLES or (
@@ -278,7 +285,8 @@ class MixedTypeTransformer:
             role = encoder.spec(column).role
             if role in ("datetime", "identifier"):
                 raise InvalidParameterError(
-                    f"column {column!r} is a {role} column; column_kinds and mixed_values "
+                    f"column {column!r} is {'an' if role == 'identifier' else 'a'} {role} "
+                    "column; column_kinds and mixed_values "
                     "apply to numeric columns only"
                 )
         self._encoder = encoder
