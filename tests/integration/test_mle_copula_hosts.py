@@ -69,3 +69,49 @@ def test_sdv_refuses_a_missing_value_as_a_condition_with_the_way_round():
     for column in ("lab", "site"):
         with pytest.raises(InvalidParameterError, match=rf"{column}=missing: .*\.isna\(\)"):
             synthesizer.sample_from_conditions([Condition({column: None}, num_rows=5)])
+
+
+def _severity_metadata(levels: list, n_levels: list) -> object:
+    """SDV metadata declaring the level order, as each SDV line writes it."""
+    from synth_plugins.sdv.compat import SDV_MAJOR
+
+    def ordered(order: list) -> dict:
+        if SDV_MAJOR >= 2:
+            return {"sdtype": "ordinal", "range_values": order}
+        return {"sdtype": "categorical", "order": order}
+
+    columns = {"x": {"sdtype": "numerical"}, "severity": ordered(levels), "n": ordered(n_levels)}
+    if SDV_MAJOR >= 2:
+        from sdv.metadata import Metadata
+
+        return Metadata.load_from_dict({"tables": {"t": {"columns": columns}}})
+    from sdv.metadata import SingleTableMetadata
+
+    return SingleTableMetadata.load_from_dict({"columns": columns})
+
+
+def test_sdv_reads_the_declared_level_order():
+    """The declared order (SDV 2 ``ordinal`` range_values, SDV 1 ``order``) was dropped: the
+    levels entered the copula in text order (high < low < medium < very_high), and the
+    correlation of the severity with ``x`` fell from 0.89 to 0.15."""
+    import numpy as np
+    import pandas as pd
+
+    from synth_plugins.sdv import MLECopulaSynthesizer
+    from synth_plugins.sdv.compat import fit, sample
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 1, 600)
+    order = ["low", "medium", "high", "very_high"]
+    severity = np.array(order)[np.digitize(x + rng.normal(0, 0.3, 600), [-0.7, 0, 0.7])]
+    data = pd.DataFrame({"x": x.round(3), "severity": severity, "n": rng.integers(0, 4, 600)})
+    metadata = _severity_metadata(order, [3, 0, 2, 1])  # numbers keep their numeric order
+    out = sample(fit(MLECopulaSynthesizer(metadata, random_state=0), data), 2000)
+    assert out["severity"].dtype == object and set(out["severity"]) <= set(order)
+    codes = out["severity"].map({level: i for i, level in enumerate(order)})
+    assert np.corrcoef(out["x"], codes)[0, 1] > 0.8
+    assert out["n"].dtype == data["n"].dtype
+
+    bad = data.assign(severity=data["severity"].replace("high", "severe"))
+    with pytest.raises(Exception, match="severe"):  # ours on SDV 1, SDV 2's own check first
+        fit(MLECopulaSynthesizer(metadata), bad)

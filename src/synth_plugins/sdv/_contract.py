@@ -38,7 +38,13 @@ from synth_plugins.generators.validation import check_bool, check_int
 from synth_plugins.long_format import constant_within_patients
 from synth_plugins.sdv.compat import native, single_table, table_name
 from synth_plugins.sdv.id_patterns import IdPattern, fresh_values, id_patterns
-from synth_plugins.sdv.metadata import check_table, parse_numeric_text, roles_from_metadata
+from synth_plugins.sdv.metadata import (
+    check_table,
+    declared_orders,
+    in_declared_order,
+    parse_numeric_text,
+    roles_from_metadata,
+)
 
 #: How many known values a condition error lists.
 _SHOWN = 20
@@ -387,6 +393,9 @@ class SingleTableContract:
     }
     _domain: ConditionDomain | None = None
     _schema: pd.DataFrame | None = None
+    #: columns of a level order the metadata declares, which the core sees as ordered
+    #: categoricals (set by ``fit_processed_data``)
+    _orders: Mapping[Any, list[Any]] = MappingProxyType({})
     #: ``id`` columns that are not SDV's keys (primary, alternate), and the fresh keys given
     #: out so far
     _key_specs: tuple[ColumnSpec, ...] = ()
@@ -558,6 +567,25 @@ class SingleTableContract:
         self._keys_issued = 0
         return processed
 
+    def fit_processed_data(self, processed_data: Any) -> None:
+        """SDV's ``fit_processed_data``; the levels of a declared order reach the core in it.
+
+        A column whose metadata declares a level order (SDV 2's ``ordinal`` with
+        ``range_values``, SDV 1's ``categorical`` with ``order``; see
+        :func:`~synth_plugins.sdv.metadata.declared_orders`) reaches the core as an ordered
+        categorical, so that a generator whose model reads the order (the MLE copula's
+        polychoric correlations) reads the declared one, not the text order of the levels.
+
+        Raises:
+            SDVInvalidDataError: A value outside its column's declared order.
+        """
+        with sdv_data_errors():
+            table = single_table(processed_data, "processed_data")
+            self._orders = declared_orders(self._raw_metadata, table)
+        if self._orders:
+            processed_data = native(in_declared_order(table, self._orders), self._raw_metadata)
+        super().fit_processed_data(processed_data)  # type: ignore[misc]
+
     def _learn_keys(self, table: pd.DataFrame) -> tuple[ColumnSpec, ...]:
         """The ``id`` columns the synthesizer generates itself (SDV makes its keys).
 
@@ -603,6 +631,9 @@ class SingleTableContract:
         ``regex_format`` when it has one).
         """
         frame = self._core_rows(num_rows, conditions)
+        for column in self._orders:  # back from the ordered categorical to the raw dtype
+            if str(column) in frame.columns and self._schema is not None:
+                frame[str(column)] = frame[str(column)].astype(self._schema[column].dtype)
         for spec in self._key_specs:
             name = str(spec.name)  # the core's column: SDV names columns as text
             if name not in frame.columns:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from synth_plugins.datasets import Dataset
@@ -98,7 +99,9 @@ def metadata_for(dataset: Dataset, table_name: str | None = None) -> Any:
 def roles_from_metadata(metadata: Any, data: pd.DataFrame) -> dict[str, Role]:
     """Roles for the columns of ``data`` from SDV metadata (numbers refined by values).
 
-    Categorical and boolean sdtypes become ``binary`` (two levels) or ``categorical``;
+    Categorical and boolean sdtypes become ``binary`` (two levels), ``ordinal`` (an ordered
+    pandas categorical, as :func:`in_declared_order` makes a column of a declared order) or
+    ``categorical``;
     numerical ones ``integer`` when every value is whole, else ``numerical``; ``id``
     becomes ``identifier`` (fresh keys); ``datetime`` stays ``datetime`` while the column
     holds datetimes or date text, and is ``numerical`` once SDV's transformer has made it
@@ -115,7 +118,12 @@ def roles_from_metadata(metadata: Any, data: pd.DataFrame) -> dict[str, Role]:
         sdtype = columns.get(str(column), {}).get("sdtype")  # metadata names 0 as '0'
         observed = data[column].dropna()
         if sdtype in ("categorical", "boolean"):
-            roles[column] = "binary" if observed.nunique() <= 2 else "categorical"
+            ordered = (
+                isinstance(data[column].dtype, pd.CategoricalDtype) and data[column].cat.ordered
+            )
+            roles[column] = (
+                "binary" if observed.nunique() <= 2 else "ordinal" if ordered else "categorical"
+            )
         elif sdtype == "numerical":
             numbers = parse_numbers(observed)
             observed = numbers if numbers is not None else observed
@@ -129,6 +137,52 @@ def roles_from_metadata(metadata: Any, data: pd.DataFrame) -> dict[str, Role]:
         else:
             roles[column] = infer_role(data[column])
     return roles
+
+
+def declared_orders(metadata: Any, data: pd.DataFrame) -> dict[Any, list[Any]]:
+    """The level orders SDV ``metadata`` declares for columns of ``data``, by column.
+
+    SDV 2 declares an order as sdtype ``ordinal`` with ``range_values``, SDV 1.x as sdtype
+    ``categorical`` with ``order`` (SDV 2 reads that as the former). SDV 2's detection also
+    writes ``ordinal`` with ``range_values`` for whole numbers with few values, in the order
+    they first appear; numbers are ordered as numbers, so only orders of levels that are not
+    all numbers are read (``["low", "medium", "high"]``, ``["70", "80", "90", "100"]``).
+
+    Raises:
+        InvalidDataError: A column holds a value its declared order lacks (naming both).
+    """
+    columns = next(iter(metadata.to_dict()["tables"].values()))["columns"]
+    orders: dict[Any, list[Any]] = {}
+    for column in data.columns:
+        described = columns.get(str(column), {})
+        order = described.get("range_values") if described.get("sdtype") == "ordinal" else None
+        if described.get("sdtype") == "categorical":
+            order = described.get("order")
+        if not order or all(
+            isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in order
+        ):
+            continue
+        unknown = set(pd.unique(data[column].dropna())) - set(order)
+        if unknown:
+            raise InvalidDataError(
+                f"column {column!r} holds {sorted(map(str, unknown))}, which its declared "
+                f"order {list(order)} lacks; add them to the order"
+            )
+        orders[column] = list(order)
+    return orders
+
+
+def in_declared_order(data: pd.DataFrame, orders: Mapping[Any, list[Any]]) -> pd.DataFrame:
+    """``data`` with each column of ``orders`` as a pandas categorical in that order.
+
+    The cores read an ordered categorical's order (role ``ordinal``); a copy is returned.
+    """
+    if not orders:
+        return data
+    data = data.copy()
+    for column, order in orders.items():
+        data[column] = pd.Categorical(data[column], categories=order, ordered=True)
+    return data
 
 
 def parse_numeric_text(data: pd.DataFrame, metadata: Any) -> pd.DataFrame:
