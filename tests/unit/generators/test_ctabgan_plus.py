@@ -211,6 +211,17 @@ class TestPrivacy:
         with pytest.raises(InvalidParameterError, match="dp=True"):
             CTABGANPlus(dp=True, **kwargs)
 
+    def test_dp_leaves_out_the_copy_filter(self) -> None:
+        """The copy filter compares generated rows with the training rows, outside DP-SGD:
+        with ``dp=True`` it is not fitted and ``redraw_copies`` changes nothing."""
+        train = TestCopies.grid_table()
+        model = CTABGANPlus(dp=True, epochs=1, batch_size=30, random_state=0).fit(train)
+        assert model.redraw_copies and model.copy_filter_ is None
+        drawn = model.sample(300, random_state=1)
+        assert exact_copies(drawn, train).excess > 0  # a filter would have replaced these
+        model.redraw_copies = False
+        pd.testing.assert_frame_equal(drawn, model.sample(300, random_state=1))
+
 
 class TestCopies:
     """``redraw_copies``: copies held to the training data's own duplicate rate."""

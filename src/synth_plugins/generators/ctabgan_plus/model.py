@@ -124,13 +124,15 @@ class CTABGANPlus:
     Differential privacy (``dp=True``): DP-SGD on the critic through Opacus (per-row
     clipping, Gaussian noise, Poisson sampling, RDP accountant), ``epsilon_`` reported for
     ``dp_delta`` (default ``1 / n_rows``). The generator only sees the critic's gradients
-    (post-processing). Parts that read real rows outside the critic are refused or replaced:
-    ``target`` (the auxiliary model trains on real rows) and ``info_weight > 0`` (the
-    information loss reads real rows' features) are refused; real rows carry a conditional
-    vector naming their own level (training-by-sampling picks rows by level, which breaks the
-    Poisson sampling the accountant assumes); the gradient penalty (which mixes a real and a
-    fake row) is replaced by weight clipping of the critic. Data-derived preprocessing
-    (levels, ranges, mixture fits, level frequencies) is not private.
+    (post-processing). Parts that read real rows outside the critic are refused, replaced
+    or left out: ``target`` (the auxiliary model trains on real rows) and ``info_weight > 0``
+    (the information loss reads real rows' features) are refused; real rows carry a
+    conditional vector naming their own level (training-by-sampling picks rows by level,
+    which breaks the Poisson sampling the accountant assumes); the gradient penalty (which
+    mixes a real and a fake row) is replaced by weight clipping of the critic; the copy
+    filter of ``redraw_copies`` (which compares generated rows with the training rows) is
+    not fitted. Data-derived preprocessing (levels, ranges, mixture fits, level
+    frequencies) is not private.
 
     Args:
         roles: role per column (``numerical``, ``integer``, ``binary``, ``categorical``,
@@ -176,7 +178,8 @@ class CTABGANPlus:
             equal to another training row, are replaced by fresh generated rows (with the
             same conditions; up to 8 rounds, then a ``UserWarning``); see
             :class:`~synth_plugins.generators.privacy.CopyFilter`. False returns the
-            generator's rows as they are.
+            generator's rows as they are. Not applied with ``dp=True``: the filter reads
+            the training rows, outside the DP accounting.
         dp, dp_noise_multiplier, dp_max_grad_norm, dp_delta: DP-SGD on the critic.
         device: ``"auto"`` (CUDA if available), ``"cpu"``, ``"cuda"``, ...
         random_state: seed of every random draw; None is unseeded. The global random state
@@ -194,7 +197,7 @@ class CTABGANPlus:
             when ``calibrate_levels`` is True (0 outside categorical columns).
         copy_filter_: the fitted :class:`~synth_plugins.generators.privacy.CopyFilter`
             (its ``natural_rate_`` is the allowance), applied by ``sample`` while
-            ``redraw_copies`` is True.
+            ``redraw_copies`` is True; None with ``dp=True``.
 
     Example:
         >>> import numpy as np, pandas as pd
@@ -378,9 +381,11 @@ class CTABGANPlus:
         self.history_ = trainer.history
         self.generator_ = generator.cpu().eval()
         self.level_offsets_ = self._fit_level_offsets(matrix, calibration_seed)
-        roles = {plan.name: plan.spec.role for plan in transformer.plans}
-        roles.update({spec.name: "identifier" for spec in transformer.identifiers})
-        self.copy_filter_ = CopyFilter("ctabgan_plus").fit(data, roles)
+        if not self.dp:  # the filter reads the training rows, outside the DP accounting
+            # fitted whatever redraw_copies says: the switch is read at sampling
+            roles = {plan.name: plan.spec.role for plan in transformer.plans}
+            roles.update({spec.name: "identifier" for spec in transformer.identifiers})
+            self.copy_filter_ = CopyFilter("ctabgan_plus").fit(data, roles)
         self._sample_rng = _torch.new_rng(sample_seed)
         return self
 
@@ -402,8 +407,9 @@ class CTABGANPlus:
     ) -> pd.DataFrame:
         """Generate ``n`` rows with the training schema.
 
-        With ``redraw_copies``, rows equal to a training row beyond the training data's own
-        duplicate rate are replaced by fresh rows that hold the same conditions.
+        With ``redraw_copies`` (and without ``dp``), rows equal to a training row beyond the
+        training data's own duplicate rate are replaced by fresh rows that hold the same
+        conditions.
 
         Args:
             n: number of rows (0 gives an empty frame with the training columns).
