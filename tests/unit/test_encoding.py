@@ -5,7 +5,7 @@ import pytest
 from synth_plugins.encoding import TabularEncoder, infer_role, infer_roles
 from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.encoding.parsing import from_days, time_step, to_days
-from synth_plugins.encoding.tabular import decimals_of, fresh_keys, identifier_spec
+from synth_plugins.encoding.tabular import decimals_of, fold_into, fresh_keys, identifier_spec
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 
 
@@ -190,6 +190,19 @@ class TestSortedLevels:
         enc = TabularEncoder({"c": "categorical"}, missing="impute").fit(column.to_frame("c"))
         _, _, levels = label_encode(column, column)
         assert list(enc.spec("c").categories) == levels == [1, 3, "x"]
+
+
+def test_fold_into_reflects_values_several_widths_out_strictly_inside():
+    """A single reflection sent 2.5 widths out to -0.5, which a clip then put on the end
+    (the training minimum); the fold keeps reflecting until inside."""
+    values = np.array([2.5, -1.5, 3.25, -4.6, 7.9, 10.2, 0.3])
+    folded = fold_into(values, 0.0, 1.0)
+    np.testing.assert_allclose(folded, [0.5, 0.5, 0.75, 0.6, 0.1, 0.2, 0.3])
+    assert ((folded > 0.0) & (folded < 1.0)).all()
+    # in the data's units, one range per column; a one-point range gives its value
+    low, high = np.array([10.0, -3.0, 5.0]), np.array([20.0, 1.0, 5.0])
+    far = np.array([[10.0 + 10 * 6.3, -3.0 - 4 * 5.25, 40.0]])
+    np.testing.assert_allclose(fold_into(far, low, high), [[13.0, 0.0, 5.0]])
 
 
 def test_fresh_numeric_keys_do_not_reveal_the_largest_training_key():

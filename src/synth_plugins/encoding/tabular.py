@@ -595,7 +595,7 @@ class TabularEncoder:
     @staticmethod
     def _unscale(values: np.ndarray, spec: ColumnSpec) -> pd.Series:
         if spec.role == "datetime":  # fold, not clip: clipping piles rows onto the
-            values = fold_unit(values)  # earliest and latest training datetimes (copies)
+            values = fold_into(values, 0.0, 1.0)  # earliest and latest training datetimes
         restored = spec.low + np.clip(values, 0.0, 1.0) * (spec.high - spec.low)
         if spec.decimals is not None:
             restored = np.round(restored, spec.decimals)
@@ -627,15 +627,28 @@ class TabularEncoder:
             return series
 
 
-def fold_unit(values: np.ndarray) -> np.ndarray:
-    """Values scaled to the training range [0, 1], reflected back into it at its ends.
+def fold_into(values: np.ndarray, low: Any, high: Any) -> np.ndarray:
+    """``values`` reflected back and forth at ``low`` and ``high`` until inside the range.
 
-    Clipping would put every value beyond an end on it: the most extreme training row's
-    exact value, repeated (a copy of that patient's value). Reflection keeps the spread
-    inside the range with no mass on the ends.
+    A triangle wave of period ``2 * (high - low)``: a value less than one width past an
+    end lands as far inside from that end, one further out keeps folding, so every value
+    ends up in ``[low, high]``, and only a value a whole number of widths from ``low``
+    lands on an end. Clipping would put every value
+    beyond an end on it: the most extreme training row's exact value, repeated (a copy of
+    that patient's value). ``low`` and ``high`` may be arrays broadcasting against
+    ``values`` (one range per column); where ``high == low`` the result is ``low``.
+    Computed in the dtype of floating ``values``; NaN stays NaN.
     """
-    folded = np.abs(values)
-    return np.where(folded > 1.0, 2.0 - folded, folded)
+    values = np.asarray(values)
+    if not np.issubdtype(values.dtype, np.floating):
+        values = values.astype(np.float64)
+    low = np.asarray(low, dtype=values.dtype)
+    width = np.asarray(high, dtype=values.dtype) - low
+    safe = np.where(width > 0, width, np.ones_like(width))
+    with np.errstate(invalid="ignore"):  # NaN in, NaN out
+        folded = np.remainder(values - low, 2 * safe)  # in [0, 2 * width)
+    folded = low + np.where(folded > safe, 2 * safe - folded, folded)
+    return np.where(width > 0, folded, low)
 
 
 def _numbers(series: pd.Series, spec: ColumnSpec) -> np.ndarray:

@@ -17,7 +17,7 @@ from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFit
 from synth_plugins.generators import CTABGANPlus
 from synth_plugins.generators.ctabgan_plus import DEFAULTS
 from synth_plugins.generators.ctabgan_plus.calibration import level_offsets
-from synth_plugins.generators.ctabgan_plus.transformer import _fit_components
+from synth_plugins.generators.ctabgan_plus.transformer import MixedTypeTransformer, _fit_components
 from synth_plugins.metrics.copies import exact_copies
 
 torch.set_num_threads(1)
@@ -275,6 +275,25 @@ class TestCopies:
             assert ends <= 0.03, f"{column}: {ends:.1%} of rows on a training end"
         for column in ("record", "crp"):  # a real value only by chance
             assert synthetic[column].isin(train[column]).mean() <= 0.01
+
+    def test_values_decoded_several_widths_out_land_inside_not_on_an_end(self) -> None:
+        """The top mode's mean + 4 sd lies several range widths above a log column's
+        maximum: reflected only once and then clipped, it came out as the training minimum."""
+        rng = np.random.default_rng(0)
+        train = pd.DataFrame({"crp": rng.lognormal(1.0, 1.0, 400).round(2)})
+        transformer = MixedTypeTransformer(
+            None, None, None, mixed_threshold=0.1, log_skewness=2.0, max_modes=10,
+            random_state=0,
+        ).fit(train)  # fmt: skip
+        plan = transformer.plan("crp")
+        assert plan.kind == "log" and plan.one_hot is not None
+        matrix = np.zeros((50, transformer.n_features), dtype=np.float32)
+        matrix[:, plan.start] = np.linspace(0.5, 1.0, 50)
+        matrix[:, plan.mode_start + len(plan.means) - 1] = 1.0
+        decoded = transformer.inverse_transform(matrix)["crp"]
+        low, high = train["crp"].min(), train["crp"].max()
+        inside = (decoded > low) & (decoded < high)
+        assert inside.all(), decoded[~inside].tolist()
 
 
 class TestLevelCalibration:

@@ -39,7 +39,7 @@ from sklearn.mixture import BayesianGaussianMixture
 
 from synth_plugins.encoding.parsing import from_days
 from synth_plugins.encoding.roles import DISCRETE_ROLES, infer_role
-from synth_plugins.encoding.tabular import ColumnSpec, TabularEncoder, fold_unit, fresh_keys
+from synth_plugins.encoding.tabular import ColumnSpec, TabularEncoder, fold_into, fresh_keys
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators.validation import check_choice
 
@@ -515,8 +515,8 @@ class MixedTypeTransformer:
             # folded into the range, as the shared encoder does for dates: clipping would
             # pile rows onto the training minimum and maximum, the extreme patients' exact
             # values and dates (7 % of rows on one real record number, measured)
-            scaled = fold_unit((values - spec.low) / (spec.high - spec.low))
-            values = spec.low + np.clip(scaled, 0.0, 1.0) * (spec.high - spec.low)
+            scaled = fold_into((values - spec.low) / (spec.high - spec.low), 0.0, 1.0)
+            values = spec.low + scaled * (spec.high - spec.low)
             if spec.role == "datetime":
                 return TabularEncoder._unscale(scaled, spec), is_missing
         values = np.clip(values, spec.low, spec.high)

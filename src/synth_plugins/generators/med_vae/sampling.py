@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from synth_plugins.encoding.tabular import TabularEncoder
+from synth_plugins.encoding.tabular import TabularEncoder, fold_into
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators.med_vae.conditions import Condition
 from synth_plugins.generators.med_vae.config import (
@@ -257,18 +257,17 @@ def reflect_lone_ends(values: torch.Tensor, ends: Ends) -> torch.Tensor:
     inverse transform and the encoder. At an end a single training row holds, that emits
     the row's value verbatim (for a datetime column, a real patient's date) and puts a point
     mass on it; reflecting instead keeps the noise's spread inside the range with no mass on
-    the end. A column with both ends lone is folded into the range; an end many rows share
-    keeps the clip, which reproduces its real point mass.
+    the end. A column with both ends lone is folded into the range, however far out a value
+    is (:func:`~synth_plugins.encoding.tabular.fold_into`); a column with one lone end is
+    reflected once at it. An end many rows share keeps the clip, which reproduces its real
+    point mass.
     """
     lo = torch.as_tensor(ends.low, dtype=values.dtype)
     hi = torch.as_tensor(ends.high, dtype=values.dtype)
     reflect_lo = torch.as_tensor(ends.reflect_low)
     reflect_hi = torch.as_tensor(ends.reflect_high)
-    width = hi - lo
-    both = reflect_lo & reflect_hi & (width > 0)
-    safe = torch.where(width > 0, width, torch.ones_like(width))
-    folded = torch.remainder(values - lo, 2 * safe)  # in [0, 2 * width)
-    folded = lo + torch.where(folded > safe, 2 * safe - folded, folded)
+    both = reflect_lo & reflect_hi & (hi > lo)
+    folded = torch.from_numpy(fold_into(values.numpy(), lo.numpy(), hi.numpy()))
     out = torch.where(both, folded, values)
     out = torch.where(reflect_lo & ~both & (out < lo), 2 * lo - out, out)
     return torch.where(reflect_hi & ~both & (out > hi), 2 * hi - out, out)
