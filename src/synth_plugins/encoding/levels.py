@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
+import pandas as pd
 
 
 def sorted_levels(values: Iterable[object]) -> list[object]:
@@ -34,3 +35,17 @@ def level_text(value: object) -> str:
     if isinstance(value, (float, np.floating)) and np.isfinite(value) and float(value).is_integer():
         return str(int(value))
     return str(value)
+
+
+def observed_levels(series: pd.Series, role: str) -> list[object]:
+    """The observed levels of a discrete column with role ``role``, in the one order.
+
+    An ``ordinal`` column of pandas ``category`` dtype keeps its categories' order (the
+    levels' own order); every other column gets :func:`sorted_levels`, so an unordered
+    category holds its levels in the same order as the same values of ``object`` dtype.
+    """
+    observed = series.dropna()
+    if isinstance(series.dtype, pd.CategoricalDtype) and role == "ordinal":
+        present = set(observed.unique())
+        return [level for level in series.dtype.categories if level in present]
+    return sorted_levels(observed.unique())

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.labels import check_labels
-from synth_plugins.encoding.levels import sorted_levels
+from synth_plugins.encoding.levels import observed_levels
 from synth_plugins.encoding.parsing import (
     from_days,
     parse_numbers,
@@ -360,7 +360,7 @@ class TabularEncoder:
                 name, role, series.dtype, categories=categories,
                 has_missing=has_missing, fill_value=mode,
             )  # fmt: skip
-        values = _numbers(series, ColumnSpec(name, role, series.dtype))
+        values = column_numbers(series, ColumnSpec(name, role, series.dtype))
         values = values[~np.isnan(values)]
         if not np.all(np.isfinite(values)):
             raise InvalidDataError(f"column {name!r} contains infinite values")
@@ -384,9 +384,7 @@ class TabularEncoder:
                     f"ordinal_levels {list(levels)}"
                 )
             return levels
-        if isinstance(series.dtype, pd.CategoricalDtype) and role == "ordinal":
-            return tuple(c for c in series.dtype.categories if c in observed)
-        return tuple(sorted_levels(series.dropna().unique()))
+        return tuple(observed_levels(series, role))
 
     def _layout(self, specs: list[ColumnSpec]) -> list[Block]:
         blocks: list[Block] = []
@@ -503,7 +501,7 @@ class TabularEncoder:
         spec = self.spec(column)
         if spec.role not in NUMERIC_ROLES and spec.role != "datetime":
             raise InvalidParameterError(f"column {column!r} is {spec.role}, not numeric")
-        return _numbers(data[column], spec)
+        return column_numbers(data[column], spec)
 
     def fill_vector(self) -> np.ndarray:
         """The encoding of a row whose every value is its column's fill value (observed)."""
@@ -534,7 +532,7 @@ class TabularEncoder:
         return fresh_keys(spec, n, start)
 
     def _scale(self, series: pd.Series, spec: ColumnSpec) -> np.ndarray:
-        values = _numbers(series, spec)
+        values = column_numbers(series, spec)
         missing = np.isnan(values)
         if missing.any() and not spec.has_missing:
             raise InvalidDataError(
@@ -587,7 +585,7 @@ class TabularEncoder:
                     days = np.where(missing, np.nan, days)
                 decoded[spec.name] = from_days(days, spec.dtype, spec.text_format, spec.step)
             else:
-                decoded[spec.name] = self._restore_dtype(
+                decoded[spec.name] = restore_dtype(
                     decoded[spec.name], spec, is_missing.get(spec.name)
                 )
         return pd.DataFrame({spec.name: decoded[spec.name] for spec in specs})
@@ -601,30 +599,35 @@ class TabularEncoder:
             restored = np.round(restored, spec.decimals)
         return pd.Series(np.clip(restored, spec.low, spec.high))
 
-    @staticmethod
-    def _restore_dtype(
-        series: pd.Series, spec: ColumnSpec, missing: np.ndarray | None
-    ) -> pd.Series:
-        if missing is not None and missing.any():
-            series = series.astype(object if spec.is_discrete else float)
-            series[missing] = np.nan
-        dtype = spec.dtype
-        if spec.role in NUMERIC_ROLES and not pd.api.types.is_numeric_dtype(dtype):
-            dtype = np.int64 if spec.role == "integer" else np.float64  # parsed from text
-        if isinstance(dtype, pd.CategoricalDtype):
-            return series.astype(dtype)
-        holds_missing = isinstance(dtype, pd.api.extensions.ExtensionDtype) or (
-            pd.api.types.is_float_dtype(dtype)
-        )
-        if series.isna().any() and not holds_missing:
-            # numpy integers and bools cannot hold a missing value; numpy floats (float32
-            # included) and pandas' nullable dtypes (Int64, Float64, boolean, string) can,
-            # so they are kept
-            return series.astype(float) if pd.api.types.is_numeric_dtype(dtype) else series
-        try:
-            return series.astype(dtype)
-        except (TypeError, ValueError):
-            return series
+
+def restore_dtype(series: pd.Series, spec: ColumnSpec, missing: np.ndarray | None) -> pd.Series:
+    """Decoded values of a numeric or discrete column, missing where ``missing``, in its dtype.
+
+    The training dtype where it can hold the values: a numeric column read from text comes
+    back as numbers (``int64`` for ``integer``, else ``float64``); where values are missing,
+    a numpy integer or bool column comes back as ``float64`` and other dtypes that cannot
+    hold a missing value as ``object``; values the dtype refuses are returned as they are.
+    """
+    if missing is not None and missing.any():
+        series = series.astype(object if spec.is_discrete else float)
+        series[missing] = np.nan
+    dtype = spec.dtype
+    if spec.role in NUMERIC_ROLES and not pd.api.types.is_numeric_dtype(dtype):
+        dtype = np.int64 if spec.role == "integer" else np.float64  # parsed from text
+    if isinstance(dtype, pd.CategoricalDtype):
+        return series.astype(dtype)
+    holds_missing = isinstance(dtype, pd.api.extensions.ExtensionDtype) or (
+        pd.api.types.is_float_dtype(dtype)
+    )
+    if series.isna().any() and not holds_missing:
+        # numpy integers and bools cannot hold a missing value; numpy floats (float32
+        # included) and pandas' nullable dtypes (Int64, Float64, boolean, string) can,
+        # so they are kept
+        return series.astype(float) if pd.api.types.is_numeric_dtype(dtype) else series
+    try:
+        return series.astype(dtype)
+    except (TypeError, ValueError):
+        return series
 
 
 def fold_into(values: np.ndarray, low: Any, high: Any) -> np.ndarray:
@@ -651,7 +654,7 @@ def fold_into(values: np.ndarray, low: Any, high: Any) -> np.ndarray:
     return np.where(width > 0, folded, low)
 
 
-def _numbers(series: pd.Series, spec: ColumnSpec) -> np.ndarray:
+def column_numbers(series: pd.Series, spec: ColumnSpec) -> np.ndarray:
     """What the model sees of a numeric or datetime column, unscaled (NaN where missing).
 
     Floats for numeric columns (numbers written as text are parsed), days since 1970-01-01

@@ -39,7 +39,13 @@ from sklearn.mixture import BayesianGaussianMixture
 
 from synth_plugins.encoding.parsing import from_days
 from synth_plugins.encoding.roles import DISCRETE_ROLES, infer_role
-from synth_plugins.encoding.tabular import ColumnSpec, TabularEncoder, fold_into, fresh_keys
+from synth_plugins.encoding.tabular import (
+    ColumnSpec,
+    TabularEncoder,
+    fold_into,
+    fresh_keys,
+    restore_dtype,
+)
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators.validation import check_choice
 
@@ -484,7 +490,7 @@ class MixedTypeTransformer:
                     days = np.where(is_missing, np.nan, days)
                 decoded[plan.name] = from_days(days, spec.dtype, spec.text_format, spec.step)
             else:
-                decoded[plan.name] = TabularEncoder._restore_dtype(series, spec, is_missing)
+                decoded[plan.name] = restore_dtype(series, spec, is_missing)
         for spec in self.identifiers:
             decoded[spec.name] = fresh_keys(spec, len(matrix))
         return pd.DataFrame(decoded, columns=self.order)

@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from synth_plugins.encoding.levels import sorted_levels
-from synth_plugins.encoding.parsing import from_days, parse_numbers, to_days
+from synth_plugins.encoding.levels import observed_levels
+from synth_plugins.encoding.parsing import from_days
 from synth_plugins.encoding.roles import (
     DISCRETE_ROLES,
     NUMERIC_ROLES,
@@ -36,10 +36,12 @@ from synth_plugins.encoding.roles import (
 )
 from synth_plugins.encoding.tabular import (
     ColumnSpec,
+    column_numbers,
     datetime_spec,
     decimals_of,
     fresh_keys,
     identifier_spec,
+    restore_dtype,
 )
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators.mle_copula.copula import (
@@ -328,15 +330,19 @@ class MLECopula:
     def _model_values(
         frame: pd.DataFrame, roles: Mapping[str, str], dates: Mapping[Any, ColumnSpec]
     ) -> pd.DataFrame:
-        """The values the model sees: days for datetimes, numbers for numbers written as text."""
+        """The values the model sees; discrete columns as given.
+
+        Numeric and datetime columns get the shared encoder's numbers: days for datetimes,
+        numbers written as text parsed (``InvalidDataError`` naming a column that holds
+        anything else).
+        """
         model = frame.copy()
         for name in frame.columns:
             if name in dates:
-                model[name] = to_days(frame[name], dates[name].text_format)
+                model[name] = column_numbers(frame[name], dates[name])
             elif roles[name] in NUMERIC_ROLES:
-                numbers = parse_numbers(frame[name])
-                if numbers is not None:
-                    model[name] = numbers
+                spec = ColumnSpec(name, roles[name], frame[name].dtype)
+                model[name] = column_numbers(frame[name], spec)
         return model
 
     def _fit_column(
@@ -350,17 +356,10 @@ class MLECopula:
             column = self._fit_column(series, "numerical", series.dtype)
             column.role, column.datetime = role, datetime
             return column
-        if role in NUMERIC_ROLES and not pd.api.types.is_numeric_dtype(dtype):
-            dtype = np.dtype(np.int64 if role == "integer" else np.float64)  # parsed text
         name = series.name
         observed = series.dropna()
         rate = float(series.isna().mean())
-        if role in NUMERIC_ROLES:
-            if not pd.api.types.is_numeric_dtype(observed) or pd.api.types.is_bool_dtype(observed):
-                raise InvalidDataError(
-                    f"column {name!r} has role {role!r} but holds {series.dtype} values; "
-                    "give it a discrete role (binary, categorical, ordinal) or convert it"
-                )
+        if role in NUMERIC_ROLES:  # floats: the model values
             values = observed.to_numpy(dtype=float)
             if not np.isfinite(values).all():
                 raise InvalidDataError(
@@ -382,7 +381,7 @@ class MLECopula:
             decimals = None if integer else decimals_of(values, dtype)
             return _Column(name, role, best, candidates, rate, dtype, decimals=decimals)
         if role in DISCRETE_ROLES:
-            levels = self._levels(series)
+            levels = observed_levels(series, role)
             marginal: Marginal = fit_categorical(observed.to_numpy(dtype=object), levels)
             if len(levels) == 1:
                 marginal = ConstantMarginal(levels[0], len(observed))
@@ -391,15 +390,6 @@ class MLECopula:
             f"column {name!r} has role {role!r}, which mle_copula does not model; it models "
             f"{sorted(NUMERIC_ROLES | DISCRETE_ROLES)} columns (drop or convert this one)"
         )
-
-    @staticmethod
-    def _levels(series: pd.Series) -> list[Any]:
-        """Observed levels in a fixed order: the categorical order, else the suite's order."""
-        observed = series.dropna()
-        if isinstance(series.dtype, pd.CategoricalDtype):
-            present = set(observed.unique())
-            return [level for level in series.dtype.categories if level in present]
-        return sorted_levels(pd.unique(observed))
 
     @staticmethod
     def _codes(series: pd.Series, column: _Column) -> np.ndarray:
@@ -503,19 +493,6 @@ class MLECopula:
             else:
                 if column.decimals is not None:  # as recorded, so copies are judged as written
                     values = np.round(values.astype(float), column.decimals)
-                output[column.name] = _restore(values, missing, column.dtype)
+                spec = ColumnSpec(column.name, column.role, column.dtype)
+                output[column.name] = restore_dtype(pd.Series(values), spec, missing)
         return pd.DataFrame(output, columns=[c.name for c in columns])
-
-
-def _restore(values: np.ndarray, missing: np.ndarray, dtype: Any) -> pd.Series:
-    """``values`` with NaN where ``missing``, in the training ``dtype`` where it can hold them."""
-    series = pd.Series(values)
-    if missing.any():
-        series = series.astype(object)
-        series[missing] = np.nan
-    if isinstance(dtype, pd.CategoricalDtype):
-        return pd.Series(pd.Categorical(series, dtype=dtype))
-    try:
-        return series.astype(dtype)
-    except (TypeError, ValueError):
-        return series.infer_objects()
