@@ -114,7 +114,9 @@ class CTABGANPlusPlugin(SuitePlugin):
         sampling_patience: int = 500,
         strict: bool = True,
         device: Any = _D.device,
-        random_state: int = 0,
+        # the core's default seed; an int here, as Synthcity seeds numpy, torch and its data
+        # schema with it (SuitePlugin refuses None, the core's "unseeded")
+        random_state: int = _D.random_state,
         workspace: Path = Path("workspace"),
         compress_dataset: bool = False,
         sampling_strategy: str = "marginal",
