@@ -42,7 +42,9 @@ class MLECopulaSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
         level: ``1`` (independent columns) or ``2`` (Gaussian copula; default).
         selection: ``"aic"`` (default) or ``"bic"``.
         families: candidate families (None: all).
-        beta_padding: widening of the beta family's range on each side, as a share of it.
+        beta_padding: widening of the beta family's range on each side, and shift of the
+            positive families below the minimum of a column with a value <= 0, as a share of
+            the observed range (see ``MLECopula``).
         pit: ``"randomized"`` or ``"mid_rank"`` placement of ties in the normal scores.
         discrete_correlation: ``"latent"`` (polyserial/polychoric ML correlations of
             discrete columns; default) or ``"pit"`` (normal scores, attenuated).

@@ -129,8 +129,10 @@ class MLECopula:
             continuous family is tried on every numeric column (a positive-support family
             shifted below the minimum when some value is <= 0), count families only on
             non-negative integer columns.
-        beta_padding: the beta family lives on the observed range widened by this share of
-            the range on each side (0.01), so the extreme values have a finite density.
+        beta_padding: share of the observed range (0.01) by which the beta family's range
+            is widened on each side, so the extreme values have a finite density, and by
+            which the positive families (log-normal, gamma, Weibull, exponential) are
+            shifted below the minimum of a column with a value <= 0.
         pit: how ties of numeric columns are placed in their normal scores:
             ``"randomized"`` (default, a uniform draw inside the tied step) or
             ``"mid_rank"`` (its middle).
