@@ -211,6 +211,16 @@ class TestPrivacy:
         with pytest.raises(InvalidParameterError, match="dp=True"):
             CTABGANPlus(dp=True, **kwargs)
 
+    def test_history_holds_only_the_losses_trained(self) -> None:
+        """The information loss is not trained with dp=True (nor with info_weight=0): no
+        column of zeros in ``history_`` for it."""
+        train = TestCopies.grid_table()
+        fast = {"epochs": 1, "batch_size": 30, "random_state": 0}
+        trained = {"discriminator", "generator", "conditional"}
+        assert set(CTABGANPlus(dp=True, **fast).fit(train).history_) == trained
+        assert set(CTABGANPlus(info_weight=0.0, **fast).fit(train).history_) == trained
+        assert set(CTABGANPlus(**fast).fit(train).history_) == trained | {"information"}
+
     def test_dp_leaves_out_the_copy_filter(self) -> None:
         """The copy filter compares generated rows with the training rows, outside DP-SGD:
         with ``dp=True`` it is not fitted and ``redraw_copies`` changes nothing."""

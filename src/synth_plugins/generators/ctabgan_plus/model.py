@@ -189,9 +189,10 @@ class CTABGANPlus:
     Attributes:
         transformer_: the fitted :class:`MixedTypeTransformer`.
         column_kinds_: the kind of every column.
-        history_: per-epoch mean losses: ``discriminator``, ``generator``, ``conditional``,
-            ``information``, ``downstream`` (on synthetic rows) and ``auxiliary`` (the
-            auxiliary model's loss on real rows).
+        history_: per-epoch mean losses: ``discriminator``, ``generator``, ``conditional``;
+            ``information`` while the information loss is trained (``info_weight`` > 0,
+            never with ``dp=True``); with a ``target``, ``downstream`` (on synthetic rows)
+            and ``auxiliary`` (the auxiliary model's loss on real rows).
         epsilon_, dp_delta_: the privacy budget spent (None without ``dp``).
         level_offsets_: per encoded feature, the offset added to the generator's logits
             when ``calibrate_levels`` is True (0 outside categorical columns).
@@ -835,18 +836,15 @@ class _Trainer:
         steps = max(1, self.n_rows // m.batch_size)
         size = min(m.batch_size, self.n_rows)
         bar = _torch.progress(range(m.epochs), total=m.epochs, desc="CTAB-GAN+", enabled=m.verbose)
-        keys = (
-            "discriminator",
-            "generator",
-            "conditional",
-            "information",
-            "downstream",
-            "auxiliary",
-        )
+        keys = ["discriminator", "generator", "conditional"]
+        if self.info_weight:
+            keys.append("information")
+        if self.aux is not None:
+            keys += ["downstream", "auxiliary"]
         for _epoch in bar:
             self.generator.train()
             self.discriminator.train()
-            sums = dict.fromkeys(keys if self.aux is not None else keys[:4], 0.0)
+            sums = dict.fromkeys(keys, 0.0)
             for _step in range(steps):
                 for _ in range(m.discriminator_steps):
                     cond_np, _, _, rows = self._draw_train(size)
@@ -869,7 +867,6 @@ class _Trainer:
                 fake_score, fake_features = self.discriminator(torch.cat([fake, cond], dim=1))
                 conditional = self._conditional_loss(raw, block_ids, levels)
                 loss_g = -fake_score.mean() + conditional
-                information = raw.new_zeros(())
                 if self.info_weight:
                     real = self.data[torch.as_tensor(rows, device=self.device)]
                     _, real_features = self.discriminator(torch.cat([real, cond], dim=1))
@@ -878,6 +875,7 @@ class _Trainer:
                         real_features.mean(0) - fake_features.mean(0)
                     ) + torch.norm(real_features.std(0) - fake_features.std(0))
                     loss_g = loss_g + self.info_weight * information
+                    sums["information"] += float(information.detach())
                 if self.aux is not None:
                     downstream = self._aux_loss(fake, self._fake_labels(fake))
                     loss_g = loss_g + m.aux_weight * downstream
@@ -887,7 +885,6 @@ class _Trainer:
                 self.g_opt.step()
                 sums["generator"] += float(loss_g.detach())
                 sums["conditional"] += float(conditional.detach())
-                sums["information"] += float(information.detach())
                 if self.aux is not None:
                     index = torch.as_tensor(
                         self.rng.integers(0, self.n_rows, size), device=self.device
@@ -934,9 +931,7 @@ class _Trainer:
             for _epoch in bar:
                 self.generator.train()
                 critic.train()
-                sums = dict.fromkeys(
-                    ("discriminator", "generator", "conditional", "information"), 0.0
-                )
+                sums = dict.fromkeys(("discriminator", "generator", "conditional"), 0.0)
                 steps = 0
                 for real, real_levels in private_loader:
                     real = real.to(self.device)
