@@ -674,9 +674,8 @@ class _Activation:
 
     def soft(self, raw: torch.Tensor) -> torch.Tensor:
         """Training output: tanh and Gumbel-softmax (global torch generator, seeded by fit)."""
-        parts = torch.zeros_like(raw)
-        parts[:, self.alpha] = torch.tanh(raw[:, self.alpha])
-        out = parts.clone()
+        out = torch.zeros_like(raw)
+        out[:, self.alpha] = torch.tanh(raw[:, self.alpha])
         for start, stop in self.one_hots:
             out[:, start:stop] = F.gumbel_softmax(raw[:, start:stop], tau=self.tau)
         return out
