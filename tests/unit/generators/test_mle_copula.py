@@ -14,7 +14,6 @@ from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFit
 from synth_plugins.generators import MLECopula
 from synth_plugins.generators.mle_copula.copula import (
     bivariate_normal_cdf,
-    is_positive_semidefinite,
     nearest_correlation,
     normal_scores,
     polychoric,
@@ -52,6 +51,11 @@ def known_table(n: int = 3000, seed: int = 0) -> pd.DataFrame:
             "counts": stats.poisson(12).ppf(u[:, 3]).astype(np.int64),
         }
     )
+
+
+def is_positive_semidefinite(matrix: np.ndarray) -> bool:
+    """Whether the symmetric ``matrix`` has no negative eigenvalue."""
+    return bool(np.linalg.eigvalsh(matrix).min() >= 0.0)
 
 
 def normal_score_correlation(frame: pd.DataFrame) -> np.ndarray:

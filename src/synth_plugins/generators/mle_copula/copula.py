@@ -29,7 +29,6 @@ from scipy import optimize, special, stats
 
 __all__ = [
     "bivariate_normal_cdf",
-    "is_positive_semidefinite",
     "latent_correlation",
     "nearest_correlation",
     "normal_scores",
@@ -180,11 +179,6 @@ def latent_correlation(columns: np.ndarray, discrete: Sequence[bool]) -> np.ndar
 def _recode(codes: np.ndarray) -> np.ndarray:
     """Codes renumbered ``0..K-1`` over the levels present (keeping their order)."""
     return np.unique(codes, return_inverse=True)[1].astype(np.int64)
-
-
-def is_positive_semidefinite(matrix: np.ndarray, tolerance: float = 0.0) -> bool:
-    """Whether the symmetric ``matrix`` has no eigenvalue below ``-tolerance``."""
-    return bool(np.linalg.eigvalsh(matrix).min() >= -tolerance)
 
 
 def _project_psd(matrix: np.ndarray, floor: float = 0.0) -> np.ndarray:
