@@ -111,11 +111,11 @@ class CTABGANPlus:
 
     Column kinds are inferred (``column_kinds_`` after fit): discrete roles are
     ``categorical`` (one-hot); a numeric column with a value on >= ``mixed_threshold`` of the
-    rows is ``mixed`` (those values are their own modes); a non-negative column with skewness
-    above ``log_skewness`` is ``log`` (log transform, then a variational Gaussian mixture); a
-    column whose mixture finds one mode is ``general`` (min-max to [-1, 1]); the rest are
-    ``continuous`` (mode-specific normalisation). Override with ``column_kinds`` and
-    ``mixed_values``.
+    rows, and other values besides, is ``mixed`` (those values are their own modes); a
+    non-negative column with skewness above ``log_skewness`` is ``log`` (log transform, then
+    a variational Gaussian mixture); a column whose mixture finds one mode is ``general``
+    (min-max to [-1, 1]); the rest are ``continuous`` (mode-specific normalisation).
+    Override with ``column_kinds`` and ``mixed_values``.
 
     Missing values: a numeric column's missing values are one more mode of the column
     ("missing mode"; alpha 0); a categorical column's are one more level. Generated data

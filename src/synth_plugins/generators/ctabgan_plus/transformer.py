@@ -148,9 +148,11 @@ def infer_kind(
     """Infer a column's kind (and special values) from its values.
 
     Discrete roles are ``categorical``. A numeric column with one or more values that hold at
-    least ``mixed_threshold`` of all rows is ``mixed`` with those values as special modes; a
-    non-negative column with sample skewness above ``log_skewness`` is ``log``; otherwise
-    ``continuous`` (which becomes ``general`` when the mixture finds a single mode).
+    least ``mixed_threshold`` of all rows, and other observed values besides them, is
+    ``mixed`` with those values as special modes (a column of such values only is not
+    mixed, and goes on to the next rules); a non-negative column with sample skewness above
+    ``log_skewness`` is ``log``; otherwise ``continuous`` (which becomes ``general`` when
+    the mixture finds a single mode).
     ``datetime`` columns (``series``: their days) are always ``continuous``.
     """
     if role in DISCRETE_ROLES:
