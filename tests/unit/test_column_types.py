@@ -319,3 +319,50 @@ def test_time_spans_are_refused_naming_the_column():
         infer_roles(data, {"stay": "numerical"})
     with pytest.raises(InvalidDataError, match="'stay'"):
         correlation_l1(data, data.iloc[::-1].reset_index(drop=True))
+
+
+#: Whole numbers after float round-off, on either side of the number.
+ROUND_OFF = {"above": 0.1 * 3 * 10, "below": 0.29 * 100}  # 3.0000000000000004, 28.999999999999996
+
+
+@pytest.mark.parametrize("side", sorted(ROUND_OFF))
+def test_whole_numbers_are_one_rule_with_float_round_off(side):
+    """ "Whole numbers?" was decided four ways: ``x % 1 == 0`` (SDV metadata),
+    ``isclose(x % 1, 0)`` (inference, Synthcity's roles), ``allclose(x, round(x))`` (the
+    check of a declared ``integer``): 3.0000000000000004 was an integer for inference but
+    not for SDV metadata, 28.999999999999996 was numerical everywhere although the
+    integer check accepted it. Every site now asks ``is_whole``."""
+    from sdv.metadata import Metadata
+
+    from synth_plugins.encoding.roles import check_whole_numbers
+    from synth_plugins.sdv.metadata import roles_from_metadata
+    from synth_plugins.synthcity.roles import synthcity_roles
+
+    value = ROUND_OFF[side]
+    assert value != round(value)
+    column = pd.Series([value, *np.arange(10.0, 40.0)], name="x")
+    assert infer_role(column) == "integer"
+    assert synthcity_roles(column.to_frame(), {})["x"] == "integer"
+    metadata = Metadata.load_from_dict(
+        {"tables": {"t": {"columns": {"x": {"sdtype": "numerical"}}}}}
+    )
+    assert roles_from_metadata(metadata, column.to_frame())["x"] == "integer"
+    check_whole_numbers(column.to_numpy(), "x")
+
+
+def test_a_fraction_is_never_whole_however_large_the_number():
+    """The tolerance is round-off, not a share of the value: ``np.allclose``'s relative
+    1e-5 let the declared-``integer`` check round 100000.5 to a whole number."""
+    from synth_plugins.encoding.roles import check_whole_numbers
+
+    for fraction in (2.5, 100000.5, 1e9 + 0.25, -7.5):
+        with pytest.raises(InvalidDataError, match="'x' has role 'integer'"):
+            check_whole_numbers(np.array([1.0, fraction]), "x")
+
+
+def test_is_whole_ignores_missing_values_and_refuses_infinity():
+    from synth_plugins.encoding.roles import is_whole
+
+    assert is_whole(np.array([1.0, np.nan, -3.0])) and is_whole(np.array([]))
+    assert is_whole(pd.Series([1, None, 3], dtype="Int64"))
+    assert not is_whole(np.array([1.0, np.inf])) and not is_whole(np.array([1.0, 2.5]))

@@ -50,6 +50,11 @@ IDENTIFIER_DISTINCT_SHARE = 0.95
 #: text, phone numbers, addresses with a few repeats) is an identifier too: modelled as
 #: levels, its values would be sampled back, each one a patient's own.
 IDENTIFIER_SINGLETON_SHARE = 0.5
+#: How far a float may lie from a whole number and still be one (see :func:`is_whole`):
+#: float round-off, never a measured fraction.
+WHOLE_ABSOLUTE_TOLERANCE = 1e-8
+#: ... plus this share of its size (round-off grows with the number).
+WHOLE_RELATIVE_TOLERANCE = 1e-12
 _KEY_NAME = re.compile(r"(^|[^a-z])(id|key|mrn|uuid|guid)$|identifier")
 #: names written together that end in a key's ``ID``: after a lower-case letter or digit
 #: (``PatientID``), as ``GUID``/``UUID``, or a whole common key name in capitals
@@ -79,6 +84,25 @@ def singleton_share(values: pd.Series | np.ndarray) -> float:
     return float((counts == 1).sum() / len(values)) if len(values) else 0.0
 
 
+def is_whole(values: pd.Series | np.ndarray) -> bool:
+    """Whether every observed value is a whole number, float round-off allowed.
+
+    The one rule for "whole numbers" (the ``integer`` role, Synthcity's and SDV's numeric
+    columns, the check of a declared ``integer`` column). A value counts as whole when it
+    lies within :data:`WHOLE_ABSOLUTE_TOLERANCE` plus :data:`WHOLE_RELATIVE_TOLERANCE`
+    times its size of a whole number, on either side: ``0.1 * 3 * 10``
+    (3.0000000000000004) and ``0.29 * 100`` (28.999999999999996) are whole, ``2.5`` and
+    ``100000.5`` are not. Missing values are ignored (no observed value: True); an
+    infinite value is not whole.
+    """
+    numbers = np.asarray(values, dtype=float)
+    numbers = numbers[~np.isnan(numbers)]
+    with np.errstate(invalid="ignore"):  # an infinity's distance is NaN: not whole
+        distance = np.abs(numbers - np.round(numbers))
+    limit = WHOLE_ABSOLUTE_TOLERANCE + WHOLE_RELATIVE_TOLERANCE * np.abs(numbers)
+    return bool(np.all(distance <= limit))
+
+
 def _is_identifier(series: pd.Series, values: pd.Series, text: bool) -> bool:
     """The identifier rule (see :func:`infer_role`) on the observed ``values``."""
     n_observed = len(values)
@@ -90,7 +114,7 @@ def _is_identifier(series: pd.Series, values: pd.Series, text: bool) -> bool:
             return True
         return singleton_share(values) > IDENTIFIER_SINGLETON_SHARE
     numbers = values.to_numpy(dtype=float)
-    if n_unique < n_observed or not np.all(numbers % 1 == 0):
+    if n_unique < n_observed or not is_whole(numbers):
         return False
     contiguous = numbers.max() - numbers.min() + 1 == n_observed
     return contiguous or looks_like_key_name(series.name)
@@ -116,10 +140,12 @@ def check_not_timedelta(series: pd.Series) -> None:
 def check_whole_numbers(values: np.ndarray, column: object) -> None:
     """Refuse fractions in a column given the role ``integer`` (rounding them loses data).
 
+    Whole means :func:`is_whole` (float round-off such as 2.9999999999999996 is whole).
+
     Raises:
         InvalidDataError: an observed value of ``values`` is not a whole number.
     """
-    if not np.allclose(values, np.round(values)):  # (2.9999999999999996 is whole)
+    if not is_whole(values):
         raise InvalidDataError(
             f"column {column!r} has role 'integer' but holds fractional values; "
             "declare it 'numerical'"
@@ -169,7 +195,7 @@ def infer_role(series: pd.Series, max_numeric_levels: int = DEFAULT_MAX_NUMERIC_
         return "binary"
     if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
         return "identifier" if _is_identifier(series, values, text=True) else "categorical"
-    whole = bool(np.all(np.isclose(values.astype(float) % 1, 0)))
+    whole = is_whole(values)
     if whole and n_unique <= max_numeric_levels:
         return "categorical"
     if whole and _is_identifier(series, values, False):

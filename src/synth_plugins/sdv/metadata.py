@@ -17,7 +17,7 @@ import pandas as pd
 
 from synth_plugins.datasets import Dataset
 from synth_plugins.encoding.parsing import parse_numbers, text_date_format
-from synth_plugins.encoding.roles import Role, infer_role, infer_roles
+from synth_plugins.encoding.roles import Role, infer_role, infer_roles, is_whole
 from synth_plugins.errors import InvalidDataError
 
 _SDTYPE: dict[str, str] = {
@@ -101,9 +101,9 @@ def roles_from_metadata(metadata: Any, data: pd.DataFrame) -> dict[str, Role]:
 
     Categorical and boolean sdtypes become ``binary`` (two levels), ``ordinal`` (an ordered
     pandas categorical, as :func:`in_declared_order` makes a column of a declared order) or
-    ``categorical``;
-    numerical ones ``integer`` when every value is whole, else ``numerical``; ``id``
-    becomes ``identifier`` (fresh keys); ``datetime`` stays ``datetime`` while the column
+    ``categorical``; numerical ones ``integer`` when every value is whole
+    (:func:`~synth_plugins.encoding.roles.is_whole`), else ``numerical``; ``id`` becomes
+    ``identifier`` (fresh keys); ``datetime`` stays ``datetime`` while the column
     holds datetimes or date text, and is ``numerical`` once SDV's transformer has made it
     numbers. Other sdtypes are inferred from the values.
 
@@ -127,7 +127,7 @@ def roles_from_metadata(metadata: Any, data: pd.DataFrame) -> dict[str, Role]:
         elif sdtype == "numerical":
             numbers = parse_numbers(observed)
             observed = numbers if numbers is not None else observed
-            whole = observed.empty or bool((observed.astype(float) % 1 == 0).all())
+            whole = is_whole(observed)
             roles[column] = "integer" if whole else "numerical"
         elif sdtype == "id":
             roles[column] = "identifier"

@@ -28,7 +28,7 @@ import pandas as pd
 from synth_plugins.catalog import GeneratorEntry
 from synth_plugins.datasets import Dataset, load
 from synth_plugins.encoding.parsing import parse_numbers, text_date_format, to_days
-from synth_plugins.encoding.roles import DISCRETE_ROLES, infer_role
+from synth_plugins.encoding.roles import DISCRETE_ROLES, infer_role, is_whole
 from synth_plugins.metrics.copies import exact_copies
 from synth_plugins.testing.workspaces import new_workspace
 
@@ -85,8 +85,8 @@ def _assert_numbers_in_range(column: Any, real: pd.Series, synthetic: pd.Series)
     assert values.size == 0 or (
         values.min() >= low - tolerance and values.max() <= high + tolerance
     ), f"column {column!r} leaves the real range [{low}, {high}]"
-    if np.allclose(reference % 1, 0):
-        assert np.allclose(values % 1, 0), f"whole-valued column {column!r} has fractions"
+    if is_whole(reference):
+        assert is_whole(values), f"whole-valued column {column!r} has fractions"
 
 
 def _assert_times_in_range(column: Any, real: pd.Series, synthetic: pd.Series) -> None:
