@@ -34,6 +34,7 @@ import pandas as pd
 from synth_plugins.benchmark.grid import run_cases
 from synth_plugins.benchmark.meter import peak_rss
 from synth_plugins.datasets import Dataset
+from synth_plugins.encoding.roles import DISCRETE_ROLES
 from synth_plugins.figures import new_figure, save_figure
 from synth_plugins.metrics.longitudinal import longitudinal_fidelity
 
@@ -227,6 +228,20 @@ def run_one(
     return Run(row, synthetic, model)
 
 
+def categorical_columns(dataset: Dataset) -> list[str]:
+    """The columns the benchmark scores as levels: those of a discrete role held as text.
+
+    Discrete roles held as numbers (PBC's histologic stage 1-4, MS's EDSS grid) are left
+    to the longitudinal metrics' column rule (:mod:`synth_plugins.metrics.longitudinal`),
+    which reads numbers of more than two levels as numbers.
+    """
+    return [
+        c for c in dataset.visit_columns + dataset.static_columns
+        if dataset.roles.get(c) in DISCRETE_ROLES
+        and not pd.api.types.is_numeric_dtype(dataset.data[c])
+    ]  # fmt: skip
+
+
 def score(
     dataset: Dataset, synthetic: pd.DataFrame, *, event_column: str | None = None
 ) -> dict[str, float]:
@@ -237,11 +252,7 @@ def score(
         id_column=dataset.id_column,
         time_column=dataset.time_column,
         static_columns=list(dataset.static_columns),
-        categorical_columns=[
-            c for c in dataset.visit_columns + dataset.static_columns
-            if dataset.roles.get(c) in ("binary", "categorical", "ordinal")
-            and not pd.api.types.is_numeric_dtype(dataset.data[c])
-        ],
+        categorical_columns=categorical_columns(dataset),
         event_column=event_column,
     )  # fmt: skip
     values = result.to_dict()

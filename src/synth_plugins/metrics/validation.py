@@ -14,7 +14,7 @@ import pandas as pd
 
 from synth_plugins.encoding.labels import check_labels
 from synth_plugins.encoding.parsing import is_text, text_date_format, text_numbers, to_days
-from synth_plugins.encoding.roles import DISCRETE_ROLES, infer_role
+from synth_plugins.encoding.roles import DEFAULT_MAX_NUMERIC_LEVELS, DISCRETE_ROLES, infer_role
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, plain
 
 
@@ -182,12 +182,22 @@ def column_subset(columns: Any, real: pd.DataFrame) -> list[Any]:
     return chosen
 
 
-def _column_role(frames: Sequence[pd.DataFrame], column: str) -> str:
-    """Infer one column's role from the first frame that has observed values in it."""
+def column_role(
+    frames: Sequence[pd.DataFrame],
+    column: Hashable,
+    max_numeric_levels: int = DEFAULT_MAX_NUMERIC_LEVELS,
+) -> str:
+    """The role the metrics infer for one column: the metrics' one column rule.
+
+    :func:`~synth_plugins.encoding.roles.infer_role` of the first frame (the real data)
+    that has observed values in the column; a column with no observed value in any frame
+    is ``numerical`` when its dtype is numeric (booleans excepted), ``categorical``
+    otherwise. ``max_numeric_levels`` is ``infer_role``'s.
+    """
     for frame in frames:
         series = frame[column]
         if series.notna().any():
-            return infer_role(series)
+            return infer_role(series, max_numeric_levels)
     # no observed value anywhere: decide by dtype alone
     dtype = frames[0][column].dtype
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
@@ -204,11 +214,9 @@ def resolve_categorical(
 ) -> list[str]:
     """Return the categorical columns, given or inferred, in column order.
 
-    With an explicit list, every name must be a column. Without one, roles are inferred
-    with :func:`synth_plugins.encoding.roles.infer_role` from the first frame (the real
-    data), falling back to the later frames for a column with no observed values there;
-    binary, categorical and ordinal roles count as categorical. A column with no observed
-    value in any frame is numeric when its dtype is numeric, categorical otherwise.
+    With an explicit list, every name must be a column. Without one, each column's role is
+    :func:`column_role`'s (the real data's values decide); binary, categorical and
+    ordinal roles count as categorical.
 
     Args:
         frames: The frames of the metric call, the real (training) one first, with the
@@ -228,7 +236,7 @@ def resolve_categorical(
     """
     columns = list(frames[0].columns)
     if categorical_columns is None:
-        return [c for c in columns if _column_role(frames, c) in DISCRETE_ROLES]
+        return [c for c in columns if column_role(frames, c) in DISCRETE_ROLES]
     ignored = set(outside) - set(columns)
     given = [c for c in name_list(argument, categorical_columns) if c not in ignored]
     unknown = [c for c in given if c not in columns]
@@ -282,7 +290,7 @@ def feature_tables(
         else set(categorical_columns)
     )
     kept = set(keep)
-    roles = {c: _column_role(tables, c) for c in tables[0].columns if c not in given}
+    roles = {c: column_role(tables, c) for c in tables[0].columns if c not in given}
     keys = [c for c, role in roles.items() if role == "identifier" and c not in kept]
     dates = [c for c, role in roles.items() if role == "datetime"]
     numbers = {

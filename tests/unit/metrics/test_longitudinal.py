@@ -341,3 +341,72 @@ class TestEdgeShapes:
             longitudinal_fidelity(
                 tiny, tiny, id_column="id", time_column="t", parts=["discriminative"]
             )
+
+
+class TestColumnKinds:
+    """Numbers or levels: the metrics' one column rule, with one declared exception."""
+
+    @staticmethod
+    def _visits():
+        rng = np.random.default_rng(0)
+        return pd.DataFrame(
+            {
+                "id": np.repeat(np.arange(40), 4),
+                "t": np.tile(np.arange(4.0), 40),
+                "stage": rng.integers(0, 5, 160),  # 5 whole numbers
+                "hb_text": rng.normal(13, 1.5, 160).round(1).astype(str),  # numbers as text
+                "label": rng.choice(["a", "b", "c"], 160),
+                "empty": np.nan,
+            }
+        )
+
+    def test_numbers_written_as_text_are_numbers_as_for_the_table_metrics(self):
+        """``"13.2"`` was a level here (a numeric dtype was the test) but a number for the
+        table metrics (``infer_role``): its KS, trajectory and correlations were lost."""
+        from synth_plugins.metrics.validation import resolve_categorical
+
+        data = self._visits()
+        tables = prepare_tables(data, data, "id", "t", static_columns=[])
+        assert "hb_text" not in resolve_categorical([data], None)
+        assert "hb_text" in tables.numerical_visit
+        assert set(tables.categorical_visit) == {"label", "empty"}
+
+    def test_whole_numbers_of_more_than_two_levels_are_the_declared_exception(self):
+        """The table metrics read 0-4 as levels; the longitudinal parts need its order
+        (``MAX_NUMERIC_LEVELS``); ``categorical_columns`` still makes it levels."""
+        from synth_plugins.metrics.longitudinal._tables import MAX_NUMERIC_LEVELS
+        from synth_plugins.metrics.validation import resolve_categorical
+
+        data = self._visits()
+        assert MAX_NUMERIC_LEVELS == 2 and "stage" in resolve_categorical([data], None)
+        assert "stage" in prepare_tables(data, data, "id", "t", static_columns=[]).numerical_visit
+        forced = prepare_tables(
+            data, data, "id", "t", static_columns=[], categorical_columns=["stage"]
+        )
+        assert "stage" in forced.categorical_visit
+
+    def test_the_bundled_long_tables_split_as_the_published_benchmark_scored_them(self):
+        """The benchmark's call (text levels listed as categorical): the PBC and MS
+        columns are numbers or levels exactly as when docs/benchmarks/longitudinal.md was
+        measured."""
+        from synth_plugins.benchmark.longitudinal import categorical_columns
+        from synth_plugins.datasets import load
+
+        numbers = {
+            "pbc_visits": {
+                "age", "years", "serBilir", "serChol", "albumin", "alkaline", "SGOT",
+                "platelets", "prothrombin", "histologic",
+            },
+            "ms_registry": {
+                "age_at_onset", "onset_year", "baseline_year",
+                "disease_duration_at_baseline", "baseline_edss", "baseline_relapses",
+                "edss", "relapses",
+            },
+        }  # fmt: skip
+        for dataset in (load("pbc_visits"), simulate_ms_registry(n_patients=300, seed=0)):
+            data = dataset.data
+            tables = prepare_tables(
+                data, data, dataset.id_column, dataset.time_column,
+                list(dataset.static_columns), categorical_columns(dataset),
+            )  # fmt: skip
+            assert {*tables.numerical_visit, *tables.numerical_static} == numbers[dataset.name]

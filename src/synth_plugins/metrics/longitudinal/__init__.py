@@ -40,8 +40,13 @@ all and averages their scores (each in [0, 1], 1 = synthetic indistinguishable f
   tested on the other 30 % of real patients (R² for numerical targets, accuracy for
   categorical ones); score ``min(1, max(0, TSTR / TRTR))``.
 
-Numerical here means a numeric dtype that is not binary-valued; every other visit column
-is categorical (strings, booleans, categoricals, numeric columns with two levels).
+Numerical or categorical is the metrics' column rule
+(:func:`~synth_plugins.metrics.validation.column_role`, as for the table metrics: numbers
+written as text are numbers, text labels, booleans, pandas categoricals and two-valued
+columns are categories), with one exception declared in ``_tables.MAX_NUMERIC_LEVELS``:
+whole numbers with more than two levels (stages, counts) are numbers, because the
+trajectory and Spearman parts need their order. ``categorical_columns`` makes any column
+categorical.
 
 Each part lives in its own module (``_follow_up``, ``_event_rate``, ...); every part result
 derives ``to_dict`` from its fields (``_result.PartResult``).

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synth_plugins.encoding.roles import NUMERIC_ROLES
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.long_format import (
     check_long_format,
@@ -16,7 +17,7 @@ from synth_plugins.long_format import (
     infer_static_columns,
     patient_index,
 )
-from synth_plugins.metrics.validation import align_columns, name_list
+from synth_plugins.metrics.validation import _kind, align_columns, column_role, name_list
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,34 @@ class LongTables:
     numerical_static: tuple[str, ...]
 
 
-def _is_numerical(series: pd.Series) -> bool:
-    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+#: The longitudinal metrics' one exception to the metrics' column rule
+#: (:func:`~synth_plugins.metrics.validation.column_role`, whose ``infer_role`` reads up to
+#: 10 distinct whole numbers as levels): here whole numbers with more than two levels are
+#: numbers. A stage, a score on a grid or a count (PBC's histologic stage 1-4, a relapse
+#: count) is ordered, and the parts that follow patients over time (Spearman with time and
+#: at lag 1, the trajectory of the mean by year, per-patient slopes) need that order; as
+#: levels such a column would only be compared by shares. List it in
+#: ``categorical_columns`` to compare it as levels.
+MAX_NUMERIC_LEVELS = 2
+
+
+def _is_numerical(frames: Sequence[pd.DataFrame], column: str) -> bool:
+    """Whether the parts read ``column`` as numbers (else as levels).
+
+    The role is :func:`~synth_plugins.metrics.validation.column_role`'s with
+    :data:`MAX_NUMERIC_LEVELS`: ``numerical`` and ``integer`` columns are numbers (numbers
+    written as text included), and so is a key made of numbers (``identifier``), whose
+    values as levels would each be a level of its own; binary, categorical and ordinal
+    columns, dates and text keys are levels. A column with no observed value in either
+    table is levels too: missing is then its one level, which both tables share (as
+    numbers it would have nothing to compare, and score as the worst).
+    """
+    if not any(frame[column].notna().any() for frame in frames):
         return False
-    return series.dropna().nunique() > 2
+    role = column_role(frames, column, MAX_NUMERIC_LEVELS)
+    if role == "identifier":
+        return _kind(frames[0][column]) == "numbers"
+    return role in NUMERIC_ROLES
 
 
 def _holds_infinity(series: pd.Series, numerical: bool) -> bool:
@@ -86,7 +111,9 @@ def prepare_tables(
         static_columns: Per-patient columns; None infers them from the real table (columns
             constant within every real patient).
         categorical_columns: Columns to treat as categories even if numeric (e.g. ordinal
-            codes); None: strings, booleans, categoricals and two-valued columns.
+            codes). The other columns are numbers or categories by the metrics' column
+            rule, whole numbers of more than two levels being numbers here (see
+            :func:`_is_numerical`).
 
     Raises:
         InvalidDataError: A malformed long table (see ``check_long_format``), different
@@ -112,9 +139,10 @@ def prepare_tables(
         unknown = sorted(forced - set(real.columns))
         if unknown:
             raise InvalidParameterError(f"categorical_columns are not columns: {unknown}")
-    numerical_visit = [c for c in visit if c not in forced and _is_numerical(real[c])]
+    frames = (real, synthetic)
+    numerical_visit = [c for c in visit if c not in forced and _is_numerical(frames, c)]
     categorical_visit = [c for c in visit if c not in numerical_visit]
-    numerical_static = [c for c in static if c not in forced and _is_numerical(real[c])]
+    numerical_static = [c for c in static if c not in forced and _is_numerical(frames, c)]
     numerical = {*numerical_visit, *numerical_static}
     for name, frame in (("real", real), ("synthetic", synthetic)):
         for column in (*static, *visit):
