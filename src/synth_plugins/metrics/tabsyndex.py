@@ -422,12 +422,17 @@ def support_coverage_score(
 # --------------------------------------------------------------------------- main
 
 
-def _task(target: pd.Series, categorical_columns: Iterable[str] | None) -> Task:
-    """``"class"`` for a categorical or few-level target, else ``"regr"``."""
-    if categorical_columns is not None and target.name in list(categorical_columns):
+def _task(target: pd.Series, categorical: Sequence[str]) -> Task:
+    """``task="auto"``: ``"class"`` for a categorical or few-level target, else ``"regr"``.
+
+    ``categorical`` is the metric's list (given, or inferred by the metrics' column rule,
+    which reads numbers written as text as numbers); any other target is read as numbers.
+    """
+    if target.name in categorical:
         return "class"
-    numeric = pd.api.types.is_numeric_dtype(target) and not pd.api.types.is_bool_dtype(target)
-    return "regr" if numeric and target.nunique() > MAX_CLASS_LEVELS else "class"
+    values = numeric_values(target, "real")
+    levels = np.unique(values[~np.isnan(values)]).size
+    return "regr" if levels > MAX_CLASS_LEVELS else "class"
 
 
 def _check_class_target(target: pd.Series) -> None:
@@ -481,12 +486,13 @@ def tabsyndex(
         target_column: The ML-efficacy target; default the last column (the reference's
             ``target_col=-1``). It is never one-hot encoded.
         task: ``"class"`` (4 classifiers, micro-F1), ``"regr"`` (4 regressors, RMSE) or
-            ``"auto"``: ``"class"`` for a named target that is in ``categorical_columns``,
-            not numeric, or has at most 20 levels, else ``"regr"`` (``"class"`` when no
-            target is named). The hosts use ``"auto"``. A classification target is
-            label-encoded with one mapping of both tables (``1.5`` is a class of its
-            own); ``"class"`` refuses a numeric target of more than 20 levels that are
-            not all whole numbers.
+            ``"auto"``: ``"class"`` for a named target that is categorical (listed in
+            ``categorical_columns`` or, without the list, inferred so: numbers written as
+            text are numbers) or has at most 20 distinct values, else ``"regr"``
+            (``"class"`` when no target is named). The hosts use ``"auto"``. A
+            classification target is label-encoded with one mapping of both tables
+            (``1.5`` is a class of its own); ``"class"`` refuses a numeric target of more
+            than 20 levels that are not all whole numbers.
         ml_holdout_fraction: None (reference: in-sample evaluation) or the fraction of
             each table held out to score the ML models.
         ml_sample_size: None (reference: all rows) or the most rows per table used by the
@@ -539,13 +545,13 @@ def tabsyndex(
         raise InvalidParameterError(
             f"target_column {target_column!r} is not a column; columns are {columns}"
         )
-    if task == "auto":
-        task = _task(real[target_column], categorical_columns)
     features = feature_tables(
         {"real": real, "synthetic": synthetic}, categorical_columns, keep=[target_column]
     )
     real, synthetic = features["real"], features["synthetic"]
     categorical = resolve_categorical([real, synthetic], categorical_columns)
+    if task == "auto":
+        task = _task(real[target_column], categorical)
     if task == "regr" and target_column in categorical:
         raise InvalidParameterError(
             f"task='regr' needs a numeric target, but {target_column!r} is categorical; "

@@ -170,6 +170,25 @@ def test_the_class_task_refuses_a_continuous_target() -> None:
     assert tabsyndex(real, synthetic, target_column="x", task="auto").task == "regr"
 
 
+@pytest.mark.parametrize("written_as", ["text", "dates"])
+def test_auto_reads_a_target_as_the_features_are_read(written_as: str) -> None:
+    """``task="auto"`` decided by the pandas dtype: numbers written as text, and dates,
+    were classes, and the class check then refused them as continuous with "use
+    task='regr' (or 'auto')". The target is now read as every column is (text numbers
+    as numbers, dates as days), so the same values give the same task in any form."""
+    real, synthetic = _table(80, 14), _table(80, 15)
+    as_numbers = tabsyndex(real, synthetic, target_column="x", task="auto")
+    assert as_numbers.task == "regr"
+
+    def rewrite(table: pd.DataFrame) -> pd.DataFrame:
+        if written_as == "text":
+            return table.assign(x=table["x"].round(3).astype(str))
+        return table.assign(x=pd.Timestamp("2020-01-01") + pd.to_timedelta(table["x"] * 100, "D"))
+
+    written = tabsyndex(rewrite(real), rewrite(synthetic), target_column="x", task="auto")
+    assert written.task == "regr"
+
+
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10**6), n=st.integers(2, 30), m=st.integers(2, 30))
 def test_component_bounds(seed: int, n: int, m: int) -> None:
