@@ -25,11 +25,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from synth_plugins.generators.validation import check_int
 from synth_plugins.metrics.associations import association_matrix, signed_log
 from synth_plugins.metrics.validation import (
     align_columns,
     check_frame,
-    check_int,
     check_number,
     feature_tables,
     numeric_values,

@@ -37,11 +37,11 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, MissingDependencyError
+from synth_plugins.generators.validation import check_int, check_random_state
 from synth_plugins.metrics._encoding import label_codes
 from synth_plugins.metrics.validation import (
     align_columns,
     check_frame,
-    check_int,
     check_number,
     feature_tables,
     numeric_values,
@@ -226,7 +226,7 @@ def anonymeter_risk(
     confidence_level = check_number(
         confidence_level, "confidence_level", minimum=0.0, maximum=1.0, exclusive=True
     )
-    random_state = check_int("random_state", random_state, minimum=0)
+    random_state = check_random_state("random_state", random_state, none=False)
     n_jobs = check_int("n_jobs", n_jobs, minimum=1)
     halves = _linkability_halves(columns, linkability_columns)
     secret_columns = _secrets(columns, secrets)

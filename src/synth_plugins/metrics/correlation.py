@@ -31,10 +31,10 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError
+from synth_plugins.generators.validation import check_choice
 from synth_plugins.metrics._encoding import label_encode
 from synth_plugins.metrics.validation import (
     align_columns,
-    check_choice,
     check_frame,
     column_subset,
     feature_tables,

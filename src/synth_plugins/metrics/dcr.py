@@ -27,6 +27,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from synth_plugins.generators.validation import check_choice, check_int, check_random_state
 from synth_plugins.metrics.distance import (
     BACKENDS,
     Backend,
@@ -36,9 +37,7 @@ from synth_plugins.metrics.distance import (
 )
 from synth_plugins.metrics.validation import (
     align_columns,
-    check_choice,
     check_frame,
-    check_int,
     feature_tables,
     resolve_categorical,
 )
@@ -182,7 +181,7 @@ def dcr_holdout_share(
     num_bins = check_int("num_bins", num_bins, minimum=1)
     check_choice("nan_policy", nan_policy, NAN_POLICIES)
     check_choice("backend", backend, BACKENDS)
-    random_state = check_int("random_state", random_state, minimum=0)
+    random_state = check_random_state("random_state", random_state, none=False)
     features = feature_tables(
         {"train": train, "holdout": holdout, "synthetic": synthetic}, categorical_columns
     )

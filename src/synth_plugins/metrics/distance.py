@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.generators.validation import check_choice
 from synth_plugins.metrics._encoding import label_codes
 from synth_plugins.metrics.validation import numeric_block, resolve_categorical
 
@@ -327,8 +328,7 @@ def nearest_hamming(
     reference = np.ascontiguousarray(reference, dtype=np.int32)
     n_query, p = query.shape
     n_ref = reference.shape[0]
-    if backend not in BACKENDS:
-        raise InvalidParameterError(f"backend must be one of {list(BACKENDS)}, got {backend!r}")
+    check_choice("backend", backend, BACKENDS)
     if exclude_self and query.shape != reference.shape:
         raise InvalidParameterError(
             "exclude_self needs the query and reference to be the same rows"

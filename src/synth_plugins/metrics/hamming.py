@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError
+from synth_plugins.generators.validation import check_choice, check_int, check_random_state
 from synth_plugins.metrics.distance import (
     BACKENDS,
     Backend,
@@ -45,9 +46,7 @@ from synth_plugins.metrics.distance import (
 )
 from synth_plugins.metrics.validation import (
     align_columns,
-    check_choice,
     check_frame,
-    check_int,
     check_number,
     feature_tables,
     resolve_categorical,
@@ -375,7 +374,7 @@ def hamming_leakage(
     check_choice("coefficient_formula", coefficient_formula, COEFFICIENT_FORMULAS)
     check_choice("backend", backend, BACKENDS)
     threshold = check_number(threshold, "threshold")
-    random_state = check_int("random_state", random_state, minimum=0)
+    random_state = check_random_state("random_state", random_state, none=False)
     features = feature_tables(
         {"train": train, "holdout": holdout, "synthetic": synthetic}, categorical_columns
     )

@@ -16,6 +16,7 @@ import numpy as np
 
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.figures import new_figure
+from synth_plugins.generators.validation import check_int
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -60,9 +61,7 @@ def plot_km(
     unknown = [s for s in chosen if s not in available]
     if unknown or not chosen:
         raise InvalidParameterError(f"strata must be among {available}, got {chosen}")
-    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
-        raise InvalidParameterError(f"ncols must be an integer >= 1, got {ncols!r}")
-    ncols = min(ncols, len(chosen))
+    ncols = min(check_int("ncols", ncols, minimum=1), len(chosen))
     nrows = math.ceil(len(chosen) / ncols)
     figure = new_figure(4.0 * ncols, 3.2 * nrows)
     axes = np.atleast_1d(figure.subplots(nrows, ncols, sharey=True, squeeze=False)).ravel()

@@ -34,13 +34,12 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.generators.validation import check_choice, check_int, check_random_state
 from synth_plugins.metrics._encoding import label_encode
 from synth_plugins.metrics.associations import association_matrix, signed_log
 from synth_plugins.metrics.validation import (
     align_columns,
-    check_choice,
     check_frame,
-    check_int,
     check_number,
     feature_tables,
     numeric_values,
@@ -528,6 +527,7 @@ def tabsyndex(
     check_frame(synthetic, "synthetic", min_rows=2)
     synthetic = align_columns(real, synthetic, "real", "synthetic")
     check_choice("task", task, (*TASKS, "auto"))
+    random_state = check_random_state("random_state", random_state, none=False)
     if ml_sample_size is not None:
         ml_sample_size = check_int("ml_sample_size", ml_sample_size, minimum=2)
     if ml_holdout_fraction is not None:

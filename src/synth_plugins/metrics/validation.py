@@ -108,21 +108,6 @@ def _example(series: pd.Series) -> object:
     return plain(value)
 
 
-def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
-    """Return ``value`` if it is one of ``choices``, else raise InvalidParameterError."""
-    options = list(choices)
-    if value not in options:
-        raise InvalidParameterError(f"{name} must be one of {options}, got {value!r}")
-    return value
-
-
-def check_int(name: str, value: Any, *, minimum: int) -> int:
-    """Return ``value`` as an int if it is a whole number ``>= minimum``, else raise."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise InvalidParameterError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
 def check_number(
     value: Any,
     name: str,

@@ -336,3 +336,83 @@ def test_one_row_is_refused_by_every_distribution_metric(side: str) -> None:
         metrics.km_survival_scores(
             real["time"], real["DEATH_EVENT"], synthetic["time"], synthetic["DEATH_EVENT"]
         )
+
+
+#: The public metric functions that take ``random_state``.
+SEEDED = (
+    "anonymeter_risk",
+    "dcr_holdout_share",
+    "discriminative",
+    "hamming_leakage",
+    "longitudinal_fidelity",
+    "model_understanding",
+    "predictive",
+    "table_one",
+    "tabsyndex",
+)
+
+
+def _seeded_calls() -> dict[str, object]:
+    """One valid call per name of :data:`SEEDED`, given the seed."""
+    from synth_plugins.datasets import load, simulate_ms_registry
+    from synth_plugins.metrics.longitudinal import discriminative, predictive, prepare_tables
+
+    data = load("heart_failure").data
+    train, holdout, synthetic = data.iloc[:40], data.iloc[40:80], data.iloc[80:120]
+    real_visits = simulate_ms_registry(n_patients=12, seed=0).data
+    other_visits = simulate_ms_registry(n_patients=12, seed=1).data
+    keys = {"id_column": "patient_id", "time_column": "time"}
+
+    def tables():
+        return prepare_tables(real_visits, other_visits, **keys)
+
+    return {
+        "anonymeter_risk": lambda s: metrics.anonymeter_risk(
+            train, holdout, synthetic, random_state=s
+        ),
+        "dcr_holdout_share": lambda s: metrics.dcr_holdout_share(
+            train, holdout, synthetic, random_state=s
+        ),
+        "hamming_leakage": lambda s: metrics.hamming_leakage(
+            train, holdout, synthetic, random_state=s
+        ),
+        "longitudinal_fidelity": lambda s: metrics.longitudinal_fidelity(
+            real_visits, other_visits, **keys, random_state=s
+        ),
+        "model_understanding": lambda s: metrics.model_understanding(
+            train, holdout, synthetic, "DEATH_EVENT", random_state=s
+        ),
+        "table_one": lambda s: metrics.table_one(train, synthetic, random_state=s),
+        "tabsyndex": lambda s: metrics.tabsyndex(train, synthetic, random_state=s),
+        "discriminative": lambda s: discriminative(tables(), random_state=s),
+        "predictive": lambda s: predictive(tables(), random_state=s),
+    }
+
+
+def test_every_seeded_metric_is_in_the_seed_test() -> None:
+    """A new metric taking ``random_state`` joins the seed test below."""
+    assert set(_seeded_calls()) == set(SEEDED)
+    import inspect
+
+    from synth_plugins.metrics import longitudinal
+
+    seeded = {
+        name
+        for module in (metrics, longitudinal)
+        for name in module.__all__
+        if inspect.isfunction(getattr(module, name))
+        and "random_state" in inspect.signature(getattr(module, name)).parameters
+    }
+    assert seeded == set(SEEDED)
+
+
+@pytest.mark.parametrize("seed", [2**32, -1, 1.5, None, True])
+@pytest.mark.parametrize("name", SEEDED)
+def test_every_seeded_metric_refuses_a_bad_seed_naming_random_state(name: str, seed) -> None:
+    """``random_state=2**32`` passed ``check_int`` and crashed inside numpy ("Seed must be
+    between 0 and 2**32 - 1", no argument named); tabsyndex, model_understanding and the
+    longitudinal parts did not check it at all. Every metric now uses the generators'
+    seed rule: an integer in [0, 2**32)."""
+    with pytest.raises(InvalidParameterError, match=r"^random_state must be") as error:
+        _seeded_calls()[name](seed)
+    assert error.value.parameter == "random_state"

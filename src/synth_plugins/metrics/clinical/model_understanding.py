@@ -28,6 +28,7 @@ import pandas as pd
 
 from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.errors import InvalidParameterError
+from synth_plugins.generators.validation import check_choice, check_int, check_random_state
 from synth_plugins.metrics.clinical._checks import (
     check_not_constant,
     check_target,
@@ -36,9 +37,7 @@ from synth_plugins.metrics.clinical._checks import (
 from synth_plugins.metrics.clinical._features import encode_features, spearman_sign
 from synth_plugins.metrics.validation import (
     align_columns,
-    check_choice,
     check_frame,
-    check_int,
     feature_tables,
     resolve_categorical,
 )
@@ -168,6 +167,7 @@ def model_understanding(
     holdout = align_columns(real, holdout, "real", "holdout")
     check_choice("importance", importance, IMPORTANCE_METHODS)
     top_k = check_int("top_k", top_k, minimum=1)
+    random_state = check_random_state("random_state", random_state, none=False)
     _check_classifier(classifier)
     frames = {"real": real, "synthetic": synthetic, "holdout": holdout}
     check_target(frames, target_column)

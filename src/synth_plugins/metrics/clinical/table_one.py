@@ -27,11 +27,11 @@ import pandas as pd
 
 from synth_plugins.encoding.levels import level_text, sorted_levels
 from synth_plugins.errors import InvalidDataError
+from synth_plugins.generators.validation import check_random_state
 from synth_plugins.metrics.clinical._checks import check_not_constant
 from synth_plugins.metrics.validation import (
     align_columns,
     check_frame,
-    check_int,
     check_number,
     column_subset,
     feature_tables,
@@ -158,7 +158,7 @@ def table_one(
     check_frame(synthetic, "synthetic", min_rows=2)
     synthetic = align_columns(real, synthetic, "real", "synthetic")
     alpha = check_number(alpha, "alpha", minimum=0.0, maximum=1.0, exclusive=True)
-    random_state = check_int("random_state", random_state, minimum=0)
+    random_state = check_random_state("random_state", random_state, none=False)
     chosen = list(real.columns) if columns is None else column_subset(columns, real)
     features = feature_tables(
         {"real": real[chosen], "synthetic": synthetic[chosen]}, categorical_columns

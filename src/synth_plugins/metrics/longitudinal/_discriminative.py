@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError
+from synth_plugins.generators.validation import check_int, check_random_state
 from synth_plugins.metrics.longitudinal._patient_features import patient_features
 from synth_plugins.metrics.longitudinal._result import HIDDEN, PartResult
 from synth_plugins.metrics.longitudinal._tables import LongTables
-from synth_plugins.metrics.validation import check_int
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ def discriminative(
     from threadpoolctl import threadpool_limits
 
     n_folds = check_int("n_folds", n_folds, minimum=2)
+    random_state = check_random_state("random_state", random_state, none=False)
     real = patient_features(tables.real, tables)
     syn = patient_features(tables.synthetic, tables)
     rng = np.random.default_rng(random_state)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.generators.validation import check_random_state
 from synth_plugins.metrics.longitudinal._category_shares import category_shares
 from synth_plugins.metrics.longitudinal._discriminative import discriminative
 from synth_plugins.metrics.longitudinal._event_rate import event_rate
@@ -135,6 +136,7 @@ def longitudinal_fidelity(
     if unknown:
         raise InvalidParameterError(f"unknown parts {unknown}; parts are {list(PARTS)}")
     check_number(time_per_year, "time_per_year", minimum=0.0, exclusive=True)
+    random_state = check_random_state("random_state", random_state, none=False)
     tables = prepare_tables(
         real, synthetic, id_column, time_column, static_columns, categorical_columns
     )

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.generators.validation import check_random_state
 from synth_plugins.long_format import patient_index
 from synth_plugins.metrics.longitudinal._result import PartResult
 from synth_plugins.metrics.longitudinal._tables import LongTables, shared_levels
@@ -94,6 +95,7 @@ def predictive(
             f"{list(tables.visit_columns)}"
         )
     check_number(test_fraction, "test_fraction", minimum=0.0, maximum=1.0, exclusive=True)
+    random_state = check_random_state("random_state", random_state, none=False)
     levels = shared_levels(tables)
     x_real, y_real, p_real = _transitions(tables.real, tables, target, levels)
     x_syn, y_syn, _ = _transitions(tables.synthetic, tables, target, levels)

@@ -10,12 +10,11 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.generators.validation import check_choice, check_int
 from synth_plugins.metrics.intervals import mean_ci
 from synth_plugins.metrics.survival.design import CoxDesign, constant_columns, covariate_columns
 from synth_plugins.metrics.validation import (
     align_columns,
-    check_choice,
-    check_int,
     check_number,
     feature_tables,
     resolve_categorical,

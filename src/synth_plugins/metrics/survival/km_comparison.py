@@ -12,8 +12,8 @@ import pandas as pd
 
 from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.errors import InvalidParameterError
+from synth_plugins.generators.validation import check_int
 from synth_plugins.metrics.survival.km_scores import km_survival_scores
-from synth_plugins.metrics.validation import check_int
 from synth_plugins.survival import check_survival_frame
 
 __all__ = ["MAX_STRATUM_LEVELS", "KMComparisonResult", "km_comparison"]

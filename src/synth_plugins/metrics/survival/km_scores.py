@@ -23,7 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from synth_plugins.metrics.validation import check_int, check_rows
+from synth_plugins.generators.validation import check_int
+from synth_plugins.metrics.validation import check_rows
 from synth_plugins.survival import check_outcome_arrays
 
 
