@@ -143,3 +143,17 @@ def test_a_classifier_it_cannot_use_is_refused_by_name(tables, name) -> None:
     train, holdout = tables
     with pytest.raises(InvalidParameterError, match=r"classifier must be None .*predict_proba"):
         model_understanding(train, holdout, train, "y", classifier=classifier)
+
+
+def test_uncorrelated_ranks_have_no_direction_however_many_rows() -> None:
+    """The importance directions took ``np.sign`` of the rank correlation: exactly
+    uncorrelated ranks (x against x**2 on a symmetric range) gave +1 at 6,000,001 rows,
+    the rounding of the correlating sums. They now follow the metrics' one sign rule
+    (``directions.direction``): zero up to rounding is no direction."""
+    from synth_plugins.metrics.clinical._features import spearman_sign
+
+    x = np.arange(-3_000_000, 3_000_001, dtype=float)
+    x = x[np.random.default_rng(0).permutation(x.size)]
+    assert spearman_sign(x, x**2) == 0
+    assert spearman_sign(x, x) == 1 and spearman_sign(x, -x) == -1
+    assert spearman_sign(x[:5], np.ones(5)) == 0
