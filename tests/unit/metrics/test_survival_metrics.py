@@ -122,6 +122,25 @@ class TestHazardRatioAlignment:
         assert result.n_rows_synthetic == len(real) - 5
         assert any("not in the real data" in note for note in result.notes)
 
+    def test_a_block_without_its_reference_level_is_left_out_and_named(self, real):
+        # the synthetic rows never take stage I (the real reference): stage[II] + stage[III]
+        # is 1 on every row, so their synthetic hazard ratios are not identified and the
+        # ridge penalty alone would pick them (errors ~0.5, a false sign disagreement)
+        synthetic = real.assign(stage=real["stage"].replace("I", "II"))
+        result = hazard_ratio_alignment(real, synthetic, "time", "event")
+        assert result.dropped_covariates == ("stage[II]", "stage[III]")
+        assert list(result.table.index) == ["age", "marker", "treated[yes]"]
+        assert any(
+            "'stage'" in note and "reference level 'I'" in note and "synthetic" in note
+            for note in result.notes
+        )
+        assert result.sign_agreement == 1.0  # the other covariates are untouched
+        # the real complete cases may lack it too (every stage-I row misses its age)
+        holes = real.assign(age=real["age"].where(real["stage"] != "I"))
+        result = hazard_ratio_alignment(holes, real, "time", "event")
+        assert result.dropped_covariates == ("stage[II]", "stage[III]")
+        assert any("no real row" in note and "'I'" in note for note in result.notes)
+
     def test_too_few_events_per_design_column_are_noted(self, real):
         result = hazard_ratio_alignment(real, real, "time", "event")
         assert not any("per column" in note for note in result.notes)  # 600 rows

@@ -90,6 +90,27 @@ class CoxDesign:
         design = pd.DataFrame(parts, index=range(n), columns=self.names)
         return design, missing, unseen
 
+    def reference_absent(self, design: pd.DataFrame) -> list[tuple[str, Any, list[str]]]:
+        """Categorical blocks of ``design`` that no row takes at their reference level.
+
+        Such a block's indicator columns (those ``design`` has) sum to 1 on every row, so
+        together they repeat the Cox baseline hazard and their coefficients are not
+        identifiable: a penalised fit returns whatever its penalty prefers. A block with a
+        single indicator left is constant there (see :func:`constant_columns`).
+
+        Returns:
+            ``(column, reference level, indicator names)`` per such block, in design order.
+        """
+        absent = []
+        for column, levels in self.categorical:
+            indicators = [
+                name for name in (f"{column}[{level}]" for level in levels[1:])
+                if name in design.columns
+            ]  # fmt: skip
+            if len(indicators) > 1 and (design[indicators].sum(axis=1) == 1).all():
+                absent.append((column, levels[0], indicators))
+        return absent
+
 
 def covariate_columns(frame: pd.DataFrame, duration: str, event: str) -> list[str]:
     """Every column but the outcome; refuses a table with no covariate."""

@@ -49,7 +49,8 @@ class HazardRatioAlignmentResult:
         alpha: the significance level.
         n_rows_real: real rows used (complete cases).
         n_rows_synthetic: synthetic rows used (complete cases, known levels).
-        dropped_covariates: design columns left out because constant in a frame.
+        dropped_covariates: design columns left out because constant in a frame, or
+            because a frame has no row at their covariate's reference level.
         notes: convergence messages, fallbacks, dropped rows and too few events per
             design column.
     """
@@ -121,9 +122,12 @@ def hazard_ratio_alignment(
 
     Both tables get the same design: numeric covariates as they are (hazard ratios per unit)
     and categorical covariates one-hot coded with the real data's first level (sorted order)
-    as reference. Design columns constant in either table are left out of both fits. Rows
-    with a missing covariate are left out (complete cases), as are synthetic rows with a
-    level never seen in the real data; both are counted in ``notes``. The two fits use the
+    as reference. Design columns constant in either table are left out of both fits, and
+    so are the indicators of a categorical covariate that a table never takes at its
+    reference level (they sum to 1 on every row there, so their hazard ratios are not
+    identifiable); ``notes`` names them. Rows with a missing covariate are left out
+    (complete cases), as are synthetic rows with a level never seen in the real data; both
+    are counted in ``notes``. The two fits use the
     same penalizer; when either fails to converge both are refitted with the next penalizer
     of :func:`~synth_plugins.survival.penalizer_ladder`.
 
@@ -197,6 +201,14 @@ def hazard_ratio_alignment(
     dropped = constant_columns(x_real, x_syn)
     if dropped:
         notes.append(f"design columns constant in a table left out: {dropped}")
+    for frame_name, x in (("real", x_real), ("synthetic", x_syn)):
+        for column, reference, indicators in design.reference_absent(x.drop(columns=dropped)):
+            notes.append(
+                f"column {column!r}: no {frame_name} row has its reference level "
+                f"{reference!r}, so its indicators sum to 1 on every row and their hazard "
+                f"ratios are not identifiable; left out: {indicators}"
+            )
+            dropped.extend(indicators)
     kept = [c for c in x_real.columns if c not in dropped]
     if not kept:
         raise InvalidDataError("no covariate varies in both tables; nothing to compare")
