@@ -216,6 +216,30 @@ class TestKMComparison:
         } <= set(summary)  # fmt: skip
         assert summary["stratum[III]_km_score"] < 1.0
 
+    def test_strata_written_as_text_and_as_numbers_are_one_level(self, real):
+        # 0/1 in the real table, "0"/"1" in the synthetic one (a CSV round trip): read as
+        # feature_tables reads them, as hazard_ratio_alignment does, not silently dropped
+        coded = real.assign(treated=(real["treated"] == "yes").astype(int))
+        as_text = coded.assign(treated=coded["treated"].astype(str))
+        result = km_comparison(coded, as_text, "time", "event", strata="treated")
+        assert list(result.tests.index) == ["overall", 0, 1]
+        assert result.tests.loc[1, "n_synthetic"] == (real["treated"] == "yes").sum()
+        assert result.notes == ()
+        assert "stratum[1]_p_value" in result.to_dict()
+
+    def test_strata_in_one_table_only_are_named(self, real):
+        renamed = real.assign(treated=real["treated"].replace("yes", "YES"))
+        result = km_comparison(real, renamed, "time", "event", strata="treated")
+        assert list(result.tests.index) == ["overall", "no"]
+        n_yes = int((real["treated"] == "yes").sum())
+        assert any(
+            "'yes'" in note and f"{n_yes} real, 0 synthetic" in note for note in result.notes
+        )
+        assert any("'YES'" in note and f"{n_yes} row(s)" in note for note in result.notes)
+        # the synthetic rows outside the real strata are no stratum: one stratum, no test
+        assert result.between_strata_p_real < 0.05
+        assert math.isnan(result.between_strata_p_synthetic)
+
     def test_numeric_strata_are_binned(self, real):
         result = km_comparison(real, real, "time", "event", strata="age", n_bins=3)
         assert len(result.tests) == 4

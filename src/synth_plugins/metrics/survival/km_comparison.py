@@ -14,6 +14,7 @@ from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators.validation import check_int
 from synth_plugins.metrics.survival.km_scores import km_survival_scores
+from synth_plugins.metrics.validation import feature_tables
 from synth_plugins.survival import check_survival_frame
 
 __all__ = ["MAX_STRATUM_LEVELS", "KMComparisonResult", "km_comparison"]
@@ -43,6 +44,8 @@ class KMComparisonResult:
         between_strata_p_real: p-value of the log-rank test across strata in the real data
             (NaN without strata).
         between_strata_p_synthetic: the same in the synthetic data.
+        notes: strata found in one table only (not compared) and synthetic levels not in
+            the real data (left out of the strata), with their row counts.
     """
 
     curves: pd.DataFrame
@@ -50,6 +53,7 @@ class KMComparisonResult:
     strata_column: str | None = None
     between_strata_p_real: float = math.nan
     between_strata_p_synthetic: float = math.nan
+    notes: tuple[str, ...] = ()
 
     @property
     def overall_p_value(self) -> float:
@@ -134,7 +138,7 @@ def _compare_pair(
 def _strata_labels(
     real: pd.Series, synthetic: pd.Series, n_bins: int
 ) -> tuple[pd.Series, pd.Series, list[Any]]:
-    """Stratum label of every row (NaN for missing), and the labels in order."""
+    """Stratum label of every row (NaN for missing), and the real data's labels in order."""
     numeric = pd.api.types.is_numeric_dtype(real.dtype) and not pd.api.types.is_bool_dtype(
         real.dtype
     )
@@ -174,14 +178,18 @@ def km_comparison(
         duration_column: time-to-event column.
         event_column: event indicator column (0/1).
         strata: a covariate to stratify by; its levels (from the real data) define the
-            strata. A numeric covariate with more than 10 distinct values is cut at the real
-            data's quantiles into ``n_bins`` bins. Rows with a missing value are left out of
-            the strata (kept in the overall curves).
+            strata, read as :func:`~synth_plugins.metrics.validation.feature_tables` reads
+            them (``"1"``, ``1`` and ``True`` are one level). A numeric covariate with more
+            than 10 distinct values is cut at the real data's quantiles into ``n_bins``
+            bins. Rows with a missing value are left out of the strata (kept in the overall
+            curves), and so are synthetic rows with a level the real data lack; a stratum
+            that one table lacks is not compared. ``notes`` names both.
         n_bins: number of quantile bins of a numeric strata column (4).
 
     Returns:
-        The curves (for plots), the log-rank tests and curve distances per stratum, and the
-        between-strata log-rank p-values within each table.
+        The curves (for plots), the log-rank tests and curve distances per stratum that
+        both tables have, and the between-strata log-rank p-values within each table
+        (over its rows in the real data's strata).
 
     Raises:
         InvalidDataError: invalid outcome columns.
@@ -214,21 +222,36 @@ def km_comparison(
 
     add("overall", (real_d, real_e), (syn_d, syn_e))
     p_real = p_syn = math.nan
+    notes: list[str] = []
     if strata is not None:
         from lifelines.statistics import multivariate_logrank_test
 
-        labels_real, labels_syn, order = _strata_labels(real[strata], synthetic[strata], n_bins)
+        read = feature_tables({"real": real[[strata]], "synthetic": synthetic[[strata]]}, [strata])
+        labels_real, labels_syn, order = _strata_labels(
+            read["real"][strata], read["synthetic"][strata], n_bins
+        )
         for label in order:
             in_real = (labels_real == label).to_numpy()
             in_syn = (labels_syn == label).to_numpy()
             if not in_real.any() or not in_syn.any():
+                notes.append(
+                    f"stratum {label!r} of {strata!r} is in one table only ({int(in_real.sum())} "
+                    f"real, {int(in_syn.sum())} synthetic rows); not compared"
+                )
                 continue
             add(label, (real_d[in_real], real_e[in_real]), (syn_d[in_syn], syn_e[in_syn]))
+        unknown = labels_syn.notna() & ~labels_syn.isin(order)
+        if unknown.any():
+            levels = sorted_levels(pd.unique(labels_syn[unknown]))
+            notes.append(
+                f"synthetic levels of {strata!r} not in the real data, {int(unknown.sum())} "
+                f"row(s) left out of the strata: {levels}"
+            )
         for labels, durations, events, target in (
             (labels_real, real_d, real_e, "real"),
             (labels_syn, syn_d, syn_e, "synthetic"),
         ):
-            known = labels.notna().to_numpy()
+            known = labels.isin(order).to_numpy()
             if labels[known].nunique() >= 2 and events[known].sum() > 0:
                 test = multivariate_logrank_test(
                     durations[known], labels[known].astype(str).to_numpy(), events[known]
@@ -246,4 +269,5 @@ def km_comparison(
         strata_column=strata,
         between_strata_p_real=p_real,
         between_strata_p_synthetic=p_syn,
+        notes=tuple(notes),
     )
