@@ -94,6 +94,22 @@ class MetricEntry:
     host_options: Mapping[str, Any] = field(default_factory=dict)
 
     @property
+    def inner_ideal(self) -> float | None:
+        """The ideal of a minimised score whose range goes on below it; None for the others.
+
+        A score below such an ideal is no better than the ideal itself: a Hamming leakage
+        coefficient below 0 (range [-1, inf)) or a DCR holdout share below 0.5 (range
+        [0, 1]) means the synthetic rows are nearer the holdout than the training rows,
+        which is no privacy concern and no merit either. The SDMetrics normalisation gives
+        every such score 1, and the benchmarks rank every such score as tied with the
+        ideal (:func:`synth_plugins.benchmark.report.rank_values`).
+        """
+        if self.direction == "minimize" and self.ideal is not None:
+            if self.min_value < self.ideal < self.max_value:
+                return self.ideal
+        return None
+
+    @property
     def synthcity_evaluator_name(self) -> str:
         """The Synthcity evaluator class name (``HammingLeakageEvaluator``)."""
         return f"{self.sdmetrics_name}Evaluator"

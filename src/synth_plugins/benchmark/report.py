@@ -31,25 +31,36 @@ def rank_generators(
     """Add per-metric ranks (1 = best, by each metric's direction) and their mean.
 
     ``scores`` has one row per generator and one column per metric; ``directions`` maps a
-    metric column to ``"maximize"`` or ``"minimize"``. A column with an ideal value
-    (``ideals``, e.g. 0.5 for the DCR holdout share, where a share below 0.5 is no better
-    than 0.5) ranks by the distance to it instead. Metrics missing for a generator (a
-    failed run) rank last. Rows come back sorted by ``mean_rank``.
+    metric column to ``"maximize"`` or ``"minimize"``. A column with an inner ideal
+    (``ideals``, see :func:`suite_ideals`: 0 for the Hamming leakage coefficient, 0.5 for
+    the DCR holdout share) counts every value below the ideal as the ideal (see
+    :func:`rank_values`), so those generators tie as best. Metrics missing for a generator
+    (a failed run) rank last. Rows come back sorted by ``mean_rank``.
     """
     ideals = ideals or {}
     ranks = pd.DataFrame(index=scores.index)
     for column, direction in directions.items():
         if column not in scores:
             continue
-        values = scores[column].astype(float)
-        if column in ideals:
-            values, direction = (values - ideals[column]).abs(), "minimize"
+        values, order = rank_values(scores[column].astype(float), ideals.get(column, direction))
         ranks[column] = values.rank(
-            ascending=direction == "minimize", method="average", na_option="bottom"
+            ascending=order == "minimize", method="average", na_option="bottom"
         )
     ranked = scores.copy()
     ranked.insert(0, "mean_rank", ranks.mean(axis=1) if len(ranks.columns) else np.nan)
     return ranked.sort_values("mean_rank")
+
+
+def rank_values(values: pd.Series, direction: str | float) -> tuple[pd.Series, str]:
+    """``values`` as generators are compared on them, and the direction to compare them in.
+
+    ``direction`` is ``"maximize"``, ``"minimize"`` or a minimised score's inner ideal
+    (:attr:`~synth_plugins.catalog.MetricEntry.inner_ideal`), below which a score is no
+    better than the ideal: such values count as the ideal, lower is better above it.
+    """
+    if isinstance(direction, int | float):
+        return values.clip(lower=direction), "minimize"
+    return values, direction
 
 
 def score_directions(
@@ -84,18 +95,19 @@ def score_directions(
 
 
 def suite_ideals() -> dict[str, float]:
-    """Synthcity result keys of the suite's scores whose best value is inside their range.
+    """Synthcity result keys of the suite's scores with an inner ideal, and the ideal.
 
-    The DCR holdout share is best at 0.5 (no sign of memorisation); below 0.5 the
-    synthetic rows are merely closer to the holdout, which is not better. Such scores rank
-    by their distance to the ideal (see :func:`rank_generators`).
+    The catalog declares them (:attr:`~synth_plugins.catalog.MetricEntry.inner_ideal`):
+    the Hamming leakage coefficient (0) and the DCR holdout share (0.5), minimised scores
+    that are no better below the ideal than at it. They rank and are marked best as
+    :func:`rank_values` reads them.
     """
     from synth_plugins import catalog
 
     return {
-        f"{entry.synthcity_key}.{SCORE_KEY}": entry.ideal
+        f"{entry.synthcity_key}.{SCORE_KEY}": entry.inner_ideal
         for entry in catalog.METRICS
-        if entry.ideal is not None and entry.min_value < entry.ideal < entry.max_value
+        if entry.inner_ideal is not None
     }
 
 
@@ -185,22 +197,28 @@ ARROWS = {"maximize": " ↑", "minimize": " ↓"}
 
 
 def header_mark(direction: str | float | None) -> str:
-    """The header suffix of a ranked column: ↑, ↓, or → its ideal value (closest is best)."""
+    """The header suffix of a ranked column: ↑, ↓, or ↓x (lower is better down to x).
+
+    A float ``direction`` is an inner ideal (see :func:`rank_values`): every value at or
+    below it ties as best.
+    """
     if isinstance(direction, int | float):
-        return f" →{direction:g}"
+        return f" ↓{direction:g}"
     return ARROWS.get(direction or "", "")
 
 
-def best_value(values: pd.Series, direction: str | float) -> float:
-    """The best of ``values`` (no NaN): the largest, the smallest, or the closest to an ideal.
+def best_cells(values: pd.Series, direction: str | float) -> pd.Series:
+    """Whether each of ``values`` is its column's best, as the ranking reads it (ties too).
 
-    ``direction`` is ``"maximize"``, ``"minimize"`` or the ideal value itself (0.5 for the
-    DCR holdout share, 0 for the Hamming leakage coefficient), as :func:`rank_generators`
-    ranks them.
+    ``direction`` is ``"maximize"``, ``"minimize"`` or an inner ideal (0 for the Hamming
+    leakage coefficient: every value at or below 0 is best), see :func:`rank_values`.
+    Missing and non-numeric cells are never best.
     """
-    if isinstance(direction, int | float):
-        return float(values.iloc[int(np.argmin((values - direction).abs().to_numpy()))])
-    return float(values.max() if direction == "maximize" else values.min())
+    numbers, order = rank_values(pd.to_numeric(values, errors="coerce"), direction)
+    if numbers.isna().all():
+        return pd.Series(False, index=values.index)
+    best = numbers.max() if order == "maximize" else numbers.min()
+    return pd.Series(np.isclose(numbers, best), index=values.index)
 
 
 def html_table(
@@ -216,9 +234,8 @@ def html_table(
         frame: The table; its index is the first column.
         caption: Shown above the table.
         directions: Ranked columns: a mark in the header (↑ higher is better, ↓ lower,
-            → the ideal value) and the best value in bold. A Synthcity result key with an
-            ideal value inside its range (:func:`suite_ideals`) is best at that value,
-            as the ranking has it.
+            ↓x lower down to x) and the best values in bold. A Synthcity result key with
+            an inner ideal (:func:`suite_ideals`) is marked as the ranking reads it.
         float_format: Format of float cells; NaN is an empty cell.
 
     Returns:
@@ -228,22 +245,21 @@ def html_table(
     directions = {
         column: ideals.get(column, direction) for column, direction in (directions or {}).items()
     }
-    best: dict[str, float] = {}
-    for column, direction in directions.items():
-        if column in frame and (direction in ARROWS or isinstance(direction, int | float)):
-            values = pd.to_numeric(frame[column], errors="coerce").dropna()
-            if len(values):
-                best[column] = best_value(values, direction)
+    best = {
+        column: best_cells(frame[column], direction)
+        for column, direction in directions.items()
+        if column in frame and (direction in ARROWS or isinstance(direction, int | float))
+    }
     esc = html.escape
     head = [f"<th>{esc(str(frame.index.name or ''))}</th>"]
     for column in frame.columns:
         mark = header_mark(directions.get(column))
         head.append(f"<th>{esc(str(column))}{mark}</th>")
     rows = []
-    for index, row in frame.iterrows():
+    for position, (index, row) in enumerate(frame.iterrows()):
         cells = [f"<th>{esc(str(index))}</th>"]
         for column, value in row.items():
-            marked = column in best and _equal(value, best[column])
+            marked = column in best and bool(best[column].iloc[position])
             text = esc(_format(value, float_format))
             cells.append(f'<td class="best">{text}</td>' if marked else f"<td>{text}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -252,13 +268,6 @@ def html_table(
         f'<div class="scroll"><table>{title}<thead><tr>{"".join(head)}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
-
-
-def _equal(value: object, target: float) -> bool:
-    try:
-        return bool(np.isclose(float(value), target))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
 
 
 def html_figure(path: Path, caption: str | None = None) -> str:

@@ -14,12 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from synth_plugins.benchmark.report import (
     STYLE,
-    best_value,
+    best_cells,
     header_mark,
     html_figure,
     html_table,
@@ -132,7 +131,7 @@ def summary_table(
         raise ValueError(f"a summary table has at most {MAX_COLUMNS} columns, got {len(columns)}")
     present = [c for c in columns if c.source in table.columns]
     rows = table.drop(index=[r for r in REFERENCE_ROWS if r in table.index])
-    ideals = suite_ideals()  # best at a value inside the range, as the ranking has them
+    ideals = suite_ideals()  # inner ideals, read as the ranking reads them
     marked = {c: ideals.get(c.source, c.direction) for c in present}
     frame = pd.DataFrame(
         {
@@ -145,26 +144,16 @@ def summary_table(
     return frame, {c.label + header_mark(marked[c]): marked[c] for c in present}
 
 
-def best_values(frame: pd.DataFrame, directions: Mapping[str, str | float]) -> dict[str, float]:
-    """Header -> the best value of that column (see :func:`best_value`); all-NaN left out."""
-    best = {}
-    for column, direction in directions.items():
-        values = frame[column].dropna()
-        if len(values):
-            best[column] = best_value(values, direction)
-    return best
-
-
 def summary_markdown(frame: pd.DataFrame, directions: Mapping[str, str | float]) -> str:
-    """A Markdown table of a summary table, each column's best value in **bold**."""
-    best = best_values(frame, directions)
+    """A Markdown table of a summary table, each column's best values in **bold**."""
+    best = {column: best_cells(frame[column], d) for column, d in directions.items()}
     header = [str(frame.index.name or "")] + [str(c) for c in frame.columns]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for index, row in frame.iterrows():
+    for position, (index, row) in enumerate(frame.iterrows()):
         cells = [str(index)]
         for column, value in row.items():
             text = "" if pd.isna(value) else f"{value:.4g}"
-            if column in best and text and np.isclose(value, best[column]):
+            if column in best and best[column].iloc[position]:
                 text = f"**{text}**"
             cells.append(text)
         lines.append("| " + " | ".join(cells) + " |")
@@ -184,8 +173,9 @@ def summary_sections(
 
 
 LEGEND = (
-    "↑ higher is better, ↓ lower is better, →x closest to x is best (as the ranking reads "
-    "it); the best value of each column is in bold. "
+    "↑ higher is better, ↓ lower is better, ↓x lower is better down to x, every value at or "
+    "below x being as good as x (as the ranking reads it); the best values of each column "
+    "are in bold. "
     "Rows are generators (means over seeds); every other figure is in the suite's report "
     "and CSVs."
 )

@@ -91,16 +91,17 @@ SURVIVAL_METRICS: dict[str, list[str]] = {
 def headline_score(name: str) -> dict[str, str]:
     """``{key: direction}`` of a suite metric's headline score in Synthcity's results.
 
-    Both come from the catalog, as in the tabular suite, whose ideals
+    Both come from the catalog, as in the tabular suite, whose inner ideals
     (:func:`~synth_plugins.benchmark.report.suite_ideals`) are keyed the same way: the
-    Hamming leakage coefficient, best at 0, then ranks by its distance to 0 in both suites.
+    Hamming leakage coefficient then ranks lower-is-better down to its ideal 0 in both
+    suites, every coefficient at or below 0 tied as best.
     """
     entry = catalog.metric(name)
     return {f"{entry.synthcity_key}.{SCORE_KEY}": entry.direction}
 
 
 #: The columns the ranking uses, with their directions (1 = best in ``mean_rank``); a
-#: column with an ideal inside its range (``suite_ideals()``) ranks by its distance to it.
+#: column with an inner ideal (``suite_ideals()``) counts every value below it as the ideal.
 RANKED_METRICS: dict[str, str] = {
     "hr.mean_abs_log_hr_error": "minimize",
     "hr.sign_agreement_significant": "maximize",

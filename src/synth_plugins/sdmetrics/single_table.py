@@ -145,17 +145,16 @@ class SuiteSingleTableMetric(SingleTableMetric):
     def normalize(cls, raw_score: float) -> float:
         """The score in [0, 1], 1 best: SDMetrics' rule, measured from an inner ideal.
 
-        A minimised metric whose ideal lies above its minimum is no better below the ideal
-        than at it: the Hamming coefficient (ideal 0 in [-1, inf): a negative value means
-        the synthetic rows are nearer the holdout, not less leaky) and the DCR holdout share
-        (ideal 0.5 in [0, 1]). Their scores up to the ideal normalise to 1, the others by
-        SDMetrics' rule on [ideal, max] (``exp(ideal - score)`` without a maximum), where
-        SDMetrics' rule on the whole range would put the ideal itself at 0.37 or 0.5. Other
-        metrics follow SDMetrics' rule.
+        A minimised metric with an inner ideal (:attr:`MetricEntry.inner_ideal`: the
+        Hamming coefficient's 0 in [-1, inf), the DCR holdout share's 0.5 in [0, 1]) is no
+        better below the ideal than at it. Its scores up to the ideal normalise to 1, the
+        others by SDMetrics' rule on [ideal, max] (``exp(ideal - score)`` without a
+        maximum), where SDMetrics' rule on the whole range would put the ideal itself at
+        0.37 or 0.5. Other metrics follow SDMetrics' rule.
         """
         entry = cls.entry
-        ideal = entry.ideal
-        if entry.direction != "minimize" or ideal is None or ideal <= entry.min_value:
+        ideal = entry.inner_ideal
+        if ideal is None:
             return float(super().normalize(raw_score))
         if not entry.min_value <= raw_score <= entry.max_value:
             raise ValueError("`raw_score` must be between `min_value` and `max_value`.")

@@ -204,12 +204,23 @@ def test_tabular_suite_report_has_every_dataset_part(tmp_path):
     assert re.search(r"<details>.*stats\.tabsyndex\.n_rows", page, re.S)
 
 
-def test_a_score_with_an_ideal_inside_its_range_ranks_by_distance_to_it():
-    key = "privacy.dcr_holdout_share.score"
-    assert suite_ideals()[key] == 0.5
-    scores = pd.DataFrame({key: [0.40, 0.52, 0.90]}, index=["below", "near", "copies"])
-    ranked = rank_generators(scores, {key: "minimize"}, suite_ideals())
-    # 0.40 is no better than 0.5: the generator nearest 0.5 wins, the copier is last
-    assert list(ranked.index) == ["near", "below", "copies"]
-    plain = rank_generators(scores, {key: "minimize"})
-    assert list(plain.index) == ["below", "near", "copies"]
+def test_a_score_below_its_inner_ideal_ties_with_the_ideal():
+    """A DCR holdout share below 0.5 and a Hamming leakage coefficient below 0 are no
+    better than the ideal (the catalog's inner ideal, which SDMetrics' normalisation reads
+    too): they tie as best, and lower is better above it. Before, the distance to the
+    ideal ranked a negative coefficient below a small leak."""
+    dcr, hamming = "privacy.dcr_holdout_share.score", "privacy.hamming_leakage.score"
+    assert suite_ideals() == {hamming: 0.0, dcr: 0.5}
+    scores = pd.DataFrame({dcr: [0.40, 0.50, 0.52, 0.90]}, index=["below", "at", "near", "copies"])
+    ranked = rank_generators(scores, {dcr: "minimize"}, suite_ideals())
+    assert ranked["mean_rank"].to_dict() == {"below": 1.5, "at": 1.5, "near": 3.0, "copies": 4.0}
+    # the survival benchmark's GBSG2 coefficients: the only leak (+0.006) ranks last
+    leakage = pd.DataFrame(
+        {hamming: [-0.007694, 0.005962, -0.019620, -0.011680]},
+        index=["survae", "ck4gen_copy", "survival_nflow", "ck4gen_model"],
+    )
+    ranked = rank_generators(leakage, {hamming: "minimize"}, suite_ideals())
+    assert ranked.loc["ck4gen_copy", "mean_rank"] == 4.0
+    assert set(ranked["mean_rank"].drop("ck4gen_copy")) == {2.0}
+    plain = rank_generators(leakage, {hamming: "minimize"})
+    assert plain.index[0] == "survival_nflow"

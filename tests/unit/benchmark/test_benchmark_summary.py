@@ -42,30 +42,36 @@ def test_summary_has_few_columns_each_with_a_direction(kind):
     assert 1 <= frame.shape[1] <= MAX_COLUMNS
     assert list(frame.columns) == list(directions)
     for header, direction in directions.items():
-        if isinstance(direction, float):  # best at an ideal inside the range, as ranked
-            assert header.endswith(f" →{direction:g}")
+        if isinstance(direction, float):  # an inner ideal: lower is better down to it
+            assert header.endswith(f" ↓{direction:g}")
         else:
             assert header.endswith(" ↑" if direction == "maximize" else " ↓")
     assert set(frame.index) == {"med_vae", "tvae", "ctgan"}
 
 
-def test_a_column_with_an_ideal_marks_the_value_closest_to_it():
-    """Hamming leakage is best at 0 and ranked by distance to it: a negative coefficient is
-    not better than a zero one, so the bold goes where the ranking puts the best."""
+def test_a_column_with_an_inner_ideal_marks_every_value_at_or_below_it():
+    """Hamming leakage is no better below 0 than at 0 (its SDMetrics normalisation gives
+    every such value 1): every coefficient at or below 0 is bold, a leak (0.001) is not.
+    Before, the value closest to 0 was bold, so a leak beat a negative coefficient."""
     from synth_plugins.benchmark.report import html_table
 
     columns = summary_columns("tabular", "synthcity:pima")
-    table = _wide(columns)
-    table["privacy.hamming_leakage.score"] = [-0.02, 0.001, 0.03]
+    table = _wide(columns, generators=("med_vae", "tvae", "ctgan", "survae"))
+    table["privacy.hamming_leakage.score"] = [-0.02, 0.001, 0.03, 0.0]
     frame, directions = summary_table(table, columns)
-    assert directions["Hamming leakage →0"] == 0.0
-    line = next(row for row in summary_markdown(frame, directions).splitlines() if "tvae" in row)
-    assert "**0.001**" in line
+    assert directions["Hamming leakage ↓0"] == 0.0
+    rows = {
+        line.split(" | ")[0].strip("| "): line
+        for line in summary_markdown(frame, directions).splitlines()[2:]
+    }
+    assert "**-0.02**" in rows["med_vae"] and "**0**" in rows["survae"]
+    assert "0.001" in rows["tvae"] and "**0.001**" not in rows["tvae"]
     full = html_table(
         table[["privacy.hamming_leakage.score"]],
         directions={"privacy.hamming_leakage.score": "minimize"},
     )
-    assert '<td class="best">0.001</td>' in full and "→0" in full
+    assert '<td class="best">-0.02</td>' in full and '<td class="best">0</td>' in full
+    assert '<td class="best">0.001</td>' not in full and "↓0" in full
 
 
 def test_summary_marks_the_best_value_of_each_column_by_its_direction():

@@ -8,11 +8,12 @@ import pandas as pd
 import pytest
 
 from synth_plugins.benchmark import survival
-from synth_plugins.benchmark.summary import best_values, summary_columns, summary_table
+from synth_plugins.benchmark.report import best_cells
+from synth_plugins.benchmark.summary import summary_columns, summary_table
 from synth_plugins.benchmark.survival import DatasetRun, SurvivalBenchmark
 from synth_plugins.benchmark.tabular import CaseOutcome
 
-#: Hamming leakage coefficients: "a" below the ideal 0, "b" next to it, "c" above it.
+#: Hamming leakage coefficients: "a" below the ideal 0, "b" just above it, "c" above it.
 LEAKAGE = {"a": -0.02, "b": 0.001, "c": 0.03}
 
 
@@ -50,21 +51,21 @@ def bench(tmp_path, monkeypatch):
     return SurvivalBenchmark(output=tmp_path, figures=False, log=lambda line: None)
 
 
-def test_hamming_leakage_ranks_by_its_distance_to_zero_as_in_the_tabular_suite(bench, tmp_path):
-    """Before, the survival suite ranked the coefficient 'lower is better': "a", whose
-    synthetic rows are merely closer to the holdout (-0.02), ranked first, while its ideal
-    is 0: SDMetrics' normalisation gives every value below 0 the score of 0 itself, and the
-    tabular suite ranks it by its distance to 0."""
+def test_hamming_leakage_at_or_below_zero_is_best_as_in_the_tabular_suite(bench, tmp_path):
+    """A coefficient below 0 (the synthetic rows are merely nearer the holdout) is no better
+    than 0, as SDMetrics' normalisation of the metric has it (every value <= 0 reads 1).
+    Before, the suite ranked by the distance to 0, so a small leak (0.001) beat -0.02."""
     run = bench.evaluate_dataset("gbsg2")
     ranked = run.ranked
-    assert list(ranked.index) == ["b", "a", "c"]  # |0.001| < |-0.02| < |0.03|
+    assert list(ranked.index) == ["a", "b", "c"]  # -0.02 counts as 0 < 0.001 < 0.03
     assert "privacy.hamming_leakage.score" in ranked.columns
-    # the summary table marks it →0 with the value nearest 0 as the best, as the tabular one
+    # the summary table marks it ↓0 with the value at or below 0 as the best, as the tabular one
     frame, directions = summary_table(ranked, summary_columns("survival", "synthcity:gbsg2"))
-    assert directions["Hamming leakage →0"] == 0.0
-    assert best_values(frame, directions)["Hamming leakage →0"] == 0.001
-    # and the report's ranked table says →0 and sets 0.001 in bold
+    assert directions["Hamming leakage ↓0"] == 0.0
+    best = best_cells(frame["Hamming leakage ↓0"], 0.0)
+    assert list(best[best].index) == ["a"]
+    # and the report's ranked table says ↓0 and sets -0.02 in bold
     page = bench.write_html({"synthcity:gbsg2": ranked}, tmp_path, 1.0).read_text()
-    assert "privacy.hamming_leakage.score →0</th>" in page
-    assert '<td class="best">0.001</td>' in page
-    assert '<td class="best">-0.02</td>' not in page
+    assert "privacy.hamming_leakage.score ↓0</th>" in page
+    assert '<td class="best">-0.02</td>' in page
+    assert '<td class="best">0.001</td>' not in page
