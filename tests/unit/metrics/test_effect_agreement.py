@@ -215,3 +215,28 @@ def test_a_numerically_zero_real_effect_has_no_direction_in_any_row_order() -> N
         row = result.table.set_index("term").loc["anaemia[1]"]
         assert abs(row["estimate_real"]) < 1e-12 < abs(row["estimate_synthetic"])
         assert not row["direction_agree"]
+
+
+@pytest.mark.parametrize("outcome", ["survival", "binary"])
+def test_a_table_without_the_reference_level_says_so(outcome: str) -> None:
+    """With no synthetic grade-I row, the grade II and III indicators sum to 1 on every row
+    (the baseline again): the penalty alone chose their estimates (SE 0.83) and a false
+    direction disagreement was scored without a note."""
+    from synth_plugins.datasets import load
+
+    data = load("gbsg2").data
+    real = data.sample(frac=0.8, random_state=0).reset_index(drop=True)
+    synthetic = data.sample(400, random_state=3).reset_index(drop=True)
+    synthetic["tgrade"] = synthetic["tgrade"].astype(object).replace("I", "II")
+    columns = ["tgrade", "age", "time", "cens"]
+    kwargs = (
+        {"duration_column": "time", "event_column": "cens"}
+        if outcome == "survival"
+        else {"target_column": "cens"}
+    )
+    if outcome == "binary":
+        columns.remove("time")
+    result = effect_agreement(real[columns], synthetic[columns], **kwargs)
+    assert any("no row has the reference level 'I' of 'tgrade'" in n for n in result.notes)
+    grade = result.table[result.table["covariate"] == "tgrade"]
+    assert grade["estimate_synthetic"].isna().all() and not grade["direction_agree"].any()

@@ -198,7 +198,7 @@ def effect_agreement(
         label = f"univariable model of {covariate}"
         design, matrices = _model_data(frames, outcomes, [covariate], categorical, label, notes)
         terms = _terms(design, covariate)
-        rows.extend(_compare(fit, matrices, terms, covariate, "univariable", notes))
+        rows.extend(_compare(fit, design, matrices, terms, covariate, "univariable", notes))
     if multivariable:
         label = "multivariable model"
         if real[names].notna().all(axis=1).any():
@@ -206,7 +206,7 @@ def effect_agreement(
             groups = [(c, _terms(design, c)) for c in names]
             all_terms = [t for _, terms in groups for t in terms]
             owner = {t: c for c, terms in groups for t in terms}
-            for row in _compare(fit, matrices, all_terms, None, "multivariable", notes):
+            for row in _compare(fit, design, matrices, all_terms, None, "multivariable", notes):
                 row["covariate"] = owner[row["term"]]
                 rows.append(row)
         else:
@@ -308,6 +308,7 @@ def _terms(design: CoxDesign, covariate: Hashable) -> list[Hashable]:
 
 def _compare(
     fit: Any,
+    design: CoxDesign,
     matrices: dict[str, tuple[pd.DataFrame, Any]],
     terms: list[str],
     covariate: str | None,
@@ -322,6 +323,10 @@ def _compare(
             reason = "no row has the model's covariates"
         elif x[terms].nunique().min() < 2:
             reason = "a term is constant in the rows the model uses"
+        elif absent := design.reference_absent(x[terms]):
+            # the block's indicators sum to 1 on every row: not identifiable
+            column, level, _ = absent[0]
+            reason = f"no row has the reference level {level!r} of {column!r}"
         else:
             try:
                 estimates[name] = fit(x[terms], y)
