@@ -1001,11 +1001,9 @@ class CK4Gen:
             durations, events = self._model_outcomes(covariates, rng)
         return self._assemble(covariates, durations, events), tilts
 
-    def _is_training_row(self, frame: pd.DataFrame, *, exact: bool = False) -> np.ndarray:
-        """Whether each row matches a training row (``copy_bins``; ``exact``: every value)."""
-        assert self._train_row_hashes is not None and self._copy_filter is not None
-        if exact:
-            return self._copy_filter.is_copy(frame)
+    def _is_training_row(self, frame: pd.DataFrame) -> np.ndarray:
+        """Whether each row matches a training row once numbers are cut into ``copy_bins``."""
+        assert self._train_row_hashes is not None
         hashes = row_hashes(binned(frame, self._copy_edges), self._binned_kinds)
         return np.isin(hashes, self._train_row_hashes)
 

@@ -216,7 +216,11 @@ def warn_if_wide(preprocessor: TabularEncoder, n_terms: int, n_rows: int) -> Non
     """
     if n_rows * n_terms**2 <= SLOW_DESIGN:
         return
-    levels = {s.name: len(s.categories) for s in preprocessor.specs if s.categories is not None}
+    levels = {
+        s.name: len(s.categories)
+        for s in preprocessor.specs
+        if s.role in ("categorical", "ordinal") and s.categories
+    }
     widest = max(levels, key=levels.__getitem__, default=None)
     where = f"; column {widest!r} alone has {levels[widest]} levels" if widest is not None else ""
     warnings.warn(
