@@ -505,6 +505,16 @@ def test_ck4gen_checks_raw_outcomes_before_sdv(gbsg2, column, value, words):
         assert repr(column) in str(error.value)
 
 
+def test_ck4gen_writes_events_as_the_training_column_does(gbsg2):
+    """An event column of category "0"/"1" came back NaN in every row."""
+    data = gbsg2.data.assign(cens=gbsg2.data["cens"].astype(str).astype("category"))
+    synthesizer = CK4GenSynthesizer(metadata_for(gbsg2), "time", "cens", epochs=1)
+    synthesizer.fit(data)
+    events = single_table(synthesizer.sample(100))["cens"]
+    assert events.notna().all() and set(events) == {"0", "1"}
+    assert events.dtype == data["cens"].dtype
+
+
 # ------------------------------------------------------------------ 6. sample, load, ...
 def test_sample_counts(med_vae, ctabgan, ck4gen, lstm, heart, gbsg2, visits):
     for synthesizer, data in ((med_vae, heart.data), (ctabgan, heart.data), (ck4gen, gbsg2.data)):

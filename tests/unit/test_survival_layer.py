@@ -11,9 +11,11 @@ from synth_plugins.survival import (
     check_outcome_arrays,
     check_survival_frame,
     cox,
+    event_labels,
     fit_cox,
     fit_cox_jointly,
     penalizer_ladder,
+    write_events,
 )
 
 
@@ -49,6 +51,8 @@ class TestOutcomeRule:
             (lambda d: d.assign(time=np.nan), "missing"),
             (lambda d: d.assign(time=np.inf), "infinite"),
             (lambda d: d.assign(time="soon"), "numeric"),
+            (lambda d: d.assign(time=d["time"].astype(str)), "numeric"),  # text numbers
+            (lambda d: d.assign(time=d["time"].astype("category")), "numeric"),
             (lambda d: d.assign(event=2), "0/1"),
             (lambda d: d.assign(event="yes"), "0/1"),
             (lambda d: d.assign(event=np.nan), "missing"),
@@ -66,6 +70,47 @@ class TestOutcomeRule:
         )
         assert events.dtype == np.int64 and durations.dtype == np.float64
         assert events.sum() == real["event"].sum()
+
+    @pytest.mark.parametrize(
+        "written",
+        [
+            [0, 1],
+            [0.0, 1.0],
+            [False, True],
+            pd.array([False, True], dtype="boolean"),
+            pd.array([0, 1], dtype="Int64"),
+            ["0", "1"],
+            pd.Categorical(["0", "1"]),
+            pd.Categorical([0, 1]),
+            pd.array(["0", "1"], dtype="string"),
+        ],
+        ids=repr,
+    )
+    def test_events_are_written_back_as_the_column_writes_them(self, written):
+        column = pd.Series(written)[[0, 1, 1, 0, 1]].reset_index(drop=True)
+        out = write_events(np.array([1, 0, 0]), event_labels(column), column.dtype)
+        assert out.dtype == column.dtype
+        assert out.tolist() == [column[1], column[0], column[0]]
+
+    def test_an_event_the_column_never_held_is_written_like_the_other(self):
+        """All rows events: a 0 is still written in the column's representation."""
+        for column, zero in [
+            (pd.Series(["1", "1"]), "0"),
+            (pd.Series([True, True]), False),
+            (pd.Series([1.0, 1.0]), 0),
+            (pd.Series(["1", "1"], dtype=pd.CategoricalDtype(["0", "1"])), "0"),
+        ]:
+            out = write_events(np.array([0, 1]), event_labels(column), column.dtype)
+            assert out.tolist() == [zero, column[0]] and out.dtype == column.dtype
+        # a category the training column lacks is added, not written as NaN
+        only_events = pd.Series(["1", "1"], dtype="category")
+        out = write_events(np.array([0, 1]), event_labels(only_events), only_events.dtype)
+        assert out.tolist() == ["0", "1"] and list(out.cat.categories) == ["1", "0"]
+        # an empty column (a fit saved before the labels were kept) has its dtype's say
+        empty = pd.Series([], dtype=pd.CategoricalDtype(["no event", "1", "0"]))
+        assert event_labels(empty) == ("0", "1")
+        assert event_labels(pd.Series([], dtype=object)) == ("0", "1")
+        assert event_labels(pd.Series([], dtype=bool)) == (False, True)
 
     def test_arrays_follow_the_same_rule(self):
         t, e = check_outcome_arrays([1.0, 2.5], [True, False], "real")

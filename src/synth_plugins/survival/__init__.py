@@ -2,11 +2,12 @@
 
 One rule for every survival table in the suite (:func:`check_survival_frame`,
 :func:`check_outcome_arrays`): durations are finite and strictly positive, events are 0/1
-(booleans accepted), nothing is missing. One way to fit a Cox model (:func:`fit_cox`,
-:func:`fit_cox_jointly`): lifelines' ``CoxPHFitter``, retried with a shorter Newton step
-and then with a penalizer raised along :func:`penalizer_ladder` when a fit fails or does
-not converge, so the CK4Gen teacher and the survival metrics
-fit Cox models the same way.
+(booleans accepted), nothing is missing; a generator writes its events back as the training
+column wrote them (:func:`event_labels`, :func:`write_events`). One way to fit a Cox model
+(:func:`fit_cox`, :func:`fit_cox_jointly`): lifelines' ``CoxPHFitter``, retried with a
+shorter Newton step and then with a penalizer raised along :func:`penalizer_ladder` when a
+fit fails or does not converge, so the CK4Gen teacher and the survival metrics fit Cox
+models the same way.
 """
 
 from synth_plugins.survival.cox import (
@@ -18,7 +19,12 @@ from synth_plugins.survival.cox import (
     fit_cox_once,
     penalizer_ladder,
 )
-from synth_plugins.survival.outcome import check_outcome_arrays, check_survival_frame
+from synth_plugins.survival.outcome import (
+    check_outcome_arrays,
+    check_survival_frame,
+    event_labels,
+    write_events,
+)
 
 __all__ = [
     "FALLBACK_PENALIZERS",
@@ -26,8 +32,10 @@ __all__ = [
     "CoxFit",
     "check_outcome_arrays",
     "check_survival_frame",
+    "event_labels",
     "fit_cox",
     "fit_cox_jointly",
     "fit_cox_once",
     "penalizer_ladder",
+    "write_events",
 ]

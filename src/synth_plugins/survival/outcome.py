@@ -7,6 +7,9 @@ teacher's inverse-transform draw, log-time features) assume ``t > 0``. Tables th
 same-day event as 0 must say how to treat it before use (e.g.
 ``synth_plugins.datasets.load("flchain", zero_durations="shift")``). An event indicator is
 0 (censored) or 1 (event); booleans are accepted; missing values are refused.
+A generator writes its 0/1 events back in the training column's representation with
+:func:`event_labels` and :func:`write_events` (``"0"``/``"1"`` text stays that text, a
+``category`` keeps its categories).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 
-__all__ = ["check_outcome_arrays", "check_survival_frame"]
+__all__ = ["check_outcome_arrays", "check_survival_frame", "event_labels", "write_events"]
 
 
 def check_survival_frame(
@@ -171,9 +174,7 @@ def _event_values(series: pd.Series, column: str, name: str) -> np.ndarray:
             f"event column {column!r} of {name} has {n_missing} missing value(s); "
             "every row needs an event indicator (0 = censored, 1 = event)"
         )
-    numbers = pd.to_numeric(raw.map(lambda v: float(v) if isinstance(v, bool) else v),
-                            errors="coerce")  # fmt: skip
-    values = numbers.to_numpy(dtype=float, na_value=np.nan)
+    values = _read_events(raw)
     bad = ~np.isin(values, (0.0, 1.0))
     if bad.any():
         shown = sorted(map(str, pd.unique(raw[bad])))[:10]
@@ -181,3 +182,66 @@ def _event_values(series: pd.Series, column: str, name: str) -> np.ndarray:
             f"event column {column!r} of {name} must hold 0/1 (or False/True); found {shown}"
         )
     return values.astype(np.int64)
+
+
+def _read_events(raw: pd.Series) -> np.ndarray:
+    """Event values as numbers (booleans and text numbers read as such; NaN if not a number)."""
+    numbers = pd.to_numeric(raw.map(lambda v: float(v) if isinstance(v, bool) else v),
+                            errors="coerce")  # fmt: skip
+    return numbers.to_numpy(dtype=float, na_value=np.nan)
+
+
+def event_labels(series: pd.Series) -> tuple[Any, Any]:
+    """The values that write the events 0 and 1 in the representation of ``series``.
+
+    ``series`` is an event column that :func:`check_survival_frame` accepts, or an empty
+    column of its dtype. Each event is written as its most common value in ``series``
+    (read as :func:`check_survival_frame` reads them: ``"1"``, ``1.0`` and ``True`` are all
+    1), so ``"0"``/``"1"`` text stays text and booleans stay booleans. An event the column
+    does not hold is a category of its dtype that reads as it, else written as the column
+    writes the other event (a boolean, text or a number), else as the dtype suggests.
+    """
+    raw = series.astype(object) if isinstance(series.dtype, pd.CategoricalDtype) else series
+    values = _read_events(raw)
+    held = [raw[values == code].value_counts().index[:1].tolist() for code in (0, 1)]
+    labels = [found[0] if found else None for found in held]
+    for code, other in ((0, labels[1]), (1, labels[0])):
+        if labels[code] is None:
+            labels[code] = _absent_label(code, series.dtype, other)
+    return labels[0], labels[1]
+
+
+def _absent_label(code: int, dtype: Any, other: Any) -> Any:
+    """How a column of ``dtype`` writes the event ``code`` it does not hold.
+
+    ``other``: how it writes the other event (None: it holds neither).
+    """
+    if isinstance(dtype, pd.CategoricalDtype):
+        categories = dtype.categories
+        matches = categories[_read_events(pd.Series(categories, dtype=object)) == code]
+        if len(matches):
+            return matches[0]
+        dtype = categories.dtype
+    if other is not None:
+        boolean, text = isinstance(other, (bool, np.bool_)), isinstance(other, str)
+    else:
+        boolean, text = pd.api.types.is_bool_dtype(dtype), pd.api.types.is_string_dtype(dtype)
+    return bool(code) if boolean else str(code) if text else code
+
+
+def write_events(events: np.ndarray, labels: tuple[Any, Any], dtype: Any) -> pd.Series:
+    """0/1 ``events`` written with ``labels`` (:func:`event_labels`) in the column's ``dtype``.
+
+    A ``category`` dtype that lacks a label written here gains it as a category (its
+    training column never held that event): the value is kept, not made missing.
+    """
+    events = np.asarray(events, dtype=np.int64)
+    if isinstance(dtype, pd.CategoricalDtype):
+        extra = [
+            label
+            for code, label in enumerate(labels)
+            if label not in dtype.categories and (events == code).any()
+        ]
+        if extra:
+            dtype = pd.CategoricalDtype([*dtype.categories, *extra], ordered=dtype.ordered)
+    return pd.Series(np.asarray(labels, dtype=object)[events]).astype(dtype)

@@ -1294,6 +1294,19 @@ class TestRealData:
         assert result.n_covariates == 9 and math.isfinite(result.score)
 
 
+#: Ways a table writes its event column, each a map from the 0/1 integers.
+EVENT_REPRESENTATIONS = {
+    "int": lambda e: e,
+    "float": lambda e: e.astype(float),
+    "bool": lambda e: e.astype(bool),
+    "boolean": lambda e: e.astype("boolean"),
+    "Int64": lambda e: e.astype("Int64"),
+    "object '0'/'1'": lambda e: e.astype(str),
+    "category '0'/'1'": lambda e: e.astype(str).astype("category"),
+    "category 0/1": lambda e: e.astype("category"),
+}
+
+
 class TestMissingAndEdgeCases:
     def test_missing_values_policies(self, sim):
         data = sim.copy()
@@ -1336,6 +1349,25 @@ class TestMissingAndEdgeCases:
             out = quiet_sample(model, 100, outcome=mode)
             assert out["event"].dtype == bool and out["time"].dtype == data["time"].dtype
             assert (out["time"] > 0).all()
+
+    @pytest.mark.parametrize("representation", list(EVENT_REPRESENTATIONS))
+    def test_events_come_back_as_the_training_column_writes_them(self, sim, representation):
+        """Same dtype, same labels, no NaN: a category of "0"/"1" gave NaN events, "0"/"1"
+        text gave the integers 0/1 (so ``out.event == "1"`` held nowhere)."""
+        data = sim.assign(event=EVENT_REPRESENTATIONS[representation](sim["event"]))
+        model = CK4Gen("time", "event", encoder_epochs=3, decoder_epochs=3).fit(data)
+        # a fit pickled before the labels were kept finds them from the event's dtype
+        stripped = CK4Gen.__new__(CK4Gen)
+        stripped.__dict__.update({k: v for k, v in model.__dict__.items() if k != "_event_labels"})
+        legacy = pickle.loads(pickle.dumps(stripped))
+        for mode in ("copy", "model"):
+            out = quiet_sample(model, 100, outcome=mode, random_state=0)
+            assert out["event"].dtype == data["event"].dtype, mode
+            assert out["event"].notna().all(), mode
+            assert set(out["event"].tolist()) == set(data["event"].tolist()), mode
+            pd.testing.assert_frame_equal(
+                quiet_sample(legacy, 100, outcome=mode, random_state=0), out
+            )
 
 
 def _bad(sim: pd.DataFrame, what: str) -> pd.DataFrame:

@@ -46,7 +46,6 @@ from synth_plugins.generators.ck4gen.networks import Student, SynthNet
 from synth_plugins.generators.ck4gen.sampling import (
     Censoring,
     add_residuals,
-    cast,
     draw_discrete,
     draw_kept,
     draw_outcomes,
@@ -77,7 +76,7 @@ from synth_plugins.generators.validation import (
     check_random_state,
     preset_settings,
 )
-from synth_plugins.survival import check_survival_frame
+from synth_plugins.survival import check_survival_frame, event_labels, write_events
 
 __all__ = ["CK4Gen"]
 
@@ -445,6 +444,7 @@ class CK4Gen:
         self.notes_: list[str] = []
         self._columns: list[str] = []
         self._dtypes: dict[str, Any] = {}
+        self._event_labels: tuple[Any, Any] | None = None
         self._design: TeacherDesign | None = None
         self._beta: np.ndarray | None = None
         self._level_targets: list[LevelTarget] = []
@@ -529,6 +529,10 @@ class CK4Gen:
             index = state.pop("_design_index")
             names = state.get("design_columns_", [])
             state["_design"] = None if index is None else TeacherDesign(index, tuple(names))
+        if "_event_labels" not in state:  # fitted before the event's labels were kept
+            dtype = state.get("_dtypes", {}).get(state.get("event_column"))
+            empty = None if dtype is None else pd.Series([], dtype=dtype)
+            state["_event_labels"] = None if empty is None else event_labels(empty)
         self.__dict__.update({**legacy, **state})
 
     def get_params(self) -> dict[str, Any]:
@@ -663,6 +667,7 @@ class CK4Gen:
         self.notes_ = notes
         self._columns = list(data.columns)
         self._dtypes = {column: data[column].dtype for column in data.columns}
+        self._event_labels = event_labels(data[self.event_column])
         self._design = design
         self._beta = teacher.params_.loc[list(design.names)].to_numpy(dtype=float)
         self._level_targets = level_targets(matrix, preprocessor, design, self._beta)
@@ -1065,10 +1070,24 @@ class CK4Gen:
     def _assemble(
         self, covariates: pd.DataFrame, durations: np.ndarray, events: np.ndarray
     ) -> pd.DataFrame:
-        """Training column order and dtypes; checks the outcome invariants."""
-        if len(durations) and not (np.all(durations > 0) and np.all(np.isin(events, (0, 1)))):
-            raise AssertionError("internal error: invalid synthetic outcome")  # pragma: no cover
+        """Training column order and dtypes, the event written as training wrote it.
+
+        The outcome invariants are checked on the frame returned, under the suite's rule.
+        """
+        assert self._event_labels is not None
         frame = covariates.reset_index(drop=True)
-        frame[self.duration_column] = cast(durations, self._dtypes[self.duration_column])
-        frame[self.event_column] = cast(events, self._dtypes[self.event_column])
+        frame[self.duration_column] = pd.Series(durations).astype(
+            self._dtypes[self.duration_column]
+        )
+        frame[self.event_column] = write_events(
+            events, self._event_labels, self._dtypes[self.event_column]
+        )
+        try:
+            written = check_survival_frame(
+                frame, self.duration_column, self.event_column, require_events=False, min_rows=0
+            )
+        except InvalidDataError as error:  # pragma: no cover - a bug, not the data
+            raise AssertionError(f"internal error: invalid synthetic outcome: {error}") from None
+        if not (np.allclose(written[0], durations) and np.array_equal(written[1], events)):
+            raise AssertionError("internal error: synthetic outcome changed")  # pragma: no cover
         return frame[self._columns]

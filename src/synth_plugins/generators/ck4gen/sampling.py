@@ -5,10 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from synth_plugins.encoding.tabular import TabularEncoder
 from synth_plugins.generators.ck4gen.config import POINT_MASS_SHARE, RESIDUAL_ROUNDS
@@ -472,14 +470,3 @@ def first_reaching(times: np.ndarray, levels: np.ndarray, targets: np.ndarray) -
     index = np.searchsorted(levels, targets, side="left")
     inside = index < len(times)
     return np.where(inside, times[np.minimum(index, len(times) - 1)], np.inf)
-
-
-def cast(values: np.ndarray, dtype: Any) -> pd.Series:
-    """``values`` as a Series of the training dtype (falls back to the values' own dtype)."""
-    series = pd.Series(values)
-    try:
-        if pd.api.types.is_bool_dtype(dtype):
-            return series.astype(bool).astype(dtype)
-        return series.astype(dtype)
-    except (TypeError, ValueError):  # pragma: no cover - exotic dtypes
-        return series
