@@ -252,6 +252,94 @@ class TestCK4GenSurvivalInput:
         fitted.expecting_conditional = False
 
 
+#: The plugins that wrap a tabular core (its fit sees the frame Synthcity label-encoded).
+CORE_PLUGINS = [e.name for e in catalog.GENERATORS if e.synthcity_type != "time_series"]
+
+
+def _short(name):
+    """Two epochs for a plugin that trains for epochs."""
+    return {"n_iter": 2} if "n_iter" in catalog.generator(name).synthcity_quick else {}
+
+
+class TestLabelCodesReachTheCoreAsTheDataMeanThem:
+    """Synthcity codes a missing text value as one more level, and ordered levels by their
+    sorted text; the cores saw neither as what it is."""
+
+    @pytest.fixture(scope="class")
+    def table(self):
+        from synth_plugins.datasets import load
+
+        data = load("gbsg2").data.sample(300, random_state=0).reset_index(drop=True)
+        data.loc[10:40, "horTh"] = np.nan  # 31 missing text values
+        grade = pd.CategoricalDtype(["low", "medium", "high"], ordered=True)  # not text order
+        names = {"I": "low", "II": "medium", "III": "high"}
+        return data.assign(tgrade=data["tgrade"].map(names).astype(grade))
+
+    @staticmethod
+    def _loader(name, table):
+        from synthcity.plugins.core.dataloader import (
+            GenericDataLoader,
+            SurvivalAnalysisDataLoader,
+        )
+
+        if name == "ck4gen":
+            return SurvivalAnalysisDataLoader(
+                table, target_column="cens", time_to_event_column="time"
+            )
+        return GenericDataLoader(table)
+
+    @pytest.mark.parametrize("name", CORE_PLUGINS)
+    def test_missing_values_and_ordered_levels(self, name, table):
+        fitted = plugin(name, **_short(name)).fit(self._loader(name, table))
+        # two levels and missing values: binary, not a third level; the grades in order
+        assert fitted.core.roles["horTh"] == "binary"
+        assert fitted.core.roles["tgrade"] == "ordinal"
+        encoder = fitted._data_encoders["tgrade"]
+        codes = encoder.transform(["low", "medium", "high"])
+        assert fitted.core_codes.values("tgrade", codes).tolist() == [0, 1, 2]
+        synthetic = fitted.generate(count=200, random_state=0).dataframe()
+        assert set(synthetic["horTh"].dropna()) <= {"no", "yes"}
+        assert set(synthetic["tgrade"]) <= {"low", "medium", "high"}
+
+    @pytest.mark.parametrize("name", ["med_vae", "ck4gen"])
+    def test_the_missing_policy_applies_to_text_columns(self, name, table):
+        """missing="impute" generated the 31 missing values back; "error" took them."""
+        loader = self._loader(name, table)
+        imputed = plugin(name, **_short(name), missing="impute").fit(loader)
+        assert imputed.generate(count=300, random_state=0).dataframe()["horTh"].notna().all()
+        with pytest.raises(InvalidDataError, match="'horTh' has 31 missing"):
+            plugin(name, **_short(name), missing="error").fit(loader)
+        kept = plugin(name, **_short(name), missing="indicator").fit(loader)
+        assert kept.generate(count=300, random_state=0).dataframe()["horTh"].isna().any()
+
+
+def test_core_codes_map_the_missing_class_and_the_level_order_both_ways():
+    from sklearn.preprocessing import LabelEncoder
+
+    from synth_plugins.synthcity.core_codes import CoreCodes
+
+    encoders = {
+        "grade": LabelEncoder().fit(np.array(["medium", "low", "high", np.nan], dtype=object)),
+        "sex": LabelEncoder().fit(np.array(["f", "m"], dtype=object)),  # left as it is
+        "scale": object(),  # not a label encoder: left as it is
+    }
+    codes = CoreCodes.of(encoders, {"grade": ["low", "medium", "high"]})
+    assert set(codes.tables) == {"grade"} and codes.ordinal == {"grade"}
+    np.testing.assert_array_equal(codes.tables["grade"], [2.0, 0.0, 1.0, np.nan])
+    frame = pd.DataFrame({"grade": [0, 1, 2, 3], "sex": [0, 1, 1, 0]})
+    core = codes.to_core(frame)
+    np.testing.assert_array_equal(core["grade"], [2.0, 0.0, 1.0, np.nan])
+    pd.testing.assert_series_equal(core["sex"], frame["sex"])
+    pd.testing.assert_frame_equal(codes.from_core(core), frame)
+    assert codes.roles({"grade": "categorical", "sex": "binary"}) == {
+        "grade": "ordinal",
+        "sex": "binary",
+    }
+    unordered = CoreCodes.of(encoders, {})  # the missing class alone
+    np.testing.assert_array_equal(unordered.tables["grade"], [0.0, 1.0, 2.0, np.nan])
+    assert not unordered.ordinal
+
+
 class TestLongitudinalSynthcityConventions:
     def test_static_data_and_observation_times_are_refused(self, loaders):
         fitted = _fitted("longitudinal_lstm", loaders)

@@ -6,7 +6,9 @@ sees it, so what must happen first happens here, once, for every plugin of the s
 problem), identifier and text-date columns of tables are held out of Synthcity's encoders
 (fresh keys and generated dates, see :mod:`synth_plugins.synthcity.held_columns`),
 ``count`` is checked, strict constraint bounds are made inclusive (Synthcity drops them),
-and a plugin that cannot honour ``cond`` says so.
+and a plugin that cannot honour ``cond`` says so. A plugin wrapping a suite core hands it
+Synthcity's codes with missing values missing and ordered levels in order
+(:mod:`synth_plugins.synthcity.core_codes`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from synth_plugins.synthcity.checks import (
     refuse_argument,
     training_frame,
 )
+from synth_plugins.synthcity.core_codes import CoreCodes
 from synth_plugins.synthcity.held_columns import HeldColumns, hold_columns
 from synth_plugins.synthcity.roles import synthcity_roles
 
@@ -63,6 +66,11 @@ class SuitePlugin(Plugin):
     cond_column: str | None = None
     #: the framework-free generator a core-backed plugin wraps
     core: Any = None
+    #: the level order of the training frame's ordered categoricals (set by ``fit``)
+    level_orders: Mapping[str, list[Any]] = {}
+    #: Synthcity's codes as the core reads them (set by ``_fit_core``; a plugin saved
+    #: before it gave the core the codes unchanged)
+    core_codes: CoreCodes = CoreCodes()
 
     def __init__(self, *, workspace: Path | str = Path("workspace"), **kwargs: Any) -> None:
         """Synthcity's ``Plugin``; ``workspace`` may be a string, as the built-ins take it.
@@ -126,11 +134,18 @@ class SuitePlugin(Plugin):
     def fit(self, X: DataLoader | pd.DataFrame, *args: Any, **kwargs: Any) -> Any:
         """Check the training data, hold identifier and text-date columns, then ``fit``.
 
+        The level order of ordered categoricals is noted first: Synthcity's encoder loses it.
+
         Raises:
             InvalidParameterError: An option names a column held out as an identifier.
         """
         self._refuse_cond(kwargs.get("cond"))
-        self._training_frame(X)
+        frame = self._training_frame(X)
+        self.level_orders = {
+            str(column): list(frame[column].cat.categories)
+            for column in frame.columns
+            if isinstance(frame[column].dtype, pd.CategoricalDtype) and frame[column].cat.ordered
+        }
         X, self.held_columns = self._hold(X)
         self._refuse_held_keys()
         return super().fit(X, *args, **kwargs)
@@ -183,11 +198,18 @@ class SuitePlugin(Plugin):
         return {name for name, dist in domain.items() if isinstance(dist, IntegerDistribution)}
 
     def _fit_core(self, X: DataLoader, cond: Any) -> None:
-        """Fit ``self.core`` on the encoded frame; remember the column ``cond`` equals."""
+        """Fit ``self.core`` on the encoded frame; remember the column ``cond`` equals.
+
+        The core reads Synthcity's codes with the missing class as missing values (so its
+        ``missing`` policy applies) and ordered levels numbered in their order
+        (:class:`~synth_plugins.synthcity.core_codes.CoreCodes`).
+        """
         frame = X.dataframe()
         if cond is not None:
             self.cond_column = self._matching_column(frame, cond)
-        self.core.roles = synthcity_roles(frame, self._data_encoders)
+        self.core_codes = CoreCodes.of(self._data_encoders, self.level_orders)
+        frame = self.core_codes.to_core(frame)
+        self.core.roles = self.core_codes.roles(synthcity_roles(frame, self._data_encoders))
         self.core.fit(frame)
 
     def _generate_core(self, count: int, syn_schema: Schema, cond: Any) -> DataLoader:
@@ -195,7 +217,8 @@ class SuitePlugin(Plugin):
 
         Synthcity seeds numpy's global generator from ``random_state``; one draw from it
         seeds a stream, which seeds each of the core's calls (Synthcity may call several
-        times to fill ``count`` under constraints).
+        times to fill ``count`` under constraints). The rows are coded back into
+        Synthcity's codes (a missing value into the missing class) before it decodes them.
         """
         stream = np.random.default_rng(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
         wanted = None if cond is None else self._checked_cond(np.asarray(cond).ravel(), count)
@@ -203,8 +226,8 @@ class SuitePlugin(Plugin):
         def sample(n: int) -> pd.DataFrame:
             seed = int(stream.integers(2**31 - 1))
             if wanted is None:
-                return self.core.sample(n, random_state=seed)
-            return self._sample_conditioned(n, wanted, seed)
+                return self.core_codes.from_core(self.core.sample(n, random_state=seed))
+            return self.core_codes.from_core(self._sample_conditioned(n, wanted, seed))
 
         return self._safe_generate(sample, count, syn_schema)
 
@@ -269,7 +292,7 @@ class SuitePlugin(Plugin):
         parts = [
             self.core.sample(
                 int((wanted == value).sum()),
-                conditions={self.cond_column: value},
+                conditions={self.cond_column: self.core_codes.values(self.cond_column, value)},
                 random_state=seed + i,
                 **self.condition_options,
             )

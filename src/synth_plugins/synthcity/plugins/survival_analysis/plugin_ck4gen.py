@@ -32,7 +32,6 @@ from synth_plugins.synthcity.checks import (
     loader_type,
     refuse_argument,
 )
-from synth_plugins.synthcity.roles import synthcity_roles
 from synth_plugins.synthcity.suite_plugin import SuitePlugin
 
 #: The core's defaults: the one place each hyper-parameter's default is declared.
@@ -265,13 +264,8 @@ class CK4GenPlugin(SuitePlugin):
 
     def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> CK4GenPlugin:
         info = X.info()
-        frame = X.dataframe()
-        self.core = CK4Gen(
-            info["time_to_event_column"],
-            info["target_column"],
-            roles=synthcity_roles(frame, self._data_encoders),
-            **self.core_params,
-        ).fit(frame)
+        self.core = CK4Gen(info["time_to_event_column"], info["target_column"], **self.core_params)
+        self._fit_core(X, None)
         return self
 
     def _generate(self, count: int, syn_schema: Schema, **kwargs: Any) -> DataLoader:
