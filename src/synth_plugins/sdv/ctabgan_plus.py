@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import fields
 from typing import Any
 
 import pandas as pd
 from sdv.single_table.base import BaseSingleTableSynthesizer
 
-from synth_plugins.generators.ctabgan_plus import DEFAULTS, CTABGANPlus
+from synth_plugins.generators.ctabgan_plus import CTABGANPlus
 from synth_plugins.sdv._contract import SingleTableContract, device_for
 from synth_plugins.sdv.loss_values import LossValuesMixin
 from synth_plugins.sdv.metadata import roles_from_metadata
 
-_D = DEFAULTS
-#: core hyper-parameters the synthesizer forwards under the same name (not ``device``,
-#: which SDV spells ``enable_gpu``)
-_FORWARDED = tuple(f.name for f in fields(DEFAULTS) if f.name != "device")
+#: The core's defaults: the one place each hyper-parameter's default is declared.
+_CORE = CTABGANPlus.__init__.__kwdefaults__
+#: core hyper-parameters the synthesizer forwards under the same name (not the per-column
+#: options, passed by name, nor ``device``, which SDV spells ``enable_gpu``)
+_FORWARDED = tuple(
+    name for name in _CORE if name not in ("column_kinds", "mixed_values", "target", "device")
+)
 
 
 class CTABGANPlusSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSynthesizer):
@@ -36,7 +38,7 @@ class CTABGANPlusSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTab
     reject sampling. Conditions are checked first (an unknown column, an unseen level or a
     number outside the training range raise ``InvalidParameterError`` naming the column).
     ``sample(0)`` gives an empty table with the training columns; a negative ``num_rows``
-    is an error. Every default is the core's (``DEFAULTS``). Method card:
+    is an error. Every default is read from the core's signature. Method card:
     ``docs/methods/ctabgan_plus.md``.
 
     Args:
@@ -75,37 +77,37 @@ class CTABGANPlusSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTab
         enforce_min_max_values: bool = True,
         enforce_rounding: bool = True,
         locales: list[str] | None = None,
-        target: str | None = None,
-        column_kinds: Mapping[str, str] | None = None,
-        mixed_values: Mapping[str, Sequence[float]] | None = None,
-        epochs: int = _D.epochs,
-        batch_size: int = _D.batch_size,
-        noise_dim: int = _D.noise_dim,
-        generator_hidden: Sequence[int] = _D.generator_hidden,
-        discriminator_hidden: Sequence[int] = _D.discriminator_hidden,
-        auxiliary_hidden: Sequence[int] = _D.auxiliary_hidden,
-        generator_lr: float = _D.generator_lr,
-        discriminator_lr: float = _D.discriminator_lr,
-        weight_decay: float = _D.weight_decay,
-        discriminator_steps: int = _D.discriminator_steps,
-        gp_weight: float = _D.gp_weight,
-        info_weight: float | None = _D.info_weight,
-        aux_weight: float = _D.aux_weight,
-        gumbel_tau: float = _D.gumbel_tau,
-        mixed_threshold: float = _D.mixed_threshold,
-        log_skewness: float = _D.log_skewness,
-        max_modes: int = _D.max_modes,
-        enforce_conditions: bool = _D.enforce_conditions,
-        max_rejection_rounds: int = _D.max_rejection_rounds,
-        calibrate_levels: bool = _D.calibrate_levels,
-        redraw_copies: bool = _D.redraw_copies,
-        dp: bool = _D.dp,
-        dp_noise_multiplier: float = _D.dp_noise_multiplier,
-        dp_max_grad_norm: float = _D.dp_max_grad_norm,
-        dp_delta: float | None = _D.dp_delta,
-        random_state: int | None = _D.random_state,
-        verbose: bool = _D.verbose,
-        enable_gpu: bool = _D.device != "cpu",
+        target: str | None = _CORE["target"],
+        column_kinds: Mapping[str, str] | None = _CORE["column_kinds"],
+        mixed_values: Mapping[str, Sequence[float]] | None = _CORE["mixed_values"],
+        epochs: int = _CORE["epochs"],
+        batch_size: int = _CORE["batch_size"],
+        noise_dim: int = _CORE["noise_dim"],
+        generator_hidden: Sequence[int] = _CORE["generator_hidden"],
+        discriminator_hidden: Sequence[int] = _CORE["discriminator_hidden"],
+        auxiliary_hidden: Sequence[int] = _CORE["auxiliary_hidden"],
+        generator_lr: float = _CORE["generator_lr"],
+        discriminator_lr: float = _CORE["discriminator_lr"],
+        weight_decay: float = _CORE["weight_decay"],
+        discriminator_steps: int = _CORE["discriminator_steps"],
+        gp_weight: float = _CORE["gp_weight"],
+        info_weight: float | None = _CORE["info_weight"],
+        aux_weight: float = _CORE["aux_weight"],
+        gumbel_tau: float = _CORE["gumbel_tau"],
+        mixed_threshold: float = _CORE["mixed_threshold"],
+        log_skewness: float = _CORE["log_skewness"],
+        max_modes: int = _CORE["max_modes"],
+        enforce_conditions: bool = _CORE["enforce_conditions"],
+        max_rejection_rounds: int = _CORE["max_rejection_rounds"],
+        calibrate_levels: bool = _CORE["calibrate_levels"],
+        redraw_copies: bool = _CORE["redraw_copies"],
+        dp: bool = _CORE["dp"],
+        dp_noise_multiplier: float = _CORE["dp_noise_multiplier"],
+        dp_max_grad_norm: float = _CORE["dp_max_grad_norm"],
+        dp_delta: float | None = _CORE["dp_delta"],
+        random_state: int | None = _CORE["random_state"],
+        verbose: bool = _CORE["verbose"],
+        enable_gpu: bool = _CORE["device"] != "cpu",
     ) -> None:
         super().__init__(
             metadata,

@@ -5,6 +5,6 @@ training-by-sampling), ``networks`` (fully connected generator, critic, auxiliar
 ``model`` (the core class :class:`CTABGANPlus`).
 """
 
-from synth_plugins.generators.ctabgan_plus.model import DEFAULTS, CTABGANPlus, CTABGANPlusDefaults
+from synth_plugins.generators.ctabgan_plus.model import CTABGANPlus
 
-__all__ = ["DEFAULTS", "CTABGANPlus", "CTABGANPlusDefaults"]
+__all__ = ["CTABGANPlus"]

@@ -18,7 +18,6 @@ import copy
 import math
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -54,7 +53,7 @@ from synth_plugins.generators.validation import (
     check_random_state,
 )
 
-__all__ = ["DEFAULTS", "CTABGANPlus", "CTABGANPlusDefaults"]
+__all__ = ["CTABGANPlus"]
 
 #: Rows generated per call when sampling (bounds memory for millions of rows).
 _SAMPLE_CHUNK = 65_536
@@ -62,48 +61,6 @@ _SAMPLE_CHUNK = 65_536
 _FORWARD_CHUNK = 4_096
 #: Weight clipping of the critic in DP mode (replaces the gradient penalty; see the card).
 _DP_WEIGHT_CLIP = 0.01
-
-
-@dataclass(frozen=True)
-class CTABGANPlusDefaults:
-    """The hyper-parameter defaults, declared once; the host adapters read them from here.
-
-    The training budget is SDV CTGAN's: ``epochs`` passes of ``max(1, n_rows // batch_size)``
-    steps of ``min(batch_size, n_rows)`` rows each (the 299-row heart-failure table: 300 steps).
-    """
-
-    epochs: int = 300
-    batch_size: int = 500
-    noise_dim: int = 128
-    generator_hidden: tuple[int, ...] = (256, 256)
-    discriminator_hidden: tuple[int, ...] = (256, 256)
-    auxiliary_hidden: tuple[int, ...] = (128, 128)
-    generator_lr: float = 2e-4
-    discriminator_lr: float = 2e-4
-    weight_decay: float = 1e-6
-    discriminator_steps: int = 1
-    gp_weight: float = 10.0
-    info_weight: float | None = None
-    aux_weight: float = 0.25
-    gumbel_tau: float = 0.2
-    mixed_threshold: float = 0.1
-    log_skewness: float = 2.0
-    max_modes: int = 10
-    enforce_conditions: bool = True
-    max_rejection_rounds: int = 20
-    calibrate_levels: bool = True
-    redraw_copies: bool = True
-    dp: bool = False
-    dp_noise_multiplier: float = 1.0
-    dp_max_grad_norm: float = 1.0
-    dp_delta: float | None = None
-    device: str = "auto"
-    random_state: int | None = 0
-    verbose: bool = False
-
-
-DEFAULTS = CTABGANPlusDefaults()
-_D = DEFAULTS
 
 
 class CTABGANPlus:
@@ -134,6 +91,9 @@ class CTABGANPlus:
     not fitted. Data-derived preprocessing (levels, ranges, mixture fits, level
     frequencies) is not private.
 
+    Every hyper-parameter is keyword-only and its default is declared once, in this
+    signature; the host adapters read them from ``CTABGANPlus.__init__.__kwdefaults__``.
+
     Args:
         roles: role per column (``numerical``, ``integer``, ``binary``, ``categorical``,
             ``ordinal``, ``datetime``, ``identifier``; see ``synth_plugins.encoding.roles``);
@@ -145,7 +105,9 @@ class CTABGANPlus:
         mixed_values: special values per column, e.g. ``{"dose": [0.0]}`` (makes it mixed).
         target: a column for the downstream loss: an auxiliary classifier (categorical
             column) or regressor (numeric column) trained alongside; None disables it.
-        epochs: passes over the data (300); each has ``max(1, n_rows // batch_size)`` steps.
+        epochs: passes over the data (300); each has ``max(1, n_rows // batch_size)`` steps
+            of ``min(batch_size, n_rows)`` rows: SDV CTGAN's training budget (the 299-row
+            heart-failure table: 300 steps).
         batch_size: rows per step (500; at most ``n_rows``).
         noise_dim: generator noise dimension (128).
         generator_hidden, discriminator_hidden, auxiliary_hidden: hidden widths (fully connected;
@@ -180,7 +142,9 @@ class CTABGANPlus:
             :class:`~synth_plugins.generators.privacy.CopyFilter`. False returns the
             generator's rows as they are. Not applied with ``dp=True``: the filter reads
             the training rows, outside the DP accounting.
-        dp, dp_noise_multiplier, dp_max_grad_norm, dp_delta: DP-SGD on the critic.
+        dp, dp_noise_multiplier, dp_max_grad_norm, dp_delta: DP-SGD on the critic (False;
+            noise multiplier 1.0, per-row gradient-norm bound 1.0, ``dp_delta`` None means
+            ``1 / n_rows``).
         device: ``"auto"`` (CUDA if available), ``"cpu"``, ``"cuda"``, ...
         random_state: seed of every random draw; None is unseeded. The global random state
             is left as it was.
@@ -219,34 +183,34 @@ class CTABGANPlus:
         column_kinds: Mapping[str, str] | None = None,
         mixed_values: Mapping[str, Sequence[float]] | None = None,
         target: str | None = None,
-        epochs: int = _D.epochs,
-        batch_size: int = _D.batch_size,
-        noise_dim: int = _D.noise_dim,
-        generator_hidden: Sequence[int] = _D.generator_hidden,
-        discriminator_hidden: Sequence[int] = _D.discriminator_hidden,
-        auxiliary_hidden: Sequence[int] = _D.auxiliary_hidden,
-        generator_lr: float = _D.generator_lr,
-        discriminator_lr: float = _D.discriminator_lr,
-        weight_decay: float = _D.weight_decay,
-        discriminator_steps: int = _D.discriminator_steps,
-        gp_weight: float = _D.gp_weight,
-        info_weight: float | None = _D.info_weight,
-        aux_weight: float = _D.aux_weight,
-        gumbel_tau: float = _D.gumbel_tau,
-        mixed_threshold: float = _D.mixed_threshold,
-        log_skewness: float = _D.log_skewness,
-        max_modes: int = _D.max_modes,
-        enforce_conditions: bool = _D.enforce_conditions,
-        max_rejection_rounds: int = _D.max_rejection_rounds,
-        calibrate_levels: bool = _D.calibrate_levels,
-        redraw_copies: bool = _D.redraw_copies,
-        dp: bool = _D.dp,
-        dp_noise_multiplier: float = _D.dp_noise_multiplier,
-        dp_max_grad_norm: float = _D.dp_max_grad_norm,
-        dp_delta: float | None = _D.dp_delta,
-        device: str | torch.device = _D.device,
-        random_state: int | None = _D.random_state,
-        verbose: bool = _D.verbose,
+        epochs: int = 300,
+        batch_size: int = 500,
+        noise_dim: int = 128,
+        generator_hidden: Sequence[int] = (256, 256),
+        discriminator_hidden: Sequence[int] = (256, 256),
+        auxiliary_hidden: Sequence[int] = (128, 128),
+        generator_lr: float = 2e-4,
+        discriminator_lr: float = 2e-4,
+        weight_decay: float = 1e-6,
+        discriminator_steps: int = 1,
+        gp_weight: float = 10.0,
+        info_weight: float | None = None,
+        aux_weight: float = 0.25,
+        gumbel_tau: float = 0.2,
+        mixed_threshold: float = 0.1,
+        log_skewness: float = 2.0,
+        max_modes: int = 10,
+        enforce_conditions: bool = True,
+        max_rejection_rounds: int = 20,
+        calibrate_levels: bool = True,
+        redraw_copies: bool = True,
+        dp: bool = False,
+        dp_noise_multiplier: float = 1.0,
+        dp_max_grad_norm: float = 1.0,
+        dp_delta: float | None = None,
+        device: str | torch.device = "auto",
+        random_state: int | None = 0,
+        verbose: bool = False,
     ) -> None:
         check_overrides(column_kinds, mixed_values)
         self.roles = dict(roles) if roles is not None else None
@@ -325,7 +289,7 @@ class CTABGANPlus:
 
     def get_params(self) -> dict[str, Any]:
         """The constructor arguments, as given (a sklearn-style view for host adapters)."""
-        names = ("roles", "column_kinds", "mixed_values", "target", *asdict(DEFAULTS))
+        names = ("roles", *CTABGANPlus.__init__.__kwdefaults__)
         return {name: copy.deepcopy(getattr(self, name)) for name in names}
 
     def __repr__(self) -> str:

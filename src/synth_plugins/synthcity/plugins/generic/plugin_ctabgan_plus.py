@@ -3,14 +3,13 @@
 Laid out like a Synthcity plugin file (one ``Plugin`` subclass, ``plugin = ...`` at the end)
 so it can be proposed upstream as ``synthcity/plugins/generic/plugin_ctabgan_plus.py``. The
 model is :class:`synth_plugins.generators.ctabgan_plus.CTABGANPlus`; this module translates
-Synthcity's DataLoader, ``cond`` and seeding conventions. Every default is the core's
-(``DEFAULTS``), so the two cannot drift apart.
+Synthcity's DataLoader, ``cond`` and seeding conventions. Every default is read from
+the core's signature, so the two cannot drift apart.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +22,12 @@ from synthcity.plugins.core.distribution import (
 )
 from synthcity.plugins.core.schema import Schema
 
-from synth_plugins.generators.ctabgan_plus import DEFAULTS, CTABGANPlus
+from synth_plugins.generators.ctabgan_plus import CTABGANPlus
 from synth_plugins.generators.validation import host_names
 from synth_plugins.synthcity.suite_plugin import SuitePlugin
 
-_D = DEFAULTS
+#: The core's defaults: the one place each hyper-parameter's default is declared.
+_CORE = CTABGANPlus.__init__.__kwdefaults__
 
 
 class CTABGANPlusPlugin(SuitePlugin):
@@ -81,42 +81,42 @@ class CTABGANPlusPlugin(SuitePlugin):
 
     def __init__(
         self,
-        n_iter: int = _D.epochs,
-        target: str | None = None,
-        column_kinds: Mapping[str, str] | None = None,
-        mixed_values: Mapping[str, Sequence[float]] | None = None,
-        batch_size: int = _D.batch_size,
-        noise_dim: int = _D.noise_dim,
-        generator_hidden: Sequence[int] = _D.generator_hidden,
-        discriminator_hidden: Sequence[int] = _D.discriminator_hidden,
-        auxiliary_hidden: Sequence[int] = _D.auxiliary_hidden,
-        generator_lr: float = _D.generator_lr,
-        discriminator_lr: float = _D.discriminator_lr,
-        weight_decay: float = _D.weight_decay,
-        discriminator_steps: int = _D.discriminator_steps,
-        gp_weight: float = _D.gp_weight,
-        info_weight: float | None = _D.info_weight,
-        aux_weight: float = _D.aux_weight,
-        gumbel_tau: float = _D.gumbel_tau,
-        mixed_threshold: float = _D.mixed_threshold,
-        log_skewness: float = _D.log_skewness,
-        max_modes: int = _D.max_modes,
-        enforce_conditions: bool = _D.enforce_conditions,
-        max_rejection_rounds: int = _D.max_rejection_rounds,
-        calibrate_levels: bool = _D.calibrate_levels,
-        redraw_copies: bool = _D.redraw_copies,
-        dp: bool = _D.dp,
-        dp_noise_multiplier: float = _D.dp_noise_multiplier,
-        dp_max_grad_norm: float = _D.dp_max_grad_norm,
-        dp_delta: float | None = _D.dp_delta,
-        verbose: bool = _D.verbose,
+        n_iter: int = _CORE["epochs"],
+        target: str | None = _CORE["target"],
+        column_kinds: Mapping[str, str] | None = _CORE["column_kinds"],
+        mixed_values: Mapping[str, Sequence[float]] | None = _CORE["mixed_values"],
+        batch_size: int = _CORE["batch_size"],
+        noise_dim: int = _CORE["noise_dim"],
+        generator_hidden: Sequence[int] = _CORE["generator_hidden"],
+        discriminator_hidden: Sequence[int] = _CORE["discriminator_hidden"],
+        auxiliary_hidden: Sequence[int] = _CORE["auxiliary_hidden"],
+        generator_lr: float = _CORE["generator_lr"],
+        discriminator_lr: float = _CORE["discriminator_lr"],
+        weight_decay: float = _CORE["weight_decay"],
+        discriminator_steps: int = _CORE["discriminator_steps"],
+        gp_weight: float = _CORE["gp_weight"],
+        info_weight: float | None = _CORE["info_weight"],
+        aux_weight: float = _CORE["aux_weight"],
+        gumbel_tau: float = _CORE["gumbel_tau"],
+        mixed_threshold: float = _CORE["mixed_threshold"],
+        log_skewness: float = _CORE["log_skewness"],
+        max_modes: int = _CORE["max_modes"],
+        enforce_conditions: bool = _CORE["enforce_conditions"],
+        max_rejection_rounds: int = _CORE["max_rejection_rounds"],
+        calibrate_levels: bool = _CORE["calibrate_levels"],
+        redraw_copies: bool = _CORE["redraw_copies"],
+        dp: bool = _CORE["dp"],
+        dp_noise_multiplier: float = _CORE["dp_noise_multiplier"],
+        dp_max_grad_norm: float = _CORE["dp_max_grad_norm"],
+        dp_delta: float | None = _CORE["dp_delta"],
+        verbose: bool = _CORE["verbose"],
         # Synthcity's core plugin arguments
         sampling_patience: int = 500,
         strict: bool = True,
-        device: Any = _D.device,
+        device: Any = _CORE["device"],
         # the core's default seed; an int here, as Synthcity seeds numpy, torch and its data
         # schema with it (SuitePlugin refuses None, the core's "unseeded")
-        random_state: int = _D.random_state,
+        random_state: int = _CORE["random_state"],
         workspace: Path = Path("workspace"),
         compress_dataset: bool = False,
         sampling_strategy: str = "marginal",
@@ -133,14 +133,12 @@ class CTABGANPlusPlugin(SuitePlugin):
             **kwargs,
         )
         given = dict(locals())
-        options = {f.name: given[f.name] for f in fields(DEFAULTS) if f.name in given}
+        options = {name: given[name] for name in _CORE if name in given}
         options.update(epochs=n_iter, device=str(device), random_state=random_state)
         # the attribute is not called "model": Synthcity's Serializable saves an attribute of
         # that name as bytes and does not restore it
         with host_names({"epochs": "n_iter"}):
-            self.core = CTABGANPlus(
-                column_kinds=column_kinds, mixed_values=mixed_values, target=target, **options
-            )
+            self.core = CTABGANPlus(**options)
 
     @staticmethod
     def name() -> str:
