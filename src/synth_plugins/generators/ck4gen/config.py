@@ -47,7 +47,7 @@ NUMERIC_QUANTILES = 1001
 NUMERIC_CALIBRATION_ROWS = 20_000
 #: ``interpolate_durations``: a duration held by at least this share of the training rows
 #: is a point mass of the data (administrative censoring) and is not spread.
-POINT_MASS_SHARE = 0.01
+UNSPREAD_DURATION_SHARE = 0.01
 
 COPY_PRIVACY_WARNING = (
     "CK4Gen outcome='copy': every synthetic row carries the exact (duration, event) pair of a "

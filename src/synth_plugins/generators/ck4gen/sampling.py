@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from synth_plugins.encoding.tabular import TabularEncoder
-from synth_plugins.generators.ck4gen.config import POINT_MASS_SHARE, RESIDUAL_ROUNDS
+from synth_plugins.generators.ck4gen.config import RESIDUAL_ROUNDS, UNSPREAD_DURATION_SHARE
 from synth_plugins.generators.quantiles import smoothed_quantiles
 
 
@@ -396,13 +396,13 @@ class DurationGrid:
 def duration_grid(durations: np.ndarray) -> DurationGrid:
     """The grid, smoothed quantile function, point masses and resolution of ``durations``.
 
-    A point mass is a duration held by at least ``POINT_MASS_SHARE`` of the rows and by two
-    or more: a value a real holdout repeats too (administrative censoring at the end of a
-    study, a scheduled visit), not one patient's.
+    A point mass is a duration held by at least ``UNSPREAD_DURATION_SHARE`` of the rows and
+    by two or more: a value a real holdout repeats too (administrative censoring at the end
+    of a study, a scheduled visit), not one patient's.
     """
     durations = np.asarray(durations, dtype=float)
     values, counts = np.unique(durations, return_counts=True)
-    points = values[counts >= max(2, math.ceil(POINT_MASS_SHARE * len(durations)))]
+    points = values[counts >= max(2, math.ceil(UNSPREAD_DURATION_SHARE * len(durations)))]
     knots, levels = smoothed_quantiles(durations)
     shares = np.cumsum(counts) / len(durations)
     return DurationGrid(values, shares, knots, levels, points, time_resolution(values))

@@ -27,7 +27,7 @@ AUTO_VALIDATION_FRACTION, AUTO_VALIDATION_MIN_ROWS = 0.1, 50
 #: With the quantile transform (no DP), a numerical column's most frequent value becomes a
 #: point mass, a 0/1 output of its own, when it holds at least this share of the observed
 #: values (method card, item 7 of "Why Med-VAE lost").
-POINT_MASS_SHARE = 0.1
+POINT_MASS_OUTPUT_SHARE = 0.1
 #: Rows decoded (or encoded) per forward pass, which bounds memory for millions of rows.
 SAMPLE_CHUNK = 65_536
 #: Decoded output cells (rows x encoded features) per chunk when sampling: wide tables

@@ -22,7 +22,7 @@ from synth_plugins.generators.med_vae.config import (
     AUTO_VALIDATION_MIN_ROWS,
     DECODINGS,
     DEFAULT_LOSS_WEIGHTS,
-    POINT_MASS_SHARE,
+    POINT_MASS_OUTPUT_SHARE,
     PRESETS,
     SAMPLING_MODES,
     Decoding,
@@ -427,7 +427,7 @@ class MedVAE:
         encoder = TabularEncoder(self.roles, self.missing, self.ordinal_levels).fit(data)
         layout = Layout.from_encoder(encoder)
         if self.numerical_transform == "quantile" and not self.dp:
-            layout = layout.with_point_masses(encoder, data, POINT_MASS_SHARE)
+            layout = layout.with_point_masses(encoder, data, POINT_MASS_OUTPUT_SHARE)
         transform = fit_transform(self.numerical_transform, *layout.numerical(encoder, data))
         x_cont, codes = layout.inputs(encoder, data, transform)
 
