@@ -65,7 +65,8 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
             of ones a draw would give, so a binary outcome follows its predictors more
             sharply), ``"sample"`` (every output drawn) or ``"mode"`` (the paper: each
             output's most likely value).
-        numerical_transform: ``"minmax"`` (the paper) or ``"quantile"`` (normal scores).
+        numerical_transform: ``"auto"`` (quantile, min-max with ``dp=True``), ``"minmax"``
+            (the paper) or ``"quantile"`` (normal scores; refused with ``dp=True``).
         min_library_size: fewest training rows that must hold the conditions of a
             ``sample_from_conditions`` or ``sample_remaining_columns`` call (5): rows
             decoded from fewer posteriors come close to those patients.

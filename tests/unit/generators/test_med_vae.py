@@ -13,6 +13,7 @@ import torch
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators import MedVAE
+from synth_plugins.generators.med_vae.transforms import MinMax
 
 torch.set_num_threads(1)
 
@@ -383,6 +384,20 @@ class TestDifferentialPrivacy:
         pd.testing.assert_frame_equal(
             restored.sample(20, random_state=1), private.sample(20, random_state=1)
         )
+
+    def test_numbers_are_not_read_off_training_values(self) -> None:
+        # the quantile transform's knots are the training values (every one below 20 rows):
+        # 75 % of a dp fit's ages on 15 rows were training ages before dp chose min-max
+        rng = np.random.default_rng(0)
+        ages = rng.normal(60, 10, 15).round(1)
+        frame = pd.DataFrame({"age": ages, "sex": rng.choice(["F", "M"], 15)})
+        private = MedVAE(dp=True, epochs=1, random_state=0).fit(frame)
+        assert private.transform_ == MinMax()  # no knots, no lone ends
+        synthetic = private.sample(2_000, random_state=0)
+        assert np.isin(synthetic["age"], ages).mean() < 0.2
+        assert MedVAE().transform_kind == "quantile"
+        with pytest.raises(InvalidParameterError, match="numerical_transform='quantile'.*dp=True"):
+            MedVAE(dp=True, numerical_transform="quantile")
 
 
 # ----------------------------------------------------------------------------- bad input

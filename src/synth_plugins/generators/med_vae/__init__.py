@@ -16,10 +16,11 @@ annealing. Generation decodes latent draws from a *library* of the training rows
 (the paper) or from the prior, optionally restricted to the rows that match conditions.
 
 Beyond the paper, measured against real holdouts (method card): by default numerical
-columns are learned as normal scores of their ranks (``numerical_transform="quantile"``),
-latent draws come from a Gaussian mixture fitted to the posteriors (``sampling="mixture"``),
-batch size and learning rate follow the table size, training stops early on a validation
-split, and exact copies of training rows beyond the natural collision rate are redrawn.
+columns are learned as normal scores of their ranks (``numerical_transform="auto"``: the
+quantile transform, min-max with DP), latent draws come from a Gaussian mixture fitted to
+the posteriors (``sampling="mixture"``), batch size and learning rate follow the table size,
+training stops early on a validation split, and exact copies of training rows beyond the
+natural collision rate are redrawn.
 ``MedVAE.from_preset("paper")`` is the notebook's configuration.
 
 Modules, one job each: ``config`` (constants and option names), ``networks`` (the torch

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from synth_plugins.generators.med_vae.transforms import NumericalTransform
+
 #: The notebook's loss weights: numerical MSE x 100, binary BCE x 1, each categorical CE x 1.
 DEFAULT_LOSS_WEIGHTS: dict[str, float] = {"numerical": 100.0, "binary": 1.0, "categorical": 1.0}
 
@@ -17,6 +19,10 @@ DECODINGS: tuple[str, ...] = ("mode", "sample", "calibrated")
 #: Latent draws that set ``decoding="calibrated"``'s cut-off per binary column, once per
 #: ``sample`` call.
 CALIBRATION_ROWS = 20_000
+#: What ``numerical_transform="auto"`` means without DP. With DP it is always min-max: the
+#: quantile transform's knots are the training values themselves (every distinct one, and
+#: every one below 20 rows), and decoded numbers are read off them, outside the accounting.
+AUTO_NUMERICAL_TRANSFORM: NumericalTransform = "quantile"
 #: What ``sampling="auto"`` means without DP (with DP it is always the prior): the latent
 #: mixture, measured best on quality against the holdout and on privacy (method card).
 AUTO_SAMPLING: Sampling = "mixture"

@@ -17,6 +17,7 @@ from synth_plugins.generators.med_vae import conditions as _conditions
 from synth_plugins.generators.med_vae import sampling as _sampling
 from synth_plugins.generators.med_vae import training as _training
 from synth_plugins.generators.med_vae.config import (
+    AUTO_NUMERICAL_TRANSFORM,
     AUTO_SAMPLING,
     AUTO_VALIDATION_FRACTION,
     AUTO_VALIDATION_MIN_ROWS,
@@ -33,6 +34,7 @@ from synth_plugins.generators.med_vae.layout import Layout
 from synth_plugins.generators.med_vae.networks import MedVAENet
 from synth_plugins.generators.med_vae.transforms import (
     TRANSFORMS,
+    MinMax,
     NumericalTransform,
     Transform,
     fit_transform,
@@ -83,9 +85,16 @@ class MedVAE:
     mixes rows and is replaced by LayerNorm (``batch_norm=True``) or removed
     (``batch_norm=False``); ``clipvalue`` is not used (per-sample clipping replaces it).
     Generation samples the prior only: the posterior library is a non-private function of
-    the training rows, so it is neither built nor stored. The guarantee covers model training
-    only: data-derived preprocessing (min-max ranges, levels, rounding precision, fill values)
-    is computed from the raw data without noise.
+    the training rows, so it is neither built nor stored, and neither is anything else
+    fitted to the training rows after training (latent mixture, residual noise, condition
+    store, copy filter). Numerical columns are min-max scaled without point masses (the
+    quantile transform's knots are training values). The binary cut-offs of
+    ``decoding="calibrated"`` come from prior draws. The guarantee covers model training
+    only: what the encoder reads from the raw data without noise is outside it (the roles
+    inferred for columns ``roles`` does not name, min-max ranges, identifier keys' largest
+    value or text prefix, levels, rounding precision and date formats, fill values, which
+    columns have missing values), and so is the row count (the default ``dp_delta``, the
+    ``"auto"`` batch size).
 
     Args:
         roles: role per column (``numerical``, ``integer``, ``binary``, ``categorical``,
@@ -97,13 +106,15 @@ class MedVAE:
         embedding_dim: embedding dimensions per categorical column (3).
         leaky_relu_slope: negative slope of the LeakyReLU (0.3, Keras' default).
         batch_norm: BatchNorm after each hidden Linear (True; Keras momentum 0.99, eps 1e-3).
-        numerical_transform: ``"quantile"`` (default: normal scores of the training ranks,
-            linear head; decoded back through the training quantiles smoothed over 10 rows,
-            so generated values do not pile up on training values; measured better on
-            skewed marginals) or ``"minmax"`` (the paper: min-max values, sigmoid head). See
-            ``transforms``. With ``"quantile"`` (and without DP) a value that at least 10 %
-            of a column's observed training values share is a point mass, a 0/1 output of
-            its own (pima's zeros coding "not measured"; method card, item 7 of "Why Med-VAE lost").
+        numerical_transform: ``"quantile"`` (normal scores of the training ranks, linear
+            head; decoded back through the training quantiles smoothed over 10 rows, so
+            generated values do not pile up on training values; measured better on skewed
+            marginals), ``"minmax"`` (the paper: min-max values, sigmoid head) or ``"auto"``
+            (default: quantile, min-max with ``dp=True``; ``"quantile"`` with ``dp=True``
+            is refused, its knots being training values). See ``transforms``. With
+            ``"quantile"`` a value that at least 10 % of a column's observed training values
+            share is a point mass, a 0/1 output of its own (pima's zeros coding "not
+            measured"; method card, item 7 of "Why Med-VAE lost").
         numerical_activation: ``"auto"`` (sigmoid for min-max, linear for quantile),
             ``"sigmoid"`` (the code) or ``"linear"`` (the paper's text).
         loss_weights: weights of the ``"numerical"`` MSE (100), ``"binary"`` BCE (1) and each
@@ -220,7 +231,7 @@ class MedVAE:
         embedding_dim: int = 3,
         leaky_relu_slope: float = 0.3,
         batch_norm: bool = True,
-        numerical_transform: NumericalTransform = "quantile",
+        numerical_transform: NumericalTransform | Literal["auto"] = "auto",
         numerical_activation: Literal["auto", "sigmoid", "linear"] = "auto",
         loss_weights: Mapping[str, float] | None = None,
         beta: float = 0.03,
@@ -254,7 +265,7 @@ class MedVAE:
         self.leaky_relu_slope = check_float("leaky_relu_slope", leaky_relu_slope, minimum=0.0)
         self.batch_norm = check_bool("batch_norm", batch_norm)
         self.numerical_transform = check_choice(
-            "numerical_transform", numerical_transform, TRANSFORMS
+            "numerical_transform", numerical_transform, ("auto", *TRANSFORMS)
         )
         self.numerical_activation = check_choice(
             "numerical_activation", numerical_activation, ("auto", "sigmoid", "linear")
@@ -319,12 +330,19 @@ class MedVAE:
         self._device_model: MedVAENet | None = None
 
     def _check_combinations(self) -> None:
-        if self.numerical_transform == "quantile" and self.numerical_activation == "sigmoid":
+        if self.transform_kind == "quantile" and self.numerical_activation == "sigmoid":
             raise InvalidParameterError(
-                "numerical_activation='sigmoid' cannot reach the normal scores of "
-                "numerical_transform='quantile'; use numerical_activation='auto' or 'linear'"
+                "numerical_activation='sigmoid' cannot reach the normal scores of the quantile "
+                f"transform (numerical_transform={self.numerical_transform!r}); use "
+                "numerical_activation='auto' or 'linear', or numerical_transform='minmax'"
             )
         if self.dp:
+            if self.numerical_transform == "quantile":
+                raise InvalidParameterError(
+                    "numerical_transform='quantile' is not allowed with dp=True: its knots are "
+                    "the training values and decoded numbers are read off them, outside the DP "
+                    "accounting; use numerical_transform='minmax' (or 'auto', min-max with dp)"
+                )
             if self.sampling in ("library", "mixture"):
                 raise InvalidParameterError(
                     f"sampling={self.sampling!r} is not allowed with dp=True: the library "
@@ -357,6 +375,13 @@ class MedVAE:
 
     def __repr__(self) -> str:
         return f"MedVAE(epochs={self.epochs}, dp={self.dp}, random_state={self.random_state})"
+
+    @property
+    def transform_kind(self) -> NumericalTransform:
+        """The numerical transform ``fit`` uses: ``"auto"`` is quantile, min-max with DP."""
+        if self.numerical_transform == "auto":
+            return "minmax" if self.dp else AUTO_NUMERICAL_TRANSFORM
+        return self.numerical_transform  # type: ignore[return-value]
 
     @property
     def default_sampling(self) -> Sampling:
@@ -426,9 +451,13 @@ class MedVAE:
             )
         encoder = TabularEncoder(self.roles, self.missing, self.ordinal_levels).fit(data)
         layout = Layout.from_encoder(encoder)
-        if self.numerical_transform == "quantile" and not self.dp:
+        if self.transform_kind == "quantile":  # never with dp (refused or min-max)
             layout = layout.with_point_masses(encoder, data, POINT_MASS_OUTPUT_SHARE)
-        transform = fit_transform(self.numerical_transform, *layout.numerical(encoder, data))
+        transform = (
+            MinMax()  # without lone ends: only the residual noise reads them, and dp has none
+            if self.dp
+            else fit_transform(self.transform_kind, *layout.numerical(encoder, data))
+        )
         x_cont, codes = layout.inputs(encoder, data, transform)
 
         n_rows = len(data)
@@ -673,7 +702,7 @@ class MedVAE:
         """The numerical head's activation: ``"auto"`` follows the numerical transform."""
         if self.numerical_activation != "auto":
             return self.numerical_activation
-        return "sigmoid" if self.numerical_transform == "minmax" else "linear"
+        return "sigmoid" if self.transform_kind == "minmax" else "linear"
 
     def _parse_conditions(
         self, conditions: Mapping[str, Any] | None
