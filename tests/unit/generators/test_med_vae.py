@@ -461,3 +461,13 @@ def test_validation_split_and_early_stopping(data: pd.DataFrame) -> None:
     best = int(np.argmin(vae.history_["val_loss"]))
     assert vae.best_epoch_ == best
     assert vae.library_mu_ is not None and len(vae.library_mu_) == len(data)
+
+
+def test_the_validation_split_is_the_shared_one() -> None:
+    # CK4Gen's and the LSTM's split (_nn.split_rows): two rows train on both, no split
+    # (Med-VAE held one out and refused); a share that leaves one row is refused alike
+    two = pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"]})
+    vae = MedVAE(epochs=1, validation_fraction=0.1, random_state=0).fit(two)
+    assert "val_loss" not in vae.history_ and len(vae.sample(3)) == 3
+    with pytest.raises(InvalidDataError, match="holds out 2 of 3 rows, leaving 1 to train on"):
+        MedVAE(epochs=1, validation_fraction=0.5).fit(pd.concat([two, two.iloc[:1]]))

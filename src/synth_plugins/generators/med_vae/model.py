@@ -12,7 +12,7 @@ import torch
 
 from synth_plugins.encoding.tabular import MissingPolicy, TabularEncoder
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
-from synth_plugins.generators import _torch
+from synth_plugins.generators import _nn, _torch
 from synth_plugins.generators.med_vae import conditions as _conditions
 from synth_plugins.generators.med_vae import sampling as _sampling
 from synth_plugins.generators.med_vae import training as _training
@@ -440,7 +440,9 @@ class MedVAE:
 
         Raises:
             InvalidDataError: for a non-DataFrame, fewer than 2 rows, a column with no
-                observed value, or missing values with ``missing="error"``.
+                observed value, missing values with ``missing="error"``, or a
+                ``validation_fraction`` that leaves fewer than 2 rows to train on (the
+                shared split, :func:`synth_plugins.generators._nn.split_rows`).
         """
         if not isinstance(data, pd.DataFrame):
             raise InvalidDataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
@@ -460,22 +462,14 @@ class MedVAE:
         )
         x_cont, codes = layout.inputs(encoder, data, transform)
 
-        n_rows = len(data)
-        share = self.validation_share(n_rows)
-        n_val = max(round(n_rows * share), 1) if share else 0
-        if n_rows - n_val < 2:
-            raise InvalidDataError(
-                f"validation_fraction={share} leaves {n_rows - n_val} "
-                f"training rows of {n_rows}; at least 2 are needed"
-            )
         device = _torch.resolve_device(self.device)
         rng = _torch.new_rng(self.random_state)
         init_seed, train_seed, noise_seed, split_seed, sample_seed = (
             _torch.seed_from(rng) for _ in range(5)
         )
         mixture_seed = _torch.seed_from(rng)
-        order = np.random.default_rng(split_seed).permutation(n_rows)
-        train_rows, val_rows = np.sort(order[n_val:]), np.sort(order[:n_val])
+        share = self.validation_share(len(data))
+        train_rows, val_rows = _nn.split_rows(len(data), share, split_seed)
 
         norm = ("layer" if self.dp else "batch") if self.batch_norm else "none"
         with _torch.seeded(init_seed, device):
@@ -503,7 +497,7 @@ class MedVAE:
         self._copy_filter = None
         self._device_model = None
         train = (x_cont[train_rows].to(device), codes[train_rows].to(device))
-        val = (x_cont[val_rows].to(device), codes[val_rows].to(device)) if n_val else None
+        val = (x_cont[val_rows].to(device), codes[val_rows].to(device)) if len(val_rows) else None
         plan = self._plan(len(train_rows))
         self.batch_size_, self.lr_ = plan.batch_size, plan.lr
         if self.dp:
