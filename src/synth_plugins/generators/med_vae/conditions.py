@@ -66,9 +66,12 @@ def store_conditions(encoder: TabularEncoder, data: pd.DataFrame) -> dict[str, n
     """Per column, what conditions are matched against: level codes or raw numbers.
 
     Discrete columns keep their level code (-1 where missing), numeric columns their raw
-    value (NaN where missing), so missing values never match a condition. Datetime and
-    identifier columns take no conditions and are not stored (a store of identifiers
-    would keep real keys in the fitted model).
+    value (NaN where missing), so missing values never match a condition. The raw values are
+    needed: an exact numeric condition is matched against each row's value, and a value no
+    row holds is refused with the nearest observed ones; so the fitted model holds them
+    (method card, "A fitted model holds its training data"; not built with ``dp=True``).
+    Datetime and identifier columns take no conditions and are not stored (a store of
+    identifiers would keep real keys in the fitted model).
     """
     store: dict[str, np.ndarray] = {}
     for spec in encoder.specs:

@@ -79,6 +79,11 @@ class MedVAE:
     missing values in the output); ``"error"`` refuses missing values. Columns with no
     observed value are refused. Constant columns are accepted and reproduced as constants.
 
+    Without ``dp`` a fitted model holds its training rows (their posteriors, their levels and
+    numbers for conditional sampling, row hashes for the copy filter and, with the quantile
+    transform, each numerical column's distinct values): saving or sharing it shares them
+    (method card).
+
     Differential privacy (``dp=True``): DP-SGD through Opacus (per-sample clipping to
     ``dp_max_grad_norm``, Gaussian noise ``dp_noise_multiplier``, Poisson sampling, RDP
     accountant); ``epsilon_`` is reported for ``dp_delta`` (default ``1 / n_rows``). BatchNorm
