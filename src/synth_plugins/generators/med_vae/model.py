@@ -63,15 +63,18 @@ class MedVAE:
     ``docs/methods/med_vae.md`` for the method card.
 
     Column roles come from :class:`~synth_plugins.encoding.tabular.TabularEncoder`:
-    ``numerical``/``integer`` columns are min-max scaled (sigmoid head, MSE),
+    ``numerical``/``integer`` columns are min-max scaled, then learned with an MSE through
+    ``numerical_transform`` (by default normal scores of their ranks with a linear head, or
+    with ``dp=True`` the paper's min-max values with a sigmoid head),
     ``binary`` columns and missingness indicators are binary outputs (logit head, BCE),
     ``categorical``/``ordinal`` columns are integer codes through one shared embedding table
     (softmax head, cross-entropy). Decoded outputs are drawn from the decoder's
     distributions (``decoding="sample"``; ``"calibrated"``, the default, cuts the binary
     columns at calibrated thresholds) or kept at their most likely values (``"mode"``, the
-    paper), then post-processed by the encoder's ``inverse_transform`` (binary threshold
-    0.5, categorical arg-max, inverse min-max, rounding to the training precision, clipping
-    to the training range, dtypes restored).
+    paper), mapped back by the numerical transform's inverse, then post-processed by the
+    encoder's ``inverse_transform`` (binary threshold 0.5, categorical arg-max, inverse
+    min-max, rounding to the training precision, clipping to the training range, dtypes
+    restored).
 
     Missing values follow ``missing``: ``"indicator"`` (default) fills with the training
     median/mode and models a missingness indicator per affected column, so generated data
@@ -592,8 +595,10 @@ class MedVAE:
                 columns, ``{column: "present" | "absent"}`` (present means above the training
                 minimum, i.e. scaled value > 0, the paper's drug rule; absent means equal to
                 it). With library sampling, latent draws come from the training rows that
-                satisfy **all** conditions (missing values never match).
-            sampling: ``"library"`` or ``"prior"``; None uses the model's ``sampling``.
+                satisfy **all** conditions (missing values never match); with mixture
+                sampling, from a mixture fitted to those rows' posterior means.
+            sampling: ``"library"``, ``"prior"`` or ``"mixture"``; None uses the model's
+                ``sampling`` (``"auto"`` resolved, see :attr:`default_sampling`).
             enforce_conditions: keep only generated rows that satisfy the conditions,
                 generating more until ``n`` are reached (at most ``max_rejection_rounds``
                 rounds), so every returned row holds an asked value; with library or mixture

@@ -30,7 +30,11 @@ def _head(in_features: int, out_features: int) -> nn.Linear | None:
 
 
 class MedVAENet(nn.Module):
-    """The Med-VAE network; inputs are ``x_cont = [binary | numerical]`` and level codes."""
+    """The Med-VAE network; inputs are ``x_cont`` and level codes.
+
+    ``x_cont = [binary | point masses | numerical]`` (:meth:`Layout.inputs`); ``n_binary``
+    counts the binary outputs and the point masses (:attr:`Layout.n_binary`).
+    """
 
     def __init__(
         self,

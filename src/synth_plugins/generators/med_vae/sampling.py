@@ -35,7 +35,9 @@ class LatentMixture:
 
     Sampling it ("ex-post density estimation", Ghosh et al. 2020, arXiv:1903.12436) covers
     the region of the latent space the decoder was trained on, as the library does, without
-    decoding near any single training row: each component pools many rows.
+    decoding near any single training row: each component is fitted on 50 rows or more on
+    average (``MIXTURE_ROWS_PER_COMPONENT``), except below 50 rows, which get one component
+    over all of them: a small table, or a conditional pool (from 2 rows).
     """
 
     weights: np.ndarray

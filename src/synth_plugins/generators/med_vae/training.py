@@ -1,4 +1,4 @@
-"""Med-VAE training: the seven-term loss, KL annealing, its steps in the shared loop, DP-SGD."""
+"""Med-VAE training: the four-term loss, KL annealing, its steps in the shared loop, DP-SGD."""
 
 from __future__ import annotations
 
