@@ -63,7 +63,8 @@ class MedVAEPlugin(SuitePlugin):
         hidden_1, hidden_2: the encoder's two hidden widths (88, 60), the core's ``hidden``
             (one number each, for Synthcity's search space); the decoder mirrors (60, 88).
         embedding_dim: embedding dimensions per categorical column (3).
-        numerical_transform: ``"minmax"`` (the paper) or ``"quantile"`` (normal scores).
+        numerical_transform: ``"auto"`` (``"quantile"``; ``"minmax"`` with ``dp``),
+            ``"minmax"`` (the paper) or ``"quantile"`` (normal scores; refused with ``dp``).
         beta: KL scaling factor (0.03), annealed linearly per epoch from 0. The notebook's
             10 collapses the posterior with a differentiable KL (method card, "Why beta is
             not 10"); ``beta=10, kl_mode="legacy_detached"`` reproduces the notebook.
