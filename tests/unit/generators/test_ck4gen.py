@@ -323,6 +323,21 @@ class TestSynthesis:
         assert model._is_training_row(renamed).all()
         assert model._copy_filter.is_copy(renamed).all()
 
+    def test_text_dates_are_binned_in_the_training_format(self):
+        """Copies are binned on the encoder's numbers: dates written ``%d/%m/%Y`` in
+        training are read day-first in any frame. The copy bins guessed each frame's format
+        again, so rows whose days are all 12 or less (``05/03/2020``) were read month-first
+        (3 May), fell into other bins, and training rows no longer matched themselves."""
+        train, _ = repeated_patterns(seed=0, reps=2)
+        days = pd.Timestamp("2020-01-01") + pd.to_timedelta(np.arange(len(train)) * 4, "D")
+        train.insert(0, "visit", days.strftime("%d/%m/%Y"))
+        model = CK4Gen(
+            "time", "event", {"visit": "datetime"}, encoder_epochs=2, decoder_epochs=2,
+            random_state=0,
+        ).fit(train)  # fmt: skip
+        early = train[days.day <= 12]  # also a date in month-first order: 05/03 is 3 May
+        assert model._is_training_row(early).all()
+
     def test_re_drawn_copies_keep_their_own_keys(self):
         """Rows re-drawn in place of copies were numbered from the first key again: on this
         table one key was held by 9 of 150 rows."""

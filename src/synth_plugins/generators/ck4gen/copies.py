@@ -8,43 +8,29 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synth_plugins.encoding.parsing import is_text, parse_numbers, text_date_format, to_days
 from synth_plugins.generators.ck4gen.config import MIN_REDRAW_NOISE, REDRAW_ROUNDS
 
+#: A column of a frame as the numbers ``copy_bins`` cuts: ``numbers(frame, column)``.
+Numbers = Callable[[pd.DataFrame, Any], np.ndarray]
 
-def quantile_edges(data: pd.DataFrame, columns: Sequence[str], bins: int) -> dict[str, np.ndarray]:
-    """Inner edges of ``bins`` training-quantile bins per numeric column (ties merged)."""
+
+def quantile_edges(
+    data: pd.DataFrame, columns: Sequence[Any], bins: int, numbers: Numbers
+) -> dict[Any, np.ndarray]:
+    """Inner edges of ``bins`` quantile bins of each column's ``numbers`` (ties merged)."""
     quantiles = np.linspace(0.0, 1.0, bins + 1)[1:-1]
     return {
-        column: np.unique(np.nanquantile(floats(data[column]), quantiles)) for column in columns
+        column: np.unique(np.nanquantile(numbers(data, column), quantiles)) for column in columns
     }
 
 
-def binned(frame: pd.DataFrame, edges: Mapping[str, np.ndarray]) -> pd.DataFrame:
-    """``frame`` with each column of ``edges`` replaced by its bin (-1 for missing)."""
+def binned(frame: pd.DataFrame, edges: Mapping[Any, np.ndarray], numbers: Numbers) -> pd.DataFrame:
+    """``frame`` with each column of ``edges`` replaced by its ``numbers``' bin (-1: missing)."""
     out = frame.copy()
     for column, inner in edges.items():
-        values = floats(frame[column])
+        values = numbers(frame, column)
         out[column] = np.where(np.isnan(values), -1, np.searchsorted(inner, values, "right"))
     return out
-
-
-def floats(series: pd.Series) -> np.ndarray:
-    """A column the encoder models as numbers, as floats; missing values (NaN, pd.NA) as NaN.
-
-    Datetimes (and dates written as text) become days, numbers written as text are parsed:
-    the same numbers the encoder sees, so copies are binned as the model saw them.
-    """
-    if pd.api.types.is_datetime64_any_dtype(series.dtype):
-        return to_days(series)
-    if is_text(series):
-        fmt = text_date_format(series)
-        if fmt is not None:
-            return to_days(series, fmt)
-        parsed = parse_numbers(series)
-        if parsed is not None:
-            return parsed.to_numpy(dtype=float)
-    return series.to_numpy(dtype=float, na_value=np.nan)
 
 
 def redraw_copies(

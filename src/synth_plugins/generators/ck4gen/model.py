@@ -694,7 +694,9 @@ class CK4Gen:
         self._copy_edges = (
             {}
             if self.copy_bins is None
-            else quantile_edges(data, self._numeric_columns(preprocessor), self.copy_bins)
+            else quantile_edges(
+                data, self._numeric_columns(preprocessor), self.copy_bins, self._copy_numbers
+            )
         )
         # the suite's row comparison: identifiers left out (fresh keys would hide every
         # copy), numbers as numbers, every missing value equal to every other
@@ -706,7 +708,7 @@ class CK4Gen:
             column: "number" if column in self._copy_edges else kind
             for column, kind in self._copy_filter.kinds_.items()
         }
-        hashes = row_hashes(binned(data, self._copy_edges), self._binned_kinds)
+        hashes = row_hashes(binned(data, self._copy_edges, self._copy_numbers), self._binned_kinds)
         self._train_row_hashes = np.unique(hashes)
         self.duplicate_rate_ = collision_rate(hashes)
         self._sample_rng = _torch.new_rng(sample_seed)
@@ -1009,8 +1011,20 @@ class CK4Gen:
     def _is_training_row(self, frame: pd.DataFrame) -> np.ndarray:
         """Whether each row matches a training row once numbers are cut into ``copy_bins``."""
         assert self._train_row_hashes is not None
-        hashes = row_hashes(binned(frame, self._copy_edges), self._binned_kinds)
+        hashes = row_hashes(binned(frame, self._copy_edges, self._copy_numbers), self._binned_kinds)
         return np.isin(hashes, self._train_row_hashes)
+
+    def _copy_numbers(self, frame: pd.DataFrame, column: Any) -> np.ndarray:
+        """The numbers ``copy_bins`` cuts of a column: the ones the model sees.
+
+        The duration as it is (numeric, checked at fit), a covariate as the fitted encoder
+        reads it (:meth:`TabularEncoder.numbers`: text numbers parsed, dates in the
+        training format as days).
+        """
+        if column == self.duration_column:
+            return frame[column].to_numpy(dtype=float, na_value=np.nan)
+        assert self.preprocessor_ is not None
+        return self.preprocessor_.numbers(frame, column)
 
     def _numeric_columns(self, preprocessor: TabularEncoder) -> list[str]:
         """The duration and the numeric covariates (the columns ``copy_bins`` bins)."""
