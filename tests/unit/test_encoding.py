@@ -5,7 +5,13 @@ import pytest
 from synth_plugins.encoding import TabularEncoder, infer_role, infer_roles
 from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.encoding.parsing import from_days, time_step, to_days
-from synth_plugins.encoding.tabular import decimals_of, fold_into, fresh_keys, identifier_spec
+from synth_plugins.encoding.tabular import (
+    decimals_of,
+    fold_into,
+    fresh_keys,
+    identifier_spec,
+    text_decimals,
+)
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 
 
@@ -297,6 +303,14 @@ def test_text_numbers_are_read_by_position_whatever_the_index():
 def test_decimals_of(values: list[float], dtype: object, expected: int | None) -> None:
     array = np.array(values, dtype=dtype or float).astype(float)
     assert decimals_of(array, dtype) == expected
+
+
+def test_text_decimals_is_the_written_width_not_the_decimals_the_numbers_need() -> None:
+    """Text numbers are written back as wide as the training text (trailing zeros kept);
+    the numbers themselves need only ``decimals_of``."""
+    text = pd.Series(["1.50", "2.25", "3.000", None, " 4 "])
+    assert text_decimals(text) == 3
+    assert decimals_of(np.array([1.5, 2.25, 3.0, 4.0])) == 2
 
 
 def test_dates_the_date_rules_cannot_see_are_named_in_a_warning() -> None:

@@ -123,8 +123,11 @@ class Block:
 
 
 def decimals_of(values: np.ndarray, dtype: Any = None) -> int | None:
-    """The decimals generated values of a column are written at (None: not rounded).
+    """The decimals generated values of a column are rounded to (None: not rounded).
 
+    The suite's one rule for the precision of generated numbers: numeric columns of the
+    encoder and the copula, the LSTM's visit times, CK4Gen's durations. It asks what the
+    numbers need; :func:`text_decimals` asks how wide a column's text writes them.
     The smallest ``d`` <= 6 at which rounding changes no value by more than its storage
     precision: a relative ``1e-9`` for ``float64`` (``0.1 + 0.2`` has one decimal),
     ``1e-6`` where ``dtype`` is ``float32`` (whose ``0.1`` is ``0.10000000149...``).
@@ -141,6 +144,18 @@ def decimals_of(values: np.ndarray, dtype: Any = None) -> int | None:
             return decimals
     spread = float(values.std()) or float(magnitude.max())
     return _MAX_DECIMALS if deviation.max() <= _SPREAD_RTOL * spread else None
+
+
+def text_decimals(series: pd.Series) -> int:
+    """The decimals a column of numbers written as text is written with: the widest fraction.
+
+    Trailing zeros count (``["1.50", "2.25", "3.000"]`` gives 3, where :func:`decimals_of`
+    of the numbers gives 2): generated numbers are written back as text that wide, so a
+    column written ``"3.000"`` keeps its look. The numbers themselves are rounded by
+    :func:`decimals_of`.
+    """
+    fractions = series.dropna().astype(str).str.strip().str.partition(".")[2]
+    return int(fractions.str.len().max())
 
 
 def _fresh_prefix(keys: pd.Series) -> str:

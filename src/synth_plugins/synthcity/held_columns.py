@@ -40,7 +40,12 @@ from synth_plugins.encoding.parsing import (
     to_days,
 )
 from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_role
-from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_spec
+from synth_plugins.encoding.tabular import (
+    ColumnSpec,
+    fresh_keys,
+    identifier_spec,
+    text_decimals,
+)
 from synth_plugins.errors import InvalidDataError
 
 
@@ -81,7 +86,8 @@ class HeldColumns:
         keys: The identifier columns taken out (:func:`~synth_plugins.encoding.tabular.
             identifier_spec`: what their fresh keys continue from).
         dates: Date columns (``datetime64`` or text) -> how they are written.
-        text_numbers: Numeric columns written as text -> their number of decimals.
+        text_numbers: Numeric columns written as text -> the decimals their text is
+            written with (:func:`~synth_plugins.encoding.tabular.text_decimals`).
         pandas_dtypes: Columns of pandas' ``string`` or ``category`` dtype -> that dtype.
     """
 
@@ -201,9 +207,3 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
 def as_text(numbers: pd.Series, decimals: int) -> pd.Series:
     """Generated numbers written as text with ``decimals`` decimals (missing stay missing)."""
     return numbers.map(f"{{:.{decimals}f}}".format).where(numbers.notna(), np.nan)
-
-
-def text_decimals(series: pd.Series) -> int:
-    """The most decimals any observed value of a column of numbers written as text has."""
-    fractions = series.dropna().astype(str).str.strip().str.partition(".")[2]
-    return int(fractions.str.len().max())

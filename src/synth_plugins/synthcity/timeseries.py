@@ -43,7 +43,12 @@ from synth_plugins.encoding.parsing import (
     parse_numbers,
 )
 from synth_plugins.encoding.roles import NUMERIC_ROLES, check_not_timedelta, infer_role
-from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_spec
+from synth_plugins.encoding.tabular import (
+    ColumnSpec,
+    fresh_keys,
+    identifier_spec,
+    text_decimals,
+)
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.long_format import (
     check_long_format,
@@ -51,7 +56,7 @@ from synth_plugins.long_format import (
     infer_static_columns,
     patient_index,
 )
-from synth_plugins.synthcity.held_columns import HeldDate, as_text, text_decimals
+from synth_plugins.synthcity.held_columns import HeldDate, as_text
 
 #: Suffix of the 0/1 column recording where a temporal value was observed.
 OBSERVED_SUFFIX = "__observed"

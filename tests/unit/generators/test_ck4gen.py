@@ -13,6 +13,7 @@ import pytest
 import torch
 from scipy import stats
 
+from synth_plugins.encoding.tabular import decimals_of
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators.ck4gen import CK4Gen
 from synth_plugins.generators.ck4gen.calibration import solve_tilt, systematic_levels
@@ -28,7 +29,6 @@ from synth_plugins.generators.ck4gen.sampling import (
     landing_priority,
     outcome_weights,
     residual_factor,
-    time_resolution,
 )
 from synth_plugins.generators.ck4gen.teacher import (
     _candidate_splines,
@@ -849,7 +849,7 @@ def simulate_day_cohort(n: int = 1000, seed: int = 0) -> pd.DataFrame:
 class TestDurationInterpolation:
     """``interpolate_durations``: a model-mode duration is redrawn from the training
     durations' smoothed quantile function over the stretch of levels the training duration
-    it lands on holds, on the durations' resolution."""
+    it lands on holds, rounded to the durations' decimals."""
 
     def test_durations_in_days_fall_on_training_days_about_as_often_as_a_holdouts(self):
         """Times drawn on the training durations (as the teacher's are), then spread: on
@@ -860,7 +860,7 @@ class TestDurationInterpolation:
             train, holdout = days[:700], days[700:]
             grid, rng = duration_grid(train), np.random.default_rng(seed)
             spread = interpolate_times(rng.choice(train, 20_000), grid, rng)
-            assert grid.scale == 1 and (spread == np.round(spread)).all()
+            assert grid.decimals == 0 and (spread == np.round(spread)).all()
             on_training = np.isin(spread, train).mean()
             assert on_training < 1.6 * np.isin(holdout, train).mean(), (seed, on_training)
 
@@ -896,9 +896,8 @@ class TestDurationInterpolation:
 
     def test_decimal_and_continuous_times(self):
         rng = np.random.default_rng(1)
-        assert time_resolution(np.array([0.1, np.pi])) is None
         grid = duration_grid(np.array([3.41, 3.47, 8.0]))
-        assert grid.scale == 100
+        assert grid.decimals == 2
         drawn = interpolate_times(np.full(6000, 3.47), grid, rng)
         np.testing.assert_allclose(drawn * 100, np.round(drawn * 100), atol=1e-9)
         assert (drawn >= 3.41).all() and (drawn <= 8.0).all() and len(np.unique(drawn)) > 50
@@ -906,14 +905,39 @@ class TestDurationInterpolation:
         drawn = interpolate_times(rng.choice(continuous, 4000), duration_grid(continuous), rng)
         assert np.isin(drawn, continuous).mean() < 0.01  # only levels below the first rank
 
-    def test_durations_apart_by_rounding_noise_are_continuous(self):
-        """``0.1 + 0.2`` and ``0.3`` are two durations; one decimal would write both alike
-        (a first version then drew from an empty gap and raised)."""
+    def test_durations_apart_by_rounding_noise(self):
+        """``0.1 + 0.2`` and ``0.3`` are two grid durations (a first version drew from the
+        empty gap between them and raised); both are 0.3 written with float noise, so
+        drawn durations get one decimal, as the encoder writes such a covariate."""
         grid = duration_grid(np.array([0.1, 0.1 + 0.2, 0.3, 0.7]))
-        assert grid.scale is None
+        assert grid.decimals == 1
         times = np.repeat([0.3, 0.1 + 0.2], 500)  # 0.3 < 0.1 + 0.2
         drawn = interpolate_times(times, grid, np.random.default_rng(3))
         assert (drawn[:500].max() <= drawn[500:].min()) and (drawn >= 0.1).all()
+        np.testing.assert_array_equal(drawn, np.round(drawn, 1))
+
+    def test_durations_are_rounded_as_every_generated_number(self):
+        """One rule for the decimals of generated numbers (``decimals_of``): durations in
+        years (days / 365.25) get 6 decimals, as such a covariate does; the durations'
+        own rule (exact decimals or none) left them at 16 digits. Whole weeks counted in
+        days are whole numbers; float32 durations are judged at float32's precision."""
+        years = np.arange(30.0, 1500.0, 7.0) / 365.25
+        drawn = interpolate_times(
+            np.repeat(years, 20), duration_grid(years), np.random.default_rng(0)
+        )
+        assert decimals_of(years) == 6
+        np.testing.assert_array_equal(drawn, np.round(drawn, 6))
+        assert (drawn >= years[0]).all() and (drawn <= years[-1]).all()
+        tiny = np.concatenate([[1e-7], years])  # 6 decimals would make the first 0
+        drawn = interpolate_times(np.full(50, 1e-7), duration_grid(tiny), np.random.default_rng(0))
+        assert (drawn > 0).all()
+        weeks = np.array([7.0, 14.0, 21.0, 28.0])
+        assert duration_grid(weeks).decimals == 0
+        tenths = (np.arange(1.0, 60.0) / 10).astype(np.float32).astype(float)
+        assert duration_grid(tenths, np.float32).decimals == 1
+        drawn = interpolate_times(np.repeat(tenths, 5), duration_grid(tenths, np.float32),
+                                  np.random.default_rng(1))  # fmt: skip
+        np.testing.assert_array_equal(drawn, np.round(drawn, 1))
 
     @pytest.mark.parametrize("draw", ["balanced", "independent"])
     def test_rows_censored_beyond_the_follow_up_are_not_spread(self, draw):

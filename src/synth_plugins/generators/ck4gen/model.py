@@ -188,7 +188,8 @@ class CK4Gen:
         interpolate_durations: in ``"model"`` mode (default True), redraw each drawn
             duration from the training durations' smoothed quantile function, at a level
             within the stretch the training duration it lands on holds, rounded to the
-            durations' own resolution (whole days, weeks, or decimals), so durations have a
+            decimals of the training durations (whole numbers for durations in days or
+            weeks; the rule of every generated number, ``decimals_of``), so durations have a
             density instead of repeating training durations
             (:func:`~synth_plugins.generators.ck4gen.sampling.interpolate_times`; the order
             of distinct durations is kept). The teacher's baseline and the censoring
@@ -1048,7 +1049,7 @@ class CK4Gen:
         spread = None
         if self.interpolate_durations:
             assert self._train_durations is not None
-            grid = duration_grid(self._train_durations)
+            grid = duration_grid(self._train_durations, self._dtypes[self.duration_column])
             spread = partial(interpolate_times, durations=grid, rng=rng)
         if self.outcome_draw == "independent":
             return draw_outcomes(eta, baseline, censoring, self.max_follow_up_, rng, spread)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from synth_plugins.encoding.tabular import TabularEncoder
+from synth_plugins.encoding.tabular import TabularEncoder, decimals_of
 from synth_plugins.generators.ck4gen.config import RESIDUAL_ROUNDS, UNSPREAD_DURATION_SHARE
 from synth_plugins.generators.quantiles import smoothed_quantiles
 
@@ -381,8 +382,8 @@ class DurationGrid:
     ``grid``: the sorted distinct durations; ``shares``: the share of training rows at or
     below each; ``knots`` and ``levels``: the durations' smoothed quantile function
     (:func:`~synth_plugins.generators.quantiles.smoothed_quantiles`); ``points``: the point
-    masses among the durations; ``scale``: ``10 ** d`` for durations written with ``d``
-    decimals, None if continuous.
+    masses among the durations; ``decimals``: the decimals drawn durations are rounded to
+    (None: not rounded).
     """
 
     grid: np.ndarray
@@ -390,22 +391,24 @@ class DurationGrid:
     knots: np.ndarray
     levels: np.ndarray
     points: np.ndarray
-    scale: int | None
+    decimals: int | None
 
 
-def duration_grid(durations: np.ndarray) -> DurationGrid:
-    """The grid, smoothed quantile function, point masses and resolution of ``durations``.
+def duration_grid(durations: np.ndarray, dtype: Any = None) -> DurationGrid:
+    """The grid, smoothed quantile function, point masses and decimals of ``durations``.
 
     A point mass is a duration held by at least ``UNSPREAD_DURATION_SHARE`` of the rows and
-    by two or more: a value a real holdout repeats too (administrative censoring at the end
-    of a study, a scheduled visit), not one patient's.
+    by two or more: a value a real holdout repeats too (administrative censoring at the end of a
+    study, a scheduled visit), not one patient's. The decimals are the encoder's rule for
+    every generated number (:func:`~synth_plugins.encoding.tabular.decimals_of`, ``dtype``
+    the duration column's: float32 durations are judged at their own precision).
     """
     durations = np.asarray(durations, dtype=float)
     values, counts = np.unique(durations, return_counts=True)
     points = values[counts >= max(2, math.ceil(UNSPREAD_DURATION_SHARE * len(durations)))]
     knots, levels = smoothed_quantiles(durations)
     shares = np.cumsum(counts) / len(durations)
-    return DurationGrid(values, shares, knots, levels, points, time_resolution(values))
+    return DurationGrid(values, shares, knots, levels, points, decimals_of(values, dtype))
 
 
 def interpolate_times(
@@ -425,9 +428,10 @@ def interpolate_times(
     (a Cox fit sees the same ranks) and gives the durations a density at the scale of ten
     rows: spreading over the gap to the next smaller duration alone put a time drawn in a
     gap of one day on that day, so durations in days equalled a training duration about
-    twice as often as a holdout's do. Durations recorded to a resolution (whole days or
-    weeks, or a fixed number of decimals; see :func:`time_resolution`) are rounded to it.
-    The point masses and times off the grid are kept.
+    twice as often as a holdout's do. Drawn durations are rounded to the training
+    durations' decimals (``durations.decimals``: whole numbers for durations in whole
+    days or weeks), unless that makes them 0. The point masses and times off the grid are
+    kept.
     """
     grid = durations.grid
     times = np.asarray(times, dtype=float).copy()
@@ -439,30 +443,11 @@ def interpolate_times(
     high = durations.shares[j]
     level = high - rng.uniform(size=len(j)) * (high - low)  # in (low, high]
     drawn = np.interp(level, durations.levels, durations.knots)
-    if durations.scale is not None:
-        drawn = np.round(drawn * durations.scale) / durations.scale
+    if durations.decimals is not None:  # a duration is > 0: one rounding to 0 stays as is
+        rounded = np.round(drawn, durations.decimals)
+        drawn = np.where(rounded > 0, rounded, drawn)
     times[spread] = drawn
     return times
-
-
-#: Most decimals :func:`time_resolution` looks for.
-_MAX_DECIMALS = 6
-
-
-def time_resolution(values: np.ndarray) -> int | None:
-    """``10 ** d`` for the fewest decimals ``d`` (up to 6) that write every value, else None.
-
-    ``values`` are distinct; a resolution that would write two of them alike (``0.3`` and
-    ``0.1 + 0.2``) is not one.
-    """
-    values = np.asarray(values, dtype=float)
-    for decimals in range(_MAX_DECIMALS + 1):
-        scaled = values * 10**decimals
-        steps = np.round(scaled)
-        written = np.allclose(scaled, steps, rtol=0.0, atol=1e-6)
-        if written and len(np.unique(steps)) == len(values):
-            return 10**decimals
-    return None
 
 
 def first_reaching(times: np.ndarray, levels: np.ndarray, targets: np.ndarray) -> np.ndarray:
