@@ -561,6 +561,45 @@ def test_get_parameters_lists_every_hyper_parameter(heart, gbsg2):
         assert rebuilt.get_parameters() == parameters
 
 
+def test_every_core_hyper_parameter_reaches_the_core(heart, gbsg2):
+    """Arguments the SDV adapters once lacked (CK4Gen's early stopping, encoder, decoder and
+    copy handling; Med-VAE's network and clipping; the LSTM's Stage A and batch size)."""
+    ck4gen = {
+        "validation_fraction": 0.2, "patience": 5, "dcm_k": 2, "dcm_gamma": 0.5,
+        "n_time_grid": 20, "decoder_hidden": (8, 8), "decoder_loss": "mse",
+        "discrete_decoding": "threshold", "redraw_copies": False, "copy_bins": None,
+        "sample_with_replacement": True,
+    }  # fmt: skip
+    med_vae = {
+        "leaky_relu_slope": 0.1, "batch_norm": False, "numerical_activation": "linear",
+        "loss_weights": {"numerical": 10.0}, "clipvalue": None,
+    }  # fmt: skip
+    lstm = {"static_params": {"beta": 0.1}, "sample_batch_size": 16}
+    cases = (
+        (CK4GenSynthesizer(metadata_for(gbsg2), "time", "cens", **ck4gen), ck4gen, ({},)),
+        (MedVAESynthesizer(metadata_for(heart), **med_vae), med_vae, ({},)),
+        (LongitudinalLSTMSynthesizer(_sequential_metadata(), **lstm), lstm, ({}, None)),
+    )
+    for synthesizer, arguments, model_args in cases:
+        core = synthesizer._new_model(*model_args)
+        for name, value in arguments.items():
+            assert synthesizer.get_parameters()[name] == value, name
+            expected = {**core.loss_weights, **value} if name == "loss_weights" else value
+            assert getattr(core, name) == expected, name
+
+
+def test_a_ck4gen_saved_before_its_later_arguments_loads_with_the_core_defaults(ck4gen):
+    from synth_plugins.sdv.ck4gen import _ADDED
+
+    old = copy.deepcopy(ck4gen)
+    for name in _ADDED:  # as saved before the synthesizer took them
+        del old.__dict__[name]
+    loaded = pickle.loads(pickle.dumps(old))
+    defaults = CK4Gen.__init__.__kwdefaults__
+    assert all(loaded.get_parameters()[name] == defaults[name] for name in _ADDED)
+    assert loaded._new_model({}).get_params() == ck4gen._new_model({}).get_params()
+
+
 def test_loss_values_per_epoch_as_sdv_reports_them(med_vae, ctabgan, ck4gen, lstm, heart):
     """SDV's CTGAN/TVAE API: a frame of losses per epoch, a plotly figure, an error unfitted."""
     from sdv.errors import NotFittedError

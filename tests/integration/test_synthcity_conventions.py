@@ -58,6 +58,26 @@ def test_adapter_defaults_check_catches_drift_and_unknown_names():
     assert "'epochs'" not in str(raised.value)
 
 
+def test_every_core_hyper_parameter_reaches_the_core():
+    """Arguments the Synthcity plugins once lacked reach the core."""
+    from synthcity.plugins import Plugins
+
+    ck4gen = {
+        "dcm_k": 2, "dcm_gamma": 0.5, "n_time_grid": 20, "decoder_hidden": (8, 8),
+        "decoder_loss": "mse", "discrete_decoding": "threshold", "redraw_copies": False,
+        "copy_bins": None, "sample_with_replacement": True,
+    }  # fmt: skip
+    params = Plugins().get("ck4gen", **ck4gen).core_params
+    assert {name: params[name] for name in ck4gen} == ck4gen
+    med_vae = {"batch_norm": False, "numerical_activation": "linear", "clipvalue": None}
+    core = Plugins().get("med_vae", loss_weights={"numerical": 10.0}, **med_vae).core
+    assert {name: getattr(core, name) for name in med_vae} == med_vae
+    assert core.loss_weights["numerical"] == 10.0
+    lstm = {"static_params": {"beta": 0.1}, "sample_batch_size": 16}
+    core = Plugins().get("longitudinal_lstm", **lstm).core
+    assert {name: getattr(core, name) for name in lstm} == lstm
+
+
 def test_plugins_survive_reload_for_every_later_instance():
     from synthcity.plugins import Plugins
 

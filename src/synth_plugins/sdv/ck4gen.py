@@ -16,6 +16,12 @@ from synth_plugins.sdv.metadata import roles_from_metadata
 from synth_plugins.survival import check_survival_frame
 
 _CORE = CK4Gen.__init__.__kwdefaults__
+#: Core arguments this synthesizer took later than the core (a save without them used
+#: the core's defaults).
+_ADDED = (
+    "dcm_k", "dcm_gamma", "n_time_grid", "decoder_hidden", "decoder_loss", "discrete_decoding",
+    "redraw_copies", "copy_bins", "sample_with_replacement", "validation_fraction", "patience",
+)  # fmt: skip
 #: The attributes SDV's ``add_constraints`` changes (restored when a call is refused).
 _CONSTRAINT_STATE = (
     "metadata",
@@ -54,10 +60,24 @@ class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
         encoder: ``"mlp"`` or ``"dcm"``.
         hidden: the encoder's three hidden widths ((64, 32, 16)).
         distill_target: ``"linear_predictor"`` or ``"survival_curve"``.
+        dcm_k, dcm_gamma: the ``"dcm"`` encoder's number of experts (3) and the bound of
+            each expert's effect (1.0).
+        n_time_grid: grid times of the ``"survival_curve"`` target (50).
+        decoder_hidden: the decoder's hidden widths (None: the encoder's, reversed).
+        decoder_loss: ``"mixed"`` (per-column losses) or ``"mse"``.
         teacher_penalizer: the Cox teacher's penalizer (0.01).
         teacher_knots: knots of the spline the teacher offers each numeric covariate, kept
             where it lowers the AIC (4; 0 is linear, the paper).
         latent_noise: perturbation of the latent code, in latent SDs (0.0).
+        discrete_decoding: how binary and categorical levels are decoded: ``"sample"``
+            (drawn from the decoder's probabilities) or ``"threshold"`` (0.5 / arg-max,
+            the paper).
+        redraw_copies: re-draw rows that copy a training row beyond a real holdout's rate
+            (True).
+        copy_bins: how ``redraw_copies`` compares rows: numbers in this many training
+            quantile bins (10; None: exactly).
+        sample_with_replacement: how source patients are drawn: ``"auto"`` (a permutation
+            up to the training size, a bootstrap beyond), True (bootstrap) or False.
         outcome: ``"model"`` (default: drawn from the teacher and the censoring
             distribution) or ``"copy"`` (the paper: real outcome pairs; see the method card
             on privacy).
@@ -71,6 +91,8 @@ class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
             model-mode options of :class:`~synth_plugins.generators.ck4gen.CK4Gen`, passed
             through with its defaults (True); its docstring says what each does.
         missing: ``"indicator"``, ``"impute"`` or ``"error"``.
+        validation_fraction: share of rows held out for early stopping (0.1).
+        patience: early-stopping patience in epochs (20; None: off).
         enable_gpu: as SDV's own ``enable_gpu``: True trains and samples on CUDA when it is
             available (else the CPU), False always on the CPU.
         random_state: seed of the fit (SDV itself has no seed argument).
@@ -102,9 +124,18 @@ class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
         encoder: str = _CORE["encoder"],
         hidden: tuple[int, ...] = _CORE["hidden"],
         distill_target: str = _CORE["distill_target"],
+        dcm_k: int = _CORE["dcm_k"],
+        dcm_gamma: float = _CORE["dcm_gamma"],
+        n_time_grid: int = _CORE["n_time_grid"],
+        decoder_hidden: tuple[int, ...] | None = _CORE["decoder_hidden"],
+        decoder_loss: str = _CORE["decoder_loss"],
         teacher_penalizer: float = _CORE["teacher_penalizer"],
         teacher_knots: int = _CORE["teacher_knots"],
         latent_noise: float = _CORE["latent_noise"],
+        discrete_decoding: str = _CORE["discrete_decoding"],
+        redraw_copies: bool = _CORE["redraw_copies"],
+        copy_bins: int | None = _CORE["copy_bins"],
+        sample_with_replacement: bool | str = _CORE["sample_with_replacement"],
         outcome: str = _CORE["outcome"],
         outcome_draw: str = _CORE["outcome_draw"],
         censoring_model: str = _CORE["censoring_model"],
@@ -113,6 +144,8 @@ class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
         calibrate_numeric: bool = _CORE["calibrate_numeric"],
         interpolate_durations: bool = _CORE["interpolate_durations"],
         missing: str = _CORE["missing"],
+        validation_fraction: float = _CORE["validation_fraction"],
+        patience: int | None = _CORE["patience"],
         enable_gpu: bool = True,
         random_state: int | None = _CORE["random_state"],
         verbose: bool = _CORE["verbose"],
@@ -141,9 +174,18 @@ class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
         self.encoder = encoder
         self.hidden = tuple(hidden)
         self.distill_target = distill_target
+        self.dcm_k = dcm_k
+        self.dcm_gamma = dcm_gamma
+        self.n_time_grid = n_time_grid
+        self.decoder_hidden = decoder_hidden
+        self.decoder_loss = decoder_loss
         self.teacher_penalizer = teacher_penalizer
         self.teacher_knots = teacher_knots
         self.latent_noise = latent_noise
+        self.discrete_decoding = discrete_decoding
+        self.redraw_copies = redraw_copies
+        self.copy_bins = copy_bins
+        self.sample_with_replacement = sample_with_replacement
         self.outcome = outcome
         self.outcome_draw = outcome_draw
         self.censoring_model = censoring_model
@@ -152,6 +194,8 @@ class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
         self.calibrate_numeric = calibrate_numeric
         self.interpolate_durations = interpolate_durations
         self.missing = missing
+        self.validation_fraction = validation_fraction
+        self.patience = patience
         self.enable_gpu = enable_gpu
         self.random_state = random_state
         self.verbose = verbose
@@ -162,8 +206,10 @@ class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
         """Load; an older save gets the arguments added since at their legacy values.
 
         Those are ``CK4Gen.LEGACY_PARAMS``, as it was fitted; its model samples that way too.
+        Arguments a save predates that the core already had (``_ADDED``) were the core's
+        defaults then.
         """
-        self.__dict__.update({**CK4Gen.LEGACY_PARAMS, **state})
+        self.__dict__.update({**{n: _CORE[n] for n in _ADDED}, **CK4Gen.LEGACY_PARAMS, **state})
 
     def _new_model(self, roles: Mapping[str, str]) -> CK4Gen:
         return CK4Gen(
@@ -173,13 +219,24 @@ class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
             encoder=self.encoder,
             hidden=self.hidden,
             distill_target=self.distill_target,
+            dcm_k=self.dcm_k,
+            dcm_gamma=self.dcm_gamma,
+            n_time_grid=self.n_time_grid,
+            decoder_hidden=self.decoder_hidden,
+            decoder_loss=self.decoder_loss,
             teacher_penalizer=self.teacher_penalizer,
             teacher_knots=self.teacher_knots,
             lr=self.lr,
             encoder_epochs=self.epochs,
             decoder_epochs=self.epochs,
             batch_size=self.batch_size,
+            validation_fraction=self.validation_fraction,
+            patience=self.patience,
             latent_noise=self.latent_noise,
+            discrete_decoding=self.discrete_decoding,
+            redraw_copies=self.redraw_copies,
+            copy_bins=self.copy_bins,
+            sample_with_replacement=self.sample_with_replacement,
             outcome=self.outcome,
             outcome_draw=self.outcome_draw,
             censoring_model=self.censoring_model,

@@ -93,6 +93,9 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
             head_hidden, lr, weight_decay, batch_size, clip, validation_fraction, patience,
             calibrate_stop, calibrate_steps, calibrate_levels, missing: see
             :class:`LongitudinalLSTM`.
+        static_params: extra :class:`~synth_plugins.generators.med_vae.MedVAE` arguments
+            of the Stage A model of the per-patient columns (None: the core's).
+        sample_batch_size: patients generated per batch (bounds memory; 4096).
         change_indicators: ``{indicator column: tracked column}`` kept consistent at
             sampling (an indicator is 1 exactly where its column changed since the previous
             visit); None detects them in the training data, ``{}`` turns the rule off.
@@ -146,6 +149,8 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         calibrate_levels: bool = _CORE["calibrate_levels"],
         change_indicators: Mapping[str, str] | None = _CORE["change_indicators"],
         missing: str = _CORE["missing"],
+        static_params: Mapping[str, Any] | None = _CORE["static_params"],
+        sample_batch_size: int = _CORE["sample_batch_size"],
         cuda: bool | None = None,
         random_state: int | None = _CORE["random_state"],
         verbose: bool = _CORE["verbose"],
@@ -191,6 +196,8 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         self.calibrate_levels = calibrate_levels
         self.change_indicators = change_indicators
         self.missing = missing
+        self.static_params = static_params
+        self.sample_batch_size = sample_batch_size
         enable_gpu = check_bool("enable_gpu", enable_gpu)
         if cuda is not None and check_bool("cuda", cuda) and not enable_gpu:
             raise InvalidParameterError(
@@ -274,6 +281,8 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
             calibrate_levels=self.calibrate_levels,
             change_indicators=self.change_indicators,
             missing=self.missing,
+            static_params=self.static_params,
+            sample_batch_size=self.sample_batch_size,
             device=device_for(self.enable_gpu),
             random_state=self.random_state,
             verbose=self.verbose,

@@ -57,6 +57,13 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
             10 collapses the posterior with a differentiable KL (method card, "Why beta is
             not 10"); ``beta=10, kl_mode="legacy_detached"`` reproduces the notebook.
         kl_mode: ``"differentiable"`` (default) or ``"legacy_detached"`` (the notebook).
+        leaky_relu_slope: LeakyReLU slope (0.3).
+        batch_norm: BatchNorm after each hidden layer (True; LayerNorm with ``dp``).
+        numerical_activation: ``"auto"`` (sigmoid for min-max, linear for quantile),
+            ``"sigmoid"`` or ``"linear"``.
+        loss_weights: weights of the ``"numerical"``, ``"binary"`` and ``"categorical"``
+            loss terms (None: the core's; a partial mapping updates them).
+        clipvalue: element-wise gradient clipping (1.0; None: off).
         sampling: ``"auto"``, ``"library"`` (the paper), ``"prior"`` or ``"mixture"``.
         latent_temperature: scale of the latent noise in library and mixture draws (1; the
             paper's library at 1).
@@ -110,6 +117,11 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
         numerical_transform: str = _CORE["numerical_transform"],
         beta: float = _CORE["beta"],
         kl_mode: str = _CORE["kl_mode"],
+        leaky_relu_slope: float = _CORE["leaky_relu_slope"],
+        batch_norm: bool = _CORE["batch_norm"],
+        numerical_activation: str = _CORE["numerical_activation"],
+        loss_weights: Mapping[str, float] | None = _CORE["loss_weights"],
+        clipvalue: float | None = _CORE["clipvalue"],
         sampling: str = _CORE["sampling"],
         latent_temperature: float = _CORE["latent_temperature"],
         decoding: str = _CORE["decoding"],
@@ -142,6 +154,11 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
         self.numerical_transform = numerical_transform
         self.beta = beta
         self.kl_mode = kl_mode
+        self.leaky_relu_slope = leaky_relu_slope
+        self.batch_norm = batch_norm
+        self.numerical_activation = numerical_activation
+        self.loss_weights = loss_weights
+        self.clipvalue = clipvalue
         self.sampling = sampling
         self.latent_temperature = latent_temperature
         self.decoding = decoding
@@ -171,6 +188,11 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
             numerical_transform=self.numerical_transform,
             beta=self.beta,
             kl_mode=self.kl_mode,
+            leaky_relu_slope=self.leaky_relu_slope,
+            batch_norm=self.batch_norm,
+            numerical_activation=self.numerical_activation,
+            loss_weights=self.loss_weights,
+            clipvalue=self.clipvalue,
             lr=self.lr,
             batch_size=self.batch_size,
             epochs=self.epochs,

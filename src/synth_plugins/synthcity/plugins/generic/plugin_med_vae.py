@@ -70,7 +70,12 @@ class MedVAEPlugin(SuitePlugin):
             not 10"); ``beta=10, kl_mode="legacy_detached"`` reproduces the notebook.
         kl_mode: ``"differentiable"`` or ``"legacy_detached"``.
         leaky_relu_slope: LeakyReLU slope (0.3).
-        clipvalue: element-wise gradient clipping (1.0).
+        batch_norm: BatchNorm after each hidden layer (True; LayerNorm with ``dp``).
+        numerical_activation: ``"auto"`` (sigmoid for min-max, linear for quantile),
+            ``"sigmoid"`` or ``"linear"``.
+        loss_weights: weights of the ``"numerical"``, ``"binary"`` and ``"categorical"``
+            loss terms (None: the core's; a partial mapping updates them).
+        clipvalue: element-wise gradient clipping (1.0; None: off).
         sampling: ``"auto"`` (mixture, or prior with ``dp``), ``"mixture"``, ``"library"``
             or ``"prior"``.
         latent_temperature: scale of the latent noise in library and mixture draws (1; the
@@ -128,7 +133,10 @@ class MedVAEPlugin(SuitePlugin):
         beta: float = _CORE["beta"],
         kl_mode: str = _CORE["kl_mode"],
         leaky_relu_slope: float = _CORE["leaky_relu_slope"],
-        clipvalue: float = _CORE["clipvalue"],
+        batch_norm: bool = _CORE["batch_norm"],
+        numerical_activation: str = _CORE["numerical_activation"],
+        loss_weights: Mapping[str, float] | None = _CORE["loss_weights"],
+        clipvalue: float | None = _CORE["clipvalue"],
         sampling: str = _CORE["sampling"],
         latent_temperature: float = _CORE["latent_temperature"],
         decoding: str = _CORE["decoding"],
@@ -172,6 +180,9 @@ class MedVAEPlugin(SuitePlugin):
                 embedding_dim=embedding_dim,
                 numerical_transform=numerical_transform,
                 leaky_relu_slope=leaky_relu_slope,
+                batch_norm=batch_norm,
+                numerical_activation=numerical_activation,
+                loss_weights=loss_weights,
                 beta=beta,
                 kl_mode=kl_mode,
                 lr=lr,

@@ -83,10 +83,24 @@ class CK4GenPlugin(SuitePlugin):
         hidden_1, hidden_2, hidden_3: the encoder's three hidden widths (64, 32, 16); the
             decoder mirrors them.
         distill_target: ``"linear_predictor"`` or ``"survival_curve"``.
+        dcm_k, dcm_gamma: the ``"dcm"`` encoder's number of experts (3) and the bound of
+            each expert's effect (1.0).
+        n_time_grid: grid times of the ``"survival_curve"`` target (50).
+        decoder_hidden: the decoder's hidden widths (None: the encoder's, reversed).
+        decoder_loss: ``"mixed"`` (per-column losses) or ``"mse"``.
         teacher_penalizer: the Cox teacher's penalizer (0.01).
         teacher_knots: knots of the spline the teacher offers each numeric covariate, kept
             where it lowers the AIC (4; 0 is linear, the paper).
         latent_noise: perturbation of the latent code, in latent SDs (0.0).
+        discrete_decoding: how binary and categorical levels are decoded: ``"sample"``
+            (drawn from the decoder's probabilities) or ``"threshold"`` (0.5 / arg-max,
+            the paper).
+        redraw_copies: re-draw rows that copy a training row beyond a real holdout's rate
+            (True).
+        copy_bins: how ``redraw_copies`` compares rows: numbers in this many training
+            quantile bins (10; None: exactly).
+        sample_with_replacement: how source patients are drawn: ``"auto"`` (a permutation
+            up to the training size, a bootstrap beyond), True (bootstrap) or False.
         outcome: ``"model"`` (default: drawn from the teacher and the censoring
             distribution) or ``"copy"`` (the paper: real outcome pairs).
         outcome_draw: how model mode draws the outcomes: ``"balanced"`` (jointly, so event
@@ -131,9 +145,18 @@ class CK4GenPlugin(SuitePlugin):
         hidden_2: int = _CORE["hidden"][1],
         hidden_3: int = _CORE["hidden"][2],
         distill_target: str = _CORE["distill_target"],
+        dcm_k: int = _CORE["dcm_k"],
+        dcm_gamma: float = _CORE["dcm_gamma"],
+        n_time_grid: int = _CORE["n_time_grid"],
+        decoder_hidden: tuple[int, ...] | None = _CORE["decoder_hidden"],
+        decoder_loss: str = _CORE["decoder_loss"],
         teacher_penalizer: float = _CORE["teacher_penalizer"],
         teacher_knots: int = _CORE["teacher_knots"],
         latent_noise: float = _CORE["latent_noise"],
+        discrete_decoding: str = _CORE["discrete_decoding"],
+        redraw_copies: bool = _CORE["redraw_copies"],
+        copy_bins: int | None = _CORE["copy_bins"],
+        sample_with_replacement: bool | str = _CORE["sample_with_replacement"],
         outcome: str = _CORE["outcome"],
         outcome_draw: str = _CORE["outcome_draw"],
         censoring_model: str = _CORE["censoring_model"],
@@ -184,6 +207,11 @@ class CK4GenPlugin(SuitePlugin):
             "encoder": encoder,
             "hidden": (hidden_1, hidden_2, hidden_3),
             "distill_target": distill_target,
+            "dcm_k": dcm_k,
+            "dcm_gamma": dcm_gamma,
+            "n_time_grid": n_time_grid,
+            "decoder_hidden": decoder_hidden,
+            "decoder_loss": decoder_loss,
             "teacher_penalizer": teacher_penalizer,
             "teacher_knots": teacher_knots,
             "lr": lr,
@@ -193,6 +221,10 @@ class CK4GenPlugin(SuitePlugin):
             "validation_fraction": validation_fraction,
             "patience": patience,
             "latent_noise": latent_noise,
+            "discrete_decoding": discrete_decoding,
+            "redraw_copies": redraw_copies,
+            "copy_bins": copy_bins,
+            "sample_with_replacement": sample_with_replacement,
             "outcome": outcome,
             "outcome_draw": outcome_draw,
             "censoring_model": censoring_model,

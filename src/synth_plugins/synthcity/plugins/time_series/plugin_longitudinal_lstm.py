@@ -145,6 +145,9 @@ class LongitudinalLSTMPlugin(SuitePlugin):
             sampling (the indicator is 1 exactly where the tracked feature changed since the
             previous visit); None detects them in the training data, ``{}`` turns it off.
         missing: ``"indicator"``, ``"impute"`` or ``"error"``.
+        static_params: extra :class:`~synth_plugins.generators.med_vae.MedVAE` arguments
+            of the Stage A model of the per-patient columns (None: the core's).
+        sample_batch_size: patients generated per batch (bounds memory; 4096).
         verbose: progress bars.
         sampling_patience, strict, device, random_state, workspace, compress_dataset,
         sampling_strategy: Synthcity's plugin arguments.
@@ -185,6 +188,8 @@ class LongitudinalLSTMPlugin(SuitePlugin):
         calibrate_levels: bool = _CORE["calibrate_levels"],
         change_indicators: Mapping[str, str] | None = _CORE["change_indicators"],
         missing: str = _CORE["missing"],
+        static_params: Mapping[str, Any] | None = _CORE["static_params"],
+        sample_batch_size: int = _CORE["sample_batch_size"],
         verbose: bool = _CORE["verbose"],
         # Synthcity's core plugin arguments
         sampling_patience: int = 500,
@@ -232,6 +237,8 @@ class LongitudinalLSTMPlugin(SuitePlugin):
                 calibrate_levels=calibrate_levels,
                 change_indicators=_temporal_names(change_indicators),
                 missing=missing,
+                static_params=static_params,
+                sample_batch_size=sample_batch_size,
                 device=str(device),
                 random_state=random_state,
                 verbose=verbose,
