@@ -78,6 +78,22 @@ def test_every_core_hyper_parameter_reaches_the_core():
     assert {name: getattr(core, name) for name in lstm} == lstm
 
 
+def test_adapter_defaults_check_catches_a_missing_core_parameter():
+    """An adapter that leaves out a core hyper-parameter (the SDV Med-VAE adapter had no
+    ``clipvalue``) fails, though every default it has is the core's."""
+    from dataclasses import replace
+
+    entry = replace(
+        catalog.generator("med_vae"),
+        sdv_synthesizer="tests.support.adapter_fixtures:MedVAEWithoutClipvalue",
+    )
+    with pytest.raises(AssertionError) as raised:
+        check_adapter_defaults(entry)
+    assert str(raised.value).count("\n  - ") == 1
+    assert "core parameter 'clipvalue'" in str(raised.value)
+    assert "has no sdv parameter" in str(raised.value)
+
+
 def test_plugins_survive_reload_for_every_later_instance():
     from synthcity.plugins import Plugins
 

@@ -4,8 +4,9 @@ Each hyper-parameter's default is declared once, in the core's signature; a Synt
 plugin or SDV synthesizer that restates a number can drift from it (the LSTM adapters once
 defaulted to ``validation_fraction=0.0, patience=None`` while the core, and its method
 card, said 0.1 and 10). :func:`check_adapter_defaults` compares every adapter parameter
-with the core parameter it maps to, and refuses parameters it cannot account for, so a
-renamed or new parameter cannot slip past either.
+with the core parameter it maps to, refuses parameters it cannot account for, and refuses
+a core parameter no adapter parameter sets unless :data:`HOST_SUPPLIED` says why the host
+sets it itself, so a renamed, new or forgotten parameter cannot slip past.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ NAME_MAPS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     },
     "sdv": {
         "epochs": ("epochs", "encoder_epochs", "decoder_epochs"),
+        "context_columns": ("static_columns",),
     },
 }
 #: Parameters that belong to the host, not to a core (no core default to compare with).
@@ -52,12 +54,37 @@ HOST_ONLY: Mapping[str, frozenset[str]] = {
             "enforce_min_max_values",
             "enforce_rounding",
             "locales",
-            "context_columns",
             # SDV's device switches (booleans, where the cores take a device name)
             "cuda",
             "enable_gpu",
         }
     ),
+}
+
+
+_TEST_AID = "a test aid (CK4Gen keeps the last sample's source rows), not a hyper-parameter"
+#: Core parameters an adapter does not take, because the host sets them from its own
+#: description of the data or its own switch, with the reason. Every other core
+#: parameter must be an adapter parameter (under its name or a :data:`NAME_MAPS` name).
+HOST_SUPPLIED: Mapping[str, Mapping[str, str]] = {
+    "synthcity": {
+        "roles": "read from the loader's frame (synth_plugins.synthcity.roles)",
+        "ordinal_levels": "the order of the loader's ordered categorical columns",
+        "duration_column": "the SurvivalAnalysisDataLoader's time_to_event_column",
+        "event_column": "the SurvivalAnalysisDataLoader's target_column",
+        "id_column": "the TimeSeriesDataLoader's sequence ids",
+        "time_column": "the TimeSeriesDataLoader's observation times",
+        "static_columns": "the TimeSeriesDataLoader's static data",
+        "debug": _TEST_AID,
+    },
+    "sdv": {
+        "roles": "the metadata's sdtypes (synth_plugins.sdv.metadata.roles_from_metadata)",
+        "ordinal_levels": "the metadata's ordinal range_values or ordered categoricals",
+        "device": "SDV's own switch, enable_gpu (cuda in SDV 1.x)",
+        "id_column": "the metadata's sequence_key",
+        "time_column": "the metadata's sequence_index",
+        "debug": _TEST_AID,
+    },
 }
 
 
@@ -89,10 +116,24 @@ def _core_default(core: Mapping[str, inspect.Parameter], target: str) -> Any:
 
 
 def adapter_default_mismatches(entry: GeneratorEntry, host: str) -> list[str]:
-    """Every way ``host``'s adapter of ``entry`` departs from the core's defaults."""
+    """Every way ``host``'s adapter of ``entry`` departs from the core's parameters.
+
+    An adapter parameter that maps to no core parameter or defaults otherwise, and a core
+    parameter that no adapter parameter sets and :data:`HOST_SUPPLIED` does not list.
+    """
     core = _parameters(catalog.resolve(entry.core))
+    adapter = _parameters(_adapter(entry, host))
     problems = []
-    for name, parameter in _parameters(_adapter(entry, host)).items():
+    set_by_adapter = {
+        target.partition("[")[0]
+        for name in adapter
+        for target in NAME_MAPS[host].get(name, (name,))
+    }
+    for name in core:
+        if name not in set_by_adapter and name not in HOST_SUPPLIED[host]:
+            problems.append(f"core parameter {name!r} of {entry.core} has no {host} parameter "
+                            "(add one, or list it in HOST_SUPPLIED with the reason)")  # fmt: skip
+    for name, parameter in adapter.items():
         if name in HOST_ONLY[host] or (name in HOST_SHARED[host] and name not in core):
             continue
         targets = [t for t in NAME_MAPS[host].get(name, (name,)) if t.partition("[")[0] in core]
@@ -119,8 +160,8 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def check_adapter_defaults(entry: GeneratorEntry) -> None:
-    """Both host adapters of ``entry`` default every core hyper-parameter as the core does."""
+    """Both host adapters of ``entry`` take every core hyper-parameter, defaulted as the core."""
     problems = [p for host in ("synthcity", "sdv") for p in adapter_default_mismatches(entry, host)]
     if problems:
-        raise AssertionError(f"{entry.name}: adapter defaults drift from the core:\n  - "
+        raise AssertionError(f"{entry.name}: adapter parameters drift from the core:\n  - "
                              + "\n  - ".join(problems))  # fmt: skip
