@@ -790,6 +790,37 @@ def test_datetime_index_unsorted_rows_fresh_keys_and_ids(lstm, visits):
     assert sampled["visit_time"].between(low - pd.Timedelta(days=1), high).all()
 
 
+@pytest.mark.parametrize("written", ["datetime64", "text"])
+def test_dates_of_a_small_cohort_are_generated_not_copied(written):
+    """20 sequences: the adapter gave the core the birth dates as numbers of days, which
+    its ``discrete_levels`` rule (at most 25 values) made levels: every sampled date was a
+    training patient's. The core models datetimes itself (role ``datetime``)."""
+    visits = _visits(n_patients=20, seed=3)
+    visits["birth"] = visits["birth"].dt.normalize()  # whole days, as a date of birth
+    time_format = None
+    if written == "text":  # day first, declared: read and written in the metadata's format
+        time_format = "%d/%m/%Y"
+        visits["birth"] = visits["birth"].dt.strftime(time_format)
+    metadata = _sequential_metadata()
+    if time_format:
+        described = metadata.to_dict()
+        described["tables"]["visits"]["columns"]["birth"]["datetime_format"] = time_format
+        metadata = Metadata.load_from_dict(described)
+    synthesizer = LongitudinalLSTMSynthesizer(
+        metadata, context_columns=["record", "birth", "sex"], **LSTM_QUICK
+    )
+    synthesizer.fit(visits)
+    assert synthesizer._model is not None and synthesizer._model.roles_["birth"] == "datetime"
+    sampled = single_table(synthesizer.sample(60)).drop_duplicates("patient")
+    assert sampled["birth"].dtype == visits["birth"].dtype
+    births = sampled["birth"]
+    if time_format:
+        births = pd.to_datetime(births, format=time_format)  # every value in the format
+    assert (births == births.dt.normalize()).all()  # at the training resolution (days)
+    # 20 training dates over about 11,500 days: a fresh date equals one by chance 0.2 %
+    assert sampled["birth"].isin(visits["birth"]).mean() <= 0.05
+
+
 def test_sampling_for_given_context_is_refused_with_the_reason(lstm, visits):
     context = visits.drop_duplicates("patient").head(3)
     with pytest.raises(InvalidParameterError, match="cannot sample visits for given context"):

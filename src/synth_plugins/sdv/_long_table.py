@@ -3,19 +3,21 @@
 SDV's ``PARSynthesizer`` accepts a sequence index that is numerical or datetime (also
 datetime strings), rows in any order within a sequence (it sorts them), and no sequence
 index at all (the row order is then the order). It generates new sequence keys and new
-``id`` values, and models datetimes as times. The longitudinal core takes numbers only, so
-:class:`LongTableCodec` turns the SDV table into the core's long table and the core's
-samples back:
+``id`` values, and models datetimes as times. The longitudinal core needs a numeric time
+column and models other ``datetime`` columns itself (as times, folded into the training
+range, so that its dates are generated rather than copied), so :class:`LongTableCodec`
+turns the SDV table into the core's long table and the core's samples back:
 
 - the sequence keys reach the core as they are (so its errors name the user's keys);
   the core gives sampled sequences fresh keys that can never equal a training key (numbers
   start at the power of ten above the largest training key, text keys get a prefix that
   no training key starts with: :func:`~synth_plugins.encoding.tabular.fresh_keys`);
-- a datetime sequence index, and every other ``datetime`` column, becomes days since
-  1970-01-01 (so the core models gaps in days) and comes back in the column's own kind:
-  ``datetime64`` of the same unit and time zone, or strings in the column's format, at the
-  resolution of the training values (whole days, hours, minutes or seconds, on the
-  column's own clock);
+- a datetime sequence index becomes days since 1970-01-01 (so the core models gaps in
+  days); every other ``datetime`` column reaches the core as ``datetime64`` values (text
+  read in the metadata's ``datetime_format``) with the role ``datetime``. Both come back in
+  the column's own kind: ``datetime64`` of the same unit and time zone, or strings in the
+  column's format, at the resolution of the training values (whole days, hours, minutes or
+  seconds, on the column's own clock);
 - without a sequence index, the position of the row within its sequence is the time;
 - other ``id`` columns are not modelled: each sampled sequence (or row, for a column that
   varies within sequences) gets a fresh value;
@@ -82,6 +84,14 @@ class DatetimeColumn:
         written = from_days(values, self.dtype, self.datetime_format, self.step_ns, "local")
         return pd.Series(written.to_numpy(), index=days.index, dtype=written.dtype)
 
+    def parse(self, values: pd.Series, column: str) -> pd.Series:
+        """The values as ``datetime64`` (text read in the column's format; missing: NaT)."""
+        return _parse(values, self.datetime_format, column)
+
+    def write(self, datetimes: pd.Series, column: str) -> pd.Series:
+        """``datetime64`` values back in the training kind, at the training resolution."""
+        return self.from_days(self.to_days(datetimes, column))
+
 
 def _parse(values: pd.Series, fmt: str | None, column: str) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values):
@@ -103,7 +113,12 @@ class LongTableCodec:
     index: str | None
     time_column: str = ""
     columns: list[str] = field(default_factory=list)
+    #: datetime columns the core gets as days: the sequence index (a codec fitted before
+    #: ``core_datetimes`` holds every datetime column here, as its core models them as days)
     datetimes: dict[str, DatetimeColumn] = field(default_factory=dict)
+    #: the other datetime columns: the core gets them as ``datetime64`` and models them as
+    #: times (role ``datetime``)
+    core_datetimes: dict[str, DatetimeColumn] = field(default_factory=dict)
     #: ``id`` columns other than the key: what their fresh values continue from
     #: (:func:`~synth_plugins.encoding.tabular.identifier_spec`), and whether they are
     #: constant within sequences (one value per sequence, else one per row)
@@ -148,13 +163,15 @@ class LongTableCodec:
         self.columns = list(data.columns)
         self.time_column = self.index or POSITION_COLUMN
         self.key_spec = identifier_spec(data[self.key])
-        self.datetimes = {
+        dated = {
             column: DatetimeColumn.learn(
                 data[column], described[column].get("datetime_format"), column
             )
             for column in data.columns
             if described[column]["sdtype"] == "datetime"
         }
+        self.datetimes = {c: dated[c] for c in dated if c == self.index}
+        self.core_datetimes = {c: dated[c] for c in dated if c != self.index}
         self.ids = {
             column: (
                 identifier_spec(data[column]),
@@ -166,12 +183,10 @@ class LongTableCodec:
         self.patterns = id_patterns(data, described)
         model = self.to_model(data)
         others = [c for c in model.columns if c not in (self.key, self.time_column)]
-        roles = dict(roles_from_metadata(metadata, model[others]))
-        roles.update({c: "numerical" for c in self.datetimes if c != self.index})
-        return model, roles
+        return model, dict(roles_from_metadata(metadata, model[others]))
 
     def to_model(self, data: pd.DataFrame) -> pd.DataFrame:
-        """The core's long table: numeric times, no generated id columns, sorted by time.
+        """The core's long table: numeric times, datetime64 dates, no generated ids, in order.
 
         The sequence keys are kept, so the core's errors (two visits at one time, a visit
         without a time) name the user's sequences.
@@ -179,6 +194,9 @@ class LongTableCodec:
         model = data.drop(columns=list(self.ids)).copy()
         for column, converter in self.datetimes.items():
             model[column] = converter.to_days(data[column], column)
+        # none in a codec fitted before core_datetimes (its core models them as days)
+        for column, converter in getattr(self, "core_datetimes", {}).items():
+            model[column] = converter.parse(data[column], column)
         codes = pd.factorize(data[self.key], sort=False)[0]
         if self.index is None:
             model[self.time_column] = model.groupby(self.key, sort=False).cumcount()
@@ -213,6 +231,8 @@ class LongTableCodec:
             table[self.key] = keys[sequence]
         for column, converter in self.datetimes.items():
             table[column] = converter.from_days(table[column])
+        for column, converter in getattr(self, "core_datetimes", {}).items():
+            table[column] = converter.write(table[column], column)
         for column, (spec, per_sequence) in self.ids.items():
             pattern = self.patterns.get(column)
             if per_sequence:
