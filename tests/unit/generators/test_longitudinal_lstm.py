@@ -461,6 +461,39 @@ class TestSmallFits:
         assert ids.dtype == "string" and ids.nunique() == 20
         assert not ids.isin(text["patient_id"]).any()
 
+    def test_levels_only_on_a_coarse_grid_and_never_for_a_declared_numerical(self):
+        """A column of at most ``discrete_levels`` distinct values was always made levels, a
+        declared ``numerical`` one included: with 20 patients (one row each for a static
+        column) every continuous static value was a level, and every sampled age a real
+        patient's exact age. Levels are now grid points (EDSS half steps), not a floor with
+        a few exact measurements or 20 birth years spread over 60."""
+        rng = np.random.default_rng(0)
+        grid = np.arange(0.0, 6.5, 0.5)  # half steps, as the EDSS
+
+        def last_of(patient, visit):
+            return patient < 15 and visit == 5
+
+        rows = []
+        for patient in range(20):
+            age = round(float(rng.normal(50, 10)), 4)  # continuous, one value per patient
+            born = int(rng.integers(1930, 1990))  # whole, 20 values on a grid of 60 years
+            for visit in range(6):
+                rows.append({
+                    "pid": patient, "time": float(visit), "age": age, "born": born,
+                    "edss": float(rng.choice(grid[:8])),  # 8 values over 120 rows
+                    "dose": float(rng.choice([10.5, 20.5, 40.5])),  # declared numerical
+                    # 105 rows at a floor, 15 exact measurements held by one row each
+                    "crp": round(float(rng.uniform(1, 9)), 3) if last_of(patient, visit) else 0.5,
+                })  # fmt: skip
+        data = pd.DataFrame(rows)
+        model = LongitudinalLSTM("pid", "time", roles={"dose": "numerical"}, **TINY).fit(data)
+        assert model.roles_ == {
+            "age": "numerical", "born": "integer", "edss": "ordinal", "dose": "numerical",
+            "crp": "numerical",
+        }  # fmt: skip
+        ages = model.sample(200, random_state=1).drop_duplicates("pid")["age"]
+        assert ages.isin(data["age"]).mean() <= 0.05  # clipping may give the two extremes
+
     def test_two_patients_train_on_both_at_the_defaults(self, cohort):
         """The split's minimum of one held-out patient never takes one of two patients."""
         data = cohort.data[cohort.data["patient_id"] <= 2]

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_roles
+from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_roles, is_whole
 from synth_plugins.encoding.tabular import (
     MissingPolicy,
     TabularEncoder,
@@ -73,6 +73,26 @@ _STATIC_DEFAULTS: dict[str, Any] = {
 }
 
 
+def _on_a_grid(values: pd.Series, max_levels: int) -> bool:
+    """Whether a numeric column's values lie on a grid of at most ``max_levels`` points.
+
+    The grid runs from the smallest observed value to the largest in steps of the smallest
+    gap between two observed values (:func:`~synth_plugins.encoding.roles.is_whole` judges
+    the steps): relapse counts 0-11, calendar years, the EDSS's half steps. Such a column is
+    modelled as levels (``ordinal``): a generated level is a grid point, which the range of
+    a column tells as well. Measured values are not on a coarse grid, so none is
+    generated verbatim: judged by the number of distinct values alone, every continuous
+    static column of a cohort of ``max_levels`` patients or fewer (one row each) was levels,
+    and every generated value one patient's.
+    """
+    points = np.unique(values.dropna().to_numpy(dtype=float))
+    if points.size < 2 or points.size > max_levels:
+        return False
+    step = float(np.diff(points).min())
+    positions = (points - points[0]) / step
+    return is_whole(positions) and round(positions[-1]) + 1 <= max_levels
+
+
 class LongitudinalLSTM:
     """Two-stage generator of whole patients: static features, then an irregular visit sequence.
 
@@ -99,9 +119,11 @@ class LongitudinalLSTM:
         dropout: dropout between LSTM layers (0.2).
         gap_components: log-normal mixture components of the time to the next visit (3).
         max_visits: hard cap on visits per generated patient (None: the most in training).
-        discrete_levels: a numeric column with at most this many distinct observed values is
-            modelled as ordinal levels (softmax), so generated values are always observed
-            ones (the EDSS grid, relapse counts); 0 disables this (25).
+        discrete_levels: a numeric column whose values lie on a grid of at most this many
+            points (from its smallest to its largest value in steps of the smallest gap
+            between two values: the EDSS's half steps, relapse counts) is modelled as
+            ordinal levels (softmax), so generated values are always observed ones; a role
+            ``numerical`` given in ``roles`` is kept; 0 disables this (25).
         head_hidden: hidden width of every output head (64).
         lr: AdamW learning rate of Stage B (1e-3).
         weight_decay: AdamW weight decay of Stage B (1e-4).
@@ -320,18 +342,24 @@ class LongitudinalLSTM:
 
     # --------------------------------------------------------------------- fitting
     def _resolve_roles(self, data: pd.DataFrame, columns: list[str]) -> dict[str, str]:
-        """Given or inferred roles; few-valued numeric columns become ``ordinal``.
+        """Given or inferred roles; numeric columns on a coarse grid become ``ordinal``.
 
-        Numbers written as text stay numeric (the encoder parses them and returns numbers).
+        A numeric column (numeric dtype) whose role is ``integer`` (given or inferred) or an
+        inferred ``numerical`` becomes ``ordinal`` when its values lie on a grid of at most
+        ``discrete_levels`` points (:func:`_on_a_grid`). A ``numerical`` role given in
+        ``roles`` is kept. Numbers written as text stay numeric (the encoder parses them and
+        returns numbers).
         """
         given = {k: v for k, v in (self.roles or {}).items() if k in columns}
         roles = dict(infer_roles(data[columns], given))
         if self.discrete_levels:
             for column in columns:
-                numeric = pd.api.types.is_numeric_dtype(data[column])
-                if roles[column] in NUMERIC_ROLES and numeric:
-                    if data[column].nunique(dropna=True) <= self.discrete_levels:
-                        roles[column] = "ordinal"
+                if given.get(column) == "numerical" or roles[column] not in NUMERIC_ROLES:
+                    continue
+                if not pd.api.types.is_numeric_dtype(data[column]):
+                    continue
+                if _on_a_grid(data[column], self.discrete_levels):
+                    roles[column] = "ordinal"
         return roles
 
     def _split_columns(self, data: pd.DataFrame) -> tuple[list[str], list[str]]:

@@ -124,8 +124,8 @@ class LongitudinalLSTMPlugin(SuitePlugin):
         dropout: dropout between LSTM layers (0.2).
         gap_components: log-normal mixture components of the time to the next visit (3).
         max_visits: cap on visits per sequence (None: the most in training).
-        discrete_levels: numeric features with at most this many values are modelled as
-            ordinal levels (25).
+        discrete_levels: numeric features on a grid of at most this many points (see
+            :class:`LongitudinalLSTM`) are modelled as ordinal levels (25).
         head_hidden: hidden width of the output heads (64).
         lr: AdamW learning rate (1e-3).
         weight_decay: AdamW weight decay (1e-4).
@@ -330,7 +330,10 @@ class LongitudinalLSTMPlugin(SuitePlugin):
         static = [c for c in frame.columns if c.startswith((STATIC_PREFIX, OUTCOME_PREFIX))]
         temporal = [c for c in frame.columns if c.startswith(TEMPORAL_PREFIX)]
         self.core.static_columns = static
-        self.core.roles = synthcity_roles(frame[static + temporal], self._data_encoders)
+        roles = synthcity_roles(frame[static + temporal], self._data_encoders)
+        # "numerical" is what the core infers for such columns too; left to its inference,
+        # a grid such as the EDSS's half steps stays levels (a given numerical role is kept)
+        self.core.roles = {c: role for c, role in roles.items() if role != "numerical"}
         self.core.fit(frame[[SEQ_ID, SEQ_TIME, *static, *temporal]])
         self._relax_schemas()
         return self
