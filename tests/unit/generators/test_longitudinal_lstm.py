@@ -494,6 +494,26 @@ class TestSmallFits:
         ages = model.sample(200, random_state=1).drop_duplicates("pid")["age"]
         assert ages.isin(data["age"]).mean() <= 0.05  # clipping may give the two extremes
 
+    def test_an_indicator_of_mixed_number_types_is_coded_as_the_encoder_codes_it(self, cohort):
+        """The rules coded an indicator's two levels by their type's name first (float before
+        int), the encoder by value: a flag holding 0 and 1.0 (object dtype) was coded the
+        other way round, so its rule was refused when declared and missed when detected."""
+        data = cohort.data[cohort.data["patient_id"] <= 40].reset_index(drop=True)
+        switch = pd.Series([1.0 if v else 0 for v in data["switch"]], dtype=object)
+        mixed = data.assign(switch=switch)
+        for declared in ({"switch": "dmt"}, None):
+            model = LongitudinalLSTM("patient_id", "time", change_indicators=declared, **TINY).fit(
+                mixed
+            )
+            rules = [(model.visit_columns_[r.indicator], model.visit_columns_[r.tracked],
+                      r.first_value) for r in model.change_rules_]  # fmt: skip
+            assert rules == [("switch", "dmt", 0.0)], declared
+        out = model.sample(60, random_state=0)
+        previous = out.groupby("patient_id")["dmt"].shift()
+        changed = (out["dmt"] != previous) & previous.notna()
+        assert ((out["switch"] == 1) == changed).all()  # 0 on every first visit, as trained
+        assert changed.any()
+
     def test_two_patients_train_on_both_at_the_defaults(self, cohort):
         """The split's minimum of one held-out patient never takes one of two patients."""
         data = cohort.data[cohort.data["patient_id"] <= 2]

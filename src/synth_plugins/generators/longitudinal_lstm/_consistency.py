@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from synth_plugins.encoding.tabular import TabularEncoder
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators.longitudinal_lstm._layout import VisitColumn
 from synth_plugins.long_format import PatientIndex
@@ -36,21 +37,26 @@ def _changed(values: pd.Series, index: PatientIndex) -> np.ndarray:
     return codes[rows] != codes[rows - 1]
 
 
-def _indicator_codes(values: pd.Series) -> np.ndarray | None:
-    """0/1 codes of a two-level column without missing values (1: the second sorted level)."""
-    if values.isna().any():
+def _indicator_codes(encoder: TabularEncoder, data: pd.DataFrame, column: str) -> np.ndarray | None:
+    """The encoder's 0/1 codes of a two-level column without missing values, else None.
+
+    The codes the model is trained on and samples (1: the encoder's second level), so a
+    rule's first value is written in the encoding's own order.
+    """
+    if data[column].isna().any() or len(encoder.spec(column).categories) != 2:
         return None
-    levels = sorted(pd.unique(values), key=lambda v: (str(type(v)), v))
-    if len(levels) != 2:
-        return None
-    return (values == levels[1]).to_numpy(dtype=float)
+    return encoder.codes(data, column).astype(float)
 
 
 def _holds(
-    data: pd.DataFrame, index: PatientIndex, indicator: str, tracked: str
+    data: pd.DataFrame,
+    index: PatientIndex,
+    encoder: TabularEncoder,
+    indicator: str,
+    tracked: str,
 ) -> tuple[bool, float | None]:
     """Whether the rule holds on every visit, and the indicator's constant first value."""
-    codes = _indicator_codes(data[indicator])
+    codes = _indicator_codes(encoder, data, indicator)
     if codes is None:
         return False, None
     first = codes[index.starts]
@@ -67,6 +73,7 @@ def change_rules(
     data: pd.DataFrame,
     index: PatientIndex,
     columns: Sequence[VisitColumn],
+    encoder: TabularEncoder,
     declared: Mapping[str, str] | None,
 ) -> tuple[ChangeRule, ...]:
     """The change indicators of the visit columns: declared ones checked, or detected.
@@ -75,6 +82,7 @@ def change_rules(
         data: The checked long table (each patient's rows together, in time order).
         index: Its patient index.
         columns: The model's visit columns (encoding order).
+        encoder: The fitted visit encoder (an indicator's codes are its codes).
         declared: ``{indicator column: tracked column}``; None detects every binary visit
             column that equals "the tracked column changed" on every visit of the data
             (and is constant at first visits); an empty mapping turns the rules off.
@@ -91,7 +99,7 @@ def change_rules(
         rules = []
         for indicator in (c.name for c in columns if c.kind == "binary"):
             for tracked in sorted(levels - {indicator}, key=position.__getitem__):
-                holds, first = _holds(data, index, indicator, tracked)
+                holds, first = _holds(data, index, encoder, indicator, tracked)
                 if holds and first is not None:
                     rules.append(ChangeRule(position[indicator], position[tracked], first))
                     break
@@ -114,7 +122,7 @@ def change_rules(
                 f"change_indicators: the tracked column {tracked!r} must be another "
                 "categorical, ordinal or binary visit column"
             )
-        holds, first = _holds(data, index, indicator, tracked)
+        holds, first = _holds(data, index, encoder, indicator, tracked)
         if not holds or first is None:
             raise InvalidDataError(
                 f"change_indicators: {indicator!r} is not 'the {tracked!r} changed since the "

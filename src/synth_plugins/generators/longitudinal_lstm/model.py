@@ -500,7 +500,7 @@ class LongitudinalLSTM:
         self._device_model = None
         self._meta = meta
         self._columns = columns
-        rules = change_rules(data, index, columns, self.change_indicators)
+        rules = change_rules(data, index, columns, visit_encoder, self.change_indicators)
         tensors = Sequences.build(
             visits, static_matrix, times, index, meta, self.validation_fraction, split_seed
         )
