@@ -6,7 +6,7 @@ import numpy as np
 
 from synth_plugins.datasets._dataset import Dataset
 from synth_plugins.datasets._files import SHIPPED_FILES, read_shipped_csv
-from synth_plugins.generators.validation import check_bool
+from synth_plugins.validation import check_bool
 
 HEART_FAILURE_FILE = "heart_failure_clinical_records_dataset.csv"
 TITANIC_FILE = "titanic3.csv"

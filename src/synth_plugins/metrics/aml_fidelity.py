@@ -25,7 +25,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from synth_plugins.generators.validation import check_int
 from synth_plugins.metrics.associations import association_matrix, signed_log
 from synth_plugins.metrics.validation import (
     align_columns,
@@ -35,6 +34,7 @@ from synth_plugins.metrics.validation import (
     numeric_values,
     resolve_categorical,
 )
+from synth_plugins.validation import check_int
 
 #: dython 0.5.1 ``nan_replace_value`` used by the AML code.
 AML_NAN_REPLACE_VALUE = -1.0

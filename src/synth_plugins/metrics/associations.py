@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError
-from synth_plugins.generators.validation import check_choice
+from synth_plugins.validation import check_choice
 
 NominalMeasure = Literal["theil_u", "cramers_v"]
 NOMINAL_MEASURES: tuple[str, ...] = ("theil_u", "cramers_v")

@@ -37,7 +37,6 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, MissingDependencyError
-from synth_plugins.generators.validation import check_int, check_random_state
 from synth_plugins.metrics._encoding import label_codes
 from synth_plugins.metrics.validation import (
     align_columns,
@@ -47,6 +46,7 @@ from synth_plugins.metrics.validation import (
     numeric_values,
     resolve_categorical,
 )
+from synth_plugins.validation import check_int, check_random_state
 
 #: The attacks, in report order.
 ATTACKS: tuple[str, ...] = (

@@ -31,7 +31,6 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError
-from synth_plugins.generators.validation import check_choice
 from synth_plugins.metrics._encoding import label_encode
 from synth_plugins.metrics.validation import (
     align_columns,
@@ -41,6 +40,7 @@ from synth_plugins.metrics.validation import (
     numeric_values,
     resolve_categorical,
 )
+from synth_plugins.validation import check_choice
 
 Method = Literal["pearson", "spearman", "kendall"]
 Triangle = Literal["upper", "full"]

@@ -27,7 +27,6 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from synth_plugins.generators.validation import check_choice, check_int, check_random_state
 from synth_plugins.metrics.distance import (
     BACKENDS,
     Backend,
@@ -41,6 +40,7 @@ from synth_plugins.metrics.validation import (
     feature_tables,
     resolve_categorical,
 )
+from synth_plugins.validation import check_choice, check_int, check_random_state
 
 NanPolicy = Literal["category", "mismatch"]
 NAN_POLICIES: tuple[str, ...] = ("category", "mismatch")

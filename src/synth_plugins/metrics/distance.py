@@ -42,9 +42,9 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.generators.validation import check_choice
 from synth_plugins.metrics._encoding import label_codes
 from synth_plugins.metrics.validation import numeric_block, resolve_categorical
+from synth_plugins.validation import check_choice
 
 if TYPE_CHECKING:
     import torch

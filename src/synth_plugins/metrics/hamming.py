@@ -35,7 +35,6 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError
-from synth_plugins.generators.validation import check_choice, check_int, check_random_state
 from synth_plugins.metrics.distance import (
     BACKENDS,
     Backend,
@@ -51,6 +50,7 @@ from synth_plugins.metrics.validation import (
     feature_tables,
     resolve_categorical,
 )
+from synth_plugins.validation import check_choice, check_int, check_random_state
 
 Binning = Literal["quantile_target", "quantile_pooled", "equal_width"]
 NanPolicy = Literal["mismatch", "mismatch_all", "category"]

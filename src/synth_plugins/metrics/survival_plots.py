@@ -16,7 +16,7 @@ import numpy as np
 
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.figures import new_figure
-from synth_plugins.generators.validation import check_int
+from synth_plugins.validation import check_int
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -34,7 +34,6 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.generators.validation import check_choice, check_int, check_random_state
 from synth_plugins.metrics._encoding import label_encode
 from synth_plugins.metrics.associations import association_matrix, signed_log
 from synth_plugins.metrics.validation import (
@@ -45,6 +44,7 @@ from synth_plugins.metrics.validation import (
     numeric_values,
     resolve_categorical,
 )
+from synth_plugins.validation import check_choice, check_int, check_random_state
 
 Task = Literal["class", "regr"]
 TASKS: tuple[str, ...] = ("class", "regr")

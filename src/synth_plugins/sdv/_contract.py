@@ -34,7 +34,6 @@ from synth_plugins.errors import (
     SynthPluginsError,
     plain,
 )
-from synth_plugins.generators.validation import check_bool, check_int
 from synth_plugins.long_format import constant_within_patients
 from synth_plugins.sdv.compat import native, single_table, table_name
 from synth_plugins.sdv.id_patterns import IdPattern, fresh_values, id_patterns
@@ -45,6 +44,7 @@ from synth_plugins.sdv.metadata import (
     parse_numeric_text,
     roles_from_metadata,
 )
+from synth_plugins.validation import check_bool, check_int
 
 #: How many known values a condition error lists.
 _SHOWN = 20

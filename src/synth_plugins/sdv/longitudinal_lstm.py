@@ -24,7 +24,6 @@ from sdv.single_table.base import BaseSynthesizer
 from synth_plugins.encoding.labels import check_labels
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
-from synth_plugins.generators.validation import check_bool, check_int, host_names
 from synth_plugins.sdv._contract import (
     check_enforcement,
     device_for,
@@ -37,6 +36,7 @@ from synth_plugins.sdv.compat import native, single_table, table_name
 from synth_plugins.sdv.loss_values import LossValuesMixin
 from synth_plugins.sdv.metadata import check_table, parse_numeric_text
 from synth_plugins.sdv.sequential_metadata import sequence_columns
+from synth_plugins.validation import check_bool, check_int, host_names
 
 #: The core's defaults: the one place each hyper-parameter's default is declared.
 _CORE = LongitudinalLSTM.__init__.__kwdefaults__

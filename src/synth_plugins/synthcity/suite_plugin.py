@@ -27,7 +27,6 @@ from synthcity.plugins.core.plugin import Plugin
 from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.errors import InvalidParameterError
-from synth_plugins.generators.validation import check_random_state
 from synth_plugins.synthcity.checks import (
     check_constraint_values,
     check_count,
@@ -38,6 +37,7 @@ from synth_plugins.synthcity.checks import (
 from synth_plugins.synthcity.core_codes import CoreCodes
 from synth_plugins.synthcity.held_columns import HeldColumns, hold_columns
 from synth_plugins.synthcity.roles import synthcity_roles
+from synth_plugins.validation import check_random_state
 
 
 class SuitePlugin(Plugin):

@@ -18,7 +18,7 @@ import pandas as pd
 from synth_plugins.encoding.tabular import MissingPolicy, TabularEncoder
 from synth_plugins.errors import NotFittedError
 from synth_plugins.generators.privacy import CopyFilter
-from synth_plugins.generators.validation import (
+from synth_plugins.validation import (
     check_bool,
     check_choice,
     check_float,

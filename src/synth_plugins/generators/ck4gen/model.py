@@ -67,7 +67,8 @@ from synth_plugins.generators.ck4gen.teacher import (
 )
 from synth_plugins.generators.ck4gen.training import train_decoder, train_student
 from synth_plugins.generators.privacy import CopyFilter, collision_rate, row_hashes
-from synth_plugins.generators.validation import (
+from synth_plugins.survival import check_survival_frame, event_labels, write_events
+from synth_plugins.validation import (
     check_bool,
     check_choice,
     check_float,
@@ -76,7 +77,6 @@ from synth_plugins.generators.validation import (
     check_random_state,
     preset_settings,
 )
-from synth_plugins.survival import check_survival_frame, event_labels, write_events
 
 __all__ = ["CK4Gen"]
 

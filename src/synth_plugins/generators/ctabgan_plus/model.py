@@ -44,7 +44,7 @@ from synth_plugins.generators.ctabgan_plus.transformer import (
     check_overrides,
 )
 from synth_plugins.generators.privacy import CopyFilter
-from synth_plugins.generators.validation import (
+from synth_plugins.validation import (
     check_bool,
     check_dp_options,
     check_float,

@@ -47,7 +47,7 @@ from synth_plugins.encoding.tabular import (
     restore_dtype,
 )
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.generators.validation import check_choice
+from synth_plugins.validation import check_choice
 
 Kind = Literal["continuous", "mixed", "general", "log", "categorical"]
 KINDS: tuple[str, ...] = get_args(Kind)

@@ -38,18 +38,18 @@ from synth_plugins.generators.longitudinal_lstm._sampling import (
 from synth_plugins.generators.longitudinal_lstm._sequences import Sequences
 from synth_plugins.generators.longitudinal_lstm._training import TrainSettings, train
 from synth_plugins.generators.med_vae import MedVAE
-from synth_plugins.generators.validation import (
-    check_bool,
-    check_choice,
-    check_float,
-    check_int,
-    check_random_state,
-)
 from synth_plugins.long_format import (
     check_long_format,
     check_static_columns,
     infer_static_columns,
     patient_index,
+)
+from synth_plugins.validation import (
+    check_bool,
+    check_choice,
+    check_float,
+    check_int,
+    check_random_state,
 )
 
 __all__ = ["LongitudinalLSTM"]
@@ -377,7 +377,7 @@ class LongitudinalLSTM:
         """Why no column is left to model per visit, starting with ``static_columns``.
 
         The message names the parameter first and only there, so a host adapter can say
-        its own name for it (:func:`~synth_plugins.generators.validation.host_names`).
+        its own name for it (:func:`~synth_plugins.validation.host_names`).
         """
         if self.static_columns is None:
             return (

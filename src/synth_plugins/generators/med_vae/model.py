@@ -40,7 +40,7 @@ from synth_plugins.generators.med_vae.transforms import (
     fit_transform,
 )
 from synth_plugins.generators.privacy import CopyFilter
-from synth_plugins.generators.validation import (
+from synth_plugins.validation import (
     check_auto,
     check_bool,
     check_choice,

@@ -59,7 +59,7 @@ from synth_plugins.generators.mle_copula.marginals import (
     fit_numeric,
 )
 from synth_plugins.generators.privacy import CopyFilter
-from synth_plugins.generators.validation import (
+from synth_plugins.validation import (
     check_bool,
     check_choice,
     check_float,

@@ -28,7 +28,6 @@ import pandas as pd
 
 from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.errors import InvalidParameterError
-from synth_plugins.generators.validation import check_choice, check_int, check_random_state
 from synth_plugins.metrics.clinical._checks import (
     check_not_constant,
     check_target,
@@ -41,6 +40,7 @@ from synth_plugins.metrics.validation import (
     feature_tables,
     resolve_categorical,
 )
+from synth_plugins.validation import check_choice, check_int, check_random_state
 
 IMPORTANCE_METHODS: tuple[str, ...] = ("shap", "permutation")
 

@@ -27,7 +27,6 @@ import pandas as pd
 
 from synth_plugins.encoding.levels import level_text, sorted_levels
 from synth_plugins.errors import InvalidDataError
-from synth_plugins.generators.validation import check_random_state
 from synth_plugins.metrics.clinical._checks import check_not_constant
 from synth_plugins.metrics.validation import (
     align_columns,
@@ -38,6 +37,7 @@ from synth_plugins.metrics.validation import (
     numeric_values,
     resolve_categorical,
 )
+from synth_plugins.validation import check_random_state
 
 #: An expected cell count below this sends a contingency table to Fisher's exact test.
 MIN_EXPECTED = 5.0

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError
-from synth_plugins.generators.validation import check_int, check_random_state
 from synth_plugins.metrics.longitudinal._patient_features import patient_features
 from synth_plugins.metrics.longitudinal._result import HIDDEN, PartResult
 from synth_plugins.metrics.longitudinal._tables import LongTables
+from synth_plugins.validation import check_int, check_random_state
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.generators.validation import check_random_state
 from synth_plugins.metrics.longitudinal._category_shares import category_shares
 from synth_plugins.metrics.longitudinal._discriminative import discriminative
 from synth_plugins.metrics.longitudinal._event_rate import event_rate
@@ -24,6 +23,7 @@ from synth_plugins.metrics.longitudinal._tables import prepare_tables
 from synth_plugins.metrics.longitudinal._trajectory import trajectory
 from synth_plugins.metrics.longitudinal._visit_gaps import visit_gaps
 from synth_plugins.metrics.validation import check_number
+from synth_plugins.validation import check_random_state
 
 #: Sub-scores averaged into the headline score, in report order.
 PARTS: tuple[str, ...] = (

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.generators.validation import check_random_state
 from synth_plugins.long_format import patient_index
 from synth_plugins.metrics.longitudinal._result import PartResult
 from synth_plugins.metrics.longitudinal._tables import LongTables, shared_levels
 from synth_plugins.metrics.validation import check_number
+from synth_plugins.validation import check_random_state
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.generators.validation import check_int
 from synth_plugins.long_format import patient_index
 from synth_plugins.metrics.longitudinal._result import HIDDEN, PartResult
 from synth_plugins.metrics.longitudinal._tables import LongTables
 from synth_plugins.metrics.validation import name_list
+from synth_plugins.validation import check_int
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.generators.validation import check_choice, check_int
 from synth_plugins.metrics.intervals import mean_ci
 from synth_plugins.metrics.survival.design import CoxDesign, constant_columns, covariate_columns
 from synth_plugins.metrics.validation import (
@@ -20,6 +19,7 @@ from synth_plugins.metrics.validation import (
     resolve_categorical,
 )
 from synth_plugins.survival import check_survival_frame, fit_cox
+from synth_plugins.validation import check_choice, check_int
 
 __all__ = [
     "DEFAULT_RSF_PARAMS",

@@ -12,10 +12,10 @@ import pandas as pd
 
 from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.errors import InvalidParameterError
-from synth_plugins.generators.validation import check_int
 from synth_plugins.metrics.survival.km_scores import km_survival_scores
 from synth_plugins.metrics.validation import feature_tables
 from synth_plugins.survival import check_survival_frame
+from synth_plugins.validation import check_int
 
 __all__ = ["MAX_STRATUM_LEVELS", "KMComparisonResult", "km_comparison"]
 

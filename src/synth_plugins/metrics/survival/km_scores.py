@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from synth_plugins.generators.validation import check_int
 from synth_plugins.metrics.validation import check_rows
 from synth_plugins.survival import check_outcome_arrays
+from synth_plugins.validation import check_int
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from synthcity.plugins.core.distribution import (
 from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.generators.med_vae import MedVAE
-from synth_plugins.generators.validation import host_names
 from synth_plugins.synthcity.suite_plugin import SuitePlugin
+from synth_plugins.validation import host_names
 
 #: The core's defaults: the one place each hyper-parameter's default is declared.
 _CORE = MedVAE.__init__.__kwdefaults__

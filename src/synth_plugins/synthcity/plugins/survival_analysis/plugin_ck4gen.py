@@ -24,7 +24,6 @@ from synthcity.plugins.core.schema import Schema
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.generators.ck4gen import CK4Gen
 from synth_plugins.generators.ck4gen.teacher import KNOT_QUANTILES
-from synth_plugins.generators.validation import host_names
 from synth_plugins.synthcity.checks import (
     CONSTRAINT_ADVICE,
     check_survival_columns,
@@ -33,6 +32,7 @@ from synth_plugins.synthcity.checks import (
     refuse_argument,
 )
 from synth_plugins.synthcity.suite_plugin import SuitePlugin
+from synth_plugins.validation import host_names
 
 #: The core's defaults: the one place each hyper-parameter's default is declared.
 _CORE = CK4Gen.__init__.__kwdefaults__

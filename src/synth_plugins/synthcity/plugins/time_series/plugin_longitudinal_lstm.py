@@ -30,7 +30,6 @@ from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
-from synth_plugins.generators.validation import host_names
 from synth_plugins.long_format import patient_index
 from synth_plugins.survival import check_survival_frame
 from synth_plugins.synthcity.checks import describe_input, loader_type, refuse_argument
@@ -44,6 +43,7 @@ from synth_plugins.synthcity.timeseries import (
     TEMPORAL_PREFIX,
     synthcity_long_frame,
 )
+from synth_plugins.validation import host_names
 
 #: The core's defaults: the one place each hyper-parameter's default is declared.
 _CORE = LongitudinalLSTM.__init__.__kwdefaults__

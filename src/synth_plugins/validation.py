@@ -1,4 +1,4 @@
-"""Parameter checks shared by the generator cores and their SDV adapters.
+"""Parameter checks shared by the package: generator cores, host adapters and metrics.
 
 Every check raises :class:`~synth_plugins.errors.InvalidParameterError` with the parameter's
 name, the value received and what is expected, so a message is enough to fix the call; the
