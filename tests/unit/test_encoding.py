@@ -338,3 +338,12 @@ def test_dates_the_date_rules_cannot_see_are_named_in_a_warning() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a declared role is honoured without a word
         warn_hidden_dates(data, {"admitted": "integer", "visit": "categorical"})
+
+
+def test_text_decimals_of_scientific_notation_keep_the_value() -> None:
+    """ "1e-05" has no "." and counted 0 decimals: written back, it became "0"."""
+    text = pd.Series(["1e-05", "2.5e-05", "1.2e3", "0.5"])
+    decimals = text_decimals(text)
+    assert decimals == 6
+    written = [f"{float(v):.{decimals}f}" for v in text]
+    assert [float(w) for w in written] == [float(v) for v in text]

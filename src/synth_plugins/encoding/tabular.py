@@ -152,10 +152,14 @@ def text_decimals(series: pd.Series) -> int:
     Trailing zeros count (``["1.50", "2.25", "3.000"]`` gives 3, where :func:`decimals_of`
     of the numbers gives 2): generated numbers are written back as text that wide, so a
     column written ``"3.000"`` keeps its look. The numbers themselves are rounded by
-    :func:`decimals_of`.
+    :func:`decimals_of`. A number in scientific notation counts the decimals it stands for
+    (``"2.5e-05"``: 6, ``"1e-05"``: 5, ``"1.2e3"``: 0), so that writing it back in fixed
+    point keeps its value.
     """
-    fractions = series.dropna().astype(str).str.strip().str.partition(".")[2]
-    return int(fractions.str.len().max())
+    parts = series.dropna().astype(str).str.strip().str.extract(r"(?:\.(\d*))?(?:[eE]([-+]?\d+))?$")
+    fractions = parts[0].fillna("").str.len()
+    exponents = pd.to_numeric(parts[1], errors="coerce").fillna(0).astype(int)
+    return int((fractions - exponents).clip(lower=0).max())
 
 
 def _fresh_prefix(keys: pd.Series) -> str:
