@@ -523,6 +523,9 @@ def test_simulator_rejects_bad_arguments():
         simulate_ms_registry(n_patients=0)
     with pytest.raises(InvalidParameterError):
         simulate_ms_registry(n_patients=10, seed=1.5)  # type: ignore[arg-type]
+    for seed in (-1, 2**32):  # numpy's own error named nothing
+        with pytest.raises(InvalidParameterError, match=r"seed must be in \[0, 2\*\*32\)"):
+            simulate_ms_registry(n_patients=10, seed=seed)
     with pytest.raises(InvalidParameterError):
         MSRegistryParameters(edss_max=9.25)
     with pytest.raises(InvalidParameterError):

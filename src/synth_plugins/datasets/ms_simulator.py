@@ -78,6 +78,7 @@ import pandas as pd
 from synth_plugins.datasets._dataset import Dataset
 from synth_plugins.encoding.roles import Role
 from synth_plugins.errors import InvalidParameterError
+from synth_plugins.validation import check_int, check_random_state
 
 #: The EDSS scale: 0, then 1.0 to 10 in steps of 0.5 (0.5 is not a valid score).
 EDSS_GRID: tuple[float, ...] = (0.0, *(1.0 + 0.5 * i for i in range(19)))
@@ -433,12 +434,8 @@ def simulate_ms_registry(
         :data:`VISIT_COLUMNS`; ``truth`` holds the parameters and the quantities they imply
         (see the module docstring).
     """
-    if isinstance(n_patients, bool) or not isinstance(n_patients, int | np.integer):
-        raise InvalidParameterError(f"n_patients must be an int; got {n_patients!r}")
-    if n_patients < 1:
-        raise InvalidParameterError(f"n_patients must be >= 1; got {n_patients}")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise InvalidParameterError(f"seed must be an int; got {seed!r}")
+    n_patients = check_int("n_patients", n_patients, minimum=1)
+    seed = check_random_state("seed", seed, none=False)
     p = MSRegistryParameters() if parameters is None else parameters
     if not isinstance(p, MSRegistryParameters):
         raise InvalidParameterError(
