@@ -234,10 +234,7 @@ class MLECopula:
 
     def get_params(self) -> dict[str, Any]:
         """The constructor arguments, as given (a sklearn-style view for host adapters)."""
-        names = (
-            "roles", "level", "selection", "families", "beta_padding", "pit",
-            "discrete_correlation", "redraw_copies", "random_state",
-        )  # fmt: skip
+        names = ("roles", *MLECopula.__init__.__kwdefaults__)
         return {name: copy.deepcopy(getattr(self, name)) for name in names}
 
     def __repr__(self) -> str:
