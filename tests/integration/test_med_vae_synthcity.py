@@ -83,3 +83,22 @@ def test_generate_cond_takes_one_value_or_one_per_row_of_the_training_levels():
         plugin.generate(count=20, cond=["F"] * 5)
     with pytest.raises(InvalidParameterError, match=r"\['X'\].*levels are \['F', 'M'\]"):
         plugin.generate(count=4, cond=["X"] * 4)
+
+
+@pytest.mark.parametrize("name", ["med_vae", "ctabgan_plus"])
+def test_cond_on_a_column_with_missing_values_is_found(name):
+    """Synthcity codes a missing value of a few-level column as a class of its own; the
+    check that cond's values are among the classes compared NaN with NaN as different, so
+    the column was "no training column"."""
+    import pandas as pd
+    from synthcity.plugins import Plugins
+
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame(
+        {"age": rng.normal(60, 10, 200).round(1), "y": rng.integers(0, 2, 200).astype(float)}
+    )
+    data.loc[::10, "y"] = np.nan
+    plugin = Plugins().get(name, n_iter=2)
+    plugin.fit(data, cond=data["y"])
+    generated = plugin.generate(count=20, cond=np.ones(20)).dataframe()
+    assert (generated["y"] == 1.0).all()

@@ -234,16 +234,18 @@ class SuitePlugin(Plugin):
     def _encoded(self, column: str, values: np.ndarray) -> np.ndarray:
         """``values`` in the label-encoded space Synthcity trained the core in."""
         encoder = (self._data_encoders or {}).get(column)
-        if isinstance(encoder, LabelEncoder) and set(values) <= set(encoder.classes_):
+        # (isin, not set(): a missing value is one of the classes when the classes hold one)
+        if isinstance(encoder, LabelEncoder) and pd.Index(values).isin(encoder.classes_).all():
             return encoder.transform(values)
         return values
 
     def _matching_column(self, frame: pd.DataFrame, cond: Any) -> str:
-        """The training column whose values equal ``cond`` row by row."""
+        """The training column whose values equal ``cond`` row by row (missing equals missing)."""
         values = np.asarray(cond).ravel()
         if len(values) == len(frame):
             for column in frame.columns:
-                if (frame[column].to_numpy() == self._encoded(column, values)).all():
+                mine, theirs = frame[column].to_numpy(), self._encoded(column, values)
+                if ((mine == theirs) | (pd.isna(mine) & pd.isna(theirs))).all():
                     return str(column)
         raise InvalidParameterError(
             f"{self.name()}: {self.cond_hint} (e.g. cond=X['sex']); no training column "
