@@ -36,7 +36,17 @@ def check_float(
     exclusive_minimum: bool = False,
     exclusive_maximum: bool = False,
 ) -> float:
-    """Return ``value`` as a finite ``float`` inside the given bounds."""
+    """Return ``value`` as a finite ``float`` inside the given bounds.
+
+    The package's one check of a real-number argument (generators, adapters and metrics
+    alike). Any real number (Python or numpy ints and floats) is accepted; a bool is not.
+    ``minimum`` and ``maximum`` are inclusive unless ``exclusive_minimum`` /
+    ``exclusive_maximum`` make them open (an open interval such as ``(0, 1)`` sets both).
+
+    Raises:
+        InvalidParameterError: ``value`` is not a real number, is NaN or infinite, or lies
+            outside the bounds; the message starts with ``name`` and ``parameter`` is it.
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InvalidParameterError(f"{name} must be a number, got {value!r}", parameter=name)
     number = float(value)

@@ -29,12 +29,11 @@ from synth_plugins.metrics.associations import association_matrix, signed_log
 from synth_plugins.metrics.validation import (
     align_columns,
     check_frame,
-    check_number,
     feature_tables,
     numeric_values,
     resolve_categorical,
 )
-from synth_plugins.validation import check_int
+from synth_plugins.validation import check_float, check_int
 
 #: dython 0.5.1 ``nan_replace_value`` used by the AML code.
 AML_NAN_REPLACE_VALUE = -1.0
@@ -257,7 +256,7 @@ def aml_fidelity(
     check_frame(synthetic, "synthetic", min_rows=2)
     synthetic = align_columns(real, synthetic, "real", "synthetic")
     num_bins = check_int("num_bins", num_bins, minimum=1)
-    clip_value = check_number(clip_value, "clip_value", minimum=0.0, exclusive=True)
+    clip_value = check_float("clip_value", clip_value, minimum=0.0, exclusive_minimum=True)
     features = feature_tables({"real": real, "synthetic": synthetic}, categorical_columns)
     real, synthetic = features["real"], features["synthetic"]
     categorical = resolve_categorical([real, synthetic], categorical_columns)

@@ -46,11 +46,10 @@ from synth_plugins.metrics.distance import (
 from synth_plugins.metrics.validation import (
     align_columns,
     check_frame,
-    check_number,
     feature_tables,
     resolve_categorical,
 )
-from synth_plugins.validation import check_choice, check_int, check_random_state
+from synth_plugins.validation import check_choice, check_float, check_int, check_random_state
 
 Binning = Literal["quantile_target", "quantile_pooled", "equal_width"]
 NanPolicy = Literal["mismatch", "mismatch_all", "category"]
@@ -373,7 +372,7 @@ def hamming_leakage(
     check_choice("nan_policy", nan_policy, NAN_POLICIES)
     check_choice("coefficient_formula", coefficient_formula, COEFFICIENT_FORMULAS)
     check_choice("backend", backend, BACKENDS)
-    threshold = check_number(threshold, "threshold")
+    threshold = check_float("threshold", threshold)
     random_state = check_random_state("random_state", random_state, none=False)
     features = feature_tables(
         {"train": train, "holdout": holdout, "synthetic": synthetic}, categorical_columns

@@ -39,12 +39,11 @@ from synth_plugins.metrics.associations import association_matrix, signed_log
 from synth_plugins.metrics.validation import (
     align_columns,
     check_frame,
-    check_number,
     feature_tables,
     numeric_values,
     resolve_categorical,
 )
-from synth_plugins.validation import check_choice, check_int, check_random_state
+from synth_plugins.validation import check_choice, check_float, check_int, check_random_state
 
 Task = Literal["class", "regr"]
 TASKS: tuple[str, ...] = ("class", "regr")
@@ -531,8 +530,13 @@ def tabsyndex(
     if ml_sample_size is not None:
         ml_sample_size = check_int("ml_sample_size", ml_sample_size, minimum=2)
     if ml_holdout_fraction is not None:
-        ml_holdout_fraction = check_number(
-            ml_holdout_fraction, "ml_holdout_fraction", minimum=0.0, maximum=1.0, exclusive=True
+        ml_holdout_fraction = check_float(
+            "ml_holdout_fraction",
+            ml_holdout_fraction,
+            minimum=0.0,
+            maximum=1.0,
+            exclusive_minimum=True,
+            exclusive_maximum=True,
         )
     columns = list(real.columns)
     if categorical_columns is not None:

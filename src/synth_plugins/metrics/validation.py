@@ -108,28 +108,6 @@ def _example(series: pd.Series) -> object:
     return plain(value)
 
 
-def check_number(
-    value: Any,
-    name: str,
-    *,
-    minimum: float | None = None,
-    maximum: float | None = None,
-    exclusive: bool = False,
-) -> float:
-    """Return ``value`` as a float if it is a finite number in range, else raise."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise InvalidParameterError(f"{name} must be a number, got {value!r}")
-    number = float(value)
-    if not np.isfinite(number):
-        raise InvalidParameterError(f"{name} must be finite, got {value!r}")
-    low_bad = minimum is not None and (number <= minimum if exclusive else number < minimum)
-    high_bad = maximum is not None and (number >= maximum if exclusive else number > maximum)
-    if low_bad or high_bad:
-        interval = f"({minimum}, {maximum})" if exclusive else f"[{minimum}, {maximum}]"
-        raise InvalidParameterError(f"{name} must lie in {interval}, got {value!r}")
-    return number
-
-
 def name_list(argument: str, value: Any, what: str = "column names") -> list[Any]:
     """``value`` (a list, tuple, set, ...) as a list, checked to be one.
 

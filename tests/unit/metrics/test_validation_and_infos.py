@@ -416,3 +416,100 @@ def test_every_seeded_metric_refuses_a_bad_seed_naming_random_state(name: str, s
     with pytest.raises(InvalidParameterError, match=r"^random_state must be") as error:
         _seeded_calls()[name](seed)
     assert error.value.parameter == "random_state"
+
+
+def _real_number_calls() -> dict[tuple[str, str], object]:
+    """One call per real-number argument of a metric: (metric, argument) -> call(value)."""
+    from synth_plugins.datasets import load, simulate_ms_registry
+    from synth_plugins.metrics.longitudinal import predictive, prepare_tables
+
+    data = load("heart_failure").data
+    train, holdout, synthetic = data.iloc[:40], data.iloc[40:80], data.iloc[80:120]
+    survival = {"duration_column": "time", "event_column": "DEATH_EVENT"}
+    real_visits = simulate_ms_registry(n_patients=12, seed=0).data
+    other_visits = simulate_ms_registry(n_patients=12, seed=1).data
+    keys = {"id_column": "patient_id", "time_column": "time"}
+    three = (train, holdout, synthetic)
+    return {
+        ("table_one", "alpha"): lambda v: metrics.table_one(train, synthetic, alpha=v),
+        ("effect_agreement", "alpha"): lambda v: metrics.effect_agreement(
+            train, synthetic, **survival, alpha=v
+        ),
+        ("effect_agreement", "penalizer"): lambda v: metrics.effect_agreement(
+            train, synthetic, **survival, penalizer=v
+        ),
+        ("hazard_ratio_alignment", "alpha"): lambda v: metrics.hazard_ratio_alignment(
+            train, synthetic, **survival, alpha=v
+        ),
+        ("hazard_ratio_alignment", "penalizer"): lambda v: metrics.hazard_ratio_alignment(
+            train, synthetic, **survival, penalizer=v
+        ),
+        ("survival_augmentation", "confidence"): lambda v: metrics.survival_augmentation(
+            *three, **survival, confidence=v
+        ),
+        ("survival_augmentation", "penalizer"): lambda v: metrics.survival_augmentation(
+            *three, **survival, penalizer=v
+        ),
+        ("aml_fidelity", "clip_value"): lambda v: metrics.aml_fidelity(
+            train, synthetic, clip_value=v
+        ),
+        ("anonymeter_risk", "confidence_level"): lambda v: metrics.anonymeter_risk(
+            *three, confidence_level=v
+        ),
+        ("hamming_leakage", "threshold"): lambda v: metrics.hamming_leakage(*three, threshold=v),
+        ("tabsyndex", "ml_holdout_fraction"): lambda v: metrics.tabsyndex(
+            train, synthetic, ml_holdout_fraction=v
+        ),
+        ("longitudinal_fidelity", "time_per_year"): lambda v: metrics.longitudinal_fidelity(
+            real_visits, other_visits, **keys, time_per_year=v
+        ),
+        ("predictive", "test_fraction"): lambda v: predictive(
+            prepare_tables(real_visits, other_visits, **keys), test_fraction=v
+        ),
+    }
+
+
+#: Values refused by each real-number argument: (metric, argument) -> out-of-range values.
+OUT_OF_RANGE = {
+    ("table_one", "alpha"): (0, 1, -0.1, 1.5),
+    ("effect_agreement", "alpha"): (0.0, 1.0),
+    ("effect_agreement", "penalizer"): (-0.01,),
+    ("hazard_ratio_alignment", "alpha"): (0.0, 1.0),
+    ("hazard_ratio_alignment", "penalizer"): (-1,),
+    ("survival_augmentation", "confidence"): (0.0, 1.0),
+    ("survival_augmentation", "penalizer"): (-0.5,),
+    ("aml_fidelity", "clip_value"): (0.0, -1.0),
+    ("anonymeter_risk", "confidence_level"): (0.0, 1.0),
+    ("hamming_leakage", "threshold"): (),
+    ("tabsyndex", "ml_holdout_fraction"): (0.0, 1.0),
+    ("longitudinal_fidelity", "time_per_year"): (0.0, -365.25),
+    ("predictive", "test_fraction"): (0.0, 1.0),
+}
+
+
+def test_every_real_number_argument_is_in_the_range_test() -> None:
+    assert set(_real_number_calls()) == set(OUT_OF_RANGE)
+
+
+@pytest.mark.parametrize(
+    ("metric", "argument"), list(OUT_OF_RANGE), ids=[f"{m}-{a}" for m, a in OUT_OF_RANGE]
+)
+def test_every_real_number_argument_refuses_bad_values_naming_itself(
+    metric: str, argument: str
+) -> None:
+    """The metrics' real-number arguments use the package's one check,
+    :func:`synth_plugins.validation.check_float`: booleans, text, NaN, infinities and
+    values outside the bounds (open bounds included) are refused, and the error names the
+    argument in its message and its ``parameter``."""
+    call = _real_number_calls()[(metric, argument)]
+    for value in (
+        True,
+        "0.5",
+        float("nan"),
+        np.inf,
+        -np.inf,
+        *OUT_OF_RANGE[(metric, argument)],
+    ):
+        with pytest.raises(InvalidParameterError, match=rf"^{argument} must be") as error:
+            call(value)
+        assert error.value.parameter == argument, value

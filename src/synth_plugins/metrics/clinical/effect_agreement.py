@@ -46,11 +46,11 @@ from synth_plugins.metrics.survival.design import CoxDesign
 from synth_plugins.metrics.validation import (
     align_columns,
     check_frame,
-    check_number,
     feature_tables,
     resolve_categorical,
 )
 from synth_plugins.survival import check_survival_frame, fit_cox
+from synth_plugins.validation import check_float
 
 _ESTIMATE_COLUMNS = ("estimate", "se", "ci_lower", "ci_upper", "p")
 
@@ -154,8 +154,10 @@ def effect_agreement(
     check_frame(real, "real", min_rows=2)
     check_frame(synthetic, "synthetic", min_rows=2)
     synthetic = align_columns(real, synthetic, "real", "synthetic")
-    alpha = check_number(alpha, "alpha", minimum=0.0, maximum=1.0, exclusive=True)
-    penalizer = check_number(penalizer, "penalizer", minimum=0.0)
+    alpha = check_float(
+        "alpha", alpha, minimum=0.0, maximum=1.0, exclusive_minimum=True, exclusive_maximum=True
+    )
+    penalizer = check_float("penalizer", penalizer, minimum=0.0)
     survival = duration_column is not None or event_column is not None
     if survival and target_column is not None and target_column != event_column:
         raise InvalidParameterError(

@@ -14,12 +14,11 @@ from synth_plugins.metrics.intervals import mean_ci
 from synth_plugins.metrics.survival.design import CoxDesign, constant_columns, covariate_columns
 from synth_plugins.metrics.validation import (
     align_columns,
-    check_number,
     feature_tables,
     resolve_categorical,
 )
 from synth_plugins.survival import check_survival_frame, fit_cox
-from synth_plugins.validation import check_choice, check_int
+from synth_plugins.validation import check_choice, check_float, check_int
 
 __all__ = [
     "DEFAULT_RSF_PARAMS",
@@ -221,8 +220,15 @@ def survival_augmentation(
         )
     seeds = check_int("seeds", seeds, minimum=1)
     c_index = check_choice("c_index", c_index, C_INDICES)
-    confidence = check_number(confidence, "confidence", minimum=0.0, maximum=1.0, exclusive=True)
-    penalizer = check_number(penalizer, "penalizer", minimum=0.0)
+    confidence = check_float(
+        "confidence",
+        confidence,
+        minimum=0.0,
+        maximum=1.0,
+        exclusive_minimum=True,
+        exclusive_maximum=True,
+    )
+    penalizer = check_float("penalizer", penalizer, minimum=0.0)
     if synthetic_size is not None:
         synthetic_size = check_int("synthetic_size", synthetic_size, minimum=1)
     if rsf_params is not None and not isinstance(rsf_params, Mapping):

@@ -15,11 +15,11 @@ from synth_plugins.metrics.directions import direction
 from synth_plugins.metrics.survival.design import CoxDesign, constant_columns, covariate_columns
 from synth_plugins.metrics.validation import (
     align_columns,
-    check_number,
     feature_tables,
     resolve_categorical,
 )
 from synth_plugins.survival import check_survival_frame, fit_cox_jointly
+from synth_plugins.validation import check_float
 
 __all__ = ["HazardRatioAlignmentResult", "hazard_ratio_alignment"]
 
@@ -163,8 +163,10 @@ def hazard_ratio_alignment(
         >>> result.score, result.sign_agreement, result.ci_overlap
         (0.0, 1.0, 1.0)
     """
-    penalizer = check_number(penalizer, "penalizer", minimum=0.0)
-    alpha = check_number(alpha, "alpha", minimum=0.0, maximum=1.0, exclusive=True)
+    penalizer = check_float("penalizer", penalizer, minimum=0.0)
+    alpha = check_float(
+        "alpha", alpha, minimum=0.0, maximum=1.0, exclusive_minimum=True, exclusive_maximum=True
+    )
     real_d, real_e = check_survival_frame(real, duration_column, event_column, name="real")
     syn_d, syn_e = check_survival_frame(synthetic, duration_column, event_column, name="synthetic")
     synthetic = align_columns(real, synthetic, "real", "synthetic")
