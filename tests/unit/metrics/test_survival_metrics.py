@@ -227,6 +227,14 @@ class TestKMComparison:
         assert result.notes == ()
         assert "stratum[1]_p_value" in result.to_dict()
 
+    def test_strata_read_as_numbers_are_labelled_as_written(self, real):
+        # "0"/"1" in the real table and 0/1 in the synthetic one are read as 0.0/1.0
+        as_text = real.assign(treated=(real["treated"] == "yes").astype(int).astype(str))
+        coded = as_text.assign(treated=as_text["treated"].astype(int))
+        result = km_comparison(as_text, coded, "time", "event", strata="treated")
+        assert list(result.tests.index) == ["overall", "0", "1"]
+        assert "stratum[1]_p_value" in result.to_dict()
+
     def test_strata_in_one_table_only_are_named(self, real):
         renamed = real.assign(treated=real["treated"].replace("yes", "YES"))
         result = km_comparison(real, renamed, "time", "event", strata="treated")

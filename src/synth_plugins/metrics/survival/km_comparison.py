@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synth_plugins.encoding.levels import sorted_levels
+from synth_plugins.encoding.levels import level_text, sorted_levels
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.metrics.survival.km_scores import km_survival_scores
 from synth_plugins.metrics.validation import feature_tables
@@ -239,7 +239,9 @@ def km_comparison(
                     f"real, {int(in_syn.sum())} synthetic rows); not compared"
                 )
                 continue
-            add(label, (real_d[in_real], real_e[in_real]), (syn_d[in_syn], syn_e[in_syn]))
+            # a level read as a float (text numbers against numbers) shown as written
+            stratum = level_text(label) if isinstance(label, float) else label
+            add(stratum, (real_d[in_real], real_e[in_real]), (syn_d[in_syn], syn_e[in_syn]))
         unknown = labels_syn.notna() & ~labels_syn.isin(order)
         if unknown.any():
             levels = sorted_levels(pd.unique(labels_syn[unknown]))
