@@ -65,6 +65,17 @@ def check_float(
     return number
 
 
+def check_fraction(name: str, value: Any) -> float:
+    """Return ``value`` as a float strictly between 0 and 1 (a share, a significance level).
+
+    ``check_float`` over the open interval ``(0, 1)``: the bound of every test fraction,
+    confidence level and significance level in the package.
+    """
+    return check_float(
+        name, value, minimum=0.0, maximum=1.0, exclusive_minimum=True, exclusive_maximum=True
+    )
+
+
 def check_bool(name: str, value: Any) -> bool:
     """Return ``value`` if it is a bool (numpy bools included)."""
     if not isinstance(value, bool) and type(value).__name__ != "bool_":
@@ -174,10 +185,7 @@ def check_dp_options(
     noise = check_float("dp_noise_multiplier", noise_multiplier, minimum=0.0)
     norm = check_float("dp_max_grad_norm", max_grad_norm, minimum=0.0, exclusive_minimum=True)
     if delta is not None:
-        delta = check_float(
-            "dp_delta", delta, minimum=0.0, maximum=1.0,
-            exclusive_minimum=True, exclusive_maximum=True,
-        )  # fmt: skip
+        delta = check_fraction("dp_delta", delta)
     return noise, norm, delta
 
 

@@ -45,7 +45,7 @@ from synth_plugins.metrics.validation import (
     numeric_values,
     resolve_categorical,
 )
-from synth_plugins.validation import check_float, check_int, check_random_state
+from synth_plugins.validation import check_fraction, check_int, check_random_state
 
 #: The attacks, in report order.
 ATTACKS: tuple[str, ...] = (
@@ -222,14 +222,7 @@ def anonymeter_risk(
         )
     max_attempts = check_int("max_attempts", max_attempts, minimum=1)
     n_neighbors = check_int("n_neighbors", n_neighbors, minimum=1)
-    confidence_level = check_float(
-        "confidence_level",
-        confidence_level,
-        minimum=0.0,
-        maximum=1.0,
-        exclusive_minimum=True,
-        exclusive_maximum=True,
-    )
+    confidence_level = check_fraction("confidence_level", confidence_level)
     random_state = check_random_state("random_state", random_state, none=False)
     n_jobs = check_int("n_jobs", n_jobs, minimum=1)
     halves = _linkability_halves(columns, linkability_columns)

@@ -43,7 +43,12 @@ from synth_plugins.metrics.validation import (
     numeric_values,
     resolve_categorical,
 )
-from synth_plugins.validation import check_choice, check_float, check_int, check_random_state
+from synth_plugins.validation import (
+    check_choice,
+    check_fraction,
+    check_int,
+    check_random_state,
+)
 
 Task = Literal["class", "regr"]
 TASKS: tuple[str, ...] = ("class", "regr")
@@ -530,14 +535,7 @@ def tabsyndex(
     if ml_sample_size is not None:
         ml_sample_size = check_int("ml_sample_size", ml_sample_size, minimum=2)
     if ml_holdout_fraction is not None:
-        ml_holdout_fraction = check_float(
-            "ml_holdout_fraction",
-            ml_holdout_fraction,
-            minimum=0.0,
-            maximum=1.0,
-            exclusive_minimum=True,
-            exclusive_maximum=True,
-        )
+        ml_holdout_fraction = check_fraction("ml_holdout_fraction", ml_holdout_fraction)
     columns = list(real.columns)
     if categorical_columns is not None:
         categorical_columns = list(categorical_columns)

@@ -498,9 +498,9 @@ def test_every_real_number_argument_refuses_bad_values_naming_itself(
     metric: str, argument: str
 ) -> None:
     """The metrics' real-number arguments use the package's one check,
-    :func:`synth_plugins.validation.check_float`: booleans, text, NaN, infinities and
-    values outside the bounds (open bounds included) are refused, and the error names the
-    argument in its message and its ``parameter``."""
+    :func:`synth_plugins.validation.check_float` (``check_fraction`` for shares in (0, 1)):
+    booleans, text, NaN, infinities and values outside the bounds (open bounds included)
+    are refused, and the error names the argument in its message and its ``parameter``."""
     call = _real_number_calls()[(metric, argument)]
     for value in (
         True,

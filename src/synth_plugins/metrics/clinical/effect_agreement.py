@@ -50,7 +50,7 @@ from synth_plugins.metrics.validation import (
     resolve_categorical,
 )
 from synth_plugins.survival import check_survival_frame, fit_cox
-from synth_plugins.validation import check_float
+from synth_plugins.validation import check_float, check_fraction
 
 _ESTIMATE_COLUMNS = ("estimate", "se", "ci_lower", "ci_upper", "p")
 
@@ -154,9 +154,7 @@ def effect_agreement(
     check_frame(real, "real", min_rows=2)
     check_frame(synthetic, "synthetic", min_rows=2)
     synthetic = align_columns(real, synthetic, "real", "synthetic")
-    alpha = check_float(
-        "alpha", alpha, minimum=0.0, maximum=1.0, exclusive_minimum=True, exclusive_maximum=True
-    )
+    alpha = check_fraction("alpha", alpha)
     penalizer = check_float("penalizer", penalizer, minimum=0.0)
     survival = duration_column is not None or event_column is not None
     if survival and target_column is not None and target_column != event_column:

@@ -36,7 +36,7 @@ from synth_plugins.metrics.validation import (
     numeric_values,
     resolve_categorical,
 )
-from synth_plugins.validation import check_float, check_random_state
+from synth_plugins.validation import check_fraction, check_random_state
 
 #: An expected cell count below this sends a contingency table to Fisher's exact test.
 MIN_EXPECTED = 5.0
@@ -156,9 +156,7 @@ def table_one(
     check_frame(real, "real", min_rows=2)
     check_frame(synthetic, "synthetic", min_rows=2)
     synthetic = align_columns(real, synthetic, "real", "synthetic")
-    alpha = check_float(
-        "alpha", alpha, minimum=0.0, maximum=1.0, exclusive_minimum=True, exclusive_maximum=True
-    )
+    alpha = check_fraction("alpha", alpha)
     random_state = check_random_state("random_state", random_state, none=False)
     chosen = list(real.columns) if columns is None else column_subset(columns, real)
     features = feature_tables(

@@ -12,7 +12,7 @@ from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.long_format import patient_index
 from synth_plugins.metrics.longitudinal._result import PartResult
 from synth_plugins.metrics.longitudinal._tables import LongTables, shared_levels
-from synth_plugins.validation import check_float, check_random_state
+from synth_plugins.validation import check_fraction, check_random_state
 
 
 @dataclass(frozen=True)
@@ -93,14 +93,7 @@ def predictive(
             f"target {target!r} must be a visit column; visit columns are "
             f"{list(tables.visit_columns)}"
         )
-    check_float(
-        "test_fraction",
-        test_fraction,
-        minimum=0.0,
-        maximum=1.0,
-        exclusive_minimum=True,
-        exclusive_maximum=True,
-    )
+    check_fraction("test_fraction", test_fraction)
     random_state = check_random_state("random_state", random_state, none=False)
     levels = shared_levels(tables)
     x_real, y_real, p_real = _transitions(tables.real, tables, target, levels)

@@ -18,7 +18,7 @@ from synth_plugins.metrics.validation import (
     resolve_categorical,
 )
 from synth_plugins.survival import check_survival_frame, fit_cox
-from synth_plugins.validation import check_choice, check_float, check_int
+from synth_plugins.validation import check_choice, check_float, check_fraction, check_int
 
 __all__ = [
     "DEFAULT_RSF_PARAMS",
@@ -220,14 +220,7 @@ def survival_augmentation(
         )
     seeds = check_int("seeds", seeds, minimum=1)
     c_index = check_choice("c_index", c_index, C_INDICES)
-    confidence = check_float(
-        "confidence",
-        confidence,
-        minimum=0.0,
-        maximum=1.0,
-        exclusive_minimum=True,
-        exclusive_maximum=True,
-    )
+    confidence = check_fraction("confidence", confidence)
     penalizer = check_float("penalizer", penalizer, minimum=0.0)
     if synthetic_size is not None:
         synthetic_size = check_int("synthetic_size", synthetic_size, minimum=1)

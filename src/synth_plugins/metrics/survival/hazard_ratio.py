@@ -19,7 +19,7 @@ from synth_plugins.metrics.validation import (
     resolve_categorical,
 )
 from synth_plugins.survival import check_survival_frame, fit_cox_jointly
-from synth_plugins.validation import check_float
+from synth_plugins.validation import check_float, check_fraction
 
 __all__ = ["HazardRatioAlignmentResult", "hazard_ratio_alignment"]
 
@@ -164,9 +164,7 @@ def hazard_ratio_alignment(
         (0.0, 1.0, 1.0)
     """
     penalizer = check_float("penalizer", penalizer, minimum=0.0)
-    alpha = check_float(
-        "alpha", alpha, minimum=0.0, maximum=1.0, exclusive_minimum=True, exclusive_maximum=True
-    )
+    alpha = check_fraction("alpha", alpha)
     real_d, real_e = check_survival_frame(real, duration_column, event_column, name="real")
     syn_d, syn_e = check_survival_frame(synthetic, duration_column, event_column, name="synthetic")
     synthetic = align_columns(real, synthetic, "real", "synthetic")
