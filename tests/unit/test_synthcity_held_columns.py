@@ -125,6 +125,55 @@ def test_string_and_category_columns_come_back_in_their_dtype():
     pd.testing.assert_frame_equal(out, data)
 
 
+def test_categories_of_numbers_reach_synthcity_as_categories(tmp_path):
+    """R factors of codes (``pd.Categorical`` of 0/1, of 16 centre numbers) were cast to
+    ``object``: Synthcity's encoder read numbers there, left them unencoded, and
+    ``generate`` failed in its schema ("Cannot create FloatDistribution"). They stay
+    categories, so every level count is modelled as levels and comes back as one."""
+    from synthcity.plugins import Plugins
+
+    import synth_plugins
+
+    synth_plugins.register()
+    data = _table(60)[["age"]].assign(
+        diabetes=pd.Categorical(np.arange(60) % 2),
+        centre=pd.Categorical((np.arange(60) % 16) * 5 + 100),
+        text=pd.Categorical(["a", "b", "c"] * 20),
+    )
+    loader, _ = hold_columns(data)
+    sent = loader.dataframe()
+    assert isinstance(sent["diabetes"].dtype, pd.CategoricalDtype)
+    assert isinstance(sent["centre"].dtype, pd.CategoricalDtype)
+    assert pd.api.types.is_object_dtype(sent["text"])
+    plugin = Plugins().get("mle_copula", workspace=str(tmp_path)).fit(GenericDataLoader(data))
+    out = plugin.generate(count=200, random_state=0).dataframe()
+    for column in ("diabetes", "centre", "text"):
+        assert out[column].dtype == data[column].dtype, column
+        assert out[column].notna().all(), column
+    assert out["centre"].nunique() > 10
+
+
+def test_to_dataloader_gives_categories_of_numbers_as_numbers(tmp_path):
+    """Synthcity's ``DataLoader.hash`` fails on categories, so ``to_dataloader`` casts
+    them: text levels to ``object``, number levels to numbers (an ``object`` column of
+    0/1 failed at ``generate``)."""
+    from synthcity.plugins import Plugins
+
+    import synth_plugins
+    from synth_plugins.datasets import load
+    from synth_plugins.synthcity.loaders import to_dataloader
+
+    synth_plugins.register()
+    dataset = load("whas500")
+    data = dataset.data.assign(afb=pd.Categorical(dataset.data["afb"].astype(int)))
+    loader = to_dataloader(dataset, data=data)
+    assert loader.dataframe()["afb"].dtype == np.int64
+    assert pd.api.types.is_object_dtype(loader.dataframe()["sho"])
+    loader.hash()
+    plugin = Plugins().get("mle_copula", workspace=str(tmp_path)).fit(loader)
+    assert set(plugin.generate(count=50, random_state=0).dataframe()["afb"]) <= {0, 1}
+
+
 def test_keys_and_free_text_of_category_dtype_are_held():
     """A ``category`` column was never held: Synthcity label-encoded MRNs, notes and
     dates stored as categories and decoded them back, 100 % training values."""

@@ -15,7 +15,8 @@ all three back on the generated data, in the training column order, dtypes and f
 with generated dates rounded to the coarsest of day, hour, minute and second that every
 training value fits (:func:`synth_plugins.encoding.parsing.from_days`). Columns of pandas'
 ``string`` and ``category`` dtypes reach Synthcity as ``object`` (its schema refuses
-``string``, and its encoders give ``object`` back) and come back in their dtype; a
+``string``, and its encoders give ``object`` back) and come back in their dtype, except a
+``category`` of numbers, which stays one (:func:`has_number_levels`); a
 ``category`` column is held like any other when its role is ``identifier`` (MRNs or free
 text stored as categories), and its fresh keys come back as a category of their own.
 (Synthcity's constraints cannot compare dates in any plugin; on a held date column they
@@ -47,6 +48,23 @@ from synth_plugins.encoding.tabular import (
     text_decimals,
 )
 from synth_plugins.errors import InvalidDataError
+
+#: ``pandas.api.types.infer_dtype`` kinds of levels that are numbers.
+NUMBER_KINDS = frozenset({"integer", "floating", "mixed-integer-float", "decimal"})
+
+
+def has_number_levels(series: pd.Series) -> bool:
+    """Whether ``series`` is a pandas ``category`` whose levels are numbers (R factors of codes).
+
+    Such a column reaches Synthcity as a ``category``: as ``object`` its encoder would read
+    numbers, take levels ``0..k-1`` for codes (or 15 or more levels for a number column)
+    and leave the column unencoded, and the schema of the generated rows then fails
+    ("Cannot create FloatDistribution"). As a ``category`` every level count is
+    label-encoded, so the plugins model it as levels, as the dtype says.
+    """
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        return False
+    return pd.api.types.infer_dtype(series.cat.categories, skipna=True) in NUMBER_KINDS
 
 
 @dataclass(frozen=True)
@@ -109,7 +127,7 @@ class HeldColumns:
         dropped = [spec.name for spec in self.keys]
         reduced = frame.drop(columns=[c for c in dropped if c in frame.columns])
         for column in self.pandas_dtypes:
-            if column in reduced:
+            if column in reduced and not has_number_levels(reduced[column]):
                 reduced[column] = (
                     reduced[column].astype(object).where(reduced[column].notna(), None)
                 )

@@ -9,6 +9,7 @@ import pandas as pd
 from synth_plugins.datasets import Dataset
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.synthcity.checks import check_survival_columns, training_frame
+from synth_plugins.synthcity.held_columns import has_number_levels
 
 
 def to_dataloader(dataset: Dataset, data: pd.DataFrame | None = None, **options: Any) -> Any:
@@ -18,9 +19,9 @@ def to_dataloader(dataset: Dataset, data: pd.DataFrame | None = None, **options:
     has one), survival datasets a ``SurvivalAnalysisDataLoader`` with its duration and
     event columns. ``options`` are passed to the loader (e.g. ``train_size``).
 
-    Pandas ``category`` columns are passed as ``object`` columns with the same values:
-    Synthcity's ``DataLoader.hash`` (the cache key of ``Benchmarks.evaluate``) fails on
-    them, and its encoders treat both alike.
+    Pandas ``category`` columns are passed as ``object`` columns with the same values, or
+    as number columns where the levels are numbers: Synthcity's ``DataLoader.hash`` (the
+    cache key of ``Benchmarks.evaluate``) fails on categories.
 
     The data are checked first, so that an empty table or unusable survival columns get an
     error naming the problem rather than one from Synthcity's loader or schema (see
@@ -49,8 +50,23 @@ def to_dataloader(dataset: Dataset, data: pd.DataFrame | None = None, **options:
 
 
 def _without_categoricals(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every pandas ``category`` column cast to ``object`` (a copy if any)."""
+    """``frame`` without pandas ``category`` columns (a copy if it had any).
+
+    Levels that are text become ``object`` values; levels that are numbers become a number
+    column (floats where a value is missing): an ``object`` column of numbers is left
+    unencoded by Synthcity when its values are ``0..k-1`` or many, and its schema then
+    fails at ``generate`` (:func:`~synth_plugins.synthcity.held_columns.has_number_levels`).
+    """
     categorical = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
     if not categorical:
         return frame
-    return frame.astype(dict.fromkeys(categorical, object))
+    frame = frame.copy()
+    for column in categorical:
+        series = frame[column]
+        if not has_number_levels(series):
+            frame[column] = series.astype(object)
+        elif series.notna().all():
+            frame[column] = series.astype(series.cat.categories.dtype)
+        else:
+            frame[column] = series.astype(float)
+    return frame

@@ -146,7 +146,8 @@ class Case:
         kinds: The generator categories the case applies to.
         build: Makes the case's training table from the category's base table.
         mentions: Words of which an error message must contain at least one (the column
-            or argument at fault); compared case-insensitively.
+            or argument at fault); compared case-insensitively. Empty for valid input:
+            then only output is acceptable.
         output_ok: Whether valid output is an acceptable end (else only an error is).
         n: Rows (patients) asked after the fit.
         condition: ``(column, value)`` to generate under, for conditioning hosts.
@@ -290,6 +291,15 @@ def _string_dtype(table: Table) -> Table:
     )
 
 
+def _number_categories(table: Table) -> Table:
+    """Pandas categories whose levels are numbers (R factors of codes): 16 centres, a grade."""
+    n = len(table.data)
+    grade = pd.Categorical(np.arange(n) % 3, categories=[0, 1, 2])
+    grade[3] = np.nan
+    centre = pd.Categorical((np.arange(n) % 16) * 5 + 100)
+    return table.with_data(table.data.assign(centre=centre, grade=grade))
+
+
 def _integer_names(table: Table) -> Table:
     """Two modelled columns named by integers, as a frame built from an array has."""
     names = ("value",) if table.kind == "time_series" else ("age", "bmi")
@@ -346,6 +356,7 @@ CASES: tuple[Case, ...] = (
     Case("nullable_numbers", ALL, _nullable_numbers, ("count_na", "flag"), same_dtypes=True),
     Case("string_dtype", ALL, _string_dtype, ("label",), same_dtypes=True),
     Case("integer_names", ALL, _integer_names, ("0", "1", "name"), same_dtypes=True),
+    Case("number_categories", ALL, _number_categories, (), same_dtypes=True),
     Case("n_zero", ALL, _same, ("n", "count", "num_rows", "num_sequences"), n=0),
     Case(
         "n_negative", ALL, _same, ("n", "count", "num_rows", "num_sequences"), output_ok=False, n=-3
@@ -609,6 +620,9 @@ def assert_valid_output(table: Table, output: Any, n: int, what: str) -> None:
         series = output[column]
         if series.isna().any() and not real[column].isna().any():
             raise AssertionError(f"{what}: column {column!r} has NaN the real data lacks")
+        if isinstance(real[column].dtype, pd.CategoricalDtype):
+            unknown = set(series.dropna()) - set(real[column].cat.categories)
+            assert not unknown, f"{what}: column {column!r} has levels {unknown} never trained on"
         if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
             values = series.dropna().to_numpy(dtype=float)
             assert np.all(np.isfinite(values)), f"{what}: column {column!r} has inf"
