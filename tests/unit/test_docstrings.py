@@ -1,10 +1,42 @@
-"""args_from completes a class's Args from its core's: every argument documented, once."""
+"""Adapters' argument docs are completed from their core's: every argument documented, once."""
 
 import inspect
 
 import pytest
 
+from synth_plugins import catalog
 from synth_plugins._docstrings import ArgEntry, DocstringError, args_from, parse_args
+
+ADAPTERS = [
+    pytest.param(getattr(entry, reference), id=f"{entry.name}-{host}")
+    for entry in catalog.GENERATORS
+    for host, reference in (("sdv", "sdv_synthesizer"), ("synthcity", "synthcity_plugin"))
+]
+
+
+def _arguments(cls: type) -> list[str]:
+    return [
+        name
+        for name, p in list(inspect.signature(cls.__init__).parameters.items())[1:]
+        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+
+
+def test_the_ten_adapters_are_checked() -> None:
+    assert len(ADAPTERS) == 10
+
+
+@pytest.mark.parametrize("reference", ADAPTERS)
+def test_every_adapter_argument_is_documented_in_signature_order(reference: str) -> None:
+    cls = catalog.resolve(reference)
+    documented = [name for entry in parse_args(cls.__doc__) for name in entry.names]
+    assert documented == _arguments(cls)
+    # help() shows the docstring cleaned: one margin, entries at 4, their text at 8 (or more)
+    lines = inspect.getdoc(cls).splitlines()
+    start = lines.index("Args:")
+    section = lines[start + 1 : lines.index("", start)]
+    assert all(line.startswith("    ") for line in section)
+    assert all(line[4] != " " or line.startswith("        ") for line in section)
 
 
 class Core:

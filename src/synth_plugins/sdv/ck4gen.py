@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 from sdv.single_table.base import BaseSingleTableSynthesizer
 
+from synth_plugins._docstrings import args_from
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators.ck4gen import CK4Gen
 from synth_plugins.sdv._contract import SingleTableContract, device_for
@@ -32,6 +33,10 @@ _CONSTRAINT_STATE = (
 )
 
 
+# Args written here, the rest is CK4Gen's: SDV's own arguments, epochs (one number for the
+# core's two stages), and random_state, which also seeds SDV's sampling stream (None is
+# SDV's fixed seed there, not unseeded).
+@args_from(CK4Gen)
 class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSynthesizer):
     """CK4Gen-style survival data for SDV: a Cox teacher distilled into encoder + decoder.
 
@@ -44,59 +49,23 @@ class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
     level or a number outside the training range raise ``InvalidParameterError`` naming the
     column. ``sample(0)`` gives an empty table with the training columns. Categorical,
     boolean and datetime columns, and ``id`` columns that are not keys, reach the model raw
-    (datetimes are modelled as days, ``id`` columns get fresh keys).
+    (datetimes are modelled as days, ``id`` columns get fresh keys). Defaults are the core's
+    (read from :class:`CK4Gen`'s signature), and so is the text of every argument SDV does
+    not change.
 
     Args:
         metadata: SDV ``Metadata`` of the table.
-        duration_column: the follow-up time column (values > 0).
-        event_column: the event indicator column (0/1).
         enforce_min_max_values, enforce_rounding: SDV's synthesizer arguments; True only
             (``False`` is refused): generated values always keep each column's training
             range and precision.
         locales: SDV's synthesizer argument (the Faker locales of ``pii`` columns).
-        epochs: training epochs of each stage, encoder and decoder (500).
-        batch_size: rows per mini-batch (64).
-        lr: Adam learning rate (1e-3).
-        encoder: ``"mlp"`` or ``"dcm"``.
-        hidden: the encoder's three hidden widths ((64, 32, 16)).
-        distill_target: ``"linear_predictor"`` or ``"survival_curve"``.
-        dcm_k, dcm_gamma: the ``"dcm"`` encoder's number of experts (3) and the bound of
-            each expert's effect (1.0).
-        n_time_grid: grid times of the ``"survival_curve"`` target (50).
-        decoder_hidden: the decoder's hidden widths (None: the encoder's, reversed).
-        decoder_loss: ``"mixed"`` (per-column losses) or ``"mse"``.
-        teacher_penalizer: the Cox teacher's penalizer (0.01).
-        teacher_knots: knots of the spline the teacher offers each numeric covariate, kept
-            where it lowers the AIC (4; 0 is linear, the paper).
-        latent_noise: perturbation of the latent code, in latent SDs (0.0).
-        discrete_decoding: how binary and categorical levels are decoded: ``"sample"``
-            (drawn from the decoder's probabilities) or ``"threshold"`` (0.5 / arg-max,
-            the paper).
-        redraw_copies: re-draw rows that copy a training row beyond a real holdout's rate
-            (True).
-        copy_bins: how ``redraw_copies`` compares rows: numbers in this many training
-            quantile bins (10; None: exactly).
-        sample_with_replacement: how source patients are drawn: ``"auto"`` (a permutation
-            up to the training size, a bootstrap beyond), True (bootstrap) or False.
-        outcome: ``"model"`` (default: drawn from the teacher and the censoring
-            distribution) or ``"copy"`` (the paper: real outcome pairs; see the method card
-            on privacy).
-        outcome_draw: how model mode draws the outcomes: ``"balanced"`` (jointly, so event
-            totals per level match the teacher's expectation) or ``"independent"``.
-        censoring_model: model mode's censoring law: ``"marginal"`` (default: one reverse
-            Kaplan-Meier estimate for every row) or ``"stratified"`` (reverse Kaplan-Meier
-            estimates within strata of a Cox model's censoring risk: follow-up that
-            depends on the covariates carries over, at a measured cost in leakage).
-        calibrate_levels, numeric_residuals, calibrate_numeric, interpolate_durations:
-            model-mode options of :class:`~synth_plugins.generators.ck4gen.CK4Gen`, passed
-            through with its defaults (True); its docstring says what each does.
-        missing: ``"indicator"``, ``"impute"`` or ``"error"``.
-        validation_fraction: share of rows held out for early stopping (0.1).
-        patience: early-stopping patience in epochs (20; None: off).
+        epochs: training epochs of each stage (500): the core's ``encoder_epochs`` and
+            ``decoder_epochs``, one number for both.
         enable_gpu: as SDV's own ``enable_gpu``: True trains and samples on CUDA when it is
             available (else the CPU), False always on the CPU.
-        random_state: seed of the fit (SDV itself has no seed argument).
-        verbose: progress bars.
+        random_state: seed of the fit (SDV itself has no seed argument) and, with SDV's
+            fixed seed, of the sampling stream that ``reset_sampling`` restarts; None fits
+            unseeded and samples from SDV's seed alone.
 
     Example:
         >>> from synth_plugins.sdv import CK4GenSynthesizer

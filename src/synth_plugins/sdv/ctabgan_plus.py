@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 from sdv.single_table.base import BaseSingleTableSynthesizer
 
+from synth_plugins._docstrings import args_from
 from synth_plugins.generators.ctabgan_plus import CTABGANPlus
 from synth_plugins.sdv._contract import SingleTableContract, device_for
 from synth_plugins.sdv.loss_values import LossValuesMixin
@@ -22,6 +23,9 @@ _FORWARDED = tuple(
 )
 
 
+# Args written here, the rest is CTABGANPlus's: SDV's own arguments, and random_state, which
+# also seeds SDV's sampling stream (None is SDV's fixed seed there, not unseeded).
+@args_from(CTABGANPlus)
 class CTABGANPlusSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSynthesizer):
     """CTAB-GAN+ (Zhao et al. 2024) for SDV: a conditional tabular WGAN-GP.
 
@@ -38,8 +42,9 @@ class CTABGANPlusSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTab
     reject sampling. Conditions are checked first (an unknown column, an unseen level or a
     number outside the training range raise ``InvalidParameterError`` naming the column).
     ``sample(0)`` gives an empty table with the training columns; a negative ``num_rows``
-    is an error. Every default is read from the core's signature. Method card:
-    ``docs/methods/ctabgan_plus.md``.
+    is an error. After a ``dp=True`` fit, ``epsilon`` is the privacy budget spent. Every
+    default is read from the core's signature, and the text of every argument SDV does not
+    change is the core's (:class:`CTABGANPlus`). Method card: ``docs/methods/ctabgan_plus.md``.
 
     Args:
         metadata: SDV ``Metadata`` of the table.
@@ -47,17 +52,11 @@ class CTABGANPlusSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTab
             (``False`` is refused): generated values always keep each column's training
             range and precision.
         locales: SDV's synthesizer argument (the Faker locales of ``pii`` columns).
-        target: column for the auxiliary classifier/regressor (downstream loss), or None.
-        column_kinds, mixed_values: per-column overrides of the inferred kinds.
-        epochs, batch_size, noise_dim, generator_hidden, discriminator_hidden, auxiliary_hidden,
-        generator_lr, discriminator_lr, weight_decay, discriminator_steps, gp_weight,
-        info_weight, aux_weight, gumbel_tau, mixed_threshold, log_skewness, max_modes,
-        enforce_conditions, max_rejection_rounds, calibrate_levels, redraw_copies, dp,
-        dp_noise_multiplier, dp_max_grad_norm, dp_delta, random_state, verbose: the core's
-            hyper-parameters (same names and defaults; see ``CTABGANPlus``). ``epsilon`` is
-            available after a DP fit.
         enable_gpu: as SDV's own ``enable_gpu``: True trains and samples on CUDA when it is
-            available (the core's ``device="auto"``), False always on the CPU.
+            available (else the CPU), False always on the CPU.
+        random_state: seed of the fit (SDV itself has no seed argument) and, with SDV's
+            fixed seed, of the sampling stream that ``reset_sampling`` restarts; None fits
+            unseeded and samples from SDV's seed alone.
 
     Example:
         >>> from synth_plugins.sdv import CTABGANPlusSynthesizer

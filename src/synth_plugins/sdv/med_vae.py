@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 from sdv.single_table.base import BaseSingleTableSynthesizer
 
+from synth_plugins._docstrings import args_from
 from synth_plugins.generators.med_vae import MedVAE
 from synth_plugins.sdv._contract import SingleTableContract, device_for
 from synth_plugins.sdv.loss_values import LossValuesMixin
@@ -17,6 +18,9 @@ from synth_plugins.sdv.metadata import roles_from_metadata
 _CORE = MedVAE.__init__.__kwdefaults__
 
 
+# Args written here, the rest is MedVAE's: SDV's own arguments, and random_state, which
+# also seeds SDV's sampling stream (None is SDV's fixed seed there, not unseeded).
+@args_from(MedVAE)
 class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSynthesizer):
     """Med-VAE (Hogg & Sainsbury) for SDV: a VAE for mixed-type medical tables.
 
@@ -37,8 +41,10 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
     training range (or, with library sampling, never observed) or too few matching training
     rows raise :class:`~synth_plugins.errors.InvalidParameterError` (or
     ``InvalidDataError``) naming the column. ``sample(0)`` gives an empty table with the
-    training columns; a negative ``num_rows`` is an error. Defaults are the core's (read
-    from :class:`MedVAE`'s signature). Method card: ``docs/methods/med_vae.md``.
+    training columns; a negative ``num_rows`` is an error. After a ``dp=True`` fit,
+    ``epsilon`` is the privacy budget spent. Defaults are the core's (read from
+    :class:`MedVAE`'s signature), and so is the text of every argument SDV does not change.
+    Method card: ``docs/methods/med_vae.md``.
 
     Args:
         metadata: SDV ``Metadata`` of the table.
@@ -46,49 +52,11 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
             (``False`` is refused): generated values always keep each column's training
             range and precision.
         locales: SDV's synthesizer argument (the Faker locales of ``pii`` columns).
-        epochs: training epochs (200; early stopping on a validation split by default).
-        batch_size: rows per mini-batch, or ``"auto"`` (from the table size; 32 below
-            about 2,900 rows).
-        lr: Adam learning rate, or ``"auto"`` (1e-3 at batch 32, grown with the batch).
-        latent_dim: latent dimension (32).
-        hidden: encoder hidden sizes, mirrored by the decoder ((88, 60)).
-        embedding_dim: embedding dimensions per categorical column (3).
-        beta: KL scaling factor (0.03), annealed linearly per epoch from 0. The notebook's
-            10 collapses the posterior with a differentiable KL (method card, "Why beta is
-            not 10"); ``beta=10, kl_mode="legacy_detached"`` reproduces the notebook.
-        kl_mode: ``"differentiable"`` (default) or ``"legacy_detached"`` (the notebook).
-        leaky_relu_slope: LeakyReLU slope (0.3).
-        batch_norm: BatchNorm after each hidden layer (True; LayerNorm with ``dp``).
-        numerical_activation: ``"auto"`` (sigmoid for min-max, linear for quantile),
-            ``"sigmoid"`` or ``"linear"``.
-        loss_weights: weights of the ``"numerical"``, ``"binary"`` and ``"categorical"``
-            loss terms (None: the core's; a partial mapping updates them).
-        clipvalue: element-wise gradient clipping (1.0; None: off).
-        sampling: ``"auto"``, ``"library"`` (the paper), ``"prior"`` or ``"mixture"``.
-        latent_temperature: scale of the latent noise in library and mixture draws (1; the
-            paper's library at 1).
-        decoding: ``"calibrated"`` (default: outputs drawn from the decoder's
-            distributions, but each binary column cut at the logit that keeps the share
-            of ones a draw would give, so a binary outcome follows its predictors more
-            sharply), ``"sample"`` (every output drawn) or ``"mode"`` (the paper: each
-            output's most likely value).
-        numerical_transform: ``"auto"`` (quantile, min-max with ``dp=True``), ``"minmax"``
-            (the paper) or ``"quantile"`` (normal scores; refused with ``dp=True``).
-        min_library_size: fewest training rows that must hold the conditions of a
-            ``sample_from_conditions`` or ``sample_remaining_columns`` call (5): rows
-            decoded from fewer posteriors come close to those patients.
-        max_rejection_rounds: generation rounds allowed to find rows that hold the
-            conditions (20).
-        validation_fraction, patience: early stopping on a validation split.
-        redraw_copies: replace exact copies of training rows beyond the table's natural
-            collision rate by fresh draws (True).
-        missing: ``"indicator"`` (default), ``"impute"`` or ``"error"``.
-        dp, dp_noise_multiplier, dp_max_grad_norm, dp_delta: DP-SGD training (prior
-            sampling only; ``epsilon`` is available after fit as ``.epsilon``).
         enable_gpu: as SDV's own ``enable_gpu``: True trains and samples on CUDA when it is
             available (else the CPU), False always on the CPU.
-        random_state: seed of the fit (SDV itself has no seed argument).
-        verbose: progress bar per epoch.
+        random_state: seed of the fit (SDV itself has no seed argument) and, with SDV's
+            fixed seed, of the sampling stream that ``reset_sampling`` restarts; None fits
+            unseeded and samples from SDV's seed alone.
 
     Example:
         >>> from synth_plugins.sdv import MedVAESynthesizer

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 from sdv.single_table.base import BaseSingleTableSynthesizer
 
+from synth_plugins._docstrings import args_from
 from synth_plugins.generators.mle_copula import MLECopula
 from synth_plugins.sdv._contract import SingleTableContract
 from synth_plugins.sdv.metadata import roles_from_metadata
@@ -16,6 +17,9 @@ from synth_plugins.sdv.metadata import roles_from_metadata
 _CORE = MLECopula.__init__.__kwdefaults__
 
 
+# Args written here, the rest is MLECopula's: SDV's own arguments, and random_state, which
+# also seeds SDV's sampling stream (None is SDV's fixed seed there, not unseeded).
+@args_from(MLECopula)
 class MLECopulaSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
     """Maximum-likelihood marginals joined by a Gaussian copula, for SDV.
 
@@ -30,8 +34,9 @@ class MLECopulaSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
     of missing values. ``sample_from_conditions`` uses SDV's reject sampling; conditions are
     checked first (an unknown column, an unseen level or a number outside the training
     range raise ``InvalidParameterError`` naming the column). ``sample(0)`` gives an empty
-    table with the training columns; a negative ``num_rows`` is an error. Method card:
-    ``docs/methods/mle_copula.md``.
+    table with the training columns; a negative ``num_rows`` is an error. Defaults are the
+    core's (read from :class:`MLECopula`'s signature), and so is the text of every argument
+    SDV does not change. Method card: ``docs/methods/mle_copula.md``.
 
     Args:
         metadata: SDV ``Metadata`` of the table.
@@ -39,20 +44,9 @@ class MLECopulaSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
             (``False`` is refused): generated values always keep each column's training
             range and precision.
         locales: SDV's synthesizer argument (the Faker locales of ``pii`` columns).
-        level: ``1`` (independent columns) or ``2`` (Gaussian copula; default).
-        selection: ``"aic"`` (default) or ``"bic"``.
-        families: candidate families (None: all).
-        beta_padding: widening of the beta family's range on each side, and shift of the
-            positive families below the minimum of a column with a value <= 0, as a share of
-            the observed range (see ``MLECopula``).
-        pit: ``"randomized"`` or ``"mid_rank"`` placement of ties in the normal scores.
-        discrete_correlation: ``"latent"`` (polyserial/polychoric ML correlations of
-            discrete columns; default) or ``"pit"`` (normal scores, attenuated).
-        redraw_copies: replace rows identical to a training row beyond the training data's
-            own duplicate rate by fresh draws (default True; see ``MLECopula``). The
-            core rounds draws to the recorded decimals first (whatever
-            ``enforce_rounding`` says), so the rows compared are the rows returned.
-        random_state: seed of the fit (SDV itself has no seed argument).
+        random_state: seed of the fit (SDV itself has no seed argument) and, with SDV's
+            fixed seed, of the sampling stream that ``reset_sampling`` restarts; None fits
+            unseeded and samples from SDV's seed alone.
 
     Example:
         >>> from synth_plugins.sdv import MLECopulaSynthesizer

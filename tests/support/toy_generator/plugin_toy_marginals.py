@@ -3,7 +3,8 @@
 Laid out like a Synthcity plugin file: one ``Plugin`` subclass (through ``SuitePlugin``,
 which runs the suite's checks around Synthcity's ``fit`` and ``generate``), ``name()``,
 ``type()``, ``hyperparameter_space()``, ``_fit``, ``_generate`` and ``plugin = ...`` at the
-end. Every default is read from the core's signature.
+end. Every default is read from the core's signature, and every argument's text that
+Synthcity does not change from the core's docstring (``args_from``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from synthcity.plugins.core.distribution import (
 )
 from synthcity.plugins.core.schema import Schema
 
+from synth_plugins._docstrings import args_from
 from synth_plugins.synthcity.suite_plugin import SuitePlugin
 from tests.support.toy_generator.core import ToyMarginals
 
@@ -26,16 +28,15 @@ from tests.support.toy_generator.core import ToyMarginals
 _CORE = ToyMarginals.__init__.__kwdefaults__
 
 
+# Args written here, the rest is the core's: Synthcity's own arguments.
+@args_from(ToyMarginals)
 class ToyMarginalsPlugin(SuitePlugin):
     """Each column drawn on its own from its training values (a toy; see the core).
 
     Args:
-        bandwidth: noise on numbers, on the [0, 1] scale.
-        missing: the encoder's missing-value policy.
-        redraw_copies: replace copies of training rows beyond the natural collision rate.
         sampling_patience, strict, device, random_state, workspace, compress_dataset,
-        sampling_strategy: Synthcity's plugin arguments (``random_state`` also seeds the
-        model).
+        sampling_strategy: Synthcity's plugin arguments (``random_state`` also seeds
+            the model).
     """
 
     cond_refusal = "independent marginals have no conditional sampler"

@@ -2,7 +2,8 @@
 
 Step 3: a ``BaseSingleTableSynthesizer`` subclass mixing in ``SingleTableContract`` (the
 table as a DataFrame or SDV 2's ``{table_name: DataFrame}``, our checks before SDV's);
-categorical, boolean and datetime columns reach the core raw; every default is the core's.
+categorical, boolean and datetime columns reach the core raw; every default is the core's,
+and so is the text of every argument SDV does not change (``args_from``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, ClassVar
 import pandas as pd
 from sdv.single_table.base import BaseSingleTableSynthesizer
 
+from synth_plugins._docstrings import args_from
 from synth_plugins.sdv._contract import SingleTableContract
 from synth_plugins.sdv.metadata import roles_from_metadata
 from tests.support.toy_generator.core import ToyMarginals
@@ -21,15 +23,15 @@ from tests.support.toy_generator.core import ToyMarginals
 _CORE = ToyMarginals.__init__.__kwdefaults__
 
 
+# Args written here, the rest is the core's: SDV's own arguments, and random_state (it
+# also seeds SDV's sampling stream).
+@args_from(ToyMarginals)
 class ToyMarginalsSynthesizer(SingleTableContract, BaseSingleTableSynthesizer):
     """Each column drawn on its own from its training values (a toy; see the core).
 
     Args:
         metadata: SDV ``Metadata`` of the table.
         enforce_min_max_values, enforce_rounding, locales: SDV's synthesizer arguments.
-        bandwidth: noise on numbers, on the [0, 1] scale.
-        missing: the encoder's missing-value policy.
-        redraw_copies: replace copies of training rows beyond the natural collision rate.
         random_state: seed of the fit (SDV itself has no seed argument).
     """
 

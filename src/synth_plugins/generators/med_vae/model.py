@@ -113,7 +113,8 @@ class MedVAE:
         hidden: encoder hidden sizes; the decoder mirrors them ((88, 60)).
         embedding_dim: embedding dimensions per categorical column (3).
         leaky_relu_slope: negative slope of the LeakyReLU (0.3, Keras' default).
-        batch_norm: BatchNorm after each hidden Linear (True; Keras momentum 0.99, eps 1e-3).
+        batch_norm: BatchNorm after each hidden Linear (True; Keras momentum 0.99, eps 1e-3);
+            with ``dp=True`` LayerNorm instead (BatchNorm mixes rows).
         numerical_transform: ``"quantile"`` (normal scores of the training ranks, linear
             head; decoded back through the training quantiles smoothed over 10 rows, so
             generated values do not pile up on training values; measured better on skewed
@@ -126,7 +127,8 @@ class MedVAE:
         numerical_activation: ``"auto"`` (sigmoid for min-max, linear for quantile),
             ``"sigmoid"`` (the code) or ``"linear"`` (the paper's text).
         loss_weights: weights of the ``"numerical"`` MSE (100), ``"binary"`` BCE (1) and each
-            ``"categorical"`` cross-entropy (1); a partial mapping updates the defaults.
+            ``"categorical"`` cross-entropy (1); a partial mapping updates the defaults, None
+            keeps them.
         beta: KL scaling factor (0.03). The notebook's 10 collapses the posterior once the
             KL is differentiable (decoder ignores ``z``, conditioning has no effect); 0.03
             was chosen by a sweep (method card, "Why beta is not 10"). ``beta=10`` with
@@ -167,7 +169,8 @@ class MedVAE:
             the mode, the paper's library conditioning (drawn levels would dilute it).
             With ``dp=True`` numerical outputs get no noise (the residuals would be a
             statistic of the private rows outside the accounting).
-        min_library_size: fewest training rows that must match ``conditions`` (5).
+        min_library_size: fewest training rows that must match ``conditions`` (5): rows
+            decoded from fewer posteriors come close to those patients.
         max_rejection_rounds: generation rounds allowed to ``enforce_conditions`` (20).
         missing: missing-value policy, ``"indicator"``, ``"impute"`` or ``"error"``. With
             ``"indicator"`` a missing number's place holds the training median, which is

@@ -146,7 +146,8 @@ class MLECopula:
             but identifiers, beyond ``floor(r * n)`` with ``r`` the share of training rows
             equal to another training row, are replaced by fresh draws (up to 8 rounds,
             then a ``UserWarning``); see :class:`~synth_plugins.generators.privacy.CopyFilter`.
-            False returns the copula's draws as they are.
+            Draws are rounded to the recorded decimals first, so the rows compared are the
+            rows returned. False returns the copula's draws as they are.
         random_state: seed of the randomised PIT and of the stream of sampling seeds; None
             is unseeded. The global numpy random state is neither used nor changed.
 

@@ -22,6 +22,7 @@ from synthcity.plugins.core.distribution import (
 )
 from synthcity.plugins.core.schema import Schema
 
+from synth_plugins._docstrings import args_from
 from synth_plugins.generators.ctabgan_plus import CTABGANPlus
 from synth_plugins.synthcity.suite_plugin import SuitePlugin
 from synth_plugins.validation import host_names
@@ -30,6 +31,13 @@ from synth_plugins.validation import host_names
 _CORE = CTABGANPlus.__init__.__kwdefaults__
 
 
+#: The core's arguments under Synthcity's names (for the core's errors and the docstring).
+_HOST_NAMES = {"epochs": "n_iter"}
+
+
+# Args written here, the rest is CTABGANPlus's: Synthcity's own arguments, and random_state
+# (an int only: Synthcity seeds with it).
+@args_from(CTABGANPlus, _HOST_NAMES)
 class CTABGANPlusPlugin(SuitePlugin):
     """CTAB-GAN+ (Zhao et al. 2024): a conditional tabular WGAN-GP for mixed-type data.
 
@@ -46,22 +54,17 @@ class CTABGANPlusPlugin(SuitePlugin):
     ``cond=X["sex"]``), then ``generate(count, cond=values)`` feeds each value through the
     conditional vector; rows that miss it are regenerated.
 
-    Empty training data and ``generate(count=...)`` with ``count < 1`` raise an error naming
-    the problem (``count=None`` generates as many rows as in training).
+    Defaults are the core's (read from :class:`CTABGANPlus`'s signature), and so is the text
+    of every argument Synthcity does not change. Empty training data and
+    ``generate(count=...)`` with ``count < 1`` raise an error naming the problem
+    (``count=None`` generates as many rows as in training).
 
     Args:
-        n_iter: training epochs (Synthcity's name; the core's ``epochs``).
-        target: column for the auxiliary classifier/regressor (downstream loss), or None.
-        column_kinds, mixed_values: per-column overrides of the inferred kinds.
-        batch_size, noise_dim, generator_hidden, discriminator_hidden, auxiliary_hidden,
-        generator_lr, discriminator_lr, weight_decay, discriminator_steps, gp_weight,
-        info_weight, aux_weight, gumbel_tau, mixed_threshold, log_skewness, max_modes,
-        enforce_conditions, max_rejection_rounds, calibrate_levels, redraw_copies, dp,
-        dp_noise_multiplier, dp_max_grad_norm, dp_delta, verbose: the core's
-            hyper-parameters (same names and defaults; see ``CTABGANPlus``).
-        sampling_patience, strict, device, random_state, workspace, compress_dataset,
-        sampling_strategy: Synthcity's plugin arguments (``device`` and ``random_state``
-            are forwarded to the core).
+        sampling_patience, strict: Synthcity's plugin arguments.
+        random_state: Synthcity's plugin argument, also the core's seed: an integer (None,
+            the core's "unseeded", is refused: Synthcity seeds numpy, torch, Python's
+            ``random`` and its data schema with it).
+        workspace, compress_dataset, sampling_strategy: Synthcity's plugin arguments.
 
     Example:
         >>> import synth_plugins
@@ -137,7 +140,7 @@ class CTABGANPlusPlugin(SuitePlugin):
         options.update(epochs=n_iter, device=str(device), random_state=random_state)
         # the attribute is not called "model": Synthcity's Serializable saves an attribute of
         # that name as bytes and does not restore it
-        with host_names({"epochs": "n_iter"}):
+        with host_names(_HOST_NAMES):
             self.core = CTABGANPlus(**options)
 
     @staticmethod

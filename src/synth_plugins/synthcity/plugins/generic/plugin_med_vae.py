@@ -21,6 +21,7 @@ from synthcity.plugins.core.distribution import (
 )
 from synthcity.plugins.core.schema import Schema
 
+from synth_plugins._docstrings import args_from
 from synth_plugins.generators.med_vae import MedVAE
 from synth_plugins.synthcity.suite_plugin import SuitePlugin
 from synth_plugins.validation import host_names
@@ -29,6 +30,13 @@ from synth_plugins.validation import host_names
 _CORE = MedVAE.__init__.__kwdefaults__
 
 
+#: The core's arguments under Synthcity's names (for the core's errors and the docstring).
+_HOST_NAMES = {"epochs": "n_iter", "hidden[0]": "hidden_1", "hidden[1]": "hidden_2"}
+
+
+# Args written here, the rest is MedVAE's: Synthcity's own arguments, hidden_<i> (one
+# element of the core's hidden each), and random_state (an int only: Synthcity seeds with it).
+@args_from(MedVAE, _HOST_NAMES)
 class MedVAEPlugin(SuitePlugin):
     """Med-VAE (Hogg & Sainsbury): a VAE for mixed-type medical tables.
 
@@ -50,58 +58,19 @@ class MedVAEPlugin(SuitePlugin):
     generated again, so every row holds it. For conditions on any column without
     refitting, use the core ``MedVAE.sample(conditions=...)`` or the SDV synthesizer.
 
-    Defaults are the core's (read from :class:`MedVAE`'s signature). Empty training data
-    and ``generate(count=...)`` with ``count < 1`` raise an error naming the problem
-    (``count=None`` generates as many rows as in training).
+    Defaults are the core's (read from :class:`MedVAE`'s signature), and so is the text of
+    every argument Synthcity does not change. Empty training data and ``generate(count=...)``
+    with ``count < 1`` raise an error naming the problem (``count=None`` generates as many
+    rows as in training).
 
     Args:
-        n_iter: training epochs T (200; Synthcity's name for epochs).
-        batch_size: rows per mini-batch, or ``"auto"`` (from the table size; 32 below about
-            2,900 rows).
-        lr: Adam learning rate, or ``"auto"`` (1e-3 at batch 32, grown with the batch).
-        latent_dim: latent dimension (32).
         hidden_1, hidden_2: the encoder's two hidden widths (88, 60), the core's ``hidden``
             (one number each, for Synthcity's search space); the decoder mirrors (60, 88).
-        embedding_dim: embedding dimensions per categorical column (3).
-        numerical_transform: ``"auto"`` (``"quantile"``; ``"minmax"`` with ``dp``),
-            ``"minmax"`` (the paper) or ``"quantile"`` (normal scores; refused with ``dp``).
-        beta: KL scaling factor (0.03), annealed linearly per epoch from 0. The notebook's
-            10 collapses the posterior with a differentiable KL (method card, "Why beta is
-            not 10"); ``beta=10, kl_mode="legacy_detached"`` reproduces the notebook.
-        kl_mode: ``"differentiable"`` or ``"legacy_detached"``.
-        leaky_relu_slope: LeakyReLU slope (0.3).
-        batch_norm: BatchNorm after each hidden layer (True; LayerNorm with ``dp``).
-        numerical_activation: ``"auto"`` (sigmoid for min-max, linear for quantile),
-            ``"sigmoid"`` or ``"linear"``.
-        loss_weights: weights of the ``"numerical"``, ``"binary"`` and ``"categorical"``
-            loss terms (None: the core's; a partial mapping updates them).
-        clipvalue: element-wise gradient clipping (1.0; None: off).
-        sampling: ``"auto"`` (mixture, or prior with ``dp``), ``"mixture"``, ``"library"``
-            or ``"prior"``.
-        latent_temperature: scale of the latent noise in library and mixture draws (1; the
-            paper's library at 1).
-        decoding: ``"calibrated"`` (default: outputs drawn from the decoder's
-            distributions, but each binary column cut at the logit that keeps the share
-            of ones a draw would give, so a binary outcome follows its predictors more
-            sharply), ``"sample"`` (every output drawn) or ``"mode"`` (the paper: each
-            output's most likely value).
-        min_library_size: fewest training rows that must hold a ``generate(cond=...)``
-            value (5): rows decoded from fewer posteriors come close to those patients.
-        max_rejection_rounds: generation rounds allowed to find rows that hold a ``cond``
-            value (20).
-        missing: missing-value policy: ``"indicator"``, ``"impute"`` or ``"error"``.
-        dp: DP-SGD training with prior sampling only.
-        dp_noise_multiplier: DP-SGD noise multiplier (1.0).
-        dp_max_grad_norm: DP-SGD per-sample clipping norm (1.0).
-        dp_delta: delta for the reported epsilon (None: 1 / n_rows).
-        validation_fraction: share of rows held out for early stopping (``"auto"``: 0.1,
-            none with ``dp``).
-        patience: early-stopping patience in epochs (20; None: off).
-        redraw_copies: replace exact copies of training rows beyond the table's natural
-            collision rate by fresh draws (True).
-        verbose: progress bar per epoch.
-        sampling_patience, strict, device, random_state, workspace, compress_dataset,
-        sampling_strategy: Synthcity's plugin arguments.
+        sampling_patience, strict: Synthcity's plugin arguments.
+        random_state: Synthcity's plugin argument, also the core's seed: an integer (None,
+            the core's "unseeded", is refused: Synthcity seeds numpy, torch, Python's
+            ``random`` and its data schema with it).
+        workspace, compress_dataset, sampling_strategy: Synthcity's plugin arguments.
 
     Example:
         >>> import synth_plugins
@@ -173,7 +142,7 @@ class MedVAEPlugin(SuitePlugin):
         )
         # the attribute is not called "model": Synthcity's Serializable saves an attribute of
         # that name as bytes and does not restore it
-        with host_names({"epochs": "n_iter", "hidden[0]": "hidden_1", "hidden[1]": "hidden_2"}):
+        with host_names(_HOST_NAMES):
             self.core = MedVAE(
                 latent_dim=latent_dim,
                 hidden=(hidden_1, hidden_2),

@@ -15,6 +15,7 @@ from synthcity.plugins.core.dataloader import DataLoader
 from synthcity.plugins.core.distribution import CategoricalDistribution, Distribution
 from synthcity.plugins.core.schema import Schema
 
+from synth_plugins._docstrings import args_from
 from synth_plugins.generators.mle_copula import MLECopula
 from synth_plugins.synthcity.checks import CONSTRAINT_ADVICE
 from synth_plugins.synthcity.suite_plugin import SuitePlugin
@@ -27,6 +28,9 @@ _NO_COND = (
 )
 
 
+# Args written here, the rest is MLECopula's: Synthcity's own arguments (device is unused),
+# and random_state (an int only: Synthcity seeds with it).
+@args_from(MLECopula)
 class MLECopulaPlugin(SuitePlugin):
     """Maximum-likelihood marginals joined by a Gaussian copula (KerusCloud-style).
 
@@ -42,23 +46,16 @@ class MLECopulaPlugin(SuitePlugin):
     (also written as text) are modelled as days (see :mod:`synth_plugins.synthcity.held_columns`).
     Empty training data, ``count < 1`` and ``cond`` raise an error naming the problem.
 
-    Defaults are the core's (read from :class:`MLECopula`'s signature).
+    Defaults are the core's (read from :class:`MLECopula`'s signature), and so is the text of
+    every argument Synthcity does not change.
 
     Args:
-        level: ``1`` (independent columns) or ``2`` (Gaussian copula; default).
-        selection: ``"aic"`` (default) or ``"bic"``.
-        families: candidate families (None: all).
-        beta_padding: widening of the beta family's range on each side, and shift of the
-            positive families below the minimum of a column with a value <= 0, as a share of
-            the observed range (see ``MLECopula``).
-        pit: ``"randomized"`` or ``"mid_rank"`` placement of ties in the normal scores.
-        discrete_correlation: ``"latent"`` (polyserial/polychoric ML correlations of
-            discrete columns; default) or ``"pit"`` (normal scores, attenuated).
-        redraw_copies: replace rows identical to a training row beyond the training data's
-            own duplicate rate by fresh draws (default True; see ``MLECopula``).
-        sampling_patience, strict, device, random_state, workspace, compress_dataset,
-        sampling_strategy: Synthcity's plugin arguments (``random_state`` also seeds the
-        model).
+        sampling_patience, strict: Synthcity's plugin arguments.
+        device: Synthcity's plugin argument; unused, the copula runs on the CPU.
+        random_state: Synthcity's plugin argument, also the core's seed: an integer (None,
+            the core's "unseeded", is refused: Synthcity seeds numpy, torch, Python's
+            ``random`` and its data schema with it).
+        workspace, compress_dataset, sampling_strategy: Synthcity's plugin arguments.
 
     Example:
         >>> import synth_plugins

@@ -21,6 +21,7 @@ from synthcity.plugins.core.distribution import (
 )
 from synthcity.plugins.core.schema import Schema
 
+from synth_plugins._docstrings import args_from
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.generators.ck4gen import CK4Gen
 from synth_plugins.generators.ck4gen.teacher import KNOT_QUANTILES
@@ -53,6 +54,10 @@ _NO_COND = (
 )
 
 
+# Args written here, the rest is CK4Gen's: Synthcity's own arguments, n_iter (one number
+# for the core's two stages), hidden_<i> (one element of the core's hidden each), and
+# random_state (an int only: Synthcity seeds with it).
+@args_from(CK4Gen)
 class CK4GenPlugin(SuitePlugin):
     """CK4Gen-style survival data: a Cox model distilled into an encoder + decoder.
 
@@ -73,53 +78,22 @@ class CK4GenPlugin(SuitePlugin):
     Durations must be finite and > 0 with at least 15 distinct values (Synthcity
     label-encodes columns with fewer, turning the shortest duration into 0), events 0/1;
     ``generate(count=...)`` needs ``count >= 1`` (None: as many as in training). Defaults
-    are the core's (read from :class:`CK4Gen`'s signature).
+    are the core's (read from :class:`CK4Gen`'s signature), and so is the text of every
+    argument Synthcity does not change.
 
     Args:
-        n_iter: training epochs of each stage, encoder and decoder (500).
-        batch_size: rows per mini-batch (64).
-        lr: Adam learning rate (1e-3).
-        encoder: ``"mlp"`` or ``"dcm"`` (Deep-Cox-Mixtures-style student).
-        hidden_1, hidden_2, hidden_3: the encoder's three hidden widths (64, 32, 16); the
-            decoder mirrors them.
-        distill_target: ``"linear_predictor"`` or ``"survival_curve"``.
-        dcm_k, dcm_gamma: the ``"dcm"`` encoder's number of experts (3) and the bound of
-            each expert's effect (1.0).
-        n_time_grid: grid times of the ``"survival_curve"`` target (50).
-        decoder_hidden: the decoder's hidden widths (None: the encoder's, reversed).
-        decoder_loss: ``"mixed"`` (per-column losses) or ``"mse"``.
-        teacher_penalizer: the Cox teacher's penalizer (0.01).
-        teacher_knots: knots of the spline the teacher offers each numeric covariate, kept
-            where it lowers the AIC (4; 0 is linear, the paper).
-        latent_noise: perturbation of the latent code, in latent SDs (0.0).
-        discrete_decoding: how binary and categorical levels are decoded: ``"sample"``
-            (drawn from the decoder's probabilities) or ``"threshold"`` (0.5 / arg-max,
-            the paper).
-        redraw_copies: re-draw rows that copy a training row beyond a real holdout's rate
-            (True).
-        copy_bins: how ``redraw_copies`` compares rows: numbers in this many training
-            quantile bins (10; None: exactly).
-        sample_with_replacement: how source patients are drawn: ``"auto"`` (a permutation
-            up to the training size, a bootstrap beyond), True (bootstrap) or False.
-        outcome: ``"model"`` (default: drawn from the teacher and the censoring
-            distribution) or ``"copy"`` (the paper: real outcome pairs).
-        outcome_draw: how model mode draws the outcomes: ``"balanced"`` (jointly, so event
-            totals per level match the teacher's expectation) or ``"independent"``.
-        censoring_model: model mode's censoring law: ``"marginal"`` (default: one reverse
-            Kaplan-Meier estimate for every row) or ``"stratified"`` (reverse Kaplan-Meier
-            estimates within strata of a Cox model's censoring risk: follow-up that
-            depends on the covariates carries over, at a measured cost in leakage).
-        calibrate_levels, numeric_residuals, calibrate_numeric, interpolate_durations:
-            model-mode options of :class:`~synth_plugins.generators.ck4gen.CK4Gen`, passed
-            through with its defaults (True); its docstring says what each does.
-        missing: missing-value policy: ``"indicator"``, ``"impute"`` or ``"error"``.
-        validation_fraction: share of rows held out for early stopping (0.1).
-        patience: early-stopping patience in epochs (20).
-        verbose: progress bars.
+        n_iter: training epochs of each stage (500): the core's ``encoder_epochs`` and
+            ``decoder_epochs``, one number for both (Synthcity's name for epochs).
+        hidden_1, hidden_2, hidden_3: the encoder's three hidden widths (64, 32, 16), the
+            core's ``hidden`` (one number each, for Synthcity's search space); the decoder
+            mirrors them unless ``decoder_hidden`` is given.
         tte_strategy, uncensoring_model, dataloader_sampling_strategy: Synthcity's
             survival-plugin arguments; only None is accepted (see above).
-        sampling_patience, strict, device, random_state, workspace, compress_dataset,
-        sampling_strategy: Synthcity's plugin arguments.
+        sampling_patience, strict: Synthcity's plugin arguments.
+        random_state: Synthcity's plugin argument, also the core's seed: an integer (None,
+            the core's "unseeded", is refused: Synthcity seeds numpy, torch, Python's
+            ``random`` and its data schema with it).
+        workspace, compress_dataset, sampling_strategy: Synthcity's plugin arguments.
 
     Example:
         >>> import synth_plugins

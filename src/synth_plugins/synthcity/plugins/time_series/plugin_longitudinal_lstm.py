@@ -28,6 +28,7 @@ from synthcity.plugins.core.distribution import (
 )
 from synthcity.plugins.core.schema import Schema
 
+from synth_plugins._docstrings import args_from
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
 from synth_plugins.long_format import patient_index
@@ -91,6 +92,13 @@ class WholeNumberRange(IntegerDistribution):
         return Constraints(rules=[(self.name, "ge", self.low), (self.name, "le", self.high)])
 
 
+#: The core's arguments under Synthcity's names (for the core's errors and the docstring).
+_HOST_NAMES = {"epochs": "n_iter", "static_epochs": "static_n_iter"}
+
+
+# Args written here, the rest is LongitudinalLSTM's: Synthcity's own arguments, and
+# random_state (an int only: Synthcity seeds with it).
+@args_from(LongitudinalLSTM, _HOST_NAMES)
 class LongitudinalLSTMPlugin(SuitePlugin):
     """Longitudinal LSTM: static patient features plus irregular visit sequences.
 
@@ -114,43 +122,15 @@ class LongitudinalLSTMPlugin(SuitePlugin):
     visits). ``generate(count, constraints=...)`` keeps or drops whole sequences (a
     sequence with any visit that breaks a rule is dropped, and more are drawn), where
     Synthcity would drop single visits. Defaults are the core's (read from
-    :class:`LongitudinalLSTM`'s signature).
+    :class:`LongitudinalLSTM`'s signature), and so is the text of every argument Synthcity
+    does not change.
 
     Args:
-        n_iter: Stage B (LSTM) training epochs (100; Synthcity's name for epochs).
-        static_n_iter: Stage A (VAE) training epochs (300).
-        hidden: LSTM hidden size (128).
-        num_layers: LSTM layers (2).
-        dropout: dropout between LSTM layers (0.2).
-        gap_components: log-normal mixture components of the time to the next visit (3).
-        max_visits: cap on visits per sequence (None: the most in training).
-        discrete_levels: numeric features on a grid of at most this many points (see
-            :class:`LongitudinalLSTM`) are modelled as ordinal levels (25).
-        head_hidden: hidden width of the output heads (64).
-        lr: AdamW learning rate (1e-3).
-        weight_decay: AdamW weight decay (1e-4).
-        batch_size: sequences per batch (64).
-        clip: gradient-norm clipping (1.0).
-        validation_fraction: share of sequences held out for early stopping (0.1).
-        patience: early-stopping patience in epochs (10; None: off).
-        calibrate_stop: after training, shift the end-of-follow-up bias so that generated
-            sequences have the training mean length (True).
-        calibrate_steps: after training, tilt every ordinal feature's step kernel so that
-            generated sequences have the training mean change since the first visit (True;
-            the drift over long follow-up, see the method card).
-        calibrate_levels: after training, offset the later-visit logits of every categorical
-            and binary feature so that generated sequences have the training share of each
-            level after the first visit (True; a treatment's share, see the method card).
-        change_indicators: ``{indicator: tracked}`` temporal features kept consistent at
-            sampling (the indicator is 1 exactly where the tracked feature changed since the
-            previous visit); None detects them in the training data, ``{}`` turns it off.
-        missing: ``"indicator"``, ``"impute"`` or ``"error"``.
-        static_params: extra :class:`~synth_plugins.generators.med_vae.MedVAE` arguments
-            of the Stage A model of the per-patient columns (None: the core's).
-        sample_batch_size: patients generated per batch (bounds memory; 4096).
-        verbose: progress bars.
-        sampling_patience, strict, device, random_state, workspace, compress_dataset,
-        sampling_strategy: Synthcity's plugin arguments.
+        sampling_patience, strict: Synthcity's plugin arguments.
+        random_state: Synthcity's plugin argument, also the core's seed: an integer (None,
+            the core's "unseeded", is refused: Synthcity seeds numpy, torch, Python's
+            ``random`` and its data schema with it).
+        workspace, compress_dataset, sampling_strategy: Synthcity's plugin arguments.
 
     Example:
         >>> import synth_plugins
@@ -213,7 +193,7 @@ class LongitudinalLSTMPlugin(SuitePlugin):
         )
         # not called "model": Synthcity's Serializable saves an attribute of that name as
         # bytes and does not restore it
-        with host_names({"epochs": "n_iter", "static_epochs": "static_n_iter"}):
+        with host_names(_HOST_NAMES):
             self.core = LongitudinalLSTM(
                 SEQ_ID,
                 SEQ_TIME,
