@@ -44,8 +44,9 @@ Results are appended to ``docs/benchmarks/ck4gen_vs_builtins.jsonl`` as each
 (dataset, generator, seed) finishes, with the load average; finished runs are skipped.
 ``--write-docs`` rewrites, from that file, the summary between the ``builtins-summary``
 markers of ``docs/benchmarks/ck4gen.md`` (mean log-HR error per generator and table at the
-current settings) and the tables between its ``builtins`` markers (per table, the current
-settings, then CK4Gen's superseded settings and ablations).
+current settings), the figures the page quotes from it between the ``builtins-figures``
+markers, and the tables between its ``builtins`` markers (per table, the current settings,
+then CK4Gen's superseded settings and ablations).
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ RESULTS = ROOT / "docs" / "benchmarks" / "ck4gen_vs_builtins.jsonl"
 DOC = ROOT / "docs" / "benchmarks" / "ck4gen.md"
 MARKERS = ("<!-- builtins:start -->", "<!-- builtins:end -->")
 SUMMARY_MARKERS = ("<!-- builtins-summary:start -->", "<!-- builtins-summary:end -->")
+FIGURES_MARKERS = ("<!-- builtins-figures:start -->", "<!-- builtins-figures:end -->")
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from ck4gen_rare_privacy import BUDGETS, EXTRA, MAX_ROWS  # noqa: E402
 from ck4gen_rare_privacy import prepare as prepare_table  # noqa: E402
@@ -89,6 +91,8 @@ NOISY = {"ck4gen_model_noise0.5": 0.5}
 REFERENCE = "real_bootstrap"
 #: CK4Gen's paper preset (``CK4Gen.from_preset("paper")``), as a separate row.
 PAPER = "ck4gen_paper"
+#: CK4Gen at its defaults (model mode), the row the page's figures are about.
+MODEL = "ck4gen_model"
 GENERATORS = ("ck4gen", *NOISY, PAPER, "sdv_gaussian_copula", *DEFAULT_ITER, REFERENCE)
 #: The scoring of new rows (see the module docstring); older rows have no ``scoring``.
 SCORING = "cox-retry"
@@ -239,12 +243,14 @@ def _cell(values: pd.Series, digits: int = 3, sign: bool = False) -> str:
 #: How the summary and the current tables name CK4Gen's rows at its default budget (model
 #: mode has been the default outcome since 5 December 2026).
 CURRENT_CK4GEN = {
-    "ck4gen_model": "**`ck4gen`** (default)",
-    "ck4gen_paper": "`ck4gen` paper preset",
+    MODEL: "**`ck4gen`** (default)",
+    PAPER: "`ck4gen` paper preset",
     "ck4gen_copy": '`ck4gen` `outcome="copy"`',
 }
 #: Hamming leakage coefficients above this are breaches (the AML default).
 LEAKAGE_BREACH = 0.05
+#: A covariate's absolute log-HR error above this misses CK4Gen's target (strictly above).
+LARGE_ERROR = 1.0
 
 
 def load_runs(path: Path) -> pd.DataFrame:
@@ -276,6 +282,37 @@ def _label(generator: str) -> str:
     return CURRENT_CK4GEN.get(generator, f"`{generator}`")
 
 
+@dataclass(frozen=True)
+class Standings:
+    """The summary's cells at the current settings, shared by the table and its figures.
+
+    ``means``: mean error per generator (rows) and table (columns); ``unsafe``: whether some
+    seed of the cell broke the privacy rule (a leakage coefficient above 0.05 or more exact
+    copies than the holdout allows); ``best``: per table, the generator with the lowest
+    unmarked mean (the reference excluded), None where every generator is marked.
+    """
+
+    current: pd.DataFrame
+    datasets: list[str]
+    means: pd.DataFrame
+    unsafe: pd.DataFrame
+    best: pd.Series
+
+
+def standings(runs: pd.DataFrame) -> Standings:
+    """The current rows of ``runs``, their mean error per cell, privacy marks and winners."""
+    current = runs[is_current(runs)].assign(
+        unsafe=lambda frame: frame["leakage"].gt(LEAKAGE_BREACH) | frame["copies_excess"].gt(0)
+    )
+    means = current.pivot_table("mean_error", "generator", "dataset", aggfunc="mean")
+    unsafe = current.pivot_table("unsafe", "generator", "dataset", aggfunc="any")
+    eligible = means.where(~unsafe.reindex_like(means).fillna(True).astype(bool))
+    best = eligible.drop(index=REFERENCE, errors="ignore").apply(
+        lambda column: column.idxmin() if column.notna().any() else None
+    )
+    return Standings(current, list(dict.fromkeys(current["dataset"])), means, unsafe, best)
+
+
 def summary(runs: pd.DataFrame) -> str:
     """One screen: mean absolute log-HR error per generator and table, and privacy counts.
 
@@ -284,16 +321,9 @@ def summary(runs: pd.DataFrame) -> str:
     lowest unmarked mean of each table (the reference excluded) is bold; a table where
     every generator is marked has none.
     """
-    current = runs[is_current(runs)].assign(
-        unsafe=lambda frame: frame["leakage"].gt(LEAKAGE_BREACH) | frame["copies_excess"].gt(0)
-    )
-    datasets = list(dict.fromkeys(current["dataset"]))
-    means = current.pivot_table("mean_error", "generator", "dataset", aggfunc="mean")
-    unsafe = current.pivot_table("unsafe", "generator", "dataset", aggfunc="any")
-    eligible = means.where(~unsafe.reindex_like(means).fillna(True).astype(bool))
-    best = eligible.drop(index=REFERENCE, errors="ignore").apply(
-        lambda column: column.idxmin() if column.notna().any() else None
-    )
+    ranks = standings(runs)
+    current, datasets, means, best = ranks.current, ranks.datasets, ranks.means, ranks.best
+    unsafe = ranks.unsafe
     ours = [g for g in CURRENT_CK4GEN if g in means.index]
     others = sorted(g for g in means.index if g not in CURRENT_CK4GEN and g != REFERENCE)
     out = [
@@ -319,6 +349,74 @@ def summary(runs: pd.DataFrame) -> str:
             f"{int(own['copies_excess'].gt(0).sum())} of {len(own)} |"
         )
     return "\n".join(out)
+
+
+def _default_standing(ranks: Standings) -> str:
+    """Where CK4Gen's default has the lowest unmarked mean, and who is lowest elsewhere."""
+    if MODEL not in ranks.means.index:
+        return ""
+    text = []
+    for name in ranks.datasets:
+        winner = ranks.best.get(name)
+        if winner is None:
+            text.append(f"on {name} every generator is marked")
+        elif winner != MODEL:
+            marked = " (the default's cell is marked)" if ranks.unsafe.loc[MODEL, name] else ""
+            text.append(
+                f"on {name} `{winner}` is lower ({ranks.means.loc[winner, name]:.3f} against "
+                f"{ranks.means.loc[MODEL, name]:.3f}{marked})"
+            )
+    wins = f"{int(ranks.best.eq(MODEL).sum())} of {len(ranks.datasets)}"
+    head = f"CK4Gen's default has the lowest unmarked mean on {wins} tables"
+    return head + ("; " + "; ".join(text) if text else "") + "."
+
+
+def _default_large_errors(ranks: Standings) -> str:
+    """The default's runs where some covariate's log-HR error is above 1.0 (strictly)."""
+    own = ranks.current[ranks.current["generator"].eq(MODEL)]
+    if own.empty:
+        return ""
+    large = own[own["largest_error"].gt(LARGE_ERROR)].sort_values(["dataset", "seed"])
+    runs = ", ".join(
+        f"{row.dataset} seed {row.seed} (`{row.largest_covariate}` {row.largest_error:.3f})"
+        for row in large.itertuples()
+    )
+    return (
+        f"CK4Gen's default has a covariate whose log-HR error is above {LARGE_ERROR:.1f} in "
+        f"{len(large)} of {len(own)} runs" + (f" (the largest per run): {runs}." if runs else ".")
+    )
+
+
+def _paper_ratios(ranks: Standings) -> str:
+    """The paper preset's mean error over the default's per table, and its copies where lower."""
+    if PAPER not in ranks.means.index or MODEL not in ranks.means.index:
+        return ""
+    ratio = ranks.means.loc[PAPER] / ranks.means.loc[MODEL]
+    higher = [name for name in ranks.datasets if ratio[name] >= 1]
+    lower = [name for name in ranks.datasets if ratio[name] < 1]
+    text = (
+        f"The paper preset's mean error is {ratio[higher].min():.2f} to "
+        f"{ratio[higher].max():.2f} times the default's on {len(higher)} tables ("
+        + ", ".join(f"{name} {ratio[name]:.2f}" for name in higher)
+        + ")"
+    )
+    paper = ranks.current[ranks.current["generator"].eq(PAPER)]
+    for name in lower:
+        rows = paper[paper["dataset"].eq(name)]
+        text += (
+            f"; on {name} it is {ratio[name]:.2f} times, with {rows['copies'].min()} to "
+            f"{rows['copies'].max()} exact copies of training rows per run (allowed: "
+            f"{rows['copies_allowed'].max()}) and leakage coefficients of "
+            f"{rows['leakage'].min():+.3f} to {rows['leakage'].max():+.3f}"
+        )
+    return text + "."
+
+
+def key_figures(runs: pd.DataFrame) -> str:
+    """Sentences the page quotes from the summary's rows, so that no count is copied by hand."""
+    ranks = standings(runs)
+    lines = [_default_standing(ranks), _default_large_errors(ranks), _paper_ratios(ranks)]
+    return "\n".join(f"- {line}" for line in lines if line)
 
 
 def _table(part: pd.DataFrame, with_budget: bool) -> list[str]:
@@ -382,6 +480,7 @@ def write_docs(path: Path) -> None:
     text = DOC.read_text()
     for (start_marker, end_marker), block in (
         (SUMMARY_MARKERS, summary(runs)),
+        (FIGURES_MARKERS, key_figures(runs)),
         (MARKERS, report(runs)),
     ):
         start = text.index(start_marker) + len(start_marker)
@@ -406,7 +505,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.report_only or args.write_docs:
         runs = load_runs(RESULTS)
-        print(summary(runs), report(runs), sep="\n")
+        print(summary(runs), key_figures(runs), report(runs), sep="\n")
         if args.write_docs:
             write_docs(RESULTS)
         return
@@ -428,7 +527,7 @@ def main() -> None:
             if generator in ("ck4gen", PAPER) or generator in NOISY:
                 budget = BUDGET_LABELS[args.ck4gen_budget]
             for seed in args.seeds:
-                key_name = "ck4gen_model" if generator == "ck4gen" else generator
+                key_name = MODEL if generator == "ck4gen" else generator
                 if (name, key_name, seed, budget) in done:
                     continue
                 load = os.getloadavg()[0]

@@ -95,3 +95,27 @@ def test_report_puts_superseded_rows_in_their_own_tables(harness, runs):
     assert "before the change" not in current
     assert "before the change" in superseded
     assert current.index("**`ck4gen`** (default)") < current.index("`survival_gan`")
+
+
+def test_key_figures_count_errors_strictly_above_one_and_the_presets_ratios(harness, tmp_path):
+    records = [
+        _run(harness, "a", "ck4gen_model", 0, 0.10),  # largest error 0.30
+        _run(harness, "a", "ck4gen_model", 1, 0.3348),  # largest 1.0044: above 1.0
+        _run(harness, "a", "ck4gen_paper", 0, 0.45),
+        _run(harness, "a", "ck4gen_paper", 1, 0.45),
+        _run(harness, "b", "ck4gen_model", 0, 0.20),
+        _run(harness, "b", "ck4gen_paper", 0, 0.02, excess=300, leakage=0.4),
+        _run(harness, "b", "survival_gan", 0, 0.10),
+    ]
+    path = tmp_path / "runs.jsonl"
+    path.write_text("".join(json.dumps(record) + "\n" for record in records))
+    figures = harness.key_figures(harness.load_runs(path)).splitlines()
+    assert figures[0] == (
+        "- CK4Gen's default has the lowest unmarked mean on 1 of 2 tables; "
+        "on b `survival_gan` is lower (0.100 against 0.200)."
+    )
+    assert "above 1.0 in 1 of 3 runs" in figures[1]
+    assert "a seed 1 (`x` 1.004)" in figures[1]
+    assert "2.07 to 2.07 times the default's on 1 tables (a 2.07)" in figures[2]
+    assert "on b it is 0.10 times, with 300 to 300 exact copies" in figures[2]
+    assert "leakage coefficients of +0.400 to +0.400" in figures[2]
