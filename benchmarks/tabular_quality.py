@@ -868,6 +868,69 @@ def paired_differences(
     return [value[(first, s)] - value[(second, s)] for s in seeds if (second, s) in value]
 
 
+def change_since_previous(
+    records: list[dict[str, Any]], table: str, generator: str, key: str
+) -> tuple[str, str, list[float]]:
+    """``generator``'s ``key`` on ``table``: its newest code version minus the one before.
+
+    ``records`` is the whole results file, superseded rows included; versions count in the
+    file's order (newest last). Returns the two versions and the differences for each seed
+    both ran ("", "", [] where the generator has rows of one version only).
+    """
+    rows = [
+        r
+        for r in records
+        if r["table"] == table and r["generator"] == generator and not r.get("failure")
+    ]
+    versions = list(dict.fromkeys(r["code_version"] for r in rows))
+    if len(versions) < 2:
+        return "", "", []
+    before, now = versions[-2:]
+    value = {(r["code_version"], r["seed"]): r[key] for r in rows if key in r}
+    seeds = sorted(seed for version, seed in value if version == now)
+    return (
+        before,
+        now,
+        [value[(now, s)] - value[(before, s)] for s in seeds if (before, s) in value],
+    )
+
+
+def render_version_changes(records: list[dict[str, Any]], generator: str) -> list[str]:
+    """Markdown: per table, ``generator``'s quality and TSTR change since its previous rows.
+
+    Paired by seed, mean ± the Student-t 95 % interval (``ci95``), the suite's one interval;
+    the closing line names the changes whose interval excludes 0.
+    """
+    lines = [
+        "| table | rows before → now | seeds | quality change | TSTR change |",
+        "|---|---|---|---|---|",
+    ]
+    excluding = []
+    for table in tables_in(records):
+        before, now, quality = change_since_previous(records, table, generator, "overall")
+        if not quality:
+            continue
+        cells = []
+        for key, differences in (
+            ("quality", quality),
+            ("TSTR", change_since_previous(records, table, generator, "tstr")[2]),
+        ):
+            centre, half = ci95(differences)
+            cells.append(f"{centre:+.3f} ± {half:.3f}")
+            if abs(centre) > half:
+                excluding.append(f"{table} {key}")
+        lines.append(
+            f"| {table} | `{before}` → `{now}` | {len(quality)} | " + " | ".join(cells) + " |"
+        )
+    if len(lines) == 2:
+        return []
+    return [
+        *lines,
+        "",
+        "- Changes whose interval excludes 0: " + (", ".join(excluding) or "none") + ".",
+    ]
+
+
 def verdict(ok: bool) -> str:
     """Bold ``met`` or ``not met``."""
     return "**met**" if ok else "**not met**"
@@ -958,8 +1021,12 @@ def render_med_vae(records: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def render_ctabgan_plus(records: list[dict[str, Any]]) -> str:
-    """CTAB-GAN+ against its targets (both CTGANs), from the shared results."""
+def render_ctabgan_plus(records: list[dict[str, Any]], history: list[dict[str, Any]]) -> str:
+    """CTAB-GAN+ against its targets (both CTGANs), and its change since its previous rows.
+
+    ``records``: the newest successful run of each (table, generator, seed); ``history``:
+    the whole results file, which still holds CTAB-GAN+'s superseded rows.
+    """
     groups = aggregate(records)
     tables = [t for t in tables_in(records) if (t, "ctabgan_plus") in groups]
     lines = [
@@ -992,6 +1059,15 @@ def render_ctabgan_plus(records: list[dict[str, Any]]) -> str:
         f"- Higher quality and higher TSTR than both CTGANs on ≥ {need} of {len(tables)} "
         f"tables: {verdict(beats >= need)} ({beats} of {len(tables)}).",
     ]
+    changes = render_version_changes(history, "ctabgan_plus")
+    if changes:
+        lines += [
+            "",
+            "CTAB-GAN+'s newest rows against its previous ones, paired by seed (mean ± 95 % "
+            "Student-t interval):",
+            "",
+            *changes,
+        ]
     return "\n".join(lines)
 
 
@@ -1007,7 +1083,9 @@ def report() -> None:
     ]
     write_section(DOCS / "tabular.md", render_full(kept, failures), SECTIONS["tabular.md"])
     write_section(DOCS / "med_vae.md", render_med_vae(kept), SECTIONS["med_vae.md"])
-    write_section(DOCS / "ctabgan_plus.md", render_ctabgan_plus(kept), SECTIONS["ctabgan_plus.md"])
+    write_section(
+        DOCS / "ctabgan_plus.md", render_ctabgan_plus(kept, records), SECTIONS["ctabgan_plus.md"]
+    )
     print(f"{len(kept)} runs reported, {len(failures)} failed; wrote {DOCS}")
 
 

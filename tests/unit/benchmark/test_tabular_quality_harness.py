@@ -90,3 +90,25 @@ def test_paired_differences_use_only_the_seeds_both_generators_ran(harness):
         records, "t", "med_vae", "sdv_gaussian_copula", "overall"
     )
     assert differences == pytest.approx([0.05, -0.05])
+
+
+def test_change_since_previous_rows_uses_the_student_t_interval(harness):
+    """Three seeds: the half-width is t(0.975, 2) = 4.30 standard errors, not 1.96."""
+
+    def row(version, seed, overall):
+        return {"table": "pima", "generator": "g", "seed": seed, "code_version": version,
+                "overall": overall, "tstr": 0.5}  # fmt: skip
+
+    records = [
+        row("old", 0, 0.80), row("old", 1, 0.80), row("old", 2, 0.80),
+        {"table": "pima", "generator": "g", "seed": 0, "code_version": "new", "failure": True},
+        row("new", 0, 0.79), row("new", 1, 0.80), row("new", 2, 0.81),
+        row("newest", 0, 0.78), row("newest", 1, 0.80), row("newest", 2, 0.79),
+    ]  # fmt: skip
+    before, now, differences = harness.change_since_previous(records, "pima", "g", "overall")
+    assert (before, now) == ("new", "newest")
+    assert differences == pytest.approx([-0.01, 0.0, -0.02])
+    lines = harness.render_version_changes(records, "g")
+    # mean -0.010, SD 0.010: t half-width 4.303 * 0.010 / sqrt(3) = 0.025 (1.96 SE: 0.011)
+    assert "| pima | `new` → `newest` | 3 | -0.010 ± 0.025 | +0.000 ± 0.000 |" in lines
+    assert lines[-1] == "- Changes whose interval excludes 0: none."
