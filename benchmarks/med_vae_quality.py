@@ -101,7 +101,7 @@ def run_sweep(args: argparse.Namespace) -> None:
     )
     lines = [
         SWEEP_SECTION[0],
-        "## Beta sweep (differentiable KL; `--beta-sweep`)",
+        "## Beta sweep (differentiable KL)",
         "",
         f"Command: `{command.strip()}`",
         "",
