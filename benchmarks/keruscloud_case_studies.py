@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 import time
 from collections.abc import Callable
@@ -551,7 +552,7 @@ def main(argv: list[str] | None = None) -> None:
         "seeds": seeds,
         "epochs": epochs,
         "seconds": time.time() - start,
-        "command": " ".join(["python", "benchmarks/keruscloud_case_studies.py", *sys.argv[1:]]),
+        "command": shlex.join(["python", "benchmarks/keruscloud_case_studies.py", *sys.argv[1:]]),
         "code_version": code_version(),
         "versions": environment(),
         "load": [load_before, os.getloadavg()[0]],

@@ -299,7 +299,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             for c, t in years.items()
         },
         "patient_copies": copies.to_dict(),
-        "command": " ".join(shlex.quote(a) for a in ["python", *sys.argv]),
+        "command": shlex.join(["python", *sys.argv]),
         "commit": git_commit(),
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "versions": environment(),

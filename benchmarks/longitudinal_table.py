@@ -21,6 +21,7 @@ import dataclasses
 import json
 import os
 import platform
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -118,7 +119,7 @@ def main() -> None:
     args.output.mkdir(parents=True, exist_ok=True)
     csv = args.output / "longitudinal_results.csv"
     commands_file = args.output / "longitudinal_commands.json"
-    command = "python benchmarks/longitudinal_table.py " + " ".join(sys.argv[1:])
+    command = "python benchmarks/longitudinal_table.py " + shlex.join(sys.argv[1:])
     chosen = {"pbc": pbc, "ms_small": ms_small, "ms_large": ms_large}
     wanted = [chosen[p] for p in args.only.split(",") if p]  # "" only rewrites the report
     kept = pd.read_csv(csv) if args.append and csv.exists() else pd.DataFrame()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -96,7 +97,7 @@ def run_sweep(args: argparse.Namespace) -> None:
                 records.append(record)
                 print(json.dumps(record), flush=True)
     load_after = os.getloadavg()
-    command = "PYTHONPATH=src .venv/bin/python benchmarks/med_vae_quality.py " + " ".join(
+    command = "PYTHONPATH=src .venv/bin/python benchmarks/med_vae_quality.py " + shlex.join(
         sys.argv[1:]
     )
     lines = [

@@ -31,6 +31,7 @@ import os
 import platform
 import re
 import resource
+import shlex
 import subprocess
 import sys
 import threading
@@ -295,9 +296,9 @@ def main() -> None:
         result = json.loads(json_path.read_text())
     else:
         result = run_child(args)
-        result["command"] = (
-            "PYTHONPATH=src .venv/bin/python benchmarks/med_vae_scale.py " + " ".join(sys.argv[1:])
-        ).strip()
+        result["command"] = shlex.join(
+            ["PYTHONPATH=src", ".venv/bin/python", "benchmarks/med_vae_scale.py", *sys.argv[1:]]
+        )
         print(json.dumps(result, indent=1))
         json_path.write_text(json.dumps(result, indent=1))
     command = result.get("command", "PYTHONPATH=src .venv/bin/python benchmarks/med_vae_scale.py")

@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import resource
+import shlex
 import subprocess
 import sys
 import time
@@ -400,7 +401,7 @@ def main() -> None:
         outcome = tabsyndex_run(big, task, sample)
         print(outcome, flush=True)
         results["tabsyndex"].append(outcome)  # type: ignore[union-attr]
-    command = "PYTHONPATH=src .venv/bin/python benchmarks/metrics_speed.py " + " ".join(
+    command = "PYTHONPATH=src .venv/bin/python benchmarks/metrics_speed.py " + shlex.join(
         sys.argv[1:]
     )
     results["command"] = command.strip()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 import tempfile
 import time
@@ -108,7 +109,7 @@ def main() -> None:
 
 def write_report(args: argparse.Namespace, table: pd.DataFrame, elapsed: float) -> None:
     """``privacy.md``: the table, how to read it, the command and versions."""
-    command = "python benchmarks/privacy_table.py " + " ".join(sys.argv[1:])
+    command = "python benchmarks/privacy_table.py " + shlex.join(sys.argv[1:])
     env = "; ".join(f"{k} {v}" for k, v in environment().items())
     shown = table.set_index("dataset")
     lines = [

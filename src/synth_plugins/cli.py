@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import re
+import shlex
 import sys
 import tempfile
 import textwrap
@@ -250,7 +251,7 @@ def _run_benchmark(args: argparse.Namespace) -> int:
         "backend": args.backend,
     }
     if args.suite == "all":
-        command = " ".join(["synth-plugins", *getattr(args, "argv", ["benchmark"])])
+        command = shlex.join(["synth-plugins", *getattr(args, "argv", ["benchmark"])])
         results = run_all(**common, command=command)
         return 1 if any(r.error for r in results) else 0
     run_suite(suite=args.suite, datasets=args.dataset, **common)

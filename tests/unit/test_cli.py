@@ -135,6 +135,28 @@ def test_reports_record_the_command_that_reproduces_the_run():
     assert cli_command("tabular", None, True, 1, Path("o"), False, 1, "loky") == (
         "synth-plugins benchmark tabular --no-sdgym --backend loky --output o"
     )
+    spaced = cli_command("tabular", ["my table.csv"], True, 1, Path("my dir"), True, 1, None)
+    assert spaced.endswith("--dataset 'my table.csv' --output 'my dir'")
+
+
+def test_benchmark_all_records_a_command_the_shell_reads_back(monkeypatch, tmp_path):
+    """An argument with a space or an empty one was joined unquoted: ``--output 'my dir'``
+    was recorded as ``--output my dir``, which runs with the output ``my``."""
+    import shlex
+
+    pytest.importorskip("synthcity")
+    import synth_plugins.benchmark as benchmark
+
+    recorded = {}
+
+    def run_all(**kwargs):
+        recorded["command"] = kwargs["command"]
+        return []
+
+    monkeypatch.setattr(benchmark, "run_all", run_all)
+    argv = ["benchmark", "all", "--output", str(tmp_path / "my dir")]
+    assert main(argv) == 0
+    assert shlex.split(recorded["command"]) == ["synth-plugins", *argv]
 
 
 @pytest.fixture

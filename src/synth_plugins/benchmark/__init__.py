@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -151,16 +152,17 @@ def cli_command(
     """The ``synth-plugins`` command that runs this suite with these arguments (for reports).
 
     Built from the arguments themselves, so a report records what ran whether it was
-    started from the command line (with any global option) or from Python.
+    started from the command line (with any global option) or from Python; a path or name
+    the shell would split is quoted.
     """
     parts = ["synth-plugins benchmark", suite]
-    parts += [f"--dataset {name}" for name in datasets or ()]
+    parts += [f"--dataset {shlex.quote(name)}" for name in datasets or ()]
     parts += [] if quick else ["--full"]
     parts += [] if repeats == 1 else [f"--repeats {repeats}"]
     parts += [] if sdgym or suite != "tabular" else ["--no-sdgym"]
     parts += [] if n_jobs == 1 else [f"--n-jobs {n_jobs}"]
     parts += [] if backend is None else [f"--backend {backend}"]
-    return " ".join([*parts, f"--output {output}"])
+    return " ".join([*parts, f"--output {shlex.quote(str(output))}"])
 
 
 def run_suite_result(
