@@ -31,6 +31,9 @@ from synth_plugins.benchmark.tabular import SPLIT, environment, evaluate_case
 from synth_plugins.datasets import load
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from tabular_quality import code_version  # noqa: E402
+
 METRICS = {"privacy": ["hamming_leakage", "dcr_holdout_share"]}
 LEAKAGE, DCR = "privacy.hamming_leakage", "privacy.dcr_holdout_share"
 
@@ -108,15 +111,21 @@ def main() -> None:
 
 
 def write_report(args: argparse.Namespace, table: pd.DataFrame, elapsed: float) -> None:
-    """``privacy.md``: the table, how to read it, the command and versions."""
+    """``privacy.md``: the table, how to read it, the command, code version, date and versions.
+
+    The commit and date say which defaults the rows measured (the first page had neither,
+    so its Med-VAE rows could not be placed before or after the copy filter).
+    """
     command = "python benchmarks/privacy_table.py " + shlex.join(sys.argv[1:])
     env = "; ".join(f"{k} {v}" for k, v in environment().items())
+    finished = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     shown = table.set_index("dataset")
     lines = [
         "# Privacy table (AML-style): Hamming leakage and DCR holdout share",
         "",
-        f"Command: `{command.strip()}` (wall time {elapsed / 60:.1f} min, 2 CPUs, torch "
-        f"threads 1, other jobs running). Versions: {env}.",
+        f"Command: `{command.strip()}`; code `{code_version()}`, finished {finished} (wall "
+        f"time {elapsed / 60:.1f} min, 2 CPUs, torch threads 1, other jobs running). "
+        f"Versions: {env}.",
         "",
         "Each generator is fitted through Synthcity's `Benchmarks.evaluate` on the 80 % "
         f"training split (seeds 0 .. {args.repeats - 1}, {args.epochs} epochs for the neural "
