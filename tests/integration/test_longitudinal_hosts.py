@@ -331,6 +331,30 @@ def test_sdv_synthesizer_refuses_what_it_would_ignore(cohorts):
             LongitudinalLSTMSynthesizer(metadata, **{name: False})
 
 
+def test_sdv_synthesizer_refuses_the_processed_data_route(cohorts):
+    """``auto_assign_transformers`` was accepted and ``get_transformers`` listed SDV
+    transformers the model never uses; ``preprocess`` returned a processed table and
+    ``fit_processed_data`` then failed with a bare ``NotImplementedError``. The route is
+    refused by name, and ``get_transformers`` says no column has one (as PAR does)."""
+    from synth_plugins.sdv import LongitudinalLSTMSynthesizer
+    from synth_plugins.sdv.sequential_metadata import sequential_metadata_for
+
+    dataset = cohorts[0]
+    real = dataset.data
+    synthesizer = LongitudinalLSTMSynthesizer(sequential_metadata_for(dataset), epochs=1)
+    for method, args in (
+        ("auto_assign_transformers", (real,)),
+        ("preprocess", (real,)),
+        ("fit_processed_data", (real,)),
+        ("update_transformers", ({"age": None},)),
+    ):
+        with pytest.raises(InvalidParameterError, match=rf"{method}: .*call fit\(data\)"):
+            getattr(synthesizer, method)(*args)
+    transformers = synthesizer.get_transformers()
+    assert set(transformers) == set(map(str, real.columns))
+    assert all(value is None for value in transformers.values())
+
+
 def test_synthcity_scores_the_callers_sequences(cohorts, tmp_path):
     """Metrics.evaluate hands evaluators label-encoded samples of as many sequences as the
     smaller loader has; the suite's evaluator scores the caller's loaders, so the figure

@@ -235,11 +235,24 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         Raises:
             InvalidParameterError: always, saying how values are encoded instead.
         """
-        raise InvalidParameterError(
-            "LongitudinalLSTMSynthesizer encodes the raw values itself (categories as levels, "
-            "numbers scaled, dates as days) and uses no SDV transformer; set a column's "
-            "sdtype in the metadata to change how it is modelled"
-        )
+        raise _no_transformers("update_transformers")
+
+    def auto_assign_transformers(self, data: Any) -> None:
+        """Refused, as :meth:`update_transformers`: no SDV transformer is assigned or used."""
+        raise _no_transformers("auto_assign_transformers")
+
+    def get_transformers(self) -> dict[str, None]:
+        """Every column -> None: no SDV transformer encodes a column (as ``PARSynthesizer``)."""
+        columns = next(iter(self.metadata.to_dict()["tables"].values()))["columns"]
+        return dict.fromkeys(columns)
+
+    def preprocess(self, data: Any) -> Any:
+        """Refused: there is no processed form; ``fit(data)`` encodes the raw table."""
+        raise _no_transformers("preprocess")
+
+    def fit_processed_data(self, processed_data: Any) -> None:
+        """Refused: there is no processed form; ``fit(data)`` encodes the raw table."""
+        raise _no_transformers("fit_processed_data")
 
     def get_parameters(self) -> dict[str, Any]:
         """The constructor's parameters, ``cuda`` left out (it is folded into ``enable_gpu``).
@@ -369,8 +382,8 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         self._fitted_sdv_version = getattr(version, "community", None)
         self._fitted_sdv_enterprise_version = getattr(version, "enterprise", None)
 
-    def _fit(self, processed_data: pd.DataFrame) -> None:  # pragma: no cover - fit overrides
-        raise NotImplementedError("call fit(data): the model encodes raw values itself")
+    def _fit(self, processed_data: pd.DataFrame) -> None:
+        raise _no_transformers("_fit")
 
     def reset_sampling(self) -> None:
         """Restart sampling from the state right after fitting (fresh keys included)."""
@@ -470,6 +483,16 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
     def _relabel(self, frame: pd.DataFrame) -> pd.DataFrame:
         """``frame`` with the training table's own column labels back (0, not '0')."""
         return frame.rename(columns=getattr(self, "_labels", {}))  # {} if saved before it
+
+
+def _no_transformers(method: str) -> InvalidParameterError:
+    """The refusal of SDV's transformer and processed-data route, naming ``method``."""
+    return InvalidParameterError(
+        f"LongitudinalLSTMSynthesizer.{method}: the synthesizer encodes the raw values "
+        "itself (categories as levels, numbers scaled, dates as days) and uses no SDV "
+        "transformer or processed table; call fit(data) on the raw table, and set a "
+        "column's sdtype in the metadata to change how it is modelled"
+    )
 
 
 def _text_names(data: pd.DataFrame) -> pd.DataFrame:
