@@ -29,3 +29,16 @@ def test_bad_input(entry, host, case, tmp_path_factory):
     matrix.check_outcome(entry, host, case, outcome)
     if case.same_figures:
         matrix.check_same_figures(entry, host, case, outcome, workspace)
+
+
+BOOL_OPTIONS = [
+    pytest.param(entry, option, id=f"{entry.name}-{option}")
+    for entry in matrix.catalog.METRICS
+    for option in matrix.bool_options(entry)
+]
+
+
+@pytest.mark.parametrize(("entry", "option"), BOOL_OPTIONS)
+def test_bool_option_refuses_a_string(entry, option):
+    """``balance="no"`` is an error naming ``balance``, not a truthy string read as True."""
+    matrix.check_bool_option(entry, option)

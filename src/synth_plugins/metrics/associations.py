@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError
-from synth_plugins.validation import check_choice
+from synth_plugins.validation import check_bool, check_choice
 
 NominalMeasure = Literal["theil_u", "cramers_v"]
 NOMINAL_MEASURES: tuple[str, ...] = ("theil_u", "cramers_v")
@@ -107,6 +107,7 @@ def cramers_v(x: np.ndarray, y: np.ndarray, *, bias_correction: bool = True) -> 
     correction on 2 x 2 tables), as in dython. Returns 0.0 where V is undefined (a single
     level, too few rows for the correction).
     """
+    bias_correction = check_bool("bias_correction", bias_correction)
     cx, nx = _codes(x)
     cy, ny = _codes(y)
     return _cramers_v_codes(cx, nx, cy, ny, bias_correction)
@@ -166,6 +167,7 @@ def association_matrix(
         InvalidDataError: A numeric column holds values that are not numbers.
     """
     check_choice("nominal", nominal, NOMINAL_MEASURES)
+    bias_correction = check_bool("bias_correction", bias_correction)
     columns = list(data.columns)
     nominal_set = set(categorical_columns)
     p = len(columns)

@@ -40,7 +40,7 @@ from synth_plugins.metrics.validation import (
     feature_tables,
     resolve_categorical,
 )
-from synth_plugins.validation import check_choice, check_int, check_random_state
+from synth_plugins.validation import check_bool, check_choice, check_int, check_random_state
 
 NanPolicy = Literal["category", "mismatch"]
 NAN_POLICIES: tuple[str, ...] = ("category", "mismatch")
@@ -173,6 +173,7 @@ def dcr_holdout_share(
             ``train``) has fewer than 2 rows.
         InvalidParameterError: A parameter is out of range.
     """
+    balance = check_bool("balance", balance)
     check_frame(train, "train", min_rows=2 if balance else 1)
     check_frame(holdout, "holdout", min_rows=2)
     check_frame(synthetic, "synthetic")

@@ -49,7 +49,13 @@ from synth_plugins.metrics.validation import (
     feature_tables,
     resolve_categorical,
 )
-from synth_plugins.validation import check_choice, check_float, check_int, check_random_state
+from synth_plugins.validation import (
+    check_bool,
+    check_choice,
+    check_float,
+    check_int,
+    check_random_state,
+)
 
 Binning = Literal["quantile_target", "quantile_pooled", "equal_width"]
 NanPolicy = Literal["mismatch", "mismatch_all", "category"]
@@ -367,6 +373,8 @@ def hamming_leakage(
     check_frame(synthetic, "synthetic")
     holdout = align_columns(train, holdout, "train", "holdout")
     synthetic = align_columns(train, synthetic, "train", "synthetic")
+    balanced = check_bool("balanced", balanced)
+    match_dtypes = check_bool("match_dtypes", match_dtypes)
     num_bins = check_int("num_bins", num_bins, minimum=1)
     check_choice("binning", binning, BINNINGS)
     check_choice("nan_policy", nan_policy, NAN_POLICIES)

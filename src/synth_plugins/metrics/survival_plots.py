@@ -16,7 +16,7 @@ import numpy as np
 
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.figures import new_figure
-from synth_plugins.validation import check_int
+from synth_plugins.validation import check_bool, check_int
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -56,6 +56,7 @@ def plot_km(
     Raises:
         InvalidParameterError: an unknown stratum or a bad ``ncols``.
     """
+    show_ci = check_bool("show_ci", show_ci)
     available = list(comparison.tests.index)
     chosen = available if strata is None else list(strata)
     unknown = [s for s in chosen if s not in available]
@@ -118,6 +119,7 @@ def plot_hazard_ratios(
         The figure: one row per covariate, real above synthetic, a vertical line at HR = 1;
         covariates whose signs disagree are marked with ``*``.
     """
+    log_scale = check_bool("log_scale", log_scale)
     table = result.table
     n = len(table)
     figure = new_figure(6.5, max(2.5, 0.45 * n + 1.2))

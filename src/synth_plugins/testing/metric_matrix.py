@@ -22,6 +22,7 @@ derived from ``catalog.METRICS``, so a new metric is covered as soon as it is li
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 import warnings
@@ -495,6 +496,34 @@ def run_case(entry: MetricEntry, host: str, case: Case, workspace: Path) -> Outc
         return Outcome(reported.name, str(reported))
     except Exception as error:
         return Outcome(type(error).__name__, str(error))
+
+
+def bool_options(entry: MetricEntry) -> list[str]:
+    """The core's options typed ``bool``: each must refuse a value that is not a bool.
+
+    A truthy string such as ``"no"`` read as True would silently do the opposite of what
+    the caller wrote (see :func:`check_bool_option`).
+    """
+    parameters = inspect.signature(catalog.resolve(entry.core)).parameters
+    return [name for name, p in parameters.items() if p.annotation in ("bool", bool)]
+
+
+def check_bool_option(entry: MetricEntry, option: str, value: Any = "no") -> None:
+    """The core, called with ``option=value``, raises an error naming ``option``."""
+    inputs = base_inputs(entry)
+    try:
+        figures = evaluate_metric(
+            entry.name,
+            inputs.real,
+            inputs.synthetic,
+            holdout=inputs.holdout,
+            **inputs.columns,
+            **{**_options(entry, inputs), option: value},
+        ).to_dict()
+    except errors.InvalidParameterError as error:
+        assert error.parameter == option, f"{entry.name}: {option}={value!r}: {error}"
+        return
+    raise AssertionError(f"{entry.name}: {option}={value!r} accepted: {figures}")
 
 
 def check_outcome(entry: MetricEntry, host: str, case: Case, outcome: Outcome) -> None:

@@ -152,3 +152,13 @@ DYTHON_051_AML = [
 def test_golden_dython_matrices(replace: float, golden: list[list[float]]) -> None:
     matrix = association_matrix(GOLDEN_FRAME, ["c", "d"], nan_replace_value=replace)
     np.testing.assert_allclose(matrix.to_numpy(), golden, atol=1e-11)
+
+
+@pytest.mark.parametrize("value", ["no", "False", 0])
+def test_bias_correction_must_be_a_bool(value):
+    """A truthy string is refused, not read as True."""
+    frame = pd.DataFrame({"a": ["x", "y", "x", "y"], "b": ["u", "u", "v", "v"]})
+    with pytest.raises(InvalidParameterError, match="bias_correction"):
+        association_matrix(frame, ["a", "b"], nominal="cramers_v", bias_correction=value)
+    with pytest.raises(InvalidParameterError, match="bias_correction"):
+        cramers_v(frame["a"].to_numpy(), frame["b"].to_numpy(), bias_correction=value)

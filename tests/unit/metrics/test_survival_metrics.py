@@ -338,6 +338,10 @@ class TestPlots:
         labels = [t.get_text().rstrip(" *") for t in forest.axes[0].get_yticklabels()]
         assert sorted(labels) == sorted(alignment.table.index)
         forest.savefig(tmp_path / "hr.png")
+        with pytest.raises(InvalidParameterError, match="show_ci"):
+            plot_km(comparison, show_ci="no")
+        with pytest.raises(InvalidParameterError, match="log_scale"):
+            plot_hazard_ratios(alignment, log_scale="no")
 
 
 class TestDocsWorkedExample:

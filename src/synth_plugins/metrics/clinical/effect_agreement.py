@@ -50,7 +50,7 @@ from synth_plugins.metrics.validation import (
     resolve_categorical,
 )
 from synth_plugins.survival import check_survival_frame, fit_cox
-from synth_plugins.validation import check_float, check_fraction
+from synth_plugins.validation import check_bool, check_float, check_fraction
 
 _ESTIMATE_COLUMNS = ("estimate", "se", "ci_lower", "ci_upper", "p")
 
@@ -164,6 +164,7 @@ def effect_agreement(
             f"target_column={target_column!r}, duration_column={duration_column!r}, "
             f"event_column={event_column!r}"
         )
+    multivariable = check_bool("multivariable", multivariable)
     frames = {"real": real, "synthetic": synthetic}
     if survival:
         outcome = [duration_column, event_column]

@@ -22,7 +22,7 @@ from synth_plugins.metrics.longitudinal._spearman import spearman_longitudinal, 
 from synth_plugins.metrics.longitudinal._tables import prepare_tables
 from synth_plugins.metrics.longitudinal._trajectory import trajectory
 from synth_plugins.metrics.longitudinal._visit_gaps import visit_gaps
-from synth_plugins.validation import check_float, check_random_state
+from synth_plugins.validation import check_bool, check_float, check_random_state
 
 #: Sub-scores averaged into the headline score, in report order.
 PARTS: tuple[str, ...] = (
@@ -135,6 +135,7 @@ def longitudinal_fidelity(
     if unknown:
         raise InvalidParameterError(f"unknown parts {unknown}; parts are {list(PARTS)}")
     check_float("time_per_year", time_per_year, minimum=0.0, exclusive_minimum=True)
+    count_first_visit = check_bool("count_first_visit", count_first_visit)
     random_state = check_random_state("random_state", random_state, none=False)
     tables = prepare_tables(
         real, synthetic, id_column, time_column, static_columns, categorical_columns
