@@ -40,6 +40,7 @@ from synth_plugins.metrics.validation import (
     align_columns,
     check_frame,
     feature_tables,
+    is_quantity,
     numeric_values,
     resolve_categorical,
 )
@@ -52,9 +53,6 @@ from synth_plugins.validation import (
 
 Task = Literal["class", "regr"]
 TASKS: tuple[str, ...] = ("class", "regr")
-#: with ``task="auto"``, a numeric target with more levels than this is a regression target
-MAX_CLASS_LEVELS = 20
-
 #: The epsilon of the reference ``mape``: ``|a - b| / |a + 1e-6|``.
 MAPE_EPSILON = 1e-6
 #: Base of the pMSE score ``base ** -|1 - ratio|``.
@@ -428,21 +426,23 @@ def support_coverage_score(
 def _task(target: pd.Series, categorical: Sequence[str]) -> Task:
     """``task="auto"``: ``"class"`` for a categorical or few-level target, else ``"regr"``.
 
+    Few levels: at most :data:`~synth_plugins.metrics.validation.MAX_CLASS_LEVELS`
+    distinct numbers (:func:`~synth_plugins.metrics.validation.is_quantity`).
+
     ``categorical`` is the metric's list (given, or inferred by the metrics' column rule,
     which reads numbers written as text as numbers); any other target is read as numbers.
     """
     if target.name in categorical:
         return "class"
-    values = numeric_values(target, "real")
-    levels = np.unique(values[~np.isnan(values)]).size
-    return "regr" if levels > MAX_CLASS_LEVELS else "class"
+    return "regr" if is_quantity(numeric_values(target, "real")) else "class"
 
 
 def _check_class_target(target: pd.Series) -> None:
     """Refuse a numeric classification target that holds continuous numbers.
 
     Continuous is scikit-learn's ``type_of_target`` (numbers that are not all whole, as
-    ``model_understanding`` decides) with more than :data:`MAX_CLASS_LEVELS` levels, where
+    ``model_understanding`` decides) with more than
+    :data:`~synth_plugins.metrics.validation.MAX_CLASS_LEVELS` levels, where
     ``task="auto"`` would choose a regression: such a target as classes would give every
     value a class of its own. The real table decides, as it does for ``task="auto"``; the
     synthetic values are label-encoded with it (values the real data lack are classes of
@@ -455,7 +455,7 @@ def _check_class_target(target: pd.Series) -> None:
 
     values = numeric_values(target, "real")
     observed = np.unique(values[~np.isnan(values)])
-    if observed.size > MAX_CLASS_LEVELS and type_of_target(observed) == "continuous":
+    if is_quantity(observed) and type_of_target(observed) == "continuous":
         raise InvalidParameterError(
             f"task='class' needs class labels, but the target column {target.name!r} holds "
             f"continuous numbers ({observed.size} distinct values in real, e.g. "

@@ -17,6 +17,16 @@ from synth_plugins.encoding.parsing import is_text, text_date_format, text_numbe
 from synth_plugins.encoding.roles import DEFAULT_MAX_NUMERIC_LEVELS, DISCRETE_ROLES, infer_role
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, plain
 
+#: The most distinct values a numeric target may hold and still be read as class labels.
+#: Beyond it the numbers are a quantity (a survival time in days, a lab value): TabSynDex's
+#: ``task="auto"`` regresses on such a target and ``model_understanding`` refuses it.
+MAX_CLASS_LEVELS = 20
+
+
+def is_quantity(values: np.ndarray) -> bool:
+    """Whether numbers (NaN for missing) hold more than :data:`MAX_CLASS_LEVELS` values."""
+    return bool(np.unique(values[~np.isnan(values)]).size > MAX_CLASS_LEVELS)
+
 
 def check_rows(n_rows: int, name: str, min_rows: int) -> None:
     """Raise unless a table (or a pair of outcome arrays) has ``min_rows`` rows or more."""

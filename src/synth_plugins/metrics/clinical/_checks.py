@@ -2,26 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.levels import sorted_levels
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.metrics.validation import MAX_CLASS_LEVELS, is_quantity, numeric_values
 
 
-def check_target(frames: dict[str, pd.DataFrame], target_column: object) -> None:
+def check_target(
+    frames: dict[str, pd.DataFrame],
+    target_column: object,
+    categorical_columns: Iterable[object] | None = None,
+) -> None:
     """The target is a column of every table, never missing, with at least two classes.
 
+    A numeric target is class labels only with at most
+    :data:`~synth_plugins.metrics.validation.MAX_CLASS_LEVELS` distinct values in the first
+    (real) table, the rule by which TabSynDex's ``task="auto"`` tells classes from a
+    quantity: whole numbers with dozens of levels (a survival time in days) would make every
+    value a class of its own and every accuracy near 0. A target listed in
+    ``categorical_columns`` is class labels whatever its values.
+
     Args:
-        frames: the tables by argument name (``"real"``, ``"synthetic"``, ``"holdout"``).
+        frames: the tables by argument name, the real one first (``"real"``,
+            ``"synthetic"``, ``"holdout"``).
         target_column: the outcome column name.
+        categorical_columns: the caller's categorical columns, or None.
 
     Raises:
         InvalidParameterError: no target column given, or not a column of the tables.
-        InvalidDataError: a missing target value, a single class in a table, or
-            continuous numbers (not class labels).
+        InvalidDataError: a missing target value, a single class in a table, continuous
+            numbers, or numbers with too many levels in the real table (not class labels).
     """
     from sklearn.utils.multiclass import type_of_target  # metrics import without sklearn
 
@@ -54,6 +68,24 @@ def check_target(frames: dict[str, pd.DataFrame], target_column: object) -> None
                 f"{target.iloc[0]!r}); the metric needs class labels: name a class column, "
                 "or cut this one into classes first (pd.cut)"
             )
+    listed = categorical_columns is not None and not isinstance(categorical_columns, str)
+    if not (listed and target_column in list(categorical_columns)):  # type: ignore[arg-type]
+        _check_not_quantity(*next(iter(frames.items())), target_column)
+
+
+def _check_not_quantity(name: str, frame: pd.DataFrame, target_column: str) -> None:
+    """Refuse a numeric target with more than ``MAX_CLASS_LEVELS`` distinct values."""
+    target = frame[target_column]
+    if not pd.api.types.is_numeric_dtype(target.dtype) or pd.api.types.is_bool_dtype(target.dtype):
+        return
+    values = numeric_values(target, name)
+    if is_quantity(values):
+        raise InvalidDataError(
+            f"target column {target_column!r} of {name} holds numbers with "
+            f"{np.unique(values).size} distinct values, more than {MAX_CLASS_LEVELS}: a "
+            "quantity, not class labels; name a class column, cut this one into classes "
+            "first (pd.cut), or list it in categorical_columns if the numbers are labels"
+        )
 
 
 def check_binary(frames: dict[str, pd.DataFrame], column: str) -> list[object]:

@@ -174,7 +174,7 @@ def effect_agreement(
         }
     elif target_column is not None:
         outcome = [target_column]
-        check_target(frames, target_column)
+        check_target(frames, target_column, categorical_columns)
     else:
         raise InvalidParameterError(
             "effect_agreement needs an outcome: target_column (binary, odds ratios) or "

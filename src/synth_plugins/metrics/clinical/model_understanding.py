@@ -170,7 +170,7 @@ def model_understanding(
     random_state = check_random_state("random_state", random_state, none=False)
     _check_classifier(classifier)
     frames = {"real": real, "synthetic": synthetic, "holdout": holdout}
-    check_target(frames, target_column)
+    check_target(frames, target_column, categorical_columns)
     frames = feature_tables(frames, categorical_columns, keep=[target_column])
     real, synthetic = frames["real"], frames["synthetic"]
     features = feature_columns(real, [target_column], "real")
