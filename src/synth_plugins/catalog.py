@@ -364,8 +364,9 @@ METRICS: tuple[MetricEntry, ...] = (
         max_value=1.0,
         description=(
             "Classifier trained on synthetic vs real rows, tested on a real holdout: mean of "
-            "the accuracy ratio, the SHAP importance-order agreement (tau + 1) / 2 and the "
-            "share of features with the same effect direction; 1 is best."
+            "the share of the real model's accuracy gain over the Dummy, the SHAP "
+            "importance-order agreement above models without structure, and the share of "
+            "features with the same effect direction; 1 is best, about 0.2 without structure."
         ),
         sdmetrics_name="ModelUnderstanding",
         needs=("holdout", "target"),

@@ -11,9 +11,12 @@ real holdout (a 70/30 split of the real data):
 3. does each feature push the prediction the same way (the sign of the Spearman correlation
    between a feature's value and its SHAP value for the positive class)?
 
-The headline ``score`` is the mean of three numbers in [0, 1]: the accuracy ratio
-``min(1, accuracy_synthetic / accuracy_real)``, the order agreement ``(tau + 1) / 2`` and
-the share of features whose direction agrees. SHAP values come from ``shap.TreeExplainer``
+The headline ``score`` is the mean of three numbers in [0, 1]: the accuracy gain (the share
+of the real model's gain over the Dummy that the synthetic model reaches), the order
+agreement (Kendall tau above the tau of models trained on structure-less data, scaled to
+[0, 1]) and the share of features whose direction agrees. The first two are 0 for a
+generator that keeps no relation between the columns and 1 for a copy of the training rows;
+the direction share is about 0.5 by chance. SHAP values come from ``shap.TreeExplainer``
 (``pip install shap``); without ``shap``, or for a classifier that is not a tree model,
 permutation importance on the holdout replaces it and ``importance_method`` says so.
 """
@@ -43,6 +46,8 @@ from synth_plugins.metrics.validation import (
 from synth_plugins.validation import check_choice, check_int, check_random_state
 
 IMPORTANCE_METHODS: tuple[str, ...] = ("shap", "permutation")
+#: Structure-less models whose mean Kendall tau with the real model is the order part's null.
+NULL_DRAWS = 5
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,7 +55,7 @@ class ModelUnderstandingResult:
     """How a synthetic-trained classifier compares with a real-trained one.
 
     Attributes:
-        score: The headline: mean of ``accuracy_ratio``, ``(kendall_tau + 1) / 2`` and
+        score: The headline: mean of ``accuracy_gain``, ``order_agreement`` and
             ``direction_agreement``, in [0, 1].
         accuracy_real: Holdout accuracy of the model trained on real rows.
         accuracy_synthetic: Holdout accuracy of the model trained on synthetic rows.
@@ -58,8 +63,17 @@ class ModelUnderstandingResult:
         balanced_accuracy_real: Balanced accuracy of the real-trained model.
         balanced_accuracy_synthetic: Balanced accuracy of the synthetic-trained model.
         balanced_accuracy_dummy: Balanced accuracy of the Dummy (1 / number of classes).
-        accuracy_ratio: ``min(1, accuracy_synthetic / accuracy_real)``.
+        accuracy_gain: ``clip((accuracy_synthetic - accuracy_dummy) / (accuracy_real -
+            accuracy_dummy), 0, 1)``; when the real model is no more accurate than the Dummy,
+            1 if the synthetic model is as accurate as the real one, else 0 (noted).
         kendall_tau: Kendall tau between the two importance vectors (0 when undefined).
+        kendall_tau_null: Mean Kendall tau between the real importances and those of
+            :data:`NULL_DRAWS` models trained on the real rows with every feature shuffled
+            independently: the tau a generator without structure reaches (importance
+            measures favour features with many distinct values, so it is above 0).
+        order_agreement: ``clip((kendall_tau - kendall_tau_null) / (1 -
+            kendall_tau_null), 0, 1)``; when ``kendall_tau_null`` is 1, 1 if
+            ``kendall_tau`` is 1, else 0 (noted).
         top_k: The k of the top-k comparison.
         top_k_overlap: Share of the real top-k features in the synthetic top-k.
         top_k_order_match: Whether the top-k features come in exactly the same order.
@@ -83,8 +97,10 @@ class ModelUnderstandingResult:
     balanced_accuracy_real: float
     balanced_accuracy_synthetic: float
     balanced_accuracy_dummy: float
-    accuracy_ratio: float
+    accuracy_gain: float
     kendall_tau: float
+    kendall_tau_null: float
+    order_agreement: float
     top_k: int
     top_k_overlap: float
     top_k_order_match: bool
@@ -106,8 +122,10 @@ class ModelUnderstandingResult:
             "balanced_accuracy_real": self.balanced_accuracy_real,
             "balanced_accuracy_synthetic": self.balanced_accuracy_synthetic,
             "balanced_accuracy_dummy": self.balanced_accuracy_dummy,
-            "accuracy_ratio": self.accuracy_ratio,
+            "accuracy_gain": self.accuracy_gain,
             "kendall_tau": self.kendall_tau,
+            "kendall_tau_null": self.kendall_tau_null,
+            "order_agreement": self.order_agreement,
             "top_k_overlap": self.top_k_overlap,
             "top_k_order_match": float(self.top_k_order_match),
             "direction_agreement": self.direction_agreement,
@@ -144,7 +162,8 @@ def model_understanding(
             mapping (an ordered categorical in its category order); None infers them.
             Identifier columns are left out and dates read as days (see
             :func:`~synth_plugins.metrics.validation.feature_tables`).
-        random_state: Seed of the default classifier and of permutation importance.
+        random_state: Seed of the default classifier, of permutation importance and of the
+            shuffles of the structure-less models.
 
     Returns:
         A :class:`ModelUnderstandingResult`.
@@ -208,39 +227,42 @@ def model_understanding(
         for k in ("real", "synthetic")
     }
 
-    method = importance
-    if method == "shap":
-        explained = _shap_importance(model_real, model_syn, x_test, positive)
-        if isinstance(explained, str):
-            notes.append(f"permutation importance used instead of SHAP: {explained}")
-            method = "permutation"
-    if method == "permutation":
-        explained = _permutation_importance(
-            model_real, model_syn, x_test, y_test, positive, random_state
-        )
-    table = _importance_table(features, *explained)
+    rng = np.random.default_rng(random_state)
+    null_models = [
+        clone(template).fit(_shuffled(matrices["real"], rng), labels["real"])
+        for _ in range(NULL_DRAWS)
+    ]
+    method, explained = _explain(
+        [model_real, model_syn, *null_models],
+        importance,
+        x_test,
+        y_test,
+        positive,
+        random_state,
+        notes,
+    )
+    (imp_real, dir_real), (imp_syn, dir_syn) = explained[:2]
+    table = _importance_table(features, imp_real, imp_syn, dir_real, dir_syn)
     k = min(top_k, len(features))
     top_real = table.sort_values("rank_real").index[:k].tolist()
     top_syn = table.sort_values("rank_synthetic").index[:k].tolist()
-    tau = _kendall(
-        table["importance_real"].to_numpy(), table["importance_synthetic"].to_numpy(), notes
-    )
-    ratio = (
-        min(1.0, acc["synthetic"] / acc["real"])
-        if acc["real"] > 0
-        else float(acc["synthetic"] >= acc["real"])
-    )
+    tau = _kendall(imp_real, imp_syn, notes)
+    tau_null = float(np.mean([_kendall(imp_real, imp, []) for imp, _ in explained[2:]]))
+    gain = _accuracy_gain(acc, notes)
+    order = _order_agreement(tau, tau_null, notes)
     direction = float(table["direction_agree"].mean())
     return ModelUnderstandingResult(
-        score=float(np.mean([ratio, (tau + 1.0) / 2.0, direction])),
+        score=float(np.mean([gain, order, direction])),
         accuracy_real=acc["real"],
         accuracy_synthetic=acc["synthetic"],
         accuracy_dummy=acc["dummy"],
         balanced_accuracy_real=bal["real"],
         balanced_accuracy_synthetic=bal["synthetic"],
         balanced_accuracy_dummy=bal["dummy"],
-        accuracy_ratio=float(ratio),
+        accuracy_gain=gain,
         kendall_tau=tau,
+        kendall_tau_null=tau_null,
+        order_agreement=order,
         top_k=k,
         top_k_overlap=len(set(top_real) & set(top_syn)) / k,
         top_k_order_match=top_real == top_syn,
@@ -254,7 +276,67 @@ def model_understanding(
     )
 
 
-Explained = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+#: One model's importance per feature and direction per feature (-1, 0, +1).
+Explanation = tuple[np.ndarray, np.ndarray]
+
+
+def _shuffled(matrix: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """``matrix`` with every column permuted independently: the marginals, no structure."""
+    return np.column_stack([rng.permutation(matrix[:, j]) for j in range(matrix.shape[1])])
+
+
+def _accuracy_gain(acc: dict[str, float], notes: list[str]) -> float:
+    """The share of the real model's accuracy gain over the Dummy that the synthetic reaches.
+
+    A synthetic model that predicts the majority class earns 0, as the Dummy does. Where the
+    real model is no more accurate than the Dummy there is no gain to share: the part is 1
+    if the synthetic model is as accurate as the real one, else 0, and a note says so.
+    """
+    reference = acc["real"] - acc["dummy"]
+    if reference <= 0:
+        notes.append(
+            f"the real-trained model is no more accurate than the Dummy ({acc['real']:.3f} "
+            f"<= {acc['dummy']:.3f}); accuracy_gain is 1 if the synthetic-trained model is "
+            "as accurate as the real-trained one, else 0"
+        )
+        return float(acc["synthetic"] >= acc["real"])
+    return float(np.clip((acc["synthetic"] - acc["dummy"]) / reference, 0.0, 1.0))
+
+
+def _order_agreement(tau: float, tau_null: float, notes: list[str]) -> float:
+    """Kendall tau above the structure-less models' tau, scaled to [0, 1]."""
+    if tau_null >= 1.0:
+        notes.append(
+            "models trained on shuffled features rank the features as the real model does; "
+            "order_agreement is 1 if kendall_tau is 1, else 0"
+        )
+        return float(tau >= 1.0)
+    return float(np.clip((tau - tau_null) / (1.0 - tau_null), 0.0, 1.0))
+
+
+def _explain(
+    models: list[Any],
+    method: str,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    positive: Any,
+    seed: int,
+    notes: list[str],
+) -> tuple[str, list[Explanation]]:
+    """Every model's importances and directions on the holdout, and the method used.
+
+    SHAP where asked and possible for every model; otherwise permutation importance for all
+    of them (the same measure on both sides), with a note saying why.
+    """
+    if method == "shap":
+        explained = [_shap_explanation(model, x_test, positive) for model in models]
+        reason = next((e for e in explained if isinstance(e, str)), None)
+        if reason is None:
+            return "shap", explained  # type: ignore[return-value]
+        notes.append(f"permutation importance used instead of SHAP: {reason}")
+    return "permutation", [
+        _permutation_explanation(model, x_test, y_test, positive, seed) for model in models
+    ]
 
 
 def _check_classifier(classifier: Any) -> None:
@@ -294,52 +376,39 @@ def _class_index(model: Any, positive: Any) -> int:
     return classes.index(positive) if positive in classes else len(classes) - 1
 
 
-def _shap_importance(
-    model_real: Any, model_syn: Any, x_test: np.ndarray, positive: Any
-) -> Explained | str:
+def _shap_explanation(model: Any, x_test: np.ndarray, positive: Any) -> Explanation | str:
     """Mean |SHAP| (averaged over classes) and directions, or why SHAP cannot be used."""
     try:
         import shap
     except ImportError:
         return "the package 'shap' is not installed"
-    out = []
-    for model in (model_real, model_syn):
-        try:
-            values = shap.TreeExplainer(model).shap_values(x_test, check_additivity=False)
-        except Exception as error:  # shap raises bare Exceptions for models it cannot walk
-            return f"shap.TreeExplainer cannot explain {type(model).__name__} ({error})"
-        values = np.stack(values, axis=-1) if isinstance(values, list) else np.asarray(values)
-        if values.ndim == 2:  # one output (e.g. a single-class synthetic model)
-            values = values[:, :, None]
-        magnitude = np.abs(values).mean(axis=(0, 2))
-        signed = values[:, :, _class_index(model, positive)]
-        directions = np.array(
-            [spearman_sign(x_test[:, j], signed[:, j]) for j in range(x_test.shape[1])]
-        )
-        out.append((magnitude, directions))
-    return out[0][0], out[1][0], out[0][1], out[1][1]
+    try:
+        values = shap.TreeExplainer(model).shap_values(x_test, check_additivity=False)
+    except Exception as error:  # shap raises bare Exceptions for models it cannot walk
+        return f"shap.TreeExplainer cannot explain {type(model).__name__} ({error})"
+    values = np.stack(values, axis=-1) if isinstance(values, list) else np.asarray(values)
+    if values.ndim == 2:  # one output (e.g. a single-class synthetic model)
+        values = values[:, :, None]
+    magnitude = np.abs(values).mean(axis=(0, 2))
+    signed = values[:, :, _class_index(model, positive)]
+    directions = np.array(
+        [spearman_sign(x_test[:, j], signed[:, j]) for j in range(x_test.shape[1])]
+    )
+    return magnitude, directions
 
 
-def _permutation_importance(
-    model_real: Any,
-    model_syn: Any,
-    x_test: np.ndarray,
-    y_test: np.ndarray,
-    positive: Any,
-    seed: int,
-) -> Explained:
+def _permutation_explanation(
+    model: Any, x_test: np.ndarray, y_test: np.ndarray, positive: Any, seed: int
+) -> Explanation:
     """Permutation importance on the holdout; directions from the predicted probability."""
     from sklearn.inspection import permutation_importance
 
-    out = []
-    for model in (model_real, model_syn):
-        result = permutation_importance(model, x_test, y_test, n_repeats=5, random_state=seed)
-        probability = model.predict_proba(x_test)[:, _class_index(model, positive)]
-        directions = np.array(
-            [spearman_sign(x_test[:, j], probability) for j in range(x_test.shape[1])]
-        )
-        out.append((np.asarray(result.importances_mean, dtype=float), directions))
-    return out[0][0], out[1][0], out[0][1], out[1][1]
+    result = permutation_importance(model, x_test, y_test, n_repeats=5, random_state=seed)
+    probability = model.predict_proba(x_test)[:, _class_index(model, positive)]
+    directions = np.array(
+        [spearman_sign(x_test[:, j], probability) for j in range(x_test.shape[1])]
+    )
+    return np.asarray(result.importances_mean, dtype=float), directions
 
 
 def _importance_table(
