@@ -233,7 +233,10 @@ def feature_tables(
     is ``identifier`` (record ids, patient numbers) is left out of every table, because
     fresh synthetic keys never match real ones and would only add noise to a distance or a
     fidelity score. A ``datetime`` column (``datetime64`` or dates written as text) becomes
-    a float column of days since 1970-01-01, read like any numeric column. Numbers written
+    a float column of days since the earliest date of the first table that has one (the
+    real column's minimum, day 0; see :func:`date_origins`), read like any numeric column:
+    the days keep every difference and spread, and no relative measure (a difference divided
+    by the real mean) depends on the calendar era of the dates. Numbers written
     as text (``"0"``, ``"1.5"``; not codes with a leading zero such as ``"007"``) and
     booleans are read as numbers where another table holds the column in another of these
     forms, so that ``"1"``, ``1`` and ``True`` are one value (see :func:`_as_numbers`).
@@ -281,25 +284,70 @@ def feature_tables(
         )
     converted = {n: frames[n].drop(columns=keys) for n in names}
     for column in dates:
-        reference = next((t[column] for t in tables if t[column].notna().any()), tables[0][column])
-        fmt = (
-            None if pd.api.types.is_datetime64_any_dtype(reference) else text_date_format(reference)
-        )
+        days = _epoch_days(frames, column)
+        origin = _earliest(days)
         for name in names:
-            series = frames[name][column]
-            try:
-                days = to_days(
-                    series, None if pd.api.types.is_datetime64_any_dtype(series) else fmt
-                )
-            except (TypeError, ValueError) as error:
-                raise InvalidDataError(
-                    f"column {column!r} holds dates but its values in {name} are not dates "
-                    f"(expected the format {fmt or 'datetime64'}): {error}"
-                ) from None
-            converted[name][column] = days
+            converted[name][column] = days[name] - origin
     for (name, column), parsed in numbers.items():
         converted[name][column] = parsed
     return converted
+
+
+def date_origins(
+    frames: Mapping[str, pd.DataFrame], categorical_columns: Iterable[str] | None = None
+) -> dict[Hashable, pd.Timestamp]:
+    """Day 0 of each date column :func:`feature_tables` converts: its earliest date.
+
+    The earliest date of the first table (in ``frames``' order) with an observed value in
+    the column, as a timestamp of days since 1970-01-01 on the UTC clock, so that
+    ``origin + pd.to_timedelta(days, unit="D")`` reads a converted value back as a date
+    (time zones dropped). Arguments as for :func:`feature_tables`.
+    """
+    tables = list(frames.values())
+    given = (
+        set()
+        if categorical_columns is None or isinstance(categorical_columns, str)
+        else set(categorical_columns)
+    )
+    return {
+        column: pd.Timestamp(0) + pd.to_timedelta(_earliest(_epoch_days(frames, column)), "D")
+        for column in tables[0].columns
+        if column not in given and column_role(tables, column) == "datetime"
+    }
+
+
+def _epoch_days(frames: Mapping[str, pd.DataFrame], column: Hashable) -> dict[str, np.ndarray]:
+    """A date column of every table as days since 1970-01-01, text read in one format.
+
+    Raises:
+        InvalidDataError: A table's values are not dates in the format of the first table
+            that has observed values.
+    """
+    tables = list(frames.values())
+    reference = next((t[column] for t in tables if t[column].notna().any()), tables[0][column])
+    fmt = None if pd.api.types.is_datetime64_any_dtype(reference) else text_date_format(reference)
+    days = {}
+    for name, frame in frames.items():
+        series = frame[column]
+        try:
+            days[name] = to_days(
+                series, None if pd.api.types.is_datetime64_any_dtype(series) else fmt
+            )
+        except (TypeError, ValueError) as error:
+            raise InvalidDataError(
+                f"column {column!r} holds dates but its values in {name} are not dates "
+                f"(expected the format {fmt or 'datetime64'}): {error}"
+            ) from None
+    return days
+
+
+def _earliest(days: Mapping[str, np.ndarray]) -> float:
+    """The smallest observed day of the first table that has one (0 when none has)."""
+    for values in days.values():
+        observed = values[~np.isnan(values)]
+        if observed.size:
+            return float(observed.min())
+    return 0.0
 
 
 def _as_numbers(frames: Mapping[str, pd.DataFrame], column: Hashable) -> dict[str, pd.Series]:
