@@ -12,7 +12,8 @@ generator never saw:
 - linkability: the columns are split in two halves; a training row's two halves are linked
   when both have the same nearest synthetic row (Gower distance);
 - inference: the nearest synthetic row on every other column guesses the secret column
-  (exactly for a categorical secret, within 5 % for a numeric one).
+  (exactly for a categorical secret; for a numeric one within :data:`INFERENCE_TOLERANCE`
+  of the secret's range in the training rows, see :func:`_scored`).
 
 With attack and control success rates ``r_a`` and ``r_c`` (Wilson estimates), the risk is
 the residual success ``(r_a - r_c) / (1 - r_c)``, clipped to [0, 1], with its confidence
@@ -56,6 +57,8 @@ ATTACKS: tuple[str, ...] = (
 )
 #: The fewest rows of each table: below this an attack's success rate says nothing.
 MIN_ROWS = 10
+#: A numeric inference guess is right within this share of the secret's training range.
+INFERENCE_TOLERANCE = 0.05
 
 
 # Anonymeter draws from module-level and unseeded generators; the seeded section swaps
@@ -243,7 +246,12 @@ def anonymeter_risk(
     evaluators = _anonymeter()
     results: dict[str, AttackRisk] = {}
     by_secret: dict[str, AttackRisk] = {}
-    with _seeded(random_state, evaluators), _quiet():
+    tolerances = {
+        names[c]: INFERENCE_TOLERANCE * _range(ori[names[c]].to_numpy())
+        for c in columns
+        if c not in categorical
+    }
+    with _seeded(random_state, evaluators), _scored(evaluators, tolerances), _quiet():
         for attack in attacks:
             if attack.startswith("singling_out"):
                 evaluator = evaluators.SinglingOutEvaluator(
@@ -392,6 +400,49 @@ def _quiet() -> Iterator[None]:
             yield
     finally:
         logger.setLevel(level)
+
+
+def _range(values: np.ndarray) -> float:
+    """Largest minus smallest observed value (0 when fewer than two are observed)."""
+    observed = values[~np.isnan(values)]
+    return float(np.ptp(observed)) if observed.size else 0.0
+
+
+@contextlib.contextmanager
+def _scored(evaluators: Any, tolerances: dict[str, float]) -> Iterator[None]:
+    """Score numeric inference guesses by distance, not by Anonymeter's relative rule.
+
+    Anonymeter 1.0 counts a numeric guess right when ``|guess - secret| / guess <= 0.05``:
+    always for a negative guess (a negated lab value, a date before 1970 as days since
+    1970; a copy of the training rows then had risk 0, attack and control both ~1), and a
+    window that grows with the distance from 0 (the calendar era of a date, the unit of a
+    measurement). Inside the block a guess of a numeric secret is right when
+    ``|guess - secret| <= tolerances[secret]`` (:data:`INFERENCE_TOLERANCE` of the secret's
+    range in the training rows), whatever the sign or origin of its values; a categorical
+    guess when equal, and two missing values match, as in Anonymeter. Anonymeter's attack
+    looks the scoring function up in its module at each call, so the block replaces it
+    there (under the lock :func:`_seeded` holds) and restores it after.
+    """
+    module = evaluators.inference_evaluator
+
+    def evaluate(
+        guesses: pd.Series, secrets: pd.Series, regression: bool, tolerance: float = 0.05
+    ) -> np.ndarray:
+        guess, secret = guesses.to_numpy(), secrets.to_numpy()
+        if regression:
+            with np.errstate(invalid="ignore"):
+                distance = np.abs(guess.astype(float) - secret.astype(float))
+            match = distance <= tolerances[str(secrets.name)]
+        else:
+            match = guess == secret
+        return np.logical_or(match, np.logical_and(pd.isnull(guess), pd.isnull(secret)))
+
+    saved = module.evaluate_inference_guesses
+    module.evaluate_inference_guesses = evaluate
+    try:
+        yield
+    finally:
+        module.evaluate_inference_guesses = saved
 
 
 @contextlib.contextmanager

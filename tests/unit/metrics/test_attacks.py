@@ -62,6 +62,27 @@ def test_copying_the_training_rows_is_a_high_risk(copy_and_marginals):
     assert copy.score > 0.8
 
 
+def test_a_numeric_secret_is_scored_whatever_its_sign_or_origin(tables):
+    """Anonymeter 1.0 counts a guess right when |guess - secret| / guess <= 0.05, always
+    for a negative guess: a copy of the training rows had inference risk 0 on a negated
+    column and on a date before 1970 (days since 1970), and a window that moved with the
+    calendar era. A numeric guess is now right within 5 % of the secret's training range."""
+    train, holdout = tables
+
+    def add(frame: pd.DataFrame, base: str) -> pd.DataFrame:
+        born = pd.Timestamp(base) - pd.to_timedelta(frame["age"] * 365, unit="D")
+        return frame.assign(born=born, negated=-frame["weight"]).drop(columns="age")
+
+    options = {**FAST, "secrets": ["born", "negated", "weight"], "attacks": ["inference"]}
+    risks = []
+    for base in ("1960-01-01", "2075-01-01"):
+        t, h = add(train, base), add(holdout, base)
+        result = anonymeter_risk(t, h, t.copy(), **options)
+        risks.append({c: a.risk for c, a in result.inference_by_secret.items()})
+    assert risks[0] == risks[1]
+    assert min(risks[0].values()) > 0.8, risks[0]
+
+
 def test_a_copy_written_in_other_dtypes_is_the_same_copy(tables):
     """``1``, ``1.0`` and ``True`` are one value for Anonymeter as for every metric: a
     copy of the training rows with its codes as floats (or the real ones as booleans)
