@@ -86,14 +86,56 @@ def test_bad_input_is_named() -> None:
     real, synthetic = _frames()
     with pytest.raises(InvalidDataError, match=r"\['sex'\].*single observed value"):
         table_one(real.assign(sex="f"), synthetic)
-    with pytest.raises(InvalidDataError, match="'age' of synthetic has 2 observed"):
-        table_one(real, synthetic.assign(age=[1.0, 2.0] + [np.nan] * 98))
+    with pytest.raises(InvalidDataError, match=r"\['age'\].*single observed value"):
+        table_one(real.assign(age=[1.0] + [np.nan] * 119), synthetic)
     with pytest.raises(InvalidDataError, match="same columns"):
         table_one(real, synthetic.drop(columns="age"))
     with pytest.raises(InvalidParameterError, match="alpha"):
         table_one(real, synthetic, alpha=1.5)
     with pytest.raises(InvalidParameterError, match="unknown"):
         table_one(real, synthetic, columns=["weight"])
+
+
+def test_a_collapsed_or_emptied_synthetic_variable_counts_as_different() -> None:
+    """Numeric columns set to the real median scored 1.0 (Shapiro-Wilk is NaN on a constant
+    sample, which went to Mann-Whitney U, a test of location); a synthetic column with 2
+    observed values stopped the metric, so Synthcity dropped its row."""
+    real, _ = _frames()
+    synthetic = real.assign(age=real["age"].median(), crp=real["crp"].median())
+    result = table_one(real, synthetic)
+    assert result.tests.loc[["age", "crp"], "significant"].all()
+    assert result.tests.loc[["age", "crp"], "test"].eq("not testable").all()
+    assert result.score == pytest.approx(3 / 5)
+    assert result.to_dict()["min_p_value"] == 0.0
+    assert any("'age'" in note and "single value" in note for note in result.notes)
+    assert "not testable" in result.to_markdown()
+
+    sparse = real.assign(age=[1.0, 2.0] + [np.nan] * 118, sex=np.nan)
+    result = table_one(real, sparse)
+    assert result.tests.loc[["age", "sex"], "significant"].all()
+    assert result.score == pytest.approx(3 / 5)
+    assert any("'age'" in note and "2 observed value(s)" in note for note in result.notes)
+    assert any("'sex'" in note and "no observed value" in note for note in result.notes)
+
+
+def test_dates_are_summarised_as_dates() -> None:
+    """A datetime64 column printed as days since 1970 ("16557.00 [16513.50, 16642.50]")."""
+    rng = np.random.default_rng(5)
+    start = pd.Timestamp("2015-01-01")
+
+    def frame(n: int) -> pd.DataFrame:
+        days = pd.to_timedelta(rng.integers(0, 200, n), unit="D")
+        return pd.DataFrame({"admission": start + days, "sex": rng.choice(["f", "m"], n)})
+
+    real, synthetic = frame(80), frame(90)
+    result = table_one(real, synthetic)
+    row = result.rows.iloc[0]
+    median = real["admission"].sort_values().iloc[[39, 40]]
+    assert row["real"].startswith(str(median.mean().round("D").date())) or row["real"].startswith(
+        str(median.iloc[0].date())
+    )
+    assert row["real"].count("2015-") == 3 and row["synthetic"].count("2015-") == 3
+    assert result.tests.loc["admission", "kind"] == "numeric"
 
 
 def test_a_repeated_column_is_refused_by_name() -> None:

@@ -11,6 +11,11 @@ A clinical trial report opens with a table of the cohort's characteristics; the 
   Fisher's exact test when an expected count is below 5 (exact for 2 x 2, Monte Carlo with
   a fixed seed for larger tables).
 
+A variable the synthetic data cannot be tested on (a numeric column with fewer than 3
+observed values or a single value, a column with no observed value) counts as significantly
+different, with a note: a generator that collapses or drops a variable has not reproduced
+it. Date columns are tested as days and summarised as dates.
+
 The headline ``score`` is the share of variables without a significant difference
 (p >= alpha). :meth:`TableOneResult.to_markdown` and :meth:`TableOneResult.to_html` render the
 table as a clinician reads it.
@@ -19,7 +24,7 @@ table as a clinician reads it.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,6 +37,7 @@ from synth_plugins.metrics.validation import (
     align_columns,
     check_frame,
     column_subset,
+    date_origins,
     feature_tables,
     numeric_values,
     resolve_categorical,
@@ -53,12 +59,14 @@ class TableOneResult:
             ``"categorical"``), ``normal`` (both Shapiro-Wilk p >= alpha; False for
             categorical variables), ``shapiro_p_real``, ``shapiro_p_synthetic`` (NaN for
             categorical variables or constant samples), ``test``, ``statistic``,
-            ``p_value``, ``significant``, ``missing_real``, ``missing_synthetic``.
+            ``p_value`` (NaN where the synthetic sample cannot be tested), ``significant``,
+            ``missing_real``, ``missing_synthetic``.
         rows: The display table: ``variable``, ``level`` (empty on a variable's first row),
             ``real``, ``synthetic``, ``test``, ``p_value`` (formatted text).
         n_real: Rows of the real table.
         n_synthetic: Rows of the synthetic table.
         alpha: The significance level.
+        notes: The variables counted as different without a test, and why.
     """
 
     score: float
@@ -67,6 +75,7 @@ class TableOneResult:
     n_real: int
     n_synthetic: int
     alpha: float
+    notes: tuple[str, ...] = ()
 
     @property
     def n_significant(self) -> int:
@@ -79,7 +88,8 @@ class TableOneResult:
             "score": self.score,
             "n_variables": float(len(self.tests)),
             "n_significant": float(self.n_significant),
-            "min_p_value": float(self.tests["p_value"].min()),
+            # a variable counted as different without a test counts as p = 0
+            "min_p_value": float(self.tests["p_value"].fillna(0.0).min()),
         }
 
     def _header(self) -> list[str]:
@@ -148,8 +158,9 @@ def table_one(
 
     Raises:
         InvalidDataError: Mismatched tables, a table with fewer than two rows, a variable
-            constant in the real table, a numeric variable with fewer than 3 observed
-            values in a table.
+            constant or with no observed value in the real table. (A variable constant,
+            with no observed value or, if numeric, fewer than 3 in the synthetic table is a
+            difference: it counts as significant, with a note.)
         InvalidParameterError: An option out of range, or ``columns`` naming an unknown
             column or one column twice.
     """
@@ -159,23 +170,31 @@ def table_one(
     alpha = check_fraction("alpha", alpha)
     random_state = check_random_state("random_state", random_state, none=False)
     chosen = list(real.columns) if columns is None else column_subset(columns, real)
-    features = feature_tables(
-        {"real": real[chosen], "synthetic": synthetic[chosen]}, categorical_columns
-    )
+    frames = {"real": real[chosen], "synthetic": synthetic[chosen]}
+    origins = date_origins(frames, categorical_columns)
+    features = feature_tables(frames, categorical_columns)
     real, synthetic = features["real"], features["synthetic"]
     chosen = list(real.columns)
     check_not_constant(real, chosen, "real")
     categorical = set(resolve_categorical([real, synthetic], categorical_columns))
-    tests, rows = [], []
+    tests, rows, notes = [], [], []
     for column in chosen:
         if column in categorical:
-            test, display = _categorical(real[column], synthetic[column], alpha, random_state)
+            test, display = _categorical(
+                real[column], synthetic[column], alpha, random_state, notes
+            )
         else:
-            test, display = _numeric(real[column], synthetic[column], alpha)
+            summary = (
+                _date_summary(origins[column], real[column], synthetic[column])
+                if column in origins
+                else _number_summary
+            )
+            test, display = _numeric(real[column], synthetic[column], alpha, summary, notes)
         tests.append({"variable": column, **test})
         rows.extend(display)
     table = pd.DataFrame(tests).set_index("variable")
-    table["significant"] = table["p_value"] < alpha
+    # a sample that cannot be tested (p NaN) is a difference
+    table["significant"] = ~(table["p_value"] >= alpha)
     return TableOneResult(
         score=float(1.0 - table["significant"].mean()),
         tests=table,
@@ -183,68 +202,134 @@ def table_one(
         n_real=len(real),
         n_synthetic=len(synthetic),
         alpha=alpha,
+        notes=tuple(notes),
     )
 
 
 def format_p(p: float) -> str:
-    """A p-value as a report prints it (``<0.001`` below one in a thousand)."""
+    """A p-value as a report prints it (``<0.001`` below one in a thousand; ``n/a``: no test)."""
+    if np.isnan(p):
+        return "n/a"
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
-def _numeric(real: pd.Series, synthetic: pd.Series, alpha: float) -> tuple[dict, list[dict]]:
-    """Shapiro-Wilk on both samples, then Welch's t-test or Mann-Whitney U."""
+Summary = Callable[[float], str]
+
+
+def _number_summary(value: float) -> str:
+    """A numeric summary value as a Table 1 prints it."""
+    return f"{value:.2f}"
+
+
+def _date_summary(origin: pd.Timestamp, *days: pd.Series) -> Summary:
+    """Days since ``origin`` printed as the dates they are.
+
+    Where every observed value (of ``days``, the column's tables) is a whole day from a
+    midnight ``origin``, a summary (a median between two days, a quartile) is rounded to the
+    day and printed as a date; otherwise with the time, to the minute.
+    """
+    values = np.concatenate([d.to_numpy(dtype=float) for d in days])
+    values = values[~np.isnan(values)]
+    whole = origin == origin.normalize() and bool(np.all(values == np.round(values)))
+
+    def summary(value: float) -> str:
+        if whole:
+            return (origin + pd.to_timedelta(round(value), unit="D")).strftime("%Y-%m-%d")
+        return (origin + pd.to_timedelta(value, unit="D")).strftime("%Y-%m-%d %H:%M")
+
+    return summary
+
+
+def _numeric(
+    real: pd.Series, synthetic: pd.Series, alpha: float, summary: Summary, notes: list[str]
+) -> tuple[dict, list[dict]]:
+    """Shapiro-Wilk on both samples, then Welch's t-test or Mann-Whitney U.
+
+    ``summary`` prints a location (a number, or a date for a date column); spreads of a date
+    column are printed in days. A synthetic sample with fewer than 3 observed values or a
+    single value cannot be tested: the variable counts as different (p NaN) and ``notes``
+    says why. A constant sample otherwise went to Mann-Whitney U (Shapiro-Wilk is undefined
+    on it), a test of location that a column collapsed to the real median passes.
+    """
     from scipy import stats
 
     samples = {}
     for name, series in (("real", real), ("synthetic", synthetic)):
         values = numeric_values(series, name)
-        observed = values[~np.isnan(values)]
-        if len(observed) < _MIN_NUMERIC:
-            raise InvalidDataError(
-                f"numeric column {series.name!r} of {name} has {len(observed)} observed "
-                f"value(s); Table 1 needs at least {_MIN_NUMERIC}"
-            )
-        samples[name] = observed
+        samples[name] = values[~np.isnan(values)]
+    # the real sample has at least 3 values: with fewer the column is binary or constant
+    r, s = samples["real"], samples["synthetic"]
+    dates = "" if summary is _number_summary else " days"  # unit of a date column's SD
+    if len(s) < _MIN_NUMERIC or np.ptp(s) == 0:
+        reason = (
+            f"{len(s)} observed value(s)"
+            if len(s) < _MIN_NUMERIC
+            else f"a single value ({summary(float(s[0]))})"
+        )
+        notes.append(
+            f"{real.name!r}: the synthetic data have {reason}; no test, counted as different"
+        )
+        cells = {
+            "real": "{} [{}, {}]".format(*(summary(v) for v in np.percentile(r, [50, 25, 75]))),
+            "synthetic": reason,
+        }
+        test = _numeric_test(real, synthetic, {"real": np.nan, "synthetic": np.nan}, False)
+        test.update(test="not testable", statistic=np.nan, p_value=np.nan)
+        label = f"{real.name}, median [Q1, Q3]"
+        display = [_row(label, "", cells["real"], cells["synthetic"], "not testable", "n/a")]
+        display.extend(_missing_row(real, synthetic))
+        return test, display
     shapiro = {
         name: (float(stats.shapiro(v).pvalue) if np.ptp(v) > 0 else np.nan)
         for name, v in samples.items()
     }
     normal = all(np.isfinite(p) and p >= alpha for p in shapiro.values())
-    r, s = samples["real"], samples["synthetic"]
     if normal:
         result = stats.ttest_ind(r, s, equal_var=False)
         name = "Welch t-test"
-        summary = {k: f"{v.mean():.2f} ({v.std(ddof=1):.2f})" for k, v in samples.items()}
+        cells = {k: f"{summary(v.mean())} ({v.std(ddof=1):.2f}{dates})" for k, v in samples.items()}
         label = f"{real.name}, mean (SD)"
     else:
         result = stats.mannwhitneyu(r, s, alternative="two-sided")
         name = "Mann-Whitney U"
-        summary = {
-            k: "{:.2f} [{:.2f}, {:.2f}]".format(*np.percentile(v, [50, 25, 75]))
+        cells = {
+            k: "{} [{}, {}]".format(*(summary(q) for q in np.percentile(v, [50, 25, 75])))
             for k, v in samples.items()
         }
         label = f"{real.name}, median [Q1, Q3]"
     p = float(result.pvalue)
-    test = {
-        "kind": "numeric",
-        "normal": normal,
-        "shapiro_p_real": shapiro["real"],
-        "shapiro_p_synthetic": shapiro["synthetic"],
-        "test": name,
-        "statistic": float(result.statistic),
-        "p_value": p,
-        "missing_real": int(real.isna().sum()),
-        "missing_synthetic": int(synthetic.isna().sum()),
-    }
-    display = [_row(label, "", summary["real"], summary["synthetic"], name, format_p(p))]
+    test = _numeric_test(real, synthetic, shapiro, normal)
+    test.update(test=name, statistic=float(result.statistic), p_value=p)
+    display = [_row(label, "", cells["real"], cells["synthetic"], name, format_p(p))]
     display.extend(_missing_row(real, synthetic))
     return test, display
 
 
+def _numeric_test(
+    real: pd.Series, synthetic: pd.Series, shapiro: dict[str, float], normal: bool
+) -> dict:
+    """The ``tests`` row of a numeric variable, test and p-value to be filled in."""
+    return {
+        "kind": "numeric",
+        "normal": normal,
+        "shapiro_p_real": shapiro["real"],
+        "shapiro_p_synthetic": shapiro["synthetic"],
+        "test": "",
+        "statistic": np.nan,
+        "p_value": np.nan,
+        "missing_real": int(real.isna().sum()),
+        "missing_synthetic": int(synthetic.isna().sum()),
+    }
+
+
 def _categorical(
-    real: pd.Series, synthetic: pd.Series, alpha: float, seed: int
+    real: pd.Series, synthetic: pd.Series, alpha: float, seed: int, notes: list[str]
 ) -> tuple[dict, list[dict]]:
-    """Counts per level; chi-square, or Fisher's exact test when an expected count < 5."""
+    """Counts per level; chi-square, or Fisher's exact test when an expected count < 5.
+
+    A synthetic column with no observed value cannot be tested: the variable counts as
+    different (p NaN) and ``notes`` says so.
+    """
     from scipy import stats
 
     levels = sorted_levels(pd.unique(pd.concat([real.dropna(), synthetic.dropna()])))
@@ -252,11 +337,15 @@ def _categorical(
         [[int((series == level).sum()) for level in levels] for series in (real, synthetic)]
     )
     totals = counts.sum(axis=1)
-    for name, total, series in (("real", totals[0], real), ("synthetic", totals[1], synthetic)):
-        if total == 0:
-            raise InvalidDataError(f"column {series.name!r} of {name} has no observed value")
-    expected = stats.contingency.expected_freq(counts)
-    if expected.min() >= MIN_EXPECTED:
+    if totals[0] == 0:
+        raise InvalidDataError(f"column {real.name!r} of real has no observed value")
+    if totals[1] == 0:
+        notes.append(
+            f"{real.name!r}: the synthetic data have no observed value; no test, counted as "
+            "different"
+        )
+        name, statistic, p = "not testable", np.nan, np.nan
+    elif stats.contingency.expected_freq(counts).min() >= MIN_EXPECTED:
         result = stats.chi2_contingency(counts)
         name, statistic, p = "Chi-square", float(result.statistic), float(result.pvalue)
     elif counts.shape[1] == 2:
@@ -279,7 +368,10 @@ def _categorical(
     }
     display = [_row(f"{real.name}, n (%)", "", "", "", name, format_p(p))]
     for j, level in enumerate(levels):
-        cells = [f"{counts[i, j]} ({100 * counts[i, j] / totals[i]:.1f}%)" for i in (0, 1)]
+        cells = [
+            f"{counts[i, j]} ({100 * counts[i, j] / totals[i]:.1f}%)" if totals[i] else "0"
+            for i in (0, 1)
+        ]
         display.append(_row(str(real.name), level_text(level), *cells, "", ""))
     display.extend(_missing_row(real, synthetic))
     return test, display
