@@ -11,6 +11,7 @@ import torch
 
 from synth_plugins import catalog
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.metrics import effect_agreement
 from synth_plugins.metrics.survival import (
     hazard_ratio_alignment,
     km_comparison,
@@ -170,6 +171,21 @@ class TestHazardRatioAlignment:
         result = hazard_ratio_alignment(real, real.iloc[:400], "time", "event")
         assert result.penalizer == 0.1
         assert any("raised" in note for note in result.notes)
+
+    def test_a_covariate_missing_throughout_the_synthetic_table_is_left_out_and_named(self, real):
+        """It emptied the synthetic complete cases: "synthetic has 0 complete row(s) with 0
+        event(s)", naming neither the column nor the reason."""
+        synthetic = simulate_cox(seed=3).assign(marker=np.nan)
+        result = hazard_ratio_alignment(real, synthetic, "time", "event")
+        assert "marker" not in result.table.index
+        assert any("'marker'" in note and "no observed value" in note for note in result.notes)
+        effects = effect_agreement(real, synthetic, duration_column="time", event_column="event")
+        assert any("marker" in note for note in effects.notes)
+
+    def test_rows_lost_to_an_unseen_level_are_named_in_the_error(self, real):
+        synthetic = simulate_cox(seed=3).assign(stage="IV")
+        with pytest.raises(InvalidDataError, match=r"'stage': 600 with levels not in the real"):
+            hazard_ratio_alignment(real, synthetic, "time", "event")
 
     def test_errors_name_the_culprit(self, real):
         bad = real.assign(time=real["time"] * -1)

@@ -90,6 +90,27 @@ class CoxDesign:
         design = pd.DataFrame(parts, index=range(n), columns=self.names)
         return design, missing, unseen
 
+    def row_losses(self, frame: pd.DataFrame) -> list[str]:
+        """Per covariate, the rows of ``frame`` that :meth:`matrix` flags, and why.
+
+        For a message that names the columns removing a table's rows: missing values, and
+        levels the reference does not have (with a few of them).
+        """
+        losses = []
+        for column in [*self.numeric, *(c for c, _ in self.categorical)]:
+            n_missing = int(frame[column].isna().sum())
+            if n_missing:
+                losses.append(f"{column!r}: {n_missing} missing")
+        for column, levels in self.categorical:
+            series = frame[column].astype(object)
+            unseen = series[series.notna() & ~series.isin(list(levels))]
+            if len(unseen):
+                examples = sorted_levels(pd.unique(unseen))[:3]
+                losses.append(
+                    f"{column!r}: {len(unseen)} with levels not in the real data {examples}"
+                )
+        return losses
+
     def reference_absent(self, design: pd.DataFrame) -> list[tuple[str, Any, list[str]]]:
         """Categorical blocks of ``design`` that no row takes at their reference level.
 

@@ -175,13 +175,22 @@ def hazard_ratio_alignment(
     )
     real, synthetic = tables["real"], tables["synthetic"]
     covariates = covariate_columns(real, duration_column, event_column)
+    notes: list[str] = []
+    empty = [c for c in covariates if synthetic[c].isna().all()]
+    if empty:
+        # every synthetic row would be left out; the covariate says nothing in that table
+        notes.append(f"covariate(s) with no observed value in synthetic left out: {empty}")
+        covariates = [c for c in covariates if c not in empty]
+        if not covariates:
+            raise InvalidDataError(
+                f"every covariate has no observed value in synthetic ({empty}); nothing to compare"
+            )
     categorical = resolve_categorical(
         [real[covariates], synthetic[covariates]], categorical_columns, outside=real.columns
     )
     design = CoxDesign.from_reference(real[covariates], categorical, "real")
     x_real, miss_real, _ = design.matrix(real[covariates], "real", impute=False)
     x_syn, miss_syn, unseen_syn = design.matrix(synthetic[covariates], "synthetic", impute=False)
-    notes: list[str] = []
     if miss_real.any():
         notes.append(f"{int(miss_real.sum())} real row(s) with missing covariates left out")
     if miss_syn.any():
@@ -192,11 +201,16 @@ def hazard_ratio_alignment(
         )
     x_real, real_d, real_e = _drop_rows(x_real, real_d, real_e, miss_real)
     x_syn, syn_d, syn_e = _drop_rows(x_syn, syn_d, syn_e, miss_syn | unseen_syn)
-    for frame_name, events in (("real", real_e), ("synthetic", syn_e)):
+    for frame_name, events, frame in (
+        ("real", real_e, real),
+        ("synthetic", syn_e, synthetic),
+    ):
         if len(events) < 2 or events.sum() == 0:
+            losses = design.row_losses(frame[covariates])
             raise InvalidDataError(
                 f"{frame_name} has {len(events)} complete row(s) with {int(events.sum())} "
                 "event(s); a Cox fit needs at least 2 rows and 1 event"
+                + (f"; rows left out by {'; '.join(losses)}" if losses else "")
             )
     dropped = constant_columns(x_real, x_syn)
     if dropped:
