@@ -195,6 +195,11 @@ def _check_benchmark_options(args: argparse.Namespace) -> None:
             "--dataset needs one suite (tabular, survival or longitudinal); "
             "'all' runs each suite on its default datasets"
         )
+    if args.no_sdgym and args.suite not in ("tabular", "all"):
+        raise InvalidParameterError(
+            f"--no-sdgym applies to the tabular suite only (its SDGym harness); the "
+            f"{args.suite} suite does not run SDGym"
+        )
     from synth_plugins.benchmark import SUITES
 
     for suite in SUITES if args.suite == "all" else (args.suite,):
@@ -250,11 +255,13 @@ def _run_benchmark(args: argparse.Namespace) -> int:
         "n_jobs": args.n_jobs,
         "backend": args.backend,
     }
+    # the reports record the command line as given: run again, it runs the same suites
+    # (a Dask --scheduler included)
+    command = shlex.join(["synth-plugins", *getattr(args, "argv", ["benchmark"])])
     if args.suite == "all":
-        command = shlex.join(["synth-plugins", *getattr(args, "argv", ["benchmark"])])
         results = run_all(**common, command=command)
         return 1 if any(r.error for r in results) else 0
-    run_suite(suite=args.suite, datasets=args.dataset, **common)
+    run_suite(suite=args.suite, datasets=args.dataset, **common, command=command)
     return 0
 
 
@@ -407,7 +414,11 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--full", action="store_true", help="paper-scale fits (hours)")
     p.add_argument("--repeats", type=int, default=1, help="seeds per generator (default 1)")
     p.add_argument("--output", type=_folder, default="benchmark-output", help="folder for results")
-    p.add_argument("--no-sdgym", action="store_true", help="skip the SDGym harness")
+    p.add_argument(
+        "--no-sdgym",
+        action="store_true",
+        help="skip the SDGym harness (tabular suite; refused for the others)",
+    )
     p.add_argument(
         "--n-jobs",
         type=int,

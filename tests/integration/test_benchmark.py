@@ -1,5 +1,6 @@
 """The main job end to end through Synthcity's Benchmarks, on a small scale."""
 
+import pandas as pd
 import pytest
 
 from synth_plugins.benchmark import run_suite
@@ -9,8 +10,6 @@ from synth_plugins.datasets import load
 
 
 def test_ranking_respects_each_metrics_direction():
-    import pandas as pd
-
     scores = pd.DataFrame(
         {"up": [0.9, 0.5, 0.95], "down": [0.3, 0.1, 0.05], "failed": [1.0, None, 2.0]},
         index=["a", "b", "c"],
@@ -107,3 +106,80 @@ def test_tabular_suite_leaves_out_survival_metrics():
     assert not {"survival_augmentation", "km_survival_scores", "hazard_ratio_alignment"} & set(
         names
     )
+
+
+def test_failed_seeds_are_counted_named_and_a_generator_without_one_is_not_ranked(tmp_path):
+    """Benchmarks skips a repeat whose sampling fails and only logs it: failing_gen got a
+    rank with no score at all, flaky_gen's mean over one repeat read as one over two, and
+    neither failure was named anywhere."""
+    from synthcity.plugins import Plugins
+    from synthcity.plugins.generic.plugin_marginal_distributions import (
+        MarginalDistributionPlugin as Marginal,
+    )
+
+    import synth_plugins
+
+    class Failing(Marginal):  # fits, then fails to sample in every repeat
+        @staticmethod
+        def name():
+            return "failing_gen"
+
+        def _generate(self, count, syn_schema, **kwargs):
+            raise RuntimeError("boom: sampling failed")
+
+    class Flaky(Marginal):  # fails to sample in the repeat seeded 1 only
+        @staticmethod
+        def name():
+            return "flaky_gen"
+
+        def _generate(self, count, syn_schema, **kwargs):
+            if self.random_state == 1:
+                raise RuntimeError("boom in repeat 1")
+            return super()._generate(count, syn_schema, **kwargs)
+
+    synth_plugins.register()
+    Plugins().add("failing_gen", Failing)
+    Plugins().add("flaky_gen", Flaky)
+    bench = TabularBenchmark(
+        datasets=("heart_failure",),
+        repeats=2,
+        synthcity_builtins={"marginal_distributions": {}, "failing_gen": {}, "flaky_gen": {}},
+        metrics={"stats": ["jensenshannon_dist"]},
+        sdgym=False,
+        figures=False,
+        html=False,
+        output=tmp_path,
+        log=lambda line: None,
+    )
+    bench.contenders = lambda: bench.synthcity_builtins
+    bench.all_metrics = lambda: bench.metrics
+    table = bench.run()["synthcity:heart_failure"]
+    assert table.index[-1] == "failing_gen"  # after the ranked ones, without a rank
+    assert table["mean_rank"].iloc[:2].notna().all()
+    assert pd.isna(table.loc["failing_gen", "mean_rank"])
+    assert table["seeds"].to_dict() == {
+        "marginal_distributions": 2,
+        "flaky_gen": 1,
+        "failing_gen": 0,
+    }
+    assert "[flaky_gen][take 1] failed: boom in repeat 1" in table.loc["flaky_gen", "errors"]
+    assert "boom: sampling failed" in table.loc["failing_gen", "errors"]
+    assert table.loc["marginal_distributions", "errors"] == ""  # no loading notices
+
+
+def test_each_training_split_and_loader_has_its_own_workspace(tmp_path):
+    """The cache was keyed by the whole table: a second run with another train_size reused
+    the first run's fitted generators (a DCR holdout share of 1.000 on a copying sampler
+    scored on its new split), and the two suites shared fits of gbsg2 across loaders."""
+    from synth_plugins.benchmark.survival import SurvivalBenchmark
+    from synth_plugins.benchmark.tabular import case_workspace, table_loader
+
+    def folder(train_size):
+        loader = SurvivalBenchmark(train_size=train_size).prepare("gbsg2").loader
+        return case_workspace(tmp_path, loader, "survival_analysis")
+
+    assert folder(0.8) == folder(0.8)
+    assert folder(0.8) != folder(0.5)
+    tabular = case_workspace(tmp_path, table_loader(load("gbsg2")), "classification")
+    assert tabular not in (folder(0.8), folder(0.5))
+    assert tabular.is_dir() and tabular.parent.parent == tmp_path / "workspace"

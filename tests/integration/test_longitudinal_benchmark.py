@@ -40,7 +40,7 @@ def test_suite_ranks_generators_and_draws_figures(tmp_path):
     assert list(ranked["rank"]) == [1, 2]
     assert ranked["Quality_Score"].is_monotonic_decreasing
     assert ranked["Quality_Score"].between(0, 1).all()
-    assert (ranked["Seeds"] == 2).all()
+    assert (ranked["seeds"] == 2).all() and (ranked["seeds_asked"] == 2).all()
     assert (ranked["Train_Time"] > 0).all() and (ranked["Peak_Memory_MB"] >= 0).all()
     # the MS cohort's relapse counts give an event rate per patient-year for everyone
     assert table["events_per_patient_year"].notna().all()
@@ -67,9 +67,29 @@ def test_rank_runs_averages_seeds_and_keeps_failures_last():
     table = rank_runs(frame)
     assert list(table.index) == ["b", "a", "c", "(real data)"]
     assert table.loc["a", "Quality_Score"] == pytest.approx(0.7)
-    assert table.loc["a", "Seeds"] == 2
-    assert table.loc["c", "Error"] == "ValueError: x"
-    assert list(table["rank"].iloc[:3]) == [1, 2, 3]
+    assert table.loc["a", "seeds"] == 2
+    assert table.loc["c", "errors"] == "ValueError: x"
+    assert list(table["rank"].iloc[:2]) == [1, 2]
+    assert pd.isna(table.loc["c", "rank"])  # no seed produced data: not ranked
+
+
+def test_a_generator_that_failed_on_a_seed_ranks_after_complete_ones():
+    """B failed on seed 1; its mean over the one seed left (0.75) outranked A's mean over
+    both (0.70), and its Seeds column said 2."""
+    frame = pd.DataFrame(
+        [
+            {"Synthesizer": "(real data)", "Seed": 0, "Quality_Score": None, "Error": None},
+            {"Synthesizer": "A", "Seed": 0, "Quality_Score": 0.80, "Error": ""},
+            {"Synthesizer": "A", "Seed": 1, "Quality_Score": 0.60, "Error": ""},
+            {"Synthesizer": "B", "Seed": 0, "Quality_Score": 0.75, "Error": ""},
+            {"Synthesizer": "B", "Seed": 1, "Quality_Score": None, "Error": "RuntimeError: x"},
+        ]
+    )
+    table = rank_runs(frame)
+    assert list(table.index) == ["A", "B", "(real data)"]
+    assert list(table["rank"].iloc[:2]) == [1, 2]
+    assert table.loc["B", "seeds"] == 1 and table.loc["B", "seeds_asked"] == 2
+    assert table.loc["B", "Quality_Score"] == pytest.approx(0.75)
 
 
 def test_cli_rejects_a_tabular_dataset_for_the_longitudinal_suite(tmp_path, capsys):

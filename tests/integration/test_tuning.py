@@ -146,3 +146,38 @@ def test_the_command_keeps_host_import_notices_off_the_terminal(tmp_path):
     shown = terminal()
     assert not any(notice in shown for notice in notices), shown
     assert "trial 0: stats.aml_fidelity.score" in shown
+
+
+def test_the_objective_is_read_as_the_ranking_reads_it():
+    """The direction came from the metric as a whole: a Brier score (lower is better) was
+    maximised, a real-data baseline (``gt``) and a signed figure were accepted."""
+    assert Objective.parse("performance.linear_model.syn_id.c_index").direction() == "maximize"
+    brier = Objective.parse("performance.linear_model.syn_id.brier_score")
+    assert brier.direction() == "minimize"
+    for row, why in (
+        ("performance.linear_model.gt.c_index", "real data alone"),
+        ("stats.survival_km_distance.optimism", "signed"),
+        ("privacy.hamming_leakage.coefficient", "privacy.hamming_leakage.score"),
+    ):
+        with pytest.raises(InvalidParameterError, match=why):
+            Objective.parse(row).direction()
+
+
+def test_a_score_below_its_inner_ideal_counts_as_the_ideal(tmp_path, monkeypatch):
+    """Optuna was handed the raw DCR holdout share and pushed it below 0.5, which the
+    ranking reads as no better than 0.5."""
+    from synthcity.metrics import Metrics
+
+    row = "privacy.dcr_holdout_share.score"
+    canned = pd.DataFrame({"mean": {row: 0.3}})
+    monkeypatch.setattr(Metrics, "evaluate", staticmethod(lambda *a, **k: canned))
+    study = tune("marginal_distributions", "pima", n_trials=1, objective=row,
+                 workspace=tmp_path, log=lambda line: None)  # fmt: skip
+    assert study.best_value == 0.5
+    assert study.best_trial.user_attrs["raw_value"] == 0.3
+
+
+def test_fixing_random_state_is_refused_naming_seed():
+    """``--fix random_state=5`` was accepted, then overridden by ``--seed``."""
+    with pytest.raises(InvalidParameterError, match="--seed"):
+        search_space("marginal_distributions", {"random_state": 5})

@@ -1,3 +1,5 @@
+import contextlib
+
 import pytest
 
 from synth_plugins import catalog
@@ -67,7 +69,8 @@ def test_a_dataset_the_suite_cannot_run_on_is_a_one_line_error(suite, dataset, k
     with pytest.raises(InvalidParameterError, match=said):
         check_suite_dataset(suite, dataset)
     pytest.importorskip("synthcity")  # without it the command stops on that first
-    assert main(["benchmark", suite, "--dataset", dataset, "--no-sdgym"]) == 2
+    no_sdgym = ["--no-sdgym"] if suite == "tabular" else []  # refused for the others
+    assert main(["benchmark", suite, "--dataset", dataset, *no_sdgym]) == 2
     err = capsys.readouterr().err
     assert said in err and "Traceback" not in err
 
@@ -157,6 +160,32 @@ def test_benchmark_all_records_a_command_the_shell_reads_back(monkeypatch, tmp_p
     argv = ["benchmark", "all", "--output", str(tmp_path / "my dir")]
     assert main(argv) == 0
     assert shlex.split(recorded["command"]) == ["synth-plugins", *argv]
+
+
+def test_the_recorded_command_of_a_dask_run_names_its_scheduler(tmp_path, monkeypatch):
+    """A Dask run's report recorded ``--backend dask`` without ``--scheduler``: run again,
+    the command was refused."""
+    import synth_plugins.benchmark as benchmark
+    from synth_plugins import cli
+
+    recorded = {}
+    monkeypatch.setattr(cli, "_dask_client", lambda address: contextlib.nullcontext())
+    monkeypatch.setattr("synth_plugins.benchmark.grid.check_backend", lambda backend: None)
+    monkeypatch.setattr(cli, "_need_synthcity", lambda command: None)
+    monkeypatch.setattr(cli, "_quiet_synthcity", lambda verbose: None)
+    monkeypatch.setattr(benchmark, "run_suite", lambda **kw: recorded.update(kw))
+    argv = ["benchmark", "survival", "--backend", "dask", "--scheduler", "tcp://h:8786"]
+    argv += ["--n-jobs", "2", "--output", str(tmp_path)]
+    assert main(argv) == 0
+    assert recorded["command"] == "synth-plugins " + " ".join(argv)
+
+
+@pytest.mark.parametrize("suite", ["survival", "longitudinal"])
+def test_no_sdgym_is_refused_outside_the_tabular_suite(suite, tmp_path, capsys):
+    """--no-sdgym was accepted and dropped for suites that never run SDGym."""
+    code = main(["benchmark", suite, "--no-sdgym", "--output", str(tmp_path)])
+    assert code == 2
+    assert "--no-sdgym applies to the tabular suite only" in capsys.readouterr().err
 
 
 @pytest.fixture

@@ -45,6 +45,7 @@ def run_suite(
     show: Callable[[pd.DataFrame], None] = print,
     n_jobs: int = 1,
     backend: str | None = None,
+    command: str | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Run a benchmark suite, show each ranked table's summary, and write them with a report.
 
@@ -54,10 +55,12 @@ def run_suite(
     :func:`written_since`). Returns
     the tables by name. ``n_jobs`` and ``backend`` run the cases of a dataset (generators;
     seeds too in the longitudinal suite) in parallel through joblib, on this machine or a
-    Dask cluster (see :mod:`synth_plugins.benchmark.grid`).
+    Dask cluster (see :mod:`synth_plugins.benchmark.grid`). ``command`` is the command
+    the report records (the CLI passes the one it was started with); None records
+    :func:`cli_command` of the arguments.
     """
     return run_suite_result(
-        suite, datasets, quick, repeats, output, sdgym, show, n_jobs, backend
+        suite, datasets, quick, repeats, output, sdgym, show, n_jobs, backend, command
     ).tables
 
 
@@ -69,7 +72,7 @@ def run_all(
     show: Callable[[pd.DataFrame], None] = print,
     n_jobs: int = 1,
     backend: str | None = None,
-    command: str = "synth-plugins benchmark all",
+    command: str | None = None,
 ) -> list[SuiteResult]:
     """The main job: every suite on its default datasets, then ``<output>/index.html``.
 
@@ -78,8 +81,12 @@ def run_all(
     others still run. Writes ``<output>/index.md`` and ``index.html`` (see
     :func:`synth_plugins.benchmark.summary.write_index`). A backend that cannot run here
     (see :func:`~synth_plugins.benchmark.grid.check_backend`) stops it before the first suite.
+    ``command`` (recorded on the index page and in every suite's report) is the CLI's own
+    command line; None records :func:`cli_command` of the arguments.
     """
     check_backend(backend)
+    if command is None:
+        command = cli_command("all", None, quick, repeats, Path(output), sdgym, n_jobs, backend)
     log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
     start = time.perf_counter()
     results = []
@@ -87,7 +94,7 @@ def run_all(
         suite_start = time.perf_counter()
         try:
             result = run_suite_result(
-                suite, None, quick, repeats, output, sdgym, show, n_jobs, backend
+                suite, None, quick, repeats, output, sdgym, show, n_jobs, backend, command
             )
         except (InvalidParameterError, UnknownNameError):
             raise
@@ -149,11 +156,12 @@ def cli_command(
     n_jobs: int,
     backend: str | None,
 ) -> str:
-    """The ``synth-plugins`` command that runs this suite with these arguments (for reports).
+    """The ``synth-plugins`` command that runs a suite (or ``"all"``) with these arguments.
 
-    Built from the arguments themselves, so a report records what ran whether it was
-    started from the command line (with any global option) or from Python; a path or name
-    the shell would split is quoted.
+    What a report records for a run started from Python (the CLI records its own command
+    line): a path or name the shell would split is quoted, and with ``backend="dask"``
+    the address of the active Dask client's scheduler becomes ``--scheduler``, without
+    which the CLI refuses ``--backend dask``.
     """
     parts = ["synth-plugins benchmark", suite]
     parts += [f"--dataset {shlex.quote(name)}" for name in datasets or ()]
@@ -162,7 +170,18 @@ def cli_command(
     parts += [] if sdgym or suite != "tabular" else ["--no-sdgym"]
     parts += [] if n_jobs == 1 else [f"--n-jobs {n_jobs}"]
     parts += [] if backend is None else [f"--backend {backend}"]
+    parts += [f"--scheduler {_dask_scheduler()}"] if backend == "dask" else []
     return " ".join([*parts, f"--output {shlex.quote(str(output))}"])
+
+
+def _dask_scheduler() -> str:
+    """The address of the active Dask client's scheduler (``<address>`` when there is none)."""
+    try:
+        from distributed import get_client
+
+        return str(get_client().scheduler.address)
+    except (ImportError, ValueError):
+        return "<address>"
 
 
 def run_suite_result(
@@ -175,6 +194,7 @@ def run_suite_result(
     show: Callable[[pd.DataFrame], None] = print,
     n_jobs: int = 1,
     backend: str | None = None,
+    command: str | None = None,
 ) -> SuiteResult:
     """:func:`run_suite`, returning the tables with the run's time, seeds and generators."""
     if suite not in DEFAULT_DATASETS:
@@ -238,7 +258,9 @@ def run_suite_result(
     sections_short = summary_sections(suite, tables)
     summaries = [
         f"## Summary: {title}\n\n{summary_markdown(frame, directions)}\n"
-        for title, frame, directions in sections_short
+        + "".join(f"\n- {note}" for note in failures)
+        + ("\n" if failures else "")
+        for title, frame, directions, failures in sections_short
     ]
     for title, table in tables.items():  # the tabular suite's Anonymeter attacks
         attacks = attack_table(table)
@@ -251,7 +273,7 @@ def run_suite_result(
     if summaries:
         summaries.insert(0, "\n\n".join([LEGEND, *notes]) + "\n")
     sections = []
-    short = {title: frame for title, frame, _ in sections_short}
+    short = {title: frame for title, frame, _, _ in sections_short}
     for title, table in tables.items():
         path = folder / f"{title.replace(':', '_')}.csv"
         table.to_csv(path)
@@ -270,7 +292,8 @@ def run_suite_result(
             "The same results with figures and every figure reported: [report.html](report.html)\n",
         )
     env = environment()
-    command = cli_command(suite, datasets, quick, repeats, output, sdgym, n_jobs, backend)
+    if command is None:
+        command = cli_command(suite, datasets, quick, repeats, output, sdgym, n_jobs, backend)
     (folder / "environment.json").write_text(json.dumps(env, indent=2))
     (folder / "report.md").write_text(
         f"# synth-plugins benchmark: {suite}\n\n"

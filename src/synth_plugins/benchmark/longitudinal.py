@@ -33,8 +33,15 @@ import pandas as pd
 
 from synth_plugins.benchmark.grid import run_cases
 from synth_plugins.benchmark.meter import peak_rss
+from synth_plugins.benchmark.report import (
+    ERRORS_COLUMN,
+    SEEDS_ASKED_COLUMN,
+    SEEDS_COLUMN,
+    ReportSection,
+    failure_notes,
+    write_html_report,
+)
 from synth_plugins.datasets import Dataset
-from synth_plugins.encoding.roles import DISCRETE_ROLES
 from synth_plugins.figures import new_figure, save_figure
 from synth_plugins.metrics.longitudinal import longitudinal_fidelity
 
@@ -235,10 +242,10 @@ def categorical_columns(dataset: Dataset) -> list[str]:
     to the longitudinal metrics' column rule (:mod:`synth_plugins.metrics.longitudinal`),
     which reads numbers of more than two levels as numbers.
     """
+    scored = set(dataset.visit_columns) | set(dataset.static_columns)
     return [
-        c for c in dataset.visit_columns + dataset.static_columns
-        if dataset.roles.get(c) in DISCRETE_ROLES
-        and not pd.api.types.is_numeric_dtype(dataset.data[c])
+        c for c in dataset.categorical_columns
+        if c in scored and not pd.api.types.is_numeric_dtype(dataset.data[c])
     ]  # fmt: skip
 
 
@@ -394,35 +401,6 @@ def plot_trajectories(
             ax.set_yscale("log")
     fig.suptitle(f"{dataset.name}: {column} trajectories", fontsize=10)
     save_figure(fig, path)
-
-
-def run_benchmark(
-    datasets: Sequence[tuple[Dataset, str | None]],
-    contenders: Mapping[str, Sequence[Contender]],
-    *,
-    log: Callable[[str], None] = print,
-) -> tuple[pd.DataFrame, dict[str, dict[str, pd.DataFrame]], dict[tuple[str, str], Any]]:
-    """Run every contender listed for each dataset; returns the table, outputs and models.
-
-    Args:
-        datasets: ``(dataset, event_column)`` pairs (event column: e.g. ``"relapses"``
-            for the annualised relapse rate; None skips the event rate).
-        contenders: The contenders per dataset name.
-        log: Progress printer.
-    """
-    rows, outputs, models = [], {}, {}
-    for dataset, event_column in datasets:
-        log(f"{dataset.name}: {dataset.n_patients} patients, {len(dataset.data)} visits")
-        rows.append(real_reference(dataset, event_column))
-        outputs[dataset.name] = {}
-        for contender in contenders.get(dataset.name, ()):
-            run = run_one(contender, dataset, event_column=event_column, log=log)
-            rows.append(run.row)
-            if run.synthetic is not None:
-                outputs[dataset.name][contender.label] = run.synthetic
-            if run.model is not None and not run.row.get("Error"):
-                models[(dataset.name, contender.label)] = run.model
-    return pd.DataFrame(rows), outputs, models
 
 
 def _run_case(
@@ -606,7 +584,6 @@ class LongitudinalBenchmark:
 
     def write_html(self, tables: Mapping[str, pd.DataFrame], folder: Path, seconds: float) -> Path:
         """Write ``<folder>/report.html``: ranked tables, figures, failures, seeds, versions."""
-        from synth_plugins.benchmark.report import ReportSection, write_html_report
         from synth_plugins.benchmark.tabular import environment
 
         shown = ["rank", "Quality_Score", *SCORE_PARTS, "Train_Time", "Sample_Time"]
@@ -615,18 +592,15 @@ class LongitudinalBenchmark:
             table = tables.get(f"longitudinal:{name}")
             if table is None:
                 continue
-            compact = table[[c for c in [*shown, "Peak_Memory_MB"] if c in table.columns]]
-            failures = table["Error"] if "Error" in table else pd.Series(dtype=object)
+            kept = [*shown, "Peak_Memory_MB", SEEDS_COLUMN]
+            compact = table[[c for c in kept if c in table.columns]]
             sections.append(
                 ReportSection(
                     title=name,
                     tables=[("Ranked on Quality_Score (longitudinal_fidelity)", compact)],
                     details=[("Every figure (means over seeds)", table)],
                     figures=sorted(folder.glob(f"*_{name}.png")),
-                    notes=[
-                        *self.dataset_notes.get(name, ()),
-                        *(f"{g}: {e}" for g, e in failures.items() if isinstance(e, str) and e),
-                    ],
+                    notes=[*self.dataset_notes.get(name, ()), *failure_notes(table)],
                     directions={c: "maximize" for c in ("Quality_Score", *SCORE_PARTS)},
                 )
             )
@@ -673,22 +647,35 @@ class LongitudinalBenchmark:
 
 
 def rank_runs(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per generator (means over seeds), best ``Quality_Score`` first, real last.
+    """One row per generator, ranked; the real data's row last.
 
-    Failed runs keep their error message; a generator that failed on every seed ranks
-    after those that produced data.
+    A generator's figures are means over the seeds it ran on (a run with an ``Error``
+    produced nothing to score); :data:`~synth_plugins.benchmark.report.SEEDS_COLUMN`
+    counts those seeds, ``seeds_asked`` the seeds run, ``errors`` says what failed. The
+    ranking: generators that ran on every seed first, by ``Quality_Score``; then those that
+    failed on some seeds, by ``Quality_Score`` (a mean over fewer seeds is not compared
+    with complete ones); a generator that failed on every seed gets no rank and comes last.
     """
     numeric = frame.select_dtypes("number").columns.drop("Seed", errors="ignore")
+    errors = frame["Error"].fillna("") if "Error" in frame else pd.Series("", frame.index)
+    ran = errors.eq("")
     grouped = frame.groupby("Synthesizer", sort=False)
-    table = grouped[list(numeric)].mean()
-    table["Seeds"] = grouped.size()
-    if "Error" in frame.columns:
-        table["Error"] = grouped["Error"].agg(
-            lambda errors: "; ".join(sorted({e for e in errors.dropna() if e}))
-        )
-    real = table.loc[["(real data)"]] if "(real data)" in table.index else table.iloc[:0]
-    others = table.drop(index=real.index).sort_values(
-        "Quality_Score", ascending=False, na_position="last"
+    table = frame[ran].groupby("Synthesizer", sort=False)[list(numeric)].mean()
+    table = table.reindex(list(grouped.groups))
+    table[SEEDS_COLUMN] = ran.groupby(frame["Synthesizer"], sort=False).sum()
+    table[SEEDS_ASKED_COLUMN] = grouped.size()
+    table[ERRORS_COLUMN] = errors.groupby(frame["Synthesizer"], sort=False).agg(
+        lambda found: "; ".join(sorted({e for e in found if e}))
     )
-    others.insert(0, "rank", np.arange(1, len(others) + 1))
+    real = table.loc[["(real data)"]] if "(real data)" in table.index else table.iloc[:0]
+    real = real.assign(**{SEEDS_COLUMN: np.nan, SEEDS_ASKED_COLUMN: np.nan})
+    others = table.drop(index=real.index)
+    complete = others[SEEDS_COLUMN] == others[SEEDS_ASKED_COLUMN]
+    others = others.assign(_complete=complete, _ran=others[SEEDS_COLUMN] > 0).sort_values(
+        ["_ran", "_complete", "Quality_Score"], ascending=False, na_position="last"
+    )
+    rank = np.arange(1, len(others) + 1, dtype=float)
+    rank[~others["_ran"].to_numpy()] = np.nan
+    others = others.drop(columns=["_complete", "_ran"])
+    others.insert(0, "rank", rank)
     return pd.concat([others, real])

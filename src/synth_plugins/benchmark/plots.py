@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from synth_plugins.encoding.roles import DISCRETE_ROLES
+from synth_plugins.encoding.roles import discrete_role_columns
 from synth_plugins.figures import new_figure, save_figure
 from synth_plugins.metrics import distance
 from synth_plugins.metrics.associations import association_matrix
@@ -67,7 +67,8 @@ def discrete_columns(roles: Mapping[str, str], frame: pd.DataFrame) -> list[str]
     """
     unknown = [c for c in frame.columns if c not in roles]
     inferred = set(resolve_categorical([frame[unknown]], None)) if unknown else set()
-    return [c for c in frame.columns if roles.get(c) in DISCRETE_ROLES or c in inferred]
+    declared = set(discrete_role_columns(roles, frame.columns))
+    return [c for c in frame.columns if c in declared or c in inferred]
 
 
 # ---------------------------------------------------------------------------- marginals

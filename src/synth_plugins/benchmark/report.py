@@ -21,6 +21,19 @@ SCORE_KEY = "score"
 #: The key of a Synthcity metric computed on the real data alone (the same for every
 #: generator, e.g. ``performance.linear_model.gt``), which is not ranked.
 REAL_DATA_KEY = "gt"
+#: Figures of Synthcity's metrics whose direction is not their metric's single one: the
+#: Brier score (lower is better) of ``performance.*`` metrics that maximise, and signed
+#: figures (0 is best, so neither direction ranks them) of ``survival_km_distance``.
+FIGURE_DIRECTIONS: dict[str, str | None] = {
+    "brier_score": "minimize",
+    "optimism": None,
+    "sightedness": None,
+}
+#: Columns of every suite's ranked table saying how each generator's row came about: the
+#: seeds that produced scored data, the seeds asked for, and what failed (in words).
+SEEDS_COLUMN = "seeds"
+SEEDS_ASKED_COLUMN = "seeds_asked"
+ERRORS_COLUMN = "errors"
 
 
 def rank_generators(
@@ -34,21 +47,69 @@ def rank_generators(
     metric column to ``"maximize"`` or ``"minimize"``. A column with an inner ideal
     (``ideals``, see :func:`suite_ideals`: 0 for the Hamming leakage coefficient, 0.5 for
     the DCR holdout share) counts every value below the ideal as the ideal (see
-    :func:`rank_values`), so those generators tie as best. Metrics missing for a generator
-    (a failed run) rank last. Rows come back sorted by ``mean_rank``.
+    :func:`rank_values`), so those generators tie as best. A metric missing for a generator
+    that produced data (the metric failed) ranks last. A generator whose
+    :data:`SEEDS_COLUMN` is 0 produced nothing on any seed: it gets no rank (``mean_rank``
+    NaN) and comes after the ranked ones, its failure in :data:`ERRORS_COLUMN`. Rows come
+    back sorted by ``mean_rank``.
     """
     ideals = ideals or {}
-    ranks = pd.DataFrame(index=scores.index)
+    failed = (
+        scores[SEEDS_COLUMN].fillna(0) == 0
+        if SEEDS_COLUMN in scores
+        else pd.Series(False, index=scores.index)
+    )
+    contenders = scores[~failed]
+    ranks = pd.DataFrame(index=contenders.index)
     for column, direction in directions.items():
         if column not in scores:
             continue
-        values, order = rank_values(scores[column].astype(float), ideals.get(column, direction))
+        values, order = rank_values(contenders[column].astype(float), ideals.get(column, direction))
         ranks[column] = values.rank(
             ascending=order == "minimize", method="average", na_option="bottom"
         )
     ranked = scores.copy()
-    ranked.insert(0, "mean_rank", ranks.mean(axis=1) if len(ranks.columns) else np.nan)
-    return ranked.sort_values("mean_rank")
+    mean_rank = ranks.mean(axis=1) if len(ranks.columns) else pd.Series(np.nan, ranks.index)
+    ranked.insert(0, "mean_rank", mean_rank.reindex(scores.index))
+    return ranked.sort_values("mean_rank", na_position="last")
+
+
+def seeds_status(seeds: float, asked: float) -> str:
+    """``"failed"`` (no seed produced data), ``"k of n seeds"`` (fewer than asked) or ``""``."""
+    if pd.isna(seeds) or pd.isna(asked) or seeds >= asked:
+        return ""
+    return "failed" if seeds == 0 else f"{seeds:g} of {asked:g} seeds"
+
+
+def seeds_label(generator: object, seeds: float, asked: float) -> str:
+    """A row's label in a summary table: the generator, marked when seeds failed.
+
+    ``"tvae (failed)"`` when no seed produced data (the row is not ranked),
+    ``"tvae (1 of 2 seeds)"`` when its figures are means over fewer seeds than asked for.
+    """
+    status = seeds_status(seeds, asked)
+    return f"{generator} ({status})" if status else str(generator)
+
+
+def failure_notes(table: pd.DataFrame) -> list[str]:
+    """One line per generator of a ranked table that lost a seed or a metric, with why.
+
+    Read from the table's :data:`SEEDS_COLUMN`, :data:`SEEDS_ASKED_COLUMN` and
+    :data:`ERRORS_COLUMN` (each suite fills them), so that every page showing the table
+    (``report.md``, ``report.html``, ``index.md``, ``index.html``) names the same failures.
+    """
+    if ERRORS_COLUMN not in table:
+        return []
+    notes = []
+    for generator, row in table.iterrows():
+        errors = row[ERRORS_COLUMN] if isinstance(row[ERRORS_COLUMN], str) else ""
+        status = seeds_status(row.get(SEEDS_COLUMN, np.nan), row.get(SEEDS_ASKED_COLUMN, np.nan))
+        if status == "failed":
+            status = "failed, not ranked"
+        if errors or status:
+            said = f"{status}: " if status else ""
+            notes.append(f"{generator}: {said}{errors or 'no error recorded'}")
+    return notes
 
 
 def rank_values(values: pd.Series, direction: str | float) -> tuple[pd.Series, str]:
@@ -72,7 +133,10 @@ def score_directions(
     single direction, so the figures behind a score (pair counts, set sizes, p-values)
     would be ranked as if they were scores. Kept: of the suite's metrics (``suite_metrics``,
     by name) the ``score`` key only; of Synthcity's own metrics every key but ``gt`` (and
-    ``gt.*``), the value on the real data, which is the same for every generator.
+    ``gt.*``), the value on the real data, which is the same for every generator, each in
+    its own direction where it differs from its metric's (:data:`FIGURE_DIRECTIONS`: a
+    Brier score is minimised, a signed figure is not ranked). ``tune`` takes its
+    objective's direction from here too.
 
     Args:
         directions: Key -> ``"maximize"`` or ``"minimize"``, as ``Benchmarks`` reports them.
@@ -88,9 +152,13 @@ def score_directions(
         if len(parts) < 3:  # not a "<type>.<metric>.<key>" figure
             continue
         metric, figure = parts[1], parts[2:]
-        is_score = (figure == [SCORE_KEY]) if metric in ours else (figure[0] != REAL_DATA_KEY)
-        if is_score:
-            kept[key] = direction
+        if metric in ours:
+            if figure == [SCORE_KEY]:
+                kept[key] = direction
+            continue
+        own = FIGURE_DIRECTIONS.get(figure[-1], direction)
+        if figure[0] != REAL_DATA_KEY and own is not None:
+            kept[key] = own
     return kept
 
 
@@ -281,7 +349,8 @@ def html_figure(path: Path, caption: str | None = None) -> str:
     )
 
 
-def _key_values(caption: str, values: Mapping[str, object]) -> str:
+def key_values_table(caption: str, values: Mapping[str, object]) -> str:
+    """An HTML table of ``name -> value`` pairs (the seeds and versions of a page)."""
     frame = pd.DataFrame({"value": [str(v) for v in values.values()]}, index=list(values))
     return html_table(frame, caption=caption)
 
@@ -338,8 +407,8 @@ def html_report(
             parts.append("</details>")
         parts.extend(html_figure(path) for path in section.figures)
     parts.append("<h2>Seeds and versions</h2>")
-    parts.append(_key_values("Seeds", seeds))
-    parts.append(_key_values("Versions", environment))
+    parts.append(key_values_table("Seeds", seeds))
+    parts.append(key_values_table("Versions", environment))
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 

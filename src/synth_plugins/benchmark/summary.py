@@ -17,11 +17,16 @@ from pathlib import Path
 import pandas as pd
 
 from synth_plugins.benchmark.report import (
+    SEEDS_ASKED_COLUMN,
+    SEEDS_COLUMN,
     STYLE,
     best_cells,
+    failure_notes,
     header_mark,
     html_figure,
     html_table,
+    key_values_table,
+    seeds_label,
     suite_ideals,
 )
 
@@ -122,7 +127,8 @@ def summary_table(
 
     Returns:
         The table, its headers the labels with the direction's arrow, reference rows
-        (:data:`REFERENCE_ROWS`) dropped; and header -> direction.
+        (:data:`REFERENCE_ROWS`) dropped, each row labelled by :func:`seeds_label` (a
+        generator that failed on some or all seeds is marked so); and header -> direction.
 
     Raises:
         ValueError: More than :data:`MAX_COLUMNS` columns were asked for.
@@ -140,6 +146,11 @@ def summary_table(
         },
         index=rows.index,
     )
+    if SEEDS_COLUMN in rows and SEEDS_ASKED_COLUMN in rows:
+        frame.index = [
+            seeds_label(g, rows.at[g, SEEDS_COLUMN], rows.at[g, SEEDS_ASKED_COLUMN])
+            for g in rows.index
+        ]
     frame.index.name = "generator"
     return frame, {c.label + header_mark(marked[c]): marked[c] for c in present}
 
@@ -162,13 +173,17 @@ def summary_markdown(frame: pd.DataFrame, directions: Mapping[str, str | float])
 
 def summary_sections(
     suite: str, tables: Mapping[str, pd.DataFrame]
-) -> list[tuple[str, pd.DataFrame, dict]]:
-    """``(title, summary table, directions)`` of each of ``suite``'s tables with summary columns."""
+) -> list[tuple[str, pd.DataFrame, dict, list[str]]]:
+    """``(title, summary table, directions, failure notes)`` of ``suite``'s summarised tables.
+
+    The notes (:func:`failure_notes`) name every generator that failed on a seed or a
+    metric, with the error; every page puts them under the table.
+    """
     found = []
     for title, table in tables.items():
         frame, directions = summary_table(table, summary_columns(suite, title))
         if directions:
-            found.append((title, frame, directions))
+            found.append((title, frame, directions, failure_notes(table)))
     return found
 
 
@@ -176,9 +191,20 @@ LEGEND = (
     "↑ higher is better, ↓ lower is better, ↓x lower is better down to x, every value at or "
     "below x being as good as x (as the ranking reads it); the best values of each column "
     "are in bold. "
-    "Rows are generators (means over seeds); every other figure is in the suite's report "
-    "and CSVs."
+    "Rows are generators: means over the seeds that produced data (peak memory: the "
+    "largest over them). A generator marked “(k of n seeds)” produced data on k of the n "
+    "seeds asked for; one marked “(failed)” on none, and is not ranked; under each table "
+    "every failure is named with its error. In the longitudinal tables a generator that "
+    "failed on a seed ranks after every generator that ran on all seeds. Every other figure "
+    "is in the suite's report and CSVs."
 )
+
+
+def mode_note(mode: str) -> str:
+    """What the index page says of the run's mode: quick mode is a smoke comparison."""
+    if mode == "quick":
+        return "short fits: a smoke comparison, not the paper-scale result"
+    return "every generator at its default training length"
 
 
 @dataclass
@@ -237,8 +263,7 @@ def write_index(
     md = [
         "# synth-plugins benchmark",
         "",
-        f"Mode: **{mode}** (short fits: a smoke comparison, not the paper-scale result). "
-        f"Wall time {seconds:.0f} s. Command: `{command}`",
+        f"Mode: **{mode}** ({mode_note(mode)}). Wall time {seconds:.0f} s. Command: `{command}`",
         "",
         LEGEND,
         "",
@@ -250,8 +275,8 @@ def write_index(
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>synth-plugins benchmark</title><style>{STYLE}</style></head><body>",
         "<h1>synth-plugins benchmark</h1>",
-        f"<p>Mode: <b>{esc(mode)}</b> (short fits: a smoke comparison, not the paper-scale "
-        f"result). Wall time {seconds:.0f} s. Command: <code>{esc(command)}</code></p>",
+        f"<p>Mode: <b>{esc(mode)}</b> ({esc(mode_note(mode))}). Wall time {seconds:.0f} s. "
+        f"Command: <code>{esc(command)}</code></p>",
         f"<p>{esc(LEGEND)}</p>",
     ]
     for result in results:
@@ -270,9 +295,11 @@ def write_index(
         for note in result.notes:
             md += [note, ""]
             page.append(f"<p>{esc(note)}</p>")
-        for title, frame, directions in summary_sections(suite, result.tables):
+        for title, frame, directions, failures in summary_sections(suite, result.tables):
             md += [f"### {title}", "", summary_markdown(frame, directions), ""]
+            md += [f"- {note}" for note in failures] + ([""] if failures else [])
             page.append(html_table(frame, caption=title, directions=directions))
+            page.extend(f'<p class="notes">{esc(note)}</p>' for note in failures)
         links += [f"{suite}/{c.name}" for c in csvs]  # only files that are there
         details = ", ".join(f"[{p}]({p})" for p in links) or "none (no report was written)"
         md += [f"Every figure: {details}", ""]
@@ -292,9 +319,8 @@ def write_index(
     md += ["", "Versions: " + ", ".join(f"{k} {v}" for k, v in environment.items()), ""]
     page.append("<h2>Command, seeds and versions</h2>")
     page.append(f"<p>Command: <code>{esc(command)}</code></p>")
-    for caption, values in (("Seeds", seeds), ("Versions", environment)):
-        frame = pd.DataFrame({"value": [str(v) for v in values.values()]}, index=list(values))
-        page.append(html_table(frame, caption=caption))
+    page.append(key_values_table("Seeds", seeds))
+    page.append(key_values_table("Versions", environment))
     page.append("</body></html>")
     md_path, html_path = output / "index.md", output / "index.html"
     md_path.write_text("\n".join(md), encoding="utf-8")

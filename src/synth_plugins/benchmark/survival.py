@@ -38,24 +38,31 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from synth_plugins import __version__, catalog
+from synth_plugins import catalog
 from synth_plugins.benchmark.grid import run_cases
 from synth_plugins.benchmark.meter import peak_rss
 from synth_plugins.benchmark.report import (
+    ERRORS_COLUMN,
     SCORE_KEY,
+    SEEDS_ASKED_COLUMN,
+    SEEDS_COLUMN,
     ReportSection,
+    failure_notes,
     overall_ranking,
     rank_generators,
     suite_ideals,
     write_html_report,
 )
 from synth_plugins.benchmark.tabular import (
+    SPLIT_SEED,
+    TRAIN_SIZE,
     CaseOutcome,
+    case_workspace,
     environment,
     evaluate_registered,
     silence_synthcity_sinks,
@@ -121,7 +128,10 @@ SHOWN_METRICS: tuple[str, ...] = (
     "fit_s",
     "sample_s",
     "peak_mb",
+    SEEDS_COLUMN,
 )
+#: ``Benchmarks``' task type in this suite.
+TASK_TYPE = "survival_analysis"
 #: Covariate whose strata the Kaplan-Meier figure shows, per bundled dataset.
 KM_STRATA: dict[str, str] = {
     "gbsg2": "horTh",
@@ -188,6 +198,7 @@ class DatasetRun:
     full: pd.DataFrame | None = None
     ranked: pd.DataFrame | None = None
     figures: list[Path] = field(default_factory=list)
+    figure_errors: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -211,7 +222,6 @@ class SurvivalBenchmark:
         train_size: share of rows the generators are fitted on (the rest is the holdout).
         figures: write the Kaplan-Meier and hazard-ratio PNGs of the best generator.
         html: write ``<output>/survival/report.html`` at the end of :meth:`run`.
-        sdgym: accepted for ``run_suite``; SDGym has no survival task, so it is unused.
         log: progress lines.
         metrics: the metrics ``Benchmarks.evaluate`` computes.
         n_jobs: Synthcity test cases of a dataset evaluated at the same time (one
@@ -231,17 +241,14 @@ class SurvivalBenchmark:
     complete_cases: bool = True
     augmentation_seeds: int | None = None
     rsf_params: dict[str, Any] | None = None
-    train_size: float = 0.8
+    train_size: float = TRAIN_SIZE
     figures: bool = True
     html: bool = True
-    sdgym: bool = False
     log: Callable[[str], None] = print
     metrics: dict[str, list[str]] = field(default_factory=lambda: dict(SURVIVAL_METRICS))
     n_jobs: int = 1
     backend: str | None = None
     runs: dict[str, DatasetRun] = field(default_factory=dict, init=False)
-    #: shown with the tables (see :data:`READING_NOTES`)
-    reading_notes: ClassVar[tuple[str, ...]] = READING_NOTES
 
     def tests(self) -> list[tuple[str, str, dict[str, Any]]]:
         """``Benchmarks`` test cases: CK4Gen in copy and model mode, then the built-ins."""
@@ -283,19 +290,37 @@ class SurvivalBenchmark:
             run.full.to_csv(folder / f"{name}_full.csv")
             tables[f"synthcity:{name}"] = run.ranked
             if self.figures and len(run.ranked) and run.ranked["mean_rank"].notna().any():
-                best = str(run.ranked.index[0])
-                run.figures = self.plot(name, best, folder)
-                for path in run.figures:
-                    self.log(f"[survival] {name}: wrote {path}")
+                self._figures(run, folder)
         if self.html:
             path = self.write_html(tables, folder, time.perf_counter() - start)
             self.log(f"[survival] wrote {path}")
         return tables
 
+    def _figures(self, run: DatasetRun, folder: Path) -> None:
+        """Draw the best-ranked generator's figures.
+
+        A failure is logged and reported (report.html, report.md, the index page); the
+        suite's tables are kept.
+        """
+        best = str(run.ranked.index[0]) if run.ranked is not None else ""
+        try:
+            run.figures = self.plot(run.name, best, folder)
+        except Exception as error:  # a figure must not cost the tables of a finished run
+            run.figure_errors.append(f"figures of {best}: {type(error).__name__}: {error}")
+            self.log(f"[survival] {run.name}: {run.figure_errors[-1][:200]}")
+        for path in run.figures:
+            self.log(f"[survival] {run.name}: wrote {path}")
+
+    @property
+    def reading_notes(self) -> tuple[str, ...]:
+        """What a reader needs to read the tables: the CK4Gen rows, figures that failed."""
+        failed = tuple(e for run in self.runs.values() for e in run.figure_errors)
+        return (*READING_NOTES, *failed)
+
     def recorded_seeds(self) -> dict[str, str]:
         """What the run seeds, and how (recorded in the report)."""
         seeds = {
-            "split": f"train_size={self.train_size}, random_state=0",
+            "split": f"train_size={self.train_size}, random_state={SPLIT_SEED}",
             "generators": f"random_state = repeat, repeats 0 .. {self.repeats - 1} "
             "(Benchmarks.evaluate; external generators get the repeat as seed)",
             "augmentation": f"{self.seeds()} seeds, 0 .. {self.seeds() - 1}",
@@ -312,12 +337,11 @@ class SurvivalBenchmark:
             run = self.runs.get(name)
             if run is None or run.ranked is None:
                 continue
-            errors = [f"{case}: {e}" for case, result in run.cases.items() for e in result.errors]
             section = ReportSection(
                 title=name,
                 tables=[("Ranked (columns with an arrow are ranked)", run.ranked)],
                 figures=list(run.figures),
-                notes=[*run.notes, *self.reading_notes, *errors],
+                notes=[*run.notes, *READING_NOTES, *run.figure_errors, *failure_notes(run.full)],
                 directions=RANKED_METRICS,
             )
             if run.full is not None:
@@ -354,7 +378,9 @@ class SurvivalBenchmark:
         if self.max_rows is not None and len(frame) > self.max_rows:
             notes.append(f"subsampled {self.max_rows} of {len(frame)} rows (random_state=0)")
             frame = frame.sample(self.max_rows, random_state=0).reset_index(drop=True)
-        loader = to_dataloader(dataset, data=frame, train_size=self.train_size, random_state=0)
+        loader = to_dataloader(
+            dataset, data=frame, train_size=self.train_size, random_state=SPLIT_SEED
+        )
         run = DatasetRun(
             name=name,
             dataset=dataset,
@@ -383,8 +409,8 @@ class SurvivalBenchmark:
                 {
                     "metrics": self.metrics,
                     "repeats": self.repeats,
-                    "task_type": "survival_analysis",
-                    "workspace": self._workspace(),
+                    "task_type": TASK_TYPE,
+                    "workspace": self._workspace(run),
                 },
             )
             for testcase, plugin, params in tests
@@ -394,19 +420,22 @@ class SurvivalBenchmark:
             rows[testcase] = self._synthcity_case(run, testcase, outcome)
         for testcase, generator in self.external.items():
             rows[testcase] = self._external_case(run, testcase, generator)
+        for testcase, row in rows.items():
+            errors = run.cases[testcase].errors
+            row.update({SEEDS_ASKED_COLUMN: self.repeats, ERRORS_COLUMN: "; ".join(errors)})
         full = pd.DataFrame.from_dict(rows, orient="index")
         full.index.name = "generator"
         ranked = rank_generators(full, RANKED_METRICS, suite_ideals())
         ranked.insert(0, "dataset", name)
         run.full = ranked
         shown = [c for c in (*RANKED_METRICS, *SHOWN_METRICS) if c in ranked.columns]
+        shown += [SEEDS_ASKED_COLUMN, ERRORS_COLUMN]
         run.ranked = ranked[["dataset", "mean_rank", *shown]]
         return run
 
-    def _workspace(self) -> Path:
-        workspace = Path(self.output) / "workspace" / f"synth-plugins-{__version__}"
-        workspace.mkdir(parents=True, exist_ok=True)
-        return workspace
+    def _workspace(self, run: DatasetRun) -> Path:
+        """The workspace of ``run``'s training split (see :func:`case_workspace`)."""
+        return case_workspace(self.output, run.loader, TASK_TYPE)  # type: ignore[attr-defined]
 
     def _synthcity_case(
         self, run: DatasetRun, testcase: str, outcome: CaseOutcome
@@ -425,10 +454,11 @@ class SurvivalBenchmark:
         if outcome.results is not None and len(outcome.results):
             row.update(outcome.results["mean"].astype(float).to_dict())
         case.synthetic = outcome.synthetic
-        if not case.synthetic:
-            case.errors.append("no synthetic data was generated")
+        if outcome.seeds and not case.synthetic:  # scored, but no table for hr.* and aug.*
+            case.errors.append("no synthetic data in the workspace")
         row.update(self._outside_figures(run, case))
         row.update({k: v for k, v in timings.items() if k != "load_avg"})
+        row[SEEDS_COLUMN] = outcome.seeds
         case.scores = row
         return row
 
@@ -466,8 +496,8 @@ class SurvivalBenchmark:
                     synthetic,
                     loader.train(),
                     metrics={k: list(v) for k, v in self.metrics.items()},
-                    task_type="survival_analysis",
-                    workspace=self._workspace(),
+                    task_type=TASK_TYPE,
+                    workspace=self._workspace(run),
                     random_state=repeat,
                 )
             except Exception as error:
@@ -487,6 +517,7 @@ class SurvivalBenchmark:
         row["fit_s"] = float(np.mean(fit_s)) if fit_s else np.nan
         row["sample_s"] = float(np.mean(sample_s)) if sample_s else np.nan
         row["peak_mb"] = float(np.max(peak_mb)) if peak_mb else np.nan
+        row[SEEDS_COLUMN] = len(evaluations)
         case.scores = row
         return row
 
@@ -512,7 +543,7 @@ class SurvivalBenchmark:
         duration = run.dataset.duration_column
         event = run.dataset.event_column
         assert duration is not None and event is not None
-        categorical = _categorical_columns(run.dataset, duration, event)
+        categorical = [c for c in run.dataset.categorical_columns if c not in (duration, event)]
         train = run.train
         out: dict[str, float] = {}
         summaries = []
@@ -600,15 +631,6 @@ class SurvivalBenchmark:
             )
             written.append(save_figure(figure, path))
         return written
-
-
-def _categorical_columns(dataset: Dataset, duration: str, event: str) -> list[str]:
-    """Covariates with a binary, categorical or ordinal role (one-hot coded in Cox fits)."""
-    return [
-        column
-        for column, role in dataset.roles.items()
-        if column not in (duration, event) and role in ("binary", "categorical", "ordinal")
-    ]
 
 
 def _first_binary(dataset: Dataset, duration: str, event: str) -> str | None:

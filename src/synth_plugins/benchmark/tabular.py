@@ -27,7 +27,7 @@ import json
 import os
 import platform
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,11 @@ from synth_plugins import __version__, catalog
 from synth_plugins.benchmark.grid import run_cases
 from synth_plugins.benchmark.meter import PluginMeter
 from synth_plugins.benchmark.report import (
+    ERRORS_COLUMN,
+    SEEDS_ASKED_COLUMN,
+    SEEDS_COLUMN,
     ReportSection,
+    failure_notes,
     overall_ranking,
     rank_generators,
     score_directions,
@@ -71,10 +75,41 @@ SYNTHCITY_METRICS: dict[str, list[str]] = {
     "performance": ["linear_model"],
 }
 SDGYM_BUILTINS = ("GaussianCopulaSynthesizer",)
-#: Shown after the ranked scores in the report's compact tables.
+#: ``Benchmarks``' task type in this suite: a survival table's event is the target.
+TASK_TYPE = "classification"
+#: Shown after the ranked scores in the report's compact tables (``peak_mb`` is the
+#: largest over the seeds, the others are means).
 COST_COLUMNS = ("fit_s", "sample_s", "peak_mb")
-#: How the training split is drawn (Synthcity's loader split).
-SPLIT = {"train_size": 0.8, "random_state": 0}
+#: What SDGym's table is, shown with it: SDGym takes no seed, and adds a baseline.
+SDGYM_NOTE = (
+    "SDGym table: one run per synthesizer (SDGym takes no seed, so --repeats applies to the "
+    "Synthcity table only). UniformSynthesizer is SDGym's own baseline (uniform draws per "
+    "column), which SDGym adds to every run."
+)
+#: The share of rows the generators are fitted on, and the seed of the split (Synthcity's
+#: loader split); the rest is the holdout they are scored on. Every suite and ``tune``
+#: (which seeds the split with its own ``--seed``) split this way.
+TRAIN_SIZE = 0.8
+SPLIT_SEED = 0
+SPLIT = {"train_size": TRAIN_SIZE, "random_state": SPLIT_SEED}
+#: Packages that compute or host the reported figures, recorded (when installed) with
+#: every result: the hosts, and the libraries behind the survival, privacy, detection and
+#: tuning figures.
+RECORDED_PACKAGES = (
+    "synthcity",
+    "sdv",
+    "sdmetrics",
+    "sdgym",
+    "torch",
+    "numpy",
+    "pandas",
+    "scikit-learn",
+    "xgboost",
+    "lifelines",
+    "scikit-survival",
+    "anonymeter",
+    "optuna",
+)
 
 
 @dataclass
@@ -88,7 +123,9 @@ class CaseOutcome:
             when nothing was measured; ``load_avg`` too when measured in this run.
         synthetic: The synthetic table of each repeat the workspace holds, in repeat order.
         seconds: Wall time of the call.
-        errors: What failed, in words.
+        errors: What failed, in words: the call's exception, and what ``Benchmarks`` only
+            logged (a repeat whose sampling failed, a metric that raised).
+        seeds: The repeats that were scored (``results`` are means over them).
     """
 
     results: pd.DataFrame | None
@@ -96,6 +133,7 @@ class CaseOutcome:
     synthetic: list[pd.DataFrame]
     seconds: float
     errors: list[str]
+    seeds: int = 0
 
 
 def evaluate_case(
@@ -127,6 +165,10 @@ def evaluate_case(
         task_type: ``Benchmarks``' task type.
         workspace: ``Benchmarks``' cache folder.
 
+    ``Benchmarks`` skips a repeat whose sampling fails and drops a metric that raises,
+    and only logs either: a temporary log sink collects those messages into ``errors``,
+    and ``seeds`` counts the repeats that were scored.
+
     Returns:
         A :class:`CaseOutcome`; a call that raises is reported in ``errors``.
     """
@@ -135,11 +177,10 @@ def evaluate_case(
 
     stem = cache_stem(loader, testcase, plugin, params)
     timings_file = workspace / f"{stem}_timings_{repeats}.json"
-    errors: list[str] = []
     results: dict[str, pd.DataFrame] = {}
     start = time.perf_counter()
     load_before = os.getloadavg()[0]
-    with PluginMeter() as meter:
+    with PluginMeter() as meter, synthcity_failures() as errors:
         try:
             results = Benchmarks.evaluate(
                 [(testcase, plugin, dict(params))],
@@ -163,7 +204,64 @@ def evaluate_case(
         for path in (workspace / f"{stem}_{repeat}.bkp" for repeat in range(repeats))
         if path.exists()
     ]
-    return CaseOutcome(results.get(testcase), timings, synthetic, seconds, errors)
+    frame = results.get(testcase)
+    seeds = int(frame["rounds"].max()) if frame is not None and len(frame) else 0
+    if frame is not None and seeds:
+        short = frame["rounds"] < seeds  # a metric that failed on some of the scored seeds
+        errors += [f"{key}: {n} of {seeds} seeds" for key, n in frame["rounds"][short].items()]
+    return CaseOutcome(frame, timings, synthetic, seconds, errors, seeds)
+
+
+@contextlib.contextmanager
+def synthcity_failures() -> Iterator[list[str]]:
+    """Collect the failures Synthcity only logs (level ERROR and above) while inside.
+
+    ``Benchmarks.evaluate`` logs a repeat whose sampling failed (``[plugin][take r]
+    failed: ...``) and a metric that raised (``Evaluator ... failed: ...``) and goes on;
+    the suite removes Synthcity's own sinks (:func:`silence_synthcity_sinks`), so without
+    this sink those failures would be lost. Plugin-loading notices (a plugin disabled for
+    a missing optional dependency) are not failures of the run and are left out.
+    """
+    import loguru
+
+    messages: list[str] = []
+
+    def keep(message: Any) -> None:
+        text = str(message.record["message"]).strip()
+        if "module disabled" not in text and text not in messages:
+            messages.append(text)
+
+    sink = loguru.logger.add(keep, level="ERROR", format="{message}")
+    try:
+        yield messages
+    finally:
+        loguru.logger.remove(sink)
+
+
+def case_workspace(output: Path, loader: Any, task_type: str) -> Path:
+    """The folder ``Benchmarks`` caches a suite's fits of one training split in (made here).
+
+    ``<output>/workspace/synth-plugins-<version>/<loader type>-<task type>-<hash>``: the
+    hash covers the training split's rows and the loader's settings (target, outcome
+    columns). ``Benchmarks`` names its cache files by a hash of the *whole* table, so a
+    folder shared by two splits of one table (another ``train_size``) or two loaders of it
+    (the tabular and the survival suite on ``gbsg2``) would hand a generator fitted on one
+    to the other.
+    """
+    key = json.dumps(
+        {"type": loader.type(), "task": task_type, "train": loader.train().hash(), **loader.info()},
+        sort_keys=True,
+        default=str,
+    )
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    folder = (
+        Path(output)
+        / "workspace"
+        / f"synth-plugins-{__version__}"
+        / f"{loader.type()}-{task_type}-{digest}"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def evaluate_registered(*args: Any, **kwargs: Any) -> CaseOutcome:
@@ -330,14 +428,22 @@ class TabularBenchmark:
             self.log(f"[tabular] wrote {path}")
         return tables
 
+    @property
+    def reading_notes(self) -> tuple[str, ...]:
+        """What a reader needs to read the tables: what the SDGym table is, when it ran."""
+        return (SDGYM_NOTE,) if self.sdgym else ()
+
     def recorded_seeds(self) -> dict[str, str]:
         """What the run seeds, and how (recorded in the report)."""
-        return {
-            "split": f"train_size={SPLIT['train_size']}, random_state={SPLIT['random_state']}",
+        seeds = {
+            "split": f"train_size={TRAIN_SIZE}, random_state={SPLIT_SEED}",
             "generators": f"random_state = repeat, repeats 0 .. {self.repeats - 1} "
             "(Benchmarks.evaluate)",
             "figures": "synthetic table of repeat 0; distance subsample and balancing seed 0",
         }
+        if self.sdgym:
+            seeds["sdgym"] = "one run per synthesizer, unseeded (SDGym takes no seed)"
+        return seeds
 
     def _synthcity(self, name: str) -> pd.DataFrame:
         dataset = load(name)
@@ -346,8 +452,7 @@ class TabularBenchmark:
             dataset=dataset, train=loader.train().dataframe(), holdout=loader.test().dataframe()
         )
         self.runs[name] = run
-        workspace = Path(self.output) / "workspace" / f"synth-plugins-{__version__}"
-        workspace.mkdir(parents=True, exist_ok=True)
+        workspace = case_workspace(self.output, loader, TASK_TYPE)
         contenders = self.contenders()
         self.log(
             f"[synthcity] {name}: {len(contenders)} generators x {self.repeats} repeat(s): "
@@ -367,6 +472,9 @@ class TabularBenchmark:
                 row.update(outcome.results["mean"].astype(float).to_dict())
                 directions.update(outcome.results["direction"].to_dict())
             row.update({k: outcome.timings[k] for k in COST_COLUMNS})
+            row[SEEDS_COLUMN] = outcome.seeds
+            row[SEEDS_ASKED_COLUMN] = self.repeats
+            row[ERRORS_COLUMN] = "; ".join(outcome.errors)
             rows[plugin] = row
             if outcome.synthetic:
                 run.synthetic[plugin] = outcome.synthetic[0]
@@ -391,7 +499,7 @@ class TabularBenchmark:
                 {
                     "metrics": metrics,
                     "repeats": self.repeats,
-                    "task_type": "classification",
+                    "task_type": TASK_TYPE,
                     "workspace": workspace,
                 },
             )
@@ -428,12 +536,13 @@ class TabularBenchmark:
     def write_html(self, tables: Mapping[str, pd.DataFrame], folder: Path, seconds: float) -> Path:
         """Write ``<folder>/report.html`` from the run's tables, figures, seeds and versions."""
         sections = []
+        sdgym = sorted({g for t, f in tables.items() if t.startswith("sdgym:") for g in f.index})
         for name in self.datasets:
             run = self.runs.get(name)
             section = ReportSection(title=name)
             synthcity = tables.get(f"synthcity:{name}")
             if run is not None and synthcity is not None:
-                shown = ["mean_rank", *run.directions, *COST_COLUMNS]
+                shown = ["mean_rank", *run.directions, *COST_COLUMNS, SEEDS_COLUMN]
                 compact = synthcity[[c for c in shown if c in synthcity.columns]]
                 section.tables.append(("Synthcity Benchmarks, ranked on these scores", compact))
                 attacks = attack_table(synthcity)
@@ -445,12 +554,12 @@ class TabularBenchmark:
                 section.directions = run.directions
                 section.figures = list(run.figures)
                 section.notes = [
-                    f"{generator}: {error}"
-                    for generator, errors in run.errors.items()
-                    for error in errors
+                    *failure_notes(synthcity),
+                    *(f"figures: {error}" for error in run.errors.get("figures", ())),
                 ]
             if f"sdgym:{name}" in tables:
                 section.tables.append(("SDGym", tables[f"sdgym:{name}"]))
+                section.notes.append(SDGYM_NOTE)
             sections.append(section)
         return write_html_report(
             folder / "report.html",
@@ -459,7 +568,8 @@ class TabularBenchmark:
                 "mode": "quick" if self.quick else "full",
                 "repeats": self.repeats,
                 "datasets": ", ".join(self.datasets),
-                "generators": ", ".join(self.contenders()),
+                "generators": ", ".join(self.contenders())
+                + (f"; SDGym: {', '.join(sdgym)}" if sdgym else ""),
                 "wall time": f"{seconds:.0f} s",
             },
             sections=sections,
@@ -531,13 +641,17 @@ def silence_synthcity_sinks() -> None:
 
 
 def environment() -> dict[str, str]:
-    """Versions of Python and of every host, recorded with each result."""
+    """Python, the installed :data:`RECORDED_PACKAGES` and ``PYTHONHASHSEED``, per result.
+
+    Every suite's report and the index page record this one mapping. ``PYTHONHASHSEED``
+    is there because SDV's PAR iterates over sets: its rows follow the hash seed
+    (``random`` when it is not set).
+    """
     from importlib.metadata import PackageNotFoundError, version
 
     found = {"python": platform.python_version(), "synth-plugins": __version__}
-    for package in ("synthcity", "sdv", "sdmetrics", "sdgym", "torch", "numpy", "pandas"):
-        try:
+    for package in RECORDED_PACKAGES:
+        with contextlib.suppress(PackageNotFoundError):
             found[package] = version(package)
-        except PackageNotFoundError:
-            found[package] = "not installed"
+    found["PYTHONHASHSEED"] = os.environ.get("PYTHONHASHSEED", "random")
     return found

@@ -1,10 +1,13 @@
 """Hyper-parameter tuning of any Synthcity plugin with Optuna (``synth-plugins tune``).
 
-The search space is the plugin's own ``hyperparameter_space()``, turned into Optuna
-suggestions by Synthcity's ``suggest_all``; each trial fits the plugin on the training split
-of a bundled dataset and scores one output of ``Metrics.evaluate`` (holdout as ``X_gt``,
-training split as ``X_train``), e.g. ``stats.aml_fidelity.score``. The study's direction is
-the metric's own.
+The search space is the plugin's own ``hyperparameter_space()``, each Synthcity
+distribution mapped to an Optuna suggestion here (:func:`suggest`; Synthcity's
+``suggest_all`` fails with Optuna 5); each trial fits the plugin on the training split of a
+bundled dataset and scores one output of ``Metrics.evaluate`` (holdout as ``X_gt``,
+training split as ``X_train``), e.g. ``stats.aml_fidelity.score``. The objective must be a
+figure the benchmark ranks generators on, and the study reads it as the ranking does
+(:meth:`Objective.direction`): in the figure's own direction, a score with an inner ideal
+counted as the ideal below it.
 
 Tuning that outgrows one machine needs no code of ours: give every process the same
 ``storage`` (an Optuna RDB URL: ``sqlite:///tune.db`` for processes on one machine, a
@@ -25,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from synth_plugins.benchmark.tabular import TRAIN_SIZE
 from synth_plugins.errors import InvalidParameterError, SynthPluginsError, UnknownNameError
 
 #: The default objective: fast, and defined for every tabular and survival loader.
@@ -63,17 +67,57 @@ class Objective:
         return f"{self.category}.{self.metric}.{self.key}"
 
     def direction(self) -> str:
-        """``"maximize"`` or ``"minimize"``, from the Synthcity metric class."""
+        """``"maximize"`` or ``"minimize"``: the row's direction as the benchmark ranks it.
+
+        The metric class gives one direction for all its rows;
+        :func:`~synth_plugins.benchmark.report.score_directions` (the ranking's rule) keeps
+        the rows that rank generators, each in its own direction (a Brier score is
+        minimised inside a metric that maximises).
+
+        Raises:
+            UnknownNameError: no Synthcity metric has this category and name.
+            InvalidParameterError: the row ranks no generator: a real-data baseline
+                (``...gt...``, the same for every fit), a figure of the suite's metric other
+                than its ``score``, or a signed figure (0 is best).
+        """
         import synth_plugins
 
         synth_plugins.register(("synthcity",))
         from synthcity.metrics.eval import standard_metrics
 
+        from synth_plugins import catalog
+        from synth_plugins.benchmark.report import REAL_DATA_KEY, score_directions
+
         for metric in standard_metrics:
             if metric.type() == self.category and metric.name() == self.metric:
-                return metric.direction()
+                ours = [entry.name for entry in catalog.METRICS]
+                kept = score_directions({self.row: metric.direction()}, ours)
+                if self.row in kept:
+                    return kept[self.row]
+                if self.key.split(".")[0] == REAL_DATA_KEY:
+                    why = "is the score of the real data alone, the same for every fit"
+                elif self.metric in ours:
+                    why = f"is not the metric's score (use {self.category}.{self.metric}.score)"
+                else:
+                    why = "is signed (0 is best), so neither direction tunes it"
+                raise InvalidParameterError(
+                    f"objective {self.row!r} {why}; give a row the benchmark ranks generators on",
+                    parameter="objective",
+                )
         known = sorted(f"{m.type()}.{m.name()}" for m in standard_metrics)
         raise UnknownNameError("metric", f"{self.category}.{self.metric}", known)
+
+    def ideal(self) -> float | None:
+        """The row's inner ideal (a minimised score no better below it), or None.
+
+        A trial's value is clipped at it, as the ranking reads the score
+        (:func:`~synth_plugins.benchmark.report.rank_values`): without the clip Optuna would
+        push the score past its ideal (a DCR holdout share below 0.5, a Hamming leakage
+        coefficient below 0), which is no better.
+        """
+        from synth_plugins.benchmark.report import suite_ideals
+
+        return suite_ideals().get(self.row)
 
 
 def suggest(trial: Any, distribution: Any) -> Any:
@@ -114,7 +158,12 @@ def search_space(plugin: str, fixed: Mapping[str, Any]) -> list[Any]:
         raise UnknownNameError("Synthcity plugin", plugin, plugins.list())
     space = plugins.get_type(plugin).hyperparameter_space()
     names = {d.name for d in space}
-    unknown = sorted(set(fixed) - names - {"random_state"})
+    if "random_state" in fixed:
+        raise InvalidParameterError(
+            "fixed parameter random_state is not tunable: every fit takes the study's seed "
+            "(--seed, seed=) as its random_state; give --seed instead"
+        )
+    unknown = sorted(set(fixed) - names)
     if unknown:
         raise InvalidParameterError(
             f"fixed parameters {unknown} are not in {plugin}'s hyperparameter_space(); "
@@ -220,6 +269,7 @@ def tune(
         storage = open_storage(storage)
     target = Objective.parse(objective)
     direction = target.direction()
+    ideal = target.ideal()
     fixed = dict(fixed or {})
     space = search_space(plugin, fixed)
     data = load(dataset)
@@ -233,7 +283,7 @@ def tune(
             f"{plugin} is a Synthcity {plugin_type!r} plugin and dataset {dataset!r} is "
             f"{data.kind}; it takes a plugin of type {' or '.join(_PLUGIN_TYPES[data.kind])}"
         )
-    loader = to_dataloader(data, train_size=0.8, random_state=seed)
+    loader = to_dataloader(data, train_size=TRAIN_SIZE, random_state=seed)
     train, holdout = loader.train(), loader.test()
     owned = None  # a temporary workspace, removed when the study ends
     if workspace is None:
@@ -269,7 +319,11 @@ def tune(
                 f"Metrics.evaluate gave no {target.row!r}; it gave {list(scores.index)}"
             )
         trial.set_user_attr("seconds", time.perf_counter() - start)
-        return float(scores.loc[target.row, "mean"])
+        value = float(scores.loc[target.row, "mean"])
+        if ideal is not None and value < ideal:  # no better than the ideal (see ideal())
+            trial.set_user_attr("raw_value", value)
+            value = ideal
+        return value
 
     # each finished or failed trial is one line of ``log``; Optuna's own warnings would add a
     # traceback for a trial stopped by the suite's error, which is raised as one line

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from synth_plugins.encoding.roles import DISCRETE_ROLES, ROLES, Role
+from synth_plugins.encoding.roles import ROLES, Role, discrete_role_columns
 from synth_plugins.errors import InvalidDataError
 
 Kind = Literal["tabular", "survival", "longitudinal"]
@@ -121,7 +121,7 @@ class Dataset:
     @property
     def categorical_columns(self) -> tuple[str, ...]:
         """Columns whose role is ``binary``, ``categorical`` or ``ordinal`` (outcomes included)."""
-        return tuple(c for c in self.data.columns if self.roles.get(c) in DISCRETE_ROLES)
+        return tuple(discrete_role_columns(self.roles, self.data.columns))
 
     @property
     def n_patients(self) -> int:

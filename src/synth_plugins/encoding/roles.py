@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Literal, get_args
 
 import numpy as np
@@ -63,6 +63,15 @@ _CAMEL_KEY_NAME = re.compile(
     r"[a-z0-9](ID|Id)$|(GUID|UUID)$|^(U?SUBJ|SUBJECT|PAT|PATIENT|PT|P|S|PERSON|MEMBER|RECORD"
     r"|REC|SAMPLE|SPECIMEN|CASE|ENCOUNTER|ENC|VISIT|ADMISSION|ADM|HADM|STAY|ICUSTAY)ID$"
 )
+
+
+def discrete_role_columns(roles: Mapping[str, str], columns: Iterable[str]) -> list[str]:
+    """Those of ``columns`` whose role in ``roles`` is discrete (:data:`DISCRETE_ROLES`).
+
+    The one reading of "which columns are levels" from declared roles, in the order of
+    ``columns``; a column without a role is not among them.
+    """
+    return [c for c in columns if roles.get(c) in DISCRETE_ROLES]
 
 
 def looks_like_key_name(name: object) -> bool:

@@ -176,6 +176,9 @@ def test_tabular_suite_report_has_every_dataset_part(tmp_path):
             "stats.tabsyndex.score": [0.9, 0.8],
             "stats.tabsyndex.n_rows": [10.0, 10.0],
             "fit_s": [1.0, 2.0],
+            "seeds": [2, 1],
+            "seeds_asked": [2, 2],
+            "errors": ["", "Benchmarks: RuntimeError: boom"],
         },
         index=pd.Index(["med_vae", "tvae"], name="generator"),
     )
@@ -196,7 +199,15 @@ def test_tabular_suite_report_has_every_dataset_part(tmp_path):
     parsed = _parse(page)
     assert len(parsed.images) == 1
     text = "".join(parsed.text)
-    for expected in ("heart_failure", "SDGym", "tvae: Benchmarks: RuntimeError: boom", "12 s"):
+    for expected in (
+        "heart_failure",
+        "SDGym",
+        "tvae: 1 of 2 seeds: Benchmarks: RuntimeError: boom",
+        "12 s",
+        "SDGym table: one run per synthesizer",  # not a mean over --repeats
+        "UniformSynthesizer is SDGym's own baseline",
+        "SDGym: Gc",  # the generators line names the SDGym table's synthesizers too
+    ):
         assert expected in text
     assert "repeats 0 .. 1" in text  # the seeds of the run
     compact = page.split("<caption>")[1].split("</table>")[0]
@@ -224,3 +235,62 @@ def test_a_score_below_its_inner_ideal_ties_with_the_ideal():
     assert set(ranked["mean_rank"].drop("ck4gen_copy")) == {2.0}
     plain = rank_generators(leakage, {hamming: "minimize"})
     assert plain.index[0] == "survival_nflow"
+
+
+def test_a_generator_without_a_scored_seed_is_not_ranked_and_failures_are_named():
+    """A generator that produced nothing ranked last *with* a mean rank, as if it had
+    lost on every metric, and its error was in report.html only."""
+    from synth_plugins.benchmark.report import failure_notes
+
+    scores = pd.DataFrame(
+        {
+            "up": [0.9, 0.5, np.nan],
+            "seeds": [2, 1, 0],
+            "seeds_asked": [2, 2, 2],
+            "errors": ["", "[b][take 1] failed: boom", "Benchmarks: ValueError: NaN"],
+        },
+        index=["a", "b", "dead"],
+    )
+    ranked = rank_generators(scores, {"up": "maximize"})
+    assert list(ranked.index) == ["a", "b", "dead"]
+    assert ranked.loc["a", "mean_rank"] == 1 and ranked.loc["b", "mean_rank"] == 2
+    assert np.isnan(ranked.loc["dead", "mean_rank"])
+    assert failure_notes(ranked) == [
+        "b: 1 of 2 seeds: [b][take 1] failed: boom",
+        "dead: failed, not ranked: Benchmarks: ValueError: NaN",
+    ]
+
+
+def test_score_directions_read_each_figure_in_its_own_direction():
+    """Synthcity gives every key of a metric the metric's direction: a Brier score under
+    a maximised performance metric was maximised, a signed optimism minimised."""
+    from synth_plugins.benchmark.report import score_directions
+
+    kept = score_directions(
+        {
+            "performance.linear_model.syn_id.c_index": "maximize",
+            "performance.linear_model.syn_id.brier_score": "maximize",
+            "performance.linear_model.gt.c_index": "maximize",
+            "stats.survival_km_distance.optimism": "minimize",
+            "stats.survival_km_distance.abs_optimism": "minimize",
+        },
+        [],
+    )
+    assert kept == {
+        "performance.linear_model.syn_id.c_index": "maximize",
+        "performance.linear_model.syn_id.brier_score": "minimize",
+        "stats.survival_km_distance.abs_optimism": "minimize",
+    }
+
+
+def test_environment_records_the_scoring_packages_and_the_hash_seed(monkeypatch):
+    from importlib.metadata import version
+
+    from synth_plugins.benchmark.tabular import environment
+
+    monkeypatch.setenv("PYTHONHASHSEED", "7")
+    found = environment()
+    for package in ("lifelines", "scikit-survival", "anonymeter", "xgboost", "scikit-learn"):
+        assert found[package] == version(package)
+    assert found["PYTHONHASHSEED"] == "7"
+    assert "not installed" not in found.values()  # only installed packages are listed

@@ -256,3 +256,46 @@ def test_a_dataset_named_twice_runs_once(tmp_path, monkeypatch):
     assert seen == [("whas500", "gbsg2")]
     report = (tmp_path / "survival" / "report.md").read_text()
     assert "datasets: whas500, gbsg2;" in report and report.count("--dataset whas500") == 1
+
+
+def test_every_page_marks_and_names_failed_generators(tmp_path, monkeypatch):
+    """A generator that failed on some or every seed: report.md and the index page showed a
+    blank or ranked row and never said why (the error was in report.html only)."""
+    columns = summary_columns("tabular", "synthcity:heart_failure")
+    wide = _wide(columns, generators=("med_vae", "flaky", "tvae"))
+    wide["seeds"], wide["seeds_asked"] = [2, 1, 0], [2, 2, 2]
+    wide["errors"] = [
+        "",
+        "[flaky][take 1] failed: boom",
+        "Benchmarks: ValueError: Input X contains NaN",
+    ]
+    wide.loc["tvae", [c.source for c in columns]] = np.nan
+
+    class Bench:
+        def __init__(self, **kwargs):
+            pass
+
+        def run(self):
+            return {"synthcity:heart_failure": wide}
+
+    monkeypatch.setattr(benchmark, "TabularBenchmark", Bench)
+    result = benchmark.run_suite_result("tabular", output=tmp_path, show=lambda t: None)
+    md, page = write_index(
+        tmp_path, [result], command="c", environment={}, mode="quick", seconds=1.0
+    )
+    for text in ((tmp_path / "tabular" / "report.md").read_text(), md.read_text()):
+        assert "| flaky (1 of 2 seeds) |" in text and "| tvae (failed) |" in text
+        assert "- flaky: 1 of 2 seeds: [flaky][take 1] failed: boom" in text
+        assert "- tvae: failed, not ranked: Benchmarks: ValueError: Input X contains NaN" in text
+    html = page.read_text()
+    assert "tvae (failed)" in html and "Input X contains NaN" in html
+
+
+def test_only_a_quick_run_is_called_a_smoke_comparison(tmp_path):
+    for mode, smoke in (("quick", True), ("full", False)):
+        md, page = write_index(
+            tmp_path, [SuiteResult(suite="tabular")], command="c", environment={},
+            mode=mode, seconds=1.0,
+        )  # fmt: skip
+        for text in (md.read_text(), page.read_text()):
+            assert ("smoke comparison" in text) is smoke

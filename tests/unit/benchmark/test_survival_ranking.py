@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from synth_plugins.benchmark import survival
-from synth_plugins.benchmark.report import best_cells
+from synth_plugins.benchmark.report import best_cells, failure_notes
 from synth_plugins.benchmark.summary import summary_columns, summary_table
 from synth_plugins.benchmark.survival import DatasetRun, SurvivalBenchmark
 from synth_plugins.benchmark.tabular import CaseOutcome
@@ -29,7 +29,9 @@ def _outcome(coefficient: float) -> CaseOutcome:
         }
     )
     timings = {"fit_s": 1.0, "sample_s": 0.1, "peak_mb": 10.0}
-    return CaseOutcome(results=results, timings=timings, synthetic=[], seconds=1.0, errors=[])
+    return CaseOutcome(
+        results=results, timings=timings, synthetic=[], seconds=1.0, errors=[], seeds=1
+    )
 
 
 @pytest.fixture
@@ -46,6 +48,7 @@ def bench(tmp_path, monkeypatch):
         return [_outcome(LEAKAGE[args[0]]) for args, _ in cases]
 
     monkeypatch.setattr(SurvivalBenchmark, "prepare", prepare)
+    monkeypatch.setattr(SurvivalBenchmark, "_workspace", lambda self, run: tmp_path)
     monkeypatch.setattr(survival, "run_cases", run_cases)
     monkeypatch.setattr(SurvivalBenchmark, "tests", lambda self: [(g, g, {}) for g in LEAKAGE])
     return SurvivalBenchmark(output=tmp_path, figures=False, log=lambda line: None)
@@ -69,3 +72,37 @@ def test_hamming_leakage_at_or_below_zero_is_best_as_in_the_tabular_suite(bench,
     assert "privacy.hamming_leakage.score ↓0</th>" in page
     assert '<td class="best">-0.02</td>' in page
     assert '<td class="best">0.001</td>' not in page
+
+
+def test_a_case_without_a_scored_seed_is_not_ranked_and_named(bench, monkeypatch):
+    """A test case whose every repeat failed ranked last with a mean rank, unnamed in
+    report.md and the index page."""
+    failed = CaseOutcome(
+        results=None, timings={"fit_s": float("nan"), "sample_s": float("nan"),
+                               "peak_mb": float("nan")},
+        synthetic=[], seconds=1.0, errors=["[c][take 0] failed: boom"], seeds=0,
+    )  # fmt: skip
+
+    def run_cases(function, cases, *, n_jobs=1, backend=None):
+        return [_outcome(LEAKAGE[args[0]]) if args[0] != "c" else failed for args, _ in cases]
+
+    monkeypatch.setattr(survival, "run_cases", run_cases)
+    ranked = bench.evaluate_dataset("gbsg2").ranked
+    assert list(ranked.index) == ["a", "b", "c"] and pd.isna(ranked.loc["c", "mean_rank"])
+    frame, _ = summary_table(ranked, summary_columns("survival", "synthcity:gbsg2"))
+    assert list(frame.index) == ["a", "b", "c (failed)"]
+    assert "c: failed, not ranked: [c][take 0] failed: boom" in failure_notes(ranked)
+
+
+def test_a_figure_that_fails_keeps_the_tables_and_is_reported(bench, monkeypatch, tmp_path):
+    """km_comparison raising in the figures lost every table of the suite."""
+
+    def broken(self, dataset, testcase, folder, prefix=""):
+        raise ValueError("strata column missing")
+
+    monkeypatch.setattr(SurvivalBenchmark, "plot", broken)
+    monkeypatch.setattr(SurvivalBenchmark, "write_html", lambda self, *a: tmp_path)
+    bench.figures = True
+    tables = bench.run()
+    assert list(tables["synthcity:gbsg2"].index) == ["a", "b", "c"]
+    assert any("strata column missing" in note for note in bench.reading_notes)
