@@ -266,10 +266,13 @@ def args_from(core: type, host_names: Mapping[str, str] | None = None) -> Callab
     Every ``__init__`` argument the adapter's docstring does not document gets the core's
     entry (renamed by ``host_names``, core name -> adapter name). Raises
     :class:`DocstringError` at class creation, so at import, where an argument stays
-    undocumented (see :func:`completed_doc`).
+    undocumented (see :func:`completed_doc`). Under ``python -OO`` (no docstrings) the
+    class is left as it is.
     """
 
     def decorate(cls: T) -> T:
+        if cls.__doc__ is None or core.__doc__ is None:
+            return cls  # ``python -OO`` strips docstrings: nothing to complete or check
         cls.__doc__ = completed_doc(cls, core, host_names)
         return cls
 

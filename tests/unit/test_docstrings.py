@@ -178,3 +178,17 @@ def test_a_class_without_an_args_section_gets_one() -> None:
     assert inspect.getdoc(Bare).splitlines() == [
         "A host.", "", "Args:", "    seed: unused here.", "", "Example:", "    >>> 3", "    3",
     ]  # fmt: skip
+
+
+def test_adapters_import_without_docstrings() -> None:
+    """``python -OO`` strips every docstring: the decorator checked the empty ``__doc__``
+    and refused every argument, so no adapter imported."""
+    import subprocess
+    import sys
+
+    code = "import synth_plugins.sdv.med_vae, synth_plugins.sdv.ck4gen; print('ok')"
+    result = subprocess.run(
+        [sys.executable, "-OO", "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr[-500:]
+    assert result.stdout.strip() == "ok"
