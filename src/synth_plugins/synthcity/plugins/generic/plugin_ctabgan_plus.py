@@ -35,8 +35,8 @@ _CORE = CTABGANPlus.__init__.__kwdefaults__
 _HOST_NAMES = {"epochs": "n_iter"}
 
 
-# Args written here, the rest is CTABGANPlus's: Synthcity's own arguments, and random_state
-# (an int only: Synthcity seeds with it).
+# Args written here, the rest is CTABGANPlus's: Synthcity's own arguments, random_state
+# (an int only: Synthcity seeds with it) and enforce_conditions (conditions are cond here).
 @args_from(CTABGANPlus, _HOST_NAMES)
 class CTABGANPlusPlugin(SuitePlugin):
     """CTAB-GAN+ (Zhao et al. 2024): a conditional tabular WGAN-GP for mixed-type data.
@@ -60,6 +60,8 @@ class CTABGANPlusPlugin(SuitePlugin):
     (``count=None`` generates as many rows as in training).
 
     Args:
+        enforce_conditions: ``generate(cond=...)`` regenerates rows that miss their value of
+            ``cond``, so every row holds it (True); False returns the generator's rows.
         sampling_patience, strict: Synthcity's plugin arguments.
         random_state: Synthcity's plugin argument, also the core's seed: an integer (None,
             the core's "unseeded", is refused: Synthcity seeds numpy, torch, Python's

@@ -35,7 +35,8 @@ _HOST_NAMES = {"epochs": "n_iter", "hidden[0]": "hidden_1", "hidden[1]": "hidden
 
 
 # Args written here, the rest is MedVAE's: Synthcity's own arguments, hidden_<i> (one
-# element of the core's hidden each), and random_state (an int only: Synthcity seeds with it).
+# element of the core's hidden each), random_state (an int only: Synthcity seeds with it),
+# and the two conditioning arguments (conditions are cond here).
 @args_from(MedVAE, _HOST_NAMES)
 class MedVAEPlugin(SuitePlugin):
     """Med-VAE (Hogg & Sainsbury): a VAE for mixed-type medical tables.
@@ -66,6 +67,11 @@ class MedVAEPlugin(SuitePlugin):
     Args:
         hidden_1, hidden_2: the encoder's two hidden widths (88, 60), the core's ``hidden``
             (one number each, for Synthcity's search space); the decoder mirrors (60, 88).
+        min_library_size: fewest training rows that must hold the value of ``cond`` asked
+            of ``generate`` (5): rows decoded from fewer posteriors come close to those
+            patients.
+        max_rejection_rounds: generation rounds allowed to find rows that hold their value
+            of ``cond`` (20).
         sampling_patience, strict: Synthcity's plugin arguments.
         random_state: Synthcity's plugin argument, also the core's seed: an integer (None,
             the core's "unseeded", is refused: Synthcity seeds numpy, torch, Python's
