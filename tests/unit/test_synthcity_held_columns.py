@@ -172,6 +172,9 @@ def test_to_dataloader_gives_categories_of_numbers_as_numbers(tmp_path):
     loader.hash()
     plugin = Plugins().get("mle_copula", workspace=str(tmp_path)).fit(loader)
     assert set(plugin.generate(count=50, random_state=0).dataframe()["afb"]) <= {0, 1}
+    centres = data.assign(centre=pd.Categorical((np.arange(len(data)) % 16) * 5 + 100))
+    with pytest.raises(InvalidDataError, match="'centre' is a category of 16 number levels"):
+        to_dataloader(dataset, data=centres)  # as numbers, 75 % of generated codes were no level
 
 
 def test_keys_and_free_text_of_category_dtype_are_held():

@@ -7,9 +7,10 @@ from typing import Any
 import pandas as pd
 
 from synth_plugins.datasets import Dataset
-from synth_plugins.errors import InvalidParameterError
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.synthcity.checks import check_survival_columns, training_frame
 from synth_plugins.synthcity.held_columns import has_number_levels
+from synth_plugins.synthcity.roles import SYNTHCITY_MAX_LEVELS
 
 
 def to_dataloader(dataset: Dataset, data: pd.DataFrame | None = None, **options: Any) -> Any:
@@ -20,8 +21,9 @@ def to_dataloader(dataset: Dataset, data: pd.DataFrame | None = None, **options:
     event columns. ``options`` are passed to the loader (e.g. ``train_size``).
 
     Pandas ``category`` columns are passed as ``object`` columns with the same values, or
-    as number columns where the levels are numbers: Synthcity's ``DataLoader.hash`` (the
-    cache key of ``Benchmarks.evaluate``) fails on categories.
+    as number columns where the levels are numbers (fewer than 15; more are refused):
+    Synthcity's ``DataLoader.hash`` (the cache key of ``Benchmarks.evaluate``) fails on
+    categories.
 
     The data are checked first, so that an empty table or unusable survival columns get an
     error naming the problem rather than one from Synthcity's loader or schema (see
@@ -53,9 +55,14 @@ def _without_categoricals(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` without pandas ``category`` columns (a copy if it had any).
 
     Levels that are text become ``object`` values; levels that are numbers become a number
-    column (floats where a value is missing): an ``object`` column of numbers is left
-    unencoded by Synthcity when its values are ``0..k-1`` or many, and its schema then
-    fails at ``generate`` (:func:`~synth_plugins.synthcity.held_columns.has_number_levels`).
+    column (floats where a value is missing), which Synthcity label-encodes below 15
+    distinct values: an ``object`` column of numbers is left unencoded when its values are
+    ``0..k-1``, and its schema then fails at ``generate``
+    (:func:`~synth_plugins.synthcity.held_columns.has_number_levels`).
+
+    Raises:
+        InvalidDataError: a ``category`` of 15 or more number levels: as numbers Synthcity
+            would model it as a quantity and generate codes that are no level.
     """
     categorical = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
     if not categorical:
@@ -65,8 +72,15 @@ def _without_categoricals(frame: pd.DataFrame) -> pd.DataFrame:
         series = frame[column]
         if not has_number_levels(series):
             frame[column] = series.astype(object)
-        elif series.notna().all():
-            frame[column] = series.astype(series.cat.categories.dtype)
-        else:
-            frame[column] = series.astype(float)
+            continue
+        if series.nunique(dropna=False) >= SYNTHCITY_MAX_LEVELS:
+            raise InvalidDataError(
+                f"column {column!r} is a category of {series.nunique()} number levels: a "
+                "Synthcity DataLoader cannot hold it as levels (DataLoader.hash fails on "
+                f"categories, and as numbers {SYNTHCITY_MAX_LEVELS} or more values are a "
+                "quantity). Fit the suite's plugins on a GenericDataLoader of the frame "
+                "itself (they keep categories), or cast the column to the values you mean"
+            )
+        dtype = series.cat.categories.dtype if series.notna().all() else float
+        frame[column] = series.astype(dtype)
     return frame
