@@ -221,17 +221,30 @@ def synthcity_failures() -> Iterator[list[str]]:
     the suite removes Synthcity's own sinks (:func:`silence_synthcity_sinks`), so without
     this sink those failures would be lost. Plugin-loading notices (a plugin disabled for
     a missing optional dependency) are not failures of the run and are left out.
+
+    Only records logged from the calling thread are kept. Loguru's sinks are process-wide,
+    and cases may run as threads of one process (joblib's ``"threading"`` backend, a Dask
+    worker's threads): without this filter each would collect the others' failures. The
+    calling thread sees all of its own case's failures: ``Benchmarks.evaluate`` runs its
+    repeats in a plain loop and ``Metrics.evaluate`` its metrics through
+    ``Parallel(n_jobs=1)``, which runs them one after another in the caller (synthcity
+    0.2.12, ``benchmark/__init__.py`` and ``metrics/scores.py``).
     """
+    import threading
+
     import loguru
 
     messages: list[str] = []
+    caller = threading.get_ident()
 
     def keep(message: Any) -> None:
         text = str(message.record["message"]).strip()
         if "module disabled" not in text and text not in messages:
             messages.append(text)
 
-    sink = loguru.logger.add(keep, level="ERROR", format="{message}")
+    sink = loguru.logger.add(
+        keep, level="ERROR", format="{message}", filter=lambda r: r["thread"].id == caller
+    )
     try:
         yield messages
     finally:
