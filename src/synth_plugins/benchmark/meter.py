@@ -4,7 +4,10 @@
 for the duration of a ``with`` block, so every plugin that ``Benchmarks.evaluate`` builds
 is measured without changing the harness. Memory is the peak resident set size of the
 process above its level when the call started (sampled every 10 ms; it includes torch's
-allocations, which ``tracemalloc`` does not see).
+allocations, which ``tracemalloc`` does not see). Blocks in threads of one process (a
+Dask worker with several threads, joblib's ``threading`` backend) run one at a time: the
+wrappers are process-wide and so is the RSS, so overlapping blocks would measure (and
+unwrap) each other.
 """
 
 from __future__ import annotations
@@ -52,8 +55,15 @@ class Measurements:
     peak_mb: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
 
+#: Held for the whole of a :class:`PluginMeter` block (re-entrant: a block may nest).
+_ONE_BLOCK = threading.RLock()
+
+
 class PluginMeter:
-    """Measure every Synthcity plugin's ``fit`` and ``generate`` inside a ``with`` block."""
+    """Measure every Synthcity plugin's ``fit`` and ``generate`` inside a ``with`` block.
+
+    One block at a time per process (:data:`_ONE_BLOCK`): another thread's block waits.
+    """
 
     def __init__(self) -> None:
         self.measurements = Measurements()
@@ -76,6 +86,7 @@ class PluginMeter:
     def __enter__(self) -> PluginMeter:
         from synthcity.plugins.core.plugin import Plugin
 
+        _ONE_BLOCK.acquire()
         self._originals = {"fit": Plugin.fit, "generate": Plugin.generate}
         Plugin.fit = self._wrap(Plugin.fit, self.measurements.fit_s)
         Plugin.generate = self._wrap(Plugin.generate, self.measurements.generate_s)
@@ -86,3 +97,4 @@ class PluginMeter:
 
         Plugin.fit = self._originals["fit"]
         Plugin.generate = self._originals["generate"]
+        _ONE_BLOCK.release()

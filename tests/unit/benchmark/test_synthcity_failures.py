@@ -58,3 +58,36 @@ def _score_a_failing_metric() -> list[str]:
 def test_a_metric_failure_of_a_case_run_in_a_worker_thread_is_collected():
     (errors,) = Parallel(n_jobs=2, backend="threading")([delayed(_score_a_failing_metric)()])
     assert errors == [">> Evaluator stats.failing failed: NaN in the table"]
+
+
+def test_meter_blocks_of_two_threads_run_in_turn_and_unwrap_cleanly():
+    """Two overlapping PluginMeter blocks in threads unwrapped each other: the first to
+    leave put back the original methods (the other's fits went unmeasured) and the last
+    put back the first's wrapper for good."""
+    import threading
+    import time
+
+    from synthcity.plugins.core.plugin import Plugin
+
+    from synth_plugins.benchmark.meter import PluginMeter
+
+    original = Plugin.fit
+    entered = threading.Event()
+    spans: dict[str, tuple[float, float]] = {}
+
+    def block(name: str, hold: float) -> None:
+        with PluginMeter():
+            start = time.perf_counter()
+            entered.set()
+            time.sleep(hold)
+            spans[name] = (start, time.perf_counter())
+
+    first = threading.Thread(target=block, args=("first", 0.3))
+    first.start()
+    entered.wait()
+    second = threading.Thread(target=block, args=("second", 0.0))
+    second.start()
+    first.join()
+    second.join()
+    assert spans["second"][0] >= spans["first"][1]  # the second block waited
+    assert Plugin.fit is original
