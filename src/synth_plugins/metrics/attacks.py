@@ -421,13 +421,20 @@ def _scored(evaluators: Any, tolerances: dict[str, float]) -> Iterator[None]:
     range in the training rows), whatever the sign or origin of its values; a categorical
     guess when equal, and two missing values match, as in Anonymeter. Anonymeter's attack
     looks the scoring function up in its module at each call, so the block replaces it
-    there (under the lock :func:`_seeded` holds) and restores it after.
+    there and restores it after. The swap is process-wide while the suite's attacks run:
+    the suite's own calls are serialised by the lock :func:`_seeded` holds, but another
+    thread calling Anonymeter directly sees the replacement too, so a secret that is not
+    one of ``tolerances`` (not one of the suite's renamed columns) is scored by the saved
+    original, as Anonymeter would.
     """
     module = evaluators.inference_evaluator
+    saved = module.evaluate_inference_guesses
 
     def evaluate(
         guesses: pd.Series, secrets: pd.Series, regression: bool, tolerance: float = 0.05
     ) -> np.ndarray:
+        if str(secrets.name) not in tolerances:
+            return saved(guesses, secrets, regression, tolerance)
         guess, secret = guesses.to_numpy(), secrets.to_numpy()
         if regression:
             with np.errstate(invalid="ignore"):
@@ -437,7 +444,6 @@ def _scored(evaluators: Any, tolerances: dict[str, float]) -> Iterator[None]:
             match = guess == secret
         return np.logical_or(match, np.logical_and(pd.isnull(guess), pd.isnull(secret)))
 
-    saved = module.evaluate_inference_guesses
     module.evaluate_inference_guesses = evaluate
     try:
         yield

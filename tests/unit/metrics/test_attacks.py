@@ -261,3 +261,24 @@ def test_a_categorical_column_missing_throughout_the_synthetic_table_is_scored(t
         train, holdout, synthetic, categorical_columns=["sex", "stage"], **FAST
     )
     assert 0.0 <= result.score <= 1.0
+
+
+def test_a_foreign_inference_call_during_the_swap_is_scored_as_anonymeter_does():
+    """The scoring swap is process-wide: another thread calling Anonymeter directly while
+    the suite's attacks ran got the suite's function and a KeyError on its own secret's
+    name. A secret that is not one of the suite's tolerances now gets Anonymeter's rule."""
+    from synth_plugins.metrics.attacks import _anonymeter, _scored
+
+    evaluators = _anonymeter()
+    module = evaluators.inference_evaluator
+    original = module.evaluate_inference_guesses
+    guesses = pd.Series([10.0, -3.0, 100.0], name="serum_sodium")
+    secrets = pd.Series([10.2, -3.0, 130.0], name="serum_sodium")
+    expected = original(guesses, secrets, True, 0.05)
+    with _scored(evaluators, {"c0": 1.0}):
+        assert module.evaluate_inference_guesses is not original
+        foreign = module.evaluate_inference_guesses(guesses, secrets, True, 0.05)
+        own = module.evaluate_inference_guesses(guesses.rename("c0"), secrets.rename("c0"), True)
+    np.testing.assert_array_equal(foreign, expected)
+    np.testing.assert_array_equal(own, [True, True, False])
+    assert module.evaluate_inference_guesses is original
