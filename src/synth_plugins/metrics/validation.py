@@ -299,9 +299,11 @@ def date_origins(
     """Day 0 of each date column :func:`feature_tables` converts: its earliest date.
 
     The earliest date of the first table (in ``frames``' order) with an observed value in
-    the column, as a timestamp of days since 1970-01-01 on the UTC clock, so that
-    ``origin + pd.to_timedelta(days, unit="D")`` reads a converted value back as a date
-    (time zones dropped). Arguments as for :func:`feature_tables`.
+    the column, so that ``origin + pd.to_timedelta(days, unit="D")`` reads a converted value
+    (days on the UTC clock) back as the instant it is. A time-zone-aware column's origin is
+    in that column's zone (of the first table with observed values), so the instants read
+    back print on the column's own clock; a naive column's origin is naive. Arguments as
+    for :func:`feature_tables`.
     """
     tables = list(frames.values())
     given = (
@@ -310,10 +312,23 @@ def date_origins(
         else set(categorical_columns)
     )
     return {
-        column: pd.Timestamp(0) + pd.to_timedelta(_earliest(_epoch_days(frames, column)), "D")
+        column: _origin(frames, column)
         for column in tables[0].columns
         if column not in given and column_role(tables, column) == "datetime"
     }
+
+
+def _origin(frames: Mapping[str, pd.DataFrame], column: Hashable) -> pd.Timestamp:
+    """Day 0 of a date column (see :func:`date_origins`), in the column's zone if it has one."""
+    days = _earliest(_epoch_days(frames, column))
+    reference = next(
+        (t[column] for t in frames.values() if t[column].notna().any()),
+        next(iter(frames.values()))[column],
+    )
+    zone = getattr(reference.dtype, "tz", None)
+    if zone is None:
+        return pd.Timestamp(0) + pd.to_timedelta(days, "D")
+    return (pd.Timestamp(0, tz="UTC") + pd.to_timedelta(days, "D")).tz_convert(zone)
 
 
 def _epoch_days(frames: Mapping[str, pd.DataFrame], column: Hashable) -> dict[str, np.ndarray]:

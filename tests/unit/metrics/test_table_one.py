@@ -138,6 +138,39 @@ def test_dates_are_summarised_as_dates() -> None:
     assert result.tests.loc["admission", "kind"] == "numeric"
 
 
+def test_zoned_dates_are_summarised_on_their_own_clock() -> None:
+    """Europe/Paris dates printed on the UTC clock and truncated to the minute: daily
+    midnights showed a mean of "2020-01-20 10:59" (the 12:00 mean an hour early, less a
+    nanosecond), and daily 08:00 readings 07:00 UTC."""
+    rng = np.random.default_rng(3)
+
+    def pair(dates: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
+        x = rng.normal(size=len(dates))
+        shuffled = dates.sample(frac=1, random_state=1).reset_index(drop=True)
+        return pd.DataFrame({"at": dates, "x": x}), pd.DataFrame({"at": shuffled, "x": x})
+
+    # local midnights across the spring change of clocks: whole days, printed as dates
+    midnights = pd.Series(pd.date_range("2020-03-10", periods=41, freq="D", tz="Europe/Paris"))
+    row = table_one(*pair(midnights)).rows.iloc[0]
+    assert row["real"].startswith("2020-03-30 (")
+    # 08:00 on the column's clock, no change of clocks: the mean is 08:00 on day 21
+    mornings = pd.Series(
+        pd.date_range("2020-01-01 08:00", periods=41, freq="D", tz="Europe/Paris")
+    )
+    row = table_one(*pair(mornings)).rows.iloc[0]
+    assert row["real"].startswith("2020-01-21 08:00 ")
+
+
+def test_a_numeric_real_variable_with_two_observed_values_is_refused() -> None:
+    """Declared numeric (``categorical_columns=[]``), a real column with 2 observed values
+    was tested (Mann-Whitney p = 0.061) instead of refused as before."""
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame({"lab": [1.5, 2.7] + [np.nan] * 8, "x": rng.normal(size=10)})
+    synthetic = pd.DataFrame({"lab": rng.normal(size=10), "x": rng.normal(size=10)})
+    with pytest.raises(InvalidDataError, match=r"'lab' of real has 2 observed value\(s\)"):
+        table_one(real, synthetic, categorical_columns=[])
+
+
 def test_a_repeated_column_is_refused_by_name() -> None:
     """columns=["age", "age"] ended in pandas' "truth value of a Series is ambiguous"."""
     real, synthetic = _frames()

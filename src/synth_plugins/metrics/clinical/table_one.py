@@ -158,7 +158,8 @@ def table_one(
 
     Raises:
         InvalidDataError: Mismatched tables, a table with fewer than two rows, a variable
-            constant or with no observed value in the real table. (A variable constant,
+            constant or with no observed value in the real table, a numeric variable with
+            fewer than 3 observed values in the real table. (A variable constant,
             with no observed value or, if numeric, fewer than 3 in the synthetic table is a
             difference: it counts as significant, with a note.)
         InvalidParameterError: An option out of range, or ``columns`` naming an unknown
@@ -222,22 +223,37 @@ def _number_summary(value: float) -> str:
 
 
 def _date_summary(origin: pd.Timestamp, *days: pd.Series) -> Summary:
-    """Days since ``origin`` printed as the dates they are.
+    """Days since ``origin`` printed as the dates they are, on the column's own clock.
 
-    Where every observed value (of ``days``, the column's tables) is a whole day from a
-    midnight ``origin``, a summary (a median between two days, a quartile) is rounded to the
-    day and printed as a date; otherwise with the time, to the minute.
+    ``origin`` carries the column's time zone, if any (see
+    :func:`~synth_plugins.metrics.validation.date_origins`): a value is read back as an
+    instant and printed on that zone's wall clock, rounded to the minute. Where every
+    observed value (of ``days``, the column's tables) is a midnight on that clock, a summary
+    (a median between two days, a quartile) is rounded to the day and printed as a date;
+    otherwise with the time.
     """
     values = np.concatenate([d.to_numpy(dtype=float) for d in days])
-    values = values[~np.isnan(values)]
-    whole = origin == origin.normalize() and bool(np.all(values == np.round(values)))
+    observed = _wall_clock(origin, values[~np.isnan(values)])
+    whole = bool((observed == observed.normalize()).all())
 
     def summary(value: float) -> str:
+        wall = _wall_clock(origin, np.array([value]))[0]
         if whole:
-            return (origin + pd.to_timedelta(round(value), unit="D")).strftime("%Y-%m-%d")
-        return (origin + pd.to_timedelta(value, unit="D")).strftime("%Y-%m-%d %H:%M")
+            return wall.round("D").strftime("%Y-%m-%d")
+        return wall.strftime("%Y-%m-%d %H:%M")
 
     return summary
+
+
+def _wall_clock(origin: pd.Timestamp, days: np.ndarray) -> pd.DatetimeIndex:
+    """``origin`` plus ``days``, on the origin's wall clock (zone dropped), to the minute.
+
+    Rounding first: float days carry nanosecond errors that would truncate 12:00 to 11:59.
+    """
+    instants = origin + pd.to_timedelta(days, unit="D")
+    if instants.tz is not None:
+        instants = instants.tz_localize(None)
+    return instants.round("min")
 
 
 def _numeric(
@@ -257,8 +273,14 @@ def _numeric(
     for name, series in (("real", real), ("synthetic", synthetic)):
         values = numeric_values(series, name)
         samples[name] = values[~np.isnan(values)]
-    # the real sample has at least 3 values: with fewer the column is binary or constant
     r, s = samples["real"], samples["synthetic"]
+    # inferred roles make such a column binary or constant, but a column declared numeric
+    # (``categorical_columns=[]``) can reach here with 2 observed real values
+    if len(r) < _MIN_NUMERIC:
+        raise InvalidDataError(
+            f"numeric column {real.name!r} of real has {len(r)} observed value(s); "
+            f"Table 1 needs at least {_MIN_NUMERIC}"
+        )
     dates = "" if summary is _number_summary else " days"  # unit of a date column's SD
     if len(s) < _MIN_NUMERIC or np.ptp(s) == 0:
         reason = (
