@@ -154,9 +154,7 @@ def test_zoned_dates_are_summarised_on_their_own_clock() -> None:
     row = table_one(*pair(midnights)).rows.iloc[0]
     assert row["real"].startswith("2020-03-30 (")
     # 08:00 on the column's clock, no change of clocks: the mean is 08:00 on day 21
-    mornings = pd.Series(
-        pd.date_range("2020-01-01 08:00", periods=41, freq="D", tz="Europe/Paris")
-    )
+    mornings = pd.Series(pd.date_range("2020-01-01 08:00", periods=41, freq="D", tz="Europe/Paris"))
     row = table_one(*pair(mornings)).rows.iloc[0]
     assert row["real"].startswith("2020-01-21 08:00 ")
 
