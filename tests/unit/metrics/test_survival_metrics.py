@@ -172,15 +172,33 @@ class TestHazardRatioAlignment:
         assert result.penalizer == 0.1
         assert any("raised" in note for note in result.notes)
 
-    def test_a_covariate_missing_throughout_the_synthetic_table_is_left_out_and_named(self, real):
-        """It emptied the synthetic complete cases: "synthetic has 0 complete row(s) with 0
-        event(s)", naming neither the column nor the reason."""
-        synthetic = simulate_cox(seed=3).assign(marker=np.nan)
-        result = hazard_ratio_alignment(real, synthetic, "time", "event")
-        assert "marker" not in result.table.index
-        assert any("'marker'" in note and "no observed value" in note for note in result.notes)
-        effects = effect_agreement(real, synthetic, duration_column="time", event_column="event")
-        assert any("marker" in note for note in effects.notes)
+    def test_a_covariate_missing_throughout_the_synthetic_table_counts_as_no_effect(self, real):
+        """It was left out of both fits and only named in notes, so a synthetic table with
+        the strongest covariate emptied scored like a copy (gbsg2 ``pnodes``: 0.000, sign
+        1.000) and better than one with it shuffled (0.019, 0.889)."""
+        rng = np.random.default_rng(0)
+        base = simulate_cox(seed=3)
+        shuffled = base.assign(stage=rng.permutation(base["stage"].to_numpy()))
+        emptied = base.assign(stage=np.nan)
+        kept = hazard_ratio_alignment(real, shuffled, "time", "event")
+        result = hazard_ratio_alignment(real, emptied, "time", "event")
+        terms = ["stage[II]", "stage[III]"]
+        assert result.empty_in_synthetic == tuple(terms)
+        assert list(result.table.index) == list(kept.table.index)
+        rows = result.table.loc[terms]
+        assert (rows["log_hr_synthetic"] == 0).all()
+        far_end = rows[["ci_lower_real", "ci_upper_real"]].abs().max(axis=1)
+        np.testing.assert_allclose(rows["abs_log_hr_error"], far_end)
+        assert not rows[["sign_agree", "significance_agree", "ci_overlap"]].any().any()
+        assert result.score > kept.score
+        assert result.sign_agreement <= kept.sign_agreement
+        assert any("'stage'" in note and "no observed value" in note for note in result.notes)
+        # effect_agreement: the same terms are not estimable on synthetic, every flag False
+        effects = effect_agreement(real, emptied, duration_column="time", event_column="event")
+        stage = effects.table[effects.table["term"].isin(terms)]
+        assert len(stage) and not stage["direction_agree"].any()
+        notes = effects.notes
+        assert any("stage" in note and "not estimable on synthetic" in note for note in notes)
 
     def test_rows_lost_to_an_unseen_level_are_named_in_the_error(self, real):
         synthetic = simulate_cox(seed=3).assign(stage="IV")

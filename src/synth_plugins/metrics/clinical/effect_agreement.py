@@ -198,13 +198,13 @@ def effect_agreement(
     for covariate in names:
         label = f"univariable model of {covariate}"
         design, matrices = _model_data(frames, outcomes, [covariate], categorical, label, notes)
-        terms = _terms(design, covariate)
+        terms = design.terms(covariate)
         rows.extend(_compare(fit, design, matrices, terms, covariate, "univariable", notes))
     if multivariable:
         label = "multivariable model"
         if real[names].notna().all(axis=1).any():
             design, matrices = _model_data(frames, outcomes, names, categorical, label, notes)
-            groups = [(c, _terms(design, c)) for c in names]
+            groups = [(c, design.terms(c)) for c in names]
             all_terms = [t for _, terms in groups for t in terms]
             owner = {t: c for c, terms in groups for t in terms}
             for row in _compare(fit, design, matrices, all_terms, None, "multivariable", notes):
@@ -293,18 +293,6 @@ def _covariates(real: pd.DataFrame, covariates: Iterable[str] | None, outcome: l
             f"covariates must name non-outcome columns of the tables; not usable: {unknown}"
         )
     return chosen
-
-
-def _terms(design: CoxDesign, covariate: Hashable) -> list[Hashable]:
-    """The design columns of one covariate: itself, or its ``covariate[level]`` indicators.
-
-    Numeric columns keep their own labels in the design, which need not be text (a frame
-    built from an array has integer labels); indicator names are always text.
-    """
-    if covariate in design.numeric:
-        return [covariate]
-    prefix = f"{covariate}["
-    return [n for n in design.names if isinstance(n, str) and n.startswith(prefix)]
 
 
 def _compare(

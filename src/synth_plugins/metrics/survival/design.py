@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +52,17 @@ class CoxDesign:
         for column, levels in self.categorical:
             out.extend(f"{column}[{level}]" for level in levels[1:])
         return out
+
+    def terms(self, covariate: Hashable) -> list[Hashable]:
+        """The design columns of one covariate: itself, or its ``covariate[level]`` indicators.
+
+        Numeric columns keep their own labels in the design, which need not be text (a frame
+        built from an array has integer labels); indicator names are always text.
+        """
+        if covariate in self.numeric:
+            return [covariate]
+        prefix = f"{covariate}["
+        return [n for n in self.names if isinstance(n, str) and n.startswith(prefix)]
 
     def matrix(
         self, frame: pd.DataFrame, name: str, *, impute: bool

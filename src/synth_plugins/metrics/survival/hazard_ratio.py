@@ -51,6 +51,10 @@ class HazardRatioAlignmentResult:
         n_rows_synthetic: synthetic rows used (complete cases, known levels).
         dropped_covariates: design columns left out because constant in a frame, or
             because a frame has no row at their covariate's reference level.
+        empty_in_synthetic: design columns of covariates with no observed synthetic value:
+            in the real fit, not in the synthetic one, scored as synthetic log-HR 0 with
+            error ``max(|ci_lower_real|, |ci_upper_real|)`` (the far end of the real
+            interval seen from 0); sign, significance and CI overlap count as disagreeing.
         notes: convergence messages, fallbacks, dropped rows and too few events per
             design column.
     """
@@ -68,6 +72,7 @@ class HazardRatioAlignmentResult:
     n_rows_real: int
     n_rows_synthetic: int
     dropped_covariates: tuple[str, ...] = ()
+    empty_in_synthetic: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
 
     @property
@@ -125,7 +130,9 @@ def hazard_ratio_alignment(
     as reference. Design columns constant in either table are left out of both fits, and
     so are the indicators of a categorical covariate that a table never takes at its
     reference level (they sum to 1 on every row there, so their hazard ratios are not
-    identifiable); ``notes`` names them. Rows with a missing covariate are left out
+    identifiable); ``notes`` names them. A covariate with no observed synthetic value stays
+    in the real fit; the synthetic fit goes without it and it is scored as carrying no
+    effect there (log-HR 0, see ``empty_in_synthetic``). Rows with a missing covariate are left out
     (complete cases), as are synthetic rows with a level never seen in the real data; both
     are counted in ``notes``. The two fits use the
     same penalizer; when either fails to converge both are refitted with the next penalizer
@@ -177,20 +184,32 @@ def hazard_ratio_alignment(
     covariates = covariate_columns(real, duration_column, event_column)
     notes: list[str] = []
     empty = [c for c in covariates if synthetic[c].isna().all()]
-    if empty:
-        # every synthetic row would be left out; the covariate says nothing in that table
-        notes.append(f"covariate(s) with no observed value in synthetic left out: {empty}")
-        covariates = [c for c in covariates if c not in empty]
-        if not covariates:
-            raise InvalidDataError(
-                f"every covariate has no observed value in synthetic ({empty}); nothing to compare"
-            )
+    if len(empty) == len(covariates):
+        raise InvalidDataError(
+            f"every covariate has no observed value in synthetic ({empty}); nothing to compare"
+        )
+    present = [c for c in covariates if c not in empty]
     categorical = resolve_categorical(
-        [real[covariates], synthetic[covariates]], categorical_columns, outside=real.columns
+        [real[covariates], synthetic[present]], categorical_columns, outside=real.columns
     )
     design = CoxDesign.from_reference(real[covariates], categorical, "real")
     x_real, miss_real, _ = design.matrix(real[covariates], "real", impute=False)
-    x_syn, miss_syn, unseen_syn = design.matrix(synthetic[covariates], "synthetic", impute=False)
+    # an emptied covariate would leave out every synthetic row: the synthetic fit goes
+    # without it, and it is scored as carrying no effect there (log-HR 0)
+    x_syn, miss_syn, unseen_syn = design.matrix(
+        synthetic[covariates].fillna({c: design.fills[c] for c in empty}),
+        "synthetic",
+        impute=False,
+    )
+    absent = [t for c in empty for t in design.terms(c)]
+    x_syn = x_syn.drop(columns=absent)
+    if empty:
+        notes.append(
+            f"covariate(s) with no observed value in synthetic: {empty}; the synthetic fit "
+            f"goes without them and their design columns {absent} count as log-HR 0 there "
+            "(error: the far end of the real confidence interval from 0; sign, significance "
+            "and CI overlap counted as disagreeing)"
+        )
     if miss_real.any():
         notes.append(f"{int(miss_real.sum())} real row(s) with missing covariates left out")
     if miss_syn.any():
@@ -212,7 +231,8 @@ def hazard_ratio_alignment(
                 "event(s); a Cox fit needs at least 2 rows and 1 event"
                 + (f"; rows left out by {'; '.join(losses)}" if losses else "")
             )
-    dropped = constant_columns(x_real, x_syn)
+    dropped = constant_columns(x_real.drop(columns=absent), x_syn)
+    dropped += constant_columns(x_real[absent])
     if dropped:
         notes.append(f"design columns constant in a table left out: {dropped}")
     for frame_name, x in (("real", x_real), ("synthetic", x_syn)):
@@ -226,11 +246,18 @@ def hazard_ratio_alignment(
     kept = [c for c in x_real.columns if c not in dropped]
     if not kept:
         raise InvalidDataError("no covariate varies in both tables; nothing to compare")
-    x_real, x_syn = x_real[kept], x_syn[kept]
-    for frame_name, events in (("real", real_e), ("synthetic", syn_e)):
-        if events.sum() < EVENTS_PER_COLUMN * len(kept):
+    absent = [c for c in absent if c in kept]
+    kept_syn = [c for c in kept if c not in absent]
+    if not kept_syn:
+        raise InvalidDataError(
+            f"no covariate varies in synthetic once those with no observed value ({empty}) "
+            "are left out; nothing to compare"
+        )
+    x_real, x_syn = x_real[kept], x_syn[kept_syn]
+    for frame_name, events, x in (("real", real_e, x_real), ("synthetic", syn_e, x_syn)):
+        if events.sum() < EVENTS_PER_COLUMN * x.shape[1]:
             notes.append(
-                f"{frame_name} has {int(events.sum())} event(s) for {len(kept)} design "
+                f"{frame_name} has {int(events.sum())} event(s) for {x.shape[1]} design "
                 f"column(s), fewer than {EVENTS_PER_COLUMN} per column: its Cox coefficients "
                 "are unstable, so read the errors with their standard errors"
             )
@@ -242,7 +269,7 @@ def hazard_ratio_alignment(
         alpha=alpha,
     )
     notes.extend(fit_real.notes)
-    table = _alignment_table(fit_real.fitter, fit_syn.fitter, alpha)
+    table = _alignment_table(fit_real.fitter, fit_syn.fitter, alpha, absent)
     significant = table["significant_real"].to_numpy(dtype=bool)
     return HazardRatioAlignmentResult(
         table=table,
@@ -260,12 +287,22 @@ def hazard_ratio_alignment(
         n_rows_real=len(real_e),
         n_rows_synthetic=len(syn_e),
         dropped_covariates=tuple(dropped),
+        empty_in_synthetic=tuple(absent),
         notes=tuple(notes),
     )
 
 
-def _alignment_table(fit_real: Any, fit_syn: Any, alpha: float) -> pd.DataFrame:
-    """Per-covariate comparison of two lifelines fits with the same design."""
+def _alignment_table(fit_real: Any, fit_syn: Any, alpha: float, absent: list[str]) -> pd.DataFrame:
+    """Per-covariate comparison of two lifelines fits, the real design a superset.
+
+    ``absent`` are the real fit's design columns that the synthetic fit goes without (their
+    covariate has no observed synthetic value): synthetic log-HR 0 with no SE, interval or
+    p-value, every agreement flag False, and as error the far end of the real interval
+    seen from 0, ``max(|ci_lower_real|, |ci_upper_real|)``. ``|log_hr_real|`` alone would
+    tie with a synthetic covariate shuffled against the outcome (an estimate of 0 plus
+    noise), which keeps the column and its marginal; having no estimate at all is charged
+    the largest error a no-effect estimate has against the real interval.
+    """
     columns = {}
     for label, fitter in (("real", fit_real), ("synthetic", fit_syn)):
         bounds = fitter.confidence_intervals_
@@ -274,12 +311,15 @@ def _alignment_table(fit_real: Any, fit_syn: Any, alpha: float) -> pd.DataFrame:
         columns[f"ci_lower_{label}"] = bounds.iloc[:, 0]
         columns[f"ci_upper_{label}"] = bounds.iloc[:, 1]
         columns[f"p_{label}"] = fitter.summary["p"]
-    table = pd.DataFrame(columns)
+    table = pd.DataFrame(columns).reindex(fit_real.params_.index)
     table.index.name = "covariate"
+    table.loc[absent, "log_hr_synthetic"] = 0.0
     table["hr_real"] = np.exp(table["log_hr_real"])
     table["hr_synthetic"] = np.exp(table["log_hr_synthetic"])
     table["log_hr_difference"] = table["log_hr_synthetic"] - table["log_hr_real"]
     table["abs_log_hr_error"] = table["log_hr_difference"].abs()
+    far_end = table.loc[absent, ["ci_lower_real", "ci_upper_real"]].abs().max(axis=1)
+    table.loc[absent, "abs_log_hr_error"] = far_end
     table["sign_agree"] = direction(table["log_hr_real"], table["se_real"]) == direction(
         table["log_hr_synthetic"], table["se_synthetic"]
     )
@@ -289,4 +329,5 @@ def _alignment_table(fit_real: Any, fit_syn: Any, alpha: float) -> pd.DataFrame:
     table["ci_overlap"] = (table["ci_lower_synthetic"] <= table["ci_upper_real"]) & (
         table["ci_lower_real"] <= table["ci_upper_synthetic"]
     )
+    table.loc[absent, ["sign_agree", "significance_agree"]] = False
     return table
