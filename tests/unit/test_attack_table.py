@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from synth_plugins.benchmark.tabular import attack_table
+from synth_plugins.benchmark.tabular import attack_table, attack_title
 from synth_plugins.metrics.attacks import ATTACKS
 
 
@@ -23,3 +23,11 @@ def test_attack_table_shows_risk_and_interval_per_attack():
 
 def test_no_attack_keys_no_table():
     assert attack_table(pd.DataFrame({"stats.x.score": [1.0]})) is None
+
+
+def test_the_title_says_what_the_bounds_are_over_several_seeds():
+    """With repeats > 1 Synthcity averages each bound over the seeds; the title called the
+    averaged bounds a 95 % interval."""
+    assert "95 % interval]" in attack_title(1)
+    several = attack_title(3)
+    assert "mean risk over 3 seeds" in several and "not an interval for the mean" in several

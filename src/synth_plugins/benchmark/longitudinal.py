@@ -109,7 +109,12 @@ def _fit_sample(
             id_column, time_column, static_columns=static, roles=dataset.roles,
             **contender.params,
         )  # fmt: skip
-        return (lambda: model.fit(dataset.data)), (lambda: model.sample(n, random_state=0)), model
+        seed = contender.params.get("random_state", 0)  # the case's seed samples too
+
+        def sample() -> Any:
+            return model.sample(n, random_state=seed)
+
+        return (lambda: model.fit(dataset.data)), sample, model
     if contender.host == "sdv_par":
         from sdv.sequential import PARSynthesizer
 

@@ -560,9 +560,7 @@ class TabularBenchmark:
                 section.tables.append(("Synthcity Benchmarks, ranked on these scores", compact))
                 attacks = attack_table(synthcity)
                 if attacks is not None:
-                    section.tables.append(
-                        ("Privacy attacks (anonymeter_risk: risk [95 % interval])", attacks)
-                    )
+                    section.tables.append((attack_title(self.repeats), attacks))
                 section.details.append(("Every figure Synthcity reported", synthcity))
                 section.directions = run.directions
                 section.figures = list(run.figures)
@@ -609,6 +607,20 @@ class TabularBenchmark:
         frame = frame.set_index("Synthesizer")
         frame.index.name = "generator"
         return frame.sort_values("Quality_Score", ascending=False)
+
+
+def attack_title(repeats: int) -> str:
+    """The title of :func:`attack_table`: what its bounds are for ``repeats`` seeds.
+
+    Synthcity's ``Benchmarks`` averages every key over the repeats, so with several seeds
+    the bounds are means of each seed's interval bounds, not an interval for the mean.
+    """
+    if repeats == 1:
+        return "Privacy attacks (anonymeter_risk: risk [95 % interval])"
+    return (
+        f"Privacy attacks (anonymeter_risk: mean risk over {repeats} seeds [means of each "
+        "seed's 95 % interval bounds, not an interval for the mean])"
+    )
 
 
 def attack_table(table: pd.DataFrame) -> pd.DataFrame | None:
