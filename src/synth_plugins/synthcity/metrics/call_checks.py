@@ -14,11 +14,11 @@ with "y contains previously unseen labels") and on repeated column labels;
 :func:`check_same_columns` names the columns. It also refuses an ``X_syn`` that names
 another target or duration column than ``X_gt`` (a ``GenericDataLoader`` without
 ``target_column`` takes its last column, so the same table in another column order
-disagrees), and a loader given as ``X_train`` that does: Synthcity's built-in metrics
-would read each table's own outcome, the suite's ``X_gt``'s. Synthcity's label encoder
-also stops, naming no column, on a column that mixes text with numbers and on pandas
-``string`` columns with missing values, and its datetime encoder on time-zone-aware
-dates; :func:`check_encodable` names the column and the conversion.
+disagrees): Synthcity's built-in metrics would read each table's own outcome, the suite's
+``X_gt``'s. Synthcity's label encoder also stops, naming no column, on a column that
+mixes text with numbers and on pandas ``string`` columns with missing values, and its
+datetime encoder on time-zone-aware dates; :func:`check_encodable` names the column and
+the conversion.
 """
 
 from __future__ import annotations
@@ -74,17 +74,16 @@ def check_survival_durations(arguments: Mapping[str, Any]) -> None:
 
 
 def check_same_columns(arguments: Mapping[str, Any]) -> None:
-    """Raise unless every table of the call has ``X_gt``'s columns and outcome columns.
+    """Raise unless every table of the call has ``X_gt``'s columns, and ``X_syn`` its outcome.
 
     Synthcity's built-in metrics unpack each loader's own target, the suite's read
-    ``X_gt``'s for every table: an ``X_syn`` (or a loader given as ``X_train``,
-    ``X_ref_syn`` or ``X_augmented``) that names another target or duration column than
-    ``X_gt`` (or than the last column, which a DataFrame ``X_gt`` gets as its target)
+    ``X_gt``'s for both tables: an ``X_syn`` that names another target or duration column
+    than ``X_gt`` (or than the last column, which a DataFrame ``X_gt`` gets as its target)
     would have the call's figures read different outcomes.
 
     Raises:
         InvalidDataError: A table repeats a column label (or has two that read the same
-            as text), lacks a column of ``X_gt`` or has one more, or a loader names
+            as text), lacks a column of ``X_gt`` or has one more, or ``X_syn`` names
             another target or duration column than ``X_gt``; the message names the table
             and the columns.
     """
@@ -103,17 +102,14 @@ def check_same_columns(arguments: Mapping[str, Any]) -> None:
                 f"{name} must have the same columns as X_gt; missing from {name}: {missing}; "
                 f"not in X_gt: {extra}"
             )
-    ours = _outcome_roles(loaders["X_gt"])
-    for name, data in loaders.items():
-        if name == "X_gt" or (name != "X_syn" and isinstance(data, pd.DataFrame)):
-            continue  # (a DataFrame X_train is read without an outcome; the others get X_gt's)
-        theirs = _outcome_roles(data)
+    if "X_syn" in loaders:
+        ours, theirs = _outcome_roles(loaders["X_gt"]), _outcome_roles(loaders["X_syn"])
         for role, column in ours.items():
             if role in theirs and theirs[role] != column:
                 raise InvalidDataError(
-                    f"{name} has {role}={theirs[role]!r} where X_gt has {column!r}; give "
-                    f"both the same {role} (a GenericDataLoader without target_column, or "
-                    "a DataFrame, takes its last column)"
+                    f"X_syn has {role}={theirs[role]!r} where X_gt has {column!r}; give both "
+                    f"the same {role} (a GenericDataLoader without target_column, or a "
+                    "DataFrame, takes its last column)"
                 )
 
 
