@@ -173,9 +173,8 @@ def test_benchmark_without_a_suite_runs_all_three_and_writes_the_index(tmp_path,
     assert not ran
 
 
-def test_suite_report_opens_with_its_summary_table(tmp_path, monkeypatch):
-    columns = summary_columns("tabular", "synthcity:heart_failure")
-    wide = _wide(columns)
+def _tabular_result(wide, output, monkeypatch):
+    """``run_suite_result("tabular")`` with a TabularBenchmark that returns ``wide``."""
 
     class Bench:
         def __init__(self, **kwargs):
@@ -185,7 +184,14 @@ def test_suite_report_opens_with_its_summary_table(tmp_path, monkeypatch):
             return {"synthcity:heart_failure": wide}
 
     monkeypatch.setattr(benchmark, "TabularBenchmark", Bench)
-    result = benchmark.run_suite_result("tabular", output=tmp_path, show=lambda t: None)
+    return benchmark.run_suite_result("tabular", output=output, show=lambda t: None)
+
+
+def test_suite_report_opens_with_its_summary_table(tmp_path, monkeypatch):
+    columns = summary_columns("tabular", "synthcity:heart_failure")
+    wide = _wide(columns)
+
+    result = _tabular_result(wide, tmp_path, monkeypatch)
     assert result.generators == sorted(wide.index)
     report = (tmp_path / "tabular" / "report.md").read_text()
     first_table = next(line for line in report.splitlines() if line.startswith("|"))
@@ -271,15 +277,7 @@ def test_every_page_marks_and_names_failed_generators(tmp_path, monkeypatch):
     ]
     wide.loc["tvae", [c.source for c in columns]] = np.nan
 
-    class Bench:
-        def __init__(self, **kwargs):
-            pass
-
-        def run(self):
-            return {"synthcity:heart_failure": wide}
-
-    monkeypatch.setattr(benchmark, "TabularBenchmark", Bench)
-    result = benchmark.run_suite_result("tabular", output=tmp_path, show=lambda t: None)
+    result = _tabular_result(wide, tmp_path, monkeypatch)
     md, page = write_index(
         tmp_path, [result], command="c", environment={}, mode="quick", seconds=1.0
     )

@@ -31,15 +31,13 @@ import pandas as pd
 from synth_plugins.encoding.labels import check_labels
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.synthcity.checks import check_one_kind
+from synth_plugins.synthcity.roles import SYNTHCITY_MAX_LEVELS
 
 
 def frame_of(data: Any) -> pd.DataFrame:
     """The frame of a Synthcity DataLoader, or the DataFrame itself."""
     return data if isinstance(data, pd.DataFrame) else data.dataframe()
 
-
-#: Synthcity's rule: columns with fewer distinct values are label-encoded.
-LABEL_ENCODED_BELOW = 15
 
 #: the loaders ``Metrics.evaluate`` pools, in its order
 LOADER_ARGUMENTS = ("X_gt", "X_syn", "X_train", "X_ref_syn", "X_augmented")
@@ -63,11 +61,11 @@ def check_survival_durations(arguments: Mapping[str, Any]) -> None:
     column = survival[0].info()["time_to_event_column"]
     pooled = pd.concat([v.dataframe()[column] for v in survival if column in v.dataframe().columns])
     distinct = int(pooled.nunique())
-    if distinct < LABEL_ENCODED_BELOW:
+    if distinct < SYNTHCITY_MAX_LEVELS:
         raise InvalidDataError(
             f"the duration column {column!r} has {distinct} distinct value(s) over the loaders "
             f"of this Metrics.evaluate call; Synthcity label-encodes columns with fewer than "
-            f"{LABEL_ENCODED_BELOW} values, which turns durations into codes from 0 that its "
+            f"{SYNTHCITY_MAX_LEVELS} values, which turns durations into codes from 0 that its "
             "survival loader then refuses. Evaluate more rows, or call the metric's core "
             "function or SDMetrics class, which take the durations as they are"
         )
@@ -163,7 +161,7 @@ def check_encodable(arguments: Mapping[str, Any]) -> None:
         except InvalidDataError as error:
             raise InvalidDataError(f"{names}: {error}") from None
         zoned = [p for p in parts if isinstance(p.dtype, pd.DatetimeTZDtype)]
-        if zoned and pd.concat(zoned).nunique() >= LABEL_ENCODED_BELOW:
+        if zoned and pd.concat(zoned).nunique() >= SYNTHCITY_MAX_LEVELS:
             raise InvalidDataError(
                 f"{names}: column {column!r} holds time-zone-aware dates, which Synthcity's "
                 f"encoder cannot read; drop the zone first: data[{column!r}] = "
