@@ -7,11 +7,12 @@ SDGym has no sequential mode and Synthcity's ``Benchmarks`` does not finish on t
 per (dataset, generator) with SDGym-like columns:
 
 ``Patients`` and ``Visits`` (what the generator produced; on the ``(real data)`` row the
-real table's), ``Train_Time`` and ``Sample_Time`` (seconds), ``Peak_Memory_MB`` (rise of the
-process's resident memory during fit + sample, sampled every 10 ms, so torch allocations
-count), ``Quality_Score`` (:func:`~synth_plugins.metrics.longitudinal.longitudinal_fidelity`),
-the scores of its parts, a few raw figures (mean visits, follow-up, lag-1 correlation error,
-event rate) and ``Error`` (the message when a generator failed; the run continues).
+real table's), ``Train_Time`` and ``Sample_Time`` (seconds), ``Peak_Memory_MB`` (peak rise
+of the process's resident memory during fit + sample, torch allocations included, see
+:func:`~synth_plugins.benchmark.meter.peak_rss`), ``Quality_Score``
+(:func:`~synth_plugins.metrics.longitudinal.longitudinal_fidelity`), the scores of its parts,
+a few raw figures (mean visits, follow-up, lag-1 correlation error, event rate) and
+``Error`` (the message when a generator failed; the run continues).
 
 Every generator is asked for as many patients as the real table has.
 """
