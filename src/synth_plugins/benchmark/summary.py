@@ -43,17 +43,19 @@ class SummaryColumn:
     Attributes:
         label: The header shown (the arrow of ``direction`` is appended).
         source: The column of the ranked table it is taken from.
-        direction: ``"maximize"`` or ``"minimize"``.
+        direction: ``"maximize"`` or ``"minimize"``; None for a column that is shown but
+            not compared (no arrow, no best value): the memory columns, whose figures
+            depend on what else ran in the process (:data:`LEGEND`).
         aspect: ``"rank"``, ``"quality"``, ``"utility"``, ``"privacy"`` or ``"time"``.
     """
 
     label: str
     source: str
-    direction: str
+    direction: str | None
     aspect: str
 
 
-def _col(label: str, source: str, direction: str, aspect: str) -> SummaryColumn:
+def _col(label: str, source: str, direction: str | None, aspect: str) -> SummaryColumn:
     return SummaryColumn(label, source, direction, aspect)
 
 
@@ -71,7 +73,7 @@ SUMMARY_COLUMNS: dict[str, tuple[SummaryColumn, ...]] = {
         _col("attack risk", "privacy.anonymeter_risk.score", "minimize", "privacy"),
         _col("fit s", "fit_s", "minimize", "time"),
         _col("sample s", "sample_s", "minimize", "time"),
-        _col("peak MB", "peak_mb", "minimize", "time"),
+        _col("peak RSS rise MB", "peak_mb", None, "time"),
     ),
     "survival": (
         _col("mean rank", "mean_rank", "minimize", "rank"),
@@ -82,7 +84,7 @@ SUMMARY_COLUMNS: dict[str, tuple[SummaryColumn, ...]] = {
         _col("Hamming leakage", "privacy.hamming_leakage.score", "minimize", "privacy"),
         _col("fit s", "fit_s", "minimize", "time"),
         _col("sample s", "sample_s", "minimize", "time"),
-        _col("peak MB", "peak_mb", "minimize", "time"),
+        _col("peak RSS rise MB", "peak_mb", None, "time"),
     ),
     "longitudinal": (
         _col("rank", "rank", "minimize", "rank"),
@@ -100,7 +102,7 @@ SUMMARY_COLUMNS: dict[str, tuple[SummaryColumn, ...]] = {
         _col("diagnostic", "Diagnostic_Score", "maximize", "quality"),
         _col("fit s", "Train_Time", "minimize", "time"),
         _col("sample s", "Sample_Time", "minimize", "time"),
-        _col("peak MB", "Peak_Memory_MB", "minimize", "time"),
+        _col("peak traced MB", "Peak_Memory_MB", None, "time"),
     ),
 }
 
@@ -128,7 +130,8 @@ def summary_table(
     Returns:
         The table, its headers the labels with the direction's arrow, reference rows
         (:data:`REFERENCE_ROWS`) dropped, each row labelled by :func:`seeds_label` (a
-        generator that failed on some or all seeds is marked so); and header -> direction.
+        generator that failed on some or all seeds is marked so); and header -> direction
+        of the compared columns (those with a direction).
 
     Raises:
         ValueError: More than :data:`MAX_COLUMNS` columns were asked for.
@@ -138,10 +141,10 @@ def summary_table(
     present = [c for c in columns if c.source in table.columns]
     rows = table.drop(index=[r for r in REFERENCE_ROWS if r in table.index])
     ideals = suite_ideals()  # inner ideals, read as the ranking reads them
-    marked = {c: ideals.get(c.source, c.direction) for c in present}
+    marked = {c: ideals.get(c.source, c.direction) for c in present if c.direction}
     frame = pd.DataFrame(
         {
-            c.label + header_mark(marked[c]): pd.to_numeric(rows[c.source], errors="coerce")
+            c.label + header_mark(marked.get(c)): pd.to_numeric(rows[c.source], errors="coerce")
             for c in present
         },
         index=rows.index,
@@ -152,7 +155,7 @@ def summary_table(
             for g in rows.index
         ]
     frame.index.name = "generator"
-    return frame, {c.label + header_mark(marked[c]): marked[c] for c in present}
+    return frame, {c.label + header_mark(d): d for c, d in marked.items()}
 
 
 def summary_markdown(frame: pd.DataFrame, directions: Mapping[str, str | float]) -> str:
@@ -192,7 +195,12 @@ LEGEND = (
     "below x being as good as x (as the ranking reads it); the best values of each column "
     "are in bold. "
     "Rows are generators: means over the seeds that produced data (peak memory: the "
-    "largest over them). A generator marked “(k of n seeds)” produced data on k of the n "
+    "largest over them). Memory is shown, not compared: “peak RSS rise MB” is the largest "
+    "rise of the process's resident memory during one fit or sample call, measured after "
+    "the memory earlier calls freed is handed back, but a library's one-time costs (its "
+    "first import, torch's first use) still fall on the first generator of a process; "
+    "“peak traced MB” is SDGym's figure, Python-traced allocations only (torch's tensors "
+    "are not counted). A generator marked “(k of n seeds)” produced data on k of the n "
     "seeds asked for; one marked “(failed)” on none, and is not ranked; under each table "
     "every failure is named with its error. In the longitudinal tables a generator that "
     "failed on a seed ranks after every generator that ran on all seeds. Every other figure "

@@ -40,7 +40,10 @@ def test_summary_has_few_columns_each_with_a_direction(kind):
     columns = SUMMARY_COLUMNS[kind]
     frame, directions = summary_table(_wide(columns), columns)
     assert 1 <= frame.shape[1] <= MAX_COLUMNS
-    assert list(frame.columns) == list(directions)
+    compared = [c.label for c in columns if c.direction is not None]
+    assert [h.rsplit(" ", 1)[0] for h in directions] == compared
+    shown_only = [c.label for c in columns if c.direction is None]
+    assert [h for h in frame.columns if h not in directions] == shown_only
     for header, direction in directions.items():
         if isinstance(direction, float):  # an inner ideal: lower is better down to it
             assert header.endswith(f" ↓{direction:g}")
@@ -88,6 +91,22 @@ def test_summary_marks_the_best_value_of_each_column_by_its_direction():
         assert rows[winner].split(" | ")[position].startswith("**"), header
         assert "**" not in rows[loser].split(" | ")[position], header
     assert "HR abs log error ↓" in text and "KM score ↑" in text
+
+
+@pytest.mark.parametrize("kind", sorted(SUMMARY_COLUMNS))
+def test_memory_is_shown_but_never_marked_best(kind):
+    """A peak memory depends on what ran before in the process (a library's first import
+    and first use fall on the first generator): shown, never ranked or bold."""
+    columns = SUMMARY_COLUMNS[kind]
+    frame, directions = summary_table(_wide(columns), columns)
+    memory = [h for h in frame.columns if " MB" in h]
+    assert memory or kind == "longitudinal"
+    for header in memory:
+        assert header not in directions and header.endswith(" MB")
+        assert all(
+            "**" not in line.split(" | ")[list(frame.columns).index(header) + 1]
+            for line in summary_markdown(frame, directions).splitlines()[2:]
+        )
 
 
 def test_summary_skips_columns_a_table_lacks_and_refuses_too_many():
