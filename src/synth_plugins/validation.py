@@ -11,7 +11,7 @@ import math
 import numbers
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal, overload
 
 from synth_plugins.errors import InvalidParameterError
 
@@ -76,10 +76,21 @@ def check_fraction(name: str, value: Any) -> float:
     )
 
 
-def check_bool(name: str, value: Any) -> bool:
-    """Return ``value`` if it is a bool (numpy bools included)."""
+@overload
+def check_bool(name: str, value: Any, *, none: Literal[False] = False) -> bool: ...
+@overload
+def check_bool(name: str, value: Any, *, none: bool) -> bool | None: ...
+def check_bool(name: str, value: Any, *, none: bool = False) -> bool | None:
+    """Return ``value`` if it is a bool (numpy bools included) or, if ``none``, ``None``.
+
+    ``none`` is for three-way switches whose ``None`` means "decide automatically" (a
+    generator's ``verbose``).
+    """
+    if value is None and none:
+        return None
     if not isinstance(value, bool) and type(value).__name__ != "bool_":
-        raise InvalidParameterError(f"{name} must be True or False, got {value!r}", parameter=name)
+        expected = "True, False or None" if none else "True or False"
+        raise InvalidParameterError(f"{name} must be {expected}, got {value!r}", parameter=name)
     return bool(value)
 
 

@@ -11,6 +11,7 @@ in worker processes on this machine, ``"dask"`` on the workers of the active
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -100,6 +101,10 @@ def run_cases(
         backend: The joblib backend (default ``"loky"``); ``"dask"`` needs an active
             ``dask.distributed.Client``, ``"ray"`` needs Ray (see :func:`check_backend`).
 
+    Progress bars are off in every case (``TQDM_DISABLE``, unless it is set already): the
+    suites print one line per finished case, and the bars of cases running side by side
+    would garble them.
+
     Returns:
         The results, in the order of ``cases``.
     """
@@ -107,6 +112,21 @@ def run_cases(
 
     check_n_jobs(n_jobs)
     check_backend(backend)
-    calls = [delayed(function)(*args, **kwargs) for args, kwargs in cases]
+    calls = [delayed(_without_bars)(function, *args, **kwargs) for args, kwargs in cases]
     with parallel_config(backend=backend or "loky", n_jobs=n_jobs):
         return list(Parallel()(calls))
+
+
+def _without_bars(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``function(*args, **kwargs)`` with ``TQDM_DISABLE=1`` unless it is set already.
+
+    The variable is restored afterwards, so a suite run with ``n_jobs=1`` leaves the
+    caller's environment as it was.
+    """
+    if "TQDM_DISABLE" in os.environ:
+        return function(*args, **kwargs)
+    os.environ["TQDM_DISABLE"] = "1"
+    try:
+        return function(*args, **kwargs)
+    finally:
+        del os.environ["TQDM_DISABLE"]

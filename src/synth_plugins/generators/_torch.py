@@ -9,6 +9,7 @@ objects made by :func:`make_generator`.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -18,6 +19,9 @@ import torch
 from synth_plugins.errors import InvalidParameterError
 
 T = TypeVar("T")
+
+#: Seconds a training loop runs before its progress bar appears under ``verbose=None``.
+PROGRESS_DELAY_S = 10.0
 
 #: Largest seed accepted by ``torch.Generator.manual_seed`` that numpy can also produce.
 _SEED_BOUND = 2**63 - 1
@@ -115,13 +119,23 @@ def randn(shape: tuple[int, ...], generator: torch.Generator, device: torch.devi
     return values if values.device == device else values.to(device)
 
 
-def progress(iterable: Iterable[T], *, total: int, desc: str, enabled: bool) -> Iterable[T]:
-    """Wrap ``iterable`` in a tqdm bar when ``enabled`` (tqdm is imported only then)."""
-    if not enabled:
+def progress(iterable: Iterable[T], *, total: int, desc: str, verbose: bool | None) -> Iterable[T]:
+    """Wrap ``iterable`` in a tqdm bar as a generator's ``verbose`` asks.
+
+    ``verbose`` is every generator's progress switch: True shows the bar at once, False
+    never (tqdm is not even imported), None (the default) shows it only once the loop has
+    run for :data:`PROGRESS_DELAY_S` seconds, so short fits print nothing and long ones
+    say how far they are. The bar is removed when the loop ends. A non-empty
+    ``TQDM_DISABLE`` environment variable turns every bar off; it is read here at each
+    call (tqdm itself reads it once, when it is imported), so that setting it later works.
+    """
+    if verbose is False:
         return iterable
     from tqdm.auto import tqdm
 
-    return tqdm(iterable, total=total, desc=desc, leave=False)
+    delay = 0.0 if verbose else PROGRESS_DELAY_S
+    disable = bool(os.environ.get("TQDM_DISABLE"))  # tqdm's own reading of the variable
+    return tqdm(iterable, total=total, desc=desc, leave=False, delay=delay, disable=disable)
 
 
 def set_postfix(bar: Any, **values: float) -> None:

@@ -180,7 +180,7 @@ def train_network(
     patience: int | None = None,
     epoch_values: Callable[[int], Mapping[str, float]] | None = None,
     desc: str = "training",
-    verbose: bool = False,
+    verbose: bool | None = False,
 ) -> TrainingResult:
     """Train ``module`` for at most ``epochs`` epochs (the loop and its one restore rule above).
 
@@ -201,7 +201,8 @@ def train_network(
         epoch_values: ``epoch_values(epoch)``: extra per-epoch values to record (e.g. a KL
             weight).
         desc: progress-bar label.
-        verbose: show a progress bar.
+        verbose: the progress bar: True always, None once the loop has run a while, False
+            never (see :func:`~synth_plugins.generators._torch.progress`).
 
     Returns:
         The history, the epochs run and the epoch whose weights were kept.
@@ -295,7 +296,7 @@ def _train(
     patience: int | None,
     epoch_values: Callable[[int], Mapping[str, float]] | None,
     desc: str,
-    verbose: bool,
+    verbose: bool | None,
 ) -> TrainingResult:
     """:func:`train_network` over ``params`` (with ``flat_grad``: the one flat parameter)."""
     settings = optimizer if isinstance(optimizer, OptimizerSettings) else None
@@ -310,7 +311,7 @@ def _train(
     result = TrainingResult()
     history = result.history
     best, best_state, stale = math.inf, None, 0
-    bar = _torch.progress(range(epochs), total=epochs, desc=desc, enabled=verbose)
+    bar = _torch.progress(range(epochs), total=epochs, desc=desc, verbose=verbose)
     for epoch in bar:
         module.train()
         total: Any = 0.0

@@ -117,7 +117,7 @@ class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
         patience: int | None = _CORE["patience"],
         enable_gpu: bool = True,
         random_state: int | None = _CORE["random_state"],
-        verbose: bool = _CORE["verbose"],
+        verbose: bool | None = _CORE["verbose"],
     ) -> None:
         super().__init__(
             metadata,

@@ -105,7 +105,7 @@ class CTABGANPlusSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTab
         dp_max_grad_norm: float = _CORE["dp_max_grad_norm"],
         dp_delta: float | None = _CORE["dp_delta"],
         random_state: int | None = _CORE["random_state"],
-        verbose: bool = _CORE["verbose"],
+        verbose: bool | None = _CORE["verbose"],
         enable_gpu: bool = _CORE["device"] != "cpu",
     ) -> None:
         super().__init__(

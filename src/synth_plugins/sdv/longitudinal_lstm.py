@@ -150,7 +150,7 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         sample_batch_size: int = _CORE["sample_batch_size"],
         cuda: bool | None = None,
         random_state: int | None = _CORE["random_state"],
-        verbose: bool = _CORE["verbose"],
+        verbose: bool | None = _CORE["verbose"],
         enable_gpu: bool = True,
     ) -> None:
         check_enforcement(enforce_min_max_values, enforce_rounding)

@@ -105,7 +105,7 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
         dp_delta: float | None = _CORE["dp_delta"],
         enable_gpu: bool = True,
         random_state: int | None = _CORE["random_state"],
-        verbose: bool = _CORE["verbose"],
+        verbose: bool | None = _CORE["verbose"],
     ) -> None:
         super().__init__(
             metadata,

@@ -259,7 +259,9 @@ class CK4Gen:
         device: ``"auto"`` (CUDA if available), ``"cpu"``, ``"cuda"``, ...
         random_state: seed of every random draw; None is unseeded. The global torch/numpy
             random state is neither used nor changed.
-        verbose: show progress bars.
+        verbose: progress bars: None (default) shows a bar only once its training loop
+            has run 10 s, so short fits print nothing; True shows it at once, False
+            never. ``TQDM_DISABLE=1`` in the environment turns every bar off.
         debug: keep the source indices of the last ``sample`` call in
             ``_last_source_index`` (for tests and audits only).
 
@@ -341,7 +343,7 @@ class CK4Gen:
         ordinal_levels: Mapping[str, Sequence[Any]] | None = None,
         device: str | torch.device = "auto",
         random_state: int | None = 0,
-        verbose: bool = False,
+        verbose: bool | None = None,
         debug: bool = False,
     ) -> None:
         for argument, value in (
@@ -423,7 +425,7 @@ class CK4Gen:
             raise InvalidParameterError(f"device must be a string or torch.device, got {device!r}")
         self.device = device
         self.random_state = check_random_state("random_state", random_state)
-        self.verbose = check_bool("verbose", verbose)
+        self.verbose = check_bool("verbose", verbose, none=True)
         self.debug = check_bool("debug", debug)
 
         self.preprocessor_: TabularEncoder | None = None

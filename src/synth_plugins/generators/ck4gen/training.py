@@ -41,7 +41,7 @@ def train_student(
     device: torch.device,
     init_seed: int,
     batch_seed: int,
-    verbose: bool,
+    verbose: bool | None,
 ) -> tuple[Student, TrainingResult]:
     """Distil the teacher's log partial hazards (and, with ``grid``, its survival curves)."""
     offsets = np.quantile(eta_teacher, (np.arange(dcm_k) + 0.5) / dcm_k)
@@ -104,7 +104,7 @@ def train_decoder(
     device: torch.device,
     init_seed: int,
     batch_seed: int,
-    verbose: bool,
+    verbose: bool | None,
 ) -> tuple[SynthNet, TrainingResult]:
     """Train SynthNet to map the frozen encoder's latents back to the preprocessed covariates.
 

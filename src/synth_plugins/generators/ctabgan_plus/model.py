@@ -148,7 +148,9 @@ class CTABGANPlus:
         device: ``"auto"`` (CUDA if available), ``"cpu"``, ``"cuda"``, ...
         random_state: seed of every random draw; None is unseeded. The global random state
             is left as it was.
-        verbose: progress bar per epoch.
+        verbose: a progress bar per epoch: None (default) shows a bar only once its training loop
+            has run 10 s, so short fits print nothing; True shows it at once, False
+            never. ``TQDM_DISABLE=1`` in the environment turns every bar off.
 
     Attributes:
         transformer_: the fitted :class:`MixedTypeTransformer`.
@@ -210,7 +212,7 @@ class CTABGANPlus:
         dp_delta: float | None = None,
         device: str | torch.device = "auto",
         random_state: int | None = 0,
-        verbose: bool = False,
+        verbose: bool | None = None,
     ) -> None:
         check_overrides(column_kinds, mixed_values)
         self.roles = dict(roles) if roles is not None else None
@@ -260,7 +262,7 @@ class CTABGANPlus:
         )
         self.device = _torch.check_device(device)
         self.random_state = check_random_state("random_state", random_state)
-        self.verbose = check_bool("verbose", verbose)
+        self.verbose = check_bool("verbose", verbose, none=True)
         if self.dp:
             if self.target is not None:
                 raise InvalidParameterError(
@@ -798,7 +800,7 @@ class _Trainer:
         m = self.m
         steps = max(1, self.n_rows // m.batch_size)
         size = min(m.batch_size, self.n_rows)
-        bar = _torch.progress(range(m.epochs), total=m.epochs, desc="CTAB-GAN+", enabled=m.verbose)
+        bar = _torch.progress(range(m.epochs), total=m.epochs, desc="CTAB-GAN+", verbose=m.verbose)
         keys = ["discriminator", "generator", "conditional"]
         if self.info_weight:
             keys.append("information")
@@ -889,7 +891,7 @@ class _Trainer:
                 noise_generator=_torch.make_generator(int(self.rng.integers(2**31)), self.device),
             )  # fmt: skip
             bar = _torch.progress(
-                range(m.epochs), total=m.epochs, desc="CTAB-GAN+ (DP)", enabled=m.verbose
+                range(m.epochs), total=m.epochs, desc="CTAB-GAN+ (DP)", verbose=m.verbose
             )
             for _epoch in bar:
                 self.generator.train()

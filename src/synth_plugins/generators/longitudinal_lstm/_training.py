@@ -35,7 +35,7 @@ class TrainSettings:
     batch_size: int
     clip: float | None
     patience: int | None
-    verbose: bool
+    verbose: bool | None
 
 
 def train(

@@ -164,7 +164,9 @@ class LongitudinalLSTM:
         device: ``"auto"`` (CUDA if available, else CPU), ``"cpu"``, ``"cuda"``, ...
         random_state: seed of every random draw; None is unseeded. Global random states are
             neither used nor changed.
-        verbose: show progress bars.
+        verbose: progress bars (Stage A and B): None (default) shows a bar only once its
+            training loop has run 10 s, so short fits print nothing; True shows it at once,
+            False never. ``TQDM_DISABLE=1`` in the environment turns every bar off.
 
     Attributes:
         static_columns_, visit_columns_: the static and visit columns (training order).
@@ -223,7 +225,7 @@ class LongitudinalLSTM:
         sample_batch_size: int = 4096,
         device: str | torch.device = "auto",
         random_state: int | None = 0,
-        verbose: bool = False,
+        verbose: bool | None = None,
     ) -> None:
         for name, value in (("id_column", id_column), ("time_column", time_column)):
             if not isinstance(value, str) or not value:
@@ -297,7 +299,7 @@ class LongitudinalLSTM:
         _torch.resolve_device(device)  # a clear error now for a bad name or absent CUDA
         self.device = device
         self.random_state = check_random_state("random_state", random_state)
-        self.verbose = check_bool("verbose", verbose)
+        self.verbose = check_bool("verbose", verbose, none=True)
 
         self.static_columns_: list[str] | None = None
         self.visit_columns_: list[str] | None = None

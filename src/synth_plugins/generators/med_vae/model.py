@@ -199,7 +199,9 @@ class MedVAE:
             replaced by fresh draws (True). The filter is fitted at ``fit`` and the switch
             read at ``sample``. Not applied with ``dp=True``: the filter reads the training
             rows, outside the DP accounting, and prior samples rarely copy.
-        verbose: show a progress bar per epoch.
+        verbose: a progress bar per epoch: None (default) shows a bar only once its training loop
+            has run 10 s, so short fits print nothing; True shows it at once, False
+            never. ``TQDM_DISABLE=1`` in the environment turns every bar off.
 
     Attributes:
         encoder_: the fitted :class:`TabularEncoder`.
@@ -267,7 +269,7 @@ class MedVAE:
         device: str | torch.device = "auto",
         random_state: int | None = 0,
         redraw_copies: bool = True,
-        verbose: bool = False,
+        verbose: bool | None = None,
     ) -> None:
         self.roles = dict(roles) if roles is not None else None
         self.latent_dim = check_int("latent_dim", latent_dim, minimum=1)
@@ -317,7 +319,7 @@ class MedVAE:
         self.device = _torch.check_device(device)
         self.random_state = check_random_state("random_state", random_state)
         self.redraw_copies = check_bool("redraw_copies", redraw_copies)
-        self.verbose = check_bool("verbose", verbose)
+        self.verbose = check_bool("verbose", verbose, none=True)
         self._check_combinations()
 
         self.encoder_: TabularEncoder | None = None

@@ -56,7 +56,7 @@ class TrainingPlan:
     batch_size: int
     epochs: int
     patience: int | None
-    verbose: bool
+    verbose: bool | None
     dp_noise_multiplier: float = 1.0
     dp_max_grad_norm: float = 1.0
     dp_delta: float | None = None

@@ -114,7 +114,7 @@ class CTABGANPlusPlugin(SuitePlugin):
         dp_noise_multiplier: float = _CORE["dp_noise_multiplier"],
         dp_max_grad_norm: float = _CORE["dp_max_grad_norm"],
         dp_delta: float | None = _CORE["dp_delta"],
-        verbose: bool = _CORE["verbose"],
+        verbose: bool | None = _CORE["verbose"],
         # Synthcity's core plugin arguments
         sampling_patience: int = 500,
         strict: bool = True,

@@ -125,7 +125,7 @@ class MedVAEPlugin(SuitePlugin):
         validation_fraction: float | str = _CORE["validation_fraction"],
         patience: int | None = _CORE["patience"],
         redraw_copies: bool = _CORE["redraw_copies"],
-        verbose: bool = _CORE["verbose"],
+        verbose: bool | None = _CORE["verbose"],
         # Synthcity's core plugin arguments
         sampling_patience: int = 500,
         strict: bool = True,

@@ -141,7 +141,7 @@ class CK4GenPlugin(SuitePlugin):
         missing: str = _CORE["missing"],
         validation_fraction: float = _CORE["validation_fraction"],
         patience: int | None = _CORE["patience"],
-        verbose: bool = _CORE["verbose"],
+        verbose: bool | None = _CORE["verbose"],
         # Synthcity's survival-plugin arguments, refused (see above)
         tte_strategy: str | None = None,
         uncensoring_model: str | None = None,

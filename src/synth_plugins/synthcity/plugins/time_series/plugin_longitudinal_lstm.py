@@ -170,7 +170,7 @@ class LongitudinalLSTMPlugin(SuitePlugin):
         missing: str = _CORE["missing"],
         static_params: Mapping[str, Any] | None = _CORE["static_params"],
         sample_batch_size: int = _CORE["sample_batch_size"],
-        verbose: bool = _CORE["verbose"],
+        verbose: bool | None = _CORE["verbose"],
         # Synthcity's core plugin arguments
         sampling_patience: int = 500,
         strict: bool = True,
