@@ -1,6 +1,8 @@
 """The pinned stack imports and runs: SDV, SDMetrics, SDGym (offline), lifelines, sksurv."""
 
 import socket
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -83,6 +85,17 @@ def test_sdgym_synthesizer_refuses_bad_arguments_before_the_run(name, params, er
         sdgym_synthesizer(name, **params)
     made = sdgym_synthesizer("ck4gen", duration_column="time", event_column="cens", epochs=3)
     assert made.__name__ == "duration_column-time_epochs-3_event_column-cens_CK4GenSynthesizer"
+
+
+def test_sdgym_import_notices_of_deprecated_sdmetrics_reports_are_not_printed():
+    """SDGym's import printed four FutureWarnings (8 lines) about SDMetrics report modules
+    on every run; a fresh process shows whatever else warns."""
+    code = (
+        "import warnings; warnings.simplefilter('always');"
+        "from synth_plugins.sdgym import sdgym_synthesizer; sdgym_synthesizer('med_vae')"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "report is deprecated" not in run.stderr, run.stderr
 
 
 def test_sdgym_variants_of_one_generator_get_their_own_labels():

@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pandas as pd
@@ -24,6 +26,24 @@ from synth_plugins import catalog
 from synth_plugins.datasets import Dataset
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.sdv.metadata import metadata_dict
+
+
+def _import_sdgym() -> ModuleType:
+    """Import SDGym without the four notices its import prints.
+
+    SDGym 0.15.1 imports SDMetrics' deprecated single- and multi-table report modules,
+    and each says so with a FutureWarning (8 lines on every first use in a process) that
+    no caller can act on. Exactly those are ignored, during the import only.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore",
+            message=r"The (single|multi) table (quality|diagnostic) report is deprecated",
+            category=FutureWarning,
+            module=r"sdmetrics\.reports\.(single|multi)_table",
+        )
+        import sdgym
+    return sdgym
 
 
 def write_local_dataset(dataset: Dataset, root: Path) -> Path:
@@ -56,6 +76,7 @@ def sdgym_synthesizer(name: str, *, label: str | None = None, **params: Any) -> 
             not a name of letters, digits, ``_``, ``-`` and ``.``.
         TypeError: ``params`` names an argument the synthesizer does not take.
     """
+    _import_sdgym()
     from sdgym.synthesizers.base import BaselineSynthesizer
 
     entry = catalog.generator(name)
@@ -133,9 +154,9 @@ def run_sdgym(
     ``sdmetrics`` may hold SDMetrics class names (the suite's included, e.g.
     ``"CorrelationL1"``) or classes. Returns SDGym's result frame.
     """
-    import sdgym
-
     import synth_plugins.sdmetrics  # noqa: F401 - makes the suite's metrics findable by name
+
+    sdgym = _import_sdgym()
 
     with tempfile.TemporaryDirectory(prefix="synth_plugins_sdgym_") as scratch:
         folder = Path(root) if root is not None else Path(scratch)
