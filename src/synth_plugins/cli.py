@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import shlex
+import shutil
 import sys
 import tempfile
 import textwrap
@@ -32,24 +33,35 @@ HOSTS = ("synthcity", "sdv", "sdmetrics")
 OPTIONS = {"n_trials": "--trials", "n_jobs": "--n-jobs", "repeats": "--repeats"}
 
 
-#: Characters a printed table may take on a line, and one text cell.
-SCREEN_WIDTH, CELL_WIDTH = 200, 60
+#: Characters a printed line may take where the output is no terminal and ``COLUMNS`` is
+#: unset (a pipe, a log); the longest one text cell may get; the narrowest a text column is
+#: wrapped to before columns are left out.
+PIPE_WIDTH, CELL_WIDTH, MIN_CELL_WIDTH = 200, 60, 16
+
+
+def screen_width() -> int:
+    """Characters a printed line may take: the terminal's width (``COLUMNS`` if set)."""
+    return max(shutil.get_terminal_size((PIPE_WIDTH, 24)).columns, 2 * MIN_CELL_WIDTH)
 
 
 def _cell(value: object) -> str:
-    """One value as a table shows it: numbers to 4 significant digits, text cut to fit."""
+    """One value as a table shows it: numbers to 4 significant digits, text cut at a word."""
     if isinstance(value, (float, np.floating)):
         return "" if np.isnan(value) else f"{value:.4g}"
     text = "" if value is None or value is pd.NA else str(value)
-    return text if len(text) <= CELL_WIDTH else text[: CELL_WIDTH - 1] + "…"
+    return text if len(text) <= CELL_WIDTH else textwrap.shorten(text, CELL_WIDTH, placeholder="…")
 
 
 def _print_table(frame: pd.DataFrame) -> None:
-    """Print ``frame`` in at most :data:`SCREEN_WIDTH` characters a line.
+    """Print ``frame`` in at most :func:`screen_width` characters a line.
 
-    Text is left-aligned, numbers right-aligned; the columns that do not fit after the
-    first ones are named under the table instead (the CSVs and reports hold them all).
+    Text is left-aligned, numbers right-aligned. Where the table is too wide, its text
+    columns (not the row names) are narrowed, widest first, down to
+    :data:`MIN_CELL_WIDTH`, and their cells wrapped onto more lines; the columns that
+    still do not fit are named under the table instead (the CSVs and reports hold them
+    all).
     """
+    width = screen_width()
     columns = [(str(frame.index.name or ""), [_cell(v) for v in frame.index], False)]
     columns += [
         (
@@ -59,26 +71,31 @@ def _print_table(frame: pd.DataFrame) -> None:
         )
         for name in frame.columns
     ]
-    shown, used = [], 0
-    for header, cells, numeric in columns:
-        width = max([len(header), *map(len, cells)])
-        if shown and used + width + 2 > SCREEN_WIDTH:
-            break
-        shown.append((header, cells, numeric, width))
-        used += width + 2
+    natural = [max([len(header), *map(len, cells)]) for header, cells, _ in columns]
+    least = [
+        size if numeric or i == 0 else min(size, MIN_CELL_WIDTH)
+        for i, ((_, _, numeric), size) in enumerate(zip(columns, natural, strict=True))
+    ]
+    shown, used = 0, 0
+    while shown < len(columns) and (not shown or used + least[shown] <= width):
+        used += least[shown] + 2
+        shown += 1
+    widths = natural[:shown]
+    while sum(widths) + 2 * (shown - 1) > width:
+        narrower = [i for i in range(shown) if widths[i] > least[i]]
+        widths[max(narrower, key=widths.__getitem__)] -= 1
     for row in range(-1, len(frame)):
-        parts = []
-        for header, cells, numeric, width in shown:
+        pieces = []
+        for (header, cells, numeric), size in zip(columns, widths, strict=False):
             text = header if row < 0 else cells[row]
-            parts.append(text.rjust(width) if numeric else text.ljust(width))
-        print("  ".join(parts).rstrip())
-    hidden = [header for header, _, _ in columns[len(shown) :]]
+            lines = [text] if len(text) <= size else textwrap.wrap(text, size)
+            pieces.append([line.rjust(size) if numeric else line.ljust(size) for line in lines])
+        for line in range(max(map(len, pieces))):
+            parts = [p[line] if line < len(p) else " " * size for p, size in zip(pieces, widths)]
+            print("  ".join(parts).rstrip())
+    hidden = [header for header, _, _ in columns[shown:]]
     if hidden:
-        print(
-            textwrap.fill(
-                f"(not shown here, {len(hidden)} more: {', '.join(hidden)})", SCREEN_WIDTH
-            )
-        )
+        print(textwrap.fill(f"(not shown here, {len(hidden)} more: {', '.join(hidden)})", width))
 
 
 def cmd_list(args: argparse.Namespace) -> int:

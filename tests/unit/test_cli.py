@@ -13,16 +13,24 @@ def test_list_shows_every_name(capsys):
         assert entry.name in out
 
 
-def test_printed_tables_fit_the_screen_width_and_name_what_they_leave_out(capsys):
+@pytest.mark.parametrize("columns", [80, 120])
+def test_printed_tables_fit_the_terminal_and_name_what_they_leave_out(columns, capsys, monkeypatch):
     """A benchmark's ranked table has dozens of columns (7,128 characters a line were
-    printed); a printed table keeps to the screen width and names the columns left out."""
+    printed), and every table was cut at 200 characters whatever the terminal: a printed
+    table keeps to the terminal's width (``COLUMNS``), wraps long text and names the
+    columns left out."""
     import numpy as np
     import pandas as pd
 
-    from synth_plugins.cli import SCREEN_WIDTH, _print_table
+    from synth_plugins.cli import _print_table
 
+    monkeypatch.setenv("COLUMNS", str(columns))
     assert main(["list"]) == 0
-    assert max(map(len, capsys.readouterr().out.splitlines())) <= SCREEN_WIDTH
+    lines = capsys.readouterr().out.splitlines()
+    assert max(map(len, lines)) <= columns
+    assert lines[1].split() == ["name", "synthcity", "sdv", "/", "sdmetrics", "summary"]
+    assert main(["datasets"]) == 0
+    assert max(map(len, capsys.readouterr().out.splitlines())) <= columns
     wide = pd.DataFrame(
         np.random.default_rng(0).normal(size=(3, 40)),
         columns=[f"figure_{i:02d}_of_a_long_name" for i in range(40)],
@@ -30,7 +38,7 @@ def test_printed_tables_fit_the_screen_width_and_name_what_they_leave_out(capsys
     )
     _print_table(wide)
     lines = capsys.readouterr().out.splitlines()
-    assert max(map(len, lines)) <= SCREEN_WIDTH
+    assert max(map(len, lines)) <= columns
     assert lines[0].startswith("generator  figure_00_of_a_long_name")
     note = " ".join(lines[4:])
     assert note.startswith("(not shown here, ") and "figure_39_of_a_long_name)" in note

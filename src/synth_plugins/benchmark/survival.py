@@ -447,7 +447,7 @@ class SurvivalBenchmark:
         timings = outcome.timings
         self.log(
             f"[survival] {run.name}: {testcase} done in {outcome.seconds:.0f} s "
-            f"(fit {timings['fit_s']:.1f} s, load {timings.get('load_avg', np.nan):.1f})"
+            f"(fit {timings['fit_s']:.1f} s, load average {timings.get('load_avg', np.nan):.1f})"
             + (f"; {case.errors[-1][:200]}" if case.errors else "")
         )
         row: dict[str, float] = {}
@@ -531,7 +531,7 @@ class SurvivalBenchmark:
         finally:
             self.log(
                 f"[survival] {run.name}: hr/augmentation figures in "
-                f"{time.perf_counter() - start:.0f} s (load {os.getloadavg()[0]:.1f})"
+                f"{time.perf_counter() - start:.0f} s (load average {os.getloadavg()[0]:.1f})"
             )
 
     def _hr_and_augmentation(self, run: DatasetRun, case: CaseResult) -> dict[str, float]:
