@@ -164,8 +164,14 @@ def patient_index(data: pd.DataFrame, id_column: str) -> PatientIndex:
 
 
 def constant_within_patients(data: pd.DataFrame, id_column: str, column: str) -> bool:
-    """Whether ``column`` has one value (missing counts as a value) within every patient."""
-    return bool((data.groupby(id_column, sort=False)[column].nunique(dropna=False) <= 1).all())
+    """Whether ``column`` has one value (missing counts as a value) within every patient.
+
+    Grouping by a categorical id, only the ids that have rows count (``observed=True``):
+    an unused category has no values, so the answer is that of pandas' former default,
+    which warned on every call.
+    """
+    counts = data.groupby(id_column, sort=False, observed=True)[column].nunique(dropna=False)
+    return bool((counts <= 1).all())
 
 
 def infer_static_columns(
@@ -178,7 +184,7 @@ def infer_static_columns(
     ]  # fmt: skip
     if not candidates:
         return []
-    counts = data.groupby(id_column, sort=False)[candidates].nunique(dropna=False)
+    counts = data.groupby(id_column, sort=False, observed=True)[candidates].nunique(dropna=False)
     return [c for c in candidates if bool((counts[c] <= 1).all())]
 
 
@@ -205,7 +211,7 @@ def check_static_columns(
     if keyed:
         raise InvalidParameterError(f"static_columns must not include the id/time column: {keyed}")
     if columns:
-        counts = data.groupby(id_column, sort=False)[columns].nunique(dropna=False)
+        counts = data.groupby(id_column, sort=False, observed=True)[columns].nunique(dropna=False)
         for column in columns:
             varying = counts.index[counts[column] > 1]
             if len(varying):

@@ -199,7 +199,7 @@ class LongTableCodec:
             model[column] = converter.parse(data[column], column)
         codes = pd.factorize(data[self.key], sort=False)[0]
         if self.index is None:
-            model[self.time_column] = model.groupby(self.key, sort=False).cumcount()
+            model[self.time_column] = model.groupby(self.key, sort=False, observed=True).cumcount()
         else:
             order = np.lexsort((model[self.time_column].to_numpy(dtype=float), codes))
             model = model.iloc[order]

@@ -316,7 +316,7 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
             if column not in data.columns:
                 errors.append(f"context column {column!r} is not in the data")
                 continue
-            varying = data.groupby(key)[column].nunique(dropna=False) > 1
+            varying = data.groupby(key, observed=True)[column].nunique(dropna=False) > 1
             if varying.any():
                 errors.append(
                     f"context column {column!r} changes inside a sequence "

@@ -117,7 +117,8 @@ def assert_long_schema(
         1 + int((~same).sum())
     ), "rows of a sequence are not contiguous"
     if static_columns:
-        counts = synthetic.groupby(id_column)[list(static_columns)].nunique(dropna=False)
+        grouped = synthetic.groupby(id_column, observed=True)[list(static_columns)]
+        counts = grouped.nunique(dropna=False)
         varying = [c for c in static_columns if (counts[c] > 1).any()]
         assert not varying, f"static columns vary within a sequence: {varying}"
 

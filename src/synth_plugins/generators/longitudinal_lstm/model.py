@@ -625,7 +625,9 @@ class LongitudinalLSTM:
             training id: whole numbers start at the power of ten above the largest
             training id, text reads ``"synthetic_<i>"`` with a prefix no training id
             starts with (see
-            :func:`~synth_plugins.encoding.tabular.fresh_keys`).
+            :func:`~synth_plugins.encoding.tabular.fresh_keys`). A categorical id comes
+            back as text (``object``): its categories are the training ids, which a
+            synthetic table must not carry, and no fresh key is one of them.
         """
         _, static_model, _ = self._fitted()
         n_patients = check_int("n_patients", n_patients, minimum=0)
