@@ -1,11 +1,14 @@
-"""Exceptions raised by synth-plugins.
+"""Exceptions and warnings raised by synth-plugins.
 
 Every error a user can cause names the argument or column at fault and what was expected,
-so that a message is enough to fix the call without reading our source.
+so that a message is enough to fix the call without reading our source. Every warning the
+suite raises is a :class:`SynthPluginsWarning`, raised through :func:`warn`.
 """
 
 from __future__ import annotations
 
+import sys
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -66,3 +69,80 @@ class MissingDependencyError(SynthPluginsError, ImportError):
             f"{feature} needs the package {package!r}, which is not installed; "
             f"install it with: pip install 'synth-plugins[{extra}]'"
         )
+
+
+class SynthPluginsWarning(UserWarning):
+    """Base class of every warning raised by synth-plugins.
+
+    Shown by default, in a Synthcity session too (see :func:`warn`). Silence the suite's
+    warnings with ``warnings.filterwarnings("ignore", category=SynthPluginsWarning)``, or
+    turn them into errors with ``"error"``.
+    """
+
+
+#: The filter that shows the suite's warnings (once per code location, as by default), as
+#: ``warnings.filterwarnings("default", category=SynthPluginsWarning)`` stores it.
+_SHOW = ("default", None, SynthPluginsWarning, None, 0)
+
+
+def _show_suite_warnings() -> None:
+    """Put a "default" filter for :class:`SynthPluginsWarning` ahead of blanket "ignore" ones.
+
+    Importing Synthcity installs ``warnings.simplefilter("ignore")``, and its dependencies
+    add filters that ignore every ``UserWarning``, some only when ``Plugins()`` first loads
+    Synthcity's plugin modules, so a filter placed at import time would be overtaken. When
+    an "ignore" filter for every ``Warning`` or ``UserWarning`` (no message or module
+    pattern) comes before the suite's filter, the suite's filter goes first, and every
+    filter that names :class:`SynthPluginsWarning` or a subclass (the user's, e.g.
+    ``"ignore"`` or ``"error"``, added before or after Synthcity's) goes before it, in the
+    same order, so the user's filters still decide.
+    """
+    filters = list(warnings.filters)
+    blanket = next((i for i, item in enumerate(filters) if _ignores_every_warning(item)), None)
+    if blanket is None:
+        return
+    named = [item for item in filters if issubclass(item[2], SynthPluginsWarning)]
+    if named and named[-1] == _SHOW and filters.index(_SHOW) < blanket:
+        return
+    warnings.filterwarnings("default", category=SynthPluginsWarning)  # goes first
+    for action, message, category, module, lineno in reversed(named):
+        if (action, message, category, module, lineno) != _SHOW:
+            warnings.filterwarnings(
+                action,
+                message.pattern if message else "",
+                category,
+                module.pattern if module else "",
+                lineno,
+            )
+
+
+def _ignores_every_warning(item: tuple[Any, ...]) -> bool:
+    """Whether a ``warnings.filters`` item ignores every warning of the suite."""
+    action, message, category, module, _ = item
+    return (
+        action == "ignore"
+        and issubclass(SynthPluginsWarning, category)
+        and message is None
+        and module is None
+    )
+
+
+def warn(
+    message: str, category: type[SynthPluginsWarning] = SynthPluginsWarning, *, stacklevel: int
+) -> None:
+    """Raise a suite warning, shown even after Synthcity's imports ignored every warning.
+
+    In a process that has imported Synthcity, a filter that ignores every warning is taken
+    as Synthcity's (its imports install several; see :func:`_show_suite_warnings`), and
+    the suite's warnings are shown through it; a filter naming
+    :class:`SynthPluginsWarning` (or the subclass) still decides. Elsewhere the user's
+    filters apply unchanged.
+
+    Args:
+        message: What happened and what to do about it.
+        category: :class:`SynthPluginsWarning` or a subclass of it.
+        stacklevel: As for ``warnings.warn`` called in place of this function.
+    """
+    if "synthcity" in sys.modules:
+        _show_suite_warnings()
+    warnings.warn(message, category, stacklevel=stacklevel + 1)

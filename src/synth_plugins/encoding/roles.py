@@ -25,7 +25,6 @@ codes, not quantities, and follow the rules for text.
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Iterable, Mapping
 from typing import Literal, get_args
 
@@ -33,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.parsing import is_datetime, text_numbers
-from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.errors import InvalidDataError, InvalidParameterError, warn
 
 Role = Literal["numerical", "integer", "binary", "categorical", "ordinal", "datetime", "identifier"]
 ROLES: tuple[str, ...] = get_args(Role)
@@ -283,9 +282,8 @@ def warn_hidden_dates(data: pd.DataFrame, roles: Mapping[str, str] | None) -> No
             continue
         how = hidden_dates(data[column])
         if how is not None:
-            warnings.warn(
+            warn(
                 f"column {column!r} holds {how}; give the column as dates, e.g. "
                 f"pd.to_datetime(data[{column!r}].astype(str)), or declare its role",
-                UserWarning,
                 stacklevel=3,
             )

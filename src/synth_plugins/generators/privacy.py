@@ -27,7 +27,6 @@ from the training frame and the roles (:func:`compared_columns`).
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
@@ -36,7 +35,7 @@ import pandas as pd
 
 from synth_plugins.encoding.parsing import parse_numbers
 from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_role
-from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
+from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError, warn
 
 __all__ = [
     "DEFAULT_REDRAW_ROUNDS",
@@ -242,7 +241,8 @@ class CopyFilter:
         copies first. ``m = ceil(1.2 k / (1 - p))``, ``p`` the share of copies in the last
         draw (at first in ``synthetic``), at most ``20 k``: a generator that copies often
         is rejection-sampled in few rounds. After ``max_rounds`` rounds, copies still beyond
-        the allowance are kept and a ``UserWarning`` names the generator and the counts.
+        the allowance are kept and a :class:`~synth_plugins.errors.SynthPluginsWarning`
+        names the generator and the counts.
 
         Raises:
             InvalidDataError: ``draw(m)`` does not return ``m`` rows with the columns of
@@ -268,12 +268,11 @@ class CopyFilter:
             frame = _replace(frame, chosen, fresh.iloc[best])
             copies = np.flatnonzero(self.is_copy(frame))
         if len(copies) > allowed:
-            warnings.warn(
+            warn(
                 f"{self.generator}: {len(copies)} of {len(frame)} synthetic rows equal a "
                 f"training row, {len(copies) - allowed} more than the {allowed} that the "
                 f"table's natural collision rate ({self.natural_rate_:.3g}) allows, after "
                 f"{self.max_rounds} rounds of fresh draws; they are kept",
-                UserWarning,
                 stacklevel=3,
             )
         return frame
@@ -288,7 +287,7 @@ class CopyFilter:
         from 64 % to 34 % in a probe).
         """
         if n and excess / n > MANY_REPLACED:
-            warnings.warn(
+            warn(
                 f"{self.generator}: the copy filter replaces {excess} of {n} synthetic rows "
                 "that equal a training row (the allowance is the rate at which the training "
                 f"rows repeat one another, {self.natural_rate_:.3g}). Either the generator "
@@ -297,7 +296,6 @@ class CopyFilter:
                 "distribution: compare with a holdout "
                 "(synth_plugins.metrics.copies.exact_copies) before choosing "
                 "redraw_copies=False",
-                UserWarning,
                 stacklevel=4,
             )
 

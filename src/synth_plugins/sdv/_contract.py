@@ -15,7 +15,6 @@ column with a ``regex_format`` gets the pattern's strings that are not training 
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from synth_plugins.errors import (
     InvalidParameterError,
     SynthPluginsError,
     plain,
+    warn,
 )
 from synth_plugins.long_format import constant_within_patients
 from synth_plugins.sdv.compat import native, single_table, table_name
@@ -313,13 +313,12 @@ def warn_identifier_levels(
         values = (first_rows if per_sequence else table)[column]
         if values.notna().any() and infer_role(values) == "identifier":
             distinct = values.nunique()
-            warnings.warn(
+            warn(
                 f"column {column!r} has sdtype 'categorical', but its values read as "
                 f"identifiers or free text ({distinct} distinct in {values.notna().sum()}"
                 f"{' sequences' if per_sequence else ''}): "
                 "its training values will be generated verbatim; give it sdtype 'id' "
                 "(fresh keys) or leave it out",
-                UserWarning,
                 stacklevel=stacklevel,
             )
 

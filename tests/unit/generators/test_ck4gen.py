@@ -14,7 +14,12 @@ import torch
 from scipy import stats
 
 from synth_plugins.encoding.tabular import decimals_of
-from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
+from synth_plugins.errors import (
+    InvalidDataError,
+    InvalidParameterError,
+    NotFittedError,
+    SynthPluginsWarning,
+)
 from synth_plugins.generators.ck4gen import CK4Gen
 from synth_plugins.generators.ck4gen.calibration import solve_tilt, systematic_levels
 from synth_plugins.generators.ck4gen.marginals import map_to_marginal, quantile_table
@@ -104,7 +109,7 @@ def repeated_patterns(seed: int, reps: int = 10) -> tuple[pd.DataFrame, pd.DataF
 
 def quiet_sample(model: CK4Gen, n: int, **kwargs) -> pd.DataFrame:
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", SynthPluginsWarning)
         return model.sample(n, **kwargs)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import math
-import warnings
 from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any, ClassVar, Literal
@@ -14,7 +13,7 @@ import pandas as pd
 import torch
 
 from synth_plugins.encoding.tabular import MissingPolicy, TabularEncoder
-from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
+from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError, warn
 from synth_plugins.generators import _nn, _torch
 from synth_plugins.generators.ck4gen.calibration import (
     LevelTarget,
@@ -594,7 +593,7 @@ class CK4Gen:
                 f"the Cox teacher did not converge with teacher_penalizer="
                 f"{self.teacher_penalizer:g}; it was fitted with penalizer={cox.penalizer:g}"
             )
-            warnings.warn(message, UserWarning, stacklevel=2)
+            warn(message, stacklevel=2)
             notes.append(message)
         teacher = cox.fitter
         eta_teacher = teacher.predict_log_partial_hazard(design.frame(matrix)).to_numpy(
@@ -894,7 +893,7 @@ class CK4Gen:
         erase values missing completely at random, whose probability the latent cannot
         predict). The outcome follows ``outcome``. With ``redraw_copies`` rows identical to
         a training row beyond the training data's own duplicate rate are generated again.
-        With ``outcome="copy"`` a ``UserWarning`` states the privacy implication.
+        With ``outcome="copy"`` a ``SynthPluginsWarning`` states the privacy implication.
 
         Args:
             n: number of rows (0 gives an empty frame with the training columns).
@@ -919,7 +918,7 @@ class CK4Gen:
         rng = np.random.default_rng(seed)
         if mode == "copy":
             noise = "" if self.latent_noise > 0 else " without noise (latent_noise=0)"
-            warnings.warn(COPY_PRIVACY_WARNING.format(noise=noise), UserWarning, stacklevel=2)
+            warn(COPY_PRIVACY_WARNING.format(noise=noise), stacklevel=2)
         assert self._train_durations is not None
         source = source_index(n, len(self._train_durations), self.sample_with_replacement, rng)
         self._last_source_index = source.copy() if self.debug else None
@@ -962,12 +961,11 @@ class CK4Gen:
             keys=[s.name for s in self._fitted()[0].specs_ if s.role == "identifier"],
         )
         if left:
-            warnings.warn(
+            warn(
                 f"CK4Gen: {left} synthetic rows still match a training row beyond the "
                 f"training data's own duplicate rate ({self.duplicate_rate_:.3g} binned, "
                 f"{self.exact_duplicate_rate_:.3g} exact) after {REDRAW_ROUNDS} rounds of "
                 "re-drawing; they are kept",
-                UserWarning,
                 stacklevel=3,
             )
         return frame

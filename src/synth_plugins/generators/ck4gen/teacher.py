@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.tabular import TabularEncoder
-from synth_plugins.errors import InvalidDataError
+from synth_plugins.errors import InvalidDataError, warn
 from synth_plugins.survival import CoxFit, fit_cox, fit_cox_once
 
 #: Knot quantiles of a restricted cubic spline by number of knots (Harrell, *Regression
@@ -223,13 +222,12 @@ def warn_if_wide(preprocessor: TabularEncoder, n_terms: int, n_rows: int) -> Non
     }
     widest = max(levels, key=levels.__getitem__, default=None)
     where = f"; column {widest!r} alone has {levels[widest]} levels" if widest is not None else ""
-    warnings.warn(
+    warn(
         f"ck4gen: the Cox teacher's design has {n_terms} terms on {n_rows} rows{where}: "
         "each Cox fit costs about rows x terms^2 and the balanced outcome draw rows x "
         "terms^3, so fitting and sampling can take hours. Group the levels of wide "
         "columns (codes by chapter); teacher_knots=0 and outcome_draw='independent' are "
         "cheaper (10,000 rows x 160 terms: 8 s fit and 2 s sample against 153 s and 51 s)",
-        UserWarning,
         stacklevel=3,
     )
 
@@ -345,7 +343,7 @@ def fit_censoring_strata(
             f"the Cox model of the censoring times could not be fitted ({error}); "
             "censoring is drawn from the marginal reverse Kaplan-Meier estimate"
         )
-        warnings.warn(message, UserWarning, stacklevel=3)
+        warn(message, stacklevel=3)
         notes.append(message)
         return None
     p_value = float(fit.fitter.log_likelihood_ratio_test().p_value)

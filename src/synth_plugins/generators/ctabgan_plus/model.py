@@ -138,7 +138,7 @@ class CTABGANPlus:
             holdout (default True): generated rows equal to a training row on every column
             but identifiers, beyond ``floor(r * n)`` with ``r`` the share of training rows
             equal to another training row, are replaced by fresh generated rows (with the
-            same conditions; up to 8 rounds, then a ``UserWarning``); see
+            same conditions; up to 8 rounds, then a ``SynthPluginsWarning``); see
             :class:`~synth_plugins.generators.privacy.CopyFilter`. False returns the
             generator's rows as they are. Not applied with ``dp=True``: the filter reads
             the training rows, outside the DP accounting.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.tabular import TabularEncoder
-from synth_plugins.errors import InvalidDataError, InvalidParameterError, plain
+from synth_plugins.errors import InvalidDataError, InvalidParameterError, plain, warn
 
 PRESENT, ABSENT = "present", "absent"
 
@@ -220,11 +219,10 @@ def warn_if_rarely_held(frame: pd.DataFrame, parsed: list[Condition]) -> None:
     share = float(held.mean())
     if share < HELD_WARNING_SHARE:
         asked = ", ".join(c.describe() for c in checked)
-        warnings.warn(
+        warn(
             f"only {share:.0%} of the {len(frame)} rows hold the conditions ({asked}): the "
             "model decodes them poorly (too few epochs?); enforce_conditions=True keeps only "
             "rows that hold them",
-            UserWarning,
             stacklevel=3,
         )
 

@@ -145,7 +145,8 @@ class MLECopula:
             holdout (default True): sampled rows equal to a training row on every column
             but identifiers, beyond ``floor(r * n)`` with ``r`` the share of training rows
             equal to another training row, are replaced by fresh draws (up to 8 rounds,
-            then a ``UserWarning``); see :class:`~synth_plugins.generators.privacy.CopyFilter`.
+            then a ``SynthPluginsWarning``); see
+            :class:`~synth_plugins.generators.privacy.CopyFilter`.
             Draws are rounded to the recorded decimals first, so the rows compared are the
             rows returned. False returns the copula's draws as they are.
         random_state: seed of the randomised PIT and of the stream of sampling seeds; None

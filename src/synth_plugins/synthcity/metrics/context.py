@@ -19,8 +19,9 @@ columns Synthcity's encoders stop on (see :mod:`synth_plugins.synthcity.metrics.
 Synthcity catches every error an evaluator raises, logs it to a logger that has no handler
 by default, and leaves the metric's rows out of the result: a user sees no row and no
 reason. Inside a recorded call, :func:`reporting_failures` turns each failure of a suite
-metric into a :class:`MetricFailedWarning` (shown by default) naming the metric and the
-reason (shown although Synthcity's imports ignore every warning), and the recorder lists
+metric into a :class:`MetricFailedWarning` naming the metric and the reason (a
+:class:`~synth_plugins.errors.SynthPluginsWarning`, so shown although Synthcity's imports
+ignore every warning), and the recorder lists
 the reasons in the result's ``attrs["failed_metrics"]`` (``{"privacy.hamming_leakage":
 "InvalidParameterError: ..."}``). A call that names a holdout metric of the suite without
 ``X_train`` is refused before Synthcity starts.
@@ -30,13 +31,12 @@ from __future__ import annotations
 
 import functools
 import inspect
-import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from synth_plugins.errors import InvalidParameterError
+from synth_plugins.errors import InvalidParameterError, SynthPluginsWarning, warn
 from synth_plugins.synthcity.metrics.call_checks import (
     check_encodable,
     check_same_columns,
@@ -53,7 +53,7 @@ _FAILURES: ContextVar[dict[str, str] | None] = ContextVar(
 _MARK = "__synth_plugins_recorder__"
 
 
-class MetricFailedWarning(UserWarning):
+class MetricFailedWarning(SynthPluginsWarning):
     """A suite metric failed inside Synthcity's ``Metrics.evaluate``, which drops its rows."""
 
 
@@ -86,7 +86,7 @@ def reporting_failures(metric: str) -> Iterator[None]:
         if failures is not None:
             reason = f"{type(error).__name__}: {error}"
             failures[metric] = reason
-            warnings.warn(
+            warn(
                 f"Synthcity's Metrics.evaluate leaves out {metric!r} because the metric "
                 f"failed: {reason}",
                 MetricFailedWarning,
@@ -109,8 +109,8 @@ def check_training_data(arguments: Mapping[str, Any]) -> None:
     """Refuse a call that names a holdout metric of the suite and gives no ``X_train``.
 
     Such a metric compares the synthetic rows with the training rows and the holdout;
-    without ``X_train`` its rows would be left out of the result, and the warning that
-    says why is hidden: importing Synthcity installs filters that ignore every warning.
+    without ``X_train`` its rows would be left out of the result, with one
+    :class:`MetricFailedWarning` per metric: an error says it before Synthcity starts.
 
     Raises:
         InvalidParameterError: ``metrics`` names such a metric and ``X_train`` is None.
@@ -123,19 +123,6 @@ def check_training_data(arguments: Mapping[str, Any]) -> None:
             f"{', '.join(needing)} need the generator's training data: call "
             "Metrics.evaluate(X_gt=holdout, X_syn=synthetic, X_train=training data, ...)"
         )
-
-
-def _show_failures() -> None:
-    """Let :class:`MetricFailedWarning` through, unless a filter already names it.
-
-    Synthcity's imports install filters that ignore every ``UserWarning`` (and, from one
-    dependency, every warning), which hid the one place a failed suite metric is named.
-    The filter added concerns this class only and stays (a ``catch_warnings`` around the
-    call would restore the filters of another thread's call); a filter the user adds for
-    the class later goes before it and wins.
-    """
-    if not any(f[2] is MetricFailedWarning for f in warnings.filters):
-        warnings.filterwarnings("default", category=MetricFailedWarning)
 
 
 #: Makes the replacement of an ``evaluate`` from the original and its signature.
@@ -167,7 +154,6 @@ def record_metric_calls(metrics_cls: type) -> None:
             failures: dict[str, str] = {}
             token = _FAILURES.set(failures)
             try:
-                _show_failures()
                 with metrics_call(**arguments):
                     result = original(**arguments)
             finally:

@@ -1,0 +1,93 @@
+"""The suite's warnings are shown in a Synthcity session, and the user's filters still decide.
+
+Importing Synthcity installs ``warnings.simplefilter("ignore")``, and the first
+``Plugins()`` adds more filters that ignore every warning: without the suite's own filter,
+the warning that synthetic rows equal training rows (or that CK4Gen's copy mode returns
+personal data) was never shown. Each order of imports runs in a fresh interpreter.
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+#: Raises the copy filter's warning (all 3 synthetic rows equal a training row) once per
+#: case, under the filters the case sets; prints the cases whose warning was an error.
+SCRIPT = """
+import json, sys, warnings
+{imports}
+Plugins()  # loads Synthcity's plugin modules, whose imports add "ignore" filters
+import numpy as np, pandas as pd
+from synth_plugins.errors import SynthPluginsWarning
+from synth_plugins.generators.privacy import CopyFilter
+
+train = pd.DataFrame({{"age": [30, 40, 50], "bmi": [20.0, 25.0, 30.0]}})
+
+def copies(tag):
+    guard = CopyFilter(tag, max_rounds=1).fit(train)
+    guard.redraw(train, lambda k: train.iloc[np.arange(k) % 3], np.random.default_rng(0))
+
+raised = []
+def case(tag, action=None, then_ignore_all=False):
+    with warnings.catch_warnings():
+        if action:
+            warnings.filterwarnings(action, category=SynthPluginsWarning)
+        if then_ignore_all:  # as a dependency imported later does
+            warnings.simplefilter("ignore")
+        try:
+            copies(tag)
+        except SynthPluginsWarning:
+            raised.append(tag)
+
+copies("shown")
+case("ignored", "ignore")
+case("ignored_before_a_later_blanket_ignore", "ignore", then_ignore_all=True)
+case("error", "error")
+case("shown_after_a_later_blanket_ignore", then_ignore_all=True)
+sys.stderr.flush()
+print(json.dumps(raised))
+"""
+
+ORDERS = {
+    "suite_first": "import synth_plugins\nfrom synthcity.plugins import Plugins",
+    "synthcity_first": "from synthcity.plugins import Plugins\nimport synth_plugins",
+}
+
+
+@pytest.fixture(scope="module", params=sorted(ORDERS))
+def session(request) -> tuple[str, list[str]]:
+    """stderr and the tags whose warning was raised as an error, for one import order."""
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT.format(imports=ORDERS[request.param])],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stderr, json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def shown(stderr: str, tag: str) -> int:
+    return stderr.count(f"SynthPluginsWarning: {tag}: 3 of 3 synthetic rows equal")
+
+
+def test_a_suite_warning_is_shown_once(session):
+    stderr, _ = session
+    assert shown(stderr, "shown") == 1
+
+
+def test_a_suite_warning_is_shown_through_a_later_ignore_everything_filter(session):
+    stderr, _ = session
+    assert shown(stderr, "shown_after_a_later_blanket_ignore") == 1
+
+
+def test_the_users_ignore_filter_for_the_class_hides_it(session):
+    stderr, _ = session
+    assert shown(stderr, "ignored") == 0
+    assert shown(stderr, "ignored_before_a_later_blanket_ignore") == 0
+
+
+def test_the_users_error_filter_for_the_class_raises_it(session):
+    stderr, raised = session
+    assert raised == ["error"] and shown(stderr, "error") == 0
