@@ -22,18 +22,29 @@ def loaders():
     return to_dataloader(data, train_size=0.5, random_state=0)
 
 
-def test_missing_training_data_is_refused_before_synthcity_starts(loaders, tmp_path):
-    """The metric's rows were dropped, and the warning naming it hidden by the filters
-    Synthcity's imports install: the result was an empty table."""
+@pytest.mark.parametrize(
+    ("privacy", "message"),
+    [
+        (["hamming_leakage"], r"^hamming_leakage needs the generator's training data: .*X_train="),
+        (
+            ["hamming_leakage", "dcr_holdout_share"],
+            r"^hamming_leakage, dcr_holdout_share need the generator's training data: ",
+        ),
+    ],
+)
+def test_missing_training_data_is_refused_before_synthcity_starts(
+    loaders, tmp_path, privacy, message
+):
+    """Without X_train the metric's rows would be dropped: the call is refused up front."""
     from synthcity.metrics import Metrics
 
     from synth_plugins.errors import InvalidParameterError
 
-    with pytest.raises(InvalidParameterError, match=r"^hamming_leakage need .*X_train="):
+    with pytest.raises(InvalidParameterError, match=message):
         Metrics.evaluate(
             loaders.test(),
             loaders.train(),
-            metrics={"privacy": ["hamming_leakage"], "stats": ["correlation_l1"]},
+            metrics={"privacy": privacy, "stats": ["correlation_l1"]},
             workspace=tmp_path,
         )
 

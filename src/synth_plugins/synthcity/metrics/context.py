@@ -119,8 +119,9 @@ def check_training_data(arguments: Mapping[str, Any]) -> None:
         return  # (without metrics= Synthcity runs every metric: the others still count)
     needing = [e.name for e in _requested(arguments["metrics"]) if "holdout" in e.needs]
     if needing:
+        verb = "needs" if len(needing) == 1 else "need"
         raise InvalidParameterError(
-            f"{', '.join(needing)} need the generator's training data: call "
+            f"{', '.join(needing)} {verb} the generator's training data: call "
             "Metrics.evaluate(X_gt=holdout, X_syn=synthetic, X_train=training data, ...)"
         )
 
