@@ -19,6 +19,14 @@ is iterative proportional fitting of a softmax mean: each step matches the share
 for the current row weights and converges in a few dozen steps. Within a row, levels keep
 the order of the generator's logits, so what the generator learnt about a level's relation
 to the other columns is kept; only how often each level is drawn changes.
+
+The missing mode of a numeric column is calibrated the same way, as a two-level column:
+missing against every other mode. Left to the generator, its share was off by 7 to 14 points
+on ``urin1`` of the RHC study (53 % missing in training; 43 % to 66 % generated over seeds
+and budgets, 51 % to 53 % calibrated). One offset goes on the missing mode and one on all
+other modes, so those keep their relative odds. The other modes are not calibrated one by
+one: a row's ``alpha`` is generated for the mode the generator picks, and moving it to
+another continuous mode puts that ``alpha`` in the wrong place (method card).
 """
 
 from __future__ import annotations
@@ -26,6 +34,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
+
+from synth_plugins.generators.ctabgan_plus.transformer import ColumnPlan
 
 #: Generated rows on which the offsets are fitted.
 CALIBRATION_ROWS = 20_000
@@ -37,30 +47,57 @@ TOLERANCE = 1e-4
 MAX_OFFSET = 10.0
 
 
+def share_groups(plan: ColumnPlan) -> torch.Tensor | None:
+    """The group of each one-hot slot of a column whose share the calibration matches.
+
+    A categorical column: each level (and the missing slot) is a group of its own. A numeric
+    column with a missing mode: the missing mode (group 1) and all its other modes (group 0).
+    None for a column the calibration leaves alone (numeric without missing values).
+    """
+    if plan.one_hot is None:
+        return None
+    start, stop = plan.one_hot
+    if plan.is_categorical:
+        return torch.arange(stop - start)
+    if not plan.has_missing:
+        return None
+    groups = torch.zeros(stop - start, dtype=torch.int64)
+    groups[len(plan.special)] = 1  # the missing mode follows the special values
+    return groups
+
+
 def level_offsets(
-    raw: torch.Tensor, spans: Sequence[tuple[int, int]], targets: Sequence[torch.Tensor]
+    raw: torch.Tensor,
+    spans: Sequence[tuple[int, int]],
+    targets: Sequence[torch.Tensor],
+    groups: Sequence[torch.Tensor] | None = None,
 ) -> torch.Tensor:
-    """Offsets (one per encoded feature, 0 outside ``spans``) that match the level shares.
+    """Offsets (one per encoded feature, 0 outside ``spans``) that match the group shares.
 
     Args:
         raw: generator outputs before activation, rows x encoded features.
-        spans: ``(start, stop)`` of each categorical column's one-hot part.
-        targets: per span, the training share of each level (sums to 1).
+        spans: ``(start, stop)`` of each calibrated one-hot part.
+        targets: per span, the training share of each group (sums to 1).
+        groups: per span, the group of each slot (see :func:`share_groups`); a group's
+            share is the sum of its slots' and its slots share one offset. None: each slot
+            is a group of its own.
 
     Returns:
         A float32 vector to add to ``raw`` before the levels are drawn.
     """
     offsets = torch.zeros(raw.shape[1], dtype=torch.float64)
-    for (start, stop), target in zip(spans, targets, strict=True):
+    for index, ((start, stop), target) in enumerate(zip(spans, targets, strict=True)):
         logits = raw[:, start:stop].double()
         target = target.double()
+        group = groups[index] if groups is not None else torch.arange(stop - start)
         offset = torch.zeros(stop - start, dtype=torch.float64)
         floor = 0.5 / len(logits)  # a level no row draws still gets a finite step
         for _ in range(MAX_STEPS):
-            share = torch.softmax(logits + offset, dim=1).mean(dim=0)
+            slot_share = torch.softmax(logits + offset, dim=1).mean(dim=0)
+            share = torch.zeros(len(target), dtype=torch.float64).index_add(0, group, slot_share)
             if float((share - target).abs().max()) < TOLERANCE:
                 break
-            offset += torch.log(target / share.clamp(min=floor))
+            offset += torch.log(target / share.clamp(min=floor))[group]
             offset = (offset - offset.mean()).clamp(-MAX_OFFSET, MAX_OFFSET)
         offsets[start:stop] = offset
     return offsets.float()
