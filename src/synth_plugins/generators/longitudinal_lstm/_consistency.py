@@ -1,4 +1,9 @@
-"""Change indicators: a binary visit column that says "this column changed since the last visit"."""
+"""Rules that hold on every visit of the training data and are kept at sampling.
+
+Change indicators (a binary visit column that says "this column changed since the last
+visit") and the start-stop layout (a stop column equal to the next visit's time, a terminal
+event only on each patient's last visit).
+"""
 
 from __future__ import annotations
 
@@ -131,3 +136,119 @@ def change_rules(
             )
         rules.append(ChangeRule(position[indicator], position[tracked], first))
     return tuple(rules)
+
+
+@dataclass(frozen=True)
+class StartStop:
+    """The start-stop (counting-process) layout of a long table.
+
+    Every SurvSet and lifelines time-varying table has it: each visit row is the interval
+    from its time to ``stop``, which is the next visit's time on every row but a patient's
+    last, and a terminal event is flagged on the last row only.
+
+    Attributes:
+        stop: The stop column: on every row but a patient's last it equals the next
+            visit's time, and on every row it is later than the row's time.
+        events: Terminal event columns, as ``(position in the model's visit columns,
+            encoded value on every non-last row)``: two-level visit columns without missing
+            values whose other value appears on last rows only.
+    """
+
+    stop: str
+    events: tuple[tuple[int, float], ...]
+
+
+def _last_rows(index: PatientIndex) -> np.ndarray:
+    """Whether each row is its patient's last visit."""
+    last = np.zeros(int(index.lengths.sum()), dtype=bool)
+    last[index.starts + index.lengths - 1] = True
+    return last
+
+
+def start_stop_layout(
+    data: pd.DataFrame,
+    index: PatientIndex,
+    time_column: str,
+    columns: Sequence[VisitColumn],
+    encoder: TabularEncoder,
+) -> StartStop | None:
+    """The start-stop layout of the visit columns, or None where the data do not have it.
+
+    The stop column is the first numeric visit column that equals the next visit's time on
+    every row but a patient's last and is later than the row's time on every row (missing
+    values nowhere), in data with at least one patient of two visits or more. Terminal
+    event columns are looked for only beside a stop column (a rare flag alone can fall on
+    last rows by chance).
+
+    Args:
+        data: The checked long table (each patient's rows together, in time order).
+        index: Its patient index.
+        time_column: The visit time column.
+        columns: The model's visit columns (encoding order).
+        encoder: The fitted visit encoder (an event's value is written in its codes).
+    """
+    last = _last_rows(index)
+    rows = np.flatnonzero(~last)
+    if not rows.size:
+        return None
+    times = data[time_column].to_numpy(dtype=float)
+    stop = None
+    for column in columns:
+        values = data[column.name]
+        if not pd.api.types.is_numeric_dtype(values) or values.isna().any():
+            continue
+        ends = values.to_numpy(dtype=float)
+        if np.all(ends > times) and np.allclose(ends[rows], times[rows + 1], rtol=1e-12, atol=0):
+            stop = column.name
+            break
+    if stop is None:
+        return None
+    events = []
+    for position, column in enumerate(columns):
+        if column.kind != "binary" or data[column.name].isna().any():
+            continue
+        codes = encoder.codes(data, column.name).astype(float)
+        quiet = np.unique(codes[rows])
+        if quiet.size == 1 and np.any(codes[last] != quiet[0]):
+            events.append((position, float(quiet[0])))
+    return StartStop(stop, tuple(events))
+
+
+def keep_stops(
+    frame: pd.DataFrame,
+    layout: StartStop,
+    time_column: str,
+    patient: np.ndarray,
+    end_gap: np.ndarray,
+    decimals: int | None,
+) -> pd.DataFrame:
+    """Write the stop column of generated visits in the start-stop layout.
+
+    Args:
+        frame: Generated visits, sorted by patient then time (one row per visit).
+        layout: The training data's start-stop layout.
+        time_column: The visit time column.
+        patient: The patient number of every row of ``frame``.
+        end_gap: Per patient number, the gap the model drew at the step that ended the
+            patient's follow-up (the time to a next visit that did not come).
+        decimals: The decimals generated times are written at (None: not rounded).
+
+    Returns:
+        ``frame`` with the stop column set to the next visit's time on every row but a
+        patient's last; a last row keeps the drawn stop where it is later than the row's
+        time, else gets the row's time plus ``end_gap``.
+    """
+    times = frame[time_column].to_numpy(dtype=float)
+    drawn = frame[layout.stop].to_numpy(dtype=float)
+    last = np.ones(len(frame), dtype=bool)
+    last[:-1] = patient[1:] != patient[:-1]
+    ends = times + end_gap[patient]
+    if decimals is not None:  # sums of gaps: 0.1 + 0.2 is 0.30000000000000004
+        ends = ends.round(decimals)
+    stops = np.where(drawn > times, drawn, ends)  # a drawn stop is at the column's precision
+    stops[~last] = times[1:][~last[:-1]]
+    dtype = frame[layout.stop].dtype
+    frame[layout.stop] = stops
+    if pd.api.types.is_integer_dtype(dtype):
+        frame[layout.stop] = np.round(stops).astype(dtype)
+    return frame

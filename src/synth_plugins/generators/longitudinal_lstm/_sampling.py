@@ -170,7 +170,8 @@ def roll_out(
     max_visits: int,
     generator: torch.Generator,
     rules: Sequence[ChangeRule] = (),
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    terminal: Sequence[tuple[int, float]] = (),
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Free-running generation of one batch of patients from their encoded statics.
 
     Args:
@@ -182,10 +183,13 @@ def roll_out(
         max_visits: the visit cap.
         generator: the source of every draw.
         rules: change indicators kept consistent (see :func:`draw_visit`).
+        terminal: terminal event columns, as ``(position in the visit columns, encoded
+            value of "no event")``: a visit with another value ends the follow-up.
 
     Returns:
         Per generated visit: the patient number (0..n-1), the time and the encoded visit,
-        sorted by patient then time.
+        sorted by patient then time; then per patient the gap drawn at the step that
+        ended the follow-up (the time to a next visit that did not come).
     """
     device = s.device
     n = s.shape[0]
@@ -193,6 +197,7 @@ def roll_out(
     previous = torch.zeros(n, net.visit_dim, device=device)
     alive = torch.arange(n, device=device)  # patient numbers still in follow-up
     last_time = t0.clone()
+    end_gap = torch.zeros(n, dtype=t0.dtype, device=device)
     inputs = step_input(net, s, None, torch.zeros(n, device=device),
                               torch.zeros(n, device=device))  # fmt: skip
     rows_patient, rows_time, rows_visit = [], [], []
@@ -210,6 +215,9 @@ def roll_out(
             keep &= (new_time - t0 <= meta["max_follow_up"] + 1e-9) & (
                 new_time <= meta["max_time"] + 1e-9
             )
+            for position, quiet in terminal:  # a terminal event ends the follow-up
+                keep &= previous[:, net.columns[position].start] == quiet
+            end_gap[alive[~keep]] = gap[~keep].to(end_gap.dtype)
             if not bool(keep.any()):
                 break
             alive, hidden, gap, new_time = alive[keep], hidden[keep], gap[keep], new_time[keep]
@@ -234,4 +242,4 @@ def roll_out(
     time = np.concatenate(rows_time)
     matrix = np.concatenate(rows_visit)
     order = np.lexsort((time, patient))
-    return patient[order], time[order], matrix[order]
+    return patient[order], time[order], matrix[order], end_gap.cpu().numpy()

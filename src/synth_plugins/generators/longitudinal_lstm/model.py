@@ -25,7 +25,13 @@ from synth_plugins.generators.longitudinal_lstm._calibration import (
     drift_targets,
     share_targets,
 )
-from synth_plugins.generators.longitudinal_lstm._consistency import ChangeRule, change_rules
+from synth_plugins.generators.longitudinal_lstm._consistency import (
+    ChangeRule,
+    StartStop,
+    change_rules,
+    keep_stops,
+    start_stop_layout,
+)
 from synth_plugins.generators.longitudinal_lstm._frames import assemble, renumber_keys
 from synth_plugins.generators.longitudinal_lstm._layout import VisitColumn, columns_from
 from synth_plugins.generators.longitudinal_lstm._network import VisitLSTM, run_sequences
@@ -34,6 +40,7 @@ from synth_plugins.generators.longitudinal_lstm._sampling import (
     draw_visit,
     on_time_grid,
     roll_out,
+    time_decimals,
 )
 from synth_plugins.generators.longitudinal_lstm._sequences import Sequences
 from synth_plugins.generators.longitudinal_lstm._training import TrainSettings, train
@@ -184,6 +191,9 @@ class LongitudinalLSTM:
         max_visits_: the visit cap used when sampling.
         change_rules_: the change indicators kept consistent at sampling (declared or
             detected).
+        start_stop_: the start-stop layout detected in the training data (a stop column
+            equal to the next visit's time, terminal event columns; None: not found), kept
+            at sampling (see the method card).
         stop_shift_, first_stop_shift_, step_tilts_: the stop-bias shift, the shift of the
             first stop decision's logit (after the first visit) and the step-kernel tilt per
             ordinal column set by the post-training calibration.
@@ -316,6 +326,7 @@ class LongitudinalLSTM:
         self.history_: dict[str, list[float]] = {}
         self.max_visits_: int | None = None
         self.change_rules_: tuple[ChangeRule, ...] = ()
+        self.start_stop_: StartStop | None = None
         self.stop_shift_: float = 0.0
         self.first_stop_shift_: float = 0.0
         self.step_tilts_: dict[str, float] = {}
@@ -509,6 +520,7 @@ class LongitudinalLSTM:
         self._meta = meta
         self._columns = columns
         rules = change_rules(data, index, columns, visit_encoder, self.change_indicators)
+        layout = start_stop_layout(data, index, self.time_column, columns, visit_encoder)
         tensors = Sequences.build(
             visits, static_matrix, times, index, meta, self.validation_fraction, split_seed
         )
@@ -529,6 +541,7 @@ class LongitudinalLSTM:
         self.visit_encoder_ = visit_encoder
         self._fill = visit_encoder.fill_vector()
         self.change_rules_ = rules
+        self.start_stop_ = layout
         self.max_visits_ = max_visits
         self.model_ = net.cpu().eval()
         self.stop_shift_, self.first_stop_shift_ = 0.0, 0.0
@@ -671,11 +684,18 @@ class LongitudinalLSTM:
         matrix = self.static_model_.encoder_.transform(static)
         s = torch.from_numpy(np.ascontiguousarray(matrix, dtype=np.float32)).to(device)
         t0 = torch.as_tensor(static[meta["first_name"]].to_numpy(dtype=float), device=device)
-        patient, time, visits = roll_out(
+        layout = getattr(self, "start_stop_", None)  # None in models saved before it
+        patient, time, visits, end_gap = roll_out(
             net, s, t0, meta=meta, fill=self._fill, max_visits=self.max_visits_,
             generator=generator, rules=self.change_rules_,
+            terminal=layout.events if layout is not None else (),
         )  # fmt: skip
-        return self._assemble(static.reset_index(drop=True), patient, time, visits, id_offset)
+        frame = self._assemble(static.reset_index(drop=True), patient, time, visits, id_offset)
+        if layout is not None:
+            frame = keep_stops(
+                frame, layout, self.time_column, patient, end_gap, time_decimals(meta)
+            )
+        return frame
 
     def _assemble(
         self, static: pd.DataFrame, patient: np.ndarray, time: np.ndarray, matrix: np.ndarray,
