@@ -147,7 +147,9 @@ class LongitudinalLSTM:
             holds out 10 %: at least one patient, except from 2 patients, which both train
             (without a split, so without early stopping).
         patience: stop Stage B after this many epochs without validation improvement (10);
-            None trains all epochs (the best epoch is still restored); needs a split.
+            None trains all epochs (the best epoch is still restored); needs a split. A fit
+            that reaches ``epochs`` (more than 10) with its best epoch among the last 5
+            warns that the validation loss was still falling: raise ``epochs``.
         change_indicators: ``{indicator column: tracked column}``: a binary visit column
             that is 1 exactly when the tracked column (e.g. the treatment) differs from the
             previous visit, such as the MS registry's ``switch = 1[DMT changed]``. Sampling
