@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch.nn import functional as F
 
+from synth_plugins.errors import warn
 from synth_plugins.generators.longitudinal_lstm._network import (
     MAX_LOG_SD,
     MIN_LOG_SD,
@@ -96,12 +96,11 @@ def warn_if_cut_short(result: TrainingResult, epochs: int) -> None:
         return
     if result.best_epoch < epochs - LATE_BEST_EPOCHS:
         return
-    warnings.warn(
+    warn(
         f"longitudinal_lstm: the validation loss was still falling when training reached "
         f"epochs={epochs} (best epoch {result.best_epoch + 1} of {epochs}); the model is "
         "likely under-trained: raise epochs (early stopping ends training once the "
         "validation loss stops improving)",
-        UserWarning,
         stacklevel=4,
     )
 
