@@ -44,9 +44,10 @@ def test_printed_tables_fit_the_terminal_and_name_what_they_leave_out(columns, c
     assert note.startswith("(not shown here, ") and "figure_39_of_a_long_name)" in note
 
 
-def test_datasets_lists_every_dataset(capsys):
+def test_datasets_lists_every_dataset(capsys, monkeypatch):
     from synth_plugins.datasets import names
 
+    monkeypatch.setenv("COLUMNS", "200")  # pytest-xdist's workers set COLUMNS=80
     assert main(["datasets"]) == 0
     out = capsys.readouterr().out
     for name in names():
