@@ -77,7 +77,7 @@ def test_pareto_front_drops_generators_beaten_on_time_and_quality(harness):
     assert "CTGAN" not in line
 
 
-def test_paired_differences_use_only_the_seeds_both_generators_ran(harness):
+def test_seed_pairs_use_only_the_seeds_both_generators_ran(harness):
     records = [
         {"table": "t", "generator": "med_vae", "seed": 0, "overall": 0.80},
         {"table": "t", "generator": "med_vae", "seed": 1, "overall": 0.90},
@@ -86,10 +86,8 @@ def test_paired_differences_use_only_the_seeds_both_generators_ran(harness):
         {"table": "t", "generator": "sdv_gaussian_copula", "seed": 1, "overall": 0.95},
         {"table": "u", "generator": "sdv_gaussian_copula", "seed": 2, "overall": 0.10},
     ]
-    differences = harness.paired_differences(
-        records, "t", "med_vae", "sdv_gaussian_copula", "overall"
-    )
-    assert differences == pytest.approx([0.05, -0.05])
+    pairs = harness.seed_pairs(records, "t", "med_vae", "sdv_gaussian_copula", "overall")
+    assert pairs == [(0.80, 0.75), (0.90, 0.95)]
 
 
 def test_change_since_previous_rows_uses_the_student_t_interval(harness):
