@@ -83,6 +83,8 @@ def _print_table(frame: pd.DataFrame) -> None:
     widths = natural[:shown]
     while sum(widths) + 2 * (shown - 1) > width:
         narrower = [i for i in range(shown) if widths[i] > least[i]]
+        if not narrower:  # the row names alone are wider than the screen: they overflow
+            break
         widths[max(narrower, key=widths.__getitem__)] -= 1
     for row in range(-1, len(frame)):
         pieces = []

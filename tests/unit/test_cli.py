@@ -44,6 +44,19 @@ def test_printed_tables_fit_the_terminal_and_name_what_they_leave_out(columns, c
     assert note.startswith("(not shown here, ") and "figure_39_of_a_long_name)" in note
 
 
+def test_row_names_wider_than_the_terminal_overflow_instead_of_failing(capsys, monkeypatch):
+    import pandas as pd
+
+    from synth_plugins.cli import _print_table
+
+    monkeypatch.setenv("COLUMNS", "20")
+    name = "a_row_name_of_forty_characters_at_least"
+    frame = pd.DataFrame({"note": ["some words " * 3], "other": ["more words " * 3]}, index=[name])
+    _print_table(frame)
+    out = capsys.readouterr().out
+    assert name in out and "2 more: note" in out  # nothing else fits beside the names
+
+
 def test_datasets_lists_every_dataset(capsys, monkeypatch):
     from synth_plugins.datasets import names
 

@@ -73,9 +73,10 @@ def _without_categoricals(frame: pd.DataFrame) -> pd.DataFrame:
         if not has_number_levels(series):
             frame[column] = series.astype(object)
             continue
-        if series.nunique(dropna=False) >= SYNTHCITY_MAX_LEVELS:
+        levels = series.nunique(dropna=False)  # as Synthcity counts them: missing is one
+        if levels >= SYNTHCITY_MAX_LEVELS:
             raise InvalidDataError(
-                f"column {column!r} is a category of {series.nunique()} number levels: a "
+                f"column {column!r} is a category of {levels} number levels: a "
                 "Synthcity DataLoader cannot hold it as levels (DataLoader.hash fails on "
                 f"categories, and as numbers {SYNTHCITY_MAX_LEVELS} or more values are a "
                 "quantity). Fit the suite's plugins on a GenericDataLoader of the frame "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+import time
 
 import numpy as np
 import pytest
@@ -56,5 +57,6 @@ def test_without_the_kernels_peak_counter_the_rss_is_sampled(monkeypatch, tmp_pa
     monkeypatch.setattr(meter, "_CLEAR_REFS", tmp_path / "missing" / "clear_refs")
     with meter.peak_rss() as peak:
         held = np.ones(int(100 * 2**20 / 8))
+        time.sleep(0.1)  # several sampling periods
+        del held  # freed inside the block: only the sampler can have seen the peak
     assert peak() >= 80
-    del held

@@ -205,9 +205,9 @@ def start_stop_layout(
         return None
     events = []
     for position, column in enumerate(columns):
-        if column.kind != "binary" or data[column.name].isna().any():
+        codes = _indicator_codes(encoder, data, column.name) if column.kind == "binary" else None
+        if codes is None:
             continue
-        codes = encoder.codes(data, column.name).astype(float)
         quiet = np.unique(codes[rows])
         if quiet.size == 1 and np.any(codes[last] != quiet[0]):
             events.append((position, float(quiet[0])))
@@ -248,7 +248,6 @@ def keep_stops(
     stops = np.where(drawn > times, drawn, ends)  # a drawn stop is at the column's precision
     stops[~last] = times[1:][~last[:-1]]
     dtype = frame[layout.stop].dtype
-    frame[layout.stop] = stops
-    if pd.api.types.is_integer_dtype(dtype):
-        frame[layout.stop] = np.round(stops).astype(dtype)
+    integer = pd.api.types.is_integer_dtype(dtype)
+    frame[layout.stop] = np.round(stops).astype(dtype) if integer else stops
     return frame
