@@ -471,3 +471,14 @@ def test_the_validation_split_is_the_shared_one() -> None:
     assert "val_loss" not in vae.history_ and len(vae.sample(3)) == 3
     with pytest.raises(InvalidDataError, match="holds out 2 of 3 rows, leaving 1 to train on"):
         MedVAE(epochs=1, validation_fraction=0.5).fit(pd.concat([two, two.iloc[:1]]))
+
+
+def test_a_table_of_few_distinct_rows_fits_its_latent_mixture_quietly():
+    """200 rows of 2 profiles: the mixture asked for 4 components and sklearn warned
+    (``ConvergenceWarning``: 2 distinct clusters) in every such fit, Stage A of the
+    longitudinal LSTM on a cohort with one binary static column included."""
+    data = pd.DataFrame({"sex": ["F", "M"] * 100, "smoker": ["no", "yes"] * 100})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = MedVAE(epochs=2, random_state=0, verbose=False).fit(data)
+    assert len(model.latent_mixture_.weights) <= 2

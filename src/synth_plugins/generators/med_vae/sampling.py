@@ -46,12 +46,15 @@ class LatentMixture:
 
     @classmethod
     def fit(cls, mu: np.ndarray, seed: int) -> LatentMixture:
-        """Full-covariance mixture of ``min(10, n // 50)`` (at least 1) components."""
+        """Full-covariance mixture of ``min(10, n // 50)`` components (1 to the distinct rows)."""
         from sklearn.mixture import GaussianMixture
 
         rng = np.random.default_rng(seed)
         rows = mu if len(mu) <= MIXTURE_FIT_ROWS else mu[rng.choice(len(mu), MIXTURE_FIT_ROWS)]
         n_components = int(np.clip(len(rows) // MIXTURE_ROWS_PER_COMPONENT, 1, MIXTURE_MAX))
+        # no more components than distinct rows: a table of a few repeated profiles gives
+        # as many posterior means, and sklearn's k-means start warns about the surplus
+        n_components = min(n_components, len(np.unique(rows, axis=0)))
         mixture = GaussianMixture(
             n_components, covariance_type="full", reg_covar=1e-4, random_state=seed % 2**32
         ).fit(rows.astype(np.float64))
