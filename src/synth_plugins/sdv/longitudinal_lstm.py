@@ -144,6 +144,7 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         calibrate_stop: bool = _CORE["calibrate_stop"],
         calibrate_steps: bool = _CORE["calibrate_steps"],
         calibrate_levels: bool = _CORE["calibrate_levels"],
+        numerical_transform: str = _CORE["numerical_transform"],
         change_indicators: Mapping[str, str] | None = _CORE["change_indicators"],
         missing: str = _CORE["missing"],
         static_params: Mapping[str, Any] | None = _CORE["static_params"],
@@ -191,6 +192,7 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         self.calibrate_stop = calibrate_stop
         self.calibrate_steps = calibrate_steps
         self.calibrate_levels = calibrate_levels
+        self.numerical_transform = numerical_transform
         self.change_indicators = change_indicators
         self.missing = missing
         self.static_params = static_params
@@ -289,6 +291,7 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
             calibrate_stop=self.calibrate_stop,
             calibrate_steps=self.calibrate_steps,
             calibrate_levels=self.calibrate_levels,
+            numerical_transform=self.numerical_transform,
             change_indicators=self.change_indicators,
             missing=self.missing,
             static_params=self.static_params,

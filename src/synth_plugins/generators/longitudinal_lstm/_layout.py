@@ -25,6 +25,10 @@ class VisitColumn:
     #: ordered levels (role ``ordinal``): the head also gives context-dependent logits for
     #: a move of ``-STEP_RADIUS..STEP_RADIUS`` levels from the previous visit's level
     ordinal: bool = False
+    #: the range of a numerical column's values on the scale Stage B learns them in
+    #: (:mod:`~synth_plugins.generators.longitudinal_lstm._scores`); draws are clipped to it
+    low: float = 0.0
+    high: float = 1.0
 
     @property
     def end(self) -> int:

@@ -75,6 +75,13 @@ class VisitLSTM(nn.Module):
         # ordinal columns after the first visit: weight of the absolute level logits next to
         # the step kernel (0 at the start: a random walk from the previous level)
         self.level_gate = nn.Parameter(torch.zeros(len(columns)))
+        # numerical columns after the first visit, where the previous value is observed:
+        # mean + slope * (previous value - centre), log SD + later_log_sd (set at the
+        # training lag-1 regression by init_marginals, so an untrained model is an AR(1)
+        # process with the table's within-patient correlation)
+        self.value_slope = nn.Parameter(torch.zeros(len(columns)))
+        self.later_log_sd = nn.Parameter(torch.zeros(len(columns)))
+        self.register_buffer("value_centre", torch.zeros(len(columns)))
         # later-visit logit offsets per level of categorical and binary columns, set by the
         # post-training calibration (column position -> one offset per level)
         self.later_offsets: dict[int, torch.Tensor] = {}
@@ -86,7 +93,8 @@ class VisitLSTM(nn.Module):
         The stop head starts at the pooled end-of-follow-up rate of the later decisions and
         ``first_stop`` at the first decision's rate (the share of one-visit patients) against
         it, the gap mixture at spread quantiles of the log gaps, each column head at its
-        level frequencies (numerical: mean and SD; missingness: the missing rate). Training
+        level frequencies (numerical: mean and SD, and for later visits the lag-1
+        regression on the previous value; missingness: the missing rate). Training
         then learns the dependence on the history instead of first spending its steps on the
         marginals.
         """
@@ -141,6 +149,12 @@ class VisitLSTM(nn.Module):
             if column.kind == "numerical":
                 bias[offset] = float(values.mean())
                 bias[offset + 1] = math.log(max(float(values.std()), 1e-3))
+                lag = data.lag_regression(column)
+                if lag is not None:
+                    index = self.columns.index(column)
+                    self.value_centre[index] = lag[0]
+                    self.value_slope[index] = float(np.clip(lag[1], -1.0, 1.0))
+                    self.later_log_sd[index] = min(lag[2], 0.0)
             elif column.kind == "binary":
                 bias[offset] = logit(float(values.mean()))
             else:
@@ -175,10 +189,14 @@ class VisitLSTM(nn.Module):
         bias[levels:] = torch.as_tensor(steps, dtype=bias.dtype)
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        """Unpickle; fits pickled before the first-stop offset get an offset of 0."""
+        """Unpickle; fits pickled before an added parameter get its neutral value (0)."""
         super().__setstate__(state)
         if "first_stop" not in self._parameters:
             self.first_stop = nn.Parameter(torch.zeros(()))
+        if "value_slope" not in self._parameters:
+            self.value_slope = nn.Parameter(torch.zeros(len(self.columns)))
+            self.later_log_sd = nn.Parameter(torch.zeros(len(self.columns)))
+            self.register_buffer("value_centre", torch.zeros(len(self.columns)))
 
     def stop_logit(self, context: torch.Tensor, first: torch.Tensor | float) -> torch.Tensor:
         """Logits ``(n,)`` that follow-up ends, given the heads' context.
@@ -223,7 +241,11 @@ class VisitLSTM(nn.Module):
         the same output whatever the current level. With absolute level logits only, each
         level's next level is a separate map that a short training learns only towards the
         marginal, and long synthetic trajectories reverted to the mean (see the method
-        card). The result has the missingness logit (if any) then one logit per level.
+        card). A numerical column after the first visit, where the previous value is
+        observed, adds ``value_slope * (previous - value_centre)`` to the mean and
+        ``later_log_sd`` to the log SD: the lag-1 regression, which the head corrects with
+        the context. The result has the missingness logit (if any) then the value
+        parameters (mean and log SD, or one logit per level).
         """
         column = self.columns[index]
         inputs = torch.cat([hidden, gap[:, None], first[:, None], visit[:, : column.start]], dim=1)
@@ -237,6 +259,15 @@ class VisitLSTM(nn.Module):
             offset = int(column.missing is not None)
             end = offset + later.shape[1]
             out = torch.cat([out[:, :offset], out[:, offset:end] + later, out[:, end:]], dim=1)
+        if column.kind == "numerical":
+            offset = int(column.missing is not None)
+            later = 1.0 - first
+            if column.missing is not None:
+                later = later * (1.0 - previous[:, column.missing])
+            shift = self.value_slope[index] * (previous[:, column.start] - self.value_centre[index])
+            mean = out[:, offset] + later * shift
+            log_sd = out[:, offset + 1] + later * self.later_log_sd[index]
+            out = torch.cat([out[:, :offset], mean[:, None], log_sd[:, None]], dim=1)
         if column.kind == "categorical":
             offset = int(column.missing is not None)
             levels = column.stop - column.start

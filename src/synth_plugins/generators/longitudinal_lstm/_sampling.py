@@ -132,7 +132,7 @@ def draw_visit(
             if column.fold:
                 mean = mean.abs()
                 mean = torch.where(mean > 1.0, 2.0 - mean, mean)
-            value = mean.clamp(0.0, 1.0)[:, None]
+            value = mean.clamp(column.low, column.high)[:, None]
         elif column.kind == "binary":
             value = bernoulli(torch.sigmoid(out[:, 0]))[:, None]
             if move is not None:

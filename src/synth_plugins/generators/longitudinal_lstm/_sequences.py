@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -74,6 +75,32 @@ class Sequences:
         block = self.visits[:, column.start : column.stop].argmax(1)
         index = np.flatnonzero(later)
         return float(np.mean(block[index] == block[index - 1]))
+
+    def lag_regression(self, column: VisitColumn) -> tuple[float, float, float] | None:
+        """Least-squares fit of a numerical column on its value at the previous visit.
+
+        Over consecutive visit pairs of a patient with both values observed: the mean of
+        the earlier values, the slope, and the log of the residual SD over the SD of every
+        observed value. None with fewer than 3 pairs or no spread in the earlier values.
+        """
+        later = np.flatnonzero(self.position() > 0)
+        value = self.visits[:, column.start]
+        if column.missing is not None:
+            observed = self.visits[:, column.missing] < 0.5
+            later = later[observed[later] & observed[later - 1]]
+            value_sd = float(value[observed].std())
+        else:
+            value_sd = float(value.std())
+        if later.size < 3:
+            return None
+        now, before = value[later].astype(np.float64), value[later - 1].astype(np.float64)
+        spread = float(before.var())
+        if spread <= 1e-12:
+            return None
+        slope = float(np.mean((before - before.mean()) * (now - now.mean()))) / spread
+        residual = now - now.mean() - slope * (before - before.mean())
+        log_ratio = math.log(max(float(residual.std()), 1e-3) / max(value_sd, 1e-3))
+        return float(before.mean()), slope, log_ratio
 
     def move_rates(self, column: VisitColumn, radius: int) -> tuple[np.ndarray, float] | None:
         """Shares of moves of ``+radius .. -radius`` levels, and of larger moves.

@@ -42,9 +42,15 @@ from synth_plugins.generators.longitudinal_lstm._sampling import (
     roll_out,
     time_decimals,
 )
+from synth_plugins.generators.longitudinal_lstm._scores import VisitScores
 from synth_plugins.generators.longitudinal_lstm._sequences import Sequences
 from synth_plugins.generators.longitudinal_lstm._training import TrainSettings, train
 from synth_plugins.generators.med_vae import MedVAE
+from synth_plugins.generators.med_vae.transforms import (
+    TRANSFORMS,
+    NumericalTransform,
+    fit_transform,
+)
 from synth_plugins.long_format import (
     check_long_format,
     check_static_columns,
@@ -166,6 +172,14 @@ class LongitudinalLSTM:
             categorical and binary visit column so that free-running samples have the
             training share of each level on visits after the first (a treatment's
             high-efficacy share; see the method card; True).
+        numerical_transform: the scale Stage B learns numerical visit values in:
+            ``"quantile"`` (normal scores of the training ranks, generated values mapped
+            back through smoothed training quantiles) or ``"minmax"`` (the encoder's [0, 1]
+            values, the setting before 6 December 2026). Either way a value after the first
+            visit starts from the lag-1 regression on the previous value. On min-max values
+            that regression's Gaussian residuals made skewed columns symmetric (SurvSet's
+            aids, CD4: see the method card), normal scores keep their shape
+            (``"quantile"``).
         missing: missing-value policy of both stages: ``"indicator"`` (missingness is
             modelled and generated), ``"impute"`` (no missing values generated) or
             ``"error"``.
@@ -240,6 +254,7 @@ class LongitudinalLSTM:
         calibrate_stop: bool = True,
         calibrate_steps: bool = True,
         calibrate_levels: bool = True,
+        numerical_transform: NumericalTransform = "quantile",
         sample_batch_size: int = 4096,
         device: str | torch.device = "auto",
         random_state: int | None = 0,
@@ -313,6 +328,9 @@ class LongitudinalLSTM:
         self.calibrate_stop = check_bool("calibrate_stop", calibrate_stop)
         self.calibrate_steps = check_bool("calibrate_steps", calibrate_steps)
         self.calibrate_levels = check_bool("calibrate_levels", calibrate_levels)
+        self.numerical_transform = check_choice(
+            "numerical_transform", numerical_transform, TRANSFORMS
+        )
         self.sample_batch_size = check_int("sample_batch_size", sample_batch_size, minimum=1)
         _torch.resolve_device(device)  # a clear error now for a bad name or absent CUDA
         self.device = device
@@ -336,6 +354,7 @@ class LongitudinalLSTM:
         self.n_epochs_: int = 0
         self.best_epoch_: int | None = None
         self._columns: tuple[VisitColumn, ...] = ()
+        self.visit_scores_: VisitScores | None = None
         self._fill: np.ndarray | None = None
         self._meta: dict[str, Any] = {}
         self._sample_rng: np.random.Generator | None = None
@@ -347,7 +366,8 @@ class LongitudinalLSTM:
         "hidden", "num_layers", "dropout", "gap_components", "max_visits",
         "discrete_levels", "head_hidden", "lr", "weight_decay", "batch_size", "clip",
         "validation_fraction", "patience", "missing", "static_params", "change_indicators",
-        "calibrate_stop", "calibrate_steps", "calibrate_levels", "sample_batch_size",
+        "calibrate_stop", "calibrate_steps", "calibrate_levels", "numerical_transform",
+        "sample_batch_size",
         "device", "random_state", "verbose",
     )  # fmt: skip
 
@@ -487,6 +507,8 @@ class LongitudinalLSTM:
         )
         visits = visit_encoder.transform(data[visit_columns])
         columns = columns_from(visit_encoder)
+        scores = VisitScores.fit(visits, columns, self.numerical_transform)
+        visits, columns = scores.forward(visits), scores.bounded(columns)
         meta = {
             "first_name": first_name,
             "integer_time": integer_time,
@@ -541,7 +563,8 @@ class LongitudinalLSTM:
         self.roles_ = {c: roles[c] for c in static_columns + visit_columns}
         self.static_model_ = static_model
         self.visit_encoder_ = visit_encoder
-        self._fill = visit_encoder.fill_vector()
+        self.visit_scores_ = scores
+        self._fill = scores.forward(visit_encoder.fill_vector()[None, :])[0]
         self.change_rules_ = rules
         self.start_stop_ = layout
         self.max_visits_ = max_visits
@@ -706,10 +729,17 @@ class LongitudinalLSTM:
         """Long table in the training schema (see :func:`assemble`)."""
         assert self.visit_encoder_ is not None and self.static_columns_ is not None
         return assemble(
-            static, patient, time, matrix, id_column=self.id_column,
+            static, patient, time, self._scores().inverse(matrix), id_column=self.id_column,
             time_column=self.time_column, static_columns=self.static_columns_,
             visit_encoder=self.visit_encoder_, meta=self._meta, id_offset=id_offset,
         )  # fmt: skip
+
+    def _scores(self) -> VisitScores:
+        """The learned scale of numerical visit values (min-max in fits saved before it)."""
+        scores = getattr(self, "visit_scores_", None)
+        if scores is None:
+            return VisitScores((), fit_transform("minmax", np.zeros((1, 0))))
+        return scores
 
     # ------------------------------------------------------------ next-visit mode
     @torch.inference_mode()
@@ -756,7 +786,7 @@ class LongitudinalLSTM:
         times = data[self.time_column].to_numpy(dtype=float)
         static = data.iloc[index.starts][self.static_columns_].reset_index(drop=True)
         static[meta["first_name"]] = times[index.starts]
-        visits = encoder.transform(data[self.visit_columns_])
+        visits = self._scores().forward(encoder.transform(data[self.visit_columns_]))
         static_matrix = static_model.encoder_.transform(static)
         seqs = Sequences.build(visits, static_matrix, times, index, meta, 0.0, 0)
         parts = []

@@ -166,6 +166,7 @@ class LongitudinalLSTMPlugin(SuitePlugin):
         calibrate_stop: bool = _CORE["calibrate_stop"],
         calibrate_steps: bool = _CORE["calibrate_steps"],
         calibrate_levels: bool = _CORE["calibrate_levels"],
+        numerical_transform: str = _CORE["numerical_transform"],
         change_indicators: Mapping[str, str] | None = _CORE["change_indicators"],
         missing: str = _CORE["missing"],
         static_params: Mapping[str, Any] | None = _CORE["static_params"],
@@ -215,6 +216,7 @@ class LongitudinalLSTMPlugin(SuitePlugin):
                 calibrate_stop=calibrate_stop,
                 calibrate_steps=calibrate_steps,
                 calibrate_levels=calibrate_levels,
+                numerical_transform=numerical_transform,
                 change_indicators=_temporal_names(change_indicators),
                 missing=missing,
                 static_params=static_params,
@@ -248,6 +250,7 @@ class LongitudinalLSTMPlugin(SuitePlugin):
             IntegerDistribution(name="gap_components", low=1, high=5),
             CategoricalDistribution(name="lr", choices=[3e-4, 1e-3, 3e-3]),
             CategoricalDistribution(name="batch_size", choices=[32, 64, 128, 256]),
+            CategoricalDistribution(name="numerical_transform", choices=["minmax", "quantile"]),
         ]
 
     def _training_frame(self, X: DataLoader | pd.DataFrame) -> pd.DataFrame:
