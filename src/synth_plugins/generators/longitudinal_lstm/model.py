@@ -202,6 +202,8 @@ class LongitudinalLSTM:
         roles_: the role used for every static and visit column.
         static_model_: the fitted Stage A :class:`MedVAE`.
         visit_encoder_: the :class:`TabularEncoder` of the visit columns.
+        visit_scores_: the scale Stage B learns numerical visit values in
+            (``numerical_transform``).
         model_: the Stage B network (on CPU).
         history_: per-epoch ``loss`` (and ``val_loss`` with a validation split).
         max_visits_: the visit cap used when sampling.
