@@ -163,15 +163,23 @@ def patient_index(data: pd.DataFrame, id_column: str) -> PatientIndex:
     return PatientIndex(ids[starts], starts, lengths)
 
 
-def constant_within_patients(data: pd.DataFrame, id_column: str, column: str) -> bool:
-    """Whether ``column`` has one value (missing counts as a value) within every patient.
+def varies_within_patients(
+    data: pd.DataFrame, id_column: str, columns: Sequence[str]
+) -> pd.DataFrame:
+    """Whether each of ``columns`` takes two values or more (missing is one) within each patient.
 
-    Grouping by a categorical id, only the ids that have rows count (``observed=True``):
-    an unused category has no values, so the answer is that of pandas' former default,
-    which warned on every call.
+    One row per patient, in order of first row (the patients' rows need not be contiguous),
+    one boolean column per name in ``columns``. Grouping by a categorical id, only the ids
+    that have rows count (``observed=True``): an unused category has no values, so the
+    answer is that of pandas' former default, which warned on every call.
     """
-    counts = data.groupby(id_column, sort=False, observed=True)[column].nunique(dropna=False)
-    return bool((counts <= 1).all())
+    grouped = data.groupby(id_column, sort=False, observed=True)[list(columns)]
+    return grouped.nunique(dropna=False) > 1
+
+
+def constant_within_patients(data: pd.DataFrame, id_column: str, column: str) -> bool:
+    """Whether ``column`` has one value (missing counts as a value) within every patient."""
+    return not varies_within_patients(data, id_column, [column])[column].any()
 
 
 def infer_static_columns(
@@ -184,8 +192,8 @@ def infer_static_columns(
     ]  # fmt: skip
     if not candidates:
         return []
-    counts = data.groupby(id_column, sort=False, observed=True)[candidates].nunique(dropna=False)
-    return [c for c in candidates if bool((counts[c] <= 1).all())]
+    varies = varies_within_patients(data, id_column, candidates)
+    return [c for c in candidates if not varies[c].any()]
 
 
 def check_static_columns(
@@ -211,9 +219,9 @@ def check_static_columns(
     if keyed:
         raise InvalidParameterError(f"static_columns must not include the id/time column: {keyed}")
     if columns:
-        counts = data.groupby(id_column, sort=False, observed=True)[columns].nunique(dropna=False)
+        varies = varies_within_patients(data, id_column, columns)
         for column in columns:
-            varying = counts.index[counts[column] > 1]
+            varying = varies.index[varies[column]]
             if len(varying):
                 raise InvalidDataError(
                     f"static column {column!r} changes within patients {_ids(varying)}; a "

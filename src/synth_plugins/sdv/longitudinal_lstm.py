@@ -25,6 +25,7 @@ from synth_plugins._docstrings import args_from
 from synth_plugins.encoding.labels import check_labels
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
+from synth_plugins.long_format import varies_within_patients
 from synth_plugins.sdv._contract import (
     check_enforcement,
     device_for,
@@ -319,7 +320,7 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
             if column not in data.columns:
                 errors.append(f"context column {column!r} is not in the data")
                 continue
-            varying = data.groupby(key, observed=True)[column].nunique(dropna=False) > 1
+            varying = varies_within_patients(data, key, [column])[column]
             if varying.any():
                 errors.append(
                     f"context column {column!r} changes inside a sequence "

@@ -43,6 +43,7 @@ import pandas as pd
 from synth_plugins.catalog import GeneratorEntry
 from synth_plugins.datasets import Dataset
 from synth_plugins.encoding.roles import DISCRETE_ROLES, is_whole
+from synth_plugins.long_format import varies_within_patients
 from synth_plugins.metrics.copies import exact_copies
 from synth_plugins.testing.conformance import (
     COPY_TOLERANCE_SD,
@@ -117,9 +118,8 @@ def assert_long_schema(
         1 + int((~same).sum())
     ), "rows of a sequence are not contiguous"
     if static_columns:
-        grouped = synthetic.groupby(id_column, observed=True)[list(static_columns)]
-        counts = grouped.nunique(dropna=False)
-        varying = [c for c in static_columns if (counts[c] > 1).any()]
+        varies = varies_within_patients(synthetic, id_column, static_columns)
+        varying = [c for c in static_columns if varies[c].any()]
         assert not varying, f"static columns vary within a sequence: {varying}"
 
 
