@@ -150,17 +150,36 @@ class PatientIndex:
         """The visit number within its patient (0-based) of every row."""
         return np.arange(int(self.lengths.sum())) - np.repeat(self.starts, self.lengths)
 
+    @property
+    def last_rows(self) -> np.ndarray:
+        """The last row of each patient."""
+        return self.starts + self.lengths - 1
+
+    def is_last_row(self) -> np.ndarray:
+        """Whether each row is its patient's last visit.
+
+        ``~is_last_row()[:-1]`` says which rows the next row continues (the same patient's
+        next visit): the pairs whose time difference is a gap.
+        """
+        last = np.zeros(int(self.lengths.sum()), dtype=bool)
+        last[self.last_rows] = True
+        return last
+
+    @classmethod
+    def from_ids(cls, ids: np.ndarray) -> PatientIndex:
+        """The index of a row-by-row array of patient ids whose equal values are contiguous."""
+        if len(ids) == 0:
+            return cls(ids, np.zeros(0, np.int64), np.zeros(0, np.int64))
+        change = np.ones(len(ids), dtype=bool)
+        change[1:] = pd.Series(ids[1:]).to_numpy() != pd.Series(ids[:-1]).to_numpy()
+        starts = np.flatnonzero(change).astype(np.int64)
+        lengths = np.diff(np.append(starts, len(ids))).astype(np.int64)
+        return cls(ids[starts], starts, lengths)
+
 
 def patient_index(data: pd.DataFrame, id_column: str) -> PatientIndex:
     """The :class:`PatientIndex` of a table whose patients' rows are contiguous."""
-    ids = data[id_column].to_numpy()
-    if len(ids) == 0:
-        return PatientIndex(ids, np.zeros(0, np.int64), np.zeros(0, np.int64))
-    change = np.ones(len(ids), dtype=bool)
-    change[1:] = pd.Series(ids[1:]).to_numpy() != pd.Series(ids[:-1]).to_numpy()
-    starts = np.flatnonzero(change).astype(np.int64)
-    lengths = np.diff(np.append(starts, len(ids))).astype(np.int64)
-    return PatientIndex(ids[starts], starts, lengths)
+    return PatientIndex.from_ids(data[id_column].to_numpy())
 
 
 def varies_within_patients(

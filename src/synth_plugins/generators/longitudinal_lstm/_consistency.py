@@ -158,13 +158,6 @@ class StartStop:
     events: tuple[tuple[int, float], ...]
 
 
-def _last_rows(index: PatientIndex) -> np.ndarray:
-    """Whether each row is its patient's last visit."""
-    last = np.zeros(int(index.lengths.sum()), dtype=bool)
-    last[index.starts + index.lengths - 1] = True
-    return last
-
-
 def start_stop_layout(
     data: pd.DataFrame,
     index: PatientIndex,
@@ -187,7 +180,7 @@ def start_stop_layout(
         columns: The model's visit columns (encoding order).
         encoder: The fitted visit encoder (an event's value is written in its codes).
     """
-    last = _last_rows(index)
+    last = index.is_last_row()
     rows = np.flatnonzero(~last)
     if not rows.size:
         return None
@@ -240,8 +233,7 @@ def keep_stops(
     """
     times = frame[time_column].to_numpy(dtype=float)
     drawn = frame[layout.stop].to_numpy(dtype=float)
-    last = np.ones(len(frame), dtype=bool)
-    last[:-1] = patient[1:] != patient[:-1]
+    last = PatientIndex.from_ids(patient).is_last_row()
     ends = times + end_gap[patient]
     if decimals is not None:  # sums of gaps: 0.1 + 0.2 is 0.30000000000000004
         ends = ends.round(decimals)

@@ -474,8 +474,8 @@ class LongitudinalLSTM:
         }
         times = data[self.time_column].to_numpy(dtype=float)
         first_times = times[index.starts]
-        last_times = times[index.starts + index.lengths - 1]
-        gaps = np.diff(times)[(index.patient_of_row()[1:] == index.patient_of_row()[:-1])]
+        last_times = times[index.last_rows]
+        gaps = np.diff(times)[~index.is_last_row()[:-1]]
         integer_time = bool(
             pd.api.types.is_integer_dtype(data[self.time_column]) or np.all(times % 1 == 0)
         )
@@ -823,9 +823,7 @@ class LongitudinalLSTM:
                 sample=sample,
                 rules=self.change_rules_,
             )
-            last_time = torch.as_tensor(
-                times[index.starts[batch] + index.lengths[batch] - 1], device=device
-            )
+            last_time = torch.as_tensor(times[index.last_rows[batch]], device=device)
             frame = self._assemble(
                 static, batch, (last_time + gap).cpu().numpy(), visit.cpu().numpy()
             )

@@ -80,8 +80,7 @@ def het_shares(
     on_het = _on_het(data[therapy_column], levels)
     ever = float(np.mean(np.add.reduceat(on_het.astype(float), index.starts) > 0))
     times = data[time_column].to_numpy(dtype=float)
-    patient = index.patient_of_row()
-    same = patient[1:] == patient[:-1]
+    same = ~index.is_last_row()[:-1]
     spans = np.diff(times)[same]
     total = float(spans.sum())
     follow_up = float(spans[on_het[:-1][same]].sum() / total) if total > 0 else float("nan")

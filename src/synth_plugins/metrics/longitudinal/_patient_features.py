@@ -22,10 +22,9 @@ def patient_features(data: pd.DataFrame, tables: LongTables) -> pd.DataFrame:
     times = data[tables.time_column].to_numpy(dtype=float)
     patient = index.patient_of_row()
     features = per.copy()
-    same = np.zeros(len(times), dtype=bool)
-    same[1:] = patient[1:] == patient[:-1]
+    same = ~index.is_last_row()[:-1]
     gaps = np.full(len(times), np.nan)
-    gaps[1:] = np.where(same[1:], np.log(np.maximum(np.diff(times), 1e-12)), np.nan)
+    gaps[1:] = np.where(same, np.log(np.maximum(np.diff(times), 1e-12)), np.nan)
     gap_frame = pd.DataFrame({"p": patient, "g": gaps}).groupby("p")["g"]
     features["gap_mean"] = gap_frame.mean().to_numpy()
     features["gap_min"] = gap_frame.min().to_numpy()

@@ -57,7 +57,7 @@ def _transitions(
             values = values.astype(object).where(values.notna(), "__missing__")
             columns[column] = values.map(lookup).to_numpy(dtype=float)
     x = pd.DataFrame(columns).to_numpy(float)
-    same = patient[1:] == patient[:-1]
+    same = ~index.is_last_row()[:-1]
     gap = np.diff(times)[same]
     features = np.column_stack([x[:-1][same], np.log(np.maximum(gap, 1e-12))])
     return features, pd.DataFrame(columns)[target].to_numpy()[1:][same], patient[1:][same]

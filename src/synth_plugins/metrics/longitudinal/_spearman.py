@@ -109,7 +109,7 @@ def spearman_longitudinal(tables: LongTables) -> LongitudinalSpearmanResult:
         values = []
         for data, frame in ((tables.real, real), (tables.synthetic, syn)):
             index = patient_index(data, tables.id_column)
-            same = index.patient_of_row()[1:] == index.patient_of_row()[:-1]
+            same = ~index.is_last_row()[:-1]
             x = frame[column].to_numpy()
             pair = pd.DataFrame({"a": x[:-1][same], "b": x[1:][same]})
             rho = _spearman(pair).loc["a", "b"] if len(pair) > 1 else 0.0

@@ -161,7 +161,7 @@ def per_patient(data: pd.DataFrame, id_column: str, time_column: str) -> pd.Data
     index = patient_index(data, id_column)
     times = data[time_column].to_numpy(dtype=float)
     first = times[index.starts]
-    last = times[index.starts + index.lengths - 1]
+    last = times[index.last_rows]
     return pd.DataFrame({"visits": index.lengths, "follow_up": last - first, "first": first})
 
 
@@ -169,8 +169,7 @@ def gaps_of(data: pd.DataFrame, id_column: str, time_column: str) -> np.ndarray:
     """Time between consecutive visits of the same patient, all patients pooled."""
     index = patient_index(data, id_column)
     times = data[time_column].to_numpy(dtype=float)
-    same = index.patient_of_row()[1:] == index.patient_of_row()[:-1]
-    return np.diff(times)[same]
+    return np.diff(times)[~index.is_last_row()[:-1]]
 
 
 def static_rows(data: pd.DataFrame, id_column: str, columns: Sequence[str]) -> pd.DataFrame:
