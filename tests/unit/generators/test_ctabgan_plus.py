@@ -14,7 +14,7 @@ import torch
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
 from synth_plugins.generators import CTABGANPlus
-from synth_plugins.generators.ctabgan_plus.calibration import level_offsets
+from synth_plugins.generators.ctabgan_plus.calibration import group_sums, level_offsets
 from synth_plugins.generators.ctabgan_plus.transformer import MixedTypeTransformer, _fit_components
 from synth_plugins.metrics.copies import exact_copies
 
@@ -380,6 +380,13 @@ class TestLevelCalibration:
         real_share = train["lab"].isna().mean()
         assert abs(generated["lab"].isna().mean() - real_share) < 0.03, real_share
         assert generated["lab"].notna().sum() > 1000  # observed values are still generated
+
+    def test_group_sums_add_the_slots_of_each_group(self) -> None:
+        slot_shares = torch.tensor([0.1, 0.2, 0.3, 0.4], dtype=torch.float64)
+        groups = torch.tensor([0, 1, 0, 0])  # a missing mode (slot 1) and the other modes
+        summed = group_sums(slot_shares, groups, 2)
+        torch.testing.assert_close(summed, torch.tensor([0.8, 0.2], dtype=torch.float64))
+        assert group_sums(slot_shares, torch.arange(4), 4).equal(slot_shares)
 
     def test_grouped_offsets_match_group_shares_and_keep_odds_within_a_group(self) -> None:
         generator = torch.Generator().manual_seed(0)

@@ -66,6 +66,15 @@ def share_groups(plan: ColumnPlan) -> torch.Tensor | None:
     return groups
 
 
+def group_sums(values: torch.Tensor, groups: torch.Tensor, n_groups: int) -> torch.Tensor:
+    """The sum of ``values`` (one per slot, float64) within each of ``n_groups`` groups.
+
+    ``groups`` holds each slot's group (see :func:`share_groups`): summed slot shares are
+    group shares.
+    """
+    return torch.zeros(n_groups, dtype=torch.float64).index_add(0, groups, values)
+
+
 def level_offsets(
     raw: torch.Tensor,
     spans: Sequence[tuple[int, int]],
@@ -94,7 +103,7 @@ def level_offsets(
         floor = 0.5 / len(logits)  # a level no row draws still gets a finite step
         for _ in range(MAX_STEPS):
             slot_share = torch.softmax(logits + offset, dim=1).mean(dim=0)
-            share = torch.zeros(len(target), dtype=torch.float64).index_add(0, group, slot_share)
+            share = group_sums(slot_share, group, len(target))
             if float((share - target).abs().max()) < TOLERANCE:
                 break
             offset += torch.log(target / share.clamp(min=floor))[group]

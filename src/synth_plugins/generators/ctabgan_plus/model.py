@@ -36,6 +36,7 @@ from synth_plugins.errors import (
 from synth_plugins.generators import _torch
 from synth_plugins.generators.ctabgan_plus.calibration import (
     CALIBRATION_ROWS,
+    group_sums,
     level_offsets,
     share_groups,
 )
@@ -601,8 +602,10 @@ class CTABGANPlus:
         )
         spans = [span for span, _ in blocks]
         targets = [
-            torch.zeros(int(groups.max()) + 1, dtype=torch.float64).index_add(
-                0, groups, torch.from_numpy(matrix[:, start:stop].mean(axis=0)).double()
+            group_sums(
+                torch.from_numpy(matrix[:, start:stop].mean(axis=0)).double(),
+                groups,
+                int(groups.max()) + 1,
             )
             for (start, stop), groups in blocks
         ]
