@@ -125,12 +125,13 @@ def test_synthcity_plugin_switches_the_calibrations(cohorts):
     loader, _ = dataset_to_timeseries_loader(real)
     default = Plugins().get("longitudinal_lstm")
     assert default.core.calibrate_stop and default.core.calibrate_steps
-    assert default.core.calibrate_levels
+    assert default.core.calibrate_levels and default.core.numerical_transform == "quantile"
     plugin = Plugins().get(
         "longitudinal_lstm", n_iter=1, static_n_iter=1, calibrate_stop=False,
-        calibrate_steps=False, calibrate_levels=False,
+        calibrate_steps=False, calibrate_levels=False, numerical_transform="minmax",
     )  # fmt: skip
     plugin.fit(loader)
+    assert plugin.core.visit_transform_.transform.__class__.__name__ == "MinMax"
     assert not plugin.core.calibrate_stop and not plugin.core.calibrate_steps
     assert plugin.core.stop_shift_ == 0.0 and plugin.core.step_tilts_ == {}
     assert not plugin.core.calibrate_levels and plugin.core.level_offsets_ == {}
@@ -235,16 +236,17 @@ def test_sdv_synthesizer_switches_the_calibrations(cohorts):
     metadata = sequential_metadata_for(real)
     default = LongitudinalLSTMSynthesizer(metadata).get_parameters()
     assert default["calibrate_stop"] is True and default["calibrate_steps"] is True
-    assert default["calibrate_levels"] is True
+    assert default["calibrate_levels"] is True and default["numerical_transform"] == "quantile"
     synthesizer = LongitudinalLSTMSynthesizer(
         metadata, epochs=1, static_epochs=1, calibrate_stop=False, calibrate_steps=False,
-        calibrate_levels=False,
+        calibrate_levels=False, numerical_transform="minmax",
     )  # fmt: skip
     assert synthesizer.get_parameters()["calibrate_steps"] is False
     synthesizer.fit(real.data)
     model = synthesizer._model
     assert model is not None and not model.calibrate_stop and not model.calibrate_steps
     assert model.stop_shift_ == 0.0 and model.step_tilts_ == {} and model.level_offsets_ == {}
+    assert model.numerical_transform == "minmax"
     with pytest.raises(InvalidParameterError, match="calibrate_stop"):
         LongitudinalLSTMSynthesizer(metadata, calibrate_stop=1)
 

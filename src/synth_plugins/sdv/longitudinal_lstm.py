@@ -119,6 +119,8 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
 
     #: fresh sequence keys and row values given out since the fit or ``reset_sampling``
     _issued: _Issued = _Issued()
+    #: what synthesizers saved before the argument existed were fitted with (a refit reads it)
+    numerical_transform: str = "minmax"
 
     def __init__(
         self,

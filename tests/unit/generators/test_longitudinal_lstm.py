@@ -754,7 +754,7 @@ def test_minmax_scale_is_the_encoders_values_and_quantile_keeps_order():
     for kind in ("minmax", "quantile"):
         model = LongitudinalLSTM("pid", "year", numerical_transform=kind, **TINY).fit(data)
         encoded = model.visit_encoder_.transform(data[model.visit_columns_])
-        scores = model.visit_scores_
+        scores = model.visit_transform_
         learned = scores.forward(encoded)
         (position,) = scores.positions
         if kind == "minmax":
@@ -781,8 +781,10 @@ def test_a_fit_saved_before_the_lag1_regression_samples_as_before():
     for name in ("value_slope", "later_log_sd"):
         del legacy.model_._parameters[name]
     del legacy.model_._buffers["value_centre"]
-    del legacy.visit_scores_
+    del legacy.visit_transform_, legacy.numerical_transform
     legacy = pickle.loads(pickle.dumps(legacy))
     pd.testing.assert_frame_equal(
         legacy.sample(60, random_state=2), zeroed.sample(60, random_state=2)
     )
+    assert legacy.get_params()["numerical_transform"] == "minmax"  # what it was fitted with
+    legacy.fit(data)  # a refit keeps that scale

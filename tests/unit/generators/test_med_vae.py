@@ -478,7 +478,9 @@ def test_a_table_of_few_distinct_rows_fits_its_latent_mixture_quietly():
     (``ConvergenceWarning``: 2 distinct clusters) in every such fit, Stage A of the
     longitudinal LSTM on a cohort with one binary static column included."""
     data = pd.DataFrame({"sex": ["F", "M"] * 100, "smoker": ["no", "yes"] * 100})
+    from sklearn.exceptions import ConvergenceWarning
+
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
+        warnings.simplefilter("error", ConvergenceWarning)
         model = MedVAE(epochs=2, random_state=0, verbose=False).fit(data)
     assert len(model.latent_mixture_.weights) <= 2

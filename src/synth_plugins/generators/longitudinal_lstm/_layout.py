@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from synth_plugins.encoding.tabular import TabularEncoder
 
 #: Largest move, in levels, with its own logit for ordinal visit columns (the step kernel).
@@ -26,9 +28,15 @@ class VisitColumn:
     #: a move of ``-STEP_RADIUS..STEP_RADIUS`` levels from the previous visit's level
     ordinal: bool = False
     #: the range of a numerical column's values on the scale Stage B learns them in
-    #: (:mod:`~synth_plugins.generators.longitudinal_lstm._scores`); draws are clipped to it
+    #: (:mod:`~synth_plugins.generators.longitudinal_lstm._transform`); draws are clipped to it
     low: float = 0.0
     high: float = 1.0
+
+    def observed(self, visits: np.ndarray) -> np.ndarray:
+        """Whether the column's value is observed in each row of the encoded ``visits``."""
+        if self.missing is None:
+            return np.ones(len(visits), dtype=bool)
+        return visits[:, self.missing] < 0.5
 
     @property
     def end(self) -> int:

@@ -78,7 +78,7 @@ class VisitLSTM(nn.Module):
         # numerical columns after the first visit, where the previous value is observed:
         # mean + slope * (previous value - centre), log SD + later_log_sd (set at the
         # training lag-1 regression by init_marginals, so an untrained model is an AR(1)
-        # process with the table's within-patient correlation)
+        # process with the table's within-patient correlation; a trend is left to training)
         self.value_slope = nn.Parameter(torch.zeros(len(columns)))
         self.later_log_sd = nn.Parameter(torch.zeros(len(columns)))
         self.register_buffer("value_centre", torch.zeros(len(columns)))
@@ -123,14 +123,12 @@ class VisitLSTM(nn.Module):
             )
         bias[2 * c :] = math.log(0.5 if c > 1 else 1.0)
         visits = data.visits
-        for column, head in zip(self.columns, self.column_heads):
+        for index, (column, head) in enumerate(zip(self.columns, self.column_heads)):
             bias = final(head).bias
             offset = 0
-            observed = np.ones(len(visits), dtype=bool)
+            observed = column.observed(visits)
             if column.missing is not None:
-                rate = float(visits[:, column.missing].mean())
-                bias[0] = logit(rate)
-                observed = visits[:, column.missing] < 0.5
+                bias[0] = logit(float(visits[:, column.missing].mean()))
                 offset = 1
             values = visits[observed, column.start : column.stop]
             if values.size == 0:
@@ -143,15 +141,12 @@ class VisitLSTM(nn.Module):
                 repeat = data.repeat_rate(column)
                 chance = float(np.sum(values.mean(0) ** 2))
                 if repeat is not None and repeat > chance > 0:
-                    self.copy[self.columns.index(column)] = float(
-                        np.clip(math.log(repeat / chance), 0.0, 6.0)
-                    )
+                    self.copy[index] = float(np.clip(math.log(repeat / chance), 0.0, 6.0))
             if column.kind == "numerical":
                 bias[offset] = float(values.mean())
                 bias[offset + 1] = math.log(max(float(values.std()), 1e-3))
                 lag = data.lag_regression(column)
                 if lag is not None:
-                    index = self.columns.index(column)
                     self.value_centre[index] = lag[0]
                     self.value_slope[index] = float(np.clip(lag[1], -1.0, 1.0))
                     self.later_log_sd[index] = min(lag[2], 0.0)

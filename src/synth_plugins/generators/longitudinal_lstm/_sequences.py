@@ -85,14 +85,11 @@ class Sequences:
         """
         later = np.flatnonzero(self.position() > 0)
         value = self.visits[:, column.start]
-        if column.missing is not None:
-            observed = self.visits[:, column.missing] < 0.5
-            later = later[observed[later] & observed[later - 1]]
-            value_sd = float(value[observed].std())
-        else:
-            value_sd = float(value.std())
+        observed = column.observed(self.visits)
+        later = later[observed[later] & observed[later - 1]]
         if later.size < 3:
             return None
+        value_sd = float(value[observed].std())
         now, before = value[later].astype(np.float64), value[later - 1].astype(np.float64)
         spread = float(before.var())
         if spread <= 1e-12:

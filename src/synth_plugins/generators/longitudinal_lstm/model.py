@@ -42,15 +42,11 @@ from synth_plugins.generators.longitudinal_lstm._sampling import (
     roll_out,
     time_decimals,
 )
-from synth_plugins.generators.longitudinal_lstm._scores import VisitScores
 from synth_plugins.generators.longitudinal_lstm._sequences import Sequences
 from synth_plugins.generators.longitudinal_lstm._training import TrainSettings, train
+from synth_plugins.generators.longitudinal_lstm._transform import VisitTransform
 from synth_plugins.generators.med_vae import MedVAE
-from synth_plugins.generators.med_vae.transforms import (
-    TRANSFORMS,
-    NumericalTransform,
-    fit_transform,
-)
+from synth_plugins.generators.med_vae.transforms import TRANSFORMS, NumericalTransform
 from synth_plugins.long_format import (
     check_long_format,
     check_static_columns,
@@ -172,7 +168,8 @@ class LongitudinalLSTM:
             categorical and binary visit column so that free-running samples have the
             training share of each level on visits after the first (a treatment's
             high-efficacy share; see the method card; True).
-        numerical_transform: the scale Stage B learns numerical visit values in:
+        numerical_transform: the scale Stage B learns numerical visit values in (Stage A's
+            is ``static_params["numerical_transform"]``, min-max by default):
             ``"quantile"`` (normal scores of the training ranks, generated values mapped
             back through smoothed training quantiles) or ``"minmax"`` (the encoder's [0, 1]
             values, the setting before 6 December 2026). Either way a value after the first
@@ -202,8 +199,8 @@ class LongitudinalLSTM:
         roles_: the role used for every static and visit column.
         static_model_: the fitted Stage A :class:`MedVAE`.
         visit_encoder_: the :class:`TabularEncoder` of the visit columns.
-        visit_scores_: the scale Stage B learns numerical visit values in
-            (``numerical_transform``).
+        visit_transform_: the transform of numerical visit values into the scale Stage B
+            learns them in (``numerical_transform``).
         model_: the Stage B network (on CPU).
         history_: per-epoch ``loss`` (and ``val_loss`` with a validation split).
         max_visits_: the visit cap used when sampling.
@@ -356,13 +353,18 @@ class LongitudinalLSTM:
         self.n_epochs_: int = 0
         self.best_epoch_: int | None = None
         self._columns: tuple[VisitColumn, ...] = ()
-        self.visit_scores_: VisitScores | None = None
+        self.visit_transform_: VisitTransform | None = None
         self._fill: np.ndarray | None = None
         self._meta: dict[str, Any] = {}
         self._sample_rng: np.random.Generator | None = None
         self._device_model: VisitLSTM | None = None
 
     # ---------------------------------------------------------------------- params
+    #: What fits saved before these arguments existed were fitted with: their unpickled
+    #: instances lack the attributes, so ``get_params`` and a refit read these.
+    calibrate_levels: bool = False
+    numerical_transform: NumericalTransform = "minmax"
+
     _PARAMS = (
         "id_column", "time_column", "static_columns", "roles", "static_epochs", "epochs",
         "hidden", "num_layers", "dropout", "gap_components", "max_visits",
@@ -509,8 +511,8 @@ class LongitudinalLSTM:
         )
         visits = visit_encoder.transform(data[visit_columns])
         columns = columns_from(visit_encoder)
-        scores = VisitScores.fit(visits, columns, self.numerical_transform)
-        visits, columns = scores.forward(visits), scores.bounded(columns)
+        transform = VisitTransform.fit(visits, columns, self.numerical_transform)
+        visits, columns = transform.forward(visits), transform.bounded(columns)
         meta = {
             "first_name": first_name,
             "integer_time": integer_time,
@@ -565,8 +567,8 @@ class LongitudinalLSTM:
         self.roles_ = {c: roles[c] for c in static_columns + visit_columns}
         self.static_model_ = static_model
         self.visit_encoder_ = visit_encoder
-        self.visit_scores_ = scores
-        self._fill = scores.forward(visit_encoder.fill_vector()[None, :])[0]
+        self.visit_transform_ = transform
+        self._fill = transform.forward(visit_encoder.fill_vector()[None, :])[0]
         self.change_rules_ = rules
         self.start_stop_ = layout
         self.max_visits_ = max_visits
@@ -731,17 +733,15 @@ class LongitudinalLSTM:
         """Long table in the training schema (see :func:`assemble`)."""
         assert self.visit_encoder_ is not None and self.static_columns_ is not None
         return assemble(
-            static, patient, time, self._scores().inverse(matrix), id_column=self.id_column,
+            static, patient, time, self._transform().inverse(matrix), id_column=self.id_column,
             time_column=self.time_column, static_columns=self.static_columns_,
             visit_encoder=self.visit_encoder_, meta=self._meta, id_offset=id_offset,
         )  # fmt: skip
 
-    def _scores(self) -> VisitScores:
+    def _transform(self) -> VisitTransform:
         """The learned scale of numerical visit values (min-max in fits saved before it)."""
-        scores = getattr(self, "visit_scores_", None)
-        if scores is None:
-            return VisitScores((), fit_transform("minmax", np.zeros((1, 0))))
-        return scores
+        transform = getattr(self, "visit_transform_", None)
+        return VisitTransform.identity() if transform is None else transform
 
     # ------------------------------------------------------------ next-visit mode
     @torch.inference_mode()
@@ -763,7 +763,9 @@ class LongitudinalLSTM:
             history: long table with the training columns (any patients, at least one visit
                 each; same checks as ``fit``).
             sample: draw the next visit (True), or take the most likely value of every head
-                (False: the most probable gap component's median, modes and means).
+                (False: the most probable gap component's median, modes, and the means on
+                the scale of ``numerical_transform``: with ``"quantile"`` the median of a
+                numerical value).
             random_state: seed of the draws (``sample=True``); None uses the seed stream.
             return_stop_probability: add a ``stop_probability`` column: the model's
                 probability that follow-up ends after the last visit of the history.
@@ -788,7 +790,7 @@ class LongitudinalLSTM:
         times = data[self.time_column].to_numpy(dtype=float)
         static = data.iloc[index.starts][self.static_columns_].reset_index(drop=True)
         static[meta["first_name"]] = times[index.starts]
-        visits = self._scores().forward(encoder.transform(data[self.visit_columns_]))
+        visits = self._transform().forward(encoder.transform(data[self.visit_columns_]))
         static_matrix = static_model.encoder_.transform(static)
         seqs = Sequences.build(visits, static_matrix, times, index, meta, 0.0, 0)
         parts = []

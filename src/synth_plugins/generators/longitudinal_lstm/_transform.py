@@ -20,21 +20,23 @@ from synth_plugins.generators.med_vae.transforms import Transform, fit_transform
 
 
 @dataclass(frozen=True)
-class VisitScores:
+class VisitTransform:
     """The transform of the numerical visit columns' values (positions in the visit matrix)."""
 
     positions: tuple[int, ...]
     transform: Transform
 
     @classmethod
-    def fit(cls, visits: np.ndarray, columns: tuple[VisitColumn, ...], kind: str) -> VisitScores:
+    def identity(cls) -> VisitTransform:
+        """No column transformed: the min-max values of fits saved before the transform."""
+        return cls((), fit_transform("minmax", np.zeros((1, 0))))
+
+    @classmethod
+    def fit(cls, visits: np.ndarray, columns: tuple[VisitColumn, ...], kind: str) -> VisitTransform:
         """Fit ``kind`` (``"minmax"`` or ``"quantile"``) on the observed training values."""
         chosen = [c for c in columns if c.kind == "numerical" and not c.fold]
         positions = tuple(c.start for c in chosen)
-        observed = np.ones((len(visits), len(chosen)), dtype=bool)
-        for j, column in enumerate(chosen):
-            if column.missing is not None:
-                observed[:, j] = visits[:, column.missing] < 0.5
+        observed = np.stack([c.observed(visits) for c in chosen], axis=1) if chosen else None
         return cls(positions, fit_transform(kind, visits[:, list(positions)], observed))
 
     def forward(self, visits: np.ndarray) -> np.ndarray:
