@@ -37,9 +37,19 @@ class VisitLSTM(nn.Module):
         dropout: float,
         gap_components: int,
         head_hidden: int,
+        lookahead: tuple[int, ...] = (),
     ) -> None:
         super().__init__()
         self.columns = columns
+        # visit columns whose value tells what comes after the visit (the start-stop
+        # layout's stop column: the next visit's time, or the end of follow-up): drawn, but
+        # never read (0 in every input), so that the stop and gap heads decide from the
+        # history, not from a drawn future (method card, *Start-stop tables*)
+        self.lookahead = lookahead
+        visible = torch.ones(visit_dim)
+        for index in lookahead:
+            visible[columns[index].start : columns[index].end] = 0.0
+        self.register_buffer("visible", visible)
         self.num_layers = num_layers
         self.hidden_size = hidden_size
         self.gap_components = gap_components
@@ -94,7 +104,8 @@ class VisitLSTM(nn.Module):
         ``first_stop`` at the first decision's rate (the share of one-visit patients) against
         it, the gap mixture at spread quantiles of the log gaps, each column head at its
         level frequencies (numerical: mean and SD, and for later visits the lag-1
-        regression on the previous value; missingness: the missing rate). Training
+        regression on the previous value; missingness: the missing rate; a look-ahead
+        column: mean and SD of last visits, no regression). Training
         then learns the dependence on the history instead of first spending its steps on the
         marginals.
         """
@@ -130,6 +141,8 @@ class VisitLSTM(nn.Module):
             if column.missing is not None:
                 bias[0] = logit(float(visits[:, column.missing].mean()))
                 offset = 1
+            if index in self.lookahead:  # its head is trained on last visits only
+                observed &= data.last
             values = visits[observed, column.start : column.stop]
             if values.size == 0:
                 continue
@@ -145,7 +158,7 @@ class VisitLSTM(nn.Module):
             if column.kind == "numerical":
                 bias[offset] = float(values.mean())
                 bias[offset + 1] = math.log(max(float(values.std()), 1e-3))
-                lag = data.lag_regression(column)
+                lag = None if index in self.lookahead else data.lag_regression(column)
                 if lag is not None:
                     self.value_centre[index] = lag[0]
                     self.value_slope[index] = float(np.clip(lag[1], -1.0, 1.0))
@@ -192,6 +205,9 @@ class VisitLSTM(nn.Module):
             self.value_slope = nn.Parameter(torch.zeros(len(self.columns)))
             self.later_log_sd = nn.Parameter(torch.zeros(len(self.columns)))
             self.register_buffer("value_centre", torch.zeros(len(self.columns)))
+        if "visible" not in self._buffers:  # fitted before look-ahead columns were hidden
+            self.lookahead = ()
+            self.register_buffer("visible", torch.ones(self.bos.shape[0]))
 
     def stop_logit(self, context: torch.Tensor, first: torch.Tensor | float) -> torch.Tensor:
         """Logits ``(n,)`` that follow-up ends, given the heads' context.
@@ -223,6 +239,8 @@ class VisitLSTM(nn.Module):
     ) -> torch.Tensor:  # fmt: skip
         """Head ``index`` given the context, gap, first-visit flag, earlier columns.
 
+        Earlier look-ahead columns are read as 0, as in ``visible``.
+
         Calibrated categorical and binary columns get their later-visit level offsets.
         Categorical outputs get the carry-forward bias on the previous visit's level: the
         learned constant ``copy`` plus the head's last output, so that how sticky the level
@@ -243,7 +261,8 @@ class VisitLSTM(nn.Module):
         parameters (mean and log SD, or one logit per level).
         """
         column = self.columns[index]
-        inputs = torch.cat([hidden, gap[:, None], first[:, None], visit[:, : column.start]], dim=1)
+        earlier = visit[:, : column.start] * self.visible[: column.start]
+        inputs = torch.cat([hidden, gap[:, None], first[:, None], earlier], dim=1)
         out = self.column_heads[index](inputs)
         offsets = self.later_offsets.get(index)
         if offsets is not None:

@@ -235,9 +235,9 @@ def roll_out(
         rows_time.append(new_time.cpu().numpy())
         rows_visit.append(visit.cpu().numpy())
         last_time = new_time
-        previous = visit
+        previous = visit * net.visible  # look-ahead columns are drawn, not read
         since_first = (new_time - t0) / meta["time_scale"]
-        inputs = step_input(net, s, visit, gap_feature, since_first.float())
+        inputs = step_input(net, s, previous, gap_feature, since_first.float())
     patient = np.concatenate(rows_patient)
     time = np.concatenate(rows_time)
     matrix = np.concatenate(rows_visit)

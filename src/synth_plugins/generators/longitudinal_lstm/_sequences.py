@@ -22,11 +22,13 @@ class Sequences:
     visits: np.ndarray  # (n_visits, F) encoded visits
     gap_feature: np.ndarray  # (n_visits,) standardised log gap before the visit (0: first)
     since_first: np.ndarray  # (n_visits,) time since the first visit / time_scale
+    last: np.ndarray  # (n_visits,) whether the visit is its patient's last
     static: np.ndarray  # (n_patients, S)
     starts: np.ndarray
     lengths: np.ndarray
     train_patients: np.ndarray
     val_patients: np.ndarray
+    visible: np.ndarray  # (F,) 1 where step inputs carry the visit, 0 on look-ahead columns
 
     @classmethod
     def build(
@@ -38,8 +40,12 @@ class Sequences:
         meta: Mapping[str, Any],
         validation_fraction: float,
         split_seed: int,
+        visible: np.ndarray,
     ) -> Sequences:
-        """Derive gap and time features; split patients into training and validation."""
+        """Derive gap and time features; split patients into training and validation.
+
+        ``visible`` is the network's mask of what it reads of a visit (``VisitLSTM.visible``).
+        """
         position = index.position_of_row()
         first_time = np.repeat(times[index.starts], index.lengths)
         gaps = np.zeros_like(times)
@@ -60,11 +66,13 @@ class Sequences:
             visits=np.ascontiguousarray(visits, dtype=np.float32),
             gap_feature=gap_feature.astype(np.float32),
             since_first=since_first.astype(np.float32),
+            last=index.is_last_row(),
             static=np.ascontiguousarray(static, dtype=np.float32),
             starts=index.starts,
             lengths=index.lengths,
             train_patients=train,
             val_patients=val,
+            visible=np.asarray(visible, dtype=np.float32),
         )
 
     def repeat_rate(self, column: VisitColumn) -> float | None:
@@ -136,7 +144,7 @@ class Sequences:
 
         A patient with ``K`` visits has ``K + 1`` steps: the inputs are ``BOS, v_1..v_K``;
         step ``k < K`` predicts visit ``k + 1``; steps ``1..K`` carry the stop target (1 at
-        step ``K``).
+        step ``K``). Inputs carry the visits masked by ``visible``; targets whole.
         """
         lengths = self.lengths[batch]
         n, width = len(batch), self.visits.shape[1]
@@ -145,7 +153,7 @@ class Sequences:
         k = np.arange(t_max - 1)
         valid = k[None, :] < lengths[:, None]  # (n, T-1): visit k exists
         rows = np.where(valid, self.starts[batch][:, None] + k[None, :], 0)
-        visit_pad = self.visits[rows] * valid[..., None]
+        visit_pad = self.visits[rows] * valid[..., None] * self.visible
         gap_pad = self.gap_feature[rows] * valid
         since_pad = self.since_first[rows] * valid
         inputs = np.zeros((n, t_max, width + 3 + self.static.shape[1]), dtype=np.float32)
@@ -170,6 +178,7 @@ class Sequences:
             "target": as_tensor(self.visits[flat]),
             "gap": as_tensor(self.gap_feature[flat]),
             "first": as_tensor((visit_cols == 0).astype(np.float32)),
+            "last": as_tensor(self.last[flat].astype(np.float32)),
             "stop_rows": as_tensor(stop_rows, torch.int64),
             "stop_cols": as_tensor(stop_cols, torch.int64),
             "stop_target": as_tensor((stop_cols == lengths[stop_rows]).astype(np.float32)),

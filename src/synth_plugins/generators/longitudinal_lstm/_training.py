@@ -158,6 +158,10 @@ def batch_loss(
             per_row = F.binary_cross_entropy_with_logits(out[:, 0], value[:, 0], reduction="none")
         else:
             per_row = F.cross_entropy(out, value.argmax(1), reduction="none")
-        loss = loss + (per_row if observed is None else per_row * observed).sum()
+        if observed is not None:
+            per_row = per_row * observed
+        if i in net.lookahead:  # known from the next visit's time except on last visits
+            per_row = per_row * b["last"]
+        loss = loss + per_row.sum()
     n_visits = int(target.shape[0])
     return loss / max(n_visits, 1), n_visits

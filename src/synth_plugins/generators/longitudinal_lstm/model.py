@@ -208,7 +208,8 @@ class LongitudinalLSTM:
             detected).
         start_stop_: the start-stop layout detected in the training data (a stop column
             equal to the next visit's time, terminal event columns; None: not found), kept
-            at sampling (see the method card).
+            at sampling; Stage B draws the stop column but never reads it, and learns it on
+            last visits only (see the method card).
         stop_shift_, first_stop_shift_, step_tilts_: the stop-bias shift, the shift of the
             first stop decision's logit (after the first visit) and the step-kernel tilt per
             ordinal column set by the post-training calibration.
@@ -530,6 +531,9 @@ class LongitudinalLSTM:
         }
         max_visits = self.max_visits or int(index.lengths.max())
         device = _torch.resolve_device(self.device)
+        layout = start_stop_layout(data, index, self.time_column, columns, visit_encoder)
+        names = [column.name for column in columns]
+        lookahead = (names.index(layout.stop),) if layout is not None else ()
         with _torch.seeded(init_seed, device):
             net = VisitLSTM(
                 static_dim=static_matrix.shape[1],
@@ -540,6 +544,7 @@ class LongitudinalLSTM:
                 dropout=self.dropout,
                 gap_components=self.gap_components,
                 head_hidden=self.head_hidden,
+                lookahead=lookahead,
             ).to(device)
 
         # forget any previous fit (a failed fit leaves an unfitted model)
@@ -548,10 +553,10 @@ class LongitudinalLSTM:
         self._meta = meta
         self._columns = columns
         rules = change_rules(data, index, columns, visit_encoder, self.change_indicators)
-        layout = start_stop_layout(data, index, self.time_column, columns, visit_encoder)
         tensors = Sequences.build(
-            visits, static_matrix, times, index, meta, self.validation_fraction, split_seed
-        )
+            visits, static_matrix, times, index, meta, self.validation_fraction, split_seed,
+            net.visible.cpu().numpy(),
+        )  # fmt: skip
         net.init_marginals(tensors)
         # dropout draws from torch's global generators: fork and seed them for the fit
         with _torch.seeded(train_seed, device):
@@ -792,7 +797,9 @@ class LongitudinalLSTM:
         static[meta["first_name"]] = times[index.starts]
         visits = self._transform().forward(encoder.transform(data[self.visit_columns_]))
         static_matrix = static_model.encoder_.transform(static)
-        seqs = Sequences.build(visits, static_matrix, times, index, meta, 0.0, 0)
+        seqs = Sequences.build(
+            visits, static_matrix, times, index, meta, 0.0, 0, model.visible.cpu().numpy()
+        )
         parts = []
         for start in range(0, index.n_patients, self.sample_batch_size):
             batch = np.arange(start, min(start + self.sample_batch_size, index.n_patients))
