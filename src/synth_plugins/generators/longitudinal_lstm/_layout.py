@@ -31,6 +31,10 @@ class VisitColumn:
     #: (:mod:`~synth_plugins.generators.longitudinal_lstm._transform`); draws are clipped to it
     low: float = 0.0
     high: float = 1.0
+    #: whether one training row holds the lowest / highest value: draws past such an end
+    #: are reflected into the range (clipping would give that row's value verbatim)
+    reflect_low: bool = False
+    reflect_high: bool = False
 
     def observed(self, visits: np.ndarray) -> np.ndarray:
         """Whether the column's value is observed in each row of the encoded ``visits``."""

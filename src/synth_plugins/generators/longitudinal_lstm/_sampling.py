@@ -129,9 +129,11 @@ def draw_visit(
             if sample:
                 sd = torch.exp(out[:, 1].clamp(MIN_LOG_SD, MAX_LOG_SD))
                 mean = mean + sd * torch.randn(n, generator=generator, device=device)
-            if column.fold:
-                mean = mean.abs()
-                mean = torch.where(mean > 1.0, 2.0 - mean, mean)
+            # past an end one training row holds (or any end of a datetime), reflected
+            if column.fold or column.reflect_low:
+                mean = torch.where(mean < column.low, 2.0 * column.low - mean, mean)
+            if column.fold or column.reflect_high:
+                mean = torch.where(mean > column.high, 2.0 * column.high - mean, mean)
             value = mean.clamp(column.low, column.high)[:, None]
         elif column.kind == "binary":
             value = bernoulli(torch.sigmoid(out[:, 0]))[:, None]

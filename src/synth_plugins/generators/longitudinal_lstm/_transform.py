@@ -56,12 +56,17 @@ class VisitTransform:
         return out
 
     def bounded(self, columns: tuple[VisitColumn, ...]) -> tuple[VisitColumn, ...]:
-        """``columns`` with the range of each transformed column's values on the scale."""
+        """``columns`` with each transformed column's range on the scale and its lone ends."""
         ends = self.transform.ends(len(self.positions))
         where = {position: j for j, position in enumerate(self.positions)}
+
+        def bound(column: VisitColumn, j: int) -> VisitColumn:
+            return replace(
+                column, low=float(ends.low[j]), high=float(ends.high[j]),
+                reflect_low=bool(ends.reflect_low[j]), reflect_high=bool(ends.reflect_high[j]),
+            )  # fmt: skip
+
         return tuple(
-            replace(c, low=float(ends.low[where[c.start]]), high=float(ends.high[where[c.start]]))
-            if c.kind == "numerical" and c.start in where
-            else c
+            bound(c, where[c.start]) if c.kind == "numerical" and c.start in where else c
             for c in columns
         )
