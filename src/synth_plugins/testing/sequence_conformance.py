@@ -344,7 +344,7 @@ def repeated_patients_dataset() -> tuple[Dataset, pd.DataFrame]:
     """A long table of repeated whole patients, split into a training dataset and a holdout.
 
     ``COPY_PATIENT_PROFILES`` distinct short histories (static sex, group and age; 2-4
-    yearly visits of a 0-3 score and a 0/1 flag) each appear
+    yearly visits of a 0-3 score, a 0/1 flag and a measured marker) each appear
     ``COPY_PATIENT_REPEATS_PER_HALF`` times in each half, and each half has as many
     patients again who appear once (an age no profile has). Half of the holdout patients
     equal a training patient, and half of the training patients equal another: the natural
@@ -366,6 +366,7 @@ def repeated_patients_dataset() -> tuple[Dataset, pd.DataFrame]:
                     "age": int(age),
                     "score": np.minimum(np.cumsum(rng.integers(0, 2, visits)), 3),
                     "flag": rng.integers(0, 2, visits),
+                    "marker": np.round(rng.lognormal(1.5, 0.5, visits), 1),
                 })
             )  # fmt: skip
         return out
@@ -379,13 +380,16 @@ def repeated_patients_dataset() -> tuple[Dataset, pd.DataFrame]:
         half = pd.concat(
             [chosen[k].assign(patient_id=j + 1) for j, k in enumerate(order)], ignore_index=True
         )
-        halves.append(half[["patient_id", "time", "sex", "group", "age", "score", "flag"]])
+        halves.append(
+            half[["patient_id", "time", "sex", "group", "age", "score", "flag", "marker"]]
+        )
     roles: dict[str, Any] = {
         "sex": "binary",
         "group": "categorical",
         "age": "integer",
         "score": "ordinal",
         "flag": "binary",
+        "marker": "numerical",
     }
     train = Dataset(
         name="repeated_patients",
@@ -395,7 +399,7 @@ def repeated_patients_dataset() -> tuple[Dataset, pd.DataFrame]:
         id_column="patient_id",
         time_column="time",
         static_columns=("sex", "group", "age"),
-        visit_columns=("score", "flag"),
+        visit_columns=("score", "flag", "marker"),
         description="40 patient histories repeated, half for training (conformance kit)",
     )
     return train, halves[1]
