@@ -351,7 +351,7 @@ class TestLevelCalibration:
         raw = torch.randn((5000, 7), generator=generator) * 2.0
         raw[:, 2] += 3.0  # level 2 of the first column dominates before
         target = torch.tensor([0.1, 0.2, 0.7 - 0.002, 0.002]), torch.tensor([0.5, 0.5])
-        offsets = level_offsets(raw, [(0, 4), (5, 7)], target)
+        offsets = level_offsets(raw, [(0, 4), (5, 7)], target, [torch.arange(4), torch.arange(2)])
         assert offsets[4] == 0.0  # outside every span
         for (start, stop), share in zip([(0, 4), (5, 7)], target, strict=True):
             matched = torch.softmax(raw[:, start:stop] + offsets[start:stop], dim=1).mean(0)

@@ -79,7 +79,7 @@ def level_offsets(
     raw: torch.Tensor,
     spans: Sequence[tuple[int, int]],
     targets: Sequence[torch.Tensor],
-    groups: Sequence[torch.Tensor] | None = None,
+    groups: Sequence[torch.Tensor],
 ) -> torch.Tensor:
     """Offsets (one per encoded feature, 0 outside ``spans``) that match the group shares.
 
@@ -88,8 +88,7 @@ def level_offsets(
         spans: ``(start, stop)`` of each calibrated one-hot part.
         targets: per span, the training share of each group (sums to 1).
         groups: per span, the group of each slot (see :func:`share_groups`); a group's
-            share is the sum of its slots' and its slots share one offset. None: each slot
-            is a group of its own.
+            share is the sum of its slots' and its slots share one offset.
 
     Returns:
         A float32 vector to add to ``raw`` before the levels are drawn.
@@ -98,7 +97,7 @@ def level_offsets(
     for index, ((start, stop), target) in enumerate(zip(spans, targets, strict=True)):
         logits = raw[:, start:stop].double()
         target = target.double()
-        group = groups[index] if groups is not None else torch.arange(stop - start)
+        group = groups[index]
         offset = torch.zeros(stop - start, dtype=torch.float64)
         floor = 0.5 / len(logits)  # a level no row draws still gets a finite step
         for _ in range(MAX_STEPS):

@@ -40,6 +40,7 @@ from torch import nn
 from synth_plugins.encoding.tabular import TabularEncoder
 from synth_plugins.generators.longitudinal_lstm._layout import STEP_RADIUS
 from synth_plugins.generators.longitudinal_lstm._network import VisitLSTM
+from synth_plugins.long_format import PatientIndex
 
 #: Most calibration rounds (one sample of the model each).
 ROUNDS = 6
@@ -91,11 +92,9 @@ def changes_since_first(
     """
     codes = encoder.codes(frame, column).astype(float)
     codes[frame[column].isna().to_numpy()] = np.nan
-    ids = frame[id_column].to_numpy()
-    later = np.r_[False, ids[1:] == ids[:-1]]
-    starts = np.flatnonzero(~later)
-    first = np.repeat(codes[starts], np.diff(np.r_[starts, len(codes)]))
-    changes = (codes - first)[later]
+    index = PatientIndex.from_ids(frame[id_column].to_numpy())
+    first = np.repeat(codes[index.starts], index.lengths)
+    changes = (codes - first)[index.position_of_row() > 0]
     return changes[~np.isnan(changes)]
 
 
@@ -104,9 +103,8 @@ def later_codes(
 ) -> np.ndarray:
     """Level codes of ``column`` on visits after each patient's first, where observed."""
     codes = encoder.codes(frame, column)
-    ids = frame[id_column].to_numpy()
-    keep = np.r_[False, ids[1:] == ids[:-1]] & frame[column].notna().to_numpy()
-    return codes[keep]
+    later = PatientIndex.from_ids(frame[id_column].to_numpy()).position_of_row() > 0
+    return codes[later & frame[column].notna().to_numpy()]
 
 
 def drift_targets(

@@ -66,7 +66,4 @@ class VisitTransform:
                 reflect_low=bool(ends.reflect_low[j]), reflect_high=bool(ends.reflect_high[j]),
             )  # fmt: skip
 
-        return tuple(
-            bound(c, where[c.start]) if c.kind == "numerical" and c.start in where else c
-            for c in columns
-        )
+        return tuple(bound(c, where[c.start]) if c.start in where else c for c in columns)

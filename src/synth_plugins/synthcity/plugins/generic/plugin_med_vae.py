@@ -23,6 +23,7 @@ from synthcity.plugins.core.schema import Schema
 
 from synth_plugins._docstrings import args_from
 from synth_plugins.generators.med_vae import MedVAE
+from synth_plugins.generators.med_vae.transforms import TRANSFORMS
 from synth_plugins.synthcity.suite_plugin import SuitePlugin
 from synth_plugins.validation import host_names
 
@@ -204,7 +205,7 @@ class MedVAEPlugin(SuitePlugin):
             IntegerDistribution(name="hidden_2", low=16, high=128, step=4),
             IntegerDistribution(name="embedding_dim", low=2, high=8),
             FloatDistribution(name="beta", low=0.01, high=1.0),
-            CategoricalDistribution(name="numerical_transform", choices=["minmax", "quantile"]),
+            CategoricalDistribution(name="numerical_transform", choices=list(TRANSFORMS)),
         ]
 
     def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> MedVAEPlugin:

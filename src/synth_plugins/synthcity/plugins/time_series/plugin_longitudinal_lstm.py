@@ -31,6 +31,7 @@ from synthcity.plugins.core.schema import Schema
 from synth_plugins._docstrings import args_from
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
+from synth_plugins.generators.med_vae.transforms import TRANSFORMS
 from synth_plugins.long_format import patient_index
 from synth_plugins.survival import check_survival_frame
 from synth_plugins.synthcity.checks import describe_input, loader_type, refuse_argument
@@ -250,7 +251,7 @@ class LongitudinalLSTMPlugin(SuitePlugin):
             IntegerDistribution(name="gap_components", low=1, high=5),
             CategoricalDistribution(name="lr", choices=[3e-4, 1e-3, 3e-3]),
             CategoricalDistribution(name="batch_size", choices=[32, 64, 128, 256]),
-            CategoricalDistribution(name="numerical_transform", choices=["minmax", "quantile"]),
+            CategoricalDistribution(name="numerical_transform", choices=list(TRANSFORMS)),
         ]
 
     def _training_frame(self, X: DataLoader | pd.DataFrame) -> pd.DataFrame:
