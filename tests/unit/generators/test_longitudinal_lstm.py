@@ -23,8 +23,10 @@ from synth_plugins.generators.longitudinal_lstm._calibration import (  # noqa: E
     changes_since_first,
     tilt_steps,
 )
+from synth_plugins.generators.longitudinal_lstm._sequences import running_means  # noqa: E402
 from synth_plugins.generators.longitudinal_lstm._training import warn_if_cut_short  # noqa: E402
 from synth_plugins.generators.training import TrainingResult  # noqa: E402
+from synth_plugins.long_format import PatientIndex  # noqa: E402
 from synth_plugins.metrics.longitudinal import (  # noqa: E402
     event_rates,
     flag_given_event,
@@ -844,15 +846,16 @@ def test_minmax_scale_is_the_encoders_values_and_quantile_keeps_order():
 
 
 def test_a_fit_saved_before_the_lag1_regression_samples_as_before():
-    """Such a fit has no slope, residual-SD offset or learned scale: it unpickles with the
-    slope and offset 0 on min-max values, which is how it was trained and sampled."""
+    """Such a fit has no slopes, residual-SD offset or learned scale: it unpickles with the
+    slopes and offset 0 on min-max values, which is how it was trained and sampled."""
     data = _marker_cohort(40, 2)
     model = LongitudinalLSTM("pid", "year", numerical_transform="minmax", **TINY).fit(data)
     zeroed, legacy = copy.deepcopy(model), copy.deepcopy(model)
     with torch.no_grad():
         zeroed.model_.value_slope.zero_()
+        zeroed.model_.mean_slope.zero_()
         zeroed.model_.later_log_sd.zero_()
-    for name in ("value_slope", "later_log_sd"):
+    for name in ("value_slope", "mean_slope", "later_log_sd"):
         del legacy.model_._parameters[name]
     del legacy.model_._buffers["value_centre"]
     del legacy.visit_transform_, legacy.numerical_transform
@@ -862,6 +865,61 @@ def test_a_fit_saved_before_the_lag1_regression_samples_as_before():
     )
     assert legacy.get_params()["numerical_transform"] == "minmax"  # what it was fitted with
     legacy.fit(data)  # a refit keeps that scale
+
+
+def test_a_fit_saved_before_the_running_mean_samples_as_before():
+    """Such a fit (6 December 2026) has the lag-1 regression but no running-mean slope: it
+    unpickles with that slope 0, which is how it was trained and sampled."""
+    data = _marker_cohort(40, 3)
+    model = LongitudinalLSTM("pid", "year", **TINY).fit(data)
+    zeroed, legacy = copy.deepcopy(model), copy.deepcopy(model)
+    with torch.no_grad():
+        zeroed.model_.mean_slope.zero_()
+    del legacy.model_._parameters["mean_slope"]
+    legacy = pickle.loads(pickle.dumps(legacy))
+    pd.testing.assert_frame_equal(
+        legacy.sample(60, random_state=3), zeroed.sample(60, random_state=3)
+    )
+
+
+def _persistence(data: pd.DataFrame) -> float:
+    """Correlation of a patient's first log marker with their log marker at visit 5 on."""
+    log_marker = np.log(data["marker"])
+    first = log_marker.groupby(data["pid"]).transform("first")
+    late = data.groupby("pid").cumcount() >= 4
+    return float(np.corrcoef(first[late], log_marker[late])[0, 1])
+
+
+def test_a_numeric_visit_value_keeps_the_patients_own_level():
+    """Real labs keep much of a patient's level over years: the cohort's first marker
+    correlates 0.81 with the values from visit 5 on. On the previous value alone the lag-1
+    regression pulled every synthetic patient back to the table's centre: 0.55 here
+    (0.50-0.72 over other seeds); with the running mean of the patient's values as a
+    second regressor 0.75 (0.72-0.82), at an unchanged lag-1 correlation."""
+    data = _marker_cohort(150, 0)
+    model = _fit_quick(LongitudinalLSTM("pid", "year", **QUICK), data)
+    out = model.sample(1000, random_state=0)
+    assert _persistence(out) == pytest.approx(_persistence(data), abs=0.12)
+    assert _lag1(out) == pytest.approx(_lag1(data), abs=0.1)
+
+
+def test_running_means_are_each_patients_mean_of_observed_values_so_far():
+    """Training's running means (per visit, numerical columns) match a pandas expanding
+    mean that skips missing values; 0 before a patient's first observed value."""
+    rng = np.random.default_rng(4)
+    data = _marker_cohort(12, 4)
+    data.loc[rng.random(len(data)) < 0.3, "marker"] = np.nan
+    model = LongitudinalLSTM("pid", "year", **TINY).fit(data)
+    (position,) = [i for i, c in enumerate(model.model_.columns) if c.kind == "numerical"]
+    column = model.model_.columns[position]
+    visits = model.visit_transform_.forward(
+        model.visit_encoder_.transform(data[model.visit_columns_])
+    )
+    index = PatientIndex.from_ids(data["pid"].to_numpy())
+    means = running_means(visits, model.model_.columns, index)[:, position]
+    value = pd.Series(np.where(column.observed(visits), visits[:, column.start], np.nan))
+    expected = value.groupby(data["pid"].to_numpy()).expanding().mean().to_numpy()
+    np.testing.assert_allclose(means, np.nan_to_num(expected), rtol=1e-5, atol=1e-6)
 
 
 def test_a_lone_extreme_value_is_not_given_verbatim():

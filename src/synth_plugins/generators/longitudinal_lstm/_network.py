@@ -86,10 +86,12 @@ class VisitLSTM(nn.Module):
         # the step kernel (0 at the start: a random walk from the previous level)
         self.level_gate = nn.Parameter(torch.zeros(len(columns)))
         # numerical columns after the first visit, where the previous value is observed:
-        # mean + slope * (previous value - centre), log SD + later_log_sd (set at the
-        # training lag-1 regression by init_marginals, so an untrained model is an AR(1)
-        # process with the table's within-patient correlation; a trend is left to training)
+        # mean + value_slope * (previous value - centre) + mean_slope * (running mean -
+        # centre), log SD + later_log_sd (set at the training regression by
+        # init_marginals, so an untrained model keeps the table's within-patient
+        # correlation and each patient's own level; a trend is left to training)
         self.value_slope = nn.Parameter(torch.zeros(len(columns)))
+        self.mean_slope = nn.Parameter(torch.zeros(len(columns)))
         self.later_log_sd = nn.Parameter(torch.zeros(len(columns)))
         self.register_buffer("value_centre", torch.zeros(len(columns)))
         # later-visit logit offsets per level of categorical and binary columns, set by the
@@ -103,8 +105,8 @@ class VisitLSTM(nn.Module):
         The stop head starts at the pooled end-of-follow-up rate of the later decisions and
         ``first_stop`` at the first decision's rate (the share of one-visit patients) against
         it, the gap mixture at spread quantiles of the log gaps, each column head at its
-        level frequencies (numerical: mean and SD, and for later visits the lag-1
-        regression on the previous value; missingness: the missing rate; a look-ahead
+        level frequencies (numerical: mean and SD, and for later visits the regression on
+        the previous value and the running mean; missingness: the missing rate; a look-ahead
         column: mean and SD of last visits, no regression). Training
         then learns the dependence on the history instead of first spending its steps on the
         marginals.
@@ -158,11 +160,12 @@ class VisitLSTM(nn.Module):
             if column.kind == "numerical":
                 bias[offset] = float(values.mean())
                 bias[offset + 1] = math.log(max(float(values.std()), 1e-3))
-                lag = None if index in self.lookahead else data.lag_regression(column)
+                lag = None if index in self.lookahead else data.lag_regression(index, column)
                 if lag is not None:
-                    self.value_centre[index] = lag[0]
-                    self.value_slope[index] = float(np.clip(lag[1], -1.0, 1.0))
-                    self.later_log_sd[index] = min(lag[2], 0.0)
+                    self.value_centre[index] = lag.centre
+                    self.value_slope[index] = float(np.clip(lag.slope, -1.0, 1.0))
+                    self.mean_slope[index] = float(np.clip(lag.mean_slope, -1.0, 1.0))
+                    self.later_log_sd[index] = min(lag.log_sd_ratio, 0.0)
             elif column.kind == "binary":
                 bias[offset] = logit(float(values.mean()))
             else:
@@ -205,6 +208,8 @@ class VisitLSTM(nn.Module):
             self.value_slope = nn.Parameter(torch.zeros(len(self.columns)))
             self.later_log_sd = nn.Parameter(torch.zeros(len(self.columns)))
             self.register_buffer("value_centre", torch.zeros(len(self.columns)))
+        if "mean_slope" not in self._parameters:
+            self.mean_slope = nn.Parameter(torch.zeros(len(self.columns)))
         if "visible" not in self._buffers:  # fitted before look-ahead columns were hidden
             self.lookahead = ()
             self.register_buffer("visible", torch.ones(self.bos.shape[0]))
@@ -235,9 +240,12 @@ class VisitLSTM(nn.Module):
 
     def column_output(
         self, index: int, hidden: torch.Tensor, gap: torch.Tensor, first: torch.Tensor,
-        visit: torch.Tensor, previous: torch.Tensor,
+        visit: torch.Tensor, previous: torch.Tensor, running_mean: torch.Tensor,
     ) -> torch.Tensor:  # fmt: skip
         """Head ``index`` given the context, gap, first-visit flag, earlier columns.
+
+        ``running_mean`` ``(n, columns)`` holds each numerical column's mean of the
+        patient's observed values up to the previous visit (:func:`running_means`).
 
         Earlier look-ahead columns are read as 0, as in ``visible``.
 
@@ -255,10 +263,13 @@ class VisitLSTM(nn.Module):
         level's next level is a separate map that a short training learns only towards the
         marginal, and long synthetic trajectories reverted to the mean (see the method
         card). A numerical column after the first visit, where the previous value is
-        observed, adds ``value_slope * (previous - value_centre)`` to the mean and
-        ``later_log_sd`` to the log SD: the lag-1 regression, which the head corrects with
-        the context. The result has the missingness logit (if any) then the value
-        parameters (mean and log SD, or one logit per level).
+        observed, adds ``value_slope * (previous - value_centre) + mean_slope *
+        (running mean - value_centre)`` to the mean and ``later_log_sd`` to the log SD: the
+        regression on the previous value and the patient's own level, which the head
+        corrects with the context. With the previous value alone, each synthetic patient
+        drifted back to the table's centre over follow-up, where real patients keep their
+        level (method card, *Numerical visit values*). The result has the missingness
+        logit (if any) then the value parameters (mean and log SD, or one logit per level).
         """
         column = self.columns[index]
         earlier = visit[:, : column.start] * self.visible[: column.start]
@@ -278,7 +289,9 @@ class VisitLSTM(nn.Module):
             later = 1.0 - first
             if column.missing is not None:
                 later = later * (1.0 - previous[:, column.missing])
-            shift = self.value_slope[index] * (previous[:, column.start] - self.value_centre[index])
+            centre = self.value_centre[index]
+            shift = self.value_slope[index] * (previous[:, column.start] - centre)
+            shift = shift + self.mean_slope[index] * (running_mean[:, index] - centre)
             mean = out[:, offset] + later * shift
             log_sd = out[:, offset + 1] + later * self.later_log_sd[index]
             out = torch.cat([out[:, :offset], mean[:, None], log_sd[:, None]], dim=1)

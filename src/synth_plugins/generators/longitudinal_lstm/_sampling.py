@@ -79,13 +79,15 @@ def draw_gap(
 
 def draw_visit(
     net: VisitLSTM, hidden: torch.Tensor, gap_feature: torch.Tensor, first: torch.Tensor,
-    fill: np.ndarray, generator: torch.Generator, *, sample: bool = True,
-    rules: Sequence[ChangeRule] = (),
+    running_mean: torch.Tensor, fill: np.ndarray, generator: torch.Generator, *,
+    sample: bool = True, rules: Sequence[ChangeRule] = (),
 ) -> torch.Tensor:  # fmt: skip
     """One encoded visit per row, column by column (ancestral sampling, or modes).
 
     ``hidden`` is the heads' context ``[LSTM state, static vector, previous visit]``;
-    ``fill`` the encoded values written where a value is drawn missing. Each change rule
+    ``running_mean`` the numerical columns' running means up to the previous visit
+    (:class:`RunningMeans`); ``fill`` the encoded values written where a value is drawn
+    missing. Each change rule
     holds on every row: an indicator drawn after its tracked column is computed from it
     (its head is not used); a tracked column drawn after its indicator repeats the previous
     visit where the indicator is 0 and avoids the previous value where it is 1.
@@ -112,7 +114,7 @@ def draw_visit(
             changed = (visit[:, block] != previous[:, block]).any(1).float()
             visit[:, column.start] = torch.where(later, changed, rule.first_value)
             continue
-        out = net.column_output(i, hidden, gap_feature, first, visit, previous)
+        out = net.column_output(i, hidden, gap_feature, first, visit, previous, running_mean)
         stay = move = None
         if i in constrained:
             flag = visit[:, net.columns[constrained[i].indicator].start] > 0.5
@@ -161,6 +163,40 @@ def draw_visit(
     return visit
 
 
+class RunningMeans:
+    """Each generated patient's running mean of every numerical visit column.
+
+    The free-running counterpart of :func:`running_means` (training): sums and counts of
+    the values drawn observed so far, updated after each visit.
+    """
+
+    def __init__(self, net: VisitLSTM, n: int, device: torch.device) -> None:
+        self.columns = [
+            (position, column) for position, column in enumerate(net.columns)
+            if column.kind == "numerical"
+        ]  # fmt: skip
+        self.sums = torch.zeros(n, len(net.columns), device=device)
+        self.counts = torch.zeros(n, len(net.columns), device=device)
+
+    def add(self, visit: torch.Tensor) -> None:
+        """Count the numerical values of one visit per patient (those drawn observed)."""
+        for position, column in self.columns:
+            observed = torch.ones_like(visit[:, 0])
+            if column.missing is not None:
+                observed = 1.0 - visit[:, column.missing]
+            self.sums[:, position] += visit[:, column.start] * observed
+            self.counts[:, position] += observed
+
+    def keep(self, rows: torch.Tensor) -> None:
+        """Keep the patients still in follow-up (a boolean mask)."""
+        self.sums, self.counts = self.sums[rows], self.counts[rows]
+
+    @property
+    def means(self) -> torch.Tensor:
+        """``(n, columns)`` the running means (0 before a value is observed)."""
+        return self.sums / self.counts.clamp(min=1.0)
+
+
 @torch.inference_mode()
 def roll_out(
     net: VisitLSTM,
@@ -202,6 +238,7 @@ def roll_out(
     end_gap = torch.zeros(n, dtype=t0.dtype, device=device)
     inputs = step_input(net, s, None, torch.zeros(n, device=device),
                               torch.zeros(n, device=device))  # fmt: skip
+    running = RunningMeans(net, n, device)
     rows_patient, rows_time, rows_visit = [], [], []
     for step in range(max_visits + 1):
         out, (h, c) = net.lstm(inputs[:, None, :], (h, c))
@@ -225,6 +262,7 @@ def roll_out(
             alive, hidden, gap, new_time = alive[keep], hidden[keep], gap[keep], new_time[keep]
             h, c, s = h[:, keep], c[:, keep], s[keep]
             previous = previous[keep]
+            running.keep(keep)
             t0, last_time = t0[keep], last_time[keep]
             gap_feature = (torch.log(gap) - meta["log_gap_mean"]) / meta["log_gap_sd"]
             first = torch.zeros(len(alive), device=device)
@@ -232,7 +270,10 @@ def roll_out(
             new_time = t0.clone()
             gap_feature = torch.zeros(m, device=device)
             first = torch.ones(m, device=device)
-        visit = draw_visit(net, hidden, gap_feature, first, fill, generator, rules=rules)
+        visit = draw_visit(
+            net, hidden, gap_feature, first, running.means, fill, generator, rules=rules
+        )
+        running.add(visit)
         rows_patient.append(alive.cpu().numpy())
         rows_time.append(new_time.cpu().numpy())
         rows_visit.append(visit.cpu().numpy())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -13,6 +13,45 @@ import torch
 from synth_plugins.generators import _nn
 from synth_plugins.generators.longitudinal_lstm._layout import VisitColumn
 from synth_plugins.long_format import PatientIndex
+
+
+class LagRegression(NamedTuple):
+    """A numerical column's value on its previous value and running mean.
+
+    ``value ≈ a + slope (previous - centre) + mean_slope (running mean - centre)``
+    (:meth:`Sequences.lag_regression`); ``log_sd_ratio`` is the log of the residual SD over
+    the SD of every observed value.
+    """
+
+    centre: float
+    slope: float
+    mean_slope: float
+    log_sd_ratio: float
+
+
+def running_means(
+    visits: np.ndarray, columns: tuple[VisitColumn, ...], index: PatientIndex
+) -> np.ndarray:
+    """Per visit and numerical column, the mean of the patient's observed values so far.
+
+    The mean of the values observed at this visit and the patient's earlier visits (0 until
+    one is observed; 0 for other columns). A patient's own level, which a lag-1 regression
+    around the table's centre forgets: real lab values keep much of it over years (PBC's
+    bilirubin, see the method card).
+    """
+    means = np.zeros((len(visits), len(columns)), dtype=np.float32)
+    patient_start = np.repeat(index.starts, index.lengths)
+    for position, column in enumerate(columns):
+        if column.kind != "numerical":
+            continue
+        observed = column.observed(visits).astype(np.float64)
+        sums = np.cumsum(visits[:, column.start] * observed)
+        counts = np.cumsum(observed)
+        before = patient_start - 1  # the cumulative sums up to the patient's first row
+        sums -= np.where(before >= 0, sums[np.maximum(before, 0)], 0.0)
+        counts -= np.where(before >= 0, counts[np.maximum(before, 0)], 0.0)
+        means[:, position] = np.where(counts > 0, sums / np.maximum(counts, 1.0), 0.0)
+    return means
 
 
 @dataclass
@@ -23,9 +62,9 @@ class Sequences:
     gap_feature: np.ndarray  # (n_visits,) standardised log gap before the visit (0: first)
     since_first: np.ndarray  # (n_visits,) time since the first visit / time_scale
     last: np.ndarray  # (n_visits,) whether the visit is its patient's last
+    running_means: np.ndarray  # (n_visits, columns) see :func:`running_means`
     static: np.ndarray  # (n_patients, S)
-    starts: np.ndarray
-    lengths: np.ndarray
+    index: PatientIndex
     train_patients: np.ndarray
     val_patients: np.ndarray
     visible: np.ndarray  # (F,) 1 where step inputs carry the visit, 0 on look-ahead columns
@@ -41,10 +80,12 @@ class Sequences:
         validation_fraction: float,
         split_seed: int,
         visible: np.ndarray,
+        columns: tuple[VisitColumn, ...],
     ) -> Sequences:
-        """Derive gap and time features; split patients into training and validation.
+        """Derive gap, time and running-mean features; split training and validation patients.
 
-        ``visible`` is the network's mask of what it reads of a visit (``VisitLSTM.visible``).
+        ``visible`` is the network's mask of what it reads of a visit (``VisitLSTM.visible``);
+        ``columns`` its visit columns, whose numerical ones get running means.
         """
         position = index.position_of_row()
         first_time = np.repeat(times[index.starts], index.lengths)
@@ -67,9 +108,9 @@ class Sequences:
             gap_feature=gap_feature.astype(np.float32),
             since_first=since_first.astype(np.float32),
             last=index.is_last_row(),
+            running_means=running_means(visits, columns, index),
             static=np.ascontiguousarray(static, dtype=np.float32),
-            starts=index.starts,
-            lengths=index.lengths,
+            index=index,
             train_patients=train,
             val_patients=val,
             visible=np.asarray(visible, dtype=np.float32),
@@ -84,28 +125,35 @@ class Sequences:
         index = np.flatnonzero(later)
         return float(np.mean(block[index] == block[index - 1]))
 
-    def lag_regression(self, column: VisitColumn) -> tuple[float, float, float] | None:
-        """Least-squares fit of a numerical column on its value at the previous visit.
+    def lag_regression(self, position: int, column: VisitColumn) -> LagRegression | None:
+        """Least-squares fit of a numerical column on its previous value and running mean.
 
-        Over consecutive visit pairs of a patient with both values observed: the mean of
-        the earlier values, the slope, and the log of the residual SD over the SD of every
-        observed value. None with fewer than 3 pairs or no spread in the earlier values.
+        Over consecutive visit pairs of a patient with both values observed, the value is
+        regressed on the previous visit's value and on the mean of the patient's values up
+        to it (:func:`running_means`; ``position`` is the column's). Where the two regressors
+        cannot be told apart (every patient has at most two visits), the running mean's
+        slope is 0. None with fewer than 3 pairs or no spread in the earlier values.
         """
         later = np.flatnonzero(self.position() > 0)
-        value = self.visits[:, column.start]
+        value = self.visits[:, column.start].astype(np.float64)
         observed = column.observed(self.visits)
         later = later[observed[later] & observed[later - 1]]
         if later.size < 3:
             return None
         value_sd = float(value[observed].std())
-        now, before = value[later].astype(np.float64), value[later - 1].astype(np.float64)
-        spread = float(before.var())
-        if spread <= 1e-12:
+        now, before = value[later], value[later - 1]
+        if float(before.var()) <= 1e-12:
             return None
-        slope = float(np.mean((before - before.mean()) * (now - now.mean()))) / spread
-        residual = now - now.mean() - slope * (before - before.mean())
+        mean = self.running_means[later - 1, position].astype(np.float64)
+        centre = float(before.mean())
+        design = np.column_stack([np.ones_like(now), before - centre, mean - centre])
+        if float((mean - before).var()) <= 1e-12 * float(before.var()):
+            design = design[:, :2]
+        coef, *_ = np.linalg.lstsq(design, now, rcond=None)
+        residual = now - design @ coef
         log_ratio = math.log(max(float(residual.std()), 1e-3) / max(value_sd, 1e-3))
-        return float(before.mean()), slope, log_ratio
+        mean_slope = float(coef[2]) if coef.size == 3 else 0.0
+        return LagRegression(centre, float(coef[1]), mean_slope, log_ratio)
 
     def move_rates(self, column: VisitColumn, radius: int) -> tuple[np.ndarray, float] | None:
         """Shares of moves of ``+radius .. -radius`` levels, and of larger moves.
@@ -121,9 +169,19 @@ class Sequences:
         shares = np.array([np.mean(moves == d) for d in range(radius, -radius - 1, -1)])
         return shares, float(np.mean(np.abs(moves) > radius))
 
+    @property
+    def starts(self) -> np.ndarray:
+        """The first visit of each patient."""
+        return self.index.starts
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """The number of visits of each patient."""
+        return self.index.lengths
+
     def position(self) -> np.ndarray:
         """The visit number within its patient (0-based) of every visit."""
-        return np.arange(len(self.visits)) - np.repeat(self.starts, self.lengths)
+        return self.index.position_of_row()
 
     def batches(
         self, patients: np.ndarray, batch_size: int, rng: np.random.Generator
@@ -177,6 +235,10 @@ class Sequences:
             "visit_cols": as_tensor(visit_cols, torch.int64),
             "target": as_tensor(self.visits[flat]),
             "gap": as_tensor(self.gap_feature[flat]),
+            # the running means up to the previous visit (0 before the first visit)
+            "running_mean": as_tensor(
+                np.where((visit_cols > 0)[:, None], self.running_means[flat - 1], 0.0)
+            ),
             "first": as_tensor((visit_cols == 0).astype(np.float32)),
             "last": as_tensor(self.last[flat].astype(np.float32)),
             "stop_rows": as_tensor(stop_rows, torch.int64),

@@ -144,7 +144,7 @@ def batch_loss(
         log_prob = -gaussian_nll(gap[has_gap, None], means, log_sd)
         loss = loss - torch.logsumexp(log_w + log_prob, dim=1).sum()
     for i, column in enumerate(net.columns):
-        out = net.column_output(i, h, gap, first, target, previous[vr, vc])
+        out = net.column_output(i, h, gap, first, target, previous[vr, vc], b["running_mean"])
         observed = None
         if column.missing is not None:
             is_missing = target[:, column.missing]

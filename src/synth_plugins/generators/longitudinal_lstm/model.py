@@ -173,7 +173,8 @@ class LongitudinalLSTM:
             ``"quantile"`` (normal scores of the training ranks, generated values mapped
             back through smoothed training quantiles) or ``"minmax"`` (the encoder's [0, 1]
             values, the setting before 6 December 2026). Either way a value after the first
-            visit starts from the lag-1 regression on the previous value. On min-max values
+            visit starts from the regression on the previous value and the patient's
+            running mean (the mean of their values so far). On min-max values
             that regression's Gaussian residuals made skewed columns symmetric (SurvSet's
             aids, CD4: see the method card), normal scores keep their shape
             (``"quantile"``).
@@ -555,7 +556,7 @@ class LongitudinalLSTM:
         rules = change_rules(data, index, columns, visit_encoder, self.change_indicators)
         tensors = Sequences.build(
             visits, static_matrix, times, index, meta, self.validation_fraction, split_seed,
-            net.visible.cpu().numpy(),
+            net.visible.cpu().numpy(), net.columns,
         )  # fmt: skip
         net.init_marginals(tensors)
         # dropout draws from torch's global generators: fork and seed them for the fit
@@ -798,7 +799,15 @@ class LongitudinalLSTM:
         visits = self._transform().forward(encoder.transform(data[self.visit_columns_]))
         static_matrix = static_model.encoder_.transform(static)
         seqs = Sequences.build(
-            visits, static_matrix, times, index, meta, 0.0, 0, model.visible.cpu().numpy()
+            visits,
+            static_matrix,
+            times,
+            index,
+            meta,
+            0.0,
+            0,
+            model.visible.cpu().numpy(),
+            model.columns,
         )
         parts = []
         for start in range(0, index.n_patients, self.sample_batch_size):
@@ -822,11 +831,15 @@ class LongitudinalLSTM:
             gap_feature = (torch.log(gap) - meta["log_gap_mean"]) / meta["log_gap_sd"]
             first = torch.zeros(len(batch), device=device)
             assert self._fill is not None
+            running_mean = torch.as_tensor(
+                seqs.running_means[index.last_rows[batch]], device=device
+            )
             visit = draw_visit(
                 model,
                 last,
                 gap_feature,
                 first,
+                running_mean,
                 self._fill,
                 generator,
                 sample=sample,
