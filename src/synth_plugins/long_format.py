@@ -167,7 +167,12 @@ class PatientIndex:
 
     @classmethod
     def from_ids(cls, ids: np.ndarray) -> PatientIndex:
-        """The index of a row-by-row array of patient ids whose equal values are contiguous."""
+        """The index of a row-by-row array of patient ids whose equal values are contiguous.
+
+        Each run of equal ids is one patient: where a patient's rows are split, it counts once
+        per run, so ``is_last_row`` still says exactly where the next row's id differs (how
+        checks of a table's row order use it) and ``n_patients`` exceeds the distinct ids.
+        """
         if len(ids) == 0:
             return cls(ids, np.zeros(0, np.int64), np.zeros(0, np.int64))
         change = np.ones(len(ids), dtype=bool)

@@ -44,6 +44,7 @@ from synth_plugins.benchmark.report import (
 )
 from synth_plugins.datasets import Dataset
 from synth_plugins.figures import new_figure, save_figure
+from synth_plugins.long_format import patient_index
 from synth_plugins.metrics.longitudinal import longitudinal_fidelity
 
 #: Quality columns reported per run (part scores of the longitudinal fidelity).
@@ -183,9 +184,9 @@ def _clean(synthetic: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
 
 def _time_violations(synthetic: pd.DataFrame, dataset: Dataset) -> float:
     """Share of consecutive visit pairs (in output order) whose time does not increase."""
-    ids = synthetic[dataset.id_column].to_numpy()
+    index = patient_index(synthetic, dataset.id_column)
     times = pd.to_numeric(synthetic[dataset.time_column], errors="coerce").to_numpy(float)
-    same = ids[1:] == ids[:-1]
+    same = ~index.is_last_row()[:-1]
     if not same.any():
         return 0.0
     return float(np.mean(~(np.diff(times)[same] > 0)))

@@ -35,6 +35,7 @@ from synth_plugins.generators.privacy import (
     compared_columns,
     row_hashes,
 )
+from synth_plugins.long_format import PatientIndex
 
 __all__ = ["ExactCopiesResult", "exact_copies"]
 
@@ -182,12 +183,11 @@ def _patient_hashes(
         times = pd.to_numeric(frame[time_column], errors="coerce").to_numpy(float)
         order = np.lexsort((times, ids))
     rows = row_hashes(frame.iloc[order], kinds)
-    ids = ids[order]
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else ids
+    index = PatientIndex.from_ids(ids[order])
     # position-weighted combination, then a second hash: (a, b) and (b, a) differ
-    position = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
-    salted = pd.util.hash_array(rows ^ (position.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)))
-    lengths = np.diff(np.r_[starts, len(rows)]).astype(np.uint64)
+    position = index.position_of_row().astype(np.uint64)
+    salted = pd.util.hash_array(rows ^ (position * np.uint64(0x9E3779B97F4A7C15)))
+    lengths = index.lengths.astype(np.uint64)
     with np.errstate(over="ignore"):
-        summed = np.add.reduceat(salted, starts) if len(rows) else salted
+        summed = np.add.reduceat(salted, index.starts) if len(rows) else salted
         return pd.util.hash_array(summed ^ (lengths * np.uint64(0xBF58476D1CE4E5B9)))

@@ -87,9 +87,7 @@ def flag_given_event(
     flags = pd.to_numeric(data[flag_column], errors="coerce")
     if not (flags.isin([0, 1]) | data[flag_column].isna()).all():
         raise InvalidDataError(f"flag column {flag_column!r} must hold 0, 1 or missing values")
-    index = patient_index(data, id_column)
-    later = np.ones(len(data), dtype=bool)
-    later[index.starts] = False
+    later = patient_index(data, id_column).position_of_row() > 0
     events = events.fillna(0.0).to_numpy() > 0
     flags = flags.fillna(0.0).to_numpy() == 1
 

@@ -174,7 +174,7 @@ def gaps_of(data: pd.DataFrame, id_column: str, time_column: str) -> np.ndarray:
 
 def static_rows(data: pd.DataFrame, id_column: str, columns: Sequence[str]) -> pd.DataFrame:
     """One row per patient (its first) with ``columns``."""
-    return data.drop_duplicates(subset=id_column, keep="first")[list(columns)]
+    return data.iloc[patient_index(data, id_column).starts][list(columns)]
 
 
 def shared_levels(tables: LongTables) -> dict[str, list[Any]]:
