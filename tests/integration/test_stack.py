@@ -89,13 +89,25 @@ def test_sdgym_synthesizer_refuses_bad_arguments_before_the_run(name, params, er
 
 def test_sdgym_import_notices_of_deprecated_sdmetrics_reports_are_not_printed():
     """SDGym's import printed four FutureWarnings (8 lines) about SDMetrics report modules
-    on every run; a fresh process shows whatever else warns."""
-    code = (
-        "import warnings; warnings.simplefilter('always');"
+    on every run; a fresh process shows whatever else warns.
+
+    A plain ``import sdgym`` must still print the four here: were it silent, the absence
+    through the suite would prove nothing (and the suite's filter would be dead code).
+    """
+
+    def stderr_of(code: str) -> str:
+        command = [sys.executable, "-c", "import warnings; warnings.simplefilter('always');" + code]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stderr
+
+    plain = stderr_of("import sdgym")
+    assert plain.count("report is deprecated") == 4, (
+        "a plain import of this SDGym no longer prints the four notices of deprecated "
+        f"SDMetrics reports the suite ignores; drop the filter in synth_plugins.sdgym:\n{plain}"
+    )
+    suite = stderr_of(
         "from synth_plugins.sdgym import sdgym_synthesizer; sdgym_synthesizer('med_vae')"
     )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "report is deprecated" not in run.stderr, run.stderr
+    assert "report is deprecated" not in suite, suite
 
 
 def test_sdgym_variants_of_one_generator_get_their_own_labels():
