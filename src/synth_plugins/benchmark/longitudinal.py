@@ -55,6 +55,7 @@ SCORE_PARTS: tuple[str, ...] = (
     "category_shares",
     "visit_numerics",
     "spearman_longitudinal",
+    "trajectory",
     "static_ks",
     "event_rate",
     "discriminative",

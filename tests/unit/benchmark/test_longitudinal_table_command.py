@@ -44,3 +44,16 @@ def test_an_empty_only_is_recorded_quoted(script, tmp_path, monkeypatch):
     command = json.loads((tmp_path / "longitudinal_commands.json").read_text())[-1]
     assert shlex.split(command) == ["python", "benchmarks/longitudinal_table.py", *argv]
     assert f"`{command}`" in (tmp_path / "longitudinal.md").read_text()
+
+
+def test_the_report_shows_the_trajectory_part_beside_the_other_parts(script, tmp_path, monkeypatch):
+    """The report's table left the trajectory part out, which Quality_Score averages."""
+    import pandas as pd
+
+    rows = pd.read_csv(ROOT / "docs" / "benchmarks" / "longitudinal_results.csv")
+    rows.assign(trajectory=0.5).to_csv(tmp_path / "longitudinal_results.csv", index=False)
+    argv = ["--only", "", "--append", "--output", str(tmp_path)]
+    monkeypatch.setattr(sys, "argv", [str(SCRIPT), *argv])
+    script.main()
+    report = (tmp_path / "longitudinal.md").read_text()
+    assert "| spearman_longitudinal | trajectory | static_ks |" in report
