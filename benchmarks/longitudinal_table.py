@@ -287,7 +287,7 @@ def write_report(args, table, million, plots, elapsed, large_name, commands) -> 
         "Dataset", "Synthesizer", "Epochs", "Patients", "Visits", "Train_Time", "Sample_Time",
         "Peak_Memory_MB", "Quality_Score", "sequence_length", "visit_gaps", "follow_up",
         "visit_marginals", "category_shares", "visit_numerics", "spearman_longitudinal",
-        "trajectory", "static_ks", "event_rate", "discriminative", "predictive",
+        "trajectory", "static_ks", "spearman_static", "event_rate", "discriminative", "predictive",
         "visits_per_patient", "follow_up_mean", "events_per_patient_year", "lag1_abs_diff",
         "Time_Order_Violations", "Load_Average", "Error",
     ]  # fmt: skip
@@ -313,8 +313,9 @@ def write_report(args, table, million, plots, elapsed, large_name, commands) -> 
         "Train_Time / Sample_Time in seconds; Peak_Memory_MB is the rise of the process RSS "
         "during fit + sample (earlier runs' freed memory is reused, so later rows can "
         "under-count). Quality columns are `longitudinal_fidelity` part scores in [0, 1] "
-        "(1 best; `trajectory`, the yearly mean course of the numerical visit columns, is "
-        "absent from rows scored before it was a column); `visit_marginals` is the mean of "
+        "(1 best; `trajectory`, the yearly mean course of the numerical visit columns, and "
+        "`spearman_static`, the correlations among numerical static columns, are absent from "
+        "rows scored before they were columns); `visit_marginals` is the mean of "
         "`category_shares` and `visit_numerics`; "
         "`lag1_abs_diff` is the mean |Δρ| of lag-1 within-patient Spearman correlations "
         "(lower is better); `Time_Order_Violations` is the share of consecutive visit pairs "

@@ -57,6 +57,7 @@ SCORE_PARTS: tuple[str, ...] = (
     "spearman_longitudinal",
     "trajectory",
     "static_ks",
+    "spearman_static",
     "event_rate",
     "discriminative",
     "predictive",

@@ -46,14 +46,18 @@ def test_an_empty_only_is_recorded_quoted(script, tmp_path, monkeypatch):
     assert f"`{command}`" in (tmp_path / "longitudinal.md").read_text()
 
 
-def test_the_report_shows_the_trajectory_part_beside_the_other_parts(script, tmp_path, monkeypatch):
-    """The report's table left the trajectory part out, which Quality_Score averages."""
+def test_the_report_shows_every_part_beside_the_others(script, tmp_path, monkeypatch):
+    """The report's table left out the trajectory and spearman_static parts, which
+    Quality_Score averages."""
     import pandas as pd
 
     rows = pd.read_csv(ROOT / "docs" / "benchmarks" / "longitudinal_results.csv")
-    rows.assign(trajectory=0.5).to_csv(tmp_path / "longitudinal_results.csv", index=False)
+    rows.assign(trajectory=0.5, spearman_static=0.5).to_csv(
+        tmp_path / "longitudinal_results.csv", index=False
+    )
     argv = ["--only", "", "--append", "--output", str(tmp_path)]
     monkeypatch.setattr(sys, "argv", [str(SCRIPT), *argv])
     script.main()
     report = (tmp_path / "longitudinal.md").read_text()
-    assert "| spearman_longitudinal | trajectory | static_ks |" in report
+    header = "| spearman_longitudinal | trajectory | static_ks | spearman_static | event_rate |"
+    assert header in report
