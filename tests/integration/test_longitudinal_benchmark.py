@@ -8,6 +8,7 @@ import pytest
 
 from synth_plugins.benchmark import longitudinal
 from synth_plugins.benchmark.longitudinal import (
+    REFERENCE_ROW,
     Contender,
     LongitudinalBenchmark,
     rank_runs,
@@ -34,9 +35,9 @@ def test_suite_ranks_generators_and_draws_figures(tmp_path):
     tables = bench.run()
 
     table = tables["longitudinal:ms_registry"]
-    assert list(table.index)[-1] == "(real data)"
-    assert set(table.index) == {"longitudinal_lstm", "PARSynthesizer", "(real data)"}
-    ranked = table.drop(index="(real data)")
+    assert list(table.index)[-1] == REFERENCE_ROW
+    assert set(table.index) == {"longitudinal_lstm", "PARSynthesizer", REFERENCE_ROW}
+    ranked = table.drop(index=REFERENCE_ROW)
     assert list(ranked["rank"]) == [1, 2]
     assert ranked["Quality_Score"].is_monotonic_decreasing
     assert ranked["Quality_Score"].between(0, 1).all()
@@ -57,7 +58,7 @@ def test_suite_ranks_generators_and_draws_figures(tmp_path):
 def test_rank_runs_averages_seeds_and_keeps_failures_last():
     frame = pd.DataFrame(
         [
-            {"Synthesizer": "(real data)", "Seed": 0, "Quality_Score": None, "Error": None},
+            {"Synthesizer": REFERENCE_ROW, "Seed": 0, "Quality_Score": None, "Error": None},
             {"Synthesizer": "a", "Seed": 0, "Quality_Score": 0.6, "Error": ""},
             {"Synthesizer": "a", "Seed": 1, "Quality_Score": 0.8, "Error": ""},
             {"Synthesizer": "b", "Seed": 0, "Quality_Score": 0.9, "Error": ""},
@@ -65,7 +66,7 @@ def test_rank_runs_averages_seeds_and_keeps_failures_last():
         ]
     )
     table = rank_runs(frame)
-    assert list(table.index) == ["b", "a", "c", "(real data)"]
+    assert list(table.index) == ["b", "a", "c", REFERENCE_ROW]
     assert table.loc["a", "Quality_Score"] == pytest.approx(0.7)
     assert table.loc["a", "seeds"] == 2
     assert table.loc["c", "errors"] == "ValueError: x"
@@ -78,7 +79,7 @@ def test_a_generator_that_failed_on_a_seed_ranks_after_complete_ones():
     both (0.70), and its Seeds column said 2."""
     frame = pd.DataFrame(
         [
-            {"Synthesizer": "(real data)", "Seed": 0, "Quality_Score": None, "Error": None},
+            {"Synthesizer": REFERENCE_ROW, "Seed": 0, "Quality_Score": None, "Error": None},
             {"Synthesizer": "A", "Seed": 0, "Quality_Score": 0.80, "Error": ""},
             {"Synthesizer": "A", "Seed": 1, "Quality_Score": 0.60, "Error": ""},
             {"Synthesizer": "B", "Seed": 0, "Quality_Score": 0.75, "Error": ""},
@@ -86,7 +87,7 @@ def test_a_generator_that_failed_on_a_seed_ranks_after_complete_ones():
         ]
     )
     table = rank_runs(frame)
-    assert list(table.index) == ["A", "B", "(real data)"]
+    assert list(table.index) == ["A", "B", REFERENCE_ROW]
     assert list(table["rank"].iloc[:2]) == [1, 2]
     assert table.loc["B", "seeds"] == 1 and table.loc["B", "seeds_asked"] == 2
     assert table.loc["B", "Quality_Score"] == pytest.approx(0.75)
@@ -121,13 +122,14 @@ def first_patients(monkeypatch):
 
 def test_generator_rows_count_the_patients_and_visits_it_generated(first_patients):
     """Before, "Patients" and "Visits" of every generator row were the real table's (312
-    patients, 1,945 visits on PBC), whatever the generator produced."""
+    patients, 1,945 visits on PBC), whatever the generator produced. The reference row
+    counts the training patients (249 of PBC's 312, 1,527 of its 1,945 visits)."""
     pbc = load("pbc_visits")
     contender = Contender("longitudinal_lstm", "core")
     row = run_one(contender, pbc, log=lambda line: None).row
     assert row["Error"] == ""
     assert (row["Patients"], row["Visits"]) == (40, len(first_patients))
-    assert (real_reference(pbc)["Patients"], real_reference(pbc)["Visits"]) == (312, 1945)
+    assert (real_reference(pbc)["Patients"], real_reference(pbc)["Visits"]) == (249, 1527)
     # the plugin's workspace is removed after the run (each run left a folder in /tmp)
     (workspace,) = first_patients.attrs["workspaces"]
     assert not workspace.exists()
@@ -143,7 +145,7 @@ def test_pbc_visits_report_has_no_blank_event_rate_and_only_its_seeds(first_pati
     table = bench.run()["longitudinal:pbc_visits"]
     assert "event_rate" not in table.columns
     assert table.loc["longitudinal_lstm", "Patients"] == 40
-    assert table.loc["(real data)", "Patients"] == 312
+    assert table.loc[REFERENCE_ROW, "Patients"] == 249
     (note,) = bench.reading_notes
     assert note.startswith("pbc_visits: no event_rate column") and "'status2'" in note
     assert bench.recorded_seeds().keys() == {"generators"}

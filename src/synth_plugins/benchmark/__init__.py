@@ -16,6 +16,7 @@ from synth_plugins.benchmark.longitudinal import LongitudinalBenchmark
 from synth_plugins.benchmark.report import to_markdown
 from synth_plugins.benchmark.summary import (
     LEGEND,
+    REFERENCE_ROWS,
     SuiteResult,
     summary_markdown,
     summary_sections,
@@ -311,7 +312,7 @@ def run_suite_result(
         tables=tables,
         seconds=elapsed,
         seeds=seeds() if seeds else {"generators": f"seeds 0 .. {repeats - 1}"},
-        generators=sorted({g for t in tables.values() for g in t.index} - {"(real data)"}),
+        generators=sorted({g for t in tables.values() for g in t.index} - set(REFERENCE_ROWS)),
         notes=notes,
         files=tuple(p.name for p in written_since(folder, before)),
     )

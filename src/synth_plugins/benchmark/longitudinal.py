@@ -6,15 +6,26 @@ SDGym has no sequential mode and Synthcity's ``Benchmarks`` does not finish on t
 ``TimeSeriesDataLoader`` adapter), in one process, one after the other, and reports one row
 per (dataset, generator) with SDGym-like columns:
 
-``Patients`` and ``Visits`` (what the generator produced; on the ``(real data)`` row the
-real table's), ``Train_Time`` and ``Sample_Time`` (seconds), ``Peak_Memory_MB`` (peak rise
-of the process's resident memory during fit + sample, torch allocations included, see
+``Patients`` and ``Visits`` (what the generator produced; on the reference row the real
+training patients'), ``Train_Time`` and ``Sample_Time`` (seconds), ``Peak_Memory_MB`` (peak
+rise of the process's resident memory during fit + sample, torch allocations included, see
 :func:`~synth_plugins.benchmark.meter.peak_rss`), ``Quality_Score``
-(:func:`~synth_plugins.metrics.longitudinal.longitudinal_fidelity`), the scores of its parts,
-a few raw figures (mean visits, follow-up, lag-1 correlation error, event rate) and
-``Error`` (the message when a generator failed; the run continues).
+(:func:`~synth_plugins.metrics.longitudinal.longitudinal_fidelity` against the holdout
+patients), the scores of its parts, ``Quality_Score_Train``, a few raw figures (mean visits,
+follow-up, lag-1 correlation error, event rate) and ``Error`` (the message when a generator
+failed; the run continues).
 
-Every generator is asked for as many patients as the real table has.
+Like every suite, the harness scores against real data the generator never saw: each
+dataset is split by patient (:func:`split_patients`, whole patients on one side, the
+tabular suite's :data:`~synth_plugins.benchmark.tabular.TRAIN_SIZE` and
+:data:`~synth_plugins.benchmark.tabular.SPLIT_SEED`, the same split for every generator
+and seed). Every generator is fitted on the training patients and asked for as many
+patients as they are; ``Quality_Score`` and every part column score its output against
+the holdout patients. ``Quality_Score_Train`` is the same metric against the training
+patients: a memorisation signal, not quality (a generator that copies its training
+patients scores near 1 there and lower on the holdout). The reference row,
+:data:`REFERENCE_ROW`, scores the real training patients against the holdout: the ceiling
+a generator can expect (two real samples of the same cohort differ this much).
 """
 
 from __future__ import annotations
@@ -25,7 +36,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +53,9 @@ from synth_plugins.benchmark.report import (
     failure_notes,
     write_html_report,
 )
+from synth_plugins.benchmark.tabular import SPLIT_SEED, TRAIN_SIZE, environment
 from synth_plugins.datasets import Dataset
+from synth_plugins.errors import InvalidDataError
 from synth_plugins.figures import new_figure, save_figure
 from synth_plugins.long_format import patient_index
 from synth_plugins.metrics.longitudinal import longitudinal_fidelity
@@ -65,6 +78,43 @@ SCORE_PARTS: tuple[str, ...] = (
 
 #: The parts scored on a dataset without an event column.
 _PARTS_WITHOUT_EVENTS = tuple(part for part in SCORE_PARTS if part != "event_rate")
+#: The label of the reference row: the real training patients scored against the holdout.
+REFERENCE_ROW = "(real training patients)"
+#: The title of each dataset's compact table in report.html.
+RANKED_TITLE = (
+    "Ranked on Quality_Score (longitudinal_fidelity against the holdout patients); "
+    "Quality_Score_Train scores the same output against the training patients "
+    "(a memorisation signal, not quality)"
+)
+#: The label of the real side in the figures: the holdout patients.
+HOLDOUT_LABEL = "real holdout"
+
+
+def split_patients(dataset: Dataset) -> tuple[Dataset, Dataset]:
+    """The training and the holdout patients of a long table, as two datasets.
+
+    Patients, not visits, are split (every visit of a patient is on one side), with
+    scikit-learn's ``train_test_split`` of the patient ids at the tabular suite's
+    :data:`~synth_plugins.benchmark.tabular.TRAIN_SIZE` and
+    :data:`~synth_plugins.benchmark.tabular.SPLIT_SEED`: the same split for every generator
+    and seed, so their rows compare. Each part keeps the dataset's name and metadata and its
+    rows in their order; its ``n_patients`` counts the part's patients.
+    """
+    from sklearn.model_selection import train_test_split
+
+    ids = dataset.data[dataset.id_column].drop_duplicates().to_numpy()
+    if len(ids) < 2:
+        raise InvalidDataError(
+            f"dataset {dataset.name!r}: {len(ids)} patient(s) in {dataset.id_column!r}; "
+            "the benchmark needs at least 2 to split training from holdout patients"
+        )
+    train_ids, _ = train_test_split(ids, train_size=TRAIN_SIZE, random_state=SPLIT_SEED)
+    in_train = dataset.data[dataset.id_column].isin(train_ids)
+
+    def part(rows: pd.Series) -> Dataset:
+        return replace(dataset, data=dataset.data[rows].reset_index(drop=True))
+
+    return part(in_train), part(~in_train)
 
 
 @dataclass(frozen=True)
@@ -201,12 +251,16 @@ def run_one(
     event_column: str | None = None,
     log: Callable[[str], None] = print,
 ) -> Run:
-    """Fit, sample (as many patients as in the data), time, measure and score one generator.
+    """Fit on the training patients, sample as many, time, measure and score one generator.
 
-    ``Patients`` and ``Visits`` count the generator's output as it came (before repeated or
-    time-less visits are dropped for scoring); NaN when it failed.
+    The dataset is split by :func:`split_patients`; the generator sees only the training
+    patients. ``Quality_Score`` and its part columns score the output against the holdout
+    patients, ``Quality_Score_Train`` against the training patients (a memorisation
+    signal). ``Patients`` and ``Visits`` count the generator's output as it came (before
+    repeated or time-less visits are dropped for scoring); NaN when it failed.
     """
-    n = dataset.n_patients
+    train, holdout = split_patients(dataset)
+    n = train.n_patients
     row: dict[str, Any] = {
         "Dataset": dataset.name,
         "Synthesizer": contender.label,
@@ -216,7 +270,7 @@ def run_one(
     synthetic = model = None
     scratch = tempfile.TemporaryDirectory(prefix="synth_plugins_bench_")  # removed at the end
     try:
-        fit, sample, model = _fit_sample(contender, dataset, n, Path(scratch.name))
+        fit, sample, model = _fit_sample(contender, train, n, Path(scratch.name))
         with peak_rss() as peak:
             start = time.perf_counter()
             fit()
@@ -234,7 +288,9 @@ def run_one(
         row["Visits"] = len(raw)
         row["Time_Order_Violations"] = _time_violations(raw, dataset)
         synthetic = _clean(raw, dataset)
-        row.update(score(dataset, synthetic, event_column=event_column))
+        row.update(score(holdout, synthetic, event_column=event_column))
+        memorised = score(train, synthetic, event_column=event_column)["Quality_Score"]
+        row["Quality_Score_Train"] = memorised
         row["Error"] = ""
     except Exception as error:  # the harness reports a failure and goes on, as SDGym does
         row["Error"] = f"{type(error).__name__}: {error}"[:300]
@@ -259,16 +315,20 @@ def categorical_columns(dataset: Dataset) -> list[str]:
 
 
 def score(
-    dataset: Dataset, synthetic: pd.DataFrame, *, event_column: str | None = None
+    real: Dataset, synthetic: pd.DataFrame, *, event_column: str | None = None
 ) -> dict[str, float]:
-    """Quality columns of one synthetic long table against the dataset."""
+    """Quality columns of one synthetic long table against the real patients of ``real``.
+
+    The raw figures (``visits_per_patient``, ``follow_up_mean``,
+    ``events_per_patient_year``) are the synthetic table's.
+    """
     result = longitudinal_fidelity(
-        dataset.data,
+        real.data,
         synthetic,
-        id_column=dataset.id_column,
-        time_column=dataset.time_column,
-        static_columns=list(dataset.static_columns),
-        categorical_columns=categorical_columns(dataset),
+        id_column=real.id_column,
+        time_column=real.time_column,
+        static_columns=list(real.static_columns),
+        categorical_columns=categorical_columns(real),
         event_column=event_column,
     )  # fmt: skip
     values = result.to_dict()
@@ -288,23 +348,21 @@ def score(
 
 
 def real_reference(dataset: Dataset, event_column: str | None = None) -> dict[str, Any]:
-    """The real table's own figures (the row the others are compared with)."""
-    from synth_plugins.metrics.longitudinal import event_rates
+    """The reference row: the real training patients scored as a generator's output would be.
 
-    times = dataset.data.groupby(dataset.id_column, sort=False)[dataset.time_column]
-    row = {
+    Scored against the holdout patients (:func:`split_patients`), it is the ceiling of
+    ``Quality_Score``: what a generator that drew real patients of the cohort would get (a
+    copy of its training patients gets exactly this).
+    ``Patients``, ``Visits`` and the raw figures are the training patients'.
+    """
+    train, holdout = split_patients(dataset)
+    return {
         "Dataset": dataset.name,
-        "Synthesizer": "(real data)",
-        "Patients": dataset.n_patients,
-        "Visits": len(dataset.data),
-        "visits_per_patient": float(times.size().mean()),
-        "follow_up_mean": float((times.max() - times.min()).mean()),
+        "Synthesizer": REFERENCE_ROW,
+        "Patients": train.n_patients,
+        "Visits": len(train.data),
+        **score(holdout, train.data, event_column=event_column),
     }
-    if event_column is not None:
-        row["events_per_patient_year"] = event_rates(
-            dataset.data, dataset.id_column, dataset.time_column, event_column
-        )[0]
-    return row
 
 
 def sample_million_rows(
@@ -336,27 +394,31 @@ def sample_million_rows(
 def plot_gaps(
     dataset: Dataset, synthetic: Mapping[str, pd.DataFrame], path: Path, unit: str = "years"
 ) -> None:
-    """Histograms of the gaps between visits (log scale), real vs each generator."""
+    """Histograms of the gaps between visits (log scale), holdout patients vs each generator.
+
+    The real side is the holdout patients of :func:`split_patients`, the patients the
+    generators are scored against.
+    """
 
     def gaps(data: pd.DataFrame) -> np.ndarray:
         diff = data.groupby(dataset.id_column, sort=False)[dataset.time_column].diff()
         values = diff.dropna().to_numpy(float)
         return values[values > 0]
 
-    real = gaps(dataset.data)
+    real = gaps(split_patients(dataset)[1].data)
     bins = np.geomspace(max(real.min(), 1e-3), real.max() * 1.5, 50)
     panels = [(name, gaps(data)) for name, data in synthetic.items()]
     fig = new_figure(4 * max(len(panels), 1), 3.2)
     axes = fig.subplots(1, max(len(panels), 1), sharey=True, squeeze=False)
     for ax, (name, values) in zip(axes[0], panels):
-        ax.hist(real, bins=bins, density=True, alpha=0.5, label="real", color="tab:gray")
+        ax.hist(real, bins=bins, density=True, alpha=0.5, label=HOLDOUT_LABEL, color="tab:gray")
         ax.hist(np.clip(values, bins[0], bins[-1]), bins=bins, density=True, alpha=0.5,
                 label=name, color="tab:blue")  # fmt: skip
         ax.set_xscale("log")
         ax.set_title(name, fontsize=9)
         ax.set_xlabel(f"gap between visits ({unit}, log scale)")
         ax.legend(fontsize=7)
-    fig.suptitle(f"{dataset.name}: visit gaps, real vs synthetic", fontsize=10)
+    fig.suptitle(f"{dataset.name}: visit gaps, real holdout patients vs synthetic", fontsize=10)
     save_figure(fig, path)
 
 
@@ -369,7 +431,10 @@ def plot_trajectories(
     n_patients: int = 6,
     log_scale: bool = False,
 ) -> None:
-    """Mean ``column`` by whole year since the first visit, plus a few single patients."""
+    """Mean ``column`` by whole year since the first visit, plus a few single patients.
+
+    The real side is the holdout patients of :func:`split_patients`, as in the scores.
+    """
 
     def by_year(data: pd.DataFrame) -> pd.Series:
         first = data.groupby(dataset.id_column, sort=False)[dataset.time_column].transform("min")
@@ -379,19 +444,20 @@ def plot_trajectories(
         means = grouped.mean()
         return means[grouped.count() >= 20]
 
-    frames = {"real": dataset.data, **synthetic}
+    holdout = split_patients(dataset)[1].data
+    frames = {HOLDOUT_LABEL: holdout, **synthetic}
     fig = new_figure(10, 3.6)
     axes = fig.subplots(1, 2)
     for name, data in frames.items():
         means = by_year(data)
         axes[0].plot(means.index, means.to_numpy(), marker="o", ms=3, label=name,
-                     color="black" if name == "real" else None)  # fmt: skip
+                     color="black" if name == HOLDOUT_LABEL else None)  # fmt: skip
     axes[0].set_xlabel("years since first visit")
     axes[0].set_ylabel(f"mean {column}")
     axes[0].legend(fontsize=7)
     axes[0].set_title(f"mean {column} by year of follow-up", fontsize=9)
     rng = np.random.default_rng(0)
-    for name, data, style in (("real", dataset.data, "-"),
+    for name, data, style in ((HOLDOUT_LABEL, holdout, "-"),
                               *[(n, d, "--") for n, d in list(synthetic.items())[:1]]):  # fmt: skip
         ids = data[dataset.id_column].unique()
         counts = data.groupby(dataset.id_column).size()
@@ -403,7 +469,7 @@ def plot_trajectories(
                          color=f"C{i}", alpha=0.8,
                          label=f"{name}" if i == 0 else None)  # fmt: skip
     axes[1].set_xlabel("years since first visit")
-    axes[1].set_title(f"single patients: real (solid) vs {list(synthetic)[:1]} (dashed)",
+    axes[1].set_title(f"single patients: holdout (solid) vs {list(synthetic)[:1]} (dashed)",
                       fontsize=9)  # fmt: skip
     if log_scale:
         for ax in axes:
@@ -479,7 +545,8 @@ class LongitudinalBenchmark:
     """The ``longitudinal`` suite of ``synth-plugins benchmark``.
 
     ``longitudinal_lstm`` against SDV's ``PARSynthesizer`` and (unless ``synthcity`` is
-    False) Synthcity's time-series plugins, on each dataset, through :func:`run_one`;
+    False) Synthcity's time-series plugins, on each dataset, through :func:`run_one`
+    (fitted on the training patients, scored against the holdout patients);
     seeds ``0 .. repeats - 1``. Quick mode uses short fits and a 300-patient MS cohort;
     full mode the defaults of every generator and 10,000 patients.
     """
@@ -572,7 +639,11 @@ class LongitudinalBenchmark:
             notes = self.dataset_notes[name] = []
             if event is None:
                 notes.append(no_event_rate_note(dataset))
-            self.log(f"{dataset.name}: {dataset.n_patients} patients, {len(dataset.data)} visits")
+            train, holdout = split_patients(dataset)
+            self.log(
+                f"{dataset.name}: {dataset.n_patients} patients, {len(dataset.data)} visits; "
+                f"fitted on {train.n_patients}, scored against {holdout.n_patients} holdout"
+            )
             grid = [(s, c) for s in range(self.repeats) for c in self.contenders(dataset, s)]
             cases = [((c, dataset), {"event_column": event, "log": self.log}) for _, c in grid]
             done = run_cases(_run_case, cases, n_jobs=self.n_jobs, backend=self.backend)
@@ -593,9 +664,8 @@ class LongitudinalBenchmark:
 
     def write_html(self, tables: Mapping[str, pd.DataFrame], folder: Path, seconds: float) -> Path:
         """Write ``<folder>/report.html``: ranked tables, figures, failures, seeds, versions."""
-        from synth_plugins.benchmark.tabular import environment
-
-        shown = ["rank", "Quality_Score", *SCORE_PARTS, "Train_Time", "Sample_Time"]
+        shown = ["rank", "Quality_Score", *SCORE_PARTS, "Quality_Score_Train"]
+        shown += ["Train_Time", "Sample_Time"]
         sections = []
         for name in self.datasets:
             table = tables.get(f"longitudinal:{name}")
@@ -606,14 +676,14 @@ class LongitudinalBenchmark:
             sections.append(
                 ReportSection(
                     title=name,
-                    tables=[("Ranked on Quality_Score (longitudinal_fidelity)", compact)],
+                    tables=[(RANKED_TITLE, compact)],
                     details=[("Every figure (means over seeds)", table)],
                     figures=sorted(folder.glob(f"*_{name}.png")),
                     notes=[*self.dataset_notes.get(name, ()), *failure_notes(table)],
                     directions={c: "maximize" for c in ("Quality_Score", *SCORE_PARTS)},
                 )
             )
-        generators = sorted(set(self.runs["Synthesizer"]) - {"(real data)"})
+        generators = sorted(set(self.runs["Synthesizer"]) - {REFERENCE_ROW})
         return write_html_report(
             folder / "report.html",
             "synth-plugins benchmark: longitudinal",
@@ -656,7 +726,7 @@ class LongitudinalBenchmark:
 
 
 def rank_runs(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per generator, ranked; the real data's row last.
+    """One row per generator, ranked; the reference row (:data:`REFERENCE_ROW`) last.
 
     A generator's figures are means over the seeds it ran on (a run with an ``Error``
     produced nothing to score); :data:`~synth_plugins.benchmark.report.SEEDS_COLUMN`
@@ -676,7 +746,7 @@ def rank_runs(frame: pd.DataFrame) -> pd.DataFrame:
     table[ERRORS_COLUMN] = errors.groupby(frame["Synthesizer"], sort=False).agg(
         lambda found: "; ".join(sorted({e for e in found if e}))
     )
-    real = table.loc[["(real data)"]] if "(real data)" in table.index else table.iloc[:0]
+    real = table.loc[[REFERENCE_ROW]] if REFERENCE_ROW in table.index else table.iloc[:0]
     real = real.assign(**{SEEDS_COLUMN: np.nan, SEEDS_ASKED_COLUMN: np.nan})
     others = table.drop(index=real.index)
     complete = others[SEEDS_COLUMN] == others[SEEDS_ASKED_COLUMN]

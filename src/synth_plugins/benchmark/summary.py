@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from synth_plugins.benchmark.longitudinal import REFERENCE_ROW
 from synth_plugins.benchmark.report import (
     SEEDS_ASKED_COLUMN,
     SEEDS_COLUMN,
@@ -33,7 +34,7 @@ from synth_plugins.benchmark.report import (
 #: The most columns a summary table has (the generator name is the index, not a column).
 MAX_COLUMNS = 10
 #: Rows that are references, not generators (never marked best).
-REFERENCE_ROWS = ("(real data)",)
+REFERENCE_ROWS = (REFERENCE_ROW,)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import synth_plugins.benchmark as benchmark
+from synth_plugins.benchmark.longitudinal import REFERENCE_ROW
 from synth_plugins.benchmark.summary import (
     MAX_COLUMNS,
     SUMMARY_COLUMNS,
@@ -79,9 +80,9 @@ def test_a_column_with_an_inner_ideal_marks_every_value_at_or_below_it():
 
 def test_summary_marks_the_best_value_of_each_column_by_its_direction():
     columns = summary_columns("survival", "synthcity:gbsg2")
-    table = _wide(columns, generators=("ck4gen_copy", "survae", "(real data)"))
+    table = _wide(columns, generators=("ck4gen_copy", "survae", REFERENCE_ROW))
     frame, directions = summary_table(table, columns)
-    assert "(real data)" not in frame.index  # a reference row is never "best"
+    assert REFERENCE_ROW not in frame.index  # a reference row is never "best"
     text = summary_markdown(frame, directions)
     rows = {line.split(" | ")[0].strip("| "): line for line in text.splitlines()[2:]}
     # values grow with the row: the first generator is best where lower is better
