@@ -9,9 +9,13 @@ the output folder (``docs/benchmarks/`` by default). Usage::
     python benchmarks/longitudinal_table.py --only ms_small --output benchmark-output/ms_small
 
 Everything runs in one process with one torch thread, one generator after the other. Each
+generator is fitted on the training patients of the harness's patient split
+(``split_patients``: the tabular suite's TRAIN_SIZE and SPLIT_SEED) and scored against the
+holdout patients; the 1,000,000-row sampling uses the large cohort's model fitted so. Each
 generator's row is appended to ``longitudinal_rows.jsonl`` in the output folder as soon as
-it is done (with the load average); a re-run skips the (dataset, generator, epochs) rows
-that file has, so a stopped run resumes (``--fresh`` starts the file again).
+it is done (with the load average); a re-run skips the (dataset, generator, parameters,
+split) rows that file has, so a stopped run resumes (``--fresh`` starts the file again);
+rows of runs before the split, scored against the whole table, are never reused.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import pandas as pd
 import torch
 
 from synth_plugins.benchmark.longitudinal import (
+    PATIENT_SPLIT,
     Contender,
     plot_gaps,
     plot_trajectories,
@@ -181,9 +186,9 @@ def run_resumable(
 ) -> tuple[pd.DataFrame, dict, dict]:
     """One dataset, one generator after the other; each row appended to ``finished``.
 
-    Rows already in ``finished`` (same dataset, generator and epochs) are reused, not re-run
-    (their generated data and models are not kept, so plots and the 1,000,000-row timing
-    need the generators run in this process).
+    Rows already in ``finished`` (same dataset, generator, parameters and patient split)
+    are reused, not re-run (their generated data and models are not kept, so plots and the
+    1,000,000-row timing need the generators run in this process).
     """
     log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
     done = [json.loads(line) for line in finished.read_text().splitlines()] if (
@@ -193,14 +198,17 @@ def run_resumable(
     generated: dict[str, dict[str, pd.DataFrame]] = {dataset.name: {}}
     models: dict[tuple[str, str], Any] = {}
     for contender in contenders.get(dataset.name, ()):
-        key = (dataset.name, contender.label, json.dumps(contender.params, sort_keys=True))
-        old = [r for r in done if (r["Dataset"], r["Synthesizer"], r["_params"]) == key]
+        key = (
+            dataset.name, contender.label, json.dumps(contender.params, sort_keys=True),
+            PATIENT_SPLIT,
+        )  # fmt: skip
+        old = [r for r in done if _key(r) == key]
         if old:
             log(f"{dataset.name} {contender.label}: reused the finished row")
             rows.append(old[-1])
             continue
         run = run_one(contender, dataset, event_column=event, log=log)
-        row = {**run.row, "_params": key[2], "Load_Average": os.getloadavg()[0]}
+        row = {**run.row, "_params": key[2], "_split": key[3], "Load_Average": os.getloadavg()[0]}
         row["Epochs"] = _epochs(row, args)
         with finished.open("a") as handle:
             handle.write(json.dumps(row, default=float) + "\n")
@@ -209,8 +217,13 @@ def run_resumable(
             generated[dataset.name][contender.label] = run.synthetic
         if run.model is not None and not run.row.get("Error"):
             models[(dataset.name, contender.label)] = run.model
-    table = pd.DataFrame(rows).drop(columns="_params", errors="ignore")
+    table = pd.DataFrame(rows).drop(columns=["_params", "_split"], errors="ignore")
     return table, generated, models
+
+
+def _key(row: dict) -> tuple:
+    """The cache key of a finished row; rows written before the split have no ``_split``."""
+    return (row["Dataset"], row["Synthesizer"], row["_params"], row.get("_split"))
 
 
 def _large_name(args: argparse.Namespace) -> str:
@@ -288,8 +301,8 @@ def write_report(args, table, million, plots, elapsed, large_name, commands) -> 
         "Peak_Memory_MB", "Quality_Score", "sequence_length", "visit_gaps", "follow_up",
         "visit_marginals", "category_shares", "visit_numerics", "spearman_longitudinal",
         "trajectory", "static_ks", "spearman_static", "event_rate", "discriminative", "predictive",
-        "visits_per_patient", "follow_up_mean", "events_per_patient_year", "lag1_abs_diff",
-        "Time_Order_Violations", "Load_Average", "Error",
+        "Quality_Score_Train", "visits_per_patient", "follow_up_mean", "events_per_patient_year",
+        "lag1_abs_diff", "Time_Order_Violations", "Load_Average", "Error",
     ]  # fmt: skip
     shown = table[[c for c in columns if c in table.columns]].set_index("Dataset")
     load_average = ", ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -309,7 +322,11 @@ def write_report(args, table, million, plots, elapsed, large_name, commands) -> 
         "",
         "Harness: `synth_plugins.benchmark.longitudinal` (SDGym has no sequential mode and "
         "Synthcity's Benchmarks does not finish on time series, #354). One process, one "
-        "generator after the other; each generates as many patients as the real table has. "
+        "generator after the other. Patients are split as in every suite "
+        f"({PATIENT_SPLIT}, whole patients on one side): each generator is fitted on the "
+        "training patients, generates as many patients, and Quality_Score and every part "
+        "column score its output against the holdout patients; `Quality_Score_Train` scores "
+        "the same output against the training patients, a memorisation signal, not quality. "
         "Train_Time / Sample_Time in seconds; Peak_Memory_MB is the rise of the process RSS "
         "during fit + sample (earlier runs' freed memory is reused, so later rows can "
         "under-count). Quality columns are `longitudinal_fidelity` part scores in [0, 1] "
@@ -320,7 +337,12 @@ def write_report(args, table, million, plots, elapsed, large_name, commands) -> 
         "`lag1_abs_diff` is the mean |Δρ| of lag-1 within-patient Spearman correlations "
         "(lower is better); `Time_Order_Violations` is the share of consecutive visit pairs "
         "whose time does not increase in the raw output (such rows are sorted and duplicate "
-        "times dropped before scoring). The first row of each dataset is the real data.",
+        "times dropped before scoring). The first row of each dataset, "
+        "`(real training patients)`, scores the real training patients against the holdout "
+        "(the ceiling a generator can expect); its Patients, Visits and raw figures are the "
+        "training patients'. Rows without `Quality_Score_Train` (and the `(real data)` rows, "
+        "the whole table's figures) come from runs before the split: they were fitted on, and "
+        "scored against, the whole table.",
         "",
         "## Targets",
         "",

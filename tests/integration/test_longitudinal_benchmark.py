@@ -148,7 +148,7 @@ def test_pbc_visits_report_has_no_blank_event_rate_and_only_its_seeds(first_pati
     assert table.loc[REFERENCE_ROW, "Patients"] == 249
     (note,) = bench.reading_notes
     assert note.startswith("pbc_visits: no event_rate column") and "'status2'" in note
-    assert bench.recorded_seeds().keys() == {"generators"}
+    assert bench.recorded_seeds().keys() == {"split", "generators"}
     hash_seed = os.environ.get("PYTHONHASHSEED", "random")
     assert f"PYTHONHASHSEED={hash_seed}" in bench.recorded_seeds()["generators"]
     page = (tmp_path / "longitudinal" / "report.html").read_text()

@@ -78,6 +78,9 @@ SCORE_PARTS: tuple[str, ...] = (
 
 #: The parts scored on a dataset without an event column.
 _PARTS_WITHOUT_EVENTS = tuple(part for part in SCORE_PARTS if part != "event_rate")
+#: How :func:`split_patients` splits (recorded with every run; part of the cache key of
+#: ``benchmarks/longitudinal_table.py``'s rows, so a row scored otherwise is never reused).
+PATIENT_SPLIT = f"by patient, train_size={TRAIN_SIZE}, random_state={SPLIT_SEED}"
 #: The label of the reference row: the real training patients scored against the holdout.
 REFERENCE_ROW = "(real training patients)"
 #: The title of each dataset's compact table in report.html.
@@ -705,8 +708,9 @@ class LongitudinalBenchmark:
         # PYTHONHASHSEED reproduces them in another process, a random one does not
         hash_seed = os.environ.get("PYTHONHASHSEED", "random")
         seeds = {
+            "split": PATIENT_SPLIT,
             "generators": f"random_state 0 .. {self.repeats - 1} (PAR: torch/numpy seeds "
-            f"and PYTHONHASHSEED={hash_seed})"
+            f"and PYTHONHASHSEED={hash_seed})",
         }
         if "ms_registry" in self.datasets:
             cohort = self.ms_patients or MS_PATIENTS[self.quick]

@@ -61,3 +61,35 @@ def test_the_report_shows_every_part_beside_the_others(script, tmp_path, monkeyp
     report = (tmp_path / "longitudinal.md").read_text()
     header = "| spearman_longitudinal | trajectory | static_ks | spearman_static | event_rate |"
     assert header in report
+
+
+def test_rows_scored_before_the_patient_split_are_not_reused(script, tmp_path, monkeypatch):
+    """The finished-rows cache was keyed by dataset, generator and parameters: a row fitted
+    on, and scored against, the whole table would have been reused as a holdout-scored row.
+    Nothing is fitted: run_one is replaced by a stub that records its calls."""
+    from types import SimpleNamespace
+
+    from synth_plugins.benchmark.longitudinal import Contender, Run
+    from synth_plugins.datasets import load
+
+    pbc = load("pbc_visits")
+    contender = Contender("longitudinal_lstm", "core", {"epochs": 1})
+    params = json.dumps(contender.params, sort_keys=True)
+    old = {"Dataset": pbc.name, "Synthesizer": contender.label, "_params": params}
+    finished = tmp_path / "longitudinal_rows.jsonl"
+    finished.write_text(json.dumps({**old, "Quality_Score": 0.99}) + "\n")
+    calls = []
+
+    def run_one(contender, dataset, **options):
+        calls.append(dataset.name)
+        return Run({"Dataset": dataset.name, "Synthesizer": contender.label}, None)
+
+    monkeypatch.setattr(script, "run_one", run_one)
+    args = SimpleNamespace(epochs=1)
+    run = lambda: script.run_resumable(pbc, None, {pbc.name: [contender]}, args, finished)  # noqa: E731
+    run()
+    assert calls == [pbc.name]  # the whole-table row was not reused: the generator ran
+    written = json.loads(finished.read_text().splitlines()[-1])
+    assert written["_split"] == script.PATIENT_SPLIT
+    run()  # the row just written is scored against the holdout: reused, not run again
+    assert calls == [pbc.name]
