@@ -87,10 +87,10 @@ def draw_visit(
     ``hidden`` is the heads' context ``[LSTM state, static vector, previous visit]``;
     ``running_mean`` the numerical columns' running means up to the previous visit
     (:class:`RunningMeans`); ``fill`` the encoded values written where a value is drawn
-    missing. Each change rule
-    holds on every row: an indicator drawn after its tracked column is computed from it
-    (its head is not used); a tracked column drawn after its indicator repeats the previous
-    visit where the indicator is 0 and avoids the previous value where it is 1.
+    missing. Each change rule holds on every row: an indicator drawn after its tracked
+    column is computed from it (its head is not used); a tracked column drawn after its
+    indicator repeats the previous visit where the indicator is 0 and avoids the previous
+    value where it is 1.
     """
     n = hidden.shape[0]
     device = hidden.device
