@@ -8,13 +8,13 @@ import pytest
 
 from synth_plugins.benchmark import longitudinal
 from synth_plugins.benchmark.longitudinal import (
-    REFERENCE_ROW,
     Contender,
     LongitudinalBenchmark,
     rank_runs,
     real_reference,
     run_one,
 )
+from synth_plugins.benchmark.report import REFERENCE_ROW
 from synth_plugins.datasets import load
 
 TINY = {"epochs": 3, "static_epochs": 10, "hidden": 16, "num_layers": 1}

@@ -24,8 +24,8 @@ patients as they are; ``Quality_Score`` and every part column score its output a
 the holdout patients. ``Quality_Score_Train`` is the same metric against the training
 patients: a memorisation signal, not quality (a generator that copies its training
 patients scores near 1 there and lower on the holdout). The reference row,
-:data:`REFERENCE_ROW`, scores the real training patients against the holdout: the ceiling
-a generator can expect (two real samples of the same cohort differ this much).
+:data:`REFERENCE_ROW`, scores the real training patients against the holdout: the reference
+a generator is read against (two real samples of the same cohort differ this much).
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from synth_plugins.benchmark.grid import run_cases
 from synth_plugins.benchmark.meter import peak_rss
 from synth_plugins.benchmark.report import (
     ERRORS_COLUMN,
+    REFERENCE_ROW,
     SEEDS_ASKED_COLUMN,
     SEEDS_COLUMN,
     ReportSection,
@@ -81,8 +82,6 @@ _PARTS_WITHOUT_EVENTS = tuple(part for part in SCORE_PARTS if part != "event_rat
 #: How :func:`split_patients` splits (recorded with every run; part of the cache key of
 #: ``benchmarks/longitudinal_table.py``'s rows, so a row scored otherwise is never reused).
 PATIENT_SPLIT = f"by patient, train_size={TRAIN_SIZE}, random_state={SPLIT_SEED}"
-#: The label of the reference row: the real training patients scored against the holdout.
-REFERENCE_ROW = "(real training patients)"
 #: The title of each dataset's compact table in report.html.
 RANKED_TITLE = (
     "Ranked on Quality_Score (longitudinal_fidelity against the holdout patients); "
@@ -216,7 +215,7 @@ def _fit_sample(
         plugin.strict = strict
 
         def sample_plugin() -> pd.DataFrame:
-            generated = plugin.generate(count=min(n, dataset.n_patients))
+            generated = plugin.generate(count=n)
             return from_timeseries_loader(generated, spec)
 
         return (lambda: plugin.fit(loader)), sample_plugin, plugin
@@ -353,9 +352,9 @@ def score(
 def real_reference(dataset: Dataset, event_column: str | None = None) -> dict[str, Any]:
     """The reference row: the real training patients scored as a generator's output would be.
 
-    Scored against the holdout patients (:func:`split_patients`), it is the ceiling of
-    ``Quality_Score``: what a generator that drew real patients of the cohort would get (a
-    copy of its training patients gets exactly this).
+    Scored against the holdout patients (:func:`split_patients`), it is what a generator
+    that drew real patients of the cohort would get (a copy of its training patients gets
+    exactly this): a reference, not an upper bound.
     ``Patients``, ``Visits`` and the raw figures are the training patients'.
     """
     train, holdout = split_patients(dataset)

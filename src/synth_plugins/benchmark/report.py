@@ -18,6 +18,10 @@ import pandas as pd
 
 #: The key of a suite metric's headline figure, the only one of its keys that is ranked.
 SCORE_KEY = "score"
+#: The label of the longitudinal suite's reference row: the real training patients scored
+#: against the holdout as a generator's output is; shown beside the generators, never
+#: ranked or marked best.
+REFERENCE_ROW = "(real training patients)"
 #: The key of a Synthcity metric computed on the real data alone (the same for every
 #: generator, e.g. ``performance.linear_model.gt``), which is not ranked.
 REAL_DATA_KEY = "gt"
@@ -302,8 +306,9 @@ def html_table(
         frame: The table; its index is the first column.
         caption: Shown above the table.
         directions: Ranked columns: a mark in the header (↑ higher is better, ↓ lower,
-            ↓x lower down to x) and the best values in bold. A Synthcity result key with
-            an inner ideal (:func:`suite_ideals`) is marked as the ranking reads it.
+            ↓x lower down to x) and the best values in bold (the :data:`REFERENCE_ROW` row
+            excepted). A Synthcity result key with an inner ideal (:func:`suite_ideals`) is
+            marked as the ranking reads it.
         float_format: Format of float cells; NaN is an empty cell.
 
     Returns:
@@ -313,8 +318,10 @@ def html_table(
     directions = {
         column: ideals.get(column, direction) for column, direction in (directions or {}).items()
     }
+    # the real data's reference row is shown, never marked best
+    ranked = ~frame.index.isin([REFERENCE_ROW])
     best = {
-        column: best_cells(frame[column], direction)
+        column: best_cells(frame[column].where(ranked), direction)
         for column, direction in directions.items()
         if column in frame and (direction in ARROWS or isinstance(direction, int | float))
     }

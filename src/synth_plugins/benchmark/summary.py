@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from synth_plugins.benchmark.longitudinal import REFERENCE_ROW
 from synth_plugins.benchmark.report import (
+    REFERENCE_ROW,
     SEEDS_ASKED_COLUMN,
     SEEDS_COLUMN,
     STYLE,

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.benchmark.report import (
+    REFERENCE_ROW,
     ReportSection,
     html_report,
     html_table,
@@ -104,6 +105,16 @@ def test_table_marks_the_best_value_and_the_direction_of_ranked_columns():
     assert table.count('class="best"') == 2
     assert "<td></td>" in table  # NaN is an empty cell
     _parse(table)
+
+
+def test_the_real_data_reference_row_is_never_marked_best():
+    """The longitudinal suite's reference row (real training patients against the holdout)
+    usually out-scores every generator; it is shown, not ranked."""
+    frame = pd.DataFrame({"score": [0.8, 0.7, 0.95]})
+    frame.index = pd.Index(["g1", "g2", REFERENCE_ROW], name="generator")
+    table = html_table(frame, directions={"score": "maximize"})
+    assert table.count('class="best"') == 1
+    assert '<td class="best">0.8</td>' in table
 
 
 def _page(tmp_path, name="<script>alert('x')</script>"):

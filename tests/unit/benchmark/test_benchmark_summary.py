@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import synth_plugins.benchmark as benchmark
-from synth_plugins.benchmark.longitudinal import REFERENCE_ROW
+from synth_plugins.benchmark.report import REFERENCE_ROW
 from synth_plugins.benchmark.summary import (
     MAX_COLUMNS,
     SUMMARY_COLUMNS,
