@@ -160,12 +160,12 @@ class VisitLSTM(nn.Module):
             if column.kind == "numerical":
                 bias[offset] = float(values.mean())
                 bias[offset + 1] = math.log(max(float(values.std()), 1e-3))
-                lag = None if index in self.lookahead else data.lag_regression(index, column)
-                if lag is not None:
-                    self.value_centre[index] = lag.centre
-                    self.value_slope[index] = float(np.clip(lag.slope, -1.0, 1.0))
-                    self.mean_slope[index] = float(np.clip(lag.mean_slope, -1.0, 1.0))
-                    self.later_log_sd[index] = min(lag.log_sd_ratio, 0.0)
+                fit = None if index in self.lookahead else data.value_regression(index, column)
+                if fit is not None:
+                    self.value_centre[index] = fit.centre
+                    self.value_slope[index] = float(np.clip(fit.slope, -1.0, 1.0))
+                    self.mean_slope[index] = float(np.clip(fit.mean_slope, -1.0, 1.0))
+                    self.later_log_sd[index] = min(fit.log_sd_ratio, 0.0)
             elif column.kind == "binary":
                 bias[offset] = logit(float(values.mean()))
             else:
@@ -291,7 +291,8 @@ class VisitLSTM(nn.Module):
                 later = later * (1.0 - previous[:, column.missing])
             centre = self.value_centre[index]
             shift = self.value_slope[index] * (previous[:, column.start] - centre)
-            shift = shift + self.mean_slope[index] * (running_mean[:, index] - centre)
+            if index not in self.lookahead:  # its running mean is of drawn, unread values
+                shift = shift + self.mean_slope[index] * (running_mean[:, index] - centre)
             mean = out[:, offset] + later * shift
             log_sd = out[:, offset + 1] + later * self.later_log_sd[index]
             out = torch.cat([out[:, :offset], mean[:, None], log_sd[:, None]], dim=1)

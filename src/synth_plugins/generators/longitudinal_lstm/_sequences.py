@@ -15,11 +15,11 @@ from synth_plugins.generators.longitudinal_lstm._layout import VisitColumn
 from synth_plugins.long_format import PatientIndex
 
 
-class LagRegression(NamedTuple):
+class ValueRegression(NamedTuple):
     """A numerical column's value on its previous value and running mean.
 
     ``value ≈ a + slope (previous - centre) + mean_slope (running mean - centre)``
-    (:meth:`Sequences.lag_regression`); ``log_sd_ratio`` is the log of the residual SD over
+    (:meth:`Sequences.value_regression`); ``log_sd_ratio`` is the log of the residual SD over
     the SD of every observed value.
     """
 
@@ -27,6 +27,18 @@ class LagRegression(NamedTuple):
     slope: float
     mean_slope: float
     log_sd_ratio: float
+
+
+#: The running mean is a second regressor only with at least this many visit pairs whose
+#: previous visit is not the patient's first (elsewhere it equals the previous value) ...
+MIN_MEAN_PAIRS = 20
+#: ... and while the two regressors are this far from collinear (condition number of the
+#: centred design; 30 is a correlation of about 0.998): a near-collinear fit gave slopes
+#: such as -1.6 and +2.5 that cancel (code review).
+MAX_CONDITION = 30.0
+#: The residual SD the regression starts at is at least this share of the column's SD (a
+#: fit through three pairs is exact and would start later visits without noise).
+MIN_SD_RATIO = 0.05
 
 
 def running_means(
@@ -125,14 +137,16 @@ class Sequences:
         index = np.flatnonzero(later)
         return float(np.mean(block[index] == block[index - 1]))
 
-    def lag_regression(self, position: int, column: VisitColumn) -> LagRegression | None:
+    def value_regression(self, position: int, column: VisitColumn) -> ValueRegression | None:
         """Least-squares fit of a numerical column on its previous value and running mean.
 
         Over consecutive visit pairs of a patient with both values observed, the value is
         regressed on the previous visit's value and on the mean of the patient's values up
         to it (:func:`running_means`; ``position`` is the column's). Where the two regressors
-        cannot be told apart (every patient has at most two visits), the running mean's
-        slope is 0. None with fewer than 3 pairs or no spread in the earlier values.
+        cannot be told apart (fewer than :data:`MIN_MEAN_PAIRS` pairs after a patient's
+        second visit, or a design past :data:`MAX_CONDITION`), the fit is on the previous
+        value alone and the running mean's slope is 0. None with fewer than 3 pairs or no
+        spread in the earlier values.
         """
         later = np.flatnonzero(self.position() > 0)
         value = self.visits[:, column.start].astype(np.float64)
@@ -147,13 +161,18 @@ class Sequences:
         mean = self.running_means[later - 1, position].astype(np.float64)
         centre = float(before.mean())
         design = np.column_stack([np.ones_like(now), before - centre, mean - centre])
-        if float((mean - before).var()) <= 1e-12 * float(before.var()):
+        informative = int(np.sum(self.position()[later - 1] > 0))
+        centred = design[:, 1:] - design[:, 1:].mean(0)
+        singular = np.linalg.svd(centred, compute_uv=False)
+        if informative < MIN_MEAN_PAIRS or singular[-1] * MAX_CONDITION < singular[0]:
             design = design[:, :2]
         coef, *_ = np.linalg.lstsq(design, now, rcond=None)
         residual = now - design @ coef
-        log_ratio = math.log(max(float(residual.std()), 1e-3) / max(value_sd, 1e-3))
+        sd_ratio = max(float(residual.std()), 1e-3) / max(value_sd, 1e-3)
         mean_slope = float(coef[2]) if coef.size == 3 else 0.0
-        return LagRegression(centre, float(coef[1]), mean_slope, log_ratio)
+        return ValueRegression(
+            centre, float(coef[1]), mean_slope, math.log(max(sd_ratio, MIN_SD_RATIO))
+        )
 
     def move_rates(self, column: VisitColumn, radius: int) -> tuple[np.ndarray, float] | None:
         """Shares of moves of ``+radius .. -radius`` levels, and of larger moves.
