@@ -129,10 +129,11 @@ def summary_table(
         columns: The columns to show; those not in ``table`` are skipped.
 
     Returns:
-        The table, its headers the labels with the direction's arrow, reference rows
-        (:data:`REFERENCE_ROWS`) dropped, each row labelled by :func:`seeds_label` (a
-        generator that failed on some or all seeds is marked so); and header -> direction
-        of the compared columns (those with a direction).
+        The table, its headers the labels with the direction's arrow, each generator's row
+        labelled by :func:`seeds_label` (a generator that failed on some or all seeds is
+        marked so), reference rows (:data:`REFERENCE_ROWS`: real data scored as a
+        generator's output is) last, for reading the generators against, never marked
+        best; and header -> direction of the compared columns (those with a direction).
 
     Raises:
         ValueError: More than :data:`MAX_COLUMNS` columns were asked for.
@@ -140,7 +141,8 @@ def summary_table(
     if len(columns) > MAX_COLUMNS:
         raise ValueError(f"a summary table has at most {MAX_COLUMNS} columns, got {len(columns)}")
     present = [c for c in columns if c.source in table.columns]
-    rows = table.drop(index=[r for r in REFERENCE_ROWS if r in table.index])
+    references = [r for r in REFERENCE_ROWS if r in table.index]
+    rows = pd.concat([table.drop(index=references), table.loc[references]])
     ideals = suite_ideals()  # inner ideals, read as the ranking reads them
     marked = {c: ideals.get(c.source, c.direction) for c in present if c.direction}
     frame = pd.DataFrame(
@@ -152,16 +154,21 @@ def summary_table(
     )
     if SEEDS_COLUMN in rows and SEEDS_ASKED_COLUMN in rows:
         frame.index = [
-            seeds_label(g, rows.at[g, SEEDS_COLUMN], rows.at[g, SEEDS_ASKED_COLUMN])
+            g if g in references
+            else seeds_label(g, rows.at[g, SEEDS_COLUMN], rows.at[g, SEEDS_ASKED_COLUMN])
             for g in rows.index
-        ]
+        ]  # fmt: skip
     frame.index.name = "generator"
     return frame, {c.label + header_mark(d): d for c, d in marked.items()}
 
 
 def summary_markdown(frame: pd.DataFrame, directions: Mapping[str, str | float]) -> str:
-    """A Markdown table of a summary table, each column's best values in **bold**."""
-    best = {column: best_cells(frame[column], d) for column, d in directions.items()}
+    """A Markdown table of a summary table, each column's best values in **bold**.
+
+    Reference rows (:data:`REFERENCE_ROWS`) are shown and never bold.
+    """
+    ranked = ~frame.index.isin(REFERENCE_ROWS)
+    best = {c: best_cells(frame[c].where(ranked), d) for c, d in directions.items()}
     header = [str(frame.index.name or "")] + [str(c) for c in frame.columns]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for position, (index, row) in enumerate(frame.iterrows()):
@@ -204,7 +211,9 @@ LEGEND = (
     "are not counted). A generator marked “(k of n seeds)” produced data on k of the n "
     "seeds asked for; one marked “(failed)” on none, and is not ranked; under each table "
     "every failure is named with its error. In the longitudinal tables a generator that "
-    "failed on a seed ranks after every generator that ran on all seeds. Every other figure "
+    "failed on a seed ranks after every generator that ran on all seeds; their last row, "
+    f"“{REFERENCE_ROW}”, scores the real training patients against the holdout as a "
+    "generator's output is scored, for reference (never ranked or bold). Every other figure "
     "is in the suite's report and CSVs."
 )
 

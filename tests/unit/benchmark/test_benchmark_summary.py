@@ -82,8 +82,10 @@ def test_summary_marks_the_best_value_of_each_column_by_its_direction():
     columns = summary_columns("survival", "synthcity:gbsg2")
     table = _wide(columns, generators=("ck4gen_copy", "survae", REFERENCE_ROW))
     frame, directions = summary_table(table, columns)
-    assert REFERENCE_ROW not in frame.index  # a reference row is never "best"
+    assert list(frame.index)[-1] == REFERENCE_ROW  # shown last, for reference
     text = summary_markdown(frame, directions)
+    reference = text.splitlines()[-1]
+    assert reference.startswith(f"| {REFERENCE_ROW} |") and "**" not in reference
     rows = {line.split(" | ")[0].strip("| "): line for line in text.splitlines()[2:]}
     # values grow with the row: the first generator is best where lower is better
     for position, (header, direction) in enumerate(directions.items(), start=1):
