@@ -339,7 +339,8 @@ def write_report(args, table, million, plots, elapsed, large_name, commands) -> 
         "whose time does not increase in the raw output (such rows are sorted and duplicate "
         "times dropped before scoring). The first row of each dataset, "
         "`(real training patients)`, scores the real training patients against the holdout "
-        "(the ceiling a generator can expect); its Patients, Visits and raw figures are the "
+        "(a reference, not an upper bound: what a second real sample of the cohort scores); "
+        "its Patients, Visits and raw figures are the "
         "training patients'. Rows without `Quality_Score_Train` (and the `(real data)` rows, "
         "the whole table's figures) come from runs before the split: they were fitted on, and "
         "scored against, the whole table.",
