@@ -330,9 +330,10 @@ def write_report(args, table, million, plots, elapsed, large_name, commands) -> 
         "Train_Time / Sample_Time in seconds; Peak_Memory_MB is the rise of the process RSS "
         "during fit + sample (earlier runs' freed memory is reused, so later rows can "
         "under-count). Quality columns are `longitudinal_fidelity` part scores in [0, 1] "
-        "(1 best; `trajectory`, the yearly mean course of the numerical visit columns, and "
-        "`spearman_static`, the correlations among numerical static columns, are absent from "
-        "rows scored before they were columns); `visit_marginals` is the mean of "
+        "(1 best; `trajectory` is the yearly mean course of the numerical visit columns, "
+        "`spearman_static` the correlations among numerical static columns; a part that "
+        "cannot be computed, as on a single generated patient, is blank); "
+        "`visit_marginals` is the mean of "
         "`category_shares` and `visit_numerics`; "
         "`lag1_abs_diff` is the mean |Δρ| of lag-1 within-patient Spearman correlations "
         "(lower is better); `Time_Order_Violations` is the share of consecutive visit pairs "
@@ -340,10 +341,7 @@ def write_report(args, table, million, plots, elapsed, large_name, commands) -> 
         "times dropped before scoring). The first row of each dataset, "
         "`(real training patients)`, scores the real training patients against the holdout "
         "(a reference, not an upper bound: what a second real sample of the cohort scores); "
-        "its Patients, Visits and raw figures are the "
-        "training patients'. Rows without `Quality_Score_Train` (and the `(real data)` rows, "
-        "the whole table's figures) come from runs before the split: they were fitted on, and "
-        "scored against, the whole table.",
+        "its Patients, Visits and raw figures are the training patients'.",
         "",
         "## Targets",
         "",
