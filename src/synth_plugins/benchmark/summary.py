@@ -46,7 +46,8 @@ class SummaryColumn:
         source: The column of the ranked table it is taken from.
         direction: ``"maximize"`` or ``"minimize"``; None for a column that is shown but
             not compared (no arrow, no best value): the memory columns, whose figures
-            depend on what else ran in the process (:data:`LEGEND`).
+            depend on what else ran in the process, and the longitudinal score against
+            the training patients, a memorisation signal (:data:`LEGEND`).
         aspect: ``"rank"``, ``"quality"``, ``"utility"``, ``"privacy"`` or ``"time"``.
     """
 
@@ -95,6 +96,7 @@ SUMMARY_COLUMNS: dict[str, tuple[SummaryColumn, ...]] = {
         _col("lag correlations", "spearman_longitudinal", "maximize", "quality"),
         _col("static KS", "static_ks", "maximize", "quality"),
         _col("time-order violations", "Time_Order_Violations", "minimize", "quality"),
+        _col("quality vs training patients", "Quality_Score_Train", None, "quality"),
         _col("fit s", "Train_Time", "minimize", "time"),
         _col("sample s", "Sample_Time", "minimize", "time"),
     ),
@@ -213,8 +215,10 @@ LEGEND = (
     "every failure is named with its error. In the longitudinal tables a generator that "
     "failed on a seed ranks after every generator that ran on all seeds; their last row, "
     f"“{REFERENCE_ROW}”, scores the real training patients against the holdout as a "
-    "generator's output is scored, for reference (never ranked or bold). Every other figure "
-    "is in the suite's report and CSVs."
+    "generator's output is scored, for reference (never ranked or bold); “quality vs "
+    "training patients” is the same score against the patients the generator was fitted "
+    "on, shown, not compared: a value well above “quality” is a sign of memorising. Every "
+    "other figure is in the suite's report and CSVs."
 )
 
 

@@ -112,6 +112,19 @@ def test_memory_is_shown_but_never_marked_best(kind):
         )
 
 
+def test_longitudinal_summary_shows_the_training_score_as_a_memorisation_signal():
+    """The score against the training patients sits beside the holdout score, unranked:
+    a generator that copies its patients scores higher there, which is no merit."""
+    columns = summary_columns("longitudinal", "longitudinal:pbc_visits")
+    table = _wide(columns, generators=("longitudinal_lstm", "par", REFERENCE_ROW))
+    frame, directions = summary_table(table, columns)
+    assert "quality vs training patients" in frame.columns
+    assert "quality vs training patients" not in directions
+    position = list(frame.columns).index("quality vs training patients") + 1
+    lines = summary_markdown(frame, directions).splitlines()[2:]
+    assert all("**" not in line.split(" | ")[position] for line in lines)
+
+
 def test_summary_skips_columns_a_table_lacks_and_refuses_too_many():
     columns = summary_columns("longitudinal", "longitudinal:pbc_visits")
     table = _wide(columns[:3])
