@@ -1,4 +1,4 @@
-"""Small torch helpers shared by the generator cores: device, seeding, batching, progress.
+"""Small torch helpers shared by the generator cores: device, seeding, progress, ranges.
 
 Seeding never depends on (nor leaves a trace in) the caller's global random state:
 :func:`seeded` forks torch's global generators for the duration of a block and seeds them, so
@@ -117,6 +117,40 @@ def randn(shape: tuple[int, ...], generator: torch.Generator, device: torch.devi
     """Standard-normal draws from ``generator`` placed on ``device``."""
     values = torch.randn(shape, generator=generator, device=generator.device)
     return values if values.device == device else values.to(device)
+
+
+def reflect_into_range(
+    values: torch.Tensor,
+    low: float | np.ndarray | torch.Tensor,
+    high: float | np.ndarray | torch.Tensor,
+    reflect_low: bool | np.ndarray | torch.Tensor,
+    reflect_high: bool | np.ndarray | torch.Tensor,
+) -> torch.Tensor:
+    """``values`` brought back inside ``[low, high]`` at the ends marked for reflection.
+
+    A draw that lands past the training range would be clipped onto it, which at an end
+    a single training row holds emits that row's value verbatim (one patient's date or
+    lab value) and puts a point mass on it. Where both ends are marked, a value is
+    folded into the range however far out it is (a triangle wave, as
+    :func:`~synth_plugins.encoding.tabular.fold_into` does for numpy arrays); where one
+    end is, a value past it is reflected once at it. Unmarked ends are left to the
+    caller's clip, which keeps a point mass many rows share. The range and the marks
+    are scalars or one entry per column of ``values`` (rows x columns); computed in the
+    dtype and on the device of ``values``.
+    """
+
+    def tensor(x: Any, dtype: torch.dtype) -> torch.Tensor:
+        return torch.as_tensor(x, dtype=dtype, device=values.device)
+
+    lo, hi = tensor(low, values.dtype), tensor(high, values.dtype)
+    at_lo, at_hi = tensor(reflect_low, torch.bool), tensor(reflect_high, torch.bool)
+    both = at_lo & at_hi & (hi > lo)
+    width = torch.where(hi > lo, hi - lo, torch.ones_like(hi))
+    phase = torch.remainder(values - lo, 2 * width)  # in [0, 2 * width)
+    folded = lo + torch.where(phase > width, 2 * width - phase, phase)
+    out = torch.where(both, folded, values)
+    out = torch.where(at_lo & ~both & (out < lo), 2 * lo - out, out)
+    return torch.where(at_hi & ~both & (out > hi), 2 * hi - out, out)
 
 
 def progress(iterable: Iterable[T], *, total: int, desc: str, verbose: bool | None) -> Iterable[T]:

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from synth_plugins.generators._torch import reflect_into_range
 from synth_plugins.generators.longitudinal_lstm._consistency import ChangeRule
 from synth_plugins.generators.longitudinal_lstm._network import MAX_LOG_SD, MIN_LOG_SD, VisitLSTM
 
@@ -131,11 +132,14 @@ def draw_visit(
             if sample:
                 sd = torch.exp(out[:, 1].clamp(MIN_LOG_SD, MAX_LOG_SD))
                 mean = mean + sd * torch.randn(n, generator=generator, device=device)
-            # past an end one training row holds (or any end of a datetime), reflected
-            if column.fold or column.reflect_low:
-                mean = torch.where(mean < column.low, 2.0 * column.low - mean, mean)
-            if column.fold or column.reflect_high:
-                mean = torch.where(mean > column.high, 2.0 * column.high - mean, mean)
+            # past an end one training row holds (or any end of a datetime): back inside
+            mean = reflect_into_range(
+                mean,
+                column.low,
+                column.high,
+                column.fold or column.reflect_low,
+                column.fold or column.reflect_high,
+            )
             value = mean.clamp(column.low, column.high)[:, None]
         elif column.kind == "binary":
             value = bernoulli(torch.sigmoid(out[:, 0]))[:, None]

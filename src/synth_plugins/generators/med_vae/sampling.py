@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from synth_plugins.encoding.tabular import TabularEncoder, fold_into
+from synth_plugins.encoding.tabular import TabularEncoder
 from synth_plugins.errors import InvalidParameterError
+from synth_plugins.generators._torch import reflect_into_range
 from synth_plugins.generators.med_vae.conditions import Condition
 from synth_plugins.generators.med_vae.config import (
     CALIBRATION_ROWS,
@@ -262,20 +263,11 @@ def reflect_lone_ends(values: torch.Tensor, ends: Ends) -> torch.Tensor:
     inverse transform and the encoder. At an end a single training row holds, that emits
     the row's value verbatim (for a datetime column, a real patient's date) and puts a point
     mass on it; reflecting instead keeps the noise's spread inside the range with no mass on
-    the end. A column with both ends lone is folded into the range, however far out a value
-    is (:func:`~synth_plugins.encoding.tabular.fold_into`); a column with one lone end is
-    reflected once at it. An end many rows share keeps the clip, which reproduces its real
-    point mass.
+    the end (:func:`~synth_plugins.generators._torch.reflect_into_range`: a column with both
+    ends lone is folded in, one with one lone end reflected once at it). An end many rows
+    share keeps the clip, which reproduces its real point mass.
     """
-    lo = torch.as_tensor(ends.low, dtype=values.dtype)
-    hi = torch.as_tensor(ends.high, dtype=values.dtype)
-    reflect_lo = torch.as_tensor(ends.reflect_low)
-    reflect_hi = torch.as_tensor(ends.reflect_high)
-    both = reflect_lo & reflect_hi & (hi > lo)
-    folded = torch.from_numpy(fold_into(values.numpy(), lo.numpy(), hi.numpy()))
-    out = torch.where(both, folded, values)
-    out = torch.where(reflect_lo & ~both & (out < lo), 2 * lo - out, out)
-    return torch.where(reflect_hi & ~both & (out > hi), 2 * hi - out, out)
+    return reflect_into_range(values, ends.low, ends.high, ends.reflect_low, ends.reflect_high)
 
 
 @torch.inference_mode()
