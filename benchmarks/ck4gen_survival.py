@@ -360,7 +360,7 @@ def report(command: str) -> str:
         ("aug.cox_c_index_delta", "ΔC cox", 4),
         ("aug.rsf_c_index_delta", "ΔC rsf", 4),
         ("aug.ibs_delta", "ΔIBS", 4),
-        ("privacy.hamming_leakage.coefficient", "leakage", 3),
+        ("privacy.hamming_leakage.score", "leakage", 3),
         ("privacy.hamming_leakage.synthetic_train_exact_matches", "exact", 0),
         ("privacy.dcr_holdout_share.score", "DCR share", 2),
         ("fit_s", "fit s", 1),
@@ -510,7 +510,7 @@ def targets(results: dict[str, tuple[pd.DataFrame, dict[str, Any]]]) -> str:
 
     # 4. leakage coefficient below 0.05 in model mode
     values = {
-        n: results[n][0].loc["ck4gen_model", "privacy.hamming_leakage.coefficient"]
+        n: results[n][0].loc["ck4gen_model", "privacy.hamming_leakage.score"]
         for n in names
         if "ck4gen_model" in results[n][0].index
     }
@@ -521,7 +521,7 @@ def targets(results: dict[str, tuple[pd.DataFrame, dict[str, Any]]]) -> str:
         + ", ".join(f"{n} {v:+.4f}" for n, v in values.items())
         + ". Copy mode, for reference: "
         + ", ".join(
-            f"{n} {results[n][0].loc['ck4gen_copy', 'privacy.hamming_leakage.coefficient']:+.4f}"
+            f"{n} {results[n][0].loc['ck4gen_copy', 'privacy.hamming_leakage.score']:+.4f}"
             for n in names
             if "ck4gen_copy" in results[n][0].index
         )

@@ -13,6 +13,7 @@ import importlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from typing import Any, Literal
 
 from synth_plugins.errors import UnknownNameError
@@ -92,6 +93,11 @@ class MetricEntry:
     arguments: Mapping[str, str] = field(default_factory=dict)
     #: core options the hosts pass unless the caller gives them
     host_options: Mapping[str, Any] = field(default_factory=dict)
+    #: the figures Synthcity's ``Metrics.evaluate`` reports after ``score``: names of
+    #: keys of the core result's ``to_dict()``, or ``fnmatch`` patterns for keys named
+    #: after the data (``"*_score"``); the other figures are in the core result, and in
+    #: Synthcity with the evaluator's ``all_figures = True``
+    headline_figures: tuple[str, ...] = ()
 
     @property
     def inner_ideal(self) -> float | None:
@@ -108,6 +114,18 @@ class MetricEntry:
             if self.min_value < self.ideal < self.max_value:
                 return self.ideal
         return None
+
+    def headline(self, figures: Mapping[str, float]) -> dict[str, float]:
+        """``score`` and the :attr:`headline_figures` of a core result's ``to_dict()``.
+
+        In the result's order; a headline name the result lacks (a figure of an option
+        that did not run) is skipped.
+        """
+        return {
+            key: value
+            for key, value in figures.items()
+            if key == "score" or any(fnmatchcase(key, p) for p in self.headline_figures)
+        }
 
     @property
     def synthcity_evaluator_name(self) -> str:
@@ -211,6 +229,7 @@ METRICS: tuple[MetricEntry, ...] = (
         needs=("holdout",),
         ideal=0.0,
         threshold=0.05,
+        headline_figures=("breach", "synthetic_train_exact_matches", "real_coefficient"),
     ),
     MetricEntry(
         name="dcr_holdout_share",
@@ -229,6 +248,7 @@ METRICS: tuple[MetricEntry, ...] = (
         sdmetrics_name="DcrHoldoutShare",
         needs=("holdout",),
         ideal=0.5,
+        headline_figures=("p_value", "exact_matches_train", "exact_matches_holdout"),
     ),
     MetricEntry(
         name="anonymeter_risk",
@@ -247,6 +267,8 @@ METRICS: tuple[MetricEntry, ...] = (
         sdmetrics_name="AnonymeterRisk",
         needs=("holdout",),
         ideal=0.0,
+        # each attack's risk with its interval (not the per-column inference risks)
+        headline_figures=("*_risk", "*_risk_ci_low", "*_risk_ci_high"),
     ),
     MetricEntry(
         name="tabsyndex",
@@ -265,6 +287,7 @@ METRICS: tuple[MetricEntry, ...] = (
         ideal=1.0,
         # classification for a categorical or few-level outcome, regression otherwise
         host_options={"task": "auto"},
+        headline_figures=("basic_score", "corr_score", "ml_score", "pmse_score", "sup_score"),
     ),
     MetricEntry(
         name="aml_fidelity",
@@ -281,6 +304,11 @@ METRICS: tuple[MetricEntry, ...] = (
         ),
         sdmetrics_name="AmlFidelity",
         ideal=1.0,
+        headline_figures=(
+            "basic_statistical_measure",
+            "log_transformed_correlation_score",
+            "regularized_support_coverage",
+        ),
     ),
     MetricEntry(
         name="km_survival_scores",
@@ -298,6 +326,7 @@ METRICS: tuple[MetricEntry, ...] = (
         sdmetrics_name="KmSurvivalScores",
         needs=("survival",),
         ideal=1.0,
+        headline_figures=("optimism_score", "km_divergence_score", "short_sightedness_score"),
     ),
     MetricEntry(
         name="correlation_l1",
@@ -315,6 +344,7 @@ METRICS: tuple[MetricEntry, ...] = (
         ),
         sdmetrics_name="CorrelationL1",
         ideal=0.0,
+        headline_figures=("l1", "max_abs_difference"),
     ),
     MetricEntry(
         name="hazard_ratio_alignment",
@@ -332,6 +362,7 @@ METRICS: tuple[MetricEntry, ...] = (
         sdmetrics_name="HazardRatioAlignment",
         needs=("survival",),
         ideal=0.0,
+        headline_figures=("sign_agreement", "sign_agreement_significant", "ci_overlap"),
     ),
     MetricEntry(
         name="survival_augmentation",
@@ -352,6 +383,7 @@ METRICS: tuple[MetricEntry, ...] = (
         sdmetrics_name="SurvivalAugmentation",
         needs=("holdout", "survival"),
         arguments={"real_train": "real"},
+        headline_figures=("*_c_index_delta", "*_ibs_delta"),
     ),
     MetricEntry(
         name="model_understanding",
@@ -371,6 +403,7 @@ METRICS: tuple[MetricEntry, ...] = (
         sdmetrics_name="ModelUnderstanding",
         needs=("holdout", "target"),
         ideal=1.0,
+        headline_figures=("accuracy_gain", "kendall_tau", "direction_agreement"),
     ),
     MetricEntry(
         name="table_one",
@@ -388,6 +421,7 @@ METRICS: tuple[MetricEntry, ...] = (
         ),
         sdmetrics_name="TableOne",
         ideal=1.0,
+        headline_figures=("n_significant", "min_p_value"),
     ),
     MetricEntry(
         name="effect_agreement",
@@ -408,6 +442,7 @@ METRICS: tuple[MetricEntry, ...] = (
         # the event column, as a survival loader's target does)
         needs=("target",),
         ideal=1.0,
+        headline_figures=("direction_agreement", "significance_agreement", "ci_overlap"),
     ),
     MetricEntry(
         name="longitudinal_fidelity",
@@ -430,6 +465,7 @@ METRICS: tuple[MetricEntry, ...] = (
         sdmetrics_name="LongitudinalFidelity",
         data="sequences",
         ideal=1.0,
+        headline_figures=("*_score",),
     ),
 )
 

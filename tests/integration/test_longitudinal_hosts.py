@@ -59,6 +59,9 @@ def test_synthcity_metrics_evaluate_on_timeseries_loaders(cohorts, tmp_path, mon
     result = _fidelity(real_loader, other_loader, tmp_path)
     scores = _scores(result)
     assert set(KEYS) <= set(scores)
+    assert all(key.endswith("score") for key in scores)  # the headline: the parts' scores
+    monkeypatch.setattr(LongitudinalFidelityEvaluator, "all_figures", True)
+    scores = _scores(_fidelity(real_loader, other_loader, tmp_path))
     assert "event_rate_score" in scores
     assert {"het_exposure_score", "het_exposure_real_ever", "trajectory_score"} <= set(scores)
     assert scores["het_exposure_real_ever"] > 0.2

@@ -29,6 +29,19 @@ def test_range_and_direction(entry, data):
 
 
 @pytest.mark.parametrize("entry", METRICS)
+def test_headline_figures(entry, data):
+    kit.check_metric_headline(entry, data)
+
+
+def test_kit_rejects_a_misspelt_headline_figure(data):
+    from dataclasses import replace
+
+    misspelt = replace(catalog.metric("correlation_l1"), headline_figures=("max_abs_diff",))
+    with pytest.raises(AssertionError, match="'max_abs_diff' is none of"):
+        kit.check_metric_headline(misspelt, data)
+
+
+@pytest.mark.parametrize("entry", METRICS)
 def test_bad_input(entry, data):
     kit.check_metric_bad_input(entry, data)
 

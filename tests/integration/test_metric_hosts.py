@@ -30,13 +30,13 @@ def test_leakage_through_benchmarks_evaluate_flags_a_copying_generator(tmp_path)
     # Benchmarks passed X_train: distances to the training rows are 0 for copied rows
     assert copy["privacy.hamming_leakage.synthetic_train_exact_matches"] > 0
     assert copy["privacy.hamming_leakage.breach"] == 1.0
-    assert copy["privacy.hamming_leakage.coefficient"] > 0.05
-    assert (
-        bootstrap["privacy.hamming_leakage.coefficient"]
-        < copy["privacy.hamming_leakage.coefficient"]
-    )
+    assert copy["privacy.hamming_leakage.score"] > 0.05
+    assert bootstrap["privacy.hamming_leakage.score"] < copy["privacy.hamming_leakage.score"]
     assert copy["privacy.dcr_holdout_share.score"] > bootstrap["privacy.dcr_holdout_share.score"]
     assert results["copy"].loc["privacy.hamming_leakage.score", "direction"] == "minimize"
+    # a few rows per metric: the score and its catalog entry's headline figures
+    leakage = [k.removeprefix("privacy.hamming_leakage.") for k in copy.index if "leakage" in k]
+    assert leakage == ["score", "breach", "synthetic_train_exact_matches", "real_coefficient"]
 
 
 @pytest.mark.slow
@@ -268,3 +268,27 @@ def test_what_synthcity_encodes_is_not_refused(tmp_path):
     codes = synthetic.assign(sex=(synthetic["sex"] == "m").astype(int))
     with pytest.raises(InvalidDataError, match="X_gt and X_syn: column 'sex' mixes text"):
         Metrics.evaluate(real, codes, metrics={"stats": ["correlation_l1"]}, workspace=tmp_path)
+
+
+def test_every_figure_on_request(tmp_path, monkeypatch):
+    """``Metrics.evaluate`` shows a metric's headline; ``all_figures`` shows its whole result
+    (from the same cache entry: the cache holds every figure)."""
+    from synthcity.metrics import Metrics
+
+    from synth_plugins import catalog
+    from synth_plugins.metrics import correlation_l1
+    from synth_plugins.synthcity.metrics.evaluators import SuiteEvaluator
+
+    synth_plugins.register()
+    dataset = load("heart_failure")
+    loader = to_dataloader(dataset)
+
+    def figures() -> list[str]:
+        result = Metrics.evaluate(
+            loader, loader, metrics={"stats": ["correlation_l1"]}, workspace=tmp_path
+        )
+        return [k.removeprefix("stats.correlation_l1.") for k in result.index]
+
+    assert figures() == ["score", *catalog.metric("correlation_l1").headline_figures]
+    monkeypatch.setattr(SuiteEvaluator, "all_figures", True)
+    assert figures() == list(correlation_l1(dataset.data, dataset.data).to_dict())

@@ -134,4 +134,5 @@ ROW_COUNT = MetricEntry(
     description="The number of training rows.",
     sdmetrics_name="SpTestRows",
     needs=("holdout",),
+    headline_figures=("*_rows",),
 )

@@ -16,12 +16,15 @@ Through the host APIs only:
   data at least as well as uniform noise, and a privacy metric scores fresh real rows
   better than a copy of the training rows;
 - bad input: mismatched columns and empty tables fail with an error naming the problem
-  (the full bad-input matrix over every host is :mod:`synth_plugins.testing.metric_matrix`).
+  (the full bad-input matrix over every host is :mod:`synth_plugins.testing.metric_matrix`);
+- headline: each of the entry's ``headline_figures`` names a figure of the core's result,
+  and Synthcity's rows for the metric stay few (:data:`MAX_HEADLINE`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Any
 
 import numpy as np
@@ -31,11 +34,15 @@ from synth_plugins import catalog
 from synth_plugins.catalog import MetricEntry
 from synth_plugins.datasets import Dataset
 from synth_plugins.errors import SynthPluginsError
-from synth_plugins.metrics.dispatch import core_parameters
+from synth_plugins.metrics.dispatch import core_parameters, evaluate_metric
 
 #: Options that keep the kit quick (fewer repeated model fits); the defaults are tested
 #: by each metric's own unit tests.
 KIT_OPTIONS: dict[str, dict[str, Any]] = {"survival_augmentation": {"seeds": 2}}
+#: The most rows one metric may add to Synthcity's ``Metrics.evaluate`` table (``score``
+#: and its headline figures), so that a call with a dozen metrics still reads on a screen
+#: or two; Anonymeter's four attacks with their intervals take 13.
+MAX_HEADLINE = 13
 
 
 @dataclass(frozen=True)
@@ -208,3 +215,20 @@ def check_metric_bad_input(entry: MetricEntry, data: MetricData) -> None:
             assert str(error), f"{entry.name}: the error for {what} has no message"
         else:
             raise AssertionError(f"{entry.name}: {what} did not raise")
+
+
+def check_metric_headline(entry: MetricEntry, data: MetricData) -> None:
+    """Each headline figure names figures of the core's result; they are few, ``score`` first.
+
+    A misspelt name in ``headline_figures`` would silently drop that figure from Synthcity.
+    """
+    holdout = data.holdout if "holdout" in entry.needs else None
+    options = _options(entry, data)
+    figures = evaluate_metric(entry, data.train, data.fresh, holdout=holdout, **options).to_dict()
+    for pattern in entry.headline_figures:
+        assert any(fnmatchcase(key, pattern) for key in figures), (
+            f"{entry.name}: headline figure {pattern!r} is none of the core's {sorted(figures)}"
+        )
+    shown = entry.headline(figures)
+    assert next(iter(shown)) == "score", f"{entry.name}: score is not the first figure"
+    assert len(shown) <= MAX_HEADLINE, f"{entry.name}: {len(shown)} headline figures"

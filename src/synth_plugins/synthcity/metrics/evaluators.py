@@ -5,8 +5,9 @@ No evaluator is written by hand: :func:`evaluator_class` builds each one from it
 base class for the entry's type, and registration adds it to ``Metrics.evaluate``. The
 classes are also attributes of this module under their catalog names
 (``HammingLeakageEvaluator``, ``LongitudinalFidelityEvaluator``). Output keys are the
-core result's ``to_dict()`` keys (``score`` first), reported by Synthcity as
-``<type>.<name>.<key>``.
+core result's ``score`` and its catalog entry's ``headline_figures`` (every key of its
+``to_dict()`` with ``all_figures = True``), reported by Synthcity as ``<type>.<name>.<key>``:
+a few rows per metric, where every figure would give up to 64 (one per column and year).
 
 Inputs: Synthcity hands every evaluator equal-size samples of ``X_gt`` and ``X_syn``,
 label-encoded (text and boolean columns, and number columns with fewer than 15 distinct
@@ -98,7 +99,7 @@ class _Cached:
     """
 
     def evaluate(self, X_gt: Any, X_syn: Any) -> dict[str, float]:
-        """Every figure of the metric, from the workspace cache when ``use_cache`` allows."""
+        """The reported figures (see ``all_figures``), cached whole in the workspace."""
         whole = current_call() or {}
         parts = [_digest(X_gt), _digest(X_syn)]
         parts += [
@@ -114,18 +115,18 @@ class _Cached:
         name = f"synth_plugins_metric_{self.type()}_{self.name()}_{key}.bkp"  # type: ignore[attr-defined]
         path = Path(self._workspace) / name  # type: ignore[attr-defined]
         if self.use_cache(path):  # type: ignore[attr-defined]
-            return load_from_file(path)
+            return self._reported(load_from_file(path))  # type: ignore[attr-defined]
         results = self._evaluate(X_gt, X_syn)  # type: ignore[attr-defined]
         save_to_file(path, results)
-        return results
+        return self._reported(results)  # type: ignore[attr-defined]
 
 
 class _Uncached:
     """``evaluate`` for Synthcity's performance type, whose base leaves it to each metric."""
 
     def evaluate(self, X_gt: Any, X_syn: Any) -> dict[str, float]:
-        """Every figure of the metric."""
-        return self._evaluate(X_gt, X_syn)  # type: ignore[attr-defined]
+        """The figures of the metric that the evaluator reports (see ``all_figures``)."""
+        return self._reported(self._evaluate(X_gt, X_syn))  # type: ignore[attr-defined]
 
     def evaluate_default(self, X_gt: Any, X_syn: Any) -> float:
         """The headline score."""
@@ -146,6 +147,10 @@ class SuiteEvaluator:
     entry: ClassVar[MetricEntry]
     #: core options for every call (Synthcity's ``Metrics.evaluate`` cannot pass them)
     options: ClassVar[Mapping[str, Any]] = {}
+    #: report every figure of the core result instead of the catalog's headline ones
+    #: (``score`` and a few others): set it on one evaluator class, or on
+    #: ``SuiteEvaluator`` for all
+    all_figures: ClassVar[bool] = False
     _default_metric = "score"
 
     @classmethod
@@ -162,6 +167,10 @@ class SuiteEvaluator:
     def direction(cls) -> str:
         """``"maximize"`` or ``"minimize"``, from the catalog entry."""
         return cls.entry.direction
+
+    def _reported(self, figures: Mapping[str, float]) -> dict[str, float]:
+        """``figures`` as ``Metrics.evaluate`` reports them: whole, or the headline ones."""
+        return dict(figures) if self.all_figures else self.entry.headline(figures)
 
     def _evaluate(self, X_gt: Any, X_syn: Any) -> dict[str, float]:
         with reporting_failures(self.fqdn()):  # type: ignore[attr-defined]
