@@ -44,6 +44,19 @@ class InvalidParameterError(SynthPluginsError, ValueError):
         self.parameter = parameter
 
 
+def infinite_values(column: Any, table: str | None = None) -> InvalidDataError:
+    """The error for a column holding an infinite number, worded alike in every host.
+
+    Args:
+        column: The column's label.
+        table: Which of several tables it is in (``"synthetic"``), if the call has several.
+    """
+    where = f"column {column!r}" + (f" of {table}" if table else "")
+    return InvalidDataError(
+        f"{where} holds infinite values; replace them first (with NaN where the value is unknown)"
+    )
+
+
 class NotFittedError(SynthPluginsError, RuntimeError):
     """A fitted-only operation was called on an object that has not been fitted."""
 

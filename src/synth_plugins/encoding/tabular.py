@@ -59,7 +59,12 @@ from synth_plugins.encoding.roles import (
     infer_roles,
     warn_hidden_dates,
 )
-from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
+from synth_plugins.errors import (
+    InvalidDataError,
+    InvalidParameterError,
+    NotFittedError,
+    infinite_values,
+)
 
 MissingPolicy = Literal["indicator", "impute", "error"]
 BlockKind = Literal["numerical", "binary", "categorical", "missing"]
@@ -195,7 +200,7 @@ def identifier_spec(series: pd.Series) -> ColumnSpec:
     if numeric:
         values = observed.to_numpy(dtype=float)
         if not np.all(np.isfinite(values)):
-            raise InvalidDataError(f"identifier column {name!r} contains infinite values")
+            raise infinite_values(name)
         whole = pd.api.types.is_integer_dtype(series.dtype)
         high = int(observed.max()) if whole else int(np.floor(values.max()))
         if _first_fresh_key(high) > _largest_key(series.dtype):  # 19 digits, 20 in uint64
@@ -367,7 +372,7 @@ class TabularEncoder:
             return datetime_spec(series)
         if role in DISCRETE_ROLES:
             if any(isinstance(v, float | np.floating) and np.isinf(v) for v in pd.unique(observed)):
-                raise InvalidDataError(f"column {name!r} contains infinite values")
+                raise infinite_values(name)
             categories = self._levels(series, role)
             if role == "binary" and len(categories) > 2:
                 raise InvalidDataError(
@@ -382,7 +387,7 @@ class TabularEncoder:
         values = column_numbers(series, ColumnSpec(name, role, series.dtype))
         values = values[~np.isnan(values)]
         if not np.all(np.isfinite(values)):
-            raise InvalidDataError(f"column {name!r} contains infinite values")
+            raise infinite_values(name)
         if role == "integer":
             check_whole_numbers(values, name)
         decimals = 0 if role == "integer" else decimals_of(values, series.dtype)

@@ -15,7 +15,7 @@ import pandas as pd
 from synth_plugins.encoding.labels import check_labels
 from synth_plugins.encoding.parsing import is_text, text_date_format, text_numbers, to_days
 from synth_plugins.encoding.roles import DEFAULT_MAX_NUMERIC_LEVELS, DISCRETE_ROLES, infer_role
-from synth_plugins.errors import InvalidDataError, InvalidParameterError, plain
+from synth_plugins.errors import InvalidDataError, InvalidParameterError, infinite_values, plain
 
 #: The most distinct values a numeric target may hold and still be read as class labels.
 #: Beyond it the numbers are a quantity (a survival time in days, a lab value): TabSynDex's
@@ -443,9 +443,7 @@ def numeric_values(series: pd.Series, name: str) -> np.ndarray:
             f"values; list it in categorical_columns ({error})"
         ) from None
     if np.isinf(array).any():
-        raise InvalidDataError(
-            f"column {series.name!r} of {name} holds infinite values; replace them first"
-        )
+        raise infinite_values(series.name, name)
     return array
 
 

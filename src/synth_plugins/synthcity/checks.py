@@ -17,7 +17,7 @@ import pandas as pd
 
 from synth_plugins.encoding.roles import check_not_timedelta
 from synth_plugins.encoding.tabular import check_observed
-from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.errors import InvalidDataError, InvalidParameterError, infinite_values
 from synth_plugins.survival import check_survival_frame
 from synth_plugins.synthcity.roles import SYNTHCITY_MAX_LEVELS
 
@@ -107,10 +107,7 @@ def check_range(series: pd.Series) -> None:
         pd.api.types.is_float_dtype(series)
         and np.isinf(series.to_numpy(dtype=float, na_value=np.nan)).any()
     ):
-        raise InvalidDataError(
-            f"column {series.name!r} contains infinite values; replace them first (with NaN "
-            "where the value is unknown)"
-        )
+        raise infinite_values(series.name)
 
 
 def check_nullable_integers(series: pd.Series) -> None:

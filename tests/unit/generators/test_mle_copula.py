@@ -325,7 +325,7 @@ class TestBadInput:
                 pd.DataFrame({"d": ["2020-01-01", "x", "2020-01-03"], "a": [1.0, 2.0, 3.0]}),
                 "'d' has role 'datetime'",
             ),
-            (pd.DataFrame({"a": [1.0, 2.0], "b": [np.nan, np.nan]}), r"\['b'\].*all missing"),
+            (pd.DataFrame({"a": [1.0, 2.0], "b": [np.nan, np.nan]}), r"'b'.*all missing"),
             (pd.DataFrame({"a": [1.0, np.inf, 2.0]}), "'a' holds infinite"),
             ([[1, 2]], "must be a pandas DataFrame"),
         ],

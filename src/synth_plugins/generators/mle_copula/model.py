@@ -36,6 +36,7 @@ from synth_plugins.encoding.roles import (
 )
 from synth_plugins.encoding.tabular import (
     ColumnSpec,
+    check_observed,
     column_numbers,
     datetime_spec,
     decimals_of,
@@ -43,7 +44,12 @@ from synth_plugins.encoding.tabular import (
     identifier_spec,
     restore_dtype,
 )
-from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError
+from synth_plugins.errors import (
+    InvalidDataError,
+    InvalidParameterError,
+    NotFittedError,
+    infinite_values,
+)
 from synth_plugins.generators.mle_copula.copula import (
     latent_correlation,
     nearest_correlation,
@@ -320,11 +326,8 @@ class MLECopula:
         duplicated = sorted(map(str, data.columns[data.columns.duplicated()]))
         if duplicated:
             raise InvalidDataError(f"data has duplicate column names: {duplicated}")
-        empty = [str(c) for c in data.columns if data[c].isna().all()]
-        if empty:
-            raise InvalidDataError(
-                f"columns {empty} have no observed value (all missing); drop them before fitting"
-            )
+        for column in data.columns:
+            check_observed(data[column])
         return data
 
     @staticmethod
@@ -363,9 +366,7 @@ class MLECopula:
         if role in NUMERIC_ROLES:  # floats: the model values
             values = observed.to_numpy(dtype=float)
             if not np.isfinite(values).all():
-                raise InvalidDataError(
-                    f"column {name!r} holds infinite values; replace them (e.g. by NaN)"
-                )
+                raise infinite_values(name)
             integer = role == "integer"
             if integer:
                 check_whole_numbers(values, name)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.roles import NUMERIC_ROLES
-from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.errors import InvalidParameterError, infinite_values
 from synth_plugins.long_format import (
     check_long_format,
     check_static_columns,
@@ -147,9 +147,7 @@ def prepare_tables(
     for name, frame in (("real", real), ("synthetic", synthetic)):
         for column in (*static, *visit):
             if _holds_infinity(frame[column], column in numerical):
-                raise InvalidDataError(
-                    f"column {column!r} of {name} holds infinite values; replace them first"
-                )
+                raise infinite_values(column, name)
     return LongTables(
         real, synthetic, id_column, time_column, tuple(static), tuple(visit),
         tuple(numerical_visit), tuple(categorical_visit), tuple(numerical_static),
