@@ -81,10 +81,11 @@ class MedVAENet(nn.Module):
 
     def encode(self, x_cont: torch.Tensor, codes: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """Posterior mean and log-variance of each row."""
-        parts = [x_cont]
+        inputs = x_cont  # without categorical columns no concatenation (a copy per batch)
         if self.embedding is not None:
-            parts.append(self.embedding(codes + self.offsets).flatten(1))
-        hidden = self.encoder(torch.cat(parts, dim=1))
+            embedded = self.embedding(codes + self.offsets).flatten(1)
+            inputs = torch.cat([x_cont, embedded], dim=1)
+        hidden = self.encoder(inputs)
         return self.mu(hidden), self.logvar(hidden)
 
     def decode(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

@@ -84,29 +84,31 @@ def losses(
     """
     numerical, binary, categorical, mu, logvar = outputs
     n_bin = layout.n_binary
+    weights = plan.loss_weights
     zeros = x_cont.new_zeros(x_cont.shape[0])
-    num_loss = zeros
+    num_loss = bin_loss = cat_loss = zeros
+    # The weighted loss of each kind of output the table has: a kind it lacks adds no
+    # term (adding its zeros would change no value, only cost operations in every step).
+    terms: list[torch.Tensor] = []
     if numerical.shape[1]:
         squared = (numerical - x_cont[:, n_bin:]) ** 2
         num_loss = (squared if targets is None else squared * targets).mean(dim=1)
-    bin_loss = (
-        F.binary_cross_entropy_with_logits(binary, x_cont[:, :n_bin], reduction="none").mean(dim=1)
-        if n_bin
-        else zeros
-    )
-    cat_loss = zeros
-    offset = 0
-    for j, width in enumerate(layout.cardinalities):
-        logits = categorical[:, offset : offset + width]
-        cat_loss = cat_loss + F.cross_entropy(logits, codes[:, j], reduction="none")
-        offset += width
+        terms.append(weights["numerical"] * num_loss)
+    if n_bin:
+        bin_loss = F.binary_cross_entropy_with_logits(
+            binary, x_cont[:, :n_bin], reduction="none"
+        ).mean(dim=1)
+        terms.append(weights["binary"] * bin_loss)
+    if layout.cardinalities:
+        cat_losses, offset = [], 0
+        for j, width in enumerate(layout.cardinalities):
+            logits = categorical[:, offset : offset + width]
+            cat_losses.append(F.cross_entropy(logits, codes[:, j], reduction="none"))
+            offset += width
+        cat_loss = sum(cat_losses[1:], cat_losses[0])
+        terms.append(weights["categorical"] * cat_loss)
     kl = -0.5 * (1.0 + logvar - mu.pow(2) - logvar.exp()).sum(dim=1)
-    weights = plan.loss_weights
-    reconstruction = (
-        weights["numerical"] * num_loss
-        + weights["binary"] * bin_loss
-        + weights["categorical"] * cat_loss
-    )
+    reconstruction = sum(terms[1:], terms[0]) if terms else zeros
     kl_term = kl_weight * kl
     if plan.kl_mode == "legacy_detached":
         kl_term = kl_term.detach()
@@ -130,7 +132,8 @@ def _step_loss(
     objective, parts = losses(plan, layout, outputs, x_cont, codes, weight, targets)
     # An empty Poisson batch (DP) still takes a (noise-only) step, as accounted.
     loss = objective.mean() if len(x_cont) else objective.sum()
-    return StepLoss(loss, len(x_cont), {key: value.sum() for key, value in parts.items()})
+    sums = {key: value.detach().sum() for key, value in parts.items()}  # no graph for these
+    return StepLoss(loss, len(x_cont), sums)
 
 
 def _optimizer(plan: TrainingPlan) -> OptimizerSettings:
