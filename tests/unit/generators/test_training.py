@@ -67,6 +67,33 @@ def test_patience_stops_and_restores():
     assert all(torch.equal(net.state_dict()[k], states[1][k]) for k in states[1])
 
 
+def test_restored_best_epoch_holds_its_buffers_with_flat_parameters():
+    """The best epoch's copy, rewritten at each improvement, holds parameters and buffers."""
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 1))
+    x, y = _regression()
+    states: list[dict[str, torch.Tensor]] = []
+
+    def step(index: torch.Tensor, epoch: int) -> torch.Tensor:
+        return ((net(x[index]).squeeze(1) - y[index]) ** 2).mean()
+
+    def val_loss(epoch: int) -> float:
+        states.append({k: v.clone() for k, v in net.state_dict().items()})
+        return [5.0, 3.0, 1.0, 2.0][epoch]
+
+    run = train_network(
+        net,
+        step,
+        shuffled_batches(len(x), 16, torch.Generator().manual_seed(1)),
+        epochs=4,
+        optimizer=OptimizerSettings(lr=0.05, flat=True),
+        val_loss=val_loss,
+    )
+    assert run.best_epoch == 2
+    assert all(torch.equal(net.state_dict()[k], states[2][k]) for k in states[2])
+    assert not torch.equal(states[2]["1.running_mean"], states[3]["1.running_mean"])
+
+
 def test_without_validation_the_last_weights_are_kept():
     _, run, _ = _fit(None, patience=None, epochs=5)
     assert run.n_epochs == 5 and run.best_epoch == 4 and "val_loss" not in run.history
