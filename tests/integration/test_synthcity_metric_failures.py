@@ -66,18 +66,23 @@ def test_a_failure_is_shown_although_synthcity_ignores_every_warning(loaders, tm
     assert set(result.attrs["failed_metrics"]) == {"stats.km_survival_scores"}
 
 
-def test_a_missing_column_argument_is_reported_with_the_argument_name(loaders, tmp_path):
+def test_a_survival_metric_on_a_generic_loader_names_the_loader_it_needs(loaders, tmp_path):
+    """``Metrics.evaluate`` takes no duration or event argument: the message said
+    "needs duration_column", which a Synthcity user cannot pass; it now names the loader.
+    The warning points at this file's call, not at a line of the suite or Synthcity."""
     from synthcity.metrics import Metrics
 
-    # a generic loader has no duration column: the survival metric names what it needs
-    with pytest.warns(MetricFailedWarning, match=r"stats\.km_survival_scores.*duration_column"):
+    with pytest.warns(
+        MetricFailedWarning, match=r"stats\.km_survival_scores.*SurvivalAnalysis"
+    ) as told:
         result = Metrics.evaluate(
             loaders.test(),
             loaders.train(),
             metrics={"stats": ["km_survival_scores"]},
             workspace=tmp_path,
         )
-    assert "duration_column" in result.attrs["failed_metrics"]["stats.km_survival_scores"]
+    assert "time_to_event_column" in result.attrs["failed_metrics"]["stats.km_survival_scores"]
+    assert [w.filename for w in told] == [__file__]
 
 
 def test_a_successful_call_warns_nothing_and_lists_no_failure(loaders, tmp_path):

@@ -186,6 +186,13 @@ class SuiteEvaluator:
                 raise InvalidDataError(f"{self.entry.name} got {label} with 0 rows")
         info = X_gt.info()
         survival = X_gt.type() == "survival_analysis"
+        if "survival" in self.entry.needs and not survival:
+            # Metrics.evaluate has no duration or event argument: the loader carries them
+            raise InvalidDataError(
+                f"{self.entry.name} needs survival data: pass X_gt and X_syn as "
+                "SurvivalAnalysisDataLoader(data, target_column=<event column>, "
+                f"time_to_event_column=<duration column>) (X_gt is a {X_gt.type()!r} loader)"
+            )
         columns = {
             "target_column": info.get("target_column"),
             "duration_column": info.get("time_to_event_column") if survival else None,
