@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Literal
 
 import numpy as np
 import torch
@@ -12,10 +13,19 @@ from torch.nn import functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from synth_plugins.generators.longitudinal_lstm._layout import STEP_RADIUS, VisitColumn
-from synth_plugins.generators.longitudinal_lstm._sequences import Sequences
+from synth_plugins.generators.longitudinal_lstm._sequences import MIN_SD_RATIO, Sequences
 
 #: Bounds of predicted log standard deviations (numerical values, log gaps).
 MIN_LOG_SD, MAX_LOG_SD = -7.0, 2.0
+
+#: The residual of a numerical visit value after the first visit (``residuals``):
+#: ``"gaussian"``, or ``"scale_mixture"``: a Gaussian with a wider Gaussian of the same mean
+#: for a learned share of the visits (per column), so that most visit-to-visit changes are
+#: small and a few large, as in real follow-up (method card, *Heavy-tailed changes*).
+Residuals = Literal["gaussian", "scale_mixture"]
+RESIDUALS: tuple[Residuals, ...] = ("gaussian", "scale_mixture")
+#: Bounds of the wide component's share of a scale-mixture residual in the likelihood.
+MIN_WIDE_SHARE = 1e-6
 
 
 def mlp_head(in_features: int, hidden: int, out_features: int) -> nn.Sequential:
@@ -38,9 +48,11 @@ class VisitLSTM(nn.Module):
         gap_components: int,
         head_hidden: int,
         lookahead: tuple[int, ...] = (),
+        residuals: Residuals = "gaussian",
     ) -> None:
         super().__init__()
         self.columns = columns
+        self.residuals = residuals
         # visit columns whose value tells what comes after the visit (the start-stop
         # layout's stop column: the next visit's time, or the end of follow-up): drawn, but
         # never read (0 in every input), so that the stop and gap heads decide from the
@@ -94,6 +106,11 @@ class VisitLSTM(nn.Module):
         self.mean_slope = nn.Parameter(torch.zeros(len(columns)))
         self.later_log_sd = nn.Parameter(torch.zeros(len(columns)))
         self.register_buffer("value_centre", torch.zeros(len(columns)))
+        # residuals="scale_mixture": the share of the wide component (its logit) and its
+        # SD over the narrow one's (log ratio = softplus(wide_spread) >= 0), per column;
+        # set from the training regression's residuals by init_marginals
+        self.wide_logit = nn.Parameter(torch.zeros(len(columns)))
+        self.wide_spread = nn.Parameter(torch.zeros(len(columns)))
         # later-visit logit offsets per level of categorical and binary columns, set by the
         # post-training calibration (column position -> one offset per level)
         self.later_offsets: dict[int, torch.Tensor] = {}
@@ -106,8 +123,9 @@ class VisitLSTM(nn.Module):
         ``first_stop`` at the first decision's rate (the share of one-visit patients) against
         it, the gap mixture at spread quantiles of the log gaps, each column head at its
         level frequencies (numerical: mean and SD, and for later visits the regression on
-        the previous value and the running mean; missingness: the missing rate; a look-ahead
-        column: mean and SD of last visits, no regression). Training
+        the previous value and the running mean, with ``residuals="scale_mixture"`` the
+        two scales and the wide share fitted to its residuals; missingness: the missing
+        rate; a look-ahead column: mean and SD of last visits, no regression). Training
         then learns the dependence on the history instead of first spending its steps on the
         marginals.
         """
@@ -166,6 +184,12 @@ class VisitLSTM(nn.Module):
                     self.value_slope[index] = float(np.clip(fit.slope, -1.0, 1.0))
                     self.mean_slope[index] = float(np.clip(fit.mean_slope, -1.0, 1.0))
                     self.later_log_sd[index] = min(fit.log_sd_ratio, 0.0)
+                    if self.residuals == "scale_mixture":
+                        share, narrow, ratio = scale_mixture_fit(fit.residual)
+                        self.later_log_sd[index] = min(math.log(max(narrow, MIN_SD_RATIO)), 0.0)
+                        self.wide_logit[index] = logit(share)
+                        # softplus^-1 of the log ratio
+                        self.wide_spread[index] = math.log(math.expm1(math.log(ratio)))
             elif column.kind == "binary":
                 bias[offset] = logit(float(values.mean()))
             else:
@@ -210,6 +234,10 @@ class VisitLSTM(nn.Module):
             self.register_buffer("value_centre", torch.zeros(len(self.columns)))
         if "mean_slope" not in self._parameters:
             self.mean_slope = nn.Parameter(torch.zeros(len(self.columns)))
+        if "wide_logit" not in self._parameters:  # fitted before the scale mixture
+            self.residuals = "gaussian"
+            self.wide_logit = nn.Parameter(torch.zeros(len(self.columns)))
+            self.wide_spread = nn.Parameter(torch.zeros(len(self.columns)))
         if "visible" not in self._buffers:  # fitted before look-ahead columns were hidden
             self.lookahead = ()
             self.register_buffer("visible", torch.ones(self.bos.shape[0]))
@@ -268,8 +296,11 @@ class VisitLSTM(nn.Module):
         regression on the previous value and the patient's own level, which the head
         corrects with the context. With the previous value alone, each synthetic patient
         drifted back to the table's centre over follow-up, where real patients keep their
-        level (method card, *Numerical visit values*). The result has the missingness
-        logit (if any) then the value parameters (mean and log SD, or one logit per level).
+        level (method card, *Numerical visit values*). With ``residuals="scale_mixture"``
+        a numerical column's value parameters go on with the wide component's share (0 on
+        a first visit or after a missing value: a Gaussian there) and its log SD
+        (:func:`value_nll`, :func:`draw_value`). The result has the missingness logit (if
+        any) then the value parameters (mean and log SD, or one logit per level).
         """
         column = self.columns[index]
         earlier = visit[:, : column.start] * self.visible[: column.start]
@@ -295,7 +326,11 @@ class VisitLSTM(nn.Module):
                 shift = shift + self.mean_slope[index] * (running_mean[:, index] - centre)
             mean = out[:, offset] + later * shift
             log_sd = out[:, offset + 1] + later * self.later_log_sd[index]
-            out = torch.cat([out[:, :offset], mean[:, None], log_sd[:, None]], dim=1)
+            values = [mean, log_sd]
+            if self.residuals == "scale_mixture":
+                share = later * torch.sigmoid(self.wide_logit[index])
+                values += [share, log_sd + F.softplus(self.wide_spread[index])]
+            out = torch.cat([out[:, :offset], torch.stack(values, dim=1)], dim=1)
         if column.kind == "categorical":
             offset = int(column.missing is not None)
             levels = column.stop - column.start
@@ -335,3 +370,54 @@ def run_sequences(net: VisitLSTM, batch: Mapping[str, torch.Tensor]) -> torch.Te
 def gaussian_nll(x: torch.Tensor, mean: torch.Tensor, log_sd: torch.Tensor) -> torch.Tensor:
     """Elementwise negative log-density of a Gaussian with the given mean and log SD."""
     return 0.5 * ((x - mean) * torch.exp(-log_sd)) ** 2 + log_sd + 0.5 * math.log(2 * math.pi)
+
+
+def value_nll(value: torch.Tensor, parameters: torch.Tensor) -> torch.Tensor:
+    """Elementwise negative log-density of numerical values given a head's value parameters.
+
+    ``parameters`` ``(n, 2)`` holds the mean and log SD of a Gaussian, ``(n, 4)`` also the
+    wide component's share and log SD of a scale mixture (:meth:`VisitLSTM.column_output`).
+    """
+    mean = parameters[:, 0]
+    nll = gaussian_nll(value, mean, parameters[:, 1].clamp(MIN_LOG_SD, MAX_LOG_SD))
+    if parameters.shape[1] == 2:
+        return nll
+    share = parameters[:, 2].clamp(MIN_WIDE_SHARE, 1.0 - MIN_WIDE_SHARE)
+    wide = gaussian_nll(value, mean, parameters[:, 3].clamp(MIN_LOG_SD, MAX_LOG_SD))
+    return -torch.logaddexp(torch.log1p(-share) - nll, torch.log(share) - wide)
+
+
+def draw_value(parameters: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """One numerical value per row from a head's value parameters (see :func:`value_nll`).
+
+    A Gaussian draws one normal per row; a scale mixture first one uniform per row (the
+    wide component where it falls under the share), then the normal.
+    """
+    n, device = parameters.shape[0], parameters.device
+    sd = torch.exp(parameters[:, 1].clamp(MIN_LOG_SD, MAX_LOG_SD))
+    if parameters.shape[1] > 2:
+        wide = torch.rand(n, generator=generator, device=device) < parameters[:, 2]
+        wide_sd = torch.exp(parameters[:, 3].clamp(MIN_LOG_SD, MAX_LOG_SD))
+        sd = torch.where(wide, wide_sd, sd)
+    return parameters[:, 0] + sd * torch.randn(n, generator=generator, device=device)
+
+
+def scale_mixture_fit(residual: np.ndarray, iterations: int = 200) -> tuple[float, float, float]:
+    """Share of the wide component, narrow SD and wide-over-narrow SD ratio of residuals.
+
+    A zero-mean two-scale Gaussian mixture fitted by expectation-maximisation, the start of
+    a ``residuals="scale_mixture"`` column's training; the share is kept in [0.01, 0.5] and
+    the ratio at least 1.1, so that training starts from two distinct scales.
+    """
+    squares = np.square(residual.astype(np.float64))
+    total = max(float(squares.mean()), 1e-12)
+    share, narrow, wide = 0.1, 0.5 * total, 4.0 * total  # variances
+    for _ in range(iterations):
+        log_narrow = np.log1p(-share) - 0.5 * (np.log(narrow) + squares / narrow)
+        log_wide = np.log(share) - 0.5 * (np.log(wide) + squares / wide)
+        weight = 1.0 / (1.0 + np.exp(np.clip(log_narrow - log_wide, -50.0, 50.0)))
+        share = float(np.clip(weight.mean(), 0.01, 0.5))
+        narrow = max(float(np.sum((1 - weight) * squares) / max(np.sum(1 - weight), 1e-12)), 1e-12)
+        wide = max(float(np.sum(weight * squares) / max(np.sum(weight), 1e-12)), narrow)
+    narrow_sd = math.sqrt(narrow)
+    return share, narrow_sd, max(math.sqrt(wide) / narrow_sd, 1.1)

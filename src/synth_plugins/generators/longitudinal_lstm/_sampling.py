@@ -12,7 +12,7 @@ from torch.nn import functional as F
 
 from synth_plugins.generators._torch import reflect_into_range
 from synth_plugins.generators.longitudinal_lstm._consistency import ChangeRule
-from synth_plugins.generators.longitudinal_lstm._network import MAX_LOG_SD, MIN_LOG_SD, VisitLSTM
+from synth_plugins.generators.longitudinal_lstm._network import VisitLSTM, draw_value
 
 
 def step_input(
@@ -128,10 +128,7 @@ def draw_visit(
                 is_missing = torch.where(move & was_missing, 0.0, is_missing)
             out = out[:, 1:]
         if column.kind == "numerical":
-            mean = out[:, 0]
-            if sample:
-                sd = torch.exp(out[:, 1].clamp(MIN_LOG_SD, MAX_LOG_SD))
-                mean = mean + sd * torch.randn(n, generator=generator, device=device)
+            mean = draw_value(out, generator) if sample else out[:, 0]
             # past an end one training row holds (or any end of a datetime): back inside
             mean = reflect_into_range(
                 mean,

@@ -20,13 +20,15 @@ class ValueRegression(NamedTuple):
 
     ``value ≈ a + slope (previous - centre) + mean_slope (running mean - centre)``
     (:meth:`Sequences.value_regression`); ``log_sd_ratio`` is the log of the residual SD over
-    the SD of every observed value.
+    the SD of every observed value, ``residual`` the residuals over that SD (the start of a
+    scale-mixture residual: :func:`~._network.scale_mixture_fit`).
     """
 
     centre: float
     slope: float
     mean_slope: float
     log_sd_ratio: float
+    residual: np.ndarray
 
 
 #: The running mean is a second regressor only with at least this many visit pairs whose
@@ -171,8 +173,9 @@ class Sequences:
         sd_ratio = max(float(residual.std()), 1e-3) / max(value_sd, 1e-3)
         mean_slope = float(coef[2]) if coef.size == 3 else 0.0
         return ValueRegression(
-            centre, float(coef[1]), mean_slope, math.log(max(sd_ratio, MIN_SD_RATIO))
-        )
+            centre, float(coef[1]), mean_slope, math.log(max(sd_ratio, MIN_SD_RATIO)),
+            residual / max(value_sd, 1e-3),
+        )  # fmt: skip
 
     def move_rates(self, column: VisitColumn, radius: int) -> tuple[np.ndarray, float] | None:
         """Shares of moves of ``+radius .. -radius`` levels, and of larger moves.

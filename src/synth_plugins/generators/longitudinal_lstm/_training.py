@@ -10,11 +10,10 @@ from torch.nn import functional as F
 
 from synth_plugins.errors import warn
 from synth_plugins.generators.longitudinal_lstm._network import (
-    MAX_LOG_SD,
-    MIN_LOG_SD,
     VisitLSTM,
     gaussian_nll,
     run_sequences,
+    value_nll,
 )
 from synth_plugins.generators.longitudinal_lstm._sequences import Sequences
 from synth_plugins.generators.training import (
@@ -153,7 +152,7 @@ def batch_loss(
             out = out[:, 1:]
         value = target[:, column.start : column.stop]
         if column.kind == "numerical":
-            per_row = gaussian_nll(value[:, 0], out[:, 0], out[:, 1].clamp(MIN_LOG_SD, MAX_LOG_SD))
+            per_row = value_nll(value[:, 0], out)
         elif column.kind == "binary":
             per_row = F.binary_cross_entropy_with_logits(out[:, 0], value[:, 0], reduction="none")
         else:

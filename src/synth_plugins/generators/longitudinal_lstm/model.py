@@ -34,7 +34,12 @@ from synth_plugins.generators.longitudinal_lstm._consistency import (
 )
 from synth_plugins.generators.longitudinal_lstm._frames import assemble, renumber_keys
 from synth_plugins.generators.longitudinal_lstm._layout import VisitColumn, columns_from
-from synth_plugins.generators.longitudinal_lstm._network import VisitLSTM, run_sequences
+from synth_plugins.generators.longitudinal_lstm._network import (
+    RESIDUALS,
+    Residuals,
+    VisitLSTM,
+    run_sequences,
+)
 from synth_plugins.generators.longitudinal_lstm._sampling import (
     draw_gap,
     draw_visit,
@@ -178,6 +183,12 @@ class LongitudinalLSTM:
             that regression's Gaussian residuals made skewed columns symmetric (SurvSet's
             aids, CD4: see the method card), normal scores keep their shape
             (``"quantile"``).
+        residuals: the residual of that regression: ``"gaussian"``, or
+            ``"scale_mixture"``: a narrow Gaussian and, for a learned share of the visits,
+            a wide one of the same mean (both scales and the share learned per column,
+            starting from the training regression's residuals), so that most
+            visit-to-visit changes are small and a few large, as in real follow-up (see the
+            method card, *Heavy-tailed changes*). First visits are Gaussian either way.
         missing: missing-value policy of both stages: ``"indicator"`` (missingness is
             modelled and generated), ``"impute"`` (no missing values generated) or
             ``"error"``.
@@ -256,6 +267,7 @@ class LongitudinalLSTM:
         calibrate_steps: bool = True,
         calibrate_levels: bool = True,
         numerical_transform: NumericalTransform = "quantile",
+        residuals: Residuals = "gaussian",
         sample_batch_size: int = 4096,
         device: str | torch.device = "auto",
         random_state: int | None = 0,
@@ -332,6 +344,7 @@ class LongitudinalLSTM:
         self.numerical_transform = check_choice(
             "numerical_transform", numerical_transform, TRANSFORMS
         )
+        self.residuals = check_choice("residuals", residuals, RESIDUALS)
         self.sample_batch_size = check_int("sample_batch_size", sample_batch_size, minimum=1)
         _torch.resolve_device(device)  # a clear error now for a bad name or absent CUDA
         self.device = device
@@ -366,6 +379,7 @@ class LongitudinalLSTM:
     #: instances lack the attributes, so ``get_params`` and a refit read these.
     calibrate_levels: bool = False
     numerical_transform: NumericalTransform = "minmax"
+    residuals: Residuals = "gaussian"
 
     _PARAMS = (
         "id_column", "time_column", "static_columns", "roles", "static_epochs", "epochs",
@@ -373,7 +387,7 @@ class LongitudinalLSTM:
         "discrete_levels", "head_hidden", "lr", "weight_decay", "batch_size", "clip",
         "validation_fraction", "patience", "missing", "static_params", "change_indicators",
         "calibrate_stop", "calibrate_steps", "calibrate_levels", "numerical_transform",
-        "sample_batch_size",
+        "residuals", "sample_batch_size",
         "device", "random_state", "verbose",
     )  # fmt: skip
 
@@ -546,6 +560,7 @@ class LongitudinalLSTM:
                 gap_components=self.gap_components,
                 head_hidden=self.head_hidden,
                 lookahead=lookahead,
+                residuals=self.residuals,
             ).to(device)
 
         # forget any previous fit (a failed fit leaves an unfitted model)
