@@ -119,8 +119,10 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
 
     #: fresh sequence keys and row values given out since the fit or ``reset_sampling``
     _issued: _Issued = _Issued()
-    #: what synthesizers saved before the argument existed were fitted with (a refit reads it)
+    #: what synthesizers saved before these arguments existed were fitted with (a refit reads
+    #: them)
     numerical_transform: str = "minmax"
+    residuals: str = "gaussian"
 
     def __init__(
         self,
@@ -148,6 +150,7 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         calibrate_steps: bool = _CORE["calibrate_steps"],
         calibrate_levels: bool = _CORE["calibrate_levels"],
         numerical_transform: str = _CORE["numerical_transform"],
+        residuals: str = _CORE["residuals"],
         change_indicators: Mapping[str, str] | None = _CORE["change_indicators"],
         missing: str = _CORE["missing"],
         static_params: Mapping[str, Any] | None = _CORE["static_params"],
@@ -196,6 +199,7 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         self.calibrate_steps = calibrate_steps
         self.calibrate_levels = calibrate_levels
         self.numerical_transform = numerical_transform
+        self.residuals = residuals
         self.change_indicators = change_indicators
         self.missing = missing
         self.static_params = static_params
@@ -295,6 +299,7 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
             calibrate_steps=self.calibrate_steps,
             calibrate_levels=self.calibrate_levels,
             numerical_transform=self.numerical_transform,
+            residuals=self.residuals,
             change_indicators=self.change_indicators,
             missing=self.missing,
             static_params=self.static_params,

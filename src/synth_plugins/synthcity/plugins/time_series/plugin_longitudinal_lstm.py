@@ -31,6 +31,7 @@ from synthcity.plugins.core.schema import Schema
 from synth_plugins._docstrings import args_from
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
+from synth_plugins.generators.longitudinal_lstm._network import RESIDUALS
 from synth_plugins.generators.med_vae.transforms import TRANSFORMS
 from synth_plugins.long_format import patient_index
 from synth_plugins.survival import check_survival_frame
@@ -168,6 +169,7 @@ class LongitudinalLSTMPlugin(SuitePlugin):
         calibrate_steps: bool = _CORE["calibrate_steps"],
         calibrate_levels: bool = _CORE["calibrate_levels"],
         numerical_transform: str = _CORE["numerical_transform"],
+        residuals: str = _CORE["residuals"],
         change_indicators: Mapping[str, str] | None = _CORE["change_indicators"],
         missing: str = _CORE["missing"],
         static_params: Mapping[str, Any] | None = _CORE["static_params"],
@@ -218,6 +220,7 @@ class LongitudinalLSTMPlugin(SuitePlugin):
                 calibrate_steps=calibrate_steps,
                 calibrate_levels=calibrate_levels,
                 numerical_transform=numerical_transform,
+                residuals=residuals,
                 change_indicators=_temporal_names(change_indicators),
                 missing=missing,
                 static_params=static_params,
@@ -252,6 +255,7 @@ class LongitudinalLSTMPlugin(SuitePlugin):
             CategoricalDistribution(name="lr", choices=[3e-4, 1e-3, 3e-3]),
             CategoricalDistribution(name="batch_size", choices=[32, 64, 128, 256]),
             CategoricalDistribution(name="numerical_transform", choices=list(TRANSFORMS)),
+            CategoricalDistribution(name="residuals", choices=list(RESIDUALS)),
         ]
 
     def _training_frame(self, X: DataLoader | pd.DataFrame) -> pd.DataFrame:
