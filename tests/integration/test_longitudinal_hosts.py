@@ -43,6 +43,7 @@ def _scores(frame, prefix="stats.longitudinal_fidelity."):
 def test_synthcity_metrics_evaluate_on_timeseries_loaders(cohorts, tmp_path, monkeypatch):
 
     from synth_plugins.metrics.longitudinal import MS_HIGH_EFFICACY
+    from synth_plugins.metrics.longitudinal._fidelity import PARTS
     from synth_plugins.synthcity.metrics.evaluators import LongitudinalFidelityEvaluator
     from synth_plugins.synthcity.timeseries import dataset_to_timeseries_loader
 
@@ -59,7 +60,8 @@ def test_synthcity_metrics_evaluate_on_timeseries_loaders(cohorts, tmp_path, mon
     result = _fidelity(real_loader, other_loader, tmp_path)
     scores = _scores(result)
     assert set(KEYS) <= set(scores)
-    assert all(key.endswith("score") for key in scores)  # the headline: the parts' scores
+    # the headline: the parts' scores, by exact name
+    assert set(scores) <= {"score", *(f"{part}_score" for part in PARTS)}
     monkeypatch.setattr(LongitudinalFidelityEvaluator, "all_figures", True)
     scores = _scores(_fidelity(real_loader, other_loader, tmp_path))
     assert "event_rate_score" in scores
@@ -132,9 +134,11 @@ def test_synthcity_plugin_switches_the_calibrations(cohorts):
     plugin = Plugins().get(
         "longitudinal_lstm", n_iter=1, static_n_iter=1, calibrate_stop=False,
         calibrate_steps=False, calibrate_levels=False, numerical_transform="minmax",
+        residuals="scale_mixture",
     )  # fmt: skip
     plugin.fit(loader)
     assert plugin.core.visit_transform_.transform.__class__.__name__ == "MinMax"
+    assert default.core.residuals == "gaussian" and plugin.core.residuals == "scale_mixture"
     assert not plugin.core.calibrate_stop and not plugin.core.calibrate_steps
     assert plugin.core.stop_shift_ == 0.0 and plugin.core.step_tilts_ == {}
     assert not plugin.core.calibrate_levels and plugin.core.level_offsets_ == {}
@@ -242,14 +246,15 @@ def test_sdv_synthesizer_switches_the_calibrations(cohorts):
     assert default["calibrate_levels"] is True and default["numerical_transform"] == "quantile"
     synthesizer = LongitudinalLSTMSynthesizer(
         metadata, epochs=1, static_epochs=1, calibrate_stop=False, calibrate_steps=False,
-        calibrate_levels=False, numerical_transform="minmax",
+        calibrate_levels=False, numerical_transform="minmax", residuals="scale_mixture",
     )  # fmt: skip
     assert synthesizer.get_parameters()["calibrate_steps"] is False
+    assert default["residuals"] == "gaussian"
     synthesizer.fit(real.data)
     model = synthesizer._model
     assert model is not None and not model.calibrate_stop and not model.calibrate_steps
     assert model.stop_shift_ == 0.0 and model.step_tilts_ == {} and model.level_offsets_ == {}
-    assert model.numerical_transform == "minmax"
+    assert model.numerical_transform == "minmax" and model.residuals == "scale_mixture"
     with pytest.raises(InvalidParameterError, match="calibrate_stop"):
         LongitudinalLSTMSynthesizer(metadata, calibrate_stop=1)
 

@@ -39,6 +39,7 @@ def test_survival_suite_ranks_ck4gen_against_a_builtin_and_draws_figures(tmp_pat
 
     full = bench.runs["gbsg2"].full
     assert full is not None and "aug.rsf_c_index_delta" in full.columns
+    assert "privacy.hamming_leakage.synthetic_train_p50" in full.columns  # every figure
     assert (tmp_path / "survival" / "gbsg2_full.csv").exists()
     best = table.index[0]
     for kind in ("km", "hr"):

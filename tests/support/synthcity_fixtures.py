@@ -134,5 +134,5 @@ ROW_COUNT = MetricEntry(
     description="The number of training rows.",
     sdmetrics_name="SpTestRows",
     needs=("holdout",),
-    headline_figures=("*_rows",),
+    headline_figures=("train_rows", "gt_rows"),
 )

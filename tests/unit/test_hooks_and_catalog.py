@@ -74,3 +74,28 @@ class TestCatalog:
 
         with pytest.raises(AttributeError, match="no synthesizer 'Nope'"):
             synth_plugins.sdv.Nope  # noqa: B018
+
+
+def test_headline_names_in_the_catalog_match_the_metric_modules():
+    """The catalog spells out the attacks, survival models and longitudinal parts behind
+    some headline figures (it imports no metric module): they must be the modules' own."""
+    from synth_plugins.metrics.attacks import ATTACKS
+    from synth_plugins.metrics.longitudinal._fidelity import PARTS
+    from synth_plugins.metrics.survival.augmentation import MODELS
+
+    assert catalog.ANONYMETER_ATTACKS == ATTACKS
+    assert catalog.SURVIVAL_MODELS == MODELS
+    assert catalog.LONGITUDINAL_PARTS == PARTS
+
+
+def test_headline_figures_are_exact_names_and_few():
+    """Exact keys only: a pattern such as ``*_score`` also matched figures named after a
+    user's column (``sofa_score``), which then showed with the score's direction."""
+    from synth_plugins.testing.metric_conformance import MAX_HEADLINE
+
+    for entry in catalog.METRICS:
+        assert all(set("*?[").isdisjoint(name) for name in entry.headline_figures), entry.name
+        assert len(entry.headline_figures) < MAX_HEADLINE, entry.name
+    lstm = catalog.metric("longitudinal_fidelity")
+    figures = {"score": 0.9, "trajectory_score": 0.8, "sofa_score_ks": 0.1, "sofa_score": 0.2}
+    assert lstm.headline(figures) == {"score": 0.9, "trajectory_score": 0.8}

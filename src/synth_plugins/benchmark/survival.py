@@ -472,6 +472,8 @@ class SurvivalBenchmark:
         """
         from synthcity.metrics import Metrics
 
+        from synth_plugins.synthcity.metrics.evaluators import every_figure
+
         loader = run.loader  # type: ignore[attr-defined]
         case = CaseResult()
         run.cases[testcase] = case
@@ -491,15 +493,16 @@ class SurvivalBenchmark:
                     sample_s.append(time.perf_counter() - tick)
                 peak_mb.append(peak())
                 synthetic = synthetic[list(run.train.columns)].reset_index(drop=True)
-                evaluation = Metrics.evaluate(
-                    loader.test(),
-                    synthetic,
-                    loader.train(),
-                    metrics={k: list(v) for k, v in self.metrics.items()},
-                    task_type=TASK_TYPE,
-                    workspace=self._workspace(run),
-                    random_state=repeat,
-                )
+                with every_figure():  # the report and CSVs keep every figure
+                    evaluation = Metrics.evaluate(
+                        loader.test(),
+                        synthetic,
+                        loader.train(),
+                        metrics={k: list(v) for k, v in self.metrics.items()},
+                        task_type=TASK_TYPE,
+                        workspace=self._workspace(run),
+                        random_state=repeat,
+                    )
             except Exception as error:
                 case.errors.append(f"repeat {repeat}: {type(error).__name__}: {error}")
                 continue

@@ -175,12 +175,14 @@ def evaluate_case(
     from synthcity.benchmark import Benchmarks
     from synthcity.utils.serialization import load_from_file
 
+    from synth_plugins.synthcity.metrics.evaluators import every_figure
+
     stem = cache_stem(loader, testcase, plugin, params)
     timings_file = workspace / f"{stem}_timings_{repeats}.json"
     results: dict[str, pd.DataFrame] = {}
     start = time.perf_counter()
     load_before = os.getloadavg()[0]
-    with PluginMeter() as meter, synthcity_failures() as errors:
+    with PluginMeter() as meter, synthcity_failures() as errors, every_figure():
         try:
             results = Benchmarks.evaluate(
                 [(testcase, plugin, dict(params))],

@@ -134,9 +134,10 @@ def reflect_into_range(
     folded into the range however far out it is (a triangle wave, as
     :func:`~synth_plugins.encoding.tabular.fold_into` does for numpy arrays); where one
     end is, a value past it is reflected once at it. Unmarked ends are left to the
-    caller's clip, which keeps a point mass many rows share. The range and the marks
-    are scalars or one entry per column of ``values`` (rows x columns); computed in the
-    dtype and on the device of ``values``.
+    caller's clip, which keeps a point mass many rows share, and so are a one-point range
+    (``high == low``) and an infinite value (a diverged network), which the clip puts on
+    an end; NaN stays NaN. The range and the marks are scalars or one entry per column of
+    ``values`` (rows x columns); computed in the dtype and on the device of ``values``.
     """
 
     def tensor(x: Any, dtype: torch.dtype) -> torch.Tensor:
@@ -148,7 +149,7 @@ def reflect_into_range(
     width = torch.where(hi > lo, hi - lo, torch.ones_like(hi))
     phase = torch.remainder(values - lo, 2 * width)  # in [0, 2 * width)
     folded = lo + torch.where(phase > width, 2 * width - phase, phase)
-    out = torch.where(both, folded, values)
+    out = torch.where(both & torch.isfinite(values), folded, values)
     out = torch.where(at_lo & ~both & (out < lo), 2 * lo - out, out)
     return torch.where(at_hi & ~both & (out > hi), 2 * hi - out, out)
 

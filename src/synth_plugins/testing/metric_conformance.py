@@ -18,13 +18,12 @@ Through the host APIs only:
 - bad input: mismatched columns and empty tables fail with an error naming the problem
   (the full bad-input matrix over every host is :mod:`synth_plugins.testing.metric_matrix`);
 - headline: each of the entry's ``headline_figures`` names a figure of the core's result,
-  and Synthcity's rows for the metric stay few (:data:`MAX_HEADLINE`).
+  and the figures Synthcity shows for the metric stay few (:data:`MAX_HEADLINE`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from typing import Any
 
 import numpy as np
@@ -41,8 +40,9 @@ from synth_plugins.metrics.dispatch import core_parameters, evaluate_metric
 KIT_OPTIONS: dict[str, dict[str, Any]] = {"survival_augmentation": {"seeds": 2}}
 #: The most rows one metric may add to Synthcity's ``Metrics.evaluate`` table (``score``
 #: and its headline figures), so that a call with a dozen metrics still reads on a screen
-#: or two; Anonymeter's four attacks with their intervals take 13.
-MAX_HEADLINE = 13
+#: or two: longitudinal fidelity's 13 parts take 14, Anonymeter's four attacks with their
+#: intervals 13.
+MAX_HEADLINE = 14
 
 
 @dataclass(frozen=True)
@@ -218,17 +218,20 @@ def check_metric_bad_input(entry: MetricEntry, data: MetricData) -> None:
 
 
 def check_metric_headline(entry: MetricEntry, data: MetricData) -> None:
-    """Each headline figure names figures of the core's result; they are few, ``score`` first.
+    """Each headline figure is a figure of the core's result; they are few, ``score`` first.
 
     A misspelt name in ``headline_figures`` would silently drop that figure from Synthcity.
+    Checked on the core's result (what the evaluator filters), not through Synthcity.
     """
     holdout = data.holdout if "holdout" in entry.needs else None
     options = _options(entry, data)
     figures = evaluate_metric(entry, data.train, data.fresh, holdout=holdout, **options).to_dict()
-    for pattern in entry.headline_figures:
-        assert any(fnmatchcase(key, pattern) for key in figures), (
-            f"{entry.name}: headline figure {pattern!r} is none of the core's {sorted(figures)}"
-        )
+    optional = set(entry.headline_figures) - set(figures)
+    # a survival model the call did not run is the only figure a result may lack
+    missing = {name for name in optional if not name.startswith(catalog.SURVIVAL_MODELS)}
+    assert not missing, (
+        f"{entry.name}: headline figures {sorted(missing)} are none of the core's {sorted(figures)}"
+    )
     shown = entry.headline(figures)
     assert next(iter(shown)) == "score", f"{entry.name}: score is not the first figure"
     assert len(shown) <= MAX_HEADLINE, f"{entry.name}: {len(shown)} headline figures"

@@ -87,7 +87,8 @@ def _caller_stacklevel() -> int:
     """
     frame, level = sys._getframe(1), 1
     while frame.f_back is not None:
-        if not str(frame.f_globals.get("__name__", "")).startswith(_INTERNAL):
+        name = str(frame.f_globals.get("__name__", ""))
+        if not any(name == package or name.startswith(f"{package}.") for package in _INTERNAL):
             return level
         frame, level = frame.f_back, level + 1
     return level
