@@ -206,8 +206,8 @@ GENERATORS: tuple[GeneratorEntry, ...] = (
     ),
 )
 
-#: The names behind some metrics' headline figures, written here so that the catalog
-#: imports no metric module; a unit test holds them equal to the modules' own
+#: The names behind some metrics' headline figures, declared here so that the catalog
+#: imports no metric module; the metric modules take them from here
 #: (``metrics.attacks.ATTACKS``, ``metrics.survival.augmentation.MODELS``,
 #: ``metrics.longitudinal._fidelity.PARTS``).
 ANONYMETER_ATTACKS = (

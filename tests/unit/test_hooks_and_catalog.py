@@ -76,18 +76,6 @@ class TestCatalog:
             synth_plugins.sdv.Nope  # noqa: B018
 
 
-def test_headline_names_in_the_catalog_match_the_metric_modules():
-    """The catalog spells out the attacks, survival models and longitudinal parts behind
-    some headline figures (it imports no metric module): they must be the modules' own."""
-    from synth_plugins.metrics.attacks import ATTACKS
-    from synth_plugins.metrics.longitudinal._fidelity import PARTS
-    from synth_plugins.metrics.survival.augmentation import MODELS
-
-    assert catalog.ANONYMETER_ATTACKS == ATTACKS
-    assert catalog.SURVIVAL_MODELS == MODELS
-    assert catalog.LONGITUDINAL_PARTS == PARTS
-
-
 def test_headline_figures_are_exact_names_and_few():
     """Exact keys only: a pattern such as ``*_score`` also matched figures named after a
     user's column (``sofa_score``), which then showed with the score's direction."""

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synth_plugins.catalog import ANONYMETER_ATTACKS
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, MissingDependencyError
 from synth_plugins.metrics._encoding import label_codes
 from synth_plugins.metrics.validation import (
@@ -48,13 +49,9 @@ from synth_plugins.metrics.validation import (
 )
 from synth_plugins.validation import check_fraction, check_int, check_random_state
 
-#: The attacks, in report order.
-ATTACKS: tuple[str, ...] = (
-    "singling_out_univariate",
-    "singling_out_multivariate",
-    "linkability",
-    "inference",
-)
+#: The attacks, in report order (declared in the catalog, whose entry shows each one's
+#: risk in Synthcity).
+ATTACKS: tuple[str, ...] = ANONYMETER_ATTACKS
 #: The fewest rows of each table: below this an attack's success rate says nothing.
 MIN_ROWS = 10
 #: A numeric inference guess is right within this share of the secret's training range.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 import torch
@@ -23,10 +25,17 @@ def _regression(n: int = 64, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]
     return x, x @ torch.tensor([1.0, -2.0, 0.5]) + 0.1 * torch.randn(n, generator=generator)
 
 
-def _fit(val_losses: list[float] | None, patience: int | None, epochs: int = 6):
-    """A linear model whose validation losses are scripted; returns it, the run, its states."""
+def _fit(
+    val_losses: list[float] | None,
+    patience: int | None,
+    epochs: int = 6,
+    make_net: Callable[[], nn.Module] = lambda: nn.Linear(3, 1),
+    flat: bool = False,
+):
+    """A model (linear by default) whose validation losses are scripted; returns it, the
+    run, and its state at each validation."""
     torch.manual_seed(0)
-    net = nn.Linear(3, 1)
+    net = make_net()
     x, y = _regression()
     states: list[dict[str, torch.Tensor]] = []
 
@@ -44,7 +53,7 @@ def _fit(val_losses: list[float] | None, patience: int | None, epochs: int = 6):
         step,
         shuffled_batches(len(x), 16, torch.Generator().manual_seed(1)),
         epochs=epochs,
-        optimizer=OptimizerSettings(lr=0.05),
+        optimizer=OptimizerSettings(lr=0.05, flat=flat),
         val_loss=val_loss if val_losses is not None else None,
         patience=patience,
     )
@@ -69,25 +78,12 @@ def test_patience_stops_and_restores():
 
 def test_restored_best_epoch_holds_its_buffers_with_flat_parameters():
     """The best epoch's copy, rewritten at each improvement, holds parameters and buffers."""
-    torch.manual_seed(0)
-    net = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 1))
-    x, y = _regression()
-    states: list[dict[str, torch.Tensor]] = []
-
-    def step(index: torch.Tensor, epoch: int) -> torch.Tensor:
-        return ((net(x[index]).squeeze(1) - y[index]) ** 2).mean()
-
-    def val_loss(epoch: int) -> float:
-        states.append({k: v.clone() for k, v in net.state_dict().items()})
-        return [5.0, 3.0, 1.0, 2.0][epoch]
-
-    run = train_network(
-        net,
-        step,
-        shuffled_batches(len(x), 16, torch.Generator().manual_seed(1)),
+    net, run, states = _fit(
+        [5.0, 3.0, 1.0, 2.0],
+        patience=None,
         epochs=4,
-        optimizer=OptimizerSettings(lr=0.05, flat=True),
-        val_loss=val_loss,
+        make_net=lambda: nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 1)),
+        flat=True,
     )
     assert run.best_epoch == 2
     assert all(torch.equal(net.state_dict()[k], states[2][k]) for k in states[2])

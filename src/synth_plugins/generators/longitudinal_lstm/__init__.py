@@ -49,6 +49,7 @@ free-running roll-out), ``_calibration`` (post-training stop and drift calibrati
 visit column sits in the encoding).
 """
 
+from synth_plugins.generators.longitudinal_lstm._network import RESIDUALS
 from synth_plugins.generators.longitudinal_lstm.model import LongitudinalLSTM
 
-__all__ = ["LongitudinalLSTM"]
+__all__ = ["RESIDUALS", "LongitudinalLSTM"]

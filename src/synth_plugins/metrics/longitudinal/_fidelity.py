@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synth_plugins.catalog import LONGITUDINAL_PARTS
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics.longitudinal._category_shares import category_shares
 from synth_plugins.metrics.longitudinal._discriminative import discriminative
@@ -24,22 +25,9 @@ from synth_plugins.metrics.longitudinal._trajectory import trajectory
 from synth_plugins.metrics.longitudinal._visit_gaps import visit_gaps
 from synth_plugins.validation import check_bool, check_float, check_random_state
 
-#: Sub-scores averaged into the headline score, in report order.
-PARTS: tuple[str, ...] = (
-    "follow_up",
-    "event_rate",
-    "category_shares",
-    "visit_numerics",
-    "static_ks",
-    "spearman_static",
-    "spearman_longitudinal",
-    "sequence_length",
-    "visit_gaps",
-    "trajectory",
-    "het_exposure",
-    "discriminative",
-    "predictive",
-)
+#: Sub-scores averaged into the headline score, in report order (declared in the catalog,
+#: whose entry shows each one's score in Synthcity).
+PARTS: tuple[str, ...] = LONGITUDINAL_PARTS
 
 
 @dataclass(frozen=True)

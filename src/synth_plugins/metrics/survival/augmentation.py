@@ -9,6 +9,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from synth_plugins.catalog import SURVIVAL_MODELS
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics.intervals import mean_ci
 from synth_plugins.metrics.survival.design import CoxDesign, constant_columns, covariate_columns
@@ -27,7 +28,9 @@ __all__ = [
 ]
 
 CIndex = Literal["harrell", "uno"]
-MODELS: tuple[str, ...] = ("cox", "rsf")
+#: The survival models (declared in the catalog, whose entry shows each one's C-index and
+#: IBS change in Synthcity).
+MODELS: tuple[str, ...] = SURVIVAL_MODELS
 C_INDICES: tuple[str, ...] = ("harrell", "uno")
 
 #: The random survival forest settings used unless ``rsf_params`` overrides them.

@@ -30,8 +30,7 @@ from synthcity.plugins.core.schema import Schema
 
 from synth_plugins._docstrings import args_from
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
-from synth_plugins.generators.longitudinal_lstm._network import RESIDUALS
+from synth_plugins.generators.longitudinal_lstm import RESIDUALS, LongitudinalLSTM
 from synth_plugins.generators.med_vae.transforms import TRANSFORMS
 from synth_plugins.long_format import patient_index
 from synth_plugins.survival import check_survival_frame
