@@ -133,8 +133,8 @@ def score_directions(
 ) -> dict[str, str]:
     """The keys of a Synthcity result that rank generators, with their directions.
 
-    Synthcity reports every key of a metric as ``<type>.<metric>.<key>`` with the metric's
-    single direction, so the figures behind a score (pair counts, set sizes, p-values)
+    Every row Synthcity reports for a metric, ``<type>.<metric>.<key>``, carries the
+    metric's single direction, so the figures behind a score (pair counts, set sizes, p-values)
     would be ranked as if they were scores. Kept: of the suite's metrics (``suite_metrics``,
     by name) the ``score`` key only; of Synthcity's own metrics every key but ``gt`` (and
     ``gt.*``), the value on the real data, which is the same for every generator, each in

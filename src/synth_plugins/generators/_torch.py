@@ -146,12 +146,13 @@ def reflect_into_range(
     lo, hi = tensor(low, values.dtype), tensor(high, values.dtype)
     at_lo, at_hi = tensor(reflect_low, torch.bool), tensor(reflect_high, torch.bool)
     both = at_lo & at_hi & (hi > lo)
+    finite = torch.isfinite(values)
     width = torch.where(hi > lo, hi - lo, torch.ones_like(hi))
     phase = torch.remainder(values - lo, 2 * width)  # in [0, 2 * width)
     folded = lo + torch.where(phase > width, 2 * width - phase, phase)
-    out = torch.where(both & torch.isfinite(values), folded, values)
-    out = torch.where(at_lo & ~both & (out < lo), 2 * lo - out, out)
-    return torch.where(at_hi & ~both & (out > hi), 2 * hi - out, out)
+    out = torch.where(both & finite, folded, values)
+    out = torch.where(at_lo & ~both & finite & (out < lo), 2 * lo - out, out)
+    return torch.where(at_hi & ~both & finite & (out > hi), 2 * hi - out, out)
 
 
 def progress(iterable: Iterable[T], *, total: int, desc: str, verbose: bool | None) -> Iterable[T]:

@@ -28,9 +28,12 @@ def test_reflect_into_range_folds_reflects_or_leaves_each_end_as_marked():
 
 
 def test_an_infinite_draw_is_left_to_the_clip_not_made_nan():
-    """The fold's remainder of an infinite value is NaN, which no clip mends."""
+    """The fold's remainder of an infinite value is NaN, which no clip mends, and a
+    reflection at one end sends it to the other infinity, which the clip puts on the
+    other end; either way it stays where it is, and the clip puts it on its own end."""
     values = torch.tensor([float("inf"), -float("inf"), float("nan"), 0.5])
-    out = reflect_into_range(values, 0.0, 1.0, True, True)
-    assert out[:2].tolist() == [float("inf"), -float("inf")] and out[3].item() == 0.5
-    assert torch.isnan(out[2])
-    assert out.clamp(0.0, 1.0)[:2].tolist() == [1.0, 0.0]
+    for marks in ((True, True), (True, False), (False, True)):
+        out = reflect_into_range(values, 0.0, 1.0, *marks)
+        assert out[:2].tolist() == [float("inf"), -float("inf")] and out[3].item() == 0.5
+        assert torch.isnan(out[2])
+        assert out.clamp(0.0, 1.0)[:2].tolist() == [1.0, 0.0]

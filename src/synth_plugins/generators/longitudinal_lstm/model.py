@@ -188,7 +188,8 @@ class LongitudinalLSTM:
             a wide one of the same mean (both scales and the share learned per column,
             starting from the training regression's residuals), so that most
             visit-to-visit changes are small and a few large, as in real follow-up (see the
-            method card, *Heavy-tailed changes*). First visits are Gaussian either way.
+            method card, *Heavy-tailed changes*). First visits and values after a missing
+            one are Gaussian either way.
         missing: missing-value policy of both stages: ``"indicator"`` (missingness is
             modelled and generated), ``"impute"`` (no missing values generated) or
             ``"error"``.
