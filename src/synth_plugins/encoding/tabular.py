@@ -176,11 +176,20 @@ def _fresh_prefix(keys: pd.Series) -> str:
     return prefix
 
 
-def check_observed(series: pd.Series) -> None:
-    """Refuse a column without an observed value: its role, range and levels are unknown."""
-    if series.isna().all():
+def check_observed(data: pd.DataFrame | pd.Series) -> None:
+    """Refuse columns without an observed value: their role, range and levels are unknown.
+
+    Every such column of ``data`` (a table, or one column) is named at once.
+    """
+    frame = data.to_frame() if isinstance(data, pd.Series) else data
+    empty = [column for column in frame.columns if frame[column].isna().all()]
+    if len(empty) == 1:
         raise InvalidDataError(
-            f"column {series.name!r} has no observed values (all missing); drop it first"
+            f"column {empty[0]!r} has no observed values (all missing); drop it first"
+        )
+    if empty:
+        raise InvalidDataError(
+            f"columns {empty} have no observed values (all missing); drop them first"
         )
 
 
@@ -343,8 +352,7 @@ class TabularEncoder:
         if duplicated:
             raise InvalidDataError(f"data has duplicated column names: {duplicated}")
         check_labels(data.columns)
-        for column in data.columns:
-            check_observed(data[column])
+        check_observed(data)
         warn_hidden_dates(data, self.roles)
         roles = infer_roles(data, self.roles)
         specs = [self._fit_column(data[column], roles[column]) for column in data.columns]

@@ -92,6 +92,7 @@ def training_frame(plugin: str, X: Any) -> pd.DataFrame:
         raise InvalidDataError(
             f"{plugin} got duplicate column names {duplicated}; give every column its own name"
         )
+    check_observed(frame)  # every empty column named at once
     for column in frame.columns:
         check_not_timedelta(frame[column])
         check_range(frame[column])

@@ -40,3 +40,10 @@ def test_an_all_missing_column_reads_alike(entry):
     with pytest.raises(InvalidDataError) as expected:
         check_observed(base_table("generic").data.assign(empty_col=np.nan)["empty_col"])
     assert _refusal(entry, lambda data: data.assign(empty_col=np.nan)) == str(expected.value)
+
+
+@pytest.mark.parametrize("entry", TABLE_CORES)
+def test_every_all_missing_column_is_named_at_once(entry):
+    """A user with two empty columns learns of both from one error, not one per fit."""
+    message = _refusal(entry, lambda data: data.assign(empty_a=np.nan, empty_b=np.nan))
+    assert "'empty_a'" in message and "'empty_b'" in message

@@ -326,8 +326,7 @@ class MLECopula:
         duplicated = sorted(map(str, data.columns[data.columns.duplicated()]))
         if duplicated:
             raise InvalidDataError(f"data has duplicate column names: {duplicated}")
-        for column in data.columns:
-            check_observed(data[column])
+        check_observed(data)
         return data
 
     @staticmethod
