@@ -144,6 +144,8 @@ def test_synthcity_plugin_switches_the_calibrations(cohorts):
     assert not plugin.core.calibrate_levels and plugin.core.level_offsets_ == {}
     with pytest.raises(InvalidParameterError, match="calibrate_steps"):
         Plugins().get("longitudinal_lstm", calibrate_steps="no")
+    with pytest.raises(InvalidParameterError, match="residuals must be one of"):
+        Plugins().get("longitudinal_lstm", residuals="student_t")
 
 
 def test_synthcity_constraints_keep_or_drop_whole_sequences(cohorts, tmp_path, monkeypatch):
@@ -257,6 +259,8 @@ def test_sdv_synthesizer_switches_the_calibrations(cohorts):
     assert model.numerical_transform == "minmax" and model.residuals == "scale_mixture"
     with pytest.raises(InvalidParameterError, match="calibrate_stop"):
         LongitudinalLSTMSynthesizer(metadata, calibrate_stop=1)
+    with pytest.raises(InvalidParameterError, match="residuals must be one of"):
+        LongitudinalLSTMSynthesizer(metadata, residuals="student_t")
 
 
 #: The calibrations off: each fit of the change-indicator tests is a quick check of its rules.

@@ -102,8 +102,11 @@ def training_frame(plugin: str, X: Any) -> pd.DataFrame:
 
 
 def check_range(series: pd.Series) -> None:
-    """Refuse a column whose range is not finite: no observed value, or an infinite number."""
-    check_observed(series)
+    """Refuse a column holding an infinite number (its range would not be finite).
+
+    A column without an observed value is refused before, with every such column named
+    (:func:`~synth_plugins.encoding.tabular.check_observed` on the whole frame).
+    """
     if (
         pd.api.types.is_float_dtype(series)
         and np.isinf(series.to_numpy(dtype=float, na_value=np.nan)).any()
