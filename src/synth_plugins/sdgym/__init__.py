@@ -152,7 +152,11 @@ def run_sdgym(
     """``sdgym.benchmark_single_table`` on local copies of ``datasets``; no network used.
 
     ``sdmetrics`` may hold SDMetrics class names (the suite's included, e.g.
-    ``"CorrelationL1"``) or classes. Returns SDGym's result frame.
+    ``"CorrelationL1"``), classes, or ``(name, options)`` pairs, whose options SDGym passes
+    to the metric's ``compute``. SDGym keeps only a metric's normalised score; for
+    CorrelationL1 that is exp(-L1), near 0 for any synthesizer on a wide table with the
+    default sum, so pass ``("CorrelationL1", {"reduce": "mean"})`` (exp(-mean |Δρ|) in
+    [0.14, 1]). Returns SDGym's result frame, one column per metric.
     """
     import synth_plugins.sdmetrics  # noqa: F401 - makes the suite's metrics findable by name
 
