@@ -17,7 +17,10 @@ The loop, per epoch ``e``:
 3. with ``val_loss``: the module in evaluation mode, no gradients, the validation loss is
    recorded under ``val_loss`` (with any extra values it reports); an epoch improves when its
    validation loss is strictly below every earlier one; with ``patience``, training stops
-   after ``patience`` epochs in a row without improvement.
+   after ``patience`` epochs in a row without improvement;
+4. the progress bar shows the epoch's figures: by default the training and validation losses
+   (``loss``, ``val``), or what the caller's ``postfix`` reads from the history (Med-VAE's
+   training loss is annealed and rises with its KL weight, so it shows the loss's parts).
 
 **Restoring weights (one rule).** With a validation loss, the weights of the epoch with the
 lowest validation loss are restored at the end, whether training ran every epoch or stopped
@@ -52,6 +55,9 @@ __all__ = [
 ]
 
 B = TypeVar("B")
+
+#: ``postfix(history)``: the figures a progress bar shows after an epoch, by their labels.
+Postfix = Callable[[Mapping[str, list[float]]], Mapping[str, float]]
 
 
 @dataclass(frozen=True)
@@ -179,6 +185,7 @@ def train_network(
     val_loss: Callable[[int], float | tuple[float, Mapping[str, float]]] | None = None,
     patience: int | None = None,
     epoch_values: Callable[[int], Mapping[str, float]] | None = None,
+    postfix: Postfix | None = None,
     desc: str = "training",
     verbose: bool | None = False,
 ) -> TrainingResult:
@@ -200,6 +207,9 @@ def train_network(
             Needs ``val_loss``.
         epoch_values: ``epoch_values(epoch)``: extra per-epoch values to record (e.g. a KL
             weight).
+        postfix: ``postfix(history)``: the figures the progress bar shows after each epoch,
+            from the history so far; None shows the epoch's training loss (``loss``) and,
+            with ``val_loss``, its validation loss (``val``).
         desc: progress-bar label.
         verbose: the progress bar: True always, None once the loop has run a while, False
             never (see :func:`~synth_plugins.generators._torch.progress`).
@@ -209,15 +219,24 @@ def train_network(
     """
     params = list(module.parameters() if parameters is None else parameters)
     settings = optimizer if isinstance(optimizer, OptimizerSettings) else None
+    shown = _losses if postfix is None else postfix
     if settings is not None and settings.flat and params:
         flat = _flatten(params)
         try:
             return _train(module, step, batches, epochs, settings, [flat], flat.grad,
-                          val_loss, patience, epoch_values, desc, verbose)  # fmt: skip
+                          val_loss, patience, epoch_values, shown, desc, verbose)  # fmt: skip
         finally:
             _unflatten(params)
     return _train(module, step, batches, epochs, optimizer, params, None,
-                  val_loss, patience, epoch_values, desc, verbose)  # fmt: skip
+                  val_loss, patience, epoch_values, shown, desc, verbose)  # fmt: skip
+
+
+def _losses(history: Mapping[str, list[float]]) -> dict[str, float]:
+    """The default progress-bar figures: the last training and validation losses."""
+    shown = {"loss": history["loss"][-1]}
+    if "val_loss" in history:
+        shown["val"] = history["val_loss"][-1]
+    return shown
 
 
 def _flatten(params: list[nn.Parameter]) -> nn.Parameter:
@@ -311,6 +330,7 @@ def _train(
     val_loss: Callable[[int], float | tuple[float, Mapping[str, float]]] | None,
     patience: int | None,
     epoch_values: Callable[[int], Mapping[str, float]] | None,
+    postfix: Postfix,
     desc: str,
     verbose: bool | None,
 ) -> TrainingResult:
@@ -369,7 +389,7 @@ def _train(
                 history.setdefault(key, []).append(float(value))
         result.n_epochs = epoch + 1
         if val_loss is None:
-            _torch.set_postfix(bar, loss=history["loss"][-1])
+            _torch.set_postfix(bar, **postfix(history))
             continue
         module.eval()
         with torch.no_grad():
@@ -384,7 +404,7 @@ def _train(
             best_state = _snapshot(live_state, best_state)
         else:
             stale += 1
-        _torch.set_postfix(bar, loss=history["loss"][-1], val=current)
+        _torch.set_postfix(bar, **postfix(history))
         if patience is not None and stale >= patience:
             result.stopped_early = True
             break

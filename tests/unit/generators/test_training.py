@@ -10,6 +10,7 @@ import torch
 from torch import nn
 from torch.optim.optimizer import register_optimizer_step_pre_hook
 
+from synth_plugins.generators import _torch
 from synth_plugins.generators.training import (
     OptimizerSettings,
     StepLoss,
@@ -114,6 +115,28 @@ def test_step_weights_and_sums_make_the_epoch_history():
     )
     assert run.history["loss"] == [2.5, 2.5]  # (3 * 3 + 1 * 1) / 4
     assert run.history["rows"] == [1.0, 1.0] and run.history["epoch"] == [0.0, 1.0]
+
+
+@pytest.mark.parametrize("validated", [True, False])
+def test_the_bar_shows_the_losses_or_what_postfix_reads_from_the_history(validated, monkeypatch):
+    shown: list[dict[str, float]] = []
+    monkeypatch.setattr(_torch, "set_postfix", lambda bar, **values: shown.append(values))
+    _, run, _ = _fit([3.0, 2.0, 1.0] if validated else None, patience=None, epochs=3)
+    expected = [{"loss": loss} for loss in run.history["loss"]]
+    if validated:
+        expected = [{**losses, "val": val} for losses, val in zip(expected, [3.0, 2.0, 1.0])]
+    assert shown == expected
+    shown.clear()
+    net, x = nn.Linear(3, 1), _regression()[0]
+    train_network(
+        net,
+        lambda index, epoch: net(x[index]).mean() ** 2,
+        shuffled_batches(len(x), 16, torch.Generator().manual_seed(1)),
+        epochs=2,
+        optimizer=OptimizerSettings(lr=0.05),
+        postfix=lambda history: {"epochs": len(history["loss"])},
+    )
+    assert shown == [{"epochs": 1}, {"epochs": 2}]
 
 
 def test_shuffled_batches():

@@ -201,7 +201,10 @@ class MedVAE:
             rows, outside the DP accounting, and prior samples rarely copy.
         verbose: a progress bar per epoch: None (default) shows a bar only once its training loop
             has run 10 s, so short fits print nothing; True shows it at once, False
-            never. ``TQDM_DISABLE=1`` in the environment turns every bar off.
+            never. ``TQDM_DISABLE=1`` in the environment turns every bar off. The bar shows
+            ``recon`` (the weighted reconstruction loss per training row), ``kl`` (the KL
+            per row) and, with a validation split, ``val`` (the early-stopping criterion),
+            not the annealed objective ``loss``, which rises with the KL weight.
 
     Attributes:
         encoder_: the fitted :class:`TabularEncoder`.

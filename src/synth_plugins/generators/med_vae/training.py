@@ -65,6 +65,29 @@ class TrainingPlan:
         """``beta * a(e)`` with the notebook's per-epoch linear annealing ``a(e) = e / T``."""
         return self.beta * epoch / self.epochs
 
+    def reconstruction(self, parts: Mapping[str, float]) -> float:
+        """The weighted reconstruction loss of loss components (sums, or means per row)."""
+        weights = self.loss_weights
+        return (
+            weights["numerical"] * parts["numerical"]
+            + weights["binary"] * parts["binary"]
+            + weights["categorical"] * parts["categorical"]
+        )
+
+    def progress(self, history: Mapping[str, list[float]]) -> dict[str, float]:
+        """The progress bar's figures after an epoch: ``recon``, ``kl`` and ``val``.
+
+        Not the annealed training objective, which rises with the KL weight while training
+        improves: the epoch's weighted reconstruction loss (``recon``) and KL (``kl``) per
+        training row, and with a validation split the early-stopping criterion (``val``,
+        :func:`_validate`'s, at the full KL weight).
+        """
+        latest = {key: values[-1] for key, values in history.items()}
+        shown = {"recon": self.reconstruction(latest), "kl": latest["kl"]}
+        if "val_loss" in latest:
+            shown["val"] = latest["val_loss"]
+        return shown
+
 
 def losses(
     plan: TrainingPlan,
@@ -185,6 +208,7 @@ def train(
         val_loss=validate if val is not None else None,
         patience=plan.patience,
         epoch_values=lambda epoch: {"kl_weight": plan.kl_weight(epoch)},
+        postfix=plan.progress,
         desc="Med-VAE",
         verbose=plan.verbose,
     )
@@ -214,12 +238,7 @@ def _validate(
     _, parts = losses(plan, layout, outputs, x_cont, codes, kl_weight, targets)
     n_val = len(x_cont)
     sums = {key: float(value.sum()) for key, value in parts.items()}
-    weights = plan.loss_weights
-    monitor = (
-        weights["numerical"] * sums["numerical"]
-        + weights["binary"] * sums["binary"]
-        + weights["categorical"] * sums["categorical"]
-    ) / n_val
+    monitor = plan.reconstruction(sums) / n_val
     if plan.kl_mode == "differentiable":
         monitor += plan.beta * sums["kl"] / n_val
     return monitor, {f"val_{key}": value / n_val for key, value in sums.items()}
@@ -285,6 +304,7 @@ def train_dp(
             epochs=plan.epochs,
             optimizer=private_optimizer,
             epoch_values=lambda epoch: {"kl_weight": plan.kl_weight(epoch)},
+            postfix=plan.progress,
             desc="Med-VAE (DP)",
             verbose=plan.verbose,
         )
