@@ -30,17 +30,21 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
     (fresh keys, never a training value); numerical columns use SDV's float formatter for
     rounding and the min/max clip, but keep their missing values for Med-VAE's own
     missingness indicator (SDV's default would fill the mean and blank values at random).
-    ``sample_from_conditions`` is native: rows are decoded from the posteriors of the
-    training rows that match the condition (the paper's libraries; with the default
+    ``sample_from_conditions`` and ``sample_remaining_columns`` are native where at least
+    ``min_library_size`` training rows hold every condition: rows are decoded from the
+    posteriors of those rows (the paper's libraries; with the default
     ``sampling="mixture"``, a Gaussian mixture fitted to those posteriors), with the core's
     ``enforce_conditions``: levels are drawn and rows that miss one are generated again,
     and a number asked for is given to every row, so every row holds the conditions even
-    after a short fit; with prior sampling (``dp=True`` or ``sampling="prior"``) SDV's
-    reject sampling is used. Conditions are checked before SDV
-    samples: an unknown column, a level never seen in training, a number outside the
-    training range (or, with library sampling, never observed) or too few matching training
-    rows raise :class:`~synth_plugins.errors.InvalidParameterError` (or
-    ``InvalidDataError``) naming the column. ``sample(0)`` gives an empty table with the
+    after a short fit. SDV's reject sampling (rows of the whole model that hold the
+    conditions, or SDV's "Only able to sample" warning) takes over where fewer training
+    rows hold them (rows decoded from so few posteriors come close to those patients),
+    for a condition on a datetime column, and with prior sampling (``dp=True`` or
+    ``sampling="prior"``); the core's ``MedVAE.sample`` and the Synthcity plugin refuse
+    those instead. Conditions are checked before SDV samples: an unknown column, a level
+    never seen in training or a number outside the training range raise
+    :class:`~synth_plugins.errors.InvalidParameterError` naming the column.
+    ``sample(0)`` gives an empty table with the
     training columns; a negative ``num_rows`` is an error. After a ``dp=True`` fit,
     ``epsilon`` is the privacy budget spent. Defaults are the core's (read from
     :class:`MedVAE`'s signature), and so is the text of every argument SDV does not change.
@@ -52,6 +56,9 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
             (``False`` is refused): generated values always keep each column's training
             range and precision.
         locales: SDV's synthesizer argument (the Faker locales of ``pii`` columns).
+        min_library_size: fewest training rows that must hold the conditions for Med-VAE
+            to decode rows from their posteriors (5): rows decoded from fewer come close to
+            those patients, so SDV's reject sampling meets such conditions instead.
         enable_gpu: as SDV's own ``enable_gpu``: True trains and samples on CUDA when it is
             available (else the CPU), False always on the CPU.
         random_state: seed of the fit (SDV itself has no seed argument) and, with SDV's
@@ -196,13 +203,18 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
         return self._model is not None and self._model.default_sampling != "prior"
 
     def _check_model_conditions(self, conditions: pd.DataFrame) -> None:
-        """With library sampling, ask the model whether it can honour each condition."""
+        """With library sampling, let the model refuse a condition no sampling can meet.
+
+        ``can_condition`` raises for those (naming the column); one the library cannot
+        serve (a datetime column, fewer than ``min_library_size`` matching training rows)
+        is not an error here: :meth:`_core_rows` leaves it to SDV's rejection sampling.
+        """
         if not self._library_conditions():
             return
         assert self._model is not None
         for _, row in conditions.drop_duplicates().iterrows():
             transformed = self._transform_conditions(row.to_frame().T.astype(conditions.dtypes))
-            self._model.sample(0, conditions=transformed.iloc[0].to_dict())
+            self._model.can_condition(transformed.iloc[0].to_dict())
 
     def _core_rows(
         self, num_rows: int, conditions: Mapping[str, Any] | None = None
@@ -210,8 +222,12 @@ class MedVAESynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
         assert self._model is not None
         if not conditions:
             return self._model.sample(num_rows)
-        if not self._library_conditions():
-            raise NotImplementedError  # prior sampling: SDV falls back to reject sampling
+        if not self._library_conditions() or not self._model.can_condition(conditions):
+            # prior sampling, a datetime condition, or fewer than min_library_size training
+            # rows holding the conditions (rows decoded from so few posteriors come close to
+            # those patients): SDV's reject sampling keeps the rows of the whole model that
+            # hold them, or warns that it found too few
+            raise NotImplementedError
         # SDV returns only rows that hold every condition: the core's own rejection gets them
         # with drawn levels and gives each row an asked number, so a weakly trained model
         # still yields rows (SDV's retries of its most likely levels may find none) and a

@@ -337,6 +337,35 @@ class TestConditions:
         with pytest.raises(InvalidDataError, match=rf"only {count} training rows.*age="):
             model.sample(10, conditions={"age": age})
 
+    def test_can_condition_says_where_the_library_cannot_serve(
+        self, model: MedVAE, data: pd.DataFrame
+    ) -> None:
+        """A host samples the whole model and keeps the matching rows where this is False
+        (the SDV synthesizer, through SDV's rejection sampling); ``sample`` refuses those."""
+        assert model.can_condition({"stage": ["II", "III"], "sex": "F"})
+        assert model.can_condition({})
+        rare = float(data["age"].iloc[0])  # held by fewer than min_library_size rows
+        ages = np.unique(data["age"])
+        for conditions in ({"age": rare}, {"age": (ages[10] + ages[11]) / 2}):
+            assert not model.can_condition(conditions)
+        # jointly: the library is the rows holding all the conditions
+        common = float(data["visits"].value_counts().idxmax())
+        jointly = (data["visits"] == common) & (data["stage"] == "III") & (data["sex"] == "F")
+        assert (data["visits"] == common).sum() >= 5 and jointly.sum() < 5
+        assert model.can_condition({"visits": common})
+        assert not model.can_condition({"visits": common, "stage": "III", "sex": "F"})
+        with pytest.raises(InvalidParameterError, match=r"stage='IV'.*never seen"):
+            model.can_condition({"stage": "IV"})
+        with pytest.raises(InvalidParameterError, match=r"age=999.*outside the training range"):
+            model.can_condition({"age": 999})
+        with pytest.raises(InvalidParameterError, match="unknown column 'weight'"):
+            model.can_condition({"weight": 70})
+        days = pd.Timestamp("2020-01-01") + pd.to_timedelta(np.arange(len(data)) % 3, unit="D")
+        dated = MedVAE(ROLES, epochs=1, random_state=0).fit(data.assign(seen=days))
+        assert not dated.can_condition({"seen": days[0]})  # dates take no conditions
+        with pytest.raises(InvalidParameterError, match="datetime column 'seen'"):
+            dated.sample(5, conditions={"seen": days[0]})
+
     def test_messages_show_whole_numbers_as_written(self, data: pd.DataFrame) -> None:
         # numeric conditions are stored as floats; the messages give the user's 3, not 3.0
         vae = MedVAE(ROLES, epochs=1, min_library_size=len(data) + 1).fit(data)
@@ -378,6 +407,7 @@ class TestDifferentialPrivacy:
             private.sample(10, sampling="library")
         with pytest.raises(InvalidParameterError, match="enforce_conditions"):
             private.sample(10, conditions={"sex": "F"})
+        assert not private.can_condition({"sex": "F"})  # no library to condition through
         with pytest.raises(InvalidParameterError, match="sampling='library'"):
             MedVAE(dp=True, sampling="library")
         restored = pickle.loads(pickle.dumps(private))

@@ -240,6 +240,16 @@ def _nearest(observed: np.ndarray, value: float) -> str:
     return " and ".join(f"{v:g}" for v in near)
 
 
+def matching_rows(
+    parsed: list[Condition], store: Mapping[str, np.ndarray], n_library: int
+) -> np.ndarray:
+    """Mask of the ``n_library`` training rows satisfying every condition of ``parsed``."""
+    mask = np.ones(n_library, dtype=bool)
+    for condition in parsed:
+        mask &= condition.match_training(store[condition.column])
+    return mask
+
+
 def library_pool(
     parsed: list[Condition],
     store: Mapping[str, np.ndarray],
@@ -249,9 +259,7 @@ def library_pool(
     """Indices of the library rows matching all conditions (None: the whole library)."""
     if not parsed:
         return None
-    mask = np.ones(n_library, dtype=bool)
-    for condition in parsed:
-        mask &= condition.match_training(store[condition.column])
+    mask = matching_rows(parsed, store, n_library)
     matched = int(mask.sum())
     if matched < min_library_size:
         described = ", ".join(condition.describe() for condition in parsed)

@@ -710,6 +710,38 @@ class MedVAE:
         redrawn = self._copy_filter.redraw(frame, rows, np.random.default_rng(seed))
         return redrawn if redrawn is frame else _sampling.renumber_keys(redrawn, encoder)
 
+    def can_condition(self, conditions: Mapping[str, Any]) -> bool:
+        """Whether library or mixture sampling meets ``conditions`` from their own library.
+
+        False where :meth:`sample` with those modes refuses the conditions for want of a
+        library (naming them): a condition on a datetime column, conditions that fewer
+        than ``min_library_size`` training rows hold (a number no training row holds among
+        them), or a ``dp=True`` model, which keeps no library. A host can then draw rows
+        from the whole model and keep those that hold the conditions, as the SDV
+        synthesizer does through SDV's rejection sampling. Conditions are judged jointly:
+        the library is the training rows that hold all of them.
+
+        Raises:
+            InvalidParameterError: conditions no sampling can meet, as :meth:`sample`
+                refuses them: an unknown column, a level never seen in training, a number
+                outside the training range, a missing value or an identifier column.
+        """
+        _, encoder, _ = self._fitted()
+        if isinstance(conditions, Mapping) and any(
+            column in encoder.columns and encoder.spec(column).role == "datetime"
+            for column in conditions
+        ):
+            return False
+        # without the store, a number is checked against the training range only: one no
+        # training row holds is then matched by none of them below
+        parsed = _conditions.parse_conditions(encoder, None, conditions)
+        if self._condition_store is None or self.library_mu_ is None:
+            return False  # dp=True: no library
+        if not parsed:
+            return True
+        held = _conditions.matching_rows(parsed, self._condition_store, len(self.library_mu_))
+        return int(held.sum()) >= self.min_library_size
+
     def _activation(self) -> str:
         """The numerical head's activation: ``"auto"`` follows the numerical transform."""
         if self.numerical_activation != "auto":

@@ -70,7 +70,8 @@ class MedVAEPlugin(SuitePlugin):
             (one number each, for Synthcity's search space); the decoder mirrors (60, 88).
         min_library_size: fewest training rows that must hold the value of ``cond`` asked
             of ``generate`` (5): rows decoded from fewer posteriors come close to those
-            patients.
+            patients, so a value fewer rows hold is an error naming it (the SDV synthesizer
+            leaves it to SDV's reject sampling instead).
         max_rejection_rounds: generation rounds allowed to find rows that hold their value
             of ``cond`` (20).
         sampling_patience, strict: Synthcity's plugin arguments.
