@@ -467,14 +467,17 @@ def clinic() -> pd.DataFrame:
     )
 
 
-@pytest.fixture(scope="module")
-def clinic_vae(clinic):
+def _clinic_metadata() -> Metadata:
     sdtypes = {"sex": "categorical", "age": "numerical", "bmi": "numerical", "seen": "datetime"}
     columns = {column: {"sdtype": sdtype} for column, sdtype in sdtypes.items()}
-    metadata = Metadata.load_from_dict(
+    return Metadata.load_from_dict(
         {"METADATA_SPEC_VERSION": "V1", "tables": {"clinic": {"columns": columns}}}
     )
-    synthesizer = MedVAESynthesizer(metadata, epochs=5, random_state=0, enable_gpu=False)
+
+
+@pytest.fixture(scope="module")
+def clinic_vae(clinic):
+    synthesizer = MedVAESynthesizer(_clinic_metadata(), epochs=5, random_state=0, enable_gpu=False)
     synthesizer.fit(clinic)
     return synthesizer
 
@@ -514,6 +517,50 @@ def test_med_vae_leaves_a_date_condition_to_sdv(clinic_vae, clinic, monkeypatch)
     rows = single_table(clinic_vae.sample_from_conditions([Condition({"seen": day}, num_rows=4)]))
     assert len(rows) == 4 and (rows["seen"] == day).all()
     assert calls and all(conditions is None for conditions in calls)
+
+
+def test_a_core_error_says_where_sdv_rewrote_the_conditions(clinic, monkeypatch):
+    """The core names the conditions it gets: after update_transformers, SDV's (sex=1 for
+    sex='F', time=1.0986 for time=3 under a LogScaler); a note names the transformers, as
+    one names SDV's constraints where they took part."""
+    from rdt.transformers.categorical import LabelEncoder
+    from sdv.cag import Inequality
+
+    def quick() -> MedVAESynthesizer:
+        return MedVAESynthesizer(
+            _clinic_metadata(), epochs=1, random_state=0, max_rejection_rounds=1, enable_gpu=False
+        )
+
+    relabelled = quick()
+    relabelled.auto_assign_transformers(native(clinic, relabelled.metadata))
+    relabelled.update_transformers({"sex": LabelEncoder()})
+    relabelled.fit(clinic)
+    constrained = quick()
+    constrained.add_constraints([Inequality(low_column_name="bmi", high_column_name="age")])
+    constrained.fit(clinic[clinic["bmi"] < clinic["age"]])
+    asked = [Condition({"sex": "F"}, num_rows=900)]  # 1 round cannot reach 900 such rows
+    with pytest.raises(
+        InvalidParameterError, match=r"cannot reach 900 rows satisfying sex=1"
+    ) as error:
+        relabelled.sample_from_conditions(asked)
+    notes = " ".join(error.value.__notes__)
+    assert "transformers rewrite them" in notes and "('sex': LabelEncoder)" in notes
+    assert "constraints" not in notes
+    with pytest.raises(
+        InvalidParameterError, match=r"cannot reach 900 rows satisfying sex='F'"
+    ) as error:
+        constrained.sample_from_conditions(asked)
+    assert "as SDV's constraints rewrite them" in " ".join(error.value.__notes__)
+    assert "transformers" not in " ".join(error.value.__notes__)
+
+    def refusing(conditions):
+        raise InvalidParameterError(f"refused {conditions}")
+
+    # the check before SDV samples names the transformed values too
+    monkeypatch.setattr(relabelled._model, "can_condition", refusing)
+    with pytest.raises(InvalidParameterError, match=r"refused \{'sex': 1\}") as error:
+        relabelled.sample_remaining_columns(pd.DataFrame({"sex": ["F"]}))
+    assert "('sex': LabelEncoder)" in " ".join(error.value.__notes__)
 
 
 def test_a_core_error_while_sampling_is_not_hidden_by_sdv(med_vae, monkeypatch):

@@ -98,25 +98,31 @@ _CONSTRAINED_CONDITIONS = (
     "missing values): ask for a combination of the constrained columns that training rows hold."
 )
 
+#: Said under a core's error about conditions when SDV's transformers rewrote them.
+_TRANSFORMED_CONDITIONS = (
+    "The conditions named above are as SDV's transformers rewrite them before the model "
+    "sees them ({rewritten}), not as they were asked."
+)
+
 
 @contextmanager
-def _own_errors_surface(constrained: bool = False) -> Iterator[None]:
+def _own_errors_surface(notes: Iterable[str] = ()) -> Iterator[None]:
     """Re-raise the suite's own error that SDV's sampling wrapper replaced.
 
     SDV's conditional sampling turns any error into "Error: Sampling terminated. No results
     were saved ..." of the same type, the real message only in the chained cause; an error
-    a core raises while sampling (a condition it cannot reach) is re-raised as it was. When
-    SDV saved partial results (``output_file_path`` given), its message, which says where,
-    is kept (the suite's error stays its cause). ``constrained``: the synthesizer has SDV
-    constraints, whose rewritten columns the core's message names; a note says so.
+    a core raises while sampling (a condition it cannot reach) is re-raised as it was, with
+    ``notes`` (see :meth:`SingleTableContract._condition_notes`). When SDV saved partial
+    results (``output_file_path`` given), its message, which says where, is kept (the
+    suite's error stays its cause).
     """
     try:
         yield
     except Exception as error:
         cause = error.__cause__
         if isinstance(cause, SynthPluginsError) and "No results were saved" in str(error):
-            if constrained:
-                cause.add_note(_CONSTRAINED_CONDITIONS)
+            for note in notes:
+                cause.add_note(note)
             raise cause from None
         raise
 
@@ -493,6 +499,29 @@ class SingleTableContract:
         """Whether SDV constraints rewrite the table the core models."""
         return bool(getattr(self, "_chained_constraints", None))
 
+    def _condition_notes(self, columns: Iterable[Any], constraints: bool = True) -> list[str]:
+        """Notes for a core's error about conditions on ``columns``, which SDV rewrote.
+
+        The core names the conditions it was given: SDV's constraints (``constraints``:
+        they took part) and its transformers (a user's ``update_transformers``: a
+        ``LabelEncoder`` gives ``sex=0`` for ``sex='F'``, a ``LogScaler``
+        ``time=1.0986...`` for ``time=3``) rewrite the user's. A ``FloatFormatter`` (the
+        synthesizers' own for numbers) and no transformer leave values as they are.
+        """
+        from rdt.transformers import FloatFormatter
+
+        notes = [_CONSTRAINED_CONDITIONS] if constraints and self._constrained else []
+        transformers = self._data_processor._hyper_transformer.field_transformers  # type: ignore[attr-defined]
+        rewritten = [
+            f"{column!r}: {type(transformer).__name__}"
+            for column in columns
+            if (transformer := transformers.get(column)) is not None
+            and type(transformer) is not FloatFormatter
+        ]
+        if rewritten:
+            notes.append(_TRANSFORMED_CONDITIONS.format(rewritten=", ".join(rewritten)))
+        return notes
+
     @property
     def _raw_metadata(self) -> Any:
         """The metadata of the user's table (SDV's ``self.metadata`` is the modelled one).
@@ -690,8 +719,14 @@ class SingleTableContract:
     def _check_conditions(self, conditions: pd.DataFrame, what: str) -> None:
         self._validate_fit_before_sample()  # type: ignore[attr-defined]
         if self._domain is not None:
-            self._domain.check(conditions, what)
-        self._check_model_conditions(conditions)
+            self._domain.check(conditions, what)  # the user's values
+        try:
+            self._check_model_conditions(conditions)  # the values as SDV transforms them
+        except SynthPluginsError as error:
+            # the check transforms the conditions without SDV's constraints
+            for note in self._condition_notes(conditions.columns, constraints=False):
+                error.add_note(note)
+            raise
 
     def sample_from_conditions(self, conditions: list[Any], *args: Any, **kwargs: Any) -> Any:
         """SDV's conditional sampling, with every condition checked first.
@@ -704,9 +739,11 @@ class SingleTableContract:
                 synthesizer cannot produce (an unseen level, a number outside the training
                 range, ...): the message names the column and the known values.
         """
-        for frame in self._make_condition_dfs(conditions):  # type: ignore[attr-defined]
+        frames = self._make_condition_dfs(conditions)  # type: ignore[attr-defined]
+        for frame in frames:
             self._check_conditions(frame, "condition")
-        with _own_errors_surface(self._constrained):
+        columns = list(dict.fromkeys(column for frame in frames for column in frame.columns))
+        with _own_errors_surface(self._condition_notes(columns)):
             return super().sample_from_conditions(conditions, *args, **kwargs)  # type: ignore[misc]
 
     def sample_remaining_columns(
@@ -722,5 +759,5 @@ class SingleTableContract:
         """
         check_table(known_columns, "known_columns")
         self._check_conditions(known_columns, "known value")
-        with _own_errors_surface(self._constrained):
+        with _own_errors_surface(self._condition_notes(known_columns.columns)):
             return super().sample_remaining_columns(known_columns, *args, **kwargs)  # type: ignore[misc]
