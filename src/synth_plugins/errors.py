@@ -93,6 +93,14 @@ class SynthPluginsWarning(UserWarning):
     """
 
 
+class SmallTrainingSetWarning(SynthPluginsWarning):
+    """A generator is fitted on too few rows (patients) to learn a distribution from.
+
+    Raised once per fit below :data:`synth_plugins.validation.SMALL_TRAINING_SIZE`; a test
+    suite that fits on tiny tables on purpose can ignore this class alone.
+    """
+
+
 #: The filter that shows the suite's warnings (once per code location, as by default), as
 #: ``warnings.filterwarnings("default", category=SynthPluginsWarning)`` stores it.
 _SHOW = ("default", None, SynthPluginsWarning, None, 0)
@@ -138,6 +146,29 @@ def _ignores_every_warning(item: tuple[Any, ...]) -> bool:
         and message is None
         and module is None
     )
+
+
+#: Packages between a user's call and a suite warning: the suite's, the hosts' (Synthcity,
+#: SDV), the argument validation Synthcity wraps its methods in, the ``joblib`` loop it
+#: runs evaluators in, and ``contextlib``.
+_INTERNAL = ("synth_plugins", "synthcity", "sdv", "pydantic", "joblib", "contextlib")
+
+
+def caller_stacklevel() -> int:
+    """:func:`warn`'s ``stacklevel`` for the first frame outside :data:`_INTERNAL`.
+
+    Call it in the function that calls :func:`warn`. The warning then shows the line of
+    the user's call (``plugin.fit``, ``synthesizer.fit``, ``Metrics.evaluate``), however
+    many frames of the suite and of the host lie between; a fixed level lands inside
+    either when the same check is reached through different hosts.
+    """
+    frame, level = sys._getframe(1), 1
+    while frame.f_back is not None:
+        name = str(frame.f_globals.get("__name__", ""))
+        if not any(name == package or name.startswith(f"{package}.") for package in _INTERNAL):
+            return level
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def warn(

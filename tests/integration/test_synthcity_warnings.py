@@ -91,3 +91,36 @@ def test_the_users_ignore_filter_for_the_class_hides_it(session):
 def test_the_users_error_filter_for_the_class_raises_it(session):
     stderr, raised = session
     assert raised == ["error"] and shown(stderr, "error") == 0
+
+
+#: Fits a Synthcity plugin on 5 rows, as a user would: Synthcity's ``Plugin.fit`` (pydantic's
+#: argument check, the schema, the encoders) lies between the user's line and the core.
+SMALL_FIT = """
+{imports}
+import tempfile
+import synth_plugins
+from synth_plugins.datasets import load
+from synth_plugins.synthcity.loaders import to_dataloader
+synth_plugins.register()
+data = load("heart_failure").data.head(5)
+plugin = Plugins().get("mle_copula", workspace=tempfile.mkdtemp())
+plugin.fit(to_dataloader(load("heart_failure"), data))  # the user's line
+"""
+
+
+@pytest.mark.parametrize("order", sorted(ORDERS))
+def test_a_small_training_set_warns_once_at_the_users_fit_in_synthcity(order):
+    """Synthcity's imports ignore every warning; the small-table warning is shown anyway."""
+    script = SMALL_FIT.format(imports=ORDERS[order])
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    line = script.splitlines().index(
+        'plugin.fit(to_dataloader(load("heart_failure"), data))  # the user\'s line'
+    )
+    shown = [row for row in done.stderr.splitlines() if "SmallTrainingSetWarning:" in row]
+    assert len(shown) == 1, done.stderr[-2000:]
+    assert shown[0].startswith(
+        f"<string>:{line + 1}: SmallTrainingSetWarning: MLE copula is fitted on 5 rows,"
+    ), shown[0]

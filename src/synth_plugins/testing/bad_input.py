@@ -19,7 +19,14 @@ A case passes when the call ends in
   data had none, no infinite values, no training value of an identifier-like column, and
   datetimes that come back as datetimes, generated rather than copied; for cases that
   only retype or relabel valid data (pandas' nullable dtypes, integer column labels), the
-  core also gives every column back with its training dtype and label.
+  core also gives every column back with its training dtype and label. A fit on fewer
+  than :data:`~synth_plugins.validation.SMALL_TRAINING_SIZE` rows (patients for sequence
+  generators) gives exactly one :class:`~synth_plugins.errors.SmallTrainingSetWarning`
+  naming that number, shown at a line outside the suite and the hosts; a larger one
+  gives none.
+
+The table sizes around a generator's minimum are read from its catalog entry
+(``min_training_size``): one row (patient) fewer must be refused, the minimum itself fitted.
 
 Usage (the suite's test does exactly this)::
 
@@ -32,6 +39,7 @@ from __future__ import annotations
 
 import inspect
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -40,8 +48,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import synth_plugins
 from synth_plugins.catalog import GENERATORS, GeneratorEntry, resolve
-from synth_plugins.errors import InvalidDataError, SynthPluginsError
+from synth_plugins.errors import (
+    InvalidDataError,
+    SmallTrainingSetWarning,
+    SynthPluginsError,
+    SynthPluginsWarning,
+)
+from synth_plugins.validation import SMALL_TRAINING_SIZE
 
 HOSTS: tuple[str, ...] = ("core", "synthcity", "sdv")
 #: Epochs (or iterations) every quick fit of the matrix uses.
@@ -153,6 +168,8 @@ class Case:
         condition: ``(column, value)`` to generate under, for conditioning hosts.
         same_dtypes: Whether the core's output must keep every training column's dtype
             (the hosts cast to their own types, as they do for their built-in generators).
+        size: The generator's training rows (patients) from its catalog entry; the built
+            table is cut to its first ones. None keeps the built table.
     """
 
     name: str
@@ -163,6 +180,7 @@ class Case:
     n: int = N_SAMPLE
     condition: tuple[str, Any] | None = None
     same_dtypes: bool = False
+    size: Callable[[GeneratorEntry], int] | None = None
 
 
 ALL = frozenset({"generic", "survival_analysis", "time_series"})
@@ -321,12 +339,20 @@ def _same(table: Table) -> Table:
 
 CASES: tuple[Case, ...] = (
     Case("empty", ALL, lambda t: t.with_data(t.data.iloc[:0]), ("empty", "row", "0")),
-    Case("one_row", ALL, lambda t: _first_rows(t, 1), ("row", "patient", "at least")),
     Case(
-        "two_rows",
+        "below_minimum",
         ALL,
-        lambda t: _first_rows(t, 2),
+        _same,
+        ("row", "patient", "at least"),
+        output_ok=False,
+        size=lambda entry: entry.min_training_size - 1,
+    ),
+    Case(
+        "at_minimum",
+        ALL,
+        _same,
         ("row", "patient", "at least", "validation_fraction"),
+        size=lambda entry: entry.min_training_size,
     ),
     Case("all_nan_column", ALL, lambda t: _with_column(t, "empty_col", np.nan), ("empty_col",)),
     Case(
@@ -640,21 +666,61 @@ def assert_valid_output(table: Table, output: Any, n: int, what: str) -> None:
         )
 
 
+def training_size(table: Table) -> int:
+    """The rows of a training table, or its patients for a sequence generator."""
+    if table.kind == "time_series":
+        return int(table.data[table.id_column].nunique())
+    return len(table.data)
+
+
+def assert_size_warning(
+    entry: GeneratorEntry, table: Table, caught: Sequence[warnings.WarningMessage], what: str
+) -> None:
+    """One warning naming the training size below ``SMALL_TRAINING_SIZE``, none from it.
+
+    The warning must name the rows (patients) and be shown at the user's line, neither in
+    the suite's code nor in a host's (their frames are skipped whatever the host).
+    """
+    size, unit = training_size(table), entry.training_unit
+    small = [w for w in caught if issubclass(w.category, SmallTrainingSetWarning)]
+    expected = 1 if size < SMALL_TRAINING_SIZE else 0
+    assert len(small) == expected, (
+        f"{what}: a fit on {size} {unit} gave {len(small)} small-training-set warnings, "
+        f"expected {expected}: {[str(w.message)[:80] for w in small]}"
+    )
+    suite = str(Path(synth_plugins.__file__).parent)
+    for w in small:
+        assert f" {size} {unit}" in str(w.message), (
+            f"{what}: the warning does not name the {size} {unit}: {w.message}"
+        )
+        assert not w.filename.startswith(suite) and "site-packages" not in w.filename, (
+            f"{what}: the small-training-set warning is shown at {w.filename}:{w.lineno}, "
+            "not at the caller's line"
+        )
+
+
 def run_case(entry: GeneratorEntry, host: str, case: Case) -> Outcome:
     """Run one case and assert it ends in a clear error or valid output."""
     what = case_id(entry, host, case)
     table = case.build(base_table(entry.synthcity_type))
-    try:
-        output = _RUNNERS[host](entry, table, case)
-    except AssertionError:
-        raise
-    except Exception as error:  # judging every error is the point
-        assert_clear_error(error, case.mentions, what)
-        return Outcome(error=error)
+    if case.size is not None:
+        table = _first_rows(table, case.size(entry))
+    with warnings.catch_warnings(record=True) as caught:
+        # every suite warning, repeats included: a filter naming the class decides, even
+        # after Synthcity's imports (synth_plugins.errors.warn)
+        warnings.filterwarnings("always", category=SynthPluginsWarning)
+        try:
+            output = _RUNNERS[host](entry, table, case)
+        except AssertionError:
+            raise
+        except Exception as error:  # judging every error is the point
+            assert_clear_error(error, case.mentions, what)
+            return Outcome(error=error)
     if not case.output_ok:
         raise AssertionError(
             f"{what}: returned output where an error naming {list(case.mentions)} was expected"
         )
+    assert_size_warning(entry, table, caught, what)
     if host == "synthcity" and table.kind != "time_series":
         # Synthcity's loaders name columns by text (they relabel the caller's frame in
         # place), so its generators, ours and its own, give text labels back

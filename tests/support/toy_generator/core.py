@@ -2,8 +2,9 @@
 
 A host-free class with ``fit(data) -> self`` and ``sample(n, random_state=None)``, built on
 ``TabularEncoder``; learned state ends with ``_``; the hyper-parameters are keyword-only
-with defaults, so the adapters read them from ``__init__.__kwdefaults__``; exact copies of
-training rows are held to the natural collision rate by ``CopyFilter``. Every encoded block
+with defaults, so the adapters read them from ``__init__.__kwdefaults__``; the training size
+is checked against the catalog entry by ``check_training_size``; exact copies of training
+rows are held to the natural collision rate by ``CopyFilter``. Every encoded block
 is a bootstrap of its own column (numbers jittered by ``bandwidth``): the columns come out
 independent, a deliberately weak model.
 """
@@ -24,6 +25,7 @@ from synth_plugins.validation import (
     check_float,
     check_int,
     check_random_state,
+    check_training_size,
 )
 
 
@@ -61,6 +63,7 @@ class ToyMarginals:
 
     def fit(self, data: pd.DataFrame) -> ToyMarginals:
         """Encode ``data`` and keep its encoded rows (the marginals)."""
+        check_training_size("toy_marginals", len(data))
         encoder = TabularEncoder(self.roles, self.missing).fit(data)
         self.matrix_ = encoder.transform(data)
         self.encoder_ = encoder

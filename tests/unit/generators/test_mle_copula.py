@@ -318,8 +318,8 @@ class TestBadInput:
         ("frame", "message"),
         [
             (pd.DataFrame(), "no columns"),
-            (pd.DataFrame({"a": []}), "0 row.*at least 2 rows"),
-            (pd.DataFrame({"a": [1.0], "b": ["x"]}), "1 row.*at least 2 rows"),
+            (pd.DataFrame({"a": []}), "at least 2 rows.*got 0"),
+            (pd.DataFrame({"a": [1.0], "b": ["x"]}), "at least 2 rows.*got 1"),
             (pd.DataFrame({"id": [f"R{i}" for i in range(30)]}), "every column is an identifier"),
             (
                 pd.DataFrame({"d": ["2020-01-01", "x", "2020-01-03"], "a": [1.0, 2.0, 3.0]}),

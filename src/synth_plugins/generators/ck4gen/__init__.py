@@ -37,7 +37,7 @@ drawn from the teacher), ``calibration`` (model mode's level calibration), ``mar
 re-drawing copies of training rows) and ``model`` (the :class:`CK4Gen` estimator).
 """
 
-from synth_plugins.generators.ck4gen.config import COPY_PRIVACY_WARNING, MIN_ROWS
+from synth_plugins.generators.ck4gen.config import COPY_PRIVACY_WARNING
 from synth_plugins.generators.ck4gen.model import CK4Gen
 
-__all__ = ["COPY_PRIVACY_WARNING", "MIN_ROWS", "CK4Gen"]
+__all__ = ["COPY_PRIVACY_WARNING", "CK4Gen"]

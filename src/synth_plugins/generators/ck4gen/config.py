@@ -30,8 +30,6 @@ PRESETS: dict[str, dict[str, Any]] = {
     },
 }
 
-#: Fewest training rows accepted.
-MIN_ROWS = 10
 #: Rows encoded or decoded per forward pass when sampling.
 CHUNK = 65_536
 #: Bound on log-hazards before exponentiation, so float32 stays finite.

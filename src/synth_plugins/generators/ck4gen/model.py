@@ -26,7 +26,6 @@ from synth_plugins.generators.ck4gen.config import (
     CHUNK,
     COPY_PRIVACY_WARNING,
     MAX_LOG_HAZARD,
-    MIN_ROWS,
     NUMERIC_CALIBRATION_ROWS,
     OUTCOMES,
     PRESETS,
@@ -74,6 +73,7 @@ from synth_plugins.validation import (
     check_int,
     check_int_tuple,
     check_random_state,
+    check_training_size,
     preset_settings,
 )
 
@@ -558,17 +558,16 @@ class CK4Gen:
             ``self``.
 
         Raises:
-            InvalidDataError: not a DataFrame, fewer than 10 rows, a missing outcome column,
-                missing/non-positive/infinite durations, events other than 0/1, no event at
-                all, no covariate, or missing covariates with ``missing="error"``.
+            InvalidDataError: not a DataFrame, fewer than 10 rows (fewer than
+                :data:`~synth_plugins.validation.SMALL_TRAINING_SIZE` warn), a missing
+                outcome column, missing/non-positive/infinite durations, events other than
+                0/1, no event at all, no covariate, or missing covariates with
+                ``missing="error"``.
         """
-        if isinstance(data, pd.DataFrame) and len(data) < MIN_ROWS:
-            raise InvalidDataError(
-                f"CK4Gen needs at least {MIN_ROWS} rows to fit a Cox teacher and two networks, "
-                f"got {len(data)}"
-            )
+        if isinstance(data, pd.DataFrame):
+            check_training_size("ck4gen", len(data))
         durations, events = check_survival_frame(
-            data, self.duration_column, self.event_column, name="data", min_rows=MIN_ROWS
+            data, self.duration_column, self.event_column, name="data"
         )
         outcome = (self.duration_column, self.event_column)
         covariates = data.drop(columns=list(outcome))

@@ -56,6 +56,7 @@ from synth_plugins.validation import (
     check_int,
     check_int_tuple,
     check_random_state,
+    check_training_size,
 )
 
 __all__ = ["CTABGANPlus"]
@@ -313,17 +314,19 @@ class CTABGANPlus:
         """Encode ``data`` and train the GAN; returns ``self``.
 
         Raises:
-            InvalidDataError: for a non-DataFrame, an empty frame, fewer than 2 rows, or a
-                column with no observed value.
+            InvalidDataError: for a non-DataFrame, a frame without columns, fewer than 2
+                rows (fewer than :data:`~synth_plugins.validation.SMALL_TRAINING_SIZE`
+                warn), or a column with no observed value.
             InvalidParameterError: for a ``target`` or override naming no column or an
                 identifier column, or a kind that does not fit the column.
         """
         if not isinstance(data, pd.DataFrame):
             raise InvalidDataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
-        if len(data) < 2 or len(data.columns) == 0:
+        if len(data.columns) == 0:
             raise InvalidDataError(
-                f"CTAB-GAN+ needs at least 2 rows and 1 column to train, got shape {data.shape}"
+                f"CTAB-GAN+ needs at least 1 column to train, got shape {data.shape}"
             )
+        check_training_size("ctabgan_plus", len(data))
         if self.target is not None and self.target not in data.columns:
             raise InvalidParameterError(
                 f"target {self.target!r} is not a column of the data; columns are "

@@ -64,6 +64,8 @@ from synth_plugins.validation import (
     check_float,
     check_int,
     check_random_state,
+    check_training_size,
+    inner_fit,
 )
 
 __all__ = ["LongitudinalLSTM"]
@@ -471,18 +473,16 @@ class LongitudinalLSTM:
 
         Raises:
             InvalidDataError: for a malformed long table (see
-                :func:`~synth_plugins.long_format.check_long_format`), fewer
-                than 2 patients, a static column that changes within a patient, a column
-                with no observed value, or missing values with ``missing="error"``.
+                :func:`~synth_plugins.long_format.check_long_format`), fewer than 2
+                patients (fewer than :data:`~synth_plugins.validation.SMALL_TRAINING_SIZE`
+                warn), a static column that changes within a patient, a column with no
+                observed value, or missing values with ``missing="error"``.
             InvalidParameterError: ``static_columns`` (given, or inferred when None)
                 leaves no visit column.
         """
         data = check_long_format(data, self.id_column, self.time_column)
         index = patient_index(data, self.id_column)
-        if index.n_patients < 2:
-            raise InvalidDataError(
-                f"at least 2 patients are needed to train, got {index.n_patients}"
-            )
+        check_training_size("longitudinal_lstm", index.n_patients)
         static_columns, visit_columns = self._split_columns(data)
         if not visit_columns:
             raise InvalidParameterError(self._no_visit_column(), parameter="static_columns")
@@ -519,7 +519,8 @@ class LongitudinalLSTM:
             missing=self.missing, device=self.device, random_state=static_seed,
             verbose=self.verbose, **params,
         )  # fmt: skip
-        static_model.fit(static_frame)
+        with inner_fit():  # the size warning is this fit's, in patients
+            static_model.fit(static_frame)
         static_matrix = static_model.encoder_.transform(static_frame)
 
         # ---- Stage B: visit encoder and tensors

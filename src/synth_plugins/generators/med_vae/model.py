@@ -49,6 +49,7 @@ from synth_plugins.validation import (
     check_int,
     check_int_tuple,
     check_random_state,
+    check_training_size,
     check_weights,
     preset_settings,
 )
@@ -455,18 +456,15 @@ class MedVAE:
         """Fit the encoder and train the VAE on ``data``; returns ``self``.
 
         Raises:
-            InvalidDataError: for a non-DataFrame, fewer than 2 rows, a column with no
+            InvalidDataError: for a non-DataFrame, fewer than 2 rows (fewer than
+                :data:`~synth_plugins.validation.SMALL_TRAINING_SIZE` warn), a column with no
                 observed value, missing values with ``missing="error"``, or a
                 ``validation_fraction`` that leaves fewer than 2 rows to train on (the
                 shared split, :func:`synth_plugins.generators._nn.split_rows`).
         """
         if not isinstance(data, pd.DataFrame):
             raise InvalidDataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
-        if len(data) < 2:
-            raise InvalidDataError(
-                f"Med-VAE needs at least 2 rows to train (BatchNorm normalises over a batch), "
-                f"got {len(data)}"
-            )
+        check_training_size("med_vae", len(data))
         encoder = TabularEncoder(self.roles, self.missing, self.ordinal_levels).fit(data)
         layout = Layout.from_encoder(encoder)
         if self.transform_kind == "quantile":  # never with dp (refused or min-max)

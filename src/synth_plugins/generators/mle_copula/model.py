@@ -71,6 +71,7 @@ from synth_plugins.validation import (
     check_float,
     check_int,
     check_random_state,
+    check_training_size,
 )
 
 __all__ = ["MLECopula"]
@@ -256,8 +257,9 @@ class MLECopula:
         """Fit every column's marginal and, at ``level=2``, the copula; returns ``self``.
 
         Raises:
-            InvalidDataError: for a non-DataFrame, a table with fewer than two rows or
-                without columns, duplicate column names, a column with no observed value, a
+            InvalidDataError: for a non-DataFrame, a table with fewer than two rows (fewer
+                than :data:`~synth_plugins.validation.SMALL_TRAINING_SIZE` warn) or without
+                columns, duplicate column names, a column with no observed value, a
                 numeric column with infinite or non-numeric values, an ``integer`` column
                 with fractions, a ``datetime`` column without dates, or a table whose
                 every column is an identifier.
@@ -318,11 +320,7 @@ class MLECopula:
             raise InvalidDataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
         if data.shape[1] == 0:
             raise InvalidDataError("data has no columns; mle_copula needs at least one column")
-        if len(data) < 2:
-            raise InvalidDataError(
-                f"data has {len(data)} row(s) (columns {list(data.columns)[:10]}); mle_copula "
-                "needs at least 2 rows to fit the marginals"
-            )
+        check_training_size("mle_copula", len(data))
         duplicated = sorted(map(str, data.columns[data.columns.duplicated()]))
         if duplicated:
             raise InvalidDataError(f"data has duplicate column names: {duplicated}")

@@ -31,13 +31,17 @@ from __future__ import annotations
 
 import functools
 import inspect
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from synth_plugins.errors import InvalidParameterError, SynthPluginsWarning, warn
+from synth_plugins.errors import (
+    InvalidParameterError,
+    SynthPluginsWarning,
+    caller_stacklevel,
+    warn,
+)
 from synth_plugins.synthcity.metrics.call_checks import (
     check_encodable,
     check_same_columns,
@@ -73,27 +77,6 @@ def metrics_call(**arguments: Any) -> Iterator[None]:
         _CURRENT.reset(token)
 
 
-#: Modules between a user's ``Metrics.evaluate`` call and a failing metric: the suite's,
-#: Synthcity's, the argument validation Synthcity wraps ``evaluate`` in, the ``joblib``
-#: loop it runs evaluators in, and ``contextlib``.
-_INTERNAL = ("synth_plugins", "synthcity", "pydantic", "joblib", "contextlib")
-
-
-def _caller_stacklevel() -> int:
-    """``warnings.warn``'s ``stacklevel`` for the first frame outside :data:`_INTERNAL`.
-
-    A warning then shows the line of the user's ``Metrics.evaluate`` call, not a line of
-    the suite's or Synthcity's code (a fixed level lands inside either).
-    """
-    frame, level = sys._getframe(1), 1
-    while frame.f_back is not None:
-        name = str(frame.f_globals.get("__name__", ""))
-        if not any(name == package or name.startswith(f"{package}.") for package in _INTERNAL):
-            return level
-        frame, level = frame.f_back, level + 1
-    return level
-
-
 @contextmanager
 def reporting_failures(metric: str) -> Iterator[None]:
     """Re-raise any error of ``metric`` after warning about it inside ``Metrics.evaluate``.
@@ -112,7 +95,7 @@ def reporting_failures(metric: str) -> Iterator[None]:
                 f"Synthcity's Metrics.evaluate leaves out {metric!r} because the metric "
                 f"failed: {reason}",
                 MetricFailedWarning,
-                stacklevel=_caller_stacklevel(),
+                stacklevel=caller_stacklevel(),
             )
         raise
 
