@@ -39,6 +39,7 @@ from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFit
 
 __all__ = [
     "DEFAULT_REDRAW_ROUNDS",
+    "FEW_REPLACED",
     "MANY_REPLACED",
     "CopyFilter",
     "collision_rate",
@@ -50,6 +51,9 @@ __all__ = [
 DEFAULT_REDRAW_ROUNDS = 8
 #: Share of the rows beyond which :meth:`CopyFilter.redraw` warns that it replaces many.
 MANY_REPLACED = 0.1
+#: Fewest replaced rows that :meth:`CopyFilter.redraw` warns about: in a batch of a few rows
+#: (SDV's reject sampling asks for 1-10 at a time) one copy is already "many".
+FEW_REPLACED = 5
 #: Most fresh rows :meth:`CopyFilter.redraw` asks for per copy it replaces, in one round.
 _MAX_OVERSAMPLING = 20
 #: What a missing value becomes in a text column (one key for NaN, None and pd.NA).
@@ -280,13 +284,17 @@ class CopyFilter:
     def _warn_if_many_replaced(self, excess: int, n: int) -> None:
         """Warn when the filter replaces more than ``MANY_REPLACED`` of the rows.
 
+        And at least ``FEW_REPLACED`` rows: in a small batch the share is noise (one copy
+        in a reject-sampling batch of one row is 100 %), and a loop of such batches would
+        repeat the warning with new counts each time.
+
         The natural rate is estimated from the training rows' own duplicates: a table that
         was deduplicated, or whose few distinct profiles each appear once, reads 0 where a
         fresh sample of the population would repeat many training rows, and the filter
         then removes the most common profiles (a 3-level column's commonest level fell
         from 64 % to 34 % in a probe).
         """
-        if n and excess / n > MANY_REPLACED:
+        if excess >= FEW_REPLACED and excess / n > MANY_REPLACED:
             warn(
                 f"{self.generator}: the copy filter replaces {excess} of {n} synthetic rows "
                 "that equal a training row (the allowance is the rate at which the training "

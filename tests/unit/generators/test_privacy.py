@@ -8,6 +8,7 @@ import pytest
 
 from synth_plugins.errors import InvalidDataError, NotFittedError
 from synth_plugins.generators.privacy import (
+    FEW_REPLACED,
     CopyFilter,
     collision_rate,
     compared_columns,
@@ -109,6 +110,22 @@ class TestRedraw:
             out = guard.redraw(mostly_copies(200), mostly_copies, rng)
         assert len(told) == 1  # and nothing else: the rule holds in two rounds
         assert len(out) == 200 and not guard.is_copy(out).any()
+
+    def test_a_few_replaced_rows_are_not_many(self):
+        # SDV's reject sampling asks for a few rows at a time: one copy in a batch of one is
+        # not worth a warning each time, five are
+        rng = np.random.default_rng(3)
+        train = _fresh(rng)(100)  # natural rate 0
+        guard = CopyFilter("g").fit(train)
+        fresh = _fresh(rng)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for n in (1, 2, FEW_REPLACED - 1):
+                out = guard.redraw(train.iloc[:n].reset_index(drop=True), fresh, rng)
+                assert not guard.is_copy(out).any()
+        few = train.iloc[:FEW_REPLACED].reset_index(drop=True)
+        with pytest.warns(UserWarning, match=rf"replaces {FEW_REPLACED} of {FEW_REPLACED}"):
+            guard.redraw(few, fresh, rng)
 
     def test_deterministic_with_a_seed_and_random_choice_of_kept_copies(self):
         train = _repeated_table(np.random.default_rng(4))
