@@ -1,4 +1,4 @@
-"""Fresh ``regex_format`` ids: the enumeration continues over calls instead of restarting."""
+"""Fresh ``regex_format`` ids and SDV keys: the keys continue over calls instead of restarting."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from synth_plugins.errors import InvalidDataError
-from synth_plugins.sdv.id_patterns import IdPattern
+from synth_plugins.sdv.id_patterns import FreshKeyGenerator, IdPattern
 
 TRAINING = pd.Series([f"R{i:05d}" for i in range(0, 300, 3)])
 
@@ -70,3 +70,25 @@ def test_asking_for_no_value_leaves_the_enumeration_where_it_was() -> None:
     assert list(pattern.values(3, "id")) == list(fresh.values(3, "id"))
     assert len(pattern.values(0, "id", 3)) == 0
     assert list(pattern.values(2, "id", 3)) == list(fresh.values(2, "id", 3))
+
+
+def _keys(generator: FreshKeyGenerator, n: int) -> list:
+    """``n`` keys, asked for as SDV asks its key generators (rdt's anonymized columns)."""
+    rows = generator.reverse_transform(pd.DataFrame(index=range(n)))
+    return rows[generator.get_input_column()].tolist()
+
+
+def test_the_key_generator_continues_over_calls_and_a_pickle_until_reset() -> None:
+    """SDV fits a key's generator on the training table and asks it for each batch's keys;
+    ``reset_sampling`` resets it."""
+    table = pd.DataFrame({"mrn": TRAINING, "record": range(len(TRAINING))})
+    by_pattern, whole = FreshKeyGenerator(r"R[0-9]{5}"), FreshKeyGenerator()
+    by_pattern.fit(table, "mrn")
+    whole.fit(table, "record")
+    assert _keys(by_pattern, 4) == ["R00001", "R00002", "R00004", "R00005"]
+    assert _keys(whole, 3) == [100, 101, 102]  # the power of ten above the keys 0..99
+    restored = pickle.loads(pickle.dumps(by_pattern))
+    assert _keys(restored, 2) == _keys(by_pattern, 2) == ["R00007", "R00008"]
+    restored.reset_randomization()
+    whole.reset_randomization()
+    assert _keys(restored, 1) == ["R00001"] and _keys(whole, 1) == [100]

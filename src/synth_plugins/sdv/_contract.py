@@ -7,10 +7,12 @@ the table (a DataFrame with unique column names, plus each synthesizer's own rul
 row count of ``sample`` and the values of ``sample_from_conditions`` and
 ``sample_remaining_columns``, so the first line a user reads names the argument or column.
 Bad training data raises :class:`SDVInvalidDataError`, which SDV code catches as SDV's own
-``InvalidDataError``. Fresh keys of ``id`` columns that are not SDV's keys continue
-from batch to batch and call to call, as SDV's own keys do, until ``reset_sampling``; a
-column with a ``regex_format`` gets the pattern's strings that are not training values
-(:mod:`synth_plugins.sdv.id_patterns`).
+``InvalidDataError``. Every ``id`` column gets fresh keys, never a training value, that
+continue from batch to batch and call to call, as SDV's own keys do, until
+``reset_sampling``; a column with a ``regex_format`` gets the pattern's strings that are
+not training values (:mod:`synth_plugins.sdv.id_patterns`). SDV's primary and alternate
+keys get them from the generator SDV writes keys with
+(:class:`~synth_plugins.sdv.id_patterns.FreshKeyGenerator`).
 """
 
 from __future__ import annotations
@@ -36,7 +38,12 @@ from synth_plugins.errors import (
 )
 from synth_plugins.long_format import constant_within_patients
 from synth_plugins.sdv.compat import native, single_table, table_name
-from synth_plugins.sdv.id_patterns import IdPattern, fresh_values, id_patterns
+from synth_plugins.sdv.id_patterns import (
+    FreshKeyGenerator,
+    IdPattern,
+    fresh_values,
+    id_patterns,
+)
 from synth_plugins.sdv.metadata import (
     check_table,
     declared_orders,
@@ -109,10 +116,11 @@ _TRANSFORMED_CONDITIONS = (
 def _own_errors_surface(notes: Iterable[str] = ()) -> Iterator[None]:
     """Re-raise the suite's own error that SDV's sampling wrapper replaced.
 
-    SDV's conditional sampling turns any error into "Error: Sampling terminated. No results
-    were saved ..." of the same type, the real message only in the chained cause; an error
-    a core raises while sampling (a condition it cannot reach) is re-raised as it was, with
-    ``notes`` (see :meth:`SingleTableContract._condition_notes`). When SDV saved partial
+    SDV's sampling turns any error into "Error: Sampling terminated. No results were saved
+    ..." of the same type, the real message only in the chained cause; an error the suite
+    raises while sampling (a condition a core cannot reach, a ``regex_format`` without
+    enough strings for fresh keys) is re-raised as it was, with ``notes`` (see
+    :meth:`SingleTableContract._condition_notes`). When SDV saved partial
     results (``output_file_path`` given), its message, which says where, is kept (the
     suite's error stays its cause).
     """
@@ -401,8 +409,8 @@ class SingleTableContract:
     #: columns of a level order the metadata declares, which the core sees as ordered
     #: categoricals (set by ``fit_processed_data``)
     _orders: Mapping[Any, list[Any]] = MappingProxyType({})
-    #: ``id`` columns that are not SDV's keys (primary, alternate), and the fresh keys given
-    #: out so far
+    #: ``id`` columns that are not SDV's keys (primary, alternate; SDV writes those with a
+    #: :class:`FreshKeyGenerator`), and the fresh keys given out so far
     _key_specs: tuple[ColumnSpec, ...] = ()
     _keys_issued: int = 0
     #: those of them with a ``regex_format``: the pattern and the training values
@@ -585,9 +593,11 @@ class SingleTableContract:
             table = self._checked(data)
             # the caller of fit: fit -> SDV's fit -> preprocess -> warn_identifier_levels
             warn_identifier_levels(table, self._raw_metadata, stacklevel=5)
-            keys = self._learn_keys(table)
-            table = _in_key_dtypes(table, keys)
-            patterns = self._take_patterns(table, keys)
+            identifiers = self._learn_keys(table)
+            table = _in_key_dtypes(table, identifiers)
+            sdv_keys = self._sdv_keys
+            keys = tuple(spec for spec in identifiers if str(spec.name) not in sdv_keys)
+            patterns = self._take_generators(table, keys)
             processed = super().preprocess(native(table, self._raw_metadata))  # type: ignore[misc]
         self._domain = ConditionDomain.from_data(table, self._raw_metadata)
         self._schema = table.iloc[:0].copy()
@@ -615,39 +625,53 @@ class SingleTableContract:
         super().fit_processed_data(processed_data)  # type: ignore[misc]
 
     def _learn_keys(self, table: pd.DataFrame) -> tuple[ColumnSpec, ...]:
-        """The ``id`` columns the synthesizer generates itself (SDV makes its keys).
+        """The ``id`` columns (and other columns read as identifiers): all get fresh keys.
 
-        SDV generates the primary key and the alternate keys, as for its own synthesizers.
+        :meth:`_sample` gives them, except SDV's keys (:attr:`_sdv_keys`), which SDV writes
+        after the core's rows with the generator :meth:`_take_generators` gives it.
         """
-        described = next(iter(self._raw_metadata.to_dict()["tables"].values()))
-        sdv_keys = {described.get("primary_key"), *described.get("alternate_keys", [])}
         roles = roles_from_metadata(self._raw_metadata, table)
         return tuple(
-            identifier_spec(table[column])
-            for column, role in roles.items()
-            if role == "identifier" and str(column) not in sdv_keys
+            identifier_spec(table[column]) for column, role in roles.items() if role == "identifier"
         )
 
-    def _take_patterns(
+    @property
+    def _sdv_keys(self) -> frozenset[str]:
+        """The columns SDV generates as keys: the primary key and the alternate keys."""
+        described = next(iter(self._raw_metadata.to_dict()["tables"].values()))
+        keys = {described.get("primary_key"), *described.get("alternate_keys", [])}
+        return frozenset(str(key) for key in keys if key is not None)
+
+    def _take_generators(
         self, table: pd.DataFrame, keys: Iterable[ColumnSpec]
     ) -> dict[Any, IdPattern]:
-        """The generated ``id`` columns with a ``regex_format``, taken from SDV's generator.
+        """SDV's generators of ``id`` columns replaced, so that no value is a training value.
 
-        SDV's ``RegexGenerator`` would write their values after the core's, enumerating the
-        pattern from its first string: training values (a table numbered ``R0000``,
-        ``R0001``, ... got 50 of 50 back). Their transformer becomes None (a transformer
-        the user chose for them included: the synthesizer generates them), so the values
-        :meth:`_sample` gives (the same enumeration without the training values) reach the
-        output.
+        SDV's ``RegexGenerator`` would write a column with a ``regex_format`` after the
+        core's rows, enumerating the pattern from its first string: training values (a table
+        numbered ``R0000``, ``R0001``, ... got 50 of 50 back), and its keys likewise, or
+        Faker's random integers, which can be training keys. The transformer of such a
+        column that is not a key (``keys``) becomes None, so the values :meth:`_sample`
+        gives (the same enumeration without the training values) reach the output; SDV's
+        keys of sdtype ``id`` get a :class:`FreshKeyGenerator` (a key of a Faker sdtype,
+        ``email``, ``phone_number``, ..., keeps SDV's Faker values). A transformer the user
+        chose for these columns is replaced too: the synthesizer generates them.
+
+        Returns:
+            the patterns of the ``keys`` with a ``regex_format``, by column.
         """
         described = next(iter(self._raw_metadata.to_dict()["tables"].values()))
         patterns = id_patterns(table[[spec.name for spec in keys]], described["columns"])
-        if patterns:
+        generators: dict[str, Any] = {str(column): None for column in patterns}
+        for key in self._sdv_keys:
+            column = described["columns"][key]
+            if column["sdtype"] == "id":
+                generators[key] = FreshKeyGenerator(column.get("regex_format"))
+        if generators:
             # SDV names columns as text (its fit converts the labels; this does not)
             named = native(table.rename(columns=str), self._raw_metadata)
             self.auto_assign_transformers(named)  # type: ignore[attr-defined]
-            passed = {str(column): None for column in patterns}
-            self._data_processor.update_transformers(passed)  # type: ignore[attr-defined]
+            self._data_processor.update_transformers(generators)  # type: ignore[attr-defined]
         return patterns
 
     def _sample(self, num_rows: int, conditions: Mapping[str, Any] | None = None) -> pd.DataFrame:
@@ -709,9 +733,12 @@ class SingleTableContract:
 
         Raises:
             InvalidParameterError: ``num_rows`` is not a whole number >= 0.
+            InvalidDataError: an ``id`` column's ``regex_format`` has too few strings that are
+                not training values for the keys asked (the message names the column).
         """
         num_rows = check_int("num_rows", num_rows, minimum=0)
-        sampled = super().sample(num_rows, *args, **kwargs)  # type: ignore[misc]
+        with _own_errors_surface():
+            sampled = super().sample(num_rows, *args, **kwargs)  # type: ignore[misc]
         if num_rows == 0 and self._schema is not None:
             return native(self._schema.copy(), self._raw_metadata)
         return sampled

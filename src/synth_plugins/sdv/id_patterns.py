@@ -1,11 +1,12 @@
-"""Fresh values of ``id`` columns that SDV metadata gives a ``regex_format``.
+"""Fresh values of SDV ``id`` columns: a ``regex_format``'s strings, and SDV's keys.
 
-SDV generates such a column from its pattern (rdt's ``RegexGenerator`` enumerates the
-strings the pattern matches), so its values can be the training values themselves: a
-table whose record numbers are the pattern's first strings gets them back. The suite's
-synthesizers generate these columns themselves, with the same enumeration, skipping every
-training value, and continue it over calls (as they continue other fresh keys). Primary
-and alternate keys stay SDV's: SDV generates them, as for its own synthesizers.
+SDV generates a column with a ``regex_format`` from its pattern (rdt's ``RegexGenerator``
+enumerates the strings the pattern matches), so its values can be the training values
+themselves: a table whose record numbers are the pattern's first strings gets them back.
+The suite's synthesizers generate these columns themselves, with the same enumeration,
+skipping every training value, and continue it over calls (as they continue other fresh
+keys). SDV's primary and alternate keys, which SDV writes after the model's rows, get the
+same fresh values from :class:`FreshKeyGenerator`, the generator SDV is given for them.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from rdt.transformers import BaseTransformer
 
-from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys
+from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_spec
 from synth_plugins.errors import InvalidDataError
 
-__all__ = ["IdPattern", "fresh_values", "id_patterns"]
+__all__ = ["FreshKeyGenerator", "IdPattern", "fresh_values", "id_patterns"]
 
 
 @dataclass(frozen=True)
@@ -134,3 +136,66 @@ def id_patterns(
         if entry.get("sdtype") == "id" and entry.get("regex_format"):
             patterns[column] = IdPattern.of(data[column], str(entry["regex_format"]))
     return patterns
+
+
+class FreshKeyGenerator(BaseTransformer):
+    """SDV's generator of a primary or alternate ``id`` key: no value is a training key.
+
+    SDV writes its keys after the model's rows, with the generator its data processor holds
+    for them: rdt's ``RegexGenerator`` for a key with a ``regex_format`` (the pattern's
+    first strings: a table numbered ``MRN00000``, ``MRN00001``, ... got its keys back) and
+    Faker's random integers for whole-number keys (from 0..127 in an int8 column, 0..2**24
+    in wider ones: real record numbers by chance, or nearly all of them). This generator
+    learns the training keys when SDV fits it and gives :func:`fresh_values`: the pattern's
+    strings less the training keys, else fresh keys
+    (:func:`~synth_plugins.encoding.tabular.fresh_keys`: ``10**d, 10**d + 1, ...`` above
+    whole-number keys, ``synthetic_<i>`` for text). They continue over batches and calls,
+    as SDV's keys do, and start again at ``reset_randomization`` (SDV's
+    ``reset_sampling``); the count is saved with the synthesizer.
+
+    Args:
+        regex_format: the key's ``regex_format`` in the metadata (None: it has none).
+    """
+
+    IS_GENERATOR = True
+    INPUT_SDTYPE = "id"
+
+    def __init__(self, regex_format: str | None = None) -> None:
+        super().__init__()
+        self.regex_format = regex_format
+        self.output_properties = {None: {"next_transformer": None}}
+        self._spec: ColumnSpec | None = None
+        self._pattern: IdPattern | None = None
+        self._issued = 0
+
+    def reset_randomization(self) -> None:
+        """Start the keys again from the first (SDV's ``reset_sampling`` calls this)."""
+        super().reset_randomization()
+        self._issued = 0
+
+    def _fit(self, data: pd.Series) -> None:
+        """Learn the training keys (and the pattern's, with a ``regex_format``).
+
+        Raises:
+            InvalidDataError: keys that fresh keys cannot follow (see
+                :func:`~synth_plugins.encoding.tabular.identifier_spec`).
+        """
+        self._spec = identifier_spec(data)
+        self._pattern = IdPattern.of(data, self.regex_format) if self.regex_format else None
+        self._issued = 0
+
+    def _transform(self, data: pd.Series) -> None:
+        """Drop the column: the model never sees a key (as with SDV's own generators)."""
+        return None
+
+    def _reverse_transform(self, data: pd.DataFrame) -> np.ndarray:
+        """One fresh key per row of ``data``, continuing the keys given out before.
+
+        Raises:
+            InvalidDataError: the ``regex_format`` has too few strings that are not
+                training keys (the message names the column).
+        """
+        assert self._spec is not None, "SDV fits a key's generator before it samples"
+        keys = fresh_values(self._spec, self._pattern, len(data), self._issued)
+        self._issued += len(keys)
+        return keys
