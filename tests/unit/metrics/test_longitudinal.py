@@ -271,6 +271,48 @@ class TestFidelity:
         assert "no real baseline" in result.errors["predictive"]
 
 
+class TestSmallTables:
+    """The discriminative part on a few dozen patients (Synthcity's 80/20 split of a small
+    cohort): scikit-learn's default leaf of 20 patients could not split a training fold of
+    fewer than 40, so below about 25 patients per table the part scored 1.0 whatever the
+    synthetic data."""
+
+    @pytest.fixture(scope="class")
+    def patients(self):
+        data = simulate_ms_registry(n_patients=200, seed=0).data
+        ids = data["patient_id"].unique()
+
+        def take(start: int, n: int) -> pd.DataFrame:
+            return data[data["patient_id"].isin(ids[start : start + n])]
+
+        return take
+
+    @staticmethod
+    def _garbled(data: pd.DataFrame) -> pd.DataFrame:
+        bad = data.copy()
+        for column in ("edss", "age_at_onset", "baseline_edss"):
+            bad[column] = bad[column] * 3 + 100
+        bad["time"] = bad["time"] * 10
+        return bad
+
+    def test_sixteen_patients_garbled_are_detected_and_real_ones_not(self, patients):
+        real = patients(0, 16)
+        bad = longitudinal_fidelity(real, self._garbled(patients(100, 16)), **KEYS)
+        # accuracy 0.471 and score 1.0 before
+        assert bad.parts["discriminative"].accuracy > 0.9
+        assert bad.parts["discriminative"].score < 0.5
+        same = longitudinal_fidelity(real, patients(50, 16), **KEYS)
+        assert same.parts["discriminative"].score >= 0.5
+
+    def test_too_few_patients_leave_the_part_out_with_the_reason(self, patients):
+        real, bad = patients(0, 8), self._garbled(patients(100, 8))
+        result = longitudinal_fidelity(real, bad, **KEYS)
+        assert "discriminative" not in result.parts
+        assert "at least 12 patients per table" in result.errors["discriminative"]
+        assert "discriminative_score" not in result.to_dict()
+        assert np.isfinite(result.score)
+
+
 class TestBadInput:
     def test_errors_name_the_problem(self, cohorts):
         real, other = cohorts

@@ -33,7 +33,7 @@ all and averages their scores (each in [0, 1], 1 = synthetic indistinguishable f
 - discriminative score: a gradient-boosting classifier on per-patient summary features
   (length, follow-up, gaps, static values, first/last/mean/SD/slope of numerical visit
   columns, per-patient category shares), cross-validated on equal numbers of real and
-  synthetic patients; score ``1 - 2 |accuracy - 0.5|``;
+  synthetic patients (at least 12 per table); score ``1 - 2 max(accuracy - 0.5, 0)``;
 - predictive score (train on synthetic, test on real): predict a visit column at visit
   k + 1 from visit k, the gap, the time since the first visit and the static values;
   trained on synthetic patients and, for reference, on 70 % of the real patients, both

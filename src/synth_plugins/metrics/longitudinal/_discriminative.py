@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -12,6 +13,29 @@ from synth_plugins.metrics.longitudinal._patient_features import patient_feature
 from synth_plugins.metrics.longitudinal._result import HIDDEN, PartResult
 from synth_plugins.metrics.longitudinal._tables import LongTables
 from synth_plugins.validation import check_int, check_random_state
+
+#: Fewest patients per table the score is computed on; below it the part is left out. On
+#: disjoint samples of one simulated MS cohort, 60 draws per size, a comparison of real with
+#: real patients scored below 0.5 (accuracy above 0.75) in 3-7 % of draws at 8 and 10
+#: patients per table and in none from 12 on, where tables with visit times stretched 1.5-fold
+#: scored below 0.5 in 73-83 % of draws: fewer patients give chance accuracies that no
+#: detector can tell from a difference.
+MIN_PATIENTS = 12
+
+#: scikit-learn's default ``min_samples_leaf`` of gradient boosting, kept for large tables
+MAX_LEAF_SIZE = 20
+
+
+def _leaf_size(n_train: int) -> int:
+    """The fewest patients per leaf of a tree trained on ``n_train`` patients.
+
+    A quarter of the training fold, at most :data:`MAX_LEAF_SIZE`. scikit-learn's default
+    leaf of 20 patients cannot split a training fold of fewer than 40, so below about 25
+    patients per table every tree was a single leaf, the accuracy chance and the score 1.0
+    whatever the synthetic data; a quarter still allows a split (and up to four leaves) in
+    the smallest fold, and from 80 training patients on the default holds unchanged.
+    """
+    return max(1, min(MAX_LEAF_SIZE, n_train // 4))
 
 
 @dataclass(frozen=True)
@@ -49,7 +73,12 @@ def discriminative(
     """Cross-validated gradient boosting on per-patient summary features.
 
     Equal numbers of real and synthetic patients are drawn (at most ``max_patients`` per
-    class), then ``n_folds``-fold stratified cross-validation gives the accuracy.
+    class), then ``n_folds``-fold stratified cross-validation gives the accuracy; the
+    trees' leaf size follows the training fold (:func:`_leaf_size`).
+
+    Raises:
+        InvalidDataError: Fewer than :data:`MIN_PATIENTS` (or ``n_folds``) patients in a
+            table: the score would be chance noise, so the headline leaves it out.
     """
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.model_selection import StratifiedKFold, cross_val_score
@@ -61,17 +90,23 @@ def discriminative(
     syn = patient_features(tables.synthetic, tables)
     rng = np.random.default_rng(random_state)
     n = min(len(real), len(syn), check_int("max_patients", max_patients, minimum=2))
-    if n < n_folds:
+    if n < max(MIN_PATIENTS, n_folds):
         raise InvalidDataError(
-            f"the discriminative score needs at least n_folds={n_folds} patients per table, got {n}"
+            f"the discriminative score needs at least {max(MIN_PATIENTS, n_folds)} patients "
+            f"per table (with fewer, a classifier's cross-validated accuracy on real against "
+            f"real patients is too often far from chance; n_folds={n_folds}), got {n}"
         )
     x = pd.concat(
         [real.iloc[rng.choice(len(real), n, replace=False)],
          syn.iloc[rng.choice(len(syn), n, replace=False)]], ignore_index=True,
     ).to_numpy(float)  # fmt: skip
     y = np.r_[np.ones(n), np.zeros(n)]
+    n_train = 2 * n - math.ceil(2 * n / n_folds)  # the smallest training fold
     model = HistGradientBoostingClassifier(
-        max_iter=50, max_leaf_nodes=15, random_state=random_state
+        max_iter=50,
+        max_leaf_nodes=15,
+        min_samples_leaf=_leaf_size(n_train),
+        random_state=random_state,
     )
     folds = StratifiedKFold(n_folds, shuffle=True, random_state=random_state)
     # one OpenMP thread: gradient boosting spins badly on a busy or small machine
