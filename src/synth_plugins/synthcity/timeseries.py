@@ -20,6 +20,9 @@ that :func:`to_timeseries_loader` avoids:
   on (Synthcity issue #326); here the outcome is optional and only built when outcome
   columns are named, and our ``longitudinal_lstm`` plugin trains with or without one.
 
+The loader is a :class:`~synth_plugins.synthcity.coded_loader.CodedTimeSeriesDataLoader`,
+which records the coded and the filled columns for the suite's metrics.
+
 :func:`from_timeseries_loader` turns a loader (e.g. ``plugin.generate(n)``) or its
 ``dataframe()`` back into the original long table: the original column names, order,
 category levels, missing values and dtypes. Synthcity numbers sequences from 0, so each
@@ -336,20 +339,32 @@ def to_timeseries_loader(
 
     Returns:
         The loader and the :class:`LongFormatSpec` that :func:`from_timeseries_loader` needs.
+        The loader is a
+        :class:`~synth_plugins.synthcity.coded_loader.CodedTimeSeriesDataLoader`: it and the
+        loaders Synthcity derives from it (``train()``, ``test()``, ...) know which temporal
+        columns hold category codes and which values were filled, so the suite's metrics
+        score them as the decoded table's categories and missing values.
 
     Raises:
         InvalidDataError: For a malformed long table (duplicate ``(id, time)`` rows,
             unsorted or missing times, non-numeric times) or no visit column.
     """
-    from synthcity.plugins.core.dataloader import TimeSeriesDataLoader
+    from synth_plugins.synthcity.coded_loader import CodedTimeSeriesDataLoader
 
     data, spec = split_long_format(data, id_column, time_column, static_columns, outcome_columns)
     static, temporal, times, outcome = long_to_parts(data, spec)
-    loader = TimeSeriesDataLoader(
+    loader = CodedTimeSeriesDataLoader(
         temporal_data=temporal,
         observation_times=times,
         static_data=static if len(static.columns) else None,
         outcome=outcome,
+        coded_columns={
+            f"{TEMPORAL_PREFIX}{column}": len(levels) for column, levels in spec.levels.items()
+        },
+        observed={
+            f"{TEMPORAL_PREFIX}{column}": f"{TEMPORAL_PREFIX}{indicator}"
+            for column, indicator in spec.observed.items()
+        },
         **loader_options,
     )
     return loader, spec
@@ -381,6 +396,16 @@ def synthcity_long_frame(loader_or_frame: Any) -> pd.DataFrame:
     return frame.sort_values([SEQ_ID, SEQ_TIME], kind="stable").reset_index(drop=True)
 
 
+def nearest_codes(values: Any, n_levels: int) -> np.ndarray:
+    """Generated category codes as integers: the nearest of the codes ``0 .. n_levels - 1``."""
+    return np.clip(np.round(np.asarray(values, dtype=float)), 0, n_levels - 1).astype(int)
+
+
+def was_observed(indicator: Any) -> np.ndarray:
+    """Where an ``__observed`` indicator (generated, so any number) says a value was seen."""
+    return np.asarray(indicator, dtype=float) >= 0.5
+
+
 def from_timeseries_loader(loader_or_frame: Any, spec: LongFormatSpec) -> pd.DataFrame:
     """The long table (original names, levels, missing values, dtypes) of a loader.
 
@@ -404,13 +429,12 @@ def from_timeseries_loader(loader_or_frame: Any, spec: LongFormatSpec) -> pd.Dat
         values = frame[f"{TEMPORAL_PREFIX}{column}"]
         if column in spec.levels:
             levels = np.asarray(spec.levels[column], dtype=object)
-            codes = np.clip(np.round(values.to_numpy(dtype=float)), 0, len(levels) - 1)
-            values = pd.Series(levels[codes.astype(int)], dtype=object)
+            values = pd.Series(levels[nearest_codes(values, len(levels))], dtype=object)
         else:
             values = pd.Series(values.to_numpy(dtype=float))
         if column in spec.observed:
-            seen = frame[f"{TEMPORAL_PREFIX}{spec.observed[column]}"].to_numpy(dtype=float)
-            values = values.where(seen >= 0.5, np.nan)
+            seen = was_observed(frame[f"{TEMPORAL_PREFIX}{spec.observed[column]}"])
+            values = values.where(seen, np.nan)
         out[column] = _from_numbers(values, column, spec).to_numpy()
     for key in spec.keys:
         out[key.name] = fresh_keys(key, len(out)).to_numpy()

@@ -18,8 +18,12 @@ sampled, taken from the caller's ``X_gt`` and ``X_syn`` (the figures of the core
 SDMetrics on those rows); metrics that need a holdout the whole ``X_gt`` (the holdout, as
 ``Benchmarks.evaluate`` passes it), ``X_syn`` and ``X_train`` (the generator's training
 data); metrics of visit sequences the caller's whole loaders, as long tables (``seq_id``,
-``seq_time_id``, the ``seq_static_*`` and ``seq_out_*`` columns per patient). Called
-directly, an evaluator scores the loaders it is given.
+``seq_time_id``, the ``seq_static_*`` and ``seq_out_*`` columns per patient), read as the
+decoded tables of :func:`~synth_plugins.synthcity.timeseries.to_timeseries_loader`'s
+loaders: its category codes as categories (``categorical_columns``, unless ``options``
+gives its own) and its filled values as missing (see
+:mod:`synth_plugins.synthcity.coded_loader`). Called directly, an evaluator scores the
+loaders it is given.
 
 Synthcity's ``Metrics.evaluate`` cannot pass a metric its options; set them on the class,
 e.g. ``LongitudinalFidelityEvaluator.options = {"event_column": "seq_temporal_relapses"}``.
@@ -49,6 +53,7 @@ from synth_plugins.catalog import MetricEntry
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics.dispatch import evaluate_metric
 from synth_plugins.synthcity import register_metrics_defined_in
+from synth_plugins.synthcity.coded_loader import decoded_values, encodings
 from synth_plugins.synthcity.metrics.call_checks import frame_of
 from synth_plugins.synthcity.metrics.context import current_call, reporting_failures
 from synth_plugins.synthcity.timeseries import (
@@ -272,9 +277,20 @@ class SuiteEvaluator:
                 raise InvalidDataError(
                     f"{self.entry.name} needs time-series loaders; {label} is {kind!r}"
                 )
-        real, synthetic = (synthcity_long_frame(loader) for loader in loaders)
+        # to_timeseries_loader's category codes are categories (unless the caller's
+        # categorical_columns say otherwise) and its filled values missing values, as in the
+        # decoded long tables
+        coded, observed = encodings(*loaders)
+        real, synthetic = (
+            decoded_values(synthcity_long_frame(loader), coded, observed) for loader in loaders
+        )
         static = [c for c in real.columns if c.startswith((STATIC_PREFIX, OUTCOME_PREFIX))]
-        options = {"random_state": self._random_state, **self.options}  # type: ignore[attr-defined]
+        categorical = [c for c in coded if c in real.columns]
+        options = {
+            "random_state": self._random_state,  # type: ignore[attr-defined]
+            **({"categorical_columns": categorical} if categorical else {}),
+            **self.options,
+        }
         return evaluate_metric(
             self.entry,
             real,
