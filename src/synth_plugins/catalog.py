@@ -45,15 +45,6 @@ class GeneratorEntry:
     sdv_quick: Mapping[str, Any] = field(default_factory=dict)
     #: a (column, value) condition that native conditional sampling must honour, if any
     condition: tuple[str, Any] | None = None
-    #: the fewest training rows (patients, for a sequence generator) the core can fit at
-    #: all; its ``fit`` refuses fewer through
-    #: :func:`synth_plugins.validation.check_training_size`, in every host
-    min_training_size: int = 2
-
-    @property
-    def training_unit(self) -> str:
-        """What the training size counts: ``"patients"`` for a sequence generator, else rows."""
-        return "patients" if self.synthcity_type == "time_series" else "rows"
 
     @property
     def sdv_name(self) -> str:
@@ -156,7 +147,6 @@ GENERATORS: tuple[GeneratorEntry, ...] = (
         synthcity_quick={"n_iter": 10},
         sdv_quick={"epochs": 10},
         condition=("sex", 1),
-        min_training_size=2,  # BatchNorm normalises over a batch of at least 2 rows
     ),
     GeneratorEntry(
         name="ctabgan_plus",
@@ -172,7 +162,6 @@ GENERATORS: tuple[GeneratorEntry, ...] = (
         synthcity_quick={"n_iter": 10},
         sdv_quick={"epochs": 10},
         condition=("sex", 1),
-        min_training_size=2,  # the generator's BatchNorm normalises over at least 2 rows
     ),
     GeneratorEntry(
         name="mle_copula",
@@ -185,7 +174,6 @@ GENERATORS: tuple[GeneratorEntry, ...] = (
         ),
         sdv_synthesizer="synth_plugins.sdv.mle_copula:MLECopulaSynthesizer",
         dataset="heart_failure",
-        min_training_size=2,  # a marginal's spread and a correlation need 2 rows
     ),
     GeneratorEntry(
         name="ck4gen",
@@ -200,7 +188,6 @@ GENERATORS: tuple[GeneratorEntry, ...] = (
         dataset="gbsg2",
         synthcity_quick={"n_iter": 30},
         sdv_quick={"duration_column": "time", "event_column": "cens", "epochs": 30},
-        min_training_size=10,  # a Cox teacher, a validation split and two networks
     ),
     GeneratorEntry(
         name="longitudinal_lstm",
@@ -216,7 +203,6 @@ GENERATORS: tuple[GeneratorEntry, ...] = (
         dataset="ms_registry",
         synthcity_quick={"n_iter": 3, "static_n_iter": 10, "hidden": 32, "num_layers": 1},
         sdv_quick={"epochs": 3, "static_epochs": 10, "hidden": 32, "num_layers": 1},
-        min_training_size=2,  # Stage A, a Med-VAE on one row per patient, needs 2 rows
     ),
 )
 

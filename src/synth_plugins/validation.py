@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Literal, overload
 
-from synth_plugins import catalog
 from synth_plugins.errors import (
     InvalidDataError,
     InvalidParameterError,
@@ -34,6 +33,9 @@ from synth_plugins.errors import (
 #: quantile functions have a knot at every training value
 #: (:data:`synth_plugins.generators.quantiles.MIN_KNOTS`).
 SMALL_TRAINING_SIZE = 20
+
+#: What a generator's training size counts: rows, or patients for a sequence generator.
+TrainingUnit = Literal["rows", "patients"]
 
 #: Set while a generator's fit runs another generator's (the longitudinal LSTM's Stage A
 #: Med-VAE), whose training-size warning would repeat the outer one's.
@@ -235,31 +237,29 @@ def preset_settings(
     return {**presets[check_choice("preset", preset, tuple(presets))], **overrides}
 
 
-def check_training_size(generator: str, size: int) -> None:
+def check_training_size(title: str, size: int, minimum: int, unit: TrainingUnit = "rows") -> None:
     """Refuse a training set below the generator's minimum; warn when it is small.
 
-    The minimum is the catalog entry's ``min_training_size``: fewer rows (patients, for a
-    sequence generator) than the model can fit at all. Below
-    :data:`SMALL_TRAINING_SIZE` the fit goes on with one
+    Each core declares its minimum (``MIN_TRAINING_SIZE``, the fewest rows or patients its
+    model can fit at all) and its unit (``TRAINING_UNIT``) and passes them here first
+    thing in ``fit``. Below :data:`SMALL_TRAINING_SIZE` the fit goes on with one
     :class:`~synth_plugins.errors.SmallTrainingSetWarning`, which shows the line of the
     user's ``fit`` in every host, except inside :func:`inner_fit`.
 
     Args:
-        generator: The generator's catalog name (``"med_vae"``).
+        title: The generator's name as messages write it (``"Med-VAE"``).
         size: The number of training rows (patients, for a sequence generator).
+        minimum: The fewest the generator fits.
+        unit: What ``size`` counts.
 
     Raises:
-        InvalidDataError: ``size`` is below the generator's ``min_training_size``.
+        InvalidDataError: ``size`` is below ``minimum``.
     """
-    entry = catalog.generator(generator)
-    unit = entry.training_unit
-    if size < entry.min_training_size:
-        raise InvalidDataError(
-            f"{entry.title} needs at least {entry.min_training_size} {unit} to train on, got {size}"
-        )
+    if size < minimum:
+        raise InvalidDataError(f"{title} needs at least {minimum} {unit} to train on, got {size}")
     if size < SMALL_TRAINING_SIZE and not _INNER_FIT.get():
         warn(
-            f"{entry.title} is fitted on {size} {unit}, fewer than {SMALL_TRAINING_SIZE}: too "
+            f"{title} is fitted on {size} {unit}, fewer than {SMALL_TRAINING_SIZE}: too "
             f"few to learn a distribution from, so expect synthetic {unit} close to copies of "
             f"the training {unit} (the suite's copy rule counts exact copies only, not near "
             f"ones); the output is neither private nor a sample of a population. Fit on "

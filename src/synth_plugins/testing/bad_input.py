@@ -25,8 +25,8 @@ A case passes when the call ends in
   naming that number, shown at a line outside the suite and the hosts; a larger one
   gives none.
 
-The table sizes around a generator's minimum are read from its catalog entry
-(``min_training_size``): one row (patient) fewer must be refused, the minimum itself fitted.
+The table sizes around a generator's minimum are read from its core
+(``MIN_TRAINING_SIZE``): one row (patient) fewer must be refused, the minimum itself fitted.
 
 Usage (the suite's test does exactly this)::
 
@@ -168,7 +168,7 @@ class Case:
         condition: ``(column, value)`` to generate under, for conditioning hosts.
         same_dtypes: Whether the core's output must keep every training column's dtype
             (the hosts cast to their own types, as they do for their built-in generators).
-        size: The generator's training rows (patients) from its catalog entry; the built
+        size: The generator's training rows (patients), from its core class; the built
             table is cut to its first ones. None keeps the built table.
     """
 
@@ -180,7 +180,7 @@ class Case:
     n: int = N_SAMPLE
     condition: tuple[str, Any] | None = None
     same_dtypes: bool = False
-    size: Callable[[GeneratorEntry], int] | None = None
+    size: Callable[[type], int] | None = None
 
 
 ALL = frozenset({"generic", "survival_analysis", "time_series"})
@@ -345,14 +345,14 @@ CASES: tuple[Case, ...] = (
         _same,
         ("row", "patient", "at least"),
         output_ok=False,
-        size=lambda entry: entry.min_training_size - 1,
+        size=lambda core: core.MIN_TRAINING_SIZE - 1,
     ),
     Case(
         "at_minimum",
         ALL,
         _same,
         ("row", "patient", "at least", "validation_fraction"),
-        size=lambda entry: entry.min_training_size,
+        size=lambda core: core.MIN_TRAINING_SIZE,
     ),
     Case("all_nan_column", ALL, lambda t: _with_column(t, "empty_col", np.nan), ("empty_col",)),
     Case(
@@ -681,7 +681,7 @@ def assert_size_warning(
     The warning must name the rows (patients) and be shown at the user's line, neither in
     the suite's code nor in a host's (their frames are skipped whatever the host).
     """
-    size, unit = training_size(table), entry.training_unit
+    size, unit = training_size(table), resolve(entry.core).TRAINING_UNIT
     small = [w for w in caught if issubclass(w.category, SmallTrainingSetWarning)]
     expected = 1 if size < SMALL_TRAINING_SIZE else 0
     assert len(small) == expected, (
@@ -704,7 +704,7 @@ def run_case(entry: GeneratorEntry, host: str, case: Case) -> Outcome:
     what = case_id(entry, host, case)
     table = case.build(base_table(entry.synthcity_type))
     if case.size is not None:
-        table = _first_rows(table, case.size(entry))
+        table = _first_rows(table, case.size(resolve(entry.core)))
     with warnings.catch_warnings(record=True) as caught:
         # every suite warning, repeats included: a filter naming the class decides, even
         # after Synthcity's imports (synth_plugins.errors.warn)

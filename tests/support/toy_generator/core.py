@@ -2,16 +2,17 @@
 
 A host-free class with ``fit(data) -> self`` and ``sample(n, random_state=None)``, built on
 ``TabularEncoder``; learned state ends with ``_``; the hyper-parameters are keyword-only
-with defaults, so the adapters read them from ``__init__.__kwdefaults__``; the training size
-is checked against the catalog entry by ``check_training_size``; exact copies of training
-rows are held to the natural collision rate by ``CopyFilter``. Every encoded block
-is a bootstrap of its own column (numbers jittered by ``bandwidth``): the columns come out
-independent, a deliberately weak model.
+with defaults, so the adapters read them from ``__init__.__kwdefaults__``; the fewest
+training rows are declared on the class (``MIN_TRAINING_SIZE``) and checked first in ``fit``
+by ``check_training_size``; exact copies of training rows are held to the natural collision
+rate by ``CopyFilter``. Every encoded block is a bootstrap of its own column (numbers
+jittered by ``bandwidth``): the columns come out independent, a deliberately weak model.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,7 @@ from synth_plugins.encoding.tabular import MissingPolicy, TabularEncoder
 from synth_plugins.errors import NotFittedError
 from synth_plugins.generators.privacy import CopyFilter
 from synth_plugins.validation import (
+    TrainingUnit,
     check_bool,
     check_choice,
     check_float,
@@ -39,6 +41,12 @@ class ToyMarginals:
         redraw_copies: replace copies of training rows beyond the natural collision rate.
         random_state: seed of the sampling stream.
     """
+
+    #: The fewest training rows the model fits (a bootstrap of one row copies it);
+    #: ``fit`` refuses fewer (:func:`~synth_plugins.validation.check_training_size`).
+    MIN_TRAINING_SIZE: ClassVar[int] = 2
+    #: What the training size counts.
+    TRAINING_UNIT: ClassVar[TrainingUnit] = "rows"
 
     def __init__(
         self,
@@ -63,7 +71,7 @@ class ToyMarginals:
 
     def fit(self, data: pd.DataFrame) -> ToyMarginals:
         """Encode ``data`` and keep its encoded rows (the marginals)."""
-        check_training_size("toy_marginals", len(data))
+        check_training_size("Toy marginals", len(data), self.MIN_TRAINING_SIZE, self.TRAINING_UNIT)
         encoder = TabularEncoder(self.roles, self.missing).fit(data)
         self.matrix_ = encoder.transform(data)
         self.encoder_ = encoder

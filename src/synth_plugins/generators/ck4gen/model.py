@@ -67,6 +67,7 @@ from synth_plugins.generators.ck4gen.training import train_decoder, train_studen
 from synth_plugins.generators.privacy import CopyFilter, collision_rate, row_hashes
 from synth_plugins.survival import check_survival_frame, event_labels, write_events
 from synth_plugins.validation import (
+    TrainingUnit,
     check_bool,
     check_choice,
     check_float,
@@ -303,6 +304,12 @@ class CK4Gen:
         >>> paper.outcome, paper.teacher_knots
         ('copy', 0)
     """
+
+    #: The fewest training rows the model fits (a Cox teacher, a validation split and two
+    #: networks); ``fit`` refuses fewer (:func:`~synth_plugins.validation.check_training_size`).
+    MIN_TRAINING_SIZE: ClassVar[int] = 10
+    #: What the training size counts.
+    TRAINING_UNIT: ClassVar[TrainingUnit] = "rows"
 
     def __init__(
         self,
@@ -565,7 +572,7 @@ class CK4Gen:
                 ``missing="error"``.
         """
         if isinstance(data, pd.DataFrame):
-            check_training_size("ck4gen", len(data))
+            check_training_size("CK4Gen", len(data), self.MIN_TRAINING_SIZE, self.TRAINING_UNIT)
         durations, events = check_survival_frame(
             data, self.duration_column, self.event_column, name="data"
         )

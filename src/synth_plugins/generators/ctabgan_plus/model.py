@@ -18,7 +18,7 @@ import copy
 import math
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -50,6 +50,7 @@ from synth_plugins.generators.ctabgan_plus.transformer import (
 )
 from synth_plugins.generators.privacy import CopyFilter
 from synth_plugins.validation import (
+    TrainingUnit,
     check_bool,
     check_dp_options,
     check_float,
@@ -190,6 +191,13 @@ class CTABGANPlus:
         ['F', 'F', 'F', 'F', 'F']
     """
 
+    #: The fewest training rows the model fits (the generator's BatchNorm normalises over a
+    #: batch of at least 2 rows); ``fit`` refuses fewer
+    #: (:func:`~synth_plugins.validation.check_training_size`).
+    MIN_TRAINING_SIZE: ClassVar[int] = 2
+    #: What the training size counts.
+    TRAINING_UNIT: ClassVar[TrainingUnit] = "rows"
+
     def __init__(
         self,
         roles: Mapping[str, str] | None = None,
@@ -326,7 +334,7 @@ class CTABGANPlus:
             raise InvalidDataError(
                 f"CTAB-GAN+ needs at least 1 column to train, got shape {data.shape}"
             )
-        check_training_size("ctabgan_plus", len(data))
+        check_training_size("CTAB-GAN+", len(data), self.MIN_TRAINING_SIZE, self.TRAINING_UNIT)
         if self.target is not None and self.target not in data.columns:
             raise InvalidParameterError(
                 f"target {self.target!r} is not a column of the data; columns are "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -59,6 +59,7 @@ from synth_plugins.long_format import (
     patient_index,
 )
 from synth_plugins.validation import (
+    TrainingUnit,
     check_bool,
     check_choice,
     check_float,
@@ -240,6 +241,12 @@ class LongitudinalLSTM:
         >>> list(synthetic.columns) == list(ds.data.columns)
         True
     """
+
+    #: The fewest training patients the model fits (Stage A is a Med-VAE on one row per
+    #: patient); ``fit`` refuses fewer (:func:`~synth_plugins.validation.check_training_size`).
+    MIN_TRAINING_SIZE: ClassVar[int] = MedVAE.MIN_TRAINING_SIZE
+    #: What the training size counts.
+    TRAINING_UNIT: ClassVar[TrainingUnit] = "patients"
 
     def __init__(
         self,
@@ -482,7 +489,9 @@ class LongitudinalLSTM:
         """
         data = check_long_format(data, self.id_column, self.time_column)
         index = patient_index(data, self.id_column)
-        check_training_size("longitudinal_lstm", index.n_patients)
+        check_training_size(
+            "Longitudinal LSTM", index.n_patients, self.MIN_TRAINING_SIZE, self.TRAINING_UNIT
+        )
         static_columns, visit_columns = self._split_columns(data)
         if not visit_columns:
             raise InvalidParameterError(self._no_visit_column(), parameter="static_columns")

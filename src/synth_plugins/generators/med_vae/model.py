@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -41,6 +41,7 @@ from synth_plugins.generators.med_vae.transforms import (
 )
 from synth_plugins.generators.privacy import CopyFilter
 from synth_plugins.validation import (
+    TrainingUnit,
     check_auto,
     check_bool,
     check_choice,
@@ -238,6 +239,13 @@ class MedVAE:
         >>> synthetic.shape
         (100, 3)
     """
+
+    #: The fewest training rows the model fits (BatchNorm normalises over a batch of at
+    #: least 2 rows); ``fit`` refuses fewer
+    #: (:func:`~synth_plugins.validation.check_training_size`).
+    MIN_TRAINING_SIZE: ClassVar[int] = 2
+    #: What the training size counts.
+    TRAINING_UNIT: ClassVar[TrainingUnit] = "rows"
 
     def __init__(
         self,
@@ -464,7 +472,7 @@ class MedVAE:
         """
         if not isinstance(data, pd.DataFrame):
             raise InvalidDataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
-        check_training_size("med_vae", len(data))
+        check_training_size("Med-VAE", len(data), self.MIN_TRAINING_SIZE, self.TRAINING_UNIT)
         encoder = TabularEncoder(self.roles, self.missing, self.ordinal_levels).fit(data)
         layout = Layout.from_encoder(encoder)
         if self.transform_kind == "quantile":  # never with dp (refused or min-max)

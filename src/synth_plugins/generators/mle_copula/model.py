@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -66,6 +66,7 @@ from synth_plugins.generators.mle_copula.marginals import (
 )
 from synth_plugins.generators.privacy import CopyFilter
 from synth_plugins.validation import (
+    TrainingUnit,
     check_bool,
     check_choice,
     check_float,
@@ -183,6 +184,12 @@ class MLECopula:
         >>> model.sample(100).shape
         (100, 2)
     """
+
+    #: The fewest training rows the model fits (a marginal's spread and a correlation need
+    #: 2 rows); ``fit`` refuses fewer (:func:`~synth_plugins.validation.check_training_size`).
+    MIN_TRAINING_SIZE: ClassVar[int] = 2
+    #: What the training size counts.
+    TRAINING_UNIT: ClassVar[TrainingUnit] = "rows"
 
     def __init__(
         self,
@@ -314,13 +321,13 @@ class MLECopula:
         self._sample_rng = np.random.default_rng(int(seeds[1]))
         return self
 
-    @staticmethod
-    def _check_frame(data: Any) -> pd.DataFrame:
+    @classmethod
+    def _check_frame(cls, data: Any) -> pd.DataFrame:
         if not isinstance(data, pd.DataFrame):
             raise InvalidDataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
         if data.shape[1] == 0:
             raise InvalidDataError("data has no columns; mle_copula needs at least one column")
-        check_training_size("mle_copula", len(data))
+        check_training_size("MLE copula", len(data), cls.MIN_TRAINING_SIZE, cls.TRAINING_UNIT)
         duplicated = sorted(map(str, data.columns[data.columns.duplicated()]))
         if duplicated:
             raise InvalidDataError(f"data has duplicate column names: {duplicated}")
