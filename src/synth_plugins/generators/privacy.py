@@ -10,7 +10,10 @@ population, the chance that it equals some training row, estimated without a hol
 
 :class:`CopyFilter` is what a generator uses: fitted on its training frame, it replaces
 the synthetic copies beyond ``floor(natural_rate_ * n)`` (chosen at random) by fresh
-draws from the generator, for a few rounds, and warns if some remain.
+draws from the generator, for a few rounds, and warns if some remain (or if it replaced
+many). A host whose one sampling call runs the generator on many batches (SDV's batches
+and reject sampling) wraps the call in :func:`one_warning_per_call`, so the warnings come
+once, with the call's totals.
 :func:`synth_plugins.metrics.copies.exact_copies` measures the same quantities on any
 output, with the same row comparison (:func:`row_hashes`).
 
@@ -27,7 +30,10 @@ from the training frame and the roles (:func:`compared_columns`).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -35,15 +41,22 @@ import pandas as pd
 
 from synth_plugins.encoding.parsing import parse_numbers
 from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_role
-from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError, warn
+from synth_plugins.errors import (
+    InvalidDataError,
+    InvalidParameterError,
+    NotFittedError,
+    caller_stacklevel,
+    warn,
+)
 
 __all__ = [
     "DEFAULT_REDRAW_ROUNDS",
-    "FEW_REPLACED",
     "MANY_REPLACED",
+    "MIN_REPLACED_TO_WARN",
     "CopyFilter",
     "collision_rate",
     "compared_columns",
+    "one_warning_per_call",
     "row_hashes",
 ]
 
@@ -51,15 +64,61 @@ __all__ = [
 DEFAULT_REDRAW_ROUNDS = 8
 #: Share of the rows beyond which :meth:`CopyFilter.redraw` warns that it replaces many.
 MANY_REPLACED = 0.1
-#: Fewest replaced rows that :meth:`CopyFilter.redraw` warns about: in a batch of a few rows
-#: (SDV's reject sampling asks for 1-10 at a time) one copy is already "many".
-FEW_REPLACED = 5
+#: Fewest replaced rows :meth:`CopyFilter.redraw` warns about (per sampling call): in a
+#: sample of a few rows the share is noise (one copy in three rows is 33 %).
+MIN_REPLACED_TO_WARN = 5
 #: Most fresh rows :meth:`CopyFilter.redraw` asks for per copy it replaces, in one round.
 _MAX_OVERSAMPLING = 20
 #: What a missing value becomes in a text column (one key for NaN, None and pd.NA).
 _MISSING = "\x00<missing>"
 
 Kind = Literal["number", "time", "value"]
+
+
+@dataclass
+class _Tally:
+    """What a filter did in one sampling call: rows seen, copies replaced, copies kept."""
+
+    samples: int = 0
+    rows: int = 0
+    replaced: int = 0
+    allowed: int = 0
+    kept: int = 0
+
+    def add(self, other: _Tally) -> None:
+        """Add ``other``'s counts to these."""
+        for name, value in vars(other).items():
+            setattr(self, name, getattr(self, name) + value)
+
+
+#: The tally of each filter while :func:`one_warning_per_call` runs; None outside it.
+_CALL_TALLIES: ContextVar[dict[CopyFilter, _Tally] | None] = ContextVar(
+    "synth_plugins_copy_filter_tallies", default=None
+)
+
+
+@contextmanager
+def one_warning_per_call() -> Iterator[None]:
+    """Sum the copy filters' counts over the block; warn once at its end, with the totals.
+
+    For a host's one public sampling call that runs the generator many times: SDV's
+    ``sample`` draws ``batch_size`` rows at a time, and its reject sampling for conditions
+    the model cannot meet calls it again with batches growing to ``10 * batch_size``. Each
+    batch passes the filter, which outside this block warns per batch, with that batch's
+    counts. Inside another such block, the counts go to the outer one; when the block
+    raises, nothing is reported (no rows are returned).
+    """
+    if _CALL_TALLIES.get() is not None:
+        yield
+        return
+    tallies: dict[CopyFilter, _Tally] = {}
+    token = _CALL_TALLIES.set(tallies)
+    try:
+        yield
+    finally:
+        _CALL_TALLIES.reset(token)
+    for guard, tally in tallies.items():
+        guard._report(tally)
 
 
 def compared_columns(data: pd.DataFrame, roles: Mapping[Any, str] | None = None) -> dict[Any, Kind]:
@@ -246,7 +305,10 @@ class CopyFilter:
         draw (at first in ``synthetic``), at most ``20 k``: a generator that copies often
         is rejection-sampled in few rounds. After ``max_rounds`` rounds, copies still beyond
         the allowance are kept and a :class:`~synth_plugins.errors.SynthPluginsWarning`
-        names the generator and the counts.
+        names the generator and the counts; another warns when more than
+        ``MANY_REPLACED`` of the rows (and at least ``MIN_REPLACED_TO_WARN``) were replaced.
+        Both are given once per :func:`one_warning_per_call` block, with its totals, and
+        per call outside one.
 
         Raises:
             InvalidDataError: ``draw(m)`` does not return ``m`` rows with the columns of
@@ -257,11 +319,11 @@ class CopyFilter:
         frame = synthetic
         copies = np.flatnonzero(self.is_copy(frame))
         share = len(copies) / max(len(frame), 1)
-        self._warn_if_many_replaced(len(copies) - allowed, len(frame))
+        replaced = max(len(copies) - allowed, 0)
         for _ in range(self.max_rounds):
             excess = len(copies) - allowed
             if excess <= 0:
-                return frame
+                break
             chosen = np.sort(rng.choice(copies, size=excess, replace=False))
             m = min(math.ceil(1.2 * excess / max(1.0 - share, 1 / _MAX_OVERSAMPLING)),
                     _MAX_OVERSAMPLING * excess)  # fmt: skip
@@ -271,32 +333,31 @@ class CopyFilter:
             best = np.argsort(fresh_copy, kind="stable")[:excess]  # non-copies first
             frame = _replace(frame, chosen, fresh.iloc[best])
             copies = np.flatnonzero(self.is_copy(frame))
-        if len(copies) > allowed:
-            warn(
-                f"{self.generator}: {len(copies)} of {len(frame)} synthetic rows equal a "
-                f"training row, {len(copies) - allowed} more than the {allowed} that the "
-                f"table's natural collision rate ({self.natural_rate_:.3g}) allows, after "
-                f"{self.max_rounds} rounds of fresh draws; they are kept",
-                stacklevel=3,
-            )
+        kept = max(len(copies) - allowed, 0)
+        tally = _Tally(1, len(frame), replaced, allowed, kept)
+        tallies = _CALL_TALLIES.get()
+        if tallies is None:
+            self._report(tally)
+        else:
+            tallies.setdefault(self, _Tally()).add(tally)
         return frame
 
-    def _warn_if_many_replaced(self, excess: int, n: int) -> None:
-        """Warn when the filter replaces more than ``MANY_REPLACED`` of the rows.
+    def _report(self, tally: _Tally) -> None:
+        """Warn, at the user's line, about many replaced rows and about copies kept.
 
-        And at least ``FEW_REPLACED`` rows: in a small batch the share is noise (one copy
-        in a reject-sampling batch of one row is 100 %), and a loop of such batches would
-        repeat the warning with new counts each time.
-
-        The natural rate is estimated from the training rows' own duplicates: a table that
-        was deduplicated, or whose few distinct profiles each appear once, reads 0 where a
-        fresh sample of the population would repeat many training rows, and the filter
-        then removes the most common profiles (a 3-level column's commonest level fell
-        from 64 % to 34 % in a probe).
+        Replaced rows warn from more than ``MANY_REPLACED`` of the rows and at least
+        ``MIN_REPLACED_TO_WARN``: the natural rate is estimated from the training rows' own
+        duplicates, so a table that was deduplicated, or whose few distinct profiles each
+        appear once, reads 0 where a fresh sample of the population would repeat many
+        training rows, and the filter then removes the most common profiles (a 3-level
+        column's commonest level fell from 64 % to 34 % in a probe).
         """
-        if excess >= FEW_REPLACED and excess / n > MANY_REPLACED:
+        rows = f"{tally.rows} synthetic rows"
+        if tally.samples > 1:
+            rows += f" (drawn in {tally.samples} batches for this sampling call)"
+        if tally.replaced >= MIN_REPLACED_TO_WARN and tally.replaced / tally.rows > MANY_REPLACED:
             warn(
-                f"{self.generator}: the copy filter replaces {excess} of {n} synthetic rows "
+                f"{self.generator}: the copy filter replaces {tally.replaced} of {rows} "
                 "that equal a training row (the allowance is the rate at which the training "
                 f"rows repeat one another, {self.natural_rate_:.3g}). Either the generator "
                 "reproduces its training rows, or the table was deduplicated or holds few "
@@ -304,7 +365,15 @@ class CopyFilter:
                 "distribution: compare with a holdout "
                 "(synth_plugins.metrics.copies.exact_copies) before choosing "
                 "redraw_copies=False",
-                stacklevel=4,
+                stacklevel=caller_stacklevel(),
+            )
+        if tally.kept:
+            warn(
+                f"{self.generator}: {tally.kept} of {rows} equal a training row beyond the "
+                f"{tally.allowed} that the table's natural collision rate "
+                f"({self.natural_rate_:.3g}) allows, after {self.max_rounds} rounds of fresh "
+                "draws; they are kept",
+                stacklevel=caller_stacklevel(),
             )
 
 

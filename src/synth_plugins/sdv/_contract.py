@@ -36,6 +36,7 @@ from synth_plugins.errors import (
     plain,
     warn,
 )
+from synth_plugins.generators.privacy import one_warning_per_call
 from synth_plugins.long_format import constant_within_patients
 from synth_plugins.sdv.compat import native, single_table, table_name
 from synth_plugins.sdv.id_patterns import (
@@ -729,7 +730,9 @@ class SingleTableContract:
         DataFrame}`` on SDV 2.x. ``num_rows=0`` gives an empty table with the training
         columns and dtypes (SDV's own synthesizers give one without columns), after SDV has
         checked the other arguments and done what it does with them (SDV 2 creates
-        ``output_folder_path``).
+        ``output_folder_path``). The copy filter's warnings come once per call, with its
+        totals over SDV's batches (:func:`~synth_plugins.generators.privacy.one_warning_per_call`),
+        here and in the conditional sampling methods.
 
         Raises:
             InvalidParameterError: ``num_rows`` is not a whole number >= 0.
@@ -737,7 +740,7 @@ class SingleTableContract:
                 not training values for the keys asked (the message names the column).
         """
         num_rows = check_int("num_rows", num_rows, minimum=0)
-        with _own_errors_surface():
+        with _own_errors_surface(), one_warning_per_call():  # SDV samples in batches
             sampled = super().sample(num_rows, *args, **kwargs)  # type: ignore[misc]
         if num_rows == 0 and self._schema is not None:
             return native(self._schema.copy(), self._raw_metadata)
@@ -770,7 +773,7 @@ class SingleTableContract:
         for frame in frames:
             self._check_conditions(frame, "condition")
         columns = list(dict.fromkeys(column for frame in frames for column in frame.columns))
-        with _own_errors_surface(self._condition_notes(columns)):
+        with _own_errors_surface(self._condition_notes(columns)), one_warning_per_call():
             return super().sample_from_conditions(conditions, *args, **kwargs)  # type: ignore[misc]
 
     def sample_remaining_columns(
@@ -786,5 +789,6 @@ class SingleTableContract:
         """
         check_table(known_columns, "known_columns")
         self._check_conditions(known_columns, "known value")
-        with _own_errors_surface(self._condition_notes(known_columns.columns)):
+        notes = self._condition_notes(known_columns.columns)
+        with _own_errors_surface(notes), one_warning_per_call():
             return super().sample_remaining_columns(known_columns, *args, **kwargs)  # type: ignore[misc]

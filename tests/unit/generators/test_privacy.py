@@ -8,10 +8,11 @@ import pytest
 
 from synth_plugins.errors import InvalidDataError, NotFittedError
 from synth_plugins.generators.privacy import (
-    FEW_REPLACED,
+    MIN_REPLACED_TO_WARN,
     CopyFilter,
     collision_rate,
     compared_columns,
+    one_warning_per_call,
     row_hashes,
 )
 
@@ -112,19 +113,20 @@ class TestRedraw:
         assert len(out) == 200 and not guard.is_copy(out).any()
 
     def test_a_few_replaced_rows_are_not_many(self):
-        # SDV's reject sampling asks for a few rows at a time: one copy in a batch of one is
-        # not worth a warning each time, five are
+        # in a sample of a few rows the share is noise: one copy in a sample of one row is
+        # 100 %, and is not worth a warning; five are
         rng = np.random.default_rng(3)
         train = _fresh(rng)(100)  # natural rate 0
         guard = CopyFilter("g").fit(train)
         fresh = _fresh(rng)
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            for n in (1, 2, FEW_REPLACED - 1):
+            for n in (1, 2, MIN_REPLACED_TO_WARN - 1):
                 out = guard.redraw(train.iloc[:n].reset_index(drop=True), fresh, rng)
                 assert not guard.is_copy(out).any()
-        few = train.iloc[:FEW_REPLACED].reset_index(drop=True)
-        with pytest.warns(UserWarning, match=rf"replaces {FEW_REPLACED} of {FEW_REPLACED}"):
+        few = train.iloc[:MIN_REPLACED_TO_WARN].reset_index(drop=True)
+        counts = f"{MIN_REPLACED_TO_WARN} of {MIN_REPLACED_TO_WARN}"
+        with pytest.warns(UserWarning, match=rf"replaces {counts} synthetic rows that"):
             guard.redraw(few, fresh, rng)
 
     def test_deterministic_with_a_seed_and_random_choice_of_kept_copies(self):
@@ -142,7 +144,8 @@ class TestRedraw:
     def test_persistent_copies_are_kept_with_a_warning(self):
         train = _fresh(np.random.default_rng(5))(30)
         guard = CopyFilter("my_generator", max_rounds=2).fit(train)
-        with pytest.warns(UserWarning, match=r"my_generator: 3 of 3 synthetic rows .* 3 more"):
+        kept = r"my_generator: 3 of 3 synthetic rows equal a training row beyond the 0 .* 2 rounds"
+        with pytest.warns(UserWarning, match=kept):
             out = guard.redraw(
                 train.iloc[:3], lambda k: train.iloc[np.arange(k) % 30], np.random.default_rng(0)
             )
@@ -221,3 +224,79 @@ class TestComparison:
         guard = CopyFilter("g").fit(pd.DataFrame({"a": [1, 2], "b": [3, 4]}))
         with pytest.raises(InvalidDataError, match=r"lacks compared columns \['b'\]"):
             guard.is_copy(pd.DataFrame({"a": [1]}))
+
+
+class TestOneWarningPerCall:
+    """A host's one sampling call that runs the generator on many batches warns once."""
+
+    def _batches(self, guard: CopyFilter, train: pd.DataFrame, draw, sizes=(3, 40, 100)):
+        """Batches of training rows (every row a copy) through the filter, as SDV's are."""
+        rng = np.random.default_rng(0)
+        for size in sizes:
+            guard.redraw(train.iloc[:size].reset_index(drop=True), draw, rng)
+
+    def test_the_batches_of_one_call_warn_once_with_the_totals(self):
+        train = _fresh(np.random.default_rng(3))(100)  # natural rate 0
+        guard = CopyFilter("g").fit(train)
+        fresh = _fresh(np.random.default_rng(4))
+        with warnings.catch_warnings(record=True) as per_batch:
+            warnings.simplefilter("always")
+            self._batches(guard, train, fresh)
+        assert [str(w.message)[:40] for w in per_batch] == [
+            "g: the copy filter replaces 40 of 40 syn",
+            "g: the copy filter replaces 100 of 100 s",
+        ]  # outside a call, per batch (3 rows are too few to warn about)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with one_warning_per_call():
+                self._batches(guard, train, fresh)
+                assert caught == []  # nothing before the call ends
+        (warning,) = caught
+        assert str(warning.message).startswith(
+            "g: the copy filter replaces 143 of 143 synthetic rows (drawn in 3 batches for "
+            "this sampling call) that equal a training row"
+        )
+        assert warning.filename == __file__  # the caller's line, not the filter's
+
+    def test_copies_kept_in_several_batches_are_reported_once_with_the_totals(self):
+        train = _fresh(np.random.default_rng(5))(30)
+        guard = CopyFilter("g", max_rounds=2).fit(train)
+
+        def copies(k: int) -> pd.DataFrame:
+            return train.iloc[np.arange(k) % 30].reset_index(drop=True)
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with one_warning_per_call():
+                self._batches(guard, train, copies, sizes=(2, 3, 4))
+        kept = [str(w.message) for w in caught if "they are kept" in str(w.message)]
+        assert kept == [
+            "g: 9 of 9 synthetic rows (drawn in 3 batches for this sampling call) equal a "
+            "training row beyond the 0 that the table's natural collision rate (0) allows, "
+            "after 2 rounds of fresh draws; they are kept"
+        ]
+
+    def test_an_inner_call_adds_to_the_outer_one(self):
+        train = _fresh(np.random.default_rng(3))(100)
+        guard = CopyFilter("g").fit(train)
+        fresh = _fresh(np.random.default_rng(4))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with one_warning_per_call():
+                with one_warning_per_call():
+                    self._batches(guard, train, fresh, sizes=(10,))
+                assert caught == []
+                self._batches(guard, train, fresh, sizes=(20,))
+        assert [str(w.message)[:48] for w in caught] == [
+            "g: the copy filter replaces 30 of 30 synthetic r"
+        ]
+
+    def test_a_call_that_fails_reports_nothing(self):
+        train = _fresh(np.random.default_rng(3))(100)
+        guard = CopyFilter("g").fit(train)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with pytest.raises(RuntimeError, match="later batch"), one_warning_per_call():
+                self._batches(guard, train, _fresh(np.random.default_rng(4)), sizes=(10,))
+                raise RuntimeError("a later batch failed")
+        assert caught == []
