@@ -150,8 +150,22 @@ def _ignores_every_warning(item: tuple[Any, ...]) -> bool:
 
 #: Packages between a user's call and a suite warning: the suite's, the hosts' (Synthcity,
 #: SDV), the argument validation Synthcity wraps its methods in, the ``joblib`` loop it
-#: runs evaluators in, and ``contextlib``.
-_INTERNAL = ("synth_plugins", "synthcity", "sdv", "pydantic", "joblib", "contextlib")
+#: runs evaluators in, ``contextlib``, and the harnesses that call the suite back: SDGym
+#: (its job loop is a lazy ``map`` that ``pandas.concat`` consumes through ``tqdm``) and
+#: Optuna (a tuning trial). A ``python -m`` run needs none: the module it runs is
+#: ``__main__``, never internal, and lies above ``runpy``'s frames.
+_INTERNAL = (
+    "synth_plugins",
+    "synthcity",
+    "sdv",
+    "pydantic",
+    "joblib",
+    "contextlib",
+    "sdgym",
+    "tqdm",
+    "pandas",
+    "optuna",
+)
 
 
 def caller_stacklevel() -> int:

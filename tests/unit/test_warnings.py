@@ -97,3 +97,30 @@ def test_inside_a_synthcity_session_a_blanket_ignore_does_not_hide_them(monkeypa
             warn("raised", stacklevel=1)
     assert [str(w.message) for w in caught] == ["shown"]
     assert caught[0].filename == __file__
+
+
+def _function_of(module: str, source: str, **names: object):
+    """The function ``run`` of ``source``, compiled as code of the module named ``module``."""
+    namespace: dict = {"__name__": module, **names}
+    exec(compile(source, f"<{module}>", "exec"), namespace)
+    return namespace["run"]
+
+
+@pytest.mark.parametrize("harness", ["sdgym", "tqdm", "pandas", "optuna"])
+def test_a_warning_raised_through_a_harness_is_shown_at_the_users_line(harness):
+    """SDGym's job loop (a ``map`` consumed by ``pandas.concat`` through ``tqdm``) and an
+    Optuna trial call the suite back: a warning landed on their line in site-packages."""
+    from synth_plugins.errors import caller_stacklevel
+
+    raises = _function_of(
+        "synth_plugins.fake_core",
+        "def run():\n    warn('small', stacklevel=caller_stacklevel())\n",
+        warn=warn,
+        caller_stacklevel=caller_stacklevel,
+    )
+    loop = _function_of(f"{harness}.fake_loop", "def run():\n    core()\n", core=raises)
+    suite = _function_of("synth_plugins.fake_benchmark", "def run():\n    loop()\n", loop=loop)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        suite()
+    assert [w.filename for w in caught] == [__file__]
