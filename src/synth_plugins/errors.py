@@ -96,7 +96,7 @@ class SynthPluginsWarning(UserWarning):
 class SmallTrainingSetWarning(SynthPluginsWarning):
     """A generator is fitted on too few rows (patients) to learn a distribution from.
 
-    Raised once per fit below :data:`synth_plugins.validation.SMALL_TRAINING_SIZE`; a test
+    Warned once per fit below :data:`synth_plugins.validation.SMALL_TRAINING_SIZE`; a test
     suite that fits on tiny tables on purpose can ignore this class alone.
     """
 

@@ -24,14 +24,15 @@ from synth_plugins.errors import (
 )
 
 #: Below this many training rows (patients, for a sequence generator) a fit warns that the
-#: synthetic data cannot be a learned distribution. Measured with the DCR holdout share
-#: (the share of synthetic rows nearer a training row than an unseen real row; 0.5 for a
-#: generator that does not memorise), mean of 6 seeds of every generator at its defaults
-#: (``benchmarks/small_training_sets.py``): 0.81-0.92 on 10 rows, 0.69-0.80 on 15,
-#: 0.66-0.74 on 20, 0.58-0.70 on 30 and 0.52-0.61 on 149. Below 20 rows, two synthetic
-#: rows in three or more are nearer a training row than an unseen one, and the smoothed
-#: quantile functions have a knot at every training value
-#: (:data:`synth_plugins.generators.quantiles.MIN_KNOTS`).
+#: synthetic data cannot be a learned distribution. The DCR holdout share (the share of
+#: synthetic rows nearer a training row than an unseen real row; 0.5 for a generator that
+#: does not memorise), mean of 6 seeds of every generator at its defaults
+#: (``benchmarks/small_training_sets.py``), falls steadily with the size and singles out
+#: no threshold: 0.81-0.92 on 10 rows, 0.69-0.80 on 15, 0.66-0.74 on 20, 0.58-0.70 on 30
+#: and 0.52-0.61 on 149. 20 is :data:`synth_plugins.generators.quantiles.MIN_KNOTS`: below
+#: it the smoothed quantile functions that Med-VAE, the longitudinal LSTM and CK4Gen read
+#: numbers from have a knot at every training value, so generated numbers interpolate
+#: between the training values themselves.
 SMALL_TRAINING_SIZE = 20
 
 #: What a generator's training size counts: rows, or patients for a sequence generator.
