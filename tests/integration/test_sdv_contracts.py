@@ -1415,19 +1415,23 @@ def test_conditions_on_every_column_of_a_constraint(gbsg2, cls, args, monkeypatc
         synthesizer.sample_from_conditions([Condition(beyond, num_rows=4)])
     if cls is MedVAESynthesizer:  # its library needs 5 rows holding the pair
         counts = gbsg2.data.value_counts(["pnodes", "age"])
-        rare = counts[counts == 1].index[0]
-        condition = Condition({"pnodes": float(rare[0]), "age": float(rare[1])}, num_rows=4)
         calls = _core_conditions(synthesizer, monkeypatch)
-        # SDV's rejection sampling from the whole model (as with Inequality and
-        # FixedCombinations, where SDV passes the core no conditions): rows, or SDV's error
-        # (the suite's "only 1 training rows satisfy" before)
-        try:
-            sampled = single_table(
-                synthesizer.sample_from_conditions([condition], max_tries_per_batch=3)
-            )
-            assert (sampled["pnodes"] == float(rare[0])).all()
-        except ValueError as error:
-            assert "Unable to sample any rows" in str(error)
+        # fewer rows hold these pairs: SDV's rejection sampling from the whole model (as with
+        # Inequality and FixedCombinations, where SDV passes the core no conditions; the
+        # suite's "only 4 training rows satisfy" before). 4 rows hold pnodes=1, age=49, which
+        # the model draws about once in 70 rows: every asked row comes
+        assert counts[(1, 49)] == 4
+        likely = Condition({"pnodes": 1.0, "age": 49.0}, num_rows=4)
+        synthesizer.reset_sampling()
+        sampled = single_table(synthesizer.sample_from_conditions([likely], max_tries_per_batch=50))
+        assert len(sampled) == 4
+        assert (sampled["pnodes"] == 1.0).all() and (sampled["age"] == 49.0).all()
+        # pnodes=51, the training maximum, which one row holds (with age 61) and the model
+        # never drew in 20,000 rows: SDV's own error, which names max_tries_per_batch
+        assert counts[(51, 61)] == 1 and gbsg2.data["pnodes"].max() == 51
+        unlikely = Condition({"pnodes": 51.0, "age": 61.0}, num_rows=4)
+        with pytest.raises(ValueError, match="^Unable to sample any rows for the given cond"):
+            synthesizer.sample_from_conditions([unlikely], max_tries_per_batch=3)
         assert calls and all(conditions is None for conditions in calls)
 
 
