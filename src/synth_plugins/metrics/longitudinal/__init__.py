@@ -38,7 +38,9 @@ all and averages their scores (each in [0, 1], 1 = synthetic indistinguishable f
   k + 1 from visit k, the gap, the time since the first visit and the static values;
   trained on synthetic patients and, for reference, on 70 % of the real patients, both
   tested on the other 30 % of real patients (R² for numerical targets, accuracy for
-  categorical ones); score ``min(1, max(0, TSTR / TRTR))``.
+  categorical ones; at least 20 patients per table, and the real-trained model must beat
+  the held-out patients' mean or most frequent level); score
+  ``min(1, max(0, TSTR / TRTR))``.
 
 Numerical or categorical is the metrics' column rule
 (:func:`~synth_plugins.metrics.validation.column_role`, as for the table metrics: numbers

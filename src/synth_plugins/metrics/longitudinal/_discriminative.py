@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.errors import InvalidDataError
+from synth_plugins.metrics.longitudinal._boosting import gradient_boosting
 from synth_plugins.metrics.longitudinal._patient_features import patient_features
 from synth_plugins.metrics.longitudinal._result import HIDDEN, PartResult
 from synth_plugins.metrics.longitudinal._tables import LongTables
@@ -21,21 +22,6 @@ from synth_plugins.validation import check_int, check_random_state
 #: scored below 0.5 in 73-83 % of draws: fewer patients give chance accuracies that no
 #: detector can tell from a difference.
 MIN_PATIENTS = 12
-
-#: scikit-learn's default ``min_samples_leaf`` of gradient boosting, kept for large tables
-MAX_LEAF_SIZE = 20
-
-
-def _leaf_size(n_train: int) -> int:
-    """The fewest patients per leaf of a tree trained on ``n_train`` patients.
-
-    A quarter of the training fold, at most :data:`MAX_LEAF_SIZE`. scikit-learn's default
-    leaf of 20 patients cannot split a training fold of fewer than 40, so below about 25
-    patients per table every tree was a single leaf, the accuracy chance and the score 1.0
-    whatever the synthetic data; a quarter still allows a split (and up to four leaves) in
-    the smallest fold, and from 80 training patients on the default holds unchanged.
-    """
-    return max(1, min(MAX_LEAF_SIZE, n_train // 4))
 
 
 @dataclass(frozen=True)
@@ -74,13 +60,13 @@ def discriminative(
 
     Equal numbers of real and synthetic patients are drawn (at most ``max_patients`` per
     class), then ``n_folds``-fold stratified cross-validation gives the accuracy; the
-    trees' leaf size follows the training fold (:func:`_leaf_size`).
+    trees' leaf size follows the smallest training fold
+    (:func:`~synth_plugins.metrics.longitudinal._boosting.leaf_size`).
 
     Raises:
         InvalidDataError: Fewer than :data:`MIN_PATIENTS` (or ``n_folds``) patients in a
             table: the score would be chance noise, so the headline leaves it out.
     """
-    from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.model_selection import StratifiedKFold, cross_val_score
     from threadpoolctl import threadpool_limits
 
@@ -102,12 +88,7 @@ def discriminative(
     ).to_numpy(float)  # fmt: skip
     y = np.r_[np.ones(n), np.zeros(n)]
     n_train = 2 * n - math.ceil(2 * n / n_folds)  # the smallest training fold
-    model = HistGradientBoostingClassifier(
-        max_iter=50,
-        max_leaf_nodes=15,
-        min_samples_leaf=_leaf_size(n_train),
-        random_state=random_state,
-    )
+    model = gradient_boosting(n_train, classifier=True, random_state=random_state)
     folds = StratifiedKFold(n_folds, shuffle=True, random_state=random_state)
     # one OpenMP thread: gradient boosting spins badly on a busy or small machine
     with threadpool_limits(limits=1, user_api="openmp"):

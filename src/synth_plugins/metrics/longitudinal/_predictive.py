@@ -10,9 +10,19 @@ import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.long_format import patient_index
+from synth_plugins.metrics.longitudinal._boosting import gradient_boosting
 from synth_plugins.metrics.longitudinal._result import PartResult
 from synth_plugins.metrics.longitudinal._tables import LongTables, shared_levels
 from synth_plugins.validation import check_fraction, check_random_state
+
+#: Fewest patients per table the score is computed on; below it the part is left out. On
+#: disjoint samples of one simulated MS cohort and of PBC's visits, a comparison of real
+#: with real patients (next EDSS, next bilirubin) scored below 0.5 in 3 % and 8 % of the
+#: draws it ran on at 20 patients per table, against 8-26 % and 16-53 % at 12-16, where
+#: tables with the target shuffled across visits scored below 0.5 in 95-100 % of draws:
+#: fewer patients leave a held-out test of a few patients, on which the score of real data
+#: is noise.
+MIN_PATIENTS = 20
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,9 @@ def predictive(
 ) -> PredictiveResult:
     """Train on synthetic / on real, test on held-out real patients: the next visit's value.
 
+    The trees' leaf size follows each model's training transitions
+    (:func:`~synth_plugins.metrics.longitudinal._boosting.leaf_size`).
+
     Args:
         tables: Checked tables.
         target: The visit column to predict; None takes the first numerical visit column
@@ -80,8 +93,16 @@ def predictive(
         test_fraction: Share of real patients held out for testing (0.3).
         max_transitions: Training transitions kept per model (subsampled beyond).
         random_state: Seed of the split, the subsampling and the models.
+
+    Raises:
+        InvalidDataError: Fewer than :data:`MIN_PATIENTS` patients in a table, fewer than
+            10 transitions with a known target in real-train, real-test or synthetic, or a
+            model trained on real patients that does no better on the held-out real
+            patients than a trivial prediction (R² ≤ 0, i.e. no better than their mean, for
+            a numerical target; an accuracy no higher than their most frequent level's
+            share for a categorical one): the score would be noise, so the headline leaves
+            it out.
     """
-    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
     from sklearn.metrics import accuracy_score, r2_score
     from threadpoolctl import threadpool_limits
 
@@ -95,6 +116,15 @@ def predictive(
         )
     check_fraction("test_fraction", test_fraction)
     random_state = check_random_state("random_state", random_state, none=False)
+    n_real = patient_index(tables.real, tables.id_column).n_patients
+    n_syn = patient_index(tables.synthetic, tables.id_column).n_patients
+    if min(n_real, n_syn) < MIN_PATIENTS:
+        raise InvalidDataError(
+            f"the predictive score needs at least {MIN_PATIENTS} patients per table (with "
+            "fewer, a model trained on some real patients too often fails on the others, "
+            f"and the score of real against real data is noise), got {n_real} real and "
+            f"{n_syn} synthetic"
+        )
     levels = shared_levels(tables)
     x_real, y_real, p_real = _transitions(tables.real, tables, target, levels)
     x_syn, y_syn, _ = _transitions(tables.synthetic, tables, target, levels)
@@ -116,29 +146,32 @@ def predictive(
     def fit_score(rows: np.ndarray, x: np.ndarray, y: np.ndarray) -> float:
         if rows.size > max_transitions:
             rows = rng.choice(rows, max_transitions, replace=False)
+        model = gradient_boosting(rows.size, classifier=not regression, random_state=random_state)
         if regression:
-            model = HistGradientBoostingRegressor(
-                max_iter=50, max_leaf_nodes=15, random_state=random_state
-            )
             model.fit(x[rows], y[rows])
             return float(r2_score(y_real[test_rows], model.predict(x_real[test_rows])))
         if np.unique(y[rows]).size < 2:
             prediction = np.full(test_rows.size, y[rows][0])
         else:
-            model = HistGradientBoostingClassifier(
-                max_iter=50, max_leaf_nodes=15, random_state=random_state
-            )
             model.fit(x[rows], y[rows].astype(int))
             prediction = model.predict(x_real[test_rows])
         return float(accuracy_score(y_real[test_rows].astype(int), prediction))
 
     with threadpool_limits(limits=1, user_api="openmp"):
         trtr = fit_score(train_rows, x_real, y_real)
-        if regression and not trtr > 0:
+        # a trivial prediction on the held-out real patients: their mean (R² 0) for a
+        # numerical target, their most frequent level (its share) for a categorical one
+        if regression:
+            measure, trivial, what = "R²", 0.0, "their mean"
+        else:
+            _, counts = np.unique(y_real[test_rows], return_counts=True)
+            measure, trivial = "accuracy", float(counts.max() / test_rows.size)
+            what = "always their most frequent level"
+        if not trtr > trivial:
             raise InvalidDataError(
-                f"the real data do not predict the next {target!r} (R² {trtr:.3f} on held-out "
-                "real patients), so there is no real baseline to compare with: choose another "
-                "predictive_target"
+                f"the real data do not predict the next {target!r} ({measure} {trtr:.3f} on "
+                f"held-out real patients against {trivial:.3f} for {what}), so there is no "
+                "real baseline to compare with: choose another predictive_target"
             )
         tstr = fit_score(syn_rows, x_syn, y_syn)
     return PredictiveResult(target, "regression" if regression else "classification", trtr, tstr)
