@@ -22,6 +22,7 @@ from synth_plugins.errors import (
     caller_stacklevel,
     warn,
 )
+from synth_plugins.generators.quantiles import MIN_KNOTS
 
 #: Below this many training rows (patients, for a sequence generator) a fit warns that the
 #: synthetic data cannot be a learned distribution. The DCR holdout share (the share of
@@ -29,11 +30,11 @@ from synth_plugins.errors import (
 #: does not memorise), mean of 6 seeds of every generator at its defaults
 #: (``benchmarks/small_training_sets.py``), falls steadily with the size and singles out
 #: no threshold: 0.81-0.92 on 10 rows, 0.69-0.80 on 15, 0.66-0.74 on 20, 0.58-0.70 on 30
-#: and 0.52-0.61 on 149. 20 is :data:`synth_plugins.generators.quantiles.MIN_KNOTS`: below
-#: it the smoothed quantile functions that Med-VAE, the longitudinal LSTM and CK4Gen read
-#: numbers from have a knot at every training value, so generated numbers interpolate
-#: between the training values themselves.
-SMALL_TRAINING_SIZE = 20
+#: and 0.52-0.61 on 149. The threshold is :data:`synth_plugins.generators.quantiles.MIN_KNOTS`
+#: (20): below it the smoothed quantile functions that Med-VAE, the longitudinal LSTM and
+#: CK4Gen read numbers from have a knot at every training value, so generated numbers
+#: interpolate between the training values themselves.
+SMALL_TRAINING_SIZE = MIN_KNOTS
 
 #: What a generator's training size counts: rows, or patients for a sequence generator.
 TrainingUnit = Literal["rows", "patients"]

@@ -73,10 +73,3 @@ def test_an_inner_fit_keeps_its_minimum_and_leaves_the_warning_to_the_outer_fit(
         with pytest.raises(InvalidDataError, match="at least 2 rows"):
             check_training_size("Med-VAE", 1, 2)
     assert len(_size_warnings(3)) == 1
-
-
-def test_the_small_size_is_where_the_quantile_functions_stop_knotting_every_value():
-    """The reason for 20 (the DCR holdout share falls steadily and singles out no size)."""
-    from synth_plugins.generators.quantiles import MIN_KNOTS
-
-    assert SMALL_TRAINING_SIZE == MIN_KNOTS
