@@ -6,7 +6,9 @@ rows, and its reject sampling for conditions the model cannot meet with batches 
 counts (one ``sample_from_conditions`` of Med-VAE gave "replaces 25 of 40", "231 of 400",
 "112 of 192"). The guide's toy synthesizer, whose independent marginals of a deduplicated
 all-categorical table copy training rows often and which leaves conditions to SDV's reject
-sampling, shows it in a fraction of a second.
+sampling, shows it in a fraction of a second. CK4Gen's own warning about copies its
+re-draw keeps came per batch too ("3 synthetic rows still match", "2", "4", "13", ... in
+one ``sample_from_conditions``); it is summed the same way.
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ import pytest
 from sdv.metadata import Metadata
 from sdv.sampling import Condition
 
+from synth_plugins.generators.ck4gen import CK4Gen
+from synth_plugins.sdv import CK4GenSynthesizer
 from synth_plugins.sdv.compat import fit
+from tests.support.copy_tables import survival_with_kept_copies
 from tests.support.toy_generator.core import ToyMarginals
 from tests.support.toy_generator.synthesizer import ToyMarginalsSynthesizer
 
@@ -81,4 +86,55 @@ def test_one_sampling_call_warns_once_with_its_totals(toy, call, monkeypatch):
     replaced, rows, batches = map(int, found.groups())
     assert (rows, batches) == (sum(drawn), len(drawn))
     assert 0.1 * rows < replaced <= rows
+    assert told[0].filename == __file__  # the line of the user's call
+
+
+@pytest.fixture(scope="module")
+def ck4gen() -> CK4GenSynthesizer:
+    """Fitted on a table where each batch keeps some copies (see the table's docstring)."""
+    sdtypes = {"treated": "categorical", "time": "numerical", "event": "categorical"}
+    columns = {column: {"sdtype": sdtype} for column, sdtype in sdtypes.items()}
+    metadata = Metadata.load_from_dict(
+        {"METADATA_SPEC_VERSION": "V1", "tables": {"t": {"columns": columns}}}
+    )
+    synthesizer = CK4GenSynthesizer(metadata, "time", "event", epochs=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the small-training-set warning
+        return fit(synthesizer, survival_with_kept_copies())
+
+
+CK4GEN_CALLS: dict[str, Callable[[CK4GenSynthesizer], Any]] = {
+    "sample_from_conditions": lambda ck4gen: ck4gen.sample_from_conditions(
+        [Condition({"treated": 1}, num_rows=40)], batch_size=10
+    ),
+    "sample": lambda ck4gen: ck4gen.sample(100, batch_size=20),
+}
+
+
+@pytest.mark.parametrize("call", list(CK4GEN_CALLS))
+def test_ck4gen_copies_kept_warn_once_per_sampling_call(ck4gen, call, monkeypatch):
+    drawn: list[int] = []
+    core_sample = CK4Gen.sample
+
+    def counted(self: CK4Gen, n: int, *args: Any, **kwargs: Any) -> pd.DataFrame:
+        drawn.append(n)
+        return core_sample(self, n, *args, **kwargs)
+
+    monkeypatch.setattr(CK4Gen, "sample", counted)
+    ck4gen.reset_sampling()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        CK4GEN_CALLS[call](ck4gen)
+    told = [w for w in caught if "they are kept" in str(w.message)]
+    assert len(drawn) > 1  # SDV ran the model on several batches
+    assert len(told) == 1, [str(w.message)[:60] for w in told]
+    found = re.match(
+        r"CK4Gen: (\d+) of (\d+) synthetic rows \(drawn in (\d+) batches for this sampling "
+        r"call\) still match a training row",
+        str(told[0].message),
+    )
+    assert found, str(told[0].message)
+    kept, rows, batches = map(int, found.groups())
+    assert (rows, batches) == (sum(drawn), len(drawn))
+    assert 0 < kept <= rows
     assert told[0].filename == __file__  # the line of the user's call

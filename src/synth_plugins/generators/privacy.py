@@ -12,8 +12,10 @@ population, the chance that it equals some training row, estimated without a hol
 the synthetic copies beyond ``floor(natural_rate_ * n)`` (chosen at random) by fresh
 draws from the generator, for a few rounds, and warns if some remain (or if it replaced
 many). A host whose one sampling call runs the generator on many batches (SDV's batches
-and reject sampling) wraps the call in :func:`one_warning_per_call`, so the warnings come
-once, with the call's totals.
+and reject sampling, Synthcity's draws until enough rows meet the constraints) wraps the
+call in :func:`one_warning_per_call`, so the warnings come once, with the call's totals.
+A generator with copy handling of its own (CK4Gen's binned re-draw) reports its counts
+through :func:`report_copies` and is summed in the same block.
 :func:`synth_plugins.metrics.copies.exact_copies` measures the same quantities on any
 output, with the same row comparison (:func:`row_hashes`).
 
@@ -34,7 +36,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import pandas as pd
@@ -54,9 +56,12 @@ __all__ = [
     "MANY_REPLACED",
     "MIN_REPLACED_TO_WARN",
     "CopyFilter",
+    "CopyReporter",
+    "CopyTally",
     "collision_rate",
     "compared_columns",
     "one_warning_per_call",
+    "report_copies",
     "row_hashes",
 ]
 
@@ -76,8 +81,14 @@ Kind = Literal["number", "time", "value"]
 
 
 @dataclass
-class _Tally:
-    """What a filter did in one sampling call: rows seen, copies replaced, copies kept."""
+class CopyTally:
+    """What a generator's copy handling did in one sampling call (or a block's totals).
+
+    ``samples`` calls, ``rows`` synthetic rows in all, ``replaced`` copies replaced by fresh
+    draws, ``allowed`` copies the natural collision rate allowed, ``kept`` copies beyond
+    the allowance left in the output. A reporter that does not count one of them (CK4Gen
+    counts only the rows kept) leaves it 0.
+    """
 
     samples: int = 0
     rows: int = 0
@@ -85,40 +96,72 @@ class _Tally:
     allowed: int = 0
     kept: int = 0
 
-    def add(self, other: _Tally) -> None:
+    def add(self, other: CopyTally) -> None:
         """Add ``other``'s counts to these."""
         for name, value in vars(other).items():
             setattr(self, name, getattr(self, name) + value)
 
+    def described_rows(self) -> str:
+        """``"{rows} synthetic rows"``, with the number of calls when they were several."""
+        rows = f"{self.rows} synthetic rows"
+        if self.samples > 1:
+            rows += f" (drawn in {self.samples} batches for this sampling call)"
+        return rows
 
-#: The tally of each filter while :func:`one_warning_per_call` runs; None outside it.
-_CALL_TALLIES: ContextVar[dict[CopyFilter, _Tally] | None] = ContextVar(
-    "synth_plugins_copy_filter_tallies", default=None
+
+class CopyReporter(Protocol):
+    """What counts a sampling call's copies and warns about them (:func:`report_copies`).
+
+    :class:`CopyFilter`, and a generator with copy handling of its own (CK4Gen).
+    """
+
+    def warn_copies(self, tally: CopyTally) -> None:
+        """Warn, at the user's line, about the copies that ``tally`` counts (if any)."""
+
+
+#: Each reporter's tally while :func:`one_warning_per_call` runs; None outside it.
+_CALL_TALLIES: ContextVar[dict[CopyReporter, CopyTally] | None] = ContextVar(
+    "synth_plugins_copy_tallies", default=None
 )
+
+
+def report_copies(reporter: CopyReporter, tally: CopyTally) -> None:
+    """Report one sampling call's copies: warn now, or add to the enclosing block's totals.
+
+    Inside :func:`one_warning_per_call` the counts are summed per ``reporter`` and
+    ``reporter.warn_copies`` runs once, at the block's end; outside it, now.
+    """
+    tallies = _CALL_TALLIES.get()
+    if tallies is None:
+        reporter.warn_copies(tally)
+    else:
+        tallies.setdefault(reporter, CopyTally()).add(tally)
 
 
 @contextmanager
 def one_warning_per_call() -> Iterator[None]:
-    """Sum the copy filters' counts over the block; warn once at its end, with the totals.
+    """Sum the copy reporters' counts over the block; warn once at its end, with the totals.
 
     For a host's one public sampling call that runs the generator many times: SDV's
     ``sample`` draws ``batch_size`` rows at a time, and its reject sampling for conditions
-    the model cannot meet calls it again with batches growing to ``10 * batch_size``. Each
-    batch passes the filter, which outside this block warns per batch, with that batch's
-    counts. Inside another such block, the counts go to the outer one; when the block
-    raises, nothing is reported (no rows are returned).
+    the model cannot meet calls it again with batches growing to ``10 * batch_size``;
+    Synthcity's ``generate`` draws again until enough rows meet the constraints. Each
+    draw passes the copy handling (:class:`CopyFilter`, CK4Gen's re-draw), which outside
+    this block warns per draw, with that draw's counts (:func:`report_copies`). Inside
+    another such block, the counts go to the outer one; when the block raises, nothing is
+    reported (no rows are returned).
     """
     if _CALL_TALLIES.get() is not None:
         yield
         return
-    tallies: dict[CopyFilter, _Tally] = {}
+    tallies: dict[CopyReporter, CopyTally] = {}
     token = _CALL_TALLIES.set(tallies)
     try:
         yield
     finally:
         _CALL_TALLIES.reset(token)
-    for guard, tally in tallies.items():
-        guard._report(tally)
+    for reporter, tally in tallies.items():
+        reporter.warn_copies(tally)
 
 
 def compared_columns(data: pd.DataFrame, roles: Mapping[Any, str] | None = None) -> dict[Any, Kind]:
@@ -334,15 +377,10 @@ class CopyFilter:
             frame = _replace(frame, chosen, fresh.iloc[best])
             copies = np.flatnonzero(self.is_copy(frame))
         kept = max(len(copies) - allowed, 0)
-        tally = _Tally(1, len(frame), replaced, allowed, kept)
-        tallies = _CALL_TALLIES.get()
-        if tallies is None:
-            self._report(tally)
-        else:
-            tallies.setdefault(self, _Tally()).add(tally)
+        report_copies(self, CopyTally(1, len(frame), replaced, allowed, kept))
         return frame
 
-    def _report(self, tally: _Tally) -> None:
+    def warn_copies(self, tally: CopyTally) -> None:
         """Warn, at the user's line, about many replaced rows and about copies kept.
 
         Replaced rows warn from more than ``MANY_REPLACED`` of the rows and at least
@@ -352,9 +390,7 @@ class CopyFilter:
         training rows, and the filter then removes the most common profiles (a 3-level
         column's commonest level fell from 64 % to 34 % in a probe).
         """
-        rows = f"{tally.rows} synthetic rows"
-        if tally.samples > 1:
-            rows += f" (drawn in {tally.samples} batches for this sampling call)"
+        rows = tally.described_rows()
         if tally.replaced >= MIN_REPLACED_TO_WARN and tally.replaced / tally.rows > MANY_REPLACED:
             warn(
                 f"{self.generator}: the copy filter replaces {tally.replaced} of {rows} "

@@ -27,6 +27,7 @@ from synthcity.plugins.core.plugin import Plugin
 from synthcity.plugins.core.schema import Schema
 
 from synth_plugins.errors import InvalidParameterError
+from synth_plugins.generators.privacy import one_warning_per_call
 from synth_plugins.synthcity.checks import (
     check_constraint_values,
     check_count,
@@ -180,13 +181,16 @@ class SuitePlugin(Plugin):
         :func:`synth_plugins.synthcity.checks.check_constraint_values`); strict bounds in
         ``constraints`` are made inclusive (see
         :func:`synth_plugins.synthcity.checks.inclusive_constraints`); held columns are
-        generated afresh.
+        generated afresh. Synthcity draws again until enough rows meet the constraints;
+        the copy warnings come once per call, with its totals over the draws
+        (:func:`~synth_plugins.generators.privacy.one_warning_per_call`).
         """
         check_count(count)
         self._refuse_cond(kwargs.get("cond"))
         check_constraint_values(constraints)
         constraints = inclusive_constraints(constraints, self._integer_columns())
-        generated = super().generate(count, constraints, random_state, **kwargs)
+        with one_warning_per_call():  # Synthcity's _safe_generate draws until enough rows
+            generated = super().generate(count, constraints, random_state, **kwargs)
         held = self.held_columns
         return generated if held is None else held.restore(generated)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -40,10 +42,11 @@ from synth_plugins.generators.ck4gen.teacher import (
     risk_edges,
     spline_basis,
 )
-from synth_plugins.generators.privacy import compared_columns, row_hashes
+from synth_plugins.generators.privacy import compared_columns, one_warning_per_call, row_hashes
 from synth_plugins.metrics.copies import exact_copies
 from synth_plugins.metrics.survival import hazard_ratio_alignment
 from synth_plugins.survival import cox, fit_cox
+from tests.support.copy_tables import survival_with_kept_copies
 
 torch.set_num_threads(1)
 
@@ -358,6 +361,37 @@ class TestSynthesis:
         model = CK4Gen("time", "event", encoder_epochs=2, decoder_epochs=2).fit(train)
         synthetic = quiet_sample(model, 150, random_state=1)
         assert synthetic["mrn"].is_unique and not synthetic["mrn"].isin(train["mrn"]).any()
+
+    def test_copies_kept_warn_per_sample_and_once_per_host_call(self):
+        """Inside one host call (SDV's batches, Synthcity's draws) the warning about copies
+        kept came per sample, with that sample's count; it now comes once, with the totals,
+        through the copy filter's ``one_warning_per_call``. Outside one it is per sample."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SynthPluginsWarning)  # small training set
+            model = CK4Gen("time", "event", encoder_epochs=2, decoder_epochs=2, random_state=0)
+            model.fit(survival_with_kept_copies())
+
+        def kept(seeds: tuple[int, ...], one_call: bool) -> list[str]:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                with one_warning_per_call() if one_call else contextlib.nullcontext():
+                    for seed in seeds:
+                        model.sample(30, random_state=seed)
+            assert all(w.filename == __file__ for w in caught)  # the caller's line
+            return [str(w.message) for w in caught if "they are kept" in str(w.message)]
+
+        seeds = (1, 2, 3)
+        one_call = kept(seeds, one_call=True)
+        assert len(one_call) == 1, one_call
+        per_sample = kept(seeds, one_call=False)
+        counts = [
+            int(re.match(r"CK4Gen: (\d+) of 30 synthetic rows still", m)[1]) for m in per_sample
+        ]
+        assert len(per_sample) == len(seeds) and min(counts) > 0
+        assert one_call[0].startswith(
+            f"CK4Gen: {sum(counts)} of 90 synthetic rows (drawn in 3 batches for this sampling "
+            "call) still match a training row beyond"
+        )
 
     def test_pickle_round_trip(self, fitted):
         clone = pickle.loads(pickle.dumps(fitted))

@@ -13,7 +13,13 @@ import pandas as pd
 import torch
 
 from synth_plugins.encoding.tabular import MissingPolicy, TabularEncoder
-from synth_plugins.errors import InvalidDataError, InvalidParameterError, NotFittedError, warn
+from synth_plugins.errors import (
+    InvalidDataError,
+    InvalidParameterError,
+    NotFittedError,
+    caller_stacklevel,
+    warn,
+)
 from synth_plugins.generators import _nn, _torch
 from synth_plugins.generators.ck4gen.calibration import (
     LevelTarget,
@@ -64,7 +70,13 @@ from synth_plugins.generators.ck4gen.teacher import (
     time_grid,
 )
 from synth_plugins.generators.ck4gen.training import train_decoder, train_student
-from synth_plugins.generators.privacy import CopyFilter, collision_rate, row_hashes
+from synth_plugins.generators.privacy import (
+    CopyFilter,
+    CopyTally,
+    collision_rate,
+    report_copies,
+    row_hashes,
+)
 from synth_plugins.survival import check_survival_frame, event_labels, write_events
 from synth_plugins.validation import (
     TrainingUnit,
@@ -950,7 +962,9 @@ class CK4Gen:
         estimates). Synthetic copies beyond either allowance are generated again from the
         same source patients with growing latent noise (:func:`copies.redraw_copies`);
         ``outcome="model"`` also draws a new outcome, while ``"copy"`` keeps the source
-        patient's real outcome. Copies still left are reported in a warning.
+        patient's real outcome. Copies still left are reported in a warning (once per
+        host call, with its totals, inside
+        :func:`~synth_plugins.generators.privacy.one_warning_per_call`).
         """
         assert self.duplicate_rate_ is not None and self._copy_filter is not None
         allowances = (
@@ -966,15 +980,23 @@ class CK4Gen:
             rng,
             keys=[s.name for s in self._fitted()[0].specs_ if s.role == "identifier"],
         )
-        if left:
-            warn(
-                f"CK4Gen: {left} synthetic rows still match a training row beyond the "
-                f"training data's own duplicate rate ({self.duplicate_rate_:.3g} binned, "
-                f"{self.exact_duplicate_rate_:.3g} exact) after {REDRAW_ROUNDS} rounds of "
-                "re-drawing; they are kept",
-                stacklevel=3,
-            )
+        report_copies(self, CopyTally(samples=1, rows=len(frame), kept=left))
         return frame
+
+    def warn_copies(self, tally: CopyTally) -> None:
+        """Warn, at the user's line, about the rows kept beyond the duplicate rates.
+
+        Called by :func:`~synth_plugins.generators.privacy.report_copies`: per call of
+        :meth:`sample`, or once per host call with its totals.
+        """
+        if tally.kept:
+            warn(
+                f"CK4Gen: {tally.kept} of {tally.described_rows()} still match a training row "
+                f"beyond the training data's own duplicate rate ({self.duplicate_rate_:.3g} "
+                f"binned, {self.exact_duplicate_rate_:.3g} exact) after {REDRAW_ROUNDS} rounds "
+                "of re-drawing; they are kept",
+                stacklevel=caller_stacklevel(),
+            )
 
     def _generate(
         self,
