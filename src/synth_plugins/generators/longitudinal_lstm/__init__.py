@@ -10,7 +10,8 @@ time to visit, EDSS, relapses, treatment, treatment change and MRI); every detai
 Stage A (static generator)
     :class:`~synth_plugins.generators.med_vae.MedVAE` (the suite's tabular VAE, with its
     differentiable KL) over the static columns plus the time of the first visit; sampled
-    from the prior ``z ~ N(0, I)``.
+    from the prior ``z ~ N(0, I)`` (or, with ``static_params={"sampling": "mixture"}``,
+    from a Gaussian mixture fitted to the training patients' posterior means).
 
 Stage B (visit model)
     A multi-layer LSTM over the visits of a patient, conditioned on the encoded static

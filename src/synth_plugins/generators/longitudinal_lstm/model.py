@@ -91,7 +91,12 @@ _STATIC_DEFAULTS: dict[str, Any] = {
     "patience": None,
     "redraw_copies": False,
     "decoding": "sample",
+    "sampling": "prior",
 }
+#: Latent sampling modes Stage A may use: the prior (default) or the mixture fitted to the
+#: training patients' posterior means. Not ``"library"``, which decodes each training
+#: patient's own posterior.
+_STATIC_SAMPLING = ("prior", "mixture")
 
 
 def _on_a_grid(values: pd.Series, max_levels: int) -> bool:
@@ -200,8 +205,12 @@ class LongitudinalLSTM:
             ``batch_size=64``, ``lr=1e-3``, ``numerical_transform="minmax"``, no validation
             split, ``redraw_copies=False``, ``decoding="sample"``: each static value drawn
             from the decoder, so rare levels keep their share; ``{"decoding": "mode"}`` is
-            the setting before 6 December 2026; ``sampling`` is always ``"prior"``; the
-            arguments this model sets itself are refused).
+            the setting before 6 December 2026; ``sampling="prior"``: latents from
+            ``N(0, I)``, or ``{"sampling": "mixture"}``: from a Gaussian mixture fitted to
+            the training patients' posterior means, which keeps more of how static
+            columns depend on one another and less of the rare levels' shares (method
+            card, *Stage A's latent sampling*); the arguments this model sets itself, and
+            ``"library"`` sampling, are refused).
         sample_batch_size: patients generated per batch (bounds memory; 4096).
         device: ``"auto"`` (CUDA if available, else CPU), ``"cpu"``, ``"cuda"``, ...
         random_state: seed of every random draw; None is unseeded. Global random states are
@@ -334,12 +343,18 @@ class LongitudinalLSTM:
             )
         reserved = sorted(
             set(static_params or {})
-            & {"roles", "sampling", "epochs", "missing", "device", "random_state", "verbose"}
+            & {"roles", "epochs", "missing", "device", "random_state", "verbose"}
         )
         if reserved:
             raise InvalidParameterError(
                 f"static_params must not set {reserved}: they come from this model's own "
                 "arguments (static_epochs, missing, device, random_state, verbose)"
+            )
+        if (static_params or {}).get("sampling", "prior") not in _STATIC_SAMPLING:
+            raise InvalidParameterError(
+                f"static_params['sampling'] must be one of {list(_STATIC_SAMPLING)}, got "
+                f"{static_params['sampling']!r} (library sampling decodes each training "
+                "patient's own posterior)"
             )
         self.static_params = dict(static_params) if static_params is not None else None
         if change_indicators is not None and not isinstance(change_indicators, Mapping):
@@ -524,7 +539,7 @@ class LongitudinalLSTM:
         static_roles[first_name] = "integer" if integer_time else "numerical"
         params = {**_STATIC_DEFAULTS, **(self.static_params or {})}
         static_model = MedVAE(
-            roles=static_roles, sampling="prior", epochs=self.static_epochs,
+            roles=static_roles, epochs=self.static_epochs,
             missing=self.missing, device=self.device, random_state=static_seed,
             verbose=self.verbose, **params,
         )  # fmt: skip
@@ -717,8 +732,7 @@ class LongitudinalLSTM:
         parts = []
         for start in range(0, n_patients, self.sample_batch_size):
             size = min(self.sample_batch_size, n_patients - start)
-            static = static_model.sample(size, sampling="prior",
-                                         random_state=int(rng.integers(2**32)))  # fmt: skip
+            static = static_model.sample(size, random_state=int(rng.integers(2**32)))
             generator = _torch.make_generator(int(rng.integers(2**63 - 1)), device)
             parts.append(self._roll_out(model, device, static, generator, start))
         if not parts:
