@@ -14,7 +14,6 @@ one ``sample_from_conditions``); it is summed the same way.
 from __future__ import annotations
 
 import itertools
-import re
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +28,7 @@ from synth_plugins.generators.ck4gen import CK4Gen
 from synth_plugins.sdv import CK4GenSynthesizer
 from synth_plugins.sdv.compat import fit
 from tests.support.copy_tables import survival_with_kept_copies
+from tests.support.copy_warnings import count_draws, one_call_total, warnings_with
 from tests.support.toy_generator.core import ToyMarginals
 from tests.support.toy_generator.synthesizer import ToyMarginalsSynthesizer
 
@@ -62,31 +62,11 @@ CALLS: dict[str, Callable[[ToyMarginalsSynthesizer], Any]] = {
 
 @pytest.mark.parametrize("call", list(CALLS))
 def test_one_sampling_call_warns_once_with_its_totals(toy, call, monkeypatch):
-    drawn: list[int] = []
-    core_sample = ToyMarginals.sample
-
-    def counted(self: ToyMarginals, n: int, random_state: int | None = None) -> pd.DataFrame:
-        drawn.append(n)  # each batch SDV asks the model for goes through the filter
-        return core_sample(self, n, random_state)
-
-    monkeypatch.setattr(ToyMarginals, "sample", counted)
+    drawn = count_draws(monkeypatch, ToyMarginals)  # each batch SDV asks the model for
     toy.reset_sampling()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        CALLS[call](toy)
-    told = [w for w in caught if "toy_marginals" in str(w.message)]
-    assert len(drawn) > 1  # SDV ran the model on several batches
-    assert len(told) == 1, [str(w.message)[:60] for w in told]
-    found = re.match(
-        r"toy_marginals: the copy filter replaces (\d+) of (\d+) synthetic rows \(drawn in "
-        r"(\d+) batches for this sampling call\)",
-        str(told[0].message),
-    )
-    assert found, str(told[0].message)
-    replaced, rows, batches = map(int, found.groups())
-    assert (rows, batches) == (sum(drawn), len(drawn))
-    assert 0.1 * rows < replaced <= rows
-    assert told[0].filename == __file__  # the line of the user's call
+    told = warnings_with(lambda: CALLS[call](toy), "toy_marginals")
+    replaced = one_call_total(told, "replaced", drawn, __file__)
+    assert 0.1 * sum(drawn) < replaced <= sum(drawn)
 
 
 @pytest.fixture(scope="module")
@@ -113,28 +93,7 @@ CK4GEN_CALLS: dict[str, Callable[[CK4GenSynthesizer], Any]] = {
 
 @pytest.mark.parametrize("call", list(CK4GEN_CALLS))
 def test_ck4gen_copies_kept_warn_once_per_sampling_call(ck4gen, call, monkeypatch):
-    drawn: list[int] = []
-    core_sample = CK4Gen.sample
-
-    def counted(self: CK4Gen, n: int, *args: Any, **kwargs: Any) -> pd.DataFrame:
-        drawn.append(n)
-        return core_sample(self, n, *args, **kwargs)
-
-    monkeypatch.setattr(CK4Gen, "sample", counted)
+    drawn = count_draws(monkeypatch, CK4Gen)
     ck4gen.reset_sampling()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        CK4GEN_CALLS[call](ck4gen)
-    told = [w for w in caught if "they are kept" in str(w.message)]
-    assert len(drawn) > 1  # SDV ran the model on several batches
-    assert len(told) == 1, [str(w.message)[:60] for w in told]
-    found = re.match(
-        r"CK4Gen: (\d+) of (\d+) synthetic rows \(drawn in (\d+) batches for this sampling "
-        r"call\) still match a training row",
-        str(told[0].message),
-    )
-    assert found, str(told[0].message)
-    kept, rows, batches = map(int, found.groups())
-    assert (rows, batches) == (sum(drawn), len(drawn))
-    assert 0 < kept <= rows
-    assert told[0].filename == __file__  # the line of the user's call
+    told = warnings_with(lambda: CK4GEN_CALLS[call](ck4gen), "they are kept")
+    assert 0 < one_call_total(told, "kept", drawn, __file__) <= sum(drawn)
