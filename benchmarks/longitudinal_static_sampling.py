@@ -34,13 +34,14 @@ patients; R package joineR).
 
 Variants (``static_params``): ``prior`` (the default, ``{}``), ``mixture``
 (``{"sampling": "mixture"}``) and ``mixture_beta_0.03`` (``{"sampling": "mixture",
-"beta": 0.03}``: a weaker KL weight than Stage A's 0.3, so the posterior means spread more).
+"beta": 0.03}``: the mixture with a tenth of Stage A's default KL weight, 0.3).
 
 Each run appends one JSON line to ``--results`` (default
 ``docs/benchmarks/longitudinal_static_sampling.jsonl``); a (table, variant, seed) already
 there is skipped, so an interrupted grid resumes. ``--summary`` prints the Markdown tables
-(mean [min, max] over seeds per table and variant) and writes them to ``--page``. About 30
-minutes for the full grid on one core.
+(mean [min, max] over seeds per table and variant) and writes them to ``--page``. The full
+grid (72 runs, one process, one thread) took 14 minutes on a shared 2-core machine at load
+1-2.
 
 Usage (from the repository root)::
 
@@ -343,9 +344,9 @@ def yearly_edss_error(synthetic: dict[str, Any], real: dict[str, Any]) -> float:
 #: Summary lines: figure key, label, digits, and the real reference (a function of a row).
 FIGURES: tuple[tuple[str, str, int, Any], ...] = (
     ("score", "longitudinal_fidelity score vs holdout", 3, None),
-    ("static_ks", "  part: static_ks", 3, None),
-    ("spearman_static", "  part: spearman_static", 3, None),
-    ("discriminative", "  part: discriminative", 3, None),
+    ("static_ks", "fidelity part: static_ks", 3, None),
+    ("spearman_static", "fidelity part: spearman_static", 3, None),
+    ("discriminative", "fidelity part: discriminative", 3, None),
     ("level_share_max_error", "static level-share max error", 3,
      lambda r: r["static_train_vs_holdout"]["level_share_max_error"]),
     ("numeric_ks_mean", "static numeric KS, mean", 3,
@@ -367,13 +368,15 @@ FIGURES: tuple[tuple[str, str, int, Any], ...] = (
 )  # fmt: skip
 
 
-def cell(values: list[float], digits: int) -> str:
-    """``mean [min, max]`` over seeds (``—`` when every value is NaN)."""
+def cell(values: list[float], digits: int, spread: bool = True) -> str:
+    """``mean [min, max]`` over seeds, or the mean alone (``—`` when every value is NaN)."""
     array = np.asarray(values, dtype=float)
     if np.isnan(array).all():
         return "—"
-    low, high = np.nanmin(array), np.nanmax(array)
-    return f"{np.nanmean(array):.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+    mean = f"{np.nanmean(array):.{digits}f}"
+    if not spread:
+        return mean
+    return f"{mean} [{np.nanmin(array):.{digits}f}, {np.nanmax(array):.{digits}f}]"
 
 
 def summary(rows: list[dict[str, Any]]) -> str:
@@ -408,7 +411,9 @@ def summary(rows: list[dict[str, Any]]) -> str:
         "holdout's own collision rate with the training patients). MS: baseline EDSS and "
         "relapses of the synthetic patients; *real* and the phenotype error are against the "
         "training patients; mean EDSS by year of follow-up against all real patients, years "
-        f"with at least {MIN_VISITS} visits in both.",
+        f"with at least {MIN_VISITS} visits in both. —: not defined (aids has no numerical "
+        "static column; its four binary static columns take at most 16 combinations, so "
+        "nearly every static row, real or synthetic, repeats a training row).",
     ]
     variants = [v for v in VARIANTS if any(r["variant"] == v for r in rows)]
     for table in dict.fromkeys(r["table"] for r in rows):
@@ -425,7 +430,7 @@ def summary(rows: list[dict[str, Any]]) -> str:
         for key, label, digits, reference in FIGURES:
             if key not in figures[id(group[0])]:
                 continue
-            real = "" if reference is None else f"{reference(group[0]):.{digits}f}"
+            real = "" if reference is None else cell([reference(group[0])], digits, spread=False)
             cells = [
                 cell([figures[id(r)][key] for r in group if r["variant"] == v], digits)
                 for v in variants
