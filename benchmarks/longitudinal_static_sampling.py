@@ -2,7 +2,8 @@
 
 Why: Stage A (``MedVAE`` over the static columns) samples its latents from the prior
 ``N(0, I)`` by default, which pulls each group's mean of a static number towards the overall
-mean (the MS simulator's baseline EDSS by phenotype, method card *Known gap*).
+mean (the MS simulator's baseline EDSS by phenotype, method card *Stage A's latent
+sampling*).
 ``static_params={"sampling": "mixture"}`` samples instead from a Gaussian mixture fitted to
 the training patients' posterior means. This script measures what that changes in the whole
 generator's output, over tables and seeds, so the default can be chosen on figures.
@@ -38,8 +39,10 @@ Variants (``static_params``): ``prior`` (the default, ``{}``), ``mixture``
 
 Each run appends one JSON line to ``--results`` (default
 ``docs/benchmarks/longitudinal_static_sampling.jsonl``); a (table, variant, seed) already
-there is skipped, so an interrupted grid resumes. ``--summary`` prints the Markdown tables
-(mean [min, max] over seeds per table and variant) and writes them to ``--page``. The full
+there is skipped, so an interrupted grid resumes (another budget, ``--epochs``,
+``--static-epochs`` or ``--large``, needs its own ``--results``). ``--summary`` prints the
+Markdown tables (mean [min, max] over seeds per table and variant) and writes them to
+``--page``. The full
 grid (72 runs, one process, one thread) took 14 minutes on a shared 2-core machine at load
 1-2.
 
@@ -106,6 +109,8 @@ LAST_YEAR, MIN_VISITS = 10, 20
 #: The MS phenotypes, in the order of the summary.
 PHENOTYPES = ("SP", "PP", "RR", "CIS")
 #: Quick mode (smoke test): the table, Stage B and Stage A epochs, synthetic patients.
+#: ``--epochs``, ``--static-epochs`` and ``--large`` of the grid in the default results file.
+DEFAULT_BUDGET = (None, None, N_LARGE)
 QUICK = {"tables": ("pbc_visits",), "epochs": 2, "static_epochs": 5, "large": 300}
 
 
@@ -461,6 +466,9 @@ def parse() -> argparse.Namespace:
         args.epochs = args.epochs or QUICK["epochs"]
         args.static_epochs = args.static_epochs or QUICK["static_epochs"]
         args.large = QUICK["large"]
+    elif args.results is None and (args.epochs, args.static_epochs, args.large) != DEFAULT_BUDGET:
+        # the default file holds the default-budget grid; a run is skipped by its cell alone
+        parser.error("--epochs, --static-epochs and --large need their own --results file")
     args.tables = args.tables or list(TABLES)
     args.results = args.results or (QUICK_RESULTS if args.quick else RESULTS)
     args.page = args.page or (QUICK_PAGE if args.quick else PAGE)

@@ -13,12 +13,10 @@ one ``sample_from_conditions``); it is summed the same way.
 
 from __future__ import annotations
 
-import itertools
 import warnings
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pytest
 from sdv.metadata import Metadata
@@ -27,7 +25,7 @@ from sdv.sampling import Condition
 from synth_plugins.generators.ck4gen import CK4Gen
 from synth_plugins.sdv import CK4GenSynthesizer
 from synth_plugins.sdv.compat import fit
-from tests.support.copy_tables import survival_with_kept_copies
+from tests.support.copy_tables import distinct_levels, survival_with_kept_copies
 from tests.support.copy_warnings import count_draws, one_call_total, warnings_with
 from tests.support.toy_generator.core import ToyMarginals
 from tests.support.toy_generator.synthesizer import ToyMarginalsSynthesizer
@@ -36,9 +34,7 @@ from tests.support.toy_generator.synthesizer import ToyMarginalsSynthesizer
 @pytest.fixture(scope="module")
 def toy() -> ToyMarginalsSynthesizer:
     """Fitted on 70 distinct rows of four 3-level columns; 3 rows hold ``r="rare"``."""
-    combos = list(itertools.product("012", repeat=4))
-    order = np.random.default_rng(0).permutation(len(combos))[:70]
-    table = pd.DataFrame([combos[i] for i in order], columns=list("abcd"))
+    table = distinct_levels().astype(str)
     table["r"] = ["rare"] * 3 + ["common"] * 67
     columns = {column: {"sdtype": "categorical"} for column in table.columns}
     metadata = Metadata.load_from_dict(

@@ -84,13 +84,14 @@ Kind = Literal["number", "time", "value"]
 class CopyTally:
     """What a generator's copy handling did in one sampling call (or a block's totals).
 
-    ``samples`` calls, ``rows`` synthetic rows in all, ``replaced`` copies replaced by fresh
+    ``batches`` sampling calls of the generator (a host's batches or draws), ``rows``
+    synthetic rows in all, ``replaced`` copies replaced by fresh
     draws, ``allowed`` copies the natural collision rate allowed, ``kept`` copies beyond
     the allowance left in the output. A reporter that does not count one of them (CK4Gen
     counts only the rows kept) leaves it 0.
     """
 
-    samples: int = 0
+    batches: int = 0
     rows: int = 0
     replaced: int = 0
     allowed: int = 0
@@ -104,15 +105,18 @@ class CopyTally:
     def described_rows(self) -> str:
         """``"{rows} synthetic rows"``, with the number of calls when they were several."""
         rows = f"{self.rows} synthetic rows"
-        if self.samples > 1:
-            rows += f" (drawn in {self.samples} batches for this sampling call)"
+        if self.batches > 1:
+            rows += f" (drawn in {self.batches} batches for this sampling call)"
         return rows
 
 
 class CopyReporter(Protocol):
     """What counts a sampling call's copies and warns about them (:func:`report_copies`).
 
-    :class:`CopyFilter`, and a generator with copy handling of its own (CK4Gen).
+    :class:`CopyFilter`, and a generator with copy handling of its own (CK4Gen). Inside
+    :func:`one_warning_per_call` the counts are summed per reporter object: a reporter
+    must hash by identity (the default; no ``__eq__`` of its own), so two generators in
+    one block keep their own totals.
     """
 
     def warn_copies(self, tally: CopyTally) -> None:

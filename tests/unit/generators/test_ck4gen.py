@@ -365,7 +365,7 @@ class TestSynthesis:
     def test_copies_kept_warn_per_sample_and_once_per_host_call(self):
         """Inside one host call (SDV's batches, Synthcity's draws) the warning about copies
         kept came per sample, with that sample's count; it now comes once, with the totals,
-        through the copy filter's ``one_warning_per_call``. Outside one it is per sample."""
+        through the privacy module's ``one_warning_per_call``. Outside one it is per sample."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SynthPluginsWarning)  # small training set
             model = CK4Gen("time", "event", encoder_epochs=2, decoder_epochs=2, random_state=0)

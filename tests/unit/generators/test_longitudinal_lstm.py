@@ -620,6 +620,13 @@ class TestBadInput:
             LongitudinalLSTM("id", "t", static_params={"epochs": 3})
         with pytest.raises(InvalidParameterError, match=r"static_params\['sampling'\].*'library'"):
             LongitudinalLSTM("id", "t", static_params={"sampling": "library"})
+        # every Stage A argument is checked when the model is made, not at fit
+        with pytest.raises(InvalidParameterError, match=r"static_params: \['bta'\] are not"):
+            LongitudinalLSTM("id", "t", static_params={"bta": 0.1})
+        with pytest.raises(InvalidParameterError, match="static_params: beta must be"):
+            LongitudinalLSTM("id", "t", static_params={"beta": -1})
+        with pytest.raises(InvalidParameterError, match="static_params: sampling='mixture' is"):
+            LongitudinalLSTM("id", "t", static_params={"dp": True, "sampling": "mixture"})
         with pytest.raises(NotFittedError):
             LongitudinalLSTM("id", "t").sample(3)
 
@@ -791,6 +798,23 @@ def test_stage_a_mixture_sampling_keeps_a_static_number_by_group():
         errors[sampling] = (patients.groupby("group")["x"].mean() - real).abs().mean()
     assert errors["mixture"] < 0.4
     assert errors["mixture"] < errors["prior"] / 2
+
+
+def test_stage_a_sampling_mode_leaves_both_stages_training_unchanged():
+    """The latent mixture is fitted whatever the mode, so only sampling (and the calibration
+    that samples) differs: Stage A's weights and both histories are the prior fit's."""
+    data = _grouped_static_cohort(60, seed=1)
+    prior, mixture = (
+        LongitudinalLSTM(
+            "pid", "time", **TINY, random_state=0, static_params={"sampling": sampling}
+        ).fit(data)
+        for sampling in ("prior", "mixture")
+    )  # fmt: skip
+    weights = prior.static_model_.model_.state_dict()
+    for name, value in mixture.static_model_.model_.state_dict().items():
+        assert torch.equal(value, weights[name]), name
+    assert mixture.static_model_.history_ == prior.static_model_.history_
+    assert mixture.history_ == prior.history_
 
 
 def test_training_cut_short_by_the_epoch_cap_warns_once():

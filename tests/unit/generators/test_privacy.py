@@ -291,6 +291,20 @@ class TestOneWarningPerCall:
             "g: the copy filter replaces 30 of 30 synthetic r"
         ]
 
+    def test_two_generators_in_one_call_keep_their_own_totals(self):
+        train = _fresh(np.random.default_rng(3))(100)
+        first, second = CopyFilter("g").fit(train), CopyFilter("h").fit(train)
+        fresh = _fresh(np.random.default_rng(4))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with one_warning_per_call():
+                self._batches(first, train, fresh, sizes=(10, 20))
+                self._batches(second, train, fresh, sizes=(30,))
+        assert sorted(str(w.message)[:63] for w in caught) == [
+            "g: the copy filter replaces 30 of 30 synthetic rows (drawn in 2",
+            "h: the copy filter replaces 30 of 30 synthetic rows that equal ",
+        ]
+
     def test_a_call_that_fails_reports_nothing(self):
         train = _fresh(np.random.default_rng(3))(100)
         guard = CopyFilter("g").fit(train)

@@ -980,7 +980,7 @@ class CK4Gen:
             rng,
             keys=[s.name for s in self._fitted()[0].specs_ if s.role == "identifier"],
         )
-        report_copies(self, CopyTally(samples=1, rows=len(frame), kept=left))
+        report_copies(self, CopyTally(batches=1, rows=len(frame), kept=left))
         return frame
 
     def warn_copies(self, tally: CopyTally) -> None:

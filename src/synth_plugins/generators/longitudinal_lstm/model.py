@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -123,7 +124,8 @@ class LongitudinalLSTM:
     """Two-stage generator of whole patients: static features, then an irregular visit sequence.
 
     Stage A is the suite's :class:`~synth_plugins.generators.med_vae.MedVAE` over the static
-    columns (plus the first visit time), sampled from its prior; Stage B an LSTM conditioned on
+    columns (plus the first visit time), sampled from its prior (or, as an option, its latent
+    mixture); Stage B an LSTM conditioned on
     the static vector with heads for the end of follow-up, the gap to the next visit (a
     log-normal mixture) and every visit column (missingness included). This is our proposal
     for the MS autoencoder + LSTM generator known only from two MSBase conference abstracts;
@@ -337,26 +339,7 @@ class LongitudinalLSTM:
                 "or patience=None"
             )
         self.missing = check_choice("missing", missing, ("indicator", "impute", "error"))
-        if static_params is not None and not isinstance(static_params, Mapping):
-            raise InvalidParameterError(
-                f"static_params must be a mapping of MedVAE arguments, got {static_params!r}"
-            )
-        reserved = sorted(
-            set(static_params or {})
-            & {"roles", "epochs", "missing", "device", "random_state", "verbose"}
-        )
-        if reserved:
-            raise InvalidParameterError(
-                f"static_params must not set {reserved}: they come from this model's own "
-                "arguments (static_epochs, missing, device, random_state, verbose)"
-            )
-        if (static_params or {}).get("sampling", "prior") not in _STATIC_SAMPLING:
-            raise InvalidParameterError(
-                f"static_params['sampling'] must be one of {list(_STATIC_SAMPLING)}, got "
-                f"{static_params['sampling']!r} (library sampling decodes each training "
-                "patient's own posterior)"
-            )
-        self.static_params = dict(static_params) if static_params is not None else None
+        self.static_params = _checked_static_params(static_params)
         if change_indicators is not None and not isinstance(change_indicators, Mapping):
             raise InvalidParameterError(
                 "change_indicators must map indicator columns to tracked columns, got "
@@ -901,3 +884,43 @@ class LongitudinalLSTM:
         state = self.__dict__.copy()
         state["_device_model"] = None  # a device copy is rebuilt on demand
         return state
+
+
+def _checked_static_params(static_params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """``static_params`` as a dict, checked now rather than when Stage A is built at fit.
+
+    Every key must be a :class:`MedVAE` argument that this model does not set itself, the
+    latent sampling one of :data:`_STATIC_SAMPLING`, and the arguments together (with the
+    Stage A defaults) what :class:`MedVAE` accepts; an error names ``static_params``.
+    """
+    if static_params is None:
+        return None
+    if not isinstance(static_params, Mapping):
+        raise InvalidParameterError(
+            f"static_params must be a mapping of MedVAE arguments, got {static_params!r}"
+        )
+    reserved = sorted(
+        set(static_params) & {"roles", "epochs", "missing", "device", "random_state", "verbose"}
+    )
+    if reserved:
+        raise InvalidParameterError(
+            f"static_params must not set {reserved}: they come from this model's own "
+            "arguments (static_epochs, missing, device, random_state, verbose)"
+        )
+    unknown = sorted(set(static_params) - set(inspect.signature(MedVAE).parameters), key=str)
+    if unknown:
+        raise InvalidParameterError(
+            f"static_params: {unknown} are not MedVAE arguments (see MedVAE's documentation)"
+        )
+    sampling = static_params.get("sampling", _STATIC_DEFAULTS["sampling"])
+    if sampling not in _STATIC_SAMPLING:
+        raise InvalidParameterError(
+            f"static_params['sampling'] must be one of {list(_STATIC_SAMPLING)}, got "
+            f"{sampling!r} (library sampling, which decodes each training patient's own "
+            "posterior, is not offered)"
+        )
+    try:
+        MedVAE(**{**_STATIC_DEFAULTS, **static_params})
+    except InvalidParameterError as error:
+        raise InvalidParameterError(f"static_params: {error}") from None
+    return dict(static_params)

@@ -105,9 +105,10 @@ class LongitudinalLSTMPlugin(SuitePlugin):
 
     Two stages, our proposal for the MS-registry "autoencoder + LSTM" generator known from
     two abstracts: the suite's Med-VAE over the static (and outcome) features sampled from
-    its prior, then an LSTM over the visits conditioned on them, with heads for the end of
-    follow-up, the time to the next visit (a log-normal mixture) and every temporal
-    feature (missingness included). Generated observation times strictly increase, every
+    its prior (or, with ``static_params={"sampling": "mixture"}``, its latent mixture),
+    then an LSTM over the visits conditioned on them, with heads for the end of follow-up,
+    the time to the next visit (a log-normal mixture) and every temporal feature
+    (missingness included). Generated observation times strictly increase, every
     discrete feature keeps its training levels, and ``generate(count)`` returns ``count``
     sequences for any ``count`` (more than in training too) in one pass. Method card:
     ``docs/methods/longitudinal_lstm.md``.
