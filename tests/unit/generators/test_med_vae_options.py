@@ -13,6 +13,7 @@ from synth_plugins.generators.med_vae import training
 from synth_plugins.generators.med_vae.layout import Layout
 from synth_plugins.generators.med_vae.sampling import (
     Cutoffs,
+    LatentMixture,
     generate,
     reflect_lone_ends,
     residual_sd,
@@ -337,6 +338,25 @@ class TestLatentSampling:
             50, sampling="mixture", conditions={"stage": "III"}, enforce_conditions=True
         )
         assert (kept["stage"] == "III").all()
+
+    def test_mixture_draws_have_each_components_mean_and_covariance(self) -> None:
+        """Each component's draws are its mean plus its factor times N(0, I): a factor
+        applied transposed, or to another component's draws, moves the covariance."""
+        factors = np.array([[[1.0, 0.0], [0.9, 0.3]], [[0.5, 0.0], [-1.2, 2.0]]], np.float32)
+        mixture = LatentMixture(
+            np.array([0.3, 0.7]), np.array([[5.0, 0.0], [-5.0, 1.0]], np.float32), factors
+        )
+        draws = mixture.sample(60_000, torch.Generator().manual_seed(0)).numpy()
+        first = draws[:, 0] > 0  # the two means are 10 apart on the first axis
+        assert first.mean() == pytest.approx(0.3, abs=0.01)
+        for k, rows in enumerate((draws[first], draws[~first])):
+            np.testing.assert_allclose(rows.mean(axis=0), mixture.means[k], atol=0.05)
+            covariance = factors[k] @ factors[k].T
+            np.testing.assert_allclose(np.cov(rows.T), covariance, atol=0.06 * covariance.max())
+        half = mixture.sample(60_000, torch.Generator().manual_seed(0), temperature=0.5)
+        np.testing.assert_allclose(half.numpy() - mixture.means[(draws[:, 0] < 0).astype(int)],
+                                   0.5 * (draws - mixture.means[(draws[:, 0] < 0).astype(int)]),
+                                   atol=1e-5)  # fmt: skip
 
     def test_dp_refuses_the_mixture(self) -> None:
         with pytest.raises(InvalidParameterError, match="mixture"):

@@ -68,13 +68,23 @@ class LatentMixture:
     def sample(
         self, size: int, generator: torch.Generator, temperature: float = 1.0
     ) -> torch.Tensor:
-        """``size`` latent draws, each component's spread scaled by ``temperature``."""
+        """``size`` latent draws, each component's spread scaled by ``temperature``.
+
+        The draws of each component are multiplied by its covariance factor in one matrix
+        product. A copy of the factor per draw (``size x d x d`` floats: 268 MB for a
+        65,536-row chunk at ``d = 32``) took half of every ``sample`` call's time, which
+        draws 20,000 latents to calibrate its binary cut-offs, and doubled the memory of
+        large samples.
+        """
         component = torch.multinomial(
             torch.from_numpy(self.weights), size, replacement=True, generator=generator
         )
         eps = torch.randn((size, self.means.shape[1]), generator=generator)
-        factor = torch.from_numpy(self.cholesky)[component]
-        spread = (factor @ eps.unsqueeze(2)).squeeze(2)
+        factors = torch.from_numpy(self.cholesky)
+        spread = torch.empty_like(eps)
+        for k in torch.unique(component).tolist():
+            rows = component == k
+            spread[rows] = eps[rows] @ factors[k].T
         return torch.from_numpy(self.means)[component] + temperature * spread
 
 
