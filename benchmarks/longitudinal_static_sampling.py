@@ -78,6 +78,7 @@ from synth_plugins.benchmark.tabular import environment
 from synth_plugins.datasets import Dataset, load
 from synth_plugins.encoding.roles import infer_roles
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
+from synth_plugins.long_format import infer_static_columns, patient_index
 from synth_plugins.metrics.copies import exact_copies
 from synth_plugins.metrics.longitudinal import yearly_means
 
@@ -133,12 +134,12 @@ def survset_visits(name: str) -> Dataset:
         if isinstance(raw[column].dtype, pd.CategoricalDtype):
             raw[column] = raw[column].astype(str)
     columns = [c for c in raw.columns if c not in ("pid", "time")]
-    constant = raw.groupby("pid")[columns].nunique(dropna=False).max() <= 1
+    static = infer_static_columns(raw, "pid", "time")
     return Dataset(
         name=name, kind="longitudinal", data=raw, roles=infer_roles(raw[columns]),
         id_column="pid", time_column="time",
-        static_columns=tuple(c for c in columns if constant[c]),
-        visit_columns=tuple(c for c in columns if not constant[c]),
+        static_columns=tuple(static),
+        visit_columns=tuple(c for c in columns if c not in static),
         source=f"SurvSet SurvLoader().load_dataset({name!r}) (Drysdale 2022, arXiv:2203.03094)",
         license="SurvSet (GPL-3) ships the data; read from the installed package, not copied.",
     )  # fmt: skip
@@ -154,9 +155,9 @@ def dataset(table: str) -> Dataset:
 
 
 def static_rows(data: pd.DataFrame, source: Dataset) -> pd.DataFrame:
-    """One row per patient: its static columns."""
-    first = data.groupby(source.id_column, sort=False).first()
-    return first[list(source.static_columns)].reset_index(drop=True)
+    """One row per patient (its first): its static columns."""
+    starts = patient_index(data, source.id_column).starts
+    return data.iloc[starts][list(source.static_columns)].reset_index(drop=True)
 
 
 def static_errors(synthetic: pd.DataFrame, real: pd.DataFrame, source: Dataset) -> dict[str, float]:
