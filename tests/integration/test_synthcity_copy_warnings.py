@@ -9,8 +9,6 @@ about copies kept came per draw too.
 
 from __future__ import annotations
 
-import warnings
-
 from synthcity.plugins import Plugins
 from synthcity.plugins.core.constraints import Constraints
 from synthcity.plugins.core.dataloader import GenericDataLoader, SurvivalAnalysisDataLoader
@@ -23,9 +21,7 @@ from tests.support.toy_generator.plugin_toy_marginals import ToyMarginalsPlugin
 
 
 def test_the_copy_filter_warns_once_per_generate_call(monkeypatch):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the small-training-set warning
-        plugin = ToyMarginalsPlugin(random_state=0).fit(GenericDataLoader(distinct_levels()))
+    plugin = ToyMarginalsPlugin(random_state=0).fit(GenericDataLoader(distinct_levels()))
     drawn = count_draws(monkeypatch, ToyMarginals)
     told = warnings_with(
         lambda: plugin.generate(
@@ -41,9 +37,7 @@ def test_ck4gen_copies_kept_warn_once_per_generate_call(monkeypatch):
     loader = SurvivalAnalysisDataLoader(
         survival_with_kept_copies(), target_column="event", time_to_event_column="time"
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the small-training-set warning
-        plugin = Plugins().get("ck4gen", n_iter=2, random_state=0).fit(loader)
+    plugin = Plugins().get("ck4gen", n_iter=2, random_state=0).fit(loader)
     drawn = count_draws(monkeypatch, CK4Gen)
     told = warnings_with(
         lambda: plugin.generate(
