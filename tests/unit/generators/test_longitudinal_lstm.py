@@ -30,6 +30,7 @@ from synth_plugins.generators.longitudinal_lstm._sequences import (  # noqa: E40
     running_means,
 )
 from synth_plugins.generators.longitudinal_lstm._training import warn_if_cut_short  # noqa: E402
+from synth_plugins.generators.med_vae import MedVAE  # noqa: E402
 from synth_plugins.generators.training import TrainingResult  # noqa: E402
 from synth_plugins.long_format import PatientIndex  # noqa: E402
 from synth_plugins.metrics.longitudinal import (  # noqa: E402
@@ -37,6 +38,8 @@ from synth_plugins.metrics.longitudinal import (  # noqa: E402
     flag_given_event,
     patient_events,
 )
+from tests.support.copy_tables import distinct_levels  # noqa: E402
+from tests.support.copy_warnings import count_draws, one_call_total, warnings_with  # noqa: E402
 
 #: A short training that still learns the simulator's rates (about 20-40 s on one core).
 QUICK = {
@@ -815,6 +818,28 @@ def test_stage_a_sampling_mode_leaves_both_stages_training_unchanged():
         assert torch.equal(value, weights[name]), name
     assert mixture.static_model_.history_ == prior.static_model_.history_
     assert mixture.history_ == prior.history_
+
+
+def test_stage_a_copy_filter_warns_once_per_sample_call(monkeypatch):
+    """Stage A samples per batch of patients; with its copy filter on, the filter's warning
+    came per batch (4 for 70 patients in batches of 20), now once with the call's totals."""
+    statics = distinct_levels().astype(str)  # 70 distinct profiles: most draws are copies
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame([
+        {"pid": p, "time": float(k), **statics.iloc[p].to_dict(), "value": rng.normal(k, 1)}
+        for p in range(len(statics))
+        for k in range(2)
+    ])  # fmt: skip
+    model = _fit_quick(
+        LongitudinalLSTM(
+            "pid", "time", **TINY, sample_batch_size=20, random_state=0,
+            static_params={"redraw_copies": True},
+        ),
+        data,
+    )  # fmt: skip
+    drawn = count_draws(monkeypatch, MedVAE)
+    told = warnings_with(lambda: model.sample(70, random_state=0), "copy filter")
+    assert one_call_total(told, "replaced", drawn, __file__) > 0.1 * sum(drawn)
 
 
 def test_training_cut_short_by_the_epoch_cap_warns_once():

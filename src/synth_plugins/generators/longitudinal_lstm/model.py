@@ -53,6 +53,7 @@ from synth_plugins.generators.longitudinal_lstm._training import TrainSettings, 
 from synth_plugins.generators.longitudinal_lstm._transform import VisitTransform
 from synth_plugins.generators.med_vae import MedVAE
 from synth_plugins.generators.med_vae.transforms import TRANSFORMS, NumericalTransform
+from synth_plugins.generators.privacy import one_warning_per_call
 from synth_plugins.long_format import (
     check_long_format,
     check_static_columns,
@@ -713,11 +714,12 @@ class LongitudinalLSTM:
         rng = np.random.default_rng(seed)
         model, device = self._model_on_device()
         parts = []
-        for start in range(0, n_patients, self.sample_batch_size):
-            size = min(self.sample_batch_size, n_patients - start)
-            static = static_model.sample(size, random_state=int(rng.integers(2**32)))
-            generator = _torch.make_generator(int(rng.integers(2**63 - 1)), device)
-            parts.append(self._roll_out(model, device, static, generator, start))
+        with one_warning_per_call():  # Stage A's copy filter (if set) warns once, with totals
+            for start in range(0, n_patients, self.sample_batch_size):
+                size = min(self.sample_batch_size, n_patients - start)
+                static = static_model.sample(size, random_state=int(rng.integers(2**32)))
+                generator = _torch.make_generator(int(rng.integers(2**63 - 1)), device)
+                parts.append(self._roll_out(model, device, static, generator, start))
         if not parts:
             meta = self._meta
             return pd.DataFrame({c: pd.Series(dtype=meta["dtypes"][c]) for c in meta["columns"]})
