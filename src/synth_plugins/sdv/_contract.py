@@ -51,6 +51,7 @@ from synth_plugins.sdv.metadata import (
     in_declared_order,
     parse_numeric_text,
     roles_from_metadata,
+    table_description,
 )
 from synth_plugins.validation import check_bool, check_int
 
@@ -220,7 +221,7 @@ class ConditionDomain:
         :func:`~synth_plugins.sdv.metadata.roles_from_metadata` gives it (SDV 2's detection
         makes a 0/1 column ``ordinal``; the core models it as two levels).
         """
-        described = next(iter(metadata.to_dict()["tables"].values()))["columns"]
+        described = table_description(metadata)["columns"]
         roles = roles_from_metadata(metadata, data)
         columns = {}
         for name in data.columns:
@@ -317,7 +318,7 @@ def warn_identifier_levels(
     judges it: a patient's record number repeats over the patient's visits. ``stacklevel``
     points the warning at the caller of the synthesizer's ``fit``.
     """
-    described = next(iter(metadata.to_dict()["tables"].values()))["columns"]
+    described = table_description(metadata)["columns"]
     first_rows = table if sequence_key is None else table.drop_duplicates(subset=sequence_key)
     for column in table.columns:
         if described.get(column, {}).get("sdtype") != "categorical":
@@ -495,8 +496,7 @@ class SingleTableContract:
 
     def _observable_markers(self, processed: pd.DataFrame) -> pd.DataFrame:
         """``processed`` with each constraint missing-value marker that has no value "None"."""
-        original = self._raw_metadata.to_dict()["tables"]
-        columns = next(iter(original.values()))["columns"]
+        columns = table_description(self._raw_metadata)["columns"]
         for column in processed.columns:
             marker = str(column).endswith(".nan_component") and column not in columns
             if marker and processed[column].isna().all():
@@ -639,7 +639,7 @@ class SingleTableContract:
     @property
     def _sdv_keys(self) -> frozenset[str]:
         """The columns SDV generates as keys: the primary key and the alternate keys."""
-        described = next(iter(self._raw_metadata.to_dict()["tables"].values()))
+        described = table_description(self._raw_metadata)
         keys = {described.get("primary_key"), *described.get("alternate_keys", [])}
         return frozenset(str(key) for key in keys if key is not None)
 
@@ -661,7 +661,7 @@ class SingleTableContract:
         Returns:
             the patterns of the ``keys`` with a ``regex_format``, by column.
         """
-        described = next(iter(self._raw_metadata.to_dict()["tables"].values()))
+        described = table_description(self._raw_metadata)
         patterns = id_patterns(table[[spec.name for spec in keys]], described["columns"])
         generators: dict[str, Any] = {str(column): None for column in patterns}
         for key in self._sdv_keys:

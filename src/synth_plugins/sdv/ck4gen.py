@@ -13,7 +13,7 @@ from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators.ck4gen import CK4Gen
 from synth_plugins.sdv._contract import SingleTableContract, device_for
 from synth_plugins.sdv.loss_values import LossValuesMixin
-from synth_plugins.sdv.metadata import roles_from_metadata
+from synth_plugins.sdv.metadata import roles_from_metadata, table_description
 from synth_plugins.survival import check_survival_frame
 
 _CORE = CK4Gen.__init__.__kwdefaults__
@@ -125,7 +125,7 @@ class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
             enforce_rounding=enforce_rounding,
             locales=locales if locales is not None else ["en_US"],
         )
-        columns = next(iter(self.metadata.to_dict()["tables"].values()))["columns"]
+        columns = table_description(self.metadata)["columns"]
         for argument, column in (
             ("duration_column", duration_column),
             ("event_column", event_column),
@@ -236,7 +236,7 @@ class CK4GenSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTableSyn
         state = {name: getattr(self, name) for name in _CONSTRAINT_STATE}
         state = {k: list(v) if isinstance(v, list) else v for k, v in state.items()}
         super().add_constraints(constraints)
-        columns = next(iter(self.metadata.to_dict()["tables"].values()))["columns"]
+        columns = table_description(self.metadata)["columns"]
         rewritten = [c for c in (self.duration_column, self.event_column) if c not in columns]
         if rewritten:
             self.__dict__.update(state)

@@ -36,7 +36,7 @@ from synth_plugins.sdv._contract import (
 from synth_plugins.sdv._long_table import POSITION_COLUMN, LongTableCodec
 from synth_plugins.sdv.compat import native, single_table, table_name
 from synth_plugins.sdv.loss_values import LossValuesMixin
-from synth_plugins.sdv.metadata import check_table, parse_numeric_text
+from synth_plugins.sdv.metadata import check_table, parse_numeric_text, table_description
 from synth_plugins.sdv.sequential_metadata import sequence_columns
 from synth_plugins.validation import check_bool, check_int, host_names
 
@@ -252,7 +252,7 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
 
     def get_transformers(self) -> dict[str, None]:
         """Every column -> None: no SDV transformer encodes a column (as ``PARSynthesizer``)."""
-        columns = next(iter(self.metadata.to_dict()["tables"].values()))["columns"]
+        columns = table_description(self.metadata)["columns"]
         return dict.fromkeys(columns)
 
     def preprocess(self, data: Any) -> Any:
@@ -371,7 +371,7 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         self.validate(data)
         labels = {str(label): label for label in single_table(data).columns}
         data = parse_numeric_text(_text_names(single_table(data)), self.metadata)
-        described = next(iter(self.metadata.to_dict()["tables"].values()))["columns"]
+        described = table_description(self.metadata)["columns"]
         # the caller of fit: fit -> warn_identifier_levels
         warn_identifier_levels(data, self.metadata, self._sequence_key, stacklevel=3)
         codec = LongTableCodec(self._sequence_key, self._sequence_index)

@@ -31,6 +31,15 @@ _SDTYPE: dict[str, str] = {
 }
 
 
+def table_description(metadata: Any) -> dict[str, Any]:
+    """The description of the one table ``metadata`` holds (SDV's dict: ``columns``, keys).
+
+    The suite's synthesizers are single-table (or one sequential table): the first table of
+    SDV's ``Metadata`` (1.x and 2.x) is the one.
+    """
+    return next(iter(metadata.to_dict()["tables"].values()))
+
+
 def check_table(data: Any, name: str = "data") -> pd.DataFrame:
     """Check that ``data`` is a DataFrame whose column names are unique, and return it.
 
@@ -111,8 +120,7 @@ def roles_from_metadata(metadata: Any, data: pd.DataFrame) -> dict[str, Role]:
         InvalidDataError: ``data`` is not a DataFrame or repeats a column name.
     """
     check_table(data)
-    tables = metadata.to_dict()["tables"]
-    columns = next(iter(tables.values()))["columns"]
+    columns = table_description(metadata)["columns"]
     roles: dict[str, Role] = {}
     for column in data.columns:
         sdtype = columns.get(str(column), {}).get("sdtype")  # metadata names 0 as '0'
@@ -151,7 +159,7 @@ def declared_orders(metadata: Any, data: pd.DataFrame) -> dict[Any, list[Any]]:
     Raises:
         InvalidDataError: A column holds a value its declared order lacks (naming both).
     """
-    columns = next(iter(metadata.to_dict()["tables"].values()))["columns"]
+    columns = table_description(metadata)["columns"]
     orders: dict[Any, list[Any]] = {}
     for column in data.columns:
         described = columns.get(str(column), {})
@@ -193,7 +201,7 @@ def parse_numeric_text(data: pd.DataFrame, metadata: Any) -> pd.DataFrame:
     first. Other columns, and text that is not all numbers, are left as they are (SDV's
     validation then names the column).
     """
-    columns = next(iter(metadata.to_dict()["tables"].values()))["columns"]
+    columns = table_description(metadata)["columns"]
     parsed = {}
     for column in data.columns:
         if columns.get(str(column), {}).get("sdtype") == "numerical":
