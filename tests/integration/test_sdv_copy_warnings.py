@@ -8,7 +8,9 @@ counts (one ``sample_from_conditions`` of Med-VAE gave "replaces 25 of 40", "231
 all-categorical table copy training rows often and which leaves conditions to SDV's reject
 sampling, shows it in a fraction of a second. CK4Gen's own warning about copies its
 re-draw keeps came per batch too ("3 synthetic rows still match", "2", "4", "13", ... in
-one ``sample_from_conditions``); it is summed the same way.
+one ``sample_from_conditions``); it is summed the same way. So is its warning that
+``outcome="copy"`` returns real patients' outcomes, which came once per batch (5 times in
+one ``sample(100, batch_size=20)``, at a line of the SDV synthesizer).
 """
 
 from __future__ import annotations
@@ -25,7 +27,12 @@ from synth_plugins.generators.ck4gen import CK4Gen
 from synth_plugins.sdv import CK4GenSynthesizer
 from synth_plugins.sdv.compat import fit
 from tests.support.copy_tables import distinct_levels, survival_with_kept_copies
-from tests.support.copy_warnings import count_draws, one_call_total, warnings_with
+from tests.support.copy_warnings import (
+    count_draws,
+    once_at_the_users_line,
+    one_call_total,
+    warnings_with,
+)
 from tests.support.toy_generator.core import ToyMarginals
 from tests.support.toy_generator.synthesizer import ToyMarginalsSynthesizer
 
@@ -88,3 +95,24 @@ def test_ck4gen_copies_kept_warn_once_per_sampling_call(ck4gen, call, monkeypatc
     ck4gen.reset_sampling()
     told = warnings_with(lambda: CK4GEN_CALLS[call](ck4gen), "they are kept")
     assert 0 < one_call_total(told, "kept", drawn, __file__) <= sum(drawn)
+
+
+@pytest.fixture(scope="module")
+def ck4gen_copy() -> CK4GenSynthesizer:
+    """Fitted with ``outcome="copy"``: every sample call warns about the real outcomes."""
+    sdtypes = {"treated": "categorical", "time": "numerical", "event": "categorical"}
+    columns = {column: {"sdtype": sdtype} for column, sdtype in sdtypes.items()}
+    metadata = Metadata.load_from_dict(
+        {"METADATA_SPEC_VERSION": "V1", "tables": {"t": {"columns": columns}}}
+    )
+    synthesizer = CK4GenSynthesizer(
+        metadata, "time", "event", epochs=2, outcome="copy", random_state=0
+    )
+    return fit(synthesizer, survival_with_kept_copies())
+
+
+@pytest.mark.parametrize("call", list(CK4GEN_CALLS))
+def test_ck4gen_copy_outcome_warns_once_per_sampling_call(ck4gen_copy, call, monkeypatch):
+    drawn = count_draws(monkeypatch, CK4Gen)
+    told = warnings_with(lambda: CK4GEN_CALLS[call](ck4gen_copy), "outcome='copy'")
+    once_at_the_users_line(told, drawn, __file__)

@@ -4,7 +4,8 @@ Synthcity's ``generate`` draws from the plugin again and again (``_safe_generate
 ``sampling_patience`` times) until enough rows meet the constraints. Each draw passed the
 copy handling, which warned per draw: one ``generate(50)`` of the toy plugin under
 ``a == 0`` gave 51 warnings ("replaces 45 of 50", "43 of 50", ...), and CK4Gen's warning
-about copies kept came per draw too.
+about copies kept came per draw too, as did its warning that ``outcome="copy"`` returns
+real patients' outcomes (at a line of the plugin).
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ from synthcity.plugins.core.dataloader import GenericDataLoader, SurvivalAnalysi
 
 from synth_plugins.generators.ck4gen import CK4Gen
 from tests.support.copy_tables import distinct_levels, survival_with_kept_copies
-from tests.support.copy_warnings import count_draws, one_call_total, warnings_with
+from tests.support.copy_warnings import (
+    count_draws,
+    once_at_the_users_line,
+    one_call_total,
+    warnings_with,
+)
 from tests.support.toy_generator.core import ToyMarginals
 from tests.support.toy_generator.plugin_toy_marginals import ToyMarginalsPlugin
 
@@ -46,3 +52,18 @@ def test_ck4gen_copies_kept_warn_once_per_generate_call(monkeypatch):
         "they are kept",
     )
     assert 0 < one_call_total(told, "kept", drawn, __file__) <= sum(drawn)
+
+
+def test_ck4gen_copy_outcome_warns_once_per_generate_call(monkeypatch):
+    loader = SurvivalAnalysisDataLoader(
+        survival_with_kept_copies(), target_column="event", time_to_event_column="time"
+    )
+    plugin = Plugins().get("ck4gen", n_iter=2, outcome="copy", random_state=0).fit(loader)
+    drawn = count_draws(monkeypatch, CK4Gen)
+    told = warnings_with(
+        lambda: plugin.generate(
+            30, constraints=Constraints(rules=[("treated", "==", 1)]), random_state=1
+        ),
+        "outcome='copy'",
+    )
+    once_at_the_users_line(told, drawn, __file__)

@@ -1,4 +1,4 @@
-"""Checks shared by the tests that copy warnings come once per host call, with its totals."""
+"""Checks shared by the tests that a generator's warnings come once per host call."""
 
 from __future__ import annotations
 
@@ -56,3 +56,12 @@ def one_call_total(
     assert (int(found["rows"]), int(found["batches"])) == (sum(drawn), len(drawn))
     assert told[0].filename == test_file
     return int(found["count"])
+
+
+def once_at_the_users_line(
+    told: list[warnings.WarningMessage], drawn: list[int], test_file: str
+) -> None:
+    """Check ``told`` is one warning, at ``test_file``, though the host drew several times."""
+    assert len(drawn) > 1  # the host ran the model several times
+    assert len(told) == 1, [str(w.message)[:60] for w in told]
+    assert told[0].filename == test_file

@@ -14,8 +14,9 @@ draws from the generator, for a few rounds, and warns if some remain (or if it r
 many). A host whose one sampling call runs the generator on many batches (SDV's batches
 and reject sampling, Synthcity's draws until enough rows meet the constraints) wraps the
 call in :func:`one_warning_per_call`, so the warnings come once, with the call's totals.
-A generator with copy handling of its own (CK4Gen's binned re-draw) reports its counts
-through :func:`report_copies` and is summed in the same block.
+Every warning a generator gives per sampling call goes through :func:`warn_per_call`
+and is summed in the same block: CK4Gen's about the copies its binned re-draw keeps and
+about ``outcome="copy"``, Med-VAE's about conditions the rows rarely hold.
 :func:`synth_plugins.metrics.copies.exact_copies` measures the same quantities on any
 output, with the same row comparison (:func:`row_hashes`).
 
@@ -32,11 +33,11 @@ from the training frame and the roles (:func:`compared_columns`).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, Self, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -56,13 +57,13 @@ __all__ = [
     "MANY_REPLACED",
     "MIN_REPLACED_TO_WARN",
     "CopyFilter",
-    "CopyReporter",
     "CopyTally",
+    "Tally",
     "collision_rate",
     "compared_columns",
     "one_warning_per_call",
-    "report_copies",
     "row_hashes",
+    "warn_per_call",
 ]
 
 #: Rounds of fresh draws :meth:`CopyFilter.redraw` makes before it warns.
@@ -80,14 +81,25 @@ _MISSING = "\x00<missing>"
 Kind = Literal["number", "time", "value"]
 
 
-@dataclass
+class Tally(Protocol):
+    """What a warning counts in one sampling call; ``+`` gives the counts of two calls."""
+
+    def __add__(self, other: Self) -> Self:
+        """The counts of both calls."""
+        ...
+
+
+T = TypeVar("T", bound=Tally)
+
+
+@dataclass(frozen=True)
 class CopyTally:
     """What a generator's copy handling did in one sampling call (or a block's totals).
 
     ``batches`` sampling calls of the generator (a host's batches or draws), ``rows``
     synthetic rows in all, ``replaced`` copies replaced by fresh
     draws, ``allowed`` copies the natural collision rate allowed, ``kept`` copies beyond
-    the allowance left in the output. A reporter that does not count one of them (CK4Gen
+    the allowance left in the output. A generator that does not count one of them (CK4Gen
     counts only the rows kept) leaves it 0.
     """
 
@@ -97,10 +109,11 @@ class CopyTally:
     allowed: int = 0
     kept: int = 0
 
-    def add(self, other: CopyTally) -> None:
-        """Add ``other``'s counts to these."""
-        for name, value in vars(other).items():
-            setattr(self, name, getattr(self, name) + value)
+    def __add__(self, other: CopyTally) -> CopyTally:
+        """The counts of both calls."""
+        return CopyTally(
+            **{name: value + getattr(other, name) for name, value in vars(self).items()}
+        )
 
     def described_rows(self) -> str:
         """``"{rows} synthetic rows"``, with the number of calls when they were several."""
@@ -110,62 +123,57 @@ class CopyTally:
         return rows
 
 
-class CopyReporter(Protocol):
-    """What counts a sampling call's copies and warns about them (:func:`report_copies`).
-
-    :class:`CopyFilter`, and a generator with copy handling of its own (CK4Gen). Inside
-    :func:`one_warning_per_call` the counts are summed per reporter object: a reporter
-    must hash by identity (the default; no ``__eq__`` of its own), so two generators in
-    one block keep their own totals.
-    """
-
-    def warn_copies(self, tally: CopyTally) -> None:
-        """Warn, at the user's line, about the copies that ``tally`` counts (if any)."""
-
-
-#: Each reporter's tally while :func:`one_warning_per_call` runs; None outside it.
-_CALL_TALLIES: ContextVar[dict[CopyReporter, CopyTally] | None] = ContextVar(
-    "synth_plugins_copy_tallies", default=None
+#: Each warning's summed tally (by warning and key) while :func:`one_warning_per_call`
+#: runs; None outside it.
+_CALL_TALLIES: ContextVar[dict[tuple[Callable[[Any], None], Hashable], Any] | None] = ContextVar(
+    "synth_plugins_call_tallies", default=None
 )
 
 
-def report_copies(reporter: CopyReporter, tally: CopyTally) -> None:
-    """Report one sampling call's copies: warn now, or add to the enclosing block's totals.
+def warn_per_call(warning: Callable[[T], None], tally: T, key: Hashable = None) -> None:
+    """Give one sampling call's warning: now, or once at the end of the enclosing block.
 
-    Inside :func:`one_warning_per_call` the counts are summed per ``reporter`` and
-    ``reporter.warn_copies`` runs once, at the block's end; outside it, now.
+    ``warning(tally)`` warns, at the user's line
+    (:func:`~synth_plugins.errors.caller_stacklevel`), about what ``tally`` counts, if it
+    calls for a warning. Inside :func:`one_warning_per_call` the tallies given with the
+    same ``warning`` and ``key`` are summed (``+``) and ``warning`` runs once, at the
+    block's end, with the sum; outside it, now. A ``warning`` that is a method is one per
+    object (bound methods are equal only for the same object), so two generators in one
+    block keep their own totals; ``key`` keeps apart the calls of one warning about
+    different things (the conditions asked for).
     """
     tallies = _CALL_TALLIES.get()
     if tallies is None:
-        reporter.warn_copies(tally)
-    else:
-        tallies.setdefault(reporter, CopyTally()).add(tally)
+        warning(tally)
+        return
+    summed = tallies.get((warning, key))
+    tallies[(warning, key)] = tally if summed is None else summed + tally
 
 
 @contextmanager
 def one_warning_per_call() -> Iterator[None]:
-    """Sum the copy reporters' counts over the block; warn once at its end, with the totals.
+    """Sum the warnings' tallies over the block; give each once at its end, with the totals.
 
     For a host's one public sampling call that runs the generator many times: SDV's
     ``sample`` draws ``batch_size`` rows at a time, and its reject sampling for conditions
     the model cannot meet calls it again with batches growing to ``10 * batch_size``;
     Synthcity's ``generate`` draws again until enough rows meet the constraints. Each
-    draw passes the copy handling (:class:`CopyFilter`, CK4Gen's re-draw), which outside
-    this block warns per draw, with that draw's counts (:func:`report_copies`). Inside
-    another such block, the counts go to the outer one; when the block raises, nothing is
-    reported (no rows are returned).
+    draw's warnings (:func:`warn_per_call`: the copy handling's, :class:`CopyFilter` and
+    CK4Gen's re-draw, CK4Gen's ``outcome="copy"``, Med-VAE's rarely held conditions) come
+    per draw outside this block. Inside another such block, the tallies go to the outer
+    one; when the block raises, nothing is reported (no rows are returned).
     """
     if _CALL_TALLIES.get() is not None:
         yield
         return
-    tallies: dict[CopyReporter, CopyTally] = {}
+    tallies: dict[tuple[Callable[[Any], None], Hashable], Any] = {}
     token = _CALL_TALLIES.set(tallies)
     try:
         yield
     finally:
         _CALL_TALLIES.reset(token)
-    for reporter, tally in tallies.items():
-        reporter.warn_copies(tally)
+    for (warning, _), tally in tallies.items():
+        warning(tally)
 
 
 def compared_columns(data: pd.DataFrame, roles: Mapping[Any, str] | None = None) -> dict[Any, Kind]:
@@ -381,7 +389,7 @@ class CopyFilter:
             frame = _replace(frame, chosen, fresh.iloc[best])
             copies = np.flatnonzero(self.is_copy(frame))
         kept = max(len(copies) - allowed, 0)
-        report_copies(self, CopyTally(1, len(frame), replaced, allowed, kept))
+        warn_per_call(self.warn_copies, CopyTally(1, len(frame), replaced, allowed, kept))
         return frame
 
     def warn_copies(self, tally: CopyTally) -> None:

@@ -298,6 +298,24 @@ class TestConditions:
             warnings.simplefilter("error")
             warn_if_rarely_held(rows.assign(sex=["M", "F"] * 5), parsed)
 
+    def test_conditions_rarely_held_warn_once_per_host_call(
+        self, model: MedVAE, data: pd.DataFrame
+    ) -> None:
+        """Inside a host's call (SDV's batches, Synthcity's draws) the warning came per
+        sample; it comes once, with the share over all the call's rows, at the user's line."""
+        from synth_plugins.generators.med_vae.conditions import warn_if_rarely_held
+        from synth_plugins.generators.privacy import one_warning_per_call
+
+        parsed = model._parse_conditions({"sex": "F"})
+        rows = pd.DataFrame({"sex": ["M"] * 8 + ["F"] * 2})
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with one_warning_per_call():
+                warn_if_rarely_held(rows, parsed)  # 20 % hold sex='F'
+                warn_if_rarely_held(rows.assign(sex=["M"] * 6 + ["F"] * 4), parsed)  # 40 %
+        assert [str(w.message)[:38] for w in caught] == ["only 30% of the 20 rows hold the condi"]
+        assert caught[0].filename == __file__
+
     def test_prior_conditions_need_enforcement(self, model: MedVAE) -> None:
         with pytest.raises(InvalidParameterError, match="enforce_conditions"):
             model.sample(10, conditions={"sex": "F"}, sampling="prior")

@@ -74,8 +74,8 @@ from synth_plugins.generators.privacy import (
     CopyFilter,
     CopyTally,
     collision_rate,
-    report_copies,
     row_hashes,
+    warn_per_call,
 )
 from synth_plugins.survival import check_survival_frame, event_labels, write_events
 from synth_plugins.validation import (
@@ -911,7 +911,9 @@ class CK4Gen:
         erase values missing completely at random, whose probability the latent cannot
         predict). The outcome follows ``outcome``. With ``redraw_copies`` rows identical to
         a training row beyond the training data's own duplicate rate are generated again.
-        With ``outcome="copy"`` a ``SynthPluginsWarning`` states the privacy implication.
+        With ``outcome="copy"`` a ``SynthPluginsWarning`` states the privacy implication
+        (once per host call inside
+        :func:`~synth_plugins.generators.privacy.one_warning_per_call`).
 
         Args:
             n: number of rows (0 gives an empty frame with the training columns).
@@ -935,8 +937,7 @@ class CK4Gen:
         mode = self.outcome if outcome is None else check_choice("outcome", outcome, OUTCOMES)
         rng = np.random.default_rng(seed)
         if mode == "copy":
-            noise = "" if self.latent_noise > 0 else " without noise (latent_noise=0)"
-            warn(COPY_PRIVACY_WARNING.format(noise=noise), stacklevel=2)
+            warn_per_call(self.warn_copy_outcome, 1)
         assert self._train_durations is not None
         source = source_index(n, len(self._train_durations), self.sample_with_replacement, rng)
         self._last_source_index = source.copy() if self.debug else None
@@ -980,13 +981,22 @@ class CK4Gen:
             rng,
             keys=[s.name for s in self._fitted()[0].specs_ if s.role == "identifier"],
         )
-        report_copies(self, CopyTally(batches=1, rows=len(frame), kept=left))
+        warn_per_call(self.warn_copies, CopyTally(batches=1, rows=len(frame), kept=left))
         return frame
+
+    def warn_copy_outcome(self, calls: int) -> None:
+        """Warn, at the user's line, that ``outcome="copy"`` gives real patients' outcomes.
+
+        Given by :func:`~synth_plugins.generators.privacy.warn_per_call`: per call of
+        :meth:`sample` (``calls`` is 1), or once per host call of ``calls`` sample calls.
+        """
+        noise = "" if self.latent_noise > 0 else " without noise (latent_noise=0)"
+        warn(COPY_PRIVACY_WARNING.format(noise=noise), stacklevel=caller_stacklevel())
 
     def warn_copies(self, tally: CopyTally) -> None:
         """Warn, at the user's line, about the rows kept beyond the duplicate rates.
 
-        Called by :func:`~synth_plugins.generators.privacy.report_copies`: per call of
+        Given by :func:`~synth_plugins.generators.privacy.warn_per_call`: per call of
         :meth:`sample`, or once per host call with its totals.
         """
         if tally.kept:

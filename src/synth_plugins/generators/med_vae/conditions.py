@@ -11,7 +11,14 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.tabular import TabularEncoder
-from synth_plugins.errors import InvalidDataError, InvalidParameterError, plain, warn
+from synth_plugins.errors import (
+    InvalidDataError,
+    InvalidParameterError,
+    caller_stacklevel,
+    plain,
+    warn,
+)
+from synth_plugins.generators.privacy import warn_per_call
 
 PRESENT, ABSENT = "present", "absent"
 
@@ -202,13 +209,28 @@ def set_numbers(frame: pd.DataFrame, fixed: Mapping[str, float]) -> pd.DataFrame
 HELD_WARNING_SHARE = 0.5
 
 
+@dataclass(frozen=True)
+class HeldConditions:
+    """How many of a sampling call's rows hold the conditions asked for (``asked``)."""
+
+    asked: str
+    rows: int
+    held: int
+
+    def __add__(self, other: HeldConditions) -> HeldConditions:
+        """The counts of both calls."""
+        return HeldConditions(self.asked, self.rows + other.rows, self.held + other.held)
+
+
 def warn_if_rarely_held(frame: pd.DataFrame, parsed: list[Condition]) -> None:
     """Warn when fewer than half of the rows hold the levels or rules they were asked for.
 
     Without ``enforce_conditions`` (the paper's conditional generation) rows are decoded from
     the posteriors of the training rows that hold the conditions, and a trained model
     decodes most of them back to the asked levels; an under-trained one may not. Exact
-    numeric values are left out: decoded numbers land near them, not on them.
+    numeric values are left out: decoded numbers land near them, not on them. Once per
+    host call, with its rows, inside
+    :func:`~synth_plugins.generators.privacy.one_warning_per_call`.
     """
     checked = [c for c in parsed if c.discrete or c.rule is not None]
     if not checked or frame.empty:
@@ -216,14 +238,19 @@ def warn_if_rarely_held(frame: pd.DataFrame, parsed: list[Condition]) -> None:
     held = np.ones(len(frame), dtype=bool)
     for condition in checked:
         held &= condition.match_frame(frame)
-    share = float(held.mean())
+    asked = ", ".join(c.describe() for c in checked)
+    warn_per_call(_warn_rarely_held, HeldConditions(asked, len(frame), int(held.sum())), asked)
+
+
+def _warn_rarely_held(tally: HeldConditions) -> None:
+    """Warn, at the user's line, when fewer than half of the rows hold the conditions."""
+    share = tally.held / tally.rows
     if share < HELD_WARNING_SHARE:
-        asked = ", ".join(c.describe() for c in checked)
         warn(
-            f"only {share:.0%} of the {len(frame)} rows hold the conditions ({asked}): the "
-            "model decodes them poorly (too few epochs?); enforce_conditions=True keeps only "
-            "rows that hold them",
-            stacklevel=3,
+            f"only {share:.0%} of the {tally.rows} rows hold the conditions ({tally.asked}): "
+            "the model decodes them poorly (too few epochs?); enforce_conditions=True keeps "
+            "only rows that hold them",
+            stacklevel=caller_stacklevel(),
         )
 
 
