@@ -29,6 +29,7 @@ NEEDS: dict[str, str] = {
     "tests/integration/test_synthcity_metric_failures.py": "synthcity",
     "tests/integration/test_synthcity_warnings.py": "synthcity",
     "tests/integration/test_synthcity_copy_warnings.py": "synthcity",
+    "tests/integration/test_warning_lines.py::test_synthcity_*": "synthcity",
     "tests/integration/test_metric_hosts.py": "synthcity",
     "tests/integration/test_med_vae_synthcity.py": "synthcity",
     "tests/integration/test_plugin_imports.py": "synthcity",

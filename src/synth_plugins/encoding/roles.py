@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.parsing import is_datetime, text_numbers
-from synth_plugins.errors import InvalidDataError, InvalidParameterError, warn
+from synth_plugins.errors import InvalidDataError, InvalidParameterError, caller_stacklevel, warn
 
 Role = Literal["numerical", "integer", "binary", "categorical", "ordinal", "datetime", "identifier"]
 ROLES: tuple[str, ...] = get_args(Role)
@@ -285,5 +285,5 @@ def warn_hidden_dates(data: pd.DataFrame, roles: Mapping[str, str] | None) -> No
             warn(
                 f"column {column!r} holds {how}; give the column as dates, e.g. "
                 f"pd.to_datetime(data[{column!r}].astype(str)), or declare its role",
-                stacklevel=3,
+                stacklevel=caller_stacklevel(),
             )

@@ -33,6 +33,7 @@ from synth_plugins.errors import (
     InvalidDataError,
     InvalidParameterError,
     SynthPluginsError,
+    caller_stacklevel,
     plain,
     warn,
 )
@@ -305,7 +306,7 @@ class ConditionDomain:
 
 
 def warn_identifier_levels(
-    table: pd.DataFrame, metadata: Any, sequence_key: str | None = None, *, stacklevel: int
+    table: pd.DataFrame, metadata: Any, sequence_key: str | None = None
 ) -> None:
     """Warn about ``categorical`` columns whose values read as identifiers or free text.
 
@@ -315,8 +316,8 @@ def warn_identifier_levels(
     (:func:`~synth_plugins.encoding.roles.infer_role`) names them; sdtype ``id`` gives
     fresh keys instead. In a sequential table (``sequence_key`` given) a column constant
     within every sequence is judged on one row per sequence, as the longitudinal core
-    judges it: a patient's record number repeats over the patient's visits. ``stacklevel``
-    points the warning at the caller of the synthesizer's ``fit``.
+    judges it: a patient's record number repeats over the patient's visits. The warning
+    points at the user's line (``fit``, ``preprocess``, or the harness's call of them).
     """
     described = table_description(metadata)["columns"]
     first_rows = table if sequence_key is None else table.drop_duplicates(subset=sequence_key)
@@ -335,7 +336,7 @@ def warn_identifier_levels(
                 f"{' sequences' if per_sequence else ''}): "
                 "its training values will be generated verbatim; give it sdtype 'id' "
                 "(fresh keys) or leave it out",
-                stacklevel=stacklevel,
+                stacklevel=caller_stacklevel(),
             )
 
 
@@ -592,8 +593,7 @@ class SingleTableContract:
         """
         with sdv_data_errors():
             table = self._checked(data)
-            # the caller of fit: fit -> SDV's fit -> preprocess -> warn_identifier_levels
-            warn_identifier_levels(table, self._raw_metadata, stacklevel=5)
+            warn_identifier_levels(table, self._raw_metadata)
             identifiers = self._learn_keys(table)
             table = _in_key_dtypes(table, identifiers)
             sdv_keys = self._sdv_keys

@@ -372,8 +372,7 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         labels = {str(label): label for label in single_table(data).columns}
         data = parse_numeric_text(_text_names(single_table(data)), self.metadata)
         described = table_description(self.metadata)["columns"]
-        # the caller of fit: fit -> warn_identifier_levels
-        warn_identifier_levels(data, self.metadata, self._sequence_key, stacklevel=3)
+        warn_identifier_levels(data, self.metadata, self._sequence_key)
         codec = LongTableCodec(self._sequence_key, self._sequence_index)
         static = self.context_columns
         with sdv_data_errors():

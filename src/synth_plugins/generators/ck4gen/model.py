@@ -611,7 +611,7 @@ class CK4Gen:
                 f"the Cox teacher did not converge with teacher_penalizer="
                 f"{self.teacher_penalizer:g}; it was fitted with penalizer={cox.penalizer:g}"
             )
-            warn(message, stacklevel=2)
+            warn(message, stacklevel=caller_stacklevel())
             notes.append(message)
         teacher = cox.fitter
         eta_teacher = teacher.predict_log_partial_hazard(design.frame(matrix)).to_numpy(

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.tabular import TabularEncoder
-from synth_plugins.errors import InvalidDataError, warn
+from synth_plugins.errors import InvalidDataError, caller_stacklevel, warn
 from synth_plugins.survival import CoxFit, fit_cox, fit_cox_once
 
 #: Knot quantiles of a restricted cubic spline by number of knots (Harrell, *Regression
@@ -228,7 +228,7 @@ def warn_if_wide(preprocessor: TabularEncoder, n_terms: int, n_rows: int) -> Non
         "terms^3, so fitting and sampling can take hours. Group the levels of wide "
         "columns (codes by chapter); teacher_knots=0 and outcome_draw='independent' are "
         "cheaper (10,000 rows x 160 terms: 8 s fit and 2 s sample against 153 s and 51 s)",
-        stacklevel=3,
+        stacklevel=caller_stacklevel(),
     )
 
 
@@ -343,7 +343,7 @@ def fit_censoring_strata(
             f"the Cox model of the censoring times could not be fitted ({error}); "
             "censoring is drawn from the marginal reverse Kaplan-Meier estimate"
         )
-        warn(message, stacklevel=3)
+        warn(message, stacklevel=caller_stacklevel())
         notes.append(message)
         return None
     p_value = float(fit.fitter.log_likelihood_ratio_test().p_value)

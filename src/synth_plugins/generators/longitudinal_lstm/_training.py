@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from synth_plugins.errors import warn
+from synth_plugins.errors import caller_stacklevel, warn
 from synth_plugins.generators.longitudinal_lstm._network import (
     VisitLSTM,
     gaussian_nll,
@@ -100,7 +100,7 @@ def warn_if_cut_short(result: TrainingResult, epochs: int) -> None:
         f"epochs={epochs} (best epoch {result.best_epoch + 1} of {epochs}); the model is "
         "likely under-trained: raise epochs (early stopping ends training once the "
         "validation loss stops improving)",
-        stacklevel=4,
+        stacklevel=caller_stacklevel(),
     )
 
 
