@@ -101,6 +101,15 @@ class SmallTrainingSetWarning(SynthPluginsWarning):
     """
 
 
+class UnderTrainedWarning(SynthPluginsWarning):
+    """A fit reached its ``epochs`` cap while its validation loss was still falling.
+
+    Raise ``epochs`` (early stopping still ends training once the loss stops improving).
+    A benchmark run at a deliberately short budget can ignore this class alone and report
+    the cut-short fits instead (the longitudinal suite's quick mode does).
+    """
+
+
 #: The filter that shows the suite's warnings (once per code location, as by default), as
 #: ``warnings.filterwarnings("default", category=SynthPluginsWarning)`` stores it.
 _SHOW = ("default", None, SynthPluginsWarning, None, 0)

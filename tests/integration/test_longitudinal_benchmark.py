@@ -1,6 +1,7 @@
 """The longitudinal suite end to end (small sizes), through the CLI and the class."""
 
 import os
+import warnings
 from types import SimpleNamespace
 
 import pandas as pd
@@ -16,6 +17,8 @@ from synth_plugins.benchmark.longitudinal import (
 )
 from synth_plugins.benchmark.report import REFERENCE_ROW
 from synth_plugins.datasets import load
+from synth_plugins.errors import UnderTrainedWarning
+from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
 
 TINY = {"epochs": 3, "static_epochs": 10, "hidden": 16, "num_layers": 1}
 
@@ -111,7 +114,11 @@ def first_patients(monkeypatch):
     def fit_sample(contender, dataset, n, workspace):
         (workspace / "cache.bkp").write_text("a plugin's cache")  # as Synthcity's may
         used.append(workspace)
-        return (lambda: None), (lambda: output.copy()), SimpleNamespace(n_epochs_=1)
+        return (
+            (lambda: None),
+            (lambda: output.copy()),
+            SimpleNamespace(n_epochs_=1, cut_short_=False),
+        )
 
     used: list = []
     output.attrs["workspaces"] = used
@@ -175,3 +182,32 @@ def test_each_seed_samples_the_lstm_from_its_own_stream(tmp_path):
     )
     fit()
     pd.testing.assert_frame_equal(sample(), model.sample(5, random_state=3))
+
+
+def test_fits_cut_short_are_reading_notes_not_log_warnings(monkeypatch, tmp_path):
+    """The main job's quick budget (epochs=40) cut the LSTM short on both of its tables,
+    and each fit printed "raise epochs" into the job's log, pointing into the suite; the
+    report did not say that those scores were an under-trained model's."""
+
+    def warned_fit(self, data):
+        warnings.warn("cut short", UnderTrainedWarning, stacklevel=2)
+        self.n_epochs_, self.cut_short_ = 40, self.random_state == 1
+        return self
+
+    monkeypatch.setattr(LongitudinalLSTM, "fit", warned_fit)
+    monkeypatch.setattr(LongitudinalLSTM, "sample", lambda self, n, random_state: None)
+    dataset = load("ms_registry", n_patients=20, seed=0)
+    rows = []
+    for seed in (0, 1, 2):
+        contender = Contender("longitudinal_lstm", "core", {"random_state": seed})
+        fit, _, model = longitudinal._fit_sample(contender, dataset, 5, tmp_path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UnderTrainedWarning)
+            fit()
+        rows.append({"Synthesizer": "longitudinal_lstm", "Seed": seed, "Epochs_Run": 40,
+                     "Cut_Short": float(model.cut_short_)})  # fmt: skip
+    rows.append({"Synthesizer": "PARSynthesizer", "Seed": 0})
+    (note,) = longitudinal.cut_short_notes(pd.DataFrame(rows))
+    assert note.startswith("longitudinal_lstm: the validation loss was still falling")
+    assert "epochs=40 (seed 1)" in note and "under-trained" in note
+    assert longitudinal.cut_short_notes(pd.DataFrame(rows[:1] + rows[2:])) == []

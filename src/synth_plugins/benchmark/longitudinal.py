@@ -35,6 +35,7 @@ import os
 import tempfile
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -56,7 +57,7 @@ from synth_plugins.benchmark.report import (
 )
 from synth_plugins.benchmark.tabular import SPLIT_SEED, TRAIN_SIZE, environment
 from synth_plugins.datasets import Dataset
-from synth_plugins.errors import InvalidDataError
+from synth_plugins.errors import InvalidDataError, UnderTrainedWarning
 from synth_plugins.figures import new_figure, save_figure
 from synth_plugins.long_format import patient_index
 from synth_plugins.metrics.longitudinal import longitudinal_fidelity
@@ -170,7 +171,13 @@ def _fit_sample(
         def sample() -> Any:
             return model.sample(n, random_state=seed)
 
-        return (lambda: model.fit(dataset.data)), sample, model
+        def fit() -> Any:
+            # a fit cut short is reported with the run (``Cut_Short``, the report's notes)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UnderTrainedWarning)
+                return model.fit(dataset.data)
+
+        return fit, sample, model
     if contender.host == "sdv_par":
         from sdv.sequential import PARSynthesizer
 
@@ -284,6 +291,7 @@ def run_one(
         row["Peak_Memory_MB"] = peak()
         if contender.host == "core":
             row["Epochs_Run"] = model.n_epochs_
+            row["Cut_Short"] = float(model.cut_short_)
         if contender.host == "sdv_par":
             row["Epochs_Run_PAR"] = contender.params.get("epochs", 128)
         row["Patients"] = raw[dataset.id_column].nunique()
@@ -491,6 +499,27 @@ def _run_case(
     return Run(run.row, run.synthetic)
 
 
+def cut_short_notes(runs: pd.DataFrame) -> list[str]:
+    """A reading note per generator whose fits reached their epoch cap still improving.
+
+    ``runs``: one dataset's rows (``Cut_Short`` 1 where the fit was cut short; see
+    :attr:`LongitudinalLSTM.cut_short_`). Its scores are those of an under-trained model:
+    the quick mode's short budget, or an ``epochs`` set too low.
+    """
+    if "Cut_Short" not in runs:
+        return []
+    notes = []
+    for label, group in runs[runs["Cut_Short"] == 1].groupby("Synthesizer", sort=True):
+        epochs = ", ".join(str(int(e)) for e in sorted(set(group["Epochs_Run"])))
+        seeds = ", ".join(str(int(s)) for s in group["Seed"])
+        notes.append(
+            f"{label}: the validation loss was still falling when training reached "
+            f"epochs={epochs} (seed{'s' if len(group) > 1 else ''} {seeds}): these are the "
+            "scores of an under-trained model (raise its epochs for a full comparison)"
+        )
+    return notes
+
+
 # ------------------------------------------------------------------------- the suite
 #: Visit columns counting events since the previous visit, per dataset (the event rate),
 #: for datasets that declare none (see :func:`event_column`).
@@ -656,6 +685,7 @@ class LongitudinalBenchmark:
                 for (s, c), run in zip(grid, done, strict=True)
                 if s == 0 and run.synthetic is not None
             }
+            notes += cut_short_notes(frame)
             all_rows.append(frame)
             tables[f"longitudinal:{name}"] = rank_runs(frame)
             self.plots(dataset, outputs, folder)

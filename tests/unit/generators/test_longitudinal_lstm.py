@@ -17,6 +17,7 @@ from synth_plugins.errors import (  # noqa: E402
     InvalidDataError,
     InvalidParameterError,
     NotFittedError,
+    UnderTrainedWarning,
 )
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM  # noqa: E402
 from synth_plugins.generators.longitudinal_lstm import model as lstm_model  # noqa: E402
@@ -29,7 +30,10 @@ from synth_plugins.generators.longitudinal_lstm._sequences import (  # noqa: E40
     Sequences,
     running_means,
 )
-from synth_plugins.generators.longitudinal_lstm._training import warn_if_cut_short  # noqa: E402
+from synth_plugins.generators.longitudinal_lstm._training import (  # noqa: E402
+    TrainSettings,
+    cut_short,
+)
 from synth_plugins.generators.med_vae import MedVAE  # noqa: E402
 from synth_plugins.generators.training import TrainingResult  # noqa: E402
 from synth_plugins.long_format import PatientIndex  # noqa: E402
@@ -847,29 +851,35 @@ def test_training_cut_short_by_the_epoch_cap_warns_once():
     without a word; 300 epochs raised the lag-1 correlation of CD4 from 0.47 to 0.76."""
     data = _start_stop_table(40)
     params = {**TINY, "epochs": 12, "calibrate_levels": False}
-    with pytest.warns(UserWarning, match=r"epochs=12 \(best epoch 1[2-8] of 12\)") as caught:
+    with pytest.warns(
+        UnderTrainedWarning, match=r"epochs=12 \(best epoch 1[2-8] of 12\)"
+    ) as caught:
         model = LongitudinalLSTM("pid", "time", **params).fit(data)
-    assert model.n_epochs_ == 12
+    assert model.n_epochs_ == 12 and model.cut_short_
     assert sum("still falling" in str(w.message) for w in caught) == 1
     for quiet in ({"patience": None}, {"epochs": 2}):  # no early stopping; a smoke run
         with warnings.catch_warnings():
             warnings.simplefilter("error", UserWarning)
-            LongitudinalLSTM("pid", "time", **{**params, **quiet}).fit(data)
+            model = LongitudinalLSTM("pid", "time", **{**params, **quiet}).fit(data)
+        assert not model.cut_short_
 
 
 @pytest.mark.parametrize(
-    ("epochs", "n_epochs", "best", "stopped", "warned"),
-    [(100, 100, 97, False, True), (100, 100, 95, False, True), (100, 100, 94, False, False),
-     (100, 40, 12, True, False), (10, 10, 9, False, False)],
+    ("epochs", "patience", "validated", "n_epochs", "best", "stopped", "cut"),
+    [(100, 20, True, 100, 97, False, True), (100, 20, True, 100, 95, False, True),
+     (100, 20, True, 100, 94, False, False), (100, 20, True, 40, 12, True, False),
+     (10, 20, True, 10, 9, False, False), (100, None, True, 100, 99, False, False),
+     (100, 20, False, 100, 99, False, False)],
 )  # fmt: skip
-def test_the_cut_short_warning_needs_a_late_best_epoch(epochs, n_epochs, best, stopped, warned):
-    """Warned: the best of the last 5 epochs at the cap; not: early stopping ended the run,
-    or a smoke run of at most 10 epochs."""
+def test_cut_short_needs_early_stopping_and_a_late_best_epoch(
+    epochs, patience, validated, n_epochs, best, stopped, cut
+):
+    """Cut short: the best of the last 5 epochs at the cap, with early stopping on (a
+    validation split and a patience); not: early stopping ended the run, or could not, or a
+    smoke run of at most 10 epochs."""
     result = TrainingResult(n_epochs=n_epochs, best_epoch=best, stopped_early=stopped)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        warn_if_cut_short(result, epochs)
-    assert len(caught) == warned
+    settings = TrainSettings(epochs, 1e-3, 0.0, 32, None, patience, False)
+    assert cut_short(result, settings, validated=validated) is cut
 
 
 def _marker_cohort(n_patients: int, seed: int) -> pd.DataFrame:

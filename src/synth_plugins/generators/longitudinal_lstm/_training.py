@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from synth_plugins.errors import caller_stacklevel, warn
+from synth_plugins.errors import UnderTrainedWarning, caller_stacklevel, warn
 from synth_plugins.generators.longitudinal_lstm._network import (
     VisitLSTM,
     gaussian_nll,
@@ -25,10 +25,10 @@ from synth_plugins.generators.training import (
 )
 
 #: A best validation epoch among this many last epochs of the ``epochs`` cap means the
-#: validation loss was still falling when training stopped (see :func:`warn_if_cut_short`).
+#: validation loss was still falling when training stopped (see :func:`cut_short`).
 LATE_BEST_EPOCHS = 5
 #: Runs of at most this many epochs are smoke runs (tests, examples), under-trained on
-#: purpose: :func:`warn_if_cut_short` says nothing of them.
+#: purpose: :func:`cut_short` is False for them.
 SHORT_RUN_EPOCHS = 10
 
 
@@ -76,30 +76,35 @@ def train(
         desc="longitudinal_lstm",
         verbose=settings.verbose,
     )  # fmt: skip
-    if data.val_patients.size and settings.patience is not None:
-        warn_if_cut_short(result, settings.epochs)
+    if cut_short(result, settings, validated=bool(data.val_patients.size)):
+        warn_cut_short(result, settings.epochs)
     return result
 
 
-def warn_if_cut_short(result: TrainingResult, epochs: int) -> None:
-    """Warn when early stopping never stopped training and the best epoch is one of the last.
+def cut_short(result: TrainingResult, settings: TrainSettings, *, validated: bool) -> bool:
+    """Whether early stopping was on, never stopped training, and the best epoch is late.
 
     The validation loss was then still falling at the ``epochs`` cap: the restored weights
     are those of an under-trained network (on SurvSet's ``aids`` table the best epoch was
     98 of 100, and ``epochs=300`` raised the lag-1 correlation of CD4 from 0.47 to 0.76,
-    real 0.87). Called only with early stopping on, whose patience would otherwise have
-    ended training once the loss stopped improving; silent for runs of at most
-    :data:`SHORT_RUN_EPOCHS` epochs.
+    real 0.87). ``validated``: whether patients were held out for the validation loss.
+    Without them, or without ``patience``, nothing would have ended training early; runs
+    of at most :data:`SHORT_RUN_EPOCHS` epochs are smoke runs, never cut short.
     """
-    if epochs <= SHORT_RUN_EPOCHS or result.stopped_early:
-        return
-    if result.best_epoch < epochs - LATE_BEST_EPOCHS:
-        return
+    epochs = settings.epochs
+    if not validated or settings.patience is None or epochs <= SHORT_RUN_EPOCHS:
+        return False
+    return not result.stopped_early and result.best_epoch >= epochs - LATE_BEST_EPOCHS
+
+
+def warn_cut_short(result: TrainingResult, epochs: int) -> None:
+    """Warn (:class:`UnderTrainedWarning`) that training was :func:`cut_short`."""
     warn(
         f"longitudinal_lstm: the validation loss was still falling when training reached "
         f"epochs={epochs} (best epoch {result.best_epoch + 1} of {epochs}); the model is "
         "likely under-trained: raise epochs (early stopping ends training once the "
         "validation loss stops improving)",
+        UnderTrainedWarning,
         stacklevel=caller_stacklevel(),
     )
 

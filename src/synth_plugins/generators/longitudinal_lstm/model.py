@@ -49,7 +49,7 @@ from synth_plugins.generators.longitudinal_lstm._sampling import (
     time_decimals,
 )
 from synth_plugins.generators.longitudinal_lstm._sequences import Sequences
-from synth_plugins.generators.longitudinal_lstm._training import TrainSettings, train
+from synth_plugins.generators.longitudinal_lstm._training import TrainSettings, cut_short, train
 from synth_plugins.generators.longitudinal_lstm._transform import VisitTransform
 from synth_plugins.generators.med_vae import MedVAE
 from synth_plugins.generators.med_vae.transforms import TRANSFORMS, NumericalTransform
@@ -231,6 +231,10 @@ class LongitudinalLSTM:
             learns them in (``numerical_transform``).
         model_: the Stage B network (on CPU).
         history_: per-epoch ``loss`` (and ``val_loss`` with a validation split).
+        n_epochs_, best_epoch_: Stage B epochs run, and the epoch (0-based) whose weights
+            the model holds.
+        cut_short_: whether Stage B reached ``epochs`` with its validation loss still
+            falling (then an :class:`~synth_plugins.errors.UnderTrainedWarning` was given).
         max_visits_: the visit cap used when sampling.
         change_rules_: the change indicators kept consistent at sampling (declared or
             detected).
@@ -376,6 +380,7 @@ class LongitudinalLSTM:
         self.level_offsets_: dict[str, dict[Any, float]] = {}
         self.n_epochs_: int = 0
         self.best_epoch_: int | None = None
+        self.cut_short_ = False
         self._columns: tuple[VisitColumn, ...] = ()
         self.visit_transform_: VisitTransform | None = None
         self._fill: np.ndarray | None = None
@@ -389,6 +394,8 @@ class LongitudinalLSTM:
     calibrate_levels: bool = False
     numerical_transform: NumericalTransform = "minmax"
     residuals: Residuals = "gaussian"
+    #: Fits saved before it existed unpickle without it: read as not cut short.
+    cut_short_: bool = False
 
     _PARAMS = (
         "id_column", "time_column", "static_columns", "roles", "static_epochs", "epochs",
@@ -593,6 +600,7 @@ class LongitudinalLSTM:
             trained = train(net, tensors, device, train_seed, settings)
         self.history_ = trained.history
         self.n_epochs_, self.best_epoch_ = trained.n_epochs, trained.best_epoch
+        self.cut_short_ = cut_short(trained, settings, validated=bool(tensors.val_patients.size))
 
         self.static_columns_, self.visit_columns_ = static_columns, visit_columns
         self.roles_ = {c: roles[c] for c in static_columns + visit_columns}
