@@ -123,6 +123,24 @@ def correlation_difference(real_corr: np.ndarray, syn_corr: np.ndarray) -> np.nd
     return difference
 
 
+def _holds_numbers(real: pd.Series) -> bool:
+    """Whether a real column's values are numbers, correlated as they are.
+
+    Numbers are a numeric (or boolean) column, or an unordered ``category`` column whose
+    categories are numbers; an ordered categorical is encoded by its declared order. Only
+    the real column decides, and the same encoding applies to the synthetic column, so
+    the synthetic column's dtype never changes a correlation: grades 0, 1 and 10 are
+    correlated as 0, 1 and 10 in both tables, whether the synthetic column holds them as
+    integers or as a ``category``.
+    """
+    dtype = real.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        if dtype.ordered:
+            return False
+        dtype = dtype.categories.dtype
+    return pd.api.types.is_numeric_dtype(dtype)
+
+
 def correlation_l1(
     real: pd.DataFrame,
     synthetic: pd.DataFrame,
@@ -147,8 +165,11 @@ def correlation_l1(
             The KerusCloud Titanic figures use ``["sex", "age", "fare", "survived"]``.
         categorical_columns: Columns that are not numbers are encoded as numbers first:
             booleans as 0/1, other categorical columns by their level order (sorted
-            levels, or the order of an ordered categorical); numeric columns are used as
-            they are. None infers which columns hold categories.
+            levels, or the order of an ordered categorical); numeric columns, and
+            categorical columns whose real values are numbers (an unordered ``category``
+            of numbers included), are used as they are. The real column decides, for both
+            tables, so the synthetic column's dtype never changes the score. None infers
+            which columns hold categories.
             Identifier columns are left out and dates read as days (see
             :func:`~synth_plugins.metrics.validation.feature_tables`).
 
@@ -176,8 +197,7 @@ def correlation_l1(
     real_num, syn_num = {}, {}
     for column in real.columns:
         r, s = real[column], synthetic[column]
-        numeric = pd.api.types.is_numeric_dtype(r.dtype) and pd.api.types.is_numeric_dtype(s.dtype)
-        if column in categorical and not numeric:
+        if column in categorical and not _holds_numbers(r):
             real_codes, syn_codes, _ = label_encode(r, s)
             # missing values stay missing (pairwise-complete correlations)
             real_num[column] = np.where(r.isna(), np.nan, real_codes)

@@ -59,6 +59,37 @@ def test_identical_and_shuffled() -> None:
     assert catalog.metric("correlation_l1").direction == "minimize"
 
 
+def test_synthetic_dtype_never_changes_the_score() -> None:
+    # grades 0, 1 and 10: the real values decide that they are correlated as numbers, in
+    # both tables, whether the synthetic (or the real) column holds them as a category
+    rng = np.random.default_rng(0)
+
+    def table(n: int) -> pd.DataFrame:
+        x = rng.normal(size=n)
+        return pd.DataFrame({"x": x, "grade": np.select([x < -0.5, x < 0.7], [0, 1], 10)})
+
+    real, synthetic = table(200), table(200)
+    reference = correlation_l1(real, synthetic)
+    as_category = synthetic.assign(grade=synthetic["grade"].astype("category"))
+    real_category = real.assign(grade=real["grade"].astype("category"))
+    for pair in ((real, as_category), (real_category, synthetic), (real_category, as_category)):
+        result = correlation_l1(*pair)
+        assert result.l1 == pytest.approx(reference.l1, abs=1e-12)
+        assert result.real_correlation.equals(reference.real_correlation)
+    assert reference.real_correlation.loc["x", "grade"] == pytest.approx(
+        np.corrcoef(real["x"], real["grade"])[0, 1]
+    )
+    # SDMetrics: the metadata's categorical sdtype is the core's categorical_columns
+    from synth_plugins.sdmetrics import CorrelationL1
+
+    metadata = {"columns": {"x": {"sdtype": "numerical"}, "grade": {"sdtype": "categorical"}}}
+    assert CorrelationL1.compute(real, as_category, metadata) == pytest.approx(reference.l1)
+    # an ordered categorical is encoded by its declared order, in both tables alike
+    order = pd.CategoricalDtype([10, 1, 0], ordered=True)
+    ordered = correlation_l1(real.assign(grade=real["grade"].astype(order)), synthetic)
+    assert ordered.real_correlation.loc["x", "grade"] < 0
+
+
 def test_constant_and_missing_columns_never_give_nan() -> None:
     real = pd.DataFrame({"a": [1.0, 2.0, 3.0], "c": [5.0, 5.0, 5.0], "n": [np.nan] * 3})
     synthetic = pd.DataFrame({"a": [3.0, 2.0, 1.0], "c": [1.0, 2.0, 3.0], "n": [np.nan] * 3})
