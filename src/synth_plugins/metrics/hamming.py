@@ -276,7 +276,11 @@ def _cast_like(synthetic: pd.DataFrame, train: pd.DataFrame) -> pd.DataFrame:
     """Cast synthetic numeric columns to the training dtype, as the AML code does.
 
     Only numeric and boolean columns whose dtypes differ are cast, and only when the
-    synthetic column has no missing value (an integer cast of NaN is impossible).
+    synthetic column has no missing value (an integer cast of NaN is impossible). An
+    integer training column truncates the synthetic numbers toward zero, as the code's
+    ``astype(int)`` does, but keeps them as floats: a nullable ``Int64`` column then takes
+    decimals (pandas refuses to cast 41.5 to it), and a value outside a small integer
+    dtype's range (300 for an ``int8`` column) stays 300 instead of wrapping round to 44.
     """
     out = synthetic
     for column in train.columns:
@@ -290,7 +294,12 @@ def _cast_like(synthetic: pd.DataFrame, train: pd.DataFrame) -> pd.DataFrame:
         if numeric_pair and not synthetic[column].isna().any():
             if out is synthetic:
                 out = synthetic.copy()
-            out[column] = synthetic[column].astype(target)
+            values = synthetic[column]
+            out[column] = (
+                np.trunc(values.to_numpy(dtype=np.float64))
+                if pd.api.types.is_integer_dtype(target)
+                else values.astype(target)
+            )
     return out
 
 
@@ -352,7 +361,8 @@ def hamming_leakage(
         coefficient_formula: ``"paper"`` (the published ``holdout / train - 1``) or ``"code"``
             (``1 - train / holdout``, stored by the AML code; differs in the 4th decimal).
         match_dtypes: Cast synthetic numeric columns to the training dtypes first (the
-            AML code does; e.g. float ages are truncated to int).
+            AML code does; e.g. float ages are truncated to int, for every integer dtype,
+            without wrapping round a small dtype's range).
         backend: Matrix-product backend of the distance kernel (``"auto"``, ``"int8"``,
             ``"float32"``); every backend gives the same, exact, result.
         n_threads: PyTorch threads for the kernel; None keeps the current setting.

@@ -196,6 +196,38 @@ def test_matches_the_row_by_row_reference_exactly() -> None:
         assert ours.n_pairs == theirs["n_pairs"]
 
 
+@pytest.mark.parametrize("dtype", ["Int64", "int8", "uint8"])
+def test_integer_training_dtypes_truncate_like_int64(dtype: str) -> None:
+    """The dtype cast truncates decimals for every integer dtype: a nullable ``Int64``
+    column takes them (pandas refused: a raw TypeError), and a value beyond a small dtype's
+    range is not wrapped round (300 as int8 is 44, which changed the score)."""
+    from synth_plugins.sdmetrics import HammingLeakage
+
+    rng = np.random.default_rng(0)
+
+    def table(n: int) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "ef": rng.integers(20, 70, n),
+                "sex": rng.integers(0, 2, n),
+                "age": rng.integers(40, 95, n),
+            }
+        )
+
+    train, holdout = table(60), table(60)
+    synthetic = train.astype({"ef": float, "age": float})
+    synthetic["ef"] += 0.5
+    synthetic.loc[:20, "age"] += 200.0  # 240 to 294: outside int8's range
+    as_int64 = hamming_leakage(train, holdout, synthetic).to_dict()
+    narrow = {"ef": dtype, "age": dtype}
+    as_dtype = hamming_leakage(train.astype(narrow), holdout.astype(narrow), synthetic)
+    assert as_dtype.to_dict() == as_int64
+    adapter = HammingLeakage.compute(
+        train.astype(narrow), synthetic, holdout_data=holdout.astype(narrow)
+    )
+    assert adapter == as_int64["score"]
+
+
 def test_subsets_follow_the_aml_split() -> None:
     assert n_subsets(1284, 322) == 4
     assert n_subsets(1606, 322) == 5
