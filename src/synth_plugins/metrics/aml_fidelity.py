@@ -70,11 +70,26 @@ class AmlFidelityResult:
         return {name: float(value) for name, value in self.__dict__.items()}
 
 
-def _relative_difference(real: np.ndarray, synthetic: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """``|(real - synthetic) / scale|`` clipped at 1, with guards for undefined cases.
+def check_clip_value(clip_value: float) -> float:
+    """``clip_value`` checked to lie in ``(0, 1]``, the range that keeps each part in [0, 1].
 
-    ``0 / 0`` is 0 (no difference); ``x / 0`` is 1 (the reference gets inf, clipped to 1);
-    a statistic undefined on one side only is 1, on both sides 0.
+    The study (after TabSynDex) caps every relative difference at 1, so that a part, 1
+    minus a mean of capped differences, lies in [0, 1]; a cap above 1 would let it fall
+    below 0 (-1.4 for the log-correlation score at a cap of 5).
+
+    Raises:
+        InvalidParameterError: ``clip_value`` is not a number in ``(0, 1]``.
+    """
+    return check_float("clip_value", clip_value, minimum=0.0, exclusive_minimum=True, maximum=1.0)
+
+
+def _relative_difference(
+    real: np.ndarray, synthetic: np.ndarray, scale: np.ndarray, clip_value: float
+) -> np.ndarray:
+    """``|(real - synthetic) / scale|`` clipped at ``clip_value``, undefined cases guarded.
+
+    ``0 / 0`` is 0 (no difference); ``x / 0`` is ``clip_value`` (the reference gets inf,
+    clipped); a statistic undefined on one side only is ``clip_value``, on both sides 0.
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         difference = real - synthetic
@@ -82,9 +97,9 @@ def _relative_difference(real: np.ndarray, synthetic: np.ndarray, scale: np.ndar
     ratio = np.where((difference == 0) & (scale == 0), 0.0, ratio)
     real_nan, syn_nan = np.isnan(real), np.isnan(synthetic)
     ratio = np.where(real_nan & syn_nan, 0.0, ratio)
-    ratio = np.where(real_nan ^ syn_nan, 1.0, ratio)
-    ratio = np.where(np.isnan(ratio), 1.0, ratio)  # e.g. an undefined real mean
-    return np.minimum(ratio, 1.0)
+    ratio = np.where(real_nan ^ syn_nan, clip_value, ratio)
+    ratio = np.where(np.isnan(ratio), clip_value, ratio)  # e.g. an undefined real mean
+    return np.minimum(ratio, clip_value)
 
 
 def aml_basic_statistical_measure(
@@ -101,12 +116,18 @@ def aml_basic_statistical_measure(
     ``clip_value``; each score is 1 minus the mean over columns. Missing values are
     skipped. ``0 / 0`` counts 0, ``x / 0`` counts ``clip_value``; a statistic that is
     undefined (no observed value; std of one value) on one side counts ``clip_value``, on
-    both sides 0. Without numeric columns every score is 1.
+    both sides 0. Without numeric columns every score is 1. Each score lies in
+    ``[1 - clip_value, 1]``.
 
     Returns:
         ``(measure, mean_score, median_score, std_score)``, the measure being the mean of
         the three scores.
+
+    Raises:
+        InvalidParameterError: ``clip_value`` outside ``(0, 1]`` (see
+            :func:`check_clip_value`).
     """
+    clip_value = check_clip_value(clip_value)
     if not numeric_columns:
         return 1.0, 1.0, 1.0, 1.0
     r = np.column_stack([numeric_values(real[c], "real") for c in numeric_columns])
@@ -118,7 +139,7 @@ def aml_basic_statistical_measure(
         std_r, std_s = np.nanstd(r, axis=0, ddof=1), np.nanstd(s, axis=0, ddof=1)
     scores = []
     for real_stat, syn_stat in ((mean_r, mean_s), (median_r, median_s), (std_r, std_s)):
-        difference = np.minimum(_relative_difference(real_stat, syn_stat, mean_r), clip_value)
+        difference = _relative_difference(real_stat, syn_stat, mean_r, clip_value)
         scores.append(1.0 - float(difference.mean()))
     return float(np.mean(scores)), scores[0], scores[1], scores[2]
 
@@ -137,8 +158,13 @@ def aml_log_transformed_correlation_score(
     with no epsilon, clipped at ``clip_value``; ``score = 1 - mean over columns of the
     mean over rows``, NaN cells (``0 / 0``, the diagonal among them) skipped. When every
     cell is skipped (all associations 0 or 1 in both tables, or a single column) the score
-    is 1.
+    is 1. The score lies in ``[1 - clip_value, 1]``.
+
+    Raises:
+        InvalidParameterError: ``clip_value`` outside ``(0, 1]`` (see
+            :func:`check_clip_value`).
     """
+    clip_value = check_clip_value(clip_value)
     log_r = signed_log(_associations(real, categorical_columns))
     log_s = signed_log(_associations(synthetic, categorical_columns))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -242,7 +268,12 @@ def aml_fidelity(
             Identifier columns are left out and dates read as days (see
             :func:`~synth_plugins.metrics.validation.feature_tables`).
         num_bins: Quantile buckets per numeric column in the support coverage (10).
-        clip_value: Clip of every relative difference (1 in the study).
+        clip_value: Cap of every relative difference, in ``(0, 1]`` (1 in the study).
+            The study, after TabSynDex, caps each difference at 1 so that each part
+            (``1 -`` a mean of capped differences) lies in [0, 1]; a smaller cap bounds
+            how much one column can cost, and each part then lies in
+            ``[1 - clip_value, 1]``. A cap above 1 would let a part fall below 0 and is
+            refused.
 
     Returns:
         An :class:`AmlFidelityResult`; no figure is ever NaN.
@@ -250,13 +281,14 @@ def aml_fidelity(
     Raises:
         InvalidDataError: A table of fewer than 2 rows, mismatched tables, non-numeric
             numeric columns.
-        InvalidParameterError: A parameter is out of range.
+        InvalidParameterError: A parameter is out of range (``clip_value`` outside
+            ``(0, 1]``).
     """
     check_frame(real, "real", min_rows=2)
     check_frame(synthetic, "synthetic", min_rows=2)
     synthetic = align_columns(real, synthetic, "real", "synthetic")
     num_bins = check_int("num_bins", num_bins, minimum=1)
-    clip_value = check_float("clip_value", clip_value, minimum=0.0, exclusive_minimum=True)
+    clip_value = check_clip_value(clip_value)
     features = feature_tables({"real": real, "synthetic": synthetic}, categorical_columns)
     real, synthetic = features["real"], features["synthetic"]
     categorical = resolve_categorical([real, synthetic], categorical_columns)

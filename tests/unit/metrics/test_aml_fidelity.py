@@ -127,6 +127,38 @@ def test_edge_cases_and_errors() -> None:
         aml_fidelity(real, synthetic, clip_value=0)
 
 
+def test_clip_value_caps_each_part_within_its_range() -> None:
+    """A cap above 1 let the parts fall below 0 (log-correlation -1.38 at 5, -6.2 at 50):
+    it is refused; a cap in (0, 1] keeps each part in [1 - clip_value, 1], the cases the
+    guards decide (``x / 0``, one side undefined) counting the cap too."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=300)
+    real = pd.DataFrame({"a": x, "b": x + rng.normal(0, 1, 300), "c": rng.normal(size=300) + 5})
+    synthetic = pd.DataFrame(
+        {"a": rng.normal(size=300) + 3, "b": rng.normal(size=300) * 4, "c": rng.normal(size=300)}
+    )
+    from synth_plugins.sdmetrics import AmlFidelity
+
+    for clip in (1.5, 5.0):
+        with pytest.raises(InvalidParameterError, match="clip_value"):
+            aml_fidelity(real, synthetic, clip_value=clip)
+        with pytest.raises(InvalidParameterError, match="clip_value"):
+            AmlFidelity.compute(real, synthetic, clip_value=clip)
+        with pytest.raises(InvalidParameterError, match="clip_value"):
+            aml_basic_statistical_measure(real, synthetic, ["a"], clip_value=clip)
+        with pytest.raises(InvalidParameterError, match="clip_value"):
+            aml_log_transformed_correlation_score(real, synthetic, [], clip_value=clip)
+    parts = ("basic_mean_score", "basic_median_score", "basic_std_score")
+    parts += ("log_transformed_correlation_score",)
+    for clip in (0.1, 0.5, 1.0):
+        result = aml_fidelity(real, synthetic, clip_value=clip).to_dict()
+        assert all(1 - clip <= result[part] <= 1 for part in parts)
+    # a zero real mean: the ratio is x / 0, which counts the cap
+    zero_mean = pd.DataFrame({"x": [-1.0, 1.0]})
+    scores = aml_basic_statistical_measure(zero_mean, zero_mean + 1, ["x"], clip_value=0.25)
+    assert scores[1] == pytest.approx(0.75)
+
+
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10**6), n=st.integers(2, 30), m=st.integers(2, 30))
 def test_bounds(seed: int, n: int, m: int) -> None:

@@ -478,7 +478,7 @@ OUT_OF_RANGE = {
     ("hazard_ratio_alignment", "penalizer"): (-1,),
     ("survival_augmentation", "confidence"): (0.0, 1.0),
     ("survival_augmentation", "penalizer"): (-0.5,),
-    ("aml_fidelity", "clip_value"): (0.0, -1.0),
+    ("aml_fidelity", "clip_value"): (0.0, -1.0, 1.5),
     ("anonymeter_risk", "confidence_level"): (0.0, 1.0),
     ("hamming_leakage", "threshold"): (),
     ("tabsyndex", "ml_holdout_fraction"): (0.0, 1.0),
