@@ -93,6 +93,35 @@ def test_permutation_importance_and_fallback_are_stated(tables) -> None:
     assert linear.importance.loc["b", "direction_real"] == -1
 
 
+@pytest.mark.parametrize("importance", ["shap", "permutation"])
+def test_a_synthetic_model_without_the_positive_class_has_no_direction(importance) -> None:
+    """A generator that lost the positive class: the synthetic model's directions are 0
+    and all disagree (noted), never another class's SHAP values or probabilities (class 1
+    stood in: 0.5 of the directions agreed, score 0.73 instead of 0.56)."""
+    from synth_plugins.sdmetrics import ModelUnderstanding
+
+    def table(n: int, seed: int) -> pd.DataFrame:
+        rng = np.random.default_rng(seed)
+        a, b = rng.normal(size=n), rng.normal(size=n)
+        y = np.where(b > 0.8, 2, (a > 0).astype(int))  # class 2, the positive, depends on b
+        return pd.DataFrame({"a": a, "b": b, "y": y})
+
+    real, holdout, synthetic = table(400, 1), table(400, 2), table(400, 3)
+    lost = synthetic[synthetic["y"] < 2]
+    result = model_understanding(real, holdout, lost, "y", importance=importance)
+    assert result.positive_class == 2
+    assert (result.importance["direction_synthetic"] == 0).all()
+    assert not result.importance["direction_agree"].any()
+    assert result.direction_agreement == 0.0
+    assert any("positive class 2" in note for note in result.notes)
+    faithful = model_understanding(real, holdout, synthetic, "y", importance=importance)
+    assert not any("positive class" in note for note in faithful.notes)
+    adapter = ModelUnderstanding.compute(
+        real, lost, holdout_data=holdout, target_column="y", importance=importance
+    )
+    assert adapter == pytest.approx(result.score)
+
+
 def test_categorical_features_and_text_labels() -> None:
     rng = np.random.default_rng(2)
     group = rng.choice(["x", "y", "z"], 300)

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.levels import sorted_levels
-from synth_plugins.errors import InvalidParameterError
+from synth_plugins.errors import InvalidParameterError, plain
 from synth_plugins.metrics.clinical._checks import (
     check_not_constant,
     check_target,
@@ -87,7 +87,9 @@ class ModelUnderstandingResult:
         top_k_order_match: Whether the top-k features come in exactly the same order.
         direction_agreement: Share of features whose effect direction agrees.
         importance_method: ``"shap"`` (mean |SHAP|) or ``"permutation"``.
-        positive_class: The class whose SHAP values give the directions.
+        positive_class: The class whose SHAP values give the directions. A
+            synthetic-trained model that never saw it (the synthetic target lacks it) has
+            directions 0, every one counted as disagreeing, and ``notes`` says so.
         importance: One row per feature (index ``feature``): ``importance_real``,
             ``importance_synthetic``, ``rank_real``, ``rank_synthetic`` (1 = most
             important), ``direction_real``, ``direction_synthetic`` (-1, 0, +1),
@@ -254,7 +256,12 @@ def model_understanding(
         notes,
     )
     (imp_real, dir_real), (imp_syn, dir_syn) = explained[:2]
-    table = _importance_table(features, imp_real, imp_syn, dir_real, dir_syn)
+    synthetic_has_positive = _class_index(model_syn, positive) is not None
+    if not synthetic_has_positive:
+        notes.append(_missing_positive_note(positive))
+    table = _importance_table(
+        features, imp_real, imp_syn, dir_real, dir_syn, synthetic_has_positive
+    )
     k = min(top_k, len(features))
     top_real = table.sort_values("rank_real").index[:k].tolist()
     top_syn = table.sort_values("rank_synthetic").index[:k].tolist()
@@ -417,9 +424,24 @@ def _check_classifier(classifier: Any) -> None:
     )
 
 
-def _class_index(model: Any, positive: Any) -> int:
+def _class_index(model: Any, positive: Any) -> int | None:
+    """The column of ``positive`` in ``model``'s outputs; None when it never saw the class.
+
+    A model trained without the positive class (a synthetic table that lost it) has no
+    output for it: no other class stands in, its directions are 0 (see
+    :func:`_missing_positive_note`).
+    """
     classes = list(model.classes_)
-    return classes.index(positive) if positive in classes else len(classes) - 1
+    return classes.index(positive) if positive in classes else None
+
+
+def _missing_positive_note(positive: Any) -> str:
+    """The note of a synthetic-trained model that never saw the positive class."""
+    return (
+        f"the synthetic target has no row of the positive class {plain(positive)!r}: the "
+        "synthetic-trained model has no output for it, so its directions are 0 and every "
+        "feature's direction counts as disagreeing"
+    )
 
 
 def _shap_explanation(model: Any, x_test: np.ndarray, positive: Any) -> Explanation | str:
@@ -436,7 +458,10 @@ def _shap_explanation(model: Any, x_test: np.ndarray, positive: Any) -> Explanat
     if values.ndim == 2:  # one output (e.g. a single-class synthetic model)
         values = values[:, :, None]
     magnitude = np.abs(values).mean(axis=(0, 2))
-    signed = values[:, :, _class_index(model, positive)]
+    index = _class_index(model, positive)
+    if index is None:
+        return magnitude, np.zeros(x_test.shape[1])
+    signed = values[:, :, index]
     directions = np.array(
         [spearman_sign(x_test[:, j], signed[:, j]) for j in range(x_test.shape[1])]
     )
@@ -450,11 +475,15 @@ def _permutation_explanation(
     from sklearn.inspection import permutation_importance
 
     result = permutation_importance(model, x_test, y_test, n_repeats=5, random_state=seed)
-    probability = model.predict_proba(x_test)[:, _class_index(model, positive)]
+    importances = np.asarray(result.importances_mean, dtype=float)
+    index = _class_index(model, positive)
+    if index is None:
+        return importances, np.zeros(x_test.shape[1])
+    probability = model.predict_proba(x_test)[:, index]
     directions = np.array(
         [spearman_sign(x_test[:, j], probability) for j in range(x_test.shape[1])]
     )
-    return np.asarray(result.importances_mean, dtype=float), directions
+    return importances, directions
 
 
 def _importance_table(
@@ -463,7 +492,13 @@ def _importance_table(
     imp_syn: np.ndarray,
     dir_real: np.ndarray,
     dir_syn: np.ndarray,
+    synthetic_has_positive: bool,
 ) -> pd.DataFrame:
+    """One row per feature: importances, ranks, directions and whether they agree.
+
+    A synthetic-trained model that never saw the positive class has no direction to
+    compare (its directions are 0), so none agrees, even with a real direction of 0.
+    """
     table = pd.DataFrame(
         {
             "importance_real": imp_real,
@@ -475,7 +510,9 @@ def _importance_table(
     )
     for side in ("real", "synthetic"):
         table[f"rank_{side}"] = (-table[f"importance_{side}"]).rank(method="first").astype(int)
-    table["direction_agree"] = table["direction_real"] == table["direction_synthetic"]
+    table["direction_agree"] = synthetic_has_positive & (
+        table["direction_real"] == table["direction_synthetic"]
+    )
     return table[
         [
             "importance_real",
