@@ -93,6 +93,28 @@ def test_permutation_importance_and_fallback_are_stated(tables) -> None:
     assert linear.importance.loc["b", "direction_real"] == -1
 
 
+def test_a_binary_model_with_one_shap_output_is_explained(tables) -> None:
+    """Gradient boosting's SHAP values of a binary model are one margin, that of
+    ``classes_[1]`` (a 2-D array): it gives the directions (an IndexError before)."""
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    train, holdout = tables
+    boosted = GradientBoostingClassifier(n_estimators=20, random_state=0)
+    result = model_understanding(train.iloc[:150], holdout, train, "y", classifier=boosted)
+    assert result.importance_method == "shap"
+    assert result.importance.loc["a", "direction_real"] == 1
+    assert result.importance.loc["b", "direction_real"] == -1
+    assert result.importance["importance_real"].idxmax() == "a"
+    # the labels swapped: the margin is the new positive class's, so a now lowers it
+    flipped = {0: 1, 1: 0}
+    labels = {n: t.assign(y=t["y"].map(flipped)) for n, t in (("train", train), ("hold", holdout))}
+    other = model_understanding(
+        labels["train"].iloc[:150], labels["hold"], labels["train"], "y", classifier=boosted
+    )
+    assert other.positive_class == 1
+    assert other.importance.loc["a", "direction_real"] == -1
+
+
 @pytest.mark.parametrize("importance", ["shap", "permutation"])
 def test_a_synthetic_model_without_the_positive_class_has_no_direction(importance) -> None:
     """A generator that lost the positive class: the synthetic model's directions are 0

@@ -455,8 +455,10 @@ def _shap_explanation(model: Any, x_test: np.ndarray, positive: Any) -> Explanat
     except Exception as error:  # shap raises bare Exceptions for models it cannot walk
         return f"shap.TreeExplainer cannot explain {type(model).__name__} ({error})"
     values = np.stack(values, axis=-1) if isinstance(values, list) else np.asarray(values)
-    if values.ndim == 2:  # one output (e.g. a single-class synthetic model)
-        values = values[:, :, None]
+    if values.ndim == 2:
+        # one output: a binary model's margin for classes_[1] (gradient boosting); the
+        # margin of classes_[0] is its negative
+        values = np.stack([-values, values], axis=-1)
     magnitude = np.abs(values).mean(axis=(0, 2))
     index = _class_index(model, positive)
     if index is None:
