@@ -103,11 +103,11 @@ class MetricEntry:
         """The ideal of a minimised score whose range goes on below it; None for the others.
 
         A score below such an ideal is no better than the ideal itself: a Hamming leakage
-        coefficient below 0 (range [-1, inf)) or a DCR holdout share below 0.5 (range
-        [0, 1]) means the synthetic rows are nearer the holdout than the training rows,
-        which is no privacy concern and no merit either. The SDMetrics normalisation gives
-        every such score 1, and the benchmarks rank every such score as tied with the
-        ideal (:func:`synth_plugins.benchmark.report.rank_values`).
+        coefficient below 0 (range [-1, inf), or (-inf, 1] by the code's formula) or a DCR
+        holdout share below 0.5 (range [0, 1]) means the synthetic rows are nearer the
+        holdout than the training rows, which is no privacy concern and no merit either.
+        The SDMetrics normalisation gives every such score 1, and the benchmarks rank every
+        such score as tied with the ideal (:func:`synth_plugins.benchmark.report.rank_values`).
         """
         if self.direction == "minimize" and self.ideal is not None:
             if self.min_value < self.ideal < self.max_value:
@@ -241,7 +241,9 @@ METRICS: tuple[MetricEntry, ...] = (
         synthcity_type="privacy",
         core="synth_plugins.metrics:hamming_leakage",
         direction="minimize",
-        min_value=-1.0,
+        # [-1, inf) with the paper's formula (the default); (-inf, 1] with
+        # coefficient_formula="code" (1 - train / holdout), so the range is their union
+        min_value=-math.inf,
         max_value=math.inf,
         description=(
             "AML-study privacy leakage coefficient: mean minimum Hamming distance of synthetic "

@@ -146,7 +146,7 @@ class SuiteSingleTableMetric(SingleTableMetric):
         """The score in [0, 1], 1 best: SDMetrics' rule, measured from an inner ideal.
 
         A minimised metric with an inner ideal (:attr:`MetricEntry.inner_ideal`: the
-        Hamming coefficient's 0 in [-1, inf), the DCR holdout share's 0.5 in [0, 1]) is no
+        Hamming coefficient's 0 in (-inf, inf), the DCR holdout share's 0.5 in [0, 1]) is no
         better below the ideal than at it. Its scores up to the ideal normalise to 1, the
         others by SDMetrics' rule on [ideal, max] (``exp(ideal - score)`` without a
         maximum), where SDMetrics' rule on the whole range would put the ideal itself at

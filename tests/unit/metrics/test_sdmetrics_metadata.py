@@ -218,7 +218,30 @@ def test_normalize_counts_scores_below_an_inner_ideal_as_ideal():
     assert [DcrHoldoutShare.normalize(x) for x in (0.0, 0.5, 0.75, 1.0)] == [1, 1, 0.5, 0]
     assert CorrelationL1.normalize(0.5) == pytest.approx(np.exp(-0.5))
     with pytest.raises(ValueError, match="between"):
-        HammingLeakage.normalize(-1.5)
+        DcrHoldoutShare.normalize(1.5)
+
+
+def test_hamming_scores_of_the_code_formula_are_in_range_and_normalise():
+    """``coefficient_formula="code"`` (``1 - train / holdout``) falls below -1 when the
+    synthetic rows copy the holdout (-9 here): the declared range holds every score of
+    both formulas, and normalize gives it 1 (it raised ValueError, the range being
+    [-1, inf))."""
+    import numpy as np
+
+    from synth_plugins.sdmetrics import HammingLeakage
+
+    rng = np.random.default_rng(0)
+
+    def table(n: int) -> pd.DataFrame:
+        return pd.DataFrame({"x": rng.normal(size=n), "k": rng.integers(0, 4, n)})
+
+    train, holdout = table(60), table(60)
+    score = HammingLeakage.compute(
+        train, holdout.copy(), holdout_data=holdout, coefficient_formula="code"
+    )
+    assert score < -1
+    assert HammingLeakage.min_value <= score <= HammingLeakage.max_value
+    assert HammingLeakage.normalize(score) == 1.0
 
 
 def test_a_holdout_passed_as_metadata_is_named():
