@@ -102,10 +102,18 @@ def test_a_real_term_that_cannot_be_estimated_is_left_out_and_named() -> None:
         (lambda f: f.assign(remission=1), "single class"),
         (lambda f: f.assign(remission=f["remission"].where(f.index > 0)), "missing"),
         (lambda f: f.assign(z=0.0), r"\['z'\].*single observed value"),
+        (lambda f: f.assign(z=np.nan), r"\['z'\].*no observed value \(all missing"),
         (lambda f: f[["remission"]], "no feature column"),
         (lambda f: f.assign(remission=np.arange(len(f)) % 3), "exactly two levels"),
     ],
-    ids=["single-class", "NaN target", "constant column", "no covariate", "three levels"],
+    ids=[
+        "single-class",
+        "NaN target",
+        "constant column",
+        "all-missing column",
+        "no covariate",
+        "three levels",
+    ],
 )
 def test_bad_input_is_named(change, match) -> None:
     bad = change(_binary(+1, 0))

@@ -347,6 +347,11 @@ class TestSurvivalAugmentation:
             survival_augmentation(train, holdout, [synthetic] * 3, "time", "event", seeds=2)
         with pytest.raises(InvalidDataError, match="synthetic"):
             survival_augmentation(train, holdout, synthetic.assign(event=5), "time", "event")
+        # a holdout followed up longer than the training rows: the message says why rows
+        # are missing from the count
+        late = holdout.assign(time=holdout["time"] + train["time"].max())
+        with pytest.raises(InvalidDataError, match=r"0 usable row.*beyond the training follow"):
+            survival_augmentation(train, late, synthetic, "time", "event", models=("cox",))
 
 
 class TestPlots:

@@ -88,6 +88,8 @@ def test_bad_input_is_named() -> None:
         table_one(real.assign(sex="f"), synthetic)
     with pytest.raises(InvalidDataError, match=r"\['age'\].*single observed value"):
         table_one(real.assign(age=[1.0] + [np.nan] * 119), synthetic)
+    with pytest.raises(InvalidDataError, match=r"\['age'\].*no observed value \(all missing"):
+        table_one(real.assign(age=np.nan), synthetic)
     with pytest.raises(InvalidDataError, match="same columns"):
         table_one(real, synthetic.drop(columns="age"))
     with pytest.raises(InvalidParameterError, match="alpha"):

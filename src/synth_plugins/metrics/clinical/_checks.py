@@ -110,12 +110,24 @@ def feature_columns(frame: pd.DataFrame, exclude: Sequence[str], name: str) -> l
 
 
 def check_not_constant(frame: pd.DataFrame, columns: Sequence[str], name: str) -> None:
-    """Refuse a column with fewer than two distinct observed values in a real table."""
-    constant = [c for c in columns if frame[c].nunique(dropna=True) < 2]
-    if constant:
+    """Refuse a column with fewer than two distinct observed values in a real table.
+
+    The message names the columns with no observed value (all missing) apart from those
+    with a single one.
+    """
+    counts = {c: frame[c].nunique(dropna=True) for c in columns}
+    found = [
+        f"column(s) {listed} of {name} have {what}"
+        for what, listed in (
+            ("no observed value (all missing)", [c for c, n in counts.items() if n == 0]),
+            ("a single observed value", [c for c, n in counts.items() if n == 1]),
+        )
+        if listed
+    ]
+    if found:
         raise InvalidDataError(
-            f"column(s) {constant} of {name} have a single observed value; nothing can be "
-            "learnt or tested from them: drop them before calling this metric"
+            f"{'; '.join(found)}; nothing can be learnt or tested from them: drop them before "
+            "calling this metric"
         )
 
 

@@ -290,14 +290,21 @@ def survival_augmentation(
         synthetic_designs.append((x_syn, d[keep], e[keep]))
 
     in_range = test_d <= train_d.max()
-    if not in_range.all():
-        notes.append(f"{int((~in_range).sum())} test row(s) beyond the training follow-up left out")
+    beyond = int((~in_range).sum())
+    if beyond:
+        notes.append(f"{beyond} test row(s) beyond the training follow-up left out")
     x_test = x_test[in_range].reset_index(drop=True)
     test_d, test_e = test_d[in_range], test_e[in_range]
     if len(test_d) < 2 or test_e.sum() == 0:
+        left_out = (
+            f" ({beyond} left out: their durations lie beyond the training follow-up, "
+            f"{float(train_d.max()):g})"
+            if beyond
+            else ""
+        )
         raise InvalidDataError(
-            f"holdout has {len(test_d)} usable row(s) with {int(test_e.sum())} event(s); "
-            "at least 2 rows and 1 event are needed to score"
+            f"holdout has {len(test_d)} usable row(s) with {int(test_e.sum())} event(s)"
+            f"{left_out}; at least 2 rows and 1 event are needed to score"
         )
     grid = (
         _default_times(test_d, float(train_d.max()))
