@@ -165,6 +165,40 @@ def test_strict_bounds_hold_on_integer_and_float_columns(name):
     assert len(generated) == 20 and generated["age"].between(41, 59).all()
 
 
+@pytest.mark.parametrize("name", ["mle_copula", "ctabgan_plus"])
+def test_constraints_on_a_column_of_few_numbers_hold_on_its_values(name):
+    """Synthcity label-encodes a column of fewer than 15 values and its sampling filter
+    compared the codes: ``stage == 4`` gave no rows, ``stage >= 3`` only 4s, ``stage in
+    [1, 2]`` failed "to meet the synthetic constraints"; ``dose >= 1.2`` (levels 0.5 to
+    3.5) was rounded to ``dose >= 2`` as on an integer column and lost 1.5."""
+    from synthcity.plugins.core.constraints import Constraints
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "age": rng.normal(60, 10, 160).round(1),
+            "stage": rng.choice([1, 2, 3, 4], 160),
+            "dose": rng.choice([0.5, 1.5, 2.5, 3.5], 160),
+        }
+    )
+    fitted = plugin(name, **_short(name)).fit(frame)
+    for rule, levels in (
+        (("stage", "==", 4), {4}),
+        (("stage", ">=", 3), {3, 4}),
+        (("stage", ">", 2), {3, 4}),
+        (("stage", "in", [1, 2]), {1, 2}),
+        (("dose", ">=", 1.2), {1.5, 2.5, 3.5}),
+    ):
+        generated = fitted.generate(count=30, constraints=Constraints(rules=[rule]), random_state=0)
+        assert len(generated) == 30, rule
+        assert set(generated.dataframe()[rule[0]]) == levels, rule  # every allowed level
+    with pytest.raises(InvalidParameterError, match=r"'stage'.*\[1, 2, 3, 4\].*none of them"):
+        fitted.generate(count=5, constraints=Constraints(rules=[("stage", "==", 5)]))
+    # a dtype rule names a type, not a text value to compare with
+    typed = fitted.generate(count=5, constraints=Constraints(rules=[("stage", "dtype", "int")]))
+    assert len(typed) == 5
+
+
 @pytest.mark.parametrize("name", [e.name for e in catalog.GENERATORS])
 def test_random_state_is_an_integer_seed(name, loaders):
     """None was accepted, then failed in ``fit`` inside Synthcity's schema (pydantic);

@@ -177,7 +177,7 @@ def refuse_argument(plugin: str, argument: str, value: Any, why: str) -> None:
 
 
 def check_constraint_values(constraints: Any) -> None:
-    """Refuse a constraint that compares a column with text.
+    """Refuse a constraint that compares a column with text (``dtype`` rules name a type).
 
     Synthcity compares a text column's label codes, not its levels, so such a rule fails
     inside Synthcity (``invalid literal for int()``), for its own plugins too.
@@ -189,6 +189,8 @@ def check_constraint_values(constraints: Any) -> None:
     if constraints is None:
         return
     for feature, op, value in constraints.rules:
+        if op == "dtype":  # ("age", "dtype", "int"): a type name, not a value
+            continue
         values = value if isinstance(value, list | tuple | set | np.ndarray) else [value]
         if any(isinstance(v, str) for v in values):
             raise InvalidParameterError(
@@ -212,7 +214,7 @@ def inclusive_constraints(constraints: Any, integers: Collection[str] = ()) -> A
     which ignores ``>``/``gt``/``<``/``lt`` rules, so the rows are not filtered by them
     and the final check then fails ("failed to meet the synthetic constraints"), for
     every plugin. For float64 values the rewritten rule keeps exactly the same rows. On
-    the ``integers`` columns (integer in the training schema) every bound is then rounded
+    the ``integers`` columns (integer in the data's schema) every bound is then rounded
     inward to a whole number (``x >= 40.5`` is ``x >= 41``, ``x > 40`` too): the schema
     truncates an integer bound, so ``x >= 40.5`` kept 40, which the final check refused.
     """

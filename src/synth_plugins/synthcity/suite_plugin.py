@@ -22,7 +22,7 @@ import pandas as pd
 from sklearn.preprocessing import LabelEncoder
 from synthcity.plugins.core.constraints import Constraints
 from synthcity.plugins.core.dataloader import DataLoader
-from synthcity.plugins.core.distribution import IntegerDistribution
+from synthcity.plugins.core.distribution import CategoricalDistribution, IntegerDistribution
 from synthcity.plugins.core.plugin import Plugin
 from synthcity.plugins.core.schema import Schema
 
@@ -72,6 +72,9 @@ class SuitePlugin(Plugin):
     #: Synthcity's codes as the core reads them (set by ``_fit_core``; a plugin saved
     #: before it gave the core the codes unchanged)
     core_codes: CoreCodes = CoreCodes()
+    #: the sampling domain of each label-encoded column that the running ``generate``
+    #: call's constraints name: the codes of the levels they allow (empty between calls)
+    constraint_codes: Mapping[str, CategoricalDistribution] = {}
 
     def __init__(self, *, workspace: Path | str = Path("workspace"), **kwargs: Any) -> None:
         """Synthcity's ``Plugin``; ``workspace`` may be a string, as the built-ins take it.
@@ -180,26 +183,101 @@ class SuitePlugin(Plugin):
         A constraint that compares a column with text is refused (see
         :func:`synth_plugins.synthcity.checks.check_constraint_values`); strict bounds in
         ``constraints`` are made inclusive (see
-        :func:`synth_plugins.synthcity.checks.inclusive_constraints`); held columns are
-        generated afresh. Synthcity draws again until enough rows meet the constraints;
-        the copy warnings come once per call, with its totals over the draws
+        :func:`synth_plugins.synthcity.checks.inclusive_constraints`); a rule on a column
+        Synthcity label-encoded is applied to its levels, not to their codes (see
+        :meth:`_constraint_codes`); held columns are generated afresh. Synthcity draws
+        again until enough rows meet the constraints; the copy warnings come once per call,
+        with its totals over the draws
         (:func:`~synth_plugins.generators.privacy.one_warning_per_call`).
         """
         check_count(count)
         self._refuse_cond(kwargs.get("cond"))
         check_constraint_values(constraints)
+        self.constraint_codes = self._constraint_codes(constraints)  # the rules as given
         constraints = inclusive_constraints(constraints, self._integer_columns())
-        with one_warning_per_call():  # Synthcity's _safe_generate draws until enough rows
-            generated = super().generate(count, constraints, random_state, **kwargs)
+        try:
+            with one_warning_per_call():  # Synthcity's _safe_generate draws until enough rows
+                generated = super().generate(count, constraints, random_state, **kwargs)
+        finally:
+            self.constraint_codes = {}
         held = self.held_columns
         return generated if held is None else held.restore(generated)
 
     def _integer_columns(self) -> set[str]:
-        """The columns the training schema holds as integers (none before the fit)."""
-        if self._training_schema is None:
+        """The columns the data schema holds as integers (none before the fit).
+
+        The schema of the data as given, not Synthcity's training schema: there every
+        label-encoded column is an integer code, and rounding a bound on a column of a few
+        decimal values (``dose >= 1.2`` to ``dose >= 2``) would drop levels (1.5).
+        """
+        if self._schema is None:
             return set()
-        domain = self.training_schema().domain
+        domain = self.schema().domain
         return {name for name, dist in domain.items() if isinstance(dist, IntegerDistribution)}
+
+    def _constraint_codes(
+        self, constraints: Constraints | None
+    ) -> dict[str, CategoricalDistribution]:
+        """The codes of the levels that ``constraints`` allow, per label-encoded column.
+
+        Synthcity label-encodes every column with fewer than 15 distinct values, numbers
+        too, and its ``_safe_generate`` filters the generated codes by the rules while its
+        final check reads the decoded values (an upstream bug; its own plugins fail alike):
+        on levels 1..4, ``stage == 4`` sought code 4 and gave no rows, ``stage >= 3`` kept
+        code 3 (level 4) only, ``stage in [1, 2]`` (dropped by ``Schema.from_constraints``)
+        failed "to meet the synthetic constraints". The rules are applied to the column's
+        levels here, with Synthcity's own ``Constraints.filter`` (so every operator, and a
+        missing value passing, as in the final check); the plugin samples the allowed codes
+        (:meth:`_constrained_schema`) and Synthcity's final check keeps the rules as given.
+
+        Raises:
+            InvalidParameterError: a column's rules allow none of its levels, or compare
+                them with a value they cannot be compared with; the message names the
+                column, its rules and its levels.
+        """
+        if constraints is None:
+            return {}
+        encoders = self._data_encoders or {}
+        rules: dict[str, list[tuple[str, str, Any]]] = {}
+        for feature, op, value in constraints.rules:
+            if op != "dtype" and isinstance(encoders.get(feature), LabelEncoder):
+                rules.setdefault(feature, []).append((feature, op, value))
+        codes = {}
+        for column, column_rules in rules.items():
+            levels = encoders[column].classes_
+            try:
+                allowed = Constraints(rules=column_rules).filter(pd.DataFrame({column: levels}))
+            except TypeError as error:  # e.g. text levels compared with a number by "<"
+                raise self._levels_error(column, column_rules, levels, str(error)) from None
+            if not allowed.any():
+                raise self._levels_error(column, column_rules, levels, "none of them is allowed")
+            codes[column] = CategoricalDistribution(
+                name=column, choices=np.flatnonzero(allowed.to_numpy()).tolist()
+            )
+        return codes
+
+    def _levels_error(
+        self, column: str, rules: list[tuple[str, str, Any]], levels: np.ndarray, why: str
+    ) -> InvalidParameterError:
+        """The error for rules on a label-encoded column that no generated row can meet."""
+        shown = ", ".join(map(repr, list(levels)[:20])) + (", ..." if len(levels) > 20 else "")
+        return InvalidParameterError(
+            f"{self.name()}: constraint(s) {', '.join(map(repr, rules))} on column {column!r} "
+            f"cannot be met: Synthcity label-encodes it (text, or fewer than 15 distinct "
+            f"values), so it generates only its training values [{shown}], and {why}"
+        )
+
+    def _constrained_schema(self, syn_schema: Schema) -> Schema:
+        """``syn_schema`` with each constrained label-encoded column's allowed codes.
+
+        Every plugin samples through this (``_generate_core``, the time-series plugin), so
+        that Synthcity's ``_safe_generate`` filters the codes of the levels the running
+        ``generate`` call's constraints allow (see :meth:`_constraint_codes`).
+        """
+        if not self.constraint_codes:
+            return syn_schema
+        domain = {**syn_schema.domain, **self.constraint_codes}
+        return syn_schema.model_copy(update={"domain": domain})
 
     def _fit_core(self, X: DataLoader, cond: Any) -> None:
         """Fit ``self.core`` on the encoded frame; remember the column ``cond`` equals.
@@ -233,7 +311,7 @@ class SuitePlugin(Plugin):
                 return self.core_codes.from_core(self.core.sample(n, random_state=seed))
             return self.core_codes.from_core(self._sample_conditioned(n, wanted, seed))
 
-        return self._safe_generate(sample, count, syn_schema)
+        return self._safe_generate(sample, count, self._constrained_schema(syn_schema))
 
     def _encoded(self, column: str, values: np.ndarray) -> np.ndarray:
         """``values`` in the label-encoded space Synthcity trained the core in."""

@@ -6,7 +6,8 @@ a ``synthcity.utils.serialization`` save/load round trip of an unfitted plugin),
 ``name()``/``type()``, every sampled point of ``hyperparameter_space()`` constructs, ``fit``
 then ``generate`` (default and explicit ``count``, the training columns, the schema includes
 the generated rows), ``generate`` with
-``Constraints`` (every row satisfies them), ``cond`` where the plugin supports it. An
+``Constraints`` (every row satisfies them, on a column Synthcity label-encodes too),
+``cond`` where the plugin supports it. An
 upstream reviewer runs the same tests on a proposed plugin, so the suite runs them on its
 own. Two more checks guard registration: every plugin module imports first in a fresh
 interpreter, and the plugins survive ``Plugins().reload()``.
@@ -31,6 +32,7 @@ import pandas as pd
 
 from synth_plugins.catalog import GeneratorEntry
 from synth_plugins.datasets import Dataset, load
+from synth_plugins.synthcity.roles import SYNTHCITY_MAX_LEVELS
 from synth_plugins.synthcity.timeseries import SEQ_ID, STATIC_PREFIX
 from synth_plugins.testing.workspaces import new_workspace
 
@@ -326,6 +328,59 @@ def check_generate_with_constraints(entry: GeneratorEntry, plugin: Any, loader: 
         raise _fail(entry, f"generated rows break the constraint {column} > {value}")
 
 
+def few_values_column(loader: Any) -> tuple[Any, str]:
+    """A loader with a numeric column of fewer than 15 values, and that column's name.
+
+    Synthcity label-encodes such a column, numbers too. Of a time-series loader, a static
+    column it holds (whole sequences are kept or dropped); to a table, a column ``stage`` of
+    levels 1 to 4 is added (numbers that are not the codes ``0..k-1``, which it leaves).
+    """
+    frame = loader.dataframe()
+    if loader.type().startswith("time_series"):
+        for column in frame.columns:
+            values = frame[column]
+            if (
+                str(column).startswith(STATIC_PREFIX)
+                and pd.api.types.is_numeric_dtype(values)
+                and 3 <= values.nunique() < SYNTHCITY_MAX_LEVELS
+                and not values.isna().any()
+            ):
+                return loader, str(column)
+        raise AssertionError("the dataset has no static column of fewer than 15 values")
+    stage = np.arange(len(frame)) % 4 + 1
+    return loader.from_info(frame.assign(stage=stage), loader.info()), "stage"
+
+
+def check_constraints_on_few_values(entry: GeneratorEntry, loader: Any) -> None:
+    """Constraints on a column of fewer than 15 numbers hold on its values, not its codes.
+
+    Synthcity's sampling filter compared the label codes with the rule while its final
+    check compared the values: ``stage == 4`` gave no rows, ``stage >= 3`` only 4s, and
+    ``stage in [1, 2]`` failed "to meet the synthetic constraints".
+    """
+    from synthcity.plugins import Plugins
+    from synthcity.plugins.core.constraints import Constraints
+
+    loader, column = few_values_column(loader)
+    options = {**entry.synthcity_quick, "workspace": str(new_workspace())}
+    plugin = Plugins().get(entry.name, **options).fit(loader)
+    counts = loader.dataframe()[column].value_counts()
+    levels = sorted(counts.index)
+    middle = levels[len(levels) // 2]
+    common = sorted(counts.index[:2])
+    for op, value, allowed in (
+        ("==", counts.index[0], {counts.index[0]}),
+        (">=", middle, {v for v in levels if v >= middle}),
+        ("in", common, set(common)),
+    ):
+        rule = (column, op, value)
+        synthetic = plugin.generate(count=20, constraints=Constraints(rules=[rule]), random_state=0)
+        got = set(synthetic.dataframe()[column])
+        if _rows(synthetic) != 20 or not got <= allowed or len(got) < min(2, len(allowed)):
+            raise _fail(entry, f"generate under {rule} gave {_rows(synthetic)} of 20 "
+                               f"rows/sequences holding {sorted(got)}")  # fmt: skip
+
+
 def check_cond(entry: GeneratorEntry, loader: Any) -> None:
     """``cond``: honoured (generic plugins, on the entry's condition) or refused by name.
 
@@ -386,6 +441,7 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     check_hyperparameter_space,
     check_fit_generate,
     check_generate_with_constraints,
+    check_constraints_on_few_values,
     check_cond,
     check_survives_reload,
 )
@@ -398,5 +454,6 @@ def check_synthcity_conventions(entry: GeneratorEntry) -> None:
     check_hyperparameter_space(entry)
     fitted = check_fit_generate(entry, loader)
     check_generate_with_constraints(entry, fitted[0], loader)
+    check_constraints_on_few_values(entry, loader)
     check_cond(entry, loader)
     check_survives_reload(entry)

@@ -407,7 +407,7 @@ class LongitudinalLSTMPlugin(SuitePlugin):
     def _generate(self, count: int, syn_schema: Schema, **kwargs: Any) -> DataLoader:
         # Synthcity seeds numpy's global generator from random_state; one draw seeds a call.
         stream = np.random.default_rng(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
-        syn_schema = self._relaxed(syn_schema)
+        syn_schema = self._constrained_schema(self._relaxed(syn_schema))
         constraints = syn_schema.as_constraints()
 
         def sample(n: int) -> tuple[Any, ...]:
