@@ -269,3 +269,26 @@ def test_an_option_naming_a_held_identifier_says_so(option, tmp_path):
     plugin = Plugins().get("ctabgan_plus", n_iter=1, workspace=str(tmp_path), **option)
     with pytest.raises(InvalidParameterError, match=r"names 'patient_id', held out as identifier"):
         plugin.fit(GenericDataLoader(_table(40)))
+
+
+@pytest.mark.parametrize(
+    ("option", "named"),
+    [
+        ({"mixed_values": {"dose": [1.0]}}, r"mixed_values\['dose'\]"),
+        ({"column_kinds": {"dose": "log"}}, r"column_kinds\['dose'\]='log'"),
+    ],
+)
+def test_a_numeric_option_on_a_column_synthcity_label_encoded_says_why(option, named, tmp_path):
+    """A float column of 11 values is label-encoded by Synthcity before fit; the core then
+    said "'dose' is categorical" (or "needs a numeric column") without saying why."""
+    from synthcity.plugins import Plugins
+
+    import synth_plugins
+
+    synth_plugins.register()
+    doses = np.resize(np.arange(11) * 2.5 + 1.0, 60)
+    frame = pd.DataFrame({"dose": doses, "age": np.linspace(30, 80, 60)})
+    plugin = Plugins().get("ctabgan_plus", n_iter=1, workspace=str(tmp_path), **option)
+    with pytest.raises(InvalidParameterError, match=rf"{named}.*11 distinct.*label-encodes"):
+        plugin.fit(GenericDataLoader(frame))
+    Plugins().get("ctabgan_plus", n_iter=1, workspace=str(tmp_path)).fit(frame)  # it fits

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from sklearn.preprocessing import LabelEncoder
 from synthcity.plugins.core.dataloader import DataLoader
 from synthcity.plugins.core.distribution import (
     CategoricalDistribution,
@@ -23,6 +24,7 @@ from synthcity.plugins.core.distribution import (
 from synthcity.plugins.core.schema import Schema
 
 from synth_plugins._docstrings import args_from
+from synth_plugins.errors import InvalidParameterError
 from synth_plugins.generators.ctabgan_plus import CTABGANPlus
 from synth_plugins.synthcity.suite_plugin import SuitePlugin
 from synth_plugins.validation import host_names
@@ -179,8 +181,44 @@ class CTABGANPlusPlugin(SuitePlugin):
         }
 
     def _fit(self, X: DataLoader, *args: Any, **kwargs: Any) -> CTABGANPlusPlugin:
+        self._refuse_encoded_numbers()
         self._fit_core(X, kwargs.get("cond"))
         return self
+
+    def _refuse_encoded_numbers(self) -> None:
+        """Refuse a numeric override on a column of numbers Synthcity label-encoded.
+
+        ``mixed_values`` and every ``column_kinds`` kind but ``"categorical"`` need a
+        numeric column, and Synthcity label-encodes a column of fewer than 15 distinct
+        values, numbers too, before ``_fit``: the core then saw category codes and said
+        "'dose' is categorical", without saying why.
+
+        Raises:
+            InvalidParameterError: such an option names a column of numbers that Synthcity
+                label-encoded; the message says why and what to do instead.
+        """
+        core = self.core
+        options = {
+            **{
+                column: f"column_kinds[{column!r}]={kind!r}"
+                for column, kind in (core.column_kinds or {}).items()
+                if kind != "categorical"
+            },
+            **{column: f"mixed_values[{column!r}]" for column in core.mixed_values or {}},
+        }
+        encoders = self._data_encoders or {}
+        for column, option in options.items():
+            encoder = encoders.get(column)
+            if isinstance(encoder, LabelEncoder) and encoder.classes_.dtype.kind in "iuf":
+                raise InvalidParameterError(
+                    f"{self.name()}: {option} needs a numeric column, but {column!r} has "
+                    f"{len(encoder.classes_)} distinct values, and Synthcity label-encodes a "
+                    "column with fewer than 15 before fit, so the plugin gets it as categorical "
+                    "codes; "
+                    f"leave {column!r} out of the option, or fit the SDV synthesizer "
+                    "(CTABGANPlusSynthesizer) or the core (synth_plugins.generators."
+                    "ctabgan_plus.CTABGANPlus), which keep it numeric"
+                )
 
     def _generate(self, count: int, syn_schema: Schema, **kwargs: Any) -> DataLoader:
         return self._generate_core(count, syn_schema, kwargs.get("cond"))
