@@ -528,3 +528,18 @@ def test_a_column_of_tiny_magnitudes_keeps_its_values() -> None:
     sampled = MLECopula(random_state=0).fit(frame).sample(300)
     assert sampled["conc"].nunique() > 250
     assert sampled["conc"].between(frame["conc"].min(), frame["conc"].max()).all()
+
+
+def test_integer_columns_of_huge_values_keep_the_continuous_families():
+    """At 1e15 the rounded likelihood F(k + .5) - F(k - .5) underflowed: every continuous
+    family got AIC = inf, and the negative binomial (whose log-pmf then loses nats to
+    rounding) won with a KS distance of 0.23; at 1e300 its sampling searched forever."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"d": np.round(rng.gamma(2, 1e15, 200)).astype("int64")})
+    table = MLECopula().fit(frame).fit_table(candidates=True).set_index("family")
+    assert np.isfinite(table.loc["gamma", "aic"])
+    assert "negative_binomial" not in table.index and "poisson" not in table.index
+    assert table.loc[table["selected"], "ks_statistic"].item() < 0.1
+    huge = pd.DataFrame({"d": np.round(rng.gamma(2, 1e300, 200))})
+    sampled = MLECopula(roles={"d": "integer"}).fit(huge).sample(20, random_state=0)
+    assert len(sampled) == 20 and np.isfinite(sampled["d"]).all()

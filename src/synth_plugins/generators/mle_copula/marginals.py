@@ -54,6 +54,12 @@ _N_PARAMS = {
 }  # fmt: skip
 #: Bounds of log(r) searched by the negative-binomial profile likelihood.
 _LOG_R_BOUNDS = (-8.0, 14.0)
+#: The largest value a count family is fitted to. Their log-pmf is a difference of
+#: log-gamma values of about ``k log k``, which loses ``k log k`` times the double precision
+#: to rounding: 1e-5 nats per value at 1e9, but 4 at 1e15, where the negative binomial then
+#: won on AIC with a KS distance of 0.23 (and scipy's discrete ``ppf`` searched forever at
+#: 1e300, where doubles no longer hold every whole number).
+COUNT_MAX = 1e9
 
 
 # ------------------------------------------------------------------------------ marginals
@@ -359,6 +365,10 @@ def _loglik(family: str, parameters: dict[str, float], x: np.ndarray, integer: b
         with np.errstate(divide="ignore", invalid="ignore"):
             # log(F(x + .5) - F(x - .5)) computed stably as log F(x+.5) + log(1 - e^(lo-up))
             values = upper + np.log(-np.expm1(lower - upper))
+            # where the difference underflows (values of 1e15 and a scale to match: the
+            # two CDFs agree in double precision), the interval of width 1 has the density's
+            # mass; -inf there made every continuous family lose to a count family
+            values = np.where(np.isfinite(values), values, dist.logpdf(x))
         return float(values.sum())
     return float(dist.logpdf(x).sum())
 
@@ -379,13 +389,14 @@ def candidate_families(
 ) -> list[str]:
     """The families of ``families`` (default: all) that apply to the sample ``x``.
 
-    Count families need non-negative whole values; every continuous family applies (a
-    positive-support family is shifted below the minimum when some value is <= 0).
+    Count families need non-negative whole values below ``COUNT_MAX``; every continuous
+    family applies (a positive-support family is shifted below the minimum when some
+    value is <= 0).
     """
     allowed = FAMILIES if families is None else tuple(families)
     chosen = []
     for family in allowed:
-        if family in COUNT_FAMILIES and (not integer or x.min() < 0):
+        if family in COUNT_FAMILIES and (not integer or not 0 <= x.min() <= x.max() < COUNT_MAX):
             continue
         chosen.append(family)
     return chosen
