@@ -311,6 +311,22 @@ class TestCK4GenSurvivalInput:
         assert restored == CK4Gen.LEGACY_PARAMS[option]
         assert type(restored) is type(CK4Gen.LEGACY_PARAMS[option])
 
+    @pytest.mark.parametrize("event", [1, True], ids=["int", "bool"])
+    def test_a_cohort_where_every_row_has_an_event_is_fitted(self, event):
+        """Synthcity codes the one class 0; the core read it as "all rows censored"."""
+        from synthcity.plugins.core.dataloader import SurvivalAnalysisDataLoader
+
+        rng = np.random.default_rng(0)
+        durations = np.round(rng.exponential(10, 80), 1) + 1
+        data = pd.DataFrame({"x": rng.normal(size=80), "t": durations, "e": event})
+        loader = SurvivalAnalysisDataLoader(data, time_to_event_column="t", target_column="e")
+        fitted = plugin("ck4gen", n_iter=2).fit(loader)
+        assert fitted.core_codes.values("e", np.array([0])).tolist() == [1.0]
+        # rows the core censors at the longest follow-up have no code: drawn again
+        events = fitted.generate(count=200, random_state=0).dataframe()["e"]
+        assert len(events) == 200 and (events == event).all()
+        assert events.dtype == data["e"].dtype
+
     def test_cond_is_refused_at_fit_and_generate(self, loaders):
         loader = loaders["ck4gen"]
         with pytest.raises(InvalidParameterError, match="does not support cond"):
@@ -408,6 +424,25 @@ def test_core_codes_map_the_missing_class_and_the_level_order_both_ways():
     unordered = CoreCodes.of(encoders, {})  # the missing class alone
     np.testing.assert_array_equal(unordered.tables["grade"], [0.0, 1.0, 2.0, np.nan])
     assert not unordered.ordinal
+
+
+def test_core_codes_give_the_core_an_outcome_column_s_values():
+    """An all-event column is Synthcity's class [1], code 0: the core reads 1 and any
+    value without a code drops its row (Synthcity could not decode it)."""
+    from sklearn.preprocessing import LabelEncoder
+
+    from synth_plugins.synthcity.core_codes import CoreCodes
+
+    encoders = {"event": LabelEncoder().fit([True]), "sex": LabelEncoder().fit(["f", "m"])}
+    codes = CoreCodes.of(encoders, {}, outcomes=("time", "event"))
+    assert set(codes.tables) == {"event"}  # a two-valued event column's codes are its values
+    frame = pd.DataFrame({"event": [0, 0, 0], "sex": [0, 1, 0]})
+    core = codes.to_core(frame)
+    assert core["event"].tolist() == [1.0, 1.0, 1.0]
+    core.loc[1, "event"] = 0.0  # censored at the longest follow-up: no code
+    back = codes.from_core(core)
+    assert back["event"].tolist() == [0, 0] and back["sex"].tolist() == [0, 0]
+    assert not CoreCodes.of(encoders, {}).tables  # not an outcome: codes as they are
 
 
 class TestLongitudinalSynthcityConventions:

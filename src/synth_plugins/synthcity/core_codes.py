@@ -9,17 +9,19 @@ encoders. Two things a core must know are lost on the way in:
   its ``missing`` policy (``"impute"``, ``"error"``) did not apply and the class came back
   as NaN like any level;
 - an ordered pandas categorical is coded by the sorted text of its labels, not in its
-  order (``"high" < "low" < "medium"``).
+  order (``"high" < "low" < "medium"``);
+- an outcome column's values, which the core reads as such: a cohort followed to death has
+  the event 1 (or True) everywhere, the single class Synthcity codes 0, "censored".
 
 :class:`CoreCodes` maps the codes of such columns to what the core models (NaN for the
-missing class; an ordered column's levels numbered in their order, role ``ordinal``) and
-the core's output back to Synthcity's codes, a NaN to the missing class. Other columns
-pass unchanged.
+missing class; an ordered column's levels numbered in their order, role ``ordinal``; an
+outcome column's classes themselves) and the core's output back to Synthcity's codes, a NaN
+to the missing class. Other columns pass unchanged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,12 +45,17 @@ class CoreCodes:
 
     @classmethod
     def of(
-        cls, encoders: Mapping[str, Any] | None, orders: Mapping[str, Sequence[Any]]
+        cls,
+        encoders: Mapping[str, Any] | None,
+        orders: Mapping[str, Sequence[Any]],
+        outcomes: Collection[str] = (),
     ) -> CoreCodes:
         """The codes of Synthcity's label ``encoders`` (a plugin's ``_data_encoders``).
 
         ``orders``: the levels of ordered columns in their order (the training frame's
-        ordered categoricals).
+        ordered categoricals). ``outcomes``: the columns the core reads by their values
+        (a survival loader's duration and event, checked numeric and not missing), whose
+        codes map to their classes as numbers.
         """
         tables: dict[str, np.ndarray] = {}
         ordinal: set[str] = set()
@@ -58,7 +65,9 @@ class CoreCodes:
             classes = np.asarray(encoder.classes_, dtype=object)
             missing = pd.isna(classes)
             table = np.arange(len(classes), dtype=float)
-            if column in orders:
+            if column in outcomes:
+                table = classes.astype(float)
+            elif column in orders:
                 levels = [level for level in orders[column] if level in set(classes[~missing])]
                 table[~missing] = [levels.index(level) for level in classes[~missing]]
                 ordinal.add(column)
@@ -86,10 +95,16 @@ class CoreCodes:
         return codes if table is None else table[np.asarray(codes, dtype=np.int64)]
 
     def from_core(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """The core's output ``frame`` in Synthcity's codes (a NaN: the missing class)."""
+        """The core's output ``frame`` in Synthcity's codes (a NaN: the missing class).
+
+        A row holding a value that has no code is dropped: an outcome value the training
+        data never held (an all-event cohort's row censored at the longest follow-up),
+        which Synthcity can neither decode nor let through its schema; its
+        ``_safe_generate`` draws again until it has ``count`` rows.
+        """
         if not self.tables:
             return frame
-        frame = frame.copy()
+        coded = {}
         for column, table in self.tables.items():
             known = ~np.isnan(table)
             codes = pd.Series(frame[column].to_numpy(dtype=float)).map(
@@ -97,5 +112,9 @@ class CoreCodes:
             )
             if not known.all():
                 codes = codes.fillna(np.flatnonzero(~known)[0])
-            frame[column] = codes.to_numpy(dtype=np.int64)
+            coded[column] = codes
+        kept = pd.concat(coded, axis=1).notna().all(axis=1).to_numpy()
+        frame = frame[kept].copy()
+        for column, codes in coded.items():
+            frame[column] = codes[kept].to_numpy(dtype=np.int64)
         return frame

@@ -283,13 +283,16 @@ class SuitePlugin(Plugin):
         """Fit ``self.core`` on the encoded frame; remember the column ``cond`` equals.
 
         The core reads Synthcity's codes with the missing class as missing values (so its
-        ``missing`` policy applies) and ordered levels numbered in their order
+        ``missing`` policy applies), ordered levels numbered in their order and the outcome
+        columns' values as they are
         (:class:`~synth_plugins.synthcity.core_codes.CoreCodes`).
         """
         frame = X.dataframe()
         if cond is not None:
             self.cond_column = self._matching_column(frame, cond)
-        self.core_codes = CoreCodes.of(self._data_encoders, self.level_orders)
+        self.core_codes = CoreCodes.of(
+            self._data_encoders, self.level_orders, self.outcome_columns(X)
+        )
         frame = self.core_codes.to_core(frame)
         self.core.roles = self.core_codes.roles(synthcity_roles(frame, self._data_encoders))
         self.core.fit(frame)
