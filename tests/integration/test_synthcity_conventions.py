@@ -497,3 +497,27 @@ class TestLongitudinalSynthcityConventions:
         )
         with pytest.raises(InvalidDataError, match=match):
             plugin("longitudinal_lstm").fit(loader)
+
+    @pytest.mark.parametrize("role", ["inferred", "static", "outcome"])
+    def test_an_all_missing_per_patient_column_is_named_as_the_user_wrote_it(self, role):
+        """It was refused at fit as Synthcity's copy 'seq_static_z' (or 'seq_out_z')."""
+        from synth_plugins.synthcity.timeseries import to_timeseries_loader
+
+        rng = np.random.default_rng(0)
+        data = pd.DataFrame({
+            "pid": np.repeat(np.arange(10), 3), "time": np.tile([1, 4, 9], 10),
+            "y": rng.normal(size=30), "w": np.repeat(np.arange(10) % 2, 3), "z": np.nan,
+        })  # fmt: skip
+        columns = {"static": {"static_columns": ["z"]}, "outcome": {"outcome_columns": ["z"]}}
+        with pytest.raises(InvalidDataError, match=r"column 'z' has no observed values"):
+            to_timeseries_loader(data, "pid", "time", **columns.get(role, {}))
+
+    def test_an_all_missing_static_column_of_a_synthcity_loader_is_named_as_given(self, loaders):
+        from synthcity.plugins.core.dataloader import TimeSeriesDataLoader
+
+        static, temporal, times, _ = loaders["longitudinal_lstm"].unpack()
+        loader = TimeSeriesDataLoader(
+            temporal_data=temporal, observation_times=times, static_data=static.assign(z=np.nan)
+        )
+        with pytest.raises(InvalidDataError, match=r"^column 'z' has no observed values"):
+            plugin("longitudinal_lstm").fit(loader)

@@ -48,6 +48,7 @@ from synth_plugins.encoding.parsing import (
 from synth_plugins.encoding.roles import NUMERIC_ROLES, check_not_timedelta, infer_role
 from synth_plugins.encoding.tabular import (
     ColumnSpec,
+    check_observed,
     fresh_keys,
     identifier_spec,
     text_decimals,
@@ -202,6 +203,7 @@ def split_long_format(
             raise InvalidParameterError(f"columns both static and outcome: {overlap}")
     visit, keys, patient_keys, dates, text_numbers = [], [], [], {}, {}
     patients = data.drop_duplicates(id_column)  # a per-patient column's role is the patients'
+    check_observed(patients[[*static, *outcome]])  # named here, not as the core's copy of it
     for column in others:
         check_not_timedelta(data[column])  # Synthcity's loader would pass them on as numbers
         per_patient = column in static or column in outcome

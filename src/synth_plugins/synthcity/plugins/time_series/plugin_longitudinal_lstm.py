@@ -29,6 +29,7 @@ from synthcity.plugins.core.distribution import (
 from synthcity.plugins.core.schema import Schema
 
 from synth_plugins._docstrings import args_from
+from synth_plugins.encoding.tabular import check_observed
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators.longitudinal_lstm import RESIDUALS, LongitudinalLSTM
 from synth_plugins.generators.med_vae.transforms import TRANSFORMS
@@ -264,6 +265,8 @@ class LongitudinalLSTMPlugin(SuitePlugin):
         A ``TimeSeriesSurvivalDataLoader``'s outcome follows the suite's survival rule, as
         CK4Gen's does (durations finite and > 0, events 0/1): Synthcity's loader takes any
         numbers, and the model would generate events coded 1/2 or missing durations back.
+        A static or outcome column with no observed value is named as the loader holds it,
+        not as Synthcity's ``seq_static_``/``seq_out_`` copy.
         """
         kind = loader_type(X)
         if kind not in _LOADER_TYPES:
@@ -282,6 +285,10 @@ class LongitudinalLSTMPlugin(SuitePlugin):
                 require_events=False,
                 min_rows=1,
             )
+        for part in ("static_data", "outcome"):
+            frame = X.data.get(part)  # type: ignore[union-attr]
+            if isinstance(frame, pd.DataFrame):
+                check_observed(frame)
         return super()._training_frame(X)
 
     def _hold(self, X: DataLoader | pd.DataFrame) -> tuple[Any, None]:
