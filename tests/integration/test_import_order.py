@@ -48,3 +48,22 @@ def test_importing_the_plugin_base_class_first_registers_every_generator():
     assert done.returncode == 0, done.stderr[-2000:]
     registered = ast.literal_eval(done.stdout.strip().splitlines()[-1])
     assert registered == sorted(e.name for e in catalog.GENERATORS)
+
+
+def test_a_time_series_loader_as_the_first_call_after_import_synth_plugins():
+    """``to_timeseries_loader`` imports the coded loader, which imports Synthcity, whose
+    metrics package registers the suite's evaluators; they imported the coded loader at
+    module level, half-initialised then: an ImportError in a fresh interpreter."""
+    script = (
+        "import pandas as pd\n"
+        "import synth_plugins\n"
+        "from synth_plugins.synthcity.timeseries import to_timeseries_loader\n"
+        "frame = pd.DataFrame({'pid': [0, 0, 1, 1], 'time': [1, 2, 1, 2], 'y': [.1, .2, .3, .4]})\n"
+        "loader, _ = to_timeseries_loader(frame, 'pid', 'time')\n"
+        "print(type(loader).__name__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "CodedTimeSeriesDataLoader"

@@ -53,7 +53,6 @@ from synth_plugins.catalog import MetricEntry
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics.dispatch import evaluate_metric
 from synth_plugins.synthcity import register_metrics_defined_in
-from synth_plugins.synthcity.coded_loader import decoded_values, encodings
 from synth_plugins.synthcity.metrics.call_checks import frame_of
 from synth_plugins.synthcity.metrics.context import current_call, reporting_failures
 from synth_plugins.synthcity.timeseries import (
@@ -280,6 +279,11 @@ class SuiteEvaluator:
         # to_timeseries_loader's category codes are categories (unless the caller's
         # categorical_columns say otherwise) and its filled values missing values, as in the
         # decoded long tables
+        # imported here: coded_loader imports Synthcity, whose metrics package registers
+        # this module on import, so a module-level import of it from here is circular
+        # (``to_timeseries_loader`` as the first call after ``import synth_plugins``)
+        from synth_plugins.synthcity.coded_loader import decoded_values, encodings
+
         coded, observed = encodings(*loaders)
         real, synthetic = (
             decoded_values(synthcity_long_frame(loader), coded, observed) for loader in loaders
