@@ -301,6 +301,58 @@ def test_sdv_synthesizer_takes_declared_change_indicators(cohorts, indicators, r
         LongitudinalLSTMSynthesizer(metadata, change_indicators=["switch"])
 
 
+def test_sdv_synthesizer_keeps_a_numerical_grid_on_its_grid():
+    """An EDSS-like half-step grid of sdtype ``numerical`` (SDV's detection, the suite's
+    metadata without roles) reached the core as a given ``numerical`` role, kept
+    continuous: sampled values such as 0.4 and 1.1 lay off the grid. The core's own
+    inference, which makes the grid ``ordinal``, now decides, as for its own users."""
+    from sdv.metadata import Metadata
+
+    from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM
+    from synth_plugins.sdv import LongitudinalLSTMSynthesizer
+    from synth_plugins.sdv.compat import single_table
+    from synth_plugins.sdv.sequential_metadata import sequential_metadata_dict
+
+    rng = np.random.default_rng(0)
+    rows = [
+        {"pid": p, "time": int(t), "edss": float(rng.choice([0, 1, 1.5, 2, 3])),
+         "y": float(np.round(rng.normal(), 2))}
+        for p in range(25)
+        for t in np.cumsum(rng.integers(1, 30, rng.integers(2, 6)))
+    ]  # fmt: skip
+    data = pd.DataFrame(rows)
+    described = sequential_metadata_dict(data, "pid", "time", table_name="t")
+    assert described["tables"]["t"]["columns"]["edss"] == {"sdtype": "numerical"}
+    synthesizer = LongitudinalLSTMSynthesizer(
+        Metadata.load_from_dict(described), epochs=2, static_epochs=3, random_state=0
+    )
+    synthesizer.fit(data)
+    core = LongitudinalLSTM("pid", "time", epochs=1, static_epochs=1).fit(data)
+    assert synthesizer._model.roles_ == core.roles_
+    assert synthesizer._model.roles_["edss"] == "ordinal"
+    assert synthesizer._model.roles_["y"] == "numerical"
+    sampled = single_table(synthesizer.sample(40))
+    assert set(sampled["edss"].dropna()) <= set(data["edss"])
+
+
+def test_sdv_synthesizer_keeps_the_datasets_ordinal_roles(cohorts):
+    """``sequential_metadata_for`` wrote the registry's ``edss: ordinal`` as sdtype
+    ``categorical``, which the synthesizer modelled as unordered levels: no step kernel and
+    no step calibration (mean EDSS change 0.185 against 0.538 real)."""
+    from synth_plugins.sdv import LongitudinalLSTMSynthesizer
+    from synth_plugins.sdv.sequential_metadata import sequential_metadata_for
+
+    real, _ = cohorts
+    synthesizer = LongitudinalLSTMSynthesizer(
+        sequential_metadata_for(real), epochs=1, static_epochs=1, **QUICK
+    )
+    synthesizer.fit(real.data)
+    roles = synthesizer._model.roles_
+    assert real.roles["edss"] == real.roles["baseline_edss"] == "ordinal"
+    assert roles["edss"] == roles["baseline_edss"] == "ordinal"
+    assert roles["relapses"] == "ordinal"  # an integer role on a grid, as in the core
+
+
 def test_synthcity_round_trip_copies_no_per_patient_identifier_or_date():
     """A per-patient record number and a date of birth written as text went to Synthcity
     as text, which it label-encodes: every generated value was a real patient's."""

@@ -185,6 +185,31 @@ def test_sequential_metadata_makes_a_per_patient_record_number_an_id(visits):
     assert columns["columns"]["sex"] == {"sdtype": "categorical"}
 
 
+def test_an_ordinal_role_of_numbers_survives_the_metadata_round_trip():
+    """``metadata_dict`` wrote an ``ordinal`` role as sdtype ``categorical``, which came back
+    as ``categorical``: the LSTM lost the EDSS's step kernel. Numbers declared ordered
+    (SDV 2's ``ordinal``, SDV 1's ``order_by``) come back ``ordinal``; other levels do not."""
+    data = pd.DataFrame(
+        {
+            "edss": [0.0, 1.0, 1.5, 2.0, 3.0, 1.0],
+            "grade": [1, 2, 3, 1, 2, 3],
+            "code": [1, 2, 3, 1, 2, 3],
+            "stage": ["a", "b", "c", "a", "b", "c"],
+        }
+    )
+    roles = {"edss": "ordinal", "grade": "ordinal", "code": "categorical", "stage": "ordinal"}
+    metadata = Metadata.load_from_dict(metadata_dict(data, roles, "t"))
+    columns = metadata.to_dict()["tables"]["t"]["columns"]
+    ordered = {"sdtype": "ordinal"} if SDV_MAJOR >= 2 else {
+        "sdtype": "categorical", "order_by": "numerical_value"
+    }  # fmt: skip
+    assert columns["edss"] == columns["grade"] == ordered
+    assert columns["code"] == columns["stage"] == {"sdtype": "categorical"}
+    assert roles_from_metadata(metadata, data) == {
+        "edss": "ordinal", "grade": "ordinal", "code": "categorical", "stage": "categorical"
+    }  # fmt: skip
+
+
 def test_synthesizers_name_duplicate_columns_before_sdv(heart, gbsg2, visits):
     # caught as SDV's own InvalidDataError, as code written for SDV's synthesizers does;
     # the message is the suite's, and SDV's ``errors`` list holds it

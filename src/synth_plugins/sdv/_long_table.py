@@ -39,13 +39,14 @@ import pandas as pd
 from synth_plugins.encoding.parsing import from_days, text_date_format, time_step, to_days
 from synth_plugins.encoding.tabular import ColumnSpec, identifier_spec
 from synth_plugins.errors import InvalidDataError
+from synth_plugins.generators.longitudinal_lstm import host_roles
 from synth_plugins.long_format import constant_within_patients
 from synth_plugins.sdv.id_patterns import IdPattern, fresh_values, id_patterns
 from synth_plugins.sdv.metadata import roles_from_metadata
 
 #: sdtypes the longitudinal synthesizer models (or generates, for ``id``); SDV 2's
-#: ``ordinal`` (its detection gives it to counts such as relapses) takes its role from the
-#: values, as in the single-table synthesizers (:func:`roles_from_metadata`).
+#: ``ordinal`` (its detection gives it to counts such as relapses) is ``ordinal`` for
+#: numbers, as in the single-table synthesizers (:func:`roles_from_metadata`).
 SUPPORTED_SDTYPES = ("numerical", "categorical", "boolean", "ordinal", "datetime", "id")
 #: The core's time column when the metadata has no sequence index (a row's position).
 POSITION_COLUMN = "__sequence_position__"
@@ -133,7 +134,10 @@ class LongTableCodec:
     ) -> tuple[pd.DataFrame, dict[str, str]]:
         """Learn the conversion from the training table; return the core's table and roles.
 
-        Rows are sorted by time within each sequence (as PAR does); without a sequence
+        The roles are the metadata's (:func:`roles_from_metadata`) less ``numerical``,
+        which the core infers (:func:`~synth_plugins.generators.longitudinal_lstm.host_roles`):
+        a numerical grid such as the EDSS's half steps is then levels, as for the core's
+        own users. Rows are sorted by time within each sequence (as PAR does); without a sequence
         index their order is kept.
 
         Raises:
@@ -183,7 +187,7 @@ class LongTableCodec:
         self.patterns = id_patterns(data, described)
         model = self.to_model(data)
         others = [c for c in model.columns if c not in (self.key, self.time_column)]
-        return model, dict(roles_from_metadata(metadata, model[others]))
+        return model, host_roles(roles_from_metadata(metadata, model[others]))
 
     def to_model(self, data: pd.DataFrame) -> pd.DataFrame:
         """The core's long table: numeric times, datetime64 dates, no generated ids, in order.

@@ -19,6 +19,7 @@ from synth_plugins.datasets import Dataset
 from synth_plugins.encoding.parsing import parse_numbers, text_date_format
 from synth_plugins.encoding.roles import Role, infer_role, infer_roles, is_whole
 from synth_plugins.errors import InvalidDataError
+from synth_plugins.sdv.compat import SDV_MAJOR
 
 _SDTYPE: dict[str, str] = {
     "numerical": "numerical",
@@ -29,6 +30,31 @@ _SDTYPE: dict[str, str] = {
     "datetime": "datetime",
     "identifier": "id",
 }
+
+
+#: How a column of ordered numbers is declared to the installed SDV (see :func:`metadata_dict`).
+_ORDERED_NUMBERS: dict[str, str] = (
+    {"sdtype": "ordinal"}
+    if SDV_MAJOR >= 2
+    else {"sdtype": "categorical", "order_by": "numerical_value"}
+)
+
+
+def _is_numbers(values: pd.Series) -> bool:
+    """Whether ``values`` has a numeric dtype (booleans are not numbers here)."""
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+
+
+def _declares_order(described: Mapping[str, Any]) -> bool:
+    """Whether an SDV column description declares its levels ordered.
+
+    SDV 2 declares an order with sdtype ``ordinal``, SDV 1.x with sdtype ``categorical``
+    and ``order`` (a list of the levels) or ``order_by``.
+    """
+    sdtype = described.get("sdtype")
+    return sdtype == "ordinal" or (
+        sdtype == "categorical" and ("order" in described or "order_by" in described)
+    )
 
 
 def table_description(metadata: Any) -> dict[str, Any]:
@@ -63,13 +89,17 @@ def check_table(data: Any, name: str = "data") -> pd.DataFrame:
 def metadata_dict(
     data: pd.DataFrame, roles: Mapping[str, str], table_name: str = "table"
 ) -> dict[str, Any]:
-    """A V1 SDV metadata dictionary (accepted by SDV 1.38 and 2.x) for ``data``.
+    """A V1 SDV metadata dictionary for ``data``, for the installed SDV (1.38 or 2.x).
 
     Roles map to sdtypes: ``numerical``/``integer`` to ``numerical`` (numbers written as
     text included: see :func:`parse_numeric_text`), ``binary`` to ``boolean`` for a bool
     column else ``categorical``, ``categorical``/``ordinal`` to ``categorical``,
     ``datetime`` to ``datetime`` (with the ``datetime_format`` of dates written as text)
-    and ``identifier`` to ``id``.
+    and ``identifier`` to ``id``. An ``ordinal`` column of numbers (the EDSS grid) is
+    declared ordered, so that :func:`roles_from_metadata` reads it back as ``ordinal``:
+    sdtype ``ordinal`` on SDV 2, ``categorical`` with ``order_by: numerical_value`` on SDV
+    1.x (which has no ``ordinal`` sdtype; SDV 2 would load that form with a deprecation
+    warning, hence one form per line).
 
     Raises:
         InvalidDataError: ``data`` is not a DataFrame or repeats a column name, or a
@@ -85,6 +115,8 @@ def metadata_dict(
         described: dict[str, str] = {"sdtype": _SDTYPE[role]}
         if role == "binary" and pd.api.types.is_bool_dtype(data[column]):
             described["sdtype"] = "boolean"
+        if role == "ordinal" and _is_numbers(data[column]):
+            described.update(_ORDERED_NUMBERS)
         if role == "datetime" and not pd.api.types.is_datetime64_any_dtype(data[column]):
             fmt = text_date_format(data[column])
             if fmt is None:
@@ -108,13 +140,15 @@ def metadata_for(dataset: Dataset, table_name: str | None = None) -> Any:
 def roles_from_metadata(metadata: Any, data: pd.DataFrame) -> dict[str, Role]:
     """Roles for the columns of ``data`` from SDV metadata (numbers refined by values).
 
-    Categorical and boolean sdtypes become ``binary`` (two levels), ``ordinal`` (an ordered
-    pandas categorical, as :func:`in_declared_order` makes a column of a declared order) or
-    ``categorical``; numerical ones ``integer`` when every value is whole
-    (:func:`~synth_plugins.encoding.roles.is_whole`), else ``numerical``; ``id`` becomes
-    ``identifier`` (fresh keys); ``datetime`` stays ``datetime`` while the column
-    holds datetimes or date text, and is ``numerical`` once SDV's transformer has made it
-    numbers. Other sdtypes are inferred from the values.
+    Categorical, boolean and ordinal sdtypes become ``binary`` (two levels), ``ordinal``
+    (an ordered pandas categorical, as :func:`in_declared_order` makes a column of a
+    declared order, or numbers the metadata declares ordered: SDV 2's ``ordinal``, SDV
+    1.x's ``categorical`` with ``order`` or ``order_by``, as :func:`metadata_dict` writes an
+    ``ordinal`` role; numbers are ordered as numbers) or ``categorical``; numerical ones
+    ``integer`` when every value is whole (:func:`~synth_plugins.encoding.roles.is_whole`),
+    else ``numerical``; ``id`` becomes ``identifier`` (fresh keys); ``datetime`` stays
+    ``datetime`` while the column holds datetimes or date text, and is ``numerical`` once
+    SDV's transformer has made it numbers. Other sdtypes are inferred from the values.
 
     Raises:
         InvalidDataError: ``data`` is not a DataFrame or repeats a column name.
@@ -123,12 +157,13 @@ def roles_from_metadata(metadata: Any, data: pd.DataFrame) -> dict[str, Role]:
     columns = table_description(metadata)["columns"]
     roles: dict[str, Role] = {}
     for column in data.columns:
-        sdtype = columns.get(str(column), {}).get("sdtype")  # metadata names 0 as '0'
+        described = columns.get(str(column), {})  # metadata names 0 as '0'
+        sdtype = described.get("sdtype")
         observed = data[column].dropna()
-        if sdtype in ("categorical", "boolean"):
+        if sdtype in ("categorical", "boolean", "ordinal"):
             ordered = (
                 isinstance(data[column].dtype, pd.CategoricalDtype) and data[column].cat.ordered
-            )
+            ) or (_declares_order(described) and _is_numbers(data[column]))
             roles[column] = (
                 "binary" if observed.nunique() <= 2 else "ordinal" if ordered else "categorical"
             )

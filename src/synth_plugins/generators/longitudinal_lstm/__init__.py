@@ -51,6 +51,6 @@ visit column sits in the encoding).
 """
 
 from synth_plugins.generators.longitudinal_lstm._network import RESIDUALS
-from synth_plugins.generators.longitudinal_lstm.model import LongitudinalLSTM
+from synth_plugins.generators.longitudinal_lstm.model import LongitudinalLSTM, host_roles
 
-__all__ = ["RESIDUALS", "LongitudinalLSTM"]
+__all__ = ["RESIDUALS", "LongitudinalLSTM", "host_roles"]

@@ -121,6 +121,20 @@ def _on_a_grid(values: pd.Series, max_levels: int) -> bool:
     return is_whole(positions) and round(positions[-1]) + 1 <= max_levels
 
 
+def host_roles(roles: Mapping[str, str]) -> dict[str, str]:
+    """The roles a host's column types (SDV's sdtypes, Synthcity's encoding) give the core.
+
+    A host's numerical type says "numbers", not "continuous": SDV's ``numerical`` sdtype
+    (its detection's and the suite's own metadata without roles) covers a grid such as the
+    EDSS's half steps, which the core models as levels (:func:`_on_a_grid`), while a
+    ``numerical`` role given to the core is kept continuous (and came back off the grid:
+    0.4, 0.6, ... among EDSS values). So ``numerical`` is left to the core's inference,
+    which reads such a column as a host user's data read without roles; the other roles
+    pass as given.
+    """
+    return {column: role for column, role in roles.items() if role != "numerical"}
+
+
 class LongitudinalLSTM:
     """Two-stage generator of whole patients: static features, then an irregular visit sequence.
 

@@ -31,7 +31,7 @@ from synthcity.plugins.core.schema import Schema
 from synth_plugins._docstrings import args_from
 from synth_plugins.encoding.tabular import check_observed
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
-from synth_plugins.generators.longitudinal_lstm import RESIDUALS, LongitudinalLSTM
+from synth_plugins.generators.longitudinal_lstm import RESIDUALS, LongitudinalLSTM, host_roles
 from synth_plugins.generators.med_vae.transforms import TRANSFORMS
 from synth_plugins.long_format import patient_index
 from synth_plugins.survival import check_survival_frame
@@ -326,9 +326,7 @@ class LongitudinalLSTMPlugin(SuitePlugin):
         temporal = [c for c in frame.columns if c.startswith(TEMPORAL_PREFIX)]
         self.core.static_columns = static
         roles = synthcity_roles(frame[static + temporal], self._data_encoders)
-        # "numerical" is what the core infers for such columns too; left to its inference,
-        # a grid such as the EDSS's half steps stays levels (a given numerical role is kept)
-        self.core.roles = {c: role for c, role in roles.items() if role != "numerical"}
+        self.core.roles = host_roles(roles)
         self.core.fit(frame[[SEQ_ID, SEQ_TIME, *static, *temporal]])
         self._relax_schemas()
         return self
