@@ -38,8 +38,8 @@ AdamW and gradient-norm clipping. Sampling is free-running in batches of patient
 Guarantees of generated data: visit times strictly increase (gaps are positive and clipped
 to the training range of gaps; integer times get whole gaps >= 1); categorical, binary and
 ordinal values are training levels (numeric columns on a grid of at most
-``discrete_levels`` points, such as the EDSS grid or relapse counts, are modelled as
-ordinal levels);
+``discrete_levels`` points, such as the EDSS grid or relapse counts declared ``integer``,
+are modelled as ordinal levels);
 numeric values stay in their training range; every patient has between 1 and
 ``max_visits`` visits and no more follow-up than the longest in training.
 

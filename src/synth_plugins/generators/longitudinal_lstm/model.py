@@ -162,11 +162,13 @@ class LongitudinalLSTM:
         dropout: dropout between LSTM layers (0.2).
         gap_components: log-normal mixture components of the time to the next visit (3).
         max_visits: hard cap on visits per generated patient (None: the most in training).
-        discrete_levels: a numeric column whose values lie on a grid of at most this many
-            points (from its smallest to its largest value in steps of the smallest gap
-            between two values: the EDSS's half steps, relapse counts) is modelled as
-            ordinal levels (softmax), so generated values are always observed ones; a role
-            ``numerical`` given in ``roles`` is kept; 0 disables this (25).
+        discrete_levels: a numeric column of role ``integer`` or an inferred ``numerical``
+            whose values lie on a grid of at most this many points (from its smallest to
+            its largest value in steps of the smallest gap between two values: the EDSS's
+            half steps, relapse counts) is modelled as ordinal levels (softmax), so
+            generated values are always observed ones; a role ``numerical`` given in
+            ``roles`` is kept, and whole numbers with at most 10 values inferred
+            ``categorical`` stay unordered levels; 0 disables this (25).
         head_hidden: hidden width of every output head (64).
         lr: AdamW learning rate of Stage B (1e-3).
         weight_decay: AdamW weight decay of Stage B (1e-4).
