@@ -20,6 +20,7 @@ from synth_plugins.errors import (  # noqa: E402
     UnderTrainedWarning,
 )
 from synth_plugins.generators.longitudinal_lstm import LongitudinalLSTM  # noqa: E402
+from synth_plugins.generators.longitudinal_lstm import _calibration as calibration  # noqa: E402
 from synth_plugins.generators.longitudinal_lstm import model as lstm_model  # noqa: E402
 from synth_plugins.generators.longitudinal_lstm._calibration import (  # noqa: E402
     changes_since_first,
@@ -320,6 +321,44 @@ def test_drift_calibration_restores_the_training_mean_change():
     model._calibrate(data, data.groupby("patient_id").size().to_numpy(), seed=0)
     assert model.step_tilts_["edss"] > 1.0
     assert _mean_change(model, model.sample(300, random_state=1)) == pytest.approx(target, rel=0.1)
+
+
+def test_drift_calibration_keeps_no_unmeasured_secant_step(monkeypatch):
+    """Two noisy means a small tilt apart made a flat secant and a far, unchecked last step.
+
+    The stub's mean change is ``1 + 3 tilt`` plus a sample's noise (within 0.4 levels, as
+    the length and the other columns' moves shift it between rounds on the MS registry),
+    the variance of the changes 4 and the target 1, so tilts near 0 are right. In the sixth
+    and last round the mean had moved 0.007 after a tilt of +0.062: the secant slope 0.11
+    gave a step of +2.1 (clipped to +1), kept unmeasured: a mean change of 4.1 against 1
+    (on 200 MS patients, 30 epochs, seed 0: EDSS tilt +0.77, mean change since the first
+    visit 2.40 points against 0.54 real). Now the Newton step is taken and measured on one
+    more sample; its mean is beyond noise, so the tilt of least measured gap is kept.
+    """
+    noise = iter([0.15, -0.15, 0.15, -0.15, -0.2, -0.379, 0.0])
+    standard = np.random.default_rng(0).standard_normal(2000)
+    standard = (standard - standard.mean()) / standard.std()
+    drawn = {"tilt": 0.0, "noise": 0.0}
+
+    def sample(n_patients: int, seed: int) -> pd.DataFrame:
+        drawn["noise"] = next(noise)
+        return pd.DataFrame({"patient_id": [1]})
+
+    def changes(encoder, frame, column, id_column) -> np.ndarray:
+        return 1.0 + 3.0 * drawn["tilt"] + drawn["noise"] + 2.0 * standard
+
+    def tilt(net, index, delta) -> None:
+        drawn["tilt"] += delta
+
+    monkeypatch.setattr(calibration, "changes_since_first", changes)
+    monkeypatch.setattr(calibration, "tilt_steps", tilt)
+    net = type("Net", (), {"stop_head": [torch.nn.Linear(1, 1)]})()
+    _, _, tilts = calibration.calibrate(
+        net, sample, n_draw=2000, seed=0, stop=None,
+        drifts=[calibration.DriftTarget(0, "edss", 1.0)], encoder=None, id_column="patient_id",
+    )  # fmt: skip
+    assert tilts["edss"] == pytest.approx(drawn["tilt"])  # the network has the tilt returned
+    assert abs(tilts["edss"]) < 0.1
 
 
 def _therapy_event_cohort(n_patients: int, seed: int) -> pd.DataFrame:

@@ -14,7 +14,8 @@ restored by moving output biases after training, on samples of the fitted model:
   logits get an exponential tilt ``delta * move``, so "one level up" becomes likelier and
   "one level down" less likely together; a Newton step ``delta += (training mean -
   generated mean) / generated variance`` solves for it (for independent moves the
-  derivative of the tilted mean change is its variance). A trend (EDSS) and a stationary
+  derivative of the tilted mean change is its variance), a secant through the previous
+  round after, and only a measured tilt is kept. A trend (EDSS) and a stationary
   count (relapses per visit, whose first-visit value the tilt leaves alone) are both
   pinned by it; the mean move per visit, used before, is near 0 for any stationary count
   whatever its level. On the MS simulator the untilted free-running EDSS step was 17 %
@@ -69,6 +70,24 @@ class DriftTarget:
     index: int  # position in ``VisitLSTM.columns``
     name: str
     mean: float
+
+
+@dataclass(frozen=True)
+class DriftMeasure:
+    """One calibration sample's mean change since the first visit of an ordinal column.
+
+    ``tilt`` is the column's tilt the sample was drawn with; ``variance`` and ``se`` are the
+    variance of the changes and the standard error of their mean.
+    """
+
+    tilt: float
+    mean: float
+    variance: float
+    se: float
+
+    def within_noise(self, target: float) -> bool:
+        """Whether the gap to ``target`` is within ``DRIFT_TOLERANCE_SE`` standard errors."""
+        return abs(target - self.mean) <= DRIFT_TOLERANCE_SE * self.se
 
 
 @dataclass(frozen=True)
@@ -185,6 +204,55 @@ def tilt_steps(net: VisitLSTM, index: int, delta: float) -> None:
         layer.bias[first_step:] += delta * moves.to(layer.bias.device)
 
 
+def measure_drift(
+    encoder: TabularEncoder, frame: pd.DataFrame, target: DriftTarget, id_column: str, tilt: float
+) -> DriftMeasure | None:
+    """The mean change of ``target``'s column in ``frame``; None with no spread to measure."""
+    changes = changes_since_first(encoder, frame, target.name, id_column)
+    if changes.size < 2 or changes.var() <= 0:
+        return None
+    se = float(changes.std()) / math.sqrt(changes.size)
+    return DriftMeasure(tilt, float(changes.mean()), float(changes.var()), se)
+
+
+def tilt_step(target: float, measures: Sequence[DriftMeasure]) -> float:
+    """The tilt change that moves the latest of ``measures`` towards ``target``.
+
+    0 while the gap is within noise. Newton's slope is the variance of the changes; the
+    secant through the latest measure at another tilt replaces it when it rises and the
+    two means differ by more than ``DRIFT_TOLERANCE_SE`` standard errors of their
+    difference (moves that persist, as a stationary count's do, make the mean change
+    respond faster than the variance says, and it flattens near a count's floor). Two
+    means within noise of each other give a secant of noise: on the MS registry a tilt of
+    +0.045 moved the mean by 0.007 levels, and the gap over that slope threw the tilt to
+    +0.9. At most ``MAX_TILT_STEP``.
+    """
+    latest = measures[-1]
+    if latest.within_noise(target):
+        return 0.0
+    slope = latest.variance
+    earlier = next((m for m in reversed(measures[:-1]) if m.tilt != latest.tilt), None)
+    if earlier is not None:
+        rise = latest.mean - earlier.mean
+        secant = rise / (latest.tilt - earlier.tilt)
+        if secant > 0 and abs(rise) > DRIFT_TOLERANCE_SE * math.hypot(latest.se, earlier.se):
+            slope = secant
+    return float(np.clip((target - latest.mean) / slope, -MAX_TILT_STEP, MAX_TILT_STEP))
+
+
+def kept_tilt(target: float, measures: Sequence[DriftMeasure]) -> float:
+    """The tilt to keep: the latest measured one within noise, else the one of least gap.
+
+    A tilt is kept only as measured: an unmeasured last step could leave the drift worse
+    than no calibration (the latest measure of least gap wins a tie). The earlier measures
+    were drawn under earlier stop shifts and other columns' tilts.
+    """
+    latest = measures[-1]
+    if latest.within_noise(target):
+        return latest.tilt
+    return min(reversed(measures), key=lambda m: abs(target - m.mean)).tilt
+
+
 def offset_levels(net: VisitLSTM, target: ShareTarget, codes: np.ndarray) -> bool:
     """Move the later-visit logit offsets of ``target``'s levels towards its shares.
 
@@ -242,19 +310,34 @@ def calibrate(
         bias shift, so that one bias no longer moves both); a tilt moves while the
         mean-change gap exceeds ``DRIFT_TOLERANCE_SE`` standard errors, by a Newton step (the
         variance of the changes) in the first round and a secant step through the previous
-        round after (moves that persist, as a stationary count's do, make the mean change
-        respond faster than the variance says); a level's offset moves by the log ratio of
-        training to generated share (at most ``MAX_SHIFT_STEP``) while its gap exceeds
-        ``DRIFT_TOLERANCE_SE`` binomial standard errors.
+        round after when the two rounds' means differ beyond noise (``tilt_step``); a tilt
+        moved in the last round is measured on one more sample, and each column keeps its
+        latest tilt within noise, else the measured tilt of least gap (``kept_tilt``); a
+        level's offset moves by the log ratio of training to generated share (at most
+        ``MAX_SHIFT_STEP``) while its gap exceeds ``DRIFT_TOLERANCE_SE`` binomial standard
+        errors.
     """
     stop_layer = net.stop_head[-1]
     assert isinstance(stop_layer, nn.Linear)
     rng = np.random.default_rng(seed)
     stop_shift = first_shift = 0.0
     tilts = {target.name: 0.0 for target in drifts}
-    seen: dict[str, tuple[float, float]] = {}  # last round's tilt and generated mean
+    measures: dict[str, list[DriftMeasure]] = {target.name: [] for target in drifts}
+
+    def measure(frame: pd.DataFrame) -> list[DriftTarget]:
+        """Record the drift of every target in ``frame``; the targets measured."""
+        measured = []
+        for target in drifts:
+            found = measure_drift(encoder, frame, target, id_column, tilts[target.name])
+            if found is not None:
+                measures[target.name].append(found)
+                measured.append(target)
+        return measured
+
+    tilted = False
     for _ in range(ROUNDS):
         frame = sample(n_draw, int(rng.integers(2**32)))
+        measured = measure(frame)
         settled = True
         if stop is not None:
             shift = math.log(len(frame) / n_draw / stop.mean)
@@ -267,30 +350,24 @@ def calibrate(
                 stop_shift += shift
                 first_shift += first
                 settled = False
-        for target in drifts:
-            changes = changes_since_first(encoder, frame, target.name, id_column)
-            if changes.size < 2 or changes.var() <= 0:
-                continue
-            mean = float(changes.mean())
-            gap = target.mean - mean
-            if abs(gap) <= DRIFT_TOLERANCE_SE * float(changes.std()) / math.sqrt(changes.size):
-                continue
-            slope = float(changes.var())
-            if target.name in seen:  # the secant through the last round, when it rises
-                tilt, earlier = seen[target.name]
-                if (
-                    tilts[target.name] != tilt
-                    and (mean - earlier) / (tilts[target.name] - tilt) > 0
-                ):
-                    slope = (mean - earlier) / (tilts[target.name] - tilt)
-            seen[target.name] = (tilts[target.name], mean)
-            delta = float(np.clip(gap / slope, -MAX_TILT_STEP, MAX_TILT_STEP))
-            tilt_steps(net, target.index, delta)
-            tilts[target.name] += delta
-            settled = False
+        tilted = False
+        for target in measured:
+            delta = tilt_step(target.mean, measures[target.name])
+            if delta:
+                tilt_steps(net, target.index, delta)
+                tilts[target.name] += delta
+                tilted = True
+        settled &= not tilted
         for share in shares:
             settled &= not offset_levels(net, share, later_codes(encoder, frame, share.name,
                                                                  id_column))  # fmt: skip
         if settled:
             break
+    if tilted:  # the last round's tilts are measured before one is kept
+        measure(sample(n_draw, int(rng.integers(2**32))))
+    for target in drifts:
+        kept = kept_tilt(target.mean, measures[target.name]) if measures[target.name] else 0.0
+        if kept != tilts[target.name]:
+            tilt_steps(net, target.index, kept - tilts[target.name])
+            tilts[target.name] = kept
     return stop_shift, first_shift, tilts
