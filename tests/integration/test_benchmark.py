@@ -101,6 +101,41 @@ def test_the_tabular_suite_scores_utility_on_a_survival_table():
     assert any("linear_model" in row for row in scores.index)
 
 
+def test_the_utility_column_is_scored_on_holdout_rows_only(tmp_path, monkeypatch):
+    """Synthcity's ``linear_model.syn_id`` is "tested on real data": through the suite's
+    ``Benchmarks.evaluate`` call every row it is scored on is a holdout row, none a row the
+    generator was fitted on (``Benchmarks`` hands its metrics the loader's test split)."""
+    import numpy as np
+    from synthcity.metrics import eval_performance
+
+    from synth_plugins.benchmark.tabular import TASK_TYPE, evaluate_case, table_loader
+
+    loader = table_loader(load("heart_failure"))
+    train, holdout = (
+        split.dataframe().drop(columns="DEATH_EVENT") for split in (loader.train(), loader.test())
+    )
+    scored = []
+    score = eval_performance.PerformanceEvaluator._evaluate_performance_classification
+
+    def spy(self, model, args, X_train, y_train, X_test, y_test):
+        scored.append(np.asarray(X_test, dtype=float))
+        return score(self, model, args, X_train, y_train, X_test, y_test)
+
+    monkeypatch.setattr(
+        eval_performance.PerformanceEvaluator, "_evaluate_performance_classification", spy
+    )
+    outcome = evaluate_case(
+        "marginal_distributions", "marginal_distributions", {}, loader,
+        metrics={"performance": ["linear_model"]}, repeats=1, task_type=TASK_TYPE,
+        workspace=tmp_path,
+    )  # fmt: skip
+    assert "performance.linear_model.syn_id" in outcome.results.index
+    rows = {tuple(r) for r in np.round(holdout.to_numpy(dtype=float), 6)}
+    fitted = {tuple(r) for r in np.round(train.to_numpy(dtype=float), 6)}
+    tested = {tuple(r) for r in np.round(np.vstack(scored), 6)}
+    assert tested and tested <= rows and not tested & fitted
+
+
 @pytest.mark.slow
 def test_the_sdgym_tables_correlation_l1_is_a_readable_mean_per_pair(monkeypatch):
     """SDGym keeps only SDMetrics' normalised score, exp(-L1); with the metric's default sum
