@@ -61,7 +61,11 @@ def copying(monkeypatch, output: pd.DataFrame) -> list[SimpleNamespace]:
 
     def fit_sample(contender, dataset, n, workspace):
         seen.append(SimpleNamespace(data=dataset.data.copy(), n=n))
-        return (lambda: None), (lambda: output.copy()), SimpleNamespace(n_epochs_=1)
+        return (
+            (lambda: None),
+            (lambda: output.copy()),
+            SimpleNamespace(n_epochs_=1, cut_short_=False),
+        )
 
     monkeypatch.setattr(longitudinal, "_fit_sample", fit_sample)
     return seen
