@@ -1,5 +1,6 @@
 """The survival suite end to end through Synthcity's Benchmarks, on a small scale."""
 
+import pandas as pd
 import pytest
 
 from synth_plugins.benchmark.survival import RANKED_METRICS, SurvivalBenchmark
@@ -51,3 +52,37 @@ def test_survival_suite_ranks_ck4gen_against_a_builtin_and_draws_figures(tmp_pat
     # lower is better down to 0, as in the tabular suite (every value at or below 0 ties)
     assert "privacy.hamming_leakage.score ↓0" in page
     assert "hold by construction" in page  # the reading note on copy mode's KM score
+
+
+def test_every_figure_points_at_the_full_table_not_the_ranked_one(tmp_path, monkeypatch, capsys):
+    """Before, report.md's "Every figure" section and the terminal's "every figure:" line
+    showed the ranked table (21 columns of gbsg2's 118); every figure was in gbsg2_full.csv."""
+    import synth_plugins.benchmark as benchmark
+    from synth_plugins.benchmark import survival
+    from synth_plugins.benchmark.survival import DatasetRun
+
+    full = pd.DataFrame(
+        {"dataset": "gbsg2", "mean_rank": [1.0], **dict.fromkeys(RANKED_METRICS, 0.5)},
+        index=pd.Index(["ck4gen_model"], name="generator"),
+    )
+    full["aug.only_in_the_full_table"] = 0.25
+
+    def evaluate_dataset(self, name):
+        run = DatasetRun(name, None, pd.DataFrame(), pd.DataFrame(), [], full=full)
+        run.ranked = full[["dataset", "mean_rank", *RANKED_METRICS]]
+        self.runs[name] = run
+        return run
+
+    monkeypatch.setattr(SurvivalBenchmark, "evaluate_dataset", evaluate_dataset)
+    monkeypatch.setattr("synth_plugins.register", lambda: None)  # no fit: no plugin to load
+    monkeypatch.setattr(survival, "silence_synthcity_sinks", lambda: None)
+    monkeypatch.setattr(SurvivalBenchmark, "write_html", lambda self, *a: tmp_path / "r.html")
+    benchmark.run_suite("survival", ["gbsg2"], output=tmp_path, show=lambda table: None)
+
+    folder = tmp_path / "survival"
+    assert f"every figure: {folder / 'gbsg2_full.csv'}" in capsys.readouterr().out
+    assert "aug.only_in_the_full_table" in pd.read_csv(folder / "gbsg2_full.csv").columns
+    report = (folder / "report.md").read_text()
+    every = report[report.index("## Every figure: synthcity:gbsg2") :]
+    assert "aug.only_in_the_full_table" in every
+    assert "aug.only_in_the_full_table" not in pd.read_csv(folder / "synthcity_gbsg2.csv").columns

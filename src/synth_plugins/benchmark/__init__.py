@@ -275,13 +275,16 @@ def run_suite_result(
         summaries.insert(0, "\n\n".join([LEGEND, *notes]) + "\n")
     sections = []
     short = {title: frame for title, frame, _, _ in sections_short}
+    # the survival suite's ranked tables hold part of the figures, the rest its own CSVs
+    every_figure = getattr(bench, "every_figure", dict)()
     for title, table in tables.items():
         path = folder / f"{title.replace(':', '_')}.csv"
         table.to_csv(path)
+        every_path, every = every_figure.get(title, (path, table))
         print(f"\n== {title} (ranked) ==")
         show(short.get(title, table))  # the summary a person reads; every figure in the CSV
-        print(f"every figure: {path}")
-        sections.append(f"## Every figure: {title}\n\n{to_markdown(table)}\n")
+        print(f"every figure: {every_path}")
+        sections.append(f"## Every figure: {title}\n\n{to_markdown(every)}\n")
     figures = [p for p in written_since(folder, before) if p.suffix == ".png"]
     if figures:
         summaries.append(

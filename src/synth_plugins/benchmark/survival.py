@@ -201,6 +201,11 @@ class DatasetRun:
     figure_errors: list[str] = field(default_factory=list)
 
 
+def full_csv(folder: Path, dataset: str) -> Path:
+    """Where the suite writes ``dataset``'s table of every figure of every case."""
+    return folder / f"{dataset}_full.csv"
+
+
 @dataclass
 class SurvivalBenchmark:
     """What to run; ``quick`` keeps the whole suite under ten minutes on two cores.
@@ -287,7 +292,7 @@ class SurvivalBenchmark:
         for name in self.datasets:
             run = self.evaluate_dataset(name)
             assert run.full is not None and run.ranked is not None
-            run.full.to_csv(folder / f"{name}_full.csv")
+            run.full.to_csv(full_csv(folder, name))
             tables[f"synthcity:{name}"] = run.ranked
             if self.figures and len(run.ranked) and run.ranked["mean_rank"].notna().any():
                 self._figures(run, folder)
@@ -295,6 +300,19 @@ class SurvivalBenchmark:
             path = self.write_html(tables, folder, time.perf_counter() - start)
             self.log(f"[survival] wrote {path}")
         return tables
+
+    def every_figure(self) -> dict[str, tuple[Path, pd.DataFrame]]:
+        """Per ranked table's title, the CSV :meth:`run` wrote with every figure, and its table.
+
+        The ranked tables keep the ranked scores, the shown figures and the costs; every
+        other figure of every case is in these (``<dataset>_full.csv``).
+        """
+        folder = Path(self.output) / "survival"
+        return {
+            f"synthcity:{name}": (full_csv(folder, name), run.full)
+            for name, run in self.runs.items()
+            if run.full is not None
+        }
 
     def _figures(self, run: DatasetRun, folder: Path) -> None:
         """Draw the best-ranked generator's figures.
