@@ -219,10 +219,10 @@ def _check_benchmark_options(args: argparse.Namespace) -> None:
             f"--no-sdgym applies to the tabular suite only (its SDGym harness); the "
             f"{args.suite} suite does not run SDGym"
         )
-    from synth_plugins.benchmark import SUITES
+    from synth_plugins.benchmark import output_paths
 
-    for suite in SUITES if args.suite == "all" else (args.suite,):
-        _check_not_a_file(Path(args.output) / suite, "folder")
+    for path, kind in output_paths(args.suite, Path(args.output)).items():
+        _check_not_a_file(path, kind)
 
 
 def _check_not_a_file(path: Path, kind: str) -> None:

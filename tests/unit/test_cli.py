@@ -338,6 +338,12 @@ def test_tune_where_every_trial_fails_says_so_and_exits_1(tmp_path, monkeypatch,
     [
         (["benchmark", "survival"], "survival"),
         (["benchmark"], "longitudinal"),
+        (["benchmark", "longitudinal"], "longitudinal/report.md/"),
+        (["benchmark", "survival"], "survival/report.html/"),
+        (["benchmark", "tabular"], "tabular/environment.json/"),
+        (["benchmark", "longitudinal"], "longitudinal/runs.csv/"),
+        (["benchmark"], "index.md/"),
+        (["benchmark"], "index.html/"),
         (["tune", "med_vae", "--dataset", "pima"], "med_vae-pima.csv/"),
         (["tune", "med_vae", "--dataset", "pima", "--study", "a/b"], "a_b.csv/"),
     ],
@@ -346,14 +352,15 @@ def test_output_paths_in_the_way_are_refused_before_any_fit(
     argv, in_the_way, tmp_path, monkeypatch, capsys
 ):
     """Before, a file <output>/survival or a folder <output>/<study>.csv raised a traceback
-    (FileExistsError; IsADirectoryError after every fit)."""
+    (FileExistsError; IsADirectoryError after every fit), and so did a folder named as a
+    report, a suite's environment.json or runs.csv, or an index page (after every fit)."""
     import synth_plugins.benchmark as benchmark
     import synth_plugins.benchmark.tuning as tuning
 
     monkeypatch.setattr(tuning, "tune", lambda *a, **k: pytest.fail("tuning started"))
     monkeypatch.setattr(benchmark, "run_suite_result", lambda *a, **k: pytest.fail("ran"))
     path = tmp_path / in_the_way.rstrip("/")
-    path.mkdir() if in_the_way.endswith("/") else path.write_text("")
+    path.mkdir(parents=True) if in_the_way.endswith("/") else path.write_text("")
     assert main([*argv, "--output", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("synth-plugins: error: --output: ") and str(path) in err

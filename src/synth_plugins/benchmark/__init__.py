@@ -29,6 +29,11 @@ from synth_plugins.errors import InvalidParameterError, UnknownNameError
 
 #: The suites, in the order the main job (``suite="all"``) runs them.
 SUITES = ("tabular", "survival", "longitudinal")
+#: Files every suite writes into ``<output>/<suite>/`` whatever its datasets, those one
+#: suite adds, and the main job's index pages in ``<output>/`` (see :func:`output_paths`).
+REPORT_FILES = ("report.md", "report.html", "environment.json")
+SUITE_FILES = {"longitudinal": ("runs.csv",)}
+INDEX_FILES = ("index.md", "index.html")
 DEFAULT_DATASETS = {
     "tabular": ("heart_failure",),
     "survival": ("gbsg2",),
@@ -145,6 +150,24 @@ def check_suite_kind(suite: str, name: str, kind: str) -> None:
             f"{' or '.join(SUITE_KINDS[suite])} dataset (its defaults: "
             f"{', '.join(DEFAULT_DATASETS[suite])})"
         )
+
+
+def output_paths(suite: str, output: Path) -> dict[Path, str]:
+    """Path -> ``"folder"`` or ``"file"`` of what ``suite`` (or ``"all"``) names alike always.
+
+    What the run writes under ``output`` by a fixed name, whatever its datasets. The CLI
+    refuses a path where something of the other kind is in the way before any fit, so that
+    a run does not end on it after every fit.
+    """
+    paths = {}
+    for name in SUITES if suite == "all" else (suite,):
+        folder = Path(output) / name
+        paths[folder] = "folder"
+        for file in (*REPORT_FILES, *SUITE_FILES.get(name, ())):
+            paths[folder / file] = "file"
+    if suite == "all":
+        paths.update({Path(output) / file: "file" for file in INDEX_FILES})
+    return paths
 
 
 def cli_command(
