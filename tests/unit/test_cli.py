@@ -44,6 +44,30 @@ def test_printed_tables_fit_the_terminal_and_name_what_they_leave_out(columns, c
     assert note.startswith("(not shown here, ") and "figure_39_of_a_long_name)" in note
 
 
+def test_number_headers_wrap_at_their_words_to_keep_columns_on_screen(capsys, monkeypatch):
+    """Before, a number column was never narrower than its header: on 80 columns the
+    longitudinal summary showed 4 of its 10 columns ("quality vs training patients" took 28
+    characters over values of 6)."""
+    import pandas as pd
+
+    from synth_plugins.cli import _print_table
+
+    monkeypatch.setenv("COLUMNS", "80")
+    headers = ["quality ↑", "visit marginals ↑", "time-order violations ↓", "fit s ↓"]
+    headers += ["quality vs training patients", "sample s ↓"]
+    frame = pd.DataFrame(
+        [[0.8967, 0.9365, 0.0, 15.63, 0.9145, 0.3814]] * 2,
+        columns=headers,
+        index=pd.Index(["longitudinal_lstm", "PARSynthesizer"], name="generator"),
+    )
+    _print_table(frame)
+    lines = capsys.readouterr().out.splitlines()
+    assert max(map(len, lines)) <= 80 and not any("not shown" in line for line in lines)
+    assert "15.63" in next(line for line in lines if line.startswith("PARSynthesizer"))
+    assert not any("training patients" in line for line in lines)  # wrapped at its words
+    assert any(line.endswith(" patients") for line in lines)
+
+
 def test_row_names_wider_than_the_terminal_overflow_instead_of_failing(capsys, monkeypatch):
     import pandas as pd
 
