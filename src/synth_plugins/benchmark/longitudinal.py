@@ -541,14 +541,19 @@ def event_column(dataset: Dataset) -> str | None:
 
 
 def no_event_rate_note(dataset: Dataset) -> str:
-    """Why ``dataset``'s table has no ``event_rate`` column (it has no event column)."""
+    """Why ``dataset`` has no event-rate figures (it has no event column).
+
+    Only the tables of every figure hold ``event_rate`` and ``events_per_patient_year``,
+    for datasets that have them; no summary table shows an event rate.
+    """
     declared = (
         f"its event column {dataset.event_column!r} is a static outcome, not a visit count"
         if dataset.event_column
         else "it declares no event column"
     )
     return (
-        f"{dataset.name}: no event_rate column: the event-rate part needs a visit column "
+        f"{dataset.name}: the event-rate part is not scored (its table of every figure has "
+        f"no event_rate or events_per_patient_year column): it needs a visit column "
         f"counting events since the previous visit, and {declared}."
     )
 
