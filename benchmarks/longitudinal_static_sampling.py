@@ -141,7 +141,7 @@ def survset_visits(name: str) -> Dataset:
         static_columns=tuple(static),
         visit_columns=tuple(c for c in columns if c not in static),
         source=f"SurvSet SurvLoader().load_dataset({name!r}) (Drysdale 2022, arXiv:2203.03094)",
-        license="SurvSet (GPL-3) ships the data; read from the installed package, not copied.",
+        carrier="SurvSet (GPL-3), read from the installed package, not copied",
     )  # fmt: skip
 
 

@@ -3,7 +3,7 @@ import contextlib
 import pytest
 
 from synth_plugins import catalog
-from synth_plugins.cli import main
+from synth_plugins.cli import CELL_WIDTH, main
 
 
 def test_list_shows_every_name(capsys):
@@ -90,8 +90,25 @@ def test_datasets_lists_every_dataset(capsys, monkeypatch):
     for name in names():
         assert name in out
     assert "1945" in out  # pbc_visits rows
-    # the licence is cut at a word, not inside one ("Rubini, Soundarapa")
-    assert "Soundarapa" not in out and "Rubini, …" in out
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_datasets_shows_the_datas_licence_not_the_carriers(columns, capsys, monkeypatch):
+    """Before, pima's licence read "Carrier repository Apache-2.0" (the data are CC0),
+    gbsg2's "scikit-survival (GPL-3) ships the data" (the data are GPL-2), and on 80
+    columns the licence column was left out."""
+    from synth_plugins.datasets import load, names
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    assert main(["datasets"]) == 0
+    out = capsys.readouterr().out
+    assert "licence" in out.splitlines()[0]
+    rows = {line.split()[0]: line for line in out.splitlines() if line.split()[0] in names()}
+    assert "CC0" in rows["pima"] and "Apache" not in rows["pima"] and "GPL-2" in rows["gbsg2"]
+    assert "scikit-survival" not in out and "Carrier" not in out
+    for name in names():  # never cut: the whole licence is shown
+        assert len(load(name).license) <= CELL_WIDTH
+    assert load("gbsg2").carrier.startswith("scikit-survival (GPL-3)")
 
 
 def test_unknown_dataset_is_a_one_line_error(capsys):

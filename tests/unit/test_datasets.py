@@ -299,7 +299,7 @@ def test_support2_cleaning_reads_survset_missing_as_nan_and_drops_the_outcome_le
         assert list(ds.data[flag].cat.categories) == ["0", "1"] and ds.roles[flag] == "binary"
     assert list(ds.data.columns[-2:]) == ["time", "death"]
     assert ds.data["alb"].isna().sum() == 3372  # laboratory missingness kept
-    assert "Knaus" in ds.source and "GPL-3" in ds.license
+    assert "Knaus" in ds.source and "GPL-3" in ds.carrier and "Knaus" in ds.attribution
 
 
 def test_missing_survset_raises_missing_dependency(monkeypatch):

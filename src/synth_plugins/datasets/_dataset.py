@@ -38,7 +38,11 @@ class Dataset:
         visit_columns: Per-visit columns of longitudinal data.
         description: What the data are and which cleaning was done.
         source: Where the data come from (repository, commit, reference).
-        license: Licence and the attribution the data require.
+        license: The data's own licence or terms of use, not those of the package or
+            repository that carries the copy read (``carrier``).
+        carrier: Who ships the copy the loader reads, with that carrier's licence; empty
+            where the data are read from their own source or made here.
+        attribution: Whom to cite when using or redistributing the data.
         levels: The order of the levels of ``ordinal`` columns whose order is not the sorted
             order of their values (e.g. Karnofsky scores stored as strings).
         truth: For simulated data: the generating parameters and the quantities they imply
@@ -59,6 +63,8 @@ class Dataset:
     description: str = ""
     source: str = ""
     license: str = ""
+    carrier: str = ""
+    attribution: str = ""
     levels: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     truth: Mapping[str, Any] | None = None
 

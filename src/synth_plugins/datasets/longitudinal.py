@@ -92,6 +92,8 @@ def load_pbc_visits() -> Dataset:
         description=_PBC_DESCRIPTION + " Cleaning: dropped the row number sno.; nothing else.",
         source=shipped.source,
         license=shipped.license,
+        carrier=shipped.carrier,
+        attribution=shipped.attribution,
         levels={"edema": EDEMA_LEVELS},
     )
 
@@ -121,5 +123,7 @@ def load_pbc() -> Dataset:
         "dropped id, year (always 0) and status (encodes the outcome).",
         source=shipped.source,
         license=shipped.license,
+        carrier=shipped.carrier,
+        attribution=shipped.attribution,
         levels={"edema": EDEMA_LEVELS},
     )

@@ -16,7 +16,8 @@ from synth_plugins.datasets._dataset import Dataset
 from synth_plugins.encoding.roles import Role
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, MissingDependencyError
 
-_SKSURV_LICENSE = "scikit-survival (GPL-3) ships the data; "
+#: The package the survival benchmarks are read from (``Dataset.carrier``).
+_SKSURV = "scikit-survival (GPL-3), read from the installed package"
 
 
 def _sksurv_datasets() -> Any:
@@ -108,8 +109,9 @@ def load_gbsg2() -> Dataset:
         ),
         source="scikit-survival 0.26 sksurv.datasets.load_gbsg2 (Schumacher et al. 1994; "
         "R TH.data::GBSG2)",
-        license=_SKSURV_LICENSE + "the data are GPL-2 (R package TH.data). Cite Schumacher et "
-        "al., J Clin Oncol 12:2086-2093 (1994).",
+        license="GPL-2 (R package TH.data)",
+        carrier=_SKSURV,
+        attribution="Schumacher et al., J Clin Oncol 12:2086-2093 (1994)",
         levels=levels,
     )
 
@@ -144,8 +146,9 @@ def load_actg320() -> Dataset:
         ),
         source="scikit-survival 0.26 sksurv.datasets.load_aids(endpoint='aids') "
         "(Hammer et al. 1997; Hosmer, Lemeshow & May, Applied Survival Analysis, 2nd ed.)",
-        license=_SKSURV_LICENSE + "textbook data (Hosmer, Lemeshow & May 2008); cite Hammer et "
-        "al., N Engl J Med 337:725-733 (1997).",
+        license="none stated (textbook data, Hosmer, Lemeshow & May 2008)",
+        carrier=_SKSURV,
+        attribution="Hammer et al., N Engl J Med 337:725-733 (1997)",
         levels=levels,
     )
 
@@ -172,7 +175,9 @@ def load_whas500() -> Dataset:
         ),
         source="scikit-survival 0.26 sksurv.datasets.load_whas500 (Hosmer, Lemeshow & May, "
         "Applied Survival Analysis, 2nd ed., 2008)",
-        license=_SKSURV_LICENSE + "textbook data (Hosmer, Lemeshow & May 2008).",
+        license="none stated (textbook data, Hosmer, Lemeshow & May 2008)",
+        carrier=_SKSURV,
+        attribution="Hosmer, Lemeshow & May, Applied Survival Analysis, 2nd ed. (2008)",
         levels=levels,
     )
 
@@ -231,7 +236,8 @@ def load_flchain(zero_durations: str = "shift") -> Dataset:
         ),
         source="scikit-survival 0.26 sksurv.datasets.load_flchain (Dispenzieri et al. 2012; "
         "R survival::flchain)",
-        license=_SKSURV_LICENSE + "the data are LGPL (R package survival). Cite Dispenzieri et "
-        "al., Mayo Clin Proc 87:517-523 (2012).",
+        license="LGPL (R package survival)",
+        carrier=_SKSURV,
+        attribution="Dispenzieri et al., Mayo Clin Proc 87:517-523 (2012)",
         levels=levels,
     )

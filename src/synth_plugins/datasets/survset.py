@@ -81,8 +81,8 @@ def load_support2() -> Dataset:
         "arXiv:2203.03094), from the Vanderbilt Biostatistics data repository "
         "(hbiostat.org/data, support2); study: Knaus et al., Ann Intern Med 122:191-203 "
         "(1995), doi:10.7326/0003-4819-122-3-199502010-00007",
-        license="SurvSet (GPL-3) ships the data; the Vanderbilt Biostatistics repository "
-        "publishes them for research and teaching. Read from the installed package, not "
-        "copied. Cite Knaus et al. (1995).",
+        license="research and teaching (Vanderbilt Biostatistics)",
+        carrier="SurvSet (GPL-3), read from the installed package, not copied",
+        attribution="Knaus et al., Ann Intern Med 122:191-203 (1995)",
         levels={"income": SUPPORT2_INCOME},
     )

@@ -65,6 +65,8 @@ def load_heart_failure() -> Dataset:
         ),
         source=shipped.source,
         license=shipped.license,
+        carrier=shipped.carrier,
+        attribution=shipped.attribution,
     )
 
 
@@ -109,6 +111,8 @@ def load_titanic() -> Dataset:
         ),
         source=shipped.source,
         license=shipped.license,
+        carrier=shipped.carrier,
+        attribution=shipped.attribution,
     )
 
 
@@ -155,6 +159,8 @@ def load_pima(zeros_as_missing: bool = False) -> Dataset:
         ),
         source=shipped.source,
         license=shipped.license,
+        carrier=shipped.carrier,
+        attribution=shipped.attribution,
     )
 
 
@@ -212,4 +218,6 @@ def load_ckd() -> Dataset:
         ),
         source=shipped.source,
         license=shipped.license,
+        carrier=shipped.carrier,
+        attribution=shipped.attribution,
     )
