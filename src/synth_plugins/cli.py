@@ -409,11 +409,18 @@ def build_parser() -> argparse.ArgumentParser:
         prog="synth-plugins",
         description="Medical synthetic-data generators and metrics for Synthcity and SDV.",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="show host logs")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="show the hosts' logs, warnings and bars"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("list", help="generators and metrics, by host")
-    p.add_argument("--host", choices=[*HOSTS, "all"], default="all")
+    p.add_argument(
+        "--host",
+        choices=[*HOSTS, "all"],
+        default="all",
+        help="show the names in this host only (default all)",
+    )
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser(
@@ -442,7 +449,12 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--quick", action="store_true", help="short fits (default)")
     mode.add_argument("--full", action="store_true", help="paper-scale fits (hours)")
     p.add_argument("--repeats", type=int, default=1, help="seeds per generator (default 1)")
-    p.add_argument("--output", type=_folder, default="benchmark-output", help="folder for results")
+    p.add_argument(
+        "--output",
+        type=_folder,
+        default="benchmark-output",
+        help="folder for results (default benchmark-output)",
+    )
     p.add_argument(
         "--no-sdgym",
         action="store_true",
@@ -498,7 +510,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--storage); every worker of a shared study gives the same",
     )
     p.add_argument(
-        "--output", type=_folder, default="tuning-output", help="folder for the trials table"
+        "--output",
+        type=_folder,
+        default="tuning-output",
+        help="folder for the trials table (default tuning-output)",
     )
     p.set_defaults(func=cmd_tune)
     return parser

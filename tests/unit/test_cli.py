@@ -435,3 +435,20 @@ def test_errors_name_the_option_not_the_python_parameter(argv, words, tmp_path, 
     """Before, the messages said n_trials and n_jobs, which the command line does not have."""
     assert main([*argv, "--output", str(tmp_path)]) == 2
     assert capsys.readouterr().err.startswith(f"synth-plugins: error: {words}")
+
+
+def test_help_states_the_output_defaults_and_the_options_of_list_and_verbose(capsys):
+    """Before, --output's help did not say where results go by default, and --host had no
+    help at all."""
+    from synth_plugins.cli import build_parser
+
+    parser = build_parser()
+    for argv, words in (
+        (["benchmark", "--help"], "default benchmark-output"),
+        (["tune", "--help"], "default tuning-output"),
+        (["list", "--help"], "names in this host only"),
+        (["--help"], "logs, warnings"),
+    ):
+        with pytest.raises(SystemExit):
+            parser.parse_args(argv)
+        assert words in " ".join(capsys.readouterr().out.split())
