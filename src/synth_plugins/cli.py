@@ -26,6 +26,7 @@ import pandas as pd
 
 from synth_plugins import catalog
 from synth_plugins.errors import InvalidParameterError, MissingDependencyError, SynthPluginsError
+from synth_plugins.validation import check_path_kind
 
 HOSTS = ("synthcity", "sdv", "sdmetrics")
 #: The option of each Python parameter whose check the CLI leaves to the library: an error
@@ -228,25 +229,9 @@ def _check_benchmark_options(args: argparse.Namespace) -> None:
             f"--no-sdgym applies to the tabular suite only (its SDGym harness); the "
             f"{args.suite} suite does not run SDGym"
         )
-    from synth_plugins.benchmark import output_paths
+    from synth_plugins.benchmark import check_output
 
-    for path, kind in output_paths(args.suite, Path(args.output)).items():
-        _check_not_a_file(path, kind)
-
-
-def _check_not_a_file(path: Path, kind: str) -> None:
-    """Refuse ``path`` under ``--output`` where something of another kind is in its way.
-
-    Args:
-        path: Where a run will write a ``kind``.
-        kind: ``"folder"`` or ``"file"``.
-    """
-    in_the_way = path.is_dir() if kind == "file" else path.exists() and not path.is_dir()
-    if in_the_way:
-        other = "a folder" if kind == "file" else "not a folder"
-        raise InvalidParameterError(
-            f"--output: {str(path)!r} is {other}; the run writes a {kind} there"
-        )
+    check_output(args.suite, Path(args.output), "--output")
 
 
 def _dask_client(address: str) -> Any:
@@ -367,7 +352,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
     # a study name may hold characters a file name cannot ("team/run-1")
     name = args.study or default_study_name(args.generator, args.dataset)
     path = Path(args.output) / (re.sub(r"[^\w.-]", "_", name) + ".csv")
-    _check_not_a_file(path, "file")
+    check_path_kind("--output", path, "file")
     if not args.storage and path.exists():  # an in-memory study holds this call's trials only
         raise InvalidParameterError(
             f"--output: {str(path)!r} holds an earlier call's trials, which this call would "

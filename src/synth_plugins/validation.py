@@ -13,6 +13,7 @@ import numbers
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any, Literal, overload
 
 from synth_plugins.errors import (
@@ -157,6 +158,26 @@ def host_names(names: Mapping[str, str]) -> Iterator[None]:
             raise
         ours = names[core]
         raise InvalidParameterError(f"{ours}{message[len(core) :]}", parameter=ours) from None
+
+
+def check_path_kind(name: str, path: Path, kind: Literal["file", "folder"]) -> None:
+    """Refuse ``path`` where something of the other kind is in its way.
+
+    For what a run writes by a fixed name under an output folder: checked before the run
+    starts, so that it does not end on a traceback after its work (a folder named like a
+    report, a file named like a suite's folder).
+
+    Args:
+        name: The argument that gave the folder (``"output"``, or the CLI's ``"--output"``).
+        path: Where the run will write a ``kind``.
+        kind: ``"file"`` or ``"folder"``.
+    """
+    in_the_way = path.is_dir() if kind == "file" else path.exists() and not path.is_dir()
+    if in_the_way:
+        other = "a folder" if kind == "file" else "not a folder"
+        raise InvalidParameterError(
+            f"{name}: {str(path)!r} is {other}; the run writes a {kind} there", parameter=name
+        )
 
 
 def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:

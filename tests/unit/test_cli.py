@@ -452,3 +452,25 @@ def test_help_states_the_output_defaults_and_the_options_of_list_and_verbose(cap
         with pytest.raises(SystemExit):
             parser.parse_args(argv)
         assert words in " ".join(capsys.readouterr().out.split())
+
+
+@pytest.mark.parametrize(
+    ("suite", "in_the_way"),
+    [("longitudinal", "longitudinal/report.md/"), ("all", "index.html/"), ("survival", "survival")],
+)
+def test_run_suite_from_python_refuses_output_paths_in_the_way_before_any_fit(
+    suite, in_the_way, tmp_path, monkeypatch
+):
+    """The CLI refused them before any fit, but ``run_suite`` and ``run_all`` called from
+    Python fitted every generator and then ended on IsADirectoryError (or FileExistsError)."""
+    import synth_plugins.benchmark as benchmark
+    from synth_plugins.errors import InvalidParameterError
+
+    for harness in ("TabularBenchmark", "SurvivalBenchmark", "LongitudinalBenchmark"):
+        monkeypatch.setattr(benchmark, harness, lambda *a, **k: pytest.fail("fitting started"))
+    path = tmp_path / in_the_way.rstrip("/")
+    path.mkdir(parents=True) if in_the_way.endswith("/") else path.write_text("")
+    run = benchmark.run_all if suite == "all" else lambda **k: benchmark.run_suite(suite, **k)
+    with pytest.raises(InvalidParameterError, match=r"^output: .* the run writes a") as error:
+        run(output=tmp_path)
+    assert str(path) in str(error.value)

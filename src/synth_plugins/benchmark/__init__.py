@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
@@ -26,6 +27,7 @@ from synth_plugins.benchmark.survival import SurvivalBenchmark
 from synth_plugins.benchmark.tabular import TabularBenchmark, attack_table, environment
 from synth_plugins.datasets import load, names
 from synth_plugins.errors import InvalidParameterError, UnknownNameError
+from synth_plugins.validation import check_path_kind
 
 #: The suites, in the order the main job (``suite="all"``) runs them.
 SUITES = ("tabular", "survival", "longitudinal")
@@ -91,6 +93,7 @@ def run_all(
     command line; None records :func:`cli_command` of the arguments.
     """
     check_backend(backend)
+    check_output("all", Path(output))
     if command is None:
         command = cli_command("all", None, quick, repeats, Path(output), sdgym, n_jobs, backend)
     log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
@@ -152,14 +155,13 @@ def check_suite_kind(suite: str, name: str, kind: str) -> None:
         )
 
 
-def output_paths(suite: str, output: Path) -> dict[Path, str]:
+def output_paths(suite: str, output: Path) -> dict[Path, Literal["file", "folder"]]:
     """Path -> ``"folder"`` or ``"file"`` of what ``suite`` (or ``"all"``) names alike always.
 
-    What the run writes under ``output`` by a fixed name, whatever its datasets. The CLI
-    refuses a path where something of the other kind is in the way before any fit, so that
-    a run does not end on it after every fit.
+    What the run writes under ``output`` by a fixed name, whatever its datasets (checked
+    before any fit by :func:`check_output`).
     """
-    paths = {}
+    paths: dict[Path, Literal["file", "folder"]] = {}
     for name in SUITES if suite == "all" else (suite,):
         folder = Path(output) / name
         paths[folder] = "folder"
@@ -168,6 +170,17 @@ def output_paths(suite: str, output: Path) -> dict[Path, str]:
     if suite == "all":
         paths.update({Path(output) / file: "file" for file in INDEX_FILES})
     return paths
+
+
+def check_output(suite: str, output: Path, name: str = "output") -> None:
+    """Refuse an ``output`` folder where a fixed name of ``suite``'s is taken by another kind.
+
+    Every path of :func:`output_paths` is checked (see
+    :func:`~synth_plugins.validation.check_path_kind`) before any fit, so that a run does
+    not end on it after every fit. ``name``: the argument named in the error.
+    """
+    for path, kind in output_paths(suite, output).items():
+        check_path_kind(name, path, kind)
 
 
 def cli_command(
@@ -240,6 +253,7 @@ def run_suite_result(
         if name not in names():
             raise UnknownNameError("dataset", name, names())
         check_suite_dataset(suite, name)
+    check_output(suite, Path(output))
     folder = Path(output) / suite
     folder.mkdir(parents=True, exist_ok=True)
     before = _file_stamps(folder)
