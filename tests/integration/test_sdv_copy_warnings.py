@@ -69,16 +69,21 @@ def test_one_sampling_call_warns_once_with_its_totals(toy, call, monkeypatch):
     assert 0.1 * sum(drawn) < replaced <= sum(drawn)
 
 
-@pytest.fixture(scope="module")
-def ck4gen() -> CK4GenSynthesizer:
-    """Fitted on a table where each batch keeps some copies (see the table's docstring)."""
+def _fitted_ck4gen(**params: Any) -> CK4GenSynthesizer:
+    """CK4Gen (2 epochs, seed 0) fitted on the table where each batch keeps some copies."""
     sdtypes = {"treated": "categorical", "time": "numerical", "event": "categorical"}
     columns = {column: {"sdtype": sdtype} for column, sdtype in sdtypes.items()}
     metadata = Metadata.load_from_dict(
         {"METADATA_SPEC_VERSION": "V1", "tables": {"t": {"columns": columns}}}
     )
-    synthesizer = CK4GenSynthesizer(metadata, "time", "event", epochs=2, random_state=0)
+    synthesizer = CK4GenSynthesizer(metadata, "time", "event", epochs=2, random_state=0, **params)
     return fit(synthesizer, survival_with_kept_copies())
+
+
+@pytest.fixture(scope="module")
+def ck4gen() -> CK4GenSynthesizer:
+    """Fitted on a table where each batch keeps some copies (see the table's docstring)."""
+    return _fitted_ck4gen()
 
 
 CK4GEN_CALLS: dict[str, Callable[[CK4GenSynthesizer], Any]] = {
@@ -100,15 +105,7 @@ def test_ck4gen_copies_kept_warn_once_per_sampling_call(ck4gen, call, monkeypatc
 @pytest.fixture(scope="module")
 def ck4gen_copy() -> CK4GenSynthesizer:
     """Fitted with ``outcome="copy"``: every sample call warns about the real outcomes."""
-    sdtypes = {"treated": "categorical", "time": "numerical", "event": "categorical"}
-    columns = {column: {"sdtype": sdtype} for column, sdtype in sdtypes.items()}
-    metadata = Metadata.load_from_dict(
-        {"METADATA_SPEC_VERSION": "V1", "tables": {"t": {"columns": columns}}}
-    )
-    synthesizer = CK4GenSynthesizer(
-        metadata, "time", "event", epochs=2, outcome="copy", random_state=0
-    )
-    return fit(synthesizer, survival_with_kept_copies())
+    return _fitted_ck4gen(outcome="copy")
 
 
 @pytest.mark.parametrize("call", list(CK4GEN_CALLS))
