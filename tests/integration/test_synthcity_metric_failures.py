@@ -26,6 +26,8 @@ def loaders():
     ("privacy", "message"),
     [
         (["hamming_leakage"], r"^hamming_leakage needs the generator's training data: .*X_train="),
+        # Synthcity also takes one name as a string; it was read letter by letter and skipped
+        ("hamming_leakage", r"^hamming_leakage needs the generator's training data: "),
         (
             ["hamming_leakage", "dcr_holdout_share"],
             r"^hamming_leakage, dcr_holdout_share need the generator's training data: ",

@@ -189,6 +189,11 @@ class SuitePlugin(Plugin):
         again until enough rows meet the constraints; the copy warnings come once per call,
         with its totals over the draws
         (:func:`~synth_plugins.generators.privacy.one_warning_per_call`).
+
+        Raises:
+            InvalidParameterError: the plugin is ``strict`` and fewer than ``count`` rows met
+                the constraints in ``sampling_patience`` draws (Synthcity would return the
+                rows it has, without a word).
         """
         check_count(count)
         self._refuse_cond(kwargs.get("cond"))
@@ -200,8 +205,24 @@ class SuitePlugin(Plugin):
                 generated = super().generate(count, constraints, random_state, **kwargs)
         finally:
             self.constraint_codes = {}
+        self._check_complete(generated, count)
         held = self.held_columns
         return generated if held is None else held.restore(generated)
+
+    def _check_complete(self, generated: DataLoader, count: int | None) -> None:
+        """Refuse a short table: what a ``strict`` plugin returns must have ``count`` rows.
+
+        Only tabular output is counted here; the time-series plugin counts whole sequences
+        as it draws them.
+        """
+        wanted = self.data_info["len"] if count is None else count
+        if not self.strict or not generated.is_tabular() or len(generated) >= wanted:
+            return
+        raise InvalidParameterError(
+            f"{self.name()}: {len(generated)} of {wanted} rows met the constraints in "
+            f"{self.sampling_patience} draws; loosen the constraints or raise "
+            "sampling_patience"
+        )
 
     def _integer_columns(self) -> set[str]:
         """The columns the data schema holds as integers (none before the fit).

@@ -315,8 +315,14 @@ def constraint_column(loader: Any) -> tuple[str, float]:
 
 
 def check_generate_with_constraints(entry: GeneratorEntry, plugin: Any, loader: Any) -> None:
-    """``generate(count, constraints=...)`` returns ``count`` rows that all satisfy them."""
+    """``generate(count, constraints=...)`` returns ``count`` rows that all satisfy them.
+
+    A rule too few generated rows meet in ``sampling_patience`` draws raises an error naming
+    it: Synthcity itself returns the rows it has, fewer than asked, without a word.
+    """
     from synthcity.plugins.core.constraints import Constraints
+
+    from synth_plugins.errors import InvalidParameterError
 
     column, value = constraint_column(loader)
     constraints = Constraints(rules=[(column, ">", value)])
@@ -326,6 +332,18 @@ def check_generate_with_constraints(entry: GeneratorEntry, plugin: Any, loader: 
         raise _fail(entry, f"generate with constraints gave {_rows(synthetic)} of 10")
     if not (frame[column] > value).all() or not constraints.filter(frame).all():
         raise _fail(entry, f"generated rows break the constraint {column} > {value}")
+    values = np.sort(loader.dataframe()[column].unique())  # >= 15: below the top value
+    rare = (column, ">", float(values[int(0.9 * (len(values) - 1))]))
+    patience, plugin.sampling_patience = plugin.sampling_patience, 1
+    try:
+        short = plugin.generate(count=200, constraints=Constraints(rules=[rare]), random_state=0)
+    except InvalidParameterError as error:
+        if "sampling_patience" not in str(error):
+            raise _fail(entry, f"a rule few rows meet raised {error}") from error
+    else:
+        raise _fail(entry, f"one draw under {rare} gave {_rows(short)} of 200, without an error")
+    finally:
+        plugin.sampling_patience = patience
 
 
 def few_values_column(loader: Any) -> tuple[Any, str]:
