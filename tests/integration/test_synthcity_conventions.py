@@ -199,6 +199,30 @@ def test_constraints_on_a_column_of_few_numbers_hold_on_its_values(name):
     assert len(typed) == 5
 
 
+@pytest.mark.parametrize(
+    "rules",
+    [
+        [("age", ">", 200.0)],  # Synthcity: a pydantic "Invalid range for 'age'" error
+        [("age", "==", 500.0)],  # Synthcity: sampling_patience draws in vain
+        [("age", ">", 70.0), ("age", "<", 50.0)],  # each within range, never together
+    ],
+)
+def test_rules_no_value_of_the_training_range_meets_are_refused_by_column(rules):
+    from synthcity.plugins.core.constraints import Constraints
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"age": rng.normal(60, 10, 160).round(1), "bmi": rng.normal(27, 4, 160)})
+    fitted = plugin("mle_copula").fit(frame)
+    low, high = frame["age"].min(), frame["age"].max()
+    with pytest.raises(
+        InvalidParameterError, match=rf"'age'.*training range \[{low:g}, {high:g}\]"
+    ):
+        fitted.generate(count=5, constraints=Constraints(rules=rules))
+    # rules some value in range meets are left to Synthcity's sampling
+    kept = [("age", ">", 55.0), ("age", "<", 56.0)]
+    assert len(fitted.generate(count=5, constraints=Constraints(rules=kept))) == 5
+
+
 @pytest.mark.parametrize("name", [e.name for e in catalog.GENERATORS])
 def test_random_state_is_an_integer_seed(name, loaders):
     """None was accepted, then failed in ``fit`` inside Synthcity's schema (pydantic);

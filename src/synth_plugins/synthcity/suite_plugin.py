@@ -22,7 +22,11 @@ import pandas as pd
 from sklearn.preprocessing import LabelEncoder
 from synthcity.plugins.core.constraints import Constraints
 from synthcity.plugins.core.dataloader import DataLoader
-from synthcity.plugins.core.distribution import CategoricalDistribution, IntegerDistribution
+from synthcity.plugins.core.distribution import (
+    CategoricalDistribution,
+    FloatDistribution,
+    IntegerDistribution,
+)
 from synthcity.plugins.core.plugin import Plugin
 from synthcity.plugins.core.schema import Schema
 
@@ -198,6 +202,7 @@ class SuitePlugin(Plugin):
         check_count(count)
         self._refuse_cond(kwargs.get("cond"))
         check_constraint_values(constraints)
+        self._check_in_range(constraints)
         self.constraint_codes = self._constraint_codes(constraints)  # the rules as given
         constraints = inclusive_constraints(constraints, self._integer_columns())
         try:
@@ -276,6 +281,45 @@ class SuitePlugin(Plugin):
                 name=column, choices=np.flatnonzero(allowed.to_numpy()).tolist()
             )
         return codes
+
+    def _check_in_range(self, constraints: Constraints | None) -> None:
+        """Refuse rules on a numeric column that no value of its training range meets.
+
+        Synthcity generates every numeric column within its training range (the data
+        schema), so ``age > 100`` on ages 40 to 95 cannot be met: Synthcity then failed
+        inside pydantic ("Invalid range for 'age': low (100.00000000000001) cannot be greater
+        than high (95.0)"), and ``age == 100`` drew ``sampling_patience`` times in vain. The
+        column's rules are tried together, with Synthcity's own ``Constraints.filter``, on
+        the range's ends, the rules' values inside it and the midpoints between them: the
+        values where a conjunction of comparisons can first hold.
+
+        Raises:
+            InvalidParameterError: no value of the range meets a column's rules; the message
+                names the column, its rules and its training range.
+        """
+        if constraints is None or not self.fitted:
+            return
+        domain, encoders = self.schema().domain, self._data_encoders or {}
+        numeric = (FloatDistribution, IntegerDistribution)
+        rules: dict[str, list[tuple[str, str, Any]]] = {}
+        for feature, op, value in constraints.rules:
+            if op == "dtype" or isinstance(encoders.get(feature), LabelEncoder):
+                continue  # label-encoded columns: their levels, in _constraint_codes
+            if isinstance(domain.get(feature), numeric):
+                rules.setdefault(feature, []).append((feature, op, value))
+        for column, column_rules in rules.items():
+            low, high = float(domain[column].low), float(domain[column].high)
+            if not np.isfinite([low, high]).all():
+                continue
+            values = [v for *_, value in column_rules for v in np.ravel(value)]
+            points = np.unique(np.clip([low, high, *map(float, values)], low, high))
+            points = np.concatenate([points, (points[1:] + points[:-1]) / 2])
+            if not Constraints(rules=column_rules).filter(pd.DataFrame({column: points})).any():
+                raise InvalidParameterError(
+                    f"{self.name()}: constraint(s) {', '.join(map(repr, column_rules))} on "
+                    f"column {column!r} cannot be met: Synthcity generates it within its "
+                    f"training range [{low:g}, {high:g}]"
+                )
 
     def _levels_error(
         self, column: str, rules: list[tuple[str, str, Any]], levels: np.ndarray, why: str
