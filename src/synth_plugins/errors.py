@@ -74,13 +74,36 @@ class UnknownNameError(SynthPluginsError, KeyError):
         return str(self.args[0])
 
 
+#: The extras that install on the Synthcity stack only (Python 3.11, numpy < 2): ``all`` and
+#: those of ``all`` that ``sdv-stack`` leaves out in ``pyproject.toml``, which declares them
+#: (a unit test keeps the two in step). Every other extra installs on either stack.
+SYNTHCITY_STACK_EXTRAS = frozenset({"all", "synthcity", "sdgym", "privacy"})
+
+
 class MissingDependencyError(SynthPluginsError, ImportError):
-    """An optional package needed for the requested feature is not installed."""
+    """An optional package needed for the requested feature is not installed.
+
+    The message gives the install the docs describe ("Two supported stacks" in
+    ``docs/install.md``): the extra, installed from a clone of the repository with the lock
+    (constraints file) of the stack it belongs to.
+    """
 
     def __init__(self, package: str, feature: str, extra: str = "all") -> None:
+        command = f'pip install ".[{extra}]" -c requirements/constraints.txt'
+        if extra in SYNTHCITY_STACK_EXTRAS:
+            where = (
+                f"{command}, on the Synthcity stack only (Python 3.11 and numpy < 2, so an "
+                "environment of its own next to an SDV 2 one)"
+            )
+        else:
+            where = (
+                f"{command} on the Synthcity stack, or with "
+                "-c requirements/sdv-constraints.txt on the SDV stack"
+            )
         super().__init__(
-            f"{feature} needs the package {package!r}, which is not installed; "
-            f"install it with: pip install 'synth-plugins[{extra}]'"
+            f"{feature} needs the package {package!r}, which is not installed; install the "
+            f"{extra!r} extra in a clone of the synth-plugins repository: {where}; "
+            'see "Two supported stacks" in its docs/install.md'
         )
 
 

@@ -164,7 +164,7 @@ def test_harness_commands_without_synthcity_are_a_one_line_error(argv, capsys, m
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert f"'synth-plugins {argv[0]}' (it runs Synthcity's harness) needs the package" in err
-    assert "pip install 'synth-plugins[all]'" in err
+    assert 'pip install ".[all]" -c requirements/constraints.txt' in err
     assert "Traceback" not in err
 
 

@@ -171,7 +171,7 @@ def test_missing_scikit_survival_raises_missing_dependency(monkeypatch):
     monkeypatch.setitem(sys.modules, "sksurv", None)
     with pytest.raises(MissingDependencyError, match="scikit-survival"):
         load("gbsg2")
-    with pytest.raises(MissingDependencyError, match=r"synth-plugins\[survival\]"):
+    with pytest.raises(MissingDependencyError, match=r'pip install "\.\[survival\]"'):
         load("flchain")
 
 
@@ -305,7 +305,7 @@ def test_support2_cleaning_reads_survset_missing_as_nan_and_drops_the_outcome_le
 def test_missing_survset_raises_missing_dependency(monkeypatch):
     monkeypatch.setitem(sys.modules, "SurvSet", None)
     monkeypatch.setitem(sys.modules, "SurvSet.data", None)
-    with pytest.raises(MissingDependencyError, match=r"synth-plugins\[benchmark\]"):
+    with pytest.raises(MissingDependencyError, match=r'pip install "\.\[benchmark\]"'):
         load("support2")
 
 
