@@ -2,7 +2,8 @@
 
 ``mkdocs build --strict`` fails on any warning: a link to a missing page or anchor, a page
 left out of the navigation (``validation.omitted_files: warn`` in ``mkdocs.yml``). The nav
-check repeats the orphan rule here so that its failure names the pages. The metric cards'
+check repeats the orphan rule here so that its failure names the pages. The home page names
+every generator and metric of ``synth_plugins.catalog`` and every dataset. The metric cards'
 Python examples (``docs/methods/metrics/*.md``) run like those of the quickstart in
 ``test_docs_examples.py``.
 """
@@ -71,6 +72,17 @@ def test_every_metric_has_a_card():
     overview = (DOCS / "metrics.md").read_text()
     for entry in catalog.METRICS:
         assert f"(methods/metrics/{entry.name}.md)" in overview, entry.name
+
+
+def test_the_index_names_every_generator_metric_and_dataset():
+    from synth_plugins import catalog, datasets
+
+    index = (DOCS / "index.md").read_text()
+    table = {row.split("|")[1].strip() for row in index.splitlines() if row.startswith("| `")}
+    expected = {f"`{entry.name}`" for entry in (*catalog.GENERATORS, *catalog.METRICS)}
+    assert not expected - table, f"missing from the index table: {sorted(expected - table)}"
+    unnamed = [name for name in datasets.names() if f"`{name}`" not in index]
+    assert not unnamed, f"datasets the index does not name: {unnamed}"
 
 
 @pytest.mark.slow
