@@ -99,7 +99,10 @@ class Generator:
 GENERATORS: dict[str, Generator] = {
     "med_vae": Generator("Med-VAE", "SDV", "its defaults (`MedVAESynthesizer`)", ours=True),
     "ctabgan_plus": Generator(
-        "CTAB-GAN+", "SDV", "300 epochs, batch 500 (`CTABGANPlusSynthesizer`)", ours=True
+        "CTAB-GAN+",
+        "SDV",
+        "300 epochs, batch 500, at least 2,000 steps (`CTABGANPlusSynthesizer`)",
+        ours=True,
     ),
     "mle_copula": Generator(
         "MLE copula", "SDV", "no training loop (`MLECopulaSynthesizer`)", ours=True, neural=False

@@ -845,7 +845,7 @@ def _half_missing_bimodal(outcome: bool = False) -> tuple[pd.DataFrame, Metadata
 #: whether the table needs a survival outcome).
 _MISSING_AWARE = {
     "med_vae": (MedVAESynthesizer, {"epochs": 40}, False),  # a missingness indicator
-    "ctabgan_plus": (CTABGANPlusSynthesizer, {}, False),  # a missing mode, in 300 epochs
+    "ctabgan_plus": (CTABGANPlusSynthesizer, {"epochs": 300}, False),  # a missing mode
     "ck4gen": (  # a missingness indicator, drawn in model mode
         partial(CK4GenSynthesizer, duration_column="time", event_column="event"),
         # without the level calibration, which loosens this table's tie of ``group`` to

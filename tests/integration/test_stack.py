@@ -72,7 +72,7 @@ def test_sdgym_runs_offline_on_a_local_dataset(no_network, tmp_path):
 @pytest.mark.parametrize(
     ("name", "params", "error", "words"),
     [
-        ("ctabgan_plus", {"epochs": -1}, InvalidParameterError, "epochs must be an integer >= 1"),
+        ("ctabgan_plus", {"epochs": -1}, InvalidParameterError, "epochs must be 'auto' or an"),
         ("mle_copula", {"epochs": 3}, TypeError, "unexpected keyword argument 'epochs'"),
         ("longitudinal_lstm", {}, InvalidParameterError, "generates sequences"),
     ],

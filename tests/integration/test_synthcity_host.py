@@ -157,7 +157,7 @@ def test_fit_refuses_an_array_naming_what_it_takes(registered, name):
     [
         ("med_vae", "n_iter", "abc", "n_iter must be an integer, got 'abc'"),
         ("med_vae", "hidden_2", 0, "hidden_2 must be an integer >= 1, got 0"),
-        ("ctabgan_plus", "n_iter", -3, "n_iter must be an integer >= 1, got -3"),
+        ("ctabgan_plus", "n_iter", -3, "n_iter must be 'auto' or an integer >= 1, got -3"),
         ("ck4gen", "n_iter", "abc", "n_iter must be an integer, got 'abc'"),
         ("ck4gen", "hidden_3", -1, "hidden_3 must be an integer >= 1, got -1"),
         ("ck4gen", "lr", -1.0, "lr must be > 0.0, got -1.0"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 from sdv.single_table.base import BaseSingleTableSynthesizer
@@ -79,7 +79,7 @@ class CTABGANPlusSynthesizer(LossValuesMixin, SingleTableContract, BaseSingleTab
         target: str | None = _CORE["target"],
         column_kinds: Mapping[str, str] | None = _CORE["column_kinds"],
         mixed_values: Mapping[str, Sequence[float]] | None = _CORE["mixed_values"],
-        epochs: int = _CORE["epochs"],
+        epochs: int | Literal["auto"] = _CORE["epochs"],
         batch_size: int = _CORE["batch_size"],
         noise_dim: int = _CORE["noise_dim"],
         generator_hidden: Sequence[int] = _CORE["generator_hidden"],

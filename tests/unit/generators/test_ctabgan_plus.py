@@ -22,6 +22,8 @@ torch.set_num_threads(1)
 
 # A small budget (batch 100 on 500 rows: 5 steps per epoch) keeps every fit to seconds.
 FAST = {"epochs": 40, "batch_size": 100, "random_state": 0}
+# Networks small enough that a fit of a few thousand steps takes seconds.
+TINY = {"noise_dim": 4, "generator_hidden": (8,), "discriminator_hidden": (8,)}
 
 
 def mixed_frame(n: int = 500, seed: int = 0) -> pd.DataFrame:
@@ -424,6 +426,63 @@ class TestLevelCalibration:
         )
 
 
+class TestTrainingBudget:
+    """``epochs="auto"``: 300 epochs, but at least ``AUTO_MIN_STEPS`` optimiser steps.
+
+    On a table under 1,000 rows an epoch is one step of ``min(500, n)`` rows, so the old
+    default of 300 epochs was 300 steps, and the generator was under-trained (method card,
+    *Training budget*)."""
+
+    @staticmethod
+    def small_table(n: int = 120) -> pd.DataFrame:
+        rng = np.random.default_rng(0)
+        return pd.DataFrame({"x": rng.normal(size=n).round(2), "g": rng.choice(["a", "b"], n)})
+
+    def test_a_default_fit_on_a_small_table_takes_the_minimum_steps(self) -> None:
+        from synth_plugins.generators.ctabgan_plus.config import AUTO_MIN_STEPS
+
+        train = self.small_table()
+        model = CTABGANPlus(**TINY).fit(train)
+        # one step per epoch (120 rows fill one batch of 500): one history entry per step
+        assert len(model.history_["generator"]) >= AUTO_MIN_STEPS > 300
+        assert model.n_epochs_ == len(model.history_["generator"])
+
+    def test_given_epochs_are_trained_exactly(self) -> None:
+        model = CTABGANPlus(epochs=3, **TINY).fit(self.small_table())
+        assert model.n_epochs_ == 3 and len(model.history_["generator"]) == 3
+        assert CTABGANPlus(epochs=7).epochs_for(50) == CTABGANPlus(epochs=7).epochs_for(10**6) == 7
+
+    def test_auto_epochs_by_table_size(self) -> None:
+        """Computed, not fitted: every small table reaches the minimum with the fewest
+        epochs, and from 3,500 rows (7 steps per epoch at batch 500) it is 300 epochs."""
+        from synth_plugins.generators.ctabgan_plus.config import AUTO_EPOCHS, AUTO_MIN_STEPS
+        from synth_plugins.generators.ctabgan_plus.model import steps_per_epoch
+
+        model = CTABGANPlus()
+        assert model.epochs == "auto" and AUTO_EPOCHS == 300
+        for n in (2, 299, 999, 1_000, 1_499, 2_000, 3_499, 3_500, 9_105, 100_000):
+            epochs, steps = model.epochs_for(n), steps_per_epoch(n, 500)
+            assert epochs * steps >= min(AUTO_MIN_STEPS, AUTO_EPOCHS * steps), n
+            assert epochs == AUTO_EPOCHS or (epochs - 1) * steps < AUTO_MIN_STEPS, n
+        assert model.epochs_for(299) == AUTO_MIN_STEPS  # one step per epoch
+        assert model.epochs_for(3_500) == model.epochs_for(100_000) == 300  # as before
+        assert CTABGANPlus(batch_size=64).epochs_for(299) == math.ceil(AUTO_MIN_STEPS / 4)
+        # DP: every step spends privacy budget, so "auto" stays at 300 epochs
+        assert CTABGANPlus(dp=True).epochs_for(299) == AUTO_EPOCHS
+
+    @pytest.mark.parametrize("epochs", ["10", "Auto", 0, 2.5, None])
+    def test_bad_epochs_are_refused(self, epochs: object) -> None:
+        with pytest.raises(InvalidParameterError, match="epochs must be 'auto' or an integer"):
+            CTABGANPlus(epochs=epochs)
+
+    def test_a_fit_pickled_before_auto_epochs_reports_its_epochs(self, model: CTABGANPlus) -> None:
+        state = model.__getstate__()
+        del state["n_epochs_"]
+        legacy = CTABGANPlus.__new__(CTABGANPlus)
+        legacy.__setstate__(state)
+        assert legacy.n_epochs_ == FAST["epochs"]
+
+
 class TestDeterminismAndScale:
     def test_same_seed_same_rows(self, data: pd.DataFrame) -> None:
         small = data.iloc[:200]
@@ -540,6 +599,7 @@ def test_adapters_forward_the_core_defaults() -> None:
     ]
     synthcity = inspect.signature(CTABGANPlusPlugin).parameters
     sdv = inspect.signature(CTABGANPlusSynthesizer).parameters
+    assert core["epochs"] == "auto"  # resolved at fit, in the core only
     for name, default in core.items():
         assert synthcity["n_iter" if name == "epochs" else name].default == default, name
         if name == "device":

@@ -1,12 +1,13 @@
 """Level calibration of CTAB-GAN+: offsets on the categorical logits so level shares match training.
 
 Sampling draws each categorical level from the generator's softmax (Gumbel-max), as the
-paper and the reference code do. On a small table the default budget (300 epochs of one
-batch) leaves that softmax close to flat, so every level gets a floor of a few per cent of
-the rows however rare it is: a level one of 301 training rows holds (0.33 %) came out on
-5.1 % of generated rows (0.36 % calibrated), and the levels' total variation distance to
-training was 0.08 (0.01 calibrated; method card, *Level calibration*). A rare level is
-often the identifying one, so the floor is a fidelity and a privacy problem.
+paper and the reference code do. On a small table a budget of 300 epochs of one batch (the
+default before ``epochs="auto"``) leaves that softmax close to flat, so every level gets a
+floor of a few per cent of the rows however rare it is: a level one of 301 training rows
+holds (0.33 %) came out on 5.1 % of generated rows (0.36 % calibrated), and the levels'
+total variation distance to training was 0.08 (0.01 calibrated; method card, *Level
+calibration*). A rare level is often the identifying one, so the floor is a fidelity and a
+privacy problem.
 
 The calibration adds one offset per level to the generator's logits of each categorical
 column, the same for every row, chosen so that the level shares of generated rows equal the

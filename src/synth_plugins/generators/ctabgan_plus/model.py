@@ -18,7 +18,7 @@ import copy
 import math
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -41,6 +41,7 @@ from synth_plugins.generators.ctabgan_plus.calibration import (
     share_groups,
 )
 from synth_plugins.generators.ctabgan_plus.conditional import ConditionalSampler
+from synth_plugins.generators.ctabgan_plus.config import AUTO_EPOCHS, AUTO_MIN_STEPS
 from synth_plugins.generators.ctabgan_plus.networks import Auxiliary, Discriminator, Generator
 from synth_plugins.generators.ctabgan_plus.transformer import (
     ColumnPlan,
@@ -51,6 +52,7 @@ from synth_plugins.generators.ctabgan_plus.transformer import (
 from synth_plugins.generators.privacy import CopyFilter
 from synth_plugins.validation import (
     TrainingUnit,
+    check_auto,
     check_bool,
     check_dp_options,
     check_float,
@@ -60,7 +62,7 @@ from synth_plugins.validation import (
     check_training_size,
 )
 
-__all__ = ["CTABGANPlus"]
+__all__ = ["CTABGANPlus", "steps_per_epoch"]
 
 #: Rows generated per call when sampling (bounds memory for millions of rows).
 _SAMPLE_CHUNK = 65_536
@@ -68,6 +70,16 @@ _SAMPLE_CHUNK = 65_536
 _FORWARD_CHUNK = 4_096
 #: Weight clipping of the critic in DP mode (replaces the gradient penalty; see the card).
 _DP_WEIGHT_CLIP = 0.01
+
+
+def steps_per_epoch(n_rows: int, batch_size: int) -> int:
+    """Optimiser steps of one epoch without DP: ``max(1, n_rows // batch_size)``.
+
+    Each step draws ``min(batch_size, n_rows)`` rows, so a table under ``2 * batch_size``
+    rows has one step per epoch (DP's Poisson-sampled epochs have ``n_rows / batch_size``
+    batches on average).
+    """
+    return max(1, n_rows // batch_size)
 
 
 class CTABGANPlus:
@@ -113,9 +125,14 @@ class CTABGANPlus:
         mixed_values: special values per column, e.g. ``{"dose": [0.0]}`` (makes it mixed).
         target: a column for the downstream loss: an auxiliary classifier (categorical
             column) or regressor (numeric column) trained alongside; None disables it.
-        epochs: passes over the data (300); each has ``max(1, n_rows // batch_size)`` steps
-            of ``min(batch_size, n_rows)`` rows: SDV CTGAN's training budget (the 299-row
-            heart-failure table: 300 steps).
+        epochs: passes over the data, each of ``max(1, n_rows // batch_size)`` steps of
+            ``min(batch_size, n_rows)`` rows, or ``"auto"`` (default): 300 epochs (SDV
+            CTGAN's budget) but at least 2,000 optimiser steps
+            (:data:`~synth_plugins.generators.ctabgan_plus.config.AUTO_MIN_STEPS`), so
+            ``ceil(2000 / steps_per_epoch)`` epochs below 3,500 rows at batch 500 (2,000
+            on the 299-row heart-failure table, where an epoch is one step); with
+            ``dp=True`` 300 epochs (more steps spend more privacy budget). An integer is
+            trained exactly; :meth:`epochs_for` tells the number for a table size.
         batch_size: rows per step (500; at most ``n_rows``).
         noise_dim: generator noise dimension (128).
         generator_hidden, discriminator_hidden, auxiliary_hidden: hidden widths (fully connected;
@@ -165,6 +182,8 @@ class CTABGANPlus:
             never. ``TQDM_DISABLE=1`` in the environment turns every bar off.
 
     Attributes:
+        n_epochs_: epochs trained (``epochs`` with ``"auto"`` resolved; one ``history_``
+            entry each).
         transformer_: the fitted :class:`MixedTypeTransformer`.
         column_kinds_: the kind of every column.
         history_: per-epoch mean losses: ``discriminator``, ``generator``, ``conditional``;
@@ -205,7 +224,7 @@ class CTABGANPlus:
         column_kinds: Mapping[str, str] | None = None,
         mixed_values: Mapping[str, Sequence[float]] | None = None,
         target: str | None = None,
-        epochs: int = 300,
+        epochs: int | Literal["auto"] = "auto",
         batch_size: int = 500,
         noise_dim: int = 128,
         generator_hidden: Sequence[int] = (256, 256),
@@ -248,7 +267,7 @@ class CTABGANPlus:
                 "a text label first (other columns may keep integer labels)"
             )
         self.target = target
-        self.epochs = check_int("epochs", epochs, minimum=1)
+        self.epochs = check_auto(check_int, "epochs", epochs, minimum=1)
         self.batch_size = check_int("batch_size", batch_size, minimum=2)
         self.noise_dim = check_int("noise_dim", noise_dim, minimum=1)
         self.generator_hidden = check_int_tuple("generator_hidden", generator_hidden)
@@ -301,6 +320,7 @@ class CTABGANPlus:
         self.column_kinds_: dict[str, str] = {}
         self.generator_: Generator | None = None
         self.history_: dict[str, list[float]] = {}
+        self.n_epochs_: int = 0
         self.epsilon_: float | None = None
         self.dp_delta_: float | None = None
         self.copy_filter_: CopyFilter | None = None
@@ -308,6 +328,22 @@ class CTABGANPlus:
         self._sampler: ConditionalSampler | None = None
         self._sample_rng: np.random.Generator | None = None
         self._device_generator: Generator | None = None
+
+    def epochs_for(self, n_rows: int) -> int:
+        """The epochs a fit on ``n_rows`` rows trains: ``epochs``, or ``"auto"`` resolved.
+
+        ``"auto"`` is :data:`~synth_plugins.generators.ctabgan_plus.config.AUTO_EPOCHS`
+        epochs, raised to reach
+        :data:`~synth_plugins.generators.ctabgan_plus.config.AUTO_MIN_STEPS` optimiser steps
+        of :func:`steps_per_epoch` each; with ``dp=True`` it is ``AUTO_EPOCHS`` alone, as
+        every further step spends privacy budget.
+        """
+        n_rows = check_int("n_rows", n_rows, minimum=1)
+        if self.epochs != "auto":
+            return self.epochs
+        if self.dp:
+            return AUTO_EPOCHS
+        return max(AUTO_EPOCHS, -(-AUTO_MIN_STEPS // steps_per_epoch(n_rows, self.batch_size)))
 
     def get_params(self) -> dict[str, Any]:
         """The constructor arguments, as given (a sklearn-style view for host adapters)."""
@@ -361,13 +397,15 @@ class CTABGANPlus:
         self.column_kinds_ = transformer.kinds
         self.generator_ = self._device_generator = None
         self.history_ = {}
+        self.n_epochs_ = 0
         self.epsilon_ = self.dp_delta_ = None
         self.copy_filter_ = self.level_offsets_ = None
         device = _torch.resolve_device(self.device)
+        epochs = self.epochs_for(len(data))
         with _torch.seeded(train_seed, device):
             trainer = _Trainer(self, transformer, sampler, matrix, data, device, train_seed)
-            generator = trainer.run_dp() if self.dp else trainer.run()
-        self.history_ = trainer.history
+            generator = trainer.run_dp(epochs) if self.dp else trainer.run(epochs)
+        self.history_, self.n_epochs_ = trainer.history, epochs
         self.generator_ = generator.cpu().eval()
         self.level_offsets_ = self._fit_level_offsets(matrix, calibration_seed)
         if not self.dp:  # the filter reads the training rows, outside the DP accounting
@@ -644,6 +682,8 @@ class CTABGANPlus:
         # a fit pickled before the level calibration existed samples as it did
         state.setdefault("calibrate_levels", False)
         state.setdefault("level_offsets_", None)
+        # one fitted before epochs="auto" trained its integer epochs, one history entry each
+        state.setdefault("n_epochs_", len(state.get("history_", {}).get("discriminator", [])))
         self.__dict__.update(state)
 
 
@@ -832,12 +872,12 @@ class _Trainer:
         return torch.from_numpy(cond).to(self.device)
 
     # ------------------------------------------------------------------- training
-    def run(self) -> Generator:
-        """Train with WGAN-GP, conditional, information and downstream losses."""
+    def run(self, epochs: int) -> Generator:
+        """Train ``epochs`` epochs with WGAN-GP, conditional, information and downstream losses."""
         m = self.m
-        steps = max(1, self.n_rows // m.batch_size)
+        steps = steps_per_epoch(self.n_rows, m.batch_size)
         size = min(m.batch_size, self.n_rows)
-        bar = _torch.progress(range(m.epochs), total=m.epochs, desc="CTAB-GAN+", verbose=m.verbose)
+        bar = _torch.progress(range(epochs), total=epochs, desc="CTAB-GAN+", verbose=m.verbose)
         keys = ["discriminator", "generator", "conditional"]
         if self.info_weight:
             keys.append("information")
@@ -902,8 +942,8 @@ class _Trainer:
             )
         return self.generator
 
-    def run_dp(self) -> Generator:
-        """Train the critic with DP-SGD (Opacus); the generator learns from it only."""
+    def run_dp(self, epochs: int) -> Generator:
+        """Train the critic ``epochs`` epochs with DP-SGD (Opacus); the generator learns from it."""
         m = self.m
         try:
             from opacus import PrivacyEngine
@@ -928,7 +968,7 @@ class _Trainer:
                 noise_generator=_torch.make_generator(int(self.rng.integers(2**31)), self.device),
             )  # fmt: skip
             bar = _torch.progress(
-                range(m.epochs), total=m.epochs, desc="CTAB-GAN+ (DP)", verbose=m.verbose
+                range(epochs), total=epochs, desc="CTAB-GAN+ (DP)", verbose=m.verbose
             )
             for _epoch in bar:
                 self.generator.train()

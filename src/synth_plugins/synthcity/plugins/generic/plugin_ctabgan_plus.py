@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sklearn.preprocessing import LabelEncoder
 from synthcity.plugins.core.dataloader import DataLoader
@@ -88,7 +88,7 @@ class CTABGANPlusPlugin(SuitePlugin):
 
     def __init__(
         self,
-        n_iter: int = _CORE["epochs"],
+        n_iter: int | Literal["auto"] = _CORE["epochs"],
         target: str | None = _CORE["target"],
         column_kinds: Mapping[str, str] | None = _CORE["column_kinds"],
         mixed_values: Mapping[str, Sequence[float]] | None = _CORE["mixed_values"],
