@@ -482,6 +482,33 @@ class TestTrainingBudget:
         legacy.__setstate__(state)
         assert legacy.n_epochs_ == FAST["epochs"]
 
+    def test_paper_preset_is_the_paper_exactly(self) -> None:
+        """The paper and the authors' code (Team-TUD/CTAB-GAN-Plus, ``CTABGANSynthesizer``)
+        where they are hyper-parameters here (the method card lists what is not)."""
+        params = CTABGANPlus.from_preset("paper").get_params()
+        paper = {
+            "epochs": 150,  # of max(1, n // 500) steps of batches of 500
+            "batch_size": 500,
+            "noise_dim": 100,  # random_dim
+            "auxiliary_hidden": (256, 256, 256, 256),  # class_dim
+            "generator_lr": 2e-4,
+            "discriminator_lr": 2e-4,
+            "weight_decay": 1e-5,  # l2scale
+            "discriminator_steps": 1,  # ci
+            "gp_weight": 10.0,
+            "info_weight": 1.0,
+            "aux_weight": 1.0,  # the downstream loss added unweighted
+            "gumbel_tau": 0.2,
+            "calibrate_levels": False,  # levels drawn from the softmax as it is
+            "redraw_copies": False,  # no filter of copied rows
+        }
+        assert {name: params[name] for name in paper} == paper
+        assert CTABGANPlus.from_preset("paper").epochs_for(299) == 150  # trained exactly
+        overridden = CTABGANPlus.from_preset("paper", {"g": "categorical"}, epochs=3)
+        assert overridden.epochs == 3 and overridden.roles == {"g": "categorical"}
+        with pytest.raises(InvalidParameterError, match="preset"):
+            CTABGANPlus.from_preset("recent")
+
 
 class TestDeterminismAndScale:
     def test_same_seed_same_rows(self, data: pd.DataFrame) -> None:

@@ -41,7 +41,7 @@ from synth_plugins.generators.ctabgan_plus.calibration import (
     share_groups,
 )
 from synth_plugins.generators.ctabgan_plus.conditional import ConditionalSampler
-from synth_plugins.generators.ctabgan_plus.config import AUTO_EPOCHS, AUTO_MIN_STEPS
+from synth_plugins.generators.ctabgan_plus.config import AUTO_EPOCHS, AUTO_MIN_STEPS, PRESETS
 from synth_plugins.generators.ctabgan_plus.networks import Auxiliary, Discriminator, Generator
 from synth_plugins.generators.ctabgan_plus.transformer import (
     ColumnPlan,
@@ -60,6 +60,7 @@ from synth_plugins.validation import (
     check_int_tuple,
     check_random_state,
     check_training_size,
+    preset_settings,
 )
 
 __all__ = ["CTABGANPlus", "steps_per_epoch"]
@@ -113,6 +114,7 @@ class CTABGANPlus:
 
     Every hyper-parameter is keyword-only and its default is declared once, in this
     signature; the host adapters read them from ``CTABGANPlus.__init__.__kwdefaults__``.
+    ``CTABGANPlus.from_preset("paper")`` gives the paper's settings (:meth:`from_preset`).
 
     Args:
         roles: role per column (``numerical``, ``integer``, ``binary``, ``categorical``,
@@ -328,6 +330,21 @@ class CTABGANPlus:
         self._sampler: ConditionalSampler | None = None
         self._sample_rng: np.random.Generator | None = None
         self._device_generator: Generator | None = None
+
+    @classmethod
+    def from_preset(
+        cls, preset: str, roles: Mapping[str, str] | None = None, **overrides: Any
+    ) -> CTABGANPlus:
+        """A model with a named preset's settings (``"paper"``), ``overrides`` on top.
+
+        ``"paper"`` (:data:`~synth_plugins.generators.ctabgan_plus.config.PRESETS`) is the
+        paper and the authors' code where they are hyper-parameters here: 150 epochs of
+        batches of 500, noise dimension 100, a four-layer (256) auxiliary model, weight
+        decay 1e-5, ``aux_weight=1.0``, ``calibrate_levels=False`` and
+        ``redraw_copies=False``. The networks stay fully connected (the method card says
+        what else cannot be reproduced).
+        """
+        return cls(roles, **preset_settings(PRESETS, preset, overrides))
 
     def epochs_for(self, n_rows: int) -> int:
         """The epochs a fit on ``n_rows`` rows trains: ``epochs``, or ``"auto"`` resolved.
