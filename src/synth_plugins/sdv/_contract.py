@@ -758,6 +758,20 @@ class SingleTableContract:
                 error.add_note(note)
             raise
 
+    def _sample_with_conditions(self, conditions: pd.DataFrame, *args: Any, **kwargs: Any) -> Any:
+        """SDV's sampling of a table of conditions, its ``category`` columns as plain values.
+
+        SDV groups the conditions, and again their transformed values, by column; pandas
+        groups a ``category`` column by every level, also those no condition asks for, and
+        SDV fails on such an empty group (``IndexError``, or ``ZeroDivisionError`` in its
+        batches). SDV's own transformers turn a category into numbers; the suite's
+        synthesizers give it none, so the user's ``category`` dtype (e.g. known columns taken
+        from the training table) reached the second grouping too.
+        """
+        categories = conditions.select_dtypes("category").columns
+        conditions = conditions.astype(dict.fromkeys(categories, object))
+        return super()._sample_with_conditions(conditions, *args, **kwargs)  # type: ignore[misc]
+
     def sample_from_conditions(self, conditions: list[Any], *args: Any, **kwargs: Any) -> Any:
         """SDV's conditional sampling, with every condition checked first.
 
