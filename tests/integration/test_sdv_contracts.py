@@ -1538,6 +1538,27 @@ def test_known_columns_in_the_training_tables_category_dtype(name):
         assert (rows["smoking"] == "yes").all() and len(rows) == 3
 
 
+@pytest.mark.parametrize("name", _QUICKEST)
+@pytest.mark.parametrize("text_dates", [False, True], ids=["datetime64", "text"])
+def test_a_date_condition_is_matched_as_sdv_matches_a_float(name, text_dates):
+    """A known admission time (a training row's) is generated to within 1 % of the
+    training span and written as asked, as SDV does for a float; SDV's exact match found
+    none of these times (seconds apart over a year) and gave "Unable to sample"."""
+    data, metadata = _admissions(text_dates)
+    cls, options = _QUICK_SINGLE_TABLE[name]
+    synthesizer = cls(metadata, **options)
+    synthesizer.fit(data)
+    known = data.loc[[3, 3, 3, 3, 7, 7, 7, 7], ["admit"]]
+    sampled = single_table(synthesizer.sample_remaining_columns(known))
+    assert sampled["admit"].tolist() == known["admit"].tolist()
+    assert sampled["admit"].dtype == data["admit"].dtype
+    asked = data["admit"].iloc[5]
+    rows = single_table(synthesizer.sample_from_conditions([Condition({"admit": asked}, 4)]))
+    assert len(rows) == 4 and (rows["admit"] == asked).all()
+    with pytest.raises(InvalidParameterError, match="admit='soon': datetime column 'admit'"):
+        synthesizer.sample_from_conditions([Condition({"admit": "soon"}, num_rows=2)])
+
+
 @pytest.mark.skipif(SDV_MAJOR < 2, reason="the ordinal sdtype is SDV 2's")
 def test_a_detected_ordinal_column_takes_its_levels_as_conditions():
     """SDV 2 detects a 0/1 column as ``ordinal``; the condition domain left it to SDV's

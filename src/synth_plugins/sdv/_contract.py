@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from sdv import errors as sdv_errors
 
+from synth_plugins.encoding.parsing import is_datetime, text_date_format
 from synth_plugins.encoding.roles import DISCRETE_ROLES, infer_role
 from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_spec
 from synth_plugins.errors import (
@@ -190,29 +191,81 @@ class _ColumnDomain:
     whole: bool = False
 
 
+def _datetimes(values: pd.Series, text_format: str | None) -> pd.Series:
+    """``values`` as datetimes: read in ``text_format`` if given; NaT where missing."""
+    if text_format is None:
+        return values
+    return pd.to_datetime(values, format=text_format, errors="coerce")
+
+
+@dataclass(frozen=True)
+class _DateColumn:
+    """A ``datetime`` column as conditions on it are read and matched."""
+
+    #: the format of dates written as text (None for ``datetime64`` columns), as the cores
+    #: read and write them (:func:`~synth_plugins.encoding.parsing.text_date_format`)
+    text_format: str | None
+    first: pd.Timestamp  # the earliest training date
+    span: pd.Timedelta  # from the earliest training date to the latest
+
+    @classmethod
+    def learn(cls, values: pd.Series) -> _DateColumn:
+        """The column of the training ``values`` (datetime64 values or dates as text)."""
+        text_format = text_date_format(values)
+        times = _datetimes(values, text_format)
+        return cls(text_format, times.min(), times.max() - times.min())
+
+    def times(self, values: pd.Series) -> pd.Series:
+        """``values`` (the column as generated) as datetimes; NaT where missing."""
+        return _datetimes(values, self.text_format)
+
+    def asked(self, column: str, value: Any, what: str) -> pd.Timestamp:
+        """The condition ``value`` as a datetime that compares with the column's.
+
+        Raises:
+            InvalidParameterError: ``value`` is not a date (in the column's text format, for
+                dates written as text), or one of another time zone than the column's.
+        """
+        try:
+            asked = pd.to_datetime(value, format=self.text_format)
+            asked - self.first  # a naive date against an aware column raises
+        except (ValueError, TypeError) as error:
+            written = f" written as {self.text_format!r}" if self.text_format else ""
+            raise InvalidParameterError(
+                f"{what} {column}={value!r}: datetime column {column!r} takes dates"
+                f"{written} (training dates from {self.first}): {error}"
+            ) from None
+        return asked
+
+
 class ConditionDomain:
     """The values a synthesizer can honour in conditions, learnt from the training table.
 
     Categorical and boolean columns take their training levels; numerical columns values in
     their training range (generated values never leave it), whole numbers in an integer
     column (SDV matches those exactly, so 33.5 would send its rejection sampling round until
-    it gives up; a float column's conditions are matched to 1 % by SDV); ``id`` columns
-    none (their
-    values are fresh keys, never a training value). A missing value is refused: SDV groups
-    conditions by their (transformed) values and drops a missing one, which the suite's
-    synthesizers pass on untransformed, so the call would end in SDV's "Sampling
-    terminated". Other sdtypes are left to SDV.
+    it gives up; a float column's conditions are matched to 1 % by SDV); datetime columns
+    dates (in the column's text format, for dates written as text; :meth:`hold_dates`
+    matches them); ``id`` columns none (their values are fresh keys, never a training
+    value). A missing value is refused: SDV groups conditions by their (transformed) values
+    and drops a missing one, which the suite's synthesizers pass on untransformed, so the
+    call would end in SDV's "Sampling terminated". Other sdtypes are left to SDV.
     """
+
+    #: ``datetime`` columns, by SDV's (text) name (a domain saved before dates had none)
+    dates: Mapping[str, _DateColumn] = MappingProxyType({})
 
     def __init__(
         self,
         columns: Mapping[str, _ColumnDomain],
         names: list[str],
         identifiers: frozenset[str] = frozenset(),
+        dates: Mapping[str, _DateColumn] = MappingProxyType({}),
     ) -> None:
         self.columns = dict(columns)
         self.names = names
         self.identifiers = identifiers
+        self.dates = dict(dates)
 
     @classmethod
     def from_data(cls, data: pd.DataFrame, metadata: Any) -> ConditionDomain:
@@ -240,7 +293,12 @@ class ConditionDomain:
         identifiers = frozenset(
             str(name) for name in data.columns if described.get(name, {}).get("sdtype") == "id"
         )
-        return cls(columns, [str(c) for c in data.columns], identifiers)
+        dates = {
+            str(name): _DateColumn.learn(data[name])
+            for name, role in roles.items()
+            if role == "datetime" and data[name].notna().any() and is_datetime(data[name])
+        }
+        return cls(columns, [str(c) for c in data.columns], identifiers, dates)
 
     def check(self, conditions: pd.DataFrame, what: str = "condition") -> None:
         """Refuse a column or value the synthesizer cannot honour, naming it.
@@ -248,9 +306,9 @@ class ConditionDomain:
         Raises:
             InvalidParameterError: an unknown column, a value never seen in a categorical or
                 boolean column, a number outside a numerical column's training range or a
-                fraction in an integer column, a
-                non-number in a numerical column, a missing value, or a condition on an
-                ``id`` column.
+                fraction in an integer column, a non-number in a numerical column, a value
+                that is not a date in a datetime column, a missing value, or a condition on
+                an ``id`` column.
         """
         for column in conditions.columns:
             if column not in self.names:
@@ -262,22 +320,56 @@ class ConditionDomain:
                     f"{what} on column {column!r}: it is an id column, generated as fresh keys "
                     "that are never a training value, so it cannot be conditioned on"
                 )
+            if column in self.dates:
+                for value in pd.unique(conditions[column]):
+                    self._check_missing(column, value, what)
+                    self.dates[column].asked(column, value, what)
             domain = self.columns.get(column)
             if domain is None:
                 continue
             for value in pd.unique(conditions[column]):
                 self._check_value(column, value, domain, what)
 
+    def hold_dates(
+        self, sampled: pd.DataFrame, conditions: Mapping[str, Any], rtol: float
+    ) -> tuple[pd.DataFrame, dict[str, Any]]:
+        """The ``sampled`` rows near each date condition, holding it; the other conditions.
+
+        SDV's rejection sampling keeps a generated row where it holds the conditions: a
+        float to within ``rtol`` of the asked value, then written as asked, anything else
+        only when equal. The suite's synthesizers meet a date condition by that rejection
+        sampling (no core conditions its model on a date, as GaussianCopula conditions on
+        a date's number), and their dates spread over the training days, so the exact day
+        was found for 1 of 6 training dates. A date is matched as SDV matches a float:
+        to within ``rtol`` (SDV's 1 %) of the column's training span (a date has no zero
+        to take 1 % of), then written as asked, in the column's dtype or text format.
+        """
+        others = dict(conditions)
+        for column, date in self.dates.items():
+            value = conditions.get(column)
+            if column not in conditions or pd.isna(value):
+                continue
+            del others[column]
+            asked = date.asked(column, value, "condition")
+            distance = (date.times(sampled[column]) - asked).abs()
+            sampled = sampled[distance <= date.span * rtol].copy()
+            sampled[column] = asked.strftime(date.text_format) if date.text_format else asked
+        return sampled, others
+
     @staticmethod
-    def _check_value(column: str, value: Any, domain: _ColumnDomain, what: str) -> None:
-        value = plain(value)
-        if pd.isna(value):
+    def _check_missing(column: str, value: Any, what: str) -> None:
+        if pd.isna(plain(value)):
             raise InvalidParameterError(
                 f"{what} {column}=missing: a missing value cannot be a condition of this "
                 "synthesizer (SDV drops it from its groups of conditions); sample rows and keep "
                 f"those where {column!r} is missing, e.g. "
                 f"synthesizer.sample(n).loc[lambda t: t[{column!r}].isna()]"
             )
+
+    @staticmethod
+    def _check_value(column: str, value: Any, domain: _ColumnDomain, what: str) -> None:
+        ConditionDomain._check_missing(column, value, what)
+        value = plain(value)
         if domain.levels is not None:
             if value not in domain.levels:
                 known = [plain(level) for level in domain.levels]
@@ -757,6 +849,18 @@ class SingleTableContract:
             for note in self._condition_notes(conditions.columns, constraints=False):
                 error.add_note(note)
             raise
+
+    def _filter_conditions(
+        self, sampled: pd.DataFrame, conditions: Mapping[str, Any], float_rtol: float
+    ) -> pd.DataFrame:
+        """SDV's filter of generated rows by the conditions; dates matched as floats are.
+
+        See :meth:`ConditionDomain.hold_dates`. (SDV's is a static method, which it calls
+        on the synthesizer.)
+        """
+        if self._domain is not None:
+            sampled, conditions = self._domain.hold_dates(sampled, conditions, float_rtol)
+        return super()._filter_conditions(sampled, conditions, float_rtol)  # type: ignore[misc]
 
     def _sample_with_conditions(self, conditions: pd.DataFrame, *args: Any, **kwargs: Any) -> Any:
         """SDV's sampling of a table of conditions, its ``category`` columns as plain values.
