@@ -1559,6 +1559,35 @@ def test_a_date_condition_is_matched_as_sdv_matches_a_float(name, text_dates):
         synthesizer.sample_from_conditions([Condition({"admit": "soon"}, num_rows=2)])
 
 
+def test_fit_shows_sdvs_validation_warnings_once_as_sdvs_synthesizers_do():
+    """The synthesizer's generator set-up ran SDV's validation a second time: its
+    warnings (a datetime column without a format) showed twice."""
+    import warnings
+    from collections import Counter
+
+    from sdv.single_table import GaussianCopulaSynthesizer
+
+    data, _ = _admissions()
+    data = data.assign(seen=data["admit"].dt.strftime("%Y-%m-%d"), pid=range(len(data)))
+    columns = {
+        "pid": {"sdtype": "id"},
+        "age": {"sdtype": "numerical"},
+        "seen": {"sdtype": "datetime"},
+    }
+    table = {"primary_key": "pid", "columns": columns}
+    metadata = Metadata.load_from_dict(
+        {"METADATA_SPEC_VERSION": "V1", "tables": {"admissions": table}}
+    )
+    shown = {}
+    for cls in (GaussianCopulaSynthesizer, MLECopulaSynthesizer):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            cls(metadata).fit(native(data[list(columns)], metadata))
+        shown[cls] = Counter(str(warning.message) for warning in caught)
+    assert any("datetime_format" in message for message in shown[MLECopulaSynthesizer])
+    assert shown[MLECopulaSynthesizer] == shown[GaussianCopulaSynthesizer]
+
+
 @pytest.mark.skipif(SDV_MAJOR < 2, reason="the ordinal sdtype is SDV 2's")
 def test_a_detected_ordinal_column_takes_its_levels_as_conditions():
     """SDV 2 detects a 0/1 column as ``ordinal``; the condition domain left it to SDV's

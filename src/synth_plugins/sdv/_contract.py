@@ -761,9 +761,11 @@ class SingleTableContract:
             if column["sdtype"] == "id":
                 generators[key] = FreshKeyGenerator(column.get("regex_format"))
         if generators:
-            # SDV names columns as text (its fit converts the labels; this does not)
-            named = native(table.rename(columns=str), self._raw_metadata)
-            self.auto_assign_transformers(named)  # type: ignore[attr-defined]
+            # SDV's auto_assign_transformers without its validate, which preprocess runs (its
+            # warnings would show twice); SDV names columns as text (its fit converts the
+            # labels; this does not)
+            named = self._validate_transform_constraints(table.rename(columns=str))  # type: ignore[attr-defined]
+            self._data_processor.prepare_for_fitting(named)  # type: ignore[attr-defined]
             self._data_processor.update_transformers(generators)  # type: ignore[attr-defined]
         return patterns
 
