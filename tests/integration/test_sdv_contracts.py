@@ -1588,6 +1588,37 @@ def test_fit_shows_sdvs_validation_warnings_once_as_sdvs_synthesizers_do():
     assert shown[MLECopulaSynthesizer] == shown[GaussianCopulaSynthesizer]
 
 
+def test_integer_column_labels_in_an_empty_sample_and_in_conditions():
+    """sample(0) raised SDV's "Length mismatch" where the table has integer column labels;
+    a condition on such a column names its text label, as SDV names it."""
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame(
+        {
+            0: rng.normal(50, 10, 150).round(1),
+            1: rng.choice(["a", "b"], 150),
+            "y": rng.integers(0, 3, 150),
+        }
+    )
+    columns = {
+        "0": {"sdtype": "numerical"},
+        "1": {"sdtype": "categorical"},
+        "y": {"sdtype": "numerical"},
+    }
+    metadata = Metadata.load_from_dict(
+        {"METADATA_SPEC_VERSION": "V1", "tables": {"t": {"columns": columns}}}
+    )
+    synthesizer = MLECopulaSynthesizer(metadata, random_state=0)
+    synthesizer.fit(native(data, metadata))
+    empty = single_table(synthesizer.sample(0))
+    assert empty.empty and list(empty.columns) == [0, 1, "y"]
+    assert (empty.dtypes == data.dtypes).all()
+    assert list(single_table(synthesizer.sample(3)).columns) == [0, 1, "y"]
+    with pytest.raises(
+        InvalidParameterError, match="column 1 \\(SDV names columns as text: '1'\\)"
+    ):
+        synthesizer.sample_from_conditions([Condition({1: "a"}, num_rows=2)])
+
+
 @pytest.mark.skipif(SDV_MAJOR < 2, reason="the ordinal sdtype is SDV 2's")
 def test_a_detected_ordinal_column_takes_its_levels_as_conditions():
     """SDV 2 detects a 0/1 column as ``ordinal``; the condition domain left it to SDV's

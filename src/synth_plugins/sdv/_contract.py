@@ -312,8 +312,13 @@ class ConditionDomain:
         """
         for column in conditions.columns:
             if column not in self.names:
+                text = (
+                    f" (SDV names columns as text: {str(column)!r})"
+                    if str(column) in self.names
+                    else ""
+                )
                 raise InvalidParameterError(
-                    f"{what} names an unknown column {column!r}; columns are {self.names}"
+                    f"{what} names an unknown column {column!r}{text}; columns are {self.names}"
                 )
             if column in self.identifiers:
                 raise InvalidParameterError(
@@ -835,10 +840,18 @@ class SingleTableContract:
         """
         num_rows = check_int("num_rows", num_rows, minimum=0)
         with _own_errors_surface(), one_warning_per_call():  # SDV samples in batches
-            sampled = super().sample(num_rows, *args, **kwargs)  # type: ignore[misc]
+            return super().sample(num_rows, *args, **kwargs)  # type: ignore[misc]
+
+    def _sample_with_progress_bar(self, num_rows: int, *args: Any, **kwargs: Any) -> pd.DataFrame:
+        """SDV's sampling for ``sample``; no rows give the training columns and dtypes.
+
+        SDV's gives a table without columns for ``num_rows=0``, which its ``sample`` then
+        fails to relabel ("Length mismatch") where the training table has integer column
+        labels (SDV names columns as text and relabels the sample with the training ones).
+        """
         if num_rows == 0 and self._schema is not None:
-            return native(self._schema.copy(), self._raw_metadata)
-        return sampled
+            return self._schema.rename(columns=str)
+        return super()._sample_with_progress_bar(num_rows, *args, **kwargs)  # type: ignore[misc]
 
     def _check_conditions(self, conditions: pd.DataFrame, what: str) -> None:
         self._validate_fit_before_sample()  # type: ignore[attr-defined]
