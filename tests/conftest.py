@@ -42,6 +42,7 @@ NEEDS: dict[str, str] = {
     "tests/integration/test_tuning.py": "synthcity",
     "tests/integration/test_docs_examples.py": "synthcity",
     "tests/unit/test_synthcity_held_columns.py": "synthcity",
+    "tests/unit/test_synthcity_sequence_loader.py": "synthcity",
     "tests/unit/benchmark/test_synthcity_loaders.py": "synthcity",
     "tests/unit/benchmark/test_synthcity_failures.py": "synthcity",
     "tests/integration/test_conformance.py::TestSynthcity::*": "synthcity",

@@ -37,6 +37,11 @@ from synth_plugins.long_format import patient_index
 from synth_plugins.survival import check_survival_frame
 from synth_plugins.synthcity.checks import describe_input, loader_type, refuse_argument
 from synth_plugins.synthcity.roles import synthcity_roles
+from synth_plugins.synthcity.sequence_loader import (
+    VectorisedTimeSeriesDataLoader,
+    VectorisedTimeSeriesSurvivalDataLoader,
+    vectorised_from_info,
+)
 from synth_plugins.synthcity.suite_plugin import SuitePlugin
 from synth_plugins.synthcity.timeseries import (
     OUTCOME_PREFIX,
@@ -410,23 +415,40 @@ class LongitudinalLSTMPlugin(SuitePlugin):
         )
 
     def _generate(self, count: int, syn_schema: Schema, **kwargs: Any) -> DataLoader:
+        """``count`` whole sequences meeting ``syn_schema``, as a vectorised loader.
+
+        Synthcity's ``_safe_generate_time_series`` (the same steps: the parts' loader, its
+        frame in the training schema's dtypes, the constraints row by row, then
+        ``create_from_info``) builds its loaders row by row, a hundred times the model's
+        own sampling time; :mod:`synth_plugins.synthcity.sequence_loader` builds the same
+        loaders with whole-column operations, and so do ``decode`` and ``match`` on the
+        loader returned. :meth:`_whole_sequences` already drew until ``count`` sequences
+        met the constraints, which Synthcity's loop would draw for.
+        """
         # Synthcity seeds numpy's global generator from random_state; one draw seeds a call.
         stream = np.random.default_rng(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
         syn_schema = self._constrained_schema(self._relaxed(syn_schema))
         constraints = syn_schema.as_constraints()
-
-        def sample(n: int) -> tuple[Any, ...]:
-            # n >= 1: generate() checked count, and Synthcity asks for the sequences missing
-            long = self._whole_sequences(int(n), constraints, stream)
-            static, temporal, times, outcome = self._to_parts(long)
-            static = static if len(static.columns) else None
-            if self.data_info["data_type"] == "time_series_survival":
-                info = self.data_info
-                return (static, temporal, times, outcome[info["time_to_event_column"]],
-                        outcome[info["event_column"]])  # fmt: skip
-            return static, temporal, times, outcome if len(outcome.columns) else None
-
-        return self._safe_generate_time_series(sample, count, syn_schema)
+        long = self._whole_sequences(count, constraints, stream)
+        static, temporal, times, outcome = self._to_parts(long)
+        parts = {
+            "temporal_data": temporal,
+            "observation_times": times,
+            "static_data": static if len(static.columns) else None,
+        }
+        info = self.data_info
+        if info["data_type"] == "time_series_survival":
+            loader: DataLoader = VectorisedTimeSeriesSurvivalDataLoader(
+                **parts, T=outcome[info["time_to_event_column"]], E=outcome[info["event_column"]]
+            )
+        else:
+            loader = VectorisedTimeSeriesDataLoader(
+                **parts, outcome=outcome if len(outcome.columns) else None
+            )
+        frame = self.training_schema().adapt_dtypes(loader.dataframe())
+        if self.strict:
+            frame = constraints.match(frame).reset_index(drop=True)
+        return vectorised_from_info(self.training_schema().adapt_dtypes(frame), info)
 
     def _relaxed(self, syn_schema: Schema) -> Schema:
         """``syn_schema`` with whole-number ranges for the features relaxed at fit.
