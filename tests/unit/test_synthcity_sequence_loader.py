@@ -114,6 +114,17 @@ def test_same_survival_loader_as_synthcity():
     _assert_same(mine.train(), theirs.train())
 
 
+def test_text_static_values_build_rows_as_synthcity():
+    static, temporal, times, out = _parts(8, 6, 2, True)
+    static["site"] = np.where(static["s0"] > 0, "north", "south")  # a common dtype of objects
+    args = {"temporal_data": temporal, "observation_times": times, "static_data": static,
+            "outcome": out}  # fmt: skip
+    theirs, mine = TimeSeriesDataLoader(**args), VectorisedTimeSeriesDataLoader(**args)
+    _assert_same(mine, theirs)
+    frame = theirs.dataframe()
+    _assert_same(vectorised_from_info(frame, theirs.info()), create_from_info(frame, theirs.info()))
+
+
 def test_missing_visit_values_go_through_synthcity():
     static, temporal, times, out = _parts(6, 7, 1, True, gap=True)
     args = {"temporal_data": temporal, "observation_times": times, "static_data": static,

@@ -40,32 +40,63 @@ from synthcity.plugins.core.dataloader import (
 Parts = tuple[pd.DataFrame, list[pd.DataFrame], list[list[Any]], pd.DataFrame]
 
 
-def _is_plain(
+def _visit_values(
     static: pd.DataFrame,
     temporal: list[pd.DataFrame],
     observation_times: list[Any],
     outcome: pd.DataFrame,
-) -> bool:
-    """Whether Synthcity's ``pack_raw_data`` would keep every visit and time as given.
+) -> np.ndarray | None:
+    """Every visit's temporal values, when Synthcity would keep every visit as given.
 
-    (No missing temporal value or time, no ``masked_`` column, one set of temporal columns
-    and dtypes, static and outcome rows indexed ``0 .. n-1``, one time per visit.)
+    One row per visit, in the first sequence's column order, each sequence's rows in its
+    own common dtype (as Synthcity reads a row), so the array's dtype is theirs if shared.
+    None (Synthcity's own ``pack_raw_data`` then runs) for a missing temporal value or
+    time, a ``masked_`` column, an empty sequence, a time list not as long as its
+    sequence, sequences whose columns differ from the first's (in name or order), or
+    static and outcome rows not indexed ``0 .. n-1``.
     """
     n = len(temporal)
-    first = temporal[0]
-    columns, dtypes = list(first.columns), first.dtypes
+    columns = temporal[0].columns
     if any(str(c).startswith("masked_") for c in columns):
-        return False
+        return None
     for frame, times in zip(temporal, observation_times):
-        if len(times) != len(frame) or not (
-            frame.columns.equals(first.columns) and frame.dtypes.equals(dtypes)
-        ):
-            return False
+        if len(frame) == 0 or len(frame) != len(times) or not frame.columns.equals(columns):
+            return None
     if any(not frame.index.equals(pd.RangeIndex(n)) for frame in (static, outcome)):
-        return False
-    values = pd.concat(temporal) if n > 1 else first
+        return None
+    values = np.concatenate([frame.to_numpy() for frame in temporal])
     times = np.concatenate([np.asarray(t, dtype=float) for t in observation_times])
-    return not (values.isna().to_numpy().any() or np.isnan(times).any())
+    if pd.isna(values).any() or np.isnan(times).any():
+        return None
+    return values
+
+
+#: The dtype a column of Python numbers of one numpy kind is inferred as.
+_INFERRED = {"i": np.dtype("int64"), "u": np.dtype("int64"), "f": np.dtype("float64"),
+             "b": np.dtype("bool")}  # fmt: skip
+
+
+def _long_frame(
+    columns: list[str], leading: list[tuple[int, Any]], blocks: list[np.ndarray]
+) -> pd.DataFrame:
+    """Synthcity's ``pd.DataFrame(rows, columns=columns)`` of the rows it builds.
+
+    ``leading``: each row's ``(seq_id, time)``; ``blocks``: the rows' static, temporal and
+    outcome values, each in its frame's common dtype. pandas infers each column of a list
+    of rows on its own, so a block is inferred alone: from its Python values, or, when it
+    holds numbers or booleans, as the ``int64``, ``float64`` or ``bool`` they give.
+    """
+    parts = [pd.DataFrame(leading, columns=columns[:2])]
+    start = 2
+    for block in blocks:
+        names = columns[start : start + block.shape[1]]
+        start += block.shape[1]
+        kind = block.dtype.kind
+        if kind in _INFERRED and not (kind == "u" and block.dtype.itemsize == 8):
+            parts.append(pd.DataFrame(block.astype(_INFERRED[kind]), columns=names))
+        else:
+            parts.append(pd.DataFrame(block.tolist(), columns=names))
+    return pd.concat(parts, axis=1)
 
 
 def pack(
@@ -80,34 +111,24 @@ def pack(
     Returns ``(static, temporal, observation_times, outcome, long_frame, seq_info)``, as it
     does: the long frame has one row per visit, ``seq_id`` (the sequence's position plus
     ``seq_offset``), ``seq_time_id``, then the ``seq_static_``, ``seq_temporal_`` (sorted by
-    name) and ``seq_out_`` columns, each row built from Python values (a row's static,
-    temporal and outcome values share their frame's common dtype) as Synthcity builds it.
+    name) and ``seq_out_`` columns, with the dtypes Synthcity's rows of Python values give
+    (a row's static, temporal and outcome values share their frame's common dtype).
     """
-    if not _is_plain(static, temporal, observation_times, outcome):
+    visits = _visit_values(static, temporal, observation_times, outcome)
+    if visits is None:
         return TimeSeriesDataLoader.pack_raw_data(
             static, temporal, observation_times, outcome, seq_offset=seq_offset
         )
     temporal_features = TimeSeriesDataLoader.unique_temporal_features(temporal)
     static_features, outcome_features = list(static.columns), list(outcome.columns)
-    lengths = [len(frame) for frame in temporal]
-    visits = pd.concat(temporal) if len(temporal) > 1 else temporal[0]
-    static_rows = static.to_numpy().tolist()
-    outcome_rows = outcome.to_numpy().tolist()
-    temporal_rows = visits[temporal_features].to_numpy().tolist()
+    sequence = np.repeat(np.arange(len(temporal)), [len(frame) for frame in temporal])
     times = [time for sequence in observation_times for time in sequence]
-    sequence = np.repeat(np.arange(len(temporal)), lengths).tolist()
-    rows = [
-        [s + seq_offset, time, *static_rows[s], *values, *outcome_rows[s]]
-        for s, time, values in zip(sequence, times, temporal_rows)
+    leading = list(zip((sequence + seq_offset).tolist(), times))
+    blocks = [
+        static.to_numpy()[sequence],
+        visits[:, [list(temporal[0].columns).index(c) for c in temporal_features]],
+        outcome.to_numpy()[sequence],
     ]
-    columns = [
-        "seq_id",
-        "seq_time_id",
-        *(f"seq_static_{c}" for c in static_features),
-        *(f"seq_temporal_{c}" for c in temporal_features),
-        *(f"seq_out_{c}" for c in outcome_features),
-    ]
-    frame = pd.DataFrame(rows, columns=columns)
     info = {
         "seq_static_features": [f"seq_static_{c}" for c in static_features],
         "seq_temporal_features": [f"seq_temporal_{c}" for c in temporal_features],
@@ -115,8 +136,11 @@ def pack(
         "seq_offset": seq_offset,
         "seq_id_feature": "seq_id",
         "seq_time_id_feature": "seq_time_id",
-        "seq_features": list(frame.columns),
     }
+    columns = ["seq_id", "seq_time_id", *info["seq_static_features"],
+               *info["seq_temporal_features"], *info["seq_outcome_features"]]  # fmt: skip
+    frame = _long_frame(columns, leading, blocks)
+    info["seq_features"] = list(frame.columns)
     times_lists = [list(sequence) for sequence in observation_times]
     return static, list(temporal), times_lists, outcome, frame, info
 
