@@ -182,6 +182,47 @@ def test_synthcity_constraints_keep_or_drop_whole_sequences(cohorts, tmp_path, m
         plugin.generate(count=20, constraints=rule, random_state=0)
 
 
+def test_synthcity_generate_gives_what_synthcitys_own_loaders_give(cohorts, tmp_path):
+    """The vectorised loaders change no generated value: the same seed through Synthcity's
+    ``_safe_generate_time_series`` and its row-by-row loaders gives the same loader."""
+    from synthcity.plugins import Plugins
+    from synthcity.plugins.core.constraints import Constraints
+
+    from synth_plugins.synthcity.timeseries import dataset_to_timeseries_loader
+
+    loader, _ = dataset_to_timeseries_loader(cohorts[0])
+    plugin = Plugins().get("longitudinal_lstm", n_iter=1, static_n_iter=2, workspace=tmp_path)
+    plugin.fit(loader)
+
+    def synthcity_generate(count, syn_schema, **kwargs):  # the plugin's _generate until 7 Dec
+        stream = np.random.default_rng(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
+        syn_schema = plugin._constrained_schema(plugin._relaxed(syn_schema))
+        constraints = syn_schema.as_constraints()
+
+        def sample(n):
+            static, temporal, times, outcome = plugin._to_parts(
+                plugin._whole_sequences(int(n), constraints, stream)
+            )
+            static = static if len(static.columns) else None
+            return static, temporal, times, outcome if len(outcome.columns) else None
+
+        return plugin._safe_generate_time_series(sample, count, syn_schema)
+
+    rule = Constraints(rules=[("seq_temporal_edss", "le", 4.0)])
+    mine = plugin.generate(count=12, constraints=rule, random_state=3)
+    plugin._generate = synthcity_generate
+    theirs = plugin.generate(count=12, constraints=rule, random_state=3)
+    assert type(theirs).__name__ == "TimeSeriesDataLoader" and isinstance(mine, type(theirs))
+    assert mine.info() == theirs.info()
+    pd.testing.assert_frame_equal(mine.dataframe(), theirs.dataframe())
+    for part in ("static_data", "outcome"):
+        pd.testing.assert_frame_equal(mine.data[part], theirs.data[part])
+    assert mine.data["observation_times"] == theirs.data["observation_times"]
+    assert len(mine.data["temporal_data"]) == len(theirs.data["temporal_data"]) == 12
+    for ours, synthcitys in zip(mine.data["temporal_data"], theirs.data["temporal_data"]):
+        pd.testing.assert_frame_equal(ours, synthcitys)
+
+
 def test_synthcity_filled_visit_values_keep_the_training_decimals(tmp_path):
     """Missing visit values were filled with the median (5.255, between 5.25 and 5.26),
     and the plugin wrote the 2-decimal column at the fill value's 3 decimals."""
