@@ -145,7 +145,9 @@ def pack(
     return static, list(temporal), times_lists, outcome, frame, info
 
 
-def _first_values(data: pd.DataFrame, columns: list[str], first: np.ndarray, names: list[str]):
+def _first_values(
+    data: pd.DataFrame, columns: list[str], first: np.ndarray, names: list[str]
+) -> pd.DataFrame:
     """Each sequence's first-row values of ``columns`` (their common dtype), re-inferred."""
     return pd.DataFrame(data[columns].to_numpy()[first].tolist(), columns=names)
 
