@@ -203,7 +203,10 @@ class SuitePlugin(Plugin):
         self._refuse_cond(kwargs.get("cond"))
         check_constraint_values(constraints)
         self._check_in_range(constraints)
-        self.constraint_codes = self._constraint_codes(constraints)  # the rules as given
+        self.constraint_codes = {  # the rules as given
+            **self._constraint_codes(constraints),
+            **self._listed_values(constraints),
+        }
         constraints = inclusive_constraints(constraints, self._integer_columns())
         try:
             with one_warning_per_call():  # Synthcity's _safe_generate draws until enough rows
@@ -282,6 +285,37 @@ class SuitePlugin(Plugin):
             )
         return codes
 
+    def _listed_values(self, constraints: Constraints | None) -> dict[str, CategoricalDistribution]:
+        """The values an ``in`` rule on a numeric (not label-encoded) column allows.
+
+        ``Schema.from_constraints`` drops ``in`` on a numeric column, so Synthcity's
+        ``_safe_generate`` did not filter on it and its final check then failed "to meet
+        the synthetic constraints" (``n in [3, 4, 5]`` on counts 0 to 40; its own plugins
+        too). The listed values that meet all of the column's rules become the column's
+        choices in the sampling schema (:meth:`_constrained_schema`), so the rows are
+        filtered on them while they are drawn.
+        """
+        if constraints is None or not self.fitted:
+            return {}
+        encoders = self._data_encoders or {}
+        domain = self.schema().domain
+        numeric = (FloatDistribution, IntegerDistribution)
+        rules: dict[str, list[tuple[str, str, Any]]] = {}
+        for feature, op, value in constraints.rules:
+            if op == "dtype" or isinstance(encoders.get(feature), LabelEncoder):
+                continue
+            if isinstance(domain.get(feature), numeric):
+                rules.setdefault(feature, []).append((feature, op, value))
+        listed = {}
+        for column, column_rules in rules.items():
+            values = [v for _, op, value in column_rules if op == "in" for v in np.ravel(value)]
+            if not values:
+                continue
+            kept = Constraints(rules=column_rules).filter(pd.DataFrame({column: values}))
+            choices = list(dict.fromkeys(np.asarray(values)[kept.to_numpy()].tolist()))
+            listed[column] = CategoricalDistribution(name=column, choices=choices)
+        return listed
+
     def _check_in_range(self, constraints: Constraints | None) -> None:
         """Refuse rules on a numeric column that no value of its training range meets.
 
@@ -334,6 +368,9 @@ class SuitePlugin(Plugin):
 
     def _constrained_schema(self, syn_schema: Schema) -> Schema:
         """``syn_schema`` with each constrained label-encoded column's allowed codes.
+
+        A numeric column under an ``in`` rule gets the listed values it allows
+        (:meth:`_listed_values`).
 
         Every plugin samples through this (``_generate_core``, the time-series plugin), so
         that Synthcity's ``_safe_generate`` filters the codes of the levels the running
