@@ -44,6 +44,9 @@ from synth_plugins.synthcity.held_columns import HeldColumns, hold_columns
 from synth_plugins.synthcity.roles import synthcity_roles
 from synth_plugins.validation import check_random_state
 
+#: Comparison rules ``(column, op, value)`` per column.
+RulesByColumn = dict[str, list[tuple[str, str, Any]]]
+
 
 class SuitePlugin(Plugin):
     """A Synthcity ``Plugin`` with the suite's checks around ``fit`` and ``generate``.
@@ -244,6 +247,28 @@ class SuitePlugin(Plugin):
         domain = self.schema().domain
         return {name for name, dist in domain.items() if isinstance(dist, IntegerDistribution)}
 
+    def _rules_by_column(self, constraints: Constraints) -> tuple[RulesByColumn, RulesByColumn]:
+        """The comparison rules (not ``dtype``) per column, in two groups.
+
+        First the label-encoded columns' (their rules apply to the levels,
+        :meth:`_constraint_codes`), then the other numeric columns' (their rules apply to
+        the schema's range, :meth:`_check_in_range` and :meth:`_listed_values`); rules on
+        other columns are left to Synthcity.
+        """
+        encoders = self._data_encoders or {}
+        domain = self.schema().domain if self.fitted else {}
+        encoded: RulesByColumn = {}
+        numeric: RulesByColumn = {}
+        for rule in constraints.rules:
+            feature, op, _ = rule
+            if op == "dtype":
+                continue
+            if isinstance(encoders.get(feature), LabelEncoder):
+                encoded.setdefault(feature, []).append(tuple(rule))
+            elif isinstance(domain.get(feature), FloatDistribution | IntegerDistribution):
+                numeric.setdefault(feature, []).append(tuple(rule))
+        return encoded, numeric
+
     def _constraint_codes(
         self, constraints: Constraints | None
     ) -> dict[str, CategoricalDistribution]:
@@ -266,14 +291,10 @@ class SuitePlugin(Plugin):
         """
         if constraints is None:
             return {}
-        encoders = self._data_encoders or {}
-        rules: dict[str, list[tuple[str, str, Any]]] = {}
-        for feature, op, value in constraints.rules:
-            if op != "dtype" and isinstance(encoders.get(feature), LabelEncoder):
-                rules.setdefault(feature, []).append((feature, op, value))
+        encoded, _ = self._rules_by_column(constraints)
         codes = {}
-        for column, column_rules in rules.items():
-            levels = encoders[column].classes_
+        for column, column_rules in encoded.items():
+            levels = self._data_encoders[column].classes_
             try:
                 allowed = Constraints(rules=column_rules).filter(pd.DataFrame({column: levels}))
             except TypeError as error:  # e.g. text levels compared with a number by "<"
@@ -297,17 +318,8 @@ class SuitePlugin(Plugin):
         """
         if constraints is None or not self.fitted:
             return {}
-        encoders = self._data_encoders or {}
-        domain = self.schema().domain
-        numeric = (FloatDistribution, IntegerDistribution)
-        rules: dict[str, list[tuple[str, str, Any]]] = {}
-        for feature, op, value in constraints.rules:
-            if op == "dtype" or isinstance(encoders.get(feature), LabelEncoder):
-                continue
-            if isinstance(domain.get(feature), numeric):
-                rules.setdefault(feature, []).append((feature, op, value))
         listed = {}
-        for column, column_rules in rules.items():
+        for column, column_rules in self._rules_by_column(constraints)[1].items():
             values = [v for _, op, value in column_rules if op == "in" for v in np.ravel(value)]
             if not values:
                 continue
@@ -333,15 +345,8 @@ class SuitePlugin(Plugin):
         """
         if constraints is None or not self.fitted:
             return
-        domain, encoders = self.schema().domain, self._data_encoders or {}
-        numeric = (FloatDistribution, IntegerDistribution)
-        rules: dict[str, list[tuple[str, str, Any]]] = {}
-        for feature, op, value in constraints.rules:
-            if op == "dtype" or isinstance(encoders.get(feature), LabelEncoder):
-                continue  # label-encoded columns: their levels, in _constraint_codes
-            if isinstance(domain.get(feature), numeric):
-                rules.setdefault(feature, []).append((feature, op, value))
-        for column, column_rules in rules.items():
+        domain = self.schema().domain
+        for column, column_rules in self._rules_by_column(constraints)[1].items():
             low, high = float(domain[column].low), float(domain[column].high)
             if not np.isfinite([low, high]).all():
                 continue

@@ -360,7 +360,9 @@ class CTABGANPlus:
             return self.epochs
         if self.dp:
             return AUTO_EPOCHS
-        return max(AUTO_EPOCHS, -(-AUTO_MIN_STEPS // steps_per_epoch(n_rows, self.batch_size)))
+        return max(
+            AUTO_EPOCHS, math.ceil(AUTO_MIN_STEPS / steps_per_epoch(n_rows, self.batch_size))
+        )
 
     def get_params(self) -> dict[str, Any]:
         """The constructor arguments, as given (a sklearn-style view for host adapters)."""
