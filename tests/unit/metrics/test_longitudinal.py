@@ -20,6 +20,8 @@ from synth_plugins.metrics.longitudinal import (  # noqa: E402
     longitudinal_fidelity,
     prepare_tables,
     sequence_length,
+    spearman_longitudinal,
+    spearman_static,
     trajectory,
     visit_gaps,
 )
@@ -403,20 +405,41 @@ class TestBadInput:
 
 
 class TestEdgeShapes:
-    def test_one_static_numeric_column_gives_a_full_breakdown(self):
-        # one static numerical column: no static Spearman pair, so no lag-1 pair either
+    def test_one_static_numeric_column_leaves_spearman_static_out(self):
+        # one static numerical column: no static Spearman pair, so the part does not apply
+        # (it scored 1.0 on zero pairs, which raised the headline of any such table)
         rng = np.random.default_rng(0)
         times = {p: np.cumsum(rng.uniform(0.5, 2.0, 2 + p % 4)).tolist() for p in range(40)}
         real = _toy(times).assign(age=lambda d: 20.0 + d["id"] % 37)
         other = _toy(times, value=1.0).assign(age=lambda d: 25.0 + d["id"] % 31)
         result = longitudinal_fidelity(real, other, id_column="id", time_column="t")
         breakdown = result.to_dict()
-        assert breakdown["spearman_static_n_pairs"] == 0.0
-        assert breakdown["spearman_static_score"] == 1.0
-        # static columns have no lag-1 pairs: the figure was NaN in every call
-        assert "spearman_static_lag1_mean_abs_difference" not in breakdown
+        assert "spearman_static" not in result.parts
+        assert not any(key.startswith("spearman_static_") for key in breakdown)
+        assert "static_ks" in result.parts
+        assert result.score == pytest.approx(
+            np.mean([part.score for part in result.parts.values()])
+        )
+        with pytest.raises(InvalidDataError, match="none of the parts"):
+            longitudinal_fidelity(
+                real, other, id_column="id", time_column="t", parts=["spearman_static"]
+            )
+        with pytest.raises(InvalidDataError, match="spearman_static needs at least two"):
+            spearman_static(prepare_tables(real, other, "id", "t", None, None))
         assert not np.isnan(breakdown["spearman_longitudinal_lag1_mean_abs_difference"])
         assert 0.0 <= breakdown["score"] <= 1.0
+
+    def test_no_numerical_visit_column_leaves_spearman_longitudinal_out(self):
+        # time since the first visit alone forms no pair: the part scored 1.0 on zero pairs
+        rng = np.random.default_rng(1)
+        times = {p: np.cumsum(rng.uniform(0.5, 2.0, 2 + p % 4)).tolist() for p in range(40)}
+        real, other = _toy(times).drop(columns="x"), _toy(times, value=1.0).drop(columns="x")
+        result = longitudinal_fidelity(
+            real, other, id_column="id", time_column="t", categorical_columns=["events"]
+        )
+        assert "spearman_longitudinal" not in result.parts
+        with pytest.raises(InvalidDataError, match="spearman_longitudinal needs a numerical"):
+            spearman_longitudinal(prepare_tables(real, other, "id", "t", None, ["events"]))
 
     def test_gaps_on_one_side_only_are_finite_figures(self):
         one_visit = _toy({1: [0.0], 2: [0.0]})

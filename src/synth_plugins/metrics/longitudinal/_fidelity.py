@@ -165,7 +165,11 @@ def longitudinal_fidelity(
             continue
         if name == "trajectory" and not tables.numerical_visit:
             continue
-        if name in ("spearman_static", "static_ks") and not tables.numerical_static:
+        if name == "static_ks" and not tables.numerical_static:
+            continue
+        if name == "spearman_static" and len(tables.numerical_static) < 2:
+            continue
+        if name == "spearman_longitudinal" and not tables.numerical_visit:
             continue
         if name == "category_shares" and not tables.categorical_visit:
             continue

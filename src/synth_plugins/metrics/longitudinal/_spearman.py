@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from synth_plugins.errors import InvalidDataError
 from synth_plugins.long_format import patient_index
 from synth_plugins.metrics.longitudinal._result import HIDDEN, PartResult
 from synth_plugins.metrics.longitudinal._tables import LongTables, static_rows
@@ -26,13 +27,13 @@ class SpearmanResult(PartResult):
 
     @property
     def score(self) -> float:
-        """``1 - mean |rho_real - rho_syn| / 2`` (1.0 without pairs)."""
-        return 1.0 - float(self.table["abs_difference"].mean()) / 2 if len(self.table) else 1.0
+        """``1 - mean |rho_real - rho_syn| / 2`` over the pairs (there is always one)."""
+        return 1.0 - float(self.table["abs_difference"].mean()) / 2
 
     @property
     def max_abs_difference(self) -> float:
-        """The largest absolute difference of one pair (0 without pairs)."""
-        return float(self.table["abs_difference"].max()) if len(self.table) else 0.0
+        """The largest absolute difference of one pair."""
+        return float(self.table["abs_difference"].max())
 
     @property
     def n_pairs(self) -> int:
@@ -76,7 +77,17 @@ def _pairs(real: pd.DataFrame, syn: pd.DataFrame) -> pd.DataFrame:
 
 
 def spearman_static(tables: LongTables) -> SpearmanResult:
-    """Spearman correlations among the static numerical columns (one row per patient)."""
+    """Spearman correlations among the static numerical columns (one row per patient).
+
+    Raises:
+        InvalidDataError: fewer than two static numerical columns, so no pair to compare (a
+            score of 1 would reward a table for what was never measured).
+    """
+    if len(tables.numerical_static) < 2:
+        raise InvalidDataError(
+            "spearman_static needs at least two static numerical columns to form a pair; "
+            f"the tables have {list(tables.numerical_static)}"
+        )
     real = static_rows(tables.real, tables.id_column, tables.numerical_static)
     syn = static_rows(tables.synthetic, tables.id_column, tables.numerical_static)
     return SpearmanResult(_pairs(real, syn))
@@ -100,7 +111,15 @@ def spearman_longitudinal(tables: LongTables) -> LongitudinalSpearmanResult:
     Pairs: every two of (time since first visit, numerical visit columns) over all visit
     rows, plus each numerical visit column at visit k against the same column at visit
     k + 1 of the same patient (named ``"<column> lag1"``).
+
+    Raises:
+        InvalidDataError: no numerical visit column, so no pair to compare.
     """
+    if not tables.numerical_visit:
+        raise InvalidDataError(
+            "spearman_longitudinal needs a numerical visit column; the visit columns "
+            f"{list(tables.visit_columns)} are all categorical"
+        )
     real = _longitudinal_frame(tables.real, tables)
     syn = _longitudinal_frame(tables.synthetic, tables)
     table = _pairs(real, syn)
