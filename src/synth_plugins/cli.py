@@ -36,8 +36,14 @@ OPTIONS = {"n_trials": "--trials", "n_jobs": "--n-jobs", "repeats": "--repeats"}
 
 #: Characters a printed line may take where the output is no terminal and ``COLUMNS`` is
 #: unset (a pipe, a log); the longest one text cell may get; the narrowest a text column is
-#: wrapped to before columns are left out.
+#: wrapped to before columns move on to the next block.
 PIPE_WIDTH, CELL_WIDTH, MIN_CELL_WIDTH = 200, 60, 16
+#: Blocks of columns a printed table may take, each under the row names: a benchmark's
+#: summary (at most ten columns) fits in two on an 80-character terminal; columns beyond the
+#: last block are named under the table instead (the CSVs and reports hold them all).
+MAX_BLOCKS = 2
+
+_Column = tuple[str, list[str], bool]  # header, cells, right-aligned (a number column)
 
 
 def screen_width() -> int:
@@ -53,38 +59,30 @@ def _cell(value: object) -> str:
     return text if len(text) <= CELL_WIDTH else textwrap.shorten(text, CELL_WIDTH, placeholder="…")
 
 
-def _print_table(frame: pd.DataFrame) -> None:
-    """Print ``frame`` in at most :func:`screen_width` characters a line.
+def _least_width(column: _Column, natural: int) -> int:
+    """The narrowest a data column may be wrapped to.
 
-    Text is left-aligned, numbers right-aligned. Where the table is too wide, its columns
-    (not the row names) are narrowed, widest first, and wrapped onto more lines: a text
-    column down to :data:`MIN_CELL_WIDTH`, a number column's header at its words down to
-    its longest word or value; the columns that still do not fit are named under the table
-    instead (the CSVs and reports hold them all).
+    Headers wrap at their words: a number column is as narrow as its longest header word or
+    value ("quality vs training patients" over 0.9145 takes 8 characters, not 28); a text
+    column goes down to :data:`MIN_CELL_WIDTH`.
     """
-    width = screen_width()
-    columns = [(str(frame.index.name or ""), [_cell(v) for v in frame.index], False)]
-    columns += [
-        (
-            str(name),
-            [_cell(v) for v in frame[name]],
-            pd.api.types.is_numeric_dtype(frame[name].dtype),
-        )
-        for name in frame.columns
-    ]
-    natural = [max([len(header), *map(len, cells)]) for header, cells, _ in columns]
-    # headers wrap at their words: a number column is as narrow as its longest header word
-    # or value ("quality vs training patients" over 0.9145 takes 8 characters, not 28)
-    least = [
-        size
-        if i == 0
-        else max(map(len, [*header.split(), *cells]), default=0)
-        if numeric
-        else min(size, MIN_CELL_WIDTH)
-        for i, ((header, cells, numeric), size) in enumerate(zip(columns, natural, strict=True))
-    ]
-    shown, used = 0, 0
-    while shown < len(columns) and (not shown or used + least[shown] <= width):
+    header, cells, numeric = column
+    if numeric:
+        return max(map(len, [*header.split(), *cells]), default=0)
+    return min(natural, MIN_CELL_WIDTH)
+
+
+def _fit_block(names: _Column, columns: list[_Column], width: int) -> tuple[int, list[int]]:
+    """How many of ``columns`` fit beside the row names in ``width``, and every width.
+
+    None fits when the row names alone are as wide as the screen; the widest columns are
+    narrowed first.
+    """
+    block = [names, *columns]
+    natural = [max([len(header), *map(len, cells)]) for header, cells, _ in block]
+    least = [natural[0], *(_least_width(c, n) for c, n in zip(columns, natural[1:]))]
+    shown, used = 1, least[0] + 2
+    while shown < len(block) and used + least[shown] <= width:
         used += least[shown] + 2
         shown += 1
     widths = natural[:shown]
@@ -93,18 +91,53 @@ def _print_table(frame: pd.DataFrame) -> None:
         if not narrower:  # the row names alone are wider than the screen: they overflow
             break
         widths[max(narrower, key=widths.__getitem__)] -= 1
-    for row in range(-1, len(frame)):
+    return shown - 1, widths
+
+
+def _print_block(block: list[_Column], widths: list[int], rows: int) -> None:
+    """Print the header line and ``rows`` rows of ``block``, wrapping cells to ``widths``."""
+    for row in range(-1, rows):
         pieces = []
-        for (header, cells, numeric), size in zip(columns, widths, strict=False):
+        for (header, cells, numeric), size in zip(block, widths, strict=True):
             text = header if row < 0 else cells[row]
             lines = [text] if len(text) <= size else textwrap.wrap(text, size)
             pieces.append([line.rjust(size) if numeric else line.ljust(size) for line in lines])
         for line in range(max(map(len, pieces))):
             parts = [p[line] if line < len(p) else " " * size for p, size in zip(pieces, widths)]
             print("  ".join(parts).rstrip())
-    hidden = [header for header, _, _ in columns[shown:]]
-    if hidden:
-        print(textwrap.fill(f"(not shown here, {len(hidden)} more: {', '.join(hidden)})", width))
+
+
+def _print_table(frame: pd.DataFrame) -> None:
+    """Print ``frame`` in at most :func:`screen_width` characters a line.
+
+    Text is left-aligned, numbers right-aligned. Where the table is too wide, its columns
+    (not the row names) are narrowed, widest first, and wrapped onto more lines; the columns
+    that still do not fit follow in a second block under the same row names (up to
+    :data:`MAX_BLOCKS`), and any left after that are named under the table.
+    """
+    width = screen_width()
+    names: _Column = (str(frame.index.name or ""), [_cell(v) for v in frame.index], False)
+    columns: list[_Column] = [
+        (
+            str(name),
+            [_cell(v) for v in frame[name]],
+            pd.api.types.is_numeric_dtype(frame[name].dtype),
+        )
+        for name in frame.columns
+    ]
+    for block in range(MAX_BLOCKS):
+        if not columns:
+            return
+        shown, widths = _fit_block(names, columns, width)
+        if block:
+            print()
+        _print_block([names, *columns[:shown]], widths, len(frame))
+        columns = columns[shown:]
+        if not shown:  # the row names alone fill the screen: name the columns instead
+            break
+    if columns:
+        hidden = ", ".join(header for header, _, _ in columns)
+        print(textwrap.fill(f"(not shown here, {len(columns)} more: {hidden})", width))
 
 
 def cmd_list(args: argparse.Namespace) -> int:

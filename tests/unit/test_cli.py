@@ -37,11 +37,39 @@ def test_printed_tables_fit_the_terminal_and_name_what_they_leave_out(columns, c
         index=pd.Index(["a", "b", "c"], name="generator"),
     )
     _print_table(wide)
-    lines = capsys.readouterr().out.splitlines()
-    assert max(map(len, lines)) <= columns
-    assert lines[0].startswith("generator  figure_00_of_a_long_name")
-    note = " ".join(lines[4:])
+    out = capsys.readouterr().out
+    assert max(map(len, out.splitlines())) <= columns
+    first, second = out.split("\n\n")  # two blocks of columns under the same row names
+    assert first.startswith("generator  figure_00_of_a_long_name")
+    assert second.startswith("generator  figure_0") and "figure_00" not in second
+    note = " ".join(second.splitlines()[4:])
     assert note.startswith("(not shown here, ") and "figure_39_of_a_long_name)" in note
+
+
+@pytest.mark.parametrize("suite", ["tabular:synthcity", "survival", "longitudinal"])
+def test_a_benchmark_summary_shows_every_column_on_80_characters(suite, capsys, monkeypatch):
+    """Before, on 80 columns the summary named its privacy and time columns (Hamming
+    leakage, fit s) under the table instead of showing their values: the columns that do
+    not fit beside the first ones now follow in a second block under the same row names."""
+    import numpy as np
+    import pandas as pd
+
+    from synth_plugins.benchmark.summary import SUMMARY_COLUMNS
+    from synth_plugins.cli import _print_table
+
+    monkeypatch.setenv("COLUMNS", "80")
+    headers = [column.label for column in SUMMARY_COLUMNS[suite]]
+    frame = pd.DataFrame(
+        np.random.default_rng(0).uniform(0, 100, size=(3, len(headers))).round(4),
+        columns=headers,
+        index=pd.Index(["synthcity_ctabgan_plus", "GaussianCopulaSynthesizer", "med_vae"]),
+    )
+    _print_table(frame)
+    out = capsys.readouterr().out
+    assert "not shown" not in out
+    assert max(map(len, out.splitlines())) <= 80
+    for value in frame.to_numpy().ravel():
+        assert f"{value:.4g}" in out
 
 
 def test_number_headers_wrap_at_their_words_to_keep_columns_on_screen(capsys, monkeypatch):
@@ -103,7 +131,10 @@ def test_datasets_shows_the_datas_licence_not_the_carriers(columns, capsys, monk
     assert main(["datasets"]) == 0
     out = capsys.readouterr().out
     assert "licence" in out.splitlines()[0]
-    rows = {line.split()[0]: line for line in out.splitlines() if line.split()[0] in names()}
+    first_block = out.split("\n\n")[0]  # a narrow screen shows the last column in a second
+    rows = {
+        line.split()[0]: line for line in first_block.splitlines() if line.split()[0] in names()
+    }
     assert "CC0" in rows["pima"] and "Apache" not in rows["pima"] and "GPL-2" in rows["gbsg2"]
     assert "scikit-survival" not in out and "Carrier" not in out
     for name in names():  # never cut: the whole licence is shown
