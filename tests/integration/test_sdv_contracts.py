@@ -23,7 +23,7 @@ from sdv.errors import InvalidDataError as SDVInvalidDataError
 from sdv.metadata import Metadata
 from sdv.sampling import Condition
 
-from synth_plugins.datasets import load
+from synth_plugins.datasets import Dataset, load
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators.ck4gen import CK4Gen
 from synth_plugins.sdv import (
@@ -35,7 +35,10 @@ from synth_plugins.sdv import (
 )
 from synth_plugins.sdv.compat import SDV_MAJOR, native, single_table
 from synth_plugins.sdv.metadata import metadata_dict, metadata_for, roles_from_metadata
-from synth_plugins.sdv.sequential_metadata import sequential_metadata_dict
+from synth_plugins.sdv.sequential_metadata import (
+    sequential_metadata_dict,
+    sequential_metadata_for,
+)
 
 LSTM_QUICK = {"epochs": 2, "static_epochs": 3, "hidden": 8, "num_layers": 1}
 
@@ -1008,6 +1011,87 @@ def test_string_datetime_index_and_text_keys():
     assert sampled["patient"].str.startswith("synthetic_").all()
     times = pd.to_datetime(sampled["visit_time"], format="%d/%m/%Y %H:%M:%S")
     assert (times.groupby(sampled["patient"]).diff().dropna() > pd.Timedelta(0)).all()
+
+
+def _visits_with_text_dates(n_patients: int = 30, seed: int = 4) -> pd.DataFrame:
+    """Visits on whole days written ``2020-01-31``, a birth date written ``31/01/1950``
+    (constant within patients) and a lab date per visit written as the visit's."""
+    visits = _visits(n_patients=n_patients, seed=seed)
+    days = visits["visit_time"].dt.normalize()
+    lab_on = days - pd.to_timedelta(np.arange(len(visits)) % 7, "D")
+    return visits.assign(
+        visit_time=days.dt.strftime("%Y-%m-%d"),
+        birth=visits["birth"].dt.strftime("%d/%m/%Y"),
+        lab_on=lab_on.dt.strftime("%Y-%m-%d"),
+    )
+
+
+def test_sequential_metadata_declares_dates_written_as_text():
+    """A sequence index of dates written as text was declared ``numerical``, given the
+    role ``datetime`` or not: SDV's validation then refused every value ("Invalid values
+    found for numerical column"). It is ``datetime`` with its format, as every other column
+    of dates written as text, also through ``sequential_metadata_for``."""
+    visits = _visits_with_text_dates()
+    day = {"sdtype": "datetime", "datetime_format": "%Y-%m-%d"}
+    for roles in (None, {"visit_time": "datetime"}):
+        described = sequential_metadata_dict(visits, "patient", "visit_time", roles=roles)
+        columns = described["tables"]["table"]["columns"]
+        assert columns["visit_time"] == day
+        assert columns["birth"] == {"sdtype": "datetime", "datetime_format": "%d/%m/%Y"}
+        assert columns["lab_on"] == day
+        assert list(columns) == list(visits.columns)
+    dataset = Dataset(
+        name="dated",
+        kind="longitudinal",
+        data=visits,
+        roles={
+            "record": "identifier",
+            "birth": "datetime",
+            "sex": "binary",
+            "visit_id": "identifier",
+            "score": "numerical",
+            "lab_on": "datetime",
+        },
+        id_column="patient",
+        time_column="visit_time",
+        static_columns=("record", "birth", "sex"),
+        visit_columns=("visit_id", "score", "lab_on"),
+    )
+    assert sequential_metadata_for(dataset).to_dict()["tables"]["dated"]["columns"] == columns
+    # datetimes and numbers keep their sdtypes; a datetime role on numbers is named
+    as_datetimes = visits.assign(visit_time=pd.to_datetime(visits["visit_time"]))
+    as_days = visits.assign(visit_time=(as_datetimes["visit_time"] - pd.Timestamp(0)).dt.days)
+    index = {"sdtype": "datetime"}, {"sdtype": "numerical"}
+    for table, sdtype in zip((as_datetimes, as_days), index, strict=True):
+        described = sequential_metadata_dict(table, "patient", "visit_time")
+        assert described["tables"]["table"]["columns"]["visit_time"] == sdtype
+    with pytest.raises(InvalidDataError, match="'visit_time' has role 'datetime' but holds"):
+        sequential_metadata_dict(as_days, "patient", "visit_time", {"visit_time": "datetime"})
+
+
+def test_lstm_generates_dates_written_as_text_with_the_suites_metadata():
+    """Fitting on the suite's own metadata for visits dated as text failed in SDV's
+    validation. The dates come back as text in the training format, strictly increasing
+    within each patient, inside the training span, and no patient's dates are a copy."""
+    visits = _visits_with_text_dates()
+    metadata = Metadata.load_from_dict(
+        sequential_metadata_dict(visits, "patient", "visit_time", table_name="visits")
+    )
+    synthesizer = LongitudinalLSTMSynthesizer(metadata, random_state=0, **LSTM_QUICK)
+    synthesizer.fit(visits)
+    sampled = single_table(synthesizer.sample(40))
+    for column, pattern in (
+        ("visit_time", r"\d{4}-\d\d-\d\d"),
+        ("lab_on", r"\d{4}-\d\d-\d\d"),
+        ("birth", r"\d\d/\d\d/\d{4}"),
+    ):
+        assert sampled[column].str.fullmatch(pattern).all(), column
+    times = pd.to_datetime(sampled["visit_time"], format="%Y-%m-%d")
+    assert (times.groupby(sampled["patient"]).diff().dropna() > pd.Timedelta(0)).all()
+    real = pd.to_datetime(visits["visit_time"], format="%Y-%m-%d")
+    assert times.between(real.min(), real.max()).all()
+    sequences = set(visits.groupby("patient")["visit_time"].agg(tuple))
+    assert not sampled.groupby("patient")["visit_time"].agg(tuple).isin(sequences).any()
 
 
 def test_no_sequence_index_uses_row_order():

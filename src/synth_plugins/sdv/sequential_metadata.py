@@ -1,10 +1,11 @@
 """SDV sequential metadata (sequence key + sequence index) for long-format visit tables.
 
 SDV describes multi-sequence data with one table whose ``sequence_key`` identifies the
-patient and whose ``sequence_index`` orders the visits (numerical or datetime; an
-auto-detected categorical index is rejected by SDV). These helpers build that metadata from
-the suite's column roles, in the V1 dictionary form that SDV 1.38 and 2.x both load, and
-read back what a synthesizer needs from it.
+patient and whose ``sequence_index`` orders the visits (numerical or datetime, dates
+written as text included with their ``datetime_format``; an auto-detected categorical index
+is rejected by SDV). These helpers build that metadata from the suite's column roles, in the
+V1 dictionary form that SDV 1.38 and 2.x both load, and read back what a synthesizer needs
+from it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from synth_plugins.datasets import Dataset
+from synth_plugins.encoding.parsing import is_datetime
 from synth_plugins.encoding.roles import infer_roles
 from synth_plugins.errors import InvalidParameterError
 from synth_plugins.long_format import infer_static_columns
@@ -31,15 +33,23 @@ def sequential_metadata_dict(
 ) -> dict[str, Any]:
     """A V1 SDV metadata dictionary with ``sequence_key`` and ``sequence_index`` set.
 
-    The id column gets sdtype ``id``, the time column ``numerical`` (``datetime`` for a
-    datetime column); the other columns follow their roles (inferred when not given). A
-    column constant within every patient has its role inferred on one row per patient, as
+    The id column gets sdtype ``id``. The time column takes its role from ``roles`` or,
+    when not given, ``datetime`` for datetimes (a ``datetime64`` column, or dates written
+    as text in one format: :func:`~synth_plugins.encoding.parsing.is_datetime`, the rule
+    role inference applies to every column) and ``numerical`` otherwise; it is described
+    as :func:`~synth_plugins.sdv.metadata.metadata_dict` describes that role, so dates
+    written as text (``"2020-01-31"``) get sdtype ``datetime`` with their
+    ``datetime_format``, as SDV's validation needs. The other columns follow their roles
+    (inferred when not given), dates written as text included. A column constant within
+    every patient has its role inferred on one row per patient, as
     :class:`~synth_plugins.generators.longitudinal_lstm.LongitudinalLSTM` infers it: a
     record number repeats over a patient's visits, so judged on the visit rows it would
     read as levels (and be generated verbatim) instead of an ``id``.
 
     Raises:
-        InvalidDataError: ``data`` is not a DataFrame or repeats a column name.
+        InvalidDataError: ``data`` is not a DataFrame or repeats a column name, or a column
+            with the role ``datetime`` (the time column included) holds neither datetimes
+            nor dates written in one format.
         InvalidParameterError: ``id_column`` or ``time_column`` is not a column of ``data``,
             ``roles`` gives either another role than a sequence key or time can have, or
             names a column that is not in ``data``.
@@ -63,13 +73,12 @@ def sequential_metadata_dict(
         if c not in given
     ]  # fmt: skip
     given.update(infer_roles(data.drop_duplicates(subset=id_column)[static]))
-    described = metadata_dict(others, given, table_name)
-    table = described["tables"][table_name]
-    time_sdtype = (
-        "datetime" if pd.api.types.is_datetime64_any_dtype(data[time_column]) else "numerical"
+    given[time_column] = (roles or {}).get(time_column) or (
+        "datetime" if is_datetime(data[time_column]) else "numerical"
     )
-    columns = {id_column: {"sdtype": "id"}, time_column: {"sdtype": time_sdtype}}
-    columns.update(table["columns"])
+    described = metadata_dict(data.drop(columns=[id_column]), given, table_name)
+    table = described["tables"][table_name]
+    columns = {id_column: {"sdtype": "id"}, **table["columns"]}
     table["columns"] = {c: columns[str(c)] for c in map(str, data.columns)}
     table["sequence_key"] = id_column
     table["sequence_index"] = time_column
