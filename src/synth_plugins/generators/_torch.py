@@ -1,5 +1,8 @@
 """Small torch helpers shared by the generator cores: device, seeding, progress, ranges.
 
+:func:`opacus_notices_ignored` is where the DP fits (Med-VAE, CTAB-GAN+) silence the
+notices of Opacus and of torch's hooks under it, which no user of those fits can act on.
+
 Seeding never depends on (nor leaves a trace in) the caller's global random state:
 :func:`seeded` forks torch's global generators for the duration of a block and seeds them, so
 layer initialisation is reproducible, while explicit draws use local ``torch.Generator``
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -25,6 +29,19 @@ PROGRESS_DELAY_S = 10.0
 
 #: Largest seed accepted by ``torch.Generator.manual_seed`` that numpy can also produce.
 _SEED_BOUND = 2**63 - 1
+
+#: What Opacus and torch say during a DP fit that concerns no user of it: the noise RNG is
+#: not cryptographic (``secure_mode=False``, chosen for speed); torch's notices about the
+#: per-sample backward hooks Opacus puts on every layer (deprecated non-full hooks with torch
+#: 2.2; with torch 2.13, that a full hook fires on the first layer, whose input needs no
+#: gradient: Opacus reads the output gradients only); and the RDP accountant's remark that
+#: its best order is at the end of its grid, which the generators do not expose.
+OPACUS_NOTICES = (
+    r".*Secure RNG turned off.*",
+    r".*non-full backward hook.*",
+    r".*Full backward hook is firing when gradients are computed with respect to module outputs.*",
+    r".*Optimal order is the.*",
+)
 
 
 def resolve_device(device: str | torch.device) -> torch.device:
@@ -110,6 +127,15 @@ def seeded(seed: int, device: torch.device | str | None = None) -> Iterator[None
         if cuda_index is not None:
             with torch.cuda.device(cuda_index):
                 torch.cuda.manual_seed(int(seed))
+        yield
+
+
+@contextlib.contextmanager
+def opacus_notices_ignored() -> Iterator[None]:
+    """Ignore :data:`OPACUS_NOTICES` inside the block (a DP set-up, training and accounting)."""
+    with warnings.catch_warnings():
+        for message in OPACUS_NOTICES:
+            warnings.filterwarnings("ignore", message=message)
         yield
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import math
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
@@ -975,10 +974,7 @@ class _Trainer:
             dataset, batch_size=min(m.batch_size, self.n_rows),
             generator=_torch.make_generator(int(self.rng.integers(2**31))),
         )  # fmt: skip
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*Secure RNG turned off.*")
-            warnings.filterwarnings("ignore", message=".*non-full backward hook.*")
-            warnings.filterwarnings("ignore", message=".*Optimal order is the.*")
+        with _torch.opacus_notices_ignored():
             engine = PrivacyEngine(accountant="rdp", secure_mode=False)
             critic, d_opt, private_loader = engine.make_private(
                 module=self.discriminator, optimizer=self.d_opt, data_loader=loader,

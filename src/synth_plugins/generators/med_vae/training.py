@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -275,11 +274,7 @@ def train_dp(
     loader = torch.utils.data.DataLoader(
         dataset, batch_size=min(plan.batch_size, n_rows), generator=batch_generator
     )
-    with warnings.catch_warnings():
-        # Opacus warns that its fast (non-cryptographic) RNG is on, and its per-layer
-        # hooks trigger a torch deprecation notice; neither concerns the user here.
-        warnings.filterwarnings("ignore", message=".*Secure RNG turned off.*")
-        warnings.filterwarnings("ignore", message=".*non-full backward hook.*")
+    with _torch.opacus_notices_ignored():
         engine = PrivacyEngine(accountant="rdp", secure_mode=False)
         private_net, private_optimizer, private_loader = engine.make_private(
             module=net,
