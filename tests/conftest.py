@@ -40,7 +40,7 @@ NEEDS: dict[str, str] = {
     "tests/integration/test_survival_benchmark.py": "synthcity",
     "tests/integration/test_longitudinal_benchmark.py": "synthcity",
     "tests/integration/test_tuning.py": "synthcity",
-    "tests/integration/test_docs_examples.py": "synthcity",
+    "tests/integration/test_docs_examples.py::test_synthcity_python_blocks_run*": "synthcity",
     "tests/unit/test_synthcity_held_columns.py": "synthcity",
     "tests/unit/test_synthcity_sequence_loader.py": "synthcity",
     "tests/unit/benchmark/test_synthcity_loaders.py": "synthcity",
