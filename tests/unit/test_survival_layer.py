@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from synth_plugins.errors import InvalidDataError
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.survival import (
     check_outcome_arrays,
     check_survival_frame,
@@ -193,9 +193,9 @@ class TestCox:
     def test_a_fit_that_never_converges_raises_the_penalizer(self, real, monkeypatch):
         calls = []
 
-        def never_at_small_penalizers(frame, penalizer, alpha, step):
+        def never_at_small_penalizers(frame, penalizer, alpha, step, scaled_start=None):
             calls.append((penalizer, step))
-            fitter, lines, _ = original(frame, penalizer, alpha, step)
+            fitter, lines, _ = original(frame, penalizer, alpha, step, scaled_start)
             return fitter, lines, penalizer >= 0.1
 
         original = cox._fit_lifelines
@@ -208,16 +208,63 @@ class TestCox:
     def test_a_fit_that_raises_is_retried_with_a_shorter_step(self, real, monkeypatch):
         original = cox._fit_lifelines
 
-        def overshoots_at_the_default_step(frame, penalizer, alpha, step):
+        def overshoots_at_the_default_step(frame, penalizer, alpha, step, scaled_start=None):
             if step == cox.NEWTON_STEPS[0]:
                 return None, ["ConvergenceError: delta contains nan value(s)."], False
-            return original(frame, penalizer, alpha, step)
+            return original(frame, penalizer, alpha, step, scaled_start)
 
         monkeypatch.setattr(cox, "_fit_lifelines", overshoots_at_the_default_step)
         design = pd.get_dummies(real[["age", "treated"]], drop_first=True).astype(float)
         fit = fit_cox(design, real["time"].to_numpy(), real["event"].to_numpy())
         assert fit.penalizer == 0.01  # kept: the shorter step converged
         assert any("step=0.1: converged" in note for note in fit.notes), fit.notes
+
+    def test_a_fit_started_at_its_maximum_stays_there(self, real, monkeypatch):
+        """``start`` (in the covariates' units) is where Newton's method starts: from the
+        maximum a fit from 0 found it stops after at most 2 iterations, at that maximum."""
+        from lifelines.fitters.coxph_fitter import SemiParametricPHFitter
+
+        iterations = []
+
+        def counting(gradients):
+            def counted(self, *args):
+                iterations.append(1)
+                return gradients(self, *args)
+
+            return counted
+
+        for name in ("_get_efron_values_single", "_get_efron_values_batch"):
+            gradients = getattr(SemiParametricPHFitter, name)
+            monkeypatch.setattr(SemiParametricPHFitter, name, counting(gradients))
+        design = pd.get_dummies(real[["age", "treated"]], drop_first=True).astype(float)
+        d, e = real["time"].to_numpy(), real["event"].to_numpy()
+        from_zero, _ = cox.fit_cox_once(design, d, e, 0.01, 0.05)
+        n_from_zero = len(iterations)
+        iterations.clear()
+        start = from_zero.params_.to_numpy()
+        started, _ = cox.fit_cox_once(design, d, e, 0.01, 0.05, start.copy())
+        assert len(iterations) <= 2 < n_from_zero
+        np.testing.assert_allclose(started.params_, from_zero.params_, atol=1e-6)
+        with pytest.raises(InvalidParameterError, match=r"start has shape \(1,\); .* \(2,\)"):
+            cox.fit_cox_once(design, d, e, 0.01, 0.05, start[:1])
+
+    def test_a_retry_starts_where_the_first_try_started(self, real, monkeypatch):
+        """lifelines moves its start in place; the shorter step starts from the given one."""
+        original, starts = cox._fit_lifelines, []
+
+        def fails_at_the_default_step(frame, penalizer, alpha, step, scaled_start=None):
+            starts.append(scaled_start.copy())
+            fitter, lines, converged = original(frame, penalizer, alpha, step, scaled_start)
+            return fitter, lines, converged and step != cox.NEWTON_STEPS[0]
+
+        monkeypatch.setattr(cox, "_fit_lifelines", fails_at_the_default_step)
+        design = real[["age"]]
+        fitter, _ = cox.fit_cox_once(
+            design, real["time"].to_numpy(), real["event"].to_numpy(), 0.01, 0.05, np.array([0.2])
+        )
+        assert fitter is not None and len(starts) == 2
+        np.testing.assert_array_equal(starts[0], starts[1])
+        np.testing.assert_allclose(starts[0], [0.2 * design["age"].std()])
 
     def test_joint_fit_shares_the_raised_penalizer(self, real, monkeypatch):
         original = cox.fit_cox_once

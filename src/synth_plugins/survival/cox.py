@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synth_plugins.errors import InvalidDataError
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
 
 __all__ = [
     "FALLBACK_PENALIZERS",
@@ -78,6 +78,7 @@ def fit_cox_once(
     events: np.ndarray,
     penalizer: float,
     alpha: float,
+    start: np.ndarray | None = None,
 ) -> tuple[Any | None, list[str]]:
     """One lifelines fit at ``penalizer``; ``(None, messages)`` when it fails.
 
@@ -85,14 +86,28 @@ def fit_cox_once(
     lifelines raises (an overshoot such as "delta contains nan"), warns that it did not
     converge (:data:`_NOT_CONVERGED`), or gives non-finite coefficients or standard errors,
     and the next, shorter step is tried; the fit fails when every step does.
+
+    ``start``: coefficients (one per column of ``covariates``, in its units) where Newton's
+    method starts instead of 0. The penalized partial log-likelihood is concave (strictly
+    so with a ridge penalizer), so the start changes how many iterations reach its maximum,
+    not where they end (up to lifelines' convergence tolerance); from a nearby start (a
+    nested model's fit) a wide design converges in a few iterations where a start at 0 can
+    overshoot.
     """
+    if start is not None and np.shape(start) != (covariates.shape[1],):
+        raise InvalidParameterError(
+            f"start has shape {np.shape(start)}; expected one coefficient per column of "
+            f"covariates, ({covariates.shape[1]},)"
+        )
     frame = covariates.reset_index(drop=True).astype(float)
+    # lifelines runs Newton's method on the covariates divided by their standard deviations
+    scaled_start = None if start is None else np.asarray(start, float) * frame.std().to_numpy()
     frame["__duration__"] = durations
     frame["__event__"] = events
     messages: list[str] = []
     for step in NEWTON_STEPS:
         label = f"penalizer={penalizer:g}" + ("" if step == NEWTON_STEPS[0] else f", step={step:g}")
-        fitter, warned, converged = _fit_lifelines(frame, penalizer, alpha, step)
+        fitter, warned, converged = _fit_lifelines(frame, penalizer, alpha, step, scaled_start)
         messages.extend(f"{label}: {text}" for text in warned)
         if fitter is None or not converged:
             continue
@@ -109,9 +124,17 @@ def fit_cox_once(
 
 
 def _fit_lifelines(
-    frame: pd.DataFrame, penalizer: float, alpha: float, step: float
+    frame: pd.DataFrame,
+    penalizer: float,
+    alpha: float,
+    step: float,
+    scaled_start: np.ndarray | None = None,
 ) -> tuple[Any | None, list[str], bool]:
-    """``(fitter or None when lifelines raised, warning lines, converged)`` of one fit."""
+    """``(fitter or None when lifelines raised, warning lines, converged)`` of one fit.
+
+    ``scaled_start``: lifelines' ``initial_point`` (coefficients per standard deviation of
+    each covariate); None starts at 0.
+    """
     from lifelines import CoxPHFitter
     from lifelines.exceptions import ConvergenceError, ConvergenceWarning
 
@@ -123,6 +146,8 @@ def _fit_lifelines(
                 duration_col="__duration__",
                 event_col="__event__",
                 fit_options={"step_size": step},
+                # lifelines updates its start in place: each try gets its own copy
+                initial_point=None if scaled_start is None else scaled_start.copy(),
             )
         except (ConvergenceError, np.linalg.LinAlgError, ZeroDivisionError) as error:
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""

@@ -114,8 +114,12 @@ def fit_teacher(
     linear), and keeps them when adding them alone to the linear model lowers its partial
     AIC (lifelines' log-likelihood at the linear fit's ridge penalizer): the teacher's
     log-hazard bends where the data support it and stays linear, as in the paper, where
-    they do not. The teacher is then fitted on the linear terms and the splines kept, at
-    the same penalizer; if that fit fails the teacher stays linear. ``notes`` says which.
+    they do not. Each of these tests starts Newton's method at the linear fit's
+    coefficients (the spline terms at 0), the maximum it extends, so on a wide design it
+    takes a few iterations instead of a fit from 0 (same maximum: see ``fit_cox_once``).
+    The teacher is then fitted on the linear terms and the splines kept, at the same
+    penalizer and from 0 like the linear fit; if that fit fails the teacher stays linear.
+    ``notes`` says which.
     """
     index, names = design_layout(preprocessor, matrix, notes)
     warn_if_wide(preprocessor, len(names), len(matrix))
@@ -128,8 +132,9 @@ def fit_teacher(
         notes.append(f"numeric covariates kept linear in the Cox teacher (few values): {few}")
     kept, failed = [], []
     for spline in candidates:
+        start = np.concatenate([cox.fitter.params_.to_numpy(float), np.zeros(len(spline.names))])
         fitter = _fit_at(
-            TeacherDesign(index, tuple(names), (spline,)), matrix, durations, events, cox
+            TeacherDesign(index, tuple(names), (spline,)), matrix, durations, events, cox, start
         )
         if fitter is None:
             failed.append(spline.covariate)
@@ -155,10 +160,14 @@ def _fit_at(
     durations: np.ndarray,
     events: np.ndarray,
     linear: CoxFit,
+    start: np.ndarray | None = None,
 ) -> Any:
-    """One lifelines fit of ``design`` at the linear teacher's penalizer; None if it fails."""
+    """One lifelines fit of ``design`` at the linear teacher's penalizer; None if it fails.
+
+    ``start``: the coefficients Newton's method starts at (None: 0).
+    """
     fitter, _ = fit_cox_once(
-        design.frame(matrix), durations, events, linear.penalizer, alpha=CONFIDENCE_ALPHA
+        design.frame(matrix), durations, events, linear.penalizer, CONFIDENCE_ALPHA, start
     )
     return fitter
 
