@@ -80,7 +80,7 @@ def ck4gen_warns(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(ck4gen_model, "fit_teacher", unconverged)
     monkeypatch.setattr(teacher, "fit_cox", censoring_fails)
-    monkeypatch.setattr(teacher, "SLOW_DESIGN", 0)
+    monkeypatch.setattr(teacher, "SLOW_TEACHER", 0)
     return ["did not converge", "design has", "censoring times could not be fitted"]
 
 

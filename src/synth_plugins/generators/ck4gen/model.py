@@ -605,6 +605,7 @@ class CK4Gen:
         design, cox = fit_teacher(
             preprocessor, matrix, covariates.notna(), durations, events,
             knots=self.teacher_knots, penalizer=self.teacher_penalizer, notes=notes,
+            censoring_fit=self.censoring_model == "stratified",
         )  # fmt: skip
         if cox.penalizer != self.teacher_penalizer:
             message = (

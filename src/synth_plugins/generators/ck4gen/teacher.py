@@ -23,9 +23,13 @@ KNOT_QUANTILES: dict[int, tuple[float, ...]] = {
 #: Significance level of the confidence intervals lifelines reports for the teacher's
 #: spline fits (they are not used; the AIC decides).
 CONFIDENCE_ALPHA = 0.05
-#: rows x terms**2 of the teacher's design above which a fit warns that it will be slow
-#: (:func:`warn_if_wide`): 10,000 rows and 300 terms, about 10 minutes on 2 cores.
-SLOW_DESIGN = 10_000 * 300**2
+#: The cost of the Cox fits on the teacher's design, rows x terms**2 summed over the fits a
+#: CK4Gen fit runs (:func:`cox_fits`), above which :func:`warn_if_wide` warns before the
+#: first fit. 600 rows with a 264-level code column (284 terms, 7 fits) cost 3.4e8: 33 s of
+#: Cox fits on the shared 2-core machine at load 1.5 (65 to 90 s at load 5), 12 s (30 s)
+#: once the spline tests started at the linear fit, 2 s without the code; the benchmark
+#: tables cost at most 2.7e7 (FLChain, 7,874 rows, 24 terms).
+SLOW_TEACHER = 10**8
 #: ``censoring_model="stratified"``: at most this many strata, each with at least this many
 #: censored training rows.
 MAX_STRATA = 5
@@ -104,6 +108,7 @@ def fit_teacher(
     knots: int,
     penalizer: float,
     notes: list[str],
+    censoring_fit: bool = False,
 ) -> tuple[TeacherDesign, CoxFit]:
     """Fit the Cox teacher on the encoded training rows ``matrix``.
 
@@ -120,16 +125,22 @@ def fit_teacher(
     The teacher is then fitted on the linear terms and the splines kept, at the same
     penalizer and from 0 like the linear fit; if that fit fails the teacher stays linear.
     ``notes`` says which.
+
+    Before the first fit, :func:`warn_if_wide` warns when the fits :func:`cox_fits` counts
+    (``censoring_fit``: the caller fits the stratified censoring model on this design
+    afterwards) will be slow.
     """
     index, names = design_layout(preprocessor, matrix, notes)
-    warn_if_wide(preprocessor, len(names), len(matrix))
+    candidates: list[Spline] = []
+    if knots:
+        candidates, few = _candidate_splines(preprocessor, matrix, observed, index, knots)
+        if few:
+            notes.append(f"numeric covariates kept linear in the Cox teacher (few values): {few}")
+    warn_if_wide(preprocessor, index, len(matrix), len(candidates), censoring_fit)
     linear = TeacherDesign(index, tuple(names))
     cox = fit_cox(linear.frame(matrix), durations, events, penalizer=penalizer)
-    if not knots:
+    if not candidates:
         return linear, cox
-    candidates, few = _candidate_splines(preprocessor, matrix, observed, index, knots)
-    if few:
-        notes.append(f"numeric covariates kept linear in the Cox teacher (few values): {few}")
     kept, failed = [], []
     for spline in candidates:
         start = np.concatenate([cox.fitter.params_.to_numpy(float), np.zeros(len(spline.names))])
@@ -170,6 +181,17 @@ def _fit_at(
         design.frame(matrix), durations, events, linear.penalizer, CONFIDENCE_ALPHA, start
     )
     return fitter
+
+
+def cox_fits(n_splines: int, censoring_fit: bool) -> int:
+    """The Cox fits on the teacher's design that a CK4Gen fit runs at most.
+
+    The linear teacher, one test per candidate spline (``n_splines``) and, when there is a
+    candidate, the teacher with the splines kept (:func:`fit_teacher`), then the censoring
+    model of ``censoring_model="stratified"`` (``censoring_fit``). A fit that fails and is
+    retried (``fit_cox``) counts once.
+    """
+    return 1 + n_splines + (1 if n_splines else 0) + int(censoring_fit)
 
 
 def _candidate_splines(
@@ -213,32 +235,81 @@ def spline_basis(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
     return np.column_stack(terms) / (last - first) ** 2
 
 
-def warn_if_wide(preprocessor: TabularEncoder, n_terms: int, n_rows: int) -> None:
-    """Warn when the teacher's design is so wide that the fit would take very long.
+def teacher_cost(n_rows: int, n_terms: int, n_fits: int) -> int:
+    """The cost of ``n_fits`` Cox fits of ``n_terms`` terms on ``n_rows`` rows.
 
-    Each Cox fit costs about rows x terms**2 and the balanced outcome draw about
-    rows x terms**3 (one decomposition a row): with 10,000 rows and 160 terms a fit took
-    153 s and a sample 51 s at one epoch, and a 2,000-level column (1,400 terms) did not
-    finish in 10 minutes. Above :data:`SLOW_DESIGN` the warning names the widest
-    categorical column.
+    Each Newton iteration of lifelines' Cox fit adds a terms x terms outer product per row,
+    so a fit costs about rows x terms**2 (times its iterations, a dozen or two from 0).
     """
-    if n_rows * n_terms**2 <= SLOW_DESIGN:
+    return n_rows * n_terms**2 * n_fits
+
+
+def warn_if_wide(
+    preprocessor: TabularEncoder,
+    index: np.ndarray,
+    n_rows: int,
+    n_splines: int,
+    censoring_fit: bool,
+) -> None:
+    """Warn when the Cox fits on the teacher's design (``index``) will be slow.
+
+    Above :data:`SLOW_TEACHER` (:func:`teacher_cost` of the fits :func:`cox_fits` counts
+    with ``n_splines`` candidate splines and ``censoring_fit``) the warning names the
+    categorical columns that make the design wide, widest first, as many as it takes to
+    bring the cost under the threshold, and what to do. It also says that the balanced
+    outcome draw costs about rows x terms**3 when sampling (one decomposition a row): with
+    10,000 rows and 160 terms a fit took 153 s and a sample 51 s at one epoch, and a
+    2,000-level column (1,400 terms) did not finish in 10 minutes.
+    """
+    n_terms, n_fits = len(index), cox_fits(n_splines, censoring_fit)
+    cost = teacher_cost(n_rows, n_terms, n_fits)
+    if cost <= SLOW_TEACHER:
         return
-    levels = {
-        s.name: len(s.categories)
-        for s in preprocessor.specs
-        if s.role in ("categorical", "ordinal") and s.categories
-    }
-    widest = max(levels, key=levels.__getitem__, default=None)
-    where = f"; column {widest!r} alone has {levels[widest]} levels" if widest is not None else ""
+    wide, rest = wide_columns(preprocessor, index, n_rows, n_fits), n_terms
+    described = []
+    for column, terms in wide:
+        levels = len(preprocessor.spec(column).categories or ())
+        described.append(f"{column!r} ({levels} levels, {terms} terms)")
+        rest -= terms
+    where = (
+        f" Most terms come from {', '.join(described)}: group their rare levels (codes by "
+        f"chapter) or drop them ({rest} terms without them)."
+        if wide
+        else " No categorical column makes the design wide: the rows and terms do."
+    )
+    linear_fits = cox_fits(0, censoring_fit)
     warn(
-        f"ck4gen: the Cox teacher's design has {n_terms} terms on {n_rows} rows{where}: "
-        "each Cox fit costs about rows x terms^2 and the balanced outcome draw rows x "
-        "terms^3, so fitting and sampling can take hours. Group the levels of wide "
-        "columns (codes by chapter); teacher_knots=0 and outcome_draw='independent' are "
-        "cheaper (10,000 rows x 160 terms: 8 s fit and 2 s sample against 153 s and 51 s)",
+        f"ck4gen: the Cox teacher's design has {n_terms} terms on {n_rows} rows, and the fit "
+        f"runs up to {n_fits} Cox fits on it, each costing about rows x terms^2 "
+        f"({cost:.2g} in all, above the {SLOW_TEACHER:.0e} where fitting starts to take "
+        "tens of seconds, and hours on the widest tables); sampling with the balanced "
+        f"outcome draw costs about rows x terms^3.{where} teacher_knots=0 runs "
+        f"{linear_fits} Cox fit(s) instead of {n_fits}, and outcome_draw='independent' skips "
+        "the terms^3 draw.",
         stacklevel=caller_stacklevel(),
     )
+
+
+def wide_columns(
+    preprocessor: TabularEncoder, index: np.ndarray, n_rows: int, n_fits: int
+) -> list[tuple[Hashable, int]]:
+    """The one-hot columns that make the design ``index`` slow, with their terms.
+
+    The categorical and ordinal columns, widest first, until the design without them costs
+    at most :data:`SLOW_TEACHER` (:func:`teacher_cost`); all of them if it never does.
+    """
+    terms = {
+        block.column: int(np.count_nonzero((index >= block.start) & (index < block.stop)))
+        for block in preprocessor.blocks
+        if block.kind not in ("numerical", "missing", "binary")
+    }
+    wide, rest = [], len(index)
+    for column in sorted(terms, key=lambda c: -terms[c]):
+        if teacher_cost(n_rows, rest, n_fits) <= SLOW_TEACHER or not terms[column]:
+            break
+        wide.append((column, terms[column]))
+        rest -= terms[column]
+    return wide
 
 
 def design_layout(
