@@ -76,6 +76,26 @@ class TestRoles:
         for name in ("URIC_ACID", "LIPID", "COVID", "PLATELETS_PAID", "uric_acid"):
             assert infer_role(pd.Series(values, name=name)) == "integer", name
 
+    def test_distinct_whole_numbers_too_many_for_their_span_are_keys(self):
+        """600 distinct record numbers between 100000 and 101999 under a name that is no
+        key's (``record_no``) were modelled as a number: 588 of 2000 generated values were
+        training keys. A measurement over that span would have repeated a value; 600
+        distinct counts spread over 300000 values would not, and stay a measurement."""
+        rng = np.random.default_rng(0)
+        records = pd.Series(rng.choice(np.arange(100_000, 102_000), 600, replace=False))
+        counts = pd.Series(rng.choice(np.arange(150_000, 450_000), 600, replace=False))
+        for name in ("record_no", "accession", "x"):
+            assert infer_role(records.rename(name)) == "identifier", name
+            assert infer_role(records.astype(float).rename(name)) == "identifier", name
+            assert infer_role(records.astype(str).rename(name)) == "identifier", name
+        assert infer_role(counts.rename("platelets")) == "integer"
+        repeated = pd.concat([records.iloc[:-1], records.iloc[:1]]).rename("record_no")
+        assert infer_role(repeated) == "integer"  # one value twice: not keys
+        frame = pd.DataFrame({"record_no": records, "age": rng.integers(18, 95, 600)})
+        encoder = TabularEncoder().fit(frame)
+        assert encoder.spec("record_no").role == "identifier"
+        assert not encoder.fresh_keys("record_no", 2000).isin(records).any()
+
     def test_small_or_repeating_columns_are_not_identifiers(self):
         assert infer_role(pd.Series([f"R{i}" for i in range(10)], name="r")) == "categorical"
         repeating = pd.Series(np.resize([f"R{i}" for i in range(30)], 40), name="r")
@@ -340,7 +360,7 @@ def test_whole_numbers_are_one_rule_with_float_round_off(side):
 
     value = ROUND_OFF[side]
     assert value != round(value)
-    column = pd.Series([value, *np.arange(10.0, 40.0)], name="x")
+    column = pd.Series([value, *np.arange(10.0, 40.0), 10.0], name="x")  # (a repeat: no keys)
     assert infer_role(column) == "integer"
     assert synthcity_roles(column.to_frame(), {})["x"] == "integer"
     metadata = Metadata.load_from_dict(

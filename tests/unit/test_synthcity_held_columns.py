@@ -44,6 +44,22 @@ def test_whole_number_keys_stored_as_floats_are_identifiers_too():
     assert out["mrn"].min() == 10_000_000 and out["mrn"].is_unique
 
 
+def test_record_numbers_not_named_like_keys_get_fresh_keys(tmp_path):
+    """600 distinct record numbers between 100000 and 101999 named ``record_no`` were
+    modelled as a number: 588 of 2000 generated values equalled a training key."""
+    from synthcity.plugins import Plugins
+
+    import synth_plugins
+
+    synth_plugins.register()
+    rng = np.random.default_rng(0)
+    keys = rng.choice(np.arange(100_000, 102_000), 600, replace=False)
+    data = pd.DataFrame({"record_no": keys, "age": rng.integers(18, 95, 600)})
+    plugin = Plugins().get("mle_copula", workspace=str(tmp_path)).fit(GenericDataLoader(data))
+    out = plugin.generate(count=2000, random_state=0).dataframe()
+    assert not out["record_no"].isin(keys).any() and out["record_no"].is_unique
+
+
 def test_a_dropped_target_column_is_no_longer_the_target():
     loader, _ = hold_columns(_table()[["age", "seen", "patient_id"]])
     assert loader.target_column == "seen"

@@ -13,8 +13,9 @@ A role says how a column is modelled, independently of its pandas dtype:
 - ``datetime``: points in time (a ``datetime64`` column, or dates written as text in one
   format); modelled as a number (days since 1970-01-01) and written back in the input's
   dtype or text format, so dates are generated, not copied.
-- ``identifier``: record keys (near-unique text, or distinct whole numbers that look like
-  keys); not modelled: every output row gets a fresh key that never equals a training value.
+- ``identifier``: record keys (near-unique text, or distinct whole numbers too many for a
+  measurement of their span, or under a key's name); not modelled: every output row gets a
+  fresh key that never equals a training value.
 
 Inference (:func:`infer_role`) also reads numbers written as text (``"26.31"``): such a
 column gets the role its numbers would get, and a numeric role means the encoder parses
@@ -49,6 +50,10 @@ IDENTIFIER_DISTINCT_SHARE = 0.95
 #: text, phone numbers, addresses with a few repeats) is an identifier too: modelled as
 #: levels, its values would be sampled back, each one a patient's own.
 IDENTIFIER_SINGLETON_SHARE = 0.5
+#: Distinct whole numbers are keys when independent draws of a measurement over their span
+#: would all differ with at most this probability (:func:`distinct_chance`): a measurement
+#: column that many values long repeats a value.
+IDENTIFIER_DISTINCT_CHANCE = 1e-3
 #: How far a float may lie from a whole number and still be one (see :func:`is_whole`):
 #: float round-off, never a measured fraction.
 WHOLE_ABSOLUTE_TOLERANCE = 1e-8
@@ -111,21 +116,39 @@ def is_whole(values: pd.Series | np.ndarray) -> bool:
     return bool(np.all(distance <= limit))
 
 
+def distinct_chance(n: int, span: float) -> float:
+    """The largest chance that ``n`` independent draws over ``span`` whole numbers all differ.
+
+    The birthday bound: draws of equal chances are the likeliest to differ, with probability
+    ``(1 - 1/span) (1 - 2/span) ... (1 - (n-1)/span)``; any other distribution of a
+    measurement over the same ``span`` values repeats sooner. 600 values between 100000 and
+    101999 all differ with probability about 2e-44 (record numbers, not a measurement), 600
+    platelet counts between 150000 and 449999 with at most 0.55. A run ``1..n`` is the case
+    ``span == n`` (``n! / n**n``: 2e-8 for 20 values).
+    """
+    if n > span:
+        return 0.0
+    return float(np.exp(np.log1p(-np.arange(1, n) / span).sum()))
+
+
 def _is_identifier(series: pd.Series, values: pd.Series, text: bool) -> bool:
     """The identifier rule (see :func:`infer_role`) on the observed ``values``."""
     n_observed = len(values)
     if n_observed < MIN_IDENTIFIER_VALUES:
         return False
-    n_unique = values.nunique()
     if text:
-        if n_unique / n_observed > IDENTIFIER_DISTINCT_SHARE:
+        if values.nunique() / n_observed > IDENTIFIER_DISTINCT_SHARE:
             return True
         return singleton_share(values) > IDENTIFIER_SINGLETON_SHARE
     numbers = values.to_numpy(dtype=float)
-    if n_unique < n_observed or not is_whole(numbers):
+    if not is_whole(numbers):
         return False
-    contiguous = numbers.max() - numbers.min() + 1 == n_observed
-    return contiguous or looks_like_key_name(series.name)
+    numbers = np.round(numbers)  # 28.999999999999996 is 29: one number, not two
+    if len(np.unique(numbers)) < n_observed:
+        return False
+    span = numbers.max() - numbers.min() + 1
+    too_many = distinct_chance(n_observed, span) <= IDENTIFIER_DISTINCT_CHANCE
+    return too_many or looks_like_key_name(series.name)
 
 
 def check_not_timedelta(series: pd.Series) -> None:
@@ -170,12 +193,13 @@ def infer_role(series: pd.Series, max_numeric_levels: int = DEFAULT_MAX_NUMERIC_
     ``MIN_IDENTIFIER_VALUES`` observed values of which more than
     ``IDENTIFIER_DISTINCT_SHARE`` are distinct or more than ``IDENTIFIER_SINGLETON_SHARE``
     are values no other row has (free text, whose levels would be copied), and for whole
-    numbers (also written as
-    text) with at least ``MIN_IDENTIFIER_VALUES`` values, all distinct, that either form
-    a contiguous run (1, 2, ..., n) or sit in a column named like a key (``id``,
-    ``patient_id``, ``PatientID``, ``record_key``, ``mrn``); other text and unordered
-    categoricals are ``categorical``; numeric columns with few distinct whole values are
-    ``categorical``, other whole-valued ones ``integer``, the rest ``numerical``.
+    numbers (also written as text) with at least ``MIN_IDENTIFIER_VALUES`` values, all
+    distinct, that are either too many for a measurement over their span (independent draws
+    would all differ with probability at most ``IDENTIFIER_DISTINCT_CHANCE``,
+    :func:`distinct_chance`: record numbers, a run 1, 2, ..., n) or sit in a column named
+    like a key (``id``, ``patient_id``, ``PatientID``, ``record_key``, ``mrn``); other text
+    and unordered categoricals are ``categorical``; numeric columns with few distinct whole
+    values are ``categorical``, other whole-valued ones ``integer``, the rest ``numerical``.
     Declare a role explicitly to override any of these.
     """
     if len(series) == 0:
