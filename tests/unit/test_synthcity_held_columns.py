@@ -60,6 +60,62 @@ def test_record_numbers_not_named_like_keys_get_fresh_keys(tmp_path):
     assert not out["record_no"].isin(keys).any() and out["record_no"].is_unique
 
 
+@pytest.mark.parametrize("declared", ["record_no", ["record_no"], ("record_no", "ward")])
+def test_declared_identifier_columns_get_fresh_keys(declared, tmp_path):
+    """Keys spread too sparsely for the rule (600 record numbers between 100000 and 999999)
+    were modelled as numbers, and a Synthcity plugin had no way to say they were keys: its
+    loaders name targets and outcomes, never keys. ``identifier_columns`` declares them."""
+    from synthcity.plugins import Plugins
+
+    import synth_plugins
+
+    synth_plugins.register()
+    rng = np.random.default_rng(0)
+    keys = rng.choice(np.arange(100_000, 1_000_000), 600, replace=False)
+    data = pd.DataFrame(
+        {
+            "record_no": keys,
+            "age": rng.integers(18, 95, 600),
+            "ward": pd.Categorical(rng.choice(["icu", "gen", "onco"], 600)),
+        }
+    )
+    assert hold_columns(data)[1].keys == ()  # sparse: the rule reads a number
+    plugin = Plugins().get("mle_copula", identifier_columns=declared, workspace=str(tmp_path))
+    out = plugin.fit(GenericDataLoader(data)).generate(count=300, random_state=0).dataframe()
+    held = {spec.name for spec in plugin.held_columns.keys}
+    assert held == ({declared} if isinstance(declared, str) else set(declared))
+    for column in held:
+        assert not out[column].astype(str).isin(data[column].astype(str)).any(), column
+        assert out[column].is_unique and str(out[column].dtype) == str(data[column].dtype)
+    assert list(out.columns) == list(data.columns)
+
+
+def test_identifier_columns_must_name_columns_that_are_not_the_outcome(tmp_path):
+    """A declared column the data lacks, or the duration of a survival loader, is refused
+    by name; a time-series plugin refuses the option (its loader holds the keys)."""
+    from synthcity.plugins import Plugins
+
+    import synth_plugins
+    from synth_plugins.datasets import load
+    from synth_plugins.synthcity.loaders import to_dataloader
+
+    synth_plugins.register()
+    plugin = Plugins().get("mle_copula", identifier_columns=["mrn"], workspace=str(tmp_path))
+    with pytest.raises(InvalidParameterError, match=r"identifier_columns names \['mrn'\], not"):
+        plugin.fit(GenericDataLoader(_table()))
+    loader = to_dataloader(load("gbsg2"))
+    duration = loader.time_to_event_column
+    survival = Plugins().get("ck4gen", identifier_columns=duration, workspace=str(tmp_path))
+    with pytest.raises(InvalidParameterError, match="loader gives a meaning"):
+        survival.fit(loader)
+    with pytest.raises(InvalidParameterError, match="longitudinal_lstm does not support"):
+        Plugins().get("longitudinal_lstm", identifier_columns=["x"], workspace=str(tmp_path))
+    with pytest.raises(InvalidParameterError, match="a column name or a list"):
+        Plugins().get("mle_copula", identifier_columns=3, workspace=str(tmp_path))
+    named = Plugins().get("mle_copula", identifier_columns=pd.Index(["record"]), workspace=tmp_path)
+    assert named.identifier_columns == ("record",)
+
+
 def test_a_dropped_target_column_is_no_longer_the_target():
     loader, _ = hold_columns(_table()[["age", "seen", "patient_id"]])
     assert loader.target_column == "seen"

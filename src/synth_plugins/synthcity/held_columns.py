@@ -47,7 +47,7 @@ from synth_plugins.encoding.tabular import (
     identifier_spec,
     text_decimals,
 )
-from synth_plugins.errors import InvalidDataError
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
 
 #: ``pandas.api.types.infer_dtype`` kinds of levels that are numbers.
 NUMBER_KINDS = frozenset({"integer", "floating", "mixed-integer-float", "decimal"})
@@ -156,7 +156,9 @@ class HeldColumns:
         return generated.decorate(frame[list(self.columns)])
 
 
-def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColumns]:
+def hold_columns(
+    loader: Any, layout: Iterable[str] = (), identifier_columns: Iterable[Any] = ()
+) -> tuple[Any, HeldColumns]:
     """``loader`` as the plugin trains on it, and how to undo it on generated data.
 
     Identifier columns are taken out, dates become days, numbers written as text are parsed.
@@ -165,8 +167,12 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
         loader: A tabular Synthcity DataLoader (generic or survival), or a DataFrame
             (read as a ``GenericDataLoader``, as Synthcity's ``fit`` does).
         layout: Columns the loader's layout gives a meaning (duration, event); never held.
+        identifier_columns: Columns declared identifiers (the plugins' option of that
+            name): held out as keys whatever the suite's rule reads in them.
 
     Raises:
+        InvalidParameterError: ``identifier_columns`` names a column the data lacks, or one
+            of the ``layout``.
         InvalidDataError: When every column is an identifier (nothing left to model).
     """
     if isinstance(loader, pd.DataFrame):
@@ -175,6 +181,7 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
         loader = GenericDataLoader(loader)
     frame = loader.dataframe()
     fixed = set(layout)
+    declared = set(_declared_identifiers(identifier_columns, frame.columns, fixed))
     keys: list[ColumnSpec] = []
     dates: dict[str, HeldDate] = {}
     text_numbers: dict[str, int] = {}
@@ -186,6 +193,10 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
     for column in frame.columns:
         series = frame[column]
         if column in fixed:
+            continue
+        if column in declared:
+            keys.append(identifier_spec(series))
+            _note_key_dtype(pandas_dtypes, series)
             continue
         if pd.api.types.is_datetime64_any_dtype(series):
             dates[str(column)] = HeldDate.of(series)
@@ -200,8 +211,7 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
             continue
         if role == "identifier":
             keys.append(identifier_spec(series))
-            if category:  # fresh keys are not the training categories (which would leak)
-                pandas_dtypes[str(column)] = "category"
+            _note_key_dtype(pandas_dtypes, series)
         elif role == "datetime" and is_text(series):
             dates[str(column)] = HeldDate.of(series)
         elif role in NUMERIC_ROLES and is_text(series):
@@ -220,6 +230,46 @@ def hold_columns(loader: Any, layout: Iterable[str] = ()) -> tuple[Any, HeldColu
             "generated"
         )
     return held.hold(loader), held
+
+
+def _declared_identifiers(
+    identifier_columns: Iterable[Any], columns: Iterable[Any], layout: Iterable[Any] = ()
+) -> list[Any]:
+    """The columns ``identifier_columns`` declares, each one of ``columns`` and not ``layout``.
+
+    Raises:
+        InvalidParameterError: A declared column is not in ``columns``, or is one the loader
+            gives a meaning (``layout``: duration, event), which is modelled, never held.
+    """
+    declared = list(identifier_columns)
+    known = list(columns)
+    unknown = [column for column in declared if column not in known]
+    if unknown:
+        raise InvalidParameterError(
+            f"identifier_columns names {unknown}, not columns of the training data; its "
+            f"columns are {known}"
+        )
+    meaningful = [column for column in declared if column in set(layout)]
+    if meaningful:
+        raise InvalidParameterError(
+            f"identifier_columns names {meaningful}, which the loader gives a meaning "
+            "(duration, event): they are modelled, never held out as keys"
+        )
+    return declared
+
+
+def _note_key_dtype(pandas_dtypes: dict[str, Any], series: pd.Series) -> None:
+    """Note the dtype an identifier column's fresh keys come back in, where not their own.
+
+    A ``category`` of keys gets a category of the fresh keys (the training categories
+    would leak), a ``string`` column stays ``string``; other dtypes are the keys' own
+    (:func:`~synth_plugins.encoding.tabular.fresh_keys`).
+    """
+    column = str(series.name)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        pandas_dtypes[column] = "category"
+    elif not isinstance(series.dtype, pd.StringDtype):
+        pandas_dtypes.pop(column, None)
 
 
 def as_text(numbers: pd.Series, decimals: int) -> pd.Series:

@@ -13,7 +13,7 @@ Synthcity's codes with missing values missing and ordered levels in order
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -70,6 +70,12 @@ class SuitePlugin(Plugin):
     condition_options: ClassVar[Mapping[str, Any]] = {}
     #: identifier and text-date columns held out of Synthcity's encoders (set by ``fit``)
     held_columns: HeldColumns | None = None
+    #: columns the user declared identifiers (``identifier_columns``), held out as keys
+    #: besides those the suite's rule finds
+    identifier_columns: tuple[Any, ...] = ()
+    #: why ``identifier_columns`` is refused, in the error a user reads; None: the plugin
+    #: holds the columns it names
+    identifier_refusal: ClassVar[str | None] = None
     #: the training column that ``cond`` equalled at fit (set by ``_fit_core``)
     cond_column: str | None = None
     #: the framework-free generator a core-backed plugin wraps
@@ -83,7 +89,13 @@ class SuitePlugin(Plugin):
     #: call's constraints name: the codes of the levels they allow (empty between calls)
     constraint_codes: Mapping[str, CategoricalDistribution] = {}
 
-    def __init__(self, *, workspace: Path | str = Path("workspace"), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        workspace: Path | str = Path("workspace"),
+        identifier_columns: Iterable[Any] | str = (),
+        **kwargs: Any,
+    ) -> None:
         """Synthcity's ``Plugin``; ``workspace`` may be a string, as the built-ins take it.
 
         (Synthcity's own plugins convert it through pydantic; ``Plugin`` itself calls
@@ -91,14 +103,35 @@ class SuitePlugin(Plugin):
         read as one): Synthcity seeds its data schema and Python's ``random`` with it, and
         None or a numpy integer failed there, in ``fit``, naming neither.
 
+        ``identifier_columns`` (one column name, or several) declares identifier columns:
+        ``fit`` holds them out as keys and ``generate`` gives every row a fresh key that
+        equals no training value, as for the columns the suite's rule reads as keys
+        (:func:`~synth_plugins.encoding.roles.infer_role`), which Synthcity has no way to
+        declare (its loaders name targets, outcomes and sensitive columns, never keys).
+
         Raises:
-            InvalidParameterError: ``random_state`` is not an integer seed in [0, 2**32).
+            InvalidParameterError: ``random_state`` is not an integer seed in [0, 2**32);
+                ``identifier_columns`` is given to a plugin that refuses it, or is not
+                column names.
         """
+        if isinstance(identifier_columns, str):
+            identifier_columns = (identifier_columns,)
+        if not isinstance(identifier_columns, Iterable):
+            raise InvalidParameterError(
+                f"identifier_columns must be a column name or a list of them, got "
+                f"{identifier_columns!r}"
+            )
+        identifier_columns = tuple(identifier_columns)
+        if identifier_columns and self.identifier_refusal is not None:
+            refuse_argument(
+                self.name(), "identifier_columns", identifier_columns, self.identifier_refusal
+            )
         if "random_state" in kwargs:  # (Synthcity seeds its data schema with it: no None)
             kwargs["random_state"] = check_random_state(
                 "random_state", kwargs["random_state"], none=False
             )
         super().__init__(workspace=Path(workspace), **kwargs)
+        self.identifier_columns = identifier_columns
 
     def schema_includes(self, other: DataLoader | pd.DataFrame) -> bool:
         """Synthcity's check, on ``other`` as the plugin trains on data (held columns out).
@@ -170,13 +203,18 @@ class SuitePlugin(Plugin):
             if named:
                 raise InvalidParameterError(
                     f"{self.name()}: {option} names {', '.join(map(repr, named))}, held out "
-                    "as identifier column(s) (distinct values that look like record keys get "
-                    f"fresh keys and are not modelled); name other columns in {option}"
+                    "as identifier column(s) (columns declared in identifier_columns, and "
+                    "distinct values that read as record keys, get fresh keys and are not "
+                    f"modelled); name other columns in {option}"
                 )
 
     def _hold(self, X: DataLoader | pd.DataFrame) -> tuple[Any, HeldColumns | None]:
-        """``X`` with its identifier and text-date columns held out of Synthcity's encoders."""
-        return hold_columns(X, self.outcome_columns(X))
+        """``X`` with its identifier and text-date columns held out of Synthcity's encoders.
+
+        The identifiers are the columns the suite's rule reads as keys and those
+        ``identifier_columns`` declares.
+        """
+        return hold_columns(X, self.outcome_columns(X), self.identifier_columns)
 
     def generate(
         self,

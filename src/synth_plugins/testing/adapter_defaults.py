@@ -42,6 +42,8 @@ HOST_ONLY: Mapping[str, frozenset[str]] = {
             "workspace",
             "compress_dataset",
             "sampling_strategy",
+            # the suite's declaration of keys, which Synthcity's loaders cannot make
+            "identifier_columns",
             # Synthcity's survival-plugin arguments (CK4Gen refuses them, see its docstring)
             "tte_strategy",
             "uncensoring_model",

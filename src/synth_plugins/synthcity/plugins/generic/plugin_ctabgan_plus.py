@@ -64,6 +64,9 @@ class CTABGANPlusPlugin(SuitePlugin):
     Args:
         enforce_conditions: ``generate(cond=...)`` regenerates rows that miss their value of
             ``cond``, so every row holds it (True); False returns the generator's rows.
+        identifier_columns: column(s) generated as fresh keys (never a training value) and
+            left out of the model, besides those the suite reads as keys: distinct text,
+            distinct whole numbers too many for a measurement or named like a key.
         sampling_patience, strict: Synthcity's plugin arguments.
         random_state: Synthcity's plugin argument, also the core's seed: an integer (None,
             the core's "unseeded", is refused: Synthcity seeds numpy, torch, Python's
@@ -117,6 +120,7 @@ class CTABGANPlusPlugin(SuitePlugin):
         dp_max_grad_norm: float = _CORE["dp_max_grad_norm"],
         dp_delta: float | None = _CORE["dp_delta"],
         verbose: bool | None = _CORE["verbose"],
+        identifier_columns: Sequence[str] | str = (),
         # Synthcity's core plugin arguments
         sampling_patience: int = 500,
         strict: bool = True,
@@ -130,6 +134,7 @@ class CTABGANPlusPlugin(SuitePlugin):
         **kwargs: Any,
     ) -> None:
         super().__init__(
+            identifier_columns=identifier_columns,
             sampling_patience=sampling_patience,
             strict=strict,
             device=device,

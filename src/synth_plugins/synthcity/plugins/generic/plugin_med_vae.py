@@ -8,7 +8,7 @@ Synthcity's DataLoader, ``cond`` and seeding conventions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -74,6 +74,9 @@ class MedVAEPlugin(SuitePlugin):
             leaves it to SDV's reject sampling instead).
         max_rejection_rounds: generation rounds allowed to find rows that hold their value
             of ``cond`` (20).
+        identifier_columns: column(s) generated as fresh keys (never a training value) and
+            left out of the model, besides those the suite reads as keys: distinct text,
+            distinct whole numbers too many for a measurement or named like a key.
         sampling_patience, strict: Synthcity's plugin arguments.
         random_state: Synthcity's plugin argument, also the core's seed: an integer (None,
             the core's "unseeded", is refused: Synthcity seeds numpy, torch, Python's
@@ -128,6 +131,7 @@ class MedVAEPlugin(SuitePlugin):
         patience: int | None = _CORE["patience"],
         redraw_copies: bool = _CORE["redraw_copies"],
         verbose: bool | None = _CORE["verbose"],
+        identifier_columns: Sequence[str] | str = (),
         # Synthcity's core plugin arguments
         sampling_patience: int = 500,
         strict: bool = True,
@@ -139,6 +143,7 @@ class MedVAEPlugin(SuitePlugin):
         **kwargs: Any,
     ) -> None:
         super().__init__(
+            identifier_columns=identifier_columns,
             sampling_patience=sampling_patience,
             strict=strict,
             device=device,

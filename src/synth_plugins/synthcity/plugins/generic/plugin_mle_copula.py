@@ -8,6 +8,7 @@ translates Synthcity's DataLoader and seeding conventions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,9 @@ class MLECopulaPlugin(SuitePlugin):
     every argument Synthcity does not change.
 
     Args:
+        identifier_columns: column(s) generated as fresh keys (never a training value) and
+            left out of the model, besides those the suite reads as keys: distinct text,
+            distinct whole numbers too many for a measurement or named like a key.
         sampling_patience, strict: Synthcity's plugin arguments.
         device: Synthcity's plugin argument; unused, the copula runs on the CPU.
         random_state: Synthcity's plugin argument, also the core's seed: an integer (None,
@@ -77,6 +81,7 @@ class MLECopulaPlugin(SuitePlugin):
         pit: str = _CORE["pit"],
         discrete_correlation: str = _CORE["discrete_correlation"],
         redraw_copies: bool = _CORE["redraw_copies"],
+        identifier_columns: Sequence[str] | str = (),
         # Synthcity's core plugin arguments (the copula runs on the CPU whatever ``device``)
         sampling_patience: int = 500,
         strict: bool = True,
@@ -88,6 +93,7 @@ class MLECopulaPlugin(SuitePlugin):
         **kwargs: Any,
     ) -> None:
         super().__init__(
+            identifier_columns=identifier_columns,
             sampling_patience=sampling_patience,
             strict=strict,
             device=device,

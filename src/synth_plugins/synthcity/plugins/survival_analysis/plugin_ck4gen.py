@@ -8,6 +8,7 @@ Laid out like a Synthcity plugin file, so it can be proposed upstream as
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,9 @@ class CK4GenPlugin(SuitePlugin):
             mirrors them unless ``decoder_hidden`` is given.
         tte_strategy, uncensoring_model, dataloader_sampling_strategy: Synthcity's
             survival-plugin arguments; only None is accepted (see above).
+        identifier_columns: column(s) generated as fresh keys (never a training value) and
+            left out of the model, besides those the suite reads as keys: distinct text,
+            distinct whole numbers too many for a measurement or named like a key.
         sampling_patience, strict: Synthcity's plugin arguments.
         random_state: Synthcity's plugin argument, also the core's seed: an integer (None,
             the core's "unseeded", is refused: Synthcity seeds numpy, torch, Python's
@@ -146,6 +150,7 @@ class CK4GenPlugin(SuitePlugin):
         tte_strategy: str | None = None,
         uncensoring_model: str | None = None,
         dataloader_sampling_strategy: str | None = None,
+        identifier_columns: Sequence[str] | str = (),
         # Synthcity's core plugin arguments
         sampling_patience: int = 500,
         strict: bool = True,
@@ -165,6 +170,7 @@ class CK4GenPlugin(SuitePlugin):
             _NO_SAMPLING_STRATEGY,
         )
         super().__init__(
+            identifier_columns=identifier_columns,
             sampling_patience=sampling_patience,
             strict=strict,
             device=device,

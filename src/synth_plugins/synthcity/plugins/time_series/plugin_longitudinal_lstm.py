@@ -67,6 +67,12 @@ _NO_COND = (
     "only matching sequences"
 )
 
+#: Why ``identifier_columns`` is refused: the loader, not the plugin, reads the keys.
+_NO_IDENTIFIER_COLUMNS = (
+    "to_timeseries_loader gives fresh keys to the per-patient columns the suite's rule reads "
+    "as keys; to declare others, fit the SDV LongitudinalLSTMSynthesizer (sdtype 'id') or "
+    "the core LongitudinalLSTM (roles={column: 'identifier'})"
+)
 
 #: Upper bound given to the ``seq_id`` domain, so that more sequences than in training can
 #: be generated (Synthcity's schema otherwise drops ids above the training maximum).
@@ -153,6 +159,7 @@ class LongitudinalLSTMPlugin(SuitePlugin):
     """
 
     cond_refusal = _NO_COND
+    identifier_refusal = _NO_IDENTIFIER_COLUMNS
 
     def __init__(
         self,
