@@ -197,6 +197,56 @@ def test_string_and_category_columns_come_back_in_their_dtype():
     pd.testing.assert_frame_equal(out, data)
 
 
+def _dtypes_table(n: int = 200) -> pd.DataFrame:
+    """pandas' nullable ``boolean`` with and without missing values, plain ``bool``,
+    nullable integers and floats, and narrower numpy dtypes."""
+    rng = np.random.default_rng(0)
+    smoker = pd.array(rng.random(n) < 0.3, dtype="boolean")
+    smoker[rng.random(n) < 0.1] = pd.NA
+    return pd.DataFrame(
+        {
+            "age": rng.integers(18, 95, n),
+            "smoker": smoker,
+            "flag": pd.array(rng.random(n) < 0.5, dtype="boolean"),
+            "diabetic": rng.random(n) < 0.2,
+            "n_meds": pd.array(rng.poisson(3, n), dtype="Int64"),
+            "count": pd.array(rng.integers(0, 400, n), dtype="Int32"),
+            "lab": pd.array(rng.lognormal(0, 0.5, n), dtype="Float64"),
+            "score": rng.normal(size=n).astype("float32"),
+            "dose": rng.integers(0, 300, n).astype("int16"),
+        }
+    )
+
+
+@pytest.mark.parametrize("name", ["mle_copula", "ctabgan_plus", "med_vae", "ck4gen"])
+def test_every_column_comes_back_in_its_training_dtype(name, tmp_path):
+    """pandas' ``boolean`` came back as float64 0.0/1.0/NaN (with or without missing
+    values), ``Int64``, ``Int32`` and ``int16`` as int64, ``Float64`` and ``float32`` as
+    float64, while ``string`` and ``category`` were restored."""
+    from synthcity.plugins import Plugins
+    from synthcity.plugins.core.dataloader import SurvivalAnalysisDataLoader
+
+    import synth_plugins
+
+    synth_plugins.register()
+    data = _dtypes_table()
+    params = {} if name == "mle_copula" else {"n_iter": 3}
+    if name == "ck4gen":
+        rng = np.random.default_rng(1)
+        data = data.assign(time=rng.exponential(300, len(data)) + 1, event=rng.random(200) < 0.6)
+        data["event"] = data["event"].astype(int)
+        loader = SurvivalAnalysisDataLoader(
+            data, target_column="event", time_to_event_column="time"
+        )
+    else:
+        loader = GenericDataLoader(data)
+    plugin = Plugins().get(name, workspace=str(tmp_path), **params).fit(loader)
+    out = plugin.generate(count=100, random_state=0).dataframe()
+    assert out.dtypes.to_dict() == data.dtypes.to_dict()
+    assert set(out["smoker"].dropna()) <= {True, False} and out["flag"].notna().all()
+    assert plugin.schema_includes(out)
+
+
 def test_categories_of_numbers_reach_synthcity_as_categories(tmp_path):
     """R factors of codes (``pd.Categorical`` of 0/1, of 16 centre numbers) were cast to
     ``object``: Synthcity's encoder read numbers there, left them unencoded, and

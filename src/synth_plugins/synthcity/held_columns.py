@@ -13,10 +13,13 @@ becomes days since 1970-01-01 with NaN where a date is missing, and numbers writ
 text (``"26.31"``) whose role is numeric become numbers; :meth:`HeldColumns.restore` puts
 all three back on the generated data, in the training column order, dtypes and formats,
 with generated dates rounded to the coarsest of day, hour, minute and second that every
-training value fits (:func:`synth_plugins.encoding.parsing.from_days`). Columns of pandas'
-``string`` and ``category`` dtypes reach Synthcity as ``object`` (its schema refuses
-``string``, and its encoders give ``object`` back) and come back in their dtype, except a
-``category`` of numbers, which stays one (:func:`has_number_levels`); a
+training value fits (:func:`synth_plugins.encoding.parsing.from_days`). Every other
+column comes back in its training dtype too: Synthcity's encoders and schema gave pandas'
+nullable ``boolean`` (with or without missing values) back as float64 0.0/1.0/NaN,
+``Int64``, ``Int32``, ``int16`` as int64 and ``Float64``, ``float32`` as float64.
+Columns of pandas' ``string`` and ``category`` dtypes reach Synthcity as ``object`` (its
+schema refuses ``string``, and its encoders give ``object`` back), except a ``category`` of
+numbers, which stays one (:func:`has_number_levels`); a
 ``category`` column is held like any other when its role is ``identifier`` (MRNs or free
 text stored as categories), and its fresh keys come back as a category of their own.
 (Synthcity's constraints cannot compare dates in any plugin; on a held date column they
@@ -49,6 +52,8 @@ from synth_plugins.encoding.tabular import (
 )
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 
+#: The dtypes Synthcity gives back as they came; a column of any other dtype is cast back.
+KEPT_DTYPES = frozenset(np.dtype(kind) for kind in ("int64", "float64", "bool", "object"))
 #: ``pandas.api.types.infer_dtype`` kinds of levels that are numbers.
 NUMBER_KINDS = frozenset({"integer", "floating", "mixed-integer-float", "decimal"})
 
@@ -65,6 +70,17 @@ def has_number_levels(series: pd.Series) -> bool:
     if not isinstance(series.dtype, pd.CategoricalDtype):
         return False
     return pd.api.types.infer_dtype(series.cat.categories, skipna=True) in NUMBER_KINDS
+
+
+def sent_as_object(dtype: Any, series: pd.Series) -> bool:
+    """Whether a column of training ``dtype`` reaches Synthcity as ``object``.
+
+    pandas' ``string`` (Synthcity's schema refuses it) and ``category`` (its encoders give
+    ``object`` back) do, except a ``category`` of numbers (:func:`has_number_levels`).
+    """
+    if not isinstance(dtype, pd.StringDtype | pd.CategoricalDtype):
+        return False
+    return not has_number_levels(series)
 
 
 @dataclass(frozen=True)
@@ -106,7 +122,9 @@ class HeldColumns:
         dates: Date columns (``datetime64`` or text) -> how they are written.
         text_numbers: Numeric columns written as text -> the decimals their text is
             written with (:func:`~synth_plugins.encoding.tabular.text_decimals`).
-        pandas_dtypes: Columns of pandas' ``string`` or ``category`` dtype -> that dtype.
+        pandas_dtypes: Columns Synthcity may give back in another dtype (any but numpy's
+            int64, float64, bool and object, :data:`KEPT_DTYPES`) -> their training dtype;
+            those of pandas' ``string`` or ``category`` dtype reach Synthcity as ``object``.
     """
 
     columns: tuple[str, ...]
@@ -126,8 +144,8 @@ class HeldColumns:
         frame = loader.dataframe()
         dropped = [spec.name for spec in self.keys]
         reduced = frame.drop(columns=[c for c in dropped if c in frame.columns])
-        for column in self.pandas_dtypes:
-            if column in reduced and not has_number_levels(reduced[column]):
+        for column, dtype in self.pandas_dtypes.items():
+            if column in reduced and sent_as_object(dtype, reduced[column]):
                 reduced[column] = (
                     reduced[column].astype(object).where(reduced[column].notna(), None)
                 )
@@ -152,7 +170,8 @@ class HeldColumns:
         for spec in self.keys:
             frame[spec.name] = fresh_keys(spec, len(frame)).to_numpy()
         for column, dtype in self.pandas_dtypes.items():
-            frame[column] = frame[column].astype(dtype)
+            if frame[column].dtype != dtype:
+                frame[column] = frame[column].astype(dtype)
         return generated.decorate(frame[list(self.columns)])
 
 
@@ -188,7 +207,7 @@ def hold_columns(
     pandas_dtypes = {
         str(column): dtype
         for column, dtype in frame.dtypes.items()
-        if isinstance(dtype, pd.StringDtype | pd.CategoricalDtype)
+        if column not in fixed and dtype not in KEPT_DTYPES
     }
     for column in frame.columns:
         series = frame[column]
