@@ -372,6 +372,67 @@ def test_datetime_columns_are_modelled_as_days(name, tmp_path):
     assert 0 < out["seen"].isna().sum() < len(out) and 0 < written.isna().sum() < len(out)
 
 
+def _dated_table(n: int = 240) -> pd.DataFrame:
+    """Admission days, hourly times within two days, dates as text and UTC instants."""
+    rng = np.random.default_rng(0)
+    admitted = pd.Timestamp("2018-01-01") + pd.to_timedelta(rng.integers(0, 1500, n), "D")
+    hours = pd.Timestamp("2019-06-01") + pd.to_timedelta(rng.integers(0, 48, n), "h")
+    return pd.DataFrame(
+        {
+            "age": rng.integers(18, 95, n),
+            "admitted": admitted,
+            "stamped": hours,
+            "written": admitted.strftime("%d/%m/%Y"),
+            "utc": admitted.tz_localize("UTC"),
+        }
+    )
+
+
+def test_constraints_compare_date_columns_with_dates(tmp_path):
+    """``("adm", ">", pd.Timestamp("2020-01-01"))`` failed inside the range check with
+    "float() argument must be a string or a real number, not 'Timestamp'": the plugins
+    hold dates as days, and the rule's date was not. Rules now compare dates, and a drawn
+    time is rounded as it will be written before it is compared: 09:10 met "> 09:00" and
+    came back as 09:00."""
+    from synthcity.plugins import Plugins
+    from synthcity.plugins.core.constraints import Constraints
+
+    import synth_plugins
+
+    synth_plugins.register()
+    data = _dated_table()
+    plugin = Plugins().get("mle_copula", workspace=str(tmp_path)).fit(GenericDataLoader(data))
+    day, hour = pd.Timestamp("2020-01-01"), pd.Timestamp("2019-06-02")
+    rules = [
+        ("admitted", ">", day),
+        ("stamped", ">", hour),
+        ("stamped", "<", hour + pd.Timedelta("2h")),
+        ("written", "<=", day.to_pydatetime()),
+        ("utc", ">=", np.datetime64("2018-06-01")),
+    ]
+    out = plugin.generate(count=100, constraints=Constraints(rules=rules[:3]), random_state=0)
+    out = out.dataframe()
+    assert len(out) == 100 and (out["admitted"] > day).all()
+    assert out["stamped"].isin([hour + pd.Timedelta("1h")]).all()  # the one hour between
+    listed = [day + pd.Timedelta(days=k) for k in range(0, 400, 2)]  # (rows are filtered)
+    out = plugin.generate(
+        count=60, constraints=Constraints(rules=[("admitted", "in", listed)]), random_state=0
+    ).dataframe()
+    assert set(out["admitted"]) <= set(listed)
+    written = Constraints(rules=[rules[3], ("utc", ">=", pd.Timestamp("2018-06-01", tz="UTC"))])
+    out = plugin.generate(count=60, constraints=written, random_state=0).dataframe()
+    assert (pd.to_datetime(out["written"], format="%d/%m/%Y") <= day).all()
+    assert (out["utc"] >= pd.Timestamp("2018-06-01", tz="UTC")).all()
+    for rule, message in (
+        (("admitted", ">", "2020-01-01"), r"'admitted' is text.*pd.Timestamp\('2020-01-01'\)"),
+        (rules[4], r"'utc'.*with a time zone.*tz='UTC'"),
+        (("admitted", ">", pd.Timestamp("2020-01-01", tz="UTC")), "without a time zone"),
+        (("admitted", ">", pd.Timestamp("2031-01-01")), "'admitted' cannot be met"),
+    ):
+        with pytest.raises(InvalidParameterError, match=message):
+            plugin.generate(count=10, constraints=Constraints(rules=[rule]))
+
+
 @pytest.mark.parametrize(
     "option",
     [

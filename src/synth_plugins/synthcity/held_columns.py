@@ -22,12 +22,16 @@ schema refuses ``string``, and its encoders give ``object`` back), except a ``ca
 numbers, which stays one (:func:`has_number_levels`); a
 ``category`` column is held like any other when its role is ``identifier`` (MRNs or free
 text stored as categories), and its fresh keys come back as a category of their own.
-(Synthcity's constraints cannot compare dates in any plugin; on a held date column they
-compare days since 1970-01-01.)
+Synthcity's constraints compare the held form: a rule on a date column compares dates
+given as ``pd.Timestamp`` (or ``datetime``, ``np.datetime64``), which
+:meth:`HeldColumns.rules_in_days` turns into days, and a number there is days since
+1970-01-01; the column's generated days are rounded as they will be written before the rows
+are compared (:meth:`HeldColumns.as_written`), so the dates given back meet the rule.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +46,7 @@ from synth_plugins.encoding.parsing import (
     text_date_format,
     time_step,
     to_days,
+    writes_offset,
 )
 from synth_plugins.encoding.roles import NUMERIC_ROLES, infer_role
 from synth_plugins.encoding.tabular import (
@@ -110,6 +115,47 @@ class HeldDate:
         values = from_days(days.to_numpy(dtype=float), self.dtype, self.fmt, self.step)
         return values.set_axis(days.index)
 
+    def as_written(self, days: pd.Series) -> pd.Series:
+        """Generated ``days`` rounded as :meth:`written` rounds them, still as days.
+
+        A constraint compared while rows are drawn then holds on the dates given back: an
+        admission at 08:40 compared with ``> 08:30`` would otherwise be written 09:00 on an
+        hourly column, and one at 08:20 compared with ``< 08:30`` written 08:00 is kept.
+        """
+        return self.days(self.written(days))
+
+    def rule_days(self, column: str, value: Any) -> Any:
+        """A constraint's ``value`` on this column in the column's held form: days.
+
+        A date (``pd.Timestamp``, ``datetime``, ``date``, ``np.datetime64``), or each of a
+        list's (``in``), becomes days since 1970-01-01, as the column's dates do; a
+        time-zone-aware date counts as its instant. Numbers are days already and stay.
+
+        Raises:
+            InvalidParameterError: ``value`` is text, or a date without a time zone on a
+                column of time-zone-aware dates (or with one on a column without); the
+                message names the column and what to pass.
+        """
+        if isinstance(value, list | tuple | set | np.ndarray):
+            return [self.rule_days(column, item) for item in value]
+        aware = isinstance(self.dtype, pd.DatetimeTZDtype) or writes_offset(self.fmt)
+        example = "pd.Timestamp('2020-01-01'" + (", tz='UTC')" if aware else ")")
+        if isinstance(value, str):
+            raise InvalidParameterError(
+                f"constraint value {value!r} on column {column!r} is text; the column holds "
+                f"dates, so compare it with a date, e.g. {example}"
+            )
+        if not isinstance(value, datetime.date | np.datetime64):
+            return value
+        stamp = pd.Timestamp(value)
+        if (stamp.tz is not None) != aware:
+            zone = "with a time zone" if aware else "without a time zone"
+            raise InvalidParameterError(
+                f"constraint value {value!r} on column {column!r}: the column holds dates "
+                f"{zone}, so the value needs one as well, e.g. {example}"
+            )
+        return float(to_days(pd.Series([stamp]))[0])
+
 
 @dataclass(frozen=True)
 class HeldColumns:
@@ -157,6 +203,30 @@ class HeldColumns:
         if info.get("target_column") in dropped:
             info["target_column"] = None  # Synthcity's default: the last column
         return type(loader).from_info(reduced, info)
+
+    def as_written(self, frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+        """``frame`` (in the held form) with the date ``columns`` rounded as restored.
+
+        See :meth:`HeldDate.as_written`; the plugins round the date columns a running
+        ``generate`` call's constraints name, before Synthcity compares the rows with them.
+        """
+        frame = frame.copy()
+        for column in columns:
+            frame[column] = self.dates[column].as_written(frame[column])
+        return frame
+
+    def rules_in_days(self, rules: Iterable[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:
+        """Constraint ``rules`` with the dates of those on date columns as days.
+
+        Dates are held as days since 1970-01-01, which Synthcity's constraints then compare
+        (:meth:`HeldDate.rule_days`); ``dtype`` rules name a type and stay.
+        """
+        return [
+            (feature, op, value)
+            if op == "dtype" or feature not in self.dates
+            else (feature, op, self.dates[feature].rule_days(feature, value))
+            for feature, op, value in rules
+        ]
 
     def restore(self, generated: Any) -> Any:
         """The generated DataLoader with fresh keys, dates and text numbers back, in order."""

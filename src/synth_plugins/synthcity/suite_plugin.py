@@ -88,6 +88,9 @@ class SuitePlugin(Plugin):
     #: the sampling domain of each label-encoded column that the running ``generate``
     #: call's constraints name: the codes of the levels they allow (empty between calls)
     constraint_codes: Mapping[str, CategoricalDistribution] = {}
+    #: the held date columns (not label-encoded) that the running ``generate`` call's
+    #: constraints name: their drawn days are rounded as written (empty between calls)
+    constraint_dates: frozenset[str] = frozenset()
 
     def __init__(
         self,
@@ -225,6 +228,7 @@ class SuitePlugin(Plugin):
     ) -> DataLoader:
         """Synthcity's ``generate``, after checking ``count`` (None or an integer >= 1).
 
+        A rule on a date column compares dates (``pd.Timestamp``; :meth:`_rules_in_days`).
         A constraint that compares a column with text is refused (see
         :func:`synth_plugins.synthcity.checks.check_constraint_values`); strict bounds in
         ``constraints`` are made inclusive (see
@@ -242,21 +246,54 @@ class SuitePlugin(Plugin):
         """
         check_count(count)
         self._refuse_cond(kwargs.get("cond"))
+        constraints = self._rules_in_days(constraints)
         check_constraint_values(constraints)
         self._check_in_range(constraints)
         self.constraint_codes = {  # the rules as given
             **self._constraint_codes(constraints),
             **self._listed_values(constraints),
         }
+        self.constraint_dates = self._constraint_dates(constraints)
         constraints = inclusive_constraints(constraints, self._integer_columns())
         try:
             with one_warning_per_call():  # Synthcity's _safe_generate draws until enough rows
                 generated = super().generate(count, constraints, random_state, **kwargs)
         finally:
             self.constraint_codes = {}
+            self.constraint_dates = frozenset()
         self._check_complete(generated, count)
         held = self.held_columns
         return generated if held is None else held.restore(generated)
+
+    def _rules_in_days(self, constraints: Constraints | None) -> Constraints | None:
+        """``constraints`` with the dates of rules on held date columns as days.
+
+        The plugin models a date column as days since 1970-01-01 (the held form), and
+        Synthcity compares its rules with the rows in that form: a ``pd.Timestamp`` failed
+        inside the range check ("float() argument must be ... not 'Timestamp'"), and a
+        number is days (:meth:`~synth_plugins.synthcity.held_columns.HeldColumns.
+        rules_in_days`).
+
+        Raises:
+            InvalidParameterError: a rule compares a date column with text, or with a date
+                whose time zone (or lack of one) is not the column's.
+        """
+        held = self.held_columns
+        if constraints is None or held is None or not held.dates:
+            return constraints
+        return Constraints(rules=held.rules_in_days(constraints.rules))
+
+    def _constraint_dates(self, constraints: Constraints | None) -> frozenset[str]:
+        """The held date columns, not label-encoded, that ``constraints`` name.
+
+        Their drawn days are rounded as they will be written before Synthcity compares the
+        rows with the rules (see :meth:`~synth_plugins.synthcity.held_columns.HeldColumns.
+        as_written`); a label-encoded column's codes stand for training dates already.
+        """
+        held = self.held_columns
+        if constraints is None or held is None or not self.fitted:
+            return frozenset()
+        return frozenset(set(self._rules_by_column(constraints)[1]) & set(held.dates))
 
     def _check_complete(self, generated: DataLoader, count: int | None) -> None:
         """Refuse a short table: what a ``strict`` plugin returns must have ``count`` rows.
@@ -395,8 +432,21 @@ class SuitePlugin(Plugin):
                 raise InvalidParameterError(
                     f"{self.name()}: constraint(s) {', '.join(map(repr, column_rules))} on "
                     f"column {column!r} cannot be met: Synthcity generates it within its "
-                    f"training range [{low:g}, {high:g}]"
+                    f"training range {self._shown_range(column, low, high)}"
                 )
+
+    def _shown_range(self, column: str, low: float, high: float) -> str:
+        """A numeric column's training range as an error shows it; a date column's as dates.
+
+        A held date column is days since 1970-01-01 to Synthcity, and so are the dates of
+        its rules by then (:meth:`_rules_in_days`).
+        """
+        held = self.held_columns
+        date = None if held is None else held.dates.get(column)
+        if date is None:
+            return f"[{low:g}, {high:g}]"
+        first, last = date.written(pd.Series([low, high]))
+        return f"{first} to {last} (the rules' dates as days since 1970-01-01: {low:g} to {high:g})"
 
     def _levels_error(
         self, column: str, rules: list[tuple[str, str, Any]], levels: np.ndarray, why: str
@@ -448,7 +498,9 @@ class SuitePlugin(Plugin):
         Synthcity seeds numpy's global generator from ``random_state``; one draw from it
         seeds a stream, which seeds each of the core's calls (Synthcity may call several
         times to fill ``count`` under constraints). The rows are coded back into
-        Synthcity's codes (a missing value into the missing class) before it decodes them.
+        Synthcity's codes (a missing value into the missing class) before it decodes them,
+        and the date columns the constraints name are rounded as they will be written
+        (:attr:`constraint_dates`).
         """
         stream = np.random.default_rng(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
         wanted = None if cond is None else self._checked_cond(np.asarray(cond).ravel(), count)
@@ -456,8 +508,12 @@ class SuitePlugin(Plugin):
         def sample(n: int) -> pd.DataFrame:
             seed = int(stream.integers(2**31 - 1))
             if wanted is None:
-                return self.core_codes.from_core(self.core.sample(n, random_state=seed))
-            return self.core_codes.from_core(self._sample_conditioned(n, wanted, seed))
+                rows = self.core_codes.from_core(self.core.sample(n, random_state=seed))
+            else:
+                rows = self.core_codes.from_core(self._sample_conditioned(n, wanted, seed))
+            if self.constraint_dates and self.held_columns is not None:
+                rows = self.held_columns.as_written(rows, self.constraint_dates)
+            return rows
 
         return self._safe_generate(sample, count, self._constrained_schema(syn_schema))
 
