@@ -82,7 +82,8 @@ CASES = [(12, 0, 3, True), (9, 1, 1, False), (7, 2, 0, True), (1, 3, 2, False)]
 def test_same_loader_as_synthcity(n, seed, static_columns, outcome):
     static, temporal, times, out = _parts(n, seed, static_columns, outcome)
     args = {"temporal_data": temporal, "observation_times": times, "static_data": static,
-            "outcome": out, "seq_offset": 4}  # fmt: skip
+            "outcome": out, "seq_offset": 4,
+            "random_state": 7, "train_size": 0.6}  # kept by decorate (match)  # fmt: skip
     theirs, mine = TimeSeriesDataLoader(**args), VectorisedTimeSeriesDataLoader(**args)
     _assert_same(mine, theirs)
     frame = theirs.dataframe().sample(frac=1.0, random_state=seed)  # unsorted ids
@@ -103,7 +104,8 @@ def test_same_survival_loader_as_synthcity():
     rng = np.random.default_rng(5)
     args = {"temporal_data": temporal, "observation_times": times, "static_data": static,
             "T": pd.Series(rng.uniform(1, 9, 10)),
-            "E": pd.Series(rng.integers(0, 2, 10))}  # fmt: skip
+            "E": pd.Series(rng.integers(0, 2, 10)),
+            "random_state": 7, "train_size": 0.6}  # kept by decorate (match)  # fmt: skip
     theirs = TimeSeriesSurvivalDataLoader(**args)
     mine = VectorisedTimeSeriesSurvivalDataLoader(**args)
     _assert_same(mine, theirs)

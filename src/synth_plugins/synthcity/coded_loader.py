@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from synthcity.plugins.core.dataloader import TimeSeriesDataLoader
 
+from synth_plugins.synthcity.sequence_loader import info_settings, kept_settings
 from synth_plugins.synthcity.timeseries import nearest_codes, was_observed
 
 #: The ``info()`` key of the temporal columns that hold category codes.
@@ -75,12 +76,7 @@ class CodedTimeSeriesDataLoader(TimeSeriesDataLoader):
             observation_times=observation_times,
             static_data=static_data,
             outcome=outcome,
-            sensitive_features=self.sensitive_features,
-            important_features=self.important_features,
-            fairness_column=self.fairness_column,
-            random_state=self.random_state,
-            train_size=self.train_size,
-            seq_offset=self.seq_offset,
+            **kept_settings(self),
             coded_columns=self.coded_columns,
             observed=self.observed,
         )
@@ -96,11 +92,8 @@ class CodedTimeSeriesDataLoader(TimeSeriesDataLoader):
             observation_times=observation_times,
             static_data=static_data,
             outcome=outcome,
-            sensitive_features=info["sensitive_features"],
-            important_features=info["important_features"],
-            fairness_column=info["fairness_column"],
             fill=info["fill"],
-            seq_offset=info["seq_offset"],
+            **info_settings(info),
             coded_columns=info.get(CODED_COLUMNS_KEY),
             observed=info.get(OBSERVED_KEY),
         )

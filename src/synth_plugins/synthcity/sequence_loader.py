@@ -188,6 +188,33 @@ def unpack(data: pd.DataFrame, info: dict) -> Parts:
     return static, temporal, observation_times, outcome
 
 
+def kept_settings(loader: TimeSeriesDataLoader) -> dict[str, Any]:
+    """The settings a time-series loader passes on to the loader ``decorate`` makes.
+
+    Synthcity's ``decorate`` builds a new loader of new data with the old one's feature
+    lists, seed, split size and offset; the suite's loaders (this module's, and the coded
+    loader) pass the same ones, from this one place.
+    """
+    return {
+        "sensitive_features": loader.sensitive_features,
+        "important_features": loader.important_features,
+        "fairness_column": loader.fairness_column,
+        "random_state": loader.random_state,
+        "train_size": loader.train_size,
+        "seq_offset": loader.seq_offset,
+    }
+
+
+def info_settings(info: dict) -> dict[str, Any]:
+    """The settings Synthcity's ``from_info`` reads back from a loader's ``info()``.
+
+    (The seed and split size are not in it: a loader rebuilt from its information has
+    Synthcity's defaults, as Synthcity's own do.)
+    """
+    keys = ("sensitive_features", "important_features", "fairness_column", "seq_offset")
+    return {key: info[key] for key in keys}
+
+
 class VectorisedTimeSeriesDataLoader(TimeSeriesDataLoader):
     """Synthcity's ``TimeSeriesDataLoader``, converting with :func:`pack` and :func:`unpack`.
 
@@ -257,12 +284,7 @@ class VectorisedTimeSeriesDataLoader(TimeSeriesDataLoader):
             observation_times=observation_times,
             static_data=static_data,
             outcome=outcome,
-            sensitive_features=self.sensitive_features,
-            important_features=self.important_features,
-            fairness_column=self.fairness_column,
-            random_state=self.random_state,
-            train_size=self.train_size,
-            seq_offset=self.seq_offset,
+            **kept_settings(self),
         )
 
     def unpack_and_decorate(self, data: pd.DataFrame) -> DataLoader:
@@ -278,10 +300,7 @@ class VectorisedTimeSeriesDataLoader(TimeSeriesDataLoader):
             observation_times=observation_times,
             static_data=static_data,
             outcome=outcome,
-            sensitive_features=info["sensitive_features"],
-            important_features=info["important_features"],
-            fairness_column=info["fairness_column"],
-            seq_offset=info["seq_offset"],
+            **info_settings(info),
         )
 
 
@@ -306,13 +325,8 @@ class VectorisedTimeSeriesSurvivalDataLoader(
             static_data=static_data,
             T=outcome[self.time_to_event_col],
             E=outcome[self.event_col],
-            sensitive_features=self.sensitive_features,
-            important_features=self.important_features,
-            fairness_column=self.fairness_column,
-            random_state=self.random_state,
             time_horizons=self.time_horizons,
-            train_size=self.train_size,
-            seq_offset=self.seq_offset,
+            **kept_settings(self),
         )
 
     @staticmethod
@@ -325,11 +339,8 @@ class VectorisedTimeSeriesSurvivalDataLoader(
             static_data=static_data,
             T=outcome[info["time_to_event_column"]],
             E=outcome[info["event_column"]],
-            sensitive_features=info["sensitive_features"],
-            important_features=info["important_features"],
-            fairness_column=info["fairness_column"],
             time_horizons=info["time_horizons"],
-            seq_offset=info["seq_offset"],
+            **info_settings(info),
         )
 
 
