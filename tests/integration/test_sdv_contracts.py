@@ -1200,6 +1200,35 @@ def test_metadata_declares_ids_datetimes_and_numbers_as_text():
         metadata_dict(data, {"stage": "datetime"})
 
 
+def test_metadata_helpers_refuse_a_numeric_role_on_dates(visits):
+    """A numeric role on a column of dates was written as sdtype ``numerical``, and fitting
+    failed in SDV: "Invalid values found for numerical column 'seen_on'" (datetimes, and
+    dates written as text as a sequence index or in a sequential table), or "could not
+    convert string to float: '...'" (dates written as text in a single table). The helpers
+    refuse the role, naming the column, the role and the dates, and point to ``datetime``;
+    numbers written as text keep a numeric role."""
+    data = _odd_table()
+    for column in ("seen_on", "born"):  # datetime64, dates written as text
+        for role in ("numerical", "integer"):
+            with pytest.raises(
+                InvalidDataError, match=rf"'{column}' has role '{role}' but holds dates.*'datetime'"
+            ):
+                metadata_dict(data, {column: role})
+    roles = {"lab": "numerical", "seen_on": "datetime", "born": "datetime"}
+    columns = metadata_dict(data, roles)["tables"]["table"]["columns"]
+    assert columns["lab"] == {"sdtype": "numerical"}
+    assert columns["born"] == {"sdtype": "datetime", "datetime_format": "%d/%m/%Y"}
+    # the sequence index and an ordinary column, as datetimes and as dates written as text
+    for table in (visits, _visits_with_text_dates()):
+        for column in ("visit_time", "birth"):
+            for role in ("numerical", "integer"):
+                with pytest.raises(
+                    InvalidDataError,
+                    match=rf"'{column}' has role '{role}' but holds dates.*'datetime'",
+                ):
+                    sequential_metadata_dict(table, "patient", "visit_time", {column: role})
+
+
 @pytest.mark.filterwarnings("ignore")
 @pytest.mark.parametrize(
     "name",

@@ -51,6 +51,27 @@ class TestRoles:
         with pytest.raises(InvalidParameterError, match="'weird'.*'age'"):
             infer_roles(mixed, {"age": "weird"})
 
+    def test_a_numeric_role_on_dates_is_refused_naming_the_column(self):
+        """A numeric role on dates failed later: the encoder said "non-numeric values ...;
+        declare it 'categorical' or 'binary'", SDV refused its own ``numerical`` sdtype. The
+        role check names the column, the role and the dates, and points to ``datetime``."""
+        days = pd.Timestamp("2019-03-07") + pd.to_timedelta([0, 31, 45, 90, 200], "D")
+        lab = ["12.5", "3", "7.25", "1", "2"]
+        frame = pd.DataFrame({"seen": days, "born": days.strftime("%Y-%m-%d"), "lab": lab})
+        for column, role, held in (
+            ("seen", "numerical", r"dtype datetime64\[\w+\], e\.g\. '2019-03-07 00:00:00'"),
+            ("born", "integer", r"text in the format '%Y-%m-%d', e\.g\. '2019-03-07'"),
+        ):
+            expected = rf"'{column}' has role '{role}' but holds dates \({held}\).*'datetime'"
+            with pytest.raises(InvalidDataError, match=expected):
+                infer_roles(frame, {column: role})
+            with pytest.raises(InvalidDataError, match=expected):
+                TabularEncoder({column: role}).fit(frame)
+        # numbers written as text keep a numeric role; dates take the role datetime
+        roles = {"lab": "numerical", "seen": "datetime", "born": "datetime"}
+        encoder = TabularEncoder(roles).fit(frame)
+        assert encoder.inverse_transform(encoder.transform(frame))["lab"].dtype == np.float64
+
     def test_all_missing_column_names_it(self):
         with pytest.raises(InvalidDataError, match="'x'"):
             infer_role(pd.Series([np.nan, np.nan], name="x"))

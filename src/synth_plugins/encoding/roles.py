@@ -32,7 +32,7 @@ from typing import Literal, get_args
 import numpy as np
 import pandas as pd
 
-from synth_plugins.encoding.parsing import is_datetime, text_numbers
+from synth_plugins.encoding.parsing import is_datetime, text_date_format, text_numbers
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, caller_stacklevel, warn
 
 Role = Literal["numerical", "integer", "binary", "categorical", "ordinal", "datetime", "identifier"]
@@ -183,6 +183,40 @@ def check_whole_numbers(values: np.ndarray, column: object) -> None:
         )
 
 
+def check_given_role(series: pd.Series, role: str) -> None:
+    """Refuse a role given for ``series`` that no model of the suite can honour.
+
+    The one check of a declared role against its column, run before a core encodes the
+    column or SDV metadata is written for it (through :func:`infer_roles`): a time span
+    column (:func:`check_not_timedelta`), a role that is not one of :data:`ROLES`, and a
+    numeric role on dates (a ``datetime64`` column or dates written as text in one format,
+    :func:`~synth_plugins.encoding.parsing.is_datetime`), which are not numbers: the cores
+    would refuse the values and SDV its own ``numerical`` sdtype, each in its own words.
+    Numbers written as text (``"12.5"``) are not dates and keep a numeric role.
+
+    Raises:
+        InvalidParameterError: ``role`` is not one of :data:`ROLES`.
+        InvalidDataError: ``series`` holds time spans, or dates under a numeric role.
+    """
+    check_not_timedelta(series)
+    if role not in ROLES:
+        raise InvalidParameterError(
+            f"role {role!r} for column {series.name!r} is not one of {list(ROLES)}"
+        )
+    if role in NUMERIC_ROLES and is_datetime(series):
+        fmt = (
+            None if pd.api.types.is_datetime64_any_dtype(series.dtype) else text_date_format(series)
+        )
+        held = f"text in the format {fmt!r}" if fmt else f"dtype {series.dtype}"
+        observed = series.dropna()
+        example = f", e.g. {str(observed.iloc[0])!r}" if len(observed) else ""
+        raise InvalidDataError(
+            f"column {series.name!r} has role {role!r} but holds dates ({held}{example}), "
+            "not numbers; give it the role 'datetime' to model them as dates, or convert "
+            "the column to numbers first (e.g. days since a reference date)"
+        )
+
+
 def infer_role(series: pd.Series, max_numeric_levels: int = DEFAULT_MAX_NUMERIC_LEVELS) -> Role:
     """Infer the role of one column from its values (missing values are ignored).
 
@@ -240,7 +274,16 @@ def infer_roles(
     roles: Mapping[str, str] | None = None,
     max_numeric_levels: int = DEFAULT_MAX_NUMERIC_LEVELS,
 ) -> dict[str, Role]:
-    """Return a role for every column: the given ones (validated), the others inferred."""
+    """Return a role for every column: the given ones (validated), the others inferred.
+
+    A given role is checked against its column by :func:`check_given_role`.
+
+    Raises:
+        InvalidParameterError: ``roles`` names a column ``data`` lacks, or a role that is
+            not one of :data:`ROLES`.
+        InvalidDataError: a column holds time spans, dates under a numeric role, or (for a
+            column without a given role) nothing to infer a role from.
+    """
     given = dict(roles or {})
     unknown = sorted(set(given) - set(data.columns))
     if unknown:
@@ -251,13 +294,8 @@ def infer_roles(
     result: dict[str, Role] = {}
     for column in data.columns:
         if column in given:
-            check_not_timedelta(data[column])
-            role = given[column]
-            if role not in ROLES:
-                raise InvalidParameterError(
-                    f"role {role!r} for column {column!r} is not one of {list(ROLES)}"
-                )
-            result[column] = role  # type: ignore[assignment]
+            check_given_role(data[column], given[column])
+            result[column] = given[column]  # type: ignore[assignment]
         else:
             result[column] = infer_role(data[column], max_numeric_levels)
     return result

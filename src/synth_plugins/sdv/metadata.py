@@ -102,8 +102,11 @@ def metadata_dict(
     warning, hence one form per line).
 
     Raises:
-        InvalidDataError: ``data`` is not a DataFrame or repeats a column name, or a
-            ``datetime`` column holds text that is not dates in one format.
+        InvalidDataError: ``data`` is not a DataFrame or repeats a column name, a
+            ``datetime`` column holds text that is not dates in one format, or ``roles``
+            gives a column of dates a numeric role
+            (:func:`~synth_plugins.encoding.roles.check_given_role`, before SDV refuses
+            the values of its ``numerical`` sdtype).
         InvalidParameterError: ``roles`` names a column ``data`` does not have, or a role
             that is not one of the suite's.
     """

@@ -47,9 +47,10 @@ def sequential_metadata_dict(
     read as levels (and be generated verbatim) instead of an ``id``.
 
     Raises:
-        InvalidDataError: ``data`` is not a DataFrame or repeats a column name, or a column
+        InvalidDataError: ``data`` is not a DataFrame or repeats a column name, a column
             with the role ``datetime`` (the time column included) holds neither datetimes
-            nor dates written in one format.
+            nor dates written in one format, or ``roles`` gives a column of dates (the time
+            column included) the role ``numerical`` or ``integer``.
         InvalidParameterError: ``id_column`` or ``time_column`` is not a column of ``data``,
             ``roles`` gives either another role than a sequence key or time can have, or
             names a column that is not in ``data``.
