@@ -116,6 +116,115 @@ def test_identifier_columns_must_name_columns_that_are_not_the_outcome(tmp_path)
     assert named.identifier_columns == ("record",)
 
 
+def _yearly_series(n: int = 120) -> pd.DataFrame:
+    """A yearly series: ``year`` is a run of distinct whole numbers (data, read as keys by
+    the suite's rule), ``mrn`` a key named like one."""
+    rng = np.random.default_rng(0)
+    return pd.DataFrame(
+        {
+            "year": np.arange(1901, 1901 + n),
+            "rainfall": rng.normal(800, 120, n),
+            "mrn": np.arange(70_000, 70_000 + n),
+        }
+    )
+
+
+@pytest.mark.parametrize("name", ["mle_copula", "ctabgan_plus", "med_vae", "ck4gen"])
+def test_detect_identifiers_false_models_the_columns_the_rule_reads_as_keys(name, tmp_path):
+    """The year of each row of a yearly series reads as keys (distinct whole numbers in a
+    run) and got fresh keys (10000, 10001, ...), with no way for a Synthcity user to have
+    it modelled. ``detect_identifiers=False`` models it; declared keys are still held, and
+    the option survives save/load."""
+    from synthcity.plugins import Plugins
+    from synthcity.plugins.core.dataloader import SurvivalAnalysisDataLoader
+
+    import synth_plugins
+
+    synth_plugins.register()
+    data = _yearly_series()
+    params = {} if name == "mle_copula" else {"n_iter": 3}
+    if name == "ck4gen":
+        rng = np.random.default_rng(1)
+        data = data.assign(time=rng.exponential(300, len(data)) + 1)
+        data["event"] = (rng.random(len(data)) < 0.6).astype(int)
+
+    def fit(**options):
+        if name == "ck4gen":
+            loader = SurvivalAnalysisDataLoader(
+                data.copy(), target_column="event", time_to_event_column="time"
+            )
+        else:
+            loader = GenericDataLoader(data.copy())
+        plugin = Plugins().get(name, workspace=str(tmp_path), **params, **options)
+        return plugin.fit(loader)
+
+    years = data["year"]
+    default = fit().generate(count=200, random_state=0).dataframe()
+    assert (default["year"] >= 10_000).all() and default["year"].is_unique  # fresh keys
+
+    plugin = fit(detect_identifiers=False, identifier_columns="mrn")
+    assert [spec.name for spec in plugin.held_columns.keys] == ["mrn"]
+    restored = Plugins().load(plugin.save())
+    assert restored.detect_identifiers is False
+    for fitted in (plugin, restored):
+        out = fitted.generate(count=200, random_state=0).dataframe()
+        # modelled: in the training range, so 200 rows repeat some of its 120 years
+        assert out["year"].between(years.min(), years.max()).all()
+        assert out["year"].dtype == years.dtype and out["year"].duplicated().any()
+        assert (out["mrn"] >= 100_000).all() and out["mrn"].is_unique  # declared: held
+
+
+def test_detect_identifiers_false_models_text_keys_as_levels_and_text_numbers_as_numbers():
+    """With detection off, a run of whole numbers written as text is parsed as numbers (it
+    was held out as keys), distinct text is left to Synthcity (levels) and declared
+    columns are held all the same."""
+    n = 40
+    data = pd.DataFrame(
+        {
+            "year": [str(1901 + i) for i in range(n)],
+            "station": [f"st_{i}" for i in range(n)],
+            "patient_id": np.arange(500, 500 + n),
+            "rainfall": np.linspace(500, 900, n),
+        }
+    )
+    assert {spec.name for spec in hold_columns(data)[1].keys} == {"year", "station", "patient_id"}
+    loader, held = hold_columns(data, (), ["patient_id"], detect_identifiers=False)
+    assert [spec.name for spec in held.keys] == ["patient_id"]
+    assert held.text_numbers == {"year": 0}
+    frame = loader.dataframe()
+    assert list(frame.columns) == ["year", "station", "rainfall"]
+    assert frame["year"].tolist() == list(range(1901, 1901 + n))
+    assert frame["station"].tolist() == data["station"].tolist()
+
+
+def test_detect_identifiers_must_be_a_bool_and_is_refused_where_the_loader_reads_keys(tmp_path):
+    """A wrong type is named; longitudinal_lstm's loader, not the plugin, reads the keys.
+    An option naming a column the rule held says how to have it modelled."""
+    from synthcity.plugins import Plugins
+
+    import synth_plugins
+
+    synth_plugins.register()
+    for value in ("no", 0, None):
+        with pytest.raises(InvalidParameterError, match="detect_identifiers must be True or"):
+            Plugins().get("med_vae", detect_identifiers=value, workspace=str(tmp_path))
+    with pytest.raises(InvalidParameterError, match="longitudinal_lstm does not support detect"):
+        Plugins().get("longitudinal_lstm", detect_identifiers=False, workspace=str(tmp_path))
+    Plugins().get("longitudinal_lstm", detect_identifiers=True, workspace=str(tmp_path))
+    plugin = Plugins().get("ctabgan_plus", n_iter=1, target="patient_id", workspace=str(tmp_path))
+    with pytest.raises(InvalidParameterError, match="or pass detect_identifiers=False"):
+        plugin.fit(GenericDataLoader(_table(40)))
+    modelled = Plugins().get(
+        "ctabgan_plus",
+        n_iter=1,
+        target="patient_id",
+        detect_identifiers=False,
+        identifier_columns="record",
+        workspace=str(tmp_path),
+    )
+    modelled.fit(GenericDataLoader(_table(40)))
+
+
 def test_a_dropped_target_column_is_no_longer_the_target():
     loader, _ = hold_columns(_table()[["age", "seen", "patient_id"]])
     assert loader.target_column == "seen"

@@ -27,6 +27,8 @@ given as ``pd.Timestamp`` (or ``datetime``, ``np.datetime64``), which
 :meth:`HeldColumns.rules_in_days` turns into days, and a number there is days since
 1970-01-01; the column's generated days are rounded as they will be written before the rows
 are compared (:meth:`HeldColumns.as_written`), so the dates given back meet the rule.
+With the plugins' ``detect_identifiers=False`` only the columns their ``identifier_columns``
+declares are held as keys; the other columns the rule reads as keys are modelled.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from synth_plugins.encoding.parsing import (
     is_text,
     parse_numbers,
     text_date_format,
+    text_numbers,
     time_step,
     to_days,
     writes_offset,
@@ -246,7 +249,10 @@ class HeldColumns:
 
 
 def hold_columns(
-    loader: Any, layout: Iterable[str] = (), identifier_columns: Iterable[Any] = ()
+    loader: Any,
+    layout: Iterable[str] = (),
+    identifier_columns: Iterable[Any] = (),
+    detect_identifiers: bool = True,
 ) -> tuple[Any, HeldColumns]:
     """``loader`` as the plugin trains on it, and how to undo it on generated data.
 
@@ -258,6 +264,9 @@ def hold_columns(
         layout: Columns the loader's layout gives a meaning (duration, event); never held.
         identifier_columns: Columns declared identifiers (the plugins' option of that
             name): held out as keys whatever the suite's rule reads in them.
+        detect_identifiers: Whether the columns the suite's rule reads as keys are held
+            too (the plugins' option of that name); False: they are modelled, as
+            :func:`_modelled_role` reads them.
 
     Raises:
         InvalidParameterError: ``identifier_columns`` names a column the data lacks, or one
@@ -298,6 +307,8 @@ def hold_columns(
             role = infer_role(series)
         except InvalidDataError:  # empty or all-missing columns: the plugins' checks say so
             continue
+        if role == "identifier" and not detect_identifiers:
+            role = _modelled_role(series)
         if role == "identifier":
             keys.append(identifier_spec(series))
             _note_key_dtype(pandas_dtypes, series)
@@ -345,6 +356,19 @@ def _declared_identifiers(
             "(duration, event): they are modelled, never held out as keys"
         )
     return declared
+
+
+def _modelled_role(series: pd.Series) -> str:
+    """The role of a column the suite's rule reads as keys, when it is to be modelled.
+
+    The rule reads keys in distinct whole numbers (``integer``; also written as text, then
+    parsed as numbers) and in text or a ``category`` of nearly all distinct values
+    (``categorical``: levels, as Synthcity encodes them).
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return "categorical"
+    numeric = pd.api.types.is_numeric_dtype(series)
+    return "integer" if numeric or text_numbers(series) is not None else "categorical"
 
 
 def _note_key_dtype(pandas_dtypes: dict[str, Any], series: pd.Series) -> None:

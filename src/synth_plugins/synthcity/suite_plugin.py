@@ -42,7 +42,7 @@ from synth_plugins.synthcity.checks import (
 from synth_plugins.synthcity.core_codes import CoreCodes
 from synth_plugins.synthcity.held_columns import HeldColumns, hold_columns
 from synth_plugins.synthcity.roles import synthcity_roles
-from synth_plugins.validation import check_random_state
+from synth_plugins.validation import check_bool, check_random_state
 
 #: Comparison rules ``(column, op, value)`` per column.
 RulesByColumn = dict[str, list[tuple[str, str, Any]]]
@@ -73,8 +73,11 @@ class SuitePlugin(Plugin):
     #: columns the user declared identifiers (``identifier_columns``), held out as keys
     #: besides those the suite's rule finds
     identifier_columns: tuple[Any, ...] = ()
-    #: why ``identifier_columns`` is refused, in the error a user reads; None: the plugin
-    #: holds the columns it names
+    #: whether the suite's rule holds out the columns it reads as keys (``detect_identifiers``;
+    #: False: only ``identifier_columns`` are held, every other column is modelled)
+    detect_identifiers: bool = True
+    #: why ``identifier_columns``, and ``detect_identifiers=False``, are refused, in the
+    #: error a user reads; None: the plugin holds the columns they say
     identifier_refusal: ClassVar[str | None] = None
     #: the training column that ``cond`` equalled at fit (set by ``_fit_core``)
     cond_column: str | None = None
@@ -97,6 +100,7 @@ class SuitePlugin(Plugin):
         *,
         workspace: Path | str = Path("workspace"),
         identifier_columns: Iterable[Any] | str = (),
+        detect_identifiers: bool = True,
         **kwargs: Any,
     ) -> None:
         """Synthcity's ``Plugin``; ``workspace`` may be a string, as the built-ins take it.
@@ -111,11 +115,17 @@ class SuitePlugin(Plugin):
         equals no training value, as for the columns the suite's rule reads as keys
         (:func:`~synth_plugins.encoding.roles.infer_role`), which Synthcity has no way to
         declare (its loaders name targets, outcomes and sensitive columns, never keys).
+        ``detect_identifiers=False`` switches that rule off: only ``identifier_columns``
+        are held, and a column the rule would read as keys is modelled (distinct whole
+        numbers that are data, such as the year of each row of a yearly series). It is the
+        host's way to say a column is not an identifier, as SDV's metadata and the cores'
+        ``roles`` say it.
 
         Raises:
             InvalidParameterError: ``random_state`` is not an integer seed in [0, 2**32);
-                ``identifier_columns`` is given to a plugin that refuses it, or is not
-                column names.
+                ``identifier_columns`` (or ``detect_identifiers=False``) is given to a
+                plugin that refuses it; ``identifier_columns`` is not column names;
+                ``detect_identifiers`` is not True or False.
         """
         if isinstance(identifier_columns, str):
             identifier_columns = (identifier_columns,)
@@ -125,16 +135,21 @@ class SuitePlugin(Plugin):
                 f"{identifier_columns!r}"
             )
         identifier_columns = tuple(identifier_columns)
-        if identifier_columns and self.identifier_refusal is not None:
-            refuse_argument(
-                self.name(), "identifier_columns", identifier_columns, self.identifier_refusal
-            )
+        detect_identifiers = check_bool("detect_identifiers", detect_identifiers)
+        if self.identifier_refusal is not None:
+            if identifier_columns:
+                refuse_argument(
+                    self.name(), "identifier_columns", identifier_columns, self.identifier_refusal
+                )
+            if not detect_identifiers:
+                refuse_argument(self.name(), "detect_identifiers", False, self.identifier_refusal)
         if "random_state" in kwargs:  # (Synthcity seeds its data schema with it: no None)
             kwargs["random_state"] = check_random_state(
                 "random_state", kwargs["random_state"], none=False
             )
         super().__init__(workspace=Path(workspace), **kwargs)
         self.identifier_columns = identifier_columns
+        self.detect_identifiers = detect_identifiers
 
     def schema_includes(self, other: DataLoader | pd.DataFrame) -> bool:
         """Synthcity's check, on ``other`` as the plugin trains on data (held columns out).
@@ -203,21 +218,30 @@ class SuitePlugin(Plugin):
         keys = set() if held is None else {spec.name for spec in held.keys}
         for option, columns in self.named_columns().items():
             named = [column for column in columns if column in keys]
-            if named:
-                raise InvalidParameterError(
-                    f"{self.name()}: {option} names {', '.join(map(repr, named))}, held out "
-                    "as identifier column(s) (columns declared in identifier_columns, and "
-                    "distinct values that read as record keys, get fresh keys and are not "
-                    f"modelled); name other columns in {option}"
-                )
+            if not named:
+                continue
+            detected = set(named) - set(self.identifier_columns)
+            switch = (
+                " (or pass detect_identifiers=False to model the columns the rule read as keys)"
+                if detected
+                else ""
+            )
+            raise InvalidParameterError(
+                f"{self.name()}: {option} names {', '.join(map(repr, named))}, held out "
+                "as identifier column(s) (columns declared in identifier_columns, and "
+                "distinct values that read as record keys, get fresh keys and are not "
+                f"modelled); name other columns in {option}{switch}"
+            )
 
     def _hold(self, X: DataLoader | pd.DataFrame) -> tuple[Any, HeldColumns | None]:
         """``X`` with its identifier and text-date columns held out of Synthcity's encoders.
 
-        The identifiers are the columns the suite's rule reads as keys and those
-        ``identifier_columns`` declares.
+        The identifiers are the columns the suite's rule reads as keys (unless
+        ``detect_identifiers`` is False) and those ``identifier_columns`` declares.
         """
-        return hold_columns(X, self.outcome_columns(X), self.identifier_columns)
+        return hold_columns(
+            X, self.outcome_columns(X), self.identifier_columns, self.detect_identifiers
+        )
 
     def generate(
         self,

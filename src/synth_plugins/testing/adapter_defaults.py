@@ -44,6 +44,7 @@ HOST_ONLY: Mapping[str, frozenset[str]] = {
             "sampling_strategy",
             # the suite's declaration of keys, which Synthcity's loaders cannot make
             "identifier_columns",
+            "detect_identifiers",
             # Synthcity's survival-plugin arguments (CK4Gen refuses them, see its docstring)
             "tte_strategy",
             "uncensoring_model",

@@ -77,6 +77,9 @@ class MedVAEPlugin(SuitePlugin):
         identifier_columns: column(s) generated as fresh keys (never a training value) and
             left out of the model, besides those the suite reads as keys: distinct text,
             distinct whole numbers too many for a measurement or named like a key.
+        detect_identifiers: whether the columns the suite reads as keys are held out as
+            keys (True); False models them and holds only ``identifier_columns``, for
+            columns that are data, such as the year of each row of a yearly series.
         sampling_patience, strict: Synthcity's plugin arguments.
         random_state: Synthcity's plugin argument, also the core's seed: an integer (None,
             the core's "unseeded", is refused: Synthcity seeds numpy, torch, Python's
@@ -132,6 +135,7 @@ class MedVAEPlugin(SuitePlugin):
         redraw_copies: bool = _CORE["redraw_copies"],
         verbose: bool | None = _CORE["verbose"],
         identifier_columns: Sequence[str] | str = (),
+        detect_identifiers: bool = True,
         # Synthcity's core plugin arguments
         sampling_patience: int = 500,
         strict: bool = True,
@@ -144,6 +148,7 @@ class MedVAEPlugin(SuitePlugin):
     ) -> None:
         super().__init__(
             identifier_columns=identifier_columns,
+            detect_identifiers=detect_identifiers,
             sampling_patience=sampling_patience,
             strict=strict,
             device=device,

@@ -54,6 +54,9 @@ class MLECopulaPlugin(SuitePlugin):
         identifier_columns: column(s) generated as fresh keys (never a training value) and
             left out of the model, besides those the suite reads as keys: distinct text,
             distinct whole numbers too many for a measurement or named like a key.
+        detect_identifiers: whether the columns the suite reads as keys are held out as
+            keys (True); False models them and holds only ``identifier_columns``, for
+            columns that are data, such as the year of each row of a yearly series.
         sampling_patience, strict: Synthcity's plugin arguments.
         device: Synthcity's plugin argument; unused, the copula runs on the CPU.
         random_state: Synthcity's plugin argument, also the core's seed: an integer (None,
@@ -82,6 +85,7 @@ class MLECopulaPlugin(SuitePlugin):
         discrete_correlation: str = _CORE["discrete_correlation"],
         redraw_copies: bool = _CORE["redraw_copies"],
         identifier_columns: Sequence[str] | str = (),
+        detect_identifiers: bool = True,
         # Synthcity's core plugin arguments (the copula runs on the CPU whatever ``device``)
         sampling_patience: int = 500,
         strict: bool = True,
@@ -94,6 +98,7 @@ class MLECopulaPlugin(SuitePlugin):
     ) -> None:
         super().__init__(
             identifier_columns=identifier_columns,
+            detect_identifiers=detect_identifiers,
             sampling_patience=sampling_patience,
             strict=strict,
             device=device,

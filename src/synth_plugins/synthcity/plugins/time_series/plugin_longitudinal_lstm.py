@@ -67,11 +67,13 @@ _NO_COND = (
     "only matching sequences"
 )
 
-#: Why ``identifier_columns`` is refused: the loader, not the plugin, reads the keys.
-_NO_IDENTIFIER_COLUMNS = (
+#: Why ``identifier_columns`` and ``detect_identifiers=False`` are refused: the loader, not
+#: the plugin, reads the keys.
+_LOADER_READS_KEYS = (
     "to_timeseries_loader gives fresh keys to the per-patient columns the suite's rule reads "
-    "as keys; to declare others, fit the SDV LongitudinalLSTMSynthesizer (sdtype 'id') or "
-    "the core LongitudinalLSTM (roles={column: 'identifier'})"
+    "as keys; to declare other keys, or to model a column the rule reads as keys, fit the "
+    "SDV LongitudinalLSTMSynthesizer (sdtype 'id', or 'numerical') or the core "
+    "LongitudinalLSTM (roles={column: 'identifier'}, or 'integer')"
 )
 
 #: Upper bound given to the ``seq_id`` domain, so that more sequences than in training can
@@ -159,7 +161,7 @@ class LongitudinalLSTMPlugin(SuitePlugin):
     """
 
     cond_refusal = _NO_COND
-    identifier_refusal = _NO_IDENTIFIER_COLUMNS
+    identifier_refusal = _LOADER_READS_KEYS
 
     def __init__(
         self,
