@@ -1069,6 +1069,41 @@ def test_sequential_metadata_declares_dates_written_as_text():
         sequential_metadata_dict(as_days, "patient", "visit_time", {"visit_time": "datetime"})
 
 
+def test_metadata_refuses_dates_and_numbers_with_a_few_stray_values():
+    """One ``"unknown"`` among dates written as text was declared sdtype ``id`` (fresh keys,
+    every date lost), one censored ``"<5"`` among lab values ``categorical`` (training
+    values copied), and an ``"unknown"`` visit date made the sequence index ``numerical``,
+    which SDV refused listing valid dates. The suite's error names the column and the
+    values; a declared sdtype is honoured."""
+    visits = _visits_with_text_dates()
+    visits["score"] = visits["score"].round(2).astype(object)
+    stray_date = visits.assign(lab_on=visits["lab_on"].where(visits.index != 3, "unknown"))
+    stray_lab = visits.assign(score=visits["score"].where(visits.index != 4, "<5"))
+    for table, column, what, value in (
+        (stray_date, "lab_on", "dates in the format '%Y-%m-%d'", "unknown"),
+        (stray_lab, "score", "numbers", "<5"),
+    ):
+        expected = rf"'{column}' holds {what} except for 1 distinct value: '{value}' \(1 row\)"
+        for describe in (
+            partial(metadata_dict, table.drop(columns=["patient"]), {}),
+            partial(sequential_metadata_dict, table, "patient", "visit_time"),
+        ):
+            with pytest.raises(InvalidDataError, match=expected + ".*'categorical'"):
+                describe()
+        described = metadata_dict(table, {column: "categorical", "patient": "identifier"})
+        assert described["tables"]["table"]["columns"][column] == {"sdtype": "categorical"}
+    stray_time = visits.assign(visit_time=visits["visit_time"].where(visits.index != 3, "unknown"))
+    with pytest.raises(
+        InvalidDataError,
+        match=r"time column 'visit_time' holds dates in the format '%Y-%m-%d' except for 1 "
+        r"distinct value: 'unknown' \(1 row\); it orders the visits",
+    ):
+        sequential_metadata_dict(stray_time, "patient", "visit_time")
+    words = visits.assign(visit_time=np.where(visits.index % 2, "early", "late"))
+    with pytest.raises(InvalidDataError, match="'visit_time' holds text that is neither"):
+        sequential_metadata_dict(words, "patient", "visit_time")
+
+
 def test_lstm_generates_dates_written_as_text_with_the_suites_metadata():
     """Fitting on the suite's own metadata for visits dated as text failed in SDV's
     validation. The dates come back as text in the training format, strictly increasing

@@ -1,3 +1,5 @@
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -75,6 +77,59 @@ class TestRoles:
     def test_all_missing_column_names_it(self):
         with pytest.raises(InvalidDataError, match="'x'"):
             infer_role(pd.Series([np.nan, np.nan], name="x"))
+
+    def test_numbers_or_dates_with_a_few_stray_values_are_refused_by_name(self):
+        """One ``"unknown"`` among dates written as text made the column an identifier
+        (fresh keys, every date lost), one censored ``"<5"`` among lab values a categorical
+        of ~100 levels (training values copied), without a word. The column is refused,
+        naming it, the stray values with their rows and the ways out."""
+        rng = np.random.default_rng(0)
+        days = pd.Timestamp("2015-01-01") + pd.to_timedelta(rng.integers(0, 900, 300), "D")
+        dates = pd.Series(days.strftime("%Y-%m-%d"), name="diagnosis_date", dtype=object)
+        dates[[7, 8]] = "unknown"
+        dates[9] = "n/a"
+        lab = pd.Series(np.round(rng.gamma(2.0, 12.0, 300), 1), name="crp", dtype=object)
+        lab[[4, 5, 6]] = "<5"
+        lab[10] = np.nan  # missing values are not strays
+        as_text = lab.map(lambda value: value if pd.isna(value) else str(value))
+        for series, what, strays in (
+            (dates, r"dates in the format '%Y-%m-%d'", r"'unknown' \(2 rows\), 'n/a' \(1 row\)"),
+            (lab, "numbers", r"'<5' \(3 rows\)"),  # floats and text mixed
+            (as_text, "numbers", r"'<5' \(3 rows\)"),  # all text
+        ):
+            expected = (
+                rf"'{series.name}' holds {what} except for \d distinct values?: {strays};.*"
+                rf"missing \(NaN\), e\.g\. data\['{series.name}'\] = pd\.to_.*errors='coerce'\).*"
+                rf"roles=\{{'{series.name}': 'categorical'\}}"
+            )
+            with pytest.raises(InvalidDataError, match=expected):
+                infer_role(series)
+            frame = series.to_frame()
+            with pytest.raises(InvalidDataError, match=expected):
+                infer_roles(frame)
+            with pytest.raises(InvalidDataError, match=expected):
+                TabularEncoder().fit(frame)
+            # a declared role, or a pandas category, is honoured: the text is levels
+            assert infer_roles(frame, {series.name: "categorical"}) == {series.name: "categorical"}
+            assert infer_role(series.astype("category")) in ("categorical", "identifier")
+            # made missing as the error says, the values are dates or numbers again
+            convert = (
+                pd.to_numeric if what == "numbers" else partial(pd.to_datetime, format="%Y-%m-%d")
+            )
+            assert infer_role(convert(series, errors="coerce")) in ("datetime", "numerical")
+
+    def test_few_valued_text_with_another_value_stays_levels(self):
+        """A grade written ``"1"``, ``"2"``, ``"3"`` with ``"unknown"`` is levels: read as
+        numbers it would be levels too, so nothing is lost and nothing is refused; so is
+        text of which a tenth or more of the distinct values are not numbers (lifeboat
+        labels ``"13"``, ``"C"``, ``"5 7"``) and a handful of dates with ``"unknown"``."""
+        rng = np.random.default_rng(1)
+        grade = rng.choice(["1", "2", "3", "unknown"], 400, p=[0.3, 0.4, 0.25, 0.05])
+        assert infer_role(pd.Series(grade, name="grade")) == "categorical"
+        boats = [str(i) for i in range(1, 17)] + ["A", "B", "C", "D", "5 7", "13 15"]
+        assert infer_role(pd.Series(rng.choice(boats, 300), name="boat")) == "categorical"
+        visits = ["2020-01-01", "2020-02-01", "2020-03-01", "2020-04-01", "unknown"]
+        assert infer_role(pd.Series(rng.choice(visits, 300), name="visit")) == "categorical"
 
 
 class TestEncoder:

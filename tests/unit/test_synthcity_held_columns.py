@@ -33,6 +33,22 @@ def test_identifiers_are_taken_out_and_text_dates_parsed():
     assert held.text_numbers == {"lab": 2}
 
 
+def test_dates_and_numbers_with_a_stray_value_are_refused_before_synthcity():
+    """One ``"unknown"`` among dates written as text made the column a key (fresh keys,
+    every date lost); one ``"<5"`` among numbers (text, or floats and text mixed) reached
+    Synthcity as levels. Both are refused naming the column and the value; a pandas
+    category (the declaration of text a Synthcity loader carries) is not."""
+    data = _table()
+    mixed = data["lab"].astype(float).astype(object)
+    for column, values in (("seen", data["seen"]), ("lab", data["lab"]), ("lab", mixed)):
+        table = data.assign(**{column: values.where(data.index != 3, "unknown")})
+        with pytest.raises(InvalidDataError, match=rf"'{column}' holds .*'unknown' \(1 row\)"):
+            hold_columns(table)
+        # as a category the column is text: levels, or a key where nearly every value differs
+        _, held = hold_columns(table.assign(**{column: table[column].astype("category")}))
+        assert column not in held.dates and column not in held.text_numbers
+
+
 def test_whole_number_keys_stored_as_floats_are_identifiers_too():
     """A key column with missing values is float; it was modelled as a number, so synthetic
     record numbers fell among the real ones."""

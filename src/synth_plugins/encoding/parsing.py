@@ -90,6 +90,64 @@ def text_date_format(series: pd.Series) -> str | None:
     return None
 
 
+def read_numbers(values: pd.Series) -> pd.Series | None:
+    """Each value as a number (float), NaN where it is none; None when the values are codes.
+
+    Numbers count as they are, text is read as :func:`parse_numbers` reads it (a value that
+    is not finite is no number); booleans are not numbers. A text value that is a whole
+    number with a leading zero (``"007"``, :func:`is_zero_padded`) makes the values codes:
+    None. Used on the values of a column that is not all numbers, to find the few that are
+    not (:func:`synth_plugins.encoding.roles.stray_values`).
+    """
+    text = values.map(lambda value: isinstance(value, str))
+    strings = values[text].astype(str).str.strip()
+    if strings.str.fullmatch(r"[+-]?0\d+").any():
+        return None
+    numbers = pd.Series(np.nan, index=values.index)
+    numbers[text] = pd.to_numeric(strings, errors="coerce")
+    plain = values.map(
+        lambda value: (
+            isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_)
+        )
+    )
+    numbers[plain] = values[plain].astype(float)
+    return numbers.where(np.isfinite(numbers.to_numpy(dtype=float)))
+
+
+#: How many distinct values :func:`read_dates` guesses a date format from.
+_FORMAT_GUESSES = 20
+
+
+def read_dates(values: pd.Series) -> tuple[str, pd.Series] | None:
+    """The date format most text values are written in, and each value read in it (NaT where not).
+
+    Formats are guessed (month-first and day-first) from the first distinct text values
+    that are not numbers (numbers written as text are not dates, as in
+    :func:`text_date_format`); the one that reads the most values wins. None when no value
+    reads as a date.
+    """
+    text = values[values.map(lambda value: isinstance(value, str))].astype(str)
+    text = text[pd.to_numeric(text.str.strip(), errors="coerce").isna()]
+    formats: list[str] = []
+    for value in text.drop_duplicates().iloc[:_FORMAT_GUESSES]:
+        for dayfirst in (False, True):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fmt = guess_datetime_format(value, dayfirst=dayfirst)
+            if fmt is not None and fmt not in formats:
+                formats.append(fmt)
+    best: tuple[str, pd.Series] | None = None
+    for fmt in formats:
+        dates = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            read = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
+        dates[text.index] = read.dt.tz_localize(None)  # (instants on the UTC clock)
+        if dates.notna().any() and (best is None or dates.notna().sum() > best[1].notna().sum()):
+            best = (fmt, dates)
+    return best
+
+
 def is_datetime(series: pd.Series) -> bool:
     """Whether ``series`` holds datetimes: a ``datetime64`` dtype or dates written as text."""
     return (

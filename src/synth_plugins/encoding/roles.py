@@ -20,7 +20,9 @@ A role says how a column is modelled, independently of its pandas dtype:
 Inference (:func:`infer_role`) also reads numbers written as text (``"26.31"``): such a
 column gets the role its numbers would get, and a numeric role means the encoder parses
 the strings and returns numbers. Text numbers with a leading zero (``"07700900461"``) are
-codes, not quantities, and follow the rules for text.
+codes, not quantities, and follow the rules for text. Numbers or dates written as text
+but for a few stray values (``"unknown"``, ``"<5"``) are refused by name
+(:func:`stray_values`) rather than read as text; a declared role is honoured.
 """
 
 from __future__ import annotations
@@ -32,7 +34,13 @@ from typing import Literal, get_args
 import numpy as np
 import pandas as pd
 
-from synth_plugins.encoding.parsing import is_datetime, text_date_format, text_numbers
+from synth_plugins.encoding.parsing import (
+    is_datetime,
+    read_dates,
+    read_numbers,
+    text_date_format,
+    text_numbers,
+)
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, caller_stacklevel, warn
 
 Role = Literal["numerical", "integer", "binary", "categorical", "ordinal", "datetime", "identifier"]
@@ -59,6 +67,11 @@ IDENTIFIER_DISTINCT_CHANCE = 1e-3
 WHOLE_ABSOLUTE_TOLERANCE = 1e-8
 #: ... plus this share of its size (round-off grows with the number).
 WHOLE_RELATIVE_TOLERANCE = 1e-12
+#: Text (or mixed) values are numbers or dates but for a few stray values (see
+#: :func:`stray_values`) when at least this share of their distinct values read as such.
+STRAY_READ_SHARE = 0.9
+#: How many stray values an error shows (the most frequent first).
+_SHOWN_STRAYS = 5
 _KEY_NAME = re.compile(r"(^|[^a-z])(id|key|mrn|uuid|guid)$|identifier")
 #: names written together that end in a key's ``ID``: after a lower-case letter or digit
 #: (``PatientID``), as ``GUID``/``UUID``, or a whole common key name in capitals
@@ -217,7 +230,116 @@ def check_given_role(series: pd.Series, role: str) -> None:
         )
 
 
-def infer_role(series: pd.Series, max_numeric_levels: int = DEFAULT_MAX_NUMERIC_LEVELS) -> Role:
+def stray_values(
+    series: pd.Series, max_numeric_levels: int = DEFAULT_MAX_NUMERIC_LEVELS
+) -> tuple[str, pd.Series] | None:
+    """What a text column reads as but for a few values, and those values' counts; else None.
+
+    A column of text (or of numbers and text mixed, ``object`` dtype) whose values are not
+    all numbers nor all dates in one format is modelled as levels or keys, so a single
+    ``"unknown"`` among dates, or a censored ``"<5"`` among lab values, would turn the
+    column into identifiers (fresh keys, every date lost) or into hundreds of levels
+    (training values copied). This is the one rule that finds them: at least
+    :data:`STRAY_READ_SHARE` of the column's distinct observed values read as numbers
+    (:func:`~synth_plugins.encoding.parsing.read_numbers`; codes with a leading zero are not
+    numbers) or as dates in one format
+    (:func:`~synth_plugins.encoding.parsing.read_dates`), some do not, and the values that do
+    would be modelled as quantities or times: numbers whose role (:func:`infer_role` of those
+    rows) is ``numerical`` or ``integer``, or more than ``max_numeric_levels`` distinct
+    dates. Few-valued text stays levels: ``"1"``, ``"2"``, ``"3"``, ``"unknown"`` (a grade)
+    read as numbers would be ``categorical`` too, so nothing is lost. A pandas ``category``
+    is levels by declaration and never has strays.
+
+    Returns:
+        ``("numbers", counts)`` or ``("dates in the format '%Y-%m-%d'", counts)``, with
+        ``counts`` the stray values and their numbers of rows, most frequent first; None
+        when the column has no stray values by this rule.
+    """
+    text_dtype = series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
+    if isinstance(series.dtype, pd.CategoricalDtype) or not text_dtype:
+        return None
+    observed = series.dropna()
+    distinct = pd.Series(observed.unique(), dtype=object)
+    if len(distinct) < 2:
+        return None
+    numbers = read_numbers(distinct)
+    dates = read_dates(distinct)
+    readings: list[tuple[str, pd.Series]] = []
+    if numbers is not None:
+        readings.append(("numbers", numbers))
+    if dates is not None:
+        readings.append((f"dates in the format {dates[0]!r}", dates[1]))
+    for what, read in readings:
+        read_ok = read.notna().to_numpy()
+        if read_ok.all() or read_ok.mean() < STRAY_READ_SHARE:
+            continue
+        if what == "numbers":
+            by_value = dict(zip(distinct[read_ok], read[read_ok], strict=True))
+            kept = observed[observed.isin(by_value.keys())].map(by_value).astype(float)
+            modelled = infer_role(kept, max_numeric_levels) in NUMERIC_ROLES
+        else:
+            modelled = int(read_ok.sum()) > max_numeric_levels
+        if modelled:
+            strays = observed[observed.isin(distinct[~read_ok].tolist())]
+            return what, strays.value_counts()
+    return None
+
+
+def check_stray_values(
+    series: pd.Series, max_numeric_levels: int = DEFAULT_MAX_NUMERIC_LEVELS
+) -> None:
+    """Refuse a column of numbers or dates written as text but for a few values.
+
+    See :func:`stray_values`, the rule. The error names the column, the stray values (the
+    most frequent, with their numbers of rows) and the ways out: correct them, or make them
+    missing (``pd.to_numeric``/``pd.to_datetime`` with ``errors="coerce"``, which also gives
+    the column a numeric or datetime dtype), or declare the column's role (``categorical``)
+    to model it as text.
+
+    Raises:
+        InvalidDataError: ``series`` holds stray values by :func:`stray_values`.
+    """
+    found = stray_values(series, max_numeric_levels)
+    if found is None:
+        return
+    column = series.name
+    what = found[0]
+    fmt = what.removeprefix("dates in the format ")
+    convert = (
+        f"pd.to_numeric(data[{column!r}], errors='coerce')"
+        if what == "numbers"
+        else f"pd.to_datetime(data[{column!r}], format={fmt}, errors='coerce')"
+    )
+    raise InvalidDataError(
+        f"column {column!r} holds {describe_strays(*found)}; as it is, the column would be "
+        f"modelled as text (levels copied, or fresh keys). Correct those values, or make "
+        f"them missing (NaN), e.g. data[{column!r}] = {convert}, or declare the column's "
+        f"role to model it as text: "
+        f"roles={{{column!r}: 'categorical'}} (sdtype 'categorical' in SDV metadata, or "
+        f"data[{column!r}].astype('category'))"
+    )
+
+
+def describe_strays(what: str, counts: pd.Series) -> str:
+    """``what`` and the stray values of :func:`stray_values`, for an error message.
+
+    E.g. ``numbers except for 1 distinct value: '<5' (3 rows)``: the most frequent stray
+    values with their numbers of rows, and how many more there are.
+    """
+    shown = ", ".join(
+        f"{value!r} ({count} row{'s' if count > 1 else ''})"
+        for value, count in counts.iloc[:_SHOWN_STRAYS].items()
+    )
+    more = f" and {len(counts) - _SHOWN_STRAYS} more" if len(counts) > _SHOWN_STRAYS else ""
+    plural = "s" if len(counts) > 1 else ""
+    return f"{what} except for {len(counts)} distinct value{plural}: {shown}{more}"
+
+
+def infer_role(
+    series: pd.Series,
+    max_numeric_levels: int = DEFAULT_MAX_NUMERIC_LEVELS,
+    check_strays: bool = True,
+) -> Role:
     """Infer the role of one column from its values (missing values are ignored).
 
     In order: ``datetime`` for a ``datetime64`` column or dates written as text in one
@@ -235,6 +357,15 @@ def infer_role(series: pd.Series, max_numeric_levels: int = DEFAULT_MAX_NUMERIC_
     and unordered categoricals are ``categorical``; numeric columns with few distinct whole
     values are ``categorical``, other whole-valued ones ``integer``, the rest ``numerical``.
     Declare a role explicitly to override any of these.
+
+    Text that is numbers or dates but for a few stray values (``"unknown"`` among dates,
+    ``"<5"`` among lab values: :func:`stray_values`) is refused rather than read as levels
+    or keys, unless ``check_strays`` is False (for a column declared to be levels, whose
+    values are only being read).
+
+    Raises:
+        InvalidDataError: ``series`` is empty, has no observed value, holds time spans, or
+            holds stray values among numbers or dates (:func:`check_stray_values`).
     """
     if len(series) == 0:
         raise InvalidDataError(
@@ -260,6 +391,8 @@ def infer_role(series: pd.Series, max_numeric_levels: int = DEFAULT_MAX_NUMERIC_
     if n_unique <= 2:
         return "binary"
     if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        if check_strays:
+            check_stray_values(series, max_numeric_levels)
         return "identifier" if _is_identifier(series, values, text=True) else "categorical"
     whole = is_whole(values)
     if whole and n_unique <= max_numeric_levels:
@@ -282,7 +415,8 @@ def infer_roles(
         InvalidParameterError: ``roles`` names a column ``data`` lacks, or a role that is
             not one of :data:`ROLES`.
         InvalidDataError: a column holds time spans, dates under a numeric role, or (for a
-            column without a given role) nothing to infer a role from.
+            column without a given role) nothing to infer a role from, or numbers or dates
+            but for a few stray values (:func:`check_stray_values`).
     """
     given = dict(roles or {})
     unknown = sorted(set(given) - set(data.columns))

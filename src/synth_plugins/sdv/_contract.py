@@ -425,7 +425,7 @@ def warn_identifier_levels(
             table, sequence_key, column
         )
         values = (first_rows if per_sequence else table)[column]
-        if values.notna().any() and infer_role(values) == "identifier":
+        if values.notna().any() and infer_role(values, check_strays=False) == "identifier":
             distinct = values.nunique()
             warn(
                 f"column {column!r} has sdtype 'categorical', but its values read as "

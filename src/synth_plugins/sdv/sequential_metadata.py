@@ -16,9 +16,9 @@ from typing import Any
 import pandas as pd
 
 from synth_plugins.datasets import Dataset
-from synth_plugins.encoding.parsing import is_datetime
-from synth_plugins.encoding.roles import infer_roles
-from synth_plugins.errors import InvalidParameterError
+from synth_plugins.encoding.parsing import is_datetime, text_numbers
+from synth_plugins.encoding.roles import describe_strays, infer_roles, stray_values
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.long_format import infer_static_columns
 from synth_plugins.sdv._contract import SDVSynthesizerInputError
 from synth_plugins.sdv.metadata import check_table, metadata_dict
@@ -36,7 +36,9 @@ def sequential_metadata_dict(
     The id column gets sdtype ``id``. The time column takes its role from ``roles`` or,
     when not given, ``datetime`` for datetimes (a ``datetime64`` column, or dates written
     as text in one format: :func:`~synth_plugins.encoding.parsing.is_datetime`, the rule
-    role inference applies to every column) and ``numerical`` otherwise; it is described
+    role inference applies to every column) and ``numerical`` for numbers (also written as
+    text); text that is neither, or dates or numbers with a few stray values
+    (``"unknown"``), is refused by name; it is described
     as :func:`~synth_plugins.sdv.metadata.metadata_dict` describes that role, so dates
     written as text (``"2020-01-31"``) get sdtype ``datetime`` with their
     ``datetime_format``, as SDV's validation needs. The other columns follow their roles
@@ -49,8 +51,11 @@ def sequential_metadata_dict(
     Raises:
         InvalidDataError: ``data`` is not a DataFrame or repeats a column name, a column
             with the role ``datetime`` (the time column included) holds neither datetimes
-            nor dates written in one format, or ``roles`` gives a column of dates (the time
-            column included) the role ``numerical`` or ``integer``.
+            nor dates written in one format, ``roles`` gives a column of dates (the time
+            column included) the role ``numerical`` or ``integer``, the time column given
+            no role is text that is neither numbers nor dates, or a column given no role
+            (the time column included) holds numbers or dates but for a few stray values
+            (:func:`~synth_plugins.encoding.roles.check_stray_values`).
         InvalidParameterError: ``id_column`` or ``time_column`` is not a column of ``data``,
             ``roles`` gives either another role than a sequence key or time can have, or
             names a column that is not in ``data``.
@@ -74,9 +79,7 @@ def sequential_metadata_dict(
         if c not in given
     ]  # fmt: skip
     given.update(infer_roles(data.drop_duplicates(subset=id_column)[static]))
-    given[time_column] = (roles or {}).get(time_column) or (
-        "datetime" if is_datetime(data[time_column]) else "numerical"
-    )
+    given[time_column] = (roles or {}).get(time_column) or _time_role(data[time_column])
     described = metadata_dict(data.drop(columns=[id_column]), given, table_name)
     table = described["tables"][table_name]
     columns = {id_column: {"sdtype": "id"}, **table["columns"]}
@@ -84,6 +87,37 @@ def sequential_metadata_dict(
     table["sequence_key"] = id_column
     table["sequence_index"] = time_column
     return described
+
+
+def _time_role(series: pd.Series) -> str:
+    """The role of a time column given no role: ``datetime`` for dates, else ``numerical``.
+
+    Text must be dates in one format or numbers: the suite's rule for stray values
+    (:func:`~synth_plugins.encoding.roles.stray_values`; here even a few distinct dates or
+    numbers count) names the values that are neither; SDV would refuse the column as a
+    ``numerical`` index, listing valid dates. Unlike another column, the time column cannot
+    be declared levels: the values must be corrected.
+
+    Raises:
+        InvalidDataError: ``series`` is text that is neither numbers nor dates in one format.
+    """
+    if is_datetime(series):
+        return "datetime"
+    observed = series.dropna()
+    text = series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
+    if not text or not len(observed) or text_numbers(series) is not None:
+        return "numerical"
+    found = stray_values(series, max_numeric_levels=0)
+    if found is not None:
+        held = describe_strays(*found)
+    else:
+        examples = [str(value) for value in observed.drop_duplicates().iloc[:3]]
+        held = f"text that is neither numbers nor dates in one format (e.g. {examples})"
+    raise InvalidDataError(
+        f"time column {series.name!r} holds {held}; it orders the visits, so it must hold "
+        "numbers, datetimes or dates written in one format: correct those values or drop "
+        "those rows"
+    )
 
 
 def sequential_metadata_for(dataset: Dataset, table_name: str | None = None) -> Any:

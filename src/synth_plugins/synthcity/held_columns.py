@@ -301,12 +301,12 @@ def hold_columns(
             continue
         numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
         category = isinstance(series.dtype, pd.CategoricalDtype)
-        if not (is_text(series) or numeric or category):  # (float: keys with NaN)
+        mixed = series.dtype == object  # numbers and text: stray values are refused
+        if not (is_text(series) or numeric or category or mixed):  # (float: keys with NaN)
             continue
-        try:
-            role = infer_role(series)
-        except InvalidDataError:  # empty or all-missing columns: the plugins' checks say so
+        if not series.notna().any():  # empty or all-missing columns: the plugins' checks say so
             continue
+        role = infer_role(series)
         if role == "identifier" and not detect_identifiers:
             role = _modelled_role(series)
         if role == "identifier":

@@ -123,10 +123,9 @@ def _visit_role(series: pd.Series) -> str | None:
         or pd.api.types.is_string_dtype(series)
     ):
         return None
-    try:
-        return infer_role(series)
-    except InvalidDataError:  # no observed value: refused below, naming the column
+    if not series.notna().any():  # no observed value: refused below, naming the column
         return None
+    return infer_role(series)
 
 
 def _needs_codes(series: pd.Series) -> bool:
