@@ -68,9 +68,12 @@ def _fit_quick(model: LongitudinalLSTM, data: pd.DataFrame) -> LongitudinalLSTM:
         return model.fit(data)
 
 
+#: A smoke fit with the calibrations off: each samples thousands of patients after the
+#: fit (with ``sample_batch_size=7``, some 1,700 small roll-outs: 100 of 107 s of a test),
+#: which no TINY test checks; the calibration tests switch each one on by name.
 TINY = {
     "epochs": 1, "static_epochs": 2, "hidden": 8, "num_layers": 1, "head_hidden": 8,
-    "calibrate_stop": False, "calibrate_steps": False,
+    "calibrate_stop": False, "calibrate_steps": False, "calibrate_levels": False,
 }  # fmt: skip
 
 
@@ -309,8 +312,7 @@ def _mean_change(model, data):
 def test_drift_calibration_restores_the_training_mean_change():
     """A model whose step kernel is pushed off drifts wrongly; the calibration undoes it."""
     data = _linear_edss_cohort(150, seed=0)
-    params = {**TINY, "calibrate_steps": False, "calibrate_levels": False}
-    model = LongitudinalLSTM("patient_id", "time", roles={"edss": "ordinal"}, **params)
+    model = LongitudinalLSTM("patient_id", "time", roles={"edss": "ordinal"}, **TINY)
     model.fit(data)
     assert model.step_tilts_ == {}
     column = [c.name for c in model.model_.columns].index("edss")
@@ -442,10 +444,9 @@ def test_one_visit_patients_keep_their_share(cohort):
     data = cohort.data[cohort.data["patient_id"] <= 60]
     data = data[(data["patient_id"] % 2 == 1) | ~data.duplicated("patient_id")]
     real = _lengths(data)
-    settings = {**TINY, "calibrate_levels": False}
     for calibrated in (False, True):
         model = LongitudinalLSTM(
-            "patient_id", "time", roles=cohort.roles, **{**settings, "calibrate_stop": calibrated}
+            "patient_id", "time", roles=cohort.roles, **{**TINY, "calibrate_stop": calibrated}
         ).fit(data)
         lengths = _lengths(model.sample(2000, random_state=0))
         assert (lengths == 1).mean() == pytest.approx((real == 1).mean(), abs=0.06), calibrated
@@ -701,7 +702,7 @@ def test_a_start_stop_table_keeps_its_layout_when_sampled():
     """SurvSet's start-stop tables (aids, heartvalve, csl) were sampled with a stop time at
     or before the start on 2.5-11.5 % of rows and the terminal event on non-final rows."""
     data = _start_stop_table()
-    model = LongitudinalLSTM("pid", "time", **{**TINY, "calibrate_levels": False}).fit(data)
+    model = LongitudinalLSTM("pid", "time", **TINY).fit(data)
     assert model.start_stop_ is not None and model.start_stop_.stop == "time2"
     assert [model.visit_columns_[i] for i, _ in model.start_stop_.events] == ["event"]
     out = model.sample(300, random_state=0)
@@ -805,7 +806,7 @@ def test_a_rare_static_level_survives_at_the_default_decoding():
         for p in range(n)
         for k in range(3)
     ]  # fmt: skip
-    params = {**TINY, "static_epochs": 300, "calibrate_levels": False}  # Stage A's default
+    params = {**TINY, "static_epochs": 300}  # Stage A's default
     model = LongitudinalLSTM("pid", "time", **params).fit(pd.DataFrame(rows))
     patients = model.sample(2000, random_state=0).drop_duplicates("pid")
     # seeds 0-2: 4.0-4.8 % drawn; 1.6-2.4 % at the mode
@@ -889,7 +890,7 @@ def test_training_cut_short_by_the_epoch_cap_warns_once():
     """SurvSet's aids table stopped at the cap of 100 epochs with its best epoch the 98th
     without a word; 300 epochs raised the lag-1 correlation of CD4 from 0.47 to 0.76."""
     data = _start_stop_table(40)
-    params = {**TINY, "epochs": 12, "calibrate_levels": False}
+    params = {**TINY, "epochs": 12}
     with pytest.warns(
         UnderTrainedWarning, match=r"epochs=12 \(best epoch 1[2-8] of 12\)"
     ) as caught:
