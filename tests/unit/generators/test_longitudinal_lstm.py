@@ -90,6 +90,22 @@ def fitted(cohort):
 
 
 @pytest.fixture(scope="module")
+def fitted_switch_first(cohort):
+    """The ``fitted`` model of the cohort with ``switch`` placed before the ``dmt`` it tracks."""
+    return _fit_quick(
+        LongitudinalLSTM("patient_id", "time", roles=cohort.roles, **QUICK),
+        _switch_before_dmt(cohort.data),
+    )
+
+
+def _switch_before_dmt(data: pd.DataFrame) -> pd.DataFrame:
+    """``data`` with its ``switch`` column moved to just before ``dmt``."""
+    columns = [c for c in data.columns if c != "switch"]
+    columns.insert(columns.index("dmt"), "switch")
+    return data[columns]
+
+
+@pytest.fixture(scope="module")
 def synthetic(fitted):
     return fitted.sample(1500, random_state=1)
 
@@ -254,8 +270,15 @@ class TestGuarantees:
         assert after == pytest.approx(real[0], abs=0.1)
         assert otherwise == pytest.approx(real[1], abs=0.04)
 
-    def test_switch_is_a_therapy_change_on_every_sampled_patient(self, fitted, synthetic):
-        # the simulator's switch = 1[dmt differs from the previous visit]: detected at fit
+    @pytest.mark.parametrize("fit", ["fitted", "fitted_switch_first"])
+    def test_switch_is_a_therapy_change_on_every_sampled_patient(self, request, fit):
+        """The simulator's switch = 1[dmt differs from the previous visit]: detected at fit.
+
+        Either column order: with ``switch`` before ``dmt`` the indicator was drawn from its
+        head at first visits, so 50 of 400 synthetic patients switched at their first visit.
+        """
+        fitted = request.getfixturevalue(fit)
+        synthetic = fitted.sample(600, random_state=1)
         assert [(fitted.visit_columns_[r.indicator], fitted.visit_columns_[r.tracked])
                 for r in fitted.change_rules_] == [("switch", "dmt")]  # fmt: skip
         previous = synthetic.groupby("patient_id")["dmt"].shift()
@@ -583,6 +606,27 @@ class TestSmallFits:
         changed = (out["dmt"] != previous) & previous.notna()
         assert ((out["switch"] == 1) == changed).all()  # 0 on every first visit, as trained
         assert changed.any()
+
+    @pytest.mark.parametrize("declared", [{"switch": "dmt"}, None])
+    def test_an_indicator_before_its_tracked_column_takes_its_first_value(self, cohort, declared):
+        """An indicator drawn before its tracked column was drawn from its head at first
+        visits (a switch with no previous therapy); the rule's first value holds there."""
+        data = _switch_before_dmt(cohort.data[cohort.data["patient_id"] <= 40])
+        model = LongitudinalLSTM("patient_id", "time", change_indicators=declared, **TINY)
+        model.fit(data)
+        (rule,) = model.change_rules_
+        assert rule.indicator < rule.tracked and rule.first_value == 0.0
+        out = model.sample(300, random_state=0)
+        previous = out.groupby("patient_id")["dmt"].shift()
+        changed = (out["dmt"] != previous) & previous.notna()
+        assert (out.groupby("patient_id")["switch"].first() == 0).all()
+        assert ((out["switch"] == 1) == changed).all()
+        history = out[out["patient_id"].isin(out["patient_id"].unique()[:60])]
+        last = history.groupby("patient_id")["dmt"].last()
+        for sample in (True, False):
+            nxt = model.predict_next_visit(history, sample=sample, random_state=0)
+            nxt = nxt.set_index("patient_id")
+            assert ((nxt["switch"] == 1) == (nxt["dmt"] != last)).all(), sample
 
     def test_two_patients_train_on_both_at_the_defaults(self, cohort):
         """The split's minimum of one held-out patient never takes one of two patients."""

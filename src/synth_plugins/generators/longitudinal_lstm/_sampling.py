@@ -89,8 +89,9 @@ def draw_visit(
     ``running_mean`` the numerical columns' running means up to the previous visit
     (:class:`RunningMeans`); ``fill`` the encoded values written where a value is drawn
     missing. Each change rule holds on every row: an indicator drawn after its tracked
-    column is computed from it (its head is not used); a tracked column drawn after its
-    indicator repeats the previous visit where the indicator is 0 and avoids the previous
+    column is computed from it (its head is not used); an indicator drawn before takes the
+    rule's first value at first visits (its head draws later visits only), and its tracked
+    column repeats the previous visit where the indicator is 0 and avoids the previous
     value where it is 1.
     """
     n = hidden.shape[0]
@@ -101,6 +102,7 @@ def draw_visit(
     later = first < 0.5
     computed = {r.indicator: r for r in rules if r.tracked < r.indicator}
     constrained = {r.tracked: r for r in rules if r.indicator < r.tracked}
+    leading = {r.indicator: r for r in rules if r.indicator < r.tracked}
 
     def bernoulli(p: torch.Tensor) -> torch.Tensor:
         if not sample:
@@ -157,6 +159,8 @@ def draw_visit(
                 is_missing[:, None] > 0.5, fill_values[column.start : column.stop], value
             )
             visit[:, column.missing] = is_missing
+        if i in leading:  # a first visit has no previous one to change from
+            value = torch.where(later[:, None], value, leading[i].first_value)
         visit[:, column.start : column.stop] = value
         if stay is not None:
             block = slice(column.start, column.end)
