@@ -372,6 +372,38 @@ def test_every_column_comes_back_in_its_training_dtype(name, tmp_path):
     assert plugin.schema_includes(out)
 
 
+@pytest.mark.parametrize(
+    ("event", "duration"),
+    [("category", "float32"), ("bool category", "Float64"), ("Int64", "float64"),
+     ("boolean", "float64"), ("int8", "float64")],
+)  # fmt: skip
+def test_a_survival_loaders_duration_and_event_come_back_in_their_training_dtype(
+    event, duration, tmp_path
+):
+    """The layout's columns are never held, and were never cast back either: a ``category``
+    event came back int64 (a category of False/True float64), ``Int64`` and ``int8`` int64,
+    ``boolean`` float64, a ``float32`` or ``Float64`` duration float64."""
+    from synthcity.plugins import Plugins
+    from synthcity.plugins.core.dataloader import SurvivalAnalysisDataLoader
+
+    import synth_plugins
+
+    synth_plugins.register()
+    rng = np.random.default_rng(1)
+    flags = pd.Series(rng.random(200) < 0.6)
+    events = flags if event in ("boolean", "bool category") else flags.astype(int)
+    data = _dtypes_table()[["age", "score"]].assign(
+        time=pd.Series(rng.exponential(300, 200) + 1).astype(duration),
+        event=events.astype("category" if event == "bool category" else event),
+    )
+    loader = SurvivalAnalysisDataLoader(data, target_column="event", time_to_event_column="time")
+    plugin = Plugins().get("ck4gen", workspace=str(tmp_path), n_iter=3).fit(loader)
+    out = plugin.generate(count=100, random_state=0).dataframe()
+    assert out.dtypes.to_dict() == data.dtypes.to_dict()
+    assert out["event"].notna().all() and set(out["event"]) <= set(data["event"])
+    assert plugin.schema_includes(out)
+
+
 def test_categories_of_numbers_reach_synthcity_as_categories(tmp_path):
     """R factors of codes (``pd.Categorical`` of 0/1, of 16 centre numbers) were cast to
     ``object``: Synthcity's encoder read numbers there, left them unencoded, and

@@ -16,7 +16,9 @@ with generated dates rounded to the coarsest of day, hour, minute and second tha
 training value fits (:func:`synth_plugins.encoding.parsing.from_days`). Every other
 column comes back in its training dtype too: Synthcity's encoders and schema gave pandas'
 nullable ``boolean`` (with or without missing values) back as float64 0.0/1.0/NaN,
-``Int64``, ``Int32``, ``int16`` as int64 and ``Float64``, ``float32`` as float64.
+``Int64``, ``Int32``, ``int16`` as int64 and ``Float64``, ``float32`` as float64. The
+columns a loader's layout gives a meaning (a survival loader's duration and event) are never
+held, but come back in their training dtype as well (an event ``category`` came back int64).
 Columns of pandas' ``string`` and ``category`` dtypes reach Synthcity as ``object`` (its
 schema refuses ``string``, and its encoders give ``object`` back), except a ``category`` of
 numbers, which stays one (:func:`has_number_levels`); a
@@ -173,7 +175,10 @@ class HeldColumns:
             written with (:func:`~synth_plugins.encoding.tabular.text_decimals`).
         pandas_dtypes: Columns Synthcity may give back in another dtype (any but numpy's
             int64, float64, bool and object, :data:`KEPT_DTYPES`) -> their training dtype;
-            those of pandas' ``string`` or ``category`` dtype reach Synthcity as ``object``.
+            those of pandas' ``string`` or ``category`` dtype reach Synthcity as ``object``,
+            unless they are in ``layout``.
+        layout: Columns the loader's layout gives a meaning (duration, event): they reach
+            Synthcity as they are and are only cast back to their training dtype.
     """
 
     columns: tuple[str, ...]
@@ -181,6 +186,7 @@ class HeldColumns:
     dates: dict[str, HeldDate] = field(default_factory=dict)
     text_numbers: dict[str, int] = field(default_factory=dict)
     pandas_dtypes: dict[str, Any] = field(default_factory=dict)
+    layout: frozenset[str] = frozenset()
 
     def hold(self, loader: Any) -> Any:
         """``loader`` as the plugin trains on it: keys out, dates in days, text numbers parsed.
@@ -194,6 +200,8 @@ class HeldColumns:
         dropped = [spec.name for spec in self.keys]
         reduced = frame.drop(columns=[c for c in dropped if c in frame.columns])
         for column, dtype in self.pandas_dtypes.items():
+            if column in self.layout:
+                continue
             if column in reduced and sent_as_object(dtype, reduced[column]):
                 reduced[column] = (
                     reduced[column].astype(object).where(reduced[column].notna(), None)
@@ -244,8 +252,19 @@ class HeldColumns:
             frame[spec.name] = fresh_keys(spec, len(frame)).to_numpy()
         for column, dtype in self.pandas_dtypes.items():
             if frame[column].dtype != dtype:
-                frame[column] = frame[column].astype(dtype)
+                frame[column] = as_dtype(frame[column], dtype)
         return generated.decorate(frame[list(self.columns)])
+
+
+def as_dtype(values: pd.Series, dtype: Any) -> pd.Series:
+    """Generated ``values`` cast to their training ``dtype``.
+
+    A ``category`` of False/True levels reads each value as a boolean first: Synthcity gives
+    such an event column back as 0.0/1.0, which ``astype`` matches with no level.
+    """
+    if isinstance(dtype, pd.CategoricalDtype) and pd.api.types.is_bool_dtype(dtype.categories):
+        values = values.astype("boolean")
+    return values.astype(dtype)
 
 
 def hold_columns(
@@ -284,9 +303,7 @@ def hold_columns(
     dates: dict[str, HeldDate] = {}
     text_numbers: dict[str, int] = {}
     pandas_dtypes = {
-        str(column): dtype
-        for column, dtype in frame.dtypes.items()
-        if column not in fixed and dtype not in KEPT_DTYPES
+        str(column): dtype for column, dtype in frame.dtypes.items() if dtype not in KEPT_DTYPES
     }
     for column in frame.columns:
         series = frame[column]
@@ -322,6 +339,7 @@ def hold_columns(
         dates,
         text_numbers,
         pandas_dtypes,
+        frozenset(map(str, fixed)),
     )
     if len(keys) == frame.shape[1]:
         raise InvalidDataError(
