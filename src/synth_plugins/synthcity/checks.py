@@ -9,6 +9,7 @@ contains 1 values less than or equal to zero") or silently (one sequence for
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Collection
 from typing import Any
 
@@ -130,12 +131,29 @@ def check_nullable_integers(series: pd.Series) -> None:
     )
 
 
+def _value_kind(value: Any) -> str:
+    """What a value is to Synthcity's encoder, which sorts a column's values.
+
+    ``"text"`` for every ``str`` (numpy's ``str_`` too: ``rng.choice(["a", "b"])`` gives
+    one), ``"bool"`` for Python's and numpy's booleans, ``"number"`` for every other number
+    (``int``, ``float``, numpy's, ``Decimal``), else the type's name. Values of one kind
+    sort together, so only text with another kind is refused.
+    """
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool | np.bool_):
+        return "bool"
+    if isinstance(value, numbers.Number):
+        return "number"
+    return type(value).__name__
+
+
 def check_one_kind(series: pd.Series) -> None:
     """Refuse an object column that mixes text with numbers or other values."""
     if series.dtype != object:
         return
-    kinds = {type(value).__name__ for value in series.dropna()}
-    if "str" in kinds and len(kinds) > 1:
+    kinds = {_value_kind(value) for value in series.dropna()}
+    if "text" in kinds and len(kinds) > 1:
         raise InvalidDataError(
             f"column {series.name!r} mixes text with other values ({sorted(kinds)}); "
             f"Synthcity's encoder sorts a column's values, so give it one kind "
