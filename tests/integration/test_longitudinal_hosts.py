@@ -567,3 +567,21 @@ def test_synthcity_derived_loaders_keep_the_encodings(cohorts):
         assert isinstance(other, CodedTimeSeriesDataLoader) and encodings(other) == expected
     plain = create_from_info(loader.dataframe(), loader.info())  # as a generator's output
     assert encodings(plain) == ({}, {}) and encodings(plain, loader) == expected
+
+
+def test_synthcity_round_trip_keeps_nullable_visit_dtypes():
+    """A visit column of pandas' Int64 with missing values came back as float64."""
+    from synth_plugins.synthcity.timeseries import from_timeseries_loader, to_timeseries_loader
+
+    data = pd.DataFrame(
+        {
+            "pid": np.repeat(np.arange(8), 3),
+            "t": np.tile([0.0, 1.0, 2.0], 8),
+            "n_meds": pd.array([1, None, 3] * 8, dtype="Int64"),
+            "flag": pd.array([True, None, False] * 8, dtype="boolean"),
+            "seen": pd.to_datetime(["2020-01-01", None, "2020-03-01"] * 8),
+        }
+    )
+    loader, spec = to_timeseries_loader(data, "pid", "t")
+    back = from_timeseries_loader(loader, spec)
+    pd.testing.assert_frame_equal(back.drop(columns="pid"), data.drop(columns="pid"))

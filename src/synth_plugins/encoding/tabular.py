@@ -648,13 +648,21 @@ def restore_dtype(series: pd.Series, spec: ColumnSpec, missing: np.ndarray | Non
         dtype = np.int64 if spec.role == "integer" else np.float64  # parsed from text
     if isinstance(dtype, pd.CategoricalDtype):
         return series.astype(dtype)
+    return in_dtype(series, dtype)
+
+
+def in_dtype(series: pd.Series, dtype: Any) -> pd.Series:
+    """Generated values of a column in its training ``dtype``, where that can hold them.
+
+    Numpy floats (float32 included) and pandas' nullable dtypes (``Int64``, ``Float64``,
+    ``boolean``, ``string``) hold missing values, so they are kept; where values are
+    missing, a numpy integer or bool column comes back as ``float64`` and other numpy
+    dtypes as they are. Values the dtype refuses are returned as they are.
+    """
     holds_missing = isinstance(dtype, pd.api.extensions.ExtensionDtype) or (
         pd.api.types.is_float_dtype(dtype)
     )
     if series.isna().any() and not holds_missing:
-        # numpy integers and bools cannot hold a missing value; numpy floats (float32
-        # included) and pandas' nullable dtypes (Int64, Float64, boolean, string) can,
-        # so they are kept
         return series.astype(float) if pd.api.types.is_numeric_dtype(dtype) else series
     try:
         return series.astype(dtype)

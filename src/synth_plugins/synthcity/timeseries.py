@@ -51,6 +51,7 @@ from synth_plugins.encoding.tabular import (
     check_observed,
     fresh_keys,
     identifier_spec,
+    in_dtype,
     text_decimals,
 )
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
@@ -441,13 +442,6 @@ def from_timeseries_loader(loader_or_frame: Any, spec: LongFormatSpec) -> pd.Dat
         out[key.name] = fresh_keys(key, len(out)).to_numpy()
     out = out[list(spec.columns)]
     for column, dtype in spec.dtypes.items():
-        if column == spec.id_column:
-            continue
-        try:
-            if out[column].isna().any() and pd.api.types.is_integer_dtype(dtype):
-                out[column] = out[column].astype(float)
-            else:
-                out[column] = out[column].astype(dtype)
-        except (TypeError, ValueError):
-            pass
+        if column != spec.id_column:
+            out[column] = in_dtype(out[column], dtype)
     return out
