@@ -585,3 +585,33 @@ def test_synthcity_round_trip_keeps_nullable_visit_dtypes():
     loader, spec = to_timeseries_loader(data, "pid", "t")
     back = from_timeseries_loader(loader, spec)
     pd.testing.assert_frame_equal(back.drop(columns="pid"), data.drop(columns="pid"))
+
+
+def test_synthcity_fits_nullable_per_patient_columns_and_gives_their_dtypes_back():
+    """A static Int64 (or boolean) column with a missing value reached Synthcity's encoder
+    as pd.NA among numbers: scikit-learn's "Encoders require their input argument must be
+    uniformly strings or numbers. Got ['NAType', 'int']"."""
+    from synthcity.plugins import Plugins
+
+    from synth_plugins.synthcity.timeseries import from_timeseries_loader, to_timeseries_loader
+
+    rng = np.random.default_rng(0)
+    n = 30
+    patients = pd.DataFrame(
+        {
+            "pid": np.arange(n),
+            "born": pd.Series(rng.integers(1940, 1990, n), dtype="Int64"),
+            "weight": pd.Series(rng.normal(70, 9, n).round(1), dtype="Float64"),
+            "smoker": pd.Series(rng.random(n) < 0.3, dtype="boolean"),
+            "relapses": pd.Series(rng.integers(0, 4, n), dtype="Int64"),
+        }
+    )
+    patients.loc[np.arange(n) % 6 == 0, ["born", "weight", "smoker", "relapses"]] = pd.NA
+    data = patients.loc[np.repeat(np.arange(n), 3)].reset_index(drop=True)
+    data["t"] = np.tile([0.0, 1.0, 2.0], n)
+    data["lab"] = rng.normal(size=len(data)).round(2)
+    loader, spec = to_timeseries_loader(data, "pid", "t", outcome_columns=["relapses"])
+    assert spec.static_columns == ("born", "weight", "smoker")
+    plugin = Plugins().get("longitudinal_lstm", n_iter=1, static_n_iter=2, **QUICK)
+    out = from_timeseries_loader(plugin.fit(loader).generate(count=20), spec)
+    assert out.dtypes.to_dict() == data.dtypes.to_dict()

@@ -16,6 +16,9 @@ that :func:`to_timeseries_loader` avoids:
   (numbers: the lower median, an observed value, so that the column keeps its decimals;
   codes: -1 is never used, the mode is) and a ``<column>__observed``
   0/1 column records where the value was observed;
+- per-patient (static and outcome) columns of pandas' nullable numbers (``Int64``,
+  ``Float64``, ``boolean``) reach it as floats with NaN where missing: its encoders cannot
+  sort ``pd.NA`` with numbers; they come back in their dtype;
 - ``outcome=None`` gives an empty outcome frame that several built-in plugins cannot train
   on (Synthcity issue #326); here the outcome is optional and only built when outcome
   columns are named, and our ``longitudinal_lstm`` plugin trains with or without one.
@@ -164,6 +167,22 @@ def _as_numbers(
     return series
 
 
+def _without_pd_na(series: pd.Series) -> pd.Series:
+    """A per-patient column of pandas' nullable numbers or booleans as float64 (NaN: missing).
+
+    Synthcity's loader label-encodes static and outcome columns, and scikit-learn's encoder
+    cannot sort ``pd.NA`` with numbers ("Encoders require their input argument must be
+    uniformly strings or numbers. Got ['NAType', 'int']"). ``Int64``, ``Float64`` and
+    ``boolean`` columns therefore reach it as floats, and :func:`from_timeseries_loader`
+    gives them back in their dtype. (Visit columns are made numbers by
+    :func:`_temporal_matrix`.)
+    """
+    dtype = series.dtype
+    if isinstance(dtype, pd.api.extensions.ExtensionDtype) and pd.api.types.is_numeric_dtype(dtype):
+        return series.astype(float)  # (pandas counts ``boolean`` as numeric)
+    return series
+
+
 def _from_numbers(values: pd.Series, column: str, spec: LongFormatSpec) -> pd.Series:
     """Generated numbers of a date column, or of numbers written as text, in that kind."""
     if column in spec.dates:
@@ -308,7 +327,7 @@ def long_to_parts(
         observation_times.append(times[start : start + length].tolist())
     first = data.iloc[index.starts].reset_index(drop=True)
     for column in (*spec.static_columns, *spec.outcome_columns):
-        first[column] = _as_numbers(first[column], spec.dates, spec.text_numbers)
+        first[column] = _without_pd_na(_as_numbers(first[column], spec.dates, spec.text_numbers))
     static = first[list(spec.static_columns)]
     outcome = first[list(spec.outcome_columns)] if spec.outcome_columns else None
     as_text = {"columns": str}
