@@ -12,7 +12,7 @@ import pytest
 import synth_plugins
 from synth_plugins import catalog
 from synth_plugins.datasets import load
-from synth_plugins.errors import InvalidParameterError
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
 
 KEYS = ("score", "follow_up_score", "sequence_length_score", "visit_gaps_score")
 
@@ -615,3 +615,31 @@ def test_synthcity_fits_nullable_per_patient_columns_and_gives_their_dtypes_back
     plugin = Plugins().get("longitudinal_lstm", n_iter=1, static_n_iter=2, **QUICK)
     out = from_timeseries_loader(plugin.fit(loader).generate(count=20), spec)
     assert out.dtypes.to_dict() == data.dtypes.to_dict()
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "match"),
+    [
+        ("lab", np.inf, r"column 'lab' holds infinite values"),
+        ("site", 7, r"column 'site' mixes text with other values"),
+    ],
+)
+def test_synthcity_fit_errors_name_the_users_column(column, value, match):
+    """They named Synthcity's copy of it: 'seq_temporal_lab', 'seq_static_site'."""
+    from synthcity.plugins import Plugins
+
+    from synth_plugins.synthcity.timeseries import to_timeseries_loader
+
+    data = pd.DataFrame(
+        {
+            "pid": np.repeat(np.arange(10), 3),
+            "t": np.tile([0.0, 1.0, 2.0], 10),
+            "site": np.repeat(np.array(["north", "south"] * 5, dtype=object), 3),
+            "lab": np.linspace(1.0, 9.0, 30),
+        }
+    )
+    data.loc[data["pid"] == 3, column] = value
+    loader, _ = to_timeseries_loader(data, "pid", "t")
+    plugin = Plugins().get("longitudinal_lstm", n_iter=1, static_n_iter=1, **QUICK)
+    with pytest.raises(InvalidDataError, match=match):
+        plugin.fit(loader)

@@ -93,13 +93,23 @@ def training_frame(plugin: str, X: Any) -> pd.DataFrame:
         raise InvalidDataError(
             f"{plugin} got duplicate column names {duplicated}; give every column its own name"
         )
+    check_columns(frame)
+    return frame
+
+
+def check_columns(frame: pd.DataFrame) -> None:
+    """The column checks of :func:`training_frame`, naming the columns as ``frame`` has them.
+
+    A time-series plugin runs them on each part of its loader (static, outcome and visit
+    frames), so that an error names the user's column, not Synthcity's
+    ``seq_temporal_``/``seq_static_`` copy of it.
+    """
     check_observed(frame)  # every empty column named at once
     for column in frame.columns:
         check_not_timedelta(frame[column])
         check_range(frame[column])
         check_one_kind(frame[column])
         check_nullable_integers(frame[column])
-    return frame
 
 
 def check_range(series: pd.Series) -> None:

@@ -29,13 +29,17 @@ from synthcity.plugins.core.distribution import (
 from synthcity.plugins.core.schema import Schema
 
 from synth_plugins._docstrings import args_from
-from synth_plugins.encoding.tabular import check_observed
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.generators.longitudinal_lstm import RESIDUALS, LongitudinalLSTM, host_roles
 from synth_plugins.generators.med_vae.transforms import TRANSFORMS
 from synth_plugins.long_format import patient_index
 from synth_plugins.survival import check_survival_frame
-from synth_plugins.synthcity.checks import describe_input, loader_type, refuse_argument
+from synth_plugins.synthcity.checks import (
+    check_columns,
+    describe_input,
+    loader_type,
+    refuse_argument,
+)
 from synth_plugins.synthcity.roles import synthcity_roles
 from synth_plugins.synthcity.sequence_loader import (
     VectorisedTimeSeriesDataLoader,
@@ -279,8 +283,11 @@ class LongitudinalLSTMPlugin(SuitePlugin):
         A ``TimeSeriesSurvivalDataLoader``'s outcome follows the suite's survival rule, as
         CK4Gen's does (durations finite and > 0, events 0/1): Synthcity's loader takes any
         numbers, and the model would generate events coded 1/2 or missing durations back.
-        A static or outcome column with no observed value is named as the loader holds it,
-        not as Synthcity's ``seq_static_``/``seq_out_`` copy.
+        The column checks (:func:`~synth_plugins.synthcity.checks.check_columns`: no
+        observed value, infinite numbers, text mixed with other values, ...) run on the
+        loader's static, outcome and visit frames, so an error names the column as the
+        loader holds it, not as Synthcity's ``seq_static_``/``seq_out_``/``seq_temporal_``
+        copy.
         """
         kind = loader_type(X)
         if kind not in _LOADER_TYPES:
@@ -299,10 +306,13 @@ class LongitudinalLSTMPlugin(SuitePlugin):
                 require_events=False,
                 min_rows=1,
             )
-        for part in ("static_data", "outcome"):
-            frame = X.data.get(part)  # type: ignore[union-attr]
+        parts = [X.data.get(part) for part in ("static_data", "outcome")]  # type: ignore[union-attr]
+        visits = X.data.get("temporal_data")  # type: ignore[union-attr]
+        if visits:
+            parts.append(pd.concat(visits, ignore_index=True))
+        for frame in parts:
             if isinstance(frame, pd.DataFrame):
-                check_observed(frame)
+                check_columns(frame)
         return super()._training_frame(X)
 
     def _hold(self, X: DataLoader | pd.DataFrame) -> tuple[Any, None]:
