@@ -40,6 +40,7 @@ import pandas as pd
 from synth_plugins.catalog import ANONYMETER_ATTACKS
 from synth_plugins.errors import InvalidDataError, InvalidParameterError, MissingDependencyError
 from synth_plugins.metrics._encoding import label_codes
+from synth_plugins.metrics._query_counts import counted_queries
 from synth_plugins.metrics.validation import (
     align_columns,
     check_frame,
@@ -248,7 +249,12 @@ def anonymeter_risk(
         for c in columns
         if c not in categorical
     }
-    with _seeded(random_state, evaluators), _scored(evaluators, tolerances), _quiet():
+    with (
+        _seeded(random_state, evaluators),
+        _scored(evaluators, tolerances),
+        counted_queries(evaluators),
+        _quiet(),
+    ):
         for attack in attacks:
             if attack.startswith("singling_out"):
                 evaluator = evaluators.SinglingOutEvaluator(

@@ -282,3 +282,40 @@ def test_a_foreign_inference_call_during_the_swap_is_scored_as_anonymeter_does()
     np.testing.assert_array_equal(foreign, expected)
     np.testing.assert_array_equal(own, [True, True, False])
     assert module.evaluate_inference_guesses is original
+
+
+def test_query_counts_reuse_each_frames_columns_and_count_as_pandas_does():
+    """Each ``DataFrame.query`` rebuilt a Series of every column before reading the
+    predicate: most of an attack's time. The swap counts as ``len(df.query(q,
+    engine="python"))`` does (a failing predicate gives None), hands frames whose column
+    names pandas rewrites to Anonymeter's own function, and is undone after the block."""
+    from synth_plugins.metrics._query_counts import counted_queries
+    from synth_plugins.metrics.attacks import _anonymeter
+
+    evaluators = _anonymeter()
+    module = evaluators.singling_out_evaluator
+    original = module.safe_query_counts
+    frame = pd.DataFrame(
+        {
+            "c0": [1.0, np.nan, 3.5, 3.5, -2.0],
+            "c1": ["a", "it's", "b", None, "a"],
+            "c2": [True, False, True, True, False],
+            "c3": pd.array([1, 2, None, 4, 4], dtype="Int64"),
+        }
+    )
+    queries = [
+        "c0 >= 3.5", "c0.isna()", "not c0.isna() & c1 == 'a'", "c1 == 'it\\'s'", "c2",
+        "not c2 & c0 < 0", "c3 == 4 & c0 <= 3.5", "c3.isna()", "c1 != 'a' & c2",
+        "c9 == 1", "c0 >= ", "c1 > 2",
+    ]  # fmt: skip
+    expected = [original(q, frame) for q in queries]
+    assert expected[:9] == [2, 1, 2, 1, 3, 1, 2, 1, 2] and expected[9:] == [None] * 3
+    spaced = frame.rename(columns={"c0": "c 0"})
+    with counted_queries(evaluators):
+        counts = module.safe_query_counts
+        assert counts is not original
+        assert [counts(q, frame) for q in queries] == expected
+        for rows in (frame.iloc[1:], frame.iloc[1:].reset_index(drop=True)):  # a new frame
+            assert [counts(q, rows) for q in queries] == [original(q, rows) for q in queries]
+        assert counts("`c 0` >= 3.5", spaced) == original("`c 0` >= 3.5", spaced) == 2
+    assert module.safe_query_counts is original
