@@ -6,7 +6,7 @@ import pytest
 
 from synth_plugins.encoding import TabularEncoder, infer_role, infer_roles
 from synth_plugins.encoding.levels import sorted_levels
-from synth_plugins.encoding.parsing import from_days, time_step, to_days
+from synth_plugins.encoding.parsing import from_days, text_date_format, time_step, to_days
 from synth_plugins.encoding.tabular import (
     decimals_of,
     fold_into,
@@ -132,6 +132,19 @@ class TestRoles:
         mixed = keys.copy()  # half keys, half numbers: neither reads as 90 %
         mixed[::2] = rng.normal(50, 10, 2_500).round(2).astype(str)
         assert infer_role(mixed) == "identifier"
+
+    def test_text_held_as_numpy_strings_reads_as_text(self):
+        """``rng.choice`` of strings gives ``numpy.str_`` values, which pandas' date
+        parsers refuse (``TypeError: Expected str, got numpy.str_``): role inference failed
+        on such dates and keys, and on a day count of them. They read as plain text."""
+        days = [np.str_(f"2020-01-{day:02d}") for day in range(1, 29)]
+        dates = pd.Series([*days, None], name="visit", dtype=object)
+        assert infer_role(dates) == "datetime"
+        assert to_days(dates, text_date_format(dates))[:2].tolist() == [18262.0, 18263.0]
+        keys = pd.Series([np.str_(f"P{i}") for i in range(50)], name="patient")
+        assert infer_role(keys) == "identifier"
+        with pytest.raises(InvalidDataError, match=r"'visit' holds dates .* 'unknown'"):
+            infer_role(pd.Series([*days, "unknown"], name="visit", dtype=object))
 
     def test_few_valued_text_with_another_value_stays_levels(self):
         """A grade written ``"1"``, ``"2"``, ``"3"`` with ``"unknown"`` is levels: read as

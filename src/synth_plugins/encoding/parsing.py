@@ -80,7 +80,7 @@ def text_date_format(series: pd.Series) -> str | None:
     """
     if not is_text(series) or parse_numbers(series) is not None:
         return None
-    observed = series.dropna()
+    observed = series.dropna().map(str)  # plain str: the parsers refuse numpy.str_
     for dayfirst in (False, True):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -126,7 +126,8 @@ def read_dates(values: pd.Series) -> tuple[str, pd.Series] | None:
     :func:`text_date_format`); the one that reads the most values wins. None when no value
     reads as a date.
     """
-    text = values[values.map(lambda value: isinstance(value, str))].astype(str)
+    # plain str: pandas' date parsers refuse str subclasses such as numpy.str_
+    text = values[values.map(lambda value: isinstance(value, str))].map(str)
     text = text[pd.to_numeric(text.str.strip(), errors="coerce").isna()]
     formats: list[str] = []
     for value in text.drop_duplicates().iloc[:_FORMAT_GUESSES]:
@@ -167,7 +168,8 @@ def _nanoseconds(
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         stamps = series
     else:
-        stamps = pd.to_datetime(series, format=fmt, errors="raise")
+        # plain str: pandas' date parsers refuse str subclasses such as numpy.str_
+        stamps = pd.to_datetime(series.map(str, na_action="ignore"), format=fmt, errors="raise")
     if getattr(stamps.dt, "tz", None) is not None:
         on_utc = clock == "UTC" or writes_offset(fmt)  # an offset is no zone with a clock
         stamps = stamps.dt.tz_convert("UTC") if on_utc else stamps
