@@ -27,6 +27,8 @@ from synth_plugins.errors import InvalidDataError, InvalidParameterError
 
 #: How many offending patient ids an error message lists.
 _SHOWN = 5
+#: Days per year: the ``time_per_year`` of visit times counted in days (times from dates).
+DAYS_PER_YEAR = 365.25
 
 
 def _ids(values: Iterable[object]) -> str:

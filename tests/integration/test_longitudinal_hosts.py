@@ -643,3 +643,90 @@ def test_synthcity_fit_errors_name_the_users_column(column, value, match):
     plugin = Plugins().get("longitudinal_lstm", n_iter=1, static_n_iter=1, **QUICK)
     with pytest.raises(InvalidDataError, match=match):
         plugin.fit(loader)
+
+
+def _dated_visits(dtype="datetime64[ns]"):
+    """20 patients' 10 visits on dates (every 100 to 140 days), rows shuffled."""
+    rng = np.random.default_rng(0)
+    first = pd.Timestamp("2015-01-01") + pd.to_timedelta(rng.integers(0, 900, 20), "D")
+    gaps = rng.integers(100, 141, (20, 10))
+    gaps[:, 0] = 0
+    since = pd.to_timedelta(gaps.cumsum(axis=1).ravel(), "D")
+    data = pd.DataFrame(
+        {
+            "pid": np.repeat(np.arange(20), 10),
+            "visit": pd.Series(first.repeat(10) + since),
+            "lab": rng.normal(size=200).round(2),
+        }
+    )
+    zone = getattr(pd.api.types.pandas_dtype(dtype), "tz", None)
+    data["visit"] = data["visit"].dt.tz_localize(zone) if zone else data["visit"].astype(dtype)
+    return data.sample(frac=1.0, random_state=1).reset_index(drop=True)
+
+
+@pytest.mark.parametrize(
+    "dtype", ["datetime64[ns]", "datetime64[s]", "datetime64[ns, Europe/Berlin]"]
+)
+def test_synthcity_round_trip_takes_datetime_visit_times_in_any_row_order(dtype):
+    """to_timeseries_loader refused datetime64 visit times ("must be numeric") and rows not
+    sorted by time, both of which SDV's synthesizer takes (it sorts them, as PAR does)."""
+    from synth_plugins.synthcity.timeseries import from_timeseries_loader, to_timeseries_loader
+
+    data = _dated_visits(dtype)
+    loader, spec = to_timeseries_loader(data, "pid", "visit")
+    times = loader.dataframe()["seq_time_id"]
+    assert times.between(16436, 18500).all()  # days since 1970-01-01
+    back = from_timeseries_loader(loader, spec)
+    first_rows = pd.factorize(data["pid"])[0]  # patients in the order of their first row
+    expected = data.iloc[np.lexsort((data["visit"], first_rows))].reset_index(drop=True)
+    pd.testing.assert_frame_equal(back.drop(columns="pid"), expected.drop(columns="pid"))
+
+
+def test_synthcity_generates_datetime_visit_times():
+    from synthcity.plugins import Plugins
+
+    from synth_plugins.synthcity.timeseries import from_timeseries_loader, to_timeseries_loader
+
+    data = _dated_visits()
+    loader, spec = to_timeseries_loader(data, "pid", "visit")
+    plugin = Plugins().get("longitudinal_lstm", n_iter=2, static_n_iter=5, **QUICK)
+    out = from_timeseries_loader(plugin.fit(loader).generate(count=10), spec)
+    assert out["visit"].dtype == data["visit"].dtype
+    assert out["visit"].notna().all() and (out["visit"] == out["visit"].dt.normalize()).all()
+    gaps = out.groupby("pid", sort=False)["visit"].diff().dropna()
+    assert (gaps > pd.Timedelta(0)).all()
+
+
+def test_synthcity_fidelity_counts_years_of_dated_visit_times(tmp_path, monkeypatch):
+    """Dated visit times reach Synthcity as days; the metric read them as years, so its
+    per-year trajectory compared the first visit only ("year 0", the first day) and event
+    rates were per patient-day. A lab that climbs each year in the real table and stays at
+    its first value in the other scored as a perfect trajectory."""
+    from synth_plugins.long_format import DAYS_PER_YEAR
+    from synth_plugins.metrics import longitudinal_fidelity
+    from synth_plugins.synthcity.metrics.evaluators import LongitudinalFidelityEvaluator
+    from synth_plugins.synthcity.timeseries import to_timeseries_loader
+
+    real = _dated_visits()
+    since = real["visit"] - real.groupby("pid")["visit"].transform("min")
+    real["lab"] = (since.dt.days // 365).astype(float) + real["lab"] / 10
+    flat = real.assign(lab=real.groupby("pid")["lab"].transform(
+        lambda s: s.loc[real.loc[s.index, "visit"].idxmin()]))  # fmt: skip
+    (real_loader, _), (flat_loader, _) = (
+        to_timeseries_loader(x, "pid", "visit", static_columns=[]) for x in (real, flat)
+    )
+    monkeypatch.setattr(LongitudinalFidelityEvaluator, "all_figures", True)
+    figures = LongitudinalFidelityEvaluator(workspace=tmp_path, use_cache=False).evaluate(
+        real_loader, flat_loader
+    )
+    in_days = [
+        x.assign(visit=(x["visit"] - pd.Timestamp("1970-01-01")).dt.days).sort_values(
+            ["pid", "visit"]
+        )
+        for x in (real, flat)
+    ]
+    keys = {"id_column": "pid", "time_column": "visit", "static_columns": []}
+    years = longitudinal_fidelity(*in_days, **keys, time_per_year=DAYS_PER_YEAR).to_dict()
+    days_as_years = longitudinal_fidelity(*in_days, **keys).to_dict()
+    assert figures["trajectory_score"] == pytest.approx(years["trajectory_score"])
+    assert figures["trajectory_score"] < days_as_years["trajectory_score"] - 0.1

@@ -24,6 +24,7 @@ from sdmetrics.timeseries.base import TimeSeriesMetric
 
 from synth_plugins.catalog import MetricEntry
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.long_format import DAYS_PER_YEAR
 from synth_plugins.metrics.dispatch import evaluate_metric
 from synth_plugins.sdmetrics._metadata import LEVEL_SDTYPES, table_data, table_metadata
 
@@ -39,10 +40,6 @@ def _one_key(value: Hashable | Iterable[Hashable] | None, what: str) -> Hashable
     if len(keys) != 1:
         raise InvalidParameterError(f"{what} must name one column, got {keys!r}")
     return keys[0]
-
-
-#: days per year for visit times derived from dates
-DAYS_PER_YEAR = 365.25
 
 
 def _dates_as_days(

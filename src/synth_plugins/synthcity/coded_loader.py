@@ -14,7 +14,10 @@ a loader: ``train()``, ``test()``, ``sample()``, ``match()`` and ``drop()`` (thr
 evaluators loaders that still know them. A generator's output, which Synthcity builds with
 ``create_from_info``, is a plain ``TimeSeriesDataLoader`` with the training loader's
 columns, so an evaluator takes the encodings of either loader (:func:`encodings`) and
-reads both loaders' frames through :func:`decoded_values`.
+reads both loaders' frames through :func:`decoded_values`. It also keeps how many units
+of its observation times make a year (:data:`TIME_PER_YEAR_KEY`: 365.25 when the visit
+times were dates, given as days), which the ``longitudinal_fidelity`` evaluator reads
+(:func:`time_per_year`) so that its per-year figures count years, not days.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from synth_plugins.synthcity.timeseries import nearest_codes, was_observed
 CODED_COLUMNS_KEY = "synth_plugins_coded_columns"
 #: The ``info()`` key mapping temporal columns with filled values to their indicators.
 OBSERVED_KEY = "synth_plugins_observed"
+#: The ``info()`` key of the observation times' units per year (365.25: days).
+TIME_PER_YEAR_KEY = "synth_plugins_time_per_year"
 
 
 class CodedTimeSeriesDataLoader(TimeSeriesDataLoader):
@@ -44,6 +49,7 @@ class CodedTimeSeriesDataLoader(TimeSeriesDataLoader):
             levels (codes ``0 .. n - 1``).
         observed: Temporal columns whose missing values were filled -> their 0/1
             indicator column (1 where the value was observed).
+        time_per_year: Units of the observation times per year (1: years, 365.25: days).
         **kwargs: ``TimeSeriesDataLoader``'s keyword arguments.
 
     Every name is a ``dataframe()`` name (``seq_temporal_<column>``).
@@ -54,11 +60,13 @@ class CodedTimeSeriesDataLoader(TimeSeriesDataLoader):
         *args: Any,
         coded_columns: Mapping[str, int] | None = None,
         observed: Mapping[str, str] | None = None,
+        time_per_year: float = 1.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.coded_columns: dict[str, int] = dict(coded_columns or {})
         self.observed: dict[str, str] = dict(observed or {})
+        self.time_per_year = float(time_per_year)
 
     def info(self) -> dict:
         """Synthcity's loader information plus the encodings."""
@@ -66,6 +74,7 @@ class CodedTimeSeriesDataLoader(TimeSeriesDataLoader):
             **super().info(),
             CODED_COLUMNS_KEY: dict(self.coded_columns),
             OBSERVED_KEY: dict(self.observed),
+            TIME_PER_YEAR_KEY: self.time_per_year,
         }
 
     def decorate(self, data: Any) -> CodedTimeSeriesDataLoader:
@@ -79,6 +88,7 @@ class CodedTimeSeriesDataLoader(TimeSeriesDataLoader):
             **kept_settings(self),
             coded_columns=self.coded_columns,
             observed=self.observed,
+            time_per_year=self.time_per_year,
         )
 
     @staticmethod
@@ -96,6 +106,7 @@ class CodedTimeSeriesDataLoader(TimeSeriesDataLoader):
             **info_settings(info),
             coded_columns=info.get(CODED_COLUMNS_KEY),
             observed=info.get(OBSERVED_KEY),
+            time_per_year=info.get(TIME_PER_YEAR_KEY, 1.0),
         )
 
 
@@ -111,6 +122,17 @@ def encodings(*loaders: Any) -> tuple[dict[str, int], dict[str, str]]:
             coded.update(loader.coded_columns)
             observed.update(loader.observed)
     return coded, observed
+
+
+def time_per_year(*loaders: Any) -> float | None:
+    """The observation times' units per year the first of ``loaders`` that knows them says.
+
+    None when none does (plain loaders and DataFrames): the metric's own default applies.
+    """
+    for loader in loaders:
+        if isinstance(loader, CodedTimeSeriesDataLoader):
+            return getattr(loader, "time_per_year", 1.0)  # (one pickled before it was kept)
+    return None
 
 
 def decoded_values(

@@ -4,6 +4,10 @@ Synthcity's time-series loader wants a list of per-patient temporal frames, a li
 observation times and optional static and outcome frames. Its own preparation has traps
 that :func:`to_timeseries_loader` avoids:
 
+- observation times must be numbers in time order: a ``datetime64`` visit time column
+  becomes days since 1970-01-01 (and comes back as dates; the loader then tells the
+  suite's ``longitudinal_fidelity`` metric that a year is 365.25 of its time units), and
+  each patient's rows are sorted by time (stably), as SDV's ``PARSynthesizer`` sorts them;
 - temporal values must be numbers (``np.isnan`` is called on every temporal frame), so
   categorical visit columns are integer-coded (levels in sorted order) and decoded back;
   datetime visit columns (``datetime64`` or dates written as text) become days since
@@ -59,6 +63,7 @@ from synth_plugins.encoding.tabular import (
 )
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.long_format import (
+    DAYS_PER_YEAR,
     check_long_format,
     check_static_columns,
     infer_static_columns,
@@ -91,7 +96,7 @@ class LongFormatSpec:
         observed: Temporal columns with missing values -> their ``__observed`` column.
         fill: The fill value of each temporal column with missing values (in the coded
             space for coded columns, in days for datetime columns).
-        dates: Datetime visit, static and outcome columns -> how they are written
+        dates: Datetime columns (the visit time column included) -> how they are written
             (:class:`~synth_plugins.synthcity.held_columns.HeldDate`); they reach
             Synthcity as days since 1970-01-01.
         keys: Identifier visit columns (not modelled): what their fresh keys continue from.
@@ -116,6 +121,45 @@ class LongFormatSpec:
     keys: tuple[ColumnSpec, ...] = ()
     text_numbers: Mapping[str, int] = field(default_factory=dict)
     patient_keys: tuple[ColumnSpec, ...] = ()
+
+    @property
+    def time_per_year(self) -> float:
+        """Units of the observation times per year: 365.25 for dates (days), else 1."""
+        return DAYS_PER_YEAR if self.time_column in self.dates else 1.0
+
+
+def _times_in_order(data: Any, id_column: str, time_column: str) -> tuple[Any, HeldDate | None]:
+    """``data`` with datetime visit times as days, each patient's rows in time order.
+
+    A ``datetime64`` time column (time-zone-aware ones count as instants) becomes days
+    since 1970-01-01, and how it is written is returned (else None). Rows are sorted
+    stably by patient (in the order of their first row) then time, as SDV's
+    ``PARSynthesizer`` sorts a sequence. A table :func:`check_long_format` refuses (no such
+    column, repeated names, times that are not numbers) is returned as it is, for it to
+    name the fault.
+    """
+    if (
+        not isinstance(data, pd.DataFrame)
+        or data.columns.duplicated().any()
+        or id_column not in data.columns
+        or time_column not in data.columns
+    ):
+        return data, None
+    date = None
+    if pd.api.types.is_datetime64_any_dtype(data[time_column]):
+        date = HeldDate.of(data[time_column])
+        data = data.copy()
+        data[time_column] = date.days(data[time_column])
+    times = data[time_column]
+    if (
+        pd.api.types.is_bool_dtype(times)
+        or not pd.api.types.is_numeric_dtype(times)
+        or isinstance(times.dtype, pd.CategoricalDtype)
+    ):
+        return data, date
+    patients = pd.factorize(data[id_column], sort=False)[0]
+    order = np.lexsort((times.to_numpy(dtype=float, na_value=np.nan), patients))
+    return data.iloc[order], date
 
 
 def _visit_role(series: pd.Series) -> str | None:
@@ -201,9 +245,11 @@ def split_long_format(
 ) -> tuple[pd.DataFrame, LongFormatSpec]:
     """Check a long table and work out the static / temporal / outcome split.
 
-    Returns the checked table (patients' rows together) and a :class:`LongFormatSpec` with
-    the temporal encodings (levels of coded columns, observed indicators, fill values).
+    Returns the checked table (patients' rows together, in time order; datetime visit
+    times as days since 1970-01-01) and a :class:`LongFormatSpec` with the temporal
+    encodings (levels of coded columns, observed indicators, fill values).
     """
+    data, time_date = _times_in_order(data, id_column, time_column)
     data = check_long_format(data, id_column, time_column)
     others = [c for c in data.columns if c not in (id_column, time_column)]
     outcome = [] if outcome_columns is None else list(outcome_columns)
@@ -220,7 +266,8 @@ def split_long_format(
         overlap = sorted(set(static) & set(outcome))
         if overlap:
             raise InvalidParameterError(f"columns both static and outcome: {overlap}")
-    visit, keys, patient_keys, dates, text_numbers = [], [], [], {}, {}
+    visit, keys, patient_keys, text_numbers = [], [], [], {}
+    dates = {} if time_date is None else {time_column: time_date}
     patients = data.drop_duplicates(id_column)  # a per-patient column's role is the patients'
     check_observed(patients[[*static, *outcome]])  # named here, not as the core's copy of it
     for column in others:
@@ -266,7 +313,10 @@ def split_long_format(
         visit_columns=tuple(visit),
         outcome_columns=tuple(outcome),
         columns=tuple(data.columns),
-        dtypes={c: data[c].dtype for c in data.columns},
+        dtypes={
+            c: time_date.dtype if c == time_column and time_date else data[c].dtype
+            for c in data.columns
+        },
         id_keys=identifier_spec(data[id_column]),
         levels=levels,
         observed=observed,
@@ -313,8 +363,9 @@ def long_to_parts(
 ) -> tuple[pd.DataFrame, list[pd.DataFrame], list[list[float]], pd.DataFrame | None]:
     """``(static, temporal, observation_times, outcome)`` for a ``TimeSeriesDataLoader``.
 
-    ``data`` must have the spec's columns; its patients' rows must be together and in time
-    order. ``outcome`` is None when the spec has no outcome columns. The parts' columns are
+    ``data`` must be a table :func:`split_long_format` returned: the spec's columns, its
+    patients' rows together and in time order, the time column in numbers. ``outcome`` is
+    None when the spec has no outcome columns. The parts' columns are
     labelled by text, as Synthcity names them (``seq_temporal_0`` for a column labelled
     ``0``); its loader fails to fit on other labels.
     """
@@ -352,7 +403,10 @@ def to_timeseries_loader(
     Args:
         data: Long table: one row per visit.
         id_column: The patient id column.
-        time_column: The numeric visit time column (the observation times).
+        time_column: The visit time column (the observation times): numbers, or
+            ``datetime64`` dates, which Synthcity gets as days since 1970-01-01 and
+            :func:`from_timeseries_loader` gives back as dates of the same dtype. Rows need
+            not be in time order: each patient's are sorted (stably).
         static_columns: Per-patient columns (None: those constant within every patient,
             minus the outcome columns).
         outcome_columns: Per-patient outcome columns; None or empty: no outcome.
@@ -364,11 +418,13 @@ def to_timeseries_loader(
         :class:`~synth_plugins.synthcity.coded_loader.CodedTimeSeriesDataLoader`: it and the
         loaders Synthcity derives from it (``train()``, ``test()``, ...) know which temporal
         columns hold category codes and which values were filled, so the suite's metrics
-        score them as the decoded table's categories and missing values.
+        score them as the decoded table's categories and missing values, and how many time
+        units make a year (365.25 for dates), which ``longitudinal_fidelity`` uses.
 
     Raises:
         InvalidDataError: For a malformed long table (duplicate ``(id, time)`` rows,
-            unsorted or missing times, non-numeric times) or no visit column.
+            missing times, times that are neither numbers nor ``datetime64``) or no visit
+            column.
     """
     from synth_plugins.synthcity.coded_loader import CodedTimeSeriesDataLoader
 
@@ -386,6 +442,7 @@ def to_timeseries_loader(
             f"{TEMPORAL_PREFIX}{column}": f"{TEMPORAL_PREFIX}{indicator}"
             for column, indicator in spec.observed.items()
         },
+        time_per_year=spec.time_per_year,
         **loader_options,
     )
     return loader, spec
@@ -438,8 +495,8 @@ def from_timeseries_loader(loader_or_frame: Any, spec: LongFormatSpec) -> pd.Dat
     frame = synthcity_long_frame(loader_or_frame)
     sequence, sequences = pd.factorize(frame[SEQ_ID], sort=False)
     ids = fresh_keys(spec.id_keys, len(sequences)).iloc[sequence].reset_index(drop=True)
-    out = pd.DataFrame({spec.id_column: ids,
-                        spec.time_column: frame[SEQ_TIME].to_numpy(dtype=float)})  # fmt: skip
+    times = _from_numbers(pd.Series(frame[SEQ_TIME].to_numpy(dtype=float)), spec.time_column, spec)
+    out = pd.DataFrame({spec.id_column: ids, spec.time_column: times})
     for column in spec.static_columns:
         out[column] = _from_numbers(frame[f"{STATIC_PREFIX}{column}"], column, spec).to_numpy()
     for column in spec.outcome_columns:

@@ -27,6 +27,10 @@ loaders it is given.
 
 Synthcity's ``Metrics.evaluate`` cannot pass a metric its options; set them on the class,
 e.g. ``LongitudinalFidelityEvaluator.options = {"event_column": "seq_temporal_relapses"}``.
+A loader of :func:`~synth_plugins.synthcity.timeseries.to_timeseries_loader` says how many
+units of its times make a year (365.25 when they were dates), which is the metric's
+``time_per_year`` unless ``options`` gives one; for other loaders whose times are not
+years, set ``time_per_year`` in ``options``.
 Results saved in Synthcity's workspace cache are keyed on every table of the call, the
 options and the versions (Synthcity's own key holds the ``X_gt`` and ``X_syn`` samples only).
 """
@@ -282,9 +286,10 @@ class SuiteEvaluator:
         # imported here: coded_loader imports Synthcity, whose metrics package registers
         # this module on import, so a module-level import of it from here is circular
         # (``to_timeseries_loader`` as the first call after ``import synth_plugins``)
-        from synth_plugins.synthcity.coded_loader import decoded_values, encodings
+        from synth_plugins.synthcity.coded_loader import decoded_values, encodings, time_per_year
 
         coded, observed = encodings(*loaders)
+        per_year = time_per_year(*loaders)
         real, synthetic = (
             decoded_values(synthcity_long_frame(loader), coded, observed) for loader in loaders
         )
@@ -293,6 +298,8 @@ class SuiteEvaluator:
         options = {
             "random_state": self._random_state,  # type: ignore[attr-defined]
             **({"categorical_columns": categorical} if categorical else {}),
+            # visit times from dates are days (to_timeseries_loader): years of 365.25
+            **({"time_per_year": per_year} if per_year is not None else {}),
             **self.options,
         }
         return evaluate_metric(
