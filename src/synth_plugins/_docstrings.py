@@ -171,6 +171,24 @@ def _parameters(cls: type) -> list[str]:
     ]
 
 
+def _host_entries(cls: type) -> dict[str, ArgEntry]:
+    """The ``Args`` entries of the suite's base classes' ``__init__`` docstrings above ``cls``.
+
+    A host base class (Synthcity's ``SuitePlugin``) documents the arguments it adds to
+    every adapter (``identifier_columns``, ...) once, in its ``__init__``; the nearest
+    base's entry wins. Host libraries' own classes are not read.
+    """
+    entries: dict[str, ArgEntry] = {}
+    for base in cls.__mro__[1:]:
+        init = base.__dict__.get("__init__")
+        if not base.__module__.startswith("synth_plugins.") or init is None:
+            continue
+        for entry in parse_args(init.__doc__, f"{base.__qualname__}.__init__"):
+            for name in entry.names:
+                entries.setdefault(name, entry)
+    return entries
+
+
 def _from_core(
     entry: ArgEntry, names: list[str], core_names: Mapping[str, str], core: str
 ) -> ArgEntry:
@@ -186,6 +204,9 @@ def _from_core(
 def completed_doc(cls: type, core: type, host_names: Mapping[str, str] | None = None) -> str:
     """``cls.__doc__`` with every undocumented ``__init__`` argument's entry taken from ``core``.
 
+    An argument ``core`` does not document takes the entry of the suite's host base class
+    that adds it (:func:`_host_entries`).
+
     ``host_names`` maps a core argument to the adapter's name for it (``{"epochs":
     "n_iter"}``, as :func:`synth_plugins.validation.host_names` takes it); the entry then
     says the core's name. Entries come out in the signature's order (an entry naming
@@ -193,8 +214,9 @@ def completed_doc(cls: type, core: type, host_names: Mapping[str, str] | None = 
 
     Raises:
         DocstringError: an argument of ``cls.__init__`` that neither ``cls``'s docstring
-            nor ``core``'s documents, an ``Args`` entry of ``cls`` naming no argument or
-            documenting one twice, or a docstring section that cannot be read.
+            nor ``core``'s (nor a host base class's ``__init__``) documents, an ``Args``
+            entry of ``cls`` naming no argument or documenting one twice, or a docstring
+            section that cannot be read.
     """
     owner, doc = cls.__qualname__, cls.__doc__ or ""
     lines = inspect.cleandoc(doc).splitlines()
@@ -217,6 +239,8 @@ def completed_doc(cls: type, core: type, host_names: Mapping[str, str] | None = 
         to_core.setdefault(host, []).append(core_name)
     core_entries = parse_args(core.__doc__, core.__qualname__)
     by_name = {name: entry for entry in core_entries for name in entry.names}
+    for name, entry in _host_entries(cls).items():  # the host's own, shared by its adapters
+        by_name.setdefault(name, entry)
     taken: dict[ArgEntry, list[str]] = {}  # core entry -> the adapter names it documents
     for name in order:
         if name in documented:

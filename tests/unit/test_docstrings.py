@@ -162,6 +162,40 @@ def test_an_entry_for_no_argument_and_a_renamed_one_missing_from_the_core_fail()
                 pass
 
 
+def test_an_argument_a_suite_host_base_adds_takes_the_entry_of_its_init() -> None:
+    """Synthcity's ``SuitePlugin`` adds ``identifier_columns`` and ``detect_identifiers`` to
+    four plugins, whose docstrings repeated the same entries; the base's ``__init__`` now
+    documents them once. A host library's own base class is not read."""
+
+    class Base:
+        def __init__(self, keys=(), **kwargs) -> None:
+            """A base.
+
+            Args:
+                keys: the base's own argument, written once.
+            """
+
+    Base.__module__ = "synth_plugins.synthcity.example"
+
+    @args_from(Core)
+    class Host(Base):
+        """A host."""
+
+        def __init__(self, epochs=10, keys=()) -> None:
+            pass
+
+    assert "    keys: the base's own argument, written once." in inspect.getdoc(Host)
+    Base.__module__ = "synthcity.plugins.core.plugin"
+    with pytest.raises(DocstringError, match=r"Other: argument 'keys' is undocumented"):
+
+        @args_from(Core)
+        class Other(Base):
+            """A host."""
+
+            def __init__(self, epochs=10, keys=()) -> None:
+                pass
+
+
 def test_a_class_without_an_args_section_gets_one() -> None:
     @args_from(Core)
     class Bare:

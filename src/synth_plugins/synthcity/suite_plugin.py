@@ -110,16 +110,21 @@ class SuitePlugin(Plugin):
         read as one): Synthcity seeds its data schema and Python's ``random`` with it, and
         None or a numpy integer failed there, in ``fit``, naming neither.
 
-        ``identifier_columns`` (one column name, or several) declares identifier columns:
-        ``fit`` holds them out as keys and ``generate`` gives every row a fresh key that
-        equals no training value, as for the columns the suite's rule reads as keys
-        (:func:`~synth_plugins.encoding.roles.infer_role`), which Synthcity has no way to
-        declare (its loaders name targets, outcomes and sensitive columns, never keys).
-        ``detect_identifiers=False`` switches that rule off: only ``identifier_columns``
-        are held, and a column the rule would read as keys is modelled (distinct whole
-        numbers that are data, such as the year of each row of a yearly series). It is the
-        host's way to say a column is not an identifier, as SDV's metadata and the cores'
-        ``roles`` say it.
+        Synthcity's loaders name targets, outcomes and sensitive columns, never keys:
+        ``identifier_columns`` and ``detect_identifiers`` are the host's way to say which
+        columns are identifiers, as SDV's metadata and the cores' ``roles`` say it. The
+        plugins' docstrings show these entries (:func:`~synth_plugins._docstrings.args_from`).
+
+        Args:
+            workspace: Synthcity's plugin argument, a path or a string.
+            identifier_columns: column(s) generated as fresh keys (never a training value)
+                and left out of the model, besides those the suite reads as keys
+                (:func:`~synth_plugins.encoding.roles.infer_role`): distinct text, distinct
+                whole numbers too many for a measurement or named like a key.
+            detect_identifiers: whether the columns the suite reads as keys are held out
+                as keys (True); False models them and holds only ``identifier_columns``,
+                for columns that are data, such as the year of each row of a yearly series.
+            **kwargs: Synthcity's other plugin arguments (``random_state``, ...).
 
         Raises:
             InvalidParameterError: ``random_state`` is not an integer seed in [0, 2**32);

@@ -51,12 +51,6 @@ class MLECopulaPlugin(SuitePlugin):
     every argument Synthcity does not change.
 
     Args:
-        identifier_columns: column(s) generated as fresh keys (never a training value) and
-            left out of the model, besides those the suite reads as keys: distinct text,
-            distinct whole numbers too many for a measurement or named like a key.
-        detect_identifiers: whether the columns the suite reads as keys are held out as
-            keys (True); False models them and holds only ``identifier_columns``, for
-            columns that are data, such as the year of each row of a yearly series.
         sampling_patience, strict: Synthcity's plugin arguments.
         device: Synthcity's plugin argument; unused, the copula runs on the CPU.
         random_state: Synthcity's plugin argument, also the core's seed: an integer (None,

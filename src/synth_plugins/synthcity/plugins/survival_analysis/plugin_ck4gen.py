@@ -90,12 +90,6 @@ class CK4GenPlugin(SuitePlugin):
             mirrors them unless ``decoder_hidden`` is given.
         tte_strategy, uncensoring_model, dataloader_sampling_strategy: Synthcity's
             survival-plugin arguments; only None is accepted (see above).
-        identifier_columns: column(s) generated as fresh keys (never a training value) and
-            left out of the model, besides those the suite reads as keys: distinct text,
-            distinct whole numbers too many for a measurement or named like a key.
-        detect_identifiers: whether the columns the suite reads as keys are held out as
-            keys (True); False models them and holds only ``identifier_columns``, for
-            columns that are data, such as the year of each row of a yearly series.
         sampling_patience, strict: Synthcity's plugin arguments.
         random_state: Synthcity's plugin argument, also the core's seed: an integer (None,
             the core's "unseeded", is refused: Synthcity seeds numpy, torch, Python's
