@@ -125,6 +125,17 @@ def check_long_format(
     return grouped
 
 
+def visit_order(ids: pd.Series, times: pd.Series) -> np.ndarray:
+    """Row positions that put each patient's rows together and in time order.
+
+    Patients keep the order of their first row; rows of one patient at equal times keep
+    theirs (a stable sort). The hosts sort a table given in any row order with it, as the
+    cores' :func:`check_long_format` wants it.
+    """
+    patients = pd.factorize(ids, sort=False)[0]
+    return np.lexsort((times.to_numpy(dtype=float, na_value=np.nan), patients))
+
+
 @dataclass(frozen=True)
 class PatientIndex:
     """Where each patient's rows are in a table checked by :func:`check_long_format`.

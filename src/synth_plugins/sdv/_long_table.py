@@ -33,14 +33,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from synth_plugins.encoding.parsing import from_days, text_date_format, time_step, to_days
 from synth_plugins.encoding.tabular import ColumnSpec, identifier_spec
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.generators.longitudinal_lstm import host_roles
-from synth_plugins.long_format import constant_within_patients
+from synth_plugins.long_format import constant_within_patients, visit_order
 from synth_plugins.sdv.id_patterns import IdPattern, fresh_values, id_patterns
 from synth_plugins.sdv.metadata import roles_from_metadata
 
@@ -201,12 +200,10 @@ class LongTableCodec:
         # none in a codec fitted before core_datetimes (its core models them as days)
         for column, converter in getattr(self, "core_datetimes", {}).items():
             model[column] = converter.parse(data[column], column)
-        codes = pd.factorize(data[self.key], sort=False)[0]
         if self.index is None:
             model[self.time_column] = model.groupby(self.key, sort=False, observed=True).cumcount()
         else:
-            order = np.lexsort((model[self.time_column].to_numpy(dtype=float), codes))
-            model = model.iloc[order]
+            model = model.iloc[visit_order(data[self.key], model[self.time_column])]
         return model.reset_index(drop=True)
 
     def from_model(

@@ -68,6 +68,7 @@ from synth_plugins.long_format import (
     check_static_columns,
     infer_static_columns,
     patient_index,
+    visit_order,
 )
 from synth_plugins.synthcity.held_columns import HeldDate, as_text
 
@@ -157,9 +158,7 @@ def _times_in_order(data: Any, id_column: str, time_column: str) -> tuple[Any, H
         or isinstance(times.dtype, pd.CategoricalDtype)
     ):
         return data, date
-    patients = pd.factorize(data[id_column], sort=False)[0]
-    order = np.lexsort((times.to_numpy(dtype=float, na_value=np.nan), patients))
-    return data.iloc[order], date
+    return data.iloc[visit_order(data[id_column], times)], date
 
 
 def _visit_role(series: pd.Series) -> str | None:
