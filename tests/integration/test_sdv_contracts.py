@@ -1950,3 +1950,84 @@ def test_lstm_refuses_metadata_as_par_does():
         PARSynthesizer(two)
     with pytest.raises(InvalidMetadataError, match="more than one table"):
         LongitudinalLSTMSynthesizer(two, **LSTM_QUICK)
+
+
+def _dated_table(values: pd.Series) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    n = len(values)
+    return pd.DataFrame(
+        {
+            "age": rng.normal(60, 9, n).round(1),
+            "time": np.round(rng.exponential(300, n) + 1, 1),
+            "event": np.resize([0, 1, 1], n),
+            "admit": values,
+        }
+    )
+
+
+_ADMITTED = pd.Timestamp("2020-01-01") + pd.to_timedelta(np.arange(60) * 6, "D")
+
+
+@pytest.mark.parametrize("name", sorted(_QUICK_SINGLE_TABLE))
+@pytest.mark.parametrize(
+    ("values", "declared"),
+    [
+        (pd.Series(_ADMITTED), "sdtype 'datetime', or convert"),
+        (pd.Series(_ADMITTED.strftime("%Y-%m-%d")), "datetime_format '%Y-%m-%d'"),
+    ],
+    ids=["datetime64", "text"],
+)
+def test_metadata_declaring_dates_numerical_is_refused_naming_the_column(name, values, declared):
+    """Metadata detected, then changed to sdtype ``numerical`` on a column of dates, failed
+    in SDV's validation ("Invalid values found for numerical column 'admit'", or "could not
+    convert string to float" for text); the suite's error names the column and the sdtype
+    (and format) to declare, as a numeric role on dates is refused."""
+    data = _dated_table(values)
+    metadata = Metadata.detect_from_dataframes({"admissions": data})  # in SDV 1.x and 2.x
+    metadata.update_column(column_name="admit", sdtype="numerical", table_name="admissions")
+    cls, options = _QUICK_SINGLE_TABLE[name]
+    synthesizer = cls(metadata, **options)
+    for call in (synthesizer.fit, synthesizer.validate):
+        with pytest.raises(InvalidDataError, match="'admit' has sdtype 'numerical'") as caught:
+            call(native(data, metadata))
+        assert "holds dates" in str(caught.value) and declared in str(caught.value)
+        assert isinstance(caught.value, SDVInvalidDataError)
+
+
+def test_text_dates_sdv_would_misread_need_their_datetime_format():
+    """Day-first dates without a datetime_format were rewritten by SDV in its month-first
+    guess: "20.08.2020" came back as "08.20.2020". They are refused, naming the format to
+    declare; with it (or where SDV's guess is right) they fit and come back as written."""
+    day_first = _dated_table(pd.Series(_ADMITTED.strftime("%d.%m.%Y")))[["age", "admit"]]
+    columns = {"age": {"sdtype": "numerical"}, "admit": {"sdtype": "datetime"}}
+
+    def metadata() -> Metadata:
+        return Metadata.load_from_dict(
+            {"METADATA_SPEC_VERSION": "V1", "tables": {"t": {"columns": copy.deepcopy(columns)}}}
+        )
+
+    with pytest.raises(InvalidDataError, match="datetime_format '%d.%m.%Y'"):
+        MLECopulaSynthesizer(metadata()).fit(native(day_first, metadata()))
+    columns["admit"]["datetime_format"] = "%d.%m.%Y"
+    synthesizer = MLECopulaSynthesizer(metadata())
+    synthesizer.fit(native(day_first, metadata()))
+    sampled = single_table(synthesizer.sample(50))["admit"]
+    assert pd.to_datetime(sampled, format="%d.%m.%Y", errors="coerce").notna().all()
+
+
+@pytest.mark.parametrize("written", ["datetime64", "text"])
+@pytest.mark.parametrize("column", ["visit_time", "birth"])
+def test_sequential_metadata_declaring_dates_numerical_is_refused(visits, written, column):
+    """The same rule for the sequential synthesizer: its sequence index or a context
+    column of dates declared ``numerical`` is named, before SDV's validation."""
+    table = visits.copy()
+    time_format = None
+    if written == "text":
+        time_format = "%Y-%m-%d %H:%M:%S"
+        for name in ("visit_time", "birth"):
+            table[name] = table[name].dt.strftime(time_format)
+    metadata = _sequential_metadata(time_format=time_format)
+    metadata.update_column(column_name=column, sdtype="numerical", table_name="visits")
+    synthesizer = LongitudinalLSTMSynthesizer(metadata, **LSTM_QUICK)
+    with pytest.raises(InvalidDataError, match=f"'{column}' has sdtype 'numerical'"):
+        synthesizer.fit(table)

@@ -48,6 +48,7 @@ from synth_plugins.sdv.id_patterns import (
     id_patterns,
 )
 from synth_plugins.sdv.metadata import (
+    check_declared_dates,
     check_table,
     declared_orders,
     in_declared_order,
@@ -647,8 +648,13 @@ class SingleTableContract:
         """Model-specific checks of condition values already in the domain (none by default)."""
 
     def _checked(self, data: Any) -> pd.DataFrame:
-        """The raw training table of ``data`` after our checks, numbers as text parsed."""
+        """The raw training table of ``data`` after our checks, numbers as text parsed.
+
+        Dates declared as numbers, or as text SDV would misread, are refused first
+        (:func:`~synth_plugins.sdv.metadata.check_declared_dates`).
+        """
         table = check_table(single_table(data, table_name=table_name(self._raw_metadata)))  # type: ignore[attr-defined]
+        check_declared_dates(table, self._raw_metadata)
         table = parse_numeric_text(table, self._raw_metadata)
         self._check_raw(table)
         return table

@@ -36,7 +36,12 @@ from synth_plugins.sdv._contract import (
 from synth_plugins.sdv._long_table import POSITION_COLUMN, LongTableCodec
 from synth_plugins.sdv.compat import native, single_table, table_name
 from synth_plugins.sdv.loss_values import LossValuesMixin
-from synth_plugins.sdv.metadata import check_table, parse_numeric_text, table_description
+from synth_plugins.sdv.metadata import (
+    check_declared_dates,
+    check_table,
+    parse_numeric_text,
+    table_description,
+)
 from synth_plugins.sdv.sequential_metadata import sequence_columns
 from synth_plugins.validation import check_bool, check_int, host_names
 
@@ -343,7 +348,9 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         Numbers written as text in ``numerical`` columns are parsed first, as the cores do.
 
         Raises:
-            SDVInvalidDataError: not a DataFrame, a repeated column name, a missing sequence
+            SDVInvalidDataError: not a DataFrame, a repeated column name, dates declared as
+                numbers or as text SDV would misread
+                (:func:`~synth_plugins.sdv.metadata.check_declared_dates`), a missing sequence
                 key or a context column that changes within a sequence (named); then SDV's
                 metadata errors.
         """
@@ -351,6 +358,7 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
             table = _text_names(
                 check_table(single_table(data, table_name=table_name(self.metadata)))
             )
+            check_declared_dates(table, self.metadata)
             self._check_sequences(table)
         super().validate(native(parse_numeric_text(table, self.metadata), self.metadata))
 

@@ -9,14 +9,16 @@ cores parse them, since SDV's validation refuses text in a ``numerical`` column.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.api import guess_datetime_format
 
 from synth_plugins.datasets import Dataset
-from synth_plugins.encoding.parsing import parse_numbers, text_date_format
+from synth_plugins.encoding.parsing import is_datetime, parse_numbers, text_date_format
 from synth_plugins.encoding.roles import Role, infer_role, infer_roles, is_whole
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.sdv.compat import SDV_MAJOR
@@ -229,6 +231,67 @@ def in_declared_order(data: pd.DataFrame, orders: Mapping[Any, list[Any]]) -> pd
     for column, order in orders.items():
         data[column] = pd.Categorical(data[column], categories=order, ordered=True)
     return data
+
+
+def _sdv_guessed_format(values: pd.Series) -> str | None:
+    """The format SDV gives dates written as text when the metadata names none.
+
+    SDV's datetime formatter takes pandas' guess from the first observed value, month first
+    (``"06.11.2020"`` reads as June 11), and rewrites every generated date in it.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return guess_datetime_format(str(values.dropna().iloc[0]))
+
+
+def check_declared_dates(data: pd.DataFrame, metadata: Any) -> None:
+    """Refuse metadata that declares a column of dates other than as SDV can honour it.
+
+    The rule of :func:`~synth_plugins.encoding.roles.check_given_role` for metadata written
+    by hand (or detected, then changed with ``update_column``), run before SDV's validation,
+    whose errors do not say what is wrong: a column of sdtype ``numerical`` that holds dates
+    (``datetime64`` values or dates written as text in one format,
+    :func:`~synth_plugins.encoding.parsing.is_datetime`) was refused as "Invalid values
+    found for numerical column", or with "could not convert string to float". A column of
+    sdtype ``datetime`` holding dates written as text without a ``datetime_format`` is
+    refused where SDV would guess another format than the one they are written in: SDV
+    rewrites generated dates in its guess, so ``"20.08.2020"`` came back as
+    ``"08.20.2020"``.
+
+    Raises:
+        InvalidDataError: such a column (named, with the sdtype and format to declare).
+    """
+    columns = table_description(metadata)["columns"]
+    for column in data.columns:
+        described = columns.get(str(column), {})
+        sdtype, values = described.get("sdtype"), data[column]
+        if sdtype not in ("numerical", "datetime") or not values.notna().any():
+            continue
+        written = None if pd.api.types.is_datetime64_any_dtype(values) else text_date_format(values)
+        example = str(values.dropna().iloc[0])
+        declare = "sdtype 'datetime'" + (f" with datetime_format {written!r}" if written else "")
+        if sdtype == "numerical" and is_datetime(values):
+            held = f"text in the format {written!r}" if written else f"dtype {values.dtype}"
+            raise InvalidDataError(
+                f"column {column!r} has sdtype 'numerical' in the metadata but holds dates "
+                f"({held}, e.g. {example!r}), not numbers; declare it {declare}, or convert "
+                "the column to numbers first (e.g. days since a reference date)"
+            )
+        guessed = _sdv_guessed_format(values) if written else None
+        if (
+            sdtype == "datetime"
+            and "datetime_format" not in described
+            and guessed
+            not in (
+                None,
+                written,
+            )
+        ):
+            raise InvalidDataError(
+                f"column {column!r} has sdtype 'datetime' without a datetime_format, and its "
+                f"dates are written as {written!r} (e.g. {example!r}), which SDV would read "
+                f"as {guessed!r} and write generated dates in; declare it {declare}"
+            )
 
 
 def parse_numeric_text(data: pd.DataFrame, metadata: Any) -> pd.DataFrame:
