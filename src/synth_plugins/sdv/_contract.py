@@ -877,11 +877,21 @@ class SingleTableContract:
         """SDV's filter of generated rows by the conditions; dates matched as floats are.
 
         See :meth:`ConditionDomain.hold_dates`. (SDV's is a static method, which it calls
-        on the synthesizer.)
+        on the synthesizer.) A matched date or float is written as asked after SDV's
+        constraints have checked the row, so a row the rewrite makes break a constraint is
+        dropped and sampled again: an admission within 1 % of the asked date, rewritten to
+        it, could fall after the row's discharge (1 of 6 rows under an ``Inequality``).
         """
         if self._domain is not None:
             sampled, conditions = self._domain.hold_dates(sampled, conditions, float_rtol)
-        return super()._filter_conditions(sampled, conditions, float_rtol)  # type: ignore[misc]
+        sampled = super()._filter_conditions(sampled, conditions, float_rtol)  # type: ignore[misc]
+        constraints = [
+            *getattr(self, "_chained_constraints", []),
+            *getattr(self, "_reject_sampling_constraints", []),
+        ]
+        for constraint in constraints:
+            sampled = sampled[constraint.is_valid(sampled)]
+        return sampled
 
     def _sample_with_conditions(self, conditions: pd.DataFrame, *args: Any, **kwargs: Any) -> Any:
         """SDV's sampling of a table of conditions, its ``category`` columns as plain values.
