@@ -70,10 +70,10 @@ def training_frame(plugin: str, X: Any) -> pd.DataFrame:
     Refused: no columns, no rows, time spans (its schema has no type for them), a column
     without an observed value or with an infinite number (Synthcity's schema would fail on
     the column's range), duplicate
-    column names (its schema crashes reading a column's dtype), columns mixing text with
-    other values (its label encoder cannot sort them) and pandas' nullable integers with
-    missing values (its schema then refuses every generated table, its own plugins' too:
-    "failed to meet the synthetic constraints").
+    column names (its schema crashes reading a column's dtype) and columns mixing text with
+    other values (its label encoder cannot sort them). pandas' nullable integers with
+    missing values are taken: they reach Synthcity as float64
+    (:func:`~synth_plugins.synthcity.held_columns.held_as_float`).
     """
     if isinstance(X, pd.DataFrame):
         frame = X
@@ -109,7 +109,6 @@ def check_columns(frame: pd.DataFrame) -> None:
         check_not_timedelta(frame[column])
         check_range(frame[column])
         check_one_kind(frame[column])
-        check_nullable_integers(frame[column])
 
 
 def check_range(series: pd.Series) -> None:
@@ -123,22 +122,6 @@ def check_range(series: pd.Series) -> None:
         and np.isinf(series.to_numpy(dtype=float, na_value=np.nan)).any()
     ):
         raise infinite_values(series.name)
-
-
-def check_nullable_integers(series: pd.Series) -> None:
-    """Refuse a pandas nullable integer column (``Int64``, ...) with missing values."""
-    if not (
-        isinstance(series.dtype, pd.api.extensions.ExtensionDtype)
-        and pd.api.types.is_integer_dtype(series.dtype)
-        and series.isna().any()
-    ):
-        return
-    raise InvalidDataError(
-        f"column {series.name!r} is {series.dtype} with {int(series.isna().sum())} missing "
-        "value(s); Synthcity's schema cannot check generated rows against it (its own "
-        "plugins fail with 'failed to meet the synthetic constraints'), so cast it to float "
-        f"first: data[{series.name!r}] = data[{series.name!r}].astype(float)"
-    )
 
 
 def _value_kind(value: Any) -> str:

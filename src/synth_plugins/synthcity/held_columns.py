@@ -16,9 +16,16 @@ with generated dates rounded to the coarsest of day, hour, minute and second tha
 training value fits (:func:`synth_plugins.encoding.parsing.from_days`). Every other
 column comes back in its training dtype too: Synthcity's encoders and schema gave pandas'
 nullable ``boolean`` (with or without missing values) back as float64 0.0/1.0/NaN,
-``Int64``, ``Int32``, ``int16`` as int64 and ``Float64``, ``float32`` as float64. The
-columns a loader's layout gives a meaning (a survival loader's duration and event) are never
-held, but come back in their training dtype as well (an event ``category`` came back int64).
+``Int64``, ``Int32``, ``int16`` as int64 and ``Float64``, ``float32`` as float64. pandas'
+nullable numbers (``Int64``, ``Int32``, ``Float64``, ``boolean``) reach Synthcity as float64
+with NaN where missing (:func:`held_as_float`): from an ``Int64`` column with missing values
+its schema refused every generated table ("failed to meet the synthetic constraints"). The
+drawn values of a nullable integer column are rounded to whole numbers before Synthcity
+compares the rows with its schema (the training range) and the constraints
+(:meth:`HeldColumns.as_written`), and come back in the column's dtype, ``<NA>`` where
+generated missing. The columns a loader's layout gives a meaning (a survival loader's
+duration and event) are never held, but come back in their training dtype as well (an event
+``category`` came back int64).
 Columns of pandas' ``string`` and ``category`` dtypes reach Synthcity as ``object`` (its
 schema refuses ``string``, and its encoders give ``object`` back), except a ``category`` of
 numbers, which stays one (:func:`has_number_levels`); a
@@ -42,6 +49,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_integer_dtype
 
 from synth_plugins.encoding.parsing import (
     from_days,
@@ -91,6 +99,28 @@ def sent_as_object(dtype: Any, series: pd.Series) -> bool:
     if not isinstance(dtype, pd.StringDtype | pd.CategoricalDtype):
         return False
     return not has_number_levels(series)
+
+
+def held_as_float(dtype: Any) -> bool:
+    """Whether a column of ``dtype`` reaches Synthcity as float64 (:func:`without_pd_na`).
+
+    pandas' nullable numbers and booleans (``Int64``, ``Int32``, ``Float64``, ``boolean``):
+    their ``pd.NA`` is no number to Synthcity. Its label encoder cannot sort it with
+    numbers ("Encoders require their input argument must be uniformly strings or numbers.
+    Got ['NAType', 'int']"), and from an ``Int64`` column with missing values its schema
+    took an integer range that refused every generated table, its own plugins' too
+    ("failed to meet the synthetic constraints"). As float64 with NaN the column is a
+    float column with missing values, which Synthcity models; it comes back in its dtype,
+    a nullable integer rounded to whole numbers (:meth:`HeldColumns.as_written`).
+    """
+    return isinstance(dtype, pd.api.extensions.ExtensionDtype) and pd.api.types.is_numeric_dtype(
+        dtype
+    )  # (pandas counts ``boolean`` as numeric)
+
+
+def without_pd_na(series: pd.Series) -> pd.Series:
+    """``series`` as float64 with NaN where missing, if :func:`held_as_float` says so."""
+    return series.astype(float) if held_as_float(series.dtype) else series
 
 
 @dataclass(frozen=True)
@@ -176,7 +206,8 @@ class HeldColumns:
         pandas_dtypes: Columns Synthcity may give back in another dtype (any but numpy's
             int64, float64, bool and object, :data:`KEPT_DTYPES`) -> their training dtype;
             those of pandas' ``string`` or ``category`` dtype reach Synthcity as ``object``,
-            unless they are in ``layout``.
+            and pandas' nullable numbers as float64 (:func:`held_as_float`), unless they are
+            in ``layout``.
         layout: Columns the loader's layout gives a meaning (duration, event): they reach
             Synthcity as they are and are only cast back to their training dtype.
     """
@@ -189,8 +220,9 @@ class HeldColumns:
     layout: frozenset[str] = frozenset()
 
     def hold(self, loader: Any) -> Any:
-        """``loader`` as the plugin trains on it: keys out, dates in days, text numbers parsed.
+        """``loader`` as the plugin trains on it: keys out, dates in days, numbers parsed.
 
+        Numbers written as text are parsed and pandas' nullable numbers made float64.
         Applied by :func:`hold_columns` to the training loader, and to any loader compared
         with the plugin's schema (generated rows hold fresh keys and text again).
         """
@@ -200,9 +232,11 @@ class HeldColumns:
         dropped = [spec.name for spec in self.keys]
         reduced = frame.drop(columns=[c for c in dropped if c in frame.columns])
         for column, dtype in self.pandas_dtypes.items():
-            if column in self.layout:
+            if column in self.layout or column not in reduced:
                 continue
-            if column in reduced and sent_as_object(dtype, reduced[column]):
+            if held_as_float(dtype):
+                reduced[column] = without_pd_na(reduced[column])
+            elif sent_as_object(dtype, reduced[column]):
                 reduced[column] = (
                     reduced[column].astype(object).where(reduced[column].notna(), None)
                 )
@@ -215,13 +249,31 @@ class HeldColumns:
             info["target_column"] = None  # Synthcity's default: the last column
         return type(loader).from_info(reduced, info)
 
-    def as_written(self, frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
-        """``frame`` (in the held form) with the date ``columns`` rounded as restored.
+    @property
+    def whole_numbers(self) -> tuple[str, ...]:
+        """The nullable integer columns (``Int64``, ``Int32``, ...) held as float64.
 
-        See :meth:`HeldDate.as_written`; the plugins round the date columns a running
-        ``generate`` call's constraints name, before Synthcity compares the rows with them.
+        Not those of the layout: they reach Synthcity as they are.
+        """
+        return tuple(
+            column
+            for column, dtype in self.pandas_dtypes.items()
+            if column not in self.layout and held_as_float(dtype) and is_integer_dtype(dtype)
+        )
+
+    def as_written(self, frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+        """``frame`` (in the held form) rounded as it will be restored.
+
+        The nullable integer columns held as float64 (:attr:`whole_numbers`) are rounded to
+        whole numbers, and the date ``columns`` as :meth:`HeldDate.as_written` rounds them;
+        the plugins round the rows they draw so, before Synthcity compares them with its
+        schema and a running ``generate`` call's constraints (the date columns those name),
+        so that every row kept is one given back as compared: 40.4 under ``n >= 40.2`` is
+        40, which the rule refuses.
         """
         frame = frame.copy()
+        for column in self.whole_numbers:
+            frame[column] = np.round(frame[column].to_numpy(dtype=float))
         for column in columns:
             frame[column] = self.dates[column].as_written(frame[column])
         return frame

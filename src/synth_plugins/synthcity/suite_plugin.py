@@ -540,7 +540,7 @@ class SuitePlugin(Plugin):
                 rows = self.core_codes.from_core(self.core.sample(n, random_state=seed))
             else:
                 rows = self.core_codes.from_core(self._sample_conditioned(n, wanted, seed))
-            if self.constraint_dates and self.held_columns is not None:
+            if self.held_columns is not None:
                 rows = self.held_columns.as_written(rows, self.constraint_dates)
             return rows
 

@@ -22,7 +22,9 @@ that :func:`to_timeseries_loader` avoids:
   0/1 column records where the value was observed;
 - per-patient (static and outcome) columns of pandas' nullable numbers (``Int64``,
   ``Float64``, ``boolean``) reach it as floats with NaN where missing: its encoders cannot
-  sort ``pd.NA`` with numbers; they come back in their dtype;
+  sort ``pd.NA`` with numbers (:func:`~synth_plugins.synthcity.held_columns.held_as_float`,
+  as in the tabular plugins); they come back in their dtype (visit columns are made
+  numbers by :func:`_temporal_matrix`);
 - ``outcome=None`` gives an empty outcome frame that several built-in plugins cannot train
   on (Synthcity issue #326); here the outcome is optional and only built when outcome
   columns are named, and our ``longitudinal_lstm`` plugin trains with or without one.
@@ -70,7 +72,7 @@ from synth_plugins.long_format import (
     patient_index,
     visit_order,
 )
-from synth_plugins.synthcity.held_columns import HeldDate, as_text
+from synth_plugins.synthcity.held_columns import HeldDate, as_text, without_pd_na
 
 #: Suffix of the 0/1 column recording where a temporal value was observed.
 OBSERVED_SUFFIX = "__observed"
@@ -207,22 +209,6 @@ def _as_numbers(
                 "not numbers"
             )
         return series.astype(float) if numbers is None else numbers
-    return series
-
-
-def _without_pd_na(series: pd.Series) -> pd.Series:
-    """A per-patient column of pandas' nullable numbers or booleans as float64 (NaN: missing).
-
-    Synthcity's loader label-encodes static and outcome columns, and scikit-learn's encoder
-    cannot sort ``pd.NA`` with numbers ("Encoders require their input argument must be
-    uniformly strings or numbers. Got ['NAType', 'int']"). ``Int64``, ``Float64`` and
-    ``boolean`` columns therefore reach it as floats, and :func:`from_timeseries_loader`
-    gives them back in their dtype. (Visit columns are made numbers by
-    :func:`_temporal_matrix`.)
-    """
-    dtype = series.dtype
-    if isinstance(dtype, pd.api.extensions.ExtensionDtype) and pd.api.types.is_numeric_dtype(dtype):
-        return series.astype(float)  # (pandas counts ``boolean`` as numeric)
     return series
 
 
@@ -377,7 +363,7 @@ def long_to_parts(
         observation_times.append(times[start : start + length].tolist())
     first = data.iloc[index.starts].reset_index(drop=True)
     for column in (*spec.static_columns, *spec.outcome_columns):
-        first[column] = _without_pd_na(_as_numbers(first[column], spec.dates, spec.text_numbers))
+        first[column] = without_pd_na(_as_numbers(first[column], spec.dates, spec.text_numbers))
     static = first[list(spec.static_columns)]
     outcome = first[list(spec.outcome_columns)] if spec.outcome_columns else None
     as_text = {"columns": str}
