@@ -386,3 +386,32 @@ def test_is_whole_ignores_missing_values_and_refuses_infinity():
     assert is_whole(np.array([1.0, np.nan, -3.0])) and is_whole(np.array([]))
     assert is_whole(pd.Series([1, None, 3], dtype="Int64"))
     assert not is_whole(np.array([1.0, np.inf])) and not is_whole(np.array([1.0, 2.5]))
+
+
+def _object_numbers(n: int = 120) -> pd.DataFrame:
+    """Lab values read with a ``"<5"`` among numbers, the text then set missing (``object``
+    dtype kept), and counts stored as ``object``."""
+    rng = np.random.default_rng(0)
+    lab = pd.Series([round(float(v), 1) for v in rng.lognormal(2, 0.5, n)], dtype=object)
+    lab[rng.random(n) < 0.1] = "<5"
+    data = pd.DataFrame(
+        {"lab": lab, "visits": pd.Series(list(rng.integers(0, 60, n)), dtype=object)}
+    )
+    data.loc[data["lab"] == "<5", "lab"] = np.nan
+    return data
+
+
+def test_an_object_column_of_numbers_only_is_read_as_those_numbers():
+    """Its numbers were read as text levels: ``categorical``, or keys when mostly distinct."""
+    from synth_plugins.sdv.metadata import metadata_dict
+
+    data = _object_numbers()
+    assert data.dtypes.tolist() == [object, object]
+    for column in data.columns:
+        assert infer_role(data[column]) == infer_role(pd.to_numeric(data[column]))
+    assert infer_roles(data) == {"lab": "numerical", "visits": "integer"}
+    described = metadata_dict(data, {})["tables"]["table"]["columns"]
+    assert described == {"lab": {"sdtype": "numerical"}, "visits": {"sdtype": "numerical"}}
+    # booleans and text are no numbers
+    assert infer_role(pd.Series([True, False, np.nan, True], dtype=object)) == "binary"
+    assert infer_role(pd.Series([1.5, "a", 2.5, 3.5] * 5, dtype=object)) == "categorical"

@@ -678,3 +678,30 @@ def test_a_numeric_option_on_a_column_synthcity_label_encoded_says_why(option, n
     with pytest.raises(InvalidParameterError, match=rf"{named}.*11 distinct.*label-encodes"):
         plugin.fit(GenericDataLoader(frame))
     Plugins().get("ctabgan_plus", n_iter=1, workspace=str(tmp_path)).fit(frame)  # it fits
+
+
+def test_an_object_column_of_numbers_only_is_modelled_as_numbers(tmp_path):
+    """Lab values left in an ``object`` column (``"<5"`` set missing) were label-encoded as
+    levels: every generated value a training value. They are modelled as float64 and come
+    back so, an ``integer`` column's rounded to whole numbers."""
+    from synthcity.plugins import Plugins
+
+    import synth_plugins
+
+    synth_plugins.register()
+    rng = np.random.default_rng(0)
+    n = 150
+    lab = pd.Series([round(float(v), 1) for v in rng.lognormal(2, 0.5, n)], dtype=object)
+    lab[rng.random(n) < 0.1] = np.nan
+    data = pd.DataFrame(
+        {"lab": lab, "visits": pd.Series(list(rng.integers(0, 60, n)), dtype=object)}
+    )
+    loader, held = hold_columns(data)
+    assert held.object_numbers == {"lab": False, "visits": True}
+    assert loader.dataframe().dtypes.tolist() == [np.float64, np.float64]
+    plugin = Plugins().get("mle_copula", workspace=str(tmp_path)).fit(GenericDataLoader(data))
+    out = plugin.generate(count=100, random_state=0).dataframe()
+    assert out.dtypes.tolist() == [np.float64, np.float64]
+    assert not out["lab"].dropna().isin(set(data["lab"].dropna())).all()  # not levels
+    assert (out["visits"] == out["visits"].round()).all()
+    assert plugin.schema_includes(out)

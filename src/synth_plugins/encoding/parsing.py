@@ -46,6 +46,28 @@ def parse_numbers(series: pd.Series) -> pd.Series | None:
     return pd.Series(values, index=series.index, name=series.name)
 
 
+def real_numbers(series: pd.Series) -> pd.Series | None:
+    """An ``object`` column whose every observed value is a real number, as numbers; else None.
+
+    :func:`is_number` says which values count (not ``bool``, not text). Such a column is
+    left behind by ``data.loc[data.lab == "<5", "lab"] = np.nan`` on a column that mixed
+    numbers with text (as read from a spreadsheet): its values are numbers in an ``object``
+    column, which is read as the column ``pd.to_numeric`` makes of it (returned here), not
+    as text levels.
+    """
+    if series.dtype != object:
+        return None
+    observed = series.dropna()
+    if not len(observed) or not all(is_number(value) for value in observed):
+        return None
+    return pd.to_numeric(series)
+
+
+def is_number(value: object) -> bool:
+    """Whether ``value`` is a number as it is: ``int``, ``float`` or numpy's, not a bool."""
+    return isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_)
+
+
 def text_numbers(series: pd.Series) -> pd.Series | None:
     """The numbers of a column of numbers written as text, else None.
 
@@ -105,11 +127,7 @@ def read_numbers(values: pd.Series) -> pd.Series | None:
         return None
     numbers = pd.Series(np.nan, index=values.index)
     numbers[text] = pd.to_numeric(strings, errors="coerce")
-    plain = values.map(
-        lambda value: (
-            isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_)
-        )
-    )
+    plain = values.map(is_number)
     numbers[plain] = values[plain].astype(float)
     return numbers.where(np.isfinite(numbers.to_numpy(dtype=float)))
 

@@ -38,6 +38,7 @@ from synth_plugins.encoding.parsing import (
     is_datetime,
     read_dates,
     read_numbers,
+    real_numbers,
     text_date_format,
     text_numbers,
 )
@@ -367,7 +368,9 @@ def infer_role(
     In order: ``datetime`` for a ``datetime64`` column or dates written as text in one
     format; ``ordinal`` for an ordered pandas categorical; numbers written as text are
     read as numbers, unless one has a leading zero (``"07700900461"``: codes such as phone
-    numbers, which stay text); ``binary`` for two values; ``identifier`` for text with at least
+    numbers, which stay text), and so are the numbers of an ``object`` column of numbers
+    only (:func:`~synth_plugins.encoding.parsing.real_numbers`: read as ``pd.to_numeric``
+    would make them); ``binary`` for two values; ``identifier`` for text with at least
     ``MIN_IDENTIFIER_VALUES`` observed values of which more than
     ``IDENTIFIER_DISTINCT_SHARE`` are distinct or more than ``IDENTIFIER_SINGLETON_SHARE``
     are values no other row has (free text, whose levels would be copied), and for whole
@@ -407,6 +410,8 @@ def infer_role(
     # an unordered category of text is levels, whatever they read as
     is_category = isinstance(series.dtype, pd.CategoricalDtype)
     numbers = None if is_category else text_numbers(series)
+    if numbers is None and not is_category:
+        numbers = real_numbers(series)
     if numbers is not None:
         values = numbers.dropna()
     n_unique = values.nunique()

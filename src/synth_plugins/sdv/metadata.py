@@ -18,7 +18,12 @@ import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
 from synth_plugins.datasets import Dataset
-from synth_plugins.encoding.parsing import is_datetime, parse_numbers, text_date_format
+from synth_plugins.encoding.parsing import (
+    is_datetime,
+    parse_numbers,
+    real_numbers,
+    text_date_format,
+)
 from synth_plugins.encoding.roles import Role, infer_role, infer_roles, is_whole
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.sdv.compat import SDV_MAJOR
@@ -299,7 +304,9 @@ def parse_numeric_text(data: pd.DataFrame, metadata: Any) -> pd.DataFrame:
 
     The cores read ``"26.31"`` as the number 26.31 (and return numbers); SDV's validation
     refuses text in a ``numerical`` column, so the SDV synthesizers parse such columns
-    first. Other columns, and text that is not all numbers, are left as they are (SDV's
+    first, and an ``object`` column of numbers only (:func:`~synth_plugins.encoding.parsing.
+    real_numbers`) becomes the column ``pd.to_numeric`` makes of it. Other columns, and
+    text that is not all numbers, are left as they are (SDV's
     validation then names the column).
     """
     columns = table_description(metadata)["columns"]
@@ -307,6 +314,8 @@ def parse_numeric_text(data: pd.DataFrame, metadata: Any) -> pd.DataFrame:
     for column in data.columns:
         if columns.get(str(column), {}).get("sdtype") == "numerical":
             numbers = parse_numbers(data[column])
+            if numbers is None:
+                numbers = real_numbers(data[column])  # an object column of numbers only
             if numbers is not None:
                 parsed[column] = numbers
     if not parsed:

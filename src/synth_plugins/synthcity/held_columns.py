@@ -55,6 +55,7 @@ from synth_plugins.encoding.parsing import (
     from_days,
     is_text,
     parse_numbers,
+    real_numbers,
     text_date_format,
     text_numbers,
     time_step,
@@ -210,6 +211,11 @@ class HeldColumns:
             in ``layout``.
         layout: Columns the loader's layout gives a meaning (duration, event): they reach
             Synthcity as they are and are only cast back to their training dtype.
+        object_numbers: ``object`` columns of numbers only whose role is numeric
+            (:func:`~synth_plugins.encoding.parsing.real_numbers`) -> whether the role is
+            ``integer``: they reach Synthcity as float64 (as ``object`` it would encode
+            them as levels) and come back as float64, the column ``pd.to_numeric`` makes of
+            them, an ``integer`` one rounded to whole numbers.
     """
 
     columns: tuple[str, ...]
@@ -218,6 +224,7 @@ class HeldColumns:
     text_numbers: dict[str, int] = field(default_factory=dict)
     pandas_dtypes: dict[str, Any] = field(default_factory=dict)
     layout: frozenset[str] = frozenset()
+    object_numbers: dict[str, bool] = field(default_factory=dict)
 
     def hold(self, loader: Any) -> Any:
         """``loader`` as the plugin trains on it: keys out, dates in days, numbers parsed.
@@ -226,7 +233,8 @@ class HeldColumns:
         Applied by :func:`hold_columns` to the training loader, and to any loader compared
         with the plugin's schema (generated rows hold fresh keys and text again).
         """
-        if not (self.keys or self.dates or self.text_numbers or self.pandas_dtypes):
+        held = (self.keys, self.dates, self.text_numbers, self.pandas_dtypes, self.object_numbers)
+        if not any(held):
             return loader
         frame = loader.dataframe()
         dropped = [spec.name for spec in self.keys]
@@ -244,6 +252,8 @@ class HeldColumns:
             reduced[column] = date.days(reduced[column])
         for column in self.text_numbers:
             reduced[column] = parse_numbers(reduced[column])
+        for column in self.object_numbers:
+            reduced[column] = pd.to_numeric(reduced[column]).astype(float)
         info = loader.info()
         if info.get("target_column") in dropped:
             info["target_column"] = None  # Synthcity's default: the last column
@@ -251,15 +261,18 @@ class HeldColumns:
 
     @property
     def whole_numbers(self) -> tuple[str, ...]:
-        """The nullable integer columns (``Int64``, ``Int32``, ...) held as float64.
+        """The columns of whole numbers held as float64.
 
-        Not those of the layout: they reach Synthcity as they are.
+        The nullable integer columns (``Int64``, ``Int32``, ...), not those of the layout
+        (they reach Synthcity as they are), and the :attr:`object_numbers` of role
+        ``integer``.
         """
-        return tuple(
+        nullable = (
             column
             for column, dtype in self.pandas_dtypes.items()
             if column not in self.layout and held_as_float(dtype) and is_integer_dtype(dtype)
         )
+        return (*nullable, *(column for column, whole in self.object_numbers.items() if whole))
 
     def as_written(self, frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
         """``frame`` (in the held form) rounded as it will be restored.
@@ -354,6 +367,7 @@ def hold_columns(
     keys: list[ColumnSpec] = []
     dates: dict[str, HeldDate] = {}
     text_numbers: dict[str, int] = {}
+    object_numbers: dict[str, bool] = {}
     pandas_dtypes = {
         str(column): dtype for column, dtype in frame.dtypes.items() if dtype not in KEPT_DTYPES
     }
@@ -385,6 +399,8 @@ def hold_columns(
             dates[str(column)] = HeldDate.of(series)
         elif role in NUMERIC_ROLES and is_text(series):
             text_numbers[str(column)] = text_decimals(series)
+        elif role in NUMERIC_ROLES and real_numbers(series) is not None:
+            object_numbers[str(column)] = role == "integer"
     held = HeldColumns(
         tuple(map(str, frame.columns)),
         tuple(keys),
@@ -392,6 +408,7 @@ def hold_columns(
         text_numbers,
         pandas_dtypes,
         frozenset(map(str, fixed)),
+        object_numbers,
     )
     if len(keys) == frame.shape[1]:
         raise InvalidDataError(
