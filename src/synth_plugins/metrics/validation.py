@@ -66,11 +66,16 @@ def align_columns(
 ) -> pd.DataFrame:
     """Return ``other`` with the columns of ``reference``, in the same order.
 
+    A record key (a column whose role, :func:`column_role`, is ``identifier``) may hold
+    text in one table and numbers in the other: :func:`feature_tables` leaves it out of
+    every table metric, so its format is never compared (unless a metric keeps it; then
+    :func:`feature_tables` checks it).
+
     Raises:
         InvalidDataError: The two frames do not have the same set of columns (the message
-            lists the columns missing from and extra in ``other``), or a column holds
-            numbers in one and text that is not numbers in the other (labels against
-            their codes, as a label-encoded table gives them).
+            lists the columns missing from and extra in ``other``), or a column other than
+            a record key holds numbers in one and text that is not numbers in the other
+            (labels against their codes, as a label-encoded table gives them).
     """
     missing = [c for c in reference.columns if c not in other.columns]
     extra = [c for c in other.columns if c not in reference.columns]
@@ -80,16 +85,30 @@ def align_columns(
             f"missing from {other_name}: {missing}; not in {reference_name}: {extra}"
         )
     other = other[list(reference.columns)]
-    for j, column in enumerate(reference.columns):
-        kinds = (_kind(reference.iloc[:, j]), _kind(other.iloc[:, j]))
-        if None not in kinds and kinds[0] != kinds[1]:
-            raise InvalidDataError(
-                f"column {column!r} holds {kinds[0]} in {reference_name} and {kinds[1]} in "
-                f"{other_name} (e.g. {_example(reference.iloc[:, j])!r} and "
-                f"{_example(other.iloc[:, j])!r}); give both the same values: labels "
-                "decoded, or codes in both"
-            )
+    frames = {reference_name: reference, other_name: other}
+    for column in reference.columns:
+        mismatch = _kind_mismatch(frames, column)
+        if mismatch and column_role([reference, other], column) != "identifier":
+            raise InvalidDataError(mismatch)
     return other
+
+
+def _kind_mismatch(frames: Mapping[str, pd.DataFrame], column: Hashable) -> str | None:
+    """Why ``column`` holds numbers in one frame and text in another, or None if it does not.
+
+    Every frame is compared with the first; the message names both frames and shows a value
+    of each.
+    """
+    (first, reference), *others = frames.items()
+    for name, frame in others:
+        kinds = (_kind(reference[column]), _kind(frame[column]))
+        if None not in kinds and kinds[0] != kinds[1]:
+            return (
+                f"column {column!r} holds {kinds[0]} in {first} and {kinds[1]} in {name} "
+                f"(e.g. {_example(reference[column])!r} and {_example(frame[column])!r}); "
+                "give both the same values: labels decoded, or codes in both"
+            )
+    return None
 
 
 def _kind(series: pd.Series) -> str | None:
@@ -255,8 +274,10 @@ def feature_tables(
         The tables by argument name, in the same order.
 
     Raises:
-        InvalidDataError: Every column is a key, or a date column of one table does not
-            hold dates in the format of the first table.
+        InvalidDataError: Every column is a key, a date column of one table does not
+            hold dates in the format of the first table, or a column in
+            ``categorical_columns`` or ``keep`` holds text in one table and numbers in
+            another (see :func:`align_columns`, which lets keys through).
     """
     names = list(frames)
     tables = [frames[n] for n in names]
@@ -266,6 +287,11 @@ def feature_tables(
         else set(categorical_columns)
     )
     kept = set(keep)
+    # align_columns lets a key's format differ; a key given or kept is compared
+    for column in tables[0].columns:
+        mismatch = _kind_mismatch(frames, column) if column in given | kept else None
+        if mismatch:
+            raise InvalidDataError(mismatch)
     roles = {c: column_role(tables, c) for c in tables[0].columns if c not in given}
     keys = [c for c, role in roles.items() if role == "identifier" and c not in kept]
     dates = [c for c, role in roles.items() if role == "datetime"]

@@ -135,6 +135,35 @@ def test_labels_against_their_codes_are_named():
     assert align_columns(real, as_text, "real", "synthetic").shape == real.shape
 
 
+def test_a_record_key_in_another_format_is_left_out_of_every_table_metric():
+    """Text MRNs in the real rows and numeric keys in the synthetic ones: keys are left out
+    of every table metric, so their format is not compared (it stopped every metric with
+    "column 'mrn' holds text in real and numbers in synthetic"); any other column with
+    text against numbers is still refused, and so is a key the caller asks to compare."""
+    from synth_plugins.metrics import aml_fidelity, hamming_leakage
+
+    rng = np.random.default_rng(0)
+    n = 60
+    real = pd.DataFrame(
+        {
+            "mrn": [f"MRN{i:07d}" for i in range(n)],
+            "age": rng.normal(60, 10, n).round(1),
+            "sex": rng.choice(["F", "M"], n),
+        }
+    )
+    holdout = real.assign(mrn=[f"MRN{i:07d}" for i in range(n, 2 * n)])
+    text_keys = real.assign(mrn=[f"SYN{i:07d}" for i in range(n)])
+    number_keys = real.assign(mrn=np.arange(n) + 10**6)
+    assert aml_fidelity(real, number_keys).score == aml_fidelity(real, text_keys).score
+    expected = hamming_leakage(real, holdout, text_keys).score
+    assert hamming_leakage(real, holdout, number_keys).score == expected
+    coded = number_keys.assign(sex=(real["sex"] == "M").astype(int))
+    with pytest.raises(InvalidDataError, match=r"'sex' holds text in real and numbers in synth"):
+        aml_fidelity(real, coded)
+    with pytest.raises(InvalidDataError, match=r"'mrn' holds text in real and numbers in synth"):
+        aml_fidelity(real, number_keys, categorical_columns=["mrn", "sex"])
+
+
 @pytest.mark.parametrize("side", ["real", "synthetic", "category"])
 def test_numbers_written_as_text_are_the_same_numbers_in_every_table_metric(side):
     """A synthetic copy of the real rows whose binary codes are text (``"0"``/``"1"``, as
