@@ -45,6 +45,7 @@ from synth_plugins.metrics.validation import (
     align_columns,
     check_frame,
     feature_tables,
+    name_list,
     numeric_values,
     resolve_categorical,
 )
@@ -138,7 +139,7 @@ def anonymeter_risk(
     synthetic: pd.DataFrame,
     *,
     categorical_columns: Iterable[str] | None = None,
-    attacks: Sequence[str] = ATTACKS,
+    attacks: Sequence[str] | None = None,
     n_attacks: int = 100,
     n_cols: int = 3,
     max_attempts: int = 1_000,
@@ -160,7 +161,7 @@ def anonymeter_risk(
         categorical_columns: Columns compared by value (passed to Anonymeter as text); the
             others are numeric. None infers them from ``train`` (binary, categorical and
             ordinal roles of :mod:`synth_plugins.encoding.roles`).
-        attacks: Which of :data:`ATTACKS` to run.
+        attacks: Which of :data:`ATTACKS` to run; None runs them all.
         n_attacks: Attacks per attack type; capped at the size of the smallest table
             (the capped number is reported as ``n_attacks``).
         n_cols: Columns per multivariate singling-out predicate (at most the number of
@@ -207,10 +208,11 @@ def anonymeter_risk(
             f"train has {train.shape[1]} column besides record keys; linkability and "
             "inference attacks need at least 2"
         )
+    attacks = list(ATTACKS) if attacks is None else name_list("attacks", attacks, "attacks")
     unknown = [a for a in attacks if a not in ATTACKS]
-    if isinstance(attacks, str) or unknown or not attacks:
+    if unknown or not attacks:
         raise InvalidParameterError(
-            f"attacks must be a non-empty list of {list(ATTACKS)}, got {attacks!r}"
+            f"attacks must be a non-empty list of {list(ATTACKS)} (None: all), got {attacks!r}"
         )
     columns = list(train.columns)
     n_attacks = min(

@@ -142,6 +142,16 @@ def test_seeded_and_leaves_numpy_global_state_alone(tables):
     assert other != first
 
 
+def test_attacks_none_runs_every_attack(tables):
+    """None means all, as for ``secrets`` and ``categorical_columns`` (it raised a bare
+    TypeError: 'NoneType' object is not iterable)."""
+    train, holdout = tables
+    options = {**FAST, "n_attacks": 20, "max_attempts": 100, "secrets": ["sex"]}
+    result = anonymeter_risk(train, holdout, train, attacks=None, **options)
+    assert list(result.attacks) == list(ATTACKS)
+    assert result.to_dict() == anonymeter_risk(train, holdout, train, **options).to_dict()
+
+
 def test_attack_count_is_capped_by_the_smallest_table(tables):
     train, holdout = tables
     result = anonymeter_risk(
@@ -213,6 +223,8 @@ def test_bad_tables_are_named(tables, change, error, match):
     [
         ({"attacks": ["membership"]}, "attacks"),
         ({"attacks": "linkability"}, "attacks"),
+        ({"attacks": 3}, "attacks"),
+        ({"attacks": []}, "attacks"),
         ({"n_cols": 6}, "n_cols"),
         ({"n_attacks": 0}, "n_attacks"),
         ({"confidence_level": 1.0}, "confidence_level"),
