@@ -30,7 +30,7 @@ import pandas as pd
 from synth_plugins.metrics.distance import (
     BACKENDS,
     Backend,
-    balance_sets,
+    balance_rows,
     nearest_hamming,
     pooled_bin_codes,
 )
@@ -67,8 +67,11 @@ class DcrHoldoutShareResult:
         dcr_holdout_mean: Mean DCR of the synthetic rows to the holdout set.
         dcr_train_median: Median DCR to the training set.
         dcr_holdout_median: Median DCR to the holdout set.
-        exact_matches_train: Synthetic rows at distance 0 from a training row (after binning).
-        exact_matches_holdout: Synthetic rows at distance 0 from a holdout row.
+        exact_matches_train: Synthetic rows at distance 0 (after binning) from a row of the
+            whole training set: a count of copies, whatever the balancing, not limited to
+            the ``n_train`` rows the share uses.
+        exact_matches_holdout: Synthetic rows at distance 0 from a row of the whole holdout
+            set (the rate at which fresh rows collide with real ones, for comparison).
         nndr_train_mean: Mean NNDR of the synthetic rows in the training set.
         nndr_holdout_mean: Mean NNDR in the holdout set.
         nndr_train_p10: 10th percentile of the NNDR in the training set.
@@ -189,30 +192,40 @@ def dcr_holdout_share(
     train, holdout, synthetic = features["train"], features["holdout"], features["synthetic"]
     categorical = resolve_categorical([train, holdout, synthetic], categorical_columns)
     if balance:
-        train, holdout = balance_sets(train, holdout, random_state)
-    n_train, n_holdout, n_synthetic = len(train), len(holdout), len(synthetic)
-    codes = pooled_bin_codes(
+        train_rows, holdout_rows = balance_rows(len(train), len(holdout), random_state)
+    else:
+        train_rows, holdout_rows = np.arange(len(train)), np.arange(len(holdout))
+    n_train, n_holdout, n_synthetic = len(train_rows), len(holdout_rows), len(synthetic)
+    all_codes = pooled_bin_codes(
         {"train": train, "holdout": holdout, "synthetic": synthetic},
         categorical,
         num_bins=num_bins,
         numeric_missing="level" if nan_policy == "category" else "never",
+        fit_rows={"train": train_rows, "holdout": holdout_rows},
     )
+    codes = {
+        "train": all_codes["train"][train_rows],
+        "holdout": all_codes["holdout"][holdout_rows],
+        "synthetic": all_codes["synthetic"],
+    }
 
     def nearest(
-        query: str, reference: str, exclude_self: bool = False
+        query: np.ndarray, reference: np.ndarray, exclude_self: bool = False
     ) -> tuple[np.ndarray, np.ndarray]:
         return nearest_hamming(
-            codes[query],
-            codes[reference],
-            exclude_self=exclude_self,
-            backend=backend,
-            n_threads=n_threads,
+            query, reference, exclude_self=exclude_self, backend=backend, n_threads=n_threads
         )
 
-    syn_train_1, syn_train_2 = nearest("synthetic", "train")
-    syn_hol_1, syn_hol_2 = nearest("synthetic", "holdout")
-    ref_train_1, _ = nearest("holdout", "train")
-    ref_hol_1, _ = nearest("holdout", "holdout", exclude_self=True)
+    syn_train_1, syn_train_2 = nearest(codes["synthetic"], codes["train"])
+    syn_hol_1, syn_hol_2 = nearest(codes["synthetic"], codes["holdout"])
+    ref_train_1, _ = nearest(codes["holdout"], codes["train"])
+    ref_hol_1, _ = nearest(codes["holdout"], codes["holdout"], exclude_self=True)
+
+    def exact_matches(name: str, used_d1: np.ndarray) -> int:
+        """Synthetic rows equal to a row of the whole set, balanced away or not."""
+        if len(codes[name]) < len(all_codes[name]):
+            used_d1, _ = nearest(codes["synthetic"], all_codes[name])
+        return int(np.sum(used_d1 == 0))
 
     from scipy import stats
 
@@ -235,8 +248,8 @@ def dcr_holdout_share(
         dcr_holdout_mean=float(syn_hol_1.mean()),
         dcr_train_median=float(np.median(syn_train_1)),
         dcr_holdout_median=float(np.median(syn_hol_1)),
-        exact_matches_train=int(np.sum(syn_train_1 == 0)),
-        exact_matches_holdout=int(np.sum(syn_hol_1 == 0)),
+        exact_matches_train=exact_matches("train", syn_train_1),
+        exact_matches_holdout=exact_matches("holdout", syn_hol_1),
         nndr_train_mean=float(nndr_train.mean()),
         nndr_holdout_mean=float(nndr_holdout.mean()),
         nndr_train_p10=float(np.percentile(nndr_train, 10)),

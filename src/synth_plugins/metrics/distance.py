@@ -486,24 +486,24 @@ class CodedTables:
 # ------------------------------------------------------------ closest-record encoding
 
 
-def balance_sets(
-    train: pd.DataFrame, holdout: pd.DataFrame, seed: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Subsample the larger of the two sets, without replacement, to the smaller's size.
+def balance_rows(n_train: int, n_holdout: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows that subsample the larger of two sets, without replacement, to the smaller's size.
 
     With sets of equal size, a synthetic row that copies neither is as likely to lie closer
     to a training row as to a holdout row, so the DCR holdout share is 0.5.
+
+    Returns:
+        ``(train_rows, holdout_rows)``: sorted row positions; all rows of the smaller set.
     """
-    size = min(len(train), len(holdout))
+    size = min(n_train, n_holdout)
     rng = np.random.RandomState(seed)
 
-    def cut(frame: pd.DataFrame) -> pd.DataFrame:
-        if len(frame) == size:
-            return frame
-        rows = np.sort(rng.choice(len(frame), size=size, replace=False))
-        return frame.iloc[rows]
+    def cut(n_rows: int) -> np.ndarray:
+        if n_rows == size:
+            return np.arange(n_rows)
+        return np.sort(rng.choice(n_rows, size=size, replace=False))
 
-    return cut(train), cut(holdout)
+    return cut(n_train), cut(n_holdout)
 
 
 def pooled_bin_codes(
@@ -512,8 +512,9 @@ def pooled_bin_codes(
     *,
     num_bins: int,
     numeric_missing: Literal["level", "never"],
+    fit_rows: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Every frame's rows as codes, numeric columns cut into quantile bins of all the rows.
+    """Every frame's rows as codes, numeric columns cut into quantile bins of pooled rows.
 
     The closest-record encoding of Platzer & Reutterer (the DCR holdout share): one set of
     ``num_bins`` quantile bins per numeric column, fitted on the rows of every frame
@@ -525,13 +526,17 @@ def pooled_bin_codes(
         num_bins: Quantile bins per numeric column.
         numeric_missing: ``"level"`` gives missing numeric values their own bin,
             ``"never"`` makes them match nothing.
+        fit_rows: Row positions of a frame that the bins are fitted on (the balanced
+            subsample of the DCR share); every row is coded. None, or a frame left out:
+            all its rows.
 
     Returns:
-        The int32 codes of each frame, by name, for :func:`nearest_hamming`.
+        The int32 codes of each frame (all its rows), by name, for :func:`nearest_hamming`.
     """
     tables = CodedTables(frames, categorical_columns, categorical_missing="level")
     parts = {name: (name, np.arange(len(frame))) for name, frame in frames.items()}
-    pooled = tables.numeric_rows(list(parts.values()))
+    fitted = [(name, (fit_rows or {}).get(name, rows)) for name, rows in parts.values()]
+    pooled = tables.numeric_rows(fitted)
     edges = [quantile_edges(pooled[:, j], num_bins) for j in range(pooled.shape[1])]
     return {
         name: tables.codes([part], edges, numeric_missing=numeric_missing)
@@ -552,7 +557,7 @@ def closest_record_distances(
 
     The encoding of :func:`~synth_plugins.metrics.dcr.dcr_holdout_share` with its defaults:
     the larger of ``train`` and ``holdout`` is subsampled to the smaller's size
-    (:func:`balance_sets`), numeric columns are cut into ``num_bins`` quantile bins of the
+    (:func:`balance_rows`), numeric columns are cut into ``num_bins`` quantile bins of the
     pooled rows, missing values are a level (:func:`pooled_bin_codes`), and the distance is
     the number of differing columns. On tables the metric would not change (no identifier
     or date column), ``dcr_share`` of the result is the metric's share.
@@ -571,7 +576,8 @@ def closest_record_distances(
     synthetic = synthetic[list(train.columns)]
     holdout = holdout[list(train.columns)]
     categorical = resolve_categorical([train, holdout, synthetic], categorical_columns)
-    train, holdout = balance_sets(train, holdout, seed)
+    train_rows, holdout_rows = balance_rows(len(train), len(holdout), seed)
+    train, holdout = train.iloc[train_rows], holdout.iloc[holdout_rows]
     codes = pooled_bin_codes(
         {"train": train, "holdout": holdout, "synthetic": synthetic},
         categorical,

@@ -93,6 +93,19 @@ def test_balancing_and_unbalanced_tie_weight() -> None:
     assert (larger.n_train, larger.n_holdout) == (20, 20)
 
 
+def test_exact_matches_count_every_row_whatever_the_balancing() -> None:
+    """Balancing scores 20 of 200 training rows, but a copy of all 200 is 200 copies."""
+    train, holdout = _mixed(200, 1), _mixed(20, 2)
+    copied = dcr_holdout_share(train, holdout, train)
+    assert (copied.n_train, copied.n_holdout) == (20, 20)
+    assert copied.exact_matches_train == 200
+    assert copied.exact_matches_holdout == 0
+    # the holdout is the larger set: its copies are counted on all its rows
+    swapped = dcr_holdout_share(holdout, train, train)
+    assert swapped.exact_matches_holdout == 200
+    assert swapped.exact_matches_train == 0
+
+
 def test_nan_policies() -> None:
     train = pd.DataFrame({"x": [np.nan, 1.0, 2.0, 3.0]})
     holdout = pd.DataFrame({"x": [10.0, 11.0, 12.0, 13.0]})
