@@ -267,8 +267,9 @@ METRICS: tuple[MetricEntry, ...] = (
         max_value=1.0,
         description=(
             "Platzer & Reutterer holdout share: the share of synthetic rows closer (Hamming DCR "
-            "on binned data) to a training row than to a holdout row, ties split by set size; "
-            "0.5 means no sign of memorisation, 1 means copies of training rows."
+            "on binned data) to a training row than to a holdout row, a tie counting as the "
+            "chance that the nearest real row is a training row; 0.5 (sets of equal size, "
+            "the default) means no sign of memorisation, 1 means copies of training rows."
         ),
         sdmetrics_name="DcrHoldoutShare",
         needs=("holdout",),

@@ -13,9 +13,13 @@ record (DCR) is taken in the training and in the holdout set, and
             + n_train / (n_train + n_holdout) * P(DCR_train = DCR_holdout)
 
 is about 0.5 when the generator does not memorise (the holdout is as close as the
-training data) and approaches 1 when synthetic rows copy training rows. A one-sided
-binomial test (as the authors' R helper) gives a p-value; the nearest-neighbour distance
-ratio (NNDR, ``(d1 + 1e-8) / (d2 + 1e-8)``, the MOSTLY AI QA definition) is reported too.
+training data) and approaches 1 when synthetic rows copy training rows. That tie weight is
+the reference's, for sets of equal size; with unequal sizes (``balance=False``) a tie is
+weighted by the share of training rows among the real rows at the tie distance
+(:func:`tie_weights`), which keeps the expectation at ``n_train / (n_train + n_holdout)``.
+A one-sided binomial test (as the authors' R helper) gives a p-value; the nearest-neighbour
+distance ratio (NNDR, ``(d1 + 1e-8) / (d2 + 1e-8)``, the MOSTLY AI QA definition) is
+reported too.
 """
 
 from __future__ import annotations
@@ -59,7 +63,7 @@ class DcrHoldoutShareResult:
         p_value: One-sided binomial test of ``round(share * n_synthetic)`` successes in
             ``n_synthetic`` trials against ``expected_share`` (alternative: greater).
         expected_share: The share expected without memorisation, ``n_train / (n_train +
-            n_holdout)`` (0.5 for equal sizes).
+            n_holdout)`` (0.5 for equal sizes), exactly (see :func:`tie_weights`).
         n_closer_train: Synthetic rows strictly closer to the training set.
         n_closer_holdout: Synthetic rows strictly closer to the holdout set.
         n_ties: Synthetic rows at the same distance from both sets.
@@ -78,9 +82,11 @@ class DcrHoldoutShareResult:
         nndr_holdout_p10: 10th percentile of the NNDR in the holdout set.
         holdout_reference_share: Calibration: the share obtained when the holdout rows
             themselves are scored as synthetic (their own row excluded); what a generator
-            that draws fresh rows from the population would get.
-        n_train: Training rows used (after balancing).
-        n_holdout: Holdout rows used (after balancing).
+            that draws fresh rows from the population would get (for unequal sizes its
+            expectation is ``n_train / (n_train + n_holdout - 1)``).
+        n_train: Training rows scored by the share (after balancing): with
+            ``balance=True`` only these can show up as copies in ``share``.
+        n_holdout: Holdout rows scored (after balancing).
         n_synthetic: Synthetic rows scored.
     """
 
@@ -118,11 +124,44 @@ class DcrHoldoutShareResult:
         return out
 
 
-def dcr_share(dcr_train: np.ndarray, dcr_holdout: np.ndarray, tie_weight: float) -> float:
-    """``P(train < holdout) + tie_weight * P(train == holdout)`` over the rows."""
+def dcr_share(
+    dcr_train: np.ndarray, dcr_holdout: np.ndarray, tie_weight: float | np.ndarray
+) -> float:
+    """Mean of ``1[train < holdout] + tie_weight * 1[train == holdout]`` over the rows.
+
+    ``tie_weight`` is one weight for every row or one per row (see :func:`tie_weights`).
+    """
     closer = float(np.mean(dcr_train < dcr_holdout))
-    ties = float(np.mean(dcr_train == dcr_holdout))
-    return closer + tie_weight * ties
+    return closer + float(np.mean(tie_weight * (dcr_train == dcr_holdout)))
+
+
+def tie_weights(
+    n_train: int, n_holdout: int, train_at_dcr: np.ndarray, holdout_at_dcr: np.ndarray
+) -> float | np.ndarray:
+    """The weight of a tie ``DCR_train = DCR_holdout`` that makes the share exact.
+
+    Without memorisation the training and holdout rows are an exchangeable split of the
+    real rows, so the real row nearest to a synthetic row, ties broken at random among
+    the rows at the smallest distance, is a training row with probability ``n_train /
+    (n_train + n_holdout)``. A tie counts for that chance given the rows at the tie:
+    ``train_at_dcr / (train_at_dcr + holdout_at_dcr)``, the training and holdout rows at
+    the distance; then the share's expectation is exactly ``expected_share``. With sets of
+    the same size the reference's weight 1/2 is exact too (by symmetry) and is kept; for
+    unequal sizes, the reference's ``n_train / (n_train + n_holdout)`` is not (a 10 times
+    smaller holdout reads 0.96 instead of 0.91 on fresh rows with many ties).
+
+    Args:
+        n_train: Training rows scored.
+        n_holdout: Holdout rows scored.
+        train_at_dcr: Per synthetic row, training rows at its distance to the training set.
+        holdout_at_dcr: Per synthetic row, holdout rows at its distance to the holdout set.
+
+    Returns:
+        0.5 for sets of equal size, else one weight per row.
+    """
+    if n_train == n_holdout:
+        return 0.5
+    return train_at_dcr / (train_at_dcr + holdout_at_dcr)
 
 
 def nndr(d1: np.ndarray, d2: np.ndarray) -> np.ndarray:
@@ -160,9 +199,16 @@ def dcr_holdout_share(
             nothing (the AML convention).
         balance: When the training and holdout sets differ in size, subsample the larger
             one (seeded, without replacement) to the smaller's size so that the share is
-            0.5 without memorisation, as in the reference design. With False the sets are
-            used as given and the tie weight and the test use ``n_train / (n_train +
-            n_holdout)``.
+            0.5 without memorisation, as in the reference design. The share then scores
+            only ``n_holdout`` training rows: a full copy of the training set reads about
+            ``0.5 + 0.5 * n_holdout / n_train`` (400 training rows, a 40-row holdout: a
+            full copy 0.557, 30 % copies 0.536 with p = 0.09). With False the sets are used
+            as given, ties weighed as :func:`tie_weights` says and the test run against
+            ``expected_share = n_train / (n_train + n_holdout)`` (the same case: fresh rows
+            0.924, p = 0.15; 30 % copies 0.934, p = 0.04; a full copy 1.0): with a holdout
+            much smaller than the training set, read that share against its
+            ``expected_share`` and ``p_value``. ``exact_matches_train`` counts copies of
+            every training row either way.
         random_state: Seed of the balancing subsample.
         backend: Matrix-product backend of the distance kernel (same exact result).
         n_threads: PyTorch threads for the kernel; None keeps the current setting.
@@ -211,36 +257,46 @@ def dcr_holdout_share(
 
     def nearest(
         query: np.ndarray, reference: np.ndarray, exclude_self: bool = False
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return nearest_hamming(
-            query, reference, exclude_self=exclude_self, backend=backend, n_threads=n_threads
+            query,
+            reference,
+            exclude_self=exclude_self,
+            count_nearest=True,
+            backend=backend,
+            n_threads=n_threads,
         )
 
-    syn_train_1, syn_train_2 = nearest(codes["synthetic"], codes["train"])
-    syn_hol_1, syn_hol_2 = nearest(codes["synthetic"], codes["holdout"])
-    ref_train_1, _ = nearest(codes["holdout"], codes["train"])
-    ref_hol_1, _ = nearest(codes["holdout"], codes["holdout"], exclude_self=True)
+    syn_train_1, syn_train_2, syn_train_n = nearest(codes["synthetic"], codes["train"])
+    syn_hol_1, syn_hol_2, syn_hol_n = nearest(codes["synthetic"], codes["holdout"])
+    ref_train_1, _, ref_train_n = nearest(codes["holdout"], codes["train"])
+    ref_hol_1, _, ref_hol_n = nearest(codes["holdout"], codes["holdout"], exclude_self=True)
 
     def exact_matches(name: str, used_d1: np.ndarray) -> int:
         """Synthetic rows equal to a row of the whole set, balanced away or not."""
         if len(codes[name]) < len(all_codes[name]):
-            used_d1, _ = nearest(codes["synthetic"], all_codes[name])
+            used_d1 = nearest(codes["synthetic"], all_codes[name])[0]
         return int(np.sum(used_d1 == 0))
 
     from scipy import stats
 
-    tie_weight = n_train / (n_train + n_holdout)
-    share = dcr_share(syn_train_1, syn_hol_1, tie_weight)
+    expected_share = n_train / (n_train + n_holdout)
+    share = dcr_share(
+        syn_train_1, syn_hol_1, tie_weights(n_train, n_holdout, syn_train_n, syn_hol_n)
+    )
     successes = round(share * n_synthetic)
     p_value = float(
-        stats.binomtest(successes, n_synthetic, tie_weight, alternative="greater").pvalue
+        stats.binomtest(successes, n_synthetic, expected_share, alternative="greater").pvalue
+    )
+    reference_share = dcr_share(
+        ref_train_1, ref_hol_1, tie_weights(n_train, n_holdout, ref_train_n, ref_hol_n)
     )
     nndr_train = nndr(syn_train_1, syn_train_2)
     nndr_holdout = nndr(syn_hol_1, syn_hol_2)
     return DcrHoldoutShareResult(
         share=share,
         p_value=p_value,
-        expected_share=tie_weight,
+        expected_share=expected_share,
         n_closer_train=int(np.sum(syn_train_1 < syn_hol_1)),
         n_closer_holdout=int(np.sum(syn_train_1 > syn_hol_1)),
         n_ties=int(np.sum(syn_train_1 == syn_hol_1)),
@@ -254,7 +310,7 @@ def dcr_holdout_share(
         nndr_holdout_mean=float(nndr_holdout.mean()),
         nndr_train_p10=float(np.percentile(nndr_train, 10)),
         nndr_holdout_p10=float(np.percentile(nndr_holdout, 10)),
-        holdout_reference_share=dcr_share(ref_train_1, ref_hol_1, tie_weight),
+        holdout_reference_share=reference_share,
         n_train=n_train,
         n_holdout=n_holdout,
         n_synthetic=n_synthetic,

@@ -36,7 +36,7 @@ import contextlib
 import functools
 import warnings
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -292,15 +292,42 @@ def _top2(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, scores.max(axis=1)
 
 
+@overload
+def nearest_hamming(
+    query: np.ndarray,
+    reference: np.ndarray,
+    *,
+    exclude_self: bool = ...,
+    count_nearest: Literal[False] = ...,
+    backend: Backend = ...,
+    n_threads: int | None = ...,
+    chunk_bytes: int = ...,
+) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+@overload
+def nearest_hamming(
+    query: np.ndarray,
+    reference: np.ndarray,
+    *,
+    exclude_self: bool = ...,
+    count_nearest: Literal[True],
+    backend: Backend = ...,
+    n_threads: int | None = ...,
+    chunk_bytes: int = ...,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
+
+
 def nearest_hamming(
     query: np.ndarray,
     reference: np.ndarray,
     *,
     exclude_self: bool = False,
+    count_nearest: bool = False,
     backend: Backend = "auto",
     n_threads: int | None = None,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Smallest and second-smallest Hamming distance from each query row to the reference.
 
     Args:
@@ -308,6 +335,8 @@ def nearest_hamming(
         reference: Integer codes, ``n_reference x p``.
         exclude_self: True when ``query`` and ``reference`` are the same rows in the same
             order and a row must not be its own neighbour (leave-one-out).
+        count_nearest: Also return how many reference rows lie at the smallest distance
+            (one more pass over each chunk; the DCR share weighs its ties with it).
         backend: ``"int8"``, ``"float32"`` or ``"auto"`` (int8 when ``2p <= 255`` and an
             exact int8 kernel is available here).
         n_threads: PyTorch threads for the call; None keeps the current setting.
@@ -315,7 +344,8 @@ def nearest_hamming(
 
     Returns:
         ``(d1, d2)``, int32 arrays of length ``n_query``. With a single candidate
-        reference row, ``d2 = d1``.
+        reference row, ``d2 = d1``. With ``count_nearest``, ``(d1, d2, n1)``: ``n1`` (int32)
+        counts the candidate reference rows at distance ``d1``, at least 1.
 
     Raises:
         InvalidDataError: There is no reference row to compare with.
@@ -338,7 +368,7 @@ def nearest_hamming(
         raise InvalidDataError("the reference set has no row to compare with")
     if n_query == 0:
         empty = np.zeros(0, dtype=np.int32)
-        return empty, empty.copy()
+        return (empty, empty.copy(), empty.copy()) if count_nearest else (empty, empty.copy())
     engine = int8_engine() if backend != "float32" else None
     if backend == "int8" and (engine is None or 2 * p > 255):
         raise InvalidParameterError(
@@ -353,6 +383,7 @@ def nearest_hamming(
     rows_per_chunk = max(1, min(n_query, chunk_bytes // (n_ref * itemsize)))
     first = np.empty(n_query, dtype=np.int32)
     second = np.empty(n_query, dtype=np.int32)
+    at_first = np.empty(n_query, dtype=np.int32) if count_nearest else None
     engine_context = _quantized_engine(engine) if use_int8 else contextlib.nullcontext()
     with torch_threads(n_threads), torch.inference_mode(), engine_context:
         if use_int8:
@@ -371,6 +402,12 @@ def nearest_hamming(
             if exclude_self:
                 rows = np.arange(stop - start)
                 scores[rows, start + rows] = 0
+            if at_first is not None:
+                top = scores.max(axis=1)
+                counted = (scores == top[:, None]).sum(axis=1)
+                if exclude_self:  # the row's own 0 ties only with a maximum of 0
+                    counted -= top == 0
+                at_first[start:stop] = counted
             top1, top2 = _top2(scores)
             first[start:stop] = top1
             second[start:stop] = top2
@@ -378,17 +415,20 @@ def nearest_hamming(
     d2 = p + w_query - second
     if candidates < 2:
         d2 = d1.copy()
+    if at_first is not None:
+        return d1.astype(np.int32), d2.astype(np.int32), at_first
     return d1.astype(np.int32), d2.astype(np.int32)
 
 
 def nearest_hamming_bruteforce(
     query: np.ndarray, reference: np.ndarray, *, exclude_self: bool = False
-) -> tuple[np.ndarray, np.ndarray]:
-    """The same result as :func:`nearest_hamming`, one query row at a time (for checks)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`nearest_hamming` with ``count_nearest``, one query row at a time (for checks)."""
     query = np.asarray(query, dtype=np.int64)
     reference = np.asarray(reference, dtype=np.int64)
     d1 = np.empty(len(query), dtype=np.int32)
     d2 = np.empty(len(query), dtype=np.int32)
+    n1 = np.empty(len(query), dtype=np.int32)
     for i, row in enumerate(query):
         match = (reference == row) & (row != NEVER_MATCHES)
         distances = query.shape[1] - match.sum(axis=1)
@@ -397,7 +437,8 @@ def nearest_hamming_bruteforce(
         ordered = np.sort(distances)
         d1[i] = ordered[0]
         d2[i] = ordered[1] if ordered.size > 1 else ordered[0]
-    return d1, d2
+        n1[i] = np.count_nonzero(distances == ordered[0])
+    return d1, d2, n1
 
 
 # ------------------------------------------------------------------ coded tables

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from synth_plugins import catalog
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics import dcr_holdout_share
-from synth_plugins.metrics.dcr import dcr_share, nndr
+from synth_plugins.metrics.dcr import dcr_share, nndr, tie_weights
 
 COLS = ["a", "b"]
 
@@ -50,6 +50,10 @@ def test_hand_computed_toy_example() -> None:
 def test_tie_rule_and_nndr() -> None:
     assert dcr_share(np.array([1, 2, 3]), np.array([2, 2, 1]), 0.5) == pytest.approx(0.5)
     assert dcr_share(np.array([1, 2]), np.array([1, 2]), 0.25) == pytest.approx(0.25)
+    per_row = np.array([0.2, 0.6])
+    assert dcr_share(np.array([1, 2]), np.array([1, 2]), per_row) == pytest.approx(0.4)
+    assert tie_weights(5, 5, np.array([3]), np.array([1])) == 0.5
+    np.testing.assert_allclose(tie_weights(5, 2, np.array([3, 1]), np.array([1, 1])), [0.75, 0.5])
     ratios = nndr(np.array([0, 2, 3]), np.array([0, 4, 3]))
     np.testing.assert_allclose(ratios, [1.0, 0.5, 1.0])
 
@@ -104,6 +108,36 @@ def test_exact_matches_count_every_row_whatever_the_balancing() -> None:
     swapped = dcr_holdout_share(holdout, train, train)
     assert swapped.exact_matches_holdout == 200
     assert swapped.exact_matches_train == 0
+
+
+def test_unbalanced_ties_weigh_the_rows_at_the_tie() -> None:
+    train = _frame([(0, 0), (0, 1), (1, 1)])
+    holdout = _frame([(1, 0), (2, 2)])
+    synthetic = _frame([(0, 2)])
+    result = dcr_holdout_share(train, holdout, synthetic, categorical_columns=COLS, balance=False)
+    # (0, 2) is at distance 1 from two training rows and from one holdout row
+    assert result.n_ties == 1
+    assert result.share == pytest.approx(2 / 3)
+    assert result.expected_share == pytest.approx(3 / 5)
+    # (1, 0) is closer to train; (2, 2) ties at 2 with 3 training rows and 1 holdout row
+    assert result.holdout_reference_share == pytest.approx((1 + 3 / 4) / 2)
+
+
+def test_unbalanced_share_of_fresh_rows_is_expected_share() -> None:
+    """A generator that never saw the training rows, a holdout 10 times smaller: the share
+    averages n_train / (n_train + n_holdout) = 0.909 and the test raises no alarm (weighing
+    ties by that ratio read 0.954 with p-values down to 0.001)."""
+    results = [
+        dcr_holdout_share(
+            _mixed(400, 10 + seed), _mixed(40, 20 + seed), _mixed(200, 30 + seed), balance=False
+        )
+        for seed in range(5)
+    ]
+    assert results[0].expected_share == pytest.approx(400 / 440)
+    assert sum(r.n_ties for r in results) > 100  # the case that needs the tie rule
+    mean_share = np.mean([r.share for r in results])
+    assert mean_share == pytest.approx(400 / 440, abs=0.025)
+    assert min(r.p_value for r in results) > 0.01
 
 
 def test_nan_policies() -> None:

@@ -57,10 +57,14 @@ def code_pairs(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
 @given(pair=code_pairs(), chunk=st.integers(1, 5000))
 def test_kernel_equals_bruteforce(backend: str, pair: tuple, chunk: int) -> None:
     query, reference = pair
-    got = nearest_hamming(query, reference, backend=backend, chunk_bytes=chunk)
+    got = nearest_hamming(query, reference, count_nearest=True, backend=backend, chunk_bytes=chunk)
     expected = nearest_hamming_bruteforce(query, reference)
-    np.testing.assert_array_equal(got[0], expected[0])
-    np.testing.assert_array_equal(got[1], expected[1])
+    for got_part, expected_part in zip(got, expected):
+        np.testing.assert_array_equal(got_part, expected_part)
+    plain = nearest_hamming(query, reference, backend=backend, chunk_bytes=chunk)
+    assert len(plain) == 2
+    np.testing.assert_array_equal(plain[0], expected[0])
+    np.testing.assert_array_equal(plain[1], expected[1])
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -70,10 +74,12 @@ def test_kernel_leave_one_out_equals_bruteforce(backend: str, pair: tuple) -> No
     _, reference = pair
     if len(reference) < 2:
         reference = np.vstack([reference, reference])
-    got = nearest_hamming(reference, reference, exclude_self=True, backend=backend)
+    got = nearest_hamming(
+        reference, reference, exclude_self=True, count_nearest=True, backend=backend
+    )
     expected = nearest_hamming_bruteforce(reference, reference, exclude_self=True)
-    np.testing.assert_array_equal(got[0], expected[0])
-    np.testing.assert_array_equal(got[1], expected[1])
+    for got_part, expected_part in zip(got, expected):
+        np.testing.assert_array_equal(got_part, expected_part)
 
 
 def test_hand_example() -> None:
@@ -83,6 +89,22 @@ def test_hand_example() -> None:
     # row 0: distances 1, 2, 2; row 1 (first value never matches): 3, 1, 2
     assert d1.tolist() == [1, 1]
     assert d2.tolist() == [2, 2]
+
+
+def test_count_of_reference_rows_at_the_smallest_distance() -> None:
+    reference = np.array([[0, 0, 0], [1, 1, 1], [0, 1, 0], [0, 0, 1]])
+    query = np.array([[0, 0, 1], [1, 1, 0]])
+    # row 0: distances 1, 2, 2, 0; row 1: distances 2, 1, 1, 3
+    d1, _, n1 = nearest_hamming(query, reference, count_nearest=True)
+    assert d1.tolist() == [0, 1]
+    assert n1.tolist() == [1, 2]
+    # leave-one-out with nothing in common: the row's own entry is not counted
+    codes = np.array([[0], [1], [NEVER_MATCHES]])
+    d1, _, n1 = nearest_hamming(codes, codes, exclude_self=True, count_nearest=True)
+    assert d1.tolist() == [1, 1, 1]
+    assert n1.tolist() == [2, 2, 2]
+    empty = nearest_hamming(query[:0], reference, count_nearest=True)
+    assert [part.size for part in empty] == [0, 0, 0]
 
 
 def test_never_matches_does_not_match_itself() -> None:
@@ -102,10 +124,11 @@ def test_wide_tables_fall_back_to_float32() -> None:
     rng = np.random.default_rng(3)
     query = rng.integers(-1, 3, (5, 130))
     reference = rng.integers(-1, 3, (9, 130))
-    got = nearest_hamming(query, reference)  # 2p > 255: int8 cannot hold the scores
+    # 2p > 255: int8 cannot hold the scores
+    got = nearest_hamming(query, reference, count_nearest=True)
     expected = nearest_hamming_bruteforce(query, reference)
-    np.testing.assert_array_equal(got[0], expected[0])
-    np.testing.assert_array_equal(got[1], expected[1])
+    for got_part, expected_part in zip(got, expected):
+        np.testing.assert_array_equal(got_part, expected_part)
     with pytest.raises(InvalidParameterError, match="int8"):
         nearest_hamming(query, reference, backend="int8")
 
