@@ -1707,6 +1707,30 @@ def test_a_date_condition_is_matched_as_sdv_matches_a_float(name, text_dates):
         synthesizer.sample_from_conditions([Condition({"admit": "soon"}, num_rows=2)])
 
 
+@pytest.mark.parametrize("name", [*_QUICKEST, "med_vae"])
+@pytest.mark.parametrize("text_dates", [False, True], ids=["datetime64", "text"])
+def test_a_date_condition_outside_the_training_range_is_refused_naming_it(name, text_dates):
+    """Admissions in 2020 conditioned on a date in 2030 (or 2019) ended in SDV's "Unable to
+    sample any rows": generated dates never leave the training range. The date is refused
+    as a number outside its column's range is, naming the column, the date and the range."""
+    data, metadata = _admissions(text_dates)
+    cls, options = _QUICK_SINGLE_TABLE[name]
+    synthesizer = cls(metadata, **options)
+    synthesizer.fit(data)
+    times = pd.to_datetime(data["admit"], format="%d.%m.%Y %H:%M:%S" if text_dates else None)
+    span = [data["admit"][times.idxmin()], data["admit"][times.idxmax()]]
+    for year in (2030, 2019):
+        day = pd.Timestamp(f"{year}-01-01")
+        asked = day.strftime("%d.%m.%Y %H:%M:%S") if text_dates else day
+        training = f"({span[0]} to {span[1]})"
+        with pytest.raises(InvalidParameterError, match="outside the training range") as caught:
+            synthesizer.sample_from_conditions([Condition({"admit": asked}, num_rows=5)])
+        assert f"admit={str(asked)!r}" in str(caught.value) and training in str(caught.value)
+        known = pd.DataFrame({"admit": [asked] * 2})
+        with pytest.raises(InvalidParameterError, match=f"'admit' {re.escape(training)}"):
+            synthesizer.sample_remaining_columns(known)
+
+
 def test_fit_shows_sdvs_validation_warnings_once_as_sdvs_synthesizers_do():
     """The synthesizer's generator set-up ran SDV's validation a second time: its
     warnings (a datetime column without a format) showed twice."""

@@ -238,6 +238,10 @@ class _DateColumn:
             ) from None
         return asked
 
+    def shown(self, date: pd.Timestamp) -> str:
+        """``date`` as an error shows it: in the column's text format, if written as text."""
+        return date.strftime(self.text_format) if self.text_format else str(date)
+
 
 class ConditionDomain:
     """The values a synthesizer can honour in conditions, learnt from the training table.
@@ -246,11 +250,12 @@ class ConditionDomain:
     their training range (generated values never leave it), whole numbers in an integer
     column (SDV matches those exactly, so 33.5 would send its rejection sampling round until
     it gives up; a float column's conditions are matched to 1 % by SDV); datetime columns
-    dates (in the column's text format, for dates written as text; :meth:`hold_dates`
-    matches them); ``id`` columns none (their values are fresh keys, never a training
-    value). A missing value is refused: SDV groups conditions by their (transformed) values
-    and drops a missing one, which the suite's synthesizers pass on untransformed, so the
-    call would end in SDV's "Sampling terminated". Other sdtypes are left to SDV.
+    dates in their training range (in the column's text format, for dates written as
+    text; :meth:`hold_dates` matches them); ``id`` columns none (their values are fresh
+    keys, never a training value). A missing value is refused: SDV groups conditions by
+    their (transformed) values and drops a missing one, which the suite's synthesizers pass
+    on untransformed, so the call would end in SDV's "Sampling terminated". Other sdtypes
+    are left to SDV.
     """
 
     #: ``datetime`` columns, by SDV's (text) name (a domain saved before dates had none)
@@ -308,8 +313,8 @@ class ConditionDomain:
             InvalidParameterError: an unknown column, a value never seen in a categorical or
                 boolean column, a number outside a numerical column's training range or a
                 fraction in an integer column, a non-number in a numerical column, a value
-                that is not a date in a datetime column, a missing value, or a condition on
-                an ``id`` column.
+                that is not a date in a datetime column or a date outside its training
+                range, a missing value, or a condition on an ``id`` column.
         """
         for column in conditions.columns:
             if column not in self.names:
@@ -328,8 +333,7 @@ class ConditionDomain:
                 )
             if column in self.dates:
                 for value in pd.unique(conditions[column]):
-                    self._check_missing(column, value, what)
-                    self.dates[column].asked(column, value, what)
+                    self._check_date(column, value, self.dates[column], what)
             domain = self.columns.get(column)
             if domain is None:
                 continue
@@ -370,6 +374,17 @@ class ConditionDomain:
                 "synthesizer (SDV drops it from its groups of conditions); sample rows and keep "
                 f"those where {column!r} is missing, e.g. "
                 f"synthesizer.sample(n).loc[lambda t: t[{column!r}].isna()]"
+            )
+
+    @staticmethod
+    def _check_date(column: str, value: Any, date: _DateColumn, what: str) -> None:
+        ConditionDomain._check_missing(column, value, what)
+        asked = date.asked(column, value, what)
+        if not date.first <= asked <= date.first + date.span:
+            raise InvalidParameterError(
+                f"{what} {column}={date.shown(asked)!r}: outside the training range of column "
+                f"{column!r} ({date.shown(date.first)} to {date.shown(date.first + date.span)}); "
+                "generated dates never leave it"
             )
 
     @staticmethod
