@@ -2057,6 +2057,31 @@ def test_sequential_metadata_declaring_dates_numerical_is_refused(visits, writte
         synthesizer.fit(table)
 
 
+def test_sequential_day_first_text_dates_need_no_datetime_format():
+    """The longitudinal synthesizer reads and writes text dates itself, so day-first dates
+    without a datetime_format, which SDV would guess month first from the first row
+    ('06.11.2006'), were refused needlessly: the generated visit and birth dates come back
+    day first, as written."""
+    visits = _visits(n_patients=40, seed=4)
+    days = visits["visit_time"].dt.normalize().where(visits.index > 0, pd.Timestamp("2006-11-06"))
+    births = visits["birth"].where(visits["patient"] > 101, pd.Timestamp("1955-03-04"))
+    formats = {"visit_time": "%d.%m.%Y", "birth": "%d/%m/%Y"}
+    table = visits.assign(
+        visit_time=days.dt.strftime(formats["visit_time"]),
+        birth=births.dt.strftime(formats["birth"]),
+    )
+    assert table.loc[0, ["visit_time", "birth"]].tolist() == ["06.11.2006", "04/03/1955"]
+    synthesizer = LongitudinalLSTMSynthesizer(
+        _sequential_metadata(), context_columns=["record", "birth", "sex"], **LSTM_QUICK
+    )
+    synthesizer.fit(table)
+    sampled = single_table(synthesizer.sample(30))
+    for column, written in formats.items():
+        dates = pd.to_datetime(sampled[column], format=written, errors="coerce")
+        assert dates.notna().all(), column
+        assert (dates.dt.day > 12).any(), column  # not month first
+
+
 @pytest.mark.parametrize("name", _QUICKEST)
 def test_a_date_condition_keeps_sdvs_constraints_on_every_row(name):
     """A date matched within 1 % of the training span was written as asked after SDV's

@@ -346,19 +346,20 @@ class LongitudinalLSTMSynthesizer(LossValuesMixin, BaseSynthesizer):
         """Validate ``data``: our checks first, then SDV's metadata checks.
 
         Numbers written as text in ``numerical`` columns are parsed first, as the cores do.
+        Dates written as text need no ``datetime_format``: the codec reads them in the
+        format they are written in (day first included) and writes generated dates in it.
 
         Raises:
             SDVInvalidDataError: not a DataFrame, a repeated column name, dates declared as
-                numbers or as text SDV would misread
-                (:func:`~synth_plugins.sdv.metadata.check_declared_dates`), a missing sequence
-                key or a context column that changes within a sequence (named); then SDV's
-                metadata errors.
+                numbers (:func:`~synth_plugins.sdv.metadata.check_declared_dates`), a
+                missing sequence key or a context column that changes within a sequence
+                (named); then SDV's metadata errors.
         """
         with sdv_data_errors():
             table = _text_names(
                 check_table(single_table(data, table_name=table_name(self.metadata)))
             )
-            check_declared_dates(table, self.metadata)
+            check_declared_dates(table, self.metadata, sdv_writes=False)
             self._check_sequences(table)
         super().validate(native(parse_numeric_text(table, self.metadata), self.metadata))
 

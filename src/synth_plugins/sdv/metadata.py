@@ -249,7 +249,7 @@ def _sdv_guessed_format(values: pd.Series) -> str | None:
         return guess_datetime_format(str(values.dropna().iloc[0]))
 
 
-def check_declared_dates(data: pd.DataFrame, metadata: Any) -> None:
+def check_declared_dates(data: pd.DataFrame, metadata: Any, *, sdv_writes: bool = True) -> None:
     """Refuse metadata that declares a column of dates other than as SDV can honour it.
 
     The rule of :func:`~synth_plugins.encoding.roles.check_given_role` for metadata written
@@ -261,7 +261,10 @@ def check_declared_dates(data: pd.DataFrame, metadata: Any) -> None:
     sdtype ``datetime`` holding dates written as text without a ``datetime_format`` is
     refused where SDV would guess another format than the one they are written in: SDV
     rewrites generated dates in its guess, so ``"20.08.2020"`` came back as
-    ``"08.20.2020"``.
+    ``"08.20.2020"``. That rule holds where SDV writes the generated table
+    (``sdv_writes``, the single-table synthesizers); the longitudinal synthesizer reads
+    and writes text dates itself, in the format they are written in, with or without a
+    ``datetime_format``.
 
     Raises:
         InvalidDataError: such a column (named, with the sdtype and format to declare).
@@ -282,7 +285,7 @@ def check_declared_dates(data: pd.DataFrame, metadata: Any) -> None:
                 f"({held}, e.g. {example!r}), not numbers; declare it {declare}, or convert "
                 "the column to numbers first (e.g. days since a reference date)"
             )
-        guessed = _sdv_guessed_format(values) if written else None
+        guessed = _sdv_guessed_format(values) if written and sdv_writes else None
         if (
             sdtype == "datetime"
             and "datetime_format" not in described
