@@ -2039,6 +2039,28 @@ def test_text_dates_sdv_would_misread_need_their_datetime_format():
     assert pd.to_datetime(sampled, format="%d.%m.%Y", errors="coerce").notna().all()
 
 
+@pytest.mark.parametrize("name", _QUICKEST)
+@pytest.mark.parametrize("written", ["%Y%m%d", "%d-%m-%y"])
+@pytest.mark.parametrize("declared", [False, True], ids=["no_format", "datetime_format"])
+def test_text_dates_the_synthesizers_cannot_read_are_named_in_sdtypes(name, written, declared):
+    """Text dates the cores cannot read ('20200101', '01-01-20') declared sdtype 'datetime'
+    were refused by the core's encoder in the suite's roles ("has role 'datetime'"), in
+    ``fit`` only, a datetime_format or not (the cores do not read it). The error speaks of
+    the sdtype and names the conversion that works, in ``validate`` too."""
+    data = _dated_table(pd.Series(_ADMITTED.strftime(written)))[["age", "admit"]]
+    admit = {"sdtype": "datetime", **({"datetime_format": written} if declared else {})}
+    columns = {"age": {"sdtype": "numerical"}, "admit": admit}
+    metadata = Metadata.load_from_dict(
+        {"METADATA_SPEC_VERSION": "V1", "tables": {"t": {"columns": columns}}}
+    )
+    cls, options = _QUICK_SINGLE_TABLE[name]
+    synthesizer = cls(metadata, **options)
+    for call in (synthesizer.validate, synthesizer.fit):
+        with pytest.raises(InvalidDataError, match="'admit' has sdtype 'datetime' but") as caught:
+            call(native(data, metadata))
+        assert "pd.to_datetime(data['admit'], format=...)" in str(caught.value)
+
+
 @pytest.mark.parametrize("written", ["datetime64", "text"])
 @pytest.mark.parametrize("column", ["visit_time", "birth"])
 def test_sequential_metadata_declaring_dates_numerical_is_refused(visits, written, column):

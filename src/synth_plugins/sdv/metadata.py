@@ -264,10 +264,15 @@ def check_declared_dates(data: pd.DataFrame, metadata: Any, *, sdv_writes: bool 
     ``"08.20.2020"``. That rule holds where SDV writes the generated table
     (``sdv_writes``, the single-table synthesizers); the longitudinal synthesizer reads
     and writes text dates itself, in the format they are written in, with or without a
-    ``datetime_format``.
+    ``datetime_format``. The single-table synthesizers' cores read text dates in the one
+    format :func:`~synth_plugins.encoding.parsing.text_date_format` finds, not in the
+    metadata's ``datetime_format``, so a column of sdtype ``datetime`` whose text they
+    cannot read (``"20200131"``, ``"31-01-20"``) is refused here in sdtypes, with or
+    without a ``datetime_format``, instead of by the core in roles.
 
     Raises:
-        InvalidDataError: such a column (named, with the sdtype and format to declare).
+        InvalidDataError: such a column (named, with the sdtype and format to declare, or
+            the conversion to make).
     """
     columns = table_description(metadata)["columns"]
     for column in data.columns:
@@ -275,7 +280,8 @@ def check_declared_dates(data: pd.DataFrame, metadata: Any, *, sdv_writes: bool 
         sdtype, values = described.get("sdtype"), data[column]
         if sdtype not in ("numerical", "datetime") or not values.notna().any():
             continue
-        written = None if pd.api.types.is_datetime64_any_dtype(values) else text_date_format(values)
+        is_text = not pd.api.types.is_datetime64_any_dtype(values)
+        written = text_date_format(values) if is_text else None
         example = str(values.dropna().iloc[0])
         declare = "sdtype 'datetime'" + (f" with datetime_format {written!r}" if written else "")
         if sdtype == "numerical" and is_datetime(values):
@@ -284,6 +290,14 @@ def check_declared_dates(data: pd.DataFrame, metadata: Any, *, sdv_writes: bool 
                 f"column {column!r} has sdtype 'numerical' in the metadata but holds dates "
                 f"({held}, e.g. {example!r}), not numbers; declare it {declare}, or convert "
                 "the column to numbers first (e.g. days since a reference date)"
+            )
+        if sdtype == "datetime" and sdv_writes and is_text and written is None:
+            raise InvalidDataError(
+                f"column {column!r} has sdtype 'datetime' but holds neither datetime64 values "
+                "nor dates written as text in one format these synthesizers read (e.g. "
+                f"'2019-03-07'); got dtype {values.dtype}, values such as {example!r}. They "
+                "read text dates without the metadata's datetime_format: convert the column "
+                f"first, e.g. pd.to_datetime(data[{column!r}], format=...)"
             )
         guessed = _sdv_guessed_format(values) if written and sdv_writes else None
         if (
