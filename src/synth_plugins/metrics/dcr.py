@@ -72,10 +72,13 @@ class DcrHoldoutShareResult:
         dcr_train_median: Median DCR to the training set.
         dcr_holdout_median: Median DCR to the holdout set.
         exact_matches_train: Synthetic rows at distance 0 (after binning) from a row of the
-            whole training set: a count of copies, whatever the balancing, not limited to
-            the ``n_train`` rows the share uses.
+            whole training set (``n_train_all`` rows): a count of copies, whatever the
+            balancing, not limited to the ``n_train`` rows the share uses.
         exact_matches_holdout: Synthetic rows at distance 0 from a row of the whole holdout
-            set (the rate at which fresh rows collide with real ones, for comparison).
+            set (``n_holdout_all`` rows): how often rows the generator never saw are hit,
+            the collision baseline. For rare matches, a generator that does not copy gives
+            ``exact_matches_train / n_train_all`` about ``exact_matches_holdout /
+            n_holdout_all``.
         nndr_train_mean: Mean NNDR of the synthetic rows in the training set.
         nndr_holdout_mean: Mean NNDR in the holdout set.
         nndr_train_p10: 10th percentile of the NNDR in the training set.
@@ -88,6 +91,10 @@ class DcrHoldoutShareResult:
             ``balance=True`` only these can show up as copies in ``share``.
         n_holdout: Holdout rows scored (after balancing).
         n_synthetic: Synthetic rows scored.
+        n_train_all: Rows of the whole training set, the set ``exact_matches_train``
+            searches (``n_train`` without balancing).
+        n_holdout_all: Rows of the whole holdout set, the set ``exact_matches_holdout``
+            searches.
     """
 
     share: float
@@ -110,6 +117,8 @@ class DcrHoldoutShareResult:
     n_train: int
     n_holdout: int
     n_synthetic: int
+    n_train_all: int
+    n_holdout_all: int
 
     @property
     def score(self) -> float:
@@ -314,4 +323,6 @@ def dcr_holdout_share(
         n_train=n_train,
         n_holdout=n_holdout,
         n_synthetic=n_synthetic,
+        n_train_all=len(train),
+        n_holdout_all=len(holdout),
     )

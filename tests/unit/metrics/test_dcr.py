@@ -91,6 +91,7 @@ def test_balancing_and_unbalanced_tie_weight() -> None:
     assert balanced.expected_share == 0.5
     unbalanced = dcr_holdout_share(train, holdout, synthetic, balance=False)
     assert (unbalanced.n_train, unbalanced.n_holdout) == (50, 20)
+    assert (unbalanced.n_train_all, unbalanced.n_holdout_all) == (50, 20)
     assert unbalanced.expected_share == pytest.approx(50 / 70)
     # a holdout larger than the training set is cut down to the training size
     larger = dcr_holdout_share(holdout, train, synthetic)
@@ -104,10 +105,15 @@ def test_exact_matches_count_every_row_whatever_the_balancing() -> None:
     assert (copied.n_train, copied.n_holdout) == (20, 20)
     assert copied.exact_matches_train == 200
     assert copied.exact_matches_holdout == 0
+    # the sizes the counts are out of, to turn them into rates per real row
+    assert (copied.n_train_all, copied.n_holdout_all) == (200, 20)
+    assert copied.to_dict()["n_train_all"] == 200.0
     # the holdout is the larger set: its copies are counted on all its rows
     swapped = dcr_holdout_share(holdout, train, train)
     assert swapped.exact_matches_holdout == 200
     assert swapped.exact_matches_train == 0
+    assert (swapped.n_train, swapped.n_holdout) == (20, 20)
+    assert (swapped.n_train_all, swapped.n_holdout_all) == (20, 200)
 
 
 def test_unbalanced_ties_weigh_the_rows_at_the_tie() -> None:
