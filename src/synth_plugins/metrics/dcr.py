@@ -24,8 +24,10 @@ reported too.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Literal
 
 import numpy as np
@@ -60,7 +62,8 @@ class DcrHoldoutShareResult:
     Attributes:
         share: The DCR share (the headline ``score``); about ``expected_share`` without
             memorisation, up to 1 when synthetic rows copy training rows.
-        p_value: One-sided binomial test of ``round(share * n_synthetic)`` successes in
+        p_value: One-sided binomial test of ``share * n_synthetic`` successes (to the
+            nearest integer, an exact half down: see :func:`binomial_successes`) in
             ``n_synthetic`` trials against ``expected_share`` (alternative: greater).
         expected_share: The share expected without memorisation, ``n_train / (n_train +
             n_holdout)`` (0.5 for equal sizes), exactly (see :func:`tie_weights`).
@@ -171,6 +174,40 @@ def tie_weights(
     if n_train == n_holdout:
         return 0.5
     return train_at_dcr / (train_at_dcr + holdout_at_dcr)
+
+
+def binomial_successes(
+    n_closer_train: int,
+    n_train: int,
+    n_holdout: int,
+    train_at_tie: np.ndarray,
+    holdout_at_tie: np.ndarray,
+) -> int:
+    """Successes of the binomial test: ``share * n_synthetic`` to the nearest integer.
+
+    The rows closer to the training set plus every tie at its :func:`tie_weights` weight,
+    summed as fractions: with weights of 1/2 the sum often ends in .5 exactly, and
+    rounding the float ``share * n_synthetic`` let floating-point error pick the count.
+    An exact half rounds down, which keeps the one-sided "greater" test conservative (a
+    half-won tie never adds a whole success); other counts round to the nearest integer,
+    as the reference's ``round``.
+
+    Args:
+        n_closer_train: Synthetic rows strictly closer to the training set.
+        n_train: Training rows scored.
+        n_holdout: Holdout rows scored.
+        train_at_tie: Per tied synthetic row, training rows at the tie distance.
+        holdout_at_tie: Per tied synthetic row, holdout rows at the tie distance.
+    """
+    if n_train == n_holdout:
+        return n_closer_train + len(train_at_tie) // 2
+    if len(train_at_tie) == 0:
+        return n_closer_train
+    pairs, counts = np.unique(
+        np.stack([train_at_tie, holdout_at_tie], axis=1), axis=0, return_counts=True
+    )
+    ties = sum(Fraction(int(t) * int(c), int(t) + int(h)) for (t, h), c in zip(pairs, counts))
+    return n_closer_train + math.ceil(ties - Fraction(1, 2))
 
 
 def nndr(d1: np.ndarray, d2: np.ndarray) -> np.ndarray:
@@ -293,7 +330,11 @@ def dcr_holdout_share(
     share = dcr_share(
         syn_train_1, syn_hol_1, tie_weights(n_train, n_holdout, syn_train_n, syn_hol_n)
     )
-    successes = round(share * n_synthetic)
+    n_closer_train = int(np.sum(syn_train_1 < syn_hol_1))
+    ties = syn_train_1 == syn_hol_1
+    successes = binomial_successes(
+        n_closer_train, n_train, n_holdout, syn_train_n[ties], syn_hol_n[ties]
+    )
     p_value = float(
         stats.binomtest(successes, n_synthetic, expected_share, alternative="greater").pvalue
     )
@@ -306,9 +347,9 @@ def dcr_holdout_share(
         share=share,
         p_value=p_value,
         expected_share=expected_share,
-        n_closer_train=int(np.sum(syn_train_1 < syn_hol_1)),
+        n_closer_train=n_closer_train,
         n_closer_holdout=int(np.sum(syn_train_1 > syn_hol_1)),
-        n_ties=int(np.sum(syn_train_1 == syn_hol_1)),
+        n_ties=int(np.sum(ties)),
         dcr_train_mean=float(syn_train_1.mean()),
         dcr_holdout_mean=float(syn_hol_1.mean()),
         dcr_train_median=float(np.median(syn_train_1)),

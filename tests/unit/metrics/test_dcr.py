@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from synth_plugins import catalog
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics import dcr_holdout_share
-from synth_plugins.metrics.dcr import dcr_share, nndr, tie_weights
+from synth_plugins.metrics.dcr import binomial_successes, dcr_share, nndr, tie_weights
 
 COLS = ["a", "b"]
 
@@ -56,6 +56,25 @@ def test_tie_rule_and_nndr() -> None:
     np.testing.assert_allclose(tie_weights(5, 2, np.array([3, 1]), np.array([1, 1])), [0.75, 0.5])
     ratios = nndr(np.array([0, 2, 3]), np.array([0, 4, 3]))
     np.testing.assert_allclose(ratios, [1.0, 0.5, 1.0])
+
+
+def test_binomial_successes_round_an_exact_half_down() -> None:
+    """A tie counts 1/2: one row closer to train and one tie are 1 success, not 2."""
+    train = _frame([(0, 0), (1, 1)])
+    holdout = _frame([(0, 1), (2, 2)])
+    synthetic = _frame([(0, 0), (2, 2), (0, 2)])
+    result = dcr_holdout_share(train, holdout, synthetic, categorical_columns=COLS)
+    assert (result.n_closer_train, result.n_closer_holdout, result.n_ties) == (1, 1, 1)
+    assert result.share == pytest.approx(0.5)
+    # P(X >= 1) for X ~ Bin(3, 0.5) = 7 / 8 (rounding 1.5 half to even tested X >= 2)
+    assert result.p_value == pytest.approx(7 / 8)
+    assert binomial_successes(4, 5, 5, np.ones(3), np.ones(3)) == 5
+    # ten ties at weight 1/10 are exactly one success (their float sum is 0.999...)
+    assert binomial_successes(0, 9, 1, np.full(10, 1), np.full(10, 9)) == 1
+    # 2 + 3/4 + 3/4 = 3.5 rounds down; 2 + 3/5 = 2.6 to the nearest, 3
+    assert binomial_successes(2, 9, 1, np.array([3, 3]), np.array([1, 1])) == 3
+    assert binomial_successes(2, 9, 1, np.array([3]), np.array([2])) == 3
+    assert binomial_successes(2, 9, 1, np.array([], int), np.array([], int)) == 2
 
 
 def _mixed(n: int, seed: int) -> pd.DataFrame:
