@@ -26,9 +26,13 @@ largest risk (lower is better).
 Singling-out success depends on the size of the set a predicate is scored on, and
 Anonymeter's correction for a control set of another size than the training rows has
 nothing to fit on for a control set of 1000 rows or fewer: with a smaller holdout, a
-generator that never saw the training rows gets a singling-out risk above 0 (the metric
-card gives the numbers). Linkability and inference score each target on its own and do not
-depend on the set sizes.
+generator that never saw the training rows got a singling-out risk well above 0. When there
+are more training than holdout rows, the singling-out attacks are therefore scored on a
+seeded sample of the training rows of the holdout's size (:func:`_singling_out_rows`), so
+both sets are the same size and no correction is needed; the price is that a copied training
+row is singled out only when it is in the sample (the metric card gives the numbers).
+Linkability and inference score each target on its own, do not depend on the set sizes and
+use every training row.
 """
 
 from __future__ import annotations
@@ -86,6 +90,9 @@ class AttackRisk:
             rows; an ``attack_rate`` not above it means the attack is too weak for its
             risk to say anything.
         n_attacks: Attacks run (the denominator of the rates).
+        n_train_rows: Training rows the attack was scored on: all of them, except for
+            singling out with fewer holdout than training rows, scored on a sample of the
+            holdout's size (see :func:`_singling_out_rows`).
     """
 
     risk: float
@@ -95,6 +102,7 @@ class AttackRisk:
     control_rate: float
     baseline_rate: float
     n_attacks: int
+    n_train_rows: int
 
     def to_dict(self, prefix: str) -> dict[str, float]:
         """Flat figures, keys prefixed with ``prefix`` (e.g. ``linkability_``)."""
@@ -106,6 +114,7 @@ class AttackRisk:
             f"{prefix}control_rate": self.control_rate,
             f"{prefix}baseline_rate": self.baseline_rate,
             f"{prefix}n_attacks": float(self.n_attacks),
+            f"{prefix}n_train_rows": float(self.n_train_rows),
         }
 
 
@@ -182,7 +191,8 @@ def anonymeter_risk(
         secrets: Columns the inference attacker guesses, one attack each with every other
             column as its knowledge; None guesses every column.
         confidence_level: Confidence level of the intervals, in (0, 1).
-        random_state: Seed of every random draw of the attacks.
+        random_state: Seed of every random draw of the attacks, and of the training
+            rows the singling-out attacks are scored on when ``holdout`` is the smaller.
         n_jobs: Processes of Anonymeter's neighbour search.
 
     Returns:
@@ -250,6 +260,7 @@ def anonymeter_risk(
     ori, control, syn = _for_anonymeter(
         {"train": train, "holdout": holdout, "synthetic": synthetic}, categorical, names
     ).values()
+    singled = _singling_out_rows(ori, len(control), random_state)
     evaluators = _anonymeter()
     results: dict[str, AttackRisk] = {}
     by_secret: dict[str, AttackRisk] = {}
@@ -267,7 +278,7 @@ def anonymeter_risk(
         for attack in attacks:
             if attack.startswith("singling_out"):
                 evaluator = evaluators.SinglingOutEvaluator(
-                    ori=ori,
+                    ori=singled,
                     syn=syn,
                     n_attacks=n_attacks,
                     n_cols=n_cols,
@@ -275,7 +286,7 @@ def anonymeter_risk(
                     max_attempts=max_attempts,
                 )
                 evaluator.evaluate(mode=attack.rsplit("_", 1)[1])
-                results[attack] = _risk(evaluator, confidence_level, n_attacks)
+                results[attack] = _risk(evaluator, confidence_level, n_attacks, len(singled))
             elif attack == "linkability":
                 evaluator = evaluators.LinkabilityEvaluator(
                     ori=ori,
@@ -286,7 +297,7 @@ def anonymeter_risk(
                     control=control,
                 )
                 evaluator.evaluate(n_jobs=n_jobs)
-                results[attack] = _risk(evaluator, confidence_level, n_attacks)
+                results[attack] = _risk(evaluator, confidence_level, n_attacks, len(ori))
             else:
                 for secret in secret_columns:
                     evaluator = evaluators.InferenceEvaluator(
@@ -298,7 +309,7 @@ def anonymeter_risk(
                         control=control,
                     )
                     evaluator.evaluate(n_jobs=n_jobs)
-                    by_secret[secret] = _risk(evaluator, confidence_level, n_attacks)
+                    by_secret[secret] = _risk(evaluator, confidence_level, n_attacks, len(ori))
                 results[attack] = max(by_secret.values(), key=lambda a: a.risk)
     return AnonymeterRiskResult(results, by_secret, confidence_level)
 
@@ -380,7 +391,25 @@ def _for_anonymeter(
     return out
 
 
-def _risk(evaluator: Any, confidence_level: float, n_attacks: int) -> AttackRisk:
+def _singling_out_rows(ori: pd.DataFrame, n_control: int, seed: int) -> pd.DataFrame:
+    """The training rows the singling-out attacks are scored on: ``n_control`` of them.
+
+    A predicate singles out a row when it matches exactly one, which is rarer in a larger
+    set. Anonymeter corrects the control rate for a control set smaller than the training
+    rows by a size model fitted on subsamples of the control set from 1000 rows up, so for a
+    control set of 1000 rows or fewer it corrects nothing, and a generator that never saw
+    the training rows scored a risk of 0.15-0.25 with 1000 training rows and 200 holdout rows
+    or 5000 and 1000. Scoring on a sample of the training rows as large as the control set
+    (drawn with ``seed``, in the rows' order) compares like with like; all rows are used when
+    there are no more of them than control rows.
+    """
+    if len(ori) <= n_control:
+        return ori
+    rows = np.sort(np.random.default_rng(seed).choice(len(ori), size=n_control, replace=False))
+    return ori.iloc[rows].reset_index(drop=True)
+
+
+def _risk(evaluator: Any, confidence_level: float, n_attacks: int, n_train_rows: int) -> AttackRisk:
     """One evaluated Anonymeter attack as an :class:`AttackRisk`."""
     results = evaluator.results(confidence_level=confidence_level)
     risk = results.risk()
@@ -392,6 +421,7 @@ def _risk(evaluator: Any, confidence_level: float, n_attacks: int) -> AttackRisk
         control_rate=float(results.control_rate.value),
         baseline_rate=float(results.baseline_rate.value),
         n_attacks=n_attacks,
+        n_train_rows=n_train_rows,
     )
 
 
