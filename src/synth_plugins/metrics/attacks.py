@@ -41,7 +41,8 @@ import contextlib
 import logging
 import threading
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -270,12 +271,13 @@ def anonymeter_risk(
         if c not in categorical
     }
     with (
-        _seeded(random_state, evaluators),
+        _seeded(random_state, evaluators) as reseed,
         _scored(evaluators, tolerances),
         counted_queries(evaluators),
         _quiet(),
     ):
         for attack in attacks:
+            reseed(attack)
             if attack.startswith("singling_out"):
                 evaluator = evaluators.SinglingOutEvaluator(
                     ori=singled,
@@ -300,6 +302,7 @@ def anonymeter_risk(
                 results[attack] = _risk(evaluator, confidence_level, n_attacks, len(ori))
             else:
                 for secret in secret_columns:
+                    reseed(f"{attack}_{names[secret]}")
                     evaluator = evaluators.InferenceEvaluator(
                         ori=ori,
                         syn=syn,
@@ -494,30 +497,45 @@ def _scored(evaluators: Any, tolerances: dict[str, float]) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _seeded(seed: int, evaluators: Any) -> Iterator[None]:
+def _seeded(seed: int, evaluators: Any) -> Iterator[Callable[[str], None]]:
     """Seed every random draw of Anonymeter 1.0 for the duration of the block.
 
     Anonymeter samples targets with pandas (numpy's global generator), builds singling-out
     predicates from a module-level generator and draws the linkability baseline from a
-    fresh, unseeded one. The block seeds the global generator (restoring its state after)
-    and swaps the other two for seeded ones.
+    fresh, unseeded one. The block saves the global generator's state (restoring it after),
+    swaps the other two for seeded ones and yields ``reseed(attack)``, which gives one
+    attack (an inference attack: one per secret column) a stream of its own drawn from
+    ``seed`` and the attack's name (:func:`_attack_seed`): an attack's figures are the same
+    whichever other attacks and secrets run with it.
     """
     singling_out = evaluators.singling_out_evaluator
     linkability = evaluators.linkability_evaluator
-    rng = np.random.default_rng(seed)
+    stream = [np.random.default_rng(seed)]
 
     def random_links(n_synthetic: int, n_attacks: int, n_neighbors: int) -> np.ndarray:
         return np.array(
-            [rng.choice(n_synthetic, size=n_neighbors, replace=False) for _ in range(n_attacks)]
+            [
+                stream[0].choice(n_synthetic, size=n_neighbors, replace=False)
+                for _ in range(n_attacks)
+            ]
         )
+
+    def reseed(attack: str) -> None:
+        attack_seed = _attack_seed(seed, attack)
+        np.random.seed(attack_seed)  # noqa: NPY002 - Anonymeter draws from it
+        stream[0] = singling_out.rng = np.random.default_rng(attack_seed)
 
     with _SEED_LOCK:
         state = np.random.get_state()  # noqa: NPY002 - Anonymeter draws from it
         saved = singling_out.rng, linkability._random_links
-        np.random.seed(seed)  # noqa: NPY002
-        singling_out.rng, linkability._random_links = rng, random_links
+        linkability._random_links = random_links
         try:
-            yield
+            yield reseed
         finally:
             singling_out.rng, linkability._random_links = saved
             np.random.set_state(state)  # noqa: NPY002
+
+
+def _attack_seed(seed: int, attack: str) -> int:
+    """A seed for one attack, drawn from the metric's ``seed`` and the attack's name."""
+    return int(np.random.SeedSequence([seed, zlib.crc32(attack.encode())]).generate_state(1)[0])

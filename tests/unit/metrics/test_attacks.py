@@ -142,6 +142,24 @@ def test_seeded_and_leaves_numpy_global_state_alone(tables):
     assert other != first
 
 
+def test_an_attacks_figures_do_not_depend_on_the_others_run_with_it(tables):
+    """Every attack drew from one stream, so the linkability and inference figures changed
+    with the attacks and secrets run before them; each now has a stream of its own."""
+    train, holdout = tables
+    synthetic = _independent_marginals(train, 3)
+    options = {**FAST, "n_attacks": 30, "max_attempts": 100}
+    alone = anonymeter_risk(
+        train, holdout, synthetic, attacks=["linkability", "inference"], **options
+    )
+    together = anonymeter_risk(train, holdout, synthetic, attacks=list(ATTACKS), **options)
+    for attack in ("linkability", "inference"):
+        assert together.attacks[attack] == alone.attacks[attack], attack
+    one_secret = anonymeter_risk(
+        train, holdout, synthetic, attacks=["inference"], **{**options, "secrets": ["sex"]}
+    )
+    assert one_secret.inference_by_secret["sex"] == alone.inference_by_secret["sex"]
+
+
 def test_attacks_none_runs_every_attack(tables):
     """None means all, as for ``secrets`` and ``categorical_columns`` (it raised a bare
     TypeError: 'NoneType' object is not iterable)."""
