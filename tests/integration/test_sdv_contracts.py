@@ -2039,26 +2039,92 @@ def test_text_dates_sdv_would_misread_need_their_datetime_format():
     assert pd.to_datetime(sampled, format="%d.%m.%Y", errors="coerce").notna().all()
 
 
-@pytest.mark.parametrize("name", _QUICKEST)
-@pytest.mark.parametrize("written", ["%Y%m%d", "%d-%m-%y"])
-@pytest.mark.parametrize("declared", [False, True], ids=["no_format", "datetime_format"])
-def test_text_dates_the_synthesizers_cannot_read_are_named_in_sdtypes(name, written, declared):
-    """Text dates the cores cannot read ('20200101', '01-01-20') declared sdtype 'datetime'
-    were refused by the core's encoder in the suite's roles ("has role 'datetime'"), in
-    ``fit`` only, a datetime_format or not (the cores do not read it). The error speaks of
-    the sdtype and names the conversion that works, in ``validate`` too."""
-    data = _dated_table(pd.Series(_ADMITTED.strftime(written)))[["age", "admit"]]
-    admit = {"sdtype": "datetime", **({"datetime_format": written} if declared else {})}
+def _admit_metadata(datetime_format: str | None) -> Metadata:
+    """Metadata of ``age`` and ``admit`` (sdtype ``datetime``, with ``datetime_format``)."""
+    admit = {"sdtype": "datetime"}
+    if datetime_format is not None:
+        admit["datetime_format"] = datetime_format
     columns = {"age": {"sdtype": "numerical"}, "admit": admit}
-    metadata = Metadata.load_from_dict(
+    return Metadata.load_from_dict(
         {"METADATA_SPEC_VERSION": "V1", "tables": {"t": {"columns": columns}}}
     )
+
+
+@pytest.mark.parametrize("name", _QUICKEST)
+@pytest.mark.parametrize("written", ["%Y%m%d", "%d-%m-%y"])
+def test_text_dates_the_synthesizers_cannot_read_are_named_in_sdtypes(name, written):
+    """Text dates in a format the cores do not find ('20200101', '01-01-20') under sdtype
+    'datetime' without a datetime_format were refused by the core's encoder in the suite's
+    roles ("has role 'datetime'"), in ``fit`` only. The error speaks of the sdtype and names
+    the datetime_format to declare (which the synthesizers read: see the next test), in
+    ``validate`` too."""
+    data = _dated_table(pd.Series(_ADMITTED.strftime(written)))[["age", "admit"]]
+    metadata = _admit_metadata(None)
     cls, options = _QUICK_SINGLE_TABLE[name]
     synthesizer = cls(metadata, **options)
     for call in (synthesizer.validate, synthesizer.fit):
         with pytest.raises(InvalidDataError, match="'admit' has sdtype 'datetime' but") as caught:
             call(native(data, metadata))
-        assert "pd.to_datetime(data['admit'], format=...)" in str(caught.value)
+        assert "update_column(column_name='admit', sdtype='datetime', datetime_format=" in str(
+            caught.value
+        )
+
+
+@pytest.mark.parametrize("name", _QUICKEST)
+@pytest.mark.parametrize("written", ["%Y%m%d", "%d-%m-%y"])
+def test_text_dates_are_read_and_written_in_their_declared_datetime_format(name, written):
+    """The single-table synthesizers ignored the metadata's datetime_format (their cores
+    read text dates in the format they find): '20200131' and '31-01-20' were refused even
+    with it declared. They are read in it, as SDV's own synthesizers read them, and
+    generated dates come back as text in it, within the training range (a condition on the
+    column too). Two-digit years are read as pandas reads ``%y`` (00-68 as 2000-2068)."""
+    data = _dated_table(pd.Series(_ADMITTED.strftime(written)))[["age", "admit"]]
+    metadata = _admit_metadata(written)
+    cls, options = _QUICK_SINGLE_TABLE[name]
+    synthesizer = cls(metadata, **options)
+    synthesizer.validate(native(data, metadata))
+    synthesizer.fit(native(data, metadata))
+    sampled = single_table(synthesizer.sample(50))["admit"]
+    assert sampled.map(type).eq(str).all()
+    dates = pd.to_datetime(sampled, format=written, errors="coerce")
+    assert dates.notna().all() and dates.between(_ADMITTED.min(), _ADMITTED.max()).all()
+    asked = _ADMITTED[10].strftime(written)
+    rows = single_table(synthesizer.sample_from_conditions([Condition({"admit": asked}, 3)]))
+    assert rows["admit"].eq(asked).all()
+
+
+def test_a_declared_datetime_format_is_honoured_where_another_would_be_found():
+    """Day-first dates whose days are all 12 or less read month first too: the cores read
+    them so, ignoring the declared '%d/%m/%Y', and generated dates (5 March, written
+    '03/05/2020', then rewritten in the declared format) left the training range. The
+    declared format is the one read and written."""
+    early = pd.Series(pd.date_range("2020-01-01", "2020-03-31", freq="D"))
+    early = early[early.dt.day <= 12].reset_index(drop=True)
+    data = _dated_table(early.dt.strftime("%d/%m/%Y"))[["age", "admit"]]
+    metadata = _admit_metadata("%d/%m/%Y")
+    synthesizer = MLECopulaSynthesizer(metadata, level=1)
+    synthesizer.fit(native(data, metadata))
+    sampled = single_table(synthesizer.sample(100))["admit"]
+    dates = pd.to_datetime(sampled, format="%d/%m/%Y", errors="coerce")
+    assert dates.notna().all() and dates.between(early.min(), early.max()).all()
+
+
+@pytest.mark.parametrize("written", ["%d-%m-%Y", "%Y%m%d"])
+def test_text_dates_not_in_their_declared_datetime_format_are_refused_naming_one(written):
+    """Values that do not read in the declared datetime_format are refused before SDV's
+    validation (which lists values without the format), naming the column, the format and
+    a value that does not read in it, in ``validate`` and ``fit``."""
+    values = pd.Series(_ADMITTED.strftime(written))
+    values[7] = "2020-02-31"
+    data = _dated_table(values)[["age", "admit"]]
+    metadata = _admit_metadata(written)
+    synthesizer = MLECopulaSynthesizer(metadata, level=1)
+    for call in (synthesizer.validate, synthesizer.fit):
+        with pytest.raises(InvalidDataError, match="'admit' has sdtype 'datetime' with") as caught:
+            call(native(data, metadata))
+        message = str(caught.value)
+        assert f"datetime_format {written!r}" in message and "e.g. '2020-02-31'" in message
+        assert isinstance(caught.value, SDVInvalidDataError)
 
 
 @pytest.mark.parametrize("written", ["datetime64", "text"])

@@ -50,9 +50,11 @@ from synth_plugins.sdv.id_patterns import (
 from synth_plugins.sdv.metadata import (
     check_declared_dates,
     check_table,
+    declared_datetime_formats,
     declared_orders,
     in_declared_order,
     parse_numeric_text,
+    read_declared_dates,
     roles_from_metadata,
     table_description,
 )
@@ -203,16 +205,20 @@ def _datetimes(values: pd.Series, text_format: str | None) -> pd.Series:
 class _DateColumn:
     """A ``datetime`` column as conditions on it are read and matched."""
 
-    #: the format of dates written as text (None for ``datetime64`` columns), as the cores
-    #: read and write them (:func:`~synth_plugins.encoding.parsing.text_date_format`)
+    #: the format of dates written as text (None for ``datetime64`` columns), as the
+    #: synthesizers read and write them: the metadata's ``datetime_format``, else the one
+    #: :func:`~synth_plugins.encoding.parsing.text_date_format` finds
     text_format: str | None
     first: pd.Timestamp  # the earliest training date
     span: pd.Timedelta  # from the earliest training date to the latest
 
     @classmethod
-    def learn(cls, values: pd.Series) -> _DateColumn:
-        """The column of the training ``values`` (datetime64 values or dates as text)."""
-        text_format = text_date_format(values)
+    def learn(cls, values: pd.Series, datetime_format: str | None = None) -> _DateColumn:
+        """The column of the training ``values`` (datetime64 values or dates as text).
+
+        ``datetime_format``: the one the metadata declares for text dates, if any.
+        """
+        text_format = datetime_format or text_date_format(values)
         times = _datetimes(values, text_format)
         return cls(text_format, times.min(), times.max() - times.min())
 
@@ -299,10 +305,13 @@ class ConditionDomain:
         identifiers = frozenset(
             str(name) for name in data.columns if described.get(name, {}).get("sdtype") == "id"
         )
+        formats = declared_datetime_formats(metadata, data)
         dates = {
-            str(name): _DateColumn.learn(data[name])
+            str(name): _DateColumn.learn(data[name], formats.get(name))
             for name, role in roles.items()
-            if role == "datetime" and data[name].notna().any() and is_datetime(data[name])
+            if role == "datetime"
+            and data[name].notna().any()
+            and (name in formats or is_datetime(data[name]))
         }
         return cls(columns, [str(c) for c in data.columns], identifiers, dates)
 
@@ -500,7 +509,9 @@ class SingleTableContract:
     categorical transformer), reach the core raw;
     :func:`~synth_plugins.sdv.metadata.roles_from_metadata` makes them ``datetime``
     (modelled as days, written back in the column's dtype or format) and ``identifier``
-    (fresh keys, never a training value) columns, as in the cores. Numbers
+    (fresh keys, never a training value) columns, as in the cores. Dates written as text
+    are read and written in the metadata's ``datetime_format`` where it declares one (see
+    :meth:`fit_processed_data`), else in the format the cores find. Numbers
     written as text in a ``numerical`` column are parsed first (SDV's validation refuses
     them; the cores parse them too), so they come back as numbers.
 
@@ -525,6 +536,9 @@ class SingleTableContract:
     #: columns of a level order the metadata declares, which the core sees as ordered
     #: categoricals (set by ``fit_processed_data``)
     _orders: Mapping[Any, list[Any]] = MappingProxyType({})
+    #: columns of dates written as text with the metadata's ``datetime_format``, which the
+    #: core sees as ``datetime64`` values read in it (set by ``fit_processed_data``)
+    _datetime_formats: Mapping[Any, str] = MappingProxyType({})
     #: ``id`` columns that are not SDV's keys (primary, alternate; SDV writes those with a
     #: :class:`FreshKeyGenerator`), and the fresh keys given out so far
     _key_specs: tuple[ColumnSpec, ...] = ()
@@ -725,22 +739,31 @@ class SingleTableContract:
         return processed
 
     def fit_processed_data(self, processed_data: Any) -> None:
-        """SDV's ``fit_processed_data``; the levels of a declared order reach the core in it.
+        """SDV's ``fit_processed_data``; declared orders and date formats reach the core in it.
 
         A column whose metadata declares a level order (SDV 2's ``ordinal`` with
         ``range_values``, SDV 1's ``categorical`` with ``order``; see
         :func:`~synth_plugins.sdv.metadata.declared_orders`) reaches the core as an ordered
         categorical, so that a generator whose model reads the order (the MLE copula's
         polychoric correlations) reads the declared one, not the text order of the levels.
+        A column of dates written as text with a ``datetime_format``
+        (:func:`~synth_plugins.sdv.metadata.declared_datetime_formats`) reaches it as
+        ``datetime64`` values read in that format, as SDV's own synthesizers read it (the
+        cores would read text dates in the format they find, if any: ``"20200131"`` in
+        none), and :meth:`_sample` writes the generated dates in it again.
 
         Raises:
-            SDVInvalidDataError: A value outside its column's declared order.
+            SDVInvalidDataError: A value outside its column's declared order, or text dates
+                not in their ``datetime_format``.
         """
         with sdv_data_errors():
             table = single_table(processed_data, "processed_data")
             self._orders = declared_orders(self._raw_metadata, table)
-        if self._orders:
-            processed_data = native(in_declared_order(table, self._orders), self._raw_metadata)
+            self._datetime_formats = declared_datetime_formats(self._raw_metadata, table)
+            if self._orders or self._datetime_formats:
+                table = in_declared_order(table, self._orders)
+                table = read_declared_dates(table, self._datetime_formats)
+                processed_data = native(table, self._raw_metadata)
         super().fit_processed_data(processed_data)  # type: ignore[misc]
 
     def _learn_keys(self, table: pd.DataFrame) -> tuple[ColumnSpec, ...]:
@@ -807,6 +830,9 @@ class SingleTableContract:
         for column in self._orders:  # back from the ordered categorical to the raw dtype
             if str(column) in frame.columns and self._schema is not None:
                 frame[str(column)] = frame[str(column)].astype(self._schema[column].dtype)
+        for column, fmt in self._datetime_formats.items():  # back to text in the declared format
+            if str(column) in frame.columns:
+                frame[str(column)] = frame[str(column)].dt.strftime(fmt).astype(object)
         for spec in self._key_specs:
             name = str(spec.name)  # the core's column: SDV names columns as text
             if name not in frame.columns:

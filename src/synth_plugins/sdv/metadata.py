@@ -20,9 +20,11 @@ from pandas.tseries.api import guess_datetime_format
 from synth_plugins.datasets import Dataset
 from synth_plugins.encoding.parsing import (
     is_datetime,
+    is_text,
     parse_numbers,
     real_numbers,
     text_date_format,
+    writes_offset,
 )
 from synth_plugins.encoding.roles import Role, infer_role, infer_roles, is_whole
 from synth_plugins.errors import InvalidDataError
@@ -249,6 +251,73 @@ def _sdv_guessed_format(values: pd.Series) -> str | None:
         return guess_datetime_format(str(values.dropna().iloc[0]))
 
 
+def declared_datetime_formats(metadata: Any, data: pd.DataFrame) -> dict[Any, str]:
+    """The ``datetime_format`` SDV ``metadata`` declares for each column of text dates.
+
+    Columns of sdtype ``datetime`` with a ``datetime_format`` whose observed values are all
+    text (:func:`~synth_plugins.encoding.parsing.is_text`), by column of ``data``. SDV reads
+    such a column in its declared format and writes generated dates in it; so do the
+    suite's single-table synthesizers (:func:`read_declared_dates`), whose cores would
+    otherwise read text dates in the format
+    :func:`~synth_plugins.encoding.parsing.text_date_format` finds, if any.
+    """
+    columns = table_description(metadata)["columns"]
+    formats = {}
+    for column in data.columns:
+        described = columns.get(str(column), {})
+        fmt = described.get("datetime_format")
+        if described.get("sdtype") == "datetime" and fmt and is_text(data[column]):
+            formats[column] = fmt
+    return formats
+
+
+def _dates_in(values: pd.Series, datetime_format: str) -> pd.Series:
+    """Text ``values`` of a column read as dates in its declared ``datetime_format``.
+
+    Dates written with a UTC offset (``%z``) are read on the UTC clock, as the encoder
+    reads them; missing values are NaT.
+
+    Raises:
+        InvalidDataError: a value does not read in the format (naming the column, the
+            format and such a value).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dates = pd.to_datetime(
+            values.map(str, na_action="ignore"),  # plain str: the parsers refuse numpy.str_
+            format=datetime_format,
+            errors="coerce",
+            utc=writes_offset(datetime_format),
+        )
+    unread = values[dates.isna() & values.notna()]
+    if len(unread):
+        raise InvalidDataError(
+            f"column {values.name!r} has sdtype 'datetime' with datetime_format "
+            f"{datetime_format!r}, but {len(unread)} of its {int(values.notna().sum())} values "
+            f"are not dates in that format, e.g. {str(unread.iloc[0])!r}; declare the format "
+            "they are written in, or correct those values"
+        )
+    return dates
+
+
+def read_declared_dates(data: pd.DataFrame, datetime_formats: Mapping[Any, str]) -> pd.DataFrame:
+    """``data`` with each column of ``datetime_formats`` read as datetimes in its format.
+
+    The cores model a ``datetime64`` column as days and give back ``datetime64`` values,
+    which the synthesizer writes as text in the declared format again; a copy is returned.
+
+    Raises:
+        InvalidDataError: a value does not read in its column's format (see
+            :func:`check_declared_dates`).
+    """
+    if not datetime_formats:
+        return data
+    data = data.copy()
+    for column, fmt in datetime_formats.items():
+        data[column] = _dates_in(data[column], fmt)
+    return data
+
+
 def check_declared_dates(data: pd.DataFrame, metadata: Any, *, sdv_writes: bool = True) -> None:
     """Refuse metadata that declares a column of dates other than as SDV can honour it.
 
@@ -258,21 +327,22 @@ def check_declared_dates(data: pd.DataFrame, metadata: Any, *, sdv_writes: bool 
     (``datetime64`` values or dates written as text in one format,
     :func:`~synth_plugins.encoding.parsing.is_datetime`) was refused as "Invalid values
     found for numerical column", or with "could not convert string to float". A column of
-    sdtype ``datetime`` holding dates written as text without a ``datetime_format`` is
-    refused where SDV would guess another format than the one they are written in: SDV
-    rewrites generated dates in its guess, so ``"20.08.2020"`` came back as
-    ``"08.20.2020"``. That rule holds where SDV writes the generated table
-    (``sdv_writes``, the single-table synthesizers); the longitudinal synthesizer reads
-    and writes text dates itself, in the format they are written in, with or without a
-    ``datetime_format``. The single-table synthesizers' cores read text dates in the one
-    format :func:`~synth_plugins.encoding.parsing.text_date_format` finds, not in the
-    metadata's ``datetime_format``, so a column of sdtype ``datetime`` whose text they
-    cannot read (``"20200131"``, ``"31-01-20"``) is refused here in sdtypes, with or
-    without a ``datetime_format``, instead of by the core in roles.
+    sdtype ``datetime`` with a ``datetime_format`` whose text values do not all read in it
+    is refused naming the format and a value that does not (SDV's own error lists values
+    without the format). Without a ``datetime_format``, text dates are read in the one
+    format :func:`~synth_plugins.encoding.parsing.text_date_format` finds; a column of
+    sdtype ``datetime`` holding them is refused where SDV would guess another format than
+    the one they are written in: SDV rewrites generated dates in its guess, so
+    ``"20.08.2020"`` came back as ``"08.20.2020"``; and one whose text (or numbers) no
+    format is found for (``"20200131"``, ``"31-01-20"``) is refused naming the
+    ``datetime_format`` to declare. Those two rules hold where SDV writes the generated
+    table (``sdv_writes``, the single-table synthesizers); the longitudinal synthesizer
+    reads and writes text dates itself, in the format they are written in, with or without
+    a ``datetime_format``.
 
     Raises:
-        InvalidDataError: such a column (named, with the sdtype and format to declare, or
-            the conversion to make).
+        InvalidDataError: such a column (named, with the sdtype and format to declare, the
+            value that does not read in the declared format, or the conversion to make).
     """
     columns = table_description(metadata)["columns"]
     for column in data.columns:
@@ -280,8 +350,8 @@ def check_declared_dates(data: pd.DataFrame, metadata: Any, *, sdv_writes: bool 
         sdtype, values = described.get("sdtype"), data[column]
         if sdtype not in ("numerical", "datetime") or not values.notna().any():
             continue
-        is_text = not pd.api.types.is_datetime64_any_dtype(values)
-        written = text_date_format(values) if is_text else None
+        not_datetime64 = not pd.api.types.is_datetime64_any_dtype(values)
+        written = text_date_format(values) if not_datetime64 else None
         example = str(values.dropna().iloc[0])
         declare = "sdtype 'datetime'" + (f" with datetime_format {written!r}" if written else "")
         if sdtype == "numerical" and is_datetime(values):
@@ -291,24 +361,27 @@ def check_declared_dates(data: pd.DataFrame, metadata: Any, *, sdv_writes: bool 
                 f"({held}, e.g. {example!r}), not numbers; declare it {declare}, or convert "
                 "the column to numbers first (e.g. days since a reference date)"
             )
-        if sdtype == "datetime" and sdv_writes and is_text and written is None:
+        declared = described.get("datetime_format") if sdtype == "datetime" else None
+        if declared and is_text(values):
+            _dates_in(values, declared)  # every value reads in it, else refused
+            continue
+        if sdtype == "datetime" and sdv_writes and not_datetime64 and written is None:
+            text = is_text(values)
+            way_out = (
+                "declare the format they are written in, e.g. metadata.update_column("
+                f"column_name={column!r}, sdtype='datetime', datetime_format=...), or convert "
+                f"the column first, e.g. pd.to_datetime(data[{column!r}], format=...)"
+                if text
+                else f"convert the column first, e.g. pd.to_datetime(data[{column!r}], format=...)"
+            )
             raise InvalidDataError(
                 f"column {column!r} has sdtype 'datetime' but holds neither datetime64 values "
-                "nor dates written as text in one format these synthesizers read (e.g. "
-                f"'2019-03-07'); got dtype {values.dtype}, values such as {example!r}. They "
-                "read text dates without the metadata's datetime_format: convert the column "
-                f"first, e.g. pd.to_datetime(data[{column!r}], format=...)"
+                "nor dates written as text in one format these synthesizers find without a "
+                f"datetime_format (e.g. '2019-03-07'); got dtype {values.dtype}, values such "
+                f"as {example!r}: {way_out}"
             )
         guessed = _sdv_guessed_format(values) if written and sdv_writes else None
-        if (
-            sdtype == "datetime"
-            and "datetime_format" not in described
-            and guessed
-            not in (
-                None,
-                written,
-            )
-        ):
+        if sdtype == "datetime" and not declared and guessed not in (None, written):
             raise InvalidDataError(
                 f"column {column!r} has sdtype 'datetime' without a datetime_format, and its "
                 f"dates are written as {written!r} (e.g. {example!r}), which SDV would read "
