@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import Any
 
 import pandas as pd
+from pandas.api.types import is_datetime64_any_dtype
 
 from synth_plugins import catalog
 from synth_plugins.datasets import Dataset
@@ -47,15 +48,45 @@ def _import_sdgym() -> ModuleType:
 
 
 def write_local_dataset(dataset: Dataset, root: Path) -> Path:
-    """Write ``dataset`` where SDGym finds it offline; returns its folder."""
+    """Write ``dataset`` where SDGym finds it offline; returns its folder.
+
+    The metadata describes the CSV as written: a ``datetime64`` column of sdtype
+    ``datetime`` is written as text in :func:`_csv_date_format` and declared with that
+    ``datetime_format`` (as dates written as text are), so that SDV reads it in that format
+    rather than guessing one and warning that none is given.
+    """
+    metadata = metadata_dict(dataset.data, dataset.roles, table_name=dataset.name)
+    columns = metadata["tables"][dataset.name]["columns"]
+    written = dataset.data.copy()
+    for column in written.columns:
+        values = written[column]
+        if columns[str(column)]["sdtype"] == "datetime" and is_datetime64_any_dtype(values):
+            fmt = _csv_date_format(values)
+            written[column] = values.dt.strftime(fmt)
+            columns[str(column)]["datetime_format"] = fmt
     folder = Path(root) / "single_table" / dataset.name
     for target in (folder, folder / dataset.name):
         target.mkdir(parents=True, exist_ok=True)
-        metadata = metadata_dict(dataset.data, dataset.roles, table_name=dataset.name)
         (target / "metadata.json").write_text(json.dumps(metadata, indent=2))
         with zipfile.ZipFile(target / "data.zip", "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr(f"{dataset.name}.csv", dataset.data.to_csv(index=False))
+            archive.writestr(f"{dataset.name}.csv", written.to_csv(index=False))
     return folder
+
+
+def _csv_date_format(values: pd.Series) -> str:
+    """The ``strftime`` format a ``datetime64`` column is written to SDGym's CSV in.
+
+    Dates only (``%Y-%m-%d``) when every value is at midnight and has no time zone, as
+    pandas' ``to_csv`` writes such a column; else with the time, to the second, or to the
+    microsecond where a value has a fraction of a second, and zone-aware values with their
+    UTC offset (``%z``).
+    """
+    observed = values.dropna()
+    zoned = getattr(values.dt, "tz", None) is not None
+    if not zoned and (observed == observed.dt.normalize()).all():
+        return "%Y-%m-%d"
+    fraction = (observed != observed.dt.floor("s")).any()
+    return "%Y-%m-%d %H:%M:%S" + (".%f" if fraction else "") + ("%z" if zoned else "")
 
 
 def sdgym_synthesizer(name: str, *, label: str | None = None, **params: Any) -> type:
