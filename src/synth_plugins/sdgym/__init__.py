@@ -1,4 +1,4 @@
-"""Run SDGym 0.15.1 fully offline on the suite's bundled datasets and synthesizers.
+"""Run SDGym 0.15.1 fully offline on the suite's datasets or a user's own tables.
 
 SDGym reads local datasets from ``ROOT/single_table/<name>/{metadata.json, data.zip}``
 when called with ``sdv_datasets=None, additional_datasets_folder=ROOT``. Version 0.15.1
@@ -15,7 +15,7 @@ import re
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -25,8 +25,9 @@ from pandas.api.types import is_datetime64_any_dtype
 
 from synth_plugins import catalog
 from synth_plugins.datasets import Dataset
-from synth_plugins.errors import InvalidParameterError
-from synth_plugins.sdv.metadata import metadata_dict
+from synth_plugins.encoding import infer_roles
+from synth_plugins.errors import InvalidDataError, InvalidParameterError
+from synth_plugins.sdv.metadata import check_table, metadata_dict
 
 
 def _import_sdgym() -> ModuleType:
@@ -148,7 +149,7 @@ def sdgym_synthesizer(name: str, *, label: str | None = None, **params: Any) -> 
     )
 
 
-#: What an SDGym synthesizer's name may hold (it names a folder of SDGym's output).
+#: What the name of an SDGym synthesizer or dataset may hold (SDGym makes a folder of it).
 _LABEL = re.compile(r"[A-Za-z0-9_.-]+")
 
 
@@ -172,8 +173,92 @@ def check_params(synthesizer_cls: type, params: dict[str, Any]) -> None:
     synthesizer_cls(Metadata.load_from_dict(metadata), **params)
 
 
+#: The name a lone DataFrame given to :func:`run_sdgym` gets (SDGym's ``Dataset`` column).
+TABLE_NAME = "table"
+
+
+def _own_table(name: Any, data: Any) -> Dataset:
+    """A tabular suite dataset of a user's table, its roles inferred as the suite infers them.
+
+    Raises:
+        InvalidDataError: ``data`` is not a DataFrame, repeats a column name, has no rows or
+            no columns, or a column's role cannot be inferred.
+    """
+    where = f"datasets[{name!r}]"
+    check_table(data, name=where)
+    if data.empty:
+        raise InvalidDataError(
+            f"{where} has {len(data)} rows and {len(data.columns)} columns; SDGym needs a "
+            "table with both"
+        )
+    return Dataset(name=name, kind="tabular", data=data, roles=infer_roles(data))
+
+
+def _as_datasets(datasets: Any) -> list[Dataset]:
+    """The suite datasets :func:`run_sdgym` writes for SDGym, from what it was given.
+
+    Raises:
+        InvalidParameterError: ``datasets`` is none of the forms :func:`run_sdgym` takes, is
+            empty, holds a DataFrame outside a mapping (it needs a name), or names two
+            datasets alike or one with characters other than letters, digits, ``_``, ``-``
+            and ``.``.
+        InvalidDataError: a DataFrame given cannot be used (see :func:`_own_table`).
+    """
+    expected = (
+        "a suite Dataset, a pandas DataFrame, a mapping of names to DataFrames, or an "
+        "iterable of Datasets"
+    )
+    if isinstance(datasets, pd.DataFrame):
+        datasets = {TABLE_NAME: datasets}
+    elif isinstance(datasets, Dataset):
+        datasets = [datasets]
+    if isinstance(datasets, Mapping):
+        for name in datasets:
+            _check_name(name)
+        made = [_own_table(name, data) for name, data in datasets.items()]
+    elif isinstance(datasets, Iterable) and not isinstance(datasets, (str, bytes)):
+        made = list(datasets)
+        for number, dataset in enumerate(made):
+            if not isinstance(dataset, Dataset):
+                hint = " (a DataFrame needs a name: pass {name: DataFrame})"
+                raise InvalidParameterError(
+                    f"datasets[{number}] must be a suite Dataset, got "
+                    f"{type(dataset).__name__}"
+                    + (hint if isinstance(dataset, pd.DataFrame) else "")
+                )
+            _check_name(dataset.name)
+        names = [dataset.name for dataset in made]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise InvalidParameterError(
+                f"datasets names {repeated} more than once; SDGym needs one name per dataset"
+            )
+    else:
+        hint = f" {datasets!r} (load a bundled dataset first: load(name))"
+        raise InvalidParameterError(
+            f"datasets must be {expected}, got {type(datasets).__name__}"
+            + (hint if isinstance(datasets, str) else "")
+        )
+    if not made:
+        raise InvalidParameterError(f"datasets is empty; give {expected}")
+    return made
+
+
+def _check_name(name: Any) -> None:
+    """Check that ``name`` can name an SDGym dataset (SDGym makes a folder of it).
+
+    Raises:
+        InvalidParameterError: It cannot (naming it and what a name may hold).
+    """
+    if not isinstance(name, str) or not _LABEL.fullmatch(name):
+        raise InvalidParameterError(
+            f"datasets: the name {name!r} must be a name of letters, digits, '_', '-' and '.' "
+            "(SDGym makes a folder of it)"
+        )
+
+
 def run_sdgym(
-    datasets: Iterable[Dataset],
+    datasets: Dataset | pd.DataFrame | Mapping[str, pd.DataFrame] | Iterable[Dataset],
     synthesizers: Sequence[str] = ("GaussianCopulaSynthesizer",),
     custom_synthesizers: Sequence[type] = (),
     sdmetrics: Sequence[Any] = (),
@@ -182,15 +267,31 @@ def run_sdgym(
 ) -> pd.DataFrame:
     """``sdgym.benchmark_single_table`` on local copies of ``datasets``; no network used.
 
+    ``datasets`` is a suite :class:`~synth_plugins.datasets.Dataset` (or an iterable of
+    them), or the user's own table: a DataFrame (named ``"table"`` in SDGym's ``Dataset``
+    column) or a mapping of names to DataFrames. A table's column roles are inferred as
+    the suite infers them (:func:`~synth_plugins.encoding.infer_roles`); to give some
+    roles, pass a ``Dataset`` made with ``infer_roles(data, {column: role})``. No target
+    is needed: SDGym reads only the data and their metadata (a metric that needs one takes
+    it as an option, e.g. ``("TabSynDex", {"target_column": "outcome"})``).
+
     ``sdmetrics`` may hold SDMetrics class names (the suite's included, e.g.
     ``"CorrelationL1"``), classes, or ``(name, options)`` pairs, whose options SDGym passes
     to the metric's ``compute``. SDGym keeps only a metric's normalised score; for
     CorrelationL1 that is exp(-L1), near 0 for any synthesizer on a wide table with the
     default sum, so pass ``("CorrelationL1", {"reduce": "mean"})`` (exp(-mean |Δρ|) in
     [0.14, 1]). Returns SDGym's result frame, one column per metric.
+
+    Raises:
+        InvalidParameterError: ``datasets`` is none of these forms, is empty, or names a
+            dataset twice or with characters other than letters, digits, ``_``, ``-``
+            and ``.``.
+        InvalidDataError: a DataFrame given is not a table with rows and uniquely named
+            columns whose roles can be inferred.
     """
     import synth_plugins.sdmetrics  # noqa: F401 - makes the suite's metrics findable by name
 
+    datasets = _as_datasets(datasets)
     sdgym = _import_sdgym()
 
     with tempfile.TemporaryDirectory(prefix="synth_plugins_sdgym_") as scratch:
