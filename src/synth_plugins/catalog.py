@@ -268,8 +268,9 @@ METRICS: tuple[MetricEntry, ...] = (
         description=(
             "Platzer & Reutterer holdout share: the share of synthetic rows closer (Hamming DCR "
             "on binned data) to a training row than to a holdout row, a tie counting as the "
-            "chance that the nearest real row is a training row; 0.5 (sets of equal size, "
-            "the default) means no sign of memorisation, 1 means copies of training rows."
+            "chance that the nearest real row is a training row, over every row of both sets; "
+            "0.5 means no sign of memorisation and 1 copies of training rows, whatever the "
+            "sizes (with a smaller holdout the raw share is rescaled from its expectation)."
         ),
         sdmetrics_name="DcrHoldoutShare",
         needs=("holdout",),

@@ -270,10 +270,12 @@ def closest_record_distances(
     """Each synthetic row's distance to the closest training and holdout record.
 
     The encoding of :func:`~synth_plugins.metrics.dcr.dcr_holdout_share` with its defaults:
-    the larger of ``train`` and ``holdout`` is subsampled to the smaller's size, numeric
-    columns are cut into ``num_bins`` quantile bins of the pooled rows, missing values are
-    a level, and the distance is the number of differing columns. Without subsampling for
-    speed, ``dcr_share`` of the result is the metric's share.
+    numeric columns are cut into ``num_bins`` quantile bins of the pooled rows, missing
+    values are a level, and the distance is the number of differing columns. The larger of
+    ``train`` and ``holdout`` is subsampled to the smaller's size, so that the two
+    histograms compare sets of equal size (the metric scores every row instead). With sets
+    of equal size and without subsampling for speed, ``dcr_share`` of the result is the
+    metric's share.
 
     To keep the figures to seconds, each table is first cut to ``max_rows`` rows (a seeded
     subsample without replacement) when it is longer.
@@ -285,7 +287,7 @@ def closest_record_distances(
         categorical_columns: Columns compared by value; None infers them from ``train``.
         num_bins: Quantile bins per numeric column.
         max_rows: Rows kept per table.
-        seed: Seed of the subsamples (and of the balancing, as the metric's ``seed``).
+        seed: Seed of the subsamples and of the balancing.
 
     Returns:
         ``(to_train, to_holdout)``: int arrays, one distance per synthetic row used.

@@ -14,12 +14,13 @@ record (DCR) is taken in the training and in the holdout set, and
 
 is about 0.5 when the generator does not memorise (the holdout is as close as the
 training data) and approaches 1 when synthetic rows copy training rows. That tie weight is
-the reference's, for sets of equal size; with unequal sizes (``balance=False``) a tie is
-weighted by the share of training rows among the real rows at the tie distance
-(:func:`tie_weights`), which keeps the expectation at ``n_train / (n_train + n_holdout)``.
-A one-sided binomial test (as the authors' R helper) gives a p-value; the nearest-neighbour
-distance ratio (NNDR, ``(d1 + 1e-8) / (d2 + 1e-8)``, the MOSTLY AI QA definition) is
-reported too.
+the reference's, for sets of equal size; with unequal sizes a tie is weighted by the share
+of training rows among the real rows at the tie distance (:func:`tie_weights`), which keeps
+the expectation at ``expected_raw_share = n_train / (n_train + n_holdout)``. Every row of
+both sets is scored; with unequal sizes the headline is moved back to the paper's scale
+(0.5 without memorisation, 1 for a full copy) by :func:`standardised_share`. A one-sided
+binomial test (as the authors' R helper) gives a p-value; the nearest-neighbour distance
+ratio (NNDR, ``(d1 + 1e-8) / (d2 + 1e-8)``, the MOSTLY AI QA definition) is reported too.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ import pandas as pd
 from synth_plugins.metrics.distance import (
     BACKENDS,
     Backend,
-    balance_rows,
     nearest_hamming,
     pooled_bin_codes,
 )
@@ -46,7 +46,7 @@ from synth_plugins.metrics.validation import (
     feature_tables,
     resolve_categorical,
 )
-from synth_plugins.validation import check_bool, check_choice, check_int, check_random_state
+from synth_plugins.validation import check_bool, check_choice, check_int
 
 NanPolicy = Literal["category", "mismatch"]
 NAN_POLICIES: tuple[str, ...] = ("category", "mismatch")
@@ -60,13 +60,17 @@ class DcrHoldoutShareResult:
     """The holdout DCR share and the figures behind it.
 
     Attributes:
-        share: The DCR share (the headline ``score``); about ``expected_share`` without
-            memorisation, up to 1 when synthetic rows copy training rows.
-        p_value: One-sided binomial test of ``share * n_synthetic`` successes (to the
+        share: The DCR share (the headline ``score``). With ``balance=True``,
+            ``raw_share`` on the paper's equal-size scale (:func:`standardised_share`):
+            about 0.5 without memorisation, 1 when every synthetic row copies a training
+            row, whatever the sizes. With ``balance=False``, ``raw_share`` itself.
+        raw_share: The share over every training and holdout row, ties weighed as
+            :func:`tie_weights` says; about ``expected_raw_share`` without memorisation.
+        expected_raw_share: What ``raw_share`` is expected to be without memorisation,
+            ``n_train / (n_train + n_holdout)`` (0.5 for equal sizes), exactly.
+        p_value: One-sided binomial test of ``raw_share * n_synthetic`` successes (to the
             nearest integer, an exact half down: see :func:`binomial_successes`) in
-            ``n_synthetic`` trials against ``expected_share`` (alternative: greater).
-        expected_share: The share expected without memorisation, ``n_train / (n_train +
-            n_holdout)`` (0.5 for equal sizes), exactly (see :func:`tie_weights`).
+            ``n_synthetic`` trials against ``expected_raw_share`` (alternative: greater).
         n_closer_train: Synthetic rows strictly closer to the training set.
         n_closer_holdout: Synthetic rows strictly closer to the holdout set.
         n_ties: Synthetic rows at the same distance from both sets.
@@ -74,35 +78,30 @@ class DcrHoldoutShareResult:
         dcr_holdout_mean: Mean DCR of the synthetic rows to the holdout set.
         dcr_train_median: Median DCR to the training set.
         dcr_holdout_median: Median DCR to the holdout set.
-        exact_matches_train: Synthetic rows at distance 0 (after binning) from a row of the
-            whole training set (``n_train_all`` rows): a count of copies, whatever the
-            balancing, not limited to the ``n_train`` rows the share uses.
-        exact_matches_holdout: Synthetic rows at distance 0 from a row of the whole holdout
-            set (``n_holdout_all`` rows): how often rows the generator never saw are hit,
-            the collision baseline. For rare matches, a generator that does not copy gives
-            ``exact_matches_train / n_train_all`` about ``exact_matches_holdout /
-            n_holdout_all``.
+        exact_matches_train: Synthetic rows at distance 0 (after binning) from a training
+            row: a count of copies.
+        exact_matches_holdout: Synthetic rows at distance 0 from a holdout row: how often
+            rows the generator never saw are hit, the collision baseline. For rare matches,
+            a generator that does not copy gives ``exact_matches_train / n_train`` about
+            ``exact_matches_holdout / n_holdout``.
         nndr_train_mean: Mean NNDR of the synthetic rows in the training set.
         nndr_holdout_mean: Mean NNDR in the holdout set.
         nndr_train_p10: 10th percentile of the NNDR in the training set.
         nndr_holdout_p10: 10th percentile of the NNDR in the holdout set.
-        holdout_reference_share: Calibration: the share obtained when the holdout rows
-            themselves are scored as synthetic (their own row excluded); what a generator
-            that draws fresh rows from the population would get (for unequal sizes its
-            expectation is ``n_train / (n_train + n_holdout - 1)``).
-        n_train: Training rows scored by the share (after balancing): with
-            ``balance=True`` only these can show up as copies in ``share``.
-        n_holdout: Holdout rows scored (after balancing).
+        holdout_reference_share: Calibration: the share, on the scale of ``share``,
+            obtained when the holdout rows themselves are scored as synthetic (their own
+            row excluded); what a generator that draws fresh rows from the population would
+            get (for unequal sizes its raw expectation is ``n_train / (n_train + n_holdout
+            - 1)``, a little above ``expected_raw_share``).
+        n_train: Training rows (all are scored).
+        n_holdout: Holdout rows (all are scored).
         n_synthetic: Synthetic rows scored.
-        n_train_all: Rows of the whole training set, the set ``exact_matches_train``
-            searches (``n_train`` without balancing).
-        n_holdout_all: Rows of the whole holdout set, the set ``exact_matches_holdout``
-            searches.
     """
 
     share: float
+    raw_share: float
+    expected_raw_share: float
     p_value: float
-    expected_share: float
     n_closer_train: int
     n_closer_holdout: int
     n_ties: int
@@ -120,8 +119,6 @@ class DcrHoldoutShareResult:
     n_train: int
     n_holdout: int
     n_synthetic: int
-    n_train_all: int
-    n_holdout_all: int
 
     @property
     def score(self) -> float:
@@ -147,6 +144,23 @@ def dcr_share(
     return closer + float(np.mean(tie_weight * (dcr_train == dcr_holdout)))
 
 
+def standardised_share(raw_share: float, expected_raw_share: float) -> float:
+    """A raw share on the paper's equal-size scale: ``expected_raw_share`` to 0.5, 1 to 1.
+
+    ``1 - 0.5 * (1 - raw_share) / (1 - expected_raw_share)``, clipped at 0: linear, so
+    that a generator that does not memorise reads about 0.5 and one that copies every
+    synthetic row from the training set reads 1, whatever the sizes of the sets. With a
+    training set 4 times the holdout (the 80/20 split) a raw share runs from 0.8 to 1, and
+    30 % copies read about 0.86; here they read about 0.65, as with sets of equal size.
+    Values below 0.5 (synthetic rows closer to the holdout) are stretched too and clipped
+    at 0; they are no worse than 0.5 for privacy. With equal sizes (``expected_raw_share``
+    0.5) the raw share is returned as it is, the reference's share bit for bit.
+    """
+    if expected_raw_share == 0.5:
+        return raw_share
+    return max(0.0, 1.0 - 0.5 * (1.0 - raw_share) / (1.0 - expected_raw_share))
+
+
 def tie_weights(
     n_train: int, n_holdout: int, train_at_dcr: np.ndarray, holdout_at_dcr: np.ndarray
 ) -> float | np.ndarray:
@@ -157,14 +171,14 @@ def tie_weights(
     the rows at the smallest distance, is a training row with probability ``n_train /
     (n_train + n_holdout)``. A tie counts for that chance given the rows at the tie:
     ``train_at_dcr / (train_at_dcr + holdout_at_dcr)``, the training and holdout rows at
-    the distance; then the share's expectation is exactly ``expected_share``. With sets of
+    the distance; then the share's expectation is exactly ``expected_raw_share``. With sets of
     the same size the reference's weight 1/2 is exact too (by symmetry) and is kept; for
     unequal sizes, the reference's ``n_train / (n_train + n_holdout)`` is not (a 10 times
     smaller holdout reads 0.96 instead of 0.91 on fresh rows with many ties).
 
     Args:
-        n_train: Training rows scored.
-        n_holdout: Holdout rows scored.
+        n_train: Training rows.
+        n_holdout: Holdout rows.
         train_at_dcr: Per synthetic row, training rows at its distance to the training set.
         holdout_at_dcr: Per synthetic row, holdout rows at its distance to the holdout set.
 
@@ -194,8 +208,8 @@ def binomial_successes(
 
     Args:
         n_closer_train: Synthetic rows strictly closer to the training set.
-        n_train: Training rows scored.
-        n_holdout: Holdout rows scored.
+        n_train: Training rows.
+        n_holdout: Holdout rows.
         train_at_tie: Per tied synthetic row, training rows at the tie distance.
         holdout_at_tie: Per tied synthetic row, holdout rows at the tie distance.
     """
@@ -224,7 +238,6 @@ def dcr_holdout_share(
     num_bins: int = 100,
     nan_policy: NanPolicy = "category",
     balance: bool = True,
-    random_state: int = 0,
     backend: Backend = "auto",
     n_threads: int | None = None,
 ) -> DcrHoldoutShareResult:
@@ -232,30 +245,24 @@ def dcr_holdout_share(
 
     Args:
         train: The real rows the generator was trained on.
-        holdout: Real rows the generator never saw (ideally as many as ``train``).
+        holdout: Real rows the generator never saw (as many as ``train`` in the
+            reference design; a smaller holdout, such as the 20 % split, is fine).
         synthetic: The generated rows; same columns as ``train``.
         categorical_columns: Columns compared by value; the others are binned. None infers
             them from ``train`` (binary, categorical and ordinal roles).
             Identifier columns are left out and dates read as days (see
             :func:`~synth_plugins.metrics.validation.feature_tables`).
-        num_bins: Quantile bins per numeric column, fitted on the pooled rows (100 in the
-            reference code).
+        num_bins: Quantile bins per numeric column, fitted on the pooled training, holdout
+            and synthetic rows, all of them (100 in the reference code).
         nan_policy: ``"category"`` (reference): a missing value is a level of its own and
             matches another missing value; ``"mismatch"``: a missing numeric value matches
             nothing (the AML convention).
-        balance: When the training and holdout sets differ in size, subsample the larger
-            one (seeded, without replacement) to the smaller's size so that the share is
-            0.5 without memorisation, as in the reference design. The share then scores
-            only ``n_holdout`` training rows: a full copy of the training set reads about
-            ``0.5 + 0.5 * n_holdout / n_train`` (400 training rows, a 40-row holdout: a
-            full copy 0.557, 30 % copies 0.536 with p = 0.09). With False the sets are used
-            as given, ties weighed as :func:`tie_weights` says and the test run against
-            ``expected_share = n_train / (n_train + n_holdout)`` (the same case: fresh rows
-            0.924, p = 0.15; 30 % copies 0.934, p = 0.04; a full copy 1.0): with a holdout
-            much smaller than the training set, read that share against its
-            ``expected_share`` and ``p_value``. ``exact_matches_train`` counts copies of
-            every training row either way.
-        random_state: Seed of the balancing subsample.
+        balance: Report ``share`` on the scale of sets of equal size, as in the reference
+            design: about 0.5 without memorisation, 1 for a full copy, whatever the sizes
+            (:func:`standardised_share` of ``raw_share``). False reports ``raw_share``
+            itself, to be read against ``expected_raw_share``. Every training and holdout
+            row is scored either way, and ``p_value`` is the same; with sets of equal size
+            the two are the same share.
         backend: Matrix-product backend of the distance kernel (same exact result).
         n_threads: PyTorch threads for the kernel; None keeps the current setting.
 
@@ -264,12 +271,11 @@ def dcr_holdout_share(
 
     Raises:
         InvalidDataError: A frame is empty or not a frame, the columns differ, a numeric
-            column holds text or infinities, or ``holdout`` (or, when balancing,
-            ``train``) has fewer than 2 rows.
+            column holds text or infinities, or ``holdout`` has fewer than 2 rows.
         InvalidParameterError: A parameter is out of range.
     """
     balance = check_bool("balance", balance)
-    check_frame(train, "train", min_rows=2 if balance else 1)
+    check_frame(train, "train")
     check_frame(holdout, "holdout", min_rows=2)
     check_frame(synthetic, "synthetic")
     holdout = align_columns(train, holdout, "train", "holdout")
@@ -277,29 +283,18 @@ def dcr_holdout_share(
     num_bins = check_int("num_bins", num_bins, minimum=1)
     check_choice("nan_policy", nan_policy, NAN_POLICIES)
     check_choice("backend", backend, BACKENDS)
-    random_state = check_random_state("random_state", random_state, none=False)
     features = feature_tables(
         {"train": train, "holdout": holdout, "synthetic": synthetic}, categorical_columns
     )
     train, holdout, synthetic = features["train"], features["holdout"], features["synthetic"]
     categorical = resolve_categorical([train, holdout, synthetic], categorical_columns)
-    if balance:
-        train_rows, holdout_rows = balance_rows(len(train), len(holdout), random_state)
-    else:
-        train_rows, holdout_rows = np.arange(len(train)), np.arange(len(holdout))
-    n_train, n_holdout, n_synthetic = len(train_rows), len(holdout_rows), len(synthetic)
-    all_codes = pooled_bin_codes(
+    n_train, n_holdout, n_synthetic = len(train), len(holdout), len(synthetic)
+    codes = pooled_bin_codes(
         {"train": train, "holdout": holdout, "synthetic": synthetic},
         categorical,
         num_bins=num_bins,
         numeric_missing="level" if nan_policy == "category" else "never",
-        fit_rows={"train": train_rows, "holdout": holdout_rows},
     )
-    codes = {
-        "train": all_codes["train"][train_rows],
-        "holdout": all_codes["holdout"][holdout_rows],
-        "synthetic": all_codes["synthetic"],
-    }
 
     def nearest(
         query: np.ndarray, reference: np.ndarray, exclude_self: bool = False
@@ -318,16 +313,10 @@ def dcr_holdout_share(
     ref_train_1, _, ref_train_n = nearest(codes["holdout"], codes["train"])
     ref_hol_1, _, ref_hol_n = nearest(codes["holdout"], codes["holdout"], exclude_self=True)
 
-    def exact_matches(name: str, used_d1: np.ndarray) -> int:
-        """Synthetic rows equal to a row of the whole set, balanced away or not."""
-        if len(codes[name]) < len(all_codes[name]):
-            used_d1 = nearest(codes["synthetic"], all_codes[name])[0]
-        return int(np.sum(used_d1 == 0))
-
     from scipy import stats
 
-    expected_share = n_train / (n_train + n_holdout)
-    share = dcr_share(
+    expected_raw_share = n_train / (n_train + n_holdout)
+    raw_share = dcr_share(
         syn_train_1, syn_hol_1, tie_weights(n_train, n_holdout, syn_train_n, syn_hol_n)
     )
     n_closer_train = int(np.sum(syn_train_1 < syn_hol_1))
@@ -336,17 +325,23 @@ def dcr_holdout_share(
         n_closer_train, n_train, n_holdout, syn_train_n[ties], syn_hol_n[ties]
     )
     p_value = float(
-        stats.binomtest(successes, n_synthetic, expected_share, alternative="greater").pvalue
+        stats.binomtest(successes, n_synthetic, expected_raw_share, alternative="greater").pvalue
     )
     reference_share = dcr_share(
         ref_train_1, ref_hol_1, tie_weights(n_train, n_holdout, ref_train_n, ref_hol_n)
     )
+    if balance:
+        share = standardised_share(raw_share, expected_raw_share)
+        reference_share = standardised_share(reference_share, expected_raw_share)
+    else:
+        share = raw_share
     nndr_train = nndr(syn_train_1, syn_train_2)
     nndr_holdout = nndr(syn_hol_1, syn_hol_2)
     return DcrHoldoutShareResult(
         share=share,
+        raw_share=raw_share,
+        expected_raw_share=expected_raw_share,
         p_value=p_value,
-        expected_share=expected_share,
         n_closer_train=n_closer_train,
         n_closer_holdout=int(np.sum(syn_train_1 > syn_hol_1)),
         n_ties=int(np.sum(ties)),
@@ -354,8 +349,8 @@ def dcr_holdout_share(
         dcr_holdout_mean=float(syn_hol_1.mean()),
         dcr_train_median=float(np.median(syn_train_1)),
         dcr_holdout_median=float(np.median(syn_hol_1)),
-        exact_matches_train=exact_matches("train", syn_train_1),
-        exact_matches_holdout=exact_matches("holdout", syn_hol_1),
+        exact_matches_train=int(np.sum(syn_train_1 == 0)),
+        exact_matches_holdout=int(np.sum(syn_hol_1 == 0)),
         nndr_train_mean=float(nndr_train.mean()),
         nndr_holdout_mean=float(nndr_holdout.mean()),
         nndr_train_p10=float(np.percentile(nndr_train, 10)),
@@ -364,6 +359,4 @@ def dcr_holdout_share(
         n_train=n_train,
         n_holdout=n_holdout,
         n_synthetic=n_synthetic,
-        n_train_all=len(train),
-        n_holdout_all=len(holdout),
     )

@@ -531,7 +531,9 @@ def balance_rows(n_train: int, n_holdout: int, seed: int) -> tuple[np.ndarray, n
     """Rows that subsample the larger of two sets, without replacement, to the smaller's size.
 
     With sets of equal size, a synthetic row that copies neither is as likely to lie closer
-    to a training row as to a holdout row, so the DCR holdout share is 0.5.
+    to a training row as to a holdout row, so the histograms of the distances to the two
+    sets (:func:`closest_record_distances`) can be compared by eye. The DCR holdout share
+    itself scores every row and does not subsample.
 
     Returns:
         ``(train_rows, holdout_rows)``: sorted row positions; all rows of the smaller set.
@@ -553,7 +555,6 @@ def pooled_bin_codes(
     *,
     num_bins: int,
     numeric_missing: Literal["level", "never"],
-    fit_rows: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Every frame's rows as codes, numeric columns cut into quantile bins of pooled rows.
 
@@ -567,17 +568,13 @@ def pooled_bin_codes(
         num_bins: Quantile bins per numeric column.
         numeric_missing: ``"level"`` gives missing numeric values their own bin,
             ``"never"`` makes them match nothing.
-        fit_rows: Row positions of a frame that the bins are fitted on (the balanced
-            subsample of the DCR share); every row is coded. None, or a frame left out:
-            all its rows.
 
     Returns:
-        The int32 codes of each frame (all its rows), by name, for :func:`nearest_hamming`.
+        The int32 codes of each frame, by name, for :func:`nearest_hamming`.
     """
     tables = CodedTables(frames, categorical_columns, categorical_missing="level")
     parts = {name: (name, np.arange(len(frame))) for name, frame in frames.items()}
-    fitted = [(name, (fit_rows or {}).get(name, rows)) for name, rows in parts.values()]
-    pooled = tables.numeric_rows(fitted)
+    pooled = tables.numeric_rows(list(parts.values()))
     edges = [quantile_edges(pooled[:, j], num_bins) for j in range(pooled.shape[1])]
     return {
         name: tables.codes([part], edges, numeric_missing=numeric_missing)
@@ -596,12 +593,14 @@ def closest_record_distances(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each synthetic row's distance to the closest training and to the closest holdout row.
 
-    The encoding of :func:`~synth_plugins.metrics.dcr.dcr_holdout_share` with its defaults:
-    the larger of ``train`` and ``holdout`` is subsampled to the smaller's size
-    (:func:`balance_rows`), numeric columns are cut into ``num_bins`` quantile bins of the
-    pooled rows, missing values are a level (:func:`pooled_bin_codes`), and the distance is
-    the number of differing columns. On tables the metric would not change (no identifier
-    or date column), ``dcr_share`` of the result is the metric's share.
+    The encoding of :func:`~synth_plugins.metrics.dcr.dcr_holdout_share` with its defaults
+    (numeric columns cut into ``num_bins`` quantile bins of the pooled rows, missing values
+    a level: :func:`pooled_bin_codes`; the distance is the number of differing columns), on
+    sets of equal size for the histograms of the benchmark figures: the larger of ``train``
+    and ``holdout`` is subsampled to the smaller's size (:func:`balance_rows`). With sets of
+    equal size and on tables the metric would not change (no identifier or date column),
+    ``dcr_share`` of the result with a tie weight of 1/2 is the metric's share; with unequal
+    sizes the metric scores every row and the two differ.
 
     Args:
         train: The real rows the generator was fitted on.
@@ -609,7 +608,7 @@ def closest_record_distances(
         synthetic: The generated rows, with the training columns.
         categorical_columns: Columns compared by value; None infers them.
         num_bins: Quantile bins per numeric column.
-        seed: Seed of the balancing subsample (the metric's ``seed``).
+        seed: Seed of the balancing subsample.
 
     Returns:
         ``(to_train, to_holdout)``: int arrays, one distance per synthetic row.

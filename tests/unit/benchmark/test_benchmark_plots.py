@@ -61,7 +61,7 @@ def test_difference_is_synthetic_minus_real():
 
 
 def test_distances_use_the_dcr_metric_encoding():
-    train, holdout, synthetic = _table(160, 0), _table(120, 1), _table(150, 2)  # balanced
+    train, holdout, synthetic = _table(120, 0), _table(120, 1), _table(150, 2)  # equal sizes
     to_train, to_holdout = closest_record_distances(train, holdout, synthetic, CATEGORICAL)
     assert len(to_train) == len(to_holdout) == len(synthetic)
     expected = dcr_holdout_share(train, holdout, synthetic, categorical_columns=CATEGORICAL)

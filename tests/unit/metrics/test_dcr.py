@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 from synth_plugins import catalog
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics import dcr_holdout_share
-from synth_plugins.metrics.dcr import binomial_successes, dcr_share, nndr, tie_weights
+from synth_plugins.metrics.dcr import (
+    binomial_successes,
+    dcr_share,
+    nndr,
+    standardised_share,
+    tie_weights,
+)
 
 COLS = ["a", "b"]
 
@@ -32,8 +38,8 @@ def test_hand_computed_toy_example() -> None:
     assert result.n_closer_holdout == 1
     assert result.n_ties == 0
     assert result.share == pytest.approx(2 / 3)
-    assert result.score == result.share
-    assert result.expected_share == 0.5
+    assert result.score == result.share == result.raw_share
+    assert result.expected_raw_share == 0.5
     # binomial: P(X >= 2) for X ~ Bin(3, 0.5) = 4 / 8
     assert result.p_value == pytest.approx(0.5)
     assert result.dcr_train_mean == pytest.approx(1.0)
@@ -103,36 +109,72 @@ def test_copying_generator_is_detected() -> None:
     assert abs(fresh.holdout_reference_share - 0.5) < 0.15
 
 
-def test_balancing_and_unbalanced_tie_weight() -> None:
+def test_every_row_is_scored_and_balance_only_rescales() -> None:
     train, holdout, synthetic = _mixed(50, 4), _mixed(20, 5), _mixed(30, 6)
     balanced = dcr_holdout_share(train, holdout, synthetic)
-    assert (balanced.n_train, balanced.n_holdout) == (20, 20)
-    assert balanced.expected_share == 0.5
     unbalanced = dcr_holdout_share(train, holdout, synthetic, balance=False)
-    assert (unbalanced.n_train, unbalanced.n_holdout) == (50, 20)
-    assert (unbalanced.n_train_all, unbalanced.n_holdout_all) == (50, 20)
-    assert unbalanced.expected_share == pytest.approx(50 / 70)
-    # a holdout larger than the training set is cut down to the training size
+    for result in (balanced, unbalanced):
+        assert (result.n_train, result.n_holdout) == (50, 20)
+        assert result.expected_raw_share == pytest.approx(50 / 70)
+    assert unbalanced.share == unbalanced.raw_share == balanced.raw_share
+    assert balanced.share == standardised_share(balanced.raw_share, 50 / 70)
+    assert balanced.p_value == unbalanced.p_value
+    # a holdout larger than the training set is scored whole too
     larger = dcr_holdout_share(holdout, train, synthetic)
-    assert (larger.n_train, larger.n_holdout) == (20, 20)
+    assert (larger.n_train, larger.n_holdout) == (20, 50)
+    assert larger.expected_raw_share == pytest.approx(20 / 70)
 
 
-def test_exact_matches_count_every_row_whatever_the_balancing() -> None:
-    """Balancing scores 20 of 200 training rows, but a copy of all 200 is 200 copies."""
+def test_standardised_share_maps_the_expectation_to_one_half_and_one_to_one() -> None:
+    assert standardised_share(0.8, 0.8) == pytest.approx(0.5)
+    assert standardised_share(1.0, 0.8) == 1.0
+    assert standardised_share(0.86, 0.8) == pytest.approx(0.65)  # 30 % copies at 80/20
+    assert standardised_share(0.1, 0.8) == 0.0  # clipped: closer to the holdout
+    assert standardised_share(0.3, 0.5) == 0.3  # equal sizes: the share as it is
+
+
+def test_exact_matches_count_every_row() -> None:
     train, holdout = _mixed(200, 1), _mixed(20, 2)
     copied = dcr_holdout_share(train, holdout, train)
-    assert (copied.n_train, copied.n_holdout) == (20, 20)
+    assert (copied.n_train, copied.n_holdout) == (200, 20)
     assert copied.exact_matches_train == 200
     assert copied.exact_matches_holdout == 0
-    # the sizes the counts are out of, to turn them into rates per real row
-    assert (copied.n_train_all, copied.n_holdout_all) == (200, 20)
-    assert copied.to_dict()["n_train_all"] == 200.0
-    # the holdout is the larger set: its copies are counted on all its rows
     swapped = dcr_holdout_share(holdout, train, train)
     assert swapped.exact_matches_holdout == 200
     assert swapped.exact_matches_train == 0
-    assert (swapped.n_train, swapped.n_holdout) == (20, 20)
-    assert (swapped.n_train_all, swapped.n_holdout_all) == (20, 200)
+
+
+def test_a_full_copy_reads_one_with_a_small_holdout() -> None:
+    """Subsampling the training set to a 40-row holdout read a full copy as 0.54-0.56."""
+    train, holdout = _mixed(400, 41), _mixed(40, 42)
+    copied = dcr_holdout_share(train, holdout, train)
+    assert copied.share > 0.95
+    assert copied.p_value < 1e-6
+    assert copied.holdout_reference_share < 0.7
+
+
+def test_fresh_rows_read_one_half_with_a_small_holdout() -> None:
+    """A generator that never saw the training rows, 400 training rows and 40 holdout rows:
+    the standardised share averages 0.5, and 30 % copies read clearly above it (about
+    0.54 when the training set was subsampled to the holdout's size)."""
+    fresh, copies = [], []
+    for seed in range(5):
+        train, holdout = _mixed(400, 10 + seed), _mixed(40, 20 + seed)
+        synthetic = _mixed(400, 30 + seed)
+        fresh.append(dcr_holdout_share(train, holdout, synthetic))
+        copied = pd.concat([train.iloc[:120], synthetic.iloc[120:]], ignore_index=True)
+        copies.append(dcr_holdout_share(train, holdout, copied))
+    assert np.mean([r.share for r in fresh]) == pytest.approx(0.5, abs=0.03)
+    assert min(r.p_value for r in fresh) > 0.01
+    assert np.mean([r.share for r in copies]) > 0.6
+
+
+def test_equal_sizes_keep_the_reference_share_bit_for_bit() -> None:
+    """Figures of the code that subsampled (nothing to subsample at equal sizes)."""
+    result = dcr_holdout_share(_mixed(120, 41), _mixed(120, 42), _mixed(90, 43))
+    assert result.share == result.raw_share == 0.4888888888888889
+    assert result.p_value == 0.6239833992007024
+    assert result.holdout_reference_share == 0.5333333333333333
 
 
 def test_unbalanced_ties_weigh_the_rows_at_the_tie() -> None:
@@ -142,8 +184,8 @@ def test_unbalanced_ties_weigh_the_rows_at_the_tie() -> None:
     result = dcr_holdout_share(train, holdout, synthetic, categorical_columns=COLS, balance=False)
     # (0, 2) is at distance 1 from two training rows and from one holdout row
     assert result.n_ties == 1
-    assert result.share == pytest.approx(2 / 3)
-    assert result.expected_share == pytest.approx(3 / 5)
+    assert result.share == result.raw_share == pytest.approx(2 / 3)
+    assert result.expected_raw_share == pytest.approx(3 / 5)
     # (1, 0) is closer to train; (2, 2) ties at 2 with 3 training rows and 1 holdout row
     assert result.holdout_reference_share == pytest.approx((1 + 3 / 4) / 2)
 
@@ -158,7 +200,7 @@ def test_unbalanced_share_of_fresh_rows_is_expected_share() -> None:
         )
         for seed in range(5)
     ]
-    assert results[0].expected_share == pytest.approx(400 / 440)
+    assert results[0].expected_raw_share == pytest.approx(400 / 440)
     assert sum(r.n_ties for r in results) > 100  # the case that needs the tie rule
     mean_share = np.mean([r.share for r in results])
     assert mean_share == pytest.approx(400 / 440, abs=0.025)

@@ -370,7 +370,6 @@ def test_one_row_is_refused_by_every_distribution_metric(side: str) -> None:
 #: The public metric functions that take ``random_state``.
 SEEDED = (
     "anonymeter_risk",
-    "dcr_holdout_share",
     "discriminative",
     "hamming_leakage",
     "longitudinal_fidelity",
@@ -397,9 +396,6 @@ def _seeded_calls() -> dict[str, object]:
 
     return {
         "anonymeter_risk": lambda s: metrics.anonymeter_risk(
-            train, holdout, synthetic, random_state=s
-        ),
-        "dcr_holdout_share": lambda s: metrics.dcr_holdout_share(
             train, holdout, synthetic, random_state=s
         ),
         "hamming_leakage": lambda s: metrics.hamming_leakage(
