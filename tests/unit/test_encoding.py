@@ -378,6 +378,27 @@ def test_text_with_a_utc_offset_keeps_its_instants():
     assert back.iloc[0].endswith("+0000") and pd.isna(back.iloc[2])
 
 
+def test_text_with_offsets_that_change_with_the_clocks_is_read_as_instants():
+    """Dates written with ``%z`` in a zone with summer time carry two offsets (+0100,
+    +0200); pandas read them as objects, and every generator failed with "Can only use .dt
+    accessor with datetimelike values"."""
+    fmt = "%Y-%m-%d %H:%M:%S%z"
+    local = pd.Series(pd.date_range("2020-03-20", periods=20, freq="D", tz="Europe/Berlin"))
+    text = local.dt.strftime(fmt)
+    assert text.str[-5:].nunique() == 2  # the clocks changed on 29 March
+    days = to_days(text, fmt)
+    np.testing.assert_allclose(days, to_days(local))
+    back = from_days(days, object, fmt, time_step(text, fmt))
+    assert pd.to_datetime(back, format=fmt).tolist() == local.dt.tz_convert("UTC").tolist()
+
+    from synth_plugins.generators import MLECopula
+
+    table = pd.DataFrame({"seen": text, "count": np.arange(20)})
+    sampled = MLECopula(random_state=0).fit(table).sample(30)
+    read = pd.to_datetime(sampled["seen"], format=fmt)
+    assert read.between(local.min(), local.max()).all()
+
+
 def test_text_numbers_are_read_by_position_whatever_the_index():
     """A table stacked without ``ignore_index`` repeats row labels; reading by label raised
     pandas' InvalidIndexError."""

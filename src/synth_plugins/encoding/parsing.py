@@ -9,7 +9,7 @@ training strings; these helpers convert in both directions.
 from __future__ import annotations
 
 import warnings
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -187,7 +187,7 @@ def _nanoseconds(
         stamps = series
     else:
         # plain str: pandas' date parsers refuse str subclasses such as numpy.str_
-        stamps = pd.to_datetime(series.map(str, na_action="ignore"), format=fmt, errors="raise")
+        stamps = read_text_dates(series.map(str, na_action="ignore"), fmt)
     if getattr(stamps.dt, "tz", None) is not None:
         on_utc = clock == "UTC" or writes_offset(fmt)  # an offset is no zone with a clock
         stamps = stamps.dt.tz_convert("UTC") if on_utc else stamps
@@ -195,6 +195,16 @@ def _nanoseconds(
     missing = stamps.isna().to_numpy()
     nanoseconds = stamps.astype("datetime64[ns]").to_numpy().astype("int64")
     return np.where(missing, 0, nanoseconds), missing
+
+
+def read_text_dates(values: Any, fmt: str | None, errors: str = "raise") -> Any:
+    """Dates written as text in ``fmt`` as pandas datetimes (``pd.to_datetime``'s result).
+
+    Text written with a UTC offset (``%z``) is read as instants on the UTC clock: the
+    offsets of one column differ across a change of clocks (``+0100`` in winter, ``+0200``
+    in summer), and pandas gives such mixed offsets back as objects, not datetimes.
+    """
+    return pd.to_datetime(values, format=fmt, errors=errors, utc=writes_offset(fmt))
 
 
 def writes_offset(fmt: str | None) -> bool:

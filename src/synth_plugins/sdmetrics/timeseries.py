@@ -23,6 +23,7 @@ import pandas as pd
 from sdmetrics.timeseries.base import TimeSeriesMetric
 
 from synth_plugins.catalog import MetricEntry
+from synth_plugins.encoding.parsing import read_text_dates
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.long_format import DAYS_PER_YEAR
 from synth_plugins.metrics.dispatch import evaluate_metric
@@ -61,7 +62,7 @@ def _dates_as_days(
 
     def parse(frame: pd.DataFrame, name: str) -> pd.Series:
         try:
-            return pd.to_datetime(frame[time_column], format=fmt)
+            return read_text_dates(frame[time_column], fmt)
         except (TypeError, ValueError) as error:
             how = f" with the metadata's datetime_format {fmt!r}" if fmt else ""
             raise InvalidDataError(

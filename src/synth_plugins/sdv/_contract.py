@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from sdv import errors as sdv_errors
 
-from synth_plugins.encoding.parsing import is_datetime, text_date_format
+from synth_plugins.encoding.parsing import is_datetime, read_text_dates, text_date_format
 from synth_plugins.encoding.roles import DISCRETE_ROLES, infer_role
 from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_spec
 from synth_plugins.errors import (
@@ -198,7 +198,7 @@ def _datetimes(values: pd.Series, text_format: str | None) -> pd.Series:
     """``values`` as datetimes: read in ``text_format`` if given; NaT where missing."""
     if text_format is None:
         return values
-    return pd.to_datetime(values, format=text_format, errors="coerce")
+    return read_text_dates(values, text_format, errors="coerce")
 
 
 @dataclass(frozen=True)
@@ -234,7 +234,7 @@ class _DateColumn:
                 dates written as text), or one of another time zone than the column's.
         """
         try:
-            asked = pd.to_datetime(value, format=self.text_format)
+            asked = read_text_dates(value, self.text_format)
             asked - self.first  # a naive date against an aware column raises
         except (ValueError, TypeError) as error:
             written = f" written as {self.text_format!r}" if self.text_format else ""

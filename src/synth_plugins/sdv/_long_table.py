@@ -35,7 +35,13 @@ from typing import Any
 
 import pandas as pd
 
-from synth_plugins.encoding.parsing import from_days, text_date_format, time_step, to_days
+from synth_plugins.encoding.parsing import (
+    from_days,
+    read_text_dates,
+    text_date_format,
+    time_step,
+    to_days,
+)
 from synth_plugins.encoding.tabular import ColumnSpec, identifier_spec
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.generators.longitudinal_lstm import host_roles
@@ -97,7 +103,7 @@ def _parse(values: pd.Series, fmt: str | None, column: str) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values):
         return values
     try:
-        return pd.to_datetime(values, format=fmt)
+        return read_text_dates(values, fmt)
     except (TypeError, ValueError) as error:
         raise InvalidDataError(
             f"datetime column {column!r} has values that are not dates in the format "
