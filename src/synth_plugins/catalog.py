@@ -84,7 +84,11 @@ class MetricEntry:
     data: MetricData = "table"
     #: the score of a perfect synthetic data set, if there is one
     ideal: float | None = None
-    #: a conventional decision threshold on the score, if the method has one
+    #: the score at which the method's conventional decision flips, if it has one (the Hamming
+    #: coefficient's breach threshold); only for a minimised score with an
+    #: :attr:`inner_ideal` below it, where the SDMetrics normalisation reads 0.5 at the
+    #: threshold and halves with each further threshold's width above the ideal (see
+    #: :meth:`synth_plugins.sdmetrics.single_table.SuiteSingleTableMetric.normalize`)
     threshold: float | None = None
     #: core parameters whose names differ from the host inputs': core name -> input name
     #: (inputs: ``real``, ``synthetic``, ``holdout``, the ``*_column(s)`` options, and the
@@ -97,6 +101,17 @@ class MetricEntry:
     #: would match); the other figures are in the core result, and in Synthcity with the
     #: evaluator's ``all_figures = True``
     headline_figures: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        """Refuse a :attr:`threshold` the normalisation cannot place at 0.5."""
+        if self.threshold is not None:
+            ideal = self.inner_ideal
+            if ideal is None or not ideal < self.threshold < self.max_value:
+                raise ValueError(
+                    f"metric {self.name!r}: threshold={self.threshold} needs a minimised score "
+                    f"whose ideal lies inside its range and below the threshold (ideal "
+                    f"{self.ideal}, range [{self.min_value}, {self.max_value}])"
+                )
 
     @property
     def inner_ideal(self) -> float | None:
@@ -206,10 +221,11 @@ GENERATORS: tuple[GeneratorEntry, ...] = (
     ),
 )
 
-#: The names behind some metrics' headline figures, declared here so that the catalog
-#: imports no metric module; the metric modules take them from here
+#: The names behind some metrics' headline figures and the Hamming breach threshold, declared
+#: here so that the catalog imports no metric module; the metric modules take them from here
 #: (``metrics.attacks.ATTACKS``, ``metrics.survival.augmentation.MODELS``,
-#: ``metrics.longitudinal._fidelity.PARTS``).
+#: ``metrics.longitudinal._fidelity.PARTS``, the default ``threshold`` of
+#: ``metrics.hamming.hamming_leakage``).
 ANONYMETER_ATTACKS = (
     "singling_out_univariate",
     "singling_out_multivariate",
@@ -232,6 +248,8 @@ LONGITUDINAL_PARTS = (
     "discriminative",
     "predictive",
 )
+#: The Hamming leakage coefficient above which the AML study flags a potential breach.
+HAMMING_BREACH_THRESHOLD = 0.05
 
 METRICS: tuple[MetricEntry, ...] = (
     MetricEntry(
@@ -253,7 +271,7 @@ METRICS: tuple[MetricEntry, ...] = (
         sdmetrics_name="HammingLeakage",
         needs=("holdout",),
         ideal=0.0,
-        threshold=0.05,
+        threshold=HAMMING_BREACH_THRESHOLD,
         headline_figures=("breach", "synthetic_train_exact_matches", "real_coefficient"),
     ),
     MetricEntry(

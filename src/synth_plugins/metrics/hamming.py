@@ -34,6 +34,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from synth_plugins.catalog import HAMMING_BREACH_THRESHOLD
 from synth_plugins.errors import InvalidDataError
 from synth_plugins.metrics.distance import (
     BACKENDS,
@@ -327,7 +328,7 @@ def hamming_leakage(
     nan_policy: NanPolicy = "mismatch",
     balanced: bool = True,
     random_state: int = 1,
-    threshold: float = 0.05,
+    threshold: float = HAMMING_BREACH_THRESHOLD,
     coefficient_formula: CoefficientFormula = "paper",
     match_dtypes: bool = True,
     backend: Backend = "auto",
@@ -357,7 +358,8 @@ def hamming_leakage(
             size;
             False to compare whole sets.
         random_state: Seed of the shuffle before splitting (1 in the study).
-        threshold: The coefficient above which ``breach`` is set (0.05 in the study).
+        threshold: The coefficient above which ``breach`` is set (0.05, the study's:
+            :data:`~synth_plugins.catalog.HAMMING_BREACH_THRESHOLD`).
         coefficient_formula: ``"paper"`` (the published ``holdout / train - 1``) or ``"code"``
             (``1 - train / holdout``, stored by the AML code; differs in the 4th decimal).
         match_dtypes: Cast synthetic numeric columns to the training dtypes first (the

@@ -3,8 +3,9 @@
 ``compute(real_data, synthetic_data, metadata=None, **options)`` returns the headline
 score; ``compute_breakdown`` returns every figure of the core result; ``normalize`` maps
 the score to [0, 1] with 1 best (SDMetrics' own rule from ``min_value``, ``max_value`` and
-``goal``, measured from the ideal where a minimised metric's ideal lies inside its range:
-see :meth:`SuiteSingleTableMetric.normalize`). Options: ``target_column`` (TabSynDex),
+``goal``, measured from the ideal where a minimised metric's ideal lies inside its range,
+and 0.5 at a decision threshold such as Hamming's breach threshold: see
+:meth:`SuiteSingleTableMetric.normalize`). Options: ``target_column`` (TabSynDex),
 ``duration_column`` and ``event_column`` (survival metrics), and any option of the core
 function.
 
@@ -147,10 +148,14 @@ class SuiteSingleTableMetric(SingleTableMetric):
 
         A minimised metric with an inner ideal (:attr:`MetricEntry.inner_ideal`: the
         Hamming coefficient's 0 in (-inf, inf), the DCR holdout share's 0.5 in [0, 1]) is no
-        better below the ideal than at it. Its scores up to the ideal normalise to 1, the
-        others by SDMetrics' rule on [ideal, max] (``exp(ideal - score)`` without a
-        maximum), where SDMetrics' rule on the whole range would put the ideal itself at
-        0.37 or 0.5. Other metrics follow SDMetrics' rule.
+        better below the ideal than at it. Its scores up to the ideal normalise to 1, where
+        SDMetrics' rule on the whole range would put the ideal itself at 0.37 or 0.5. Above
+        the ideal, a metric with a decision threshold (:attr:`MetricEntry.threshold`: the
+        Hamming breach threshold 0.05) halves with each threshold's width, ``0.5 ** ((score
+        - ideal) / (threshold - ideal))``: 0.5 at the threshold, below it for every breach
+        and near 0 for a copy of the training rows (a coefficient of 0.3 reads 0.016), where
+        SDMetrics' ``exp(ideal - score)`` reads 0.95 and 0.74. The others take SDMetrics'
+        rule on [ideal, max]. Other metrics follow SDMetrics' rule.
         """
         entry = cls.entry
         ideal = entry.inner_ideal
@@ -160,6 +165,8 @@ class SuiteSingleTableMetric(SingleTableMetric):
             raise ValueError("`raw_score` must be between `min_value` and `max_value`.")
         if raw_score <= ideal:
             return 1.0
+        if entry.threshold is not None:
+            return float(0.5 ** ((raw_score - ideal) / (entry.threshold - ideal)))
         if np.isinf(entry.max_value):
             return float(np.exp(ideal - raw_score))
         return float(1.0 - (raw_score - ideal) / (entry.max_value - ideal))

@@ -282,6 +282,17 @@ def test_info() -> None:
     assert catalog.metric("hamming_leakage").threshold == 0.05
 
 
+def test_the_breach_threshold_is_declared_once() -> None:
+    """The core's default breach threshold is the catalog's, which the SDMetrics
+    normalisation reads (one value, so the two cannot drift apart)."""
+    import inspect
+
+    default = inspect.signature(hamming_leakage).parameters["threshold"].default
+    assert default == catalog.HAMMING_BREACH_THRESHOLD == 0.05
+    assert catalog.metric("hamming_leakage").threshold == catalog.HAMMING_BREACH_THRESHOLD
+    assert hamming_leakage(TRAIN, TEST, SYNTHETIC).threshold == catalog.HAMMING_BREACH_THRESHOLD
+
+
 def test_bad_inputs() -> None:
     with pytest.raises(InvalidDataError, match="same columns"):
         hamming_leakage(TRAIN, TEST, SYNTHETIC.rename(columns={"a": "z"}))

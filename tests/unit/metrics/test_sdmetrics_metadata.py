@@ -215,11 +215,45 @@ def test_normalize_counts_scores_below_an_inner_ideal_as_ideal():
     from synth_plugins.sdmetrics import CorrelationL1, DcrHoldoutShare, HammingLeakage
 
     assert [HammingLeakage.normalize(x) for x in (-1.0, -0.3, 0.0)] == [1.0, 1.0, 1.0]
-    assert HammingLeakage.normalize(0.5) == pytest.approx(np.exp(-0.5))
+    assert 0 < HammingLeakage.normalize(0.5) < HammingLeakage.normalize(0.1) < 1
     assert [DcrHoldoutShare.normalize(x) for x in (0.0, 0.5, 0.75, 1.0)] == [1, 1, 0.5, 0]
     assert CorrelationL1.normalize(0.5) == pytest.approx(np.exp(-0.5))
     with pytest.raises(ValueError, match="between"):
         DcrHoldoutShare.normalize(1.5)
+
+
+def test_hamming_normalize_reads_half_at_the_breach_threshold():
+    """SDGym keeps only the normalised score: a breach (coefficient above 0.05) must read
+    below 0.5 and a verbatim copy of the training rows (0.297 on an 80/20 split) near 0;
+    SDMetrics' exp(-score) read 0.951 and 0.743, next to GaussianCopula's 1.000."""
+    from synth_plugins.sdmetrics import HammingLeakage
+
+    assert HammingLeakage.normalize(0.05) == 0.5
+    assert HammingLeakage.normalize(0.1) == pytest.approx(0.25)
+    assert HammingLeakage.normalize(0.051) < 0.5 < HammingLeakage.normalize(0.049)
+    assert HammingLeakage.normalize(0.297) < 0.05
+    assert HammingLeakage.normalize(-0.1) == 1.0
+    assert HammingLeakage.normalize(float("inf")) == 0.0
+
+
+def test_a_threshold_needs_an_inner_ideal_below_it():
+    """The catalog refuses a threshold the normalisation cannot put at 0.5 (no ideal inside
+    the range, or a threshold at or below the ideal), naming the metric."""
+    import dataclasses
+    import math
+
+    from synth_plugins import catalog
+
+    entry = catalog.metric("hamming_leakage")
+    for changes in (
+        {"threshold": 0.0},
+        {"threshold": -0.5},
+        {"direction": "maximize"},
+        {"min_value": 0.0, "max_value": math.inf},
+    ):
+        with pytest.raises(ValueError, match="'hamming_leakage': threshold="):
+            dataclasses.replace(entry, **changes)
+    assert dataclasses.replace(entry, threshold=0.1).threshold == 0.1
 
 
 def test_hamming_scores_of_the_code_formula_are_in_range_and_normalise():
