@@ -63,6 +63,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from synth_plugins.catalog import HAMMING_BREACH_THRESHOLD
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "docs" / "benchmarks" / "ck4gen_vs_builtins.jsonl"
 DOC = ROOT / "docs" / "benchmarks" / "ck4gen.md"
@@ -248,7 +250,7 @@ CURRENT_CK4GEN = {
     "ck4gen_copy": '`ck4gen` `outcome="copy"`',
 }
 #: Hamming leakage coefficients above this are breaches (the AML default).
-LEAKAGE_BREACH = 0.05
+LEAKAGE_BREACH = HAMMING_BREACH_THRESHOLD
 #: A covariate's absolute log-HR error above this misses CK4Gen's target (strictly above).
 LARGE_ERROR = 1.0
 

@@ -29,6 +29,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from synth_plugins.catalog import HAMMING_BREACH_THRESHOLD
+
 #: Table sizes (rows of each of train, holdout and synthetic) of the simulated settings.
 SIZES = (150, 400, 1000)
 #: Bundled tables cut into thirds.
@@ -61,7 +63,7 @@ def summary(label: str, n: int, coefficients: list[float]) -> str:
     return (
         f"| {label} | {n} | {values.mean():+.3f} | {values.std(ddof=1):.3f} | "
         f"{np.quantile(values, 0.95):+.3f} | {values.max():+.3f} | "
-        f"{int((values > 0.05).sum())} of {len(values)} |"
+        f"{int((values > HAMMING_BREACH_THRESHOLD).sum())} of {len(values)} |"
     )
 
 

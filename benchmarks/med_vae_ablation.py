@@ -40,6 +40,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tabular_quality as shared  # the split, generators, metrics and formatting
+from synth_plugins.catalog import HAMMING_BREACH_THRESHOLD
 from synth_plugins.metrics.copies import exact_copies
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -235,7 +236,7 @@ def render(records: list[dict[str, Any]], command: str) -> str:
         keys = list(dict.fromkeys((r["fit"], r["sampling"]) for r in rows))
         for fit_name, sampling in keys:
             group = [r for r in rows if (r["fit"], r["sampling"]) == (fit_name, sampling)]
-            breaches = sum(r["leakage"] > 0.05 for r in group)
+            breaches = sum(r["leakage"] > HAMMING_BREACH_THRESHOLD for r in group)
             copies = np.mean([r["hamming_zero_train"] for r in group])
             allowed = np.mean([r["allowed_copies"] for r in group])
             epochs = float(np.mean([r.get("epochs") or np.nan for r in group]))

@@ -80,7 +80,7 @@ REFERENCE = "sdv_gaussian_copula"
 #: Most rows per table the TabSynDex ML-efficacy models use (only ``support2`` is larger).
 TABSYNDEX_ML_ROWS = 2000
 #: Hamming leakage coefficient above which a run is a breach (the AML study's threshold).
-BREACH = 0.05
+BREACH = catalog.HAMMING_BREACH_THRESHOLD
 #: Seconds after which one run is stopped and recorded as a failure.
 RUN_TIMEOUT_S = 3600
 
