@@ -9,9 +9,11 @@ For one dataset, real data against the synthetic table of every generator:
   table (:func:`~synth_plugins.metrics.associations.association_matrix`, Pearson's r,
   correlation ratio and Theil's U) and their difference, one figure per generator.
 - :func:`plot_distances`: histograms of each synthetic row's distance to the closest
-  record of the training split and of the holdout, with the binning and Hamming distance
-  of the DCR holdout share (:mod:`synth_plugins.metrics.dcr`); a generator that copies
-  training rows shows training distances piled up at 0.
+  record of equal-size samples of the training split and of the holdout, with the binning
+  and Hamming distance of the DCR holdout share (:mod:`synth_plugins.metrics.dcr`), each
+  panel titled with the metric's share and copies over every row
+  (:func:`distance_panel`); a generator that copies training rows shows training
+  distances piled up at 0.
 
 Figures are built with :mod:`synth_plugins.figures` (an Agg canvas, no pyplot, nothing
 shown) and written as PNGs. :func:`tabular_figures` writes every figure of one dataset.
@@ -20,6 +22,7 @@ shown) and written as PNGs. :func:`tabular_figures` writes every figure of one d
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,10 +31,10 @@ import pandas as pd
 
 from synth_plugins.encoding.roles import discrete_role_columns
 from synth_plugins.figures import new_figure, save_figure
-from synth_plugins.metrics import distance
 from synth_plugins.metrics.associations import association_matrix
-from synth_plugins.metrics.dcr import dcr_share
-from synth_plugins.metrics.validation import resolve_categorical
+from synth_plugins.metrics.dcr import dcr_holdout_share
+from synth_plugins.metrics.distance import nearest_hamming, pooled_bin_codes
+from synth_plugins.metrics.validation import feature_tables, resolve_categorical
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -43,7 +46,7 @@ MAX_MARGINAL_COLUMNS = 12
 MAX_LEVELS = 10
 #: Bins of a numeric column's histogram.
 HISTOGRAM_BINS = 20
-#: Rows of each table used for the distance histograms (a seeded subsample beyond it).
+#: Synthetic rows of the distance figure, and rows of each real sample its histograms use.
 MAX_DISTANCE_ROWS = 5_000
 #: Colour of the real data; generators take matplotlib's default cycle in order.
 REAL_COLOR = "#7f7f7f"
@@ -257,7 +260,36 @@ def plot_associations(
 # ---------------------------------------------------------------------------- distances
 
 
-def closest_record_distances(
+@dataclass(frozen=True)
+class DistancePanel:
+    """What one generator's panel of the distance figure shows.
+
+    Attributes:
+        to_train: Per synthetic row drawn, the columns it differs in from the closest row
+            of an equal-size sample of the training and holdout rows (see
+            :func:`distance_panel`), for the histogram.
+        to_holdout: The same, to the closest row of the holdout sample.
+        share: The DCR holdout share, the metric's headline
+            (:func:`~synth_plugins.metrics.dcr.dcr_holdout_share` ``.share``): every training
+            and holdout row scored, about 0.5 without memorisation, 1 for a full copy.
+        copies: Share of the synthetic rows drawn identical (after binning) to a row of the
+            whole training set: the metric's ``exact_matches_train / n_synthetic``.
+    """
+
+    to_train: np.ndarray
+    to_holdout: np.ndarray
+    share: float
+    copies: float
+
+
+def _sample_rows(n_rows: int, size: int, rng: np.random.Generator) -> np.ndarray:
+    """Sorted positions of ``size`` of ``n_rows`` rows, drawn without replacement (all if equal)."""
+    if size >= n_rows:
+        return np.arange(n_rows)
+    return np.sort(rng.choice(n_rows, size=size, replace=False))
+
+
+def distance_panel(
     train: pd.DataFrame,
     holdout: pd.DataFrame,
     synthetic: pd.DataFrame,
@@ -266,19 +298,24 @@ def closest_record_distances(
     num_bins: int = 100,
     max_rows: int = MAX_DISTANCE_ROWS,
     seed: int = 0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each synthetic row's distance to the closest training and holdout record.
+) -> DistancePanel:
+    """One generator's distances to the closest record, its DCR share and its copies.
 
-    The encoding of :func:`~synth_plugins.metrics.dcr.dcr_holdout_share` with its defaults:
-    numeric columns are cut into ``num_bins`` quantile bins of the pooled rows, missing
-    values are a level, and the distance is the number of differing columns. The larger of
-    ``train`` and ``holdout`` is subsampled to the smaller's size, so that the two
-    histograms compare sets of equal size (the metric scores every row instead). With sets
-    of equal size and without subsampling for speed, ``dcr_share`` of the result is the
-    metric's share.
+    The share and the copies are :func:`~synth_plugins.metrics.dcr.dcr_holdout_share`'s,
+    with its defaults, on every training and holdout row. The histograms show distances in
+    the metric's encoding (:func:`~synth_plugins.metrics.validation.feature_tables`,
+    ``num_bins`` quantile bins per numeric column fitted on all pooled rows, missing values
+    a level; the distance is the number of differing columns), but to samples of the
+    training and holdout rows of one size, the smaller set's (at most ``max_rows``): the
+    nearest of 640 rows is closer than the nearest of 160 for fresh rows too, so histograms
+    of distances to sets of unequal size would show a gap that is not memorisation. With
+    sets of equal size (and at most ``max_rows`` rows),
+    :func:`~synth_plugins.metrics.dcr.dcr_share` of the distances with a tie weight of 1/2
+    is ``share``.
 
-    To keep the figures to seconds, each table is first cut to ``max_rows`` rows (a seeded
-    subsample without replacement) when it is longer.
+    To keep the figures to seconds, a synthetic table longer than ``max_rows`` is cut to
+    ``max_rows`` rows first (a seeded subsample without replacement); the share and the
+    copies are then those of that sample.
 
     Args:
         train: The real rows the generator was fitted on.
@@ -286,31 +323,53 @@ def closest_record_distances(
         synthetic: The generated rows, with the training columns.
         categorical_columns: Columns compared by value; None infers them from ``train``.
         num_bins: Quantile bins per numeric column.
-        max_rows: Rows kept per table.
-        seed: Seed of the subsamples and of the balancing.
+        max_rows: Synthetic rows drawn, and the largest sample of training and of holdout
+            rows the histograms use.
+        seed: Seed of the subsamples.
 
     Returns:
-        ``(to_train, to_holdout)``: int arrays, one distance per synthetic row used.
+        The panel.
     """
     rng = np.random.default_rng(seed)
-
-    def cut(frame: pd.DataFrame) -> pd.DataFrame:
-        if len(frame) <= max_rows:
-            return frame
-        return frame.iloc[np.sort(rng.choice(len(frame), size=max_rows, replace=False))]
-
-    return distance.closest_record_distances(
-        cut(train),
-        cut(holdout[list(train.columns)]),
-        cut(synthetic[list(train.columns)]),
-        categorical_columns,
+    columns = list(train.columns)
+    holdout = holdout[columns]
+    synthetic = synthetic[columns].iloc[_sample_rows(len(synthetic), max_rows, rng)]
+    result = dcr_holdout_share(
+        train, holdout, synthetic, categorical_columns=categorical_columns, num_bins=num_bins
+    )
+    features = feature_tables(
+        {"train": train, "holdout": holdout, "synthetic": synthetic}, categorical_columns
+    )
+    codes = pooled_bin_codes(
+        features,
+        resolve_categorical(list(features.values()), categorical_columns),
         num_bins=num_bins,
-        seed=seed,
+        numeric_missing="level",
+    )
+    size = min(len(train), len(holdout), max_rows)
+    to_train, _ = nearest_hamming(
+        codes["synthetic"], codes["train"][_sample_rows(len(train), size, rng)]
+    )
+    to_holdout, _ = nearest_hamming(
+        codes["synthetic"], codes["holdout"][_sample_rows(len(holdout), size, rng)]
+    )
+    return DistancePanel(
+        to_train=to_train,
+        to_holdout=to_holdout,
+        share=result.share,
+        copies=result.exact_matches_train / result.n_synthetic,
     )
 
 
+#: Caption of the distance figure: what the bars and the panel titles are computed on.
+DISTANCE_CAPTION = (
+    "bars: distances to equal-size samples of the training and holdout rows; "
+    "DCR share (dcr_holdout_share) and copies: every training and holdout row"
+)
+
+
 def plot_distances(
-    distances: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    panels: Mapping[str, DistancePanel],
     *,
     n_columns: int | None = None,
     ncols: int = 3,
@@ -318,9 +377,12 @@ def plot_distances(
 ) -> Figure:
     """Histograms of the distance to the closest record, one panel per generator.
 
+    The bars compare distances to training and holdout samples of equal size (see
+    :func:`distance_panel`); each panel's title gives the metric's DCR share and copies,
+    over every row. The figure's caption (:data:`DISTANCE_CAPTION`) says so.
+
     Args:
-        distances: Generator name -> ``(to_train, to_holdout)`` from
-            :func:`closest_record_distances`.
+        panels: Generator name -> its :func:`distance_panel`.
         n_columns: The number of columns compared (the largest possible distance); the
             x axis ends one past the largest distance observed, at most here.
         ncols: Panels per row.
@@ -328,29 +390,30 @@ def plot_distances(
 
     Returns:
         The figure; each panel's title gives the DCR share (about 0.5 without
-        memorisation) and the share of synthetic rows identical to a training row.
+        memorisation, 1 for a full copy) and the share of synthetic rows identical to a
+        training row.
     """
-    names = list(distances)
+    names = list(panels)
     largest = max(
-        (int(max(a.max(initial=0), b.max(initial=0))) for a, b in distances.values()), default=0
+        (int(max(p.to_train.max(initial=0), p.to_holdout.max(initial=0))) for p in panels.values()),
+        default=0,
     )
     top = largest + 1 if n_columns is None else min(largest + 1, n_columns)
     ncols = max(1, min(ncols, len(names)))
     nrows = max(1, -(-len(names) // ncols))
-    figure = new_figure(3.6 * ncols, 2.7 * nrows + 0.5)
+    figure = new_figure(3.6 * ncols, 2.7 * nrows + 0.7)
     axes = np.atleast_1d(figure.subplots(nrows, ncols, squeeze=False, sharey=True)).ravel()
     for ax, name in zip(axes, names):
-        to_train, to_holdout = distances[name]
+        panel = panels[name]
         positions = np.arange(top + 1)
-        for offset, label, values in ((-0.2, "train", to_train), (0.2, "holdout", to_holdout)):
+        for offset, label, values in (
+            (-0.2, "train", panel.to_train),
+            (0.2, "holdout", panel.to_holdout),
+        ):
             share = np.bincount(values, minlength=top + 1)[: top + 1] / max(values.size, 1)
             color = DISTANCE_COLORS[label]
             ax.bar(positions + offset, share, 0.4, color=color, label=f"to {label}")
-        ax.set_title(
-            f"{name}: DCR share {dcr_share(to_train, to_holdout, 0.5):.2f}, "
-            f"copies {np.mean(to_train == 0):.1%}",
-            fontsize=9,
-        )
+        ax.set_title(f"{name}: DCR share {panel.share:.2f}, copies {panel.copies:.1%}", fontsize=9)
         ax.set_xlabel("columns differing from the closest record", fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(axis="y", alpha=0.3)
@@ -359,6 +422,7 @@ def plot_distances(
     axes[0].set_ylabel("share of synthetic rows", fontsize=8)
     axes[0].legend(fontsize=8)
     figure.suptitle(title or "Distance to the closest record: synthetic -> train vs holdout")
+    figure.supxlabel(DISTANCE_CAPTION, fontsize=8)
     return figure
 
 
@@ -394,12 +458,12 @@ def tabular_figures(
             train, frame, categorical_columns, title=f"{dataset}: associations, {name}"
         )
         written.append(save_figure(figure, folder / f"associations_{dataset}_{name}.png"))
-    distances = {
-        name: closest_record_distances(train, holdout, frame, categorical_columns)
+    panels = {
+        name: distance_panel(train, holdout, frame, categorical_columns)
         for name, frame in synthetic.items()
     }
     figure = plot_distances(
-        distances,
+        panels,
         n_columns=train.shape[1],
         title=f"{dataset}: distance to the closest record (DCR encoding)",
     )

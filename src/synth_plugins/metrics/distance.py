@@ -35,7 +35,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal, overload
 
 import numpy as np
@@ -43,7 +43,7 @@ import pandas as pd
 
 from synth_plugins.errors import InvalidDataError, InvalidParameterError
 from synth_plugins.metrics._encoding import label_codes
-from synth_plugins.metrics.validation import numeric_block, resolve_categorical
+from synth_plugins.metrics.validation import numeric_block
 from synth_plugins.validation import check_choice
 
 if TYPE_CHECKING:
@@ -527,28 +527,6 @@ class CodedTables:
 # ------------------------------------------------------------ closest-record encoding
 
 
-def balance_rows(n_train: int, n_holdout: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows that subsample the larger of two sets, without replacement, to the smaller's size.
-
-    With sets of equal size, a synthetic row that copies neither is as likely to lie closer
-    to a training row as to a holdout row, so the histograms of the distances to the two
-    sets (:func:`closest_record_distances`) can be compared by eye. The DCR holdout share
-    itself scores every row and does not subsample.
-
-    Returns:
-        ``(train_rows, holdout_rows)``: sorted row positions; all rows of the smaller set.
-    """
-    size = min(n_train, n_holdout)
-    rng = np.random.RandomState(seed)
-
-    def cut(n_rows: int) -> np.ndarray:
-        if n_rows == size:
-            return np.arange(n_rows)
-        return np.sort(rng.choice(n_rows, size=size, replace=False))
-
-    return cut(n_train), cut(n_holdout)
-
-
 def pooled_bin_codes(
     frames: dict[str, pd.DataFrame],
     categorical_columns: list[str],
@@ -580,50 +558,3 @@ def pooled_bin_codes(
         name: tables.codes([part], edges, numeric_missing=numeric_missing)
         for name, part in parts.items()
     }
-
-
-def closest_record_distances(
-    train: pd.DataFrame,
-    holdout: pd.DataFrame,
-    synthetic: pd.DataFrame,
-    categorical_columns: Iterable[str] | None = None,
-    *,
-    num_bins: int = 100,
-    seed: int = 0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each synthetic row's distance to the closest training and to the closest holdout row.
-
-    The encoding of :func:`~synth_plugins.metrics.dcr.dcr_holdout_share` with its defaults
-    (numeric columns cut into ``num_bins`` quantile bins of the pooled rows, missing values
-    a level: :func:`pooled_bin_codes`; the distance is the number of differing columns), on
-    sets of equal size for the histograms of the benchmark figures: the larger of ``train``
-    and ``holdout`` is subsampled to the smaller's size (:func:`balance_rows`). With sets of
-    equal size and on tables the metric would not change (no identifier or date column),
-    ``dcr_share`` of the result with a tie weight of 1/2 is the metric's share; with unequal
-    sizes the metric scores every row and the two differ.
-
-    Args:
-        train: The real rows the generator was fitted on.
-        holdout: Real rows it never saw.
-        synthetic: The generated rows, with the training columns.
-        categorical_columns: Columns compared by value; None infers them.
-        num_bins: Quantile bins per numeric column.
-        seed: Seed of the balancing subsample.
-
-    Returns:
-        ``(to_train, to_holdout)``: int arrays, one distance per synthetic row.
-    """
-    synthetic = synthetic[list(train.columns)]
-    holdout = holdout[list(train.columns)]
-    categorical = resolve_categorical([train, holdout, synthetic], categorical_columns)
-    train_rows, holdout_rows = balance_rows(len(train), len(holdout), seed)
-    train, holdout = train.iloc[train_rows], holdout.iloc[holdout_rows]
-    codes = pooled_bin_codes(
-        {"train": train, "holdout": holdout, "synthetic": synthetic},
-        categorical,
-        num_bins=num_bins,
-        numeric_missing="level",
-    )
-    to_train, _ = nearest_hamming(codes["synthetic"], codes["train"])
-    to_holdout, _ = nearest_hamming(codes["synthetic"], codes["holdout"])
-    return to_train, to_holdout

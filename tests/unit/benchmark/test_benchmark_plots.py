@@ -5,10 +5,12 @@ import pandas as pd
 import pytest
 
 from synth_plugins.benchmark.plots import (
+    DISTANCE_CAPTION,
     MAX_MARGINAL_COLUMNS,
+    DistancePanel,
     association_difference,
-    closest_record_distances,
     discrete_columns,
+    distance_panel,
     plot_distances,
     plot_marginals,
     tabular_figures,
@@ -62,22 +64,43 @@ def test_difference_is_synthetic_minus_real():
 
 def test_distances_use_the_dcr_metric_encoding():
     train, holdout, synthetic = _table(120, 0), _table(120, 1), _table(150, 2)  # equal sizes
-    to_train, to_holdout = closest_record_distances(train, holdout, synthetic, CATEGORICAL)
-    assert len(to_train) == len(to_holdout) == len(synthetic)
+    panel = distance_panel(train, holdout, synthetic, CATEGORICAL)
+    assert len(panel.to_train) == len(panel.to_holdout) == len(synthetic)
     expected = dcr_holdout_share(train, holdout, synthetic, categorical_columns=CATEGORICAL)
-    assert dcr_share(to_train, to_holdout, 0.5) == pytest.approx(expected.share)
-    assert to_train.mean() == pytest.approx(expected.dcr_train_mean)
-    assert to_holdout.mean() == pytest.approx(expected.dcr_holdout_mean)
+    assert panel.share == expected.share
+    assert dcr_share(panel.to_train, panel.to_holdout, 0.5) == pytest.approx(expected.share)
+    assert panel.to_train.mean() == pytest.approx(expected.dcr_train_mean)
+    assert panel.to_holdout.mean() == pytest.approx(expected.dcr_holdout_mean)
+
+
+def test_panel_title_gives_the_metric_share_and_copies_at_80_20():
+    # 640 training rows, a 160-row holdout; 30 % of the synthetic rows copy training rows
+    train, holdout = _table(640, 0), _table(160, 1)
+    synthetic = pd.concat([train.iloc[:180], _table(420, 2)], ignore_index=True)
+    panel = distance_panel(train, holdout, synthetic, CATEGORICAL)
+    expected = dcr_holdout_share(train, holdout, synthetic, categorical_columns=CATEGORICAL)
+    assert panel.share == expected.share and expected.share > 0.6
+    assert panel.copies == expected.exact_matches_train / len(synthetic) == pytest.approx(0.3)
+    figure = plot_distances({"copier": panel}, n_columns=train.shape[1])
+    title = _visible_axes(figure)[0].get_title()
+    assert title == f"copier: DCR share {expected.share:.2f}, copies {panel.copies:.1%}"
+    assert figure.get_supxlabel() == DISTANCE_CAPTION
+
+
+def test_histograms_compare_equal_size_samples_and_copies_count_every_training_row():
+    train, holdout = _table(640, 0), _table(160, 1)
+    panel = distance_panel(train, holdout, train.copy(), CATEGORICAL)
+    assert panel.copies == 1.0 and panel.share > 0.99  # ties with a binned holdout row
+    # the histogram's training sample has the holdout's 160 rows: a quarter of the copies
+    assert np.mean(panel.to_train == 0) == pytest.approx(160 / 640)
 
 
 def test_copies_of_training_rows_are_at_distance_zero_and_rows_are_capped():
     train, holdout = _table(100, 0), _table(100, 1)
-    to_train, _ = closest_record_distances(train, holdout, train.copy(), CATEGORICAL)
-    assert (to_train == 0).all()
-    to_train, to_holdout = closest_record_distances(
-        train, holdout, _table(500, 3), CATEGORICAL, max_rows=50
-    )
-    assert len(to_train) == len(to_holdout) == 50
+    panel = distance_panel(train, holdout, train.copy(), CATEGORICAL)
+    assert (panel.to_train == 0).all() and panel.copies == 1.0
+    panel = distance_panel(train, holdout, _table(500, 3), CATEGORICAL, max_rows=50)
+    assert len(panel.to_train) == len(panel.to_holdout) == 50
 
 
 def test_marginal_grid_has_one_panel_per_column_up_to_the_cap():
@@ -91,10 +114,8 @@ def test_marginal_grid_has_one_panel_per_column_up_to_the_cap():
 
 
 def test_distance_figure_has_one_panel_per_generator():
-    distances = {
-        name: (np.array([0, 1, 2, 2]), np.array([1, 1, 3, 2])) for name in ("a", "b", "c", "d")
-    }
-    figure = plot_distances(distances, n_columns=5)
+    panel = DistancePanel(np.array([0, 1, 2, 2]), np.array([1, 1, 3, 2]), 0.6, 0.25)
+    figure = plot_distances({name: panel for name in ("a", "b", "c", "d")}, n_columns=5)
     assert len(_visible_axes(figure)) == 4
 
 
