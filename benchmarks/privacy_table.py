@@ -133,8 +133,9 @@ def write_report(args: argparse.Namespace, table: pd.DataFrame, elapsed: float) 
         "`leakage` is the AML study's Hamming privacy-leakage coefficient (mean over seeds, "
         "`_sd` its standard deviation; above 0.05 is a breach, `breaches` counts the seeds "
         "with one); `exact_matches` is the mean number of synthetic rows equal to a training "
-        "row; `dcr_share` is the share of synthetic rows closer to training than to holdout "
-        "rows (0.5 means no sign of memorisation). Method cards: "
+        "row; `dcr_share` is `dcr_holdout_share`: the share of synthetic rows closer to "
+        "training than to holdout rows over every row, put on the scale of equal-size sets "
+        "(0.5 means no sign of memorisation, 1 a copy). Method cards: "
         "[hamming_leakage](../methods/metrics/hamming_leakage.md), "
         "[dcr_holdout_share](../methods/metrics/dcr_holdout_share.md).",
         "",
