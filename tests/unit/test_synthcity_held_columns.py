@@ -343,29 +343,33 @@ def _dtypes_table(n: int = 200) -> pd.DataFrame:
     )
 
 
-@pytest.mark.parametrize("name", ["mle_copula", "ctabgan_plus", "med_vae", "ck4gen"])
-def test_every_column_comes_back_in_its_training_dtype(name, tmp_path):
-    """pandas' ``boolean`` came back as float64 0.0/1.0/NaN (with or without missing
-    values), ``Int64``, ``Int32`` and ``int16`` as int64, ``Float64`` and ``float32`` as
-    float64, while ``string`` and ``category`` were restored."""
+def _fitted_plugin(name: str, data: pd.DataFrame, rng: np.random.Generator, tmp_path):
+    """Suite plugin ``name`` fitted on ``data`` at a few iterations (CK4Gen on ``data`` with
+    a drawn time and event, in a survival loader)."""
     from synthcity.plugins import Plugins
     from synthcity.plugins.core.dataloader import SurvivalAnalysisDataLoader
 
     import synth_plugins
 
     synth_plugins.register()
-    data = _dtypes_table()
     params = {} if name == "mle_copula" else {"n_iter": 3}
     if name == "ck4gen":
-        rng = np.random.default_rng(1)
-        data = data.assign(time=rng.exponential(300, len(data)) + 1, event=rng.random(200) < 0.6)
-        data["event"] = data["event"].astype(int)
+        n = len(data)
+        data = data.assign(time=rng.exponential(300, n) + 1, event=(rng.random(n) < 0.6) * 1)
         loader = SurvivalAnalysisDataLoader(
             data, target_column="event", time_to_event_column="time"
         )
     else:
         loader = GenericDataLoader(data)
-    plugin = Plugins().get(name, workspace=str(tmp_path), **params).fit(loader)
+    return Plugins().get(name, workspace=str(tmp_path), **params).fit(loader), data
+
+
+@pytest.mark.parametrize("name", ["mle_copula", "ctabgan_plus", "med_vae", "ck4gen"])
+def test_every_column_comes_back_in_its_training_dtype(name, tmp_path):
+    """pandas' ``boolean`` came back as float64 0.0/1.0/NaN (with or without missing
+    values), ``Int64``, ``Int32`` and ``int16`` as int64, ``Float64`` and ``float32`` as
+    float64, while ``string`` and ``category`` were restored."""
+    plugin, data = _fitted_plugin(name, _dtypes_table(), np.random.default_rng(1), tmp_path)
     out = plugin.generate(count=100, random_state=0).dataframe()
     assert out.dtypes.to_dict() == data.dtypes.to_dict()
     assert set(out["smoker"].dropna()) <= {True, False} and out["flag"].notna().all()
@@ -378,13 +382,8 @@ def test_nullable_integers_with_missing_values_are_modelled_as_whole_numbers(nam
     float first"): as it was, Synthcity's schema refused every generated table. It is
     modelled as float64 with NaN and comes back whole, in range, missing where generated
     so, with and without constraints."""
-    from synthcity.plugins import Plugins
     from synthcity.plugins.core.constraints import Constraints
-    from synthcity.plugins.core.dataloader import SurvivalAnalysisDataLoader
 
-    import synth_plugins
-
-    synth_plugins.register()
     rng = np.random.default_rng(0)
     n = 200
     data = pd.DataFrame(
@@ -396,15 +395,7 @@ def test_nullable_integers_with_missing_values_are_modelled_as_whole_numbers(nam
     )
     data.loc[rng.random(n) < 0.2, "n_visits"] = pd.NA
     data.loc[rng.random(n) < 0.1, "stage"] = pd.NA
-    params = {} if name == "mle_copula" else {"n_iter": 3}
-    if name == "ck4gen":
-        data = data.assign(time=rng.exponential(300, n) + 1, event=(rng.random(n) < 0.6) * 1)
-        loader = SurvivalAnalysisDataLoader(
-            data, target_column="event", time_to_event_column="time"
-        )
-    else:
-        loader = GenericDataLoader(data)
-    plugin = Plugins().get(name, workspace=str(tmp_path), **params).fit(loader)
+    plugin, data = _fitted_plugin(name, data, rng, tmp_path)
     out = plugin.generate(count=100, random_state=0).dataframe()
     assert out.dtypes.to_dict() == data.dtypes.to_dict()
     visits = out["n_visits"].dropna()
