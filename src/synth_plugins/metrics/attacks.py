@@ -44,7 +44,7 @@ import warnings
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -105,18 +105,21 @@ class AttackRisk:
     n_attacks: int
     n_train_rows: int
 
+    #: each figure's key (after the prefix) and attribute, in :meth:`to_dict`'s order
+    FIGURES: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("risk", "risk"),
+        ("risk_ci_low", "ci_low"),
+        ("risk_ci_high", "ci_high"),
+        ("attack_rate", "attack_rate"),
+        ("control_rate", "control_rate"),
+        ("baseline_rate", "baseline_rate"),
+        ("n_attacks", "n_attacks"),
+        ("n_train_rows", "n_train_rows"),
+    )
+
     def to_dict(self, prefix: str) -> dict[str, float]:
         """Flat figures, keys prefixed with ``prefix`` (e.g. ``linkability_``)."""
-        return {
-            f"{prefix}risk": self.risk,
-            f"{prefix}risk_ci_low": self.ci_low,
-            f"{prefix}risk_ci_high": self.ci_high,
-            f"{prefix}attack_rate": self.attack_rate,
-            f"{prefix}control_rate": self.control_rate,
-            f"{prefix}baseline_rate": self.baseline_rate,
-            f"{prefix}n_attacks": float(self.n_attacks),
-            f"{prefix}n_train_rows": float(self.n_train_rows),
-        }
+        return {f"{prefix}{key}": float(getattr(self, name)) for key, name in self.FIGURES}
 
 
 @dataclass(frozen=True)
@@ -202,7 +205,9 @@ def anonymeter_risk(
     Raises:
         InvalidDataError: A frame is empty, has fewer than :data:`MIN_ROWS` rows or fewer
             than 2 columns besides record keys, or the columns differ.
-        InvalidParameterError: A parameter is out of range or names an unknown column.
+        InvalidParameterError: A parameter is out of range or names an unknown column, or
+            a secret column's figure name is one of the inference attack's own
+            (``ci_low``, ``ci_high``).
         MissingDependencyError: ``anonymeter`` is not installed.
     """
     check_frame(train, "train", min_rows=MIN_ROWS)
@@ -248,6 +253,8 @@ def anonymeter_risk(
     n_jobs = check_int("n_jobs", n_jobs, minimum=1)
     halves = _linkability_halves(columns, linkability_columns)
     secret_columns = _secrets(columns, secrets)
+    if "inference" in attacks:
+        _check_secret_names(secret_columns)
     categorical = resolve_categorical([train, holdout, synthetic], categorical_columns)
     # a key the caller named is compared by value when it is not a number
     categorical += [
@@ -362,6 +369,25 @@ def _secrets(columns: list[str], secrets: Sequence[str] | None) -> list[str]:
     if unknown:
         raise InvalidParameterError(f"secrets names columns that are not in the data: {unknown}")
     return list(secrets)
+
+
+def _check_secret_names(secrets: list[str]) -> None:
+    """Refuse a secret whose figure ``inference_risk_<column>`` is a figure of the attack.
+
+    A column named ``ci_low`` would write its risk over ``inference_risk_ci_low`` in
+    :meth:`AnonymeterRiskResult.to_dict`.
+
+    Raises:
+        InvalidParameterError: Such a column, named, with the way out.
+    """
+    own = {f"inference_{key}" for key, _ in AttackRisk.FIGURES}
+    clashes = [c for c in secrets if f"inference_risk_{c}" in own]
+    if clashes:
+        raise InvalidParameterError(
+            f"the inference attack reports each secret column as inference_risk_<column>, "
+            f"and for {clashes} that name is one of the attack's own figures; rename the "
+            "column(s) or leave them out of secrets"
+        )
 
 
 def _for_anonymeter(

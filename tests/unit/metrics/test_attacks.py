@@ -160,6 +160,16 @@ def test_an_attacks_figures_do_not_depend_on_the_others_run_with_it(tables):
     assert one_secret.inference_by_secret["sex"] == alone.inference_by_secret["sex"]
 
 
+def test_a_secret_whose_figure_name_is_the_attacks_own_is_refused(tables):
+    """A column named ``ci_low`` wrote its risk over ``inference_risk_ci_low``."""
+    train, holdout = tables
+    renamed = [t.rename(columns={"weight": "ci_low"}) for t in (train, holdout)]
+    with pytest.raises(InvalidParameterError, match=r"\['ci_low'\].*rename"):
+        anonymeter_risk(*renamed, renamed[0], **{**FAST, "secrets": ["ci_low", "sex"]})
+    options = {**FAST, "secrets": None, "attacks": ["linkability"], "n_attacks": 20}
+    assert anonymeter_risk(*renamed, renamed[0], **options).score > 0.5  # no inference
+
+
 def test_attacks_none_runs_every_attack(tables):
     """None means all, as for ``secrets`` and ``categorical_columns`` (it raised a bare
     TypeError: 'NoneType' object is not iterable)."""
