@@ -50,6 +50,7 @@ from synth_plugins.sdv.id_patterns import (
 from synth_plugins.sdv.metadata import (
     check_declared_dates,
     check_table,
+    date_text,
     declared_datetime_formats,
     declared_orders,
     in_declared_order,
@@ -57,6 +58,7 @@ from synth_plugins.sdv.metadata import (
     read_declared_dates,
     roles_from_metadata,
     table_description,
+    written_dates,
 )
 from synth_plugins.validation import check_bool, check_int
 
@@ -195,32 +197,39 @@ class _ColumnDomain:
 
 
 def _datetimes(values: pd.Series, text_format: str | None) -> pd.Series:
-    """``values`` as datetimes: read in ``text_format`` if given; NaT where missing."""
+    """``values`` as datetimes: read in ``text_format`` if given; NaT where missing.
+
+    Numbers are read by their digits (:func:`~synth_plugins.sdv.metadata.date_text`).
+    """
     if text_format is None:
         return values
-    return read_text_dates(values, text_format, errors="coerce")
+    return read_text_dates(date_text(values), text_format, errors="coerce")
 
 
 @dataclass(frozen=True)
 class _DateColumn:
     """A ``datetime`` column as conditions on it are read and matched."""
 
-    #: the format of dates written as text (None for ``datetime64`` columns), as the
-    #: synthesizers read and write them: the metadata's ``datetime_format``, else the one
+    #: the format of dates written as text or whole numbers (None for ``datetime64``
+    #: columns), as the synthesizers read and write them: the metadata's
+    #: ``datetime_format``, else the one
     #: :func:`~synth_plugins.encoding.parsing.text_date_format` finds
     text_format: str | None
     first: pd.Timestamp  # the earliest training date
     span: pd.Timedelta  # from the earliest training date to the latest
+    #: the training dtype of dates written as whole numbers (``20200131``), else None
+    number_dtype: Any = None
 
     @classmethod
     def learn(cls, values: pd.Series, datetime_format: str | None = None) -> _DateColumn:
-        """The column of the training ``values`` (datetime64 values or dates as text).
+        """The column of the training ``values`` (datetime64 values, or dates as text or numbers).
 
-        ``datetime_format``: the one the metadata declares for text dates, if any.
+        ``datetime_format``: the one the metadata declares for text or number dates, if any.
         """
         text_format = datetime_format or text_date_format(values)
         times = _datetimes(values, text_format)
-        return cls(text_format, times.min(), times.max() - times.min())
+        numbers = values.dtype if pd.api.types.is_numeric_dtype(values) else None
+        return cls(text_format, times.min(), times.max() - times.min(), numbers)
 
     def times(self, values: pd.Series) -> pd.Series:
         """``values`` (the column as generated) as datetimes; NaT where missing."""
@@ -234,7 +243,8 @@ class _DateColumn:
                 dates written as text), or one of another time zone than the column's.
         """
         try:
-            asked = read_text_dates(value, self.text_format)
+            text = date_text(pd.Series([value])).iloc[0] if self.number_dtype else value
+            asked = read_text_dates(text, self.text_format)
             asked - self.first  # a naive date against an aware column raises
         except (ValueError, TypeError) as error:
             written = f" written as {self.text_format!r}" if self.text_format else ""
@@ -243,6 +253,14 @@ class _DateColumn:
                 f"{written} (training dates from {self.first}): {error}"
             ) from None
         return asked
+
+    def written(self, date: pd.Timestamp) -> Any:
+        """``date`` as the column holds it: in its format, as text or a whole number."""
+        if self.text_format is None:
+            return date
+        if self.number_dtype is None:
+            return date.strftime(self.text_format)
+        return written_dates(pd.Series([date]), self.text_format, self.number_dtype).iloc[0]
 
     def shown(self, date: pd.Timestamp) -> str:
         """``date`` as an error shows it: in the column's text format, if written as text."""
@@ -309,9 +327,8 @@ class ConditionDomain:
         dates = {
             str(name): _DateColumn.learn(data[name], formats.get(name))
             for name, role in roles.items()
-            if role == "datetime"
-            and data[name].notna().any()
-            and (name in formats or is_datetime(data[name]))
+            if data[name].notna().any()
+            and (name in formats or (role == "datetime" and is_datetime(data[name])))
         }
         return cls(columns, [str(c) for c in data.columns], identifiers, dates)
 
@@ -372,7 +389,9 @@ class ConditionDomain:
             asked = date.asked(column, value, "condition")
             distance = (date.times(sampled[column]) - asked).abs()
             sampled = sampled[distance <= date.span * rtol].copy()
-            sampled[column] = asked.strftime(date.text_format) if date.text_format else asked
+            sampled[column] = date.written(asked)
+            if date.number_dtype is not None:  # a scalar would make an Int64 column int64
+                sampled[column] = sampled[column].astype(date.number_dtype)
         return sampled, others
 
     @staticmethod
@@ -511,7 +530,8 @@ class SingleTableContract:
     (modelled as days, written back in the column's dtype or format) and ``identifier``
     (fresh keys, never a training value) columns, as in the cores. Dates written as text
     are read and written in the metadata's ``datetime_format`` where it declares one (see
-    :meth:`fit_processed_data`), else in the format the cores find. Numbers
+    :meth:`fit_processed_data`), else in the format the cores find; dates written as whole
+    numbers (``20200131``) only in a declared one, and written back as numbers. Numbers
     written as text in a ``numerical`` column are parsed first (SDV's validation refuses
     them; the cores parse them too), so they come back as numbers.
 
@@ -746,15 +766,16 @@ class SingleTableContract:
         :func:`~synth_plugins.sdv.metadata.declared_orders`) reaches the core as an ordered
         categorical, so that a generator whose model reads the order (the MLE copula's
         polychoric correlations) reads the declared one, not the text order of the levels.
-        A column of dates written as text with a ``datetime_format``
+        A column of dates written as text or whole numbers with a ``datetime_format``
         (:func:`~synth_plugins.sdv.metadata.declared_datetime_formats`) reaches it as
         ``datetime64`` values read in that format, as SDV's own synthesizers read it (the
         cores would read text dates in the format they find, if any: ``"20200131"`` in
-        none), and :meth:`_sample` writes the generated dates in it again.
+        none; numbers as numbers), and :meth:`_sample` writes the generated dates in it
+        again, as text or as whole numbers of the training dtype.
 
         Raises:
             SDVInvalidDataError: A value outside its column's declared order, or text dates
-                not in their ``datetime_format``.
+                or numbers not in their ``datetime_format``.
         """
         with sdv_data_errors():
             table = single_table(processed_data, "processed_data")
@@ -830,9 +851,10 @@ class SingleTableContract:
         for column in self._orders:  # back from the ordered categorical to the raw dtype
             if str(column) in frame.columns and self._schema is not None:
                 frame[str(column)] = frame[str(column)].astype(self._schema[column].dtype)
-        for column, fmt in self._datetime_formats.items():  # back to text in the declared format
-            if str(column) in frame.columns:
-                frame[str(column)] = frame[str(column)].dt.strftime(fmt).astype(object)
+        for column, fmt in self._datetime_formats.items():  # back to text or numbers in it
+            if str(column) in frame.columns and self._schema is not None:
+                dtype = self._schema[column].dtype
+                frame[str(column)] = written_dates(frame[str(column)], fmt, dtype)
         for spec in self._key_specs:
             name = str(spec.name)  # the core's column: SDV names columns as text
             if name not in frame.columns:

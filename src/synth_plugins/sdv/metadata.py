@@ -252,30 +252,81 @@ def _sdv_guessed_format(values: pd.Series) -> str | None:
 
 
 def declared_datetime_formats(metadata: Any, data: pd.DataFrame) -> dict[Any, str]:
-    """The ``datetime_format`` SDV ``metadata`` declares for each column of text dates.
+    """The ``datetime_format`` SDV ``metadata`` declares for each column of dates it reads.
 
     Columns of sdtype ``datetime`` with a ``datetime_format`` whose observed values are all
-    text (:func:`~synth_plugins.encoding.parsing.is_text`), by column of ``data``. SDV reads
-    such a column in its declared format and writes generated dates in it; so do the
-    suite's single-table synthesizers (:func:`read_declared_dates`), whose cores would
+    text (:func:`~synth_plugins.encoding.parsing.is_text`) or all whole numbers (a health
+    registry's ``20200131`` for ``"%Y%m%d"``, in an integer, nullable ``Int64`` or float
+    column), by column of ``data``. SDV reads such a column in its declared format (numbers
+    by their digits) and writes generated dates in it; so do the suite's single-table
+    synthesizers (:func:`read_declared_dates`, :func:`written_dates`), whose cores would
     otherwise read text dates in the format
-    :func:`~synth_plugins.encoding.parsing.text_date_format` finds, if any.
+    :func:`~synth_plugins.encoding.parsing.text_date_format` finds, if any, and refuse
+    numbers as dates.
     """
     columns = table_description(metadata)["columns"]
     formats = {}
     for column in data.columns:
         described = columns.get(str(column), {})
         fmt = described.get("datetime_format")
-        if described.get("sdtype") == "datetime" and fmt and is_text(data[column]):
+        if described.get("sdtype") == "datetime" and fmt and _dates_as_written(data[column]):
             formats[column] = fmt
     return formats
 
 
-def _dates_in(values: pd.Series, datetime_format: str) -> pd.Series:
-    """Text ``values`` of a column read as dates in its declared ``datetime_format``.
+def _dates_as_written(values: pd.Series) -> bool:
+    """Whether ``values`` are dates as written: all text, or all whole numbers (20200131)."""
+    return is_text(values) or (
+        _is_numbers(values) and values.notna().any() and is_whole(values.astype(float))
+    )
 
-    Dates written with a UTC offset (``%z``) are read on the UTC clock, as the encoder
-    reads them; missing values are NaT.
+
+def date_text(values: pd.Series) -> pd.Series:
+    """Dates as written (text, or numbers such as ``20200131``) as the text a format reads.
+
+    A whole number is read by its digits (``20200131.0`` as ``"20200131"``), another value
+    as it prints (``20200131.5`` then reads in no format); missing values stay missing.
+    """
+    if not _is_numbers(values):
+        return values.map(str, na_action="ignore")  # plain str: the parsers refuse numpy.str_
+    numbers = values.astype(float)  # a nullable Int64's <NA> as NaN
+    return numbers.map(
+        lambda number: str(round(number)) if is_whole(np.array([number])) else str(number),
+        na_action="ignore",
+    )
+
+
+def written_dates(dates: pd.Series, datetime_format: str, dtype: Any) -> pd.Series:
+    """Generated ``dates`` written in ``datetime_format`` as the training column was.
+
+    As text for a column of text dates; as whole numbers of the training ``dtype`` for a
+    column of numbers (``20200131`` in ``int64``, ``<NA>`` where missing in ``Int64``).
+    """
+    text = dates.dt.strftime(datetime_format).astype(object)
+    if not pd.api.types.is_numeric_dtype(dtype):
+        return text
+    return pd.to_numeric(text).astype(dtype)
+
+
+#: The format of dates written as whole numbers that a refusal suggests (``20200131``).
+_NUMBER_DATE_FORMAT = "%Y%m%d"
+
+
+def _reads_as_dates(values: pd.Series, datetime_format: str) -> bool:
+    """Whether every observed value of ``values`` is a date in ``datetime_format``."""
+    try:
+        _dates_in(values, datetime_format)
+    except InvalidDataError:
+        return False
+    return True
+
+
+def _dates_in(values: pd.Series, datetime_format: str) -> pd.Series:
+    """``values`` of a column read as dates in its declared ``datetime_format``.
+
+    Text is read as it is, whole numbers by their digits (:func:`date_text`). Dates
+    written with a UTC offset (``%z``) are read on the UTC clock, as the encoder reads
+    them; missing values are NaT.
 
     Raises:
         InvalidDataError: a value does not read in the format (naming the column, the
@@ -284,7 +335,7 @@ def _dates_in(values: pd.Series, datetime_format: str) -> pd.Series:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         dates = pd.to_datetime(
-            values.map(str, na_action="ignore"),  # plain str: the parsers refuse numpy.str_
+            date_text(values),
             format=datetime_format,
             errors="coerce",
             utc=writes_offset(datetime_format),
@@ -294,7 +345,7 @@ def _dates_in(values: pd.Series, datetime_format: str) -> pd.Series:
         raise InvalidDataError(
             f"column {values.name!r} has sdtype 'datetime' with datetime_format "
             f"{datetime_format!r}, but {len(unread)} of its {int(values.notna().sum())} values "
-            f"are not dates in that format, e.g. {str(unread.iloc[0])!r}; declare the format "
+            f"are not dates in that format, e.g. {date_text(unread).iloc[0]!r}; declare the format "
             "they are written in, or correct those values"
         )
     return dates
@@ -304,7 +355,8 @@ def read_declared_dates(data: pd.DataFrame, datetime_formats: Mapping[Any, str])
     """``data`` with each column of ``datetime_formats`` read as datetimes in its format.
 
     The cores model a ``datetime64`` column as days and give back ``datetime64`` values,
-    which the synthesizer writes as text in the declared format again; a copy is returned.
+    which the synthesizer writes in the declared format again, as text or numbers as the
+    column was (:func:`written_dates`); a copy is returned.
 
     Raises:
         InvalidDataError: a value does not read in its column's format (see
@@ -327,18 +379,19 @@ def check_declared_dates(data: pd.DataFrame, metadata: Any, *, sdv_writes: bool 
     (``datetime64`` values or dates written as text in one format,
     :func:`~synth_plugins.encoding.parsing.is_datetime`) was refused as "Invalid values
     found for numerical column", or with "could not convert string to float". A column of
-    sdtype ``datetime`` with a ``datetime_format`` whose text values do not all read in it
-    is refused naming the format and a value that does not (SDV's own error lists values
-    without the format). Without a ``datetime_format``, text dates are read in the one
-    format :func:`~synth_plugins.encoding.parsing.text_date_format` finds; a column of
-    sdtype ``datetime`` holding them is refused where SDV would guess another format than
-    the one they are written in: SDV rewrites generated dates in its guess, so
-    ``"20.08.2020"`` came back as ``"08.20.2020"``; and one whose text (or numbers) no
-    format is found for (``"20200131"``, ``"31-01-20"``) is refused naming the
-    ``datetime_format`` to declare. Those two rules hold where SDV writes the generated
-    table (``sdv_writes``, the single-table synthesizers); the longitudinal synthesizer
-    reads and writes text dates itself, in the format they are written in, with or without
-    a ``datetime_format``.
+    sdtype ``datetime`` with a ``datetime_format`` whose text values (or, for the
+    single-table synthesizers, numbers such as ``20200131``, read by their digits) do not
+    all read in it is refused naming the format and a value that does not (SDV's own error
+    lists values without the format). Without a ``datetime_format``, text dates are read in
+    the one format :func:`~synth_plugins.encoding.parsing.text_date_format` finds; a column
+    of sdtype ``datetime`` holding them is refused where SDV would guess another format
+    than the one they are written in: SDV rewrites generated dates in its guess, so
+    ``"20.08.2020"`` came back as ``"08.20.2020"``; and one whose text or numbers no format
+    is found for (``"20200131"``, ``"31-01-20"``, ``20200131``) is refused naming the
+    ``datetime_format`` to declare (``'%Y%m%d'`` for numbers that read so). Those two rules
+    hold where SDV writes the generated table (``sdv_writes``, the single-table
+    synthesizers); the longitudinal synthesizer reads and writes text dates itself, in the
+    format they are written in, with or without a ``datetime_format``.
 
     Raises:
         InvalidDataError: such a column (named, with the sdtype and format to declare, the
@@ -362,18 +415,20 @@ def check_declared_dates(data: pd.DataFrame, metadata: Any, *, sdv_writes: bool 
                 "the column to numbers first (e.g. days since a reference date)"
             )
         declared = described.get("datetime_format") if sdtype == "datetime" else None
-        if declared and is_text(values):
+        if declared and (is_text(values) or (sdv_writes and _is_numbers(values))):
             _dates_in(values, declared)  # every value reads in it, else refused
             continue
         if sdtype == "datetime" and sdv_writes and not_datetime64 and written is None:
-            text = is_text(values)
-            way_out = (
-                "declare the format they are written in, e.g. metadata.update_column("
-                f"column_name={column!r}, sdtype='datetime', datetime_format=...), or convert "
-                f"the column first, e.g. pd.to_datetime(data[{column!r}], format=...)"
-                if text
-                else f"convert the column first, e.g. pd.to_datetime(data[{column!r}], format=...)"
-            )
+            convert = f"convert the column first, e.g. pd.to_datetime(data[{column!r}], format=...)"
+            if is_text(values) or _reads_as_dates(values, _NUMBER_DATE_FORMAT):
+                fmt = "..." if is_text(values) else repr(_NUMBER_DATE_FORMAT)
+                way_out = (
+                    "declare the format they are written in, e.g. metadata.update_column("
+                    f"column_name={column!r}, sdtype='datetime', datetime_format={fmt}), or "
+                    + convert
+                )
+            else:
+                way_out = convert
             raise InvalidDataError(
                 f"column {column!r} has sdtype 'datetime' but holds neither datetime64 values "
                 "nor dates written as text in one format these synthesizers find without a "
