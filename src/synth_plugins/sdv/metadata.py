@@ -22,9 +22,9 @@ from synth_plugins.encoding.parsing import (
     is_datetime,
     is_text,
     parse_numbers,
+    read_text_dates,
     real_numbers,
     text_date_format,
-    writes_offset,
 )
 from synth_plugins.encoding.roles import Role, infer_role, infer_roles, is_whole
 from synth_plugins.errors import InvalidDataError
@@ -334,12 +334,7 @@ def _dates_in(values: pd.Series, datetime_format: str) -> pd.Series:
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        dates = pd.to_datetime(
-            date_text(values),
-            format=datetime_format,
-            errors="coerce",
-            utc=writes_offset(datetime_format),
-        )
+        dates = read_text_dates(date_text(values), datetime_format, errors="coerce")
     unread = values[dates.isna() & values.notna()]
     if len(unread):
         raise InvalidDataError(
