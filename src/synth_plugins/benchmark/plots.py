@@ -32,9 +32,9 @@ import pandas as pd
 from synth_plugins.encoding.roles import discrete_role_columns
 from synth_plugins.figures import new_figure, save_figure
 from synth_plugins.metrics.associations import association_matrix
-from synth_plugins.metrics.dcr import dcr_holdout_share
-from synth_plugins.metrics.distance import nearest_hamming, pooled_bin_codes
-from synth_plugins.metrics.validation import feature_tables, resolve_categorical
+from synth_plugins.metrics.dcr import dcr_codes, dcr_holdout_share
+from synth_plugins.metrics.distance import nearest_hamming
+from synth_plugins.metrics.validation import resolve_categorical
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -303,7 +303,7 @@ def distance_panel(
 
     The share and the copies are :func:`~synth_plugins.metrics.dcr.dcr_holdout_share`'s,
     with its defaults, on every training and holdout row. The histograms show distances in
-    the metric's encoding (:func:`~synth_plugins.metrics.validation.feature_tables`,
+    the metric's encoding (:func:`~synth_plugins.metrics.dcr.dcr_codes`:
     ``num_bins`` quantile bins per numeric column fitted on all pooled rows, missing values
     a level; the distance is the number of differing columns), but to samples of the
     training and holdout rows of one size, the smaller set's (at most ``max_rows``): the
@@ -337,15 +337,7 @@ def distance_panel(
     result = dcr_holdout_share(
         train, holdout, synthetic, categorical_columns=categorical_columns, num_bins=num_bins
     )
-    features = feature_tables(
-        {"train": train, "holdout": holdout, "synthetic": synthetic}, categorical_columns
-    )
-    codes = pooled_bin_codes(
-        features,
-        resolve_categorical(list(features.values()), categorical_columns),
-        num_bins=num_bins,
-        numeric_missing="level",
-    )
+    codes = dcr_codes(train, holdout, synthetic, categorical_columns, num_bins=num_bins)
     size = min(len(train), len(holdout), max_rows)
     to_train, _ = nearest_hamming(
         codes["synthetic"], codes["train"][_sample_rows(len(train), size, rng)]

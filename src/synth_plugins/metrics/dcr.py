@@ -229,6 +229,35 @@ def nndr(d1: np.ndarray, d2: np.ndarray) -> np.ndarray:
     return (d1 + NNDR_EPSILON) / (d2 + NNDR_EPSILON)
 
 
+def dcr_codes(
+    train: pd.DataFrame,
+    holdout: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    categorical_columns: Iterable[str] | None = None,
+    *,
+    num_bins: int = 100,
+    nan_policy: NanPolicy = "category",
+) -> dict[str, np.ndarray]:
+    """The three tables as :func:`dcr_holdout_share` compares them: integer codes per row.
+
+    Record keys left out and dates read as days
+    (:func:`~synth_plugins.metrics.validation.feature_tables`); categorical columns compared
+    by value, numeric ones cut into ``num_bins`` quantile bins of all pooled rows, and a
+    missing value a level of its own (``nan_policy="category"``) or matching nothing
+    (``"mismatch"``). The number of differing codes is the metric's distance.
+    """
+    features = feature_tables(
+        {"train": train, "holdout": holdout, "synthetic": synthetic}, categorical_columns
+    )
+    categorical = resolve_categorical(list(features.values()), categorical_columns)
+    return pooled_bin_codes(
+        features,
+        categorical,
+        num_bins=num_bins,
+        numeric_missing="level" if nan_policy == "category" else "never",
+    )
+
+
 def dcr_holdout_share(
     train: pd.DataFrame,
     holdout: pd.DataFrame,
@@ -283,18 +312,10 @@ def dcr_holdout_share(
     num_bins = check_int("num_bins", num_bins, minimum=1)
     check_choice("nan_policy", nan_policy, NAN_POLICIES)
     check_choice("backend", backend, BACKENDS)
-    features = feature_tables(
-        {"train": train, "holdout": holdout, "synthetic": synthetic}, categorical_columns
+    codes = dcr_codes(
+        train, holdout, synthetic, categorical_columns, num_bins=num_bins, nan_policy=nan_policy
     )
-    train, holdout, synthetic = features["train"], features["holdout"], features["synthetic"]
-    categorical = resolve_categorical([train, holdout, synthetic], categorical_columns)
-    n_train, n_holdout, n_synthetic = len(train), len(holdout), len(synthetic)
-    codes = pooled_bin_codes(
-        {"train": train, "holdout": holdout, "synthetic": synthetic},
-        categorical,
-        num_bins=num_bins,
-        numeric_missing="level" if nan_policy == "category" else "never",
-    )
+    n_train, n_holdout, n_synthetic = (len(codes[n]) for n in ("train", "holdout", "synthetic"))
 
     def nearest(
         query: np.ndarray, reference: np.ndarray, exclude_self: bool = False
