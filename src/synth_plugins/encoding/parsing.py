@@ -207,6 +207,33 @@ def read_text_dates(values: Any, fmt: str | None, errors: str = "raise") -> Any:
     return pd.to_datetime(values, format=fmt, errors=errors, utc=writes_offset(fmt))
 
 
+def date_text(values: pd.Series) -> pd.Series:
+    """Dates as written (text, or numbers such as ``20200131``) as the text a format reads.
+
+    A whole number is read by its digits (``20200131.0`` as ``"20200131"``), another value
+    as it prints (``20200131.5`` then reads in no format); missing values stay missing.
+    """
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return values.map(str, na_action="ignore")  # plain str: the parsers refuse numpy.str_
+    numbers = values.astype(float)  # a nullable Int64's <NA> as NaN
+    return numbers.map(
+        lambda number: str(round(number)) if number == round(number) else str(number),
+        na_action="ignore",
+    )
+
+
+def written_dates(dates: pd.Series, fmt: str, dtype: Any) -> pd.Series:
+    """Generated ``dates`` written in ``fmt`` as the training column was.
+
+    As text for a column of text dates; as whole numbers of the training ``dtype`` for a
+    column of numbers (``20200131`` in ``int64``, ``<NA>`` where missing in ``Int64``).
+    """
+    text = dates.dt.strftime(fmt).astype(object)
+    if not pd.api.types.is_numeric_dtype(dtype):
+        return text
+    return pd.to_numeric(text).astype(dtype)
+
+
 def writes_offset(fmt: str | None) -> bool:
     """Whether dates written in ``fmt`` carry a UTC offset (``%z``): read on the UTC clock."""
     return fmt is not None and "%z" in fmt

@@ -27,7 +27,13 @@ import numpy as np
 import pandas as pd
 from sdv import errors as sdv_errors
 
-from synth_plugins.encoding.parsing import is_datetime, read_text_dates, text_date_format
+from synth_plugins.encoding.parsing import (
+    date_text,
+    is_datetime,
+    read_text_dates,
+    text_date_format,
+    written_dates,
+)
 from synth_plugins.encoding.roles import DISCRETE_ROLES, infer_role
 from synth_plugins.encoding.tabular import ColumnSpec, fresh_keys, identifier_spec
 from synth_plugins.errors import (
@@ -50,7 +56,6 @@ from synth_plugins.sdv.id_patterns import (
 from synth_plugins.sdv.metadata import (
     check_declared_dates,
     check_table,
-    date_text,
     declared_datetime_formats,
     declared_orders,
     in_declared_order,
@@ -58,7 +63,6 @@ from synth_plugins.sdv.metadata import (
     read_declared_dates,
     roles_from_metadata,
     table_description,
-    written_dates,
 )
 from synth_plugins.validation import check_bool, check_int
 
@@ -199,7 +203,7 @@ class _ColumnDomain:
 def _datetimes(values: pd.Series, text_format: str | None) -> pd.Series:
     """``values`` as datetimes: read in ``text_format`` if given; NaT where missing.
 
-    Numbers are read by their digits (:func:`~synth_plugins.sdv.metadata.date_text`).
+    Numbers are read by their digits (:func:`~synth_plugins.encoding.parsing.date_text`).
     """
     if text_format is None:
         return values

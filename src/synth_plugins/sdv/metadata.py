@@ -19,6 +19,7 @@ from pandas.tseries.api import guess_datetime_format
 
 from synth_plugins.datasets import Dataset
 from synth_plugins.encoding.parsing import (
+    date_text,
     is_datetime,
     is_text,
     parse_numbers,
@@ -259,7 +260,8 @@ def declared_datetime_formats(metadata: Any, data: pd.DataFrame) -> dict[Any, st
     registry's ``20200131`` for ``"%Y%m%d"``, in an integer, nullable ``Int64`` or float
     column), by column of ``data``. SDV reads such a column in its declared format (numbers
     by their digits) and writes generated dates in it; so do the suite's single-table
-    synthesizers (:func:`read_declared_dates`, :func:`written_dates`), whose cores would
+    synthesizers (:func:`read_declared_dates`,
+    :func:`~synth_plugins.encoding.parsing.written_dates`), whose cores would
     otherwise read text dates in the format
     :func:`~synth_plugins.encoding.parsing.text_date_format` finds, if any, and refuse
     numbers as dates.
@@ -281,33 +283,6 @@ def _dates_as_written(values: pd.Series) -> bool:
     )
 
 
-def date_text(values: pd.Series) -> pd.Series:
-    """Dates as written (text, or numbers such as ``20200131``) as the text a format reads.
-
-    A whole number is read by its digits (``20200131.0`` as ``"20200131"``), another value
-    as it prints (``20200131.5`` then reads in no format); missing values stay missing.
-    """
-    if not _is_numbers(values):
-        return values.map(str, na_action="ignore")  # plain str: the parsers refuse numpy.str_
-    numbers = values.astype(float)  # a nullable Int64's <NA> as NaN
-    return numbers.map(
-        lambda number: str(round(number)) if is_whole(np.array([number])) else str(number),
-        na_action="ignore",
-    )
-
-
-def written_dates(dates: pd.Series, datetime_format: str, dtype: Any) -> pd.Series:
-    """Generated ``dates`` written in ``datetime_format`` as the training column was.
-
-    As text for a column of text dates; as whole numbers of the training ``dtype`` for a
-    column of numbers (``20200131`` in ``int64``, ``<NA>`` where missing in ``Int64``).
-    """
-    text = dates.dt.strftime(datetime_format).astype(object)
-    if not pd.api.types.is_numeric_dtype(dtype):
-        return text
-    return pd.to_numeric(text).astype(dtype)
-
-
 #: The format of dates written as whole numbers that a refusal suggests (``20200131``).
 _NUMBER_DATE_FORMAT = "%Y%m%d"
 
@@ -324,7 +299,8 @@ def _reads_as_dates(values: pd.Series, datetime_format: str) -> bool:
 def _dates_in(values: pd.Series, datetime_format: str) -> pd.Series:
     """``values`` of a column read as dates in its declared ``datetime_format``.
 
-    Text is read as it is, whole numbers by their digits (:func:`date_text`). Dates
+    Text is read as it is, whole numbers by their digits
+    (:func:`~synth_plugins.encoding.parsing.date_text`). Dates
     written with a UTC offset (``%z``) are read on the UTC clock, as the encoder reads
     them; missing values are NaT.
 
@@ -351,7 +327,7 @@ def read_declared_dates(data: pd.DataFrame, datetime_formats: Mapping[Any, str])
 
     The cores model a ``datetime64`` column as days and give back ``datetime64`` values,
     which the synthesizer writes in the declared format again, as text or numbers as the
-    column was (:func:`written_dates`); a copy is returned.
+    column was (:func:`~synth_plugins.encoding.parsing.written_dates`); a copy is returned.
 
     Raises:
         InvalidDataError: a value does not read in its column's format (see
